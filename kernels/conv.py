@@ -176,7 +176,7 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     N, C_out, oH, oW = gy.shape
     _, C_in_g, kH, kW = weight_shape
     K = C_in_g * kH * kW
-    cols = im2col(x, (kH, kW), stride, pad, dilation)
+    cols = im2col(x, (kH, kW), stride, pad, dilation, output_size=(oH, oW))
     # Move the batch next to the spatial axis so the batch sum is part of the GEMM's reduction.
     cols = cols.reshape(N, groups, K, oH * oW).transpose(1, 2, 0, 3).reshape(groups, K, -1)
     gy_mat = np.ascontiguousarray(gy).reshape(N, groups, C_out // groups, oH * oW)

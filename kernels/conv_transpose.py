@@ -45,10 +45,16 @@ def conv_transpose2d_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | No
     return y
 
 
-def conv_transpose2d_input_grad(gy: np.ndarray, w: np.ndarray, stride: Pair, padding: Pair,
-                                groups: int, dilation: Pair) -> np.ndarray:
-    """dL/dx of conv_transpose2d: an ordinary conv2d of gy with the same weight."""
-    return conv2d_forward(gy, w, None, stride, padding, dilation, groups)
+def conv_transpose2d_input_grad(gy: np.ndarray, w: np.ndarray,
+                                input_shape: tuple[int, int, int, int], stride: Pair,
+                                padding: Pair, groups: int, dilation: Pair) -> np.ndarray:
+    """dL/dx of conv_transpose2d: an ordinary conv2d of gy with the same weight.
+
+    When output_padding >= stride (legal while it is < dilation) that conv2d yields more
+    positions than x has; the extra ones belong to no input and are cut off.
+    """
+    gx = conv2d_forward(gy, w, None, stride, padding, dilation, groups)
+    return gx[:, :, : input_shape[2], : input_shape[3]]
 
 
 def conv_transpose2d_weight_grad(gy: np.ndarray, x: np.ndarray,

@@ -72,7 +72,7 @@ def _col2im(cols, N, C, H, W, kH, kW, sH, sW, pT, pL, dH, dW, oH, oW):
 
 
 def im2col(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int], padding: Padding4,
-           dilation: tuple[int, int]) -> np.ndarray:
+           dilation: tuple[int, int], output_size: tuple[int, int] | None = None) -> np.ndarray:
     """Gather every kernel window of ``x`` into a column.
 
     Math: ``cols[n, (c*kH + i)*kW + j, oh*oW + ow] = x_pad[n, c, oh*sH + i*dH, ow*sW + j*dW]``.
@@ -80,10 +80,14 @@ def im2col(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int], padd
     kH*kW rows, so the parallel iterations never write the same memory.
     Cost: no flops; reads N*C*H*W, writes N*C*kH*kW*oH*oW elements (the kH*kW-fold blow-up
     is the price paid for turning the convolution into one GEMM).
+    ``output_size`` keeps only the first (oH, oW) windows (conv_transpose2d's weight gradient
+    needs that when its output_padding added rows that no window of the forward reached).
     """
     (pT, pB), (pL, pR) = padding
     oH = conv_output_size(x.shape[2], kernel[0], stride[0], pT, pB, dilation[0])
     oW = conv_output_size(x.shape[3], kernel[1], stride[1], pL, pR, dilation[1])
+    if output_size is not None:
+        oH, oW = output_size
     return _im2col(np.ascontiguousarray(x), kernel[0], kernel[1], stride[0], stride[1], pT, pL,
                    dilation[0], dilation[1], oH, oW)
 

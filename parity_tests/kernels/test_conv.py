@@ -1,0 +1,201 @@
+"""conv2d, conv1d, conv_transpose2d kernels against torch.nn.functional and torch.autograd."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from kernel_parity_helpers import assert_close, random_array, torch_forward_and_grads
+
+from kernels import (
+    conv1d_forward,
+    conv1d_input_grad,
+    conv1d_weight_grad,
+    conv2d_forward,
+    conv2d_input_grad,
+    conv2d_weight_grad,
+    conv_transpose2d_forward,
+    conv_transpose2d_input_grad,
+    conv_transpose2d_weight_grad,
+    same_padding,
+)
+from kernels.conv import conv2d_forward_direct, conv2d_forward_gemm
+
+DTYPES = [np.float64, np.float32]
+
+
+@st.composite
+def axis(draw, max_kernel=4, max_stride=3, max_dilation=2):
+    """(size, kernel, stride, padding, dilation) along one axis, with a non-empty output."""
+    k = draw(st.integers(1, max_kernel))
+    s = draw(st.integers(1, max_stride))
+    d = draw(st.integers(1, max_dilation))
+    p = draw(st.integers(0, k // 2 + 1))
+    smallest = max(1, d * (k - 1) + 1 - 2 * p)  # kernel == padded input size at the minimum
+    size = draw(st.integers(smallest, smallest + 6))
+    return size, k, s, p, d
+
+
+@st.composite
+def conv_cases(draw):
+    groups = draw(st.integers(1, 3))
+    depthwise = draw(st.booleans())
+    c_in_g = 1 if depthwise else draw(st.integers(1, 3))
+    c_out_g = draw(st.integers(1, 3))
+    return dict(
+        n=draw(st.integers(1, 3)), groups=groups, c_in=c_in_g * groups, c_out=c_out_g * groups,
+        h=draw(axis()), w=draw(axis()), contiguous=draw(st.booleans()),
+        bias=draw(st.booleans()), dtype=draw(st.sampled_from(DTYPES)),
+        seed=draw(st.integers(0, 2**16)),
+    )
+
+
+def _conv_args(case):
+    (H, kH, sH, pH, dH), (W, kW, sW, pW, dW) = case["h"], case["w"]
+    return (H, W), (kH, kW), (sH, sW), (pH, pW), (dH, dW)
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=conv_cases())
+def test_conv2d_forward_and_grads_match_torch(case):
+    rng = np.random.default_rng(case["seed"])
+    (H, W), kernel, stride, padding, dilation = _conv_args(case)
+    dtype, groups = case["dtype"], case["groups"]
+    x = random_array(rng, (case["n"], case["c_in"], H, W), dtype, case["contiguous"])
+    w = random_array(rng, (case["c_out"], case["c_in"] // groups) + kernel, dtype,
+                     case["contiguous"])
+    b = random_array(rng, (case["c_out"],), dtype) if case["bias"] else None
+    inputs = [x, w] + ([b] if b is not None else [])
+
+    def torch_conv(xt, wt, bt=None):
+        return F.conv2d(xt, wt, bt, stride, padding, dilation, groups)
+
+    y_t, gy, (gx_t, gw_t, *_) = torch_forward_and_grads(torch_conv, inputs, case["seed"])
+    assert_close(conv2d_forward(x, w, b, stride, padding, dilation, groups), y_t, dtype)
+    assert_close(conv2d_input_grad(gy, w, x.shape, stride, padding, dilation, groups), gx_t, dtype)
+    assert_close(conv2d_weight_grad(gy, x, w.shape, stride, padding, dilation, groups), gw_t,
+                 dtype)
+
+
+@settings(max_examples=20, deadline=None)
+@given(case=conv_cases())
+def test_direct_and_gemm_forward_agree(case):
+    """The dispatch may pick either algorithm, so both must be right everywhere."""
+    rng = np.random.default_rng(case["seed"])
+    (H, W), kernel, stride, padding, dilation = _conv_args(case)
+    x = random_array(rng, (case["n"], case["c_in"], H, W), np.float64, case["contiguous"])
+    w = random_array(rng, (case["c_out"], case["c_in"] // case["groups"]) + kernel, np.float64)
+    pad4 = ((padding[0], padding[0]), (padding[1], padding[1]))
+    direct = conv2d_forward_direct(x, w, stride, pad4, dilation, case["groups"])
+    gemm = conv2d_forward_gemm(x, w, stride, pad4, dilation, case["groups"])
+    np.testing.assert_allclose(direct, gemm, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "x_shape, w_shape, stride, padding, dilation, groups",
+    [
+        ((2, 3, 5, 5), (4, 3, 5, 5), (1, 1), (0, 0), (1, 1), 1),  # kernel == input: 1x1 output
+        ((2, 4, 7, 6), (4, 1, 3, 3), (1, 1), (1, 1), (1, 1), 4),  # depthwise, padding k//2
+        ((1, 1, 1, 9), (2, 1, 1, 3), (1, 2), (0, 1), (1, 1), 1),  # size-1 height
+        ((1, 2, 1, 1), (3, 2, 1, 1), (1, 1), (0, 0), (1, 1), 1),  # 1x1 everything
+        ((3, 6, 8, 8), (6, 2, 3, 3), (2, 2), (1, 1), (2, 2), 3),  # groups + stride + dilation
+        ((2, 1, 28, 28), (6, 1, 5, 5), (1, 1), (2, 2), (1, 1), 1),  # LeNet conv1
+    ],
+)
+def test_conv2d_edge_cases(dtype, x_shape, w_shape, stride, padding, dilation, groups):
+    rng = np.random.default_rng(0)
+    x, w = random_array(rng, x_shape, dtype), random_array(rng, w_shape, dtype)
+
+    def torch_conv(xt, wt):
+        return F.conv2d(xt, wt, None, stride, padding, dilation, groups)
+
+    y_t, gy, (gx_t, gw_t) = torch_forward_and_grads(torch_conv, [x, w])
+    assert_close(conv2d_forward(x, w, None, stride, padding, dilation, groups), y_t, dtype)
+    assert_close(conv2d_input_grad(gy, w, x.shape, stride, padding, dilation, groups), gx_t, dtype)
+    assert_close(conv2d_weight_grad(gy, x, w.shape, stride, padding, dilation, groups), gw_t,
+                 dtype)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@settings(max_examples=30, deadline=None)
+@given(kh=st.integers(1, 5), kw=st.integers(1, 5), dh=st.integers(1, 3), dw=st.integers(1, 3),
+       h=st.integers(1, 8), w=st.integers(1, 8), seed=st.integers(0, 2**16))
+def test_same_padding_matches_torch_same_including_even_kernels(kh, kw, dh, dw, h, w, seed):
+    rng = np.random.default_rng(seed)
+    x, wt = random_array(rng, (2, 2, h, w), np.float64), random_array(rng, (3, 2, kh, kw),
+                                                                      np.float64)
+
+    def torch_conv(xt, wgt):
+        return F.conv2d(xt, wgt, padding="same", dilation=(dh, dw))
+
+    y_t, gy, (gx_t, gw_t) = torch_forward_and_grads(torch_conv, [x, wt])
+    pad = same_padding((kh, kw), (dh, dw))
+    assert_close(conv2d_forward(x, wt, None, (1, 1), pad, (dh, dw), 1), y_t, np.float64)
+    assert_close(conv2d_input_grad(gy, wt, x.shape, (1, 1), pad, (dh, dw), 1), gx_t, np.float64)
+    assert_close(conv2d_weight_grad(gy, x, wt.shape, (1, 1), pad, (dh, dw), 1), gw_t, np.float64)
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=conv_cases(), left_right=st.tuples(st.integers(0, 2), st.integers(0, 2)))
+def test_conv1d_matches_torch(case, left_right):
+    rng = np.random.default_rng(case["seed"])
+    L, k, s, p, d = case["w"]
+    L += 2 * p  # the drawn padding made the output non-empty; make the input that long instead
+    dtype, groups = case["dtype"], case["groups"]
+    x = random_array(rng, (case["n"], case["c_in"], L), dtype, case["contiguous"])
+    w = random_array(rng, (case["c_out"], case["c_in"] // groups, k), dtype)
+
+    def torch_conv(xt, wt):
+        return F.conv1d(F.pad(xt, left_right), wt, None, s, 0, d, groups)
+
+    y_t, gy, (gx_t, gw_t) = torch_forward_and_grads(torch_conv, [x, w])
+    assert_close(conv1d_forward(x, w, None, s, left_right, d, groups), y_t, dtype)
+    assert_close(conv1d_input_grad(gy, w, x.shape, s, left_right, d, groups), gx_t, dtype)
+    assert_close(conv1d_weight_grad(gy, x, w.shape, s, left_right, d, groups), gw_t, dtype)
+
+
+@settings(max_examples=50, deadline=None)
+@given(case=conv_cases(), data=st.data())
+def test_conv_transpose2d_matches_torch(case, data):
+    rng = np.random.default_rng(case["seed"])
+    (H, W), kernel, stride, padding, dilation = _conv_args(case)
+    # PyTorch needs output_padding < max(stride, dilation) and a non-empty output.
+    output_padding = tuple(data.draw(st.integers(0, max(s, d) - 1))
+                           for s, d in zip(stride, dilation))
+    padding = tuple(min(p, (d * (k - 1)) // 2) for p, d, k in zip(padding, dilation, kernel))
+    dtype, groups = case["dtype"], case["groups"]
+    x = random_array(rng, (case["n"], case["c_in"], H, W), dtype, case["contiguous"])
+    w = random_array(rng, (case["c_in"], case["c_out"] // groups) + kernel, dtype)
+    b = random_array(rng, (case["c_out"],), dtype)
+
+    def torch_conv_t(xt, wt, bt):
+        return F.conv_transpose2d(xt, wt, bt, stride, padding, output_padding, groups, dilation)
+
+    y_t, gy, (gx_t, gw_t, _) = torch_forward_and_grads(torch_conv_t, [x, w, b])
+    y = conv_transpose2d_forward(x, w, b, stride, padding, output_padding, groups, dilation)
+    assert_close(y, y_t, dtype)
+    assert_close(conv_transpose2d_input_grad(gy, w, x.shape, stride, padding, groups, dilation), gx_t,
+                 dtype)
+    assert_close(conv_transpose2d_weight_grad(gy, x, w.shape, stride, padding, groups, dilation),
+                 gw_t, dtype)
+
+
+def test_importing_kernels_compiles_nothing():
+    """Compilation is lazy: a fresh interpreter imports kernels in well under a second."""
+    import subprocess
+    import sys
+    import time
+
+    code = ("import time; t = time.perf_counter(); import kernels, numba; "
+            "from kernels.im2col import _im2col; "
+            "assert not _im2col.signatures, _im2col.signatures; "
+            "print(time.perf_counter() - t)")
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=__file__.rsplit("/parity_tests/", 1)[0])
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout) < 2.0
+    assert time.perf_counter() - start < 10.0
+    assert torch is not None  # torch stays a test-only dependency of the kernels
