@@ -1,0 +1,179 @@
+"""Pooling kernels against torch.nn.functional and torch.autograd, indices included."""
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from kernel_parity_helpers import assert_close, random_array, torch_forward_and_grads
+
+from kernels import (
+    adaptive_avg_pool2d_backward,
+    adaptive_avg_pool2d_forward,
+    adaptive_max_pool2d_backward,
+    adaptive_max_pool2d_forward,
+    avg_pool1d_backward,
+    avg_pool1d_forward,
+    avg_pool2d_backward,
+    avg_pool2d_forward,
+    max_pool1d_backward,
+    max_pool1d_forward,
+    max_pool2d_backward,
+    max_pool2d_forward,
+)
+
+DTYPES = [np.float64, np.float32]
+
+
+@st.composite
+def pool_axis(draw, max_dilation=2):
+    """(size, kernel, stride, padding, dilation): PyTorch wants padding <= kernel // 2."""
+    k = draw(st.integers(1, 4))
+    s = draw(st.integers(1, 3))
+    p = draw(st.integers(0, k // 2))
+    d = draw(st.integers(1, max_dilation))
+    smallest = max(1, d * (k - 1) + 1 - 2 * p)
+    return draw(st.integers(smallest, smallest + 6)), k, s, p, d
+
+
+@st.composite
+def pool_cases(draw, max_dilation=2):
+    return dict(
+        n=draw(st.integers(1, 3)), c=draw(st.integers(1, 3)), h=draw(pool_axis(max_dilation)),
+        w=draw(pool_axis(max_dilation)), ceil_mode=draw(st.booleans()),
+        contiguous=draw(st.booleans()), dtype=draw(st.sampled_from(DTYPES)),
+        data=draw(st.sampled_from(["normal", "ties", "nan"])), seed=draw(st.integers(0, 2**16)),
+    )
+
+
+def _input(case, shape):
+    """Normal data, data full of ties (small integers), or normal data sprinkled with NaN."""
+    rng = np.random.default_rng(case["seed"])
+    x = random_array(rng, shape, case["dtype"], case["contiguous"])
+    if case["data"] == "ties":
+        x[...] = np.round(x)
+    elif case["data"] == "nan":
+        x[rng.random(shape) < 0.2] = np.nan
+    return x
+
+
+def _pool_args(case):
+    (H, kH, sH, pH, dH), (W, kW, sW, pW, dW) = case["h"], case["w"]
+    return (H, W), (kH, kW), (sH, sW), (pH, pW), (dH, dW)
+
+
+@settings(max_examples=80, deadline=None)
+@given(case=pool_cases())
+def test_max_pool2d_values_indices_and_grad_match_torch(case):
+    """Ties pick the first maximum in scan order, NaN wins: indices agree exactly."""
+    (H, W), kernel, stride, padding, dilation = _pool_args(case)
+    x = _input(case, (case["n"], case["c"], H, W))
+
+    def torch_pool(xt):
+        return F.max_pool2d(xt, kernel, stride, padding, dilation, case["ceil_mode"])
+
+    y_t, gy, (gx_t,) = torch_forward_and_grads(torch_pool, [x])
+    _, idx_t = F.max_pool2d(torch.tensor(x), kernel, stride, padding, dilation,
+                            case["ceil_mode"], return_indices=True)
+    y, idx = max_pool2d_forward(x, kernel, stride, padding, dilation, case["ceil_mode"])
+    assert_close(y, y_t, case["dtype"])
+    np.testing.assert_array_equal(idx, idx_t.numpy())
+    assert_close(max_pool2d_backward(gy, idx, x.shape), gx_t, case["dtype"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=pool_cases())
+def test_max_pool1d_matches_torch(case):
+    L, k, s, p, d = case["w"]
+    x = _input(case, (case["n"], case["c"], L))
+
+    def torch_pool(xt):
+        return F.max_pool1d(xt, k, s, p, d, case["ceil_mode"])
+
+    y_t, gy, (gx_t,) = torch_forward_and_grads(torch_pool, [x])
+    _, idx_t = F.max_pool1d(torch.tensor(x), k, s, p, d, case["ceil_mode"], return_indices=True)
+    y, idx = max_pool1d_forward(x, k, s, p, d, case["ceil_mode"])
+    assert_close(y, y_t, case["dtype"])
+    np.testing.assert_array_equal(idx, idx_t.numpy())
+    assert_close(max_pool1d_backward(gy, idx, x.shape), gx_t, case["dtype"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(case=pool_cases(max_dilation=1), count_include_pad=st.booleans(),
+       divisor_override=st.sampled_from([None, 1, 3, 7]))
+def test_avg_pool2d_matches_torch(case, count_include_pad, divisor_override):
+    (H, W), kernel, stride, padding, _ = _pool_args(case)
+    case["data"] = "normal"
+    x = _input(case, (case["n"], case["c"], H, W))
+    options = (case["ceil_mode"], count_include_pad, divisor_override)
+
+    def torch_pool(xt):
+        return F.avg_pool2d(xt, kernel, stride, padding, *options)
+
+    y_t, gy, (gx_t,) = torch_forward_and_grads(torch_pool, [x])
+    assert_close(avg_pool2d_forward(x, kernel, stride, padding, *options), y_t, case["dtype"])
+    assert_close(avg_pool2d_backward(gy, x.shape, kernel, stride, padding, *options), gx_t,
+                 case["dtype"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(case=pool_cases(max_dilation=1), count_include_pad=st.booleans())
+def test_avg_pool1d_matches_torch(case, count_include_pad):
+    L, k, s, p, _ = case["w"]
+    case["data"] = "normal"
+    x = _input(case, (case["n"], case["c"], L))
+    options = (case["ceil_mode"], count_include_pad)
+
+    def torch_pool(xt):
+        return F.avg_pool1d(xt, k, s, p, *options)
+
+    y_t, gy, (gx_t,) = torch_forward_and_grads(torch_pool, [x])
+    assert_close(avg_pool1d_forward(x, k, s, p, *options), y_t, case["dtype"])
+    assert_close(avg_pool1d_backward(gy, x.shape, k, s, p, *options), gx_t, case["dtype"])
+
+
+@st.composite
+def adaptive_cases(draw):
+    """Input sizes 1..10, output sizes 1..input+2 (adaptive windows may overlap or repeat)."""
+    h, w = draw(st.integers(1, 10)), draw(st.integers(1, 10))
+    return dict(
+        n=draw(st.integers(1, 2)), c=draw(st.integers(1, 3)), hw=(h, w),
+        out=(draw(st.integers(1, h + 2)), draw(st.integers(1, w + 2))),
+        contiguous=draw(st.booleans()), dtype=draw(st.sampled_from(DTYPES)),
+        data=draw(st.sampled_from(["normal", "ties", "nan"])), seed=draw(st.integers(0, 2**16)),
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=adaptive_cases())
+def test_adaptive_max_pool2d_matches_torch(case):
+    x = _input(case, (case["n"], case["c"]) + case["hw"])
+    y_t, gy, (gx_t,) = torch_forward_and_grads(lambda xt: F.adaptive_max_pool2d(xt, case["out"]),
+                                               [x])
+    _, idx_t = F.adaptive_max_pool2d(torch.tensor(x), case["out"], return_indices=True)
+    y, idx = adaptive_max_pool2d_forward(x, case["out"])
+    assert_close(y, y_t, case["dtype"])
+    np.testing.assert_array_equal(idx, idx_t.numpy())
+    assert_close(adaptive_max_pool2d_backward(gy, idx, x.shape), gx_t, case["dtype"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=adaptive_cases())
+def test_adaptive_avg_pool2d_matches_torch(case):
+    case["data"] = "normal"
+    x = _input(case, (case["n"], case["c"]) + case["hw"])
+    y_t, gy, (gx_t,) = torch_forward_and_grads(lambda xt: F.adaptive_avg_pool2d(xt, case["out"]),
+                                               [x])
+    assert_close(adaptive_avg_pool2d_forward(x, case["out"]), y_t, case["dtype"])
+    assert_close(adaptive_avg_pool2d_backward(gy, x.shape), gx_t, case["dtype"])
+
+
+def test_max_pool2d_all_nan_and_all_minus_inf_windows():
+    """An all -inf window keeps its first position; a NaN anywhere is the maximum."""
+    x = np.full((1, 1, 4, 4), -np.inf)
+    x[0, 0, 2, 3] = np.nan
+    x[0, 0, 3, 2] = np.nan
+    y_t, idx_t = F.max_pool2d(torch.tensor(x), 2, return_indices=True)
+    y, idx = max_pool2d_forward(x, (2, 2), (2, 2), (0, 0), (1, 1), False)
+    np.testing.assert_array_equal(y, y_t.numpy())
+    np.testing.assert_array_equal(idx, idx_t.numpy())
