@@ -1,0 +1,69 @@
+"""minitorch: a from-scratch, readable PyTorch.
+
+Layers, each importing only from those above it in this list:
+
+1. ``backends/``  - arrays and kernels (NumPy + numba on CPU)
+2. ``autograd/``  - Functions, the graph and the backward engine
+3. ``_tensor.py`` - the Tensor data model; ``_ops/`` - the ops as Functions
+4. ``nn``, ``optim``, ``utils.data`` (built on the public Tensor API)
+
+``import minitorch`` imports neither torch nor compiles numba code.
+"""
+
+from __future__ import annotations
+
+from ._dtype import (  # noqa: F401
+    dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32, float64,
+    get_default_dtype, set_default_dtype, promote_types, result_type as _result_type,
+)
+from ._dtype import float32 as float, float64 as double, float16 as half  # noqa: F401
+from ._dtype import int64 as long, int32 as int, int16 as short  # noqa: F401
+from ._device import device  # noqa: F401
+from ._size import Size  # noqa: F401
+from ._tensor import Tensor  # noqa: F401
+from ._creation import (  # noqa: F401
+    tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full, eye, arange, linspace, logspace,
+    zeros_like, ones_like, empty_like, full_like,
+)
+from ._functional_table import *  # noqa: F401,F403
+from ._functional_table import METHODS as _METHODS
+from ._ops.movement import contiguous  # noqa: F401
+from ._strides import broadcast_shapes as _broadcast_shapes
+from ._tensor_methods import _bind, clone  # noqa: F401
+from . import autograd  # noqa: F401
+from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
+
+_bind()
+del _bind
+
+cfloat = None  # complex dtypes are not supported
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    """The dtype ``tensor1 op tensor2`` would have (``torch.result_type``)."""
+    return _result_type(tensor1, tensor2)
+
+
+def broadcast_shapes(*shapes) -> Size:
+    """The shape that tensors of ``shapes`` broadcast to."""
+    return Size(_broadcast_shapes(*[(s,) if isinstance(s, builtins_int) else tuple(s) for s in shapes]))
+
+
+import builtins as _builtins  # noqa: E402
+
+builtins_int = _builtins.int
+
+
+def is_tensor(obj) -> _builtins.bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> builtins_int:
+    return input.numel()
+
+
+def is_floating_point(input: Tensor) -> _builtins.bool:
+    return input.is_floating_point()
+
+
+__version__ = "0.1.0"

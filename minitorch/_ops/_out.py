@@ -1,0 +1,69 @@
+"""``out=``: writing an op's result into an existing tensor, with PyTorch's checks."""
+
+from __future__ import annotations
+
+import warnings
+
+from .. import _dtype
+
+
+def can_cast(src: _dtype.dtype, dst: _dtype.dtype) -> bool:
+    """PyTorch's ``can_cast``: no float to int, no non-bool to bool."""
+    if src.is_floating_point and not dst.is_floating_point:
+        return False
+    if src is not _dtype.bool_ and dst is _dtype.bool_:
+        return False
+    return True
+
+
+def finish(result, out):
+    """Return ``result``, or copy it into ``out`` (resizing an empty or wrong-shaped ``out``)."""
+    if out is None:
+        return result
+    from .._tensor import Tensor
+    from ..autograd import grad_mode
+
+    if isinstance(out, (tuple, list)):
+        for r, o in zip(result, out):
+            finish(r, o)
+        return out
+    if not isinstance(out, Tensor):
+        raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    if grad_mode.is_grad_enabled() and (result.requires_grad or out.requires_grad):
+        raise RuntimeError(
+            f"{_op_name(result)}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    if not can_cast(result.dtype, out.dtype):
+        raise RuntimeError(
+            f"result type {_legacy(result.dtype)} can't be cast to the desired output type {_legacy(out.dtype)}"
+        )
+    if tuple(out.shape) != tuple(result.shape):
+        if out.numel() != 0:
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape {list(out.shape)}, "
+                f"which does not match the required output shape {list(result.shape)}. This behavior "
+                "is deprecated, and in a future PyTorch release outputs will not be resized unless they "
+                "have zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, to "
+                "zero elements with t.resize_(0).",
+                UserWarning,
+                stacklevel=3,
+            )
+        out._data = result._data.astype(out.dtype.np)
+        out._storage = out._stride = None
+    else:
+        out._data[...] = result._data
+    out._bump_version()
+    return out
+
+
+def _op_name(t) -> str:
+    return t.grad_fn.name().replace("Backward0", "").lower() if t.grad_fn is not None else "op"
+
+
+_LEGACY = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+           "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _legacy(d) -> str:
+    return _LEGACY[d.name]

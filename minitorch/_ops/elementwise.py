@@ -1,0 +1,745 @@
+"""Elementwise ops: the unary math table, binary arithmetic with broadcasting, comparisons.
+
+Each differentiable op is a ``Primitive``: ``forward`` on backend arrays,
+``backward`` in Tensor ops. Broadcasting needs no code here: the backend
+broadcasts in forward, and the autograd engine sums each gradient back to its
+input's shape (``autograd/engine.py: sum_to_size``).
+
+Operands go through ``promote`` first, the single entry point to PyTorch's type
+promotion (``_dtype.result_type``): ``int_tensor + 2.5`` is float32,
+``float32_tensor * float64_0d`` stays float32, ``int / int`` is float.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .. import _dtype
+from .._tensor import Tensor
+from ..autograd.function import Primitive
+from ..backends import backend_of
+from ._out import finish
+
+
+# ----------------------------------------------------------------------------- promotion
+def promote(a, b, to_float: bool = False):
+    """Cast the operands of a binary op to their common dtype; Python numbers stay numbers."""
+    dt = _dtype.result_type(a, b)
+    if to_float:
+        dt = _dtype.to_float(dt)
+    a = cast(a, dt)
+    b = cast(b, dt)
+    return a, b, dt
+
+
+def cast(x, dt: _dtype.dtype):
+    """Cast a Tensor (differentiably) or a Python number to ``dt``."""
+    if isinstance(x, Tensor):
+        return x if x.dtype is dt else ToDtype.apply(x, dt)
+    if dt.is_floating_point:
+        return float(x)
+    if dt is _dtype.bool_:
+        return bool(x)
+    return int(x)
+
+
+def as_tensor_like(x, like: Tensor) -> Tensor:
+    """A Python number as a 0-d tensor with ``like``'s dtype and device."""
+    if isinstance(x, Tensor):
+        return x
+    xp = backend_of(like._data)
+    return like._wrap_result(xp.asarray(x, dtype=like._data.dtype))
+
+
+class ToDtype(Primitive):
+    """y = x cast to ``dtype``;  dx = g cast back to x's dtype."""
+
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.in_dtype = _dtype._BY_NP[x.dtype]
+        return backend_of(x).astype(x, dtype.np)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.to(ctx.in_dtype), None
+
+
+# ----------------------------------------------------------------------------- unary table
+LN2, LN10 = math.log(2.0), math.log(10.0)
+
+# name -> (forward on an array, gradient: (x, y, g) -> dx). ``x`` is the input, ``y`` the result.
+# The gradient column is PyTorch's ``derivatives.yaml`` in Tensor ops.
+UNARY: dict = {
+    "neg":        (lambda xp, x: xp.negative(x),   lambda x, y, g: -g),
+    "exp":        (lambda xp, x: xp.exp(x),        lambda x, y, g: g * y),
+    "exp2":       (lambda xp, x: xp.exp2(x),       lambda x, y, g: g * y * LN2),
+    "expm1":      (lambda xp, x: xp.expm1(x),      lambda x, y, g: g * (y + 1)),
+    "log":        (lambda xp, x: xp.log(x),        lambda x, y, g: g / x),
+    "log2":       (lambda xp, x: xp.log2(x),       lambda x, y, g: g / (x * LN2)),
+    "log10":      (lambda xp, x: xp.log10(x),      lambda x, y, g: g / (x * LN10)),
+    "log1p":      (lambda xp, x: xp.log1p(x),      lambda x, y, g: g / (x + 1)),
+    "sqrt":       (lambda xp, x: xp.sqrt(x),       lambda x, y, g: g / (2 * y)),
+    "rsqrt":      (lambda xp, x: 1 / xp.sqrt(x),   lambda x, y, g: -0.5 * g * y * y * y),
+    "square":     (lambda xp, x: x * x,            lambda x, y, g: 2 * g * x),
+    "reciprocal": (lambda xp, x: 1 / x,            lambda x, y, g: -g * y * y),
+    "sin":        (lambda xp, x: xp.sin(x),        lambda x, y, g: g * x.cos()),
+    "cos":        (lambda xp, x: xp.cos(x),        lambda x, y, g: -g * x.sin()),
+    "tan":        (lambda xp, x: xp.tan(x),        lambda x, y, g: g * (1 + y * y)),
+    "asin":       (lambda xp, x: xp.arcsin(x),     lambda x, y, g: g * (1 - x * x).rsqrt()),
+    "acos":       (lambda xp, x: xp.arccos(x),     lambda x, y, g: -g * (1 - x * x).rsqrt()),
+    "atan":       (lambda xp, x: xp.arctan(x),     lambda x, y, g: g / (1 + x * x)),
+    "sinh":       (lambda xp, x: xp.sinh(x),       lambda x, y, g: g * x.cosh()),
+    "cosh":       (lambda xp, x: xp.cosh(x),       lambda x, y, g: g * x.sinh()),
+    "tanh":       (lambda xp, x: xp.tanh(x),       lambda x, y, g: g * (1 - y * y)),
+    "sigmoid":    (lambda xp, x: _sigmoid(xp, x),  lambda x, y, g: g * y * (1 - y)),
+    "relu":       (lambda xp, x: xp.maximum(x, 0), lambda x, y, g: g * (y > 0)),
+    "abs":        (lambda xp, x: xp.abs(x),        lambda x, y, g: g * x.sign()),
+    "erf":        (lambda xp, x: xp.erf(x),        lambda x, y, g: g * (2 / math.sqrt(math.pi)) * (-x * x).exp()),
+    "sign":       (lambda xp, x: xp.sign(x),       None),
+    "floor":      (lambda xp, x: xp.floor(x),      None),
+    "ceil":       (lambda xp, x: xp.ceil(x),       None),
+    "trunc":      (lambda xp, x: xp.trunc(x),      None),
+    "round":      (lambda xp, x: xp.rint(x),       None),
+}
+# Ops whose integer inputs are computed in the default float dtype (``torch.exp(int_tensor)`` is float).
+_KEEPS_INT = {"neg", "abs", "sign", "square", "relu", "floor", "ceil", "trunc", "round"}
+# Backward formulas that use the result ``y``: save it. The others save the input ``x``.
+_USES_RESULT = {"exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh", "sigmoid", "relu"}
+
+
+def _sigmoid(xp, x):
+    # 1 / (1 + e^-x) overflows to inf for very negative x and still gives the right 0.
+    with _np_errstate():
+        return 1 / (1 + xp.exp(-x))
+
+
+def _np_errstate():
+    import numpy as np
+
+    return np.errstate(over="ignore")
+
+
+def _make_unary(name: str, fwd, grad):
+    uses_result = name in _USES_RESULT
+    node = "".join(p.capitalize() for p in name.split("_")) + "Backward0"
+
+    class Unary(Primitive):
+        node_name = node
+
+        @staticmethod
+        def forward(ctx, x):
+            y = fwd(backend_of(x), x)
+            if grad is not None:
+                ctx.save_for_backward(y if uses_result else x)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            if grad is None:  # piecewise-constant ops: zero gradient almost everywhere
+                return g * 0
+            (saved,) = ctx.saved_tensors
+            return grad(None, saved, g) if uses_result else grad(saved, None, g)
+
+    Unary.__name__ = Unary.__qualname__ = name.capitalize()
+    Unary.__doc__ = f"Elementwise ``{name}``; see ``UNARY['{name}']`` for the forward and the gradient."
+    return Unary
+
+
+UNARY_FUNCTIONS = {name: _make_unary(name, f, g) for name, (f, g) in UNARY.items()}
+
+
+def unary(name: str, x: Tensor, out=None) -> Tensor:
+    """Apply the unary op ``name`` (int inputs are promoted to float where PyTorch does)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
+    if name not in _KEEPS_INT and not x.dtype.is_floating_point:
+        x = cast(x, _dtype.get_default_dtype())
+    elif name in ("relu", "abs", "neg") and x.dtype is _dtype.bool_ and name != "relu":
+        raise RuntimeError(
+            f"{'Negation, the `-` operator,' if name == 'neg' else name} on a bool tensor is not supported."
+        )
+    return finish(UNARY_FUNCTIONS[name].apply(x), out)
+
+
+# ----------------------------------------------------------------------------- binary primitives
+def _needs(ctx, i: int) -> bool:
+    return ctx.needs_input_grad[i]
+
+
+class Add(Primitive):
+    """y = a + alpha * b;  da = g,  db = alpha * g."""
+
+    node_name = "AddBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        return a + b if alpha == 1 else a + alpha * b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (g if ctx.alpha == 1 else g * ctx.alpha), None
+
+
+class Sub(Primitive):
+    """y = a - alpha * b;  da = g,  db = -alpha * g."""
+
+    node_name = "SubBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        return a - b if alpha == 1 else a - alpha * b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (-g if ctx.alpha == 1 else -g * ctx.alpha), None
+
+
+class RSub(Primitive):
+    """y = b - alpha * a (``2 - x``);  da = -alpha * g."""
+
+    node_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        return b - a if alpha == 1 else b - alpha * a
+
+    @staticmethod
+    def backward(ctx, g):
+        return (-g if ctx.alpha == 1 else -g * ctx.alpha), None, None
+
+
+class Mul(Primitive):
+    """y = a * b;  da = g * b,  db = g * a."""
+
+    node_name = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        # Save only what backward will read: ``x.mul_(2)`` must not save x, which it overwrites.
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return (g * b if _needs(ctx, 0) else None), (g * a if _needs(ctx, 1) else None)
+
+
+class Div(Primitive):
+    """y = a / b;  da = g / b,  db = -g * a / b^2."""
+
+    node_name = "DivBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return (g / b if _needs(ctx, 0) else None), (-g * a / (b * b) if _needs(ctx, 1) else None)
+
+
+class PowScalar(Primitive):
+    """y = x ** e for a number e;  dx = g * e * x^(e-1)  (zero when e == 0)."""
+
+    node_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx, x, e):
+        ctx.save_for_backward(x)
+        ctx.e = e
+        return x**e
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        e = ctx.e
+        if e == 0:
+            return g * 0, None
+        return g * e * x ** (e - 1), None
+
+
+class Pow(Primitive):
+    """y = a ** b;  da = g * b * a^(b-1),  db = g * y * log(a)  (0 where a == 0 and b >= 0)."""
+
+    node_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        y = a**b
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, y = ctx.saved_tensors
+        da = g * b * a ** (b - 1) if _needs(ctx, 0) else None
+        db = None
+        if _needs(ctx, 1):
+            db = (g * y * a.log()).masked_fill((a == 0) & (b >= 0), 0)
+        return da, db
+
+
+class RPow(Primitive):
+    """y = c ** x for a number c (``2 ** x``);  dx = g * y * log(c)."""
+
+    node_name = "PowBackward2"
+
+    @staticmethod
+    def forward(ctx, x, c):
+        y = backend_of(x).power(x.dtype.type(c), x)
+        ctx.save_for_backward(y)
+        ctx.c = c
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return (g * y * math.log(ctx.c) if ctx.c > 0 else g * 0), None
+
+
+class Maximum(Primitive):
+    """y = max(a, b);  the gradient goes to the larger input, split in half on ties (as PyTorch)."""
+
+    node_name = "MaximumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return backend_of(a).maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        share = (a > b) + (a == b) * 0.5
+        return g * share, g * (1 - share)
+
+
+class Minimum(Primitive):
+    """y = min(a, b);  the gradient goes to the smaller input, split in half on ties."""
+
+    node_name = "MinimumBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return backend_of(a).minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        share = (a < b) + (a == b) * 0.5
+        return g * share, g * (1 - share)
+
+
+class Atan2(Primitive):
+    """y = atan2(a, b);  da = g * b / (a^2 + b^2),  db = -g * a / (a^2 + b^2)."""
+
+    node_name = "Atan2Backward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return backend_of(a).arctan2(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        r = a * a + b * b
+        return g * b / r, -g * a / r
+
+
+class Where(Primitive):
+    """y = cond ? a : b;  da = g where cond, db = g elsewhere."""
+
+    node_name = "WhereBackward0"
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.save_for_backward(cond)
+        return backend_of(cond).where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        zero = g.new_zeros(())
+        return None, where(cond, g, zero), where(cond, zero, g)
+
+
+class Clamp(Primitive):
+    """y = min(max(x, lo), hi) for numbers lo, hi;  dx = g where lo <= x <= hi."""
+
+    node_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        xp = backend_of(x)
+        y = x
+        if lo is not None:
+            y = xp.maximum(y, x.dtype.type(lo))
+        if hi is not None:
+            y = xp.minimum(y, x.dtype.type(hi))
+        return y if y is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        keep = x == x  # NaN inputs pass their gradient through, as in PyTorch
+        if ctx.lo is not None:
+            keep = keep & (x >= ctx.lo)
+        if ctx.hi is not None:
+            keep = keep & (x <= ctx.hi)
+        return g * keep, None, None
+
+
+# ----------------------------------------------------------------------------- functional API
+def add(input, other, *, alpha=1, out=None):
+    """``input + alpha * other`` with broadcasting and type promotion."""
+    a, b, _ = promote(input, other)
+    return finish(Add.apply(a, b, alpha), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """``input - alpha * other``."""
+    if _is_bool(input) and _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    a, b, _ = promote(input, other)
+    return finish(Sub.apply(a, b, alpha), out)
+
+
+def _is_bool(x) -> bool:
+    return isinstance(x, Tensor) and x.dtype is _dtype.bool_
+
+
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input``."""
+    a, b, _ = promote(input, other)
+    return RSub.apply(a, b, alpha)
+
+
+def mul(input, other, *, out=None):
+    """``input * other``."""
+    a, b, _ = promote(input, other)
+    return finish(Mul.apply(a, b), out)
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """``input / other``; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient."""
+    if rounding_mode is None:
+        a, b, _ = promote(input, other, to_float=True)
+        return finish(Div.apply(a, b), out)
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
+        )
+    a, b, dt = promote(input, other)
+    a = as_tensor_like(a, b if isinstance(b, Tensor) else a)
+    xp = backend_of(a._data)
+    bd = b._data if isinstance(b, Tensor) else b
+    if dt.is_floating_point:
+        q = xp.true_divide(a._data, bd)
+        res = xp.trunc(q) if rounding_mode == "trunc" else xp.floor(q)
+    else:
+        _check_int_division(b)
+        res = xp.floor_divide(a._data, bd)
+        if rounding_mode == "trunc":
+            res = xp.where((xp.remainder(a._data, bd) != 0) & ((a._data < 0) != (bd < 0)), res + 1, res)
+    return finish(_constant(a, res.astype(dt.np, copy=False)), out)
+
+
+def _check_int_division(b) -> None:
+    zero = (b == 0) if not isinstance(b, Tensor) else bool((b == 0).any())
+    if zero:
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _constant(like: Tensor, array) -> Tensor:
+    """A result that carries no gradient (rounding, comparisons, integer arithmetic)."""
+    return like._wrap_result(array)
+
+
+true_divide = div
+
+
+def floor_divide(input, other, *, out=None):
+    return div(input, other, rounding_mode="floor", out=out)
+
+
+def remainder(input, other, *, out=None):
+    """Python-style modulus: the result has the sign of the divisor. Gradient: g for input."""
+    a, b, dt = promote(input, other)
+    if not dt.is_floating_point:
+        _check_int_division(b)
+    if not isinstance(a, Tensor):
+        a = as_tensor_like(a, b)
+    q = div(a.detach(), b.detach() if isinstance(b, Tensor) else b, rounding_mode="floor")
+    return finish(a - q * b, out)
+
+
+def fmod(input, other, *, out=None):
+    """C-style modulus: the result has the sign of the dividend."""
+    a, b, dt = promote(input, other)
+    q = div(a.detach(), b.detach() if isinstance(b, Tensor) else b, rounding_mode="trunc")
+    return finish(a - q * b, out)
+
+
+def pow(input, exponent, *, out=None):
+    """``input ** exponent``."""
+    if not isinstance(input, Tensor):
+        dt = _dtype.result_type(input, exponent)
+        x = cast(exponent, dt)
+        return finish(RPow.apply(x, input), out)
+    if not isinstance(exponent, Tensor):
+        dt = _dtype.result_type(input, exponent)
+        x = cast(input, dt)
+        if not dt.is_floating_point and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return finish(PowScalar.apply(x, cast(exponent, dt)), out)
+    a, b, _ = promote(input, exponent)
+    return finish(Pow.apply(a, b), out)
+
+
+def float_power(input, exponent):
+    return pow(cast(input, _dtype.float64) if isinstance(input, Tensor) else float(input),
+               cast(exponent, _dtype.float64) if isinstance(exponent, Tensor) else exponent)
+
+
+def maximum(input, other, *, out=None):
+    a, b, _ = promote(input, other)
+    return finish(Maximum.apply(a, b), out)
+
+
+def minimum(input, other, *, out=None):
+    a, b, _ = promote(input, other)
+    return finish(Minimum.apply(a, b), out)
+
+
+def atan2(input, other, *, out=None):
+    a, b, _ = promote(input, other, to_float=True)
+    return finish(Atan2.apply(a, b), out)
+
+
+arctan2 = atan2
+
+
+def where(condition, input=None, other=None, *, out=None):
+    """``condition ? input : other`` elementwise; ``where(cond)`` is ``nonzero(cond, as_tuple=True)``."""
+    if input is None and other is None:
+        from .indexing import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    if condition.dtype is not _dtype.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype}")
+    a, b, dt = promote(input, other)
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else condition
+    a = as_tensor_like(cast(a, dt), like.to(dt) if like is condition else like)
+    b = as_tensor_like(cast(b, dt), a)
+    return finish(Where.apply(condition, a, b), out)
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    """Limit values to ``[min, max]``; the gradient flows where the input is inside (bounds included)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        y = input
+        if min is not None:
+            y = maximum(y, min)
+        if max is not None:
+            y = minimum(y, max)
+        return finish(y, out)
+    dt = _dtype.result_type(input, *(v for v in (min, max) if v is not None))
+    x = cast(input, dt)
+    return finish(Clamp.apply(x, min, max), out)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+def lerp(input, end, weight, *, out=None):
+    """``input + weight * (end - input)``."""
+    return finish(input + weight * (end - input), out)
+
+
+def logit(input, eps=None, *, out=None):
+    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when eps is given."""
+    x = input if eps is None else clamp(input, eps, 1 - eps)
+    return finish((x / (1 - x)).log(), out)
+
+
+def frac(input, *, out=None):
+    """``input - trunc(input)``; gradient 1."""
+    return finish(input - input.detach().trunc(), out)
+
+
+def round(input, *, decimals: int = 0, out=None):
+    """Round half to even (as PyTorch); ``decimals`` scales by ``10**decimals`` first."""
+    if decimals == 0:
+        return unary("round", input, out)
+    scale = 10.0**decimals
+    return finish(unary("round", input * scale) / scale, out)
+
+
+def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None, *, out=None):
+    """Replace NaN and infinities; the gradient passes where the input was finite."""
+    xp = backend_of(input._data)
+    info = __import__("numpy").finfo(input._data.dtype) if input.dtype.is_floating_point else None
+    if info is None:
+        return finish(input.clone(), out)
+    hi = info.max if posinf is None else posinf
+    lo = info.min if neginf is None else neginf
+    finite = isfinite(input)
+    repl = xp.where(xp.isnan(input._data), nan, xp.where(input._data > 0, hi, lo)).astype(input._data.dtype)
+    return finish(where(finite, input, _constant(input, repl)), out)
+
+
+# ----------------------------------------------------------------------------- non-differentiable
+def _compare(op: str, input, other, out=None):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    xp = backend_of(input._data)
+    if isinstance(other, Tensor):
+        _check_same_device(input, other)
+        dt = _dtype.result_type(input, other)
+        a, b = input._data.astype(dt.np, copy=False), other._data.astype(dt.np, copy=False)
+    else:
+        a, b = input._data, other
+    return finish(_constant(input, getattr(xp, op)(a, b)), out)
+
+
+def _check_same_device(a: Tensor, b: Tensor) -> None:
+    if a.device != b.device and a.dim() > 0 and b.dim() > 0:
+        raise RuntimeError(
+            f"Expected all tensors to be on the same device, but found at least two devices, "
+            f"{a.device} and {b.device}!"
+        )
+
+
+def eq(input, other, *, out=None):
+    return _compare("equal", input, other, out)
+
+
+def ne(input, other, *, out=None):
+    return _compare("not_equal", input, other, out)
+
+
+def lt(input, other, *, out=None):
+    return _compare("less", input, other, out)
+
+
+def le(input, other, *, out=None):
+    return _compare("less_equal", input, other, out)
+
+
+def gt(input, other, *, out=None):
+    return _compare("greater", input, other, out)
+
+
+def ge(input, other, *, out=None):
+    return _compare("greater_equal", input, other, out)
+
+
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def _logical(op: str, input, other=None, out=None):
+    xp = backend_of(input._data)
+    args = (input._data,) if other is None else (input._data, other._data if isinstance(other, Tensor) else other)
+    return finish(_constant(input, getattr(xp, op)(*args)), out)
+
+
+def logical_and(input, other, *, out=None):
+    return _logical("logical_and", input, other, out)
+
+
+def logical_or(input, other, *, out=None):
+    return _logical("logical_or", input, other, out)
+
+
+def logical_xor(input, other, *, out=None):
+    return _logical("logical_xor", input, other, out)
+
+
+def logical_not(input, *, out=None):
+    return _logical("logical_not", input, None, out)
+
+
+def _bitwise(op: str, input, other):
+    if input.dtype.is_floating_point or (isinstance(other, Tensor) and other.dtype.is_floating_point) or isinstance(other, float):
+        raise RuntimeError(f'"{op}_cpu" not implemented for \'Float\'')
+    a, b, dt = promote(input, other)
+    a = as_tensor_like(a, b if isinstance(b, Tensor) else input)
+    bd = b._data if isinstance(b, Tensor) else b
+    return _constant(a, getattr(backend_of(a._data), op)(a._data, bd))
+
+
+def bitwise_and(input, other):
+    return _bitwise("bitwise_and", input, other)
+
+
+def bitwise_or(input, other):
+    return _bitwise("bitwise_or", input, other)
+
+
+def bitwise_xor(input, other):
+    return _bitwise("bitwise_xor", input, other)
+
+
+def bitwise_not(input):
+    if input.dtype.is_floating_point:
+        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
+    return _constant(input, backend_of(input._data).invert(input._data))
+
+
+def isnan(input):
+    return _constant(input, backend_of(input._data).isnan(input._data))
+
+
+def isinf(input):
+    return _constant(input, backend_of(input._data).isinf(input._data))
+
+
+def isfinite(input):
+    return _constant(input, backend_of(input._data).isfinite(input._data))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """``|input - other| <= atol + rtol * |other|`` elementwise."""
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
+    xp = backend_of(input._data)
+    a, b = input._data, other._data
+    with _np_errstate():
+        close = (a == b) | (xp.abs(a - b) <= atol + rtol * xp.abs(b))
+    if equal_nan and input.dtype.is_floating_point:
+        close = close | (xp.isnan(a) & xp.isnan(b))
+    return _constant(input, close)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    return bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
+def equal(input, other) -> bool:
+    """True when both have the same shape and the same values."""
+    return tuple(input.shape) == tuple(other.shape) and bool((input == other).all())

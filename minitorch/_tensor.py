@@ -1,0 +1,441 @@
+"""``Tensor``: an array that knows where it came from.
+
+A tensor is four things:
+
+- ``_data``: a backend array (a NumPy ``ndarray`` on CPU) holding its values,
+  with its own shape and strides;
+- its *storage*: the flat array ``_data`` is a window into. Views (``x[0]``,
+  ``x.t()``, ``x.view(...)``) share the storage and differ only in shape,
+  strides and offset - see ``_strides.py``;
+- a *version counter*, shared by all views of a storage and bumped by every
+  in-place op, so that backward can tell when a saved tensor was overwritten;
+- its autograd identity: ``requires_grad``, ``grad``, and ``grad_fn`` (the
+  node that made it) with ``_output_nr`` (which output of that node it is).
+
+The ops themselves live in ``_ops/`` and are attached as methods in
+``_tensor_methods.py``; this file holds only the data model.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from . import _dtype
+from ._device import device as _device_cls, cpu_device
+from ._size import Size
+from ._strides import contiguous_strides, is_contiguous
+from .autograd import grad_mode
+from .autograd.function import AccumulateGrad
+from .backends import backend_of
+
+
+class _Version:
+    """A version counter shared by a storage's views (``x._version`` in PyTorch)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+class Tensor:
+    """A multi-dimensional array with reverse-mode automatic differentiation (``torch.Tensor``)."""
+
+    __slots__ = (
+        "_data", "_storage", "_stride", "_version", "_base", "_device",
+        "_requires_grad", "grad", "grad_fn", "_output_nr", "_hooks", "_accumulator",
+        "_retains_grad", "__dict__", "__weakref__",
+    )
+
+    # Legacy constructor: Tensor(2, 3) is uninitialised float32, Tensor([1, 2]) copies data.
+    def __new__(cls, *args, **kwargs):
+        from . import _creation
+
+        device = kwargs.pop("device", None)
+        if kwargs:
+            raise TypeError(f"new() received an invalid combination of arguments: {sorted(kwargs)}")
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)) and not isinstance(args[0], Size):
+            if isinstance(args[0], Tensor):
+                return args[0]._alias()
+            t = _creation.tensor(args[0], dtype=_dtype.get_default_dtype(), device=device)
+        else:
+            t = _creation.empty(*args, dtype=_dtype.get_default_dtype(), device=device)
+        if cls is not Tensor:
+            t.__class__ = cls
+        return t
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    @classmethod
+    def _make(cls, data, device=None, storage=None, stride=None, version=None, base=None) -> "Tensor":
+        """Wrap a backend array. ``storage``/``stride``/``version``/``base`` are given for views."""
+        t = object.__new__(cls)
+        t._data = data
+        t._storage = storage
+        t._stride = stride
+        t._version = version if version is not None else _Version()
+        t._base = base
+        t._device = device if device is not None else cpu_device
+        t._requires_grad = False
+        t.grad = None
+        t.grad_fn = None
+        t._output_nr = 0
+        t._hooks = None
+        t._accumulator = None
+        t._retains_grad = False
+        return t
+
+    def _wrap_result(self, array, view_of: "Tensor | None" = None) -> "Tensor":
+        """A Tensor around an op's result array; for a view op, one that shares ``view_of``'s storage."""
+        if view_of is None:
+            return Tensor._make(array, self._device)
+        xp = backend_of(array)
+        base = view_of._base if view_of._base is not None else view_of
+        return Tensor._make(
+            array,
+            self._device,
+            storage=view_of._get_storage(),
+            stride=xp.element_strides(array),
+            version=view_of._version,
+            base=base,
+        )
+
+    # ------------------------------------------------------------------ storage and geometry
+    def _get_storage(self):
+        if self._storage is None:
+            xp = backend_of(self._data)
+            if any(s < 0 for s in self._data.strides):  # a fresh result with negative strides
+                self._data = xp.ascontiguousarray(self._data)
+            self._storage = xp.storage_of(self._data)
+        return self._storage
+
+    def stride(self, dim: int | None = None):
+        """Elements to skip in storage to move one step along each dim."""
+        if self._stride is None:
+            d = self._data
+            self._stride = (
+                contiguous_strides(d.shape) if d.flags.c_contiguous else backend_of(d).element_strides(d)
+            )
+        if dim is None:
+            return self._stride
+        from ._args import wrap_dim
+
+        return self._stride[wrap_dim(dim, self.dim())]
+
+    def storage_offset(self) -> int:
+        """Index of this tensor's first element in its storage."""
+        xp = backend_of(self._data)
+        storage = self._get_storage()
+        return (xp.address(self._data) - xp.address(storage)) // self.element_size()
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return is_contiguous(self._data.shape, self.stride())
+
+    def data_ptr(self) -> int:
+        return backend_of(self._data).address(self._data)
+
+    def untyped_storage(self):
+        return self._get_storage()
+
+    def element_size(self) -> int:
+        return self.dtype.itemsize
+
+    def _owns_memory(self) -> bool:
+        """True when nothing else can see this tensor's memory (a fresh, non-view result)."""
+        return self._base is None and self._storage is None and self._data.flags.c_contiguous
+
+    def _is_view(self) -> bool:
+        return self._base is not None
+
+    # ------------------------------------------------------------------ metadata
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return Size(self._data.shape)
+        from ._args import wrap_dim
+
+        return self._data.shape[wrap_dim(dim, self.dim())]
+
+    @property
+    def dtype(self) -> _dtype.dtype:
+        return _dtype._BY_NP[self._data.dtype]
+
+    @property
+    def device(self) -> _device_cls:
+        return self._device
+
+    @property
+    def is_cuda(self) -> bool:
+        return self._device.type == "cuda"
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    nelement = numel
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    def is_complex(self) -> bool:
+        return False
+
+    def type(self, dtype=None, non_blocking: bool = False):
+        """Without arguments, the legacy type name (``'torch.FloatTensor'``); otherwise a cast."""
+        if dtype is None:
+            return _LEGACY_NAMES[self.dtype]
+        if isinstance(dtype, str):
+            dtype = {v: k for k, v in _LEGACY_NAMES.items()}[dtype]
+        return self.to(dtype)
+
+    # ------------------------------------------------------------------ autograd identity
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None and not value:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if value and not self.dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def _base_tensor(self):
+        return self._base
+
+    def _grad_edge(self):
+        """Where this tensor's gradient goes: ``(grad_fn, output_nr)``, a leaf's accumulator, or None."""
+        if self.grad_fn is not None:
+            return (self.grad_fn, self._output_nr)
+        if self._requires_grad:
+            acc = self._accumulator() if self._accumulator is not None else None
+            if acc is None:
+                acc = AccumulateGrad(self)
+                self._accumulator = weakref.ref(acc)
+            return (acc, 0)
+        return None
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for a non-leaf tensor too (leaves always keep it)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        self.grad_fn._retained[self._output_nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def register_hook(self, hook):
+        """``hook(grad) -> grad | None`` runs when this tensor's gradient is computed."""
+        from .autograd.function import _RemovableHandle
+
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            hooks = self.grad_fn._pre_hooks.setdefault(self._output_nr, [])
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) * gradient into every leaf's ``.grad``."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing this one's storage (and version counter) but not its history."""
+        t = Tensor._make(self._data, self._device, self._storage, self._stride, self._version, self._base)
+        return t
+
+    def detach_(self) -> "Tensor":
+        if self._base is not None and self._base.requires_grad:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+                "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+                "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+                "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+            )
+        self.grad_fn, self._output_nr, self._requires_grad = None, 0, False
+        return self
+
+    @property
+    def data(self) -> "Tensor":
+        """An alias of the values that autograd does not track (its own version counter)."""
+        return Tensor._make(self._data, self._device, self._storage, self._stride, None, self._base)
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        self._data, self._storage, self._stride = value._data, value._storage, value._stride
+        self._device = value._device
+
+    def _alias(self) -> "Tensor":
+        """A new Tensor object over the same memory, history and version (``Function`` outputs)."""
+        t = self.detach()
+        t._requires_grad, t.grad_fn, t._output_nr = self._requires_grad, self.grad_fn, self._output_nr
+        return t
+
+    # ------------------------------------------------------------------ in-place writes
+    def _check_inplace(self) -> None:
+        """PyTorch forbids in-place ops on a leaf (or a view of a leaf) that requires grad."""
+        if not grad_mode.is_grad_enabled():
+            return
+        if self.grad_fn is None and self._requires_grad:
+            if self._base is not None:
+                raise RuntimeError(
+                    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+                )
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+    def _bump_version(self) -> None:
+        self._version.value += 1
+
+    def _inplace_data_add(self, other: "Tensor") -> None:
+        """``self += other`` on the raw values, no autograd (gradient accumulation)."""
+        xp = backend_of(self._data)
+        xp.add(self._data, other._data, out=self._data)
+        self._bump_version()
+
+    # ------------------------------------------------------------------ Python protocol
+    def __len__(self) -> int:
+        if self.dim() == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self.dim() == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.numel()} elements cannot be converted to Scalar"
+            )
+        return self._to_numpy().reshape(()).item()
+
+    def tolist(self):
+        return self._to_numpy().tolist()
+
+    def _to_numpy(self):
+        return backend_of(self._data).to_numpy(self._data)
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The values as a NumPy array sharing memory with this tensor."""
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+            )
+        if self._device.type != "cpu":
+            if force:
+                return self.cpu()._data
+            raise TypeError(
+                f"can't convert {self._device.type}:{self._device.index or 0} device type tensor to numpy. "
+                "Use Tensor.cpu() to copy the tensor to host memory first."
+            )
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        return arr.astype(dtype) if dtype is not None else arr
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous"
+            )
+        return bool(self.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.is_floating_point or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        from ._tensor_str import tensor_repr
+
+        return tensor_repr(self)
+
+    def __format__(self, spec: str) -> str:
+        if self.dim() == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self.detach().cpu().numpy().copy(), self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the moment."
+            )
+        if id(self) in memo:
+            return memo[id(self)]
+        with grad_mode.no_grad():
+            t = self.clone()
+        t.__class__ = self.__class__
+        t._requires_grad = self._requires_grad
+        if self.grad is not None:
+            t.grad = self.grad.__deepcopy__(memo)
+        t.__dict__.update({k: v for k, v in self.__dict__.items()})
+        memo[id(self)] = t
+        return t
+
+
+def _rebuild(array, requires_grad):
+    t = Tensor._make(array)
+    t._requires_grad = requires_grad
+    return t
+
+
+_LEGACY_NAMES = {
+    _dtype.float32: "torch.FloatTensor", _dtype.float64: "torch.DoubleTensor",
+    _dtype.float16: "torch.HalfTensor", _dtype.int64: "torch.LongTensor",
+    _dtype.int32: "torch.IntTensor", _dtype.int16: "torch.ShortTensor",
+    _dtype.int8: "torch.CharTensor", _dtype.uint8: "torch.ByteTensor",
+    _dtype.bool_: "torch.BoolTensor",
+}

@@ -1,0 +1,207 @@
+"""Tensor methods: the functions of ``minitorch`` attached to the ``Tensor`` class.
+
+``x.exp()`` is ``minitorch.exp(x)``, ``x + y`` is ``minitorch.add(x, y)``,
+``x.add_(y)`` computes ``add(x, y)`` and writes it back (``_ops/inplace.py``).
+Keeping the methods here, generated from the functional ops, means each op is
+written once.
+"""
+
+from __future__ import annotations
+
+from . import _dtype
+from ._device import to_device
+from ._tensor import Tensor
+from .autograd.function import Primitive
+from .backends import backend_of
+from ._ops import elementwise as ew
+from ._ops import indexing, movement, reduce
+from ._ops.inplace import write_inplace
+
+
+# ----------------------------------------------------------------------------- copies and casts
+class Clone(Primitive):
+    """y = a copy of x (row-major when ``contiguous``, else keeping a dense layout);  dx = g."""
+
+    node_name = "CloneBackward0"
+
+    @staticmethod
+    def forward(ctx, x, order):
+        return backend_of(x).asarray(x).copy(order=order)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None
+
+
+def clone(input: Tensor, *, memory_format=None) -> Tensor:
+    """A copy with its own memory that is still connected to the graph."""
+    return Clone.apply(input, "K" if input._data.flags.c_contiguous or input._data.flags.f_contiguous else "C")
+
+
+def _contiguous(input: Tensor, memory_format=None) -> Tensor:
+    if input.is_contiguous():
+        return input
+    return Clone.apply(input, "C")
+
+
+def _parse_to(args, kwargs):
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    kwargs.pop("non_blocking", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() received an invalid combination of arguments: {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype, device = a.dtype, a.device
+        elif isinstance(a, _dtype.dtype) or (a in (float, int, bool)) or str(type(a)) == "<class 'torch.dtype'>":
+            dtype = _dtype.to_dtype(a)
+        elif isinstance(a, bool):
+            pass
+        elif a is not None:
+            device = a
+    return dtype, device, copy
+
+
+def to(self: Tensor, *args, **kwargs) -> Tensor:
+    """Cast to a dtype and/or move to a device; returns ``self`` when nothing changes."""
+    dtype, device, copy = _parse_to(args, dict(kwargs))
+    out = self
+    if device is not None:
+        dev = to_device(device)
+        if dev != self.device:
+            from .backends import move_to_device
+
+            out = move_to_device(out, dev)
+    if dtype is not None and _dtype.to_dtype(dtype) is not out.dtype:
+        out = ew.ToDtype.apply(out, _dtype.to_dtype(dtype))
+    if copy and out is self:
+        out = clone(self)
+    return out
+
+
+def _cast(dt):
+    def method(self, memory_format=None):
+        return self.to(dt)
+
+    method.__name__ = dt.name
+    return method
+
+
+# ----------------------------------------------------------------------------- in-place
+def _inplace(fn):
+    """``x.op_(...)``: compute ``op(x, ...)`` then write it into ``x``."""
+
+    def method(self, *args, **kwargs):
+        self._check_inplace()
+        return write_inplace(self, fn(self, *args, **kwargs))
+
+    method.__name__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place version of :meth:`{fn.__name__}`."
+    return method
+
+
+def fill_(self: Tensor, value) -> Tensor:
+    """Fill with ``value`` (a number or a 0-d tensor); differentiable w.r.t. a tensor value."""
+    self._check_inplace()
+    v = value if isinstance(value, Tensor) else ew.as_tensor_like(ew.cast(value, self.dtype), self)
+    if v.dim() != 0:
+        raise RuntimeError(
+            f"fill_ only supports 0-dimension value tensor but got tensor with {v.dim()} dimensions."
+        )
+    return write_inplace(self, v.to(self.dtype).expand(self.shape) * 1 if v.requires_grad else
+                         _filled(self, v))
+
+
+def _filled(self: Tensor, v: Tensor) -> Tensor:
+    xp = backend_of(self._data)
+    return self._wrap_result(xp.full(self._data.shape, v.item(), dtype=self._data.dtype))
+
+
+def zero_(self: Tensor) -> Tensor:
+    return fill_(self, 0)
+
+
+def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    """Copy ``src`` (broadcast to ``self``'s shape, cast to its dtype) into ``self``."""
+    self._check_inplace()
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
+    if src.device != self.device:
+        src = src.to(self.device)
+    s = src.to(self.dtype)
+    if tuple(s.shape) != tuple(self.shape):
+        s = s.expand(self.shape)
+    if s is src:
+        s = clone(s) if s._data is self._data else s
+    return write_inplace(self, s)
+
+
+def requires_grad_setter(self, v):  # pragma: no cover - documented in _tensor.py
+    self.requires_grad = v
+
+
+# ----------------------------------------------------------------------------- binding
+def _rev(fn):
+    def method(self, other):
+        return fn(other, self)
+
+    return method
+
+
+def _bind() -> None:
+    T = Tensor
+    from . import _functional_table as F
+
+    for name in F.METHODS:
+        setattr(T, name, getattr(F, name))
+    for name in F.INPLACE:
+        setattr(T, name + "_", _inplace(getattr(F, name)))
+    for dt in _dtype.ALL_DTYPES:
+        pass
+    T.float, T.double, T.half = _cast(_dtype.float32), _cast(_dtype.float64), _cast(_dtype.float16)
+    T.long, T.int, T.short = _cast(_dtype.int64), _cast(_dtype.int32), _cast(_dtype.int16)
+    T.char, T.byte, T.bool = _cast(_dtype.int8), _cast(_dtype.uint8), _cast(_dtype.bool_)
+    T.to, T.clone, T.contiguous = to, clone, _contiguous
+    T.fill_, T.zero_, T.copy_ = fill_, zero_, copy_
+
+    T.__getitem__ = indexing.getitem
+    T.__setitem__ = indexing.setitem
+    T.__add__ = T.__radd__ = lambda s, o: ew.add(s, o)
+    T.__sub__ = lambda s, o: ew.sub(s, o)
+    T.__rsub__ = lambda s, o: ew.rsub(s, o)
+    T.__mul__ = T.__rmul__ = lambda s, o: ew.mul(s, o)
+    T.__truediv__ = lambda s, o: ew.div(s, o)
+    T.__rtruediv__ = lambda s, o: ew.div(o, s)
+    T.__floordiv__ = lambda s, o: ew.floor_divide(s, o)
+    T.__rfloordiv__ = lambda s, o: ew.floor_divide(ew.as_tensor_like(ew.cast(o, s.dtype), s) if not isinstance(o, Tensor) else o, s)
+    T.__mod__ = lambda s, o: ew.remainder(s, o)
+    T.__rmod__ = lambda s, o: ew.remainder(ew.as_tensor_like(o, s) if not isinstance(o, Tensor) else o, s)
+    T.__pow__ = lambda s, o: ew.pow(s, o)
+    T.__rpow__ = lambda s, o: ew.pow(o, s)
+    T.__matmul__ = lambda s, o: F.matmul(s, o)
+    T.__rmatmul__ = lambda s, o: F.matmul(o, s)
+    T.__neg__ = lambda s: ew.unary("neg", s)
+    T.__pos__ = lambda s: s
+    T.__abs__ = lambda s: ew.unary("abs", s)
+    T.__invert__ = lambda s: ew.logical_not(s) if s.dtype is _dtype.bool_ else ew.bitwise_not(s)
+    T.__and__ = T.__rand__ = lambda s, o: ew.bitwise_and(s, o) if s.dtype is not _dtype.bool_ else ew._logical("logical_and", s, o)
+    T.__or__ = T.__ror__ = lambda s, o: ew.bitwise_or(s, o) if s.dtype is not _dtype.bool_ else ew._logical("logical_or", s, o)
+    T.__xor__ = T.__rxor__ = lambda s, o: ew.bitwise_xor(s, o) if s.dtype is not _dtype.bool_ else ew._logical("logical_xor", s, o)
+    T.__eq__ = lambda s, o: ew.eq(s, o) if isinstance(o, (Tensor, int, float, bool)) else NotImplemented
+    T.__ne__ = lambda s, o: ew.ne(s, o) if isinstance(o, (Tensor, int, float, bool)) else NotImplemented
+    T.__lt__ = lambda s, o: ew.lt(s, o)
+    T.__le__ = lambda s, o: ew.le(s, o)
+    T.__gt__ = lambda s, o: ew.gt(s, o)
+    T.__ge__ = lambda s, o: ew.ge(s, o)
+    T.__iadd__ = lambda s, o: s.add_(o)
+    T.__isub__ = lambda s, o: s.sub_(o)
+    T.__imul__ = lambda s, o: s.mul_(o)
+    T.__itruediv__ = lambda s, o: s.div_(o)
+    T.__ipow__ = lambda s, o: s.pow_(o)
+    T.__hash__ = lambda s: id(s)
+    T.T = property(lambda s: s.permute(tuple(range(s.dim() - 1, -1, -1))))
+    T.mT = property(lambda s: s.transpose(-2, -1))
+    T.H = T.T
+    T.mH = T.mT

@@ -1,0 +1,290 @@
+"""The backward engine: walk the graph from the outputs back to the leaves.
+
+``run_backward`` is what ``Tensor.backward`` and ``autograd.grad`` call:
+
+1. Count, for every node reachable from the roots, how many edges point at it.
+2. Start from the roots with their gradients. A node runs once all the
+   gradients flowing into it have arrived (its count reaches zero); among the
+   ready nodes the most recently created runs first, as in PyTorch.
+3. A node's ``backward`` returns one gradient per input edge. Before it is
+   passed on, ``validate_grad`` reduces a broadcast gradient back to the
+   input's shape (``sum_to_size``) - the one place where un-broadcasting
+   happens, so no op's backward has to think about broadcasting.
+4. Gradients that meet at a node are summed. At a leaf, ``AccumulateGrad``
+   adds into ``.grad``; for ``autograd.grad`` the gradients of the requested
+   inputs are captured instead.
+"""
+
+from __future__ import annotations
+
+import heapq
+import warnings
+
+from . import grad_mode
+from .function import AccumulateGrad, Node
+
+
+def sum_to_size(grad, shape):
+    """Sum ``grad`` over the dims that broadcasting expanded, so its shape becomes ``shape``.
+
+    Broadcasting aligns shapes on the right: leading dims that ``shape`` lacks
+    are summed away, and dims where ``shape`` has size 1 are summed with keepdim.
+    Written with Tensor ops, so it is itself differentiable.
+    """
+    shape = tuple(shape)
+    if tuple(grad.shape) == shape:
+        return grad
+    lead = grad.dim() - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and grad.shape[lead + i] != 1
+    )
+    if dims:
+        grad = grad.sum(dim=dims, keepdim=True)
+    if lead:
+        grad = grad.reshape(shape)
+    return grad
+
+
+def _is_expandable_to(shape, desired) -> bool:
+    if len(shape) > len(desired):
+        return False
+    for s, d in zip(reversed(shape), reversed(desired)):
+        if s != d and s != 1:
+            return False
+    return True
+
+
+def validate_grad(node: Node, index: int, grad, meta):
+    """Make ``grad`` match the (shape, dtype, device) of the input it flows into."""
+    shape, dtype, device = meta
+    if tuple(grad.shape) != tuple(shape):
+        if not _is_expandable_to(shape, grad.shape):
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {index} - got "
+                f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
+            )
+        grad = sum_to_size(grad, shape)
+    if grad.dtype is not dtype:
+        grad = grad.to(dtype)
+    return grad
+
+
+def _collect_dependencies(roots: list[Node]) -> dict[Node, int]:
+    deps: dict[Node, int] = {}
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        for edge in node._edges:
+            if edge is None:
+                continue
+            nxt = edge[0]
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return deps
+
+
+def _needed_nodes(roots: list[Node], targets: set[Node]) -> set[Node]:
+    """Nodes from which some target is reachable: the only ones worth running."""
+    needed: set[Node] = set()
+    visiting: dict[Node, bool] = {}
+
+    order = []
+    stack = [(r, False) for r in roots]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if node in visiting:
+            continue
+        visiting[node] = True
+        stack.append((node, True))
+        for edge in node._edges:
+            if edge is not None and edge[0] not in visiting:
+                stack.append((edge[0], False))
+    for node in order:  # post-order: children before parents
+        if node in targets or any(e is not None and e[0] in needed for e in node._edges):
+            needed.add(node)
+    return needed
+
+
+def _check_nan(node: Node, grads) -> None:
+    from .._tensor import Tensor
+
+    for i, g in enumerate(grads):
+        if isinstance(g, Tensor) and g.dtype.is_floating_point and bool(g.isnan().any()):
+            if node._forward_trace:
+                warnings.warn(
+                    f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
+                    + "".join(node._forward_trace),
+                    stacklevel=3,
+                )
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+
+
+def run_backward(
+    roots,
+    grad_roots,
+    retain_graph: bool,
+    create_graph: bool,
+    inputs=None,
+    accumulate: bool = True,
+):
+    """Back-propagate ``grad_roots`` from ``roots``.
+
+    With ``accumulate=True`` (``Tensor.backward``) gradients go into ``.grad``
+    of the leaves (or of ``inputs`` only). With ``accumulate=False``
+    (``autograd.grad``) they are returned, one per tensor in ``inputs``.
+    """
+    from .function import is_anomaly_enabled
+
+    # Edges the caller asked about: (node, output_nr) -> position in ``inputs``.
+    capture: dict[tuple, list[int]] = {}
+    if inputs is not None:
+        for k, t in enumerate(inputs):
+            edge = t._grad_edge()
+            if edge is None:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+            capture.setdefault((edge[0], edge[1]), []).append(k)
+    captured = [None] * (len(inputs) if inputs is not None else 0)
+
+    buffers: dict[Node, list] = {}
+    root_nodes: list[Node] = []
+    for t, g in zip(roots, grad_roots):
+        node, nr = t._grad_edge()
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * len(node._out_meta)
+            root_nodes.append(node)
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+    deps = _collect_dependencies(root_nodes)
+    needed = _needed_nodes(root_nodes, {n for n, _ in capture}) if inputs is not None else None
+
+    anomaly = is_anomaly_enabled()
+    ready = [(-node._seq, id(node), node) for node in root_nodes if deps.get(node, 0) == 0]
+    heapq.heapify(ready)
+    with grad_mode.set_grad_enabled(create_graph):
+        while ready:
+            _, _, node = heapq.heappop(ready)
+            grads = buffers.pop(node)
+            grads = _run_pre_hooks(node, grads)
+            for nr, g in enumerate(grads):
+                for k in capture.get((node, nr), ()):
+                    captured[k] = g if captured[k] is None else captured[k] + g
+            if isinstance(node, AccumulateGrad):
+                if accumulate and (inputs is None or (node, 0) in capture) and grads[0] is not None:
+                    _accumulate(node.variable, grads[0], create_graph)
+                continue
+            if needed is not None and node not in needed:
+                continue
+            if (needed is not None or not accumulate) and all(
+                e is None or (needed is not None and e[0] not in needed) for e in node._edges
+            ):
+                continue
+            if all(g is None for g in grads):
+                grads_in = (None,) * len(node._edges)
+            else:
+                grads = _materialize(node, grads)
+                grads_in = node.apply(tuple(grads))
+                if len(grads_in) != len(node._edges):
+                    raise RuntimeError(
+                        f"function {node.name()} returned an incorrect number of gradients "
+                        f"(expected {len(node._edges)}, got {len(grads_in)})"
+                    )
+                for hook in node._hooks:
+                    hook(grads_in, tuple(grads))
+                if anomaly:
+                    _check_nan(node, grads_in)
+            if not retain_graph:
+                node._release()
+            for i, (edge, g) in enumerate(zip(node._edges, grads_in)):
+                if edge is None:
+                    continue
+                nxt, nr = edge
+                if g is not None:
+                    g = validate_grad(node, i, g, nxt._out_meta[nr])
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * len(nxt._out_meta)
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    if nxt in buffers:
+                        heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+                    else:
+                        _skip_subgraph(nxt, deps, buffers, ready)
+    return captured
+
+
+def _skip_subgraph(node, deps, buffers, ready) -> None:
+    """No gradient reached ``node``: release the edges it holds so its inputs can still become ready."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        for edge in n._edges:
+            if edge is None:
+                continue
+            nxt = edge[0]
+            deps[nxt] -= 1
+            if deps[nxt] == 0:
+                if nxt in buffers:
+                    heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+                else:
+                    stack.append(nxt)
+
+
+def _run_pre_hooks(node: Node, grads: list) -> list:
+    """Tensor hooks of the node's outputs, then ``retain_grad`` (which PyTorch always runs last)."""
+    if not node._pre_hooks and not node._retained:
+        return grads
+    grads = list(grads)
+    for nr, hooks in node._pre_hooks.items():
+        for hook in hooks:
+            if grads[nr] is None:
+                continue
+            out = hook(grads[nr])
+            if out is not None:
+                grads[nr] = out
+    for nr, ref in node._retained.items():
+        t = ref()
+        if t is not None and grads[nr] is not None:
+            g = grads[nr]
+            t.grad = g.detach().clone() if t.grad is None else t.grad + g.detach()
+    return grads
+
+
+def _materialize(node: Node, grads: list) -> list:
+    """Outputs that received no gradient get zeros (PyTorch's ``materialize_grads``)."""
+    from .. import _creation
+
+    if all(g is not None for g in grads) or not getattr(node, "materialize_grads", True):
+        return grads
+    out = []
+    for g, meta in zip(grads, node._out_meta):
+        if g is None and meta is not None:
+            g = _creation.zeros(meta[0], dtype=meta[1], device=meta[2])
+        out.append(g)
+    return out
+
+
+def _accumulate(variable, grad, create_graph: bool) -> None:
+    """``variable.grad += grad`` with PyTorch's rules for the first and later accumulations."""
+    for hook in variable._hooks or ():
+        out = hook(grad)
+        if out is not None:
+            grad = out
+    if variable.grad is None:
+        if create_graph:
+            variable.grad = grad
+        else:
+            grad = grad.detach()
+            # Never keep an alias of another tensor's memory (a broadcast view, the user's gradient).
+            variable.grad = grad if grad._owns_memory() else grad.clone()
+    elif create_graph or grad_mode.is_grad_enabled():
+        variable.grad = variable.grad + grad
+    else:
+        variable.grad._inplace_data_add(grad)

@@ -1,0 +1,291 @@
+"""The graph: backward nodes, saved tensors, and ``autograd.Function``.
+
+Every differentiable op is a ``Function`` subclass with a ``forward`` and a
+``backward``. Calling ``MyFn.apply(*inputs)`` runs ``forward`` and, when grad
+mode is on and an input requires grad, records a *node* (the output's
+``grad_fn``). The node is also the ``ctx`` that ``forward`` saw, so what
+``forward`` saved is there when ``backward`` runs. Each node knows, for each
+input, the edge ``(next_node, input_nr)`` its gradient flows along; leaves
+end in an ``AccumulateGrad`` node that adds into ``.grad``.
+
+Built-in ops subclass ``Primitive``: its ``forward`` receives the raw backend
+arrays (NumPy on CPU, torch tensors on CUDA) instead of Tensors and returns
+arrays. Its ``backward`` is written with differentiable Tensor ops, so it runs
+on every backend and can itself be differentiated (``create_graph=True``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import traceback
+import weakref
+from typing import Any
+
+from . import grad_mode
+
+_sequence = itertools.count()
+_anomaly_enabled = False
+
+
+class Node:
+    """A node of the backward graph (PyTorch's ``torch.autograd.graph.Node``)."""
+
+    def __init__(self) -> None:
+        self._seq = next(_sequence)
+        self._edges: tuple = ()  # per forward input: (Node, input_nr) or None
+        self._out_meta: list = []  # per forward output: (shape, dtype, device) of the gradient it expects
+        self._pre_hooks: dict[int, list] = {}  # tensor hooks, keyed by output_nr
+        self._retained: dict[int, Any] = {}  # output_nr -> weakref of a tensor that retain_grad()
+        self._hooks: list = []
+        self.metadata: dict = {}
+        self._forward_trace = traceback.format_stack()[:-3] if _anomaly_enabled else None
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        return tuple(e if e is not None else (None, 0) for e in self._edges)
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node's backward."""
+        self._hooks.append(fn)
+        return _RemovableHandle(self._hooks, fn)
+
+    def apply(self, grads: tuple) -> tuple:
+        raise NotImplementedError
+
+    def _release(self) -> None:
+        """Free what forward saved (called after backward unless ``retain_graph``)."""
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class AccumulateGrad(Node):
+    """The node at a leaf: adds the incoming gradient into ``variable.grad``."""
+
+    def __init__(self, variable) -> None:
+        super().__init__()
+        self.variable = variable
+        self._out_meta = [(variable.shape, variable.dtype, variable.device)]
+        self._seq = float("inf")  # PyTorch runs leaf accumulation as soon as it is ready
+
+
+class _RemovableHandle:
+    def __init__(self, container, item):
+        self._container, self._item = container, item
+
+    def remove(self) -> None:
+        if self._item in self._container:
+            self._container.remove(self._item)
+
+
+class SavedTensor:
+    """A tensor saved for backward, with the version it had when saved.
+
+    If the tensor is modified in place before backward, unpacking raises, as in
+    PyTorch: the gradient formula would silently use the wrong values.
+    An *output* of the node is saved without its ``grad_fn`` (that would be a
+    reference cycle) and re-attached when unpacked.
+    """
+
+    __slots__ = ("tensor", "version", "output_nr", "node")
+
+    def __init__(self, tensor, node=None, output_nr=None):
+        self.version = tensor._version.value
+        self.output_nr = output_nr
+        self.node = weakref.ref(node) if node is not None else None
+        if output_nr is None:
+            self.tensor = tensor
+        else:
+            self.tensor = tensor.detach()
+
+    def unpack(self):
+        t = self.tensor
+        if t._version.value != self.version:
+            node = self.node() if self.node is not None else None
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{t.type()} {list(t.shape)}]"
+                + (f", which is output {self.output_nr} of {node.name()}," if node is not None else "")
+                + f" is at version {t._version.value}; expected version {self.version} instead. "
+                "Hint: the backtrace further above can show the operation that failed to compute "
+                "its gradient. The variable in question was changed in there or anywhere later. Good luck!"
+            )
+        if self.output_nr is not None and self.node is not None:
+            node = self.node()
+            alias = t.detach()
+            alias._version = t._version
+            alias._requires_grad = node is not None
+            alias.grad_fn, alias._output_nr = node, self.output_nr
+            return alias
+        return t
+
+
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+class FunctionCtx(Node):
+    """The ``ctx`` of a Function: a backward node that also stores what forward saved."""
+
+    _forward_cls: type
+    _saved: tuple | None = ()
+    _to_save: tuple = ()
+    _non_differentiable: tuple = ()
+    materialize_grads = True
+    needs_input_grad: tuple = ()
+
+    def save_for_backward(self, *tensors) -> None:
+        """Keep tensors (or, in a Primitive's forward, input/output arrays) for ``backward``."""
+        self._to_save = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._saved is None:
+            raise RuntimeError(_FREED)
+        return tuple(s.unpack() if isinstance(s, SavedTensor) else s for s in self._saved)
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        """These outputs get ``requires_grad=False`` (e.g. the indices of ``max``)."""
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.materialize_grads = value
+
+    def mark_dirty(self, *tensors) -> None:
+        """Accepted for API compatibility; in-place user Functions are not supported."""
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def apply(self, grads: tuple) -> tuple:
+        out = self._forward_cls.backward(self, *grads)
+        return out if isinstance(out, tuple) else (out,)
+
+    def _release(self) -> None:
+        self._saved = None
+
+
+class _FunctionMeta(type):
+    """Gives each Function subclass its node class, named like PyTorch's (``MulBackward0``)."""
+
+    def __init__(cls, name, bases, attrs):
+        super().__init__(name, bases, attrs)
+        node_name = attrs.get("node_name") or (name + "Backward")
+        cls._backward_cls = type(node_name, (FunctionCtx,), {"_forward_cls": cls})
+
+
+class Function(metaclass=_FunctionMeta):
+    """Base class of differentiable operations (``torch.autograd.Function``).
+
+    Subclasses define ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)``
+    as static methods and are called with ``apply``. ``backward`` returns one
+    gradient per forward argument (``None`` for non-tensors or where
+    ``ctx.needs_input_grad`` is False).
+    """
+
+    _raw = False  # Primitive: forward sees backend arrays instead of Tensors
+    is_view = False  # the output shares the storage of the first input
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement the backward function for custom autograd.Function.")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from .._tensor import Tensor  # autograd sits below Tensor; only this call needs the class
+
+        ctx = cls._backward_cls()
+        tensors = [a for a in args if isinstance(a, Tensor)]
+        record = grad_mode.is_grad_enabled() and any(t.requires_grad for t in tensors)
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+
+        if cls._raw:
+            fwd_args = [a._data if isinstance(a, Tensor) else a for a in args]
+            with grad_mode.no_grad():
+                raw = cls.forward(ctx, *fwd_args, **kwargs)
+            first = tensors[0]
+            multi = isinstance(raw, tuple)
+            outs = tuple(
+                o if isinstance(o, Tensor) else first._wrap_result(o, view_of=first if cls.is_view else None)
+                for o in (raw if multi else (raw,))
+            )
+        else:
+            with grad_mode.no_grad():
+                res = cls.forward(ctx, *args, **kwargs)
+            multi = isinstance(res, tuple)
+            outs = tuple(o for o in (res if multi else (res,)))
+            # An input returned unchanged becomes a new alias, so it can carry its own grad_fn.
+            outs = tuple(o._alias() if isinstance(o, Tensor) and any(o is t for t in tensors) else o for o in outs)
+
+        if record:
+            _record(ctx, cls, args, outs, fwd_args if cls._raw else None)
+        else:
+            ctx._to_save = ()
+        return outs if multi else outs[0]
+
+
+class Primitive(Function):
+    """A built-in op: ``forward`` computes on raw backend arrays, ``backward`` uses Tensor ops."""
+
+    _raw = True
+
+
+def _record(ctx: FunctionCtx, cls, args, outs, raw_args) -> None:
+    """Connect ``ctx`` into the graph: edges to inputs, outputs' grad_fn, saved tensors."""
+    from .._tensor import Tensor
+
+    ctx._edges = tuple(a._grad_edge() if isinstance(a, Tensor) else None for a in args)
+    non_diff = ctx._non_differentiable
+    ctx._out_meta = []
+    for i, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            ctx._out_meta.append(None)
+            continue
+        ctx._out_meta.append((o.shape, o.dtype, o.device))
+        differentiable = o.dtype.is_floating_point and not any(
+            o is n or (cls._raw and o._data is n) for n in non_diff
+        )
+        if differentiable:
+            o._requires_grad = True
+            o.grad_fn, o._output_nr = ctx, i
+    # Resolve what forward saved: inputs stay as they are, outputs are saved weakly.
+    saved = []
+    for s in ctx._to_save:
+        if s is None or not hasattr(s, "shape"):  # None and Python numbers are kept as they are
+            saved.append(s)
+            continue
+        found = None
+        for i, o in enumerate(outs):
+            if s is o or (cls._raw and isinstance(o, Tensor) and s is o._data):
+                found = SavedTensor(o, ctx, i) if o.grad_fn is ctx else SavedTensor(o)
+                break
+        if found is None:
+            for j, a in enumerate(args):
+                if isinstance(a, Tensor) and (s is a or (cls._raw and s is raw_args[j])):
+                    found = SavedTensor(a)
+                    break
+        if found is None:  # an intermediate array (a mask, indices): a constant for backward
+            found = SavedTensor(s if isinstance(s, Tensor) else outs[0]._wrap_result(s))
+        saved.append(found)
+    ctx._saved = tuple(saved)
+    ctx._to_save = ()
+
+
+def set_anomaly_enabled(enabled: bool) -> None:
+    global _anomaly_enabled
+    _anomaly_enabled = bool(enabled)
+
+
+def is_anomaly_enabled() -> bool:
+    return _anomaly_enabled
