@@ -1,67 +1,50 @@
-"""The public functional namespace: every op, gathered from ``_ops``.
+"""The public functional namespace: every op, gathered from the ``_ops`` modules.
 
-``METHODS`` lists the ops that are also ``Tensor`` methods; ``INPLACE`` those
-with an in-place ``op_`` variant. ``minitorch/__init__.py`` re-exports the
-functions and ``_tensor_methods.py`` binds the methods.
+Each ops module lists its public functions in ``__all__``, the ones that are
+also ``Tensor`` methods in ``METHODS``, and those with an in-place ``op_``
+variant in ``INPLACE``. ``minitorch/__init__.py`` re-exports the functions and
+``_tensor_methods.py`` binds the methods.
 """
 
 from __future__ import annotations
 
-from ._ops import elementwise as _ew
-from ._ops.elementwise import (  # noqa: F401
-    add, sub, rsub, mul, div, true_divide, floor_divide, remainder, fmod, pow, float_power,
-    maximum, minimum, atan2, arctan2, where, clamp, clip, clamp_min, clamp_max, lerp, logit, frac, round,
-    nan_to_num, eq, ne, lt, le, gt, ge, greater, greater_equal, less, less_equal, not_equal,
-    logical_and, logical_or, logical_xor, logical_not, bitwise_and, bitwise_or, bitwise_xor, bitwise_not,
-    isnan, isinf, isfinite, isclose, allclose, equal,
-)
-from ._ops.movement import (  # noqa: F401
-    view, view_as, reshape, reshape_as, permute, transpose, swapaxes, swapdims, t, expand, expand_as,
-    broadcast_to, unsqueeze, squeeze, flatten, unflatten, select, narrow, diagonal, unfold, as_strided,
-)
-from ._ops.reduce import sum, mean  # noqa: F401
-from ._ops.linalg import matmul  # noqa: F401
+import importlib
 
-_UNARY_NAMES = [n for n in _ew.UNARY if n != "round"]
+MODULES = [
+    "elementwise", "movement", "reduce", "linalg",
+    # Each module below is optional until it lands; a missing one is skipped.
+    "sort", "advanced_indexing", "shape", "linalg_extra", "random",
+]
 
+METHODS: list[str] = []
+INPLACE: list[str] = []
+_namespace: dict = {}
 
-def _unary_fn(name):
-    def fn(input, *, out=None):
-        return _ew.unary(name, input, out)
+for _name in MODULES:
+    try:
+        _mod = importlib.import_module(f"._ops.{_name}", __package__)
+    except ModuleNotFoundError as _e:
+        if _e.name and _e.name.endswith(f"_ops.{_name}"):
+            continue
+        raise
+    for _fn in getattr(_mod, "__all__", ()):
+        _namespace[_fn] = getattr(_mod, _fn)
+    METHODS += [m for m in getattr(_mod, "METHODS", ()) if m not in METHODS]
+    INPLACE += [m for m in getattr(_mod, "INPLACE", ()) if m not in INPLACE]
 
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"Elementwise ``{name}`` (gradient: ``UNARY['{name}']`` in ``_ops/elementwise.py``)."
-    return fn
-
-
-for _n in _UNARY_NAMES:
-    globals()[_n] = _unary_fn(_n)
-negative, absolute, arcsin, arccos, arctan = neg, abs, asin, acos, atan  # noqa: F821
-fix = trunc  # noqa: F821
+globals().update(_namespace)
+__all__ = sorted(_namespace)
 
 
 def relu(input):
-    return _ew.unary("relu", input)
+    """``max(x, 0)``; the gradient at 0 is 0, as in PyTorch."""
+    from ._ops.elementwise import unary
+
+    return unary("relu", input)
 
 
-METHODS = [
-    *_UNARY_NAMES, "negative", "absolute", "arcsin", "arccos", "arctan", "fix",
-    "add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow", "float_power",
-    "maximum", "minimum", "atan2", "arctan2", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "logit",
-    "frac", "round", "nan_to_num", "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less",
-    "less_equal", "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
-    "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "isclose", "allclose", "equal",
-    "view", "view_as", "reshape", "reshape_as", "permute", "transpose", "swapaxes", "swapdims", "t", "expand",
-    "expand_as", "broadcast_to", "unsqueeze", "squeeze", "flatten", "unflatten", "select", "narrow",
-    "diagonal", "unfold", "as_strided", "sum", "mean", "matmul",
-]
-METHODS.remove("neg")
-METHODS.append("neg")
-
-INPLACE = [
-    *_UNARY_NAMES, "add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow",
-    "clamp", "clip", "clamp_min", "clamp_max", "lerp", "logit", "frac", "round", "nan_to_num", "atan2",
-    "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
-    "unsqueeze_", "squeeze_", "t_", "transpose_",
-]
-INPLACE = [n for n in INPLACE if not n.endswith("_")]
+__all__.append("relu")
+if "relu" not in METHODS:
+    METHODS.append("relu")
+if "relu" not in INPLACE:
+    INPLACE.append("relu")

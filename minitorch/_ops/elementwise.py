@@ -743,3 +743,38 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
 def equal(input, other) -> bool:
     """True when both have the same shape and the same values."""
     return tuple(input.shape) == tuple(other.shape) and bool((input == other).all())
+
+
+# ----------------------------------------------------------------------------- exports
+_UNARY_NAMES = [n for n in UNARY if n != "round"]
+
+
+def _unary_fn(name):
+    def fn(input, *, out=None):
+        return unary(name, input, out)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise ``{name}`` (gradient: ``UNARY['{name}']`` in ``_ops/elementwise.py``)."
+    return fn
+
+
+for _n in _UNARY_NAMES:
+    globals()[_n] = _unary_fn(_n)
+negative, absolute, arcsin, arccos, arctan, fix = neg, abs, asin, acos, atan, trunc  # noqa: F821
+
+__all__ = [
+    *_UNARY_NAMES, "negative", "absolute", "arcsin", "arccos", "arctan", "fix",
+    "add", "sub", "rsub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow",
+    "float_power", "maximum", "minimum", "atan2", "arctan2", "where", "clamp", "clip", "clamp_min",
+    "clamp_max", "lerp", "logit", "frac", "round", "nan_to_num", "eq", "ne", "lt", "le", "gt", "ge",
+    "greater", "greater_equal", "less", "less_equal", "not_equal", "logical_and", "logical_or",
+    "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan",
+    "isinf", "isfinite", "isclose", "allclose", "equal",
+]
+METHODS = [n for n in __all__ if n not in ("rsub",)]
+INPLACE = [
+    *_UNARY_NAMES, "add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow",
+    "clamp", "clip", "clamp_min", "clamp_max", "lerp", "logit", "frac", "round", "nan_to_num", "atan2",
+    "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
+    
+]

@@ -60,3 +60,8 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     if other.dim() == 1:
         y = y.squeeze(-1)
     return finish(y, out)
+
+
+__all__ = ["matmul"]
+METHODS = list(__all__)
+INPLACE: list = []

@@ -464,3 +464,12 @@ def contiguous(input: Tensor, memory_format=None) -> Tensor:
     if input.is_contiguous():
         return input
     return input.clone()
+
+
+__all__ = [
+    "view", "view_as", "reshape", "reshape_as", "permute", "transpose", "swapaxes", "swapdims", "t",
+    "expand", "expand_as", "broadcast_to", "unsqueeze", "squeeze", "flatten", "unflatten", "select",
+    "narrow", "diagonal", "unfold", "as_strided",
+]
+METHODS = list(__all__)
+INPLACE: list = []

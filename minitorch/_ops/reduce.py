@@ -93,3 +93,8 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None
 def _name(d) -> str:
     return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
             "bool": "Bool"}.get(d.name, d.name)
+
+
+__all__ = ["sum", "mean"]
+METHODS = list(__all__)
+INPLACE: list = []
