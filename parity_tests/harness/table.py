@@ -1,0 +1,13 @@
+"""The op table: every public op of API.md's "Tensor creation", "Tensor operations" and
+"Autograd" sections, gathered from the per-family tables."""
+
+from __future__ import annotations
+
+from . import table_elementwise
+from .spec import OpSpec
+
+OP_TABLE: list[OpSpec] = [
+    *table_elementwise.TABLE,
+]
+
+ENTRY_NAMES: set[str] = {spec.name for spec in OP_TABLE}
