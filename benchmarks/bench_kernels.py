@@ -202,7 +202,9 @@ def report_threading() -> None:
     print("|---|---:|---:|")
     root = ROOT
     for layer in ["omp", "workqueue"]:
-        env = dict(os.environ, NUMBA_THREADING_LAYER=layer)
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("OMP_WAIT_POLICY", "OPENBLAS_THREAD_TIMEOUT")}  # the defaults
+        env["NUMBA_THREADING_LAYER"] = layer
         out = subprocess.run([sys.executable, "-c", GEMM_AFTER_KERNEL], env=env, cwd=root,
                              capture_output=True, text=True)
         if out.returncode != 0:
