@@ -67,3 +67,12 @@ def is_floating_point(input: Tensor) -> _builtins.bool:
 
 
 __version__ = "0.1.0"
+
+# ---- random numbers, legacy constructors, printing (creation/random/printing)
+from ._random import (  # noqa: E402,F401
+    Generator, default_generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state,
+)
+from ._legacy import (  # noqa: E402,F401
+    FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor,
+)
+from ._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: E402,F401

@@ -1,0 +1,129 @@
+"""Random number generators: ``Generator``, the default generator and the global seeding functions.
+
+A ``Generator`` wraps a NumPy ``np.random.Generator`` over the PCG64 bit
+generator; every random op takes its numbers from one (``generator=``, or the
+default generator). Samples are drawn on the host and then moved to the
+tensor's device.
+
+Deliberate difference from PyTorch: the same seed gives the same numbers in
+minitorch run after run, but NOT the numbers PyTorch gives (PyTorch uses a
+Mersenne Twister and its own sampling algorithms; matching them bit for bit is
+not a goal). ``get_state()`` is a uint8 tensor too, but of another length and
+layout, so states do not travel between the two libraries.
+"""
+
+from __future__ import annotations
+
+import json
+import random as _pyrandom
+
+import numpy as np
+
+from ._device import to_device
+
+_DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed
+
+
+def _check_seed(seed) -> int:
+    """PyTorch's seed rules: any int in [-2**63, 2**64); negatives wrap modulo 2**64."""
+    seed = int(seed)
+    if not -(2**63) <= seed < 2**64:
+        raise ValueError("Overflow when unpacking long long")
+    return seed % 2**64
+
+
+class Generator:
+    """A source of random numbers with its own seed and state (``torch.Generator``)."""
+
+    def __init__(self, device="cpu") -> None:
+        self.device = to_device(device)
+        self.manual_seed(_DEFAULT_SEED)
+
+    def manual_seed(self, seed) -> "Generator":
+        """Restart the stream from ``seed``; returns ``self``."""
+        self._seed = _check_seed(seed)
+        self._np = np.random.Generator(np.random.PCG64(self._seed))
+        return self
+
+    def seed(self) -> int:
+        """Re-seed from a non-deterministic source and return the new seed."""
+        s = _pyrandom.SystemRandom().getrandbits(63)
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self) -> int:
+        """The seed the current stream started from."""
+        return self._seed
+
+    def get_state(self):
+        """The generator's state as a uint8 tensor (restore it with ``set_state``)."""
+        from ._creation import tensor
+        from . import _dtype
+
+        payload = json.dumps({"seed": self._seed, "pcg64": self._np.bit_generator.state}).encode()
+        return tensor(list(payload), dtype=_dtype.uint8)
+
+    def set_state(self, new_state) -> "Generator":
+        """Restore a state returned by ``get_state``."""
+        from ._tensor import Tensor
+        from . import _dtype
+
+        if not isinstance(new_state, Tensor) or new_state.dtype is not _dtype.uint8:
+            raise TypeError(
+                f"expected a torch.ByteTensor, but got {type(new_state).__name__}"
+                if not isinstance(new_state, Tensor) else
+                f"expected a torch.ByteTensor, but got {new_state.type()}"
+            )
+        try:
+            state = json.loads(bytes(new_state.tolist()).decode())
+        except (ValueError, UnicodeDecodeError):
+            raise RuntimeError("Invalid mt19937 state") from None
+        self._seed = state["seed"]
+        self._np = np.random.Generator(np.random.PCG64())
+        self._np.bit_generator.state = state["pcg64"]
+        return self
+
+    def clone_state(self) -> "Generator":
+        g = Generator(self.device)
+        g.set_state(self.get_state())
+        return g
+
+    def __repr__(self) -> str:
+        return f"<minitorch.Generator object at {hex(id(self))}>"
+
+
+default_generator = Generator()
+
+
+def _numpy_generator(generator: Generator | None) -> np.random.Generator:
+    """The NumPy generator behind ``generator`` (the default one when None)."""
+    if generator is None:
+        return default_generator._np
+    if not isinstance(generator, Generator):
+        raise TypeError(f"generator must be a Generator, not {type(generator).__name__}")
+    return generator._np
+
+
+def manual_seed(seed) -> Generator:
+    """Seed the default generator; returns it."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    """Seed the default generator non-deterministically; returns the seed."""
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    """The default generator's seed."""
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    """The default generator's state (a uint8 tensor)."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state) -> None:
+    """Restore the default generator's state."""
+    default_generator.set_state(new_state)
