@@ -7,8 +7,9 @@ A tensor is four things:
 - its *storage*: the flat array ``_data`` is a window into. Views (``x[0]``,
   ``x.t()``, ``x.view(...)``) share the storage and differ only in shape,
   strides and offset - see ``_strides.py``;
-- a *version counter*, shared by all views of a storage and bumped by every
-  in-place op, so that backward can tell when a saved tensor was overwritten;
+- a *version counter* (``_version_counter``; ``x._version`` reads it), shared
+  by all views of a storage and bumped by every in-place op, so that backward
+  can tell when a saved tensor was overwritten;
 - its autograd identity: ``requires_grad``, ``grad``, and ``grad_fn`` (the
   node that made it) with ``_output_nr`` (which output of that node it is).
 
@@ -44,9 +45,9 @@ class Tensor:
     """A multi-dimensional array with reverse-mode automatic differentiation (``torch.Tensor``)."""
 
     __slots__ = (
-        "_data", "_storage", "_stride", "_version", "_base", "_device",
-        "_requires_grad", "grad", "grad_fn", "_output_nr", "_hooks", "_accumulator",
-        "_retains_grad", "__dict__", "__weakref__",
+        "_data", "_storage", "_stride", "_version_counter", "_base", "_device",
+        "_requires_grad", "grad", "_grad_fn", "_output_nr", "_hooks", "_accumulator",
+        "_retains_grad", "_view_version", "__dict__", "__weakref__",
     )
 
     # Legacy constructor: Tensor(2, 3) is uninitialised float32, Tensor([1, 2]) copies data.
@@ -76,12 +77,13 @@ class Tensor:
         t._data = data
         t._storage = storage
         t._stride = stride
-        t._version = version if version is not None else _Version()
+        t._version_counter = version = version if version is not None else _Version()
         t._base = base
+        t._view_version = version.value
         t._device = device if device is not None else cpu_device
         t._requires_grad = False
         t.grad = None
-        t.grad_fn = None
+        t._grad_fn = None
         t._output_nr = 0
         t._hooks = None
         t._accumulator = None
@@ -94,14 +96,17 @@ class Tensor:
             return Tensor._make(array, self._device)
         xp = backend_of(array)
         base = view_of._base if view_of._base is not None else view_of
-        return Tensor._make(
+        t = Tensor._make(
             array,
             self._device,
             storage=view_of._get_storage(),
             stride=xp.element_strides(array),
-            version=view_of._version,
+            version=view_of._version_counter,
             base=base,
         )
+        if not grad_mode.is_grad_enabled():
+            t._view_version = -1  # made under no_grad: never joins its base's history
+        return t
 
     # ------------------------------------------------------------------ storage and geometry
     def _get_storage(self):
@@ -205,7 +210,10 @@ class Tensor:
     # ------------------------------------------------------------------ autograd identity
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad
+        if self._requires_grad:
+            return True
+        # A view of a base that has since been written in place with a tensor requiring grad.
+        return self._base is not None and self._base._requires_grad and self.grad_fn is not None
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
@@ -228,13 +236,48 @@ class Tensor:
         return self.grad_fn is None
 
     @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's storage has seen (shared with its views)."""
+        return self._version_counter.value
+
+    @property
+    def grad_fn(self):
+        """The node that made this tensor (None for a leaf).
+
+        A view whose base was modified in place *through another view* still
+        points at the old history; like PyTorch, its grad_fn is regenerated on
+        access as an ``AsStridedBackward0`` of the base's current history.
+        """
+        if self._view_version != self._version_counter.value and self._base is not None:
+            self._regenerate_view_grad_fn()
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node) -> None:
+        self._grad_fn = node
+        self._view_version = self._version_counter.value
+
+    def _regenerate_view_grad_fn(self) -> None:
+        base = self._base
+        if self._view_version < 0:
+            return
+        self._view_version = self._version_counter.value
+        if not (base._requires_grad and grad_mode.is_grad_enabled()):
+            return
+        from ._ops.inplace import view_of_base
+
+        v = view_of_base(self)
+        self._grad_fn, self._output_nr, self._requires_grad = v._grad_fn, v._output_nr, True
+
+    @property
     def _base_tensor(self):
         return self._base
 
     def _grad_edge(self):
         """Where this tensor's gradient goes: ``(grad_fn, output_nr)``, a leaf's accumulator, or None."""
-        if self.grad_fn is not None:
-            return (self.grad_fn, self._output_nr)
+        grad_fn = self.grad_fn
+        if grad_fn is not None:
+            return (grad_fn, self._output_nr)
         if self._requires_grad:
             acc = self._accumulator() if self._accumulator is not None else None
             if acc is None:
@@ -279,8 +322,7 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """A tensor sharing this one's storage (and version counter) but not its history."""
-        t = Tensor._make(self._data, self._device, self._storage, self._stride, self._version, self._base)
-        return t
+        return Tensor._make(self._data, self._device, self._get_storage(), self._stride, self._version_counter)
 
     def detach_(self) -> "Tensor":
         if self._base is not None and self._base.requires_grad:
@@ -296,7 +338,7 @@ class Tensor:
     @property
     def data(self) -> "Tensor":
         """An alias of the values that autograd does not track (its own version counter)."""
-        return Tensor._make(self._data, self._device, self._storage, self._stride, None, self._base)
+        return Tensor._make(self._data, self._device, self._get_storage(), self._stride)
 
     @data.setter
     def data(self, value: "Tensor") -> None:
@@ -305,24 +347,53 @@ class Tensor:
 
     def _alias(self) -> "Tensor":
         """A new Tensor object over the same memory, history and version (``Function`` outputs)."""
-        t = self.detach()
+        t = Tensor._make(self._data, self._device, self._storage, self._stride, self._version_counter, self._base)
         t._requires_grad, t.grad_fn, t._output_nr = self._requires_grad, self.grad_fn, self._output_nr
         return t
+
+    # ------------------------------------------------------------------ new tensors like this one
+    # (``g.new_zeros(shape)`` is what backward formulas use to build gradients)
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        from ._creation import zeros
+
+        return zeros(*size, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        from ._creation import ones
+
+        return ones(*size, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        from ._creation import empty
+
+        return empty(*size, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        from ._creation import full
+
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self._device,
+                    requires_grad=requires_grad)
+
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        from ._creation import tensor
+
+        return tensor(data, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
 
     # ------------------------------------------------------------------ in-place writes
     def _check_inplace(self) -> None:
         """PyTorch forbids in-place ops on a leaf (or a view of a leaf) that requires grad."""
         if not grad_mode.is_grad_enabled():
             return
-        if self.grad_fn is None and self._requires_grad:
-            if self._base is not None:
-                raise RuntimeError(
-                    "a view of a leaf Variable that requires grad is being used in an in-place operation."
-                )
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        if self._base is None:
+            if self._requires_grad and self._grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        elif self._base._requires_grad and self._base._grad_fn is None:
+            raise RuntimeError(
+                "a view of a leaf Variable that requires grad is being used in an in-place operation."
+            )
 
     def _bump_version(self) -> None:
-        self._version.value += 1
+        self._version_counter.value += 1
 
     def _inplace_data_add(self, other: "Tensor") -> None:
         """``self += other`` on the raw values, no autograd (gradient accumulation)."""

@@ -24,7 +24,7 @@ class CopySlices(Primitive):
     The forward has nothing to compute: the write already happened in memory.
     """
 
-    node_name = "CopySlices"
+    node_name = "torch::autograd::CopySlices"
 
     @staticmethod
     def forward(ctx, base, src, rel):
@@ -39,6 +39,22 @@ class CopySlices(Primitive):
         gc = g.contiguous()
         dsrc = StridedView.apply(gc, gc._get_storage(), shape, stride, offset + gc.storage_offset(), ctx.rel)
         return _zero_region(g, ctx.rel), dsrc, None
+
+
+class Overwrite(Primitive):
+    """y = src written over all of ``old`` (``copy_``/``fill_`` of a whole tensor);  dold = 0, dsrc = g."""
+
+    node_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, old, src):
+        return src
+
+    @staticmethod
+    def backward(ctx, g):
+        from .._creation import zeros_like
+
+        return zeros_like(g), g
 
 
 def _zero_region(g: Tensor, rel) -> Tensor:
@@ -64,7 +80,7 @@ def write_inplace(self: Tensor, result: Tensor) -> Tensor:
     xp = backend_of(self._data)
     xp.copyto(self._data, result._data, casting="unsafe")
     self._bump_version()
-    if result.requires_grad and grad_mode.is_grad_enabled():
+    if grad_mode.is_grad_enabled() and (result.requires_grad or self.requires_grad):
         rebase_history(self, result)
     return self
 
@@ -78,21 +94,61 @@ def _check_no_overlap(t: Tensor) -> None:
 
 
 def rebase_history(self: Tensor, result: Tensor) -> None:
-    """Make ``self``'s gradient flow into ``result``'s graph (and, for a view, its base's)."""
+    """Make ``self``'s gradient flow into ``result``'s graph (and, for a view, its base's).
+
+    For a view, the base's new history is ``CopySlices(old base, result)`` and the
+    view itself becomes a strided view of that; the base's *other* views notice
+    the version bump and regenerate their ``grad_fn`` the same way
+    (``Tensor.grad_fn``).
+    """
     if self._base is None:
-        self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
+        if result._grad_fn is None or result is self:  # a leaf or a constant: wrap it so self stays a non-leaf
+            result = Overwrite.apply(self._alias(), result)
+        self.grad_fn, self._output_nr, self._requires_grad = result._grad_fn, result._output_nr, True
         return
     base = self._base
-    if not is_contiguous(tuple(base.shape), base.stride()):
-        raise NotImplementedError("in-place ops through a view of a non-contiguous base need autograd support "
-                                  "minitorch does not have yet; clone() the base first")
-    rel = (tuple(self.shape), self.stride(), self.storage_offset() - base.storage_offset())
+    perm = _storage_order(base)
     old_base = base._alias()
-    new = CopySlices.apply(old_base, result, rel)
-    base.grad_fn, base._output_nr, base._requires_grad = new.grad_fn, new._output_nr, True
+    rel = (tuple(self.shape), self.stride(), self.storage_offset() - base.storage_offset())
+    if perm is None:
+        new = CopySlices.apply(old_base, result, rel)
+    else:
+        new = CopySlices.apply(old_base.permute(perm), result, rel).permute(_inverse(perm))
+    base.grad_fn, base._output_nr, base._requires_grad = new._grad_fn, new._output_nr, True
+    v = view_of_base(self)
+    self.grad_fn, self._output_nr, self._requires_grad = v._grad_fn, v._output_nr, True
+
+
+def view_of_base(view: Tensor) -> Tensor:
+    """``view`` re-derived from its base's current history: ``as_strided(base, ...)`` (AsStridedBackward0)."""
     from .movement import StridedView
 
-    base_rel = (tuple(self.shape), self.stride(), rel[2])
-    v = StridedView.apply(base, base._get_storage(), tuple(self.shape), self.stride(), self.storage_offset(), base_rel)
-    self.grad_fn, self._output_nr, self._requires_grad = v.grad_fn, v._output_nr, True
+    base = view._base
+    perm = _storage_order(base)
+    src = base if perm is None else base.permute(perm)
+    rel = (tuple(view.shape), view.stride(), view.storage_offset() - base.storage_offset())
+    return StridedView.apply(src, base._get_storage(), rel[0], rel[1], view.storage_offset(), rel)
 
+
+def _storage_order(base: Tensor):
+    """None for a row-major base; else the permutation that lays its dims out in storage order.
+
+    Gradients of in-place writes through views are computed over the base's
+    storage positions, so they need the base's dims in storage order.
+    """
+    if base.is_contiguous():
+        return None
+    perm = tuple(sorted(range(base.dim()), key=lambda d: -base.stride(d)))
+    if not is_contiguous(tuple(base.shape[d] for d in perm), tuple(base.stride(d) for d in perm)):
+        raise NotImplementedError(
+            "in-place writes through a view of a base with gaps or overlaps in memory are not differentiable "
+            "in minitorch; clone() the base first"
+        )
+    return perm
+
+
+def _inverse(perm):
+    inv = [0] * len(perm)
+    for i, d in enumerate(perm):
+        inv[d] = i
+    return tuple(inv)

@@ -112,10 +112,10 @@ def _needed_nodes(roots: list[Node], targets: set[Node]) -> set[Node]:
 
 
 def _check_nan(node: Node, grads) -> None:
-    from .._tensor import Tensor
+    from ..backends import backend_of
 
     for i, g in enumerate(grads):
-        if isinstance(g, Tensor) and g.dtype.is_floating_point and bool(g.isnan().any()):
+        if g is not None and g.dtype.is_floating_point and bool(backend_of(g._data).isnan(g._data).any()):
             if node._forward_trace:
                 warnings.warn(
                     f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
@@ -147,7 +147,10 @@ def run_backward(
         for k, t in enumerate(inputs):
             edge = t._grad_edge()
             if edge is None:
-                raise RuntimeError("One of the differentiated Tensors does not require grad")
+                raise RuntimeError(
+                    "One of the differentiated Tensors does not require grad" if not accumulate
+                    else "can't retain_grad on Tensor that has requires_grad=False"
+                )
             capture.setdefault((edge[0], edge[1]), []).append(k)
     captured = [None] * (len(inputs) if inputs is not None else 0)
 

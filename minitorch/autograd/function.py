@@ -45,7 +45,9 @@ class Node:
 
     @property
     def next_functions(self) -> tuple:
-        return tuple(e if e is not None else (None, 0) for e in self._edges)
+        """One ``(node, output_nr)`` per Tensor input (``(None, 0)`` where it needs no grad)."""
+        mask = getattr(self, "_tensor_args", None) or (True,) * len(self._edges)
+        return tuple(e if e is not None else (None, 0) for e, is_tensor in zip(self._edges, mask) if is_tensor)
 
     def register_hook(self, fn):
         """``fn(grad_inputs, grad_outputs)`` runs after this node's backward."""
@@ -71,6 +73,9 @@ class AccumulateGrad(Node):
         self._out_meta = [(variable.shape, variable.dtype, variable.device)]
         self._seq = float("inf")  # PyTorch runs leaf accumulation as soon as it is ready
 
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
 
 class _RemovableHandle:
     def __init__(self, container, item):
@@ -93,7 +98,7 @@ class SavedTensor:
     __slots__ = ("tensor", "version", "output_nr", "node")
 
     def __init__(self, tensor, node=None, output_nr=None):
-        self.version = tensor._version.value
+        self.version = tensor._version_counter.value
         self.output_nr = output_nr
         self.node = weakref.ref(node) if node is not None else None
         if output_nr is None:
@@ -103,24 +108,31 @@ class SavedTensor:
 
     def unpack(self):
         t = self.tensor
-        if t._version.value != self.version:
+        if t._version_counter.value != self.version:
             node = self.node() if self.node is not None else None
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [{t.type()} {list(t.shape)}]"
-                + (f", which is output {self.output_nr} of {node.name()}," if node is not None else "")
-                + f" is at version {t._version.value}; expected version {self.version} instead. "
-                "Hint: the backtrace further above can show the operation that failed to compute "
-                "its gradient. The variable in question was changed in there or anywhere later. Good luck!"
+                + (f", which is output {self.output_nr} of {_forward_name(node)}," if node is not None else "")
+                + f" is at version {t._version_counter.value}; expected version {self.version} instead. "
+                "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
+                "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
             )
         if self.output_nr is not None and self.node is not None:
             node = self.node()
             alias = t.detach()
-            alias._version = t._version
+            alias._version_counter = t._version_counter
             alias._requires_grad = node is not None
             alias.grad_fn, alias._output_nr = node, self.output_nr
             return alias
         return t
+
+
+def _forward_name(node) -> str:
+    """``ExpBackward0`` -> ``Exp``: the forward op's name, as PyTorch's messages use it."""
+    import re
+
+    return re.sub(r"Backward\d*$", "", node.name())
 
 
 _FREED = (
@@ -135,6 +147,7 @@ class FunctionCtx(Node):
     """The ``ctx`` of a Function: a backward node that also stores what forward saved."""
 
     _forward_cls: type
+    _name = "FunctionCtx"
     _saved: tuple | None = ()
     _to_save: tuple = ()
     _non_differentiable: tuple = ()
@@ -162,7 +175,7 @@ class FunctionCtx(Node):
         """Accepted for API compatibility; in-place user Functions are not supported."""
 
     def name(self) -> str:
-        return type(self).__name__
+        return self._name
 
     def apply(self, grads: tuple) -> tuple:
         out = self._forward_cls.backward(self, *grads)
@@ -178,7 +191,8 @@ class _FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
         node_name = attrs.get("node_name") or (name + "Backward")
-        cls._backward_cls = type(node_name, (FunctionCtx,), {"_forward_cls": cls})
+        # "torch::autograd::CopySlices": the class is CopySlices, name() is the full name.
+        cls._backward_cls = type(node_name.split("::")[-1], (FunctionCtx,), {"_forward_cls": cls, "_name": node_name})
 
 
 class Function(metaclass=_FunctionMeta):
@@ -246,6 +260,7 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args) -> None:
     from .._tensor import Tensor
 
     ctx._edges = tuple(a._grad_edge() if isinstance(a, Tensor) else None for a in args)
+    ctx._tensor_args = tuple(isinstance(a, Tensor) for a in args)
     non_diff = ctx._non_differentiable
     ctx._out_meta = []
     for i, o in enumerate(outs):
