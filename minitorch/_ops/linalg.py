@@ -36,17 +36,27 @@ class BatchedMatMul(MatMul):
     node_name = "BmmBackward0"
 
 
+# PyTorch names dtypes in matmul's errors by their C types.
+_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+           "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def check_same_dtype(m1: Tensor, m2: Tensor) -> None:
+    """Matrix products do not promote: both operands must have one dtype (PyTorch's message)."""
+    if m1.dtype is not m2.dtype:
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{_C_TYPE.get(m1.dtype.name, m1.dtype.name)} != {_C_TYPE.get(m2.dtype.name, m2.dtype.name)}"
+        )
+
+
 def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """PyTorch's ``matmul``: 1-d operands are treated as a row/column vector and squeezed after."""
     if input.dim() == 0 or other.dim() == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {input.dim()}D and {other.dim()}D"
         )
-    if input.dtype is not other.dtype:
-        raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {input.dtype.name} != {other.dtype.name}"
-            .replace("float32", "float").replace("float64", "double").replace("int64", "long int")
-        )
+    check_same_dtype(input, other)
     a = input.unsqueeze(0) if input.dim() == 1 else input
     b = other.unsqueeze(-1) if other.dim() == 1 else other
     if a.shape[-1] != b.shape[-2]:
