@@ -1,17 +1,28 @@
-"""Reductions: ``sum``, ``mean`` and the ops built on them.
+"""Reductions and scans: ``sum``, ``mean``, ``prod``, ``amax``/``max``, ``var``, ``norm``, ``cumsum`` ...
 
 Backward of a reduction over ``dims`` broadcasts the gradient back: put the
-reduced dims back as size 1 (``keepdim``), then ``expand`` to the input's shape.
+reduced dims back as size 1 (``restore_dims``), then ``expand`` to the input's shape.
+Primitives own a backward (``Sum``, ``Mean``, ``Prod``, ``EvenlyDistributed``, ``Norm``,
+``CumSum``, ``CumProd``); ``var``, ``std``, ``logsumexp`` are compositions of them.
+``max``/``min`` with a ``dim`` pick elements by index and share ``sort.py``'s gather.
 """
 
 from __future__ import annotations
 
+import builtins
+import math
+
+import numpy as np
+
 from .. import _dtype
-from .._args import normalize_dims
+from .._args import normalize_dims, wrap_dim
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
+from . import return_types
 from ._out import finish
+from .elementwise import logical_or, maximum, minimum, where
+from .sort import _check_nonempty, _index_tensor, values_at
 
 
 def restore_dims(g: Tensor, dims: tuple[int, ...], keepdim: bool) -> Tensor:
@@ -30,7 +41,8 @@ class Sum(Primitive):
     @staticmethod
     def forward(ctx, x, dims, keepdim, np_dtype):
         ctx.in_shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
-        return backend_of(x).sum(x, axis=dims, keepdims=keepdim, dtype=np_dtype)
+        xp = backend_of(x)  # NumPy returns a scalar, not a 0-d array, for a full reduction
+        return xp.asarray(xp.sum(x, axis=dims, keepdims=keepdim, dtype=np_dtype))
 
     @staticmethod
     def backward(ctx, g):
@@ -53,8 +65,11 @@ class Mean(Primitive):
         for d in dims:
             n *= x.shape[d]
         ctx.n = n
-        return backend_of(x).sum(x, axis=dims, keepdims=keepdim) / x.dtype.type(n) if n else \
-            backend_of(x).mean(x, axis=dims, keepdims=keepdim)
+        xp = backend_of(x)
+        if n == 0:
+            with np.errstate(invalid="ignore"):
+                return xp.asarray(xp.mean(x, axis=dims, keepdims=keepdim))
+        return xp.asarray(xp.sum(x, axis=dims, keepdims=keepdim) / x.dtype.type(n))
 
     @staticmethod
     def backward(ctx, g):
@@ -95,6 +110,432 @@ def _name(d) -> str:
             "bool": "Bool"}.get(d.name, d.name)
 
 
-__all__ = ["sum", "mean"]
+def _numel(shape, dims) -> int:
+    return math.prod(shape[d] for d in dims)
+
+
+def _accumulate_dtype(input: Tensor, dtype) -> Tensor:
+    """``dtype`` if given; integer and bool inputs accumulate in int64 (sum, prod, cumsum, cumprod)."""
+    if dtype is not None:
+        return input.to(_dtype.to_dtype(dtype))
+    return input if input.dtype.is_floating_point else input.to(_dtype.int64)
+
+
+# ----------------------------------------------------------------------------- prod
+class Prod(Primitive):
+    """y = prod of x over ``dims``;  dx_i = g * prod_{j != i} x_j.
+
+    ``y / x_i`` would divide by zero, so the product of the others is built from the non-zero
+    factors: no zero -> p / x_i; one zero -> p at the zero and (p / x_i) * x_zero (= 0, but with
+    the right derivative) elsewhere; two or more zeros -> 0. ``p`` is the product with the
+    zeros replaced by 1. Everything is Tensor ops, so the gradient is differentiable.
+    """
+
+    node_name = "ProdBackward1"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.save_for_backward(x)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        xp = backend_of(x)
+        return xp.asarray(xp.prod(x, axis=dims, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        dims = ctx.dims
+        g = restore_dims(g, dims, ctx.keepdim)
+        zero = x == 0
+        safe = where(zero, 1.0, x)
+        p = Prod.apply(safe, dims, True)
+        zeros = zero.sum(dims, keepdim=True)
+        x_zero = where(zero, x, 0.0).sum(dims, keepdim=True)
+        others = where(zeros == 0, p / safe, where(zeros == 1, where(zero, p, p / safe * x_zero), 0.0))
+        return g * others, None, None
+
+
+class ProdAll(Prod):
+    node_name = "ProdBackward0"
+
+
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
+    """Product over one ``dim`` (an int) or all elements. Integer and bool inputs multiply in int64."""
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"prod() received an invalid combination of arguments - got ({type(dim).__name__}), "
+                        "but expected one of:\n * (*, torch.dtype dtype = None)\n"
+                        " * (int dim, bool keepdim = False, *, torch.dtype dtype = None)\n")
+    input = _accumulate_dtype(input, dtype)
+    if dim is None:
+        return finish(ProdAll.apply(input, tuple(range(input.dim())), False), out)
+    return finish(Prod.apply(input, (wrap_dim(dim, input.dim()),), keepdim), out)
+
+
+# ----------------------------------------------------------------------------- amax, amin, max, min
+class EvenlyDistributed(Primitive):
+    """y = an extremum of x over ``dims`` (max, min, median), computed by the caller;
+    dx = g split evenly among the elements equal to y (NaN counts as equal to a NaN result)."""
+
+    node_name = "AmaxBackward0"
+    _named: dict = {}
+
+    @classmethod
+    def named(cls, node_name: str) -> type:
+        """The same op with PyTorch's ``grad_fn`` name for it (``MaxBackward1``, ``AminBackward0`` ...)."""
+        if node_name not in cls._named:
+            cls._named[node_name] = type(node_name.replace("Backward", ""), (cls,), {"node_name": node_name})
+        return cls._named[node_name]
+
+    @staticmethod
+    def forward(ctx, x, y, dims, keepdim):
+        y = backend_of(x).asarray(y)
+        ctx.save_for_backward(x, y)
+        ctx.dims = dims
+        ctx.keepdim = keepdim
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        y, g = restore_dims(y, ctx.dims, ctx.keepdim), restore_dims(g, ctx.dims, ctx.keepdim)
+        chosen = logical_or(x == y, x.isnan() & y.isnan()) if x.dtype.is_floating_point else x == y
+        return g * chosen / chosen.sum(ctx.dims, keepdim=True), None, None, None
+
+
+def _extreme(name: str, input: Tensor, dim, keepdim: bool, largest: bool, node: str) -> Tensor:
+    """amax/amin (and max/min without dim): the value over ``dim``, gradient split among ties."""
+    dims = normalize_dims(dim, input.dim())
+    if input.numel() == 0:
+        if dim is None or dim == ():
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        for d in dims:
+            if input.shape[d] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    xp = backend_of(input._data)
+    y = (xp.amax if largest else xp.amin)(input._data, axis=dims, keepdims=keepdim)
+    return EvenlyDistributed.named(node).apply(input, y, dims, keepdim)
+
+
+def amax(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
+    """Largest value over ``dim`` (int, tuple, or ``()`` for all); NaN propagates."""
+    return finish(_extreme("amax", input, dim, keepdim, True, "AmaxBackward0"), out)
+
+
+def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
+    """Smallest value over ``dim`` (int, tuple, or ``()`` for all); NaN propagates."""
+    return finish(_extreme("amin", input, dim, keepdim, False, "AminBackward0"), out)
+
+
+def _max_min(name: str, input: Tensor, dim, keepdim: bool, out, largest: bool):
+    if isinstance(dim, Tensor):  # max(a, b): the elementwise maximum
+        return (maximum if largest else minimum)(input, dim, out=out)
+    if dim is None:
+        return finish(_extreme(name, input, None, False, largest, f"{name.capitalize()}Backward1"), out)
+    d = wrap_dim(dim, input.dim())
+    _check_nonempty(input, d, name)
+    idx = _arg_extreme(input, d, largest)
+    values = values_at(input, idx, d, keepdim, f"{name.capitalize()}Backward0")
+    result = getattr(return_types, name)(values, _index_tensor(input, idx, d, keepdim))
+    return finish(result, out)
+
+
+def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
+    """``max(x)``: the largest element (gradient split among ties); ``max(x, dim)``: the named
+    tuple ``(values, indices)`` (gradient to the index); ``max(x, other)``: ``maximum``."""
+    return _max_min("max", input, dim, keepdim, out, True)
+
+
+def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
+    """``min(x)``, ``min(x, dim)`` -> ``(values, indices)``, or ``min(x, other)`` = ``minimum``."""
+    return _max_min("min", input, dim, keepdim, out, False)
+
+
+def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
+    """``(min, max)`` over ``dim`` (or all elements)."""
+    if input.numel() == 0 and (dim is None or input.shape[wrap_dim(dim, input.dim())] == 0):
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation "
+                           "has no identity.")
+    d = () if dim is None else dim
+    return return_types.aminmax(amin(input, d, keepdim), amax(input, d, keepdim))
+
+
+# ----------------------------------------------------------------------------- argmax, argmin
+def _arg_extreme(input: Tensor, d: int, largest: bool):
+    """Index (keepdim shape) of the first largest/smallest element along ``d``; a NaN wins."""
+    a = input._data
+    xp = backend_of(a)
+    if a.ndim == 0:
+        return xp.zeros((), dtype=np.int64)
+    return (xp.argmax if largest else xp.argmin)(a, axis=d, keepdims=True)
+
+
+def _argmax_argmin(name: str, input: Tensor, dim, keepdim: bool, largest: bool) -> Tensor:
+    if input.dtype is _dtype.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
+    if dim is None:
+        if input.numel() == 0:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        idx = _arg_extreme(input.reshape(-1), 0, largest).reshape((1,) * input.dim() if keepdim else ())
+        return input._wrap_result(idx)
+    d = wrap_dim(dim, input.dim())
+    _check_nonempty(input, d, name)
+    return _index_tensor(input, _arg_extreme(input, d, largest), d, keepdim)
+
+
+def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the first largest element along ``dim`` (or of the flattened tensor)."""
+    return _argmax_argmin("argmax", input, dim, keepdim, True)
+
+
+def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the first smallest element along ``dim`` (or of the flattened tensor)."""
+    return _argmax_argmin("argmin", input, dim, keepdim, False)
+
+
+# ----------------------------------------------------------------------------- var, std
+class SafeSqrt(Primitive):
+    """y = sqrt(v);  dv = g / (2 y), and 0 where y = 0 (PyTorch's ``std`` gradient at a constant input)."""
+
+    node_name = "StdBackward0"
+
+    @staticmethod
+    def forward(ctx, v):
+        y = backend_of(v).sqrt(v)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        zero = y == 0
+        return where(zero, 0.0, g / (2 * where(zero, 1.0, y)))
+
+
+def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None) -> Tensor:
+    """y = sum((x - mean(x))^2) / max(0, n - correction) over ``dim``; ``correction`` defaults to 1
+    (Bessel), ``unbiased=False`` means 0."""
+    if isinstance(dim, bool):  # var(x, False): the legacy positional ``unbiased``
+        dim, unbiased = None, dim
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    dims = normalize_dims(dim, input.dim())
+    c = correction if correction is not None else (0 if unbiased is False else 1)
+    dev = input - mean(input, dims, keepdim=True)
+    dof = builtins.max(0, _numel(input.shape, dims) - c)
+    if dof == 0:
+        import warnings
+
+        warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return finish(sum(dev * dev, dims, keepdim) / dof, out)
+
+
+def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None) -> Tensor:
+    """y = sqrt(var(x)); the gradient is 0 where y = 0, as in PyTorch."""
+    return finish(SafeSqrt.apply(var(input, dim, unbiased, keepdim, correction=correction)), out)
+
+
+# ----------------------------------------------------------------------------- norm
+class Norm(Primitive):
+    """y = (sum |x|^p)^(1/p) over ``dims`` (p = inf: max |x|, p = 0: count of non-zeros);
+    dx = g * sign(x) |x|^(p-1) / y^(p-1), 0 where y = 0; for p = +-inf g is split among the ties."""
+
+    node_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, p, dims, keepdim):
+        xp = backend_of(x)
+        a = xp.abs(x)
+        if p == math.inf:
+            y = xp.amax(a, axis=dims, keepdims=keepdim)
+        elif p == -math.inf:
+            y = xp.amin(a, axis=dims, keepdims=keepdim)
+        elif p == 0:
+            y = xp.sum(a != 0, axis=dims, keepdims=keepdim).astype(x.dtype)
+        elif p == 2:
+            y = xp.sqrt(xp.sum(x * x, axis=dims, keepdims=keepdim))
+        else:
+            y = xp.power(xp.sum(xp.power(a, p), axis=dims, keepdims=keepdim), 1.0 / p)
+        y = xp.asarray(y)
+        ctx.save_for_backward(x, y)
+        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        p, dims = ctx.p, ctx.dims
+        g, y = restore_dims(g, dims, ctx.keepdim), restore_dims(y, dims, ctx.keepdim)
+        if p == 0:
+            return x * 0 * g, None, None, None
+        if p == 1:
+            return g * x.sign(), None, None, None
+        if math.isinf(p):
+            chosen = x.abs() == y
+            return g * x.sign() * chosen / chosen.sum(dims, keepdim=True), None, None, None
+        safe = where(y == 0, 1.0, y)  # y = 0 only when all x = 0, where x |x|^(p-2) is 0 too (p > 1)
+        if p == 2:
+            return g * x / safe, None, None, None
+        return g * x * x.abs() ** (p - 2) / safe ** (p - 1), None, None, None
+
+
+def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None) -> Tensor:
+    """The vector p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm."""
+    if dtype is not None:
+        input = input.to(_dtype.to_dtype(dtype))
+    if p == "nuc":
+        raise NotImplementedError("norm(p='nuc') (the nuclear norm) is not implemented in minitorch")
+    p = 2.0 if p in ("fro", None) else float(p)
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                           f"Got {_name(input.dtype)}")
+    dims = normalize_dims(dim, input.dim())
+    if p < 0 or math.isinf(p):
+        if input.numel() == 0 and dim is None:
+            raise RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty tensor because "
+                               "the operation does not have an identity")
+        for d in dims:
+            if input.shape[d] == 0:
+                raise RuntimeError(f"linalg.vector_norm cannot compute the inf norm on the dimension {d}"
+                                   "because this dimension is empty and the operation does not have an identity")
+    return finish(Norm.apply(input, p, dims, keepdim), out)
+
+
+# ----------------------------------------------------------------------------- logsumexp
+def logsumexp(input: Tensor, dim, keepdim: bool = False, *, out=None) -> Tensor:
+    """y = m + log(sum(exp(x - m))) with m = max(x) (detached), so large x don't overflow."""
+    if not input.dtype.is_floating_point:
+        input = input.to(_dtype.get_default_dtype())
+    dims = normalize_dims(dim, input.dim())
+    if input.numel() == 0:
+        return finish(sum(input.exp(), dims, keepdim).log(), out)
+    m = amax(input.detach(), dims, keepdim=True)
+    m = where(m.isinf(), 0.0, m)
+    s = sum((input - m).exp(), dims, keepdim).log()
+    return finish(s + m.reshape(s.shape), out)
+
+
+# ----------------------------------------------------------------------------- all, any, count_nonzero
+def _all_any(input: Tensor, dim, keepdim: bool, reduce_all: bool) -> Tensor:
+    dims = normalize_dims(dim, input.dim())
+    xp = backend_of(input._data)
+    y = (xp.all if reduce_all else xp.any)(input._data, axis=dims, keepdims=keepdim)
+    if input.dtype is _dtype.uint8:  # PyTorch keeps uint8 for uint8 inputs
+        y = y.astype(np.uint8)
+    return input._wrap_result(xp.asarray(y))
+
+
+def all(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
+    """True where every element over ``dim`` is non-zero (bool; uint8 for uint8 inputs)."""
+    return finish(_all_any(input, dim, keepdim, True), out)
+
+
+def any(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
+    """True where some element over ``dim`` is non-zero (bool; uint8 for uint8 inputs)."""
+    return finish(_all_any(input, dim, keepdim, False), out)
+
+
+def count_nonzero(input: Tensor, dim=None) -> Tensor:
+    """The number of non-zero elements over ``dim`` (int64)."""
+    dims = normalize_dims(dim, input.dim())
+    xp = backend_of(input._data)
+    return input._wrap_result(xp.asarray(xp.count_nonzero(input._data, axis=dims)).astype(np.int64))
+
+
+def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
+    """counts[i] = number of i in the 1-d non-negative ``input`` (or the sum of their ``weights``)."""
+    if input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{input.dtype.name.capitalize()}'")
+    xp = backend_of(input._data)
+    if input.dim() != 1 or (input.numel() and int(xp.amin(input._data)) < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    w = None if weights is None else weights._data
+    y = xp.bincount(input._data.astype(np.int64), weights=w, minlength=minlength)
+    if weights is not None and weights.dtype is _dtype.float32:
+        y = y.astype(np.float32)
+    elif weights is None:
+        y = y.astype(np.int64)
+    return input._wrap_result(y)
+
+
+# ----------------------------------------------------------------------------- cumsum, cumprod
+def _scan(xp, fn, x, dim: int, reverse: bool = False):
+    a = x.reshape(1) if x.ndim == 0 else x
+    if reverse:
+        a = xp.flip(fn(xp.flip(a, axis=dim), axis=dim), axis=dim)
+    else:
+        a = fn(a, axis=dim)
+    return a.reshape(x.shape)
+
+
+class CumSum(Primitive):
+    """y_i = sum_{j <= i} x_j along ``dim``;  dx_i = sum_{j >= i} g_j (the reversed cumsum)."""
+
+    node_name = "CumsumBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, reverse):
+        ctx.dim, ctx.reverse = dim, reverse
+        xp = backend_of(x)
+        return _scan(xp, xp.cumsum, x, dim, reverse)
+
+    @staticmethod
+    def backward(ctx, g):
+        return CumSum.apply(g, ctx.dim, not ctx.reverse), None, None
+
+
+class CumProd(Primitive):
+    """y_i = prod_{j <= i} x_j along ``dim``;  dx_k = sum_{i >= k} g_i prod_{j <= i, j != k} x_j.
+
+    Without zeros that is reversed_cumsum(g * y) / x. With a zero it is computed directly: for
+    each k, the cumprod of x with x_k replaced by 1 (O(n^2) along ``dim``; still Tensor ops).
+    """
+
+    node_name = "CumprodBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        xp = backend_of(x)
+        y = _scan(xp, xp.cumprod, x, dim)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        d = ctx.dim
+        if x.dim() == 0:
+            return g, None
+        if not bool((x == 0).any()):
+            return CumSum.apply(g * y, d, True) / x, None
+        n, xp = x.shape[d], backend_of(x._data)
+        along = [1] * (x.dim() + 1)
+        along[0], along[d + 1] = n, n
+        k, i = np.arange(n).reshape(n, 1), np.arange(n).reshape(1, n)
+        is_k = x._wrap_result(xp.asarray(k == i).reshape(along))  # [k, ..., j, ...]: j == k
+        later = x._wrap_result(xp.asarray(i >= k).reshape(along))  # [k, ..., i, ...]: i >= k
+        without_k = CumProd.apply(where(is_k, 1.0, x.unsqueeze(0)), d + 1)
+        dx = (without_k * g.unsqueeze(0) * later).sum(d + 1)  # [k, rest...]
+        order = list(range(1, x.dim()))
+        order.insert(d, 0)
+        return dx.permute(order), None
+
+
+def cumsum(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
+    """Running sum along ``dim``. Integer and bool inputs accumulate in int64."""
+    input = _accumulate_dtype(input, dtype)
+    return finish(CumSum.apply(input, wrap_dim(dim, input.dim()), False), out)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
+    """Running product along ``dim``. Integer and bool inputs accumulate in int64."""
+    input = _accumulate_dtype(input, dtype)
+    return finish(CumProd.apply(input, wrap_dim(dim, input.dim())), out)
+
+
+__all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "aminmax", "argmax", "argmin", "var", "std",
+           "norm", "logsumexp", "all", "any", "count_nonzero", "bincount", "cumsum", "cumprod"]
 METHODS = list(__all__)
-INPLACE: list = []
+INPLACE: list = ["cumsum", "cumprod"]

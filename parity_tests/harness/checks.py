@@ -30,7 +30,10 @@ def call_op(spec: OpSpec, lib: Any, sample: Sample, requires_grad: bool = False,
     leaves = [leaf for leaf, _ in built]
     views = [view for _, view in built]
     call = spec.ref if spec.ref is not None and is_reference(lib) else spec.call
-    return leaves, call(lib, *views, **copy.deepcopy(sample.kwargs), **extra)
+    kwargs = copy.deepcopy(sample.kwargs)
+    if isinstance(kwargs.get("dtype"), str):  # samples name dtypes; each library has its own
+        kwargs["dtype"] = lib_dtype(lib, kwargs["dtype"])
+    return leaves, call(lib, *views, **kwargs, **extra)
 
 
 def check_forward(spec: OpSpec, sample: Sample, dtype: str) -> None:

@@ -255,3 +255,13 @@ def no_tensors(kwargs: st.SearchStrategy[dict[str, Any]]) -> SampleFn:
         return st.tuples(kwargs, st.integers(0, 2**31 - 1)).map(
             lambda ks: Sample([], [], ks[0], ks[1]))
     return sample
+
+
+def same_shape(n: int, domain: Domain | tuple[Domain, ...] = ANY, unique: bool = False,
+               dtypes: InputDtypes = (), min_dims: int = 0, max_dims: int = 3,
+               **kwargs: Any) -> SampleFn:
+    """``n`` tensors of one shape (no broadcasting), fixed ``kwargs``."""
+    def build(draw: Any, dtype: str) -> tuple[tuple[tuple[int, ...], ...], dict[str, Any]]:
+        shape = draw(shapes(min_dims, max_dims))
+        return (shape,) * n, dict(kwargs)
+    return custom(build, domain, unique, dtypes)

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from . import table_elementwise
+from . import table_elementwise, table_reduce
 from .spec import OpSpec
 
 OP_TABLE: list[OpSpec] = [
     *table_elementwise.TABLE,
+    *table_reduce.TABLE,
 ]
 
 ENTRY_NAMES: set[str] = {spec.name for spec in OP_TABLE}

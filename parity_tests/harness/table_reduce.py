@@ -1,0 +1,109 @@
+"""Table: reductions (dim int/tuple/None, keepdim), scans, sorting and counting."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from .libs import tensor
+from .spec import ErrorCase, OpSpec, function_and_method, with_variant
+from .strategies import ANY, FLOATS, INTS, NONZERO, Domain, custom, reduction, same_shape, shapes
+
+ALL = FLOATS + INTS
+F = function_and_method
+NONEMPTY = dict(min_side=1)            # max/min/median... of an empty dim raise
+DIM_ONLY = dict(allow_none=False, allow_tuple=False)
+
+
+def empty_error(name: str) -> ErrorCase:
+    return ErrorCase(f"{name} of an empty tensor", lambda lib: getattr(lib, name)(lib.zeros(0)))
+
+
+def bad_dim(name: str) -> ErrorCase:
+    return ErrorCase(f"{name} over dim 2 of a 2-d tensor",
+                     lambda lib: getattr(lib, name)(lib.ones(2, 3), 2))
+
+
+def along_dim(k: bool = False, min_side: int = 0, **fixed):
+    """One tensor with an int ``dim`` (and a valid ``k`` for topk), plus ``fixed`` kwargs."""
+    def build(draw, dtype):
+        shape = draw(shapes(min_side=min_side))
+        dim = draw(st.integers(-max(len(shape), 1), max(len(shape), 1) - 1))
+        kwargs = {"dim": dim, **fixed}
+        if k:
+            size = shape[dim] if shape else 1
+            kwargs["k"] = draw(st.integers(0, size))
+        return (shape,), kwargs
+    return build
+
+
+SUMS = [
+    *F("sum", reduction(), dtypes=ALL, errors=(bad_dim("sum"),)),
+    *with_variant(F("sum", reduction(dtype="float64"), dtypes=("float32", "int64")), "dtype"),
+    *F("mean", reduction(), errors=(ErrorCase("mean of an int tensor",
+                                              lambda lib: lib.mean(tensor(lib, [1, 2]))),)),
+    *F("prod", reduction(domain=Domain(-2, 2), allow_tuple=False), dtypes=ALL),
+    *F("logsumexp", reduction(allow_none=False)),
+    *F("var", reduction()),
+    *with_variant(F("var", reduction(correction=0)), "correction=0"),
+    *with_variant(F("var", reduction(allow_none=False, unbiased=False)), "unbiased=False"),
+    *F("std", reduction(domain=NONZERO, unique=True)),
+    *with_variant(F("std", reduction(domain=NONZERO, unique=True, correction=0)), "correction=0"),
+    *F("norm", reduction(domain=NONZERO, unique=True, allow_tuple=False)),  # p='fro'
+    *with_variant(F("norm", reduction(domain=NONZERO, unique=True, p=2)), "p=2"),
+    *with_variant(F("norm", reduction(domain=NONZERO, p=1)), "p=1"),
+    *with_variant(F("norm", reduction(domain=NONZERO, unique=True, p=3.0)), "p=3"),
+    *with_variant(F("norm", reduction(domain=NONZERO, unique=True, min_side=1, p=float("inf"))),
+                  "p=inf"),
+    *F("all", reduction(allow_tuple=False), dtypes=("bool", "float32", "int64"), grad=False),
+    *F("any", reduction(allow_tuple=False), dtypes=("bool", "float32", "int64"), grad=False),
+    *F("count_nonzero", reduction(domain=Domain(-1, 1), keepdim=False), dtypes=ALL, grad=False),
+    *F("cumsum", custom(along_dim()), dtypes=ALL),
+    *F("cumprod", custom(along_dim(), domain=Domain(-2, 2)), dtypes=ALL),
+]
+
+ORDER = dict(unique=True)  # no ties: which index wins a tie is not part of the contract
+NAMED = dict(allow_tuple=False, min_side=1, **ORDER)  # x.max() or x.max(dim, keepdim) -> (values, indices)
+EXTREMA = [
+    spec
+    for name in ("max", "min")
+    for spec in [
+        *F(name, reduction(**NAMED), dtypes=ALL, errors=(empty_error(name), bad_dim(name))),
+        *with_variant(F(name, same_shape(2, **ORDER),
+                        dtypes=ALL), "binary"),
+    ]
+] + [
+    *F("amax", reduction(**NONEMPTY, **ORDER), dtypes=ALL),
+    *F("amin", reduction(**NONEMPTY, **ORDER), dtypes=ALL),
+    *F("argmax", reduction(allow_tuple=False, **NONEMPTY, **ORDER), dtypes=ALL, grad=False),
+    *F("argmin", reduction(allow_tuple=False, **NONEMPTY, **ORDER), dtypes=ALL, grad=False),
+    *F("median", reduction(**NAMED), dtypes=ALL),
+    *F("mode", custom(along_dim(min_side=1), domain=Domain(-2, 2)), dtypes=("int64", "float64"),
+       grad=False),
+    *F("sort", custom(along_dim(), **ORDER), dtypes=ALL),
+    *with_variant(F("sort", custom(along_dim(descending=True), **ORDER), dtypes=ALL), "descending"),
+    *F("argsort", custom(along_dim(), **ORDER), dtypes=ALL, grad=False),
+    *with_variant(F("argsort", custom(along_dim(descending=True), **ORDER), dtypes=ALL, grad=False),
+                  "descending"),
+    *F("topk", custom(along_dim(k=True), **ORDER), dtypes=ALL),
+    *with_variant(F("topk", custom(along_dim(k=True, largest=False), **ORDER), dtypes=ALL),
+                  "smallest"),
+]
+
+SMALL_INTS = Domain(-2, 2)  # repeated values, so unique and bincount count something
+COUNTING = [
+    *F("unique", custom(lambda draw, dtype: ((draw(shapes()),), {}), domain=SMALL_INTS),
+       dtypes=ALL, grad=False),
+    *with_variant(F("unique", custom(lambda draw, dtype: ((draw(shapes()),), {
+        "return_inverse": True, "return_counts": True}), domain=SMALL_INTS), dtypes=ALL,
+        grad=False), "inverse-counts"),
+    *F("bincount", custom(lambda draw, dtype: ((draw(shapes(1, 1)),), {}), domain=Domain(0, 6)),
+       dtypes=("int64",), grad=False,
+       errors=(ErrorCase("bincount of negative values",
+                         lambda lib: lib.bincount(tensor(lib, [1, -1]))),)),
+    OpSpec("bincount", lambda lib, x, w, **kw: lib.bincount(x, w, **kw),
+           same_shape(2, (Domain(0, 6), ANY), dtypes=("int64", None), min_dims=1, max_dims=1,
+                      minlength=3),
+           variant="weights", grad=False),
+]
+
+TABLE = SUMS + EXTREMA + COUNTING
