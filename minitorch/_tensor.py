@@ -92,6 +92,8 @@ class Tensor:
 
     def _wrap_result(self, array, view_of: "Tensor | None" = None) -> "Tensor":
         """A Tensor around an op's result array; for a view op, one that shares ``view_of``'s storage."""
+        if isinstance(array, np.generic):  # NumPy ops on 0-d arrays return scalars, not 0-d arrays
+            array = np.asarray(array)
         if view_of is None:
             return Tensor._make(array, self._device)
         xp = backend_of(array)

@@ -87,3 +87,7 @@ def from_numpy(a):
 
 # ---- shape and linalg ops (shape.py, linalg_extra.py)
 moveaxis = np.moveaxis
+
+
+# ---- sorting, selection and counting (reduce.py / sort.py)
+take, bincount = np.take, np.bincount
