@@ -93,7 +93,11 @@ def _scatter_add_planes(gy, indices, plane_size):
     gx = np.zeros((planes, plane_size), dtype=gy.dtype)
     for p in prange(planes):
         for o in range(outputs):
-            gx[p, indices[p, o]] += gy[p, o]
+            i = indices[p, o]
+            # A window lying wholly in the padding (possible with dilation, e.g. H=1, k=2, p=1,
+            # d=2) has no input; PyTorch's index for it points past the plane, so it is skipped.
+            if 0 <= i < plane_size:
+                gx[p, i] += gy[p, o]
     return gx
 
 

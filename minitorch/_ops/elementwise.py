@@ -537,7 +537,7 @@ arctan2 = atan2
 def where(condition, input=None, other=None, *, out=None):
     """``condition ? input : other`` elementwise; ``where(cond)`` is ``nonzero(cond, as_tuple=True)``."""
     if input is None and other is None:
-        from .indexing import nonzero
+        from .advanced_indexing import nonzero
 
         return nonzero(condition, as_tuple=True)
     if condition.dtype is not _dtype.bool_:

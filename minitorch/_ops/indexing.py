@@ -12,6 +12,8 @@ from . import movement
 
 
 def _is_basic(item) -> bool:
+    if isinstance(item, bool):  # ``x[True]`` is an index tensor in PyTorch, not ``x[1]``
+        return False
     return item is None or item is Ellipsis or isinstance(item, (int, slice)) or (
         hasattr(item, "__index__") and not isinstance(item, Tensor) and not hasattr(item, "shape")
     )
@@ -75,8 +77,8 @@ def setitem(x: Tensor, key, value) -> None:
 
     keys = key if isinstance(key, tuple) else (key,)
     if all(_is_basic(k) for k in keys):
-        x._check_inplace()
         target = basic_index(x, key)
+        target._check_inplace()
         v = value if isinstance(value, Tensor) else as_tensor_like(cast(value, x.dtype), x)
         if v.dtype is not x.dtype:
             v = v.to(x.dtype)

@@ -91,3 +91,24 @@ moveaxis = np.moveaxis
 
 # ---- sorting, selection and counting (reduce.py / sort.py)
 take, bincount = np.take, np.bincount
+
+
+# ---- advanced indexing (``_ops/advanced_indexing.py``): writes at index-array keys, in place
+def index_put(a, key, values, accumulate=False):
+    """``a[key] = values``; with ``accumulate``, ``a[key] += values`` where repeated positions add up."""
+    if accumulate:
+        np.add.at(a, key, values)
+    else:
+        a[key] = values
+
+
+_AT = {"sum": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
+
+
+def index_reduce_at(a, key, values, reduce):
+    """``a[key] = reduce(a[key], values)`` one position at a time (repeats all count): ``ufunc.at``."""
+    _AT[reduce].at(a, key, np.broadcast_to(values, a[key].shape))
+
+
+# ---- sorting, selection and counting (reduce.py / sort.py)
+take, bincount = np.take, np.bincount

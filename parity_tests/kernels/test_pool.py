@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from kernel_parity_helpers import assert_close, random_array, torch_forward_and_grads
 
@@ -68,6 +68,10 @@ def test_max_pool2d_values_indices_and_grad_match_torch(case):
     """Ties pick the first maximum in scan order, NaN wins: indices agree exactly."""
     (H, W), kernel, stride, padding, dilation = _pool_args(case)
     x = _input(case, (case["n"], case["c"], H, W))
+    y, idx = max_pool2d_forward(x, kernel, stride, padding, dilation, case["ceil_mode"])
+    # A window wholly in the padding has an index past the plane, and torch's backward then
+    # writes out of bounds (heap corruption); see the dedicated test below.
+    assume(bool(((idx >= 0) & (idx < H * W)).all()))
 
     def torch_pool(xt):
         return F.max_pool2d(xt, kernel, stride, padding, dilation, case["ceil_mode"])
@@ -75,7 +79,6 @@ def test_max_pool2d_values_indices_and_grad_match_torch(case):
     y_t, gy, (gx_t,) = torch_forward_and_grads(torch_pool, [x])
     _, idx_t = F.max_pool2d(torch.tensor(x), kernel, stride, padding, dilation,
                             case["ceil_mode"], return_indices=True)
-    y, idx = max_pool2d_forward(x, kernel, stride, padding, dilation, case["ceil_mode"])
     assert_close(y, y_t, case["dtype"])
     np.testing.assert_array_equal(idx, idx_t.numpy())
     assert_close(max_pool2d_backward(gy, idx, x.shape), gx_t, case["dtype"])
@@ -86,13 +89,14 @@ def test_max_pool2d_values_indices_and_grad_match_torch(case):
 def test_max_pool1d_matches_torch(case):
     L, k, s, p, d = case["w"]
     x = _input(case, (case["n"], case["c"], L))
+    y, idx = max_pool1d_forward(x, k, s, p, d, case["ceil_mode"])
+    assume(bool(((idx >= 0) & (idx < L)).all()))  # as in the 2d test
 
     def torch_pool(xt):
         return F.max_pool1d(xt, k, s, p, d, case["ceil_mode"])
 
     y_t, gy, (gx_t,) = torch_forward_and_grads(torch_pool, [x])
     _, idx_t = F.max_pool1d(torch.tensor(x), k, s, p, d, case["ceil_mode"], return_indices=True)
-    y, idx = max_pool1d_forward(x, k, s, p, d, case["ceil_mode"])
     assert_close(y, y_t, case["dtype"])
     np.testing.assert_array_equal(idx, idx_t.numpy())
     assert_close(max_pool1d_backward(gy, idx, x.shape), gx_t, case["dtype"])
@@ -177,3 +181,16 @@ def test_max_pool2d_all_nan_and_all_minus_inf_windows():
     y, idx = max_pool2d_forward(x, (2, 2), (2, 2), (0, 0), (1, 1), False)
     np.testing.assert_array_equal(y, y_t.numpy())
     np.testing.assert_array_equal(idx, idx_t.numpy())
+
+
+def test_max_pool2d_window_wholly_in_padding_gets_no_gradient():
+    """H=1, k=2, p=1, d=2: the only row window taps rows -1 and 1, neither of them real.
+
+    PyTorch's index then points past the plane; the backward must not write there.
+    """
+    x = np.arange(6.0).reshape(1, 1, 1, 6)
+    y, idx = max_pool2d_forward(x, (2, 2), (1, 1), (1, 1), (2, 2), False)
+    _, idx_t = F.max_pool2d(torch.tensor(x), 2, 1, 1, 2, return_indices=True)
+    np.testing.assert_array_equal(idx, idx_t.numpy())
+    gx = max_pool2d_backward(np.ones_like(y), idx, x.shape)
+    np.testing.assert_array_equal(gx, np.zeros_like(x))

@@ -1,0 +1,621 @@
+"""Advanced indexing: ``x[idx]`` with integer/boolean tensors, and the gather/scatter family.
+
+Everything here is two primitives and compositions of them:
+
+- ``Index``:    y = x[key]                      dx = zeros(x.shape).index_put_(key, g, accumulate=True)
+- ``IndexPut``: y = x with y[key] = v (or +=)   dx = g (zeroed at key unless accumulating);  dv = g[key]
+
+``key`` is a tuple of full slices and int64 index arrays (PyTorch's ``indices`` list: ``None``
+for a sliced dim). The two backwards are each other, so every op here is differentiable to
+any order. ``x[key]`` first applies the basic part of the key (ints, slices, ``None``) as views,
+exactly as PyTorch does, which decides where the indexed dims go: index arrays next to each
+other replace their dims in place; separated by a slice, their dims go first (NumPy's rule).
+
+``gather``/``scatter``/``index_select``/``index_add``/``take``/``masked_*`` build such a key
+(an ``arange`` grid for the other dims) and reuse the same two primitives, under PyTorch's
+grad_fn names.
+"""
+
+from __future__ import annotations
+
+import numpy as np  # index bookkeeping only (keys, bounds checks); values go through the backend
+
+from .. import _dtype
+from .._args import wrap_dim
+from .._strides import broadcast_shapes
+from .._tensor import Tensor
+from ..autograd.function import Primitive
+from ..backends import backend_of
+from . import movement
+from .elementwise import as_tensor_like, cast, where
+from .inplace import write_inplace
+from ._out import _legacy
+
+
+# ----------------------------------------------------------------------------- primitives
+class Index(Primitive):
+    """y = x[key];  dx = zeros(x.shape) with g added at key (repeated indices accumulate)."""
+
+    node_name = "IndexBackward0"
+
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.in_shape, ctx.key = x.shape, key
+        return backend_of(x).ascontiguousarray(x[key])
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexPut.apply(g.new_zeros(ctx.in_shape), g, ctx.key, True), None
+
+
+class IndexPut(Primitive):
+    """y = x with y[key] = v (``accumulate``: y[key] += v, repeats add up, ``np.add.at``).
+
+    dx = g, zeroed at key unless accumulating;  dv = g[key] (the engine sums it to v's shape).
+    """
+
+    node_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx, x, v, key, accumulate):
+        ctx.key, ctx.accumulate = key, accumulate
+        xp = backend_of(x)
+        y = xp.asarray(x).copy()
+        xp.index_put(y, key, v, accumulate)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        dx = g if ctx.accumulate else IndexPut.apply(g, g.new_zeros(()), ctx.key, False)
+        dv = Index.apply(g, ctx.key) if ctx.needs_input_grad[1] else None
+        return dx, dv, None, None
+
+
+def _names(base, *names):
+    """Subclasses of ``base`` that differ only in their grad_fn name (PyTorch's node names)."""
+    return [type(n.replace("Backward", ""), (base,), {"node_name": n}) for n in names]
+
+
+IndexSelect, Gather, Take, MaskedSelect = _names(
+    Index, "IndexSelectBackward0", "GatherBackward0", "TakeBackward0", "MaskedSelectBackward0")
+Scatter, ScatterValue, ScatterAdd, ScatterReduceSum, IndexAdd, IndexFill, IndexCopy, MaskedScatter = _names(
+    IndexPut, "ScatterBackward0", "ScatterBackward1", "ScatterAddBackward0", "ScatterReduceBackward0",
+    "IndexAddBackward0", "IndexFillBackward0", "IndexCopyBackward0", "MaskedScatterBackward0")
+(IndexFillTensor,) = _names(IndexPut, "IndexFillBackward1")
+
+
+class ScatterReduce(Primitive):
+    """y = x with y[key] reduced by ``amax``/``amin``/``prod`` with v (``include_self``: x counts).
+
+    amax/amin: the gradient goes to every input equal to the result, split evenly among ties.
+    prod: dx = g * prod(v at x's position); dv = g[key] * y[key] / v (assumes v != 0).
+    """
+
+    node_name = "ScatterReduceBackward0"
+
+    @staticmethod
+    def forward(ctx, x, v, key, reduce, include_self):
+        xp = backend_of(x)
+        y = xp.asarray(x).copy()
+        if not include_self:
+            xp.index_put(y, key, xp.asarray(_identity(reduce, y.dtype), dtype=y.dtype), False)
+        xp.index_reduce_at(y, key, v, reduce)
+        ctx.key, ctx.reduce, ctx.include_self = key, reduce, include_self
+        ctx.save_for_backward(x, v, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, v, y = ctx.saved_tensors
+        key = ctx.key
+        hit = IndexPut.apply(x.new_zeros(x.shape, dtype=_dtype.bool_), x.new_ones((), dtype=_dtype.bool_), key, False)
+        keep_x = ~hit if not ctx.include_self else None
+        if ctx.reduce == "prod":
+            others = ScatterReduce.apply(x.new_ones(x.shape), v, key, "prod", True)
+            dx = g * others
+            dv = Index.apply(g * y, key) / v
+        else:
+            x_wins = x == y if keep_x is None else (x == y) & keep_x
+            v_wins = v == Index.apply(y, key)
+            count = IndexPut.apply(x_wins.to(g.dtype), v_wins.to(g.dtype), key, True)
+            share = g / count
+            dx, dv = share * x_wins, Index.apply(share, key) * v_wins
+        if keep_x is not None:
+            dx = dx * keep_x
+        return dx, dv, None, None, None
+
+
+def _identity(reduce, np_dtype):
+    kind = np.dtype(np_dtype).kind
+    if reduce == "prod":
+        return 1
+    big = np.inf if kind == "f" else np.iinfo(np_dtype).max
+    return -big if reduce == "amax" else big
+
+
+# ----------------------------------------------------------------------------- x[key]
+def _is_seq_key(key) -> bool:
+    """A list that PyTorch (like old NumPy) reads as a tuple of indices: it holds slices, tensors..."""
+    return isinstance(key, list) and len(key) < 32 and any(
+        isinstance(k, (Tensor, list, tuple, slice, np.ndarray)) or k is None or k is Ellipsis for k in key)
+
+
+def _index_array(k):
+    """A key element as a NumPy array (ints or bools), with PyTorch's dtype check."""
+    if isinstance(k, Tensor):
+        a = k._data
+        if not (a.dtype.kind in "iu" or a.dtype == bool):
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return np.asarray(a)
+    a = np.asarray(k)
+    if a.size == 0 and a.dtype.kind == "f":
+        a = a.astype(np.int64)
+    if not (a.dtype.kind in "iu" or a.dtype == bool):
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    return a
+
+
+def _dims_used(k) -> int:
+    if k is None or k is Ellipsis or isinstance(k, bool):
+        return 0
+    if isinstance(k, (int, slice, np.integer)):
+        return 1
+    a = _index_array(k)
+    if a.ndim == 0 and a.dtype == bool:
+        return 0
+    return a.ndim if a.dtype == bool or a.dtype == np.uint8 else 1
+
+
+def index_key(x: Tensor, key) -> tuple[Tensor, tuple]:
+    """Split ``key`` like PyTorch: apply ints/slices/``None`` as views of ``x``, return the view
+    and the remaining key of full slices and checked int64 index arrays."""
+    key = list(key) if isinstance(key, tuple) or _is_seq_key(key) else [key]
+    if sum(k is Ellipsis for k in key) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    used = sum(_dims_used(k) for k in key)
+    if used > x.dim():
+        raise IndexError(f"too many indices for tensor of dimension {x.dim()}")
+    if Ellipsis in [k for k in key if not isinstance(k, (Tensor, np.ndarray, list))]:
+        i = next(j for j, k in enumerate(key) if k is Ellipsis)
+        key[i : i + 1] = [slice(None)] * (x.dim() - used)
+    view, dim, indices = x, 0, []
+    for k in key:
+        if k is None or isinstance(k, bool) or (isinstance(k, Tensor) and k.dim() == 0 and k.dtype is _dtype.bool_):
+            view = movement.unsqueeze(view, dim)
+            indices.append(None if k is None else np.zeros(int(bool(k)), dtype=np.int64))
+            dim += 1
+        elif isinstance(k, slice):
+            step = 1 if k.step is None else int(k.step)
+            if step <= 0:
+                raise ValueError("step must be greater than zero")
+            view = movement.slice_dim(view, dim, k.start, k.stop, step)
+            indices.append(None)
+            dim += 1
+        elif isinstance(k, (int, np.integer)):
+            view = movement.select(view, dim, int(k))
+        else:
+            a = _index_array(k)
+            if a.dtype == bool or a.dtype == np.uint8 and isinstance(k, Tensor):
+                sizes = tuple(view.shape[dim : dim + a.ndim])
+                if tuple(a.shape) != sizes:
+                    bad = next((i for i, (m, s) in enumerate(zip(a.shape, sizes)) if m != s), len(sizes))
+                    raise IndexError(f"The shape of the mask {list(a.shape)} at index {bad} does not match the "
+                                     f"shape of the indexed tensor {list(view.shape)} at index {dim + bad}")
+                indices += list(np.nonzero(a.astype(bool)))
+                dim += a.ndim
+            else:
+                indices.append(a.astype(np.int64))
+                dim += 1
+    arrays = [a for a in indices if a is not None]
+    try:
+        np.broadcast_shapes(*[a.shape for a in arrays])
+    except ValueError:
+        shapes = ", ".join(str(list(a.shape)) for a in arrays)
+        raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}") from None
+    out, pos = [], 0
+    for d, a in enumerate(indices):
+        if a is None:
+            out.append(slice(None))
+            continue
+        out.append(_checked(a, view.shape[d], pos, IndexError))
+        pos += 1
+    while out and isinstance(out[-1], slice):
+        out.pop()
+    return view, tuple(out)
+
+
+def _checked(a: np.ndarray, size: int, dim: int, error) -> np.ndarray:
+    """Index array ``a`` for a dim of ``size``, negatives wrapped, bounds checked as PyTorch."""
+    bad = (a < -size) | (a >= size)
+    if bad.any():
+        raise error(f"index {int(a[bad].flat[0])} is out of bounds for dimension {dim} with size {size}")
+    return np.where(a < 0, a + size, a).astype(np.int64)
+
+
+def advanced_getitem(x: Tensor, key) -> Tensor:
+    """``x[key]`` where key holds index tensors, lists, arrays or bools: a new tensor (a copy)."""
+    view, k = index_key(x, key)
+    if not k:  # nothing left to gather (e.g. only bool scalars) is impossible: they leave arrays
+        return view
+    return Index.apply(view, k)
+
+
+def advanced_setitem(x: Tensor, key, value) -> None:
+    """``x[key] = value``: y = x with y[key] = value, written in place; autograd follows both."""
+    x._check_inplace()
+    strict = isinstance(value, Tensor) and _has_index_tensor(key)
+    view, k = index_key(x, key)
+    v = _value(view, value, strict)
+    y = _index_put(IndexPut, view, k, v, False)
+    write_inplace(view, y)
+
+
+def _has_index_tensor(key) -> bool:
+    keys = key if isinstance(key, (tuple, list)) else (key,)
+    return any(isinstance(k, (Tensor, list, np.ndarray)) and not (isinstance(k, Tensor) and k.dim() == 0
+               and k.dtype is _dtype.bool_) for k in keys)
+
+
+def _value(x: Tensor, value, strict: bool) -> Tensor:
+    """The value of a put as a tensor of x's dtype (a tensor of another dtype is an error if strict)."""
+    if not isinstance(value, Tensor):
+        return as_tensor_like(cast(value, x.dtype), x)
+    if value.dtype is not x.dtype:
+        if strict:
+            raise RuntimeError("Index put requires the source and destination dtypes match, got "
+                               f"{_legacy(x.dtype)} for the destination and {_legacy(value.dtype)} for the source.")
+        value = value.to(x.dtype)
+    return value
+
+
+def _index_put(cls, x: Tensor, key: tuple, v: Tensor, accumulate: bool) -> Tensor:
+    """``cls.apply(x, v, key, accumulate)`` after PyTorch's shape check of v against x[key]."""
+    target = np.broadcast_to(np.zeros((), dtype=bool), tuple(x.shape))[key].shape
+    vshape = tuple(v.shape)
+    while len(vshape) > len(target) and vshape[0] == 1:
+        vshape = vshape[1:]
+    try:
+        if broadcast_shapes(vshape, target) != tuple(target):
+            raise RuntimeError
+    except RuntimeError:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "
+                           f"indexing result of shape {list(target)}") from None
+    if vshape != tuple(v.shape):
+        v = v.reshape(vshape)
+    return cls.apply(x, v, key, accumulate)
+
+
+# ----------------------------------------------------------------------------- index_* ops
+def _dim_key(x: Tensor, dim: int, index: np.ndarray, error=IndexError) -> tuple:
+    """The key ``(:, ..., :, index)`` selecting ``index`` along ``dim``."""
+    size = x.shape[dim] if x.dim() else 1
+    return (slice(None),) * dim + (_checked(index.reshape(-1), size, dim, error),)
+
+
+def _long_index(index, msg: str, allow_int32: bool = False, error=RuntimeError) -> np.ndarray:
+    if not isinstance(index, Tensor):
+        raise TypeError(f"expected Tensor as index, got {type(index).__name__}")
+    ok = (_dtype.int64, _dtype.int32) if allow_int32 else (_dtype.int64,)
+    if index.dtype not in ok:
+        raise error(msg.format(dtype=_legacy(index.dtype)))
+    return index._data
+
+
+def index_select(input: Tensor, dim: int, index: Tensor, *, out=None) -> Tensor:
+    """y = input[..., index, ...] along ``dim`` (``index`` a vector)."""
+    a = _long_index(index, "index_select(): Expected dtype int32 or int64 for index", True)
+    if a.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    d = wrap_dim(dim, input.dim())
+    if ((a < -input.shape[d]) | (a >= input.shape[d])).any() if input.dim() else (a != 0).any():
+        raise IndexError("index out of range in self")
+    x = input if input.dim() else input.reshape(1)
+    y = IndexSelect.apply(x, _dim_key(x, d, a))
+    return _finish(y if input.dim() else y.reshape(()), out)
+
+
+def _check_dim_op(name: str, input: Tensor, d: int, n: int, source: Tensor) -> None:
+    expect = list(input.shape)
+    if expect:
+        expect[d] = n
+    if source.dim() and list(source.shape) != expect:
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the specified "
+                           f"dimension. Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}")
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1, out=None) -> Tensor:
+    """y = input;  y[..., index[i], ...] += alpha * source[..., i, ...] (repeats add up)."""
+    a = _long_index(index, "index_add_(): Expected dtype int32/int64 for index but got: {dtype}", True)
+    d = wrap_dim(dim, input.dim())
+    if a.size != (source.shape[d] if source.dim() else 1):
+        raise RuntimeError(f"index_add_(): Number of indices ({a.size}) should be equal to source.size(dim): "
+                           f"({source.shape[d] if source.dim() else 1}), for dim: {d}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"index_add_(): self ({_legacy(input.dtype)}) and source ({_legacy(source.dtype)}) "
+                           "must have the same scalar type")
+    _check_dim_op("index_add_()", input, d, a.size, source)
+    v = source if alpha == 1 else source * alpha
+    return _finish(_along(IndexAdd, input, d, a, v, True), out)
+
+
+def _along(cls, input: Tensor, d: int, a: np.ndarray, v: Tensor, accumulate: bool, error=IndexError) -> Tensor:
+    """``cls`` (an IndexPut) writing ``v`` at ``index`` along dim ``d`` (0-d input: as 1-d)."""
+    x = input if input.dim() else input.reshape(1)
+    y = _index_put(cls, x, _dim_key(x, d, a, error), v if v.dim() <= x.dim() else v.reshape(-1), accumulate)
+    return y if input.dim() else y.reshape(())
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor, *, out=None) -> Tensor:
+    """y = input;  y[..., index[i], ...] = source[..., i, ...]."""
+    a = _long_index(index, "index_copy_(): Expected a long tensor for index, but got {dtype}")
+    d = wrap_dim(dim, input.dim())
+    n = source.shape[d] if source.dim() else 1
+    if a.size != n:
+        raise IndexError(f"index_copy_(): Number of indices ({a.size}) should be equal to source.size(dim) ({n})")
+    if source.dim() and list(source.shape[:d]) + list(source.shape[d + 1:]) != list(input.shape[:d]) + list(input.shape[d + 1:]):
+        raise RuntimeError("index_copy_(): Source/destination tensor must have same slice shapes. "
+                           f"Destination slice shape: {list(input.shape)} and source slice shape: {list(source.shape)}.")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
+                           f"{_legacy(input.dtype)} and (source) {_legacy(source.dtype)}")
+    _bounds(a, input, d, "index_copy_(): ")
+    return _finish(_along(IndexCopy, input, d, a, source, False), out)
+
+
+def _bounds(a: np.ndarray, input: Tensor, d: int, prefix: str = "", error=IndexError) -> None:
+    size = input.shape[d] if input.dim() else 1
+    bad = (a < -size) | (a >= size)
+    if bad.any():
+        raise error(f"{prefix}index {int(a[bad].flat[0])} is out of bounds for dimension {d} with size {size}")
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
+    """y = input;  y[..., index, ...] = value (a number or a 0-d tensor)."""
+    if not isinstance(index, Tensor) or index.dtype is not _dtype.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    if isinstance(value, Tensor) and value.dim() != 0:
+        raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{value.dim()} dimension(s).")
+    d = wrap_dim(dim, input.dim())
+    _bounds(index._data, input, d)
+    cls = IndexFillTensor if isinstance(value, Tensor) else IndexFill
+    return _along(cls, input, d, index._data, _value(input, value, False), False)
+
+
+def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
+    """y = input with y[indices] = values (``accumulate``: +=, repeated indices add up)."""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"index_put(): argument 'indices' must be tuple of Tensors, not {type(indices).__name__}")
+    view, key = index_key(input, tuple(indices))
+    return _index_put(IndexPut, view, key, _value(view, values, True), bool(accumulate))
+
+
+def index_put_(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
+    """In-place :func:`index_put`."""
+    input._check_inplace()
+    return write_inplace(input, index_put(input, indices, values, accumulate))
+
+
+# ----------------------------------------------------------------------------- gather / scatter
+def _grid_key(input: Tensor, d: int, a: np.ndarray, name: str, error=RuntimeError) -> tuple:
+    """Key for gather/scatter: ``index`` along ``d``, ``arange`` along every other dim."""
+    ndim = max(input.dim(), 1)
+    shape = tuple(input.shape) or (1,)
+    if a.ndim != ndim and not (a.ndim <= 1 and input.dim() <= 1):
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as {name} tensor")
+    a = a.reshape(a.shape or (1,))
+    key = []
+    for k in range(ndim):
+        if k == d:
+            key.append(_checked(a, shape[d], d, error))
+        else:
+            grid = [1] * ndim
+            grid[k] = a.shape[k]
+            key.append(np.arange(a.shape[k]).reshape(grid))
+    return tuple(key)
+
+
+def _gather_like(cls, input: Tensor, d: int, index: Tensor, name: str) -> Tensor:
+    a = _long_index(index, f"{name}(): Expected dtype int32/int64 for index", True)
+    x = input if input.dim() else input.reshape(1)
+    if input.dim() and a.ndim == input.dim():
+        for k in range(a.ndim):
+            if k != d and a.shape[k] > input.shape[k]:
+                raise RuntimeError(f"Size does not match at dimension {k} expected index {list(a.shape)} to be no "
+                                   f"larger than self {list(input.shape)} apart from dimension {d}")
+    y = cls.apply(x, _grid_key(input, d, a, "input"))
+    return y if input.dim() else y.reshape(index.shape)
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False, out=None) -> Tensor:
+    """y[i][j][k] = input[index[i][j][k]][j][k] (for dim=0);  dx = scatter_add of g at index."""
+    return _finish(_gather_like(Gather, input, wrap_dim(dim, input.dim()), index, "gather"), out)
+
+
+def take_along_dim(input: Tensor, indices: Tensor, dim=None, *, out=None) -> Tensor:
+    """``gather`` after broadcasting input and indices in every dim but ``dim``; dim=None: flattened."""
+    if indices.dtype is not _dtype.int64:
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got {_legacy(indices.dtype)}")
+    if dim is None:
+        return _finish(gather(input.reshape(-1), 0, indices.reshape(-1)), out)
+    d = wrap_dim(dim, input.dim())
+    if input.dim() != indices.dim():
+        raise RuntimeError("torch.take_along_dim(): input and indices should have the same number of dimensions, "
+                           f"but got {input.dim()} dimensions for input, and {indices.dim()} dimensions for indices")
+    shape_in, shape_ix = list(input.shape), list(indices.shape)
+    shape_in[d] = shape_ix[d] = 1
+    common = list(broadcast_shapes(shape_in, shape_ix))
+    x = input.expand(common[:d] + [input.shape[d]] + common[d + 1:])
+    i = indices.expand(common[:d] + [indices.shape[d]] + common[d + 1:])
+    return _finish(gather(x, d, i), out)
+
+
+def _scatter_args(name: str, input: Tensor, dim, index: Tensor, src) -> tuple:
+    d = wrap_dim(dim, input.dim())
+    a = _long_index(index, "scatter(): Expected dtype int32/int64 for index", True)
+    if isinstance(src, Tensor):
+        if src.dtype is not input.dtype:
+            raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
+        if a.ndim != input.dim() and input.dim() > 0:
+            raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+        too_big = any(a.shape[k] > input.shape[k] for k in range(a.ndim) if k != d) or any(
+            a.shape[k] > src.shape[k] for k in range(min(a.ndim, src.dim())))
+        if too_big:
+            raise RuntimeError(f"Expected index {list(a.shape)} to be no larger than self {list(input.shape)} apart "
+                               f"from dimension {d} and to be no larger size than src {list(src.shape)}")
+        v = src[tuple(slice(0, n) for n in a.shape)] if src.dim() and tuple(src.shape) != a.shape else src
+        v = v.reshape(a.shape or (1,))
+    else:
+        v = _value(input, src, False)
+    x = input if input.dim() else input.reshape(1)
+    return x, _grid_key(input, d, a, "self"), v
+
+
+def _scatter_out(y: Tensor, input: Tensor) -> Tensor:
+    return y if input.dim() else y.reshape(())
+
+
+def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, reduce=None, out=None) -> Tensor:
+    """y = input;  y[index[i][j]][j] = src[i][j] (dim=0).  d_input = g zeroed there;  d_src = g gathered."""
+    src = value if src is None else src
+    if reduce is not None:
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError("reduce argument must be either add or multiply.")
+        x, key, v = _scatter_args("scatter", input, dim, index, src)
+        y = (_index_put(ScatterAdd, x, key, v, True) if reduce == "add"
+             else ScatterReduce.apply(x, v.expand(key[0].shape) if v.dim() == 0 else v, key, "prod", True))
+        return _finish(_scatter_out(y, input), out)
+    x, key, v = _scatter_args("scatter", input, dim, index, src)
+    cls = Scatter if isinstance(src, Tensor) else ScatterValue
+    return _finish(_scatter_out(_index_put(cls, x, key, v, False), input), out)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor, *, out=None) -> Tensor:
+    """y = input;  y[index[i][j]][j] += src[i][j] (dim=0; repeats add up).  d_src = g gathered."""
+    x, key, v = _scatter_args("scatter_add", input, dim, index, src)
+    return _finish(_scatter_out(_index_put(ScatterAdd, x, key, v, True), input), out)
+
+
+_REDUCES = ("sum", "prod", "mean", "amax", "amin")
+
+
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                   include_self: bool = True, out=None) -> Tensor:
+    """y = input;  y[index[i][j]][j] = reduce(y[...], src[i][j]) over all i, j hitting it (dim=0)."""
+    if reduce not in _REDUCES:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    x, key, v = _scatter_args("scatter_reduce", input, dim, index, src)
+    if reduce in ("sum", "mean"):
+        base = x if include_self else _index_put(IndexPut, x, key, x.new_zeros(()), False)
+        total = _index_put(ScatterReduceSum, base, key, v, True)
+        if reduce == "mean":
+            ones = x.new_ones(x.shape) if include_self else IndexPut.apply(x.new_ones(x.shape), x.new_zeros(()), key, False)
+            count = IndexPut.apply(ones, x.new_ones(v.shape), key, True)
+            count = where(count == 0, count.new_ones(()), count)
+            total = total / count if x.dtype.is_floating_point else total.floor_divide(count)
+        y = total
+    else:
+        y = ScatterReduce.apply(x, v, key, reduce, bool(include_self))
+    return _finish(_scatter_out(y, input), out)
+
+
+# ----------------------------------------------------------------------------- masks, take, nonzero
+def _check_mask(name: str, mask: Tensor) -> None:
+    if mask.dtype is not _dtype.bool_:
+        raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype {_legacy(mask.dtype).lower()}"
+                           if name.endswith("_") else f"{name}: expected BoolTensor for mask")
+
+
+class MaskedFill(Primitive):
+    """y = mask ? value : x;  dx = g where not mask;  dvalue = sum of g where mask."""
+
+    node_name = "MaskedFillBackward0"
+
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        ctx.save_for_backward(mask)
+        xp = backend_of(x)
+        return xp.asarray(xp.where(mask, value, x))
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        zero = g.new_zeros(())
+        return where(mask, zero, g), None, where(mask, g, zero)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
+    """y = input with ``value`` where ``mask`` (broadcast) is True."""
+    _check_mask("masked_fill_", mask)
+    if isinstance(value, Tensor) and value.dim() != 0:
+        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{value.dim()} dimension(s).")
+    return MaskedFill.apply(input, mask, _value(input, value, False))
+
+
+def masked_select(input: Tensor, mask: Tensor, *, out=None) -> Tensor:
+    """The elements of ``input`` where ``mask`` is True (both broadcast), as a 1-D tensor."""
+    _check_mask("masked_select", mask)
+    shape = broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    key = tuple(np.nonzero(np.broadcast_to(mask._data, shape)))
+    x = input.expand(shape)
+    return _finish(MaskedSelect.apply(x, key) if key else x.reshape(-1), out)
+
+
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """y = input with the positions where ``mask`` is True filled by ``source``'s elements in order."""
+    _check_mask("masked_scatter_", mask)
+    if source.dtype is not input.dtype:
+        raise RuntimeError("masked_scatter: expected self and source to have same dtypes but got "
+                           f"{_legacy(input.dtype)} and {_legacy(source.dtype)}")
+    shape = broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    key = tuple(np.nonzero(np.broadcast_to(mask._data, shape)))
+    n = int(key[0].size) if key else int(bool(mask._data))
+    if source.numel() < n:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    x = input.expand(shape)
+    if not key:
+        return x.clone() if n == 0 else source.reshape(-1)[0].reshape(())
+    return MaskedScatter.apply(x, source.reshape(-1)[:n], key, False)
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """y = input.flatten()[index] (``index`` any shape; y has its shape)."""
+    a = _long_index(index, "take(): Expected a long tensor for index, but got {dtype}")
+    n = input.numel()
+    bad = (a < -n) | (a >= n)
+    if bad.any():
+        raise IndexError(f"out of range: tried to access index {int(a[bad].flat[0])} on a tensor of {n} elements.")
+    return Take.apply(input.reshape(-1), (np.where(a < 0, a + n, a).astype(np.int64),))
+
+
+def nonzero(input: Tensor, *, out=None, as_tuple: bool = False):
+    """Indices of the non-zero elements: an (n, ndim) long tensor, or a tuple of ndim vectors."""
+    data = np.asarray(input._data)
+    idx = np.nonzero(data.reshape(1) if data.ndim == 0 else data)
+    xp = backend_of(input._data)
+    if as_tuple:
+        return tuple(input._wrap_result(xp.asarray(i, dtype=np.int64)) for i in idx)
+    cols = np.stack(idx, axis=1) if data.ndim else np.zeros((idx[0].size, 0), dtype=np.int64)
+    return _finish(input._wrap_result(xp.asarray(cols, dtype=np.int64)), out)
+
+
+def argwhere(input: Tensor) -> Tensor:
+    """``nonzero(input)``: the (n, ndim) indices of the non-zero elements."""
+    return nonzero(input)
+
+
+def _finish(result, out):
+    from ._out import finish
+
+    return finish(result, out)
+
+
+__all__ = [
+    "index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "index_add", "index_fill",
+    "index_copy", "index_put", "index_put_", "masked_fill", "masked_select", "masked_scatter", "take",
+    "take_along_dim", "nonzero", "argwhere",
+]
+METHODS = [n for n in __all__ if n != "index_put_"]
+INPLACE = ["scatter", "scatter_add", "scatter_reduce", "index_add", "index_fill", "index_copy", "index_put",
+           "masked_fill", "masked_scatter"]
