@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from . import table_elementwise, table_reduce
+from . import table_elementwise, table_linalg, table_reduce
 from .spec import OpSpec
 
 OP_TABLE: list[OpSpec] = [
     *table_elementwise.TABLE,
     *table_reduce.TABLE,
+    *table_linalg.TABLE,
 ]
 
 ENTRY_NAMES: set[str] = {spec.name for spec in OP_TABLE}
