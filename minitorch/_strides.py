@@ -46,6 +46,8 @@ def compute_view_stride(
     stride[d+1] * size[d+1]``). A view is possible exactly when every new dim
     falls inside one chunk: its elements then sit at a constant stride.
     """
+    if len(old_shape) == 0:  # a 0-d tensor holds one element: any all-ones shape views it
+        return (1,) * len(new_shape)
     numel = 1
     for s in old_shape:
         numel *= s

@@ -48,22 +48,33 @@ def _dims_or_empty(dims, ndim: int) -> tuple[int, ...]:
 
 # ----------------------------------------------------------------------------- cat / stack
 class Cat(Primitive):
-    """y = [x_0; x_1; ...] along ``dim``;  dx_i = g.narrow(dim, offset_i, size_i)."""
+    """y = [x_0; x_1; ...] along ``dim``;  dx_i = g.narrow(dim, offset_i, size_i).
+
+    Legacy rule: a 1-d empty ``x_i`` (shape ``(0,)``) is skipped; its gradient is empty too.
+    """
 
     node_name = "CatBackward0"
 
     @staticmethod
     def forward(ctx, dim, *xs):
-        ctx.dim, ctx.sizes = dim, [x.shape[dim] for x in xs]
-        return backend_of(xs[0]).concatenate(xs, axis=dim)
+        kept = [x for x in xs if not _is_legacy_empty(x)] or list(xs)
+        ctx.dim, ctx.sizes = dim, [x.shape[dim] if any(x is k for k in kept) else None for x in xs]
+        return backend_of(xs[0]).concatenate(kept, axis=dim)
 
     @staticmethod
     def backward(ctx, g):
         grads, start = [], 0
         for size in ctx.sizes:
+            if size is None:
+                grads.append(g.new_zeros((0,)))
+                continue
             grads.append(g.narrow(ctx.dim, start, size))
             start += size
         return (None, *grads)
+
+
+def _is_legacy_empty(x) -> bool:
+    return tuple(x.shape) == (0,)
 
 
 class Stack(Primitive):
@@ -93,7 +104,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
         if t.dim() == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     dt = _dtype.result_type(*tensors)
-    kept = [(i, t) for i, t in enumerate(tensors) if tuple(t.shape) != (0,)] or list(enumerate(tensors[:1]))
+    kept = [(i, t) for i, t in enumerate(tensors) if not _is_legacy_empty(t)] or list(enumerate(tensors[:1]))
     ref = kept[0][1]
     d = wrap_dim(dim, ref.dim())
     for i, t in kept:
@@ -105,7 +116,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
                     f"Sizes of tensors must match except in dimension {d}. Expected size {ref.shape[k]} "
                     f"but got size {t.shape[k]} for tensor number {i} in the list."
                 )
-    return finish(Cat.apply(d, *(cast(t, dt) for _, t in kept)), out)
+    return finish(Cat.apply(d, *(cast(t, dt) for t in tensors)), out)
 
 
 concat = concatenate = cat
