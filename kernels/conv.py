@@ -75,7 +75,7 @@ def conv2d_forward_gemm(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Pad
 
 @njit(cache=True, parallel=True)
 def _conv2d_direct(x, w, sH, sW, pT, pL, dH, dW, oH, oW, groups):
-    N, C_in, H, W = x.shape
+    N, _C_in, H, W = x.shape
     C_out, C_in_g, kH, kW = w.shape
     C_out_g = C_out // groups
     y = np.zeros((N, C_out, oH, oW), dtype=x.dtype)
@@ -126,7 +126,7 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride
     which then win.
     """
     pad = as_padding4(padding)
-    C_in_g, kH, kW = w.shape[1:]
+    C_in_g, _kH, _kW = w.shape[1:]
     if C_in_g == 1 and groups > 1:
         y = conv2d_forward_direct(x, w, stride, pad, dilation, groups)
     else:

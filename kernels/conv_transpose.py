@@ -35,7 +35,7 @@ def conv_transpose2d_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | No
     Loop nest and cost: those of conv2d_input_grad (BLAS GEMMs, then col2im in prange over
     N*C_out): 2*N*C_in*C_out/G*kH*kW*H*W flops.
     """
-    N, C_in, H, W = x.shape
+    N, _C_in, H, W = x.shape
     _, C_out_g, kH, kW = w.shape
     oH, oW = conv_transpose2d_output_size((H, W), (kH, kW), stride, padding, output_padding,
                                           dilation)

@@ -80,7 +80,7 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: 
     Loop nest: ``for n*c (prange) / for oh / for ow / for i / for j``.
     Cost: N*C*oH*oW*kH*kW comparisons; reads x about kH*kW/(sH*sW) times, writes y and indices.
     """
-    N, C, H, W = x.shape
+    _N, _C, H, W = x.shape
     oH = pool_output_size(H, kernel_size[0], stride[0], padding[0], dilation[0], ceil_mode)
     oW = pool_output_size(W, kernel_size[1], stride[1], padding[1], dilation[1], ceil_mode)
     return _max_pool2d(np.ascontiguousarray(x), kernel_size[0], kernel_size[1], stride[0],
@@ -206,7 +206,7 @@ def avg_pool2d_forward(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: 
     Loop nest: ``for n*c (prange) / for oh / for ow / for ih / for iw``.
     Cost: N*C*oH*oW*kH*kW additions.
     """
-    N, C, H, W = x.shape
+    _N, _C, H, W = x.shape
     oH = pool_output_size(H, kernel_size[0], stride[0], padding[0], 1, ceil_mode)
     oW = pool_output_size(W, kernel_size[1], stride[1], padding[1], 1, ceil_mode)
     return _avg_pool2d(np.ascontiguousarray(x), kernel_size[0], kernel_size[1], stride[0],

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 # float64 should agree to rounding; float32 sums of up to a few hundred terms of size ~1.
-TOLERANCE = {np.float64: dict(rtol=1e-10, atol=1e-10), np.float32: dict(rtol=1e-4, atol=1e-4)}
+TOLERANCE = {np.float64: {"rtol": 1e-10, "atol": 1e-10}, np.float32: {"rtol": 1e-4, "atol": 1e-4}}
 
 
 def assert_close(ours: np.ndarray, theirs: torch.Tensor | np.ndarray, dtype) -> None:

@@ -38,12 +38,12 @@ def pool_axis(draw, max_dilation=2):
 
 @st.composite
 def pool_cases(draw, max_dilation=2):
-    return dict(
-        n=draw(st.integers(1, 3)), c=draw(st.integers(1, 3)), h=draw(pool_axis(max_dilation)),
-        w=draw(pool_axis(max_dilation)), ceil_mode=draw(st.booleans()),
-        contiguous=draw(st.booleans()), dtype=draw(st.sampled_from(DTYPES)),
-        data=draw(st.sampled_from(["normal", "ties", "nan"])), seed=draw(st.integers(0, 2**16)),
-    )
+    return {
+        "n": draw(st.integers(1, 3)), "c": draw(st.integers(1, 3)), "h": draw(pool_axis(max_dilation)),
+        "w": draw(pool_axis(max_dilation)), "ceil_mode": draw(st.booleans()),
+        "contiguous": draw(st.booleans()), "dtype": draw(st.sampled_from(DTYPES)),
+        "data": draw(st.sampled_from(["normal", "ties", "nan"])), "seed": draw(st.integers(0, 2**16)),
+    }
 
 
 def _input(case, shape):
@@ -140,12 +140,12 @@ def test_avg_pool1d_matches_torch(case, count_include_pad):
 def adaptive_cases(draw):
     """Input sizes 1..10, output sizes 1..input+2 (adaptive windows may overlap or repeat)."""
     h, w = draw(st.integers(1, 10)), draw(st.integers(1, 10))
-    return dict(
-        n=draw(st.integers(1, 2)), c=draw(st.integers(1, 3)), hw=(h, w),
-        out=(draw(st.integers(1, h + 2)), draw(st.integers(1, w + 2))),
-        contiguous=draw(st.booleans()), dtype=draw(st.sampled_from(DTYPES)),
-        data=draw(st.sampled_from(["normal", "ties", "nan"])), seed=draw(st.integers(0, 2**16)),
-    )
+    return {
+        "n": draw(st.integers(1, 2)), "c": draw(st.integers(1, 3)), "hw": (h, w),
+        "out": (draw(st.integers(1, h + 2)), draw(st.integers(1, w + 2))),
+        "contiguous": draw(st.booleans()), "dtype": draw(st.sampled_from(DTYPES)),
+        "data": draw(st.sampled_from(["normal", "ties", "nan"])), "seed": draw(st.integers(0, 2**16)),
+    }
 
 
 @settings(max_examples=60, deadline=None)
