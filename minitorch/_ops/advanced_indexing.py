@@ -115,7 +115,7 @@ class ScatterReduce(Primitive):
             dx = g * others
             dv = Index.apply(g * y, key) / v
         else:
-            x_wins = x == y if keep_x is None else (x == y) & keep_x
+            x_wins = x == y  # PyTorch counts an equal self among the ties even when not included
             v_wins = v == Index.apply(y, key)
             count = IndexPut.apply(x_wins.to(g.dtype), v_wins.to(g.dtype), key, True)
             share = g / count
