@@ -95,6 +95,8 @@ class Tensor:
         if isinstance(array, np.generic):  # NumPy ops on 0-d arrays return scalars, not 0-d arrays
             array = np.asarray(array)
         if view_of is None:
+            if isinstance(array, np.generic):  # NumPy returns scalars from 0-d arithmetic
+                array = np.asarray(array)
             return Tensor._make(array, self._device)
         xp = backend_of(array)
         base = view_of._base if view_of._base is not None else view_of

@@ -460,7 +460,7 @@ def div(input, other, *, rounding_mode=None, out=None):
 
 
 def _check_int_division(b) -> None:
-    zero = (b == 0) if not isinstance(b, Tensor) else bool((b == 0).any())
+    zero = (b == 0) if not isinstance(b, Tensor) else bool(backend_of(b._data).any(b._data == 0))
     if zero:
         raise RuntimeError("ZeroDivisionError")
 

@@ -95,30 +95,31 @@ class SavedTensor:
     reference cycle) and re-attached when unpacked.
     """
 
-    __slots__ = ("tensor", "version", "output_nr", "node")
+    __slots__ = ("tensor", "version", "output_nr", "node", "is_output")
 
     def __init__(self, tensor, node=None, output_nr=None):
         self.version = tensor._version_counter.value
-        self.output_nr = output_nr
-        self.node = weakref.ref(node) if node is not None else None
-        if output_nr is None:
-            self.tensor = tensor
-        else:
+        self.is_output = output_nr is not None
+        if self.is_output:
             self.tensor = tensor.detach()
+            self.node, self.output_nr = weakref.ref(node), output_nr
+        else:
+            self.tensor, self.node, self.output_nr = tensor, None, None
 
     def unpack(self):
         t = self.tensor
         if t._version_counter.value != self.version:
-            node = self.node() if self.node is not None else None
+            # PyTorch names the node that made the tensor's *current* value.
+            node, nr = (self.node(), self.output_nr) if self.is_output else (t._grad_fn, t._output_nr)
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [{t.type()} {list(t.shape)}]"
-                + (f", which is output {self.output_nr} of {_forward_name(node)}," if node is not None else "")
+                + (f", which is output {nr} of {_forward_name(node)}," if node is not None else "")
                 + f" is at version {t._version_counter.value}; expected version {self.version} instead. "
                 "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
                 "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
             )
-        if self.output_nr is not None and self.node is not None:
+        if self.is_output:
             node = self.node()
             alias = t.detach()
             alias._version_counter = t._version_counter
@@ -126,6 +127,16 @@ class SavedTensor:
             alias.grad_fn, alias._output_nr = node, self.output_nr
             return alias
         return t
+
+    def keep_original(self, overwritten) -> None:
+        """``overwritten`` is about to be written in place: save a copy of its current values instead.
+
+        This is PyTorch's ``original_self``: ``b.mul_(a)`` needs the old ``b`` for ``a``'s gradient.
+        The copy is a ``clone``, so it stays connected to the old history (double backward).
+        """
+        if not self.is_output and self.tensor is overwritten:
+            self.tensor = overwritten.clone()
+            self.version = 0
 
 
 def _forward_name(node) -> str:
@@ -230,9 +241,10 @@ class Function(metaclass=_FunctionMeta):
                 raw = cls.forward(ctx, *fwd_args, **kwargs)
             first = tensors[0]
             multi = isinstance(raw, tuple)
+            raw_outs = raw if multi else (raw,)
             outs = tuple(
                 o if isinstance(o, Tensor) else first._wrap_result(o, view_of=first if cls.is_view else None)
-                for o in (raw if multi else (raw,))
+                for o in raw_outs
             )
         else:
             with grad_mode.no_grad():
@@ -243,7 +255,7 @@ class Function(metaclass=_FunctionMeta):
             outs = tuple(o._alias() if isinstance(o, Tensor) and any(o is t for t in tensors) else o for o in outs)
 
         if record:
-            _record(ctx, cls, args, outs, fwd_args if cls._raw else None)
+            _record(ctx, cls, args, outs, fwd_args if cls._raw else None, raw_outs if cls._raw else outs)
         else:
             ctx._to_save = ()
         return outs if multi else outs[0]
@@ -255,7 +267,7 @@ class Primitive(Function):
     _raw = True
 
 
-def _record(ctx: FunctionCtx, cls, args, outs, raw_args) -> None:
+def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
     """Connect ``ctx`` into the graph: edges to inputs, outputs' grad_fn, saved tensors."""
     from .._tensor import Tensor
 
@@ -282,7 +294,7 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args) -> None:
             continue
         found = None
         for i, o in enumerate(outs):
-            if s is o or (cls._raw and isinstance(o, Tensor) and s is o._data):
+            if s is o or (cls._raw and isinstance(o, Tensor) and (s is o._data or s is raw_outs[i])):
                 found = SavedTensor(o, ctx, i) if o.grad_fn is ctx else SavedTensor(o)
                 break
         if found is None:

@@ -54,6 +54,8 @@ def astype(a, np_dtype):
 def as_strided(storage, shape, stride, offset):
     """A view of the 1-D ``storage`` with element strides (NumPy counts strides in bytes)."""
     item = storage.itemsize
+    if 0 in shape:  # an empty view may start at the very end of its storage
+        return np.lib.stride_tricks.as_strided(storage[offset:], shape, [s * item for s in stride], writeable=True)
     return np.ndarray(
         shape, dtype=storage.dtype, buffer=storage, offset=offset * item, strides=[s * item for s in stride]
     )
@@ -89,10 +91,6 @@ def from_numpy(a):
 moveaxis = np.moveaxis
 
 
-# ---- sorting, selection and counting (reduce.py / sort.py)
-take, bincount = np.take, np.bincount
-
-
 # ---- advanced indexing (``_ops/advanced_indexing.py``): writes at index-array keys, in place
 def index_put(a, key, values, accumulate=False):
     """``a[key] = values``; with ``accumulate``, ``a[key] += values`` where repeated positions add up."""
@@ -111,4 +109,4 @@ def index_reduce_at(a, key, values, reduce):
 
 
 # ---- sorting, selection and counting (reduce.py / sort.py)
-take, bincount = np.take, np.bincount
+take, bincount, mean = np.take, np.bincount, np.mean
