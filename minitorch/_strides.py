@@ -55,9 +55,6 @@ def compute_view_stride(
         if tuple(old_shape) == tuple(new_shape):
             return tuple(old_stride)
         return contiguous_strides(new_shape)
-
-    if len(old_shape) == 0:  # a 0-d tensor is one element: any all-ones shape views it
-        return tuple(1 for _ in new_shape)
     new_stride = [0] * len(new_shape)
     view_d = len(new_shape) - 1
     chunk_base_stride = old_stride[-1] if len(old_stride) else 1
