@@ -469,13 +469,14 @@ def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
         n = _as_int(dims)
         if n < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={n}")
-        da, db = list(range(a.dim() - n, a.dim())), list(range(n))
+        da, db = list(range(-n, 0)), list(range(n))
     if len(da) != len(db):
         raise RuntimeError("both dimension lists should have same length")
     la = list(_LETTERS[: a.dim()])
     lb = list(_LETTERS[a.dim() : a.dim() + b.dim()])
     for i, j in zip(da, db):
         if a.shape[i] != b.shape[j]:
+            # PyTorch reports the dims as given (``dims=1`` contracts a's dim -1).
             raise RuntimeError(
                 f"contracted dimensions need to match, but first has size {a.shape[i]} in dim {i} and second has "
                 f"size {b.shape[j]} in dim {j}"
