@@ -141,7 +141,7 @@ class Tensor:
         return (xp.address(self._data) - xp.address(storage)) // self.element_size()
 
     def is_contiguous(self, memory_format=None) -> bool:
-        return is_contiguous(self._data.shape, self.stride())
+        return self._data.size == 0 or is_contiguous(self._data.shape, self.stride())
 
     def data_ptr(self) -> int:
         return backend_of(self._data).address(self._data)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from .._strides import is_contiguous
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, SavedTensor
 from ..backends import backend_of
 from ._out import _legacy, can_cast
 
@@ -77,12 +77,23 @@ def write_inplace(self: Tensor, result: Tensor) -> Tensor:
             f"output with shape {list(self.shape)} doesn't match the broadcast shape {list(result.shape)}"
         )
     _check_no_overlap(self)
+    _keep_original_values(self, result)
     xp = backend_of(self._data)
     xp.copyto(self._data, result._data, casting="unsafe")
     self._bump_version()
     if grad_mode.is_grad_enabled() and (result.requires_grad or self.requires_grad):
         rebase_history(self, result)
     return self
+
+
+def _keep_original_values(self: Tensor, result: Tensor) -> None:
+    """If the op that made ``result`` saved ``self`` for backward, save a copy: ``self`` is overwritten next."""
+    node = result._grad_fn
+    saved = getattr(node, "_saved", None)
+    if saved:
+        for s in saved:
+            if isinstance(s, SavedTensor):
+                s.keep_original(self)
 
 
 def _check_no_overlap(t: Tensor) -> None:

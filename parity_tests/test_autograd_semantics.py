@@ -1,0 +1,572 @@
+"""Autograd semantics vs PyTorch: each scenario is one small program run in both libraries.
+
+A scenario takes the library module (``torch`` or ``minitorch``) and returns plain Python values
+(lists, names, flags); the test asserts both libraries return the same thing. An exception is
+part of the result: its type and, where the scenario says so, its message.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import minitorch
+
+SCENARIOS = {}
+
+
+def scenario(fn):
+    SCENARIOS[fn.__name__] = fn
+    return fn
+
+
+class Raised(Exception):
+    """Marks a scenario whose expected outcome is an exception (compared by type and message)."""
+
+
+def outcome(fn, lib):
+    try:
+        return fn(lib)
+    except (RuntimeError, TypeError, ValueError, IndexError) as e:
+        return ("raised", type(e).__name__, str(e).split("\n")[0])
+
+
+def f64(lib, data, rg=True):
+    return lib.tensor(data, dtype=lib.float64, requires_grad=rg)
+
+
+def names(node):
+    return [(type(n).__name__ if n is not None else None, nr) for n, nr in node.next_functions]
+
+
+# ----------------------------------------------------------------------------- version counters
+@scenario
+def version_counter(lib):
+    x = lib.ones(3)
+    r = [x._version]
+    x.add_(1); r.append(x._version)
+    y = x[1:]; y.mul_(2); r += [x._version, y._version]
+    x[0] = 5; r.append(x._version)
+    d = x.detach(); d.zero_(); r.append(x._version)       # detach shares the counter
+    x.data.zero_(); r.append(x._version)                   # .data does not
+    x += 1; r.append(x._version)
+    return r
+
+
+@scenario
+def saved_tensor_modified(lib):
+    a = lib.ones(3, requires_grad=True)
+    b = a.exp()
+    b.add_(1)
+    b.sum().backward()
+
+
+@scenario
+def saved_input_modified(lib):
+    a = lib.ones(3, requires_grad=True)
+    b = a * 1
+    c = b * b
+    b.mul_(2)
+    c.sum().backward()
+
+
+@scenario
+def leaf_inplace(lib):
+    lib.ones(3, requires_grad=True).add_(1)
+
+
+@scenario
+def leaf_view_inplace(lib):
+    a = lib.ones(3, requires_grad=True)
+    a[0:2].add_(1)
+
+
+@scenario
+def leaf_setitem(lib):
+    a = lib.ones(3, requires_grad=True)
+    a[0] = 2.0
+
+
+@scenario
+def leaf_inplace_no_grad(lib):
+    a = lib.ones(3, requires_grad=True)
+    with lib.no_grad():
+        a.add_(1)
+        a[0] = 7
+    return a.tolist(), a._version, a.is_leaf, a.requires_grad
+
+
+# ----------------------------------------------------------------------------- in-place and views
+@scenario
+def copyslices(lib):
+    a = lib.arange(6.0).reshape(3, 2).double().requires_grad_()
+    c = f64(lib, [[1.0, 2.0], [3.0, 4.0]])
+    b = a.clone()
+    b[0].mul_(2)
+    b[1:] += c
+    (b ** 2).sum().backward()
+    return a.grad.tolist(), c.grad.tolist(), b.grad_fn.name(), b._version
+
+
+@scenario
+def inplace_nonleaf(lib):
+    a = f64(lib, [1.0, 2.0, 3.0])
+    b = a * 2
+    b.mul_(a)
+    b.add_(1)
+    b.sin_()
+    b.sum().backward()
+    return a.grad.tolist(), b.grad_fn.name(), b._version
+
+
+@scenario
+def other_view_sees_new_history(lib):
+    a = lib.arange(6.0).double().requires_grad_()
+    b = a.clone()
+    v1, v2 = b[:3], b[2:]
+    v1.mul_(3)
+    (v2 ** 2).sum().backward()
+    return a.grad.tolist(), v2.grad_fn.name(), v1.grad_fn.name()
+
+
+@scenario
+def other_view_reshaped(lib):
+    a = lib.arange(6.0).double().requires_grad_()
+    b = a.clone()
+    v, w = b.view(2, 3), b.view(3, 2)
+    v[0, 0] = 10.0
+    (w * w).sum().backward()
+    return a.grad.tolist(), w.grad_fn.name(), v.grad_fn.name(), b.grad_fn.name()
+
+
+@scenario
+def base_sees_view_write(lib):
+    a = f64(lib, [1.0, 2.0, 3.0, 4.0])
+    c = f64(lib, [5.0, 6.0])
+    b = a.clone()
+    b.t()[1:3].copy_(c)
+    (b * b).sum().backward()
+    return a.grad.tolist(), c.grad.tolist(), b.tolist()
+
+
+@scenario
+def view_requires_grad_after_base_write(lib):
+    x = f64(lib, [1.0, 2.0, 3.0])
+    b = lib.zeros(3, dtype=lib.float64)
+    v = b[:2]
+    b.copy_(x)
+    (v * 3).sum().backward()
+    return v.requires_grad, v.grad_fn.name(), x.grad.tolist()
+
+
+@scenario
+def write_constant_into_nonleaf(lib):
+    a = f64(lib, [1.0, 2.0, 3.0])
+    b = a * 2
+    b[1] = 0.0
+    b.sum().backward()
+    return a.grad.tolist(), b.grad_fn.name()
+
+
+@scenario
+def transposed_base_view_write(lib):
+    a = f64(lib, [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    b = a.t().clone().t()  # a base whose memory is column-major
+    b = b * 1
+    c = f64(lib, [7.0, 8.0])
+    b[1] = c
+    (b ** 2).sum().backward()
+    return a.grad.tolist(), c.grad.tolist()
+
+
+# ----------------------------------------------------------------------------- hooks, retain_grad
+@scenario
+def hooks_order_and_replacement(lib):
+    log = []
+    x = lib.ones(2, requires_grad=True)
+    y = x * 2
+    h1 = y.register_hook(lambda g: log.append(("h1", g.tolist())) or g * 3)
+    y.register_hook(lambda g: log.append(("h2", g.tolist())))
+    x.register_hook(lambda g: log.append(("x", g.tolist())))
+    y.retain_grad()
+    y.sum().backward(retain_graph=True)
+    h1.remove()
+    y.sum().backward()
+    return log, x.grad.tolist(), y.grad.tolist()
+
+
+@scenario
+def leaf_hook_replaces_grad(lib):
+    x = lib.ones(2, requires_grad=True)
+    x.register_hook(lambda g: g * 10)
+    (x * 3).sum().backward()
+    return x.grad.tolist()
+
+
+@scenario
+def grad_none_before_backward(lib):
+    x = lib.ones(2, requires_grad=True)
+    y = x * 2
+    return x.grad is None, (lib.ones(2) * 2).grad is None
+
+
+@scenario
+def accumulation(lib):
+    x = f64(lib, [1.0, 2.0])
+    for _ in range(3):
+        (x * x).sum().backward()
+    return x.grad.tolist()
+
+
+@scenario
+def retain_grad_accumulates(lib):
+    x = lib.ones(2, requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.sum().backward(retain_graph=True)
+    y.sum().backward()
+    return y.grad.tolist(), x.grad.tolist(), y.retains_grad, x.retains_grad
+
+
+@scenario
+def freed_graph(lib):
+    x = lib.ones(2, requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    y.backward()
+
+
+@scenario
+def nonscalar_backward(lib):
+    (lib.ones(2, requires_grad=True) * 2).backward()
+
+
+@scenario
+def no_grad_backward(lib):
+    lib.ones(2).sum().backward()
+
+
+@scenario
+def backward_inputs(lib):
+    x = lib.ones(2, requires_grad=True)
+    z = lib.ones(2, requires_grad=True)
+    (x * z).sum().backward(inputs=[x])
+    return x.grad.tolist(), z.grad
+
+
+@scenario
+def backward_with_gradient(lib):
+    x = f64(lib, [1.0, 2.0])
+    (x * x).backward(lib.tensor([1.0, 3.0], dtype=lib.float64))
+    return x.grad.tolist()
+
+
+# ----------------------------------------------------------------------------- autograd.grad
+@scenario
+def grad_allow_unused(lib):
+    x = lib.ones(2, requires_grad=True)
+    z = lib.ones(2, requires_grad=True)
+    r = lib.autograd.grad((x * 2).sum(), [x, z], allow_unused=True)
+    return r[0].tolist(), r[1], x.grad
+
+
+@scenario
+def grad_unused_raises(lib):
+    x = lib.ones(2, requires_grad=True)
+    z = lib.ones(2, requires_grad=True)
+    lib.autograd.grad((x * 2).sum(), [x, z])
+
+
+@scenario
+def grad_outputs(lib):
+    x = lib.ones(2, requires_grad=True)
+    return lib.autograd.grad(x * 2, x, grad_outputs=lib.tensor([1.0, 3.0]))[0].tolist()
+
+
+HIGHER = {
+    "cube": lambda lib, x: x ** 3,
+    "sin": lambda lib, x: x.sin(),
+    "exp": lambda lib, x: x.exp(),
+    "product": lambda lib, x: x * x.sin(),
+    "views": lambda lib, x: x.view(2, 1).t().reshape(2)[0:2] ** 3,
+    "indexing": lambda lib, x: x[1] ** 2 * x[0],
+    "matmul": lambda lib, x: (x.reshape(1, 2) @ x.reshape(2, 1)) ** 2,
+    "div": lambda lib, x: 1 / x,
+    "tanh_sigmoid": lambda lib, x: x.tanh() * x.sigmoid(),
+}
+
+
+def make_higher(name, f):
+    def higher_order(lib):
+        x = f64(lib, [0.5, 1.5])
+        g, = lib.autograd.grad(f(lib, x).sum(), x, create_graph=True)
+        g2, = lib.autograd.grad(g.sum(), x, create_graph=True)
+        g3, = lib.autograd.grad(g2.sum(), x)
+        return np.round(g.tolist(), 10).tolist(), np.round(g2.tolist(), 10).tolist(), \
+            np.round(g3.tolist(), 8).tolist()
+
+    higher_order.__name__ = f"second_derivative_{name}"
+    return higher_order
+
+
+for _name, _f in HIGHER.items():
+    scenario(make_higher(_name, _f))
+
+
+@scenario
+def create_graph_backward(lib):
+    x = f64(lib, [1.0, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (x ** 3).sum().backward(create_graph=True)
+    g = x.grad
+    return g.requires_grad, g.tolist(), g.grad_fn is not None
+
+
+# ----------------------------------------------------------------------------- grad modes
+@scenario
+def grad_modes(lib):
+    x = lib.ones(2, requires_grad=True)
+    with lib.no_grad():
+        a = x * 2
+    lib.set_grad_enabled(False)
+    b = x * 2
+    lib.set_grad_enabled(True)
+
+    @lib.no_grad()
+    def f():
+        return x * 2
+
+    c = f()
+    with lib.no_grad():
+        with lib.enable_grad():
+            d = x * 2
+    with lib.inference_mode():
+        e = x * 2
+
+    @lib.enable_grad()
+    def g():
+        return x * 2
+
+    with lib.no_grad():
+        h = g()
+    with lib.set_grad_enabled(False):
+        i = x * 2
+
+    @lib.set_grad_enabled(False)
+    def k():
+        return x * 2
+
+    m = k()
+    return [t.requires_grad for t in (a, b, c, d, e, h, i, m)], lib.is_grad_enabled()
+
+
+@scenario
+def detach_and_data(lib):
+    x = lib.ones(2, requires_grad=True)
+    y = x * 2
+    d = y.detach()
+    d.add_(1)
+    r = [y._version, d._version, d.requires_grad, d.is_leaf, d._is_view()]
+    e = y.data
+    e.add_(1)
+    r += [y._version, e._version, e.requires_grad, y.tolist()]
+    return r
+
+
+@scenario
+def requires_grad_flags(lib):
+    x = lib.ones(2)
+    r = [x.requires_grad, x.is_leaf]
+    x.requires_grad_()
+    y = x * 2
+    r += [x.requires_grad, x.is_leaf, y.is_leaf, y.requires_grad, x.detach().is_leaf]
+    y.requires_grad_(False)
+
+
+@scenario
+def requires_grad_int(lib):
+    lib.ones(2, dtype=lib.int64).requires_grad_()
+
+
+@scenario
+def numpy_requires_grad(lib):
+    lib.ones(2, requires_grad=True).numpy()
+
+
+@scenario
+def grad_fn_structure(lib):
+    x = lib.ones(2, requires_grad=True)
+    y = (x.exp() * x + 1).sum()
+    g = y.grad_fn
+    add = g.next_functions[0][0]
+    mul = add.next_functions[0][0]
+    return g.name(), names(g), names(mul), mul.next_functions[1][0].name(), \
+        mul.next_functions[0][0].next_functions[0][0] is mul.next_functions[1][0]
+
+
+@scenario
+def view_grad_fn_names(lib):
+    x = lib.ones(2, 3, requires_grad=True)
+    ops = [x.view(6), x.permute(1, 0), x[0], x[:, 1:], x.unsqueeze(0), x.reshape(3, 2),
+           x.expand(4, 2, 3), x.transpose(0, 1), x.unfold(1, 2, 1), x.diagonal(), x.narrow(1, 0, 2)]
+    return [o.grad_fn.name() for o in ops]
+
+
+# ----------------------------------------------------------------------------- custom Function
+def custom_functions(lib):
+    class ScaleShift(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k, y):
+            ctx.save_for_backward(x, y)
+            ctx.k = k
+            ctx.needs = tuple(ctx.needs_input_grad)
+            idx = (x * 0).to(lib.int64)
+            ctx.mark_non_differentiable(idx)
+            return x * k + y, idx
+
+        @staticmethod
+        def backward(ctx, g, gi):
+            x, y = ctx.saved_tensors
+            return g * ctx.k, None, (g * 1 if ctx.needs_input_grad[2] else None)
+
+    class Identity(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 5
+
+    return ScaleShift, Identity
+
+
+@scenario
+def custom_function(lib):
+    ScaleShift, Identity = custom_functions(lib)
+    x = lib.ones(3, requires_grad=True)
+    y = lib.ones(3)
+    r, i = ScaleShift.apply(x, 2.0, y)
+    r.sum().backward()
+    z = Identity.apply(x)
+    z.sum().backward()
+    return (x.grad.tolist(), i.requires_grad, r.grad_fn.name(), z is x, z.grad_fn.name(),
+            [type(n).__name__ if n else None for n, _ in r.grad_fn.next_functions], r.grad_fn.needs)
+
+
+@scenario
+def custom_function_saved_modified(lib):
+    ScaleShift, _ = custom_functions(lib)
+    x = lib.ones(3, requires_grad=True)
+    y = lib.ones(3, requires_grad=True) * 1
+    r, _ = ScaleShift.apply(x, 2.0, y)
+    y.add_(1)
+    r.sum().backward()
+
+
+@scenario
+def custom_function_no_grad_inputs(lib):
+    ScaleShift, _ = custom_functions(lib)
+    r, _ = ScaleShift.apply(lib.ones(3), 2.0, lib.ones(3))
+    return r.requires_grad, r.grad_fn is None
+
+
+# ----------------------------------------------------------------------------- kinks and ties
+@scenario
+def kinks(lib):
+    x = f64(lib, [0.0, 1.0, -1.0, 0.0])
+    lib.relu(x).sum().backward()
+    r = [x.grad.tolist()]
+    x.grad = None
+    x.abs().sum().backward()
+    r.append(x.grad.tolist())
+    x.grad = None
+    lib.maximum(x, lib.zeros(4, dtype=lib.float64)).sum().backward()
+    r.append(x.grad.tolist())
+    x.grad = None
+    x.clamp(min=0.0).sum().backward()
+    r.append(x.grad.tolist())
+    return r
+
+
+@scenario
+def max_ties(lib):
+    y = f64(lib, [1.0, 3.0, 3.0, 2.0])
+    y.max().backward()
+    r = [y.grad.tolist()]
+    y.grad = None
+    y.amax().backward()
+    r.append(y.grad.tolist())
+    y.grad = None
+    lib.max(y, 0)[0].backward()
+    r.append(y.grad.tolist())
+    return r
+
+
+# ----------------------------------------------------------------------------- anomaly mode
+@scenario
+def anomaly_nan(lib):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        with lib.autograd.detect_anomaly():
+            x = lib.zeros(1, requires_grad=True)
+            with np.errstate(all="ignore"):
+                y = x / x
+                try:
+                    y.sum().backward()
+                except RuntimeError as e:
+                    msgs = [str(i.message).split(".")[0] for i in w if "encountered" not in str(i.message)]
+                    return str(e), msgs
+
+
+# ----------------------------------------------------------------------------- memory sharing
+@scenario
+def memory_sharing(lib):
+    a = np.ones(3, dtype=np.float32)
+    t1, t2, t3 = lib.from_numpy(a), lib.as_tensor(a), lib.tensor(a)
+    a[0] = 7
+    n = t1.numpy()
+    n[1] = 9
+    t1[2] = 4
+    return t1.tolist(), t2.tolist(), t3.tolist(), a.tolist()
+
+
+@scenario
+def views_share_storage(lib):
+    x = lib.zeros(3, 4)
+    views = [x[1], x.t(), x.permute(1, 0), x[None].expand(2, 3, 4), x.narrow(1, 1, 2),
+             x.unsqueeze(0).squeeze(0), x.T, x.diagonal(), x.unfold(1, 2, 2), x.view(12), x.reshape(2, 6),
+             x[:, ::2]]
+    for k, v in enumerate(views):
+        v.add_(1) if k != 3 else v[0].add_(1)
+    x[0, 0] = -1
+    return x.tolist(), [v.data_ptr() == x.data_ptr() or v._base is x for v in views], \
+        views[0].tolist(), views[9].tolist()[:4], [v._base is x for v in views]
+
+
+@scenario
+def t_grad_fn_name(lib):
+    return lib.ones(2, 3, requires_grad=True).t().grad_fn.name()
+
+
+KNOWN_DIFFERENCES = {"t_grad_fn_name": "movement.t() records TransposeBackward0; PyTorch names it TBackward0"}
+UNSUPPORTED = {"max_ties": "max (the reduce engineer's op) is not available yet"}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_semantics_match_torch(name):
+    if name in KNOWN_DIFFERENCES:
+        pytest.xfail(KNOWN_DIFFERENCES[name])
+    fn = SCENARIOS[name]
+    expected = outcome(fn, torch)
+    try:
+        got = outcome(fn, minitorch)
+    except AttributeError as e:
+        if name in UNSUPPORTED:
+            pytest.skip(f"{UNSUPPORTED[name]}: {e}")
+        raise
+    assert got == expected
