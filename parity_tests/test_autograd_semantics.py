@@ -554,6 +554,19 @@ def t_grad_fn_name(lib):
 
 
 KNOWN_DIFFERENCES = {"t_grad_fn_name": "movement.t() records TransposeBackward0; PyTorch names it TBackward0"}
+def test_anomaly_reports_forward_traceback():
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        with minitorch.autograd.detect_anomaly():
+            x = minitorch.zeros(1, requires_grad=True)
+            with np.errstate(all="ignore"):
+                y = x / x  # the line the forward traceback must point at
+            with pytest.raises(RuntimeError, match="Function 'DivBackward0' returned nan values in its 1th output."):
+                y.sum().backward()
+    trace = [str(i.message) for i in w if str(i.message).startswith("Error detected in DivBackward0")]
+    assert len(trace) == 1 and "y = x / x" in trace[0] and "minitorch/" not in trace[0]
+
+
 UNSUPPORTED = {"max_ties": "max (the reduce engineer's op) is not available yet"}
 
 

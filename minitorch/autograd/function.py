@@ -38,7 +38,7 @@ class Node:
         self._retained: dict[int, Any] = {}  # output_nr -> weakref of a tensor that retain_grad()
         self._hooks: list = []
         self.metadata: dict = {}
-        self._forward_trace = traceback.format_stack()[:-3] if _anomaly_enabled else None
+        self._forward_trace = _user_stack() if _anomaly_enabled else None
 
     def name(self) -> str:
         return type(self).__name__
@@ -62,6 +62,15 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {hex(id(self))}>"
+
+
+_PACKAGE_DIR = __file__.rsplit("autograd", 1)[0]
+
+
+def _user_stack() -> list[str]:
+    """The current Python stack without minitorch's own frames (anomaly mode's forward traceback)."""
+    frames = [f for f in traceback.extract_stack() if not f.filename.startswith(_PACKAGE_DIR)]
+    return traceback.format_list(frames)
 
 
 class AccumulateGrad(Node):
