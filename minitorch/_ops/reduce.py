@@ -167,7 +167,8 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None
     input = _accumulate_dtype(input, dtype)
     if dim is None:
         return finish(ProdAll.apply(input, tuple(range(input.dim())), False), out)
-    return finish(Prod.apply(input, (wrap_dim(dim, input.dim()),), keepdim), out)
+    dims = (wrap_dim(dim, input.dim()),) if input.dim() else ()  # a 0-d tensor accepts dim 0 and -1
+    return finish(Prod.apply(input, dims, keepdim), out)
 
 
 # ----------------------------------------------------------------------------- amax, amin, max, min
@@ -275,8 +276,9 @@ def _argmax_argmin(name: str, input: Tensor, dim, keepdim: bool, largest: bool) 
     if dim is None:
         if input.numel() == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
-        idx = _arg_extreme(input.reshape(-1), 0, largest).reshape((1,) * input.dim() if keepdim else ())
-        return input._wrap_result(idx)
+        a = input._data.reshape(-1)
+        idx = (backend_of(a).argmax if largest else backend_of(a).argmin)(a)
+        return input._wrap_result(backend_of(a).asarray(idx).reshape((1,) * input.dim() if keepdim else ()))
     d = wrap_dim(dim, input.dim())
     _check_nonempty(input, d, name)
     return _index_tensor(input, _arg_extreme(input, d, largest), d, keepdim)

@@ -136,17 +136,17 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 
 
 # ----------------------------------------------------------------------------- order statistics
-def _kth_index(x: Tensor, d: int, position, nan_wins: bool):
-    """Indices (keepdim shape) of the element at sorted ``position`` along ``d``; with
-    ``nan_wins``, a slice holding a NaN selects its first NaN (PyTorch's median propagates NaN)."""
-    a = _at_least_1d(x._data)
+def _kth_index(x, d: int, position, nan_wins: bool):
+    """Indices (keepdim shape) of the element at sorted ``position`` along ``d`` of the array ``x``;
+    with ``nan_wins``, a slice holding a NaN selects its first NaN (PyTorch's median propagates NaN)."""
+    a = _at_least_1d(x)
     xp = backend_of(a)
     idx = xp.take(_argsort(a, d, False), [position], axis=d)
-    if nan_wins and x.dtype.is_floating_point:
+    if nan_wins and a.dtype.kind == "f":
         nan = xp.isnan(a)
         has = xp.any(nan, axis=d, keepdims=True)
         idx = xp.where(has, xp.argmax(nan, axis=d, keepdims=True), idx)
-    return idx.reshape(()) if x.dim() == 0 else idx
+    return idx.reshape(()) if x.ndim == 0 else idx
 
 
 def _check_nonempty(x: Tensor, d: int, name: str) -> None:
@@ -160,7 +160,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out
     n = input.shape[d] if input.dim() else 1
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
-    idx = _kth_index(input, d, k - 1, nan_wins=False)
+    idx = _kth_index(input._data, d, k - 1, nan_wins=False)
     values = values_at(input, idx, d, keepdim, "KthvalueBackward0")
     return finish(return_types.kthvalue(values, _index_tensor(input, idx, d, keepdim)), out)
 
@@ -174,16 +174,17 @@ def median(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
     if dim is None:
         from .reduce import EvenlyDistributed
 
-        flat = input.reshape(-1)
-        if flat.numel() == 0:
-            return input._wrap_result(backend_of(input._data).full((), np.nan, dtype=input._data.dtype))
-        idx = _kth_index(flat, 0, (flat.numel() - 1) // 2, nan_wins=True)
-        value = backend_of(idx).take_along_axis(flat._data, idx, 0).reshape(())
+        flat = input._data.reshape(-1)
+        if flat.size == 0:
+            value = backend_of(flat).full((), np.nan, dtype=flat.dtype)
+            return EvenlyDistributed.named("MedianBackward0").apply(input, value, tuple(range(input.dim())), False)
+        idx = _kth_index(flat, 0, (flat.size - 1) // 2, nan_wins=True)
+        value = backend_of(flat).take_along_axis(flat, idx, 0).reshape(())
         return EvenlyDistributed.named("MedianBackward0").apply(input, value, tuple(range(input.dim())), False)
     d = wrap_dim(dim, input.dim())
     _check_nonempty(input, d, "median")
     n = input.shape[d] if input.dim() else 1
-    idx = _kth_index(input, d, (n - 1) // 2, nan_wins=True)
+    idx = _kth_index(input._data, d, (n - 1) // 2, nan_wins=True)
     values = values_at(input, idx, d, keepdim, "MedianBackward1")
     return finish(return_types.median(values, _index_tensor(input, idx, d, keepdim)), out)
 
