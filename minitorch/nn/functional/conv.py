@@ -1,1 +1,189 @@
-__all__: list = []
+"""Convolution and linear layers, functional form (``torch.nn.functional.conv2d`` ...).
+
+The math lives in the primitives of ``_ops/conv.py`` (Convolution, ConvTranspose and their
+gradients); this module turns PyTorch's arguments (int or tuple, padding='same'/'valid',
+unbatched inputs) into their canonical form and raises PyTorch's errors. ``linear`` and
+``bilinear`` are compositions of matrix products.
+"""
+
+from __future__ import annotations
+
+from ..._args import ntuple
+from ..._ops.conv import Convolution, ConvTranspose
+from ..._ops.linalg_extra import addmm, einsum
+from ..._tensor import Tensor
+
+
+def _check_input(input: Tensor, nd: int, name: str) -> None:
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, "
+                           f"but got input of size: {list(input.shape)}")
+
+
+def _check_common(input: Tensor, weight: Tensor, bias, stride, dilation, groups: int, nd: int) -> None:
+    if weight.dim() != nd + 2:
+        raise RuntimeError(f"weight should have {nd + 2} dimensions, but got weight of size {list(weight.shape)}")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"\"conv\" not implemented for '{input.dtype}'")
+    if input.dtype is not weight.dtype or (bias is not None and bias.dtype is not input.dtype):
+        other = weight.dtype if input.dtype is not weight.dtype else bias.dtype
+        raise RuntimeError(f"Input type ({input.dtype}) and weight/bias type ({other}) should be the same")
+
+
+def _conv_padding(padding, weight: Tensor, stride, dilation, nd: int) -> tuple:
+    """int | tuple | 'same' | 'valid' -> ((top, bottom), (left, right)) (top/bottom (0, 0) for 1-d)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = [(0, 0)] * nd
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            # d*(k-1) in total; an odd total puts the extra row/column at the end, as PyTorch.
+            totals = [d * (k - 1) for d, k in zip(dilation, weight.shape[2:])]
+            pads = [(t // 2, t - t // 2) for t in totals]
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        pads = [(p, p) for p in ntuple(padding, nd, "padding")]
+        if any(p < 0 for p, _ in pads):
+            raise RuntimeError("negative padding is not supported")
+    return tuple([(0, 0)] * (2 - nd) + pads)
+
+
+def _pairs(t: tuple, nd: int, fill: int = 1) -> tuple:
+    """A 1-d parameter ``(s,)`` as the pair ``(1, s)`` the 2-d kernels use."""
+    return (fill,) * (2 - nd) + tuple(t)
+
+
+def _conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int, nd: int) -> Tensor:
+    name = f"conv{nd}d"
+    _check_input(input, nd, name)
+    stride, dilation = ntuple(stride, nd, "stride"), ntuple(dilation, nd, "dilation")
+    _check_common(input, weight, bias, stride, dilation, groups, nd)
+    pad = _conv_padding(padding, weight, stride, dilation, nd)
+    batched = input.dim() == nd + 2
+    x = input if batched else input.unsqueeze(0)
+    C_out, C_in_g = weight.shape[0], weight.shape[1]
+    if C_out % groups != 0:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+                           f"but got weight of size {list(weight.shape)} instead")
+    if x.shape[1] != C_in_g * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
+                           f"{list(x.shape)} to have {C_in_g * groups} channels, but got {x.shape[1]} channels instead")
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != C_out):
+        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
+                           f"{C_out} elements, but got bias of size {list(bias.shape)} instead")
+    padded = [s + a + b for s, (a, b) in zip(x.shape[2:], pad[2 - nd:])]
+    kernel = [d * (k - 1) + 1 for d, k in zip(dilation, weight.shape[2:])]
+    if any(p < k for p, k in zip(padded, kernel)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+                           f"Kernel size: ({' x '.join(map(str, kernel))}). "
+                           "Kernel size can't be greater than actual input size")
+    y = Convolution.apply(x, weight, bias, _pairs(stride, nd), pad, _pairs(dilation, nd), groups)
+    return y if batched else y.squeeze(0)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """y[n, co, l] = b[co] + sum_{ci, k} w[co, ci, k] * x_pad[n, g*Cg + ci, l*s + k*d]; x (N, C_in, L)."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """y[n, co, h, w] = b[co] + sum_{ci, i, j} w[co, ci, i, j] * x_pad[n, g*Cg + ci, h*sH + i*dH, w*sW + j*dW].
+
+    dx = conv_transpose2d(g, w), dw = the correlation of x with g, db = sum of g (``_ops/conv.py``).
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def _conv_transpose(input: Tensor, weight: Tensor, bias, stride, padding, output_padding, groups: int,
+                    dilation, nd: int) -> Tensor:
+    _check_input(input, nd, f"conv_transpose{nd}d")
+    stride, dilation = ntuple(stride, nd, "stride"), ntuple(dilation, nd, "dilation")
+    padding, output_padding = ntuple(padding, nd, "padding"), ntuple(output_padding, nd, "output_padding")
+    _check_common(input, weight, bias, stride, dilation, groups, nd)
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(op < 0 for op in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
+    if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+        names = ("height", "width") if nd == 2 else ("width",)
+        msg = " ".join(f"output_padding_{n}: {v}" for n, v in zip(names, output_padding))
+        msg += " " + " ".join(f"stride_{n}: {v}" for n, v in zip(names, stride))
+        msg += " " + " ".join(f"dilation_{n}: {v}" for n, v in zip(names, dilation))
+        raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got {msg}")
+    batched = input.dim() == nd + 2
+    x = input if batched else input.unsqueeze(0)
+    C_in, C_out_g = weight.shape[0], weight.shape[1]
+    if x.shape[1] != C_in:
+        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected input{list(x.shape)} "
+                           f"to have {C_in} channels, but got {x.shape[1]} channels instead")
+    if C_in % groups != 0:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+                           f"but got weight of size {list(weight.shape)} instead")
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != C_out_g * groups):
+        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected bias to be "
+                           f"1-dimensional with {C_out_g * groups} elements, but got bias of size "
+                           f"{list(bias.shape)} instead")
+    out = [(L - 1) * s - 2 * p + d * (k - 1) + op + 1
+           for L, k, s, p, op, d in zip(x.shape[2:], weight.shape[2:], stride, padding, output_padding, dilation)]
+    if any(o <= 0 for o in out):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). "
+                           f"Calculated output size per channel: ({' x '.join(map(str, out))}). Output size is too small")
+    pad = tuple([(0, 0)] * (2 - nd) + [(p, p) for p in padding])
+    output_shape = (x.shape[0], C_out_g * groups, *out)
+    y = ConvTranspose.apply(x, weight, bias, _pairs(stride, nd), pad, _pairs(dilation, nd), groups, output_shape)
+    return y if batched else y.squeeze(0)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """The adjoint of conv1d (its input gradient); w (C_in, C_out/groups, k); L_out = (L-1)s - 2p + d(k-1) + op + 1."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """The adjoint of conv2d: every input value spread over a kernel window of the output, weighted by w.
+
+    w (C_in, C_out/groups, kH, kW); H_out = (H-1)*sH - 2*pH + dH*(kH-1) + output_padding + 1.
+    dx = conv2d(g, w), dw = the correlation of g with x.
+    """
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x @ W.T + b over any leading dims of x (addmm for a 2-d input with bias, as PyTorch)."""
+    if input.dim() == 2 and weight.dim() == 2 and bias is not None:
+        return addmm(bias, input, weight.t())
+    y = input.matmul(weight.t())
+    return y if bias is None else y + bias
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y[..., o] = sum_{i, j} x1[..., i] * A[o, i, j] * x2[..., j] + b[o]."""
+    if input1.shape[-1] != weight.shape[1]:
+        raise RuntimeError(f"bilinear(): input1 size does not match weight size: got {input1.shape[-1]} "
+                           f"but expected {weight.shape[1]}")
+    if input2.shape[-1] != weight.shape[2]:
+        raise RuntimeError(f"bilinear(): input2 size does not match weight size: got {input2.shape[-1]} "
+                           f"but expected {weight.shape[2]}")
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError(f"bilinear(): input batch dimensions do not match: got {list(input1.shape[:-1])} "
+                           f"and {list(input2.shape[:-1])}")
+    if bias is not None and bias.shape[-1] != weight.shape[0]:
+        raise RuntimeError(f"bilinear(): bias size does not match weight size: got {bias.shape[-1]} "
+                           f"but expected {weight.shape[0]}")
+    y = einsum("...i,oij,...j->...o", input1, weight, input2)
+    return y if bias is None else y + bias
+
+
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "linear", "bilinear"]

@@ -1,0 +1,134 @@
+"""Convolution primitives: conv, transposed conv, and the weight gradient, each the others' gradient.
+
+Three linear maps close under differentiation (x input, w weight, gy output gradient):
+
+    Convolution(x, w)          y  = conv(x, w)                          (F.conv1d/conv2d)
+    ConvTranspose(x, w)        y  = conv(., w)^T applied to x           (F.conv_transpose1d/2d)
+    ConvWeightGrad(gy, x)      gw = the correlation of x with gy         (dL/dw of a conv)
+
+    d Convolution    : dx = ConvTranspose(g, w),     dw = ConvWeightGrad(g, x)
+    d ConvTranspose  : dx = Convolution(g, w),       dw = ConvWeightGrad(x, g)
+    d ConvWeightGrad : dgy = Convolution(x, gg),     dx = ConvTranspose(gy, gg)
+
+so every gradient is itself differentiable and ``create_graph=True`` works to any order.
+The arrays are 3-d (conv1d: N, C, L) or 4-d (conv2d: N, C, H, W); a 3-d one runs as an
+image of height 1. Parameters are always pairs and the padding is explicit,
+``((top, bottom), (left, right))``, so padding='same' with an even kernel needs no special case.
+The numbers come from the backend (``conv2d``, ``conv2d_input_grad``, ``conv2d_weight_grad``).
+"""
+
+from __future__ import annotations
+
+from ..autograd.function import Primitive
+from ..backends import backend_of
+
+
+def as_image(a):
+    """A 3-d (N, C, L) array as a 4-d (N, C, 1, L) view; 4-d arrays pass through."""
+    return a[:, :, None, :] if a.ndim == 3 else a
+
+
+def from_image(a, ndim: int):
+    """Undo ``as_image``."""
+    return a[:, :, 0, :] if ndim == 3 else a
+
+
+def image_shape(shape) -> tuple:
+    return (shape[0], shape[1], 1, shape[2]) if len(shape) == 3 else tuple(shape)
+
+
+def crop_to(t, shape):
+    """``t[..., :H, :W]`` (or ``[..., :L]``): drop trailing positions beyond ``shape``."""
+    for d in range(2, t.dim()):
+        if t.shape[d] != shape[d]:
+            t = t.narrow(d, 0, shape[d])
+    return t
+
+
+def bias_grad(g):
+    """db = g summed over every dim but the channels."""
+    return g.sum([0] + list(range(2, g.dim())))
+
+
+class Convolution(Primitive):
+    """y = conv(x, w) + b;  dx = conv_transpose(g, w), dw = weight_grad(g, x), db = sum(g)."""
+
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, padding, dilation, groups):
+        need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        ctx.save_for_backward(x if need_w else None, w if need_x else None)
+        ctx.params = (stride, padding, dilation, groups)
+        ctx.x_shape, ctx.w_shape = x.shape, w.shape
+        y = backend_of(x).conv2d(as_image(x), as_image(w), b, stride, padding, dilation, groups)
+        return from_image(y, x.ndim)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        dx = ConvTranspose.apply(g, w, None, *ctx.params, tuple(ctx.x_shape)) if need[0] else None
+        dw = ConvWeightGrad.apply(g, x, tuple(ctx.w_shape), *ctx.params) if need[1] else None
+        db = bias_grad(g) if need[2] else None
+        return dx, dw, db, None, None, None, None
+
+
+class ConvTranspose(Primitive):
+    """y = conv_transpose(x, w) + b at ``output_shape``;  dx = conv(g, w), dw = weight_grad(x, g).
+
+    w has conv's layout for the map being transposed: (C_x, C_y / groups, kH, kW).
+    """
+
+    node_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, padding, dilation, groups, output_shape):
+        need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        ctx.save_for_backward(x if need_w else None, w if need_x else None)
+        ctx.params = (stride, padding, dilation, groups)
+        ctx.x_shape, ctx.w_shape = x.shape, w.shape
+        xp = backend_of(x)
+        y = xp.conv2d_input_grad(as_image(x), as_image(w), image_shape(output_shape), stride, padding, dilation,
+                                 groups)
+        if b is not None:
+            y += b.reshape((1, -1, 1, 1))
+        return from_image(y, x.ndim)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        # With output_padding >= stride the conv of g has positions that no input produced: cut them.
+        dx = crop_to(Convolution.apply(g, w, None, *ctx.params), ctx.x_shape) if need[0] else None
+        dw = ConvWeightGrad.apply(x, g, tuple(ctx.w_shape), *ctx.params) if need[1] else None
+        db = bias_grad(g) if need[2] else None
+        return dx, dw, db, None, None, None, None, None
+
+
+class ConvWeightGrad(Primitive):
+    """gw = sum_n corr(x[n], gy[n]) (the dL/dw of conv);  dgy = conv(x, gg), dx = conv_transpose(gy, gg).
+
+    ``gy`` may have fewer positions than conv(x) would give (conv_transpose's output_padding);
+    only its windows of x count.
+    """
+
+    node_name = "ConvolutionBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, gy, x, weight_shape, stride, padding, dilation, groups):
+        need_gy, need_x = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        ctx.save_for_backward(gy if need_x else None, x if need_gy else None)
+        ctx.params = (stride, padding, dilation, groups)
+        ctx.gy_shape, ctx.x_shape = gy.shape, x.shape
+        gw = backend_of(x).conv2d_weight_grad(as_image(gy), as_image(x), image_shape(weight_shape), stride,
+                                              padding, dilation, groups)
+        return from_image(gw, len(weight_shape))
+
+    @staticmethod
+    def backward(ctx, gg):
+        gy, x = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        dgy = crop_to(Convolution.apply(x, gg, None, *ctx.params), ctx.gy_shape) if need[0] else None
+        dx = ConvTranspose.apply(gy, gg, None, *ctx.params, tuple(ctx.x_shape)) if need[1] else None
+        return dgy, dx, None, None, None, None, None

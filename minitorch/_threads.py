@@ -1,0 +1,47 @@
+"""``set_num_threads`` / ``get_num_threads``: how many threads the CPU kernels use.
+
+Two thread pools share the cores (``kernels/threading.py``): numba's, for the prange loops
+(im2col, col2im, pooling), and the BLAS library's, for the GEMMs of convolution and matmul.
+numba runs on its 'workqueue' layer, whose idle workers sleep, so the GEMM that follows a prange
+loop does not compete with spinning threads. ``set_num_threads(n)`` sets numba's count and, when
+``threadpoolctl`` is installed, BLAS's too; without it BLAS keeps the count it started with
+(``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS``).
+
+``import minitorch`` does not import numba (it must stay fast and compile nothing), so a count
+set before the first kernel call is remembered here and applied when the CPU backend first
+imports ``kernels`` (``backends/cpu.py: _kernels``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_pending: int | None = None
+
+
+def set_num_threads(n: int) -> None:
+    """Use ``n`` threads in the CPU kernels (``torch.set_num_threads``)."""
+    global _pending
+    if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+        raise RuntimeError("set_num_threads expects a positive integer")
+    kernels = sys.modules.get("kernels")
+    if kernels is not None and hasattr(kernels, "set_num_threads"):
+        kernels.set_num_threads(n)
+    _pending = n
+
+
+def get_num_threads() -> int:
+    """The number of threads the CPU kernels use (``torch.get_num_threads``)."""
+    kernels = sys.modules.get("kernels")
+    if kernels is not None and hasattr(kernels, "get_num_threads"):
+        return kernels.get_num_threads()
+    if _pending is not None:
+        return _pending
+    return int(os.environ.get("NUMBA_NUM_THREADS", os.cpu_count() or 1))
+
+
+def apply_pending(kernels) -> None:
+    """Called once, right after ``kernels`` is imported: apply a count set before that."""
+    if _pending is not None:
+        kernels.set_num_threads(_pending)
