@@ -132,3 +132,73 @@ class ConvWeightGrad(Primitive):
         dgy = crop_to(Convolution.apply(x, gg, None, *ctx.params), ctx.gy_shape) if need[0] else None
         dx = ConvTranspose.apply(gy, gg, None, *ctx.params, tuple(ctx.x_shape)) if need[1] else None
         return dgy, dx, None, None, None, None, None
+
+
+# ---- The geometry of convolution windows: im2col / col2im (F.unfold / F.fold) and constant padding.
+
+
+class Im2Col(Primitive):
+    """cols[n, (c, i, j), (oh, ow)] = x_pad[n, c, oh*sH + i*dH, ow*sW + j*dW] (F.unfold);  dx = Col2Im(g)."""
+
+    node_name = "Im2ColBackward0"
+
+    @staticmethod
+    def forward(ctx, x, kernel, dilation, padding, stride):
+        ctx.params = (kernel, dilation, padding, stride)
+        ctx.size = x.shape[2:]
+        pad = ((padding[0], padding[0]), (padding[1], padding[1]))
+        return backend_of(x).im2col(x, kernel, stride, pad, dilation)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (Col2Im.apply(g, tuple(ctx.size), *ctx.params),) + (None,) * 4
+
+
+class Col2Im(Primitive):
+    """The adjoint of Im2Col: each column added back into its window (F.fold);  dcols = Im2Col(g)."""
+
+    node_name = "Col2ImBackward0"
+
+    @staticmethod
+    def forward(ctx, cols, output_size, kernel, dilation, padding, stride):
+        ctx.params = (kernel, dilation, padding, stride)
+        N, CKK, _ = cols.shape
+        C = CKK // (kernel[0] * kernel[1])
+        blocks = [(o + 2 * p - d * (k - 1) - 1) // s + 1
+                  for o, k, d, p, s in zip(output_size, kernel, dilation, padding, stride)]
+        pad = ((padding[0], padding[0]), (padding[1], padding[1]))
+        return backend_of(cols).col2im(cols, (N, C, *output_size), kernel, tuple(blocks), stride, pad, dilation)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (Im2Col.apply(g, *ctx.params),) + (None,) * 5
+
+
+class ConstantPadNd(Primitive):
+    """y = x surrounded by ``value`` (negative pads crop);  dx = ConstantPadNd(g, -pads), a crop.
+
+    ``pads`` is PyTorch's: (before, after) pairs starting from the LAST dim.
+    """
+
+    node_name = "ConstantPadNdBackward0"
+
+    @staticmethod
+    def forward(ctx, x, pads, value):
+        ctx.pads = pads
+        n = len(pads) // 2
+        shape, src, dst = list(x.shape), [slice(None)] * x.ndim, [slice(None)] * x.ndim
+        for i in range(n):
+            d = x.ndim - 1 - i
+            before, after = pads[2 * i], pads[2 * i + 1]
+            size = shape[d]
+            shape[d] = size + before + after
+            src[d] = slice(max(-before, 0), size - max(-after, 0))
+            dst[d] = slice(max(before, 0), shape[d] - max(after, 0))
+        y = backend_of(x).full(tuple(shape), value, dtype=x.dtype)
+        if all(s.start < s.stop for s in src[x.ndim - n:]):
+            y[tuple(dst)] = x[tuple(src)]
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        return ConstantPadNd.apply(g, tuple(-p for p in ctx.pads), 0), None, None
