@@ -77,3 +77,6 @@ from ._legacy import (  # noqa: E402,F401
     FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor,
 )
 from ._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: E402,F401
+
+# ---- CPU threads (kernels/threading.py; numba applied lazily on the first kernel call)
+from ._threads import set_num_threads, get_num_threads  # noqa: E402,F401
