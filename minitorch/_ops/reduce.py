@@ -370,7 +370,7 @@ class Norm(Primitive):
         p, dims = ctx.p, ctx.dims
         g, y = restore_dims(g, dims, ctx.keepdim), restore_dims(y, dims, ctx.keepdim)
         if p == 0:
-            return x * 0 * g, None, None, None
+            return g.expand(x.shape) * 0, None, None, None
         if p == 1:
             return g * x.sign(), None, None, None
         if math.isinf(p):

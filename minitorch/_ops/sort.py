@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from .._args import wrap_dim
 from .._tensor import Tensor
 from ..autograd.function import Primitive
@@ -128,9 +129,10 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     n = input.shape[d] if input.dim() else 1
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
+    if input.dtype is _dtype.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     idx = _argsort(input._data, d, largest)
-    idx = backend_of(idx).take(idx, np.arange(k), axis=d)
-    idx = idx.reshape(()) if input.dim() == 0 else idx
+    idx = backend_of(idx).take(idx, np.arange(k), axis=d) if input.dim() else idx.reshape(())
     values = values_at(input, idx, d, True, "TopkBackward0")
     return finish(return_types.topk(values, input._wrap_result(idx)), out)
 
