@@ -28,7 +28,7 @@ from ._device import device as _device_cls, cpu_device
 from ._size import Size
 from ._strides import contiguous_strides, is_contiguous
 from .autograd import grad_mode
-from .autograd.function import AccumulateGrad
+from .autograd.function import AccumulateGrad, register_tensor_class
 from .backends import backend_of
 
 
@@ -47,7 +47,7 @@ class Tensor:
     __slots__ = (
         "_data", "_storage", "_stride", "_version_counter", "_base", "_device",
         "_requires_grad", "grad", "_grad_fn", "_output_nr", "_hooks", "_accumulator",
-        "_retains_grad", "_view_version", "__dict__", "__weakref__",
+        "_retains_grad", "_view_version", "_offset_cache", "__dict__", "__weakref__",
     )
 
     # Legacy constructor: Tensor(2, 3) is uninitialised float32, Tensor([1, 2]) copies data.
@@ -88,6 +88,7 @@ class Tensor:
         t._hooks = None
         t._accumulator = None
         t._retains_grad = False
+        t._offset_cache = None
         return t
 
     def _wrap_result(self, array, view_of: "Tensor | None" = None) -> "Tensor":
@@ -95,8 +96,6 @@ class Tensor:
         if isinstance(array, np.generic):  # NumPy ops on 0-d arrays return scalars, not 0-d arrays
             array = np.asarray(array)
         if view_of is None:
-            if isinstance(array, np.generic):  # NumPy returns scalars from 0-d arithmetic
-                array = np.asarray(array)
             return Tensor._make(array, self._device)
         xp = backend_of(array)
         base = view_of._base if view_of._base is not None else view_of
@@ -136,9 +135,16 @@ class Tensor:
 
     def storage_offset(self) -> int:
         """Index of this tensor's first element in its storage."""
-        xp = backend_of(self._data)
-        storage = self._get_storage()
-        return (xp.address(self._data) - xp.address(storage)) // self.element_size()
+        data = self._data
+        if self._storage is None:  # a fresh result: its storage will start at its first element
+            return 0
+        cached = self._offset_cache
+        if cached is not None and cached[0] is data and cached[1] is self._storage:
+            return cached[2]
+        xp = backend_of(data)
+        offset = (xp.address(data) - xp.address(self._storage)) // data.itemsize
+        self._offset_cache = (data, self._storage, offset)  # keyed by identity: ``out=`` may swap ``_data``
+        return offset
 
     def is_contiguous(self, memory_format=None) -> bool:
         return self._data.size == 0 or is_contiguous(self._data.shape, self.stride())
@@ -297,7 +303,7 @@ class Tensor:
         if self.grad_fn is None or self._retains_grad:
             return
         self._retains_grad = True
-        self.grad_fn._retained[self._output_nr] = weakref.ref(self)
+        self.grad_fn._retain_grad(self._output_nr, weakref.ref(self))
 
     @property
     def retains_grad(self) -> bool:
@@ -310,7 +316,7 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            hooks = self.grad_fn._pre_hooks.setdefault(self._output_nr, [])
+            hooks = self.grad_fn._tensor_hooks(self._output_nr)
         else:
             if self._hooks is None:
                 self._hooks = []
@@ -499,6 +505,9 @@ class Tensor:
         t.__dict__.update({k: v for k, v in self.__dict__.items()})
         memo[id(self)] = t
         return t
+
+
+register_tensor_class(Tensor)
 
 
 def _rebuild(array, requires_grad):

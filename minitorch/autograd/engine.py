@@ -57,7 +57,7 @@ def _is_expandable_to(shape, desired) -> bool:
 def validate_grad(node: Node, index: int, grad, meta):
     """Make ``grad`` match the (shape, dtype, device) of the input it flows into."""
     shape, dtype, device = meta
-    if tuple(grad.shape) != tuple(shape):
+    if grad._data.shape != shape:
         if not _is_expandable_to(shape, grad.shape):
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {index} - got "

@@ -30,15 +30,24 @@ _anomaly_enabled = False
 class Node:
     """A node of the backward graph (PyTorch's ``torch.autograd.graph.Node``)."""
 
+    # Rarely used parts start as shared empty class attributes; a node gets its own on first use.
+    _edges: tuple = ()  # per forward input: (Node, input_nr) or None
+    _out_meta: list = []  # per forward output: (shape, dtype, device) of the gradient it expects
+    _pre_hooks: dict[int, list] = {}  # tensor hooks, keyed by output_nr (see Tensor.register_hook)
+    _retained: dict[int, Any] = {}  # output_nr -> weakref of a tensor that retain_grad()
+    _hooks: tuple = ()
+    _forward_trace = None
+
     def __init__(self) -> None:
         self._seq = next(_sequence)
-        self._edges: tuple = ()  # per forward input: (Node, input_nr) or None
-        self._out_meta: list = []  # per forward output: (shape, dtype, device) of the gradient it expects
-        self._pre_hooks: dict[int, list] = {}  # tensor hooks, keyed by output_nr
-        self._retained: dict[int, Any] = {}  # output_nr -> weakref of a tensor that retain_grad()
-        self._hooks: list = []
-        self.metadata: dict = {}
-        self._forward_trace = _user_stack() if _anomaly_enabled else None
+        if _anomaly_enabled:
+            self._forward_trace = _user_stack()
+
+    @property
+    def metadata(self) -> dict:
+        if "_metadata" not in self.__dict__:
+            self._metadata: dict = {}
+        return self._metadata
 
     def name(self) -> str:
         return type(self).__name__
@@ -49,8 +58,21 @@ class Node:
         mask = getattr(self, "_tensor_args", None) or (True,) * len(self._edges)
         return tuple(e if e is not None else (None, 0) for e, is_tensor in zip(self._edges, mask) if is_tensor)
 
+    def _tensor_hooks(self, output_nr: int) -> list:
+        """The (mutable) list of hooks of this node's output ``output_nr``."""
+        if "_pre_hooks" not in self.__dict__:
+            self._pre_hooks = {}
+        return self._pre_hooks.setdefault(output_nr, [])
+
+    def _retain_grad(self, output_nr: int, tensor_ref) -> None:
+        if "_retained" not in self.__dict__:
+            self._retained = {}
+        self._retained[output_nr] = tensor_ref
+
     def register_hook(self, fn):
         """``fn(grad_inputs, grad_outputs)`` runs after this node's backward."""
+        if "_hooks" not in self.__dict__:
+            self._hooks = []
         self._hooks.append(fn)
         return _RemovableHandle(self._hooks, fn)
 
@@ -237,34 +259,43 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .._tensor import Tensor  # autograd sits below Tensor; only this call needs the class
-
+        Tensor = _tensor_class
+        raw = cls._raw
+        # One pass over the arguments (this is the hottest loop in minitorch): which inputs
+        # need a gradient, and what forward receives (a Primitive gets the backend arrays).
+        needs, fwd_args, first = [], [], None
+        for a in args:
+            if isinstance(a, Tensor):
+                if first is None:
+                    first = a
+                needs.append(a.requires_grad)
+                fwd_args.append(a._data if raw else a)
+            else:
+                needs.append(False)
+                fwd_args.append(a)
         ctx = cls._backward_cls()
-        tensors = [a for a in args if isinstance(a, Tensor)]
-        record = grad_mode.is_grad_enabled() and any(t.requires_grad for t in tensors)
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        ctx.needs_input_grad = needs = tuple(needs)
+        record = _grad_state.enabled and True in needs
 
-        if cls._raw:
-            fwd_args = [a._data if isinstance(a, Tensor) else a for a in args]
-            with grad_mode.no_grad():
-                raw = cls.forward(ctx, *fwd_args, **kwargs)
-            first = tensors[0]
-            multi = isinstance(raw, tuple)
-            raw_outs = raw if multi else (raw,)
-            outs = tuple(
-                o if isinstance(o, Tensor) else first._wrap_result(o, view_of=first if cls.is_view else None)
-                for o in raw_outs
-            )
+        # forward runs in no_grad mode (a Function records one node, not the ops inside it)
+        prev, _grad_state.enabled = _grad_state.enabled, False
+        try:
+            res = cls.forward(ctx, *fwd_args, **kwargs)
+        finally:
+            _grad_state.enabled = prev
+
+        multi = isinstance(res, tuple)
+        raw_outs = res if multi else (res,)
+        if raw:
+            view_of = first if cls.is_view else None
+            outs = tuple([o if isinstance(o, Tensor) else first._wrap_result(o, view_of) for o in raw_outs])
         else:
-            with grad_mode.no_grad():
-                res = cls.forward(ctx, *args, **kwargs)
-            multi = isinstance(res, tuple)
-            outs = tuple(o for o in (res if multi else (res,)))
             # An input returned unchanged becomes a new alias, so it can carry its own grad_fn.
-            outs = tuple(o._alias() if isinstance(o, Tensor) and any(o is t for t in tensors) else o for o in outs)
+            outs = tuple([o._alias() if isinstance(o, Tensor) and any(o is a for a in args) else o
+                          for o in raw_outs])
 
         if record:
-            _record(ctx, cls, args, outs, fwd_args if cls._raw else None, raw_outs if cls._raw else outs)
+            _record(ctx, cls, args, outs, fwd_args if raw else None, raw_outs)
         else:
             ctx._to_save = ()
         return outs if multi else outs[0]
@@ -278,24 +309,25 @@ class Primitive(Function):
 
 def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
     """Connect ``ctx`` into the graph: edges to inputs, outputs' grad_fn, saved tensors."""
-    from .._tensor import Tensor
+    Tensor = _tensor_class
 
-    ctx._edges = tuple(a._grad_edge() if isinstance(a, Tensor) else None for a in args)
-    ctx._tensor_args = tuple(isinstance(a, Tensor) for a in args)
+    ctx._edges = tuple([a._grad_edge() if isinstance(a, Tensor) else None for a in args])
+    ctx._tensor_args = tuple([isinstance(a, Tensor) for a in args])
     non_diff = ctx._non_differentiable
-    ctx._out_meta = []
+    ctx._out_meta = meta = []
     for i, o in enumerate(outs):
         if not isinstance(o, Tensor):
-            ctx._out_meta.append(None)
+            meta.append(None)
             continue
-        ctx._out_meta.append((o.shape, o.dtype, o.device))
-        differentiable = o.dtype.is_floating_point and not any(
-            o is n or (cls._raw and o._data is n) for n in non_diff
-        )
-        if differentiable:
+        dtype = o.dtype
+        meta.append((o._data.shape, dtype, o._device))
+        if dtype.is_floating_point and not (non_diff and any(o is n or o._data is n for n in non_diff)):
             o._requires_grad = True
             o.grad_fn, o._output_nr = ctx, i
     # Resolve what forward saved: inputs stay as they are, outputs are saved weakly.
+    if not ctx._to_save:
+        ctx._saved = ()
+        return
     saved = []
     for s in ctx._to_save:
         if s is None or not hasattr(s, "shape"):  # None and Python numbers are kept as they are
@@ -316,6 +348,17 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
         saved.append(found)
     ctx._saved = tuple(saved)
     ctx._to_save = ()
+
+
+# ``Tensor`` is defined one layer up (``_tensor.py`` imports this module), so it registers itself
+# here at import time instead of being imported on every ``apply``.
+_tensor_class: type = type(None)
+_grad_state = grad_mode._state
+
+
+def register_tensor_class(cls: type) -> None:
+    global _tensor_class
+    _tensor_class = cls
 
 
 def set_anomaly_enabled(enabled: bool) -> None:

@@ -1,0 +1,143 @@
+"""Per-op overhead on tiny tensors: minitorch against torch on the CPU.
+
+Run: ``python benchmarks/bench_overhead.py [--repeats 41] [--profile]`` from the repository root.
+
+On 8x8 tensors the arithmetic is free; what is measured is the Python (minitorch) or C++
+(torch) work around each op: argument parsing, type promotion, Tensor creation, recording
+the graph, and the backward engine. This is the cost that dominates small models.
+
+Both libraries run in this one process (tiny ops start no BLAS or OpenMP threads, so the
+pools do not fight as they do in ``bench_kernels.py``). Each repeat times a loop of calls of
+each library in turn, alternating which goes first; the table shows medians of the per-call
+time in microseconds. torch runs with 1 and with 2 threads (``torch.set_num_threads``);
+``ratio`` is minitorch / torch (> 1: minitorch is slower). ``--profile`` prints minitorch's
+cProfile of the forward+backward workload, the hot path of small-model training.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+import minitorch  # noqa: E402
+import torch  # noqa: E402
+
+
+def make_workloads(lib):
+    """name -> zero-argument callable doing one unit of work in ``lib``."""
+    rng = np.random.default_rng(0)
+    x = lib.tensor(rng.standard_normal((8, 8)), dtype=lib.float32)
+    y = lib.tensor(rng.standard_normal((8, 8)), dtype=lib.float32)
+    w = lib.tensor(rng.standard_normal((8, 8)), dtype=lib.float32, requires_grad=True)
+    b = lib.tensor(rng.standard_normal((8,)), dtype=lib.float32, requires_grad=True)
+
+    def add():
+        return x + y
+
+    def reduce_sum():
+        return x.sum()
+
+    def graph20():
+        h = w * x                          # 20 differentiable ops, then backward
+        for _ in range(3):
+            h = h + b
+            h = h.tanh()
+            h = h * y
+            h = h - x
+            h = h.sigmoid()
+            h = h @ w
+        h = h.exp()
+        h.sum().backward()
+        w.grad = None
+        b.grad = None
+
+    return {
+        "x + y (8x8 float32, no grad)": add,
+        "x.sum() (8x8)": reduce_sum,
+        "20-op graph fwd + bwd (8x8, requires_grad)": graph20,
+    }
+
+
+def time_call(fn, number: int) -> float:
+    """Seconds per call, over ``number`` calls."""
+    start = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - start) / number
+
+
+def calibrate(fn, target: float = 0.02) -> int:
+    n = 1
+    while time_call(fn, n) * n < target:
+        n *= 2
+    return n
+
+
+def run(repeats: int) -> list[tuple[str, float, float, float]]:
+    mini, ref = make_workloads(minitorch), make_workloads(torch)
+    rows = []
+    for name in mini:
+        contenders = {"mini": (mini[name], None), "torch1": (ref[name], 1), "torch2": (ref[name], 2)}
+        numbers = {}
+        for key, (fn, threads) in contenders.items():
+            if threads:
+                torch.set_num_threads(threads)
+            fn()  # warm up
+            numbers[key] = calibrate(fn)
+        samples: dict[str, list[float]] = {k: [] for k in contenders}
+        order = list(contenders)
+        for r in range(repeats):
+            for key in order if r % 2 == 0 else reversed(order):
+                fn, threads = contenders[key]
+                if threads:
+                    torch.set_num_threads(threads)
+                samples[key].append(time_call(fn, numbers[key]))
+        med = {k: statistics.median(v) * 1e6 for k, v in samples.items()}
+        rows.append((name, med["mini"], med["torch1"], med["torch2"]))
+    return rows
+
+
+def table(rows) -> str:
+    lines = [
+        "| workload | minitorch µs | torch-1t µs | torch-2t µs | ratio vs 1t | ratio vs 2t |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, m, t1, t2 in rows:
+        lines.append(f"| {name} | {m:.1f} | {t1:.1f} | {t2:.1f} | {m / t1:.1f}x | {m / t2:.1f}x |")
+    return "\n".join(lines)
+
+
+def profile() -> None:
+    import cProfile
+    import pstats
+
+    fn = make_workloads(minitorch)["20-op graph fwd + bwd (8x8, requires_grad)"]
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(300):
+        fn()
+    prof.disable()
+    pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=41)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    if args.profile:
+        profile()
+        return
+    print(table(run(args.repeats)))
+
+
+if __name__ == "__main__":
+    main()
