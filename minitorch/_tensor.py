@@ -115,7 +115,7 @@ class Tensor:
     def _get_storage(self):
         if self._storage is None:
             xp = backend_of(self._data)
-            if any(s < 0 for s in self._data.strides):  # a fresh result with negative strides
+            if min(self._data.strides, default=0) < 0:  # a fresh result with negative strides
                 self._data = xp.ascontiguousarray(self._data)
             self._storage = xp.storage_of(self._data)
         return self._storage

@@ -207,6 +207,17 @@ def leaf_hook_replaces_grad(lib):
 
 
 @scenario
+def node_hook_replaces_grad_inputs(lib):
+    x = lib.ones(2, requires_grad=True)
+    y = x * 2
+    seen = []
+    y.grad_fn.register_hook(lambda gi, go: seen.append((len(gi), go[0].tolist())))
+    y.grad_fn.register_hook(lambda gi, go: tuple(g * 10 if g is not None else None for g in gi))
+    y.sum().backward()
+    return x.grad.tolist(), seen
+
+
+@scenario
 def grad_none_before_backward(lib):
     x = lib.ones(2, requires_grad=True)
     y = x * 2

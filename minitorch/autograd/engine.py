@@ -175,9 +175,10 @@ def run_backward(
             _, _, node = heapq.heappop(ready)
             grads = buffers.pop(node)
             grads = _run_pre_hooks(node, grads)
-            for nr, g in enumerate(grads):
-                for k in capture.get((node, nr), ()):
-                    captured[k] = g if captured[k] is None else captured[k] + g
+            if capture:
+                for nr, g in enumerate(grads):
+                    for k in capture.get((node, nr), ()):
+                        captured[k] = g if captured[k] is None else captured[k] + g
             if isinstance(node, AccumulateGrad):
                 if accumulate and (inputs is None or (node, 0) in capture) and grads[0] is not None:
                     _accumulate(node.variable, grads[0], create_graph)
@@ -198,8 +199,10 @@ def run_backward(
                         f"function {node.name()} returned an incorrect number of gradients "
                         f"(expected {len(node._edges)}, got {len(grads_in)})"
                     )
-                for hook in node._hooks:
-                    hook(grads_in, tuple(grads))
+                for hook in node._hooks:  # a node hook may replace the gradients it is given
+                    out = hook(grads_in, tuple(grads))
+                    if out is not None:
+                        grads_in = tuple(out)
                 if anomaly:
                     _check_nan(node, grads_in)
             if not retain_graph:
@@ -264,7 +267,8 @@ def _materialize(node: Node, grads: list) -> list:
     """Outputs that received no gradient get zeros (PyTorch's ``materialize_grads``)."""
     from .. import _creation
 
-    if all(g is not None for g in grads) or not getattr(node, "materialize_grads", True):
+    if (len(grads) == 1 and grads[0] is not None) or all(g is not None for g in grads) \
+            or not getattr(node, "materialize_grads", True):
         return grads
     out = []
     for g, meta in zip(grads, node._out_meta):
