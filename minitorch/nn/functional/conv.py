@@ -186,4 +186,4 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     return y if bias is None else y + bias
 
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "linear", "bilinear"]
+__all__ = ["bilinear", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "linear"]

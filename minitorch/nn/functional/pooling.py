@@ -28,7 +28,7 @@ def _as_batched(input: Tensor, name: str) -> tuple[Tensor, bool]:
     return (input, True) if input.dim() == 4 else (input.unsqueeze(0), False)
 
 
-def _window_args(name: str, x: Tensor, kernel_size, stride, padding, dilation, ceil_mode: bool, pad_limit):
+def _window_args(name: str, x: Tensor, kernel_size, stride, padding, dilation, ceil_mode: bool):
     """Normalise kernel/stride/padding/dilation to pairs, check them, return them and the output size."""
     k = ntuple(kernel_size, 2, "kernel_size")
     s = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else ntuple(stride, 2, "stride")
@@ -42,9 +42,12 @@ def _window_args(name: str, x: Tensor, kernel_size, stride, padding, dilation, c
     if any(v <= 0 for v in d):
         raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {d[0]} dilationW: {d[1]}")
     for pi, ki, di in zip(p, k, d):
-        if pi < 0 or pi > pad_limit(ki, di):
+        if pi < 0 or pi > ((ki - 1) * di + 1) // 2:
             raise RuntimeError("pad should be at most half of effective kernel size, but got "
                                f"pad={pi}, kernel_size={ki} and dilation={di}")
+    if any(pi > ki // 2 for pi, ki in zip(p, k)):  # PyTorch checks both; with dilation this one binds
+        raise RuntimeError("pad should be smaller than or equal to half of kernel size, but got "
+                           f"padW = {p[1]}, padH = {p[0]}, kW = {k[1]}, kH = {k[0]}")
     H, W = x.shape[2:]
     out = [_pool_output_size(n, ki, si, pi, di, ceil_mode) for n, ki, si, pi, di in zip((H, W), k, s, p, d)]
     if any(o < 1 for o in out):
@@ -56,8 +59,7 @@ def _window_args(name: str, x: Tensor, kernel_size, stride, padding, dilation, c
 def _max_pool2d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
                              ceil_mode: bool = False) -> tuple[Tensor, Tensor]:
     x, batched = _as_batched(input, "max_pool2d")
-    k, s, p, d = _window_args("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode,
-                              lambda ki, di: ((ki - 1) * di + 1) // 2)
+    k, s, p, d = _window_args("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
     y, indices = MaxPool2DWithIndices.apply(x, k, s, p, d, bool(ceil_mode))
     return (y, indices) if batched else (y.squeeze(0), indices.squeeze(0))
 
@@ -103,8 +105,7 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     x, batched = _as_batched(input, "avg_pool2d")
-    k, s, p, _ = _window_args("avg_pool2d", x, kernel_size, stride, padding, 1, ceil_mode,
-                              lambda ki, di: ki // 2)
+    k, s, p, _ = _window_args("avg_pool2d", x, kernel_size, stride, padding, 1, ceil_mode)
     y = AvgPool2D.apply(x, k, s, p, bool(ceil_mode), bool(count_include_pad), divisor_override)
     return y if batched else y.squeeze(0)
 
@@ -170,6 +171,12 @@ def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False
 
 
 __all__ = [
-    "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
-    "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "max_pool1d",
+    "max_pool2d",
 ]

@@ -110,7 +110,8 @@ def _blocks(size, k, d, p, s) -> list[int]:
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """im2col: (N, C, H, W) -> (N, C*kH*kW, L), column l = the l-th sliding window, flattened (c, i, j)."""
     if input.dim() not in (3, 4):
-        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.dim()}D)")
+        # PyTorch's im2col indexes a dim that is not there: an IndexError, which we keep (with a clearer message).
+        raise IndexError(f"unfold: expected a 3D (unbatched) or 4D (batched) input, but got {input.dim()}D")
     k, d, p, s = _block_args("unfold", kernel_size, dilation, padding, stride)
     batched = input.dim() == 4
     x = input if batched else input.unsqueeze(0)
@@ -126,8 +127,8 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
 def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """col2im, the adjoint of unfold: (N, C*kH*kW, L) -> (N, C, H, W), overlapping windows add up."""
     if input.dim() not in (2, 3):
-        raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
-                                  f"(got {input.dim()}D)")
+        raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "
+                           f"dimensions for input, but got: {list(input.shape)}")
     out = ntuple(output_size, 2, "output_size")
     k, d, p, s = _block_args("fold", kernel_size, dilation, padding, stride)
     batched = input.dim() == 3
@@ -239,7 +240,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                              f"with spatial dimensions of {list(input.shape[2:])} and scale_factor of shape {factors}. "
                              "Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in "
                              "(s1, s2, ...,sK) format.")
-        out = [int(math.floor(float(n) * float(f))) for n, f in zip(input.shape[2:], factors)]
+        out = [math.floor(float(n) * float(f)) for n, f in zip(input.shape[2:], factors)]
         if not recompute_scale_factor:
             scales = [float(f) for f in factors]
     wanted = {"linear": 1, "bilinear": 2, "trilinear": 3}.get(mode)
@@ -291,4 +292,4 @@ def upsample_bilinear(input: Tensor, size=None, scale_factor=None) -> Tensor:
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
-__all__ = ["pad", "unfold", "fold", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
+__all__ = ["fold", "interpolate", "pad", "unfold", "upsample", "upsample_bilinear", "upsample_nearest"]
