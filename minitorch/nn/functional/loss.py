@@ -1,1 +1,328 @@
-__all__: list = []
+"""Losses: ``cross_entropy``, ``nll_loss``, ``mse_loss``, ``binary_cross_entropy`` ... (``torch.nn.functional``).
+
+Each loss computes the per-element loss with Tensor ops, then ``_reduce``
+applies ``reduction``: 'none' keeps it, 'sum' adds it up, 'mean' averages it
+(``nll_loss``/``cross_entropy`` with a ``weight`` divide by the total weight
+of the non-ignored targets instead). The legacy ``size_average``/``reduce``
+flags map to a reduction as in PyTorch, with its deprecation warning.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import minitorch as torch
+from minitorch import Tensor
+
+from .activation import log_softmax, logsigmoid
+
+__all__ = [
+    "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "poisson_nll_loss",
+    "gaussian_nll_loss", "margin_ranking_loss", "cosine_embedding_loss", "hinge_embedding_loss",
+    "soft_margin_loss",
+]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+# ----------------------------------------------------------------------------- reduction
+def _legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """PyTorch's ``_Reduction.legacy_get_string``: the old flags win over ``reduction`` when given."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    new = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{new}' instead.")
+    return new
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    """'none': the per-element loss; 'mean': its average; 'sum': its total."""
+    _check_reduction(reduction)
+    if reduction == "none":
+        return loss
+    return loss.mean() if reduction == "mean" else loss.sum()
+
+
+def _weighted(loss: Tensor, weight: Tensor | None) -> Tensor:
+    return loss if weight is None else loss * weight
+
+
+def _warn_target_size(input: Tensor, target: Tensor) -> None:
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+            "This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.",
+            stacklevel=3,
+        )
+
+
+# ----------------------------------------------------------------------------- regression
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+             weight: Tensor | None = None) -> Tensor:
+    """loss = (x - y)^2, times ``weight``."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _warn_target_size(input, target)
+    return _reduce(_weighted((input - target) ** 2, weight), reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+            weight: Tensor | None = None) -> Tensor:
+    """loss = |x - y|, times ``weight``."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _warn_target_size(input, target)
+    return _reduce(_weighted((input - target).abs(), weight), reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """loss = 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta  (d = x - y; beta = 0: L1)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _warn_target_size(input, target)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    d = (input - target).abs()
+    if beta == 0:
+        return _reduce(d, reduction)
+    return _reduce(torch.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
+    """loss = 0.5 d^2 where |d| < delta, else delta * (|d| - 0.5 delta)  (= delta * smooth_l1, beta=delta)."""
+    _warn_target_size(input, target)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    d = (input - target).abs()
+    loss = torch.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
+    return _reduce(_weighted(loss, weight), reduction)
+
+
+# ----------------------------------------------------------------------------- classification by class index
+def _class_dim_checks(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
+    if target.dtype not in (torch.int64, torch.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type_name(target.dtype)}")
+    if input.dim() < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
+    if input.dim() == 1:
+        if target.dim() > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    elif target.dim() >= 1 and input.shape[0] != target.shape[0]:
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({target.shape[0]}).")
+    elif input.dim() == 2 and target.dim() != 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    elif input.dim() > 2 and tuple(target.shape) != tuple(input.shape[:1]) + tuple(input.shape[2:]):
+        expected = [input.shape[0], *input.shape[2:]]
+        raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
+    n_classes = input.shape[0 if input.dim() == 1 else 1]
+    if weight is not None and weight.numel() != n_classes:
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {n_classes} classes or no classes "
+            f"but got weight tensor of shape: {list(weight.shape)}")
+
+
+def _type_name(dt) -> str:
+    return {torch.float32: "Float", torch.float64: "Double", torch.int32: "Int", torch.int16: "Short",
+            torch.int8: "Char", torch.bool: "Bool", torch.float16: "Half"}.get(dt, str(dt))
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+    """loss_i = -w[y_i] * x[i, y_i], 0 where y_i == ignore_index;  'mean' = sum(loss) / sum(w[y_i])."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    _class_dim_checks(input, target, weight)
+    class_dim = 0 if input.dim() == 1 else 1
+    n_classes = input.shape[class_dim]
+    target = target.long()
+    keep = target != ignore_index
+    safe = torch.where(keep, target, 0)
+    bad = keep & ((target < 0) | (target >= n_classes))
+    if bool(bad.any()):
+        raise IndexError(f"Target {int(target[bad][0])} is out of bounds.")
+    picked = input.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
+    w = keep.to(input.dtype) if weight is None else weight[safe] * keep
+    loss = -picked * w
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.sum() / w.sum()
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                  ignore_index: int = -100, reduce=None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Class indices: nll_loss(log_softmax(x)); probabilities: loss_n = -sum_c w_c p_nc log_softmax(x)_nc.
+
+    ``label_smoothing`` e mixes the target with the uniform distribution: (1 - e) * target + e / C.
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 0 if input.dim() == 1 else 1
+    n_classes = input.shape[class_dim]
+    logp = log_softmax(input, class_dim)
+    w_shape = [1] * input.dim()
+    if input.dim() > 0:
+        w_shape[class_dim] = n_classes
+    w = None if weight is None else weight.reshape(w_shape)
+
+    if target.dtype.is_floating_point and target.shape == input.shape:  # class probabilities
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        loss = -_weighted(logp * target, w).sum(class_dim)
+        if reduction == "mean":
+            return loss.sum() / (input.numel() / n_classes) if input.numel() else loss.sum() / 0.0
+        return _reduce(loss, reduction)
+
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing == 0:
+        return nll
+    ignored = target == ignore_index
+    smooth = (-_weighted(logp, w).sum(class_dim)).masked_fill(ignored, 0.0)
+    if reduction == "none":
+        smooth_red = smooth
+    elif reduction == "sum":
+        smooth_red = smooth.sum()
+    elif weight is None:
+        smooth_red = smooth.sum() / (~ignored).sum()
+    else:
+        smooth_red = smooth.sum() / weight[target[~ignored]].sum()
+    return (1 - label_smoothing) * nll + smooth_red * (label_smoothing / n_classes)
+
+
+# ----------------------------------------------------------------------------- binary and divergences
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                         reduce=None, reduction: str = "mean") -> Tensor:
+    """loss = -w * (y log(x) + (1 - y) log(1 - x)), each log clamped at -100 as PyTorch."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) "
+            "is deprecated. Please ensure they have the same size.")
+    if bool(((input < 0) | (input > 1)).any()):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    if bool(((target < 0) | (target > 1)).any()):
+        raise RuntimeError("all elements of target should be between 0 and 1")
+    log_x = torch.log(input).clamp(min=-100)
+    log_1mx = torch.log(1 - input).clamp(min=-100)
+    loss = -(target * log_x + (1 - target) * log_1mx)
+    return _reduce(_weighted(loss, weight), reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     size_average=None, reduce=None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """loss = -w * (pos_weight * y * log(sigmoid(x)) + (1 - y) * log(sigmoid(-x))), via stable logsigmoid."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    log_p, log_1mp = logsigmoid(input), logsigmoid(-input)
+    positive = target * log_p if pos_weight is None else pos_weight * target * log_p
+    loss = -(positive + (1 - target) * log_1mp)
+    return _reduce(_weighted(loss, weight), reduction)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    """loss = y * (log(y) - x) (0 where y == 0);  log_target: exp(y) * (y - x).  'batchmean': sum / N."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+    elif reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support size."
+            "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+            "'mean' will be changed to behave the same as 'batchmean' in the next major release.")
+    if reduction not in (*_REDUCTIONS, "batchmean"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if log_target:
+        loss = torch.exp(target) * (target - input)
+    else:
+        log_y = torch.log(torch.where(target > 0, target, 1.0))  # y log y -> 0 as y -> 0
+        loss = target * (log_y - input)
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0] if input.dim() else loss.sum()
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
+                     size_average=None, eps: float = 1e-8, reduce=None, reduction: str = "mean") -> Tensor:
+    """log_input: exp(x) - y x;  else x - y log(x + eps);  full adds Stirling's y log y - y + log(2 pi y)/2."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    loss = torch.exp(input) - target * input if log_input else input - target * torch.log(input + eps)
+    if full:
+        safe = torch.where(target > 1, target, 1.0)
+        stirling = safe * torch.log(safe) - safe + 0.5 * torch.log(2 * math.pi * safe)
+        loss = loss + torch.where(target > 1, stirling, 0.0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean") -> Tensor:
+    """loss = (log(max(var, eps)) + (x - y)^2 / max(var, eps)) / 2 (+ log(2 pi) / 2 when full)."""
+    _check_reduction(reduction)
+    if not isinstance(var, Tensor):
+        var = torch.full_like(input, float(var))
+    if bool((var < 0).any()):
+        raise ValueError("var has negative entry/entries")
+    var = var.clone()
+    with torch.no_grad():
+        var.clamp_(min=eps)
+    loss = 0.5 * (torch.log(var) + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+# ----------------------------------------------------------------------------- margins
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                        size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """loss = max(0, -y * (x1 - x2) + margin)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None,
+                         reduce=None, reduction: str = "mean") -> Tensor:
+    """loss = x where y == 1, max(0, margin - x) where y == -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    zero = torch.zeros_like(input)
+    margin_part = torch.where(target == -1, (margin - input).clamp(min=0), zero)
+    return _reduce(torch.where(target == 1, input, zero) + margin_part, reduction)
+
+
+def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                     reduction: str = "mean") -> Tensor:
+    """loss = log(1 + exp(-y x))."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    return _reduce(-logsigmoid(target * input), reduction)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """loss = 1 - cos(x1, x2) where y == 1, max(0, cos(x1, x2) - margin) where y == -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    eps = 1e-12  # PyTorch's EPSILON in cosine_embedding_loss
+    dim = input1.dim() - 1
+    prod = (input1 * input2).sum(dim)
+    mag1 = (input1 * input1).sum(dim) + eps
+    mag2 = (input2 * input2).sum(dim) + eps
+    cos = prod / (mag1 * mag2).sqrt()
+    zero = torch.zeros_like(cos)
+    pos = torch.where(target == 1, 1 - cos, zero)
+    neg = torch.where(target == -1, (cos - margin).clamp(min=0), zero)
+    return _reduce(pos + neg, reduction)

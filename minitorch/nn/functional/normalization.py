@@ -1,1 +1,178 @@
-__all__: list = []
+"""Normalisation: ``batch_norm``, ``layer_norm``, ``group_norm``, ``instance_norm``, ``normalize``
+(``torch.nn.functional``).
+
+All share one step, ``(x - mean) / sqrt(var + eps)`` with the *biased* variance over
+the normalised dims, composed from Tensor ops (so double backward works), then an
+optional per-channel affine ``* weight + bias``. ``batch_norm`` in training also
+updates ``running_mean``/``running_var`` in place, outside autograd, with the
+*unbiased* variance, as PyTorch does:
+``running = (1 - momentum) * running + momentum * batch_stat``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import minitorch as torch
+from minitorch import Tensor
+
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "normalize", "local_response_norm",
+           "rms_norm"]
+
+
+def _standardize(x: Tensor, dims: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
+    """(x - mean) / sqrt(var + eps) over ``dims``; also returns mean and biased var (keepdim)."""
+    mean = x.mean(dims, keepdim=True)
+    centered = x - mean
+    var = (centered * centered).mean(dims, keepdim=True)
+    return centered * torch.rsqrt(var + eps), mean, var
+
+
+def _channel_shape(input: Tensor) -> list[int]:
+    """(1, C, 1, ..., 1): a per-channel vector broadcast against an (N, C, *) input."""
+    return [1, input.shape[1]] + [1] * (input.dim() - 2)
+
+
+def _affine(y: Tensor, weight: Tensor | None, bias: Tensor | None, shape) -> Tensor:
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+def _verify_batch_size(size) -> None:
+    if size[0] * math.prod(size[2:]) == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias, statistics per channel over (N, *).
+
+    Training: batch statistics, and running stats <- (1 - momentum) * running + momentum * batch
+    (unbiased variance: Var * n / (n - 1)). Evaluation: the running statistics.
+    """
+    if training:
+        _verify_batch_size(input.shape)
+    channels = input.shape[1] if input.dim() > 1 else 0
+    for name, stat in (("running_mean", running_mean), ("running_var", running_var),
+                       ("weight", weight), ("bias", bias)):
+        if stat is not None and stat.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {stat.numel()}")
+    shape = _channel_shape(input)
+    dims = (0, *range(2, input.dim()))
+    if training:
+        y, mean, var = _standardize(input, dims, eps)
+        if running_mean is not None or running_var is not None:
+            n = input.numel() // channels
+            with torch.no_grad():
+                if running_mean is not None:
+                    running_mean.mul_(1 - momentum).add_(mean.reshape(-1).to(running_mean.dtype) * momentum)
+                if running_var is not None:
+                    unbiased = var.reshape(-1).to(running_var.dtype) * (n / (n - 1))
+                    running_var.mul_(1 - momentum).add_(unbiased * momentum)
+    else:
+        if running_mean is None:
+            raise RuntimeError("running_mean must be defined in evaluation mode")
+        if running_var is None:
+            raise RuntimeError("running_var must be defined in evaluation mode")
+        y = (input - running_mean.reshape(shape)) * torch.rsqrt(running_var.reshape(shape) + eps)
+    return _affine(y, weight, bias, shape)
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
+                  weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """batch_norm of each sample on its own: statistics per (n, c) over the spatial dims."""
+    if use_input_stats:
+        _verify_spatial_size(input.shape)
+    shape = _channel_shape(input)
+    dims = tuple(range(2, input.dim()))
+    if not use_input_stats:
+        y = (input - running_mean.reshape(shape)) * torch.rsqrt(running_var.reshape(shape) + eps)
+        return _affine(y, weight, bias, shape)
+    y, mean, var = _standardize(input, dims, eps)
+    n = math.prod(input.shape[2:])
+    with torch.no_grad():
+        if running_mean is not None:
+            running_mean.mul_(1 - momentum).add_(mean.mean(0).reshape(-1) * momentum)
+        if running_var is not None:
+            running_var.mul_(1 - momentum).add_((var * (n / (n - 1))).mean(0).reshape(-1) * momentum)
+    return _affine(y, weight, bias, shape)
+
+
+def _verify_spatial_size(size) -> None:
+    if math.prod(size[2:]) == 1:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size {size}")
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias over the last len(normalized_shape) dims."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if tuple(input.shape[input.dim() - k:]) != shape or input.dim() < k:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape [*, {', '.join(map(str, shape))}], "
+            f"but got input of size{input.shape}".replace("torch.Size(", "").replace(")", ""))
+    y, _, _ = _standardize(input, tuple(range(input.dim() - k, input.dim())), eps)
+    return _affine(y, weight, bias, shape)
+
+
+def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
+    """y = x / sqrt(mean(x^2) + eps) * weight over the last len(normalized_shape) dims."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if eps is None:
+        eps = float(np.finfo(input.dtype.np).eps)
+    dims = tuple(range(input.dim() - len(shape), input.dim()))
+    y = input * torch.rsqrt((input * input).mean(dims, keepdim=True) + eps)
+    return _affine(y, weight, None, shape)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Split the C channels into ``num_groups`` groups; standardise each (n, group) over its channels
+    and spatial dims; then the per-channel affine."""
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
+    n, c = input.shape[0], input.shape[1]
+    if c % num_groups:
+        raise RuntimeError(
+            f"Expected number of channels in input to be divisible by num_groups, but got input of shape "
+            f"{list(input.shape)} and num_groups={num_groups}")
+    _verify_batch_size([n * c // num_groups, num_groups, *input.shape[2:]])
+    grouped = input.reshape(n, num_groups, -1)
+    y, _, _ = _standardize(grouped, (2,), eps)
+    return _affine(y.reshape(input.shape), weight, bias, _channel_shape(input))
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None) -> Tensor:
+    """y = x / max(||x||_p, eps) along ``dim``."""
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    y = input / denom
+    if out is not None:
+        return out.copy_(y)
+    return y
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
+    """y = x / (k + alpha/size * sum of x^2 over ``size`` neighbouring channels)^beta."""
+    if input.dim() < 3:
+        raise ValueError(
+            f"Expected 3D or higher dimensionality input (got {input.dim()} dimensions)")
+    if input.numel() == 0:
+        return input
+    sq = (input * input).unsqueeze(1)  # (N, 1, C, *): pad and sum along the channel dim
+    c = input.shape[1]
+    before, after = size // 2, (size - 1) // 2
+    pad_shape = list(sq.shape)
+    zeros_before = torch.zeros(*pad_shape[:2], before, *pad_shape[3:], dtype=input.dtype)
+    zeros_after = torch.zeros(*pad_shape[:2], after, *pad_shape[3:], dtype=input.dtype)
+    padded = torch.cat([zeros_before, sq, zeros_after], 2)
+    window = sum(padded.narrow(2, i, c) for i in range(size)) / size
+    div = (window.squeeze(1) * alpha + k) ** beta
+    return input / div
