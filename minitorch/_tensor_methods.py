@@ -103,20 +103,17 @@ def _inplace(fn):
 
 
 def fill_(self: Tensor, value) -> Tensor:
-    """Fill with ``value`` (a number or a 0-d tensor); differentiable w.r.t. a tensor value."""
+    """Fill with ``value`` (a number, or a 0-d tensor whose gradient then flows back)."""
     self._check_inplace()
-    v = value if isinstance(value, Tensor) else ew.as_tensor_like(ew.cast(value, self.dtype), self)
-    if v.dim() != 0:
-        raise RuntimeError(
-            f"fill_ only supports 0-dimension value tensor but got tensor with {v.dim()} dimensions."
-        )
-    return write_inplace(self, v.to(self.dtype).expand(self.shape) * 1 if v.requires_grad else
-                         _filled(self, v))
-
-
-def _filled(self: Tensor, v: Tensor) -> Tensor:
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(
+                f"fill_ only supports 0-dimension value tensor but got tensor with {value.dim()} dimensions."
+            )
+        return write_inplace(self, value.to(self.dtype).expand(self.shape))
     xp = backend_of(self._data)
-    return self._wrap_result(xp.full(self._data.shape, v.item(), dtype=self._data.dtype))
+    filled = xp.full(self._data.shape, ew.cast(value, self.dtype), dtype=self._data.dtype)
+    return write_inplace(self, self._wrap_result(filled))
 
 
 def zero_(self: Tensor) -> Tensor:
@@ -138,10 +135,6 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     return write_inplace(self, s)
 
 
-def requires_grad_setter(self, v):  # pragma: no cover - documented in _tensor.py
-    self.requires_grad = v
-
-
 # ----------------------------------------------------------------------------- binding
 def _rev(fn):
     def method(self, other):
@@ -158,8 +151,6 @@ def _bind() -> None:
         setattr(T, name, getattr(F, name))
     for name in F.INPLACE:
         setattr(T, name + "_", _inplace(getattr(F, name)))
-    for dt in _dtype.ALL_DTYPES:
-        pass
     T.float, T.double, T.half = _cast(_dtype.float32), _cast(_dtype.float64), _cast(_dtype.float16)
     T.long, T.int, T.short = _cast(_dtype.int64), _cast(_dtype.int32), _cast(_dtype.int16)
     T.char, T.byte, T.bool = _cast(_dtype.int8), _cast(_dtype.uint8), _cast(_dtype.bool_)
