@@ -303,6 +303,10 @@ def test_pad(mode, ndim, data, dtype, noncontig, seed):
         hi = {"reflect": lambda s: s - 1, "replicate": lambda s: 3, "circular": lambda s: s}[mode]
         pads = [data.draw(st.integers(0, hi(shape[-1 - i // 2]))) for i in range(2 * n)]
         kw = {}
+    if any(shape[-1 - i] + pads[2 * i] + pads[2 * i + 1] < 0 for i in range(len(pads) // 2)):
+        check_raises(lambda x: F.pad(x, pads, mode, **kw), lambda x: TF.pad(x, pads, mode, **kw),
+                     [_normal(shape, seed)])
+        return
     check(lambda x: F.pad(x, pads, mode, **kw), lambda x: TF.pad(x, pads, mode, **kw), [_normal(shape, seed)],
           dtype, noncontig, second=True)
 
