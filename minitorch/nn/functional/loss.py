@@ -67,20 +67,34 @@ def _warn_target_size(input: Tensor, target: Tensor) -> None:
 
 
 # ----------------------------------------------------------------------------- regression
+def _weighted_mean_reduce(loss: Tensor, weight: Tensor | None, input: Tensor, reduction: str) -> Tensor:
+    """``weight`` multiplies the loss; a weighted 'mean' divides by sum(weight) (mse and l1, as PyTorch)."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+    loss = loss * weight
+    return loss.sum() / weight.sum() if reduction == "mean" else _reduce(loss, reduction)
+
+
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
              weight: Tensor | None = None) -> Tensor:
-    """loss = (x - y)^2, times ``weight``."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
+    """loss = w * (x - y)^2;  weighted 'mean' = sum(loss) / sum(w)."""
     _warn_target_size(input, target)
-    return _reduce(_weighted((input - target) ** 2, weight), reduction)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    x, y = torch.broadcast_tensors(input, target)
+    return _weighted_mean_reduce((x - y) ** 2, weight, input, reduction)
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
             weight: Tensor | None = None) -> Tensor:
-    """loss = |x - y|, times ``weight``."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
+    """loss = w * |x - y|;  weighted 'mean' = sum(loss) / sum(w)."""
     _warn_target_size(input, target)
-    return _reduce(_weighted((input - target).abs(), weight), reduction)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    x, y = torch.broadcast_tensors(input, target)
+    return _weighted_mean_reduce((x - y).abs(), weight, input, reduction)
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
@@ -90,7 +104,8 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     _warn_target_size(input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    d = (input - target).abs()
+    x, y = torch.broadcast_tensors(input, target)
+    d = (x - y).abs()
     if beta == 0:
         return _reduce(d, reduction)
     return _reduce(torch.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
@@ -102,7 +117,10 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     _warn_target_size(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    d = (input - target).abs()
+    x, y = torch.broadcast_tensors(input, target)
+    d = (x - y).abs()
+    if weight is not None and weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
     loss = torch.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
     return _reduce(_weighted(loss, weight), reduction)
 
