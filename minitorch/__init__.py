@@ -80,3 +80,6 @@ from ._tensor_str import set_printoptions, get_printoptions, printoptions  # noq
 
 # ---- CPU threads (kernels/threading.py; numba applied lazily on the first kernel call)
 from ._threads import set_num_threads, get_num_threads  # noqa: E402,F401
+
+# ---- optimizers and learning-rate schedulers (optim)
+from . import optim  # noqa: E402,F401

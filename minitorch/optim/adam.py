@@ -1,0 +1,78 @@
+"""Adam and AMSGrad (``torch.optim.Adam``); AdamW is the same rule with decoupled weight decay.
+
+    t = t + 1;  g = -grad if maximize else grad
+    p = p * (1 - lr * weight_decay)        (AdamW: decoupled)   or   g = g + weight_decay * p   (Adam)
+    m = m + (1 - beta1) * (g - m)          (lerp towards g)
+    v = beta2 * v + (1 - beta2) * g * g
+    v_max = max(v_max, v)                  (amsgrad: use v_max in place of v below)
+    p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._creation import zeros_like
+from .._ops.elementwise import maximum
+from .._tensor import Tensor
+from .optimizer import Optimizer, _new_step, _scalar
+
+
+class Adam(Optimizer):
+    """``torch.optim.Adam``; state per parameter: ``step`` (0-d tensor), ``exp_avg``, ``exp_avg_sq``
+    (and ``max_exp_avg_sq`` with amsgrad)."""
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        betas = (_scalar(betas[0]), _scalar(betas[1]))
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, foreach=foreach, capturable=capturable,
+                        differentiable=differentiable, fused=fused, decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def _update(self, p: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
+        if len(state) == 0:
+            state["step"] = _new_step()
+            state["exp_avg"] = zeros_like(p)
+            state["exp_avg_sq"] = zeros_like(p)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = zeros_like(p)
+        lr, weight_decay, eps = _scalar(group["lr"]), group["weight_decay"], group["eps"]
+        beta1, beta2 = group["betas"]
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+
+        state["step"] += 1
+        step = state["step"].item()
+        g = -grad if group["maximize"] else grad
+        if weight_decay != 0:
+            if group["decoupled_weight_decay"]:
+                p.mul_(1 - lr * weight_decay)
+            else:
+                g = g.add(p, alpha=weight_decay)
+
+        exp_avg.lerp_(g, 1 - beta1)
+        exp_avg_sq.mul_(beta2).add_(g * g, alpha=1 - beta2)
+
+        bias_correction1 = 1 - beta1**step
+        bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+        if group["amsgrad"]:
+            second_moment = state["max_exp_avg_sq"]
+            maximum(second_moment, exp_avg_sq, out=second_moment)
+        else:
+            second_moment = exp_avg_sq
+        denom = (second_moment.sqrt() / bias_correction2_sqrt).add_(eps)
+        p.add_(exp_avg / denom, alpha=-lr / bias_correction1)
