@@ -1,3 +1,14 @@
-"""``minitorch.nn``: neural-network building blocks (``torch.nn``)."""
+"""``minitorch.nn``: neural-network building blocks (``torch.nn``).
+
+- ``parameter.py``: ``Parameter``, the Tensor subclass a Module registers as a weight;
+- ``modules/``: ``Module`` (registration, traversal, state_dict, hooks) and the layers;
+- ``functional/``: the stateless ops the layers call (``F.conv2d``, ``F.cross_entropy``...);
+- ``init.py``: weight initialisation; ``utils/``: gradient clipping, parameter vectors.
+"""
 
 from . import functional  # noqa: F401
+from . import init  # noqa: F401
+from .parameter import Parameter, Buffer  # noqa: F401
+from .modules import *  # noqa: F401,F403
+from .modules import Module  # noqa: F401
+from . import utils  # noqa: F401
