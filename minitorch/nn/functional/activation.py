@@ -18,10 +18,36 @@ import minitorch as torch
 from minitorch import Tensor
 
 __all__ = [
-    "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu", "gelu", "silu",
-    "mish", "softplus", "hardtanh", "hardtanh_", "hardsigmoid", "hardswish", "sigmoid", "tanh", "softmax",
-    "log_softmax", "softmin", "logsigmoid", "threshold", "threshold_", "softsign", "tanhshrink",
-    "softshrink", "hardshrink", "glu",
+    "celu",
+    "elu",
+    "elu_",
+    "gelu",
+    "glu",
+    "hardshrink",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
+    "hardtanh_",
+    "leaky_relu",
+    "leaky_relu_",
+    "log_softmax",
+    "logsigmoid",
+    "mish",
+    "relu",
+    "relu6",
+    "relu_",
+    "selu",
+    "sigmoid",
+    "silu",
+    "softmax",
+    "softmin",
+    "softplus",
+    "softshrink",
+    "softsign",
+    "tanh",
+    "tanhshrink",
+    "threshold",
+    "threshold_",
 ]
 
 
@@ -150,7 +176,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         return input * 0.5 * (1 + torch.erf(input * _SQRT_HALF))
     if approximate == "tanh":
         return input * 0.5 * (1 + torch.tanh((input + 0.044715 * input * input * input) * _SQRT_2_OVER_PI))
-    raise RuntimeError(f"approximate argument must be either none or tanh.")
+    raise RuntimeError("approximate argument must be either none or tanh.")
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
@@ -211,7 +237,7 @@ def _softmax_input(name: str, input: Tensor, dim, stacklevel: int, dtype) -> tup
     if dtype is not None:
         input = input.to(dtype)
     elif not input.dtype.is_floating_point:
-        raise RuntimeError(f'"{name}_lastdim_kernel_impl" not implemented for \'Long\'')
+        raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for \'Long\'')
     return input, dim
 
 
