@@ -281,6 +281,9 @@ class Function(metaclass=_FunctionMeta):
         prev, _grad_state.enabled = _grad_state.enabled, False
         try:
             res = cls.forward(ctx, *fwd_args, **kwargs)
+        except ValueError as e:
+            _raise_broadcast_error(e, args)
+            raise
         finally:
             _grad_state.enabled = prev
 
@@ -299,6 +302,14 @@ class Function(metaclass=_FunctionMeta):
         else:
             ctx._to_save = ()
         return outs if multi else outs[0]
+
+
+def _raise_broadcast_error(error: ValueError, args) -> None:
+    """NumPy reports shapes that do not broadcast as ValueError; PyTorch raises RuntimeError."""
+    if "broadcast" in str(error):
+        from .._strides import broadcast_shapes
+
+        broadcast_shapes(*(tuple(a.shape) for a in args if isinstance(a, _tensor_class)))
 
 
 class Primitive(Function):
