@@ -97,7 +97,7 @@ def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
             else:
                 raise RuntimeError(
                     f"The size of tensor a ({out[j]}) must match the size of tensor b ({size}) "
-                    f"at non-singleton dimension {i}"
+                    f"at non-singleton dimension {j}"
                 )
     return tuple(out)
 
