@@ -290,6 +290,8 @@ def movedim(input: Tensor, source, destination) -> Tensor:
         raise RuntimeError(f"movedim: repeated dim in `source` ({list(src)})")
     if len(set(dst)) != len(dst):
         raise RuntimeError(f"movedim: repeated dim in `destination` ({list(dst)})")
+    if n == 0:  # a 0-d tensor accepts dim 0 / -1 and stays as it is
+        return permute(input, ())
     order = [-1] * n
     for s, t in zip(src, dst):
         order[t] = s
