@@ -147,10 +147,10 @@ def _bind() -> None:
     T = Tensor
     from . import _functional_table as F
 
-    for name in F.METHODS:
-        setattr(T, name, getattr(F, name))
+    for name, fn in F.METHOD_FUNCTIONS.items():
+        setattr(T, name, fn)
     for name in F.INPLACE:
-        setattr(T, name + "_", _inplace(getattr(F, name)))
+        setattr(T, name + "_", _inplace(F.METHOD_FUNCTIONS.get(name) or getattr(F, name)))
     T.float, T.double, T.half = _cast(_dtype.float32), _cast(_dtype.float64), _cast(_dtype.float16)
     T.long, T.int, T.short = _cast(_dtype.int64), _cast(_dtype.int32), _cast(_dtype.int16)
     T.char, T.byte, T.bool = _cast(_dtype.int8), _cast(_dtype.uint8), _cast(_dtype.bool_)
