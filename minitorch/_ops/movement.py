@@ -44,7 +44,15 @@ class Unsqueeze(View):
 
 
 class Squeeze(View):
-    node_name = "SqueezeBackward0"
+    node_name = "SqueezeBackward0"  # squeeze()
+
+
+class SqueezeDim(View):
+    node_name = "SqueezeBackward1"  # squeeze(dim)
+
+
+class SqueezeDims(View):
+    node_name = "SqueezeBackward2"  # squeeze((d0, d1))
 
 
 class Permute(Primitive):
@@ -321,7 +329,8 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
         dims = {d for d in dims if n > 0 and input.shape[d] == 1}
     shape = tuple(s for i, s in enumerate(input.shape) if i not in dims)
     stride = tuple(s for i, s in enumerate(input.stride()) if i not in dims)
-    return Squeeze.apply(input, input._get_storage(), shape, stride, input.storage_offset())
+    cls = Squeeze if dim is None else SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
+    return cls.apply(input, input._get_storage(), shape, stride, input.storage_offset())
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
