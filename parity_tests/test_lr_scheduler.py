@@ -13,7 +13,6 @@ import warnings
 
 import pytest
 import torch
-
 from harness.libs import M
 
 STEPS = 100
@@ -116,13 +115,13 @@ def test_chained_schedulers_compose():
 
 
 PLATEAU = {
-    "default": dict(),
-    "patience-factor": dict(patience=3, factor=0.5),
-    "abs-cooldown": dict(patience=2, threshold=0.01, threshold_mode="abs", cooldown=3, factor=0.7),
-    "max-mode": dict(mode="max", patience=4, factor=0.5),
-    "max-abs": dict(mode="max", threshold_mode="abs", threshold=0.1, patience=1),
-    "min-lr-list": dict(patience=1, factor=0.3, min_lr=[1e-3, 2e-3]),
-    "min-lr-eps": dict(patience=0, factor=0.9, min_lr=0.04, eps=1e-3),
+    "default": {},
+    "patience-factor": {"patience": 3, "factor": 0.5},
+    "abs-cooldown": {"patience": 2, "threshold": 0.01, "threshold_mode": "abs", "cooldown": 3, "factor": 0.7},
+    "max-mode": {"mode": "max", "patience": 4, "factor": 0.5},
+    "max-abs": {"mode": "max", "threshold_mode": "abs", "threshold": 0.1, "patience": 1},
+    "min-lr-list": {"patience": 1, "factor": 0.3, "min_lr": [1e-3, 2e-3]},
+    "min-lr-eps": {"patience": 0, "factor": 0.9, "min_lr": 0.04, "eps": 1e-3},
 }
 
 

@@ -14,7 +14,6 @@ import warnings
 import numpy as np
 import pytest
 import torch
-
 from harness.libs import M, device_for, to_numpy
 
 STEPS = 100
@@ -63,33 +62,33 @@ def assert_same_trajectory(ours, ref):
 
 # (optimizer, options, maximize the negated loss?)
 GRID = [
-    ("SGD", dict(lr=1e-2), False),
-    ("SGD", dict(lr=1e-2, momentum=0.9), False),
-    ("SGD", dict(lr=1e-2, momentum=0.9, dampening=0.5), False),
-    ("SGD", dict(lr=1e-2, momentum=0.9, nesterov=True), False),
-    ("SGD", dict(lr=1e-2, momentum=0.5, weight_decay=0.1), False),
-    ("SGD", dict(lr=1e-2, momentum=0.9, nesterov=True, weight_decay=0.05, maximize=True), True),
-    ("Adam", dict(lr=1e-2), False),
-    ("Adam", dict(lr=1e-2, amsgrad=True), False),
-    ("Adam", dict(lr=5e-2, betas=(0.8, 0.9), eps=1e-3, weight_decay=0.1), False),
-    ("Adam", dict(lr=1e-2, amsgrad=True, weight_decay=0.01, maximize=True), True),
-    ("Adam", dict(lr=1e-2, weight_decay=0.1, decoupled_weight_decay=True), False),
-    ("AdamW", dict(lr=1e-2), False),
-    ("AdamW", dict(lr=1e-2, weight_decay=0.1, amsgrad=True), False),
-    ("AdamW", dict(lr=1e-2, betas=(0.5, 0.99), maximize=True), True),
-    ("RMSprop", dict(lr=1e-3), False),
-    ("RMSprop", dict(lr=1e-3, centered=True), False),
-    ("RMSprop", dict(lr=1e-3, momentum=0.9), False),
-    ("RMSprop", dict(lr=1e-3, alpha=0.9, momentum=0.5, centered=True, weight_decay=0.1), False),
-    ("RMSprop", dict(lr=1e-3, eps=1e-4, maximize=True), True),
-    ("Adagrad", dict(lr=0.1), False),
-    ("Adagrad", dict(lr=0.1, lr_decay=0.01), False),
-    ("Adagrad", dict(lr=0.1, weight_decay=0.1, initial_accumulator_value=0.5, eps=1e-6), False),
-    ("Adagrad", dict(lr=0.05, maximize=True), True),
-    ("Adadelta", dict(), False),
-    ("Adadelta", dict(lr=0.5, rho=0.5), False),
-    ("Adadelta", dict(rho=0.95, eps=1e-4, weight_decay=0.1), False),
-    ("Adadelta", dict(maximize=True), True),
+    ("SGD", {"lr": 1e-2}, False),
+    ("SGD", {"lr": 1e-2, "momentum": 0.9}, False),
+    ("SGD", {"lr": 1e-2, "momentum": 0.9, "dampening": 0.5}, False),
+    ("SGD", {"lr": 1e-2, "momentum": 0.9, "nesterov": True}, False),
+    ("SGD", {"lr": 1e-2, "momentum": 0.5, "weight_decay": 0.1}, False),
+    ("SGD", {"lr": 1e-2, "momentum": 0.9, "nesterov": True, "weight_decay": 0.05, "maximize": True}, True),
+    ("Adam", {"lr": 1e-2}, False),
+    ("Adam", {"lr": 1e-2, "amsgrad": True}, False),
+    ("Adam", {"lr": 5e-2, "betas": (0.8, 0.9), "eps": 1e-3, "weight_decay": 0.1}, False),
+    ("Adam", {"lr": 1e-2, "amsgrad": True, "weight_decay": 0.01, "maximize": True}, True),
+    ("Adam", {"lr": 1e-2, "weight_decay": 0.1, "decoupled_weight_decay": True}, False),
+    ("AdamW", {"lr": 1e-2}, False),
+    ("AdamW", {"lr": 1e-2, "weight_decay": 0.1, "amsgrad": True}, False),
+    ("AdamW", {"lr": 1e-2, "betas": (0.5, 0.99), "maximize": True}, True),
+    ("RMSprop", {"lr": 1e-3}, False),
+    ("RMSprop", {"lr": 1e-3, "centered": True}, False),
+    ("RMSprop", {"lr": 1e-3, "momentum": 0.9}, False),
+    ("RMSprop", {"lr": 1e-3, "alpha": 0.9, "momentum": 0.5, "centered": True, "weight_decay": 0.1}, False),
+    ("RMSprop", {"lr": 1e-3, "eps": 1e-4, "maximize": True}, True),
+    ("Adagrad", {"lr": 0.1}, False),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.01}, False),
+    ("Adagrad", {"lr": 0.1, "weight_decay": 0.1, "initial_accumulator_value": 0.5, "eps": 1e-6}, False),
+    ("Adagrad", {"lr": 0.05, "maximize": True}, True),
+    ("Adadelta", {}, False),
+    ("Adadelta", {"lr": 0.5, "rho": 0.5}, False),
+    ("Adadelta", {"rho": 0.95, "eps": 1e-4, "weight_decay": 0.1}, False),
+    ("Adadelta", {"maximize": True}, True),
 ]
 
 
@@ -103,13 +102,13 @@ def test_trajectory(name, kwargs, maximize):
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"])
 def test_param_groups_with_their_own_options(name):
-    extra = {"SGD": dict(momentum=0.9), "Adam": dict(betas=(0.5, 0.9)), "AdamW": dict(amsgrad=True),
-             "RMSprop": dict(centered=True), "Adagrad": dict(lr_decay=0.1), "Adadelta": dict(rho=0.5)}[name]
+    extra = {"SGD": {"momentum": 0.9}, "Adam": {"betas": (0.5, 0.9)}, "AdamW": {"amsgrad": True},
+             "RMSprop": {"centered": True}, "Adagrad": {"lr_decay": 0.1}, "Adadelta": {"rho": 0.5}}[name]
 
     def groups(x, y):
         return [{"params": [x]}, {"params": y, "lr": 3e-3, "weight_decay": 0.2, **extra}]
 
-    kwargs = dict(lr=1e-2)
+    kwargs = {"lr": 1e-2}
     ref = trajectory(torch, name, kwargs, groups=groups)
     assert_same_trajectory(trajectory(M, name, kwargs, groups=groups), ref)
 
@@ -176,12 +175,12 @@ def _state_signature(lib, sd):
 
 
 @pytest.mark.parametrize("name,kwargs", [
-    ("SGD", dict(lr=1e-2, momentum=0.9, nesterov=True)),
-    ("Adam", dict(lr=1e-2, amsgrad=True)),
-    ("AdamW", dict(lr=1e-2)),
-    ("RMSprop", dict(lr=1e-3, momentum=0.5, centered=True)),
-    ("Adagrad", dict(lr=0.1, lr_decay=0.01)),
-    ("Adadelta", dict(rho=0.8)),
+    ("SGD", {"lr": 1e-2, "momentum": 0.9, "nesterov": True}),
+    ("Adam", {"lr": 1e-2, "amsgrad": True}),
+    ("AdamW", {"lr": 1e-2}),
+    ("RMSprop", {"lr": 1e-3, "momentum": 0.5, "centered": True}),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.01}),
+    ("Adadelta", {"rho": 0.8}),
 ])
 def test_state_dict_round_trip(name, kwargs):
     """Save after 40 steps, load into a fresh optimizer over fresh tensors, continue: same trajectory."""
@@ -312,16 +311,16 @@ def _raises_like_torch(build):
 
 
 BAD_OPTIONS = [
-    ("SGD", dict(lr=-1)), ("SGD", dict(momentum=-0.5)), ("SGD", dict(weight_decay=-1e-2)),
-    ("SGD", dict(nesterov=True)), ("SGD", dict(momentum=0.9, dampening=0.1, nesterov=True)),
-    ("Adam", dict(lr=-1)), ("Adam", dict(eps=-1.0)), ("Adam", dict(betas=(1.0, 0.9))),
-    ("Adam", dict(betas=(0.9, -0.1))), ("Adam", dict(weight_decay=-1)), ("AdamW", dict(lr=-0.1)),
-    ("AdamW", dict(betas=(0.9, 1.5))), ("RMSprop", dict(lr=-1)), ("RMSprop", dict(eps=-1)),
-    ("RMSprop", dict(momentum=-1)), ("RMSprop", dict(weight_decay=-1)), ("RMSprop", dict(alpha=-1)),
-    ("Adagrad", dict(lr=-1)), ("Adagrad", dict(lr_decay=-1)), ("Adagrad", dict(weight_decay=-1)),
-    ("Adagrad", dict(initial_accumulator_value=-1)), ("Adagrad", dict(eps=-1)),
-    ("Adadelta", dict(lr=-1)), ("Adadelta", dict(rho=1.5)), ("Adadelta", dict(eps=-1)),
-    ("Adadelta", dict(weight_decay=-1)),
+    ("SGD", {"lr": -1}), ("SGD", {"momentum": -0.5}), ("SGD", {"weight_decay": -1e-2}),
+    ("SGD", {"nesterov": True}), ("SGD", {"momentum": 0.9, "dampening": 0.1, "nesterov": True}),
+    ("Adam", {"lr": -1}), ("Adam", {"eps": -1.0}), ("Adam", {"betas": (1.0, 0.9)}),
+    ("Adam", {"betas": (0.9, -0.1)}), ("Adam", {"weight_decay": -1}), ("AdamW", {"lr": -0.1}),
+    ("AdamW", {"betas": (0.9, 1.5)}), ("RMSprop", {"lr": -1}), ("RMSprop", {"eps": -1}),
+    ("RMSprop", {"momentum": -1}), ("RMSprop", {"weight_decay": -1}), ("RMSprop", {"alpha": -1}),
+    ("Adagrad", {"lr": -1}), ("Adagrad", {"lr_decay": -1}), ("Adagrad", {"weight_decay": -1}),
+    ("Adagrad", {"initial_accumulator_value": -1}), ("Adagrad", {"eps": -1}),
+    ("Adadelta", {"lr": -1}), ("Adadelta", {"rho": 1.5}), ("Adadelta", {"eps": -1}),
+    ("Adadelta", {"weight_decay": -1}),
 ]
 
 

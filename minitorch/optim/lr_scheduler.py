@@ -15,8 +15,9 @@ import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any, Callable, Iterable
+from typing import Any
 from weakref import ref
 
 from .._tensor import Tensor
@@ -353,8 +354,8 @@ class SequentialLR(LRScheduler):
         for i, scheduler in enumerate(schedulers):
             if not hasattr(scheduler, "optimizer"):
                 raise TypeError(f"{name} at index {i} should have `optimizer` as its attribute.")
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(
+            if isinstance(scheduler, ReduceLROnPlateau):  # torch raises ValueError here
+                raise ValueError(  # noqa: TRY004
                     f"{name} does not support `ReduceLROnPlateau` scheduler as it "
                     "requires additional kwargs to be specified when calling `step`, "
                     f"but got one at index {i} in the given schedulers sequence."
@@ -555,8 +556,8 @@ class OneCycleLR(LRScheduler):
             raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
 
         def phase(end_step, start_lr, end_lr, start_momentum, end_momentum):
-            return dict(end_step=end_step, start_lr=start_lr, end_lr=end_lr,
-                        start_momentum=start_momentum, end_momentum=end_momentum)
+            return {"end_step": end_step, "start_lr": start_lr, "end_lr": end_lr,
+                        "start_momentum": start_momentum, "end_momentum": end_momentum}
 
         warmup_end = float(pct_start * self.total_steps) - 1
         if three_phase:
@@ -635,6 +636,14 @@ class OneCycleLR(LRScheduler):
 
 
 __all__ = [
-    "LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR", "LinearLR", "CosineAnnealingLR",
-    "SequentialLR", "ReduceLROnPlateau", "OneCycleLR",
+    "CosineAnnealingLR",
+    "ExponentialLR",
+    "LRScheduler",
+    "LambdaLR",
+    "LinearLR",
+    "MultiStepLR",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
+    "SequentialLR",
+    "StepLR",
 ]
