@@ -6,9 +6,11 @@
 - ``init.py``: weight initialisation; ``utils/``: gradient clipping, parameter vectors.
 """
 
-from . import functional  # noqa: F401
-from . import init  # noqa: F401
-from .parameter import Parameter, Buffer  # noqa: F401
-from .modules import *  # noqa: F401,F403
+from . import (
+    functional,  # noqa: F401
+    init,  # noqa: F401
+    utils,  # noqa: F401
+)
+from .modules import *
 from .modules import Module  # noqa: F401
-from . import utils  # noqa: F401
+from .parameter import Buffer, Parameter  # noqa: F401

@@ -24,8 +24,20 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 
 __all__ = [
-    "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
-    "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_",
+    "calculate_gain",
+    "constant_",
+    "dirac_",
+    "eye_",
+    "kaiming_normal_",
+    "kaiming_uniform_",
+    "normal_",
+    "ones_",
+    "orthogonal_",
+    "trunc_normal_",
+    "uniform_",
+    "xavier_normal_",
+    "xavier_uniform_",
+    "zeros_",
 ]
 
 
@@ -92,12 +104,14 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
+    from .._functional_table import where
+
     with no_grad():
         values = tensor.new_empty(tensor.shape).normal_(mean, std, generator=generator)
         outside = (values < a) | (values > b)
         while bool(outside.any()):
             redraw = values.new_empty(values.shape).normal_(mean, std, generator=generator)
-            values = values.where(~outside, redraw)
+            values = where(outside, redraw, values)
             outside = (values < a) | (values > b)
         return tensor.copy_(values)
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict, namedtuple
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ... import _dtype
 from ..._tensor import Tensor
@@ -71,7 +72,7 @@ class RemovableHandle:
         for d in self.hooks_dicts:
             d.pop(self.id, None)
 
-    def __enter__(self) -> "RemovableHandle":
+    def __enter__(self) -> RemovableHandle:
         return self
 
     def __exit__(self, *args) -> None:
@@ -166,7 +167,7 @@ class Module:
             )
         self._parameters[name] = param
 
-    def add_module(self, name: str, module: "Module | None") -> None:
+    def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module; ``self.name = module`` does the same."""
         if not isinstance(module, Module) and module is not None:
             raise TypeError(f"{_typename(module)} is not a Module subclass")
@@ -257,7 +258,7 @@ class Module:
         return sorted(k for k in keys if not k[0].isdigit())
 
     # ------------------------------------------------------------------ lookup by dotted path
-    def get_submodule(self, target: str) -> "Module":
+    def get_submodule(self, target: str) -> Module:
         """The module at ``'a.b.c'`` (``''`` is ``self``)."""
         if target == "":
             return self
@@ -318,23 +319,23 @@ class Module:
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
         yield from self._named_members(lambda m: m._buffers.items(), prefix, recurse, remove_duplicate)
 
-    def children(self) -> Iterator["Module"]:
+    def children(self) -> Iterator[Module]:
         for _, m in self.named_children():
             yield m
 
-    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         memo = set()
         for name, module in self._modules.items():
             if module is not None and module not in memo:
                 memo.add(module)
                 yield name, module
 
-    def modules(self) -> Iterator["Module"]:
+    def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
             yield m
 
     def named_modules(self, memo: set | None = None, prefix: str = "",
-                      remove_duplicate: bool = True) -> Iterator[tuple[str, "Module"]]:
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
         """Pre-order walk: ``('', self)`` then every descendant with its dotted path."""
         if memo is None:
             memo = set()
@@ -348,7 +349,7 @@ class Module:
                 continue
             yield from module.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
 
-    def apply(self, fn: Callable[["Module"], None]) -> "Module":
+    def apply(self, fn: Callable[[Module], None]) -> Module:
         """Call ``fn`` on every submodule (children first, post-order) and then on ``self``."""
         for module in self.children():
             module.apply(fn)
@@ -356,7 +357,7 @@ class Module:
         return self
 
     # ------------------------------------------------------------------ modes and gradients
-    def train(self, mode: bool = True) -> "Module":
+    def train(self, mode: bool = True) -> Module:
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         self.training = mode
@@ -364,10 +365,10 @@ class Module:
             module.train(mode)
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         return self.train(False)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -387,7 +388,7 @@ class Module:
                 with grad_mode.no_grad():
                     p.grad.zero_()
 
-    def share_memory(self) -> "Module":
+    def share_memory(self) -> Module:
         return self  # one process: nothing to share
 
     # ------------------------------------------------------------------ state_dict
@@ -408,7 +409,7 @@ class Module:
             destination._metadata = OrderedDict()
         metadata = getattr(destination, "_metadata", None)
         if metadata is not None:
-            metadata[prefix[:-1]] = dict(version=self._version)
+            metadata[prefix[:-1]] = {"version": self._version}
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
@@ -445,7 +446,7 @@ class Module:
             try:
                 with grad_mode.no_grad():  # in place: optimizers hold these very tensors
                     param.copy_(input_param)
-            except Exception as ex:
+            except Exception as ex:  # noqa: BLE001  reported with the key, as torch does
                 error_msgs.append(
                     f'While copying the parameter named "{key}", whose dimensions in the model are '
                     f"{param.size()} and whose dimensions in the checkpoint are {input_param.size()}, "
@@ -499,7 +500,7 @@ class Module:
         return _IncompatibleKeys(missing_keys, unexpected_keys)
 
     # ------------------------------------------------------------------ devices and dtypes
-    def _apply(self, fn: Callable[[Tensor], Tensor]) -> "Module":
+    def _apply(self, fn: Callable[[Tensor], Tensor]) -> Module:
         """Convert every parameter (in place, via ``.data``: optimizers keep their references),
         gradient and buffer with ``fn``."""
         for module in self.children():
@@ -520,7 +521,7 @@ class Module:
                 self._buffers[key] = fn(buf)
         return self
 
-    def to(self, *args, **kwargs) -> "Module":
+    def to(self, *args, **kwargs) -> Module:
         """``to(device)``, ``to(dtype)``, ``to(tensor)`` or ``to(device, dtype)``: floating point
         parameters and buffers take ``dtype``; everything moves to ``device``."""
         from ..._tensor_methods import _parse_to
@@ -538,22 +539,22 @@ class Module:
 
         return self._apply(convert)
 
-    def cuda(self, device=None) -> "Module":
+    def cuda(self, device=None) -> Module:
         return self.to("cuda" if device is None else (device if not isinstance(device, int) else f"cuda:{device}"))
 
-    def cpu(self) -> "Module":
+    def cpu(self) -> Module:
         return self.to("cpu")
 
-    def type(self, dst_type) -> "Module":
+    def type(self, dst_type) -> Module:
         return self._apply(lambda t: t.type(dst_type))
 
-    def float(self) -> "Module":
+    def float(self) -> Module:
         return self._apply(lambda t: t.float() if t.is_floating_point() else t)
 
-    def double(self) -> "Module":
+    def double(self) -> Module:
         return self._apply(lambda t: t.double() if t.is_floating_point() else t)
 
-    def half(self) -> "Module":
+    def half(self) -> Module:
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
     # ------------------------------------------------------------------ hooks and __call__

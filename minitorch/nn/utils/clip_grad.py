@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
