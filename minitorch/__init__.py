@@ -83,3 +83,6 @@ from ._threads import set_num_threads, get_num_threads  # noqa: E402,F401
 
 # ---- optimizers and learning-rate schedulers (optim)
 from . import optim  # noqa: E402,F401
+
+# ---- neural networks (nn: modules, functional, init, utils)
+from . import nn  # noqa: E402,F401
