@@ -136,6 +136,13 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- binding
+def _invert(self: Tensor) -> Tensor:
+    """``~x``: logical not for bool tensors, bitwise not for integers; floats raise TypeError."""
+    if self.dtype.is_floating_point:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return ew.logical_not(self) if self.dtype is _dtype.bool_ else ew.bitwise_not(self)
+
+
 def _rev(fn):
     def method(self, other):
         return fn(other, self)
@@ -176,7 +183,7 @@ def _bind() -> None:
     T.__neg__ = lambda s: ew.unary("neg", s)
     T.__pos__ = lambda s: s
     T.__abs__ = lambda s: ew.unary("abs", s)
-    T.__invert__ = lambda s: ew.logical_not(s) if s.dtype is _dtype.bool_ else ew.bitwise_not(s)
+    T.__invert__ = _invert
     T.__and__ = T.__rand__ = lambda s, o: ew.bitwise_and(s, o) if s.dtype is not _dtype.bool_ else ew._logical("logical_and", s, o)
     T.__or__ = T.__ror__ = lambda s, o: ew.bitwise_or(s, o) if s.dtype is not _dtype.bool_ else ew._logical("logical_or", s, o)
     T.__xor__ = T.__rxor__ = lambda s, o: ew.bitwise_xor(s, o) if s.dtype is not _dtype.bool_ else ew._logical("logical_xor", s, o)

@@ -18,7 +18,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
-from ._out import finish
+from ._out import _legacy, finish
 
 
 # ----------------------------------------------------------------------------- promotion
@@ -685,9 +685,9 @@ def logical_not(input, *, out=None):
 
 
 def _bitwise(op: str, input, other):
-    if input.dtype.is_floating_point or (isinstance(other, Tensor) and other.dtype.is_floating_point) or isinstance(other, float):
-        raise RuntimeError(f'"{op}_cpu" not implemented for \'Float\'')
     a, b, dt = promote(input, other)
+    if dt.is_floating_point:
+        raise NotImplementedError(f'"{op}_cpu" not implemented for \'{_legacy(dt)}\'')
     a = as_tensor_like(a, b if isinstance(b, Tensor) else input)
     bd = b._data if isinstance(b, Tensor) else b
     return _constant(a, getattr(backend_of(a._data), op)(a._data, bd))
@@ -707,7 +707,7 @@ def bitwise_xor(input, other):
 
 def bitwise_not(input):
     if input.dtype.is_floating_point:
-        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
+        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{_legacy(input.dtype)}\'')
     return _constant(input, backend_of(input._data).invert(input._data))
 
 
