@@ -143,13 +143,6 @@ def _invert(self: Tensor) -> Tensor:
     return ew.logical_not(self) if self.dtype is _dtype.bool_ else ew.bitwise_not(self)
 
 
-def _rev(fn):
-    def method(self, other):
-        return fn(other, self)
-
-    return method
-
-
 def _bind() -> None:
     T = Tensor
     from . import _functional_table as F
