@@ -86,3 +86,12 @@ from . import optim  # noqa: E402,F401
 
 # ---- neural networks (nn: modules, functional, init, utils)
 from . import nn  # noqa: E402,F401
+
+
+# ---- graph drawing (viz): a tool, not part of the engine, so imported on first use
+def __getattr__(name: str):
+    if name == "viz":
+        import importlib
+
+        return importlib.import_module(".viz", __name__)
+    raise AttributeError(f"module 'minitorch' has no attribute {name!r}")
