@@ -95,3 +95,6 @@ def __getattr__(name: str):
 
         return importlib.import_module(".viz", __name__)
     raise AttributeError(f"module 'minitorch' has no attribute {name!r}")
+
+# ---- GPUs (backends/torch_backend.py; torch imported only with the first CUDA tensor)
+from . import cuda  # noqa: E402,F401

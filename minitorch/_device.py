@@ -49,12 +49,21 @@ class device:
 cpu_device = device("cpu")
 
 
+cuda0_device = device("cuda", 0)
+
+
 def to_device(d) -> device:
-    """Normalise a ``device=`` argument (None means CPU)."""
-    if d is None:
+    """Normalise a ``device=`` argument (None means CPU; 'cuda' means the current device, cuda:0).
+
+    The two common devices come back as shared objects, so that ``Function.apply`` can check
+    that an op's tensors are on one device with an identity test.
+    """
+    if d is None or d is cpu_device or d == "cpu":
         return cpu_device
-    if isinstance(d, device):
-        return d
-    if isinstance(d, int):
-        return device("cuda", d)
-    return device(d)
+    if not isinstance(d, device):
+        d = device("cuda", d) if isinstance(d, int) else device(d if isinstance(d, str) else str(d))
+    if d.type == "cpu":
+        return cpu_device
+    if d.type == "cuda" and d.index in (None, 0):
+        return cuda0_device
+    return d

@@ -19,6 +19,7 @@ The ops themselves live in ``_ops/`` and are attached as methods in
 
 from __future__ import annotations
 
+import math
 import weakref
 
 import numpy as np
@@ -115,7 +116,7 @@ class Tensor:
     def _get_storage(self):
         if self._storage is None:
             xp = backend_of(self._data)
-            if min(self._data.strides, default=0) < 0:  # a fresh result with negative strides
+            if min(xp.element_strides(self._data), default=0) < 0:  # a fresh result with negative strides
                 self._data = xp.ascontiguousarray(self._data)
             self._storage = xp.storage_of(self._data)
         return self._storage
@@ -124,9 +125,8 @@ class Tensor:
         """Elements to skip in storage to move one step along each dim."""
         if self._stride is None:
             d = self._data
-            self._stride = (
-                contiguous_strides(d.shape) if d.flags.c_contiguous else backend_of(d).element_strides(d)
-            )
+            xp = backend_of(d)
+            self._stride = contiguous_strides(d.shape) if xp.is_c_contiguous(d) else xp.element_strides(d)
         if dim is None:
             return self._stride
         from ._args import wrap_dim
@@ -147,7 +147,7 @@ class Tensor:
         return offset
 
     def is_contiguous(self, memory_format=None) -> bool:
-        return self._data.size == 0 or is_contiguous(self._data.shape, self.stride())
+        return self.numel() == 0 or is_contiguous(self._data.shape, self.stride())
 
     def data_ptr(self) -> int:
         return backend_of(self._data).address(self._data)
@@ -160,7 +160,7 @@ class Tensor:
 
     def _owns_memory(self) -> bool:
         """True when nothing else can see this tensor's memory (a fresh, non-view result)."""
-        return self._base is None and self._storage is None and self._data.flags.c_contiguous
+        return self._base is None and self._storage is None and backend_of(self._data).is_c_contiguous(self._data)
 
     def _is_view(self) -> bool:
         return self._base is not None
@@ -199,7 +199,7 @@ class Tensor:
         return self._data.ndim
 
     def numel(self) -> int:
-        return int(self._data.size)
+        return math.prod(self._data.shape)
 
     nelement = numel
 

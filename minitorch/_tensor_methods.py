@@ -26,7 +26,7 @@ class Clone(Primitive):
 
     @staticmethod
     def forward(ctx, x, order):
-        return backend_of(x).asarray(x).copy(order=order)
+        return backend_of(x).copy(x, order)
 
     @staticmethod
     def backward(ctx, g):
@@ -35,7 +35,8 @@ class Clone(Primitive):
 
 def clone(input: Tensor, *, memory_format=None) -> Tensor:
     """A copy with its own memory that is still connected to the graph."""
-    return Clone.apply(input, "K" if input._data.flags.c_contiguous or input._data.flags.f_contiguous else "C")
+    d, xp = input._data, backend_of(input._data)
+    return Clone.apply(input, "K" if xp.is_c_contiguous(d) or xp.is_f_contiguous(d) else "C")
 
 
 def _contiguous(input: Tensor, memory_format=None) -> Tensor:
@@ -79,6 +80,16 @@ def to(self: Tensor, *args, **kwargs) -> Tensor:
     if copy and out is self:
         out = clone(self)
     return out
+
+
+def cpu(self: Tensor, memory_format=None) -> Tensor:
+    """This tensor in host memory (``self`` when it is already there)."""
+    return self.to("cpu")
+
+
+def cuda(self: Tensor, device=None, non_blocking: bool = False, memory_format=None) -> Tensor:
+    """This tensor on a CUDA device (``self`` when it is already there)."""
+    return self.to(to_device(device if device is not None else "cuda"))
 
 
 def _cast(dt):
@@ -155,6 +166,7 @@ def _bind() -> None:
     T.long, T.int, T.short = _cast(_dtype.int64), _cast(_dtype.int32), _cast(_dtype.int16)
     T.char, T.byte, T.bool = _cast(_dtype.int8), _cast(_dtype.uint8), _cast(_dtype.bool_)
     T.to, T.clone, T.contiguous = to, clone, _contiguous
+    T.cpu, T.cuda = cpu, cuda
     T.fill_, T.zero_, T.copy_ = fill_, zero_, copy_
 
     T.__getitem__ = indexing.getitem

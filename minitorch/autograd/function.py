@@ -268,6 +268,8 @@ class Function(metaclass=_FunctionMeta):
             if isinstance(a, Tensor):
                 if first is None:
                     first = a
+                elif a._device is not first._device and a._device != first._device:
+                    return cls.apply(*_same_device(args), **kwargs)
                 needs.append(a.requires_grad)
                 fwd_args.append(a._data if raw else a)
             else:
@@ -302,6 +304,21 @@ class Function(metaclass=_FunctionMeta):
         else:
             ctx._to_save = ()
         return outs if multi else outs[0]
+
+
+def _same_device(args) -> list:
+    """Tensors of one op on different devices raise, as PyTorch; 0-d CPU tensors join the others."""
+    Tensor = _tensor_class
+    devices = {a._device for a in args if isinstance(a, Tensor) and not (a._device.type == "cpu" and a.dim() == 0)}
+    if len(devices) > 1:
+        first, second = sorted(devices, key=lambda d: d.type == "cpu")[:2]
+        raise RuntimeError(
+            f"Expected all tensors to be on the same device, but found at least two devices, {first} and {second}!"
+        )
+    if not devices:  # only 0-d tensors: they stay where they are
+        return list(args)
+    (target,) = devices
+    return [a.to(target) if isinstance(a, Tensor) and a._device != target else a for a in args]
 
 
 def _raise_broadcast_error(error: ValueError, args) -> None:

@@ -8,8 +8,9 @@ needs to know which backend it runs on:
 
 - ``cpu``: NumPy arrays, with the numba kernels of ``kernels/`` for
   convolution, pooling and matmul.
-- ``cuda``: torch CUDA tensors (see ``backends/torch_backend.py``), imported
-  only when the first CUDA tensor is made.
+- ``cuda``: torch CUDA tensors (``backends/torch_backend.py``), imported
+  only when the first CUDA tensor is made. ``MINITORCH_FAKE_CUDA=1`` keeps
+  them on the host (see there). docs/backends.md describes the contract.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import numpy as np
 from . import cpu
 
 _ndarray = np.ndarray
+_torch_backend = None  # the module, once the first CUDA tensor is made
+_torch_tensor: type = type(None)
 
 
 def backend_of(array):
@@ -31,7 +34,23 @@ def backend_of(array):
 def _other_backend(array):
     if isinstance(array, np.ndarray):
         return cpu
+    if isinstance(array, _torch_tensor):
+        return _torch_backend
     raise TypeError(f"no minitorch backend for arrays of type {type(array).__name__}")
+
+
+def _load_torch_backend():
+    """Import torch (only now) and teach ``_dtype`` the torch dtypes its arrays report."""
+    global _torch_backend, _torch_tensor
+    if _torch_backend is None:
+        from .. import _dtype
+        from . import torch_backend
+
+        for np_dtype, torch_dtype in torch_backend._TORCH_OF_NP.items():
+            _dtype._BY_NP[torch_dtype] = _dtype._BY_NP[np_dtype]
+        _torch_tensor = torch_backend.ndarray
+        _torch_backend = torch_backend
+    return _torch_backend
 
 
 def get_backend(device):
@@ -39,11 +58,17 @@ def get_backend(device):
     kind = getattr(device, "type", device)
     if kind == "cpu":
         return cpu
+    if kind == "cuda" or str(kind).startswith("cuda:"):
+        from .. import cuda
+
+        cuda._check_available()
+        return _load_torch_backend()
     raise RuntimeError(f"no backend for device {device!r}")
 
 
 def move_to_device(tensor, device):
-    """Copy ``tensor`` to ``device`` (a differentiable op; the CUDA backend lands with the GPU issue)."""
-    raise RuntimeError(
-        f"minitorch has no {device.type} backend yet: only 'cpu' tensors are supported in this version"
-    )
+    """Copy ``tensor`` to ``device``: a differentiable op (``_ops/device.py: ToDevice``)."""
+    from .._ops.device import ToDevice
+    from .._device import to_device
+
+    return ToDevice.apply(tensor, to_device(device))

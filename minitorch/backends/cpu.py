@@ -226,3 +226,15 @@ def adaptive_avg_pool2d(x, output_size):
 def adaptive_avg_pool2d_backward(gy, input_shape):
     """The adjoint of adaptive_avg_pool2d."""
     return _kernels().adaptive_avg_pool2d_backward(gy, tuple(input_shape))
+
+
+# ---- memory layout queries (every backend answers these; torch tensors have no ``.flags``)
+def is_c_contiguous(a) -> bool:
+    return a.flags.c_contiguous
+
+
+def is_f_contiguous(a) -> bool:
+    return a.flags.f_contiguous
+
+
+copy = np.copy  # copy(a, order='K'|'C')

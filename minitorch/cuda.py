@@ -1,0 +1,88 @@
+"""``minitorch.cuda``: is there a GPU, and which (``torch.cuda``).
+
+minitorch's CUDA tensors are torch CUDA tensors (``backends/torch_backend.py``), so these
+functions ask torch - importing it only when called. With ``MINITORCH_FAKE_CUDA=1`` one fake
+device is always available (its tensors live in host memory), so everything CUDA-specific runs
+in CI without a GPU. Only one device (``cuda:0``) is used.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _fake() -> bool:
+    return os.environ.get("MINITORCH_FAKE_CUDA") == "1"
+
+
+def _torch_cuda():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch.cuda
+
+
+def is_available() -> bool:
+    """True when CUDA tensors can be made (a GPU and a CUDA build of torch, or fake CUDA)."""
+    if _fake():
+        return True
+    tc = _torch_cuda()
+    return tc is not None and tc.is_available()
+
+
+def _check_available() -> None:
+    """PyTorch's error for a CUDA tensor without a GPU."""
+    if not is_available():
+        raise RuntimeError(
+            "Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and installed a "
+            "driver from http://www.nvidia.com/Download/index.aspx"
+            if _torch_cuda() is not None else "Torch not compiled with CUDA enabled"
+        )
+
+
+def device_count() -> int:
+    """How many CUDA devices minitorch can use (0 or 1: it uses only ``cuda:0``)."""
+    return 1 if is_available() else 0
+
+
+def current_device() -> int:
+    _check_available()
+    return 0
+
+
+def set_device(device) -> None:
+    """Only device 0 exists for minitorch; selecting it is a no-op."""
+    from ._device import to_device
+
+    index = device if isinstance(device, int) else to_device(device).index
+    if index not in (0, None, -1):
+        raise RuntimeError("CUDA error: invalid device ordinal")
+
+
+def get_device_name(device=None) -> str:
+    _check_available()
+    if _fake():
+        return "minitorch fake CUDA (host memory)"
+    return _torch_cuda().get_device_name(0)
+
+
+def synchronize(device=None) -> None:
+    """Wait for queued GPU work to finish (nothing to wait for under fake CUDA)."""
+    if not _fake() and is_available():
+        _torch_cuda().synchronize()
+
+
+def manual_seed(seed: int) -> None:
+    """minitorch draws random numbers on the host for every device, so this seeds nothing more.
+
+    Sampling happens on the CPU generator and is then copied over (``_ops/random.py``);
+    ``minitorch.manual_seed`` already makes CUDA samples reproducible.
+    """
+
+
+manual_seed_all = manual_seed
+
+
+def is_initialized() -> bool:
+    return is_available()
