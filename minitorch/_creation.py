@@ -18,7 +18,11 @@ from ._tensor import Tensor
 
 
 def _finish(array: np.ndarray, device, requires_grad: bool) -> Tensor:
+    """Wrap a freshly made NumPy array as a tensor on ``device``."""
+    array = np.asarray(array)  # NumPy arithmetic on 0-d arrays returns scalars
     dev = to_device(device)
+    if requires_grad and array.dtype.kind != "f":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     if dev.type != "cpu":
         from .backends import get_backend
 
@@ -29,17 +33,91 @@ def _finish(array: np.ndarray, device, requires_grad: bool) -> Tensor:
     return t
 
 
-def _to_numpy_nested(data):
-    """Lists may hold tensors and NumPy scalars; turn them into plain values NumPy understands."""
-    if isinstance(data, Tensor):
-        return data.detach().cpu().numpy()
-    if isinstance(data, (list, tuple)):
-        return [_to_numpy_nested(d) for d in data]
-    return data
+# ----------------------------------------------------------------------------- tensor(data)
+def _is_sequence(obj) -> bool:
+    return isinstance(obj, (list, tuple, range, np.ndarray))
+
+
+def _compute_sizes(data) -> list[int]:
+    """The shape PyTorch reads off nested sequences: the lengths along the first element of each level."""
+    sizes = []
+    seq = data
+    while _is_sequence(seq):
+        n = len(seq)
+        sizes.append(n)
+        if n == 0:
+            break
+        seq = seq[0]
+    return sizes
+
+
+def _flatten(data, sizes: list[int], dim: int, out: list) -> None:
+    """Append the leaves of ``data`` to ``out``, raising PyTorch's errors for ragged nesting."""
+    if dim == len(sizes):
+        out.append(data)
+        return
+    if not _is_sequence(data):
+        raise TypeError("not a sequence")
+    if len(data) != sizes[dim]:
+        raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(data)})")
+    for item in data:
+        _flatten(item, sizes, dim + 1, out)
+
+
+def _infer_leaf_dtype(leaf) -> _dtype.dtype:
+    if isinstance(leaf, (list, tuple)):  # a ragged leaf: PyTorch infers the dtype before checking the shape
+        return _dtype.infer_dtype(leaf)
+    if isinstance(leaf, Tensor):
+        return leaf.dtype
+    if isinstance(leaf, (np.generic, np.ndarray)):
+        return _dtype.from_numpy_dtype(leaf.dtype)
+    if isinstance(leaf, (bool, int, float)):
+        return _dtype.scalar_dtype(leaf)
+    if isinstance(leaf, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(leaf).__name__}'")
+    raise RuntimeError(f"Could not infer dtype of {type(leaf).__name__}")
+
+
+def _leaf_value(leaf, dt: _dtype.dtype):
+    """One leaf as a Python number for ``dt``, with PyTorch's conversion rules and errors."""
+    integral = not dt.is_floating_point and dt is not _dtype.bool_
+    if isinstance(leaf, Tensor):
+        if integral and (leaf.dtype.is_floating_point or leaf.numel() != 1):
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        if leaf.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        leaf = leaf.item()
+    elif isinstance(leaf, np.generic):
+        leaf = leaf.item()
+    if dt is _dtype.bool_:
+        return bool(leaf)
+    if not isinstance(leaf, (bool, int, float)):
+        if integral:
+            raise TypeError(f"'{type(leaf).__name__}' object cannot be interpreted as an integer")
+        raise TypeError(f"must be real number, not {type(leaf).__name__}")
+    if not integral:
+        return float(leaf)
+    if isinstance(leaf, float):
+        if leaf != leaf or leaf in (float("inf"), float("-inf")):
+            raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
+        leaf = int(leaf)
+    if not -(2**63) <= leaf < 2**63:
+        raise ValueError("Overflow when unpacking long long")
+    info = np.iinfo(dt.np)
+    # unsigned types accept negatives that wrap (two's complement), as C++ casts do
+    lowest = -int(info.max) if info.min == 0 else int(info.min)
+    if not lowest <= leaf <= int(info.max):
+        raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
+    return leaf % (int(info.max) + 1) if leaf < 0 and info.min == 0 else leaf
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
-    """A new tensor holding a copy of ``data`` (nested lists, numbers, NumPy arrays or tensors)."""
+    """A new tensor holding a copy of ``data`` (nested sequences of numbers, NumPy arrays or tensors).
+
+    The shape is read off the first element at each level; every other element
+    must match it. Tensors inside lists count as numbers (one element each).
+    The dtype is the promotion of all leaves' dtypes (bool < int64 < default float).
+    """
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
@@ -47,15 +125,26 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
             UserWarning,
             stacklevel=2,
         )
-    dt = _dtype.to_dtype(dtype) if dtype is not None else _dtype.infer_dtype(data)
-    try:
-        array = np.array(_to_numpy_nested(data), dtype=dt.np)
-    except ValueError as e:
-        raise ValueError(str(e).replace("setting an array element with a sequence", "expected sequence of equal length")) from None
-    except TypeError:
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}") from None
-    if array.dtype == object:
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        dt = _dtype.to_dtype(dtype) if dtype is not None else data.dtype
+        array = data.detach()._to_numpy().astype(dt.np, copy=True)
+        return _finish(array, device if device is not None else data.device, requires_grad)
+    if isinstance(data, np.ndarray):
+        from_numpy(data)  # PyTorch's checks (negative strides, dtype)
+        dt = _dtype.to_dtype(dtype) if dtype is not None else _dtype.from_numpy_dtype(data.dtype)
+        return _finish(np.array(data, dtype=dt.np), device, requires_grad)
+    sizes = _compute_sizes(data)
+    leaves: list = []
+    _flatten(data, sizes, 0, leaves)
+    if dtype is not None:
+        dt = _dtype.to_dtype(dtype)
+    elif not leaves:
+        dt = _dtype.get_default_dtype()
+    else:
+        dt = _infer_leaf_dtype(leaves[0])
+        for leaf in leaves[1:]:
+            dt = _dtype.promote_types(dt, _infer_leaf_dtype(leaf))
+    with np.errstate(over="ignore"):  # float overflow gives inf, as in PyTorch
+        array = np.array([_leaf_value(v, dt) for v in leaves], dtype=dt.np).reshape(sizes)
     return _finish(array, device, requires_grad)
 
 
@@ -110,10 +199,37 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- factories
-def _factory_dtype(dtype, default=None) -> _dtype.dtype:
+def _factory_dtype(dtype, default=None, out=None) -> _dtype.dtype:
+    """``dtype=``, else ``out``'s dtype, else ``default`` (the default float dtype when None)."""
     if dtype is not None:
-        return _dtype.to_dtype(dtype)
+        dt = _dtype.to_dtype(dtype)
+        if out is not None and out.dtype is not dt:
+            raise RuntimeError(f"dtype {_legacy_name(dt)} does not match dtype of out parameter "
+                               f"({_legacy_name(out.dtype)})")
+        return dt
+    if out is not None:
+        return out.dtype
     return default if default is not None else _dtype.get_default_dtype()
+
+
+def _legacy_name(dt: _dtype.dtype) -> str:
+    from ._ops._out import _legacy
+
+    return _legacy(dt)
+
+
+def _size_arg(fn: str, size: tuple) -> tuple[int, ...]:
+    """``size`` of a factory (varargs or one sequence), with PyTorch's argument-parser errors."""
+    seq = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+    for i, s in enumerate(seq):
+        if isinstance(s, (float, np.floating)) or (isinstance(s, Tensor) and s.dtype.is_floating_point):
+            if seq is size and len(size) == 1:
+                raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not float")
+            raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, but found element of "
+                            f"type float at pos {i}")
+    if fn == "zeros" and any(isinstance(s, int) and s < 0 for s in seq):
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
+    return normalize_shape(size)
 
 
 def _check_out(out, t):
@@ -126,83 +242,52 @@ def _check_out(out, t):
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
     """A tensor of zeros of shape ``size``."""
-    dt = _factory_dtype(dtype)
-    return _check_out(out, _finish(np.zeros(normalize_shape(size), dt.np), device, requires_grad))
+    shape = _size_arg("zeros", size)
+    dt = _factory_dtype(dtype, out=out)
+    return _check_out(out, _finish(np.zeros(shape, dt.np), device, requires_grad))
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
     """A tensor of ones of shape ``size``."""
-    dt = _factory_dtype(dtype)
-    return _check_out(out, _finish(np.ones(normalize_shape(size), dt.np), device, requires_grad))
+    dt = _factory_dtype(dtype, out=out)
+    return _check_out(out, _finish(np.ones(_size_arg("ones", size), dt.np), device, requires_grad))
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False, pin_memory=False,
           memory_format=None) -> Tensor:
     """An uninitialised tensor of shape ``size`` (minitorch fills it with zeros, which is one valid garbage)."""
-    dt = _factory_dtype(dtype)
-    return _check_out(out, _finish(np.zeros(normalize_shape(size), dt.np), device, requires_grad))
+    dt = _factory_dtype(dtype, out=out)
+    return _check_out(out, _finish(np.zeros(_size_arg("empty", size), dt.np), device, requires_grad))
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
-    """A tensor of shape ``size`` filled with ``fill_value``; dtype inferred from the value."""
-    dt = _factory_dtype(dtype, _dtype.scalar_dtype(fill_value) if not isinstance(fill_value, Tensor) else fill_value.dtype)
-    if isinstance(fill_value, Tensor):
+    """A tensor of shape ``size`` filled with ``fill_value``; the dtype is inferred from the value.
+
+    bool -> bool, int -> int64, float -> the default dtype.
+    """
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
+    if isinstance(fill_value, Tensor) and fill_value.dim() == 0:
         fill_value = fill_value.item()
-    return _check_out(out, _finish(np.full(normalize_shape((size,)), fill_value, dt.np), device, requires_grad))
+    if isinstance(fill_value, Tensor):
+        raise TypeError("full(): argument 'fill_value' (position 2) must be Number, not Tensor")
+    dt = _factory_dtype(dtype, _dtype.scalar_dtype(fill_value), out=out)
+    shape = _size_arg("full", (size,))
+    return _check_out(out, _finish(np.full(shape, fill_value, dt.np), device, requires_grad))
 
 
 def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
         requires_grad: bool = False) -> Tensor:
     """An ``n x m`` matrix with ones on the diagonal."""
+    for name, v, pos in (("n", n, 1), ("m", m, 2)):
+        if v is not None and not isinstance(v, (int, np.integer)):
+            raise TypeError(f"eye(): argument '{name}' (position {pos}) must be int, not {type(v).__name__}")
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     if m is not None and m < 0:
         raise RuntimeError(f"m must be greater or equal to 0, got {m}")
-    dt = _factory_dtype(dtype)
+    dt = _factory_dtype(dtype, out=out)
     return _check_out(out, _finish(np.eye(n, m, dtype=dt.np), device, requires_grad))
-
-
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
-           requires_grad: bool = False) -> Tensor:
-    """Values from ``start`` to ``end`` (exclusive) spaced ``step``; int64 unless a bound is a float."""
-    if end is None:
-        start, end = 0, start
-    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    start, end, step = vals
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    is_float = any(isinstance(v, float) for v in vals)
-    dt = _factory_dtype(dtype, _dtype.get_default_dtype() if is_float else _dtype.int64)
-    import math
-
-    n = max(0, math.ceil((end - start) / step))
-    # Computed in float64 (int64 for integers) then cast, as PyTorch does: start + i * step.
-    values = start + np.arange(n, dtype=np.float64 if is_float or dt.is_floating_point else np.int64) * step
-    return _check_out(out, _finish(values.astype(dt.np), device, requires_grad))
-
-
-def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
-             requires_grad: bool = False) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
-    dt = _factory_dtype(dtype)
-    # PyTorch computes the first half from start and the second half from end (symmetric rounding).
-    step = (end - start) / (steps - 1) if steps > 1 else 0.0
-    i = np.arange(steps, dtype=np.float64)
-    half = steps // 2
-    values = np.where(i < half, start + step * i, end - step * (steps - 1 - i))
-    return _check_out(out, _finish(values.astype(dt.np), device, requires_grad))
-
-
-def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, layout=None, device=None,
-             requires_grad: bool = False) -> Tensor:
-    """``base ** linspace(start, end, steps)``."""
-    dt = _factory_dtype(dtype)
-    exps = linspace(start, end, steps, dtype=_dtype.float64)._data
-    return _check_out(out, _finish((base ** exps).astype(dt.np), device, requires_grad))
 
 
 def _like(input: Tensor, dtype, device):
@@ -229,5 +314,9 @@ def empty_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_
 
 def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
+    """``full(input.shape, fill_value)`` with ``input``'s dtype (the value is cast to it)."""
     dt, dev = _like(input, dtype, device)
-    return full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+    return full(tuple(input.shape), fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+from ._range_factories import arange, linspace, logspace  # noqa: E402,F401  (re-exported)

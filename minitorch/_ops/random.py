@@ -43,6 +43,7 @@ def _sampled(node_name: str, *inputs, sample: np.ndarray, like: Tensor | None = 
 
     y = sample;  d(input) = 0  (a random draw does not depend on its parameters' values).
     """
+    sample = np.asarray(sample)  # NumPy arithmetic on 0-d arrays returns scalars
     if not (grad_mode.is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in inputs)):
         return _finish(sample, like.device if like is not None else None, False)
     cls = _SAMPLED_NODES.get(node_name)
