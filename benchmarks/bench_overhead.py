@@ -74,11 +74,15 @@ def time_call(fn, number: int) -> float:
     return (time.perf_counter() - start) / number
 
 
-def calibrate(fn, target: float = 0.02) -> int:
-    n = 1
-    while time_call(fn, n) * n < target:
-        n *= 2
-    return n
+def calibrate(fn, target: float = 0.05) -> int:
+    """Calls per timing so that one timing lasts about ``target`` seconds.
+
+    Long enough to include the garbage collector's periodic passes (a real cost of
+    allocating many small objects); estimated from the fastest of a few short runs, so a
+    single stall cannot make the loops too short.
+    """
+    per_call = min(time_call(fn, 20) for _ in range(5))
+    return max(1, int(target / per_call))
 
 
 def run(repeats: int) -> list[tuple[str, float, float, float]]:
