@@ -98,3 +98,12 @@ def __getattr__(name: str):
 
 # ---- GPUs (backends/torch_backend.py; torch imported only with the first CUDA tensor)
 from . import cuda  # noqa: E402,F401
+
+# ---- data loading, saving, PyTorch interop (utils.data, serialization.py, _interop.py);
+# ``minitorch.vision`` (torchvision's role) is imported explicitly: ``from minitorch.vision import datasets``
+from . import utils  # noqa: E402,F401
+from .serialization import save, load  # noqa: E402,F401
+from ._interop import from_torch, _bind as _bind_interop  # noqa: E402
+
+_bind_interop()
+del _bind_interop

@@ -1,0 +1,16 @@
+"""``minitorch.utils.data``: datasets, samplers, collation and the ``DataLoader`` (``torch.utils.data``).
+
+Reading order: ``dataset.py`` (what a sample is), ``sampler.py`` (in which order),
+``_collate.py`` (how samples become a batch), ``dataloader.py`` (the loop, with or without
+worker processes), ``_worker.py`` (the worker side).
+"""
+
+from ._collate import collate, default_collate, default_convert  # noqa: F401
+from ._worker import WorkerInfo, get_worker_info  # noqa: F401
+from .dataloader import DataLoader  # noqa: F401
+from .dataset import (  # noqa: F401
+    ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split,
+)
+from .sampler import (  # noqa: F401
+    BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler,
+)

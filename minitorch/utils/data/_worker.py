@@ -1,0 +1,197 @@
+"""What runs inside a DataLoader worker process (``torch.utils.data._utils.worker``).
+
+Protocol (one index queue per worker, one shared result queue):
+
+    main -> index_queue[w]:  (send_idx, indices)      fetch these samples, collate, reply
+                             _ResumeIteration()        restart an IterableDataset's stream (persistent workers)
+                             None                      exit
+    worker -> result_queue:  (send_idx, dumps(batch))  or  (send_idx, dumps(ExceptionWrapper))
+                             (send_idx, dumps(_IterableDatasetStopIteration(w)))   the stream is exhausted
+
+The worker pickles each reply itself (``dumps``): an unpicklable batch then comes back as an
+error instead of vanishing in the queue's feeder thread.
+
+Worker ``w`` seeds minitorch's default generator and ``random`` with ``base_seed + w`` and
+exposes ``get_worker_info()``; an exception is shipped back with its formatted traceback and
+re-raised by the main process.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import queue
+import random
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["get_worker_info", "WorkerInfo"]
+
+MP_STATUS_CHECK_INTERVAL = 1.0  # seconds between liveness checks while waiting on a queue
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    """Inside a worker: its ``id``, ``num_workers``, ``seed`` and its copy of the ``dataset``."""
+
+    id: int
+    num_workers: int
+    seed: int
+    dataset: Any
+
+
+_worker_info: WorkerInfo | None = None
+
+
+def get_worker_info() -> WorkerInfo | None:
+    """The current worker's ``WorkerInfo``; ``None`` in the main process."""
+    return _worker_info
+
+
+class ExceptionWrapper:
+    """An exception with its traceback as text, so that it survives pickling to another process."""
+
+    def __init__(self, exc_info=None, where: str = "in background") -> None:
+        if exc_info is None:
+            exc_info = sys.exc_info()
+        self.exc_type = exc_info[0]
+        self.exc_msg = "".join(traceback.format_exception(*exc_info))
+        self.where = where
+
+    def reraise(self):
+        """Raise the original exception type with the worker's traceback in the message."""
+        msg = f"Caught {self.exc_type.__name__} {self.where}.\nOriginal {self.exc_msg}"
+        if self.exc_type is KeyError:
+            msg = _KeyErrorMessage(msg)
+        try:
+            exception = self.exc_type(msg)
+        except Exception:
+            raise RuntimeError(msg) from None
+        raise exception
+
+
+class _KeyErrorMessage(str):
+    """KeyError repr()s its message; this keeps the traceback readable."""
+
+    def __repr__(self) -> str:
+        return self
+
+
+def _rebuild_tensor(array, requires_grad: bool):
+    from ..._creation import from_numpy
+
+    return from_numpy(array).requires_grad_(requires_grad)
+
+
+class _TransportPickler(pickle.Pickler):
+    """Pickles tensors as (NumPy array, requires_grad), whatever else the Tensor class supports."""
+
+    def reducer_override(self, obj):
+        from ..._tensor import Tensor
+
+        if isinstance(obj, Tensor):
+            return _rebuild_tensor, (obj.detach().numpy(force=True).copy(), obj.requires_grad)
+        return NotImplemented
+
+
+def dumps(obj) -> bytes:
+    """Serialise a batch for the result queue (done in the worker, so that failures are reported)."""
+    buf = io.BytesIO()
+    _TransportPickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return buf.getvalue()
+
+
+loads = pickle.loads
+
+
+class _ResumeIteration:
+    """Main -> worker: start the dataset's iterator again (persistent workers, next epoch)."""
+
+
+@dataclass(frozen=True)
+class _IterableDatasetStopIteration:
+    worker_id: int
+
+
+def _fetch(dataset, auto_collation: bool, collate_fn, indices, dataset_iter):
+    """One batch: ``collate_fn([dataset[i] for i in indices])``, or the next items of a stream."""
+    if dataset_iter is not None:  # IterableDataset
+        if auto_collation:
+            data = []
+            for _ in indices:
+                try:
+                    data.append(next(dataset_iter))
+                except StopIteration:
+                    break
+            if not data:
+                raise StopIteration
+        else:
+            data = next(dataset_iter)
+    elif auto_collation:
+        getitems = getattr(dataset, "__getitems__", None)
+        data = getitems(indices) if callable(getitems) else [dataset[i] for i in indices]
+    else:
+        data = dataset[indices]
+    return collate_fn(data)
+
+
+def _worker_loop(dataset, is_iterable: bool, index_queue, result_queue, auto_collation: bool, collate_fn,
+                 seed: int, init_fn, worker_id: int, num_workers: int, parent_pid: int) -> None:
+    """The body of a worker process: serve index-queue requests until told to stop or the parent dies."""
+    global _worker_info
+    from ... import manual_seed
+
+    try:
+        random.seed(seed)
+        manual_seed(seed)
+        _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
+        init_exception = None
+        try:
+            if init_fn is not None:
+                init_fn(worker_id)
+            dataset_iter = iter(dataset) if is_iterable else None
+        except Exception:
+            init_exception = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
+            dataset_iter = None
+        exhausted = False
+        while True:
+            try:
+                r = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
+            except queue.Empty:
+                if os.getppid() != parent_pid:
+                    return  # the main process died: nobody is waiting for us
+                continue
+            if r is None:
+                return
+            if isinstance(r, _ResumeIteration):
+                result_queue.put((r, None))
+                exhausted = False
+                dataset_iter = iter(dataset) if is_iterable else None
+                continue
+            idx, indices = r
+            data: Any
+            if init_exception is not None:
+                data, init_exception = init_exception, None
+            elif exhausted:
+                data = _IterableDatasetStopIteration(worker_id)
+            else:
+                try:
+                    data = _fetch(dataset, auto_collation, collate_fn, indices, dataset_iter)
+                except StopIteration:
+                    exhausted = True
+                    data = _IterableDatasetStopIteration(worker_id)
+                except Exception:
+                    data = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
+            try:
+                payload = dumps(data)
+            except Exception:
+                payload = dumps(ExceptionWrapper(where=f"in DataLoader worker process {worker_id} "
+                                                       "(sending a batch to the main process)"))
+            result_queue.put((idx, payload))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        result_queue.cancel_join_thread()
