@@ -27,8 +27,9 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-import minitorch  # noqa: E402
-import torch  # noqa: E402
+import torch
+
+import minitorch
 
 
 def make_workloads(lib):

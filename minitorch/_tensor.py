@@ -25,7 +25,8 @@ import weakref
 import numpy as np
 
 from . import _dtype
-from ._device import device as _device_cls, cpu_device
+from ._device import cpu_device
+from ._device import device as _device_cls
 from ._size import Size
 from ._strides import contiguous_strides, is_contiguous
 from .autograd import grad_mode
@@ -46,9 +47,23 @@ class Tensor:
     """A multi-dimensional array with reverse-mode automatic differentiation (``torch.Tensor``)."""
 
     __slots__ = (
-        "_data", "_storage", "_stride", "_version_counter", "_base", "_device",
-        "_requires_grad", "grad", "_grad_fn", "_output_nr", "_hooks", "_accumulator",
-        "_retains_grad", "_view_version", "_offset_cache", "__dict__", "__weakref__",
+        "__dict__",
+        "__weakref__",
+        "_accumulator",
+        "_base",
+        "_data",
+        "_device",
+        "_grad_fn",
+        "_hooks",
+        "_offset_cache",
+        "_output_nr",
+        "_requires_grad",
+        "_retains_grad",
+        "_storage",
+        "_stride",
+        "_version_counter",
+        "_view_version",
+        "grad",
     )
 
     # Legacy constructor: Tensor(2, 3) is uninitialised float32, Tensor([1, 2]) copies data.
@@ -72,7 +87,7 @@ class Tensor:
         pass
 
     @classmethod
-    def _make(cls, data, device=None, storage=None, stride=None, version=None, base=None) -> "Tensor":
+    def _make(cls, data, device=None, storage=None, stride=None, version=None, base=None) -> Tensor:
         """Wrap a backend array. ``storage``/``stride``/``version``/``base`` are given for views."""
         t = object.__new__(cls)
         t._data = data
@@ -92,7 +107,7 @@ class Tensor:
         t._offset_cache = None
         return t
 
-    def _wrap_result(self, array, view_of: "Tensor | None" = None) -> "Tensor":
+    def _wrap_result(self, array, view_of: Tensor | None = None) -> Tensor:
         """A Tensor around an op's result array; for a view op, one that shares ``view_of``'s storage."""
         if isinstance(array, np.generic):  # NumPy ops on 0-d arrays return scalars, not 0-d arrays
             array = np.asarray(array)
@@ -237,7 +252,7 @@ class Tensor:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(value)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         self.requires_grad = requires_grad
         return self
 
@@ -330,11 +345,11 @@ class Tensor:
 
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """A tensor sharing this one's storage (and version counter) but not its history."""
         return Tensor._make(self._data, self._device, self._get_storage(), self._stride, self._version_counter)
 
-    def detach_(self) -> "Tensor":
+    def detach_(self) -> Tensor:
         if self._base is not None and self._base.requires_grad:
             raise RuntimeError(
                 "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
@@ -346,16 +361,16 @@ class Tensor:
         return self
 
     @property
-    def data(self) -> "Tensor":
+    def data(self) -> Tensor:
         """An alias of the values that autograd does not track (its own version counter)."""
         return Tensor._make(self._data, self._device, self._get_storage(), self._stride)
 
     @data.setter
-    def data(self, value: "Tensor") -> None:
+    def data(self, value: Tensor) -> None:
         self._data, self._storage, self._stride = value._data, value._storage, value._stride
         self._device = value._device
 
-    def _alias(self) -> "Tensor":
+    def _alias(self) -> Tensor:
         """A new Tensor object over the same memory, history and version (``Function`` outputs)."""
         t = Tensor._make(self._data, self._device, self._storage, self._stride, self._version_counter, self._base)
         t._requires_grad, t.grad_fn, t._output_nr = self._requires_grad, self.grad_fn, self._output_nr
@@ -363,28 +378,28 @@ class Tensor:
 
     # ------------------------------------------------------------------ new tensors like this one
     # (``g.new_zeros(shape)`` is what backward formulas use to build gradients)
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         from ._creation import zeros
 
         return zeros(*size, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
 
-    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         from ._creation import ones
 
         return ones(*size, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
 
-    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         from ._creation import empty
 
         return empty(*size, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
 
-    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         from ._creation import full
 
         return full(size, fill_value, dtype=dtype or self.dtype, device=device or self._device,
                     requires_grad=requires_grad)
 
-    def new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
         from ._creation import tensor
 
         return tensor(data, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
@@ -405,7 +420,7 @@ class Tensor:
     def _bump_version(self) -> None:
         self._version_counter.value += 1
 
-    def _inplace_data_add(self, other: "Tensor") -> None:
+    def _inplace_data_add(self, other: Tensor) -> None:
         """``self += other`` on the raw values, no autograd (gradient accumulation)."""
         xp = backend_of(self._data)
         xp.add(self._data, other._data, out=self._data)
@@ -458,7 +473,7 @@ class Tensor:
     def __bool__(self) -> bool:
         if self.numel() != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
             )
         return bool(self.item())
 
@@ -487,7 +502,10 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __reduce_ex__(self, protocol):
-        return (_rebuild, (self.detach().cpu().numpy().copy(), self._requires_grad))
+        host = self.detach().cpu().numpy().copy()
+        if self._device.type == "cpu":
+            return (_rebuild, (host, self._requires_grad))
+        return (_rebuild, (host, self._requires_grad, str(self._device)))
 
     def __deepcopy__(self, memo):
         if not self.is_leaf:
@@ -510,8 +528,8 @@ class Tensor:
 register_tensor_class(Tensor)
 
 
-def _rebuild(array, requires_grad):
-    t = Tensor._make(array)
+def _rebuild(array, requires_grad, device=None):
+    t = Tensor._make(array) if device is None else Tensor._make(array).to(device)
     t._requires_grad = requires_grad
     return t
 

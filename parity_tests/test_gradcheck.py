@@ -23,8 +23,8 @@ def inputs(*shapes, low=-2.0, high=2.0):
                  for s in shapes)
 
 
-POSITIVE = dict(low=0.3, high=2.0)
-UNIT = dict(low=-0.9, high=0.9)
+POSITIVE = {"low": 0.3, "high": 2.0}
+UNIT = {"low": -0.9, "high": 0.9}
 
 # name -> (function, input shapes, input domain)
 CASES = {

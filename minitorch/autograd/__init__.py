@@ -9,14 +9,26 @@
 
 from __future__ import annotations
 
-from . import grad_mode
+from . import grad_mode  # noqa: F401 (minitorch.autograd.grad_mode, as in torch)
 from .engine import run_backward
-from .function import Function, FunctionCtx, Node, set_anomaly_enabled, is_anomaly_enabled
+from .function import Function, FunctionCtx, Node, is_anomaly_enabled, set_anomaly_enabled
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 __all__ = [
-    "Function", "FunctionCtx", "Node", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
-    "inference_mode", "is_grad_enabled", "set_detect_anomaly", "detect_anomaly", "gradcheck", "gradgradcheck",
+    "Function",
+    "FunctionCtx",
+    "Node",
+    "backward",
+    "detect_anomaly",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "inference_mode",
+    "is_grad_enabled",
+    "no_grad",
+    "set_detect_anomaly",
+    "set_grad_enabled",
 ]
 
 
@@ -161,4 +173,4 @@ class detect_anomaly:
 
 # As in PyTorch, ``autograd.gradcheck`` is the function; the module stays importable by its
 # full name (``from minitorch.autograd.gradcheck import GradcheckError``).
-from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+from .gradcheck import gradcheck, gradgradcheck

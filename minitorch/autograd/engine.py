@@ -56,7 +56,7 @@ def _is_expandable_to(shape, desired) -> bool:
 
 def validate_grad(node: Node, index: int, grad, meta):
     """Make ``grad`` match the (shape, dtype, device) of the input it flows into."""
-    shape, dtype, device = meta
+    shape, dtype, _device = meta
     if grad._data.shape != shape:
         if not _is_expandable_to(shape, grad.shape):
             raise RuntimeError(

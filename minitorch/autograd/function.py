@@ -19,6 +19,8 @@ from __future__ import annotations
 import itertools
 import traceback
 import weakref
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from . import grad_mode
@@ -32,9 +34,10 @@ class Node:
 
     # Rarely used parts start as shared empty class attributes; a node gets its own on first use.
     _edges: tuple = ()  # per forward input: (Node, input_nr) or None
-    _out_meta: list = []  # per forward output: (shape, dtype, device) of the gradient it expects
-    _pre_hooks: dict[int, list] = {}  # tensor hooks, keyed by output_nr (see Tensor.register_hook)
-    _retained: dict[int, Any] = {}  # output_nr -> weakref of a tensor that retain_grad()
+    _out_meta: list | tuple = ()  # per forward output: (shape, dtype, device) of the gradient it expects
+    # tensor hooks, keyed by output_nr (see Tensor.register_hook); read-only until _tensor_hooks
+    _pre_hooks: Mapping[int, list] = MappingProxyType({})
+    _retained: Mapping[int, Any] = MappingProxyType({})  # output_nr -> weakref of a tensor that retain_grad()
     _hooks: tuple = ()
     _forward_trace = None
 
@@ -126,7 +129,7 @@ class SavedTensor:
     reference cycle) and re-attached when unpacked.
     """
 
-    __slots__ = ("tensor", "version", "output_nr", "node", "is_output")
+    __slots__ = ("is_output", "node", "output_nr", "tensor", "version")
 
     def __init__(self, tensor, node=None, output_nr=None):
         self.version = tensor._version_counter.value

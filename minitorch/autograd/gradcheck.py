@@ -23,8 +23,7 @@ import warnings
 
 import numpy as np
 
-
-__all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
+__all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
 
 class GradcheckError(RuntimeError):
@@ -102,8 +101,8 @@ def _numerical_jacobians(func, inputs, diff_idx, eps) -> list[list[np.ndarray]]:
 
 def _analytical_jacobians(func, inputs, diff_idx) -> list[list[np.ndarray]]:
     """``J[i][o]`` built row by row: back-propagate the one-hot ``e_k`` of each output element."""
-    from . import grad as autograd_grad
     from .. import _creation
+    from . import grad as autograd_grad
 
     outputs = _as_tuple(func(*inputs))
     xs = [inputs[i] for i in diff_idx]
@@ -160,8 +159,8 @@ def _slow_check(func, inputs, diff_idx, eps, atol, rtol, raise_exception) -> boo
 
 def _fast_check(func, inputs, diff_idx, eps, atol, rtol, raise_exception) -> bool:
     """Compare ``u^T J v`` for random ``u`` (outputs) and ``v`` (inputs)."""
-    from . import grad as autograd_grad
     from .._creation import tensor
+    from . import grad as autograd_grad
 
     rng = np.random.default_rng(0)
     vs = [rng.standard_normal(inputs[i].shape) for i in diff_idx]
@@ -202,8 +201,8 @@ def _fast_check(func, inputs, diff_idx, eps, atol, rtol, raise_exception) -> boo
 
 def _check_reentrant(func, inputs, diff_idx, nondet_tol, raise_exception) -> bool:
     """Backward run twice on the same graph must give the same result (within ``nondet_tol``)."""
-    from . import grad as autograd_grad
     from .._creation import ones_like
+    from . import grad as autograd_grad
 
     outs = _differentiable_outputs(_as_tuple(func(*inputs)))
     xs = [inputs[i] for i in diff_idx]
@@ -264,8 +263,8 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     the outputs; they are inputs of the checked function too, since ``v^T J``
     is linear in ``v``.
     """
-    from . import grad as autograd_grad
     from .._creation import tensor
+    from . import grad as autograd_grad
 
     inputs = _as_tuple(inputs)
     diff_idx = [i for i, x in enumerate(inputs) if _is_tensor(x) and x.requires_grad]
