@@ -1,40 +1,64 @@
 """Parity of every op in the table with torch: forward, gradients, second gradients, out=.
 
-The tests are generated from ``harness.table.OP_TABLE``; each draws its inputs with hypothesis
-from the entry's sample strategy, already inside the op's domain.
+The tests are generated from the op table, one test function per table family and kind of check
+(``test_forward_elementwise``, ``test_gradients_reduce``...), parametrized over its entries; each
+draws its inputs with hypothesis from the entry's sample strategy, already inside the op's domain.
+
+One function per family rather than one for the whole table: hypothesis (6.170) chains a settings
+object per parametrized call of a derandomized test, and a ~950-long chain overflows the stack.
 """
 
 from __future__ import annotations
+
+from typing import Callable
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.checks import check_forward, check_gradients, check_out
-from harness.table import OP_TABLE
+from harness.spec import OpSpec
+from harness.table import FAMILIES
 
-FORWARD = [pytest.param(spec, dtype, id=f"{spec.id}-{dtype}")
-           for spec in OP_TABLE if spec.sample is not None for dtype in spec.dtypes]
-GRADIENT = [pytest.param(spec, id=spec.id)
-            for spec in OP_TABLE if spec.sample is not None and spec.grad]
-OUT = [pytest.param(spec, id=spec.id) for spec in OP_TABLE if spec.sample is not None and spec.out]
+CHUNK = 300  # parametrized calls per generated test function (see the module docstring)
 
 
-@pytest.mark.parametrize("spec, dtype", FORWARD)
-@given(data=st.data())
-def test_forward(spec, dtype, data):
-    check_forward(spec, data.draw(spec.sample(dtype), label="sample"), dtype)
+def forward_test(params: list) -> Callable:
+    @pytest.mark.parametrize("spec, dtype", params)
+    @given(data=st.data())
+    def test_forward(spec: OpSpec, dtype: str, data: st.DataObject) -> None:
+        check_forward(spec, data.draw(spec.sample(dtype), label="sample"), dtype)
+    return test_forward
 
 
-@pytest.mark.parametrize("spec", GRADIENT)
-@given(data=st.data())
-def test_gradients(spec, data):
-    check_gradients(spec, data.draw(spec.sample("float64"), label="sample"))
+def gradients_test(params: list) -> Callable:
+    @pytest.mark.parametrize("spec", params)
+    @given(data=st.data())
+    def test_gradients(spec: OpSpec, data: st.DataObject) -> None:
+        check_gradients(spec, data.draw(spec.sample("float64"), label="sample"))
+    return test_gradients
 
 
-@pytest.mark.parametrize("spec", OUT)
-@settings(max_examples=3)
-@given(data=st.data())
-def test_out(spec, data):
-    dtype = "float32" if "float32" in spec.dtypes else spec.dtypes[0]
-    check_out(spec, data.draw(spec.sample(dtype), label="sample"))
+def out_test(params: list) -> Callable:
+    @pytest.mark.parametrize("spec", params)
+    @settings(max_examples=3)
+    @given(data=st.data())
+    def test_out(spec: OpSpec, data: st.DataObject) -> None:
+        dtype = "float32" if "float32" in spec.dtypes else spec.dtypes[0]
+        check_out(spec, data.draw(spec.sample(dtype), label="sample"))
+    return test_out
+
+
+def define(kind: str, family: str, params: list, make: Callable[[list], Callable]) -> None:
+    for part in range(0, len(params), CHUNK):
+        suffix = f"_{part // CHUNK + 1}" if part else ""
+        globals()[f"test_{kind}_{family}{suffix}"] = make(params[part:part + CHUNK])
+
+
+for _family, _specs in FAMILIES.items():
+    _tested = [s for s in _specs if s.sample is not None]
+    define("forward", _family, [pytest.param(s, d, id=f"{s.id}-{d}") for s in _tested
+                                for d in s.dtypes], forward_test)
+    define("gradients", _family, [pytest.param(s, id=s.id) for s in _tested if s.grad],
+           gradients_test)
+    define("out", _family, [pytest.param(s, id=s.id) for s in _tested if s.out], out_test)

@@ -3,15 +3,21 @@
 
 from __future__ import annotations
 
-from . import table_elementwise, table_index, table_linalg, table_reduce, table_shape
+from . import (table_autograd, table_creation, table_elementwise, table_index, table_linalg,
+               table_reduce, table_shape, table_tensor)
 from .spec import OpSpec
 
-OP_TABLE: list[OpSpec] = [
-    *table_elementwise.TABLE,
-    *table_reduce.TABLE,
-    *table_linalg.TABLE,
-    *table_shape.TABLE,
-    *table_index.TABLE,
-]
+FAMILIES: dict[str, list[OpSpec]] = {
+    "elementwise": table_elementwise.TABLE,
+    "reduce": table_reduce.TABLE,
+    "linalg": table_linalg.TABLE,
+    "shape": table_shape.TABLE,
+    "index": table_index.TABLE,
+    "creation": table_creation.TABLE,
+    "tensor": table_tensor.TABLE,
+    "autograd": table_autograd.TABLE,
+}
+
+OP_TABLE: list[OpSpec] = [spec for specs in FAMILIES.values() for spec in specs]
 
 ENTRY_NAMES: set[str] = {spec.name for spec in OP_TABLE}
