@@ -116,13 +116,25 @@ def _sigmoid(xp, x):
 
 
 def _np_errstate():
+    """PyTorch is silent about inf/nan results (1/0, log(0), exp(1000)); so is minitorch."""
     import numpy as np
 
-    return np.errstate(over="ignore")
+    return np.errstate(all="ignore")
+
+
+# Ops whose NumPy forward can warn about a pole or overflow where PyTorch quietly returns inf/nan.
+_MAY_WARN = {"exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal",
+             "asin", "acos", "sinh", "cosh", "tan", "square"}
 
 
 def _make_unary(name: str, fwd, grad):
     uses_result = name in _USES_RESULT
+    if name in _MAY_WARN:
+        plain = fwd
+
+        def fwd(xp, x):
+            with _np_errstate():
+                return plain(xp, x)
     node = "".join(p.capitalize() for p in name.split("_")) + "Backward0"
 
     class Unary(Primitive):
@@ -238,7 +250,8 @@ class Div(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
-        return a / b
+        with _np_errstate():
+            return a / b
 
     @staticmethod
     def backward(ctx, g):
@@ -255,7 +268,8 @@ class PowScalar(Primitive):
     def forward(ctx, x, e):
         ctx.save_for_backward(x)
         ctx.e = e
-        return x**e
+        with _np_errstate():
+            return x**e
 
     @staticmethod
     def backward(ctx, g):
@@ -273,7 +287,8 @@ class Pow(Primitive):
 
     @staticmethod
     def forward(ctx, a, b):
-        y = a**b
+        with _np_errstate():
+            y = a**b
         ctx.save_for_backward(a, b, y)
         return y
 
@@ -294,7 +309,8 @@ class RPow(Primitive):
 
     @staticmethod
     def forward(ctx, x, c):
-        y = backend_of(x).power(x.dtype.type(c), x)
+        xp = backend_of(x)
+        y = xp.power(xp.full((), c, dtype=x.dtype), x)
         ctx.save_for_backward(y)
         ctx.c = c
         return y
@@ -385,10 +401,10 @@ class Clamp(Primitive):
         xp = backend_of(x)
         y = x
         if lo is not None:
-            y = xp.maximum(y, x.dtype.type(lo))
+            y = xp.maximum(y, xp.full((), lo, dtype=x.dtype))
         if hi is not None:
-            y = xp.minimum(y, x.dtype.type(hi))
-        return y if y is not x else x.copy()
+            y = xp.minimum(y, xp.full((), hi, dtype=x.dtype))
+        return y if y is not x else xp.copy(x)
 
     @staticmethod
     def backward(ctx, g):

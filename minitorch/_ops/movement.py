@@ -78,6 +78,10 @@ class Transpose(Permute):
     node_name = "TransposeBackward0"
 
 
+class MatrixTranspose(Permute):
+    node_name = "TBackward0"
+
+
 class Expand(Primitive):
     """y = x broadcast to a larger shape with stride-0 dims;  dx = sum_to_size(g, x.shape)."""
 
@@ -145,7 +149,7 @@ class StridedScatterAdd(Primitive):
     def forward(ctx, base, src, rel):
         ctx.rel = rel
         xp = backend_of(base)
-        out = xp.ascontiguousarray(base).copy()
+        out = xp.copy(base, "C")
         flat = out.reshape(-1)
         shape, stride, offset = rel
         if _overlaps(shape, stride):
@@ -290,7 +294,11 @@ def t(input: Tensor) -> Tensor:
     """Transpose a matrix; 0-d and 1-d tensors are returned as they are."""
     if input.dim() > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.dim()}D")
-    return transpose(input, 0, 1) if input.dim() == 2 else transpose(input, 0, 0)
+    dims = tuple(range(input.dim()))[::-1]
+    stride = input.stride()
+    return MatrixTranspose.apply(
+        input, input._get_storage(), dims, tuple(stride[d] for d in dims), input.storage_offset()
+    )
 
 
 def expand(input: Tensor, *sizes) -> Tensor:
