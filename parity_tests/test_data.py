@@ -1,0 +1,247 @@
+"""utils.data against torch.utils.data on the same data: batches, dtypes, lengths, errors, workers."""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+import pytest
+import torch
+
+import minitorch as mt
+from minitorch.utils import data as mdata
+from torch.utils import data as tdata
+
+
+def _np(x):
+    if isinstance(x, (list, tuple)):
+        return [_np(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _np(v) for k, v in x.items()}
+    if isinstance(x, (mt.Tensor, torch.Tensor)):
+        return (np.asarray(x.detach().numpy()), str(x.dtype))
+    return x
+
+
+def _same(a, b):
+    assert repr(_np(a)) == repr(_np(b))
+
+
+X = np.arange(70, dtype=np.float32).reshape(35, 2)
+Y = np.arange(35) % 3
+
+
+@pytest.mark.parametrize("batch_size,drop_last", [(1, False), (4, False), (4, True), (35, True), (50, False)])
+def test_tensor_dataset_batches_and_len(batch_size, drop_last):
+    m = mdata.DataLoader(mdata.TensorDataset(mt.tensor(X), mt.tensor(Y)), batch_size=batch_size, drop_last=drop_last)
+    t = tdata.DataLoader(tdata.TensorDataset(torch.tensor(X), torch.tensor(Y)), batch_size=batch_size,
+                         drop_last=drop_last)
+    assert len(m) == len(t)
+    _same(list(m), list(t))
+
+
+def test_tensor_dataset_size_mismatch():
+    with pytest.raises(AssertionError, match="Size mismatch between tensors"):
+        mdata.TensorDataset(mt.zeros(3), mt.zeros(4))
+
+
+@pytest.mark.parametrize("batch", [
+    [(1, 2.5, True, "a"), (3, 4.5, False, "b")],
+    [{"x": np.ones((2, 2), np.float32), "y": [1, 2]}, {"x": np.zeros((2, 2), np.float32), "y": [3, 4]}],
+    [np.int32(3), np.int32(4)],
+    [[1.0, 2.0], [3.0, 4.0]],
+    [collections.OrderedDict(a=1, b=(2, 3)), collections.OrderedDict(a=4, b=(5, 6))],
+])
+def test_default_collate_nested(batch):
+    _same(mdata.default_collate(batch), tdata.default_collate(batch))
+
+
+def test_default_collate_tensors_and_namedtuple():
+    P = collections.namedtuple("P", "x y")
+    m = mdata.default_collate([P(mt.tensor([1.0]), 1), P(mt.tensor([2.0]), 2)])
+    t = tdata.default_collate([P(torch.tensor([1.0]), 1), P(torch.tensor([2.0]), 2)])
+    assert type(m) is P
+    _same(list(m), list(t))
+
+
+def test_default_collate_errors():
+    with pytest.raises(RuntimeError, match="each element in list of batch should be of equal size"):
+        mdata.default_collate([[1, 2], [3]])
+    with pytest.raises(TypeError, match="default_collate: batch must contain"):
+        mdata.default_collate([object(), object()])
+
+
+def test_default_convert():
+    item = {"a": np.array([1, 2]), "b": (np.float64(1.5), "s")}
+    _same(mdata.default_convert(item), tdata.default_convert(item))
+
+
+def test_batch_size_none_converts():
+    ds = [np.array([i, i + 1]) for i in range(3)]
+    _same(list(mdata.DataLoader(ds, batch_size=None)), list(tdata.DataLoader(ds, batch_size=None)))
+
+
+@pytest.mark.parametrize("kwargs,msg", [
+    (dict(sampler=[0, 1], shuffle=True), "sampler option is mutually exclusive with shuffle"),
+    (dict(batch_sampler=[[0]], batch_size=2), "batch_sampler option is mutually exclusive"),
+    (dict(batch_size=None, drop_last=True), "batch_size=None option disables auto-batching"),
+    (dict(num_workers=-1), "num_workers option should be non-negative"),
+    (dict(prefetch_factor=2), "prefetch_factor option could only be specified"),
+    (dict(persistent_workers=True), "persistent_workers option needs num_workers > 0"),
+])
+def test_loader_argument_errors(kwargs, msg):
+    ds = list(range(4))
+    with pytest.raises(ValueError, match=msg):
+        tdata.DataLoader(ds, **kwargs)
+    with pytest.raises(ValueError, match=msg):
+        mdata.DataLoader(ds, **kwargs)
+
+
+def test_sampler_errors_match_torch():
+    for mod in (mdata, tdata):
+        with pytest.raises(TypeError, match="replacement should be a boolean"):
+            mod.RandomSampler(range(3), replacement=1)
+        with pytest.raises(ValueError, match="num_samples should be a positive integer"):
+            mod.RandomSampler(range(3), num_samples=0)
+        with pytest.raises(ValueError, match="batch_size should be a positive integer"):
+            mod.BatchSampler(range(3), 0, False)
+        with pytest.raises(ValueError, match="weights should be a 1d sequence"):
+            mod.WeightedRandomSampler([[1.0]], 2)
+
+
+def test_samplers_semantics():
+    assert list(mdata.BatchSampler(mdata.SequentialSampler(range(10)), 3, False)) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    assert len(mdata.BatchSampler(range(10), 3, True)) == 3
+    perm = list(mdata.RandomSampler(range(10)))
+    assert sorted(perm) == list(range(10))
+    drawn = list(mdata.RandomSampler(range(5), replacement=True, num_samples=70))
+    assert len(drawn) == 70 and set(drawn) <= set(range(5))
+    repeated = list(mdata.RandomSampler(range(4), num_samples=10))  # two permutations, then 2 of a third
+    assert sorted(repeated[:4]) == sorted(repeated[4:8]) == [0, 1, 2, 3] and len(repeated) == 10
+    assert sorted(mdata.SubsetRandomSampler([5, 7, 9])) == [5, 7, 9]
+    w = list(mdata.WeightedRandomSampler([0.0, 1.0, 0.0], 20))
+    assert w == [1] * 20
+    assert sorted(mdata.WeightedRandomSampler([1.0, 2.0, 3.0], 3, replacement=False)) == [0, 1, 2]
+
+
+def test_reproducible_shuffling():
+    ds = list(range(20))
+
+    def epochs(loader):
+        return [[b.tolist() for b in loader] for _ in range(2)]
+
+    g1 = mdata.DataLoader(ds, batch_size=4, shuffle=True, generator=mt.Generator().manual_seed(3))
+    g2 = mdata.DataLoader(ds, batch_size=4, shuffle=True, generator=mt.Generator().manual_seed(3))
+    e1, e2 = epochs(g1), epochs(g2)
+    assert e1 == e2 and e1[0] != e1[1]
+    assert sorted(sum(e1[0], [])) == ds
+    mt.manual_seed(0)
+    a = epochs(mdata.DataLoader(ds, batch_size=4, shuffle=True))
+    mt.manual_seed(0)
+    b = epochs(mdata.DataLoader(ds, batch_size=4, shuffle=True))
+    assert a == b
+
+
+def test_datasets_subset_concat_random_split():
+    ds = mdata.TensorDataset(mt.arange(10))
+    both = ds + ds
+    assert isinstance(both, mdata.ConcatDataset) and len(both) == 20 and int(both[13][0]) == 3 and int(both[-1][0]) == 9
+    sub = mdata.Subset(ds, [3, 1])
+    assert [int(s[0]) for s in sub] == [3, 1]
+    parts = mdata.random_split(range(10), [0.7, 0.3], generator=mt.Generator().manual_seed(1))
+    assert [len(p) for p in parts] == [7, 3]
+    assert sorted(list(parts[0]) + list(parts[1])) == list(range(10))
+    again = mdata.random_split(range(10), [0.7, 0.3], generator=mt.Generator().manual_seed(1))
+    assert list(again[0]) == list(parts[0])
+    assert [len(p) for p in mdata.random_split(range(10), [0.33, 0.33, 0.34])] == \
+        [len(p) for p in tdata.random_split(range(10), [0.33, 0.33, 0.34])]
+    with pytest.raises(ValueError, match="Sum of input lengths"):
+        mdata.random_split(range(10), [3, 3])
+
+
+class _Stream(mdata.IterableDataset):
+    def __init__(self, n):
+        self.n = n
+
+    def __iter__(self):
+        info = mdata.get_worker_info()
+        start, step = (0, 1) if info is None else (info.id, info.num_workers)
+        return iter(range(start, self.n, step))
+
+    def __len__(self):
+        return self.n
+
+
+class _TStream(tdata.IterableDataset):
+    def __init__(self, n):
+        self.n = n
+
+    def __iter__(self):
+        info = tdata.get_worker_info()
+        start, step = (0, 1) if info is None else (info.id, info.num_workers)
+        return iter(range(start, self.n, step))
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_iterable_dataset(workers):
+    m = [b.tolist() for b in mdata.DataLoader(_Stream(11), batch_size=3, num_workers=workers)]
+    t = [b.tolist() for b in tdata.DataLoader(_TStream(11), batch_size=3, num_workers=workers)]
+    assert m == t
+    assert len(mdata.DataLoader(_Stream(11), batch_size=3)) == 4
+    with pytest.raises(ValueError, match="expected unspecified shuffle option"):
+        mdata.DataLoader(_Stream(3), shuffle=True)
+
+
+class _Slow(mdata.Dataset):
+    """Sample i takes longer for small i, so that workers finish out of order."""
+
+    def __len__(self):
+        return 24
+
+    def __getitem__(self, i):
+        import time
+        time.sleep(0.002 * (i % 5))
+        info = mdata.get_worker_info()
+        return {"x": np.full(2, i, np.float32), "i": i, "seed": info.seed if info else -1,
+                "r": float(mt.rand(1).item())}
+
+
+def test_workers_match_single_process_in_order():
+    single = list(mdata.DataLoader(_Slow(), batch_size=5))
+    multi = list(mdata.DataLoader(_Slow(), batch_size=5, num_workers=3))
+    assert [b["i"].tolist() for b in multi] == [b["i"].tolist() for b in single]
+    assert all((a["x"].numpy() == b["x"].numpy()).all() for a, b in zip(single, multi))
+
+
+def test_workers_seeds_and_determinism():
+    def run():
+        loader = mdata.DataLoader(_Slow(), batch_size=4, num_workers=2, generator=mt.Generator().manual_seed(7))
+        return [(b["seed"].tolist(), b["r"].tolist()) for b in loader]
+
+    a, b = run(), run()
+    assert a == b
+    seeds = sorted({s for batch, _ in a for s in batch})
+    assert len(seeds) == 2 and seeds[1] - seeds[0] == 1  # base_seed + worker_id
+
+
+def test_worker_init_fn_and_persistent_workers():
+    loader = mdata.DataLoader(list(range(8)), batch_size=2, num_workers=2, persistent_workers=True)
+    assert [b.tolist() for b in loader] == [[0, 1], [2, 3], [4, 5], [6, 7]]
+    assert [b.tolist() for b in loader] == [[0, 1], [2, 3], [4, 5], [6, 7]]
+    loader._iterator._shutdown_workers()
+
+
+class _Failing(mdata.Dataset):
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        if i == 5:
+            raise KeyError("bad index 5")
+        return i
+
+
+def test_worker_exception_propagates_with_traceback():
+    with pytest.raises(KeyError, match="Caught KeyError in DataLoader worker process") as info:
+        list(mdata.DataLoader(_Failing(), batch_size=2, num_workers=2))
+    assert "bad index 5" in str(info.value) and "__getitem__" in str(info.value)

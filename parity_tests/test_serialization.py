@@ -1,0 +1,134 @@
+"""minitorch.save / load: round trips, safety (no unpickling by default), corrupt files, torch interop."""
+
+from __future__ import annotations
+
+import collections
+import io
+import math
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+import minitorch as mt
+
+ALL_DTYPES = [mt.bool, mt.uint8, mt.int8, mt.int16, mt.int32, mt.int64, mt.float16, mt.float32, mt.float64]
+
+
+def _roundtrip(obj, **load_kwargs):
+    buf = io.BytesIO()
+    mt.save(obj, buf)
+    buf.seek(0)
+    return mt.load(buf, **load_kwargs)
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES, ids=str)
+def test_tensor_roundtrip_all_dtypes(dtype):
+    x = (mt.arange(24) % 5).reshape(2, 3, 4).to(dtype)
+    y = _roundtrip(x)
+    assert y.dtype is dtype and y.shape == x.shape and (y.numpy() == x.numpy()).all()
+
+
+def test_non_contiguous_and_views_saved_as_their_values():
+    base = mt.arange(60.0).reshape(3, 4, 5)
+    views = [base.transpose(0, 2), base[:, 1], base[..., ::2], base.expand(2, 3, 4, 5), base[1, 2, 3]]
+    loaded = _roundtrip(views)
+    for v, w in zip(views, loaded):
+        assert w.shape == v.shape and w.is_contiguous() and np.array_equal(w.numpy(), v.numpy())
+    assert loaded[4].dim() == 0
+
+
+def test_requires_grad_and_sharing_kept():
+    w = mt.randn(3, requires_grad=True)
+    out = _roundtrip({"a": w, "b": [w, mt.zeros(2)]})
+    assert out["a"].requires_grad and out["a"].is_leaf and not out["b"][1].requires_grad
+    assert out["b"][0] is out["a"]
+
+
+def test_python_values_roundtrip():
+    obj = collections.OrderedDict(
+        n=None, t=True, i=-(2**70), f=0.1, inf=math.inf, s="é", b=b"\x00\xff",
+        l=[1, [2.5, "x"]], tup=(1, (2,)), d={3: "int key", (1, 2): "tuple key"},
+        size=mt.Size([2, 3]), dtype=mt.float16, dev=mt.device("cpu"),
+    )
+    out = _roundtrip(obj)
+    assert out == obj and type(out) is collections.OrderedDict and type(out["tup"]) is tuple
+    assert math.isnan(_roundtrip(float("nan")))
+
+
+def test_module_and_optimizer_state_dicts():
+    model = mt.nn.Sequential(mt.nn.Linear(3, 4), mt.nn.BatchNorm1d(4), mt.nn.Linear(4, 2))
+    opt = mt.optim.Adam(model.parameters(), lr=0.01)
+    model(mt.randn(5, 3)).sum().backward()
+    opt.step()
+    ckpt = _roundtrip({"model": model.state_dict(), "opt": opt.state_dict(), "epoch": 3})
+    model2 = mt.nn.Sequential(mt.nn.Linear(3, 4), mt.nn.BatchNorm1d(4), mt.nn.Linear(4, 2))
+    model2.load_state_dict(ckpt["model"])
+    for (k, a), (_, b) in zip(model.state_dict().items(), model2.state_dict().items()):
+        assert np.array_equal(a.numpy(), b.numpy()), k
+    opt2 = mt.optim.Adam(model2.parameters())
+    opt2.load_state_dict(ckpt["opt"])
+    assert opt2.param_groups[0]["lr"] == 0.01 and set(ckpt["opt"]["state"]) == set(range(6))
+    assert ckpt["model"]._metadata == model.state_dict()._metadata
+
+
+def test_path_and_map_location(tmp_path):
+    p = tmp_path / "x.pt"
+    mt.save({"w": mt.ones(2)}, p)
+    assert mt.load(str(p), map_location="cpu")["w"].tolist() == [1.0, 1.0]
+    assert mt.load(p, map_location=lambda t, loc: t * 2)["w"].tolist() == [2.0, 2.0]
+
+
+class _Custom:
+    def __init__(self):
+        self.v = 5
+
+
+def test_arbitrary_objects_need_weights_only_false():
+    buf = io.BytesIO()
+    mt.save({"obj": _Custom()}, buf)
+    buf.seek(0)
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
+        mt.load(buf)
+    buf.seek(0)
+    assert mt.load(buf, weights_only=False)["obj"].v == 5
+
+
+def test_truncated_and_tampered_files_raise():
+    buf = io.BytesIO()
+    mt.save({"w": mt.arange(100.0)}, buf)
+    data = buf.getvalue()
+    with pytest.raises(RuntimeError, match="is not a valid minitorch checkpoint"):
+        mt.load(io.BytesIO(data[: len(data) // 2]))
+    tampered = bytearray(data)
+    pos = data.index(b"NUMPY") + 200  # inside the tensor's values
+    tampered[pos] ^= 0xFF
+    with pytest.raises(RuntimeError, match="is not a valid minitorch checkpoint"):
+        mt.load(io.BytesIO(bytes(tampered)))
+    with pytest.raises(RuntimeError, match="is not a valid minitorch checkpoint"):
+        mt.load(io.BytesIO(b"garbage"))
+
+
+def test_torch_save_file_raises_clearly(tmp_path):
+    p = tmp_path / "t.pt"
+    torch.save({"w": torch.ones(2)}, p)
+    with pytest.raises(RuntimeError, match="torch.save.*from_torch"):
+        mt.load(p)
+    torch.save({"w": torch.ones(2)}, tmp_path / "legacy.pt", _use_new_zipfile_serialization=False)
+    with pytest.raises(RuntimeError, match="from_torch"):
+        mt.load(tmp_path / "legacy.pt")
+
+
+def test_from_torch_and_to_torch():
+    t = torch.arange(6.0).reshape(2, 3).t()
+    m = mt.from_torch(t)
+    assert m.shape == (3, 2) and np.array_equal(m.numpy(), t.numpy())
+    back = m.to_torch()
+    assert torch.equal(back, t)
+    sd = mt.from_torch(torch.nn.Linear(3, 2).state_dict())
+    model = mt.nn.Linear(3, 2)
+    model.load_state_dict(sd)
+    p = mt.from_torch(torch.nn.Parameter(torch.ones(2)))
+    assert isinstance(p, mt.nn.Parameter) and p.requires_grad
+    assert isinstance(mt.nn.Parameter(mt.ones(2)).to_torch(), torch.nn.Parameter)
