@@ -37,7 +37,7 @@ def from_torch(obj: Any) -> Any:
 
     from ._creation import from_numpy
 
-    def convert(t: "torch.Tensor") -> Tensor:
+    def convert(t: torch.Tensor) -> Tensor:
         if t.dtype in (torch.bfloat16, torch.complex64, torch.complex128) or t.is_sparse:
             raise TypeError(f"minitorch.from_torch: unsupported tensor type {t.dtype}")
         out = from_numpy(t.detach().cpu().resolve_conj().resolve_neg().numpy())
@@ -54,7 +54,7 @@ def to_torch(obj: Any) -> Any:
     """A minitorch tensor (or a structure of them) as PyTorch tensors (``Tensor.to_torch()``)."""
     import torch
 
-    def convert(t: Tensor) -> "torch.Tensor":
+    def convert(t: Tensor) -> torch.Tensor:
         from .nn.parameter import Parameter
 
         out = torch.from_numpy(t.detach().numpy(force=True))

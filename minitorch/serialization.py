@@ -27,16 +27,18 @@ import json
 import os
 import pickle
 import zipfile
-from typing import Any, BinaryIO, Callable
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from . import _dtype
-from ._device import device as _device_cls, to_device
+from ._device import device as _device_cls
+from ._device import to_device
 from ._size import Size
 from ._tensor import Tensor
 
-__all__ = ["save", "load"]
+__all__ = ["load", "save"]
 
 _VERSION = "minitorch-checkpoint 1"
 _ROOT = "archive"
@@ -128,8 +130,8 @@ class _InvalidCheckpoint(Exception):
 
 def _location_fn(map_location) -> Callable[[Tensor, str], Tensor]:
     """``map_location`` (None, str, device, {saved: new} or callable(tensor, location)) as one function."""
-    if map_location is None:
-        return lambda t, loc: t
+    if map_location is None:  # back where it was saved (a CUDA tensor needs a GPU, or fake CUDA)
+        return lambda t, loc: t if loc == "cpu" else t.to(to_device(loc))
     if callable(map_location) and not isinstance(map_location, _device_cls):
         def call(t: Tensor, loc: str) -> Tensor:
             moved = map_location(t, loc)

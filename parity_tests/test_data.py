@@ -7,10 +7,10 @@ import collections
 import numpy as np
 import pytest
 import torch
+from torch.utils import data as tdata
 
 import minitorch as mt
 from minitorch.utils import data as mdata
-from torch.utils import data as tdata
 
 
 def _np(x):

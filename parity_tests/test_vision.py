@@ -10,7 +10,8 @@ import pytest
 import torch
 
 import minitorch as mt
-from minitorch.vision import datasets, transforms as T
+from minitorch.vision import datasets
+from minitorch.vision import transforms as T
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MNIST_DIR = os.environ.get("MINITORCH_MNIST_DIR", os.path.join(REPO, "..", "shared", "datasets", "mnist"))

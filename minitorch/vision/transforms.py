@@ -9,8 +9,9 @@ draw from minitorch's default generator, so ``minitorch.manual_seed`` makes them
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable, Sequence
 from enum import Enum
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -19,8 +20,19 @@ from .._creation import as_tensor, from_numpy, full
 from .._ops.random import rand, randint
 from .._tensor import Tensor
 
-__all__ = ["Compose", "ToTensor", "Normalize", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomCrop",
-           "CenterCrop", "Resize", "Pad", "Lambda", "InterpolationMode"]
+__all__ = [
+    "CenterCrop",
+    "Compose",
+    "InterpolationMode",
+    "Lambda",
+    "Normalize",
+    "Pad",
+    "RandomCrop",
+    "RandomHorizontalFlip",
+    "RandomVerticalFlip",
+    "Resize",
+    "ToTensor",
+]
 
 
 class InterpolationMode(Enum):
@@ -290,7 +302,7 @@ class Lambda:
 
     def __init__(self, lambd: Callable[[Any], Any]) -> None:
         if not callable(lambd):
-            raise TypeError(f"Argument lambd should be callable, got {repr(type(lambd).__name__)}")
+            raise TypeError(f"Argument lambd should be callable, got {type(lambd).__name__!r}")
         self.lambd = lambd
 
     def __call__(self, img):

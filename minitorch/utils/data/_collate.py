@@ -13,7 +13,8 @@ from __future__ import annotations
 import collections.abc
 import copy
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from ..._creation import as_tensor, tensor
 from ..._ops.shape import stack
 from ..._tensor import Tensor
 
-__all__ = ["default_collate", "default_convert", "collate", "default_collate_fn_map"]
+__all__ = ["collate", "default_collate", "default_collate_fn_map", "default_convert"]
 
 np_str_obj_array_pattern = re.compile(r"[SaUO]")
 

@@ -28,7 +28,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["get_worker_info", "WorkerInfo"]
+__all__ = ["WorkerInfo", "get_worker_info"]
 
 MP_STATUS_CHECK_INTERVAL = 1.0  # seconds between liveness checks while waiting on a queue
 
@@ -68,7 +68,7 @@ class ExceptionWrapper:
             msg = _KeyErrorMessage(msg)
         try:
             exception = self.exc_type(msg)
-        except Exception:
+        except Exception:  # noqa: BLE001  any error is shipped to the main process
             raise RuntimeError(msg) from None
         raise exception
 
@@ -153,7 +153,7 @@ def _worker_loop(dataset, is_iterable: bool, index_queue, result_queue, auto_col
             if init_fn is not None:
                 init_fn(worker_id)
             dataset_iter = iter(dataset) if is_iterable else None
-        except Exception:
+        except Exception:  # noqa: BLE001
             init_exception = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
             dataset_iter = None
         exhausted = False
@@ -183,11 +183,11 @@ def _worker_loop(dataset, is_iterable: bool, index_queue, result_queue, auto_col
                 except StopIteration:
                     exhausted = True
                     data = _IterableDatasetStopIteration(worker_id)
-                except Exception:
+                except Exception:  # noqa: BLE001
                     data = ExceptionWrapper(where=f"in DataLoader worker process {worker_id}")
             try:
                 payload = dumps(data)
-            except Exception:
+            except Exception:  # noqa: BLE001
                 payload = dumps(ExceptionWrapper(where=f"in DataLoader worker process {worker_id} "
                                                        "(sending a batch to the main process)"))
             result_queue.put((idx, payload))

@@ -17,7 +17,8 @@ import multiprocessing
 import os
 import queue
 import warnings
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from ... import _dtype
 from ..._creation import empty
@@ -137,12 +138,12 @@ class DataLoader:
     def _index_sampler(self):
         return self.batch_sampler if self._auto_collation else self.sampler
 
-    def _get_iterator(self) -> "_BaseIter":
+    def _get_iterator(self) -> _BaseIter:
         if self.num_workers == 0:
             return _SingleProcessIter(self)
         return _MultiProcessIter(self)
 
-    def __iter__(self) -> "_BaseIter":
+    def __iter__(self) -> _BaseIter:
         if self.persistent_workers and self.num_workers > 0:
             if self._iterator is None:
                 self._iterator = self._get_iterator()
@@ -178,7 +179,7 @@ class _BaseIter:
         self._sampler_iter = iter(self._index_sampler)
         self._num_yielded = 0
 
-    def __iter__(self) -> "_BaseIter":
+    def __iter__(self) -> _BaseIter:
         return self
 
     def _reset(self, loader: DataLoader) -> None:
@@ -363,5 +364,5 @@ class _MultiProcessIter(_BaseIter):
     def __del__(self) -> None:
         try:
             self._shutdown_workers()
-        except Exception:
+        except Exception:  # noqa: BLE001,S110  best effort at interpreter exit
             pass

@@ -16,11 +16,11 @@ import hashlib
 import os
 import urllib.error
 import urllib.request
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from ... import _dtype
 from ..._creation import from_numpy
 from ...utils.data.dataset import Dataset
 
