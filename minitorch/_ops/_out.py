@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 from .. import _dtype
+from ..backends import backend_of
 
 
 def can_cast(src: _dtype.dtype, dst: _dtype.dtype) -> bool:
@@ -49,7 +50,7 @@ def finish(result, out):
                 UserWarning,
                 stacklevel=3,
             )
-        out._data = result._data.astype(out.dtype.np)
+        out._data = backend_of(result._data).astype(result._data, out.dtype.np)
         out._storage = out._stride = None
     else:
         out._data[...] = result._data

@@ -60,7 +60,7 @@ class IndexPut(Primitive):
     def forward(ctx, x, v, key, accumulate):
         ctx.key, ctx.accumulate = key, accumulate
         xp = backend_of(x)
-        y = xp.asarray(x).copy()
+        y = xp.copy(x)
         xp.index_put(y, key, v, accumulate)
         return y
 
@@ -96,7 +96,7 @@ class ScatterReduce(Primitive):
     @staticmethod
     def forward(ctx, x, v, key, reduce, include_self):
         xp = backend_of(x)
-        y = xp.asarray(x).copy()
+        y = xp.copy(x)
         if not include_self:
             xp.index_put(y, key, xp.asarray(_identity(reduce, y.dtype), dtype=y.dtype), False)
         xp.index_reduce_at(y, key, v, reduce)

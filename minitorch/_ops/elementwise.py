@@ -619,13 +619,13 @@ def round(input, *, decimals: int = 0, out=None):
 def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None, *, out=None):
     """Replace NaN and infinities; the gradient passes where the input was finite."""
     xp = backend_of(input._data)
-    info = __import__("numpy").finfo(input._data.dtype) if input.dtype.is_floating_point else None
+    info = __import__("numpy").finfo(input.dtype.np) if input.dtype.is_floating_point else None
     if info is None:
         return finish(input.clone(), out)
     hi = info.max if posinf is None else posinf
     lo = info.min if neginf is None else neginf
     finite = isfinite(input)
-    repl = xp.where(xp.isnan(input._data), nan, xp.where(input._data > 0, hi, lo)).astype(input._data.dtype)
+    repl = xp.astype(xp.where(xp.isnan(input._data), nan, xp.where(input._data > 0, hi, lo)), input.dtype.np)
     return finish(where(finite, input, _constant(input, repl)), out)
 
 
@@ -637,7 +637,8 @@ def _compare(op: str, input, other, out=None):
     if isinstance(other, Tensor):
         _check_same_device(input, other)
         dt = _dtype.result_type(input, other)
-        a, b = input._data.astype(dt.np, copy=False), other._data.astype(dt.np, copy=False)
+        a = input._data if input.dtype is dt else xp.astype(input._data, dt.np)
+        b = other._data if other.dtype is dt else xp.astype(other._data, dt.np)
     else:
         a, b = input._data, other
     return finish(_constant(input, getattr(xp, op)(a, b)), out)

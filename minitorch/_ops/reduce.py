@@ -69,7 +69,7 @@ class Mean(Primitive):
         if n == 0:
             with np.errstate(invalid="ignore"):
                 return xp.asarray(xp.mean(x, axis=dims, keepdims=keepdim))
-        return xp.asarray(xp.sum(x, axis=dims, keepdims=keepdim) / x.dtype.type(n))
+        return xp.asarray(xp.sum(x, axis=dims, keepdims=keepdim) / n)  # a Python int keeps the dtype (NEP 50)
 
     @staticmethod
     def backward(ctx, g):
@@ -354,7 +354,7 @@ class Norm(Primitive):
         elif p == -math.inf:
             y = xp.amin(a, axis=dims, keepdims=keepdim)
         elif p == 0:
-            y = xp.sum(a != 0, axis=dims, keepdims=keepdim).astype(x.dtype)
+            y = xp.astype(xp.sum(a != 0, axis=dims, keepdims=keepdim), x.dtype)
         elif p == 2:
             y = xp.sqrt(xp.sum(x * x, axis=dims, keepdims=keepdim))
         else:
@@ -424,7 +424,7 @@ def _all_any(input: Tensor, dim, keepdim: bool, reduce_all: bool) -> Tensor:
     xp = backend_of(input._data)
     y = (xp.all if reduce_all else xp.any)(input._data, axis=dims, keepdims=keepdim)
     if input.dtype is _dtype.uint8:  # PyTorch keeps uint8 for uint8 inputs
-        y = y.astype(np.uint8)
+        y = xp.astype(y, np.uint8)
     return input._wrap_result(xp.asarray(y))
 
 
@@ -442,7 +442,7 @@ def count_nonzero(input: Tensor, dim=None) -> Tensor:
     """The number of non-zero elements over ``dim`` (int64)."""
     dims = normalize_dims(dim, input.dim())
     xp = backend_of(input._data)
-    return input._wrap_result(xp.asarray(xp.count_nonzero(input._data, axis=dims)).astype(np.int64))
+    return input._wrap_result(xp.astype(xp.asarray(xp.count_nonzero(input._data, axis=dims)), np.int64))
 
 
 def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
@@ -453,11 +453,11 @@ def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
     if input.dim() != 1 or (input.numel() and int(xp.amin(input._data)) < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     w = None if weights is None else weights._data
-    y = xp.bincount(input._data.astype(np.int64), weights=w, minlength=minlength)
+    y = xp.bincount(xp.astype(input._data, np.int64), weights=w, minlength=minlength)
     if weights is not None and weights.dtype is _dtype.float32:
-        y = y.astype(np.float32)
+        y = xp.astype(y, np.float32)
     elif weights is None:
-        y = y.astype(np.int64)
+        y = xp.astype(y, np.int64)
     return input._wrap_result(y)
 
 

@@ -355,7 +355,8 @@ class Flip(Primitive):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return backend_of(x).flip(x, axis=dims).copy()
+        xp = backend_of(x)
+        return xp.copy(xp.flip(x, axis=dims))
 
     @staticmethod
     def backward(ctx, g):
