@@ -7,6 +7,7 @@ with a NumPy array when they can. dtypes are inferred as PyTorch does
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -98,7 +99,7 @@ def _leaf_value(leaf, dt: _dtype.dtype):
     if not integral:
         return float(leaf)
     if isinstance(leaf, float):
-        if leaf != leaf or leaf in (float("inf"), float("-inf")):
+        if not math.isfinite(leaf):
             raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
         leaf = int(leaf)
     if not -(2**63) <= leaf < 2**63:
@@ -319,4 +320,4 @@ def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None
     return full(tuple(input.shape), fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
-from ._range_factories import arange, linspace, logspace  # noqa: E402,F401  (re-exported)
+from ._range_factories import arange, linspace, logspace  # noqa: F401  (re-exported)

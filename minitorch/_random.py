@@ -39,7 +39,7 @@ class Generator:
         self.device = to_device(device)
         self.manual_seed(_DEFAULT_SEED)
 
-    def manual_seed(self, seed) -> "Generator":
+    def manual_seed(self, seed) -> Generator:
         """Restart the stream from ``seed``; returns ``self``."""
         self._seed = _check_seed(seed)
         self._np = np.random.Generator(np.random.PCG64(self._seed))
@@ -57,16 +57,16 @@ class Generator:
 
     def get_state(self):
         """The generator's state as a uint8 tensor (restore it with ``set_state``)."""
-        from ._creation import tensor
         from . import _dtype
+        from ._creation import tensor
 
         payload = json.dumps({"seed": self._seed, "pcg64": self._np.bit_generator.state}).encode()
         return tensor(list(payload), dtype=_dtype.uint8)
 
-    def set_state(self, new_state) -> "Generator":
+    def set_state(self, new_state) -> Generator:
         """Restore a state returned by ``get_state``."""
-        from ._tensor import Tensor
         from . import _dtype
+        from ._tensor import Tensor
 
         if not isinstance(new_state, Tensor) or new_state.dtype is not _dtype.uint8:
             raise TypeError(
@@ -83,7 +83,7 @@ class Generator:
         self._np.bit_generator.state = state["pcg64"]
         return self
 
-    def clone_state(self) -> "Generator":
+    def clone_state(self) -> Generator:
         g = Generator(self.device)
         g.set_state(self.get_state())
         return g

@@ -40,27 +40,37 @@ def _split(x: np.ndarray):
     return hi, x - hi
 
 
+def _two_sum(a, b):
+    """``a + b`` as ``(s, e)`` with ``s + e`` exactly the sum (Knuth)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _round_to_odd(x, err):
+    """``x + err`` rounded to odd: ``x`` if exact, else the neighbour of the pair with an odd last bit."""
+    even = (x.view(np.int64) & 1) == 0
+    toward = np.where(err > 0, np.inf, -np.inf)
+    return np.where((err != 0) & even, np.nextafter(x, toward), x)
+
+
 def _fma(a, b, c, dt: _dtype.dtype) -> np.ndarray:
     """``a * b + c`` rounded once to ``dt`` (a fused multiply-add), from float64 operands.
 
-    float64: Dekker's exact product plus an exact sum (error-free transformations).
-    float32: the product of two float32s is exact in float64; the sum is rounded to
-    odd in float64 first so the final rounding to float32 is the correct one.
+    float64: Dekker's exact product, an exact sum, and the low part rounded to odd so that
+    the one final rounding is the correct one (Boldo and Melquiond's emulation of fma).
+    float32: the product of two float32s is exact in float64; the sum is rounded to odd in
+    float64, then to float32.
     """
     a, b, c = (np.asarray(v, dtype=np.float64) for v in (a, b, c))
     p = a * b
+    if dt is not _dtype.float64:
+        return _round_to_odd(*_two_sum(p, c)).astype(dt.np)
     ah, al = _split(a)
     bh, bl = _split(b)
     p_err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
-    s = p + c
-    bb = s - p
-    s_err = (p - (s - bb)) + (c - bb)
-    if dt is _dtype.float64:
-        return s + (s_err + p_err)
-    err = s_err + p_err
-    odd = (s.view(np.int64) & 1).astype(bool)
-    s = np.where((err != 0) & ~odd, np.nextafter(s, np.where(err > 0, np.inf, -np.inf)), s)
-    return s.astype(dt.np)
+    hi, lo = _two_sum(c, p)
+    return hi + _round_to_odd(*_two_sum(lo, p_err))
 
 
 def _scalar(v):
@@ -113,6 +123,7 @@ def _arange_values(start, step, n: int, dt: _dtype.dtype) -> np.ndarray:
     if not dt.is_floating_point:  # accumulate in int64, exactly
         return (start + step * i).astype(dt.np)
     acc = _dtype.float32 if dt is _dtype.float16 else _dtype.float64
+    start, step = float(acc.np.type(start)), float(acc.np.type(step))  # Scalar.to<accscalar_t>()
     width = _VEC_BYTES // dt.itemsize
     n_vec = n // (2 * width) * (2 * width)
     block = i // width * width

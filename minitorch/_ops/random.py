@@ -27,8 +27,16 @@ from ._out import _legacy
 from .inplace import write_inplace
 
 __all__ = [
-    "rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial",
-    "rand_like", "randn_like", "randint_like",
+    "bernoulli",
+    "multinomial",
+    "normal",
+    "rand",
+    "rand_like",
+    "randint",
+    "randint_like",
+    "randn",
+    "randn_like",
+    "randperm",
 ]
 METHODS = ["bernoulli", "multinomial"]
 INPLACE: list[str] = []
@@ -300,18 +308,25 @@ def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=Non
     return _fill_sample(self, from_ + (to - from_) * u, "UniformBackward0")
 
 
-def random_(self: Tensor, from_: int = 0, to: int | None = None, *, generator=None, **kwargs) -> Tensor:
-    """Fill with integers uniform in [from, to); ``random_(to)`` means [0, to); no bound: the dtype's range."""
-    from_ = kwargs.pop("from", from_)
-    if to is None and "from" not in kwargs and from_ != 0:
-        from_, to = 0, from_
-    if to is None:
-        low, high = 0, _dtype_range(self.dtype)[1] + 1
+def random_(self: Tensor, *args, generator=None, **kwargs) -> Tensor:
+    """Fill with integers uniform in [from, to): ``random_(to)``, ``random_(from, to)``;
+    without ``to``, up to the largest integer the dtype holds exactly (2**24 for float32)."""
+    if "from" in kwargs:
+        args = (kwargs.pop("from"),) + args
+    if "to" in kwargs:
+        args = (args[0] if args else 0, kwargs.pop("to"))
+    if len(args) == 1:  # random_(to)
+        low, high, node = 0, args[0], "RandomBackward1"
+    elif args:
+        low, high, node = args[0], args[1], "RandomBackward0"
     else:
-        low, high = int(from_), int(to)
-        _check_random_bounds(low, high, self.dtype)
-    sample = _integers(_numpy_generator(generator), low, high, tuple(self.shape), self.dtype)
-    return _fill_sample(self, sample, "RandomBackward2" if to is not None else "RandomBackward0")
+        low, high, node = 0, None, "RandomBackward2"
+    if high is None:
+        high = _dtype_range(self.dtype)[1] + 1
+    else:
+        _check_random_bounds(int(low), int(high), self.dtype)
+    sample = _integers(_numpy_generator(generator), int(low), int(high), tuple(self.shape), self.dtype)
+    return _fill_sample(self, sample, node)
 
 
 def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
