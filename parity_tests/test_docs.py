@@ -1,0 +1,128 @@
+"""The docs are executable: every example on every page runs and prints what the page shows.
+
+One test per page of ``docs/``: its ```` ```python ```` blocks that contain ``>>>`` lines run in
+order as doctests in one namespace (a later block sees an earlier block's names), with
+``NORMALIZE_WHITESPACE | ELLIPSIS``. A block fenced as ```` ```python {skip} ```` is not run, and
+doctest's own ``# doctest: +SKIP`` skips one example; both should be rare and say why next to them.
+
+Also: ``docs/parity.md`` is what ``tools/gen_parity_table.py`` generates from the op table today,
+and, where MkDocs is installed (``pip install -e ".[docs]"``), ``mkdocs build --strict`` passes.
+"""
+
+from __future__ import annotations
+
+import doctest
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import minitorch
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+FENCE = re.compile(r"^(?P<indent>[ \t]*)```python(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=indent)```",
+                   re.M | re.S)
+FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+
+
+def doc_blocks(text: str) -> list[tuple[int, str]]:
+    """``(line number, code)`` of each ```python block with ``>>>`` lines, not marked {skip}."""
+    blocks = []
+    for m in FENCE.finditer(text):
+        if "{skip}" in m.group("info") or ">>>" not in m.group("body"):
+            continue
+        indent = len(m.group("indent"))
+        body = "".join(line[indent:] for line in m.group("body").splitlines(keepends=True))
+        blocks.append((text.count("\n", 0, m.start("body")) + 1, body))
+    return blocks
+
+
+def pages() -> list[Path]:
+    return sorted(p for p in DOCS.rglob("*.md") if doc_blocks(p.read_text()))
+
+
+def run_page(path: Path) -> list[str]:
+    """Run a page's examples; return one report per failing example."""
+    parser = doctest.DocTestParser()
+    globs: dict = {"__name__": f"docs.{path.stem}"}
+    failures: list[str] = []
+
+    class Runner(doctest.DocTestRunner):
+        def report_failure(self, out, test, example, got):  # noqa: ANN001
+            failures.append(self._where(test, example) + f"expected:\n{example.want}got:\n{got}")
+
+        def report_unexpected_exception(self, out, test, example, exc_info):  # noqa: ANN001
+            err = "".join(doctest.traceback.format_exception_only(*exc_info[:2]))
+            failures.append(self._where(test, example) + f"raised:\n{err}")
+
+        def _where(self, test, example) -> str:  # noqa: ANN001
+            where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+            return f"{where}:{test.lineno + example.lineno + 1}:\n    {example.source}"
+
+    runner = Runner(optionflags=FLAGS)
+    for lineno, code in doc_blocks(path.read_text()):
+        test = parser.get_doctest(code, globs, f"{path.name}:{lineno}", str(path), lineno - 1)
+        runner.run(test, clear_globs=False)
+        globs.update(test.globs)  # DocTest runs on a copy; the next block must see these names
+    return failures
+
+
+@pytest.fixture
+def clean_state(tmp_path, monkeypatch):
+    """Pages run in a scratch directory and may change global settings; put them back."""
+    monkeypatch.chdir(tmp_path)
+    dtype, grad = minitorch.get_default_dtype(), minitorch.is_grad_enabled()
+    yield
+    minitorch.set_default_dtype(dtype)
+    minitorch.set_grad_enabled(grad)
+
+
+@pytest.mark.parametrize("path", pages(), ids=lambda p: str(p.relative_to(DOCS)))
+def test_page_examples(path: Path, clean_state) -> None:
+    failures = run_page(path)
+    assert not failures, f"{len(failures)} example(s) fail:\n\n" + "\n".join(failures)
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location("gen_parity_table",
+                                                  ROOT / "tools" / "gen_parity_table.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it executes
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_parity_page_is_up_to_date() -> None:
+    expected = load_generator().render()
+    actual = (DOCS / "parity.md").read_text()
+    assert actual == expected, "docs/parity.md is stale: run `python tools/gen_parity_table.py`"
+
+
+def test_doc_blocks_parsing() -> None:
+    text = ("```python\n>>> 1 + 1\n2\n\n```\n"
+            "```python {skip}\n>>> download()\n```\n"
+            "```python\nplain = 'code without prompts is shown, not run'\n```\n"
+            "1. a list item\n\n    ```python\n    >>> 2 * 3\n    6\n    ```\n")
+    assert doc_blocks(text) == [(2, ">>> 1 + 1\n2\n\n"), (15, ">>> 2 * 3\n6\n")]
+
+
+def test_failures_are_reported_with_their_line(tmp_path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("# A page\n\n```python\n>>> x = 2\n\n```\n\ntext\n\n```python\n"
+                    ">>> x + 1\n4\n>>> y\n```\n")
+    failures = run_page(page)
+    assert len(failures) == 2
+    assert failures[0].startswith(f"{page}:11:") and "expected:\n4\ngot:\n3" in failures[0]
+    assert failures[1].startswith(f"{page}:13:") and "NameError" in failures[1]
+
+
+def test_mkdocs_build_strict(tmp_path) -> None:
+    pytest.importorskip("mkdocs", reason="the docs extra is not installed: pip install -e '.[docs]'")
+    pytest.importorskip("mkdocstrings")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
+                           str(tmp_path / "site")], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-5000:]
