@@ -18,7 +18,13 @@ Padding is ``(ph, pw)`` (symmetric, PyTorch's int form) or ``((top, bottom), (le
 import numpy as np
 from numba import njit, prange
 
-from kernels.im2col import Padding4, col2im, conv_output_size, im2col, valid_output_range
+from kernels.im2col import (
+    Padding4,
+    col2im_into,
+    conv_output_size,
+    im2col_into,
+    valid_output_range,
+)
 
 Pair = tuple[int, int]
 Padding = tuple[int, int] | Padding4
@@ -57,20 +63,66 @@ def _output_size(x_shape, w_shape, stride: Pair, pad: Padding4, dilation: Pair) 
 
 def conv2d_forward_gemm(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Padding4,
                         dilation: Pair, groups: int) -> np.ndarray:
-    """conv2d as im2col + one batched GEMM per group (no bias).
+    """conv2d as im2col + GEMM, a block of samples at a time (no bias).
 
-    Math: ``y[n, g] = W_g.reshape(C_out/G, C_in/G*kH*kW) @ cols[n, g]``.
-    Loop nest: im2col (prange over N*C_in), then np.matmul over the (N, G) stack, each a BLAS
-    GEMM of (C_out/G) x (C_in/G*kH*kW) x (oH*oW), threaded inside BLAS.
-    Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops; extra memory N*C_in*kH*kW*oH*oW for the columns.
+    Math: ``Y_g = W_g @ cols_g`` with W_g (C_out/G, C_in/G*kH*kW) and the block's columns
+    cols_g (C_in/G*kH*kW, B*oH*oW); Y_g's (co, n, l) order is then written into y's NCHW.
+    Loop nest: ``for block of B samples / im2col_into (prange over B*C_in) / one BLAS GEMM
+    per group (threaded inside BLAS) / copy Y into y[block]`` (no copy when B == 1).
+    Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops; memory: one block of columns, reused.
     """
-    N = x.shape[0]
     C_out, C_in_g, kH, kW = w.shape
     oH, oW = _output_size(x.shape, w.shape, stride, padding, dilation)
-    cols = im2col(x, (kH, kW), stride, padding, dilation)
-    cols = cols.reshape(N, groups, C_in_g * kH * kW, oH * oW)
-    w_mat = np.ascontiguousarray(w).reshape(groups, C_out // groups, C_in_g * kH * kW)
-    return np.matmul(w_mat, cols).reshape(N, C_out, oH, oW)
+    x, w_mat = _as_matrices(x, w, groups)
+    N, G, L, rows = x.shape[0], groups, oH * oW, groups * C_in_g * kH * kW
+    B, blocks = _batch_blocks(N, rows * L * x.itemsize)
+    cols_buf = np.empty(rows * B * L, dtype=x.dtype)
+    y = np.empty((N, C_out, oH, oW), dtype=x.dtype)
+    y_buf = np.empty(C_out * B * L if B > 1 else 0, dtype=x.dtype)
+    for n0, nb in blocks:
+        cols = _columns(cols_buf, rows, nb, L)
+        im2col_into(x[n0:n0 + nb], cols, (kH, kW), (oH, oW), stride, padding, dilation)
+        y_blk = y[n0:n0 + nb].reshape(nb, G, C_out // G, L)
+        if nb == 1:  # Y is already y[n]: let BLAS write it in place
+            np.matmul(w_mat, cols.reshape(G, -1, L), out=y_blk[0])
+        else:
+            Y = np.matmul(w_mat, cols.reshape(G, -1, nb * L),
+                          out=y_buf[: C_out * nb * L].reshape(G, C_out // G, nb * L))
+            y_blk[...] = Y.reshape(G, C_out // G, nb, L).transpose(2, 0, 1, 3)
+    return y
+
+
+# Samples per block: a block's columns (C_in*kH*kW x B*oH*oW) are written by im2col and read
+# right after by the GEMM, so they should stay in cache in between, and the buffer is reused
+# from block to block. Measured in docs/kernels.md ("batch blocking").
+COLUMN_BLOCK_BYTES = 4 << 20
+
+
+def _batch_blocks(N: int, bytes_per_sample: int) -> tuple[int, list[tuple[int, int]]]:
+    """Block size B and the blocks [(n0, nb)] covering the batch, nb <= B samples each."""
+    B = max(1, min(N, COLUMN_BLOCK_BYTES // max(1, bytes_per_sample)))
+    return B, [(n0, min(B, N - n0)) for n0 in range(0, N, B)]
+
+
+def _as_matrices(x, w, groups):
+    """x contiguous and w as (G, C_out/G, C_in/G*kH*kW), both in their common dtype (float32
+    stays float32 end to end)."""
+    dtype = np.result_type(x.dtype, w.dtype)
+    C_out = w.shape[0]
+    w_mat = np.ascontiguousarray(w, dtype=dtype).reshape(groups, C_out // groups, -1)
+    return np.ascontiguousarray(x, dtype=dtype), w_mat
+
+
+def _columns(buf, rows, nb, L):
+    """The first rows*nb*L elements of the buffer as a (rows, nb, L) column matrix."""
+    return buf[: rows * nb * L].reshape(rows, nb, L)
+
+
+def _channels_first(a, groups):
+    """(B, C, L) block -> (G, C/G, B*L): the layout of a block's GEMM (a copy unless B == 1)."""
+    B, C, L = a.shape
+    a = np.ascontiguousarray(a.transpose(1, 0, 2)) if B > 1 else a
+    return a.reshape(groups, C // groups, B * L)
 
 
 @njit(cache=True, parallel=True)
@@ -144,22 +196,30 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
                       stride: Pair, padding: Padding, dilation: Pair, groups: int) -> np.ndarray:
     """dL/dx of conv2d: the transposed convolution of gy with w (conv_transpose2d's forward).
 
-    Math: ``gcols[n, g] = W_g.T @ gy[n, g]`` then ``gx = col2im(gcols)``: every output gradient
-    flows back to each input it was computed from, weighted by the tap that joined them.
-    Loop nest: np.matmul over (N, G) (BLAS GEMMs of (C_in/G*kH*kW) x (C_out/G) x (oH*oW)),
-    then col2im (prange over N*C_in, each owning its plane of gx).
-    Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops, as the forward; columns as the forward.
+    Math: ``gcols_g = W_g.T @ GY_g`` per block (GY_g: the block's gy as (C_out/G, B*oH*oW)),
+    then ``gx[block] = col2im(gcols)``: every output gradient flows back to each input it was
+    computed from, weighted by the tap that joined them.
+    Loop nest: ``for block of B samples / gy[block] to (C_out, B*L) (a copy unless B == 1) /
+    one BLAS GEMM per group / col2im_into (prange over B*C_in, each owning a plane of gx)``.
+    Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops, as the forward; one block of columns, reused.
     Always GEMM: a direct scatter would need atomics or an output-stationary loop with
     divisibility tests on the stride, both slower than BLAS plus col2im in our measurements.
     """
     pad = as_padding4(padding)
     N, C_out, oH, oW = gy.shape
     _, C_in_g, kH, kW = w.shape
-    w_mat = np.ascontiguousarray(w).reshape(groups, C_out // groups, C_in_g * kH * kW)
-    gy_mat = np.ascontiguousarray(gy).reshape(N, groups, C_out // groups, oH * oW)
-    gcols = np.matmul(w_mat.transpose(0, 2, 1), gy_mat)
-    gcols = gcols.reshape(N, groups * C_in_g * kH * kW, oH * oW)
-    return col2im(gcols, input_shape, (kH, kW), (oH, oW), stride, pad, dilation)
+    G, L, rows = groups, oH * oW, groups * C_in_g * kH * kW
+    gy, w_mat = _as_matrices(gy, w, groups)
+    w_t = w_mat.transpose(0, 2, 1)
+    B, blocks = _batch_blocks(N, rows * L * gy.itemsize)
+    cols_buf = np.empty(rows * B * L, dtype=gy.dtype)
+    gx = np.empty(input_shape, dtype=gy.dtype)
+    for n0, nb in blocks:
+        GY = _channels_first(gy[n0:n0 + nb].reshape(nb, C_out, L), G)
+        gcols = np.matmul(w_t, GY, out=cols_buf[: rows * nb * L].reshape(G, rows // G, nb * L))
+        col2im_into(gcols.reshape(rows, nb, L), gx[n0:n0 + nb], (kH, kW), (oH, oW), stride, pad,
+                    dilation)
+    return gx
 
 
 def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, int, int, int],
@@ -167,21 +227,27 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
                        groups: int) -> np.ndarray:
     """dL/dw of conv2d: the correlation of the input with the output gradient.
 
-    Math: ``gw_g = sum_n gy[n, g] @ im2col(x)[n, g].T``, reshaped to (C_out, C_in/G, kH, kW).
-    Loop nest: im2col (prange over N*C_in), then one BLAS GEMM per group whose reduction runs
-    over the whole batch at once (N*oH*oW long), so the batch sum happens inside BLAS.
-    Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops; the columns plus one transposed copy of them.
+    Math: ``gw_g = sum over blocks of GY_g @ cols_g.T``, (C_out/G, B*L) @ (B*L, C_in/G*kH*kW),
+    reshaped to (C_out, C_in/G, kH, kW); the batch sum is the GEMM's reduction within a block
+    and one small addition between blocks.
+    Loop nest: ``for block of B samples / im2col_into (prange over B*C_in) / gy[block] to
+    (C_out, B*L) (a copy unless B == 1) / one BLAS GEMM per group``.
+    Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops; one block of columns, reused.
     """
     pad = as_padding4(padding)
     N, C_out, oH, oW = gy.shape
     _, C_in_g, kH, kW = weight_shape
-    K = C_in_g * kH * kW
-    cols = im2col(x, (kH, kW), stride, pad, dilation, output_size=(oH, oW))
-    # Move the batch next to the spatial axis so the batch sum is part of the GEMM's reduction.
-    cols = cols.reshape(N, groups, K, oH * oW).transpose(1, 2, 0, 3).reshape(groups, K, -1)
-    gy_mat = np.ascontiguousarray(gy).reshape(N, groups, C_out // groups, oH * oW)
-    gy_mat = gy_mat.transpose(1, 2, 0, 3).reshape(groups, C_out // groups, -1)
-    gw = np.matmul(gy_mat, cols.transpose(0, 2, 1))
+    G, L, rows = groups, oH * oW, groups * C_in_g * kH * kW
+    dtype = np.result_type(x.dtype, gy.dtype)
+    x, gy = np.ascontiguousarray(x, dtype=dtype), np.ascontiguousarray(gy, dtype=dtype)
+    B, blocks = _batch_blocks(N, rows * L * x.itemsize)
+    cols_buf = np.empty(rows * B * L, dtype=dtype)
+    gw = np.zeros((G, C_out // G, rows // G), dtype=dtype)
+    for n0, nb in blocks:
+        cols = _columns(cols_buf, rows, nb, L)
+        im2col_into(x[n0:n0 + nb], cols, (kH, kW), (oH, oW), stride, pad, dilation)
+        GY = _channels_first(gy[n0:n0 + nb].reshape(nb, C_out, L), G)
+        gw += np.matmul(GY, cols.reshape(G, rows // G, nb * L).transpose(0, 2, 1))
     return gw.reshape(weight_shape)
 
 

@@ -6,6 +6,15 @@ im2col copies each window into a column, so that all windows of a sample form a 
 one call to BLAS. col2im is its adjoint: it adds every column back into the window it came from
 (overlapping windows add up), which is exactly what the gradient of im2col needs.
 
+The kernels index the columns as ``cols[row, n, l]`` (row = (c, i, j), l = oh*oW + ow) and
+accept any strides, so one kernel serves two layouts:
+
+* ``im2col`` / ``col2im`` (torch's F.unfold / F.fold layout, (N, C*kH*kW, L)) pass the
+  transposed view of an (N, rows, L) array;
+* conv2d (kernels/conv.py) fills a (rows, B, L) buffer for a block of B samples through
+  ``im2col_into`` / ``col2im_into``, so that a whole block is one matrix of B*L columns
+  and each of conv2d's three GEMMs runs once per block.
+
 Both kernels take explicit, possibly asymmetric padding ``((top, bottom), (left, right))``;
 positions that fall in the padding read as zero (im2col) or are dropped (col2im).
 """
@@ -35,51 +44,94 @@ def valid_output_range(out_size, stride, pad_before, offset, in_size):
 
 
 @njit(cache=True, parallel=True)
-def _im2col(x, kH, kW, sH, sW, pT, pL, dH, dW, oH, oW):
-    N, C, H, W = x.shape
-    cols = np.zeros((N, C * kH * kW, oH * oW), dtype=x.dtype)
-    for nc in prange(N * C):
+def _im2col(x, cols, kH, kW, sH, sW, pT, pL, dH, dW, oH, oW):
+    B, C, H, W = x.shape
+    for nc in prange(B * C):
         n = nc // C
         c = nc % C
         for i in range(kH):
+            oh_lo, oh_hi = valid_output_range(oH, sH, pT, i * dH, H)
             for j in range(kW):
-                row = (c * kH + i) * kW + j
-                oh_lo, oh_hi = valid_output_range(oH, sH, pT, i * dH, H)
                 ow_lo, ow_hi = valid_output_range(oW, sW, pL, j * dW, W)
+                iw_lo = ow_lo * sW - pL + j * dW
+                col = cols[(c * kH + i) * kW + j, n]
+                # Every element is written once (padding as an explicit zero), so the buffer
+                # needs no np.zeros pass beforehand.
+                col[: oh_lo * oW] = 0
                 for oh in range(oh_lo, oh_hi):
-                    ih = oh * sH - pT + i * dH
-                    for ow in range(ow_lo, ow_hi):
-                        cols[n, row, oh * oW + ow] = x[n, c, ih, ow * sW - pL + j * dW]
-    return cols
+                    x_row = x[n, c, oh * sH - pT + i * dH]
+                    dst = col[oh * oW: (oh + 1) * oW]
+                    dst[:ow_lo] = 0
+                    if sW == 1:  # a contiguous slice copy, which LLVM vectorises (3x at stride 1)
+                        dst[ow_lo:ow_hi] = x_row[iw_lo: iw_lo + ow_hi - ow_lo]
+                    else:
+                        for ow in range(ow_lo, ow_hi):
+                            dst[ow] = x_row[iw_lo + (ow - ow_lo) * sW]
+                    dst[ow_hi:] = 0
+                col[oh_hi * oW:] = 0
 
 
 @njit(cache=True, parallel=True)
-def _col2im(cols, N, C, H, W, kH, kW, sH, sW, pT, pL, dH, dW, oH, oW):
-    x = np.zeros((N, C, H, W), dtype=cols.dtype)
-    for nc in prange(N * C):
+def _col2im(cols, x, kH, kW, sH, sW, pT, pL, dH, dW, oH, oW):
+    B, C, H, W = x.shape
+    for nc in prange(B * C):
         n = nc // C
         c = nc % C
+        plane = x[n, c]
+        plane[:] = 0
         for i in range(kH):
+            oh_lo, oh_hi = valid_output_range(oH, sH, pT, i * dH, H)
             for j in range(kW):
-                row = (c * kH + i) * kW + j
-                oh_lo, oh_hi = valid_output_range(oH, sH, pT, i * dH, H)
                 ow_lo, ow_hi = valid_output_range(oW, sW, pL, j * dW, W)
+                iw_lo = ow_lo * sW - pL + j * dW
+                col = cols[(c * kH + i) * kW + j, n]
                 for oh in range(oh_lo, oh_hi):
-                    ih = oh * sH - pT + i * dH
-                    for ow in range(ow_lo, ow_hi):
-                        x[n, c, ih, ow * sW - pL + j * dW] += cols[n, row, oh * oW + ow]
-    return x
+                    x_row = plane[oh * sH - pT + i * dH]
+                    src = col[oh * oW: (oh + 1) * oW]
+                    if sW == 1:
+                        x_row[iw_lo: iw_lo + ow_hi - ow_lo] += src[ow_lo:ow_hi]
+                    else:
+                        for ow in range(ow_lo, ow_hi):
+                            x_row[iw_lo + (ow - ow_lo) * sW] += src[ow]
+
+
+def im2col_into(x: np.ndarray, cols: np.ndarray, kernel: tuple[int, int],
+                output_size: tuple[int, int], stride: tuple[int, int], padding: Padding4,
+                dilation: tuple[int, int]) -> None:
+    """Gather every kernel window of ``x`` (B, C, H, W) into ``cols`` (C*kH*kW, B, oH*oW).
+
+    Math: ``cols[(c*kH + i)*kW + j, n, oh*oW + ow] = x_pad[n, c, oh*sH + i*dH, ow*sW + j*dW]``.
+    Loop nest: ``for n*c (prange) / for i, j / for oh / for ow``; each (n, c) writes its own
+    kH*kW rows (padding included, as zeros), so the parallel iterations never write the same
+    memory and ``cols`` may come from np.empty. ``cols`` may have any strides.
+    Cost: no flops; reads B*C*H*W, writes B*C*kH*kW*oH*oW elements (the kH*kW-fold blow-up
+    is the price paid for turning the convolution into one GEMM).
+    """
+    (pT, _), (pL, _) = padding
+    _im2col(x, cols, kernel[0], kernel[1], stride[0], stride[1], pT, pL, dilation[0],
+            dilation[1], output_size[0], output_size[1])
+
+
+def col2im_into(cols: np.ndarray, x: np.ndarray, kernel: tuple[int, int],
+                output_size: tuple[int, int], stride: tuple[int, int], padding: Padding4,
+                dilation: tuple[int, int]) -> None:
+    """Overwrite ``x`` (B, C, H, W) with the scatter-add of ``cols`` (C*kH*kW, B, oH*oW).
+
+    Math: ``x[n, c, ih, iw] = sum over (i, j, oh, ow) hitting (ih, iw) of cols[(c,i,j), n, (oh,ow)]``.
+    Loop nest: ``for n*c (prange) / zero the plane / for i, j / for oh / for ow``; each (n, c)
+    accumulates into its own plane x[n, c], so there are no write races without atomics.
+    Cost: B*C*kH*kW*oH*oW additions; reads the columns once, writes B*C*H*W.
+    """
+    (pT, _), (pL, _) = padding
+    _col2im(cols, x, kernel[0], kernel[1], stride[0], stride[1], pT, pL, dilation[0],
+            dilation[1], output_size[0], output_size[1])
 
 
 def im2col(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int], padding: Padding4,
            dilation: tuple[int, int], output_size: tuple[int, int] | None = None) -> np.ndarray:
-    """Gather every kernel window of ``x`` into a column.
+    """F.unfold: every kernel window of ``x`` (N, C, H, W) as a column, (N, C*kH*kW, oH*oW).
 
-    Math: ``cols[n, (c*kH + i)*kW + j, oh*oW + ow] = x_pad[n, c, oh*sH + i*dH, ow*sW + j*dW]``.
-    Loop nest: ``for n*c (prange) / for i, j / for oh / for ow``; each (n, c) writes its own
-    kH*kW rows, so the parallel iterations never write the same memory.
-    Cost: no flops; reads N*C*H*W, writes N*C*kH*kW*oH*oW elements (the kH*kW-fold blow-up
-    is the price paid for turning the convolution into one GEMM).
+    ``im2col_into`` on the transposed view of the result (see there for loop nest and cost).
     ``output_size`` keeps only the first (oH, oW) windows (conv_transpose2d's weight gradient
     needs that when its output_padding added rows that no window of the forward reached).
     """
@@ -88,21 +140,22 @@ def im2col(x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int], padd
     oW = conv_output_size(x.shape[3], kernel[1], stride[1], pL, pR, dilation[1])
     if output_size is not None:
         oH, oW = output_size
-    return _im2col(np.ascontiguousarray(x), kernel[0], kernel[1], stride[0], stride[1], pT, pL,
-                   dilation[0], dilation[1], oH, oW)
+    N, C = x.shape[:2]
+    cols = np.empty((N, C * kernel[0] * kernel[1], oH * oW), dtype=x.dtype)
+    im2col_into(np.ascontiguousarray(x), cols.transpose(1, 0, 2), kernel, (oH, oW), stride,
+                padding, dilation)
+    return cols
 
 
 def col2im(cols: np.ndarray, input_shape: tuple[int, int, int, int], kernel: tuple[int, int],
            output_size: tuple[int, int], stride: tuple[int, int], padding: Padding4,
            dilation: tuple[int, int]) -> np.ndarray:
-    """Scatter-add columns back into the image: the adjoint (and gradient) of ``im2col``.
+    """F.fold: scatter-add columns (N, C*kH*kW, oH*oW) back into an (N, C, H, W) image.
 
-    Math: ``x[n, c, ih, iw] = sum over (i, j, oh, ow) hitting (ih, iw) of cols[n, (c,i,j), (oh,ow)]``.
-    Loop nest: ``for n*c (prange) / for i, j / for oh / for ow``; each (n, c) accumulates into
-    its own plane x[n, c], so there are no write races without atomics.
-    Cost: N*C*kH*kW*oH*oW additions; reads the columns once, writes N*C*H*W.
+    The adjoint (and gradient) of ``im2col``: ``col2im_into`` on the transposed view of
+    ``cols`` (see there for loop nest and cost).
     """
-    N, C, H, W = input_shape
-    (pT, _), (pL, _) = padding
-    return _col2im(np.ascontiguousarray(cols), N, C, H, W, kernel[0], kernel[1], stride[0],
-                   stride[1], pT, pL, dilation[0], dilation[1], output_size[0], output_size[1])
+    x = np.empty(input_shape, dtype=cols.dtype)
+    col2im_into(np.ascontiguousarray(cols).transpose(1, 0, 2), x, kernel, output_size, stride,
+                padding, dilation)
+    return x
