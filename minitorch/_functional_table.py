@@ -29,8 +29,9 @@ for _name in MODULES:
     INPLACE += [m for m in getattr(_mod, "INPLACE", ()) if m not in INPLACE]
 
 METHODS = list(METHOD_FUNCTIONS)
-_FUNCTION_ONLY_IN_TORCH_AS_METHOD = {"repeat"}  # torch has Tensor.repeat but no torch.repeat
-for _n in _FUNCTION_ONLY_IN_TORCH_AS_METHOD:
+# PyTorch has these only as Tensor methods (``x.view(2, 3)``, never ``torch.view``).
+METHOD_ONLY = {"repeat", "view", "view_as", "reshape_as", "expand", "expand_as", "unfold"}
+for _n in METHOD_ONLY:
     _namespace.pop(_n, None)
 
 globals().update(_namespace)
