@@ -20,7 +20,7 @@ from harness import libs  # noqa: E402
 
 _relaxed = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
             HealthCheck.function_scoped_fixture]
-settings.register_profile("ci", max_examples=12, derandomize=True, deadline=None,
+settings.register_profile("ci", max_examples=10, derandomize=True, deadline=None,
                           suppress_health_check=_relaxed, print_blob=True)
 settings.register_profile("dev", max_examples=50, deadline=None, suppress_health_check=_relaxed)
 settings.register_profile("thorough", max_examples=500, deadline=None,

@@ -92,6 +92,8 @@ ARITHMETIC = [
     *arithmetic("add", "add", errors=(shape_error("add"),)),
     *with_variant(F("add", binary(alpha=2), dtypes=ALL), "alpha"),
     *promotion("add"),
+    OpSpec("add", fn("add"), binary(dtypes=("int32", None)), variant="int32-int64", dtypes=("int64",)),
+    OpSpec("mul", fn("mul"), binary(dtypes=("int32", "uint8")), variant="int32-uint8", dtypes=("int32",)),
     *arithmetic("sub", "sub"),
     *with_variant(F("sub", binary(alpha=-0.5)), "alpha"),
     *arithmetic("mul", "mul"),
