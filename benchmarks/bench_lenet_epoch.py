@@ -1,0 +1,142 @@
+"""One LeNet-5 training step (batch 64, Adam, float32) in minitorch vs torch on the CPU; an epoch; memory.
+
+Run: ``python benchmarks/bench_lenet_epoch.py`` from the repository root (about a minute).
+The step is what examples/train_lenet.py does per batch: ``zero_grad``, forward, cross-entropy,
+``backward``, ``optimizer.step()``, on a fixed random batch. As in bench_kernels.py, minitorch and
+torch each run in their own worker process and are asked for one timing in turn, repeat after
+repeat (torch with 1 and with 2 threads); medians. "epoch" is the median step times the 937.5
+batches of 64 in MNIST's 60,000 training images (data loading not included).
+
+Memory: each library in a fresh process (``--memory LIB``) imports, builds the model and the batch,
+runs one warm-up step, then ``--steps`` more; ``ru_maxrss`` (peak resident memory) is read after the
+set-up and at the end. The step's own footprint is the growth of the peak past the set-up.
+"""
+
+import argparse
+import multiprocessing as mp
+import os
+import resource
+import statistics
+import subprocess
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from bench_kernels import ROOT, timed
+
+BATCHES_PER_EPOCH = 60_000 / 64
+
+
+def build_step(library: str, batch_size: int = 64):
+    """A closure running one training step of LeNet-5 in ``library`` ("minitorch" or "torch")."""
+    if library == "minitorch":
+        sys.path.insert(0, ROOT)
+        import minitorch as torch
+    else:
+        import torch
+    nn = torch.nn
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
+    )
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    rng = np.random.default_rng(0)
+    images = torch.from_numpy(rng.standard_normal((batch_size, 1, 28, 28), dtype=np.float32))
+    labels = torch.from_numpy(rng.integers(0, 10, batch_size))
+
+    def step():
+        optimizer.zero_grad()
+        loss = loss_fn(model(images), labels)
+        loss.backward()
+        optimizer.step()
+
+    return step
+
+
+def worker(library: str, conn) -> None:
+    """Serve timings: receive the torch thread count, run one step, send the seconds back."""
+    step = build_step(library)
+    for _ in range(3):
+        step()  # warm-up: numba compile or cache load, Adam's state, allocator
+    while (threads := conn.recv()) is not None:
+        if library == "torch":
+            import torch
+
+            torch.set_num_threads(threads)
+        conn.send(timed(step))
+
+
+def report_times(reps: int) -> None:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see bench_kernels.report_ratios
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+    ctx = mp.get_context("spawn")
+    pipes = {}
+    for library in ["minitorch", "torch"]:
+        here, there = ctx.Pipe()
+        ctx.Process(target=worker, args=(library, there), daemon=True).start()
+        pipes[library] = here
+
+    def ask(library, threads=0):
+        pipes[library].send(threads)
+        return pipes[library].recv()
+
+    times: dict[str, list[float]] = {"minitorch": [], "torch 1T": [], "torch 2T": []}
+    for _ in range(reps):
+        times["minitorch"].append(ask("minitorch"))
+        times["torch 1T"].append(ask("torch", 1))
+        times["torch 2T"].append(ask("torch", 2))
+    for pipe in pipes.values():
+        pipe.send(None)
+    ms = {k: statistics.median(v) * 1e3 for k, v in times.items()}
+    print(f"LeNet-5 training step, batch 64, Adam, float32; medians of {reps} alternating reps\n")
+    print("| | step ms | epoch of 60,000 s | minitorch / this |")
+    print("|---|---:|---:|---:|")
+    for name, t in ms.items():
+        print(f"| {name} | {t:.2f} | {t * BATCHES_PER_EPOCH / 1e3:.1f} | {ms['minitorch'] / t:.2f}x |")
+
+
+def maxrss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def measure_memory(library: str, steps: int) -> None:
+    """Child process: print peak RSS after set-up and after ``steps`` steps, in MiB."""
+    step = build_step(library)
+    step()
+    after_setup = maxrss_mib()
+    for _ in range(steps):
+        step()
+    print(f"{after_setup:.1f} {maxrss_mib():.1f}")
+
+
+def report_memory(steps: int) -> None:
+    print(f"\nPeak resident memory (ru_maxrss), fresh process per library, {steps} steps\n")
+    print("| | after import + model + 1 step MiB | after the steps MiB | growth MiB |")
+    print("|---|---:|---:|---:|")
+    for library in ["minitorch", "torch"]:
+        out = subprocess.run([sys.executable, __file__, "--memory", library, "--steps", str(steps)],
+                             capture_output=True, text=True, check=True).stdout
+        setup, end = map(float, out.split())
+        print(f"| {library} | {setup:.1f} | {end:.1f} | {end - setup:.1f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=31)
+    parser.add_argument("--steps", type=int, default=20, help="steps for the memory measurement")
+    parser.add_argument("--memory", choices=["minitorch", "torch"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory:
+        measure_memory(args.memory, args.steps)
+        return
+    report_times(args.reps)
+    report_memory(args.steps)
+
+
+if __name__ == "__main__":
+    main()
