@@ -98,7 +98,7 @@ def diag_shapes(draw):
 
 def shape_error(name: str, *shapes_: tuple[int, ...]) -> ErrorCase:
     return ErrorCase(f"{name} of shapes {shapes_}",
-                     lambda lib: getattr(lib, name)(*[lib.ones(*s) for s in shapes_]))
+                     lambda lib: getattr(lib, name)(*[lib.ones(s) for s in shapes_]))
 
 
 LINALG = [
