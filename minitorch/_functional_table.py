@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 
 MODULES = [
-    "elementwise", "movement", "reduce", "sort", "linalg", "linalg_extra", "shape",
+    "elementwise", "compare", "movement", "reduce", "sort", "linalg", "linalg_extra", "shape",
     "advanced_indexing", "random",
 ]
 

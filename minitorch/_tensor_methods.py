@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from . import _dtype
 from ._device import to_device
+from ._ops import compare as cmp
+from ._ops import elementwise as ew
+from ._ops import indexing
+from ._ops.inplace import write_inplace
 from ._tensor import Tensor
 from .autograd.function import Primitive
 from .backends import backend_of
-from ._ops import elementwise as ew
-from ._ops import indexing, movement, reduce
-from ._ops.inplace import write_inplace
 
 
 # ----------------------------------------------------------------------------- copies and casts
@@ -151,7 +152,7 @@ def _invert(self: Tensor) -> Tensor:
     """``~x``: logical not for bool tensors, bitwise not for integers; floats raise TypeError."""
     if self.dtype.is_floating_point:
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
-    return ew.logical_not(self) if self.dtype is _dtype.bool_ else ew.bitwise_not(self)
+    return cmp.logical_not(self) if self.dtype is _dtype.bool_ else cmp.bitwise_not(self)
 
 
 def _bind() -> None:
@@ -189,15 +190,15 @@ def _bind() -> None:
     T.__pos__ = lambda s: s
     T.__abs__ = lambda s: ew.unary("abs", s)
     T.__invert__ = _invert
-    T.__and__ = T.__rand__ = lambda s, o: ew.bitwise_and(s, o) if s.dtype is not _dtype.bool_ else ew._logical("logical_and", s, o)
-    T.__or__ = T.__ror__ = lambda s, o: ew.bitwise_or(s, o) if s.dtype is not _dtype.bool_ else ew._logical("logical_or", s, o)
-    T.__xor__ = T.__rxor__ = lambda s, o: ew.bitwise_xor(s, o) if s.dtype is not _dtype.bool_ else ew._logical("logical_xor", s, o)
-    T.__eq__ = lambda s, o: ew.eq(s, o) if isinstance(o, (Tensor, int, float, bool)) else NotImplemented
-    T.__ne__ = lambda s, o: ew.ne(s, o) if isinstance(o, (Tensor, int, float, bool)) else NotImplemented
-    T.__lt__ = lambda s, o: ew.lt(s, o)
-    T.__le__ = lambda s, o: ew.le(s, o)
-    T.__gt__ = lambda s, o: ew.gt(s, o)
-    T.__ge__ = lambda s, o: ew.ge(s, o)
+    T.__and__ = T.__rand__ = lambda s, o: cmp.bitwise_and(s, o) if s.dtype is not _dtype.bool_ else cmp._logical("logical_and", s, o)
+    T.__or__ = T.__ror__ = lambda s, o: cmp.bitwise_or(s, o) if s.dtype is not _dtype.bool_ else cmp._logical("logical_or", s, o)
+    T.__xor__ = T.__rxor__ = lambda s, o: cmp.bitwise_xor(s, o) if s.dtype is not _dtype.bool_ else cmp._logical("logical_xor", s, o)
+    T.__eq__ = lambda s, o: cmp.eq(s, o) if isinstance(o, (Tensor, int, float, bool)) else NotImplemented
+    T.__ne__ = lambda s, o: cmp.ne(s, o) if isinstance(o, (Tensor, int, float, bool)) else NotImplemented
+    T.__lt__ = lambda s, o: cmp.lt(s, o)
+    T.__le__ = lambda s, o: cmp.le(s, o)
+    T.__gt__ = lambda s, o: cmp.gt(s, o)
+    T.__ge__ = lambda s, o: cmp.ge(s, o)
     T.__iadd__ = lambda s, o: s.add_(o)
     T.__isub__ = lambda s, o: s.sub_(o)
     T.__imul__ = lambda s, o: s.mul_(o)

@@ -18,7 +18,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
-from ._out import _legacy, finish
+from ._out import finish
 
 
 # ----------------------------------------------------------------------------- promotion
@@ -409,11 +409,10 @@ class Clamp(Primitive):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        keep = x == x  # NaN inputs pass their gradient through, as in PyTorch
-        if ctx.lo is not None:
-            keep = keep & (x >= ctx.lo)
+        # The bounds are inclusive; a NaN input fails both comparisons and gets no gradient.
+        keep = x >= ctx.lo if ctx.lo is not None else None
         if ctx.hi is not None:
-            keep = keep & (x <= ctx.hi)
+            keep = x <= ctx.hi if keep is None else keep & (x <= ctx.hi)
         return g * keep, None, None
 
 
@@ -506,7 +505,7 @@ def remainder(input, other, *, out=None):
 
 def fmod(input, other, *, out=None):
     """C-style modulus: the result has the sign of the dividend."""
-    a, b, dt = promote(input, other)
+    a, b, _ = promote(input, other)
     q = div(a.detach(), b.detach() if isinstance(b, Tensor) else b, rounding_mode="trunc")
     return finish(a - q * b, out)
 
@@ -624,142 +623,9 @@ def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None, *, out=None):
         return finish(input.clone(), out)
     hi = info.max if posinf is None else posinf
     lo = info.min if neginf is None else neginf
-    finite = isfinite(input)
+    finite = _constant(input, xp.isfinite(input._data))
     repl = xp.astype(xp.where(xp.isnan(input._data), nan, xp.where(input._data > 0, hi, lo)), input.dtype.np)
     return finish(where(finite, input, _constant(input, repl)), out)
-
-
-# ----------------------------------------------------------------------------- non-differentiable
-def _compare(op: str, input, other, out=None):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
-    xp = backend_of(input._data)
-    if isinstance(other, Tensor):
-        _check_same_device(input, other)
-        dt = _dtype.result_type(input, other)
-        a = input._data if input.dtype is dt else xp.astype(input._data, dt.np)
-        b = other._data if other.dtype is dt else xp.astype(other._data, dt.np)
-    else:
-        a, b = input._data, other
-    return finish(_constant(input, getattr(xp, op)(a, b)), out)
-
-
-def _check_same_device(a: Tensor, b: Tensor) -> None:
-    if a.device != b.device and a.dim() > 0 and b.dim() > 0:
-        raise RuntimeError(
-            f"Expected all tensors to be on the same device, but found at least two devices, "
-            f"{a.device} and {b.device}!"
-        )
-
-
-def eq(input, other, *, out=None):
-    return _compare("equal", input, other, out)
-
-
-def ne(input, other, *, out=None):
-    return _compare("not_equal", input, other, out)
-
-
-def lt(input, other, *, out=None):
-    return _compare("less", input, other, out)
-
-
-def le(input, other, *, out=None):
-    return _compare("less_equal", input, other, out)
-
-
-def gt(input, other, *, out=None):
-    return _compare("greater", input, other, out)
-
-
-def ge(input, other, *, out=None):
-    return _compare("greater_equal", input, other, out)
-
-
-greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
-
-
-def _logical(op: str, input, other=None, out=None):
-    xp = backend_of(input._data)
-    args = (input._data,) if other is None else (input._data, other._data if isinstance(other, Tensor) else other)
-    return finish(_constant(input, getattr(xp, op)(*args)), out)
-
-
-def logical_and(input, other, *, out=None):
-    return _logical("logical_and", input, other, out)
-
-
-def logical_or(input, other, *, out=None):
-    return _logical("logical_or", input, other, out)
-
-
-def logical_xor(input, other, *, out=None):
-    return _logical("logical_xor", input, other, out)
-
-
-def logical_not(input, *, out=None):
-    return _logical("logical_not", input, None, out)
-
-
-def _bitwise(op: str, input, other):
-    a, b, dt = promote(input, other)
-    if dt.is_floating_point:
-        raise NotImplementedError(f'"{op}_cpu" not implemented for \'{_legacy(dt)}\'')
-    a = as_tensor_like(a, b if isinstance(b, Tensor) else input)
-    bd = b._data if isinstance(b, Tensor) else b
-    return _constant(a, getattr(backend_of(a._data), op)(a._data, bd))
-
-
-def bitwise_and(input, other):
-    return _bitwise("bitwise_and", input, other)
-
-
-def bitwise_or(input, other):
-    return _bitwise("bitwise_or", input, other)
-
-
-def bitwise_xor(input, other):
-    return _bitwise("bitwise_xor", input, other)
-
-
-def bitwise_not(input):
-    if input.dtype.is_floating_point:
-        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{_legacy(input.dtype)}\'')
-    return _constant(input, backend_of(input._data).invert(input._data))
-
-
-def isnan(input):
-    return _constant(input, backend_of(input._data).isnan(input._data))
-
-
-def isinf(input):
-    return _constant(input, backend_of(input._data).isinf(input._data))
-
-
-def isfinite(input):
-    return _constant(input, backend_of(input._data).isfinite(input._data))
-
-
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """``|input - other| <= atol + rtol * |other|`` elementwise."""
-    if input.dtype is not other.dtype:
-        raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
-    xp = backend_of(input._data)
-    a, b = input._data, other._data
-    with _np_errstate():
-        close = (a == b) | (xp.abs(a - b) <= atol + rtol * xp.abs(b))
-    if equal_nan and input.dtype.is_floating_point:
-        close = close | (xp.isnan(a) & xp.isnan(b))
-    return _constant(input, close)
-
-
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-    return bool(isclose(input, other, rtol, atol, equal_nan).all())
-
-
-def equal(input, other) -> bool:
-    """True when both have the same shape and the same values."""
-    return tuple(input.shape) == tuple(other.shape) and bool((input == other).all())
 
 
 # ----------------------------------------------------------------------------- exports
@@ -783,15 +649,10 @@ __all__ = [
     *_UNARY_NAMES, "negative", "absolute", "arcsin", "arccos", "arctan", "fix",
     "add", "sub", "rsub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow",
     "float_power", "maximum", "minimum", "atan2", "arctan2", "where", "clamp", "clip", "clamp_min",
-    "clamp_max", "lerp", "logit", "frac", "round", "nan_to_num", "eq", "ne", "lt", "le", "gt", "ge",
-    "greater", "greater_equal", "less", "less_equal", "not_equal", "logical_and", "logical_or",
-    "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan",
-    "isinf", "isfinite", "isclose", "allclose", "equal",
+    "clamp_max", "lerp", "logit", "frac", "round", "nan_to_num",
 ]
 METHODS = [n for n in __all__ if n not in ("rsub",)]
 INPLACE = [
     *_UNARY_NAMES, "add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow",
     "clamp", "clip", "clamp_min", "clamp_max", "lerp", "logit", "frac", "round", "nan_to_num", "atan2",
-    "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
-    
 ]

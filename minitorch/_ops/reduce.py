@@ -21,7 +21,8 @@ from ..autograd.function import Primitive
 from ..backends import backend_of
 from . import return_types
 from ._out import finish
-from .elementwise import logical_or, maximum, minimum, where
+from .compare import logical_or
+from .elementwise import maximum, minimum, where
 from .sort import _check_nonempty, _index_tensor, values_at
 
 
