@@ -645,7 +645,7 @@ for _n in _UNARY_NAMES:
     globals()[_n] = _unary_fn(_n)
 negative, absolute, arcsin, arccos, arctan, fix = neg, abs, asin, acos, atan, trunc  # noqa: F821
 
-__all__ = [
+__all__ = [  # noqa: PLE0604 - the unary names are strings too
     *_UNARY_NAMES, "negative", "absolute", "arcsin", "arccos", "arctan", "fix",
     "add", "sub", "rsub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow",
     "float_power", "maximum", "minimum", "atan2", "arctan2", "where", "clamp", "clip", "clamp_min",

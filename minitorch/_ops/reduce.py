@@ -67,9 +67,9 @@ class Mean(Primitive):
             n *= x.shape[d]
         ctx.n = n
         xp = backend_of(x)
-        if n == 0:
+        if n == 0:  # the mean of nothing is NaN, silently (as PyTorch)
             with np.errstate(invalid="ignore"):
-                return xp.asarray(xp.mean(x, axis=dims, keepdims=keepdim))
+                return xp.sum(x, axis=dims, keepdims=keepdim) / x.dtype.type(0)
         return xp.asarray(xp.sum(x, axis=dims, keepdims=keepdim) / n)  # a Python int keeps the dtype (NEP 50)
 
     @staticmethod
