@@ -69,7 +69,7 @@ class Mean(Primitive):
         xp = backend_of(x)
         if n == 0:  # the mean of nothing is NaN, silently (as PyTorch)
             with np.errstate(invalid="ignore"):
-                return xp.sum(x, axis=dims, keepdims=keepdim) / x.dtype.type(0)
+                return xp.sum(x, axis=dims, keepdims=keepdim) * float("nan")
         return xp.asarray(xp.sum(x, axis=dims, keepdims=keepdim) / n)  # a Python int keeps the dtype (NEP 50)
 
     @staticmethod
