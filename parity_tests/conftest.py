@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import libs  # noqa: E402
+from harness import libs
 
 _relaxed = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
             HealthCheck.function_scoped_fixture]
@@ -39,7 +39,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> str:
     return (f"parity: {libs.M!r} on device {libs.settings.device!r} vs torch on cpu; "
-            f"hypothesis profile {settings._current_profile!r}")
+            f"hypothesis profile {settings.get_current_profile_name()!r}")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ entry names something the library under test actually has."""
 from __future__ import annotations
 
 import pytest
-
 from harness.api_names import API_NAMES, EXCLUDED
 from harness.libs import library_under_test
 from harness.table import ENTRY_NAMES, OP_TABLE

@@ -4,7 +4,6 @@ library under test raises torch's exception type (or a subclass)."""
 from __future__ import annotations
 
 import pytest
-
 from harness.checks import check_error
 from harness.table import OP_TABLE
 

@@ -10,15 +10,14 @@ object per parametrized call of a derandomized test, and a ~950-long chain overf
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from harness.checks import check_forward, check_gradients, check_out
 from harness.spec import OpSpec
 from harness.table import FAMILIES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 CHUNK = 300  # parametrized calls per generated test function (see the module docstring)
 

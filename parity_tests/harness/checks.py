@@ -14,7 +14,17 @@ import pytest
 import torch
 
 from .comparison import assert_close, compare_outputs
-from .libs import CONTIGUOUS, M, is_floating, is_reference, is_tensor, lib_dtype, device_for, to_lib, to_numpy
+from .libs import (
+    CONTIGUOUS,
+    M,
+    device_for,
+    is_floating,
+    is_reference,
+    is_tensor,
+    lib_dtype,
+    to_lib,
+    to_numpy,
+)
 from .spec import ErrorCase, OpSpec
 from .strategies import Sample
 

@@ -6,8 +6,9 @@ arrays of its tensor arguments, the layout each is presented in, and its other k
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st

@@ -3,8 +3,16 @@
 
 from __future__ import annotations
 
-from . import (table_autograd, table_creation, table_elementwise, table_index, table_linalg,
-               table_reduce, table_shape, table_tensor)
+from . import (
+               table_autograd,
+               table_creation,
+               table_elementwise,
+               table_index,
+               table_linalg,
+               table_reduce,
+               table_shape,
+               table_tensor,
+)
 from .spec import OpSpec
 
 FAMILIES: dict[str, list[OpSpec]] = {

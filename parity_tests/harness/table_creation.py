@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from .libs import device_for
-from .spec import ErrorCase, OpSpec, scenario, with_variant
+from .spec import ErrorCase, OpSpec, scenario
 from .strategies import ANY, FLOATS, Domain, custom, no_tensors, shapes
 
 sizes = shapes(max_dims=3, max_side=4)

@@ -7,16 +7,35 @@ import operator
 from hypothesis import strategies as st
 
 from .libs import tensor
-from .spec import (ErrorCase, OpSpec, augmented_operator, binary_operator, fn,
-                   function_and_method, inplace_method, method, with_variant)
-from .strategies import (ANY, FLOATS, INTS, NONZERO, POSITIVE, UNIT, Domain, custom, elementwise,
-                         shapes, with_scalar)
+from .spec import (
+    ErrorCase,
+    OpSpec,
+    augmented_operator,
+    binary_operator,
+    fn,
+    function_and_method,
+    inplace_method,
+    with_variant,
+)
+from .strategies import (
+    ANY,
+    FLOATS,
+    INTS,
+    NONZERO,
+    POSITIVE,
+    UNIT,
+    Domain,
+    custom,
+    elementwise,
+    shapes,
+    with_scalar,
+)
 
 ALL = FLOATS + INTS
 SPECIAL = Domain(special=True)  # with NaN and +-inf
 unary = elementwise            # one tensor
-binary = lambda **kw: elementwise(2, **kw)  # noqa: E731 - two broadcastable tensors
-ternary = lambda **kw: elementwise(3, **kw)  # noqa: E731
+binary = lambda **kw: elementwise(2, **kw)
+ternary = lambda **kw: elementwise(3, **kw)
 DIV = (ANY, NONZERO)  # numerator anywhere, denominator away from 0
 F = function_and_method
 
@@ -31,7 +50,10 @@ def broadcast_into(domain: Domain | tuple[Domain, ...] = ANY):
     return custom(build, domain)
 
 
-def scalar_first(domain: Domain = ANY, scalar=st.sampled_from([2.0, 0.5, -1.5, 3])):
+SCALARS = st.sampled_from([2.0, 0.5, -1.5, 3])
+
+
+def scalar_first(domain: Domain = ANY, scalar: st.SearchStrategy = SCALARS):
     return with_scalar(domain, scalar)
 
 

@@ -171,6 +171,11 @@ def index_add_args(draw, dtype):
     return (shape, tuple(source)), {"dim": dim, "index": rng(draw).integers(0, n, k)}
 
 
+def index_add_alpha_args(draw, dtype):
+    shape_list, kwargs = index_add_args(draw, dtype)
+    return shape_list, {**kwargs, "alpha": 2.0}
+
+
 def index_fill_args(draw, dtype):
     (shape,), kw = index_select_args(draw, dtype)
     return (shape,), {**kw, "value": -1.5}
@@ -241,8 +246,7 @@ OPS = [
           scatter_args(unique=False, reduce=reduce), domain=NONZERO, unique=True),
           gradgrad=reduce in ("sum", "mean")), reduce)],
     *index_op("index_add", custom(index_add_args), dtypes=TYPES),
-    *with_variant(index_op("index_add", custom(lambda d, t: (
-        lambda s, kw: (s, {**kw, "alpha": 2.0}))(*index_add_args(d, t)))), "alpha"),
+    *with_variant(index_op("index_add", custom(index_add_alpha_args)), "alpha"),
     *index_op("index_fill", custom(index_fill_args), dtypes=TYPES),
     OpSpec("Tensor.index_put_", index_put, index_put_sample(accumulate=False), inplace=True, dtypes=TYPES),
     OpSpec("Tensor.index_put_", index_put, index_put_sample(accumulate=True), inplace=True,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from .libs import tensor
-from .spec import ErrorCase, OpSpec, fn, function_and_method, function_only, with_variant
+from .spec import ErrorCase, OpSpec, function_and_method, with_variant
 from .strategies import FLOATS, custom, shapes
 
 F = function_and_method

@@ -7,8 +7,7 @@ import math
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from .libs import tensor
-from .spec import ErrorCase, OpSpec, function_and_method, function_only, method_only, with_variant
+from .spec import ErrorCase, OpSpec, function_and_method, with_variant
 from .strategies import ANY, FLOATS, Domain, custom, no_tensors, shapes
 
 F = function_and_method
