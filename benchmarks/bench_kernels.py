@@ -180,6 +180,46 @@ def report_conv_algorithms(quick: bool) -> None:
     print()
 
 
+def report_blocking(quick: bool) -> None:
+    """conv2d fwd+bwd against the size of a block of columns (kernels.conv.COLUMN_BLOCK_BYTES).
+
+    The smallest budget gives one sample per block, the largest the whole batch at once (what
+    the kernels did before batch blocking, less its extra copies).
+    """
+    import kernels
+    import kernels.conv
+
+    reps = 3 if quick else 7
+    budgets = [("1 sample", 1), ("1 MB", 1 << 20), ("4 MB", 4 << 20), ("16 MB", 16 << 20),
+               ("whole batch", 1 << 40)]
+    print("| conv2d fwd+bwd (float32) ms | " + " | ".join(b for b, _ in budgets) + " |")
+    print("|---|" + "---:|" * len(budgets))
+    for name, (kind, x_shape, w_shape, padding) in CASES.items():
+        if kind != "conv":
+            continue
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal(x_shape, dtype=np.float32)
+        w = rng.standard_normal(w_shape, dtype=np.float32)
+        args = ((1, 1), (padding, padding), (1, 1), 1)
+        gy = np.ones(kernels.conv2d_forward(x, w, None, *args).shape, dtype=np.float32)
+
+        def step(x=x, w=w, gy=gy, args=args):
+            kernels.conv2d_forward(x, w, None, *args)
+            kernels.conv2d_input_grad(gy, w, x.shape, *args)
+            kernels.conv2d_weight_grad(gy, x, w.shape, *args)
+
+        times: dict[str, list[float]] = {b: [] for b, _ in budgets}
+        saved = kernels.conv.COLUMN_BLOCK_BYTES
+        for _ in range(reps if "(32,64,56,56)" in name else 5 * reps):
+            for label, nbytes in budgets:  # alternate, so load from elsewhere hits all alike
+                kernels.conv.COLUMN_BLOCK_BYTES = nbytes
+                times[label].append(timed(step))
+        kernels.conv.COLUMN_BLOCK_BYTES = saved
+        cells = " | ".join(f"{statistics.median(times[b]) * 1e3:.2f}" for b, _ in budgets)
+        print(f"| {name.replace('conv2d fwd+bwd ', '')} | {cells} |", flush=True)
+    print()
+
+
 GEMM_AFTER_KERNEL = textwrap.dedent("""
     import statistics, time, numpy as np, kernels, numba
     from kernels.im2col import im2col
@@ -255,9 +295,10 @@ def report_compile() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    parser.add_argument("--only", choices=["ratios", "conv", "threading", "compile"])
+    parser.add_argument("--only", choices=["ratios", "conv", "blocking", "threading", "compile"])
     args = parser.parse_args()
-    sections = {"ratios": report_ratios, "conv": report_conv_algorithms}
+    sections = {"ratios": report_ratios, "conv": report_conv_algorithms,
+                "blocking": report_blocking}
     for name, fn in sections.items():
         if args.only in (None, name):
             fn(args.quick)

@@ -20,8 +20,10 @@ from numba import njit, prange
 
 from kernels.im2col import (
     Padding4,
+    col2im_full_width_into,
     col2im_into,
     conv_output_size,
+    im2col_full_width_into,
     im2col_into,
     valid_output_range,
 )
@@ -125,6 +127,114 @@ def _channels_first(a, groups):
     return a.reshape(groups, C // groups, B * L)
 
 
+# ---------------------------------------------------------------------------------------------
+# Stride 1: full-width columns (kernels/im2col.py explains the layout).
+#
+# The three functions below are conv2d_forward_gemm, conv2d_input_grad and conv2d_weight_grad
+# at stride 1 with columns over the padded width Wp instead of oW: each column row is one
+# contiguous copy, and the GEMMs run over Wp/oW times more (junk) columns, which are dropped
+# from y and met with zeros in the gradients.
+
+
+def _padded(x, padding):
+    """x (B, C, H, W) with its zero padding written out: (B, C, Hp, Wp); x itself if none."""
+    (pT, pB), (pL, pR) = padding
+    if pT == pB == pL == pR == 0:
+        return x
+    B, C, H, W = x.shape
+    x_pad = np.zeros((B, C, H + pT + pB, W + pL + pR), dtype=x.dtype)
+    x_pad[:, :, pT:pT + H, pL:pL + W] = x
+    return x_pad
+
+
+def _full_width_gradient(gy, Wp, groups):
+    """gy block (B, C_out, oH, oW) as (G, C_out/G, B*oH*Wp), zeros in the junk columns."""
+    B, C_out, oH, oW = gy.shape
+    GY = np.zeros((C_out, B, oH, Wp), dtype=gy.dtype)
+    GY[:, :, :, :oW] = gy.transpose(1, 0, 2, 3)
+    return GY.reshape(groups, C_out // groups, B * oH * Wp)
+
+
+def conv2d_forward_full_width(x: np.ndarray, w: np.ndarray, padding: Padding4, dilation: Pair,
+                              groups: int) -> np.ndarray:
+    """conv2d at stride 1 as full-width im2col + GEMM, a block of samples at a time (no bias).
+
+    Math: ``Y_g = W_g @ cols_g`` over (C_in/G*kH*kW, B*oH*Wp) columns; y[block] = Y's first
+    oW of every Wp columns, in NCHW order.
+    Loop nest: ``for block / pad the block (a copy unless padding is 0) /
+    im2col_full_width_into (prange over B*C_in) / one BLAS GEMM per group / copy into y``.
+    Cost: 2*N*C_out*C_in/G*kH*kW*oH*Wp flops (Wp/oW more than needed); one block of columns.
+    """
+    C_out, C_in_g, kH, kW = w.shape
+    x, w_mat = _as_matrices(x, w, groups)
+    (pT, pB), (pL, pR) = padding
+    N, _, H, W = x.shape
+    Hp, Wp = H + pT + pB, W + pL + pR
+    oH, oW = Hp - dilation[0] * (kH - 1), Wp - dilation[1] * (kW - 1)
+    G, rows, Lw = groups, groups * C_in_g * kH * kW, oH * Wp
+    B, blocks = _batch_blocks(N, rows * Lw * x.itemsize)
+    cols_buf = np.empty(rows * B * Lw, dtype=x.dtype)
+    y_buf = np.empty(C_out * B * Lw, dtype=x.dtype)
+    y = np.empty((N, C_out, oH, oW), dtype=x.dtype)
+    for n0, nb in blocks:
+        cols = _columns(cols_buf, rows, nb, Lw)
+        im2col_full_width_into(_padded(x[n0:n0 + nb], padding), cols, (kH, kW), dilation, oH)
+        Y = np.matmul(w_mat, cols.reshape(G, -1, nb * Lw),
+                      out=y_buf[: C_out * nb * Lw].reshape(G, C_out // G, nb * Lw))
+        y[n0:n0 + nb] = Y.reshape(C_out, nb, oH, Wp)[..., :oW].transpose(1, 0, 2, 3)
+    return y
+
+
+def _conv2d_input_grad_full_width(gy, w, input_shape, padding: Padding4, dilation: Pair,
+                                  groups: int):
+    """conv2d_input_grad at stride 1: ``gcols_g = W_g.T @ GY_g`` (GY zero in the junk columns),
+    then col2im_full_width_into a padded block, cropped into gx. Loop nest: ``for block /
+    widen gy / one BLAS GEMM per group / col2im (prange over B*C_in) / crop (if padded)``."""
+    N, _, oH, _ = gy.shape
+    _, C_in_g, kH, kW = w.shape
+    (pT, pB), (pL, pR) = padding
+    _, C_in, H, W = input_shape
+    Hp, Wp = H + pT + pB, W + pL + pR
+    G, rows, Lw = groups, groups * C_in_g * kH * kW, oH * Wp
+    gy, w_mat = _as_matrices(gy, w, groups)
+    w_t = w_mat.transpose(0, 2, 1)
+    B, blocks = _batch_blocks(N, rows * Lw * gy.itemsize)
+    cols_buf = np.empty(rows * B * Lw, dtype=gy.dtype)
+    gx = np.empty(input_shape, dtype=gy.dtype)
+    unpadded = pT == pB == pL == pR == 0
+    for n0, nb in blocks:
+        GY = _full_width_gradient(gy[n0:n0 + nb], Wp, G)
+        gcols = np.matmul(w_t, GY, out=cols_buf[: rows * nb * Lw].reshape(G, rows // G, nb * Lw))
+        gx_pad = gx[n0:n0 + nb] if unpadded else np.empty((nb, C_in, Hp, Wp), dtype=gy.dtype)
+        col2im_full_width_into(gcols.reshape(rows, nb, Lw), gx_pad, (kH, kW), dilation, oH)
+        if not unpadded:
+            gx[n0:n0 + nb] = gx_pad[:, :, pT:pT + H, pL:pL + W]
+    return gx
+
+
+def _conv2d_weight_grad_full_width(gy, x, weight_shape, padding: Padding4, dilation: Pair,
+                                   groups: int):
+    """conv2d_weight_grad at stride 1: ``gw_g += GY_g @ cols_g.T`` per block, the junk columns
+    met by GY's zeros. Loop nest: ``for block / pad / im2col_full_width_into (prange over
+    B*C_in) / widen gy / one BLAS GEMM per group``."""
+    N, C_out, oH, _ = gy.shape
+    _, C_in_g, kH, kW = weight_shape
+    dtype = np.result_type(x.dtype, gy.dtype)
+    x, gy = np.ascontiguousarray(x, dtype=dtype), np.ascontiguousarray(gy, dtype=dtype)
+    (_, _), (pL, pR) = padding
+    Wp = x.shape[3] + pL + pR
+    G, rows, Lw = groups, groups * C_in_g * kH * kW, oH * Wp
+    B, blocks = _batch_blocks(N, rows * Lw * x.itemsize)
+    cols_buf = np.empty(rows * B * Lw, dtype=dtype)
+    gw = np.zeros((G, C_out // G, rows // G), dtype=dtype)
+    for n0, nb in blocks:
+        cols = _columns(cols_buf, rows, nb, Lw)
+        im2col_full_width_into(_padded(x[n0:n0 + nb], padding), cols, (kH, kW), dilation, oH)
+        GY = _full_width_gradient(gy[n0:n0 + nb], Wp, G)
+        gw += np.matmul(GY, cols.reshape(G, rows // G, nb * Lw).transpose(0, 2, 1))
+    return gw.reshape(weight_shape)
+
+
 @njit(cache=True, parallel=True)
 def _conv2d_direct(x, w, sH, sW, pT, pL, dH, dW, oH, oW, groups):
     N, _C_in, H, W = x.shape
@@ -181,6 +291,8 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride
     C_in_g, _kH, _kW = w.shape[1:]
     if C_in_g == 1 and groups > 1:
         y = conv2d_forward_direct(x, w, stride, pad, dilation, groups)
+    elif tuple(stride) == (1, 1):
+        y = conv2d_forward_full_width(x, w, pad, dilation, groups)
     else:
         y = conv2d_forward_gemm(x, w, stride, pad, dilation, groups)
     if bias is not None:
@@ -206,6 +318,8 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
     divisibility tests on the stride, both slower than BLAS plus col2im in our measurements.
     """
     pad = as_padding4(padding)
+    if tuple(stride) == (1, 1):  # as in conv2d_forward: one copy per column row, not per oH
+        return _conv2d_input_grad_full_width(gy, w, input_shape, pad, dilation, groups)
     N, C_out, oH, oW = gy.shape
     _, C_in_g, kH, kW = w.shape
     G, L, rows = groups, oH * oW, groups * C_in_g * kH * kW
@@ -235,6 +349,8 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops; one block of columns, reused.
     """
     pad = as_padding4(padding)
+    if tuple(stride) == (1, 1):  # as in conv2d_forward: one copy per column row, not per oH
+        return _conv2d_weight_grad_full_width(gy, x, weight_shape, pad, dilation, groups)
     N, C_out, oH, oW = gy.shape
     _, C_in_g, kH, kW = weight_shape
     G, L, rows = groups, oH * oW, groups * C_in_g * kH * kW

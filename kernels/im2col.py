@@ -159,3 +159,72 @@ def col2im(cols: np.ndarray, input_shape: tuple[int, int, int, int], kernel: tup
     col2im_into(np.ascontiguousarray(cols).transpose(1, 0, 2), x, kernel, output_size, stride,
                 padding, dilation)
     return x
+
+
+# ---------------------------------------------------------------------------------------------
+# Stride 1: columns as whole runs of the padded image.
+#
+# At stride 1, the window positions of one kernel tap (i, j), read row after row over the
+# *full* padded width Wp (not just the oW valid columns), are one contiguous run of the padded
+# plane: position (oh, w) reads x_pad[oh + i*dH, w + j*dW], at flat offset
+# (i*dH*Wp + j*dW) + oh*Wp + w. So each (sample, channel, tap) row of the columns is a single
+# copy of oH*Wp elements instead of oH copies of oW, which matters when rows are short (LeNet's
+# 10-wide rows spent most of their time in per-row overhead). The Wp - oW extra columns per
+# row are wrapped-around neighbours: the conv2d code drops them from the forward's output and
+# multiplies them by zero gradients in the backward.
+
+
+@njit(cache=True, parallel=True)
+def _im2col_full_width(x_pad, cols, kH, kW, dH, dW, oH):
+    B, C, Hp, Wp = x_pad.shape
+    run = oH * Wp
+    for nc in prange(B * C):
+        n = nc // C
+        c = nc % C
+        plane = x_pad[n, c].reshape(Hp * Wp)
+        for i in range(kH):
+            for j in range(kW):
+                start = i * dH * Wp + j * dW
+                m = min(run, Hp * Wp - start)  # the last run may reach past the plane's end
+                col = cols[(c * kH + i) * kW + j, n]
+                col[:m] = plane[start: start + m]
+                col[m:] = 0
+
+
+@njit(cache=True, parallel=True)
+def _col2im_full_width(cols, x_pad, kH, kW, dH, dW, oH):
+    B, C, Hp, Wp = x_pad.shape
+    run = oH * Wp
+    for nc in prange(B * C):
+        n = nc // C
+        c = nc % C
+        plane = x_pad[n, c].reshape(Hp * Wp)
+        plane[:] = 0
+        for i in range(kH):
+            for j in range(kW):
+                start = i * dH * Wp + j * dW
+                m = min(run, Hp * Wp - start)
+                plane[start: start + m] += cols[(c * kH + i) * kW + j, n, :m]
+
+
+def im2col_full_width_into(x_pad: np.ndarray, cols: np.ndarray, kernel: tuple[int, int],
+                           dilation: tuple[int, int], out_height: int) -> None:
+    """Stride-1 im2col of an already padded ``x_pad`` (B, C, Hp, Wp) over the full width.
+
+    Math: ``cols[(c*kH + i)*kW + j, n, oh*Wp + w] = x_pad[n, c, oh + i*dH, w + j*dW]`` (read
+    as the flat plane, so w + j*dW >= Wp wraps to the next row: columns w >= oW are junk).
+    Loop nest: ``for n*c (prange) / for i, j / one contiguous copy of oH*Wp``.
+    Cost: no flops; writes B*C*kH*kW*oH*Wp elements, in B*C*kH*kW contiguous runs.
+    """
+    _im2col_full_width(x_pad, cols, kernel[0], kernel[1], dilation[0], dilation[1], out_height)
+
+
+def col2im_full_width_into(cols: np.ndarray, x_pad: np.ndarray, kernel: tuple[int, int],
+                           dilation: tuple[int, int], out_height: int) -> None:
+    """Overwrite ``x_pad`` (B, C, Hp, Wp) with the adjoint of ``im2col_full_width_into``.
+
+    Columns w >= oW must hold zeros (they came from zero output gradients), because they add
+    into the wrapped-around positions. Loop nest: ``for n*c (prange) / zero the plane /
+    for i, j / one contiguous run of oH*Wp additions``; each (n, c) owns its plane.
+    """
+    _col2im_full_width(cols, x_pad, kernel[0], kernel[1], dilation[0], dilation[1], out_height)

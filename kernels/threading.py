@@ -12,35 +12,74 @@ plane). Its one limit, no nested or concurrent parallel regions, does not bite: 
 never call each other inside a prange. The layer is fixed at the first parallel call, so it is
 set here, when ``kernels`` is imported, unless the user chose one through the
 ``NUMBA_THREADING_LAYER`` environment variable (the benchmark uses that to compare layers).
+
+The counts: numba and OpenBLAS both default to one thread per core and run one after the
+other (a prange kernel, then a GEMM), never at once, so the two pools do not oversubscribe
+the cores. ``set_num_threads`` sets both (OpenBLAS through its own C function, found with
+ctypes; threadpoolctl is not needed). What it cannot change once numpy has loaded OpenBLAS is
+how long OpenBLAS's idle threads spin before sleeping (OPENBLAS_THREAD_TIMEOUT, read at load
+time): on a machine whose cores other processes also want, a spinning or descheduled BLAS
+thread stalls every GEMM; docs/kernels.md ("Threading") has the numbers.
 """
 
+import ctypes
 import os
 
 import numba
+import numpy  # noqa: F401  (loads OpenBLAS, which set_num_threads looks up)
 
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "workqueue"
 
-try:  # optional: without threadpoolctl, BLAS keeps its own thread count (OPENBLAS_NUM_THREADS)
-    import threadpoolctl
-except ImportError:  # pragma: no cover - depends on the environment
-    threadpoolctl = None
 
-_blas_limits = None
+def _openblas_function(name: str):
+    """numpy's OpenBLAS function ``name`` (e.g. 'set_num_threads'), or None where not found.
+
+    What threadpoolctl does, in the few lines we need: find the OpenBLAS that numpy loaded
+    among this process's mapped libraries (Linux's /proc/self/maps) and look the symbol up
+    under the names its builds export (numpy's wheels ship scipy-openblas, which prefixes
+    and, with 64-bit integers, suffixes them).
+    """
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    except OSError:  # pragma: no cover - not Linux
+        return None
+    for path in sorted(p for p in paths if ".so" in p):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:  # pragma: no cover
+            continue
+        for symbol in (f"scipy_openblas_{name}64_", f"scipy_openblas_{name}",
+                       f"openblas_{name}64_", f"openblas_{name}"):
+            if hasattr(lib, symbol):
+                return getattr(lib, symbol)
+    return None
 
 
 def set_num_threads(n: int) -> None:
-    """Use ``n`` threads in numba's prange loops and, if threadpoolctl is installed, in BLAS.
+    """Use ``n`` threads in numba's prange loops and in OpenBLAS's GEMMs.
 
-    Without threadpoolctl the BLAS thread count is left alone; set OPENBLAS_NUM_THREADS (or
-    OMP_NUM_THREADS) before starting Python to change it.
+    Both pools get the same count, so a prange kernel and the GEMM after it each use the
+    cores once. Where numpy's BLAS is not an OpenBLAS we can find, its count is left alone
+    (set OPENBLAS_NUM_THREADS or OMP_NUM_THREADS before starting Python).
     """
-    global _blas_limits
     numba.set_num_threads(n)
-    if threadpoolctl is not None:
-        _blas_limits = threadpoolctl.threadpool_limits(limits=n, user_api="blas")
+    setter = _openblas_function("set_num_threads")
+    if setter is not None:
+        setter.argtypes = [ctypes.c_int]
+        setter(n)
 
 
 def get_num_threads() -> int:
     """Number of threads numba's prange loops use (BLAS is set to the same by set_num_threads)."""
     return numba.get_num_threads()
+
+
+def get_blas_num_threads() -> int | None:
+    """Number of threads OpenBLAS's GEMMs use, or None where it cannot be asked."""
+    getter = _openblas_function("get_num_threads")
+    if getter is None:
+        return None
+    getter.restype = ctypes.c_int
+    return int(getter())
