@@ -160,23 +160,38 @@ def report_conv_algorithms(quick: bool) -> None:
         ("ResNet (32,64,56,56)x(64,64,3,3) p1", (32, 64, 56, 56), (64, 64, 3, 3), 1, 1),
         ("depthwise (32,64,56,56)x(64,1,3,3) p1", (32, 64, 56, 56), (64, 1, 3, 3), 1, 64),
         ("grouped (32,64,28,28)x(64,16,3,3) g4 p1", (32, 64, 28, 28), (64, 16, 3, 3), 1, 4),
+        ("depthwise stride 2 (32,64,56,56)x(64,1,3,3) p1", (32, 64, 56, 56), (64, 1, 3, 3), 1, 64),
     ]
-    print("| conv2d forward (float32) | direct ms | im2col+GEMM ms | dispatch picks |")
-    print("|---|---:|---:|---|")
-    from kernels.conv import as_padding4, conv2d_forward_direct, conv2d_forward_gemm
+    print("| conv2d forward (float32) | direct ms | im2col+GEMM ms "
+          "| full-width im2col+GEMM ms | dispatch picks |")
+    print("|---|---:|---:|---:|---|")
+    from kernels.conv import (
+        as_padding4,
+        conv2d_forward_direct,
+        conv2d_forward_full_width,
+        conv2d_forward_gemm,
+    )
 
     for name, x_shape, w_shape, p, g in shapes:
         rng = np.random.default_rng(0)
         x = rng.standard_normal(x_shape, dtype=np.float32)
         w = rng.standard_normal(w_shape, dtype=np.float32)
-        args = ((1, 1), as_padding4((p, p)), (1, 1), g)
+        stride = (2, 2) if "stride 2" in name else (1, 1)
+        args = (stride, as_padding4((p, p)), (1, 1), g)
         conv2d_forward_direct(x, w, *args), conv2d_forward_gemm(x, w, *args)
         direct = statistics.median(timed(lambda x=x, w=w, args=args: conv2d_forward_direct(x, w, *args))
                                    for _ in range(reps if "ResNet" not in name else 1))
         gemm = statistics.median(timed(lambda x=x, w=w, args=args: conv2d_forward_gemm(x, w, *args))
                                  for _ in range(reps))
-        picks = "direct" if (w_shape[1] == 1 and g > 1) else "im2col+GEMM"
-        print(f"| {name} | {direct * 1e3:.2f} | {gemm * 1e3:.2f} | {picks} |")
+        if stride == (1, 1):
+            wide = statistics.median(
+                timed(lambda x=x, w=w, a=args[1:]: conv2d_forward_full_width(x, w, *a))
+                for _ in range(reps))
+            picks, wide_ms = "full-width im2col+GEMM", f"{wide * 1e3:.2f}"
+        else:
+            picks = "direct" if (w_shape[1] == 1 and g > 1) else "im2col+GEMM"
+            wide_ms = "(stride 1 only)"
+        print(f"| {name} | {direct * 1e3:.2f} | {gemm * 1e3:.2f} | {wide_ms} | {picks} |")
     print()
 
 
@@ -191,7 +206,7 @@ def report_blocking(quick: bool) -> None:
 
     reps = 3 if quick else 7
     budgets = [("1 sample", 1), ("1 MB", 1 << 20), ("4 MB", 4 << 20), ("16 MB", 16 << 20),
-               ("whole batch", 1 << 40)]
+               ("64 MB", 64 << 20), ("whole batch", 1 << 40)]
     print("| conv2d fwd+bwd (float32) ms | " + " | ".join(b for b, _ in budgets) + " |")
     print("|---|" + "---:|" * len(budgets))
     for name, (kind, x_shape, w_shape, padding) in CASES.items():
