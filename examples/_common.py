@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 from minitorch.vision import datasets
 
@@ -46,6 +47,8 @@ def plot_history(history: dict, path: Path, title: str) -> None:
     ax_loss.legend()
     ax_acc.plot(epochs, [100 * a for a in history["test_acc"]], "o-", color="C1")
     ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="test accuracy")
+    for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)

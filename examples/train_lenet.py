@@ -1,6 +1,6 @@
 """Train LeNet-5 on MNIST with minitorch, written as a PyTorch script.
 
-    python examples/train_lenet.py                          # 3 epochs: Adam, lr 1e-3, batch 64
+    python examples/train_lenet.py                          # 3 epochs: Adam, lr 2e-3, batch 64
     python examples/train_lenet.py --epochs 5 --resume      # go on from runs/lenet.pt up to epoch 5
 
 After every epoch it prints the loss and the test accuracy and saves a checkpoint (``lenet.pt``);
@@ -79,7 +79,7 @@ def main():
     parser = argparse.ArgumentParser(description="Train LeNet-5 on MNIST.")
     parser.add_argument("--epochs", type=int, default=3, help="train up to this epoch (default: 3)")
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate (default: 1e-3)")
+    parser.add_argument("--lr", type=float, default=2e-3, help="Adam's learning rate (default: 2e-3)")
     parser.add_argument("--device", default="cpu", help="cpu, or cuda where minitorch has a GPU backend")
     parser.add_argument("--data", type=Path, default=default_data_root(), help="the MNIST folder")
     parser.add_argument("--download", action="store_true", help="download MNIST if it is not in --data")
