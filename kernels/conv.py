@@ -11,6 +11,10 @@ Both gradients are convolutions too:
     spread back over the window it was computed from (col2im of W.T @ gy);
   * dL/dw is the correlation of x with gy: gw = gy @ im2col(x).T, summed over the batch.
 
+All three run im2col-based GEMMs a block of samples at a time, so a block's columns stay in
+cache and one buffer is reused (``COLUMN_BLOCK_BYTES``); at stride 1 the columns span the
+full padded width, which makes every column row one contiguous copy (see kernels/im2col.py).
+
 Padding is ``(ph, pw)`` (symmetric, PyTorch's int form) or ``((top, bottom), (left, right))``
 (asymmetric, what padding='same' needs for even kernels, see ``same_padding``).
 """
@@ -60,7 +64,8 @@ def _output_size(x_shape, w_shape, stride: Pair, pad: Padding4, dilation: Pair) 
 
 
 # ---------------------------------------------------------------------------------------------
-# Forward: two algorithms and the dispatch between them.
+# Forward: three algorithms (im2col + GEMM here, full-width at stride 1 and direct loops below)
+# and the dispatch between them (conv2d_forward).
 
 
 def conv2d_forward_gemm(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Padding4,
