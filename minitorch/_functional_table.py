@@ -25,7 +25,7 @@ for _name in MODULES:
     for _fn in getattr(_mod, "__all__", ()):
         _namespace[_fn] = getattr(_mod, _fn)
     for _m in getattr(_mod, "METHODS", ()):
-        METHOD_FUNCTIONS.setdefault(_m, getattr(_mod, _m))
+        METHOD_FUNCTIONS.setdefault(_m, getattr(_mod, "METHOD_OVERRIDES", {}).get(_m) or getattr(_mod, _m))
     INPLACE += [m for m in getattr(_mod, "INPLACE", ()) if m not in INPLACE]
 
 METHODS = list(METHOD_FUNCTIONS)

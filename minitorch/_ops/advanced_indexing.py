@@ -557,6 +557,8 @@ def masked_select(input: Tensor, mask: Tensor, *, out=None) -> Tensor:
     """The elements of ``input`` where ``mask`` is True (both broadcast), as a 1-D tensor."""
     _check_mask("masked_select", mask)
     shape = broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    if shape == ():  # a 0-d selection is a selection from one element
+        input, mask, shape = input.reshape(1), mask.reshape(1), (1,)
     key = tuple(np.nonzero(np.broadcast_to(mask._data, shape)))
     x = input.expand(shape)
     return _finish(MaskedSelect.apply(x, key) if key else x.reshape(-1), out)
@@ -569,6 +571,8 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
         raise RuntimeError("masked_scatter: expected self and source to have same dtypes but got "
                            f"{_legacy(input.dtype)} and {_legacy(source.dtype)}")
     shape = broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    if shape == ():  # a 0-d selection is a selection from one element
+        input, mask, shape = input.reshape(1), mask.reshape(1), (1,)
     key = tuple(np.nonzero(np.broadcast_to(mask._data, shape)))
     n = int(key[0].size) if key else int(bool(mask._data))
     if source.numel() < n:

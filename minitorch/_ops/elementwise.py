@@ -111,30 +111,18 @@ _USES_RESULT = {"exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "t
 
 def _sigmoid(xp, x):
     # 1 / (1 + e^-x) overflows to inf for very negative x and still gives the right 0.
-    with _np_errstate():
-        return 1 / (1 + xp.exp(-x))
+    return 1 / (1 + xp.exp(-x))
 
 
 def _np_errstate():
-    """PyTorch is silent about inf/nan results (1/0, log(0), exp(1000)); so is minitorch."""
+    """Silence NumPy's floating-point warnings in a block (most are already filtered: backends/cpu.py)."""
     import numpy as np
 
     return np.errstate(all="ignore")
 
 
-# Ops whose NumPy forward can warn about a pole or overflow where PyTorch quietly returns inf/nan.
-_MAY_WARN = {"exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal",
-             "asin", "acos", "sinh", "cosh", "tan", "square"}
-
-
 def _make_unary(name: str, fwd, grad):
     uses_result = name in _USES_RESULT
-    if name in _MAY_WARN:
-        plain = fwd
-
-        def fwd(xp, x):
-            with _np_errstate():
-                return plain(xp, x)
     node = "".join(p.capitalize() for p in name.split("_")) + "Backward0"
 
     class Unary(Primitive):
@@ -166,6 +154,8 @@ def unary(name: str, x: Tensor, out=None) -> Tensor:
     """Apply the unary op ``name`` (int inputs are promoted to float where PyTorch does)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
+    if name in ("floor", "ceil", "trunc", "round") and not x.dtype.is_floating_point:
+        return finish(x.clone(), out)  # integers are already whole: a copy, as PyTorch returns
     if name not in _KEEPS_INT and not x.dtype.is_floating_point:
         x = cast(x, _dtype.get_default_dtype())
     elif name in ("relu", "abs", "neg") and x.dtype is _dtype.bool_ and name != "relu":
@@ -250,17 +240,17 @@ class Div(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
-        with _np_errstate():
-            return a / b
+        return a / b
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return (g / b if _needs(ctx, 0) else None), (-g * a / (b * b) if _needs(ctx, 1) else None)
+        # db in PyTorch's order, -g * ((a / b) / b), which stays finite where b is infinite
+        return (g / b if _needs(ctx, 0) else None), (-g * ((a / b) / b) if _needs(ctx, 1) else None)
 
 
 class PowScalar(Primitive):
-    """y = x ** e for a number e;  dx = g * e * x^(e-1)  (zero when e == 0)."""
+    """y = x ** e for a number e;  dx = g * e * x^(e-1), and exactly zero (no graph) when e == 0."""
 
     node_name = "PowBackward0"
 
@@ -268,57 +258,58 @@ class PowScalar(Primitive):
     def forward(ctx, x, e):
         ctx.save_for_backward(x)
         ctx.e = e
-        with _np_errstate():
-            return x**e
+        return x**e
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        e = ctx.e
-        if e == 0:
-            return g * 0, None
-        return g * e * x ** (e - 1), None
+        if ctx.e == 0:
+            return g.new_zeros(g.shape), None
+        return g * (ctx.e * x ** (ctx.e - 1)), None
 
 
 class Pow(Primitive):
-    """y = a ** b;  da = g * b * a^(b-1),  db = g * y * log(a)  (0 where a == 0 and b >= 0)."""
+    """y = a ** b;  da = g * b * a^(b-1) (0 where b == 0),  db = g * y * log(a) (0 where a == 0 <= b).
+
+    The ``where`` guards are PyTorch's: they keep 0 * inf from turning the gradient into NaN.
+    """
 
     node_name = "PowBackward1"
 
     @staticmethod
     def forward(ctx, a, b):
-        with _np_errstate():
-            y = a**b
+        y = a**b
         ctx.save_for_backward(a, b, y)
         return y
 
     @staticmethod
     def backward(ctx, g):
         a, b, y = ctx.saved_tensors
-        da = g * b * a ** (b - 1) if _needs(ctx, 0) else None
-        db = None
-        if _needs(ctx, 1):
-            db = (g * y * a.log()).masked_fill((a == 0) & (b >= 0), 0)
+        zero = g.new_zeros(())
+        da = where(b == 0, zero, g * (b * a ** (b - 1))) if _needs(ctx, 0) else None
+        db = g * where((a == 0) & (b >= 0), zero, y * a.log()) if _needs(ctx, 1) else None
         return da, db
 
 
 class RPow(Primitive):
-    """y = c ** x for a number c (``2 ** x``);  dx = g * y * log(c)."""
+    """y = c ** x for a number c (``2 ** x``);  dx = g * y * log(c)  (0 where c == 0 and x >= 0)."""
 
     node_name = "PowBackward2"
 
     @staticmethod
     def forward(ctx, x, c):
-        xp = backend_of(x)
-        y = xp.power(xp.full((), c, dtype=x.dtype), x)
-        ctx.save_for_backward(y)
+        y = backend_of(x).power(c, x)
         ctx.c = c
+        ctx.save_for_backward(x, y)
         return y
 
     @staticmethod
     def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return (g * y * math.log(ctx.c) if ctx.c > 0 else g * 0), None
+        x, y = ctx.saved_tensors
+        c = ctx.c
+        if c == 0:
+            return g * where(x >= 0, g.new_zeros(()), y * -math.inf), None
+        return g * (y * (math.log(c) if c > 0 else math.nan)), None
 
 
 class Maximum(Primitive):
@@ -451,7 +442,7 @@ def mul(input, other, *, out=None):
 
 
 def div(input, other, *, rounding_mode=None, out=None):
-    """``input / other``; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient."""
+    """``input / other``; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (zero gradient)."""
     if rounding_mode is None:
         a, b, _ = promote(input, other, to_float=True)
         return finish(Div.apply(a, b), out)
@@ -459,25 +450,18 @@ def div(input, other, *, rounding_mode=None, out=None):
         raise ValueError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
         )
+    a, b, dt = _integer_safe_operands(input, other)
+    return finish(DivRounding.apply(a, b, rounding_mode, dt.is_floating_point), out)
+
+
+def _integer_safe_operands(input, other):
+    """Promote, and raise PyTorch's error for an integer division by zero."""
     a, b, dt = promote(input, other)
-    a = as_tensor_like(a, b if isinstance(b, Tensor) else a)
-    xp = backend_of(a._data)
-    bd = b._data if isinstance(b, Tensor) else b
-    if dt.is_floating_point:
-        q = xp.true_divide(a._data, bd)
-        res = xp.trunc(q) if rounding_mode == "trunc" else xp.floor(q)
-    else:
-        _check_int_division(b)
-        res = xp.floor_divide(a._data, bd)
-        if rounding_mode == "trunc":
-            res = xp.where((xp.remainder(a._data, bd) != 0) & ((a._data < 0) != (bd < 0)), res + 1, res)
-    return finish(_constant(a, res.astype(dt.np, copy=False)), out)
-
-
-def _check_int_division(b) -> None:
-    zero = (b == 0) if not isinstance(b, Tensor) else bool(backend_of(b._data).any(b._data == 0))
-    if zero:
-        raise RuntimeError("ZeroDivisionError")
+    if not dt.is_floating_point:
+        zero = (b == 0) if not isinstance(b, Tensor) else bool(backend_of(b._data).any(b._data == 0))
+        if zero:
+            raise RuntimeError("ZeroDivisionError")
+    return a, b, dt
 
 
 def _constant(like: Tensor, array) -> Tensor:
@@ -485,29 +469,121 @@ def _constant(like: Tensor, array) -> Tensor:
     return like._wrap_result(array)
 
 
+def _rounded_quotient(xp, a, b, mode: str, floating: bool):
+    """``a / b`` rounded toward zero ('trunc') or down ('floor', Python's ``//``, exact for floats)."""
+    if mode == "trunc" and floating:
+        return xp.trunc(a / b)
+    q = xp.floor_divide(a, b)
+    if mode == "trunc":  # floor and trunc differ when the exact quotient is negative and not whole
+        q = xp.where((xp.remainder(a, b) != 0) & ((a < 0) != (b < 0)), q + 1, q)
+    return q
+
+
+class DivRounding(Primitive):
+    """y = round(a / b) toward zero or down;  piecewise constant, so da = db = 0."""
+
+    node_name = "DivBackward2"
+
+    @staticmethod
+    def forward(ctx, a, b, mode, floating):
+        return _rounded_quotient(backend_of(a if hasattr(a, "shape") else b), a, b, mode, floating)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0, (g * 0 if ctx.needs_input_grad[1] else None), None, None
+
+
+class FloorDivide(Primitive):
+    """y = a // b. PyTorch defines no derivative: backward raises, as it does there."""
+
+    node_name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _rounded_quotient(backend_of(a if hasattr(a, "shape") else b), a, b, "floor", False)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class Remainder(Primitive):
+    """y = a - b * floor(a / b) (sign of b, Python's %);  da = g,  db = -g * floor(a / b)."""
+
+    node_name = "RemainderBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[1] else None)
+        return backend_of(a if hasattr(a, "shape") else b).remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        db = -g * a.div(b, rounding_mode="floor") if ctx.needs_input_grad[1] else None
+        return g, db
+
+
+class RemainderScalar(Remainder):
+    node_name = "RemainderBackward0"
+
+
+class Fmod(Primitive):
+    """y = a - b * trunc(a / b) (sign of a, C's fmod);  da = g,  db = -g * trunc(a / b)."""
+
+    node_name = "FmodBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[1] else None)
+        return backend_of(a if hasattr(a, "shape") else b).fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        db = -g * a.div(b, rounding_mode="trunc") if ctx.needs_input_grad[1] else None
+        return g, db
+
+
+class FmodScalar(Fmod):
+    node_name = "FmodBackward0"
+
+
+class NotDifferentiable(Primitive):
+    """A number divided by a tensor with ``%``: PyTorch has no derivative, so backward raises."""
+
+    node_name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return backend_of(b).remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::remainder is not implemented")
+
+
 true_divide = div
 
 
 def floor_divide(input, other, *, out=None):
-    return div(input, other, rounding_mode="floor", out=out)
+    """``input // other``: the quotient rounded down (Python's rule, also for floats)."""
+    a, b, _ = _integer_safe_operands(input, other)
+    return finish(FloorDivide.apply(a, b), out)
 
 
 def remainder(input, other, *, out=None):
-    """Python-style modulus: the result has the sign of the divisor. Gradient: g for input."""
-    a, b, dt = promote(input, other)
-    if not dt.is_floating_point:
-        _check_int_division(b)
+    """Python-style modulus: the result has the sign of the divisor."""
+    a, b, _ = _integer_safe_operands(input, other)
     if not isinstance(a, Tensor):
-        a = as_tensor_like(a, b)
-    q = div(a.detach(), b.detach() if isinstance(b, Tensor) else b, rounding_mode="floor")
-    return finish(a - q * b, out)
+        return finish(NotDifferentiable.apply(a, b), out)
+    return finish((Remainder if isinstance(b, Tensor) else RemainderScalar).apply(a, b), out)
 
 
 def fmod(input, other, *, out=None):
     """C-style modulus: the result has the sign of the dividend."""
-    a, b, _ = promote(input, other)
-    q = div(a.detach(), b.detach() if isinstance(b, Tensor) else b, rounding_mode="trunc")
-    return finish(a - q * b, out)
+    a, b, _ = _integer_safe_operands(input, other)
+    return finish((Fmod if isinstance(b, Tensor) else FmodScalar).apply(a, b), out)
 
 
 def pow(input, exponent, *, out=None):
@@ -596,10 +672,32 @@ def lerp(input, end, weight, *, out=None):
     return finish(input + weight * (end - input), out)
 
 
+class Logit(Primitive):
+    """y = log(p / (1 - p)) with p = clamp(x, eps, 1 - eps);  dx = 0 outside [eps, 1-eps], else g / (x (1 - x))."""
+
+    node_name = "LogitBackward0"
+
+    @staticmethod
+    def forward(ctx, x, eps):
+        ctx.save_for_backward(x)
+        ctx.eps = eps
+        xp = backend_of(x)
+        p = x if eps is None else xp.clip(x, eps, 1 - eps)
+        return xp.log(p / (1 - p))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        dx = g / (x * (1 - x))
+        if ctx.eps is not None:  # PyTorch's formula, so its second derivative matches too
+            dx = where((x < ctx.eps) | (x > 1 - ctx.eps), g.new_zeros(()), dx)
+        return dx, None
+
+
 def logit(input, eps=None, *, out=None):
-    """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when eps is given."""
-    x = input if eps is None else clamp(input, eps, 1 - eps)
-    return finish((x / (1 - x)).log(), out)
+    """``log(p / (1 - p))``, with p clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
+    x = input if input.dtype.is_floating_point else cast(input, _dtype.get_default_dtype())
+    return finish(Logit.apply(x, eps), out)
 
 
 def frac(input, *, out=None):
@@ -652,6 +750,8 @@ __all__ = [  # noqa: PLE0604 - the unary names are strings too
     "clamp_max", "lerp", "logit", "frac", "round", "nan_to_num",
 ]
 METHODS = [n for n in __all__ if n not in ("rsub",)]
+# ``x.where(cond, y)`` is ``where(cond, x, y)``: the method's self is the first value, not the condition.
+METHOD_OVERRIDES = {"where": lambda self, condition, y: where(condition, self, y)}
 INPLACE = [
     *_UNARY_NAMES, "add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow",
     "clamp", "clip", "clamp_min", "clamp_max", "lerp", "logit", "frac", "round", "nan_to_num", "atan2",

@@ -287,7 +287,14 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     )
 
 
-swapaxes = swapdims = transpose
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    """NumPy's name for ``transpose``."""
+    return transpose(input, axis0, axis1)
+
+
+def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Another name for ``transpose``."""
+    return transpose(input, dim0, dim1)
 
 
 def t(input: Tensor) -> Tensor:
