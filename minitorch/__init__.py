@@ -33,6 +33,7 @@ from ._strides import broadcast_shapes as _broadcast_shapes
 from ._tensor_methods import _bind, clone  # noqa: F401
 from . import autograd  # noqa: F401
 from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
+from .autograd.function import is_anomaly_enabled, set_anomaly_enabled  # noqa: F401,E402
 
 _bind()
 del _bind

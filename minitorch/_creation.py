@@ -132,7 +132,12 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
     if isinstance(data, np.ndarray):
         from_numpy(data)  # PyTorch's checks (negative strides, dtype)
         dt = _dtype.to_dtype(dtype) if dtype is not None else _dtype.from_numpy_dtype(data.dtype)
-        return _finish(np.array(data, dtype=dt.np), device, requires_grad)
+        t = _finish(np.array(data, dtype=dt.np), device, requires_grad)
+        if data.flags.c_contiguous and t.device.type == "cpu":
+            # PyTorch keeps a row-major array's own strides, even the arbitrary ones NumPy gives
+            # size-1 and empty dims.
+            t._stride = tuple(st // data.itemsize for st in data.strides)
+        return t
     sizes = _compute_sizes(data)
     leaves: list = []
     _flatten(data, sizes, 0, leaves)
@@ -194,8 +199,8 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     if not ndarray.dtype.isnative:
         raise ValueError("given numpy array has byte order different from the native byte order.")
     t = Tensor._make(ndarray)
-    if not ndarray.flags.c_contiguous:
-        t._stride = tuple(s // ndarray.itemsize for s in ndarray.strides)
+    # The array's own strides, as PyTorch keeps them (NumPy's for size-1 and empty dims are arbitrary).
+    t._stride = tuple(s // ndarray.itemsize for s in ndarray.strides)
     return t
 
 

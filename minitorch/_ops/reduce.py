@@ -314,24 +314,48 @@ class SafeSqrt(Primitive):
         return where(zero, 0.0, g / (2 * where(zero, 1.0, y)))
 
 
+class Var(Primitive):
+    """y = sum((x - mean(x))^2) / (n - c) over ``dims``;  dx = g * 2 (x - mean(x)) / (n - c).
+
+    With no degrees of freedom (n <= c) y is NaN and so is the gradient (a constant, as in PyTorch).
+    """
+
+    node_name = "VarBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim):
+        xp = backend_of(x)
+        n = _numel(x.shape, dims)
+        ctx.save_for_backward(x)
+        ctx.dims, ctx.correction, ctx.keepdim, ctx.n = dims, correction, keepdim, n
+        dev = x - xp.sum(x, axis=dims, keepdims=True) / builtins.max(n, 1)
+        return xp.asarray(xp.sum(dev * dev, axis=dims, keepdims=keepdim) / x.dtype.type(builtins.max(0, n - correction)))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        dof = ctx.n - ctx.correction
+        g = restore_dims(g, ctx.dims, ctx.keepdim)
+        if dof <= 0 and x.dim() == 0:  # NaN, a function of g alone (PyTorch's 0-d case)
+            return g * math.nan, None, None, None
+        scale = 2.0 / dof if dof > 0 else math.inf  # no degrees of freedom: inf * 0 = NaN
+        return scale * g * (x - mean(x, ctx.dims, keepdim=True)), None, None, None
+
+
 def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None) -> Tensor:
-    """y = sum((x - mean(x))^2) / max(0, n - correction) over ``dim``; ``correction`` defaults to 1
-    (Bessel), ``unbiased=False`` means 0."""
+    """Variance over ``dim``: ``correction`` defaults to 1 (Bessel), ``unbiased=False`` means 0."""
     if isinstance(dim, bool):  # var(x, False): the legacy positional ``unbiased``
         dim, unbiased = None, dim
     if not input.dtype.is_floating_point:
         raise RuntimeError("std and var only support floating point and complex dtypes")
     dims = normalize_dims(dim, input.dim())
     c = correction if correction is not None else (0 if unbiased is False else 1)
-    dev = input - mean(input, dims, keepdim=True)
-    dof = builtins.max(0, _numel(input.shape, dims) - c)
-    if dof == 0:
+    if _numel(input.shape, dims) - c <= 0:
         import warnings
 
         warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than the "
                       "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return finish(sum(dev * dev, dims, keepdim) / dof, out)
+    return finish(Var.apply(input, dims, c, keepdim), out)
 
 
 def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None) -> Tensor:
@@ -455,10 +479,10 @@ def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     w = None if weights is None else weights._data
     y = xp.bincount(xp.astype(input._data, np.int64), weights=w, minlength=minlength)
-    if weights is not None and weights.dtype is _dtype.float32:
-        y = xp.astype(y, np.float32)
-    elif weights is None:
+    if weights is None or input.numel() == 0:  # PyTorch: counts are int64, also for empty weights
         y = xp.astype(y, np.int64)
+    elif weights.dtype is _dtype.float32:
+        y = xp.astype(y, np.float32)
     return input._wrap_result(y)
 
 
