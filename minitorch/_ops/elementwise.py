@@ -511,16 +511,17 @@ class Remainder(Primitive):
     """y = a - b * floor(a / b) (sign of b, Python's %);  da = g,  db = -g * floor(a / b)."""
 
     node_name = "RemainderBackward1"
+    ufunc, rounding = "remainder", "floor"
 
-    @staticmethod
-    def forward(ctx, a, b):
+    @classmethod
+    def forward(cls, ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[1] else None)
-        return backend_of(a if hasattr(a, "shape") else b).remainder(a, b)
+        return getattr(backend_of(a if hasattr(a, "shape") else b), cls.ufunc)(a, b)
 
-    @staticmethod
-    def backward(ctx, g):
+    @classmethod
+    def backward(cls, ctx, g):
         a, b = ctx.saved_tensors
-        db = -g * a.div(b, rounding_mode="floor") if ctx.needs_input_grad[1] else None
+        db = -g * a.div(b, rounding_mode=cls.rounding) if ctx.needs_input_grad[1] else None
         return g, db
 
 
@@ -528,21 +529,11 @@ class RemainderScalar(Remainder):
     node_name = "RemainderBackward0"
 
 
-class Fmod(Primitive):
+class Fmod(Remainder):
     """y = a - b * trunc(a / b) (sign of a, C's fmod);  da = g,  db = -g * trunc(a / b)."""
 
     node_name = "FmodBackward1"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[1] else None)
-        return backend_of(a if hasattr(a, "shape") else b).fmod(a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        db = -g * a.div(b, rounding_mode="trunc") if ctx.needs_input_grad[1] else None
-        return g, db
+    ufunc, rounding = "fmod", "trunc"
 
 
 class FmodScalar(Fmod):
