@@ -300,6 +300,10 @@ def test_scatter_family(case, op, include_self):
         fn = lambda lib, a, s: lib.scatter_add(a, dim, ix(lib), s)  # noqa: E731
     else:
         fn = lambda lib, a, s: a.scatter_reduce(dim, ix(lib), s, op, include_self=include_self)  # noqa: E731
+    if op == "scatter":
+        # torch's own backward of scatter fails when src is larger than index ("ScatterBackward0
+        # returned an invalid gradient"), so gradients are compared on a src of index's shape.
+        src = rng.standard_normal(idx.shape)
     grad_parity(fn, [x, src], second=op not in ("amax", "amin", "prod", "mean"))
     for lib_pair in [None]:  # in-place variants write into a clone
         out = run_both(lambda lib: getattr(lib.tensor(x), "scatter_" if op.startswith("scatter") else "scatter_reduce_")(

@@ -544,13 +544,18 @@ class MaskedFill(Primitive):
         return where(mask, zero, g), None, where(mask, g, zero)
 
 
+class MaskedFillTensor(MaskedFill):
+    node_name = "MaskedFillBackward1"  # the value is a 0-d tensor
+
+
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     """y = input with ``value`` where ``mask`` (broadcast) is True."""
     _check_mask("masked_fill_", mask)
     if isinstance(value, Tensor) and value.dim() != 0:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.dim()} dimension(s).")
-    return MaskedFill.apply(input, mask, _value(input, value, False))
+    cls = MaskedFillTensor if isinstance(value, Tensor) else MaskedFill
+    return cls.apply(input, mask, _value(input, value, False))
 
 
 def masked_select(input: Tensor, mask: Tensor, *, out=None) -> Tensor:

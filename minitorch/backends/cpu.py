@@ -7,7 +7,7 @@ is written out below.
 
 from __future__ import annotations
 
-import warnings
+import warnings as _warnings
 
 import numpy as np
 
@@ -15,7 +15,7 @@ name = "cpu"
 
 # PyTorch returns inf/nan quietly (1/0, log(0), exp(1000)); NumPy warns. Silence those warnings
 # where minitorch's own code runs the ufunc - one filter, no cost per op, users' NumPy untouched.
-warnings.filterwarnings(
+_warnings.filterwarnings(
     "ignore",
     message=r"(overflow|divide by zero|invalid value|underflow) encountered",
     category=RuntimeWarning,
