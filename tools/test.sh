@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The test command of the README: the parity suite on the CPU backend, then on the CUDA backend.
+# Without a GPU, MINITORCH_FAKE_CUDA=1 makes "cuda" tensors torch CPU tensors inside the CUDA
+# backend, so the delegation code path runs everywhere (docs/backends.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"
+
+python -m pytest parity_tests "$@"
+
+if python -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
+    python -m pytest parity_tests --device cuda "$@"
+else
+    MINITORCH_FAKE_CUDA=1 python -m pytest parity_tests --device cuda "$@"
+fi
