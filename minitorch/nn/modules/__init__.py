@@ -11,3 +11,4 @@ from .module import Module  # noqa: F401
 from .normalization import *
 from .pooling import *
 from .sparse import *
+from .rnn import *
