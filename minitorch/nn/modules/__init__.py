@@ -10,5 +10,5 @@ from .loss import *
 from .module import Module  # noqa: F401
 from .normalization import *
 from .pooling import *
-from .sparse import *
 from .rnn import *
+from .sparse import *

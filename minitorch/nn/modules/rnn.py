@@ -32,15 +32,16 @@ __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "R
 
 
 # ---------------------------------------------------------------------------- one time step
-def rnn_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None, b_hh: Tensor | None,
-             nonlinearity: str = "tanh") -> Tensor:
+# Each step takes the input's share of the gates, x_gates = x @ W_ih.T + b_ih, already computed: the
+# layers compute it for all time steps in one matmul (as cuDNN does); only h @ W_hh.T is sequential.
+def rnn_step(x_gates: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, nonlinearity: str = "tanh") -> Tensor:
     """h' = act(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh), act = tanh or relu."""
-    pre = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
+    pre = x_gates + F.linear(h, w_hh, b_hh)
     return F.tanh(pre) if nonlinearity == "tanh" else F.relu(pre)
 
 
-def lstm_cell(x: Tensor, state: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None,
-              b_hh: Tensor | None, w_hr: Tensor | None = None) -> tuple[Tensor, Tensor]:
+def lstm_step(x_gates: Tensor, state: tuple[Tensor, Tensor], w_hh: Tensor, b_hh: Tensor | None,
+              w_hr: Tensor | None = None) -> tuple[Tensor, Tensor]:
     """One LSTM step, gates in PyTorch's order i, f, g, o:
 
     i = sigmoid(W_ii x + b_ii + W_hi h + b_hi)      (input gate)
@@ -50,8 +51,7 @@ def lstm_cell(x: Tensor, state: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tenso
     c' = f * c + i * g;   h' = o * tanh(c')   (then h' = h' @ W_hr.T with a projection)
     """
     h, c = state
-    gates = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
-    i, f, g, o = gates.chunk(4, 1)
+    i, f, g, o = (x_gates + F.linear(h, w_hh, b_hh)).chunk(4, -1)
     i, f, g, o = F.sigmoid(i), F.sigmoid(f), F.tanh(g), F.sigmoid(o)
     c = f * c + i * g
     h = o * F.tanh(c)
@@ -60,8 +60,7 @@ def lstm_cell(x: Tensor, state: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tenso
     return h, c
 
 
-def gru_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None,
-             b_hh: Tensor | None) -> Tensor:
+def gru_step(x_gates: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor:
     """One GRU step, gates in PyTorch's order r, z, n:
 
     r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)      (reset gate)
@@ -69,8 +68,8 @@ def gru_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | No
     n = tanh(W_in x + b_in + r * (W_hn h + b_hn))   (candidate; r gates the hidden part only)
     h' = (1 - z) * n + z * h
     """
-    x_r, x_z, x_n = F.linear(x, w_ih, b_ih).chunk(3, 1)
-    h_r, h_z, h_n = F.linear(h, w_hh, b_hh).chunk(3, 1)
+    x_r, x_z, x_n = x_gates.chunk(3, -1)
+    h_r, h_z, h_n = F.linear(h, w_hh, b_hh).chunk(3, -1)
     r = F.sigmoid(x_r + h_r)
     z = F.sigmoid(x_z + h_z)
     n = F.tanh(x_n + r * h_n)
@@ -205,48 +204,45 @@ class RNNBase(Module):
             raise RuntimeError(msg.format(expected, list(hx.size())))
 
     # ------------------------------------------------------------------ the recurrence
-    def _cell(self, x: Tensor, state: tuple[Tensor, ...], weights: dict[str, Tensor | None]) -> tuple[Tensor, ...]:
+    def _step(self, x_gates: Tensor, state: tuple[Tensor, ...], weights: dict[str, Tensor | None]
+              ) -> tuple[Tensor, ...]:
         """One step of this mode's cell; the state is (h,) or, for LSTM, (h, c)."""
-        w = (weights["weight_ih"], weights["weight_hh"], weights["bias_ih"], weights["bias_hh"])
+        w_hh, b_hh = weights["weight_hh"], weights["bias_hh"]
         if self.mode == "LSTM":
-            return lstm_cell(x, state, *w, weights["weight_hr"])
+            return lstm_step(x_gates, state, w_hh, b_hh, weights["weight_hr"])
         if self.mode == "GRU":
-            return (gru_cell(x, state[0], *w),)
-        return (rnn_cell(x, state[0], *w, "tanh" if self.mode == "RNN_TANH" else "relu"),)
+            return (gru_step(x_gates, state[0], w_hh, b_hh),)
+        return (rnn_step(x_gates, state[0], w_hh, b_hh, "tanh" if self.mode == "RNN_TANH" else "relu"),)
 
     def _run(self, input: Tensor, hx: tuple[Tensor, ...]) -> tuple[Tensor, tuple[Tensor, ...]]:
         """Run all layers over a batched input; returns (output, final states), each (layers*dirs, N, *).
 
-        input: (L, N, H_in) time-major. For each layer, each direction runs the cell over the time steps
-        (backwards for ``_reverse``); the directions' outputs are concatenated on the feature dim and
-        are the next layer's input, with dropout(p=self.dropout) between layers in training.
+        input: (L, N, H_in) time-major. For each layer, each direction projects the whole sequence
+        (x @ W_ih.T + b_ih, one matmul), then runs the cell over the time steps (backwards for
+        ``_reverse``); the directions' outputs are concatenated on the feature dim and are the next
+        layer's input, with dropout(p=self.dropout) between layers in training.
         """
         num_directions = 2 if self.bidirectional else 1
-        steps = input.unbind(0)
+        length = input.size(0)
         finals: list[tuple[Tensor, ...]] = []
         for layer in range(self.num_layers):
             direction_outputs = []
             for direction in range(num_directions):
-                index = layer * num_directions + direction
                 suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
                 weights = {kind: getattr(self, kind + suffix, None)
                            for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")}
-                state = tuple(s[index] for s in hx)
-                outputs: list[Tensor] = [None] * len(steps)  # type: ignore[list-item]
-                order = reversed(range(len(steps))) if direction == 1 else range(len(steps))
-                for t in order:
-                    state = self._cell(steps[t], state, weights)
+                x_gates = F.linear(input, weights["weight_ih"], weights["bias_ih"]).unbind(0)
+                state = tuple(s[layer * num_directions + direction] for s in hx)
+                outputs: list[Tensor] = [None] * length  # type: ignore[list-item]
+                for t in (reversed(range(length)) if direction == 1 else range(length)):
+                    state = self._step(x_gates[t], state, weights)
                     outputs[t] = state[0]
-                direction_outputs.append(outputs)
+                direction_outputs.append(stack(outputs))
                 finals.append(state)
-            if num_directions == 2:
-                steps = [cat([forward, backward], 1) for forward, backward in zip(*direction_outputs)]
-            else:
-                steps = direction_outputs[0]
+            input = cat(direction_outputs, 2) if num_directions == 2 else direction_outputs[0]
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
-                steps = F.dropout(stack(steps), self.dropout, True).unbind(0)
-        output = stack(list(steps))
-        return output, tuple(stack([s[k] for s in finals]) for k in range(len(hx)))
+                input = F.dropout(input, self.dropout, True)
+        return input, tuple(stack([s[k] for s in finals]) for k in range(len(hx)))
 
     def _forward(self, input: Tensor, hx: tuple[Tensor, ...] | None) -> tuple[Tensor, tuple[Tensor, ...]]:
         """Shared forward: unbatched/batch_first handling, zero initial states, checks, then ``_run``."""
@@ -317,7 +313,7 @@ class RNN(RNNBase):
 
 
 class LSTM(RNNBase):
-    """Long short-term memory; per step, gates in PyTorch's order i, f, g, o (see ``lstm_cell``):
+    """Long short-term memory; per step, gates in PyTorch's order i, f, g, o (see ``lstm_step``):
 
     i, f, o = sigmoid(...), g = tanh(...);  c_t = f * c_{t-1} + i * g;  h_t = o * tanh(c_t)
     (h_t = h_t @ W_hr.T when proj_size > 0). ``lstm(x, (h0, c0)=None)`` -> (output, (h_n, c_n)).
@@ -333,7 +329,7 @@ class LSTM(RNNBase):
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit; per step, gates in PyTorch's order r, z, n (see ``gru_cell``):
+    """Gated recurrent unit; per step, gates in PyTorch's order r, z, n (see ``gru_step``):
 
     r, z = sigmoid(...);  n = tanh(W_in x + b_in + r * (W_hn h + b_hn));  h_t = (1 - z) * n + z * h_{t-1}.
     ``gru(x, h0=None)`` -> (output, h_n).
@@ -416,7 +412,7 @@ class RNNCell(RNNCellBase):
         is_batched, input, (h,) = self._batched(input, None if hx is None else (hx,), "RNNCell", 1)
         if self.nonlinearity not in ("tanh", "relu"):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        h = rnn_cell(input, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity)
+        h = rnn_step(F.linear(input, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh, self.nonlinearity)
         return h if is_batched else h.squeeze(0)
 
 
@@ -428,7 +424,7 @@ class LSTMCell(RNNCellBase):
 
     def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
         is_batched, input, state = self._batched(input, None if hx is None else tuple(hx), "LSTMCell", 2)
-        h, c = lstm_cell(input, state, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        h, c = lstm_step(F.linear(input, self.weight_ih, self.bias_ih), state, self.weight_hh, self.bias_hh)
         return (h, c) if is_batched else (h.squeeze(0), c.squeeze(0))
 
 
@@ -440,5 +436,5 @@ class GRUCell(RNNCellBase):
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         is_batched, input, (h,) = self._batched(input, None if hx is None else (hx,), "GRUCell", 1)
-        h = gru_cell(input, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        h = gru_step(F.linear(input, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
         return h if is_batched else h.squeeze(0)
