@@ -299,3 +299,21 @@ def test_dropout_is_random_between_layers_only_in_training() -> None:
     c, _ = mm(x)
     d, _ = mm(x)
     np.testing.assert_array_equal(c.detach().numpy(), d.detach().numpy())
+
+
+# ---------------------------------------------------------------------------- higher derivatives
+@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
+def test_second_derivatives(name) -> None:
+    """The layers are compositions of differentiable ops, so double backward works (gradgradcheck)."""
+    mm = getattr(nn, name)(2, 3, num_layers=2, bidirectional=True).double()
+    rng = np.random.default_rng(0)
+    x = mt.tensor(rng.standard_normal((3, 2, 2)), requires_grad=True)
+    h0 = mt.tensor(rng.standard_normal((4, 2, 3)), requires_grad=True)
+
+    def run(x, h0):
+        state = (h0, mt.tanh(h0)) if name == "LSTM" else h0
+        output, _ = mm(x, state)
+        return output
+
+    assert mt.autograd.gradcheck(run, (x, h0))
+    assert mt.autograd.gradgradcheck(run, (x, h0))
