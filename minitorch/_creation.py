@@ -133,7 +133,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
         from_numpy(data)  # PyTorch's checks (negative strides, dtype)
         dt = _dtype.to_dtype(dtype) if dtype is not None else _dtype.from_numpy_dtype(data.dtype)
         t = _finish(np.array(data, dtype=dt.np), device, requires_grad)
-        if data.flags.c_contiguous and t.device.type == "cpu":
+        if data.flags.c_contiguous:
             # PyTorch keeps a row-major array's own strides, even the arbitrary ones NumPy gives
             # size-1 and empty dims.
             t._stride = tuple(st // data.itemsize for st in data.strides)

@@ -143,10 +143,9 @@ def _is_seq_key(key) -> bool:
 def _index_array(k):
     """A key element as a NumPy array (ints or bools), with PyTorch's dtype check."""
     if isinstance(k, Tensor):
-        a = k._data
-        if not (a.dtype.kind in "iu" or a.dtype == bool):
+        if k.dtype.is_floating_point:
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        return np.asarray(a)
+        return backend_of(k._data).to_numpy(k._data)
     a = np.asarray(k)
     if a.size == 0 and a.dtype.kind == "f":
         a = a.astype(np.int64)
@@ -298,7 +297,7 @@ def _long_index(index, msg: str, allow_int32: bool = False, error=RuntimeError) 
     ok = (_dtype.int64, _dtype.int32) if allow_int32 else (_dtype.int64,)
     if index.dtype not in ok:
         raise error(msg.format(dtype=_legacy(index.dtype)))
-    return index._data
+    return backend_of(index._data).to_numpy(index._data)
 
 
 def index_select(input: Tensor, dim: int, index: Tensor, *, out=None) -> Tensor:
@@ -564,7 +563,7 @@ def masked_select(input: Tensor, mask: Tensor, *, out=None) -> Tensor:
     shape = broadcast_shapes(tuple(input.shape), tuple(mask.shape))
     if shape == ():  # a 0-d selection is a selection from one element
         input, mask, shape = input.reshape(1), mask.reshape(1), (1,)
-    key = tuple(np.nonzero(np.broadcast_to(mask._data, shape)))
+    key = tuple(np.nonzero(np.broadcast_to(backend_of(mask._data).to_numpy(mask._data), shape)))
     x = input.expand(shape)
     return _finish(MaskedSelect.apply(x, key) if key else x.reshape(-1), out)
 
@@ -578,8 +577,8 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     shape = broadcast_shapes(tuple(input.shape), tuple(mask.shape))
     if shape == ():  # a 0-d selection is a selection from one element
         input, mask, shape = input.reshape(1), mask.reshape(1), (1,)
-    key = tuple(np.nonzero(np.broadcast_to(mask._data, shape)))
-    n = int(key[0].size) if key else int(bool(mask._data))
+    key = tuple(np.nonzero(np.broadcast_to(backend_of(mask._data).to_numpy(mask._data), shape)))
+    n = int(key[0].size) if key else int(mask.item())
     if source.numel() < n:
         raise RuntimeError("Number of elements of source < number of ones in mask")
     x = input.expand(shape)
@@ -600,7 +599,7 @@ def take(input: Tensor, index: Tensor) -> Tensor:
 
 def nonzero(input: Tensor, *, out=None, as_tuple: bool = False):
     """Indices of the non-zero elements: an (n, ndim) long tensor, or a tuple of ndim vectors."""
-    data = np.asarray(input._data)
+    data = backend_of(input._data).to_numpy(input._data)  # the result's size depends on the data
     idx = np.nonzero(data.reshape(1) if data.ndim == 0 else data)
     xp = backend_of(input._data)
     if as_tuple:

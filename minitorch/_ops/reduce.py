@@ -329,7 +329,7 @@ class Var(Primitive):
         ctx.save_for_backward(x)
         ctx.dims, ctx.correction, ctx.keepdim, ctx.n = dims, correction, keepdim, n
         dev = x - xp.sum(x, axis=dims, keepdims=True) / builtins.max(n, 1)
-        return xp.asarray(xp.sum(dev * dev, axis=dims, keepdims=keepdim) / x.dtype.type(builtins.max(0, n - correction)))
+        return xp.asarray(xp.sum(dev * dev, axis=dims, keepdims=keepdim) / float(builtins.max(0, n - correction)))
 
     @staticmethod
     def backward(ctx, g):

@@ -494,7 +494,7 @@ class SegmentSum(Primitive):
         nonempty = np.nonzero(reps > 0)[0]
         if len(nonempty):
             starts = (np.cumsum(reps) - reps)[nonempty]
-            out[(slice(None),) * dim + (nonempty,)] = xp.add.reduceat(x, starts, axis=dim)
+            out[(slice(None),) * dim + (nonempty,)] = xp.add_reduceat(x, starts, axis=dim)
         return out
 
     @staticmethod

@@ -100,7 +100,7 @@ def _argsort(a, dim: int, descending: bool):
         return xp.argsort(a, axis=dim, kind="stable")
     n = a.shape[dim]
     rev = xp.flip(xp.argsort(xp.flip(a, axis=dim), axis=dim, kind="stable"), axis=dim)
-    return (n - 1 - rev).astype(np.int64)
+    return xp.astype(n - 1 - rev, np.int64)
 
 
 # ----------------------------------------------------------------------------- sort, argsort, topk
@@ -144,7 +144,7 @@ def _kth_index(x, d: int, position, nan_wins: bool):
     a = _at_least_1d(x)
     xp = backend_of(a)
     idx = xp.take(_argsort(a, d, False), [position], axis=d)
-    if nan_wins and a.dtype.kind == "f":
+    if nan_wins and _dtype._BY_NP[a.dtype].is_floating_point:
         nan = xp.isnan(a)
         has = xp.any(nan, axis=d, keepdims=True)
         idx = xp.where(has, xp.argmax(nan, axis=d, keepdims=True), idx)
@@ -177,10 +177,10 @@ def median(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
         from .reduce import EvenlyDistributed
 
         flat = input._data.reshape(-1)
-        if flat.size == 0:
+        if input.numel() == 0:
             value = backend_of(flat).full((), np.nan, dtype=flat.dtype)
             return EvenlyDistributed.named("MedianBackward0").apply(input, value, tuple(range(input.dim())), False)
-        idx = _kth_index(flat, 0, (flat.size - 1) // 2, nan_wins=True)
+        idx = _kth_index(flat, 0, (input.numel() - 1) // 2, nan_wins=True)
         value = backend_of(flat).take_along_axis(flat, idx, 0).reshape(())
         return EvenlyDistributed.named("MedianBackward0").apply(input, value, tuple(range(input.dim())), False)
     d = wrap_dim(dim, input.dim())
@@ -196,7 +196,8 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out=None):
     index of its last occurrence, as PyTorch's CPU kernel returns."""
     d = wrap_dim(dim, input.dim())
     _check_nonempty(input, d, "mode")
-    a = np.moveaxis(np.asarray(_at_least_1d(input._data)), d, -1)  # index bookkeeping on the host
+    xp = backend_of(input._data)
+    a = np.moveaxis(xp.to_numpy(_at_least_1d(input._data)), d, -1)  # index bookkeeping on the host
     rows = a.reshape(-1, a.shape[-1]) if a.size else a.reshape(0, a.shape[-1])
     best = np.empty(rows.shape[0], dtype=np.int64)
     for r, row in enumerate(rows):
@@ -204,7 +205,7 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out=None):
         winner = values[np.argmax(counts)]
         best[r] = len(row) - 1 - np.argmax(row[::-1] == winner)
     idx = np.moveaxis(best.reshape(a.shape[:-1] + (1,)), -1, d)
-    idx = idx.reshape(()) if input.dim() == 0 else idx
+    idx = xp.from_numpy(idx.reshape(()) if input.dim() == 0 else idx)
     values = values_at(input, idx, d, keepdim, "ModeBackward0")
     return finish(return_types.mode(values, _index_tensor(input, idx, d, keepdim)), out)
 
@@ -216,7 +217,8 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
 
     With ``dim``: the distinct slices along ``dim``. Not differentiable.
     """
-    a = np.asarray(input._data)  # unique is host-side bookkeeping: the result's size depends on the data
+    xp = backend_of(input._data)
+    a = xp.to_numpy(input._data)  # unique is host-side bookkeeping: the result's size depends on the data
     if dim is None:
         vals, inv, counts = np.unique(a.reshape(-1), return_inverse=True, return_counts=True)
         inv = inv.reshape(input.shape)
@@ -224,11 +226,11 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
         d = wrap_dim(dim, input.dim())
         vals, inv, counts = np.unique(a, return_inverse=True, return_counts=True, axis=d)
         inv = inv.reshape(-1)
-    out = [input._wrap_result(vals)]
+    out = [input._wrap_result(xp.from_numpy(vals))]
     if return_inverse:
-        out.append(input._wrap_result(inv.astype(np.int64)))
+        out.append(input._wrap_result(xp.from_numpy(inv.astype(np.int64))))
     if return_counts:
-        out.append(input._wrap_result(counts.astype(np.int64)))
+        out.append(input._wrap_result(xp.from_numpy(counts.astype(np.int64))))
     return out[0] if len(out) == 1 else tuple(out)
 
 

@@ -23,6 +23,8 @@ import warnings
 
 import numpy as np
 
+from ..backends import backend_of
+
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
 
@@ -111,7 +113,7 @@ def _analytical_jacobians(func, inputs, diff_idx) -> list[list[np.ndarray]]:
         if not (_is_tensor(out) and out.requires_grad):
             continue
         for k in range(out.numel()):
-            onehot = _creation.zeros(out.numel(), dtype=out.dtype).reshape(out.shape)
+            onehot = _creation.zeros(out.numel(), dtype=out.dtype, device=out.device).reshape(out.shape)
             onehot._data.reshape(-1)[k] = 1
             grads = autograd_grad(out, xs, grad_outputs=onehot, retain_graph=True, allow_unused=True)
             for i, g in enumerate(grads):
@@ -167,9 +169,9 @@ def _fast_check(func, inputs, diff_idx, eps, atol, rtol, raise_exception) -> boo
     outputs = _as_tuple(func(*inputs))
     us = [rng.standard_normal(tuple(o.shape)) if _numel(o) else None for o in outputs]
     def shifted(sign):
-        saved = [inputs[i]._data.copy() for i in diff_idx]
+        saved = [backend_of(inputs[i]._data).copy(inputs[i]._data) for i in diff_idx]
         for i, v in zip(diff_idx, vs):
-            inputs[i]._data += sign * eps * v.astype(inputs[i]._data.dtype)
+            inputs[i]._data += sign * eps * backend_of(inputs[i]._data).from_numpy(v.astype(inputs[i].dtype.np))
         vals = _values(_as_tuple(func(*inputs)))
         for i, orig in zip(diff_idx, saved):
             inputs[i]._data[...] = orig
@@ -183,7 +185,7 @@ def _fast_check(func, inputs, diff_idx, eps, atol, rtol, raise_exception) -> boo
         numerical = float(((plus[o] - minus[o]) / (2 * eps)) @ us[o].reshape(-1))
         analytical = 0.0
         if out.requires_grad:
-            grads = autograd_grad(out, xs, grad_outputs=tensor(us[o], dtype=out.dtype), retain_graph=True,
+            grads = autograd_grad(out, xs, grad_outputs=tensor(us[o], dtype=out.dtype, device=out.device), retain_graph=True,
                                   allow_unused=True)
             analytical = sum(float((g.detach()._to_numpy() * v).sum()) for g, v in zip(grads, vs) if g is not None)
         if not np.isclose(analytical, numerical, rtol=rtol, atol=atol):
@@ -271,7 +273,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     outputs = _differentiable_outputs(_as_tuple(func(*inputs)))
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = [tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype, requires_grad=True)
+        grad_outputs = [tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype, device=o.device, requires_grad=True)
                         for o in outputs]
     grad_outputs = list(_as_tuple(grad_outputs))
     n = len(inputs)

@@ -254,3 +254,9 @@ def is_f_contiguous(a) -> bool:
 
 
 copy = np.copy  # copy(a, order='K'|'C')
+
+
+# ---- segment sums (shape.py: SegmentSum, the backward of repeat_interleave)
+def add_reduceat(a, indices, axis=0):
+    """``np.add.reduceat``: y[i] = sum of a[indices[i]:indices[i+1]] along ``axis`` (the last to the end)."""
+    return np.add.reduceat(a, indices, axis=axis)

@@ -218,20 +218,27 @@ def amin(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     return _reduce(torch.amin, a, axis, keepdims)
 
 
+def _no_bool(a):
+    a = _t(a)
+    return a.to(torch.uint8) if a.dtype == torch.bool else a  # torch's argmax/argmin reject bool
+
+
 def argmax(a, axis=None, out=None, *, keepdims=False):
-    return torch.argmax(_t(a), dim=axis, keepdim=keepdims)
+    return torch.argmax(_no_bool(a), dim=axis, keepdim=keepdims)
 
 
 def argmin(a, axis=None, out=None, *, keepdims=False):
-    return torch.argmin(_t(a), dim=axis, keepdim=keepdims)
+    return torch.argmin(_no_bool(a), dim=axis, keepdim=keepdims)
 
 
 def all(a, axis=None, out=None, keepdims=False):
-    return _reduce(torch.all, a, axis, keepdims)
+    """bool, as NumPy (torch keeps uint8 for uint8 and, with no dims, the input itself)."""
+    return _reduce(torch.all, a, axis, keepdims).to(torch.bool)
 
 
 def any(a, axis=None, out=None, keepdims=False):
-    return _reduce(torch.any, a, axis, keepdims)
+    """bool, as NumPy (torch keeps uint8 for uint8 and, with no dims, the input itself)."""
+    return _reduce(torch.any, a, axis, keepdims).to(torch.bool)
 
 
 def cumsum(a, axis=None, dtype=None, out=None):
@@ -311,7 +318,8 @@ def repeat(a, repeats, axis=None):
     a = _t(a)
     if axis is None:
         a, axis = a.reshape(-1), 0
-    repeats = _t(repeats) if isinstance(repeats, (np.ndarray, list, tuple)) else repeats
+    if isinstance(repeats, (np.ndarray, list, tuple)):  # int64 even when empty (np.asarray(()) is float)
+        repeats = from_numpy(np.asarray(repeats, dtype=np.int64))
     return torch.repeat_interleave(a, repeats, dim=axis)
 
 
@@ -453,7 +461,8 @@ def element_strides(a):
 
 
 def address(a) -> int:
-    return a.data_ptr()
+    """From the storage's address, so that empty tensors (whose ``data_ptr()`` may be 0) agree with their storage."""
+    return a.untyped_storage().data_ptr() + a.storage_offset() * a.element_size()
 
 
 def is_c_contiguous(a) -> bool:
@@ -619,3 +628,18 @@ def adaptive_avg_pool2d(x, output_size):
 def adaptive_avg_pool2d_backward(gy, input_shape):
     like = torch.empty(tuple(input_shape), dtype=gy.dtype, device=gy.device)
     return torch.ops.aten._adaptive_avg_pool2d_backward(gy, like)
+
+
+# ---- segment sums (shape.py: SegmentSum, the backward of repeat_interleave)
+def add_reduceat(a, indices, axis=0):
+    """``np.add.reduceat`` for increasing ``indices``: y[i] = sum of a[indices[i]:indices[i+1]] along ``axis``
+    (the last segment runs to the end)."""
+    a = _t(a)
+    starts = from_numpy(np.asarray(indices, dtype=np.int64))
+    n = a.shape[axis]
+    seg = torch.searchsorted(starts, torch.arange(n, device=a.device), right=True) - 1
+    keep = (seg >= 0).nonzero().reshape(-1)
+    shape = list(a.shape)
+    shape[axis] = len(starts)
+    out = torch.zeros(shape, dtype=a.dtype, device=a.device)
+    return out.index_add_(axis, seg[keep], a.index_select(axis, keep))
