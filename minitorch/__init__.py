@@ -26,7 +26,6 @@ from ._creation import (  # noqa: F401
     zeros_like, ones_like, empty_like, full_like,
 )
 from ._functional_table import *  # noqa: F401,F403
-from ._functional_table import METHODS as _METHODS
 from ._ops.movement import contiguous  # noqa: F401
 from ._ops import return_types  # noqa: F401,E402  (torch.return_types: max, sort, topk ...)
 from ._strides import broadcast_shapes as _broadcast_shapes
@@ -104,7 +103,7 @@ from . import cuda  # noqa: E402,F401
 # ``minitorch.vision`` (torchvision's role) is imported explicitly: ``from minitorch.vision import datasets``
 from . import utils  # noqa: E402,F401
 from .serialization import save, load  # noqa: E402,F401
-from ._interop import from_torch, _bind as _bind_interop  # noqa: E402
+from ._interop import from_torch, _bind as _bind_interop  # noqa: E402,F401
 
 _bind_interop()
 del _bind_interop

@@ -11,7 +11,6 @@ from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
 from ._out import finish
-from .elementwise import promote
 
 
 class MatMul(Primitive):

@@ -16,7 +16,7 @@ Backward of a view:
 
 from __future__ import annotations
 
-from .._args import normalize_shape, wrap_dim
+from .._args import wrap_dim
 from .._strides import compute_view_stride, contiguous_strides, expand_geometry, numel
 from .._tensor import Tensor
 from ..autograd.function import Primitive
