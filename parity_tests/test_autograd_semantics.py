@@ -563,7 +563,6 @@ def t_grad_fn_name(lib):
     return lib.ones(2, 3, requires_grad=True).t().grad_fn.name()
 
 
-KNOWN_DIFFERENCES = {"t_grad_fn_name": "movement.t() records TransposeBackward0; PyTorch names it TBackward0"}
 def test_anomaly_reports_forward_traceback():
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
@@ -577,19 +576,9 @@ def test_anomaly_reports_forward_traceback():
     assert len(trace) == 1 and "y = x / x" in trace[0] and "minitorch/" not in trace[0]
 
 
-UNSUPPORTED = {"max_ties": "max (the reduce engineer's op) is not available yet"}
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_semantics_match_torch(name):
-    if name in KNOWN_DIFFERENCES:
-        pytest.xfail(KNOWN_DIFFERENCES[name])
     fn = SCENARIOS[name]
-    expected = outcome(fn, torch)
-    try:
-        got = outcome(fn, minitorch)
-    except AttributeError as e:
-        if name in UNSUPPORTED:
-            pytest.skip(f"{UNSUPPORTED[name]}: {e}")
-        raise
-    assert got == expected
+    assert outcome(fn, minitorch) == outcome(fn, torch)

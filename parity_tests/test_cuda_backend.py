@@ -219,7 +219,6 @@ def test_pickle_keeps_the_device():
     assert z.is_cuda and z.requires_grad
 
 
-@pytest.mark.skipif(not hasattr(M, "save"), reason="minitorch.save is not implemented yet")
 def test_save_and_load_with_map_location():
     x = M.tensor([1.0, 2.0], device="cuda")
     buf = io.BytesIO()

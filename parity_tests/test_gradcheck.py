@@ -94,10 +94,6 @@ def _inplace_chain(x, y):
 def test_gradcheck(name):
     fn, shapes, domain = CASES[name]
     args = inputs(*shapes, **domain)
-    try:
-        fn(*args)
-    except (AttributeError, NotImplementedError) as e:
-        pytest.skip(f"op not available in minitorch yet: {e}")
     assert minitorch.autograd.gradcheck(fn, args)
     assert minitorch.autograd.gradcheck(fn, args, fast_mode=True)
 
@@ -106,10 +102,6 @@ def test_gradcheck(name):
 def test_gradgradcheck(name):
     fn, shapes, domain = CASES[name]
     args = inputs(*shapes, **domain)
-    try:
-        fn(*args)
-    except (AttributeError, NotImplementedError) as e:
-        pytest.skip(f"op not available in minitorch yet: {e}")
     assert minitorch.autograd.gradgradcheck(fn, args)
 
 
