@@ -8,23 +8,25 @@ A Module keeps what it owns in three ordered dicts, filled by ``__setattr__``:
 - ``_modules``: sub-Modules (the tree that ``named_modules``, ``train``, ``to`` ... walk).
 
 ``__getattr__`` looks names up in the three dicts, so ``self.weight`` works. ``module(x)`` runs
-the forward pre-hooks, ``forward``, the forward hooks, and wires the backward hooks.
+the forward pre-hooks, ``forward``, the forward hooks, and wires the backward hooks
+(``_hooks.py``: ``RemovableHandle`` and the backward-hook nodes).
 Dotted names (``'0.weight'``) are the paths through ``_modules``; ``state_dict`` maps them to
 tensors, in registration order: a module's parameters, then its buffers, then its children.
+``state_dict`` and ``load_state_dict`` live in ``_state_dict.py`` (``StateDictMixin``).
 """
 
 from __future__ import annotations
 
-import itertools
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd import grad_mode
-from ...autograd.function import Function
 from ..parameter import Buffer, Parameter
+from ._hooks import RemovableHandle, _BackwardHookState
+from ._state_dict import StateDictMixin
 
 __all__ = ["Module", "RemovableHandle"]
 
@@ -47,48 +49,7 @@ def _addindent(s: str, num_spaces: int) -> str:
     return first + "\n" + "\n".join((num_spaces * " ") + line if line.strip() else "" for line in lines)
 
 
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """What ``load_state_dict`` returns: keys the model expected but did not get, and the reverse."""
-
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
-class RemovableHandle:
-    """Returned by the ``register_*_hook`` methods; ``handle.remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, *hooks_dicts: dict) -> None:
-        self.hooks_dicts = hooks_dicts
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self) -> None:
-        for d in self.hooks_dicts:
-            d.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *args) -> None:
-        self.remove()
-
-
-def _to_minitorch(value):
-    """A state_dict value from PyTorch (duck-typed: ``.detach().cpu().numpy()``) as a minitorch Tensor."""
-    if isinstance(value, Tensor) or not all(hasattr(value, a) for a in ("detach", "cpu", "numpy")):
-        return value
-    from ..._creation import tensor
-
-    return tensor(value.detach().cpu().numpy())
-
-
-class Module:
+class Module(StateDictMixin):
     """Base class for all neural network modules (``torch.nn.Module``)."""
 
     training: bool
@@ -392,112 +353,8 @@ class Module:
         return self  # one process: nothing to share
 
     # ------------------------------------------------------------------ state_dict
-    def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:
-        for name, param in self._parameters.items():
-            if param is not None:
-                destination[prefix + name] = param if keep_vars else param.detach()
-        for name, buf in self._buffers.items():
-            if buf is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = buf if keep_vars else buf.detach()
-
-    def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
-        """An OrderedDict from dotted names to the parameters and persistent buffers (detached)."""
-        if args:  # the deprecated positional form: (destination, prefix, keep_vars)
-            destination, prefix, keep_vars = (list(args) + [destination, prefix, keep_vars][len(args):])[:3]
-        if destination is None:
-            destination = OrderedDict()
-            destination._metadata = OrderedDict()
-        metadata = getattr(destination, "_metadata", None)
-        if metadata is not None:
-            metadata[prefix[:-1]] = {"version": self._version}
-        self._save_to_state_dict(destination, prefix, keep_vars)
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
-        return destination
-
-    def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict, strict: bool,
-                              missing_keys: list, unexpected_keys: list, error_msgs: list) -> None:
-        """Copy this module's own entries (``prefix + name``) in place, collecting problems."""
-        persistent = {k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set}
-        local_state = {k: v for k, v in itertools.chain(self._parameters.items(), persistent.items())
-                       if v is not None}
-        for name, param in local_state.items():
-            key = prefix + name
-            if key not in state_dict:
-                if strict:
-                    missing_keys.append(key)
-                continue
-            input_param = _to_minitorch(state_dict[key])
-            if not isinstance(input_param, Tensor):
-                error_msgs.append(
-                    f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like '
-                    f"object from checkpoint but received {type(input_param)}"
-                )
-                continue
-            if param.dim() == 0 and input_param.dim() == 1 and input_param.shape[0] == 1:
-                input_param = input_param[0]
-            if input_param.shape != param.shape:
-                error_msgs.append(
-                    f"size mismatch for {key}: copying a param with shape {input_param.shape} from checkpoint, "
-                    f"the shape in current model is {param.shape}."
-                )
-                continue
-            try:
-                with grad_mode.no_grad():  # in place: optimizers hold these very tensors
-                    param.copy_(input_param)
-            except Exception as ex:  # noqa: BLE001  reported with the key, as torch does
-                error_msgs.append(
-                    f'While copying the parameter named "{key}", whose dimensions in the model are '
-                    f"{param.size()} and whose dimensions in the checkpoint are {input_param.size()}, "
-                    f"an exception occurred : {ex.args}."
-                )
-        if strict:
-            for key in state_dict:
-                if key.startswith(prefix):
-                    input_name = key[len(prefix):].split(".", 1)
-                    if len(input_name) > 1:
-                        if input_name[0] not in self._modules:
-                            unexpected_keys.append(key)
-                    elif input_name[0] not in local_state:
-                        unexpected_keys.append(key)
-
-    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False) -> _IncompatibleKeys:
-        """Copy values into the parameters and buffers in place (under no_grad).
-
-        Values may be minitorch tensors or PyTorch tensors (converted through NumPy).
-        With ``strict``, missing and unexpected keys raise a RuntimeError listing them all.
-        """
-        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing_keys: list[str] = []
-        unexpected_keys: list[str] = []
-        error_msgs: list[str] = []
-        metadata = getattr(state_dict, "_metadata", None)
-        state_dict = OrderedDict(state_dict)
-
-        def load(module: Module, local_state_dict: dict, prefix: str = "") -> None:
-            local_metadata = {} if metadata is None else metadata.get(prefix[:-1], {})
-            module._load_from_state_dict(local_state_dict, prefix, local_metadata, True,
-                                         missing_keys, unexpected_keys, error_msgs)
-            for name, child in module._modules.items():
-                if child is not None:
-                    child_prefix = prefix + name + "."
-                    load(child, {k: v for k, v in local_state_dict.items() if k.startswith(child_prefix)},
-                         child_prefix)
-
-        load(self, state_dict)
-        if strict:
-            if unexpected_keys:
-                error_msgs.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in unexpected_keys)))
-            if missing_keys:
-                error_msgs.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in missing_keys)))
-        if error_msgs:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                self.__class__.__name__, "\n\t".join(error_msgs)))
-        return _IncompatibleKeys(missing_keys, unexpected_keys)
+    # state_dict, load_state_dict, _save_to_state_dict and _load_from_state_dict are
+    # inherited from StateDictMixin: see _state_dict.py.
 
     # ------------------------------------------------------------------ devices and dtypes
     def _apply(self, fn: Callable[[Tensor], Tensor]) -> Module:
@@ -638,80 +495,3 @@ class Module:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-
-
-class _BackwardHookIdentity(Function):
-    """y_i = x_i;  dx_i = callback(g_1, ..., g_n): one node sees all the gradients at once."""
-
-    @staticmethod
-    def forward(ctx, callback, *tensors):
-        ctx.callback = callback
-        return tuple(t.view_as(t) for t in tensors)
-
-    @staticmethod
-    def backward(ctx, *grads):
-        return (None, *ctx.callback(grads))
-
-
-class _BackwardHookState:
-    """One forward call's backward-hook wiring (``torch.utils.hooks.BackwardHook``).
-
-    The module's outputs pass through an identity node whose backward records
-    grad_output; its tensor inputs pass through another, whose backward receives
-    grad_input, calls the hooks, and lets them replace it.
-    """
-
-    def __init__(self, module: Module) -> None:
-        self.module = module
-        self.grad_outputs: tuple | None = None
-        self.n_inputs = 0
-
-    @staticmethod
-    def _wrap(values: tuple, callback: Callable) -> tuple:
-        positions = [i for i, v in enumerate(values) if isinstance(v, Tensor) and v.requires_grad]
-        if not positions:
-            return values
-        wrapped = _BackwardHookIdentity.apply(callback, *[values[i] for i in positions])
-        wrapped = wrapped if isinstance(wrapped, tuple) else (wrapped,)
-        out = list(values)
-        for i, w in zip(positions, wrapped):
-            out[i] = w
-        return tuple(out)
-
-    def wrap_inputs(self, args: tuple) -> tuple:
-        tensors = [v for v in args if isinstance(v, Tensor)]
-        self.n_inputs = len(tensors)
-        self.grad_positions = [i for i, v in enumerate(tensors) if v.requires_grad]
-        return self._wrap(args, self._on_grad_inputs)
-
-    def wrap_outputs(self, result):
-        single = not isinstance(result, tuple)
-        outputs = self._wrap((result,) if single else result, self._on_grad_outputs)
-        return outputs[0] if single else outputs
-
-    def _on_grad_outputs(self, grads: tuple) -> tuple:
-        self.grad_outputs = grads
-        if not self.grad_positions:  # no input needs a gradient: the hooks run now, with (None,)
-            self._run_hooks((None,))
-        return grads
-
-    def _on_grad_inputs(self, grads: tuple) -> tuple:
-        """Hooks see one entry per tensor argument (None where it needs no gradient)."""
-        full: list = [None] * self.n_inputs
-        for i, g in zip(self.grad_positions, grads):
-            full[i] = g
-        full_out = self._run_hooks(tuple(full))
-        return tuple(full_out[i] for i in self.grad_positions)
-
-    def _run_hooks(self, grad_inputs: tuple) -> tuple:
-        for hook in list(self.module._backward_hooks.values()):
-            out = hook(self.module, grad_inputs, self.grad_outputs)
-            if out is not None:
-                out = out if isinstance(out, tuple) else (out,)
-                if len(out) != len(grad_inputs):
-                    raise RuntimeError(
-                        f"Backward hook returned an invalid number of grad_input, got {len(out)}, "
-                        f"but expected {len(grad_inputs)}"
-                    )
-                grad_inputs = out
-        return grad_inputs
