@@ -12,8 +12,9 @@ from . import _dtype
 from ._device import to_device
 from ._ops import compare as cmp
 from ._ops import elementwise as ew
-from ._ops import indexing
+from ._ops import indexing, promotion
 from ._ops.inplace import write_inplace
+from ._ops.unary import unary
 from ._tensor import Tensor
 from .autograd.function import Primitive
 from .backends import backend_of
@@ -77,7 +78,7 @@ def to(self: Tensor, *args, **kwargs) -> Tensor:
 
             out = move_to_device(out, dev)
     if dtype is not None and _dtype.to_dtype(dtype) is not out.dtype:
-        out = ew.ToDtype.apply(out, _dtype.to_dtype(dtype))
+        out = promotion.ToDtype.apply(out, _dtype.to_dtype(dtype))
     if copy and out is self:
         out = clone(self)
     return out
@@ -124,7 +125,7 @@ def fill_(self: Tensor, value) -> Tensor:
             )
         return write_inplace(self, value.to(self.dtype).expand(self.shape))
     xp = backend_of(self._data)
-    filled = xp.full(self._data.shape, ew.cast(value, self.dtype), dtype=self._data.dtype)
+    filled = xp.full(self._data.shape, promotion.cast(value, self.dtype), dtype=self._data.dtype)
     return write_inplace(self, self._wrap_result(filled))
 
 
@@ -186,9 +187,9 @@ def _bind() -> None:
     T.__rpow__ = lambda s, o: ew.pow(o, s)
     T.__matmul__ = lambda s, o: F.matmul(s, o)
     T.__rmatmul__ = lambda s, o: F.matmul(o, s)
-    T.__neg__ = lambda s: ew.unary("neg", s)
+    T.__neg__ = lambda s: unary("neg", s)
     T.__pos__ = lambda s: s
-    T.__abs__ = lambda s: ew.unary("abs", s)
+    T.__abs__ = lambda s: unary("abs", s)
     T.__invert__ = _invert
     T.__and__ = T.__rand__ = lambda s, o: cmp.bitwise_and(s, o) if s.dtype is not _dtype.bool_ else cmp._logical("logical_and", s, o)
     T.__or__ = T.__ror__ = lambda s, o: cmp.bitwise_or(s, o) if s.dtype is not _dtype.bool_ else cmp._logical("logical_or", s, o)

@@ -12,7 +12,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..backends import backend_of
 from ._out import _legacy, finish
-from .elementwise import _constant, _np_errstate, as_tensor_like, promote
+from .promotion import _constant, _np_errstate, as_tensor_like, promote
 
 
 def _compare(op: str, input, other, out=None):

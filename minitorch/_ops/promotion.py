@@ -1,0 +1,68 @@
+"""Type promotion for elementwise ops: the common dtype of two operands, and differentiable casts.
+
+``promote`` is the single entry point to PyTorch's type promotion (``_dtype.result_type``):
+``int_tensor + 2.5`` is float32, ``float32_tensor * float64_0d`` stays float32, ``int / int`` is float.
+"""
+
+from __future__ import annotations
+
+from .. import _dtype
+from .._tensor import Tensor
+from ..autograd.function import Primitive
+from ..backends import backend_of
+
+
+def promote(a, b, to_float: bool = False):
+    """Cast the operands of a binary op to their common dtype; Python numbers stay numbers."""
+    dt = _dtype.result_type(a, b)
+    if to_float:
+        dt = _dtype.to_float(dt)
+    a = cast(a, dt)
+    b = cast(b, dt)
+    return a, b, dt
+
+
+def cast(x, dt: _dtype.dtype):
+    """Cast a Tensor (differentiably) or a Python number to ``dt``."""
+    if isinstance(x, Tensor):
+        return x if x.dtype is dt else ToDtype.apply(x, dt)
+    if dt.is_floating_point:
+        return float(x)
+    if dt is _dtype.bool_:
+        return bool(x)
+    return int(x)
+
+
+def as_tensor_like(x, like: Tensor) -> Tensor:
+    """A Python number as a 0-d tensor with ``like``'s dtype and device."""
+    if isinstance(x, Tensor):
+        return x
+    xp = backend_of(like._data)
+    return like._wrap_result(xp.asarray(x, dtype=like._data.dtype))
+
+
+class ToDtype(Primitive):
+    """y = x cast to ``dtype``;  dx = g cast back to x's dtype."""
+
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.in_dtype = _dtype._BY_NP[x.dtype]
+        return backend_of(x).astype(x, dtype.np)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.to(ctx.in_dtype), None
+
+
+def _constant(like: Tensor, array) -> Tensor:
+    """A result that carries no gradient (rounding, comparisons, integer arithmetic)."""
+    return like._wrap_result(array)
+
+
+def _np_errstate():
+    """Silence NumPy's floating-point warnings in a block (most are already filtered: backends/cpu.py)."""
+    import numpy as np
+
+    return np.errstate(all="ignore")
