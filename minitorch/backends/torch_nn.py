@@ -1,0 +1,119 @@
+"""The CUDA backend's convolution and pooling: ``torch.nn.functional`` and ``torch.nn.grad`` on plain tensors.
+
+Same names and contracts as the convolution and pooling entries of ``backends/cpu.py``
+(padding given as ``(ph, pw)`` or ``((top, bottom), (left, right))``; pooling returns the flat
+``ih*W + iw`` index of each winner). ``torch_backend.py`` re-exports everything in ``__all__``, so
+the backend stays one namespace; like it, this module is imported only with the first CUDA tensor.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+__all__ = [
+    "adaptive_avg_pool2d",
+    "adaptive_avg_pool2d_backward",
+    "adaptive_max_pool2d",
+    "avg_pool2d",
+    "avg_pool2d_backward",
+    "col2im",
+    "conv2d",
+    "conv2d_input_grad",
+    "conv2d_weight_grad",
+    "im2col",
+    "max_pool2d",
+    "max_pool2d_backward",
+]
+
+
+def _pad4(padding):
+    """((top, bottom), (left, right)) from (ph, pw) or the explicit form."""
+    ph, pw = padding
+    return (ph, ph) if isinstance(ph, int) else tuple(ph), (pw, pw) if isinstance(pw, int) else tuple(pw)
+
+
+def _pad_input(x, padding):
+    (t, b), (left, r) = _pad4(padding)
+    return F.pad(x, (left, r, t, b)) if t or b or left or r else x
+
+
+def conv2d(x, w, bias, stride, padding, dilation, groups):
+    """y = conv2d(x, w) + b: x (N, C_in, H, W), w (C_out, C_in/groups, kH, kW), bias (C_out,) or None."""
+    return F.conv2d(_pad_input(x, padding), w, bias, tuple(stride), 0, tuple(dilation), groups)
+
+
+def conv2d_input_grad(gy, w, input_shape, stride, padding, dilation, groups):
+    """dx of conv2d: the gradient for the padded input, cropped to ``input_shape``."""
+    (t, b), (left, r) = _pad4(padding)
+    N, C, H, W = input_shape
+    padded = (N, C, H + t + b, W + left + r)
+    gx = torch.nn.grad.conv2d_input(padded, w, gy, tuple(stride), 0, tuple(dilation), groups)
+    return gx[:, :, t:t + H, left:left + W].contiguous()
+
+
+def conv2d_weight_grad(gy, x, weight_shape, stride, padding, dilation, groups):
+    """dw of conv2d: the correlation of the padded x with gy."""
+    return torch.nn.grad.conv2d_weight(_pad_input(x, padding), tuple(weight_shape), gy, tuple(stride), 0,
+                                       tuple(dilation), groups)
+
+
+def im2col(x, kernel, stride, padding, dilation):
+    """(N, C, H, W) -> (N, C*kH*kW, oH*oW): every kernel window as a column (F.unfold)."""
+    return F.unfold(_pad_input(x, padding), tuple(kernel), tuple(dilation), 0, tuple(stride))
+
+
+def col2im(cols, input_shape, kernel, output_size, stride, padding, dilation):
+    """The adjoint of im2col (F.fold); windows beyond ``output_size`` are zero."""
+    (t, b), (left, r) = _pad4(padding)
+    N, C, H, W = input_shape
+    Hp, Wp = H + t + b, W + left + r
+    kh, kw = kernel
+    full_h = (Hp - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    full_w = (Wp - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    oh, ow = output_size
+    if (oh, ow) != (full_h, full_w):
+        c = cols.reshape(N, -1, oh, ow)
+        c = F.pad(c, (0, full_w - ow, 0, full_h - oh))
+        cols = c.reshape(N, c.shape[1], full_h * full_w)
+    x = F.fold(cols, (Hp, Wp), tuple(kernel), tuple(dilation), 0, tuple(stride))
+    return x[:, :, t:t + H, left:left + W].contiguous()
+
+
+def max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode):
+    """(y, indices): window maxima and the flat position ih*W + iw of each winner (int64)."""
+    return F.max_pool2d(x, tuple(kernel_size), tuple(stride), tuple(padding), tuple(dilation), ceil_mode,
+                        return_indices=True)
+
+
+def adaptive_max_pool2d(x, output_size):
+    return F.adaptive_max_pool2d(x, tuple(output_size), return_indices=True)
+
+
+def max_pool2d_backward(gy, indices, input_shape):
+    """gx[n, c].flat[indices] += gy."""
+    N, C, H, W = input_shape
+    gx = torch.zeros((N, C, H * W), dtype=gy.dtype, device=gy.device)
+    gx.scatter_add_(2, indices.reshape(N, C, -1), gy.reshape(N, C, -1))
+    return gx.reshape(input_shape)
+
+
+def avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    return F.avg_pool2d(x, tuple(kernel_size), tuple(stride), tuple(padding), ceil_mode, count_include_pad,
+                        divisor_override)
+
+
+def avg_pool2d_backward(gy, input_shape, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                        divisor_override):
+    like = torch.empty(tuple(input_shape), dtype=gy.dtype, device=gy.device)
+    return torch.ops.aten.avg_pool2d_backward(gy, like, list(kernel_size), list(stride), list(padding), ceil_mode,
+                                              count_include_pad, divisor_override)
+
+
+def adaptive_avg_pool2d(x, output_size):
+    return F.adaptive_avg_pool2d(x, tuple(output_size))
+
+
+def adaptive_avg_pool2d_backward(gy, input_shape):
+    like = torch.empty(tuple(input_shape), dtype=gy.dtype, device=gy.device)
+    return torch.ops.aten._adaptive_avg_pool2d_backward(gy, like)
