@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 
 MODULES = [
-    "unary", "elementwise", "compare", "movement", "reduce", "sort", "linalg", "linalg_extra", "shape",
+    "unary", "elementwise", "compare", "movement", "reduce", "sort", "linalg", "linalg_extra", "join", "shape",
     "advanced_indexing", "random",
 ]
 

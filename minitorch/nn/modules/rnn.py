@@ -21,7 +21,7 @@ import numbers
 import warnings
 
 from ... import _creation
-from ..._ops.shape import cat, stack
+from ..._ops.join import cat, stack
 from ..._tensor import Tensor
 from .. import functional as F
 from .. import init

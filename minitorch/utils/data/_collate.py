@@ -20,7 +20,7 @@ import numpy as np
 
 from ... import _dtype
 from ..._creation import as_tensor, tensor
-from ..._ops.shape import stack
+from ..._ops.join import stack
 from ..._tensor import Tensor
 
 __all__ = ["collate", "default_collate", "default_collate_fn_map", "default_convert"]
