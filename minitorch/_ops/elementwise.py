@@ -173,34 +173,25 @@ class Maximum(Primitive):
     """y = max(a, b);  the gradient goes to the larger input, split in half on ties (as PyTorch)."""
 
     node_name = "MaximumBackward0"
+    ufunc = "maximum"
 
-    @staticmethod
-    def forward(ctx, a, b):
+    @classmethod
+    def forward(cls, ctx, a, b):
         ctx.save_for_backward(a, b)
-        return backend_of(a).maximum(a, b)
+        return getattr(backend_of(a), cls.ufunc)(a, b)
 
-    @staticmethod
-    def backward(ctx, g):
+    @classmethod
+    def backward(cls, ctx, g):
         a, b = ctx.saved_tensors
-        share = (a > b) + (a == b) * 0.5
+        share = ((a > b) if cls.ufunc == "maximum" else (a < b)) + (a == b) * 0.5
         return g * share, g * (1 - share)
 
 
-class Minimum(Primitive):
+class Minimum(Maximum):
     """y = min(a, b);  the gradient goes to the smaller input, split in half on ties."""
 
     node_name = "MinimumBackward0"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return backend_of(a).minimum(a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        share = (a < b) + (a == b) * 0.5
-        return g * share, g * (1 - share)
+    ufunc = "minimum"
 
 
 class Atan2(Primitive):

@@ -309,30 +309,23 @@ class Tril(Primitive):
     """y = x with the elements above diagonal ``k`` zeroed (last two dims);  dx = g.tril(k)."""
 
     node_name = "TrilBackward0"
+    which = "tril"
 
-    @staticmethod
-    def forward(ctx, x, diagonal):
+    @classmethod
+    def forward(cls, ctx, x, diagonal):
         ctx.k = diagonal
-        return backend_of(x).tril(x, diagonal)
+        return getattr(backend_of(x), cls.which)(x, diagonal)
 
-    @staticmethod
-    def backward(ctx, g):
-        return g.tril(ctx.k), None
+    @classmethod
+    def backward(cls, ctx, g):
+        return getattr(g, cls.which)(ctx.k), None
 
 
-class Triu(Primitive):
+class Triu(Tril):
     """y = x with the elements below diagonal ``k`` zeroed (last two dims);  dx = g.triu(k)."""
 
     node_name = "TriuBackward0"
-
-    @staticmethod
-    def forward(ctx, x, diagonal):
-        ctx.k = diagonal
-        return backend_of(x).triu(x, diagonal)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g.triu(ctx.k), None
+    which = "triu"
 
 
 def tril(input: Tensor, diagonal: int = 0, *, out=None) -> Tensor:
