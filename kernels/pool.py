@@ -252,6 +252,12 @@ def avg_pool1d_backward(gy: np.ndarray, input_shape: tuple[int, int, int], kerne
 # [floor(i*L_in/L_out), ceil((i+1)*L_in/L_out)), so windows cover the input and may overlap.
 
 
+@njit(cache=True, inline="always")
+def _adaptive_window(i, n_in, n_out):
+    """The input range ``[start, end)`` that adaptive output ``i`` pools over."""
+    return (i * n_in) // n_out, ((i + 1) * n_in + n_out - 1) // n_out
+
+
 @njit(cache=True, parallel=True)
 def _adaptive_avg_pool2d(x, oH, oW):
     N, C, H, W = x.shape
@@ -260,11 +266,9 @@ def _adaptive_avg_pool2d(x, oH, oW):
         n = nc // C
         c = nc % C
         for oh in range(oH):
-            ih0 = (oh * H) // oH
-            ih1 = ((oh + 1) * H + oH - 1) // oH
+            ih0, ih1 = _adaptive_window(oh, H, oH)
             for ow in range(oW):
-                iw0 = (ow * W) // oW
-                iw1 = ((ow + 1) * W + oW - 1) // oW
+                iw0, iw1 = _adaptive_window(ow, W, oW)
                 total = x.dtype.type(0)
                 for ih in range(ih0, ih1):
                     for iw in range(iw0, iw1):
@@ -281,11 +285,9 @@ def _adaptive_avg_pool2d_backward(gy, H, W):
         n = nc // C
         c = nc % C
         for oh in range(oH):
-            ih0 = (oh * H) // oH
-            ih1 = ((oh + 1) * H + oH - 1) // oH
+            ih0, ih1 = _adaptive_window(oh, H, oH)
             for ow in range(oW):
-                iw0 = (ow * W) // oW
-                iw1 = ((ow + 1) * W + oW - 1) // oW
+                iw0, iw1 = _adaptive_window(ow, W, oW)
                 share = gy[n, c, oh, ow] / ((ih1 - ih0) * (iw1 - iw0))
                 for ih in range(ih0, ih1):
                     for iw in range(iw0, iw1):
@@ -302,11 +304,9 @@ def _adaptive_max_pool2d(x, oH, oW):
         n = nc // C
         c = nc % C
         for oh in range(oH):
-            ih0 = (oh * H) // oH
-            ih1 = ((oh + 1) * H + oH - 1) // oH
+            ih0, ih1 = _adaptive_window(oh, H, oH)
             for ow in range(oW):
-                iw0 = (ow * W) // oW
-                iw1 = ((ow + 1) * W + oW - 1) // oW
+                iw0, iw1 = _adaptive_window(ow, W, oW)
                 best = -np.inf
                 best_index = ih0 * W + iw0
                 for ih in range(ih0, ih1):
