@@ -26,7 +26,6 @@ from ._creation import (  # noqa: F401
     zeros_like, ones_like, empty_like, full_like,
 )
 from ._functional_table import *  # noqa: F401,F403
-from ._ops.movement import contiguous  # noqa: F401
 from ._ops import return_types  # noqa: F401,E402  (torch.return_types: max, sort, topk ...)
 from ._strides import broadcast_shapes as _broadcast_shapes
 from ._tensor_methods import _bind, clone  # noqa: F401

@@ -477,13 +477,6 @@ def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
     return strided_view(StridedView, input, geom)
 
 
-def contiguous(input: Tensor, memory_format=None) -> Tensor:
-    """``input`` if already contiguous, else a row-major copy."""
-    if input.is_contiguous():
-        return input
-    return input.clone()
-
-
 __all__ = [
     "view", "view_as", "reshape", "reshape_as", "permute", "transpose", "swapaxes", "swapdims", "t",
     "expand", "expand_as", "broadcast_to", "unsqueeze", "squeeze", "flatten", "unflatten", "select",
