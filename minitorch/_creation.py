@@ -15,6 +15,8 @@ import numpy as np
 from . import _dtype
 from ._args import normalize_shape
 from ._device import to_device
+from ._strides import contiguous_strides, numel, preserved_strides
+from .backends import cpu
 from ._tensor import Tensor
 
 
@@ -303,26 +305,35 @@ def _like(input: Tensor, dtype, device):
     )
 
 
-def zeros_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+def _filled_like(input: Tensor, fill_value, dtype, device, requires_grad) -> Tensor:
+    """A tensor of ``input``'s shape and layout (``preserve_format``, as ``clone``) filled with
+    ``fill_value``: a transposed input gives a transposed result, as in PyTorch."""
     dt, dev = _like(input, dtype, device)
-    return zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    shape, strides = tuple(input.shape), preserved_strides(input.shape, input.stride())
+    storage = np.full(numel(shape), fill_value, dt.np)
+    array = storage.reshape(shape) if strides == contiguous_strides(shape) else cpu.as_strided(storage, shape, strides, 0)
+    return _finish(array, dev, requires_grad)
+
+
+def zeros_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+    return _filled_like(input, 0, dtype, device, requires_grad)
 
 
 def ones_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
-    dt, dev = _like(input, dtype, device)
-    return ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _filled_like(input, 1, dtype, device, requires_grad)
 
 
 def empty_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
-    dt, dev = _like(input, dtype, device)
-    return empty(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    """Uninitialised in PyTorch; zeros here (as ``empty``)."""
+    return _filled_like(input, 0, dtype, device, requires_grad)
 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
-    """``full(input.shape, fill_value)`` with ``input``'s dtype (the value is cast to it)."""
-    dt, dev = _like(input, dtype, device)
-    return full(tuple(input.shape), fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+    """``full(input.shape, fill_value)`` with ``input``'s dtype (the value is cast to it) and layout."""
+    if isinstance(fill_value, Tensor) and fill_value.dim() == 0:
+        fill_value = fill_value.item()
+    return _filled_like(input, fill_value, dtype, device, requires_grad)
 
 
 from ._range_factories import arange, linspace, logspace  # noqa: F401  (re-exported)

@@ -36,6 +36,58 @@ def is_contiguous(shape: Sequence[int], stride: Sequence[int]) -> bool:
     return True
 
 
+def is_non_overlapping_and_dense(shape: Sequence[int], stride: Sequence[int]) -> bool:
+    """Every element has its own address and together they fill a block with no gaps: some
+    permutation of the dims is contiguous (``TensorImpl::compute_non_overlapping_and_dense``)."""
+    if len(shape) == 1:
+        return shape[0] < 2 or stride[0] == 1
+    expected = 1
+    for d in sorted(range(len(shape)), key=lambda d: (shape[d] >= 2, stride[d])):  # size<2 dims first
+        if shape[d] == 0:
+            return True
+        if shape[d] != 1:
+            if stride[d] != expected:
+                return False
+            expected *= shape[d]
+    return True
+
+
+def preserved_strides(shape: Sequence[int], stride: Sequence[int]) -> tuple[int, ...]:
+    """The strides of a fresh tensor that keeps ``(shape, stride)``'s layout (``preserve_format``).
+
+    A non-overlapping and dense layout is kept as it is. Otherwise (a slice, an expand) the dims
+    are ordered as their strides order them and packed densely: ``infer_dense_strides`` in
+    ``aten/src/ATen/ExpandUtils.cpp``, whose insertion sort leaves zero strides where they are.
+    """
+    shape, stride = tuple(shape), tuple(stride)
+    if is_non_overlapping_and_dense(shape, stride):
+        return stride
+    ndim = len(shape)
+    perm = list(range(ndim - 1, -1, -1))  # perm[0]: the innermost dim
+
+    def should_swap(d0: int, d1: int) -> int:
+        if stride[d0] == 0 or stride[d1] == 0:
+            return 0
+        if stride[d0] != stride[d1]:
+            return -1 if stride[d0] < stride[d1] else 1
+        return 1 if shape[d0] > shape[d1] else 0
+
+    for i in range(1, ndim):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            order = should_swap(perm[d0], perm[d1])
+            if order > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif order < 0:
+                break
+    out, acc = [0] * ndim, 1
+    for d in perm:
+        out[d] = acc
+        acc *= max(shape[d], 1)
+    return tuple(out)
+
+
 def compute_view_stride(
     old_shape: Sequence[int], old_stride: Sequence[int], new_shape: Sequence[int]
 ) -> tuple[int, ...] | None:

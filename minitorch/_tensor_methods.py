@@ -15,6 +15,7 @@ from ._ops import elementwise as ew
 from ._ops import indexing, promotion
 from ._ops.inplace import write_inplace
 from ._ops.unary import unary
+from ._strides import contiguous_strides, numel, preserved_strides
 from ._tensor import Tensor
 from .autograd.function import Primitive
 from .backends import backend_of
@@ -22,13 +23,18 @@ from .backends import backend_of
 
 # ----------------------------------------------------------------------------- copies and casts
 class Clone(Primitive):
-    """y = a copy of x (row-major when ``contiguous``, else keeping a dense layout);  dx = g."""
+    """y = a copy of x laid out with element ``strides`` (dense);  dx = g."""
 
     node_name = "CloneBackward0"
 
     @staticmethod
-    def forward(ctx, x, order):
-        return backend_of(x).copy(x, order)
+    def forward(ctx, x, strides):
+        xp = backend_of(x)
+        if tuple(strides) == contiguous_strides(x.shape):
+            return xp.copy(x, "C")
+        y = xp.as_strided(xp.empty((numel(x.shape),), dtype=x.dtype), x.shape, strides, 0)
+        xp.copyto(y, x)
+        return y
 
     @staticmethod
     def backward(ctx, g):
@@ -36,15 +42,15 @@ class Clone(Primitive):
 
 
 def clone(input: Tensor, *, memory_format=None) -> Tensor:
-    """A copy with its own memory that is still connected to the graph."""
-    d, xp = input._data, backend_of(input._data)
-    return Clone.apply(input, "K" if xp.is_c_contiguous(d) or xp.is_f_contiguous(d) else "C")
+    """A copy with its own memory that is still connected to the graph, in ``input``'s layout
+    (PyTorch's default ``preserve_format``: ``_strides.preserved_strides``)."""
+    return Clone.apply(input, preserved_strides(input.shape, input.stride()))
 
 
 def _contiguous(input: Tensor, memory_format=None) -> Tensor:
     if input.is_contiguous():
         return input
-    return Clone.apply(input, "C")
+    return Clone.apply(input, contiguous_strides(input.shape))
 
 
 def _parse_to(args, kwargs):
