@@ -22,6 +22,7 @@ from kernels.conv_transpose import (
 )
 from kernels.im2col import col2im, im2col
 from kernels.matmul import matmul, matmul_backward, sum_to_shape
+from kernels.optim import adam_step
 from kernels.pool import (
     adaptive_avg_pool2d_backward,
     adaptive_avg_pool2d_forward,
@@ -39,7 +40,7 @@ from kernels.pool import (
 from kernels.threading import get_num_threads, set_num_threads
 
 __all__ = [
-    "adaptive_avg_pool2d_backward", "adaptive_avg_pool2d_forward", "adaptive_max_pool2d_backward",
+    "adam_step", "adaptive_avg_pool2d_backward", "adaptive_avg_pool2d_forward", "adaptive_max_pool2d_backward",
     "adaptive_max_pool2d_forward", "avg_pool1d_backward", "avg_pool1d_forward",
     "avg_pool2d_backward", "avg_pool2d_forward", "col2im", "conv1d_forward", "conv1d_input_grad",
     "conv1d_weight_grad", "conv2d_forward", "conv2d_input_grad", "conv2d_weight_grad",

@@ -379,3 +379,26 @@ def test_float32_parameters():
 
     for a, b in zip(run(M), run(torch)):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_non_contiguous_parameter(amsgrad):
+    """The fused Adam update writes through a transposed (non-contiguous) parameter as torch does,
+    and bumps the version counters of the parameter and its moments (they changed in place)."""
+    def run(lib):
+        x = lib.tensor(X0.T.copy(), dtype=lib.float64, device=device_for(lib)).t().requires_grad_()
+        y = make_params(lib)[1]
+        assert not x.is_contiguous()
+        opt = lib.optim.Adam([x, y], lr=1e-2, amsgrad=amsgrad)
+        out = []
+        for _ in range(20):
+            opt.zero_grad()
+            loss_fn(x, y).backward()
+            before = x._version
+            opt.step()
+            assert x._version > before
+            out.append(values([x, y]))
+        assert not x.is_contiguous() and not opt.state[x]["exp_avg"].is_contiguous()
+        return out
+
+    assert_same_trajectory(run(M), run(torch))

@@ -244,6 +244,14 @@ def adaptive_avg_pool2d_backward(gy, input_shape):
     return _kernels().adaptive_avg_pool2d_backward(gy, tuple(input_shape))
 
 
+# ---- fused optimizer updates (optim/adam.py)
+def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, step_size, bias_correction2_sqrt,
+              eps):
+    """Adam's update of ``param`` and its moments, in place, in one numba loop (kernels/optim.py)."""
+    _kernels().adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, step_size,
+                         bias_correction2_sqrt, eps)
+
+
 # ---- memory layout queries (every backend answers these; torch tensors have no ``.flags``)
 def is_c_contiguous(a) -> bool:
     return a.flags.c_contiguous

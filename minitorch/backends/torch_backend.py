@@ -552,3 +552,17 @@ def add_reduceat(a, indices, axis=0):
     shape[axis] = len(starts)
     out = torch.zeros(shape, dtype=a.dtype, device=a.device)
     return out.index_add_(axis, seg[keep], a.index_select(axis, keep))
+
+
+# ---- fused optimizer updates (optim/adam.py)
+def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, step_size, bias_correction2_sqrt,
+              eps):
+    """Adam's update of ``param`` and its moments, in place: torch's own single-tensor Adam
+    (``torch/optim/adam.py``), straight on the torch tensors with no minitorch dispatch in between."""
+    exp_avg.lerp_(grad, 1 - beta1)
+    exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+    second = exp_avg_sq
+    if max_exp_avg_sq is not None:
+        torch.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        second = max_exp_avg_sq
+    param.addcdiv_(exp_avg, second.sqrt().div_(bias_correction2_sqrt).add_(eps), value=-step_size)

@@ -1,0 +1,67 @@
+"""Fused optimizer updates: Adam's whole rule in one pass over a parameter.
+
+Written as Tensor ops (minitorch/optim/adam.py's docstring), one Adam step of one parameter
+is eight whole-array operations (lerp, mul, addcmul, sqrt, div, add, div, add) and as many
+trips through minitorch's dispatch: for LeNet's ten small parameters that Python overhead,
+not the arithmetic, was ~10% of a training step. Here the rule is one loop: every element
+is read once and written once, with no temporaries (torch's ``fused=True`` Adam does the same
+on its side). benchmarks/bench_lenet_epoch.py and docs/optim.md have the measurement.
+
+The arithmetic is torch's single-tensor Adam (``torch/optim/adam.py``, ``_single_tensor_adam``)
+operation for operation, in the parameter's dtype (the scalars are cast to it, as torch casts
+a Python scalar to a float32 tensor's dtype), so float64 trajectories agree with torch.optim to
+rounding (~1e-13 over 100 steps in parity_tests/test_optim.py).
+"""
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def _adam(p, g, m, v, v_max, lerp_weight, one_minus_lerp_weight, beta2, one_minus_beta2, step_size,
+          bias_correction2_sqrt, eps, amsgrad):
+    small = lerp_weight < 0.5
+    for i in range(p.size):
+        gi = g[i]
+        # m.lerp_(g, 1 - beta1), with torch's two formulas (exact at both ends of the weight)
+        if small:
+            m[i] = m[i] + lerp_weight * (gi - m[i])
+        else:
+            m[i] = gi - (gi - m[i]) * one_minus_lerp_weight
+        # v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+        v[i] = v[i] * beta2 + one_minus_beta2 * gi * gi
+        second = v[i]
+        if amsgrad:  # torch.maximum(v_max, v, out=v_max)
+            if second > v_max[i]:
+                v_max[i] = second
+            second = v_max[i]
+        # p.addcdiv_(m, v.sqrt() / sqrt(1 - beta2^t) + eps, value=-step_size)
+        p[i] = p[i] + (-step_size) * (m[i] / (np.sqrt(second) / bias_correction2_sqrt + eps))
+
+
+def adam_step(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_sq: np.ndarray,
+              max_exp_avg_sq: np.ndarray | None, beta1: float, beta2: float, step_size: float,
+              bias_correction2_sqrt: float, eps: float) -> None:
+    """One Adam update of ``param``, ``exp_avg``, ``exp_avg_sq`` (and ``max_exp_avg_sq``) in place.
+
+    Math (per element, t the step, lr / (1 - beta1^t) = step_size):
+        m = m + (1 - beta1) * (g - m)
+        v = beta2 * v + (1 - beta2) * g * g
+        v_max = max(v_max, v)                        (amsgrad; v_max replaces v below)
+        p = p - step_size * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+    Loop nest: one serial loop over the elements (no prange: the parameters of the models we
+    train are small, and a parallel region costs more than it saves below ~1M elements).
+    Cost: ~12 flops and 5 (amsgrad: 6) arrays read or written per element, once.
+    Arrays that are not C-contiguous are processed through contiguous copies written back.
+    """
+    dtype = param.dtype.type
+    arrays = [param, exp_avg, exp_avg_sq] + ([max_exp_avg_sq] if max_exp_avg_sq is not None else [])
+    flat = [a.reshape(-1) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(-1) for a in arrays]
+    g = np.ascontiguousarray(grad, dtype=param.dtype).reshape(-1)
+    v_max = flat[3] if max_exp_avg_sq is not None else flat[2]
+    weight = dtype(1 - beta1)
+    _adam(flat[0], g, flat[1], flat[2], v_max, weight, dtype(1) - weight, dtype(beta2), dtype(1 - beta2),
+          dtype(step_size), dtype(bias_correction2_sqrt), dtype(eps), max_exp_avg_sq is not None)
+    for a, f in zip(arrays, flat):
+        if not a.flags.c_contiguous:  # the loop ran on a copy: write it back
+            a[...] = f.reshape(a.shape)
