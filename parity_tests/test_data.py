@@ -76,6 +76,90 @@ def test_default_convert():
     _same(mdata.default_convert(item), tdata.default_convert(item))
 
 
+def _structure(x):
+    """``x`` with every container's exact type kept (tuple vs list, namedtuple, dict subclass) and tensors as
+    (values, dtype name, shape), so two collate results compare equal only if PyTorch would build the same thing."""
+    if isinstance(x, (mt.Tensor, torch.Tensor)):
+        return ("tensor", x.detach().numpy().tolist(), str(x.dtype).rsplit(".", 1)[-1], tuple(x.shape))
+    if isinstance(x, dict):
+        return (type(x).__name__, [(k, _structure(v)) for k, v in x.items()])
+    if isinstance(x, (list, tuple)):
+        return (type(x).__name__, [_structure(v) for v in x])
+    return (type(x).__name__, x)
+
+
+_Point = collections.namedtuple("_Point", "x label")
+
+
+class _Row(list):
+    pass
+
+
+# each entry builds the batch from a library (``mt`` or ``torch``) so tensors can appear inside samples
+_COLLATE_BATCHES = {
+    "strs": lambda L: ["a", "b"],
+    "bytes": lambda L: [b"a", b"b"],
+    "np_str_scalars": lambda L: [np.str_("a"), np.str_("b")],
+    "tuple_int_str": lambda L: [(1, "a"), (2, "b")],
+    "tuple_bytes": lambda L: [(b"a",), (b"b",)],
+    "tuple_np_str": lambda L: [(np.str_("a"),), (np.str_("b"),)],
+    "list_str_int": lambda L: [["a", 1], ["b", 2]],
+    "list_subclass": lambda L: [_Row([1, "a"]), _Row([2, "b"])],
+    "namedtuple_str": lambda L: [_Point(1.5, "a"), _Point(2.5, "b")],
+    "namedtuple_tensor": lambda L: [_Point(L.tensor([1.0, 2.0]), "a"), _Point(L.tensor([3.0, 4.0]), "b")],
+    "nested_tuples": lambda L: [((1, "a"), [2.0, "c"]), ((3, "b"), [4.0, "d"])],
+    "dict_str": lambda L: [{"s": "a", "v": 1.0}, {"s": "b", "v": 2.0}],
+    "ordered_dict": lambda L: [collections.OrderedDict(s=("a", 1)), collections.OrderedDict(s=("b", 2))],
+    "tensor_and_str": lambda L: [(L.tensor([1, 2]), "x"), (L.tensor([3, 4]), "y")],
+    "scalar_tensors": lambda L: [(L.tensor(1.5),), (L.tensor(2.5),)],
+    "bools": lambda L: [(True,), (False,)],
+    "bool_then_int": lambda L: [(True,), (2,)],
+    "int_then_float": lambda L: [(1,), (2.5,)],
+    "floats": lambda L: [1.5, 2.5],
+    "np_float32": lambda L: [(np.float32(1.5),), (np.float32(2.0),)],
+    "np_float64": lambda L: [(np.float64(1.5),), (np.float64(2.0),)],
+    "np_float32_then_float": lambda L: [(np.float32(1.0),), (2.5,)],
+    "np_int_mixed": lambda L: [(np.int8(1),), (np.int64(2),)],
+    "np_uint8_int8": lambda L: [np.uint8(1), np.int8(2)],
+    "np_bool": lambda L: [(np.bool_(True),), (np.bool_(False),)],
+    "np_arrays": lambda L: [(np.array([1, 2], np.int8), "p"), (np.array([3, 4], np.int8), "q")],
+    "np_0d_arrays": lambda L: [np.array(1.0), np.array(2.0)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(_COLLATE_BATCHES))
+def test_default_collate_structure_and_types(name):
+    build = _COLLATE_BATCHES[name]
+    assert _structure(mdata.default_collate(build(mt))) == _structure(tdata.default_collate(build(torch)))
+
+
+def test_default_collate_leaf_errors_match_torch():
+    # None (and any other unsupported leaf), NumPy string/object arrays, and ragged samples
+    for batch in ([None, None], [(1, None), (2, None)], [object()], [np.array(["a"]), np.array(["b"])],
+                  [(np.array(["a"]),), (np.array(["b"]),)], [np.array([1, "a"], dtype=object)], [[1, 2], [3]], []):
+        with pytest.raises(Exception) as t_err:
+            tdata.default_collate(batch)
+        with pytest.raises(t_err.type) as m_err:
+            mdata.default_collate(batch)
+        assert str(m_err.value) == str(t_err.value)
+
+
+def test_collate_with_custom_map_sees_torch_sample_containers():
+    # a user collate function gets the same container PyTorch passes: the list given, or a tuple from ``zip``
+    seen = {"mt": [], "torch": []}
+
+    def record(key):
+        def fn(batch, *, collate_fn_map=None):
+            seen[key].append(type(batch).__name__)
+            return batch
+        return fn
+
+    batch = [("a", 1), ("b", 2)]
+    mdata.collate(batch, collate_fn_map={str: record("mt"), int: record("mt")})
+    tdata._utils.collate.collate(batch, collate_fn_map={str: record("torch"), int: record("torch")})
+    assert seen["mt"] == seen["torch"] == ["tuple", "tuple"]
+
+
 def test_batch_size_none_converts():
     ds = [np.array([i, i + 1]) for i in range(3)]
     _same(list(mdata.DataLoader(ds, batch_size=None)), list(tdata.DataLoader(ds, batch_size=None)))

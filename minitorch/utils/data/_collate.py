@@ -2,7 +2,8 @@
 
 ``default_collate`` recurses on the structure of the first sample:
 tensors -> ``stack(batch, 0)``; NumPy arrays -> tensors, then stacked; NumPy scalars -> ``as_tensor``;
-``float`` -> float64 tensor; ``int`` -> int64 tensor (``bool`` -> bool); ``str``/``bytes`` -> the list;
+``float`` -> float64 tensor; ``int`` -> int64 tensor (``bool`` -> bool); ``str``/``bytes`` -> the batch
+unchanged (the list given, or, inside a sequence sample, the tuple of that position's values from ``zip``);
 mappings -> the same mapping of collated values; namedtuples -> the namedtuple of collated fields;
 other sequences -> transposed and collated per position (tuples come back as lists, as in PyTorch).
 ``default_convert`` is the same walk without batching (used when ``batch_size=None``).
@@ -78,8 +79,8 @@ def collate(batch: list, *, collate_fn_map: dict | None = None) -> Any:
             if isinstance(elem, collate_type):
                 return collate_fn_map[collate_type](batch, collate_fn_map=collate_fn_map)
 
-    def sub(samples):
-        return collate(list(samples), collate_fn_map=collate_fn_map)
+    def sub(samples):  # ``samples`` as given: a list for mappings, a tuple from ``zip`` for sequences (as PyTorch)
+        return collate(samples, collate_fn_map=collate_fn_map)
 
     if isinstance(elem, collections.abc.Mapping):
         try:
@@ -124,7 +125,9 @@ def collate_numpy_array_fn(batch, *, collate_fn_map=None):
 
 
 def collate_numpy_scalar_fn(batch, *, collate_fn_map=None):
-    return as_tensor(np.asarray(batch))
+    # ``as_tensor`` on the sequence itself, as PyTorch: each NumPy scalar keeps its dtype in the promotion, so
+    # ``[np.float32(1), 2.5]`` is float32 (``np.asarray`` would make it float64).
+    return as_tensor(batch)
 
 
 def collate_float_fn(batch, *, collate_fn_map=None):
