@@ -30,7 +30,7 @@ for _name in MODULES:
 
 METHODS = list(METHOD_FUNCTIONS)
 # PyTorch has these only as Tensor methods (``x.view(2, 3)``, never ``torch.view``).
-METHOD_ONLY = {"repeat", "view", "view_as", "reshape_as", "expand", "expand_as", "unfold"}
+METHOD_ONLY = {"repeat", "view", "view_as", "reshape_as", "expand", "expand_as", "unfold", "sum_to_size"}
 for _n in METHOD_ONLY:
     _namespace.pop(_n, None)
 

@@ -326,6 +326,12 @@ ERRORS = {
     "bincount 2-d": lambda lib: lib.bincount(lib.tensor([[1]])),
     "aminmax of empty": lambda lib: lib.zeros(0).aminmax(),
     "inf norm of empty": lambda lib: lib.zeros(0).norm(float("inf")),
+    "sum_to_size not expandable": lambda lib: lib.ones(2, 3).sum_to_size(4),
+    "sum_to_size more dims": lambda lib: lib.ones(2, 3).sum_to_size(1, 2, 3),
+    "sum_to_size negative": lambda lib: lib.ones(2, 3).sum_to_size((3, -1)),
+    "sum_to_size no size": lambda lib: lib.ones(2, 3).sum_to_size(),
+    "sum_to_size int size=": lambda lib: lib.ones(2, 3).sum_to_size(size=3),
+    "sum_to_size size twice": lambda lib: lib.ones(2, 3).sum_to_size(3, size=(3,)),
 }
 
 
@@ -350,3 +356,17 @@ def test_grad_fn_names():
                lambda t: t.median(0)[0], lambda t: t.mode()[0], lambda t: t.kthvalue(1)[0],
                lambda t: t.cumsum(0), lambda t: t.cumprod(0), lambda t: t.norm(), lambda t: t.std()):
         assert fn(x).grad_fn.name() == fn(xt).grad_fn.name()
+
+
+def test_sum_to_size_identity_and_grad_fn():
+    """The same shape returns the tensor itself (a 0-d size never does: that is a new ``sum()``);
+    the graph nodes are PyTorch's (a view after dropping leading dims, a keepdim sum otherwise)."""
+    for shape, size in [((2, 3), (2, 3)), ((2, 3), (3,)), ((2, 3), (2, 1)), ((2, 3), ()), ((), ()),
+                        ((4, 1, 3), (1, 3)), ((0, 3), (1, 3))]:
+        values = np.arange(math.prod(shape), dtype="float64").reshape(shape)
+        x = minitorch.tensor(values, requires_grad=True)
+        xt = torch.tensor(values, requires_grad=True)
+        y, yt = x.sum_to_size(size), xt.sum_to_size(size)
+        assert (y is x) == (yt is xt), (shape, size)
+        assert (y.grad_fn and y.grad_fn.name()) == (yt.grad_fn and yt.grad_fn.name()), (shape, size)
+        np.testing.assert_array_equal(y.detach().numpy(), yt.detach().numpy())

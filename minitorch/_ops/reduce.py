@@ -17,12 +17,15 @@ import numpy as np
 from .. import _dtype
 from .._args import normalize_dims, wrap_dim
 from .._tensor import Tensor
+from ..autograd.engine import _is_expandable_to
+from ..autograd.engine import sum_to_size as _unbroadcast
 from ..autograd.function import Primitive
 from ..backends import backend_of
 from . import return_types
 from ._out import finish
 from .compare import logical_or
 from .elementwise import maximum, minimum, where
+from .movement import normalize_shape_allow_neg
 from .sort import _check_nonempty, _index_tensor, values_at
 
 
@@ -90,6 +93,31 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None)
     dims = normalize_dims(dim, input.dim())
     cls = SumAll if dim is None else Sum
     return finish(cls.apply(input, dims, keepdim, None), out)
+
+
+def sum_to_size(input: Tensor, *sizes, size=None) -> Tensor:
+    """``Tensor.sum_to_size(*size)``: sum ``input`` down to ``size``, which must be expandable to
+    ``input``'s shape (the inverse of ``expand``).
+
+    This is the rule backward un-broadcasts gradients with (``autograd/engine.py: sum_to_size``):
+    the leading dims that ``size`` lacks are summed away, dims where ``size`` is 1 are summed
+    keeping the dim. Made of ``sum`` and ``reshape``, so it is differentiable to any order.
+    ``input`` itself comes back when its shape already is ``size`` (unless ``size`` is 0-d: that is
+    always a new ``sum()``, as in PyTorch); integer and bool inputs that are summed become int64,
+    as with ``sum``.
+    """
+    if size is not None:
+        if sizes:
+            raise TypeError("sum_to_size() got multiple values for argument 'size'")
+        if not isinstance(size, (tuple, list)):
+            raise TypeError(f"sum_to_size(): argument 'size' must be tuple of ints, not {type(size).__name__}")
+        sizes = (size,)
+    if not sizes:
+        raise TypeError('sum_to_size() missing 1 required positional arguments: "size"')
+    shape = normalize_shape_allow_neg(sizes)
+    if not _is_expandable_to(shape, tuple(input.shape)):
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(input.shape)}}}.")
+    return _unbroadcast(input, shape)
 
 
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
@@ -563,6 +591,6 @@ def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
 
 
 __all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "aminmax", "argmax", "argmin", "var", "std",
-           "norm", "logsumexp", "all", "any", "count_nonzero", "bincount", "cumsum", "cumprod"]
+           "norm", "logsumexp", "all", "any", "count_nonzero", "bincount", "cumsum", "cumprod", "sum_to_size"]
 METHODS = list(__all__)
 INPLACE: list = ["cumsum", "cumprod"]

@@ -28,10 +28,15 @@ def sum_to_size(grad, shape):
     """Sum ``grad`` over the dims that broadcasting expanded, so its shape becomes ``shape``.
 
     Broadcasting aligns shapes on the right: leading dims that ``shape`` lacks
-    are summed away, and dims where ``shape`` has size 1 are summed with keepdim.
-    Written with Tensor ops, so it is itself differentiable.
+    are summed away, and dims where ``shape`` has size 1 are summed with keepdim;
+    a 0-d ``shape`` is a plain ``sum()`` (as PyTorch's ``at::sum_to``). Returns ``grad`` itself
+    when it already has a non-0-d ``shape``.
+    Written with Tensor ops, so it is itself differentiable. ``Tensor.sum_to_size``
+    (``_ops/reduce.py``) is this function behind PyTorch's argument checks.
     """
     shape = tuple(shape)
+    if not shape:  # first, as PyTorch: even a 0-d ``grad`` comes back as a new ``sum()``
+        return grad.sum()
     if tuple(grad.shape) == shape:
         return grad
     lead = grad.dim() - len(shape)

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from .libs import tensor
 from .spec import ErrorCase, OpSpec, function_and_method, with_variant
 from .strategies import ANY, FLOATS, INTS, NONZERO, Domain, custom, reduction, same_shape, shapes
+from .table_shape import varargs
 
 ALL = FLOATS + INTS
 F = function_and_method
@@ -36,9 +37,36 @@ def along_dim(k: bool = False, min_side: int = 0, **fixed):
     return build
 
 
+def sum_to_size_args(draw, dtype):
+    """A shape and a ``size`` it can be summed to: some leading dims dropped, some others set to
+    1 (drawn down to 0-d, and the shape itself, where ``input`` comes back unchanged)."""
+    shape = draw(shapes())
+    lead = draw(st.integers(0, len(shape)))
+    return (shape,), {"size": tuple(draw(st.sampled_from([s, 1])) for s in shape[lead:])}
+
+
+def sum_to_size_error(what: str, call) -> ErrorCase:
+    return ErrorCase(f"sum_to_size {what}", lambda lib: call(lib.ones(2, 3)))
+
+
+SUM_TO_SIZE_ERRORS = (
+    sum_to_size_error("to a size that does not expand to the input", lambda x: x.sum_to_size(4)),
+    sum_to_size_error("to more dims than the input", lambda x: x.sum_to_size(1, 2, 3)),
+    sum_to_size_error("to a negative size", lambda x: x.sum_to_size(-1, 3)),
+    sum_to_size_error("without a size", lambda x: x.sum_to_size()),
+    sum_to_size_error("with an int size=", lambda x: x.sum_to_size(size=3)),
+    sum_to_size_error("with a float size", lambda x: x.sum_to_size(3.0)),
+)
+
 SUMS = [
     *F("sum", reduction(), dtypes=ALL, errors=(bad_dim("sum"),)),
     *with_variant(F("sum", reduction(dtype="float64"), dtypes=("float32", "int64")), "dtype"),
+    OpSpec("Tensor.sum_to_size", varargs("sum_to_size", "size"), custom(sum_to_size_args),
+           dtypes=ALL + ("bool",), errors=SUM_TO_SIZE_ERRORS),
+    OpSpec("Tensor.sum_to_size", lambda lib, x, size: x.sum_to_size(size),
+           custom(sum_to_size_args), variant="tuple", dtypes=ALL),
+    OpSpec("Tensor.sum_to_size", lambda lib, x, size: x.sum_to_size(size=size),
+           custom(sum_to_size_args), variant="size="),
     *F("mean", reduction(), errors=(ErrorCase("mean of an int tensor",
                                               lambda lib: lib.mean(tensor(lib, [1, 2]))),)),
     *F("prod", reduction(domain=Domain(-2, 2), allow_tuple=False), dtypes=ALL),
