@@ -60,7 +60,7 @@ def _result(input: Tensor, y: Tensor, inplace: bool) -> Tensor:
 
 # ----------------------------------------------------------------------------- rectifiers
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    """y = max(x, 0);  dx = g * (x > 0)  (0 at x = 0, as PyTorch)."""
+    """``y = max(x, 0)``;  ``dx = g * (x > 0)`` (0 at ``x = 0``, as PyTorch)."""
     return input.relu_() if inplace else torch.relu(input)
 
 
@@ -69,7 +69,7 @@ def relu_(input: Tensor) -> Tensor:
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
-    """y = clamp(x, min_val, max_val);  dx = g where min_val < x < max_val (0 on the bounds)."""
+    """``y = clamp(x, min_val, max_val)``;  ``dx = g`` where ``min_val < x < max_val`` (0 on the bounds)."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     y = torch.where(input <= min_val, min_val, torch.where(input >= max_val, max_val, input))
@@ -81,12 +81,12 @@ def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Ten
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
-    """y = min(max(x, 0), 6)."""
+    """``y = min(max(x, 0), 6)``."""
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """y = x if x > 0 else negative_slope * x."""
+    """``y = x if x > 0 else negative_slope * x``."""
     return _result(input, torch.where(input > 0, input, input * negative_slope), inplace)
 
 
@@ -95,7 +95,7 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
-    """y = x if x > threshold else value."""
+    """``y = x if x > threshold else value``."""
     return _result(input, torch.where(input > threshold, input, value), inplace)
 
 
@@ -105,7 +105,7 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
 
 # ----------------------------------------------------------------------------- exponential family
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """y = x if x > 0 else alpha * (exp(x) - 1)."""
+    """``y = x if x > 0 else alpha * (exp(x) - 1)``."""
     negative = torch.expm1(input.clamp(max=0)) * alpha
     return _result(input, torch.where(input > 0, input, negative), inplace)
 
@@ -119,12 +119,12 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
-    """y = scale * elu(x, alpha) with the self-normalising constants of Klambauer et al."""
+    """``y = scale * elu(x, alpha)`` with the self-normalising constants of Klambauer et al."""
     return _result(input, elu(input, _SELU_ALPHA) * _SELU_SCALE, inplace)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """y = x if x > 0 else alpha * (exp(x / alpha) - 1)."""
+    """``y = x if x > 0 else alpha * (exp(x / alpha) - 1)``."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
     negative = torch.expm1(input.clamp(max=0) / alpha) * alpha
@@ -132,36 +132,36 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """y = log(1 + exp(beta * x)) / beta, and y = x where beta * x > threshold."""
+    """``y = log(1 + exp(beta * x)) / beta``, and ``y = x`` where ``beta * x > threshold``."""
     z = input * beta
     soft = torch.log1p(torch.exp(z.clamp(max=threshold))) / beta
     return torch.where(z > threshold, input, soft)
 
 
 def logsigmoid(input: Tensor) -> Tensor:
-    """y = log(sigmoid(x)) = min(x, 0) - log(1 + exp(-|x|)), without overflow on either side."""
+    """``y = log(sigmoid(x)) = min(x, 0) - log(1 + exp(-|x|))``, without overflow on either side."""
     negative = input - torch.log1p(torch.exp(input.clamp(max=0)))
     positive = -torch.log1p(torch.exp(-input.clamp(min=0)))
     return torch.where(input < 0, negative, positive)
 
 
 def sigmoid(input: Tensor) -> Tensor:
-    """y = 1 / (1 + exp(-x));  dx = g * y * (1 - y)."""
+    """``y = 1 / (1 + exp(-x))``;  ``dx = g * y * (1 - y)``."""
     return torch.sigmoid(input)
 
 
 def tanh(input: Tensor) -> Tensor:
-    """y = tanh(x);  dx = g * (1 - y^2)."""
+    """``y = tanh(x)``;  ``dx = g * (1 - y^2)``."""
     return torch.tanh(input)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    """y = x * sigmoid(x)  (swish)."""
+    """``y = x * sigmoid(x)`` (swish)."""
     return _result(input, input * torch.sigmoid(input), inplace)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
-    """y = x * tanh(softplus(x))."""
+    """``y = x * tanh(softplus(x))``."""
     return _result(input, input * torch.tanh(softplus(input)), inplace)
 
 
@@ -170,8 +170,8 @@ _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
-    """'none': y = x * Phi(x) = x/2 * (1 + erf(x / sqrt(2)));
-    'tanh': y = x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))."""
+    """'none': ``y = x * Phi(x) = x/2 * (1 + erf(x / sqrt(2)))``;
+    'tanh': ``y = x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))``."""
     if approximate == "none":
         return input * 0.5 * (1 + torch.erf(input * _SQRT_HALF))
     if approximate == "tanh":
@@ -180,37 +180,37 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
-    """y = relu6(x + 3) / 6;  dx = g / 6 where -3 < x < 3."""
+    """``y = relu6(x + 3) / 6``;  ``dx = g / 6`` where ``-3 < x < 3``."""
     return _result(input, relu6(input + 3) / 6, inplace)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
-    """y = x * relu6(x + 3) / 6."""
+    """``y = x * relu6(x + 3) / 6``."""
     return _result(input, input * relu6(input + 3) / 6, inplace)
 
 
 def softsign(input: Tensor) -> Tensor:
-    """y = x / (1 + |x|)."""
+    """``y = x / (1 + |x|)``."""
     return input / (1 + input.abs())
 
 
 def tanhshrink(input: Tensor) -> Tensor:
-    """y = x - tanh(x)."""
+    """``y = x - tanh(x)``."""
     return input - torch.tanh(input)
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """y = x - lambd if x > lambd, x + lambd if x < -lambd, else 0."""
+    """``y = x - lambd`` if ``x > lambd``, ``x + lambd`` if ``x < -lambd``, else 0."""
     return torch.where(input > lambd, input - lambd, torch.where(input < -lambd, input + lambd, 0.0))
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """y = x where |x| > lambd, else 0."""
+    """``y = x`` where ``|x| > lambd``, else 0."""
     return torch.where((input > lambd) | (input < -lambd), input, 0.0)
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
-    """y = a * sigmoid(b), where a, b are the two halves of x along ``dim``."""
+    """``y = a * sigmoid(b)``, where ``a``, ``b`` are the two halves of ``x`` along ``dim``."""
     if input.dim() == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     if input.shape[dim] % 2:
@@ -242,7 +242,7 @@ def _softmax_input(name: str, input: Tensor, dim, stacklevel: int, dtype) -> tup
 
 
 def _shifted(input: Tensor, dim: int) -> Tensor:
-    """x - max(x) along ``dim``: the largest logit becomes 0, so exp cannot overflow.
+    """``x - max(x)`` along ``dim``: the largest logit becomes 0, so exp cannot overflow.
 
     The max is a constant for autograd: softmax does not change when all logits shift together.
     """
@@ -252,21 +252,21 @@ def _shifted(input: Tensor, dim: int) -> Tensor:
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """y = exp(x - max) / sum(exp(x - max)) along ``dim``;  dx = y * (g - sum(g * y))."""
+    """``y = exp(x - max) / sum(exp(x - max))`` along ``dim``;  ``dx = y * (g - sum(g * y))``."""
     input, dim = _softmax_input("softmax", input, dim, _stacklevel, dtype)
     e = torch.exp(_shifted(input, dim))
     return e / e.sum(dim, keepdim=True)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """y = x - max - log(sum(exp(x - max))) along ``dim``;  dx = g - softmax(x) * sum(g)."""
+    """``y = x - max - log(sum(exp(x - max)))`` along ``dim``;  ``dx = g - softmax(x) * sum(g)``."""
     input, dim = _softmax_input("log_softmax", input, dim, _stacklevel, dtype)
     z = _shifted(input, dim)
     return z - torch.log(torch.exp(z).sum(dim, keepdim=True))
 
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """y = softmax(-x)."""
+    """``y = softmax(-x)``."""
     if dim is None:
         dim = _softmax_dim("softmin", input.dim(), _stacklevel)
     if dtype is not None:

@@ -25,12 +25,12 @@ def _check_p(p: float) -> None:
 
 
 def _keep_mask(input: Tensor, shape, p: float) -> Tensor:
-    """1 with probability 1 - p, else 0, in ``input``'s dtype: Bernoulli(1 - p) of ``shape``."""
+    """1 with probability ``1 - p``, else 0, in ``input``'s dtype: ``Bernoulli(1 - p)`` of ``shape``."""
     return torch.bernoulli(input.new_empty(shape), 1 - p)
 
 
 def _apply(input: Tensor, mask_shape, p: float, inplace: bool) -> Tensor:
-    """x * mask / (1 - p), broadcasting ``mask_shape`` over ``input`` (p = 1 zeroes everything)."""
+    """``x * mask / (1 - p)``, broadcasting ``mask_shape`` over ``input`` (``p = 1`` zeroes everything)."""
     if p == 1:
         scale = torch.zeros(mask_shape, dtype=input.dtype, device=input.device)
     else:
@@ -39,7 +39,7 @@ def _apply(input: Tensor, mask_shape, p: float, inplace: bool) -> Tensor:
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """y = x * m / (1 - p), m ~ Bernoulli(1 - p) per element; y = x when not training."""
+    """``y = x * m / (1 - p)``, ``m ~ Bernoulli(1 - p)`` per element; ``y = x`` when not training."""
     _check_p(p)
     if not training or p == 0 or input.numel() == 0:
         return input
@@ -88,8 +88,8 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def _alpha(input: Tensor, mask_shape, p: float, inplace: bool) -> Tensor:
-    """Dropped units take SELU's saturation value alpha' = -scale * alpha; then y = a * x' + b keeps
-    mean 0 and variance 1:  a = ((1 - p) * (1 + p * alpha'^2))^(-1/2),  b = -a * alpha' * p."""
+    """Dropped units take SELU's saturation value ``alpha' = -scale * alpha``; then ``y = a * x' + b``
+    keeps mean 0 and variance 1:  ``a = ((1 - p) * (1 + p * alpha'^2))^(-1/2)``,  ``b = -a * alpha' * p``."""
     alpha_p = -_SELU_ALPHA * _SELU_SCALE
     a = 1 / math.sqrt((1 - p) * (1 + p * alpha_p * alpha_p))
     b = -a * alpha_p * p
@@ -109,7 +109,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace
 
 
 def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
-    """alpha_dropout of whole channels."""
+    """``alpha_dropout`` of whole channels."""
     _check_p(p)
     if not training or p == 0 or input.numel() == 0:
         return input

@@ -79,7 +79,7 @@ def _warn_target_size(input: Tensor, target: Tensor) -> None:
 
 # ----------------------------------------------------------------------------- regression
 def _weighted_mean_reduce(loss: Tensor, weight: Tensor | None, input: Tensor, reduction: str) -> Tensor:
-    """``weight`` multiplies the loss; a weighted 'mean' divides by sum(weight) (mse and l1, as PyTorch)."""
+    """``weight`` multiplies the loss; a weighted 'mean' divides by ``sum(weight)`` (mse and l1, as PyTorch)."""
     if weight is None:
         return _reduce(loss, reduction)
     if weight.shape != input.shape:
@@ -92,7 +92,7 @@ def _weighted_mean_reduce(loss: Tensor, weight: Tensor | None, input: Tensor, re
 
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
              weight: Tensor | None = None) -> Tensor:
-    """loss = w * (x - y)^2;  weighted 'mean' = sum(loss) / sum(w)."""
+    """``loss = w * (x - y)^2``;  weighted 'mean' = ``sum(loss) / sum(w)``."""
     _warn_target_size(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     x, y = torch.broadcast_tensors(input, target)
@@ -101,7 +101,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, redu
 
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
             weight: Tensor | None = None) -> Tensor:
-    """loss = w * |x - y|;  weighted 'mean' = sum(loss) / sum(w)."""
+    """``loss = w * |x - y|``;  weighted 'mean' = ``sum(loss) / sum(w)``."""
     _warn_target_size(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     x, y = torch.broadcast_tensors(input, target)
@@ -110,7 +110,8 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduc
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
-    """loss = 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta  (d = x - y; beta = 0: L1)."""
+    """``loss = 0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (``d = x - y``;
+    ``beta = 0``: L1)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_target_size(input, target)
     if beta < 0:
@@ -124,7 +125,8 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
-    """loss = 0.5 d^2 where |d| < delta, else delta * (|d| - 0.5 delta)  (= delta * smooth_l1, beta=delta)."""
+    """``loss = 0.5 d^2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 delta)``
+    (``= delta * smooth_l1``, ``beta=delta``)."""
     _warn_target_size(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
@@ -167,7 +169,7 @@ def _type_name(dt) -> str:
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
-    """loss_i = -w[y_i] * x[i, y_i], 0 where y_i == ignore_index;  'mean' = sum(loss) / sum(w[y_i])."""
+    """``loss_i = -w[y_i] * x[i, y_i]``, 0 where ``y_i == ignore_index``;  'mean' = ``sum(loss) / sum(w[y_i])``."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _class_dim_checks(input, target, weight)
@@ -192,9 +194,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
                   ignore_index: int = -100, reduce=None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
-    """Class indices: nll_loss(log_softmax(x)); probabilities: loss_n = -sum_c w_c p_nc log_softmax(x)_nc.
+    """Class indices: ``nll_loss(log_softmax(x))``; probabilities: ``loss_n = -sum_c w_c p_nc log_softmax(x)_nc``.
 
-    ``label_smoothing`` e mixes the target with the uniform distribution: (1 - e) * target + e / C.
+    ``label_smoothing`` ``e`` mixes the target with the uniform distribution: ``(1 - e) * target + e / C``.
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -235,7 +237,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
 # ----------------------------------------------------------------------------- binary and divergences
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
                          reduce=None, reduction: str = "mean") -> Tensor:
-    """loss = -w * (y log(x) + (1 - y) log(1 - x)), each log clamped at -100 as PyTorch."""
+    """``loss = -w * (y log(x) + (1 - y) log(1 - x))``, each log clamped at -100 as PyTorch."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(
@@ -254,7 +256,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
                                      size_average=None, reduce=None, reduction: str = "mean",
                                      pos_weight: Tensor | None = None) -> Tensor:
-    """loss = -w * (pos_weight * y * log(sigmoid(x)) + (1 - y) * log(sigmoid(-x))), via stable logsigmoid."""
+    """``loss = -w * (pos_weight * y * log(sigmoid(x)) + (1 - y) * log(sigmoid(-x)))``, via stable logsigmoid."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if target.shape != input.shape:
@@ -267,7 +269,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 
 def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
            log_target: bool = False) -> Tensor:
-    """loss = y * (log(y) - x) (0 where y == 0);  log_target: exp(y) * (y - x).  'batchmean': sum / N."""
+    """``loss = y * (log(y) - x)`` (0 where ``y == 0``);  ``log_target``: ``exp(y) * (y - x)``.
+    'batchmean': ``sum / N``."""
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce, reduction)
     elif reduction == "mean":
@@ -289,7 +292,8 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
 
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
                      size_average=None, eps: float = 1e-8, reduce=None, reduction: str = "mean") -> Tensor:
-    """log_input: exp(x) - y x;  else x - y log(x + eps);  full adds Stirling's y log y - y + log(2 pi y)/2."""
+    """``log_input``: ``exp(x) - y x``;  else ``x - y log(x + eps)``;  ``full`` adds Stirling's
+    ``y log y - y + log(2 pi y)/2``."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     loss = torch.exp(input) - target * input if log_input else input - target * torch.log(input + eps)
@@ -302,7 +306,7 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
 
 def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, eps: float = 1e-6,
                       reduction: str = "mean") -> Tensor:
-    """loss = (log(max(var, eps)) + (x - y)^2 / max(var, eps)) / 2 (+ log(2 pi) / 2 when full)."""
+    """``loss = (log(max(var, eps)) + (x - y)^2 / max(var, eps)) / 2`` (``+ log(2 pi) / 2`` when ``full``)."""
     _check_reduction(reduction)
     if not isinstance(var, Tensor):
         var = torch.full_like(input, float(var))
@@ -320,14 +324,14 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, ep
 # ----------------------------------------------------------------------------- margins
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
-    """loss = max(0, -y * (x1 - x2) + margin)."""
+    """``loss = max(0, -y * (x1 - x2) + margin)``."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
 
 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None,
                          reduce=None, reduction: str = "mean") -> Tensor:
-    """loss = x where y == 1, max(0, margin - x) where y == -1."""
+    """``loss = x`` where ``y == 1``, ``max(0, margin - x)`` where ``y == -1``."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     zero = torch.zeros_like(input)
     margin_part = torch.where(target == -1, (margin - input).clamp(min=0), zero)
@@ -336,14 +340,14 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, siz
 
 def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                      reduction: str = "mean") -> Tensor:
-    """loss = log(1 + exp(-y x))."""
+    """``loss = log(1 + exp(-y x))``."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     return _reduce(-logsigmoid(target * input), reduction)
 
 
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
                           size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
-    """loss = 1 - cos(x1, x2) where y == 1, max(0, cos(x1, x2) - margin) where y == -1."""
+    """``loss = 1 - cos(x1, x2)`` where ``y == 1``, ``max(0, cos(x1, x2) - margin)`` where ``y == -1``."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     eps = 1e-12  # PyTorch's EPSILON in cosine_embedding_loss
     dim = input1.dim() - 1

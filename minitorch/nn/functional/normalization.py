@@ -30,7 +30,7 @@ __all__ = [
 
 
 def _standardize(x: Tensor, dims: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
-    """(x - mean) / sqrt(var + eps) over ``dims``; also returns mean and biased var (keepdim)."""
+    """``(x - mean) / sqrt(var + eps)`` over ``dims``; also returns mean and biased var (keepdim)."""
     mean = x.mean(dims, keepdim=True)
     centered = x - mean
     var = (centered * centered).mean(dims, keepdim=True)
@@ -38,7 +38,7 @@ def _standardize(x: Tensor, dims: tuple[int, ...], eps: float) -> tuple[Tensor, 
 
 
 def _channel_shape(input: Tensor) -> list[int]:
-    """(1, C, 1, ..., 1): a per-channel vector broadcast against an (N, C, *) input."""
+    """``(1, C, 1, ..., 1)``: a per-channel vector broadcast against an ``(N, C, *)`` input."""
     return [1, input.shape[1]] + [1] * (input.dim() - 2)
 
 
@@ -58,10 +58,10 @@ def _verify_batch_size(size) -> None:
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    """y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias, statistics per channel over (N, *).
+    """``y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias``, statistics per channel over ``(N, *)``.
 
-    Training: batch statistics, and running stats <- (1 - momentum) * running + momentum * batch
-    (unbiased variance: Var * n / (n - 1)). Evaluation: the running statistics.
+    Training: batch statistics, and running stats ``<- (1 - momentum) * running + momentum * batch``
+    (unbiased variance: ``Var * n / (n - 1)``). Evaluation: the running statistics.
     """
     if training:
         _verify_batch_size(input.shape)
@@ -94,7 +94,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
 def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
                   weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
                   momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    """batch_norm of each sample on its own: statistics per (n, c) over the spatial dims."""
+    """``batch_norm`` of each sample on its own: statistics per ``(n, c)`` over the spatial dims."""
     if use_input_stats:
         _verify_spatial_size(input.shape)
     shape = _channel_shape(input)
@@ -119,7 +119,7 @@ def _verify_spatial_size(size) -> None:
 
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
-    """y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias over the last len(normalized_shape) dims."""
+    """``y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias`` over the last ``len(normalized_shape)`` dims."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(shape)
     if tuple(input.shape[input.dim() - k:]) != shape or input.dim() < k:
@@ -131,7 +131,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
 
 
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
-    """y = x / sqrt(mean(x^2) + eps) * weight over the last len(normalized_shape) dims."""
+    """``y = x / sqrt(mean(x^2) + eps) * weight`` over the last ``len(normalized_shape)`` dims."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if eps is None:
         eps = float(np.finfo(input.dtype.np).eps)
@@ -158,7 +158,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None) -> Tensor:
-    """y = x / max(||x||_p, eps) along ``dim``."""
+    """``y = x / max(||x||_p, eps)`` along ``dim``."""
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
     y = input / denom
     if out is not None:
@@ -167,7 +167,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, o
 
 
 def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
-    """y = x / (k + alpha/size * sum of x^2 over ``size`` neighbouring channels)^beta."""
+    """``y = x / (k + alpha/size * s)^beta``, ``s`` the sum of ``x^2`` over ``size`` neighbouring channels."""
     if input.dim() < 3:
         raise ValueError(
             f"Expected 3D or higher dimensionality input (got {input.dim()} dimensions)")

@@ -14,7 +14,7 @@ from ..._tensor import Tensor
 
 
 def _pool_output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
-    """PyTorch's pooling_output_shape (a ceil_mode window that starts in the right padding is dropped)."""
+    """PyTorch's ``pooling_output_shape`` (a ``ceil_mode`` window that starts in the right padding is dropped)."""
     span = size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)
     out = span // s + 1
     if ceil_mode and (out - 1) * s >= size + p:
@@ -66,16 +66,18 @@ def _max_pool2d_with_indices(input: Tensor, kernel_size, stride=None, padding=0,
 
 def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
                return_indices: bool = False):
-    """y[n, c, oh, ow] = max over the window x[n, c, oh*sH - pH + i*dH, ow*sW - pW + j*dW] (padding never wins).
+    """``y[n, c, oh, ow]`` = max over the window ``x[n, c, oh*sH - pH + i*dH, ow*sW - pW + j*dW]``
+    (padding never wins).
 
-    dx: each g goes to its window's winner (``indices``, flat ih*W + iw); stride defaults to kernel_size.
+    ``dx``: each ``g`` goes to its window's winner (``indices``, flat ``ih*W + iw``); ``stride``
+    defaults to ``kernel_size``.
     """
     y, indices = _max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     return (y, indices) if return_indices else y
 
 
 def _as_image(input: Tensor, name: str) -> Tensor:
-    """(N, C, L) or (C, L) -> (N, C, 1, L) or (C, 1, L): a 1-d signal as an image of height 1."""
+    """``(N, C, L)`` or ``(C, L)`` -> ``(N, C, 1, L)`` or ``(C, 1, L)``: a 1-d signal as an image of height 1."""
     if input.dim() not in (2, 3) or any(s == 0 for s in input.shape[-2:]):
         raise RuntimeError(f"{name}: Expected 2D or 3D (batch mode) tensor with non-zero size for input, "
                            f"but got: {list(input.shape)}")
@@ -88,7 +90,8 @@ def _single(v, name: str) -> tuple:
 
 def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
                return_indices: bool = False):
-    """max_pool2d over a height-1 image: y[n, c, o] = max_k x[n, c, o*s - p + k*d]; indices index into L."""
+    """``max_pool2d`` over a height-1 image: ``y[n, c, o] = max_k x[n, c, o*s - p + k*d]``; indices
+    index into L."""
     x = _as_image(input, "max_pool1d")
     s = None if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else _single(stride, "stride")
     y, indices = _max_pool2d_with_indices(x, _single(kernel_size, "kernel_size"), s,
@@ -100,8 +103,9 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
 
 def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
-    """y = (sum of the in-bounds window) / divisor; divisor = divisor_override, or the window size
-    clipped to the padded input (count_include_pad) or to the input.  dx = g / divisor spread back."""
+    """``y = (sum of the in-bounds window) / divisor``; ``divisor = divisor_override``, or the window
+    size clipped to the padded input (``count_include_pad``) or to the input.  ``dx = g / divisor``
+    spread back."""
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     x, batched = _as_batched(input, "avg_pool2d")
@@ -112,7 +116,7 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 
 def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True) -> Tensor:
-    """avg_pool2d over a height-1 image."""
+    """``avg_pool2d`` over a height-1 image."""
     x = _as_image(input, "avg_pool1d")
     s = None if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else _single(stride, "stride")
     y = avg_pool2d(x, _single(kernel_size, "kernel_size"), s, (0,) + ntuple(padding, 1, "padding"), ceil_mode,
@@ -141,14 +145,14 @@ def _adaptive_args(name: str, input: Tensor, output_size, n: int) -> tuple[Tenso
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
-    """y[.., i, j] = mean of x over rows [floor(i*H/oH), ceil((i+1)*H/oH)) and the same for columns."""
+    """``y[.., i, j]`` = mean of ``x`` over rows ``[floor(i*H/oH), ceil((i+1)*H/oH))`` and the same for columns."""
     x, batched, size = _adaptive_args("adaptive_avg_pool2d", input, output_size, 2)
     y = AdaptiveAvgPool2D.apply(x, size)
     return y if batched else y.squeeze(0)
 
 
 def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
-    """The max over each adaptive window (windows as adaptive_avg_pool2d); dx goes to the winners."""
+    """The max over each adaptive window (windows as ``adaptive_avg_pool2d``); ``dx`` goes to the winners."""
     x, batched, size = _adaptive_args("adaptive_max_pool2d", input, output_size, 2)
     y, indices = AdaptiveMaxPool2D.apply(x, size)
     if not batched:
@@ -157,13 +161,13 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
-    """adaptive_avg_pool2d over a height-1 image."""
+    """``adaptive_avg_pool2d`` over a height-1 image."""
     _, _, (size,) = _adaptive_args("adaptive_avg_pool1d", input, ntuple(output_size, 1, "output_size"), 1)
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)
 
 
 def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
-    """adaptive_max_pool2d over a height-1 image (indices index into L)."""
+    """``adaptive_max_pool2d`` over a height-1 image (indices index into L)."""
     _, _, (size,) = _adaptive_args("adaptive_max_pool1d", input, ntuple(output_size, 1, "output_size"), 1)
     y, indices = adaptive_max_pool2d(input.unsqueeze(-2), (1, size), return_indices=True)
     y, indices = y.squeeze(-2), indices.squeeze(-2)

@@ -10,7 +10,7 @@ __all__ = ["embedding", "one_hot"]
 
 def _renorm_rows(weight: Tensor, indices: Tensor, max_norm: float, norm_type: float) -> None:
     """In place, outside autograd: rows of ``weight`` named in ``indices`` whose norm exceeds
-    ``max_norm`` are scaled by max_norm / (norm + 1e-7) (PyTorch's ``embedding_renorm_``)."""
+    ``max_norm`` are scaled by ``max_norm / (norm + 1e-7)`` (PyTorch's ``embedding_renorm_``)."""
     with torch.no_grad():
         rows = torch.unique(indices.reshape(-1))
         norms = weight[rows].norm(norm_type, 1)
@@ -20,11 +20,12 @@ def _renorm_rows(weight: Tensor, indices: Tensor, max_norm: float, norm_type: fl
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
               norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
-    """y[..., :] = weight[input[...], :];  d(weight)[i] = sum of g at the positions where input == i.
+    """``y[..., :] = weight[input[...], :]``;  ``d(weight)[i]`` = sum of ``g`` at the positions
+    where ``input == i``.
 
     The gradient of the row ``padding_idx`` is zero; ``scale_grad_by_freq`` divides each position's
     gradient by how often its index occurs in ``input``. Both scale the gradient without touching
-    the values: y = rows + (rows - rows.detach()) * (s - 1) has value ``rows`` and gradient ``s * g``.
+    the values: ``y = rows + (rows - rows.detach()) * (s - 1)`` has value ``rows`` and gradient ``s * g``.
     """
     if input.dtype not in (torch.int64, torch.int32):
         raise RuntimeError(
@@ -62,7 +63,7 @@ def _legacy_name(dt) -> str:
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
-    """y[..., c] = 1 where tensor[...] == c, else 0; int64 of shape (*tensor.shape, num_classes)."""
+    """``y[..., c] = 1`` where ``tensor[...] == c``, else 0; int64 of shape ``(*tensor.shape, num_classes)``."""
     if tensor.dtype is not torch.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if tensor.numel() == 0:

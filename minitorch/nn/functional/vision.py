@@ -3,7 +3,7 @@
 * ``pad``: constant padding is a primitive (``ConstantPadNd``: its gradient is the crop that
   padding by the negated amounts does); reflect / replicate / circular padding is an
   ``index_select`` along each padded dim with the index rule of the mode, so its gradient is
-  the index_add that folds the copies back.
+  the ``index_add`` that folds the copies back.
 * ``unfold``/``fold``: im2col and its adjoint col2im (``_ops/conv.py``), each the other's gradient.
 * ``interpolate``: separable along each spatial dim; 'nearest' is an ``index_select`` with
   PyTorch's source index ``floor(dst * scale)``, 'linear'/'bilinear' blend two
@@ -27,7 +27,7 @@ from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 
 def _pad_index(mode: str, n: int, before: int, after: int) -> np.ndarray:
-    """Source position of each output position -before .. n + after - 1 along one dim."""
+    """Source position of each output position ``-before .. n + after - 1`` along one dim."""
     i = np.arange(-before, n + after)
     if mode == "reflect":
         return (n - 1) - np.abs((n - 1) - np.abs(i))
@@ -37,7 +37,7 @@ def _pad_index(mode: str, n: int, before: int, after: int) -> np.ndarray:
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
-    """Pad the last len(pad)//2 dims: pad = (left, right, top, bottom, ...) from the last dim backwards.
+    """Pad the last ``len(pad)//2`` dims: ``pad = (left, right, top, bottom, ...)`` from the last dim backwards.
 
     constant: fill with ``value`` (negative amounts crop); reflect: mirror without repeating the
     edge; replicate: repeat the edge; circular: wrap around.
@@ -108,7 +108,8 @@ def _blocks(size, k, d, p, s) -> list[int]:
 
 
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
-    """im2col: (N, C, H, W) -> (N, C*kH*kW, L), column l = the l-th sliding window, flattened (c, i, j)."""
+    """im2col: ``(N, C, H, W) -> (N, C*kH*kW, L)``, column ``l`` = the ``l``-th sliding window,
+    flattened ``(c, i, j)``."""
     if input.dim() not in (3, 4):
         # PyTorch's im2col indexes a dim that is not there: an IndexError, which we keep (with a clearer message).
         raise IndexError(f"unfold: expected a 3D (unbatched) or 4D (batched) input, but got {input.dim()}D")
@@ -125,7 +126,7 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
 
 
 def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
-    """col2im, the adjoint of unfold: (N, C*kH*kW, L) -> (N, C, H, W), overlapping windows add up."""
+    """col2im, the adjoint of unfold: ``(N, C*kH*kW, L) -> (N, C, H, W)``, overlapping windows add up."""
     if input.dim() not in (2, 3):
         raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "
                            f"dimensions for input, but got: {list(input.shape)}")
@@ -156,9 +157,10 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
 
 
 def _nearest_index(n_in: int, n_out: int, scale: float | None, exact: bool) -> np.ndarray:
-    """PyTorch's nearest_idx: src = min(floor(dst * s), in - 1) in float32, s = 1/scale_factor or in/out.
+    """PyTorch's ``nearest_idx``: ``src = min(floor(dst * s), in - 1)`` in float32, ``s = 1/scale_factor``
+    or ``in/out``.
 
-    'nearest-exact' uses floor((dst + 0.5) * s), the pixel centres.
+    'nearest-exact' uses ``floor((dst + 0.5) * s)``, the pixel centres.
     """
     dst = np.arange(n_out, dtype=np.float32)
     s = np.float32(1.0 / scale) if scale is not None and scale > 0 else np.float32(n_in) / np.float32(n_out)
@@ -174,8 +176,8 @@ def _nearest_index(n_in: int, n_out: int, scale: float | None, exact: bool) -> n
 def _linear_weights(n_in: int, n_out: int, scale: float | None, align_corners: bool, np_dtype):
     """PyTorch's area-pixel rule: the two source indices and weights of each output position.
 
-    align_corners: src = dst * (in-1)/(out-1); else src = max((dst + 0.5) * s - 0.5, 0) with
-    s = 1/scale_factor or in/out. i0 = floor(src), i1 = min(i0 + 1, in - 1), w1 = src - i0.
+    ``align_corners``: ``src = dst * (in-1)/(out-1)``; else ``src = max((dst + 0.5) * s - 0.5, 0)`` with
+    ``s = 1/scale_factor`` or ``in/out``. ``i0 = floor(src)``, ``i1 = min(i0 + 1, in - 1)``, ``w1 = src - i0``.
     Computed in the input's float type, as PyTorch's kernel does.
     """
     t = np_dtype.type
@@ -204,7 +206,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                 recompute_scale_factor=None, antialias: bool = False) -> Tensor:
     """Resize the spatial dims (all dims after N, C) to ``size`` or ``in * scale_factor``.
 
-    nearest: y[dst] = x[min(floor(dst * in/out), in - 1)]; linear/bilinear: y[dst] = (1 - w) x[i0] + w x[i1]
+    nearest: ``y[dst] = x[min(floor(dst * in/out), in - 1)]``; linear/bilinear:
+    ``y[dst] = (1 - w) x[i0] + w x[i1]``
     at PyTorch's source position (see ``_linear_weights``), one spatial dim after the other.
     """
     dim = input.dim() - 2

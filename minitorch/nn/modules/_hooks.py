@@ -41,7 +41,7 @@ class RemovableHandle:
 
 
 class _BackwardHookIdentity(Function):
-    """y_i = x_i;  dx_i = callback(g_1, ..., g_n): one node sees all the gradients at once."""
+    """``y_i = x_i``;  ``dx_i = callback(g_1, ..., g_n)``: one node sees all the gradients at once."""
 
     @staticmethod
     def forward(ctx, callback, *tensors):

@@ -40,7 +40,7 @@ def _inplace_str(inplace: bool, lead: str = ", ") -> str:
 
 
 class ReLU(Module):
-    """y = max(x, 0)."""
+    """``y = max(x, 0)``."""
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -54,7 +54,7 @@ class ReLU(Module):
 
 
 class Hardtanh(Module):
-    """y = clamp(x, min_val, max_val)."""
+    """``y = clamp(x, min_val, max_val)``."""
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
@@ -70,7 +70,7 @@ class Hardtanh(Module):
 
 
 class ReLU6(Hardtanh):
-    """y = clamp(x, 0, 6)."""
+    """``y = clamp(x, 0, 6)``."""
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__(0.0, 6.0, inplace)
@@ -80,7 +80,7 @@ class ReLU6(Hardtanh):
 
 
 class LeakyReLU(Module):
-    """y = x if x >= 0 else negative_slope * x."""
+    """``y = x if x >= 0 else negative_slope * x``."""
 
     def __init__(self, negative_slope: float = 1e-2, inplace: bool = False) -> None:
         super().__init__()
@@ -94,7 +94,7 @@ class LeakyReLU(Module):
 
 
 class ELU(Module):
-    """y = x if x > 0 else alpha * (exp(x) - 1)."""
+    """``y = x if x > 0 else alpha * (exp(x) - 1)``."""
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
@@ -108,7 +108,7 @@ class ELU(Module):
 
 
 class CELU(ELU):
-    """y = max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
+    """``y = max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
 
     def forward(self, input: Tensor) -> Tensor:
         return F.celu(input, self.alpha, self.inplace)
@@ -131,37 +131,37 @@ class _InplaceOnly(Module):
 
 
 class SELU(_InplaceOnly):
-    """y = scale * elu(x, alpha) with PyTorch's fixed scale and alpha."""
+    """``y = scale * elu(x, alpha)`` with PyTorch's fixed ``scale`` and ``alpha``."""
 
     _fn = staticmethod(F.selu)
 
 
 class SiLU(_InplaceOnly):
-    """y = x * sigmoid(x)."""
+    """``y = x * sigmoid(x)``."""
 
     _fn = staticmethod(F.silu)
 
 
 class Mish(_InplaceOnly):
-    """y = x * tanh(softplus(x))."""
+    """``y = x * tanh(softplus(x))``."""
 
     _fn = staticmethod(F.mish)
 
 
 class Hardsigmoid(_InplaceOnly):
-    """y = clamp(x / 6 + 1 / 2, 0, 1)."""
+    """``y = clamp(x / 6 + 1 / 2, 0, 1)``."""
 
     _fn = staticmethod(F.hardsigmoid)
 
 
 class Hardswish(_InplaceOnly):
-    """y = x * hardsigmoid(x)."""
+    """``y = x * hardsigmoid(x)``."""
 
     _fn = staticmethod(F.hardswish)
 
 
 class GELU(Module):
-    """y = x * Phi(x) (``approximate='tanh'``: the tanh approximation)."""
+    """``y = x * Phi(x)`` (``approximate='tanh'``: the tanh approximation)."""
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
@@ -184,31 +184,31 @@ class _Stateless(Module):
 
 
 class Sigmoid(_Stateless):
-    """y = 1 / (1 + exp(-x))."""
+    """``y = 1 / (1 + exp(-x))``."""
 
     _fn = staticmethod(F.sigmoid)
 
 
 class Tanh(_Stateless):
-    """y = tanh(x)."""
+    """``y = tanh(x)``."""
 
     _fn = staticmethod(F.tanh)
 
 
 class LogSigmoid(_Stateless):
-    """y = log(sigmoid(x))."""
+    """``y = log(sigmoid(x))``."""
 
     _fn = staticmethod(F.logsigmoid)
 
 
 class Softsign(_Stateless):
-    """y = x / (1 + |x|)."""
+    """``y = x / (1 + |x|)``."""
 
     _fn = staticmethod(F.softsign)
 
 
 class Tanhshrink(_Stateless):
-    """y = x - tanh(x)."""
+    """``y = x - tanh(x)``."""
 
     _fn = staticmethod(F.tanhshrink)
 
@@ -233,25 +233,25 @@ class _SoftmaxBase(Module):
 
 
 class Softmax(_SoftmaxBase):
-    """y_i = exp(x_i) / sum_j exp(x_j) along ``dim``."""
+    """``y_i = exp(x_i) / sum_j exp(x_j)`` along ``dim``."""
 
     _fn = staticmethod(F.softmax)
 
 
 class LogSoftmax(_SoftmaxBase):
-    """y_i = x_i - log(sum_j exp(x_j)) along ``dim``."""
+    """``y_i = x_i - log(sum_j exp(x_j))`` along ``dim``."""
 
     _fn = staticmethod(F.log_softmax)
 
 
 class Softmin(_SoftmaxBase):
-    """y = softmax(-x) along ``dim``."""
+    """``y = softmax(-x)`` along ``dim``."""
 
     _fn = staticmethod(F.softmin)
 
 
 class Softplus(Module):
-    """y = log(1 + exp(beta * x)) / beta (linear above ``threshold``)."""
+    """``y = log(1 + exp(beta * x)) / beta`` (linear above ``threshold``)."""
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
@@ -265,7 +265,7 @@ class Softplus(Module):
 
 
 class Softshrink(Module):
-    """y = x - lambd if x > lambd, x + lambd if x < -lambd, else 0."""
+    """``y = x - lambd`` if ``x > lambd``, ``x + lambd`` if ``x < -lambd``, else 0."""
 
     def __init__(self, lambd: float = 0.5) -> None:
         super().__init__()
@@ -279,14 +279,14 @@ class Softshrink(Module):
 
 
 class Hardshrink(Softshrink):
-    """y = x if |x| > lambd else 0."""
+    """``y = x if |x| > lambd else 0``."""
 
     def forward(self, input: Tensor) -> Tensor:
         return F.hardshrink(input, self.lambd)
 
 
 class Threshold(Module):
-    """y = x if x > threshold else value."""
+    """``y = x if x > threshold else value``."""
 
     def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
         super().__init__()
@@ -300,7 +300,7 @@ class Threshold(Module):
 
 
 class GLU(Module):
-    """y = a * sigmoid(b), (a, b) = the two halves of x along ``dim``."""
+    """``y = a * sigmoid(b)``, ``(a, b)`` = the two halves of ``x`` along ``dim``."""
 
     def __init__(self, dim: int = -1) -> None:
         super().__init__()

@@ -1,9 +1,9 @@
 """Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose1d``, ``ConvTranspose2d``.
 
-Weight of shape (out_channels, in_channels / groups, *kernel_size) (transposed:
-(in_channels, out_channels / groups, *kernel_size)), initialised as PyTorch:
-``kaiming_uniform_(a=sqrt(5))``, i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias
-U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = weight.size(1) * prod(kernel_size).
+Weight of shape ``(out_channels, in_channels / groups, *kernel_size)`` (transposed:
+``(in_channels, out_channels / groups, *kernel_size)``), initialised as PyTorch:
+``kaiming_uniform_(a=sqrt(5))``, i.e. ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``, and the bias
+``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``, ``fan_in = weight.size(1) * prod(kernel_size)``.
 """
 
 from __future__ import annotations
@@ -121,14 +121,14 @@ class _Conv(_ConvNd):
 
 
 class Conv1d(_Conv):
-    """y[n, o, l] = b[o] + sum_{c, k} W[o, c, k] * x[n, c, l * stride + k * dilation - padding] (per group)."""
+    """``y[n, o, l] = b[o] + sum_{c, k} W[o, c, k] * x[n, c, l * stride + k * dilation - padding]`` (per group)."""
 
     _nd = 1
     _conv = staticmethod(F.conv1d)
 
 
 class Conv2d(_Conv):
-    """y[n, o, i, j] = b[o] + sum_{c, p, q} W[o, c, p, q] * x[n, c, i * s + p * d - pad, j * s + q * d - pad]."""
+    """``y[n, o, i, j] = b[o] + sum_{c, p, q} W[o, c, p, q] * x[n, c, i*s + p*d - pad, j*s + q*d - pad]``."""
 
     _nd = 2
     _conv = staticmethod(F.conv2d)
@@ -146,7 +146,7 @@ class _ConvTranspose(_ConvNd):
                          groups, bias, padding_mode, device, dtype)
 
     def _output_padding(self, input: Tensor, output_size) -> tuple:
-        """The output_padding that makes the output ``output_size`` (which must lie in the
+        """The ``output_padding`` that makes the output ``output_size`` (which must lie in the
         ``stride`` sizes a transposed convolution can produce from this input)."""
         if output_size is None:
             return self.output_padding

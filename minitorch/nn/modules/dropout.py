@@ -27,7 +27,7 @@ class _DropoutNd(Module):
 
 
 class Dropout(_DropoutNd):
-    """y = x * mask / (1 - p), mask ~ Bernoulli(1 - p) per element (training only)."""
+    """``y = x * mask / (1 - p)``, ``mask ~ Bernoulli(1 - p)`` per element (training only)."""
 
     _fn = staticmethod(F.dropout)
 

@@ -9,7 +9,7 @@ __all__ = ["Flatten", "Unflatten"]
 
 
 class Flatten(Module):
-    """y = x.flatten(start_dim, end_dim) (keeps the batch dim by default)."""
+    """``y = x.flatten(start_dim, end_dim)`` (keeps the batch dim by default)."""
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
@@ -24,7 +24,7 @@ class Flatten(Module):
 
 
 class Unflatten(Module):
-    """y = x.unflatten(dim, unflattened_size): dim ``dim`` becomes the dims ``unflattened_size``."""
+    """``y = x.unflatten(dim, unflattened_size)``: dim ``dim`` becomes the dims ``unflattened_size``."""
 
     def __init__(self, dim: int, unflattened_size) -> None:
         super().__init__()

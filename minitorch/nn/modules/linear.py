@@ -15,7 +15,7 @@ __all__ = ["Bilinear", "Identity", "Linear"]
 
 
 class Identity(Module):
-    """y = x (a placeholder; ignores its constructor arguments)."""
+    """``y = x`` (a placeholder; ignores its constructor arguments)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__()
@@ -25,10 +25,10 @@ class Identity(Module):
 
 
 class Linear(Module):
-    """y = x @ W.T + b, W of shape (out_features, in_features).
+    """``y = x @ W.T + b``, ``W`` of shape ``(out_features, in_features)``.
 
-    Initialised as PyTorch: W ~ kaiming_uniform_(a=sqrt(5)) = U(-1/sqrt(in), 1/sqrt(in)),
-    b ~ U(-1/sqrt(in), 1/sqrt(in)).
+    Initialised as PyTorch: ``W ~ kaiming_uniform_(a=sqrt(5)) = U(-1/sqrt(in), 1/sqrt(in))``,
+    ``b ~ U(-1/sqrt(in), 1/sqrt(in))``.
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None) -> None:
@@ -57,7 +57,8 @@ class Linear(Module):
 
 
 class Bilinear(Module):
-    """y_k = x1 @ W_k @ x2 + b_k, W of shape (out, in1, in2); W, b ~ U(-1/sqrt(in1), 1/sqrt(in1))."""
+    """``y_k = x1 @ W_k @ x2 + b_k``, ``W`` of shape ``(out, in1, in2)``;
+    ``W, b ~ U(-1/sqrt(in1), 1/sqrt(in1))``."""
 
     def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True,
                  device=None, dtype=None) -> None:

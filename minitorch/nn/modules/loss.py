@@ -42,21 +42,21 @@ class _WeightedLoss(_Loss):
 
 
 class L1Loss(_Loss):
-    """loss = |x - y| (reduced)."""
+    """``loss = |x - y|`` (reduced)."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class MSELoss(_Loss):
-    """loss = (x - y)^2 (reduced)."""
+    """``loss = (x - y)^2`` (reduced)."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class SmoothL1Loss(_Loss):
-    """loss = 0.5 (x - y)^2 / beta if |x - y| < beta else |x - y| - 0.5 beta."""
+    """``loss = 0.5 (x - y)^2 / beta if |x - y| < beta else |x - y| - 0.5 beta``."""
 
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0) -> None:
         super().__init__(size_average, reduce, reduction)
@@ -67,7 +67,7 @@ class SmoothL1Loss(_Loss):
 
 
 class HuberLoss(_Loss):
-    """loss = 0.5 (x - y)^2 if |x - y| < delta else delta (|x - y| - 0.5 delta)."""
+    """``loss = 0.5 (x - y)^2 if |x - y| < delta else delta (|x - y| - 0.5 delta)``."""
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction=reduction)
@@ -78,7 +78,7 @@ class HuberLoss(_Loss):
 
 
 class NLLLoss(_WeightedLoss):
-    """loss_n = -weight[y_n] * x[n, y_n] (mean: divided by the sum of the weights used)."""
+    """``loss_n = -weight[y_n] * x[n, y_n]`` (mean: divided by the sum of the weights used)."""
 
     def __init__(self, weight: Tensor | None = None, size_average=None, ignore_index: int = -100, reduce=None,
                  reduction: str = "mean") -> None:
@@ -91,7 +91,8 @@ class NLLLoss(_WeightedLoss):
 
 
 class CrossEntropyLoss(_WeightedLoss):
-    """loss = nll_loss(log_softmax(x, 1), y) (class indices), or -sum_c y_c log_softmax(x)_c (probabilities)."""
+    """``loss = nll_loss(log_softmax(x, 1), y)`` (class indices), or ``-sum_c y_c log_softmax(x)_c``
+    (probabilities)."""
 
     def __init__(self, weight: Tensor | None = None, size_average=None, ignore_index: int = -100, reduce=None,
                  reduction: str = "mean", label_smoothing: float = 0.0) -> None:
@@ -105,14 +106,14 @@ class CrossEntropyLoss(_WeightedLoss):
 
 
 class BCELoss(_WeightedLoss):
-    """loss = -weight * (y log x + (1 - y) log(1 - x)), logs clamped at -100."""
+    """``loss = -weight * (y log x + (1 - y) log(1 - x))``, logs clamped at -100."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
-    """loss = -weight * (pos_weight * y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))), computed stably."""
+    """``loss = -weight * (pos_weight * y log sigmoid(x) + (1 - y) log(1 - sigmoid(x)))``, computed stably."""
 
     def __init__(self, weight: Tensor | None = None, size_average=None, reduce=None, reduction: str = "mean",
                  pos_weight: Tensor | None = None) -> None:
@@ -126,7 +127,7 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class KLDivLoss(_Loss):
-    """loss = y (log y - x) (x are log-probabilities; ``log_target``: y too)."""
+    """``loss = y (log y - x)`` (``x`` are log-probabilities; ``log_target``: ``y`` too)."""
 
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False) -> None:
         super().__init__(size_average, reduce, reduction)
@@ -137,7 +138,7 @@ class KLDivLoss(_Loss):
 
 
 class PoissonNLLLoss(_Loss):
-    """loss = exp(x) - y x (log_input) or x - y log(x + eps)."""
+    """``loss = exp(x) - y x`` (``log_input``) or ``x - y log(x + eps)``."""
 
     def __init__(self, log_input: bool = True, full: bool = False, size_average=None, eps: float = 1e-8,
                  reduce=None, reduction: str = "mean") -> None:
@@ -150,7 +151,7 @@ class PoissonNLLLoss(_Loss):
 
 
 class GaussianNLLLoss(_Loss):
-    """loss = (log(max(var, eps)) + (x - y)^2 / max(var, eps)) / 2."""
+    """``loss = (log(max(var, eps)) + (x - y)^2 / max(var, eps)) / 2``."""
 
     def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
         super().__init__(None, None, reduction)
@@ -161,7 +162,7 @@ class GaussianNLLLoss(_Loss):
 
 
 class MarginRankingLoss(_Loss):
-    """loss = max(0, -y (x1 - x2) + margin)."""
+    """``loss = max(0, -y (x1 - x2) + margin)``."""
 
     def __init__(self, margin: float = 0.0, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
@@ -172,7 +173,7 @@ class MarginRankingLoss(_Loss):
 
 
 class HingeEmbeddingLoss(_Loss):
-    """loss = x where y == 1, max(0, margin - x) where y == -1."""
+    """``loss = x`` where ``y == 1``, ``max(0, margin - x)`` where ``y == -1``."""
 
     def __init__(self, margin: float = 1.0, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
@@ -183,14 +184,14 @@ class HingeEmbeddingLoss(_Loss):
 
 
 class SoftMarginLoss(_Loss):
-    """loss = log(1 + exp(-y x))."""
+    """``loss = log(1 + exp(-y x))``."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.soft_margin_loss(input, target, reduction=self.reduction)
 
 
 class CosineEmbeddingLoss(_Loss):
-    """loss = 1 - cos(x1, x2) where y == 1, max(0, cos(x1, x2) - margin) where y == -1."""
+    """``loss = 1 - cos(x1, x2)`` where ``y == 1``, ``max(0, cos(x1, x2) - margin)`` where ``y == -1``."""
 
     def __init__(self, margin: float = 0.0, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)

@@ -27,7 +27,7 @@ def _affine_parameters(self: Module, n: int, affine: bool, bias: bool, device, d
 
 
 def _reset_affine(self: Module) -> None:
-    """weight = 1, bias = 0: the layer starts as a pure normalisation."""
+    """``weight = 1``, ``bias = 0``: the layer starts as a pure normalisation."""
     if self.weight is not None:
         init.ones_(self.weight)
     if self.bias is not None:
@@ -122,7 +122,7 @@ class BatchNorm3d(_BatchNorm):
 
 
 class LayerNorm(Module):
-    """y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias over the last ``len(normalized_shape)`` dims."""
+    """``y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias`` over the last ``len(normalized_shape)`` dims."""
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True, bias: bool = True,
                  device=None, dtype=None) -> None:
@@ -158,7 +158,7 @@ class LayerNorm(Module):
 
 
 class GroupNorm(Module):
-    """Channels split into ``num_groups`` groups, each normalised over (C / G, *); per-channel affine."""
+    """Channels split into ``num_groups`` groups, each normalised over ``(C / G, *)``; per-channel affine."""
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
                  device=None, dtype=None, *, bias: bool = True) -> None:

@@ -36,7 +36,8 @@ class _MaxPoolNd(Module):
 
 
 class MaxPool1d(_MaxPoolNd):
-    """y[n, c, l] = max over the window x[n, c, l * stride - padding + k * dilation], k < kernel_size."""
+    """``y[n, c, l]`` = max over the window ``x[n, c, l * stride - padding + k * dilation]``,
+    ``k < kernel_size``."""
 
     def forward(self, input: Tensor):
         return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
@@ -44,7 +45,8 @@ class MaxPool1d(_MaxPoolNd):
 
 
 class MaxPool2d(_MaxPoolNd):
-    """y[n, c, i, j] = max over the (dilated) kernel window at (i * stride - padding, j * stride - padding)."""
+    """``y[n, c, i, j]`` = max over the (dilated) kernel window at
+    ``(i * stride - padding, j * stride - padding)``."""
 
     def forward(self, input: Tensor):
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
@@ -52,7 +54,7 @@ class MaxPool2d(_MaxPoolNd):
 
 
 class AvgPool1d(Module):
-    """y[n, c, l] = mean of the window (padding zeros counted when ``count_include_pad``)."""
+    """``y[n, c, l]`` = mean of the window (padding zeros counted when ``count_include_pad``)."""
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                  count_include_pad: bool = True) -> None:
@@ -72,7 +74,7 @@ class AvgPool1d(Module):
 
 
 class AvgPool2d(Module):
-    """y[n, c, i, j] = sum of the window / (its size, or ``divisor_override``)."""
+    """``y[n, c, i, j]`` = sum of the window / (its size, or ``divisor_override``)."""
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                  count_include_pad: bool = True, divisor_override: int | None = None) -> None:
@@ -114,7 +116,7 @@ class AdaptiveAvgPool1d(_AdaptivePool):
 
 
 class AdaptiveAvgPool2d(_AdaptivePool):
-    """Average over windows [floor(i H / h), ceil((i + 1) H / h)) so the output is ``output_size``."""
+    """Average over windows ``[floor(i H / h), ceil((i + 1) H / h))`` so the output is ``output_size``."""
 
     def __init__(self, output_size) -> None:
         super().__init__(output_size)
@@ -131,7 +133,7 @@ class AdaptiveMaxPool1d(_AdaptivePool):
 
 
 class AdaptiveMaxPool2d(_AdaptivePool):
-    """Max over windows [floor(i H / h), ceil((i + 1) H / h)) so the output is ``output_size``."""
+    """Max over windows ``[floor(i H / h), ceil((i + 1) H / h))`` so the output is ``output_size``."""
 
     def forward(self, input: Tensor):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)

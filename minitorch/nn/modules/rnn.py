@@ -1,17 +1,17 @@
 """Recurrent layers: ``RNN``, ``LSTM``, ``GRU`` and their one-step cells ``RNNCell``, ``LSTMCell``, ``GRUCell``.
 
-A cell maps one time step's input ``x_t`` (N, H_in) and state ``h_{t-1}`` (N, H) to the next state.
+A cell maps one time step's input ``x_t`` ``(N, H_in)`` and state ``h_{t-1}`` ``(N, H)`` to the next state.
 The layers run a cell over the sequence in a plain Python loop, one layer after another; a
 bidirectional layer runs a second cell (``_reverse`` weights) from the last step to the first and
 concatenates the two outputs. Everything is built from Tensor ops (``linear``, ``sigmoid``,
 ``tanh``, ``chunk``, ``stack``, ``cat``), so autograd differentiates through time by itself (BPTT);
-there is no fused kernel. Cost: O(L * num_layers * num_directions) small matmuls, run in sequence.
+there is no fused kernel. Cost: ``O(L * num_layers * num_directions)`` small matmuls, run in sequence.
 
 Weights follow PyTorch exactly, so ``state_dict``s load both ways: for layer ``k`` the input-hidden
-and hidden-hidden matrices ``weight_ih_l{k}`` (G*H, H_in) and ``weight_hh_l{k}`` (G*H, H) stack the
+and hidden-hidden matrices ``weight_ih_l{k}`` ``(G*H, H_in)`` and ``weight_hh_l{k}`` ``(G*H, H)`` stack the
 G gate blocks in PyTorch's order (LSTM: i, f, g, o; GRU: r, z, n), with biases ``bias_ih_l{k}``,
-``bias_hh_l{k}`` (G*H,), and ``weight_hr_l{k}`` (proj_size, H) for a projected LSTM. Every weight
-starts at U(-1/sqrt(H), 1/sqrt(H)).
+``bias_hh_l{k}`` ``(G*H,)``, and ``weight_hr_l{k}`` ``(proj_size, H)`` for a projected LSTM. Every weight
+starts at ``U(-1/sqrt(H), 1/sqrt(H))``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "R
 # Each step takes the input's share of the gates, x_gates = x @ W_ih.T + b_ih, already computed: the
 # layers compute it for all time steps in one matmul (as cuDNN does); only h @ W_hh.T is sequential.
 def rnn_step(x_gates: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None, nonlinearity: str = "tanh") -> Tensor:
-    """h' = act(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh), act = tanh or relu."""
+    """``h' = act(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh)``, ``act`` = tanh or relu."""
     pre = x_gates + F.linear(h, w_hh, b_hh)
     return F.tanh(pre) if nonlinearity == "tanh" else F.relu(pre)
 
@@ -44,11 +44,11 @@ def lstm_step(x_gates: Tensor, state: tuple[Tensor, Tensor], w_hh: Tensor, b_hh:
               w_hr: Tensor | None = None) -> tuple[Tensor, Tensor]:
     """One LSTM step, gates in PyTorch's order i, f, g, o:
 
-    i = sigmoid(W_ii x + b_ii + W_hi h + b_hi)      (input gate)
-    f = sigmoid(W_if x + b_if + W_hf h + b_hf)      (forget gate)
-    g = tanh(W_ig x + b_ig + W_hg h + b_hg)         (candidate cell)
-    o = sigmoid(W_io x + b_io + W_ho h + b_ho)      (output gate)
-    c' = f * c + i * g;   h' = o * tanh(c')   (then h' = h' @ W_hr.T with a projection)
+        i = sigmoid(W_ii x + b_ii + W_hi h + b_hi)      (input gate)
+        f = sigmoid(W_if x + b_if + W_hf h + b_hf)      (forget gate)
+        g = tanh(W_ig x + b_ig + W_hg h + b_hg)         (candidate cell)
+        o = sigmoid(W_io x + b_io + W_ho h + b_ho)      (output gate)
+        c' = f * c + i * g;   h' = o * tanh(c')   (then h' = h' @ W_hr.T with a projection)
     """
     h, c = state
     i, f, g, o = (x_gates + F.linear(h, w_hh, b_hh)).chunk(4, -1)
@@ -63,10 +63,10 @@ def lstm_step(x_gates: Tensor, state: tuple[Tensor, Tensor], w_hh: Tensor, b_hh:
 def gru_step(x_gates: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor:
     """One GRU step, gates in PyTorch's order r, z, n:
 
-    r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)      (reset gate)
-    z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)      (update gate)
-    n = tanh(W_in x + b_in + r * (W_hn h + b_hn))   (candidate; r gates the hidden part only)
-    h' = (1 - z) * n + z * h
+        r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)      (reset gate)
+        z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)      (update gate)
+        n = tanh(W_in x + b_in + r * (W_hn h + b_hn))   (candidate; r gates the hidden part only)
+        h' = (1 - z) * n + z * h
     """
     x_r, x_z, x_n = x_gates.chunk(3, -1)
     h_r, h_z, h_n = F.linear(h, w_hh, b_hh).chunk(3, -1)
@@ -215,12 +215,12 @@ class RNNBase(Module):
         return (rnn_step(x_gates, state[0], w_hh, b_hh, "tanh" if self.mode == "RNN_TANH" else "relu"),)
 
     def _run(self, input: Tensor, hx: tuple[Tensor, ...]) -> tuple[Tensor, tuple[Tensor, ...]]:
-        """Run all layers over a batched input; returns (output, final states), each (layers*dirs, N, *).
+        """Run all layers over a batched input; returns (output, final states), each ``(layers*dirs, N, *)``.
 
-        input: (L, N, H_in) time-major. For each layer, each direction projects the whole sequence
-        (x @ W_ih.T + b_ih, one matmul), then runs the cell over the time steps (backwards for
+        input: ``(L, N, H_in)`` time-major. For each layer, each direction projects the whole sequence
+        (``x @ W_ih.T + b_ih``, one matmul), then runs the cell over the time steps (backwards for
         ``_reverse``); the directions' outputs are concatenated on the feature dim and are the next
-        layer's input, with dropout(p=self.dropout) between layers in training.
+        layer's input, with ``dropout(p=self.dropout)`` between layers in training.
         """
         num_directions = 2 if self.bidirectional else 1
         length = input.size(0)
@@ -284,10 +284,11 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """Elman RNN: h_t = act(x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.T + b_hh), act = tanh or relu.
+    """Elman RNN: ``h_t = act(x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.T + b_hh)``, ``act`` = tanh or relu.
 
     ``RNN(input_size, hidden_size, num_layers=1, nonlinearity='tanh', bias=True, batch_first=False,
-    dropout=0.0, bidirectional=False)``; ``rnn(x, h0=None)`` -> (output (L, N, D*H), h_n (D*num_layers, N, H)).
+    dropout=0.0, bidirectional=False)``; ``rnn(x, h0=None)`` -> (output ``(L, N, D*H)``, ``h_n``
+    ``(D*num_layers, N, H)``).
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -315,8 +316,8 @@ class RNN(RNNBase):
 class LSTM(RNNBase):
     """Long short-term memory; per step, gates in PyTorch's order i, f, g, o (see ``lstm_step``):
 
-    i, f, o = sigmoid(...), g = tanh(...);  c_t = f * c_{t-1} + i * g;  h_t = o * tanh(c_t)
-    (h_t = h_t @ W_hr.T when proj_size > 0). ``lstm(x, (h0, c0)=None)`` -> (output, (h_n, c_n)).
+    ``i, f, o = sigmoid(...)``, ``g = tanh(...)``;  ``c_t = f * c_{t-1} + i * g``;  ``h_t = o * tanh(c_t)``
+    (``h_t = h_t @ W_hr.T`` when ``proj_size > 0``). ``lstm(x, (h0, c0)=None)`` -> ``(output, (h_n, c_n))``.
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -331,8 +332,9 @@ class LSTM(RNNBase):
 class GRU(RNNBase):
     """Gated recurrent unit; per step, gates in PyTorch's order r, z, n (see ``gru_step``):
 
-    r, z = sigmoid(...);  n = tanh(W_in x + b_in + r * (W_hn h + b_hn));  h_t = (1 - z) * n + z * h_{t-1}.
-    ``gru(x, h0=None)`` -> (output, h_n).
+    ``r, z = sigmoid(...)``;  ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``;
+    ``h_t = (1 - z) * n + z * h_{t-1}``.
+    ``gru(x, h0=None)`` -> ``(output, h_n)``.
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -347,7 +349,8 @@ class GRU(RNNBase):
 
 # ---------------------------------------------------------------------------- single-step cells
 class RNNCellBase(Module):
-    """Weights of one cell: ``weight_ih`` (G*H, H_in), ``weight_hh`` (G*H, H), ``bias_ih``, ``bias_hh`` (G*H,)."""
+    """Weights of one cell: ``weight_ih`` ``(G*H, H_in)``, ``weight_hh`` ``(G*H, H)``, ``bias_ih``,
+    ``bias_hh`` ``(G*H,)``."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int, device=None,
                  dtype=None) -> None:
@@ -381,7 +384,7 @@ class RNNCellBase(Module):
 
     def _batched(self, input: Tensor, hx: tuple[Tensor, ...] | None, name: str, count: int
                  ) -> tuple[bool, Tensor, tuple[Tensor, ...]]:
-        """Check dims, add the batch dim to unbatched (H_in,) input, default the state to zeros."""
+        """Check dims, add the batch dim to unbatched ``(H_in,)`` input, default the state to zeros."""
         if input.dim() not in (1, 2):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
         if hx is not None:
@@ -401,7 +404,7 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
-    """h' = act(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh), act = tanh or relu."""
+    """``h' = act(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh)``, ``act`` = tanh or relu."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
                  device=None, dtype=None) -> None:
@@ -417,7 +420,7 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    """(h', c') from one LSTM step, gates i, f, g, o: c' = f * c + i * g; h' = o * tanh(c')."""
+    """``(h', c')`` from one LSTM step, gates i, f, g, o: ``c' = f * c + i * g``; ``h' = o * tanh(c')``."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None) -> None:
         super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
@@ -429,7 +432,8 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """h' from one GRU step, gates r, z, n: n = tanh(W_in x + b_in + r * (W_hn h + b_hn)); h' = (1 - z) * n + z * h."""
+    """``h'`` from one GRU step, gates r, z, n: ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``;
+    ``h' = (1 - z) * n + z * h``."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None) -> None:
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)

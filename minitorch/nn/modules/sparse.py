@@ -14,7 +14,8 @@ __all__ = ["Embedding"]
 
 
 class Embedding(Module):
-    """y[..., :] = weight[input[...], :]; weight ~ N(0, 1), the ``padding_idx`` row zero (and never trained)."""
+    """``y[..., :] = weight[input[...], :]``; ``weight ~ N(0, 1)``, the ``padding_idx`` row zero
+    (and never trained)."""
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
                  max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
