@@ -3,8 +3,8 @@
 Two thread pools share the cores (``kernels/threading.py``): numba's, for the prange loops
 (im2col, col2im, pooling), and the BLAS library's, for the GEMMs of convolution and matmul.
 numba runs on its 'workqueue' layer, whose idle workers sleep, so the GEMM that follows a prange
-loop does not compete with spinning threads. ``set_num_threads(n)`` sets numba's count and, when
-``threadpoolctl`` is installed, BLAS's too; without it BLAS keeps the count it started with
+loop does not compete with spinning threads. ``set_num_threads(n)`` sets numba's count and OpenBLAS's
+(through its own C function, found with ctypes); another BLAS keeps the count it started with
 (``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS``).
 
 ``import minitorch`` does not import numba (it must stay fast and compile nothing), so a count
