@@ -209,9 +209,10 @@ def report_blocking(quick: bool) -> None:
     """
     import kernels
     import kernels.conv
+    from minitorch.backends import cpu  # noqa: F401  minitorch's allocator settings
 
     reps = 3 if quick else 7
-    budgets = [("1 sample", 1), ("1 MB", 1 << 20), ("4 MB", 4 << 20), ("16 MB", 16 << 20),
+    budgets = [("1 sample", 1), ("1 MB", 1 << 20), ("4 MB", 4 << 20), ("8 MB", 8 << 20), ("16 MB", 16 << 20),
                ("64 MB", 64 << 20), ("whole batch", 1 << 40)]
     print("| conv2d fwd+bwd (float32) ms | " + " | ".join(b for b, _ in budgets) + " |")
     print("|---|" + "---:|" * len(budgets))

@@ -102,7 +102,7 @@ def conv2d_forward_gemm(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Pad
 # Samples per block: a block's columns (C_in*kH*kW x B*oH*oW) are written by im2col and read
 # right after by the GEMM, so they should stay in cache in between, and the buffer is reused
 # from block to block. Measured in docs/kernels.md ("batch blocking").
-COLUMN_BLOCK_BYTES = 4 << 20
+COLUMN_BLOCK_BYTES = 8 << 20
 
 
 def _batch_blocks(N: int, bytes_per_sample: int) -> tuple[int, list[tuple[int, int]]]:
