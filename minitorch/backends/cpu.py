@@ -27,11 +27,12 @@ ndarray = np.ndarray
 # ---- memory: keep freed arrays in the process
 # A training step allocates and frees the same few-MB arrays over and over (activations, columns,
 # gradients). glibc's malloc serves blocks above its mmap threshold with fresh mmap()s and gives
-# them back with munmap() on free, so every step faults each page of them in again: LeNet's step
-# took ~2,200 page faults and ~5 ms of kernel time (benchmarks/bench_lenet_epoch.py, "page faults").
-# Raising the mmap threshold (and the trim threshold, so the heap is not shrunk either) makes
-# malloc reuse that memory: ~0 faults per step and the step a third faster, at no cost in peak
-# memory (LeNet: 160 MiB either way). PyTorch's CPU tuning guide gets the same effect by
+# them back with munmap() on free; its threshold adapts, so whether a process settles into reusing
+# the memory is a matter of luck. In the unlucky runs each step faults every page in again: LeNet's
+# step took ~2,100 page faults and 13.7 ms instead of ~10 ms (benchmarks/bench_lenet_epoch.py,
+# "page faults" and the "glibc malloc" row). Fixing the mmap threshold (and the trim threshold, so
+# the heap is not shrunk either) makes malloc reuse that memory in every run, at no cost in peak
+# memory (LeNet: 161 MiB either way). PyTorch's CPU tuning guide gets the same effect by
 # preloading jemalloc or tcmalloc. Set MINITORCH_MALLOC_TUNING=0 to keep glibc's defaults.
 _MMAP_THRESHOLD, _TRIM_THRESHOLD = 64 << 20, 256 << 20
 
