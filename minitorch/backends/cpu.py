@@ -54,7 +54,7 @@ def _tune_malloc() -> bool:
         libc.mallopt(M_TRIM_THRESHOLD, _TRIM_THRESHOLD))
 
 
-malloc_tuned = _tune_malloc()
+_malloc_tuned = _tune_malloc()
 
 # ---- elementwise (NumPy ufuncs: broadcasting and the output's memory layout follow NumPy's order='K')
 add, subtract, multiply, true_divide, negative = np.add, np.subtract, np.multiply, np.true_divide, np.negative
