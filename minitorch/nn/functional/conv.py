@@ -91,13 +91,13 @@ def _conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
-    """y[n, co, l] = b[co] + sum_{ci, k} w[co, ci, k] * x_pad[n, g*Cg + ci, l*s + k*d]; x (N, C_in, L)."""
+    """``y[n, co, l] = b[co] + sum_{ci, k} w[co, ci, k] * x_pad[n, g*Cg + ci, l*s + k*d]``; x (N, C_in, L)."""
     return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
-    """y[n, co, h, w] = b[co] + sum_{ci, i, j} w[co, ci, i, j] * x_pad[n, g*Cg + ci, h*sH + i*dH, w*sW + j*dW].
+    """``y[n, co, h, w] = b[co] + sum_{ci, i, j} w[co, ci, i, j] * x_pad[n, g*Cg + ci, h*sH + i*dH, w*sW + j*dW]``.
 
     dx = conv_transpose2d(g, w), dw = the correlation of x with g, db = sum of g (``_ops/conv.py``).
     """
@@ -154,7 +154,7 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                      output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """The adjoint of conv2d: every input value spread over a kernel window of the output, weighted by w.
 
-    w (C_in, C_out/groups, kH, kW); H_out = (H-1)*sH - 2*pH + dH*(kH-1) + output_padding + 1.
+    w (C_in, C_out/groups, kH, kW); ``H_out = (H-1)*sH - 2*pH + dH*(kH-1) + output_padding + 1``.
     dx = conv2d(g, w), dw = the correlation of g with x.
     """
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)
@@ -169,7 +169,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y[..., o] = sum_{i, j} x1[..., i] * A[o, i, j] * x2[..., j] + b[o]."""
+    """``y[..., o] = sum_{i, j} x1[..., i] * A[o, i, j] * x2[..., j] + b[o]``."""
     if input1.shape[-1] != weight.shape[1]:
         raise RuntimeError(f"bilinear(): input1 size does not match weight size: got {input1.shape[-1]} "
                            f"but expected {weight.shape[1]}")
