@@ -20,6 +20,20 @@ def _as_int(x, what: str = "size") -> int:
         raise TypeError(f"{what} must be int, not {type(x).__name__}") from None
 
 
+def sizes_argument(op: str, positional: tuple, keyword, name: str = "size") -> tuple:
+    """The size of ``x.view(2, 3)``, ``x.view((2, 3))`` and ``x.view(size=(2, 3))`` as one
+    ``positional`` tuple (then normalised by the op), with PyTorch's TypeErrors for both or neither."""
+    if keyword is None:
+        if not positional:
+            raise TypeError(f'{op}() missing 1 required positional arguments: "{name}"')
+        return positional
+    if positional:
+        raise TypeError(f"{op}() got multiple values for argument '{name}'")
+    if not isinstance(keyword, (tuple, list)):
+        raise TypeError(f"{op}(): argument '{name}' must be tuple of ints, not {type(keyword).__name__}")
+    return (keyword,)
+
+
 def normalize_shape(size: tuple) -> tuple[int, ...]:
     """``(2, 3)`` / ``((2, 3),)`` / ``([2, 3],)`` / ``(Size([2, 3]),)`` -> ``(2, 3)``."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):

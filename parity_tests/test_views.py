@@ -176,3 +176,27 @@ def test_numpy_shares_and_tensor_copies():
     shared.numpy()[1] = 2
     assert a.tolist() == [1, 2, 0]
     assert minitorch.as_tensor(a).data_ptr() == shared.data_ptr()
+
+
+SIZE_KEYWORD_CASES = [
+    ("expand", (), {"size": (2, 3)}), ("view", (), {"size": (1, 2)}), ("repeat", (), {"repeats": (2, 2)}),
+    ("sum_to_size", (), {"size": (1, 1)}), ("expand", ((2, 3),), {"size": (2, 3)}), ("view", (2,), {"size": (2,)}),
+    ("repeat", ((2, 2),), {"repeats": (2, 2)}), ("expand", (), {}), ("view", (), {}), ("repeat", (), {}),
+    ("expand", (), {"size": 3}), ("repeat", (), {"repeats": 2}), ("sum_to_size", (), {}),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", SIZE_KEYWORD_CASES)
+def test_size_given_by_keyword(name, args, kwargs):
+    """``x.expand(size=...)``, ``x.view(size=...)``, ``x.repeat(repeats=...)``: the keyword form, and
+    the TypeError for both forms or neither (one rule: _args.sizes_argument)."""
+    results = []
+    for lib in (torch, minitorch):
+        try:
+            results.append(("ok", tuple(getattr(lib.zeros(2, 1), name)(*args, **kwargs).shape)))
+        except TypeError as e:
+            results.append(("TypeError", str(e)))
+    ours, ref = results
+    assert ours[0] == ref[0]
+    if name != "view":  # torch's view reports its two overloads instead
+        assert ours == ref

@@ -16,7 +16,7 @@ Backward of a view:
 
 from __future__ import annotations
 
-from .._args import wrap_dim
+from .._args import sizes_argument, wrap_dim
 from .._strides import compute_view_stride, contiguous_strides, expand_geometry, numel
 from .._tensor import Tensor
 from ..autograd.function import Primitive
@@ -195,8 +195,9 @@ def strided_view(cls, x: Tensor, geom_fn, *args):
 
 
 # ----------------------------------------------------------------------------- public view ops
-def view(input: Tensor, *shape) -> Tensor:
+def view(input: Tensor, *shape, size=None) -> Tensor:
     """The same storage with a new shape; raises when the strides do not allow it (use ``reshape``)."""
+    shape = sizes_argument("view", shape, size)
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and hasattr(shape[0], "np"):
         return input.view_dtype(shape[0])
     shape = infer_size(normalize_shape_allow_neg(shape), input.numel())
@@ -302,9 +303,9 @@ def t(input: Tensor) -> Tensor:
     )
 
 
-def expand(input: Tensor, *sizes) -> Tensor:
+def expand(input: Tensor, *sizes, size=None, implicit: bool = False) -> Tensor:
     """Broadcast size-1 dims to ``sizes`` without copying (stride 0); -1 keeps a dim."""
-    sizes = normalize_shape_allow_neg(sizes)
+    sizes = normalize_shape_allow_neg(sizes_argument("expand", sizes, size))
     shape, stride = expand_geometry(tuple(input.shape), input.stride(), sizes)
     return Expand.apply(input, input._get_storage(), shape, stride, input.storage_offset())
 

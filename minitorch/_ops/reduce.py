@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from .. import _dtype
-from .._args import normalize_dims, wrap_dim
+from .._args import normalize_dims, sizes_argument, wrap_dim
 from .._tensor import Tensor
 from ..autograd.engine import _is_expandable_to
 from ..autograd.engine import sum_to_size as _unbroadcast
@@ -106,15 +106,7 @@ def sum_to_size(input: Tensor, *sizes, size=None) -> Tensor:
     always a new ``sum()``, as in PyTorch); integer and bool inputs that are summed become int64,
     as with ``sum``.
     """
-    if size is not None:
-        if sizes:
-            raise TypeError("sum_to_size() got multiple values for argument 'size'")
-        if not isinstance(size, (tuple, list)):
-            raise TypeError(f"sum_to_size(): argument 'size' must be tuple of ints, not {type(size).__name__}")
-        sizes = (size,)
-    if not sizes:
-        raise TypeError('sum_to_size() missing 1 required positional arguments: "size"')
-    shape = normalize_shape_allow_neg(sizes)
+    shape = normalize_shape_allow_neg(sizes_argument("sum_to_size", sizes, size))
     if not _is_expandable_to(shape, tuple(input.shape)):
         raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(input.shape)}}}.")
     return _unbroadcast(input, shape)
