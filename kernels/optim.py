@@ -31,8 +31,8 @@ def _adam(p, g, m, v, v_max, lerp_weight, one_minus_lerp_weight, beta2, one_minu
         # v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
         v[i] = v[i] * beta2 + one_minus_beta2 * gi * gi
         second = v[i]
-        if amsgrad:  # torch.maximum(v_max, v, out=v_max)
-            if second > v_max[i]:
+        if amsgrad:  # torch.maximum(v_max, v, out=v_max), which propagates NaN
+            if second > v_max[i] or np.isnan(second):
                 v_max[i] = second
             second = v_max[i]
         # p.addcdiv_(m, v.sqrt() / sqrt(1 - beta2^t) + eps, value=-step_size)

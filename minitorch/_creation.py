@@ -16,8 +16,8 @@ from . import _dtype
 from ._args import normalize_shape
 from ._device import to_device
 from ._strides import contiguous_strides, numel, preserved_strides
-from .backends import cpu
 from ._tensor import Tensor
+from .backends import cpu
 
 
 def _finish(array: np.ndarray, device, requires_grad: bool) -> Tensor:
