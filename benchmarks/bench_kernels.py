@@ -1,4 +1,4 @@
-"""Kernels against torch on the CPU: time ratios, the conv algorithm choice, threading, compiling.
+"""Kernels against torch on the CPU: time ratios, the conv algorithm choice, loops, threading, compiling.
 
 Run: ``python benchmarks/bench_kernels.py`` from the repository root (a few minutes).
 ours and torch each run in their own worker process and are asked for one timing in turn,
@@ -116,7 +116,7 @@ def worker(library: str, conn) -> None:
             torch.set_num_threads(threads)
         step, repeat = steps[name], 2 if "(32,64,56,56)" in name else 5
         step()
-        conn.send(timed(lambda: [step() for _ in range(repeat)]) / repeat)
+        conn.send(timed(lambda step=step, repeat=repeat: [step() for _ in range(repeat)]) / repeat)
 
 
 def report_ratios(quick: bool) -> None:
@@ -242,6 +242,122 @@ def report_blocking(quick: bool) -> None:
     print()
 
 
+SLICE_SYNTAX = textwrap.dedent("""
+    from numba import njit
+
+    @njit(cache=False)
+    def im2col_slices(x_pad, cols, kH, kW, oH):  # kernels.im2col's stride-1 loop, slice syntax
+        B, C, Hp, Wp = x_pad.shape
+        run = oH * Wp
+        for nc in range(B * C):
+            n, c = nc // C, nc % C
+            plane = x_pad[n, c].reshape(Hp * Wp)
+            for i in range(kH):
+                for j in range(kW):
+                    start = i * Wp + j
+                    m = min(run, Hp * Wp - start)
+                    col = cols[(c * kH + i) * kW + j, n]
+                    col[:m] = plane[start:start + m]
+                    col[m:] = 0
+
+    @njit(cache=False)
+    def col2im_slices(cols, x_pad, kH, kW, oH):
+        B, C, Hp, Wp = x_pad.shape
+        run = oH * Wp
+        for nc in range(B * C):
+            n, c = nc // C, nc % C
+            plane = x_pad[n, c].reshape(Hp * Wp)
+            plane[:] = 0
+            for i in range(kH):
+                for j in range(kW):
+                    start = i * Wp + j
+                    m = min(run, Hp * Wp - start)
+                    plane[start:start + m] += cols[(c * kH + i) * kW + j, n, :m]
+""")
+
+
+def report_loops(quick: bool) -> None:
+    """How the kernels' loops are written and run: slice syntax against explicit loops, and
+    serial against numba's threads (kernels/threading.py's ``in_parallel``), per kernel and size.
+    """
+    import kernels  # noqa: F401
+    from minitorch.backends import cpu  # noqa: F401  minitorch's allocator settings
+
+    im2col_mod, pool_mod = sys.modules["kernels.im2col"], sys.modules["kernels.pool"]
+    threading_mod = sys.modules["kernels.threading"]
+    reps = 7 if quick else 21
+    rng = np.random.default_rng(0)
+
+    def back_to_back(fn, calls=10):
+        """Seconds per call of ``calls`` calls in a row (after one untimed), as in a training step."""
+        fn()
+        return timed(lambda: [fn() for _ in range(calls)]) / calls
+
+    def median_ms(fn):
+        return statistics.median(back_to_back(fn) for _ in range(reps)) * 1e3
+
+    namespace: dict = {}
+    exec(SLICE_SYNTAX, namespace)  # noqa: S102  (numba compiles these two from source)
+    x = rng.standard_normal((64, 6, 14, 14), dtype=np.float32)
+    cols = np.empty((150, 64, 140), dtype=np.float32)
+    gx = np.empty_like(x)
+    print("Stride-1 im2col / col2im of LeNet conv2 (5.4 MB of columns), one thread, ms")
+    print()
+    print("| loop written as | im2col | col2im |")
+    print("|---|---:|---:|")
+    print(f"| slice syntax (dst[a:b] = src[c:d], +=) | "
+          f"{median_ms(lambda: namespace['im2col_slices'](x, cols, 5, 5, 10)):.3f} | "
+          f"{median_ms(lambda: namespace['col2im_slices'](cols, gx, 5, 5, 10)):.3f} |")
+    print(f"| explicit loop (kernels/im2col.py) | "
+          f"{median_ms(lambda: im2col_mod._im2col_full_width(x, cols, 5, 5, 1, 1, 10, False)):.3f} | "
+          f"{median_ms(lambda: im2col_mod._col2im_full_width(cols, gx, 5, 5, 1, 1, 10, False)):.3f} |")
+    print()
+
+    cases = []
+    for label, shape, k in [("LeNet conv2", (64, 6, 14, 14), 5), ("LeNet conv1", (64, 1, 32, 32), 5),
+                            ("ResNet, 1 sample", (1, 64, 58, 58), 3),
+                            ("ResNet, 4 samples", (4, 64, 58, 58), 3)]:
+        xs = rng.standard_normal(shape, dtype=np.float32)
+        o = shape[2] - k + 1
+        c = np.empty((shape[1] * k * k, shape[0], o * shape[3]), dtype=np.float32)
+        g = np.empty_like(xs)
+        cases.append((f"im2col, {label}", c.size,
+                      lambda p, xs=xs, c=c, k=k, o=o: im2col_mod._im2col_full_width(xs, c, k, k, 1, 1, o, p)))
+        cases.append((f"col2im, {label}", c.size,
+                      lambda p, xs=xs, c=c, g=g, k=k, o=o: im2col_mod._col2im_full_width(c, g, k, k, 1, 1, o, p)))
+    for shape in [(64, 16, 10, 10), (64, 6, 28, 28), (32, 64, 56, 56)]:
+        xs = rng.standard_normal(shape, dtype=np.float32)
+        y = np.empty((*shape[:2], shape[2] // 2, shape[3] // 2), dtype=np.float32)
+        idx = np.empty(y.shape, dtype=np.int64)
+        g = np.zeros((shape[0] * shape[1], shape[2] * shape[3]), dtype=np.float32)
+        work = y.size * 4 * threading_mod.SCALAR_WORK
+        cases.append((f"max_pool2d 2x2 {shape}", work, lambda p, xs=xs, y=y, idx=idx: pool_mod._max_pool2d(
+            xs, y, idx, 2, 2, 2, 2, 0, 0, 1, 1, True, p)))
+        cases.append((f"max_pool2d backward {shape}", y.size * threading_mod.SCALAR_WORK,
+                      lambda p, y=y, idx=idx, g=g: pool_mod._scatter_add_planes(
+                          y.reshape(g.shape[0], -1), idx.reshape(g.shape[0], -1), g, p)))
+    tiny = np.zeros((2, 1, 1, 1), dtype=np.float32)
+    tiny_y, tiny_i = np.empty_like(tiny), np.empty(tiny.shape, dtype=np.int64)
+    cases.insert(0, ("a loop of 2 one-pixel planes (start-up only)", tiny.size,
+                     lambda p: pool_mod._max_pool2d(tiny, tiny_y, tiny_i, 1, 1, 1, 1, 0, 0, 1, 1, False, p)))
+    print(f"Serial loop against numba's {threading_mod.get_num_threads()} threads (workqueue), ms; "
+          f"in_parallel picks threads from {threading_mod.PARALLEL_GRAIN:,} elements")
+    print()
+    print("| kernel loop | elements (work) | serial | threads | in_parallel picks |")
+    print("|---|---:|---:|---:|---|")
+    for label, work, run in cases:
+        serial, threads = [], []
+        run(False)
+        run(True)
+        for _ in range(reps):  # alternate, so load from elsewhere hits both alike
+            serial.append(back_to_back(lambda run=run: run(False)))
+            threads.append(back_to_back(lambda run=run: run(True)))
+        pick = "threads" if threading_mod.in_parallel(work) else "serial"
+        print(f"| {label} | {work:,} | {statistics.median(serial) * 1e3:.3f} | "
+              f"{statistics.median(threads) * 1e3:.3f} | {pick} |", flush=True)
+    print()
+
+
 GEMM_AFTER_KERNEL = textwrap.dedent("""
     import statistics, time, numpy as np, kernels, numba
     from kernels.im2col import im2col
@@ -317,10 +433,11 @@ def report_compile() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    parser.add_argument("--only", choices=["ratios", "conv", "blocking", "threading", "compile"])
+    parser.add_argument("--only", choices=["ratios", "conv", "blocking", "loops", "threading",
+                                           "compile"])
     args = parser.parse_args()
     sections = {"ratios": report_ratios, "conv": report_conv_algorithms,
-                "blocking": report_blocking}
+                "blocking": report_blocking, "loops": report_loops}
     for name, fn in sections.items():
         if args.only in (None, name):
             fn(args.quick)

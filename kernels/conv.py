@@ -31,6 +31,7 @@ from kernels.im2col import (
     im2col_into,
     valid_output_range,
 )
+from kernels.threading import in_parallel
 
 Pair = tuple[int, int]
 Padding = tuple[int, int] | Padding4
@@ -240,28 +241,37 @@ def _conv2d_weight_grad_full_width(gy, x, weight_shape, padding: Padding4, dilat
     return gw.reshape(weight_shape)
 
 
-@njit(cache=True, parallel=True)
-def _conv2d_direct(x, w, sH, sW, pT, pL, dH, dW, oH, oW, groups):
-    N, _C_in, H, W = x.shape
+@njit(cache=True)
+def _conv2d_direct_plane(x, w, y, sH, sW, pT, pL, dH, dW, groups, nco):
+    """Output plane y[n, co] (already zero) for nco = n*C_out + co."""
+    _N, _C_in, H, W = x.shape
     C_out, C_in_g, kH, kW = w.shape
-    C_out_g = C_out // groups
-    y = np.zeros((N, C_out, oH, oW), dtype=x.dtype)
-    for nco in prange(N * C_out):
-        n = nco // C_out
-        co = nco % C_out
-        g = co // C_out_g
-        for ci in range(C_in_g):
-            c = g * C_in_g + ci
-            for i in range(kH):
-                oh_lo, oh_hi = valid_output_range(oH, sH, pT, i * dH, H)
-                for j in range(kW):
-                    ow_lo, ow_hi = valid_output_range(oW, sW, pL, j * dW, W)
-                    wv = w[co, ci, i, j]
-                    for oh in range(oh_lo, oh_hi):
-                        ih = oh * sH - pT + i * dH
-                        for ow in range(ow_lo, ow_hi):
-                            y[n, co, oh, ow] += wv * x[n, c, ih, ow * sW - pL + j * dW]
-    return y
+    oH, oW = y.shape[2], y.shape[3]
+    n = nco // C_out
+    co = nco % C_out
+    g = co // (C_out // groups)
+    for ci in range(C_in_g):
+        c = g * C_in_g + ci
+        for i in range(kH):
+            oh_lo, oh_hi = valid_output_range(oH, sH, pT, i * dH, H)
+            for j in range(kW):
+                ow_lo, ow_hi = valid_output_range(oW, sW, pL, j * dW, W)
+                wv = w[co, ci, i, j]
+                for oh in range(oh_lo, oh_hi):
+                    ih = oh * sH - pT + i * dH
+                    for ow in range(ow_lo, ow_hi):
+                        y[n, co, oh, ow] += wv * x[n, c, ih, ow * sW - pL + j * dW]
+
+
+@njit(cache=True, parallel=True)
+def _conv2d_direct(x, w, y, sH, sW, pT, pL, dH, dW, groups, parallel):
+    planes = y.shape[0] * y.shape[1]
+    if parallel:
+        for nco in prange(planes):
+            _conv2d_direct_plane(x, w, y, sH, sW, pT, pL, dH, dW, groups, nco)
+    else:
+        for nco in range(planes):
+            _conv2d_direct_plane(x, w, y, sH, sW, pT, pL, dH, dW, groups, nco)
 
 
 def conv2d_forward_direct(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Padding4,
@@ -269,15 +279,18 @@ def conv2d_forward_direct(x: np.ndarray, w: np.ndarray, stride: Pair, padding: P
     """conv2d as the textbook seven-deep loop nest (no bias, no extra memory).
 
     Math: the definition at the top of this module.
-    Loop nest: ``for n*co (prange) / for ci in group / for i, j / for oh / for ow``; the
+    Loop nest: ``for n*co (prange above the grain size) / for ci in group / for i, j / for oh / for ow``; the
     weight is hoisted out of the two spatial loops, whose bounds are precomputed so the
     innermost loop has no branch. Each parallel iteration owns the output plane y[n, co].
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops, no memory beyond y, but no BLAS blocking.
     """
     oH, oW = _output_size(x.shape, w.shape, stride, padding, dilation)
     (pT, _), (pL, _) = padding
-    return _conv2d_direct(np.ascontiguousarray(x), np.ascontiguousarray(w), stride[0], stride[1],
-                          pT, pL, dilation[0], dilation[1], oH, oW, groups)
+    y = np.zeros((x.shape[0], w.shape[0], oH, oW), dtype=np.result_type(x.dtype, w.dtype))
+    taps = w.shape[1] * w.shape[2] * w.shape[3]
+    _conv2d_direct(np.ascontiguousarray(x), np.ascontiguousarray(w), y, stride[0], stride[1],
+                   pT, pL, dilation[0], dilation[1], groups, in_parallel(y.size * taps))
+    return y
 
 
 def conv2d_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,

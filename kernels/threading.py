@@ -20,6 +20,16 @@ ctypes; threadpoolctl is not needed). What it cannot change once numpy has loade
 how long OpenBLAS's idle threads spin before sleeping (OPENBLAS_THREAD_TIMEOUT, read at load
 time): on a machine whose cores other processes also want, a spinning or descheduled BLAS
 thread stalls every GEMM; docs/kernels.md ("Threading") has the numbers.
+
+When to use the threads at all (``in_parallel``): starting a prange loop costs two thread
+wake-ups, the workers' and then the caller's (the workqueue layer hands the chunks to
+sleeping workers and the caller sleeps until they are done). On our 2-core test machine that
+is ~95 µs per loop, even for an empty loop and with a single thread, which is as long as
+LeNet's whole im2col takes on one core. So every kernel's loop over image planes exists
+twice in its compiled function, ``prange`` and ``range``, and the caller picks with
+``in_parallel(elements)``: threads only for loops that touch at least ``PARALLEL_GRAIN``
+elements. PyTorch's ``at::parallel_for`` makes the same call with its grain size (a loop
+with fewer than 32768 iterations runs inline in the calling thread).
 """
 
 import ctypes
@@ -30,6 +40,23 @@ import numpy  # noqa: F401  (loads OpenBLAS, which set_num_threads looks up)
 
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "workqueue"
+
+
+# Elements (read or written) below which a kernel's loop runs serially in the calling thread.
+# At ~10 elements/ns for the vectorised copies and ~1 for the pooling scans, a loop of this
+# size takes 0.1-1 ms on one core: the wake-ups (~95 µs) pay for themselves from about here.
+# Measured in docs/kernels.md ("Serial below a grain size").
+PARALLEL_GRAIN = 1 << 22
+
+# How many vectorised element copies one step of a scalar loop (a pooling comparison with its
+# branch, a scatter-add through an index) is worth: kernels made of such steps count each as
+# SCALAR_WORK elements when they ask ``in_parallel``.
+SCALAR_WORK = 8
+
+
+def in_parallel(elements: int) -> bool:
+    """Whether a kernel loop touching ``elements`` array elements should run on the threads."""
+    return elements >= PARALLEL_GRAIN and numba.get_num_threads() > 1
 
 
 def _openblas_function(name: str):

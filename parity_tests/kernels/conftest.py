@@ -4,3 +4,21 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import pytest
+
+# Every kernel's loop over image planes is compiled twice, ``prange`` and ``range``, and
+# kernels/threading.py's ``in_parallel`` picks one per call by size. The test inputs are small,
+# so without this fixture only the serial loops would ever run: each kernel test runs once
+# with the choice forced to threads and once forced to serial.
+_KERNEL_MODULES = ("kernels.im2col", "kernels.pool", "kernels.conv")
+
+
+@pytest.fixture(autouse=True, params=["serial", "threads"])
+def loop_kind(request, monkeypatch):
+    import kernels  # noqa: F401  (loads the submodules)
+
+    threads = request.param == "threads"
+    for name in _KERNEL_MODULES:
+        monkeypatch.setattr(sys.modules[name], "in_parallel", lambda elements: threads)
+    return request.param
