@@ -75,7 +75,7 @@ def conv2d_forward_gemm(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Pad
 
     Math: ``Y_g = W_g @ cols_g`` with W_g (C_out/G, C_in/G*kH*kW) and the block's columns
     cols_g (C_in/G*kH*kW, B*oH*oW); Y_g's (co, n, l) order is then written into y's NCHW.
-    Loop nest: ``for block of B samples / im2col_into (prange over B*C_in) / one BLAS GEMM
+    Loop nest: ``for block of B samples / im2col_into (over B*C_in, prange if big) / one BLAS GEMM
     per group (threaded inside BLAS) / copy Y into y[block]`` (no copy when B == 1).
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops; memory: one block of columns, reused.
     """
@@ -168,7 +168,7 @@ def conv2d_forward_full_width(x: np.ndarray, w: np.ndarray, padding: Padding4, d
     Math: ``Y_g = W_g @ cols_g`` over (C_in/G*kH*kW, B*oH*Wp) columns; y[block] = Y's first
     oW of every Wp columns, in NCHW order.
     Loop nest: ``for block / pad the block (a copy unless padding is 0) /
-    im2col_full_width_into (prange over B*C_in) / one BLAS GEMM per group / copy into y``.
+    im2col_full_width_into (over B*C_in, prange if big) / one BLAS GEMM per group / copy into y``.
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*Wp flops (Wp/oW more than needed); one block of columns.
     """
     C_out, C_in_g, kH, kW = w.shape
@@ -195,7 +195,7 @@ def _conv2d_input_grad_full_width(gy, w, input_shape, padding: Padding4, dilatio
                                   groups: int):
     """conv2d_input_grad at stride 1: ``gcols_g = W_g.T @ GY_g`` (GY zero in the junk columns),
     then col2im_full_width_into a padded block, cropped into gx. Loop nest: ``for block /
-    widen gy / one BLAS GEMM per group / col2im (prange over B*C_in) / crop (if padded)``."""
+    widen gy / one BLAS GEMM per group / col2im (over B*C_in, prange if big) / crop (if padded)``."""
     N, _, oH, _ = gy.shape
     _, C_in_g, kH, kW = w.shape
     (pT, pB), (pL, pR) = padding
@@ -221,7 +221,7 @@ def _conv2d_input_grad_full_width(gy, w, input_shape, padding: Padding4, dilatio
 def _conv2d_weight_grad_full_width(gy, x, weight_shape, padding: Padding4, dilation: Pair,
                                    groups: int):
     """conv2d_weight_grad at stride 1: ``gw_g += GY_g @ cols_g.T`` per block, the junk columns
-    met by GY's zeros. Loop nest: ``for block / pad / im2col_full_width_into (prange over
+    met by GY's zeros. Loop nest: ``for block / pad / im2col_full_width_into (prange if big, over
     B*C_in) / widen gy / one BLAS GEMM per group``."""
     N, C_out, oH, _ = gy.shape
     _, C_in_g, kH, kW = weight_shape
@@ -279,7 +279,7 @@ def conv2d_forward_direct(x: np.ndarray, w: np.ndarray, stride: Pair, padding: P
     """conv2d as the textbook seven-deep loop nest (no bias, no extra memory).
 
     Math: the definition at the top of this module.
-    Loop nest: ``for n*co (prange above the grain size) / for ci in group / for i, j / for oh / for ow``; the
+    Loop nest: ``for n*co (prange if big) / for ci in group / for i, j / for oh / for ow``; the
     weight is hoisted out of the two spatial loops, whose bounds are precomputed so the
     innermost loop has no branch. Each parallel iteration owns the output plane y[n, co].
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops, no memory beyond y, but no BLAS blocking.
@@ -330,7 +330,7 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
     then ``gx[block] = col2im(gcols)``: every output gradient flows back to each input it was
     computed from, weighted by the tap that joined them.
     Loop nest: ``for block of B samples / gy[block] to (C_out, B*L) (a copy unless B == 1) /
-    one BLAS GEMM per group / col2im_into (prange over B*C_in, each owning a plane of gx)``.
+    one BLAS GEMM per group / col2im_into (over B*C_in, each owning a plane of gx; prange if big)``.
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops, as the forward; one block of columns, reused.
     Always GEMM: a direct scatter would need atomics or an output-stationary loop with
     divisibility tests on the stride, both slower than BLAS plus col2im in our measurements.
@@ -362,7 +362,7 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     Math: ``gw_g = sum over blocks of GY_g @ cols_g.T``, (C_out/G, B*L) @ (B*L, C_in/G*kH*kW),
     reshaped to (C_out, C_in/G, kH, kW); the batch sum is the GEMM's reduction within a block
     and one small addition between blocks.
-    Loop nest: ``for block of B samples / im2col_into (prange over B*C_in) / gy[block] to
+    Loop nest: ``for block of B samples / im2col_into (over B*C_in, prange if big) / gy[block] to
     (C_out, B*L) (a copy unless B == 1) / one BLAS GEMM per group``.
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops; one block of columns, reused.
     """

@@ -156,7 +156,7 @@ def im2col_into(x: np.ndarray, cols: np.ndarray, kernel: tuple[int, int],
     """Gather every kernel window of ``x`` (B, C, H, W) into ``cols`` (C*kH*kW, B, oH*oW).
 
     Math: ``cols[(c*kH + i)*kW + j, n, oh*oW + ow] = x_pad[n, c, oh*sH + i*dH, ow*sW + j*dW]``.
-    Loop nest: ``for n*c (prange) / for i, j / for oh / for ow``; each (n, c) writes its own
+    Loop nest: ``for n*c (prange if big) / for i, j / for oh / for ow``; each (n, c) writes its own
     kH*kW rows (padding included, as zeros), so the parallel iterations never write the same
     memory and ``cols`` may come from np.empty. ``cols`` may have any strides.
     Cost: no flops; reads B*C*H*W, writes B*C*kH*kW*oH*oW elements (the kH*kW-fold blow-up
@@ -173,7 +173,7 @@ def col2im_into(cols: np.ndarray, x: np.ndarray, kernel: tuple[int, int],
     """Overwrite ``x`` (B, C, H, W) with the scatter-add of ``cols`` (C*kH*kW, B, oH*oW).
 
     Math: ``x[n, c, ih, iw] = sum over (i, j, oh, ow) hitting (ih, iw) of cols[(c,i,j), n, (oh,ow)]``.
-    Loop nest: ``for n*c (prange) / zero the plane / for i, j / for oh / for ow``; each (n, c)
+    Loop nest: ``for n*c (prange if big) / zero the plane / for i, j / for oh / for ow``; each (n, c)
     accumulates into its own plane x[n, c], so there are no write races without atomics.
     Cost: B*C*kH*kW*oH*oW additions; reads the columns once, writes B*C*H*W.
     """
@@ -290,7 +290,7 @@ def im2col_full_width_into(x_pad: np.ndarray, cols: np.ndarray, kernel: tuple[in
 
     Math: ``cols[(c*kH + i)*kW + j, n, oh*Wp + w] = x_pad[n, c, oh + i*dH, w + j*dW]`` (read
     as the flat plane, so w + j*dW >= Wp wraps to the next row: columns w >= oW are junk).
-    Loop nest: ``for n*c (prange) / for i, j / one contiguous copy of oH*Wp``.
+    Loop nest: ``for n*c (prange if big) / for i, j / one contiguous copy of oH*Wp``.
     Cost: no flops; writes B*C*kH*kW*oH*Wp elements, in B*C*kH*kW contiguous runs.
     """
     _im2col_full_width(x_pad, cols, kernel[0], kernel[1], dilation[0], dilation[1], out_height,
@@ -302,7 +302,7 @@ def col2im_full_width_into(cols: np.ndarray, x_pad: np.ndarray, kernel: tuple[in
     """Overwrite ``x_pad`` (B, C, Hp, Wp) with the adjoint of ``im2col_full_width_into``.
 
     Columns w >= oW must hold zeros (they came from zero output gradients), because they add
-    into the wrapped-around positions. Loop nest: ``for n*c (prange) / zero the plane /
+    into the wrapped-around positions. Loop nest: ``for n*c (prange if big) / zero the plane /
     for i, j / one contiguous run of oH*Wp additions``; each (n, c) owns its plane.
     """
     _col2im_full_width(cols, x_pad, kernel[0], kernel[1], dilation[0], dilation[1], out_height,

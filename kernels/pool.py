@@ -131,7 +131,7 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: 
 
     Math: ``y[n, c, oh, ow] = max_{i, j} x[n, c, oh*sH - pH + i*dH, ow*sW - pW + j*dW]`` over
     in-bounds taps (padding never wins); ``indices`` holds the winner's ih*W + iw (int64).
-    Loop nest: ``for n*c (prange above the grain size) / for oh / for ow / for i / for j``.
+    Loop nest: ``for n*c (prange if big) / for oh / for ow / for i / for j``.
     Cost: N*C*oH*oW*kH*kW comparisons; reads x about kH*kW/(sH*sW) times, writes y and indices.
     The one per-case choice: a 2x2 window at stride 2 with every window inside the input
     (LeNet's and VGG's pooling) runs a written-out, branch-free loop (_max_pool2d_2x2_plane).
@@ -177,7 +177,7 @@ def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray,
 
     Math: ``gx[n, c].flat[indices[n, c, o]] += gy[n, c, o]`` (overlapping windows that share
     a winner add up). Works for any pooling with PyTorch-style indices, whatever the rank.
-    Loop nest: ``for n*c (prange) / for o``; each iteration owns its input plane.
+    Loop nest: ``for n*c (prange if big) / for o``; each iteration owns its input plane.
     Cost: N*C*oH*oW additions; writes N*C*H*W.
     """
     N, C = input_shape[:2]
@@ -298,7 +298,7 @@ def avg_pool2d_forward(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: 
     Math: ``y = sum of in-bounds x in the window / divisor``, where the divisor is
     divisor_override if given, else the window size clipped to the padded input
     (count_include_pad) or to the input itself (not count_include_pad).
-    Loop nest: ``for n*c (prange) / for oh / for ow / for ih / for iw``.
+    Loop nest: ``for n*c (prange if big) / for oh / for ow / for ih / for iw``.
     Cost: N*C*oH*oW*kH*kW additions.
     """
     N, C, H, W = x.shape
@@ -317,7 +317,7 @@ def avg_pool2d_backward(gy: np.ndarray, input_shape: tuple[int, int, int, int],
     """dL/dx of avg_pool2d: each output gradient, divided by its divisor, spread over its window.
 
     Math: ``gx[n, c, ih, iw] = sum over windows containing (ih, iw) of gy / divisor``.
-    Loop nest: ``for n*c (prange) / for oh / for ow / for ih / for iw``; one plane per iteration.
+    Loop nest: ``for n*c (prange if big) / for oh / for ow / for ih / for iw``; one plane per iteration.
     Cost: N*C*oH*oW*kH*kW additions. (ceil_mode only matters through gy's shape.)
     """
     gx = np.zeros(input_shape, dtype=gy.dtype)
@@ -451,7 +451,7 @@ def _adaptive_max_pool2d(x, y, indices, parallel):
 def adaptive_avg_pool2d_forward(x: np.ndarray, output_size: Pair) -> np.ndarray:
     """y = adaptive_avg_pool2d(x, output_size): the mean over each adaptive window.
 
-    Loop nest: ``for n*c (prange) / for oh / for ow / for ih / for iw``.
+    Loop nest: ``for n*c (prange if big) / for oh / for ow / for ih / for iw``.
     Cost: about N*C*H*W additions (windows overlap by at most one row/column).
     """
     y = np.empty((*x.shape[:2], *output_size), dtype=x.dtype)
@@ -461,7 +461,7 @@ def adaptive_avg_pool2d_forward(x: np.ndarray, output_size: Pair) -> np.ndarray:
 
 def adaptive_avg_pool2d_backward(gy: np.ndarray,
                                  input_shape: tuple[int, int, int, int]) -> np.ndarray:
-    """dL/dx of adaptive_avg_pool2d: gy / window size spread over each window (prange over n*c)."""
+    """dL/dx of adaptive_avg_pool2d: gy / window size spread over each window (loop over n*c)."""
     gx = np.zeros(input_shape, dtype=gy.dtype)
     _adaptive_avg_pool2d_backward(np.ascontiguousarray(gy), gx, in_parallel(gx.size * SCALAR_WORK))
     return gx
@@ -471,7 +471,7 @@ def adaptive_max_pool2d_forward(x: np.ndarray,
                                 output_size: Pair) -> tuple[np.ndarray, np.ndarray]:
     """y, indices = adaptive_max_pool2d(x, output_size, return_indices=True).
 
-    Same scan, tie and NaN rules as max_pool2d. Loop nest: ``for n*c (prange) / oh / ow / ih / iw``.
+    Same scan, tie and NaN rules as max_pool2d. Loop nest: ``for n*c (prange if big) / oh / ow / ih / iw``.
     """
     y = np.empty((*x.shape[:2], *output_size), dtype=x.dtype)
     indices = np.empty(y.shape, dtype=np.int64)

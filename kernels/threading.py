@@ -28,7 +28,8 @@ is ~95 µs per loop, even for an empty loop and with a single thread, which is a
 LeNet's whole im2col takes on one core. So every kernel's loop over image planes exists
 twice in its compiled function, ``prange`` and ``range``, and the caller picks with
 ``in_parallel(elements)``: threads only for loops that touch at least ``PARALLEL_GRAIN``
-elements. PyTorch's ``at::parallel_for`` makes the same call with its grain size (a loop
+elements (the kernels' docstrings write "prange if big"). PyTorch's ``at::parallel_for`` makes
+the same call with its grain size (a loop
 with fewer than 32768 iterations runs inline in the calling thread).
 """
 
