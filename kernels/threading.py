@@ -28,9 +28,14 @@ is ~95 µs per loop, even for an empty loop and with a single thread, which is a
 LeNet's whole im2col takes on one core. So every kernel's loop over image planes exists
 twice in its compiled function, ``prange`` and ``range``, and the caller picks with
 ``in_parallel(elements)``: threads only for loops that touch at least ``PARALLEL_GRAIN``
-elements (the kernels' docstrings write "prange if big"). PyTorch's ``at::parallel_for`` makes
-the same call with its grain size (a loop
-with fewer than 32768 iterations runs inline in the calling thread).
+elements (the kernels' docstrings write "prange if big"). PyTorch's ``at::parallel_for``
+makes the same call with its grain size (a loop with fewer than 32768 iterations runs inline
+in the calling thread).
+
+Each kernel spells out its own four-line ``if parallel: prange ... else: range ...`` around a
+per-plane function. A generic ``for_each_plane(body, ...)`` taking the plane function as an
+argument would be shorter, but numba does not cache functions that take other functions as
+arguments (we tried: it was compiled again in every new process).
 """
 
 import ctypes
