@@ -34,13 +34,35 @@ def sizes_argument(op: str, positional: tuple, keyword, name: str = "size") -> t
     return (keyword,)
 
 
-def normalize_shape(size: tuple) -> tuple[int, ...]:
-    """``(2, 3)`` / ``((2, 3),)`` / ``([2, 3],)`` / ``(Size([2, 3]),)`` -> ``(2, 3)``."""
+def int_sizes(op: str, size: tuple, name: str = "size") -> tuple[int, ...]:
+    """The ints of a size given as varargs ``(2, 3)`` or as one sequence ``((2, 3),)`` (a list
+    or a ``Size``; not a tensor, as in PyTorch), negative entries kept for the caller to judge.
+
+    Anything that is not an int raises PyTorch's argument-parser TypeError, naming ``op`` and
+    the argument: ``zeros(2.0)`` -> "zeros(): argument 'size' (position 1) must be tuple of
+    ints, not float"; ``zeros(2, 3.0)`` -> "... but found element of type float at pos 1".
+    """
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    elif len(size) == 1 and hasattr(size[0], "tolist") and hasattr(size[0], "dim"):
-        size = tuple(size[0].tolist())
-    out = tuple(_as_int(s) for s in size)
+        seq, single = tuple(size[0]), False
+    else:
+        seq, single = size, len(size) == 1
+    out = []
+    for i, s in enumerate(seq):
+        try:
+            out.append(_as_int(s))
+        except TypeError:
+            kind = type(s).__name__
+            if single:
+                raise TypeError(f"{op}(): argument '{name}' (position 1) must be tuple of ints, not {kind}") from None
+            raise TypeError(f"{op}(): argument '{name}' (position 1) must be tuple of ints, but found element of "
+                            f"type {kind} at pos {i}") from None
+    return tuple(out)
+
+
+def normalize_shape(size: tuple, op: str, name: str = "size") -> tuple[int, ...]:
+    """A factory's size, ``(2, 3)`` / ``((2, 3),)`` / ``([2, 3],)`` / ``(Size([2, 3]),)`` -> ``(2, 3)``:
+    ``int_sizes`` and no negative dims."""
+    out = int_sizes(op, size, name)
     for s in out:
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(out)}")

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from . import _dtype
-from ._args import normalize_shape
+from ._args import int_sizes, normalize_shape
 from ._device import to_device
 from ._strides import contiguous_strides, numel, preserved_strides
 from ._tensor import Tensor
@@ -91,6 +91,9 @@ def _leaf_value(leaf, dt: _dtype.dtype):
             raise ValueError("only one element tensors can be converted to Python scalars")
         leaf = leaf.item()
     elif isinstance(leaf, np.generic):
+        if integral and isinstance(leaf, np.bool_):  # PyTorch reads an integer through __index__, which
+            # NumPy's bool lacks (Python's bool has it, so True is fine)
+            raise TypeError(f"'numpy.{type(leaf).__name__}' object cannot be interpreted as an integer")
         leaf = leaf.item()
     if dt is _dtype.bool_:
         return bool(leaf)
@@ -228,16 +231,9 @@ def _legacy_name(dt: _dtype.dtype) -> str:
 
 def _size_arg(fn: str, size: tuple) -> tuple[int, ...]:
     """``size`` of a factory (varargs or one sequence), with PyTorch's argument-parser errors."""
-    seq = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-    for i, s in enumerate(seq):
-        if isinstance(s, (float, np.floating)) or (isinstance(s, Tensor) and s.dtype.is_floating_point):
-            if seq is size and len(size) == 1:
-                raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not float")
-            raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, but found element of "
-                            f"type float at pos {i}")
-    if fn == "zeros" and any(isinstance(s, int) and s < 0 for s in seq):
+    if fn == "zeros" and any(s < 0 for s in int_sizes(fn, size)):
         raise RuntimeError("zeros: Dimension size must be non-negative.")
-    return normalize_shape(size)
+    return normalize_shape(size, fn)
 
 
 def _check_out(out, t):

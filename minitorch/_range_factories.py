@@ -65,12 +65,17 @@ def _fma(a, b, c, dt: _dtype.dtype) -> np.ndarray:
     a, b, c = (np.asarray(v, dtype=np.float64) for v in (a, b, c))
     p = a * b
     if dt is not _dtype.float64:
-        return _round_to_odd(*_two_sum(p, c)).astype(dt.np)
-    ah, al = _split(a)
-    bh, bl = _split(b)
-    p_err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
-    hi, lo = _two_sum(c, p)
-    return hi + _round_to_odd(*_two_sum(lo, p_err))
+        out = _round_to_odd(*_two_sum(p, c)).astype(dt.np)
+    else:
+        ah, al = _split(a)
+        bh, bl = _split(b)
+        p_err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+        hi, lo = _two_sum(c, p)
+        out = hi + _round_to_odd(*_two_sum(lo, p_err))
+    # A zero result is -0.0 only when the product and c are both -0.0 (IEEE 754's rule for an
+    # exact zero sum); the split sums above would return +0.0 (linspace(-0., -0., 2)[1] is -0.).
+    both_negative_zero = (p == 0) & np.signbit(p) & (c == 0) & np.signbit(c)
+    return np.where(both_negative_zero, np.asarray(-0.0, dtype=out.dtype), out)
 
 
 def _scalar(v):

@@ -136,7 +136,8 @@ def test_default_collate_structure_and_types(name):
 def test_default_collate_leaf_errors_match_torch():
     # None (and any other unsupported leaf), NumPy string/object arrays, and ragged samples
     for batch in ([None, None], [(1, None), (2, None)], [object()], [np.array(["a"]), np.array(["b"])],
-                  [(np.array(["a"]),), (np.array(["b"]),)], [np.array([1, "a"], dtype=object)], [[1, 2], [3]], []):
+                  [(np.array(["a"]),), (np.array(["b"]),)], [np.array([1, "a"], dtype=object)], [[1, 2], [3]], [],
+                  [np.bool_(True), 2], [2, np.bool_(True)]):
         with pytest.raises(Exception) as t_err:
             tdata.default_collate(batch)
         with pytest.raises(t_err.type) as m_err:

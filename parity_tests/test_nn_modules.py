@@ -419,10 +419,11 @@ def test_full_backward_hook_matches_torch() -> None:
 
         lin.register_full_backward_hook(hook)
         x = lib.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
-        (lin(x) ** 2).sum().backward()
+        out = lin(x)
+        (out ** 2).sum().backward()
         y = lib.tensor(np.arange(6.0).reshape(2, 3))  # input without grad: grad_input == (None,)
         (lin(y) ** 2).sum().backward()
-        return seen, x.grad.tolist(), lin.weight.grad.tolist()
+        return seen, x.grad.tolist(), lin.weight.grad.tolist(), out.grad_fn.name()
 
     m, t = run(mt, nn), run(torch, torch.nn)
     assert m[0][0][1] == t[0][0][1]
@@ -430,6 +431,7 @@ def test_full_backward_hook_matches_torch() -> None:
     assert m[0][1][0] == t[0][1][0] == [None]
     np.testing.assert_allclose(m[1], t[1])
     np.testing.assert_allclose(m[2], t[2])
+    assert m[3] == t[3] == "BackwardHookFunctionBackward"
 
 
 def test_conversions_keep_parameter_identity() -> None:

@@ -200,3 +200,32 @@ def test_size_given_by_keyword(name, args, kwargs):
     assert ours[0] == ref[0]
     if name != "view":  # torch's view reports its two overloads instead
         assert ours == ref
+
+
+# A size that is not ints: the expression, and whether torch's message is matched word for word.
+# torch words the same mistake three ways depending on its parser's path: "(position 1) must be
+# tuple of ints, not float" (one bad argument), "... but found element of type float at pos 0"
+# (a bad element of one sequence), and 'failed to unpack the object at pos 2 with error ...' (a
+# bad element among varargs, counted from 1). minitorch uses the first two, with the 0-based
+# position, for every case (one rule: _args.int_sizes), so the third differs in wording only.
+SIZE_TYPE_CASES = [
+    ("L.zeros(2.0)", True), ("L.zeros(None)", True), ("L.randn(2.5)", True), ("L.rand(2, None)", False),
+    ("L.ones(2, 3.5)", False), ("L.empty([2, 'a'])", False), ("L.zeros((2, 3.0))", False),
+    ("L.full((2.0,), 1)", True), ("L.zeros(L.tensor([2, 3]))", True), ("L.randperm(2.0)", True),
+    ("L.zeros(2, 1).view(2.0)", False), ("L.zeros(2, 1).reshape(2.0)", True),
+    ("L.zeros(2, 1).expand(2.0, 1)", False), ("L.zeros(2, 1).expand(2.0)", True),
+    ("L.zeros(2, 1).sum_to_size(2.0)", True), ("L.zeros(2, 1).repeat((2.0, 1))", True),
+]
+
+
+@pytest.mark.parametrize("expression, same_words", SIZE_TYPE_CASES)
+def test_sizes_that_are_not_ints_raise_torchs_type_error(expression, same_words):
+    messages = []
+    for lib in (torch, minitorch):
+        with pytest.raises(TypeError) as info:
+            eval(expression, {"L": lib})
+        messages.append(str(info.value))
+    ref, ours = messages
+    assert ours.split("(")[0] == ref.split("(")[0]  # the op's name comes first, as in torch
+    if same_words:
+        assert ours == ref

@@ -200,7 +200,7 @@ def view(input: Tensor, *shape, size=None) -> Tensor:
     shape = sizes_argument("view", shape, size)
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and hasattr(shape[0], "np"):
         return input.view_dtype(shape[0])
-    shape = infer_size(normalize_shape_allow_neg(shape), input.numel())
+    shape = infer_size(normalize_shape_allow_neg(shape, "view"), input.numel())
     stride = compute_view_stride(tuple(input.shape), input.stride(), shape)
     if stride is None:
         raise RuntimeError(
@@ -210,12 +210,11 @@ def view(input: Tensor, *shape, size=None) -> Tensor:
     return View.apply(input, input._get_storage(), shape, stride, input.storage_offset())
 
 
-def normalize_shape_allow_neg(shape) -> tuple[int, ...]:
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    from .._args import _as_int
+def normalize_shape_allow_neg(shape, op: str, name: str = "size") -> tuple[int, ...]:
+    """A view's target shape as ints (-1 allowed, ``infer_size`` resolves it)."""
+    from .._args import int_sizes
 
-    return tuple(_as_int(s) for s in shape)
+    return int_sizes(op, shape, name)
 
 
 def infer_size(shape: tuple[int, ...], n: int) -> tuple[int, ...]:
@@ -244,7 +243,7 @@ def infer_size(shape: tuple[int, ...], n: int) -> tuple[int, ...]:
 
 def reshape(input: Tensor, *shape) -> Tensor:
     """A view when the strides allow it, otherwise a copy (``reshape`` never fails on layout)."""
-    shape = infer_size(normalize_shape_allow_neg(shape), input.numel())
+    shape = infer_size(normalize_shape_allow_neg(shape, "reshape", "shape"), input.numel())
     stride = compute_view_stride(tuple(input.shape), input.stride(), shape)
     if stride is not None:
         return View.apply(input, input._get_storage(), shape, stride, input.storage_offset())
@@ -305,7 +304,7 @@ def t(input: Tensor) -> Tensor:
 
 def expand(input: Tensor, *sizes, size=None, implicit: bool = False) -> Tensor:
     """Broadcast size-1 dims to ``sizes`` without copying (stride 0); -1 keeps a dim."""
-    sizes = normalize_shape_allow_neg(sizes_argument("expand", sizes, size))
+    sizes = normalize_shape_allow_neg(sizes_argument("expand", sizes, size), "expand")
     shape, stride = expand_geometry(tuple(input.shape), input.stride(), sizes)
     return Expand.apply(input, input._get_storage(), shape, stride, input.storage_offset())
 

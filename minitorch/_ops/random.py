@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from .. import _dtype
-from .._args import normalize_shape
+from .._args import _as_int, normalize_shape
 from .._creation import _check_out, _factory_dtype, _finish
 from .._random import _numpy_generator
 from .._strides import broadcast_shapes
@@ -122,7 +122,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
     """Samples of U[0, 1) with shape ``size``."""
     dt = _factory_dtype(dtype)
     _float_dtype_or_raise(dt, "check_uniform_bounds")
-    sample = _uniform(_numpy_generator(generator), normalize_shape(size), dt)
+    sample = _uniform(_numpy_generator(generator), normalize_shape(size, "rand"), dt)
     return _check_out(out, _finish(sample, device, requires_grad))
 
 
@@ -131,7 +131,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     """Samples of N(0, 1) with shape ``size``."""
     dt = _factory_dtype(dtype)
     _float_dtype_or_raise(dt, "normal_kernel_cpu")
-    sample = _standard_normal(_numpy_generator(generator), normalize_shape(size), dt)
+    sample = _standard_normal(_numpy_generator(generator), normalize_shape(size, "randn"), dt)
     return _check_out(out, _finish(sample, device, requires_grad))
 
 
@@ -156,14 +156,18 @@ def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None,
     dt = _factory_dtype(dtype, _dtype.int64)
     low, high = int(low), int(high)
     _check_random_bounds(low, high, dt)
-    sample = _integers(_numpy_generator(generator), low, high, normalize_shape(tuple(size)), dt)
+    sample = _integers(_numpy_generator(generator), low, high, normalize_shape(tuple(size), "randint"), dt)
     return _check_out(out, _finish(sample, device, requires_grad))
 
 
 def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, device=None,
              requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64 by default)."""
-    n = normalize_shape((n,))[0]
+    try:
+        n = _as_int(n)
+    except TypeError:
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}") from None
+    normalize_shape((n,), "randperm", "n")  # a negative n raises PyTorch's error
     dt = _factory_dtype(dtype, _dtype.int64)
     sample = _numpy_generator(generator).permutation(n).astype(dt.np)
     return _check_out(out, _finish(sample, device, requires_grad))
@@ -182,7 +186,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
         dt = _factory_dtype(dtype)
         _float_dtype_or_raise(dt, "normal_kernel_cpu")
-        shape = normalize_shape((size,) if isinstance(size, int) else tuple(size))
+        shape = normalize_shape((size,) if isinstance(size, int) else tuple(size), "normal")
         sample = (mean + std * _standard_normal(gen, shape, dt)).astype(dt.np)
         return _check_out(out, _finish(sample, device, requires_grad))
     like = mean if mt else std

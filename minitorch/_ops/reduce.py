@@ -106,7 +106,7 @@ def sum_to_size(input: Tensor, *sizes, size=None) -> Tensor:
     always a new ``sum()``, as in PyTorch); integer and bool inputs that are summed become int64,
     as with ``sum``.
     """
-    shape = normalize_shape_allow_neg(sizes_argument("sum_to_size", sizes, size))
+    shape = normalize_shape_allow_neg(sizes_argument("sum_to_size", sizes, size), "sum_to_size")
     if not _is_expandable_to(shape, tuple(input.shape)):
         raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(input.shape)}}}.")
     return _unbroadcast(input, shape)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import warnings
 
 from .. import _dtype
-from .._args import _as_int, normalize_dims, sizes_argument, wrap_dim
+from .._args import _as_int, int_sizes, normalize_dims, sizes_argument, wrap_dim
 from .._strides import broadcast_shapes
 from .._tensor import Tensor
 from ..autograd.function import Primitive
@@ -202,10 +202,7 @@ class Repeat(Primitive):
 
 def repeat(input: Tensor, *sizes, repeats=None) -> Tensor:
     """``Tensor.repeat``: tile ``input`` ``sizes[d]`` times along each dim (extra leading dims allowed)."""
-    sizes = sizes_argument("repeat", sizes, repeats, "repeats")
-    if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)):
-        sizes = sizes[0]
-    sizes = tuple(_as_int(s) for s in sizes)
+    sizes = int_sizes("repeat", sizes_argument("repeat", sizes, repeats, "repeats"), "repeats")
     if len(sizes) < input.dim():
         raise RuntimeError(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"

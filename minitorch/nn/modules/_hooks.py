@@ -40,7 +40,7 @@ class RemovableHandle:
         self.remove()
 
 
-class _BackwardHookIdentity(Function):
+class BackwardHookFunction(Function):
     """``y_i = x_i``;  ``dx_i = callback(g_1, ..., g_n)``: one node sees all the gradients at once."""
 
     @staticmethod
@@ -71,7 +71,7 @@ class _BackwardHookState:
         positions = [i for i, v in enumerate(values) if isinstance(v, Tensor) and v.requires_grad]
         if not positions:
             return values
-        wrapped = _BackwardHookIdentity.apply(callback, *[values[i] for i in positions])
+        wrapped = BackwardHookFunction.apply(callback, *[values[i] for i in positions])
         wrapped = wrapped if isinstance(wrapped, tuple) else (wrapped,)
         out = list(values)
         for i, w in zip(positions, wrapped):
