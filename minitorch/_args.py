@@ -8,7 +8,7 @@ helpers turn each form into one canonical tuple, and raise PyTorch's errors.
 from __future__ import annotations
 
 import operator
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 
 def _as_int(x, what: str = "size") -> int:

@@ -8,7 +8,7 @@ _TYPES = ("cpu", "cuda")
 class device:
     """``device('cpu')``, ``device('cuda')``, ``device('cuda:1')`` or ``device('cuda', 1)``."""
 
-    __slots__ = ("type", "index")
+    __slots__ = ("index", "type")
 
     def __init__(self, type, index: int | None = None):
         if isinstance(type, device):
@@ -28,7 +28,7 @@ class device:
                 f"Expected one of {', '.join(_TYPES)} device type at start of device string: {type}"
             )
         if index is not None and index < 0:
-            raise RuntimeError(f"Device index must not be negative")
+            raise RuntimeError("Device index must not be negative")
         self.type, self.index = type, index
 
     def __eq__(self, other) -> bool:

@@ -23,7 +23,7 @@ import numpy as np
 class dtype:
     """A tensor element type (``torch.dtype``). Instances are singletons."""
 
-    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_signed", "_rank")
+    __slots__ = ("_rank", "is_floating_point", "is_signed", "itemsize", "name", "np")
 
     def __init__(self, name: str, np_dtype: type, rank: int, is_floating: bool, is_signed: bool):
         self.name = name

@@ -10,7 +10,7 @@ the corresponding PyTorch C++ (``aten/src/ATen/TensorUtils.cpp``,
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:

@@ -471,9 +471,23 @@ def _finish(result, out):
 
 
 __all__ = [
-    "index_select", "gather", "scatter", "scatter_add", "scatter_reduce", "index_add", "index_fill",
-    "index_copy", "index_put", "index_put_", "masked_fill", "masked_select", "masked_scatter", "take",
-    "take_along_dim", "nonzero", "argwhere",
+    "argwhere",
+    "gather",
+    "index_add",
+    "index_copy",
+    "index_fill",
+    "index_put",
+    "index_put_",
+    "index_select",
+    "masked_fill",
+    "masked_scatter",
+    "masked_select",
+    "nonzero",
+    "scatter",
+    "scatter_add",
+    "scatter_reduce",
+    "take",
+    "take_along_dim",
 ]
 METHODS = [n for n in __all__ if n != "index_put_"]
 INPLACE = ["scatter", "scatter_add", "scatter_reduce", "index_add", "index_fill", "index_copy", "index_put",

@@ -497,8 +497,22 @@ def kron(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 
 
 __all__ = [
-    "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "inner", "addmm", "addmv", "baddbmm", "addbmm", "addr",
-    "einsum", "tensordot", "kron",
+    "addbmm",
+    "addmm",
+    "addmv",
+    "addr",
+    "baddbmm",
+    "bmm",
+    "dot",
+    "einsum",
+    "ger",
+    "inner",
+    "kron",
+    "mm",
+    "mv",
+    "outer",
+    "tensordot",
+    "vdot",
 ]
 METHODS = ["mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "inner", "addmm", "addmv", "baddbmm", "addbmm",
            "addr", "kron"]

@@ -478,9 +478,27 @@ def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
 
 
 __all__ = [
-    "view", "view_as", "reshape", "reshape_as", "permute", "transpose", "swapaxes", "swapdims", "t",
-    "expand", "expand_as", "broadcast_to", "unsqueeze", "squeeze", "flatten", "unflatten", "select",
-    "narrow", "diagonal", "unfold", "as_strided",
+    "as_strided",
+    "broadcast_to",
+    "diagonal",
+    "expand",
+    "expand_as",
+    "flatten",
+    "narrow",
+    "permute",
+    "reshape",
+    "reshape_as",
+    "select",
+    "squeeze",
+    "swapaxes",
+    "swapdims",
+    "t",
+    "transpose",
+    "unflatten",
+    "unfold",
+    "unsqueeze",
+    "view",
+    "view_as",
 ]
 METHODS = list(__all__)
 INPLACE: list = []

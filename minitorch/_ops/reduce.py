@@ -582,7 +582,28 @@ def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
     return finish(CumProd.apply(input, wrap_dim(dim, input.dim())), out)
 
 
-__all__ = ["sum", "mean", "prod", "amax", "amin", "max", "min", "aminmax", "argmax", "argmin", "var", "std",
-           "norm", "logsumexp", "all", "any", "count_nonzero", "bincount", "cumsum", "cumprod", "sum_to_size"]
+__all__ = [
+    "all",
+    "amax",
+    "amin",
+    "aminmax",
+    "any",
+    "argmax",
+    "argmin",
+    "bincount",
+    "count_nonzero",
+    "cumprod",
+    "cumsum",
+    "logsumexp",
+    "max",
+    "mean",
+    "min",
+    "norm",
+    "prod",
+    "std",
+    "sum",
+    "sum_to_size",
+    "var",
+]
 METHODS = list(__all__)
 INPLACE: list = ["cumsum", "cumprod"]

@@ -234,6 +234,6 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     return out[0] if len(out) == 1 else tuple(out)
 
 
-__all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "mode", "unique"]
+__all__ = ["argsort", "kthvalue", "median", "mode", "msort", "sort", "topk", "unique"]
 METHODS = list(__all__)
 INPLACE: list = []
