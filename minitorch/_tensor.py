@@ -376,33 +376,9 @@ class Tensor:
         t._requires_grad, t.grad_fn, t._output_nr = self._requires_grad, self.grad_fn, self._output_nr
         return t
 
-    # ------------------------------------------------------------------ new tensors like this one
-    # (``g.new_zeros(shape)`` is what backward formulas use to build gradients)
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-        from ._creation import zeros
-
-        return zeros(*size, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
-
-    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-        from ._creation import ones
-
-        return ones(*size, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
-
-    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-        from ._creation import empty
-
-        return empty(*size, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
-
-    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-        from ._creation import full
-
-        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self._device,
-                    requires_grad=requires_grad)
-
-    def new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-        from ._creation import tensor
-
-        return tensor(data, dtype=dtype or self.dtype, device=device or self._device, requires_grad=requires_grad)
+    # new_zeros / new_ones / new_empty / new_full / new_tensor ("a new tensor like this one", what
+    # backward formulas use to build gradients) are attached in _legacy.py, next to the legacy
+    # constructors they share their dtype and device rules with.
 
     # ------------------------------------------------------------------ in-place writes
     def _check_inplace(self) -> None:
