@@ -80,8 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=21)
     args = parser.parse_args()
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see bench_kernels.report_ratios
-    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+    bench_kernels.settle_idle_threads()
     ctx = mp.get_context("spawn")
     pipes = {}
     for library in BUILDERS:

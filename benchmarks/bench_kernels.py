@@ -38,6 +38,25 @@ CASES = {
 }
 
 
+def settle_idle_threads() -> None:
+    """Thread settings for timing two libraries in two processes, in turn (before they start).
+
+    Each library keeps its own default behaviour while it works, as in a user's training loop,
+    but must stop spinning before the other one is timed (``timed`` pauses PAUSE = 5 ms first):
+    * torch's OpenMP pool keeps its default (libgomp spins ~300,000 iterations, well under a
+      millisecond, then sleeps). An earlier version forced OMP_WAIT_POLICY=PASSIVE, which made
+      each of torch's parallel regions wait for a sleeping thread: torch's LeNet conv2 step took
+      1.35 ms instead of 0.82 with 2 threads, and our ratios looked better than they were.
+    * OpenBLAS's idle threads spin 2^28 cycles (~0.1 s) by default, through the pause and into
+      the other library's timing; OPENBLAS_THREAD_TIMEOUT=22 (2^22 cycles, ~1.5 ms) keeps them
+      spinning between the GEMMs of one step but asleep by the time the other library runs.
+      (4, sleep at once, made every GEMM of ours wait for a wake-up: conv2 +40%.)
+    * numba's workqueue workers sleep at once anyway (kernels/threading.py).
+    An environment variable set by the caller wins over these.
+    """
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "22")
+
+
 def timed(fn) -> float:
     time.sleep(PAUSE)
     start = time.perf_counter()
@@ -102,11 +121,16 @@ def worker(library: str, conn) -> None:
     """Serve timings: receive (case, torch threads), run the step once untimed (the thread pools
     wake up, the caches refill after the other library ran), then a few times back to back as a
     training loop does; send the seconds per step back."""
-    if library == "ours":
+    if library.startswith("ours"):
         from minitorch.backends import cpu  # noqa: F401  the allocator settings minitorch runs the kernels with
     steps = {}
     while (request := conn.recv()) is not None:
         name, threads = request
+        if name == "blas core":
+            from kernels.threading import blas_core
+
+            conn.send(blas_core())
+            continue
         if name not in steps:
             steps[name] = (build_torch if library == "torch" else build_ours)(name)
             steps[name]()  # warm-up: numba compile or cache load, torch's first-call setup
@@ -120,41 +144,57 @@ def worker(library: str, conn) -> None:
 
 
 def report_ratios(quick: bool) -> None:
-    # Idle threads must sleep, not spin, or each process's idle pool steals the two cores from
-    # the other's busy one (torch at 2 threads measured 10x slower, our GEMMs 8x, without these).
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # torch's OpenMP pool
-    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")  # numpy's OpenBLAS pool: 2^4 cycles
+    settle_idle_threads()
     ctx = mp.get_context("spawn")
     pipes = {}
-    for library in ["ours", "torch"]:
+    # Where the environment forces OpenBLAS's kernels (OPENBLAS_CORETYPE, read when numpy loads
+    # OpenBLAS), a second "ours" worker runs without it, on the kernels OpenBLAS picks for this
+    # CPU itself: the speed a user's own machine would see. Both are reported.
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    ours = ["ours"] + (["ours, auto core"] if forced else [])
+    for library in [*ours, "torch"]:
         here, there = ctx.Pipe()
+        if library == "ours, auto core":
+            os.environ.pop("OPENBLAS_CORETYPE")
         ctx.Process(target=worker, args=(library, there), daemon=True).start()
+        if forced:
+            os.environ["OPENBLAS_CORETYPE"] = forced
         pipes[library] = here
 
     def ask(library, name, threads=0):
         pipes[library].send((name, threads))
         return pipes[library].recv()
 
-    print("| case (float32) | ours ms | torch 1T ms | torch 2T ms | ratio vs 1T | ratio vs 2T |")
-    print("|---|---:|---:|---:|---:|---:|")
+    cores = {lib: ask(lib, "blas core") for lib in ours}
+    print("OpenBLAS kernels: " + ", ".join(f"{lib}: {core}" for lib, core in cores.items())
+          + (f" (OPENBLAS_CORETYPE={forced} in the environment)" if forced else "") + "\n")
+    extra_head = " | ours, auto core ms | vs 1T | vs 2T" if forced else ""
+    print(f"| case (float32) | ours ms | torch 1T ms | torch 2T ms | ratio vs 1T | ratio vs 2T{extra_head} |")
+    print("|---|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if forced else ""))
     results = {}
     for name in CASES:
         reps = (3 if quick else 5) if "(32,64,56,56)" in name else (7 if quick else 21)
-        times: dict[str, list[float]] = {"ours": [], "torch1": [], "torch2": []}
+        times: dict[str, list[float]] = {lib: [] for lib in [*ours, "torch1", "torch2"]}
         for _ in range(reps):
-            times["ours"].append(ask("ours", name))
+            for lib in ours:
+                times[lib].append(ask(lib, name))
             times["torch1"].append(ask("torch", name, 1))
             times["torch2"].append(ask("torch", name, 2))
         t = results[name] = {k: statistics.median(v) for k, v in times.items()}
+        extra = ""
+        if forced:
+            auto = t["ours, auto core"]
+            extra = f" | {auto * 1e3:.2f} | {auto / t['torch1']:.2f} | {auto / t['torch2']:.2f}"
         print(f"| {name} | {t['ours'] * 1e3:.2f} | {t['torch1'] * 1e3:.2f} | "
               f"{t['torch2'] * 1e3:.2f} | {t['ours'] / t['torch1']:.2f} | "
-              f"{t['ours'] / t['torch2']:.2f} |", flush=True)
+              f"{t['ours'] / t['torch2']:.2f}{extra} |", flush=True)
     for pipe in pipes.values():
         pipe.send(None)
     t = results["matmul 512^3 fwd+bwd (3 GEMMs)"]
     gflop = 3 * 2 * 512**3 / 1e9
-    print(f"\nmatmul 512^3 x3: ours {gflop / t['ours']:.1f} GFLOP/s, torch 1T "
-          f"{gflop / t['torch1']:.1f}, torch 2T {gflop / t['torch2']:.1f} GFLOP/s\n")
+    print(f"\nmatmul 512^3 x3: ours {gflop / t['ours']:.1f} GFLOP/s"
+          + (f" (auto core {gflop / t['ours, auto core']:.1f})" if forced else "")
+          + f", torch 1T {gflop / t['torch1']:.1f}, torch 2T {gflop / t['torch2']:.1f} GFLOP/s\n")
 
 
 def report_conv_algorithms(quick: bool) -> None:

@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_kernels import ROOT, timed
+from bench_kernels import ROOT, settle_idle_threads, timed
 
 BATCHES_PER_EPOCH = 60_000 / 64
 
@@ -82,8 +82,7 @@ def worker(library: str, conn) -> None:
 
 
 def report_times(reps: int) -> None:
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see bench_kernels.report_ratios
-    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+    settle_idle_threads()
     ctx = mp.get_context("spawn")
     pipes = {}
     for library in ["minitorch", "minitorch (glibc malloc)", "torch"]:

@@ -220,7 +220,7 @@ def _conv2d_input_grad_full_width(gy, w, input_shape, padding: Padding4, dilatio
 
 def _conv2d_weight_grad_full_width(gy, x, weight_shape, padding: Padding4, dilation: Pair,
                                    groups: int):
-    """conv2d_weight_grad at stride 1: ``gw_g += GY_g @ cols_g.T`` per block, the junk columns
+    """conv2d_weight_grad at stride 1: ``gw_g.T += cols_g @ GY_g.T`` per block, the junk columns
     met by GY's zeros. Loop nest: ``for block / pad / im2col_full_width_into (prange if big, over
     B*C_in) / widen gy / one BLAS GEMM per group``."""
     N, C_out, oH, _ = gy.shape
@@ -232,13 +232,13 @@ def _conv2d_weight_grad_full_width(gy, x, weight_shape, padding: Padding4, dilat
     G, rows, Lw = groups, groups * C_in_g * kH * kW, oH * Wp
     B, blocks = _batch_blocks(N, rows * Lw * x.itemsize)
     cols_buf = np.empty(rows * B * Lw, dtype=dtype)
-    gw = np.zeros((G, C_out // G, rows // G), dtype=dtype)
+    gw_t = np.zeros((G, rows // G, C_out // G), dtype=dtype)  # gw transposed: see conv2d_weight_grad
     for n0, nb in blocks:
         cols = _columns(cols_buf, rows, nb, Lw)
         im2col_full_width_into(_padded(x[n0:n0 + nb], padding), cols, (kH, kW), dilation, oH)
         GY = _full_width_gradient(gy[n0:n0 + nb], Wp, G)
-        gw += np.matmul(GY, cols.reshape(G, rows // G, nb * Lw).transpose(0, 2, 1))
-    return gw.reshape(weight_shape)
+        gw_t += np.matmul(cols.reshape(G, rows // G, nb * Lw), GY.transpose(0, 2, 1))
+    return np.ascontiguousarray(gw_t.transpose(0, 2, 1)).reshape(weight_shape)
 
 
 @njit(cache=True)
@@ -361,7 +361,10 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
 
     Math: ``gw_g = sum over blocks of GY_g @ cols_g.T``, (C_out/G, B*L) @ (B*L, C_in/G*kH*kW),
     reshaped to (C_out, C_in/G, kH, kW); the batch sum is the GEMM's reduction within a block
-    and one small addition between blocks.
+    and one small addition between blocks. BLAS is asked for the transpose,
+    ``gw_g.T = cols_g @ GY_g.T``: the same products, but OpenBLAS runs this orientation of the
+    long, thin GEMM faster (LeNet conv2 0.26 against 0.31 ms with its AVX2 kernels, 0.21 against
+    0.46-0.53 with its AVX-512 ones; docs/kernels.md), and the small result is transposed once.
     Loop nest: ``for block of B samples / im2col_into (over B*C_in, prange if big) / gy[block] to
     (C_out, B*L) (a copy unless B == 1) / one BLAS GEMM per group``.
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops; one block of columns, reused.
@@ -376,13 +379,13 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     x, gy = np.ascontiguousarray(x, dtype=dtype), np.ascontiguousarray(gy, dtype=dtype)
     B, blocks = _batch_blocks(N, rows * L * x.itemsize)
     cols_buf = np.empty(rows * B * L, dtype=dtype)
-    gw = np.zeros((G, C_out // G, rows // G), dtype=dtype)
+    gw_t = np.zeros((G, rows // G, C_out // G), dtype=dtype)
     for n0, nb in blocks:
         cols = _columns(cols_buf, rows, nb, L)
         im2col_into(x[n0:n0 + nb], cols, (kH, kW), (oH, oW), stride, pad, dilation)
         GY = _channels_first(gy[n0:n0 + nb].reshape(nb, C_out, L), G)
-        gw += np.matmul(GY, cols.reshape(G, rows // G, nb * L).transpose(0, 2, 1))
-    return gw.reshape(weight_shape)
+        gw_t += np.matmul(cols.reshape(G, rows // G, nb * L), GY.transpose(0, 2, 1))
+    return np.ascontiguousarray(gw_t.transpose(0, 2, 1)).reshape(weight_shape)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -109,6 +109,21 @@ def get_num_threads() -> int:
     return numba.get_num_threads()
 
 
+def blas_core() -> str | None:
+    """The CPU kernels OpenBLAS runs (its ``get_corename``: 'Haswell' for AVX2, 'SkylakeX' for
+    AVX-512, ...), or None where numpy's BLAS is not an OpenBLAS we can find.
+
+    OpenBLAS picks them when numpy loads it, from the CPU or from ``OPENBLAS_CORETYPE`` if that
+    is set; the benchmarks print it, because it decides the speed of every GEMM (2x on our
+    test machine, whose environment sets OPENBLAS_CORETYPE=Haswell on an AVX-512 CPU).
+    """
+    getter = _openblas_function("get_corename")
+    if getter is None:
+        return None
+    getter.restype = ctypes.c_char_p
+    return getter().decode()
+
+
 def get_blas_num_threads() -> int | None:
     """Number of threads OpenBLAS's GEMMs use, or None where it cannot be asked."""
     getter = _openblas_function("get_num_threads")
