@@ -22,3 +22,15 @@ def loop_kind(request, monkeypatch):
     for name in _KERNEL_MODULES:
         monkeypatch.setattr(sys.modules[name], "in_parallel", lambda elements: threads)
     return request.param
+
+
+# conv2d_weight_grad computes a tiny weight (at most DIRECT_WEIGHT_GRAD_MAX entries, stride 1)
+# by direct dot products and anything else by im2col + GEMM. Most test shapes are small, so each
+# kernel test also runs with the direct path switched off, to keep the GEMM path covered.
+@pytest.fixture(autouse=True, params=["direct if tiny", "always GEMM"])
+def weight_grad_algorithm(request, monkeypatch):
+    import kernels  # noqa: F401
+
+    if request.param == "always GEMM":
+        monkeypatch.setattr(sys.modules["kernels.conv"], "DIRECT_WEIGHT_GRAD_MAX", 0)
+    return request.param
