@@ -198,7 +198,10 @@ def report_ratios(quick: bool) -> None:
 
 
 def report_conv_algorithms(quick: bool) -> None:
-    """The numbers behind conv2d_forward's dispatch: direct loops vs im2col + GEMM."""
+    """The numbers behind the dispatch: conv2d_forward's direct loops vs im2col + GEMM, and
+    conv2d_weight_grad's direct dot products vs im2col + GEMM."""
+    from minitorch.backends import cpu  # noqa: F401  minitorch's allocator settings
+
     reps = 3 if quick else 7
     shapes = [
         ("LeNet conv1 (64,1,28,28)x(6,1,5,5) p2", (64, 1, 28, 28), (6, 1, 5, 5), 2, 1),
@@ -238,6 +241,42 @@ def report_conv_algorithms(quick: bool) -> None:
             picks = "direct" if (w_shape[1] == 1 and g > 1) else "im2col+GEMM"
             wide_ms = "(stride 1 only)"
         print(f"| {name} | {direct * 1e3:.2f} | {gemm * 1e3:.2f} | {wide_ms} | {picks} |")
+    print()
+
+    from kernels.conv import (
+        DIRECT_WEIGHT_GRAD_MAX,
+        _conv2d_weight_grad_direct,
+        _conv2d_weight_grad_full_width,
+    )
+
+    print("| conv2d weight gradient (float32, stride 1) | weight entries | direct ms "
+          "| full-width im2col+GEMM ms | dispatch picks |")
+    print("|---|---:|---:|---:|---|")
+    for name, x_shape, w_shape, p in [
+        ("LeNet conv1 (64,1,28,28)x(6,1,5,5) p2", (64, 1, 28, 28), (6, 1, 5, 5), 2),
+        ("CIFAR first layer (32,3,32,32)x(16,3,3,3) p1", (32, 3, 32, 32), (16, 3, 3, 3), 1),
+        ("LeNet conv2 (64,6,14,14)x(16,6,5,5)", (64, 6, 14, 14), (16, 6, 5, 5), 0),
+    ]:
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal(x_shape, dtype=np.float32)
+        w = rng.standard_normal(w_shape, dtype=np.float32)
+        pad = as_padding4((p, p))
+        gy = rng.standard_normal(conv2d_forward_full_width(x, w, pad, (1, 1), 1).shape,
+                                 dtype=np.float32)
+        runs = {"direct": lambda gy=gy, x=x, pad=pad, ws=w_shape: _conv2d_weight_grad_direct(
+                    gy, x, ws, pad, (1, 1)),
+                "gemm": lambda gy=gy, x=x, pad=pad, ws=w_shape: _conv2d_weight_grad_full_width(
+                    gy, x, ws, pad, (1, 1), 1)}
+        times = {k: [] for k in runs}
+        for fn in runs.values():
+            fn()
+        for _ in range(5 * reps):  # alternate, so load from elsewhere hits both alike
+            for k, fn in runs.items():
+                times[k].append(timed(lambda fn=fn: [fn() for _ in range(5)]) / 5)
+        entries = int(np.prod(w_shape))
+        picks = "direct" if entries <= DIRECT_WEIGHT_GRAD_MAX else "full-width im2col+GEMM"
+        print(f"| {name} | {entries} | {statistics.median(times['direct']) * 1e3:.2f} | "
+              f"{statistics.median(times['gemm']) * 1e3:.2f} | {picks} |", flush=True)
     print()
 
 
