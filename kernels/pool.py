@@ -44,6 +44,12 @@ def pool_output_size(size: int, kernel: int, stride: int, padding: int, dilation
 # Max pooling.
 
 
+@njit(cache=True, inline="always")
+def _take(v, best):
+    """Whether v replaces the running maximum: strictly greater, or NaN (PyTorch's rule)."""
+    return (v > best) | np.isnan(v)
+
+
 @njit(cache=True)
 def _max_pool2d_plane(x, y, indices, kH, kW, sH, sW, pH, pW, dH, dW, nc):
     """y and indices of plane nc = n*C + c (one iteration of _max_pool2d's loop)."""
@@ -66,17 +72,11 @@ def _max_pool2d_plane(x, y, indices, kH, kW, sH, sW, pH, pW, dH, dW, nc):
             for ih in range(ih0, ih1, dH):
                 for iw in range(iw0, iw1, dW):
                     v = x[n, c, ih, iw]
-                    if v > best or np.isnan(v):
+                    if _take(v, best):
                         best = v
                         best_index = ih * W + iw
             y[n, c, oh, ow] = best
             indices[n, c, oh, ow] = best_index
-
-
-@njit(cache=True, inline="always")
-def _take(v, best):
-    """Whether v replaces the running maximum: strictly greater, or NaN (PyTorch's rule)."""
-    return (v > best) | np.isnan(v)
 
 
 @njit(cache=True)
@@ -430,7 +430,7 @@ def _adaptive_max_pool2d_plane(x, y, indices, nc):
             for ih in range(ih0, ih1):
                 for iw in range(iw0, iw1):
                     v = x[n, c, ih, iw]
-                    if v > best or np.isnan(v):
+                    if _take(v, best):
                         best = v
                         best_index = ih * W + iw
             y[n, c, oh, ow] = best
