@@ -266,14 +266,14 @@ def _dot(a, b, n):
 
 
 @njit(cache=True)
-def _weight_grad_direct_samples(x_pad, gy_wide, gw, kH, kW, dH, dW, oH, n0, n1):
-    """gw (C_out, C*kH*kW) += the dot products of samples n0..n1-1. Sample-major, so that a
+def _weight_grad_direct(x_pad, gy_wide, gw, kH, kW, dH, dW, oH):
+    """gw (C_out, C*kH*kW) += the dot products of every sample. Sample-major, so that a
     sample's gradient rows (C_out*oH*Wp) and padded planes stay in L1 while every tap reads them
     (tap-major, each tap re-reading the whole batch, was 3x slower)."""
-    _N, C, Hp, Wp = x_pad.shape
+    N, C, Hp, Wp = x_pad.shape
     C_out = gy_wide.shape[1]
     run = oH * Wp
-    for n in range(n0, n1):
+    for n in range(N):
         for c in range(C):
             plane = x_pad[n, c].reshape(Hp * Wp)
             for i in range(kH):
@@ -301,8 +301,8 @@ def _conv2d_weight_grad_direct(gy, x, weight_shape, padding: Padding4, dilation:
     gy_wide = np.zeros((N, C_out, oH, Wp), dtype=dtype)
     gy_wide[..., :oW] = gy
     gw = np.zeros((C_out, weight_shape[1] * weight_shape[2] * weight_shape[3]), dtype=dtype)
-    _weight_grad_direct_samples(x_pad, gy_wide.reshape(N, C_out, oH * Wp), gw, weight_shape[2],
-                                weight_shape[3], dilation[0], dilation[1], oH, 0, N)
+    _weight_grad_direct(x_pad, gy_wide.reshape(N, C_out, oH * Wp), gw, weight_shape[2],
+                        weight_shape[3], dilation[0], dilation[1], oH)
     return gw.reshape(weight_shape)
 
 
