@@ -370,3 +370,33 @@ def test_sum_to_size_identity_and_grad_fn():
         assert (y is x) == (yt is xt), (shape, size)
         assert (y.grad_fn and y.grad_fn.name()) == (yt.grad_fn and yt.grad_fn.name()), (shape, size)
         np.testing.assert_array_equal(y.detach().numpy(), yt.detach().numpy())
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_softmax_and_log_softmax_functions_and_methods(name, dim):
+    """torch.softmax / torch.log_softmax and the Tensor methods: values, gradients (float64),
+    dtype= and the grad_fn name (log_softmax is one primitive, LogSoftmaxBackward0, as in torch)."""
+    x = np.random.default_rng(dim + 3).standard_normal((3, 4))
+    w = np.random.default_rng(7).standard_normal((3, 4))
+    results = []
+    for lib in (minitorch, torch):
+        t = lib.tensor(x, requires_grad=True)
+        y_fn = getattr(lib, name)(t, dim)
+        y_method = getattr(t, name)(dim=dim)
+        (y_fn * lib.tensor(w)).sum().backward()
+        low = getattr(lib, name)(t.detach().float(), dim, dtype=lib.float64)
+        results.append((y_fn.detach().numpy(), y_method.detach().numpy(), t.grad.numpy(), str(low.dtype),
+                        y_fn.grad_fn.name() if name == "log_softmax" else None))
+    ours, ref = results
+    for a, b in zip(ours[:3], ref[:3]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    assert ours[3:] == ref[3:]
+
+
+def test_softmax_of_integers_raises_like_torch():
+    for name in ("softmax", "log_softmax"):
+        with pytest.raises(NotImplementedError):
+            getattr(torch, name)(torch.tensor([1, 2]), 0)
+        with pytest.raises(NotImplementedError):
+            getattr(minitorch, name)(minitorch.tensor([1, 2]), 0)

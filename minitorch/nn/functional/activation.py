@@ -231,38 +231,20 @@ def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def _softmax_input(name: str, input: Tensor, dim, stacklevel: int, dtype) -> tuple[Tensor, int]:
-    if dim is None:
-        dim = _softmax_dim(name, input.dim(), stacklevel + 1)
-    if dtype is not None:
-        input = input.to(dtype)
-    elif not input.dtype.is_floating_point:
-        raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for \'Long\'')
-    return input, dim
-
-
-def _shifted(input: Tensor, dim: int) -> Tensor:
-    """``x - max(x)`` along ``dim``: the largest logit becomes 0, so exp cannot overflow.
-
-    The max is a constant for autograd: softmax does not change when all logits shift together.
-    """
-    if input.numel() == 0:
-        return input * 1
-    return input - input.detach().amax(dim, keepdim=True)
+def _softmax_input(name: str, input: Tensor, dim, stacklevel: int) -> int:
+    """F.softmax's ``dim=None``: PyTorch's legacy implicit choice, with its warning."""
+    return _softmax_dim(name, input.dim(), stacklevel + 1) if dim is None else dim
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """``y = exp(x - max) / sum(exp(x - max))`` along ``dim``;  ``dx = y * (g - sum(g * y))``."""
-    input, dim = _softmax_input("softmax", input, dim, _stacklevel, dtype)
-    e = torch.exp(_shifted(input, dim))
-    return e / e.sum(dim, keepdim=True)
+    return torch.softmax(input, _softmax_input("softmax", input, dim, _stacklevel), dtype=dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """``y = x - max - log(sum(exp(x - max)))`` along ``dim``;  ``dx = g - softmax(x) * sum(g)``."""
-    input, dim = _softmax_input("log_softmax", input, dim, _stacklevel, dtype)
-    z = _shifted(input, dim)
-    return z - torch.log(torch.exp(z).sum(dim, keepdim=True))
+    """``y = x - max - log(sum(exp(x - max)))`` along ``dim``;  ``dx = g - softmax(x) * sum(g)``
+    (one primitive, ``LogSoftmax``)."""
+    return torch.log_softmax(input, _softmax_input("log_softmax", input, dim, _stacklevel), dtype=dtype)
 
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
