@@ -192,6 +192,20 @@ def test_softmax_stable_for_huge_logits(dtype):
         assert np.isfinite(_np(ym)).all()
 
 
+def test_relu_backward_is_a_select_and_differentiable_again():
+    """relu's gradient is PyTorch's threshold_backward: a NaN or inf gradient where the output
+    is 0 gives 0 (a product would give NaN), and its own gradient node is named as in torch."""
+    results = []
+    for lib in (minitorch, torch):
+        t = lib.tensor([-1.0, 2.0, -3.0, 0.5], dtype=lib.float64, requires_grad=True)
+        t.relu().backward(lib.tensor([float("nan"), float("nan"), float("inf"), 2.0], dtype=lib.float64))
+        u = lib.tensor([-1.0, 0.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        (g,) = lib.autograd.grad((u.relu() ** 2).sum(), u, create_graph=True)
+        (gg,) = lib.autograd.grad(g.sum(), u)
+        results.append((np.nan_to_num(t.grad.numpy(), nan=-7.0).tolist(), g.tolist(), g.grad_fn.name(), gg.tolist()))
+    assert results[0] == results[1]
+
+
 def test_relu_gradient_at_zero_and_inplace():
     x = minitorch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
     MF.relu(x).sum().backward()

@@ -43,7 +43,7 @@ UNARY: dict = {
     "cosh":       (lambda xp, x: xp.cosh(x),       lambda x, y, g: g * x.sinh()),
     "tanh":       (lambda xp, x: xp.tanh(x),       lambda x, y, g: g * (1 - y * y)),
     "sigmoid":    (lambda xp, x: _sigmoid(xp, x),  lambda x, y, g: g * y * (1 - y)),
-    "relu":       (lambda xp, x: xp.maximum(x, 0), lambda x, y, g: g * (y > 0)),
+    "relu":       (lambda xp, x: xp.maximum(x, 0), lambda x, y, g: ThresholdBackward.apply(g, y)),
     "abs":        (lambda xp, x: xp.abs(x),        lambda x, y, g: g * x.sign()),
     "erf":        (lambda xp, x: xp.erf(x),        lambda x, y, g: g * (2 / math.sqrt(math.pi)) * (-x * x).exp()),
     "sign":       (lambda xp, x: xp.sign(x),       None),
@@ -56,6 +56,31 @@ UNARY: dict = {
 _KEEPS_INT = {"neg", "abs", "sign", "square", "relu", "floor", "ceil", "trunc", "round"}
 # Backward formulas that use the result ``y``: save it. The others save the input ``x``.
 _USES_RESULT = {"exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh", "sigmoid", "relu"}
+
+
+class ThresholdBackward(Primitive):
+    """relu's gradient, ``g * (y > 0)``, as one op (PyTorch's ``threshold_backward``).
+
+    A fused primitive: written as ``g * (y > 0)`` it was a comparison and a mixed-dtype product
+    (three ops with the cast) for each of LeNet's four ReLUs in every backward pass, and a
+    product turns a NaN or inf gradient into NaN where it should be 0. The backend's
+    ``threshold_backward`` selects (kernels/activation.py); relu forward + backward on LeNet's
+    (64, 6, 28, 28) activation went from 252 to 203 µs. Its own gradient is itself:
+    d/dg = ``threshold_backward(gg, y)``; the mask is constant, so ``y`` gets none.
+    """
+
+    node_name = "ThresholdBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(y)
+        # A select, not a product: a NaN or inf gradient where y <= 0 still gives 0, as in PyTorch.
+        return backend_of(g).threshold_backward(g, y)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (y,) = ctx.saved_tensors
+        return ThresholdBackward.apply(gg, y), None
 
 
 def _sigmoid(xp, x):

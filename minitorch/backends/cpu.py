@@ -285,6 +285,11 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, st
                          bias_correction2_sqrt, eps)
 
 
+def threshold_backward(g, y):
+    """relu's gradient: ``g`` where ``y > 0``, else 0, as a select (kernels/activation.py)."""
+    return _kernels().threshold_backward(g, y)
+
+
 # ---- memory layout queries (every backend answers these; torch tensors have no ``.flags``)
 def is_c_contiguous(a) -> bool:
     return a.flags.c_contiguous

@@ -555,6 +555,11 @@ def add_reduceat(a, indices, axis=0):
 
 
 # ---- fused optimizer updates (optim/adam.py)
+def threshold_backward(g, y):
+    """relu's gradient: ``g`` where ``y > 0``, else 0 (torch's own threshold_backward)."""
+    return torch.ops.aten.threshold_backward(g, y, 0)
+
+
 def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, step_size, bias_correction2_sqrt,
               eps):
     """Adam's update of ``param`` and its moments, in place: torch's own single-tensor Adam
