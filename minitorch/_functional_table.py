@@ -13,7 +13,7 @@ import importlib
 
 MODULES = [
     "unary", "elementwise", "compare", "movement", "reduce", "sort", "linalg", "linalg_extra", "join", "shape",
-    "advanced_indexing", "random",
+    "advanced_indexing", "random", "softmax",
 ]
 
 METHOD_FUNCTIONS: dict = {}  # method name -> the function bound as that method
