@@ -383,6 +383,8 @@ ERRORS = {
     "broadcast": lambda lib: lib.tensor(X)[[0, 1], [0, 1, 2]],
     "too many": lambda lib: lib.tensor(X)[[0], [0], [0]],
     "negative step": lambda lib: lib.tensor(X)[lib.tensor([0]), ::-1],
+    "zero step": lambda lib: lib.tensor(X)[::0],
+    "zero step, advanced": lambda lib: lib.tensor(X)[lib.tensor([0]), ::0],
     "gather dtype": lambda lib: lib.gather(lib.tensor(X), 0, lib.tensor([[0]], dtype=lib.int16)),
     "gather ndim": lambda lib: lib.gather(lib.tensor(X), 0, lib.tensor([0])),
     "gather size": lambda lib: lib.gather(lib.tensor(X), 0, lib.tensor([[0] * 5])),

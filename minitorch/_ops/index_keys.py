@@ -74,9 +74,7 @@ def index_key(x: Tensor, key) -> tuple[Tensor, tuple]:
             indices.append(None if k is None else np.zeros(int(bool(k)), dtype=np.int64))
             dim += 1
         elif isinstance(k, slice):
-            step = 1 if k.step is None else int(k.step)
-            if step <= 0:
-                raise ValueError("step must be greater than zero")
+            step = 1 if k.step is None else int(k.step)  # slice_dim rejects step <= 0
             view = movement.slice_dim(view, dim, k.start, k.stop, step)
             indices.append(None)
             dim += 1

@@ -43,9 +43,7 @@ def basic_index(x: Tensor, key) -> Tensor:
             out = movement.unsqueeze(out, dim)
             dim += 1
         elif isinstance(k, slice):
-            step = 1 if k.step is None else int(k.step)
-            if step <= 0:
-                raise ValueError("step must be greater than zero")
+            step = 1 if k.step is None else int(k.step)  # slice_dim rejects step <= 0
             out = movement.slice_dim(out, dim, k.start, k.stop, step)
             dim += 1
         else:

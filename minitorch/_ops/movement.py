@@ -397,7 +397,9 @@ def _slice_geom(shape, stride, offset, dim, start, length, step):
 
 def slice_dim(input: Tensor, dim: int, start, stop, step: int = 1) -> Tensor:
     """``x[..., start:stop:step, ...]`` along ``dim`` (a positive step, as in PyTorch)."""
-    if step <= 0:
+    if step == 0:
+        raise ValueError("slice step cannot be zero")
+    if step < 0:
         raise ValueError("step must be greater than zero")
     d = wrap_dim(dim, input.dim())
     size = input.shape[d]
