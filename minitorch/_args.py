@@ -62,11 +62,15 @@ def int_sizes(op: str, size: tuple, name: str = "size") -> tuple[int, ...]:
 def normalize_shape(size: tuple, op: str, name: str = "size") -> tuple[int, ...]:
     """A factory's size, ``(2, 3)`` / ``((2, 3),)`` / ``([2, 3],)`` / ``(Size([2, 3]),)`` -> ``(2, 3)``:
     ``int_sizes`` and no negative dims."""
-    out = int_sizes(op, size, name)
-    for s in out:
+    return nonnegative_shape(int_sizes(op, size, name))
+
+
+def nonnegative_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``shape`` itself, or PyTorch's error for its first negative dim."""
+    for s in shape:
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(out)}")
-    return out
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
+    return shape
 
 
 def wrap_dim(dim, ndim: int) -> int:

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from . import _dtype
-from ._args import int_sizes, normalize_shape
+from ._args import int_sizes, nonnegative_shape
 from ._device import to_device
 from ._strides import contiguous_strides, numel, preserved_strides
 from ._tensor import Tensor
@@ -231,9 +231,10 @@ def _legacy_name(dt: _dtype.dtype) -> str:
 
 def _size_arg(fn: str, size: tuple) -> tuple[int, ...]:
     """``size`` of a factory (varargs or one sequence), with PyTorch's argument-parser errors."""
-    if fn == "zeros" and any(s < 0 for s in int_sizes(fn, size)):
+    shape = int_sizes(fn, size)
+    if fn == "zeros" and any(s < 0 for s in shape):
         raise RuntimeError("zeros: Dimension size must be non-negative.")
-    return normalize_shape(size, fn)
+    return nonnegative_shape(shape)
 
 
 def _check_out(out, t):
