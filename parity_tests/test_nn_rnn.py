@@ -41,6 +41,18 @@ def _leaf(rng, shape):
     return torch.tensor(a, requires_grad=True), mt.tensor(a, requires_grad=True)
 
 
+def _append_state(rng, t_args, m_args, h_shape, c_shape=None) -> None:
+    """Add the initial state to both argument lists: h, or (h, c) for an LSTM (c_shape given)."""
+    th, mh = _leaf(rng, h_shape)
+    if c_shape is None:
+        t_args.append(th)
+        m_args.append(mh)
+        return
+    tc, mc = _leaf(rng, c_shape)
+    t_args.append((th, tc))
+    m_args.append((mh, mc))
+
+
 def _flat(result) -> list:
     """(output, h_n) / (output, (h_n, c_n)) / h / (h, c) as a flat list of tensors."""
     if isinstance(result, (tuple, list)):
@@ -106,14 +118,8 @@ def test_sequence_layer(name, kwargs, variant) -> None:
     if with_state:
         batch = (N,) if batched else ()
         states = num_layers * (2 if bidirectional else 1)
-        th, mh = _leaf(rng, (states, *batch, kwargs.get("proj_size") or H))
-        if name == "LSTM":
-            tc, mc = _leaf(rng, (states, *batch, H))
-            t_args.append((th, tc))
-            m_args.append((mh, mc))
-        else:
-            t_args.append(th)
-            m_args.append(mh)
+        _append_state(rng, t_args, m_args, (states, *batch, kwargs.get("proj_size") or H),
+                      (states, *batch, H) if name == "LSTM" else None)
     _compare(tm, mm, t_args, m_args)
 
 
@@ -131,14 +137,7 @@ def test_cell(name, kwargs, batched, with_state) -> None:
     tx, mx = _leaf(rng, (*batch, H_IN))
     t_args, m_args = [tx], [mx]
     if with_state:
-        th, mh = _leaf(rng, (*batch, H))
-        if name == "LSTMCell":
-            tc, mc = _leaf(rng, (*batch, H))
-            t_args.append((th, tc))
-            m_args.append((mh, mc))
-        else:
-            t_args.append(th)
-            m_args.append(mh)
+        _append_state(rng, t_args, m_args, (*batch, H), (*batch, H) if name == "LSTMCell" else None)
     _compare(tm, mm, t_args, m_args)
 
 
