@@ -60,10 +60,26 @@ def make_workloads(lib):
         w.grad = None
         b.grad = None
 
+    logits = lib.tensor(rng.standard_normal((64, 10)), dtype=lib.float32, requires_grad=True)
+    labels = lib.tensor(rng.integers(0, 10, 64))
+    loss_fn = lib.nn.CrossEntropyLoss()
+    act = lib.tensor(rng.standard_normal((64, 6, 28, 28)), dtype=lib.float32, requires_grad=True)
+    act_grad = lib.tensor(rng.standard_normal((64, 6, 28, 28)), dtype=lib.float32)
+
+    def cross_entropy():  # LeNet's loss: log_softmax (one primitive) + nll_loss
+        loss_fn(logits, labels).backward()
+        logits.grad = None
+
+    def relu():  # LeNet's first activation; relu's gradient is one primitive (ThresholdBackward)
+        act.relu().backward(act_grad)
+        act.grad = None
+
     return {
         "x + y (8x8 float32, no grad)": add,
         "x.sum() (8x8)": reduce_sum,
         "20-op graph fwd + bwd (8x8, requires_grad)": graph20,
+        "cross_entropy fwd + bwd (64x10 logits)": cross_entropy,
+        "relu fwd + bwd (64,6,28,28)": relu,
     }
 
 

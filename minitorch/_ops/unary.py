@@ -65,8 +65,9 @@ class ThresholdBackward(Primitive):
     (three ops with the cast) for each of LeNet's four ReLUs in every backward pass, and a
     product turns a NaN or inf gradient into NaN where it should be 0. The backend's
     ``threshold_backward`` selects (kernels/activation.py); relu forward + backward on LeNet's
-    (64, 6, 28, 28) activation went from 252 to 203 µs. Its own gradient is itself:
-    d/dg = ``threshold_backward(gg, y)``; the mask is constant, so ``y`` gets none.
+    (64, 6, 28, 28) activation went from 252 to 203 µs (benchmarks/bench_overhead.py). Its own
+    gradient is itself, d/dg = ``threshold_backward(gg, y)``; the mask is constant, so ``y``
+    gets none.
     """
 
     node_name = "ThresholdBackwardBackward0"
