@@ -33,6 +33,8 @@ from .autograd import grad_mode
 from .autograd.function import AccumulateGrad, register_tensor_class
 from .backends import backend_of
 
+_new_size = tuple.__new__  # Size(shape) without re-checking that every entry is an int
+
 
 class _Version:
     """A version counter shared by a storage's views (``x._version`` in PyTorch)."""
@@ -173,21 +175,17 @@ class Tensor:
     def element_size(self) -> int:
         return self.dtype.itemsize
 
-    def _owns_memory(self) -> bool:
-        """True when nothing else can see this tensor's memory (a fresh, non-view result)."""
-        return self._base is None and self._storage is None and backend_of(self._data).is_c_contiguous(self._data)
-
     def _is_view(self) -> bool:
         return self._base is not None
 
     # ------------------------------------------------------------------ metadata
     @property
     def shape(self) -> Size:
-        return Size(self._data.shape)
+        return _new_size(Size, self._data.shape)  # backend shapes are tuples of ints already
 
     def size(self, dim: int | None = None):
         if dim is None:
-            return Size(self._data.shape)
+            return _new_size(Size, self._data.shape)
         from ._args import wrap_dim
 
         return self._data.shape[wrap_dim(dim, self.dim())]

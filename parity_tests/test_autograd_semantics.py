@@ -233,6 +233,40 @@ def accumulation(lib):
 
 
 @scenario
+def grad_layout_contract(lib):
+    """``.grad`` takes the leaf's strides (dense leaf) or row-major (otherwise), whatever layout
+    the backward produced, and owns its memory."""
+    lib.manual_seed(0)
+    linear = lib.nn.Linear(4, 3)                       # its backward sees weight.t()
+    linear(lib.ones(2, 4)).sum().backward()
+    transposed = lib.randn(3, 4).t().requires_grad_()  # a dense, column-major leaf
+    expanded = lib.randn(1, 4).expand(3, 4).requires_grad_()  # an overlapping leaf
+    g = lib.randn(4, 3)
+    (transposed * g).sum().backward()
+    (expanded * 2).sum().backward()
+    x = lib.ones(3, requires_grad=True)
+    user = lib.full((3,), 2.0)
+    x.backward(user)
+    user.add_(1)                                       # x.grad must not alias the user's gradient
+    return [(t.grad.shape, t.grad.stride()) for t in (linear.weight, linear.bias, transposed, expanded)], \
+        x.grad.tolist()
+
+
+@scenario
+def mm_grad_layouts(lib):
+    """A column-major operand of mm/addmm/matmul gets a column-major gradient."""
+    out = []
+    for f in (lambda a, b: a.mm(b), lambda a, b: lib.addmm(lib.ones(3), a, b), lambda a, b: a @ b):
+        a = f64(lib, np.arange(8.0).reshape(4, 2)).t()     # (2, 4), strides (1, 2)
+        b = f64(lib, np.arange(12.0).reshape(3, 4)).t()    # (4, 3), strides (1, 4)
+        ga, gb = lib.autograd.grad(f(a, b).sum(), (a, b))
+        c = f64(lib, np.ones((2, 4)))
+        (gc,) = lib.autograd.grad(f(c, b.detach()).sum(), (c,))
+        out += [ga.stride(), gb.stride(), gc.stride(), ga.tolist(), gb.tolist()]
+    return out
+
+
+@scenario
 def retain_grad_accumulates(lib):
     x = lib.ones(2, requires_grad=True)
     y = x * 2

@@ -14,21 +14,50 @@ from ._out import finish
 
 
 class MatMul(Primitive):
-    """y = a @ b (both at least 2-d);  da = g @ b^T,  db = a^T @ g."""
+    """y = a @ b (both at least 2-d);  da = g @ b^T,  db = a^T @ g.
+
+    A column-major matrix (a transposed row-major one, e.g. the ``weight.t()`` of ``linear``) gets
+    a column-major gradient, computed as ``(b @ g^T)^T`` or ``(g^T @ a)^T``: the same products,
+    laid out as PyTorch lays them out (``mm_mat1_backward``/``mm_mat2_backward``), so a Linear
+    weight's gradient arrives row-major and accumulates into ``.grad`` without a transposing copy.
+    """
 
     node_name = "MmBackward0"
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(a if needs[1] else None, b if needs[0] else None)
+        ctx.column_major = (needs[0] and column_major(a), needs[1] and column_major(b))
         return backend_of(a).matmul(a, b)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        da = g @ b.mT if ctx.needs_input_grad[0] else None
-        db = a.mT @ g if ctx.needs_input_grad[1] else None
+        da = grad_a(g, b, ctx.column_major[0]) if ctx.needs_input_grad[0] else None
+        db = grad_b(g, a, ctx.column_major[1]) if ctx.needs_input_grad[1] else None
         return da, db
+
+
+def column_major(a) -> bool:
+    """``a`` is a matrix stored column by column (element strides (1, rows)), both dims > 1."""
+    if a.ndim != 2 or a.shape[0] < 2 or a.shape[1] < 2:
+        return False
+    return backend_of(a).element_strides(a) == (1, a.shape[0])
+
+
+def grad_a(g: Tensor, b: Tensor, column_major: bool = False) -> Tensor:
+    """d(a @ b)/da contracted with g: g @ b^T, or the outer product g b^T when b is a vector;
+    for a column-major ``a``, the same product computed as (b @ g^T)^T, column-major too."""
+    if b.dim() == 1:
+        return g.unsqueeze(-1) * b
+    return (b @ g.mT).mT if column_major else g @ b.mT
+
+
+def grad_b(g: Tensor, a: Tensor, column_major: bool = False) -> Tensor:
+    """d(a @ b)/db contracted with g: a^T @ g (a vector when g is); for a column-major ``b``,
+    (g^T @ a)^T."""
+    return (g.mT @ a).mT if column_major else a.mT @ g
 
 
 class BatchedMatMul(MatMul):

@@ -14,11 +14,12 @@ from __future__ import annotations
 import string
 
 from .._args import _as_int
+from .._strides import expand_geometry
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
 from ._out import _legacy, finish
-from .linalg import BatchedMatMul, MatMul, check_same_dtype, matmul
+from .linalg import BatchedMatMul, MatMul, check_same_dtype, column_major, grad_a, grad_b, matmul
 from .movement import expand, reshape
 
 
@@ -163,7 +164,9 @@ class Addmm(Primitive):
     @staticmethod
     def forward(ctx, input, a, b, beta, alpha):
         ctx.beta, ctx.alpha = beta, alpha
-        ctx.save_for_backward(a if ctx.needs_input_grad[2] else None, b if ctx.needs_input_grad[1] else None)
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(a if needs[2] else None, b if needs[1] else None)
+        ctx.column_major = (needs[1] and column_major(a), needs[2] and column_major(b))  # see MatMul
         xp = backend_of(a)
         y = xp.matmul(a, b)
         if alpha != 1:
@@ -176,20 +179,10 @@ class Addmm(Primitive):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         alpha = ctx.alpha
-        dinput = g * ctx.beta if ctx.needs_input_grad[0] else None
-        da = _scaled(_grad_a(g, b), alpha) if ctx.needs_input_grad[1] else None
-        db = _scaled(_grad_b(g, a), alpha) if ctx.needs_input_grad[2] else None
+        dinput = _scaled(g, ctx.beta) if ctx.needs_input_grad[0] else None
+        da = _scaled(grad_a(g, b, ctx.column_major[0]), alpha) if ctx.needs_input_grad[1] else None
+        db = _scaled(grad_b(g, a, ctx.column_major[1]), alpha) if ctx.needs_input_grad[2] else None
         return dinput, da, db, None, None
-
-
-def _grad_a(g: Tensor, b: Tensor) -> Tensor:
-    """d(a @ b)/da contracted with g: g @ b^T, or the outer product g b^T when b is a vector."""
-    return g.unsqueeze(-1) * b if b.dim() == 1 else g @ b.mT
-
-
-def _grad_b(g: Tensor, a: Tensor) -> Tensor:
-    """d(a @ b)/db contracted with g: a^T @ g (a vector when g is)."""
-    return a.mT @ g
 
 
 def _scaled(x: Tensor, alpha) -> Tensor:
@@ -213,7 +206,9 @@ class Addr(Addmm):
 
 
 def _check_input(input: Tensor, shape: tuple) -> None:
-    expand(input, shape)  # raises PyTorch's broadcast error when input does not fit
+    """Raise PyTorch's broadcast error when ``input`` does not expand to ``shape``: expand's
+    geometry check alone (the checks run on every Linear call; an Expand op here cost 30 us)."""
+    expand_geometry(tuple(input.shape), (0,) * input.dim(), shape)
 
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import heapq
 import warnings
 
+from .._strides import is_contiguous, is_non_overlapping_and_dense, numel
+from ..backends import backend_of
 from . import grad_mode
 from .function import AccumulateGrad, Node
 
@@ -117,8 +119,6 @@ def _needed_nodes(roots: list[Node], targets: set[Node]) -> set[Node]:
 
 
 def _check_nan(node: Node, grads) -> None:
-    from ..backends import backend_of
-
     for i, g in enumerate(grads):
         if g is not None and g.dtype.is_floating_point and bool(backend_of(g._data).isnan(g._data).any()):
             if node._forward_trace:
@@ -290,13 +290,31 @@ def _accumulate(variable, grad, create_graph: bool) -> None:
         if out is not None:
             grad = out
     if variable.grad is None:
-        if create_graph:
-            variable.grad = grad
-        else:
-            grad = grad.detach()
-            # Never keep an alias of another tensor's memory (a broadcast view, the user's gradient).
-            variable.grad = grad if grad._owns_memory() else grad.clone()
+        # Never keep an alias of another tensor's memory (a broadcast view, the user's gradient).
+        variable.grad = grad if create_graph else _clone_obey_contract(grad, variable)
     elif create_graph or grad_mode.is_grad_enabled():
         variable.grad = variable.grad + grad
     else:
         variable.grad._inplace_data_add(grad)
+
+
+def _clone_obey_contract(grad, variable):
+    """A copy of ``grad`` with no history, laid out as ``variable`` (PyTorch's "gradient layout
+    contract", ``torch/csrc/autograd/utils/grad_layout_contract.h``).
+
+    ``.grad`` gets the leaf's strides when the leaf is non-overlapping and dense, and is
+    row-major otherwise, whatever layout the backward produced (a transposed or a broadcast view).
+    Grad mode is off here, so the copy is made on the raw arrays rather than through ``clone``'s
+    dispatch (a Function call per leaf per step). PyTorch also skips the copy when nothing else
+    holds the gradient ("stealing"). Python can only tell that from reference counts, and on
+    LeNet stealing measured ~0.05 ms a step faster than this copy (of ~5), so minitorch always
+    copies.
+    """
+    xp = backend_of(grad._data)
+    shape, stride = tuple(variable.shape), variable.stride()
+    if is_contiguous(shape, stride) or not is_non_overlapping_and_dense(shape, stride):
+        data = xp.copy(grad._data, "C")
+    else:
+        data = xp.as_strided(xp.empty((numel(shape),), dtype=grad._data.dtype), shape, stride, 0)
+        xp.copyto(data, grad._data)
+    return type(grad)._make(data, grad._device)

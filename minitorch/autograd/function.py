@@ -135,7 +135,7 @@ class SavedTensor:
         self.version = tensor._version_counter.value
         self.is_output = output_nr is not None
         if self.is_output:
-            self.tensor = tensor.detach()
+            self.tensor = _detached(tensor)
             self.node, self.output_nr = weakref.ref(node), output_nr
         else:
             self.tensor, self.node, self.output_nr = tensor, None, None
@@ -155,8 +155,7 @@ class SavedTensor:
             )
         if self.is_output:
             node = self.node()
-            alias = t.detach()
-            alias._version_counter = t._version_counter
+            alias = _detached(t)
             alias._requires_grad = node is not None
             alias.grad_fn, alias._output_nr = node, self.output_nr
             return alias
@@ -171,6 +170,12 @@ class SavedTensor:
         if not self.is_output and self.tensor is overwritten:
             self.tensor = overwritten.clone()
             self.version = 0
+
+
+def _detached(t):
+    """``t.detach()`` without materialising ``t``'s storage view (a saved output is aliased on
+    every forward and backward; the storage is made when something asks for it)."""
+    return t._make(t._data, t._device, t._storage, t._stride, t._version_counter)
 
 
 def _forward_name(node) -> str:
