@@ -24,6 +24,7 @@ from numba import njit, prange
 
 from kernels.im2col import (
     Padding4,
+    _copy,
     col2im_full_width_into,
     col2im_into,
     conv_output_size,
@@ -161,15 +162,25 @@ def _full_width_gradient(gy, Wp, groups):
     return GY.reshape(groups, C_out // groups, B * oH * Wp)
 
 
+# Columns kept for the weight gradient. The weight gradient's GEMM reads the same im2col columns
+# of x that the forward's GEMM read. When the whole batch fits one block (LeNet: 5.4 MB for conv2),
+# the forward hands its columns to autograd, which keeps them until backward, and the weight
+# gradient skips its own im2col (LeNet conv2: 0.1 ms of 0.4). This is what PyTorch's old THNN
+# convolution did with its ``finput`` buffer. Larger convolutions (several blocks) keep nothing,
+# so the memory held is at most COLUMN_BLOCK_BYTES per layer.
+
+
 def conv2d_forward_full_width(x: np.ndarray, w: np.ndarray, padding: Padding4, dilation: Pair,
-                              groups: int) -> np.ndarray:
-    """conv2d at stride 1 as full-width im2col + GEMM, a block of samples at a time (no bias).
+                              groups: int, bias: np.ndarray | None = None, keep_columns: bool = False):
+    """conv2d at stride 1 as full-width im2col + GEMM, a block of samples at a time, plus bias.
 
     Math: ``Y_g = W_g @ cols_g`` over (C_in/G*kH*kW, B*oH*Wp) columns; y[block] = Y's first
-    oW of every Wp columns, in NCHW order.
+    oW of every Wp columns, in NCHW order, plus b[co].
     Loop nest: ``for block / pad the block (a copy unless padding is 0) /
-    im2col_full_width_into (over B*C_in, prange if big) / one BLAS GEMM per group / copy into y``.
+    im2col_full_width_into (over B*C_in, prange if big) / one BLAS GEMM per group / _rows_into y``.
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*Wp flops (Wp/oW more than needed); one block of columns.
+    With ``keep_columns`` returns ``(y, columns)``: the columns when the whole batch was one
+    block (else None), for the weight gradient (see "Columns kept for the weight gradient").
     """
     C_out, C_in_g, kH, kW = w.shape
     x, w_mat = _as_matrices(x, w, groups)
@@ -187,8 +198,38 @@ def conv2d_forward_full_width(x: np.ndarray, w: np.ndarray, padding: Padding4, d
         im2col_full_width_into(_padded(x[n0:n0 + nb], padding), cols, (kH, kW), dilation, oH)
         Y = np.matmul(w_mat, cols.reshape(G, -1, nb * Lw),
                       out=y_buf[: C_out * nb * Lw].reshape(G, C_out // G, nb * Lw))
-        y[n0:n0 + nb] = Y.reshape(C_out, nb, oH, Wp)[..., :oW].transpose(1, 0, 2, 3)
+        _rows_into(Y.reshape(C_out, nb, oH, Wp), y, n0, oW, bias)
+    if keep_columns:
+        return y, (cols_buf.reshape(rows, N, Lw) if len(blocks) == 1 else None)
     return y
+
+
+@njit(cache=True)
+def _rows_into_serial(Y, y, n0, oW, bias, has_bias):
+    C_out, nb, oH, _ = Y.shape
+    for n in range(nb):
+        for co in range(C_out):
+            b = bias[co]
+            for oh in range(oH):
+                src = Y[co, n, oh]
+                dst = y[n0 + n, co, oh]
+                if has_bias:
+                    for k in range(oW):
+                        dst[k] = src[k] + b
+                else:
+                    _copy(dst, src, oW)
+
+
+def _rows_into(Y, y, n0, oW, bias):
+    """``y[n0 + n, co, oh, :] = Y[co, n, oh, :oW] + bias[co]``: a block's GEMM result, (C_out, B,
+    oH, Wp) with Wp - oW junk columns per row, into NCHW y, with the bias added on the way.
+
+    Loop nest: ``for n / for co / for oh / one run of oW``, serial (it moves one output's worth of
+    memory). One pass instead of NumPy's 4-d strided copy and a broadcast bias add: LeNet conv1
+    98 -> 31 us, conv2 51 -> 18 us. Without a bias nothing is added (-0.0 stays -0.0).
+    """
+    has_bias = bias is not None
+    _rows_into_serial(Y, y, n0, oW, bias if has_bias else Y[:, 0, 0, 0], has_bias)
 
 
 def _conv2d_input_grad_full_width(gy, w, input_shape, padding: Padding4, dilation: Pair,
@@ -219,10 +260,11 @@ def _conv2d_input_grad_full_width(gy, w, input_shape, padding: Padding4, dilatio
 
 
 def _conv2d_weight_grad_full_width(gy, x, weight_shape, padding: Padding4, dilation: Pair,
-                                   groups: int):
+                                   groups: int, columns=None):
     """conv2d_weight_grad at stride 1: ``gw_g.T += cols_g @ GY_g.T`` per block, the junk columns
     met by GY's zeros. Loop nest: ``for block / pad / im2col_full_width_into (prange if big, over
-    B*C_in) / widen gy / one BLAS GEMM per group``."""
+    B*C_in) / widen gy / one BLAS GEMM per group``; with the forward's ``columns`` (the whole
+    batch, one block) there is no im2col."""
     N, C_out, oH, _ = gy.shape
     _, C_in_g, kH, kW = weight_shape
     dtype = np.result_type(x.dtype, gy.dtype)
@@ -230,12 +272,17 @@ def _conv2d_weight_grad_full_width(gy, x, weight_shape, padding: Padding4, dilat
     (_, _), (pL, pR) = padding
     Wp = x.shape[3] + pL + pR
     G, rows, Lw = groups, groups * C_in_g * kH * kW, oH * Wp
-    B, blocks = _batch_blocks(N, rows * Lw * x.itemsize)
-    cols_buf = np.empty(rows * B * Lw, dtype=dtype)
     gw_t = np.zeros((G, rows // G, C_out // G), dtype=dtype)  # gw transposed: see conv2d_weight_grad
+    if columns is not None and columns.shape == (rows, N, Lw) and columns.dtype == dtype:
+        B, blocks, cols_buf = N, [(0, N)], columns.reshape(-1)
+    else:
+        columns = None
+        B, blocks = _batch_blocks(N, rows * Lw * x.itemsize)
+        cols_buf = np.empty(rows * B * Lw, dtype=dtype)
     for n0, nb in blocks:
         cols = _columns(cols_buf, rows, nb, Lw)
-        im2col_full_width_into(_padded(x[n0:n0 + nb], padding), cols, (kH, kW), dilation, oH)
+        if columns is None:
+            im2col_full_width_into(_padded(x[n0:n0 + nb], padding), cols, (kH, kW), dilation, oH)
         GY = _full_width_gradient(gy[n0:n0 + nb], Wp, G)
         gw_t += np.matmul(cols.reshape(G, rows // G, nb * Lw), GY.transpose(0, 2, 1))
     return np.ascontiguousarray(gw_t.transpose(0, 2, 1)).reshape(weight_shape)
@@ -252,6 +299,11 @@ def _conv2d_weight_grad_full_width(gy, x, weight_shape, padding: Padding4, dilat
 # bench_kernels.py --only conv (docs/kernels.md): LeNet conv1's weight gradient 0.33 ms against
 # 0.74 for im2col + GEMM; LeNet conv2 (2400 entries) is 0.9 against 0.4, so the GEMM keeps it.
 DIRECT_WEIGHT_GRAD_MAX = 256  # at most this many weight entries: direct, else im2col + GEMM
+
+
+def _direct_weight_grad(weight_shape, stride: Pair, groups: int) -> bool:
+    """Whether conv2d_weight_grad takes the direct dot products (and needs no columns)."""
+    return tuple(stride) == (1, 1) and groups == 1 and int(np.prod(weight_shape)) <= DIRECT_WEIGHT_GRAD_MAX
 
 
 @njit(cache=True, fastmath={"reassoc", "contract"})
@@ -359,8 +411,11 @@ def conv2d_forward_direct(x: np.ndarray, w: np.ndarray, stride: Pair, padding: P
 
 
 def conv2d_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
-                   padding: Padding, dilation: Pair, groups: int) -> np.ndarray:
+                   padding: Padding, dilation: Pair, groups: int, keep_columns: bool = False):
     """y = conv2d(x, w) + b (torch.nn.functional.conv2d), choosing the algorithm per case.
+
+    With ``keep_columns`` (the weight gradient will be needed) it returns ``(y, columns)``:
+    the im2col columns of x when conv2d_weight_grad can reuse them, else None.
 
     Why the choice (float32, 2 cores, ``bench_kernels.py --only conv``, docs/kernels.md):
     at stride 1 the full-width im2col + GEMM is the fastest on every layer measured (LeNet,
@@ -373,14 +428,16 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride
     pad = as_padding4(padding)
     C_in_g = w.shape[1]
     if tuple(stride) == (1, 1):
-        y = conv2d_forward_full_width(x, w, pad, dilation, groups)
-    elif C_in_g == 1 and groups > 1:
+        keep = keep_columns and not _direct_weight_grad(w.shape, stride, groups)
+        out = conv2d_forward_full_width(x, w, pad, dilation, groups, bias, keep)
+        return out if keep or not keep_columns else (out, None)
+    if C_in_g == 1 and groups > 1:
         y = conv2d_forward_direct(x, w, stride, pad, dilation, groups)
     else:
         y = conv2d_forward_gemm(x, w, stride, pad, dilation, groups)
     if bias is not None:
         y += bias.reshape(1, -1, 1, 1)
-    return y
+    return (y, None) if keep_columns else y
 
 
 # ---------------------------------------------------------------------------------------------
@@ -421,7 +478,7 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
 
 def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, int, int, int],
                        stride: Pair, padding: Padding, dilation: Pair,
-                       groups: int) -> np.ndarray:
+                       groups: int, columns: np.ndarray | None = None) -> np.ndarray:
     """dL/dw of conv2d: the correlation of the input with the output gradient.
 
     Math: ``gw_g = sum over blocks of GY_g @ cols_g.T``, (C_out/G, B*L) @ (B*L, C_in/G*kH*kW),
@@ -435,12 +492,13 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops; one block of columns, reused.
     A weight of at most DIRECT_WEIGHT_GRAD_MAX entries at stride 1 (LeNet's first layer) is
     computed by direct dot products instead (_conv2d_weight_grad_direct), 2x faster there.
+    ``columns``: what conv2d_forward(keep_columns=True) returned for this x (or None).
     """
     pad = as_padding4(padding)
-    if tuple(stride) == (1, 1) and groups == 1 and np.prod(weight_shape) <= DIRECT_WEIGHT_GRAD_MAX:
+    if _direct_weight_grad(weight_shape, stride, groups):
         return _conv2d_weight_grad_direct(gy, x, weight_shape, pad, dilation)
     if tuple(stride) == (1, 1):  # as in conv2d_forward: one copy per column row, not per oH
-        return _conv2d_weight_grad_full_width(gy, x, weight_shape, pad, dilation, groups)
+        return _conv2d_weight_grad_full_width(gy, x, weight_shape, pad, dilation, groups, columns)
     N, C_out, oH, oW = gy.shape
     _, C_in_g, kH, kW = weight_shape
     G, L, rows = groups, oH * oW, groups * C_in_g * kH * kW

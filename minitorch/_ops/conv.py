@@ -51,25 +51,33 @@ def bias_grad(g):
 
 
 class Convolution(Primitive):
-    """y = conv(x, w) + b;  dx = conv_transpose(g, w), dw = weight_grad(g, x), db = sum(g)."""
+    """y = conv(x, w) + b;  dx = conv_transpose(g, w), dw = weight_grad(g, x), db = sum(g).
+
+    When w needs a gradient the backend may hand over the im2col columns of x it built for the
+    forward (kernels/conv.py, "Columns kept for the weight gradient"). They are saved with x
+    (freed with it after backward) and given back to the weight gradient; x's version check
+    guards them too: x modified in place makes backward raise before the columns are used.
+    """
 
     node_name = "ConvolutionBackward0"
 
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, dilation, groups):
         need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-        ctx.save_for_backward(x if need_w else None, w if need_x else None)
         ctx.params = (stride, padding, dilation, groups)
         ctx.x_shape, ctx.w_shape = x.shape, w.shape
-        y = backend_of(x).conv2d(as_image(x), as_image(w), b, stride, padding, dilation, groups)
+        y = backend_of(x).conv2d(as_image(x), as_image(w), b, stride, padding, dilation, groups,
+                                 keep_columns=need_w)
+        y, columns = y if need_w else (y, None)
+        ctx.save_for_backward(x if need_w else None, w if need_x else None, columns)
         return from_image(y, x.ndim)
 
     @staticmethod
     def backward(ctx, g):
-        x, w = ctx.saved_tensors
+        x, w, columns = ctx.saved_tensors
         need = ctx.needs_input_grad
         dx = ConvTranspose.apply(g, w, None, *ctx.params, tuple(ctx.x_shape)) if need[0] else None
-        dw = ConvWeightGrad.apply(g, x, tuple(ctx.w_shape), *ctx.params) if need[1] else None
+        dw = ConvWeightGrad.apply(g, x, tuple(ctx.w_shape), *ctx.params, columns) if need[1] else None
         db = bias_grad(g) if need[2] else None
         return dx, dw, db, None, None, None, None
 
@@ -116,13 +124,13 @@ class ConvWeightGrad(Primitive):
     node_name = "ConvolutionBackwardBackward0"
 
     @staticmethod
-    def forward(ctx, gy, x, weight_shape, stride, padding, dilation, groups):
+    def forward(ctx, gy, x, weight_shape, stride, padding, dilation, groups, columns=None):
         need_gy, need_x = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         ctx.save_for_backward(gy if need_x else None, x if need_gy else None)
         ctx.params = (stride, padding, dilation, groups)
         ctx.gy_shape, ctx.x_shape = gy.shape, x.shape
         gw = backend_of(x).conv2d_weight_grad(as_image(gy), as_image(x), image_shape(weight_shape), stride,
-                                              padding, dilation, groups)
+                                              padding, dilation, groups, columns)
         return from_image(gw, len(weight_shape))
 
     @staticmethod
@@ -131,7 +139,7 @@ class ConvWeightGrad(Primitive):
         need = ctx.needs_input_grad
         dgy = crop_to(Convolution.apply(x, gg, None, *ctx.params), ctx.gy_shape) if need[0] else None
         dx = ConvTranspose.apply(gy, gg, None, *ctx.params, tuple(ctx.x_shape)) if need[1] else None
-        return dgy, dx, None, None, None, None, None
+        return (dgy, dx) + (None,) * (len(need) - 2)  # columns is optional
 
 
 # ---- The geometry of convolution windows: im2col / col2im (F.unfold / F.fold) and constant padding.

@@ -73,7 +73,26 @@ isnan, isinf, isfinite, where, clip = np.isnan, np.isinf, np.isfinite, np.where,
 nan_to_num = np.nan_to_num
 
 # ---- reductions and scans
-sum, prod, amax, amin, argmax, argmin = np.sum, np.prod, np.amax, np.amin, np.argmax, np.argmin
+prod, amax, amin, argmax, argmin = np.prod, np.amax, np.amin, np.argmax, np.argmin
+
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+    """np.sum; a float reduction over the batch dim and others (a conv bias gradient, BatchNorm's
+    statistics over (0, 2, 3)) sums the batch dim away first.
+
+    NumPy's multi-axis reduction of a contiguous (64, 6, 28, 28) over (0, 2, 3) took 46 us; summing
+    axis 0 first (whole-slab vector adds) and then the rest takes 21 us, and (64, 16, 10, 10) goes
+    from 29 to 7 us. Both orders add the batch sequentially, so the rounding is alike.
+    """
+    if (out is None and not kwargs and isinstance(axis, tuple) and len(axis) > 1 and a.ndim >= 3
+            and a.dtype.kind == "f" and a.itemsize >= 4 and a.flags.c_contiguous):
+        axes = {d % a.ndim for d in axis}
+        if 0 in axes and len(axes) == len(axis):
+            first = np.sum(a, axis=0, dtype=dtype, keepdims=keepdims)
+            return np.sum(first, axis=tuple(sorted(d if keepdims else d - 1 for d in axes if d)), keepdims=keepdims)
+    return np.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
+
+
 all, any, cumsum, cumprod = np.all, np.any, np.cumsum, np.cumprod
 sort, argsort, count_nonzero = np.sort, np.argsort, np.count_nonzero
 
@@ -214,9 +233,10 @@ def _kernels():
     return _kernels_module
 
 
-def conv2d(x, w, bias, stride, padding, dilation, groups):
-    """y = conv2d(x, w) + b: x (N, C_in, H, W), w (C_out, C_in/groups, kH, kW), bias (C_out,) or None."""
-    return _kernels().conv2d_forward(x, w, bias, stride, padding, dilation, groups)
+def conv2d(x, w, bias, stride, padding, dilation, groups, keep_columns=False):
+    """y = conv2d(x, w) + b: x (N, C_in, H, W), w (C_out, C_in/groups, kH, kW), bias (C_out,) or None.
+    With ``keep_columns``, ``(y, columns)``: what ``conv2d_weight_grad`` may reuse (or None)."""
+    return _kernels().conv2d_forward(x, w, bias, stride, padding, dilation, groups, keep_columns)
 
 
 def conv2d_input_grad(gy, w, input_shape, stride, padding, dilation, groups):
@@ -224,9 +244,11 @@ def conv2d_input_grad(gy, w, input_shape, stride, padding, dilation, groups):
     return _kernels().conv2d_input_grad(gy, w, tuple(input_shape), stride, padding, dilation, groups)
 
 
-def conv2d_weight_grad(gy, x, weight_shape, stride, padding, dilation, groups):
-    """dw of conv2d: the correlation of x with gy (only gy's (oH, oW) windows of x are used)."""
-    return _kernels().conv2d_weight_grad(gy, x, tuple(weight_shape), stride, padding, dilation, groups)
+def conv2d_weight_grad(gy, x, weight_shape, stride, padding, dilation, groups, columns=None):
+    """dw of conv2d: the correlation of x with gy (only gy's (oH, oW) windows of x are used);
+    ``columns``: what ``conv2d(x, ..., keep_columns=True)`` returned, or None."""
+    return _kernels().conv2d_weight_grad(gy, x, tuple(weight_shape), stride, padding, dilation, groups,
+                                         columns)
 
 
 def im2col(x, kernel, stride, padding, dilation):

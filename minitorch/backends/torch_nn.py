@@ -38,9 +38,11 @@ def _pad_input(x, padding):
     return F.pad(x, (left, r, t, b)) if t or b or left or r else x
 
 
-def conv2d(x, w, bias, stride, padding, dilation, groups):
-    """y = conv2d(x, w) + b: x (N, C_in, H, W), w (C_out, C_in/groups, kH, kW), bias (C_out,) or None."""
-    return F.conv2d(_pad_input(x, padding), w, bias, tuple(stride), 0, tuple(dilation), groups)
+def conv2d(x, w, bias, stride, padding, dilation, groups, keep_columns=False):
+    """y = conv2d(x, w) + b: x (N, C_in, H, W), w (C_out, C_in/groups, kH, kW), bias (C_out,) or None.
+    torch's convolutions keep no columns: with ``keep_columns``, ``(y, None)``."""
+    y = F.conv2d(_pad_input(x, padding), w, bias, tuple(stride), 0, tuple(dilation), groups)
+    return (y, None) if keep_columns else y
 
 
 def conv2d_input_grad(gy, w, input_shape, stride, padding, dilation, groups):
@@ -52,8 +54,8 @@ def conv2d_input_grad(gy, w, input_shape, stride, padding, dilation, groups):
     return gx[:, :, t:t + H, left:left + W].contiguous()
 
 
-def conv2d_weight_grad(gy, x, weight_shape, stride, padding, dilation, groups):
-    """dw of conv2d: the correlation of the padded x with gy."""
+def conv2d_weight_grad(gy, x, weight_shape, stride, padding, dilation, groups, columns=None):
+    """dw of conv2d: the correlation of the padded x with gy (``columns`` is always None here)."""
     return torch.nn.grad.conv2d_weight(_pad_input(x, padding), tuple(weight_shape), gy, tuple(stride), 0,
                                        tuple(dilation), groups)
 

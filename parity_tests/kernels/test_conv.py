@@ -76,6 +76,30 @@ def test_conv2d_forward_and_grads_match_torch(case):
     assert_close(conv2d_input_grad(gy, w, x.shape, stride, padding, dilation, groups), gx_t, dtype)
     assert_close(conv2d_weight_grad(gy, x, w.shape, stride, padding, dilation, groups), gw_t,
                  dtype)
+    # The forward's columns, handed to the weight gradient (what autograd does).
+    y_k, columns = conv2d_forward(x, w, b, stride, padding, dilation, groups, keep_columns=True)
+    assert_close(y_k, y_t, dtype)
+    assert_close(conv2d_weight_grad(gy, x, w.shape, stride, padding, dilation, groups, columns),
+                 gw_t, dtype)
+
+
+def test_forward_keeps_columns_only_when_the_weight_gradient_can_use_them(monkeypatch):
+    """One block of full-width columns is kept (LeNet conv2); a direct weight gradient (LeNet
+    conv1), another stride, or a batch split into blocks keeps nothing."""
+    import kernels.conv as kc
+
+    rng = np.random.default_rng(0)
+    x, w = random_array(rng, (4, 6, 14, 14), np.float32), random_array(rng, (16, 6, 5, 5), np.float32)
+    y, columns = conv2d_forward(x, w, None, (1, 1), (0, 0), (1, 1), 1, keep_columns=True)
+    assert columns is not None and columns.shape == (150, 4, 10 * 14)
+    x1, w1 = random_array(rng, (4, 1, 28, 28), np.float32), random_array(rng, (6, 1, 5, 5), np.float32)
+    direct = w1.size <= kc.DIRECT_WEIGHT_GRAD_MAX  # off in the fixture's "always GEMM" runs
+    assert (conv2d_forward(x1, w1, None, (1, 1), (2, 2), (1, 1), 1, keep_columns=True)[1] is None) == direct
+    assert conv2d_forward(x, w, None, (2, 2), (0, 0), (1, 1), 1, keep_columns=True)[1] is None
+    monkeypatch.setattr(kc, "COLUMN_BLOCK_BYTES", 150 * 140 * 4 * 2)  # two samples per block
+    y2, none = conv2d_forward(x, w, None, (1, 1), (0, 0), (1, 1), 1, keep_columns=True)
+    assert none is None
+    np.testing.assert_array_equal(y2, y)
 
 
 @settings(max_examples=20, deadline=None)
