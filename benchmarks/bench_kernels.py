@@ -25,7 +25,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-PAUSE = 0.005  # let the other process's idle threads go back to sleep between timings
+PAUSE = 0.02  # let the other process's idle threads go back to sleep between timings (see below)
 
 # name -> (kind, x shape, w shape, padding); all float32, stride 1.
 CASES = {
@@ -42,23 +42,30 @@ def settle_idle_threads() -> None:
     """Thread settings for timing two libraries in two processes, in turn (before they start).
 
     Each library keeps its own default behaviour while it works, as in a user's training loop,
-    but must stop spinning before the other one is timed (``timed`` pauses PAUSE = 5 ms first):
-    * torch's OpenMP pool keeps its default (libgomp spins ~300,000 iterations, well under a
-      millisecond, then sleeps). An earlier version forced OMP_WAIT_POLICY=PASSIVE, which made
-      each of torch's parallel regions wait for a sleeping thread: torch's LeNet conv2 step took
+    but must stop spinning before the other one is timed (``timed`` pauses PAUSE = 20 ms first):
+    * both OpenMP pools, torch's and ours (numba's omp layer, kernels/threading.py), keep their
+      default: libgomp spins GOMP_SPINCOUNT = 300,000 pause instructions after a parallel region,
+      then sleeps. Here that is 4-10 ms of spinning (process CPU time while the main thread
+      sleeps), which is why the pause is 20 ms; at the old 5 ms each library's spinning reached
+      into the other's timing. An earlier version forced OMP_WAIT_POLICY=PASSIVE on torch, which
+      made each of its parallel regions wait for a sleeping thread: torch's LeNet conv2 step took
       1.35 ms instead of 0.82 with 2 threads, and our ratios looked better than they were.
     * OpenBLAS's idle threads spin 2^28 cycles (~0.1 s) by default, through the pause and into
       the other library's timing; OPENBLAS_THREAD_TIMEOUT=22 (2^22 cycles, ~1.5 ms) keeps them
       spinning between the GEMMs of one step but asleep by the time the other library runs.
       (4, sleep at once, made every GEMM of ours wait for a wake-up: conv2 +40%.)
-    * numba's workqueue workers sleep at once anyway (kernels/threading.py).
+    * (With numba's workqueue layer, the fallback, numba's workers sleep at once.)
     An environment variable set by the caller wins over these.
     """
     os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "22")
 
 
-def timed(fn) -> float:
+def timed(fn, warm=None) -> float:
+    """Seconds ``fn()`` takes after the pause (and after ``warm()``, untimed, when given: the
+    thread pools wake up and the caches refill, then ``fn`` runs as a training loop would)."""
     time.sleep(PAUSE)
+    if warm is not None:
+        warm()
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
@@ -67,6 +74,7 @@ def timed(fn) -> float:
 def build_ours(name: str):
     """One fwd+bwd step of the case with kernels (this process never imports torch)."""
     import kernels
+    from minitorch.backends import cpu
 
     kind, x_shape, w_shape, padding = CASES[name]
     rng = np.random.default_rng(0)
@@ -77,10 +85,11 @@ def build_ours(name: str):
         args = ((1, 1), (padding, padding), (1, 1), 1)
         gy = np.ones(kernels.conv2d_forward(x, w, b, *args).shape, dtype=np.float32)
 
-        def step():
-            kernels.conv2d_forward(x, w, b, *args)
+        def step():  # what Convolution's forward and backward ask of the backend
+            _, columns = kernels.conv2d_forward(x, w, b, *args, keep_columns=True)
             kernels.conv2d_input_grad(gy, w, x.shape, *args)
-            kernels.conv2d_weight_grad(gy, x, w.shape, *args)
+            kernels.conv2d_weight_grad(gy, x, w.shape, *args, columns)
+            cpu.sum(gy, axis=(0, 2, 3))  # the bias gradient, which torch's step computes too
     elif kind == "max_pool":
         gy = np.ones(x_shape[:2] + (x_shape[2] // 2, x_shape[3] // 2), dtype=np.float32)
 
@@ -139,8 +148,7 @@ def worker(library: str, conn) -> None:
 
             torch.set_num_threads(threads)
         step, repeat = steps[name], 2 if "(32,64,56,56)" in name else 5
-        step()
-        conn.send(timed(lambda step=step, repeat=repeat: [step() for _ in range(repeat)]) / repeat)
+        conn.send(timed(lambda step=step, repeat=repeat: [step() for _ in range(repeat)], warm=step) / repeat)
 
 
 def report_ratios(quick: bool) -> None:
@@ -359,6 +367,8 @@ def report_loops(quick: bool) -> None:
     """How the kernels' loops are written and run: slice syntax against explicit loops, and
     serial against numba's threads (kernels/threading.py's ``in_parallel``), per kernel and size.
     """
+    import numba
+
     import kernels  # noqa: F401
     from minitorch.backends import cpu  # noqa: F401  minitorch's allocator settings
 
@@ -369,8 +379,9 @@ def report_loops(quick: bool) -> None:
 
     def back_to_back(fn, calls=10):
         """Seconds per call of ``calls`` calls in a row (after one untimed), as in a training step."""
-        fn()
-        return timed(lambda: [fn() for _ in range(calls)]) / calls
+        # Two untimed calls first: after the pause the OpenMP workers sleep, and the second
+        # parallel region after a sleep waits for their wake-up (up to 4 ms on this VM).
+        return timed(lambda: [fn() for _ in range(calls)], warm=lambda: (fn(), fn())) / calls
 
     def median_ms(fn):
         return statistics.median(back_to_back(fn) for _ in range(reps)) * 1e3
@@ -419,7 +430,8 @@ def report_loops(quick: bool) -> None:
     tiny_y, tiny_i = np.empty_like(tiny), np.empty(tiny.shape, dtype=np.int64)
     cases.insert(0, ("a loop of 2 one-pixel planes (start-up only)", tiny.size,
                      lambda p: pool_mod._max_pool2d(tiny, tiny_y, tiny_i, 1, 1, 1, 1, 0, 0, 1, 1, False, p)))
-    print(f"Serial loop against numba's {threading_mod.get_num_threads()} threads (workqueue), ms; "
+    print(f"Serial loop against numba's {threading_mod.get_num_threads()} threads "
+          f"({numba.config.THREADING_LAYER}), ms; "
           f"in_parallel picks threads from {threading_mod.PARALLEL_GRAIN:,} elements")
     print()
     print("| kernel loop | elements (work) | serial | threads | in_parallel picks |")
@@ -437,38 +449,54 @@ def report_loops(quick: bool) -> None:
     print()
 
 
-GEMM_AFTER_KERNEL = textwrap.dedent("""
-    import statistics, time, numpy as np, kernels, numba
+THREADING_SETUP = textwrap.dedent("""
+    import statistics, sys, time, numpy as np, kernels, numba
+    sys.path.insert(0, "benchmarks")
+    from bench_lenet_epoch import build_step
     from kernels.im2col import im2col
     x = np.random.default_rng(0).standard_normal((64, 6, 14, 14), dtype=np.float32)
     a = np.random.default_rng(1).standard_normal((512, 512), dtype=np.float32)
-    im2col(x, (5, 5), (1, 1), ((0, 0), (0, 0)), (1, 1)); a @ a
-    alone, after = [], []
+    im2col(x, (5, 5), (1, 1), ((0, 0), (0, 0)), (1, 1)); kernels.matmul(a, a)
+    alone, after, steps = [], [], []
     for _ in range(20):
         time.sleep(0.01)
-        t = time.perf_counter(); a @ a; alone.append(time.perf_counter() - t)
+        t = time.perf_counter(); kernels.matmul(a, a); alone.append(time.perf_counter() - t)
         im2col(x, (5, 5), (1, 1), ((0, 0), (0, 0)), (1, 1))
-        t = time.perf_counter(); a @ a; after.append(time.perf_counter() - t)
-    print(numba.threading_layer(), statistics.median(alone), statistics.median(after))
+        t = time.perf_counter(); kernels.matmul(a, a); after.append(time.perf_counter() - t)
+    step = build_step("minitorch")
+    for _ in range(20):
+        step()
+    for _ in range(21):
+        t = time.perf_counter()
+        for _ in range(10):
+            step()
+        steps.append((time.perf_counter() - t) / 10)
+    print(numba.threading_layer(), kernels.threading.one_pool(), statistics.median(alone),
+          statistics.median(after), statistics.median(steps))
 """)
 
 
 def report_threading() -> None:
-    """A 512^3 GEMM alone and right after a parallel numba kernel, per threading layer."""
-    print("| numba threading layer | GEMM alone ms | GEMM right after a prange kernel ms |")
-    print("|---|---:|---:|")
-    root = ROOT
-    for layer in ["omp", "workqueue"]:
+    """The pool setups: a 512^3 GEMM (kernels.matmul) alone and right after a parallel numba
+    kernel, and the LeNet training step, each setup in a fresh process with the libraries'
+    default idle spinning."""
+    print("| setup | GEMM alone ms | GEMM right after a prange kernel ms | LeNet step ms |")
+    print("|---|---:|---:|---:|")
+    setups = {"one pool: numba omp, OpenBLAS on 1 thread, GEMMs shared out": None,
+              "numba workqueue + OpenBLAS's own 2 threads": "workqueue"}
+    for name, layer in setups.items():
         env = {k: v for k, v in os.environ.items()
-               if k not in ("OMP_WAIT_POLICY", "OPENBLAS_THREAD_TIMEOUT")}  # the defaults
-        env["NUMBA_THREADING_LAYER"] = layer
-        out = subprocess.run([sys.executable, "-c", GEMM_AFTER_KERNEL], env=env, cwd=root,
+               if k not in ("OMP_WAIT_POLICY", "OPENBLAS_THREAD_TIMEOUT", "NUMBA_THREADING_LAYER")}
+        if layer is not None:
+            env["NUMBA_THREADING_LAYER"] = layer
+        out = subprocess.run([sys.executable, "-c", THREADING_SETUP], env=env, cwd=ROOT,
                              capture_output=True, text=True, check=False)
         if out.returncode != 0:
-            print(f"| {layer} | unavailable | |")
+            print(f"| {name} | unavailable | | |")
             continue
-        used, alone, after = out.stdout.split()
-        print(f"| {used} | {float(alone) * 1e3:.2f} | {float(after) * 1e3:.2f} |")
+        used, _one_pool, alone, after, step = out.stdout.split()
+        print(f"| {name} ({used}) | {float(alone) * 1e3:.2f} | {float(after) * 1e3:.2f} | "
+              f"{float(step) * 1e3:.2f} |")
     print()
 
 

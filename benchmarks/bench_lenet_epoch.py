@@ -3,9 +3,12 @@
 Run: ``python benchmarks/bench_lenet_epoch.py`` from the repository root (about a minute).
 The step is what examples/train_lenet.py does per batch: ``zero_grad``, forward, cross-entropy,
 ``backward``, ``optimizer.step()``, on a fixed random batch. As in bench_kernels.py, minitorch and
-torch each run in their own worker process and are asked for one timing in turn (10 steps back to
-back, after one untimed step), repeat after repeat (torch with 1 and with 2 threads); medians. "epoch" is the median step times the 937.5
-batches of 64 in MNIST's 60,000 training images (data loading not included).
+torch each run in their own worker process and are asked for one timing in turn (a pause of
+PAUSE = 20 ms for the other process's idle threads to stop spinning, one untimed step, then 10 steps
+back to back, as training runs them), repeat after repeat (torch with 1 and with 2 threads);
+medians. "epoch" is the median step times the 937.5 batches of 64 in MNIST's 60,000 training
+images (data loading not included). (Until this version the pause came after the untimed step,
+so the timed steps began with pools that had gone back to sleep.)
 
 Memory: each library in a fresh process (``--memory LIB``) imports, builds the model and the batch,
 runs one warm-up step, then ``--steps`` more; ``ru_maxrss`` (peak resident memory) is read after the
@@ -23,12 +26,13 @@ import resource
 import statistics
 import subprocess
 import sys
+import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_kernels import ROOT, settle_idle_threads, timed
+from bench_kernels import PAUSE, ROOT, settle_idle_threads
 
 BATCHES_PER_EPOCH = 60_000 / 64
 
@@ -77,8 +81,12 @@ def worker(library: str, conn) -> None:
             import torch
 
             torch.set_num_threads(threads)
-        step()  # the first step after the other library ran: pools wake up, caches refill
-        conn.send(timed(lambda: [step() for _ in range(STEPS_PER_TIMING)]) / STEPS_PER_TIMING)
+        time.sleep(PAUSE)  # the other library's idle threads stop spinning
+        step()  # the first step after the pause: this library's pools wake up, caches refill
+        start = time.perf_counter()
+        for _ in range(STEPS_PER_TIMING):
+            step()
+        conn.send((time.perf_counter() - start) / STEPS_PER_TIMING)
 
 
 def report_times(reps: int) -> None:

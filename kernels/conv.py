@@ -19,9 +19,12 @@ Padding is ``(ph, pw)`` (symmetric, PyTorch's int form) or ``((top, bottom), (le
 (asymmetric, what padding='same' needs for even kernels, see ``same_padding``).
 """
 
+import numba
 import numpy as np
 from numba import njit, prange
 
+from kernels import blas
+from kernels.blas import GEMM_WORK_DIVISOR
 from kernels.im2col import (
     Padding4,
     _copy,
@@ -93,9 +96,9 @@ def conv2d_forward_gemm(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Pad
         im2col_into(x[n0:n0 + nb], cols, (kH, kW), (oH, oW), stride, padding, dilation)
         y_blk = y[n0:n0 + nb].reshape(nb, G, C_out // G, L)
         if nb == 1:  # Y is already y[n]: let BLAS write it in place
-            np.matmul(w_mat, cols.reshape(G, -1, L), out=y_blk[0])
+            blas.matmul(w_mat, cols.reshape(G, -1, L), out=y_blk[0])
         else:
-            Y = np.matmul(w_mat, cols.reshape(G, -1, nb * L),
+            Y = blas.matmul(w_mat, cols.reshape(G, -1, nb * L),
                           out=y_buf[: C_out * nb * L].reshape(G, C_out // G, nb * L))
             y_blk[...] = Y.reshape(G, C_out // G, nb, L).transpose(2, 0, 1, 3)
     return y
@@ -196,7 +199,7 @@ def conv2d_forward_full_width(x: np.ndarray, w: np.ndarray, padding: Padding4, d
     for n0, nb in blocks:
         cols = _columns(cols_buf, rows, nb, Lw)
         im2col_full_width_into(_padded(x[n0:n0 + nb], padding), cols, (kH, kW), dilation, oH)
-        Y = np.matmul(w_mat, cols.reshape(G, -1, nb * Lw),
+        Y = blas.matmul(w_mat, cols.reshape(G, -1, nb * Lw),
                       out=y_buf[: C_out * nb * Lw].reshape(G, C_out // G, nb * Lw))
         _rows_into(Y.reshape(C_out, nb, oH, Wp), y, n0, oW, bias)
     if keep_columns:
@@ -251,7 +254,7 @@ def _conv2d_input_grad_full_width(gy, w, input_shape, padding: Padding4, dilatio
     unpadded = pT == pB == pL == pR == 0
     for n0, nb in blocks:
         GY = _full_width_gradient(gy[n0:n0 + nb], Wp, G)
-        gcols = np.matmul(w_t, GY, out=cols_buf[: rows * nb * Lw].reshape(G, rows // G, nb * Lw))
+        gcols = blas.matmul(w_t, GY, out=cols_buf[: rows * nb * Lw].reshape(G, rows // G, nb * Lw))
         gx_pad = gx[n0:n0 + nb] if unpadded else np.empty((nb, C_in, Hp, Wp), dtype=gy.dtype)
         col2im_full_width_into(gcols.reshape(rows, nb, Lw), gx_pad, (kH, kW), dilation, oH)
         if not unpadded:
@@ -284,7 +287,7 @@ def _conv2d_weight_grad_full_width(gy, x, weight_shape, padding: Padding4, dilat
         if columns is None:
             im2col_full_width_into(_padded(x[n0:n0 + nb], padding), cols, (kH, kW), dilation, oH)
         GY = _full_width_gradient(gy[n0:n0 + nb], Wp, G)
-        gw_t += np.matmul(cols.reshape(G, rows // G, nb * Lw), GY.transpose(0, 2, 1))
+        gw_t += blas.matmul(cols.reshape(G, rows // G, nb * Lw), GY.transpose(0, 2, 1))
     return np.ascontiguousarray(gw_t.transpose(0, 2, 1)).reshape(weight_shape)
 
 
@@ -318,14 +321,14 @@ def _dot(a, b, n):
 
 
 @njit(cache=True)
-def _weight_grad_direct(x_pad, gy_wide, gw, kH, kW, dH, dW, oH):
-    """gw (C_out, C*kH*kW) += the dot products of every sample. Sample-major, so that a
+def _weight_grad_direct_samples(x_pad, gy_wide, gw, kH, kW, dH, dW, oH, n_lo, n_hi):
+    """gw (C_out, C*kH*kW) += the dot products of samples n_lo..n_hi. Sample-major, so that a
     sample's gradient rows (C_out*oH*Wp) and padded planes stay in L1 while every tap reads them
     (tap-major, each tap re-reading the whole batch, was 3x slower)."""
-    N, C, Hp, Wp = x_pad.shape
+    _N, C, Hp, Wp = x_pad.shape
     C_out = gy_wide.shape[1]
     run = oH * Wp
-    for n in range(N):
+    for n in range(n_lo, n_hi):
         for c in range(C):
             plane = x_pad[n, c].reshape(Hp * Wp)
             for i in range(kH):
@@ -338,13 +341,24 @@ def _weight_grad_direct(x_pad, gy_wide, gw, kH, kW, dH, dW, oH):
                         gw[co, t] += _dot(gy_wide[n, co], src, m)
 
 
+@njit(cache=True, parallel=True)
+def _weight_grad_direct(x_pad, gy_wide, gw_parts, kH, kW, dH, dW, oH):
+    """gw_parts[p] = the sum over the p-th slice of the batch (one slice per thread)."""
+    N = x_pad.shape[0]
+    parts = gw_parts.shape[0]
+    for p in prange(parts):
+        _weight_grad_direct_samples(x_pad, gy_wide, gw_parts[p], kH, kW, dH, dW, oH,
+                                    p * N // parts, (p + 1) * N // parts)
+
+
 def _conv2d_weight_grad_direct(gy, x, weight_shape, padding: Padding4, dilation: Pair):
     """conv2d_weight_grad at stride 1, groups 1, by direct dot products (see above).
 
-    Loop nest: ``for n / for c, i, j / for co / one vectorised dot product of oH*Wp``, serial:
-    at LeNet's size, splitting the batch over two threads (each summing into its own copy of
-    gw) took 0.50 ms against 0.30 serially, the thread start-up and the split costing more than
-    the second core saves. Cost: 2*N*C_out*C_in*kH*kW*oH*Wp flops; reads x and gy, no columns.
+    Loop nest: ``for slice of the batch (prange if big) / for n / for c, i, j / for co / one
+    vectorised dot product of oH*Wp``; each thread sums its slice into its own copy of gw, and
+    the copies are added at the end. (On workqueue's ~95 µs start-up the split had cost more
+    than it saved at LeNet's size: 0.50 ms against 0.30 serially.)
+    Cost: 2*N*C_out*C_in*kH*kW*oH*Wp flops; reads x and gy, no columns.
     """
     N, C_out, oH, oW = gy.shape
     dtype = np.result_type(x.dtype, gy.dtype)
@@ -352,10 +366,12 @@ def _conv2d_weight_grad_direct(gy, x, weight_shape, padding: Padding4, dilation:
     Wp = x_pad.shape[3]
     gy_wide = np.zeros((N, C_out, oH, Wp), dtype=dtype)
     gy_wide[..., :oW] = gy
-    gw = np.zeros((C_out, weight_shape[1] * weight_shape[2] * weight_shape[3]), dtype=dtype)
+    taps = weight_shape[1] * weight_shape[2] * weight_shape[3]
+    parts = min(N, numba.get_num_threads()) if in_parallel(gy_wide.size * taps // GEMM_WORK_DIVISOR) else 1
+    gw = np.zeros((parts, C_out, taps), dtype=dtype)
     _weight_grad_direct(x_pad, gy_wide.reshape(N, C_out, oH * Wp), gw, weight_shape[2],
                         weight_shape[3], dilation[0], dilation[1], oH)
-    return gw.reshape(weight_shape)
+    return (gw[0] if parts == 1 else gw.sum(axis=0)).reshape(weight_shape)
 
 
 @njit(cache=True)
@@ -470,7 +486,7 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
     gx = np.empty(input_shape, dtype=gy.dtype)
     for n0, nb in blocks:
         GY = _channels_first(gy[n0:n0 + nb].reshape(nb, C_out, L), G)
-        gcols = np.matmul(w_t, GY, out=cols_buf[: rows * nb * L].reshape(G, rows // G, nb * L))
+        gcols = blas.matmul(w_t, GY, out=cols_buf[: rows * nb * L].reshape(G, rows // G, nb * L))
         col2im_into(gcols.reshape(rows, nb, L), gx[n0:n0 + nb], (kH, kW), (oH, oW), stride, pad,
                     dilation)
     return gx
@@ -511,7 +527,7 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
         cols = _columns(cols_buf, rows, nb, L)
         im2col_into(x[n0:n0 + nb], cols, (kH, kW), (oH, oW), stride, pad, dilation)
         GY = _channels_first(gy[n0:n0 + nb].reshape(nb, C_out, L), G)
-        gw_t += np.matmul(cols.reshape(G, rows // G, nb * L), GY.transpose(0, 2, 1))
+        gw_t += blas.matmul(cols.reshape(G, rows // G, nb * L), GY.transpose(0, 2, 1))
     return np.ascontiguousarray(gw_t.transpose(0, 2, 1)).reshape(weight_shape)
 
 

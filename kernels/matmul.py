@@ -1,23 +1,25 @@
 """matmul (torch.matmul) and its two gradients, on BLAS.
 
-There is nothing to write in numba here: np.matmul already has torch.matmul's semantics
-(1-D operands promoted to a row / a column, batch dimensions broadcast) and hands every
-float32/float64 matrix in the stack to OpenBLAS's sgemm/dgemm, which is blocked for the
-cache and vectorised by hand. A numba loop (even tiled) cannot reach that; calling np.dot
-inside numba just calls the same BLAS. benchmarks/bench_kernels.py shows the GFLOP/s.
+There is nothing to write in numba for the arithmetic: OpenBLAS's sgemm/dgemm is blocked for
+the cache and vectorised by hand, and a numba loop (even tiled) cannot reach it. What is ours
+is how the GEMMs share the cores: kernels/blas.py cuts each big GEMM into one single-threaded
+OpenBLAS call per numba thread (np.matmul's semantics otherwise: 1-D operands promoted to a
+row / a column, batch dimensions broadcast). benchmarks/bench_kernels.py shows the GFLOP/s.
 """
 
 import numpy as np
 
+from kernels import blas
+
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """c = a @ b with torch.matmul's broadcasting (BLAS GEMM per matrix in the batch).
+    """c = a @ b with torch.matmul's broadcasting (a BLAS GEMM per matrix in the batch).
 
     Math: ``c[..., i, j] = sum_k a[..., i, k] * b[..., k, j]``.
-    Loop nest: numpy loops over the broadcast batch; each matrix product is one BLAS GEMM,
-    threaded inside BLAS. Cost: 2*batch*M*K*N flops.
+    Loop nest: kernels/blas.py: ``for (matrix, piece) (prange if big) / one GEMM call``.
+    Cost: 2*batch*M*K*N flops.
     """
-    return np.matmul(a, b)
+    return blas.matmul(a, b)
 
 
 def sum_to_shape(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -44,6 +46,6 @@ def matmul_backward(gy: np.ndarray, a: np.ndarray,
     b2 = b[:, None] if b.ndim == 1 else b
     batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
     gy2 = np.reshape(gy, batch + (a2.shape[-2], b2.shape[-1]))
-    ga = sum_to_shape(np.matmul(gy2, np.swapaxes(b2, -1, -2)), a2.shape)
-    gb = sum_to_shape(np.matmul(np.swapaxes(a2, -1, -2), gy2), b2.shape)
+    ga = sum_to_shape(blas.matmul(gy2, np.swapaxes(b2, -1, -2)), a2.shape)
+    gb = sum_to_shape(blas.matmul(np.swapaxes(a2, -1, -2), gy2), b2.shape)
     return ga.reshape(a.shape), gb.reshape(b.shape)

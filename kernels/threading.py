@@ -44,15 +44,67 @@ import os
 import numba
 import numpy  # noqa: F401  (loads OpenBLAS, which set_num_threads looks up)
 
+
+def openblas_symbol(name: str):
+    """``(function, int64)``: numpy's OpenBLAS C function ``name`` ('openblas_set_num_threads',
+    'cblas_sgemm', ...) and whether its integers are 64-bit; None where not found.
+
+    What threadpoolctl does, in the few lines we need: find the OpenBLAS that numpy loaded
+    among this process's mapped libraries (Linux's /proc/self/maps) and look the symbol up
+    under the names its builds export (numpy 2's wheels ship scipy-openblas, which prefixes
+    ``scipy_``; builds with 64-bit integers add the suffix ``64_``).
+    """
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    except OSError:  # pragma: no cover - not Linux
+        return None
+    for path in sorted(p for p in paths if ".so" in p):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:  # pragma: no cover
+            continue
+        for symbol, int64 in ((f"scipy_{name}64_", True), (f"scipy_{name}", False),
+                              (f"{name}64_", True), (name, False)):
+            if hasattr(lib, symbol):
+                return getattr(lib, symbol), int64
+    return None
+
+
+def _openblas_function(name: str):
+    """numpy's OpenBLAS function ``openblas_<name>``, or None where not found."""
+    found = openblas_symbol(f"openblas_{name}")
+    return found[0] if found is not None else None
+
+
+def _omp_available() -> bool:
+    """Whether numba's OpenMP layer can load (it needs an OpenMP runtime, libgomp on Linux)."""
+    try:
+        import numba.np.ufunc.omppool  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# The pool: numba's OpenMP layer, with OpenBLAS on one thread and GEMMs shared out by
+# kernels/blas.py, when both are there; else the 'workqueue' layer next to OpenBLAS's own threads.
+# A NUMBA_THREADING_LAYER set by the user is respected (then the pool is ours only if it is omp).
+_ONE_POOL_POSSIBLE = openblas_symbol("cblas_sgemm") is not None and _omp_available()
 if "NUMBA_THREADING_LAYER" not in os.environ:
-    numba.config.THREADING_LAYER = "workqueue"
+    numba.config.THREADING_LAYER = "omp" if _ONE_POOL_POSSIBLE else "workqueue"
+_ONE_POOL = _ONE_POOL_POSSIBLE and numba.config.THREADING_LAYER == "omp"
+
+
+def one_pool() -> bool:
+    """True when every kernel, GEMMs included, runs on numba's OpenMP threads (OpenBLAS on one)."""
+    return _ONE_POOL
 
 
 # Elements (read or written) below which a kernel's loop runs serially in the calling thread.
-# At ~10 elements/ns for the vectorised copies and ~1 for the pooling scans, a loop of this
-# size takes 0.1-1 ms on one core: the wake-ups (~95 µs) pay for themselves from about here.
-# Measured in docs/kernels.md ("Serial below a grain size").
-PARALLEL_GRAIN = 1 << 22
+# Starting a parallel loop costs ~2-3 µs on the OpenMP layer and ~70-95 µs on workqueue (two
+# thread wake-ups); at ~10 elements/ns for the vectorised copies and ~1 for the pooling scans,
+# 64K elements is 6-60 µs of work and 4M is 0.4-4 ms. Measured in docs/kernels.md ("Threading").
+PARALLEL_GRAIN = 1 << 16 if _ONE_POOL else 1 << 22
 
 # How many vectorised element copies one step of a scalar loop (a pooling comparison with its
 # branch, a scatter-add through an index) is worth: kernels made of such steps count each as
@@ -65,43 +117,28 @@ def in_parallel(elements: int) -> bool:
     return elements >= PARALLEL_GRAIN and numba.get_num_threads() > 1
 
 
-def _openblas_function(name: str):
-    """numpy's OpenBLAS function ``name`` (e.g. 'set_num_threads'), or None where not found.
-
-    What threadpoolctl does, in the few lines we need: find the OpenBLAS that numpy loaded
-    among this process's mapped libraries (Linux's /proc/self/maps) and look the symbol up
-    under the names its builds export (numpy's wheels ship scipy-openblas, which prefixes
-    and, with 64-bit integers, suffixes them).
-    """
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
-    except OSError:  # pragma: no cover - not Linux
-        return None
-    for path in sorted(p for p in paths if ".so" in p):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:  # pragma: no cover
-            continue
-        for symbol in (f"scipy_openblas_{name}64_", f"scipy_openblas_{name}",
-                       f"openblas_{name}64_", f"openblas_{name}"):
-            if hasattr(lib, symbol):
-                return getattr(lib, symbol)
-    return None
-
-
-def set_num_threads(n: int) -> None:
-    """Use ``n`` threads in numba's prange loops and in OpenBLAS's GEMMs.
-
-    Both pools get the same count, so a prange kernel and the GEMM after it each use the
-    cores once. Where numpy's BLAS is not an OpenBLAS we can find, its count is left alone
-    (set OPENBLAS_NUM_THREADS or OMP_NUM_THREADS before starting Python).
-    """
-    numba.set_num_threads(n)
+def _blas_threads(n: int) -> None:
     setter = _openblas_function("set_num_threads")
     if setter is not None:
         setter.argtypes = [ctypes.c_int]
         setter(n)
+
+
+if _ONE_POOL:
+    _blas_threads(1)
+
+
+def set_num_threads(n: int) -> None:
+    """Use ``n`` threads in the kernels.
+
+    With one pool (OpenMP), numba's count is the count: OpenBLAS stays on one thread and each
+    GEMM is shared out over numba's. Otherwise both pools get ``n``, so a prange kernel and the
+    GEMM after it each use the cores once; where numpy's BLAS is not an OpenBLAS we can find, its
+    count is left alone (set OPENBLAS_NUM_THREADS or OMP_NUM_THREADS before starting Python).
+    """
+    numba.set_num_threads(n)
+    if not _ONE_POOL:
+        _blas_threads(n)
 
 
 def get_num_threads() -> int:

@@ -101,7 +101,7 @@ concatenate, stack, flip, roll, tile, repeat = np.concatenate, np.stack, np.flip
 broadcast_to, take_along_axis, put_along_axis = np.broadcast_to, np.take_along_axis, np.put_along_axis
 empty, zeros, ones, full, arange, linspace, eye = np.empty, np.zeros, np.ones, np.full, np.arange, np.linspace, np.eye
 asarray, copyto = np.asarray, np.copyto
-matmul, einsum, tril, triu, nonzero = np.matmul, np.einsum, np.tril, np.triu, np.nonzero
+einsum, tril, triu, nonzero = np.einsum, np.tril, np.triu, np.nonzero
 
 
 # erf: piecewise Chebyshev interpolation of erf(x)/x, built at import from math.erf.
@@ -231,6 +231,11 @@ def _kernels():
         _threads.apply_pending(kernels)
         _kernels_module = kernels
     return _kernels_module
+
+
+def matmul(a, b):
+    """np.matmul, with the big float GEMMs shared over the kernels' threads (kernels/blas.py)."""
+    return _kernels().matmul(a, b)
 
 
 def conv2d(x, w, bias, stride, padding, dilation, groups, keep_columns=False):

@@ -99,7 +99,7 @@ def test_forward_keeps_columns_only_when_the_weight_gradient_can_use_them(monkey
     monkeypatch.setattr(kc, "COLUMN_BLOCK_BYTES", 150 * 140 * 4 * 2)  # two samples per block
     y2, none = conv2d_forward(x, w, None, (1, 1), (0, 0), (1, 1), 1, keep_columns=True)
     assert none is None
-    np.testing.assert_array_equal(y2, y)
+    np.testing.assert_allclose(y2, y, rtol=1e-5, atol=1e-5)  # BLAS rounds a split GEMM differently
 
 
 @settings(max_examples=20, deadline=None)

@@ -50,3 +50,40 @@ def test_large_matmul_float32_tolerance():
     a, b = random_array(rng, (64, 512), np.float32), random_array(rng, (512, 32), np.float32)
     np.testing.assert_allclose(matmul(a, b), torch.tensor(a) @ torch.tensor(b), rtol=1e-3,
                                atol=1e-3)
+
+
+@st.composite
+def stored(draw, shape, dtype, rng):
+    """An array of ``shape`` stored one of the ways a GEMM operand arrives: row-major, a
+    transposed (column-major) view, a slice with a padded leading dimension, or every other
+    element (neither dim contiguous: kernels/blas.py copies it)."""
+    how = draw(st.sampled_from(["row", "transposed", "padded", "strided"]))
+    if how == "transposed":
+        return np.swapaxes(rng.standard_normal(shape[:-2] + shape[-2:][::-1]).astype(dtype), -1, -2)
+    if how == "padded":
+        return rng.standard_normal(shape[:-1] + (shape[-1] + 3,)).astype(dtype)[..., : shape[-1]]
+    if how == "strided":
+        return rng.standard_normal(shape[:-1] + (2 * shape[-1],)).astype(dtype)[..., ::2]
+    return rng.standard_normal(shape).astype(dtype)
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data(), m=st.integers(1, 40), k=st.integers(1, 40), n=st.integers(1, 40),
+       batch=st.sampled_from([(), (1,), (3,), (2, 2)]), dtype=st.sampled_from(DTYPES),
+       stack_times_matrix=st.booleans(), seed=st.integers(0, 2**16))
+def test_gemm_on_numba_threads_matches_numpy(data, m, k, n, batch, dtype, stack_times_matrix, seed):
+    """kernels/blas.py's GEMM pieces (forced on for every size by the conftest's "threads" run)
+    against np.matmul: every operand layout, stacks, a stack times one matrix, and out=."""
+    from kernels import blas
+
+    rng = np.random.default_rng(seed)
+    a = data.draw(stored(batch + (m, k), dtype, rng))
+    b = data.draw(stored((() if stack_times_matrix else batch) + (k, n), dtype, rng))
+    expected = np.matmul(a, b)
+    got = blas.matmul(a, b)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * k)
+    out = np.full(expected.shape, np.nan, dtype=dtype)
+    assert blas.matmul(a, b, out=out) is out
+    np.testing.assert_allclose(out, expected, rtol=tol, atol=tol * k)

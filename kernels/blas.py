@@ -1,0 +1,151 @@
+"""GEMM on numba's threads: OpenBLAS's sgemm/dgemm called once per thread from a prange loop.
+
+Why not ``np.matmul`` with OpenBLAS's own threads: OpenBLAS keeps a thread pool of its own,
+whose idle threads spin for a while after every GEMM, and numba keeps another for the prange
+loops. Two pools on the same cores either fight (both spinning) or pay a wake-up at every
+switch (kernels/threading.py has the numbers). So, as PyTorch does with MKL and oneDNN inside
+its one OpenMP pool, minitorch uses one pool: numba's. OpenBLAS is set to one thread, and a GEMM
+big enough to share is cut into one piece per thread, each piece an ordinary single-threaded
+``cblas_?gemm`` call on a block of C:
+
+    C (M x N) = A (M x K) @ B (K x N), cut along the longer of M and N:
+      by columns:  C[:, lo:hi] = A @ B[:, lo:hi]      (each thread its own block of columns)
+      by rows:     C[lo:hi, :] = A[lo:hi, :] @ B
+
+Each output element is still one dot product over all of K inside one BLAS call, so the pieces
+need no reduction. A piece is a pointer and a leading dimension into the same arrays, so nothing
+is copied; an operand stored column-major (a transposed view, ``weight.t()``) is passed to BLAS
+as the transpose of a row-major one, as NumPy does.
+
+Loop nest: ``for (matrix in the batch) x (piece) (prange) / one cblas_?gemm call``; a GEMM
+too small to share is NumPy's single call.
+Cost: 2*batch*M*N*K flops, at OpenBLAS's single-thread speed on each core (512^3: 1.10 ms on two
+threads this way against 1.10 ms for OpenBLAS's own two threads and 2.14 ms on one).
+
+The function is found in the OpenBLAS that numpy loaded (``threading.openblas_symbol``) and handed
+to the compiled kernel as a function pointer argument, so the kernel is cached like the others.
+Where it is not found (numpy built on another BLAS), ``matmul`` is ``np.matmul``.
+"""
+
+import ctypes
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from kernels.threading import in_parallel, one_pool, openblas_symbol
+
+ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
+
+# A multiply-add inside a GEMM is worth this fraction of an element copy when asking
+# in_parallel: a GEMM of M*N*K multiply-adds is shared from M*N*K/16 >= PARALLEL_GRAIN on
+# (LeNet's 64x400x120 Linear is, its 64x84x10 is not).
+GEMM_WORK_DIVISOR = 16
+
+
+def _cblas_gemm(prefix: str, c_float):
+    """numpy's OpenBLAS ``cblas_?gemm`` with its argument types set, or None."""
+    found = openblas_symbol(f"cblas_{prefix}gemm")
+    if found is None:
+        return None
+    fn, int64 = found
+    integer = ctypes.c_int64 if int64 else ctypes.c_int32
+    fn.restype = None
+    fn.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, integer, integer, integer, c_float,
+                   ctypes.c_void_p, integer, ctypes.c_void_p, integer, c_float, ctypes.c_void_p, integer]
+    return fn
+
+
+_GEMM = {np.dtype(np.float32): _cblas_gemm("s", ctypes.c_float),
+         np.dtype(np.float64): _cblas_gemm("d", ctypes.c_double)}
+
+
+@njit(cache=True)
+def _gemm_piece(fn, t, parts, by_columns, pa, pb, pc, M, N, K, ta, tb, lda, ldb, ldc, sa, sb, sc,
+                item, one, zero):
+    """Piece t % parts of matrix t // parts: one BLAS call on its block of C."""
+    m = t // parts
+    p = t % parts
+    a = pa + m * sa * item
+    b = pb + m * sb * item
+    c = pc + m * sc * item
+    if by_columns:
+        lo, hi = p * N // parts, (p + 1) * N // parts
+        b += (lo if tb == NO_TRANS else lo * ldb) * item  # columns lo..hi of B (rows of B^T)
+        c += lo * item
+        fn(ROW_MAJOR, ta, tb, M, hi - lo, K, one, a, lda, b, ldb, zero, c, ldc)
+    else:
+        lo, hi = p * M // parts, (p + 1) * M // parts
+        a += (lo * lda if ta == NO_TRANS else lo) * item  # rows lo..hi of A (columns of A^T)
+        c += lo * ldc * item
+        fn(ROW_MAJOR, ta, tb, hi - lo, N, K, one, a, lda, b, ldb, zero, c, ldc)
+
+
+@njit(cache=True, parallel=True)
+def _gemm(fn, batch, parts, by_columns, pa, pb, pc, M, N, K, ta, tb, lda, ldb, ldc, sa, sb, sc,
+          item, one, zero):
+    for t in prange(batch * parts):
+        _gemm_piece(fn, t, parts, by_columns, pa, pb, pc, M, N, K, ta, tb, lda, ldb, ldc,
+                    sa, sb, sc, item, one, zero)
+
+
+def _layout(a: np.ndarray):
+    """How BLAS can read the matrices of a 3-d ``a`` (batch, R, C) in place: (trans, ld, batch
+    stride) in elements, or None when neither dim is contiguous (then it is copied)."""
+    _, R, C = a.shape
+    item = a.itemsize
+    s0, sr, sc = (s // item for s in a.strides)
+    if any(s % item for s in a.strides) or min(a.strides) < 0:
+        return None
+    if sc == 1 or C == 1:
+        ld = sr if R > 1 else C
+        if ld >= max(C, 1):
+            return NO_TRANS, ld, s0
+    if sr == 1 or R == 1:
+        ld = sc if C > 1 else R
+        if ld >= max(R, 1):
+            return TRANS, ld, s0
+    return None
+
+
+def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``np.matmul(a, b, out=out)``, with float32/float64 GEMMs run on numba's threads.
+
+    Shared out here: matrices (2-d), stacks of matrices with the same batch shape, and a stack
+    times one matrix (a stack stored row-major is one tall GEMM). Anything else (broadcast
+    batch dims, vectors, integers, empty operands, or no OpenBLAS found) is NumPy's, on one
+    thread when the pool is ours; so is a GEMM too small to share (``in_parallel``), for which
+    NumPy's call is the shortest path to the same single-threaded BLAS call.
+    """
+    fn = _GEMM.get(a.dtype) if a.dtype == b.dtype and one_pool() else None
+    if (fn is None or a.ndim < 2 or b.ndim < 2 or 0 in a.shape or 0 in b.shape
+            or a.shape[-1] != b.shape[-2]  # NumPy raises its error
+            or not in_parallel(a.size * b.shape[-1] // GEMM_WORK_DIVISOR)):
+        return np.matmul(a, b, out=out)
+    if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
+        y = matmul(a.reshape(-1, a.shape[-1]), b, None if out is None else out.reshape(-1, b.shape[1]))
+        return y.reshape(a.shape[:-1] + b.shape[-1:]) if out is None else out
+    if a.shape[:-2] != b.shape[:-2]:
+        return np.matmul(a, b, out=out)
+    batch_shape = a.shape[:-2]
+    M, K, N = a.shape[-2], a.shape[-1], b.shape[-1]
+    if out is None:
+        out = np.empty(batch_shape + (M, N), dtype=a.dtype)
+    elif out.shape != batch_shape + (M, N) or out.dtype != a.dtype or not out.flags.c_contiguous:
+        return np.matmul(a, b, out=out)
+    a3, b3 = a.reshape((-1, M, K)), b.reshape((-1, K, N))
+    c3 = out.reshape((-1, M, N))
+    la, lb = _layout(a3), _layout(b3)
+    if la is None:
+        a3 = np.ascontiguousarray(a3)
+        la = _layout(a3)
+    if lb is None:
+        b3 = np.ascontiguousarray(b3)
+        lb = _layout(b3)
+    batch = c3.shape[0]
+    threads = numba.get_num_threads()
+    parts = min(threads, max(M, N)) if batch < threads else 1  # else one matrix per thread
+    one, zero = a.dtype.type(1), a.dtype.type(0)
+    _gemm(fn, batch, parts, N >= M, a3.ctypes.data, b3.ctypes.data, c3.ctypes.data, M, N, K,
+          la[0], lb[0], la[1], lb[1], N, la[2], lb[2], M * N, a.itemsize, one, zero)
+    return out
