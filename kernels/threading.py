@@ -1,37 +1,33 @@
-"""Thread pools: numba's (for the prange loops) and BLAS's (for the GEMMs), chosen to coexist.
+"""Threads: one pool, numba's, for the kernels' loops and the GEMMs alike.
 
-The problem: numba's default threading layer on Linux is OpenMP (GNU libgomp). After a parallel
-region its workers spin-wait for the next one, burning the cores that OpenBLAS's own threads
-need for the GEMM that follows. In this package a prange kernel (im2col, col2im, pooling) is
-followed by a GEMM almost every time, so the spinning makes that GEMM several times slower
-(benchmarks/bench_kernels.py, "GEMM after a parallel kernel", and docs/kernels.md).
+The problem: two pools on two cores. numba runs prange loops on its own threads, and OpenBLAS
+runs each GEMM on its own; in this package a prange kernel (im2col, col2im, pooling) is followed
+by a GEMM almost every time. numba's OpenMP layer (GNU libgomp) and OpenBLAS both keep their idle
+threads spinning for a while after a parallel region, so with both pools up the spinning
+threads fight: a 512^3 GEMM right after a prange kernel took 28 ms instead of 1.3
+(docs/kernels.md, "Threading"). The earlier answer was numba's 'workqueue' layer, whose workers
+sleep at once, but then every prange loop pays two thread wake-ups, ~70-95 µs here.
 
-The choice: numba's 'workqueue' layer, whose workers sleep on a lock when idle. It needs no
-extra library, and it is fast enough for our loops, which are coarse (one iteration per image
-plane). Its one limit, no nested or concurrent parallel regions, does not bite: our kernels
-never call each other inside a prange. The layer is fixed at the first parallel call, so it is
-set here, when ``kernels`` is imported, unless the user chose one through the
-``NUMBA_THREADING_LAYER`` environment variable (the benchmark uses that to compare layers).
+The choice: one pool, as PyTorch runs MKL and oneDNN inside its one OpenMP pool. numba's OpenMP
+layer runs every kernel loop; OpenBLAS is set to one thread, and a GEMM big enough to share is cut
+into one single-threaded OpenBLAS call per numba thread (kernels/blas.py). Starting a parallel
+loop then costs ~2-5 µs while the pool is hot. It needs an OpenMP runtime for numba (libgomp on
+Linux) and the cblas_?gemm of numpy's OpenBLAS; where either is missing, the layer is 'workqueue'
+and OpenBLAS keeps its own threads (the old setup). The layer is fixed at the first parallel call,
+so it is set here, when ``kernels`` is imported, unless the user chose one with the
+``NUMBA_THREADING_LAYER`` environment variable. Since OpenBLAS is process-wide, a user's own
+``np.matmul`` then runs on one thread too.
 
-The counts: numba and OpenBLAS both default to one thread per core and run one after the
-other (a prange kernel, then a GEMM), never at once, so the two pools do not oversubscribe
-the cores. ``set_num_threads`` sets both (OpenBLAS through its own C function, found with
-ctypes; threadpoolctl is not needed). What it cannot change once numpy has loaded OpenBLAS is
-how long OpenBLAS's idle threads spin before sleeping (OPENBLAS_THREAD_TIMEOUT, read at load
-time): on a machine whose cores other processes also want, a spinning or descheduled BLAS
-thread stalls every GEMM; docs/kernels.md ("Threading") has the numbers.
+What spinning still costs: libgomp's workers spin ~300,000 pause instructions (4-10 ms here)
+after a loop, then sleep. A training step starts a loop every few hundred µs, so the pool stays
+hot; after a longer idle spell the second parallel loop waits for the wake-up (up to 4 ms on this
+VM). Two OpenMP pools in one process (torch's and ours, as in the parity tests) both spin: correct,
+only slower.
 
-When to use the threads at all (``in_parallel``): starting a prange loop costs two thread
-wake-ups, the workers' and then the caller's (the workqueue layer hands the chunks to
-sleeping workers and the caller sleeps until they are done). On our 2-core test machine that
-is ~95 µs per loop, even for an empty loop and with a single thread, which is as long as
-LeNet's whole im2col takes on one core. So every kernel's loop over image planes exists
-twice in its compiled function, ``prange`` and ``range``, and the caller picks with
-``in_parallel(elements)``: threads only for loops that touch at least ``PARALLEL_GRAIN``
-elements (the kernels' docstrings write "prange if big"). PyTorch's ``at::parallel_for``
-makes the same call with its grain size (a loop with fewer than 32768 iterations runs inline
-in the calling thread).
-
+When to use the threads at all (``in_parallel``): a loop touching fewer than ``PARALLEL_GRAIN``
+elements runs in the calling thread (the kernels' docstrings write "prange if big"), as PyTorch's
+``at::parallel_for`` runs a loop below its grain size inline. Every kernel's loop over image
+planes exists twice in its compiled function, ``prange`` and ``range``, and the caller picks.
 Each kernel spells out its own four-line ``if parallel: prange ... else: range ...`` around a
 per-plane function. A generic ``for_each_plane(body, ...)`` taking the plane function as an
 argument would be shorter, but numba does not cache functions that take other functions as

@@ -1,11 +1,12 @@
 """``set_num_threads`` / ``get_num_threads``: how many threads the CPU kernels use.
 
-Two thread pools share the cores (``kernels/threading.py``): numba's, for the prange loops
-(im2col, col2im, pooling), and the BLAS library's, for the GEMMs of convolution and matmul.
-numba runs on its 'workqueue' layer, whose idle workers sleep, so the GEMM that follows a prange
-loop does not compete with spinning threads. ``set_num_threads(n)`` sets numba's count and OpenBLAS's
-(through its own C function, found with ctypes); another BLAS keeps the count it started with
-(``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS``).
+The kernels run on one thread pool (``kernels/threading.py``): numba's OpenMP threads run the
+prange loops (im2col, col2im, pooling) and share out the GEMMs of convolution and matmul, one
+single-threaded OpenBLAS call per thread (``kernels/blas.py``); OpenBLAS itself is set to one
+thread. ``set_num_threads(n)`` sets numba's count. Where numba's OpenMP layer or numpy's OpenBLAS
+is missing, numba runs on its 'workqueue' layer and OpenBLAS keeps threads of its own, and
+``set_num_threads(n)`` sets both counts (another BLAS keeps the count it started with:
+``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS``).
 
 ``import minitorch`` does not import numba (it must stay fast and compile nothing), so a count
 set before the first kernel call is remembered here and applied when the CPU backend first
