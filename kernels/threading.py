@@ -22,7 +22,9 @@ What spinning still costs: libgomp's workers spin ~300,000 pause instructions (4
 after a loop, then sleep. A training step starts a loop every few hundred µs, so the pool stays
 hot; after a longer idle spell the second parallel loop waits for the wake-up (up to 4 ms on this
 VM). Two OpenMP pools in one process (torch's and ours, as in the parity tests) both spin: correct,
-only slower.
+only slower. GNU OpenMP is not fork-safe: a process forked after the kernels used their threads
+must not start them again (numba aborts it), so DataLoader's workers set one thread first, as
+PyTorch's do (utils/data/_worker.py).
 
 When to use the threads at all (``in_parallel``): a loop touching fewer than ``PARALLEL_GRAIN``
 elements runs in the calling thread (the kernels' docstrings write "prange if big"), as PyTorch's

@@ -298,6 +298,40 @@ def test_workers_match_single_process_in_order():
     assert all((a["x"].numpy() == b["x"].numpy()).all() for a, b in zip(single, multi))
 
 
+class _Gemm(mdata.Dataset):
+    """Each item runs a GEMM big enough to be shared over the kernels' threads (kernels/blas.py)
+    and reports the worker's thread count."""
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        x = mt.arange(256 * 256, dtype=mt.float32).reshape(256, 256) / 65536 + i
+        return (x @ x).sum(), mt.tensor(mt.get_num_threads())
+
+
+class _TThreads(tdata.Dataset):
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        return torch.tensor(torch.get_num_threads())
+
+
+def test_forked_workers_run_kernels_on_one_thread():
+    """The parent has run its OpenMP threads; a forked worker must not start them again (GNU
+    OpenMP is not fork-safe: the worker would die). Workers use one thread each, as torch's do."""
+    a = mt.ones(256, 256)
+    (a @ a).sum()  # the parent's GEMM runs on the threads
+    inline = list(mdata.DataLoader(_Gemm(), batch_size=2))
+    forked = list(mdata.DataLoader(_Gemm(), batch_size=2, num_workers=2))
+    for (s0, _), (s1, n1) in zip(inline, forked):
+        np.testing.assert_allclose(s1.numpy(), s0.numpy(), rtol=1e-6)  # 1 thread vs a shared GEMM
+        assert n1.tolist() == [1, 1]
+    t_threads = [b.tolist() for b in tdata.DataLoader(_TThreads(), batch_size=2, num_workers=2)]
+    assert t_threads == [[1, 1]]
+
+
 def test_workers_seeds_and_determinism():
     def run():
         loader = mdata.DataLoader(_Slow(), batch_size=4, num_workers=2, generator=mt.Generator().manual_seed(7))

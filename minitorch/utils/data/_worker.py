@@ -142,9 +142,13 @@ def _worker_loop(dataset, is_iterable: bool, index_queue, result_queue, auto_col
                  seed: int, init_fn, worker_id: int, num_workers: int, parent_pid: int) -> None:
     """The body of a worker process: serve index-queue requests until told to stop or the parent dies."""
     global _worker_info
-    from ... import manual_seed
+    from ... import manual_seed, set_num_threads
 
     try:
+        # One thread per worker, as PyTorch's workers do: the workers are the parallelism, and a
+        # forked child must not start the OpenMP threads its parent already used (GNU OpenMP is
+        # not fork-safe: numba aborts such a child; kernels/threading.py).
+        set_num_threads(1)
         random.seed(seed)
         manual_seed(seed)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
