@@ -269,15 +269,21 @@ def _run_pre_hooks(node: Node, grads: list) -> list:
 
 
 def _materialize(node: Node, grads: list) -> list:
-    """Outputs that received no gradient get zeros (PyTorch's ``materialize_grads``)."""
-    from .. import _creation
+    """Outputs that received no gradient get zeros (PyTorch's ``materialize_grads``).
 
+    A built-in op's integer outputs (max_pool2d's indices, sort's permutation) can carry no
+    gradient and its backward never reads one for them: they stay None instead of getting a
+    tensor of zeros (LeNet's two poolings made two each step).
+    """
     if (len(grads) == 1 and grads[0] is not None) or all(g is not None for g in grads) \
             or not getattr(node, "materialize_grads", True):
         return grads
+    from .. import _creation
+
+    builtin = getattr(getattr(node, "_forward_cls", None), "_raw", False)
     out = []
     for g, meta in zip(grads, node._out_meta):
-        if g is None and meta is not None:
+        if g is None and meta is not None and not (builtin and not meta[1].is_floating_point):
             g = _creation.zeros(meta[0], dtype=meta[1], device=meta[2])
         out.append(g)
     return out
