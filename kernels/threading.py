@@ -134,14 +134,21 @@ def set_num_threads(n: int) -> None:
     GEMM after it each use the cores once; where numpy's BLAS is not an OpenBLAS we can find, its
     count is left alone (set OPENBLAS_NUM_THREADS or OMP_NUM_THREADS before starting Python).
     """
+    global _requested
+    _requested = n
+    n = min(n, numba.config.NUMBA_NUM_THREADS)  # numba never starts more (torch would oversubscribe)
     numba.set_num_threads(n)
     if not _ONE_POOL:
         _blas_threads(n)
 
 
+_requested: int | None = None  # what set_num_threads was given, as torch.get_num_threads reports it
+
+
 def get_num_threads() -> int:
-    """Number of threads numba's prange loops use (BLAS is set to the same by set_num_threads)."""
-    return numba.get_num_threads()
+    """The count ``set_num_threads`` was given (else numba's); the kernels use at most
+    NUMBA_NUM_THREADS of them (one per core by default)."""
+    return _requested if _requested is not None else numba.get_num_threads()
 
 
 def blas_core() -> str | None:

@@ -11,6 +11,7 @@ the exception type torch raises.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -438,6 +439,25 @@ def test_import_compiles_nothing_and_threads_apply_lazily():
         "assert numba.get_num_threads() == 1 == minitorch.get_num_threads()\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_more_threads_than_cores_is_accepted_as_in_torch():
+    """torch.set_num_threads takes any positive count and get_num_threads reports it; numba
+    cannot start more threads than NUMBA_NUM_THREADS, so the kernels use at most that many."""
+    n = (os.cpu_count() or 1) + 2
+    torch_n = subprocess.run([sys.executable, "-c", f"import torch; torch.set_num_threads({n}); "
+                              "print(torch.get_num_threads())"], check=True, capture_output=True, text=True)
+    code = (
+        "import minitorch, numba\n"
+        f"minitorch.set_num_threads({n})\n"
+        "x = minitorch.randn(1, 2, 64, 64)\n"
+        "minitorch.nn.functional.max_pool2d(x, 2); (x[0, 0] @ x[0, 0]).sum()\n"
+        "print(minitorch.get_num_threads(), numba.get_num_threads() == numba.config.NUMBA_NUM_THREADS)\n"
+        f"minitorch.set_num_threads({n} + 1)\n"
+        "print(minitorch.get_num_threads())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+    assert out == [torch_n.stdout.strip(), "True", str(n + 1)]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt is Linux-only")
