@@ -87,3 +87,39 @@ def test_gemm_on_numba_threads_matches_numpy(data, m, k, n, batch, dtype, stack_
     out = np.full(expected.shape, np.nan, dtype=dtype)
     assert blas.matmul(a, b, out=out) is out
     np.testing.assert_allclose(out, expected, rtol=tol, atol=tol * k)
+
+
+def _threading_setup(env_layer: str | None) -> list[str]:
+    """In a fresh process: could the one pool be used, is it, numba's layer after a parallel
+    kernel ran, OpenBLAS's thread count, numba's thread count."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import numpy as np, numba, kernels\n"
+            "from kernels import threading as t\n"
+            "a = np.ones((256, 256), np.float32); kernels.matmul(a, a)\n"
+            "x = np.ones((64, 6, 28, 28), np.float32)\n"
+            "kernels.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0), (1, 1), False)\n"
+            "print(t._ONE_POOL_POSSIBLE, t.one_pool(), numba.threading_layer(), "
+            "t.get_blas_num_threads(), numba.get_num_threads())\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_THREADING_LAYER", "OPENBLAS_NUM_THREADS")}
+    if env_layer is not None:
+        env["NUMBA_THREADING_LAYER"] = env_layer
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         cwd=__file__.rsplit("/parity_tests/", 1)[0])
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
+
+
+def test_one_thread_pool_when_possible_else_two():
+    """kernels/threading.py: numba's OpenMP layer with OpenBLAS on one thread when both are
+    there; a user's NUMBA_THREADING_LAYER=workqueue gets the two-pool setup, OpenBLAS threaded."""
+    possible, one_pool, layer, blas_threads, threads = _threading_setup(None)
+    if possible == "True":
+        assert (one_pool, layer, blas_threads) == ("True", "omp", "1")
+    else:
+        assert (one_pool, layer) == ("False", "workqueue")
+    possible, one_pool, layer, blas_threads, threads = _threading_setup("workqueue")
+    assert (one_pool, layer) == ("False", "workqueue")
+    assert blas_threads in ("None", threads)  # OpenBLAS keeps as many threads as numba
