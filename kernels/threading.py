@@ -57,7 +57,7 @@ def openblas_symbol(name: str):
             paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
     except OSError:  # pragma: no cover - not Linux
         return None
-    for path in sorted(p for p in paths if ".so" in p):
+    for path in sorted((p for p in paths if ".so" in p), key=lambda p: ("numpy" not in p, p)):  # numpy's first
         try:
             lib = ctypes.CDLL(path)
         except OSError:  # pragma: no cover
