@@ -14,7 +14,13 @@ from ..backends import backend_of
 
 def promote(a, b, to_float: bool = False):
     """Cast the operands of a binary op to their common dtype; Python numbers stay numbers."""
-    dt = _dtype.result_type(a, b)
+    a_tensor = isinstance(a, Tensor)
+    if a_tensor and isinstance(b, Tensor) and a.dtype is b.dtype:
+        dt = a.dtype  # the common case, answered before result_type's walk over categories
+    elif a_tensor and type(b) in (int, float, bool) and a.dtype.is_floating_point:
+        dt = a.dtype  # a Python number never raises a float tensor's dtype (it is a 'wrapped number')
+    else:
+        dt = _dtype.result_type(a, b)
     if to_float:
         dt = _dtype.to_float(dt)
     a = cast(a, dt)

@@ -87,7 +87,7 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     if (out is None and not kwargs and isinstance(axis, tuple) and len(axis) > 1 and a.ndim >= 3
             and a.dtype.kind == "f" and a.itemsize >= 4 and a.flags.c_contiguous):
         axes = {d % a.ndim for d in axis}
-        if 0 in axes and len(axes) == len(axis):
+        if 0 in axes and len(axes) == len(axis) < a.ndim:  # a full reduction stays one pairwise sum
             first = np.sum(a, axis=0, dtype=dtype, keepdims=keepdims)
             return np.sum(first, axis=tuple(sorted(d if keepdims else d - 1 for d in axes if d)), keepdims=keepdims)
     return np.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
