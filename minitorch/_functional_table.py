@@ -13,7 +13,7 @@ import importlib
 
 MODULES = [
     "unary", "elementwise", "compare", "movement", "reduce", "sort", "linalg", "linalg_extra", "join", "shape",
-    "advanced_indexing", "random", "softmax",
+    "advanced_indexing", "random", "softmax", "scan",
 ]
 
 METHOD_FUNCTIONS: dict = {}  # method name -> the function bound as that method

@@ -1,9 +1,9 @@
-"""Reductions and scans: ``sum``, ``mean``, ``prod``, ``amax``/``max``, ``var``, ``norm``, ``cumsum`` ...
+"""Reductions: ``sum``, ``mean``, ``prod``, ``amax``/``max``, ``var``, ``norm``, ``all`` ... (scans: scan.py)
 
 Backward of a reduction over ``dims`` broadcasts the gradient back: put the
 reduced dims back as size 1 (``restore_dims``), then ``expand`` to the input's shape.
-Primitives own a backward (``Sum``, ``Mean``, ``Prod``, ``EvenlyDistributed``, ``Norm``,
-``CumSum``, ``CumProd``); ``var``, ``std``, ``logsumexp`` are compositions of them.
+Primitives own a backward (``Sum``, ``Mean``, ``Prod``, ``EvenlyDistributed``, ``Norm``);
+``var``, ``std``, ``logsumexp`` are compositions of them.
 ``max``/``min`` with a ``dim`` pick elements by index and share ``sort.py``'s gather.
 """
 
@@ -506,82 +506,6 @@ def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
     return input._wrap_result(y)
 
 
-# ----------------------------------------------------------------------------- cumsum, cumprod
-def _scan(xp, fn, x, dim: int, reverse: bool = False):
-    a = x.reshape(1) if x.ndim == 0 else x
-    if reverse:
-        a = xp.flip(fn(xp.flip(a, axis=dim), axis=dim), axis=dim)
-    else:
-        a = fn(a, axis=dim)
-    return a.reshape(x.shape)
-
-
-class CumSum(Primitive):
-    """y_i = sum_{j <= i} x_j along ``dim``;  dx_i = sum_{j >= i} g_j (the reversed cumsum)."""
-
-    node_name = "CumsumBackward0"
-
-    @staticmethod
-    def forward(ctx, x, dim, reverse):
-        ctx.dim, ctx.reverse = dim, reverse
-        xp = backend_of(x)
-        return _scan(xp, xp.cumsum, x, dim, reverse)
-
-    @staticmethod
-    def backward(ctx, g):
-        return CumSum.apply(g, ctx.dim, not ctx.reverse), None, None
-
-
-class CumProd(Primitive):
-    """y_i = prod_{j <= i} x_j along ``dim``;  dx_k = sum_{i >= k} g_i prod_{j <= i, j != k} x_j.
-
-    Without zeros that is reversed_cumsum(g * y) / x. With a zero it is computed directly: for
-    each k, the cumprod of x with x_k replaced by 1 (O(n^2) along ``dim``; still Tensor ops).
-    """
-
-    node_name = "CumprodBackward0"
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
-        xp = backend_of(x)
-        y = _scan(xp, xp.cumprod, x, dim)
-        ctx.save_for_backward(x, y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        d = ctx.dim
-        if x.dim() == 0:
-            return g, None
-        if not bool((x == 0).any()):
-            return CumSum.apply(g * y, d, True) / x, None
-        n, xp = x.shape[d], backend_of(x._data)
-        along = [1] * (x.dim() + 1)
-        along[0], along[d + 1] = n, n
-        k, i = np.arange(n).reshape(n, 1), np.arange(n).reshape(1, n)
-        is_k = x._wrap_result(xp.asarray(k == i).reshape(along))  # [k, ..., j, ...]: j == k
-        later = x._wrap_result(xp.asarray(i >= k).reshape(along))  # [k, ..., i, ...]: i >= k
-        without_k = CumProd.apply(where(is_k, 1.0, x.unsqueeze(0)), d + 1)
-        dx = (without_k * g.unsqueeze(0) * later).sum(d + 1)  # [k, rest...]
-        order = list(range(1, x.dim()))
-        order.insert(d, 0)
-        return dx.permute(order), None
-
-
-def cumsum(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
-    """Running sum along ``dim``. Integer and bool inputs accumulate in int64."""
-    input = _accumulate_dtype(input, dtype)
-    return finish(CumSum.apply(input, wrap_dim(dim, input.dim()), False), out)
-
-
-def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
-    """Running product along ``dim``. Integer and bool inputs accumulate in int64."""
-    input = _accumulate_dtype(input, dtype)
-    return finish(CumProd.apply(input, wrap_dim(dim, input.dim())), out)
-
-
 __all__ = [
     "all",
     "amax",
@@ -592,8 +516,6 @@ __all__ = [
     "argmin",
     "bincount",
     "count_nonzero",
-    "cumprod",
-    "cumsum",
     "logsumexp",
     "max",
     "mean",
@@ -606,4 +528,4 @@ __all__ = [
     "var",
 ]
 METHODS = list(__all__)
-INPLACE: list = ["cumsum", "cumprod"]
+INPLACE: list = []
