@@ -232,6 +232,7 @@ def _rows_into(Y, y, n0, oW, bias):
     98 -> 31 us, conv2 51 -> 18 us. Without a bias nothing is added (-0.0 stays -0.0).
     """
     has_bias = bias is not None
+    # numba needs an array for ``bias`` either way; without one it gets a dummy it never reads.
     _rows_into_serial(Y, y, n0, oW, bias if has_bias else Y[:, 0, 0, 0], has_bias)
 
 
@@ -443,17 +444,20 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride
     """
     pad = as_padding4(padding)
     C_in_g = w.shape[1]
+    columns = None
     if tuple(stride) == (1, 1):
-        keep = keep_columns and not _direct_weight_grad(w.shape, stride, groups)
-        out = conv2d_forward_full_width(x, w, pad, dilation, groups, bias, keep)
-        return out if keep or not keep_columns else (out, None)
-    if C_in_g == 1 and groups > 1:
-        y = conv2d_forward_direct(x, w, stride, pad, dilation, groups)
+        if keep_columns and not _direct_weight_grad(w.shape, stride, groups):
+            y, columns = conv2d_forward_full_width(x, w, pad, dilation, groups, bias, keep_columns=True)
+        else:
+            y = conv2d_forward_full_width(x, w, pad, dilation, groups, bias)
     else:
-        y = conv2d_forward_gemm(x, w, stride, pad, dilation, groups)
-    if bias is not None:
-        y += bias.reshape(1, -1, 1, 1)
-    return (y, None) if keep_columns else y
+        if C_in_g == 1 and groups > 1:
+            y = conv2d_forward_direct(x, w, stride, pad, dilation, groups)
+        else:
+            y = conv2d_forward_gemm(x, w, stride, pad, dilation, groups)
+        if bias is not None:
+            y += bias.reshape(1, -1, 1, 1)
+    return (y, columns) if keep_columns else y
 
 
 # ---------------------------------------------------------------------------------------------
