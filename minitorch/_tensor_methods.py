@@ -13,10 +13,11 @@ from ._device import to_device
 from ._ops import compare as cmp
 from ._ops import elementwise as ew
 from ._ops import indexing, promotion
-from ._ops.inplace import write_inplace
+from ._ops.inplace import Overwrite, write_inplace
 from ._ops.unary import unary
 from ._strides import contiguous_strides, numel, preserved_strides
 from ._tensor import Tensor
+from .autograd import grad_mode
 from .autograd.function import Primitive
 from .backends import backend_of
 
@@ -151,6 +152,8 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
         s = s.expand(self.shape)
     if s is src:
         s = clone(s) if s._data is self._data else s
+    if s.requires_grad and grad_mode.is_grad_enabled():
+        s = Overwrite.apply(self._alias(), s)  # PyTorch records copy_ as CopyBackwards, always
     return write_inplace(self, s)
 
 

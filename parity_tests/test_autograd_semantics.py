@@ -368,7 +368,29 @@ def create_graph_backward(lib):
         warnings.simplefilter("ignore")
         (x ** 3).sum().backward(create_graph=True)
     g = x.grad
-    return g.requires_grad, g.tolist(), g.grad_fn is not None
+    # The first gradient is a differentiable copy in the leaf's layout (PyTorch's
+    # clone_obey_contract): CopyBackwards, also for a transposed leaf, whose strides it keeps.
+    w = f64(lib, np.arange(6.0).reshape(3, 2), rg=False).t().requires_grad_()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (w * w).sum().backward(create_graph=True)
+    y = lib.zeros(2)
+    y.copy_(x)
+    return (g.requires_grad, g.tolist(), g.grad_fn.name(), w.grad.stride(), w.grad.grad_fn.name(),
+            y.grad_fn.name())
+
+
+@scenario
+def copy_history(lib):
+    """copy_ always records CopyBackwards (into a whole tensor) or CopySlices (into a view)."""
+    x = lib.ones(2, requires_grad=True)
+    y = lib.zeros(2)
+    y.copy_(x * 2)
+    z = lib.zeros(4)
+    z[1:3].copy_(x * 3)
+    (y.sum() + z.sum()).backward()
+    return (y.grad_fn.name(), [type(n).__name__ for n, _ in y.grad_fn.next_functions],
+            z.grad_fn.name(), x.grad.tolist())
 
 
 # ----------------------------------------------------------------------------- grad modes

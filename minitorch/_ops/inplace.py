@@ -44,7 +44,7 @@ class CopySlices(Primitive):
 class Overwrite(Primitive):
     """y = src written over all of ``old`` (``copy_``/``fill_`` of a whole tensor);  dold = 0, dsrc = g."""
 
-    node_name = "CopyBackwards"
+    node_name = "torch::autograd::CopyBackwards"
 
     @staticmethod
     def forward(ctx, old, src):

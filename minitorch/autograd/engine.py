@@ -297,30 +297,34 @@ def _accumulate(variable, grad, create_graph: bool) -> None:
             grad = out
     if variable.grad is None:
         # Never keep an alias of another tensor's memory (a broadcast view, the user's gradient).
-        variable.grad = grad if create_graph else _clone_obey_contract(grad, variable)
+        variable.grad = _clone_obey_contract(grad, variable, create_graph)
     elif create_graph or grad_mode.is_grad_enabled():
         variable.grad = variable.grad + grad
     else:
         variable.grad._inplace_data_add(grad)
 
 
-def _clone_obey_contract(grad, variable):
-    """A copy of ``grad`` with no history, laid out as ``variable`` (PyTorch's "gradient layout
-    contract", ``torch/csrc/autograd/utils/grad_layout_contract.h``).
+def _clone_obey_contract(grad, variable, create_graph: bool = False):
+    """A copy of ``grad`` laid out as ``variable`` (PyTorch's "gradient layout contract",
+    ``torch/csrc/autograd/utils/grad_layout_contract.h``).
 
     ``.grad`` gets the leaf's strides when the leaf is non-overlapping and dense, and is
     row-major otherwise, whatever layout the backward produced (a transposed or a broadcast view).
-    Grad mode is off here, so the copy is made on the raw arrays rather than through ``clone``'s
-    dispatch (a Function call per leaf per step). PyTorch also skips the copy when nothing else
-    holds the gradient ("stealing"). Python can only tell that from reference counts, and on
-    LeNet stealing measured ~0.05 ms a step faster than this copy (of ~5), so minitorch always
-    copies.
+    With ``create_graph`` the copy is a differentiable ``copy_`` into that layout, so ``.grad``
+    has PyTorch's ``CopyBackwards`` history. Otherwise grad mode is off and the copy is made on
+    the raw arrays rather than through ``clone``'s dispatch (a Function call per leaf per step).
+    PyTorch also skips the copy when nothing else holds the gradient ("stealing"). Python can
+    only tell that from reference counts, and on LeNet stealing measured ~0.05 ms a step faster
+    than this copy (of ~5), so minitorch always copies.
     """
     xp = backend_of(grad._data)
     shape, stride = tuple(variable.shape), variable.stride()
     if is_contiguous(shape, stride) or not is_non_overlapping_and_dense(shape, stride):
-        data = xp.copy(grad._data, "C")
+        data = xp.empty(shape, dtype=grad._data.dtype)
     else:
         data = xp.as_strided(xp.empty((numel(shape),), dtype=grad._data.dtype), shape, stride, 0)
-        xp.copyto(data, grad._data)
-    return type(grad)._make(data, grad._device)
+    out = type(grad)._make(data, grad._device)
+    if create_graph:
+        return out.copy_(grad)
+    xp.copyto(data, grad._data)
+    return out
