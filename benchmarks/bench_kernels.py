@@ -136,9 +136,10 @@ def worker(library: str, conn) -> None:
     while (request := conn.recv()) is not None:
         name, threads = request
         if name == "blas core":
+            from kernels import gemm
             from kernels.threading import blas_core
 
-            conn.send(blas_core())
+            conn.send("kernels/gemm.py (float32)" if gemm.available(np.float32) else f"OpenBLAS {blas_core()}")
             continue
         if name not in steps:
             steps[name] = (build_torch if library == "torch" else build_ours)(name)
@@ -155,18 +156,26 @@ def report_ratios(quick: bool) -> None:
     settle_idle_threads()
     ctx = mp.get_context("spawn")
     pipes = {}
-    # Where the environment forces OpenBLAS's kernels (OPENBLAS_CORETYPE, read when numpy loads
-    # OpenBLAS), a second "ours" worker runs without it, on the kernels OpenBLAS picks for this
-    # CPU itself: the speed a user's own machine would see. Both are reported.
+    # "ours" multiplies float32 matrices with kernels/gemm.py where the CPU has AVX-512; a second
+    # worker runs with OpenBLAS instead (MINITORCH_GEMM=openblas), on the kernel the environment
+    # chose for it; where that is forced (OPENBLAS_CORETYPE, read when numpy loads OpenBLAS), a
+    # third runs OpenBLAS on the kernel it picks for this CPU itself.
     forced = os.environ.get("OPENBLAS_CORETYPE")
-    ours = ["ours"] + (["ours, auto core"] if forced else [])
+    variants = {"ours": {}, "ours, OpenBLAS": {"MINITORCH_GEMM": "openblas"}}
+    if forced:
+        variants["ours, OpenBLAS auto core"] = {"MINITORCH_GEMM": "openblas", "OPENBLAS_CORETYPE": None}
+    ours = list(variants)
     for library in [*ours, "torch"]:
         here, there = ctx.Pipe()
-        if library == "ours, auto core":
-            os.environ.pop("OPENBLAS_CORETYPE")
+        saved = dict(os.environ)
+        for key, value in variants.get(library, {}).items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
         ctx.Process(target=worker, args=(library, there), daemon=True).start()
-        if forced:
-            os.environ["OPENBLAS_CORETYPE"] = forced
+        os.environ.clear()
+        os.environ.update(saved)
         pipes[library] = here
 
     def ask(library, name, threads=0):
@@ -174,11 +183,12 @@ def report_ratios(quick: bool) -> None:
         return pipes[library].recv()
 
     cores = {lib: ask(lib, "blas core") for lib in ours}
-    print("OpenBLAS kernels: " + ", ".join(f"{lib}: {core}" for lib, core in cores.items())
+    print("GEMM: " + ", ".join(f"{lib}: {core}" for lib, core in cores.items())
           + (f" (OPENBLAS_CORETYPE={forced} in the environment)" if forced else "") + "\n")
-    extra_head = " | ours, auto core ms | vs 1T | vs 2T" if forced else ""
+    others = ours[1:]
+    extra_head = "".join(f" | {lib} ms | vs 2T" for lib in others)
     print(f"| case (float32) | ours ms | torch 1T ms | torch 2T ms | ratio vs 1T | ratio vs 2T{extra_head} |")
-    print("|---|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if forced else ""))
+    print("|---|---:|---:|---:|---:|---:|" + "---:|---:|" * len(others))
     results = {}
     for name in CASES:
         reps = (3 if quick else 5) if "(32,64,56,56)" in name else (7 if quick else 21)
@@ -189,10 +199,7 @@ def report_ratios(quick: bool) -> None:
             times["torch1"].append(ask("torch", name, 1))
             times["torch2"].append(ask("torch", name, 2))
         t = results[name] = {k: statistics.median(v) for k, v in times.items()}
-        extra = ""
-        if forced:
-            auto = t["ours, auto core"]
-            extra = f" | {auto * 1e3:.2f} | {auto / t['torch1']:.2f} | {auto / t['torch2']:.2f}"
+        extra = "".join(f" | {t[lib] * 1e3:.2f} | {t[lib] / t['torch2']:.2f}" for lib in others)
         print(f"| {name} | {t['ours'] * 1e3:.2f} | {t['torch1'] * 1e3:.2f} | "
               f"{t['torch2'] * 1e3:.2f} | {t['ours'] / t['torch1']:.2f} | "
               f"{t['ours'] / t['torch2']:.2f}{extra} |", flush=True)
@@ -200,9 +207,64 @@ def report_ratios(quick: bool) -> None:
         pipe.send(None)
     t = results["matmul 512^3 fwd+bwd (3 GEMMs)"]
     gflop = 3 * 2 * 512**3 / 1e9
-    print(f"\nmatmul 512^3 x3: ours {gflop / t['ours']:.1f} GFLOP/s"
-          + (f" (auto core {gflop / t['ours, auto core']:.1f})" if forced else "")
+    print(f"\nmatmul 512^3 x3: ours {gflop / t['ours']:.1f} GFLOP/s ("
+          + ", ".join(f"{lib} {gflop / t[lib]:.1f}" for lib in others) + ")"
           + f", torch 1T {gflop / t['torch1']:.1f}, torch 2T {gflop / t['torch2']:.1f} GFLOP/s\n")
+
+
+GEMM_SHAPES = [  # (name, M, K, N, A stored transposed, B stored transposed): the GEMMs of a
+    # training step, as one thread's piece of them (kernels/blas.py cuts them in two)
+    ("ResNet conv forward", 64, 576, 1568, False, False),
+    ("ResNet conv input grad", 576, 64, 1624, True, False),
+    ("ResNet conv weight grad", 288, 3248, 64, False, True),
+    ("LeNet conv2 forward", 16, 150, 3200, False, False),
+    ("LeNet conv2 input grad", 150, 16, 3200, True, False),
+    ("LeNet conv2 weight grad", 75, 6400, 16, False, True),
+    ("LeNet conv1 forward", 6, 25, 25088, False, False),
+    ("Linear 400->120, batch 64", 64, 400, 120, False, True),
+    ("512^3", 512, 512, 512, False, False),
+]
+
+
+def _best_of_alternating(gemm, a, b, work, repeats):
+    """Best seconds of ``a @ b`` by kernels/gemm.py and by np.matmul, timed in turn."""
+    (M, K), N = a.shape, b.shape[1]
+    c = np.empty((M, N), np.float32)
+    fa, _, (rsa, csa) = gemm._flat(a)
+    fb, _, (rsb, csb) = gemm._flat(b)
+    runs = {"ours": lambda: gemm.gemm(M, N, K, fa, 0, rsa, csa, fb, 0, rsb, csb, c.reshape(-1), 0, N, work),
+            "blas": lambda: np.matmul(a, b, out=c)}
+    times = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, fn in runs.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return min(times["ours"]), min(times["blas"])
+
+
+def report_gemm(quick: bool) -> None:
+    """kernels/gemm.py against numpy's OpenBLAS, one thread each, in one process (no torch):
+    the numbers behind ``gemm.pays``. Alternating, best of the repeats (the GEMM is pure
+    compute, so the fastest run is the least disturbed)."""
+    from kernels import gemm
+    from kernels.threading import blas_core
+    from minitorch.backends import cpu  # noqa: F401
+
+    rng = np.random.default_rng(0)
+    work = gemm.aligned_empty((gemm.workspace_size(np.float32),), np.float32)
+    print(f"GEMM on one thread, float32: kernels/gemm.py vs OpenBLAS {blas_core()} (GFLOP/s)\n")
+    print("| GEMM | M x K x N | ours | OpenBLAS | time ratio | gemm.pays |")
+    print("|---|---|---:|---:|---:|---|")
+    for name, M, K, N, ta, tb in GEMM_SHAPES:
+        a = rng.standard_normal((K, M) if ta else (M, K), dtype=np.float32)
+        b = rng.standard_normal((N, K) if tb else (K, N), dtype=np.float32)
+        a, b = (a.T if ta else a), (b.T if tb else b)
+        t_ours, t_blas = _best_of_alternating(gemm, a, b, work, 5 if quick else 30)
+        flop = 2 * M * N * K / 1e9
+        print(f"| {name} | {M}x{K}x{N} | {flop / t_ours:.0f} | {flop / t_blas:.0f} | "
+              f"{t_ours / t_blas:.2f} | {gemm.pays(M, N, K)} |")
+    print()
 
 
 def report_conv_algorithms(quick: bool) -> None:
@@ -540,10 +602,10 @@ def report_compile() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    parser.add_argument("--only", choices=["ratios", "conv", "blocking", "loops", "threading",
-                                           "compile"])
+    parser.add_argument("--only", choices=["ratios", "gemm", "conv", "blocking", "loops",
+                                           "threading", "compile"])
     args = parser.parse_args()
-    sections = {"ratios": report_ratios, "conv": report_conv_algorithms,
+    sections = {"ratios": report_ratios, "gemm": report_gemm, "conv": report_conv_algorithms,
                 "blocking": report_blocking, "loops": report_loops}
     for name, fn in sections.items():
         if args.only in (None, name):

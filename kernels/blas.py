@@ -22,6 +22,10 @@ too small to share is NumPy's single call.
 Cost: 2*batch*M*N*K flops, at OpenBLAS's single-thread speed on each core (512^3: 1.10 ms on two
 threads this way against 1.10 ms for OpenBLAS's own two threads and 2.14 ms on one).
 
+Which kernel computes a piece: on a CPU with AVX-512, a float GEMM whose C fills whole register
+tiles runs on kernels/gemm.py (``gemm.pays``; 1.6-2x OpenBLAS's AVX2 kernel on this machine);
+every other one on OpenBLAS.
+
 The function is found in the OpenBLAS that numpy loaded (``threading.openblas_symbol``) and handed
 to the compiled kernel as a function pointer argument, so the kernel is cached like the others.
 Where it is not found (numpy built on another BLAS), ``matmul`` is ``np.matmul``.
@@ -33,6 +37,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from kernels import gemm
 from kernels.threading import in_parallel, one_pool, openblas_symbol
 
 ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
@@ -89,6 +94,32 @@ def _gemm(fn, batch, parts, by_columns, pa, pb, pc, M, N, K, ta, tb, lda, ldb, l
                     sa, sb, sc, item, one, zero)
 
 
+@njit(cache=True, parallel=True)
+def _own_gemm(batch, parts, by_columns, unit, a, sa, rsa, csa, b, sb, rsb, csb, c, M, N, K, work):
+    """The same pieces as ``_gemm``, each one call of kernels/gemm.py's GEMM; a piece's edges
+    fall on whole register tiles (multiples of ``unit``) where the size allows."""
+    for t in prange(batch * parts):
+        m, p = t // parts, t % parts
+        scratch = work[numba.get_thread_id()]
+        extent = N if by_columns else M
+        tiles = (extent + unit - 1) // unit
+        lo, hi = min(extent, p * tiles // parts * unit), min(extent, (p + 1) * tiles // parts * unit)
+        if hi <= lo:
+            continue
+        if by_columns:
+            gemm.gemm(M, hi - lo, K, a, m * sa, rsa, csa, b, m * sb + lo * csb, rsb, csb,
+                      c, m * M * N + lo, N, scratch)
+        else:
+            gemm.gemm(hi - lo, N, K, a, m * sa + lo * rsa, rsa, csa, b, m * sb, rsb, csb,
+                      c, m * M * N + lo * N, N, scratch)
+
+
+def _flat(a: np.ndarray) -> np.ndarray:
+    """The memory under ``a`` (non-negative strides) as one 1-d array starting at a's first element."""
+    extent = 1 + sum((n - 1) * (s // a.itemsize) for n, s in zip(a.shape, a.strides))
+    return np.lib.stride_tricks.as_strided(a, shape=(extent,), strides=(a.itemsize,))
+
+
 def _layout(a: np.ndarray):
     """How BLAS can read the matrices of a 3-d ``a`` (batch, R, C) in place: (trans, ld, batch
     stride) in elements, or None when neither dim is contiguous (then it is copied)."""
@@ -117,8 +148,9 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     thread when the pool is ours; so is a GEMM too small to share (``in_parallel``), for which
     NumPy's call is the shortest path to the same single-threaded BLAS call.
     """
+    own = a.dtype == b.dtype and gemm.available(a.dtype)  # kernels/gemm.py may run it
     fn = _GEMM.get(a.dtype) if a.dtype == b.dtype and one_pool() else None
-    if (fn is None or a.ndim < 2 or b.ndim < 2 or 0 in a.shape or 0 in b.shape
+    if ((fn is None and not own) or a.ndim < 2 or b.ndim < 2 or 0 in a.shape or 0 in b.shape
             or a.shape[-1] != b.shape[-2]  # NumPy raises its error
             or not in_parallel(a.size * b.shape[-1] // GEMM_WORK_DIVISOR)):
         return np.matmul(a, b, out=out)
@@ -129,6 +161,9 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         return np.matmul(a, b, out=out)
     batch_shape = a.shape[:-2]
     M, K, N = a.shape[-2], a.shape[-1], b.shape[-1]
+    own = own and gemm.pays(M, N, K, a.dtype)
+    if not own and fn is None:
+        return np.matmul(a, b, out=out)
     if out is None:
         out = np.empty(batch_shape + (M, N), dtype=a.dtype)
     elif out.shape != batch_shape + (M, N) or out.dtype != a.dtype or not out.flags.c_contiguous:
@@ -145,6 +180,14 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     batch = c3.shape[0]
     threads = numba.get_num_threads()
     parts = min(threads, max(M, N)) if batch < threads else 1  # else one matrix per thread
+    if own:
+        mr, nr = gemm.TILE[a.dtype]
+        (ta, lda, sa), (tb, ldb, sb) = la, lb
+        rsa, csa = (lda, 1) if ta == NO_TRANS else (1, lda)
+        rsb, csb = (ldb, 1) if tb == NO_TRANS else (1, ldb)
+        _own_gemm(batch, parts, N >= M, nr if N >= M else mr, _flat(a3), sa, rsa, csa,
+                  _flat(b3), sb, rsb, csb, c3.reshape(-1), M, N, K, gemm.workspace(a.dtype))
+        return out
     one, zero = a.dtype.type(1), a.dtype.type(0)
     _gemm(fn, batch, parts, N >= M, a3.ctypes.data, b3.ctypes.data, c3.ctypes.data, M, N, K,
           la[0], lb[0], la[1], lb[1], N, la[2], lb[2], M * N, a.itemsize, one, zero)

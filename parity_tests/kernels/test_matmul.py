@@ -106,7 +106,7 @@ def _threading_setup(env_layer: str | None) -> list[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_THREADING_LAYER", "OPENBLAS_NUM_THREADS")}
     if env_layer is not None:
         env["NUMBA_THREADING_LAYER"] = env_layer
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False,
                          cwd=__file__.rsplit("/parity_tests/", 1)[0])
     assert out.returncode == 0, out.stderr
     return out.stdout.split()
@@ -123,3 +123,54 @@ def test_one_thread_pool_when_possible_else_two():
     possible, one_pool, layer, blas_threads, threads = _threading_setup("workqueue")
     assert (one_pool, layer) == ("False", "workqueue")
     assert blas_threads in ("None", threads)  # OpenBLAS keeps as many threads as numba
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), dtype=st.sampled_from(DTYPES), seed=st.integers(0, 2**16))
+def test_own_gemm_matches_float64_reference(data, dtype, seed):
+    """kernels/gemm.py on its own (one thread), against a float64 product: sizes that cross its
+    cache blocks (M past MC, K past KC so it is cut in equal blocks, N past NC) and stop short
+    of its register tile (ragged edges, packed with zeros), with A and B each row-major,
+    transposed (packed by 8x8 register transposes), with a padded leading dimension, or with
+    neither dim contiguous."""
+    from kernels import gemm
+
+    m = data.draw(st.sampled_from([1, 7, gemm.MR, gemm.MR + 1, gemm.MC + 5, 2 * gemm.MC + 3]))
+    k = data.draw(st.sampled_from([1, 7, 8, 9, 64, gemm.KC + 1, 2 * gemm.KC + 9]))
+    n = data.draw(st.sampled_from([1, 5, 16, 33, gemm.NC + 17]))
+    rng = np.random.default_rng(seed)
+    a = data.draw(stored((m, k), dtype, rng))
+    b = data.draw(stored((k, n), dtype, rng))
+    got = gemm.matmul(a, b)
+    expected = a.astype(np.float64) @ b.astype(np.float64)
+    assert got.shape == (m, n) and got.dtype == dtype
+    # Error bound of a float sum of k products: k * eps * sum |a||b| (the tile order differs from NumPy's).
+    bound = k * np.finfo(dtype).eps * (np.abs(a).astype(np.float64) @ np.abs(b).astype(np.float64))
+    assert np.all(np.abs(got - expected) <= bound + np.finfo(dtype).tiny)
+
+
+def test_own_gemm_dispatch():
+    """Which float GEMMs kernels/blas.py gives kernels/gemm.py: only where its register tile is
+    filled (gemm.pays) and only on an AVX-512 CPU unless MINITORCH_GEMM=openblas (checked in
+    fresh processes, since the choice is made at import)."""
+    import os
+    import subprocess
+    import sys
+
+    from kernels import gemm
+
+    mr, nr = gemm.TILE[np.dtype(np.float32)]
+    assert gemm.pays(mr, nr, 1) and not gemm.pays(mr - 1, 4 * nr, 512) and not gemm.pays(512, nr - 1, 512)
+    code = ("import numpy as np, llvmlite.binding as ll, kernels\n"
+            "from kernels import gemm\n"
+            "print(gemm.available(np.float32), gemm.available(np.float64), gemm.available(np.int64), "
+            "'+avx512f' in ll.get_host_cpu_features().flatten())\n")
+    root = __file__.rsplit("/parity_tests/", 1)[0]
+    for choice in ("", "openblas"):
+        env = dict(os.environ, MINITORCH_GEMM=choice)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                             cwd=root, check=False)
+        assert out.returncode == 0, out.stderr
+        f32, f64, i64, avx512 = out.stdout.split()
+        expected = str(avx512 == "True" and choice != "openblas")
+        assert (f32, f64, i64) == (expected, expected, "False")

@@ -1,0 +1,327 @@
+"""GEMM written here, the way BLAS libraries write theirs: packing, cache blocks, a register tile.
+
+Why minitorch has a GEMM of its own: OpenBLAS runs on the kernel it was built or told to use, and
+this machine's environment pins it to AVX2 (``OPENBLAS_CORETYPE=Haswell``), so it used half of the
+AVX-512 hardware; numba compiles for the CPU it runs on, and PyTorch's oneDNN likewise picks its
+kernels by the ISA it finds. On a CPU with AVX-512 float32 GEMMs come here (kernels/blas.py
+decides); elsewhere, and for float64, they stay on OpenBLAS.
+
+The algorithm (Goto and van de Geijn, "Anatomy of high-performance matrix multiplication", 2008;
+the loop nest of BLIS). ``C (M x N) = A (M x K) @ B (K x N)``:
+
+    for jc in range(0, N, NC):                  # a block of B's columns ...
+      for pc in range(0, K, KC):                # ... and of its rows: Bp, KC x NC, packed once
+        pack B[pc:pc+KC, jc:jc+NC] -> Bp        #     into NR-wide slivers, kept in L2/L3
+        for ic in range(0, M, MC):              # a block of A: Ap, MC x KC, in MR-tall slivers
+          pack A[ic:ic+MC, pc:pc+KC] -> Ap
+          for jr in range(0, NC, NR):           # one sliver of Bp (KC x NR) stays in L1 ...
+            for ir in range(0, MC, MR):         # ... while every sliver of Ap passes it
+              C[ir:ir+MR, jr:jr+NR] (+)= Ap_sliver @ Bp_sliver       # the micro-kernel
+
+The micro-kernel keeps its MR x NR tile of C in registers for the whole of KC: per k it loads
+NV vectors of B (NR = NV * VW numbers), and for each of the MR rows broadcasts one number of A
+and does NV fused multiply-adds. That is MR*NV FMAs per MR + NV loads, so the FMA units, not the
+loads, set the pace. With AVX-512's 32 vector registers: MR = 12 rows x NV = 2 vectors is 24
+accumulators, 2 vectors of B and 1 broadcast: 27 registers. Packing makes every operand layout
+(row-major, transposed, padded) look the same to the micro-kernel: both slivers are read
+contiguously, once per k. Edges (M or N not a multiple of the tile) are packed with zeros and the
+tile is computed into a scratch tile first.
+
+numba has no vector types, and LLVM's auto-vectoriser, given the plain loop nest, vectorised the
+wrong loop (over k, with gathers: 3-8 GFLOP/s), so the micro-kernel is written as an
+``@intrinsic`` that emits LLVM IR directly: ``<16 x float>`` loads, a broadcast and
+``llvm.fma``. Everything around it (packing, blocking) is ordinary numba.
+
+Cost: 2*M*N*K flops plus one copy of each operand per block (A once per jc block, B once per
+pc block). Measured on one core of this machine (float32): the micro-kernel alone ~190 GFLOP/s,
+the whole GEMM 150-180 GFLOP/s on the convolutions' shapes, against 95-110 for OpenBLAS's AVX2
+kernel (docs/kernels.md, "Our own GEMM").
+"""
+
+import os
+
+import numba
+import numpy as np
+from llvmlite import ir as llvm
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+VECTOR_BYTES = 64  # one AVX-512 register (a narrower machine splits each vector in LLVM)
+MR, NV = 8, 2  # the register tile: MR rows x NV vectors of C (16 accumulators)
+KC, MC, NC = 512, 64, 1024  # cache blocks (at most): a sliver of Bp (KC x NR) in L1, Ap in L2, Bp in L3
+
+TILE = {np.dtype(np.float32): (MR, NV * VECTOR_BYTES // 4),
+        np.dtype(np.float64): (MR, NV * VECTOR_BYTES // 8)}  # (MR, NR) per dtype
+
+
+@intrinsic
+def _micro_kernel(typingctx, kc, ap, bp, c, ldc, accumulate):
+    """C[0:MR, 0:NR] (=|+=) Ap @ Bp for packed slivers Ap (kc x MR) and Bp (kc x NR).
+
+    c points at the tile's first element, ldc is C's row stride in elements; with
+    ``accumulate`` the tile is added to C, else it overwrites C.
+    """
+    dtype = ap.dtype
+
+    def codegen(context, builder, sig, args):
+        kc, ap, bp, c, ldc, accumulate = args
+        scalar = context.get_value_type(dtype)
+        width = VECTOR_BYTES // context.get_abi_sizeof(scalar)
+        vec = llvm.VectorType(scalar, width)
+        vptr = vec.as_pointer()
+        fma = cgutils.get_or_insert_function(
+            builder.module, llvm.FunctionType(vec, [vec, vec, vec]), f"llvm.fma.v{width}{'f32' if width == 16 else 'f64'}")
+        intp = kc.type
+        nr = NV * width
+        zero = llvm.Constant(vec, [0.0] * width)
+        broadcast = llvm.Constant(llvm.VectorType(llvm.IntType(32), width), [0] * width)
+        # The accumulators are stack slots; LLVM's mem2reg turns them into registers.
+        acc = [[cgutils.alloca_once_value(builder, zero) for _ in range(NV)] for _ in range(MR)]
+
+        def vector_at(base, offset):
+            return builder.bitcast(builder.gep(base, [llvm.Constant(intp, offset)]), vptr)
+
+        with cgutils.for_range(builder, kc) as loop:
+            a_k = builder.gep(ap, [builder.mul(loop.index, llvm.Constant(intp, MR))])
+            b_k = builder.gep(bp, [builder.mul(loop.index, llvm.Constant(intp, nr))])
+            b = [builder.load(vector_at(b_k, v * width), align=context.get_abi_sizeof(scalar))
+                 for v in range(NV)]
+            for i in range(MR):
+                a = builder.load(builder.gep(a_k, [llvm.Constant(intp, i)]))
+                a = builder.insert_element(llvm.Constant(vec, llvm.Undefined), a, llvm.Constant(llvm.IntType(32), 0))
+                a = builder.shuffle_vector(a, llvm.Constant(vec, llvm.Undefined), broadcast)
+                for v in range(NV):
+                    builder.store(builder.call(fma, [a, b[v], builder.load(acc[i][v])]), acc[i][v])
+
+        align = context.get_abi_sizeof(scalar)
+        with builder.if_else(builder.trunc(accumulate, llvm.IntType(1)) if accumulate.type != llvm.IntType(1)
+                             else accumulate) as (add, store):
+            for mode, to_c in ((add, True), (store, False)):
+                with mode:
+                    for i in range(MR):
+                        row = builder.gep(c, [builder.mul(llvm.Constant(intp, i), ldc)])
+                        for v in range(NV):
+                            p = vector_at(row, v * width)
+                            value = builder.load(acc[i][v])
+                            if to_c:
+                                value = builder.fadd(builder.load(p, align=align), value)
+                            builder.store(value, p, align=align)
+        return context.get_dummy_value()
+
+    return types.void(kc, ap, bp, c, ldc, accumulate), codegen
+
+
+@intrinsic
+def _address(typingctx, array, offset):
+    """A pointer to element ``offset`` of a contiguous 1-d array (what C would write ``&a[offset]``)."""
+    def codegen(context, builder, sig, args):
+        data = context.make_array(sig.args[0])(context, builder, args[0]).data
+        return builder.gep(data, [args[1]])
+
+    return types.CPointer(array.dtype)(array, offset), codegen
+
+
+@intrinsic
+def _transpose8(typingctx, src, step, dst, dst_step):
+    """dst[k*dst_step + x] = src[x*step + k] for x, k < 8: an 8x8 block transposed in registers.
+
+    Eight rows of eight are loaded as vectors, and three rounds of shuffles swap the
+    off-diagonal blocks of 4x4, then 2x2, then 1x1: 24 shuffles instead of 64 single-number
+    stores. This is the packing of an operand stored along k (A row-major, B column-major).
+    """
+    def codegen(context, builder, sig, args):
+        src, step, dst, dst_step = args
+        scalar = context.get_value_type(sig.args[0].dtype)
+        vec = llvm.VectorType(scalar, 8)
+        mask = llvm.VectorType(llvm.IntType(32), 8)
+        align = context.get_abi_sizeof(scalar)
+        rows = [builder.load(builder.bitcast(builder.gep(src, [builder.mul(step, llvm.Constant(step.type, x))]),
+                                             vec.as_pointer()), align=align) for x in range(8)]
+        for b in (4, 2, 1):
+            low = llvm.Constant(mask, [j if j & b == 0 else 8 + j - b for j in range(8)])
+            high = llvm.Constant(mask, [j + b if j & b == 0 else 8 + j for j in range(8)])
+            new = list(rows)
+            for i in range(8):
+                if i & b == 0:  # rows i and i + b trade their off-diagonal b x b blocks
+                    new[i] = builder.shuffle_vector(rows[i], rows[i + b], low)
+                    new[i + b] = builder.shuffle_vector(rows[i], rows[i + b], high)
+            rows = new
+        for k in range(8):
+            p = builder.bitcast(builder.gep(dst, [builder.mul(dst_step, llvm.Constant(dst_step.type, k))]), vec.as_pointer())
+            builder.store(rows[k], p, align=align)
+        return context.get_dummy_value()
+
+    return types.void(src, step, dst, dst_step), codegen
+
+
+@njit(cache=True)
+def _pack(src, start, step_k, step_x, kc, xc, w, dst):
+    """Pack a kc x xc block of a matrix into slivers of width w: sliver s holds, for each k,
+    the w numbers ``src[start + k*step_k + (s*w + x)*step_x]``, x < w (zeros past xc).
+
+    A is packed with x = its rows (w = MR), B with x = its columns (w = NR). The source is read
+    along whichever of its dims is contiguous, so that the loads stream: along x (B row-major,
+    A column-major), the copy of each run vectorises; along k (A row-major, B column-major),
+    each run of k is written transposed, one number per sliver row.
+    """
+    if step_x == 1 or step_k != 1:
+        for k in range(kc):
+            first = start + k * step_k
+            for s in range(0, xc, w):
+                width = min(w, xc - s)
+                row = dst[s * kc + k * w: s * kc + k * w + w]
+                if step_x == 1:
+                    run = src[first + s: first + s + width]
+                    for x in range(width):
+                        row[x] = run[x]
+                else:
+                    for x in range(width):
+                        row[x] = src[first + (s + x) * step_x]
+                for x in range(width, w):
+                    row[x] = 0
+        return
+    for s in range(0, xc, w):
+        width = min(w, xc - s)
+        sliver = dst[s * kc: s * kc + kc * w]
+        blocked = width // 8 * 8 if w % 8 == 0 else 0
+        for x in range(0, blocked, 8):  # 8x8 blocks in registers, then the ragged edges by number
+            for k in range(0, kc - 7, 8):
+                _transpose8(_address(src, start + (s + x) * step_x + k), step_x,
+                            _address(sliver, k * w + x), w)
+            for k in range(kc // 8 * 8, kc):
+                for xx in range(x, x + 8):
+                    sliver[k * w + xx] = src[start + (s + xx) * step_x + k]
+        for x in range(blocked, width):
+            first = start + (s + x) * step_x
+            run = src[first: first + kc]
+            for k in range(kc):
+                sliver[k * w + x] = run[k]
+        for x in range(width, w):
+            for k in range(kc):
+                sliver[k * w + x] = 0
+
+
+@njit(cache=True)
+def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
+    """C = A @ B on one thread. A, B, C are read from / written to flat 1-d arrays:
+    ``A[i, k] = a[a_off + i*rsa + k*csa]``, ``B[k, j] = b[b_off + k*rsb + j*csb]``,
+    ``C[i, j] = c[c_off + i*ldc + j]``; ``work`` holds the packed blocks and one scratch tile
+    (``workspace_size`` numbers)."""
+    mr, nr = MR, NV * VECTOR_BYTES // a.itemsize
+    ap = work[: MC * KC]
+    bp = work[MC * KC: MC * KC + KC * NC]
+    tile = work[MC * KC + KC * NC: MC * KC + KC * NC + mr * nr]
+    for jc in range(0, N, NC):
+        nc = min(NC, N - jc)
+        blocks = (K + KC - 1) // KC
+        step = (K + blocks - 1) // blocks  # K cut into equal blocks (576 = 288 + 288, not 512 + 64)
+        for pc in range(0, K, step):
+            kc = min(step, K - pc)
+            _pack(b, b_off + pc * rsb + jc * csb, rsb, csb, kc, nc, nr, bp)
+            for ic in range(0, M, MC):
+                mc = min(MC, M - ic)
+                _pack(a, a_off + ic * rsa + pc * csa, csa, rsa, kc, mc, mr, ap)
+                for jr in range(0, nc, nr):
+                    b_sliver = _address(bp, jr * kc)
+                    for ir in range(0, mc, mr):
+                        a_sliver = _address(ap, ir * kc)
+                        first = c_off + (ic + ir) * ldc + jc + jr
+                        rows, cols = min(mr, mc - ir), min(nr, nc - jr)
+                        if rows == mr and cols == nr:
+                            _micro_kernel(kc, a_sliver, b_sliver, _address(c, first), ldc, pc > 0)
+                        else:  # an edge: the whole tile into scratch, its valid part into C
+                            _micro_kernel(kc, a_sliver, b_sliver, _address(tile, 0), nr, False)
+                            for i in range(rows):
+                                out = c[first + i * ldc: first + i * ldc + cols]
+                                part = tile[i * nr: i * nr + cols]
+                                if pc > 0:
+                                    for j in range(cols):
+                                        out[j] += part[j]
+                                else:
+                                    for j in range(cols):
+                                        out[j] = part[j]
+
+
+def workspace_size(dtype) -> int:
+    """Numbers of scratch one ``gemm`` call needs: Ap, Bp and one tile."""
+    mr, nr = TILE[np.dtype(dtype)]
+    return MC * KC + KC * NC + mr * nr
+
+
+def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` for 2-d arrays of one float dtype, on one thread (for tests and benchmarks;
+    kernels/blas.py shares big GEMMs over the threads)."""
+    M, K = a.shape
+    N = b.shape[1]
+    c = np.empty((M, N), a.dtype)
+    if c.size == 0:
+        return c
+    if K == 0:
+        c[...] = 0
+        return c
+    work = aligned_empty((workspace_size(a.dtype),), a.dtype)
+    fa, oa, (rsa, csa) = _flat(a)
+    fb, ob, (rsb, csb) = _flat(b)
+    gemm(M, N, K, fa, oa, rsa, csa, fb, ob, rsb, csb, c.reshape(-1), 0, N, work)
+    return c
+
+
+def _flat(a: np.ndarray):
+    """(a 1-d view of the memory under ``a``, the offset of a[0, 0] in it, strides in elements).
+    Negative strides are not supported (the caller copies such an array first)."""
+    item = a.itemsize
+    strides = tuple(s // item for s in a.strides)
+    extent = 1 + sum((n - 1) * s for n, s in zip(a.shape, strides))
+    flat = np.lib.stride_tricks.as_strided(a, shape=(extent,), strides=(item,))
+    return flat, 0, strides
+
+
+def available(dtype) -> bool:
+    """Whether float GEMMs of ``dtype`` run on this module (kernels/blas.py asks): on a CPU with
+    AVX-512 that numba compiles for (``NUMBA_CPU_NAME`` unset or 'host'), unless the user chose
+    OpenBLAS with ``MINITORCH_GEMM=openblas``."""
+    return np.dtype(dtype) in TILE and _USE
+
+
+def pays(M: int, N: int, K: int, dtype=np.float32) -> bool:
+    """Whether a GEMM of this shape goes faster here than on OpenBLAS's AVX2 kernel: when C
+    fills whole register tiles in both directions. Measured on one core (float32, time ratio
+    ours / OpenBLAS; benchmarks/bench_kernels.py --only gemm): the ResNet block's three GEMMs
+    0.54-0.64, a 64x400x120 Linear 0.60, LeNet conv2's input gradient 0.56 and forward
+    (16 rows) 0.97; but a C 16 columns wide (LeNet conv2's weight gradient) leaves half of each
+    32-wide tile empty, 1.30, and conv1's forward (6 rows, K = 25) 1.17."""
+    mr, nr = TILE[np.dtype(dtype)]
+    return M >= mr and N >= nr
+
+
+def _avx512_host() -> bool:
+    import llvmlite.binding as llvm
+
+    if numba.config.CPU_NAME not in (None, "host"):
+        return False  # compiling for another CPU (e.g. a portable cache): OpenBLAS knows better
+    return "+avx512f" in llvm.get_host_cpu_features().flatten()
+
+
+_USE = os.environ.get("MINITORCH_GEMM", "").lower() != "openblas" and _avx512_host()
+_WORKSPACE: dict = {}
+
+
+def aligned_empty(shape: tuple[int, ...], dtype) -> np.ndarray:
+    """``np.empty`` whose rows start on a 64-byte boundary (NumPy aligns to 16): a packed sliver
+    read by the micro-kernel then never straddles two cache lines."""
+    dtype = np.dtype(dtype)
+    row = -(-shape[-1] * dtype.itemsize // 64) * 64 // dtype.itemsize  # rows padded to 64 bytes
+    raw = np.empty(int(np.prod(shape[:-1])) * row + 64 // dtype.itemsize, dtype)
+    skip = (-raw.ctypes.data % 64) // dtype.itemsize
+    return raw[skip: skip + int(np.prod(shape[:-1])) * row].reshape(shape[:-1] + (row,))[..., : shape[-1]]
+
+
+def workspace(dtype) -> np.ndarray:
+    """One ``workspace_size`` scratch row per numba thread (``numba.get_thread_id()`` picks it),
+    allocated once. Sharing it is safe: the compiled kernels hold the GIL, so two Python threads
+    never run a GEMM at the same time."""
+    dtype = np.dtype(dtype)
+    if dtype not in _WORKSPACE:
+        _WORKSPACE[dtype] = aligned_empty((numba.config.NUMBA_NUM_THREADS, workspace_size(dtype)), dtype)
+    return _WORKSPACE[dtype]
