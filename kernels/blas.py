@@ -114,12 +114,6 @@ def _own_gemm(batch, parts, by_columns, unit, a, sa, rsa, csa, b, sb, rsb, csb, 
                       c, m * M * N + lo * N, N, scratch)
 
 
-def _flat(a: np.ndarray) -> np.ndarray:
-    """The memory under ``a`` (non-negative strides) as one 1-d array starting at a's first element."""
-    extent = 1 + sum((n - 1) * (s // a.itemsize) for n, s in zip(a.shape, a.strides))
-    return np.lib.stride_tricks.as_strided(a, shape=(extent,), strides=(a.itemsize,))
-
-
 def _layout(a: np.ndarray):
     """How BLAS can read the matrices of a 3-d ``a`` (batch, R, C) in place: (trans, ld, batch
     stride) in elements, or None when neither dim is contiguous (then it is copied)."""
@@ -148,9 +142,8 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     thread when the pool is ours; so is a GEMM too small to share (``in_parallel``), for which
     NumPy's call is the shortest path to the same single-threaded BLAS call.
     """
-    own = a.dtype == b.dtype and gemm.available(a.dtype)  # kernels/gemm.py may run it
     fn = _GEMM.get(a.dtype) if a.dtype == b.dtype and one_pool() else None
-    if ((fn is None and not own) or a.ndim < 2 or b.ndim < 2 or 0 in a.shape or 0 in b.shape
+    if (a.dtype != b.dtype or a.ndim < 2 or b.ndim < 2 or 0 in a.shape or 0 in b.shape
             or a.shape[-1] != b.shape[-2]  # NumPy raises its error
             or not in_parallel(a.size * b.shape[-1] // GEMM_WORK_DIVISOR)):
         return np.matmul(a, b, out=out)
@@ -161,7 +154,7 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         return np.matmul(a, b, out=out)
     batch_shape = a.shape[:-2]
     M, K, N = a.shape[-2], a.shape[-1], b.shape[-1]
-    own = own and gemm.pays(M, N, K, a.dtype)
+    own = gemm.available(a.dtype) and gemm.pays(M, N, a.dtype)  # else OpenBLAS's cblas_?gemm
     if not own and fn is None:
         return np.matmul(a, b, out=out)
     if out is None:
@@ -185,8 +178,8 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         (ta, lda, sa), (tb, ldb, sb) = la, lb
         rsa, csa = (lda, 1) if ta == NO_TRANS else (1, lda)
         rsb, csb = (ldb, 1) if tb == NO_TRANS else (1, ldb)
-        _own_gemm(batch, parts, N >= M, nr if N >= M else mr, _flat(a3), sa, rsa, csa,
-                  _flat(b3), sb, rsb, csb, c3.reshape(-1), M, N, K, gemm.workspace(a.dtype))
+        _own_gemm(batch, parts, N >= M, nr if N >= M else mr, gemm.flat(a3), sa, rsa, csa,
+                  gemm.flat(b3), sb, rsb, csb, c3.reshape(-1), M, N, K, gemm.workspace(a.dtype))
         return out
     one, zero = a.dtype.type(1), a.dtype.type(0)
     _gemm(fn, batch, parts, N >= M, a3.ctypes.data, b3.ctypes.data, c3.ctypes.data, M, N, K,

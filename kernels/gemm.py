@@ -3,8 +3,9 @@
 Why minitorch has a GEMM of its own: OpenBLAS runs on the kernel it was built or told to use, and
 this machine's environment pins it to AVX2 (``OPENBLAS_CORETYPE=Haswell``), so it used half of the
 AVX-512 hardware; numba compiles for the CPU it runs on, and PyTorch's oneDNN likewise picks its
-kernels by the ISA it finds. On a CPU with AVX-512 float32 GEMMs come here (kernels/blas.py
-decides); elsewhere, and for float64, they stay on OpenBLAS.
+kernels by the ISA it finds. On a CPU with AVX-512, float32 and float64 GEMMs that fill the
+register tile come here (kernels/blas.py decides, ``available`` and ``pays``); every other GEMM
+stays on OpenBLAS.
 
 The algorithm (Goto and van de Geijn, "Anatomy of high-performance matrix multiplication", 2008;
 the loop nest of BLIS). ``C (M x N) = A (M x K) @ B (K x N)``:
@@ -21,8 +22,9 @@ the loop nest of BLIS). ``C (M x N) = A (M x K) @ B (K x N)``:
 The micro-kernel keeps its MR x NR tile of C in registers for the whole of KC: per k it loads
 NV vectors of B (NR = NV * VW numbers), and for each of the MR rows broadcasts one number of A
 and does NV fused multiply-adds. That is MR*NV FMAs per MR + NV loads, so the FMA units, not the
-loads, set the pace. With AVX-512's 32 vector registers: MR = 12 rows x NV = 2 vectors is 24
-accumulators, 2 vectors of B and 1 broadcast: 27 registers. Packing makes every operand layout
+loads, set the pace. With AVX-512 (32 vector registers): MR = 8 rows x NV = 2 vectors is 16
+accumulators, plus 2 vectors of B and 1 broadcast (12 x 2, 27 registers, measured the same).
+Packing makes every operand layout
 (row-major, transposed, padded) look the same to the micro-kernel: both slivers are read
 contiguously, once per k. Edges (M or N not a multiple of the tile) are packed with zeros and the
 tile is computed into a scratch tile first.
@@ -33,9 +35,9 @@ wrong loop (over k, with gathers: 3-8 GFLOP/s), so the micro-kernel is written a
 ``llvm.fma``. Everything around it (packing, blocking) is ordinary numba.
 
 Cost: 2*M*N*K flops plus one copy of each operand per block (A once per jc block, B once per
-pc block). Measured on one core of this machine (float32): the micro-kernel alone ~190 GFLOP/s,
-the whole GEMM 150-180 GFLOP/s on the convolutions' shapes, against 95-110 for OpenBLAS's AVX2
-kernel (docs/kernels.md, "Our own GEMM").
+pc block). Measured on one core of this machine (float32, ``bench_kernels.py --only gemm``):
+116-239 GFLOP/s on a training step's GEMMs, against 92-122 for OpenBLAS's AVX2 kernel
+(docs/kernels.md, "Our own GEMM").
 """
 
 import os
@@ -71,7 +73,7 @@ def _micro_kernel(typingctx, kc, ap, bp, c, ldc, accumulate):
         vec = llvm.VectorType(scalar, width)
         vptr = vec.as_pointer()
         fma = cgutils.get_or_insert_function(
-            builder.module, llvm.FunctionType(vec, [vec, vec, vec]), f"llvm.fma.v{width}{'f32' if width == 16 else 'f64'}")
+            builder.module, llvm.FunctionType(vec, [vec, vec, vec]), f"llvm.fma.v{width}f{8 * VECTOR_BYTES // width}")
         intp = kc.type
         nr = NV * width
         zero = llvm.Constant(vec, [0.0] * width)
@@ -95,8 +97,7 @@ def _micro_kernel(typingctx, kc, ap, bp, c, ldc, accumulate):
                     builder.store(builder.call(fma, [a, b[v], builder.load(acc[i][v])]), acc[i][v])
 
         align = context.get_abi_sizeof(scalar)
-        with builder.if_else(builder.trunc(accumulate, llvm.IntType(1)) if accumulate.type != llvm.IntType(1)
-                             else accumulate) as (add, store):
+        with builder.if_else(accumulate) as (add, store):  # a numba bool is an LLVM i1
             for mode, to_c in ((add, True), (store, False)):
                 with mode:
                     for i in range(MR):
@@ -261,20 +262,16 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         c[...] = 0
         return c
     work = aligned_empty((workspace_size(a.dtype),), a.dtype)
-    fa, oa, (rsa, csa) = _flat(a)
-    fb, ob, (rsb, csb) = _flat(b)
-    gemm(M, N, K, fa, oa, rsa, csa, fb, ob, rsb, csb, c.reshape(-1), 0, N, work)
+    (rsa, csa), (rsb, csb) = (tuple(s // x.itemsize for s in x.strides) for x in (a, b))
+    gemm(M, N, K, flat(a), 0, rsa, csa, flat(b), 0, rsb, csb, c.reshape(-1), 0, N, work)
     return c
 
 
-def _flat(a: np.ndarray):
-    """(a 1-d view of the memory under ``a``, the offset of a[0, 0] in it, strides in elements).
-    Negative strides are not supported (the caller copies such an array first)."""
-    item = a.itemsize
-    strides = tuple(s // item for s in a.strides)
-    extent = 1 + sum((n - 1) * s for n, s in zip(a.shape, strides))
-    flat = np.lib.stride_tricks.as_strided(a, shape=(extent,), strides=(item,))
-    return flat, 0, strides
+def flat(a: np.ndarray) -> np.ndarray:
+    """The memory under ``a`` (non-negative strides) as one 1-d array starting at a's first
+    element, which ``gemm`` indexes with a's strides."""
+    extent = 1 + sum((n - 1) * (s // a.itemsize) for n, s in zip(a.shape, a.strides))
+    return np.lib.stride_tricks.as_strided(a, shape=(extent,), strides=(a.itemsize,))
 
 
 def available(dtype) -> bool:
@@ -284,7 +281,7 @@ def available(dtype) -> bool:
     return np.dtype(dtype) in TILE and _USE
 
 
-def pays(M: int, N: int, K: int, dtype=np.float32) -> bool:
+def pays(M: int, N: int, dtype=np.float32) -> bool:
     """Whether a GEMM of this shape goes faster here than on OpenBLAS's AVX2 kernel: when C
     fills whole register tiles in both directions. Measured on one core (float32, time ratio
     ours / OpenBLAS; benchmarks/bench_kernels.py --only gemm): the ResNet block's three GEMMs
