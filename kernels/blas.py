@@ -28,6 +28,8 @@ every other one on OpenBLAS.
 
 The function is found in the OpenBLAS that numpy loaded (``threading.openblas_symbol``) and handed
 to the compiled kernel as a function pointer argument, so the kernel is cached like the others.
+Ours is handed over the same way (``gemm.kernel``, a compiled C function), so that numba does
+not compile the GEMM into the prange loop a second time.
 Where it is not found (numpy built on another BLAS), ``matmul`` is ``np.matmul``.
 """
 
@@ -95,23 +97,25 @@ def _gemm(fn, batch, parts, by_columns, pa, pb, pc, M, N, K, ta, tb, lda, ldb, l
 
 
 @njit(cache=True, parallel=True)
-def _own_gemm(batch, parts, by_columns, unit, a, sa, rsa, csa, b, sb, rsb, csb, c, M, N, K, work):
-    """The same pieces as ``_gemm``, each one call of kernels/gemm.py's GEMM; a piece's edges
-    fall on whole register tiles (multiples of ``unit``) where the size allows."""
+def _own_gemm(fn, batch, parts, by_columns, unit, pa, na, sa, rsa, csa, pb, nb, sb, rsb, csb,
+              pc, M, N, K, pw, nw, w_row):
+    """The same pieces as ``_gemm``, each one call of kernels/gemm.py's GEMM (``fn``, its C
+    function: ``gemm.kernel``) with this thread's workspace row (``w_row`` bytes apart); a
+    piece's edges fall on whole register tiles (multiples of ``unit``) where the size allows."""
     for t in prange(batch * parts):
         m, p = t // parts, t % parts
-        scratch = work[numba.get_thread_id()]
+        work = pw + numba.get_thread_id() * w_row
         extent = N if by_columns else M
         tiles = (extent + unit - 1) // unit
         lo, hi = min(extent, p * tiles // parts * unit), min(extent, (p + 1) * tiles // parts * unit)
         if hi <= lo:
             continue
         if by_columns:
-            gemm.gemm(M, hi - lo, K, a, m * sa, rsa, csa, b, m * sb + lo * csb, rsb, csb,
-                      c, m * M * N + lo, N, scratch)
+            fn(M, hi - lo, K, pa, na, m * sa, rsa, csa, pb, nb, m * sb + lo * csb, rsb, csb,
+               pc, batch * M * N, m * M * N + lo, N, work, nw)
         else:
-            gemm.gemm(hi - lo, N, K, a, m * sa + lo * rsa, rsa, csa, b, m * sb, rsb, csb,
-                      c, m * M * N + lo * N, N, scratch)
+            fn(hi - lo, N, K, pa, na, m * sa + lo * rsa, rsa, csa, pb, nb, m * sb, rsb, csb,
+               pc, batch * M * N, m * M * N + lo * N, N, work, nw)
 
 
 def _layout(a: np.ndarray):
@@ -178,8 +182,10 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         (ta, lda, sa), (tb, ldb, sb) = la, lb
         rsa, csa = (lda, 1) if ta == NO_TRANS else (1, lda)
         rsb, csb = (ldb, 1) if tb == NO_TRANS else (1, ldb)
-        _own_gemm(batch, parts, N >= M, nr if N >= M else mr, gemm.flat(a3), sa, rsa, csa,
-                  gemm.flat(b3), sb, rsb, csb, c3.reshape(-1), M, N, K, gemm.workspace(a.dtype))
+        work = gemm.workspace(a.dtype)
+        _own_gemm(gemm.kernel(a.dtype), batch, parts, N >= M, nr if N >= M else mr,
+                  a3.ctypes.data, gemm.extent(a3), sa, rsa, csa, b3.ctypes.data, gemm.extent(b3), sb, rsb, csb,
+                  c3.ctypes.data, M, N, K, work.ctypes.data, work.shape[1], work.strides[0])
         return out
     one, zero = a.dtype.type(1), a.dtype.type(0)
     _gemm(fn, batch, parts, N >= M, a3.ctypes.data, b3.ctypes.data, c3.ctypes.data, M, N, K,

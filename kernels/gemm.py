@@ -40,12 +40,13 @@ pc block). Measured on one core of this machine (float32, ``bench_kernels.py --o
 (docs/kernels.md, "Our own GEMM").
 """
 
+import ctypes
 import os
 
 import numba
 import numpy as np
 from llvmlite import ir as llvm
-from numba import njit, types
+from numba import carray, cfunc, njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
@@ -209,7 +210,8 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
     ``A[i, k] = a[a_off + i*rsa + k*csa]``, ``B[k, j] = b[b_off + k*rsb + j*csb]``,
     ``C[i, j] = c[c_off + i*ldc + j]``; ``work`` holds the packed blocks and one scratch tile
     (``workspace_size`` numbers)."""
-    mr, nr = MR, NV * VECTOR_BYTES // a.itemsize
+    nr = NV * VECTOR_BYTES // a.itemsize
+    mr = min(MR, nr)  # = MR, as a run-time int: a literal 8 would compile _pack a second time (0.6 s)
     ap = work[: MC * KC]
     bp = work[MC * KC: MC * KC + KC * NC]
     tile = work[MC * KC + KC * NC: MC * KC + KC * NC + mr * nr]
@@ -250,28 +252,69 @@ def workspace_size(dtype) -> int:
     return MC * KC + KC * NC + mr * nr
 
 
+def _gemm_c(M, N, K, pa, na, a_off, rsa, csa, pb, nb, b_off, rsb, csb, pc, nc, c_off, ldc, pw, nw):
+    """``gemm`` with each array passed as a pointer and a length: the body of ``kernel``."""
+    gemm(M, N, K, carray(pa, (na,)), a_off, rsa, csa, carray(pb, (nb,)), b_off, rsb, csb,
+         carray(pc, (nc,)), c_off, ldc, carray(pw, (nw,)))
+
+
+_KERNEL: dict = {}
+
+
+def kernel(dtype):
+    """``gemm`` for one dtype compiled as a C function (a numba ``cfunc``, cached on disk like
+    the jitted kernels), as a ctypes function whose pointers are ``void *``: the prange loop in
+    kernels/blas.py calls it for every dtype, as it calls OpenBLAS's ``cblas_?gemm``.
+    Arguments: ``M, N, K``, then for A, B and C ``(address, length in elements, offset, strides)``
+    as in ``gemm`` (C's one stride is ``ldc``), then the workspace's ``(address, length)``.
+
+    Why through a pointer and not a call of the jitted ``gemm`` from the prange loop: numba links
+    a jitted callee into its caller and optimises the two again as one module, so the parallel
+    wrapper compiled the whole GEMM a second time (3.1 s of a cold first step, on top of the
+    GEMM's own 2.1 s). Behind a pointer the GEMM is compiled once per dtype, and the wrapper,
+    once for both dtypes, in 0.5 s. The call costs nothing next to a GEMM."""
+    dtype = np.dtype(dtype)
+    if dtype not in _KERNEL:
+        i64, ptr = types.int64, types.CPointer(numba.from_dtype(dtype))
+        arrays = (3, 8, 13, 17)  # the positions of the four pointers
+        signature = types.void(*(ptr if i in arrays else i64 for i in range(19)))
+        compiled = cfunc(signature, cache=True)(_gemm_c)
+        prototype = ctypes.CFUNCTYPE(None, *(ctypes.c_void_p if i in arrays else ctypes.c_int64
+                                             for i in range(19)))
+        _KERNEL[dtype] = compiled, prototype(compiled.address)  # the cfunc keeps the code alive
+    return _KERNEL[dtype][1]
+
+
+def arguments(a: np.ndarray, b: np.ndarray, c: np.ndarray, work: np.ndarray) -> tuple:
+    """``kernel``'s arguments for ``c[...] = a @ b`` on one thread: 2-d ``a``, ``b`` of c's
+    dtype with non-negative strides, a C-contiguous ``c``, one aligned ``workspace_size`` row.
+    Only addresses: the caller keeps the four arrays alive until the call returns."""
+    (M, K), N = a.shape, b.shape[1]
+    (rsa, csa), (rsb, csb) = (tuple(s // x.itemsize for s in x.strides) for x in (a, b))
+    return (M, N, K, a.ctypes.data, extent(a), 0, rsa, csa, b.ctypes.data, extent(b), 0, rsb, csb,
+            c.ctypes.data, c.size, 0, N, work.ctypes.data, work.shape[-1])
+
+
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b`` for 2-d arrays of one float dtype, on one thread (for tests and benchmarks;
     kernels/blas.py shares big GEMMs over the threads)."""
-    M, K = a.shape
-    N = b.shape[1]
-    c = np.empty((M, N), a.dtype)
+    c = np.empty((a.shape[0], b.shape[1]), a.dtype)
     if c.size == 0:
         return c
-    if K == 0:
+    if a.shape[1] == 0:
         c[...] = 0
         return c
-    work = aligned_empty((workspace_size(a.dtype),), a.dtype)
-    (rsa, csa), (rsb, csb) = (tuple(s // x.itemsize for s in x.strides) for x in (a, b))
-    gemm(M, N, K, flat(a), 0, rsa, csa, flat(b), 0, rsb, csb, c.reshape(-1), 0, N, work)
+    if a.dtype != b.dtype or a.dtype not in TILE:
+        raise TypeError(f"gemm.matmul takes two float32 or two float64 arrays, got {a.dtype} and {b.dtype}")
+    work = aligned_empty((workspace_size(a.dtype),), a.dtype)  # held here: the call gets its address
+    kernel(a.dtype)(*arguments(a, b, c, work))
     return c
 
 
-def flat(a: np.ndarray) -> np.ndarray:
-    """The memory under ``a`` (non-negative strides) as one 1-d array starting at a's first
-    element, which ``gemm`` indexes with a's strides."""
-    extent = 1 + sum((n - 1) * (s // a.itemsize) for n, s in zip(a.shape, a.strides))
-    return np.lib.stride_tricks.as_strided(a, shape=(extent,), strides=(a.itemsize,))
+def extent(a: np.ndarray) -> int:
+    """How many elements the memory under ``a`` (non-negative strides) spans, from its first
+    element to its last: the length of the 1-d array ``gemm`` indexes with a's strides."""
+    return 1 + sum((n - 1) * (s // a.itemsize) for n, s in zip(a.shape, a.strides))
 
 
 def available(dtype) -> bool:
