@@ -7,8 +7,9 @@ Two sources, both read, never hand-written:
    (or only shape/dtype, or the distribution of random ops), first and second gradients in
    float64, ``out=``, and the invalid calls that must raise torch's exception type;
 2. the dedicated test files (``parity_tests/test_*.py``): an API the table does not hold is
-   marked "tested in test_x.py" when that file names it (``.name(`` / ``.name`` for functions and
-   methods, the bare word for classes). That is a grep, so it says "mentioned by a test", no more.
+   marked "tested in test_x.py" when that file names it (``.name(`` / ``.name`` or the quoted
+   ``"name"`` that a file's ``check("name", ...)`` helper looks up, for functions and methods;
+   the bare word for classes). That is a grep, so it says "mentioned by a test", no more.
 
 Usage: ``python tools/gen_parity_table.py`` rewrites docs/parity.md; ``--check`` exits 1 when the
 file is stale (``parity_tests/test_docs.py`` runs the same comparison).
@@ -136,8 +137,8 @@ def mentioned_in(name: str, files: dict[str, str]) -> list[str]:
     leaf = name.rsplit(".", 1)[-1]
     if leaf[:1].isupper():
         pattern = re.compile(rf"\b{re.escape(leaf)}\b")
-    else:
-        pattern = re.compile(rf"\.{re.escape(leaf)}\b")
+    else:  # F.name( / x.name, or the name as a string: check("name", ...), a table key "name":
+        pattern = re.compile(rf"\.{re.escape(leaf)}\b|[\"']{re.escape(leaf)}[\"']")
     return [f for f, text in files.items() if pattern.search(text)]
 
 
