@@ -175,7 +175,7 @@ def test_setitem_values_and_grads(data, through, value_kind):
     spec = data.draw(keys(shape[1:] if through == "slice_view" else shape[::-1] if through == "transpose_view" else shape))
     avoid_0d_unsqueeze(shape[1:] if through == "slice_view" else shape, spec)
     rng = np.random.default_rng(2)
-    base, w = rng.standard_normal(shape), None
+    base = rng.standard_normal(shape)
 
     def run(lib):
         b = leaf(lib, base)

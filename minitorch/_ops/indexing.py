@@ -25,7 +25,7 @@ def _expand_key(key, ndim: int) -> list:
     n_ell = sum(1 for k in key if k is Ellipsis)
     if n_ell > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
-    used = sum(1 for k in key if k is not None and k is not Ellipsis and not (isinstance(k, Tensor) and k.dtype.name == "bool" and False))
+    used = sum(1 for k in key if k is not None and k is not Ellipsis)  # basic keys: one dim each
     if used > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     if n_ell:
@@ -53,8 +53,8 @@ def basic_index(x: Tensor, key) -> Tensor:
                 raise IndexError(f"index {idx} is out of bounds for dimension {dim} with size {size}")
             out = movement.select(out, dim, idx)
     if out is x:
+        # ``x[...]`` (nothing consumed) is still a new view object, as in PyTorch
         out = movement.View.apply(x, x._get_storage(), tuple(x.shape), x.stride(), x.storage_offset())
-        out = out  # ``x[...]`` is still a new view object, as in PyTorch
     return out
 
 
