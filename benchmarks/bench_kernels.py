@@ -213,14 +213,15 @@ def report_ratios(quick: bool) -> None:
 
 
 GEMM_SHAPES = [  # (name, M, K, N, A stored transposed, B stored transposed): the GEMMs of a
-    # training step, as one thread's piece of them (kernels/blas.py cuts them in two)
+    # training step, as one thread's piece of them (kernels/blas.py cuts them in two; LeNet's
+    # convolutions run on full-width columns, so conv2's N is 64 samples x 10 rows x 14 columns)
     ("ResNet conv forward", 64, 576, 1568, False, False),
     ("ResNet conv input grad", 576, 64, 1624, True, False),
     ("ResNet conv weight grad", 288, 3248, 64, False, True),
-    ("LeNet conv2 forward", 16, 150, 3200, False, False),
-    ("LeNet conv2 input grad", 150, 16, 3200, True, False),
-    ("LeNet conv2 weight grad", 75, 6400, 16, False, True),
-    ("LeNet conv1 forward", 6, 25, 25088, False, False),
+    ("LeNet conv2 forward", 16, 150, 4480, False, False),
+    ("LeNet conv2 input grad", 150, 16, 4480, True, False),
+    ("LeNet conv2 weight grad", 75, 8960, 16, False, True),
+    ("LeNet conv1 forward", 6, 25, 28672, False, False),
     ("Linear 400->120, batch 64", 64, 400, 120, False, True),
     ("512^3", 512, 512, 512, False, False),
 ]

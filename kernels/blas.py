@@ -22,9 +22,9 @@ too small to share is NumPy's single call.
 Cost: 2*batch*M*N*K flops, at OpenBLAS's single-thread speed on each core (512^3: 1.10 ms on two
 threads this way against 1.10 ms for OpenBLAS's own two threads and 2.14 ms on one).
 
-Which kernel computes a piece: on a CPU with AVX-512, a float GEMM whose C fills whole register
-tiles runs on kernels/gemm.py (``gemm.pays``; 1.6-2x OpenBLAS's AVX2 kernel on this machine);
-every other one on OpenBLAS.
+Which kernel computes a piece: on a CPU with AVX-512, a float GEMM whose C is at least one
+register tile wide and two rows tall runs on kernels/gemm.py (``gemm.pays``; 1.4-2.2x
+OpenBLAS's AVX2 kernel on this machine); every other one on OpenBLAS.
 
 The function is found in the OpenBLAS that numpy loaded (``threading.openblas_symbol``) and handed
 to the compiled kernel as a function pointer argument, so the kernel is cached like the others.

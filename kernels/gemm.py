@@ -27,7 +27,10 @@ accumulators, plus 2 vectors of B and 1 broadcast (12 x 2, 27 registers, measure
 Packing makes every operand layout
 (row-major, transposed, padded) look the same to the micro-kernel: both slivers are read
 contiguously, once per k. Edges (M or N not a multiple of the tile) are packed with zeros and the
-tile is computed into a scratch tile first.
+tile is computed into a scratch tile first. One exception: a row-major B is read in place
+(slivers straight from its rows, ``ldb`` apart) when A is a single MC block, since then each
+number of B is read once either way and packing it is a copy for nothing (LeNet conv2's
+forward: 213 -> 110 us, 122 of them the packing).
 
 numba has no vector types, and LLVM's auto-vectoriser, given the plain loop nest, vectorised the
 wrong loop (over k, with gathers: 3-8 GFLOP/s), so the micro-kernel is written as an
@@ -59,8 +62,9 @@ TILE = {np.dtype(np.float32): (MR, NV * VECTOR_BYTES // 4),
 
 
 @intrinsic
-def _micro_kernel(typingctx, kc, ap, bp, c, ldc, accumulate):
-    """C[0:MR, 0:NR] (=|+=) Ap @ Bp for packed slivers Ap (kc x MR) and Bp (kc x NR).
+def _micro_kernel(typingctx, kc, ap, bp, ldb, c, ldc, accumulate):
+    """C[0:MR, 0:NR] (=|+=) Ap @ Bp for a packed sliver Ap (kc x MR) and a sliver Bp (kc x NR)
+    whose rows are ``ldb`` elements apart (NR when packed; B's row stride when read in place).
 
     c points at the tile's first element, ldc is C's row stride in elements; with
     ``accumulate`` the tile is added to C, else it overwrites C.
@@ -68,7 +72,7 @@ def _micro_kernel(typingctx, kc, ap, bp, c, ldc, accumulate):
     dtype = ap.dtype
 
     def codegen(context, builder, sig, args):
-        kc, ap, bp, c, ldc, accumulate = args
+        kc, ap, bp, ldb, c, ldc, accumulate = args
         scalar = context.get_value_type(dtype)
         width = VECTOR_BYTES // context.get_abi_sizeof(scalar)
         vec = llvm.VectorType(scalar, width)
@@ -76,7 +80,6 @@ def _micro_kernel(typingctx, kc, ap, bp, c, ldc, accumulate):
         fma = cgutils.get_or_insert_function(
             builder.module, llvm.FunctionType(vec, [vec, vec, vec]), f"llvm.fma.v{width}f{8 * VECTOR_BYTES // width}")
         intp = kc.type
-        nr = NV * width
         zero = llvm.Constant(vec, [0.0] * width)
         broadcast = llvm.Constant(llvm.VectorType(llvm.IntType(32), width), [0] * width)
         # The accumulators are stack slots; LLVM's mem2reg turns them into registers.
@@ -87,7 +90,7 @@ def _micro_kernel(typingctx, kc, ap, bp, c, ldc, accumulate):
 
         with cgutils.for_range(builder, kc) as loop:
             a_k = builder.gep(ap, [builder.mul(loop.index, llvm.Constant(intp, MR))])
-            b_k = builder.gep(bp, [builder.mul(loop.index, llvm.Constant(intp, nr))])
+            b_k = builder.gep(bp, [builder.mul(loop.index, ldb)])
             b = [builder.load(vector_at(b_k, v * width), align=context.get_abi_sizeof(scalar))
                  for v in range(NV)]
             for i in range(MR):
@@ -111,7 +114,7 @@ def _micro_kernel(typingctx, kc, ap, bp, c, ldc, accumulate):
                             builder.store(value, p, align=align)
         return context.get_dummy_value()
 
-    return types.void(kc, ap, bp, c, ldc, accumulate), codegen
+    return types.void(kc, ap, bp, ldb, c, ldc, accumulate), codegen
 
 
 @intrinsic
@@ -221,20 +224,26 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
         step = (K + blocks - 1) // blocks  # K cut into equal blocks (576 = 288 + 288, not 512 + 64)
         for pc in range(0, K, step):
             kc = min(step, K - pc)
-            _pack(b, b_off + pc * rsb + jc * csb, rsb, csb, kc, nc, nr, bp)
+            # B row-major and A one block: B's whole slivers are read in place, the rest packed
+            direct = nc // nr * nr if csb == 1 and M <= MC else 0
+            if direct < nc:
+                _pack(b, b_off + pc * rsb + (jc + direct) * csb, rsb, csb, kc, nc - direct, nr, bp)
             for ic in range(0, M, MC):
                 mc = min(MC, M - ic)
                 _pack(a, a_off + ic * rsa + pc * csa, csa, rsa, kc, mc, mr, ap)
                 for jr in range(0, nc, nr):
-                    b_sliver = _address(bp, jr * kc)
+                    if jr < direct:
+                        b_sliver, ldb = _address(b, b_off + pc * rsb + jc + jr), rsb
+                    else:
+                        b_sliver, ldb = _address(bp, (jr - direct) * kc), nr
                     for ir in range(0, mc, mr):
                         a_sliver = _address(ap, ir * kc)
                         first = c_off + (ic + ir) * ldc + jc + jr
                         rows, cols = min(mr, mc - ir), min(nr, nc - jr)
                         if rows == mr and cols == nr:
-                            _micro_kernel(kc, a_sliver, b_sliver, _address(c, first), ldc, pc > 0)
+                            _micro_kernel(kc, a_sliver, b_sliver, ldb, _address(c, first), ldc, pc > 0)
                         else:  # an edge: the whole tile into scratch, its valid part into C
-                            _micro_kernel(kc, a_sliver, b_sliver, _address(tile, 0), nr, False)
+                            _micro_kernel(kc, a_sliver, b_sliver, ldb, _address(tile, 0), nr, False)
                             for i in range(rows):
                                 out = c[first + i * ldc: first + i * ldc + cols]
                                 part = tile[i * nr: i * nr + cols]
@@ -325,14 +334,16 @@ def available(dtype) -> bool:
 
 
 def pays(M: int, N: int, dtype=np.float32) -> bool:
-    """Whether a GEMM of this shape goes faster here than on OpenBLAS's AVX2 kernel: when C
-    fills whole register tiles in both directions. Measured on one core (float32, time ratio
-    ours / OpenBLAS; benchmarks/bench_kernels.py --only gemm): the ResNet block's three GEMMs
-    0.54-0.64, a 64x400x120 Linear 0.60, LeNet conv2's input gradient 0.56 and forward
-    (16 rows) 0.97; but a C 16 columns wide (LeNet conv2's weight gradient) leaves half of each
-    32-wide tile empty, 1.30, and conv1's forward (6 rows, K = 25) 1.17."""
-    mr, nr = TILE[np.dtype(dtype)]
-    return M >= mr and N >= nr
+    """Whether a GEMM of this shape goes faster here than on OpenBLAS's AVX2 kernel: when C is
+    at least one register tile wide (N >= NR) and has two rows or more. Measured on one core
+    (float32, time ratio ours / OpenBLAS; benchmarks/bench_kernels.py --only gemm and the
+    sweep in docs/kernels.md): the ResNet block's three GEMMs 0.49-0.57, a 64x400x120 Linear
+    0.6, LeNet conv2's forward and input gradient 0.45-0.6, conv1's forward (6 rows: 2 of the
+    tile's 8 rows wasted, but B read in place) 0.55; 2-4 rows 0.5-0.95. Not: a C 16 columns
+    wide (LeNet conv2's weight gradient) leaves half of each 32-wide tile empty, 1.2-1.3, and
+    one row (a matrix-vector product) 2.6."""
+    nr = TILE[np.dtype(dtype)][1]
+    return M >= 2 and N >= nr
 
 
 def _avx512_host() -> bool:

@@ -150,8 +150,8 @@ def test_own_gemm_matches_float64_reference(data, dtype, seed):
 
 
 def test_own_gemm_dispatch():
-    """Which float GEMMs kernels/blas.py gives kernels/gemm.py: only where its register tile is
-    filled (gemm.pays) and only on an AVX-512 CPU unless MINITORCH_GEMM=openblas (checked in
+    """Which float GEMMs kernels/blas.py gives kernels/gemm.py: only where C is at least one
+    register tile wide and more than a row tall (gemm.pays), and only on an AVX-512 CPU unless MINITORCH_GEMM=openblas (checked in
     fresh processes, since the choice is made at import)."""
     import os
     import subprocess
@@ -160,7 +160,7 @@ def test_own_gemm_dispatch():
     from kernels import gemm
 
     mr, nr = gemm.TILE[np.dtype(np.float32)]
-    assert gemm.pays(mr, nr) and not gemm.pays(mr - 1, 4 * nr) and not gemm.pays(512, nr - 1)
+    assert gemm.pays(2, nr) and gemm.pays(mr, nr) and not gemm.pays(1, 4 * nr) and not gemm.pays(512, nr - 1)
     code = ("import numpy as np, llvmlite.binding as ll, kernels\n"
             "from kernels import gemm\n"
             "print(gemm.available(np.float32), gemm.available(np.float64), gemm.available(np.int64), "
