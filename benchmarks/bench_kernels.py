@@ -263,7 +263,7 @@ def report_gemm(quick: bool) -> None:
         t_ours, t_blas = _best_of_alternating(gemm, a, b, work, 5 if quick else 30)
         flop = 2 * M * N * K / 1e9
         print(f"| {name} | {M}x{K}x{N} | {flop / t_ours:.0f} | {flop / t_blas:.0f} | "
-              f"{t_ours / t_blas:.2f} | {gemm.pays(M, N)} |")
+              f"{t_ours / t_blas:.2f} | {gemm.pays(M, N, K, not ta and tb)} |")
     print()
 
 

@@ -23,8 +23,9 @@ Cost: 2*batch*M*N*K flops, at OpenBLAS's single-thread speed on each core (512^3
 threads this way against 1.10 ms for OpenBLAS's own two threads and 2.14 ms on one).
 
 Which kernel computes a piece: on a CPU with AVX-512, a float GEMM whose C is at least one
-register tile wide and two rows tall runs on kernels/gemm.py (``gemm.pays``; 1.4-2.2x
-OpenBLAS's AVX2 kernel on this machine); every other one on OpenBLAS.
+register tile wide and two rows tall, or a narrower one with a long K and both operands
+contiguous along k, runs on kernels/gemm.py (``gemm.pays``; 1.4-2.2x OpenBLAS's AVX2 kernel
+on this machine); every other one on OpenBLAS.
 
 The function is found in the OpenBLAS that numpy loaded (``threading.openblas_symbol``) and handed
 to the compiled kernel as a function pointer argument, so the kernel is cached like the others.
@@ -158,9 +159,6 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         return np.matmul(a, b, out=out)
     batch_shape = a.shape[:-2]
     M, K, N = a.shape[-2], a.shape[-1], b.shape[-1]
-    own = gemm.available(a.dtype) and gemm.pays(M, N, a.dtype)  # else OpenBLAS's cblas_?gemm
-    if not own and fn is None:
-        return np.matmul(a, b, out=out)
     if out is None:
         out = np.empty(batch_shape + (M, N), dtype=a.dtype)
     elif out.shape != batch_shape + (M, N) or out.dtype != a.dtype or not out.flags.c_contiguous:
@@ -174,6 +172,10 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     if lb is None:
         b3 = np.ascontiguousarray(b3)
         lb = _layout(b3)
+    along_k = la[0] == NO_TRANS and lb[0] == TRANS  # A row-major, B column-major
+    own = gemm.available(a.dtype) and gemm.pays(M, N, K, along_k, a.dtype)  # else OpenBLAS's
+    if not own and fn is None:
+        return np.matmul(a, b, out=out)
     batch = c3.shape[0]
     threads = numba.get_num_threads()
     parts = min(threads, max(M, N)) if batch < threads else 1  # else one matrix per thread

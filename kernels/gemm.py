@@ -160,6 +160,81 @@ def _transpose8(typingctx, src, step, dst, dst_step):
     return types.void(src, step, dst, dst_step), codegen
 
 
+DR, DC = 4, 4  # the dot-product tile: 4 rows of A x 4 columns of C (16 accumulators)
+DOT_MIN_K = 1024  # the dot products pay from about this long a K (``pays``)
+
+
+@intrinsic
+def _dot_tile(typingctx, kv, a, lda, b, ldb, c, ldc):
+    """C[r, j] = sum_k A[r, k] * B[k, j] for r < DR, j < DC and k < kv*VW, where A's rows are
+    ``a + r*lda`` and B's columns ``b + j*ldb``, both contiguous along k (the layout of
+    ``cols @ gy^T``, a weight gradient). C's tile is overwritten.
+
+    Per vector of k: DR loads of A, DC loads of B, DR*DC fused multiply-adds into DR*DC
+    accumulators, each a vector of partial sums over k; at the end each accumulator is summed
+    across its lanes, in order, into one number of C. Nothing is packed: A and B are read
+    where they are, each row streamed along k.
+    """
+    def codegen(context, builder, sig, args):
+        kv, a, lda, b, ldb, c, ldc = args
+        scalar = context.get_value_type(sig.args[1].dtype)
+        width = VECTOR_BYTES // context.get_abi_sizeof(scalar)
+        vec = llvm.VectorType(scalar, width)
+        fma = cgutils.get_or_insert_function(
+            builder.module, llvm.FunctionType(vec, [vec, vec, vec]), f"llvm.fma.v{width}f{8 * VECTOR_BYTES // width}")
+        intp = kv.type
+        align = context.get_abi_sizeof(scalar)
+        acc = [[cgutils.alloca_once_value(builder, llvm.Constant(vec, [0.0] * width)) for _ in range(DC)]
+               for _ in range(DR)]
+        rows = [builder.gep(a, [builder.mul(lda, llvm.Constant(intp, r))]) for r in range(DR)]
+        cols = [builder.gep(b, [builder.mul(ldb, llvm.Constant(intp, j))]) for j in range(DC)]
+
+        def load(base, offset):
+            return builder.load(builder.bitcast(builder.gep(base, [offset]), vec.as_pointer()), align=align)
+
+        with cgutils.for_range(builder, kv) as loop:
+            k = builder.mul(loop.index, llvm.Constant(intp, width))
+            va = [load(row, k) for row in rows]
+            for j in range(DC):
+                vb = load(cols[j], k)
+                for r in range(DR):
+                    builder.store(builder.call(fma, [va[r], vb, builder.load(acc[r][j])]), acc[r][j])
+        for r in range(DR):
+            for j in range(DC):
+                v = builder.load(acc[r][j])
+                total = builder.extract_element(v, llvm.Constant(llvm.IntType(32), 0))
+                for lane in range(1, width):
+                    total = builder.fadd(total, builder.extract_element(v, llvm.Constant(llvm.IntType(32), lane)))
+                at = builder.gep(c, [builder.add(builder.mul(ldc, llvm.Constant(intp, r)), llvm.Constant(intp, j))])
+                builder.store(total, at)
+        return context.get_dummy_value()
+
+    return types.void(kv, a, lda, b, ldb, c, ldc), codegen
+
+
+@njit(cache=True)
+def _gemm_dot(M, N, K, a, a_off, lda, b, b_off, ldb, c, c_off, ldc):
+    """C = A @ B for A contiguous along k (row-major, ``lda``) and B contiguous along k
+    (column-major, ``ldb``), M >= DR and N >= DC: DR x DC tiles of dot products. The last tile
+    of rows (columns) is moved back to end at M (N), overlapping its neighbour, which only
+    computes some numbers twice (C is overwritten, not accumulated)."""
+    vw = VECTOR_BYTES // a.itemsize
+    kv = K // vw
+    for i0 in range(0, M, DR):
+        i = min(i0, M - DR)
+        for j0 in range(0, N, DC):
+            j = min(j0, N - DC)
+            first = c_off + i * ldc + j
+            _dot_tile(kv, _address(a, a_off + i * lda), lda, _address(b, b_off + j * ldb), ldb,
+                      _address(c, first), ldc)
+            for r in range(DR):  # the last K % vw products, one by one
+                for jj in range(DC):
+                    total = c[first + r * ldc + jj]
+                    for k in range(kv * vw, K):
+                        total += a[a_off + (i + r) * lda + k] * b[b_off + (j + jj) * ldb + k]
+                    c[first + r * ldc + jj] = total
+
+
 @njit(cache=True)
 def _pack(src, start, step_k, step_x, kc, xc, w, dst):
     """Pack a kc x xc block of a matrix into slivers of width w: sliver s holds, for each k,
@@ -212,8 +287,16 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
     """C = A @ B on one thread. A, B, C are read from / written to flat 1-d arrays:
     ``A[i, k] = a[a_off + i*rsa + k*csa]``, ``B[k, j] = b[b_off + k*rsb + j*csb]``,
     ``C[i, j] = c[c_off + i*ldc + j]``; ``work`` holds the packed blocks and one scratch tile
-    (``workspace_size`` numbers)."""
+    (``workspace_size`` numbers).
+
+    A C narrower than the register tile with A and B both contiguous along k (a weight
+    gradient ``cols @ gy^T`` with few output channels) goes to ``_gemm_dot`` instead: half of
+    every 8 x 32 tile would be empty, and packing A, whose every number is used only N times,
+    would cost as much as the products."""
     nr = NV * VECTOR_BYTES // a.itemsize
+    if csa == 1 and rsb == 1 and DC <= N < nr and M >= DR:  # narrow C, both along k: dot products
+        _gemm_dot(M, N, K, a, a_off, rsa, b, b_off, csb, c, c_off, ldc)
+        return
     mr = min(MR, nr)  # = MR, as a run-time int: a literal 8 would compile _pack a second time (0.6 s)
     ap = work[: MC * KC]
     bp = work[MC * KC: MC * KC + KC * NC]
@@ -333,17 +416,23 @@ def available(dtype) -> bool:
     return np.dtype(dtype) in TILE and _USE
 
 
-def pays(M: int, N: int, dtype=np.float32) -> bool:
-    """Whether a GEMM of this shape goes faster here than on OpenBLAS's AVX2 kernel: when C is
-    at least one register tile wide (N >= NR) and has two rows or more. Measured on one core
-    (float32, time ratio ours / OpenBLAS; benchmarks/bench_kernels.py --only gemm and the
-    sweep in docs/kernels.md): the ResNet block's three GEMMs 0.49-0.57, a 64x400x120 Linear
-    0.6, LeNet conv2's forward and input gradient 0.45-0.6, conv1's forward (6 rows: 2 of the
-    tile's 8 rows wasted, but B read in place) 0.55; 2-4 rows 0.5-0.95. Not: a C 16 columns
-    wide (LeNet conv2's weight gradient) leaves half of each 32-wide tile empty, 1.2-1.3, and
-    one row (a matrix-vector product) 2.6."""
+def pays(M: int, N: int, K: int, along_k: bool = False, dtype=np.float32) -> bool:
+    """Whether a GEMM of this shape goes faster here than on OpenBLAS's AVX2 kernel.
+    ``along_k``: A row-major and B column-major, both contiguous along k (``gemm``'s dot-product
+    path). Measured on one core (float32, time ratio ours / OpenBLAS; benchmarks/bench_kernels.py
+    --only gemm and the sweeps in docs/kernels.md):
+
+    * C at least one register tile wide (N >= NR) and two rows or more: the ResNet block's
+      three GEMMs 0.49-0.57, a 64x400x120 Linear 0.6, LeNet conv2's forward and input gradient
+      0.45-0.6, conv1's forward (6 rows: 2 of the tile's 8 wasted, but B read in place) 0.55;
+      2-4 rows 0.5-0.95. Not one row (a matrix-vector product): 2.6.
+    * Narrower C (DC <= N < NR), both operands along k and a long K: LeNet conv2's weight
+      gradient (75 x 8960 x 16) 0.50-0.62 on dot products; K = 1000 0.88, K = 256 0.92, and
+      K <= 150 1.8-3.9 (too short to amortise a tile's final sums)."""
     nr = TILE[np.dtype(dtype)][1]
-    return M >= 2 and N >= nr
+    if N >= nr:
+        return M >= 2
+    return along_k and N >= DC and M >= DR and K >= DOT_MIN_K
 
 
 def _avx512_host() -> bool:

@@ -1,6 +1,7 @@
 """matmul and its gradients against torch.matmul and torch.autograd, broadcasting included."""
 
 import numpy as np
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -149,9 +150,27 @@ def test_own_gemm_matches_float64_reference(data, dtype, seed):
     assert np.all(np.abs(got - expected) <= bound + np.finfo(dtype).tiny)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("m, k, n", [(4, 16, 4), (5, 7, 5), (75, 8960 + 5, 16), (9, 1024, 31), (150, 33, 6)])
+def test_own_gemm_dot_products(m, k, n, dtype):
+    """kernels/gemm.py's dot-product path (C narrower than the register tile, A row-major, B
+    column-major): tiles moved back to overlap at the right and bottom edges, K's last
+    K % 16 products added one by one, against a float64 product with the bound above."""
+    from kernels import gemm
+
+    rng = np.random.default_rng(m * k * n)
+    a = rng.standard_normal((m, k)).astype(dtype)
+    b = rng.standard_normal((n, k)).astype(dtype).T  # column-major: contiguous along k
+    got = gemm.matmul(a, b)
+    expected = a.astype(np.float64) @ b.astype(np.float64)
+    bound = k * np.finfo(dtype).eps * (np.abs(a).astype(np.float64) @ np.abs(b).astype(np.float64))
+    assert np.all(np.abs(got - expected) <= bound + np.finfo(dtype).tiny)
+
+
 def test_own_gemm_dispatch():
-    """Which float GEMMs kernels/blas.py gives kernels/gemm.py: only where C is at least one
-    register tile wide and more than a row tall (gemm.pays), and only on an AVX-512 CPU unless MINITORCH_GEMM=openblas (checked in
+    """Which float GEMMs kernels/blas.py gives kernels/gemm.py: where C is at least one register
+    tile wide and more than a row tall, or narrower with a long K and both operands along k
+    (gemm.pays), and only on an AVX-512 CPU unless MINITORCH_GEMM=openblas (checked in
     fresh processes, since the choice is made at import)."""
     import os
     import subprocess
@@ -160,7 +179,12 @@ def test_own_gemm_dispatch():
     from kernels import gemm
 
     mr, nr = gemm.TILE[np.dtype(np.float32)]
-    assert gemm.pays(2, nr) and gemm.pays(mr, nr) and not gemm.pays(1, 4 * nr) and not gemm.pays(512, nr - 1)
+    long_k = gemm.DOT_MIN_K
+    assert gemm.pays(2, nr, 1) and gemm.pays(mr, nr, 1) and not gemm.pays(1, 4 * nr, 1)
+    assert not gemm.pays(512, nr - 1, long_k)  # narrow C: only with both operands along k ...
+    assert gemm.pays(512, gemm.DC, long_k, along_k=True)  # ... on dot products,
+    assert not gemm.pays(512, gemm.DC, long_k - 1, along_k=True)  # and a long K
+    assert not gemm.pays(512, gemm.DC - 1, long_k, along_k=True) and not gemm.pays(gemm.DR - 1, 16, long_k, True)
     code = ("import numpy as np, llvmlite.binding as ll, kernels\n"
             "from kernels import gemm\n"
             "print(gemm.available(np.float32), gemm.available(np.float64), gemm.available(np.int64), "
