@@ -3,9 +3,9 @@
 Why minitorch has a GEMM of its own: OpenBLAS runs on the kernel it was built or told to use, and
 this machine's environment pins it to AVX2 (``OPENBLAS_CORETYPE=Haswell``), so it used half of the
 AVX-512 hardware; numba compiles for the CPU it runs on, and PyTorch's oneDNN likewise picks its
-kernels by the ISA it finds. On a CPU with AVX-512, float32 and float64 GEMMs that fill the
-register tile come here (kernels/blas.py decides, ``available`` and ``pays``); every other GEMM
-stays on OpenBLAS.
+kernels by the ISA it finds. On a CPU with AVX-512, the float32 and float64 GEMMs that run faster
+here come here (kernels/blas.py decides, ``available`` and ``pays``); every other GEMM stays on
+OpenBLAS.
 
 The algorithm (Goto and van de Geijn, "Anatomy of high-performance matrix multiplication", 2008;
 the loop nest of BLIS). ``C (M x N) = A (M x K) @ B (K x N)``:
@@ -32,14 +32,21 @@ tile is computed into a scratch tile first. One exception: a row-major B is read
 number of B is read once either way and packing it is a copy for nothing (LeNet conv2's
 forward: 213 -> 110 us, 122 of them the packing).
 
+A second loop nest serves a C narrower than the tile (N < NR) whose A and B are both stored
+along k, a weight gradient ``cols @ gy^T`` with few output channels: there half of every tile
+would be empty, and each number of A is used only N times, so packing A would cost as much as
+the products. ``_gemm_dot`` computes it as DR x DC tiles of dot products read straight from the
+rows of A and B^T.
+
 numba has no vector types, and LLVM's auto-vectoriser, given the plain loop nest, vectorised the
 wrong loop (over k, with gathers: 3-8 GFLOP/s), so the micro-kernel is written as an
 ``@intrinsic`` that emits LLVM IR directly: ``<16 x float>`` loads, a broadcast and
-``llvm.fma``. Everything around it (packing, blocking) is ordinary numba.
+``llvm.fma``; so are the dot-product tile and the 8x8 transpose used in packing. Everything
+around them (packing, blocking) is ordinary numba.
 
-Cost: 2*M*N*K flops plus one copy of each operand per block (A once per jc block, B once per
-pc block). Measured on one core of this machine (float32, ``bench_kernels.py --only gemm``):
-116-239 GFLOP/s on a training step's GEMMs, against 92-122 for OpenBLAS's AVX2 kernel
+Cost: 2*M*N*K flops plus one copy of each packed operand per block (A once per jc block, B once
+per pc block). Measured on one core of this machine (float32, ``bench_kernels.py --only gemm``):
+91-237 GFLOP/s on a training step's GEMMs, 0.41-0.67 of the time of OpenBLAS's AVX2 kernel
 (docs/kernels.md, "Our own GEMM").
 """
 
@@ -217,7 +224,12 @@ def _gemm_dot(M, N, K, a, a_off, lda, b, b_off, ldb, c, c_off, ldc):
     """C = A @ B for A contiguous along k (row-major, ``lda``) and B contiguous along k
     (column-major, ``ldb``), M >= DR and N >= DC: DR x DC tiles of dot products. The last tile
     of rows (columns) is moved back to end at M (N), overlapping its neighbour, which only
-    computes some numbers twice (C is overwritten, not accumulated)."""
+    computes some numbers twice (C is overwritten, not accumulated).
+
+    Loop nest: ``for i in DR-row blocks / for j in DC-column blocks / _dot_tile over all of K``.
+    Cost: 2*M*N*K flops; each row of A is streamed N/DC times (after the first from L2, the
+    DR rows of a block being 4*K numbers), all of B^T (N x K, 573 KB for LeNet conv2) once per
+    row block, from L2."""
     vw = VECTOR_BYTES // a.itemsize
     kv = K // vw
     for i0 in range(0, M, DR):
