@@ -320,7 +320,10 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
         for pc in range(0, K, step):
             kc = min(step, K - pc)
             # B row-major and A one block: B's whole slivers are read in place, the rest packed
-            direct = nc // nr * nr if csb == 1 and M <= MC else 0
+            # (not when B's rows are a multiple of 4 KB apart and A is tall enough to reread
+            # them often: such rows all fall in the same cache sets)
+            in_place = csb == 1 and M <= MC and (M <= 32 or rsb * a.itemsize % 4096 != 0)
+            direct = nc // nr * nr if in_place else 0
             if direct < nc:
                 _pack(b, b_off + pc * rsb + (jc + direct) * csb, rsb, csb, kc, nc - direct, nr, bp)
             for ic in range(0, M, MC):
