@@ -1,10 +1,11 @@
-"""matmul (torch.matmul) and its two gradients, on BLAS.
+"""matmul (torch.matmul) and its two gradients, on kernels/blas.py's GEMMs.
 
-There is nothing to write in numba for the arithmetic: OpenBLAS's sgemm/dgemm is blocked for
-the cache and vectorised by hand, and a numba loop (even tiled) cannot reach it. What is ours
-is how the GEMMs share the cores: kernels/blas.py cuts each big GEMM into one single-threaded
-OpenBLAS call per numba thread (np.matmul's semantics otherwise: 1-D operands promoted to a
-row / a column, batch dimensions broadcast). benchmarks/bench_kernels.py shows the GFLOP/s.
+Nothing here computes a product: kernels/blas.py cuts each big GEMM into one single-threaded
+piece per numba thread, each piece run by kernels/gemm.py (our blocked GEMM with an AVX-512
+register tile, where it is faster) or by OpenBLAS's sgemm/dgemm; everything else has
+np.matmul's semantics (1-D operands promoted to a row / a column, batch dimensions broadcast).
+A plain numba loop, even tiled, reaches neither: the speed comes from packing and an explicit
+vector micro-kernel (kernels/gemm.py). benchmarks/bench_kernels.py shows the GFLOP/s.
 """
 
 import numpy as np
