@@ -1,4 +1,4 @@
-"""GEMM on numba's threads: OpenBLAS's sgemm/dgemm called once per thread from a prange loop.
+"""GEMM on numba's threads: one single-threaded GEMM call (ours or OpenBLAS's) per thread from a prange loop.
 
 Why not ``np.matmul`` with OpenBLAS's own threads: OpenBLAS keeps a thread pool of its own,
 whose idle threads spin for a while after every GEMM, and numba keeps another for the prange
@@ -69,21 +69,27 @@ _GEMM = {np.dtype(np.float32): _cblas_gemm("s", ctypes.c_float),
 
 
 @njit(cache=True)
+def _piece(p, parts, extent, unit):
+    """Rows or columns ``lo..hi`` of piece ``p`` of ``parts``, cut on multiples of ``unit`` (1 for
+    OpenBLAS; a register tile for kernels/gemm.py) where the extent allows."""
+    tiles = (extent + unit - 1) // unit
+    return min(extent, p * tiles // parts * unit), min(extent, (p + 1) * tiles // parts * unit)
+
+
+@njit(cache=True)
 def _gemm_piece(fn, t, parts, by_columns, pa, pb, pc, M, N, K, ta, tb, lda, ldb, ldc, sa, sb, sc,
                 item, one, zero):
     """Piece t % parts of matrix t // parts: one BLAS call on its block of C."""
     m = t // parts
-    p = t % parts
     a = pa + m * sa * item
     b = pb + m * sb * item
     c = pc + m * sc * item
+    lo, hi = _piece(t % parts, parts, N if by_columns else M, 1)
     if by_columns:
-        lo, hi = p * N // parts, (p + 1) * N // parts
         b += (lo if tb == NO_TRANS else lo * ldb) * item  # columns lo..hi of B (rows of B^T)
         c += lo * item
         fn(ROW_MAJOR, ta, tb, M, hi - lo, K, one, a, lda, b, ldb, zero, c, ldc)
     else:
-        lo, hi = p * M // parts, (p + 1) * M // parts
         a += (lo * lda if ta == NO_TRANS else lo) * item  # rows lo..hi of A (columns of A^T)
         c += lo * ldc * item
         fn(ROW_MAJOR, ta, tb, hi - lo, N, K, one, a, lda, b, ldb, zero, c, ldc)
@@ -104,11 +110,9 @@ def _own_gemm(fn, batch, parts, by_columns, unit, pa, na, sa, rsa, csa, pb, nb, 
     function: ``gemm.kernel``) with this thread's workspace row (``w_row`` bytes apart); a
     piece's edges fall on whole register tiles (multiples of ``unit``) where the size allows."""
     for t in prange(batch * parts):
-        m, p = t // parts, t % parts
+        m = t // parts
         work = pw + numba.get_thread_id() * w_row
-        extent = N if by_columns else M
-        tiles = (extent + unit - 1) // unit
-        lo, hi = min(extent, p * tiles // parts * unit), min(extent, (p + 1) * tiles // parts * unit)
+        lo, hi = _piece(t % parts, parts, N if by_columns else M, unit)
         if hi <= lo:
             continue
         if by_columns:
