@@ -313,17 +313,17 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
     ap = work[: MC * KC]
     bp = work[MC * KC: MC * KC + KC * NC]
     tile = work[MC * KC + KC * NC: MC * KC + KC * NC + mr * nr]
+    blocks = (K + KC - 1) // KC
+    step = (K + blocks - 1) // blocks  # K cut into equal blocks (576 = 288 + 288, not 512 + 64)
+    # B row-major and A one block: B's whole slivers are read in place, the rest packed (not
+    # when B's rows are a multiple of 4 KB apart and A is tall enough to reread them often:
+    # such rows all fall in the same cache sets)
+    in_place = csb == 1 and M <= MC and (M <= 32 or rsb * a.itemsize % 4096 != 0)
     for jc in range(0, N, NC):
         nc = min(NC, N - jc)
-        blocks = (K + KC - 1) // KC
-        step = (K + blocks - 1) // blocks  # K cut into equal blocks (576 = 288 + 288, not 512 + 64)
+        direct = nc // nr * nr if in_place else 0
         for pc in range(0, K, step):
             kc = min(step, K - pc)
-            # B row-major and A one block: B's whole slivers are read in place, the rest packed
-            # (not when B's rows are a multiple of 4 KB apart and A is tall enough to reread
-            # them often: such rows all fall in the same cache sets)
-            in_place = csb == 1 and M <= MC and (M <= 32 or rsb * a.itemsize % 4096 != 0)
-            direct = nc // nr * nr if in_place else 0
             if direct < nc:
                 _pack(b, b_off + pc * rsb + (jc + direct) * csb, rsb, csb, kc, nc - direct, nr, bp)
             for ic in range(0, M, MC):
@@ -365,6 +365,8 @@ def _gemm_c(M, N, K, pa, na, a_off, rsa, csa, pb, nb, b_off, rsb, csb, pc, nc, c
          carray(pc, (nc,)), c_off, ldc, carray(pw, (nw,)))
 
 
+_GEMM_C_ARGS = _gemm_c.__code__.co_varnames[: _gemm_c.__code__.co_argcount]
+_POINTERS = ("pa", "pb", "pc", "pw")  # the four arrays' addresses; every other argument an int64
 _KERNEL: dict = {}
 
 
@@ -382,12 +384,10 @@ def kernel(dtype):
     once for both dtypes, in 0.5 s. The call costs nothing next to a GEMM."""
     dtype = np.dtype(dtype)
     if dtype not in _KERNEL:
-        i64, ptr = types.int64, types.CPointer(numba.from_dtype(dtype))
-        arrays = (3, 8, 13, 17)  # the positions of the four pointers
-        signature = types.void(*(ptr if i in arrays else i64 for i in range(19)))
-        compiled = cfunc(signature, cache=True)(_gemm_c)
-        prototype = ctypes.CFUNCTYPE(None, *(ctypes.c_void_p if i in arrays else ctypes.c_int64
-                                             for i in range(19)))
+        ptr = types.CPointer(numba.from_dtype(dtype))
+        is_pointer = [name in _POINTERS for name in _GEMM_C_ARGS]
+        compiled = cfunc(types.void(*(ptr if p else types.int64 for p in is_pointer)), cache=True)(_gemm_c)
+        prototype = ctypes.CFUNCTYPE(None, *(ctypes.c_void_p if p else ctypes.c_int64 for p in is_pointer))
         _KERNEL[dtype] = compiled, prototype(compiled.address)  # the cfunc keeps the code alive
     return _KERNEL[dtype][1]
 
