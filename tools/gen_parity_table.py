@@ -134,11 +134,16 @@ def dedicated_files() -> dict[str, str]:
 
 
 def mentioned_in(name: str, files: dict[str, str]) -> list[str]:
+    import minitorch
+
     leaf = name.rsplit(".", 1)[-1]
     if leaf[:1].isupper():
         pattern = re.compile(rf"\b{re.escape(leaf)}\b")
-    else:  # F.name( / x.name, or the name as a string: check("name", ...), a table key "name":
+    elif callable(resolve(minitorch, name)):  # F.name( / x.name, or the name a helper looks up
+        # as a string: check("name", ...), a table key "name" (a dtype's name, 'short', is not)
         pattern = re.compile(rf"\.{re.escape(leaf)}\b|[\"']{re.escape(leaf)}[\"']")
+    else:
+        pattern = re.compile(rf"\.{re.escape(leaf)}\b")
     return [f for f, text in files.items() if pattern.search(text)]
 
 
