@@ -1,0 +1,187 @@
+"""Run invalid calls in child processes and record what each library raises.
+
+A :class:`Case` is one line of Python that calls a public callable with bad input, e.g.
+``Case("zeros", "torch.zeros('a')")``. It runs with ``torch`` bound to the library under test
+(``minitorch`` or the real ``torch``) and a few fresh fixtures (see :data:`SETUP`), in a child
+process that prints one JSON line per case. The parent reads the lines with a per-case time limit:
+
+- a child that dies (SIGSEGV, abort) is a **crash** of the case it had started, and a new child
+  goes on with the next case;
+- a case that prints nothing within :data:`CASE_TIMEOUT` seconds is a **hang**: the child is
+  killed and a new one goes on.
+
+Exception types are compared by their nearest built-in class (``torch.linalg.LinAlgError`` is a
+``RuntimeError``; minitorch raises built-in types only): minitorch's must be torch's or a subclass.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+
+CASE_TIMEOUT = 30.0
+# Each child may map at most this much memory, so that an "impossible size" case fails with an
+# error instead of taking the machine's memory.
+MEMORY_LIMIT = 8 * 1024 ** 3
+
+SETUP = """\
+torch.manual_seed(0)
+x = torch.randn(2, 3)                      # float32
+xd = torch.randn(2, 3, dtype=torch.float64)
+xi = torch.arange(6).reshape(2, 3)         # int64
+xb = xi > 2                                # bool
+v = torch.randn(4)
+m = torch.randn(3, 4)
+img = torch.randn(2, 3, 8, 8)              # N, C, H, W
+idx = torch.tensor([0, 1])
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One invalid call: the public callable it exercises and the line that calls it."""
+
+    callable: str
+    code: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.callable}: {self.code}"
+
+
+def cases(callable_name: str, *codes: str) -> list[Case]:
+    """Several invalid calls of one callable."""
+    return [Case(callable_name, code) for code in codes]
+
+
+# ----------------------------------------------------------------------------- the child
+
+
+def _child_main(library: str) -> None:
+    """Reads ``[index, setup, code]`` JSON lines on stdin; prints one outcome line for each."""
+    import importlib
+    import warnings
+
+    warnings.simplefilter("ignore")
+    torch = importlib.import_module(library)
+    base_ns = {"torch": torch, "nn": torch.nn, "F": torch.nn.functional, "optim": torch.optim}
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        index, setup, code = json.loads(line)
+        ns = dict(base_ns)
+        try:
+            exec(setup, ns)
+        except Exception as error:  # noqa: BLE001
+            print(json.dumps({"i": index, "outcome": "setup-error", "exc": repr(error)[:300]}), flush=True)
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(code, ns)
+        except BaseException as error:  # noqa: BLE001 - the type is what is recorded
+            if isinstance(error, (KeyboardInterrupt, SystemExit)):
+                raise
+            builtin = next(c for c in type(error).__mro__ if c.__module__ == "builtins")
+            outcome = {"i": index, "outcome": "raised", "builtin": builtin.__name__,
+                       "exc": f"{type(error).__module__}.{type(error).__qualname__}",
+                       "msg": str(error)[:300]}
+        else:
+            outcome = {"i": index, "outcome": "ok"}
+        print(json.dumps(outcome), flush=True)
+
+
+def _spawn(library: str) -> subprocess.Popen:
+    code = ("import resource, sys; "
+            f"resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_LIMIT}, {MEMORY_LIMIT})); "
+            f"sys.path.insert(0, {os.path.dirname(os.path.dirname(os.path.abspath(__file__)))!r}); "
+            f"from error_parity.runner import _child_main; _child_main({library!r})")
+    env = dict(os.environ, OMP_NUM_THREADS="1", NUMBA_NUM_THREADS="1", PYTHONFAULTHANDLER="")
+    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=env, bufsize=1)
+
+
+def _reader(proc: subprocess.Popen, lines: queue.Queue) -> None:
+    for line in proc.stdout:
+        lines.put(line)
+    lines.put(None)
+
+
+def run_cases(library: str, batch: list[Case], timeout: float = CASE_TIMEOUT) -> dict[str, dict]:
+    """Each case's outcome in ``library`` ("torch" or "minitorch"), by case id.
+
+    An outcome is ``{"outcome": "ok"}``, ``{"outcome": "raised", "builtin": ..., "exc": ...,
+    "msg": ...}``, ``{"outcome": "crash", "returncode": ...}``, ``{"outcome": "hang"}`` or
+    ``{"outcome": "setup-error", ...}``.
+    """
+    results: dict[str, dict] = {}
+    start = 0
+    while start < len(batch):
+        proc = _spawn(library)
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=_reader, args=(proc, lines), daemon=True).start()
+        ready = lines.get(timeout=120)
+        if ready is None:
+            raise RuntimeError(f"the {library} child died before it was ready (returncode {proc.wait()})")
+        position = start
+        try:
+            for position in range(start, len(batch)):
+                case = batch[position]
+                proc.stdin.write(json.dumps([position, SETUP, case.code]) + "\n")
+                proc.stdin.flush()
+                line = lines.get(timeout=timeout)
+                if line is None:
+                    results[case.id] = {"outcome": "crash", "returncode": proc.wait()}
+                    break
+                outcome = json.loads(line)
+                outcome.pop("i", None)
+                results[case.id] = outcome
+            else:
+                position = len(batch)
+        except queue.Empty:
+            results[batch[position].id] = {"outcome": "hang"}
+        except BrokenPipeError:
+            results[batch[position].id] = {"outcome": "crash", "returncode": proc.wait()}
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+        start = position + 1
+    return results
+
+
+# ----------------------------------------------------------------------------- judging
+def _is_subclass(name: str, base: str) -> bool:
+    import builtins
+
+    a, b = getattr(builtins, name, None), getattr(builtins, base, None)
+    return a is not None and b is not None and issubclass(a, b)
+
+
+def judge(reference: dict, ours: dict) -> str:
+    """One word for a case: ``same``, ``different`` (another exception type), ``silent``
+    (torch raises, we return), ``crash``, ``hang``, ``not-invalid`` (torch accepts the call:
+    the case does not belong in the table) or ``setup-error``."""
+    if reference["outcome"] != "raised":
+        return "not-invalid" if reference["outcome"] == "ok" else "setup-error"
+    kind = ours["outcome"]
+    if kind == "raised":
+        return "same" if _is_subclass(ours["builtin"], reference["builtin"]) else "different"
+    return {"ok": "silent"}.get(kind, kind)
+
+
+def load_all_cases() -> list[Case]:
+    """Every case of every ``cases_*.py`` table in this folder, in file order."""
+    import importlib
+    import pkgutil
+
+    found: list[Case] = []
+    package = importlib.import_module(__package__ or "error_parity")
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if info.name.startswith("cases_"):
+            found += importlib.import_module(f"{package.__name__}.{info.name}").CASES
+    return found
