@@ -15,8 +15,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "parity_tests"))
 
-from error_parity.known import KNOWN_DIFFERENCES  # noqa: E402
-from error_parity.runner import judge, load_all_cases, run_cases  # noqa: E402
+from error_parity.runner import load_known_differences  # noqa: E402
+from error_parity.runner import judge, load_all_cases, load_known_differences, run_cases  # noqa: E402
 
 
 def main() -> None:
@@ -24,6 +24,7 @@ def main() -> None:
     parser.add_argument("--list", action="store_true", help="list every case that is not 'same'")
     args = parser.parse_args()
     cases = load_all_cases()
+    KNOWN_DIFFERENCES = load_known_differences()
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         ref, ours = pool.map(lambda lib: run_cases(lib, cases), ["torch", "minitorch"])
     verdicts = {case.id: judge(ref[case.id], ours[case.id]) for case in cases}
