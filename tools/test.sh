@@ -6,6 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-ci}"
 
+# torchvision is the reference for minitorch.vision. Its 0.28.0 release (the one matching torch
+# 2.13.0) is served only as a CUDA build, so it is installed without dependencies and used for
+# its Python code alone (parity_tests/harness/torchvision_ref.py).
+python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('torchvision') is None)" ||
+    python -m pip install --quiet --no-deps "torchvision==0.28.0"
+
 python -m pytest parity_tests "$@"
 
 if python -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
