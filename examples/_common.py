@@ -1,10 +1,15 @@
 """What the MNIST examples share that is not about training: where the data is, and the plot.
 
+MNIST is looked for where the user points (``--data``), then in ``./data``, then in
+``../shared/datasets/mnist`` next to the repository; where none of them has it, it is downloaded into
+``./data`` (or ``--data``), as in torchvision's and PyTorch's examples.
+
 The training itself (model, loop, evaluation, checkpoint) is written out in each script.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -13,28 +18,55 @@ from matplotlib.ticker import MaxNLocator
 from minitorch.vision import datasets
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_MNIST = REPO_ROOT.parent / "shared" / "datasets" / "mnist"  # where our machines and CI keep it
+TEST_FILES = ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 
-def default_data_root() -> Path:
-    """The shared MNIST folder next to the repository if there is one, else ``./data``."""
-    shared = REPO_ROOT.parent / "shared" / "datasets" / "mnist"
-    return shared if shared.is_dir() else Path("data")
+def holds_mnist(root: Path) -> bool:
+    """Whether MNIST's test files (gzipped or not) are in ``root``, where ``datasets.MNIST`` looks for
+    them: ``root/MNIST/raw``, ``root/MNIST`` or ``root`` itself."""
+    folders = (root / "MNIST" / "raw", root / "MNIST", root)
+    return all(any((folder / name).is_file() or (folder / f"{name}.gz").is_file() for folder in folders)
+               for name in TEST_FILES)
 
 
-def mnist_datasets(root: Path, download: bool, transform) -> tuple:
-    """MNIST's (train, test) sets; without the 60,000 training images (and no ``download``), the fixed
-    8,000 / 2,000 split of the 10,000 test images, so that the example still trains on real digits."""
+def find_mnist(data: Path | None) -> Path | None:
+    """The first folder holding MNIST of ``--data`` (when given), ``./data`` and the shared datasets."""
+    candidates = [data] if data is not None else []
+    return next((root for root in [*candidates, Path("data"), SHARED_MNIST] if holds_mnist(root)), None)
+
+
+def mnist_datasets(data: Path | None, download: bool, transform) -> tuple:
+    """MNIST's (train, test) sets from the first folder that has them (``find_mnist``); where none has,
+    download them into ``--data`` (default ``./data``) unless ``download`` is False.
+
+    A folder with only the 10,000 test images (ours and CI's) gives the fixed 8,000 / 2,000 split of
+    them, so that the example still trains on real digits. Without any MNIST, and without network,
+    it says what is missing and where it looked, and exits with status 1.
+    """
+    root = find_mnist(data)
+    if root is None:
+        root = data if data is not None else Path("data")
+        looked = ", ".join(str(p) for p in dict.fromkeys([root, Path("data"), SHARED_MNIST]))
+        if not download:
+            sys.exit(f"MNIST not found in {looked}, and --no-download was given.\n"
+                     "Run without --no-download to fetch it, or point --data at a folder that has its .gz files.")
+        try:
+            datasets.MNIST(root, train=False, download=True)  # fetches the training files too
+        except RuntimeError as error:
+            sys.exit(f"MNIST not found in {looked}, and downloading it failed: {error}\n"
+                     "Rerun with network access, or point --data at a folder that has MNIST's .gz files.")
     try:
-        train_set = datasets.MNIST(root, train=True, download=download, transform=transform)
-        test_set = datasets.MNIST(root, train=False, download=download, transform=transform)
-        print(f"MNIST from {root}: {len(train_set)} training and {len(test_set)} test images")
+        train_set = datasets.MNIST(root, train=True, transform=transform)
+    except RuntimeError:  # the test images only
+        train_set, test_set = datasets.mnist_test_split(root, transform=transform)
+        print(f"MNIST from {root}: its 10,000 test images only, split into a fixed 8,000 to train on and "
+              "2,000 to evaluate on\n(for the 60,000 training images, put MNIST's .gz files in ./data/MNIST/raw "
+              "or point --data at them)")
         return train_set, test_set
-    except (RuntimeError, OSError) as error:  # files missing, or the download failed
-        print(f"MNIST's 60,000 training images are not in {root} ({error}).\n"
-              "Falling back to MNIST's 10,000 test images, split into a fixed 8,000 to train on "
-              "and 2,000 to evaluate on.\n"
-              "For the full dataset, add --download (needs network) or point --data at a folder that has it.")
-        return datasets.mnist_test_split(root, transform=transform)
+    test_set = datasets.MNIST(root, train=False, transform=transform)
+    print(f"MNIST from {root}: {len(train_set)} training and {len(test_set)} test images")
+    return train_set, test_set
 
 
 def plot_history(history: dict, path: Path, title: str) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
-from _common import default_data_root, mnist_datasets
+from _common import mnist_datasets
 
 import minitorch
 from minitorch.utils.data import DataLoader
@@ -62,15 +62,19 @@ def batches(loader, steps):
 
 
 def main():
-    parser = argparse.ArgumentParser(description="LeNet-5 in minitorch and in PyTorch, step by step.")
-    parser.add_argument("--steps", type=int, default=200)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
-    parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--data", type=Path, default=default_data_root(), help="the MNIST folder")
+    parser = argparse.ArgumentParser(formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                                     description="LeNet-5 in minitorch and in PyTorch, step by step.")
+    parser.add_argument("--steps", type=int, default=200, help="training steps of each model")
+    parser.add_argument("--batch-size", type=int, default=64, help="images per step")
+    parser.add_argument("--optimizer", choices=["adam", "sgd"], default="adam", help="SGD has momentum 0.9")
+    parser.add_argument("--lr", type=float, default=1e-3, help="learning rate")
+    parser.add_argument("--data", type=Path, help="the MNIST folder; without it: ./data, then "
+                        "../shared/datasets/mnist, else download into ./data")
+    parser.add_argument("--no-download", action="store_true", help="never download MNIST")
     parser.add_argument("--out", type=Path, default=Path("runs"), help="where the figure goes")
-    parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dtype", choices=["float32", "float64"], default="float32",
+                        help="of the weights and images in all three models")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of the batch order")
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
@@ -87,7 +91,7 @@ def main():
                   make_optimizer(torch.optim, baseline.parameters(), args.optimizer, args.lr))
 
     transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
-    train_set, _ = mnist_datasets(args.data, download=False, transform=transform)
+    train_set, _ = mnist_datasets(args.data, not args.no_download, transform)
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, drop_last=True)
 
     losses = {"PyTorch": [], "minitorch": [], "baseline": []}

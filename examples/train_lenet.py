@@ -3,10 +3,12 @@
     python examples/train_lenet.py                          # 3 epochs: Adam, lr 2e-3, batch 64
     python examples/train_lenet.py --epochs 5 --resume      # go on from runs/lenet.pt up to epoch 5
 
-After every epoch it prints the loss and the test accuracy and saves a checkpoint (``lenet.pt``);
-at the end it plots the curves (``lenet.png``), both under ``--out``. Without MNIST's 60,000 training
-images at hand (and without ``--download``) it says so and trains on a fixed 8,000 / 2,000 split of
-the 10,000 test images instead. Replace ``minitorch`` by ``torch`` (and ``minitorch.vision`` by
+After every epoch it prints the loss and the test accuracy and saves a checkpoint (``lenet.pt``,
+with the random number generator's state, so that a resumed run is the uninterrupted one bit for
+bit); at the end it plots the curves (``lenet.png``), both under ``--out``. MNIST is looked for in
+``--data``, ``./data`` and ``../shared/datasets/mnist``, and downloaded into ``./data`` where none has
+it; with only its 10,000 test images at hand, it says so and trains on a fixed 8,000 / 2,000 split of
+them. Replace ``minitorch`` by ``torch`` (and ``minitorch.vision`` by
 ``torchvision``) and the same program runs on PyTorch.
 """
 
@@ -14,7 +16,7 @@ import argparse
 import time
 from pathlib import Path
 
-from _common import default_data_root, mnist_datasets, plot_history
+from _common import mnist_datasets, plot_history
 from tqdm import tqdm
 
 import minitorch as torch
@@ -76,22 +78,24 @@ def evaluate(model, loader, loss_fn, device):
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Train LeNet-5 on MNIST.")
-    parser.add_argument("--epochs", type=int, default=3, help="train up to this epoch (default: 3)")
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=2e-3, help="Adam's learning rate (default: 2e-3)")
+    parser = argparse.ArgumentParser(formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                                     description="Train LeNet-5 on MNIST.")
+    parser.add_argument("--epochs", type=int, default=3, help="train up to this epoch")
+    parser.add_argument("--batch-size", type=int, default=64, help="images per training step")
+    parser.add_argument("--lr", type=float, default=2e-3, help="Adam's learning rate")
     parser.add_argument("--device", default="cpu", help="cpu, or cuda where minitorch has a GPU backend")
-    parser.add_argument("--data", type=Path, default=default_data_root(), help="the MNIST folder")
-    parser.add_argument("--download", action="store_true", help="download MNIST if it is not in --data")
+    parser.add_argument("--data", type=Path, help="the MNIST folder; without it: ./data, then "
+                        "../shared/datasets/mnist, else download into ./data")
+    parser.add_argument("--no-download", action="store_true", help="never download MNIST")
     parser.add_argument("--out", type=Path, default=Path("runs"), help="where the checkpoint and plot go")
     parser.add_argument("--resume", action="store_true", help="go on from the checkpoint in --out")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of the shuffling")
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
     transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
-    train_set, test_set = mnist_datasets(args.data, args.download, transform)
+    train_set, test_set = mnist_datasets(args.data, not args.no_download, transform)
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
     test_loader = DataLoader(test_set, batch_size=1000)
 
@@ -106,6 +110,7 @@ def main():
         model.load_state_dict(checkpoint["model"])
         optimizer.load_state_dict(checkpoint["optimizer"])
         history = checkpoint["history"]
+        torch.set_rng_state(checkpoint["rng_state"])  # the next epoch shuffles as an uninterrupted run would
         print(f"resumed from {checkpoint_path} after epoch {len(history['train_loss'])}")
 
     for epoch in range(len(history["train_loss"]) + 1, args.epochs + 1):
@@ -117,8 +122,8 @@ def main():
         history["test_acc"].append(test_acc)
         print(f"epoch {epoch}: train loss {train_loss:.4f}, test loss {test_loss:.4f}, "
               f"test accuracy {100 * test_acc:.2f}% ({time.perf_counter() - start:.1f} s)")
-        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "history": history},
-                   checkpoint_path)
+        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "history": history,
+                    "rng_state": torch.get_rng_state()}, checkpoint_path)
 
     plot_history(history, args.out / "lenet.png", "LeNet-5 on MNIST (minitorch)")
     print(f"checkpoint: {checkpoint_path}, curves: {args.out / 'lenet.png'}")

@@ -4,15 +4,16 @@
     python examples/train_mlp.py --epochs 8 --resume     # go on from runs/mlp.pt up to epoch 8
 
 The same program as train_lenet.py with a different model and optimizer: fully connected layers on the
-flattened 28x28 image. Outputs ``mlp.pt`` (checkpoint after every epoch) and ``mlp.png`` (curves) under
-``--out``; without MNIST's training images it trains on a fixed 8,000 / 2,000 split of the test set.
+flattened 28x28 image. Outputs ``mlp.pt`` (checkpoint after every epoch, with the random number
+generator's state, so that ``--resume`` goes on exactly as if uninterrupted) and ``mlp.png`` (curves)
+under ``--out``; without MNIST's training images it trains on a fixed 8,000 / 2,000 split of the test set.
 """
 
 import argparse
 import time
 from pathlib import Path
 
-from _common import default_data_root, mnist_datasets, plot_history
+from _common import mnist_datasets, plot_history
 from tqdm import tqdm
 
 import minitorch as torch
@@ -71,23 +72,25 @@ def evaluate(model, loader, loss_fn, device):
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Train an MLP on MNIST.")
-    parser.add_argument("--epochs", type=int, default=5, help="train up to this epoch (default: 5)")
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=0.05, help="SGD's learning rate (default: 0.05)")
-    parser.add_argument("--momentum", type=float, default=0.9)
+    parser = argparse.ArgumentParser(formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                                     description="Train an MLP on MNIST.")
+    parser.add_argument("--epochs", type=int, default=5, help="train up to this epoch")
+    parser.add_argument("--batch-size", type=int, default=64, help="images per training step")
+    parser.add_argument("--lr", type=float, default=0.05, help="SGD's learning rate")
+    parser.add_argument("--momentum", type=float, default=0.9, help="SGD's momentum")
     parser.add_argument("--device", default="cpu", help="cpu, or cuda where minitorch has a GPU backend")
-    parser.add_argument("--data", type=Path, default=default_data_root(), help="the MNIST folder")
-    parser.add_argument("--download", action="store_true", help="download MNIST if it is not in --data")
+    parser.add_argument("--data", type=Path, help="the MNIST folder; without it: ./data, then "
+                        "../shared/datasets/mnist, else download into ./data")
+    parser.add_argument("--no-download", action="store_true", help="never download MNIST")
     parser.add_argument("--out", type=Path, default=Path("runs"), help="where the checkpoint and plot go")
     parser.add_argument("--resume", action="store_true", help="go on from the checkpoint in --out")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of the shuffling")
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
     transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
-    train_set, test_set = mnist_datasets(args.data, args.download, transform)
+    train_set, test_set = mnist_datasets(args.data, not args.no_download, transform)
     train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
     test_loader = DataLoader(test_set, batch_size=1000)
 
@@ -102,6 +105,7 @@ def main():
         model.load_state_dict(checkpoint["model"])
         optimizer.load_state_dict(checkpoint["optimizer"])
         history = checkpoint["history"]
+        torch.set_rng_state(checkpoint["rng_state"])  # the next epoch shuffles as an uninterrupted run would
         print(f"resumed from {checkpoint_path} after epoch {len(history['train_loss'])}")
 
     for epoch in range(len(history["train_loss"]) + 1, args.epochs + 1):
@@ -113,8 +117,8 @@ def main():
         history["test_acc"].append(test_acc)
         print(f"epoch {epoch}: train loss {train_loss:.4f}, test loss {test_loss:.4f}, "
               f"test accuracy {100 * test_acc:.2f}% ({time.perf_counter() - start:.1f} s)")
-        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "history": history},
-                   checkpoint_path)
+        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "history": history,
+                    "rng_state": torch.get_rng_state()}, checkpoint_path)
 
     plot_history(history, args.out / "mlp.png", "MLP on MNIST (minitorch)")
     print(f"checkpoint: {checkpoint_path}, curves: {args.out / 'mlp.png'}")

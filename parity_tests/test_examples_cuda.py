@@ -24,11 +24,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "examples"))
-from _common import default_data_root
+from _common import find_mnist
 
-DATA = default_data_root()
-HAVE_TEST_FILES = any((folder / "t10k-images-idx3-ubyte.gz").exists()
-                      for folder in (DATA, DATA / "MNIST" / "raw", DATA / "MNIST"))
+DATA = find_mnist(None)
+HAVE_TEST_FILES = DATA is not None
 
 # Runs train_lenet.main() on 320 / 50 images and prints every loss it computes (training steps and
 # evaluation batches) and the devices of the checkpoint's tensors.
@@ -36,13 +35,14 @@ DRIVER = """
 import json, sys
 sys.path.insert(0, "examples")
 import train_lenet
+from _common import find_mnist
 import minitorch
 from minitorch import nn
 from minitorch.utils.data import Subset
 from minitorch.vision import datasets
 
-def small_slice(root, download, transform):
-    train_set, test_set = datasets.mnist_test_split(root, transform=transform)
+def small_slice(data, download, transform):
+    train_set, test_set = datasets.mnist_test_split(find_mnist(data), transform=transform)
     return Subset(train_set, range(320)), Subset(test_set, range(50))
 
 losses = []
@@ -96,7 +96,7 @@ def train_lenet_on_both(out, *extra):
     return results
 
 
-@pytest.mark.skipif(not HAVE_TEST_FILES, reason=f"MNIST's test files are not in {DATA}")
+@pytest.mark.skipif(not HAVE_TEST_FILES, reason="MNIST's test files are not in ./data nor in ../shared")
 def test_lenet_on_cuda_matches_cpu_and_resumes(tmp_path):
     runs = train_lenet_on_both(tmp_path, "--epochs", "1")
     (cpu, cpu_devices, _), (cuda, cuda_devices, _) = runs["cpu"], runs["cuda"]

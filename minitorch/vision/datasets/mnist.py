@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import os
 import urllib.error
 import urllib.request
@@ -37,6 +38,27 @@ def check_md5(path: str, md5: str, chunk_size: int = 1024 * 1024) -> bool:
         for chunk in iter(lambda: f.read(chunk_size), b""):
             h.update(chunk)
     return h.hexdigest() == md5
+
+
+def _fetch(url: str, path: str, timeout: float = 30.0) -> None:
+    """Stream ``url`` into the file ``path``, with a progress bar where tqdm is installed (as torchvision).
+
+    ``timeout`` (seconds) bounds each wait on the network, so a dead mirror fails instead of hanging.
+    """
+    try:
+        from tqdm import tqdm
+    except ImportError:  # tqdm is optional: minitorch itself needs only NumPy
+        tqdm = None
+    request = urllib.request.Request(url, headers={"User-Agent": "minitorch"})
+    with urllib.request.urlopen(request, timeout=timeout) as response, open(path, "wb") as f:
+        size = int(response.headers.get("Content-Length") or 0) or None
+        bar = tqdm(total=size, unit="B", unit_scale=True, desc=os.path.basename(url)) if tqdm else None
+        for chunk in iter(lambda: response.read(1 << 16), b""):
+            f.write(chunk)
+            if bar is not None:
+                bar.update(len(chunk))
+        if bar is not None:
+            bar.close()
 
 
 def read_idx(path: str) -> np.ndarray:
@@ -111,7 +133,11 @@ class MNIST(Dataset):
         return None
 
     def download(self) -> None:
-        """Fetch every missing file from the first mirror that serves it, verifying its MD5."""
+        """Fetch every missing file from the first mirror that serves it, verifying its MD5.
+
+        Each file streams into ``<name>.part`` behind a progress bar (``_fetch``) and takes its name
+        only once its MD5 matches, so an interrupted download never passes for a complete one.
+        """
         os.makedirs(self.raw_folder, exist_ok=True)
         for name, md5 in self.resources:
             if self._find(name) is not None:
@@ -119,10 +145,13 @@ class MNIST(Dataset):
             path = os.path.join(self.raw_folder, name)
             errors = []
             for mirror in self.mirrors:
+                print(f"Downloading {mirror + name} to {path}")
                 try:
-                    urllib.request.urlretrieve(mirror + name, path + ".part")
-                except (urllib.error.URLError, OSError) as e:
-                    errors.append(f"{mirror}: {e}")
+                    _fetch(mirror + name, path + ".part")
+                except (urllib.error.URLError, http.client.HTTPException, OSError) as e:
+                    errors.append(f"{mirror}: {getattr(e, 'reason', None) or e}")
+                    if os.path.exists(path + ".part"):
+                        os.remove(path + ".part")
                     continue
                 if check_md5(path + ".part", md5):
                     os.replace(path + ".part", path)
