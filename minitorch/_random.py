@@ -40,7 +40,9 @@ class Generator:
         self.manual_seed(_DEFAULT_SEED)
 
     def manual_seed(self, seed) -> Generator:
-        """Restart the stream from ``seed``; returns ``self``."""
+        """Restart the stream from ``seed`` (a Python int, as in ``torch.Generator``); returns ``self``."""
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")  # noqa: TRY004  (torch raises RuntimeError)
         self._seed = _check_seed(seed)
         self._np = np.random.Generator(np.random.PCG64(self._seed))
         return self
@@ -56,7 +58,11 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        """The generator's state as a uint8 tensor (restore it with ``set_state``)."""
+        """The generator's state as a 1-d uint8 tensor (a copy: restore it with ``set_state``).
+
+        Its bytes are the JSON of the seed and NumPy's PCG64 state, so its length is not
+        PyTorch's 5056 (a documented difference: states do not travel between the libraries).
+        """
         from . import _dtype
         from ._creation import tensor
 
@@ -64,23 +70,29 @@ class Generator:
         return tensor(list(payload), dtype=_dtype.uint8)
 
     def set_state(self, new_state) -> Generator:
-        """Restore a state returned by ``get_state``."""
+        """Restore a state returned by ``get_state``: the draws that followed it follow again.
+
+        As in PyTorch: a TypeError unless ``new_state`` is a ByteTensor, a RuntimeError when it is
+        not contiguous or is not a state; the generator is unchanged after an error.
+        """
         from . import _dtype
         from ._tensor import Tensor
 
-        if not isinstance(new_state, Tensor) or new_state.dtype is not _dtype.uint8:
-            raise TypeError(
-                f"expected a torch.ByteTensor, but got {type(new_state).__name__}"
-                if not isinstance(new_state, Tensor) else
-                f"expected a torch.ByteTensor, but got {new_state.type()}"
-            )
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+        if new_state.dtype is not _dtype.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        if not new_state.is_contiguous():
+            raise RuntimeError("RNG state must be contiguous")
         try:
-            state = json.loads(bytes(new_state.tolist()).decode())
-        except (ValueError, UnicodeDecodeError):
-            raise RuntimeError("Invalid mt19937 state") from None
-        self._seed = state["seed"]
-        self._np = np.random.Generator(np.random.PCG64())
-        self._np.bit_generator.state = state["pcg64"]
+            state = json.loads(bytes(new_state.reshape(-1).tolist()).decode())
+            seed = _check_seed(state["seed"])
+            bit_generator = np.random.PCG64()
+            bit_generator.state = state["pcg64"]
+        except (ValueError, TypeError, KeyError, IndexError):  # not JSON, or not a state's fields
+            raise RuntimeError("Invalid RNG state: expected a tensor returned by get_rng_state() or "
+                               "Generator.get_state()") from None
+        self._seed, self._np = seed, np.random.Generator(bit_generator)
         return self
 
     def clone_state(self) -> Generator:
@@ -105,8 +117,9 @@ def _numpy_generator(generator: Generator | None) -> np.random.Generator:
 
 
 def manual_seed(seed) -> Generator:
-    """Seed the default generator; returns it."""
-    return default_generator.manual_seed(seed)
+    """Seed the default generator with ``int(seed)`` (so a float or a one-element tensor will do, as in
+    PyTorch); returns it."""
+    return default_generator.manual_seed(int(seed))
 
 
 def seed() -> int:
@@ -120,10 +133,10 @@ def initial_seed() -> int:
 
 
 def get_rng_state():
-    """The default generator's state (a uint8 tensor)."""
+    """The default generator's state (a 1-d uint8 tensor, ``torch.get_rng_state``)."""
     return default_generator.get_state()
 
 
 def set_rng_state(new_state) -> None:
-    """Restore the default generator's state."""
+    """Restore the default generator's state from ``get_rng_state()``'s tensor."""
     default_generator.set_state(new_state)
