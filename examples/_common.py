@@ -53,7 +53,7 @@ def mnist_datasets(data: Path | None, download: bool, transform) -> tuple:
                      "Run without --no-download to fetch it, or point --data at a folder that has its .gz files.")
         try:
             datasets.MNIST(root, train=False, download=True)  # fetches the training files too
-        except RuntimeError as error:
+        except (RuntimeError, OSError) as error:  # no network, or no folder to write to
             sys.exit(f"MNIST not found in {looked}, and downloading it failed: {error}\n"
                      "Rerun with network access, or point --data at a folder that has MNIST's .gz files.")
     try:

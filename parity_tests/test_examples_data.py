@@ -194,6 +194,13 @@ def test_offline_says_what_is_missing_where_it_looked_and_exits_1(fresh_place, m
     assert list((fresh_place / "data" / "MNIST" / "raw").iterdir()) == []  # no partial file left
 
 
+def test_a_data_flag_that_is_a_file_exits_1_with_the_reason(fresh_place, tmp_path):
+    (tmp_path / "not-a-folder").write_text("")
+    with pytest.raises(SystemExit) as exit_info:
+        common.mnist_datasets(tmp_path / "not-a-folder", True, None)
+    assert "and downloading it failed: [Errno 20] Not a directory" in exit_info.value.code
+
+
 def test_no_download_flag_never_downloads(fresh_place, monkeypatch):
     monkeypatch.setattr(datasets.MNIST, "download", no_download)
     with pytest.raises(SystemExit) as exit_info:
