@@ -19,15 +19,14 @@ from minitorch.vision import datasets
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_MNIST = REPO_ROOT.parent / "shared" / "datasets" / "mnist"  # where our machines and CI keep it
-TEST_FILES = ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 
-def holds_mnist(root: Path) -> bool:
-    """Whether MNIST's test files (gzipped or not) are in ``root``, where ``datasets.MNIST`` looks for
-    them: ``root/MNIST/raw``, ``root/MNIST`` or ``root`` itself."""
+def holds_mnist(root: Path, prefix: str = "t10k") -> bool:
+    """Whether MNIST's test files (``prefix="train"``: training files), gzipped or not, are in ``root``
+    where ``datasets.MNIST`` looks for them: ``root/MNIST/raw``, ``root/MNIST`` or ``root`` itself."""
     folders = (root / "MNIST" / "raw", root / "MNIST", root)
     return all(any((folder / name).is_file() or (folder / f"{name}.gz").is_file() for folder in folders)
-               for name in TEST_FILES)
+               for name in (f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"))
 
 
 def find_mnist(data: Path | None) -> Path | None:
@@ -56,14 +55,12 @@ def mnist_datasets(data: Path | None, download: bool, transform) -> tuple:
         except (RuntimeError, OSError) as error:  # no network, or no folder to write to
             sys.exit(f"MNIST not found in {looked}, and downloading it failed: {error}\n"
                      "Rerun with network access, or point --data at a folder that has MNIST's .gz files.")
-    try:
-        train_set = datasets.MNIST(root, train=True, transform=transform)
-    except RuntimeError:  # the test images only
-        train_set, test_set = datasets.mnist_test_split(root, transform=transform)
+    if not holds_mnist(root, "train"):
         print(f"MNIST from {root}: its 10,000 test images only, split into a fixed 8,000 to train on and "
               "2,000 to evaluate on\n(for the 60,000 training images, put MNIST's .gz files in ./data/MNIST/raw "
               "or point --data at them)")
-        return train_set, test_set
+        return datasets.mnist_test_split(root, transform=transform)
+    train_set = datasets.MNIST(root, train=True, transform=transform)
     test_set = datasets.MNIST(root, train=False, transform=transform)
     print(f"MNIST from {root}: {len(train_set)} training and {len(test_set)} test images")
     return train_set, test_set
