@@ -46,7 +46,7 @@ def _fetch(url: str, path: str, timeout: float = 30.0) -> None:
     ``timeout`` (seconds) bounds each wait on the network, so a dead mirror fails instead of hanging.
     """
     try:
-        from tqdm import tqdm
+        from tqdm import tqdm  # type: ignore[import-untyped]
     except ImportError:  # tqdm is optional: minitorch itself needs only NumPy
         tqdm = None
     request = urllib.request.Request(url, headers={"User-Agent": "minitorch"})
