@@ -107,6 +107,16 @@ def test_a_failed_set_rng_state_leaves_the_generator_as_it_was(lib):
     assert draws(lib) == first
 
 
+def test_states_do_not_travel_between_the_libraries():
+    """The documented difference (docs/differences.md): PCG64's state, not the Mersenne Twister's."""
+    theirs = minitorch.tensor(torch.get_rng_state().tolist(), dtype=minitorch.uint8)
+    with pytest.raises(RuntimeError, match="Invalid RNG state"):
+        minitorch.set_rng_state(theirs)
+    ours = torch.tensor(minitorch.get_rng_state().tolist(), dtype=torch.uint8)
+    with pytest.raises(RuntimeError):
+        torch.set_rng_state(ours)
+
+
 # --- the examples' --resume ----------------------------------------------------------------------------
 
 DATA = common.find_mnist(None)
