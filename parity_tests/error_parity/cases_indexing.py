@@ -8,7 +8,7 @@ CASES = [
     # x[key]
     *cases("Tensor.__getitem__",
            "x[2]", "x[-3]", "x[0, 3]", "x[0, 0, 0]", "x[1.5]", "x['a']",
-           "x[torch.tensor([0.5])]", "x[torch.tensor([2])]", "x[torch.tensor([-3])]", "x[[0, 2]]",
+           "x[torch.tensor([0.5])]", "x[idx.to(torch.int8)]", "x[idx.to(torch.int16)]", "x[torch.tensor([2])]", "x[torch.tensor([-3])]", "x[[0, 2]]",
            "x[xb[:, :2]]", "x[torch.ones(3, dtype=torch.bool)]", "x[idx, torch.tensor([0, 1, 2])]",
            "x[::-1]", "x[::0]", "x[{0: 1}]", "torch.tensor(1.)[0]", "x[0, 0, None, 0]",
            "x[:, [3]]"),
@@ -118,8 +118,11 @@ CASES = [
     *cases("argwhere", "torch.argwhere([1, 0])", "torch.argwhere(None)"),
     *cases("where",
            "torch.where(xi, x, x)", "torch.where(xb, x, torch.ones(4))", "torch.where(xb, x)",
-           "torch.where(xb, x, 'a')", "torch.where(xb.float(), x, x)", "torch.where([True], x, x)"),
+           "torch.where(xb, x, 'a')", "torch.where(xb.float(), x, x)"),
     *cases("Tensor.put_",
            "x.put_(torch.tensor([6]), torch.ones(1))", "x.put_(torch.tensor([0.]), torch.ones(1))",
-           "x.put_(torch.tensor([0, 1]), torch.ones(3))"),
+           "x.put_(torch.tensor([0, 1]), torch.ones(3))", "x.put_(idx, torch.ones(2, dtype=torch.float64))",
+           "x.put_(idx, None)"),
+    *cases("put", "torch.put(x, torch.tensor([-7]), torch.ones(1))", "torch.put(x, idx.int(), torch.ones(2))",
+           "torch.put(None, idx, torch.ones(2))", "torch.put(x, [0], torch.ones(1))"),
 ]
