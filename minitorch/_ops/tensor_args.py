@@ -62,17 +62,28 @@ def check_scalar(op: str, value, signature: str) -> None:
 
 
 def _memory_limit() -> int:
-    """Bytes this process can allocate at most: the physical memory, or a lower address-space limit."""
-    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    """Bytes this process can still allocate, about: the free physical memory, or less where an
+    address-space limit (``ulimit -v``) leaves less room above what the process has mapped."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    free = page * os.sysconf("SC_AVPHYS_PAGES")
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-    return min(physical, soft) if soft != resource.RLIM_INFINITY else physical
+    if soft == resource.RLIM_INFINITY:
+        return free
+    try:
+        with open("/proc/self/statm") as f:
+            mapped = int(f.read().split()[0]) * page
+    except OSError:  # not Linux: the limit alone
+        mapped = 0
+    return min(free, soft - mapped)
 
 
-def check_allocation(shape, itemsize: int) -> None:
-    """Raise PyTorch's RuntimeError for a result of ``shape`` that cannot fit in memory, before
-    anything is allocated (NumPy would raise MemoryError, or be killed while filling it)."""
+def check_allocation(shape, itemsize: int, extra_bytes: int = 0) -> None:
+    """Raise PyTorch's RuntimeError for a result of ``shape`` (and ``extra_bytes`` of temporaries)
+    that cannot fit in memory, before anything is allocated (NumPy would raise MemoryError after
+    a long wait, or the process be killed while filling it)."""
     nbytes = itemsize
     for s in shape:
         nbytes *= int(s)
+    nbytes += extra_bytes
     if nbytes > _memory_limit():
         raise RuntimeError(f"DefaultCPUAllocator: can't allocate memory: you tried to allocate {nbytes} bytes.")

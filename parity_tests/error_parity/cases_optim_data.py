@@ -101,6 +101,8 @@ CASES = [
            IT + f"{DL}(It(), sampler=[0])",
            IT + f"{DL}(It(), batch_sampler=[[0]])",
            DS + f"list({DL}(ds, sampler=[20]))", DS + f"{DL}(ds, batch_size=2.5)", DS + f"list({DL}(ds, collate_fn=3))", IT + f"len({DL}(It(), batch_size=None))", DS + f"{DL}(ds, multiprocessing_context='foo')",
+           DS + f"{DL}(ds, num_workers=1, multiprocessing_context='foo')",
+           DS + f"{DL}(ds, num_workers=1, multiprocessing_context=3)",
            DS + f"{DL}(ds, worker_init_fn=3, num_workers=0); list({DL}(ds, num_workers=1, worker_init_fn=3))",
            DS + f"{DL}(ds, in_order='a', num_workers=-2)"),
     *cases("utils.data.default_collate", "torch.utils.data.default_collate([torch.ones(2), torch.ones(3)])",
