@@ -19,9 +19,18 @@ from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
 from ._out import _legacy, finish
-from .linalg import BatchedMatMul, MatMul, check_not_bool, check_same_dtype, column_major, grad_a, grad_b, matmul
-from .tensor_args import tensor_args
+from .linalg import (
+    BatchedMatMul,
+    MatMul,
+    check_not_bool,
+    check_same_dtype,
+    column_major,
+    grad_a,
+    grad_b,
+    matmul,
+)
 from .movement import expand, reshape
+from .tensor_args import tensor_args
 
 
 # ----------------------------------------------------------------------------- mm, bmm, mv, dot

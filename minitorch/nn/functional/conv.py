@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ... import _dtype
 from ..._args import ntuple
+from ..._ops._out import _legacy
 from ..._ops.conv import Convolution, ConvTranspose
 from ..._ops.linalg_extra import addmm, einsum
 from ..._ops.tensor_args import check_allocation, tensor_args
@@ -40,6 +41,12 @@ def _check_common(input: Tensor, weight: Tensor, bias, stride, dilation, groups:
     if input.dtype is not weight.dtype or (bias is not None and bias.dtype is not input.dtype):
         other = weight.dtype if input.dtype is not weight.dtype else bias.dtype
         raise RuntimeError(f"Input type ({input.dtype}) and weight/bias type ({other}) should be the same")
+
+
+def _integer_kernel(input: Tensor, kernel: str) -> None:
+    """PyTorch's dilated and transposed CPU convolutions exist for int64 among the integer dtypes."""
+    if not input.dtype.is_floating_point and input.dtype is not _dtype.int64:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_legacy(input.dtype)}'")
 
 
 def _conv_padding(padding, weight: Tensor, stride, dilation, nd: int) -> tuple:
@@ -73,6 +80,8 @@ def _conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups
     stride, dilation = ntuple(stride, nd, "stride"), ntuple(dilation, nd, "dilation")
     _check_common(input, weight, bias, stride, dilation, groups, nd)
     pad = _conv_padding(padding, weight, stride, dilation, nd)
+    if any(d != 1 for d in dilation):
+        _integer_kernel(input, "slow_conv_dilated<>")
     batched = input.dim() == nd + 2
     x = input if batched else input.unsqueeze(0)
     C_out, C_in_g = weight.shape[0], weight.shape[1]
@@ -124,6 +133,7 @@ def _conv_transpose(input: Tensor, weight: Tensor, bias, stride, padding, output
     stride, dilation = ntuple(stride, nd, "stride"), ntuple(dilation, nd, "dilation")
     padding, output_padding = ntuple(padding, nd, "padding"), ntuple(output_padding, nd, "output_padding")
     _check_common(input, weight, bias, stride, dilation, groups, nd)
+    _integer_kernel(input, "slow_conv_transpose2d_out_cpu")
     if any(p < 0 for p in padding):
         raise RuntimeError("negative padding is not supported")
     if any(op < 0 for op in output_padding):

@@ -15,9 +15,9 @@ import warnings
 import minitorch as torch
 from minitorch import Tensor
 
-from ...autograd.function import Function
 from ..._ops._out import _legacy
 from ..._ops.tensor_args import tensor_args
+from ...autograd.function import Function
 from .activation import log_softmax, logsigmoid
 
 __all__ = [
@@ -252,33 +252,42 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
 
 # ----------------------------------------------------------------------------- binary and divergences
 class BinaryCrossEntropy(Function):
-    """loss = -(y * max(log x, -100) + (1 - y) * max(log(1 - x), -100)), elementwise.
+    """loss = -w * (y * max(log x, -100) + (1 - y) * max(log(1 - x), -100)), then ``reduction``.
 
-    dx = g * (x - y) / max((1 - x) * x, eps);  dy = g * (max(log(1 - x), -100) - max(log x, -100)):
-    PyTorch's formulas, finite where x is 0 or 1 (a saturated sigmoid), where the gradient of
-    the clamped logs would be 0 * inf = NaN. ``eps`` is PyTorch's ``EPSILON``, the float32 1e-12.
+    dx = g * (x - y) / max((1 - x) * x, eps) * w (/ n for 'mean');  dy = -g * log(x / (1 - x)) * w (/ n):
+    PyTorch's formulas and order of operations, finite in x where x is 0 or 1 (a saturated
+    sigmoid), where the gradient of the clamped logs would be 0 * inf = NaN. ``eps`` is
+    PyTorch's ``EPSILON``, the float32 1e-12. One node for the loss and its reduction, as in PyTorch.
     """
 
     node_name = "BinaryCrossEntropyBackward0"
     eps = 9.999999960041972e-13  # float(numpy.float32(1e-12))
 
     @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return -(y * torch.log(x).clamp(min=-100) + (1 - y) * torch.log(1 - x).clamp(min=-100))
+    def forward(ctx, x, y, w, reduction):
+        ctx.save_for_backward(x, y, w)
+        ctx.reduction = reduction
+        loss = -(y * torch.log(x).clamp(min=-100) + (1 - y) * torch.log(1 - x).clamp(min=-100))
+        return _reduce(loss if w is None else loss * w, reduction)
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        dx = g * (x - y) / ((1 - x) * x).clamp(min=BinaryCrossEntropy.eps) if ctx.needs_input_grad[0] else None
-        dy = g * (torch.log(1 - x).clamp(min=-100) - torch.log(x).clamp(min=-100)) if ctx.needs_input_grad[1] else None
-        return dx, dy
+        x, y, w = ctx.saved_tensors
+
+        def scaled(d):  # PyTorch's order: the elementwise gradient, times the weight, over n for 'mean'
+            d = d if w is None else d * w
+            return d / x.numel() if ctx.reduction == "mean" else d
+
+        dx = scaled(g * (x - y) / ((1 - x) * x).clamp(min=BinaryCrossEntropy.eps)) if ctx.needs_input_grad[0] else None
+        dy = scaled(-torch.log(x / (1 - x)) * g) if ctx.needs_input_grad[1] else None
+        return dx, dy, None, None
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
                          reduce=None, reduction: str = "mean") -> Tensor:
     """``loss = -w * (y log(x) + (1 - y) log(1 - x))``, each log clamped at -100 as PyTorch."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
     if target.shape != input.shape:
         raise ValueError(
             f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) "
@@ -289,7 +298,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise RuntimeError("all elements of target should be between 0 and 1")
     if target.dtype is not input.dtype:
         raise RuntimeError(f"Found dtype {_type_name(target.dtype)} but expected {_type_name(input.dtype)}")
-    return _reduce(_weighted(BinaryCrossEntropy.apply(input, target), weight), reduction)
+    if weight is not None and tuple(weight.shape) != tuple(input.shape):
+        weight = weight.expand(input.shape)
+    return BinaryCrossEntropy.apply(input, target, weight, reduction)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,

@@ -150,6 +150,8 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
 @tensor_args("input", optional=("weight",))
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
     """``y = x / sqrt(mean(x^2) + eps) * weight`` over the last ``len(normalized_shape)`` dims."""
+    if isinstance(normalized_shape, (tuple, list)) and input.dim() < len(normalized_shape):
+        raise ValueError(f"Input tensor must have at least {len(normalized_shape)} dimensions, but got {input.dim()}")
     shape = _normalized_shape("rms_norm", input, normalized_shape, separator="")
     if eps is None:
         eps = float(np.finfo(input.dtype.np).eps)
@@ -161,7 +163,7 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """Split the C channels into ``num_groups`` groups; standardise each (n, group) over its channels
-    and spatial dims; then the per-channel affine."""
+    and spatial dims; then the per-channel affine. An empty batch (N = 0) gives an empty result."""
     if input.dim() < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
     n, c = input.shape[0], input.shape[1]
