@@ -23,6 +23,7 @@ from collections.abc import Callable
 from .._tensor import Tensor
 
 _MISSING = object()
+_ALWAYS_FITS = 2**28  # bytes: smaller results are not worth the system calls of a memory check
 
 
 def tensor_args(*names: str, optional: tuple[str, ...] = (), op: str | None = None) -> Callable:
@@ -61,11 +62,24 @@ def check_scalar(op: str, value, signature: str) -> None:
                     f"but expected ({signature})")
 
 
+def _available_memory(page: int) -> int:
+    """The kernel's estimate of the memory it can give without swapping (``MemAvailable``, which
+    counts reclaimable caches), or the free pages where there is no ``/proc/meminfo``."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return page * os.sysconf("SC_AVPHYS_PAGES")
+
+
 def _memory_limit() -> int:
-    """Bytes this process can still allocate, about: the free physical memory, or less where an
-    address-space limit (``ulimit -v``) leaves less room above what the process has mapped."""
+    """Bytes this process can still allocate, about: the available physical memory, or less where
+    an address-space limit (``ulimit -v``) leaves less room above what the process has mapped."""
     page = os.sysconf("SC_PAGE_SIZE")
-    free = page * os.sysconf("SC_AVPHYS_PAGES")
+    free = _available_memory(page)
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     if soft == resource.RLIM_INFINITY:
         return free
@@ -85,5 +99,5 @@ def check_allocation(shape, itemsize: int, extra_bytes: int = 0) -> None:
     for s in shape:
         nbytes *= int(s)
     nbytes += extra_bytes
-    if nbytes > _memory_limit():
+    if nbytes > _ALWAYS_FITS and nbytes > _memory_limit():
         raise RuntimeError(f"DefaultCPUAllocator: can't allocate memory: you tried to allocate {nbytes} bytes.")
