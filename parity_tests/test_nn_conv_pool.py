@@ -491,6 +491,8 @@ HALF_OPS = {  # name -> (minitorch call, torch call, input shapes)
     "adaptive_avg_pool2d": (lambda x: F.adaptive_avg_pool2d(x, (3, 2)), lambda x: TF.adaptive_avg_pool2d(x, (3, 2)),
                             [(2, 3, 7, 5)]),
     "adaptive_max_pool2d": (lambda x: F.adaptive_max_pool2d(x, 3), lambda x: TF.adaptive_max_pool2d(x, 3), [(2, 3, 7, 5)]),
+    "unfold": (lambda x: F.unfold(x, 2, padding=1), lambda x: TF.unfold(x, 2, padding=1), [(2, 3, 5, 4)]),
+    "fold": (lambda x: F.fold(x, (4, 5), 2), lambda x: TF.fold(x, (4, 5), 2), [(2, 12, 12)]),
 }
 
 

@@ -24,6 +24,7 @@ from ..._ops._out import _legacy
 from ..._ops.conv import Col2Im, ConstantPadNd, Im2Col
 from ..._ops.tensor_args import check_allocation, tensor_args
 from ..._tensor import Tensor
+from ._compute_dtype import widened
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 # ---- pad
@@ -136,7 +137,7 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
         raise RuntimeError(f"Given input with spatial size ({x.shape[2]}, {x.shape[3]}), kernel_size=({k[0]}, {k[1]}), "
                            f"dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), calculated shape of the array of "
                            f"sliding blocks as ({blocks[0]}, {blocks[1]}), but its components must be at least one.")
-    y = Im2Col.apply(x, k, d, p, s)
+    y = widened(lambda x: Im2Col.apply(x, k, d, p, s), x)  # float16 through float32 (exact: a copy)
     return y if batched else y.squeeze(0)
 
 
@@ -165,7 +166,7 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
                            f"expected size of input's dimension 2 to match the calculated number of sliding "
                            f"blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
                            f"input.size(2)={cols.shape[2]}.")
-    y = Col2Im.apply(cols, out, k, d, p, s)
+    y = widened(lambda c: Col2Im.apply(c, out, k, d, p, s), cols)  # float16: summed in float32, rounded once
     return y if batched else y.squeeze(0)
 
 
