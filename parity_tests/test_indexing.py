@@ -429,3 +429,90 @@ def test_errors(name):
     assert t is not None, "torch accepted it"
     assert isinstance(m, type(t)), f"torch: {t!r}; minitorch: {m!r}"
     assert str(m) == str(t), f"torch: {t}; minitorch: {m}"
+
+
+# ----------------------------------------------------------------------------- negative and narrow indices
+ONE = np.ones((1, 4), np.float32)
+INDEX_OPS = {  # op -> a call with ``index`` (a 1x1 or 1-element int tensor) along dim 0 of X
+    "index_select": lambda lib, i: lib.index_select(lib.tensor(X), 0, i.reshape(-1)),
+    "index_select dim 1": lambda lib, i: lib.index_select(lib.tensor(X), 1, i.reshape(-1)),
+    "gather": lambda lib, i: lib.gather(lib.tensor(X), 0, i.reshape(1, 1)),
+    "scatter": lambda lib, i: lib.scatter(lib.tensor(X), 0, i.reshape(1, 1), 1.0),
+    "scatter_add": lambda lib, i: lib.scatter_add(lib.tensor(X), 0, i.reshape(1, 1), lib.tensor(ONE)),
+    "scatter_reduce": lambda lib, i: lib.scatter_reduce(lib.tensor(X), 0, i.reshape(1, 1), lib.tensor(ONE), "amax"),
+    "index_add": lambda lib, i: lib.index_add(lib.tensor(X), 0, i.reshape(-1), lib.tensor(ONE)),
+    "index_copy": lambda lib, i: lib.index_copy(lib.tensor(X), 0, i.reshape(-1), lib.tensor(ONE)),
+    "index_fill": lambda lib, i: lib.index_fill(lib.tensor(X), 0, i.reshape(-1), 1.0),
+    "take": lambda lib, i: lib.take(lib.tensor(X), i.reshape(-1)),
+    "put": lambda lib, i: lib.put(lib.tensor(X), i.reshape(-1), lib.tensor([1.0])),
+    "take_along_dim": lambda lib, i: lib.take_along_dim(lib.tensor(X), i.reshape(1, 1), 0),
+    "x[i]": lambda lib, i: lib.tensor(X)[i.reshape(-1)],
+}
+
+
+def outcome(fn):
+    """(result or None, exception or None) of fn(lib) for both libraries."""
+    out = []
+    for lib in LIBS:
+        try:
+            out.append((fn(lib), None))
+        except Exception as e:  # noqa: BLE001 - compared below
+            out.append((None, e))
+    return out
+
+
+# torch's take_along_dim does not check its indices (it reads out of bounds); only in-range ones are compared
+OP_VALUES = [(op, v) for op in INDEX_OPS for v in (-1, -3, -4, 3, 12) if op != "take_along_dim" or -3 <= v < 3]
+
+
+@pytest.mark.parametrize(("op", "value"), OP_VALUES)
+def test_negative_and_out_of_range_indices(op, value):
+    """Only ``x[i]``, ``index_fill``, ``take``, ``put`` and ``take_along_dim`` wrap negative indices;
+    gather/scatter/``index_select``/``index_add``/``index_copy`` reject them with torch's type."""
+    (m, me), (t, te) = outcome(lambda lib: INDEX_OPS[op](lib, lib.tensor([value])))
+    if te is None:
+        assert me is None, f"torch accepted it; minitorch: {me!r}"
+        assert_same(m, t)
+    else:
+        assert me is not None, f"torch: {te!r}; minitorch returned {m}"
+        assert isinstance(me, type(te)), f"torch: {te!r}; minitorch: {me!r}"
+        assert str(me) == str(te), f"torch: {te}; minitorch: {me}"
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16", "uint8", "int32", "bool"])
+@pytest.mark.parametrize("op", list(INDEX_OPS))
+def test_index_dtypes(op, dtype):
+    """int8/int16 index tensors are refused where torch requires int64 (or allows int32/bool)."""
+    (m, me), (t, te) = outcome(lambda lib: INDEX_OPS[op](lib, lib.tensor([1]).to(getattr(lib, dtype))))
+    assert (me is None) == (te is None), f"torch: {te!r}; minitorch: {me!r}"
+    if te is None:
+        assert_same(m, t)
+    else:
+        assert isinstance(me, type(te)), f"torch: {te!r}; minitorch: {me!r}"
+
+
+@SETTINGS
+@given(dim_index(), st.booleans())
+def test_put(case, accumulate):
+    shape, _, idx = case
+    n = int(np.prod(shape))
+    flat = (idx.reshape(-1) * 7919) % (2 * n) - n  # negatives too
+    if not accumulate:
+        flat = np.unique(flat % n) - n  # duplicate targets of a plain put are unspecified in torch
+    rng = np.random.default_rng(10)
+    grad_parity(lambda lib, a, s: a.put(lib.tensor(flat), s, accumulate), [rng.standard_normal(shape),
+                                                                           rng.standard_normal(flat.shape)])
+    m, t = run_both(lambda lib: lib.tensor(rng.standard_normal(shape) * 0).put_(lib.tensor(flat), lib.ones(flat.size,
+                                                                                dtype=lib.float64), accumulate))
+    assert_same(m, t)
+
+
+@pytest.mark.parametrize("code", ["x[0] = 'a'", "x[idx] = None", "x.masked_fill(x > 0, 'a')",
+                                  "x.index_fill(0, idx, [1])", "torch.nonzero(x, as_tuple=True, out=x)",
+                                  "torch.gather(x, 1, [[0]])", "x['a']"])
+def test_wrong_python_types(code):
+    """Wrong Python types get torch's exception type (the argument parser's TypeError)."""
+    def run(lib):
+        exec(code, {"torch": lib, "x": lib.ones(2, 3), "idx": lib.tensor([0])})  # noqa: S102 - the case is code
+    (_, me), (_, te) = outcome(run)
+    assert te is not None and isinstance(me, type(te)), f"torch: {te!r}; minitorch: {me!r}"

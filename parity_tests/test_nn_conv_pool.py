@@ -474,3 +474,84 @@ def test_import_tunes_malloc_unless_told_not_to(setting, tuned):
     code = "import minitorch.backends.cpu as cpu; print(cpu._malloc_tuned)"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env)
     assert out.stdout.strip() == str(tuned)
+
+
+# ----------------------------------------------------------------------------- dtypes the kernels do not have
+HALF_OPS = {  # name -> (minitorch call, torch call, input shapes)
+    "conv2d": (lambda x, w, b: F.conv2d(x, w, b, padding=1), lambda x, w, b: TF.conv2d(x, w, b, padding=1),
+               [(2, 3, 6, 5), (4, 3, 3, 3), (4,)]),
+    "conv1d": (lambda x, w: F.conv1d(x, w, stride=2), lambda x, w: TF.conv1d(x, w, stride=2), [(2, 3, 9), (4, 3, 3)]),
+    "conv_transpose2d": (lambda x, w: F.conv_transpose2d(x, w, stride=2), lambda x, w: TF.conv_transpose2d(x, w, stride=2),
+                         [(1, 3, 4, 4), (3, 2, 3, 3)]),
+    "max_pool2d": (lambda x: F.max_pool2d(x, 2, return_indices=True), lambda x: TF.max_pool2d(x, 2, return_indices=True),
+                   [(2, 3, 6, 6)]),
+    "avg_pool2d": (lambda x: F.avg_pool2d(x, 3, 2, 1), lambda x: TF.avg_pool2d(x, 3, 2, 1), [(2, 3, 7, 6)]),
+    "max_pool1d": (lambda x: F.max_pool1d(x, 3), lambda x: TF.max_pool1d(x, 3), [(2, 3, 9)]),
+    "avg_pool1d": (lambda x: F.avg_pool1d(x, 2), lambda x: TF.avg_pool1d(x, 2), [(2, 3, 8)]),
+    "adaptive_avg_pool2d": (lambda x: F.adaptive_avg_pool2d(x, (3, 2)), lambda x: TF.adaptive_avg_pool2d(x, (3, 2)),
+                            [(2, 3, 7, 5)]),
+    "adaptive_max_pool2d": (lambda x: F.adaptive_max_pool2d(x, 3), lambda x: TF.adaptive_max_pool2d(x, 3), [(2, 3, 7, 5)]),
+    "unfold": (lambda x: F.unfold(x, 2, padding=1), lambda x: TF.unfold(x, 2, padding=1), [(2, 3, 5, 4)]),
+    "fold": (lambda x: F.fold(x, (4, 5), 2), lambda x: TF.fold(x, (4, 5), 2), [(2, 12, 12)]),
+}
+
+
+@pytest.mark.parametrize("name", list(HALF_OPS))
+def test_float16_convolution_and_pooling(name):
+    """float16 in, float16 out, computed in float32 and rounded once (PyTorch's CPU kernels agree
+    to within one float16 rounding); the gradient reaches float16 inputs as float16."""
+    fm, ft, shapes = HALF_OPS[name]
+    arrays = [_normal(s, i) for i, s in enumerate(shapes)]
+    ms = [mt.tensor(a, dtype=mt.float16, requires_grad=True) for a in arrays]
+    ts = [torch.tensor(a, dtype=torch.float16, requires_grad=True) for a in arrays]
+    ym, yt = fm(*ms), ft(*ts)
+    if isinstance(yt, tuple):
+        np.testing.assert_array_equal(ym[1].numpy(), yt[1].numpy())
+        ym, yt = ym[0], yt[0]
+    assert ym.dtype is mt.float16 and tuple(ym.shape) == tuple(yt.shape)
+    np.testing.assert_allclose(ym.detach().numpy().astype(np.float32), yt.detach().numpy().astype(np.float32),
+                               rtol=2e-3, atol=2e-3)
+    g = _normal(tuple(yt.shape), 9)
+    gm = mt.autograd.grad(ym, ms, mt.tensor(g, dtype=mt.float16))
+    gt = torch.autograd.grad(yt, ts, torch.tensor(g, dtype=torch.float16))
+    for a, b in zip(gm, gt):
+        assert a.dtype is mt.float16
+        np.testing.assert_allclose(a.numpy().astype(np.float32), b.numpy().astype(np.float32), rtol=1e-2, atol=1e-2)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "uint8"])
+@pytest.mark.parametrize("op", ["conv2d", "conv1d", "conv_transpose2d", "conv2d_groups_bias"])
+def test_integer_convolution(op, dtype):
+    """Integer convolution computes as PyTorch's CPU kernels do: exactly, in the input's dtype
+    (uint8 wraps around modulo 256)."""
+    rng = np.random.default_rng(3)
+    x, w, b = rng.integers(-9, 10, (2, 4, 7, 6)), rng.integers(-9, 10, (6, 2, 3, 3)), rng.integers(-9, 10, (6,))
+    calls = {
+        "conv2d": lambda lib, f, x, w, b: f.conv2d(x, w[:, :2].repeat(1, 2, 1, 1), stride=2, padding=1),
+        "conv1d": lambda lib, f, x, w, b: f.conv1d(x[:, :, 0], w[:, :, 0].repeat(1, 2, 1), dilation=2),
+        "conv_transpose2d": lambda lib, f, x, w, b: f.conv_transpose2d(x, w[:4], stride=2),
+        "conv2d_groups_bias": lambda lib, f, x, w, b: f.conv2d(x, w, b, groups=2),
+    }
+    out = []
+    for lib, f in ((mt, F), (torch, TF)):
+        try:
+            out.append(calls[op](lib, f, *(lib.tensor(a).to(getattr(lib, dtype)) for a in (x, w, b))))
+        except NotImplementedError as e:  # torch: dilated and transposed integer kernels are int64-only
+            out.append(e)
+    if isinstance(out[1], Exception):
+        assert isinstance(out[0], type(out[1])), f"torch: {out[1]!r}; minitorch: {out[0]!r}"
+        assert str(out[0]) == str(out[1])
+        return
+    assert str(out[0].dtype) == str(out[1].dtype)
+    np.testing.assert_array_equal(out[0].numpy(), out[1].numpy())
+
+
+def test_bool_convolution_raises_like_torch():
+    check_raises(lambda x, w: F.conv2d(x > 0, w > 0), lambda x, w: TF.conv2d(x > 0, w > 0),
+                 [_normal((1, 2, 4, 4), 0), _normal((1, 2, 2, 2), 1)])
+
+
+@pytest.mark.parametrize("shape", [(4, 3, 0, 3), (4, 3, 3, 0), (0, 3, 3, 3), (4, 3, 0), (0, 3, 3)])
+def test_empty_kernel_or_weight_raises_like_torch(shape):
+    f, tf = (F.conv2d, TF.conv2d) if len(shape) == 4 else (F.conv1d, TF.conv1d)
+    check_raises(f, tf, [_normal((2, 3, 8, 8)[: len(shape)], 0), np.zeros(shape)])

@@ -317,8 +317,19 @@ def test_instance_norm_and_normalize():
     check("local_response_norm", [values((2, 5, 3), 5)], {"size": 3})
 
 
+@pytest.mark.parametrize("affine", [False, True])
+@pytest.mark.parametrize("shape", [(0, 4, 3), (0, 4), (0, 6, 2, 2)])
+def test_group_norm_empty_batch(shape, affine):
+    """An empty batch normalises to an empty result (and an empty gradient), as in torch."""
+    w, b = (values((shape[1],), 1), values((shape[1],), 2)) if affine else (None, None)
+    check("group_norm", [values(shape, 0), 2, w, b])
+
+
 def test_norm_errors():
     raises_like(lambda: MF.layer_norm(minitorch.ones(2, 4), [3]), lambda: TF.layer_norm(torch.ones(2, 4), [3]))
+    raises_like(lambda: MF.rms_norm(minitorch.ones(2, 4), [3]), lambda: TF.rms_norm(torch.ones(2, 4), [3]))
+    raises_like(lambda: MF.rms_norm(minitorch.ones(2, 4), [2, 4, 1]), lambda: TF.rms_norm(torch.ones(2, 4), [2, 4, 1]))
+    raises_like(lambda: MF.layer_norm(minitorch.ones(2, 4), "a"), lambda: TF.layer_norm(torch.ones(2, 4), "a"))
     raises_like(lambda: MF.group_norm(minitorch.ones(2, 6, 4), 4), lambda: TF.group_norm(torch.ones(2, 6, 4), 4))
     raises_like(lambda: MF.group_norm(minitorch.ones(6), 3), lambda: TF.group_norm(torch.ones(6), 3))
 
@@ -535,6 +546,42 @@ def test_binary_cross_entropy_log_clamp():
     p = np.array([0.0, 1.0, 0.5, 1e-50])
     y = np.array([1.0, 0.0, 0.3, 1.0])
     check("binary_cross_entropy", [p, y], {"reduction": "none"}, grad=False)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_binary_cross_entropy_of_a_saturated_sigmoid_has_torchs_finite_gradient(reduction, weighted):
+    """sigmoid(40) == 1 and sigmoid(-800) == 0 in float64: the logs are clamped at -100, and the
+    gradients are PyTorch's (x - y) / max((1 - x) x, eps), finite, equal to torch's bit for bit.
+    The loss agrees to an ulp (torch's vectorised ``log`` and NumPy's round differently)."""
+    logits = np.array([40.0, -800.0, 30.0, -30.0, 0.0, 5.0])
+    y = np.array([0.0, 1.0, 0.0, 1.0, 0.5, 0.3])
+    w = np.linspace(0.5, 2.0, logits.size) if weighted else None
+    results = []
+    for lib, F in ((minitorch, MF), (torch, TF)):
+        x, t = lib.tensor(logits, requires_grad=True), lib.tensor(y, requires_grad=True)
+        p = lib.sigmoid(x)
+        p.retain_grad()
+        loss = F.binary_cross_entropy(p, t, None if w is None else lib.tensor(w), reduction=reduction)
+        loss.backward(lib.ones_like(loss))
+        results.append((_np(loss), _np(p.grad), _np(t.grad), _np(x.grad)))
+    (loss_m, dp_m, dy_m, dx_m), (loss_t, dp_t, dy_t, dx_t) = results
+    np.testing.assert_allclose(loss_m, loss_t, rtol=1e-15, atol=0)
+    assert np.isfinite(dp_m).all() and np.isfinite(dx_m).all()
+    np.testing.assert_array_equal(dp_m, dp_t)  # BCE's own gradients: bit for bit
+    np.testing.assert_array_equal(dy_m, dy_t)  # -logit(p): -inf / inf at p = 1 / 0 in both
+    np.testing.assert_allclose(dx_m, dx_t, rtol=1e-15, atol=0)  # through sigmoid's backward, rounded its own way
+    for lib in (minitorch, torch):  # and directly at p = 0 and p = 1
+        p = lib.tensor([0.0, 1.0, 0.0, 1.0], dtype=lib.float64, requires_grad=True)
+        lib.nn.functional.binary_cross_entropy(p, lib.tensor([0.2, 0.7, 0.0, 1.0], dtype=lib.float64)).backward()
+        results.append(_np(p.grad))
+    assert np.isfinite(results[-1]).all()
+    np.testing.assert_array_equal(results[-2], results[-1])
+
+
+def test_binary_cross_entropy_target_dtype_must_match():
+    raises_like(lambda: MF.binary_cross_entropy(minitorch.rand(3), minitorch.rand(3).double()),
+                lambda: TF.binary_cross_entropy(torch.rand(3), torch.rand(3).double()))
 
 
 @SETTINGS

@@ -39,6 +39,7 @@ from .index_keys import (
     index_key,
 )
 from .inplace import write_inplace
+from .tensor_args import check_scalar, tensor_args
 
 
 # ----------------------------------------------------------------------------- primitives
@@ -91,6 +92,7 @@ Scatter, ScatterValue, ScatterAdd, ScatterReduceSum, IndexAdd, IndexFill, IndexC
     IndexPut, "ScatterBackward0", "ScatterBackward1", "ScatterAddBackward0", "ScatterReduceBackward0",
     "IndexAddBackward0", "IndexFillBackward0", "IndexCopyBackward0", "MaskedScatterBackward0")
 (IndexFillTensor,) = _names(IndexPut, "IndexFillBackward1")
+(Put,) = _names(IndexPut, "PutBackward0")
 
 
 class ScatterReduce(Primitive):
@@ -164,6 +166,7 @@ def advanced_setitem(x: Tensor, key, value) -> None:
 def _value(x: Tensor, value, strict: bool) -> Tensor:
     """The value of a put as a tensor of x's dtype (a tensor of another dtype is an error if strict)."""
     if not isinstance(value, Tensor):
+        check_assignable(x, value)
         return as_tensor_like(cast(value, x.dtype), x)
     if value.dtype is not x.dtype:
         if strict:
@@ -171,6 +174,12 @@ def _value(x: Tensor, value, strict: bool) -> Tensor:
                                f"{_legacy(x.dtype)} for the destination and {_legacy(value.dtype)} for the source.")
         value = value.to(x.dtype)
     return value
+
+
+def check_assignable(x: Tensor, value) -> None:
+    """``x[key] = value`` takes a tensor or a number; anything else is PyTorch's TypeError."""
+    if not isinstance(value, (bool, int, float, complex)) and not hasattr(value, "__float__"):
+        raise TypeError(f"can't assign a {type(value).__name__} to a torch.{_legacy(x.dtype)}Tensor")
 
 
 def _index_put(cls, x: Tensor, key: tuple, v: Tensor, accumulate: bool) -> Tensor:
@@ -191,21 +200,29 @@ def _index_put(cls, x: Tensor, key: tuple, v: Tensor, accumulate: bool) -> Tenso
 
 
 # ----------------------------------------------------------------------------- index_* ops
+@tensor_args("input", "index")
 def index_select(input: Tensor, dim: int, index: Tensor, *, out=None) -> Tensor:
-    """y = input[..., index, ...] along ``dim`` (``index`` a vector)."""
+    """y = input[..., index, ...] along ``dim`` (``index`` a vector of indices in [0, size))."""
     a = _long_index(index, "index_select(): Expected dtype int32 or int64 for index", True)
     if a.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     d = wrap_dim(dim, input.dim())
-    if ((a < -input.shape[d]) | (a >= input.shape[d])).any() if input.dim() else (a != 0).any():
+    size = input.shape[d] if input.dim() else 1
+    bad = (a < 0) | (a >= size)
+    if bad.any():
+        # PyTorch's CPU kernel for dim 1 of a matrix or more checks the indices with another message and type
+        if d == 1 and input.dim() > 1:
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={int(a[bad].flat[0])} axis_dim={size}")
         raise IndexError("index out of range in self")
     x = input if input.dim() else input.reshape(1)
     y = IndexSelect.apply(x, _dim_key(x, d, a))
     return _finish(y if input.dim() else y.reshape(()), out)
 
 
+@tensor_args("input", "index", "source")
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1, out=None) -> Tensor:
-    """y = input;  y[..., index[i], ...] += alpha * source[..., i, ...] (repeats add up)."""
+    """y = input;  y[..., index[i], ...] += alpha * source[..., i, ...] (repeats add up; each
+    index in [0, size), else PyTorch's RuntimeError)."""
     a = _long_index(index, "index_add_(): Expected dtype int32/int64 for index but got: {dtype}", True)
     d = wrap_dim(dim, input.dim())
     if a.size != (source.shape[d] if source.dim() else 1):
@@ -216,18 +233,20 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
                            "must have the same scalar type")
     _check_dim_op("index_add_()", input, d, a.size, source)
     v = source if alpha == 1 else source * alpha
-    return _finish(_along(IndexAdd, input, d, a, v, True), out)
+    return _finish(_along(IndexAdd, input, d, a, v, True, RuntimeError, wrap=False), out)
 
 
-def _along(cls, input: Tensor, d: int, a: np.ndarray, v: Tensor, accumulate: bool, error=IndexError) -> Tensor:
+def _along(cls, input: Tensor, d: int, a: np.ndarray, v: Tensor, accumulate: bool, error=IndexError,
+           wrap: bool = True) -> Tensor:
     """``cls`` (an IndexPut) writing ``v`` at ``index`` along dim ``d`` (0-d input: as 1-d)."""
     x = input if input.dim() else input.reshape(1)
-    y = _index_put(cls, x, _dim_key(x, d, a, error), v if v.dim() <= x.dim() else v.reshape(-1), accumulate)
+    y = _index_put(cls, x, _dim_key(x, d, a, error, wrap), v if v.dim() <= x.dim() else v.reshape(-1), accumulate)
     return y if input.dim() else y.reshape(())
 
 
+@tensor_args("input", "index", "source")
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor, *, out=None) -> Tensor:
-    """y = input;  y[..., index[i], ...] = source[..., i, ...]."""
+    """y = input;  y[..., index[i], ...] = source[..., i, ...] (each index in [0, size))."""
     a = _long_index(index, "index_copy_(): Expected a long tensor for index, but got {dtype}")
     d = wrap_dim(dim, input.dim())
     n = source.shape[d] if source.dim() else 1
@@ -239,13 +258,15 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor, *, out=No
     if source.dtype is not input.dtype:
         raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
                            f"{_legacy(input.dtype)} and (source) {_legacy(source.dtype)}")
-    _bounds(a, input, d, "index_copy_(): ")
+    _bounds(a, input, d, "index_copy_(): ", wrap=False)
     return _finish(_along(IndexCopy, input, d, a, source, False), out)
 
 
+@tensor_args("input", "index")
 def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
-    """y = input;  y[..., index, ...] = value (a number or a 0-d tensor)."""
-    if not isinstance(index, Tensor) or index.dtype is not _dtype.int64:
+    """y = input;  y[..., index, ...] = value (a number or a 0-d tensor; negative indices wrap)."""
+    check_scalar("index_fill", value, "int dim, Tensor index, Tensor value")
+    if index.dtype is not _dtype.int64:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
     if isinstance(value, Tensor) and value.dim() != 0:
         raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
@@ -283,18 +304,23 @@ def _gather_like(cls, input: Tensor, d: int, index: Tensor, name: str) -> Tensor
     return y if input.dim() else y.reshape(index.shape)
 
 
+@tensor_args("input", "index")
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False, out=None) -> Tensor:
     """y[i][j][k] = input[index[i][j][k]][j][k] (for dim=0);  dx = scatter_add of g at index."""
     return _finish(_gather_like(Gather, input, wrap_dim(dim, input.dim()), index, "gather"), out)
 
 
+@tensor_args("input", "indices")
 def take_along_dim(input: Tensor, indices: Tensor, dim=None, *, out=None) -> Tensor:
-    """``gather`` after broadcasting input and indices in every dim but ``dim``; dim=None: flattened."""
+    """``gather`` after broadcasting input and indices in every dim but ``dim``; dim=None: flattened.
+    Unlike ``gather``, negative indices wrap (as in PyTorch)."""
     if indices.dtype is not _dtype.int64:
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got {_legacy(indices.dtype)}")
     if dim is None:
         return _finish(gather(input.reshape(-1), 0, indices.reshape(-1)), out)
     d = wrap_dim(dim, input.dim())
+    if input.dim():
+        indices = where(indices < 0, indices + input.shape[d], indices)
     if input.dim() != indices.dim():
         raise RuntimeError("torch.take_along_dim(): input and indices should have the same number of dimensions, "
                            f"but got {input.dim()} dimensions for input, and {indices.dim()} dimensions for indices")
@@ -331,6 +357,7 @@ def _scatter_out(y: Tensor, input: Tensor) -> Tensor:
     return y if input.dim() else y.reshape(())
 
 
+@tensor_args("input", "index")
 def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, reduce=None, out=None) -> Tensor:
     """y = input;  y[index[i][j]][j] = src[i][j] (dim=0).  d_input = g zeroed there;  d_src = g gathered."""
     src = value if src is None else src
@@ -346,6 +373,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, red
     return _finish(_scatter_out(_index_put(cls, x, key, v, False), input), out)
 
 
+@tensor_args("input", "index", "src")
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor, *, out=None) -> Tensor:
     """y = input;  y[index[i][j]][j] += src[i][j] (dim=0; repeats add up).  d_src = g gathered."""
     x, key, v = _scatter_args("scatter_add", input, dim, index, src)
@@ -355,6 +383,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor, *, out=None
 _REDUCES = ("sum", "prod", "mean", "amax", "amin")
 
 
+@tensor_args("input", "index", "src")
 def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
                    include_self: bool = True, out=None) -> Tensor:
     """y = input;  y[index[i][j]][j] = reduce(y[...], src[i][j]) over all i, j hitting it (dim=0)."""
@@ -398,8 +427,10 @@ class MaskedFillTensor(MaskedFill):
     node_name = "MaskedFillBackward1"  # the value is a 0-d tensor
 
 
+@tensor_args("input", "mask")
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     """y = input with ``value`` where ``mask`` (broadcast) is True."""
+    check_scalar("masked_fill", value, "Tensor input, Tensor mask, Tensor value")
     _check_mask("masked_fill_", mask)
     if isinstance(value, Tensor) and value.dim() != 0:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
@@ -408,6 +439,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     return cls.apply(input, mask, _value(input, value, False))
 
 
+@tensor_args("input", "mask")
 def masked_select(input: Tensor, mask: Tensor, *, out=None) -> Tensor:
     """The elements of ``input`` where ``mask`` is True (both broadcast), as a 1-D tensor."""
     _check_mask("masked_select", mask)
@@ -419,6 +451,7 @@ def masked_select(input: Tensor, mask: Tensor, *, out=None) -> Tensor:
     return _finish(MaskedSelect.apply(x, key) if key else x.reshape(-1), out)
 
 
+@tensor_args("input", "mask", "source")
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     """y = input with the positions where ``mask`` is True filled by ``source``'s elements in order."""
     _check_mask("masked_scatter_", mask)
@@ -438,6 +471,7 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     return MaskedScatter.apply(x, source.reshape(-1)[:n], key, False)
 
 
+@tensor_args("input", "index")
 def take(input: Tensor, index: Tensor) -> Tensor:
     """y = input.flatten()[index] (``index`` any shape; y has its shape)."""
     a = _long_index(index, "take(): Expected a long tensor for index, but got {dtype}")
@@ -448,8 +482,32 @@ def take(input: Tensor, index: Tensor) -> Tensor:
     return Take.apply(input.reshape(-1), (np.where(a < 0, a + n, a).astype(np.int64),))
 
 
+@tensor_args("input", "index", "source")
+def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    """y = input with y.flatten()[index] = source (``accumulate``: +=); negative indices wrap."""
+    a = _long_index(index, "put_(): Expected a long tensor for index, but got {dtype}")
+    if source.numel() != a.size:
+        raise IndexError("put_(): Expected source and index to have the same number of elements, but got "
+                         f"source.numel() = {source.numel()}, index.numel() = {a.size}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got self.dtype = "
+                           f"{_legacy(input.dtype)} and source.dtype = {_legacy(source.dtype)}")
+    n = input.numel()
+    bad = (a < -n) | (a >= n)
+    if bad.any():
+        raise IndexError(f"out of range: tried to access index {int(a[bad].flat[0])} on a tensor of {n} elements.")
+    flat = np.where(a < 0, a + n, a).astype(np.int64).reshape(-1)
+    if input.dim() == 0:
+        return Put.apply(input.reshape(1), source.reshape(-1), (flat,), bool(accumulate)).reshape(())
+    key = tuple(i.astype(np.int64) for i in np.unravel_index(flat, tuple(input.shape)))
+    return Put.apply(input, source.reshape(-1), key, bool(accumulate))
+
+
+@tensor_args("input")
 def nonzero(input: Tensor, *, out=None, as_tuple: bool = False):
     """Indices of the non-zero elements: an (n, ndim) long tensor, or a tuple of ndim vectors."""
+    if as_tuple and out is not None:
+        raise RuntimeError("nonzero does not support the out kwarg when as_tuple is True")
     data = backend_of(input._data).to_numpy(input._data)  # the result's size depends on the data
     idx = np.nonzero(data.reshape(1) if data.ndim == 0 else data)
     xp = backend_of(input._data)
@@ -459,6 +517,7 @@ def nonzero(input: Tensor, *, out=None, as_tuple: bool = False):
     return _finish(input._wrap_result(xp.asarray(cols, dtype=np.int64)), out)
 
 
+@tensor_args("input")
 def argwhere(input: Tensor) -> Tensor:
     """``nonzero(input)``: the (n, ndim) indices of the non-zero elements."""
     return nonzero(input)
@@ -483,6 +542,7 @@ __all__ = [
     "masked_scatter",
     "masked_select",
     "nonzero",
+    "put",
     "scatter",
     "scatter_add",
     "scatter_reduce",
@@ -490,5 +550,5 @@ __all__ = [
     "take_along_dim",
 ]
 METHODS = [n for n in __all__ if n != "index_put_"]
-INPLACE = ["scatter", "scatter_add", "scatter_reduce", "index_add", "index_fill", "index_copy", "index_put",
+INPLACE = ["put", "scatter", "scatter_add", "scatter_reduce", "index_add", "index_fill", "index_copy", "index_put",
            "masked_fill", "masked_scatter"]

@@ -33,10 +33,12 @@ def _is_seq_key(key) -> bool:
 def _index_array(k):
     """A key element as a NumPy array (ints or bools), with PyTorch's dtype check."""
     if isinstance(k, Tensor):
-        if k.dtype.is_floating_point:
+        if k.dtype not in (_dtype.int64, _dtype.int32, _dtype.uint8, _dtype.bool_):
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return backend_of(k._data).to_numpy(k._data)
     a = np.asarray(k)
+    if a.dtype.kind in "US":  # PyTorch reads the key as data for a new index tensor first
+        raise TypeError(f"new(): invalid data type '{type(k).__name__}'")
     if a.size == 0 and a.dtype.kind == "f":
         a = a.astype(np.int64)
     if not (a.dtype.kind in "iu" or a.dtype == bool):
@@ -111,9 +113,10 @@ def index_key(x: Tensor, key) -> tuple[Tensor, tuple]:
     return view, tuple(out)
 
 
-def _checked(a: np.ndarray, size: int, dim: int, error) -> np.ndarray:
-    """Index array ``a`` for a dim of ``size``, negatives wrapped, bounds checked as PyTorch."""
-    bad = (a < -size) | (a >= size)
+def _checked(a: np.ndarray, size: int, dim: int, error, wrap: bool = True) -> np.ndarray:
+    """Index array ``a`` for a dim of ``size``, bounds checked as PyTorch: negatives are wrapped
+    (``wrap``: ``x[i]``, ``index_fill``, ``take``) or out of range (gather/scatter, ``index_add``...)."""
+    bad = ((a < -size) if wrap else (a < 0)) | (a >= size)
     if bad.any():
         raise error(f"index {int(a[bad].flat[0])} is out of bounds for dimension {dim} with size {size}")
     return np.where(a < 0, a + size, a).astype(np.int64)
@@ -125,10 +128,10 @@ def _has_index_tensor(key) -> bool:
                and k.dtype is _dtype.bool_) for k in keys)
 
 
-def _dim_key(x: Tensor, dim: int, index: np.ndarray, error=IndexError) -> tuple:
+def _dim_key(x: Tensor, dim: int, index: np.ndarray, error=IndexError, wrap: bool = True) -> tuple:
     """The key ``(:, ..., :, index)`` selecting ``index`` along ``dim``."""
     size = x.shape[dim] if x.dim() else 1
-    return (slice(None),) * dim + (_checked(index.reshape(-1), size, dim, error),)
+    return (slice(None),) * dim + (_checked(index.reshape(-1), size, dim, error, wrap),)
 
 
 def _long_index(index, msg: str, allow_int32: bool = False, error=RuntimeError) -> np.ndarray:
@@ -149,15 +152,16 @@ def _check_dim_op(name: str, input: Tensor, d: int, n: int, source: Tensor) -> N
                            f"dimension. Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}")
 
 
-def _bounds(a: np.ndarray, input: Tensor, d: int, prefix: str = "", error=IndexError) -> None:
+def _bounds(a: np.ndarray, input: Tensor, d: int, prefix: str = "", error=IndexError, wrap: bool = True) -> None:
     size = input.shape[d] if input.dim() else 1
-    bad = (a < -size) | (a >= size)
+    bad = ((a < -size) if wrap else (a < 0)) | (a >= size)
     if bad.any():
         raise error(f"{prefix}index {int(a[bad].flat[0])} is out of bounds for dimension {d} with size {size}")
 
 
 def _grid_key(input: Tensor, d: int, a: np.ndarray, name: str, error=RuntimeError) -> tuple:
-    """Key for gather/scatter: ``index`` along ``d``, ``arange`` along every other dim."""
+    """Key for gather/scatter: ``index`` along ``d`` (no negative indices, as in PyTorch),
+    ``arange`` along every other dim."""
     ndim = max(input.dim(), 1)
     shape = tuple(input.shape) or (1,)
     if a.ndim != ndim and not (a.ndim <= 1 and input.dim() <= 1):
@@ -166,7 +170,7 @@ def _grid_key(input: Tensor, d: int, a: np.ndarray, name: str, error=RuntimeErro
     key = []
     for k in range(ndim):
         if k == d:
-            key.append(_checked(a, shape[d], d, error))
+            key.append(_checked(a, shape[d], d, error, wrap=False))
         else:
             grid = [1] * ndim
             grid[k] = a.shape[k]

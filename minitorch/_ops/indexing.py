@@ -77,6 +77,10 @@ def setitem(x: Tensor, key, value) -> None:
     if all(_is_basic(k) for k in keys):
         target = basic_index(x, key)
         target._check_inplace()
+        if not isinstance(value, Tensor):
+            from .advanced_indexing import check_assignable
+
+            check_assignable(x, value)
         v = value if isinstance(value, Tensor) else as_tensor_like(cast(value, x.dtype), x)
         if v.dtype is not x.dtype:
             v = v.to(x.dtype)

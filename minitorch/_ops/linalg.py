@@ -11,6 +11,7 @@ from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
 from ._out import finish
+from .tensor_args import tensor_args
 
 
 class MatMul(Primitive):
@@ -69,6 +70,12 @@ _C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int
            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
 
+def check_not_bool(a: Tensor, kernel: str) -> None:
+    """PyTorch's CPU products have no bool kernels: NotImplementedError, naming the ``kernel``."""
+    if a.dtype.name == "bool":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def check_same_dtype(m1: Tensor, m2: Tensor) -> None:
     """Matrix products do not promote: both operands must have one dtype (PyTorch's message)."""
     if m1.dtype is not m2.dtype:
@@ -78,6 +85,7 @@ def check_same_dtype(m1: Tensor, m2: Tensor) -> None:
         )
 
 
+@tensor_args("input", "other")
 def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """PyTorch's ``matmul``: 1-d operands are treated as a row/column vector and squeezed after."""
     if input.dim() == 0 or other.dim() == 0:
@@ -85,6 +93,8 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
             f"both arguments to matmul need to be at least 1D, but they are {input.dim()}D and {other.dim()}D"
         )
     check_same_dtype(input, other)
+    kernel = {(1, 1): "dot", (2, 1): "addmv_impl_cpu", (2, 2): "addmm_impl_cpu_", (1, 2): "addmm_impl_cpu_"}
+    check_not_bool(input, kernel.get((input.dim(), other.dim()), "bmm"))
     a = input.unsqueeze(0) if input.dim() == 1 else input
     b = other.unsqueeze(-1) if other.dim() == 1 else other
     if a.shape[-1] != b.shape[-2]:

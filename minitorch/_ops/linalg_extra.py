@@ -19,11 +19,22 @@ from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
 from ._out import _legacy, finish
-from .linalg import BatchedMatMul, MatMul, check_same_dtype, column_major, grad_a, grad_b, matmul
+from .linalg import (
+    BatchedMatMul,
+    MatMul,
+    check_not_bool,
+    check_same_dtype,
+    column_major,
+    grad_a,
+    grad_b,
+    matmul,
+)
 from .movement import expand, reshape
+from .tensor_args import tensor_args
 
 
 # ----------------------------------------------------------------------------- mm, bmm, mv, dot
+@tensor_args("input", "mat2")
 def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     """Matrix product of two 2-d tensors (no broadcasting, no promotion)."""
     if input.dim() != 2:
@@ -31,6 +42,7 @@ def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     if mat2.dim() != 2:
         raise RuntimeError("mat2 must be a matrix")
     _check_mm(input, mat2)
+    check_not_bool(input, "addmm_impl_cpu_")
     return finish(MatMul.apply(input, mat2), out)
 
 
@@ -41,6 +53,13 @@ def _check_mm(m1: Tensor, m2: Tensor) -> None:
             f"{m2.shape[-2]}x{m2.shape[-1]})"
         )
     check_same_dtype(m1, m2)
+
+
+def _batch2_size2(b2: Tensor) -> None:
+    """baddbmm/addbmm read ``batch2.size(2)`` for the result's shape first: IndexError for fewer dims."""
+    if b2.dim() < 3:
+        n = max(b2.dim(), 1)
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got 2)")
 
 
 def _check_bmm(b1: Tensor, b2: Tensor) -> None:
@@ -61,9 +80,11 @@ def _check_scalar_type(a: Tensor, b: Tensor) -> None:
         raise RuntimeError(f"expected scalar type {_legacy(a.dtype)} but found {_legacy(b.dtype)}")
 
 
+@tensor_args("input", "mat2")
 def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     """Batched matrix product of 3-d tensors with equal batch sizes (no broadcasting)."""
     _check_bmm(input, mat2)
+    check_not_bool(input, "bmm")
     return finish(BatchedMatMul.apply(input, mat2), out)
 
 
@@ -77,12 +98,16 @@ def _check_mv(mat: Tensor, vec: Tensor, input_dim: int = 1, input_size: int | No
         )
 
 
+@tensor_args("input", "vec")
 def mv(input: Tensor, vec: Tensor, *, out=None) -> Tensor:
     """Matrix-vector product: y_i = sum_j A_ij v_j."""
+    if input.dim() == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     _check_mv(input, vec)
     if input.dtype is not vec.dtype:
         names = (_legacy(vec.dtype), _legacy(input.dtype), _legacy(vec.dtype))
         raise RuntimeError("addmv input tensors must have the same dtype, but got {}, {}, and {}".format(*names))
+    check_not_bool(input, "addmv_impl_cpu")
     return finish(matmul(input, vec), out)
 
 
@@ -103,6 +128,7 @@ class Dot(Primitive):
         return (g * b if b is not None else None), (g * a if a is not None else None)
 
 
+@tensor_args("input", "tensor")
 def dot(input: Tensor, tensor: Tensor, *, out=None) -> Tensor:
     """Inner product of two 1-d tensors of the same size and dtype."""
     if input.dim() != 1 or tensor.dim() != 1:
@@ -118,14 +144,17 @@ def dot(input: Tensor, tensor: Tensor, *, out=None) -> Tensor:
             f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number of elements, "
             f"but got {n} and {m} elements respectively"
         )
+    check_not_bool(input, "dot")
     return finish(Dot.apply(input, tensor), out)
 
 
+@tensor_args("input", "other")
 def vdot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """``dot`` with the first argument conjugated; the same as ``dot`` for real tensors."""
     return dot(input, other, out=out)
 
 
+@tensor_args("input", "vec2")
 def outer(input: Tensor, vec2: Tensor, *, out=None) -> Tensor:
     """y_ij = a_i b_j (a broadcast ``mul``, so dtypes promote)."""
     for name, v in (("self", input), ("vec2", vec2)):
@@ -137,6 +166,7 @@ def outer(input: Tensor, vec2: Tensor, *, out=None) -> Tensor:
 ger = outer
 
 
+@tensor_args("input", "other")
 def inner(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Sum over the last dims: y[i.., j..] = sum_k a[i.., k] b[j.., k]; a 0-d operand multiplies."""
     if input.dim() == 0 or other.dim() == 0:
@@ -211,12 +241,14 @@ def _check_input(input: Tensor, shape: tuple) -> None:
     expand_geometry(tuple(input.shape), (0,) * input.dim(), shape)
 
 
+@tensor_args("input", "mat1", "mat2")
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
     """beta * input + alpha * (mat1 @ mat2), for matrices; ``input`` broadcasts to the result."""
     for name, m in (("mat1", mat1), ("mat2", mat2)):
         if m.dim() != 2:
             raise RuntimeError(f"{name} must be a matrix, got {m.dim()}-D tensor")
     _check_mm(mat1, mat2)
+    check_not_bool(mat1, "addmm_impl_cpu_")
     if input.dtype is not mat2.dtype:
         raise RuntimeError(
             f"self and mat2 must have the same dtype, but got {_legacy(input.dtype)} and {_legacy(mat2.dtype)}"
@@ -225,6 +257,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=Non
     return finish(Addmm.apply(input, mat1, mat2, beta, alpha), out)
 
 
+@tensor_args("input", "mat", "vec")
 def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
     """beta * input + alpha * (mat @ vec)."""
     _check_mv(mat, vec, input.dim(), input.shape[0] if input.dim() == 1 else 1)
@@ -234,16 +267,20 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1, out=None)
     return finish(Addmv.apply(input, mat, vec, beta, alpha), out)
 
 
+@tensor_args("input", "batch1", "batch2")
 def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
     """beta * input + alpha * bmm(batch1, batch2); ``input`` broadcasts to the result."""
+    _batch2_size2(batch2)
     _check_bmm(batch1, batch2)
     _check_scalar_type(input, batch1)
     _check_input(input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
     return finish(Baddbmm.apply(input, batch1, batch2, beta, alpha), out)
 
 
+@tensor_args("input", "batch1", "batch2")
 def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
     """beta * input + alpha * sum_b batch1[b] @ batch2[b]: one matrix product over (n, B*k) x (B*k, m)."""
+    _batch2_size2(batch2)
     if batch1.dim() != 3 or batch2.dim() != 3:
         raise RuntimeError("batch1 and batch2 must be 3D tensors")
     if batch1.shape[0] != batch2.shape[0]:
@@ -260,6 +297,7 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1, ou
     return finish(Addbmm.apply(input, a, b, beta, alpha), out)
 
 
+@tensor_args("input", "vec1", "vec2")
 def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
     """beta * input + alpha * outer(vec1, vec2)."""
     for name, v in (("vec1", vec1), ("vec2", vec2)):
@@ -382,12 +420,18 @@ def einsum(*args) -> Tensor:
 
     Labels of size 1 broadcast (as in PyTorch); operands must share one dtype.
     """
-    if args and isinstance(args[0], Tensor):
+    if len(args) < 2:
+        raise ValueError("einsum(): must specify the equation string and at least one operand, "
+                         "or at least one operand and its subscripts list")
+    if isinstance(args[0], Tensor):
         equation, operands = _sublist_equation(args)
     else:
         equation, operands = args[0], list(args[1:])
         if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
             operands = list(operands[0])
+    for k, x in enumerate(operands):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"expected Tensor as element {k} in argument 1, but got {type(x).__name__}")
     terms, output = _parse_equation(equation)
     if len(operands) > len(terms):
         raise RuntimeError("einsum(): more operands were provided than specified in the equation")
@@ -395,6 +439,8 @@ def einsum(*args) -> Tensor:
         raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
     for x in operands[1:]:
         _check_scalar_type(operands[0], x)
+    if len(operands) > 1:
+        check_not_bool(operands[0], "bmm")
 
     # Ellipsis dims become fresh labels, aligned on the right across operands.
     used = {c for t in terms for c in t} | set(output or ())
@@ -454,6 +500,7 @@ def einsum(*args) -> Tensor:
     return Einsum.apply((tuple(subs), out), *operands)
 
 
+@tensor_args("a", "b")
 def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
     """Contract the last ``dims`` dims of ``a`` with the first of ``b`` (or the listed dim pairs)."""
     if isinstance(dims, Tensor):
@@ -464,6 +511,8 @@ def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
         n = _as_int(dims)
         if n < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={n}")
+        if n > a.dim() or n > b.dim():
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={n}")
         da, db = list(range(-n, 0)), list(range(n))
     if len(da) != len(db):
         raise RuntimeError("both dimension lists should have same length")
@@ -481,6 +530,7 @@ def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
     return finish(einsum(f"{''.join(la)},{''.join(lb)}->{''.join(out_labels)}", a, b), out)
 
 
+@tensor_args("input", "other")
 def kron(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Kronecker product: y[i*p + k, j*q + l] = a[i, j] b[k, l] (and likewise in any rank)."""
     n = max(input.dim(), other.dim())

@@ -11,11 +11,16 @@ one-sided derivative: ``relu'(0) = 0``, ``leaky_relu'(0) = negative_slope``,
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
+from collections.abc import Callable
 
 import minitorch as torch
 from minitorch import Tensor
+
+from ..._ops._out import _legacy
+from ..._ops.tensor_args import tensor_args
 
 __all__ = [
     "celu",
@@ -51,6 +56,29 @@ __all__ = [
 ]
 
 
+def _floating_kernel(kernel: str) -> Callable:
+    """Decorator: PyTorch's CPU ``kernel`` for this activation exists for floating dtypes only;
+    an integer or bool ``input`` raises its NotImplementedError. ``input`` must be a Tensor."""
+
+    def decorate(fn: Callable) -> Callable:
+        fn = tensor_args("input")(fn)
+
+        @functools.wraps(fn)
+        def checked(input, *args, **kwargs):
+            if isinstance(input, Tensor) and not input.dtype.is_floating_point:
+                raise NotImplementedError(f"\"{kernel}\" not implemented for '{_legacy(input.dtype)}'")
+            return fn(input, *args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+def _no_bool(input: Tensor, message: str) -> None:
+    if isinstance(input, Tensor) and input.dtype is torch.bool:
+        raise RuntimeError(message)
+
+
 def _result(input: Tensor, y: Tensor, inplace: bool) -> Tensor:
     """Out of place: ``y``; in place: ``y`` written into ``input`` (autograd records the write)."""
     if not inplace:
@@ -59,8 +87,10 @@ def _result(input: Tensor, y: Tensor, inplace: bool) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- rectifiers
+@tensor_args("input")
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """``y = max(x, 0)``;  ``dx = g * (x > 0)`` (0 at ``x = 0``, as PyTorch)."""
+    _no_bool(input, "Boolean inputs not supported for relu")
     return input.relu_() if inplace else torch.relu(input)
 
 
@@ -68,10 +98,12 @@ def relu_(input: Tensor) -> Tensor:
     return input.relu_()
 
 
+@tensor_args("input")
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """``y = clamp(x, min_val, max_val)``;  ``dx = g`` where ``min_val < x < max_val`` (0 on the bounds)."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    _no_bool(input, "Bool inputs not supported for hardtanh")
     y = torch.where(input <= min_val, min_val, torch.where(input >= max_val, max_val, input))
     return _result(input, y, inplace)
 
@@ -85,6 +117,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
+@_floating_kernel("leaky_relu_cpu")
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """``y = x if x > 0 else negative_slope * x``."""
     return _result(input, torch.where(input > 0, input, input * negative_slope), inplace)
@@ -94,6 +127,7 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return leaky_relu(input, negative_slope, inplace=True)
 
 
+@tensor_args("input")
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """``y = x if x > threshold else value``."""
     return _result(input, torch.where(input > threshold, input, value), inplace)
@@ -104,6 +138,7 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- exponential family
+@_floating_kernel("elu_cpu")
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``y = x if x > 0 else alpha * (exp(x) - 1)``."""
     negative = torch.expm1(input.clamp(max=0)) * alpha
@@ -118,11 +153,13 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
+@_floating_kernel("elu_cpu")
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``y = scale * elu(x, alpha)`` with the self-normalising constants of Klambauer et al."""
     return _result(input, elu(input, _SELU_ALPHA) * _SELU_SCALE, inplace)
 
 
+@_floating_kernel("elu_cpu")
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``y = x if x > 0 else alpha * (exp(x / alpha) - 1)``."""
     if alpha == 0:
@@ -131,6 +168,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     return _result(input, torch.where(input > 0, input, negative), inplace)
 
 
+@_floating_kernel("softplus_cpu")
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``y = log(1 + exp(beta * x)) / beta``, and ``y = x`` where ``beta * x > threshold``."""
     z = input * beta
@@ -138,6 +176,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     return torch.where(z > threshold, input, soft)
 
 
+@_floating_kernel("log_sigmoid_cpu")
 def logsigmoid(input: Tensor) -> Tensor:
     """``y = log(sigmoid(x)) = min(x, 0) - log(1 + exp(-|x|))``, without overflow on either side."""
     negative = input - torch.log1p(torch.exp(input.clamp(max=0)))
@@ -147,19 +186,21 @@ def logsigmoid(input: Tensor) -> Tensor:
 
 def sigmoid(input: Tensor) -> Tensor:
     """``y = 1 / (1 + exp(-x))``;  ``dx = g * y * (1 - y)``."""
-    return torch.sigmoid(input)
+    return input.sigmoid()
 
 
 def tanh(input: Tensor) -> Tensor:
     """``y = tanh(x)``;  ``dx = g * (1 - y^2)``."""
-    return torch.tanh(input)
+    return input.tanh()
 
 
+@_floating_kernel("silu_cpu")
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``y = x * sigmoid(x)`` (swish)."""
     return _result(input, input * torch.sigmoid(input), inplace)
 
 
+@_floating_kernel("mish_cpu")
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``y = x * tanh(softplus(x))``."""
     return _result(input, input * torch.tanh(softplus(input)), inplace)
@@ -169,6 +210,7 @@ _SQRT_HALF = math.sqrt(0.5)
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
+@_floating_kernel("GeluKernelImpl")
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """'none': ``y = x * Phi(x) = x/2 * (1 + erf(x / sqrt(2)))``;
     'tanh': ``y = x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))``."""
@@ -179,11 +221,13 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     raise RuntimeError("approximate argument must be either none or tanh.")
 
 
+@_floating_kernel("hardsigmoid_cpu")
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """``y = relu6(x + 3) / 6``;  ``dx = g / 6`` where ``-3 < x < 3``."""
     return _result(input, relu6(input + 3) / 6, inplace)
 
 
+@_floating_kernel("hardswish_cpu")
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """``y = x * relu6(x + 3) / 6``."""
     return _result(input, input * relu6(input + 3) / 6, inplace)
@@ -196,14 +240,16 @@ def softsign(input: Tensor) -> Tensor:
 
 def tanhshrink(input: Tensor) -> Tensor:
     """``y = x - tanh(x)``."""
-    return input - torch.tanh(input)
+    return input - input.tanh()
 
 
+@_floating_kernel("softshrink_check")
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """``y = x - lambd`` if ``x > lambd``, ``x + lambd`` if ``x < -lambd``, else 0."""
     return torch.where(input > lambd, input - lambd, torch.where(input < -lambd, input + lambd, 0.0))
 
 
+@_floating_kernel("hardshrink_cpu")
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """``y = x`` where ``|x| > lambd``, else 0."""
     return torch.where((input > lambd) | (input < -lambd), input, 0.0)

@@ -8,10 +8,14 @@ unbatched inputs) into their canonical form and raises PyTorch's errors. ``linea
 
 from __future__ import annotations
 
+from ... import _dtype
 from ..._args import ntuple
+from ..._ops._out import _legacy
 from ..._ops.conv import Convolution, ConvTranspose
 from ..._ops.linalg_extra import addmm, einsum
+from ..._ops.tensor_args import check_allocation, tensor_args
 from ..._tensor import Tensor
+from ._compute_dtype import widened
 
 
 def _check_input(input: Tensor, nd: int, name: str) -> None:
@@ -23,17 +27,26 @@ def _check_input(input: Tensor, nd: int, name: str) -> None:
 def _check_common(input: Tensor, weight: Tensor, bias, stride, dilation, groups: int, nd: int) -> None:
     if weight.dim() != nd + 2:
         raise RuntimeError(f"weight should have {nd + 2} dimensions, but got weight of size {list(weight.shape)}")
+    if any(k == 0 for k in weight.shape[2:]):
+        kh, kw = _pairs(tuple(weight.shape[2:]), nd)
+        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: {kh} kernel_width: {kw}")
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
     if any(d <= 0 for d in dilation):
         raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
-    if not input.dtype.is_floating_point:
-        raise RuntimeError(f"\"conv\" not implemented for '{input.dtype}'")
+    if input.dtype is _dtype.bool_:
+        raise NotImplementedError("\"slow_conv2d_cpu\" not implemented for 'Bool'")
     if input.dtype is not weight.dtype or (bias is not None and bias.dtype is not input.dtype):
         other = weight.dtype if input.dtype is not weight.dtype else bias.dtype
         raise RuntimeError(f"Input type ({input.dtype}) and weight/bias type ({other}) should be the same")
+
+
+def _integer_kernel(input: Tensor, kernel: str) -> None:
+    """PyTorch's dilated and transposed CPU convolutions exist for int64 among the integer dtypes."""
+    if not input.dtype.is_floating_point and input.dtype is not _dtype.int64:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_legacy(input.dtype)}'")
 
 
 def _conv_padding(padding, weight: Tensor, stride, dilation, nd: int) -> tuple:
@@ -67,9 +80,14 @@ def _conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups
     stride, dilation = ntuple(stride, nd, "stride"), ntuple(dilation, nd, "dilation")
     _check_common(input, weight, bias, stride, dilation, groups, nd)
     pad = _conv_padding(padding, weight, stride, dilation, nd)
+    if any(d != 1 for d in dilation):
+        _integer_kernel(input, "slow_conv_dilated<>")
     batched = input.dim() == nd + 2
     x = input if batched else input.unsqueeze(0)
     C_out, C_in_g = weight.shape[0], weight.shape[1]
+    if C_out < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
+                           f"but got weight of size {list(weight.shape)} instead")
     if C_out % groups != 0:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
                            f"but got weight of size {list(weight.shape)} instead")
@@ -80,26 +98,31 @@ def _conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups
         raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
                            f"{C_out} elements, but got bias of size {list(bias.shape)} instead")
     padded = [s + a + b for s, (a, b) in zip(x.shape[2:], pad[2 - nd:])]
+    check_allocation((*x.shape[:2], *padded), x.dtype.itemsize)
     kernel = [d * (k - 1) + 1 for d, k in zip(dilation, weight.shape[2:])]
     if any(p < k for p, k in zip(padded, kernel)):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
                            f"Kernel size: ({' x '.join(map(str, kernel))}). "
                            "Kernel size can't be greater than actual input size")
-    y = Convolution.apply(x, weight, bias, _pairs(stride, nd), pad, _pairs(dilation, nd), groups)
+    y = widened(lambda x, w, b: Convolution.apply(x, w, b, _pairs(stride, nd), pad, _pairs(dilation, nd), groups),
+                x, weight, bias, integers=True)
     return y if batched else y.squeeze(0)
 
 
+@tensor_args("input", "weight", optional=("bias",))
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
     """``y[n, co, l] = b[co] + sum_{ci, k} w[co, ci, k] * x_pad[n, g*Cg + ci, l*s + k*d]``; x (N, C_in, L)."""
     return _conv(input, weight, bias, stride, padding, dilation, groups, 1)
 
 
+@tensor_args("input", "weight", optional=("bias",))
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
     """``y[n, co, h, w] = b[co] + sum_{ci, i, j} w[co, ci, i, j] * x_pad[n, g*Cg + ci, h*sH + i*dH, w*sW + j*dW]``.
 
     dx = conv_transpose2d(g, w), dw = the correlation of x with g, db = sum of g (``_ops/conv.py``).
+    float16 is computed in float32, integer dtypes exactly (``_compute_dtype.py``), as PyTorch's CPU kernels do.
     """
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2)
 
@@ -110,6 +133,7 @@ def _conv_transpose(input: Tensor, weight: Tensor, bias, stride, padding, output
     stride, dilation = ntuple(stride, nd, "stride"), ntuple(dilation, nd, "dilation")
     padding, output_padding = ntuple(padding, nd, "padding"), ntuple(output_padding, nd, "output_padding")
     _check_common(input, weight, bias, stride, dilation, groups, nd)
+    _integer_kernel(input, "slow_conv_transpose2d_out_cpu")
     if any(p < 0 for p in padding):
         raise RuntimeError("negative padding is not supported")
     if any(op < 0 for op in output_padding):
@@ -140,16 +164,20 @@ def _conv_transpose(input: Tensor, weight: Tensor, bias, stride, padding, output
                            f"Calculated output size per channel: ({' x '.join(map(str, out))}). Output size is too small")
     pad = tuple([(0, 0)] * (2 - nd) + [(p, p) for p in padding])
     output_shape = (x.shape[0], C_out_g * groups, *out)
-    y = ConvTranspose.apply(x, weight, bias, _pairs(stride, nd), pad, _pairs(dilation, nd), groups, output_shape)
+    check_allocation(output_shape, x.dtype.itemsize)
+    y = widened(lambda x, w, b: ConvTranspose.apply(x, w, b, _pairs(stride, nd), pad, _pairs(dilation, nd), groups,
+                                                    output_shape), x, weight, bias, integers=True)
     return y if batched else y.squeeze(0)
 
 
+@tensor_args("input", "weight", optional=("bias",))
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
                      output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """The adjoint of conv1d (its input gradient); w (C_in, C_out/groups, k); L_out = (L-1)s - 2p + d(k-1) + op + 1."""
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1)
 
 
+@tensor_args("input", "weight", optional=("bias",))
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
                      output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """The adjoint of conv2d: every input value spread over a kernel window of the output, weighted by w.
@@ -160,6 +188,7 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)
 
 
+@tensor_args("input", "weight", optional=("bias",))
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x @ W.T + b over any leading dims of x (addmm for a 2-d input with bias, as PyTorch)."""
     if input.dim() == 2 and weight.dim() == 2 and bias is not None:
@@ -168,6 +197,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return y if bias is None else y + bias
 
 
+@tensor_args("input1", "input2", "weight", optional=("bias",))
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``y[..., o] = sum_{i, j} x1[..., i] * A[o, i, j] * x2[..., j] + b[o]``."""
     if input1.shape[-1] != weight.shape[1]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import minitorch as torch
 from minitorch import Tensor
 
+from ..._ops.tensor_args import tensor_args
+
 __all__ = ["cosine_similarity", "pairwise_distance"]
 
 
+@tensor_args("x1", "x2")
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """``y = sum((x1 / max(||x1||, eps)) * (x2 / max(||x2||, eps)))`` along ``dim`` (PyTorch >= 2.0's formula).
 
@@ -26,6 +29,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
+@tensor_args("x1", "x2")
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
     """``y = ||x1 - x2 + eps||_p`` along the last dim."""
     last = max(x1.dim(), x2.dim()) - 1

@@ -16,6 +16,8 @@ import warnings
 import minitorch as torch
 from minitorch import Tensor
 
+from ..._ops.tensor_args import tensor_args
+
 __all__ = ["alpha_dropout", "dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]
 
 
@@ -38,6 +40,7 @@ def _apply(input: Tensor, mask_shape, p: float, inplace: bool) -> Tensor:
     return input.mul_(scale) if inplace else input * scale
 
 
+@tensor_args("input")
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """``y = x * m / (1 - p)``, ``m ~ Bernoulli(1 - p)`` per element; ``y = x`` when not training."""
     _check_p(p)
@@ -98,6 +101,7 @@ def _alpha(input: Tensor, mask_shape, p: float, inplace: bool) -> Tensor:
     return input.copy_(y) if inplace else y
 
 
+@tensor_args("input")
 def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
     """Dropout for SELU networks: keeps the input's mean and variance (self-normalising)."""
     _check_p(p)
@@ -108,6 +112,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace
     return _alpha(input, tuple(input.shape), p, inplace)
 
 
+@tensor_args("input")
 def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
     """``alpha_dropout`` of whole channels."""
     _check_p(p)

@@ -15,6 +15,9 @@ import warnings
 import minitorch as torch
 from minitorch import Tensor
 
+from ..._ops._out import _legacy
+from ..._ops.tensor_args import tensor_args
+from ...autograd.function import Function
 from .activation import log_softmax, logsigmoid
 
 __all__ = [
@@ -167,6 +170,7 @@ def _type_name(dt) -> str:
             torch.int8: "Char", torch.bool: "Bool", torch.float16: "Half"}.get(dt, str(dt))
 
 
+@tensor_args("input", "target", optional=("weight",))
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
     """``loss_i = -w[y_i] * x[i, y_i]``, 0 where ``y_i == ignore_index``;  'mean' = ``sum(loss) / sum(w[y_i])``."""
@@ -199,6 +203,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     return loss.sum() / w.sum()
 
 
+@tensor_args("input", "target", optional=("weight",))
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
                   ignore_index: int = -100, reduce=None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
@@ -210,6 +215,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if input.dim() == 0 and not target.dtype.is_floating_point:  # a 0-d input can only be a probability
+        raise RuntimeError("Expected floating point type for target with class probabilities, "
+                           f"got {_legacy(target.dtype)}")
     class_dim = 0 if input.dim() == 1 else 1
     n_classes = input.shape[class_dim]
     logp = log_softmax(input, class_dim)
@@ -243,10 +251,43 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
 
 
 # ----------------------------------------------------------------------------- binary and divergences
+class BinaryCrossEntropy(Function):
+    """loss = -w * (y * max(log x, -100) + (1 - y) * max(log(1 - x), -100)), then ``reduction``.
+
+    dx = g * (x - y) / max((1 - x) * x, eps) * w (/ n for 'mean');  dy = -g * log(x / (1 - x)) * w (/ n):
+    PyTorch's formulas and order of operations, finite in x where x is 0 or 1 (a saturated
+    sigmoid), where the gradient of the clamped logs would be 0 * inf = NaN. ``eps`` is
+    PyTorch's ``EPSILON``, the float32 1e-12. One node for the loss and its reduction, as in PyTorch.
+    """
+
+    node_name = "BinaryCrossEntropyBackward0"
+    eps = 9.999999960041972e-13  # float(numpy.float32(1e-12))
+
+    @staticmethod
+    def forward(ctx, x, y, w, reduction):
+        ctx.save_for_backward(x, y, w)
+        ctx.reduction = reduction
+        loss = -(y * torch.log(x).clamp(min=-100) + (1 - y) * torch.log(1 - x).clamp(min=-100))
+        return _reduce(loss if w is None else loss * w, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, w = ctx.saved_tensors
+
+        def scaled(d):  # PyTorch's order: the elementwise gradient, times the weight, over n for 'mean'
+            d = d if w is None else d * w
+            return d / x.numel() if ctx.reduction == "mean" else d
+
+        dx = scaled(g * (x - y) / ((1 - x) * x).clamp(min=BinaryCrossEntropy.eps)) if ctx.needs_input_grad[0] else None
+        dy = scaled(-torch.log(x / (1 - x)) * g) if ctx.needs_input_grad[1] else None
+        return dx, dy, None, None
+
+
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
                          reduce=None, reduction: str = "mean") -> Tensor:
     """``loss = -w * (y log(x) + (1 - y) log(1 - x))``, each log clamped at -100 as PyTorch."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
     if target.shape != input.shape:
         raise ValueError(
             f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) "
@@ -255,10 +296,11 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise RuntimeError("all elements of input should be between 0 and 1")
     if bool(((target < 0) | (target > 1)).any()):
         raise RuntimeError("all elements of target should be between 0 and 1")
-    log_x = torch.log(input).clamp(min=-100)
-    log_1mx = torch.log(1 - input).clamp(min=-100)
-    loss = -(target * log_x + (1 - target) * log_1mx)
-    return _reduce(_weighted(loss, weight), reduction)
+    if target.dtype is not input.dtype:
+        raise RuntimeError(f"Found dtype {_type_name(target.dtype)} but expected {_type_name(input.dtype)}")
+    if weight is not None and tuple(weight.shape) != tuple(input.shape):
+        weight = weight.expand(input.shape)
+    return BinaryCrossEntropy.apply(input, target, weight, reduction)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -275,6 +317,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     return _reduce(_weighted(loss, weight), reduction)
 
 
+@tensor_args("input", "target")
 def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
            log_target: bool = False) -> Tensor:
     """``loss = y * (log(y) - x)`` (0 where ``y == 0``);  ``log_target``: ``exp(y) * (y - x)``.
@@ -298,6 +341,7 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
     return _reduce(loss, reduction)
 
 
+@tensor_args("input", "target")
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
                      size_average=None, eps: float = 1e-8, reduce=None, reduction: str = "mean") -> Tensor:
     """``log_input``: ``exp(x) - y x``;  else ``x - y log(x + eps)``;  ``full`` adds Stirling's
@@ -318,6 +362,12 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, ep
     _check_reduction(reduction)
     if not isinstance(var, Tensor):
         var = torch.full_like(input, float(var))
+    elif tuple(var.shape) != tuple(input.shape):
+        # one variance per sample (its last dim dropped or of size 1): it broadcasts over the last dim
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif not (tuple(input.shape[:-1]) == tuple(var.shape[:-1]) and var.shape[-1] == 1):
+            raise ValueError("var is of incorrect size")
     if bool((var < 0).any()):
         raise ValueError("var has negative entry/entries")
     var = var.clone()
@@ -330,6 +380,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, ep
 
 
 # ----------------------------------------------------------------------------- margins
+@tensor_args("input1", "input2", "target")
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """``loss = max(0, -y * (x1 - x2) + margin)``."""
@@ -337,6 +388,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
     return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
 
 
+@tensor_args("input", "target")
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None,
                          reduce=None, reduction: str = "mean") -> Tensor:
     """``loss = x`` where ``y == 1``, ``max(0, margin - x)`` where ``y == -1``."""
@@ -346,6 +398,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, siz
     return _reduce(torch.where(target == 1, input, zero) + margin_part, reduction)
 
 
+@tensor_args("input", "target")
 def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                      reduction: str = "mean") -> Tensor:
     """``loss = log(1 + exp(-y x))``."""
@@ -353,6 +406,7 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
     return _reduce(-logsigmoid(target * input), reduction)
 
 
+@tensor_args("input1", "input2", "target")
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
                           size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """``loss = 1 - cos(x1, x2)`` where ``y == 1``, ``max(0, cos(x1, x2) - margin)`` where ``y == -1``."""

@@ -12,11 +12,14 @@ updates ``running_mean``/``running_var`` in place, outside autograd, with the
 from __future__ import annotations
 
 import math
+import operator
 
 import numpy as np
 
 import minitorch as torch
 from minitorch import Tensor
+
+from ..._ops.tensor_args import tensor_args
 
 __all__ = [
     "batch_norm",
@@ -55,6 +58,7 @@ def _verify_batch_size(size) -> None:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
 
 
+@tensor_args("input", optional=("running_mean", "running_var", "weight", "bias"))
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
@@ -117,22 +121,38 @@ def _verify_spatial_size(size) -> None:
         raise ValueError(f"Expected more than 1 spatial element when training, got input size {size}")
 
 
+def _normalized_shape(op: str, input: Tensor, normalized_shape, separator: str = ", ") -> tuple[int, ...]:
+    """``normalized_shape`` as a tuple, checked against the last dims of ``input`` (PyTorch's errors)."""
+    try:
+        shape = (operator.index(normalized_shape),) if not isinstance(normalized_shape, (tuple, list)) else tuple(
+            operator.index(s) for s in normalized_shape)
+    except TypeError:
+        raise TypeError(f"{op}(): argument 'normalized_shape' (position 2) must be tuple of ints, "
+                        f"not {type(normalized_shape).__name__}") from None
+    k = len(shape)
+    if input.dim() < k or tuple(input.shape[input.dim() - k:]) != shape:
+        size = ", ".join(map(str, input.shape))
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                           f"[*{separator}{', '.join(map(str, shape))}], but got input of size[{size}]")
+    return shape
+
+
+@tensor_args("input", optional=("weight", "bias"))
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """``y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias`` over the last ``len(normalized_shape)`` dims."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    shape = _normalized_shape("layer_norm", input, normalized_shape)
     k = len(shape)
-    if tuple(input.shape[input.dim() - k:]) != shape or input.dim() < k:
-        raise RuntimeError(
-            f"Given normalized_shape={list(shape)}, expected input with shape [*, {', '.join(map(str, shape))}], "
-            f"but got input of size{input.shape}".replace("torch.Size(", "").replace(")", ""))
     y, _, _ = _standardize(input, tuple(range(input.dim() - k, input.dim())), eps)
     return _affine(y, weight, bias, shape)
 
 
+@tensor_args("input", optional=("weight",))
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
     """``y = x / sqrt(mean(x^2) + eps) * weight`` over the last ``len(normalized_shape)`` dims."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if isinstance(normalized_shape, (tuple, list)) and input.dim() < len(normalized_shape):
+        raise ValueError(f"Input tensor must have at least {len(normalized_shape)} dimensions, but got {input.dim()}")
+    shape = _normalized_shape("rms_norm", input, normalized_shape, separator="")
     if eps is None:
         eps = float(np.finfo(input.dtype.np).eps)
     dims = tuple(range(input.dim() - len(shape), input.dim()))
@@ -143,7 +163,7 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """Split the C channels into ``num_groups`` groups; standardise each (n, group) over its channels
-    and spatial dims; then the per-channel affine."""
+    and spatial dims; then the per-channel affine. An empty batch (N = 0) gives an empty result."""
     if input.dim() < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
     n, c = input.shape[0], input.shape[1]
@@ -152,7 +172,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
             f"Expected number of channels in input to be divisible by num_groups, but got input of shape "
             f"{list(input.shape)} and num_groups={num_groups}")
     _verify_batch_size([n * c // num_groups, num_groups, *input.shape[2:]])
-    grouped = input.reshape(n, num_groups, -1)
+    grouped = input.reshape(n, num_groups, c // num_groups * math.prod(input.shape[2:]))  # n may be 0
     y, _, _ = _standardize(grouped, (2,), eps)
     return _affine(y.reshape(input.shape), weight, bias, _channel_shape(input))
 

@@ -3,14 +3,17 @@
 The 2-d ops call the primitives of ``_ops/pool.py`` on a 4-d (N, C, H, W) tensor; an
 unbatched (C, H, W) input gets a batch dim first. The 1-d ops are the 2-d ones over an image
 of height 1 (``unsqueeze(-2)`` ... ``squeeze(-2)``), which is also how PyTorch builds them
-(their grad_fn is ``SqueezeBackward1``). Arguments and errors are PyTorch's.
+(their grad_fn is ``SqueezeBackward1``). Arguments and errors are PyTorch's; float16 is pooled
+in float32 and rounded once (``_compute_dtype.py``).
 """
 
 from __future__ import annotations
 
 from ..._args import ntuple
 from ..._ops.pool import AdaptiveAvgPool2D, AdaptiveMaxPool2D, AvgPool2D, MaxPool2DWithIndices
+from ..._ops.tensor_args import tensor_args
 from ..._tensor import Tensor
+from ._compute_dtype import widened
 
 
 def _pool_output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
@@ -23,6 +26,9 @@ def _pool_output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool
 
 
 def _as_batched(input: Tensor, name: str) -> tuple[Tensor, bool]:
+    if input.dim() < 3 and name == "avg_pool2d":  # PyTorch's avg_pool2d reads input.size(-3) first
+        n = max(input.dim(), 1)
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got -3)")
     if input.dim() not in (3, 4) or any(s == 0 for s in input.shape[-3:]):
         raise RuntimeError(f"{name}: non-empty 3D or 4D (batch mode) tensor expected for input")
     return (input, True) if input.dim() == 4 else (input.unsqueeze(0), False)
@@ -60,10 +66,11 @@ def _max_pool2d_with_indices(input: Tensor, kernel_size, stride=None, padding=0,
                              ceil_mode: bool = False) -> tuple[Tensor, Tensor]:
     x, batched = _as_batched(input, "max_pool2d")
     k, s, p, d = _window_args("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
-    y, indices = MaxPool2DWithIndices.apply(x, k, s, p, d, bool(ceil_mode))
+    y, indices = widened(lambda x: MaxPool2DWithIndices.apply(x, k, s, p, d, bool(ceil_mode)), x)
     return (y, indices) if batched else (y.squeeze(0), indices.squeeze(0))
 
 
+@tensor_args("input")
 def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
                return_indices: bool = False):
     """``y[n, c, oh, ow]`` = max over the window ``x[n, c, oh*sH - pH + i*dH, ow*sW - pW + j*dW]``
@@ -88,6 +95,7 @@ def _single(v, name: str) -> tuple:
     return (1,) + ntuple(v, 1, name)
 
 
+@tensor_args("input")
 def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
                return_indices: bool = False):
     """``max_pool2d`` over a height-1 image: ``y[n, c, o] = max_k x[n, c, o*s - p + k*d]``; indices
@@ -101,6 +109,7 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     return (y, indices) if return_indices else y
 
 
+@tensor_args("input")
 def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     """``y = (sum of the in-bounds window) / divisor``; ``divisor = divisor_override``, or the window
@@ -110,10 +119,11 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
         raise RuntimeError("divisor must be not zero")
     x, batched = _as_batched(input, "avg_pool2d")
     k, s, p, _ = _window_args("avg_pool2d", x, kernel_size, stride, padding, 1, ceil_mode)
-    y = AvgPool2D.apply(x, k, s, p, bool(ceil_mode), bool(count_include_pad), divisor_override)
+    y = widened(lambda x: AvgPool2D.apply(x, k, s, p, bool(ceil_mode), bool(count_include_pad), divisor_override), x)
     return y if batched else y.squeeze(0)
 
 
+@tensor_args("input")
 def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True) -> Tensor:
     """``avg_pool2d`` over a height-1 image."""
@@ -135,7 +145,9 @@ def _adaptive_args(name: str, input: Tensor, output_size, n: int) -> tuple[Tenso
     if len(sizes) == 1:
         sizes = tuple(sizes) * n
     if len(sizes) != n:
-        raise ValueError(f"{name}: output_size must be {n} or 1 values")
+        raise RuntimeError(f"{name}: output_size must be {n}")
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"{name}\" not implemented for '{input.dtype.name.capitalize()}'")
     sizes = tuple(input.shape[-n + i] if v is None else int(v) for i, v in enumerate(sizes))
     if any(v < 0 for v in sizes):
         raise RuntimeError(f"{name}(): elements of output_size must be greater than or equal to 0 "
@@ -147,25 +159,27 @@ def _adaptive_args(name: str, input: Tensor, output_size, n: int) -> tuple[Tenso
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     """``y[.., i, j]`` = mean of ``x`` over rows ``[floor(i*H/oH), ceil((i+1)*H/oH))`` and the same for columns."""
     x, batched, size = _adaptive_args("adaptive_avg_pool2d", input, output_size, 2)
-    y = AdaptiveAvgPool2D.apply(x, size)
+    y = widened(lambda x: AdaptiveAvgPool2D.apply(x, size), x)
     return y if batched else y.squeeze(0)
 
 
 def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
     """The max over each adaptive window (windows as ``adaptive_avg_pool2d``); ``dx`` goes to the winners."""
     x, batched, size = _adaptive_args("adaptive_max_pool2d", input, output_size, 2)
-    y, indices = AdaptiveMaxPool2D.apply(x, size)
+    y, indices = widened(lambda x: AdaptiveMaxPool2D.apply(x, size), x)
     if not batched:
         y, indices = y.squeeze(0), indices.squeeze(0)
     return (y, indices) if return_indices else y
 
 
+@tensor_args("input")
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
     """``adaptive_avg_pool2d`` over a height-1 image."""
     _, _, (size,) = _adaptive_args("adaptive_avg_pool1d", input, ntuple(output_size, 1, "output_size"), 1)
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, size)).squeeze(-2)
 
 
+@tensor_args("input")
 def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
     """``adaptive_max_pool2d`` over a height-1 image (indices index into L)."""
     _, _, (size,) = _adaptive_args("adaptive_max_pool1d", input, ntuple(output_size, 1, "output_size"), 1)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import minitorch as torch
 from minitorch import Tensor
 
+from ..._ops.tensor_args import check_allocation, tensor_args
+
 __all__ = ["embedding", "one_hot"]
 
 
@@ -18,6 +20,7 @@ def _renorm_rows(weight: Tensor, indices: Tensor, max_norm: float, norm_type: fl
         weight[rows] = weight[rows] * scale.unsqueeze(1)
 
 
+@tensor_args("input", "weight")
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
               norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """``y[..., :] = weight[input[...], :]``;  ``d(weight)[i]`` = sum of ``g`` at the positions
@@ -62,6 +65,7 @@ def _legacy_name(dt) -> str:
             torch.bool: "BoolTensor"}.get(dt, str(dt))
 
 
+@tensor_args("tensor", op="one_hot")
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """``y[..., c] = 1`` where ``tensor[...] == c``, else 0; int64 of shape ``(*tensor.shape, num_classes)``."""
     if tensor.dtype is not torch.int64:
@@ -77,5 +81,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
             num_classes = largest + 1
         elif largest >= num_classes:
             raise RuntimeError("Class values must be smaller than num_classes.")
+    # the result, the ``arange`` and the bool comparison, checked first: 10**9 classes is PyTorch's RuntimeError
+    check_allocation((*tensor.shape, num_classes), 8 + 1, extra_bytes=8 * num_classes)
     classes = torch.arange(num_classes, device=tensor.device)
     return (tensor.unsqueeze(-1) == classes).long()

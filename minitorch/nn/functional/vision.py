@@ -13,14 +13,18 @@
 from __future__ import annotations
 
 import math
+import operator
 import warnings
 
 import numpy as np
 
 from ..._args import ntuple
 from ..._creation import tensor
+from ..._ops._out import _legacy
 from ..._ops.conv import Col2Im, ConstantPadNd, Im2Col
+from ..._ops.tensor_args import check_allocation, tensor_args
 from ..._tensor import Tensor
+from ._compute_dtype import widened
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 # ---- pad
@@ -36,19 +40,30 @@ def _pad_index(mode: str, n: int, before: int, after: int) -> np.ndarray:
     return i % n  # circular
 
 
+@tensor_args("input")
 def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad the last ``len(pad)//2`` dims: ``pad = (left, right, top, bottom, ...)`` from the last dim backwards.
 
     constant: fill with ``value`` (negative amounts crop); reflect: mirror without repeating the
     edge; replicate: repeat the edge; circular: wrap around.
     """
-    pads = tuple(int(p) for p in pad)
+    if not isinstance(pad, (tuple, list)):
+        raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, not {type(pad).__name__}")
+    for i, p in enumerate(pad):
+        if not hasattr(p, "__index__"):
+            raise TypeError("pad(): argument 'pad' (position 2) must be tuple of ints, but found element of type "
+                            f"{type(p).__name__} at pos {i}")
+    pads = tuple(operator.index(p) for p in pad)
     if len(pads) % 2 != 0:
         raise RuntimeError("Padding length must be divisible by 2")
     n = len(pads) // 2
     if n > input.dim():
         raise RuntimeError("Padding length should be less than or equal to two times the input dimension "
                            f"but got padding length {len(pads)} and input of dimension {input.dim()}")
+    padded = list(input.shape)
+    for i in range(n):
+        padded[-1 - i] += pads[2 * i] + pads[2 * i + 1]
+    check_allocation([max(s, 0) for s in padded], input.dtype.itemsize)
     if mode == "constant":
         for i in range(n):
             d = input.dim() - 1 - i
@@ -107,6 +122,7 @@ def _blocks(size, k, d, p, s) -> list[int]:
     return [(n + 2 * pi - di * (ki - 1) - 1) // si + 1 for n, ki, di, pi, si in zip(size, k, d, p, s)]
 
 
+@tensor_args("input")
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """im2col: ``(N, C, H, W) -> (N, C*kH*kW, L)``, column ``l`` = the ``l``-th sliding window,
     flattened ``(c, i, j)``."""
@@ -121,10 +137,11 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
         raise RuntimeError(f"Given input with spatial size ({x.shape[2]}, {x.shape[3]}), kernel_size=({k[0]}, {k[1]}), "
                            f"dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), calculated shape of the array of "
                            f"sliding blocks as ({blocks[0]}, {blocks[1]}), but its components must be at least one.")
-    y = Im2Col.apply(x, k, d, p, s)
+    y = widened(lambda x: Im2Col.apply(x, k, d, p, s), x)  # float16 through float32 (exact: a copy)
     return y if batched else y.squeeze(0)
 
 
+@tensor_args("input")
 def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """col2im, the adjoint of unfold: ``(N, C*kH*kW, L) -> (N, C, H, W)``, overlapping windows add up."""
     if input.dim() not in (2, 3):
@@ -149,7 +166,7 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
                            f"expected size of input's dimension 2 to match the calculated number of sliding "
                            f"blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
                            f"input.size(2)={cols.shape[2]}.")
-    y = Col2Im.apply(cols, out, k, d, p, s)
+    y = widened(lambda c: Col2Im.apply(c, out, k, d, p, s), cols)  # float16: summed in float32, rounded once
     return y if batched else y.squeeze(0)
 
 
@@ -223,6 +240,9 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         raise ValueError("either size or scale_factor should be defined")
     if antialias:
         raise NotImplementedError("minitorch: interpolate(antialias=True) is not supported")
+    if mode in ("linear", "bilinear", "bicubic", "trilinear") and not input.dtype.is_floating_point:
+        kernel = {"linear": "upsample_linear1d", "bilinear": "upsample_bilinear2d_channels_last"}.get(mode, mode)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_legacy(input.dtype)}'")
     if dim < 1:
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) "
                                   f"for the modes: {' | '.join(_MODES)} (got {mode})")

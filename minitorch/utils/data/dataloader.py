@@ -72,6 +72,7 @@ class DataLoader:
             raise ValueError("prefetch_factor option should be non-negative")
         if persistent_workers and num_workers == 0:
             raise ValueError("persistent_workers option needs num_workers > 0")
+        _check_multiprocessing_context(multiprocessing_context, num_workers)
 
         self.dataset = dataset
         self.num_workers = num_workers
@@ -211,6 +212,23 @@ class _SingleProcessIter(_BaseIter):
     def _next_data(self) -> Any:
         index = self._next_index()
         return _worker._fetch(self._dataset, self._auto_collation, self._collate_fn, index, self._dataset_iter)
+
+
+def _check_multiprocessing_context(context, num_workers: int) -> None:
+    """PyTorch's checks of ``multiprocessing_context``: only with workers; a start method's name or a context."""
+    if context is None:
+        return
+    if num_workers == 0:
+        raise ValueError("multiprocessing_context can only be used with multi-process loading (num_workers > 0), "
+                         f"but got num_workers={num_workers}")
+    if isinstance(context, str):
+        valid = multiprocessing.get_all_start_methods()
+        if context not in valid:
+            raise ValueError("multiprocessing_context option should specify a valid start method in "
+                             f"{valid!r}, but got multiprocessing_context={context!r}")
+    elif not isinstance(context, multiprocessing.context.BaseContext):
+        raise TypeError("multiprocessing_context option should be a valid context object or a string specifying "
+                        f"the start method, but got multiprocessing_context={context}")
 
 
 class _MultiProcessIter(_BaseIter):

@@ -34,12 +34,10 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset):
-    """A stream of samples: subclasses define ``__iter__``. With worker processes, every worker
-    iterates its own copy, so split the stream with ``get_worker_info()`` to avoid duplicates."""
-
-    def __iter__(self):
-        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+class IterableDataset(Dataset, Iterable):
+    """A stream of samples: subclasses define ``__iter__`` (an abstract method, as in PyTorch:
+    ``IterableDataset()`` itself cannot be made). With worker processes, every worker iterates
+    its own copy, so split the stream with ``get_worker_info()`` to avoid duplicates."""
 
     def __add__(self, other: Dataset) -> ChainDataset:
         return ChainDataset([self, other])
