@@ -31,7 +31,7 @@ import pickle
 import struct
 import zipfile
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, ClassVar
 
 import numpy as np
 
@@ -196,7 +196,7 @@ class _RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined]
     ``BUILD`` can be restricted as well as ``find_class``.
     """
 
-    dispatch = dict(pickle._Unpickler.dispatch)  # type: ignore[attr-defined]
+    dispatch: ClassVar[dict] = dict(pickle._Unpickler.dispatch)  # type: ignore[attr-defined]
 
     def __init__(self, file: BinaryIO, storages: _Storages | None) -> None:
         super().__init__(file)

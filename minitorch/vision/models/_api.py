@@ -140,5 +140,5 @@ def get_weight(name: str) -> WeightsEnum:
 
     enum = getattr(models, enum_name, None)
     if not (isinstance(enum, type) and issubclass(enum, WeightsEnum)):
-        raise ValueError(f"The weight enum '{enum_name}' for the specific method couldn't be retrieved.")
+        raise ValueError(f"The weight enum '{enum_name}' for the specific method couldn't be retrieved.")  # noqa: TRY004
     return enum[value_name]
