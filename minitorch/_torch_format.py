@@ -20,7 +20,7 @@ globals a ``state_dict`` needs (below) to minitorch stand-ins, and anything else
 
 Tensors that share a storage come back as views of one minitorch tensor (writes to one are
 seen by the others); each view's size/stride/offset is checked against the storage's length
-first, so a malformed file raises instead of reading out of bounds.
+first, so a malformed file raises (RuntimeError, as in torch) instead of reading out of bounds.
 """
 
 from __future__ import annotations
@@ -118,18 +118,17 @@ def _rebuild_tensor(storage: Any, storage_offset: Any, size: Any, stride: Any) -
         raise pickle.UnpicklingError(f"expected a storage, got {type(storage).__name__}")
     size, stride = _check_int_tuple("size", size), _check_int_tuple("stride", stride)
     if type(storage_offset) is not int or storage_offset < 0 or len(size) != len(stride):
-        raise pickle.UnpicklingError(f"invalid tensor geometry: offset {storage_offset!r}, size {size}, "
-                                     f"stride {stride}")
+        raise RuntimeError(f"invalid tensor geometry: offset {storage_offset!r}, size {size}, stride {stride}")
     if any(n < 0 for n in size) or any(s < 0 for s in stride):
-        raise pickle.UnpicklingError(f"negative size or stride in a tensor: size {size}, stride {stride}")
+        raise RuntimeError(f"negative size or stride in a tensor: size {size}, stride {stride}")
     numel = storage.flat.shape[0]
     if 0 not in size:
         last = storage_offset + sum((n - 1) * s for n, s in zip(size, stride))
         if last >= numel:
-            raise pickle.UnpicklingError(f"tensor of size {size}, stride {stride} at offset {storage_offset} "
-                                         f"reads past the end of its storage of {numel} elements")
+            raise RuntimeError(f"tensor of size {size}, stride {stride} at offset {storage_offset} "
+                               f"reads past the end of its storage of {numel} elements")
     elif storage_offset > numel:
-        raise pickle.UnpicklingError(f"storage offset {storage_offset} is past the storage's {numel} elements")
+        raise RuntimeError(f"storage offset {storage_offset} is past the storage's {numel} elements")
     from .autograd import grad_mode
 
     with grad_mode.no_grad():
@@ -245,8 +244,8 @@ def _unpickle(data: bytes | BinaryIO, storages: _Storages | None) -> Any:
 def _storage_array(raw: bytes, dtype: _dtype.dtype, numel: int, byteorder: str, key: str) -> np.ndarray:
     np_dtype = np.dtype(dtype.np).newbyteorder("<" if byteorder == "little" else ">")
     if len(raw) != numel * np_dtype.itemsize:
-        raise pickle.UnpicklingError(f"storage {key!r} holds {len(raw)} bytes, expected {numel} x "
-                                     f"{np_dtype.itemsize}")
+        raise RuntimeError(f"storage {key!r} holds {len(raw)} bytes, expected {numel} elements x "
+                           f"{np_dtype.itemsize} bytes")
     arr = np.frombuffer(raw, dtype=np_dtype)
     return arr.astype(np.dtype(dtype.np).newbyteorder("="), copy=True)  # native order, writable
 
@@ -283,7 +282,7 @@ def _load_legacy(f: io.BytesIO, location) -> Any:
     def defer(key: str, dtype: _dtype.dtype, numel: int) -> np.ndarray:
         # The storages follow the tree in the stream: give each a placeholder filled in below.
         if numel * np.dtype(dtype.np).itemsize > len(f.getbuffer()) - f.tell():
-            raise pickle.UnpicklingError(f"storage {key!r} of {numel} elements is larger than the file")
+            raise RuntimeError(f"storage {key!r} of {numel} elements is larger than the file")
         wanted[key] = (dtype, numel)
         return np.zeros(numel, dtype=dtype.np)
 
@@ -296,10 +295,10 @@ def _load_legacy(f: io.BytesIO, location) -> Any:
         dtype, numel = wanted[key]
         head = f.read(8)
         if len(head) != 8:
-            raise pickle.UnpicklingError("the file ends before its storages")
+            raise RuntimeError("the file ends before its storages")
         count = struct.unpack("<q" if little else ">q", head)[0]
         if count != numel:
-            raise pickle.UnpicklingError(f"storage {key!r} holds {count} elements, expected {numel}")
+            raise RuntimeError(f"storage {key!r} holds {count} elements, expected {numel}")
         size = numel * np.dtype(dtype.np).itemsize
         storages.tensors[key].numpy()[:] = _storage_array(f.read(size), dtype, numel, byteorder, key)
     return result
