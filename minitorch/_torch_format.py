@@ -16,7 +16,10 @@ key, location, numel)``. The unpickler here is *restricted*: ``find_class`` reso
 globals a ``state_dict`` needs (below) to minitorch stand-ins, and anything else - ``os.system``,
 ``builtins.eval``, ``subprocess.Popen``, an unlisted ``torch`` name - raises
 ``pickle.UnpicklingError`` before it is called (as ``torch.load(weights_only=True)`` does).
-``BUILD`` (``__setstate__``) is allowed only on dicts, to restore ``state_dict()._metadata``.
+The allowlist: ``collections.OrderedDict``, ``torch._utils._rebuild_tensor_v2``/``_v3``,
+``_rebuild_parameter``, the storage classes (``torch.FloatStorage``..., ``UntypedStorage``),
+``torch.Size``, ``torch.device`` and the dtypes (``torch.float32``...). ``BUILD``
+(``__setstate__``) is allowed only on dicts, to restore ``state_dict()._metadata``.
 
 Tensors that share a storage come back as views of one minitorch tensor (writes to one are
 seen by the others); each view's size/stride/offset is checked against the storage's length
@@ -168,6 +171,14 @@ def _size(dims=()) -> Size:
     return Size(_check_int_tuple("size", tuple(dims)))
 
 
+def _device(*args) -> Any:
+    from ._device import device
+
+    if not all(type(a) in (str, int) for a in args):
+        raise pickle.UnpicklingError(f"torch.device takes a string and an index, got {args!r:.80}")
+    return device(*args)
+
+
 def _ordered_dict(*args) -> collections.OrderedDict:
     if args and not isinstance(args[0], (list, tuple, dict)):
         raise pickle.UnpicklingError("OrderedDict takes a list of pairs")
@@ -181,6 +192,7 @@ _ALLOWED: dict[tuple[str, str], Any] = {
     ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
     ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
     ("torch", "Size"): _size,
+    ("torch", "device"): _device,
     **{("torch", name): _StorageType(name, dt) for name, dt in _STORAGE_DTYPES.items()},
     ("torch.storage", "UntypedStorage"): _StorageType("UntypedStorage", _dtype.uint8),
     **{("torch", name): dt for name, dt in _TORCH_DTYPES.items()},

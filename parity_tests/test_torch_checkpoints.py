@@ -48,6 +48,8 @@ def walk(o):
         return {"tensor": k, "dtype": str(o.dtype), "shape": list(o.shape), "stride": list(o.stride()),
                 "offset": o.storage_offset(), "requires_grad": o.requires_grad,
                 "parameter": isinstance(o, Parameter), "memory": bases.setdefault(id(base), len(bases))}
+    if isinstance(o, (mt.dtype, mt.device)):
+        return {"repr": repr(o)}
     if isinstance(o, dict):
         out = {"dict": type(o).__name__, "items": [[k, walk(v)] for k, v in o.items()]}
         if hasattr(o, "_metadata"):
@@ -89,6 +91,8 @@ def _compare(ref, node, arrays, memories):
         np.testing.assert_array_equal(got, ref.detach().numpy())  # exact, also for NaN/inf
         assert got.dtype == ref.detach().numpy().dtype
         memories.append((ref.untyped_storage().data_ptr(), node["memory"]))
+    elif isinstance(ref, (torch.dtype, torch.device)):
+        assert node["repr"] == repr(ref)
     elif isinstance(ref, dict):
         assert node["dict"] == type(ref).__name__
         assert [k for k, _ in node["items"]] == list(ref.keys())
@@ -136,6 +140,9 @@ def _checkpoint():
         "nested": [base[2:, :2], (1, 2.5, "text", None, True), {"inner": {"deep": torch.zeros(2, dtype=torch.int64)}}],
         "epoch": 7,
         "lr": 0.125,
+        "shape": base.shape,  # torch.Size
+        "dtypes": [torch.float32, torch.int64, torch.bool],
+        "devices": [torch.device("cpu"), torch.device("cuda", 1)],
     }
 
 
