@@ -25,11 +25,11 @@ import torch
 from harness.torchvision_ref import import_torchvision
 
 import minitorch as mt
-import minitorch.vision.models as models
+from minitorch.vision import models
 from minitorch.vision.models import vgg as mt_vgg
 
 tv = import_torchvision()
-import torchvision.models.vgg as tv_vgg  # noqa: E402  (after import_torchvision's extension shim)
+import torchvision.models.vgg as tv_vgg  # after import_torchvision(), which shims the extension
 
 # builder name -> (input side, extra builder kwargs). VGG13/19 and their BN variants differ from
 # VGG11/16 only in the feature configuration, checked separately below (each full VGG carries a
@@ -101,7 +101,7 @@ def _assert_close(got, ref) -> None:
 
 @pytest.mark.parametrize("name", [n for n in ARCHITECTURES if n not in FORWARD])  # FORWARD's: in _pair
 def test_state_dict_layout_matches_torchvision(name):
-    side, kwargs = ARCHITECTURES[name]
+    _, kwargs = ARCHITECTURES[name]
     ref = getattr(tv.models, name)(weights=None, **kwargs)
     mine = getattr(models, name)(weights=None, **kwargs)
     _assert_same_state_layout(ref, mine)
@@ -285,7 +285,8 @@ def test_pretrained_resnet18_downloads_and_loads(weights_server, tmp_path):
     _randomize_batchnorm(source)
     weights_server("ResNet18_Weights", "IMAGENET1K_V1", source.state_dict(), "resnet18")
     mine = models.resnet18(weights="IMAGENET1K_V1", progress=False)  # downloads into TORCH_HOME, checks the hash
-    assert list((tmp_path / "torch_home" / "hub" / "checkpoints").iterdir())[0].name.startswith("resnet18-")
+    cached = [p.name for p in (tmp_path / "torch_home" / "hub" / "checkpoints").iterdir()]
+    assert len(cached) == 1 and cached[0].startswith("resnet18-")
     ref = tv.models.resnet18(weights=tv.models.ResNet18_Weights.IMAGENET1K_V1, progress=False)  # from the cache
     ref.eval()
     mine.eval()
