@@ -16,7 +16,7 @@ key, location, numel)``. The unpickler here is *restricted*: ``find_class`` reso
 globals a ``state_dict`` needs (below) to minitorch stand-ins, and anything else - ``os.system``,
 ``builtins.eval``, ``subprocess.Popen``, an unlisted ``torch`` name - raises
 ``pickle.UnpicklingError`` before it is called (as ``torch.load(weights_only=True)`` does).
-The allowlist: ``collections.OrderedDict``, ``torch._utils._rebuild_tensor_v2``/``_v3``,
+The allowlist: ``collections.OrderedDict``, ``torch._utils._rebuild_tensor``/``_v2``/``_v3``,
 ``_rebuild_parameter``, the storage classes (``torch.FloatStorage``..., ``UntypedStorage``),
 ``torch.Size``, ``torch.device`` and the dtypes (``torch.float32``...). ``BUILD``
 (``__setstate__``) is allowed only on dicts, to restore ``state_dict()._metadata``.
@@ -139,6 +139,11 @@ def _rebuild_tensor(storage: Any, storage_offset: Any, size: Any, stride: Any) -
     return t if storage.place is None else storage.place(t, storage.location)
 
 
+def _rebuild_tensor_v1(storage, storage_offset, size, stride) -> Tensor:
+    """``torch._utils._rebuild_tensor``: the pre-1.0 form (files from 2017-2018 checkpoints)."""
+    return _rebuild_tensor(storage, storage_offset, size, stride)
+
+
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata=None) -> Tensor:
     """``torch._utils._rebuild_tensor_v2``: a tensor view of a storage (hooks are never saved)."""
     t = _rebuild_tensor(storage, storage_offset, size, stride)
@@ -187,6 +192,7 @@ def _ordered_dict(*args) -> collections.OrderedDict:
 
 _ALLOWED: dict[tuple[str, str], Any] = {
     ("collections", "OrderedDict"): _ordered_dict,
+    ("torch._utils", "_rebuild_tensor"): _rebuild_tensor_v1,
     ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
     ("torch._utils", "_rebuild_tensor_v3"): _rebuild_tensor_v3,
     ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,

@@ -205,6 +205,26 @@ def test_big_endian_zip_file(tmp_path):
     assert got["w"].tolist() == [0.0, 1.0, 2.0, 3.0] and got["i"].tolist() == [0, 1, 2]
 
 
+def test_pre_1_0_legacy_file_with_rebuild_tensor_v1(tmp_path):
+    # torch < 0.4 wrote tensors as torch._utils._rebuild_tensor(storage, offset, size, stride); torch
+    # still reads such files. Assembled by hand: {"a": <2x3 float32 at offset 1 of a 7-element storage>}.
+    tree = (b"\x80\x02}q\x00X\x01\x00\x00\x00aq\x01ctorch._utils\n_rebuild_tensor\nq\x02"
+            b"((X\x07\x00\x00\x00storageq\x03ctorch\nFloatStorage\nq\x04X\x03\x00\x00\x00123q\x05"
+            b"X\x03\x00\x00\x00cpuq\x06K\x07Ntq\x07QK\x01K\x02K\x03\x86K\x03K\x01\x86tq\x08Rq\x09s.")
+    path = tmp_path / "old.pt"
+    with open(path, "wb") as f:
+        for header in (0x1950A86A20F9469CFC6C, 1001,
+                       {"protocol_version": 1001, "little_endian": True, "type_sizes": {"int": 4, "long": 8}}):
+            pickle.dump(header, f, protocol=2)
+        f.write(tree)
+        pickle.dump(["123"], f, protocol=2)
+        f.write(np.int64(7).tobytes() + np.arange(7, dtype=np.float32).tobytes())
+    ref = torch.load(path, weights_only=True)
+    got = mt.load(path)
+    assert got["a"].tolist() == ref["a"].tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    assert got["a"].storage_offset() == ref["a"].storage_offset() == 1
+
+
 # ----------------------------------------------------------------------------- malicious and malformed files
 class _Exploit:
     def __init__(self, fn, *args):
