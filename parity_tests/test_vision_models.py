@@ -251,6 +251,10 @@ def test_transforms_preset_matches_torchvision():
     np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-6, atol=1e-6)
     batch = mine(mt.from_numpy(np.stack([img, img])))
     assert tuple(batch.shape) == (2, 3, 224, 224)
+    from PIL import Image
+
+    pil = Image.fromarray(np.ascontiguousarray(img.transpose(1, 2, 0)))  # a PIL image, as torchvision users pass
+    np.testing.assert_allclose(mine(pil).numpy(), ref(pil).numpy(), rtol=1e-6, atol=1e-6)
 
 
 # ----------------------------------------------------------------------------- pretrained weights
