@@ -4,6 +4,7 @@ For each architecture: build torchvision's model (seeded random init), check tha
 ``state_dict`` has the same keys in the same order with the same shapes, copy the values over
 (via NumPy), and compare outputs on a small input in eval mode - and in train mode for ResNet-18
 (BatchNorm batch statistics, running-stat updates, gradients) and GoogLeNet (auxiliary heads).
+The eval and ResNet-18 train comparisons run minitorch on the suite's ``--device``.
 Random BatchNorm statistics and affine parameters replace the fresh ones (mean 0, var 1), so that
 the comparison sees activations of ordinary size in every layer.
 
@@ -94,7 +95,7 @@ def _image(n: int, side: int, seed: int = 0) -> np.ndarray:
 
 def _assert_close(got, ref) -> None:
     ref = ref.detach().numpy()
-    got = got.detach().numpy()
+    got = got.detach().cpu().numpy()
     assert got.shape == ref.shape and got.dtype == ref.dtype
     np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4 * max(1.0, float(np.abs(ref).max())))
 
@@ -116,35 +117,37 @@ def test_vgg_feature_configurations_match(cfg, batch_norm):
 
 
 @pytest.mark.parametrize("name", FORWARD)
-def test_eval_output_matches_torchvision(name):
+def test_eval_output_matches_torchvision(name, device):
     side, kwargs = ARCHITECTURES[name]
     ref, mine = _pair(name, **kwargs)
     ref.eval()
-    mine.eval()
+    mine.eval().to(device)
     x = _image(1, side)
     with torch.no_grad():
         expected = ref(torch.from_numpy(x))
     with mt.no_grad():
-        got = mine(mt.from_numpy(x))
+        got = mine(mt.from_numpy(x).to(device))
     _assert_close(got, expected)
 
 
-def test_resnet18_train_mode_matches_batch_stats_and_gradients():
+def test_resnet18_train_mode_matches_batch_stats_and_gradients(device):
     ref, mine = _pair("resnet18", num_classes=10)
     ref.train()
-    mine.train()
+    mine.train().to(device)
     x = _image(2, 64, seed=1)  # at 32x32, layer4's BatchNorm would normalise 2 values per channel: ill-conditioned
     expected = ref(torch.from_numpy(x))
-    got = mine(mt.from_numpy(x))
+    got = mine(mt.from_numpy(x).to(device))
     _assert_close(got, expected)
     (expected ** 2).sum().backward()
     (got ** 2).sum().backward()
+    assert mine.conv1.weight.device.type == device
     _assert_close(mine.conv1.weight.grad, ref.conv1.weight.grad)
     _assert_close(mine.layer4[1].bn2.weight.grad, ref.layer4[1].bn2.weight.grad)
     _assert_close(mine.fc.weight.grad, ref.fc.weight.grad)
     for key in ("bn1.running_mean", "bn1.running_var", "layer3.0.downsample.1.running_var"):
         _assert_close(mine.state_dict()[key], ref.state_dict()[key])
-    assert int(mine.state_dict()["bn1.num_batches_tracked"]) == int(ref.state_dict()["bn1.num_batches_tracked"]) == 1
+    assert int(mine.state_dict()["bn1.num_batches_tracked"].cpu()) == int(ref.state_dict()["bn1.num_batches_tracked"])
+    assert int(ref.state_dict()["bn1.num_batches_tracked"]) == 1
 
 
 def test_googlenet_train_mode_returns_aux_logits():
