@@ -214,6 +214,7 @@ class _RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined]
     """
 
     dispatch: ClassVar[dict] = dict(pickle._Unpickler.dispatch)  # type: ignore[attr-defined]
+    stack: list[Any]  # the pure-Python unpickler's value stack
 
     def __init__(self, file: BinaryIO, storages: _Storages | None) -> None:
         super().__init__(file)

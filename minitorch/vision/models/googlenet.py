@@ -75,6 +75,8 @@ class GoogLeNet(nn.Module):
         self.inception5a = inception_block(832, 256, 160, 320, 32, 128, 128)
         self.inception5b = inception_block(832, 384, 192, 384, 48, 128, 128)
 
+        self.aux1: nn.Module | None
+        self.aux2: nn.Module | None
         if aux_logits:
             self.aux1 = inception_aux_block(512, num_classes, dropout=dropout_aux)
             self.aux2 = inception_aux_block(528, num_classes, dropout=dropout_aux)
