@@ -267,6 +267,8 @@ def _payloads(marker):
         # A torch global that is not a state_dict's (torch.load itself, fed the marker path).
         "torch.load": b"\x80\x02ctorch\nload\nq\x00X" + len(str(marker)).to_bytes(4, "little") + str(marker).encode()
                       + b"\x85R.",
+        # BUILD (__setstate__) on an allowlisted object that is not a dict: here the dtype torch.float32.
+        "build": b"\x80\x02ctorch\nfloat32\nq\x00}q\x01X\x08\x00\x00\x00itemsizeq\x02K\x63sb.",
         # Hidden inside an allowlisted call: the OrderedDict's items come from os.system.
         "nested": pickle.dumps(collections.OrderedDict(a=_Exploit(os.system, f"touch {marker}")), protocol=2),
     }
@@ -274,7 +276,7 @@ def _payloads(marker):
 
 @pytest.mark.parametrize("layout", ["zip", "legacy"])
 @pytest.mark.parametrize("attack", ["os.system", "builtins.eval", "builtins.exec", "subprocess.Popen", "torch.load",
-                                    "nested"])
+                                    "build", "nested"])
 def test_malicious_pickles_run_nothing(tmp_path, layout, attack):
     marker = tmp_path / "pwned"
     payload = _payloads(marker)[attack]
@@ -284,6 +286,7 @@ def test_malicious_pickles_run_nothing(tmp_path, layout, attack):
     assert not marker.exists()
     with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
         mt.load(path)
+    assert mt.float32.itemsize == 4
     with pytest.raises(pickle.UnpicklingError):
         mt.load(path, weights_only=False)  # a torch.save file is never fully unpickled
     assert not marker.exists()
