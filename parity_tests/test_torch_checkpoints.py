@@ -137,7 +137,7 @@ def _checkpoint():
         "expanded": torch.ones(3, 1).expand(3, 4),  # stride 0
         "parameter": torch.nn.Parameter(torch.randn(2, 2)),
         "frozen": torch.nn.Parameter(torch.randn(2), requires_grad=False),
-        "nested": [base[2:, :2], (1, 2.5, "text", None, True), {"inner": {"deep": torch.zeros(2, dtype=torch.int64)}}],
+        "nested": [base[2:, :2], (1, 2.5, "text", None, True), {"level2": {"level3": torch.zeros(2, dtype=torch.int64)}}],
         "epoch": 7,
         "lr": 0.125,
         "shape": base.shape,  # torch.Size
