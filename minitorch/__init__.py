@@ -102,6 +102,7 @@ from . import cuda  # noqa: E402,F401
 # ``minitorch.vision`` (torchvision's role) is imported explicitly: ``from minitorch.vision import datasets``
 from . import utils  # noqa: E402,F401
 from .serialization import save, load  # noqa: E402,F401
+from . import hub  # noqa: E402,F401  (load_state_dict_from_url: torch.hub's cache, loaded by load)
 from ._interop import from_torch, _bind as _bind_interop  # noqa: E402,F401
 
 _bind_interop()

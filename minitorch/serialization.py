@@ -15,8 +15,12 @@ the same tensor object twice in the tree is stored once and loads as one tensor.
 
 Anything else (a whole Module, a lambda) is pickled into ``<name>/pickles/<k>.pkl``, and
 ``load`` refuses it unless ``weights_only=False`` - the same policy as PyTorch 2.6+, where
-unpickling can run arbitrary code. A file written by ``torch.save`` is never unpickled: load it
-with ``torch.load`` and convert with ``minitorch.from_torch``.
+unpickling can run arbitrary code.
+
+``load`` also reads files written by ``torch.save`` (zip and legacy layouts, e.g. torchvision's
+pretrained weights), without torch, through the restricted unpickler of ``_torch_format.py``:
+only the tensors, dicts, lists and numbers of a ``state_dict`` are accepted, whatever
+``weights_only`` says.
 """
 
 from __future__ import annotations
@@ -225,21 +229,20 @@ def _read_all(f) -> bytes:
 
 def load(f: str | os.PathLike | BinaryIO, map_location=None, pickle_module=None, *, weights_only: bool | None = True,
          mmap: bool | None = None, **pickle_load_args) -> Any:
-    """Read an object written by ``save``. ``map_location`` moves tensors (a device, a string, a dict
-    from saved to new locations, or ``fn(tensor, location)``); pickled objects need ``weights_only=False``."""
+    """Read an object written by ``save`` (or a state_dict written by ``torch.save``). ``map_location`` moves
+    tensors (a device, a string, a dict from saved to new locations, or ``fn(tensor, location)``); pickled
+    objects need ``weights_only=False``."""
+    from . import _torch_format
+
     data = _read_all(f)
     where = _describe(f)
-    if data[:2] == b"\x80\x02" or data[:1] == b"\x80":
-        raise RuntimeError(f"{where} is a pickle file (the legacy torch.save format), not a minitorch checkpoint; "
-                           "minitorch never unpickles such files. Load it with torch.load and convert the result "
-                           "with minitorch.from_torch.")
+    if _torch_format.is_pickle(data[:1]):  # the legacy torch.save layout
+        return _torch_format.load_torch_file(data, _location_fn(map_location))
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         names = zf.namelist()
-        if any(n.endswith("/data.pkl") for n in names):
-            raise RuntimeError(f"{where} was written by torch.save, not minitorch.save; minitorch does not unpickle "
-                               "it (that could run arbitrary code). Load it with torch.load(..., weights_only=True) "
-                               "and convert the result with minitorch.from_torch.")
+        if _torch_format.is_torch_zip(names):
+            return _torch_format.load_torch_file(data, _location_fn(map_location))
         roots = [n[: -len("/version")] for n in names if n.endswith("/version") and n.count("/") == 1]
         if len(roots) != 1 or zf.read(f"{roots[0]}/version").decode() != _VERSION:
             raise _InvalidCheckpoint("no minitorch version record")
