@@ -4,9 +4,9 @@ An IDX file is a big-endian header - two zero bytes, a type code (0x08 = uint8),
 dimensions - then one uint32 per dimension, then the values in C order. Files are looked up
 gzipped or not in ``root/<Class>/raw/`` (torchvision's layout), ``root/<Class>/`` and ``root/``.
 
-Deliberate difference from torchvision: ``dataset[i]`` returns ``(image, label)`` with the
-image as a uint8 tensor of shape (28, 28) instead of a PIL Image (minitorch does not need PIL);
-``transforms.ToTensor()`` turns it into a float (1, 28, 28) tensor in [0, 1], as in torchvision.
+``dataset[i]`` returns ``(image, label)`` with the image as a 28 x 28 PIL Image of mode L, as in
+torchvision; ``transforms.ToTensor()`` turns it into a float (1, 28, 28) tensor in [0, 1]. Without
+Pillow (it is optional) the image is a uint8 tensor of shape (28, 28), which the transforms accept too.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import numpy as np
 
 from ..._creation import from_numpy
 from ...utils.data.dataset import Dataset
+from .._pil import dataset_image
 
 __all__ = ["MNIST", "FashionMNIST", "check_md5", "mnist_test_split"]
 
@@ -137,7 +138,7 @@ class MNIST(Dataset):
         return len(self.data)
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        img, target = self.data[index], int(self.targets[index])
+        img, target = dataset_image(self.data[index].numpy()), int(self.targets[index])
         if self.transform is not None:
             img = self.transform(img)
         if self.target_transform is not None:
