@@ -6,7 +6,7 @@ parameters and call them. Random transforms draw from minitorch's default genera
 ``minitorch.manual_seed`` makes them reproducible.
 """
 
-from . import functional
+from . import functional, v2
 from .functional import InterpolationMode
 from .transforms import (
     CenterCrop,
@@ -33,4 +33,4 @@ from .transforms import (
 __all__ = ["CenterCrop", "ColorJitter", "Compose", "ConvertImageDtype", "Grayscale", "InterpolationMode", "Lambda",
            "Normalize", "PILToTensor", "Pad", "RandomApply", "RandomCrop", "RandomGrayscale", "RandomHorizontalFlip",
            "RandomResizedCrop", "RandomRotation", "RandomVerticalFlip", "Resize", "ToPILImage", "ToTensor",
-           "functional"]
+           "functional", "v2"]
