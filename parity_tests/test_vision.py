@@ -154,3 +154,14 @@ def test_flip_crop_pad_resize():
     assert T.Lambda(lambda im: im + 1)(x).tolist() == (tx + 1).tolist()
     with pytest.raises(TypeError, match="should be callable"):
         T.Lambda(3)
+
+
+def test_pillow_is_imported_only_when_an_image_is_touched():
+    """``import minitorch`` and ``import minitorch.vision`` import neither Pillow nor torch."""
+    import subprocess
+    import sys
+
+    code = ("import sys, minitorch, minitorch.vision; from minitorch.vision.transforms import v2; "
+            "print(sorted(m for m in ('PIL', 'torch', 'numba', 'torchvision') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert out.stdout.strip() == "[]"
