@@ -61,16 +61,13 @@ def interpolation_mode(interpolation: Any) -> InterpolationMode:
     raise TypeError("Argument interpolation should be a InterpolationMode or a corresponding Pillow integer constant")
 
 
-def _check_image(img: Any) -> None:
-    if not (isinstance(img, Tensor) or is_pil_image(img)):
-        raise TypeError(f"Unexpected type {type(img)}")
-
-
 def get_dimensions(img: Any) -> list[int]:
     """[channels, height, width] of a PIL Image or a (..., C, H, W) tensor."""
     if isinstance(img, Tensor):
         return F_t.get_dimensions(img)
-    return F_pil.get_dimensions(img) if is_pil_image(img) else _check_image(img)  # type: ignore[return-value]
+    if not is_pil_image(img):
+        raise TypeError(f"Unexpected type {type(img)}")
+    return F_pil.get_dimensions(img)
 
 
 def get_image_size(img: Any) -> list[int]:
