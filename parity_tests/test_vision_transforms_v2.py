@@ -94,6 +94,20 @@ def test_to_image_to_dtype_and_back():
     assert ours_other.dtype is mt.int64 and theirs_other.dtype is torch.int64
 
 
+def test_image_type():
+    import torchvision.tv_tensors as tvt
+
+    for array in (RGB[:2, :3, 0], RGB[:2, :2].transpose(2, 0, 1) / 255):
+        ours, theirs = tv_tensors.Image(mt.tensor(array)), tvt.Image(torch.tensor(array))
+        assert repr(ours) == repr(theirs) and tuple(ours.shape) == tuple(theirs.shape)
+    assert_same_output(tv_tensors.Image(Image.fromarray(RGB)), tvt.Image(Image.fromarray(RGB)))
+    for bad in (mt.tensor(3), mt.zeros(4)):
+        with pytest.raises(ValueError, match="2D or higher"):
+            tv_tensors.Image(bad)
+    # ops return plain tensors, as in torchvision
+    assert type(tv_tensors.Image(mt.ones(1, 2, 2)) + 1) is mt.Tensor and type(tvt.Image(torch.ones(1, 2, 2)) + 1) is torch.Tensor
+
+
 def test_normalize():
     for ours_img, theirs_img in samples()[2::2]:  # float tensors: plain and Image
         ours = v2.Normalize([0.5, 0.4, 0.3], [0.2, 0.3, 0.4])(ours_img)

@@ -53,4 +53,7 @@ class Image(TVTensor):
         pass
 
     def __repr__(self) -> str:
-        return f"Image({self.as_plain_tensor()!r})"
+        """As PyTorch prints a Tensor subclass: ``Image([...], dtype=torch.uint8, )``."""
+        plain = repr(self.as_plain_tensor())  # "tensor(...)", continuation lines indented by 7
+        body = plain[len("tensor("):-1].replace("\n" + " " * len("tensor("), "\n" + " " * len("Image("))
+        return f"Image({body}, )"

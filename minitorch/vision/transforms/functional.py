@@ -20,7 +20,7 @@ import numpy as np
 from ... import _dtype
 from ..._creation import from_numpy
 from ..._tensor import Tensor
-from .._pil import is_pil_image
+from .._pil import is_pil_image, require_pil
 from . import _functional_pil as F_pil
 from . import _functional_tensor as F_t
 
@@ -148,7 +148,7 @@ def to_pil_image(pic: Any, mode: str | None = None) -> Any:
         expected = {np.dtype(np.uint8): "L", np.dtype(np.int16): "I;16" if sys.byteorder == "little" else "I;16B",
                     np.dtype(np.int32): "I", np.dtype(np.float32): "F"}.get(npimg.dtype)
         if mode is not None and mode != expected:
-            raise ValueError(f"Incorrect mode ({mode}) supplied for input type {np.dtype}. Should be {expected}")
+            raise ValueError(f"Incorrect mode ({mode}) supplied for input type {npimg.dtype}. Should be {expected}")
         mode = expected
     else:
         permitted = {2: ["LA"], 3: ["RGB", "YCbCr", "HSV"], 4: ["RGBA", "CMYK", "RGBX"]}[npimg.shape[2]]
@@ -158,8 +158,6 @@ def to_pil_image(pic: Any, mode: str | None = None) -> Any:
             mode = permitted[0]
     if mode is None:
         raise TypeError(f"Input type {npimg.dtype} is not supported")
-    from .._pil import require_pil
-
     # frombuffer reads the bytes in ``mode`` (Image.fromarray would infer the mode from the dtype)
     return require_pil("to_pil_image").frombuffer(mode, (npimg.shape[1], npimg.shape[0]),
                                                   np.ascontiguousarray(npimg).tobytes(), "raw", mode, 0, 1)
