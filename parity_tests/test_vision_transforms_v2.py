@@ -213,3 +213,42 @@ def test_bad_input_raises_torchvision_s_exception(name, call):
     theirs = raised(call, tv2, torch, Image.fromarray(RGB))
     assert theirs is not None, f"torchvision accepts {name}"
     assert raised(call, v2, mt, Image.fromarray(RGB)) is theirs
+
+
+FUNCTIONAL = [
+    ("resize", lambda f: f.resize, ([7, 9],), {}),
+    ("resize_str_mode", lambda f: f.resize, (8,), {"interpolation": "bicubic"}),
+    ("resized_crop", lambda f: f.resized_crop, (1, 2, 8, 9, [5, 5]), {}),
+    ("rotate", lambda f: f.rotate, (30.0,), {"expand": True}),
+    ("rotate_bilinear", lambda f: f.rotate, (-20.0,), {"interpolation": "bilinear", "fill": [4.0, 5.0, 6.0]}),
+    ("crop", lambda f: f.crop, (2, 3, 5, 20), {}),
+    ("center_crop", lambda f: f.center_crop, ([6, 4],), {}),
+    ("pad", lambda f: f.pad, ([1, 2, 3, 4],), {"padding_mode": "symmetric"}),
+    ("horizontal_flip", lambda f: f.horizontal_flip, (), {}),
+    ("vertical_flip", lambda f: f.vertical_flip, (), {}),
+    ("brightness", lambda f: f.adjust_brightness, (1.4,), {}),
+    ("contrast", lambda f: f.adjust_contrast, (0.6,), {}),
+    ("saturation", lambda f: f.adjust_saturation, (1.3,), {}),
+    ("hue", lambda f: f.adjust_hue, (-0.2,), {}),
+    ("grayscale", lambda f: f.rgb_to_grayscale, (), {}),
+]
+
+
+@pytest.mark.parametrize("name,op,args,kwargs", FUNCTIONAL, ids=[c[0] for c in FUNCTIONAL])
+def test_v2_functional(name, op, args, kwargs):
+    for ours_img, theirs_img in samples():
+        assert_same_output(op(v2.functional)(ours_img, *args, **kwargs), op(tv2.functional)(theirs_img, *args, **kwargs))
+
+
+def test_v2_functional_conversions_and_sizes():
+    image = Image.fromarray(RGB)
+    ours, theirs = v2.functional.to_image(image), tv2.functional.to_image(image)
+    assert_same_output(ours, theirs)
+    assert_same_output(v2.functional.to_dtype(ours, mt.float32, scale=True),
+                       tv2.functional.to_dtype(theirs, torch.float32, scale=True))
+    assert v2.functional.get_size(ours) == tv2.functional.get_size(theirs) == [13, 17]
+    assert v2.functional.get_dimensions(image) == tv2.functional.get_dimensions(image)
+    with pytest.raises(TypeError):
+        tv2.functional.normalize(image, [0.5], [0.5])
+    with pytest.raises(TypeError):
+        v2.functional.normalize(image, [0.5], [0.5])

@@ -4,6 +4,7 @@ transformed; ``ToImage`` + ``ToDtype(float32, scale=True)`` replace v1's ``ToTen
 """
 
 from ..functional import InterpolationMode
+from . import functional
 from ._transform import Transform
 from ._transforms import (
     CenterCrop,
@@ -30,4 +31,4 @@ from ._transforms import (
 __all__ = ["CenterCrop", "ColorJitter", "Compose", "Grayscale", "InterpolationMode", "Lambda", "Normalize",
            "PILToTensor", "Pad", "RandomApply", "RandomCrop", "RandomHorizontalFlip", "RandomResizedCrop",
            "RandomRotation", "RandomVerticalFlip", "Resize", "ToDtype", "ToImage", "ToPILImage", "ToPureTensor",
-           "Transform"]
+           "Transform", "functional"]
