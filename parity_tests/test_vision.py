@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -159,9 +160,36 @@ def test_flip_crop_pad_resize():
 def test_pillow_is_imported_only_when_an_image_is_touched():
     """``import minitorch`` and ``import minitorch.vision`` import neither Pillow nor torch."""
     import subprocess
-    import sys
 
     code = ("import sys, minitorch, minitorch.vision; from minitorch.vision.transforms import v2; "
             "print(sorted(m for m in ('PIL', 'torch', 'numba', 'torchvision') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_missing_dataset_files_raise_torchvision_s_error(tmp_path):
+    from harness.torchvision_ref import import_torchvision
+
+    tv = import_torchvision()
+    for name in ("MNIST", "FashionMNIST", "CIFAR10", "CIFAR100"):
+        with pytest.raises(RuntimeError):
+            getattr(tv.datasets, name)(str(tmp_path), train=False)
+        with pytest.raises(RuntimeError):
+            getattr(datasets, name)(str(tmp_path), train=False)
+
+
+def test_without_pillow_image_readers_say_so(tmp_path, monkeypatch):
+    from minitorch.vision import io as vio
+    from minitorch.vision import utils as vutils
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.png").write_bytes(b"\x89PNG")
+    monkeypatch.setitem(sys.modules, "PIL", None)  # "import PIL" now fails, as without Pillow
+    monkeypatch.setitem(sys.modules, "PIL.Image", None)
+    folder = datasets.ImageFolder(str(tmp_path))  # listing the files needs no Pillow
+    assert folder.samples == [(str(tmp_path / "a" / "x.png"), 0)]
+    for call in (lambda: folder[0], lambda: vio.read_image(tmp_path / "a" / "x.png"),
+                 lambda: vutils.save_image(mt.zeros(3, 2, 2), str(tmp_path / "g.png")),
+                 lambda: T.ToPILImage()(mt.zeros(3, 2, 2))):
+        with pytest.raises(ImportError, match="pip install pillow"):
+            call()

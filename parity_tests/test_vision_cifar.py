@@ -17,6 +17,7 @@ import pytest
 from harness.torchvision_ref import import_torchvision
 from PIL import Image
 
+import minitorch as mt
 from minitorch.vision import datasets
 from minitorch.vision import transforms as T
 
@@ -106,3 +107,18 @@ def test_download_with_a_wrong_md5_fails_clearly(tmp_path):
     with pytest.raises(RuntimeError, match="does not have the MD5"):
         bad(str(tmp_path / "data"), download=True)
     assert not os.path.exists(tmp_path / "data" / "fake.tar.gz")
+
+
+def test_without_pillow_items_are_uint8_tensors(tmp_path, monkeypatch):
+    import minitorch.vision._pil as pil
+
+    archive, lists = fake_archive(tmp_path)
+    ours_cls = with_files(datasets.CIFAR10, archive, lists)
+    dataset = ours_cls(str(tmp_path / "data"), train=False, download=True, transform=None)
+    monkeypatch.setattr(pil, "pil_available", lambda: False)
+    img, label = dataset[2]
+    assert isinstance(img, mt.Tensor) and img.dtype is mt.uint8 and img.shape == (32, 32, 3)
+    np.testing.assert_array_equal(img.numpy(), dataset.data[2])
+    x = T.ToTensor()(img)
+    np.testing.assert_array_equal(x.numpy(), tv.transforms.ToTensor()(dataset.data[2]).numpy())
+    assert label == dataset.targets[2]
