@@ -29,7 +29,11 @@ GREY = RNG.integers(0, 256, (11, 9), dtype=np.uint8)
 
 # Tolerances: float tensors through filters / colour maps, and uint8 tensors (one grey level:
 # the two libraries sum the same products in a different order before rounding).
-FLOAT_TOL = {"rtol": 1e-5, "atol": 1e-5}
+FLOAT_TOL = {"rtol": 1e-6, "atol": 1e-6}
+# Rotation: the source coordinates come from a float32 matrix product whose rounding differs from
+# torch's bmm by an ulp of the coordinate, which moves a bilinear sample by up to ~1e-5; the fill
+# blend ``out * mask + (1 - mask) * fill`` multiplies the mask's rounding by the fill value.
+GRID_TOL = {"rtol": 1e-6, "atol": 1e-5}
 UINT8_TOL = 1
 
 
@@ -50,7 +54,7 @@ def assert_same_pil(ours, theirs):
     assert np.array_equal(np.asarray(ours), np.asarray(theirs))
 
 
-def assert_close_tensor(ours, theirs, exact: bool = False):
+def assert_close_tensor(ours, theirs, exact: bool = False, tol: dict | None = None):
     assert isinstance(ours, mt.Tensor), type(ours)
     assert tuple(ours.shape) == tuple(theirs.shape) and str(ours.dtype) == str(theirs.dtype)
     a, b = ours.numpy(), theirs.numpy()
@@ -59,7 +63,7 @@ def assert_close_tensor(ours, theirs, exact: bool = False):
     elif a.dtype == np.uint8:
         assert np.abs(a.astype(int) - b.astype(int)).max(initial=0) <= UINT8_TOL
     else:
-        np.testing.assert_allclose(a, b, **FLOAT_TOL)
+        np.testing.assert_allclose(a, b, **(tol or FLOAT_TOL))
 
 
 # (id, builder taking the transforms module, exact on tensors)
@@ -228,7 +232,7 @@ def test_random_rotation(seed):
             if isinstance(out, Image.Image):
                 assert_same_pil(out, expected)
             else:
-                assert_close_tensor(out, expected)
+                assert_close_tensor(out, expected, tol=GRID_TOL)
             assert repr(ours) == repr(theirs)
 
 

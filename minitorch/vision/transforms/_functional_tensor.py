@@ -139,7 +139,7 @@ def _cubic(x: np.ndarray, a: float) -> np.ndarray:
     return np.where(x < 1, near, np.where(x < 2, far, 0.0))
 
 
-def resize_weights(in_size: int, out_size: int, mode: str, antialias: bool) -> np.ndarray:
+def resize_weights(in_size: int, out_size: int, mode: str, antialias: bool, dtype=np.float32) -> np.ndarray:
     """The (out_size, in_size) matrix W of one axis: ``out[i] = sum_j W[i, j] in[j]``.
 
     Output pixel i is centred on input coordinate ``c = (i + 0.5) * s`` with ``s = in / out``.
@@ -148,33 +148,36 @@ def resize_weights(in_size: int, out_size: int, mode: str, antialias: bool) -> n
     downscaling and its weights over the input pixels in reach are normalised to sum to 1.
     Without, bilinear mixes the two pixels around ``c - 0.5`` (clamped at 0) and bicubic the four
     around it (a = -0.75, indices clamped to the image), as ``interpolate(align_corners=False)``.
+    Computed in ``dtype``, the image's, as PyTorch does: float64 weights would differ from its
+    float32 ones by up to 1e-5.
     """
-    scale = in_size / out_size
-    weights = np.zeros((out_size, in_size))
+    one, half_pixel = dtype(1.0), dtype(0.5)
+    scale = dtype(in_size) / dtype(out_size)
+    weights = np.zeros((out_size, in_size), dtype=dtype)
     rows = np.arange(out_size)
     if antialias:
-        half = 1.0 if mode == "bilinear" else 2.0
-        support = half * scale if scale >= 1.0 else half
-        invscale = 1.0 / scale if scale >= 1.0 else 1.0
+        half = dtype(1.0 if mode == "bilinear" else 2.0)
+        support = half * scale if scale >= one else half
+        invscale = one / scale if scale >= one else one
         for i in rows:
-            center = scale * (i + 0.5)
-            lo, hi = max(int(center - support + 0.5), 0), min(int(center + support + 0.5), in_size)
-            x = (np.arange(lo, hi) - center + 0.5) * invscale
-            w = _triangle(x) if mode == "bilinear" else _cubic(x, -0.5)
+            center = scale * (dtype(i) + half_pixel)
+            lo, hi = max(int(center - support + half_pixel), 0), min(int(center + support + half_pixel), in_size)
+            x = (np.arange(lo, hi, dtype=dtype) - center + half_pixel) * invscale
+            w = (_triangle(x) if mode == "bilinear" else _cubic(x, -0.5)).astype(dtype)
             weights[i, lo:hi] = w / w.sum() if w.sum() != 0 else w
         return weights
-    src = scale * (rows + 0.5) - 0.5
+    src = scale * (rows.astype(dtype) + half_pixel) - half_pixel
     if mode == "bilinear":
-        src = np.maximum(src, 0.0)
+        src = np.maximum(src, dtype(0.0))
         i0 = np.floor(src).astype(np.int64)
-        frac = src - i0
-        np.add.at(weights, (rows, i0), 1.0 - frac)
+        frac = src - i0.astype(dtype)
+        np.add.at(weights, (rows, i0), one - frac)
         np.add.at(weights, (rows, np.minimum(i0 + 1, in_size - 1)), frac)
         return weights
     i0 = np.floor(src).astype(np.int64)
-    t = src - i0
+    t = src - i0.astype(dtype)
     for k in (-1, 0, 1, 2):
-        np.add.at(weights, (rows, np.clip(i0 + k, 0, in_size - 1)), _cubic(t - k, -0.75))
+        np.add.at(weights, (rows, np.clip(i0 + k, 0, in_size - 1)), _cubic(t - dtype(k), -0.75).astype(dtype))
     return weights
 
 
@@ -207,8 +210,9 @@ def resize(img: Tensor, size: list[int], interpolation: str = "bilinear", antial
     if interpolation not in ("bilinear", "bicubic"):
         raise ValueError(f"Interpolation mode '{interpolation}' is unsupported with Tensor input")
     x = img if img.dtype in (_dtype.float32, _dtype.float64) else img.to(_dtype.float32)
-    w_h = from_numpy(resize_weights(in_h, out_h, interpolation, bool(antialias))).to(x.dtype)
-    w_w = from_numpy(resize_weights(in_w, out_w, interpolation, bool(antialias))).to(x.dtype)
+    np_dtype = np.float64 if x.dtype is _dtype.float64 else np.float32
+    w_h = from_numpy(resize_weights(in_h, out_h, interpolation, bool(antialias), np_dtype))
+    w_w = from_numpy(resize_weights(in_w, out_w, interpolation, bool(antialias), np_dtype))
     out = w_h.matmul(x).matmul(w_w.t())
     return _round_back(out, img.dtype)
 
@@ -372,12 +376,12 @@ def rotate(img: Tensor, matrix: list[float], interpolation: str = "nearest", exp
     if interpolation == "nearest":
         out = _gather(x, np.rint(sx).astype(np.int64), np.rint(sy).astype(np.int64))
     else:
-        x0, y0 = np.floor(sx).astype(np.int64), np.floor(sy).astype(np.int64)
-        fx, fy = sx - x0, sy - y0
-        out = 0
-        for dx, dy, weight in ((0, 0, (1 - fx) * (1 - fy)), (1, 0, fx * (1 - fy)), (0, 1, (1 - fx) * fy),
-                               (1, 1, fx * fy)):
-            out = out + _gather(x, x0 + dx, y0 + dy) * from_numpy(weight.astype(np.float64)).to(x.dtype)
+        x0, y0 = np.floor(sx), np.floor(sy)
+        x1, y1 = x0 + 1, y0 + 1
+        out = 0  # grid_sample's corner weights and summation order: nw, ne, sw, se
+        for cx, cy, weight in ((x0, y0, (x1 - sx) * (y1 - sy)), (x1, y0, (sx - x0) * (y1 - sy)),
+                               (x0, y1, (x1 - sx) * (sy - y0)), (x1, y1, (sx - x0) * (sy - y0))):
+            out = out + _gather(x, cx.astype(np.int64), cy.astype(np.int64)) * from_numpy(weight).to(x.dtype)
     if fill is not None:
         mask, out = out[..., -1:, :, :].expand_as(out[..., :-1, :, :]), out[..., :-1, :, :]
         fill_list = list(fill) if isinstance(fill, (tuple, list)) else [float(fill)]
