@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -32,8 +33,44 @@ def test_mnist_test_set(mnist):
     with gzip.open(os.path.join(MNIST_DIR, "t10k-labels-idx1-ubyte.gz")) as f:
         raw = np.frombuffer(f.read(), np.uint8, offset=8)
     assert mnist.targets[:20].tolist() == raw[:20].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9, 0, 6, 9, 0, 1, 5, 9, 7, 3, 4]
-    img, label = mnist[0]
-    assert img.shape == (28, 28) and img.dtype is mt.uint8 and label == 7  # a tensor, not a PIL Image
+
+
+@needs_mnist
+def test_mnist_items_are_torchvision_s(mnist, tmp_path):
+    """dataset[i] is torchvision's: a 28 x 28 PIL Image of mode L and an int label (torchvision's
+    MNIST reads the uncompressed files from root/MNIST/raw)."""
+    from harness.torchvision_ref import import_torchvision
+    from PIL import Image
+
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+        with gzip.open(os.path.join(MNIST_DIR, name + ".gz")) as f:
+            (raw / name).write_bytes(f.read())
+    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"):
+        (raw / name).write_bytes(b"")  # torchvision checks that every split's files exist
+    reference = import_torchvision().datasets.MNIST(str(tmp_path), train=False)
+    for i in (0, 1, 9999):
+        (img, label), (ref_img, ref_label) = mnist[i], reference[i]
+        assert isinstance(img, Image.Image) and img.mode == ref_img.mode == "L" and img.size == (28, 28)
+        assert np.array_equal(np.asarray(img), np.asarray(ref_img)) and label == ref_label
+        assert type(label) is type(ref_label)
+    ours = datasets.MNIST(str(tmp_path), train=False, transform=T.ToTensor())
+    ref_tv = import_torchvision().datasets.MNIST(str(tmp_path), train=False,
+                                                 transform=import_torchvision().transforms.ToTensor())
+    assert repr(ours) == repr(ref_tv)
+    np.testing.assert_array_equal(ours[3][0].numpy(), ref_tv[3][0].numpy())
+
+
+@needs_mnist
+def test_mnist_without_pillow_gives_uint8_tensors(monkeypatch):
+    import minitorch.vision._pil as pil
+
+    monkeypatch.setattr(pil, "pil_available", lambda: False)
+    img, label = datasets.MNIST(MNIST_DIR, train=False)[0]
+    assert isinstance(img, mt.Tensor) and img.shape == (28, 28) and img.dtype is mt.uint8 and label == 7
+    x = T.ToTensor()(img)
+    assert x.shape == (1, 28, 28) and x.dtype is mt.float32 and float(x.max()) <= 1.0
 
 
 @needs_mnist
@@ -118,3 +155,41 @@ def test_flip_crop_pad_resize():
     assert T.Lambda(lambda im: im + 1)(x).tolist() == (tx + 1).tolist()
     with pytest.raises(TypeError, match="should be callable"):
         T.Lambda(3)
+
+
+def test_pillow_is_imported_only_when_an_image_is_touched():
+    """``import minitorch`` and ``import minitorch.vision`` import neither Pillow nor torch."""
+    import subprocess
+
+    code = ("import sys, minitorch, minitorch.vision; from minitorch.vision.transforms import v2; "
+            "print(sorted(m for m in ('PIL', 'torch', 'numba', 'torchvision') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_missing_dataset_files_raise_torchvision_s_error(tmp_path):
+    from harness.torchvision_ref import import_torchvision
+
+    tv = import_torchvision()
+    for name in ("MNIST", "FashionMNIST", "CIFAR10", "CIFAR100"):
+        with pytest.raises(RuntimeError):
+            getattr(tv.datasets, name)(str(tmp_path), train=False)
+        with pytest.raises(RuntimeError):
+            getattr(datasets, name)(str(tmp_path), train=False)
+
+
+def test_without_pillow_image_readers_say_so(tmp_path, monkeypatch):
+    from minitorch.vision import io as vio
+    from minitorch.vision import utils as vutils
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.png").write_bytes(b"\x89PNG")
+    monkeypatch.setitem(sys.modules, "PIL", None)  # "import PIL" now fails, as without Pillow
+    monkeypatch.setitem(sys.modules, "PIL.Image", None)
+    folder = datasets.ImageFolder(str(tmp_path))  # listing the files needs no Pillow
+    assert folder.samples == [(str(tmp_path / "a" / "x.png"), 0)]
+    for call in (lambda: folder[0], lambda: vio.read_image(tmp_path / "a" / "x.png"),
+                 lambda: vutils.save_image(mt.zeros(3, 2, 2), str(tmp_path / "g.png")),
+                 lambda: T.ToPILImage()(mt.zeros(3, 2, 2))):
+        with pytest.raises(ImportError, match="pip install pillow"):
+            call()

@@ -4,40 +4,32 @@ An IDX file is a big-endian header - two zero bytes, a type code (0x08 = uint8),
 dimensions - then one uint32 per dimension, then the values in C order. Files are looked up
 gzipped or not in ``root/<Class>/raw/`` (torchvision's layout), ``root/<Class>/`` and ``root/``.
 
-Deliberate difference from torchvision: ``dataset[i]`` returns ``(image, label)`` with the
-image as a uint8 tensor of shape (28, 28) instead of a PIL Image (minitorch does not need PIL);
-``transforms.ToTensor()`` turns it into a float (1, 28, 28) tensor in [0, 1], as in torchvision.
+``dataset[i]`` returns ``(image, label)`` with the image as a 28 x 28 PIL Image of mode L, as in
+torchvision; ``transforms.ToTensor()`` turns it into a float (1, 28, 28) tensor in [0, 1]. Without
+Pillow (it is optional) the image is a uint8 tensor of shape (28, 28), which the transforms accept too.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import http.client
 import os
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ..._creation import from_numpy
 from ...utils.data.dataset import Dataset
+from .._pil import dataset_image
+from .utils import check_md5
 
 __all__ = ["MNIST", "FashionMNIST", "check_md5", "mnist_test_split"]
 
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
               0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
-
-
-def check_md5(path: str, md5: str, chunk_size: int = 1024 * 1024) -> bool:
-    """Whether the file at ``path`` has the MD5 digest ``md5`` (hex)."""
-    h = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(chunk_size), b""):
-            h.update(chunk)
-    return h.hexdigest() == md5
 
 
 def _fetch(url: str, path: str, timeout: float = 30.0) -> None:
@@ -83,14 +75,14 @@ class MNIST(Dataset):
     their MD5; without them a RuntimeError names the files and where to put them.
     """
 
-    mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"]
-    resources = [
+    mirrors: ClassVar[list[str]] = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"]
+    resources: ClassVar[list[tuple[str, str]]] = [
         ("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
         ("train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"),
         ("t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"),
         ("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"),
     ]
-    classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
+    classes: ClassVar[list[str]] = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
                "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]
 
     def __init__(self, root: str, train: bool = True, transform: Callable | None = None,
@@ -166,7 +158,7 @@ class MNIST(Dataset):
         return len(self.data)
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        img, target = self.data[index], int(self.targets[index])
+        img, target = dataset_image(self.data[index].numpy()), int(self.targets[index])
         if self.transform is not None:
             img = self.transform(img)
         if self.target_transform is not None:
@@ -185,14 +177,14 @@ class MNIST(Dataset):
 class FashionMNIST(MNIST):
     """Zalando's Fashion-MNIST: the same format and sizes as MNIST, ten kinds of clothing."""
 
-    mirrors = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]
-    resources = [
+    mirrors: ClassVar[list[str]] = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]
+    resources: ClassVar[list[tuple[str, str]]] = [
         ("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
         ("train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"),
         ("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"),
         ("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310"),
     ]
-    classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+    classes: ClassVar[list[str]] = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                "Ankle boot"]
 
 
