@@ -227,6 +227,8 @@ def run_backward(
             _, _, node = heapq.heappop(ready)
             grads = buffers.pop(node)
             grads = _run_pre_hooks(node, grads)
+            if isinstance(node, AccumulateGrad) and node.variable._hooks and grads[0] is not None:
+                grads = [_run_leaf_hooks(node.variable, grads[0])]  # before capture, as PyTorch
             if capture:
                 for nr, g in enumerate(grads):
                     for k in capture.get((node, nr), ()):
@@ -334,10 +336,15 @@ def _materialize(node: Node, grads: list) -> list:
     return out
 
 
+def _run_leaf_hooks(variable, grad):
+    """The hooks registered on a leaf (``Tensor.register_hook``), each given the previous one's result."""
+    for hook in variable._hooks:
+        grad = check_hook_result(hook_name(hook), grad, hook(grad))
+    return grad
+
+
 def _accumulate(variable, grad, create_graph: bool) -> None:
     """``variable.grad += grad`` with PyTorch's rules for the first and later accumulations."""
-    for hook in variable._hooks or ():
-        grad = check_hook_result(hook_name(hook), grad, hook(grad))
     if variable.grad is None:
         # Never keep an alias of another tensor's memory (a broadcast view, the user's gradient).
         variable.grad = _clone_obey_contract(grad, variable, create_graph)
