@@ -21,7 +21,14 @@ form (an im2col-then-reduce variant would only add the copy).
 import numpy as np
 from numba import njit, prange
 
-from kernels.checks import check_dtype, check_ints, check_output_size, check_same_shape, check_shape, check_window
+from kernels.checks import (
+    check_dtype,
+    check_ints,
+    check_output_size,
+    check_same_shape,
+    check_shape,
+    check_window,
+)
 from kernels.threading import SCALAR_WORK, in_parallel
 
 Pair = tuple[int, int]

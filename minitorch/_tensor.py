@@ -55,6 +55,7 @@ class Tensor:
         "_base",
         "_data",
         "_device",
+        "_grad",
         "_grad_fn",
         "_hooks",
         "_offset_cache",
@@ -64,7 +65,6 @@ class Tensor:
         "_storage",
         "_stride",
         "_version_counter",
-        "_grad",
         "_view_version",
     )
 

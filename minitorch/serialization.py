@@ -137,7 +137,8 @@ def save(obj: Any, f: str | os.PathLike | BinaryIO, pickle_module=None, pickle_p
     elif callable(getattr(f, "write", None)):
         write(f)
     else:
-        raise AttributeError("expected 'f' to be string, path, or a file-like object with a 'write' attribute")
+        raise AttributeError(  # noqa: TRY004 - torch.save's type
+            "expected 'f' to be string, path, or a file-like object with a 'write' attribute")
 
 
 def _write_path(path: str | bytes, write: Callable[[BinaryIO], None]) -> None:
@@ -177,14 +178,19 @@ def _write_path(path: str | bytes, write: Callable[[BinaryIO], None]) -> None:
         if os.path.exists(path):
             os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
         os.replace(tmp, path)
-    except BaseException as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise RuntimeError(f"{path}: file write failed with strerror: {e.strerror}; "
-                               "the previous file is left as it was") from e
+    except OSError as e:
+        _remove(tmp)
+        raise RuntimeError(f"{path}: file write failed with strerror: {e.strerror}; "
+                           "the previous file is left as it was") from e
+    except BaseException:  # an error while encoding, KeyboardInterrupt: the same clean-up
+        _remove(tmp)
         raise
     _fsync_directory(parent)
+
+
+def _remove(tmp: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
 
 
 def _fsync_directory(directory: str) -> None:
