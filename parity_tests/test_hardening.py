@@ -99,6 +99,38 @@ def test_accumulated_grad_still_set_by_backward():
     np.testing.assert_array_equal(pm.grad.numpy(), pt.grad.numpy())
 
 
+FAKE_CUDA_DEVICE_CHECKS = """
+import minitorch as mt
+p = mt.zeros(3, requires_grad=True)
+try:
+    p.grad = mt.zeros(3, device="cuda")
+except RuntimeError as error:
+    print(error)
+p.register_hook(lambda g: g.cuda())
+try:
+    (p * 2).sum().backward()
+except RuntimeError as error:
+    print(error)
+q = mt.zeros(3, device="cuda", requires_grad=True)
+q.grad = mt.ones(3, device="cuda")  # the same device is fine
+"""
+
+
+def test_grad_and_hooks_on_another_device_refused():
+    """PyTorch: "attempting to assign a gradient with device type 'cuda' to a tensor with device
+    type 'cpu'..." and "hook 'f' has changed the type of value (was torch.FloatTensor got
+    torch.cuda.FloatTensor)"; minitorch's fake CUDA (docs/backends.md) has the two devices."""
+    env = dict(os.environ, PYTHONPATH=ROOT, MINITORCH_FAKE_CUDA="1")
+    proc = subprocess.run([sys.executable, "-c", FAKE_CUDA_DEVICE_CHECKS], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == [
+        ("attempting to assign a gradient with device 'cuda:0' to a tensor with device 'cpu'. "
+         "Please ensure that the gradient and the tensor are on the same device"),
+        "hook '<lambda>' has changed the type of value (was torch.FloatTensor got torch.cuda.FloatTensor)",
+    ]
+
+
 # ----------------------------------------------------------------------------- hooks
 HOOK = "def hook(g):\n    return {}\n"
 
