@@ -165,6 +165,19 @@ def test_hooks_that_change_values_still_apply():
     assert results[1] == results[0] == ([21.0, 41.0, 61.0], [3.0, 3.0, 3.0])
 
 
+def test_leaf_hooks_run_only_for_the_leaves_asked_for():
+    runs = []
+    for lib in (torch, mt):
+        a, b = lib.ones(2, requires_grad=True), lib.ones(2, requires_grad=True)
+        seen: list[str] = []
+        a.register_hook(lambda g, seen=seen: seen.append("a"))
+        b.register_hook(lambda g, seen=seen: seen.append("b"))
+        (a * b).sum().backward(inputs=[b])
+        lib.autograd.grad((a * b).sum(), a)
+        runs.append(seen)
+    assert runs[1] == runs[0] == ["b", "a"]
+
+
 @pytest.mark.parametrize("returned", ["(gi[0][:2], None)", "(gi[0],)", "[gi[0], None]", "(gi[0].double(), None)"])
 def test_node_post_hook_results_checked(returned):
     code = ("p = lib.zeros(3, requires_grad=True); y = p * 2\n"

@@ -114,6 +114,7 @@ def check_hook_results(hook, originals: tuple, results) -> tuple:
 
 
 def hook_name(hook) -> str:
+    """How error messages name a hook: its ``__name__`` (``'<lambda>'`` for a lambda)."""
     return getattr(hook, "__name__", type(hook).__name__)
 
 
@@ -227,7 +228,8 @@ def run_backward(
             _, _, node = heapq.heappop(ready)
             grads = buffers.pop(node)
             grads = _run_pre_hooks(node, grads)
-            if isinstance(node, AccumulateGrad) and node.variable._hooks and grads[0] is not None:
+            if (isinstance(node, AccumulateGrad) and node.variable._hooks and grads[0] is not None
+                    and (inputs is None or (node, 0) in capture)):  # only where PyTorch runs the node
                 grads = [_run_leaf_hooks(node.variable, grads[0])]  # before capture, as PyTorch
             if capture:
                 for nr, g in enumerate(grads):
