@@ -147,7 +147,7 @@ def _write_path(path: str | bytes, write: Callable[[BinaryIO], None]) -> None:
     The steps that make this safe: the temporary file is flushed and fsync'ed before
     ``os.replace`` (an atomic rename on POSIX and Windows), so ``path`` is at every moment either
     the old file or the complete new one; on any error the temporary file is removed. A target
-    that exists but is not a regular file (``/dev/stdout``, a FIFO) cannot be replaced and is
+    that exists but is not a regular file (``/dev/null``, a FIFO) cannot be replaced and is
     written directly. Errors are RuntimeErrors, as PyTorch's file writer raises them.
     """
     path = os.fsdecode(path)
@@ -160,13 +160,18 @@ def _write_path(path: str | bytes, write: Callable[[BinaryIO], None]) -> None:
         raise RuntimeError(f"Parent directory {parent} does not exist.")
     if os.path.isdir(path):
         raise RuntimeError(f"{path}: open file failed with strerror: Is a directory")
-    try:
-        if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        buf = io.BytesIO()  # built in memory: zipfile needs to seek, a device or a FIFO cannot
+        write(buf)
+        try:
             with open(path, "wb") as fh:
-                write(fh)
-            return
-        # 0o666 as open() uses, so the umask applies; an existing file's mode is kept below
-        tmp = os.path.join(parent, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+                fh.write(buf.getbuffer())
+        except OSError as e:
+            raise RuntimeError(f"{path}: file write failed with strerror: {e.strerror}") from e
+        return
+    # 0o666 as open() uses, so the umask applies; an existing file's mode is kept below
+    tmp = os.path.join(parent, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+    try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as e:
         raise RuntimeError(f"{path}: open file failed with strerror: {e.strerror}") from e
@@ -181,7 +186,7 @@ def _write_path(path: str | bytes, write: Callable[[BinaryIO], None]) -> None:
     except OSError as e:
         _remove(tmp)
         raise RuntimeError(f"{path}: file write failed with strerror: {e.strerror}; "
-                           "the previous file is left as it was") from e
+                           "any previous file is left as it was") from e
     except BaseException:  # an error while encoding, KeyboardInterrupt: the same clean-up
         _remove(tmp)
         raise

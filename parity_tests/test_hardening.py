@@ -296,6 +296,12 @@ def test_save_to_a_file_object_writes_in_place():
     _assert_is_checkpoint(buf, 4.0)
 
 
+def test_save_to_a_device_writes_it_directly():
+    torch.save(torch.ones(2), os.devnull)
+    mt.save(mt.ones(2), os.devnull)  # not replaced by a regular file; zipfile cannot seek in it
+    assert not os.path.isfile(os.devnull)
+
+
 class _FullDisk(io.FileIO):
     """A file that accepts ``limit`` bytes, then fails as a full disk does."""
 
