@@ -60,11 +60,14 @@ def check_window(op: str, kernel: Sequence[int], stride: Sequence[int], padding:
 
     ``padding`` may hold pairs (``((top, bottom), (left, right))``) as well as ints.
     """
+    pads = [p for entry in padding for p in (entry if isinstance(entry, (tuple, list)) else (entry,))]
+    if all(type(v) is int and v > 0 for v in (*kernel, *stride, *dilation)) and all(
+            type(p) is int and p >= 0 for p in pads):
+        return  # the common case, in one pass (this runs on every conv and pooling call)
     check_ints(op, "kernel size", kernel, 1)
     check_ints(op, "stride", stride, 1)
     check_ints(op, "dilation", dilation, 1)
-    check_ints(op, "padding", [p for entry in padding
-                               for p in (entry if isinstance(entry, (tuple, list)) else (entry,))], 0)
+    check_ints(op, "padding", pads, 0)
 
 
 def check_output_size(op: str, input_size: Sequence[int], output_size: Sequence[int]) -> None:
