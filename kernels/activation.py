@@ -11,6 +11,8 @@ for the product; this loop is a vectorised select at the product's speed.
 import numpy as np
 from numba import njit
 
+from kernels.checks import check_broadcast
+
 
 @njit(cache=True)
 def _threshold_backward(g, y, out):
@@ -20,11 +22,14 @@ def _threshold_backward(g, y, out):
 
 
 def threshold_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``g`` where ``y > 0``, else 0 (same shape and dtype as ``g``).
+    """``g`` where ``y > 0``, else 0 (dtype of ``g``, the two shapes broadcast).
 
     Loop nest: one serial loop over the elements (flat, both made contiguous): a memory-bound
     select of a few hundred thousand elements is over before threads would have started.
     """
+    if g.shape != y.shape:  # broadcast, as torch's op does (a 0-d y with a (1,) g in double backward)
+        shape = check_broadcast("threshold_backward", ("grad_output", "output"), (g, y))
+        g, y = np.broadcast_to(g, shape), np.broadcast_to(y, shape)
     g, y = np.ascontiguousarray(g), np.ascontiguousarray(y)
     out = np.empty(g.shape, dtype=g.dtype)
     _threshold_backward(g.reshape(-1), y.reshape(-1), out.reshape(-1))

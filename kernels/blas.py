@@ -41,6 +41,7 @@ import numpy as np
 from numba import njit, prange
 
 from kernels import gemm
+from kernels.checks import check_matmul, check_shape
 from kernels.threading import in_parallel, one_pool, openblas_symbol
 
 ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
@@ -151,9 +152,11 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     thread when the pool is ours; so is a GEMM too small to share (``in_parallel``), for which
     NumPy's call is the shortest path to the same single-threaded BLAS call.
     """
+    shape = check_matmul("matmul", a, b)
+    if out is not None:
+        check_shape("matmul", "out", out.shape, shape)
     fn = _GEMM.get(a.dtype) if a.dtype == b.dtype and one_pool() else None
     if (a.dtype != b.dtype or a.ndim < 2 or b.ndim < 2 or 0 in a.shape or 0 in b.shape
-            or a.shape[-1] != b.shape[-2]  # NumPy raises its error
             or not in_parallel(a.size * b.shape[-1] // GEMM_WORK_DIVISOR)):
         return np.matmul(a, b, out=out)
     if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:

@@ -25,6 +25,7 @@ from numba import njit, prange
 
 from kernels import blas
 from kernels.blas import GEMM_WORK_DIVISOR
+from kernels.checks import check_at_most, check_output_size, check_shape, check_window
 from kernels.im2col import (
     Padding4,
     _copy,
@@ -68,6 +69,31 @@ def _output_size(x_shape, w_shape, stride: Pair, pad: Padding4, dilation: Pair) 
     return oH, oW
 
 
+def _check_conv(op: str, input_shape, weight_shape, stride: Pair, pad: Padding4, dilation: Pair,
+                groups: int) -> Pair:
+    """What every conv loop assumes of x (N, C_in, H, W) and w (C_out, C_in/groups, kH, kW) (see
+    kernels/checks.py); returns the output's (oH, oW)."""
+    check_shape(op, "input", input_shape, (None,) * 4)
+    check_shape(op, "weight", weight_shape, (None,) * 4)
+    check_window(op, weight_shape[2:], stride, pad, dilation)
+    C_out, C_in_g = weight_shape[:2]
+    if int(groups) != groups or groups < 1 or C_out % groups or input_shape[1] != C_in_g * groups:
+        raise RuntimeError(
+            f"{op}: weight of shape {tuple(weight_shape)} with groups={groups} expects input with "
+            f"{C_in_g * groups} channels (and C_out divisible by groups), but got input of shape "
+            f"{tuple(input_shape)}")
+    return _output_size(input_shape, weight_shape, stride, pad, dilation)
+
+
+def _check_forward(x, w, stride: Pair, pad: Padding4, dilation: Pair, groups: int, bias=None) -> Pair:
+    """``_check_conv`` for a forward, which also needs a non-empty output and a (C_out,) bias."""
+    out = _check_conv("conv2d", x.shape, w.shape, stride, pad, dilation, groups)
+    check_output_size("conv2d", x.shape[2:], out)
+    if bias is not None:
+        check_shape("conv2d", "bias", bias.shape, (w.shape[0],))
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Forward: three algorithms (im2col + GEMM here, full-width at stride 1 and direct loops below)
 # and the dispatch between them (conv2d_forward).
@@ -83,8 +109,8 @@ def conv2d_forward_gemm(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Pad
     per group (threaded inside BLAS) / copy Y into y[block]`` (no copy when B == 1).
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops; memory: one block of columns, reused.
     """
+    oH, oW = _check_forward(x, w, stride, padding, dilation, groups)
     C_out, C_in_g, kH, kW = w.shape
-    oH, oW = _output_size(x.shape, w.shape, stride, padding, dilation)
     x, w_mat = _as_matrices(x, w, groups)
     N, G, L, rows = x.shape[0], groups, oH * oW, groups * C_in_g * kH * kW
     B, blocks = _batch_blocks(N, rows * L * x.itemsize)
@@ -185,6 +211,7 @@ def conv2d_forward_full_width(x: np.ndarray, w: np.ndarray, padding: Padding4, d
     With ``keep_columns`` returns ``(y, columns)``: the columns when the whole batch was one
     block (else None), for the weight gradient (see "Columns kept for the weight gradient").
     """
+    _check_forward(x, w, (1, 1), padding, dilation, groups, bias)
     C_out, C_in_g, kH, kW = w.shape
     x, w_mat = _as_matrices(x, w, groups)
     (pT, pB), (pL, pR) = padding
@@ -418,7 +445,7 @@ def conv2d_forward_direct(x: np.ndarray, w: np.ndarray, stride: Pair, padding: P
     innermost loop has no branch. Each parallel iteration owns the output plane y[n, co].
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops, no memory beyond y, but no BLAS blocking.
     """
-    oH, oW = _output_size(x.shape, w.shape, stride, padding, dilation)
+    oH, oW = _check_forward(x, w, stride, padding, dilation, groups)
     (pT, _), (pL, _) = padding
     y = np.zeros((x.shape[0], w.shape[0], oH, oW), dtype=np.result_type(x.dtype, w.dtype))
     taps = w.shape[1] * w.shape[2] * w.shape[3]
@@ -443,19 +470,20 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride
     1 x kH*kW row times a matrix and the direct loops win (stride 2: 11 ms against 16 ms).
     """
     pad = as_padding4(padding)
-    C_in_g = w.shape[1]
     columns = None
+    # Each algorithm checks its arguments (_check_forward) before it allocates or loops.
     if tuple(stride) == (1, 1):
         if keep_columns and not _direct_weight_grad(w.shape, stride, groups):
             y, columns = conv2d_forward_full_width(x, w, pad, dilation, groups, bias, keep_columns=True)
         else:
             y = conv2d_forward_full_width(x, w, pad, dilation, groups, bias)
     else:
-        if C_in_g == 1 and groups > 1:
+        if w.ndim == 4 and w.shape[1] == 1 and groups > 1:
             y = conv2d_forward_direct(x, w, stride, pad, dilation, groups)
         else:
             y = conv2d_forward_gemm(x, w, stride, pad, dilation, groups)
         if bias is not None:
+            check_shape("conv2d", "bias", bias.shape, (w.shape[0],))
             y += bias.reshape(1, -1, 1, 1)
     return (y, columns) if keep_columns else y
 
@@ -478,6 +506,9 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
     divisibility tests on the stride, both slower than BLAS plus col2im in our measurements.
     """
     pad = as_padding4(padding)
+    out = _check_conv("conv2d_input_grad", input_shape, w.shape, stride, pad, dilation, groups)
+    check_shape("conv2d_input_grad", "gy", gy.shape, (input_shape[0], w.shape[0], None, None))
+    check_at_most("conv2d_input_grad", "gy's spatial size", gy.shape[2:], out)
     if tuple(stride) == (1, 1):  # as in conv2d_forward: one copy per column row, not per oH
         return _conv2d_input_grad_full_width(gy, w, input_shape, pad, dilation, groups)
     N, C_out, oH, oW = gy.shape
@@ -515,6 +546,9 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     ``columns``: what conv2d_forward(keep_columns=True) returned for this x (or None).
     """
     pad = as_padding4(padding)
+    out = _check_conv("conv2d_weight_grad", x.shape, weight_shape, stride, pad, dilation, groups)
+    check_shape("conv2d_weight_grad", "gy", gy.shape, (x.shape[0], weight_shape[0], None, None))
+    check_at_most("conv2d_weight_grad", "gy's spatial size", gy.shape[2:], out)
     if _direct_weight_grad(weight_shape, stride, groups):
         return _conv2d_weight_grad_direct(gy, x, weight_shape, pad, dilation)
     if tuple(stride) == (1, 1):  # as in conv2d_forward: one copy per column row, not per oH
@@ -547,6 +581,8 @@ def _as_1d_padding(padding: int | Pair) -> Padding4:
 def conv1d_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: int,
                    padding: int | Pair, dilation: int, groups: int) -> np.ndarray:
     """y = conv1d(x, w) + b for x (N, C_in, L), w (C_out, C_in/G, k): conv2d with H = 1."""
+    check_shape("conv1d", "input", x.shape, (None,) * 3)
+    check_shape("conv1d", "weight", w.shape, (None,) * 3)
     y = conv2d_forward(x[:, :, None, :], w[:, :, None, :], bias, (1, stride),
                        _as_1d_padding(padding), (1, dilation), groups)
     return y[:, :, 0, :]
@@ -555,6 +591,9 @@ def conv1d_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride
 def conv1d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int, int],
                       stride: int, padding: int | Pair, dilation: int, groups: int) -> np.ndarray:
     """dL/dx of conv1d, through conv2d_input_grad with H = 1."""
+    check_shape("conv1d_input_grad", "input", input_shape, (None,) * 3)
+    check_shape("conv1d_input_grad", "gy", gy.shape, (None,) * 3)
+    check_shape("conv1d_input_grad", "weight", w.shape, (None,) * 3)
     N, C, L = input_shape
     gx = conv2d_input_grad(gy[:, :, None, :], w[:, :, None, :], (N, C, 1, L), (1, stride),
                            _as_1d_padding(padding), (1, dilation), groups)
@@ -565,6 +604,9 @@ def conv1d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
                        stride: int, padding: int | Pair, dilation: int,
                        groups: int) -> np.ndarray:
     """dL/dw of conv1d, through conv2d_weight_grad with H = 1."""
+    check_shape("conv1d_weight_grad", "weight", weight_shape, (None,) * 3)
+    check_shape("conv1d_weight_grad", "gy", gy.shape, (None,) * 3)
+    check_shape("conv1d_weight_grad", "input", x.shape, (None,) * 3)
     C_out, C_in_g, k = weight_shape
     gw = conv2d_weight_grad(gy[:, :, None, :], x[:, :, None, :], (C_out, C_in_g, 1, k),
                             (1, stride), _as_1d_padding(padding), (1, dilation), groups)

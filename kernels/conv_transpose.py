@@ -13,6 +13,7 @@ No loops live here; the kernels are those of kernels/conv.py.
 
 import numpy as np
 
+from kernels.checks import check_shape
 from kernels.conv import Pair, conv2d_forward, conv2d_input_grad, conv2d_weight_grad
 
 
@@ -35,6 +36,9 @@ def conv_transpose2d_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | No
     Loop nest and cost: those of conv2d_input_grad (BLAS GEMMs, then col2im in prange over
     N*C_out): 2*N*C_in*C_out/G*kH*kW*H*W flops.
     """
+    # conv2d_input_grad checks the rest (channels, groups, window) before its loops run
+    check_shape("conv_transpose2d", "input", x.shape, (None,) * 4)
+    check_shape("conv_transpose2d", "weight", w.shape, (None,) * 4)
     N, _C_in, H, W = x.shape
     _, C_out_g, kH, kW = w.shape
     oH, oW = conv_transpose2d_output_size((H, W), (kH, kW), stride, padding, output_padding,
@@ -53,6 +57,7 @@ def conv_transpose2d_input_grad(gy: np.ndarray, w: np.ndarray,
     When output_padding >= stride (legal while it is < dilation) that conv2d yields more
     positions than x has; the extra ones belong to no input and are cut off.
     """
+    check_shape("conv_transpose2d_input_grad", "input", input_shape, (None,) * 4)
     gx = conv2d_forward(gy, w, None, stride, padding, dilation, groups)
     return gx[:, :, : input_shape[2], : input_shape[3]]
 

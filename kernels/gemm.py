@@ -60,6 +60,8 @@ from numba import carray, cfunc, njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from kernels.checks import check_shape
+
 VECTOR_BYTES = 64  # one AVX-512 register (a narrower machine splits each vector in LLVM)
 MR, NV = 8, 2  # the register tile: MR rows x NV vectors of C (16 accumulators)
 KC, MC, NC = 512, 64, 1024  # cache blocks (at most): a sliver of Bp (KC x NR) in L1, Ap in L2, Bp in L3
@@ -405,6 +407,10 @@ def arguments(a: np.ndarray, b: np.ndarray, c: np.ndarray, work: np.ndarray) -> 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b`` for 2-d arrays of one float dtype, on one thread (for tests and benchmarks;
     kernels/blas.py shares big GEMMs over the threads)."""
+    check_shape("gemm.matmul", "a", a.shape, (None, None))
+    check_shape("gemm.matmul", "b", b.shape, (a.shape[1], None))
+    if min(a.strides + b.strides) < 0:  # ``extent`` and the kernel walk the strides forwards
+        a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
     c = np.empty((a.shape[0], b.shape[1]), a.dtype)
     if c.size == 0:
         return c

@@ -11,6 +11,7 @@ vector micro-kernel (kernels/gemm.py). benchmarks/bench_kernels.py shows the GFL
 import numpy as np
 
 from kernels import blas
+from kernels.checks import check_matmul, check_shape
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -43,6 +44,7 @@ def matmul_backward(gy: np.ndarray, a: np.ndarray,
     column), so the two grads are plain GEMMs; the result is summed back to each operand's
     shape (sum_to_shape). Cost: two GEMMs, 4*batch*M*K*N flops.
     """
+    check_shape("matmul_backward", "grad_output", gy.shape, check_matmul("matmul_backward", a, b))
     a2 = a[None, :] if a.ndim == 1 else a
     b2 = b[:, None] if b.ndim == 1 else b
     batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])

@@ -16,6 +16,8 @@ rounding (~1e-13 over 100 steps in parity_tests/test_optim.py).
 import numpy as np
 from numba import njit
 
+from kernels.checks import check_dtype, check_same_shape
+
 
 @njit(cache=True)
 def _adam(p, g, m, v, v_max, lerp_weight, one_minus_lerp_weight, beta2, one_minus_beta2, step_size,
@@ -54,6 +56,14 @@ def adam_step(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_
     Cost: ~12 flops and 5 (amsgrad: 6) arrays read or written per element, once.
     Arrays that are not C-contiguous are processed through contiguous copies written back.
     """
+    # The loop indexes every array with the parameter's flat index: a state of another size
+    # (loaded from another model, or kept after ``p.data`` was replaced) would be read past its end.
+    names = ("param", "grad", "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+    given = [(n, a) for n, a in zip(names, (param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq)) if a is not None]
+    check_same_shape("adam_step", [n for n, _ in given], [a for _, a in given])
+    for name, a in given:
+        if name != "grad":  # written in place, in the parameter's dtype
+            check_dtype("adam_step", name, a, "f", "floating")
     dtype = param.dtype.type
     arrays = [param, exp_avg, exp_avg_sq] + ([max_exp_avg_sq] if max_exp_avg_sq is not None else [])
     flat = [a.reshape(-1) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(-1) for a in arrays]

@@ -21,6 +21,14 @@ form (an im2col-then-reduce variant would only add the copy).
 import numpy as np
 from numba import njit, prange
 
+from kernels.checks import (
+    check_dtype,
+    check_ints,
+    check_output_size,
+    check_same_shape,
+    check_shape,
+    check_window,
+)
 from kernels.threading import SCALAR_WORK, in_parallel
 
 Pair = tuple[int, int]
@@ -136,9 +144,12 @@ def max_pool2d_forward(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: 
     The one per-case choice: a 2x2 window at stride 2 with every window inside the input
     (LeNet's and VGG's pooling) runs a written-out, branch-free loop (_max_pool2d_2x2_plane).
     """
+    check_shape("max_pool2d", "input", x.shape, (None,) * 4)
+    check_window("max_pool2d", kernel_size, stride, padding, dilation)
     N, C, H, W = x.shape
     oH = pool_output_size(H, kernel_size[0], stride[0], padding[0], dilation[0], ceil_mode)
     oW = pool_output_size(W, kernel_size[1], stride[1], padding[1], dilation[1], ceil_mode)
+    check_output_size("max_pool2d", (H, W), (oH, oW))
     y = np.empty((N, C, oH, oW), dtype=x.dtype)
     indices = np.empty((N, C, oH, oW), dtype=np.int64)
     two_by_two = (tuple(kernel_size) == tuple(stride) == (2, 2) and tuple(padding) == (0, 0)
@@ -180,6 +191,12 @@ def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray,
     Loop nest: ``for n*c (prange if big) / for o``; each iteration owns its input plane.
     Cost: N*C*oH*oW additions; writes N*C*H*W.
     """
+    op = "max_pool2d_backward"
+    if len(input_shape) < 3:
+        raise RuntimeError(f"{op}: expected an input shape (N, C, ...), but got {tuple(input_shape)}")
+    check_same_shape(op, ("grad_output", "indices"), (gy, indices))
+    check_dtype(op, "indices", indices, "iu", "integer")
+    check_shape(op, "grad_output", gy.shape, tuple(input_shape[:2]) + (None,) * (len(input_shape) - 2))
     N, C = input_shape[:2]
     gx = np.zeros((N * C, int(np.prod(input_shape[2:]))), dtype=gy.dtype)
     _scatter_add_planes(np.ascontiguousarray(gy).reshape(N * C, -1),
@@ -191,6 +208,7 @@ def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray,
 def max_pool1d_forward(x: np.ndarray, kernel_size: int, stride: int, padding: int,
                        dilation: int, ceil_mode: bool) -> tuple[np.ndarray, np.ndarray]:
     """y, indices = max_pool1d(x, ...) for x (N, C, L): max_pool2d over a height-1 image."""
+    check_shape("max_pool1d", "input", x.shape, (None,) * 3)
     y, indices = max_pool2d_forward(x[:, :, None, :], (1, kernel_size), (1, stride),
                                     (0, padding), (1, dilation), ceil_mode)
     return y[:, :, 0, :], indices[:, :, 0, :]
@@ -301,9 +319,12 @@ def avg_pool2d_forward(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: 
     Loop nest: ``for n*c (prange if big) / for oh / for ow / for ih / for iw``.
     Cost: N*C*oH*oW*kH*kW additions.
     """
+    check_shape("avg_pool2d", "input", x.shape, (None,) * 4)
+    check_window("avg_pool2d", kernel_size, stride, padding)
     N, C, H, W = x.shape
     oH = pool_output_size(H, kernel_size[0], stride[0], padding[0], 1, ceil_mode)
     oW = pool_output_size(W, kernel_size[1], stride[1], padding[1], 1, ceil_mode)
+    check_output_size("avg_pool2d", (H, W), (oH, oW))
     y = np.empty((N, C, oH, oW), dtype=x.dtype)
     _avg_pool2d(np.ascontiguousarray(x), y, kernel_size[0], kernel_size[1], stride[0], stride[1],
                 padding[0], padding[1], count_include_pad, divisor_override or 0,
@@ -320,6 +341,13 @@ def avg_pool2d_backward(gy: np.ndarray, input_shape: tuple[int, int, int, int],
     Loop nest: ``for n*c (prange if big) / for oh / for ow / for ih / for iw``; one plane per iteration.
     Cost: N*C*oH*oW*kH*kW additions. (ceil_mode only matters through gy's shape.)
     """
+    op = "avg_pool2d_backward"
+    check_shape(op, "input", input_shape, (None,) * 4)
+    check_window(op, kernel_size, stride, padding)
+    N, C, H, W = input_shape
+    check_shape(op, "grad_output", gy.shape, (N, C,
+                pool_output_size(H, kernel_size[0], stride[0], padding[0], 1, ceil_mode),
+                pool_output_size(W, kernel_size[1], stride[1], padding[1], 1, ceil_mode)))
     gx = np.zeros(input_shape, dtype=gy.dtype)
     _avg_pool2d_backward(np.ascontiguousarray(gy), gx, kernel_size[0], kernel_size[1], stride[0],
                          stride[1], padding[0], padding[1], count_include_pad,
@@ -331,6 +359,7 @@ def avg_pool2d_backward(gy: np.ndarray, input_shape: tuple[int, int, int, int],
 def avg_pool1d_forward(x: np.ndarray, kernel_size: int, stride: int, padding: int,
                        ceil_mode: bool, count_include_pad: bool) -> np.ndarray:
     """y = avg_pool1d(x, ...) for x (N, C, L): avg_pool2d over a height-1 image."""
+    check_shape("avg_pool1d", "input", x.shape, (None,) * 3)
     y = avg_pool2d_forward(x[:, :, None, :], (1, kernel_size), (1, stride), (0, padding),
                            ceil_mode, count_include_pad, None)
     return y[:, :, 0, :]
@@ -340,6 +369,8 @@ def avg_pool1d_backward(gy: np.ndarray, input_shape: tuple[int, int, int], kerne
                         stride: int, padding: int, ceil_mode: bool,
                         count_include_pad: bool) -> np.ndarray:
     """dL/dx of avg_pool1d, through avg_pool2d_backward with H = 1."""
+    check_shape("avg_pool1d_backward", "input", input_shape, (None,) * 3)
+    check_shape("avg_pool1d_backward", "grad_output", gy.shape, (None,) * 3)
     N, C, L = input_shape
     gx = avg_pool2d_backward(gy[:, :, None, :], (N, C, 1, L), (1, kernel_size), (1, stride),
                              (0, padding), ceil_mode, count_include_pad, None)
@@ -448,12 +479,20 @@ def _adaptive_max_pool2d(x, y, indices, parallel):
             _adaptive_max_pool2d_plane(x, y, indices, nc)
 
 
+def _check_adaptive(op: str, x: np.ndarray, output_size: Pair) -> None:
+    """A 4-d input and two non-negative output sizes (each window is computed from both)."""
+    check_shape(op, "input", x.shape, (None,) * 4)
+    check_shape(op, "output_size", np.shape(output_size), (2,))
+    check_ints(op, "output_size", output_size, 0)
+
+
 def adaptive_avg_pool2d_forward(x: np.ndarray, output_size: Pair) -> np.ndarray:
     """y = adaptive_avg_pool2d(x, output_size): the mean over each adaptive window.
 
     Loop nest: ``for n*c (prange if big) / for oh / for ow / for ih / for iw``.
     Cost: about N*C*H*W additions (windows overlap by at most one row/column).
     """
+    _check_adaptive("adaptive_avg_pool2d", x, output_size)
     y = np.empty((*x.shape[:2], *output_size), dtype=x.dtype)
     _adaptive_avg_pool2d(np.ascontiguousarray(x), y, in_parallel(x.size * SCALAR_WORK))
     return y
@@ -462,6 +501,8 @@ def adaptive_avg_pool2d_forward(x: np.ndarray, output_size: Pair) -> np.ndarray:
 def adaptive_avg_pool2d_backward(gy: np.ndarray,
                                  input_shape: tuple[int, int, int, int]) -> np.ndarray:
     """dL/dx of adaptive_avg_pool2d: gy / window size spread over each window (loop over n*c)."""
+    check_shape("adaptive_avg_pool2d_backward", "input", input_shape, (None,) * 4)
+    check_shape("adaptive_avg_pool2d_backward", "grad_output", gy.shape, (*input_shape[:2], None, None))
     gx = np.zeros(input_shape, dtype=gy.dtype)
     _adaptive_avg_pool2d_backward(np.ascontiguousarray(gy), gx, in_parallel(gx.size * SCALAR_WORK))
     return gx
@@ -473,6 +514,7 @@ def adaptive_max_pool2d_forward(x: np.ndarray,
 
     Same scan, tie and NaN rules as max_pool2d. Loop nest: ``for n*c (prange if big) / oh / ow / ih / iw``.
     """
+    _check_adaptive("adaptive_max_pool2d", x, output_size)
     y = np.empty((*x.shape[:2], *output_size), dtype=x.dtype)
     indices = np.empty(y.shape, dtype=np.int64)
     _adaptive_max_pool2d(np.ascontiguousarray(x), y, indices, in_parallel(x.size * SCALAR_WORK))

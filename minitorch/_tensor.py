@@ -55,6 +55,7 @@ class Tensor:
         "_base",
         "_data",
         "_device",
+        "_grad",
         "_grad_fn",
         "_hooks",
         "_offset_cache",
@@ -65,7 +66,6 @@ class Tensor:
         "_stride",
         "_version_counter",
         "_view_version",
-        "grad",
     )
 
     # Legacy constructor: Tensor(2, 3) is uninitialised float32, Tensor([1, 2]) copies data.
@@ -100,7 +100,7 @@ class Tensor:
         t._view_version = version.value
         t._device = device if device is not None else cpu_device
         t._requires_grad = False
-        t.grad = None
+        t._grad = None
         t._grad_fn = None
         t._output_nr = 0
         t._hooks = None
@@ -253,6 +253,41 @@ class Tensor:
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         self.requires_grad = requires_grad
         return self
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by backward (None until the first one); ``del x.grad`` resets it."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        # Optimizers and the fused kernels index .grad as if it were the tensor itself: check here,
+        # as PyTorch's THPVariable_set_grad does, so a mismatched gradient never reaches them.
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    "assigned grad expected to be a Tensor or None but got grad of type "
+                    + (type(value).__qualname__ if type(value).__module__ == "builtins"
+                       else f"{type(value).__module__}.{type(value).__qualname__}"))
+            if value is self:
+                raise RuntimeError("can't assign Variable as its own grad")
+            if value.dtype is not self.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{value.dtype}' to a tensor with dtype "
+                    f"'{self.dtype}'. Please ensure that the gradient and the tensor have the same dtype")
+            if value._device != self._device:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with device '{value._device}' to a tensor with device "
+                    f"'{self._device}'. Please ensure that the gradient and the tensor are on the same device")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
+                    f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
 
     @property
     def is_leaf(self) -> bool:

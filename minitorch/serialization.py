@@ -26,10 +26,13 @@ only the tensors, dicts, lists and numbers of a ``state_dict`` are accepted, wha
 from __future__ import annotations
 
 import collections
+import contextlib
 import io
 import json
 import os
 import pickle
+import secrets
+import stat
 import zipfile
 from collections.abc import Callable
 from typing import Any, BinaryIO
@@ -112,19 +115,105 @@ def _archive_name(f) -> str:
 def save(obj: Any, f: str | os.PathLike | BinaryIO, pickle_module=None, pickle_protocol: int = 2,
          _use_new_zipfile_serialization: bool = True) -> None:
     """Write ``obj`` (tensors, numbers, strings, None, and lists/tuples/dicts of them) to ``f``,
-    a path or a binary file object."""
+    a path or a binary file object.
+
+    A path is written atomically: the archive goes to a temporary file next to it, which replaces
+    ``f`` only once it is complete and on disk, so a crash (or a full disk) part-way through a save
+    leaves the previous checkpoint as it was. A file object is written in place.
+    """
     enc = _Encoder()
     tree = enc.encode(obj)
     root = _archive_name(f)
-    with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as zf:
-        zf.writestr(f"{root}/version", _VERSION)
-        zf.writestr(f"{root}/data.json", json.dumps(tree))
-        for k, arr in enumerate(enc.arrays):
-            buf = io.BytesIO()
-            np.save(buf, arr, allow_pickle=False)
-            zf.writestr(f"{root}/tensors/{k}.npy", buf.getvalue())
-        for k, blob in enumerate(enc.pickles):
-            zf.writestr(f"{root}/pickles/{k}.pkl", blob)
+
+    def write(fh: BinaryIO) -> None:
+        with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED) as zf:
+            zf.writestr(f"{root}/version", _VERSION)
+            zf.writestr(f"{root}/data.json", json.dumps(tree))
+            for k, arr in enumerate(enc.arrays):
+                buf = io.BytesIO()
+                np.save(buf, arr, allow_pickle=False)
+                zf.writestr(f"{root}/tensors/{k}.npy", buf.getvalue())
+            for k, blob in enumerate(enc.pickles):
+                zf.writestr(f"{root}/pickles/{k}.pkl", blob)
+
+    if isinstance(f, (str, os.PathLike)):
+        _write_path(os.fspath(f), write)
+    elif callable(getattr(f, "write", None)):
+        write(f)
+    else:
+        raise AttributeError(  # noqa: TRY004 - torch.save's type
+            "expected 'f' to be string, path, or a file-like object with a 'write' attribute")
+
+
+def _write_path(path: str | bytes, write: Callable[[BinaryIO], None]) -> None:
+    """Run ``write`` on a temporary file in ``path``'s directory, then move it onto ``path``.
+
+    The steps that make this safe: the temporary file is flushed and fsync'ed before
+    ``os.replace`` (an atomic rename on POSIX and Windows), so ``path`` is at every moment either
+    the old file or the complete new one; on any error the temporary file is removed. A target
+    that exists but is not a regular file (``/dev/null``, a FIFO) cannot be replaced and is
+    written directly. Errors are RuntimeErrors, as PyTorch's file writer raises them.
+    """
+    path = os.fsdecode(path)
+    if not path:
+        raise RuntimeError("invalid file name: ")
+    if os.path.islink(path):  # replace what the link points to, not the link
+        path = os.path.realpath(path)
+    parent = os.path.dirname(path) or "."
+    if not os.path.isdir(parent):
+        raise RuntimeError(f"Parent directory {parent} does not exist.")
+    if os.path.isdir(path):
+        raise RuntimeError(f"{path}: open file failed with strerror: Is a directory")
+    if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+        buf = io.BytesIO()  # built in memory: zipfile needs to seek, a device or a FIFO cannot
+        write(buf)
+        try:
+            with open(path, "wb") as fh:
+                fh.write(buf.getbuffer())
+        except OSError as e:
+            raise RuntimeError(f"{path}: file write failed with strerror: {e.strerror}") from e
+        return
+    # 0o666 as open() uses, so the umask applies; an existing file's mode is kept below
+    tmp = os.path.join(parent, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as e:
+        raise RuntimeError(f"{path}: open file failed with strerror: {e.strerror}") from e
+    try:
+        with open(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if os.path.exists(path):
+            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
+        os.replace(tmp, path)
+    except OSError as e:
+        _remove(tmp)
+        raise RuntimeError(f"{path}: file write failed with strerror: {e.strerror}; "
+                           "any previous file is left as it was") from e
+    except BaseException:  # an error while encoding, KeyboardInterrupt: the same clean-up
+        _remove(tmp)
+        raise
+    _fsync_directory(parent)
+
+
+def _remove(tmp: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+
+
+def _fsync_directory(directory: str) -> None:
+    """Make the rename itself durable (POSIX; a no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 # ----------------------------------------------------------------------------- load

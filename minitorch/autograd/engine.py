@@ -76,6 +76,54 @@ def validate_grad(node: Node, index: int, grad, meta):
     return grad
 
 
+def check_hook_result(name: str, original, result):
+    """What the hook ``name`` returned, checked against the gradient it was given (``original`` if None).
+
+    A hook may change a gradient's values, never its type or size: the node that receives it (a
+    kernel indexing by the forward's shape, an optimizer's fused loop) trusts both. PyTorch's
+    ``check_single_result`` (``torch/csrc/autograd/python_hook.cpp``) raises the same errors.
+    """
+    from .._tensor import Tensor
+
+    if result is None:
+        return original
+    if original is None:
+        raise RuntimeError("can't replace a None gradient with a non-None value")
+    if not isinstance(result, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+    if result.dtype is not original.dtype or result.device != original.device:
+        raise RuntimeError(
+            f"hook '{name}' has changed the type of value (was {_type_name(original)} got {_type_name(result)})"
+        )
+    if result._data.shape != original._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    return result
+
+
+def check_hook_results(hook, originals: tuple, results) -> tuple:
+    """``check_hook_result`` for a hook that returns one gradient per input (a node's post hook)."""
+    if not isinstance(results, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(results).__name__}'")
+    name = hook_name(hook)
+    if len(results) != len(originals):
+        raise RuntimeError(
+            f"hook '{name}' has returned an incorrect number of values "
+            f"(got {len(results)}, but expected {len(originals)})"
+        )
+    return tuple(check_hook_result(name, o, r) for o, r in zip(originals, results))
+
+
+def hook_name(hook) -> str:
+    """How error messages name a hook: its ``__name__`` (``'<lambda>'`` for a lambda)."""
+    return getattr(hook, "__name__", type(hook).__name__)
+
+
+def _type_name(t) -> str:
+    """PyTorch's ``Tensor.toString()``: ``torch.FloatTensor``, ``torch.cuda.FloatTensor``."""
+    name = t.type()
+    return name.replace("torch.", "torch.cuda.", 1) if t.device.type == "cuda" and ".cuda." not in name else name
+
+
 def _collect_dependencies(roots: list[Node]) -> dict[Node, int]:
     deps: dict[Node, int] = {}
     seen = set(roots)
@@ -180,6 +228,9 @@ def run_backward(
             _, _, node = heapq.heappop(ready)
             grads = buffers.pop(node)
             grads = _run_pre_hooks(node, grads)
+            if (isinstance(node, AccumulateGrad) and node.variable._hooks and grads[0] is not None
+                    and (inputs is None or (node, 0) in capture)):  # only where PyTorch runs the node
+                grads = [_run_leaf_hooks(node.variable, grads[0])]  # before capture, as PyTorch
             if capture:
                 for nr, g in enumerate(grads):
                     for k in capture.get((node, nr), ()):
@@ -207,7 +258,7 @@ def run_backward(
                 for hook in node._hooks:  # a node hook may replace the gradients it is given
                     out = hook(grads_in, tuple(grads))
                     if out is not None:
-                        grads_in = tuple(out)
+                        grads_in = check_hook_results(hook, grads_in, out)
                 if anomaly:
                     _check_nan(node, grads_in)
             if not retain_graph:
@@ -257,9 +308,7 @@ def _run_pre_hooks(node: Node, grads: list) -> list:
         for hook in hooks:
             if grads[nr] is None:
                 continue
-            out = hook(grads[nr])
-            if out is not None:
-                grads[nr] = out
+            grads[nr] = check_hook_result(hook_name(hook), grads[nr], hook(grads[nr]))
     for nr, ref in node._retained.items():
         t = ref()
         if t is not None and grads[nr] is not None:
@@ -289,12 +338,15 @@ def _materialize(node: Node, grads: list) -> list:
     return out
 
 
+def _run_leaf_hooks(variable, grad):
+    """The hooks registered on a leaf (``Tensor.register_hook``), each given the previous one's result."""
+    for hook in variable._hooks:
+        grad = check_hook_result(hook_name(hook), grad, hook(grad))
+    return grad
+
+
 def _accumulate(variable, grad, create_graph: bool) -> None:
     """``variable.grad += grad`` with PyTorch's rules for the first and later accumulations."""
-    for hook in variable._hooks or ():
-        out = hook(grad)
-        if out is not None:
-            grad = out
     if variable.grad is None:
         # Never keep an alias of another tensor's memory (a broadcast view, the user's gradient).
         variable.grad = _clone_obey_contract(grad, variable, create_graph)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..._tensor import Tensor
+from ...autograd.engine import check_hook_result
 from ...autograd.function import Function
 
 if TYPE_CHECKING:
@@ -101,7 +102,8 @@ class _BackwardHookState:
         for i, g in zip(self.grad_positions, grads):
             full[i] = g
         full_out = self._run_hooks(tuple(full))
-        return tuple(full_out[i] for i in self.grad_positions)
+        # PyTorch checks what the hooks hand back like a tensor hook's result (its wrapper is named 'hook')
+        return tuple(check_hook_result("hook", g, full_out[i]) for i, g in zip(self.grad_positions, grads))
 
     def _run_hooks(self, grad_inputs: tuple) -> tuple:
         for hook in list(self.module._backward_hooks.values()):
