@@ -111,7 +111,6 @@ CASES = [
         "optim.SGD([x], lr=0.1, momentum=-0.5)",
         "optim.SGD([x], lr=0.1, weight_decay=-1)",
         "optim.SGD([x], lr=0.1, nesterov=True)",
-        "optim.SGD([], lr=0.1)",
         "optim.SGD([1.0], lr=0.1)",
         P + "optim.SGD([p * 2], lr=0.1)",
         "optim.SGD([{'params': [x]}, {'params': [x]}], lr=0.1)",
