@@ -18,7 +18,7 @@ from ._dtype import (  # noqa: F401
 )
 from ._dtype import float32 as float, float64 as double, float16 as half  # noqa: F401
 from ._dtype import int64 as long, int32 as int, int16 as short  # noqa: F401
-from ._device import device  # noqa: F401
+from ._device import device, set_default_device, get_default_device  # noqa: F401
 from ._size import Size  # noqa: F401
 from ._tensor import Tensor  # noqa: F401
 from ._creation import (  # noqa: F401
@@ -74,6 +74,7 @@ from ._random import (  # noqa: E402,F401
 )
 from ._legacy import (  # noqa: E402,F401
     FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor,
+    set_default_tensor_type,
 )
 from ._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: E402,F401
 
@@ -95,8 +96,9 @@ def __getattr__(name: str):
         return importlib.import_module(".viz", __name__)
     raise AttributeError(f"module 'minitorch' has no attribute {name!r}")
 
-# ---- GPUs (backends/torch_backend.py; torch imported only with the first CUDA tensor)
-from . import cuda  # noqa: E402,F401
+# ---- GPUs (backends/torch_backend.py; torch imported only with the first CUDA tensor), the
+# device-agnostic accelerator API, and torch.backends' flags (backends/mps.py, cudnn.py ...)
+from . import cuda, accelerator, backends  # noqa: E402,F401
 
 # ---- data loading, saving, PyTorch interop (utils.data, serialization.py, _interop.py);
 # ``minitorch.vision`` (torchvision's role) is imported explicitly: ``from minitorch.vision import datasets``

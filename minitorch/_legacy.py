@@ -104,3 +104,46 @@ def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, require
 for _fn in (new_tensor, new_empty, new_zeros, new_ones, new_full):
     setattr(Tensor, _fn.__name__, _fn)
 del _fn
+
+
+# ----------------------------------------------------------------------------- set_default_tensor_type
+_CPU_TYPES = {f"torch.{cls.__name__}": cls for cls in (
+    FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor)}
+
+
+def set_default_tensor_type(t, /) -> None:
+    """The legacy form of ``set_default_dtype`` (and ``set_default_device`` for ``'torch.cuda.*'``).
+
+    ``t`` is a tensor type (``torch.DoubleTensor``) or its name (``'torch.DoubleTensor'``,
+    ``'torch.cuda.FloatTensor'``); only floating-point types are allowed. Deprecated in PyTorch,
+    and it warns as PyTorch does.
+    """
+    import warnings
+
+    from . import _device
+
+    warnings.warn(
+        "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use torch.set_default_dtype() "
+        "and torch.set_default_device() as alternatives.", UserWarning, stacklevel=2,
+    )
+    device = "cpu"
+    if isinstance(t, str):
+        name = t
+        if name.startswith("torch.cuda."):
+            from . import cuda
+
+            if not cuda.is_available():
+                raise TypeError(f"type {name} not available. Torch not compiled with CUDA enabled.")
+            name, device = "torch." + name[len("torch.cuda."):], "cuda"
+        if name not in _CPU_TYPES:
+            module, _, attribute = name.rpartition(".")
+            if module.split(".")[0] != "torch":  # PyTorch imports the module the name is in
+                raise ModuleNotFoundError(f"No module named '{(module or name).split('.')[0]}'")
+            raise AttributeError(f"module '{module}' has no attribute '{attribute}'")
+        t = _CPU_TYPES[name]
+    if not isinstance(t, _LegacyTensorType) or not t.dtype.is_floating_point:
+        if isinstance(t, _LegacyTensorType):
+            raise TypeError("only floating-point types are supported as the default type")
+        raise TypeError("invalid type object: only floating-point types are supported as the default type")
+    _dtype.set_default_dtype(t.dtype)
+    _device.set_default_device(None if device == "cpu" else device)

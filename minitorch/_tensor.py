@@ -33,6 +33,12 @@ from .autograd import grad_mode
 from .autograd.function import AccumulateGrad, register_tensor_class
 from .backends import backend_of
 
+_NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf "
+    "Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+    "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information."
+)
 _new_size = tuple.__new__  # Size(shape) without re-checking that every entry is an int
 
 
@@ -65,7 +71,7 @@ class Tensor:
         "_stride",
         "_version_counter",
         "_view_version",
-        "grad",
+        "_grad",
     )
 
     # Legacy constructor: Tensor(2, 3) is uninitialised float32, Tensor([1, 2]) copies data.
@@ -100,7 +106,7 @@ class Tensor:
         t._view_version = version.value
         t._device = device if device is not None else cpu_device
         t._requires_grad = False
-        t.grad = None
+        t._grad = None
         t._grad_fn = None
         t._output_nr = 0
         t._hooks = None
@@ -257,6 +263,21 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
+
+    @property
+    def grad(self):
+        """The gradient accumulated by ``backward`` (None until then; only leaves and tensors that
+        called ``retain_grad()`` get one, so reading it elsewhere warns, as in PyTorch)."""
+        grad = self._grad
+        if grad is None and not self._retains_grad and not self.is_leaf:
+            import warnings
+
+            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        self._grad = value
 
     @property
     def _version(self) -> int:
