@@ -107,6 +107,7 @@ del _fn
 
 
 # ----------------------------------------------------------------------------- set_default_tensor_type
+_warned_deprecated = False
 _CPU_TYPES = {f"torch.{cls.__name__}": cls for cls in (
     FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor)}
 
@@ -122,10 +123,13 @@ def set_default_tensor_type(t, /) -> None:
 
     from . import _device
 
-    warnings.warn(
-        "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use torch.set_default_dtype() "
-        "and torch.set_default_device() as alternatives.", UserWarning, stacklevel=2,
-    )
+    global _warned_deprecated
+    if not _warned_deprecated:  # once per process, as PyTorch's TORCH_WARN_ONCE
+        _warned_deprecated = True
+        warnings.warn(
+            "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use torch.set_default_dtype() "
+            "and torch.set_default_device() as alternatives.", UserWarning, stacklevel=2,
+        )
     device = "cpu"
     if isinstance(t, str):
         name = t

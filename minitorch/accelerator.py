@@ -11,6 +11,7 @@ exist (``cuda.is_available``).
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 
 from . import cuda
@@ -29,6 +30,7 @@ def _require() -> device:
 def _index_of(device_arg, *, allow_none: bool) -> int | None:
     """The device index of a ``device | str | int | None`` argument, checked as PyTorch does."""
     if device_arg is None and allow_none:
+        _require()
         return None
     if isinstance(device_arg, bool) or not isinstance(device_arg, (int, str, device)):
         raise ValueError(f"Expected a torch.device with a specified index or an integer, but got:{device_arg}")
@@ -67,7 +69,10 @@ def current_device_index() -> int:
     return 0
 
 
-current_device_idx = current_device_index
+def current_device_idx() -> int:
+    """Deprecated name of ``current_device_index``."""
+    warnings.warn("Use `current_device_index` instead.", FutureWarning, stacklevel=2)
+    return current_device_index()
 
 
 def set_device_index(device, /) -> None:
@@ -75,7 +80,10 @@ def set_device_index(device, /) -> None:
     _index_of(device, allow_none=False)
 
 
-set_device_idx = set_device_index
+def set_device_idx(device, /) -> None:
+    """Deprecated name of ``set_device_index``."""
+    warnings.warn("Use `set_device_index` instead.", FutureWarning, stacklevel=2)
+    set_device_index(device)
 
 
 class device_index:
