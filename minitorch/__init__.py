@@ -84,8 +84,10 @@ from ._threads import set_num_threads, get_num_threads  # noqa: E402,F401
 # ---- optimizers and learning-rate schedulers (optim)
 from . import optim  # noqa: E402,F401
 
-# ---- neural networks (nn: modules, functional, init, utils)
+# ---- neural networks (nn: modules, functional, init, utils), and the functional ops PyTorch also
+# has at top level (torch.max_pool2d, torch.dropout(x, p, train) ...)
 from . import nn  # noqa: E402,F401
+from ._functional_aliases import *  # noqa: E402,F401,F403
 
 
 # ---- graph drawing (viz): a tool, not part of the engine, so imported on first use

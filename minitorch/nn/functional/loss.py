@@ -339,11 +339,12 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None,
                          reduce=None, reduction: str = "mean") -> Tensor:
-    """``loss = x`` where ``y == 1``, ``max(0, margin - x)`` where ``y == -1``."""
+    """``loss = x`` where ``y == 1``, ``max(0, margin - x)`` where ``y == -1`` (PyTorch's formula: the
+    first term where ``y != -1``, the second where ``y != 1``, so other targets get both)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     zero = torch.zeros_like(input)
-    margin_part = torch.where(target == -1, (margin - input).clamp(min=0), zero)
-    return _reduce(torch.where(target == 1, input, zero) + margin_part, reduction)
+    margin_part = torch.where(target != 1, (margin - input).clamp(min=0), zero)
+    return _reduce(torch.where(target != -1, input, zero) + margin_part, reduction)
 
 
 def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
