@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from . import _dtype
-from ._args import int_sizes, nonnegative_shape
+from ._args import int_sizes, nonnegative_shape, sizes_argument
 from ._device import to_device
 from ._strides import contiguous_strides, numel, preserved_strides
 from ._tensor import Tensor
@@ -245,24 +245,28 @@ def _check_out(out, t):
     return finish(t, out)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
-    """A tensor of zeros of shape ``size``."""
-    shape = _size_arg("zeros", size)
+def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
+          pin_memory=False) -> Tensor:
+    """A tensor of zeros of shape ``size`` (varargs, one sequence, or ``size=``)."""
+    shape = _size_arg("zeros", sizes_argument("zeros", sizes, size))
     dt = _factory_dtype(dtype, out=out)
     return _check_out(out, _finish(np.zeros(shape, dt.np), device, requires_grad))
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
-    """A tensor of ones of shape ``size``."""
+def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
+         pin_memory=False) -> Tensor:
+    """A tensor of ones of shape ``size`` (varargs, one sequence, or ``size=``)."""
+    shape = _size_arg("ones", sizes_argument("ones", sizes, size))
     dt = _factory_dtype(dtype, out=out)
-    return _check_out(out, _finish(np.ones(_size_arg("ones", size), dt.np), device, requires_grad))
+    return _check_out(out, _finish(np.ones(shape, dt.np), device, requires_grad))
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False, pin_memory=False,
-          memory_format=None) -> Tensor:
+def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
+          pin_memory=False, memory_format=None) -> Tensor:
     """An uninitialised tensor of shape ``size`` (minitorch fills it with zeros, which is one valid garbage)."""
+    shape = _size_arg("empty", sizes_argument("empty", sizes, size))
     dt = _factory_dtype(dtype, out=out)
-    return _check_out(out, _finish(np.zeros(_size_arg("empty", size), dt.np), device, requires_grad))
+    return _check_out(out, _finish(np.zeros(shape, dt.np), device, requires_grad))
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:

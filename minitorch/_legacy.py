@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _creation, _dtype
+from ._args import sizes_argument
 from ._size import Size
 from ._tensor import Tensor
 
@@ -77,22 +78,22 @@ def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bo
     return _creation.tensor(data, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
-def new_empty(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+def new_empty(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False, layout=None,
               pin_memory: bool = False) -> Tensor:
     dt, dev = _inherit(self, dtype, device)
-    return _creation.empty(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _creation.empty(*sizes_argument("new_empty", sizes, size), dtype=dt, device=dev, requires_grad=requires_grad)
 
 
-def new_zeros(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+def new_zeros(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False, layout=None,
               pin_memory: bool = False) -> Tensor:
     dt, dev = _inherit(self, dtype, device)
-    return _creation.zeros(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _creation.zeros(*sizes_argument("new_zeros", sizes, size), dtype=dt, device=dev, requires_grad=requires_grad)
 
 
-def new_ones(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+def new_ones(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False, layout=None,
              pin_memory: bool = False) -> Tensor:
     dt, dev = _inherit(self, dtype, device)
-    return _creation.ones(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _creation.ones(*sizes_argument("new_ones", sizes, size), dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
