@@ -103,9 +103,11 @@ def get_default_dtype() -> dtype:
     return _default_dtype
 
 
-def set_default_dtype(d: dtype) -> None:
+def set_default_dtype(d: dtype, /) -> None:
     """Set the default floating point dtype (PyTorch allows float16/32/64; others raise TypeError)."""
     global _default_dtype
+    if not isinstance(d, dtype) and type(d).__module__ != "torch":  # a dtype object, not a name or type
+        raise TypeError("invalid dtype object: only floating-point types are supported as the default type")
     d = to_dtype(d)
     if not d.is_floating_point:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")

@@ -75,9 +75,11 @@ def current_device() -> int:
 
 def set_device(device) -> None:
     """Only device 0 exists for minitorch; selecting it is a no-op."""
-    from ._device import to_device
+    from ._device import device as device_type
 
-    index = device if isinstance(device, int) else to_device(device).index
+    if isinstance(device, bool) or not isinstance(device, (int, str, device_type)):
+        raise ValueError(f"Expected a torch.device with a specified index or an integer, but got:{device}")
+    index = device if isinstance(device, int) else device_type(device).index
     if index not in (0, None, -1):
         raise RuntimeError("CUDA error: invalid device ordinal")
 
@@ -90,8 +92,9 @@ def get_device_name(device=None) -> str:
 
 
 def synchronize(device=None) -> None:
-    """Wait for queued GPU work to finish (nothing to wait for under fake CUDA)."""
-    if not _fake() and is_available():
+    """Wait for queued GPU work to finish (nothing to wait for under fake CUDA); without a GPU, raises."""
+    _check_available()
+    if not _fake():
         _torch_cuda().synchronize()
 
 
@@ -99,8 +102,10 @@ def manual_seed(seed: int) -> None:
     """minitorch draws random numbers on the host for every device, so this seeds nothing more.
 
     Sampling happens on the CPU generator and is then copied over (``_ops/random.py``);
-    ``minitorch.manual_seed`` already makes CUDA samples reproducible.
+    ``minitorch.manual_seed`` already makes CUDA samples reproducible. The seed is still
+    checked as PyTorch does (``int(seed)``).
     """
+    int(seed)
 
 
 manual_seed_all = manual_seed
