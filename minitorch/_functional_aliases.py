@@ -18,7 +18,7 @@ The list is PyTorch's: every callable of ``dir(torch)`` that minitorch implement
 from __future__ import annotations
 
 from ._tensor import Tensor
-from .nn import functional as _F  # private: ``from minitorch._functional_aliases import *`` must not export it
+from .nn import functional as _F  # private, so that ``import *`` in __init__ does not export it
 
 # ----------------------------------------------------------------------------- same as nn.functional
 adaptive_avg_pool1d = _F.adaptive_avg_pool1d
@@ -186,13 +186,17 @@ def adaptive_max_pool1d(input: Tensor, output_size):
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None, pos_weight=None,
                                      reduction: int = 0) -> Tensor:
     """``F.binary_cross_entropy_with_logits`` with ATen's int ``reduction`` (omitted: none, as PyTorch's binding);
-    unlike it, ATen broadcasts a target of another shape."""
+    unlike it, ATen broadcasts the input to the target's shape (the shape of its result buffer)."""
     _check_tensor("binary_cross_entropy_with_logits", input)
     _check_tensor("binary_cross_entropy_with_logits", target, "target", 2)
     if target.shape != input.shape:
-        from ._ops.shape import broadcast_tensors
+        from ._size import Size
+        from ._strides import broadcast_shapes
 
-        input, target = broadcast_tensors(input, target)
+        shape = broadcast_shapes(tuple(input.shape), tuple(target.shape))
+        if shape != tuple(target.shape):
+            raise RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast shape {list(shape)}")
+        input = input.expand(Size(shape))
     return _F.binary_cross_entropy_with_logits(
         input, target, weight, reduction=_reduction(reduction, "binary_cross_entropy_with_logits"),
         pos_weight=pos_weight)

@@ -61,6 +61,7 @@ class Tensor:
         "_base",
         "_data",
         "_device",
+        "_grad",
         "_grad_fn",
         "_hooks",
         "_offset_cache",
@@ -71,7 +72,6 @@ class Tensor:
         "_stride",
         "_version_counter",
         "_view_version",
-        "_grad",
     )
 
     # Legacy constructor: Tensor(2, 3) is uninitialised float32, Tensor([1, 2]) copies data.

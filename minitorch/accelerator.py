@@ -33,7 +33,8 @@ def _index_of(device_arg, *, allow_none: bool) -> int | None:
         _require()
         return None
     if isinstance(device_arg, bool) or not isinstance(device_arg, (int, str, device)):
-        raise ValueError(f"Expected a torch.device with a specified index or an integer, but got:{device_arg}")
+        raise ValueError(  # noqa: TRY004  (PyTorch's type)
+            f"Expected a torch.device with a specified index or an integer, but got:{device_arg}")
     if isinstance(device_arg, int):
         index = device_arg
     else:

@@ -20,7 +20,7 @@ def _fake() -> bool:
     return os.environ.get("MINITORCH_FAKE_CUDA") == "1"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _gpu_can_exist() -> bool:
     """Whether this machine has a GPU driver torch could use, asked of the system (no torch import).
 
@@ -78,7 +78,7 @@ def set_device(device) -> None:
     from ._device import device as device_type
 
     if isinstance(device, bool) or not isinstance(device, (int, str, device_type)):
-        raise ValueError(f"Expected a torch.device with a specified index or an integer, but got:{device}")
+        raise ValueError(f"Expected a torch.device with a specified index or an integer, but got:{device}")  # noqa: TRY004  (PyTorch's type)
     index = device if isinstance(device, int) else device_type(device).index
     if index not in (0, None, -1):
         raise RuntimeError("CUDA error: invalid device ordinal")

@@ -165,7 +165,7 @@ def _schema_keywords(op: str, method: bool) -> set[str] | None:
 def _doc_keywords(obj, short: str) -> set[str] | None:
     names: set[str] = set()
     found = False
-    for match in re.finditer(_DOC_LINE.format(name=re.escape(short)), obj.__doc__ or "", re.M):
+    for match in re.finditer(_DOC_LINE.format(name=re.escape(short)), obj.__doc__ or "", re.MULTILINE):
         found = True
         for item in _split_args(match.group("args")):
             if item.startswith("**"):
@@ -242,3 +242,43 @@ def test_keywords_have_torch_names(name):
 def test_torch_rejects_them(call):
     with pytest.raises(TypeError):
         eval(call, {"torch": torch, "x": torch.zeros(2)})
+
+
+# ----------------------------------------------------------------------------- top-level functional names: semantics
+# Each call runs in both libraries on the same data (``X``: (2, 3, 8) float64, ``T``: values in
+# [0, 1] of the same shape, ``I``: (2, 3, 8, 8)); ATen's signatures differ from nn.functional's.
+ALIAS_CALLS = [
+    "max_pool1d(X, 2)", "max_pool1d(X, 3, 2, 1)", "max_pool2d(I, 2)", "max_pool2d(I, 3, (), 1, 1, True)",
+    "avg_pool1d(X, 2)", "adaptive_avg_pool1d(X, 3)", "adaptive_max_pool1d(X, 3)[0]", "adaptive_max_pool1d(X, 3)[1]",
+    "conv1d(X, lib.ones(2, 3, 3, dtype=lib.float64))", "conv2d(I, lib.ones(2, 3, 3, 3, dtype=lib.float64), None, 2)",
+    "dropout(X, 0.0, True)", "dropout(X, 0.5, False)", "alpha_dropout(X, 0.5, False)",
+    "batch_norm(X, None, None, None, None, True, 0.1, 1e-5, False)",
+    ("batch_norm(X, lib.ones(3, dtype=lib.float64), None, lib.zeros(3, dtype=lib.float64), "
+     "lib.ones(3, dtype=lib.float64), False, 0.1, 1e-5, False)"),
+    "instance_norm(X, None, None, None, None, True, 0.1, 1e-5, False)",
+    "layer_norm(X, (8,))", "group_norm(I, 3)", "rms_norm(X, (8,))",
+    "embedding(X[0], lib.tensor([[0, 2], [1, 1]]))", "embedding(X[0], lib.tensor([0, 2]), 2)",
+    "binary_cross_entropy_with_logits(X, T)", "binary_cross_entropy_with_logits(X, T, reduction=1)",
+    "binary_cross_entropy_with_logits(X, T, None, None, 2)", "binary_cross_entropy_with_logits(X[0], T)",
+    "kl_div(X, T)", "kl_div(X, T, 1)", "kl_div(X, T, 2, log_target=True)",
+    "hinge_embedding_loss(X, T, 1.0, 1)", "margin_ranking_loss(X, T, T, 0.5, 2)",
+    "cosine_embedding_loss(X[0], T[0], lib.ones(3, dtype=lib.float64), 0.0, 1)",
+    "poisson_nll_loss(X, T, True, False, 1e-8, 1)",
+    "relu_(X.clone())", "sigmoid_(X.clone())", "exp_(X.clone())", "clamp_(X.clone(), min=0)", "celu(X, 0.5)",
+    "selu(X)", "threshold(X, 0.1, 2.0)", "hardshrink(X)", "softmax(X, 1)", "log_softmax(X, 0)",
+    "cosine_similarity(X, T)", "pairwise_distance(X[0], T[0])", "bilinear(X[0], T[0], lib.ones(2, 8, 8, dtype=lib.float64))",
+]
+
+
+@pytest.mark.parametrize("call", ALIAS_CALLS)
+def test_top_level_functional_names_compute_as_torch(call):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x, t, i = rng.standard_normal((2, 3, 8)), rng.uniform(0, 1, (2, 3, 8)), rng.standard_normal((2, 3, 8, 8))
+    results = []
+    for lib in (M, torch):
+        namespace = {"lib": lib, "X": lib.tensor(x), "T": lib.tensor(t), "I": lib.tensor(i)}
+        results.append(np.asarray(eval(f"lib.{call}", namespace).tolist()))
+    assert results[0].shape == results[1].shape
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-10, atol=1e-12)

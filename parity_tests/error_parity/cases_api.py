@@ -85,7 +85,7 @@ CASES = [
     *cases("softmax", "torch.softmax(x)", "torch.softmax(x, 5)"),
     *cases("log_softmax", "torch.log_softmax(x, 5)"),
     *cases("binary_cross_entropy_with_logits", "torch.binary_cross_entropy_with_logits(x, x, reduction='mean')",
-           "torch.binary_cross_entropy_with_logits(x, m)"),
+           "torch.binary_cross_entropy_with_logits(x, m)", "torch.binary_cross_entropy_with_logits(x, x[0])"),
     *cases("kl_div", "torch.kl_div(x, x, 'sum')"),
     *cases("threshold", "torch.threshold(x, 0.5)"),
     *cases("pairwise_distance", "torch.pairwise_distance(x, m)"),
