@@ -197,12 +197,14 @@ def strided_view(cls, x: Tensor, geom_fn, *args):
 # ----------------------------------------------------------------------------- public view ops
 def view(input: Tensor, *shape, size=None, dtype=None) -> Tensor:
     """The same storage with a new shape; raises when the strides do not allow it (use ``reshape``).
-    ``view(dtype)`` reinterprets the bytes as another dtype."""
+    ``view(dtype)`` (reinterpreting the bytes as another dtype) is not implemented: it raises."""
     if dtype is not None and not shape and size is None:
-        return input.view_dtype(dtype)
+        shape = (dtype,)
     shape = sizes_argument("view", shape, size)
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and hasattr(shape[0], "np"):
-        return input.view_dtype(shape[0])
+        if shape[0] is input.dtype:  # PyTorch returns an alias outside the graph
+            return input.detach()
+        raise NotImplementedError(f"view({shape[0]}): minitorch cannot view a tensor's bytes as another dtype")
     shape = infer_size(normalize_shape_allow_neg(shape, "view"), input.numel())
     stride = compute_view_stride(tuple(input.shape), input.stride(), shape)
     if stride is None:
