@@ -66,6 +66,20 @@ NN_MODULES = [
     "Hardtanh", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss",
     "BCEWithLogitsLoss", "KLDivLoss",
 ]
+# API.md's nn.init, nn.utils, optim, lr_scheduler, utils.data and saving sections.
+OTHER_CALLABLES = [
+    *(f"nn.init.{n}" for n in ("uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_", "xavier_uniform_",
+                               "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "trunc_normal_",
+                               "orthogonal_", "calculate_gain")),
+    *(f"nn.utils.{n}" for n in ("clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
+                                "vector_to_parameters")),
+    *(f"optim.{n}" for n in ("Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta")),
+    *(f"optim.lr_scheduler.{n}" for n in ("StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
+                                          "LinearLR", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR")),
+    *(f"utils.data.{n}" for n in ("Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
+                                  "DataLoader", "default_collate", "SequentialSampler", "RandomSampler",
+                                  "BatchSampler", "SubsetRandomSampler", "WeightedRandomSampler")),
+]
 DEVICE_FUNCTIONS = [
     "device", "set_default_device", "get_default_device", "set_default_dtype", "get_default_dtype",
     "set_default_tensor_type", "cuda.is_available", "cuda.device_count", "cuda.get_device_name",
@@ -95,7 +109,7 @@ def _names() -> list[str]:
     api = [n for n in API_NAMES if not n.rpartition(".")[2].startswith("__")]
     return sorted({
         *api, *(f"nn.functional.{n}" for n in NN_FUNCTIONAL), *(f"nn.{n}" for n in NN_MODULES),
-        *DEVICE_FUNCTIONS, *_functional_alias_names(),
+        *DEVICE_FUNCTIONS, *OTHER_CALLABLES, *_functional_alias_names(),
     })
 
 
