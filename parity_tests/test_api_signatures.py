@@ -296,3 +296,47 @@ def test_top_level_functional_names_compute_as_torch(call):
         results.append(np.asarray(eval(f"lib.{call}", namespace).tolist()))
     assert results[0].shape == results[1].shape
     np.testing.assert_allclose(results[0], results[1], rtol=1e-10, atol=1e-12)
+
+
+# The in-place ones: ``torch.exp_(t)`` writes into ``t`` and returns it. ``T`` holds values in
+# (0, 1), inside every function's domain.
+INPLACE_ALIAS_CALLS = [  # (name, arguments)
+    ("abs_", "T"), ("acos_", "T"), ("asin_", "T"), ("atan_", "T"), ("ceil_", "T"), ("clamp_", "T, min=0.5"),
+    ("clamp_max_", "T, 0.5"), ("clamp_min_", "T, 0.5"), ("clip_", "T, 0.2, 0.6"), ("cos_", "T"), ("cosh_", "T"),
+    ("detach_", "T"), ("erf_", "T"), ("exp2_", "T"), ("exp_", "T"), ("expm1_", "T"), ("fill_", "T, 1.5"),
+    ("floor_", "T"), ("frac_", "T"), ("log10_", "T"), ("log1p_", "T"), ("log2_", "T"), ("log_", "T"),
+    ("logit_", "T"), ("nan_to_num_", "T"), ("neg_", "T"), ("reciprocal_", "T"), ("relu_", "T"), ("round_", "T"),
+    ("rsqrt_", "T"), ("sigmoid_", "T"), ("sin_", "T"), ("sinh_", "T"), ("sqrt_", "T"), ("square_", "T"),
+    ("tan_", "T"), ("tanh_", "T"), ("trunc_", "T"), ("zero_", "T"), ("addmv_", "T[0, :, 0], T[0], T[1, 0]"),
+    ("dropout_", "T, 0.0, True"), ("alpha_dropout_", "T, 0.5, False"), ("feature_alpha_dropout_", "T, 0.5, False"),
+    ("celu_", "T, 2.0"), ("selu_", "T"), ("threshold_", "T, 0.5, -1.0"),
+]
+
+
+@pytest.mark.parametrize("name,arguments", INPLACE_ALIAS_CALLS)
+def test_top_level_inplace_names_write_in_place_as_torch(name, arguments):
+    import numpy as np
+
+    call = f"{name}({arguments})"
+    values = np.random.default_rng(0).uniform(0.05, 0.95, (2, 3, 4))
+    results = []
+    for lib in (M, torch):
+        t = lib.tensor(values)
+        out = eval(f"lib.{call}", {"lib": lib, "T": t})
+        results.append(np.asarray(t.tolist()))
+        written = t[0, :, 0] if call.startswith("addmv_") else t
+        assert out.data_ptr() == written.data_ptr() and out.shape == written.shape
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name,arguments", [("feature_alpha_dropout", "X, 0.5, False"), ("is_complex", "X"),
+                                            ("detach", "X")])
+def test_other_top_level_names_compute_as_torch(name, arguments):
+    import numpy as np
+
+    call = f"{name}({arguments})"
+    values = np.random.default_rng(0).standard_normal((2, 3, 4))
+    results = [np.asarray(eval(f"lib.{call}", {"lib": lib, "X": lib.tensor(values)}).tolist() if call != "is_complex(X)"
+                          else eval(f"lib.{call}", {"lib": lib, "X": lib.tensor(values)}))
+               for lib in (M, torch)]
+    np.testing.assert_allclose(results[0], results[1])

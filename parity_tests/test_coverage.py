@@ -64,7 +64,7 @@ TOP_LEVEL_FUNCTIONAL = _torch_top_level_functional_names()
 
 def test_top_level_functional_names_are_derived():
     assert {"max_pool2d", "avg_pool1d", "conv2d", "conv1d", "dropout", "batch_norm", "layer_norm", "relu_",
-            "sigmoid_", "embedding", "softmax", "log_softmax", "binary_cross_entropy_with_logits"} <= set(
+            "sigmoid_", "embedding", "softmax", "log_softmax", "binary_cross_entropy_with_logits", "rms_norm"} <= set(
         TOP_LEVEL_FUNCTIONAL)
 
 
