@@ -98,6 +98,12 @@ def test_cudnn_flags_are_settable():
         M.backends.cuda.matmul.allow_tf32 = torch.backends.cuda.matmul.allow_tf32
 
 
+def test_mkldnn_is_not_used():
+    """A deliberate difference (docs/differences.md): PyTorch's CPU builds use oneDNN, minitorch never does."""
+    assert torch.backends.mkldnn.is_available() and not M.backends.mkldnn.is_available()
+    assert M.backends.mkldnn.enabled == torch.backends.mkldnn.enabled
+
+
 def test_array_backends_are_undisturbed():
     """``minitorch.backends`` is still the package of array backends next to torch.backends' flags."""
     import numpy as np
