@@ -100,7 +100,8 @@ def __getattr__(name: str):
 
 # ---- GPUs (backends/torch_backend.py; torch imported only with the first CUDA tensor), the
 # device-agnostic accelerator API, and torch.backends' flags (backends/mps.py, cudnn.py ...)
-from . import cuda, accelerator, backends  # noqa: E402,F401
+from . import accelerator, backends, cuda  # noqa: E402,F401
+from .backends.cuda import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402,F401
 
 # ---- data loading, saving, PyTorch interop (utils.data, serialization.py, _interop.py);
 # ``minitorch.vision`` (torchvision's role) is imported explicitly: ``from minitorch.vision import datasets``

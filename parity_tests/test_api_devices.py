@@ -98,6 +98,25 @@ def test_cudnn_flags_are_settable():
         M.backends.cuda.matmul.allow_tf32 = torch.backends.cuda.matmul.allow_tf32
 
 
+@pytest.mark.parametrize("precision", ["high", "medium", "highest", "foo", 1])
+def test_float32_matmul_precision_as_torch(precision):
+    """Each library in a fresh process (torch's answer depends on what was set before)."""
+    code = (
+        "import warnings, {lib} as lib\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    try:\n"
+        "        lib.set_float32_matmul_precision({precision!r}); result = 'ok'\n"
+        "    except Exception as error:\n"
+        "        result = type(error).__name__\n"
+        "print(result, lib.get_float32_matmul_precision(), lib.backends.cuda.matmul.allow_tf32,\n"
+        "      [str(w.message).split(' (Triggered')[0] for w in caught])\n"
+    )
+    outs = [subprocess.run([sys.executable, "-c", code.format(lib=lib, precision=precision)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120, check=True).stdout for lib in ("minitorch", "torch")]
+    assert outs[0] == outs[1]
+
+
 def test_mkldnn_is_not_used():
     """A deliberate difference (docs/differences.md): PyTorch's CPU builds use oneDNN, minitorch never does."""
     assert torch.backends.mkldnn.is_available() and not M.backends.mkldnn.is_available()
