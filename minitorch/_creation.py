@@ -160,20 +160,22 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
-    """Share memory with a NumPy array or tensor when dtype and device allow, else copy."""
+    """Share memory with a NumPy array or tensor when dtype and device allow, else copy.
+    No ``device`` means the default device (``set_default_device``), as in PyTorch."""
+    target = to_device(device)
     if isinstance(data, Tensor):
         out = data
         if dtype is not None:
             out = out.to(_dtype.to_dtype(dtype))
-        if device is not None:
-            out = out.to(to_device(device))
+        if out.device != target:
+            out = out.to(target)
         return out
     if isinstance(data, np.ndarray):
         t = from_numpy(data)
         if dtype is not None and _dtype.to_dtype(dtype) is not t.dtype:
             t = t.to(_dtype.to_dtype(dtype))
-        if device is not None and to_device(device).type != "cpu":
-            t = t.to(to_device(device))
+        if target.type != "cpu":
+            t = t.to(target)
         return t
     return tensor(data, dtype=dtype, device=device)
 

@@ -22,7 +22,7 @@ class _LegacyTensorType(type):
 
     dtype: _dtype.dtype
 
-    def __call__(cls, *args, device=None):
+    def __call__(cls, *args, device="cpu"):  # CPU types: not the default device
         if not args:
             return _creation.empty(0, dtype=cls.dtype, device=device)
         if len(args) == 1 and isinstance(args[0], Tensor):

@@ -78,7 +78,7 @@ class Tensor:
     def __new__(cls, *args, **kwargs):
         from . import _creation
 
-        device = kwargs.pop("device", None)
+        device = kwargs.pop("device", "cpu")  # a CPU type: not the default device
         if kwargs:
             raise TypeError(f"new() received an invalid combination of arguments: {sorted(kwargs)}")
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)) and not isinstance(args[0], Size):

@@ -181,6 +181,13 @@ def test_default_device_cuda(fake_cuda):
             M.randint(3, (2,)), M.arange(3), M.linspace(0, 1, 3), M.tensor([1.0]), M.nn.Linear(2, 2).weight]
     assert all(t.device == M.device("cuda", 0) for t in made)
     assert M.zeros(2, device="cpu").device == M.device("cpu")
+    import numpy as np
+
+    assert M.as_tensor(np.ones(2)).device.type == "cuda" and M.as_tensor(M.ones(2, device="cpu")).device.type == "cuda"
+    # As in PyTorch: from_numpy, the legacy CPU types and *_like of a CPU tensor stay on the CPU.
+    assert M.from_numpy(np.ones(2)).device.type == "cpu"
+    assert M.Tensor(2).device.type == "cpu" and M.FloatTensor(2).device.type == "cpu"
+    assert M.zeros_like(M.zeros(2, device="cpu")).device.type == "cpu"
     M.set_default_device(None)
     assert M.zeros(2).device == M.device("cpu") and M.get_default_device() == M.device("cpu")
 
@@ -192,6 +199,29 @@ def test_default_device_cuda_without_a_gpu_raises_when_used(no_gpu):
         M.zeros(2)
     with pytest.raises(RuntimeError):
         M.get_default_device()
+
+
+def test_which_factories_follow_the_default_device_as_torch():
+    """torch's 'meta' device shows which constructors follow the default device; minitorch's CUDA
+    (fake) must be chosen by the same ones."""
+    import numpy as np
+
+    calls = ["as_tensor(np.ones(2))", "as_tensor([1.0])", "from_numpy(np.ones(2))", "asarray(np.ones(2))",
+             "Tensor(2)", "FloatTensor(2)", "zeros_like(lib.zeros(2, device='cpu'))", "arange(3)", "eye(2)",
+             "full((2,), 1.0)", "linspace(0, 1, 3)", "randperm(3)", "randint(3, (2,))", "tensor([1.0])"]
+    torch.set_default_device("meta")
+    try:
+        theirs = [eval(f"torch.{c}", {"torch": torch, "lib": torch, "np": np}).device.type != "cpu" for c in calls]
+    finally:
+        torch.set_default_device(None)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MINITORCH_FAKE_CUDA", "1")
+        M.set_default_device("cuda")
+        try:
+            ours = [eval(f"M.{c}", {"M": M, "lib": M, "np": np}).device.type != "cpu" for c in calls]
+        finally:
+            M.set_default_device(None)
+    assert dict(zip(calls, ours)) == dict(zip(calls, theirs))
 
 
 @pytest.mark.parametrize("device", ["cpu", "cpu:0", None])
