@@ -39,9 +39,9 @@ del _bind
 cfloat = None  # complex dtypes are not supported
 
 
-def result_type(tensor1, tensor2) -> dtype:
-    """The dtype ``tensor1 op tensor2`` would have (``torch.result_type``)."""
-    return _result_type(tensor1, tensor2)
+def result_type(tensor, other) -> dtype:
+    """The dtype ``tensor op other`` would have (``torch.result_type``)."""
+    return _result_type(tensor, other)
 
 
 def broadcast_shapes(*shapes) -> Size:

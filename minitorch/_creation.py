@@ -180,7 +180,31 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     return tensor(data, dtype=dtype, device=device)
 
 
-asarray = as_tensor
+def asarray(obj, *, dtype=None, device=None, copy: bool | None = None, requires_grad: bool | None = None) -> Tensor:
+    """``as_tensor`` with NumPy's ``copy`` rule: ``None`` shares memory when it can, ``True`` always
+    copies, ``False`` never does (ValueError where it would have to). ``requires_grad`` (None: keep
+    ``obj``'s) makes the result require grad (a leaf, unless it already had a graph), or cuts it from the graph."""
+    if copy is False:
+        source = obj if isinstance(obj, Tensor) else from_numpy(obj) if isinstance(obj, np.ndarray) else None
+        if source is None:
+            raise ValueError("can't alias arbitrary sequence into a tensor.")
+        if dtype is not None and _dtype.to_dtype(dtype) is not source.dtype:
+            from ._ops._out import _legacy
+
+            raise ValueError(f"can't alias tensor with dtype '{_legacy(source.dtype)}' into dtype "
+                             f"'{_legacy(_dtype.to_dtype(dtype))}'.")
+        if device is not None and to_device(device) != source.device:
+            raise ValueError(f"can't alias tensor from device '{source.device}' to '{to_device(device)}'.")
+        t = source
+    else:
+        t = as_tensor(obj, dtype=dtype, device=device)
+        if copy and isinstance(obj, (Tensor, np.ndarray)):  # as_tensor may have shared its memory
+            t = t.clone()
+    if requires_grad and not t.requires_grad:
+        t = (t.detach() if t is obj else t).requires_grad_(True)
+    elif requires_grad is False and t.requires_grad:
+        t = t.detach()
+    return t
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:

@@ -119,8 +119,9 @@ def _category(d: dtype) -> int:
     return 0 if d is bool_ else (2 if d.is_floating_point else 1)
 
 
-def promote_types(a: dtype, b: dtype) -> dtype:
-    """The smallest dtype to which both ``a`` and ``b`` can be safely cast (``torch.promote_types``)."""
+def promote_types(type1: dtype, type2: dtype) -> dtype:
+    """The smallest dtype to which both ``type1`` and ``type2`` can be safely cast (``torch.promote_types``)."""
+    a, b = type1, type2
     if a is b:
         return a
     ca, cb = _category(a), _category(b)

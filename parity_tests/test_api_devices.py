@@ -289,3 +289,30 @@ def _grad_warnings(lib, retain: bool):
 def test_non_leaf_grad_warns_as_torch(retain):
     assert _grad_warnings(M, retain) == _grad_warnings(torch, retain)
     assert len(_grad_warnings(M, retain)) == (0 if retain else 1)
+
+
+# ----------------------------------------------------------------------------- asarray's copy and requires_grad
+ASARRAY_CALLS = [
+    "asarray([1, 2], copy=False)", "asarray(a, copy=False)", "asarray(a, dtype=lib.float64, copy=False)",
+    "asarray(a, copy=True)", "asarray(a)", "asarray(a, requires_grad=True)", "asarray([1.0, 2], requires_grad=True)",
+    "asarray(lib.ones(2), requires_grad=True)", "asarray(lib.ones(2, requires_grad=True), requires_grad=False)",
+    "asarray(lib.ones(2, requires_grad=True), copy=True, requires_grad=True)",
+]
+
+
+@pytest.mark.parametrize("call", ASARRAY_CALLS)
+def test_asarray_copies_and_aliases_as_torch(call):
+    import numpy as np
+
+    def describe(lib):
+        a = np.ones(3, dtype=np.float32)
+        try:
+            t = eval(f"lib.{call}", {"lib": lib, "a": a})
+        except Exception as error:  # noqa: BLE001
+            return type(error).__name__, str(error)
+        shares = t.device.type == "cpu" and t.data_ptr() == a.ctypes.data
+        return str(t.dtype), t.tolist(), t.requires_grad, t.is_leaf, shares
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert describe(M) == describe(torch)
