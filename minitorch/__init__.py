@@ -18,7 +18,7 @@ from ._dtype import (  # noqa: F401
 )
 from ._dtype import float32 as float, float64 as double, float16 as half  # noqa: F401
 from ._dtype import int64 as long, int32 as int, int16 as short  # noqa: F401
-from ._device import device  # noqa: F401
+from ._device import device, set_default_device, get_default_device  # noqa: F401
 from ._size import Size  # noqa: F401
 from ._tensor import Tensor  # noqa: F401
 from ._creation import (  # noqa: F401
@@ -39,9 +39,9 @@ del _bind
 cfloat = None  # complex dtypes are not supported
 
 
-def result_type(tensor1, tensor2) -> dtype:
-    """The dtype ``tensor1 op tensor2`` would have (``torch.result_type``)."""
-    return _result_type(tensor1, tensor2)
+def result_type(tensor, other) -> dtype:
+    """The dtype ``tensor op other`` would have (``torch.result_type``)."""
+    return _result_type(tensor, other)
 
 
 def broadcast_shapes(*shapes) -> Size:
@@ -74,6 +74,7 @@ from ._random import (  # noqa: E402,F401
 )
 from ._legacy import (  # noqa: E402,F401
     FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor,
+    set_default_tensor_type,
 )
 from ._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: E402,F401
 
@@ -83,8 +84,10 @@ from ._threads import set_num_threads, get_num_threads  # noqa: E402,F401
 # ---- optimizers and learning-rate schedulers (optim)
 from . import optim  # noqa: E402,F401
 
-# ---- neural networks (nn: modules, functional, init, utils)
+# ---- neural networks (nn: modules, functional, init, utils), and the functional ops PyTorch also
+# has at top level (torch.max_pool2d, torch.dropout(x, p, train) ...)
 from . import nn  # noqa: E402,F401
+from ._functional_aliases import *  # noqa: E402,F401,F403
 
 
 # ---- graph drawing (viz): a tool, not part of the engine, so imported on first use
@@ -95,8 +98,10 @@ def __getattr__(name: str):
         return importlib.import_module(".viz", __name__)
     raise AttributeError(f"module 'minitorch' has no attribute {name!r}")
 
-# ---- GPUs (backends/torch_backend.py; torch imported only with the first CUDA tensor)
-from . import cuda  # noqa: E402,F401
+# ---- GPUs (backends/torch_backend.py; torch imported only with the first CUDA tensor), the
+# device-agnostic accelerator API, and torch.backends' flags (backends/mps.py, cudnn.py ...)
+from . import accelerator, backends, cuda  # noqa: E402,F401
+from .backends.cuda import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402,F401
 
 # ---- data loading, saving, PyTorch interop (utils.data, serialization.py, _interop.py);
 # ``minitorch.vision`` (torchvision's role) is imported explicitly: ``from minitorch.vision import datasets``

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from . import _dtype
-from ._args import int_sizes, nonnegative_shape
+from ._args import int_sizes, nonnegative_shape, sizes_argument
 from ._device import to_device
 from ._strides import contiguous_strides, numel, preserved_strides
 from ._tensor import Tensor
@@ -160,25 +160,51 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
-    """Share memory with a NumPy array or tensor when dtype and device allow, else copy."""
+    """Share memory with a NumPy array or tensor when dtype and device allow, else copy.
+    No ``device`` means the default device (``set_default_device``), as in PyTorch."""
+    target = to_device(device)
     if isinstance(data, Tensor):
         out = data
         if dtype is not None:
             out = out.to(_dtype.to_dtype(dtype))
-        if device is not None:
-            out = out.to(to_device(device))
+        if out.device != target:
+            out = out.to(target)
         return out
     if isinstance(data, np.ndarray):
         t = from_numpy(data)
         if dtype is not None and _dtype.to_dtype(dtype) is not t.dtype:
             t = t.to(_dtype.to_dtype(dtype))
-        if device is not None and to_device(device).type != "cpu":
-            t = t.to(to_device(device))
+        if target.type != "cpu":
+            t = t.to(target)
         return t
     return tensor(data, dtype=dtype, device=device)
 
 
-asarray = as_tensor
+def asarray(obj, *, dtype=None, device=None, copy: bool | None = None, requires_grad: bool | None = None) -> Tensor:
+    """``as_tensor`` with NumPy's ``copy`` rule: ``None`` shares memory when it can, ``True`` always
+    copies, ``False`` never does (ValueError where it would have to). ``requires_grad`` (None: keep
+    ``obj``'s) makes the result require grad (a leaf, unless it already had a graph), or cuts it from the graph."""
+    if copy is False:
+        source = obj if isinstance(obj, Tensor) else from_numpy(obj) if isinstance(obj, np.ndarray) else None
+        if source is None:
+            raise ValueError("can't alias arbitrary sequence into a tensor.")
+        if dtype is not None and _dtype.to_dtype(dtype) is not source.dtype:
+            from ._ops._out import _legacy
+
+            raise ValueError(f"can't alias tensor with dtype '{_legacy(source.dtype)}' into dtype "
+                             f"'{_legacy(_dtype.to_dtype(dtype))}'.")
+        if device is not None and to_device(device) != source.device:
+            raise ValueError(f"can't alias tensor from device '{source.device}' to '{to_device(device)}'.")
+        t = source
+    else:
+        t = as_tensor(obj, dtype=dtype, device=device)
+        if copy and isinstance(obj, (Tensor, np.ndarray)):  # as_tensor may have shared its memory
+            t = t.clone()
+    if requires_grad and not t.requires_grad:
+        t = (t.detach() if t is obj else t).requires_grad_(True)
+    elif requires_grad is False and t.requires_grad:
+        t = t.detach()
+    return t
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:
@@ -245,24 +271,28 @@ def _check_out(out, t):
     return finish(t, out)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
-    """A tensor of zeros of shape ``size``."""
-    shape = _size_arg("zeros", size)
+def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
+          pin_memory=False) -> Tensor:
+    """A tensor of zeros of shape ``size`` (varargs, one sequence, or ``size=``)."""
+    shape = _size_arg("zeros", sizes_argument("zeros", sizes, size))
     dt = _factory_dtype(dtype, out=out)
     return _check_out(out, _finish(np.zeros(shape, dt.np), device, requires_grad))
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
-    """A tensor of ones of shape ``size``."""
+def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
+         pin_memory=False) -> Tensor:
+    """A tensor of ones of shape ``size`` (varargs, one sequence, or ``size=``)."""
+    shape = _size_arg("ones", sizes_argument("ones", sizes, size))
     dt = _factory_dtype(dtype, out=out)
-    return _check_out(out, _finish(np.ones(_size_arg("ones", size), dt.np), device, requires_grad))
+    return _check_out(out, _finish(np.ones(shape, dt.np), device, requires_grad))
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False, pin_memory=False,
-          memory_format=None) -> Tensor:
+def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
+          pin_memory=False, memory_format=None) -> Tensor:
     """An uninitialised tensor of shape ``size`` (minitorch fills it with zeros, which is one valid garbage)."""
+    shape = _size_arg("empty", sizes_argument("empty", sizes, size))
     dt = _factory_dtype(dtype, out=out)
-    return _check_out(out, _finish(np.zeros(_size_arg("empty", size), dt.np), device, requires_grad))
+    return _check_out(out, _finish(np.zeros(shape, dt.np), device, requires_grad))
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:

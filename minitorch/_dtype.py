@@ -103,9 +103,11 @@ def get_default_dtype() -> dtype:
     return _default_dtype
 
 
-def set_default_dtype(d: dtype) -> None:
+def set_default_dtype(d: dtype, /) -> None:
     """Set the default floating point dtype (PyTorch allows float16/32/64; others raise TypeError)."""
     global _default_dtype
+    if not isinstance(d, dtype) and type(d).__module__ != "torch":  # a dtype object, not a name or type
+        raise TypeError("invalid dtype object: only floating-point types are supported as the default type")
     d = to_dtype(d)
     if not d.is_floating_point:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
@@ -117,8 +119,9 @@ def _category(d: dtype) -> int:
     return 0 if d is bool_ else (2 if d.is_floating_point else 1)
 
 
-def promote_types(a: dtype, b: dtype) -> dtype:
-    """The smallest dtype to which both ``a`` and ``b`` can be safely cast (``torch.promote_types``)."""
+def promote_types(type1: dtype, type2: dtype) -> dtype:
+    """The smallest dtype to which both ``type1`` and ``type2`` can be safely cast (``torch.promote_types``)."""
+    a, b = type1, type2
     if a is b:
         return a
     ca, cb = _category(a), _category(b)

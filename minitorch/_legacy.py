@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _creation, _dtype
+from ._args import sizes_argument
 from ._size import Size
 from ._tensor import Tensor
 
@@ -21,7 +22,7 @@ class _LegacyTensorType(type):
 
     dtype: _dtype.dtype
 
-    def __call__(cls, *args, device=None):
+    def __call__(cls, *args, device="cpu"):  # CPU types: not the default device
         if not args:
             return _creation.empty(0, dtype=cls.dtype, device=device)
         if len(args) == 1 and isinstance(args[0], Tensor):
@@ -77,22 +78,22 @@ def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bo
     return _creation.tensor(data, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
-def new_empty(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+def new_empty(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False, layout=None,
               pin_memory: bool = False) -> Tensor:
     dt, dev = _inherit(self, dtype, device)
-    return _creation.empty(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _creation.empty(*sizes_argument("new_empty", sizes, size), dtype=dt, device=dev, requires_grad=requires_grad)
 
 
-def new_zeros(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+def new_zeros(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False, layout=None,
               pin_memory: bool = False) -> Tensor:
     dt, dev = _inherit(self, dtype, device)
-    return _creation.zeros(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _creation.zeros(*sizes_argument("new_zeros", sizes, size), dtype=dt, device=dev, requires_grad=requires_grad)
 
 
-def new_ones(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+def new_ones(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False, layout=None,
              pin_memory: bool = False) -> Tensor:
     dt, dev = _inherit(self, dtype, device)
-    return _creation.ones(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _creation.ones(*sizes_argument("new_ones", sizes, size), dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
@@ -104,3 +105,50 @@ def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, require
 for _fn in (new_tensor, new_empty, new_zeros, new_ones, new_full):
     setattr(Tensor, _fn.__name__, _fn)
 del _fn
+
+
+# ----------------------------------------------------------------------------- set_default_tensor_type
+_warned_deprecated = False
+_CPU_TYPES = {f"torch.{cls.__name__}": cls for cls in (
+    FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor)}
+
+
+def set_default_tensor_type(t, /) -> None:
+    """The legacy form of ``set_default_dtype`` (and ``set_default_device`` for ``'torch.cuda.*'``).
+
+    ``t`` is a tensor type (``torch.DoubleTensor``) or its name (``'torch.DoubleTensor'``,
+    ``'torch.cuda.FloatTensor'``); only floating-point types are allowed. Deprecated in PyTorch,
+    and it warns as PyTorch does.
+    """
+    import warnings
+
+    from . import _device
+
+    global _warned_deprecated
+    if not _warned_deprecated:  # once per process, as PyTorch's TORCH_WARN_ONCE
+        _warned_deprecated = True
+        warnings.warn(
+            "torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use torch.set_default_dtype() "
+            "and torch.set_default_device() as alternatives.", UserWarning, stacklevel=2,
+        )
+    device = "cpu"
+    if isinstance(t, str):
+        name = t
+        if name.startswith("torch.cuda."):
+            from . import cuda
+
+            if not cuda.is_available():
+                raise TypeError(f"type {name} not available. Torch not compiled with CUDA enabled.")
+            name, device = "torch." + name[len("torch.cuda."):], "cuda"
+        if name not in _CPU_TYPES:
+            module, _, attribute = name.rpartition(".")
+            if module.split(".")[0] != "torch":  # PyTorch imports the module the name is in
+                raise ModuleNotFoundError(f"No module named '{(module or name).split('.')[0]}'")
+            raise AttributeError(f"module '{module}' has no attribute '{attribute}'")
+        t = _CPU_TYPES[name]
+    if not isinstance(t, _LegacyTensorType) or not t.dtype.is_floating_point:
+        if isinstance(t, _LegacyTensorType):
+            raise TypeError("only floating-point types are supported as the default type")
+        raise TypeError("invalid type object: only floating-point types are supported as the default type")
+    _dtype.set_default_dtype(t.dtype)
+    _device.set_default_device(None if device == "cpu" else device)

@@ -33,6 +33,12 @@ from .autograd import grad_mode
 from .autograd.function import AccumulateGrad, register_tensor_class
 from .backends import backend_of
 
+_NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf "
+    "Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+    "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information."
+)
 _new_size = tuple.__new__  # Size(shape) without re-checking that every entry is an int
 
 
@@ -72,7 +78,7 @@ class Tensor:
     def __new__(cls, *args, **kwargs):
         from . import _creation
 
-        device = kwargs.pop("device", None)
+        device = kwargs.pop("device", "cpu")  # a CPU type: not the default device
         if kwargs:
             raise TypeError(f"new() received an invalid combination of arguments: {sorted(kwargs)}")
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)) and not isinstance(args[0], Size):
@@ -255,9 +261,15 @@ class Tensor:
         return self
 
     @property
-    def grad(self) -> Tensor | None:
-        """The gradient accumulated by backward (None until the first one); ``del x.grad`` resets it."""
-        return self._grad
+    def grad(self):
+        """The gradient accumulated by ``backward`` (None until then; only leaves and tensors that
+        called ``retain_grad()`` get one, so reading it elsewhere warns, as in PyTorch)."""
+        grad = self._grad
+        if grad is None and not self._retains_grad and not self.is_leaf:
+            import warnings
+
+            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return grad
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:

@@ -140,8 +140,10 @@ def zero_(self: Tensor) -> Tensor:
     return fill_(self, 0)
 
 
-def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
-    """Copy ``src`` (broadcast to ``self``'s shape, cast to its dtype) into ``self``."""
+def copy_(self: Tensor, other: Tensor, non_blocking: bool = False) -> Tensor:
+    """Copy ``other`` (broadcast to ``self``'s shape, cast to its dtype) into ``self``
+    (PyTorch's documentation calls it ``src``; its Python binding accepts ``other=``)."""
+    src = other
     self._check_inplace()
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")

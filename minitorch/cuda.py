@@ -1,13 +1,18 @@
 """``minitorch.cuda``: is there a GPU, and which (``torch.cuda``).
 
 minitorch's CUDA tensors are torch CUDA tensors (``backends/torch_backend.py``), so these
-functions ask torch - importing it only when called. With ``MINITORCH_FAKE_CUDA=1`` one fake
-device is always available (its tensors live in host memory), so everything CUDA-specific runs
-in CI without a GPU. Only one device (``cuda:0``) is used.
+functions ask torch. Importing torch costs about a second and 200 MB, and ``cuda.is_available()``
+is the first line of most tutorials, so the system is asked first (``_gpu_can_exist``): without an
+NVIDIA (or ROCm, or WSL) driver there is no GPU, and torch is not imported. With
+``MINITORCH_FAKE_CUDA=1`` one fake device is always available (its tensors live in host memory),
+so everything CUDA-specific runs in CI without a GPU. Only one device (``cuda:0``) is used.
 """
 
 from __future__ import annotations
 
+import ctypes.util
+import functools
+import glob
 import os
 
 
@@ -15,7 +20,22 @@ def _fake() -> bool:
     return os.environ.get("MINITORCH_FAKE_CUDA") == "1"
 
 
+@functools.cache
+def _gpu_can_exist() -> bool:
+    """Whether this machine has a GPU driver torch could use, asked of the system (no torch import).
+
+    The cheap checks (files the kernel driver creates) come first; ``find_library`` runs
+    ``ldconfig`` and is the last resort, for a user-space driver without device files in sight.
+    """
+    if os.path.exists("/proc/driver/nvidia") or glob.glob("/dev/nvidia[0-9]*"):
+        return True
+    if os.path.exists("/dev/dxg") or os.path.exists("/dev/kfd"):  # WSL's GPU, AMD's ROCm
+        return True
+    return ctypes.util.find_library("cuda") is not None
+
+
 def _torch_cuda():
+    """``torch.cuda``, or None where torch is not installed (imports torch: ask ``_gpu_can_exist`` first)."""
     try:
         import torch
     except ImportError:
@@ -27,6 +47,8 @@ def is_available() -> bool:
     """True when CUDA tensors can be made (a GPU and a CUDA build of torch, or fake CUDA)."""
     if _fake():
         return True
+    if not _gpu_can_exist():
+        return False
     tc = _torch_cuda()
     return tc is not None and tc.is_available()
 
@@ -37,7 +59,7 @@ def _check_available() -> None:
         raise RuntimeError(
             "Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and installed a "
             "driver from http://www.nvidia.com/Download/index.aspx"
-            if _torch_cuda() is not None else "Torch not compiled with CUDA enabled"
+            if not _gpu_can_exist() or _torch_cuda() is not None else "Torch not compiled with CUDA enabled"
         )
 
 
@@ -53,9 +75,11 @@ def current_device() -> int:
 
 def set_device(device) -> None:
     """Only device 0 exists for minitorch; selecting it is a no-op."""
-    from ._device import to_device
+    from ._device import device as device_type
 
-    index = device if isinstance(device, int) else to_device(device).index
+    if isinstance(device, bool) or not isinstance(device, (int, str, device_type)):
+        raise ValueError(f"Expected a torch.device with a specified index or an integer, but got:{device}")  # noqa: TRY004  (PyTorch's type)
+    index = device if isinstance(device, int) else device_type(device).index
     if index not in (0, None, -1):
         raise RuntimeError("CUDA error: invalid device ordinal")
 
@@ -68,8 +92,9 @@ def get_device_name(device=None) -> str:
 
 
 def synchronize(device=None) -> None:
-    """Wait for queued GPU work to finish (nothing to wait for under fake CUDA)."""
-    if not _fake() and is_available():
+    """Wait for queued GPU work to finish (nothing to wait for under fake CUDA); without a GPU, raises."""
+    _check_available()
+    if not _fake():
         _torch_cuda().synchronize()
 
 
@@ -77,8 +102,10 @@ def manual_seed(seed: int) -> None:
     """minitorch draws random numbers on the host for every device, so this seeds nothing more.
 
     Sampling happens on the CPU generator and is then copied over (``_ops/random.py``);
-    ``minitorch.manual_seed`` already makes CUDA samples reproducible.
+    ``minitorch.manual_seed`` already makes CUDA samples reproducible. The seed is still
+    checked as PyTorch does (``int(seed)``).
     """
+    int(seed)
 
 
 manual_seed_all = manual_seed

@@ -42,3 +42,33 @@ def _resolve(lib, name: str) -> bool:
 @pytest.mark.parametrize("name", sorted(ENTRY_NAMES))
 def test_table_entry_exists_in_library(name):
     assert _resolve(library_under_test(), name), f"the library under test has no {name}"
+
+
+def _torch_top_level_functional_names() -> list[str]:
+    """The callables of ``dir(torch)`` whose op minitorch implements in ``nn.functional`` or as a
+    Tensor method (``torch.max_pool2d``, ``torch.dropout``, ``torch.relu_``, ``torch.exp_`` ...)."""
+    import torch
+
+    lib = library_under_test()
+    names = []
+    for name in dir(torch):
+        if name.startswith("_") or not callable(getattr(torch, name, None)) or name[0].isupper():
+            continue
+        if hasattr(lib.nn.functional, name) or hasattr(lib.Tensor, name):
+            names.append(name)
+    return names
+
+
+TOP_LEVEL_FUNCTIONAL = _torch_top_level_functional_names()
+
+
+def test_top_level_functional_names_are_derived():
+    assert {"max_pool2d", "avg_pool1d", "conv2d", "conv1d", "dropout", "batch_norm", "layer_norm", "relu_",
+            "sigmoid_", "embedding", "softmax", "log_softmax", "binary_cross_entropy_with_logits", "rms_norm"} <= set(
+        TOP_LEVEL_FUNCTIONAL)
+
+
+@pytest.mark.parametrize("name", TOP_LEVEL_FUNCTIONAL)
+def test_top_level_functional_name_exists(name):
+    """Older code calls the functional ops at top level, as PyTorch allows."""
+    assert callable(getattr(library_under_test(), name, None)), f"the library under test has no {name} at top level"

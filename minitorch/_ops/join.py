@@ -224,8 +224,16 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     return split(input, math.ceil(size / chunks), d)
 
 
-def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple:
-    """Views split at the given indices, or into ``n`` near-equal parts (the first ``size % n`` one longer)."""
+def tensor_split(input: Tensor, indices_or_sections=None, dim: int = 0, *, sections=None, indices=None,
+                 tensor_indices_or_sections=None) -> tuple:
+    """Views split at the given indices, or into ``n`` near-equal parts (the first ``size % n`` one longer).
+    By keyword, PyTorch names the argument after its overload: ``sections=``, ``indices=``,
+    ``tensor_indices_or_sections=``."""
+    given = [a for a in (indices_or_sections, sections, indices, tensor_indices_or_sections) if a is not None]
+    if len(given) != 1:
+        raise TypeError("tensor_split() received an invalid combination of arguments: give exactly one of "
+                        "sections, indices or tensor_indices_or_sections")
+    (indices_or_sections,) = given
     if input.dim() == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     d = wrap_dim(dim, input.dim())
@@ -275,3 +283,5 @@ __all__ = [
     "vstack",
 ]
 METHODS = ["split", "chunk", "tensor_split", "unbind"]
+# ``Tensor.split`` names its argument ``split_size`` (``torch.split``: ``split_size_or_sections``).
+METHOD_OVERRIDES = {"split": lambda self, split_size, dim=0: split(self, split_size, dim)}

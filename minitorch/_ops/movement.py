@@ -195,11 +195,16 @@ def strided_view(cls, x: Tensor, geom_fn, *args):
 
 
 # ----------------------------------------------------------------------------- public view ops
-def view(input: Tensor, *shape, size=None) -> Tensor:
-    """The same storage with a new shape; raises when the strides do not allow it (use ``reshape``)."""
+def view(input: Tensor, *shape, size=None, dtype=None) -> Tensor:
+    """The same storage with a new shape; raises when the strides do not allow it (use ``reshape``).
+    ``view(dtype)`` (reinterpreting the bytes as another dtype) is not implemented: it raises."""
+    if dtype is not None and not shape and size is None:
+        shape = (dtype,)
     shape = sizes_argument("view", shape, size)
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)) and hasattr(shape[0], "np"):
-        return input.view_dtype(shape[0])
+        if shape[0] is input.dtype:  # PyTorch returns an alias outside the graph
+            return input.detach()
+        raise NotImplementedError(f"view({shape[0]}): minitorch cannot view a tensor's bytes as another dtype")
     shape = infer_size(normalize_shape_allow_neg(shape, "view"), input.numel())
     stride = compute_view_stride(tuple(input.shape), input.stride(), shape)
     if stride is None:
@@ -241,8 +246,9 @@ def infer_size(shape: tuple[int, ...], n: int) -> tuple[int, ...]:
     return shape
 
 
-def reshape(input: Tensor, *shape) -> Tensor:
+def reshape(input: Tensor, *sizes, shape=None) -> Tensor:
     """A view when the strides allow it, otherwise a copy (``reshape`` never fails on layout)."""
+    shape = sizes_argument("reshape", sizes, shape, "shape")
     shape = infer_size(normalize_shape_allow_neg(shape, "reshape", "shape"), input.numel())
     stride = compute_view_stride(tuple(input.shape), input.stride(), shape)
     if stride is not None:
@@ -250,8 +256,9 @@ def reshape(input: Tensor, *shape) -> Tensor:
     return view(input.contiguous(), shape)
 
 
-def permute(input: Tensor, *dims) -> Tensor:
+def permute(input: Tensor, *order, dims=None) -> Tensor:
     """Reorder the dims: ``y.shape[i] = x.shape[dims[i]]``, strides likewise."""
+    dims = sizes_argument("permute", order, dims, "dims")
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
     n = input.dim()

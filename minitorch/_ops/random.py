@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from .. import _dtype
-from .._args import _as_int, normalize_shape
+from .._args import _as_int, normalize_shape, sizes_argument
 from .._creation import _check_out, _factory_dtype, _finish
 from .._random import _numpy_generator
 from .._strides import broadcast_shapes
@@ -117,18 +117,20 @@ def _integers(gen: np.random.Generator, low: int, high: int, shape, dt: _dtype.d
 
 
 # ----------------------------------------------------------------------------- factories
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
-         pin_memory: bool = False) -> Tensor:
-    """Samples of U[0, 1) with shape ``size``."""
+def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
+         requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """Samples of U[0, 1) with shape ``size`` (varargs, one sequence, or ``size=``)."""
+    size = sizes_argument("rand", sizes, size)
     dt = _factory_dtype(dtype)
     _float_dtype_or_raise(dt, "check_uniform_bounds")
     sample = _uniform(_numpy_generator(generator), normalize_shape(size, "rand"), dt)
     return _check_out(out, _finish(sample, device, requires_grad))
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
-          pin_memory: bool = False) -> Tensor:
-    """Samples of N(0, 1) with shape ``size``."""
+def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """Samples of N(0, 1) with shape ``size`` (varargs, one sequence, or ``size=``)."""
+    size = sizes_argument("randn", sizes, size)
     dt = _factory_dtype(dtype)
     _float_dtype_or_raise(dt, "normal_kernel_cpu")
     sample = _standard_normal(_numpy_generator(generator), normalize_shape(size, "randn"), dt)

@@ -261,15 +261,24 @@ def _max_min(name: str, input: Tensor, dim, keepdim: bool, out, largest: bool):
     return finish(result, out)
 
 
-def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
+def _dim_or_other(name: str, dim, other):
+    """``max(x, other=y)`` is ``max(x, y)``; ``dim`` and ``other`` together match no overload."""
+    if other is None:
+        return dim
+    if dim is not None:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got both 'dim' and 'other'")
+    return other
+
+
+def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None, other=None):
     """``max(x)``: the largest element (gradient split among ties); ``max(x, dim)``: the named
     tuple ``(values, indices)`` (gradient to the index); ``max(x, other)``: ``maximum``."""
-    return _max_min("max", input, dim, keepdim, out, True)
+    return _max_min("max", input, _dim_or_other("max", dim, other), keepdim, out, True)
 
 
-def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
+def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None, other=None):
     """``min(x)``, ``min(x, dim)`` -> ``(values, indices)``, or ``min(x, other)`` = ``minimum``."""
-    return _max_min("min", input, dim, keepdim, out, False)
+    return _max_min("min", input, _dim_or_other("min", dim, other), keepdim, out, False)
 
 
 def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):

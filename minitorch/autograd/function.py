@@ -397,7 +397,8 @@ def register_tensor_class(cls: type) -> None:
     _tensor_class = cls
 
 
-def set_anomaly_enabled(enabled: bool) -> None:
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    """Anomaly mode on or off (``check_nan`` is accepted: minitorch's anomaly mode always checks for NaN)."""
     global _anomaly_enabled
     _anomaly_enabled = bool(enabled)
 

@@ -11,13 +11,16 @@ needs to know which backend it runs on:
 - ``cuda``: torch CUDA tensors (``backends/torch_backend.py``), imported
   only when the first CUDA tensor is made. ``MINITORCH_FAKE_CUDA=1`` keeps
   them on the host (see there). docs/backends.md describes the contract.
+
+The small submodules ``mps``, ``cudnn``, ``mkldnn`` and ``cuda`` are ``torch.backends.*``: the
+availability questions and flags tutorials use (``torch.backends.cudnn.benchmark = True``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import cpu
+from . import cpu, cuda, cudnn, mkldnn, mps  # noqa: F401  (cuda, cudnn, mkldnn, mps: torch.backends' flags)
 
 _ndarray = np.ndarray
 _torch_backend = None  # the module, once the first CUDA tensor is made

@@ -5,6 +5,14 @@ applies ``reduction``: 'none' keeps it, 'sum' adds it up, 'mean' averages it
 (``nll_loss``/``cross_entropy`` with a ``weight`` divide by the total weight
 of the non-ignored targets instead). The legacy ``size_average``/``reduce``
 flags map to a reduction as in PyTorch, with its deprecation warning.
+
+The losses PyTorch computes as one fused op are one graph node here too, named as PyTorch names
+it (``MseLossBackward0``, ``NllLossBackward0``, ``BinaryCrossEntropyBackward0`` ...), so that a
+tutorial's walk through ``loss.grad_fn.next_functions`` prints what it describes. Each node's
+forward is the composite formula, run without recording; its backward is the formula's
+derivative in Tensor ops (so differentiable again, for second-order gradients). The others
+(``l1_loss``, ``kl_div``, probability targets of ``cross_entropy``) are compositions in PyTorch
+as well, written in the same order so that their chains match.
 """
 
 from __future__ import annotations
@@ -66,6 +74,93 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     return loss.mean() if reduction == "mean" else loss.sum()
 
 
+def _per_element(g: Tensor, shape, reduction: str, count) -> Tensor:
+    """The gradient ``_reduce``'s output ``g`` sends to each element of the unreduced loss
+    (``count``: what 'mean' divided by)."""
+    if reduction == "none":
+        return g
+    return (g / count if reduction == "mean" else g).expand(shape)
+
+
+def _broadcast_pair(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
+    """``broadcast_tensors(input, target)``, leaving a tensor that already has the shape as it is
+    (as PyTorch's ``expand_outplace``: no ``ExpandBackward0`` node in the common case)."""
+    if input.shape == target.shape:
+        return input, target
+    shape = torch.broadcast_shapes(input.shape, target.shape)
+    return (input if input.shape == shape else input.expand(shape),
+            target if target.shape == shape else target.expand(shape))
+
+
+class _ElementwiseLoss(Function):
+    """A loss ``f(d)`` of ``d = input - target`` as one node; subclasses give ``f`` and ``f'``."""
+
+    @staticmethod
+    def loss(d: Tensor, parameter: float) -> Tensor:
+        raise NotImplementedError
+
+    @staticmethod
+    def derivative(d: Tensor, parameter: float) -> Tensor:
+        raise NotImplementedError
+
+    @classmethod
+    def forward(cls, ctx, input, target, reduction: str, parameter: float):
+        ctx.save_for_backward(input, target)
+        ctx.reduction, ctx.parameter = reduction, parameter
+        return _reduce(cls.loss(input - target, parameter), reduction)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        input, target = ctx.saved_tensors
+        d = input - target
+        grad = cls.derivative(d, ctx.parameter) * _per_element(g, d.shape, ctx.reduction, d.numel())
+        return grad, (-grad if ctx.needs_input_grad[1] else None), None, None
+
+
+class _MseLoss(_ElementwiseLoss):
+    """``loss = d^2``;  ``dloss/dd = 2 d``."""
+
+    node_name = "MseLossBackward0"
+
+    @staticmethod
+    def loss(d, parameter):
+        return d * d
+
+    @staticmethod
+    def derivative(d, parameter):
+        return 2 * d
+
+
+class _SmoothL1Loss(_ElementwiseLoss):
+    """``loss = 0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``;  ``d/beta`` or ``sign(d)``."""
+
+    node_name = "SmoothL1LossBackward0"
+
+    @staticmethod
+    def loss(d, beta):
+        a = d.abs()
+        return torch.where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta)
+
+    @staticmethod
+    def derivative(d, beta):
+        return torch.where(d.abs() < beta, d / beta, d.sign())
+
+
+class _HuberLoss(_ElementwiseLoss):
+    """``loss = 0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``;  ``d`` or ``delta sign(d)``."""
+
+    node_name = "HuberLossBackward0"
+
+    @staticmethod
+    def loss(d, delta):
+        a = d.abs()
+        return torch.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
+
+    @staticmethod
+    def derivative(d, delta):
+        return torch.where(d.abs() < delta, d, delta * d.sign())
+
+
 def _weighted(loss: Tensor, weight: Tensor | None) -> Tensor:
     return loss if weight is None else loss * weight
 
@@ -98,7 +193,10 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, redu
     """``loss = w * (x - y)^2``;  weighted 'mean' = ``sum(loss) / sum(w)``."""
     _warn_target_size(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    x, y = torch.broadcast_tensors(input, target)
+    x, y = _broadcast_pair(input, target)
+    if weight is None:
+        _check_reduction(reduction)
+        return _MseLoss.apply(x, y, reduction, 0.0)
     return _weighted_mean_reduce((x - y) ** 2, weight, input, reduction)
 
 
@@ -107,7 +205,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduc
     """``loss = w * |x - y|``;  weighted 'mean' = ``sum(loss) / sum(w)``."""
     _warn_target_size(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    x, y = torch.broadcast_tensors(input, target)
+    x, y = _broadcast_pair(input, target)
     return _weighted_mean_reduce((x - y).abs(), weight, input, reduction)
 
 
@@ -119,11 +217,11 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     _warn_target_size(input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    x, y = torch.broadcast_tensors(input, target)
-    d = (x - y).abs()
+    x, y = _broadcast_pair(input, target)
     if beta == 0:
-        return _reduce(d, reduction)
-    return _reduce(torch.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+        return _reduce((x - y).abs(), reduction)
+    _check_reduction(reduction)
+    return _SmoothL1Loss.apply(x, y, reduction, beta)
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
@@ -133,12 +231,13 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     _warn_target_size(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    x, y = torch.broadcast_tensors(input, target)
-    d = (x - y).abs()
+    x, y = _broadcast_pair(input, target)
     if weight is not None and weight.shape != input.shape:
         raise ValueError("Weights and input must have the same size.")
-    loss = torch.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta))
-    return _reduce(_weighted(loss, weight), reduction)
+    _check_reduction(reduction)
+    if weight is None:
+        return _HuberLoss.apply(x, y, reduction, delta)
+    return _reduce(_HuberLoss.apply(x, y, "none", delta) * weight, reduction)
 
 
 # ----------------------------------------------------------------------------- classification by class index
@@ -186,21 +285,50 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         if int(target.min()) < 0 or int(target.max()) >= n_classes:
             bad = (target < 0) | (target >= n_classes)
             raise IndexError(f"Target {int(target[bad][0])} is out of bounds.")
-        loss = -input.gather(class_dim, target.unsqueeze(class_dim)).squeeze(class_dim)
-        return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.mean()
+        return _NllLoss.apply(input, target=target, w=None, class_dim=class_dim, reduction=reduction)
     keep = target != ignore_index
     safe = torch.where(keep, target, 0)
     bad = keep & ((target < 0) | (target >= n_classes))
     if bool(bad.any()):
         raise IndexError(f"Target {int(target[bad][0])} is out of bounds.")
-    picked = input.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
     w = keep.to(input.dtype) if weight is None else weight[safe] * keep
-    loss = -picked * w
-    if reduction == "none":
-        return loss
-    if reduction == "sum":
-        return loss.sum()
-    return loss.sum() / w.sum()
+    if weight is not None and weight.requires_grad:  # PyTorch's node has no gradient for the weight
+        picked = input.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
+        loss = -picked * w
+        return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.sum() / w.sum()
+    return _NllLoss.apply(input, target=safe, w=w.detach(), class_dim=class_dim, reduction=reduction)
+
+
+class _NllLoss(Function):
+    """``loss_i = -w_i * x[i, y_i]``, reduced ('mean': divided by ``sum(w)``; no ``w``: all ones).
+
+    ``dx`` is ``-w_i * g_i`` scattered to ``[i, y_i]``, zeros elsewhere. The target and weights are
+    keyword arguments: like PyTorch's ``NllLossBackward0``, the node's only edge is the input.
+    """
+
+    node_name = "NllLossBackward0"
+
+    @staticmethod
+    def forward(ctx, input, *, target, w, class_dim, reduction):
+        index = target.unsqueeze(class_dim)
+        loss = -input.gather(class_dim, index).squeeze(class_dim)
+        if w is not None:
+            loss = loss * w
+        count = loss.numel() if w is None else w.sum()
+        ctx.index, ctx.w, ctx.class_dim, ctx.reduction, ctx.count = index, w, class_dim, reduction, count
+        ctx.input_shape, ctx.loss_shape = input.shape, loss.shape
+        ctx.save_for_backward(input)
+        if reduction == "none":
+            return loss
+        return loss.sum() if reduction == "sum" else loss.sum() / count
+
+    @staticmethod
+    def backward(ctx, g):
+        (input,) = ctx.saved_tensors
+        per = -_per_element(g, ctx.loss_shape, ctx.reduction, ctx.count)
+        if ctx.w is not None:
+            per = per * ctx.w
+        return input.new_zeros(ctx.input_shape).scatter(ctx.class_dim, ctx.index, per.unsqueeze(ctx.class_dim))
 
 
 @tensor_args("input", "target", optional=("weight",))
@@ -251,6 +379,11 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
 
 
 # ----------------------------------------------------------------------------- binary and divergences
+def _bce_elementwise(x: Tensor, y: Tensor) -> Tensor:
+    """``-(y max(log x, -100) + (1 - y) max(log(1 - x), -100))``: PyTorch's clamped logs."""
+    return -(y * torch.log(x).clamp(min=-100) + (1 - y) * torch.log(1 - x).clamp(min=-100))
+
+
 class BinaryCrossEntropy(Function):
     """loss = -w * (y * max(log x, -100) + (1 - y) * max(log(1 - x), -100)), then ``reduction``.
 
@@ -264,15 +397,15 @@ class BinaryCrossEntropy(Function):
     eps = 9.999999960041972e-13  # float(numpy.float32(1e-12))
 
     @staticmethod
-    def forward(ctx, x, y, w, reduction):
-        ctx.save_for_backward(x, y, w)
-        ctx.reduction = reduction
-        loss = -(y * torch.log(x).clamp(min=-100) + (1 - y) * torch.log(1 - x).clamp(min=-100))
-        return _reduce(loss if w is None else loss * w, reduction)
+    def forward(ctx, x, y, reduction, *, weight):
+        # The weight is a keyword, not an input: PyTorch's node has edges for x and y only.
+        ctx.save_for_backward(x, y)
+        ctx.reduction, ctx.weight = reduction, weight
+        return _reduce(_weighted(_bce_elementwise(x, y), weight), reduction)
 
     @staticmethod
     def backward(ctx, g):
-        x, y, w = ctx.saved_tensors
+        (x, y), w = ctx.saved_tensors, ctx.weight
 
         def scaled(d):  # PyTorch's order: the elementwise gradient, times the weight, over n for 'mean'
             d = d if w is None else d * w
@@ -280,7 +413,7 @@ class BinaryCrossEntropy(Function):
 
         dx = scaled(g * (x - y) / ((1 - x) * x).clamp(min=BinaryCrossEntropy.eps)) if ctx.needs_input_grad[0] else None
         dy = scaled(-torch.log(x / (1 - x)) * g) if ctx.needs_input_grad[1] else None
-        return dx, dy, None, None
+        return dx, dy, None
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
@@ -300,7 +433,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise RuntimeError(f"Found dtype {_type_name(target.dtype)} but expected {_type_name(input.dtype)}")
     if weight is not None and tuple(weight.shape) != tuple(input.shape):
         weight = weight.expand(input.shape)
-    return BinaryCrossEntropy.apply(input, target, weight, reduction)
+    if weight is not None and weight.requires_grad:  # then a composite, so the weight gets its gradient
+        return _reduce(_weighted(_bce_elementwise(input, target), weight), reduction)
+    return BinaryCrossEntropy.apply(input, target, reduction, weight=weight)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -311,10 +446,42 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     _check_reduction(reduction)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    if (weight is not None and weight.requires_grad) or (pos_weight is not None and pos_weight.requires_grad):
+        return _reduce(_weighted(_bce_with_logits(input, target, pos_weight), weight), reduction)
+    return _BinaryCrossEntropyWithLogits.apply(input, target, reduction, weight=weight, pos_weight=pos_weight)
+
+
+def _bce_with_logits(input: Tensor, target: Tensor, pos_weight: Tensor | None) -> Tensor:
+    """``-(pos_weight y log(sigmoid(x)) + (1 - y) log(sigmoid(-x)))`` via the stable logsigmoid."""
     log_p, log_1mp = logsigmoid(input), logsigmoid(-input)
     positive = target * log_p if pos_weight is None else pos_weight * target * log_p
-    loss = -(positive + (1 - target) * log_1mp)
-    return _reduce(_weighted(loss, weight), reduction)
+    return -(positive + (1 - target) * log_1mp)
+
+
+class _BinaryCrossEntropyWithLogits(Function):
+    """``loss = -w (p y log s(x) + (1 - y) log s(-x))``, reduced (``s`` = sigmoid, ``p`` = pos_weight);
+    ``dx = w ((1 - y) s(x) - p y s(-x))``, ``dy = -w (p log s(x) - log s(-x))``."""
+
+    node_name = "BinaryCrossEntropyWithLogitsBackward0"
+
+    @staticmethod
+    def forward(ctx, input, target, reduction, *, weight, pos_weight):
+        ctx.save_for_backward(input, target)
+        ctx.reduction, ctx.weight, ctx.pos_weight = reduction, weight, pos_weight
+        return _reduce(_weighted(_bce_with_logits(input, target, pos_weight), weight), reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        from minitorch.autograd.engine import sum_to_size
+
+        input, target = ctx.saved_tensors
+        per = _weighted(_per_element(g, input.shape, ctx.reduction, input.numel()), ctx.weight)
+        p = 1 if ctx.pos_weight is None else ctx.pos_weight
+        grad_input = per * ((1 - target) * torch.sigmoid(input) - p * target * torch.sigmoid(-input))
+        grad_target = None
+        if ctx.needs_input_grad[1]:
+            grad_target = sum_to_size(-per * (p * logsigmoid(input) - logsigmoid(-input)), target.shape)
+        return sum_to_size(grad_input, input.shape), grad_target, None
 
 
 @tensor_args("input", "target")
@@ -333,9 +500,8 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
         raise ValueError(f"{reduction} is not a valid value for reduction")
     if log_target:
         loss = torch.exp(target) * (target - input)
-    else:
-        log_y = torch.log(torch.where(target > 0, target, 1.0))  # y log y -> 0 as y -> 0
-        loss = target * (log_y - input)
+    else:  # PyTorch's xlogy(y, y) - y * x: y log y -> 0 as y -> 0
+        loss = target * torch.log(torch.where(target > 0, target, 1.0)) - target * input
     if reduction == "batchmean":
         return loss.sum() / input.shape[0] if input.dim() else loss.sum()
     return _reduce(loss, reduction)
@@ -391,11 +557,12 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
 @tensor_args("input", "target")
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None,
                          reduce=None, reduction: str = "mean") -> Tensor:
-    """``loss = x`` where ``y == 1``, ``max(0, margin - x)`` where ``y == -1``."""
+    """``loss = x`` where ``y == 1``, ``max(0, margin - x)`` where ``y == -1`` (PyTorch's formula: the
+    first term where ``y != -1``, the second where ``y != 1``, so other targets get both)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     zero = torch.zeros_like(input)
-    margin_part = torch.where(target == -1, (margin - input).clamp(min=0), zero)
-    return _reduce(torch.where(target == 1, input, zero) + margin_part, reduction)
+    margin_part = torch.where(target != 1, (margin - input).clamp(min=0), zero)
+    return _reduce(torch.where(target != -1, input, zero) + margin_part, reduction)
 
 
 @tensor_args("input", "target")
