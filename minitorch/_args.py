@@ -1,14 +1,165 @@
-"""Argument normalisation shared by every op: sizes, dims and ``int | tuple`` parameters.
+"""Argument normalisation shared by every op: sizes, dims, ``int | tuple`` parameters, and the
+checks of PyTorch's argument parser.
 
 PyTorch accepts ``zeros(2, 3)`` and ``zeros((2, 3))``, ``sum(dim=-1)`` and
 ``sum(dim=(0, 2))``, ``conv2d(stride=2)`` and ``conv2d(stride=(2, 1))``. These
 helpers turn each form into one canonical tuple, and raise PyTorch's errors.
+
+PyTorch's C++ argument parser rejects a value of the wrong Python type with a TypeError before an
+op runs ("matmul(): argument 'other' (position 2) must be Tensor, not NoneType"); the ``*_argument``
+checks below are that parser for minitorch, so that a wrong type never reaches NumPy (whose errors,
+AttributeError or ValueError, would leak through), and ``check_storage_size`` is PyTorch's check of
+a storage's byte count before memory is allocated.
 """
 
 from __future__ import annotations
 
 import operator
+import functools
+import inspect
+import os
 from collections.abc import Iterable, Sequence
+
+_TENSOR: type | None = None
+
+
+def _tensor_type() -> type:
+    global _TENSOR
+    if _TENSOR is None:
+        from ._tensor import Tensor  # at first use: _tensor.py imports this module
+
+        _TENSOR = Tensor
+    return _TENSOR
+
+
+def _type_name(value) -> str:
+    return type(value).__name__
+
+
+# ----------------------------------------------------------------------------- the argument parser
+def tensor_argument(op: str, value, name: str = "input", position: int | None = 1):
+    """``value`` itself when it is a Tensor, else PyTorch's TypeError:
+    "maximum(): argument 'other' (position 2) must be Tensor, not float"."""
+    if not isinstance(value, _tensor_type()):
+        where = f" (position {position})" if position is not None else ""
+        raise TypeError(f"{op}(): argument '{name}'{where} must be Tensor, not {_type_name(value)}")
+    return value
+
+
+def bool_argument(op: str, name: str, value) -> bool:
+    """A ``keepdim``/``descending``/``largest``-style flag: a Python bool only (PyTorch's parser
+    refuses ints and strings: "sum(): argument 'keepdim' must be bool, not str")."""
+    if value is True or value is False:
+        return value
+    if type(value).__name__ == "bool_":  # numpy.bool_ is accepted by PyTorch's parser
+        return bool(value)
+    raise TypeError(f"{op}(): argument '{name}' must be bool, not {_type_name(value)}")
+
+
+def int_argument(op: str, name: str, value, position: int | None = None) -> int:
+    """An int argument (``k`` of topk, ``chunks``, ``start`` of narrow): a Python int, an integer
+    NumPy scalar or a one-element integer tensor; a float or a string raises PyTorch's TypeError."""
+    if isinstance(value, bool) or not _is_integral(value):
+        where = f" (position {position})" if position is not None else ""
+        raise TypeError(f"{op}(): argument '{name}'{where} must be int, not {_type_name(value)}")
+    return _as_int(value)
+
+
+def _is_integral(value) -> bool:
+    try:
+        operator.index(value)
+        return True
+    except TypeError:
+        return (isinstance(value, _tensor_type()) and value.numel() == 1
+                and not value.dtype.is_floating_point)
+
+
+def number_argument(op: str, name: str, value, position: int | None = None):
+    """A Scalar argument (``fill_value``, ``alpha``, a bound): a Python or NumPy number, or a
+    one-element tensor read as one; anything else is PyTorch's TypeError "... must be Number"."""
+    if isinstance(value, _tensor_type()) and value.numel() == 1:
+        return value.item()
+    if isinstance(value, (bool, int, float)) or type(value).__module__ == "numpy" and hasattr(value, "item"):
+        if not hasattr(value, "shape") or value.shape == ():
+            return value
+    where = f" (position {position})" if position is not None else ""
+    raise TypeError(f"{op}(): argument '{name}'{where} must be Number, not {_type_name(value)}")
+
+
+def tensor_sequence_argument(op: str, tensors, name: str = "tensors") -> list:
+    """The tensors of ``cat``/``stack``/``meshgrid``: a list or tuple whose elements are all Tensors
+    (PyTorch: "cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor" and
+    "expected Tensor as element 1 in argument 0, but got int")."""
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op}(): argument '{name}' (position 1) must be tuple of Tensors, not {_type_name(tensors)}")
+    tensor = _tensor_type()
+    for i, t in enumerate(tensors):
+        if not isinstance(t, tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {_type_name(t)}")
+    return list(tensors)
+
+
+# Functions whose first argument PyTorch also accepts as a Python number (``torch.add(2, x)``).
+NUMBER_FIRST = frozenset({
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide", "remainder",
+    "pow", "float_power", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+    "bitwise_right_shift", "xlogy",
+})
+
+
+def checks_tensor_input(fn, name: str | None = None):
+    """``fn`` as a public function whose first argument (``input``/``condition``) must be a Tensor,
+    as PyTorch's parser demands: ``torch.sum([1, 2])`` raises "sum(): argument 'input' (position 1)
+    must be Tensor, not list" instead of reaching the op. Functions of :data:`NUMBER_FIRST` also take
+    a Python number there; functions whose first parameter has another name are returned as they are."""
+    op = name or fn.__name__
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return fn
+    if not params or params[0].name not in ("input", "condition") or params[0].kind not in (
+            params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
+        return fn
+    first = params[0].name
+    numbers = (bool, int, float) if op in NUMBER_FIRST else ()
+
+    @functools.wraps(fn)
+    def checked(*args, **kwargs):
+        value = args[0] if args else kwargs.get(first)
+        if not isinstance(value, _tensor_type()) and not (numbers and isinstance(value, numbers)) \
+                and (args or first in kwargs):
+            raise TypeError(f"{op}(): argument '{first}' (position 1) must be Tensor, not {_type_name(value)}")
+        return fn(*args, **kwargs)
+
+    return checked
+
+
+# ----------------------------------------------------------------------------- storage size
+def _memory_bytes() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 2**48
+
+
+def check_storage_size(shape: Sequence[int], itemsize: int) -> int:
+    """The byte count of a new dense storage of ``shape``, checked before anything is allocated.
+
+    PyTorch raises RuntimeError when the count overflows a signed 64-bit integer ("Storage size
+    calculation overflowed with sizes=[...]") and when the allocator cannot provide it ("can't
+    allocate memory"); minitorch refuses, in the same words, any storage larger than the machine's
+    physical memory, which NumPy would otherwise either refuse with its own MemoryError or ValueError,
+    or (with overcommitted memory) start filling until the process is killed.
+    """
+    n = 1
+    for s in shape:
+        n *= int(s)
+    nbytes = n * itemsize
+    if any(int(s) >= 2**63 for s in shape) or nbytes >= 2**63:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
+    if nbytes > _memory_bytes():
+        raise RuntimeError(f"DefaultCPUAllocator: can't allocate memory: you tried to allocate {nbytes} bytes.")
+    return nbytes
 
 
 def _as_int(x, what: str = "size") -> int:
@@ -50,6 +201,11 @@ def int_sizes(op: str, size: tuple, name: str = "size") -> tuple[int, ...]:
     for i, s in enumerate(seq):
         try:
             out.append(_as_int(s))
+            if not -(2**63) <= out[-1] < 2**63:
+                raise OverflowError
+        except OverflowError:
+            raise TypeError(f"{op}(): argument '{name}' failed to unpack the object at pos {i + 1} with error "
+                            '"Overflow when unpacking long long"') from None
         except TypeError:
             kind = type(s).__name__
             if single:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import importlib
 
+from ._args import checks_tensor_input
+
 MODULES = [
     "unary", "elementwise", "compare", "movement", "reduce", "sort", "linalg", "linalg_extra", "join", "shape",
     "advanced_indexing", "random", "softmax", "scan",
@@ -23,7 +25,8 @@ _namespace: dict = {}
 for _name in MODULES:
     _mod = importlib.import_module(f"._ops.{_name}", __package__)
     for _fn in getattr(_mod, "__all__", ()):
-        _namespace[_fn] = getattr(_mod, _fn)
+        # ``torch.sum([1, 2])`` raises PyTorch's TypeError; methods need no check (self is a Tensor)
+        _namespace[_fn] = checks_tensor_input(getattr(_mod, _fn), _fn)
     for _m in getattr(_mod, "METHODS", ()):
         METHOD_FUNCTIONS.setdefault(_m, getattr(_mod, "METHOD_OVERRIDES", {}).get(_m) or getattr(_mod, _m))
     INPLACE += [m for m in getattr(_mod, "INPLACE", ()) if m not in INPLACE]

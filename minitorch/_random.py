@@ -41,6 +41,8 @@ class Generator:
 
     def manual_seed(self, seed) -> Generator:
         """Restart the stream from ``seed``; returns ``self``."""
+        if not isinstance(seed, (int, np.integer)):  # torch.manual_seed(1.5) truncates; this does not
+            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
         self._seed = _check_seed(seed)
         self._np = np.random.Generator(np.random.PCG64(self._seed))
         return self
@@ -105,8 +107,8 @@ def _numpy_generator(generator: Generator | None) -> np.random.Generator:
 
 
 def manual_seed(seed) -> Generator:
-    """Seed the default generator; returns it."""
-    return default_generator.manual_seed(seed)
+    """Seed the default generator; returns it. ``seed`` is read with ``int()``, as PyTorch does."""
+    return default_generator.manual_seed(int(seed))
 
 
 def seed() -> int:

@@ -78,7 +78,7 @@ class Tensor:
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)) and not isinstance(args[0], Size):
             if isinstance(args[0], Tensor):
                 return args[0]._alias()
-            t = _creation.tensor(args[0], dtype=_dtype.get_default_dtype(), device=device)
+            t = _creation.legacy_tensor(args[0], _dtype.get_default_dtype(), device)
         else:
             t = _creation.empty(*args, dtype=_dtype.get_default_dtype(), device=device)
         if cls is not Tensor:

@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from .. import _dtype
-from .._args import _as_int, normalize_shape
+from .._args import _as_int, check_storage_size, int_argument, normalize_shape, tensor_argument
 from .._creation import _check_out, _factory_dtype, _finish
 from .._random import _numpy_generator
 from .._strides import broadcast_shapes
@@ -120,18 +120,18 @@ def _integers(gen: np.random.Generator, low: int, high: int, shape, dt: _dtype.d
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
          pin_memory: bool = False) -> Tensor:
     """Samples of U[0, 1) with shape ``size``."""
-    dt = _factory_dtype(dtype)
+    dt = _factory_dtype(dtype, op="rand")
     _float_dtype_or_raise(dt, "check_uniform_bounds")
-    sample = _uniform(_numpy_generator(generator), normalize_shape(size, "rand"), dt)
+    sample = _uniform(_numpy_generator(generator), _sample_shape(size, "rand", dt), dt)
     return _check_out(out, _finish(sample, device, requires_grad))
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
           pin_memory: bool = False) -> Tensor:
     """Samples of N(0, 1) with shape ``size``."""
-    dt = _factory_dtype(dtype)
+    dt = _factory_dtype(dtype, op="randn")
     _float_dtype_or_raise(dt, "normal_kernel_cpu")
-    sample = _standard_normal(_numpy_generator(generator), normalize_shape(size, "randn"), dt)
+    sample = _standard_normal(_numpy_generator(generator), _sample_shape(size, "randn", dt), dt)
     return _check_out(out, _finish(sample, device, requires_grad))
 
 
@@ -153,10 +153,10 @@ def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None,
         if isinstance(s, float):
             raise TypeError("randint(): argument 'size' (position 2) must be tuple of ints, "
                             "but found element of type float at pos 0")
-    dt = _factory_dtype(dtype, _dtype.int64)
-    low, high = int(low), int(high)
+    dt = _factory_dtype(dtype, _dtype.int64, op="randint")
+    low, high = int_argument("randint", "low", low), int_argument("randint", "high", high)
     _check_random_bounds(low, high, dt)
-    sample = _integers(_numpy_generator(generator), low, high, normalize_shape(tuple(size), "randint"), dt)
+    sample = _integers(_numpy_generator(generator), low, high, _sample_shape((tuple(size),), "randint", dt), dt)
     return _check_out(out, _finish(sample, device, requires_grad))
 
 
@@ -167,8 +167,10 @@ def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, devic
         n = _as_int(n)
     except TypeError:
         raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}") from None
-    normalize_shape((n,), "randperm", "n")  # a negative n raises PyTorch's error
-    dt = _factory_dtype(dtype, _dtype.int64)
+    dt = _factory_dtype(dtype, _dtype.int64, op="randperm")
+    if dt is _dtype.bool_:
+        raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
+    _sample_shape((n,), "randperm", dt)  # a negative or impossible n raises PyTorch's error
     sample = _numpy_generator(generator).permutation(n).astype(dt.np)
     return _check_out(out, _finish(sample, device, requires_grad))
 
@@ -182,11 +184,13 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         if size is None:
             raise TypeError("normal() received an invalid combination of arguments - got (float, float), "
                             "but expected (float mean, float std, tuple of ints size)")
+        if not isinstance(size, (tuple, list)):
+            raise TypeError(f"normal(): argument 'size' must be tuple of ints, not {type(size).__name__}")
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-        dt = _factory_dtype(dtype)
+        dt = _factory_dtype(dtype, op="normal")
         _float_dtype_or_raise(dt, "normal_kernel_cpu")
-        shape = normalize_shape((size,) if isinstance(size, int) else tuple(size), "normal")
+        shape = _sample_shape((tuple(size),), "normal", dt)
         sample = (mean + std * _standard_normal(gen, shape, dt)).astype(dt.np)
         return _check_out(out, _finish(sample, device, requires_grad))
     like = mean if mt else std
@@ -259,19 +263,27 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
     return _check_out(out, _finish(idx, input.device, False))
 
 
-def _like(input: Tensor, dtype, device):
+def _like(input: Tensor, dtype, device, op: str):
+    tensor_argument(op, input)
     return (dtype if dtype is not None else input.dtype), (device if device is not None else input.device)
+
+
+def _sample_shape(size: tuple, op: str, dt: _dtype.dtype) -> tuple[int, ...]:
+    """The checked shape of a sample: ints, none negative, and a storage that can exist."""
+    shape = normalize_shape(size, op)
+    check_storage_size(shape, dt.itemsize)
+    return shape
 
 
 def rand_like(input: Tensor, *, generator=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
               memory_format=None) -> Tensor:
-    dt, dev = _like(input, dtype, device)
+    dt, dev = _like(input, dtype, device, "rand_like")
     return rand(input.shape, generator=generator, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 def randn_like(input: Tensor, *, generator=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
                memory_format=None) -> Tensor:
-    dt, dev = _like(input, dtype, device)
+    dt, dev = _like(input, dtype, device, "randn_like")
     return randn(input.shape, generator=generator, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
@@ -280,7 +292,7 @@ def randint_like(input: Tensor, low=0, high=None, *, generator=None, dtype=None,
     """``randint(low, high, input.shape)`` with ``input``'s dtype; ``randint_like(x, high)`` also works."""
     if high is None:
         low, high = 0, low
-    dt, dev = _like(input, dtype, device)
+    dt, dev = _like(input, dtype, device, "randint_like")
     return randint(low, high, tuple(input.shape), generator=generator, dtype=dt, device=dev,
                    requires_grad=requires_grad)
 
