@@ -41,6 +41,9 @@ cfloat = None  # complex dtypes are not supported
 
 def result_type(tensor1, tensor2) -> dtype:
     """The dtype ``tensor1 op tensor2`` would have (``torch.result_type``)."""
+    for x in (tensor1, tensor2):
+        if not isinstance(x, (Tensor, _builtins.bool, _builtins.int, _builtins.float)):
+            raise TypeError(f"result_type(): argument must be Tensor or Number, not {type(x).__name__}")
     return _result_type(tensor1, tensor2)
 
 
@@ -59,11 +62,14 @@ def is_tensor(obj) -> _builtins.bool:
 
 
 def numel(input: Tensor) -> builtins_int:
-    return input.numel()
+    return _tensor_argument("numel", input).numel()
 
 
 def is_floating_point(input: Tensor) -> _builtins.bool:
-    return input.is_floating_point()
+    return _tensor_argument("is_floating_point", input).is_floating_point()
+
+
+from ._args import tensor_argument as _tensor_argument  # noqa: E402
 
 
 __version__ = "0.1.0"

@@ -61,6 +61,8 @@ def to_device(d) -> device:
     if d is None or d is cpu_device or d == "cpu":
         return cpu_device
     if not isinstance(d, device):
+        if not isinstance(d, (str, int)) and type(d).__module__ != "torch":  # a torch.device is read by name
+            raise TypeError(f"argument 'device' must be torch.device, not {type(d).__name__}")
         d = device("cuda", d) if isinstance(d, int) else device(d if isinstance(d, str) else str(d))
     if d.type == "cpu":
         return cpu_device

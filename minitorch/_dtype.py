@@ -136,6 +136,10 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     """The smallest dtype to which both ``a`` and ``b`` can be safely cast (``torch.promote_types``)."""
     if a is b:
         return a
+    for i, d in enumerate((a, b)):
+        if not isinstance(d, dtype):
+            raise TypeError(f"promote_types(): argument 'type{i + 1}' (position {i + 1}) must be torch.dtype, "
+                            f"not {type(d).__name__}")
     ca, cb = _category(a), _category(b)
     if ca != cb:
         return a if ca > cb else b

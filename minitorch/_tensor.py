@@ -163,7 +163,7 @@ class Tensor:
         self._offset_cache = (data, self._storage, offset)  # keyed by identity: ``out=`` may swap ``_data``
         return offset
 
-    def is_contiguous(self, memory_format=None) -> bool:
+    def is_contiguous(self, *, memory_format=None) -> bool:
         return self.numel() == 0 or is_contiguous(self._data.shape, self.stride())
 
     def data_ptr(self) -> int:
@@ -227,8 +227,14 @@ class Tensor:
         if dtype is None:
             return _LEGACY_NAMES[self.dtype]
         if isinstance(dtype, str):
-            dtype = {v: k for k, v in _LEGACY_NAMES.items()}[dtype]
-        return self.to(dtype)
+            by_name = {v: k for k, v in _LEGACY_NAMES.items()}
+            if dtype not in by_name:
+                raise ValueError(f"invalid type: {dtype!r}")
+            dtype = by_name[dtype]
+        elif not isinstance(dtype, type) and not isinstance(dtype, _dtype.dtype) \
+                and type(dtype).__module__ != "torch":
+            raise TypeError("dtype must be a type, str, or dtype object")
+        return self.to(_dtype.to_dtype(dtype))
 
     # ------------------------------------------------------------------ autograd identity
     @property
@@ -246,12 +252,16 @@ class Tensor:
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
+        if not isinstance(value, bool):
+            raise RuntimeError("requires_grad must be a bool")
         if value and not self.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        self.requires_grad = requires_grad
+        from ._args import bool_argument
+
+        self.requires_grad = bool_argument("requires_grad_", "requires_grad", requires_grad)
         return self
 
     @property
@@ -451,11 +461,18 @@ class Tensor:
             )
         return bool(self.item())
 
+    def _python_scalar(self):
+        """The value of ``float(t)``/``int(t)``: one element only (ValueError, as PyTorch, where
+        ``t.item()`` raises RuntimeError)."""
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._python_scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._python_scalar())
 
     def __index__(self) -> int:
         if self.dtype.is_floating_point or self.numel() != 1:

@@ -9,6 +9,7 @@ written once.
 from __future__ import annotations
 
 from . import _dtype
+from ._args import number_argument, tensor_argument
 from ._device import to_device
 from ._ops import compare as cmp
 from ._ops import elementwise as ew
@@ -54,29 +55,50 @@ def _contiguous(input: Tensor, memory_format=None) -> Tensor:
     return Clone.apply(input, contiguous_strides(input.shape))
 
 
+def _is_dtype(a) -> bool:
+    return isinstance(a, _dtype.dtype) or a in (float, int, bool) or str(type(a)) == "<class 'torch.dtype'>"
+
+
 def _parse_to(args, kwargs):
+    """The three forms of PyTorch's ``to``: ``to(device=None, dtype=None, non_blocking=False,
+    copy=False)``, ``to(dtype, non_blocking=False, copy=False)`` and ``to(tensor, ...)``; any other
+    combination raises the parser's TypeError."""
+    def invalid():
+        got = ", ".join([type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in kwargs.items()])
+        return TypeError(f"to() received an invalid combination of arguments - got ({got})")
+
+    kwargs = dict(kwargs)
     dtype = kwargs.pop("dtype", None)
     device = kwargs.pop("device", None)
-    kwargs.pop("non_blocking", None)
-    copy = kwargs.pop("copy", False)
+    flags = [kwargs.pop("non_blocking", False), kwargs.pop("copy", False)]
     kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() received an invalid combination of arguments: {sorted(kwargs)}")
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype, device = a.dtype, a.device
-        elif isinstance(a, _dtype.dtype) or (a in (float, int, bool)) or str(type(a)) == "<class 'torch.dtype'>":
-            dtype = _dtype.to_dtype(a)
-        elif isinstance(a, bool):
-            pass
-        elif a is not None:
-            device = a
-    return dtype, device, copy
+    args = list(args)
+    if args and isinstance(args[0], Tensor):
+        dtype, device = args[0].dtype, args[0].device
+        args.pop(0)
+    elif args and _is_dtype(args[0]):
+        dtype = args.pop(0)
+    elif args:  # to(device, dtype, ...)
+        if args[0] is not None:
+            device = args[0]
+        args.pop(0)
+        if args and (args[0] is None or _is_dtype(args[0])):
+            dtype = args.pop(0) if args[0] is not None else dtype
+    if len(args) > 2 or not all(isinstance(a, bool) for a in args):
+        raise invalid()
+    flags[:len(args)] = args
+    if device is not None and not isinstance(device, (str, int)) and type(device).__name__ != "device":
+        raise invalid()
+    if dtype is not None:
+        dtype = _dtype.to_dtype(dtype, "to")
+    return dtype, device, flags[1]
 
 
 def to(self: Tensor, *args, **kwargs) -> Tensor:
     """Cast to a dtype and/or move to a device; returns ``self`` when nothing changes."""
-    dtype, device, copy = _parse_to(args, dict(kwargs))
+    dtype, device, copy = _parse_to(args, kwargs)
     out = self
     if device is not None:
         dev = to_device(device)
@@ -98,11 +120,14 @@ def cpu(self: Tensor, memory_format=None) -> Tensor:
 
 def cuda(self: Tensor, device=None, non_blocking: bool = False, memory_format=None) -> Tensor:
     """This tensor on a CUDA device (``self`` when it is already there)."""
-    return self.to(to_device(device if device is not None else "cuda"))
+    dev = to_device(device if device is not None else "cuda")
+    if dev.type != "cuda":
+        raise RuntimeError("Invalid device, must be cuda device")
+    return self.to(dev)
 
 
 def _cast(dt):
-    def method(self, memory_format=None):
+    def method(self, *, memory_format=None):
         return self.to(dt)
 
     method.__name__ = dt.name
@@ -131,6 +156,7 @@ def fill_(self: Tensor, value) -> Tensor:
                 f"fill_ only supports 0-dimension value tensor but got tensor with {value.dim()} dimensions."
             )
         return write_inplace(self, value.to(self.dtype).expand(self.shape))
+    value = number_argument("fill_", "value", value, 1)
     xp = backend_of(self._data)
     filled = xp.full(self._data.shape, promotion.cast(value, self.dtype), dtype=self._data.dtype)
     return write_inplace(self, self._wrap_result(filled))
@@ -157,6 +183,53 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     return write_inplace(self, s)
 
 
+def type_as(self: Tensor, other: Tensor) -> Tensor:
+    """``self`` cast to ``other``'s dtype (``self`` itself when it already has it)."""
+    tensor_argument("type_as", other, "other", 1)
+    return self.to(other.dtype)
+
+
+def t_(self: Tensor) -> Tensor:
+    """In-place ``t()``: ``self`` becomes its own transpose (a view of the same memory, with the
+    transposed shape and strides); 0-d and 1-d tensors are returned as they are."""
+    if self.dim() > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self.dim()}D")
+    self._check_inplace()
+    if self.dim() < 2:
+        return self
+    y = self.t()
+    self._data, self._storage, self._stride, self._offset_cache = y._data, y._storage, y._stride, None
+    if y.grad_fn is not None:
+        self.grad_fn, self._output_nr = y.grad_fn, y._output_nr
+    return self
+
+
+def _pos(self: Tensor) -> Tensor:
+    """``+x``: ``x`` itself; PyTorch refuses bool tensors."""
+    if self.dtype is _dtype.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return self
+
+
+def _operand_or_not_implemented(fn):
+    """A binary dunder that returns ``NotImplemented`` for an operand that is neither a Tensor nor a
+    number, so that Python raises its TypeError ("unsupported operand type(s) for @")."""
+    def method(self, other):
+        if not isinstance(other, (Tensor, bool, int, float)):
+            return NotImplemented
+        return fn(self, other)
+
+    method.__name__ = fn.__name__
+    return method
+
+
+def _tensor_operand(fn):
+    def method(self, other):
+        return fn(self, other) if isinstance(other, Tensor) else NotImplemented
+
+    return method
+
+
 # ----------------------------------------------------------------------------- binding
 def _invert(self: Tensor) -> Tensor:
     """``~x``: logical not for bool tensors, bitwise not for integers; floats raise TypeError."""
@@ -179,6 +252,7 @@ def _bind() -> None:
     T.to, T.clone, T.contiguous = to, clone, _contiguous
     T.cpu, T.cuda = cpu, cuda
     T.fill_, T.zero_, T.copy_ = fill_, zero_, copy_
+    T.type_as, T.t_ = type_as, t_
 
     T.__getitem__ = indexing.getitem
     T.__setitem__ = indexing.setitem
@@ -194,10 +268,10 @@ def _bind() -> None:
     T.__rmod__ = lambda s, o: ew.remainder(o, s)
     T.__pow__ = lambda s, o: ew.pow(s, o)
     T.__rpow__ = lambda s, o: ew.pow(o, s)
-    T.__matmul__ = lambda s, o: F.matmul(s, o)
-    T.__rmatmul__ = lambda s, o: F.matmul(o, s)
+    T.__matmul__ = _tensor_operand(lambda s, o: F.matmul(s, o))
+    T.__rmatmul__ = _tensor_operand(lambda s, o: F.matmul(o, s))
     T.__neg__ = lambda s: unary("neg", s)
-    T.__pos__ = lambda s: s
+    T.__pos__ = _pos
     T.__abs__ = lambda s: unary("abs", s)
     T.__invert__ = _invert
     T.__and__ = T.__rand__ = lambda s, o: cmp.bitwise_and(s, o) if s.dtype is not _dtype.bool_ else cmp._logical("logical_and", s, o)
@@ -214,6 +288,12 @@ def _bind() -> None:
     T.__imul__ = lambda s, o: s.mul_(o)
     T.__itruediv__ = lambda s, o: s.div_(o)
     T.__ipow__ = lambda s, o: s.pow_(o)
+    T.__lshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_left_shift(s, o))
+    T.__rshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_right_shift(s, o))
+    T.__rlshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_left_shift(o, s))
+    T.__rrshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_right_shift(o, s))
+    T.__ilshift__ = lambda s, o: s.bitwise_left_shift_(o)
+    T.__irshift__ = lambda s, o: s.bitwise_right_shift_(o)
     T.__hash__ = lambda s: id(s)
     T.T = property(lambda s: s.permute(tuple(range(s.dim() - 1, -1, -1))))
     T.mT = property(lambda s: s.transpose(-2, -1))

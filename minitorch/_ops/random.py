@@ -318,6 +318,9 @@ def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=Non
     """Fill with samples of U[from, to)."""
     from_ = kwargs.pop("from", from_)
     _float_dtype_or_raise(self.dtype, "check_uniform_bounds")
+    for name, bound in (("from", from_), ("to", to)):
+        if not math.isfinite(bound) or abs(bound) > float(np.finfo(self.dtype.np).max):
+            raise RuntimeError(f"{name} is out of bounds for {_legacy(self.dtype).lower()}")
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_:g} > to={to:g}")
     u = _uniform(_numpy_generator(generator), tuple(self.shape), self.dtype)
@@ -331,6 +334,7 @@ def random_(self: Tensor, *args, generator=None, **kwargs) -> Tensor:
         args = (kwargs.pop("from"),) + args
     if "to" in kwargs:
         args = (args[0] if args else 0, kwargs.pop("to"))
+    args = tuple(int_argument("random_", "from" if len(args) == 2 and i == 0 else "to", a) for i, a in enumerate(args))
     if len(args) == 1:  # random_(to)
         low, high, node = 0, args[0], "RandomBackward1"
     elif args:
@@ -359,6 +363,9 @@ def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
 
 def exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
     """Fill with samples of Exp(lambd): density ``lambd * exp(-lambd * x)``."""
+    if not self.dtype.is_floating_point:
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. dtype must be a "
+                           f"floating point but you specified {_legacy(self.dtype)}")
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
     return _fill_sample(self, _numpy_generator(generator).standard_exponential(tuple(self.shape)) / lambd,

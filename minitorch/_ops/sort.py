@@ -220,7 +220,8 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     xp = backend_of(input._data)
     a = xp.to_numpy(input._data)  # unique is host-side bookkeeping: the result's size depends on the data
     if dim is None:
-        vals, inv, counts = np.unique(a.reshape(-1), return_inverse=True, return_counts=True)
+        # equal_nan=False: every NaN is a value of its own, sorted last, as PyTorch's sort-based unique
+        vals, inv, counts = np.unique(a.reshape(-1), return_inverse=True, return_counts=True, equal_nan=False)
         inv = inv.reshape(input.shape)
     else:
         d = wrap_dim(dim, input.dim())
