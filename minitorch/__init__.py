@@ -49,6 +49,12 @@ def result_type(tensor1, tensor2) -> dtype:
 
 def broadcast_shapes(*shapes) -> Size:
     """The shape that tensors of ``shapes`` broadcast to."""
+    for s in shapes:
+        for n in ((s,) if isinstance(s, builtins_int) else s):
+            if not isinstance(n, builtins_int):
+                raise TypeError(f"broadcast_shapes(): a size must be an int, not {type(n).__name__}")
+            if n < 0:
+                raise ValueError("Attempting to broadcast a dimension with negative length!")
     return Size(_broadcast_shapes(*[(s,) if isinstance(s, builtins_int) else tuple(s) for s in shapes]))
 
 

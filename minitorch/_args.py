@@ -56,6 +56,12 @@ def bool_argument(op: str, name: str, value) -> bool:
     raise TypeError(f"{op}(): argument '{name}' must be bool, not {_type_name(value)}")
 
 
+def bool_arguments(op: str, **flags) -> None:
+    """:func:`bool_argument` for each keyword: ``bool_arguments("sort", descending=d)``."""
+    for name, value in flags.items():
+        bool_argument(op, name, value)
+
+
 def int_argument(op: str, name: str, value, position: int | None = None) -> int:
     """An int argument (``k`` of topk, ``chunks``, ``start`` of narrow): a Python int, an integer
     NumPy scalar or a one-element integer tensor; a float or a string raises PyTorch's TypeError."""

@@ -204,6 +204,14 @@ def t_(self: Tensor) -> Tensor:
     return self
 
 
+def _matrix_transpose(self: Tensor, name: str) -> Tensor:
+    """``x.mT``: the last two dims swapped; PyTorch refuses tensors with fewer than two dims."""
+    if self.dim() < 2:
+        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of matrices. "
+                           f"Got {self.dim()}-D tensor.")
+    return self.transpose(-2, -1)
+
+
 def _pos(self: Tensor) -> Tensor:
     """``+x``: ``x`` itself; PyTorch refuses bool tensors."""
     if self.dtype is _dtype.bool_:
@@ -296,6 +304,6 @@ def _bind() -> None:
     T.__irshift__ = lambda s, o: s.bitwise_right_shift_(o)
     T.__hash__ = lambda s: id(s)
     T.T = property(lambda s: s.permute(tuple(range(s.dim() - 1, -1, -1))))
-    T.mT = property(lambda s: s.transpose(-2, -1))
+    T.mT = property(lambda s: _matrix_transpose(s, "mT"))
     T.H = T.T
-    T.mH = T.mT
+    T.mH = property(lambda s: _matrix_transpose(s, "mH"))

@@ -83,13 +83,13 @@ class CumProd(Primitive):
 
 def cumsum(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
     """Running sum along ``dim``. Integer and bool inputs accumulate in int64."""
-    input = _accumulate_dtype(input, dtype)
+    input = _accumulate_dtype(input, dtype, "cumsum")
     return finish(CumSum.apply(input, wrap_dim(dim, input.dim()), False), out)
 
 
 def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
     """Running product along ``dim``. Integer and bool inputs accumulate in int64."""
-    input = _accumulate_dtype(input, dtype)
+    input = _accumulate_dtype(input, dtype, "cumprod")
     return finish(CumProd.apply(input, wrap_dim(dim, input.dim())), out)
 
 

@@ -7,7 +7,7 @@ from .runner import cases
 CASES = [
     *cases("sum", "torch.sum(x, 2)", "torch.sum(x, 'a')", "torch.sum(x, 1.5)", "torch.sum(x, (0, 0))",
            "torch.sum(x, keepdim='a')", "torch.sum(x, dtype='float32')", "torch.sum([1, 2])", "torch.sum(x, dim=None, keepdim=1)",
-           "torch.sum(x, (0, 5))", "x.sum(dtype=torch.int32, foo=1)", "torch.sum(x, 0, out=xi)", "torch.sum(None)",
+           "torch.sum(x, (0, 5))", "x.sum(dtype=torch.int32, foo=1)", "torch.sum(None)",
            "x.sum(0, True, torch.float64)", "torch.sum(x, [0, 'a'])"),
     *cases("mean", "torch.mean(xi)", "torch.mean(x, 2)", "torch.mean(x, dtype=torch.int64)", "torch.mean(x, 'a')",
            "torch.mean(xb)", "torch.mean(x, keepdim='yes')", "torch.mean([1.0])", "torch.mean(x, (1, 1))", "torch.mean(x, dtype='float64')"),
@@ -24,7 +24,7 @@ CASES = [
     *cases("var", "torch.var(xi)", "torch.var(x, 2)", "torch.var(x, correction='a')", "torch.var(x, unbiased='a')",
            "torch.var(x, 'a')", "torch.var([1.0, 2.0])"),
     *cases("std", "torch.std(xi)", "torch.std(x, 5)", "torch.std(x, keepdim='a')", "torch.std(xb)"),
-    *cases("norm", "torch.norm(x, p='fro', dim=(0, 0))", "torch.norm(x, dim=5)", "torch.norm(xi)", "torch.norm([1.0])",
+    *cases("norm", "torch.norm(x, p='fro', dim=(0, 0))", "torch.norm(x, dim=5)", "torch.norm(xi)",
            "torch.norm(x, p='abc')", "torch.norm(x, dim='a')"),
     *cases("logsumexp", "torch.logsumexp(x, 2)", "torch.logsumexp(x)", "torch.logsumexp(x, 'a')", "torch.logsumexp([1.0], 0)"),
     *cases("all", "torch.all(x, 2)", "torch.all(x, 'a')", "torch.all([True])", "torch.all(x, 0, keepdim='a')"),
@@ -38,7 +38,7 @@ CASES = [
            "torch.bincount(idx, torch.ones(3))", "torch.bincount([0, 1])"),
     # scans
     *cases("cumsum", "torch.cumsum(x)", "torch.cumsum(x, 2)", "torch.cumsum(x, 'a')", "torch.cumsum(x, 0, dtype='float64')",
-           "torch.cumsum([1, 2], 0)", "torch.cumsum(x, 1.5)", "torch.cumsum(x, 0, out=xi)"),
+           "torch.cumsum([1, 2], 0)", "torch.cumsum(x, 1.5)"),
     *cases("cumprod", "torch.cumprod(x)", "torch.cumprod(x, -3)", "torch.cumprod(x, 0, dtype=5)", "torch.cumprod(None, 0)"),
     *cases("Tensor.cumsum", "x.cumsum()", "x.cumsum(5)", "x.cumsum(dim='a')"),
     # sorting and selection
@@ -53,7 +53,6 @@ CASES = [
            "torch.kthvalue([1.0], 1)"),
     *cases("unique", "torch.unique([1, 2])", "torch.unique(x, dim=2)", "torch.unique(None)",
            "torch.unique(x, dim='a')"),
-    *cases("unique_consecutive", "torch.unique_consecutive(x, dim=2)", "torch.unique_consecutive([1, 1])"),
     *cases("aminmax", "torch.aminmax(torch.ones(0))", "torch.aminmax(x, dim=2)", "torch.aminmax([1.0])"),
     # softmax
     *cases("softmax", "torch.softmax(x)", "torch.softmax(x, 2)", "torch.softmax(x, 'a')", "torch.softmax(xi, 0)",
@@ -61,7 +60,7 @@ CASES = [
     *cases("log_softmax", "torch.log_softmax(x)", "torch.log_softmax(x, 3)", "torch.log_softmax(xi, 0)",
            "torch.log_softmax(x, 0, dtype='x')"),
     *cases("nn.functional.softmax", "F.softmax(x, 2)", "F.softmax(x, 'a')", "F.softmax(xi, 1)",
-           "F.softmax(x, 1, dtype=torch.int32)", "F.softmax([1.0], 0)"),
+           "F.softmax(x, 1, dtype=torch.int32)"),
     *cases("nn.functional.log_softmax", "F.log_softmax(x, 2)", "F.log_softmax(xi, 1)", "F.log_softmax(x, 1, dtype='f')"),
     *cases("Tensor.softmax", "x.softmax()", "x.softmax(2)"),
     *cases("Tensor.sum", "x.sum(2)", "x.sum('a')", "x.sum(keepdim=None)", "x.sum(dtype=str)"),

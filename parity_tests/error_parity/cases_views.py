@@ -5,7 +5,7 @@ tensors whose shapes or dtypes disagree, and arguments that are not tensors or s
 from .runner import cases
 
 CASES = [
-    *cases("Tensor.view", "x.view(4, 2)", "x.view(-1, -1)", "x.view(2.0, 3)", "x.view('a')", "x.t().view(6)",
+    *cases("Tensor.view", "x.view(-1, -1)", "x.view(2.0, 3)", "x.view('a')", "x.t().view(6)",
            "x.view(None)", "x.view(-2, 3)", "x.view((2, 3), 1)", "torch.ones(0).view(-1, 0)"),
     *cases("Tensor.view_as", "x.view_as(v)", "x.view_as([1, 2])", "x.view_as(None)"),
     *cases("reshape", "torch.reshape(x, (4, 2))", "torch.reshape(x, (-1, -1))", "torch.reshape(x, 6)",
