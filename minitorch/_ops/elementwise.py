@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from .. import _dtype
 from .._args import int_argument, number_argument, tensor_argument
 from .._tensor import Tensor
@@ -126,6 +128,21 @@ class PowScalar(Primitive):
         return g * (ctx.e * x ** (ctx.e - 1)), None
 
 
+def integer_power(xp, a, b):
+    """``a ** b`` with PyTorch's values where an integer exponent is negative (NumPy raises there):
+    ``1 ** -n = 1``, ``(-1) ** -n = +-1``, every other base gives 0 (truncated 1 / a**n). Float
+    arrays, and the torch backend's (whose ``pow`` already does this), go straight to ``power``."""
+    if not isinstance(a, np.ndarray) or a.dtype.kind == "f":
+        return xp.power(a, b)
+    negative = b < 0
+    if not xp.any(negative):
+        return xp.power(a, b)
+    y = xp.power(a, xp.where(negative, 0, b))
+    odd = xp.remainder(b, 2) == 1
+    at_negative = xp.where(a == 1, 1, xp.where(a == -1, xp.where(odd, -1, 1), 0))
+    return xp.astype(xp.where(negative, at_negative, y), y.dtype)
+
+
 class Pow(Primitive):
     """y = a ** b;  da = g * b * a^(b-1) (0 where b == 0),  db = g * y * log(a) (0 where a == 0 <= b).
 
@@ -136,7 +153,7 @@ class Pow(Primitive):
 
     @staticmethod
     def forward(ctx, a, b):
-        y = a**b
+        y = integer_power(backend_of(a), a, b)
         ctx.save_for_backward(a, b, y)
         return y
 
@@ -156,7 +173,8 @@ class RPow(Primitive):
 
     @staticmethod
     def forward(ctx, x, c):
-        y = backend_of(x).power(c, x)
+        xp = backend_of(x)
+        y = integer_power(xp, xp.asarray(c, dtype=x.dtype), x) if isinstance(x, np.ndarray) else xp.power(c, x)
         ctx.c = c
         ctx.save_for_backward(x, y)
         return y

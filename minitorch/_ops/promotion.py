@@ -36,7 +36,19 @@ def cast(x, dt: _dtype.dtype):
         return float(x)
     if dt is _dtype.bool_:
         return bool(x)
-    return int(x)
+    return wrap_integer(int(x), dt)
+
+
+def wrap_integer(value: int, dt: _dtype.dtype) -> int:
+    """A Python int as the integer dtype ``dt`` holds it: PyTorch converts a scalar operand to the
+    tensor's type with C++'s two's-complement wrap (``int32_tensor + 2**40`` adds 0), after reading it
+    as a 64-bit integer (anything outside [-2**63, 2**64) raises OverflowError)."""
+    if not -(2**63) <= value < 2**64:
+        raise OverflowError("int too big to convert" if value > 0 else "can't convert negative int to unsigned")
+    bits = 8 * dt.itemsize
+    if dt.is_signed:
+        return (value + 2 ** (bits - 1)) % 2**bits - 2 ** (bits - 1)
+    return value % 2**bits
 
 
 def as_tensor_like(x, like: Tensor) -> Tensor:
