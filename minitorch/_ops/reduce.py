@@ -93,7 +93,7 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None)
         input = input.to(_dtype.int64)
     dims = normalize_dims(dim, input.dim())
     cls = SumAll if dim is None else Sum
-    return finish(cls.apply(input, dims, keepdim, None), out)
+    return finish(in_requested_dtype(cls.apply(input, dims, keepdim, None), input.dtype), out)
 
 
 def sum_to_size(input: Tensor, *sizes, size=None) -> Tensor:
@@ -135,6 +135,12 @@ def _name(d) -> str:
 
 def _numel(shape, dims) -> int:
     return math.prod(shape[d] for d in dims)
+
+
+def in_requested_dtype(result: Tensor, dt: _dtype.dtype) -> Tensor:
+    """``result`` as ``dt``: NumPy sums and multiplies small integer types in int64, PyTorch's
+    ``dtype=torch.int32`` keeps int32 (the same values: integer arithmetic wraps either way)."""
+    return result if result.dtype is dt else result.to(dt)
 
 
 def _accumulate_dtype(input: Tensor, dtype, op: str | None = None) -> Tensor:
@@ -190,9 +196,9 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None
     bool_argument("prod", "keepdim", keepdim)
     input = _accumulate_dtype(input, dtype, "prod")
     if dim is None:
-        return finish(ProdAll.apply(input, tuple(range(input.dim())), False), out)
+        return finish(in_requested_dtype(ProdAll.apply(input, tuple(range(input.dim())), False), input.dtype), out)
     dims = (wrap_dim(dim, input.dim()),) if input.dim() else ()  # a 0-d tensor accepts dim 0 and -1
-    return finish(Prod.apply(input, dims, keepdim), out)
+    return finish(in_requested_dtype(Prod.apply(input, dims, keepdim), input.dtype), out)
 
 
 # ----------------------------------------------------------------------------- amax, amin, max, min

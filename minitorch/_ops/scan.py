@@ -15,7 +15,7 @@ from ..autograd.function import Primitive
 from ..backends import backend_of
 from ._out import finish
 from .elementwise import where
-from .reduce import _accumulate_dtype
+from .reduce import _accumulate_dtype, in_requested_dtype
 
 
 def _scan(xp, fn, x, dim: int, reverse: bool = False):
@@ -84,13 +84,13 @@ class CumProd(Primitive):
 def cumsum(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
     """Running sum along ``dim``. Integer and bool inputs accumulate in int64."""
     input = _accumulate_dtype(input, dtype, "cumsum")
-    return finish(CumSum.apply(input, wrap_dim(dim, input.dim()), False), out)
+    return finish(in_requested_dtype(CumSum.apply(input, wrap_dim(dim, input.dim()), False), input.dtype), out)
 
 
 def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
     """Running product along ``dim``. Integer and bool inputs accumulate in int64."""
     input = _accumulate_dtype(input, dtype, "cumprod")
-    return finish(CumProd.apply(input, wrap_dim(dim, input.dim())), out)
+    return finish(in_requested_dtype(CumProd.apply(input, wrap_dim(dim, input.dim())), input.dtype), out)
 
 
 __all__ = ["cumprod", "cumsum"]
