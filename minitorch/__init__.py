@@ -50,6 +50,9 @@ def result_type(tensor1, tensor2) -> dtype:
 def broadcast_shapes(*shapes) -> Size:
     """The shape that tensors of ``shapes`` broadcast to."""
     for s in shapes:
+        if not isinstance(s, (builtins_int, tuple, list)):
+            raise RuntimeError(  # noqa: TRY004 - PyTorch's type
+                f"Input shapes should be of type ints, a tuple of ints, or a list of ints, got {s}")
         for n in ((s,) if isinstance(s, builtins_int) else s):
             if not isinstance(n, builtins_int):
                 raise TypeError(f"broadcast_shapes(): a size must be an int, not {type(n).__name__}")
@@ -68,14 +71,15 @@ def is_tensor(obj) -> _builtins.bool:
 
 
 def numel(input: Tensor) -> builtins_int:
-    return _tensor_argument("numel", input).numel()
+    from ._args import tensor_argument
+
+    return tensor_argument("numel", input).numel()
 
 
 def is_floating_point(input: Tensor) -> _builtins.bool:
-    return _tensor_argument("is_floating_point", input).is_floating_point()
+    from ._args import tensor_argument
 
-
-from ._args import tensor_argument as _tensor_argument  # noqa: E402
+    return tensor_argument("is_floating_point", input).is_floating_point()
 
 
 __version__ = "0.1.0"

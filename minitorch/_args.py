@@ -14,9 +14,9 @@ a storage's byte count before memory is allocated.
 
 from __future__ import annotations
 
-import operator
 import functools
 import inspect
+import operator
 import os
 from collections.abc import Iterable, Sequence
 
@@ -62,6 +62,14 @@ def bool_arguments(op: str, **flags) -> None:
         bool_argument(op, name, value)
 
 
+def layout_arguments(op: str, layout=None, memory_format=None) -> None:
+    """minitorch has one layout (strided) and one memory format: ``None`` or PyTorch's own objects
+    are accepted, anything else raises the TypeError of PyTorch's parser."""
+    for name, value in (("layout", layout), ("memory_format", memory_format)):
+        if value is not None and type(value).__name__ != name:
+            raise TypeError(f"{op}(): argument '{name}' must be torch.{name}, not {_type_name(value)}")
+
+
 def int_argument(op: str, name: str, value, position: int | None = None) -> int:
     """An int argument (``k`` of topk, ``chunks``, ``start`` of narrow): a Python int, an integer
     NumPy scalar or a one-element integer tensor; a float or a string raises PyTorch's TypeError."""
@@ -85,9 +93,10 @@ def number_argument(op: str, name: str, value, position: int | None = None):
     one-element tensor read as one; anything else is PyTorch's TypeError "... must be Number"."""
     if isinstance(value, _tensor_type()) and value.numel() == 1:
         return value.item()
-    if isinstance(value, (bool, int, float)) or type(value).__module__ == "numpy" and hasattr(value, "item"):
-        if not hasattr(value, "shape") or value.shape == ():
-            return value
+    if isinstance(value, (bool, int, float)):
+        return value
+    if type(value).__module__ == "numpy" and getattr(value, "shape", None) == ():  # a NumPy scalar
+        return value
     where = f" (position {position})" if position is not None else ""
     raise TypeError(f"{op}(): argument '{name}'{where} must be Number, not {_type_name(value)}")
 

@@ -13,7 +13,15 @@ import warnings
 import numpy as np
 
 from . import _dtype
-from ._args import bool_argument, check_storage_size, int_sizes, nonnegative_shape, number_argument, tensor_argument
+from ._args import (
+    bool_argument,
+    check_storage_size,
+    int_sizes,
+    layout_arguments,
+    nonnegative_shape,
+    number_argument,
+    tensor_argument,
+)
 from ._device import to_device
 from ._strides import contiguous_strides, numel, preserved_strides
 from ._tensor import Tensor
@@ -257,18 +265,12 @@ def _legacy_name(dt: _dtype.dtype) -> str:
 
 def _size_arg(fn: str, size: tuple) -> tuple[int, ...]:
     """``size`` of a factory (varargs or one sequence), with PyTorch's argument-parser errors."""
+    if not size:
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
     shape = int_sizes(fn, size)
     if fn == "zeros" and any(s < 0 for s in shape):
         raise RuntimeError("zeros: Dimension size must be non-negative.")
     return nonnegative_shape(shape)
-
-
-def _check_layout(op: str, layout, memory_format=None) -> None:
-    """minitorch has one layout (strided) and one memory format: ``None`` or PyTorch's own
-    objects are accepted, anything else raises the TypeError of PyTorch's parser."""
-    for name, value, kind in (("layout", layout, "layout"), ("memory_format", memory_format, "memory_format")):
-        if value is not None and type(value).__name__ != kind:
-            raise TypeError(f"{op}(): argument '{name}' must be torch.{kind}, not {type(value).__name__}")
 
 
 def _check_out(out, t):
@@ -281,7 +283,7 @@ def _check_out(out, t):
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
     """A tensor of zeros of shape ``size``."""
-    _check_layout("zeros", layout)
+    layout_arguments("zeros", layout)
     shape = _size_arg("zeros", size)
     dt = _factory_dtype(dtype, out=out, op="zeros")
     return _check_out(out, _finish(allocate(shape, dt), device, requires_grad))
@@ -289,7 +291,7 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
     """A tensor of ones of shape ``size``."""
-    _check_layout("ones", layout)
+    layout_arguments("ones", layout)
     dt = _factory_dtype(dtype, out=out, op="ones")
     return _check_out(out, _finish(allocate(_size_arg("ones", size), dt, 1), device, requires_grad))
 
@@ -297,7 +299,7 @@ def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: b
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False, pin_memory=False,
           memory_format=None) -> Tensor:
     """An uninitialised tensor of shape ``size`` (minitorch fills it with zeros, which is one valid garbage)."""
-    _check_layout("empty", layout, memory_format)
+    layout_arguments("empty", layout, memory_format)
     dt = _factory_dtype(dtype, out=out, op="empty")
     return _check_out(out, _finish(allocate(_size_arg("empty", size), dt), device, requires_grad))
 

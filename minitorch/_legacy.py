@@ -77,20 +77,28 @@ def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bo
     return _creation.tensor(data, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
+def _require_size(op: str, size: tuple) -> None:
+    if not size:
+        raise TypeError(f'{op}() missing 1 required positional arguments: "size"')
+
+
 def new_empty(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
               pin_memory: bool = False) -> Tensor:
+    _require_size("new_empty", size)
     dt, dev = _inherit(self, dtype, device)
     return _creation.empty(*size, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 def new_zeros(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
               pin_memory: bool = False) -> Tensor:
+    _require_size("new_zeros", size)
     dt, dev = _inherit(self, dtype, device)
     return _creation.zeros(*size, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 def new_ones(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
              pin_memory: bool = False) -> Tensor:
+    _require_size("new_ones", size)
     dt, dev = _inherit(self, dtype, device)
     return _creation.ones(*size, dtype=dt, device=dev, requires_grad=requires_grad)
 

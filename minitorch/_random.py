@@ -42,7 +42,7 @@ class Generator:
     def manual_seed(self, seed) -> Generator:
         """Restart the stream from ``seed``; returns ``self``."""
         if not isinstance(seed, (int, np.integer)):  # torch.manual_seed(1.5) truncates; this does not
-            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
+            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")  # noqa: TRY004
         self._seed = _check_seed(seed)
         self._np = np.random.Generator(np.random.PCG64(self._seed))
         return self

@@ -81,6 +81,9 @@ def _fma(a, b, c, dt: _dtype.dtype) -> np.ndarray:
 
 def _scalar(v, op: str = "arange", name: str = "end", position: int | None = None):
     """A bound given as a Python number or a one-element tensor (PyTorch's ``Scalar``)."""
+    if isinstance(v, Tensor) and op != "arange" and v.dim() != 0:
+        raise RuntimeError(f"{op} only supports 0-dimensional start and end tensors, but got {name} with "
+                           f"{v.dim()} dimension(s).")
     if isinstance(v, Tensor) and v.numel() != 1:
         raise TypeError(f"{op}(): argument '{name}' must be Number, not Tensor")
     return number_argument(op, name, v, position)
@@ -210,6 +213,8 @@ def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = _factory_dtype(dtype, out=out, op="logspace")
+    if dt is _dtype.bool_:
+        raise NotImplementedError("\"logspace_cpu\" not implemented for 'Bool'")
     check_storage_size((steps,), dt.itemsize)
     if steps == 0:
         values = np.zeros(0, dt.np)

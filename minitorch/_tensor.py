@@ -224,6 +224,9 @@ class Tensor:
 
     def type(self, dtype=None, non_blocking: bool = False):
         """Without arguments, the legacy type name (``'torch.FloatTensor'``); otherwise a cast."""
+        from ._args import bool_argument
+
+        bool_argument("type", "non_blocking", non_blocking)
         if dtype is None:
             return _LEGACY_NAMES[self.dtype]
         if isinstance(dtype, str):
@@ -253,7 +256,7 @@ class Tensor:
                 "var_no_grad = var.detach()."
             )
         if not isinstance(value, bool):
-            raise RuntimeError("requires_grad must be a bool")
+            raise RuntimeError("requires_grad must be a bool")  # noqa: TRY004 - PyTorch's type
         if value and not self.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(value)
@@ -437,6 +440,8 @@ class Tensor:
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The values as a NumPy array sharing memory with this tensor."""
+        if not isinstance(force, bool):
+            raise TypeError(f"numpy(): argument 'force' must be bool, not {type(force).__name__}")
         if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."

@@ -9,7 +9,7 @@ written once.
 from __future__ import annotations
 
 from . import _dtype
-from ._args import number_argument, tensor_argument
+from ._args import bool_argument, layout_arguments, number_argument, tensor_argument
 from ._device import to_device
 from ._ops import compare as cmp
 from ._ops import elementwise as ew
@@ -46,10 +46,12 @@ class Clone(Primitive):
 def clone(input: Tensor, *, memory_format=None) -> Tensor:
     """A copy with its own memory that is still connected to the graph, in ``input``'s layout
     (PyTorch's default ``preserve_format``: ``_strides.preserved_strides``)."""
+    layout_arguments("clone", memory_format=memory_format)
     return Clone.apply(input, preserved_strides(input.shape, input.stride()))
 
 
-def _contiguous(input: Tensor, memory_format=None) -> Tensor:
+def _contiguous(input: Tensor, *, memory_format=None) -> Tensor:
+    layout_arguments("contiguous", memory_format=memory_format)
     if input.is_contiguous():
         return input
     return Clone.apply(input, contiguous_strides(input.shape))
@@ -128,6 +130,7 @@ def cuda(self: Tensor, device=None, non_blocking: bool = False, memory_format=No
 
 def _cast(dt):
     def method(self, *, memory_format=None):
+        layout_arguments(dt.name, memory_format=memory_format)
         return self.to(dt)
 
     method.__name__ = dt.name
@@ -171,6 +174,7 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     self._check_inplace()
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
+    bool_argument("copy_", "non_blocking", non_blocking)
     if src.device != self.device:
         src = src.to(self.device)
     s = src.to(self.dtype)
@@ -204,8 +208,35 @@ def t_(self: Tensor) -> Tensor:
     return self
 
 
+def _bitwise_operator(name: str):
+    """``&``, ``|``, ``^``: logical for two bools (``mask & other_mask``), bitwise otherwise (an
+    int with a bool promotes to int; a float operand raises, as in PyTorch)."""
+    bitwise, logical = getattr(cmp, f"bitwise_{name}"), f"logical_{name}"
+
+    def method(self, other):
+        if not isinstance(other, (Tensor, bool, int, float)):
+            return NotImplemented
+        bools = self.dtype is _dtype.bool_ and (other.dtype is _dtype.bool_ if isinstance(other, Tensor)
+                                                 else isinstance(other, bool))
+        return cmp._logical(logical, self, other if isinstance(other, Tensor) else self.new_full((), other))\
+            if bools else bitwise(self, other)
+
+    method.__name__ = f"__{name}__"
+    return method
+
+
+def _conjugate_transpose(self: Tensor) -> Tensor:
+    """``x.H``: the (conjugate) transpose of a matrix; real tensors, so ``x.t()``."""
+    if self.dim() not in (0, 2):
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self.dim()}-D tensor.")
+    return self.t()
+
+
 def _matrix_transpose(self: Tensor, name: str) -> Tensor:
-    """``x.mT``: the last two dims swapped; PyTorch refuses tensors with fewer than two dims."""
+    """``x.mT``: the last two dims swapped; PyTorch refuses tensors with fewer than two dims
+    (a 0-d tensor is returned as it is)."""
+    if self.dim() == 0:
+        return self
     if self.dim() < 2:
         raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of matrices. "
                            f"Got {self.dim()}-D tensor.")
@@ -264,27 +295,31 @@ def _bind() -> None:
 
     T.__getitem__ = indexing.getitem
     T.__setitem__ = indexing.setitem
-    T.__add__ = T.__radd__ = lambda s, o: ew.add(s, o)
+    T.__add__ = lambda s, o: ew.add(s, o)
     T.__sub__ = lambda s, o: ew.sub(s, o)
-    T.__rsub__ = lambda s, o: ew.rsub(s, o)
-    T.__mul__ = T.__rmul__ = lambda s, o: ew.mul(s, o)
+    T.__mul__ = lambda s, o: ew.mul(s, o)
     T.__truediv__ = lambda s, o: ew.div(s, o)
-    T.__rtruediv__ = lambda s, o: ew.div(o, s)
     T.__floordiv__ = lambda s, o: ew.floor_divide(s, o)
-    T.__rfloordiv__ = lambda s, o: ew.floor_divide(o, s)
     T.__mod__ = lambda s, o: ew.remainder(s, o)
-    T.__rmod__ = lambda s, o: ew.remainder(o, s)
     T.__pow__ = lambda s, o: ew.pow(s, o)
-    T.__rpow__ = lambda s, o: ew.pow(o, s)
+    # Reflected forms run only when the left operand is not a Tensor: a number, or something
+    # Python should be told we do not handle (``None ** x`` is then Python's TypeError).
+    T.__radd__ = _operand_or_not_implemented(lambda s, o: ew.add(s, o))
+    T.__rsub__ = _operand_or_not_implemented(lambda s, o: ew.rsub(s, o))
+    T.__rmul__ = _operand_or_not_implemented(lambda s, o: ew.mul(s, o))
+    T.__rtruediv__ = _operand_or_not_implemented(lambda s, o: ew.div(o, s))
+    T.__rfloordiv__ = _operand_or_not_implemented(lambda s, o: ew.floor_divide(o, s))
+    T.__rmod__ = _operand_or_not_implemented(lambda s, o: ew.remainder(o, s))
+    T.__rpow__ = _operand_or_not_implemented(lambda s, o: ew.pow(o, s))
     T.__matmul__ = _tensor_operand(lambda s, o: F.matmul(s, o))
     T.__rmatmul__ = _tensor_operand(lambda s, o: F.matmul(o, s))
     T.__neg__ = lambda s: unary("neg", s)
     T.__pos__ = _pos
     T.__abs__ = lambda s: unary("abs", s)
     T.__invert__ = _invert
-    T.__and__ = T.__rand__ = lambda s, o: cmp.bitwise_and(s, o) if s.dtype is not _dtype.bool_ else cmp._logical("logical_and", s, o)
-    T.__or__ = T.__ror__ = lambda s, o: cmp.bitwise_or(s, o) if s.dtype is not _dtype.bool_ else cmp._logical("logical_or", s, o)
-    T.__xor__ = T.__rxor__ = lambda s, o: cmp.bitwise_xor(s, o) if s.dtype is not _dtype.bool_ else cmp._logical("logical_xor", s, o)
+    T.__and__ = T.__rand__ = _bitwise_operator("and")
+    T.__or__ = T.__ror__ = _bitwise_operator("or")
+    T.__xor__ = T.__rxor__ = _bitwise_operator("xor")
     T.__eq__ = lambda s, o: cmp.eq(s, o) if isinstance(o, (Tensor, int, float, bool)) else NotImplemented
     T.__ne__ = lambda s, o: cmp.ne(s, o) if isinstance(o, (Tensor, int, float, bool)) else NotImplemented
     T.__lt__ = lambda s, o: cmp.lt(s, o)
@@ -305,5 +340,5 @@ def _bind() -> None:
     T.__hash__ = lambda s: id(s)
     T.T = property(lambda s: s.permute(tuple(range(s.dim() - 1, -1, -1))))
     T.mT = property(lambda s: _matrix_transpose(s, "mT"))
-    T.H = T.T
+    T.H = property(_conjugate_transpose)
     T.mH = property(lambda s: _matrix_transpose(s, "mH"))

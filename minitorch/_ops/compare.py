@@ -28,10 +28,10 @@ def _compare(op: str, input, other, out=None):
         a = input._data if input.dtype is dt else xp.astype(input._data, dt.np)
         b = other._data if other.dtype is dt else xp.astype(other._data, dt.np)
     else:
-        if isinstance(other, bool) or not isinstance(other, (int, float)):
-            if type(other).__module__ != "numpy" or getattr(other, "shape", None) != ():
-                raise TypeError(f"{_COMPARE_NAMES[op]}(): argument 'other' (position 2) must be Tensor or Number, "
-                                f"not {type(other).__name__}")
+        numpy_scalar = type(other).__module__ == "numpy" and getattr(other, "shape", None) == ()
+        if not isinstance(other, (bool, int, float)) and not numpy_scalar:
+            raise TypeError(f"{_COMPARE_NAMES[op]}(): argument 'other' (position 2) must be Tensor or Number, "
+                            f"not {type(other).__name__}")
         a, b = input._data, other
     return finish(_constant(input, getattr(xp, op)(a, b)), out)
 

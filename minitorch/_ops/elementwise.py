@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from .. import _dtype
-from .._args import int_argument, number_argument, tensor_argument
+from .._args import number_argument, tensor_argument
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of

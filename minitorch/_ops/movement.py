@@ -16,7 +16,14 @@ Backward of a view:
 
 from __future__ import annotations
 
-from .._args import int_argument, int_sizes, normalize_dims, sizes_argument, tensor_argument, wrap_dim
+from .._args import (
+    int_argument,
+    int_sizes,
+    normalize_dims,
+    sizes_argument,
+    tensor_argument,
+    wrap_dim,
+)
 from .._strides import compute_view_stride, contiguous_strides, expand_geometry, numel
 from .._tensor import Tensor
 from ..autograd.function import Primitive

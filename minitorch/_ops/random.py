@@ -16,7 +16,14 @@ import math
 import numpy as np
 
 from .. import _dtype
-from .._args import _as_int, check_storage_size, int_argument, normalize_shape, tensor_argument
+from .._args import (
+    _as_int,
+    bool_argument,
+    check_storage_size,
+    int_argument,
+    normalize_shape,
+    tensor_argument,
+)
 from .._creation import _check_out, _factory_dtype, _finish
 from .._random import _numpy_generator
 from .._strides import broadcast_shapes
@@ -120,7 +127,7 @@ def _integers(gen: np.random.Generator, low: int, high: int, shape, dt: _dtype.d
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
          pin_memory: bool = False) -> Tensor:
     """Samples of U[0, 1) with shape ``size``."""
-    dt = _factory_dtype(dtype, op="rand")
+    dt = _factory_dtype(dtype, out=out, op="rand")
     _float_dtype_or_raise(dt, "check_uniform_bounds")
     sample = _uniform(_numpy_generator(generator), _sample_shape(size, "rand", dt), dt)
     return _check_out(out, _finish(sample, device, requires_grad))
@@ -129,7 +136,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
           pin_memory: bool = False) -> Tensor:
     """Samples of N(0, 1) with shape ``size``."""
-    dt = _factory_dtype(dtype, op="randn")
+    dt = _factory_dtype(dtype, out=out, op="randn")
     _float_dtype_or_raise(dt, "normal_kernel_cpu")
     sample = _standard_normal(_numpy_generator(generator), _sample_shape(size, "randn", dt), dt)
     return _check_out(out, _finish(sample, device, requires_grad))
@@ -193,6 +200,9 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         shape = _sample_shape((tuple(size),), "normal", dt)
         sample = (mean + std * _standard_normal(gen, shape, dt)).astype(dt.np)
         return _check_out(out, _finish(sample, device, requires_grad))
+    if size is not None:
+        raise TypeError("normal() received an invalid combination of arguments - got (Tensor, ..., size=tuple): "
+                        "size= goes with a float mean and std")
     like = mean if mt else std
     dt = _dtype.result_type(mean, std) if mt and st else like.dtype
     _float_dtype_or_raise(dt, "normal_kernel_cpu")
@@ -211,6 +221,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
 def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
     """1 with probability ``input`` (or ``p``), else 0; same shape and dtype as ``input``."""
+    _numpy_generator(generator)  # a wrong generator raises before the values are looked at
     if p is not None:
         return bernoulli_(input.new_empty(input.shape), p, generator=generator) if out is None else \
             _check_out(out, bernoulli_(input.new_empty(input.shape), p, generator=generator))
@@ -234,6 +245,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
     Without: the ``num_samples`` smallest keys ``E / w`` with ``E ~ Exp(1)``
     (the exponential race, which is PyTorch's algorithm too).
     """
+    bool_argument("multinomial", "replacement", replacement)
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {_legacy(input.dtype)}")
     if input.dim() not in (1, 2):
@@ -269,7 +281,10 @@ def _like(input: Tensor, dtype, device, op: str):
 
 
 def _sample_shape(size: tuple, op: str, dt: _dtype.dtype) -> tuple[int, ...]:
-    """The checked shape of a sample: ints, none negative, and a storage that can exist."""
+    """The checked shape of a sample: given, ints, none negative, and a storage that can exist."""
+    if not size:
+        raise TypeError(f"{op}() received an invalid combination of arguments - got (), but expected "
+                        "(tuple of ints size, ...)")
     shape = normalize_shape(size, op)
     check_storage_size(shape, dt.itemsize)
     return shape
@@ -353,6 +368,9 @@ def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
     """Fill with 1 with probability ``p`` (a float or a tensor broadcastable to ``self``), else 0."""
     if isinstance(p, Tensor):
         probs = np.broadcast_to(p._to_numpy(), tuple(self.shape))
+        if not bool(((probs >= 0) & (probs <= 1)).all()):
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
+                               "be improved?  If so, please report an enhancement request to PyTorch.)")
     else:
         if not 0 <= p <= 1:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")

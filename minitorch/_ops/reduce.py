@@ -260,6 +260,8 @@ def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
 
 def _max_min(name: str, input: Tensor, dim, keepdim: bool, out, largest: bool):
     if isinstance(dim, Tensor):  # max(a, b): the elementwise maximum
+        if keepdim is not False:
+            raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not Tensor")
         return (maximum if largest else minimum)(input, dim, out=out)
     bool_argument(name, "keepdim", keepdim)
     if dim is None and keepdim:
@@ -381,6 +383,8 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
     if isinstance(dim, bool):  # var(x, False): the legacy positional ``unbiased``
         dim, unbiased = None, dim
     bool_arguments("var", keepdim=keepdim) if unbiased is None else bool_arguments("var", unbiased=unbiased, keepdim=keepdim)
+    if unbiased is not None and correction is not None:
+        raise TypeError("var() received an invalid combination of arguments - got both unbiased and correction")
     if not input.dtype.is_floating_point:
         raise RuntimeError("std and var only support floating point and complex dtypes")
     dims = normalize_dims(dim, input.dim())
@@ -512,7 +516,7 @@ def count_nonzero(input: Tensor, dim=None) -> Tensor:
 
 def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
     """counts[i] = number of i in the 1-d non-negative ``input`` (or the sum of their ``weights``)."""
-    if input.dtype.is_floating_point:
+    if input.dtype.is_floating_point or input.dtype is _dtype.bool_:
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{input.dtype.name.capitalize()}'")
     xp = backend_of(input._data)
     if input.dim() != 1 or (input.numel() and int(xp.amin(input._data)) < 0):

@@ -15,7 +15,15 @@ from __future__ import annotations
 import warnings
 
 from .. import _dtype
-from .._args import _as_int, check_storage_size, int_sizes, normalize_dims, sizes_argument, tensor_sequence_argument, wrap_dim
+from .._args import (
+    _as_int,
+    check_storage_size,
+    int_sizes,
+    normalize_dims,
+    sizes_argument,
+    tensor_sequence_argument,
+    wrap_dim,
+)
 from .._strides import broadcast_shapes
 from .._tensor import Tensor
 from ..autograd.function import Primitive
@@ -126,8 +134,10 @@ class Flip(Primitive):
         return g.flip(ctx.dims), None
 
 
-def flip(input: Tensor, dims=(), *more_dims) -> Tensor:
+def flip(input: Tensor, dims=None, *more_dims) -> Tensor:
     """Reverse the order of elements along ``dims`` (always a copy, as in PyTorch)."""
+    if dims is None:
+        raise TypeError('flip() missing 1 required positional arguments: "dims"')
     if more_dims:  # the method form ``x.flip(0, 1)``
         dims = (dims, *more_dims)
     return Flip.apply(input, _dims_or_empty(dims, input.dim()))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from .. import _dtype
 from .._args import wrap_dim
-from ._out import _legacy
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
+from ._out import _legacy
 from .reduce import amax, sum
 
 

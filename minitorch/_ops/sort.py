@@ -225,6 +225,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
 
     With ``dim``: the distinct slices along ``dim``. Not differentiable.
     """
+    bool_arguments("unique", sorted=sorted, return_inverse=return_inverse, return_counts=return_counts)
     xp = backend_of(input._data)
     a = xp.to_numpy(input._data)  # unique is host-side bookkeeping: the result's size depends on the data
     if dim is None:

@@ -89,7 +89,7 @@ class ThresholdBackward(Primitive):
 def _sign(xp, x):
     # PyTorch's sign(NaN) is 0 (NumPy's is NaN); abs's gradient, g * sign(x), is then 0 there too.
     y = xp.sign(x)
-    return xp.where(x != x, 0, y)
+    return xp.where(xp.isnan(x), 0, y)
 
 
 def _sigmoid(xp, x):

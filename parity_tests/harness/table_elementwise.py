@@ -262,7 +262,7 @@ LOGIC = [
 ]
 
 SHIFT_DOMAIN = (Domain(-100, 100), Domain(-2, 70))  # counts past the bit width and negative ones too
-SHIFT = dict(dtypes=("int64", "int32"), grad=False)
+SHIFT = {"dtypes": ("int64", "int32"), "grad": False}
 SHIFTS = [
     *F("bitwise_left_shift", binary(domain=SHIFT_DOMAIN), **SHIFT),
     *F("bitwise_right_shift", binary(domain=SHIFT_DOMAIN), **SHIFT),

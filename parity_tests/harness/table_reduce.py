@@ -102,7 +102,9 @@ SUMS = [
 ]
 
 def softmax_errors(name: str) -> tuple[ErrorCase, ...]:
-    x = lambda lib, dtype=None: tensor(lib, [1.0, 2.0] if dtype is None else [1, 2])  # noqa: E731
+    def x(lib, dtype=None):
+        return tensor(lib, [1.0, 2.0] if dtype is None else [1, 2])
+
     return (ErrorCase(f"{name} of an int tensor", lambda lib: getattr(lib, name)(x(lib, "int"), 0)),
             ErrorCase(f"{name} with an integer dtype=", lambda lib: getattr(lib, name)(x(lib), 0, dtype=lib.int64)),
             ErrorCase(f"{name} with a string dtype=", lambda lib: getattr(lib, name)(x(lib), 0, dtype="float64")))
