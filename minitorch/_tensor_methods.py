@@ -87,7 +87,8 @@ def _parse_to(args, kwargs):
             device = args[0]
         args.pop(0)
         if args and (args[0] is None or _is_dtype(args[0])):
-            dtype = args.pop(0) if args[0] is not None else dtype
+            given = args.pop(0)
+            dtype = given if given is not None else dtype
     if len(args) > 2 or not all(isinstance(a, bool) for a in args):
         raise invalid()
     flags[:len(args)] = args
