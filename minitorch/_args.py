@@ -122,6 +122,12 @@ NUMBER_FIRST = frozenset({
 })
 
 
+# Functions whose second argument, too, must be a Tensor (``torch.matmul(x, None)``), where
+# the op itself would otherwise fail on an attribute of it.
+TENSOR_SECOND = frozenset({"matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "kron",
+                           "tensordot", "cross"})
+
+
 def checks_tensor_input(fn, name: str | None = None):
     """``fn`` as a public function whose first argument (``input``/``condition``) must be a Tensor,
     as PyTorch's parser demands: ``torch.sum([1, 2])`` raises "sum(): argument 'input' (position 1)
@@ -136,6 +142,7 @@ def checks_tensor_input(fn, name: str | None = None):
             params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
         return fn
     first = params[0].name
+    second = params[1].name if op in TENSOR_SECOND and len(params) > 1 else None
     numbers = (bool, int, float) if op in NUMBER_FIRST else ()
 
     @functools.wraps(fn)
@@ -144,6 +151,8 @@ def checks_tensor_input(fn, name: str | None = None):
         if not isinstance(value, _tensor_type()) and not (numbers and isinstance(value, numbers)) \
                 and (args or first in kwargs):
             raise TypeError(f"{op}(): argument '{first}' (position 1) must be Tensor, not {_type_name(value)}")
+        if second is not None and (len(args) > 1 or second in kwargs):
+            tensor_argument(op, args[1] if len(args) > 1 else kwargs[second], second, 2)
         return fn(*args, **kwargs)
 
     return checked
