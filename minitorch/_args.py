@@ -76,7 +76,10 @@ def int_argument(op: str, name: str, value, position: int | None = None) -> int:
     if isinstance(value, bool) or not _is_integral(value):
         where = f" (position {position})" if position is not None else ""
         raise TypeError(f"{op}(): argument '{name}'{where} must be int, not {_type_name(value)}")
-    return _as_int(value)
+    value = _as_int(value)
+    if not -(2**63) <= value < 2**63:
+        raise ValueError("Overflow when unpacking long long")
+    return value
 
 
 def _is_integral(value) -> bool:
@@ -94,11 +97,19 @@ def number_argument(op: str, name: str, value, position: int | None = None):
     if isinstance(value, _tensor_type()) and value.numel() == 1:
         return value.item()
     if isinstance(value, (bool, int, float)):
-        return value
+        return scalar_in_range(value)
     if type(value).__module__ == "numpy" and getattr(value, "shape", None) == ():  # a NumPy scalar
         return value
     where = f" (position {position})" if position is not None else ""
     raise TypeError(f"{op}(): argument '{name}'{where} must be Number, not {_type_name(value)}")
+
+
+def scalar_in_range(value):
+    """A Python number as PyTorch reads a Scalar: ints must fit 64 bits, signed or unsigned
+    ("int too big to convert" otherwise, an OverflowError, as in PyTorch)."""
+    if type(value) is int and not -(2**63) <= value < 2**64:
+        raise OverflowError("int too big to convert" if value > 0 else "can't convert negative int to unsigned")
+    return value
 
 
 def tensor_sequence_argument(op: str, tensors, name: str = "tensors") -> list:

@@ -20,6 +20,7 @@ from ._args import (
     layout_arguments,
     nonnegative_shape,
     number_argument,
+    scalar_in_range,
     tensor_argument,
 )
 from ._device import to_device
@@ -46,13 +47,45 @@ def _finish(array: np.ndarray, device, requires_grad: bool) -> Tensor:
     return t
 
 
+_C_TYPES = {"int64": "int64_t", "int32": "int", "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t",
+            "float64": "double", "float32": "float", "float16": "c10::Half"}
+
+
+def fill_value_as(value, dt: _dtype.dtype):
+    """``value`` converted to ``dt`` as PyTorch converts a fill value (``full``, ``fill_``): checked,
+    so that a value the dtype cannot hold raises "value cannot be converted to type int8_t without
+    overflow" instead of wrapping (as an operand of ``+`` does). Negative ints still wrap into an
+    unsigned type, and floats are truncated toward zero for integer types, as C++ casts do."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    value = scalar_in_range(value)
+    if dt is _dtype.bool_ or isinstance(value, bool):
+        return value
+    overflow = RuntimeError(f"value cannot be converted to type {_C_TYPES[dt.name]} without overflow")
+    if dt.is_floating_point:
+        if math.isfinite(value) and abs(value) > float(np.finfo(dt.np).max):
+            raise overflow
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise overflow
+        value = int(value)
+    info = np.iinfo(dt.np)
+    lowest = -int(info.max) if info.min == 0 else int(info.min)
+    if not lowest <= value <= int(info.max):
+        raise overflow
+    return value % (int(info.max) + 1) if value < 0 and info.min == 0 else value
+
+
 def allocate(shape: tuple[int, ...], dt: _dtype.dtype, fill=0) -> np.ndarray:
     """A new dense array of ``shape`` filled with ``fill``: the one place where factories allocate.
 
     The byte count is checked first (``_args.check_storage_size``), so an impossible size raises
-    PyTorch's RuntimeError instead of NumPy's MemoryError or ValueError.
+    PyTorch's RuntimeError instead of NumPy's MemoryError or ValueError; ``fill`` is converted with
+    :func:`fill_value_as`.
     """
     check_storage_size(shape, dt.itemsize)
+    fill = fill_value_as(fill, dt)
     try:
         return np.zeros(shape, dt.np) if fill == 0 and not isinstance(fill, str) else np.full(shape, fill, dt.np)
     except MemoryError:

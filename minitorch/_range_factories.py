@@ -116,6 +116,8 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if integral:  # the accumulate type is int64: fractional bounds and steps are truncated
         xstart, xend, xstep = _to_int(start), _to_int(end), _to_int(step)
+        if not all(-(2**63) <= v < 2**63 for v in (xstart, xend, xstep)):
+            raise RuntimeError("value cannot be converted to type int64_t without overflow")
         if xstep == 0 and dt is _dtype.int64:
             raise ValueError("step must be nonzero")
     else:

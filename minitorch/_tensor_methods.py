@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import _dtype
 from ._args import bool_argument, layout_arguments, number_argument, tensor_argument
+from ._creation import fill_value_as
 from ._device import to_device
 from ._ops import compare as cmp
 from ._ops import elementwise as ew
@@ -160,9 +161,9 @@ def fill_(self: Tensor, value) -> Tensor:
                 f"fill_ only supports 0-dimension value tensor but got tensor with {value.dim()} dimensions."
             )
         return write_inplace(self, value.to(self.dtype).expand(self.shape))
-    value = number_argument("fill_", "value", value, 1)
+    value = fill_value_as(number_argument("fill_", "value", value, 1), self.dtype)
     xp = backend_of(self._data)
-    filled = xp.full(self._data.shape, promotion.cast(value, self.dtype), dtype=self._data.dtype)
+    filled = xp.full(self._data.shape, value, dtype=self._data.dtype)
     return write_inplace(self, self._wrap_result(filled))
 
 

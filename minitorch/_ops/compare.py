@@ -9,7 +9,7 @@ common dtype first (``_dtype.result_type``), as in PyTorch, so
 from __future__ import annotations
 
 from .. import _dtype
-from .._args import tensor_argument
+from .._args import scalar_in_range, tensor_argument
 from .._strides import broadcast_shapes
 from .._tensor import Tensor
 from ..backends import backend_of
@@ -32,7 +32,7 @@ def _compare(op: str, input, other, out=None):
         if not isinstance(other, (bool, int, float)) and not numpy_scalar:
             raise TypeError(f"{_COMPARE_NAMES[op]}(): argument 'other' (position 2) must be Tensor or Number, "
                             f"not {type(other).__name__}")
-        a, b = input._data, other
+        a, b = input._data, scalar_in_range(other)
     return finish(_constant(input, getattr(xp, op)(a, b)), out)
 
 

@@ -546,6 +546,9 @@ def clamp(input, min=None, max=None, *, out=None):
         if max is not None:
             y = minimum(y, max)
         return finish(y, out)
+    for name, bound in (("min", min), ("max", max)):
+        if bound is not None:
+            number_argument("clamp", name, bound)
     dt = _dtype.result_type(input, *(v for v in (min, max) if v is not None))
     x = cast(input, dt)
     return finish(Clamp.apply(x, min, max), out)

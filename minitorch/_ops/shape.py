@@ -48,6 +48,9 @@ def _dims_or_empty(dims, ndim: int) -> tuple[int, ...]:
 # ----------------------------------------------------------------------------- re-arranging (views)
 def movedim(input: Tensor, source, destination) -> Tensor:
     """Move dims ``source`` to positions ``destination``; the others keep their order (a ``permute``)."""
+    if isinstance(source, (tuple, list)) != isinstance(destination, (tuple, list)):
+        raise TypeError("movedim() received an invalid combination of arguments: source and destination "
+                        "must both be ints or both be tuples of ints")
     src, dst = _int_tuple(source), _int_tuple(destination)
     if len(src) != len(dst):
         raise RuntimeError(
@@ -435,7 +438,14 @@ def _tile_function(input: Tensor, dims) -> Tensor:
     return tile(input, dims)
 
 
-FUNCTION_OVERRIDES = {"tile": _tile_function}
+def _flip_function(input: Tensor, dims) -> Tensor:
+    """``torch.flip(input, dims)``: ``dims`` is one sequence (``x.flip(0)`` takes varargs)."""
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"flip(): argument 'dims' must be tuple of ints, not {type(dims).__name__}")
+    return flip(input, dims)
+
+
+FUNCTION_OVERRIDES = {"tile": _tile_function, "flip": _flip_function}
 # ``repeat`` is only a Tensor method in PyTorch; it is in ``__all__`` so that the table can bind it.
 METHODS = [
     "movedim", "moveaxis", "flip", "fliplr", "flipud", "roll",

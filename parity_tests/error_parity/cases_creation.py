@@ -128,4 +128,12 @@ CASES = [
     *cases("Tensor.new_tensor", "x.new_tensor()"),
     *cases("Tensor.new_ones", "x.new_ones(2, requires_grad='a')"),
     *cases("set_default_dtype", "torch.set_default_dtype(float)"),
+    # values a dtype cannot hold: fill values are converted with a check, Python ints must fit 64 bits
+    *cases("full", "torch.full((2,), float('nan'), dtype=torch.int64)", "torch.full((2,), 300, dtype=torch.uint8)",
+           "torch.full((2,), 2**63)", "torch.full((2,), 1e300, dtype=torch.float32)", "torch.full((2,), 2**64)"),
+    *cases("Tensor.new_full", "x.new_full((2,), 2**70)"),
+    *cases("full_like", "torch.full_like(xi, float('inf'))", "torch.full_like(x, 2**64)"),
+    *cases("arange", "torch.arange(0, 2**70)", "torch.arange(2**63, 2**63 + 2)"),
+    *cases("linspace", "torch.linspace(0, 2**70, 3, dtype=torch.int64)"),
+    *cases("randint", "torch.randint(2**63, (2,))", "torch.randint(-2**63 - 1, 0, (2,))"),
 ]

@@ -158,4 +158,15 @@ CASES = [
     *cases("Tensor.__index__", "x.__index__()", "xi.__index__()"),
     *cases("Tensor.__round__", "round(x)"),
     *cases("Tensor.__divmod__", "divmod(x, 'a')"),
+    # Python ints beyond 64 bits, and fill values a dtype cannot hold
+    *cases("Tensor.fill_", "x.fill_(2**70)", "xi.fill_(float('nan'))", "xi.fill_(float('inf'))",
+           "torch.zeros(2, dtype=torch.uint8).fill_(300)", "torch.zeros(2, dtype=torch.int16).fill_(40000)",
+           "torch.zeros(2).fill_(1e300)"),
+    *cases("Tensor.__add__", "x + 2**64", "xi + (-2**63 - 1)"),
+    *cases("Tensor.__eq__", "xi == 2**64"),
+    *cases("Tensor.__lt__", "xi < 2**70"),
+    *cases("Tensor.narrow", "x.narrow(0, 2**63, 1)"),
+    *cases("Tensor.topk", "x.topk(2**63)"),
+    *cases("clamp", "torch.clamp(x, 2**64)"),
+    *cases("add", "torch.add(x, x, alpha=2**64)"),
 ]

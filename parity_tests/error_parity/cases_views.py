@@ -105,4 +105,6 @@ CASES = [
     *cases("Tensor.repeat_interleave", "x.repeat_interleave(-1)"),
     *cases("cat", "torch.cat([x], 3)", "torch.cat([x, x], -3)", "torch.cat((x, v), 0)"),
     *cases("stack", "torch.stack([x, x], -4)"),
+    *cases("flip", "torch.flip(x, dims=5)", "torch.flip(x, 0)"),
+    *cases("movedim", "torch.movedim(x, (0, 1), 0)"),
 ]
