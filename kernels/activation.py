@@ -1,9 +1,10 @@
 """threshold_backward: ReLU's gradient as one selecting loop.
 
-    gx[k] = g[k] if y[k] > 0 else 0
+    gx[k] = 0 if y[k] <= 0 else g[k]
 
 PyTorch's ``threshold_backward`` is a select, not ``g * (y > 0)``: a NaN or inf gradient where
-the output is 0 must give 0, not NaN. NumPy has the select (``np.where``, ``np.copyto(...,
+the output is 0 must give 0, not NaN; and where the output is NaN (relu(NaN) is NaN) the test
+``y <= 0`` fails, so the gradient passes, as in PyTorch. NumPy has the select (``np.where``, ``np.copyto(...,
 where=)``), but on our float32 LeNet activations (64, 6, 28, 28) it took 1.15 ms against 0.07
 for the product; this loop is a vectorised select at the product's speed.
 """
@@ -18,11 +19,12 @@ from kernels.checks import check_broadcast
 def _threshold_backward(g, y, out):
     zero = out.dtype.type(0)
     for k in range(out.size):
-        out[k] = g[k] if y[k] > 0 else zero
+        out[k] = zero if y[k] <= 0 else g[k]
 
 
 def threshold_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``g`` where ``y > 0``, else 0 (dtype of ``g``, the two shapes broadcast).
+    """0 where ``y <= 0``, else ``g`` (so ``g`` where ``y`` is NaN; dtype of ``g``, the two shapes
+    broadcast).
 
     Loop nest: one serial loop over the elements (flat, both made contiguous): a memory-bound
     select of a few hundred thousand elements is over before threads would have started.

@@ -41,11 +41,23 @@ cfloat = None  # complex dtypes are not supported
 
 def result_type(tensor, other) -> dtype:
     """The dtype ``tensor op other`` would have (``torch.result_type``)."""
+    for x in (tensor, other):
+        if not isinstance(x, (Tensor, _builtins.bool, _builtins.int, _builtins.float)):
+            raise TypeError(f"result_type(): argument must be Tensor or Number, not {type(x).__name__}")
     return _result_type(tensor, other)
 
 
 def broadcast_shapes(*shapes) -> Size:
     """The shape that tensors of ``shapes`` broadcast to."""
+    for s in shapes:
+        if not isinstance(s, (builtins_int, tuple, list)):
+            raise RuntimeError(  # noqa: TRY004 - PyTorch's type
+                f"Input shapes should be of type ints, a tuple of ints, or a list of ints, got {s}")
+        for n in ((s,) if isinstance(s, builtins_int) else s):
+            if not isinstance(n, builtins_int):
+                raise TypeError(f"broadcast_shapes(): a size must be an int, not {type(n).__name__}")
+            if n < 0:
+                raise ValueError("Attempting to broadcast a dimension with negative length!")
     return Size(_broadcast_shapes(*[(s,) if isinstance(s, builtins_int) else tuple(s) for s in shapes]))
 
 
@@ -59,11 +71,15 @@ def is_tensor(obj) -> _builtins.bool:
 
 
 def numel(input: Tensor) -> builtins_int:
-    return input.numel()
+    from ._args import tensor_argument
+
+    return tensor_argument("numel", input).numel()
 
 
 def is_floating_point(input: Tensor) -> _builtins.bool:
-    return input.is_floating_point()
+    from ._args import tensor_argument
+
+    return tensor_argument("is_floating_point", input).is_floating_point()
 
 
 __version__ = "0.1.0"

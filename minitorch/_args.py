@@ -1,14 +1,239 @@
-"""Argument normalisation shared by every op: sizes, dims and ``int | tuple`` parameters.
+"""Argument normalisation shared by every op: sizes, dims, ``int | tuple`` parameters, and the
+checks of PyTorch's argument parser.
 
 PyTorch accepts ``zeros(2, 3)`` and ``zeros((2, 3))``, ``sum(dim=-1)`` and
 ``sum(dim=(0, 2))``, ``conv2d(stride=2)`` and ``conv2d(stride=(2, 1))``. These
 helpers turn each form into one canonical tuple, and raise PyTorch's errors.
+
+PyTorch's C++ argument parser rejects a value of the wrong Python type with a TypeError before an
+op runs ("matmul(): argument 'other' (position 2) must be Tensor, not NoneType"); the ``*_argument``
+checks below are that parser for minitorch, so that a wrong type never reaches NumPy (whose errors,
+AttributeError or ValueError, would leak through), and ``check_storage_size`` is PyTorch's check of
+a storage's byte count before memory is allocated.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import operator
+import os
+import resource
 from collections.abc import Iterable, Sequence
+
+_TENSOR: type | None = None
+
+
+def _tensor_type() -> type:
+    global _TENSOR
+    if _TENSOR is None:
+        from ._tensor import Tensor  # at first use: _tensor.py imports this module
+
+        _TENSOR = Tensor
+    return _TENSOR
+
+
+def _type_name(value) -> str:
+    return type(value).__name__
+
+
+# ----------------------------------------------------------------------------- the argument parser
+def tensor_argument(op: str, value, name: str = "input", position: int | None = 1):
+    """``value`` itself when it is a Tensor, else PyTorch's TypeError:
+    "maximum(): argument 'other' (position 2) must be Tensor, not float"."""
+    if not isinstance(value, _tensor_type()):
+        where = f" (position {position})" if position is not None else ""
+        raise TypeError(f"{op}(): argument '{name}'{where} must be Tensor, not {_type_name(value)}")
+    return value
+
+
+def bool_argument(op: str, name: str, value) -> bool:
+    """A ``keepdim``/``descending``/``largest``-style flag: a Python bool only (PyTorch's parser
+    refuses ints and strings: "sum(): argument 'keepdim' must be bool, not str")."""
+    if value is True or value is False:
+        return value
+    if type(value).__name__ == "bool_":  # numpy.bool_ is accepted by PyTorch's parser
+        return bool(value)
+    raise TypeError(f"{op}(): argument '{name}' must be bool, not {_type_name(value)}")
+
+
+def bool_arguments(op: str, **flags) -> None:
+    """:func:`bool_argument` for each keyword: ``bool_arguments("sort", descending=d)``."""
+    for name, value in flags.items():
+        bool_argument(op, name, value)
+
+
+def layout_arguments(op: str, layout=None, memory_format=None) -> None:
+    """minitorch has one layout (strided) and one memory format: ``None`` or PyTorch's own objects
+    are accepted, anything else raises the TypeError of PyTorch's parser."""
+    for name, value in (("layout", layout), ("memory_format", memory_format)):
+        if value is not None and type(value).__name__ != name:
+            raise TypeError(f"{op}(): argument '{name}' must be torch.{name}, not {_type_name(value)}")
+
+
+def int_argument(op: str, name: str, value, position: int | None = None) -> int:
+    """An int argument (``k`` of topk, ``chunks``, ``start`` of narrow): a Python int, an integer
+    NumPy scalar or a one-element integer tensor; a float or a string raises PyTorch's TypeError."""
+    if isinstance(value, bool) or not _is_integral(value):
+        where = f" (position {position})" if position is not None else ""
+        raise TypeError(f"{op}(): argument '{name}'{where} must be int, not {_type_name(value)}")
+    value = _as_int(value)
+    if not -(2**63) <= value < 2**63:
+        raise ValueError("Overflow when unpacking long long")
+    return value
+
+
+def _is_integral(value) -> bool:
+    try:
+        operator.index(value)
+        return True
+    except TypeError:
+        return (isinstance(value, _tensor_type()) and value.numel() == 1
+                and not value.dtype.is_floating_point)
+
+
+def number_argument(op: str, name: str, value, position: int | None = None):
+    """A Scalar argument (``fill_value``, ``alpha``, a bound): a Python or NumPy number, or a
+    one-element tensor read as one; anything else is PyTorch's TypeError "... must be Number"."""
+    if isinstance(value, _tensor_type()) and value.numel() == 1:
+        return value.item()
+    if isinstance(value, (bool, int, float)):
+        return scalar_in_range(value)
+    if type(value).__module__ == "numpy" and getattr(value, "shape", None) == ():  # a NumPy scalar
+        return value
+    where = f" (position {position})" if position is not None else ""
+    raise TypeError(f"{op}(): argument '{name}'{where} must be Number, not {_type_name(value)}")
+
+
+def scalar_in_range(value):
+    """A Python number as PyTorch reads a Scalar: ints must fit 64 bits, signed or unsigned
+    ("int too big to convert" otherwise, an OverflowError, as in PyTorch)."""
+    if type(value) is int and not -(2**63) <= value < 2**64:
+        raise OverflowError("int too big to convert" if value > 0 else "can't convert negative int to unsigned")
+    return value
+
+
+def tensor_sequence_argument(op: str, tensors, name: str = "tensors") -> list:
+    """The tensors of ``cat``/``stack``/``meshgrid``: a list or tuple whose elements are all Tensors
+    (PyTorch: "cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor" and
+    "expected Tensor as element 1 in argument 0, but got int")."""
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op}(): argument '{name}' (position 1) must be tuple of Tensors, not {_type_name(tensors)}")
+    tensor = _tensor_type()
+    for i, t in enumerate(tensors):
+        if not isinstance(t, tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {_type_name(t)}")
+    return list(tensors)
+
+
+# Functions whose first argument PyTorch also accepts as a Python number (``torch.add(2, x)``).
+NUMBER_FIRST = frozenset({
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide", "remainder",
+    "pow", "float_power", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+    "bitwise_right_shift", "xlogy",
+})
+
+
+# Functions whose second argument, too, must be a Tensor (``torch.matmul(x, None)``), where
+# the op itself would otherwise fail on an attribute of it.
+TENSOR_SECOND = frozenset({"matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "kron",
+                           "tensordot", "cross"})
+
+
+# Functions PyTorch writes in Python (torch/functional.py) rather than binding through its argument
+# parser: a non-tensor input fails there on its first attribute access (AttributeError), as here.
+PYTHON_LEVEL = frozenset({"norm"})
+
+
+def checks_tensor_input(fn, name: str | None = None):
+    """``fn`` as a public function whose first argument (``input``/``condition``) must be a Tensor,
+    as PyTorch's parser demands: ``torch.sum([1, 2])`` raises "sum(): argument 'input' (position 1)
+    must be Tensor, not list" instead of reaching the op. Functions of :data:`NUMBER_FIRST` also take
+    a Python number there; functions whose first parameter has another name are returned as they are."""
+    op = name or fn.__name__
+    if op in PYTHON_LEVEL:
+        return fn
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return fn
+    if not params or params[0].name not in ("input", "condition") or params[0].kind not in (
+            params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
+        return fn
+    first = params[0].name
+    second = params[1].name if op in TENSOR_SECOND and len(params) > 1 else None
+    numbers = (bool, int, float) if op in NUMBER_FIRST else ()
+
+    @functools.wraps(fn)
+    def checked(*args, **kwargs):
+        value = args[0] if args else kwargs.get(first)
+        if not isinstance(value, _tensor_type()) and not (numbers and isinstance(value, numbers)) \
+                and (args or first in kwargs):
+            raise TypeError(f"{op}(): argument '{first}' (position 1) must be Tensor, not {_type_name(value)}")
+        if second is not None and (len(args) > 1 or second in kwargs):
+            tensor_argument(op, args[1] if len(args) > 1 else kwargs[second], second, 2)
+        return fn(*args, **kwargs)
+
+    return checked
+
+
+# ----------------------------------------------------------------------------- storage size
+_ALWAYS_FITS = 2**28  # bytes: smaller storages are not worth the system calls of a memory check
+
+
+def _available_memory(page: int) -> int:
+    """The kernel's estimate of the memory it can give without swapping (``MemAvailable``, which
+    counts reclaimable caches), or the free pages where there is no ``/proc/meminfo``."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return page * os.sysconf("SC_AVPHYS_PAGES")
+
+
+def _memory_limit() -> int:
+    """Bytes this process can still allocate, about: the available physical memory, or less where
+    an address-space limit (``ulimit -v``) leaves less room above what the process has mapped."""
+    try:
+        page = os.sysconf("SC_PAGE_SIZE")
+        free = _available_memory(page)
+    except (ValueError, OSError, AttributeError):  # no sysconf: nothing to compare with
+        return 2**62
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return free
+    try:
+        with open("/proc/self/statm") as f:
+            mapped = int(f.read().split()[0]) * page
+    except OSError:  # not Linux: the limit alone
+        mapped = 0
+    return min(free, soft - mapped)
+
+
+def check_storage_size(shape: Sequence[int], itemsize: int, extra_bytes: int = 0) -> int:
+    """The byte count of a new dense storage of ``shape``, checked before anything is allocated.
+
+    PyTorch raises RuntimeError when the count overflows a signed 64-bit integer ("Storage size
+    calculation overflowed with sizes=[...]") and when the allocator cannot provide it ("can't
+    allocate memory"). minitorch refuses, in the same words, a storage (plus ``extra_bytes`` of
+    temporaries the op needs) larger than the memory the process can still get, which NumPy would
+    otherwise either refuse with its own MemoryError or ValueError, or (with overcommitted memory)
+    start filling until the process is killed. Every op that allocates from a size its caller
+    chose (the factories, ``repeat``, ``one_hot``, ``pad``, convolution padding) asks here.
+    """
+    n = 1
+    for s in shape:
+        n *= int(s)
+    nbytes = n * itemsize
+    if any(int(s) >= 2**63 for s in shape) or nbytes >= 2**63:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
+    total = nbytes + extra_bytes
+    if total > _ALWAYS_FITS and total > _memory_limit():
+        raise RuntimeError(f"DefaultCPUAllocator: can't allocate memory: you tried to allocate {total} bytes.")
+    return nbytes
 
 
 def _as_int(x, what: str = "size") -> int:
@@ -50,6 +275,11 @@ def int_sizes(op: str, size: tuple, name: str = "size") -> tuple[int, ...]:
     for i, s in enumerate(seq):
         try:
             out.append(_as_int(s))
+            if not -(2**63) <= out[-1] < 2**63:
+                raise OverflowError
+        except OverflowError:
+            raise TypeError(f"{op}(): argument '{name}' failed to unpack the object at pos {i + 1} with error "
+                            '"Overflow when unpacking long long"') from None
         except TypeError:
             kind = type(s).__name__
             if single:

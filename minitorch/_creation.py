@@ -13,7 +13,17 @@ import warnings
 import numpy as np
 
 from . import _dtype
-from ._args import int_sizes, nonnegative_shape, sizes_argument
+from ._args import (
+    bool_argument,
+    check_storage_size,
+    int_sizes,
+    layout_arguments,
+    nonnegative_shape,
+    number_argument,
+    scalar_in_range,
+    sizes_argument,
+    tensor_argument,
+)
 from ._device import to_device
 from ._strides import contiguous_strides, numel, preserved_strides
 from ._tensor import Tensor
@@ -24,6 +34,8 @@ def _finish(array: np.ndarray, device, requires_grad: bool) -> Tensor:
     """Wrap a freshly made NumPy array as a tensor on ``device``."""
     array = np.asarray(array)  # NumPy arithmetic on 0-d arrays returns scalars
     dev = to_device(device)
+    if requires_grad is not False:
+        bool_argument("tensor", "requires_grad", requires_grad)
     if requires_grad and array.dtype.kind != "f":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     if dev.type != "cpu":
@@ -34,6 +46,52 @@ def _finish(array: np.ndarray, device, requires_grad: bool) -> Tensor:
     if requires_grad:
         t.requires_grad = True
     return t
+
+
+_C_TYPES = {"int64": "int64_t", "int32": "int", "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t",
+            "float64": "double", "float32": "float", "float16": "c10::Half"}
+
+
+def fill_value_as(value, dt: _dtype.dtype):
+    """``value`` converted to ``dt`` as PyTorch converts a fill value (``full``, ``fill_``): checked,
+    so that a value the dtype cannot hold raises "value cannot be converted to type int8_t without
+    overflow" instead of wrapping (as an operand of ``+`` does). Negative ints still wrap into an
+    unsigned type, and floats are truncated toward zero for integer types, as C++ casts do."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    value = scalar_in_range(value)
+    if dt is _dtype.bool_ or isinstance(value, bool):
+        return value
+    overflow = RuntimeError(f"value cannot be converted to type {_C_TYPES[dt.name]} without overflow")
+    if dt.is_floating_point:
+        if math.isfinite(value) and abs(value) > float(np.finfo(dt.np).max):
+            raise overflow
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise overflow
+        value = int(value)
+    info = np.iinfo(dt.np)
+    lowest = -int(info.max) if info.min == 0 else int(info.min)
+    if not lowest <= value <= int(info.max):
+        raise overflow
+    return value % (int(info.max) + 1) if value < 0 and info.min == 0 else value
+
+
+def allocate(shape: tuple[int, ...], dt: _dtype.dtype, fill=0) -> np.ndarray:
+    """A new dense array of ``shape`` filled with ``fill``: the one place where factories allocate.
+
+    The byte count is checked first (``_args.check_storage_size``), so an impossible size raises
+    PyTorch's RuntimeError instead of NumPy's MemoryError or ValueError; ``fill`` is converted with
+    :func:`fill_value_as`.
+    """
+    check_storage_size(shape, dt.itemsize)
+    fill = fill_value_as(fill, dt)
+    try:
+        return np.zeros(shape, dt.np) if fill == 0 and not isinstance(fill, str) else np.full(shape, fill, dt.np)
+    except MemoryError:
+        nbytes = dt.itemsize * numel(shape)
+        raise RuntimeError(f"DefaultCPUAllocator: can't allocate memory: you tried to allocate {nbytes} bytes.") from None
 
 
 # ----------------------------------------------------------------------------- tensor(data)
@@ -131,7 +189,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
             UserWarning,
             stacklevel=2,
         )
-        dt = _dtype.to_dtype(dtype) if dtype is not None else data.dtype
+        dt = _dtype.to_dtype(dtype, "tensor") if dtype is not None else data.dtype
         array = data.detach()._to_numpy().astype(dt.np, copy=True)
         return _finish(array, device if device is not None else data.device, requires_grad)
     if isinstance(data, np.ndarray):
@@ -147,7 +205,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
     leaves: list = []
     _flatten(data, sizes, 0, leaves)
     if dtype is not None:
-        dt = _dtype.to_dtype(dtype)
+        dt = _dtype.to_dtype(dtype, "tensor")
     elif not leaves:
         dt = _dtype.get_default_dtype()
     else:
@@ -157,6 +215,16 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
     with np.errstate(over="ignore"):  # float overflow gives inf, as in PyTorch
         array = np.array([_leaf_value(v, dt) for v in leaves], dtype=dt.np).reshape(sizes)
     return _finish(array, device, requires_grad)
+
+
+def legacy_tensor(data, dtype: _dtype.dtype, device) -> Tensor:
+    """``Tensor(data)``/``FloatTensor(data)``: a copy of a sequence; a number or a string is refused
+    as in PyTorch (a number would be a size, and only a sequence is data)."""
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    if not isinstance(data, (list, tuple, range, np.ndarray)):
+        raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
+    return tensor(data, dtype=dtype, device=device)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
@@ -236,10 +304,10 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- factories
-def _factory_dtype(dtype, default=None, out=None) -> _dtype.dtype:
+def _factory_dtype(dtype, default=None, out=None, op: str | None = None) -> _dtype.dtype:
     """``dtype=``, else ``out``'s dtype, else ``default`` (the default float dtype when None)."""
     if dtype is not None:
-        dt = _dtype.to_dtype(dtype)
+        dt = _dtype.to_dtype(dtype, op)
         if out is not None and out.dtype is not dt:
             raise RuntimeError(f"dtype {_legacy_name(dt)} does not match dtype of out parameter "
                                f"({_legacy_name(out.dtype)})")
@@ -257,6 +325,8 @@ def _legacy_name(dt: _dtype.dtype) -> str:
 
 def _size_arg(fn: str, size: tuple) -> tuple[int, ...]:
     """``size`` of a factory (varargs or one sequence), with PyTorch's argument-parser errors."""
+    if not size:
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
     shape = int_sizes(fn, size)
     if fn == "zeros" and any(s < 0 for s in shape):
         raise RuntimeError("zeros: Dimension size must be non-negative.")
@@ -274,25 +344,28 @@ def _check_out(out, t):
 def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
           pin_memory=False) -> Tensor:
     """A tensor of zeros of shape ``size`` (varargs, one sequence, or ``size=``)."""
+    layout_arguments("zeros", layout)
     shape = _size_arg("zeros", sizes_argument("zeros", sizes, size))
-    dt = _factory_dtype(dtype, out=out)
-    return _check_out(out, _finish(np.zeros(shape, dt.np), device, requires_grad))
+    dt = _factory_dtype(dtype, out=out, op="zeros")
+    return _check_out(out, _finish(allocate(shape, dt), device, requires_grad))
 
 
 def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
          pin_memory=False) -> Tensor:
     """A tensor of ones of shape ``size`` (varargs, one sequence, or ``size=``)."""
+    layout_arguments("ones", layout)
     shape = _size_arg("ones", sizes_argument("ones", sizes, size))
-    dt = _factory_dtype(dtype, out=out)
-    return _check_out(out, _finish(np.ones(shape, dt.np), device, requires_grad))
+    dt = _factory_dtype(dtype, out=out, op="ones")
+    return _check_out(out, _finish(allocate(shape, dt, 1), device, requires_grad))
 
 
 def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
           pin_memory=False, memory_format=None) -> Tensor:
     """An uninitialised tensor of shape ``size`` (minitorch fills it with zeros, which is one valid garbage)."""
+    layout_arguments("empty", layout, memory_format)
     shape = _size_arg("empty", sizes_argument("empty", sizes, size))
-    dt = _factory_dtype(dtype, out=out)
-    return _check_out(out, _finish(np.zeros(shape, dt.np), device, requires_grad))
+    dt = _factory_dtype(dtype, out=out, op="empty")
+    return _check_out(out, _finish(allocate(shape, dt), device, requires_grad))
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -306,9 +379,10 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
         fill_value = fill_value.item()
     if isinstance(fill_value, Tensor):
         raise TypeError("full(): argument 'fill_value' (position 2) must be Number, not Tensor")
-    dt = _factory_dtype(dtype, _dtype.scalar_dtype(fill_value), out=out)
+    fill_value = number_argument("full", "fill_value", fill_value, 2)
+    dt = _factory_dtype(dtype, _dtype.scalar_dtype(fill_value), out=out, op="full")
     shape = _size_arg("full", (size,))
-    return _check_out(out, _finish(np.full(shape, fill_value, dt.np), device, requires_grad))
+    return _check_out(out, _finish(allocate(shape, dt, fill_value), device, requires_grad))
 
 
 def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
@@ -321,46 +395,50 @@ def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, devi
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     if m is not None and m < 0:
         raise RuntimeError(f"m must be greater or equal to 0, got {m}")
-    dt = _factory_dtype(dtype, out=out)
+    dt = _factory_dtype(dtype, out=out, op="eye")
+    check_storage_size((n, n if m is None else m), dt.itemsize)
     return _check_out(out, _finish(np.eye(n, m, dtype=dt.np), device, requires_grad))
 
 
-def _like(input: Tensor, dtype, device):
+def _like(input: Tensor, dtype, device, op: str | None = None):
     return (
-        _dtype.to_dtype(dtype) if dtype is not None else input.dtype,
+        _dtype.to_dtype(dtype, op) if dtype is not None else input.dtype,
         device if device is not None else input.device,
     )
 
 
-def _filled_like(input: Tensor, fill_value, dtype, device, requires_grad) -> Tensor:
+def _filled_like(input: Tensor, fill_value, dtype, device, requires_grad, op: str) -> Tensor:
     """A tensor of ``input``'s shape and layout (``preserve_format``, as ``clone``) filled with
     ``fill_value``: a transposed input gives a transposed result, as in PyTorch."""
-    dt, dev = _like(input, dtype, device)
+    tensor_argument(op, input)
+    dt, dev = _like(input, dtype, device, op)
     shape, strides = tuple(input.shape), preserved_strides(input.shape, input.stride())
-    storage = np.full(numel(shape), fill_value, dt.np)
+    storage = allocate((numel(shape),), dt, fill_value)
     array = storage.reshape(shape) if strides == contiguous_strides(shape) else cpu.as_strided(storage, shape, strides, 0)
     return _finish(array, dev, requires_grad)
 
 
 def zeros_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
-    return _filled_like(input, 0, dtype, device, requires_grad)
+    return _filled_like(input, 0, dtype, device, requires_grad, "zeros_like")
 
 
 def ones_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
-    return _filled_like(input, 1, dtype, device, requires_grad)
+    return _filled_like(input, 1, dtype, device, requires_grad, "ones_like")
 
 
 def empty_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
     """Uninitialised in PyTorch; zeros here (as ``empty``)."""
-    return _filled_like(input, 0, dtype, device, requires_grad)
+    return _filled_like(input, 0, dtype, device, requires_grad, "empty_like")
 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
     """``full(input.shape, fill_value)`` with ``input``'s dtype (the value is cast to it) and layout."""
+    tensor_argument("full_like", input)
     if isinstance(fill_value, Tensor) and fill_value.dim() == 0:
         fill_value = fill_value.item()
-    return _filled_like(input, fill_value, dtype, device, requires_grad)
+    fill_value = number_argument("full_like", "fill_value", fill_value, 2)
+    return _filled_like(input, fill_value, dtype, device, requires_grad, "full_like")
 
 
 from ._range_factories import arange, linspace, logspace  # noqa: F401  (re-exported)

@@ -27,6 +27,8 @@ class device:
             raise RuntimeError(
                 f"Expected one of {', '.join(_TYPES)} device type at start of device string: {type}"
             )
+        if index is not None and (isinstance(index, bool) or not isinstance(index, int)):
+            raise TypeError(f"device(): argument 'index' (position 2) must be int, not {type(index).__name__}")
         if index is not None and index < 0:
             raise RuntimeError("Device index must not be negative")
         self.type, self.index = type, index
@@ -64,6 +66,8 @@ def to_device(d) -> device:
     if d is cpu_device or d == "cpu":
         return cpu_device
     if not isinstance(d, device):
+        if not isinstance(d, (str, int)) and type(d).__module__ != "torch":  # a torch.device is read by name
+            raise TypeError(f"argument 'device' must be torch.device, not {type(d).__name__}")
         d = device("cuda", d) if isinstance(d, int) else device(d if isinstance(d, str) else str(d))
     if d.type == "cpu":
         return cpu_device

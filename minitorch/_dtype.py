@@ -75,23 +75,36 @@ def from_numpy_dtype(np_dtype) -> dtype:
         ) from None
 
 
-def to_dtype(d) -> dtype:
-    """Normalise a ``dtype=`` argument: a minitorch dtype, a Python type, a NumPy dtype or a torch dtype."""
+def to_dtype(d, op: str | None = None) -> dtype:
+    """Normalise a ``dtype=`` argument: a minitorch dtype, a torch dtype, or the Python types
+    ``float`` (float64, as in PyTorch), ``int`` (int64) and ``bool``.
+
+    Anything else (a string such as ``'float32'``, a NumPy type) is refused with the TypeError of
+    PyTorch's argument parser, "zeros(): argument 'dtype' must be torch.dtype, not str": PyTorch
+    does not guess what a string or a NumPy type means.
+    """
     if isinstance(d, dtype):
         return d
     if d is float:
-        return get_default_dtype()
+        return float64
     if d is int:
         return int64
     if d is bool:
         return bool_
-    name = getattr(d, "__module__", None) == "torch" and str(d).replace("torch.", "")
+    name = getattr(type(d), "__module__", None) == "torch" and str(d).replace("torch.", "")
     if name and name in _BY_NAME:
         return _BY_NAME[name]
+    kind = type(d).__name__ if not isinstance(d, type) else "type"
+    prefix = f"{op}(): argument 'dtype'" if op else "argument 'dtype'"
+    raise TypeError(f"{prefix} must be torch.dtype, not {kind}")
+
+
+def from_name(name: str) -> dtype:
+    """The dtype called ``name`` (``'float32'``), for files that store dtypes by name."""
     try:
-        return from_numpy_dtype(d)
-    except TypeError:
-        raise TypeError(f"dtype must be a minitorch dtype, got {d!r}") from None
+        return _BY_NAME[name]
+    except KeyError:
+        raise ValueError(f"unknown dtype name {name!r}") from None
 
 
 # --------------------------------------------------------------------------- default dtype
@@ -106,7 +119,7 @@ def get_default_dtype() -> dtype:
 def set_default_dtype(d: dtype, /) -> None:
     """Set the default floating point dtype (PyTorch allows float16/32/64; others raise TypeError)."""
     global _default_dtype
-    if not isinstance(d, dtype) and type(d).__module__ != "torch":  # a dtype object, not a name or type
+    if not isinstance(d, dtype) and getattr(type(d), "__module__", None) != "torch":  # a dtype, not a name
         raise TypeError("invalid dtype object: only floating-point types are supported as the default type")
     d = to_dtype(d)
     if not d.is_floating_point:
@@ -124,6 +137,10 @@ def promote_types(type1: dtype, type2: dtype) -> dtype:
     a, b = type1, type2
     if a is b:
         return a
+    for i, d in enumerate((a, b)):
+        if not isinstance(d, dtype):
+            raise TypeError(f"promote_types(): argument 'type{i + 1}' (position {i + 1}) must be torch.dtype, "
+                            f"not {type(d).__name__}")
     ca, cb = _category(a), _category(b)
     if ca != cb:
         return a if ca > cb else b

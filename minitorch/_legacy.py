@@ -32,7 +32,7 @@ class _LegacyTensorType(type):
                 )
             return args[0]._alias()
         if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
-            return _creation.tensor(args[0], dtype=cls.dtype, device=device)
+            return _creation.legacy_tensor(args[0], cls.dtype, device)
         return _creation.empty(*args, dtype=cls.dtype, device=device)
 
     def __instancecheck__(cls, obj) -> bool:

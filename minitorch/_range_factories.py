@@ -27,6 +27,7 @@ import math
 import numpy as np
 
 from . import _dtype
+from ._args import check_storage_size, int_argument, number_argument
 from ._creation import _check_out, _factory_dtype, _finish
 from ._tensor import Tensor
 
@@ -78,8 +79,14 @@ def _fma(a, b, c, dt: _dtype.dtype) -> np.ndarray:
     return np.where(both_negative_zero, np.asarray(-0.0, dtype=out.dtype), out)
 
 
-def _scalar(v):
-    return v.item() if isinstance(v, Tensor) else v
+def _scalar(v, op: str = "arange", name: str = "end", position: int | None = None):
+    """A bound given as a Python number or a one-element tensor (PyTorch's ``Scalar``)."""
+    if isinstance(v, Tensor) and op != "arange" and v.dim() != 0:
+        raise RuntimeError(f"{op} only supports 0-dimensional start and end tensors, but got {name} with "
+                           f"{v.dim()} dimension(s).")
+    if isinstance(v, Tensor) and v.numel() != 1:
+        raise TypeError(f"{op}(): argument '{name}' must be Number, not Tensor")
+    return number_argument(op, name, v, position)
 
 
 def _to_int(v) -> int:
@@ -92,10 +99,10 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
            requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Values ``start, start + step, ...`` up to ``end`` (exclusive); int64 unless a bound is a float."""
     if end is None:
-        start, end = 0, start
-    start, end, step = _scalar(start), _scalar(end), _scalar(step)
+        start, end = 0, _scalar(start, "arange", "end", 1)
+    start, end, step = _scalar(start, "arange", "start"), _scalar(end, "arange", "end"), _scalar(step, "arange", "step")
     is_float = any(isinstance(v, float) for v in (start, end, step))
-    dt = _factory_dtype(dtype, None if is_float else _dtype.int64, out=out)
+    dt = _factory_dtype(dtype, None if is_float else _dtype.int64, out=out, op="arange")
     if dt is _dtype.bool_:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     integral = not dt.is_floating_point
@@ -109,6 +116,8 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if integral:  # the accumulate type is int64: fractional bounds and steps are truncated
         xstart, xend, xstep = _to_int(start), _to_int(end), _to_int(step)
+        if not all(-(2**63) <= v < 2**63 for v in (xstart, xend, xstep)):
+            raise RuntimeError("value cannot be converted to type int64_t without overflow")
         if xstep == 0 and dt is _dtype.int64:
             raise ValueError("step must be nonzero")
     else:
@@ -118,7 +127,11 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         q = xend - xstart + xstep - sgn
         n = abs(q) // abs(xstep) * (1 if (q >= 0) == (xstep > 0) else -1)  # C++ truncating division
     else:
-        n = math.ceil((float(end) - float(start)) / float(step))
+        size = (float(end) - float(start)) / float(step)
+        if size >= 2.0**63:
+            raise RuntimeError("invalid size, possible overflow?")
+        n = math.ceil(size)
+    check_storage_size((max(n, 0),), dt.itemsize)
     values = _arange_values(xstart, xstep, max(n, 0), dt)
     return _check_out(out, _finish(values, device, requires_grad))
 
@@ -145,12 +158,13 @@ def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, devic
     if not isinstance(steps, (int, np.integer)):
         raise TypeError(f"linspace() received an invalid combination of arguments - got "
                         f"({type(start).__name__}, {type(end).__name__}, {type(steps).__name__})")
+    start, end = _scalar(start, "linspace", "start", 1), _scalar(end, "linspace", "end", 2)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    dt = _factory_dtype(dtype, out=out)
+    dt = _factory_dtype(dtype, out=out, op="linspace")
     if dt is _dtype.bool_:
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
-    start, end = _scalar(start), _scalar(end)
+    check_storage_size((steps,), dt.itemsize)
     values = _linspace_values(start, end, steps, dt)
     return _check_out(out, _finish(values, device, requires_grad))
 
@@ -195,10 +209,15 @@ def _pow(base: float, exps: np.ndarray) -> np.ndarray:
 def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """``base ** linspace(start, end, steps)`` (the exponents in double, then rounded to ``dtype``)."""
+    steps = int_argument("logspace", "steps", steps, 3)
+    start, end = _scalar(start, "logspace", "start", 1), _scalar(end, "logspace", "end", 2)
+    base = number_argument("logspace", "base", base)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    dt = _factory_dtype(dtype, out=out)
-    start, end = _scalar(start), _scalar(end)
+    dt = _factory_dtype(dtype, out=out, op="logspace")
+    if dt is _dtype.bool_:
+        raise NotImplementedError("\"logspace_cpu\" not implemented for 'Bool'")
+    check_storage_size((steps,), dt.itemsize)
     if steps == 0:
         values = np.zeros(0, dt.np)
     elif steps == 1:

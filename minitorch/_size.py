@@ -7,7 +7,15 @@ class Size(tuple):
     """A tuple subclass; prints as ``torch.Size([2, 3])`` and knows its ``numel``."""
 
     def __new__(cls, sizes=()):
-        return super().__new__(cls, (int(s) for s in sizes))
+        import operator
+
+        items = tuple(sizes)
+        for i, s in enumerate(items):
+            try:
+                operator.index(s)
+            except TypeError:
+                raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is '{type(s).__name__}')") from None
+        return super().__new__(cls, (int(s) for s in items))
 
     def numel(self) -> int:
         n = 1

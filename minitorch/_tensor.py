@@ -84,7 +84,7 @@ class Tensor:
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)) and not isinstance(args[0], Size):
             if isinstance(args[0], Tensor):
                 return args[0]._alias()
-            t = _creation.tensor(args[0], dtype=_dtype.get_default_dtype(), device=device)
+            t = _creation.legacy_tensor(args[0], _dtype.get_default_dtype(), device)
         else:
             t = _creation.empty(*args, dtype=_dtype.get_default_dtype(), device=device)
         if cls is not Tensor:
@@ -169,7 +169,7 @@ class Tensor:
         self._offset_cache = (data, self._storage, offset)  # keyed by identity: ``out=`` may swap ``_data``
         return offset
 
-    def is_contiguous(self, memory_format=None) -> bool:
+    def is_contiguous(self, *, memory_format=None) -> bool:
         return self.numel() == 0 or is_contiguous(self._data.shape, self.stride())
 
     def data_ptr(self) -> int:
@@ -230,11 +230,20 @@ class Tensor:
 
     def type(self, dtype=None, non_blocking: bool = False):
         """Without arguments, the legacy type name (``'torch.FloatTensor'``); otherwise a cast."""
+        from ._args import bool_argument
+
+        bool_argument("type", "non_blocking", non_blocking)
         if dtype is None:
             return _LEGACY_NAMES[self.dtype]
         if isinstance(dtype, str):
-            dtype = {v: k for k, v in _LEGACY_NAMES.items()}[dtype]
-        return self.to(dtype)
+            by_name = {v: k for k, v in _LEGACY_NAMES.items()}
+            if dtype not in by_name:
+                raise ValueError(f"invalid type: {dtype!r}")
+            dtype = by_name[dtype]
+        elif not isinstance(dtype, type) and not isinstance(dtype, _dtype.dtype) \
+                and type(dtype).__module__ != "torch":
+            raise TypeError("dtype must be a type, str, or dtype object")
+        return self.to(_dtype.to_dtype(dtype))
 
     # ------------------------------------------------------------------ autograd identity
     @property
@@ -252,12 +261,16 @@ class Tensor:
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
+        if not isinstance(value, bool):
+            raise RuntimeError("requires_grad must be a bool")  # noqa: TRY004 - PyTorch's type
         if value and not self.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        self.requires_grad = requires_grad
+        from ._args import bool_argument
+
+        self.requires_grad = bool_argument("requires_grad_", "requires_grad", requires_grad)
         return self
 
     @property
@@ -474,6 +487,8 @@ class Tensor:
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The values as a NumPy array sharing memory with this tensor."""
+        if not isinstance(force, bool):
+            raise TypeError(f"numpy(): argument 'force' must be bool, not {type(force).__name__}")
         if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
@@ -498,11 +513,18 @@ class Tensor:
             )
         return bool(self.item())
 
+    def _python_scalar(self):
+        """The value of ``float(t)``/``int(t)``: one element only (ValueError, as PyTorch, where
+        ``t.item()`` raises RuntimeError)."""
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._python_scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._python_scalar())
 
     def __index__(self) -> int:
         if self.dtype.is_floating_point or self.numel() != 1:

@@ -9,6 +9,8 @@ written once.
 from __future__ import annotations
 
 from . import _dtype
+from ._args import bool_argument, layout_arguments, number_argument, tensor_argument
+from ._creation import fill_value_as
 from ._device import to_device
 from ._ops import compare as cmp
 from ._ops import elementwise as ew
@@ -45,38 +47,62 @@ class Clone(Primitive):
 def clone(input: Tensor, *, memory_format=None) -> Tensor:
     """A copy with its own memory that is still connected to the graph, in ``input``'s layout
     (PyTorch's default ``preserve_format``: ``_strides.preserved_strides``)."""
+    layout_arguments("clone", memory_format=memory_format)
     return Clone.apply(input, preserved_strides(input.shape, input.stride()))
 
 
-def _contiguous(input: Tensor, memory_format=None) -> Tensor:
+def _contiguous(input: Tensor, *, memory_format=None) -> Tensor:
+    layout_arguments("contiguous", memory_format=memory_format)
     if input.is_contiguous():
         return input
     return Clone.apply(input, contiguous_strides(input.shape))
 
 
+def _is_dtype(a) -> bool:
+    return isinstance(a, _dtype.dtype) or a in (float, int, bool) or str(type(a)) == "<class 'torch.dtype'>"
+
+
 def _parse_to(args, kwargs):
+    """The three forms of PyTorch's ``to``: ``to(device=None, dtype=None, non_blocking=False,
+    copy=False)``, ``to(dtype, non_blocking=False, copy=False)`` and ``to(tensor, ...)``; any other
+    combination raises the parser's TypeError."""
+    def invalid():
+        got = ", ".join([type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in kwargs.items()])
+        return TypeError(f"to() received an invalid combination of arguments - got ({got})")
+
+    kwargs = dict(kwargs)
     dtype = kwargs.pop("dtype", None)
     device = kwargs.pop("device", None)
-    kwargs.pop("non_blocking", None)
-    copy = kwargs.pop("copy", False)
+    flags = [kwargs.pop("non_blocking", False), kwargs.pop("copy", False)]
     kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() received an invalid combination of arguments: {sorted(kwargs)}")
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype, device = a.dtype, a.device
-        elif isinstance(a, _dtype.dtype) or (a in (float, int, bool)) or str(type(a)) == "<class 'torch.dtype'>":
-            dtype = _dtype.to_dtype(a)
-        elif isinstance(a, bool):
-            pass
-        elif a is not None:
-            device = a
-    return dtype, device, copy
+    args = list(args)
+    if args and isinstance(args[0], Tensor):
+        dtype, device = args[0].dtype, args[0].device
+        args.pop(0)
+    elif args and _is_dtype(args[0]):
+        dtype = args.pop(0)
+    elif args:  # to(device, dtype, ...)
+        if args[0] is not None:
+            device = args[0]
+        args.pop(0)
+        if args and (args[0] is None or _is_dtype(args[0])):
+            given = args.pop(0)
+            dtype = given if given is not None else dtype
+    if len(args) > 2 or not all(isinstance(a, bool) for a in args):
+        raise invalid()
+    flags[:len(args)] = args
+    if device is not None and not isinstance(device, (str, int)) and type(device).__name__ != "device":
+        raise invalid()
+    if dtype is not None:
+        dtype = _dtype.to_dtype(dtype, "to")
+    return dtype, device, flags[1]
 
 
 def to(self: Tensor, *args, **kwargs) -> Tensor:
     """Cast to a dtype and/or move to a device; returns ``self`` when nothing changes."""
-    dtype, device, copy = _parse_to(args, dict(kwargs))
+    dtype, device, copy = _parse_to(args, kwargs)
     out = self
     if device is not None:
         dev = to_device(device)
@@ -98,11 +124,15 @@ def cpu(self: Tensor, memory_format=None) -> Tensor:
 
 def cuda(self: Tensor, device=None, non_blocking: bool = False, memory_format=None) -> Tensor:
     """This tensor on a CUDA device (``self`` when it is already there)."""
-    return self.to(to_device(device if device is not None else "cuda"))
+    dev = to_device(device if device is not None else "cuda")
+    if dev.type != "cuda":
+        raise RuntimeError("Invalid device, must be cuda device")
+    return self.to(dev)
 
 
 def _cast(dt):
-    def method(self, memory_format=None):
+    def method(self, *, memory_format=None):
+        layout_arguments(dt.name, memory_format=memory_format)
         return self.to(dt)
 
     method.__name__ = dt.name
@@ -131,8 +161,9 @@ def fill_(self: Tensor, value) -> Tensor:
                 f"fill_ only supports 0-dimension value tensor but got tensor with {value.dim()} dimensions."
             )
         return write_inplace(self, value.to(self.dtype).expand(self.shape))
+    value = fill_value_as(number_argument("fill_", "value", value, 1), self.dtype)
     xp = backend_of(self._data)
-    filled = xp.full(self._data.shape, promotion.cast(value, self.dtype), dtype=self._data.dtype)
+    filled = xp.full(self._data.shape, value, dtype=self._data.dtype)
     return write_inplace(self, self._wrap_result(filled))
 
 
@@ -147,6 +178,7 @@ def copy_(self: Tensor, other: Tensor, non_blocking: bool = False) -> Tensor:
     self._check_inplace()
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
+    bool_argument("copy_", "non_blocking", non_blocking)
     if src.device != self.device:
         src = src.to(self.device)
     s = src.to(self.dtype)
@@ -157,6 +189,88 @@ def copy_(self: Tensor, other: Tensor, non_blocking: bool = False) -> Tensor:
     if s.requires_grad and grad_mode.is_grad_enabled():
         s = Overwrite.apply(self._alias(), s)  # PyTorch records copy_ as CopyBackwards, always
     return write_inplace(self, s)
+
+
+def type_as(self: Tensor, other: Tensor) -> Tensor:
+    """``self`` cast to ``other``'s dtype (``self`` itself when it already has it)."""
+    tensor_argument("type_as", other, "other", 1)
+    return self.to(other.dtype)
+
+
+def t_(self: Tensor) -> Tensor:
+    """In-place ``t()``: ``self`` becomes its own transpose (a view of the same memory, with the
+    transposed shape and strides); 0-d and 1-d tensors are returned as they are."""
+    if self.dim() > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self.dim()}D")
+    self._check_inplace()
+    if self.dim() < 2:
+        return self
+    y = self.t()
+    self._data, self._storage, self._stride, self._offset_cache = y._data, y._storage, y._stride, None
+    if y.grad_fn is not None:
+        self.grad_fn, self._output_nr = y.grad_fn, y._output_nr
+    return self
+
+
+def _bitwise_operator(name: str):
+    """``&``, ``|``, ``^``: logical for two bools (``mask & other_mask``), bitwise otherwise (an
+    int with a bool promotes to int; a float operand raises, as in PyTorch)."""
+    bitwise, logical = getattr(cmp, f"bitwise_{name}"), f"logical_{name}"
+
+    def method(self, other):
+        if not isinstance(other, (Tensor, bool, int, float)):
+            return NotImplemented
+        bools = self.dtype is _dtype.bool_ and (other.dtype is _dtype.bool_ if isinstance(other, Tensor)
+                                                 else isinstance(other, bool))
+        return cmp._logical(logical, self, other if isinstance(other, Tensor) else self.new_full((), other))\
+            if bools else bitwise(self, other)
+
+    method.__name__ = f"__{name}__"
+    return method
+
+
+def _conjugate_transpose(self: Tensor) -> Tensor:
+    """``x.H``: the (conjugate) transpose of a matrix; real tensors, so ``x.t()``."""
+    if self.dim() not in (0, 2):
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self.dim()}-D tensor.")
+    return self.t()
+
+
+def _matrix_transpose(self: Tensor, name: str) -> Tensor:
+    """``x.mT``: the last two dims swapped; PyTorch refuses tensors with fewer than two dims
+    (a 0-d tensor is returned as it is)."""
+    if self.dim() == 0:
+        return self
+    if self.dim() < 2:
+        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of matrices. "
+                           f"Got {self.dim()}-D tensor.")
+    return self.transpose(-2, -1)
+
+
+def _pos(self: Tensor) -> Tensor:
+    """``+x``: ``x`` itself; PyTorch refuses bool tensors."""
+    if self.dtype is _dtype.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return self
+
+
+def _operand_or_not_implemented(fn):
+    """A binary dunder that returns ``NotImplemented`` for an operand that is neither a Tensor nor a
+    number, so that Python raises its TypeError ("unsupported operand type(s) for @")."""
+    def method(self, other):
+        if not isinstance(other, (Tensor, bool, int, float)):
+            return NotImplemented
+        return fn(self, other)
+
+    method.__name__ = fn.__name__
+    return method
+
+
+def _tensor_operand(fn):
+    def method(self, other):
+        return fn(self, other) if isinstance(other, Tensor) else NotImplemented
+
+    return method
 
 
 # ----------------------------------------------------------------------------- binding
@@ -181,30 +295,35 @@ def _bind() -> None:
     T.to, T.clone, T.contiguous = to, clone, _contiguous
     T.cpu, T.cuda = cpu, cuda
     T.fill_, T.zero_, T.copy_ = fill_, zero_, copy_
+    T.type_as, T.t_ = type_as, t_
 
     T.__getitem__ = indexing.getitem
     T.__setitem__ = indexing.setitem
-    T.__add__ = T.__radd__ = lambda s, o: ew.add(s, o)
+    T.__add__ = lambda s, o: ew.add(s, o)
     T.__sub__ = lambda s, o: ew.sub(s, o)
-    T.__rsub__ = lambda s, o: ew.rsub(s, o)
-    T.__mul__ = T.__rmul__ = lambda s, o: ew.mul(s, o)
+    T.__mul__ = lambda s, o: ew.mul(s, o)
     T.__truediv__ = lambda s, o: ew.div(s, o)
-    T.__rtruediv__ = lambda s, o: ew.div(o, s)
     T.__floordiv__ = lambda s, o: ew.floor_divide(s, o)
-    T.__rfloordiv__ = lambda s, o: ew.floor_divide(o, s)
     T.__mod__ = lambda s, o: ew.remainder(s, o)
-    T.__rmod__ = lambda s, o: ew.remainder(o, s)
     T.__pow__ = lambda s, o: ew.pow(s, o)
-    T.__rpow__ = lambda s, o: ew.pow(o, s)
-    T.__matmul__ = lambda s, o: F.matmul(s, o)
-    T.__rmatmul__ = lambda s, o: F.matmul(o, s)
+    # Reflected forms run only when the left operand is not a Tensor: a number, or something
+    # Python should be told we do not handle (``None ** x`` is then Python's TypeError).
+    T.__radd__ = _operand_or_not_implemented(lambda s, o: ew.add(s, o))
+    T.__rsub__ = _operand_or_not_implemented(lambda s, o: ew.rsub(s, o))
+    T.__rmul__ = _operand_or_not_implemented(lambda s, o: ew.mul(s, o))
+    T.__rtruediv__ = _operand_or_not_implemented(lambda s, o: ew.div(o, s))
+    T.__rfloordiv__ = _operand_or_not_implemented(lambda s, o: ew.floor_divide(o, s))
+    T.__rmod__ = _operand_or_not_implemented(lambda s, o: ew.remainder(o, s))
+    T.__rpow__ = _operand_or_not_implemented(lambda s, o: ew.pow(o, s))
+    T.__matmul__ = _tensor_operand(lambda s, o: F.matmul(s, o))
+    T.__rmatmul__ = _tensor_operand(lambda s, o: F.matmul(o, s))
     T.__neg__ = lambda s: unary("neg", s)
-    T.__pos__ = lambda s: s
+    T.__pos__ = _pos
     T.__abs__ = lambda s: unary("abs", s)
     T.__invert__ = _invert
-    T.__and__ = T.__rand__ = lambda s, o: cmp.bitwise_and(s, o) if s.dtype is not _dtype.bool_ else cmp._logical("logical_and", s, o)
-    T.__or__ = T.__ror__ = lambda s, o: cmp.bitwise_or(s, o) if s.dtype is not _dtype.bool_ else cmp._logical("logical_or", s, o)
-    T.__xor__ = T.__rxor__ = lambda s, o: cmp.bitwise_xor(s, o) if s.dtype is not _dtype.bool_ else cmp._logical("logical_xor", s, o)
+    T.__and__ = T.__rand__ = _bitwise_operator("and")
+    T.__or__ = T.__ror__ = _bitwise_operator("or")
+    T.__xor__ = T.__rxor__ = _bitwise_operator("xor")
     T.__eq__ = lambda s, o: cmp.eq(s, o) if isinstance(o, (Tensor, int, float, bool)) else NotImplemented
     T.__ne__ = lambda s, o: cmp.ne(s, o) if isinstance(o, (Tensor, int, float, bool)) else NotImplemented
     T.__lt__ = lambda s, o: cmp.lt(s, o)
@@ -216,8 +335,14 @@ def _bind() -> None:
     T.__imul__ = lambda s, o: s.mul_(o)
     T.__itruediv__ = lambda s, o: s.div_(o)
     T.__ipow__ = lambda s, o: s.pow_(o)
+    T.__lshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_left_shift(s, o))
+    T.__rshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_right_shift(s, o))
+    T.__rlshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_left_shift(o, s))
+    T.__rrshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_right_shift(o, s))
+    T.__ilshift__ = lambda s, o: s.bitwise_left_shift_(o)
+    T.__irshift__ = lambda s, o: s.bitwise_right_shift_(o)
     T.__hash__ = lambda s: id(s)
     T.T = property(lambda s: s.permute(tuple(range(s.dim() - 1, -1, -1))))
-    T.mT = property(lambda s: s.transpose(-2, -1))
-    T.H = T.T
-    T.mH = T.mT
+    T.mT = property(lambda s: _matrix_transpose(s, "mT"))
+    T.H = property(_conjugate_transpose)
+    T.mH = property(lambda s: _matrix_transpose(s, "mH"))

@@ -270,7 +270,7 @@ class _Decoder:
         if kind == "Size":
             return Size(int(v) for v in node["value"])
         if kind == "dtype":
-            return _dtype.to_dtype(node["value"])
+            return _dtype.from_name(node["value"])
         if kind == "device":
             return _device_cls(node["value"])
         if kind == "tensor":
@@ -289,7 +289,7 @@ class _Decoder:
         if key not in self.tensors:
             from ._creation import from_numpy
 
-            dt = _dtype.to_dtype(node["dtype"])
+            dt = _dtype.from_name(node["dtype"])
             arr = np.load(io.BytesIO(self.zf.read(f"{self.root}/tensors/{key}.npy")), allow_pickle=False)
             if arr.dtype != dt.np or list(arr.shape) != list(node["shape"]):
                 raise _InvalidCheckpoint(f"tensor {key} is {arr.dtype}{list(arr.shape)}, "

@@ -8,7 +8,7 @@ from __future__ import annotations
 import concurrent.futures
 
 import pytest
-from error_parity.runner import judge, load_all_cases, load_known_differences, run_cases
+from error_parity.runner import judge, load_all_cases, load_known_differences, run_cases, tables
 
 KNOWN_DIFFERENCES = load_known_differences()
 
@@ -23,8 +23,9 @@ def outcomes() -> dict[str, tuple[dict, dict]]:
     return {case.id: (ref[case.id], ours[case.id]) for case in CASES}
 
 
-def test_case_ids_are_unique():
-    ids = [case.id for case in CASES]
+@pytest.mark.parametrize("table", sorted(tables()))
+def test_case_ids_are_unique_within_a_table(table):
+    ids = [case.id for case in tables()[table]]
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
 
 

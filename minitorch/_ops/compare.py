@@ -9,6 +9,8 @@ common dtype first (``_dtype.result_type``), as in PyTorch, so
 from __future__ import annotations
 
 from .. import _dtype
+from .._args import scalar_in_range, tensor_argument
+from .._strides import broadcast_shapes
 from .._tensor import Tensor
 from ..backends import backend_of
 from ._out import _legacy, finish
@@ -21,12 +23,21 @@ def _compare(op: str, input, other, out=None):
     xp = backend_of(input._data)
     if isinstance(other, Tensor):
         _check_same_device(input, other)
+        broadcast_shapes(input.shape, other.shape)  # PyTorch's RuntimeError, not NumPy's ValueError
         dt = _dtype.result_type(input, other)
         a = input._data if input.dtype is dt else xp.astype(input._data, dt.np)
         b = other._data if other.dtype is dt else xp.astype(other._data, dt.np)
     else:
-        a, b = input._data, other
+        numpy_scalar = type(other).__module__ == "numpy" and getattr(other, "shape", None) == ()
+        if not isinstance(other, (bool, int, float)) and not numpy_scalar:
+            raise TypeError(f"{_COMPARE_NAMES[op]}(): argument 'other' (position 2) must be Tensor or Number, "
+                            f"not {type(other).__name__}")
+        a, b = input._data, scalar_in_range(other)
     return finish(_constant(input, getattr(xp, op)(a, b)), out)
+
+
+_COMPARE_NAMES = {"equal": "eq", "not_equal": "ne", "less": "lt", "less_equal": "le", "greater": "gt",
+                  "greater_equal": "ge"}
 
 
 def _check_same_device(a: Tensor, b: Tensor) -> None:
@@ -65,6 +76,9 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
 def _logical(op: str, input, other=None, out=None):
+    if other is not None:
+        tensor_argument(op, other, "other", 2)
+        broadcast_shapes(input.shape, other.shape)
     xp = backend_of(input._data)
     args = (input._data,) if other is None else (input._data, other._data if isinstance(other, Tensor) else other)
     return finish(_constant(input, getattr(xp, op)(*args)), out)
@@ -86,13 +100,40 @@ def logical_not(input, *, out=None):
     return _logical("logical_not", input, None, out)
 
 
-def _bitwise(op: str, input, other):
+def _bitwise(op: str, input, other, kernel: str | None = None):
     a, b, dt = promote(input, other)
-    if dt.is_floating_point:
-        raise NotImplementedError(f'"{op}_cpu" not implemented for \'{_legacy(dt)}\'')
+    if dt.is_floating_point or (kernel is not None and dt is _dtype.bool_):  # shifts take no bools
+        raise NotImplementedError(f'"{kernel or op}_cpu" not implemented for \'{_legacy(dt)}\'')
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        broadcast_shapes(a.shape, b.shape)
     a = as_tensor_like(a, b if isinstance(b, Tensor) else input)
     bd = b._data if isinstance(b, Tensor) else b
+    if op in ("left_shift", "right_shift"):
+        return _constant(a, _shift(backend_of(a._data), op, a._data, bd, dt))
     return _constant(a, getattr(backend_of(a._data), op)(a._data, bd))
+
+
+def _shift(xp, op: str, a, b, dt: _dtype.dtype):
+    """``a << b`` / ``a >> b`` with C++'s semantics on PyTorch's CPU: a shift by a negative count
+    or by at least the bit width gives 0 (``<<``), or the sign fill 0 / -1 (``>>``)."""
+    bits = 8 * dt.itemsize
+    out_of_range = (b < 0) | (b >= bits)
+    count = xp.where(out_of_range, 0, b)
+    if not hasattr(count, "dtype") or count.dtype != a.dtype:
+        count = xp.astype(xp.asarray(count), a.dtype)
+    shifted = getattr(xp, op)(a, count)
+    fill = 0 if op == "left_shift" else xp.where(a < 0, -1, 0)
+    return xp.astype(xp.where(out_of_range, fill, shifted), dt.np)
+
+
+def bitwise_left_shift(input, other):
+    """``input << other`` on integers (PyTorch: ``__lshift__``); shifts of ``bits`` or more give 0."""
+    return _bitwise("left_shift", input, other, "lshift")
+
+
+def bitwise_right_shift(input, other):
+    """``input >> other`` on integers, an arithmetic shift (the sign bit is copied in)."""
+    return _bitwise("right_shift", input, other, "rshift")
 
 
 def bitwise_and(input, other):
@@ -127,6 +168,13 @@ def isfinite(input):
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """``|input - other| <= atol + rtol * |other|`` elementwise."""
+    tensor_argument("isclose", other, "other", 2)
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if isinstance(tol, bool) or not isinstance(tol, (int, float)):
+            raise TypeError(f"isclose(): argument '{name}' must be float, not {type(tol).__name__}")
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol:g}")
+    broadcast_shapes(input.shape, other.shape)
     if input.dtype is not other.dtype:
         raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
     xp = backend_of(input._data)
@@ -139,19 +187,23 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    tensor_argument("allclose", other, "other", 2)
     return bool(isclose(input, other, rtol, atol, equal_nan).all())
 
 
 def equal(input, other) -> bool:
     """True when both have the same shape and the same values."""
+    tensor_argument("equal", other, "other", 2)
     return tuple(input.shape) == tuple(other.shape) and bool((input == other).all())
 
 
 __all__ = [
     "allclose",
     "bitwise_and",
+    "bitwise_left_shift",
     "bitwise_not",
     "bitwise_or",
+    "bitwise_right_shift",
     "bitwise_xor",
     "eq",
     "equal",
@@ -175,4 +227,5 @@ __all__ = [
     "not_equal",
 ]
 METHODS = list(__all__)
-INPLACE = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not"]
+INPLACE = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
+           "bitwise_left_shift", "bitwise_right_shift"]

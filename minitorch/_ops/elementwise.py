@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from .. import _dtype
+from .._args import number_argument, tensor_argument
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
-from ._out import finish
+from ._out import _legacy, finish
 from .promotion import _constant, as_tensor_like, cast, promote
 
 
@@ -125,6 +128,21 @@ class PowScalar(Primitive):
         return g * (ctx.e * x ** (ctx.e - 1)), None
 
 
+def integer_power(xp, a, b):
+    """``a ** b`` with PyTorch's values where an integer exponent is negative (NumPy raises there):
+    ``1 ** -n = 1``, ``(-1) ** -n = +-1``, every other base gives 0 (truncated 1 / a**n). Float
+    arrays, and the torch backend's (whose ``pow`` already does this), go straight to ``power``."""
+    if not isinstance(a, np.ndarray) or a.dtype.kind == "f":
+        return xp.power(a, b)
+    negative = b < 0
+    if not xp.any(negative):
+        return xp.power(a, b)
+    y = xp.power(a, xp.where(negative, 0, b))
+    odd = xp.remainder(b, 2) == 1
+    at_negative = xp.where(a == 1, 1, xp.where(a == -1, xp.where(odd, -1, 1), 0))
+    return xp.astype(xp.where(negative, at_negative, y), y.dtype)
+
+
 class Pow(Primitive):
     """y = a ** b;  da = g * b * a^(b-1) (0 where b == 0),  db = g * y * log(a) (0 where a == 0 <= b).
 
@@ -135,7 +153,7 @@ class Pow(Primitive):
 
     @staticmethod
     def forward(ctx, a, b):
-        y = a**b
+        y = integer_power(backend_of(a), a, b)
         ctx.save_for_backward(a, b, y)
         return y
 
@@ -155,7 +173,8 @@ class RPow(Primitive):
 
     @staticmethod
     def forward(ctx, x, c):
-        y = backend_of(x).power(c, x)
+        xp = backend_of(x)
+        y = integer_power(xp, xp.asarray(c, dtype=x.dtype), x) if isinstance(x, np.ndarray) else xp.power(c, x)
         ctx.c = c
         ctx.save_for_backward(x, y)
         return y
@@ -258,8 +277,8 @@ class Clamp(Primitive):
 # ----------------------------------------------------------------------------- functional API
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other`` with broadcasting and type promotion."""
-    a, b, _ = promote(input, other)
-    return finish(Add.apply(a, b, alpha), out)
+    a, b, dt = promote(*_two_numbers_as_tensor(input, other))
+    return finish(Add.apply(a, b, _alpha("add", alpha, dt)), out)
 
 
 def sub(input, other, *, alpha=1, out=None):
@@ -269,16 +288,43 @@ def sub(input, other, *, alpha=1, out=None):
             "Subtraction, the `-` operator, with two bool tensors is not supported. "
             "Use the `^` or `logical_xor()` operator instead."
         )
-    a, b, _ = promote(input, other)
-    return finish(Sub.apply(a, b, alpha), out)
+    a, b, dt = promote(*_two_numbers_as_tensor(input, other))
+    return finish(Sub.apply(a, b, _alpha("sub", alpha, dt)), out)
 
 
 def _is_bool(x) -> bool:
-    return isinstance(x, Tensor) and x.dtype is _dtype.bool_
+    return isinstance(x, bool) or isinstance(x, Tensor) and x.dtype is _dtype.bool_
+
+
+def _two_numbers_as_tensor(input, other):
+    """``torch.add(1, 2)``: with no tensor operand, PyTorch wraps the first number as a 0-d tensor."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor) and type(input) in (bool, int, float):
+        from .._creation import tensor
+
+        input = tensor(input)
+    return input, other
+
+
+def _alpha(op: str, alpha, dt: _dtype.dtype):
+    """``alpha`` of add/sub checked as PyTorch does against the result dtype: a Number, no float
+    alpha for integer results, no non-bool alpha for bool results."""
+    if alpha == 1 and type(alpha) is int:
+        return alpha
+    alpha = number_argument(op, "alpha", alpha)
+    if not dt.is_floating_point and dt is not _dtype.bool_ and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if dt is _dtype.bool_ and not isinstance(alpha, bool):
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    return alpha
 
 
 def rsub(input, other, *, alpha=1):
     """``other - alpha * input``."""
+    if _is_bool(input) and _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
     a, b, _ = promote(input, other)
     return RSub.apply(a, b, alpha)
 
@@ -294,17 +340,21 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is None:
         a, b, _ = promote(input, other, to_float=True)
         return finish(Div.apply(a, b), out)
+    if not isinstance(rounding_mode, str):
+        raise TypeError(f"div(): argument 'rounding_mode' must be str, not {type(rounding_mode).__name__}")
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(
+        raise RuntimeError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
         )
     a, b, dt = _integer_safe_operands(input, other)
     return finish(DivRounding.apply(a, b, rounding_mode, dt.is_floating_point), out)
 
 
-def _integer_safe_operands(input, other):
+def _integer_safe_operands(input, other, op: str = "div"):
     """Promote, and raise PyTorch's error for an integer division by zero."""
     a, b, dt = promote(input, other)
+    if dt is _dtype.bool_:
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for 'Bool'")
     if not dt.is_floating_point:
         zero = (b == 0) if not isinstance(b, Tensor) else bool(backend_of(b._data).any(b._data == 0))
         if zero:
@@ -402,13 +452,13 @@ true_divide = div
 
 def floor_divide(input, other, *, out=None):
     """``input // other``: the quotient rounded down (Python's rule, also for floats)."""
-    a, b, _ = _integer_safe_operands(input, other)
+    a, b, _ = _integer_safe_operands(input, other, "floor_divide")
     return finish(FloorDivide.apply(a, b), out)
 
 
 def remainder(input, other, *, out=None):
     """Python-style modulus: the result has the sign of the divisor."""
-    a, b, _ = _integer_safe_operands(input, other)
+    a, b, _ = _integer_safe_operands(input, other, "remainder")
     if not isinstance(a, Tensor):
         return finish(NotDifferentiable.apply(a, b), out)
     return finish((Remainder if isinstance(b, Tensor) else RemainderScalar).apply(a, b), out)
@@ -416,7 +466,7 @@ def remainder(input, other, *, out=None):
 
 def fmod(input, other, *, out=None):
     """C-style modulus: the result has the sign of the dividend."""
-    a, b, _ = _integer_safe_operands(input, other)
+    a, b, _ = _integer_safe_operands(input, other, "fmod")
     return finish((Fmod if isinstance(b, Tensor) else FmodScalar).apply(a, b), out)
 
 
@@ -436,22 +486,33 @@ def pow(input, exponent, *, out=None):
     return finish(Pow.apply(a, b), out)
 
 
-def float_power(input, exponent):
+def float_power(input, exponent, *, out=None):
+    """``input ** exponent`` computed in float64 (the result is float64 whatever the operands)."""
+    if out is not None and out.dtype is not _dtype.float64:
+        raise RuntimeError(f"the output given to float_power has dtype {_legacy(out.dtype)} but the operation's "
+                           "result requires dtype Double")
+    return finish(_float_power(input, exponent), out)
+
+
+def _float_power(input, exponent):
     return pow(cast(input, _dtype.float64) if isinstance(input, Tensor) else float(input),
                cast(exponent, _dtype.float64) if isinstance(exponent, Tensor) else exponent)
 
 
 def maximum(input, other, *, out=None):
+    tensor_argument("maximum", other, "other", 2)
     a, b, _ = promote(input, other)
     return finish(Maximum.apply(a, b), out)
 
 
 def minimum(input, other, *, out=None):
+    tensor_argument("minimum", other, "other", 2)
     a, b, _ = promote(input, other)
     return finish(Minimum.apply(a, b), out)
 
 
 def atan2(input, other, *, out=None):
+    tensor_argument("atan2", other, "other", 2)
     a, b, _ = promote(input, other, to_float=True)
     return finish(Atan2.apply(a, b), out)
 
@@ -485,6 +546,9 @@ def clamp(input, min=None, max=None, *, out=None):
         if max is not None:
             y = minimum(y, max)
         return finish(y, out)
+    for name, bound in (("min", min), ("max", max)):
+        if bound is not None:
+            number_argument("clamp", name, bound)
     dt = _dtype.result_type(input, *(v for v in (min, max) if v is not None))
     x = cast(input, dt)
     return finish(Clamp.apply(x, min, max), out)
@@ -494,15 +558,25 @@ clip = clamp
 
 
 def clamp_min(input, min):
+    if min is None:
+        raise TypeError("clamp_min(): argument 'min' (position 2) must be Number, not NoneType")
     return clamp(input, min=min)
 
 
 def clamp_max(input, max):
+    if max is None:
+        raise TypeError("clamp_max(): argument 'max' (position 2) must be Number, not NoneType")
     return clamp(input, max=max)
 
 
 def lerp(input, end, weight, *, out=None):
     """``input + weight * (end - input)``."""
+    tensor_argument("lerp", end, "end", 2)
+    if end.dtype is not input.dtype:
+        raise RuntimeError(f"expected dtype {_legacy(input.dtype).lower()} for `end` but got dtype "
+                           f"{_legacy(end.dtype).lower()}")
+    if not isinstance(weight, Tensor):
+        number_argument("lerp", "weight", weight, 3)
     return finish(input + weight * (end - input), out)
 
 
@@ -535,12 +609,17 @@ def logit(input, eps=None, *, out=None):
 
 
 def frac(input, *, out=None):
-    """``input - trunc(input)``; gradient 1."""
+    """``input - trunc(input)``; gradient 1. Floating point only, as in PyTorch."""
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_legacy(input.dtype)}'")
     return finish(input - input.detach().trunc(), out)
 
 
 def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None, *, out=None):
     """Replace NaN and infinities; the gradient passes where the input was finite."""
+    for name, value in (("nan", nan), ("posinf", posinf), ("neginf", neginf)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise TypeError(f"nan_to_num(): argument '{name}' must be float, not {type(value).__name__}")
     xp = backend_of(input._data)
     info = __import__("numpy").finfo(input.dtype.np) if input.dtype.is_floating_point else None
     if info is None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 
 from .. import _dtype
-from .._args import _as_int, wrap_dim
+from .._args import _as_int, int_argument, tensor_sequence_argument, wrap_dim
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
-from ._out import finish
+from ._out import _legacy, can_cast, finish
 from .movement import narrow, reshape, select, unsqueeze
 from .promotion import cast
 
@@ -79,7 +79,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
 
     Like PyTorch, 1-d empty tensors (shape ``(0,)``) are skipped whatever the other shapes.
     """
-    tensors = list(tensors)
+    tensors = tensor_sequence_argument("cat", tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
@@ -98,6 +98,8 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
                     f"Sizes of tensors must match except in dimension {d}. Expected size {ref.shape[k]} "
                     f"but got size {t.shape[k]} for tensor number {i} in the list."
                 )
+    if out is not None and not can_cast(dt, out.dtype):
+        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type {_legacy(out.dtype)}")
     return finish(Cat.apply(d, *(cast(t, dt) for t in tensors)), out)
 
 
@@ -106,7 +108,7 @@ concat = concatenate = cat
 
 def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
     """Join equal-shaped tensors along a new dim ``dim``."""
-    tensors = list(tensors)
+    tensors = tensor_sequence_argument("stack", tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     for i, t in enumerate(tensors):
@@ -122,7 +124,7 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
 
 def _atleast(n: int, tensors):
     single = len(tensors) == 1 and isinstance(tensors[0], Tensor)
-    ts = _tensor_list(tensors)
+    ts = tensor_sequence_argument(f"atleast_{n}d", _tensor_list(tensors))
     res = []
     for t in ts:
         if t.dim() < n:
@@ -153,13 +155,13 @@ def atleast_3d(*tensors):
 
 def hstack(tensors, *, out=None) -> Tensor:
     """``cat`` along dim 1, or dim 0 for 1-d tensors."""
-    ts = atleast_1d(tuple(tensors))
+    ts = atleast_1d(tuple(_joined("hstack", tensors)))
     return cat(ts, 0 if ts[0].dim() == 1 else 1, out=out)
 
 
 def vstack(tensors, *, out=None) -> Tensor:
     """``cat`` along dim 0 after ``atleast_2d``."""
-    return cat(atleast_2d(tuple(tensors)), 0, out=out)
+    return cat(atleast_2d(tuple(_joined("vstack", tensors))), 0, out=out)
 
 
 row_stack = vstack
@@ -167,13 +169,21 @@ row_stack = vstack
 
 def dstack(tensors, *, out=None) -> Tensor:
     """``cat`` along dim 2 after ``atleast_3d``."""
-    return cat(atleast_3d(tuple(tensors)), 2, out=out)
+    return cat(atleast_3d(tuple(_joined("dstack", tensors))), 2, out=out)
 
 
 def column_stack(tensors, *, out=None) -> Tensor:
     """0-d and 1-d tensors become columns, then ``hstack``."""
-    ts = [reshape(t, (t.numel(), 1)) if t.dim() <= 1 else t for t in tensors]
+    ts = [reshape(t, (t.numel(), 1)) if t.dim() <= 1 else t for t in _joined("column_stack", tensors)]
     return hstack(ts, out=out)
+
+
+def _joined(op: str, tensors) -> list:
+    """The tensors of hstack/vstack/dstack/column_stack: a non-empty sequence of Tensors."""
+    tensors = tensor_sequence_argument(op, tensors)
+    if not tensors:
+        raise RuntimeError(f"{op} expects a non-empty TensorList")
+    return tensors
 
 
 # ----------------------------------------------------------------------------- splitting (views)
@@ -213,6 +223,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     """At most ``chunks`` views of ``ceil(size / chunks)`` elements each."""
+    chunks = int_argument("chunk", "chunks", chunks, 2)
     if input.dim() == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:

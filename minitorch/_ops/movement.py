@@ -16,7 +16,14 @@ Backward of a view:
 
 from __future__ import annotations
 
-from .._args import sizes_argument, wrap_dim
+from .._args import (
+    int_argument,
+    int_sizes,
+    normalize_dims,
+    sizes_argument,
+    tensor_argument,
+    wrap_dim,
+)
 from .._strides import compute_view_stride, contiguous_strides, expand_geometry, numel
 from .._tensor import Tensor
 from ..autograd.function import Primitive
@@ -217,8 +224,6 @@ def view(input: Tensor, *shape, size=None, dtype=None) -> Tensor:
 
 def normalize_shape_allow_neg(shape, op: str, name: str = "size") -> tuple[int, ...]:
     """A view's target shape as ints (-1 allowed, ``infer_size`` resolves it)."""
-    from .._args import int_sizes
-
     return int_sizes(op, shape, name)
 
 
@@ -317,10 +322,12 @@ def expand(input: Tensor, *sizes, size=None, implicit: bool = False) -> Tensor:
 
 
 def expand_as(input: Tensor, other: Tensor) -> Tensor:
-    return expand(input, other.shape)
+    return expand(input, tensor_argument("expand_as", other, "other", 1).shape)
 
 
 def broadcast_to(input: Tensor, size) -> Tensor:
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"broadcast_to(): argument 'size' (position 2) must be tuple of ints, not {type(size).__name__}")
     return expand(input, size)
 
 
@@ -341,7 +348,7 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
     if dim is None:
         dims = {i for i, s in enumerate(input.shape) if s == 1}
     else:
-        dims = {wrap_dim(d, n) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+        dims = set(normalize_dims(dim, n)) if isinstance(dim, (tuple, list)) else {wrap_dim(dim, n)}
         dims = {d for d in dims if n > 0 and input.shape[d] == 1}
     shape = tuple(s for i, s in enumerate(input.shape) if i not in dims)
     stride = tuple(s for i, s in enumerate(input.stride()) if i not in dims)
@@ -372,11 +379,11 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
 
 
 def view_as(input: Tensor, other: Tensor) -> Tensor:
-    return view(input, other.shape)
+    return view(input, tensor_argument("view_as", other, "other", 1).shape)
 
 
 def reshape_as(input: Tensor, other: Tensor) -> Tensor:
-    return reshape(input, other.shape)
+    return reshape(input, tensor_argument("reshape_as", other, "other", 1).shape)
 
 
 # ----------------------------------------------------------------------------- selecting views
@@ -419,8 +426,13 @@ def slice_dim(input: Tensor, dim: int, start, stop, step: int = 1) -> Tensor:
 
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """``length`` elements of ``dim`` from ``start``."""
+    start, length = int_argument("narrow", "start", start, 3), int_argument("narrow", "length", length, 4)
     d = wrap_dim(dim, input.dim())
     size = input.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     if start < 0:
         start += size
     if not 0 <= start <= size or length < 0 or start + length > size:
@@ -468,6 +480,9 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     n = input.dim()
     d = wrap_dim(dimension, n)
     dim_size = input.shape[d] if n > 0 else 1
+    size, step = int_argument("unfold", "size", size, 2), int_argument("unfold", "step", step, 3)
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
     if size > dim_size:
         raise RuntimeError(f"maximum size for tensor at dimension {d} is {dim_size} but size is {size}")
     if step <= 0:
@@ -478,13 +493,50 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
 def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
     """The view with exactly these sizes and strides over ``input``'s storage."""
     offset = input.storage_offset() if storage_offset is None else storage_offset
-    size, stride = tuple(size), tuple(stride)
+    size, stride = int_sizes("as_strided", (size,), "size"), int_sizes("as_strided", (stride,), "stride")
+    _check_strided_bounds(size, stride, offset, input)
 
     def geom(shape, st, off):
         return size, stride, off + offset - input.storage_offset()
 
     return strided_view(StridedView, input, geom)
 
+
+def _check_strided_bounds(size, stride, offset: int, input: Tensor) -> None:
+    """PyTorch's checks of ``as_strided``: as many strides as sizes, none negative, and every
+    addressed element inside ``input``'s storage."""
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got strides: {list(stride)}")
+    if any(s < 0 for s in size):
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(size)} and strides={list(stride)}")
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    needed = 0 if 0 in size else offset + 1 + sum((n - 1) * s for n, s in zip(size, stride))
+    available = len(input._get_storage())
+    if needed > available:
+        item = input.element_size()
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
+                           f"itemsize {item} requiring a storage size of {needed * item} are out of bounds for "
+                           f"storage of size {available * item}")
+
+
+def _reshape_function(input: Tensor, shape) -> Tensor:
+    """``torch.reshape(input, shape)``: ``shape`` is one sequence (``x.reshape(2, 3)`` takes varargs)."""
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"reshape(): argument 'shape' (position 2) must be tuple of ints, not {type(shape).__name__}")
+    return reshape(input, shape)
+
+
+def _permute_function(input: Tensor, dims) -> Tensor:
+    """``torch.permute(input, dims)``: ``dims`` is one sequence (``x.permute(1, 0)`` takes varargs)."""
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"permute(): argument 'dims' (position 2) must be tuple of ints, not {type(dims).__name__}")
+    return permute(input, dims)
+
+
+FUNCTION_OVERRIDES = {"reshape": _reshape_function, "permute": _permute_function}
 
 __all__ = [
     "as_strided",

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from .. import _dtype
+from .._args import scalar_in_range
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
@@ -19,6 +20,7 @@ def promote(a, b, to_float: bool = False):
         dt = a.dtype  # the common case, answered before result_type's walk over categories
     elif a_tensor and type(b) in (int, float, bool) and a.dtype.is_floating_point:
         dt = a.dtype  # a Python number never raises a float tensor's dtype (it is a 'wrapped number')
+        scalar_in_range(b)
     else:
         dt = _dtype.result_type(a, b)
     if to_float:
@@ -36,7 +38,18 @@ def cast(x, dt: _dtype.dtype):
         return float(x)
     if dt is _dtype.bool_:
         return bool(x)
-    return int(x)
+    return wrap_integer(int(x), dt)
+
+
+def wrap_integer(value: int, dt: _dtype.dtype) -> int:
+    """A Python int as the integer dtype ``dt`` holds it: PyTorch converts a scalar operand to the
+    tensor's type with C++'s two's-complement wrap (``int32_tensor + 2**40`` adds 0), after reading it
+    as a 64-bit integer (anything outside [-2**63, 2**64) raises OverflowError)."""
+    scalar_in_range(value)
+    bits = 8 * dt.itemsize
+    if dt.is_signed:
+        return (value + 2 ** (bits - 1)) % 2**bits - 2 ** (bits - 1)
+    return value % 2**bits
 
 
 def as_tensor_like(x, like: Tensor) -> Tensor:

@@ -16,7 +16,15 @@ import math
 import numpy as np
 
 from .. import _dtype
-from .._args import _as_int, normalize_shape, sizes_argument
+from .._args import (
+    _as_int,
+    bool_argument,
+    check_storage_size,
+    int_argument,
+    normalize_shape,
+    sizes_argument,
+    tensor_argument,
+)
 from .._creation import _check_out, _factory_dtype, _finish
 from .._random import _numpy_generator
 from .._strides import broadcast_shapes
@@ -121,9 +129,9 @@ def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, d
          requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Samples of U[0, 1) with shape ``size`` (varargs, one sequence, or ``size=``)."""
     size = sizes_argument("rand", sizes, size)
-    dt = _factory_dtype(dtype)
+    dt = _factory_dtype(dtype, out=out, op="rand")
     _float_dtype_or_raise(dt, "check_uniform_bounds")
-    sample = _uniform(_numpy_generator(generator), normalize_shape(size, "rand"), dt)
+    sample = _uniform(_numpy_generator(generator), _sample_shape(size, "rand", dt), dt)
     return _check_out(out, _finish(sample, device, requires_grad))
 
 
@@ -131,9 +139,9 @@ def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, 
           requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Samples of N(0, 1) with shape ``size`` (varargs, one sequence, or ``size=``)."""
     size = sizes_argument("randn", sizes, size)
-    dt = _factory_dtype(dtype)
+    dt = _factory_dtype(dtype, out=out, op="randn")
     _float_dtype_or_raise(dt, "normal_kernel_cpu")
-    sample = _standard_normal(_numpy_generator(generator), normalize_shape(size, "randn"), dt)
+    sample = _standard_normal(_numpy_generator(generator), _sample_shape(size, "randn", dt), dt)
     return _check_out(out, _finish(sample, device, requires_grad))
 
 
@@ -155,10 +163,10 @@ def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None,
         if isinstance(s, float):
             raise TypeError("randint(): argument 'size' (position 2) must be tuple of ints, "
                             "but found element of type float at pos 0")
-    dt = _factory_dtype(dtype, _dtype.int64)
-    low, high = int(low), int(high)
+    dt = _factory_dtype(dtype, _dtype.int64, op="randint")
+    low, high = int_argument("randint", "low", low), int_argument("randint", "high", high)
     _check_random_bounds(low, high, dt)
-    sample = _integers(_numpy_generator(generator), low, high, normalize_shape(tuple(size), "randint"), dt)
+    sample = _integers(_numpy_generator(generator), low, high, _sample_shape((tuple(size),), "randint", dt), dt)
     return _check_out(out, _finish(sample, device, requires_grad))
 
 
@@ -169,8 +177,10 @@ def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, devic
         n = _as_int(n)
     except TypeError:
         raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}") from None
-    normalize_shape((n,), "randperm", "n")  # a negative n raises PyTorch's error
-    dt = _factory_dtype(dtype, _dtype.int64)
+    dt = _factory_dtype(dtype, _dtype.int64, op="randperm")
+    if dt is _dtype.bool_:
+        raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
+    _sample_shape((n,), "randperm", dt)  # a negative or impossible n raises PyTorch's error
     sample = _numpy_generator(generator).permutation(n).astype(dt.np)
     return _check_out(out, _finish(sample, device, requires_grad))
 
@@ -184,13 +194,18 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         if size is None:
             raise TypeError("normal() received an invalid combination of arguments - got (float, float), "
                             "but expected (float mean, float std, tuple of ints size)")
+        if not isinstance(size, (tuple, list)):
+            raise TypeError(f"normal(): argument 'size' must be tuple of ints, not {type(size).__name__}")
         if std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-        dt = _factory_dtype(dtype)
+        dt = _factory_dtype(dtype, op="normal")
         _float_dtype_or_raise(dt, "normal_kernel_cpu")
-        shape = normalize_shape((size,) if isinstance(size, int) else tuple(size), "normal")
+        shape = _sample_shape((tuple(size),), "normal", dt)
         sample = (mean + std * _standard_normal(gen, shape, dt)).astype(dt.np)
         return _check_out(out, _finish(sample, device, requires_grad))
+    if size is not None:
+        raise TypeError("normal() received an invalid combination of arguments - got (Tensor, ..., size=tuple): "
+                        "size= goes with a float mean and std")
     like = mean if mt else std
     dt = _dtype.result_type(mean, std) if mt and st else like.dtype
     _float_dtype_or_raise(dt, "normal_kernel_cpu")
@@ -209,6 +224,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
 def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
     """1 with probability ``input`` (or ``p``), else 0; same shape and dtype as ``input``."""
+    _numpy_generator(generator)  # a wrong generator raises before the values are looked at
     if p is not None:
         return bernoulli_(input.new_empty(input.shape), p, generator=generator) if out is None else \
             _check_out(out, bernoulli_(input.new_empty(input.shape), p, generator=generator))
@@ -232,6 +248,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
     Without: the ``num_samples`` smallest keys ``E / w`` with ``E ~ Exp(1)``
     (the exponential race, which is PyTorch's algorithm too).
     """
+    bool_argument("multinomial", "replacement", replacement)
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {_legacy(input.dtype)}")
     if input.dim() not in (1, 2):
@@ -261,19 +278,30 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
     return _check_out(out, _finish(idx, input.device, False))
 
 
-def _like(input: Tensor, dtype, device):
+def _like(input: Tensor, dtype, device, op: str):
+    tensor_argument(op, input)
     return (dtype if dtype is not None else input.dtype), (device if device is not None else input.device)
+
+
+def _sample_shape(size: tuple, op: str, dt: _dtype.dtype) -> tuple[int, ...]:
+    """The checked shape of a sample: given, ints, none negative, and a storage that can exist."""
+    if not size:
+        raise TypeError(f"{op}() received an invalid combination of arguments - got (), but expected "
+                        "(tuple of ints size, ...)")
+    shape = normalize_shape(size, op)
+    check_storage_size(shape, dt.itemsize)
+    return shape
 
 
 def rand_like(input: Tensor, *, generator=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
               memory_format=None) -> Tensor:
-    dt, dev = _like(input, dtype, device)
+    dt, dev = _like(input, dtype, device, "rand_like")
     return rand(input.shape, generator=generator, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 def randn_like(input: Tensor, *, generator=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
                memory_format=None) -> Tensor:
-    dt, dev = _like(input, dtype, device)
+    dt, dev = _like(input, dtype, device, "randn_like")
     return randn(input.shape, generator=generator, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
@@ -282,7 +310,7 @@ def randint_like(input: Tensor, low=0, high=None, *, generator=None, dtype=None,
     """``randint(low, high, input.shape)`` with ``input``'s dtype; ``randint_like(x, high)`` also works."""
     if high is None:
         low, high = 0, low
-    dt, dev = _like(input, dtype, device)
+    dt, dev = _like(input, dtype, device, "randint_like")
     return randint(low, high, tuple(input.shape), generator=generator, dtype=dt, device=dev,
                    requires_grad=requires_grad)
 
@@ -308,6 +336,9 @@ def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=Non
     """Fill with samples of U[from, to)."""
     from_ = kwargs.pop("from", from_)
     _float_dtype_or_raise(self.dtype, "check_uniform_bounds")
+    for name, bound in (("from", from_), ("to", to)):
+        if not math.isfinite(bound) or abs(bound) > float(np.finfo(self.dtype.np).max):
+            raise RuntimeError(f"{name} is out of bounds for {_legacy(self.dtype).lower()}")
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_:g} > to={to:g}")
     u = _uniform(_numpy_generator(generator), tuple(self.shape), self.dtype)
@@ -321,6 +352,7 @@ def random_(self: Tensor, *args, generator=None, **kwargs) -> Tensor:
         args = (kwargs.pop("from"),) + args
     if "to" in kwargs:
         args = (args[0] if args else 0, kwargs.pop("to"))
+    args = tuple(int_argument("random_", "from" if len(args) == 2 and i == 0 else "to", a) for i, a in enumerate(args))
     if len(args) == 1:  # random_(to)
         low, high, node = 0, args[0], "RandomBackward1"
     elif args:
@@ -339,6 +371,9 @@ def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
     """Fill with 1 with probability ``p`` (a float or a tensor broadcastable to ``self``), else 0."""
     if isinstance(p, Tensor):
         probs = np.broadcast_to(p._to_numpy(), tuple(self.shape))
+        if not bool(((probs >= 0) & (probs <= 1)).all()):
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
+                               "be improved?  If so, please report an enhancement request to PyTorch.)")
     else:
         if not 0 <= p <= 1:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
@@ -349,6 +384,9 @@ def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
 
 def exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
     """Fill with samples of Exp(lambd): density ``lambd * exp(-lambd * x)``."""
+    if not self.dtype.is_floating_point:
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. dtype must be a "
+                           f"floating point but you specified {_legacy(self.dtype)}")
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
     return _fill_sample(self, _numpy_generator(generator).standard_exponential(tuple(self.shape)) / lambd,

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from .. import _dtype
-from .._args import normalize_dims, sizes_argument, wrap_dim
+from .._args import bool_argument, bool_arguments, normalize_dims, sizes_argument, wrap_dim
 from .._tensor import Tensor
 from ..autograd.engine import _is_expandable_to
 from ..autograd.engine import sum_to_size as _unbroadcast
@@ -86,13 +86,14 @@ class MeanAll(Mean):
 
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Sum over ``dim`` (int, tuple, or all). Integer and bool inputs sum in int64."""
+    bool_argument("sum", "keepdim", keepdim)
     if dtype is not None:
-        input = input.to(_dtype.to_dtype(dtype))
+        input = input.to(_dtype.to_dtype(dtype, "sum"))
     elif not input.dtype.is_floating_point:
         input = input.to(_dtype.int64)
     dims = normalize_dims(dim, input.dim())
     cls = SumAll if dim is None else Sum
-    return finish(cls.apply(input, dims, keepdim, None), out)
+    return finish(in_requested_dtype(cls.apply(input, dims, keepdim, None), input.dtype), out)
 
 
 def sum_to_size(input: Tensor, *sizes, size=None) -> Tensor:
@@ -114,8 +115,9 @@ def sum_to_size(input: Tensor, *sizes, size=None) -> Tensor:
 
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Arithmetic mean over ``dim``; only floating point inputs (or an explicit float ``dtype``)."""
+    bool_argument("mean", "keepdim", keepdim)
     if dtype is not None:
-        input = input.to(_dtype.to_dtype(dtype))
+        input = input.to(_dtype.to_dtype(dtype, "mean"))
     if not input.dtype.is_floating_point:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
@@ -135,10 +137,16 @@ def _numel(shape, dims) -> int:
     return math.prod(shape[d] for d in dims)
 
 
-def _accumulate_dtype(input: Tensor, dtype) -> Tensor:
+def in_requested_dtype(result: Tensor, dt: _dtype.dtype) -> Tensor:
+    """``result`` as ``dt``: NumPy sums and multiplies small integer types in int64, PyTorch's
+    ``dtype=torch.int32`` keeps int32 (the same values: integer arithmetic wraps either way)."""
+    return result if result.dtype is dt else result.to(dt)
+
+
+def _accumulate_dtype(input: Tensor, dtype, op: str | None = None) -> Tensor:
     """``dtype`` if given; integer and bool inputs accumulate in int64 (sum, prod, cumsum, cumprod)."""
     if dtype is not None:
-        return input.to(_dtype.to_dtype(dtype))
+        return input.to(_dtype.to_dtype(dtype, op))
     return input if input.dtype.is_floating_point else input.to(_dtype.int64)
 
 
@@ -185,11 +193,12 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None
         raise TypeError(f"prod() received an invalid combination of arguments - got ({type(dim).__name__}), "
                         "but expected one of:\n * (*, torch.dtype dtype = None)\n"
                         " * (int dim, bool keepdim = False, *, torch.dtype dtype = None)\n")
-    input = _accumulate_dtype(input, dtype)
+    bool_argument("prod", "keepdim", keepdim)
+    input = _accumulate_dtype(input, dtype, "prod")
     if dim is None:
-        return finish(ProdAll.apply(input, tuple(range(input.dim())), False), out)
+        return finish(in_requested_dtype(ProdAll.apply(input, tuple(range(input.dim())), False), input.dtype), out)
     dims = (wrap_dim(dim, input.dim()),) if input.dim() else ()  # a 0-d tensor accepts dim 0 and -1
-    return finish(Prod.apply(input, dims, keepdim), out)
+    return finish(in_requested_dtype(Prod.apply(input, dims, keepdim), input.dtype), out)
 
 
 # ----------------------------------------------------------------------------- amax, amin, max, min
@@ -225,6 +234,7 @@ class EvenlyDistributed(Primitive):
 
 def _extreme(name: str, input: Tensor, dim, keepdim: bool, largest: bool, node: str) -> Tensor:
     """amax/amin (and max/min without dim): the value over ``dim``, gradient split among ties."""
+    bool_argument(name, "keepdim", keepdim)
     dims = normalize_dims(dim, input.dim())
     if input.numel() == 0:
         if dim is None or dim == ():
@@ -250,7 +260,12 @@ def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
 
 def _max_min(name: str, input: Tensor, dim, keepdim: bool, out, largest: bool):
     if isinstance(dim, Tensor):  # max(a, b): the elementwise maximum
+        if keepdim is not False:
+            raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not Tensor")
         return (maximum if largest else minimum)(input, dim, out=out)
+    bool_argument(name, "keepdim", keepdim)
+    if dim is None and keepdim:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, NoneType, bool)")
     if dim is None:
         return finish(_extreme(name, input, None, False, largest, f"{name.capitalize()}Backward1"), out)
     d = wrap_dim(dim, input.dim())
@@ -301,6 +316,7 @@ def _arg_extreme(input: Tensor, d: int, largest: bool):
 
 
 def _argmax_argmin(name: str, input: Tensor, dim, keepdim: bool, largest: bool) -> Tensor:
+    bool_argument(name, "keepdim", keepdim)
     if input.dtype is _dtype.bool_:
         raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
@@ -375,6 +391,9 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
     """Variance over ``dim``: ``correction`` defaults to 1 (Bessel), ``unbiased=False`` means 0."""
     if isinstance(dim, bool):  # var(x, False): the legacy positional ``unbiased``
         dim, unbiased = None, dim
+    bool_arguments("var", keepdim=keepdim) if unbiased is None else bool_arguments("var", unbiased=unbiased, keepdim=keepdim)
+    if unbiased is not None and correction is not None:
+        raise TypeError("var() received an invalid combination of arguments - got both unbiased and correction")
     if not input.dtype.is_floating_point:
         raise RuntimeError("std and var only support floating point and complex dtypes")
     dims = normalize_dims(dim, input.dim())
@@ -438,10 +457,13 @@ class Norm(Primitive):
 
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None) -> Tensor:
     """The vector p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm."""
+    bool_argument("norm", "keepdim", keepdim)
     if dtype is not None:
-        input = input.to(_dtype.to_dtype(dtype))
+        input = input.to(_dtype.to_dtype(dtype, "norm"))
     if p == "nuc":
         raise NotImplementedError("norm(p='nuc') (the nuclear norm) is not implemented in minitorch")
+    if isinstance(p, str) and p != "fro":
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
     p = 2.0 if p in ("fro", None) else float(p)
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
@@ -461,6 +483,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtyp
 # ----------------------------------------------------------------------------- logsumexp
 def logsumexp(input: Tensor, dim, keepdim: bool = False, *, out=None) -> Tensor:
     """y = m + log(sum(exp(x - m))) with m = max(x) (detached), so large x don't overflow."""
+    bool_argument("logsumexp", "keepdim", keepdim)
     if not input.dtype.is_floating_point:
         input = input.to(_dtype.get_default_dtype())
     dims = normalize_dims(dim, input.dim())
@@ -474,6 +497,7 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False, *, out=None) -> Tensor:
 
 # ----------------------------------------------------------------------------- all, any, count_nonzero
 def _all_any(input: Tensor, dim, keepdim: bool, reduce_all: bool) -> Tensor:
+    bool_argument("all" if reduce_all else "any", "keepdim", keepdim)
     dims = normalize_dims(dim, input.dim())
     xp = backend_of(input._data)
     y = (xp.all if reduce_all else xp.any)(input._data, axis=dims, keepdims=keepdim)
@@ -501,11 +525,15 @@ def count_nonzero(input: Tensor, dim=None) -> Tensor:
 
 def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
     """counts[i] = number of i in the 1-d non-negative ``input`` (or the sum of their ``weights``)."""
-    if input.dtype.is_floating_point:
+    if input.dtype.is_floating_point or input.dtype is _dtype.bool_:
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{input.dtype.name.capitalize()}'")
     xp = backend_of(input._data)
     if input.dim() != 1 or (input.numel() and int(xp.amin(input._data)) < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if weights is not None and (weights.dim() != 1 or weights.shape[0] != input.shape[0]):
+        raise RuntimeError("weights should be 1-d and have the same length as input")
     w = None if weights is None else weights._data
     y = xp.bincount(xp.astype(input._data, np.int64), weights=w, minlength=minlength)
     if weights is None or input.numel() == 0:  # PyTorch: counts are int64, also for empty weights

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from .._args import wrap_dim
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
 from ._out import finish
 from .elementwise import where
-from .reduce import _accumulate_dtype
+from .reduce import _accumulate_dtype, in_requested_dtype
 
 
 def _scan(xp, fn, x, dim: int, reverse: bool = False):
@@ -81,16 +82,23 @@ class CumProd(Primitive):
         return dx.permute(order), None
 
 
+def _no_bool_dtype(op: str, dtype) -> None:
+    if dtype is _dtype.bool_:
+        raise NotImplementedError(f"\"{op}_out_cpu\" not implemented for 'Bool'")
+
+
 def cumsum(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
     """Running sum along ``dim``. Integer and bool inputs accumulate in int64."""
-    input = _accumulate_dtype(input, dtype)
-    return finish(CumSum.apply(input, wrap_dim(dim, input.dim()), False), out)
+    _no_bool_dtype("cumsum", dtype)
+    input = _accumulate_dtype(input, dtype, "cumsum")
+    return finish(in_requested_dtype(CumSum.apply(input, wrap_dim(dim, input.dim()), False), input.dtype), out)
 
 
 def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
     """Running product along ``dim``. Integer and bool inputs accumulate in int64."""
-    input = _accumulate_dtype(input, dtype)
-    return finish(CumProd.apply(input, wrap_dim(dim, input.dim())), out)
+    _no_bool_dtype("cumprod", dtype)
+    input = _accumulate_dtype(input, dtype, "cumprod")
+    return finish(in_requested_dtype(CumProd.apply(input, wrap_dim(dim, input.dim())), input.dtype), out)
 
 
 __all__ = ["cumprod", "cumsum"]

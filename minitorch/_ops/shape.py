@@ -15,7 +15,15 @@ from __future__ import annotations
 import warnings
 
 from .. import _dtype
-from .._args import _as_int, int_sizes, normalize_dims, sizes_argument, wrap_dim
+from .._args import (
+    _as_int,
+    check_storage_size,
+    int_sizes,
+    normalize_dims,
+    sizes_argument,
+    tensor_sequence_argument,
+    wrap_dim,
+)
 from .._strides import broadcast_shapes
 from .._tensor import Tensor
 from ..autograd.function import Primitive
@@ -40,6 +48,9 @@ def _dims_or_empty(dims, ndim: int) -> tuple[int, ...]:
 # ----------------------------------------------------------------------------- re-arranging (views)
 def movedim(input: Tensor, source, destination) -> Tensor:
     """Move dims ``source`` to positions ``destination``; the others keep their order (a ``permute``)."""
+    if isinstance(source, (tuple, list)) != isinstance(destination, (tuple, list)):
+        raise TypeError("movedim() received an invalid combination of arguments: source and destination "
+                        "must both be ints or both be tuples of ints")
     src, dst = _int_tuple(source), _int_tuple(destination)
     if len(src) != len(dst):
         raise RuntimeError(
@@ -68,7 +79,7 @@ moveaxis = movedim
 
 def broadcast_tensors(*tensors) -> tuple:
     """Expand every tensor to the common broadcast shape (views)."""
-    ts = _tensor_list(tensors)
+    ts = tensor_sequence_argument("broadcast_tensors", _tensor_list(tensors))
     shape = broadcast_shapes(*(tuple(t.shape) for t in ts))
     return tuple(expand(t, shape) for t in ts)
 
@@ -78,7 +89,7 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
 
     ``indexing='xy'`` swaps the first two dims (Cartesian order, like NumPy's default).
     """
-    ts = _tensor_list(tensors)
+    ts = tensor_sequence_argument("meshgrid", _tensor_list(tensors))
     if indexing is None:
         warnings.warn(
             "torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
@@ -126,8 +137,10 @@ class Flip(Primitive):
         return g.flip(ctx.dims), None
 
 
-def flip(input: Tensor, dims=(), *more_dims) -> Tensor:
+def flip(input: Tensor, dims=None, *more_dims) -> Tensor:
     """Reverse the order of elements along ``dims`` (always a copy, as in PyTorch)."""
+    if dims is None:
+        raise TypeError('flip() missing 1 required positional arguments: "dims"')
     if more_dims:  # the method form ``x.flip(0, 1)``
         dims = (dims, *more_dims)
     return Flip.apply(input, _dims_or_empty(dims, input.dim()))
@@ -211,6 +224,7 @@ def repeat(input: Tensor, *sizes, repeats=None) -> Tensor:
     target = [r * s for r, s in zip(sizes, shape)]
     if any(r < 0 for r in sizes):
         raise RuntimeError(f"Trying to create tensor with negative dimension {min(target)}: {target}")
+    check_storage_size(target, input.element_size())
     return Repeat.apply(input, sizes)
 
 
@@ -417,6 +431,21 @@ __all__ = [
     "tril",
     "triu",
 ]
+def _tile_function(input: Tensor, dims) -> Tensor:
+    """``torch.tile(input, dims)``: ``dims`` is one sequence (``x.tile(2)`` takes varargs)."""
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"tile(): argument 'dims' (position 2) must be tuple of ints, not {type(dims).__name__}")
+    return tile(input, dims)
+
+
+def _flip_function(input: Tensor, dims) -> Tensor:
+    """``torch.flip(input, dims)``: ``dims`` is one sequence (``x.flip(0)`` takes varargs)."""
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"flip(): argument 'dims' must be tuple of ints, not {type(dims).__name__}")
+    return flip(input, dims)
+
+
+FUNCTION_OVERRIDES = {"tile": _tile_function, "flip": _flip_function}
 # ``repeat`` is only a Tensor method in PyTorch; it is in ``__all__`` so that the table can bind it.
 METHODS = [
     "movedim", "moveaxis", "flip", "fliplr", "flipud", "roll",

@@ -7,10 +7,12 @@
 
 from __future__ import annotations
 
+from .. import _dtype
 from .._args import wrap_dim
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
+from ._out import _legacy
 from .reduce import amax, sum
 
 
@@ -46,10 +48,12 @@ class LogSoftmax(Primitive):
 
 
 def _softmax_args(name: str, input: Tensor, dim, dtype) -> tuple[Tensor, int]:
+    """``input`` cast to ``dtype`` first when given (PyTorch's ``dtype=``: the computation, not only
+    the result, is in that dtype), and ``dim`` wrapped. Integer inputs and dtypes raise."""
     if dtype is not None:
-        input = input.to(dtype)
-    elif not input.dtype.is_floating_point:
-        raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for \'Long\'')
+        input = input.to(_dtype.to_dtype(dtype, name))
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"{name}_lastdim_kernel_impl" not implemented for \'{_legacy(input.dtype)}\'')
     return input, wrap_dim(dim, input.dim())
 
 

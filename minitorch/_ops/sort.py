@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
-from .._args import wrap_dim
+from .._args import bool_arguments, int_argument, wrap_dim
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
@@ -104,16 +104,18 @@ def _argsort(a, dim: int, descending: bool):
 
 
 # ----------------------------------------------------------------------------- sort, argsort, topk
-def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False, *, out=None):
+def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool | None = False, out=None):
     """Sorted values and their original positions along ``dim`` (always stable here)."""
+    bool_arguments("sort", descending=descending, stable=bool(stable) if stable is None else stable)
     d = wrap_dim(dim, input.dim())
     idx = _argsort(input._data, d, descending).reshape(input.shape)
     values = values_at(input, idx, d, True, "SortBackward0")
     return finish(return_types.sort(values, input._wrap_result(idx)), out)
 
 
-def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool | None = False) -> Tensor:
     """The indices that sort ``input`` along ``dim``: ``sort(...).indices``."""
+    bool_arguments("argsort", descending=descending, stable=bool(stable) if stable is None else stable)
     d = wrap_dim(dim, input.dim())
     return input._wrap_result(_argsort(input._data, d, descending).reshape(input.shape))
 
@@ -125,6 +127,8 @@ def msort(input: Tensor) -> Tensor:
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *, out=None):
     """The ``k`` largest (or smallest) elements along ``dim`` and their indices."""
+    k = int_argument("topk", "k", k, 2)
+    bool_arguments("topk", largest=largest, sorted=sorted)
     d = wrap_dim(dim, input.dim())
     n = input.shape[d] if input.dim() else 1
     if not 0 <= k <= n:
@@ -158,6 +162,8 @@ def _check_nonempty(x: Tensor, d: int, name: str) -> None:
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out=None):
     """The ``k``-th smallest element (1-based) along ``dim`` and its index."""
+    k = int_argument("kthvalue", "k", k, 2)
+    bool_arguments("kthvalue", keepdim=keepdim)
     d = wrap_dim(dim, input.dim())
     n = input.shape[d] if input.dim() else 1
     if not 1 <= k <= n:
@@ -173,6 +179,7 @@ def median(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
     Without ``dim``: a 0-d tensor over all elements; its gradient is split evenly among the
     elements equal to the median (PyTorch's ``MedianBackward0``). With ``dim``: ``(values, indices)``.
     """
+    bool_arguments("median", keepdim=keepdim)
     if dim is None:
         from .reduce import EvenlyDistributed
 
@@ -194,6 +201,7 @@ def median(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
 def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out=None):
     """The most frequent value along ``dim`` (the smallest among equally frequent ones) and the
     index of its last occurrence, as PyTorch's CPU kernel returns."""
+    bool_arguments("mode", keepdim=keepdim)
     d = wrap_dim(dim, input.dim())
     _check_nonempty(input, d, "mode")
     xp = backend_of(input._data)
@@ -217,10 +225,12 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
 
     With ``dim``: the distinct slices along ``dim``. Not differentiable.
     """
+    bool_arguments("unique", sorted=sorted, return_inverse=return_inverse, return_counts=return_counts)
     xp = backend_of(input._data)
     a = xp.to_numpy(input._data)  # unique is host-side bookkeeping: the result's size depends on the data
     if dim is None:
-        vals, inv, counts = np.unique(a.reshape(-1), return_inverse=True, return_counts=True)
+        # equal_nan=False: every NaN is a value of its own, sorted last, as PyTorch's sort-based unique
+        vals, inv, counts = np.unique(a.reshape(-1), return_inverse=True, return_counts=True, equal_nan=False)
         inv = inv.reshape(input.shape)
     else:
         d = wrap_dim(dim, input.dim())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from .. import _dtype
+from .._args import int_argument
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
@@ -46,7 +47,7 @@ UNARY: dict = {
     "relu":       (lambda xp, x: xp.maximum(x, 0), lambda x, y, g: ThresholdBackward.apply(g, y)),
     "abs":        (lambda xp, x: xp.abs(x),        lambda x, y, g: g * x.sign()),
     "erf":        (lambda xp, x: xp.erf(x),        lambda x, y, g: g * (2 / math.sqrt(math.pi)) * (-x * x).exp()),
-    "sign":       (lambda xp, x: xp.sign(x),       None),
+    "sign":       (lambda xp, x: _sign(xp, x),     None),
     "floor":      (lambda xp, x: xp.floor(x),      None),
     "ceil":       (lambda xp, x: xp.ceil(x),       None),
     "trunc":      (lambda xp, x: xp.trunc(x),      None),
@@ -59,7 +60,8 @@ _USES_RESULT = {"exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "t
 
 
 class ThresholdBackward(Primitive):
-    """relu's gradient, ``g * (y > 0)``, as one op (PyTorch's ``threshold_backward``).
+    """relu's gradient, ``0 if y <= 0 else g``, as one op (PyTorch's ``threshold_backward``; at a
+    NaN output the gradient passes).
 
     A fused primitive: written as ``g * (y > 0)`` it was a comparison and a mixed-dtype product
     (three ops with the cast) for each of LeNet's four ReLUs in every backward pass, and a
@@ -82,6 +84,12 @@ class ThresholdBackward(Primitive):
     def backward(ctx, gg):
         (y,) = ctx.saved_tensors
         return ThresholdBackward.apply(gg, y), None
+
+
+def _sign(xp, x):
+    # PyTorch's sign(NaN) is 0 (NumPy's is NaN); abs's gradient, g * sign(x), is then 0 there too.
+    y = xp.sign(x)
+    return xp.where(xp.isnan(x), 0, y)
 
 
 def _sigmoid(xp, x):
@@ -118,6 +126,15 @@ def _make_unary(name: str, fwd, grad):
 UNARY_FUNCTIONS = {name: _make_unary(name, f, g) for name, (f, g) in UNARY.items()}
 
 
+# PyTorch's errors for bool inputs of the ops that keep the input's dtype.
+_NO_BOOL = {
+    "neg": RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                        "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."),
+    "relu": RuntimeError("Boolean inputs not supported for relu"),
+    "abs": NotImplementedError("\"abs_cpu\" not implemented for 'Bool'"),
+}
+
+
 def unary(name: str, x: Tensor, out=None) -> Tensor:
     """Apply the unary op ``name`` (int inputs are promoted to float where PyTorch does)."""
     if not isinstance(x, Tensor):
@@ -126,15 +143,14 @@ def unary(name: str, x: Tensor, out=None) -> Tensor:
         return finish(x.clone(), out)  # integers are already whole: a copy, as PyTorch returns
     if name not in _KEEPS_INT and not x.dtype.is_floating_point:
         x = cast(x, _dtype.get_default_dtype())
-    elif name in ("relu", "abs", "neg") and x.dtype is _dtype.bool_ and name != "relu":
-        raise RuntimeError(
-            f"{'Negation, the `-` operator,' if name == 'neg' else name} on a bool tensor is not supported."
-        )
+    elif x.dtype is _dtype.bool_ and name in _NO_BOOL:
+        raise _NO_BOOL[name]
     return finish(UNARY_FUNCTIONS[name].apply(x), out)
 
 
 def round(input, *, decimals: int = 0, out=None):
     """Round half to even (as PyTorch); ``decimals`` scales by ``10**decimals`` first."""
+    decimals = int_argument("round", "decimals", decimals)
     if decimals == 0:
         return unary("round", input, out)
     scale = 10.0**decimals

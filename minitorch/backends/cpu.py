@@ -69,6 +69,7 @@ equal, not_equal, less, less_equal, greater, greater_equal = (
     np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal)
 logical_and, logical_or, logical_not, logical_xor = np.logical_and, np.logical_or, np.logical_not, np.logical_xor
 bitwise_and, bitwise_or, bitwise_xor, invert = np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert
+left_shift, right_shift = np.left_shift, np.right_shift
 isnan, isinf, isfinite, where, clip = np.isnan, np.isinf, np.isfinite, np.where, np.clip
 nan_to_num = np.nan_to_num
 

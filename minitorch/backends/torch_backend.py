@@ -133,6 +133,7 @@ logical_not = _ufunc(torch.logical_not)
 bitwise_and, bitwise_or, bitwise_xor = _ufunc(torch.bitwise_and, 2), _ufunc(torch.bitwise_or, 2), _ufunc(
     torch.bitwise_xor, 2)
 invert = _ufunc(torch.bitwise_not)
+left_shift, right_shift = _ufunc(torch.bitwise_left_shift, 2), _ufunc(torch.bitwise_right_shift, 2)
 isnan, isinf, isfinite = _ufunc(torch.isnan), _ufunc(torch.isinf), _ufunc(torch.isfinite)
 erf = _ufunc(torch.erf)
 

@@ -185,8 +185,18 @@ def _case_modules() -> list:
 
 
 def load_all_cases() -> list[Case]:
-    """Every case of every ``cases_*.py`` table in this folder, in file order."""
-    return [case for module in _case_modules() for case in module.CASES]
+    """Every case of every ``cases_*.py`` table in this folder, in file order; a case that two
+    tables share (the same call, written by two families' tables) is run once."""
+    seen: dict[str, Case] = {}
+    for module in _case_modules():
+        for case in module.CASES:
+            seen.setdefault(case.id, case)
+    return list(seen.values())
+
+
+def tables() -> dict[str, list[Case]]:
+    """Each table's own cases, by module name."""
+    return {module.__name__.rsplit(".", 1)[-1]: list(module.CASES) for module in _case_modules()}
 
 
 def load_known_differences() -> dict[str, str]:

@@ -36,14 +36,24 @@ class Domain:
                 x = p + self.gap if x >= p else p - self.gap
         return x
 
-    def elements(self, dtype: str, unique: bool = False) -> st.SearchStrategy:
+    def elements(self, dtype: str, unique: bool = False, count: int = 0) -> st.SearchStrategy:
+        """Values of ``dtype`` in the domain; with ``unique``, from a range that holds at least
+        ``count`` distinct integers (the number the caller will draw)."""
         if dtype == "bool":
             return st.booleans()
         if dtype.startswith(("int", "uint")):
             bound = 100 if unique else 8  # distinct values need a wider range
             lo = max(int(np.ceil(self.lo * (bound / 8 if unique else 1))), 0 if dtype == "uint8" else -bound)
             hi = max(min(int(np.floor(self.hi * (bound / 8 if unique else 1))), bound), lo)
-            values = [v for v in range(lo, hi + 1) if all(abs(v - p) >= self.gap for p in self.avoid)]
+            values = self._integers(lo, hi)
+            if unique and len(values) < count:
+                # The scaled domain holds fewer distinct values than the sample needs (three 4x4x4
+                # tensors are 192 values; Domain(-2, 2) scales to 51): widen it, up first, within
+                # the dtype's range, rather than ask hypothesis for the impossible.
+                info = np.iinfo(dtype)
+                hi = min(int(info.max), hi + (count - len(values)) + len(self.avoid))
+                lo = max(int(info.min), lo - max(0, count - len(self._integers(lo, hi))) - len(self.avoid))
+                values = self._integers(lo, hi)
             return st.sampled_from(values)
         width = {"float16": 16, "float32": 32, "float64": 64}[dtype]
         lo, hi = _representable(self.lo, dtype, up=True), _representable(self.hi, dtype, up=False)
@@ -52,6 +62,10 @@ class Domain:
         if self.special:
             return st.one_of(floats, st.sampled_from([float("nan"), float("inf"), float("-inf")]))
         return floats
+
+
+    def _integers(self, lo: int, hi: int) -> list[int]:
+        return [v for v in range(lo, hi + 1) if all(abs(v - p) >= self.gap for p in self.avoid)]
 
 
 def _representable(x: float, dtype: str, up: bool) -> float:
@@ -102,7 +116,8 @@ def broadcast_shapes(n: int, min_dims: int = 0, max_dims: int = 3, min_side: int
 def arrays(draw: Any, dtype: str, shape: tuple[int, ...], domain: Domain = ANY,
            unique: bool = False) -> np.ndarray:
     """An array of ``dtype`` with values in ``domain`` (all distinct if ``unique``)."""
-    return draw(hnp.arrays(np.dtype(dtype), shape, elements=domain.elements(dtype, unique),
+    count = int(np.prod(shape, dtype=np.int64)) if unique else 0
+    return draw(hnp.arrays(np.dtype(dtype), shape, elements=domain.elements(dtype, unique, count),
                            unique=unique))
 
 

@@ -140,6 +140,17 @@ ARITHMETIC = [
     *with_variant(F("pow", with_scalar(POSITIVE, st.sampled_from([0.5, -1.5, 2.5]), "exponent")),
                   "fractional-exponent"),
     *with_variant(F("pow", binary(domain=(Domain(-4, 4), Domain(0, 3))), dtypes=INTS), "int"),
+    # negative integer exponents of a tensor: 1 -> 1, -1 -> +-1, any other base -> 0 (NumPy raises)
+    *with_variant(F("pow", binary(domain=(Domain(-3, 3), Domain(-3, 3))), dtypes=INTS, grad=False),
+                  "int-negative-exponent"),
+    OpSpec("Tensor.__rpow__", binary_operator(operator.pow, reflected=True),
+           with_scalar(Domain(-3, 3), st.sampled_from([2, -1, 1, 0, 3])), variant="int-negative-exponent",
+           dtypes=INTS, grad=False),
+    # a Python int outside an integer dtype's range wraps as C++ converts it (int32 + 2**40 adds 0)
+    OpSpec("add", fn("add"), with_scalar(Domain(-3, 3), st.sampled_from([2**40, -(2**40), 2**63 - 1, 2**63, 300])),
+           variant="wrapping-int-scalar", dtypes=INTS, grad=False,
+           errors=(ErrorCase("an int scalar beyond 64 bits",
+                             lambda lib: tensor(lib, [1, 2]) + 2**64),)),
     OpSpec("pow", lambda lib, x, **kw: lib.pow(kw["other"], x), scalar_first(),
            variant="scalar-base"),
     OpSpec("Tensor.__pow__", binary_operator(operator.pow), binary(domain=(POSITIVE, ANY))),
@@ -182,6 +193,10 @@ MATH = [
     *F("trunc", unary(), dtypes=ALL),
     *F("frac", unary()),
     *F("sign", unary(domain=NONZERO), dtypes=ALL),
+    # NaN: sign(NaN) is 0 in PyTorch (NumPy: NaN), abs's gradient there is 0, relu's passes g
+    *with_variant(F("sign", unary(domain=SPECIAL)), "special"),
+    *with_variant(F("abs", unary(domain=SPECIAL), gradgrad=False), "special"),
+    *with_variant(F("relu", unary(domain=SPECIAL), gradgrad=False), "special"),
     *F("clamp", unary(domain=Domain(avoid=(-1.0, 1.0)), min=-1.0, max=1.0), dtypes=FLOATS, out=True),
     *with_variant(F("clamp", unary(domain=Domain(avoid=(0.5,)), min=0.5)), "min"),
     *with_variant(F("clamp", unary(domain=Domain(avoid=(0.5,)), max=0.5)), "max"),
@@ -246,4 +261,25 @@ LOGIC = [
            variant="equal_nan", grad=False),
 ]
 
-TABLE = ARITHMETIC + MATH + COMPARISON + LOGIC
+SHIFT_DOMAIN = (Domain(-100, 100), Domain(-2, 70))  # counts past the bit width and negative ones too
+SHIFT = {"dtypes": ("int64", "int32"), "grad": False}
+SHIFTS = [
+    *F("bitwise_left_shift", binary(domain=SHIFT_DOMAIN), **SHIFT),
+    *F("bitwise_right_shift", binary(domain=SHIFT_DOMAIN), **SHIFT),
+    *with_variant(F("bitwise_left_shift", with_scalar(Domain(-100, 100), st.sampled_from([0, 3, 31, 40, 64, -1])),
+                    **SHIFT), "scalar"),
+    OpSpec("Tensor.__lshift__", binary_operator(operator.lshift), binary(domain=SHIFT_DOMAIN), **SHIFT,
+           errors=(ErrorCase("<< of a float tensor", lambda lib: tensor(lib, [1.0]) << 1),)),
+    OpSpec("Tensor.__rshift__", binary_operator(operator.rshift), binary(domain=SHIFT_DOMAIN), **SHIFT,
+           errors=(ErrorCase(">> of bool tensors", lambda lib: tensor(lib, [True]) >> tensor(lib, [False])),)),
+    OpSpec("Tensor.__rlshift__", binary_operator(operator.lshift, reflected=True),
+           with_scalar(Domain(0, 40), st.sampled_from([1, -3, 7])), **SHIFT),
+    OpSpec("Tensor.__rrshift__", binary_operator(operator.rshift, reflected=True),
+           with_scalar(Domain(0, 70), st.sampled_from([1024, -1024, 7])), **SHIFT),
+    OpSpec("Tensor.__ilshift__", augmented_operator(operator.ilshift), broadcast_into(SHIFT_DOMAIN), inplace=True,
+           **SHIFT),
+    OpSpec("Tensor.__irshift__", augmented_operator(operator.irshift), broadcast_into(SHIFT_DOMAIN), inplace=True,
+           **SHIFT),
+]
+
+TABLE = ARITHMETIC + MATH + COMPARISON + LOGIC + SHIFTS

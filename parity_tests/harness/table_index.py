@@ -44,13 +44,15 @@ def basic_index(draw, shape):
                                draw(st.none() | st.integers(1, 3))))
         else:
             parts.append(slice(None))
-    if parts and draw(st.booleans()):
-        parts = parts[:draw(st.integers(0, len(parts)))]
-    if draw(st.booleans()):
-        parts.insert(draw(st.integers(0, len(parts))), None)
+    # ``parts[d]`` was drawn for dim ``d``. An index after an Ellipsis applies to the trailing
+    # dims, so it must be a suffix of the full list; one before it (or with no Ellipsis), a prefix.
     if draw(st.booleans()):
         cut = draw(st.integers(0, len(parts)))
         parts = [Ellipsis] + parts[cut:] if draw(st.booleans()) else parts[:cut] + [Ellipsis]
+    elif parts and draw(st.booleans()):
+        parts = parts[:draw(st.integers(0, len(parts)))]
+    if draw(st.booleans()):
+        parts.insert(draw(st.integers(0, len(parts))), None)  # None adds a dim, consumes none
     return tuple(parts)
 
 

@@ -87,6 +87,40 @@ SUMS = [
     *F("count_nonzero", reduction(domain=Domain(-1, 1), keepdim=False), dtypes=ALL, grad=False),
     *F("cumsum", custom(along_dim()), dtypes=ALL),
     *F("cumprod", custom(along_dim(), domain=Domain(-2, 2)), dtypes=ALL),
+    # dtype=: the input is cast before the reduction, so the accumulation happens in that dtype
+    *with_variant(F("prod", reduction(domain=Domain(-2, 2), allow_tuple=False, dtype="float64"),
+                    dtypes=("float32", "int64")), "dtype"),
+    *with_variant(F("mean", reduction(dtype="float64"), dtypes=("float32", "int64")), "dtype"),
+    *with_variant(F("cumsum", custom(along_dim(dtype="float64")), dtypes=("float32", "int64")), "dtype"),
+    *with_variant(F("cumprod", custom(along_dim(dtype="float64"), domain=Domain(-2, 2)),
+                    dtypes=("float32", "int64")), "dtype"),
+    *with_variant(F("sum", reduction(dtype="int32"), dtypes=("float32", "int64"), grad=False), "int-dtype"),
+    *with_variant(F("prod", reduction(domain=Domain(-2, 2), allow_tuple=False, dtype="int16"),
+                    dtypes=("int32", "int64"), grad=False), "int-dtype"),
+    *with_variant(F("cumsum", custom(along_dim(dtype="int32")), dtypes=("float32", "int64"), grad=False),
+                  "int-dtype"),
+]
+
+def softmax_errors(name: str) -> tuple[ErrorCase, ...]:
+    def x(lib, dtype=None):
+        return tensor(lib, [1.0, 2.0] if dtype is None else [1, 2])
+
+    return (ErrorCase(f"{name} of an int tensor", lambda lib: getattr(lib, name)(x(lib, "int"), 0)),
+            ErrorCase(f"{name} with an integer dtype=", lambda lib: getattr(lib, name)(x(lib), 0, dtype=lib.int64)),
+            ErrorCase(f"{name} with a string dtype=", lambda lib: getattr(lib, name)(x(lib), 0, dtype="float64")))
+
+
+SOFTMAX = [
+    spec
+    for name in ("softmax", "log_softmax")
+    for spec in [
+        *F(name, custom(along_dim()), errors=softmax_errors(name)),
+        # dtype=: the input is cast first, so an int tensor or float32 is computed in float64
+        *with_variant(F(name, custom(along_dim(dtype="float64"))), "dtype"),
+        # an int tensor with dtype=float64 (an int tensor alone raises): compared as a float64 result
+        OpSpec(name, lambda lib, x, n=name, **kw: getattr(lib, n)((x * 3).to(lib.int64), **kw),
+               custom(along_dim(dtype="float64")), variant="int-input-dtype", dtypes=("float64",), grad=False),
+    ]
 ]
 
 ORDER = dict(unique=True)  # no ties: which index wins a tie is not part of the contract
@@ -134,4 +168,22 @@ COUNTING = [
            variant="weights", grad=False),
 ]
 
-TABLE = SUMS + EXTREMA + COUNTING
+SPECIAL = Domain(special=True)  # NaN and +-inf among the values
+NAN_SEMANTICS = [
+    # every NaN is a distinct value of its own for unique, sorted last, as in PyTorch
+    *with_variant(F("unique", custom(lambda draw, dtype: ((draw(shapes()),), {}), domain=SPECIAL),
+                    grad=False), "nan"),
+    *with_variant(F("unique", custom(lambda draw, dtype: ((draw(shapes()),), {
+        "return_inverse": True, "return_counts": True}), domain=SPECIAL), grad=False), "nan-inverse-counts"),
+    # NaN sorts last (first when descending); a stable sort fixes the order of equal values
+    *with_variant(F("sort", custom(along_dim(stable=True), domain=SPECIAL), grad=False), "nan"),
+    *with_variant(F("sort", custom(along_dim(stable=True, descending=True), domain=SPECIAL), grad=False),
+                  "nan-descending"),
+    # max/min/amax/amin propagate NaN; argmax/argmin point at the first NaN
+    *with_variant(F("amax", reduction(domain=SPECIAL, **NONEMPTY), grad=False), "nan"),
+    *with_variant(F("amin", reduction(domain=SPECIAL, **NONEMPTY), grad=False), "nan"),
+    *with_variant(F("argmax", reduction(domain=SPECIAL, allow_tuple=False, **NONEMPTY), grad=False), "nan"),
+    *with_variant(F("argmin", reduction(domain=SPECIAL, allow_tuple=False, **NONEMPTY), grad=False), "nan"),
+]
+
+TABLE = SUMS + SOFTMAX + EXTREMA + COUNTING + NAN_SEMANTICS

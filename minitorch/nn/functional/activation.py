@@ -284,13 +284,14 @@ def _softmax_input(name: str, input: Tensor, dim, stacklevel: int) -> int:
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """``y = exp(x - max) / sum(exp(x - max))`` along ``dim``;  ``dx = y * (g - sum(g * y))``."""
-    return torch.softmax(input, _softmax_input("softmax", input, dim, _stacklevel), dtype=dtype)
+    # A method call, as PyTorch's Python-level F.softmax makes (a non-tensor: AttributeError).
+    return input.softmax(_softmax_input("softmax", input, dim, _stacklevel), dtype=dtype)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """``y = x - max - log(sum(exp(x - max)))`` along ``dim``;  ``dx = g - softmax(x) * sum(g)``
     (one primitive, ``LogSoftmax``)."""
-    return torch.log_softmax(input, _softmax_input("log_softmax", input, dim, _stacklevel), dtype=dtype)
+    return input.log_softmax(_softmax_input("log_softmax", input, dim, _stacklevel), dtype=dtype)
 
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:

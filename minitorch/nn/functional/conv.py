@@ -9,11 +9,11 @@ unbatched inputs) into their canonical form and raises PyTorch's errors. ``linea
 from __future__ import annotations
 
 from ... import _dtype
-from ..._args import ntuple
+from ..._args import check_storage_size, ntuple
 from ..._ops._out import _legacy
 from ..._ops.conv import Convolution, ConvTranspose
 from ..._ops.linalg_extra import addmm, einsum
-from ..._ops.tensor_args import check_allocation, tensor_args
+from ..._ops.tensor_args import tensor_args
 from ..._tensor import Tensor
 from ._compute_dtype import widened
 
@@ -98,7 +98,7 @@ def _conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups
         raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
                            f"{C_out} elements, but got bias of size {list(bias.shape)} instead")
     padded = [s + a + b for s, (a, b) in zip(x.shape[2:], pad[2 - nd:])]
-    check_allocation((*x.shape[:2], *padded), x.dtype.itemsize)
+    check_storage_size((*x.shape[:2], *padded), x.dtype.itemsize)
     kernel = [d * (k - 1) + 1 for d, k in zip(dilation, weight.shape[2:])]
     if any(p < k for p, k in zip(padded, kernel)):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
@@ -164,7 +164,7 @@ def _conv_transpose(input: Tensor, weight: Tensor, bias, stride, padding, output
                            f"Calculated output size per channel: ({' x '.join(map(str, out))}). Output size is too small")
     pad = tuple([(0, 0)] * (2 - nd) + [(p, p) for p in padding])
     output_shape = (x.shape[0], C_out_g * groups, *out)
-    check_allocation(output_shape, x.dtype.itemsize)
+    check_storage_size(output_shape, x.dtype.itemsize)
     y = widened(lambda x, w, b: ConvTranspose.apply(x, w, b, _pairs(stride, nd), pad, _pairs(dilation, nd), groups,
                                                     output_shape), x, weight, bias, integers=True)
     return y if batched else y.squeeze(0)

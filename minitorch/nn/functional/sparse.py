@@ -5,7 +5,8 @@ from __future__ import annotations
 import minitorch as torch
 from minitorch import Tensor
 
-from ..._ops.tensor_args import check_allocation, tensor_args
+from ..._args import check_storage_size
+from ..._ops.tensor_args import tensor_args
 
 __all__ = ["embedding", "one_hot"]
 
@@ -82,6 +83,6 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         elif largest >= num_classes:
             raise RuntimeError("Class values must be smaller than num_classes.")
     # the result, the ``arange`` and the bool comparison, checked first: 10**9 classes is PyTorch's RuntimeError
-    check_allocation((*tensor.shape, num_classes), 8 + 1, extra_bytes=8 * num_classes)
+    check_storage_size((*tensor.shape, num_classes), 8 + 1, extra_bytes=8 * num_classes)
     classes = torch.arange(num_classes, device=tensor.device)
     return (tensor.unsqueeze(-1) == classes).long()

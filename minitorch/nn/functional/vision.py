@@ -18,11 +18,11 @@ import warnings
 
 import numpy as np
 
-from ..._args import ntuple
+from ..._args import check_storage_size, ntuple
 from ..._creation import tensor
 from ..._ops._out import _legacy
 from ..._ops.conv import Col2Im, ConstantPadNd, Im2Col
-from ..._ops.tensor_args import check_allocation, tensor_args
+from ..._ops.tensor_args import tensor_args
 from ..._tensor import Tensor
 from ._compute_dtype import widened
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
@@ -63,7 +63,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     padded = list(input.shape)
     for i in range(n):
         padded[-1 - i] += pads[2 * i] + pads[2 * i + 1]
-    check_allocation([max(s, 0) for s in padded], input.dtype.itemsize)
+    check_storage_size([max(s, 0) for s in padded], input.dtype.itemsize)
     if mode == "constant":
         for i in range(n):
             d = input.dim() - 1 - i
