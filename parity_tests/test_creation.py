@@ -17,7 +17,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from hypothesis import example, given, settings
+from harness.strategies import at_least
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import minitorch
@@ -98,7 +99,7 @@ def test_tensor_from_data(make):
     run_both(make)
 
 
-@settings(max_examples=40, derandomize=True, deadline=None)
+@at_least(40, derandomize=True, deadline=None)
 @given(shape=st.lists(st.integers(0, 4), max_size=3), kind=st.sampled_from(["int", "float", "bool", "mixed"]),
        seed=st.integers(0, 2**31))
 def test_tensor_from_nested_lists(shape, kind, seed):
@@ -126,7 +127,7 @@ def dtype_of(lib, name):
     return None if name is None else getattr(lib, name)
 
 
-@settings(max_examples=200, derandomize=True, deadline=None)
+@at_least(200, derandomize=True, deadline=None)
 @given(start=decimals, length=st.integers(0, 3000).map(lambda v: v / 100),
        step=st.integers(1, 300).map(lambda v: v / 100), sign=st.sampled_from([1, -1]), dtype=range_dtypes)
 def test_arange_float_bounds(start, length, step, sign, dtype):
@@ -134,7 +135,7 @@ def test_arange_float_bounds(start, length, step, sign, dtype):
     run_both(lambda L: L.arange(start, end, sign * step, dtype=dtype_of(L, dtype)))
 
 
-@settings(max_examples=60, derandomize=True, deadline=None)
+@at_least(60, derandomize=True, deadline=None)
 @given(start=st.integers(-50, 50), end=st.integers(-50, 50), step=st.integers(-7, 7), dtype=range_dtypes)
 def test_arange_int_bounds(start, end, step, dtype):
     run_both(lambda L: L.arange(start, end, step, dtype=dtype_of(L, dtype)))
@@ -156,7 +157,7 @@ def test_arange_tensor_bounds_and_out():
     run_both(lambda L: L.arange(5, out=L.empty(0, dtype=L.float64)))
 
 
-@settings(max_examples=200, derandomize=True, deadline=None)
+@at_least(200, derandomize=True, deadline=None)
 @given(start=st.floats(-1e3, 1e3), end=st.floats(-1e3, 1e3), steps=st.integers(0, 400),
        dtype=st.sampled_from([None, "float64", "int64", "int32", "uint8", "float16"]))
 @example(start=-0.0, end=-0.0, steps=2, dtype="float64")  # the second half ends in -0.0, as torch's
@@ -167,7 +168,7 @@ def test_linspace(start, end, steps, dtype):
     run_both(lambda L: L.linspace(start, end, steps, dtype=dtype_of(L, dtype)))
 
 
-@settings(max_examples=150, derandomize=True, deadline=None)
+@at_least(150, derandomize=True, deadline=None)
 @given(start=st.floats(-20, 20), end=st.floats(-20, 20), steps=st.integers(0, 200),
        base=st.sampled_from([10.0, 2.0, 2.5, 0.5]), dtype=st.sampled_from([None, "float64"]))
 def test_logspace(start, end, steps, base, dtype):

@@ -6,13 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from harness.strategies import at_least
+from hypothesis import given
 from hypothesis import strategies as st
-
-import minitorch
 from test_shape import LIBS, assert_same, check_op, same_error
 
-SETTINGS = settings(max_examples=15, deadline=None)
+import minitorch
+
+SETTINGS = at_least(15, deadline=None)
 layouts = st.sampled_from(["contig", "T", "step"])
 sizes = st.integers(0, 4)
 

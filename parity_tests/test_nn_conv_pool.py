@@ -19,13 +19,14 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
-from hypothesis import given, settings
+from harness.strategies import at_least
+from hypothesis import given
 from hypothesis import strategies as st
 
 import minitorch as mt
 import minitorch.nn.functional as F
 
-FAST = settings(max_examples=10, deadline=None)
+FAST = at_least(10, deadline=None)
 
 
 def _tensors(arrays, dtype: str, noncontig: bool, requires_grad: bool):

@@ -18,13 +18,14 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
-from hypothesis import given, settings
+from harness.strategies import at_least
+from hypothesis import given
 from hypothesis import strategies as st
 
 import minitorch
 import minitorch.nn.functional as MF
 
-SETTINGS = settings(max_examples=10, deadline=None)
+SETTINGS = at_least(10, deadline=None)
 TOL = {"float32": (2e-5, 2e-6), "float64": (1e-10, 1e-12)}
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from harness.strategies import at_least
+from hypothesis import given
 from hypothesis import strategies as st
 
 import minitorch
@@ -66,14 +67,14 @@ def assert_same_print(t, m) -> None:
     assert str(m) == str(t)
 
 
-@settings(max_examples=300, derandomize=True, deadline=None)
+@at_least(300, derandomize=True, deadline=None)
 @given(shape=shapes, kind=value_kinds, dtype=st.sampled_from(DTYPES), seed=st.integers(0, 2**31))
 def test_repr_matches_torch(shape, kind, dtype, seed):
     t, m = both(as_dtype(values_for(kind, shape, seed), dtype))
     assert_same_print(t, m)
 
 
-@settings(max_examples=60, derandomize=True, deadline=None)
+@at_least(60, derandomize=True, deadline=None)
 @given(shape=shapes, kind=value_kinds, seed=st.integers(0, 2**31),
        options=st.fixed_dictionaries({
            "precision": st.sampled_from([None, 0, 2, 6]),

@@ -14,12 +14,13 @@ import math
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from harness.strategies import at_least
+from hypothesis import given
 from hypothesis import strategies as st
 
 import minitorch
 
-SETTINGS = settings(max_examples=15, deadline=None)
+SETTINGS = at_least(15, deadline=None)
 
 
 # ----------------------------------------------------------------------------- strategies

@@ -8,13 +8,14 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from harness.strategies import at_least
+from hypothesis import given
 from hypothesis import strategies as st
 
 import minitorch
 
 LIBS = (minitorch, torch)
-SETTINGS = settings(max_examples=15, deadline=None)
+SETTINGS = at_least(15, deadline=None)
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -77,7 +77,10 @@ def index_key(x: Tensor, key) -> tuple[Tensor, tuple]:
             dim += 1
         elif isinstance(k, slice):
             step = 1 if k.step is None else int(k.step)  # slice_dim rejects step <= 0
-            view = movement.slice_dim(view, dim, k.start, k.stop, step)
+            # A slice of the whole dim is no view at all, as in PyTorch's applySlicing: then
+            # x[:, [0]] = v is IndexPutBackward0 of x itself, not CopySlices of a view.
+            if not (step == 1 and slice(k.start, k.stop).indices(view.shape[dim])[:2] == (0, view.shape[dim])):
+                view = movement.slice_dim(view, dim, k.start, k.stop, step)
             indices.append(None)
             dim += 1
         elif isinstance(k, (int, np.integer)):

@@ -329,7 +329,9 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     z = _standard_normal(_numpy_generator(generator), tuple(self.shape), self.dtype)
-    return _fill_sample(self, mean + std * z, "NormalBackward0")
+    z *= std  # in place: the same rounding as mean + std * z, without two more arrays of the size
+    z += mean
+    return _fill_sample(self, z, "NormalBackward0")
 
 
 def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=None, **kwargs) -> Tensor:
@@ -342,7 +344,9 @@ def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=Non
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_:g} > to={to:g}")
     u = _uniform(_numpy_generator(generator), tuple(self.shape), self.dtype)
-    return _fill_sample(self, from_ + (to - from_) * u, "UniformBackward0")
+    u *= to - from_  # in place, as in normal_
+    u += from_
+    return _fill_sample(self, u, "UniformBackward0")
 
 
 def random_(self: Tensor, *args, generator=None, **kwargs) -> Tensor:

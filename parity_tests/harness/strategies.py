@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -281,3 +282,10 @@ def same_shape(n: int, domain: Domain | tuple[Domain, ...] = ANY, unique: bool =
         shape = draw(shapes(min_dims, max_dims))
         return (shape,) * n, dict(kwargs)
     return custom(build, domain, unique, dtypes)
+
+
+def at_least(n: int, **kwargs) -> settings:
+    """Hypothesis settings of ``n`` examples, or the profile's count where that is larger: a test
+    that needs more than the ``ci`` profile's few examples still scales up under ``dev`` and
+    ``thorough`` (a plain ``settings(max_examples=n)`` would pin it at ``n`` in every profile)."""
+    return settings(max_examples=max(n, settings().max_examples), **kwargs)

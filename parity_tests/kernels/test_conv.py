@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings
+from harness.strategies import at_least
+from hypothesis import given
 from hypothesis import strategies as st
 from kernel_parity_helpers import assert_close, random_array, torch_forward_and_grads
 
@@ -56,7 +57,7 @@ def _conv_args(case):
     return (H, W), (kH, kW), (sH, sW), (pH, pW), (dH, dW)
 
 
-@settings(max_examples=60, deadline=None)
+@at_least(60, deadline=None)
 @given(case=conv_cases())
 def test_conv2d_forward_and_grads_match_torch(case):
     rng = np.random.default_rng(case["seed"])
@@ -102,7 +103,7 @@ def test_forward_keeps_columns_only_when_the_weight_gradient_can_use_them(monkey
     np.testing.assert_allclose(y2, y, rtol=1e-5, atol=1e-5)  # BLAS rounds a split GEMM differently
 
 
-@settings(max_examples=20, deadline=None)
+@at_least(20, deadline=None)
 @given(case=conv_cases())
 def test_direct_and_gemm_forward_agree(case):
     """The dispatch may pick either algorithm, so both must be right everywhere."""
@@ -143,7 +144,7 @@ def test_conv2d_edge_cases(dtype, x_shape, w_shape, stride, padding, dilation, g
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
-@settings(max_examples=30, deadline=None)
+@at_least(30, deadline=None)
 @given(kh=st.integers(1, 5), kw=st.integers(1, 5), dh=st.integers(1, 3), dw=st.integers(1, 3),
        h=st.integers(1, 8), w=st.integers(1, 8), seed=st.integers(0, 2**16))
 def test_same_padding_matches_torch_same_including_even_kernels(kh, kw, dh, dw, h, w, seed):
@@ -161,7 +162,7 @@ def test_same_padding_matches_torch_same_including_even_kernels(kh, kw, dh, dw, 
     assert_close(conv2d_weight_grad(gy, x, wt.shape, (1, 1), pad, (dh, dw), 1), gw_t, np.float64)
 
 
-@settings(max_examples=30, deadline=None)
+@at_least(30, deadline=None)
 @given(case=conv_cases(), left_right=st.tuples(st.integers(0, 2), st.integers(0, 2)))
 def test_conv1d_matches_torch(case, left_right):
     rng = np.random.default_rng(case["seed"])
@@ -180,7 +181,7 @@ def test_conv1d_matches_torch(case, left_right):
     assert_close(conv1d_weight_grad(gy, x, w.shape, s, left_right, d, groups), gw_t, dtype)
 
 
-@settings(max_examples=50, deadline=None)
+@at_least(50, deadline=None)
 @given(case=conv_cases(), data=st.data())
 def test_conv_transpose2d_matches_torch(case, data):
     rng = np.random.default_rng(case["seed"])

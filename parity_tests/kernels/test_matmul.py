@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from harness.strategies import at_least
+from hypothesis import given
 from hypothesis import strategies as st
 from kernel_parity_helpers import assert_close, random_array, torch_forward_and_grads
 
@@ -24,7 +25,7 @@ def matmul_shapes(draw):
     return a_shape, b_shape
 
 
-@settings(max_examples=100, deadline=None)
+@at_least(100, deadline=None)
 @given(shapes=matmul_shapes(), dtype=st.sampled_from(DTYPES), contiguous=st.booleans(),
        seed=st.integers(0, 2**16))
 def test_matmul_and_grads_match_torch(shapes, dtype, contiguous, seed):
@@ -68,7 +69,7 @@ def stored(draw, shape, dtype, rng):
     return rng.standard_normal(shape).astype(dtype)
 
 
-@settings(max_examples=80, deadline=None)
+@at_least(80, deadline=None)
 @given(data=st.data(), m=st.integers(1, 40), k=st.integers(1, 40), n=st.integers(1, 40),
        batch=st.sampled_from([(), (1,), (3,), (2, 2)]), dtype=st.sampled_from(DTYPES),
        stack_times_matrix=st.booleans(), seed=st.integers(0, 2**16))
@@ -126,7 +127,7 @@ def test_one_thread_pool_when_possible_else_two():
     assert blas_threads in ("None", threads)  # OpenBLAS keeps as many threads as numba
 
 
-@settings(max_examples=40, deadline=None)
+@at_least(40, deadline=None)
 @given(data=st.data(), dtype=st.sampled_from(DTYPES), seed=st.integers(0, 2**16))
 def test_own_gemm_matches_float64_reference(data, dtype, seed):
     """kernels/gemm.py on its own (one thread), against a float64 product: sizes that cross its

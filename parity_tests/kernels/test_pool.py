@@ -3,7 +3,8 @@
 import numpy as np
 import torch
 import torch.nn.functional as F
-from hypothesis import assume, given, settings
+from harness.strategies import at_least
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from kernel_parity_helpers import assert_close, random_array, torch_forward_and_grads
 
@@ -62,7 +63,7 @@ def _pool_args(case):
     return (H, W), (kH, kW), (sH, sW), (pH, pW), (dH, dW)
 
 
-@settings(max_examples=80, deadline=None)
+@at_least(80, deadline=None)
 @given(case=pool_cases())
 def test_max_pool2d_values_indices_and_grad_match_torch(case):
     """Ties pick the first maximum in scan order, NaN wins: indices agree exactly."""
@@ -84,7 +85,7 @@ def test_max_pool2d_values_indices_and_grad_match_torch(case):
     assert_close(max_pool2d_backward(gy, idx, x.shape), gx_t, case["dtype"])
 
 
-@settings(max_examples=40, deadline=None)
+@at_least(40, deadline=None)
 @given(case=pool_cases())
 def test_max_pool1d_matches_torch(case):
     L, k, s, p, d = case["w"]
@@ -102,7 +103,7 @@ def test_max_pool1d_matches_torch(case):
     assert_close(max_pool1d_backward(gy, idx, x.shape), gx_t, case["dtype"])
 
 
-@settings(max_examples=80, deadline=None)
+@at_least(80, deadline=None)
 @given(case=pool_cases(max_dilation=1), count_include_pad=st.booleans(),
        divisor_override=st.sampled_from([None, 1, 3, 7]))
 def test_avg_pool2d_matches_torch(case, count_include_pad, divisor_override):
@@ -120,7 +121,7 @@ def test_avg_pool2d_matches_torch(case, count_include_pad, divisor_override):
                  case["dtype"])
 
 
-@settings(max_examples=40, deadline=None)
+@at_least(40, deadline=None)
 @given(case=pool_cases(max_dilation=1), count_include_pad=st.booleans())
 def test_avg_pool1d_matches_torch(case, count_include_pad):
     L, k, s, p, _ = case["w"]
@@ -148,7 +149,7 @@ def adaptive_cases(draw):
     }
 
 
-@settings(max_examples=60, deadline=None)
+@at_least(60, deadline=None)
 @given(case=adaptive_cases())
 def test_adaptive_max_pool2d_matches_torch(case):
     x = _input(case, (case["n"], case["c"]) + case["hw"])
@@ -161,7 +162,7 @@ def test_adaptive_max_pool2d_matches_torch(case):
     assert_close(adaptive_max_pool2d_backward(gy, idx, x.shape), gx_t, case["dtype"])
 
 
-@settings(max_examples=60, deadline=None)
+@at_least(60, deadline=None)
 @given(case=adaptive_cases())
 def test_adaptive_avg_pool2d_matches_torch(case):
     case["data"] = "normal"
