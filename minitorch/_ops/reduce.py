@@ -455,15 +455,34 @@ class Norm(Primitive):
         return g * x * x.abs() ** (p - 2) / safe ** (p - 1), None, None, None
 
 
+def _check_matrix_norm(input: Tensor, p: str, dim) -> None:
+    """The checks of ``linalg.matrix_norm``, in PyTorch's order: the order, a matrix, floats, two dims."""
+    if p not in ("fro", "nuc"):
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    if input.dim() < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as input. "
+                           f"Got {_name(input.dtype)}")
+    dims = list(range(input.dim())) if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    if len(dims) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dims))}")
+    if wrap_dim(dims[0], input.dim()) == wrap_dim(dims[1], input.dim()):
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dims[0]}, {dims[1]})")
+
+
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None) -> Tensor:
-    """The vector p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm."""
+    """The vector p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm.
+
+    As in PyTorch, a string ``p`` asks for a matrix norm (``linalg.matrix_norm``, checked as one)
+    unless it is ``'fro'`` over at most two dims; the nuclear norm (``'nuc'``) is not implemented.
+    """
     bool_argument("norm", "keepdim", keepdim)
     if dtype is not None:
         input = input.to(_dtype.to_dtype(dtype, "norm"))
-    if p == "nuc":
+    if isinstance(p, str) and not (p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2)):
+        _check_matrix_norm(input, p, dim)
         raise NotImplementedError("norm(p='nuc') (the nuclear norm) is not implemented in minitorch")
-    if isinstance(p, str) and p != "fro":
-        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
     p = 2.0 if p in ("fro", None) else float(p)
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "

@@ -524,18 +524,26 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
 
 def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, eps: float = 1e-6,
                       reduction: str = "mean") -> Tensor:
-    """``loss = (log(max(var, eps)) + (x - y)^2 / max(var, eps)) / 2`` (``+ log(2 pi) / 2`` when ``full``)."""
-    _check_reduction(reduction)
-    if not isinstance(var, Tensor):
-        var = torch.full_like(input, float(var))
-    elif tuple(var.shape) != tuple(input.shape):
-        # one variance per sample (its last dim dropped or of size 1): it broadcasts over the last dim
+    """``loss = (log(max(var, eps)) + (x - y)^2 / max(var, eps)) / 2`` (``+ log(2 pi) / 2`` when ``full``).
+
+    ``var`` is a Python float or a tensor of ``input``'s shape, of its shape without the last dim,
+    or of its shape with one dim of size 1 (it broadcasts over that dim); checked in PyTorch's order.
+    """
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = torch.full_like(input, var)
+    elif not isinstance(var, Tensor):
+        raise TypeError(f"gaussian_nll_loss(): var must be a Tensor or a float, not {type(var).__name__}")
+    elif bool((var < 0).any()):
+        raise ValueError("var has negative entry/entries")
+    if tuple(var.shape) != tuple(input.shape):
         if tuple(input.shape[:-1]) == tuple(var.shape):
             var = var.unsqueeze(-1)
-        elif not (tuple(input.shape[:-1]) == tuple(var.shape[:-1]) and var.shape[-1] == 1):
+        elif not (var.dim() == input.dim()
+                  and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1):
             raise ValueError("var is of incorrect size")
-    if bool((var < 0).any()):
-        raise ValueError("var has negative entry/entries")
+    _check_reduction(reduction)
     var = var.clone()
     with torch.no_grad():
         var.clamp_(min=eps)
