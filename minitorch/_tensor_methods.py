@@ -8,6 +8,9 @@ written once.
 
 from __future__ import annotations
 
+import functools
+import inspect
+
 from . import _dtype
 from ._args import bool_argument, layout_arguments, number_argument, tensor_argument
 from ._creation import fill_value_as
@@ -140,6 +143,21 @@ def _cast(dt):
 
 
 # ----------------------------------------------------------------------------- in-place
+def _method(fn):
+    """``fn`` as a Tensor method: PyTorch's methods take no ``out=`` (only ``torch.fn`` does), so a
+    function with an ``out`` parameter is wrapped to refuse it with PyTorch's TypeError."""
+    if "out" not in inspect.signature(fn).parameters:
+        return fn
+
+    @functools.wraps(fn)
+    def method(self, *args, **kwargs):
+        if "out" in kwargs:
+            raise TypeError(f"{fn.__name__}() got an unexpected keyword argument 'out'")
+        return fn(self, *args, **kwargs)
+
+    return method
+
+
 def _inplace(fn):
     """``x.op_(...)``: compute ``op(x, ...)`` then write it into ``x``."""
 
@@ -286,9 +304,9 @@ def _bind() -> None:
     from . import _functional_table as F
 
     for name, fn in F.METHOD_FUNCTIONS.items():
-        setattr(T, name, fn)
+        setattr(T, name, _method(fn))
     for name in F.INPLACE:
-        setattr(T, name + "_", _inplace(F.METHOD_FUNCTIONS.get(name) or getattr(F, name)))
+        setattr(T, name + "_", _inplace(_method(F.METHOD_FUNCTIONS.get(name) or getattr(F, name))))
     T.float, T.double, T.half = _cast(_dtype.float32), _cast(_dtype.float64), _cast(_dtype.float16)
     T.long, T.int, T.short = _cast(_dtype.int64), _cast(_dtype.int32), _cast(_dtype.int16)
     T.char, T.byte, T.bool = _cast(_dtype.int8), _cast(_dtype.uint8), _cast(_dtype.bool_)

@@ -10,6 +10,7 @@ Primitives own a backward (``Sum``, ``Mean``, ``Prod``, ``EvenlyDistributed``, `
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 
 import numpy as np
@@ -22,7 +23,7 @@ from ..autograd.engine import sum_to_size as _unbroadcast
 from ..autograd.function import Primitive
 from ..backends import backend_of
 from . import return_types
-from ._out import finish
+from ._out import computing_dtype, finish
 from .compare import logical_or
 from .elementwise import maximum, minimum, where
 from .movement import normalize_shape_allow_neg
@@ -37,6 +38,12 @@ def restore_dims(g: Tensor, dims: tuple[int, ...], keepdim: bool) -> Tensor:
     return g
 
 
+def accumulator(x):
+    """The NumPy dtype to sum or multiply the array ``x`` in: NumPy's own choice, except for uint8,
+    which NumPy accumulates in uint64 (no minitorch dtype); uint8 wraps the same either way."""
+    return x.dtype if x.dtype == np.uint8 else None
+
+
 class Sum(Primitive):
     """y = sum of x over ``dims``;  dx = g expanded back to x's shape."""
 
@@ -46,7 +53,7 @@ class Sum(Primitive):
     def forward(ctx, x, dims, keepdim, np_dtype):
         ctx.in_shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
         xp = backend_of(x)  # NumPy returns a scalar, not a 0-d array, for a full reduction
-        return xp.asarray(xp.sum(x, axis=dims, keepdims=keepdim, dtype=np_dtype))
+        return xp.asarray(xp.sum(x, axis=dims, keepdims=keepdim, dtype=np_dtype or accumulator(x)))
 
     @staticmethod
     def backward(ctx, g):
@@ -87,6 +94,7 @@ class MeanAll(Mean):
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Sum over ``dim`` (int, tuple, or all). Integer and bool inputs sum in int64."""
     bool_argument("sum", "keepdim", keepdim)
+    dtype = computing_dtype(input, dtype, out, "sum")
     if dtype is not None:
         input = input.to(_dtype.to_dtype(dtype, "sum"))
     elif not input.dtype.is_floating_point:
@@ -167,7 +175,7 @@ class Prod(Primitive):
         ctx.save_for_backward(x)
         ctx.dims, ctx.keepdim = dims, keepdim
         xp = backend_of(x)
-        return xp.asarray(xp.prod(x, axis=dims, keepdims=keepdim))
+        return xp.asarray(xp.prod(x, axis=dims, keepdims=keepdim, dtype=accumulator(x)))
 
     @staticmethod
     def backward(ctx, g):
@@ -194,7 +202,7 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None
                         "but expected one of:\n * (*, torch.dtype dtype = None)\n"
                         " * (int dim, bool keepdim = False, *, torch.dtype dtype = None)\n")
     bool_argument("prod", "keepdim", keepdim)
-    input = _accumulate_dtype(input, dtype, "prod")
+    input = _accumulate_dtype(input, computing_dtype(input, dtype, out, "prod"), "prod")
     if dim is None:
         return finish(in_requested_dtype(ProdAll.apply(input, tuple(range(input.dim())), False), input.dtype), out)
     dims = (wrap_dim(dim, input.dim()),) if input.dim() else ()  # a 0-d tensor accepts dim 0 and -1
@@ -585,3 +593,19 @@ __all__ = [
 ]
 METHODS = list(__all__)
 INPLACE: list = []
+
+
+def _out_needs_dim(fn):
+    """``torch.sum``/``torch.prod``: PyTorch's overload over all elements takes no ``out=``
+    (``torch.sum(x, out=o)`` is a TypeError; ``torch.sum(x, 0, out=o)`` is fine)."""
+    @functools.wraps(fn)
+    def function(input, *args, **kwargs):
+        if kwargs.get("out") is not None and not args and "dim" not in kwargs:
+            raise TypeError(f"{fn.__name__}() received an invalid combination of arguments - got "
+                            f"(Tensor, out=Tensor): only the overload with a dim takes out=")
+        return fn(input, *args, **kwargs)
+
+    return function
+
+
+FUNCTION_OVERRIDES = {"sum": _out_needs_dim(sum), "prod": _out_needs_dim(prod)}
