@@ -228,9 +228,11 @@ def repeat(input: Tensor, *sizes, repeats=None) -> Tensor:
     return Repeat.apply(input, sizes)
 
 
-def tile(input: Tensor, dims) -> Tensor:
+def tile(input: Tensor, dims=None, *more_dims) -> Tensor:
     """``repeat`` where ``dims`` shorter than ``input.dim()`` is padded with leading 1s."""
-    dims = _int_tuple(dims)
+    if dims is None:
+        raise TypeError('tile() missing 1 required positional arguments: "dims"')
+    dims = _int_tuple((dims, *more_dims) if more_dims else dims)  # the method form ``x.tile(2, 3)``
     return repeat(input, (1,) * (input.dim() - len(dims)) + dims)
 
 
