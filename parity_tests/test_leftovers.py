@@ -64,3 +64,13 @@ def test_not_equal_to_an_array_is_elementwise():
     assert (torch.tensor(X) != np.array([1.5])) is True
     ours = mt.tensor(X) != np.array([1.5])
     assert ours.tolist() == (torch.tensor(X) != torch.tensor([1.5])).tolist()
+
+
+@pytest.mark.parametrize("seed", ["-1", "-2**63", "2**64 - 1", "np.int64(3)", "np.uint64(2**64 - 1)", "3.7", "True",
+                                  "torch.tensor(5)", "torch.zeros(1)", "'3'"])
+def test_manual_seed_reads_the_seed_as_pytorch(seed):
+    """``torch.manual_seed`` takes ``int(seed)``, wrapped modulo 2**64 (errors: cases_leftovers.py)."""
+    ref = torch.manual_seed(eval(seed, {"torch": torch, "np": np})).initial_seed()
+    ours = mt.manual_seed(eval(seed, {"torch": mt, "np": np})).initial_seed()
+    torch.manual_seed(0)
+    assert ours == ref

@@ -68,4 +68,15 @@ CASES = [
     *cases("Tensor.__matmul__", "import numpy as np; np.ones((2, 3)) @ x.T"),
     *cases("Tensor.__lt__", "import numpy as np; x < np.array([1.0])", "import numpy as np; np.array([1.0]) > x"),
     *cases("add", "import numpy as np; torch.add(x, np.array([1.0]))", "import numpy as np; x.add(np.array([1.0]))"),
+    # item 5: seeds
+    *cases("Generator.manual_seed",
+           "import numpy as np; torch.Generator().manual_seed(np.int64(3))",
+           "import numpy as np; torch.Generator().manual_seed(np.uint64(3))",
+           "import numpy as np; torch.Generator().manual_seed(np.bool_(True))",
+           "import numpy as np; torch.Generator().manual_seed(np.float64(3.0))",
+           "torch.Generator().manual_seed(3.0)", "torch.Generator().manual_seed(torch.tensor(3))",
+           "torch.Generator().manual_seed(2**64)", "torch.Generator().manual_seed(-2**63 - 1)"),
+    *cases("manual_seed", "torch.manual_seed(torch.zeros(2))", "torch.manual_seed(2**70)", "torch.manual_seed(2**64)",
+           "torch.manual_seed(-2**63 - 1)", "torch.manual_seed('a')", "torch.manual_seed(None)",
+           "torch.manual_seed(float('nan'))", "torch.manual_seed(float('inf'))", "torch.manual_seed(1e30)"),
 ]
