@@ -436,7 +436,10 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.dim()} dimension(s).")
     cls = MaskedFillTensor if isinstance(value, Tensor) else MaskedFill
-    return cls.apply(input, mask, _value(input, value, False))
+    y = cls.apply(input, mask, _value(input, value, False))
+    if y.grad_fn is not None:  # PyTorch's edges: the input, and a tensor value; never the mask
+        y.grad_fn._tensor_args = (True, False, isinstance(value, Tensor))
+    return y
 
 
 @tensor_args("input", "mask")

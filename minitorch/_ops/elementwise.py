@@ -109,6 +109,20 @@ class Div(Primitive):
         return (g / b if _needs(ctx, 0) else None), (-g * ((a / b) / b) if _needs(ctx, 1) else None)
 
 
+class MulScalar(Mul):
+    """``x * s`` for a Python number ``s`` as PyTorch's C++ composites compute it (``mul.Scalar``):
+    the node ``MulBackward1``, one edge. ``x * 2`` in Python is ``MulBackward0``, as in PyTorch."""
+
+    node_name = "MulBackward1"
+
+
+class DivScalar(Div):
+    """``x / s`` for a Python number ``s`` as PyTorch's C++ composites compute it (``div.Scalar``):
+    the node ``DivBackward1``, one edge."""
+
+    node_name = "DivBackward1"
+
+
 class PowScalar(Primitive):
     """y = x ** e for a number e;  dx = g * e * x^(e-1), and exactly zero (no graph) when e == 0."""
 
