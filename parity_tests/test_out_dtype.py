@@ -4,8 +4,9 @@ PyTorch's accumulating ops (``sum`` and ``prod`` over a dim, ``cumsum``, ``cumpr
 dtype of ``out`` when no ``dtype`` is given: the input is cast first, so a float sum written into an
 int64 ``out`` adds truncated values (``1.5 + 0.4 -> 1 + 0``), a uint8 ``out`` wraps, and a bool
 ``out`` of ``sum``/``prod`` is a logical or/and. The values, dtypes and errors are compared with torch.
-Other ops keep the promotion rule (``mean`` of floats into an int ``out`` is an error); Tensor
-methods take no ``out=`` at all.
+Other ops keep the promotion rule (``mean`` of floats into an int ``out`` is an error), some want
+``out`` of the result's own dtype (``amax``, products, sorts, gathers: RuntimeError), ``all``/``any``
+a bool or uint8 ``out``; Tensor methods take no ``out=`` at all.
 """
 
 from __future__ import annotations
@@ -21,7 +22,22 @@ INPUT_DTYPES = ["float32", "float64", "int64", "int32", "uint8", "bool"]
 OUT_DTYPES = ["int64", "int32", "int16", "int8", "uint8", "bool", "float16", "float32", "float64"]
 CALLS = ["torch.sum(a, 0, out=o)", "torch.sum(a, (0, 1), keepdim=True, out=o)", "torch.sum(a, dim=None, out=o)",
          "torch.prod(a, 1, out=o)", "torch.cumsum(a, 0, out=o)", "torch.cumprod(a, 1, out=o)",
-         "torch.mean(a, 0, out=o)", "torch.sum(a, 0, dtype=torch.float64, out=o)", "torch.cumsum(a, 0, dtype=torch.int64, out=o)"]
+         "torch.mean(a, 0, out=o)", "torch.sum(a, 0, dtype=torch.float64, out=o)", "torch.cumsum(a, 0, dtype=torch.int64, out=o)",
+         # ops whose out= must have the result's own dtype
+         "torch.amax(a, 0, out=o)", "torch.amin(a, out=o)", "torch.matmul(a, a.T, out=o)", "torch.mm(a, a, out=o)",
+         "torch.mv(a, a[0], out=o)", "torch.dot(a[0], a[1], out=o)", "torch.bmm(a[None], a[None], out=o)",
+         "torch.addmm(a, a, a, out=o)", "torch.inner(a, a, out=o)", "torch.norm(a, dim=0, out=o)",
+         "torch.where(a > 0, a, a, out=o)", "torch.clamp(a, 0, out=o)", "torch.tril(a, out=o)", "torch.triu(a, out=o)",
+         "torch.diag(a, out=o)", "torch.gather(a, 0, torch.zeros(1, 3, dtype=torch.int64), out=o)",
+         "torch.index_select(a, 0, torch.tensor([0]), out=o)", "torch.masked_select(a, a > 0, out=o)",
+         "torch.scatter(a, 0, torch.zeros(1, 3, dtype=torch.int64), a, out=o)", "torch.nonzero(a, out=o)",
+         "torch.max(a, 0, out=(o, torch.zeros(0, dtype=torch.int64)))", "torch.sort(a, out=(o, torch.zeros(0, dtype=torch.int64)))",
+         "torch.topk(a, 1, out=(o, torch.zeros(0, dtype=torch.int64)))",
+         "torch.mode(a, 0, out=(o, torch.zeros(0, dtype=torch.int64)))",
+         # ops that cast into out, or take only bool/uint8 (all, any)
+         "torch.max(a, out=o)", "torch.outer(a[0], a[1], out=o)", "torch.addr(a, a[0], a[1], out=o)", "torch.exp(a, out=o)",
+         "torch.add(a, a, out=o)", "torch.cat([a, a], out=o)", "torch.stack([a, a], out=o)", "torch.all(a, 0, out=o)",
+         "torch.any(a, out=o)", "torch.logsumexp(a, 0, out=o)"]
 
 
 def _run(lib, call: str, in_dtype: str, out_dtype: str):
@@ -32,7 +48,7 @@ def _run(lib, call: str, in_dtype: str, out_dtype: str):
         r = eval(call, {"torch": lib, "a": a, "o": o})
     except Exception as error:  # noqa: BLE001
         return ("error", type(error).__name__)
-    assert r is o
+    assert r is o or r[0] is o  # an out= pair (values, indices) comes back as that pair
     return ("ok", np.asarray(o.tolist()), str(o.dtype))
 
 

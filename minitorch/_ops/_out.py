@@ -38,8 +38,12 @@ def computing_dtype(input, dtype, out, op: str):
     return dtype
 
 
-def finish(result, out):
-    """Return ``result``, or copy it into ``out`` (resizing an empty or wrong-shaped ``out``)."""
+def finish(result, out, same_dtype: bool = False):
+    """Return ``result``, or copy it into ``out`` (resizing an empty or wrong-shaped ``out``).
+
+    ``out`` may be of a dtype ``result`` can be cast to (PyTorch's elementwise ops), or, with
+    ``same_dtype``, only of ``result``'s own dtype (its reductions by selection, products, sorts,
+    gathers and scatters: RuntimeError "Expected out tensor to have dtype ...")."""
     if out is None:
         return result
     from .._tensor import Tensor
@@ -47,7 +51,7 @@ def finish(result, out):
 
     if isinstance(out, (tuple, list)):
         for r, o in zip(result, out):
-            finish(r, o)
+            finish(r, o, same_dtype)
         return out
     if not isinstance(out, Tensor):
         raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
@@ -56,6 +60,9 @@ def finish(result, out):
             f"{_op_name(result)}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."
         )
+    if same_dtype and result.dtype is not out.dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {_C_TYPE[result.dtype.name]}, "
+                           f"but got {_C_TYPE[out.dtype.name]} instead")
     if not can_cast(result.dtype, out.dtype):
         raise RuntimeError(
             f"result type {_legacy(result.dtype)} can't be cast to the desired output type {_legacy(out.dtype)}"

@@ -527,9 +527,10 @@ def argwhere(input: Tensor) -> Tensor:
 
 
 def _finish(result, out):
+    """``out=`` of the indexing ops: PyTorch wants ``out`` of the result's own dtype."""
     from ._out import finish
 
-    return finish(result, out)
+    return finish(result, out, same_dtype=True)
 
 
 __all__ = [

@@ -546,7 +546,7 @@ def where(condition, input=None, other=None, *, out=None):
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else condition
     a = as_tensor_like(cast(a, dt), like.to(dt) if like is condition else like)
     b = as_tensor_like(cast(b, dt), a)
-    return finish(Where.apply(condition, a, b), out)
+    return finish(Where.apply(condition, a, b), out, same_dtype=True)
 
 
 def clamp(input, min=None, max=None, *, out=None):
@@ -565,7 +565,7 @@ def clamp(input, min=None, max=None, *, out=None):
             number_argument("clamp", name, bound)
     dt = _dtype.result_type(input, *(v for v in (min, max) if v is not None))
     x = cast(input, dt)
-    return finish(Clamp.apply(x, min, max), out)
+    return finish(Clamp.apply(x, min, max), out, same_dtype=True)
 
 
 clip = clamp

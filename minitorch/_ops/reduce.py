@@ -23,7 +23,7 @@ from ..autograd.engine import sum_to_size as _unbroadcast
 from ..autograd.function import Primitive
 from ..backends import backend_of
 from . import return_types
-from ._out import computing_dtype, finish
+from ._out import _legacy, can_cast, computing_dtype, finish
 from .compare import logical_or
 from .elementwise import maximum, minimum, where
 from .movement import normalize_shape_allow_neg
@@ -258,12 +258,12 @@ def _extreme(name: str, input: Tensor, dim, keepdim: bool, largest: bool, node: 
 
 def amax(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
     """Largest value over ``dim`` (int, tuple, or ``()`` for all); NaN propagates."""
-    return finish(_extreme("amax", input, dim, keepdim, True, "AmaxBackward0"), out)
+    return finish(_extreme("amax", input, dim, keepdim, True, "AmaxBackward0"), out, same_dtype=True)
 
 
 def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
     """Smallest value over ``dim`` (int, tuple, or ``()`` for all); NaN propagates."""
-    return finish(_extreme("amin", input, dim, keepdim, False, "AminBackward0"), out)
+    return finish(_extreme("amin", input, dim, keepdim, False, "AminBackward0"), out, same_dtype=True)
 
 
 def _max_min(name: str, input: Tensor, dim, keepdim: bool, out, largest: bool):
@@ -275,13 +275,18 @@ def _max_min(name: str, input: Tensor, dim, keepdim: bool, out, largest: bool):
     if dim is None and keepdim:
         raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, NoneType, bool)")
     if dim is None:
-        return finish(_extreme(name, input, None, False, largest, f"{name.capitalize()}Backward1"), out)
+        result = _extreme(name, input, None, False, largest, f"{name.capitalize()}Backward1")
+        if isinstance(out, Tensor) and can_cast(result.dtype, out.dtype) and result.numel() == 1:
+            from .._creation import fill_value_as
+
+            fill_value_as(result.item(), out.dtype)  # PyTorch fills out with the value: checked for overflow
+        return finish(result, out)
     d = wrap_dim(dim, input.dim())
     _check_nonempty(input, d, name)
     idx = _arg_extreme(input, d, largest)
     values = values_at(input, idx, d, keepdim, f"{name.capitalize()}Backward0")
     result = getattr(return_types, name)(values, _index_tensor(input, idx, d, keepdim))
-    return finish(result, out)
+    return finish(result, out, same_dtype=True)
 
 
 def _dim_or_other(name: str, dim, other):
@@ -504,7 +509,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtyp
             if input.shape[d] == 0:
                 raise RuntimeError(f"linalg.vector_norm cannot compute the inf norm on the dimension {d}"
                                    "because this dimension is empty and the operation does not have an identity")
-    return finish(Norm.apply(input, p, dims, keepdim), out)
+    return finish(Norm.apply(input, p, dims, keepdim), out, same_dtype=True)
 
 
 # ----------------------------------------------------------------------------- logsumexp
@@ -533,14 +538,28 @@ def _all_any(input: Tensor, dim, keepdim: bool, reduce_all: bool) -> Tensor:
     return input._wrap_result(xp.asarray(y))
 
 
+def _all_any_out(op: str, input: Tensor, dim, keepdim: bool, out) -> Tensor:
+    """all/any with ``out=``: PyTorch writes into a bool or a uint8 ``out`` only, computing in its
+    dtype (a float input is cast to uint8 first: ``all([0.4], out=uint8)`` is 0)."""
+    if out is None:
+        return _all_any(input, dim, keepdim, op == "all")
+    if isinstance(out, Tensor):
+        if out.dtype not in (_dtype.bool_, _dtype.uint8):
+            raise RuntimeError(f"{op} only supports bool tensor for result, got: {_legacy(out.dtype)}")
+        if out.dtype is _dtype.uint8 and input.dtype is not _dtype.bool_:
+            input = input.detach().to(_dtype.uint8)
+        return finish(_all_any(input, dim, keepdim, op == "all").to(out.dtype), out)
+    return finish(_all_any(input, dim, keepdim, op == "all"), out)
+
+
 def all(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
     """True where every element over ``dim`` is non-zero (bool; uint8 for uint8 inputs)."""
-    return finish(_all_any(input, dim, keepdim, True), out)
+    return _all_any_out("all", input, dim, keepdim, out)
 
 
 def any(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
     """True where some element over ``dim`` is non-zero (bool; uint8 for uint8 inputs)."""
-    return finish(_all_any(input, dim, keepdim, False), out)
+    return _all_any_out("any", input, dim, keepdim, out)
 
 
 def count_nonzero(input: Tensor, dim=None) -> Tensor:
