@@ -71,6 +71,20 @@ def layout_arguments(op: str, layout=None, memory_format=None) -> None:
             raise TypeError(f"{op}(): argument '{name}' must be torch.{name}, not {_type_name(value)}")
 
 
+def pin_memory_argument(op: str, value, optional: bool = True) -> None:
+    """``pin_memory=``: a bool (or ``None`` where PyTorch's schema allows it), else PyTorch's
+    TypeError. ``True`` asks for page-locked host memory, which needs an accelerator: without one
+    it is PyTorch's RuntimeError; with one minitorch accepts it (its host memory is not pinned)."""
+    if not (type(value) is bool or (optional and value is None)):
+        raise TypeError(f"{op}(): argument 'pin_memory' must be bool, not {_type_name(value)}")
+    if value:
+        from . import cuda
+
+        if not cuda.is_available():
+            raise RuntimeError("pin_memory=True requires a CUDA or other accelerator backend; no pinned "
+                               "memory allocator is available on this system.")
+
+
 def int_argument(op: str, name: str, value, position: int | None = None) -> int:
     """An int argument (``k`` of topk, ``chunks``, ``start`` of narrow): a Python int, an integer
     NumPy scalar or a one-element integer tensor; a float or a string raises PyTorch's TypeError."""

@@ -20,6 +20,7 @@ from ._args import (
     layout_arguments,
     nonnegative_shape,
     number_argument,
+    pin_memory_argument,
     scalar_in_range,
     sizes_argument,
     tensor_argument,
@@ -182,6 +183,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
     must match it. Tensors inside lists count as numbers (one element each).
     The dtype is the promotion of all leaves' dtypes (bool < int64 < default float).
     """
+    pin_memory_argument("tensor", pin_memory, optional=False)
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
@@ -344,6 +346,7 @@ def _check_out(out, t):
 def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
           pin_memory=False) -> Tensor:
     """A tensor of zeros of shape ``size`` (varargs, one sequence, or ``size=``)."""
+    pin_memory_argument("zeros", pin_memory)
     layout_arguments("zeros", layout)
     shape = _size_arg("zeros", sizes_argument("zeros", sizes, size))
     dt = _factory_dtype(dtype, out=out, op="zeros")
@@ -353,6 +356,7 @@ def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, req
 def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
          pin_memory=False) -> Tensor:
     """A tensor of ones of shape ``size`` (varargs, one sequence, or ``size=``)."""
+    pin_memory_argument("ones", pin_memory)
     layout_arguments("ones", layout)
     shape = _size_arg("ones", sizes_argument("ones", sizes, size))
     dt = _factory_dtype(dtype, out=out, op="ones")
@@ -362,6 +366,7 @@ def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requ
 def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
           pin_memory=False, memory_format=None) -> Tensor:
     """An uninitialised tensor of shape ``size`` (minitorch fills it with zeros, which is one valid garbage)."""
+    pin_memory_argument("empty", pin_memory)
     layout_arguments("empty", layout, memory_format)
     shape = _size_arg("empty", sizes_argument("empty", sizes, size))
     dt = _factory_dtype(dtype, out=out, op="empty")

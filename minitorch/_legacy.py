@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _creation, _dtype
-from ._args import sizes_argument
+from ._args import pin_memory_argument, sizes_argument
 from ._size import Size
 from ._tensor import Tensor
 
@@ -65,6 +65,7 @@ def _inherit(self: Tensor, dtype, device):
 def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
                pin_memory: bool = False) -> Tensor:
     """``tensor(data)`` with ``self``'s dtype and device (a copy, never a view, of ``data``)."""
+    pin_memory_argument("new_tensor", pin_memory, optional=False)
     dt, dev = _inherit(self, dtype, device)
     if isinstance(data, Tensor):
         import warnings
@@ -80,24 +81,28 @@ def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bo
 
 def new_empty(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False, layout=None,
               pin_memory: bool = False) -> Tensor:
+    pin_memory_argument("new_empty", pin_memory)
     dt, dev = _inherit(self, dtype, device)
     return _creation.empty(*sizes_argument("new_empty", sizes, size), dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 def new_zeros(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False, layout=None,
               pin_memory: bool = False) -> Tensor:
+    pin_memory_argument("new_zeros", pin_memory)
     dt, dev = _inherit(self, dtype, device)
     return _creation.zeros(*sizes_argument("new_zeros", sizes, size), dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 def new_ones(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False, layout=None,
              pin_memory: bool = False) -> Tensor:
+    pin_memory_argument("new_ones", pin_memory)
     dt, dev = _inherit(self, dtype, device)
     return _creation.ones(*sizes_argument("new_ones", sizes, size), dtype=dt, device=dev, requires_grad=requires_grad)
 
 
 def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
              pin_memory: bool = False) -> Tensor:
+    pin_memory_argument("new_full", pin_memory)
     dt, dev = _inherit(self, dtype, device)
     return _creation.full(size, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
 

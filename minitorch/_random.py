@@ -40,9 +40,16 @@ class Generator:
         self.manual_seed(_DEFAULT_SEED)
 
     def manual_seed(self, seed) -> Generator:
-        """Restart the stream from ``seed`` (a Python int, as in ``torch.Generator``); returns ``self``."""
+        """Restart the stream from ``seed`` (a Python int, as in ``torch.Generator``); returns ``self``.
+
+        As in PyTorch, a NumPy integer is a TypeError ("an integer is required") and anything else
+        that is not a Python int (a float, a bool, a tensor) a RuntimeError."""
+        if isinstance(seed, np.integer):
+            raise TypeError("an integer is required")
         if not isinstance(seed, int) or isinstance(seed, bool):
-            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")  # noqa: TRY004  (torch raises RuntimeError)
+            kind = type(seed)
+            name = f"numpy.{kind.__name__}" if kind.__module__ == "numpy" else kind.__name__
+            raise RuntimeError(f"manual_seed expected a long, but got {name}")  # noqa: TRY004  (torch raises RuntimeError)
         self._seed = _check_seed(seed)
         self._np = np.random.Generator(np.random.PCG64(self._seed))
         return self

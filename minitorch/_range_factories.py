@@ -27,7 +27,7 @@ import math
 import numpy as np
 
 from . import _dtype
-from ._args import check_storage_size, int_argument, number_argument
+from ._args import check_storage_size, int_argument, number_argument, pin_memory_argument
 from ._creation import _check_out, _factory_dtype, _finish
 from ._tensor import Tensor
 
@@ -98,6 +98,7 @@ def _to_int(v) -> int:
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Values ``start, start + step, ...`` up to ``end`` (exclusive); int64 unless a bound is a float."""
+    pin_memory_argument("arange", pin_memory)
     if end is None:
         start, end = 0, _scalar(start, "arange", "end", 1)
     start, end, step = _scalar(start, "arange", "start"), _scalar(end, "arange", "end"), _scalar(step, "arange", "step")
@@ -155,6 +156,7 @@ def _arange_values(start, step, n: int, dt: _dtype.dtype) -> np.ndarray:
 def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
              requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    pin_memory_argument("linspace", pin_memory)
     if not isinstance(steps, (int, np.integer)):
         raise TypeError(f"linspace() received an invalid combination of arguments - got "
                         f"({type(start).__name__}, {type(end).__name__}, {type(steps).__name__})")
@@ -209,6 +211,7 @@ def _pow(base: float, exps: np.ndarray) -> np.ndarray:
 def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """``base ** linspace(start, end, steps)`` (the exponents in double, then rounded to ``dtype``)."""
+    pin_memory_argument("logspace", pin_memory)
     steps = int_argument("logspace", "steps", steps, 3)
     start, end = _scalar(start, "logspace", "start", 1), _scalar(end, "logspace", "end", 2)
     base = number_argument("logspace", "base", base)

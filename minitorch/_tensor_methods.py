@@ -8,9 +8,14 @@ written once.
 
 from __future__ import annotations
 
+import functools
+import inspect
+
+import numpy as np
+
 from . import _dtype
 from ._args import bool_argument, layout_arguments, number_argument, tensor_argument
-from ._creation import fill_value_as
+from ._creation import fill_value_as, from_numpy
 from ._device import to_device
 from ._ops import compare as cmp
 from ._ops import elementwise as ew
@@ -140,6 +145,21 @@ def _cast(dt):
 
 
 # ----------------------------------------------------------------------------- in-place
+def _method(fn):
+    """``fn`` as a Tensor method: PyTorch's methods take no ``out=`` (only ``torch.fn`` does), so a
+    function with an ``out`` parameter is wrapped to refuse it with PyTorch's TypeError."""
+    if "out" not in inspect.signature(fn).parameters:
+        return fn
+
+    @functools.wraps(fn)
+    def method(self, *args, **kwargs):
+        if "out" in kwargs:
+            raise TypeError(f"{fn.__name__}() got an unexpected keyword argument 'out'")
+        return fn(self, *args, **kwargs)
+
+    return method
+
+
 def _inplace(fn):
     """``x.op_(...)``: compute ``op(x, ...)`` then write it into ``x``."""
 
@@ -256,8 +276,11 @@ def _pos(self: Tensor) -> Tensor:
 
 def _operand_or_not_implemented(fn):
     """A binary dunder that returns ``NotImplemented`` for an operand that is neither a Tensor nor a
-    number, so that Python raises its TypeError ("unsupported operand type(s) for @")."""
+    number, so that Python raises its TypeError ("unsupported operand type(s) for @"). A NumPy
+    scalar counts as the Python number it holds."""
     def method(self, other):
+        if isinstance(other, np.generic) and not isinstance(other, (np.ndarray, np.object_)):
+            other = other.item()
         if not isinstance(other, (Tensor, bool, int, float)):
             return NotImplemented
         return fn(self, other)
@@ -269,6 +292,45 @@ def _operand_or_not_implemented(fn):
 def _tensor_operand(fn):
     def method(self, other):
         return fn(self, other) if isinstance(other, Tensor) else NotImplemented
+
+    return method
+
+
+# ----------------------------------------------------------------------------- NumPy operands
+# As in PyTorch, ``tensor + ndarray`` is left to NumPy: the Tensor's operator declines
+# (NotImplemented), NumPy's reflected operator computes on ``np.asarray(tensor)`` and wraps the
+# result back into a tensor with ``__array_wrap__``, so NumPy's dtype rules apply (float32 plus a
+# float64 array is float64). ``ndarray + tensor`` is a TypeError: ``__array_priority__`` makes NumPy
+# defer to the Tensor, whose reflected operator declines as well; only ``ndarray / tensor`` is
+# computed, as PyTorch's ``tensor.reciprocal() * ndarray``.
+def _declines_arrays(fn):
+    def method(self, other):
+        return NotImplemented if isinstance(other, np.ndarray) else fn(self, other)
+
+    method.__name__ = getattr(fn, "__name__", "method")
+    return method
+
+
+def _rtruediv(self: Tensor, other):
+    if isinstance(other, np.ndarray):
+        return self.reciprocal() * other
+    return _operand_or_not_implemented(lambda s, o: ew.div(o, s))(self, other)
+
+
+def _array_wrap(self: Tensor, array: np.ndarray, context=None, return_scalar: bool = False) -> Tensor:
+    """A NumPy function's result on a tensor (``np.exp(t)``, ``t + ndarray``), as a tensor; a bool
+    result becomes uint8, as PyTorch's ``__array_wrap__`` does."""
+    if array.dtype == np.bool_:
+        array = array.astype(np.uint8)
+    return from_numpy(array if array.flags.c_contiguous else array.copy())
+
+
+def _compare_array(fn):
+    """``tensor == ndarray``: the array as a tensor (PyTorch compares; ``t < ndarray`` is a TypeError)."""
+    def method(self, other):
+        if isinstance(other, np.ndarray) and other.dtype.kind in "biuf":
+            other = from_numpy(other if other.flags.c_contiguous else other.copy())
+        return fn(self, other) if isinstance(other, (Tensor, int, float, bool)) else NotImplemented
 
     return method
 
@@ -286,9 +348,9 @@ def _bind() -> None:
     from . import _functional_table as F
 
     for name, fn in F.METHOD_FUNCTIONS.items():
-        setattr(T, name, fn)
+        setattr(T, name, _method(fn))
     for name in F.INPLACE:
-        setattr(T, name + "_", _inplace(F.METHOD_FUNCTIONS.get(name) or getattr(F, name)))
+        setattr(T, name + "_", _inplace(_method(F.METHOD_FUNCTIONS.get(name) or getattr(F, name))))
     T.float, T.double, T.half = _cast(_dtype.float32), _cast(_dtype.float64), _cast(_dtype.float16)
     T.long, T.int, T.short = _cast(_dtype.int64), _cast(_dtype.int32), _cast(_dtype.int16)
     T.char, T.byte, T.bool = _cast(_dtype.int8), _cast(_dtype.uint8), _cast(_dtype.bool_)
@@ -299,19 +361,21 @@ def _bind() -> None:
 
     T.__getitem__ = indexing.getitem
     T.__setitem__ = indexing.setitem
-    T.__add__ = lambda s, o: ew.add(s, o)
-    T.__sub__ = lambda s, o: ew.sub(s, o)
-    T.__mul__ = lambda s, o: ew.mul(s, o)
-    T.__truediv__ = lambda s, o: ew.div(s, o)
-    T.__floordiv__ = lambda s, o: ew.floor_divide(s, o)
-    T.__mod__ = lambda s, o: ew.remainder(s, o)
-    T.__pow__ = lambda s, o: ew.pow(s, o)
+    T.__array_priority__ = 1000  # NumPy defers to the Tensor's operators (see _declines_arrays)
+    T.__array_wrap__ = _array_wrap
+    T.__add__ = _declines_arrays(lambda s, o: ew.add(s, o))
+    T.__sub__ = _declines_arrays(lambda s, o: ew.sub(s, o))
+    T.__mul__ = _declines_arrays(lambda s, o: ew.mul(s, o))
+    T.__truediv__ = _declines_arrays(lambda s, o: ew.div(s, o))
+    T.__floordiv__ = _declines_arrays(lambda s, o: ew.floor_divide(s, o))
+    T.__mod__ = _declines_arrays(lambda s, o: ew.remainder(s, o))
+    T.__pow__ = _declines_arrays(lambda s, o: ew.pow(s, o))
     # Reflected forms run only when the left operand is not a Tensor: a number, or something
     # Python should be told we do not handle (``None ** x`` is then Python's TypeError).
     T.__radd__ = _operand_or_not_implemented(lambda s, o: ew.add(s, o))
     T.__rsub__ = _operand_or_not_implemented(lambda s, o: ew.rsub(s, o))
     T.__rmul__ = _operand_or_not_implemented(lambda s, o: ew.mul(s, o))
-    T.__rtruediv__ = _operand_or_not_implemented(lambda s, o: ew.div(o, s))
+    T.__rtruediv__ = _rtruediv
     T.__rfloordiv__ = _operand_or_not_implemented(lambda s, o: ew.floor_divide(o, s))
     T.__rmod__ = _operand_or_not_implemented(lambda s, o: ew.remainder(o, s))
     T.__rpow__ = _operand_or_not_implemented(lambda s, o: ew.pow(o, s))
@@ -324,17 +388,17 @@ def _bind() -> None:
     T.__and__ = T.__rand__ = _bitwise_operator("and")
     T.__or__ = T.__ror__ = _bitwise_operator("or")
     T.__xor__ = T.__rxor__ = _bitwise_operator("xor")
-    T.__eq__ = lambda s, o: cmp.eq(s, o) if isinstance(o, (Tensor, int, float, bool)) else NotImplemented
-    T.__ne__ = lambda s, o: cmp.ne(s, o) if isinstance(o, (Tensor, int, float, bool)) else NotImplemented
+    T.__eq__ = _compare_array(cmp.eq)
+    T.__ne__ = _compare_array(cmp.ne)
     T.__lt__ = lambda s, o: cmp.lt(s, o)
     T.__le__ = lambda s, o: cmp.le(s, o)
     T.__gt__ = lambda s, o: cmp.gt(s, o)
     T.__ge__ = lambda s, o: cmp.ge(s, o)
-    T.__iadd__ = lambda s, o: s.add_(o)
-    T.__isub__ = lambda s, o: s.sub_(o)
-    T.__imul__ = lambda s, o: s.mul_(o)
-    T.__itruediv__ = lambda s, o: s.div_(o)
-    T.__ipow__ = lambda s, o: s.pow_(o)
+    T.__iadd__ = _declines_arrays(lambda s, o: s.add_(o))
+    T.__isub__ = _declines_arrays(lambda s, o: s.sub_(o))
+    T.__imul__ = _declines_arrays(lambda s, o: s.mul_(o))
+    T.__itruediv__ = _declines_arrays(lambda s, o: s.div_(o))
+    T.__ipow__ = _declines_arrays(lambda s, o: s.pow_(o))
     T.__lshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_left_shift(s, o))
     T.__rshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_right_shift(s, o))
     T.__rlshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_left_shift(o, s))

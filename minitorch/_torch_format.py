@@ -81,14 +81,18 @@ def is_pickle(head: bytes) -> bool:
 
 
 # ----------------------------------------------------------------------------- storages -> tensors
+class _StorageBeyondEnd(Exception):
+    """A legacy file's storage needs more bytes than the file has left (``args[0]``: how many more)."""
+
+
 class _Storages:
     """The raw storages of one file, read on first use and wrapped as flat minitorch tensors.
 
     ``location(tensor, saved_location)`` places each rebuilt tensor (``map_location``)."""
 
     def __init__(self, read: Callable[[str, _dtype.dtype, int], np.ndarray],
-                 location: Callable[[Tensor, str], Tensor] | None = None) -> None:
-        self.read, self.location = read, location
+                 location: Callable[[Tensor, str], Tensor] | None = None, dry: bool = False) -> None:
+        self.read, self.location, self.dry = read, location, dry  # dry: check the tree, build no tensor
         self.tensors: dict[str, Tensor] = {}
 
     def get(self, key: str, dtype: _dtype.dtype, numel: int) -> Tensor:
@@ -105,8 +109,9 @@ class _Storages:
 class _StorageRef:
     """What a persistent id unpickles to: one storage of the file, as a flat tensor, and where it was saved."""
 
-    def __init__(self, flat: Tensor, location: str, place: Callable[[Tensor, str], Tensor] | None) -> None:
-        self.flat, self.location, self.place = flat, location, place
+    def __init__(self, flat: Tensor, location: str, place: Callable[[Tensor, str], Tensor] | None,
+                 dry: bool = False) -> None:
+        self.flat, self.location, self.place, self.dry = flat, location, place, dry
 
 
 def _check_int_tuple(name: str, value: Any) -> tuple[int, ...]:
@@ -119,6 +124,8 @@ def _rebuild_tensor(storage: Any, storage_offset: Any, size: Any, stride: Any) -
     """The view ``size``/``stride``/``storage_offset`` of a storage, checked to lie inside it."""
     if not isinstance(storage, _StorageRef):
         raise pickle.UnpicklingError(f"expected a storage, got {type(storage).__name__}")
+    if storage.dry:
+        return storage.flat
     size, stride = _check_int_tuple("size", size), _check_int_tuple("stride", stride)
     if type(storage_offset) is not int or storage_offset < 0 or len(size) != len(stride):
         raise RuntimeError(f"invalid tensor geometry: offset {storage_offset!r}, size {size}, stride {stride}")
@@ -213,7 +220,11 @@ class _RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined]
     ``BUILD`` can be restricted as well as ``find_class``.
     """
 
-    dispatch: ClassVar[dict] = dict(pickle._Unpickler.dispatch)  # type: ignore[attr-defined]
+    class _Opcodes(dict):
+        def __missing__(self, opcode: int):  # torch's weights-only unpickler's error for an unknown opcode
+            raise pickle.UnpicklingError(f"Unsupported operand {opcode}")
+
+    dispatch: ClassVar[dict] = _Opcodes(pickle._Unpickler.dispatch)  # type: ignore[attr-defined]
     stack: list[Any]  # the pure-Python unpickler's value stack
 
     def __init__(self, file: BinaryIO, storages: _Storages | None) -> None:
@@ -240,7 +251,7 @@ class _RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined]
             raise pickle.UnpicklingError("storage views (a pre-1.0 torch.save layout) are not supported")
         _, storage_type, key, location, numel = pid[:5]
         return _StorageRef(self.storages.get(str(key), storage_type.dtype, numel), str(location),
-                           self.storages.location)
+                           self.storages.location, self.storages.dry)
 
     def load_build(self) -> None:
         state = self.stack[-1]
@@ -253,6 +264,16 @@ class _RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined]
             setattr(inst, k, v)  # an OrderedDict's ``_metadata``
 
     dispatch[pickle.BUILD[0]] = load_build
+
+    # A memo index that was never stored is a KeyError, as in torch's weights-only unpickler.
+    def load_binget(self) -> None:
+        self.append(self.memo[self.read(1)[0]])
+
+    def load_long_binget(self) -> None:
+        self.append(self.memo[struct.unpack("<I", self.read(4))[0]])
+
+    dispatch[pickle.BINGET[0]] = load_binget
+    dispatch[pickle.LONG_BINGET[0]] = load_long_binget
 
 
 def _unpickle(data: bytes | BinaryIO, storages: _Storages | None) -> Any:
@@ -301,12 +322,20 @@ def _load_legacy(f: io.BytesIO, location) -> Any:
     def defer(key: str, dtype: _dtype.dtype, numel: int) -> np.ndarray:
         # The storages follow the tree in the stream: give each a placeholder filled in below.
         if numel * np.dtype(dtype.np).itemsize > len(f.getbuffer()) - f.tell():
-            raise RuntimeError(f"storage {key!r} of {numel} elements is larger than the file")
+            raise _StorageBeyondEnd(numel * np.dtype(dtype.np).itemsize - (len(f.getbuffer()) - f.tell()))
         wanted[key] = (dtype, numel)
         return np.zeros(numel, dtype=dtype.np)
 
     storages = _Storages(defer, location)
-    result = _unpickle(f, storages)
+    tree_start = f.tell()
+    try:
+        result = _unpickle(f, storages)
+    except _StorageBeyondEnd as e:
+        # torch reads the whole tree before the storages: a tree cut short is the unpickler's error
+        # (raised by this second reading, which allocates nothing), a whole tree torch's RuntimeError.
+        f.seek(tree_start)
+        _unpickle(f, _Storages(lambda key, dtype, numel: np.zeros(0, dtype=dtype.np), dry=True))
+        raise RuntimeError(f"unexpected EOF, expected {e.args[0]} more bytes. The file might be corrupted.") from None
     keys = _unpickle(f, None)
     if not isinstance(keys, list) or set(map(str, keys)) != set(wanted):
         raise pickle.UnpicklingError("the storage list does not match the tensors in the file")
@@ -328,13 +357,15 @@ def load_torch_file(data: bytes, location: Callable[[Tensor, str], Tensor] | Non
 
     ``location(tensor, saved_location)`` places each tensor (``torch.load``'s ``map_location``).
     Raises ``pickle.UnpicklingError`` for anything but a state_dict-like tree (see the module doc).
+    A stream that ends early or reads a memo slot never written raises what ``torch.load`` raises
+    for the same bytes: ``EOFError``, ``IndexError``, ``struct.error``, ``KeyError``.
     """
     try:
         if data[:2] == b"PK":
             return _load_zip(zipfile.ZipFile(io.BytesIO(data)), location)
         return _load_legacy(io.BytesIO(data), location)
-    except pickle.UnpicklingError:
+    except (pickle.UnpicklingError, EOFError, IndexError, KeyError, struct.error):
         raise
-    except (EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError, struct.error,
-            zipfile.BadZipFile, UnicodeDecodeError, RecursionError, MemoryError, OverflowError) as e:
+    except (ValueError, TypeError, AttributeError, zipfile.BadZipFile, UnicodeDecodeError, RecursionError,
+            MemoryError, OverflowError) as e:
         raise pickle.UnpicklingError(f"malformed PyTorch checkpoint: {type(e).__name__}: {e}") from None

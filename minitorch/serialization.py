@@ -325,7 +325,7 @@ def load(f: str | os.PathLike | BinaryIO, map_location=None, pickle_module=None,
 
     data = _read_all(f)
     where = _describe(f)
-    if _torch_format.is_pickle(data[:1]):  # the legacy torch.save layout
+    if not data.startswith(b"PK\x03\x04"):  # as torch.load: what is not a zip is a legacy torch.save pickle
         return _torch_format.load_torch_file(data, _location_fn(map_location))
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))

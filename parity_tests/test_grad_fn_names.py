@@ -68,6 +68,27 @@ LOSSES = [
     ("kl_div_sum", lambda lib, F, x, p, t, c, w: F.kl_div(x, t, reduction="sum")),
     ("kl_div_mean", lambda lib, F, x, p, t, c, w: F.kl_div(x, t, reduction="mean")),
     ("kl_div_log_target", lambda lib, F, x, p, t, c, w: F.kl_div(x, t, reduction="sum", log_target=True)),
+    ("kl_div_batchmean", lambda lib, F, x, p, t, c, w: F.kl_div(x, t, reduction="batchmean")),
+    ("kl_div_batchmean_log_target",
+     lambda lib, F, x, p, t, c, w: F.kl_div(x, t, reduction="batchmean", log_target=True)),
+    # class probabilities (float targets): PyTorch's C++ composite, -(sum) / n as DivBackward1
+    ("cross_entropy_probabilities", lambda lib, F, x, p, t, c, w: F.cross_entropy(x, t)),
+    ("cross_entropy_probabilities_sum", lambda lib, F, x, p, t, c, w: F.cross_entropy(x, t, reduction="sum")),
+    ("cross_entropy_probabilities_none", lambda lib, F, x, p, t, c, w: F.cross_entropy(x, t, reduction="none")),
+    ("cross_entropy_probabilities_weight", lambda lib, F, x, p, t, c, w: F.cross_entropy(x, t, weight=w)),
+    ("cross_entropy_probabilities_label_smoothing",
+     lambda lib, F, x, p, t, c, w: F.cross_entropy(x, t, label_smoothing=0.1)),
+    # label smoothing of class indices: (1 - e) * nll + e / C * smooth, as MulBackward1 nodes
+    ("cross_entropy_label_smoothing", lambda lib, F, x, p, t, c, w: F.cross_entropy(x, c, label_smoothing=0.1)),
+    ("cross_entropy_label_smoothing_sum",
+     lambda lib, F, x, p, t, c, w: F.cross_entropy(x, c, label_smoothing=0.1, reduction="sum")),
+    ("cross_entropy_label_smoothing_none",
+     lambda lib, F, x, p, t, c, w: F.cross_entropy(x, c, label_smoothing=0.1, reduction="none")),
+    ("cross_entropy_label_smoothing_weight",
+     lambda lib, F, x, p, t, c, w: F.cross_entropy(x, c, weight=w, label_smoothing=0.1)),
+    ("cross_entropy_label_smoothing_ignore_index",
+     lambda lib, F, x, p, t, c, w: F.cross_entropy(x, c, ignore_index=2, label_smoothing=0.1)),
+    ("CrossEntropyLoss_label_smoothing", lambda lib, F, x, p, t, c, w: lib.nn.CrossEntropyLoss(label_smoothing=0.2)(x, c)),
 ]
 
 

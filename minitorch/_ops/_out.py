@@ -17,8 +17,33 @@ def can_cast(src: _dtype.dtype, dst: _dtype.dtype) -> bool:
     return True
 
 
-def finish(result, out):
-    """Return ``result``, or copy it into ``out`` (resizing an empty or wrong-shaped ``out``)."""
+def computing_dtype(input, dtype, out, op: str):
+    """The dtype an accumulating op (``sum``, ``prod``, ``cumsum``, ``cumprod``) computes in: as in
+    PyTorch, ``out``'s dtype when ``dtype`` is not given, so the input is cast to it first
+    (``torch.sum(tensor([1.5, 0.4]), 0, out=int64_tensor)`` writes ``1 + 0 = 1``); a ``dtype`` that
+    differs from ``out``'s is a RuntimeError."""
+    from .._tensor import Tensor
+    from ..autograd import grad_mode
+
+    if not isinstance(out, Tensor):
+        return dtype  # no out=, or a wrong one that ``finish`` refuses
+    if dtype is None:
+        if grad_mode.is_grad_enabled() and input.requires_grad:  # the cast would drop the graph first
+            raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
+                               "differentiation, but one of the arguments requires grad.")
+        return out.dtype
+    if _dtype.to_dtype(dtype, op) is not out.dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {_C_TYPE[_dtype.to_dtype(dtype, op).name]}, "
+                           f"but got {_C_TYPE[out.dtype.name]} instead")
+    return dtype
+
+
+def finish(result, out, same_dtype: bool = False):
+    """Return ``result``, or copy it into ``out`` (resizing an empty or wrong-shaped ``out``).
+
+    ``out`` may be of a dtype ``result`` can be cast to (PyTorch's elementwise ops), or, with
+    ``same_dtype``, only of ``result``'s own dtype (its reductions by selection, products, sorts,
+    gathers and scatters: RuntimeError "Expected out tensor to have dtype ...")."""
     if out is None:
         return result
     from .._tensor import Tensor
@@ -26,7 +51,7 @@ def finish(result, out):
 
     if isinstance(out, (tuple, list)):
         for r, o in zip(result, out):
-            finish(r, o)
+            finish(r, o, same_dtype)
         return out
     if not isinstance(out, Tensor):
         raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
@@ -35,6 +60,9 @@ def finish(result, out):
             f"{_op_name(result)}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."
         )
+    if same_dtype and result.dtype is not out.dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {_C_TYPE[result.dtype.name]}, "
+                           f"but got {_C_TYPE[out.dtype.name]} instead")
     if not can_cast(result.dtype, out.dtype):
         raise RuntimeError(
             f"result type {_legacy(result.dtype)} can't be cast to the desired output type {_legacy(out.dtype)}"
@@ -61,6 +89,10 @@ def finish(result, out):
 def _op_name(t) -> str:
     return t.grad_fn.name().replace("Backward0", "").lower() if t.grad_fn is not None else "op"
 
+
+# PyTorch names dtypes in some out= errors by their C types.
+_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+           "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
 _LEGACY = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}

@@ -436,7 +436,10 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.dim()} dimension(s).")
     cls = MaskedFillTensor if isinstance(value, Tensor) else MaskedFill
-    return cls.apply(input, mask, _value(input, value, False))
+    y = cls.apply(input, mask, _value(input, value, False))
+    if y.grad_fn is not None:  # PyTorch's edges: the input, and a tensor value; never the mask
+        y.grad_fn._tensor_args = (True, False, isinstance(value, Tensor))
+    return y
 
 
 @tensor_args("input", "mask")
@@ -524,9 +527,10 @@ def argwhere(input: Tensor) -> Tensor:
 
 
 def _finish(result, out):
+    """``out=`` of the indexing ops: PyTorch wants ``out`` of the result's own dtype."""
     from ._out import finish
 
-    return finish(result, out)
+    return finish(result, out, same_dtype=True)
 
 
 __all__ = [

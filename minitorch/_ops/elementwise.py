@@ -109,6 +109,20 @@ class Div(Primitive):
         return (g / b if _needs(ctx, 0) else None), (-g * ((a / b) / b) if _needs(ctx, 1) else None)
 
 
+class MulScalar(Mul):
+    """``x * s`` for a Python number ``s`` as PyTorch's C++ composites compute it (``mul.Scalar``):
+    the node ``MulBackward1``, one edge. ``x * 2`` in Python is ``MulBackward0``, as in PyTorch."""
+
+    node_name = "MulBackward1"
+
+
+class DivScalar(Div):
+    """``x / s`` for a Python number ``s`` as PyTorch's C++ composites compute it (``div.Scalar``):
+    the node ``DivBackward1``, one edge."""
+
+    node_name = "DivBackward1"
+
+
 class PowScalar(Primitive):
     """y = x ** e for a number e;  dx = g * e * x^(e-1), and exactly zero (no graph) when e == 0."""
 
@@ -532,7 +546,7 @@ def where(condition, input=None, other=None, *, out=None):
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else condition
     a = as_tensor_like(cast(a, dt), like.to(dt) if like is condition else like)
     b = as_tensor_like(cast(b, dt), a)
-    return finish(Where.apply(condition, a, b), out)
+    return finish(Where.apply(condition, a, b), out, same_dtype=True)
 
 
 def clamp(input, min=None, max=None, *, out=None):
@@ -551,7 +565,7 @@ def clamp(input, min=None, max=None, *, out=None):
             number_argument("clamp", name, bound)
     dt = _dtype.result_type(input, *(v for v in (min, max) if v is not None))
     x = cast(input, dt)
-    return finish(Clamp.apply(x, min, max), out)
+    return finish(Clamp.apply(x, min, max), out, same_dtype=True)
 
 
 clip = clamp

@@ -119,6 +119,8 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
             )
     d = wrap_dim(dim, tensors[0].dim() + 1)
     dt = _dtype.result_type(*tensors)
+    if out is not None and not can_cast(dt, out.dtype):  # PyTorch's stack is a cat: cat's TypeError
+        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type {_legacy(out.dtype)}")
     return finish(Stack.apply(d, *(cast(t, dt) for t in tensors)), out)
 
 

@@ -70,8 +70,12 @@ _C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int
            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
 
-def check_not_bool(a: Tensor, kernel: str) -> None:
-    """PyTorch's CPU products have no bool kernels: NotImplementedError, naming the ``kernel``."""
+def check_not_bool(a: Tensor, kernel: str, out=None) -> None:
+    """PyTorch's CPU products have no bool kernels: NotImplementedError, naming the ``kernel``;
+    an ``out`` of another dtype than ``a``'s is PyTorch's RuntimeError, checked first."""
+    if isinstance(out, Tensor) and out.dtype is not a.dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {_C_TYPE[a.dtype.name]}, "
+                           f"but got {_C_TYPE[out.dtype.name]} instead")
     if a.dtype.name == "bool":
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
 
@@ -94,7 +98,7 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         )
     check_same_dtype(input, other)
     kernel = {(1, 1): "dot", (2, 1): "addmv_impl_cpu", (2, 2): "addmm_impl_cpu_", (1, 2): "addmm_impl_cpu_"}
-    check_not_bool(input, kernel.get((input.dim(), other.dim()), "bmm"))
+    check_not_bool(input, kernel.get((input.dim(), other.dim()), "bmm"), out)
     a = input.unsqueeze(0) if input.dim() == 1 else input
     b = other.unsqueeze(-1) if other.dim() == 1 else other
     if a.shape[-1] != b.shape[-2]:
@@ -107,7 +111,7 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         y = y.squeeze(-2)
     if other.dim() == 1:
         y = y.squeeze(-1)
-    return finish(y, out)
+    return finish(y, out, same_dtype=True)
 
 
 __all__ = ["matmul"]

@@ -42,8 +42,8 @@ def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     if mat2.dim() != 2:
         raise RuntimeError("mat2 must be a matrix")
     _check_mm(input, mat2)
-    check_not_bool(input, "addmm_impl_cpu_")
-    return finish(MatMul.apply(input, mat2), out)
+    check_not_bool(input, "addmm_impl_cpu_", out)
+    return finish(MatMul.apply(input, mat2), out, same_dtype=True)
 
 
 def _check_mm(m1: Tensor, m2: Tensor) -> None:
@@ -84,8 +84,8 @@ def _check_scalar_type(a: Tensor, b: Tensor) -> None:
 def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     """Batched matrix product of 3-d tensors with equal batch sizes (no broadcasting)."""
     _check_bmm(input, mat2)
-    check_not_bool(input, "bmm")
-    return finish(BatchedMatMul.apply(input, mat2), out)
+    check_not_bool(input, "bmm", out)
+    return finish(BatchedMatMul.apply(input, mat2), out, same_dtype=True)
 
 
 def _check_mv(mat: Tensor, vec: Tensor, input_dim: int = 1, input_size: int | None = None) -> None:
@@ -107,8 +107,8 @@ def mv(input: Tensor, vec: Tensor, *, out=None) -> Tensor:
     if input.dtype is not vec.dtype:
         names = (_legacy(vec.dtype), _legacy(input.dtype), _legacy(vec.dtype))
         raise RuntimeError("addmv input tensors must have the same dtype, but got {}, {}, and {}".format(*names))
-    check_not_bool(input, "addmv_impl_cpu")
-    return finish(matmul(input, vec), out)
+    check_not_bool(input, "addmv_impl_cpu", out)
+    return finish(matmul(input, vec), out, same_dtype=True)
 
 
 class Dot(Primitive):
@@ -120,7 +120,8 @@ class Dot(Primitive):
     def forward(ctx, a, b):
         ctx.save_for_backward(b if ctx.needs_input_grad[0] else None, a if ctx.needs_input_grad[1] else None)
         xp = backend_of(a)
-        return xp.asarray(xp.sum(a * b))
+        # integers sum in their own dtype, as PyTorch (NumPy would widen int32 to int64, uint8 to uint64)
+        return xp.asarray(xp.sum(a * b, dtype=a.dtype if a.dtype.kind in "iu" else None))
 
     @staticmethod
     def backward(ctx, g):
@@ -144,8 +145,8 @@ def dot(input: Tensor, tensor: Tensor, *, out=None) -> Tensor:
             f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number of elements, "
             f"but got {n} and {m} elements respectively"
         )
-    check_not_bool(input, "dot")
-    return finish(Dot.apply(input, tensor), out)
+    check_not_bool(input, "dot", out)
+    return finish(Dot.apply(input, tensor), out, same_dtype=True)
 
 
 @tensor_args("input", "other")
@@ -178,7 +179,7 @@ def inner(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         )
     if input.dtype is not other.dtype:
         raise RuntimeError("both inputs should have same dtype")
-    return finish(tensordot(input, other, ([-1], [-1])), out)
+    return finish(tensordot(input, other, ([-1], [-1])), out, same_dtype=True)
 
 
 # ----------------------------------------------------------------------------- fused add + product
@@ -248,13 +249,13 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=Non
         if m.dim() != 2:
             raise RuntimeError(f"{name} must be a matrix, got {m.dim()}-D tensor")
     _check_mm(mat1, mat2)
-    check_not_bool(mat1, "addmm_impl_cpu_")
+    check_not_bool(mat1, "addmm_impl_cpu_", out)
     if input.dtype is not mat2.dtype:
         raise RuntimeError(
             f"self and mat2 must have the same dtype, but got {_legacy(input.dtype)} and {_legacy(mat2.dtype)}"
         )
     _check_input(input, (mat1.shape[0], mat2.shape[1]))
-    return finish(Addmm.apply(input, mat1, mat2, beta, alpha), out)
+    return finish(Addmm.apply(input, mat1, mat2, beta, alpha), out, same_dtype=True)
 
 
 @tensor_args("input", "mat", "vec")
@@ -264,7 +265,7 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1, out=None)
     if not input.dtype is mat.dtype is vec.dtype:
         names = (_legacy(input.dtype), _legacy(mat.dtype), _legacy(vec.dtype))
         raise RuntimeError("addmv input tensors must have the same dtype, but got {}, {}, and {}".format(*names))
-    return finish(Addmv.apply(input, mat, vec, beta, alpha), out)
+    return finish(Addmv.apply(input, mat, vec, beta, alpha), out, same_dtype=True)
 
 
 @tensor_args("input", "batch1", "batch2")
@@ -274,7 +275,7 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1, o
     _check_bmm(batch1, batch2)
     _check_scalar_type(input, batch1)
     _check_input(input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
-    return finish(Baddbmm.apply(input, batch1, batch2, beta, alpha), out)
+    return finish(Baddbmm.apply(input, batch1, batch2, beta, alpha), out, same_dtype=True)
 
 
 @tensor_args("input", "batch1", "batch2")
@@ -294,7 +295,7 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1, ou
     _check_input(input, (n, m))
     a = reshape(batch1.permute(1, 0, 2), (n, nb * k))
     b = reshape(batch2, (nb * k, m))
-    return finish(Addbmm.apply(input, a, b, beta, alpha), out)
+    return finish(Addbmm.apply(input, a, b, beta, alpha), out, same_dtype=True)
 
 
 @tensor_args("input", "vec1", "vec2")

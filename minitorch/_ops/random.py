@@ -22,6 +22,7 @@ from .._args import (
     check_storage_size,
     int_argument,
     normalize_shape,
+    pin_memory_argument,
     sizes_argument,
     tensor_argument,
 )
@@ -128,6 +129,7 @@ def _integers(gen: np.random.Generator, low: int, high: int, shape, dt: _dtype.d
 def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Samples of U[0, 1) with shape ``size`` (varargs, one sequence, or ``size=``)."""
+    pin_memory_argument("rand", pin_memory)
     size = sizes_argument("rand", sizes, size)
     dt = _factory_dtype(dtype, out=out, op="rand")
     _float_dtype_or_raise(dt, "check_uniform_bounds")
@@ -138,6 +140,7 @@ def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, d
 def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
           requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Samples of N(0, 1) with shape ``size`` (varargs, one sequence, or ``size=``)."""
+    pin_memory_argument("randn", pin_memory)
     size = sizes_argument("randn", sizes, size)
     dt = _factory_dtype(dtype, out=out, op="randn")
     _float_dtype_or_raise(dt, "normal_kernel_cpu")
@@ -148,6 +151,7 @@ def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, 
 def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
             requires_grad: bool = False, pin_memory: bool = False, low=None, high=None) -> Tensor:
     """Uniform integers in [low, high) with shape ``size``: ``randint(high, size)`` or ``randint(low, high, size)``."""
+    pin_memory_argument("randint", pin_memory)
     args = list(args)
     if size is None and args and isinstance(args[-1], (tuple, list)):
         size = args.pop()
@@ -173,6 +177,7 @@ def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None,
 def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, device=None,
              requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64 by default)."""
+    pin_memory_argument("randperm", pin_memory)
     try:
         n = _as_int(n)
     except TypeError:
@@ -188,6 +193,7 @@ def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, devic
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
            requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """``mean + std * N(0, 1)``; ``mean`` and ``std`` may be tensors (broadcast together) or floats with ``size``."""
+    pin_memory_argument("normal", pin_memory)
     gen = _numpy_generator(generator)
     mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not mt and not st:

@@ -10,6 +10,7 @@ Primitives own a backward (``Sum``, ``Mean``, ``Prod``, ``EvenlyDistributed``, `
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 
 import numpy as np
@@ -22,7 +23,7 @@ from ..autograd.engine import sum_to_size as _unbroadcast
 from ..autograd.function import Primitive
 from ..backends import backend_of
 from . import return_types
-from ._out import finish
+from ._out import _legacy, can_cast, computing_dtype, finish
 from .compare import logical_or
 from .elementwise import maximum, minimum, where
 from .movement import normalize_shape_allow_neg
@@ -37,6 +38,12 @@ def restore_dims(g: Tensor, dims: tuple[int, ...], keepdim: bool) -> Tensor:
     return g
 
 
+def accumulator(x):
+    """The NumPy dtype to sum or multiply the array ``x`` in: NumPy's own choice, except for uint8,
+    which NumPy accumulates in uint64 (no minitorch dtype); uint8 wraps the same either way."""
+    return x.dtype if x.dtype == np.uint8 else None
+
+
 class Sum(Primitive):
     """y = sum of x over ``dims``;  dx = g expanded back to x's shape."""
 
@@ -46,7 +53,7 @@ class Sum(Primitive):
     def forward(ctx, x, dims, keepdim, np_dtype):
         ctx.in_shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
         xp = backend_of(x)  # NumPy returns a scalar, not a 0-d array, for a full reduction
-        return xp.asarray(xp.sum(x, axis=dims, keepdims=keepdim, dtype=np_dtype))
+        return xp.asarray(xp.sum(x, axis=dims, keepdims=keepdim, dtype=np_dtype or accumulator(x)))
 
     @staticmethod
     def backward(ctx, g):
@@ -87,6 +94,7 @@ class MeanAll(Mean):
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Sum over ``dim`` (int, tuple, or all). Integer and bool inputs sum in int64."""
     bool_argument("sum", "keepdim", keepdim)
+    dtype = computing_dtype(input, dtype, out, "sum")
     if dtype is not None:
         input = input.to(_dtype.to_dtype(dtype, "sum"))
     elif not input.dtype.is_floating_point:
@@ -167,7 +175,7 @@ class Prod(Primitive):
         ctx.save_for_backward(x)
         ctx.dims, ctx.keepdim = dims, keepdim
         xp = backend_of(x)
-        return xp.asarray(xp.prod(x, axis=dims, keepdims=keepdim))
+        return xp.asarray(xp.prod(x, axis=dims, keepdims=keepdim, dtype=accumulator(x)))
 
     @staticmethod
     def backward(ctx, g):
@@ -194,7 +202,7 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None
                         "but expected one of:\n * (*, torch.dtype dtype = None)\n"
                         " * (int dim, bool keepdim = False, *, torch.dtype dtype = None)\n")
     bool_argument("prod", "keepdim", keepdim)
-    input = _accumulate_dtype(input, dtype, "prod")
+    input = _accumulate_dtype(input, computing_dtype(input, dtype, out, "prod"), "prod")
     if dim is None:
         return finish(in_requested_dtype(ProdAll.apply(input, tuple(range(input.dim())), False), input.dtype), out)
     dims = (wrap_dim(dim, input.dim()),) if input.dim() else ()  # a 0-d tensor accepts dim 0 and -1
@@ -250,12 +258,12 @@ def _extreme(name: str, input: Tensor, dim, keepdim: bool, largest: bool, node: 
 
 def amax(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
     """Largest value over ``dim`` (int, tuple, or ``()`` for all); NaN propagates."""
-    return finish(_extreme("amax", input, dim, keepdim, True, "AmaxBackward0"), out)
+    return finish(_extreme("amax", input, dim, keepdim, True, "AmaxBackward0"), out, same_dtype=True)
 
 
 def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
     """Smallest value over ``dim`` (int, tuple, or ``()`` for all); NaN propagates."""
-    return finish(_extreme("amin", input, dim, keepdim, False, "AminBackward0"), out)
+    return finish(_extreme("amin", input, dim, keepdim, False, "AminBackward0"), out, same_dtype=True)
 
 
 def _max_min(name: str, input: Tensor, dim, keepdim: bool, out, largest: bool):
@@ -267,13 +275,18 @@ def _max_min(name: str, input: Tensor, dim, keepdim: bool, out, largest: bool):
     if dim is None and keepdim:
         raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, NoneType, bool)")
     if dim is None:
-        return finish(_extreme(name, input, None, False, largest, f"{name.capitalize()}Backward1"), out)
+        result = _extreme(name, input, None, False, largest, f"{name.capitalize()}Backward1")
+        if isinstance(out, Tensor) and can_cast(result.dtype, out.dtype) and result.numel() == 1:
+            from .._creation import fill_value_as
+
+            fill_value_as(result.item(), out.dtype)  # PyTorch fills out with the value: checked for overflow
+        return finish(result, out)
     d = wrap_dim(dim, input.dim())
     _check_nonempty(input, d, name)
     idx = _arg_extreme(input, d, largest)
     values = values_at(input, idx, d, keepdim, f"{name.capitalize()}Backward0")
     result = getattr(return_types, name)(values, _index_tensor(input, idx, d, keepdim))
-    return finish(result, out)
+    return finish(result, out, same_dtype=True)
 
 
 def _dim_or_other(name: str, dim, other):
@@ -455,15 +468,34 @@ class Norm(Primitive):
         return g * x * x.abs() ** (p - 2) / safe ** (p - 1), None, None, None
 
 
+def _check_matrix_norm(input: Tensor, p: str, dim) -> None:
+    """The checks of ``linalg.matrix_norm``, in PyTorch's order: the order, a matrix, floats, two dims."""
+    if p not in ("fro", "nuc"):
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    if input.dim() < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as input. "
+                           f"Got {_name(input.dtype)}")
+    dims = list(range(input.dim())) if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    if len(dims) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dims))}")
+    if wrap_dim(dims[0], input.dim()) == wrap_dim(dims[1], input.dim()):
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dims[0]}, {dims[1]})")
+
+
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None) -> Tensor:
-    """The vector p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm."""
+    """The vector p-norm over ``dim`` (all elements by default); ``'fro'`` is the 2-norm.
+
+    As in PyTorch, a string ``p`` asks for a matrix norm (``linalg.matrix_norm``, checked as one)
+    unless it is ``'fro'`` over at most two dims; the nuclear norm (``'nuc'``) is not implemented.
+    """
     bool_argument("norm", "keepdim", keepdim)
     if dtype is not None:
         input = input.to(_dtype.to_dtype(dtype, "norm"))
-    if p == "nuc":
+    if isinstance(p, str) and not (p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2)):
+        _check_matrix_norm(input, p, dim)
         raise NotImplementedError("norm(p='nuc') (the nuclear norm) is not implemented in minitorch")
-    if isinstance(p, str) and p != "fro":
-        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
     p = 2.0 if p in ("fro", None) else float(p)
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
@@ -477,7 +509,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtyp
             if input.shape[d] == 0:
                 raise RuntimeError(f"linalg.vector_norm cannot compute the inf norm on the dimension {d}"
                                    "because this dimension is empty and the operation does not have an identity")
-    return finish(Norm.apply(input, p, dims, keepdim), out)
+    return finish(Norm.apply(input, p, dims, keepdim), out, same_dtype=True)
 
 
 # ----------------------------------------------------------------------------- logsumexp
@@ -506,14 +538,28 @@ def _all_any(input: Tensor, dim, keepdim: bool, reduce_all: bool) -> Tensor:
     return input._wrap_result(xp.asarray(y))
 
 
+def _all_any_out(op: str, input: Tensor, dim, keepdim: bool, out) -> Tensor:
+    """all/any with ``out=``: PyTorch writes into a bool or a uint8 ``out`` only, computing in its
+    dtype (a float input is cast to uint8 first: ``all([0.4], out=uint8)`` is 0)."""
+    if out is None:
+        return _all_any(input, dim, keepdim, op == "all")
+    if isinstance(out, Tensor):
+        if out.dtype not in (_dtype.bool_, _dtype.uint8):
+            raise RuntimeError(f"{op} only supports bool tensor for result, got: {_legacy(out.dtype)}")
+        if out.dtype is _dtype.uint8 and input.dtype is not _dtype.bool_:
+            input = input.detach().to(_dtype.uint8)
+        return finish(_all_any(input, dim, keepdim, op == "all").to(out.dtype), out)
+    return finish(_all_any(input, dim, keepdim, op == "all"), out)
+
+
 def all(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
     """True where every element over ``dim`` is non-zero (bool; uint8 for uint8 inputs)."""
-    return finish(_all_any(input, dim, keepdim, True), out)
+    return _all_any_out("all", input, dim, keepdim, out)
 
 
 def any(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
     """True where some element over ``dim`` is non-zero (bool; uint8 for uint8 inputs)."""
-    return finish(_all_any(input, dim, keepdim, False), out)
+    return _all_any_out("any", input, dim, keepdim, out)
 
 
 def count_nonzero(input: Tensor, dim=None) -> Tensor:
@@ -566,3 +612,19 @@ __all__ = [
 ]
 METHODS = list(__all__)
 INPLACE: list = []
+
+
+def _out_needs_dim(fn):
+    """``torch.sum``/``torch.prod``: PyTorch's overload over all elements takes no ``out=``
+    (``torch.sum(x, out=o)`` is a TypeError; ``torch.sum(x, 0, out=o)`` is fine)."""
+    @functools.wraps(fn)
+    def function(input, *args, **kwargs):
+        if kwargs.get("out") is not None and not args and "dim" not in kwargs:
+            raise TypeError(f"{fn.__name__}() received an invalid combination of arguments - got "
+                            f"(Tensor, out=Tensor): only the overload with a dim takes out=")
+        return fn(input, *args, **kwargs)
+
+    return function
+
+
+FUNCTION_OVERRIDES = {"sum": _out_needs_dim(sum), "prod": _out_needs_dim(prod)}

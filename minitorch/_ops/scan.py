@@ -14,17 +14,17 @@ from .._args import wrap_dim
 from .._tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
-from ._out import finish
+from ._out import computing_dtype, finish
 from .elementwise import where
-from .reduce import _accumulate_dtype, in_requested_dtype
+from .reduce import _accumulate_dtype, accumulator, in_requested_dtype
 
 
 def _scan(xp, fn, x, dim: int, reverse: bool = False):
     a = x.reshape(1) if x.ndim == 0 else x
     if reverse:
-        a = xp.flip(fn(xp.flip(a, axis=dim), axis=dim), axis=dim)
+        a = xp.flip(fn(xp.flip(a, axis=dim), axis=dim, dtype=accumulator(a)), axis=dim)
     else:
-        a = fn(a, axis=dim)
+        a = fn(a, axis=dim, dtype=accumulator(a))
     return a.reshape(x.shape)
 
 
@@ -89,6 +89,7 @@ def _no_bool_dtype(op: str, dtype) -> None:
 
 def cumsum(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
     """Running sum along ``dim``. Integer and bool inputs accumulate in int64."""
+    dtype = computing_dtype(input, dtype, out, "cumsum")
     _no_bool_dtype("cumsum", dtype)
     input = _accumulate_dtype(input, dtype, "cumsum")
     return finish(in_requested_dtype(CumSum.apply(input, wrap_dim(dim, input.dim()), False), input.dtype), out)
@@ -96,6 +97,7 @@ def cumsum(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
 
 def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
     """Running product along ``dim``. Integer and bool inputs accumulate in int64."""
+    dtype = computing_dtype(input, dtype, out, "cumprod")
     _no_bool_dtype("cumprod", dtype)
     input = _accumulate_dtype(input, dtype, "cumprod")
     return finish(in_requested_dtype(CumProd.apply(input, wrap_dim(dim, input.dim())), input.dtype), out)

@@ -228,9 +228,11 @@ def repeat(input: Tensor, *sizes, repeats=None) -> Tensor:
     return Repeat.apply(input, sizes)
 
 
-def tile(input: Tensor, dims) -> Tensor:
+def tile(input: Tensor, dims=None, *more_dims) -> Tensor:
     """``repeat`` where ``dims`` shorter than ``input.dim()`` is padded with leading 1s."""
-    dims = _int_tuple(dims)
+    if dims is None:
+        raise TypeError('tile() missing 1 required positional arguments: "dims"')
+    dims = _int_tuple((dims, *more_dims) if more_dims else dims)  # the method form ``x.tile(2, 3)``
     return repeat(input, (1,) * (input.dim() - len(dims)) + dims)
 
 
@@ -344,14 +346,14 @@ def tril(input: Tensor, diagonal: int = 0, *, out=None) -> Tensor:
     """Lower triangle: keep ``x[..., i, j]`` where ``j - i <= diagonal``."""
     if input.dim() < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
-    return finish(Tril.apply(input, _as_int(diagonal)), out)
+    return finish(Tril.apply(input, _as_int(diagonal)), out, same_dtype=True)
 
 
 def triu(input: Tensor, diagonal: int = 0, *, out=None) -> Tensor:
     """Upper triangle: keep ``x[..., i, j]`` where ``j - i >= diagonal``."""
     if input.dim() < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
-    return finish(Triu.apply(input, _as_int(diagonal)), out)
+    return finish(Triu.apply(input, _as_int(diagonal)), out, same_dtype=True)
 
 
 class DiagEmbed(Primitive):
@@ -394,9 +396,9 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
 def diag(input: Tensor, diagonal: int = 0, *, out=None) -> Tensor:
     """1-d: the square matrix with ``input`` on diagonal ``diagonal``; 2-d: a copy of that diagonal."""
     if input.dim() == 1:
-        return finish(diag_embed(input, diagonal, 0, 1), out)
+        return finish(diag_embed(input, diagonal, 0, 1), out, same_dtype=True)
     if input.dim() == 2:
-        return finish(input.diagonal(diagonal).clone(), out)
+        return finish(input.diagonal(diagonal).clone(), out, same_dtype=True)
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.dim()}D")
 
 

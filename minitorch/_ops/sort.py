@@ -110,7 +110,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
     d = wrap_dim(dim, input.dim())
     idx = _argsort(input._data, d, descending).reshape(input.shape)
     values = values_at(input, idx, d, True, "SortBackward0")
-    return finish(return_types.sort(values, input._wrap_result(idx)), out)
+    return finish(return_types.sort(values, input._wrap_result(idx)), out, same_dtype=True)
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool | None = False) -> Tensor:
@@ -138,7 +138,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     idx = _argsort(input._data, d, largest)
     idx = backend_of(idx).take(idx, np.arange(k), axis=d) if input.dim() else idx.reshape(())
     values = values_at(input, idx, d, True, "TopkBackward0")
-    return finish(return_types.topk(values, input._wrap_result(idx)), out)
+    return finish(return_types.topk(values, input._wrap_result(idx)), out, same_dtype=True)
 
 
 # ----------------------------------------------------------------------------- order statistics
@@ -170,7 +170,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     idx = _kth_index(input._data, d, k - 1, nan_wins=False)
     values = values_at(input, idx, d, keepdim, "KthvalueBackward0")
-    return finish(return_types.kthvalue(values, _index_tensor(input, idx, d, keepdim)), out)
+    return finish(return_types.kthvalue(values, _index_tensor(input, idx, d, keepdim)), out, same_dtype=True)
 
 
 def median(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
@@ -195,7 +195,7 @@ def median(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
     n = input.shape[d] if input.dim() else 1
     idx = _kth_index(input._data, d, (n - 1) // 2, nan_wins=True)
     values = values_at(input, idx, d, keepdim, "MedianBackward1")
-    return finish(return_types.median(values, _index_tensor(input, idx, d, keepdim)), out)
+    return finish(return_types.median(values, _index_tensor(input, idx, d, keepdim)), out, same_dtype=True)
 
 
 def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out=None):
@@ -215,7 +215,7 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out=None):
     idx = np.moveaxis(best.reshape(a.shape[:-1] + (1,)), -1, d)
     idx = xp.from_numpy(idx.reshape(()) if input.dim() == 0 else idx)
     values = values_at(input, idx, d, keepdim, "ModeBackward0")
-    return finish(return_types.mode(values, _index_tensor(input, idx, d, keepdim)), out)
+    return finish(return_types.mode(values, _index_tensor(input, idx, d, keepdim)), out, same_dtype=True)
 
 
 # ----------------------------------------------------------------------------- unique

@@ -24,6 +24,7 @@ import minitorch as torch
 from minitorch import Tensor
 
 from ..._ops._out import _legacy
+from ..._ops.elementwise import DivScalar, MulScalar
 from ..._ops.tensor_args import tensor_args
 from ...autograd.function import Function
 from .activation import log_softmax, logsigmoid
@@ -354,13 +355,16 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         w_shape[class_dim] = n_classes
     w = None if weight is None else weight.reshape(w_shape)
 
+    # The composites below are PyTorch's C++ ones, node for node (``MulBackward1``/``DivBackward1``
+    # are its multiplications and divisions by a number), so that ``next_functions`` walks alike.
     if target.dtype.is_floating_point and target.shape == input.shape:  # class probabilities
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / n_classes
-        loss = -_weighted(logp * target, w).sum(class_dim)
-        if reduction == "mean":
-            return loss.sum() / (input.numel() / n_classes) if input.numel() else loss.sum() / 0.0
-        return _reduce(loss, reduction)
+        if reduction == "none":
+            return -_weighted(logp * target, w).sum(class_dim)
+        total = -_weighted(logp * target, w).sum()
+        batch = input.numel() / n_classes if n_classes else 0.0  # no classes: 0 / 0, NaN as in PyTorch
+        return DivScalar.apply(total, batch) if reduction == "mean" else total
 
     nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0:
@@ -375,7 +379,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         smooth_red = smooth.sum() / (~ignored).sum()
     else:
         smooth_red = smooth.sum() / weight[target[~ignored]].sum()
-    return (1 - label_smoothing) * nll + smooth_red * (label_smoothing / n_classes)
+    return MulScalar.apply(nll, 1 - label_smoothing) + MulScalar.apply(smooth_red, label_smoothing / n_classes)
 
 
 # ----------------------------------------------------------------------------- binary and divergences
@@ -502,8 +506,8 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
         loss = torch.exp(target) * (target - input)
     else:  # PyTorch's xlogy(y, y) - y * x: y log y -> 0 as y -> 0
         loss = target * torch.log(torch.where(target > 0, target, 1.0)) - target * input
-    if reduction == "batchmean":
-        return loss.sum() / input.shape[0] if input.dim() else loss.sum()
+    if reduction == "batchmean":  # PyTorch divides by the batch size as a (wrapped) tensor: DivBackward0
+        return loss.sum() / torch.tensor(input.shape[0], dtype=loss.dtype) if input.dim() else loss.sum()
     return _reduce(loss, reduction)
 
 
@@ -524,18 +528,26 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
 
 def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, eps: float = 1e-6,
                       reduction: str = "mean") -> Tensor:
-    """``loss = (log(max(var, eps)) + (x - y)^2 / max(var, eps)) / 2`` (``+ log(2 pi) / 2`` when ``full``)."""
-    _check_reduction(reduction)
-    if not isinstance(var, Tensor):
-        var = torch.full_like(input, float(var))
-    elif tuple(var.shape) != tuple(input.shape):
-        # one variance per sample (its last dim dropped or of size 1): it broadcasts over the last dim
+    """``loss = (log(max(var, eps)) + (x - y)^2 / max(var, eps)) / 2`` (``+ log(2 pi) / 2`` when ``full``).
+
+    ``var`` is a Python float or a tensor of ``input``'s shape, of its shape without the last dim,
+    or of its shape with one dim of size 1 (it broadcasts over that dim); checked in PyTorch's order.
+    """
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = torch.full_like(input, var)
+    elif not isinstance(var, Tensor):
+        raise TypeError(f"gaussian_nll_loss(): var must be a Tensor or a float, not {type(var).__name__}")
+    elif bool((var < 0).any()):
+        raise ValueError("var has negative entry/entries")
+    if tuple(var.shape) != tuple(input.shape):
         if tuple(input.shape[:-1]) == tuple(var.shape):
             var = var.unsqueeze(-1)
-        elif not (tuple(input.shape[:-1]) == tuple(var.shape[:-1]) and var.shape[-1] == 1):
+        elif not (var.dim() == input.dim()
+                  and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1):
             raise ValueError("var is of incorrect size")
-    if bool((var < 0).any()):
-        raise ValueError("var has negative entry/entries")
+    _check_reduction(reduction)
     var = var.clone()
     with torch.no_grad():
         var.clamp_(min=eps)
