@@ -17,7 +17,7 @@ The list is PyTorch's: every callable of ``dir(torch)`` that minitorch implement
 
 from __future__ import annotations
 
-from ._args import tensor_argument
+from ._args import tensor_argument as _tensor_argument
 from ._tensor import Tensor
 from .nn import functional as _F  # private, so that ``import *`` in __init__ does not export it
 
@@ -49,78 +49,78 @@ def _reduction(reduction, op: str) -> str:
 
 def threshold(input: Tensor, threshold: float, value: float) -> Tensor:
     """``y = x if x > threshold else value``."""
-    tensor_argument("threshold", input)
+    _tensor_argument("threshold", input)
     return _F.threshold(input, threshold, value)
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     """``threshold`` in place."""
-    tensor_argument("threshold_", input)
+    _tensor_argument("threshold_", input)
     return _F.threshold_(input, threshold, value)
 
 
 def celu(input: Tensor, alpha: float = 1.0) -> Tensor:
     """``y = max(0, x) + min(0, alpha (exp(x / alpha) - 1))``."""
-    tensor_argument("celu", input)
+    _tensor_argument("celu", input)
     return _F.celu(input, alpha)
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     """``celu`` in place."""
-    tensor_argument("celu_", input)
+    _tensor_argument("celu_", input)
     return _F.celu(input, alpha, inplace=True)
 
 
 def selu(input: Tensor) -> Tensor:
     """``y = scale (max(0, x) + min(0, alpha (exp(x) - 1)))``."""
-    tensor_argument("selu", input)
+    _tensor_argument("selu", input)
     return _F.selu(input)
 
 
 def selu_(input: Tensor) -> Tensor:
     """``selu`` in place."""
-    tensor_argument("selu_", input)
+    _tensor_argument("selu_", input)
     return _F.selu(input, inplace=True)
 
 
 def dropout(input: Tensor, p: float, train: bool) -> Tensor:
     """``F.dropout(input, p, training=train)``: zero each element with probability ``p``, scale the rest by ``1/(1-p)``."""
-    tensor_argument("dropout", input)
+    _tensor_argument("dropout", input)
     _check_dropout(p)
     return _F.dropout(input, p, train)
 
 
 def dropout_(input: Tensor, p: float, train: bool) -> Tensor:
     """``dropout`` in place."""
-    tensor_argument("dropout_", input)
+    _tensor_argument("dropout_", input)
     _check_dropout(p)
     return _F.dropout(input, p, train, inplace=True)
 
 
 def alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
     """``F.alpha_dropout(input, p, training=train)``."""
-    tensor_argument("alpha_dropout", input)
+    _tensor_argument("alpha_dropout", input)
     _check_dropout(p)
     return _F.alpha_dropout(input, p, train)
 
 
 def alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
     """``alpha_dropout`` in place."""
-    tensor_argument("alpha_dropout_", input)
+    _tensor_argument("alpha_dropout_", input)
     _check_dropout(p)
     return _F.alpha_dropout(input, p, train, inplace=True)
 
 
 def feature_alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
     """``F.feature_alpha_dropout(input, p, training=train)``."""
-    tensor_argument("feature_alpha_dropout", input)
+    _tensor_argument("feature_alpha_dropout", input)
     _check_dropout(p)
     return _F.feature_alpha_dropout(input, p, train)
 
 
 def feature_alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
     """``feature_alpha_dropout`` in place."""
-    tensor_argument("feature_alpha_dropout_", input)
+    _tensor_argument("feature_alpha_dropout_", input)
     _check_dropout(p)
     return _F.feature_alpha_dropout(input, p, train, inplace=True)
 
@@ -182,8 +182,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None,
                                      reduction: int = 0) -> Tensor:
     """``F.binary_cross_entropy_with_logits`` with ATen's int ``reduction`` (omitted: none, as PyTorch's binding);
     unlike it, ATen broadcasts the input to the target's shape (the shape of its result buffer)."""
-    tensor_argument("binary_cross_entropy_with_logits", input)
-    tensor_argument("binary_cross_entropy_with_logits", target, "target", 2)
+    _tensor_argument("binary_cross_entropy_with_logits", input)
+    _tensor_argument("binary_cross_entropy_with_logits", target, "target", 2)
     if target.shape != input.shape:
         from ._size import Size
         from ._strides import broadcast_shapes
