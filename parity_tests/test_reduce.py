@@ -227,6 +227,15 @@ def test_norm(data, p):
     check(lambda lib, t: t.norm(p, dim, keepdim), x, grad=p != 0)  # torch's p=0 gradient is an unused ZeroTensor
 
 
+def test_prod_second_gradient_with_two_zeros():
+    # d2 prod / dx_i dx_j at two zeros is the product of the rest, not 0 (found by the thorough
+    # profile: test_ops' prod on [0., 0.])
+    check(lambda lib, t: t.prod(), np.zeros(2))
+    check(lambda lib, t: t.prod(), np.array([0.0, 2.0, 0.0, 3.0]))
+    check(lambda lib, t: t.prod(0), np.array([[0.0, 1.0], [0.0, 0.0], [2.0, 0.0]]))
+    check(lambda lib, t: t.prod(1, keepdim=True), np.array([[0.0, 0.0, 0.0], [0.0, 5.0, 0.0]]))
+
+
 def test_norm_fro_over_three_dims_raises_like_torch():
     # minitorch returned the 2-norm (found by the thorough profile)
     errors_alike(lambda lib: lib.ones(1, 1, 1).norm("fro", (0, -2, 2)))

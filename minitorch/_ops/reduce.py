@@ -156,7 +156,8 @@ class Prod(Primitive):
 
     ``y / x_i`` would divide by zero, so the product of the others is built from the non-zero
     factors: no zero -> p / x_i; one zero -> p at the zero and (p / x_i) * x_zero (= 0, but with
-    the right derivative) elsewhere; two or more zeros -> 0. ``p`` is the product with the
+    the right derivative) elsewhere; two zeros -> p * (the other zero) at each zero (= 0, with
+    the second derivative p) and 0 elsewhere; more zeros -> 0. ``p`` is the product with the
     zeros replaced by 1. Everything is Tensor ops, so the gradient is differentiable.
     """
 
@@ -179,7 +180,8 @@ class Prod(Primitive):
         p = Prod.apply(safe, dims, True)
         zeros = zero.sum(dims, keepdim=True)
         x_zero = where(zero, x, 0.0).sum(dims, keepdim=True)
-        others = where(zeros == 0, p / safe, where(zeros == 1, where(zero, p, p / safe * x_zero), 0.0))
+        two = where(zeros == 2, where(zero, p * (x_zero - x), 0.0), 0.0)
+        others = where(zeros == 0, p / safe, where(zeros == 1, where(zero, p, p / safe * x_zero), two))
         return g * others, None, None
 
 
