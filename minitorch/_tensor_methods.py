@@ -311,7 +311,9 @@ def _bind() -> None:
     T.__radd__ = _operand_or_not_implemented(lambda s, o: ew.add(s, o))
     T.__rsub__ = _operand_or_not_implemented(lambda s, o: ew.rsub(s, o))
     T.__rmul__ = _operand_or_not_implemented(lambda s, o: ew.mul(s, o))
-    T.__rtruediv__ = _operand_or_not_implemented(lambda s, o: ew.div(o, s))
+    # PyTorch's ``other / self`` is ``self.reciprocal() * other`` (MulBackward0 over
+    # ReciprocalBackward0, and its values: 0 / 1e-177 has a NaN gradient, 1 / x**2 overflowing).
+    T.__rtruediv__ = _operand_or_not_implemented(lambda s, o: ew.mul(s.reciprocal(), o))
     T.__rfloordiv__ = _operand_or_not_implemented(lambda s, o: ew.floor_divide(o, s))
     T.__rmod__ = _operand_or_not_implemented(lambda s, o: ew.remainder(o, s))
     T.__rpow__ = _operand_or_not_implemented(lambda s, o: ew.pow(o, s))
