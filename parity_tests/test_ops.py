@@ -73,6 +73,8 @@ FOUND = [
     ("Tensor.__rtruediv__", Sample([np.array(9.0810896e-177)], [CONTIGUOUS], {"other": 0.0})),
     # prod at two zeros: the second derivative is the product of the rest, not 0
     ("prod", Sample([np.array([0.0, 0.0])], [CONTIGUOUS])),
+    # prod of a 0-d tensor is x itself: d(x / x)/dx = 1/x - x/x**2 was NaN at x = 1e-308
+    ("prod", Sample([np.array(1.11253693e-308)], [CONTIGUOUS], seed=4696085)),
 ]
 
 

@@ -174,6 +174,8 @@ class Prod(Primitive):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         dims = ctx.dims
+        if x.dim() == 0:  # y = x, as PyTorch: no p / x, whose derivative overflows at tiny x
+            return g, None, None
         g = restore_dims(g, dims, ctx.keepdim)
         zero = x == 0
         safe = where(zero, 1.0, x)
