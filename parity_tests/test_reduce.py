@@ -305,12 +305,14 @@ def test_median_mode_kthvalue(data, dtype, ties):
     keepdim = data.draw(st.booleans())
     grad = dtype == "float64"
     check(lambda lib, t: t.median(), x, grad)  # the gradient is split among ties
-    # which of equal elements is reported is PyTorch's implementation detail
-    only = [0] if has_ties(dtype, ties) else None
-    check(lambda lib, t: lib.median(t, d, keepdim), x, grad, only=only)
+    # which of equal elements is reported is PyTorch's implementation detail, and so is where the
+    # gradient goes (kthvalue(tensor([0., 0., 0.]), 1) is index 1 in torch; thorough profile)
+    tied = has_ties(dtype, ties)
+    only = [0] if tied else None
+    check(lambda lib, t: lib.median(t, d, keepdim), x, grad and not tied, only=only)
     check(lambda lib, t: lib.mode(t, d, keepdim), x, grad)  # the last occurrence, as PyTorch's CPU kernel
     k = data.draw(st.integers(1, shape[d] if shape else 1))
-    check(lambda lib, t: t.kthvalue(k, d, keepdim), x, grad, only=only)
+    check(lambda lib, t: t.kthvalue(k, d, keepdim), x, grad and not tied, only=only)
 
 
 @SETTINGS
