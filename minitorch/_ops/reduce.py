@@ -162,7 +162,6 @@ class Prod(Primitive):
     """
 
     node_name = "ProdBackward1"
-    one_dim = True  # prod(x, dim); ProdAll: prod(x)
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -178,9 +177,6 @@ class Prod(Primitive):
         if x.dim() == 0:  # y = x, as PyTorch: no p / x, whose derivative overflows at tiny x
             return g, None, None
         g = restore_dims(g, dims, ctx.keepdim)
-        # prod(x, dim) over a dim of size 1 is x too: PyTorch passes g through there as well
-        if ctx._forward_cls.one_dim and len(dims) == 1 and x.shape[dims[0]] == 1:
-            return g, None, None
         zero = x == 0
         safe = where(zero, 1.0, x)
         p = Prod.apply(safe, dims, True)
@@ -193,7 +189,6 @@ class Prod(Primitive):
 
 class ProdAll(Prod):
     node_name = "ProdBackward0"
-    one_dim = False
 
 
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
