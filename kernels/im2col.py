@@ -55,9 +55,11 @@ def valid_output_range(out_size, stride, pad_before, offset, in_size):
     """Range [lo, hi) of output positions o whose input o*stride - pad_before + offset is in bounds.
 
     Computing it once per kernel tap takes the bounds test out of the innermost loop,
-    which lets LLVM vectorise it.
+    which lets LLVM vectorise it. ``lo`` is at most ``out_size``: callers zero ``[0, lo)``, and a
+    tap that reads only padding (e.g. the first of a dilated kernel over a wide padding) would
+    otherwise have them write past the row (found by the thorough profile).
     """
-    lo = max(0, (pad_before - offset + stride - 1) // stride)
+    lo = min(out_size, max(0, (pad_before - offset + stride - 1) // stride))
     hi = min(out_size, (in_size - 1 + pad_before - offset) // stride + 1)
     return lo, max(lo, hi)
 

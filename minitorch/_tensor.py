@@ -140,7 +140,9 @@ class Tensor:
         if self._storage is None:
             xp = backend_of(self._data)
             if min(xp.element_strides(self._data), default=0) < 0:  # a fresh result with negative strides
-                self._data = xp.ascontiguousarray(self._data)
+                # a copy, so the strides cached from the old array are stale (permute read them
+                # first: a (2, 1) gradient of cumsum with stride -1, offset 0; thorough profile)
+                self._data, self._stride = xp.ascontiguousarray(self._data), None
             self._storage = xp.storage_of(self._data)
         return self._storage
 
@@ -149,6 +151,9 @@ class Tensor:
         if self._stride is None:
             d = self._data
             xp = backend_of(d)
+            if self._storage is None and not xp.is_c_contiguous(d) and min(xp.element_strides(d), default=0) < 0:
+                self._get_storage()  # no negative strides: the storage a view reads is this copy
+                d = self._data
             self._stride = contiguous_strides(d.shape) if xp.is_c_contiguous(d) else xp.element_strides(d)
         if dim is None:
             return self._stride
@@ -405,7 +410,8 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A tensor sharing this one's storage (and version counter) but not its history."""
-        return Tensor._make(self._data, self._device, self._get_storage(), self._stride, self._version_counter)
+        storage = self._get_storage()  # first: it may replace _data (see there)
+        return Tensor._make(self._data, self._device, storage, self._stride, self._version_counter)
 
     def detach_(self) -> Tensor:
         if self._base is not None and self._base.requires_grad:
@@ -421,7 +427,8 @@ class Tensor:
     @property
     def data(self) -> Tensor:
         """An alias of the values that autograd does not track (its own version counter)."""
-        return Tensor._make(self._data, self._device, self._get_storage(), self._stride)
+        storage = self._get_storage()  # first: it may replace _data (see there)
+        return Tensor._make(self._data, self._device, storage, self._stride)
 
     @data.setter
     def data(self, value: Tensor) -> None:

@@ -312,9 +312,11 @@ def _declines_arrays(fn):
 
 
 def _rtruediv(self: Tensor, other):
+    """PyTorch's ``other / self`` is ``self.reciprocal() * other`` (MulBackward0 over
+    ReciprocalBackward0, and its values: 0 / 1e-177 has a NaN gradient, 1 / x**2 overflowing)."""
     if isinstance(other, np.ndarray):
         return self.reciprocal() * other
-    return _operand_or_not_implemented(lambda s, o: ew.div(o, s))(self, other)
+    return _operand_or_not_implemented(lambda s, o: ew.mul(s.reciprocal(), o))(self, other)
 
 
 def _array_wrap(self: Tensor, array: np.ndarray, context=None, return_scalar: bool = False) -> Tensor:

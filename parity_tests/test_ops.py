@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 from harness.checks import check_forward, check_gradients, check_out
+from harness.libs import CONTIGUOUS, Layout
 from harness.spec import OpSpec
+from harness.strategies import Sample
 from harness.table import FAMILIES
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -61,3 +64,27 @@ for _family, _specs in FAMILIES.items():
     define("gradients", _family, [pytest.param(s, id=s.id) for s in _tested if s.grad],
            gradients_test)
     define("out", _family, [pytest.param(s, id=s.id) for s in _tested if s.out], out_test)
+
+
+# Inputs the thorough profile found, pinned: (op id, sample) checked by check_gradients.
+FOUND = [
+    # other / x is x.reciprocal() * other in PyTorch: the gradient of 0 / 1e-177 is
+    # 0 * -(1e177)**2 = NaN (minitorch divided: -0)
+    ("Tensor.__rtruediv__", Sample([np.array(9.0810896e-177)], [CONTIGUOUS], {"other": 0.0})),
+    # prod at two zeros: the second derivative is the product of the rest, not 0
+    ("prod", Sample([np.array([0.0, 0.0])], [CONTIGUOUS])),
+    # prod of a 0-d tensor is x itself: d(x / x)/dx = 1/x - x/x**2 was NaN at x = 1e-308
+    ("prod", Sample([np.array(1.11253693e-308)], [CONTIGUOUS], seed=4696085)),
+    # var of one element has no degrees of freedom: PyTorch's gradient is g * NaN, a function of g
+    # alone, so the second derivative is 0 (minitorch: inf * (x - mean(x)), NaN)
+    ("var", Sample([np.array([0.0])], [CONTIGUOUS])),
+    # cumsum's gradient is a fresh array with negative strides; permuting it read strides cached
+    # before its storage was made (a contiguous copy): "strides is incompatible with shape"
+    ("cumsum", Sample([np.array([[0.0], [0.0]])], [Layout("permuted", perm=(0, 1))], {"dim": 0})),
+]
+
+
+@pytest.mark.parametrize("op_id, sample", FOUND, ids=[op_id for op_id, _ in FOUND])
+def test_gradients_found_by_the_thorough_profile(op_id: str, sample: Sample) -> None:
+    (spec,) = [s for specs in FAMILIES.values() for s in specs if s.id == op_id]
+    check_gradients(spec, sample)

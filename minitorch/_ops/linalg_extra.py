@@ -121,7 +121,9 @@ class Dot(Primitive):
         ctx.save_for_backward(b if ctx.needs_input_grad[0] else None, a if ctx.needs_input_grad[1] else None)
         xp = backend_of(a)
         # integers sum in their own dtype, as PyTorch (NumPy would widen int32 to int64, uint8 to uint64)
-        return xp.asarray(xp.sum(a * b, dtype=a.dtype if a.dtype.kind in "iu" else None))
+        dt = a.dtype  # a NumPy dtype on the CPU backend, a torch dtype on CUDA
+        integer = dt.kind in "iu" if hasattr(dt, "kind") else not dt.is_floating_point
+        return xp.asarray(xp.sum(a * b, dtype=dt if integer else None))
 
     @staticmethod
     def backward(ctx, g):

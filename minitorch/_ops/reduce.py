@@ -164,7 +164,8 @@ class Prod(Primitive):
 
     ``y / x_i`` would divide by zero, so the product of the others is built from the non-zero
     factors: no zero -> p / x_i; one zero -> p at the zero and (p / x_i) * x_zero (= 0, but with
-    the right derivative) elsewhere; two or more zeros -> 0. ``p`` is the product with the
+    the right derivative) elsewhere; two zeros -> p * (the other zero) at each zero (= 0, with
+    the second derivative p) and 0 elsewhere; more zeros -> 0. ``p`` is the product with the
     zeros replaced by 1. Everything is Tensor ops, so the gradient is differentiable.
     """
 
@@ -181,13 +182,16 @@ class Prod(Primitive):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         dims = ctx.dims
+        if x.dim() == 0:  # y = x, as PyTorch: no p / x, whose derivative overflows at tiny x
+            return g, None, None
         g = restore_dims(g, dims, ctx.keepdim)
         zero = x == 0
         safe = where(zero, 1.0, x)
         p = Prod.apply(safe, dims, True)
         zeros = zero.sum(dims, keepdim=True)
         x_zero = where(zero, x, 0.0).sum(dims, keepdim=True)
-        others = where(zeros == 0, p / safe, where(zeros == 1, where(zero, p, p / safe * x_zero), 0.0))
+        two = where(zeros == 2, where(zero, p * (x_zero - x), 0.0), 0.0)
+        others = where(zeros == 0, p / safe, where(zeros == 1, where(zero, p, p / safe * x_zero), two))
         return g * others, None, None
 
 
@@ -381,11 +385,12 @@ class Var(Primitive):
     node_name = "VarBackward0"
 
     @staticmethod
-    def forward(ctx, x, dims, correction, keepdim):
+    def forward(ctx, x, dims, correction, keepdim, whole=False):
         xp = backend_of(x)
         n = _numel(x.shape, dims)
         ctx.save_for_backward(x)
         ctx.dims, ctx.correction, ctx.keepdim, ctx.n = dims, correction, keepdim, n
+        ctx.whole = whole  # var(x) with no dim
         dev = x - xp.sum(x, axis=dims, keepdims=True) / builtins.max(n, 1)
         return xp.asarray(xp.sum(dev * dev, axis=dims, keepdims=keepdim) / float(builtins.max(0, n - correction)))
 
@@ -394,10 +399,14 @@ class Var(Primitive):
         (x,) = ctx.saved_tensors
         dof = ctx.n - ctx.correction
         g = restore_dims(g, ctx.dims, ctx.keepdim)
-        if dof <= 0 and x.dim() == 0:  # NaN, a function of g alone (PyTorch's 0-d case)
-            return g * math.nan, None, None, None
+        if dof <= 0 and (x.dim() == 0 or ctx.whole):
+            # PyTorch's var(x) (and 0-d) case: g * (NaN where x == mean(x), else inf), a function
+            # of g alone, so the second derivative is 0, not NaN (found by the thorough profile)
+            x = x.detach()
+            flat = where(x == mean(x, ctx.dims, keepdim=True), math.nan, math.inf).to(x.dtype)
+            return g * flat, None, None, None, None
         scale = 2.0 / dof if dof > 0 else math.inf  # no degrees of freedom: inf * 0 = NaN
-        return scale * g * (x - mean(x, ctx.dims, keepdim=True)), None, None, None
+        return scale * g * (x - mean(x, ctx.dims, keepdim=True)), None, None, None, None
 
 
 def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None) -> Tensor:
@@ -416,7 +425,7 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
 
         warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than the "
                       "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=2)
-    return finish(Var.apply(input, dims, c, keepdim), out)
+    return finish(Var.apply(input, dims, c, keepdim, dim is None), out)
 
 
 def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None) -> Tensor:

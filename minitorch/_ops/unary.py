@@ -33,7 +33,8 @@ UNARY: dict = {
     "sqrt":       (lambda xp, x: xp.sqrt(x),       lambda x, y, g: g / (2 * y)),
     "rsqrt":      (lambda xp, x: 1 / xp.sqrt(x),   lambda x, y, g: -0.5 * g * y * y * y),
     "square":     (lambda xp, x: x * x,            lambda x, y, g: 2 * g * x),
-    "reciprocal": (lambda xp, x: 1 / x,            lambda x, y, g: -g * y * y),
+    # -g * (y * y), PyTorch's order: g = 0 where y * y overflows gives NaN, as in PyTorch
+    "reciprocal": (lambda xp, x: 1 / x,            lambda x, y, g: -g * (y * y)),
     "sin":        (lambda xp, x: xp.sin(x),        lambda x, y, g: g * x.cos()),
     "cos":        (lambda xp, x: xp.cos(x),        lambda x, y, g: -g * x.sin()),
     "tan":        (lambda xp, x: xp.tan(x),        lambda x, y, g: g * (1 + y * y)),

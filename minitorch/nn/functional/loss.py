@@ -297,26 +297,30 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         picked = input.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
         loss = -picked * w
         return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.sum() / w.sum()
-    return _NllLoss.apply(input, target=safe, w=w.detach(), class_dim=class_dim, reduction=reduction)
+    return _NllLoss.apply(input, target=safe, w=w.detach(), class_dim=class_dim, reduction=reduction,
+                          keep=keep)
 
 
 class _NllLoss(Function):
     """``loss_i = -w_i * x[i, y_i]``, reduced ('mean': divided by ``sum(w)``; no ``w``: all ones).
 
-    ``dx`` is ``-w_i * g_i`` scattered to ``[i, y_i]``, zeros elsewhere. The target and weights are
-    keyword arguments: like PyTorch's ``NllLossBackward0``, the node's only edge is the input.
+    ``dx`` is ``-w_i * g_i`` scattered to ``[i, y_i]``, zeros elsewhere and at the ignored entries
+    (``keep`` false), also when every entry is ignored and 'mean' divides by a zero ``sum(w)``.
+    The target and weights are keyword arguments: like PyTorch's ``NllLossBackward0``, the node's
+    only edge is the input.
     """
 
     node_name = "NllLossBackward0"
 
     @staticmethod
-    def forward(ctx, input, *, target, w, class_dim, reduction):
+    def forward(ctx, input, *, target, w, class_dim, reduction, keep=None):
         index = target.unsqueeze(class_dim)
         loss = -input.gather(class_dim, index).squeeze(class_dim)
         if w is not None:
             loss = loss * w
         count = loss.numel() if w is None else w.sum()
         ctx.index, ctx.w, ctx.class_dim, ctx.reduction, ctx.count = index, w, class_dim, reduction, count
+        ctx.keep = keep
         ctx.input_shape, ctx.loss_shape = input.shape, loss.shape
         ctx.save_for_backward(input)
         if reduction == "none":
@@ -329,6 +333,8 @@ class _NllLoss(Function):
         per = -_per_element(g, ctx.loss_shape, ctx.reduction, ctx.count)
         if ctx.w is not None:
             per = per * ctx.w
+        if ctx.keep is not None:  # PyTorch skips ignored entries: 0, not 0 * (g / 0) = NaN
+            per = torch.where(ctx.keep, per, 0.0)
         return input.new_zeros(ctx.input_shape).scatter(ctx.class_dim, ctx.index, per.unsqueeze(ctx.class_dim))
 
 
