@@ -464,7 +464,7 @@ def test_more_threads_than_cores_is_accepted_as_in_torch():
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt is Linux-only")
 @pytest.mark.parametrize("setting, tuned", [(None, True), ("0", False)])
 def test_import_tunes_malloc_unless_told_not_to(setting, tuned):
-    """``import minitorch`` fixes glibc's mmap/trim thresholds (backends/cpu.py: _tune_malloc), so a
+    """``import minitorch`` fixes glibc's mmap/trim thresholds (backends/_malloc.py), so a
     training loop reuses freed activations instead of faulting pages in again each step;
     MINITORCH_MALLOC_TUNING=0 keeps glibc's defaults."""
     import os
@@ -472,7 +472,7 @@ def test_import_tunes_malloc_unless_told_not_to(setting, tuned):
     env = {k: v for k, v in os.environ.items() if k != "MINITORCH_MALLOC_TUNING"}
     if setting is not None:
         env["MINITORCH_MALLOC_TUNING"] = setting
-    code = "import minitorch.backends.cpu as cpu; print(cpu._malloc_tuned)"
+    code = "import minitorch; from minitorch.backends import _malloc; print(_malloc.tuned)"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env)
     assert out.stdout.strip() == str(tuned)
 

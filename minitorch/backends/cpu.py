@@ -11,6 +11,9 @@ import warnings as _warnings
 
 import numpy as np
 
+from . import _malloc  # noqa: F401  (sets glibc's malloc to keep freed arrays in the process; see there)
+from ._erf import erf  # noqa: F401  (NumPy has no erf)
+
 name = "cpu"
 
 # PyTorch returns inf/nan quietly (1/0, log(0), exp(1000)); NumPy warns. Silence those warnings
@@ -23,38 +26,6 @@ _warnings.filterwarnings(
 )
 ndarray = np.ndarray
 
-
-# ---- memory: keep freed arrays in the process
-# A training step allocates and frees the same few-MB arrays over and over (activations, columns,
-# gradients). glibc's malloc serves blocks above its mmap threshold with fresh mmap()s and gives
-# them back with munmap() on free; its threshold adapts, so whether a process settles into reusing
-# the memory is a matter of luck. In the unlucky runs each step faults every page in again: LeNet's
-# step took ~2,100 page faults and 13.7 ms instead of ~10 ms (benchmarks/bench_lenet_epoch.py,
-# "page faults" and the "glibc malloc" row). Fixing the mmap threshold (and the trim threshold, so
-# the heap is not shrunk either) makes malloc reuse that memory in every run, at no cost in peak
-# memory (LeNet: 161 MiB either way). PyTorch's CPU tuning guide gets the same effect by
-# preloading jemalloc or tcmalloc. Set MINITORCH_MALLOC_TUNING=0 to keep glibc's defaults.
-_MMAP_THRESHOLD, _TRIM_THRESHOLD = 64 << 20, 256 << 20
-
-
-def _tune_malloc() -> bool:
-    """Set glibc's M_MMAP_THRESHOLD and M_TRIM_THRESHOLD (Linux/glibc only); True if done."""
-    import ctypes
-    import os
-    import sys
-
-    if os.environ.get("MINITORCH_MALLOC_TUNING") == "0" or not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # pragma: no cover - not glibc (musl, ...)
-        return False
-    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-    return bool(libc.mallopt(M_MMAP_THRESHOLD, _MMAP_THRESHOLD)) and bool(
-        libc.mallopt(M_TRIM_THRESHOLD, _TRIM_THRESHOLD))
-
-
-_malloc_tuned = _tune_malloc()
 
 # ---- elementwise (NumPy ufuncs: broadcasting and the output's memory layout follow NumPy's order='K')
 add, subtract, multiply, true_divide, negative = np.add, np.subtract, np.multiply, np.true_divide, np.negative
@@ -103,44 +74,6 @@ broadcast_to, take_along_axis, put_along_axis = np.broadcast_to, np.take_along_a
 empty, zeros, ones, full, arange, linspace, eye = np.empty, np.zeros, np.ones, np.full, np.arange, np.linspace, np.eye
 asarray, copyto = np.asarray, np.copyto
 einsum, tril, triu, nonzero = np.einsum, np.tril, np.triu, np.nonzero
-
-
-# erf: piecewise Chebyshev interpolation of erf(x)/x, built at import from math.erf.
-# |x| in [0, 6) is cut into 96 intervals of width 1/16, each with a degree-7 interpolant at
-# Chebyshev points; beyond 6, erf(x) = sign(x) in float64. Max relative error against math.erf:
-# 9e-16 (4 ulp) over [-7, 7] and tiny |x| down to 1e-300. 1M float64 values: ~80 ms, against
-# ~250 ms for np.vectorize(math.erf) (the previous implementation).
-_ERF_WIDTH, _ERF_INTERVALS, _ERF_DEGREE = 1 / 16, 96, 7
-
-
-def _erf_table() -> np.ndarray:
-    """Row j, column k: the j-th Chebyshev coefficient of erf(x)/x on interval k."""
-    import math
-
-    ratio = np.vectorize(lambda x: math.erf(x) / x if x else 2 / math.sqrt(math.pi))
-    table = np.empty((_ERF_DEGREE + 1, _ERF_INTERVALS))
-    for k in range(_ERF_INTERVALS):
-        domain = [k * _ERF_WIDTH, (k + 1) * _ERF_WIDTH]
-        table[:, k] = np.polynomial.chebyshev.Chebyshev.interpolate(ratio, _ERF_DEGREE, domain).coef
-    return table
-
-
-_ERF_TABLE = _erf_table()
-
-
-def erf(a):
-    """erf(x) = x * P_k(t): Clenshaw's recurrence on the interval k holding |x| (t in [-1, 1])."""
-    x = np.asarray(a, dtype=np.float64)
-    ax = np.abs(x)
-    end = _ERF_INTERVALS * _ERF_WIDTH
-    s = np.nan_to_num(np.minimum(ax, end * (1 - 1e-16)) * (1 / _ERF_WIDTH))
-    k = s.astype(np.intp)
-    t = 2 * (s - k) - 1
-    b1, b2 = np.take(_ERF_TABLE[_ERF_DEGREE], k), 0.0
-    for j in range(_ERF_DEGREE - 1, 0, -1):
-        b1, b2 = np.take(_ERF_TABLE[j], k) + 2 * t * b1 - b2, b1
-    y = x * (np.take(_ERF_TABLE[0], k) + t * b1 - b2)
-    return np.where(ax >= end, np.sign(x), y).astype(a.dtype, copy=False)
 
 
 def ascontiguousarray(a, dtype=None):
