@@ -146,109 +146,35 @@ def index_reduce_at(a, key, values, reduce):
 take, bincount, mean = np.take, np.bincount, np.mean
 
 
-# ---- kernels (numba), imported on first use (_ops/conv.py, _ops/pool.py, nn.functional.vision)
-# The names and signatures below are what a backend must provide for convolution and pooling.
-# Shapes are always 4-d (N, C, H, W); 1-d ops add H = 1. Pairs are (height, width); conv padding
-# is explicit and may be asymmetric: ((top, bottom), (left, right)). ``import minitorch`` must not
-# import numba, so every entry imports ``kernels`` inside the call (``_kernels()``).
-_kernels_module = None
+# ---- kernels (numba): convolution, pooling, matmul, fused updates (_ops/conv.py, _ops/pool.py, optim/adam.py)
+# These entries are the functions of ``minitorch.kernels`` (the folder kernels/), under the same names;
+# their docstrings give the math, loop nest and cost. Shapes are always 4-d (N, C, H, W); 1-d ops add
+# H = 1. Pairs are (height, width); conv padding is explicit and may be asymmetric:
+# ((top, bottom), (left, right)). ``import minitorch`` must not import numba, so the first lookup of any
+# of them (``cpu.conv2d``) imports minitorch.kernels and binds them all here (PEP 562 module __getattr__).
+_KERNELS = (
+    "matmul",  # np.matmul, the big float GEMMs shared over the kernels' threads (kernels/blas.py)
+    "conv2d", "conv2d_input_grad", "conv2d_weight_grad", "im2col", "col2im",  # kernels/conv.py, im2col.py
+    "max_pool2d", "max_pool2d_backward", "adaptive_max_pool2d",  # kernels/pool.py
+    "avg_pool2d", "avg_pool2d_backward", "adaptive_avg_pool2d", "adaptive_avg_pool2d_backward",
+    "adam_step",  # kernels/optim.py
+    "threshold_backward",  # relu's gradient, kernels/activation.py
+)
 
 
-def _kernels():
-    """The ``kernels`` package, imported on the first call (and any pending thread count applied)."""
-    global _kernels_module
-    if _kernels_module is None:
-        import kernels
+def __getattr__(name: str):
+    """A kernel entry of ``_KERNELS``: the first one asked for imports ``minitorch.kernels``."""
+    if name not in _KERNELS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from .. import _threads, kernels
 
-        from .. import _threads
-
-        _threads.apply_pending(kernels)
-        _kernels_module = kernels
-    return _kernels_module
+    _threads.apply_pending(kernels)  # a thread count set before the kernels were imported
+    globals().update({entry: getattr(kernels, entry) for entry in _KERNELS})
+    return globals()[name]
 
 
-def matmul(a, b):
-    """np.matmul, with the big float GEMMs shared over the kernels' threads (kernels/blas.py)."""
-    return _kernels().matmul(a, b)
-
-
-def conv2d(x, w, bias, stride, padding, dilation, groups, keep_columns=False):
-    """y = conv2d(x, w) + b: x (N, C_in, H, W), w (C_out, C_in/groups, kH, kW), bias (C_out,) or None.
-    With ``keep_columns``, ``(y, columns)``: what ``conv2d_weight_grad`` may reuse (or None)."""
-    return _kernels().conv2d_forward(x, w, bias, stride, padding, dilation, groups, keep_columns)
-
-
-def conv2d_input_grad(gy, w, input_shape, stride, padding, dilation, groups):
-    """dx of conv2d = conv_transpose2d(gy, w) at the spatial size ``input_shape[2:]``."""
-    return _kernels().conv2d_input_grad(gy, w, tuple(input_shape), stride, padding, dilation, groups)
-
-
-def conv2d_weight_grad(gy, x, weight_shape, stride, padding, dilation, groups, columns=None):
-    """dw of conv2d: the correlation of x with gy (only gy's (oH, oW) windows of x are used);
-    ``columns``: what ``conv2d(x, ..., keep_columns=True)`` returned, or None."""
-    return _kernels().conv2d_weight_grad(gy, x, tuple(weight_shape), stride, padding, dilation, groups,
-                                         columns)
-
-
-def im2col(x, kernel, stride, padding, dilation):
-    """(N, C, H, W) -> (N, C*kH*kW, oH*oW): every kernel window as a column (F.unfold)."""
-    return _kernels().im2col(x, kernel, stride, padding, dilation)
-
-
-def col2im(cols, input_shape, kernel, output_size, stride, padding, dilation):
-    """The adjoint of im2col: add each column back into its window of an (N, C, H, W) zero image."""
-    return _kernels().col2im(cols, tuple(input_shape), kernel, output_size, stride, padding, dilation)
-
-
-def max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode):
-    """(y, indices): window maxima and the flat position ih*W + iw of each winner (int64)."""
-    return _kernels().max_pool2d_forward(x, kernel_size, stride, padding, dilation, ceil_mode)
-
-
-def adaptive_max_pool2d(x, output_size):
-    """(y, indices) of adaptive max pooling, indices as max_pool2d's."""
-    return _kernels().adaptive_max_pool2d_forward(x, output_size)
-
-
-def max_pool2d_backward(gy, indices, input_shape):
-    """gx[n, c].flat[indices] += gy: the gradient of any max pooling, from its indices."""
-    return _kernels().max_pool2d_backward(gy, indices, tuple(input_shape))
-
-
-def avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
-    """Window means with PyTorch's divisor rules (divisor_override None or a non-zero int)."""
-    return _kernels().avg_pool2d_forward(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                                         divisor_override)
-
-
-def avg_pool2d_backward(gy, input_shape, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                        divisor_override):
-    """The adjoint of avg_pool2d: gy / divisor spread over each window."""
-    return _kernels().avg_pool2d_backward(gy, tuple(input_shape), kernel_size, stride, padding, ceil_mode,
-                                          count_include_pad, divisor_override)
-
-
-def adaptive_avg_pool2d(x, output_size):
-    """Means over the windows [floor(i*In/Out), ceil((i+1)*In/Out)) along H and W."""
-    return _kernels().adaptive_avg_pool2d_forward(x, output_size)
-
-
-def adaptive_avg_pool2d_backward(gy, input_shape):
-    """The adjoint of adaptive_avg_pool2d."""
-    return _kernels().adaptive_avg_pool2d_backward(gy, tuple(input_shape))
-
-
-# ---- fused optimizer updates (optim/adam.py)
-def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, step_size, bias_correction2_sqrt,
-              eps):
-    """Adam's update of ``param`` and its moments, in place, in one numba loop (kernels/optim.py)."""
-    _kernels().adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, step_size,
-                         bias_correction2_sqrt, eps)
-
-
-def threshold_backward(g, y):
-    """relu's gradient: ``g`` where ``y > 0``, else 0, as a select (kernels/activation.py)."""
-    return _kernels().threshold_backward(g, y)
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_KERNELS))
 
 
 # ---- memory layout queries (every backend answers these; torch tensors have no ``.flags``)
