@@ -15,7 +15,7 @@ import warnings
 from collections import OrderedDict
 
 from . import cuda
-from ._device import cuda0_device, device
+from ._core.device import cuda0_device, device
 
 _NONE_AVAILABLE = "Cannot access accelerator device when none is available."
 

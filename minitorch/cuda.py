@@ -75,7 +75,7 @@ def current_device() -> int:
 
 def set_device(device) -> None:
     """Only device 0 exists for minitorch; selecting it is a no-op."""
-    from ._device import device as device_type
+    from ._core.device import device as device_type
 
     if isinstance(device, bool) or not isinstance(device, (int, str, device_type)):
         raise ValueError(f"Expected a torch.device with a specified index or an integer, but got:{device}")  # noqa: TRY004  (PyTorch's type)
@@ -101,7 +101,7 @@ def synchronize(device=None) -> None:
 def manual_seed(seed: int) -> None:
     """minitorch draws random numbers on the host for every device, so this seeds nothing more.
 
-    Sampling happens on the CPU generator and is then copied over (``_ops/random.py``);
+    Sampling happens on the CPU generator and is then copied over (``_ops/random/sampling.py``);
     ``minitorch.manual_seed`` already makes CUDA samples reproducible. The seed is still
     checked as PyTorch does (``int(seed)``).
     """

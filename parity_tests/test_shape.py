@@ -1,4 +1,4 @@
-"""Shape ops (``_ops/shape.py``, ``_ops/join.py``) against torch: values, shapes, dtypes, views vs copies,
+"""Shape ops (``_ops/shape/copies.py``, ``_ops/shape/joins.py``) against torch: values, shapes, dtypes, views vs copies,
 first and second gradients (float64, contiguous and non-contiguous inputs), error parity."""
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ __all__ = [
 
 
 def _tensors(x):
-    from .._tensor import Tensor
+    from .._tensor.tensor import Tensor
 
     if isinstance(x, Tensor):
         return [x]
@@ -42,8 +42,8 @@ def _tensors(x):
 
 def _make_grads(outputs, grad_outputs):
     """Default gradients: 1 for a scalar output; an error for a non-scalar one."""
-    from .. import _creation
-    from .._tensor import Tensor
+    from .._ops.creation import factories as _creation
+    from .._tensor.tensor import Tensor
 
     grads = []
     for out, g in zip(outputs, grad_outputs):
@@ -93,7 +93,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of ``outputs`` w.r.t. ``inputs``, returned instead of accumulated."""
-    from .. import _creation
+    from .._ops.creation import factories as _creation
 
     outs = _tensors(outputs)
     ins = _tensors(inputs)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import heapq
 import warnings
 
-from .._strides import is_contiguous, is_non_overlapping_and_dense, numel
+from .._core.strides import is_contiguous, is_non_overlapping_and_dense, numel
 from ..backends import backend_of
 from . import grad_mode
 from .function import AccumulateGrad, Node
@@ -34,7 +34,7 @@ def sum_to_size(grad, shape):
     a 0-d ``shape`` is a plain ``sum()`` (as PyTorch's ``at::sum_to``). Returns ``grad`` itself
     when it already has a non-0-d ``shape``.
     Written with Tensor ops, so it is itself differentiable. ``Tensor.sum_to_size``
-    (``_ops/reduce.py``) is this function behind PyTorch's argument checks.
+    (``_ops/reductions/reduce.py``) is this function behind PyTorch's argument checks.
     """
     shape = tuple(shape)
     if not shape:  # first, as PyTorch: even a 0-d ``grad`` comes back as a new ``sum()``
@@ -83,7 +83,7 @@ def check_hook_result(name: str, original, result):
     kernel indexing by the forward's shape, an optimizer's fused loop) trusts both. PyTorch's
     ``check_single_result`` (``torch/csrc/autograd/python_hook.cpp``) raises the same errors.
     """
-    from .._tensor import Tensor
+    from .._tensor.tensor import Tensor
 
     if result is None:
         return original
@@ -327,7 +327,7 @@ def _materialize(node: Node, grads: list) -> list:
     if (len(grads) == 1 and grads[0] is not None) or all(g is not None for g in grads) \
             or not getattr(node, "materialize_grads", True):
         return grads
-    from .. import _creation
+    from .._ops.creation import factories as _creation
 
     builtin = getattr(getattr(node, "_forward_cls", None), "_raw", False)
     out = []

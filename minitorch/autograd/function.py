@@ -332,7 +332,7 @@ def _same_device(args) -> list:
 def _raise_broadcast_error(error: ValueError, args) -> None:
     """NumPy reports shapes that do not broadcast as ValueError; PyTorch raises RuntimeError."""
     if "broadcast" in str(error):
-        from .._strides import broadcast_shapes
+        from .._core.strides import broadcast_shapes
 
         broadcast_shapes(*(tuple(a.shape) for a in args if isinstance(a, _tensor_class)))
 
@@ -386,7 +386,7 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
     ctx._to_save = ()
 
 
-# ``Tensor`` is defined one layer up (``_tensor.py`` imports this module), so it registers itself
+# ``Tensor`` is defined one layer up (``_tensor/tensor.py`` imports this module), so it registers itself
 # here at import time instead of being imported on every ``apply``.
 _tensor_class: type = type(None)
 _grad_state = grad_mode._state

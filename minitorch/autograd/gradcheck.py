@@ -37,7 +37,7 @@ def _as_tuple(x) -> tuple:
 
 
 def _is_tensor(x) -> bool:
-    from .._tensor import Tensor
+    from .._tensor.tensor import Tensor
 
     return isinstance(x, Tensor)
 
@@ -103,7 +103,7 @@ def _numerical_jacobians(func, inputs, diff_idx, eps) -> list[list[np.ndarray]]:
 
 def _analytical_jacobians(func, inputs, diff_idx) -> list[list[np.ndarray]]:
     """``J[i][o]`` built row by row: back-propagate the one-hot ``e_k`` of each output element."""
-    from .. import _creation
+    from .._ops.creation import factories as _creation
     from . import grad as autograd_grad
 
     outputs = _as_tuple(func(*inputs))
@@ -139,7 +139,7 @@ def _fail(msg: str, raise_exception: bool) -> bool:
 
 
 def _fmt(a: np.ndarray, dtype) -> str:
-    from .._creation import tensor
+    from .._ops.creation.factories import tensor
 
     return repr(tensor(a, dtype=dtype))
 
@@ -161,7 +161,7 @@ def _slow_check(func, inputs, diff_idx, eps, atol, rtol, raise_exception) -> boo
 
 def _fast_check(func, inputs, diff_idx, eps, atol, rtol, raise_exception) -> bool:
     """Compare ``u^T J v`` for random ``u`` (outputs) and ``v`` (inputs)."""
-    from .._creation import tensor
+    from .._ops.creation.factories import tensor
     from . import grad as autograd_grad
 
     rng = np.random.default_rng(0)
@@ -203,7 +203,7 @@ def _fast_check(func, inputs, diff_idx, eps, atol, rtol, raise_exception) -> boo
 
 def _check_reentrant(func, inputs, diff_idx, nondet_tol, raise_exception) -> bool:
     """Backward run twice on the same graph must give the same result (within ``nondet_tol``)."""
-    from .._creation import ones_like
+    from .._ops.creation.factories import ones_like
     from . import grad as autograd_grad
 
     outs = _differentiable_outputs(_as_tuple(func(*inputs)))
@@ -265,7 +265,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     the outputs; they are inputs of the checked function too, since ``v^T J``
     is linear in ``v``.
     """
-    from .._creation import tensor
+    from .._ops.creation.factories import tensor
     from . import grad as autograd_grad
 
     inputs = _as_tuple(inputs)

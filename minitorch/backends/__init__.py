@@ -20,7 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import cpu, cuda, cudnn, mkldnn, mps  # noqa: F401  (cuda, cudnn, mkldnn, mps: torch.backends' flags)
+from . import cpu
+from . import cuda
+from . import cudnn
+from . import mkldnn
+from . import mps  # noqa: F401  (cuda, cudnn, mkldnn, mps: torch.backends' flags)
 
 _ndarray = np.ndarray
 _torch_backend = None  # the module, once the first CUDA tensor is made
@@ -46,7 +50,7 @@ def _load_torch_backend():
     """Import torch (only now) and teach ``_dtype`` the torch dtypes its arrays report."""
     global _torch_backend, _torch_tensor
     if _torch_backend is None:
-        from .. import _dtype
+        from .._core import dtype as _dtype
         from . import torch_backend
 
         for np_dtype, torch_dtype in torch_backend._TORCH_OF_NP.items():
@@ -72,6 +76,6 @@ def get_backend(device):
 def move_to_device(tensor, device):
     """Copy ``tensor`` to ``device``: a differentiable op (``_ops/device.py: ToDevice``)."""
     from .._ops.device import ToDevice
-    from .._device import to_device
+    from .._core.device import to_device
 
     return ToDevice.apply(tensor, to_device(device))

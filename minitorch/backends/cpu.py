@@ -188,11 +188,11 @@ def to_numpy(a):
 def from_numpy(a):
     return a
 
-# ---- shape and linalg ops (shape.py, linalg_extra.py)
+# ---- shape and linalg ops (_ops/shape/copies.py, _ops/linalg/products.py)
 moveaxis = np.moveaxis
 
 
-# ---- advanced indexing (``_ops/advanced_indexing.py``): writes at index-array keys, in place
+# ---- advanced indexing (``_ops/indexing/advanced.py``): writes at index-array keys, in place
 def index_put(a, key, values, accumulate=False):
     """``a[key] = values``; with ``accumulate``, ``a[key] += values`` where repeated positions add up."""
     if accumulate:
@@ -209,7 +209,7 @@ def index_reduce_at(a, key, values, reduce):
     _AT[reduce].at(a, key, np.broadcast_to(values, a[key].shape))
 
 
-# ---- sorting, selection and counting (reduce.py / sort.py)
+# ---- sorting, selection and counting (_ops/reductions/reduce.py / _ops/reductions/sort.py)
 take, bincount, mean = np.take, np.bincount, np.mean
 
 
@@ -227,7 +227,7 @@ def _kernels():
     if _kernels_module is None:
         import kernels
 
-        from .. import _threads
+        from .._core import threads as _threads
 
         _threads.apply_pending(kernels)
         _kernels_module = kernels
@@ -330,7 +330,7 @@ def is_f_contiguous(a) -> bool:
 copy = np.copy  # copy(a, order='K'|'C')
 
 
-# ---- segment sums (shape.py: SegmentSum, the backward of repeat_interleave)
+# ---- segment sums (_ops/shape/copies.py: SegmentSum, the backward of repeat_interleave)
 def add_reduceat(a, indices, axis=0):
     """``np.add.reduceat``: y[i] = sum of a[indices[i]:indices[i+1]] along ``axis`` (the last to the end)."""
     return np.add.reduceat(a, indices, axis=axis)

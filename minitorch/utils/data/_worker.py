@@ -81,7 +81,7 @@ class _KeyErrorMessage(str):
 
 
 def _rebuild_tensor(array, requires_grad: bool):
-    from ..._creation import from_numpy
+    from ..._ops.creation.factories import from_numpy
 
     return from_numpy(array).requires_grad_(requires_grad)
 
@@ -90,7 +90,7 @@ class _TransportPickler(pickle.Pickler):
     """Pickles tensors as (NumPy array, requires_grad), whatever else the Tensor class supports."""
 
     def reducer_override(self, obj):
-        from ..._tensor import Tensor
+        from ..._tensor.tensor import Tensor
 
         if isinstance(obj, Tensor):
             return _rebuild_tensor, (obj.detach().numpy(force=True).copy(), obj.requires_grad)
