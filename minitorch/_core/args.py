@@ -20,6 +20,7 @@ import operator
 import os
 import resource
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .device import cuda_is_available
 
@@ -30,7 +31,7 @@ class _NoTensorClassYet:
 
 # ``Tensor`` is defined layers above (``_tensor/tensor.py``); it registers itself here at import time,
 # so that this module checks arguments against it without importing upwards.
-_TENSOR: type = _NoTensorClassYet
+_TENSOR: Any = _NoTensorClassYet
 
 
 def register_tensor_class(cls: type) -> None:
@@ -39,7 +40,7 @@ def register_tensor_class(cls: type) -> None:
     _TENSOR = cls
 
 
-def _tensor_type() -> type:
+def _tensor_type() -> Any:
     return _TENSOR
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import ctypes.util
 import functools
 import glob
@@ -14,6 +15,8 @@ class device:
     """``device('cpu')``, ``device('cuda')``, ``device('cuda:1')`` or ``device('cuda', 1)``."""
 
     __slots__ = ("index", "type")
+    type: str
+    index: int | None
 
     def __init__(self, type, index: int | None = None):
         if isinstance(type, device):
@@ -33,7 +36,7 @@ class device:
                 f"Expected one of {', '.join(_TYPES)} device type at start of device string: {type}"
             )
         if index is not None and (isinstance(index, bool) or not isinstance(index, int)):
-            raise TypeError(f"device(): argument 'index' (position 2) must be int, not {type(index).__name__}")
+            raise TypeError(f"device(): argument 'index' (position 2) must be int, not {builtins.type(index).__name__}")
         if index is not None and index < 0:
             raise RuntimeError("Device index must not be negative")
         self.type, self.index = type, index

@@ -177,12 +177,13 @@ def _fast_check(func, inputs, diff_idx, eps, atol, rtol, raise_exception) -> boo
     plus, minus = shifted(1), shifted(-1)
     xs = [inputs[i] for i in diff_idx]
     for o, out in enumerate(outputs):
-        if us[o] is None:
+        u = us[o]
+        if u is None:
             continue
-        numerical = float(((plus[o] - minus[o]) / (2 * eps)) @ us[o].reshape(-1))
+        numerical = float(((plus[o] - minus[o]) / (2 * eps)) @ u.reshape(-1))
         analytical = 0.0
         if out.requires_grad:
-            grads = autograd_grad(out, xs, grad_outputs=_fill.tensor(us[o], dtype=out.dtype, device=out.device), retain_graph=True,
+            grads = autograd_grad(out, xs, grad_outputs=_fill.tensor(u, dtype=out.dtype, device=out.device), retain_graph=True,
                                   allow_unused=True)
             analytical = sum(float((g.detach()._to_numpy() * v).sum()) for g, v in zip(grads, vs) if g is not None)
         if not np.isclose(analytical, numerical, rtol=rtol, atol=atol):
