@@ -11,9 +11,10 @@ Layers, each importing only from itself and the layers below it (bottom first)::
     nn, optim, utils.data, vision, hub, viz, accelerator, cuda   (the public Tensor API)
     this file         re-exports
 
-One exception, as in PyTorch: ``_ops/`` and ``autograd/`` use the Tensor class
-(``_tensor/tensor.py``), since a Function makes Tensors and a Tensor records its Function.
-``parity_tests/test_layers.py`` checks every import, function-level ones included.
+``parity_tests/test_layers.py`` checks every import, function-level ones included, and lists the
+few exceptions with their reasons. The main one is PyTorch's too: ``_ops/`` and ``autograd/`` use
+the Tensor class (``_tensor/tensor.py``), since a Function makes Tensors and a Tensor records its
+Function.
 
 ``import minitorch`` imports neither torch nor compiles numba code.
 """

@@ -13,7 +13,7 @@ backends that need it too; this module re-exports it.
 
 from __future__ import annotations
 
-from ._core.device import _fake, _gpu_can_exist, _torch_cuda
+from ._core.device import _fake, _gpu_can_exist, _torch_cuda  # noqa: F401  (cuda._gpu_can_exist, as before)
 from ._core.device import check_cuda_available as _check_available
 from ._core.device import cuda_is_available as is_available
 

@@ -26,7 +26,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BASES = ["", "minitorch", "kernels", "parity_tests", "examples", "benchmarks", "tools"]
 PAGES = sorted([*ROOT.glob("docs/*.md"), *ROOT.glob("docs/api/*.md"), ROOT / "README.md"])
-POINTER = re.compile(r"`(?P<path>[A-Za-z0-9_./-]+\.py)(?:(?P<sep>::|:[ \t]*)(?P<names>[^`\n]+))?`")
+# Markdown lets inline code run over a line break, so a pointer's names may too.
+POINTER = re.compile(r"`(?P<path>[A-Za-z0-9_./-]+\.py)(?:(?P<sep>::|:\s*)(?P<names>[^`]+))?`")
 FOLDER = re.compile(r"`(?P<folder>[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*/)`")
 FENCE = re.compile(r"^[ \t]*```.*?^[ \t]*```", re.MULTILINE | re.DOTALL)
 SKIP_DIRS = {".git", ".venv", ".ci-venv", "node_modules", "site", "runs", "__pycache__", ".ruff_cache",
@@ -126,7 +127,7 @@ def pointers(page: Path) -> list[tuple[int, str, str | None, str | None]]:
     text = FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), text)  # keep line numbers
     found = []
     for m in POINTER.finditer(text):
-        names = m.group("names")
+        names = m.group("names") and " ".join(m.group("names").split())
         if names and m.group("sep") == "::":  # a pytest node id: file.py::Class::test
             names = names.replace("::", ".")
         found.append((m.start(), m.group(0), m.group("path"), names))

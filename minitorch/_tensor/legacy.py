@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._ops.creation import factories as _creation
 from .._core import dtype as _dtype
 from .._core.args import pin_memory_argument, sizes_argument
 from .._core.device import cuda_is_available
 from .._core.size import Size
+from .._ops.creation import factories as _creation
 from .tensor import Tensor
 
 
