@@ -24,7 +24,6 @@ import weakref
 
 import numpy as np
 
-from .._core import args as _args
 from .._core import dtype as _dtype
 from .._core.device import cpu_device
 from .._core.device import device as _device_cls
@@ -577,7 +576,6 @@ class Tensor:
 
 
 register_tensor_class(Tensor)
-_args.register_tensor_class(Tensor)
 
 
 def _rebuild(array, requires_grad, device=None):

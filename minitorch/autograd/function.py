@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from .._core import args as _args
 from . import grad_mode
 
 _sequence = itertools.count()
@@ -392,7 +393,8 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
 
 
 # ``Tensor`` is defined one layer up (``_tensor/tensor.py`` imports this module), so it registers itself
-# here at import time instead of being imported on every ``apply``.
+# here at import time instead of being imported on every ``apply``; this passes it on to the argument
+# checks of ``_core/args.py``, a layer further down.
 _tensor_class: Any = type(None)
 _grad_state = grad_mode._state
 
@@ -400,6 +402,7 @@ _grad_state = grad_mode._state
 def register_tensor_class(cls: type) -> None:
     global _tensor_class
     _tensor_class = cls
+    _args.register_tensor_class(cls)
 
 
 def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
