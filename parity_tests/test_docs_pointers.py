@@ -6,7 +6,7 @@ The rule (docs/index.md, "Contributor notes"): a path is read from the repositor
 bare file name (``checks.py``) is looked up in the folders that the pointers before it on the same
 page name (``parity_tests/harness/``, or the folder of ``backends/mps.py``), nearest first; failing
 that, it must name exactly one file of the repository. A pytest node id (``test_x.py::test_y``)
-points at the test. A name is defined by ``def``,
+points at the test, and ``file.py:123`` (a generated index's form) at a line the file has. A name is defined by ``def``,
 ``class`` or an assignment, at module level or in a class (a method); ``Class.method`` asks for that
 method of that class. Pointers inside fenced code blocks are code, not pointers, and are not read.
 
@@ -154,6 +154,12 @@ def broken_pointers(page: Path) -> list[str]:
             problems.append(f"{where}: {why}")
             continue
         folders.append(target.parent)
+        if names and names.isdigit():  # file.py:123
+            n_lines = len(target.read_text().splitlines())
+            if not 1 <= int(names) <= n_lines:
+                problems.append(f"{where}: line {names} is past the end of {target.relative_to(ROOT)} "
+                                f"({n_lines} lines)")
+            continue
         for name in (names or "").split(","):
             if name.strip() and not re.fullmatch(r"[A-Za-z_][\w.]*(\(\))?", name.strip()):
                 problems.append(f"{where}: '{name.strip()}' is not a name (write `file.py: name, Class.method`)")
@@ -178,11 +184,13 @@ def test_pointers_are_found():
 def test_a_broken_pointer_is_reported(tmp_path):
     page = tmp_path / "page.md"
     page.write_text("See `autograd/engine.py: run_backward, no_such_function`, `no_such_file.py` and\n"
-                    "`checks.py`.\n")
+                    "`checks.py`; `autograd/engine.py:1` but not `autograd/engine.py:100000`.\n")
     problems = [p.rsplit("`: ", 1)[-1] for p in broken_pointers(page)]
     assert problems == [
         "no def, class or assignment of no_such_function in minitorch/autograd/engine.py",
         "no such file in the repository",
         problems[2],
+        problems[3],
     ]
     assert problems[2].startswith("ambiguous bare file name")
+    assert problems[3].startswith("line 100000 is past the end of minitorch/autograd/engine.py")
