@@ -1,11 +1,20 @@
 """minitorch: a from-scratch, readable PyTorch.
 
-Layers, each importing only from those above it in this list:
+Layers, each importing only from itself and the layers below it (bottom first)::
 
-1. ``backends/``  - arrays and kernels (NumPy + numba on CPU)
-2. ``autograd/``  - Functions, the graph and the backward engine
-3. ``_tensor/tensor.py`` - the Tensor data model; ``_ops/`` - the ops as Functions
-4. ``nn``, ``optim``, ``utils.data`` (built on the public Tensor API)
+    kernels/          numba loops on NumPy arrays (no autograd)
+    _core/            dtype, device, Size, strides, argument checks, threads (no Tensor)
+    backends/         the array namespace of each device (NumPy + kernels on CPU, torch for CUDA)
+    autograd/         Function/Primitive, saved tensors, the backward engine, grad modes
+    _ops/             every op as a Function, one folder per family
+    _tensor/, serialization/   the Tensor's methods, printing, legacy, interop; save/load
+    nn, optim, utils.data, vision, hub, viz, accelerator, cuda   (the public Tensor API)
+    this file         re-exports
+
+``parity_tests/test_layers.py`` checks every import, function-level ones included, and lists the
+few exceptions with their reasons. The main one is PyTorch's too: ``_ops/`` and ``autograd/`` use
+the Tensor class (``_tensor/tensor.py``), since a Function makes Tensors and a Tensor records its
+Function.
 
 ``import minitorch`` imports neither torch nor compiles numba code.
 """

@@ -113,9 +113,9 @@ def to(self: Tensor, *args, **kwargs) -> Tensor:
     if device is not None:
         dev = to_device(device)
         if dev != self.device:
-            from ..backends import move_to_device
+            from .._ops.device import ToDevice
 
-            out = move_to_device(out, dev)
+            out = ToDevice.apply(out, dev)
     if dtype is not None and _dtype.to_dtype(dtype) is not out.dtype:
         out = promotion.ToDtype.apply(out, _dtype.to_dtype(dtype))
     if copy and out is self:
