@@ -3,7 +3,7 @@
 
 For every callable that API.md names (the top-level functions and Tensor methods of
 ``harness/api_names.py``, the ``nn.functional`` functions, the ``nn`` module constructors, the device
-functions tutorials use, and the top-level functional names of ``_functional_aliases.py``), the
+functions tutorials use, and the top-level functional names of ``nn/_functional_aliases.py``), the
 keyword names torch accepts are read from torch itself, in this order:
 
 1. ``inspect.signature`` for torch's Python-level functions and classes;
@@ -93,7 +93,7 @@ DEVICE_FUNCTIONS = [
 
 
 def _functional_alias_names() -> list[str]:
-    from minitorch import _functional_aliases
+    from minitorch.nn import _functional_aliases
 
     return sorted(n for n in vars(_functional_aliases) if not n.startswith("_") and n not in ("Tensor", "annotations")
                   and callable(getattr(_functional_aliases, n)))

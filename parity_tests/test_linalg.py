@@ -1,4 +1,4 @@
-"""Matrix products and einsum (``_ops/linalg_extra.py``) against torch: values, dtypes,
+"""Matrix products and einsum (``_ops/linalg/products.py``) against torch: values, dtypes,
 first and second gradients (float64, contiguous and non-contiguous inputs), error parity."""
 
 from __future__ import annotations

@@ -340,7 +340,7 @@ def test_unsupported_dtype_names_the_storage(tmp_path):
 
 
 def test_reader_does_not_import_torch_or_numba():
-    code = ("import sys; sys.modules['torch'] = None; import minitorch, minitorch._torch_format, minitorch.hub, "
+    code = ("import sys; sys.modules['torch'] = None; import minitorch, minitorch.serialization.torch_format, minitorch.hub, "
             "minitorch.vision.models; "
             "assert 'numba' not in sys.modules; print('ok')")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,

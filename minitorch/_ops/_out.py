@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from .. import _dtype
+from .._core import dtype as _dtype
 from ..backends import backend_of
 
 
@@ -22,7 +22,7 @@ def computing_dtype(input, dtype, out, op: str):
     PyTorch, ``out``'s dtype when ``dtype`` is not given, so the input is cast to it first
     (``torch.sum(tensor([1.5, 0.4]), 0, out=int64_tensor)`` writes ``1 + 0 = 1``); a ``dtype`` that
     differs from ``out``'s is a RuntimeError."""
-    from .._tensor import Tensor
+    from .._tensor.tensor import Tensor
     from ..autograd import grad_mode
 
     if not isinstance(out, Tensor):
@@ -46,7 +46,7 @@ def finish(result, out, same_dtype: bool = False):
     gathers and scatters: RuntimeError "Expected out tensor to have dtype ...")."""
     if out is None:
         return result
-    from .._tensor import Tensor
+    from .._tensor.tensor import Tensor
     from ..autograd import grad_mode
 
     if isinstance(out, (tuple, list)):

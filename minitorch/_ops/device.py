@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .._device import to_device
-from .._tensor import Tensor
+from .._core.device import to_device
+from .._tensor.tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of, get_backend
 

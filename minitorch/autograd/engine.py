@@ -20,9 +20,11 @@ from __future__ import annotations
 import heapq
 import warnings
 
-from .._strides import is_contiguous, is_non_overlapping_and_dense, numel
+from .._core.strides import is_contiguous, is_non_overlapping_and_dense, numel
+from .._core.strides import is_expandable_to as _is_expandable_to
 from ..backends import backend_of
 from . import grad_mode
+from ._fill import zeros
 from .function import AccumulateGrad, Node
 
 
@@ -34,7 +36,7 @@ def sum_to_size(grad, shape):
     a 0-d ``shape`` is a plain ``sum()`` (as PyTorch's ``at::sum_to``). Returns ``grad`` itself
     when it already has a non-0-d ``shape``.
     Written with Tensor ops, so it is itself differentiable. ``Tensor.sum_to_size``
-    (``_ops/reduce.py``) is this function behind PyTorch's argument checks.
+    (``_ops/reductions/reduce.py``) is this function behind PyTorch's argument checks.
     """
     shape = tuple(shape)
     if not shape:  # first, as PyTorch: even a 0-d ``grad`` comes back as a new ``sum()``
@@ -50,15 +52,6 @@ def sum_to_size(grad, shape):
     if lead:
         grad = grad.reshape(shape)
     return grad
-
-
-def _is_expandable_to(shape, desired) -> bool:
-    if len(shape) > len(desired):
-        return False
-    for s, d in zip(reversed(shape), reversed(desired)):
-        if s != d and s != 1:
-            return False
-    return True
 
 
 def validate_grad(node: Node, index: int, grad, meta):
@@ -83,7 +76,7 @@ def check_hook_result(name: str, original, result):
     kernel indexing by the forward's shape, an optimizer's fused loop) trusts both. PyTorch's
     ``check_single_result`` (``torch/csrc/autograd/python_hook.cpp``) raises the same errors.
     """
-    from .._tensor import Tensor
+    from .._tensor.tensor import Tensor
 
     if result is None:
         return original
@@ -327,13 +320,11 @@ def _materialize(node: Node, grads: list) -> list:
     if (len(grads) == 1 and grads[0] is not None) or all(g is not None for g in grads) \
             or not getattr(node, "materialize_grads", True):
         return grads
-    from .. import _creation
-
     builtin = getattr(getattr(node, "_forward_cls", None), "_raw", False)
     out = []
     for g, meta in zip(grads, node._out_meta):
         if g is None and meta is not None and not (builtin and not meta[1].is_floating_point):
-            g = _creation.zeros(meta[0], dtype=meta[1], device=meta[2])
+            g = zeros(meta[0], dtype=meta[1], device=meta[2])
         out.append(g)
     return out
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._core.device import check_cuda_available
 from . import cpu, cuda, cudnn, mkldnn, mps  # noqa: F401  (cuda, cudnn, mkldnn, mps: torch.backends' flags)
 
 _ndarray = np.ndarray
@@ -46,7 +47,7 @@ def _load_torch_backend():
     """Import torch (only now) and teach ``_dtype`` the torch dtypes its arrays report."""
     global _torch_backend, _torch_tensor
     if _torch_backend is None:
-        from .. import _dtype
+        from .._core import dtype as _dtype
         from . import torch_backend
 
         for np_dtype, torch_dtype in torch_backend._TORCH_OF_NP.items():
@@ -62,16 +63,7 @@ def get_backend(device):
     if kind == "cpu":
         return cpu
     if kind == "cuda" or str(kind).startswith("cuda:"):
-        from .. import cuda
-
-        cuda._check_available()
+        check_cuda_available()
         return _load_torch_backend()
     raise RuntimeError(f"no backend for device {device!r}")
 
-
-def move_to_device(tensor, device):
-    """Copy ``tensor`` to ``device``: a differentiable op (``_ops/device.py: ToDevice``)."""
-    from .._ops.device import ToDevice
-    from .._device import to_device
-
-    return ToDevice.apply(tensor, to_device(device))

@@ -121,11 +121,11 @@ def to_numpy(a):
 def from_numpy(a):
     return a
 
-# ---- shape and linalg ops (shape.py, linalg_extra.py)
+# ---- shape and linalg ops (_ops/shape/copies.py, _ops/linalg/products.py)
 moveaxis = np.moveaxis
 
 
-# ---- advanced indexing (``_ops/advanced_indexing.py``): writes at index-array keys, in place
+# ---- advanced indexing (``_ops/indexing/advanced.py``): writes at index-array keys, in place
 def index_put(a, key, values, accumulate=False):
     """``a[key] = values``; with ``accumulate``, ``a[key] += values`` where repeated positions add up."""
     if accumulate:
@@ -142,7 +142,7 @@ def index_reduce_at(a, key, values, reduce):
     _AT[reduce].at(a, key, np.broadcast_to(values, a[key].shape))
 
 
-# ---- sorting, selection and counting (reduce.py / sort.py)
+# ---- sorting, selection and counting (_ops/reductions/reduce.py / _ops/reductions/sort.py)
 take, bincount, mean = np.take, np.bincount, np.mean
 
 
@@ -166,7 +166,8 @@ def __getattr__(name: str):
     """A kernel entry of ``_KERNELS``: the first one asked for imports ``minitorch.kernels``."""
     if name not in _KERNELS:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from .. import _threads, kernels
+    from .. import kernels
+    from .._core import threads as _threads
 
     _threads.apply_pending(kernels)  # a thread count set before the kernels were imported
     globals().update({entry: getattr(kernels, entry) for entry in _KERNELS})
@@ -189,7 +190,7 @@ def is_f_contiguous(a) -> bool:
 copy = np.copy  # copy(a, order='K'|'C')
 
 
-# ---- segment sums (shape.py: SegmentSum, the backward of repeat_interleave)
+# ---- segment sums (_ops/shape/copies.py: SegmentSum, the backward of repeat_interleave)
 def add_reduceat(a, indices, axis=0):
     """``np.add.reduceat``: y[i] = sum of a[indices[i]:indices[i+1]] along ``axis`` (the last to the end)."""
     return np.add.reduceat(a, indices, axis=axis)

@@ -540,7 +540,7 @@ def bincount(x, weights=None, minlength=0):
     return torch.bincount(_t(x), None if weights is None else _t(weights), minlength)
 
 
-# ---- segment sums (shape.py: SegmentSum, the backward of repeat_interleave)
+# ---- segment sums (_ops/shape/copies.py: SegmentSum, the backward of repeat_interleave)
 def add_reduceat(a, indices, axis=0):
     """``np.add.reduceat`` for increasing ``indices``: y[i] = sum of a[indices[i]:indices[i+1]] along ``axis``
     (the last segment runs to the end)."""

@@ -6,11 +6,9 @@
 - ``init.py``: weight initialisation; ``utils/``: gradient clipping, parameter vectors.
 """
 
-from . import (
-    functional,  # noqa: F401
-    init,  # noqa: F401
-    utils,  # noqa: F401
-)
+from . import functional
+from . import init
+from . import utils
 from .modules import *
 from .modules import Module  # noqa: F401
 from .parameter import Buffer, Parameter  # noqa: F401

@@ -2,7 +2,7 @@
 
 Every function fills its tensor in place under ``no_grad`` and returns it. Random
 values come from minitorch's generators (``Tensor.uniform_`` / ``normal_``), so a
-seed reproduces them, though not PyTorch's exact numbers (see ``_random.py``).
+seed reproduces them, though not PyTorch's exact numbers (see ``_ops/random/generator.py``).
 
 The scaled schemes keep the variance of activations constant through a layer:
 ``fan_in = in_channels * receptive field``, ``fan_out = out_channels * receptive field``,
@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor.tensor import Tensor
 from ..autograd.grad_mode import no_grad
 
 __all__ = [
@@ -104,7 +104,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
-    from .._functional_table import where
+    from .._ops._table import where
 
     with no_grad():
         values = tensor.new_empty(tensor.shape).normal_(mean, std, generator=generator)
@@ -135,7 +135,7 @@ def eye_(tensor: Tensor) -> Tensor:
     """Fill a 2-D tensor with the identity (ones on the diagonal), preserving the identity of inputs in Linear."""
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    from .._creation import eye
+    from .._ops.creation.factories import eye
 
     with no_grad():
         return tensor.copy_(eye(*tensor.shape, dtype=tensor.dtype))
@@ -219,7 +219,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
         q = q * np.sign(np.diag(r))
         if rows < cols:
             q = q.T
-        from .._creation import tensor as as_tensor
+        from .._ops.creation.factories import tensor as as_tensor
 
         tensor.copy_(as_tensor(np.ascontiguousarray(q).reshape(tensor.shape), dtype=tensor.dtype).to(tensor.device))
         tensor.mul_(gain)

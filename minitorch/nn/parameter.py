@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._tensor import Tensor, _rebuild
+from .._tensor.tensor import Tensor, _rebuild
 
 
 class Parameter(Tensor):
@@ -15,7 +15,7 @@ class Parameter(Tensor):
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True):
         if data is None:
-            from .._creation import empty
+            from .._ops.creation.factories import empty
 
             data = empty(0)
         t = data.detach()  # same memory, no history

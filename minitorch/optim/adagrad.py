@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._creation import full_like
-from .._tensor import Tensor
+from .._ops.creation.factories import full_like
+from .._tensor.tensor import Tensor
 from .optimizer import Optimizer, _new_step, _scalar
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._creation import zeros_like
-from .._tensor import Tensor
+from .._ops.creation.factories import zeros_like
+from .._tensor.tensor import Tensor
 from ..backends import backend_of
 from .optimizer import Optimizer, _new_step, _scalar
 

@@ -17,8 +17,8 @@ from copy import deepcopy
 from itertools import chain
 from typing import Any
 
-from .._creation import tensor
-from .._tensor import Tensor
+from .._ops.creation.factories import tensor
+from .._tensor.tensor import Tensor
 from ..autograd import enable_grad, no_grad
 
 

@@ -41,6 +41,6 @@ def dataset_image(array: Any) -> Any:
         from PIL import Image
 
         return Image.fromarray(array)
-    from .._creation import from_numpy
+    from .._ops.creation.factories import from_numpy
 
     return from_numpy(array)

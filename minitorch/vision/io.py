@@ -17,9 +17,9 @@ from enum import Enum
 
 import numpy as np
 
-from .. import _dtype
-from .._creation import from_numpy
-from .._tensor import Tensor
+from .._core import dtype as _dtype
+from .._ops.creation.factories import from_numpy
+from .._tensor.tensor import Tensor
 from ._pil import require_pil
 
 __all__ = ["ImageReadMode", "decode_image", "read_file", "read_image"]

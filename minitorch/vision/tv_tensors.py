@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._creation import as_tensor
-from .._tensor import Tensor
+from .._ops.creation.factories import as_tensor
+from .._tensor.tensor import Tensor
 from ._pil import is_pil_image
 
 __all__ = ["Image", "TVTensor"]

@@ -6,9 +6,9 @@ import math
 import os
 from typing import Any, BinaryIO
 
-from .. import _dtype
-from .._ops.join import cat, stack
-from .._tensor import Tensor
+from .._core import dtype as _dtype
+from .._ops.shape.joins import cat, stack
+from .._tensor.tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ._pil import require_pil
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ... import _dtype
-from ..._tensor import Tensor
+from ..._core import dtype as _dtype
+from ..._tensor.tensor import Tensor
 
 
 def widened(fn: Callable, input: Tensor, *others: Tensor | None, integers: bool = False):

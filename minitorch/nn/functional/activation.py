@@ -20,7 +20,7 @@ import minitorch as torch
 from minitorch import Tensor
 
 from ..._ops._out import _legacy
-from ..._ops.tensor_args import tensor_args
+from ..._ops._tensor_args import tensor_args
 
 __all__ = [
     "celu",

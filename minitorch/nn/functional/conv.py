@@ -8,13 +8,13 @@ unbatched inputs) into their canonical form and raises PyTorch's errors. ``linea
 
 from __future__ import annotations
 
-from ... import _dtype
-from ..._args import check_storage_size, ntuple
+from ..._core import dtype as _dtype
+from ..._core.args import check_storage_size, ntuple
 from ..._ops._out import _legacy
 from ..._ops.conv import Convolution, ConvTranspose
-from ..._ops.linalg_extra import addmm, einsum
-from ..._ops.tensor_args import tensor_args
-from ..._tensor import Tensor
+from ..._ops.linalg.products import addmm, einsum
+from ..._ops._tensor_args import tensor_args
+from ..._tensor.tensor import Tensor
 from ._compute_dtype import widened
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import minitorch as torch
 from minitorch import Tensor
 
-from ..._ops.tensor_args import tensor_args
+from ..._ops._tensor_args import tensor_args
 
 __all__ = ["cosine_similarity", "pairwise_distance"]
 

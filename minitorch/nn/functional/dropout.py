@@ -16,7 +16,7 @@ import warnings
 import minitorch as torch
 from minitorch import Tensor
 
-from ..._ops.tensor_args import tensor_args
+from ..._ops._tensor_args import tensor_args
 
 __all__ = ["alpha_dropout", "dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout"]
 

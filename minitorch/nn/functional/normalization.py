@@ -19,7 +19,7 @@ import numpy as np
 import minitorch as torch
 from minitorch import Tensor
 
-from ..._ops.tensor_args import tensor_args
+from ..._ops._tensor_args import tensor_args
 
 __all__ = [
     "batch_norm",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import minitorch as torch
 from minitorch import Tensor
 
-from ..._args import check_storage_size
-from ..._ops.tensor_args import tensor_args
+from ..._core.args import check_storage_size
+from ..._ops._tensor_args import tensor_args
 
 __all__ = ["embedding", "one_hot"]
 

@@ -12,7 +12,7 @@ import itertools
 from collections import OrderedDict, namedtuple
 from typing import TYPE_CHECKING
 
-from ..._tensor import Tensor
+from ..._tensor.tensor import Tensor
 from ...autograd import grad_mode
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def _to_minitorch(value):
     """A state_dict value from PyTorch (duck-typed: ``.detach().cpu().numpy()``) as a minitorch Tensor."""
     if isinstance(value, Tensor) or not all(hasattr(value, a) for a in ("detach", "cpu", "numpy")):
         return value
-    from ..._creation import tensor
+    from ..._ops.creation.factories import tensor
 
     return tensor(value.detach().cpu().numpy())
 

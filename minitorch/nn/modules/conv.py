@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 
-from ... import _creation
-from ..._args import ntuple
-from ..._tensor import Tensor
+from ..._ops.creation import factories as _creation
+from ..._core.args import ntuple
+from ..._tensor.tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from ... import _creation
-from ..._tensor import Tensor
+from ..._ops.creation import factories as _creation
+from ..._tensor.tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..._args import ntuple
-from ..._tensor import Tensor
+from ..._core.args import ntuple
+from ..._tensor.tensor import Tensor
 from .. import functional as F
 from .module import Module
 

@@ -20,9 +20,9 @@ import math
 import numbers
 import warnings
 
-from ... import _creation
-from ..._ops.join import cat, stack
-from ..._tensor import Tensor
+from ..._ops.creation import factories as _creation
+from ..._ops.shape.joins import cat, stack
+from ..._tensor.tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter

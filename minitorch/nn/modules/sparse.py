@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ... import _creation
-from ..._tensor import Tensor
+from ..._ops.creation import factories as _creation
+from ..._tensor.tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from .. import functional as F
 from .. import init

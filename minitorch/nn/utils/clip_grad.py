@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from ..._tensor import Tensor
+from ..._tensor.tensor import Tensor
 from ...autograd.grad_mode import no_grad
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
@@ -25,8 +25,8 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
 
     total = || (||g_1||_p, ..., ||g_k||_p) ||_p, the p-norm of all gradients taken as one vector.
     """
-    from ..._creation import tensor
-    from ..._functional_table import stack
+    from ..._ops.creation.factories import tensor
+    from ..._ops._table import stack
 
     parameters = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     grads = [p.grad for p in parameters if p.grad is not None]

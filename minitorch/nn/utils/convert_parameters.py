@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..._tensor import Tensor
+from ..._tensor.tensor import Tensor
 from ..modules.module import _typename
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
@@ -18,7 +18,7 @@ def _check_same_device(param: Tensor, old_device):
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     """cat([p.view(-1) for p in parameters]): differentiable, a copy."""
-    from ..._functional_table import cat
+    from ..._ops._table import cat
 
     device, vec = None, []
     for param in parameters:

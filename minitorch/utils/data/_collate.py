@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from ... import _dtype
-from ..._creation import as_tensor, tensor
-from ..._ops.join import stack
-from ..._tensor import Tensor
+from ..._core import dtype as _dtype
+from ..._ops.creation.factories import as_tensor, tensor
+from ..._ops.shape.joins import stack
+from ..._tensor.tensor import Tensor
 
 __all__ = ["collate", "default_collate", "default_collate_fn_map", "default_convert"]
 

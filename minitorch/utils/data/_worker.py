@@ -81,7 +81,7 @@ class _KeyErrorMessage(str):
 
 
 def _rebuild_tensor(array, requires_grad: bool):
-    from ..._creation import from_numpy
+    from ..._ops.creation.factories import from_numpy
 
     return from_numpy(array).requires_grad_(requires_grad)
 
@@ -90,7 +90,7 @@ class _TransportPickler(pickle.Pickler):
     """Pickles tensors as (NumPy array, requires_grad), whatever else the Tensor class supports."""
 
     def reducer_override(self, obj):
-        from ..._tensor import Tensor
+        from ..._tensor.tensor import Tensor
 
         if isinstance(obj, Tensor):
             return _rebuild_tensor, (obj.detach().numpy(force=True).copy(), obj.requires_grad)
@@ -142,7 +142,8 @@ def _worker_loop(dataset, is_iterable: bool, index_queue, result_queue, auto_col
                  seed: int, init_fn, worker_id: int, num_workers: int, parent_pid: int) -> None:
     """The body of a worker process: serve index-queue requests until told to stop or the parent dies."""
     global _worker_info
-    from ... import manual_seed, set_num_threads
+    from ..._core.threads import set_num_threads
+    from ..._ops.random.generator import manual_seed
 
     try:
         # One thread per worker, as PyTorch's workers do: the workers are the parallelism, and a

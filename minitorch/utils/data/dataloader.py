@@ -20,9 +20,9 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ... import _dtype
-from ..._creation import empty
-from ..._random import Generator
+from ..._core import dtype as _dtype
+from ..._ops.creation.factories import empty
+from ..._ops.random.generator import Generator
 from . import _worker
 from ._collate import default_collate, default_convert
 from .dataset import Dataset, IterableDataset

@@ -10,8 +10,8 @@ import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ... import _tensor
-from ..._ops.random import randperm
+from ..._tensor import tensor as _tensor
+from ..._ops.random.sampling import randperm
 
 __all__ = [
     "ChainDataset",

@@ -14,10 +14,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Sequence, Sized
 
-from ... import _dtype
-from ..._creation import as_tensor, empty
-from ..._ops.random import multinomial, randint, randperm
-from ..._random import Generator
+from ..._core import dtype as _dtype
+from ..._ops.creation.factories import as_tensor, empty
+from ..._ops.random.sampling import multinomial, randint, randperm
+from ..._ops.random.generator import Generator
 
 __all__ = [
     "BatchSampler",

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..._creation import from_numpy
+from ..._ops.creation.factories import from_numpy
 from ...utils.data.dataset import Dataset
 from .._pil import dataset_image
 from .utils import check_md5

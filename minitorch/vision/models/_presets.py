@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import _dtype
-from ..._creation import from_numpy
-from ..._tensor import Tensor
+from ..._core import dtype as _dtype
+from ..._ops.creation.factories import from_numpy
+from ..._tensor.tensor import Tensor
 from ...nn.modules.module import Module
 from ..transforms import CenterCrop, InterpolationMode, Normalize, Resize
 

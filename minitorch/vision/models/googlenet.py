@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import nn
-from ..._ops.join import cat
-from ..._tensor import Tensor
+from ..._ops.shape.joins import cat
+from ..._tensor.tensor import Tensor
 from ...nn import functional as F
 from ._api import WeightsEnum, register_model
 from ._utils import _ovewrite_named_param, handle_legacy_interface

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from ... import _dtype
-from ..._creation import from_numpy
-from ..._tensor import Tensor
+from ..._core import dtype as _dtype
+from ..._ops.creation.factories import from_numpy
+from ..._tensor.tensor import Tensor
 from .._pil import is_pil_image, require_pil
 from . import _functional_pil as F_pil
 from . import _functional_tensor as F_t

@@ -13,9 +13,9 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..._creation import as_tensor, empty
-from ..._ops.random import rand, randint, randperm
-from ..._tensor import Tensor
+from ..._ops.creation.factories import as_tensor, empty
+from ..._ops.random.sampling import rand, randint, randperm
+from ..._tensor.tensor import Tensor
 from ...nn.modules.module import Module
 from . import functional as F
 from .functional import InterpolationMode, interpolation_mode

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from .... import _dtype
-from ...._creation import as_tensor, empty, from_numpy
-from ...._ops.random import randint, randperm
-from ...._tensor import Tensor
+from ...._core import dtype as _dtype
+from ...._ops.creation.factories import as_tensor, empty, from_numpy
+from ...._ops.random.sampling import randint, randperm
+from ...._tensor.tensor import Tensor
 from ..._pil import is_pil_image
 from ...tv_tensors import Image
 from .. import functional as F
@@ -102,7 +102,7 @@ class RandomApply(Transform):
         self.transforms, self.p = transforms, p
 
     def forward(self, *inputs: Any) -> Any:
-        from ...._ops.random import rand
+        from ...._ops.random.sampling import rand
 
         needs_unpacking = len(inputs) > 1
         if rand(1) >= self.p:

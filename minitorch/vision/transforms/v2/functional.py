@@ -62,7 +62,7 @@ def to_image(inpt: Any) -> Image:
 
 def to_dtype(inpt: Any, dtype: Any = None, scale: bool = False) -> Any:
     """``inpt.to(dtype)``, rescaling full intensity to full intensity when ``scale``."""
-    from .... import _dtype
+    from ...._core import dtype as _dtype
 
     return _keeps_type(_to_dtype_tensor)(inpt, dtype or _dtype.float32, scale)
 

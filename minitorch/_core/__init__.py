@@ -1,0 +1,1 @@
+"""Core data types with no Tensor: dtype, device, Size, strides, argument checks, threads."""

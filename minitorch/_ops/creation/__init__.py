@@ -1,0 +1,1 @@
+"""Creation ops: tensors from data, filled factories, ranges."""

@@ -1,0 +1,1 @@
+"""Indexing: ``x[key]``, index keys, gather/scatter and friends."""

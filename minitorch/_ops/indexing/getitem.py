@@ -1,0 +1,91 @@
+"""Indexing: ``x[key]`` and ``x[key] = value``.
+
+Basic indexing (ints, slices, ``None``, ``...``) returns a *view*: each key
+element is one ``select``/``slice``/``unsqueeze`` on the running result.
+Advanced indexing (integer or boolean tensors) gathers into a new tensor.
+"""
+
+from __future__ import annotations
+
+from ..._tensor.tensor import Tensor
+from ..shape import views as movement
+
+
+def _is_basic(item) -> bool:
+    if isinstance(item, bool):  # ``x[True]`` is an index tensor in PyTorch, not ``x[1]``
+        return False
+    return item is None or item is Ellipsis or isinstance(item, (int, slice)) or (
+        hasattr(item, "__index__") and not isinstance(item, Tensor) and not hasattr(item, "shape")
+    )
+
+
+def _expand_key(key, ndim: int) -> list:
+    """Normalise ``key`` to a list and replace ``...`` by the right number of full slices."""
+    key = list(key) if isinstance(key, tuple) else [key]
+    n_ell = sum(1 for k in key if k is Ellipsis)
+    if n_ell > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    used = sum(1 for k in key if k is not None and k is not Ellipsis)  # basic keys: one dim each
+    if used > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    if n_ell:
+        i = key.index(Ellipsis)
+        key[i : i + 1] = [slice(None)] * (ndim - used)
+    return key
+
+
+def basic_index(x: Tensor, key) -> Tensor:
+    """Apply a key of ints, slices, ``None`` and ``...`` as a chain of views."""
+    out = x
+    dim = 0
+    for k in _expand_key(key, x.dim()):
+        if k is None:
+            out = movement.unsqueeze(out, dim)
+            dim += 1
+        elif isinstance(k, slice):
+            step = 1 if k.step is None else int(k.step)  # slice_dim rejects step <= 0
+            out = movement.slice_dim(out, dim, k.start, k.stop, step)
+            dim += 1
+        else:
+            idx = int(k)
+            size = out.shape[dim]
+            if not -size <= idx < size:
+                raise IndexError(f"index {idx} is out of bounds for dimension {dim} with size {size}")
+            out = movement.select(out, dim, idx)
+    if out is x:
+        # ``x[...]`` (nothing consumed) is still a new view object, as in PyTorch
+        out = movement.View.apply(x, x._get_storage(), tuple(x.shape), x.stride(), x.storage_offset())
+    return out
+
+
+def getitem(x: Tensor, key) -> Tensor:
+    if x.dim() == 0 and not isinstance(key, (tuple, type(None), type(Ellipsis))) and not isinstance(key, Tensor):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    keys = key if isinstance(key, tuple) else (key,)
+    if all(_is_basic(k) for k in keys):
+        return basic_index(x, key)
+    from .advanced import advanced_getitem
+
+    return advanced_getitem(x, key)
+
+
+def setitem(x: Tensor, key, value) -> None:
+    from .._inplace import write_inplace
+    from ..pointwise.binary import as_tensor_like, cast
+
+    keys = key if isinstance(key, tuple) else (key,)
+    if all(_is_basic(k) for k in keys):
+        target = basic_index(x, key)
+        target._check_inplace()
+        if not isinstance(value, Tensor):
+            from .advanced import check_assignable
+
+            check_assignable(x, value)
+        v = value if isinstance(value, Tensor) else as_tensor_like(cast(value, x.dtype), x)
+        if v.dtype is not x.dtype:
+            v = v.to(x.dtype)
+        write_inplace(target, v.expand(target.shape) if tuple(v.shape) != tuple(target.shape) else v)
+        return
+    from .advanced import advanced_setitem
+
+    advanced_setitem(x, key, value)

@@ -1,0 +1,1 @@
+"""Linear algebra: ``matmul`` and the named products."""

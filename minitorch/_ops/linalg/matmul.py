@@ -1,0 +1,119 @@
+"""Linear algebra: ``matmul`` and the products built on it.
+
+``matmul`` is the one primitive: y = a @ b with NumPy's (and PyTorch's)
+broadcasting of batch dims. Its gradients are matmuls too:
+da = g @ b^T,  db = a^T @ g (then summed over broadcast batch dims by the engine).
+"""
+
+from __future__ import annotations
+
+from ..._tensor.tensor import Tensor
+from ...autograd.function import Primitive
+from ...backends import backend_of
+from .._out import finish
+from .._tensor_args import tensor_args
+
+
+class MatMul(Primitive):
+    """y = a @ b (both at least 2-d);  da = g @ b^T,  db = a^T @ g.
+
+    A column-major matrix (a transposed row-major one, e.g. the ``weight.t()`` of ``linear``) gets
+    a column-major gradient, computed as ``(b @ g^T)^T`` or ``(g^T @ a)^T``: the same products,
+    laid out as PyTorch lays them out (``mm_mat1_backward``/``mm_mat2_backward``), so a Linear
+    weight's gradient arrives row-major and accumulates into ``.grad`` without a transposing copy.
+    """
+
+    node_name = "MmBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(a if needs[1] else None, b if needs[0] else None)
+        ctx.column_major = (needs[0] and column_major(a), needs[1] and column_major(b))
+        return backend_of(a).matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        da = grad_a(g, b, ctx.column_major[0]) if ctx.needs_input_grad[0] else None
+        db = grad_b(g, a, ctx.column_major[1]) if ctx.needs_input_grad[1] else None
+        return da, db
+
+
+def column_major(a) -> bool:
+    """``a`` is a matrix stored column by column (element strides (1, rows)), both dims > 1."""
+    if a.ndim != 2 or a.shape[0] < 2 or a.shape[1] < 2:
+        return False
+    return backend_of(a).element_strides(a) == (1, a.shape[0])
+
+
+def grad_a(g: Tensor, b: Tensor, column_major: bool = False) -> Tensor:
+    """d(a @ b)/da contracted with g: g @ b^T, or the outer product g b^T when b is a vector;
+    for a column-major ``a``, the same product computed as (b @ g^T)^T, column-major too."""
+    if b.dim() == 1:
+        return g.unsqueeze(-1) * b
+    return (b @ g.mT).mT if column_major else g @ b.mT
+
+
+def grad_b(g: Tensor, a: Tensor, column_major: bool = False) -> Tensor:
+    """d(a @ b)/db contracted with g: a^T @ g (a vector when g is); for a column-major ``b``,
+    (g^T @ a)^T."""
+    return (g.mT @ a).mT if column_major else a.mT @ g
+
+
+class BatchedMatMul(MatMul):
+    node_name = "BmmBackward0"
+
+
+# PyTorch names dtypes in matmul's errors by their C types.
+_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+           "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def check_not_bool(a: Tensor, kernel: str, out=None) -> None:
+    """PyTorch's CPU products have no bool kernels: NotImplementedError, naming the ``kernel``;
+    an ``out`` of another dtype than ``a``'s is PyTorch's RuntimeError, checked first."""
+    if isinstance(out, Tensor) and out.dtype is not a.dtype:
+        raise RuntimeError(f"Expected out tensor to have dtype {_C_TYPE[a.dtype.name]}, "
+                           f"but got {_C_TYPE[out.dtype.name]} instead")
+    if a.dtype.name == "bool":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
+def check_same_dtype(m1: Tensor, m2: Tensor) -> None:
+    """Matrix products do not promote: both operands must have one dtype (PyTorch's message)."""
+    if m1.dtype is not m2.dtype:
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{_C_TYPE.get(m1.dtype.name, m1.dtype.name)} != {_C_TYPE.get(m2.dtype.name, m2.dtype.name)}"
+        )
+
+
+@tensor_args("input", "other")
+def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """PyTorch's ``matmul``: 1-d operands are treated as a row/column vector and squeezed after."""
+    if input.dim() == 0 or other.dim() == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {input.dim()}D and {other.dim()}D"
+        )
+    check_same_dtype(input, other)
+    kernel = {(1, 1): "dot", (2, 1): "addmv_impl_cpu", (2, 2): "addmm_impl_cpu_", (1, 2): "addmm_impl_cpu_"}
+    check_not_bool(input, kernel.get((input.dim(), other.dim()), "bmm"), out)
+    a = input.unsqueeze(0) if input.dim() == 1 else input
+    b = other.unsqueeze(-1) if other.dim() == 1 else other
+    if a.shape[-1] != b.shape[-2]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({a.shape[-2]}x{a.shape[-1]} and {b.shape[-2]}x{b.shape[-1]})"
+        )
+    cls = MatMul if a.dim() == 2 and b.dim() == 2 else BatchedMatMul
+    y = cls.apply(a, b)
+    if input.dim() == 1:
+        y = y.squeeze(-2)
+    if other.dim() == 1:
+        y = y.squeeze(-1)
+    return finish(y, out, same_dtype=True)
+
+
+__all__ = ["matmul"]
+METHODS = list(__all__)
+INPLACE: list = []

@@ -1,0 +1,1 @@
+"""Pointwise ops: unary math, binary arithmetic, comparisons and logic."""

@@ -1,0 +1,680 @@
+"""Elementwise ops with two or more operands: arithmetic with broadcasting, where, clamp.
+
+Each differentiable op is a ``Primitive``: ``forward`` on backend arrays,
+``backward`` in Tensor ops. Broadcasting needs no code here: the backend
+broadcasts in forward, and the autograd engine sums each gradient back to its
+input's shape (``autograd/engine.py: sum_to_size``).
+
+Operands go through ``promote`` first (``_ops/_promotion.py``), the single entry point to
+PyTorch's type promotion: ``int_tensor + 2.5`` is float32, ``float32_tensor * float64_0d``
+stays float32, ``int / int`` is float. The one-operand math table is in ``_ops/pointwise/unary.py``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..._core import dtype as _dtype
+from ..._core.args import number_argument, tensor_argument
+from ..._tensor.tensor import Tensor
+from ...autograd.function import Primitive
+from ...backends import backend_of
+from .._out import _legacy, finish
+from .._promotion import _constant, as_tensor_like, cast, promote
+from ..indexing.nonzero import nonzero
+
+
+# ----------------------------------------------------------------------------- binary primitives
+def _needs(ctx, i: int) -> bool:
+    return ctx.needs_input_grad[i]
+
+
+class Add(Primitive):
+    """y = a + alpha * b;  da = g,  db = alpha * g."""
+
+    node_name = "AddBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        return a + b if alpha == 1 else a + alpha * b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (g if ctx.alpha == 1 else g * ctx.alpha), None
+
+
+class Sub(Primitive):
+    """y = a - alpha * b;  da = g,  db = -alpha * g."""
+
+    node_name = "SubBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        return a - b if alpha == 1 else a - alpha * b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (-g if ctx.alpha == 1 else -g * ctx.alpha), None
+
+
+class RSub(Primitive):
+    """y = b - alpha * a (``2 - x``);  da = -alpha * g."""
+
+    node_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        return b - a if alpha == 1 else b - alpha * a
+
+    @staticmethod
+    def backward(ctx, g):
+        return (-g if ctx.alpha == 1 else -g * ctx.alpha), None, None
+
+
+class Mul(Primitive):
+    """y = a * b;  da = g * b,  db = g * a."""
+
+    node_name = "MulBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        # Save only what backward will read: ``x.mul_(2)`` must not save x, which it overwrites.
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[0] else None)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return (g * b if _needs(ctx, 0) else None), (g * a if _needs(ctx, 1) else None)
+
+
+class Div(Primitive):
+    """y = a / b;  da = g / b,  db = -g * a / b^2."""
+
+    node_name = "DivBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        # db in PyTorch's order, -g * ((a / b) / b), which stays finite where b is infinite
+        return (g / b if _needs(ctx, 0) else None), (-g * ((a / b) / b) if _needs(ctx, 1) else None)
+
+
+class MulScalar(Mul):
+    """``x * s`` for a Python number ``s`` as PyTorch's C++ composites compute it (``mul.Scalar``):
+    the node ``MulBackward1``, one edge. ``x * 2`` in Python is ``MulBackward0``, as in PyTorch."""
+
+    node_name = "MulBackward1"
+
+
+class DivScalar(Div):
+    """``x / s`` for a Python number ``s`` as PyTorch's C++ composites compute it (``div.Scalar``):
+    the node ``DivBackward1``, one edge."""
+
+    node_name = "DivBackward1"
+
+
+class PowScalar(Primitive):
+    """y = x ** e for a number e;  dx = g * e * x^(e-1), and exactly zero (no graph) when e == 0."""
+
+    node_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx, x, e):
+        ctx.save_for_backward(x)
+        ctx.e = e
+        return x**e
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if ctx.e == 0:
+            return g.new_zeros(g.shape), None
+        return g * (ctx.e * x ** (ctx.e - 1)), None
+
+
+def integer_power(xp, a, b):
+    """``a ** b`` with PyTorch's values where an integer exponent is negative (NumPy raises there):
+    ``1 ** -n = 1``, ``(-1) ** -n = +-1``, every other base gives 0 (truncated 1 / a**n). Float
+    arrays, and the torch backend's (whose ``pow`` already does this), go straight to ``power``."""
+    if not isinstance(a, np.ndarray) or a.dtype.kind == "f":
+        return xp.power(a, b)
+    negative = b < 0
+    if not xp.any(negative):
+        return xp.power(a, b)
+    y = xp.power(a, xp.where(negative, 0, b))
+    odd = xp.remainder(b, 2) == 1
+    at_negative = xp.where(a == 1, 1, xp.where(a == -1, xp.where(odd, -1, 1), 0))
+    return xp.astype(xp.where(negative, at_negative, y), y.dtype)
+
+
+class Pow(Primitive):
+    """y = a ** b;  da = g * b * a^(b-1) (0 where b == 0),  db = g * y * log(a) (0 where a == 0 <= b).
+
+    The ``where`` guards are PyTorch's: they keep 0 * inf from turning the gradient into NaN.
+    """
+
+    node_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        y = integer_power(backend_of(a), a, b)
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, y = ctx.saved_tensors
+        zero = g.new_zeros(())
+        da = where(b == 0, zero, g * (b * a ** (b - 1))) if _needs(ctx, 0) else None
+        db = g * where((a == 0) & (b >= 0), zero, y * a.log()) if _needs(ctx, 1) else None
+        return da, db
+
+
+class RPow(Primitive):
+    """y = c ** x for a number c (``2 ** x``);  dx = g * y * log(c)  (0 where c == 0 and x >= 0)."""
+
+    node_name = "PowBackward2"
+
+    @staticmethod
+    def forward(ctx, x, c):
+        xp = backend_of(x)
+        y = integer_power(xp, xp.asarray(c, dtype=x.dtype), x) if isinstance(x, np.ndarray) else xp.power(c, x)
+        ctx.c = c
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        c = ctx.c
+        if c == 0:
+            return g * where(x >= 0, g.new_zeros(()), y * -math.inf), None
+        return g * (y * (math.log(c) if c > 0 else math.nan)), None
+
+
+class Maximum(Primitive):
+    """y = max(a, b);  the gradient goes to the larger input, split in half on ties (as PyTorch)."""
+
+    node_name = "MaximumBackward0"
+    ufunc = "maximum"
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return getattr(backend_of(a), cls.ufunc)(a, b)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        a, b = ctx.saved_tensors
+        share = ((a > b) if cls.ufunc == "maximum" else (a < b)) + (a == b) * 0.5
+        return g * share, g * (1 - share)
+
+
+class Minimum(Maximum):
+    """y = min(a, b);  the gradient goes to the smaller input, split in half on ties."""
+
+    node_name = "MinimumBackward0"
+    ufunc = "minimum"
+
+
+class Atan2(Primitive):
+    """y = atan2(a, b);  da = g * b / (a^2 + b^2),  db = -g * a / (a^2 + b^2)."""
+
+    node_name = "Atan2Backward0"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return backend_of(a).arctan2(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        r = a * a + b * b
+        return g * b / r, -g * a / r
+
+
+class Where(Primitive):
+    """y = cond ? a : b;  da = g where cond, db = g elsewhere."""
+
+    node_name = "WhereBackward0"
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.save_for_backward(cond)
+        return backend_of(cond).where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        zero = g.new_zeros(())
+        return None, where(cond, g, zero), where(cond, zero, g)
+
+
+class Clamp(Primitive):
+    """y = min(max(x, lo), hi) for numbers lo, hi;  dx = g where lo <= x <= hi."""
+
+    node_name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        xp = backend_of(x)
+        y = x
+        if lo is not None:
+            y = xp.maximum(y, xp.full((), lo, dtype=x.dtype))
+        if hi is not None:
+            y = xp.minimum(y, xp.full((), hi, dtype=x.dtype))
+        return y if y is not x else xp.copy(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        # The bounds are inclusive; a NaN input fails both comparisons and gets no gradient.
+        keep = x >= ctx.lo if ctx.lo is not None else None
+        if ctx.hi is not None:
+            keep = x <= ctx.hi if keep is None else keep & (x <= ctx.hi)
+        return g * keep, None, None
+
+
+# ----------------------------------------------------------------------------- functional API
+def add(input, other, *, alpha=1, out=None):
+    """``input + alpha * other`` with broadcasting and type promotion."""
+    a, b, dt = promote(*_two_numbers_as_tensor(input, other))
+    return finish(Add.apply(a, b, _alpha("add", alpha, dt)), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """``input - alpha * other``."""
+    if _is_bool(input) and _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    a, b, dt = promote(*_two_numbers_as_tensor(input, other))
+    return finish(Sub.apply(a, b, _alpha("sub", alpha, dt)), out)
+
+
+def _is_bool(x) -> bool:
+    return isinstance(x, bool) or isinstance(x, Tensor) and x.dtype is _dtype.bool_
+
+
+def _two_numbers_as_tensor(input, other):
+    """``torch.add(1, 2)``: with no tensor operand, PyTorch wraps the first number as a 0-d tensor."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor) and type(input) in (bool, int, float):
+        from ..creation.factories import tensor
+
+        input = tensor(input)
+    return input, other
+
+
+def _alpha(op: str, alpha, dt: _dtype.dtype):
+    """``alpha`` of add/sub checked as PyTorch does against the result dtype: a Number, no float
+    alpha for integer results, no non-bool alpha for bool results."""
+    if alpha == 1 and type(alpha) is int:
+        return alpha
+    alpha = number_argument(op, "alpha", alpha)
+    if not dt.is_floating_point and dt is not _dtype.bool_ and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if dt is _dtype.bool_ and not isinstance(alpha, bool):
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    return alpha
+
+
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input``."""
+    if _is_bool(input) and _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    a, b, _ = promote(input, other)
+    return RSub.apply(a, b, alpha)
+
+
+def mul(input, other, *, out=None):
+    """``input * other``."""
+    a, b, _ = promote(input, other)
+    return finish(Mul.apply(a, b), out)
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """``input / other``; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (zero gradient)."""
+    if rounding_mode is None:
+        a, b, _ = promote(input, other, to_float=True)
+        return finish(Div.apply(a, b), out)
+    if not isinstance(rounding_mode, str):
+        raise TypeError(f"div(): argument 'rounding_mode' must be str, not {type(rounding_mode).__name__}")
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
+        )
+    a, b, dt = _integer_safe_operands(input, other)
+    return finish(DivRounding.apply(a, b, rounding_mode, dt.is_floating_point), out)
+
+
+def _integer_safe_operands(input, other, op: str = "div"):
+    """Promote, and raise PyTorch's error for an integer division by zero."""
+    a, b, dt = promote(input, other)
+    if dt is _dtype.bool_:
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for 'Bool'")
+    if not dt.is_floating_point:
+        zero = (b == 0) if not isinstance(b, Tensor) else bool(backend_of(b._data).any(b._data == 0))
+        if zero:
+            raise RuntimeError("ZeroDivisionError")
+    return a, b, dt
+
+
+def _rounded_quotient(xp, a, b, mode: str, floating: bool):
+    """``a / b`` rounded toward zero ('trunc') or down ('floor', Python's ``//``, exact for floats)."""
+    if mode == "trunc" and floating:
+        return xp.trunc(a / b)
+    q = xp.floor_divide(a, b)
+    if mode == "trunc":  # floor and trunc differ when the exact quotient is negative and not whole
+        q = xp.where((xp.remainder(a, b) != 0) & ((a < 0) != (b < 0)), q + 1, q)
+    return q
+
+
+class DivRounding(Primitive):
+    """y = round(a / b) toward zero or down;  piecewise constant, so da = db = 0."""
+
+    node_name = "DivBackward2"
+
+    @staticmethod
+    def forward(ctx, a, b, mode, floating):
+        return _rounded_quotient(backend_of(a if hasattr(a, "shape") else b), a, b, mode, floating)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0, (g * 0 if ctx.needs_input_grad[1] else None), None, None
+
+
+class FloorDivide(Primitive):
+    """y = a // b. PyTorch defines no derivative: backward raises, as it does there."""
+
+    node_name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _rounded_quotient(backend_of(a if hasattr(a, "shape") else b), a, b, "floor", False)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class Remainder(Primitive):
+    """y = a - b * floor(a / b) (sign of b, Python's %);  da = g,  db = -g * floor(a / b)."""
+
+    node_name = "RemainderBackward1"
+    ufunc, rounding = "remainder", "floor"
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[1] else None)
+        return getattr(backend_of(a if hasattr(a, "shape") else b), cls.ufunc)(a, b)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        a, b = ctx.saved_tensors
+        db = -g * a.div(b, rounding_mode=cls.rounding) if ctx.needs_input_grad[1] else None
+        return g, db
+
+
+class RemainderScalar(Remainder):
+    node_name = "RemainderBackward0"
+
+
+class Fmod(Remainder):
+    """y = a - b * trunc(a / b) (sign of a, C's fmod);  da = g,  db = -g * trunc(a / b)."""
+
+    node_name = "FmodBackward1"
+    ufunc, rounding = "fmod", "trunc"
+
+
+class FmodScalar(Fmod):
+    node_name = "FmodBackward0"
+
+
+class NotDifferentiable(Primitive):
+    """A number divided by a tensor with ``%``: PyTorch has no derivative, so backward raises."""
+
+    node_name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return backend_of(b).remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::remainder is not implemented")
+
+
+true_divide = div
+
+
+def floor_divide(input, other, *, out=None):
+    """``input // other``: the quotient rounded down (Python's rule, also for floats)."""
+    a, b, _ = _integer_safe_operands(input, other, "floor_divide")
+    return finish(FloorDivide.apply(a, b), out)
+
+
+def remainder(input, other, *, out=None):
+    """Python-style modulus: the result has the sign of the divisor."""
+    a, b, _ = _integer_safe_operands(input, other, "remainder")
+    if not isinstance(a, Tensor):
+        return finish(NotDifferentiable.apply(a, b), out)
+    return finish((Remainder if isinstance(b, Tensor) else RemainderScalar).apply(a, b), out)
+
+
+def fmod(input, other, *, out=None):
+    """C-style modulus: the result has the sign of the dividend."""
+    a, b, _ = _integer_safe_operands(input, other, "fmod")
+    return finish((Fmod if isinstance(b, Tensor) else FmodScalar).apply(a, b), out)
+
+
+def pow(input, exponent, *, out=None):
+    """``input ** exponent``."""
+    if not isinstance(input, Tensor):
+        dt = _dtype.result_type(input, exponent)
+        x = cast(exponent, dt)
+        return finish(RPow.apply(x, input), out)
+    if not isinstance(exponent, Tensor):
+        dt = _dtype.result_type(input, exponent)
+        x = cast(input, dt)
+        if not dt.is_floating_point and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return finish(PowScalar.apply(x, cast(exponent, dt)), out)
+    a, b, _ = promote(input, exponent)
+    return finish(Pow.apply(a, b), out)
+
+
+def float_power(input, exponent, *, out=None):
+    """``input ** exponent`` computed in float64 (the result is float64 whatever the operands)."""
+    if out is not None and out.dtype is not _dtype.float64:
+        raise RuntimeError(f"the output given to float_power has dtype {_legacy(out.dtype)} but the operation's "
+                           "result requires dtype Double")
+    return finish(_float_power(input, exponent), out)
+
+
+def _float_power(input, exponent):
+    return pow(cast(input, _dtype.float64) if isinstance(input, Tensor) else float(input),
+               cast(exponent, _dtype.float64) if isinstance(exponent, Tensor) else exponent)
+
+
+def maximum(input, other, *, out=None):
+    tensor_argument("maximum", other, "other", 2)
+    a, b, _ = promote(input, other)
+    return finish(Maximum.apply(a, b), out)
+
+
+def minimum(input, other, *, out=None):
+    tensor_argument("minimum", other, "other", 2)
+    a, b, _ = promote(input, other)
+    return finish(Minimum.apply(a, b), out)
+
+
+def atan2(input, other, *, out=None):
+    tensor_argument("atan2", other, "other", 2)
+    a, b, _ = promote(input, other, to_float=True)
+    return finish(Atan2.apply(a, b), out)
+
+
+arctan2 = atan2
+
+
+def where(condition, input=None, other=None, *, out=None):
+    """``condition ? input : other`` elementwise; ``where(cond)`` is ``nonzero(cond, as_tuple=True)``."""
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    if condition.dtype is not _dtype.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype}")
+    a, b, dt = promote(input, other)
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else condition
+    a = as_tensor_like(cast(a, dt), like.to(dt) if like is condition else like)
+    b = as_tensor_like(cast(b, dt), a)
+    return finish(Where.apply(condition, a, b), out, same_dtype=True)
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    """Limit values to ``[min, max]``; the gradient flows where the input is inside (bounds included)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        y = input
+        if min is not None:
+            y = maximum(y, min)
+        if max is not None:
+            y = minimum(y, max)
+        return finish(y, out)
+    for name, bound in (("min", min), ("max", max)):
+        if bound is not None:
+            number_argument("clamp", name, bound)
+    dt = _dtype.result_type(input, *(v for v in (min, max) if v is not None))
+    x = cast(input, dt)
+    return finish(Clamp.apply(x, min, max), out, same_dtype=True)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    if min is None:
+        raise TypeError("clamp_min(): argument 'min' (position 2) must be Number, not NoneType")
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    if max is None:
+        raise TypeError("clamp_max(): argument 'max' (position 2) must be Number, not NoneType")
+    return clamp(input, max=max)
+
+
+def lerp(input, end, weight, *, out=None):
+    """``input + weight * (end - input)``."""
+    tensor_argument("lerp", end, "end", 2)
+    if end.dtype is not input.dtype:
+        raise RuntimeError(f"expected dtype {_legacy(input.dtype).lower()} for `end` but got dtype "
+                           f"{_legacy(end.dtype).lower()}")
+    if not isinstance(weight, Tensor):
+        number_argument("lerp", "weight", weight, 3)
+    return finish(input + weight * (end - input), out)
+
+
+class Logit(Primitive):
+    """y = log(p / (1 - p)) with p = clamp(x, eps, 1 - eps);  dx = 0 outside [eps, 1-eps], else g / (x (1 - x))."""
+
+    node_name = "LogitBackward0"
+
+    @staticmethod
+    def forward(ctx, x, eps):
+        ctx.save_for_backward(x)
+        ctx.eps = eps
+        xp = backend_of(x)
+        p = x if eps is None else xp.clip(x, eps, 1 - eps)
+        return xp.log(p / (1 - p))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        dx = g / (x * (1 - x))
+        if ctx.eps is not None:  # PyTorch's formula, so its second derivative matches too
+            dx = where((x < ctx.eps) | (x > 1 - ctx.eps), g.new_zeros(()), dx)
+        return dx, None
+
+
+def logit(input, eps=None, *, out=None):
+    """``log(p / (1 - p))``, with p clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
+    x = input if input.dtype.is_floating_point else cast(input, _dtype.get_default_dtype())
+    return finish(Logit.apply(x, eps), out)
+
+
+def frac(input, *, out=None):
+    """``input - trunc(input)``; gradient 1. Floating point only, as in PyTorch."""
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_legacy(input.dtype)}'")
+    return finish(input - input.detach().trunc(), out)
+
+
+def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None, *, out=None):
+    """Replace NaN and infinities; the gradient passes where the input was finite."""
+    for name, value in (("nan", nan), ("posinf", posinf), ("neginf", neginf)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise TypeError(f"nan_to_num(): argument '{name}' must be float, not {type(value).__name__}")
+    xp = backend_of(input._data)
+    info = __import__("numpy").finfo(input.dtype.np) if input.dtype.is_floating_point else None
+    if info is None:
+        return finish(input.clone(), out)
+    hi = info.max if posinf is None else posinf
+    lo = info.min if neginf is None else neginf
+    finite = _constant(input, xp.isfinite(input._data))
+    repl = xp.astype(xp.where(xp.isnan(input._data), nan, xp.where(input._data > 0, hi, lo)), input.dtype.np)
+    return finish(where(finite, input, _constant(input, repl)), out)
+
+
+# ----------------------------------------------------------------------------- exports
+__all__ = [
+    "add",
+    "arctan2",
+    "atan2",
+    "clamp",
+    "clamp_max",
+    "clamp_min",
+    "clip",
+    "div",
+    "float_power",
+    "floor_divide",
+    "fmod",
+    "frac",
+    "lerp",
+    "logit",
+    "maximum",
+    "minimum",
+    "mul",
+    "nan_to_num",
+    "pow",
+    "remainder",
+    "rsub",
+    "sub",
+    "true_divide",
+    "where",
+]
+METHODS = [n for n in __all__ if n not in ("rsub",)]
+# ``x.where(cond, y)`` is ``where(cond, x, y)``: the method's self is the first value, not the condition.
+METHOD_OVERRIDES = {"where": lambda self, condition, other: where(condition, self, other)}
+INPLACE = [
+    "add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow",
+    "clamp", "clip", "clamp_min", "clamp_max", "lerp", "logit", "frac", "nan_to_num", "atan2",
+]

@@ -1,0 +1,180 @@
+"""Unary elementwise math: one table, ``UNARY``, of each op's forward and gradient.
+
+Each row is the forward on a backend array and the gradient in Tensor ops (PyTorch's
+``derivatives.yaml``); ``_make_unary`` turns a row into a ``Primitive``, and ``unary`` applies it,
+computing integer inputs in the default float dtype where PyTorch does (``torch.exp(int_tensor)``).
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..._core import dtype as _dtype
+from ..._core.args import int_argument
+from ..._tensor.tensor import Tensor
+from ...autograd.function import Primitive
+from ...backends import backend_of
+from .._out import finish
+from .._promotion import cast
+
+LN2, LN10 = math.log(2.0), math.log(10.0)
+
+# name -> (forward on an array, gradient: (x, y, g) -> dx). ``x`` is the input, ``y`` the result.
+# The gradient column is PyTorch's ``derivatives.yaml`` in Tensor ops.
+UNARY: dict = {
+    "neg":        (lambda xp, x: xp.negative(x),   lambda x, y, g: -g),
+    "exp":        (lambda xp, x: xp.exp(x),        lambda x, y, g: g * y),
+    "exp2":       (lambda xp, x: xp.exp2(x),       lambda x, y, g: g * y * LN2),
+    "expm1":      (lambda xp, x: xp.expm1(x),      lambda x, y, g: g * (y + 1)),
+    "log":        (lambda xp, x: xp.log(x),        lambda x, y, g: g / x),
+    "log2":       (lambda xp, x: xp.log2(x),       lambda x, y, g: g / (x * LN2)),
+    "log10":      (lambda xp, x: xp.log10(x),      lambda x, y, g: g / (x * LN10)),
+    "log1p":      (lambda xp, x: xp.log1p(x),      lambda x, y, g: g / (x + 1)),
+    "sqrt":       (lambda xp, x: xp.sqrt(x),       lambda x, y, g: g / (2 * y)),
+    "rsqrt":      (lambda xp, x: 1 / xp.sqrt(x),   lambda x, y, g: -0.5 * g * y * y * y),
+    "square":     (lambda xp, x: x * x,            lambda x, y, g: 2 * g * x),
+    # -g * (y * y), PyTorch's order: g = 0 where y * y overflows gives NaN, as in PyTorch
+    "reciprocal": (lambda xp, x: 1 / x,            lambda x, y, g: -g * (y * y)),
+    "sin":        (lambda xp, x: xp.sin(x),        lambda x, y, g: g * x.cos()),
+    "cos":        (lambda xp, x: xp.cos(x),        lambda x, y, g: -g * x.sin()),
+    "tan":        (lambda xp, x: xp.tan(x),        lambda x, y, g: g * (1 + y * y)),
+    "asin":       (lambda xp, x: xp.arcsin(x),     lambda x, y, g: g * (1 - x * x).rsqrt()),
+    "acos":       (lambda xp, x: xp.arccos(x),     lambda x, y, g: -g * (1 - x * x).rsqrt()),
+    "atan":       (lambda xp, x: xp.arctan(x),     lambda x, y, g: g / (1 + x * x)),
+    "sinh":       (lambda xp, x: xp.sinh(x),       lambda x, y, g: g * x.cosh()),
+    "cosh":       (lambda xp, x: xp.cosh(x),       lambda x, y, g: g * x.sinh()),
+    "tanh":       (lambda xp, x: xp.tanh(x),       lambda x, y, g: g * (1 - y * y)),
+    "sigmoid":    (lambda xp, x: _sigmoid(xp, x),  lambda x, y, g: g * y * (1 - y)),
+    "relu":       (lambda xp, x: xp.maximum(x, 0), lambda x, y, g: ThresholdBackward.apply(g, y)),
+    "abs":        (lambda xp, x: xp.abs(x),        lambda x, y, g: g * x.sign()),
+    "erf":        (lambda xp, x: xp.erf(x),        lambda x, y, g: g * (2 / math.sqrt(math.pi)) * (-x * x).exp()),
+    "sign":       (lambda xp, x: _sign(xp, x),     None),
+    "floor":      (lambda xp, x: xp.floor(x),      None),
+    "ceil":       (lambda xp, x: xp.ceil(x),       None),
+    "trunc":      (lambda xp, x: xp.trunc(x),      None),
+    "round":      (lambda xp, x: xp.rint(x),       None),
+}
+# Ops whose integer inputs are computed in the default float dtype (``torch.exp(int_tensor)`` is float).
+_KEEPS_INT = {"neg", "abs", "sign", "square", "relu", "floor", "ceil", "trunc", "round"}
+# Backward formulas that use the result ``y``: save it. The others save the input ``x``.
+_USES_RESULT = {"exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh", "sigmoid", "relu"}
+
+
+class ThresholdBackward(Primitive):
+    """relu's gradient, ``0 if y <= 0 else g``, as one op (PyTorch's ``threshold_backward``; at a
+    NaN output the gradient passes).
+
+    A fused primitive: written as ``g * (y > 0)`` it was a comparison and a mixed-dtype product
+    (three ops with the cast) for each of LeNet's four ReLUs in every backward pass, and a
+    product turns a NaN or inf gradient into NaN where it should be 0. The backend's
+    ``threshold_backward`` selects (kernels/activation.py); relu forward + backward on LeNet's
+    (64, 6, 28, 28) activation went from 252 to 203 µs (benchmarks/bench_overhead.py). Its own
+    gradient is itself, d/dg = ``threshold_backward(gg, y)``; the mask is constant, so ``y``
+    gets none.
+    """
+
+    node_name = "ThresholdBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(y)
+        # A select, not a product: a NaN or inf gradient where y <= 0 still gives 0, as in PyTorch.
+        return backend_of(g).threshold_backward(g, y)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (y,) = ctx.saved_tensors
+        return ThresholdBackward.apply(gg, y), None
+
+
+def _sign(xp, x):
+    # PyTorch's sign(NaN) is 0 (NumPy's is NaN); abs's gradient, g * sign(x), is then 0 there too.
+    y = xp.sign(x)
+    return xp.where(xp.isnan(x), 0, y)
+
+
+def _sigmoid(xp, x):
+    # 1 / (1 + e^-x) overflows to inf for very negative x and still gives the right 0.
+    return 1 / (1 + xp.exp(-x))
+
+
+def _make_unary(name: str, fwd, grad):
+    uses_result = name in _USES_RESULT
+    node = "".join(p.capitalize() for p in name.split("_")) + "Backward0"
+
+    class Unary(Primitive):
+        node_name = node
+
+        @staticmethod
+        def forward(ctx, x):
+            y = fwd(backend_of(x), x)
+            if grad is not None:
+                ctx.save_for_backward(y if uses_result else x)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            if grad is None:  # piecewise-constant ops: zero gradient almost everywhere
+                return g * 0
+            (saved,) = ctx.saved_tensors
+            return grad(None, saved, g) if uses_result else grad(saved, None, g)
+
+    Unary.__name__ = Unary.__qualname__ = name.capitalize()
+    Unary.__doc__ = f"Elementwise ``{name}``; see ``UNARY['{name}']`` for the forward and the gradient."
+    return Unary
+
+
+UNARY_FUNCTIONS = {name: _make_unary(name, f, g) for name, (f, g) in UNARY.items()}
+
+
+# PyTorch's errors for bool inputs of the ops that keep the input's dtype.
+_NO_BOOL = {
+    "neg": RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                        "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."),
+    "relu": RuntimeError("Boolean inputs not supported for relu"),
+    "abs": NotImplementedError("\"abs_cpu\" not implemented for 'Bool'"),
+}
+
+
+def unary(name: str, x: Tensor, out=None) -> Tensor:
+    """Apply the unary op ``name`` (int inputs are promoted to float where PyTorch does)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
+    if name in ("floor", "ceil", "trunc", "round") and not x.dtype.is_floating_point:
+        return finish(x.clone(), out)  # integers are already whole: a copy, as PyTorch returns
+    if name not in _KEEPS_INT and not x.dtype.is_floating_point:
+        x = cast(x, _dtype.get_default_dtype())
+    elif x.dtype is _dtype.bool_ and name in _NO_BOOL:
+        raise _NO_BOOL[name]
+    return finish(UNARY_FUNCTIONS[name].apply(x), out)
+
+
+def round(input, *, decimals: int = 0, out=None):
+    """Round half to even (as PyTorch); ``decimals`` scales by ``10**decimals`` first."""
+    decimals = int_argument("round", "decimals", decimals)
+    if decimals == 0:
+        return unary("round", input, out)
+    scale = 10.0**decimals
+    return finish(unary("round", input * scale) / scale, out)
+
+
+# ----------------------------------------------------------------------------- exports
+_UNARY_NAMES = [n for n in UNARY if n != "round"]
+
+
+def _unary_fn(name):
+    def fn(input, *, out=None):
+        return unary(name, input, out)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise ``{name}`` (gradient: ``UNARY['{name}']`` in ``_ops/pointwise/unary.py``)."
+    return fn
+
+
+for _n in _UNARY_NAMES:
+    globals()[_n] = _unary_fn(_n)
+negative, absolute, arcsin, arccos, arctan, fix = neg, abs, asin, acos, atan, trunc  # noqa: F821
+
+__all__ = [*_UNARY_NAMES, "negative", "absolute", "arcsin", "arccos", "arctan", "fix", "round"]  # noqa: PLE0604
+METHODS = list(__all__)
+INPLACE = [*_UNARY_NAMES, "round"]

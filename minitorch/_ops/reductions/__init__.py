@@ -1,0 +1,1 @@
+"""Reductions: sum/mean/max..., sorting and selection, scans, softmax."""

@@ -1,0 +1,1 @@
+"""Shape ops: views (no copy), copies that reorder, joins and splits."""

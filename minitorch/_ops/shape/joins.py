@@ -1,0 +1,300 @@
+"""Joining tensors and splitting them apart: ``cat``, ``stack`` and their ``h/v/d/column_stack``
+forms (with the ``atleast_1d/2d/3d`` views they use), and ``split``, ``chunk``, ``tensor_split``,
+``unbind``.
+
+Joining copies, and each input's gradient is its part of ``g``: ``cat`` narrows ``g`` to the
+input's slab, ``stack`` selects its slice. Splitting returns views (``narrow``, ``select`` in
+``_ops/shape/views.py``), so it needs no backward of its own.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..._core import dtype as _dtype
+from ..._core.args import _as_int, int_argument, tensor_sequence_argument, wrap_dim
+from ..._tensor.tensor import Tensor
+from ...autograd.function import Primitive
+from ...backends import backend_of
+from .._out import _legacy, can_cast, finish
+from .views import narrow, reshape, select, unsqueeze
+from .._promotion import cast
+
+
+def _tensor_list(tensors) -> list:
+    """``f(a, b)``, ``f([a, b])`` and ``f((a, b))`` all mean the list ``[a, b]``."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return list(tensors[0])
+    return list(tensors)
+
+
+# ----------------------------------------------------------------------------- cat / stack
+class Cat(Primitive):
+    """y = [x_0; x_1; ...] along ``dim``;  dx_i = g.narrow(dim, offset_i, size_i).
+
+    Legacy rule: a 1-d empty ``x_i`` (shape ``(0,)``) is skipped; its gradient is empty too.
+    """
+
+    node_name = "CatBackward0"
+
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        kept = [x for x in xs if not _is_legacy_empty(x)] or list(xs)
+        ctx.dim, ctx.sizes = dim, [x.shape[dim] if any(x is k for k in kept) else None for x in xs]
+        return backend_of(xs[0]).concatenate(kept, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        grads, start = [], 0
+        for size in ctx.sizes:
+            if size is None:
+                grads.append(g.new_zeros((0,)))
+                continue
+            grads.append(g.narrow(ctx.dim, start, size))
+            start += size
+        return (None, *grads)
+
+
+def _is_legacy_empty(x) -> bool:
+    return tuple(x.shape) == (0,)
+
+
+class Stack(Primitive):
+    """y[..., i, ...] = x_i (a new dim at ``dim``);  dx_i = g.select(dim, i)."""
+
+    node_name = "StackBackward0"
+
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        return backend_of(xs[0]).stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (None, *(g.select(ctx.dim, i) for i in range(g.shape[ctx.dim])))
+
+
+def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
+    """Join tensors along an existing dim, promoting to their common dtype.
+
+    Like PyTorch, 1-d empty tensors (shape ``(0,)``) are skipped whatever the other shapes.
+    """
+    tensors = tensor_sequence_argument("cat", tensors)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t.dim() == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    dt = _dtype.result_type(*tensors)
+    kept = [(i, t) for i, t in enumerate(tensors) if not _is_legacy_empty(t)] or list(enumerate(tensors[:1]))
+    ref = kept[0][1]
+    d = wrap_dim(dim, ref.dim())
+    for i, t in kept:
+        if t.dim() != ref.dim():
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.dim()} and {t.dim()}")
+        for k in range(ref.dim()):
+            if k != d and t.shape[k] != ref.shape[k]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size {ref.shape[k]} "
+                    f"but got size {t.shape[k]} for tensor number {i} in the list."
+                )
+    if out is not None and not can_cast(dt, out.dtype):
+        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type {_legacy(out.dtype)}")
+    return finish(Cat.apply(d, *(cast(t, dt) for t in tensors)), out)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
+    """Join equal-shaped tensors along a new dim ``dim``."""
+    tensors = tensor_sequence_argument("stack", tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at entry 0 and "
+                f"{list(t.shape)} at entry {i}"
+            )
+    d = wrap_dim(dim, tensors[0].dim() + 1)
+    dt = _dtype.result_type(*tensors)
+    if out is not None and not can_cast(dt, out.dtype):  # PyTorch's stack is a cat: cat's TypeError
+        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type {_legacy(out.dtype)}")
+    return finish(Stack.apply(d, *(cast(t, dt) for t in tensors)), out)
+
+
+def _atleast(n: int, tensors):
+    single = len(tensors) == 1 and isinstance(tensors[0], Tensor)
+    ts = tensor_sequence_argument(f"atleast_{n}d", _tensor_list(tensors))
+    res = []
+    for t in ts:
+        if t.dim() < n:
+            if n == 3 and t.dim() == 2:
+                t = unsqueeze(t, 2)
+            elif n == 3 and t.dim() == 1:
+                t = reshape(t, (1, t.shape[0], 1))
+            else:
+                t = reshape(t, (1,) * (n - t.dim()) + tuple(t.shape))
+        res.append(t)
+    return res[0] if single else tuple(res)
+
+
+def atleast_1d(*tensors):
+    """View 0-d tensors as shape ``(1,)``; one tensor in, one out, else a tuple."""
+    return _atleast(1, tensors)
+
+
+def atleast_2d(*tensors):
+    """View tensors with fewer than 2 dims as ``(1, n)``."""
+    return _atleast(2, tensors)
+
+
+def atleast_3d(*tensors):
+    """View tensors with fewer than 3 dims as ``(1, n, 1)`` / ``(m, n, 1)``."""
+    return _atleast(3, tensors)
+
+
+def hstack(tensors, *, out=None) -> Tensor:
+    """``cat`` along dim 1, or dim 0 for 1-d tensors."""
+    ts = atleast_1d(tuple(_joined("hstack", tensors)))
+    return cat(ts, 0 if ts[0].dim() == 1 else 1, out=out)
+
+
+def vstack(tensors, *, out=None) -> Tensor:
+    """``cat`` along dim 0 after ``atleast_2d``."""
+    return cat(atleast_2d(tuple(_joined("vstack", tensors))), 0, out=out)
+
+
+row_stack = vstack
+
+
+def dstack(tensors, *, out=None) -> Tensor:
+    """``cat`` along dim 2 after ``atleast_3d``."""
+    return cat(atleast_3d(tuple(_joined("dstack", tensors))), 2, out=out)
+
+
+def column_stack(tensors, *, out=None) -> Tensor:
+    """0-d and 1-d tensors become columns, then ``hstack``."""
+    ts = [reshape(t, (t.numel(), 1)) if t.dim() <= 1 else t for t in _joined("column_stack", tensors)]
+    return hstack(ts, out=out)
+
+
+def _joined(op: str, tensors) -> list:
+    """The tensors of hstack/vstack/dstack/column_stack: a non-empty sequence of Tensors."""
+    tensors = tensor_sequence_argument(op, tensors)
+    if not tensors:
+        raise RuntimeError(f"{op} expects a non-empty TensorList")
+    return tensors
+
+
+# ----------------------------------------------------------------------------- splitting (views)
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """Views of ``split_size`` elements each (the last may be shorter), or of the given sizes."""
+    if tensor.dim() == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = wrap_dim(dim, tensor.dim())
+    size = tensor.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = [_as_int(s) for s in split_size_or_sections]
+        if any(s < 0 for s in sizes):
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes={sizes}"
+            )
+        if sum(sizes) != size:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
+                f"dimension {d}), but got split_sizes={sizes}"
+            )
+    else:
+        step = _as_int(split_size_or_sections)
+        if step < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+        if step == 0 and size != 0:
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
+            )
+        count = max((size + step - 1) // step, 1) if step else 1
+        sizes = [step] * (count - 1) + [size - step * (count - 1)]
+    out, start = [], 0
+    for s in sizes:
+        out.append(narrow(tensor, d, start, s))
+        start += s
+    return tuple(out)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """At most ``chunks`` views of ``ceil(size / chunks)`` elements each."""
+    chunks = int_argument("chunk", "chunks", chunks, 2)
+    if input.dim() == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = wrap_dim(dim, input.dim())
+    size = input.shape[d]
+    if size == 0:
+        return split(input, [0] * chunks, d)
+    return split(input, math.ceil(size / chunks), d)
+
+
+def tensor_split(input: Tensor, indices_or_sections=None, dim: int = 0, *, sections=None, indices=None,
+                 tensor_indices_or_sections=None) -> tuple:
+    """Views split at the given indices, or into ``n`` near-equal parts (the first ``size % n`` one longer).
+    By keyword, PyTorch names the argument after its overload: ``sections=``, ``indices=``,
+    ``tensor_indices_or_sections=``."""
+    given = [a for a in (indices_or_sections, sections, indices, tensor_indices_or_sections) if a is not None]
+    if len(given) != 1:
+        raise TypeError("tensor_split() received an invalid combination of arguments: give exactly one of "
+                        "sections, indices or tensor_indices_or_sections")
+    (indices_or_sections,) = given
+    if input.dim() == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    d = wrap_dim(dim, input.dim())
+    size = input.shape[d]
+    if isinstance(indices_or_sections, Tensor):
+        indices_or_sections = (
+            indices_or_sections.item() if indices_or_sections.dim() == 0 else indices_or_sections.tolist()
+        )
+    if isinstance(indices_or_sections, (list, tuple)):
+        bounds = [min(max(_as_int(i) + (size if i < 0 else 0), 0), size) for i in indices_or_sections]
+        starts = [0] + bounds
+        stops = bounds + [size]
+    else:
+        n = _as_int(indices_or_sections)
+        if n <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {n}")
+        lengths = [size // n + (1 if i < size % n else 0) for i in range(n)]
+        starts = [sum(lengths[:i]) for i in range(n)]
+        stops = [s + n_ for s, n_ in zip(starts, lengths)]
+    return tuple(narrow(input, d, min(a, size), max(b - a, 0)) for a, b in zip(starts, stops))
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple:
+    """Every slice along ``dim``, as views (``select``)."""
+    if input.dim() == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = wrap_dim(dim, input.dim())
+    return tuple(select(input, d, i) for i in range(input.shape[d]))
+
+
+__all__ = [
+    "atleast_1d",
+    "atleast_2d",
+    "atleast_3d",
+    "cat",
+    "chunk",
+    "column_stack",
+    "concat",
+    "concatenate",
+    "dstack",
+    "hstack",
+    "row_stack",
+    "split",
+    "stack",
+    "tensor_split",
+    "unbind",
+    "vstack",
+]
+METHODS = ["split", "chunk", "tensor_split", "unbind"]
+# ``Tensor.split`` names its argument ``split_size`` (``torch.split``: ``split_size_or_sections``).
+METHOD_OVERRIDES = {"split": lambda self, split_size, dim=0: split(self, split_size, dim)}

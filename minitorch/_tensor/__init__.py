@@ -1,0 +1,1 @@
+"""The ``Tensor`` class, its printing, legacy constructors and PyTorch interop."""

@@ -1,0 +1,593 @@
+"""``Tensor``: an array that knows where it came from.
+
+A tensor is four things:
+
+- ``_data``: a backend array (a NumPy ``ndarray`` on CPU) holding its values,
+  with its own shape and strides;
+- its *storage*: the flat array ``_data`` is a window into. Views (``x[0]``,
+  ``x.t()``, ``x.view(...)``) share the storage and differ only in shape,
+  strides and offset - see ``_core/strides.py``;
+- a *version counter* (``_version_counter``; ``x._version`` reads it), shared
+  by all views of a storage and bumped by every in-place op, so that backward
+  can tell when a saved tensor was overwritten;
+- its autograd identity: ``requires_grad``, ``grad``, and ``grad_fn`` (the
+  node that made it) with ``_output_nr`` (which output of that node it is).
+
+The ops themselves live in ``_ops/`` and are attached as methods in
+``_tensor/methods.py``; this file holds only the data model.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+
+import numpy as np
+
+from .._core import dtype as _dtype
+from .._core.device import cpu_device
+from .._core.device import device as _device_cls
+from .._core.size import Size
+from .._core.strides import contiguous_strides, is_contiguous
+from ..autograd import grad_mode
+from ..autograd.function import AccumulateGrad, register_tensor_class
+from ..backends import backend_of
+
+_NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf "
+    "Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+    "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information."
+)
+_new_size = tuple.__new__  # Size(shape) without re-checking that every entry is an int
+
+
+class _Version:
+    """A version counter shared by a storage's views (``x._version`` in PyTorch)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+class Tensor:
+    """A multi-dimensional array with reverse-mode automatic differentiation (``torch.Tensor``)."""
+
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_accumulator",
+        "_base",
+        "_data",
+        "_device",
+        "_grad",
+        "_grad_fn",
+        "_hooks",
+        "_offset_cache",
+        "_output_nr",
+        "_requires_grad",
+        "_retains_grad",
+        "_storage",
+        "_stride",
+        "_version_counter",
+        "_view_version",
+    )
+
+    # Legacy constructor: Tensor(2, 3) is uninitialised float32, Tensor([1, 2]) copies data.
+    def __new__(cls, *args, **kwargs):
+        from .._ops.creation import factories as _creation
+
+        device = kwargs.pop("device", "cpu")  # a CPU type: not the default device
+        if kwargs:
+            raise TypeError(f"new() received an invalid combination of arguments: {sorted(kwargs)}")
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)) and not isinstance(args[0], Size):
+            if isinstance(args[0], Tensor):
+                return args[0]._alias()
+            t = _creation.legacy_tensor(args[0], _dtype.get_default_dtype(), device)
+        else:
+            t = _creation.empty(*args, dtype=_dtype.get_default_dtype(), device=device)
+        if cls is not Tensor:
+            t.__class__ = cls
+        return t
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    @classmethod
+    def _make(cls, data, device=None, storage=None, stride=None, version=None, base=None) -> Tensor:
+        """Wrap a backend array. ``storage``/``stride``/``version``/``base`` are given for views."""
+        t = object.__new__(cls)
+        t._data = data
+        t._storage = storage
+        t._stride = stride
+        t._version_counter = version = version if version is not None else _Version()
+        t._base = base
+        t._view_version = version.value
+        t._device = device if device is not None else cpu_device
+        t._requires_grad = False
+        t._grad = None
+        t._grad_fn = None
+        t._output_nr = 0
+        t._hooks = None
+        t._accumulator = None
+        t._retains_grad = False
+        t._offset_cache = None
+        return t
+
+    def _wrap_result(self, array, view_of: Tensor | None = None) -> Tensor:
+        """A Tensor around an op's result array; for a view op, one that shares ``view_of``'s storage."""
+        if isinstance(array, np.generic):  # NumPy ops on 0-d arrays return scalars, not 0-d arrays
+            array = np.asarray(array)
+        if view_of is None:
+            return Tensor._make(array, self._device)
+        xp = backend_of(array)
+        base = view_of._base if view_of._base is not None else view_of
+        t = Tensor._make(
+            array,
+            self._device,
+            storage=view_of._get_storage(),
+            stride=xp.element_strides(array),
+            version=view_of._version_counter,
+            base=base,
+        )
+        if not grad_mode.is_grad_enabled():
+            t._view_version = -1  # made under no_grad: never joins its base's history
+        return t
+
+    # ------------------------------------------------------------------ storage and geometry
+    def _get_storage(self):
+        if self._storage is None:
+            xp = backend_of(self._data)
+            if min(xp.element_strides(self._data), default=0) < 0:  # a fresh result with negative strides
+                # a copy, so the strides cached from the old array are stale (permute read them
+                # first: a (2, 1) gradient of cumsum with stride -1, offset 0; thorough profile)
+                self._data, self._stride = xp.ascontiguousarray(self._data), None
+            self._storage = xp.storage_of(self._data)
+        return self._storage
+
+    def stride(self, dim: int | None = None):
+        """Elements to skip in storage to move one step along each dim."""
+        if self._stride is None:
+            d = self._data
+            xp = backend_of(d)
+            if self._storage is None and not xp.is_c_contiguous(d) and min(xp.element_strides(d), default=0) < 0:
+                self._get_storage()  # no negative strides: the storage a view reads is this copy
+                d = self._data
+            self._stride = contiguous_strides(d.shape) if xp.is_c_contiguous(d) else xp.element_strides(d)
+        if dim is None:
+            return self._stride
+        from .._core.args import wrap_dim
+
+        return self._stride[wrap_dim(dim, self.dim())]
+
+    def storage_offset(self) -> int:
+        """Index of this tensor's first element in its storage."""
+        data = self._data
+        if self._storage is None:  # a fresh result: its storage will start at its first element
+            return 0
+        cached = self._offset_cache
+        if cached is not None and cached[0] is data and cached[1] is self._storage:
+            return cached[2]
+        xp = backend_of(data)
+        offset = (xp.address(data) - xp.address(self._storage)) // data.itemsize
+        self._offset_cache = (data, self._storage, offset)  # keyed by identity: ``out=`` may swap ``_data``
+        return offset
+
+    def is_contiguous(self, *, memory_format=None) -> bool:
+        return self.numel() == 0 or is_contiguous(self._data.shape, self.stride())
+
+    def data_ptr(self) -> int:
+        return backend_of(self._data).address(self._data)
+
+    def untyped_storage(self):
+        return self._get_storage()
+
+    def element_size(self) -> int:
+        return self.dtype.itemsize
+
+    def _is_view(self) -> bool:
+        return self._base is not None
+
+    # ------------------------------------------------------------------ metadata
+    @property
+    def shape(self) -> Size:
+        return _new_size(Size, self._data.shape)  # backend shapes are tuples of ints already
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return _new_size(Size, self._data.shape)
+        from .._core.args import wrap_dim
+
+        return self._data.shape[wrap_dim(dim, self.dim())]
+
+    @property
+    def dtype(self) -> _dtype.dtype:
+        return _dtype._BY_NP[self._data.dtype]
+
+    @property
+    def device(self) -> _device_cls:
+        return self._device
+
+    @property
+    def is_cuda(self) -> bool:
+        return self._device.type == "cuda"
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return math.prod(self._data.shape)
+
+    nelement = numel
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    def is_complex(self) -> bool:
+        return False
+
+    def type(self, dtype=None, non_blocking: bool = False):
+        """Without arguments, the legacy type name (``'torch.FloatTensor'``); otherwise a cast."""
+        from .._core.args import bool_argument
+
+        bool_argument("type", "non_blocking", non_blocking)
+        if dtype is None:
+            return _LEGACY_NAMES[self.dtype]
+        if isinstance(dtype, str):
+            by_name = {v: k for k, v in _LEGACY_NAMES.items()}
+            if dtype not in by_name:
+                raise ValueError(f"invalid type: {dtype!r}")
+            dtype = by_name[dtype]
+        elif not isinstance(dtype, type) and not isinstance(dtype, _dtype.dtype) \
+                and type(dtype).__module__ != "torch":
+            raise TypeError("dtype must be a type, str, or dtype object")
+        return self.to(_dtype.to_dtype(dtype))
+
+    # ------------------------------------------------------------------ autograd identity
+    @property
+    def requires_grad(self) -> bool:
+        if self._requires_grad:
+            return True
+        # A view of a base that has since been written in place with a tensor requiring grad.
+        return self._base is not None and self._base._requires_grad and self.grad_fn is not None
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None and not value:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if not isinstance(value, bool):
+            raise RuntimeError("requires_grad must be a bool")  # noqa: TRY004 - PyTorch's type
+        if value and not self.dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        from .._core.args import bool_argument
+
+        self.requires_grad = bool_argument("requires_grad_", "requires_grad", requires_grad)
+        return self
+
+    @property
+    def grad(self):
+        """The gradient accumulated by ``backward`` (None until then; only leaves and tensors that
+        called ``retain_grad()`` get one, so reading it elsewhere warns, as in PyTorch)."""
+        grad = self._grad
+        if grad is None and not self._retains_grad and not self.is_leaf:
+            import warnings
+
+            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        # Optimizers and the fused kernels index .grad as if it were the tensor itself: check here,
+        # as PyTorch's THPVariable_set_grad does, so a mismatched gradient never reaches them.
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    "assigned grad expected to be a Tensor or None but got grad of type "
+                    + (type(value).__qualname__ if type(value).__module__ == "builtins"
+                       else f"{type(value).__module__}.{type(value).__qualname__}"))
+            if value is self:
+                raise RuntimeError("can't assign Variable as its own grad")
+            if value.dtype is not self.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{value.dtype}' to a tensor with dtype "
+                    f"'{self.dtype}'. Please ensure that the gradient and the tensor have the same dtype")
+            if value._device != self._device:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with device '{value._device}' to a tensor with device "
+                    f"'{self._device}'. Please ensure that the gradient and the tensor are on the same device")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of size "
+                    f"'{list(self.shape)}'. Please ensure that the gradient and the tensor are the same size")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's storage has seen (shared with its views)."""
+        return self._version_counter.value
+
+    @property
+    def grad_fn(self):
+        """The node that made this tensor (None for a leaf).
+
+        A view whose base was modified in place *through another view* still
+        points at the old history; like PyTorch, its grad_fn is regenerated on
+        access as an ``AsStridedBackward0`` of the base's current history.
+        """
+        if self._view_version != self._version_counter.value and self._base is not None:
+            self._regenerate_view_grad_fn()
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node) -> None:
+        self._grad_fn = node
+        self._view_version = self._version_counter.value
+
+    def _regenerate_view_grad_fn(self) -> None:
+        base = self._base
+        if self._view_version < 0:
+            return
+        self._view_version = self._version_counter.value
+        if not (base._requires_grad and grad_mode.is_grad_enabled()):
+            return
+        from .._ops._inplace import view_of_base
+
+        v = view_of_base(self)
+        self._grad_fn, self._output_nr, self._requires_grad = v._grad_fn, v._output_nr, True
+
+    @property
+    def _base_tensor(self):
+        return self._base
+
+    def _grad_edge(self):
+        """Where this tensor's gradient goes: ``(grad_fn, output_nr)``, a leaf's accumulator, or None."""
+        grad_fn = self.grad_fn
+        if grad_fn is not None:
+            return (grad_fn, self._output_nr)
+        if self._requires_grad:
+            acc = self._accumulator() if self._accumulator is not None else None
+            if acc is None:
+                acc = AccumulateGrad(self)
+                self._accumulator = weakref.ref(acc)
+            return (acc, 0)
+        return None
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for a non-leaf tensor too (leaves always keep it)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        self.grad_fn._retain_grad(self._output_nr, weakref.ref(self))
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def register_hook(self, hook):
+        """``hook(grad) -> grad | None`` runs when this tensor's gradient is computed."""
+        from ..autograd.function import _RemovableHandle
+
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            hooks = self.grad_fn._tensor_hooks(self._output_nr)
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) * gradient into every leaf's ``.grad``."""
+        from ..autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this one's storage (and version counter) but not its history."""
+        storage = self._get_storage()  # first: it may replace _data (see there)
+        return Tensor._make(self._data, self._device, storage, self._stride, self._version_counter)
+
+    def detach_(self) -> Tensor:
+        if self._base is not None and self._base.requires_grad:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+                "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+                "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+                "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+            )
+        self.grad_fn, self._output_nr, self._requires_grad = None, 0, False
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        """An alias of the values that autograd does not track (its own version counter)."""
+        storage = self._get_storage()  # first: it may replace _data (see there)
+        return Tensor._make(self._data, self._device, storage, self._stride)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._data, self._storage, self._stride = value._data, value._storage, value._stride
+        self._device = value._device
+
+    def _alias(self) -> Tensor:
+        """A new Tensor object over the same memory, history and version (``Function`` outputs)."""
+        t = Tensor._make(self._data, self._device, self._storage, self._stride, self._version_counter, self._base)
+        t._requires_grad, t.grad_fn, t._output_nr = self._requires_grad, self.grad_fn, self._output_nr
+        return t
+
+    # new_zeros / new_ones / new_empty / new_full / new_tensor ("a new tensor like this one", what
+    # backward formulas use to build gradients) are attached in _tensor/legacy.py, next to the legacy
+    # constructors they share their dtype and device rules with.
+
+    # ------------------------------------------------------------------ in-place writes
+    def _check_inplace(self) -> None:
+        """PyTorch forbids in-place ops on a leaf (or a view of a leaf) that requires grad."""
+        if not grad_mode.is_grad_enabled():
+            return
+        if self._base is None:
+            if self._requires_grad and self._grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        elif self._base._requires_grad and self._base._grad_fn is None:
+            raise RuntimeError(
+                "a view of a leaf Variable that requires grad is being used in an in-place operation."
+            )
+
+    def _bump_version(self) -> None:
+        self._version_counter.value += 1
+
+    def _inplace_data_add(self, other: Tensor) -> None:
+        """``self += other`` on the raw values, no autograd (gradient accumulation)."""
+        xp = backend_of(self._data)
+        xp.add(self._data, other._data, out=self._data)
+        self._bump_version()
+
+    # ------------------------------------------------------------------ Python protocol
+    def __len__(self) -> int:
+        if self.dim() == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self.dim() == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.numel()} elements cannot be converted to Scalar"
+            )
+        return self._to_numpy().reshape(()).item()
+
+    def tolist(self):
+        return self._to_numpy().tolist()
+
+    def _to_numpy(self):
+        return backend_of(self._data).to_numpy(self._data)
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The values as a NumPy array sharing memory with this tensor."""
+        if not isinstance(force, bool):
+            raise TypeError(f"numpy(): argument 'force' must be bool, not {type(force).__name__}")
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+            )
+        if self._device.type != "cpu":
+            if force:
+                return self.cpu()._data
+            raise TypeError(
+                f"can't convert {self._device.type}:{self._device.index or 0} device type tensor to numpy. "
+                "Use Tensor.cpu() to copy the tensor to host memory first."
+            )
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        return arr.astype(dtype) if dtype is not None else arr
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError(
+                "Boolean value of Tensor with more than one value is ambiguous"
+            )
+        return bool(self.item())
+
+    def _python_scalar(self):
+        """The value of ``float(t)``/``int(t)``: one element only (ValueError, as PyTorch, where
+        ``t.item()`` raises RuntimeError)."""
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
+    def __float__(self) -> float:
+        return float(self._python_scalar())
+
+    def __int__(self) -> int:
+        return int(self._python_scalar())
+
+    def __index__(self) -> int:
+        if self.dtype.is_floating_point or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        from .tensor_str import tensor_repr
+
+        return tensor_repr(self)
+
+    def __format__(self, spec: str) -> str:
+        if self.dim() == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __reduce_ex__(self, protocol):
+        host = self.detach().cpu().numpy().copy()
+        if self._device.type == "cpu":
+            return (_rebuild, (host, self._requires_grad))
+        return (_rebuild, (host, self._requires_grad, str(self._device)))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the moment."
+            )
+        if id(self) in memo:
+            return memo[id(self)]
+        with grad_mode.no_grad():
+            t = self.clone()
+        t.__class__ = self.__class__
+        t._requires_grad = self._requires_grad
+        if self.grad is not None:
+            t.grad = self.grad.__deepcopy__(memo)
+        t.__dict__.update({k: v for k, v in self.__dict__.items()})
+        memo[id(self)] = t
+        return t
+
+
+register_tensor_class(Tensor)
+
+
+def _rebuild(array, requires_grad, device=None):
+    t = Tensor._make(array) if device is None else Tensor._make(array).to(device)
+    t._requires_grad = requires_grad
+    return t
+
+
+_LEGACY_NAMES = {
+    _dtype.float32: "torch.FloatTensor", _dtype.float64: "torch.DoubleTensor",
+    _dtype.float16: "torch.HalfTensor", _dtype.int64: "torch.LongTensor",
+    _dtype.int32: "torch.IntTensor", _dtype.int16: "torch.ShortTensor",
+    _dtype.int8: "torch.CharTensor", _dtype.uint8: "torch.ByteTensor",
+    _dtype.bool_: "torch.BoolTensor",
+}
