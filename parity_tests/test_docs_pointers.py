@@ -36,9 +36,11 @@ SKIP_DIRS = {".git", ".venv", ".ci-venv", "node_modules", "site", "runs", "__pyc
 
 @functools.cache
 def files_named(name: str) -> tuple[Path, ...]:
-    """Every file of the repository called ``name`` (build and cache folders left out)."""
+    """Every file of the repository called ``name`` (build and cache folders, and hidden folders
+    such as benchmarks/bench_commits.py's ``.bench-worktrees``, left out)."""
     return tuple(sorted(p for p in ROOT.rglob(name)
-                        if p.is_file() and not SKIP_DIRS.intersection(p.relative_to(ROOT).parts)))
+                        if p.is_file() and not SKIP_DIRS.intersection(parts := p.relative_to(ROOT).parts)
+                        and not any(part.startswith(".") for part in parts[:-1])))
 
 
 def _in_bases(path: str) -> Path | None:
