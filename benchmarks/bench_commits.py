@@ -138,8 +138,10 @@ def main() -> None:
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=worker, args=(root, child))
         proc.start()
-        conns[side], _ = parent, procs.append(proc)
-    names = [conns[side].recv() for side in roots][0]
+        conns[side] = parent
+        procs.append(proc)
+    workloads = {side: conns[side].recv() for side in roots}  # each worker is ready once it answers
+    names = [name for name in workloads["new"] if name in workloads["old"]]
     load_before = os.getloadavg()
     rows = []
     for name in names:
