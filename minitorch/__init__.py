@@ -4,8 +4,13 @@ Layers, each importing only from those above it in this list:
 
 1. ``backends/``  - arrays and kernels (NumPy + numba on CPU)
 2. ``autograd/``  - Functions, the graph and the backward engine
-3. ``_tensor/tensor.py`` - the Tensor data model; ``_ops/`` - the ops as Functions
+3. ``_tensor/tensor.py`` - the Tensor data model (``TensorBase``); ``_ops/`` - the ops as Functions;
+   ``_tensor/methods.py`` - ``class Tensor(TensorBase)``, whose body names every method
 4. ``nn``, ``optim``, ``utils.data`` (built on the public Tensor API)
+
+Every public name is written down: this file names each function (``exp = _checked(_unary.exp)``),
+and ``Tensor``'s body each method, so ``grep -rn "def exp\\|exp = " minitorch`` finds both
+(``parity_tests/test_names_written_down.py`` checks it).
 
 ``import minitorch`` imports neither torch nor compiles numba code.
 """
