@@ -44,21 +44,22 @@ from .autograd.function import is_anomaly_enabled, set_anomaly_enabled  # noqa: 
 # not): those are the ``_*_function`` forms. Some names are methods only, as in PyTorch
 # (``x.view(2, 3)``, never ``torch.view``): repeat, view, view_as, reshape_as, expand, expand_as,
 # unfold, sum_to_size.
-from ._core.args import checks_tensor_input as _checked  # noqa: E402
-from ._ops.indexing import advanced as _advanced  # noqa: E402
-from ._ops.linalg import matmul as _matmul  # noqa: E402
-from ._ops.linalg import products as _products  # noqa: E402
-from ._ops.pointwise import binary as _binary  # noqa: E402
-from ._ops.pointwise import compare as _compare  # noqa: E402
-from ._ops.pointwise import unary as _unary  # noqa: E402
-from ._ops.random import sampling as _sampling  # noqa: E402
-from ._ops.reductions import reduce as _reduce  # noqa: E402
-from ._ops.reductions import scan as _scan  # noqa: E402
-from ._ops.reductions import softmax as _softmax  # noqa: E402
-from ._ops.reductions import sort as _sort  # noqa: E402
-from ._ops.shape import copies as _copies  # noqa: E402
-from ._ops.shape import joins as _joins  # noqa: E402
-from ._ops.shape import views as _views  # noqa: E402
+from ._core.args import checks_tensor_input as _checked
+from ._ops.indexing import advanced as _advanced
+from ._ops.linalg import matmul as _matmul
+from ._ops.linalg import products as _products
+from ._ops.pointwise import binary as _binary
+from ._ops.pointwise import compare as _compare
+from ._ops.pointwise import unary as _unary
+from ._ops.random import sampling as _sampling
+from ._ops.reductions import reduce as _reduce
+from ._ops.reductions import scan as _scan
+from ._ops.reductions import softmax as _softmax
+from ._ops.reductions import sort as _sort
+from ._ops.shape import copies as _copies
+from ._ops.shape import joins as _joins
+from ._ops.shape import views as _views
+
 # ---- pointwise math (_ops/pointwise/unary.py)
 neg = _checked(_unary.neg)
 exp = _checked(_unary.exp)

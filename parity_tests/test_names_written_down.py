@@ -28,7 +28,8 @@ ALL_SOURCE = "\n".join(SOURCES.values())
 
 def _written_down(name: str) -> bool:
     """The issue's grep: ``def <name>`` or ``<name> = `` somewhere in ``minitorch/``."""
-    return re.search(rf"(def {re.escape(name)}\(|(^|[\s,(]){re.escape(name)} = )", ALL_SOURCE, re.M) is not None
+    pattern = rf"(def {re.escape(name)}\(|(^|[\s,(]){re.escape(name)} = )"
+    return re.search(pattern, ALL_SOURCE, re.MULTILINE) is not None
 
 
 PUBLIC_FUNCTIONS = sorted(n for n in dir(minitorch) if not n.startswith("_")
@@ -93,7 +94,7 @@ def _binds_at_import(node: ast.AST) -> str | None:
             return "globals().update(...)"
     if isinstance(node, (ast.Assign, ast.AugAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        for t in [e for t in targets for e in (t.elts if isinstance(t, ast.Tuple) else [t])]:
+        for t in [e for target in targets for e in (target.elts if isinstance(target, ast.Tuple) else [target])]:
             if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id in tensor_names:
                 return f"{t.value.id}.{t.attr} = ..."
             if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Call) \
