@@ -1,12 +1,21 @@
 """minitorch: a from-scratch, readable PyTorch.
 
-Layers, each importing only from those above it in this list:
+Layers, each importing only from itself and the layers below it (bottom first)::
 
-1. ``backends/``  - arrays and kernels (NumPy + numba on CPU)
-2. ``autograd/``  - Functions, the graph and the backward engine
-3. ``_tensor/tensor.py`` - the Tensor data model (``TensorBase``); ``_ops/`` - the ops as Functions;
-   ``_tensor/methods.py`` - ``class Tensor(TensorBase)``, whose body names every method
-4. ``nn``, ``optim``, ``utils.data`` (built on the public Tensor API)
+    kernels/          numba loops on NumPy arrays (no autograd)
+    _core/            dtype, device, Size, strides, argument checks, threads (no Tensor)
+    backends/         the array namespace of each device (NumPy + kernels on CPU, torch for CUDA)
+    autograd/         Function/Primitive, saved tensors, the backward engine, grad modes
+    _ops/             every op as a Function, one folder per family
+    _tensor/, serialization/   class Tensor(TensorBase): its body names every method
+                               (methods.py); printing, legacy, interop; save/load
+    nn, optim, utils.data, vision, hub, viz, accelerator, cuda   (the public Tensor API)
+    this file         re-exports
+
+``parity_tests/test_layers.py`` checks every import, function-level ones included, and lists the
+few exceptions with their reasons. The main one is PyTorch's too: ``_ops/`` and ``autograd/`` use
+the Tensor class (``_tensor/tensor.py``: ``TensorBase``, the data model), since a Function makes
+Tensors and a Tensor records its Function.
 
 Every public name is written down: this file names each function (``exp = _checked(_unary.exp)``),
 and ``Tensor``'s body each method, so ``grep -rn "def exp\\|exp = " minitorch`` finds both

@@ -15,16 +15,8 @@ import warnings
 from collections import OrderedDict
 
 from . import cuda
-from ._core.device import cuda0_device, device
-
-_NONE_AVAILABLE = "Cannot access accelerator device when none is available."
-
-
-def _require() -> device:
-    """The accelerator's device, or PyTorch's error when there is none."""
-    if not cuda.is_available():
-        raise RuntimeError(_NONE_AVAILABLE)
-    return cuda0_device
+from ._core.device import device
+from ._core.device import require_accelerator as _require
 
 
 def _index_of(device_arg, *, allow_none: bool) -> int | None:

@@ -6,61 +6,16 @@ is the first line of most tutorials, so the system is asked first (``_gpu_can_ex
 NVIDIA (or ROCm, or WSL) driver there is no GPU, and torch is not imported. With
 ``MINITORCH_FAKE_CUDA=1`` one fake device is always available (its tensors live in host memory),
 so everything CUDA-specific runs in CI without a GPU. Only one device (``cuda:0``) is used.
+
+The question itself (``is_available`` and what it asks) is answered in ``_core/device.py``, below the
+backends that need it too; this module re-exports it.
 """
 
 from __future__ import annotations
 
-import ctypes.util
-import functools
-import glob
-import os
-
-
-def _fake() -> bool:
-    return os.environ.get("MINITORCH_FAKE_CUDA") == "1"
-
-
-@functools.cache
-def _gpu_can_exist() -> bool:
-    """Whether this machine has a GPU driver torch could use, asked of the system (no torch import).
-
-    The cheap checks (files the kernel driver creates) come first; ``find_library`` runs
-    ``ldconfig`` and is the last resort, for a user-space driver without device files in sight.
-    """
-    if os.path.exists("/proc/driver/nvidia") or glob.glob("/dev/nvidia[0-9]*"):
-        return True
-    if os.path.exists("/dev/dxg") or os.path.exists("/dev/kfd"):  # WSL's GPU, AMD's ROCm
-        return True
-    return ctypes.util.find_library("cuda") is not None
-
-
-def _torch_cuda():
-    """``torch.cuda``, or None where torch is not installed (imports torch: ask ``_gpu_can_exist`` first)."""
-    try:
-        import torch
-    except ImportError:
-        return None
-    return torch.cuda
-
-
-def is_available() -> bool:
-    """True when CUDA tensors can be made (a GPU and a CUDA build of torch, or fake CUDA)."""
-    if _fake():
-        return True
-    if not _gpu_can_exist():
-        return False
-    tc = _torch_cuda()
-    return tc is not None and tc.is_available()
-
-
-def _check_available() -> None:
-    """PyTorch's error for a CUDA tensor without a GPU."""
-    if not is_available():
-        raise RuntimeError(
-            "Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and installed a "
-            "driver from http://www.nvidia.com/Download/index.aspx"
-            if not _gpu_can_exist() or _torch_cuda() is not None else "Torch not compiled with CUDA enabled"
-        )
+from ._core.device import _fake, _gpu_can_exist, _torch_cuda  # noqa: F401  (cuda._gpu_can_exist, as before)
+from ._core.device import check_cuda_available as _check_available
+from ._core.device import cuda_is_available as is_available
 
 
 def device_count() -> int:

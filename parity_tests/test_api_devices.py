@@ -26,7 +26,7 @@ def no_gpu(monkeypatch):
     if torch.cuda.is_available():
         pytest.fail("these tests compare with a CPU-only torch; this torch sees a GPU")
     monkeypatch.delenv("MINITORCH_FAKE_CUDA", raising=False)
-    monkeypatch.setattr(M.cuda, "_gpu_can_exist", lambda: False)
+    monkeypatch.setattr(M._core.device, "_gpu_can_exist", lambda: False)  # what M.cuda asks
 
 
 @pytest.fixture
@@ -316,3 +316,11 @@ def test_asarray_copies_and_aliases_as_torch(call):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert describe(M) == describe(torch)
+
+
+def test_device_index_of_the_wrong_type():
+    """``device('cuda', 1.5)``: PyTorch's TypeError naming the index's type (the parameter ``type``
+    shadows the builtin inside ``device.__init__``)."""
+    for lib in (torch, M):
+        with pytest.raises(TypeError, match="argument 'index' \\(position 2\\) must be int, not float"):
+            lib.device("cuda", 1.5)

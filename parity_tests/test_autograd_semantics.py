@@ -638,3 +638,21 @@ def test_anomaly_reports_forward_traceback():
 def test_semantics_match_torch(name):
     fn = SCENARIOS[name]
     assert outcome(fn, minitorch) == outcome(fn, torch)
+
+
+@pytest.mark.parametrize("gradient", [2.0, np.float64(2.0), np.array(2.0), [2.0]])
+@pytest.mark.parametrize("call", ["backward", "grad"])
+def test_a_gradient_that_is_not_a_tensor_is_refused(call, gradient):
+    """``autograd.backward(y, [g])`` / ``autograd.grad(y, x, [g])`` with ``g`` not a Tensor: PyTorch's
+    TypeError (minitorch once converted ``g`` with ``tensor()`` instead)."""
+    messages = []
+    for lib in (torch, minitorch):
+        x = lib.ones(2, requires_grad=True)
+        y = (x * 2).sum()
+        with pytest.raises(TypeError) as info:
+            if call == "backward":
+                lib.autograd.backward(y, [gradient])
+            else:
+                lib.autograd.grad(y, x, grad_outputs=[gradient])
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]

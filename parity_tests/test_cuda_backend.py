@@ -233,8 +233,7 @@ def test_save_and_load_with_map_location():
 # ----------------------------------------------------------------------------- the backend table
 def test_torch_backend_provides_every_cpu_entry():
     """A backend is a table: every public name of backends/cpu.py must exist in torch_backend.py."""
-    from minitorch.backends import cpu
-    from minitorch.backends import torch_backend
+    from minitorch.backends import cpu, torch_backend
 
     public = {n for n in vars(cpu) if not n.startswith("_") and n not in ("np", "annotations")}
     missing = sorted(n for n in public if not hasattr(torch_backend, n))

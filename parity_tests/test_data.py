@@ -167,12 +167,12 @@ def test_batch_size_none_converts():
 
 
 @pytest.mark.parametrize("kwargs,msg", [
-    (dict(sampler=[0, 1], shuffle=True), "sampler option is mutually exclusive with shuffle"),
-    (dict(batch_sampler=[[0]], batch_size=2), "batch_sampler option is mutually exclusive"),
-    (dict(batch_size=None, drop_last=True), "batch_size=None option disables auto-batching"),
-    (dict(num_workers=-1), "num_workers option should be non-negative"),
-    (dict(prefetch_factor=2), "prefetch_factor option could only be specified"),
-    (dict(persistent_workers=True), "persistent_workers option needs num_workers > 0"),
+    ({"sampler": [0, 1], "shuffle": True}, "sampler option is mutually exclusive with shuffle"),
+    ({"batch_sampler": [[0]], "batch_size": 2}, "batch_sampler option is mutually exclusive"),
+    ({"batch_size": None, "drop_last": True}, "batch_size=None option disables auto-batching"),
+    ({"num_workers": -1}, "num_workers option should be non-negative"),
+    ({"prefetch_factor": 2}, "prefetch_factor option could only be specified"),
+    ({"persistent_workers": True}, "persistent_workers option needs num_workers > 0"),
 ])
 def test_loader_argument_errors(kwargs, msg):
     ds = list(range(4))
@@ -219,7 +219,7 @@ def test_reproducible_shuffling():
     g2 = mdata.DataLoader(ds, batch_size=4, shuffle=True, generator=mt.Generator().manual_seed(3))
     e1, e2 = epochs(g1), epochs(g2)
     assert e1 == e2 and e1[0] != e1[1]
-    assert sorted(sum(e1[0], [])) == ds
+    assert sorted(i for batch in e1[0] for i in batch) == ds
     mt.manual_seed(0)
     a = epochs(mdata.DataLoader(ds, batch_size=4, shuffle=True))
     mt.manual_seed(0)

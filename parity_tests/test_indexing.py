@@ -163,7 +163,7 @@ def test_getitem_placement_rules():
                 lambda lib: (None, [0, 1], None, [0, 1]), lambda lib: (lib.tensor(1),), lambda lib: (True, 0, [1]),
                 lambda lib: (lib.tensor(True),), lambda lib: [[0, 1], [1, 2]], lambda lib: (lib.tensor(x > 50),),
                 lambda lib: (slice(None), lib.tensor(x[0, :, :, 0] > 20)), lambda lib: ([1, 0], [2, 2], [0, 0])]:
-        m, t = run_both(lambda lib: lib.tensor(x)[key(lib)])
+        m, t = run_both(lambda lib: lib.tensor(x)[key(lib)])  # noqa: B023  (called here, in the loop)
         assert_same(m, t)
 
 
@@ -291,16 +291,16 @@ def test_scatter_family(case, op, include_self):
         rng.standard_normal(idx.shape))
     if op in ("amax", "amin"):  # ties on purpose: the gradient is split among them
         x, src = np.round(x), np.round(src)
-    ix = lambda lib: lib.tensor(idx)  # noqa: E731
+    ix = lambda lib: lib.tensor(idx)
     if op == "scatter":
-        fn = lambda lib, a, s: a.scatter(dim, ix(lib), s)  # noqa: E731
+        fn = lambda lib, a, s: a.scatter(dim, ix(lib), s)
     elif op == "scatter_value":
         grad_parity(lambda lib, a: a.scatter(dim, ix(lib), 1.5), [x])
         return
     elif op == "scatter_add":
-        fn = lambda lib, a, s: lib.scatter_add(a, dim, ix(lib), s)  # noqa: E731
+        fn = lambda lib, a, s: lib.scatter_add(a, dim, ix(lib), s)
     else:
-        fn = lambda lib, a, s: a.scatter_reduce(dim, ix(lib), s, op, include_self=include_self)  # noqa: E731
+        fn = lambda lib, a, s: a.scatter_reduce(dim, ix(lib), s, op, include_self=include_self)
     if op in ("scatter", "scatter_add"):
         # torch's own backward of scatter and scatter_add fails when src is larger than index
         # ("ScatterAddBackward0 returned an invalid gradient ... got [3, 2] but expected shape
@@ -329,7 +329,7 @@ def test_index_dim_ops(case, op):
     if op == "index_copy":
         index = np.unique(index)  # duplicate targets of a copy are unspecified in torch
         src = src.take(range(index.size), axis=dim)
-    ix = lambda lib: lib.tensor(index)  # noqa: E731
+    ix = lambda lib: lib.tensor(index)
     if op == "index_select":
         grad_parity(lambda lib, a: lib.index_select(a, dim, ix(lib)), [x])
     elif op == "index_add":
@@ -355,7 +355,7 @@ def test_masked_ops_and_nonzero(shape, data, accumulate):
     mshape = shape[data.draw(st.integers(0, len(shape))):]
     mask = np.array(data.draw(st.lists(st.booleans(), min_size=int(np.prod(mshape)),
                                        max_size=int(np.prod(mshape))))).reshape(mshape)
-    mk = lambda lib: lib.tensor(mask)  # noqa: E731
+    mk = lambda lib: lib.tensor(mask)
     grad_parity(lambda lib, a: a.masked_fill(mk(lib), 3.0), [x])
     grad_parity(lambda lib, a, v: lib.masked_fill(a, mk(lib), v), [x, np.array(2.0)])
     grad_parity(lambda lib, a: lib.masked_select(a, mk(lib)), [x])
@@ -368,7 +368,7 @@ def test_masked_ops_and_nonzero(shape, data, accumulate):
                                                          accumulate=True))
     assert_same(m, t)
     for as_tuple in (False, True):
-        m, t = run_both(lambda lib: lib.nonzero(lib.tensor(x > 0), as_tuple=as_tuple))
+        m, t = run_both(lambda lib: lib.nonzero(lib.tensor(x > 0), as_tuple=as_tuple))  # noqa: B023  (called here)
         for a, b in zip(m if as_tuple else [m], t if as_tuple else [t]):
             assert_same(a, b)
     m, t = run_both(lambda lib: lib.where(lib.tensor(mask)))

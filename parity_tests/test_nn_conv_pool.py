@@ -446,8 +446,9 @@ def test_more_threads_than_cores_is_accepted_as_in_torch():
     """torch.set_num_threads takes any positive count and get_num_threads reports it; numba
     cannot start more threads than NUMBA_NUM_THREADS, so the kernels use at most that many."""
     n = (os.cpu_count() or 1) + 2
-    torch_n = subprocess.run([sys.executable, "-c", f"import torch; torch.set_num_threads({n}); "
-                              "print(torch.get_num_threads())"], check=True, capture_output=True, text=True)
+    torch_n = subprocess.run([sys.executable, "-c", (f"import torch; torch.set_num_threads({n}); "
+                                                     "print(torch.get_num_threads())")],
+                             check=True, capture_output=True, text=True)
     code = (
         "import minitorch, numba\n"
         f"minitorch.set_num_threads({n})\n"

@@ -15,8 +15,12 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "parity_tests"))
 
-from error_parity.runner import load_known_differences  # noqa: E402
-from error_parity.runner import judge, load_all_cases, load_known_differences, run_cases  # noqa: E402
+from error_parity.runner import (
+    judge,
+    load_all_cases,
+    load_known_differences,
+    run_cases,
+)
 
 
 def main() -> None:
@@ -30,7 +34,7 @@ def main() -> None:
     verdicts = {case.id: judge(ref[case.id], ours[case.id]) for case in cases}
     counts = collections.Counter(verdicts.values())
     raising = sum(n for v, n in counts.items() if v not in ("not-invalid", "setup-error"))
-    print(f"| cases | callables | same type as torch | different type | silent | crashes | hangs |")
+    print("| cases | callables | same type as torch | different type | silent | crashes | hangs |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     print(f"| {len(cases)} | {len({c.callable for c in cases})} | {counts['same']} "
           f"({100 * counts['same'] / max(raising, 1):.1f}%) | {counts['different']} | {counts['silent']} "

@@ -20,16 +20,27 @@ import operator
 import os
 import resource
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-_TENSOR: type | None = None
+from .device import cuda_is_available
 
 
-def _tensor_type() -> type:
+class _NoTensorClassYet:
+    """Stands in for ``Tensor`` until ``_tensor/tensor.py`` registers it: nothing is an instance."""
+
+
+# ``Tensor`` is defined layers above (``_tensor/tensor.py``); it registers itself here at import time,
+# so that this module checks arguments against it without importing upwards.
+_TENSOR: Any = _NoTensorClassYet
+
+
+def register_tensor_class(cls: type) -> None:
+    """Make ``cls`` the class that ``tensor_argument`` and friends accept as a Tensor."""
     global _TENSOR
-    if _TENSOR is None:
-        from .._tensor.tensor import Tensor  # at first use: _tensor/tensor.py imports this module
+    _TENSOR = cls
 
-        _TENSOR = Tensor
+
+def _tensor_type() -> Any:
     return _TENSOR
 
 
@@ -77,12 +88,9 @@ def pin_memory_argument(op: str, value, optional: bool = True) -> None:
     it is PyTorch's RuntimeError; with one minitorch accepts it (its host memory is not pinned)."""
     if not (type(value) is bool or (optional and value is None)):
         raise TypeError(f"{op}(): argument 'pin_memory' must be bool, not {_type_name(value)}")
-    if value:
-        from .. import cuda
-
-        if not cuda.is_available():
-            raise RuntimeError("pin_memory=True requires a CUDA or other accelerator backend; no pinned "
-                               "memory allocator is available on this system.")
+    if value and not cuda_is_available():
+        raise RuntimeError("pin_memory=True requires a CUDA or other accelerator backend; no pinned "
+                           "memory allocator is available on this system.")
 
 
 def int_argument(op: str, name: str, value, position: int | None = None) -> int:

@@ -154,6 +154,17 @@ def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
     return tuple(out)
 
 
+def is_expandable_to(shape: Sequence[int], desired: Sequence[int]) -> bool:
+    """Whether ``shape`` broadcasts to ``desired`` (``at::is_expandable_to``): aligned on the right,
+    each dim of ``shape`` equals ``desired``'s or is 1, and ``shape`` has no more dims."""
+    if len(shape) > len(desired):
+        return False
+    for s, d in zip(reversed(shape), reversed(desired)):
+        if s != d and s != 1:
+            return False
+    return True
+
+
 def expand_geometry(
     shape: Sequence[int], stride: Sequence[int], new_shape: Sequence[int]
 ) -> tuple[tuple[int, ...], tuple[int, ...]]:

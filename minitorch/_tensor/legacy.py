@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._ops.creation import factories as _creation
 from .._core import dtype as _dtype
 from .._core.args import pin_memory_argument, sizes_argument
+from .._core.device import cuda_is_available
 from .._core.size import Size
+from .._ops.creation import factories as _creation
 from .tensor import Tensor
 
 
@@ -136,9 +137,7 @@ def set_default_tensor_type(t, /) -> None:
     if isinstance(t, str):
         name = t
         if name.startswith("torch.cuda."):
-            from .. import cuda
-
-            if not cuda.is_available():
+            if not cuda_is_available():
                 raise TypeError(f"type {name} not available. Torch not compiled with CUDA enabled.")
             name, device = "torch." + name[len("torch.cuda."):], "cuda"
         if name not in _CPU_TYPES:

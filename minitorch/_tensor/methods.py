@@ -132,9 +132,9 @@ def to(self: Tensor, *args, **kwargs) -> Tensor:
     if device is not None:
         dev = to_device(device)
         if dev != self.device:
-            from ..backends import move_to_device
+            from .._ops.device import ToDevice
 
-            out = move_to_device(out, dev)
+            out = ToDevice.apply(out, dev)
     if dtype is not None and _dtype.to_dtype(dtype) is not out.dtype:
         out = promotion.ToDtype.apply(out, _dtype.to_dtype(dtype))
     if copy and out is self:
@@ -745,9 +745,9 @@ class Tensor(TensorBase):
     __rpow__ = _operand_or_not_implemented(lambda s, o: ew.pow(o, s))
     __matmul__ = _tensor_operand(lambda s, o: _matmul.matmul(s, o))
     __rmatmul__ = _tensor_operand(lambda s, o: _matmul.matmul(o, s))
-    __neg__ = lambda s: unary("neg", s)  # noqa: E731
+    __neg__ = lambda s: unary("neg", s)
     __pos__ = _pos
-    __abs__ = lambda s: unary("abs", s)  # noqa: E731
+    __abs__ = lambda s: unary("abs", s)
     __iadd__ = _declines_arrays(lambda s, o: s.add_(o))
     __isub__ = _declines_arrays(lambda s, o: s.sub_(o))
     __imul__ = _declines_arrays(lambda s, o: s.mul_(o))
@@ -766,14 +766,14 @@ class Tensor(TensorBase):
     __rshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_right_shift(s, o))
     __rlshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_left_shift(o, s))
     __rrshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_right_shift(o, s))
-    __ilshift__ = lambda s, o: s.bitwise_left_shift_(o)  # noqa: E731
-    __irshift__ = lambda s, o: s.bitwise_right_shift_(o)  # noqa: E731
+    __ilshift__ = lambda s, o: s.bitwise_left_shift_(o)
+    __irshift__ = lambda s, o: s.bitwise_right_shift_(o)
     __eq__ = _compare_array(cmp.eq)
     __ne__ = _compare_array(cmp.ne)
-    __lt__ = lambda s, o: cmp.lt(s, o)  # noqa: E731
-    __le__ = lambda s, o: cmp.le(s, o)  # noqa: E731
-    __gt__ = lambda s, o: cmp.gt(s, o)  # noqa: E731
-    __ge__ = lambda s, o: cmp.ge(s, o)  # noqa: E731
+    __lt__ = lambda s, o: cmp.lt(s, o)
+    __le__ = lambda s, o: cmp.le(s, o)
+    __gt__ = lambda s, o: cmp.gt(s, o)
+    __ge__ = lambda s, o: cmp.ge(s, o)
     __hash__ = TensorBase.__hash__  # a class that defines __eq__ must name its hash again
 
     # ---- transposes as properties (this file; _ops/shape/views.py)

@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
-from . import grad_mode  # noqa: F401 (minitorch.autograd.grad_mode, as in torch)
+from . import (
+    _fill,
+    grad_mode,  # noqa: F401 (minitorch.autograd.grad_mode, as in torch)
+)
 from .engine import run_backward
 from .function import Function, FunctionCtx, Node, is_anomaly_enabled, set_anomaly_enabled
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -42,7 +45,6 @@ def _tensors(x):
 
 def _make_grads(outputs, grad_outputs):
     """Default gradients: 1 for a scalar output; an error for a non-scalar one."""
-    from .._ops.creation import factories as _creation
     from .._tensor.tensor import Tensor
 
     grads = []
@@ -54,9 +56,9 @@ def _make_grads(outputs, grad_outputs):
                 raise RuntimeError(
                     f"grad can be implicitly created only for real scalar outputs but got {out.dtype}"
                 )
-            g = _creation.ones(out.shape, dtype=out.dtype, device=out.device)
+            g = _fill.ones(out.shape, dtype=out.dtype, device=out.device)
         elif not isinstance(g, Tensor):
-            g = _creation.tensor(g, dtype=out.dtype, device=out.device)
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         elif tuple(g.shape) != tuple(out.shape):
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[0] has a shape of {g.shape} and output[0] has a shape "
@@ -93,8 +95,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of ``outputs`` w.r.t. ``inputs``, returned instead of accumulated."""
-    from .._ops.creation import factories as _creation
-
     outs = _tensors(outputs)
     ins = _tensors(inputs)
     if grad_outputs is None:
@@ -116,7 +116,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, r in enumerate(result):
         if r is None:
             if materialize_grads:
-                result[i] = _creation.zeros_like(ins[i])
+                result[i] = _fill.zeros_like(ins[i])
             elif not allow_unused:
                 raise RuntimeError(
                     f"The differentiated Tensor at index {i} appears to not have been used in the graph. "

@@ -21,8 +21,10 @@ import heapq
 import warnings
 
 from .._core.strides import is_contiguous, is_non_overlapping_and_dense, numel
+from .._core.strides import is_expandable_to as _is_expandable_to
 from ..backends import backend_of
 from . import grad_mode
+from ._fill import zeros
 from .function import AccumulateGrad, Node
 
 
@@ -50,15 +52,6 @@ def sum_to_size(grad, shape):
     if lead:
         grad = grad.reshape(shape)
     return grad
-
-
-def _is_expandable_to(shape, desired) -> bool:
-    if len(shape) > len(desired):
-        return False
-    for s, d in zip(reversed(shape), reversed(desired)):
-        if s != d and s != 1:
-            return False
-    return True
 
 
 def validate_grad(node: Node, index: int, grad, meta):
@@ -327,13 +320,11 @@ def _materialize(node: Node, grads: list) -> list:
     if (len(grads) == 1 and grads[0] is not None) or all(g is not None for g in grads) \
             or not getattr(node, "materialize_grads", True):
         return grads
-    from .._ops.creation import factories as _creation
-
     builtin = getattr(getattr(node, "_forward_cls", None), "_raw", False)
     out = []
     for g, meta in zip(grads, node._out_meta):
         if g is None and meta is not None and not (builtin and not meta[1].is_floating_point):
-            g = _creation.zeros(meta[0], dtype=meta[1], device=meta[2])
+            g = zeros(meta[0], dtype=meta[1], device=meta[2])
         out.append(g)
     return out
 

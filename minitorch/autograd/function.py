@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from .._core import args as _args
 from . import grad_mode
 
 _sequence = itertools.count()
@@ -40,6 +41,7 @@ class Node:
     _retained: Mapping[int, Any] = MappingProxyType({})  # output_nr -> weakref of a tensor that retain_grad()
     _hooks: tuple = ()
     _forward_trace = None
+    _seq: float  # creation order: backward runs later nodes first (AccumulateGrad: inf)
 
     def __init__(self) -> None:
         self._seq = next(_sequence)
@@ -63,14 +65,16 @@ class Node:
 
     def _tensor_hooks(self, output_nr: int) -> list:
         """The (mutable) list of hooks of this node's output ``output_nr``."""
-        if "_pre_hooks" not in self.__dict__:
-            self._pre_hooks = {}
-        return self._pre_hooks.setdefault(output_nr, [])
+        hooks = self.__dict__.get("_pre_hooks")
+        if hooks is None:
+            hooks = self._pre_hooks = {}
+        return hooks.setdefault(output_nr, [])
 
     def _retain_grad(self, output_nr: int, tensor_ref) -> None:
-        if "_retained" not in self.__dict__:
-            self._retained = {}
-        self._retained[output_nr] = tensor_ref
+        retained = self.__dict__.get("_retained")
+        if retained is None:
+            retained = self._retained = {}
+        retained[output_nr] = tensor_ref
 
     def register_hook(self, fn):
         """``fn(grad_inputs, grad_outputs)`` runs after this node's backward."""
@@ -196,7 +200,8 @@ _FREED = (
 class FunctionCtx(Node):
     """The ``ctx`` of a Function: a backward node that also stores what forward saved."""
 
-    _forward_cls: type
+    _forward_cls: Any  # the Function class this node runs the backward of
+    _tensor_args: tuple[bool, ...]  # per forward input: whether it is a Tensor
     _name = "FunctionCtx"
     _saved: tuple | None = ()
     _to_save: tuple = ()
@@ -350,7 +355,8 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
     ctx._edges = tuple([a._grad_edge() if isinstance(a, Tensor) else None for a in args])
     ctx._tensor_args = tuple([isinstance(a, Tensor) for a in args])
     non_diff = ctx._non_differentiable
-    ctx._out_meta = meta = []
+    meta: list[tuple | None] = []
+    ctx._out_meta = meta
     for i, o in enumerate(outs):
         if not isinstance(o, Tensor):
             meta.append(None)
@@ -387,14 +393,16 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
 
 
 # ``Tensor`` is defined one layer up (``_tensor/tensor.py`` imports this module), so it registers itself
-# here at import time instead of being imported on every ``apply``.
-_tensor_class: type = type(None)
+# here at import time instead of being imported on every ``apply``; this passes it on to the argument
+# checks of ``_core/args.py``, a layer further down.
+_tensor_class: Any = type(None)
 _grad_state = grad_mode._state
 
 
 def register_tensor_class(cls: type) -> None:
     global _tensor_class
     _tensor_class = cls
+    _args.register_tensor_class(cls)
 
 
 def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:

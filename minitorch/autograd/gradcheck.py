@@ -24,6 +24,7 @@ import warnings
 import numpy as np
 
 from ..backends import backend_of
+from . import _fill
 
 __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
@@ -103,7 +104,6 @@ def _numerical_jacobians(func, inputs, diff_idx, eps) -> list[list[np.ndarray]]:
 
 def _analytical_jacobians(func, inputs, diff_idx) -> list[list[np.ndarray]]:
     """``J[i][o]`` built row by row: back-propagate the one-hot ``e_k`` of each output element."""
-    from .._ops.creation import factories as _creation
     from . import grad as autograd_grad
 
     outputs = _as_tuple(func(*inputs))
@@ -113,7 +113,7 @@ def _analytical_jacobians(func, inputs, diff_idx) -> list[list[np.ndarray]]:
         if not (_is_tensor(out) and out.requires_grad):
             continue
         for k in range(out.numel()):
-            onehot = _creation.zeros(out.numel(), dtype=out.dtype, device=out.device).reshape(out.shape)
+            onehot = _fill.zeros(out.numel(), dtype=out.dtype, device=out.device).reshape(out.shape)
             onehot._data.reshape(-1)[k] = 1
             grads = autograd_grad(out, xs, grad_outputs=onehot, retain_graph=True, allow_unused=True)
             for i, g in enumerate(grads):
@@ -139,9 +139,7 @@ def _fail(msg: str, raise_exception: bool) -> bool:
 
 
 def _fmt(a: np.ndarray, dtype) -> str:
-    from .._ops.creation.factories import tensor
-
-    return repr(tensor(a, dtype=dtype))
+    return repr(_fill.tensor(a, dtype=dtype))
 
 
 def _slow_check(func, inputs, diff_idx, eps, atol, rtol, raise_exception) -> bool:
@@ -161,7 +159,6 @@ def _slow_check(func, inputs, diff_idx, eps, atol, rtol, raise_exception) -> boo
 
 def _fast_check(func, inputs, diff_idx, eps, atol, rtol, raise_exception) -> bool:
     """Compare ``u^T J v`` for random ``u`` (outputs) and ``v`` (inputs)."""
-    from .._ops.creation.factories import tensor
     from . import grad as autograd_grad
 
     rng = np.random.default_rng(0)
@@ -180,12 +177,13 @@ def _fast_check(func, inputs, diff_idx, eps, atol, rtol, raise_exception) -> boo
     plus, minus = shifted(1), shifted(-1)
     xs = [inputs[i] for i in diff_idx]
     for o, out in enumerate(outputs):
-        if us[o] is None:
+        u = us[o]
+        if u is None:
             continue
-        numerical = float(((plus[o] - minus[o]) / (2 * eps)) @ us[o].reshape(-1))
+        numerical = float(((plus[o] - minus[o]) / (2 * eps)) @ u.reshape(-1))
         analytical = 0.0
         if out.requires_grad:
-            grads = autograd_grad(out, xs, grad_outputs=tensor(us[o], dtype=out.dtype, device=out.device), retain_graph=True,
+            grads = autograd_grad(out, xs, grad_outputs=_fill.tensor(u, dtype=out.dtype, device=out.device), retain_graph=True,
                                   allow_unused=True)
             analytical = sum(float((g.detach()._to_numpy() * v).sum()) for g, v in zip(grads, vs) if g is not None)
         if not np.isclose(analytical, numerical, rtol=rtol, atol=atol):
@@ -203,14 +201,13 @@ def _fast_check(func, inputs, diff_idx, eps, atol, rtol, raise_exception) -> boo
 
 def _check_reentrant(func, inputs, diff_idx, nondet_tol, raise_exception) -> bool:
     """Backward run twice on the same graph must give the same result (within ``nondet_tol``)."""
-    from .._ops.creation.factories import ones_like
     from . import grad as autograd_grad
 
     outs = _differentiable_outputs(_as_tuple(func(*inputs)))
     xs = [inputs[i] for i in diff_idx]
     for out in outs:
-        g1 = autograd_grad(out, xs, ones_like(out), retain_graph=True, allow_unused=True)
-        g2 = autograd_grad(out, xs, ones_like(out), retain_graph=True, allow_unused=True)
+        g1 = autograd_grad(out, xs, _fill.ones_like(out), retain_graph=True, allow_unused=True)
+        g2 = autograd_grad(out, xs, _fill.ones_like(out), retain_graph=True, allow_unused=True)
         for a, b in zip(g1, g2):
             if (a is None) != (b is None) or (
                 a is not None and np.abs(a._to_numpy() - b._to_numpy()).max(initial=0) > nondet_tol
@@ -265,7 +262,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     the outputs; they are inputs of the checked function too, since ``v^T J``
     is linear in ``v``.
     """
-    from .._ops.creation.factories import tensor
     from . import grad as autograd_grad
 
     inputs = _as_tuple(inputs)
@@ -273,7 +269,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     outputs = _differentiable_outputs(_as_tuple(func(*inputs)))
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = [tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype, device=o.device, requires_grad=True)
+        grad_outputs = [_fill.tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype, device=o.device, requires_grad=True)
                         for o in outputs]
     grad_outputs = list(_as_tuple(grad_outputs))
     n = len(inputs)

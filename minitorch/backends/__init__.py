@@ -20,11 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import cpu
-from . import cuda
-from . import cudnn
-from . import mkldnn
-from . import mps  # noqa: F401  (cuda, cudnn, mkldnn, mps: torch.backends' flags)
+from .._core.device import check_cuda_available
+from . import cpu, cuda, cudnn, mkldnn, mps  # noqa: F401  (cuda, cudnn, mkldnn, mps: torch.backends' flags)
 
 _ndarray = np.ndarray
 _torch_backend = None  # the module, once the first CUDA tensor is made
@@ -66,16 +63,7 @@ def get_backend(device):
     if kind == "cpu":
         return cpu
     if kind == "cuda" or str(kind).startswith("cuda:"):
-        from .. import cuda
-
-        cuda._check_available()
+        check_cuda_available()
         return _load_torch_backend()
     raise RuntimeError(f"no backend for device {device!r}")
 
-
-def move_to_device(tensor, device):
-    """Copy ``tensor`` to ``device``: a differentiable op (``_ops/device.py: ToDevice``)."""
-    from .._ops.device import ToDevice
-    from .._core.device import to_device
-
-    return ToDevice.apply(tensor, to_device(device))

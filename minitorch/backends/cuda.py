@@ -7,7 +7,7 @@ minitorch does not pass them on to torch.
 
 from __future__ import annotations
 
-from .. import cuda as _cuda
+from .._core.device import cuda_is_available
 
 
 class _CuBLASFlags:
@@ -24,7 +24,7 @@ matmul = _CuBLASFlags()
 
 def is_built() -> bool:
     """Whether CUDA tensors can be made in this installation (a GPU, or fake CUDA)."""
-    return _cuda.is_available()
+    return cuda_is_available()
 
 
 # ---- torch.set_float32_matmul_precision: the newer spelling of matmul.allow_tf32

@@ -7,7 +7,7 @@ pass them on to torch (set ``torch.backends.cudnn.*`` itself for that). Fake CUD
 
 from __future__ import annotations
 
-from .. import cuda as _cuda
+from .._core import device as _device
 
 enabled = True  # use cuDNN where it can
 benchmark = False  # time several algorithms per input shape and keep the fastest
@@ -17,7 +17,7 @@ allow_tf32 = True  # TF32 tensor cores in convolutions (Ampere and later)
 
 def is_available() -> bool:
     """Whether cuDNN can be used: only with a real GPU, and torch's answer there."""
-    if _cuda._fake() or not _cuda.is_available():
+    if _device._fake() or not _device.cuda_is_available():
         return False
     import torch  # a real GPU: torch is already imported by cuda.is_available
 

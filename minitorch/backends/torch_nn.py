@@ -68,7 +68,7 @@ def im2col(x, kernel, stride, padding, dilation):
 def col2im(cols, input_shape, kernel, output_size, stride, padding, dilation):
     """The adjoint of im2col (F.fold); windows beyond ``output_size`` are zero."""
     (t, b), (left, r) = _pad4(padding)
-    N, C, H, W = input_shape
+    N, _C, H, W = input_shape
     Hp, Wp = H + t + b, W + left + r
     kh, kw = kernel
     full_h = (Hp - dilation[0] * (kh - 1) - 1) // stride[0] + 1

@@ -66,7 +66,7 @@ def is_permutation(values: np.ndarray, kwargs: dict) -> None:
 
 
 BIG = st.sampled_from([(), (0,), (3, 4), (50, 50)])  # (50, 50): large enough for the moments
-RANDOM = dict(check="random", grad=False, dtypes=NO_INPUT)
+RANDOM = {"check": "random", "grad": False, "dtypes": NO_INPUT}
 
 DETERMINISTIC = [
     OpSpec("tensor", lambda lib, data, dtype=None: lib.tensor(data, dtype=dtype, device=device_for(lib)),

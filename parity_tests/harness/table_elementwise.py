@@ -223,7 +223,7 @@ MATH = [
     *F("isfinite", unary(domain=SPECIAL), grad=False, bool_output=True),
 ]
 
-COMPARE = dict(dtypes=ALL, grad=False, bool_output=True)
+COMPARE = {"dtypes": ALL, "grad": False, "bool_output": True}
 COMPARISON = [
     spec
     for name in ("eq", "ne", "lt", "le", "gt", "ge")
@@ -237,7 +237,7 @@ COMPARISON = [
 ]
 
 LOGIC_DTYPES = ("bool", "float32", "int64")
-BITWISE = dict(dtypes=("bool", "int64"), grad=False)
+BITWISE = {"dtypes": ("bool", "int64"), "grad": False}
 LOGIC = [
     *[spec for name in ("logical_and", "logical_or", "logical_xor")
       for spec in F(name, binary(), dtypes=LOGIC_DTYPES, grad=False, bool_output=True)],

@@ -15,8 +15,8 @@ PROD = Domain(-2, 2, flush=1e-3)
 
 ALL = FLOATS + INTS
 F = function_and_method
-NONEMPTY = dict(min_side=1)            # max/min/median... of an empty dim raise
-DIM_ONLY = dict(allow_none=False, allow_tuple=False)
+NONEMPTY = {"min_side": 1}            # max/min/median... of an empty dim raise
+DIM_ONLY = {"allow_none": False, "allow_tuple": False}
 
 
 def empty_error(name: str) -> ErrorCase:
@@ -127,7 +127,7 @@ SOFTMAX = [
     ]
 ]
 
-ORDER = dict(unique=True)  # no ties: which index wins a tie is not part of the contract
+ORDER = {"unique": True}  # no ties: which index wins a tie is not part of the contract
 NAMED = dict(allow_tuple=False, min_side=1, **ORDER)  # x.max() or x.max(dim, keepdim) -> (values, indices)
 EXTREMA = [
     spec

@@ -16,7 +16,7 @@ any_tensor = elementwise()
 matrix = custom(lambda d, t: ((d(shapes(2, 2)),), {}))
 batch_of_matrices = custom(lambda d, t: ((d(shapes(2, 4)),), {}))
 one_element = custom(lambda d, t: ((d(shapes(0, 3, 1, 1)),), {}))
-ATTR = dict(grad=False, dtypes=TYPES)
+ATTR = {"grad": False, "dtypes": TYPES}
 
 
 def attribute(name: str, sample=any_tensor, **flags) -> OpSpec:
@@ -132,7 +132,7 @@ CASTS = [
 ]
 
 BIG = custom(lambda d, t: ((d(st.sampled_from([(0,), (3, 4), (50, 50)])),), {}), vary_layout=False)
-RANDOM = dict(check="random", grad=False, inplace=True)
+RANDOM = {"check": "random", "grad": False, "inplace": True}
 RANDOM_FILLS = [
     OpSpec("Tensor.normal_", lambda lib, x: x.normal_(1.0, 2.0), BIG,
            random_check=in_range(-30, 30, 1.0, 2.0), **RANDOM),

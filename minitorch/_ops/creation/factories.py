@@ -14,7 +14,6 @@ import numpy as np
 
 from ..._core import dtype as _dtype
 from ..._core.args import (
-    bool_argument,
     check_storage_size,
     int_sizes,
     layout_arguments,
@@ -29,25 +28,7 @@ from ..._core.device import to_device
 from ..._core.strides import contiguous_strides, numel, preserved_strides
 from ..._tensor.tensor import Tensor
 from ...backends import cpu
-
-
-def _finish(array: np.ndarray, device, requires_grad: bool) -> Tensor:
-    """Wrap a freshly made NumPy array as a tensor on ``device``."""
-    array = np.asarray(array)  # NumPy arithmetic on 0-d arrays returns scalars
-    dev = to_device(device)
-    if requires_grad is not False:
-        bool_argument("tensor", "requires_grad", requires_grad)
-    if requires_grad and array.dtype.kind != "f":
-        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-    if dev.type != "cpu":
-        from ...backends import get_backend
-
-        array = get_backend(dev).from_numpy(array, dev)
-    t = Tensor._make(array, dev)
-    if requires_grad:
-        t.requires_grad = True
-    return t
-
+from .factory_args import _check_out, _factory_dtype, _finish
 
 _C_TYPES = {"int64": "int64_t", "int32": "int", "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t",
             "float64": "double", "float32": "float", "float16": "c10::Half"}
@@ -306,25 +287,6 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- factories
-def _factory_dtype(dtype, default=None, out=None, op: str | None = None) -> _dtype.dtype:
-    """``dtype=``, else ``out``'s dtype, else ``default`` (the default float dtype when None)."""
-    if dtype is not None:
-        dt = _dtype.to_dtype(dtype, op)
-        if out is not None and out.dtype is not dt:
-            raise RuntimeError(f"dtype {_legacy_name(dt)} does not match dtype of out parameter "
-                               f"({_legacy_name(out.dtype)})")
-        return dt
-    if out is not None:
-        return out.dtype
-    return default if default is not None else _dtype.get_default_dtype()
-
-
-def _legacy_name(dt: _dtype.dtype) -> str:
-    from .._out import _legacy
-
-    return _legacy(dt)
-
-
 def _size_arg(fn: str, size: tuple) -> tuple[int, ...]:
     """``size`` of a factory (varargs or one sequence), with PyTorch's argument-parser errors."""
     if not size:
@@ -333,14 +295,6 @@ def _size_arg(fn: str, size: tuple) -> tuple[int, ...]:
     if fn == "zeros" and any(s < 0 for s in shape):
         raise RuntimeError("zeros: Dimension size must be non-negative.")
     return nonnegative_shape(shape)
-
-
-def _check_out(out, t):
-    if out is None:
-        return t
-    from .._out import finish
-
-    return finish(t, out)
 
 
 def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,

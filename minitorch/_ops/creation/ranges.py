@@ -28,8 +28,8 @@ import numpy as np
 
 from ..._core import dtype as _dtype
 from ..._core.args import check_storage_size, int_argument, number_argument, pin_memory_argument
-from .factories import _check_out, _factory_dtype, _finish
 from ..._tensor.tensor import Tensor
+from .factory_args import _check_out, _factory_dtype, _finish
 
 # Vectorized<T>::size() of PyTorch's AVX2 kernels: elements per 32-byte vector
 _VEC_BYTES = 32

@@ -26,7 +26,9 @@ from ..._core.strides import broadcast_shapes
 from ..._tensor.tensor import Tensor
 from ...autograd.function import Primitive
 from ...backends import backend_of
+from .._inplace import write_inplace
 from .._out import _legacy
+from .._tensor_args import check_scalar, tensor_args
 from ..pointwise.binary import as_tensor_like, cast, where
 from .keys import (
     _bounds,
@@ -38,8 +40,7 @@ from .keys import (
     _long_index,
     index_key,
 )
-from .._inplace import write_inplace
-from .._tensor_args import check_scalar, tensor_args
+from .nonzero import argwhere, nonzero
 
 
 # ----------------------------------------------------------------------------- primitives
@@ -504,26 +505,6 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
         return Put.apply(input.reshape(1), source.reshape(-1), (flat,), bool(accumulate)).reshape(())
     key = tuple(i.astype(np.int64) for i in np.unravel_index(flat, tuple(input.shape)))
     return Put.apply(input, source.reshape(-1), key, bool(accumulate))
-
-
-@tensor_args("input")
-def nonzero(input: Tensor, *, out=None, as_tuple: bool = False):
-    """Indices of the non-zero elements: an (n, ndim) long tensor, or a tuple of ndim vectors."""
-    if as_tuple and out is not None:
-        raise RuntimeError("nonzero does not support the out kwarg when as_tuple is True")
-    data = backend_of(input._data).to_numpy(input._data)  # the result's size depends on the data
-    idx = np.nonzero(data.reshape(1) if data.ndim == 0 else data)
-    xp = backend_of(input._data)
-    if as_tuple:
-        return tuple(input._wrap_result(xp.asarray(i, dtype=np.int64)) for i in idx)
-    cols = np.stack(idx, axis=1) if data.ndim else np.zeros((idx[0].size, 0), dtype=np.int64)
-    return _finish(input._wrap_result(xp.asarray(cols, dtype=np.int64)), out)
-
-
-@tensor_args("input")
-def argwhere(input: Tensor) -> Tensor:
-    """``nonzero(input)``: the (n, ndim) indices of the non-zero elements."""
-    return nonzero(input)
 
 
 def _finish(result, out):

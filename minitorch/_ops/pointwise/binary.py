@@ -23,6 +23,7 @@ from ...autograd.function import Primitive
 from ...backends import backend_of
 from .._out import _legacy, finish
 from .._promotion import _constant, as_tensor_like, cast, promote
+from ..indexing.nonzero import nonzero
 
 
 # ----------------------------------------------------------------------------- binary primitives
@@ -537,8 +538,6 @@ arctan2 = atan2
 def where(condition, input=None, other=None, *, out=None):
     """``condition ? input : other`` elementwise; ``where(cond)`` is ``nonzero(cond, as_tuple=True)``."""
     if input is None and other is None:
-        from ..indexing.advanced import nonzero
-
         return nonzero(condition, as_tuple=True)
     if condition.dtype is not _dtype.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype}")

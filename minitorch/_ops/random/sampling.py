@@ -26,14 +26,14 @@ from ..._core.args import (
     sizes_argument,
     tensor_argument,
 )
-from ..creation.factories import _check_out, _factory_dtype, _finish
-from .generator import _numpy_generator
 from ..._core.strides import broadcast_shapes
 from ..._tensor.tensor import Tensor
 from ...autograd import grad_mode
 from ...autograd.function import Primitive
-from .._out import _legacy
 from .._inplace import write_inplace
+from .._out import _legacy
+from ..creation.factory_args import _check_out, _factory_dtype, _finish
+from .generator import _numpy_generator
 
 __all__ = [
     "bernoulli",

@@ -2,7 +2,7 @@
 
 Backward of a reduction over ``dims`` broadcasts the gradient back: put the
 reduced dims back as size 1 (``restore_dims``), then ``expand`` to the input's shape.
-Primitives own a backward (``Sum``, ``Mean``, ``Prod``, ``EvenlyDistributed``, ``Norm``);
+Primitives own a backward (``Sum``, ``Mean``, ``Prod``, ``Norm``; ``EvenlyDistributed`` is in ``extremum.py``);
 ``var``, ``std``, ``logsumexp`` are compositions of them.
 ``max``/``min`` with a ``dim`` pick elements by index and share ``_ops/reductions/sort.py``'s gather.
 """
@@ -17,25 +17,17 @@ import numpy as np
 
 from ..._core import dtype as _dtype
 from ..._core.args import bool_argument, bool_arguments, normalize_dims, sizes_argument, wrap_dim
+from ..._core.strides import is_expandable_to
 from ..._tensor.tensor import Tensor
-from ...autograd.engine import _is_expandable_to
 from ...autograd.engine import sum_to_size as _unbroadcast
 from ...autograd.function import Primitive
 from ...backends import backend_of
 from .. import return_types
 from .._out import _legacy, can_cast, computing_dtype, finish
-from ..pointwise.compare import logical_or
 from ..pointwise.binary import maximum, minimum, where
 from ..shape.views import normalize_shape_allow_neg
+from .extremum import EvenlyDistributed, restore_dims
 from .sort import _check_nonempty, _index_tensor, values_at
-
-
-def restore_dims(g: Tensor, dims: tuple[int, ...], keepdim: bool) -> Tensor:
-    """Undo ``keepdim=False``: re-insert the reduced ``dims`` as size-1 dims."""
-    if not keepdim:
-        for d in dims:
-            g = g.unsqueeze(d)
-    return g
 
 
 def accumulator(x):
@@ -116,7 +108,7 @@ def sum_to_size(input: Tensor, *sizes, size=None) -> Tensor:
     as with ``sum``.
     """
     shape = normalize_shape_allow_neg(sizes_argument("sum_to_size", sizes, size), "sum_to_size")
-    if not _is_expandable_to(shape, tuple(input.shape)):
+    if not is_expandable_to(shape, tuple(input.shape)):
         raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(input.shape)}}}.")
     return _unbroadcast(input, shape)
 
@@ -214,36 +206,6 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None
 
 
 # ----------------------------------------------------------------------------- amax, amin, max, min
-class EvenlyDistributed(Primitive):
-    """y = an extremum of x over ``dims`` (max, min, median), computed by the caller;
-    dx = g split evenly among the elements equal to y (NaN counts as equal to a NaN result)."""
-
-    node_name = "AmaxBackward0"
-    _named: dict = {}
-
-    @classmethod
-    def named(cls, node_name: str) -> type:
-        """The same op with PyTorch's ``grad_fn`` name for it (``MaxBackward1``, ``AminBackward0`` ...)."""
-        if node_name not in cls._named:
-            cls._named[node_name] = type(node_name.replace("Backward", ""), (cls,), {"node_name": node_name})
-        return cls._named[node_name]
-
-    @staticmethod
-    def forward(ctx, x, y, dims, keepdim):
-        y = backend_of(x).asarray(y)
-        ctx.save_for_backward(x, y)
-        ctx.dims = dims
-        ctx.keepdim = keepdim
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        y, g = restore_dims(y, ctx.dims, ctx.keepdim), restore_dims(g, ctx.dims, ctx.keepdim)
-        chosen = logical_or(x == y, x.isnan() & y.isnan()) if x.dtype.is_floating_point else x == y
-        return g * chosen / chosen.sum(ctx.dims, keepdim=True), None, None, None
-
-
 def _extreme(name: str, input: Tensor, dim, keepdim: bool, largest: bool, node: str) -> Tensor:
     """amax/amin (and max/min without dim): the value over ``dim``, gradient split among ties."""
     bool_argument(name, "keepdim", keepdim)

@@ -21,6 +21,7 @@ from ...autograd.function import Primitive
 from ...backends import backend_of
 from .. import return_types
 from .._out import finish
+from .extremum import EvenlyDistributed
 
 
 # ----------------------------------------------------------------------------- gather / scatter
@@ -181,8 +182,6 @@ def median(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
     """
     bool_arguments("median", keepdim=keepdim)
     if dim is None:
-        from .reduce import EvenlyDistributed
-
         flat = input._data.reshape(-1)
         if input.numel() == 0:
             value = backend_of(flat).full((), np.nan, dtype=flat.dtype)

@@ -142,7 +142,8 @@ def _worker_loop(dataset, is_iterable: bool, index_queue, result_queue, auto_col
                  seed: int, init_fn, worker_id: int, num_workers: int, parent_pid: int) -> None:
     """The body of a worker process: serve index-queue requests until told to stop or the parent dies."""
     global _worker_info
-    from ... import manual_seed, set_num_threads
+    from ..._core.threads import set_num_threads
+    from ..._ops.random.generator import manual_seed
 
     try:
         # One thread per worker, as PyTorch's workers do: the workers are the parallelism, and a

@@ -1,0 +1,153 @@
+"""minitorch at two commits, side by side: per-op overhead and training steps, old against new.
+
+Run: ``python benchmarks/bench_commits.py OLD [NEW]`` from the repository root, where OLD and NEW
+are git revisions (NEW defaults to the working tree). Use it before merging a change that should
+not cost speed (a refactor): the ratio column is new / old, so 1.00x means "no change".
+
+Each revision is checked out into a detached worktree under ``.bench-worktrees/`` (the working
+tree is used as is). One worker process per revision imports that revision's minitorch and builds
+every workload once; the parent then asks the workers for one timing each in turn, alternating
+which goes first, ``--repeats`` times, and prints medians. Both workers live through the whole
+run, so imports, numba compilation and allocator warm-up are outside the timings, and load on the
+machine hits both sides alike. The workloads use only the public API, so any two revisions can be
+compared. Threads: minitorch's default (the kernels' pool); note the machine's load with the figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def make_workloads(torch):
+    """name -> (callable doing one unit of work, calls per timing)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    nn = torch.nn
+    x = torch.tensor(rng.standard_normal((8, 8)), dtype=torch.float32)
+    y = torch.tensor(rng.standard_normal((8, 8)), dtype=torch.float32)
+    w = torch.tensor(rng.standard_normal((8, 8)), dtype=torch.float32, requires_grad=True)
+    b = torch.tensor(rng.standard_normal((8,)), dtype=torch.float32, requires_grad=True)
+
+    def add():
+        return x + y
+
+    def method():
+        return x.exp()
+
+    def graph20():  # the 20-op graph of bench_overhead.py
+        h = w * x
+        for _ in range(3):
+            h = (((((h + b).tanh() * y) - x).sigmoid()) @ w)
+        h.exp().sum().backward()
+        w.grad = None
+        b.grad = None
+
+    def training_step(model, batch_shape, optimizer):
+        torch.manual_seed(0)
+        images = torch.from_numpy(rng.standard_normal(batch_shape, dtype=np.float32))
+        labels = torch.from_numpy(rng.integers(0, 10, batch_shape[0]))
+        loss_fn = nn.CrossEntropyLoss()
+
+        def step():
+            optimizer.zero_grad()
+            loss_fn(model(images), labels).backward()
+            optimizer.step()
+
+        return step
+
+    torch.manual_seed(0)
+    mlp = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+    lenet = nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
+    )
+    return {
+        "x + y (8x8)": (add, 2000),
+        "x.exp() (8x8, a method)": (method, 2000),
+        "20-op graph fwd + bwd (8x8)": (graph20, 100),
+        "MLP 784-256-10 step (batch 64, SGD)": (
+            training_step(mlp, (64, 1, 28, 28), torch.optim.SGD(mlp.parameters(), lr=0.1, momentum=0.9)), 20),
+        "LeNet-5 step (batch 64, Adam)": (
+            training_step(lenet, (64, 1, 28, 28), torch.optim.Adam(lenet.parameters(), lr=1e-3)), 5),
+    }
+
+
+def worker(root: str, conn) -> None:
+    """Import minitorch from ``root``, then serve timings: receive a workload name, send seconds per call."""
+    sys.path.insert(0, root)
+    import minitorch
+
+    assert minitorch.__file__.startswith(root), (minitorch.__file__, root)
+    workloads = make_workloads(minitorch)
+    for fn, number in workloads.values():
+        for _ in range(3):
+            fn()
+    conn.send(list(workloads))
+    while (name := conn.recv()) is not None:
+        fn, number = workloads[name]
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        conn.send((time.perf_counter() - start) / number)
+
+
+def checkout(rev: str) -> str:
+    """A detached worktree of ``rev`` under .bench-worktrees/ (reused when it exists)."""
+    sha = subprocess.run(["git", "-C", ROOT, "rev-parse", rev], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    path = os.path.join(ROOT, ".bench-worktrees", sha[:12])
+    if not os.path.isdir(path):
+        subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", path, sha], check=True,
+                       capture_output=True)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("old")
+    parser.add_argument("new", nargs="?", default=None, help="default: the working tree")
+    parser.add_argument("--repeats", type=int, default=21)
+    args = parser.parse_args()
+    roots = {"old": checkout(args.old), "new": checkout(args.new) if args.new else ROOT}
+    ctx = mp.get_context("spawn")
+    conns, procs = {}, []
+    for side, root in roots.items():
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=worker, args=(root, child))
+        proc.start()
+        conns[side], _ = parent, procs.append(proc)
+    names = [conns[side].recv() for side in roots][0]
+    load_before = os.getloadavg()
+    rows = []
+    for name in names:
+        samples: dict[str, list[float]] = {side: [] for side in roots}
+        for r in range(args.repeats):
+            for side in (("old", "new") if r % 2 == 0 else ("new", "old")):
+                conns[side].send(name)
+                samples[side].append(conns[side].recv())
+        old, new = (statistics.median(samples[s]) * 1e6 for s in ("old", "new"))
+        rows.append((name, old, new))
+    for side in roots:
+        conns[side].send(None)
+    for proc in procs:
+        proc.join()
+    print(f"old: {args.old} ({roots['old']})\nnew: {args.new or 'working tree'} ({roots['new']})")
+    print(f"load average before: {load_before[0]:.2f}, after: {os.getloadavg()[0]:.2f}; "
+          f"{os.cpu_count()} cores; medians of {args.repeats}\n")
+    print("| workload | old µs | new µs | new / old |\n|---|---:|---:|---:|")
+    for name, old, new in rows:
+        print(f"| {name} | {old:.1f} | {new:.1f} | {new / old:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
