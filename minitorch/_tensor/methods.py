@@ -378,6 +378,7 @@ class Tensor(TensorBase):
     """
 
     __slots__ = ()
+
     # ---- pointwise math (_ops/pointwise/unary.py)
     neg = _refuses_out(_unary.neg)
     exp = _refuses_out(_unary.exp)
@@ -415,6 +416,7 @@ class Tensor(TensorBase):
     arctan = _refuses_out(_unary.arctan)
     fix = _refuses_out(_unary.fix)
     round = _refuses_out(_unary.round)
+    # in place: x.op_(...) writes op(x, ...) into x
     neg_ = _inplace(_unary.neg)
     exp_ = _inplace(_unary.exp)
     exp2_ = _inplace(_unary.exp2)
@@ -473,6 +475,7 @@ class Tensor(TensorBase):
         """``torch.where(condition, self, other)``: ``self`` where ``condition`` holds, else ``other``."""
         return _binary.where(condition, self, other)
 
+    # in place
     add_ = _inplace(_binary.add)
     sub_ = _inplace(_binary.sub)
     mul_ = _inplace(_binary.mul)
@@ -520,6 +523,7 @@ class Tensor(TensorBase):
     lt = _refuses_out(_compare.lt)
     ne = _refuses_out(_compare.ne)
     not_equal = _refuses_out(_compare.not_equal)
+    # in place
     eq_ = _inplace(_compare.eq)
     ne_ = _inplace(_compare.ne)
     lt_ = _inplace(_compare.lt)
@@ -605,6 +609,7 @@ class Tensor(TensorBase):
     addbmm = _refuses_out(_products.addbmm)
     addr = _refuses_out(_products.addr)
     kron = _refuses_out(_products.kron)
+    # in place
     addmm_ = _inplace(_products.addmm)
     addmv_ = _inplace(_products.addmv)
     baddbmm_ = _inplace(_products.baddbmm)
@@ -636,6 +641,7 @@ class Tensor(TensorBase):
     diag = _refuses_out(_copies.diag)
     diagflat = _copies.diagflat
     trace = _copies.trace
+    # in place
     tril_ = _inplace(_copies.tril)
     triu_ = _inplace(_copies.triu)
 
@@ -657,6 +663,7 @@ class Tensor(TensorBase):
     scatter_reduce = _refuses_out(_advanced.scatter_reduce)
     take = _advanced.take
     take_along_dim = _refuses_out(_advanced.take_along_dim)
+    # in place
     put_ = _inplace(_advanced.put)
     scatter_ = _inplace(_advanced.scatter)
     scatter_add_ = _inplace(_advanced.scatter_add)
@@ -679,6 +686,7 @@ class Tensor(TensorBase):
     # ---- scans (_ops/reductions/scan.py)
     cumprod = _refuses_out(_scan.cumprod)
     cumsum = _refuses_out(_scan.cumsum)
+    # in place
     cumsum_ = _inplace(_scan.cumsum)
     cumprod_ = _inplace(_scan.cumprod)
 
