@@ -73,7 +73,7 @@ def timed(fn, warm=None) -> float:
 
 def build_ours(name: str):
     """One fwd+bwd step of the case with kernels (this process never imports torch)."""
-    import kernels
+    from minitorch import kernels
     from minitorch.backends import cpu
 
     kind, x_shape, w_shape, padding = CASES[name]
@@ -83,10 +83,10 @@ def build_ours(name: str):
         w = rng.standard_normal(w_shape, dtype=np.float32)
         b = rng.standard_normal(w_shape[0], dtype=np.float32)
         args = ((1, 1), (padding, padding), (1, 1), 1)
-        gy = np.ones(kernels.conv2d_forward(x, w, b, *args).shape, dtype=np.float32)
+        gy = np.ones(kernels.conv2d(x, w, b, *args).shape, dtype=np.float32)
 
         def step():  # what Convolution's forward and backward ask of the backend
-            _, columns = kernels.conv2d_forward(x, w, b, *args, keep_columns=True)
+            _, columns = kernels.conv2d(x, w, b, *args, keep_columns=True)
             kernels.conv2d_input_grad(gy, w, x.shape, *args)
             kernels.conv2d_weight_grad(gy, x, w.shape, *args, columns)
             cpu.sum(gy, axis=(0, 2, 3))  # the bias gradient, which torch's step computes too
@@ -94,14 +94,15 @@ def build_ours(name: str):
         gy = np.ones(x_shape[:2] + (x_shape[2] // 2, x_shape[3] // 2), dtype=np.float32)
 
         def step():
-            _, idx = kernels.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0), (1, 1), False)
+            _, idx = kernels.max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), False)
             kernels.max_pool2d_backward(gy, idx, x.shape)
     else:
         b, gy = (rng.standard_normal(w_shape, dtype=np.float32) for _ in range(2))
 
         def step():
-            kernels.matmul(x, b)
-            kernels.matmul_backward(gy, x, b)
+            kernels.matmul(x, b)  # and the gradients, as autograd takes them: gy @ b.T, x.T @ gy
+            kernels.matmul(gy, b.T)
+            kernels.matmul(x.T, gy)
     return step
 
 
@@ -136,8 +137,8 @@ def worker(library: str, conn) -> None:
     while (request := conn.recv()) is not None:
         name, threads = request
         if name == "blas core":
-            from kernels import gemm
-            from kernels.threading import blas_core
+            from minitorch.kernels import gemm
+            from minitorch.kernels.threading import blas_core
 
             conn.send("kernels/gemm.py (float32)" if gemm.available(np.float32) else f"OpenBLAS {blas_core()}")
             continue
@@ -247,8 +248,9 @@ def report_gemm(quick: bool) -> None:
     """kernels/gemm.py against numpy's OpenBLAS, one thread each, in one process (no torch):
     the numbers behind ``gemm.pays``. Alternating, best of the repeats (the GEMM is pure
     compute, so the fastest run is the least disturbed)."""
-    from kernels import gemm
-    from kernels.threading import blas_core
+    from minitorch.kernels import gemm
+    from minitorch.kernels.threading import blas_core
+
     from minitorch.backends import cpu  # noqa: F401
 
     rng = np.random.default_rng(0)
@@ -268,7 +270,7 @@ def report_gemm(quick: bool) -> None:
 
 
 def report_conv_algorithms(quick: bool) -> None:
-    """The numbers behind the dispatch: conv2d_forward's direct loops vs im2col + GEMM, and
+    """The numbers behind the dispatch: conv2d's direct loops vs im2col + GEMM, and
     conv2d_weight_grad's direct dot products vs im2col + GEMM."""
     from minitorch.backends import cpu  # noqa: F401  minitorch's allocator settings
 
@@ -284,7 +286,7 @@ def report_conv_algorithms(quick: bool) -> None:
     print("| conv2d forward (float32) | direct ms | im2col+GEMM ms "
           "| full-width im2col+GEMM ms | dispatch picks |")
     print("|---|---:|---:|---:|---|")
-    from kernels.conv import (
+    from minitorch.kernels.conv import (
         as_padding4,
         conv2d_forward_direct,
         conv2d_forward_full_width,
@@ -313,7 +315,7 @@ def report_conv_algorithms(quick: bool) -> None:
         print(f"| {name} | {direct * 1e3:.2f} | {gemm * 1e3:.2f} | {wide_ms} | {picks} |")
     print()
 
-    from kernels.conv import (
+    from minitorch.kernels.conv import (
         DIRECT_WEIGHT_GRAD_MAX,
         _conv2d_weight_grad_direct,
         _conv2d_weight_grad_full_width,
@@ -356,8 +358,7 @@ def report_blocking(quick: bool) -> None:
     The smallest budget gives one sample per block, the largest the whole batch at once (what
     the kernels did before batch blocking, less its extra copies).
     """
-    import kernels
-    import kernels.conv
+    from minitorch import kernels
     from minitorch.backends import cpu  # noqa: F401  minitorch's allocator settings
 
     reps = 3 if quick else 7
@@ -372,10 +373,10 @@ def report_blocking(quick: bool) -> None:
         x = rng.standard_normal(x_shape, dtype=np.float32)
         w = rng.standard_normal(w_shape, dtype=np.float32)
         args = ((1, 1), (padding, padding), (1, 1), 1)
-        gy = np.ones(kernels.conv2d_forward(x, w, None, *args).shape, dtype=np.float32)
+        gy = np.ones(kernels.conv2d(x, w, None, *args).shape, dtype=np.float32)
 
         def step(x=x, w=w, gy=gy, args=args):
-            kernels.conv2d_forward(x, w, None, *args)
+            kernels.conv2d(x, w, None, *args)
             kernels.conv2d_input_grad(gy, w, x.shape, *args)
             kernels.conv2d_weight_grad(gy, x, w.shape, *args)
 
@@ -429,13 +430,13 @@ def report_loops(quick: bool) -> None:
     """How the kernels' loops are written and run: slice syntax against explicit loops, and
     serial against numba's threads (kernels/threading.py's ``in_parallel``), per kernel and size.
     """
+    import minitorch.kernels  # noqa: F401
     import numba
 
-    import kernels  # noqa: F401
     from minitorch.backends import cpu  # noqa: F401  minitorch's allocator settings
 
-    im2col_mod, pool_mod = sys.modules["kernels.im2col"], sys.modules["kernels.pool"]
-    threading_mod = sys.modules["kernels.threading"]
+    im2col_mod, pool_mod = sys.modules["minitorch.kernels.im2col"], sys.modules["minitorch.kernels.pool"]
+    threading_mod = sys.modules["minitorch.kernels.threading"]
     reps = 7 if quick else 21
     rng = np.random.default_rng(0)
 
@@ -512,10 +513,10 @@ def report_loops(quick: bool) -> None:
 
 
 THREADING_SETUP = textwrap.dedent("""
-    import statistics, sys, time, numpy as np, kernels, numba
+    import statistics, sys, time, numpy as np, numba, minitorch.kernels as kernels
     sys.path.insert(0, "benchmarks")
     from bench_lenet_epoch import build_step
-    from kernels.im2col import im2col
+    from minitorch.kernels.im2col import im2col
     x = np.random.default_rng(0).standard_normal((64, 6, 14, 14), dtype=np.float32)
     a = np.random.default_rng(1).standard_normal((512, 512), dtype=np.float32)
     im2col(x, (5, 5), (1, 1), ((0, 0), (0, 0)), (1, 1)); kernels.matmul(a, a)
@@ -565,16 +566,16 @@ def report_threading() -> None:
 COMPILE = textwrap.dedent("""
     import time
     t0 = time.perf_counter()
-    import numpy as np, kernels
+    import numpy as np, minitorch.kernels as kernels
     t1 = time.perf_counter()
     x = np.random.default_rng(0).standard_normal((64, 1, 28, 28), dtype=np.float32)
     w = np.random.default_rng(1).standard_normal((6, 1, 5, 5), dtype=np.float32)
     args = ((1, 1), (2, 2), (1, 1), 1)
     def conv1_pool():
-        y = kernels.conv2d_forward(x, w, None, *args)
+        y = kernels.conv2d(x, w, None, *args)
         kernels.conv2d_input_grad(y, w, x.shape, *args)
         kernels.conv2d_weight_grad(y, x, w.shape, *args)
-        p, idx = kernels.max_pool2d_forward(y, (2, 2), (2, 2), (0, 0), (1, 1), False)
+        p, idx = kernels.max_pool2d(y, (2, 2), (2, 2), (0, 0), (1, 1), False)
         kernels.max_pool2d_backward(p, idx, y.shape)
     conv1_pool()
     t2 = time.perf_counter()

@@ -16,7 +16,7 @@ set-up and at the end. The step's own footprint is the growth of the peak past t
 
 "minitorch (glibc malloc)" is minitorch with MINITORCH_MALLOC_TUNING=0: glibc's default mmap and
 trim thresholds, which return each freed activation to the OS and fault it in again on the next
-step (the page-fault column); backends/cpu.py explains the tuning minitorch applies.
+step (the page-fault column); backends/_malloc.py explains the tuning minitorch applies.
 """
 
 import argparse
@@ -95,7 +95,7 @@ def report_times(reps: int) -> None:
     pipes = {}
     for library in ["minitorch", "minitorch (glibc malloc)", "torch"]:
         here, there = ctx.Pipe()
-        # The second minitorch worker keeps glibc's malloc defaults (backends/cpu.py: _tune_malloc).
+        # The second minitorch worker keeps glibc's malloc defaults (backends/_malloc.py).
         os.environ["MINITORCH_MALLOC_TUNING"] = "0" if "glibc" in library else "1"
         ctx.Process(target=worker, args=(library, there), daemon=True).start()
         pipes[library] = here

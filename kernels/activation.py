@@ -12,7 +12,7 @@ for the product; this loop is a vectorised select at the product's speed.
 import numpy as np
 from numba import njit
 
-from kernels.checks import check_broadcast
+from .checks import check_broadcast
 
 
 @njit(cache=True)

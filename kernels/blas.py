@@ -40,9 +40,9 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from kernels import gemm
-from kernels.checks import check_matmul, check_shape
-from kernels.threading import in_parallel, one_pool, openblas_symbol
+from . import gemm
+from .checks import check_matmul, check_shape
+from .threading import in_parallel, one_pool, openblas_symbol
 
 ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
 

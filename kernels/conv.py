@@ -1,4 +1,4 @@
-"""conv2d and its two gradients (torch.nn.functional.conv2d), plus conv1d as conv2d with H = 1.
+"""conv2d and its two gradients (torch.nn.functional.conv2d; conv1d runs it with H = 1).
 
 Shapes follow PyTorch: x (N, C_in, H, W), w (C_out, C_in / groups, kH, kW), y (N, C_out, oH, oW).
 Channels are split into ``groups`` independent convolutions; groups == C_in is depthwise.
@@ -16,17 +16,17 @@ cache and one buffer is reused (``COLUMN_BLOCK_BYTES``); at stride 1 the columns
 full padded width, which makes every column row one contiguous copy (see kernels/im2col.py).
 
 Padding is ``(ph, pw)`` (symmetric, PyTorch's int form) or ``((top, bottom), (left, right))``
-(asymmetric, what padding='same' needs for even kernels, see ``same_padding``).
+(asymmetric, what padding='same' needs for even kernels: minitorch/nn/functional/conv.py).
 """
 
 import numba
 import numpy as np
 from numba import njit, prange
 
-from kernels import blas
-from kernels.blas import GEMM_WORK_DIVISOR
-from kernels.checks import check_at_most, check_output_size, check_shape, check_window
-from kernels.im2col import (
+from . import blas
+from .blas import GEMM_WORK_DIVISOR
+from .checks import check_at_most, check_output_size, check_shape, check_window
+from .im2col import (
     Padding4,
     _copy,
     col2im_full_width_into,
@@ -36,23 +36,10 @@ from kernels.im2col import (
     im2col_into,
     valid_output_range,
 )
-from kernels.threading import in_parallel
+from .threading import in_parallel
 
 Pair = tuple[int, int]
 Padding = tuple[int, int] | Padding4
-
-
-def same_padding(kernel: Pair, dilation: Pair) -> Padding4:
-    """Padding for padding='same' at stride 1: d*(k-1) in total, the odd one at the end.
-
-    PyTorch puts ``total // 2`` before and the rest after, so an even kernel pads one more
-    row at the bottom and one more column at the right.
-    """
-    pads = []
-    for k, d in zip(kernel, dilation):
-        total = d * (k - 1)
-        pads.append((total // 2, total - total // 2))
-    return (pads[0], pads[1])
 
 
 def as_padding4(padding: Padding) -> Padding4:
@@ -96,7 +83,7 @@ def _check_forward(x, w, stride: Pair, pad: Padding4, dilation: Pair, groups: in
 
 # ---------------------------------------------------------------------------------------------
 # Forward: three algorithms (im2col + GEMM here, full-width at stride 1 and direct loops below)
-# and the dispatch between them (conv2d_forward).
+# and the dispatch between them (conv2d).
 
 
 def conv2d_forward_gemm(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Padding4,
@@ -454,7 +441,7 @@ def conv2d_forward_direct(x: np.ndarray, w: np.ndarray, stride: Pair, padding: P
     return y
 
 
-def conv2d_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
+def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
                    padding: Padding, dilation: Pair, groups: int, keep_columns: bool = False):
     """y = conv2d(x, w) + b (torch.nn.functional.conv2d), choosing the algorithm per case.
 
@@ -509,7 +496,7 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
     out = _check_conv("conv2d_input_grad", input_shape, w.shape, stride, pad, dilation, groups)
     check_shape("conv2d_input_grad", "gy", gy.shape, (input_shape[0], w.shape[0], None, None))
     check_at_most("conv2d_input_grad", "gy's spatial size", gy.shape[2:], out)
-    if tuple(stride) == (1, 1):  # as in conv2d_forward: one copy per column row, not per oH
+    if tuple(stride) == (1, 1):  # as in conv2d: one copy per column row, not per oH
         return _conv2d_input_grad_full_width(gy, w, input_shape, pad, dilation, groups)
     N, C_out, oH, oW = gy.shape
     _, C_in_g, kH, kW = w.shape
@@ -543,7 +530,7 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops; one block of columns, reused.
     A weight of at most DIRECT_WEIGHT_GRAD_MAX entries at stride 1 (LeNet's first layer) is
     computed by direct dot products instead (_conv2d_weight_grad_direct), 2x faster there.
-    ``columns``: what conv2d_forward(keep_columns=True) returned for this x (or None).
+    ``columns``: what conv2d(keep_columns=True) returned for this x (or None).
     """
     pad = as_padding4(padding)
     out = _check_conv("conv2d_weight_grad", x.shape, weight_shape, stride, pad, dilation, groups)
@@ -551,7 +538,7 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     check_at_most("conv2d_weight_grad", "gy's spatial size", gy.shape[2:], out)
     if _direct_weight_grad(weight_shape, stride, groups):
         return _conv2d_weight_grad_direct(gy, x, weight_shape, pad, dilation)
-    if tuple(stride) == (1, 1):  # as in conv2d_forward: one copy per column row, not per oH
+    if tuple(stride) == (1, 1):  # as in conv2d: one copy per column row, not per oH
         return _conv2d_weight_grad_full_width(gy, x, weight_shape, pad, dilation, groups, columns)
     N, C_out, oH, oW = gy.shape
     _, C_in_g, kH, kW = weight_shape
@@ -567,47 +554,3 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
         GY = _channels_first(gy[n0:n0 + nb].reshape(nb, C_out, L), G)
         gw_t += blas.matmul(cols.reshape(G, rows // G, nb * L), GY.transpose(0, 2, 1))
     return np.ascontiguousarray(gw_t.transpose(0, 2, 1)).reshape(weight_shape)
-
-
-# ---------------------------------------------------------------------------------------------
-# conv1d: a conv2d over a height-1 image.
-
-
-def _as_1d_padding(padding: int | Pair) -> Padding4:
-    pad = (padding, padding) if isinstance(padding, int) else tuple(padding)
-    return ((0, 0), pad)  # type: ignore[return-value]
-
-
-def conv1d_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: int,
-                   padding: int | Pair, dilation: int, groups: int) -> np.ndarray:
-    """y = conv1d(x, w) + b for x (N, C_in, L), w (C_out, C_in/G, k): conv2d with H = 1."""
-    check_shape("conv1d", "input", x.shape, (None,) * 3)
-    check_shape("conv1d", "weight", w.shape, (None,) * 3)
-    y = conv2d_forward(x[:, :, None, :], w[:, :, None, :], bias, (1, stride),
-                       _as_1d_padding(padding), (1, dilation), groups)
-    return y[:, :, 0, :]
-
-
-def conv1d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int, int],
-                      stride: int, padding: int | Pair, dilation: int, groups: int) -> np.ndarray:
-    """dL/dx of conv1d, through conv2d_input_grad with H = 1."""
-    check_shape("conv1d_input_grad", "input", input_shape, (None,) * 3)
-    check_shape("conv1d_input_grad", "gy", gy.shape, (None,) * 3)
-    check_shape("conv1d_input_grad", "weight", w.shape, (None,) * 3)
-    N, C, L = input_shape
-    gx = conv2d_input_grad(gy[:, :, None, :], w[:, :, None, :], (N, C, 1, L), (1, stride),
-                           _as_1d_padding(padding), (1, dilation), groups)
-    return gx[:, :, 0, :]
-
-
-def conv1d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, int, int],
-                       stride: int, padding: int | Pair, dilation: int,
-                       groups: int) -> np.ndarray:
-    """dL/dw of conv1d, through conv2d_weight_grad with H = 1."""
-    check_shape("conv1d_weight_grad", "weight", weight_shape, (None,) * 3)
-    check_shape("conv1d_weight_grad", "gy", gy.shape, (None,) * 3)
-    check_shape("conv1d_weight_grad", "input", x.shape, (None,) * 3)
-    C_out, C_in_g, k = weight_shape
-    gw = conv2d_weight_grad(gy[:, :, None, :], x[:, :, None, :], (C_out, C_in_g, 1, k),
-                            (1, stride), _as_1d_padding(padding), (1, dilation), groups)
-    return gw[:, :, 0, :]

@@ -60,7 +60,7 @@ from numba import carray, cfunc, njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from kernels.checks import check_shape
+from .checks import check_shape
 
 VECTOR_BYTES = 64  # one AVX-512 register (a narrower machine splits each vector in LLVM)
 MR, NV = 8, 2  # the register tile: MR rows x NV vectors of C (16 accumulators)

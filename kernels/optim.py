@@ -16,7 +16,7 @@ rounding (~1e-13 over 100 steps in parity_tests/test_optim.py).
 import numpy as np
 from numba import njit
 
-from kernels.checks import check_dtype, check_same_shape
+from .checks import check_dtype, check_same_shape
 
 
 @njit(cache=True)

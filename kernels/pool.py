@@ -1,4 +1,4 @@
-"""Pooling (torch.nn.functional.max_pool2d, avg_pool2d, adaptive_*_pool2d and their 1d forms).
+"""Pooling (torch.nn.functional.max_pool2d, avg_pool2d, adaptive_*_pool2d; the 1d forms run these with H = 1).
 
 Every pooling op reduces each window of each image plane to one number, and every plane is
 independent, so each kernel is a loop over the N*C planes (``prange`` or ``range``, as
@@ -21,7 +21,7 @@ form (an im2col-then-reduce variant would only add the copy).
 import numpy as np
 from numba import njit, prange
 
-from kernels.checks import (
+from .checks import (
     check_dtype,
     check_ints,
     check_output_size,
@@ -29,7 +29,7 @@ from kernels.checks import (
     check_shape,
     check_window,
 )
-from kernels.threading import SCALAR_WORK, in_parallel
+from .threading import SCALAR_WORK, in_parallel
 
 Pair = tuple[int, int]
 
@@ -133,7 +133,7 @@ def _max_pool2d(x, y, indices, kH, kW, sH, sW, pH, pW, dH, dW, two_by_two, paral
                 _max_pool2d_plane(x, y, indices, kH, kW, sH, sW, pH, pW, dH, dW, nc)
 
 
-def max_pool2d_forward(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair,
+def max_pool2d(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair,
                        dilation: Pair, ceil_mode: bool) -> tuple[np.ndarray, np.ndarray]:
     """y, indices = max_pool2d(x, ..., return_indices=True), x of shape (N, C, H, W).
 
@@ -187,7 +187,8 @@ def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray,
     """dL/dx of max pooling: each output gradient goes to the input that won its window.
 
     Math: ``gx[n, c].flat[indices[n, c, o]] += gy[n, c, o]`` (overlapping windows that share
-    a winner add up). Works for any pooling with PyTorch-style indices, whatever the rank.
+    a winner add up). Works for any pooling with PyTorch-style indices, whatever the rank: it is
+    adaptive_max_pool2d's gradient too.
     Loop nest: ``for n*c (prange if big) / for o``; each iteration owns its input plane.
     Cost: N*C*oH*oW additions; writes N*C*H*W.
     """
@@ -203,21 +204,6 @@ def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray,
                         np.ascontiguousarray(indices).reshape(N * C, -1), gx,
                         in_parallel(gy.size * SCALAR_WORK))
     return gx.reshape(input_shape)
-
-
-def max_pool1d_forward(x: np.ndarray, kernel_size: int, stride: int, padding: int,
-                       dilation: int, ceil_mode: bool) -> tuple[np.ndarray, np.ndarray]:
-    """y, indices = max_pool1d(x, ...) for x (N, C, L): max_pool2d over a height-1 image."""
-    check_shape("max_pool1d", "input", x.shape, (None,) * 3)
-    y, indices = max_pool2d_forward(x[:, :, None, :], (1, kernel_size), (1, stride),
-                                    (0, padding), (1, dilation), ceil_mode)
-    return y[:, :, 0, :], indices[:, :, 0, :]
-
-
-def max_pool1d_backward(gy: np.ndarray, indices: np.ndarray,
-                        input_shape: tuple[int, int, int]) -> np.ndarray:
-    """dL/dx of max_pool1d: the same scatter as max_pool2d_backward (indices index into L)."""
-    return max_pool2d_backward(gy, indices, input_shape)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,7 +294,7 @@ def _avg_pool2d_backward(gy, gx, kH, kW, sH, sW, pH, pW, count_include_pad, divi
                                        divisor_override, nc)
 
 
-def avg_pool2d_forward(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair,
+def avg_pool2d(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair,
                        ceil_mode: bool, count_include_pad: bool,
                        divisor_override: int | None) -> np.ndarray:
     """y = avg_pool2d(x, ...): the mean of each window, PyTorch's divisor rules included.
@@ -354,27 +340,6 @@ def avg_pool2d_backward(gy: np.ndarray, input_shape: tuple[int, int, int, int],
                          divisor_override or 0,
                          in_parallel(gy.size * kernel_size[0] * kernel_size[1] * SCALAR_WORK))
     return gx
-
-
-def avg_pool1d_forward(x: np.ndarray, kernel_size: int, stride: int, padding: int,
-                       ceil_mode: bool, count_include_pad: bool) -> np.ndarray:
-    """y = avg_pool1d(x, ...) for x (N, C, L): avg_pool2d over a height-1 image."""
-    check_shape("avg_pool1d", "input", x.shape, (None,) * 3)
-    y = avg_pool2d_forward(x[:, :, None, :], (1, kernel_size), (1, stride), (0, padding),
-                           ceil_mode, count_include_pad, None)
-    return y[:, :, 0, :]
-
-
-def avg_pool1d_backward(gy: np.ndarray, input_shape: tuple[int, int, int], kernel_size: int,
-                        stride: int, padding: int, ceil_mode: bool,
-                        count_include_pad: bool) -> np.ndarray:
-    """dL/dx of avg_pool1d, through avg_pool2d_backward with H = 1."""
-    check_shape("avg_pool1d_backward", "input", input_shape, (None,) * 3)
-    check_shape("avg_pool1d_backward", "grad_output", gy.shape, (None,) * 3)
-    N, C, L = input_shape
-    gx = avg_pool2d_backward(gy[:, :, None, :], (N, C, 1, L), (1, kernel_size), (1, stride),
-                             (0, padding), ceil_mode, count_include_pad, None)
-    return gx[:, :, 0, :]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -486,7 +451,7 @@ def _check_adaptive(op: str, x: np.ndarray, output_size: Pair) -> None:
     check_ints(op, "output_size", output_size, 0)
 
 
-def adaptive_avg_pool2d_forward(x: np.ndarray, output_size: Pair) -> np.ndarray:
+def adaptive_avg_pool2d(x: np.ndarray, output_size: Pair) -> np.ndarray:
     """y = adaptive_avg_pool2d(x, output_size): the mean over each adaptive window.
 
     Loop nest: ``for n*c (prange if big) / for oh / for ow / for ih / for iw``.
@@ -508,7 +473,7 @@ def adaptive_avg_pool2d_backward(gy: np.ndarray,
     return gx
 
 
-def adaptive_max_pool2d_forward(x: np.ndarray,
+def adaptive_max_pool2d(x: np.ndarray,
                                 output_size: Pair) -> tuple[np.ndarray, np.ndarray]:
     """y, indices = adaptive_max_pool2d(x, output_size, return_indices=True).
 
@@ -519,9 +484,3 @@ def adaptive_max_pool2d_forward(x: np.ndarray,
     indices = np.empty(y.shape, dtype=np.int64)
     _adaptive_max_pool2d(np.ascontiguousarray(x), y, indices, in_parallel(x.size * SCALAR_WORK))
     return y, indices
-
-
-def adaptive_max_pool2d_backward(gy: np.ndarray, indices: np.ndarray,
-                                 input_shape: tuple[int, int, int, int]) -> np.ndarray:
-    """dL/dx of adaptive_max_pool2d: the scatter of max_pool2d_backward."""
-    return max_pool2d_backward(gy, indices, input_shape)

@@ -101,6 +101,11 @@ def _known(name: str) -> str | None:
     return name if name in MODULES else None
 
 
+def _is_module(name: str) -> bool:
+    """``name`` is a module of the project itself (``from .. import kernels`` names ``minitorch.kernels``)."""
+    return _known(name) in (name, name.removeprefix("minitorch."))
+
+
 def _targets(module: str, is_pkg: bool, node: ast.Import | ast.ImportFrom) -> list[str]:
     if isinstance(node, ast.Import):
         names = [a.name for a in node.names]
@@ -112,7 +117,7 @@ def _targets(module: str, is_pkg: bool, node: ast.Import | ast.ImportFrom) -> li
         else:
             prefix = node.module or ""
         # ``from pkg import name``: the submodule ``pkg.name`` if there is one, else ``pkg`` itself
-        names = [f"{prefix}.{a.name}" if f"{prefix}.{a.name}" in MODULES else prefix for a in node.names]
+        names = [f"{prefix}.{a.name}" if _is_module(f"{prefix}.{a.name}") else prefix for a in node.names]
     return [t for t in (_known(n) for n in names) if t is not None]
 
 

@@ -431,7 +431,7 @@ def test_errors(name, call):
 def test_import_compiles_nothing_and_threads_apply_lazily():
     code = (
         "import sys, minitorch\n"
-        "assert 'numba' not in sys.modules and 'kernels' not in sys.modules\n"
+        "assert 'numba' not in sys.modules and 'minitorch.kernels' not in sys.modules\n"
         "minitorch.set_num_threads(1)\n"
         "assert 'numba' not in sys.modules and minitorch.get_num_threads() == 1\n"
         "import minitorch.nn.functional as F\n"
@@ -465,7 +465,7 @@ def test_more_threads_than_cores_is_accepted_as_in_torch():
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt is Linux-only")
 @pytest.mark.parametrize("setting, tuned", [(None, True), ("0", False)])
 def test_import_tunes_malloc_unless_told_not_to(setting, tuned):
-    """``import minitorch`` fixes glibc's mmap/trim thresholds (backends/cpu.py: _tune_malloc), so a
+    """``import minitorch`` fixes glibc's mmap/trim thresholds (backends/_malloc.py), so a
     training loop reuses freed activations instead of faulting pages in again each step;
     MINITORCH_MALLOC_TUNING=0 keeps glibc's defaults."""
     import os
@@ -473,7 +473,7 @@ def test_import_tunes_malloc_unless_told_not_to(setting, tuned):
     env = {k: v for k, v in os.environ.items() if k != "MINITORCH_MALLOC_TUNING"}
     if setting is not None:
         env["MINITORCH_MALLOC_TUNING"] = setting
-    code = "import minitorch.backends.cpu as cpu; print(cpu._malloc_tuned)"
+    code = "import minitorch; from minitorch.backends import _malloc; print(_malloc.tuned)"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env)
     assert out.stdout.strip() == str(tuned)
 

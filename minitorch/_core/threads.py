@@ -10,7 +10,7 @@ is missing, numba runs on its 'workqueue' layer and OpenBLAS keeps threads of it
 
 ``import minitorch`` does not import numba (it must stay fast and compile nothing), so a count
 set before the first kernel call is remembered here and applied when the CPU backend first
-imports ``kernels`` (``backends/cpu.py: _kernels``).
+imports ``minitorch.kernels`` (``backends/cpu.py: __getattr__``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def set_num_threads(n: int) -> None:
     global _pending
     if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
         raise RuntimeError("set_num_threads expects a positive integer")
-    kernels = sys.modules.get("kernels")
+    kernels = sys.modules.get("minitorch.kernels")
     if kernels is not None and hasattr(kernels, "set_num_threads"):
         kernels.set_num_threads(n)
     _pending = n
@@ -34,7 +34,7 @@ def set_num_threads(n: int) -> None:
 
 def get_num_threads() -> int:
     """The number of threads the CPU kernels use (``torch.get_num_threads``)."""
-    kernels = sys.modules.get("kernels")
+    kernels = sys.modules.get("minitorch.kernels")
     if kernels is not None and hasattr(kernels, "get_num_threads"):
         return kernels.get_num_threads()
     if _pending is not None:
@@ -43,6 +43,6 @@ def get_num_threads() -> int:
 
 
 def apply_pending(kernels) -> None:
-    """Called once, right after ``kernels`` is imported: apply a count set before that."""
+    """Called once, right after ``minitorch.kernels`` is imported: apply a count set before that."""
     if _pending is not None:
         kernels.set_num_threads(_pending)

@@ -11,6 +11,9 @@ import warnings as _warnings
 
 import numpy as np
 
+from . import _malloc  # noqa: F401  (sets glibc's malloc to keep freed arrays in the process; see there)
+from ._erf import erf  # noqa: F401  (NumPy has no erf)
+
 name = "cpu"
 
 # PyTorch returns inf/nan quietly (1/0, log(0), exp(1000)); NumPy warns. Silence those warnings
@@ -23,38 +26,6 @@ _warnings.filterwarnings(
 )
 ndarray = np.ndarray
 
-
-# ---- memory: keep freed arrays in the process
-# A training step allocates and frees the same few-MB arrays over and over (activations, columns,
-# gradients). glibc's malloc serves blocks above its mmap threshold with fresh mmap()s and gives
-# them back with munmap() on free; its threshold adapts, so whether a process settles into reusing
-# the memory is a matter of luck. In the unlucky runs each step faults every page in again: LeNet's
-# step took ~2,100 page faults and 13.7 ms instead of ~10 ms (benchmarks/bench_lenet_epoch.py,
-# "page faults" and the "glibc malloc" row). Fixing the mmap threshold (and the trim threshold, so
-# the heap is not shrunk either) makes malloc reuse that memory in every run, at no cost in peak
-# memory (LeNet: 161 MiB either way). PyTorch's CPU tuning guide gets the same effect by
-# preloading jemalloc or tcmalloc. Set MINITORCH_MALLOC_TUNING=0 to keep glibc's defaults.
-_MMAP_THRESHOLD, _TRIM_THRESHOLD = 64 << 20, 256 << 20
-
-
-def _tune_malloc() -> bool:
-    """Set glibc's M_MMAP_THRESHOLD and M_TRIM_THRESHOLD (Linux/glibc only); True if done."""
-    import ctypes
-    import os
-    import sys
-
-    if os.environ.get("MINITORCH_MALLOC_TUNING") == "0" or not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # pragma: no cover - not glibc (musl, ...)
-        return False
-    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-    return bool(libc.mallopt(M_MMAP_THRESHOLD, _MMAP_THRESHOLD)) and bool(
-        libc.mallopt(M_TRIM_THRESHOLD, _TRIM_THRESHOLD))
-
-
-_malloc_tuned = _tune_malloc()
 
 # ---- elementwise (NumPy ufuncs: broadcasting and the output's memory layout follow NumPy's order='K')
 add, subtract, multiply, true_divide, negative = np.add, np.subtract, np.multiply, np.true_divide, np.negative
@@ -103,44 +74,6 @@ broadcast_to, take_along_axis, put_along_axis = np.broadcast_to, np.take_along_a
 empty, zeros, ones, full, arange, linspace, eye = np.empty, np.zeros, np.ones, np.full, np.arange, np.linspace, np.eye
 asarray, copyto = np.asarray, np.copyto
 einsum, tril, triu, nonzero = np.einsum, np.tril, np.triu, np.nonzero
-
-
-# erf: piecewise Chebyshev interpolation of erf(x)/x, built at import from math.erf.
-# |x| in [0, 6) is cut into 96 intervals of width 1/16, each with a degree-7 interpolant at
-# Chebyshev points; beyond 6, erf(x) = sign(x) in float64. Max relative error against math.erf:
-# 9e-16 (4 ulp) over [-7, 7] and tiny |x| down to 1e-300. 1M float64 values: ~80 ms, against
-# ~250 ms for np.vectorize(math.erf) (the previous implementation).
-_ERF_WIDTH, _ERF_INTERVALS, _ERF_DEGREE = 1 / 16, 96, 7
-
-
-def _erf_table() -> np.ndarray:
-    """Row j, column k: the j-th Chebyshev coefficient of erf(x)/x on interval k."""
-    import math
-
-    ratio = np.vectorize(lambda x: math.erf(x) / x if x else 2 / math.sqrt(math.pi))
-    table = np.empty((_ERF_DEGREE + 1, _ERF_INTERVALS))
-    for k in range(_ERF_INTERVALS):
-        domain = [k * _ERF_WIDTH, (k + 1) * _ERF_WIDTH]
-        table[:, k] = np.polynomial.chebyshev.Chebyshev.interpolate(ratio, _ERF_DEGREE, domain).coef
-    return table
-
-
-_ERF_TABLE = _erf_table()
-
-
-def erf(a):
-    """erf(x) = x * P_k(t): Clenshaw's recurrence on the interval k holding |x| (t in [-1, 1])."""
-    x = np.asarray(a, dtype=np.float64)
-    ax = np.abs(x)
-    end = _ERF_INTERVALS * _ERF_WIDTH
-    s = np.nan_to_num(np.minimum(ax, end * (1 - 1e-16)) * (1 / _ERF_WIDTH))
-    k = s.astype(np.intp)
-    t = 2 * (s - k) - 1
-    b1, b2 = np.take(_ERF_TABLE[_ERF_DEGREE], k), 0.0
-    for j in range(_ERF_DEGREE - 1, 0, -1):
-        b1, b2 = np.take(_ERF_TABLE[j], k) + 2 * t * b1 - b2, b1
-    y = x * (np.take(_ERF_TABLE[0], k) + t * b1 - b2)
-    return np.where(ax >= end, np.sign(x), y).astype(a.dtype, copy=False)
 
 
 def ascontiguousarray(a, dtype=None):
@@ -213,109 +146,36 @@ def index_reduce_at(a, key, values, reduce):
 take, bincount, mean = np.take, np.bincount, np.mean
 
 
-# ---- kernels (numba), imported on first use (_ops/conv.py, _ops/pool.py, nn.functional.vision)
-# The names and signatures below are what a backend must provide for convolution and pooling.
-# Shapes are always 4-d (N, C, H, W); 1-d ops add H = 1. Pairs are (height, width); conv padding
-# is explicit and may be asymmetric: ((top, bottom), (left, right)). ``import minitorch`` must not
-# import numba, so every entry imports ``kernels`` inside the call (``_kernels()``).
-_kernels_module = None
+# ---- kernels (numba): convolution, pooling, matmul, fused updates (_ops/conv.py, _ops/pool.py, optim/adam.py)
+# These entries are the functions of ``minitorch.kernels`` (the folder kernels/), under the same names;
+# their docstrings give the math, loop nest and cost. Shapes are always 4-d (N, C, H, W); 1-d ops add
+# H = 1. Pairs are (height, width); conv padding is explicit and may be asymmetric:
+# ((top, bottom), (left, right)). ``import minitorch`` must not import numba, so the first lookup of any
+# of them (``cpu.conv2d``) imports minitorch.kernels and binds them all here (PEP 562 module __getattr__).
+_KERNELS = (
+    "matmul",  # np.matmul, the big float GEMMs shared over the kernels' threads (kernels/blas.py)
+    "conv2d", "conv2d_input_grad", "conv2d_weight_grad", "im2col", "col2im",  # kernels/conv.py, im2col.py
+    "max_pool2d", "max_pool2d_backward", "adaptive_max_pool2d",  # kernels/pool.py
+    "avg_pool2d", "avg_pool2d_backward", "adaptive_avg_pool2d", "adaptive_avg_pool2d_backward",
+    "adam_step",  # kernels/optim.py
+    "threshold_backward",  # relu's gradient, kernels/activation.py
+)
 
 
-def _kernels():
-    """The ``kernels`` package, imported on the first call (and any pending thread count applied)."""
-    global _kernels_module
-    if _kernels_module is None:
-        import kernels
+def __getattr__(name: str):
+    """A kernel entry of ``_KERNELS``: the first one asked for imports ``minitorch.kernels``."""
+    if name not in _KERNELS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from .. import kernels
+    from .._core import threads as _threads
 
-        from .._core import threads as _threads
-
-        _threads.apply_pending(kernels)
-        _kernels_module = kernels
-    return _kernels_module
-
-
-def matmul(a, b):
-    """np.matmul, with the big float GEMMs shared over the kernels' threads (kernels/blas.py)."""
-    return _kernels().matmul(a, b)
+    _threads.apply_pending(kernels)  # a thread count set before the kernels were imported
+    globals().update({entry: getattr(kernels, entry) for entry in _KERNELS})
+    return globals()[name]
 
 
-def conv2d(x, w, bias, stride, padding, dilation, groups, keep_columns=False):
-    """y = conv2d(x, w) + b: x (N, C_in, H, W), w (C_out, C_in/groups, kH, kW), bias (C_out,) or None.
-    With ``keep_columns``, ``(y, columns)``: what ``conv2d_weight_grad`` may reuse (or None)."""
-    return _kernels().conv2d_forward(x, w, bias, stride, padding, dilation, groups, keep_columns)
-
-
-def conv2d_input_grad(gy, w, input_shape, stride, padding, dilation, groups):
-    """dx of conv2d = conv_transpose2d(gy, w) at the spatial size ``input_shape[2:]``."""
-    return _kernels().conv2d_input_grad(gy, w, tuple(input_shape), stride, padding, dilation, groups)
-
-
-def conv2d_weight_grad(gy, x, weight_shape, stride, padding, dilation, groups, columns=None):
-    """dw of conv2d: the correlation of x with gy (only gy's (oH, oW) windows of x are used);
-    ``columns``: what ``conv2d(x, ..., keep_columns=True)`` returned, or None."""
-    return _kernels().conv2d_weight_grad(gy, x, tuple(weight_shape), stride, padding, dilation, groups,
-                                         columns)
-
-
-def im2col(x, kernel, stride, padding, dilation):
-    """(N, C, H, W) -> (N, C*kH*kW, oH*oW): every kernel window as a column (F.unfold)."""
-    return _kernels().im2col(x, kernel, stride, padding, dilation)
-
-
-def col2im(cols, input_shape, kernel, output_size, stride, padding, dilation):
-    """The adjoint of im2col: add each column back into its window of an (N, C, H, W) zero image."""
-    return _kernels().col2im(cols, tuple(input_shape), kernel, output_size, stride, padding, dilation)
-
-
-def max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode):
-    """(y, indices): window maxima and the flat position ih*W + iw of each winner (int64)."""
-    return _kernels().max_pool2d_forward(x, kernel_size, stride, padding, dilation, ceil_mode)
-
-
-def adaptive_max_pool2d(x, output_size):
-    """(y, indices) of adaptive max pooling, indices as max_pool2d's."""
-    return _kernels().adaptive_max_pool2d_forward(x, output_size)
-
-
-def max_pool2d_backward(gy, indices, input_shape):
-    """gx[n, c].flat[indices] += gy: the gradient of any max pooling, from its indices."""
-    return _kernels().max_pool2d_backward(gy, indices, tuple(input_shape))
-
-
-def avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
-    """Window means with PyTorch's divisor rules (divisor_override None or a non-zero int)."""
-    return _kernels().avg_pool2d_forward(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                                         divisor_override)
-
-
-def avg_pool2d_backward(gy, input_shape, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                        divisor_override):
-    """The adjoint of avg_pool2d: gy / divisor spread over each window."""
-    return _kernels().avg_pool2d_backward(gy, tuple(input_shape), kernel_size, stride, padding, ceil_mode,
-                                          count_include_pad, divisor_override)
-
-
-def adaptive_avg_pool2d(x, output_size):
-    """Means over the windows [floor(i*In/Out), ceil((i+1)*In/Out)) along H and W."""
-    return _kernels().adaptive_avg_pool2d_forward(x, output_size)
-
-
-def adaptive_avg_pool2d_backward(gy, input_shape):
-    """The adjoint of adaptive_avg_pool2d."""
-    return _kernels().adaptive_avg_pool2d_backward(gy, tuple(input_shape))
-
-
-# ---- fused optimizer updates (optim/adam.py)
-def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, step_size, bias_correction2_sqrt,
-              eps):
-    """Adam's update of ``param`` and its moments, in place, in one numba loop (kernels/optim.py)."""
-    _kernels().adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, step_size,
-                         bias_correction2_sqrt, eps)
-
-
-def threshold_backward(g, y):
-    """relu's gradient: ``g`` where ``y > 0``, else 0, as a select (kernels/activation.py)."""
-    return _kernels().threshold_backward(g, y)
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_KERNELS))
 
 
 # ---- memory layout queries (every backend answers these; torch tensors have no ``.flags``)

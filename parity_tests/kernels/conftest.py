@@ -11,12 +11,12 @@ import pytest
 # kernels/threading.py's ``in_parallel`` picks one per call by size. The test inputs are small,
 # so without this fixture only the serial loops would ever run: each kernel test runs once
 # with the choice forced to threads and once forced to serial.
-_KERNEL_MODULES = ("kernels.im2col", "kernels.pool", "kernels.conv", "kernels.blas")
+_KERNEL_MODULES = tuple(f"minitorch.kernels.{name}" for name in ("im2col", "pool", "conv", "blas"))
 
 
 @pytest.fixture(autouse=True, params=["serial", "threads"])
 def loop_kind(request, monkeypatch):
-    import kernels  # noqa: F401  (loads the submodules)
+    import minitorch.kernels  # noqa: F401  (loads the submodules)
 
     threads = request.param == "threads"
     for name in _KERNEL_MODULES:
@@ -29,8 +29,8 @@ def loop_kind(request, monkeypatch):
 # kernel test also runs with the direct path switched off, to keep the GEMM path covered.
 @pytest.fixture(autouse=True, params=["direct if tiny", "always GEMM"])
 def weight_grad_algorithm(request, monkeypatch):
-    import kernels  # noqa: F401
+    import minitorch.kernels  # noqa: F401
 
     if request.param == "always GEMM":
-        monkeypatch.setattr(sys.modules["kernels.conv"], "DIRECT_WEIGHT_GRAD_MAX", 0)
+        monkeypatch.setattr(sys.modules["minitorch.kernels.conv"], "DIRECT_WEIGHT_GRAD_MAX", 0)
     return request.param

@@ -1,4 +1,8 @@
-"""conv2d, conv1d, conv_transpose2d kernels against torch.nn.functional and torch.autograd."""
+"""The conv2d kernels against torch.nn.functional and torch.autograd.
+
+conv1d and conv_transpose2d have no kernels of their own: they are checked here as minitorch runs
+them on conv2d's three (minitorch/_ops/conv.py), at the kernels' level.
+"""
 
 import numpy as np
 import pytest
@@ -8,20 +12,8 @@ from harness.strategies import at_least
 from hypothesis import example, given
 from hypothesis import strategies as st
 from kernel_parity_helpers import assert_close, random_array, torch_forward_and_grads
-
-from kernels import (
-    conv1d_forward,
-    conv1d_input_grad,
-    conv1d_weight_grad,
-    conv2d_forward,
-    conv2d_input_grad,
-    conv2d_weight_grad,
-    conv_transpose2d_forward,
-    conv_transpose2d_input_grad,
-    conv_transpose2d_weight_grad,
-    same_padding,
-)
-from kernels.conv import conv2d_forward_direct, conv2d_forward_gemm
+from minitorch.kernels import conv2d, conv2d_input_grad, conv2d_weight_grad
+from minitorch.kernels.conv import conv2d_forward_direct, conv2d_forward_gemm
 
 DTYPES = [np.float64, np.float32]
 
@@ -77,12 +69,12 @@ def test_conv2d_forward_and_grads_match_torch(case):
         return F.conv2d(xt, wt, bt, stride, padding, dilation, groups)
 
     y_t, gy, (gx_t, gw_t, *_) = torch_forward_and_grads(torch_conv, inputs, case["seed"])
-    assert_close(conv2d_forward(x, w, b, stride, padding, dilation, groups), y_t, dtype)
+    assert_close(conv2d(x, w, b, stride, padding, dilation, groups), y_t, dtype)
     assert_close(conv2d_input_grad(gy, w, x.shape, stride, padding, dilation, groups), gx_t, dtype)
     assert_close(conv2d_weight_grad(gy, x, w.shape, stride, padding, dilation, groups), gw_t,
                  dtype)
     # The forward's columns, handed to the weight gradient (what autograd does).
-    y_k, columns = conv2d_forward(x, w, b, stride, padding, dilation, groups, keep_columns=True)
+    y_k, columns = conv2d(x, w, b, stride, padding, dilation, groups, keep_columns=True)
     assert_close(y_k, y_t, dtype)
     assert_close(conv2d_weight_grad(gy, x, w.shape, stride, padding, dilation, groups, columns),
                  gw_t, dtype)
@@ -91,18 +83,18 @@ def test_conv2d_forward_and_grads_match_torch(case):
 def test_forward_keeps_columns_only_when_the_weight_gradient_can_use_them(monkeypatch):
     """One block of full-width columns is kept (LeNet conv2); a direct weight gradient (LeNet
     conv1), another stride, or a batch split into blocks keeps nothing."""
-    import kernels.conv as kc
+    import minitorch.kernels.conv as kc
 
     rng = np.random.default_rng(0)
     x, w = random_array(rng, (4, 6, 14, 14), np.float32), random_array(rng, (16, 6, 5, 5), np.float32)
-    y, columns = conv2d_forward(x, w, None, (1, 1), (0, 0), (1, 1), 1, keep_columns=True)
+    y, columns = conv2d(x, w, None, (1, 1), (0, 0), (1, 1), 1, keep_columns=True)
     assert columns is not None and columns.shape == (150, 4, 10 * 14)
     x1, w1 = random_array(rng, (4, 1, 28, 28), np.float32), random_array(rng, (6, 1, 5, 5), np.float32)
     direct = w1.size <= kc.DIRECT_WEIGHT_GRAD_MAX  # off in the fixture's "always GEMM" runs
-    assert (conv2d_forward(x1, w1, None, (1, 1), (2, 2), (1, 1), 1, keep_columns=True)[1] is None) == direct
-    assert conv2d_forward(x, w, None, (2, 2), (0, 0), (1, 1), 1, keep_columns=True)[1] is None
+    assert (conv2d(x1, w1, None, (1, 1), (2, 2), (1, 1), 1, keep_columns=True)[1] is None) == direct
+    assert conv2d(x, w, None, (2, 2), (0, 0), (1, 1), 1, keep_columns=True)[1] is None
     monkeypatch.setattr(kc, "COLUMN_BLOCK_BYTES", 150 * 140 * 4 * 2)  # two samples per block
-    y2, none = conv2d_forward(x, w, None, (1, 1), (0, 0), (1, 1), 1, keep_columns=True)
+    y2, none = conv2d(x, w, None, (1, 1), (0, 0), (1, 1), 1, keep_columns=True)
     assert none is None
     np.testing.assert_allclose(y2, y, rtol=1e-5, atol=1e-5)  # BLAS rounds a split GEMM differently
 
@@ -141,10 +133,15 @@ def test_conv2d_edge_cases(dtype, x_shape, w_shape, stride, padding, dilation, g
         return F.conv2d(xt, wt, None, stride, padding, dilation, groups)
 
     y_t, gy, (gx_t, gw_t) = torch_forward_and_grads(torch_conv, [x, w])
-    assert_close(conv2d_forward(x, w, None, stride, padding, dilation, groups), y_t, dtype)
+    assert_close(conv2d(x, w, None, stride, padding, dilation, groups), y_t, dtype)
     assert_close(conv2d_input_grad(gy, w, x.shape, stride, padding, dilation, groups), gx_t, dtype)
     assert_close(conv2d_weight_grad(gy, x, w.shape, stride, padding, dilation, groups), gw_t,
                  dtype)
+
+
+def same_padding(kernel, dilation):
+    """padding='same' at stride 1: d*(k-1) in total, the odd one after (minitorch/nn/functional/conv.py)."""
+    return tuple((d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, dilation))
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
@@ -161,7 +158,7 @@ def test_same_padding_matches_torch_same_including_even_kernels(kh, kw, dh, dw, 
 
     y_t, gy, (gx_t, gw_t) = torch_forward_and_grads(torch_conv, [x, wt])
     pad = same_padding((kh, kw), (dh, dw))
-    assert_close(conv2d_forward(x, wt, None, (1, 1), pad, (dh, dw), 1), y_t, np.float64)
+    assert_close(conv2d(x, wt, None, (1, 1), pad, (dh, dw), 1), y_t, np.float64)
     assert_close(conv2d_input_grad(gy, wt, x.shape, (1, 1), pad, (dh, dw), 1), gx_t, np.float64)
     assert_close(conv2d_weight_grad(gy, x, wt.shape, (1, 1), pad, (dh, dw), 1), gw_t, np.float64)
 
@@ -169,6 +166,7 @@ def test_same_padding_matches_torch_same_including_even_kernels(kh, kw, dh, dw, 
 @at_least(30, deadline=None)
 @given(case=conv_cases(), left_right=st.tuples(st.integers(0, 2), st.integers(0, 2)))
 def test_conv1d_matches_torch(case, left_right):
+    """F.conv1d (padded on each side by its own amount) as conv2d over an image of height 1."""
     rng = np.random.default_rng(case["seed"])
     L, k, s, p, d = case["w"]
     L += 2 * p  # the drawn padding made the output non-empty; make the input that long instead
@@ -180,14 +178,19 @@ def test_conv1d_matches_torch(case, left_right):
         return F.conv1d(F.pad(xt, left_right), wt, None, s, 0, d, groups)
 
     y_t, gy, (gx_t, gw_t) = torch_forward_and_grads(torch_conv, [x, w])
-    assert_close(conv1d_forward(x, w, None, s, left_right, d, groups), y_t, dtype)
-    assert_close(conv1d_input_grad(gy, w, x.shape, s, left_right, d, groups), gx_t, dtype)
-    assert_close(conv1d_weight_grad(gy, x, w.shape, s, left_right, d, groups), gw_t, dtype)
+    args = ((1, s), ((0, 0), left_right), (1, d), groups)
+    x4, w4, gy4 = x[:, :, None], w[:, :, None], gy[:, :, None]
+    assert_close(conv2d(x4, w4, None, *args)[:, :, 0], y_t, dtype)
+    assert_close(conv2d_input_grad(gy4, w4, x4.shape, *args)[:, :, 0], gx_t, dtype)
+    assert_close(conv2d_weight_grad(gy4, x4, w4.shape, *args)[:, :, 0], gw_t, dtype)
 
 
 @at_least(50, deadline=None)
 @given(case=conv_cases(), data=st.data())
 def test_conv_transpose2d_matches_torch(case, data):
+    """F.conv_transpose2d as minitorch/_ops/conv.py runs it: the forward is conv2d_input_grad at
+    the output's size, its input gradient conv2d (positions past x cut off), its weight gradient
+    conv2d_weight_grad with x and gy swapped."""
     rng = np.random.default_rng(case["seed"])
     (H, W), kernel, stride, padding, dilation = _conv_args(case)
     # PyTorch needs output_padding < max(stride, dilation) and a non-empty output.
@@ -196,29 +199,28 @@ def test_conv_transpose2d_matches_torch(case, data):
     padding = tuple(min(p, (d * (k - 1)) // 2) for p, d, k in zip(padding, dilation, kernel))
     dtype, groups = case["dtype"], case["groups"]
     x = random_array(rng, (case["n"], case["c_in"], H, W), dtype, case["contiguous"])
-    w = random_array(rng, (case["c_in"], case["c_out"] // groups) + kernel, dtype)
+    w = random_array(rng, (case["c_in"], case["c_out"] // groups) + kernel, dtype, case["contiguous"])
     b = random_array(rng, (case["c_out"],), dtype)
 
     def torch_conv_t(xt, wt, bt):
         return F.conv_transpose2d(xt, wt, bt, stride, padding, output_padding, groups, dilation)
 
     y_t, gy, (gx_t, gw_t, _) = torch_forward_and_grads(torch_conv_t, [x, w, b])
-    y = conv_transpose2d_forward(x, w, b, stride, padding, output_padding, groups, dilation)
+    args = (stride, padding, dilation, groups)
+    y = conv2d_input_grad(x, w, tuple(y_t.shape), *args) + b.reshape(1, -1, 1, 1)
     assert_close(y, y_t, dtype)
-    assert_close(conv_transpose2d_input_grad(gy, w, x.shape, stride, padding, groups, dilation), gx_t,
-                 dtype)
-    assert_close(conv_transpose2d_weight_grad(gy, x, w.shape, stride, padding, groups, dilation),
-                 gw_t, dtype)
+    assert_close(conv2d(gy, w, None, *args)[:, :, :H, :W], gx_t, dtype)
+    assert_close(conv2d_weight_grad(x, gy, w.shape, *args), gw_t, dtype)
 
 
 def test_importing_kernels_compiles_nothing():
-    """Compilation is lazy: a fresh interpreter imports kernels in well under a second."""
+    """Compilation is lazy: a fresh interpreter imports minitorch.kernels in well under a second."""
     import subprocess
     import sys
     import time
 
-    code = ("import time; t = time.perf_counter(); import kernels, numba; "
-            "from kernels.im2col import _im2col; "
+    code = ("import time; t = time.perf_counter(); import minitorch.kernels, numba; "
+            "from minitorch.kernels.im2col import _im2col; "
             "assert not _im2col.signatures, _im2col.signatures; "
             "print(time.perf_counter() - t)")
     start = time.perf_counter()
@@ -228,3 +230,19 @@ def test_importing_kernels_compiles_nothing():
     assert float(out.stdout) < 2.0
     assert time.perf_counter() - start < 10.0
     assert torch is not None  # torch stays a test-only dependency of the kernels
+
+
+def test_kernels_come_with_this_minitorch():
+    """minitorch.kernels is the kernels/ beside the minitorch/ that was imported: in a checkout
+    (an editable install maps the folder through setuptools' import finder) or inside the
+    installed package. An editable install made from another checkout would map another kernels/."""
+    from pathlib import Path
+
+    import minitorch.kernels
+
+    import minitorch
+
+    package, kernels = Path(minitorch.__file__).parent, Path(minitorch.kernels.__file__).parent
+    assert kernels in (package.parent / "kernels", package / "kernels"), (
+        f"minitorch.kernels is {kernels} but minitorch is {package}: reinstall this checkout "
+        "(pip install -e .)")

@@ -7,20 +7,14 @@ from harness.strategies import at_least
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from kernel_parity_helpers import assert_close, random_array, torch_forward_and_grads
-
-from kernels import (
+from minitorch.kernels import (
+    adaptive_avg_pool2d,
     adaptive_avg_pool2d_backward,
-    adaptive_avg_pool2d_forward,
-    adaptive_max_pool2d_backward,
-    adaptive_max_pool2d_forward,
-    avg_pool1d_backward,
-    avg_pool1d_forward,
+    adaptive_max_pool2d,
+    avg_pool2d,
     avg_pool2d_backward,
-    avg_pool2d_forward,
-    max_pool1d_backward,
-    max_pool1d_forward,
+    max_pool2d,
     max_pool2d_backward,
-    max_pool2d_forward,
 )
 
 DTYPES = [np.float64, np.float32]
@@ -69,7 +63,7 @@ def test_max_pool2d_values_indices_and_grad_match_torch(case):
     """Ties pick the first maximum in scan order, NaN wins: indices agree exactly."""
     (H, W), kernel, stride, padding, dilation = _pool_args(case)
     x = _input(case, (case["n"], case["c"], H, W))
-    y, idx = max_pool2d_forward(x, kernel, stride, padding, dilation, case["ceil_mode"])
+    y, idx = max_pool2d(x, kernel, stride, padding, dilation, case["ceil_mode"])
     # A window wholly in the padding has an index past the plane, and torch's backward then
     # writes out of bounds (heap corruption); see the dedicated test below.
     assume(bool(((idx >= 0) & (idx < H * W)).all()))
@@ -88,9 +82,10 @@ def test_max_pool2d_values_indices_and_grad_match_torch(case):
 @at_least(40, deadline=None)
 @given(case=pool_cases())
 def test_max_pool1d_matches_torch(case):
+    """F.max_pool1d as minitorch runs it: max_pool2d over an image of height 1."""
     L, k, s, p, d = case["w"]
     x = _input(case, (case["n"], case["c"], L))
-    y, idx = max_pool1d_forward(x, k, s, p, d, case["ceil_mode"])
+    y, idx = max_pool2d(x[:, :, None], (1, k), (1, s), (0, p), (1, d), case["ceil_mode"])
     assume(bool(((idx >= 0) & (idx < L)).all()))  # as in the 2d test
 
     def torch_pool(xt):
@@ -98,9 +93,10 @@ def test_max_pool1d_matches_torch(case):
 
     y_t, gy, (gx_t,) = torch_forward_and_grads(torch_pool, [x])
     _, idx_t = F.max_pool1d(torch.tensor(x), k, s, p, d, case["ceil_mode"], return_indices=True)
-    assert_close(y, y_t, case["dtype"])
-    np.testing.assert_array_equal(idx, idx_t.numpy())
-    assert_close(max_pool1d_backward(gy, idx, x.shape), gx_t, case["dtype"])
+    assert_close(y[:, :, 0], y_t, case["dtype"])
+    np.testing.assert_array_equal(idx[:, :, 0], idx_t.numpy())
+    gx = max_pool2d_backward(gy[:, :, None], idx, (case["n"], case["c"], 1, L))
+    assert_close(gx[:, :, 0], gx_t, case["dtype"])
 
 
 @at_least(80, deadline=None)
@@ -116,7 +112,7 @@ def test_avg_pool2d_matches_torch(case, count_include_pad, divisor_override):
         return F.avg_pool2d(xt, kernel, stride, padding, *options)
 
     y_t, gy, (gx_t,) = torch_forward_and_grads(torch_pool, [x])
-    assert_close(avg_pool2d_forward(x, kernel, stride, padding, *options), y_t, case["dtype"])
+    assert_close(avg_pool2d(x, kernel, stride, padding, *options), y_t, case["dtype"])
     assert_close(avg_pool2d_backward(gy, x.shape, kernel, stride, padding, *options), gx_t,
                  case["dtype"])
 
@@ -124,17 +120,19 @@ def test_avg_pool2d_matches_torch(case, count_include_pad, divisor_override):
 @at_least(40, deadline=None)
 @given(case=pool_cases(max_dilation=1), count_include_pad=st.booleans())
 def test_avg_pool1d_matches_torch(case, count_include_pad):
+    """F.avg_pool1d as minitorch runs it: avg_pool2d over an image of height 1."""
     L, k, s, p, _ = case["w"]
     case["data"] = "normal"
     x = _input(case, (case["n"], case["c"], L))
-    options = (case["ceil_mode"], count_include_pad)
+    options = (case["ceil_mode"], count_include_pad, None)
 
     def torch_pool(xt):
-        return F.avg_pool1d(xt, k, s, p, *options)
+        return F.avg_pool1d(xt, k, s, p, *options[:2])
 
     y_t, gy, (gx_t,) = torch_forward_and_grads(torch_pool, [x])
-    assert_close(avg_pool1d_forward(x, k, s, p, *options), y_t, case["dtype"])
-    assert_close(avg_pool1d_backward(gy, x.shape, k, s, p, *options), gx_t, case["dtype"])
+    assert_close(avg_pool2d(x[:, :, None], (1, k), (1, s), (0, p), *options)[:, :, 0], y_t, case["dtype"])
+    gx = avg_pool2d_backward(gy[:, :, None], (case["n"], case["c"], 1, L), (1, k), (1, s), (0, p), *options)
+    assert_close(gx[:, :, 0], gx_t, case["dtype"])
 
 
 @st.composite
@@ -156,10 +154,10 @@ def test_adaptive_max_pool2d_matches_torch(case):
     y_t, gy, (gx_t,) = torch_forward_and_grads(lambda xt: F.adaptive_max_pool2d(xt, case["out"]),
                                                [x])
     _, idx_t = F.adaptive_max_pool2d(torch.tensor(x), case["out"], return_indices=True)
-    y, idx = adaptive_max_pool2d_forward(x, case["out"])
+    y, idx = adaptive_max_pool2d(x, case["out"])
     assert_close(y, y_t, case["dtype"])
     np.testing.assert_array_equal(idx, idx_t.numpy())
-    assert_close(adaptive_max_pool2d_backward(gy, idx, x.shape), gx_t, case["dtype"])
+    assert_close(max_pool2d_backward(gy, idx, x.shape), gx_t, case["dtype"])
 
 
 @at_least(60, deadline=None)
@@ -169,7 +167,7 @@ def test_adaptive_avg_pool2d_matches_torch(case):
     x = _input(case, (case["n"], case["c"]) + case["hw"])
     y_t, gy, (gx_t,) = torch_forward_and_grads(lambda xt: F.adaptive_avg_pool2d(xt, case["out"]),
                                                [x])
-    assert_close(adaptive_avg_pool2d_forward(x, case["out"]), y_t, case["dtype"])
+    assert_close(adaptive_avg_pool2d(x, case["out"]), y_t, case["dtype"])
     assert_close(adaptive_avg_pool2d_backward(gy, x.shape), gx_t, case["dtype"])
 
 
@@ -179,7 +177,7 @@ def test_max_pool2d_all_nan_and_all_minus_inf_windows():
     x[0, 0, 2, 3] = np.nan
     x[0, 0, 3, 2] = np.nan
     y_t, idx_t = F.max_pool2d(torch.tensor(x), 2, return_indices=True)
-    y, idx = max_pool2d_forward(x, (2, 2), (2, 2), (0, 0), (1, 1), False)
+    y, idx = max_pool2d(x, (2, 2), (2, 2), (0, 0), (1, 1), False)
     np.testing.assert_array_equal(y, y_t.numpy())
     np.testing.assert_array_equal(idx, idx_t.numpy())
 
@@ -190,7 +188,7 @@ def test_max_pool2d_window_wholly_in_padding_gets_no_gradient():
     PyTorch's index then points past the plane; the backward must not write there.
     """
     x = np.arange(6.0).reshape(1, 1, 1, 6)
-    y, idx = max_pool2d_forward(x, (2, 2), (1, 1), (1, 1), (2, 2), False)
+    y, idx = max_pool2d(x, (2, 2), (1, 1), (1, 1), (2, 2), False)
     _, idx_t = F.max_pool2d(torch.tensor(x), 2, 1, 1, 2, return_indices=True)
     np.testing.assert_array_equal(idx, idx_t.numpy())
     gx = max_pool2d_backward(np.ones_like(y), idx, x.shape)
