@@ -103,12 +103,20 @@ def _binds_at_import(node: ast.AST) -> str | None:
     return None
 
 
+# Not the public API, and written down elsewhere: (file, what) -> why it may
+ALLOWED = {
+    ("backends/cpu.py", "globals().update(...)"):
+        "its module __getattr__ caches the numba kernels, imported on first use; their names are "
+        "written down in _KERNELS, and they are the CPU array namespace's, not minitorch's",
+}
+
+
 def test_no_module_binds_names_at_import():
     found = []
     for path, source in SOURCES.items():
         for node in ast.walk(ast.parse(source)):
             what = _binds_at_import(node)
-            if what:
+            if what and (path.relative_to(PACKAGE).as_posix(), what) not in ALLOWED:
                 found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {what}")
     assert not found, "names made at import time:\n" + "\n".join(found)
 
