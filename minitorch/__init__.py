@@ -7,14 +7,19 @@ Layers, each importing only from itself and the layers below it (bottom first)::
     backends/         the array namespace of each device (NumPy + kernels on CPU, torch for CUDA)
     autograd/         Function/Primitive, saved tensors, the backward engine, grad modes
     _ops/             every op as a Function, one folder per family
-    _tensor/, serialization/   the Tensor's methods, printing, legacy, interop; save/load
+    _tensor/, serialization/   class Tensor(TensorBase): its body names every method
+                               (methods.py); printing, legacy, interop; save/load
     nn, optim, utils.data, vision, hub, viz, accelerator, cuda   (the public Tensor API)
     this file         re-exports
 
 ``parity_tests/test_layers.py`` checks every import, function-level ones included, and lists the
 few exceptions with their reasons. The main one is PyTorch's too: ``_ops/`` and ``autograd/`` use
-the Tensor class (``_tensor/tensor.py``), since a Function makes Tensors and a Tensor records its
-Function.
+the Tensor class (``_tensor/tensor.py``: ``TensorBase``, the data model), since a Function makes
+Tensors and a Tensor records its Function.
+
+Every public name is written down: this file names each function (``exp = _checked(_unary.exp)``),
+and ``Tensor``'s body each method, so ``grep -rn "def exp\\|exp = " minitorch`` finds both
+(``parity_tests/test_names_written_down.py`` checks it).
 
 ``import minitorch`` imports neither torch nor compiles numba code.
 """
@@ -29,21 +34,277 @@ from ._core.dtype import float32 as float, float64 as double, float16 as half  #
 from ._core.dtype import int64 as long, int32 as int, int16 as short  # noqa: F401
 from ._core.device import device, set_default_device, get_default_device  # noqa: F401
 from ._core.size import Size  # noqa: F401
-from ._tensor.tensor import Tensor  # noqa: F401
+from ._tensor.methods import Tensor, clone  # noqa: F401  (Tensor's body names every method)
 from ._ops.creation.factories import (  # noqa: F401
     tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full, eye, arange, linspace, logspace,
     zeros_like, ones_like, empty_like, full_like,
 )
-from ._ops._table import *  # noqa: F401,F403
 from ._ops import return_types  # noqa: F401,E402  (torch.return_types: max, sort, topk ...)
 from ._core.strides import broadcast_shapes as _broadcast_shapes
-from ._tensor.methods import _bind, clone  # noqa: F401
 from . import autograd  # noqa: F401
 from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
 from .autograd.function import is_anomaly_enabled, set_anomaly_enabled  # noqa: F401,E402
 
-_bind()
-del _bind
+# ---- the ops as functions, one name a line, by the _ops module that computes them. ``torch.f(x)``
+# checks that ``x`` is a Tensor before the op runs (``torch.sum([1, 2])`` is PyTorch's TypeError):
+# ``_checked`` (``_core/args.py: checks_tensor_input``) wraps the op for that; the methods
+# (``_tensor/methods.py``) need no check, ``self`` being a Tensor. A few functions take their
+# arguments more strictly than the method (``torch.reshape(x, 6)`` raises, ``x.reshape(6)`` does
+# not): those are the ``_*_function`` forms. Some names are methods only, as in PyTorch
+# (``x.view(2, 3)``, never ``torch.view``): repeat, view, view_as, reshape_as, expand, expand_as,
+# unfold, sum_to_size.
+from ._core.args import checks_tensor_input as _checked
+from ._ops.indexing import advanced as _advanced
+from ._ops.linalg import matmul as _matmul
+from ._ops.linalg import products as _products
+from ._ops.pointwise import binary as _binary
+from ._ops.pointwise import compare as _compare
+from ._ops.pointwise import unary as _unary
+from ._ops.random import sampling as _sampling
+from ._ops.reductions import reduce as _reduce
+from ._ops.reductions import scan as _scan
+from ._ops.reductions import softmax as _softmax
+from ._ops.reductions import sort as _sort
+from ._ops.shape import copies as _copies
+from ._ops.shape import joins as _joins
+from ._ops.shape import views as _views
+
+# ---- pointwise math (_ops/pointwise/unary.py)
+neg = _checked(_unary.neg)
+exp = _checked(_unary.exp)
+exp2 = _checked(_unary.exp2)
+expm1 = _checked(_unary.expm1)
+log = _checked(_unary.log)
+log2 = _checked(_unary.log2)
+log10 = _checked(_unary.log10)
+log1p = _checked(_unary.log1p)
+sqrt = _checked(_unary.sqrt)
+rsqrt = _checked(_unary.rsqrt)
+square = _checked(_unary.square)
+reciprocal = _checked(_unary.reciprocal)
+sin = _checked(_unary.sin)
+cos = _checked(_unary.cos)
+tan = _checked(_unary.tan)
+asin = _checked(_unary.asin)
+acos = _checked(_unary.acos)
+atan = _checked(_unary.atan)
+sinh = _checked(_unary.sinh)
+cosh = _checked(_unary.cosh)
+tanh = _checked(_unary.tanh)
+sigmoid = _checked(_unary.sigmoid)
+relu = _checked(_unary.relu)
+abs = _checked(_unary.abs)
+erf = _checked(_unary.erf)
+sign = _checked(_unary.sign)
+floor = _checked(_unary.floor)
+ceil = _checked(_unary.ceil)
+trunc = _checked(_unary.trunc)
+negative = _checked(_unary.negative, "negative")
+absolute = _checked(_unary.absolute, "absolute")
+arcsin = _checked(_unary.arcsin, "arcsin")
+arccos = _checked(_unary.arccos, "arccos")
+arctan = _checked(_unary.arctan, "arctan")
+fix = _checked(_unary.fix, "fix")
+round = _checked(_unary.round)
+
+# ---- arithmetic and other binary ops (_ops/pointwise/binary.py)
+add = _checked(_binary.add)
+arctan2 = _checked(_binary.arctan2, "arctan2")
+atan2 = _checked(_binary.atan2)
+clamp = _checked(_binary.clamp)
+clamp_max = _checked(_binary.clamp_max)
+clamp_min = _checked(_binary.clamp_min)
+clip = _checked(_binary.clip, "clip")
+div = _checked(_binary.div)
+float_power = _checked(_binary.float_power)
+floor_divide = _checked(_binary.floor_divide)
+fmod = _checked(_binary.fmod)
+frac = _checked(_binary.frac)
+lerp = _checked(_binary.lerp)
+logit = _checked(_binary.logit)
+maximum = _checked(_binary.maximum)
+minimum = _checked(_binary.minimum)
+mul = _checked(_binary.mul)
+nan_to_num = _checked(_binary.nan_to_num)
+pow = _checked(_binary.pow)
+remainder = _checked(_binary.remainder)
+rsub = _checked(_binary.rsub)
+sub = _checked(_binary.sub)
+true_divide = _checked(_binary.true_divide, "true_divide")
+where = _checked(_binary.where)
+
+# ---- comparisons, logical and bitwise ops (_ops/pointwise/compare.py)
+allclose = _checked(_compare.allclose)
+bitwise_and = _checked(_compare.bitwise_and)
+bitwise_left_shift = _checked(_compare.bitwise_left_shift)
+bitwise_not = _checked(_compare.bitwise_not)
+bitwise_or = _checked(_compare.bitwise_or)
+bitwise_right_shift = _checked(_compare.bitwise_right_shift)
+bitwise_xor = _checked(_compare.bitwise_xor)
+eq = _checked(_compare.eq)
+equal = _checked(_compare.equal)
+ge = _checked(_compare.ge)
+greater = _checked(_compare.greater, "greater")
+greater_equal = _checked(_compare.greater_equal, "greater_equal")
+gt = _checked(_compare.gt)
+isclose = _checked(_compare.isclose)
+isfinite = _checked(_compare.isfinite)
+isinf = _checked(_compare.isinf)
+isnan = _checked(_compare.isnan)
+le = _checked(_compare.le)
+less = _checked(_compare.less, "less")
+less_equal = _checked(_compare.less_equal, "less_equal")
+logical_and = _checked(_compare.logical_and)
+logical_not = _checked(_compare.logical_not)
+logical_or = _checked(_compare.logical_or)
+logical_xor = _checked(_compare.logical_xor)
+lt = _checked(_compare.lt)
+ne = _checked(_compare.ne)
+not_equal = _checked(_compare.not_equal, "not_equal")
+
+# ---- views (_ops/shape/views.py)
+as_strided = _checked(_views.as_strided)
+broadcast_to = _checked(_views.broadcast_to)
+diagonal = _checked(_views.diagonal)
+flatten = _checked(_views.flatten)
+narrow = _checked(_views.narrow)
+permute = _checked(_views._permute_function, "permute")
+reshape = _checked(_views._reshape_function, "reshape")
+select = _checked(_views.select)
+squeeze = _checked(_views.squeeze)
+swapaxes = _checked(_views.swapaxes)
+swapdims = _checked(_views.swapdims)
+t = _checked(_views.t)
+transpose = _checked(_views.transpose)
+unflatten = _checked(_views.unflatten)
+unsqueeze = _checked(_views.unsqueeze)
+
+# ---- reductions (_ops/reductions/reduce.py)
+all = _checked(_reduce.all)
+amax = _checked(_reduce.amax)
+amin = _checked(_reduce.amin)
+aminmax = _checked(_reduce.aminmax)
+any = _checked(_reduce.any)
+argmax = _checked(_reduce.argmax)
+argmin = _checked(_reduce.argmin)
+bincount = _checked(_reduce.bincount)
+count_nonzero = _checked(_reduce.count_nonzero)
+logsumexp = _checked(_reduce.logsumexp)
+max = _checked(_reduce.max)
+mean = _checked(_reduce.mean)
+min = _checked(_reduce.min)
+norm = _reduce.norm
+prod = _checked(_reduce._prod_function)
+std = _checked(_reduce.std)
+sum = _checked(_reduce._sum_function)
+var = _checked(_reduce.var)
+
+# ---- sorting and selection (_ops/reductions/sort.py)
+argsort = _checked(_sort.argsort)
+kthvalue = _checked(_sort.kthvalue)
+median = _checked(_sort.median)
+mode = _checked(_sort.mode)
+msort = _checked(_sort.msort)
+sort = _checked(_sort.sort)
+topk = _checked(_sort.topk)
+unique = _checked(_sort.unique)
+
+# ---- matmul (_ops/linalg/matmul.py)
+matmul = _checked(_matmul.matmul)
+
+# ---- products (_ops/linalg/products.py)
+addbmm = _checked(_products.addbmm)
+addmm = _checked(_products.addmm)
+addmv = _checked(_products.addmv)
+addr = _checked(_products.addr)
+baddbmm = _checked(_products.baddbmm)
+bmm = _checked(_products.bmm)
+dot = _checked(_products.dot)
+einsum = _products.einsum
+ger = _checked(_products.ger, "ger")
+inner = _checked(_products.inner)
+kron = _checked(_products.kron)
+mm = _checked(_products.mm)
+mv = _checked(_products.mv)
+outer = _checked(_products.outer)
+tensordot = _products.tensordot
+vdot = _checked(_products.vdot)
+
+# ---- joins and splits (_ops/shape/joins.py)
+atleast_1d = _joins.atleast_1d
+atleast_2d = _joins.atleast_2d
+atleast_3d = _joins.atleast_3d
+cat = _joins.cat
+chunk = _checked(_joins.chunk)
+column_stack = _joins.column_stack
+concat = _joins.concat
+concatenate = _joins.concatenate
+dstack = _joins.dstack
+hstack = _joins.hstack
+row_stack = _joins.row_stack
+split = _joins.split
+stack = _joins.stack
+tensor_split = _checked(_joins.tensor_split)
+unbind = _checked(_joins.unbind)
+vstack = _joins.vstack
+
+# ---- copies that move elements (_ops/shape/copies.py)
+broadcast_tensors = _copies.broadcast_tensors
+diag = _checked(_copies.diag)
+diag_embed = _checked(_copies.diag_embed)
+diagflat = _checked(_copies.diagflat)
+flip = _checked(_copies._flip_function, "flip")
+fliplr = _checked(_copies.fliplr)
+flipud = _checked(_copies.flipud)
+meshgrid = _copies.meshgrid
+moveaxis = _checked(_copies.moveaxis, "moveaxis")
+movedim = _checked(_copies.movedim)
+repeat_interleave = _checked(_copies.repeat_interleave)
+roll = _checked(_copies.roll)
+tile = _checked(_copies._tile_function, "tile")
+trace = _checked(_copies.trace)
+tril = _checked(_copies.tril)
+triu = _checked(_copies.triu)
+
+# ---- advanced indexing (_ops/indexing/advanced.py)
+argwhere = _checked(_advanced.argwhere)
+gather = _checked(_advanced.gather)
+index_add = _checked(_advanced.index_add)
+index_copy = _checked(_advanced.index_copy)
+index_fill = _checked(_advanced.index_fill)
+index_put = _checked(_advanced.index_put)
+index_put_ = _checked(_advanced.index_put_)
+index_select = _checked(_advanced.index_select)
+masked_fill = _checked(_advanced.masked_fill)
+masked_scatter = _checked(_advanced.masked_scatter)
+masked_select = _checked(_advanced.masked_select)
+nonzero = _checked(_advanced.nonzero)
+put = _checked(_advanced.put)
+scatter = _checked(_advanced.scatter)
+scatter_add = _checked(_advanced.scatter_add)
+scatter_reduce = _checked(_advanced.scatter_reduce)
+take = _checked(_advanced.take)
+take_along_dim = _checked(_advanced.take_along_dim)
+
+# ---- random sampling (_ops/random/sampling.py)
+bernoulli = _checked(_sampling.bernoulli)
+multinomial = _checked(_sampling.multinomial)
+normal = _sampling.normal
+rand = _sampling.rand
+rand_like = _checked(_sampling.rand_like)
+randint = _sampling.randint
+randint_like = _checked(_sampling.randint_like)
+randn = _sampling.randn
+randn_like = _checked(_sampling.randn_like)
+randperm = _sampling.randperm
+
+# ---- softmax (_ops/reductions/softmax.py)
+log_softmax = _checked(_softmax.log_softmax)
+softmax = _checked(_softmax.softmax)
+
+# ---- scans (_ops/reductions/scan.py)
+cumprod = _checked(_scan.cumprod)
+cumsum = _checked(_scan.cumsum)
 
 cfloat = None  # complex dtypes are not supported
 
@@ -112,7 +373,17 @@ from . import optim  # noqa: E402,F401
 # ---- neural networks (nn: modules, functional, init, utils), and the functional ops PyTorch also
 # has at top level (torch.max_pool2d, torch.dropout(x, p, train) ...)
 from . import nn  # noqa: E402,F401
-from .nn._functional_aliases import *  # noqa: E402,F401,F403
+from .nn._functional_aliases import (  # noqa: E402,F401
+    adaptive_avg_pool1d, avg_pool1d, bilinear, conv1d, conv2d, conv_transpose1d, conv_transpose2d,
+    cosine_similarity, hardshrink, pairwise_distance, threshold, threshold_, celu, celu_, selu, selu_,
+    dropout, dropout_, alpha_dropout, alpha_dropout_, feature_alpha_dropout, feature_alpha_dropout_,
+    batch_norm, instance_norm, layer_norm, group_norm, rms_norm, embedding, max_pool1d, max_pool2d,
+    adaptive_max_pool1d, binary_cross_entropy_with_logits, kl_div, hinge_embedding_loss, margin_ranking_loss,
+    cosine_embedding_loss, poisson_nll_loss, abs_, acos_, relu_, addmv_, asin_, atan_, ceil_, clamp_,
+    clamp_max_, clamp_min_, clip_, cos_, cosh_, detach_, erf_, exp2_, exp_, expm1_, fill_, floor_, frac_,
+    log10_, log1p_, log2_, log_, logit_, nan_to_num_, neg_, reciprocal_, round_, rsqrt_, sigmoid_, sin_,
+    sinh_, sqrt_, square_, tan_, tanh_, trunc_, zero_, detach, is_complex,
+)
 
 
 # ---- graph drawing (viz): a tool, not part of the engine, so imported on first use
@@ -135,7 +406,4 @@ from .backends.cuda import get_float32_matmul_precision, set_float32_matmul_prec
 from . import utils  # noqa: E402,F401
 from .serialization import save, load  # noqa: E402,F401
 from . import hub  # noqa: E402,F401  (load_state_dict_from_url: torch.hub's cache, loaded by load)
-from ._tensor.interop import from_torch, _bind as _bind_interop  # noqa: E402,F401
-
-_bind_interop()
-del _bind_interop
+from ._tensor.interop import from_torch  # noqa: E402,F401

@@ -63,8 +63,3 @@ def to_torch(obj: Any) -> Any:
         return out.requires_grad_(t.requires_grad)
 
     return _map(obj, Tensor, convert)
-
-
-def _bind() -> None:
-    Tensor.to_torch = lambda self: to_torch(self)  # type: ignore[attr-defined]
-    Tensor.to_torch.__doc__ = "This tensor as a ``torch.Tensor`` sharing its memory (CPU)."

@@ -59,7 +59,7 @@ ByteTensor = _legacy_type("ByteTensor", _dtype.uint8)
 BoolTensor = _legacy_type("BoolTensor", _dtype.bool_)
 
 
-# ----------------------------------------------------------------------------- x.new_* (Tensor methods)
+# ----------------------------------------------------------------------------- x.new_* (Tensor methods: named in _tensor/methods.py)
 def _inherit(self: Tensor, dtype, device):
     return (dtype if dtype is not None else self.dtype), (device if device is not None else self.device)
 
@@ -107,11 +107,6 @@ def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, require
     pin_memory_argument("new_full", pin_memory)
     dt, dev = _inherit(self, dtype, device)
     return _creation.full(size, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
-
-
-for _fn in (new_tensor, new_empty, new_zeros, new_ones, new_full):
-    setattr(Tensor, _fn.__name__, _fn)
-del _fn
 
 
 # ----------------------------------------------------------------------------- set_default_tensor_type

@@ -1,9 +1,12 @@
-"""Tensor methods: the functions of ``minitorch`` attached to the ``Tensor`` class.
+"""``minitorch.Tensor``: the data model (``TensorBase``, ``_tensor/tensor.py``) with its methods.
 
-``x.exp()`` is ``minitorch.exp(x)``, ``x + y`` is ``minitorch.add(x, y)``,
-``x.add_(y)`` computes ``add(x, y)`` and writes it back (``_ops/_inplace.py``).
-Keeping the methods here, generated from the functional ops, means each op is
-written once.
+The body of ``class Tensor`` at the end of this file names every method, one per line, grouped by
+the ``_ops`` module that computes it: ``x.exp()`` is ``minitorch.exp(x)`` (``exp =
+_refuses_out(_unary.exp)``), ``x + y`` is ``minitorch.add(x, y)``, ``x.add_(y)`` computes
+``add(x, y)`` and writes it back (``add_ = _inplace(_binary.add)``; ``_ops/_inplace.py``). Each
+op is written once, as a function; the method is that same function (or a thin wrapper that
+refuses ``out=``), so ``x.exp()`` costs no more than ``minitorch.exp(x)``. The methods that are not
+ops (``to``, ``fill_``, the operators' NumPy rules ...) are written above the class.
 """
 
 from __future__ import annotations
@@ -24,7 +27,23 @@ from .._ops import _promotion as promotion
 from .._ops._inplace import Overwrite, write_inplace
 from .._ops.pointwise.unary import unary
 from .._core.strides import contiguous_strides, numel, preserved_strides
-from .tensor import Tensor
+from .tensor import TensorBase, set_tensor_class
+from . import interop as _interop
+from . import legacy as _legacy
+from .._ops.indexing import advanced as _advanced
+from .._ops.linalg import matmul as _matmul
+from .._ops.linalg import products as _products
+from .._ops.pointwise import binary as _binary
+from .._ops.pointwise import compare as _compare
+from .._ops.pointwise import unary as _unary
+from .._ops.random import sampling as _sampling
+from .._ops.reductions import reduce as _reduce
+from .._ops.reductions import scan as _scan
+from .._ops.reductions import softmax as _softmax
+from .._ops.reductions import sort as _sort
+from .._ops.shape import copies as _copies
+from .._ops.shape import joins as _joins
+from .._ops.shape import views as _views
 from ..autograd import grad_mode
 from ..autograd.function import Primitive
 from ..backends import backend_of
@@ -146,9 +165,10 @@ def _cast(dt):
 
 
 # ----------------------------------------------------------------------------- in-place
-def _method(fn):
+def _refuses_out(fn):
     """``fn`` as a Tensor method: PyTorch's methods take no ``out=`` (only ``torch.fn`` does), so a
-    function with an ``out`` parameter is wrapped to refuse it with PyTorch's TypeError."""
+    function with an ``out`` parameter is wrapped to refuse it with PyTorch's TypeError; any other
+    function is the method itself."""
     if "out" not in inspect.signature(fn).parameters:
         return fn
 
@@ -162,11 +182,12 @@ def _method(fn):
 
 
 def _inplace(fn):
-    """``x.op_(...)``: compute ``op(x, ...)`` then write it into ``x``."""
+    """``x.op_(...)``: compute ``op(x, ...)`` then write it into ``x`` (``_ops/_inplace.py``)."""
+    op = _refuses_out(fn)
 
     def method(self, *args, **kwargs):
         self._check_inplace()
-        return write_inplace(self, fn(self, *args, **kwargs))
+        return write_inplace(self, op(self, *args, **kwargs))
 
     method.__name__ = fn.__name__ + "_"
     method.__doc__ = f"In-place version of :meth:`{fn.__name__}`."
@@ -338,7 +359,6 @@ def _compare_array(fn):
     return method
 
 
-# ----------------------------------------------------------------------------- binding
 def _invert(self: Tensor) -> Tensor:
     """``~x``: logical not for bool tensors, bitwise not for integers; floats raise TypeError."""
     if self.dtype.is_floating_point:
@@ -346,70 +366,440 @@ def _invert(self: Tensor) -> Tensor:
     return cmp.logical_not(self) if self.dtype is _dtype.bool_ else cmp.bitwise_not(self)
 
 
-def _bind() -> None:
-    T = Tensor
-    from .._ops import _table as F
+class Tensor(TensorBase):
+    """A multi-dimensional array with reverse-mode automatic differentiation (``torch.Tensor``).
 
-    for name, fn in F.METHOD_FUNCTIONS.items():
-        setattr(T, name, _method(fn))
-    for name in F.INPLACE:
-        setattr(T, name + "_", _inplace(_method(F.METHOD_FUNCTIONS.get(name) or getattr(F, name))))
-    T.float, T.double, T.half = _cast(_dtype.float32), _cast(_dtype.float64), _cast(_dtype.float16)
-    T.long, T.int, T.short = _cast(_dtype.int64), _cast(_dtype.int32), _cast(_dtype.int16)
-    T.char, T.byte, T.bool = _cast(_dtype.int8), _cast(_dtype.uint8), _cast(_dtype.bool_)
-    T.to, T.clone, T.contiguous = to, clone, _contiguous
-    T.cpu, T.cuda = cpu, cuda
-    T.fill_, T.zero_, T.copy_ = fill_, zero_, copy_
-    T.type_as, T.t_ = type_as, t_
+    The data model (storage, shape, strides, version, ``grad``, ``grad_fn``) is ``TensorBase``
+    (``_tensor/tensor.py``). This body names each method: most are the function of the same name
+    in an ``_ops`` module (``x.exp()`` runs ``_ops/pointwise/unary.py: exp``), ``op_`` methods are
+    ``_inplace(op)``, and the rest are written above, in this file, ``_tensor/legacy.py``
+    (``new_*``), ``_ops/random/sampling.py`` (``normal_`` ...) and ``_tensor/interop.py``.
+    ``parity_tests/test_names_written_down.py`` checks that no method is attached anywhere else.
+    """
 
-    T.__getitem__ = indexing.getitem
-    T.__setitem__ = indexing.setitem
-    T.__array_priority__ = 1000  # NumPy defers to the Tensor's operators (see _declines_arrays)
-    T.__array_wrap__ = _array_wrap
-    T.__add__ = _declines_arrays(lambda s, o: ew.add(s, o))
-    T.__sub__ = _declines_arrays(lambda s, o: ew.sub(s, o))
-    T.__mul__ = _declines_arrays(lambda s, o: ew.mul(s, o))
-    T.__truediv__ = _declines_arrays(lambda s, o: ew.div(s, o))
-    T.__floordiv__ = _declines_arrays(lambda s, o: ew.floor_divide(s, o))
-    T.__mod__ = _declines_arrays(lambda s, o: ew.remainder(s, o))
-    T.__pow__ = _declines_arrays(lambda s, o: ew.pow(s, o))
+    __slots__ = ()
+
+    # ---- pointwise math (_ops/pointwise/unary.py)
+    neg = _refuses_out(_unary.neg)
+    exp = _refuses_out(_unary.exp)
+    exp2 = _refuses_out(_unary.exp2)
+    expm1 = _refuses_out(_unary.expm1)
+    log = _refuses_out(_unary.log)
+    log2 = _refuses_out(_unary.log2)
+    log10 = _refuses_out(_unary.log10)
+    log1p = _refuses_out(_unary.log1p)
+    sqrt = _refuses_out(_unary.sqrt)
+    rsqrt = _refuses_out(_unary.rsqrt)
+    square = _refuses_out(_unary.square)
+    reciprocal = _refuses_out(_unary.reciprocal)
+    sin = _refuses_out(_unary.sin)
+    cos = _refuses_out(_unary.cos)
+    tan = _refuses_out(_unary.tan)
+    asin = _refuses_out(_unary.asin)
+    acos = _refuses_out(_unary.acos)
+    atan = _refuses_out(_unary.atan)
+    sinh = _refuses_out(_unary.sinh)
+    cosh = _refuses_out(_unary.cosh)
+    tanh = _refuses_out(_unary.tanh)
+    sigmoid = _refuses_out(_unary.sigmoid)
+    relu = _refuses_out(_unary.relu)
+    abs = _refuses_out(_unary.abs)
+    erf = _refuses_out(_unary.erf)
+    sign = _refuses_out(_unary.sign)
+    floor = _refuses_out(_unary.floor)
+    ceil = _refuses_out(_unary.ceil)
+    trunc = _refuses_out(_unary.trunc)
+    negative = _refuses_out(_unary.negative)
+    absolute = _refuses_out(_unary.absolute)
+    arcsin = _refuses_out(_unary.arcsin)
+    arccos = _refuses_out(_unary.arccos)
+    arctan = _refuses_out(_unary.arctan)
+    fix = _refuses_out(_unary.fix)
+    round = _refuses_out(_unary.round)
+    # in place: x.op_(...) writes op(x, ...) into x
+    neg_ = _inplace(_unary.neg)
+    exp_ = _inplace(_unary.exp)
+    exp2_ = _inplace(_unary.exp2)
+    expm1_ = _inplace(_unary.expm1)
+    log_ = _inplace(_unary.log)
+    log2_ = _inplace(_unary.log2)
+    log10_ = _inplace(_unary.log10)
+    log1p_ = _inplace(_unary.log1p)
+    sqrt_ = _inplace(_unary.sqrt)
+    rsqrt_ = _inplace(_unary.rsqrt)
+    square_ = _inplace(_unary.square)
+    reciprocal_ = _inplace(_unary.reciprocal)
+    sin_ = _inplace(_unary.sin)
+    cos_ = _inplace(_unary.cos)
+    tan_ = _inplace(_unary.tan)
+    asin_ = _inplace(_unary.asin)
+    acos_ = _inplace(_unary.acos)
+    atan_ = _inplace(_unary.atan)
+    sinh_ = _inplace(_unary.sinh)
+    cosh_ = _inplace(_unary.cosh)
+    tanh_ = _inplace(_unary.tanh)
+    sigmoid_ = _inplace(_unary.sigmoid)
+    relu_ = _inplace(_unary.relu)
+    abs_ = _inplace(_unary.abs)
+    erf_ = _inplace(_unary.erf)
+    sign_ = _inplace(_unary.sign)
+    floor_ = _inplace(_unary.floor)
+    ceil_ = _inplace(_unary.ceil)
+    trunc_ = _inplace(_unary.trunc)
+    round_ = _inplace(_unary.round)
+
+    # ---- arithmetic and other binary ops (_ops/pointwise/binary.py)
+    add = _refuses_out(_binary.add)
+    arctan2 = _refuses_out(_binary.arctan2)
+    atan2 = _refuses_out(_binary.atan2)
+    clamp = _refuses_out(_binary.clamp)
+    clamp_max = _binary.clamp_max
+    clamp_min = _binary.clamp_min
+    clip = _refuses_out(_binary.clip)
+    div = _refuses_out(_binary.div)
+    float_power = _refuses_out(_binary.float_power)
+    floor_divide = _refuses_out(_binary.floor_divide)
+    fmod = _refuses_out(_binary.fmod)
+    frac = _refuses_out(_binary.frac)
+    lerp = _refuses_out(_binary.lerp)
+    logit = _refuses_out(_binary.logit)
+    maximum = _refuses_out(_binary.maximum)
+    minimum = _refuses_out(_binary.minimum)
+    mul = _refuses_out(_binary.mul)
+    nan_to_num = _refuses_out(_binary.nan_to_num)
+    pow = _refuses_out(_binary.pow)
+    remainder = _refuses_out(_binary.remainder)
+    sub = _refuses_out(_binary.sub)
+    true_divide = _refuses_out(_binary.true_divide)
+    def where(self, condition, other):
+        """``torch.where(condition, self, other)``: ``self`` where ``condition`` holds, else ``other``."""
+        return _binary.where(condition, self, other)
+
+    # in place
+    add_ = _inplace(_binary.add)
+    sub_ = _inplace(_binary.sub)
+    mul_ = _inplace(_binary.mul)
+    div_ = _inplace(_binary.div)
+    true_divide_ = _inplace(_binary.true_divide)
+    floor_divide_ = _inplace(_binary.floor_divide)
+    remainder_ = _inplace(_binary.remainder)
+    fmod_ = _inplace(_binary.fmod)
+    pow_ = _inplace(_binary.pow)
+    clamp_ = _inplace(_binary.clamp)
+    clip_ = _inplace(_binary.clip)
+    clamp_min_ = _inplace(_binary.clamp_min)
+    clamp_max_ = _inplace(_binary.clamp_max)
+    lerp_ = _inplace(_binary.lerp)
+    logit_ = _inplace(_binary.logit)
+    frac_ = _inplace(_binary.frac)
+    nan_to_num_ = _inplace(_binary.nan_to_num)
+    atan2_ = _inplace(_binary.atan2)
+
+    # ---- comparisons, logical and bitwise ops (_ops/pointwise/compare.py)
+    allclose = _compare.allclose
+    bitwise_and = _compare.bitwise_and
+    bitwise_left_shift = _compare.bitwise_left_shift
+    bitwise_not = _compare.bitwise_not
+    bitwise_or = _compare.bitwise_or
+    bitwise_right_shift = _compare.bitwise_right_shift
+    bitwise_xor = _compare.bitwise_xor
+    eq = _refuses_out(_compare.eq)
+    equal = _compare.equal
+    ge = _refuses_out(_compare.ge)
+    greater = _refuses_out(_compare.greater)
+    greater_equal = _refuses_out(_compare.greater_equal)
+    gt = _refuses_out(_compare.gt)
+    isclose = _compare.isclose
+    isfinite = _compare.isfinite
+    isinf = _compare.isinf
+    isnan = _compare.isnan
+    le = _refuses_out(_compare.le)
+    less = _refuses_out(_compare.less)
+    less_equal = _refuses_out(_compare.less_equal)
+    logical_and = _refuses_out(_compare.logical_and)
+    logical_not = _refuses_out(_compare.logical_not)
+    logical_or = _refuses_out(_compare.logical_or)
+    logical_xor = _refuses_out(_compare.logical_xor)
+    lt = _refuses_out(_compare.lt)
+    ne = _refuses_out(_compare.ne)
+    not_equal = _refuses_out(_compare.not_equal)
+    # in place
+    eq_ = _inplace(_compare.eq)
+    ne_ = _inplace(_compare.ne)
+    lt_ = _inplace(_compare.lt)
+    le_ = _inplace(_compare.le)
+    gt_ = _inplace(_compare.gt)
+    ge_ = _inplace(_compare.ge)
+    logical_and_ = _inplace(_compare.logical_and)
+    logical_or_ = _inplace(_compare.logical_or)
+    logical_xor_ = _inplace(_compare.logical_xor)
+    logical_not_ = _inplace(_compare.logical_not)
+    bitwise_left_shift_ = _inplace(_compare.bitwise_left_shift)
+    bitwise_right_shift_ = _inplace(_compare.bitwise_right_shift)
+
+    # ---- views (_ops/shape/views.py)
+    as_strided = _views.as_strided
+    broadcast_to = _views.broadcast_to
+    diagonal = _views.diagonal
+    expand = _views.expand
+    expand_as = _views.expand_as
+    flatten = _views.flatten
+    narrow = _views.narrow
+    permute = _views.permute
+    reshape = _views.reshape
+    reshape_as = _views.reshape_as
+    select = _views.select
+    squeeze = _views.squeeze
+    swapaxes = _views.swapaxes
+    swapdims = _views.swapdims
+    t = _views.t
+    transpose = _views.transpose
+    unflatten = _views.unflatten
+    unfold = _views.unfold
+    unsqueeze = _views.unsqueeze
+    view = _views.view
+    view_as = _views.view_as
+
+    # ---- reductions (_ops/reductions/reduce.py)
+    all = _refuses_out(_reduce.all)
+    amax = _refuses_out(_reduce.amax)
+    amin = _refuses_out(_reduce.amin)
+    aminmax = _reduce.aminmax
+    any = _refuses_out(_reduce.any)
+    argmax = _reduce.argmax
+    argmin = _reduce.argmin
+    bincount = _reduce.bincount
+    count_nonzero = _reduce.count_nonzero
+    logsumexp = _refuses_out(_reduce.logsumexp)
+    max = _refuses_out(_reduce.max)
+    mean = _refuses_out(_reduce.mean)
+    min = _refuses_out(_reduce.min)
+    norm = _refuses_out(_reduce.norm)
+    prod = _refuses_out(_reduce.prod)
+    std = _refuses_out(_reduce.std)
+    sum = _refuses_out(_reduce.sum)
+    sum_to_size = _reduce.sum_to_size
+    var = _refuses_out(_reduce.var)
+
+    # ---- sorting and selection (_ops/reductions/sort.py)
+    argsort = _sort.argsort
+    kthvalue = _refuses_out(_sort.kthvalue)
+    median = _refuses_out(_sort.median)
+    mode = _refuses_out(_sort.mode)
+    msort = _sort.msort
+    sort = _refuses_out(_sort.sort)
+    topk = _refuses_out(_sort.topk)
+    unique = _sort.unique
+
+    # ---- matmul (_ops/linalg/matmul.py)
+    matmul = _refuses_out(_matmul.matmul)
+
+    # ---- products (_ops/linalg/products.py)
+    mm = _refuses_out(_products.mm)
+    bmm = _refuses_out(_products.bmm)
+    mv = _refuses_out(_products.mv)
+    dot = _refuses_out(_products.dot)
+    vdot = _refuses_out(_products.vdot)
+    outer = _refuses_out(_products.outer)
+    ger = _refuses_out(_products.ger)
+    inner = _refuses_out(_products.inner)
+    addmm = _refuses_out(_products.addmm)
+    addmv = _refuses_out(_products.addmv)
+    baddbmm = _refuses_out(_products.baddbmm)
+    addbmm = _refuses_out(_products.addbmm)
+    addr = _refuses_out(_products.addr)
+    kron = _refuses_out(_products.kron)
+    # in place
+    addmm_ = _inplace(_products.addmm)
+    addmv_ = _inplace(_products.addmv)
+    baddbmm_ = _inplace(_products.baddbmm)
+    addbmm_ = _inplace(_products.addbmm)
+    addr_ = _inplace(_products.addr)
+
+    # ---- joins and splits (_ops/shape/joins.py)
+    def split(self, split_size, dim=0):
+        """``torch.split(self, split_size, dim)``: the method takes no ``split_size_or_sections=``."""
+        return _joins.split(self, split_size, dim)
+
+    chunk = _joins.chunk
+    tensor_split = _joins.tensor_split
+    unbind = _joins.unbind
+
+    # ---- copies that move elements (_ops/shape/copies.py)
+    movedim = _copies.movedim
+    moveaxis = _copies.moveaxis
+    flip = _copies.flip
+    fliplr = _copies.fliplr
+    flipud = _copies.flipud
+    roll = _copies.roll
+    repeat = _copies.repeat
+    tile = _copies.tile
+    repeat_interleave = _copies.repeat_interleave
+    tril = _refuses_out(_copies.tril)
+    triu = _refuses_out(_copies.triu)
+    diag_embed = _copies.diag_embed
+    diag = _refuses_out(_copies.diag)
+    diagflat = _copies.diagflat
+    trace = _copies.trace
+    # in place
+    tril_ = _inplace(_copies.tril)
+    triu_ = _inplace(_copies.triu)
+
+    # ---- advanced indexing (_ops/indexing/advanced.py)
+    argwhere = _advanced.argwhere
+    gather = _refuses_out(_advanced.gather)
+    index_add = _refuses_out(_advanced.index_add)
+    index_copy = _refuses_out(_advanced.index_copy)
+    index_fill = _advanced.index_fill
+    index_put = _advanced.index_put
+    index_select = _refuses_out(_advanced.index_select)
+    masked_fill = _advanced.masked_fill
+    masked_scatter = _advanced.masked_scatter
+    masked_select = _refuses_out(_advanced.masked_select)
+    nonzero = _refuses_out(_advanced.nonzero)
+    put = _advanced.put
+    scatter = _refuses_out(_advanced.scatter)
+    scatter_add = _refuses_out(_advanced.scatter_add)
+    scatter_reduce = _refuses_out(_advanced.scatter_reduce)
+    take = _advanced.take
+    take_along_dim = _refuses_out(_advanced.take_along_dim)
+    # in place
+    put_ = _inplace(_advanced.put)
+    scatter_ = _inplace(_advanced.scatter)
+    scatter_add_ = _inplace(_advanced.scatter_add)
+    scatter_reduce_ = _inplace(_advanced.scatter_reduce)
+    index_add_ = _inplace(_advanced.index_add)
+    index_fill_ = _inplace(_advanced.index_fill)
+    index_copy_ = _inplace(_advanced.index_copy)
+    index_put_ = _inplace(_advanced.index_put)
+    masked_fill_ = _inplace(_advanced.masked_fill)
+    masked_scatter_ = _inplace(_advanced.masked_scatter)
+
+    # ---- random sampling (_ops/random/sampling.py)
+    bernoulli = _refuses_out(_sampling.bernoulli)
+    multinomial = _refuses_out(_sampling.multinomial)
+
+    # ---- softmax (_ops/reductions/softmax.py)
+    log_softmax = _softmax.log_softmax
+    softmax = _softmax.softmax
+
+    # ---- scans (_ops/reductions/scan.py)
+    cumprod = _refuses_out(_scan.cumprod)
+    cumsum = _refuses_out(_scan.cumsum)
+    # in place
+    cumsum_ = _inplace(_scan.cumsum)
+    cumprod_ = _inplace(_scan.cumprod)
+
+    # ---- copies, casts and devices (this file)
+    to = to
+    clone = clone
+    contiguous = _contiguous
+    cpu = cpu
+    cuda = cuda
+    type_as = type_as
+
+    # ---- in-place writes that are not ops (this file; _ops/_inplace.py)
+    fill_ = fill_
+    zero_ = zero_
+    copy_ = copy_
+    t_ = t_
+
+    # ---- x.new_* (_tensor/legacy.py)
+    new_tensor = _legacy.new_tensor
+    new_empty = _legacy.new_empty
+    new_zeros = _legacy.new_zeros
+    new_ones = _legacy.new_ones
+    new_full = _legacy.new_full
+
+    # ---- in-place sampling; PyTorch has no torch.normal_ (_ops/random/sampling.py)
+    normal_ = _sampling.normal_
+    uniform_ = _sampling.uniform_
+    random_ = _sampling.random_
+    bernoulli_ = _sampling.bernoulli_
+    exponential_ = _sampling.exponential_
+    geometric_ = _sampling.geometric_
+    cauchy_ = _sampling.cauchy_
+    log_normal_ = _sampling.log_normal_
+
+    # ---- PyTorch interop (_tensor/interop.py)
+    def to_torch(self):
+        """This tensor as a ``torch.Tensor`` sharing its memory (CPU)."""
+        return _interop.to_torch(self)
+
+    # ---- indexing (_ops/indexing/getitem.py)
+    __getitem__ = indexing.getitem
+    __setitem__ = indexing.setitem
+
+    # ---- NumPy interplay (see _declines_arrays above)
+    __array_priority__ = 1000  # NumPy defers to the Tensor's operators
+    __array_wrap__ = _array_wrap
+
+    # ---- arithmetic operators (_ops/pointwise/binary.py)
+    __add__ = _declines_arrays(lambda s, o: ew.add(s, o))
+    __sub__ = _declines_arrays(lambda s, o: ew.sub(s, o))
+    __mul__ = _declines_arrays(lambda s, o: ew.mul(s, o))
+    __truediv__ = _declines_arrays(lambda s, o: ew.div(s, o))
+    __floordiv__ = _declines_arrays(lambda s, o: ew.floor_divide(s, o))
+    __mod__ = _declines_arrays(lambda s, o: ew.remainder(s, o))
+    __pow__ = _declines_arrays(lambda s, o: ew.pow(s, o))
     # Reflected forms run only when the left operand is not a Tensor: a number, or something
     # Python should be told we do not handle (``None ** x`` is then Python's TypeError).
-    T.__radd__ = _operand_or_not_implemented(lambda s, o: ew.add(s, o))
-    T.__rsub__ = _operand_or_not_implemented(lambda s, o: ew.rsub(s, o))
-    T.__rmul__ = _operand_or_not_implemented(lambda s, o: ew.mul(s, o))
-    T.__rtruediv__ = _rtruediv
-    T.__rfloordiv__ = _operand_or_not_implemented(lambda s, o: ew.floor_divide(o, s))
-    T.__rmod__ = _operand_or_not_implemented(lambda s, o: ew.remainder(o, s))
-    T.__rpow__ = _operand_or_not_implemented(lambda s, o: ew.pow(o, s))
-    T.__matmul__ = _tensor_operand(lambda s, o: F.matmul(s, o))
-    T.__rmatmul__ = _tensor_operand(lambda s, o: F.matmul(o, s))
-    T.__neg__ = lambda s: unary("neg", s)
-    T.__pos__ = _pos
-    T.__abs__ = lambda s: unary("abs", s)
-    T.__invert__ = _invert
-    T.__and__ = T.__rand__ = _bitwise_operator("and")
-    T.__or__ = T.__ror__ = _bitwise_operator("or")
-    T.__xor__ = T.__rxor__ = _bitwise_operator("xor")
-    T.__eq__ = _compare_array(cmp.eq)
-    T.__ne__ = _compare_array(cmp.ne)
-    T.__lt__ = lambda s, o: cmp.lt(s, o)
-    T.__le__ = lambda s, o: cmp.le(s, o)
-    T.__gt__ = lambda s, o: cmp.gt(s, o)
-    T.__ge__ = lambda s, o: cmp.ge(s, o)
-    T.__iadd__ = _declines_arrays(lambda s, o: s.add_(o))
-    T.__isub__ = _declines_arrays(lambda s, o: s.sub_(o))
-    T.__imul__ = _declines_arrays(lambda s, o: s.mul_(o))
-    T.__itruediv__ = _declines_arrays(lambda s, o: s.div_(o))
-    T.__ipow__ = _declines_arrays(lambda s, o: s.pow_(o))
-    T.__lshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_left_shift(s, o))
-    T.__rshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_right_shift(s, o))
-    T.__rlshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_left_shift(o, s))
-    T.__rrshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_right_shift(o, s))
-    T.__ilshift__ = lambda s, o: s.bitwise_left_shift_(o)
-    T.__irshift__ = lambda s, o: s.bitwise_right_shift_(o)
-    T.__hash__ = lambda s: id(s)
-    T.T = property(lambda s: s.permute(tuple(range(s.dim() - 1, -1, -1))))
-    T.mT = property(lambda s: _matrix_transpose(s, "mT"))
-    T.H = property(_conjugate_transpose)
-    T.mH = property(lambda s: _matrix_transpose(s, "mH"))
+    __radd__ = _operand_or_not_implemented(lambda s, o: ew.add(s, o))
+    __rsub__ = _operand_or_not_implemented(lambda s, o: ew.rsub(s, o))
+    __rmul__ = _operand_or_not_implemented(lambda s, o: ew.mul(s, o))
+    __rtruediv__ = _rtruediv
+    __rfloordiv__ = _operand_or_not_implemented(lambda s, o: ew.floor_divide(o, s))
+    __rmod__ = _operand_or_not_implemented(lambda s, o: ew.remainder(o, s))
+    __rpow__ = _operand_or_not_implemented(lambda s, o: ew.pow(o, s))
+    __matmul__ = _tensor_operand(lambda s, o: _matmul.matmul(s, o))
+    __rmatmul__ = _tensor_operand(lambda s, o: _matmul.matmul(o, s))
+    __neg__ = lambda s: unary("neg", s)
+    __pos__ = _pos
+    __abs__ = lambda s: unary("abs", s)
+    __iadd__ = _declines_arrays(lambda s, o: s.add_(o))
+    __isub__ = _declines_arrays(lambda s, o: s.sub_(o))
+    __imul__ = _declines_arrays(lambda s, o: s.mul_(o))
+    __itruediv__ = _declines_arrays(lambda s, o: s.div_(o))
+    __ipow__ = _declines_arrays(lambda s, o: s.pow_(o))
+
+    # ---- bitwise operators and comparisons (_ops/pointwise/compare.py)
+    __invert__ = _invert
+    __and__ = _bitwise_operator("and")
+    __rand__ = __and__
+    __or__ = _bitwise_operator("or")
+    __ror__ = __or__
+    __xor__ = _bitwise_operator("xor")
+    __rxor__ = __xor__
+    __lshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_left_shift(s, o))
+    __rshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_right_shift(s, o))
+    __rlshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_left_shift(o, s))
+    __rrshift__ = _operand_or_not_implemented(lambda s, o: cmp.bitwise_right_shift(o, s))
+    __ilshift__ = lambda s, o: s.bitwise_left_shift_(o)
+    __irshift__ = lambda s, o: s.bitwise_right_shift_(o)
+    __eq__ = _compare_array(cmp.eq)
+    __ne__ = _compare_array(cmp.ne)
+    __lt__ = lambda s, o: cmp.lt(s, o)
+    __le__ = lambda s, o: cmp.le(s, o)
+    __gt__ = lambda s, o: cmp.gt(s, o)
+    __ge__ = lambda s, o: cmp.ge(s, o)
+    __hash__ = TensorBase.__hash__  # a class that defines __eq__ must name its hash again
+
+    # ---- transposes as properties (this file; _ops/shape/views.py)
+    T = property(lambda s: s.permute(tuple(range(s.dim() - 1, -1, -1))))
+    mT = property(lambda s: _matrix_transpose(s, "mT"))
+    H = property(_conjugate_transpose)
+    mH = property(lambda s: _matrix_transpose(s, "mH"))
+
+    # ---- dtype casts (this file), last: in this body they hide the builtins float, int and bool
+    float = _cast(_dtype.float32)
+    double = _cast(_dtype.float64)
+    half = _cast(_dtype.float16)
+    long = _cast(_dtype.int64)
+    int = _cast(_dtype.int32)
+    short = _cast(_dtype.int16)
+    char = _cast(_dtype.int8)
+    byte = _cast(_dtype.uint8)
+    bool = _cast(_dtype.bool_)
+
+
+set_tensor_class(Tensor)

@@ -1,4 +1,4 @@
-"""``Tensor``: an array that knows where it came from.
+"""``TensorBase``: the data model of a tensor, an array that knows where it came from.
 
 A tensor is four things:
 
@@ -13,8 +13,12 @@ A tensor is four things:
 - its autograd identity: ``requires_grad``, ``grad``, and ``grad_fn`` (the
   node that made it) with ``_output_nr`` (which output of that node it is).
 
-The ops themselves live in ``_ops/`` and are attached as methods in
-``_tensor/methods.py``; this file holds only the data model.
+This file holds only the data model. The ops live in ``_ops/``, and ``minitorch.Tensor`` is
+``class Tensor(TensorBase)`` in ``_tensor/methods.py``, whose body names every method, one per
+line (``exp = _refuses_out(_unary.exp)``), as PyTorch's ``torch.Tensor(torch._C.TensorBase)``.
+The ops are imported after this class exists and before ``Tensor`` does, so they know this class
+as ``Tensor`` (the alias at the end of this file): ``isinstance(x, Tensor)`` holds for every
+tensor, and ``Tensor._make`` makes a ``minitorch.Tensor`` (see ``_make``).
 """
 
 from __future__ import annotations
@@ -51,8 +55,9 @@ class _Version:
         self.value = 0
 
 
-class Tensor:
-    """A multi-dimensional array with reverse-mode automatic differentiation (``torch.Tensor``)."""
+class TensorBase:
+    """A tensor's data, geometry and autograd identity (``torch._C.TensorBase``); the methods that
+    compute are those of its subclass ``minitorch.Tensor`` (``_tensor/methods.py``)."""
 
     __slots__ = (
         "__dict__",
@@ -87,7 +92,7 @@ class Tensor:
             t = _creation.legacy_tensor(args[0], _dtype.get_default_dtype(), device)
         else:
             t = _creation.empty(*args, dtype=_dtype.get_default_dtype(), device=device)
-        if cls is not Tensor:
+        if cls is not type(t):
             t.__class__ = cls
         return t
 
@@ -96,8 +101,11 @@ class Tensor:
 
     @classmethod
     def _make(cls, data, device=None, storage=None, stride=None, version=None, base=None) -> Tensor:
-        """Wrap a backend array. ``storage``/``stride``/``version``/``base`` are given for views."""
-        t = object.__new__(cls)
+        """Wrap a backend array. ``storage``/``stride``/``version``/``base`` are given for views.
+
+        ``TensorBase._make`` (the ops' ``Tensor._make``) makes a ``minitorch.Tensor``, the class
+        with the methods; a subclass (``nn.Parameter``) makes one of its own."""
+        t = object.__new__(_tensor_class if cls is TensorBase else cls)
         t._data = data
         t._storage = storage
         t._stride = stride
@@ -442,8 +450,8 @@ class Tensor:
         return t
 
     # new_zeros / new_ones / new_empty / new_full / new_tensor ("a new tensor like this one", what
-    # backward formulas use to build gradients) are attached in _tensor/legacy.py, next to the legacy
-    # constructors they share their dtype and device rules with.
+    # backward formulas use to build gradients) are written in _tensor/legacy.py, next to the legacy
+    # constructors they share their dtype and device rules with, and named in Tensor's body.
 
     # ------------------------------------------------------------------ in-place writes
     def _check_inplace(self) -> None:
@@ -575,7 +583,16 @@ class Tensor:
         return t
 
 
-register_tensor_class(Tensor)
+# The ops' name for this class (``from .._tensor.tensor import Tensor``): every tensor is one.
+Tensor = TensorBase
+_tensor_class: type = TensorBase  # what ``_make`` makes: ``minitorch.Tensor``, once it is defined
+
+
+def set_tensor_class(cls: type) -> None:
+    """Make ``cls`` (``minitorch.Tensor``, ``_tensor/methods.py``) the class of every new tensor."""
+    global _tensor_class
+    _tensor_class = cls
+    register_tensor_class(cls)
 
 
 def _rebuild(array, requires_grad, device=None):

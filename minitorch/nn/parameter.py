@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .._tensor.tensor import Tensor, _rebuild
+from .._tensor.methods import Tensor  # the class with the methods (not TensorBase)
+from .._tensor.tensor import _rebuild
 
 
 class Parameter(Tensor):

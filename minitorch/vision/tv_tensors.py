@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._ops.creation.factories import as_tensor
-from .._tensor.tensor import Tensor
+from .._tensor.methods import Tensor  # the class with the methods (not TensorBase)
 from ._pil import is_pil_image
 
 __all__ = ["Image", "TVTensor"]

@@ -534,6 +534,3 @@ __all__ = [
     "take",
     "take_along_dim",
 ]
-METHODS = [n for n in __all__ if n != "index_put_"]
-INPLACE = ["put", "scatter", "scatter_add", "scatter_reduce", "index_add", "index_fill", "index_copy", "index_put",
-           "masked_fill", "masked_scatter"]

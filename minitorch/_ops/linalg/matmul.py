@@ -115,5 +115,3 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 
 
 __all__ = ["matmul"]
-METHODS = list(__all__)
-INPLACE: list = []

@@ -562,6 +562,3 @@ __all__ = [
     "tensordot",
     "vdot",
 ]
-METHODS = ["mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "inner", "addmm", "addmv", "baddbmm", "addbmm",
-           "addr", "kron"]
-INPLACE = ["addmm", "addmv", "baddbmm", "addbmm", "addr"]

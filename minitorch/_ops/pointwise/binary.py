@@ -671,10 +671,3 @@ __all__ = [
     "true_divide",
     "where",
 ]
-METHODS = [n for n in __all__ if n not in ("rsub",)]
-# ``x.where(cond, y)`` is ``where(cond, x, y)``: the method's self is the first value, not the condition.
-METHOD_OVERRIDES = {"where": lambda self, condition, other: where(condition, self, other)}
-INPLACE = [
-    "add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow",
-    "clamp", "clip", "clamp_min", "clamp_max", "lerp", "logit", "frac", "nan_to_num", "atan2",
-]

@@ -226,6 +226,3 @@ __all__ = [
     "ne",
     "not_equal",
 ]
-METHODS = list(__all__)
-INPLACE = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
-           "bitwise_left_shift", "bitwise_right_shift"]

@@ -159,10 +159,8 @@ def round(input, *, decimals: int = 0, out=None):
 
 
 # ----------------------------------------------------------------------------- exports
-_UNARY_NAMES = [n for n in UNARY if n != "round"]
-
-
 def _unary_fn(name):
+    """``minitorch.<name>(input, *, out=None)``: the op of ``UNARY[name]``."""
     def fn(input, *, out=None):
         return unary(name, input, out)
 
@@ -171,10 +169,79 @@ def _unary_fn(name):
     return fn
 
 
-for _n in _UNARY_NAMES:
-    globals()[_n] = _unary_fn(_n)
-negative, absolute, arcsin, arccos, arctan, fix = neg, abs, asin, acos, atan, trunc  # noqa: F821
+neg = _unary_fn("neg")
+exp = _unary_fn("exp")
+exp2 = _unary_fn("exp2")
+expm1 = _unary_fn("expm1")
+log = _unary_fn("log")
+log2 = _unary_fn("log2")
+log10 = _unary_fn("log10")
+log1p = _unary_fn("log1p")
+sqrt = _unary_fn("sqrt")
+rsqrt = _unary_fn("rsqrt")
+square = _unary_fn("square")
+reciprocal = _unary_fn("reciprocal")
+sin = _unary_fn("sin")
+cos = _unary_fn("cos")
+tan = _unary_fn("tan")
+asin = _unary_fn("asin")
+acos = _unary_fn("acos")
+atan = _unary_fn("atan")
+sinh = _unary_fn("sinh")
+cosh = _unary_fn("cosh")
+tanh = _unary_fn("tanh")
+sigmoid = _unary_fn("sigmoid")
+relu = _unary_fn("relu")
+abs = _unary_fn("abs")
+erf = _unary_fn("erf")
+sign = _unary_fn("sign")
+floor = _unary_fn("floor")
+ceil = _unary_fn("ceil")
+trunc = _unary_fn("trunc")
 
-__all__ = [*_UNARY_NAMES, "negative", "absolute", "arcsin", "arccos", "arctan", "fix", "round"]  # noqa: PLE0604
-METHODS = list(__all__)
-INPLACE = [*_UNARY_NAMES, "round"]
+# NumPy's names for some of them
+negative = neg
+absolute = abs
+arcsin = asin
+arccos = acos
+arctan = atan
+fix = trunc
+
+__all__ = [
+    "abs",
+    "absolute",
+    "acos",
+    "arccos",
+    "arcsin",
+    "arctan",
+    "asin",
+    "atan",
+    "ceil",
+    "cos",
+    "cosh",
+    "erf",
+    "exp",
+    "exp2",
+    "expm1",
+    "fix",
+    "floor",
+    "log",
+    "log1p",
+    "log2",
+    "log10",
+    "neg",
+    "negative",
+    "reciprocal",
+    "relu",
+    "round",
+    "rsqrt",
+    "sigmoid",
+    "sign",
+    "sin",
+    "sinh",
+    "sqrt",
+    "square",
+    "tan",
+    "tanh",
+    "trunc",
+]

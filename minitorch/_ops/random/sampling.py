@@ -47,8 +47,6 @@ __all__ = [
     "randn_like",
     "randperm",
 ]
-METHODS = ["bernoulli", "multinomial"]
-INPLACE: list[str] = []
 
 
 # ----------------------------------------------------------------------------- the zero-gradient node
@@ -321,7 +319,7 @@ def randint_like(input: Tensor, low=0, high=None, *, generator=None, dtype=None,
                    requires_grad=requires_grad)
 
 
-# ----------------------------------------------------------------------------- in-place samplers (Tensor methods)
+# ----------------------------------------------------------------------------- in-place samplers (Tensor methods: _tensor/methods.py)
 def _fill_sample(self: Tensor, sample: np.ndarray, node_name: str) -> Tensor:
     """Write ``sample`` into ``self``; a tensor with history gets a zero-gradient node, as in PyTorch."""
     self._check_inplace()
@@ -424,9 +422,3 @@ def log_normal_(self: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
     z = _numpy_generator(generator).standard_normal(tuple(self.shape))
     return _fill_sample(self, np.exp(mean + std * z), "LogNormalBackward0")
-
-
-# Tensor-only methods (PyTorch has no ``torch.normal_``), bound here rather than exported.
-for _fn in (normal_, uniform_, random_, bernoulli_, exponential_, geometric_, cauchy_, log_normal_):
-    setattr(Tensor, _fn.__name__, _fn)
-del _fn

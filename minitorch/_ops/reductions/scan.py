@@ -104,5 +104,3 @@ def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
 
 
 __all__ = ["cumprod", "cumsum"]
-METHODS = list(__all__)
-INPLACE: list = ["cumsum", "cumprod"]

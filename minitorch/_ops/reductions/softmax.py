@@ -77,4 +77,3 @@ def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
 
 
 __all__ = ["log_softmax", "softmax"]
-METHODS = list(__all__)

@@ -244,5 +244,3 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
 
 
 __all__ = ["argsort", "kthvalue", "median", "mode", "msort", "sort", "topk", "unique"]
-METHODS = list(__all__)
-INPLACE: list = []

@@ -445,12 +445,3 @@ def _flip_function(input: Tensor, dims) -> Tensor:
     if not isinstance(dims, (tuple, list)):
         raise TypeError(f"flip(): argument 'dims' must be tuple of ints, not {type(dims).__name__}")
     return flip(input, dims)
-
-
-FUNCTION_OVERRIDES = {"tile": _tile_function, "flip": _flip_function}
-# ``repeat`` is only a Tensor method in PyTorch; it is in ``__all__`` so that the table can bind it.
-METHODS = [
-    "movedim", "moveaxis", "flip", "fliplr", "flipud", "roll",
-    "repeat", "tile", "repeat_interleave", "tril", "triu", "diag_embed", "diag", "diagflat", "trace",
-]
-INPLACE = ["tril", "triu"]

@@ -295,6 +295,3 @@ __all__ = [
     "unbind",
     "vstack",
 ]
-METHODS = ["split", "chunk", "tensor_split", "unbind"]
-# ``Tensor.split`` names its argument ``split_size`` (``torch.split``: ``split_size_or_sections``).
-METHOD_OVERRIDES = {"split": lambda self, split_size, dim=0: split(self, split_size, dim)}

@@ -536,8 +536,6 @@ def _permute_function(input: Tensor, dims) -> Tensor:
     return permute(input, dims)
 
 
-FUNCTION_OVERRIDES = {"reshape": _reshape_function, "permute": _permute_function}
-
 __all__ = [
     "as_strided",
     "broadcast_to",
@@ -561,5 +559,3 @@ __all__ = [
     "view",
     "view_as",
 ]
-METHODS = list(__all__)
-INPLACE: list = []

@@ -26,7 +26,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     total = || (||g_1||_p, ..., ||g_k||_p) ||_p, the p-norm of all gradients taken as one vector.
     """
     from ..._ops.creation.factories import tensor
-    from ..._ops._table import stack
+    from ..._ops.shape.joins import stack
 
     parameters = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     grads = [p.grad for p in parameters if p.grad is not None]

@@ -18,7 +18,7 @@ def _check_same_device(param: Tensor, old_device):
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     """cat([p.view(-1) for p in parameters]): differentiable, a copy."""
-    from ..._ops._table import cat
+    from ..._ops.shape.joins import cat
 
     device, vec = None, []
     for param in parameters:
