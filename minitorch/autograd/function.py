@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import traceback
+import types
 import weakref
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -235,14 +236,49 @@ class FunctionCtx(Node):
         self._saved = None
 
 
+def _node_class(cls, node_name: str) -> type:
+    """The class of ``cls``'s backward nodes, named like PyTorch's (``type(y.grad_fn).__name__``).
+
+    "torch::autograd::CopySlices": the class is CopySlices, ``name()`` is the full name.
+    """
+    return type(node_name.split("::")[-1], (FunctionCtx,), {"_forward_cls": cls, "_name": node_name})
+
+
 class _FunctionMeta(type):
     """Gives each Function subclass its node class, named like PyTorch's (``MulBackward0``)."""
 
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
         node_name = attrs.get("node_name") or (name + "Backward")
-        # "torch::autograd::CopySlices": the class is CopySlices, name() is the full name.
-        cls._backward_cls = type(node_name.split("::")[-1], (FunctionCtx,), {"_forward_cls": cls, "_name": node_name})
+        cls._backward_cls = _node_class(cls, node_name)
+        cls._names = {}  # node_name -> NamedFunction, see ``Function.named``
+
+
+class NamedFunction:
+    """``Fn.named("AddmvBackward0")``: the Function ``Fn`` recording its nodes under another name.
+
+    PyTorch has one backward node per op (``derivatives.yaml``), so one formula often runs under
+    several names: ``addmv``, ``baddbmm``, ``addbmm`` and ``addr`` all differentiate as ``addmm``,
+    ``squeeze(dim)`` as ``view``. A ``NamedFunction`` is ``Fn`` with only the node class swapped
+    (made once per name, so ``type(y.grad_fn).__name__`` is PyTorch's too): same ``forward``,
+    same ``backward``, and the same ``apply`` code, so it costs nothing per call.
+    """
+
+    def __init__(self, function: type, node_name: str) -> None:
+        self.function = function
+        self.node_name = node_name
+        self._backward_cls = _node_class(function, node_name)
+        # What ``Function.apply`` and ``_record`` read from their ``cls``, copied so that
+        # ``apply`` runs unchanged with this object in place of the class.
+        self._raw, self.is_view = function._raw, function.is_view
+        self.forward, self.backward = function.forward, function.backward
+        self.apply = types.MethodType(function.apply.__func__, self)
+
+    def __getattr__(self, name: str):
+        return getattr(self.function, name)
+
+    def __repr__(self) -> str:
+        return f"{self.function.__name__}.named({self.node_name!r})"
 
 
 class Function(metaclass=_FunctionMeta):
@@ -256,6 +292,17 @@ class Function(metaclass=_FunctionMeta):
 
     _raw = False  # Primitive: forward sees backend arrays instead of Tensors
     is_view = False  # the output shares the storage of the first input
+
+    @classmethod
+    def named(cls, node_name: str) -> NamedFunction:
+        """This Function under PyTorch's node name ``node_name`` (made once, then cached).
+
+        ``SumAll = Sum.named("SumBackward0")`` instead of a subclass that only sets a name.
+        """
+        named = cls._names.get(node_name)
+        if named is None:
+            named = cls._names[node_name] = NamedFunction(cls, node_name)
+        return named
 
     @staticmethod
     def forward(ctx, *args, **kwargs):

@@ -82,8 +82,8 @@ class IndexPut(Primitive):
 
 
 def _names(base, *names):
-    """Subclasses of ``base`` that differ only in their grad_fn name (PyTorch's node names)."""
-    return [type(n.replace("Backward", ""), (base,), {"node_name": n}) for n in names]
+    """``base`` under each of PyTorch's node names ``names`` (``Function.named``)."""
+    return [base.named(n) for n in names]
 
 
 IndexSelect, Gather, Take, MaskedSelect = _names(
@@ -423,8 +423,7 @@ class MaskedFill(Primitive):
         return where(mask, zero, g), None, where(mask, g, zero)
 
 
-class MaskedFillTensor(MaskedFill):
-    node_name = "MaskedFillBackward1"  # the value is a 0-d tensor
+MaskedFillTensor = MaskedFill.named("MaskedFillBackward1")  # the value is a 0-d tensor
 
 
 @tensor_args("input", "mask")

@@ -61,8 +61,7 @@ def grad_b(g: Tensor, a: Tensor, column_major: bool = False) -> Tensor:
     return (g.mT @ a).mT if column_major else a.mT @ g
 
 
-class BatchedMatMul(MatMul):
-    node_name = "BmmBackward0"
+BatchedMatMul = MatMul.named("BmmBackward0")
 
 
 # PyTorch names dtypes in matmul's errors by their C types.

@@ -222,20 +222,11 @@ def _scaled(x: Tensor, alpha) -> Tensor:
     return x if alpha == 1 else x * alpha
 
 
-class Addmv(Addmm):
-    node_name = "AddmvBackward0"
-
-
-class Baddbmm(Addmm):
-    node_name = "BaddbmmBackward0"
-
-
-class Addbmm(Addmm):
-    node_name = "AddbmmBackward0"
-
-
-class Addr(Addmm):
-    node_name = "AddrBackward0"
+# The same formula under PyTorch's node names for the other ``beta * input + alpha * (a @ b)`` ops.
+Addmv = Addmm.named("AddmvBackward0")
+Baddbmm = Addmm.named("BaddbmmBackward0")
+Addbmm = Addmm.named("AddbmmBackward0")
+Addr = Addmm.named("AddrBackward0")
 
 
 def _check_input(input: Tensor, shape: tuple) -> None:

@@ -109,18 +109,11 @@ class Div(Primitive):
         return (g / b if _needs(ctx, 0) else None), (-g * ((a / b) / b) if _needs(ctx, 1) else None)
 
 
-class MulScalar(Mul):
-    """``x * s`` for a Python number ``s`` as PyTorch's C++ composites compute it (``mul.Scalar``):
-    the node ``MulBackward1``, one edge. ``x * 2`` in Python is ``MulBackward0``, as in PyTorch."""
-
-    node_name = "MulBackward1"
-
-
-class DivScalar(Div):
-    """``x / s`` for a Python number ``s`` as PyTorch's C++ composites compute it (``div.Scalar``):
-    the node ``DivBackward1``, one edge."""
-
-    node_name = "DivBackward1"
+# ``x * s`` and ``x / s`` for a Python number ``s`` as PyTorch's C++ composites compute them
+# (``mul.Scalar``, ``div.Scalar``): the nodes ``MulBackward1``/``DivBackward1``, one edge.
+# ``x * 2`` in Python is ``MulBackward0``, as in PyTorch.
+MulScalar = Mul.named("MulBackward1")
+DivScalar = Div.named("DivBackward1")
 
 
 class PowScalar(Primitive):
@@ -432,8 +425,7 @@ class Remainder(Primitive):
         return g, db
 
 
-class RemainderScalar(Remainder):
-    node_name = "RemainderBackward0"
+RemainderScalar = Remainder.named("RemainderBackward0")  # remainder(x, number)
 
 
 class Fmod(Remainder):
@@ -443,8 +435,7 @@ class Fmod(Remainder):
     ufunc, rounding = "fmod", "trunc"
 
 
-class FmodScalar(Fmod):
-    node_name = "FmodBackward0"
+FmodScalar = Fmod.named("FmodBackward0")  # fmod(x, number)
 
 
 class NotDifferentiable(Primitive):

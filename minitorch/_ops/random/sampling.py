@@ -52,9 +52,6 @@ INPLACE: list[str] = []
 
 
 # ----------------------------------------------------------------------------- the zero-gradient node
-_SAMPLED_NODES: dict[str, type] = {}
-
-
 def _sampled(node_name: str, *inputs, sample: np.ndarray, like: Tensor | None = None) -> Tensor:
     """Wrap ``sample`` as a tensor whose grad_fn (``node_name``) sends zero gradient to ``inputs``.
 
@@ -63,11 +60,7 @@ def _sampled(node_name: str, *inputs, sample: np.ndarray, like: Tensor | None = 
     sample = np.asarray(sample)  # NumPy arithmetic on 0-d arrays returns scalars
     if not (grad_mode.is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in inputs)):
         return _finish(sample, like.device if like is not None else None, False)
-    cls = _SAMPLED_NODES.get(node_name)
-    if cls is None:
-        cls = type(node_name, (_Sampled,), {"node_name": node_name})
-        _SAMPLED_NODES[node_name] = cls
-    return cls.apply(sample, *inputs)
+    return _Sampled.named(node_name).apply(sample, *inputs)
 
 
 class _Sampled(Primitive):

@@ -60,8 +60,7 @@ class Sum(Primitive):
         return restore_dims(g, ctx.dims, ctx.keepdim).expand(ctx.in_shape), None, None, None
 
 
-class SumAll(Sum):
-    node_name = "SumBackward0"
+SumAll = Sum.named("SumBackward0")  # sum() over all dims
 
 
 class Mean(Primitive):
@@ -87,8 +86,7 @@ class Mean(Primitive):
         return restore_dims(g, ctx.dims, ctx.keepdim).expand(ctx.in_shape) / ctx.n, None, None
 
 
-class MeanAll(Mean):
-    node_name = "MeanBackward0"
+MeanAll = Mean.named("MeanBackward0")  # mean() over all dims
 
 
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
@@ -195,8 +193,7 @@ class Prod(Primitive):
         return g * others, None, None
 
 
-class ProdAll(Prod):
-    node_name = "ProdBackward0"
+ProdAll = Prod.named("ProdBackward0")  # prod() over all dims
 
 
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
@@ -218,15 +215,7 @@ class EvenlyDistributed(Primitive):
     """y = an extremum of x over ``dims`` (max, min, median), computed by the caller;
     dx = g split evenly among the elements equal to y (NaN counts as equal to a NaN result)."""
 
-    node_name = "AmaxBackward0"
-    _named: dict = {}
-
-    @classmethod
-    def named(cls, node_name: str) -> type:
-        """The same op with PyTorch's ``grad_fn`` name for it (``MaxBackward1``, ``AminBackward0`` ...)."""
-        if node_name not in cls._named:
-            cls._named[node_name] = type(node_name.replace("Backward", ""), (cls,), {"node_name": node_name})
-        return cls._named[node_name]
+    node_name = "AmaxBackward0"  # and, with ``EvenlyDistributed.named``, MaxBackward1, AminBackward0 ...
 
     @staticmethod
     def forward(ctx, x, y, dims, keepdim):

@@ -70,16 +70,9 @@ class TakeAlongDim(Primitive):
         return PutAlongDim.apply(g, idx._data, ctx.dim, ctx.in_shape), None, None, None
 
 
-_NODES: dict[str, type] = {}
-
-
 def values_at(x: Tensor, idx, dim: int, keepdim: bool, node_name: str) -> Tensor:
     """``x`` gathered at the raw index array ``idx`` (keepdim-shaped) along ``dim``, as op ``node_name``."""
-    cls = _NODES.get(node_name)
-    if cls is None:
-        cls = _NODES[node_name] = type(node_name.replace("Backward", "Values"), (TakeAlongDim,),
-                                       {"node_name": node_name})
-    return cls.apply(x, idx, dim, keepdim)
+    return TakeAlongDim.named(node_name).apply(x, idx, dim, keepdim)
 
 
 def _index_tensor(x: Tensor, idx, dim: int, keepdim: bool) -> Tensor:

@@ -46,20 +46,10 @@ class View(Primitive):
         return g.reshape(ctx.in_shape), None, None, None, None
 
 
-class Unsqueeze(View):
-    node_name = "UnsqueezeBackward0"
-
-
-class Squeeze(View):
-    node_name = "SqueezeBackward0"  # squeeze()
-
-
-class SqueezeDim(View):
-    node_name = "SqueezeBackward1"  # squeeze(dim)
-
-
-class SqueezeDims(View):
-    node_name = "SqueezeBackward2"  # squeeze((d0, d1))
+Unsqueeze = View.named("UnsqueezeBackward0")
+Squeeze = View.named("SqueezeBackward0")  # squeeze()
+SqueezeDim = View.named("SqueezeBackward1")  # squeeze(dim)
+SqueezeDims = View.named("SqueezeBackward2")  # squeeze((d0, d1))
 
 
 class Permute(Primitive):
@@ -81,12 +71,8 @@ class Permute(Primitive):
         return g.permute(inverse), None, None, None, None
 
 
-class Transpose(Permute):
-    node_name = "TransposeBackward0"
-
-
-class MatrixTranspose(Permute):
-    node_name = "TBackward0"
+Transpose = Permute.named("TransposeBackward0")
+MatrixTranspose = Permute.named("TBackward0")  # t(), .T, .mT
 
 
 class Expand(View):
@@ -122,20 +108,10 @@ class StridedView(Primitive):
         return StridedScatterAdd.apply(zeros, g, ctx.rel), None, None, None, None, None
 
 
-class Select(StridedView):
-    node_name = "SelectBackward0"
-
-
-class Slice(StridedView):
-    node_name = "SliceBackward0"
-
-
-class Diagonal(StridedView):
-    node_name = "DiagonalBackward0"
-
-
-class Unfold(StridedView):
-    node_name = "UnfoldBackward0"
+Select = StridedView.named("SelectBackward0")
+Slice = StridedView.named("SliceBackward0")
+Diagonal = StridedView.named("DiagonalBackward0")
+Unfold = StridedView.named("UnfoldBackward0")
 
 
 class StridedScatterAdd(Primitive):
