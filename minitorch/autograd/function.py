@@ -12,6 +12,8 @@ Built-in ops subclass ``Primitive``: its ``forward`` receives the raw backend
 arrays (NumPy on CPU, torch tensors on CUDA) instead of Tensors and returns
 arrays. Its ``backward`` is written with differentiable Tensor ops, so it runs
 on every backend and can itself be differentiated (``create_graph=True``).
+One formula recorded under several of PyTorch's node names is one class and
+``Fn.named(name)`` (``NamedFunction``), not a subclass per name.
 """
 
 from __future__ import annotations
@@ -292,6 +294,10 @@ class Function(metaclass=_FunctionMeta):
 
     _raw = False  # Primitive: forward sees backend arrays instead of Tensors
     is_view = False  # the output shares the storage of the first input
+    # Built-in ops only (docs/primitives.md, tools/gen_primitives_index.py): why this op owns a
+    # backward (see ``Primitive``), and the other node names it records through ``named``.
+    reason: str = ""
+    also_named: tuple[str, ...] = ()
 
     @classmethod
     def named(cls, node_name: str) -> NamedFunction:
@@ -385,7 +391,20 @@ def _raise_broadcast_error(error: ValueError, args) -> None:
 
 
 class Primitive(Function):
-    """A built-in op: ``forward`` computes on raw backend arrays, ``backward`` uses Tensor ops."""
+    """A built-in op: ``forward`` computes on raw backend arrays, ``backward`` uses Tensor ops.
+
+    The model is PyTorch's ``derivatives.yaml``: one backward node per PyTorch op whose
+    ``grad_fn`` a user can see, so most primitives exist because PyTorch has a node of that
+    name, not because the math needs them. Each class says why in ``reason``:
+
+    - ``"node"``: PyTorch records a node of this name (``grad_fn`` parity; a composition would
+      show its parts' names instead);
+    - ``"numerics: ..."``: a composition would lose accuracy or NaN/inf behaviour (says which);
+    - ``"speed: ..."``: a composition measured slower (names the benchmark).
+
+    ``docs/primitives.md`` lists them all (``tools/gen_primitives_index.py``); the first line of
+    the docstring is the forward and the backward, ``y = exp(x);  dx = g * y``.
+    """
 
     _raw = True
 

@@ -34,6 +34,7 @@ class Add(Primitive):
     """y = a + alpha * b;  da = g,  db = alpha * g."""
 
     node_name = "AddBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -49,6 +50,7 @@ class Sub(Primitive):
     """y = a - alpha * b;  da = g,  db = -alpha * g."""
 
     node_name = "SubBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -64,6 +66,7 @@ class RSub(Primitive):
     """y = b - alpha * a (``2 - x``);  da = -alpha * g."""
 
     node_name = "RsubBackward1"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -79,6 +82,7 @@ class Mul(Primitive):
     """y = a * b;  da = g * b,  db = g * a."""
 
     node_name = "MulBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -96,6 +100,7 @@ class Div(Primitive):
     """y = a / b;  da = g / b,  db = -g * a / b^2."""
 
     node_name = "DivBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -120,6 +125,7 @@ class PowScalar(Primitive):
     """y = x ** e for a number e;  dx = g * e * x^(e-1), and exactly zero (no graph) when e == 0."""
 
     node_name = "PowBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, e):
@@ -157,6 +163,7 @@ class Pow(Primitive):
     """
 
     node_name = "PowBackward1"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -177,6 +184,7 @@ class RPow(Primitive):
     """y = c ** x for a number c (``2 ** x``);  dx = g * y * log(c)  (0 where c == 0 and x >= 0)."""
 
     node_name = "PowBackward2"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, c):
@@ -199,6 +207,7 @@ class Maximum(Primitive):
     """y = max(a, b);  the gradient goes to the larger input, split in half on ties (as PyTorch)."""
 
     node_name = "MaximumBackward0"
+    reason = "node"
     ufunc = "maximum"
 
     @classmethod
@@ -217,6 +226,7 @@ class Minimum(Maximum):
     """y = min(a, b);  the gradient goes to the smaller input, split in half on ties."""
 
     node_name = "MinimumBackward0"
+    reason = "node"
     ufunc = "minimum"
 
 
@@ -224,6 +234,7 @@ class Atan2(Primitive):
     """y = atan2(a, b);  da = g * b / (a^2 + b^2),  db = -g * a / (a^2 + b^2)."""
 
     node_name = "Atan2Backward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -241,6 +252,7 @@ class Where(Primitive):
     """y = cond ? a : b;  da = g where cond, db = g elsewhere."""
 
     node_name = "WhereBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, cond, a, b):
@@ -258,6 +270,7 @@ class Clamp(Primitive):
     """y = min(max(x, lo), hi) for numbers lo, hi;  dx = g where lo <= x <= hi."""
 
     node_name = "ClampBackward1"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -383,6 +396,7 @@ class DivRounding(Primitive):
     """y = round(a / b) toward zero or down;  piecewise constant, so da = db = 0."""
 
     node_name = "DivBackward2"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b, mode, floating):
@@ -394,9 +408,10 @@ class DivRounding(Primitive):
 
 
 class FloorDivide(Primitive):
-    """y = a // b. PyTorch defines no derivative: backward raises, as it does there."""
+    """y = a // b;  backward raises: PyTorch defines no derivative."""
 
     node_name = "torch::autograd::NotImplemented"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -411,6 +426,7 @@ class Remainder(Primitive):
     """y = a - b * floor(a / b) (sign of b, Python's %);  da = g,  db = -g * floor(a / b)."""
 
     node_name = "RemainderBackward1"
+    reason = "node"
     ufunc, rounding = "remainder", "floor"
 
     @classmethod
@@ -432,6 +448,7 @@ class Fmod(Remainder):
     """y = a - b * trunc(a / b) (sign of a, C's fmod);  da = g,  db = -g * trunc(a / b)."""
 
     node_name = "FmodBackward1"
+    reason = "node"
     ufunc, rounding = "fmod", "trunc"
 
 
@@ -439,9 +456,10 @@ FmodScalar = Fmod.named("FmodBackward0")  # fmod(x, number)
 
 
 class NotDifferentiable(Primitive):
-    """A number divided by a tensor with ``%``: PyTorch has no derivative, so backward raises."""
+    """y = number % x;  backward raises: PyTorch has no derivative for a number ``%`` a tensor."""
 
     node_name = "torch::autograd::NotImplemented"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -589,6 +607,7 @@ class Logit(Primitive):
     """y = log(p / (1 - p)) with p = clamp(x, eps, 1 - eps);  dx = 0 outside [eps, 1-eps], else g / (x (1 - x))."""
 
     node_name = "LogitBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, eps):

@@ -64,6 +64,17 @@ def _sampled(node_name: str, *inputs, sample: np.ndarray, like: Tensor | None = 
 
 
 class _Sampled(Primitive):
+    """y = sample (drawn by the caller);  dinput = 0 for each parameter (a draw does not depend on
+    its parameters' values). Runs as ``_Sampled.named(node)``: NormalBackward1, BernoulliBackward0 ...
+    """
+
+    reason = "node"
+    also_named = (  # via ``named``
+        "BernoulliBackward0", "BernoulliBackward1", "BernoulliBackward2", "CauchyBackward0", "ExponentialBackward0",
+        "GeometricBackward0", "LogNormalBackward0", "NormalBackward0", "NormalBackward1", "NormalBackward2",
+        "NormalBackward3", "RandomBackward0", "RandomBackward1", "RandomBackward2", "UniformBackward0",
+    )
+
     @staticmethod
     def forward(ctx, sample, *inputs):
         return sample

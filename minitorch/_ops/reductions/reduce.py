@@ -2,8 +2,9 @@
 
 Backward of a reduction over ``dims`` broadcasts the gradient back: put the
 reduced dims back as size 1 (``restore_dims``), then ``expand`` to the input's shape.
-Primitives own a backward (``Sum``, ``Mean``, ``Prod``, ``EvenlyDistributed``, ``Norm``);
-``var``, ``std``, ``logsumexp`` are compositions of them.
+Primitives own a backward (``Sum``, ``Mean``, ``Prod``, ``EvenlyDistributed``, ``Norm``, and for
+``var``/``std`` ``Var`` and ``SafeSqrt``, as PyTorch's ``VarBackward0``/``StdBackward0``);
+``logsumexp``, ``aminmax``, ``count_nonzero`` ... are compositions of them.
 ``max``/``min`` with a ``dim`` pick elements by index and share ``_ops/reductions/sort.py``'s gather.
 """
 
@@ -48,6 +49,7 @@ class Sum(Primitive):
     """y = sum of x over ``dims``;  dx = g expanded back to x's shape."""
 
     node_name = "SumBackward1"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, np_dtype):
@@ -67,6 +69,7 @@ class Mean(Primitive):
     """y = mean of x over ``dims``;  dx = g / n expanded back to x's shape."""
 
     node_name = "MeanBackward1"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -168,6 +171,7 @@ class Prod(Primitive):
     """
 
     node_name = "ProdBackward1"
+    reason = "node: and numerics, no y / x_i (a zero factor would divide by zero)"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -215,7 +219,9 @@ class EvenlyDistributed(Primitive):
     """y = an extremum of x over ``dims`` (max, min, median), computed by the caller;
     dx = g split evenly among the elements equal to y (NaN counts as equal to a NaN result)."""
 
-    node_name = "AmaxBackward0"  # and, with ``EvenlyDistributed.named``, MaxBackward1, AminBackward0 ...
+    node_name = "AmaxBackward0"
+    also_named = ("AminBackward0", "MaxBackward1", "MinBackward1", "MedianBackward0")  # via ``named``
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, y, dims, keepdim):
@@ -351,6 +357,7 @@ class SafeSqrt(Primitive):
     """y = sqrt(v);  dv = g / (2 y), and 0 where y = 0 (PyTorch's ``std`` gradient at a constant input)."""
 
     node_name = "StdBackward0"
+    reason = "node: and numerics, 0 where y = 0 (sqrt's own gradient is inf there)"
 
     @staticmethod
     def forward(ctx, v):
@@ -372,6 +379,7 @@ class Var(Primitive):
     """
 
     node_name = "VarBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim, whole=False):
@@ -428,6 +436,7 @@ class Norm(Primitive):
     dx = g * sign(x) |x|^(p-1) / y^(p-1), 0 where y = 0; for p = +-inf g is split among the ties."""
 
     node_name = "LinalgVectorNormBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, p, dims, keepdim):

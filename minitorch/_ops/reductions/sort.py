@@ -32,6 +32,7 @@ class PutAlongDim(Primitive):
     """y = zeros(shape) with y[idx] = g along ``dim`` (indices distinct per slice);  dg = dy[idx]."""
 
     node_name = "ScatterBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, g, idx, dim, shape):
@@ -52,6 +53,9 @@ class TakeAlongDim(Primitive):
     """y = x[idx] along ``dim`` (``torch.take_along_dim``);  dx = g put back at ``idx``."""
 
     node_name = "TakeAlongDimBackward0"
+    also_named = ("MaxBackward0", "MinBackward0", "SortBackward0", "TopkBackward0", "KthvalueBackward0",
+                  "MedianBackward1", "ModeBackward0")  # the values of these ops, via ``values_at``
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, idx, dim, keepdim):

@@ -125,6 +125,7 @@ class Flip(Primitive):
     """y = x reversed along ``dims`` (a copy);  dx = g.flip(dims)."""
 
     node_name = "FlipBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -164,6 +165,7 @@ class Roll(Primitive):
     """y[(i + shift) % n] = x[i] along each of ``dims``;  dx = g rolled by ``-shifts``."""
 
     node_name = "RollBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, shifts, dims):
@@ -197,6 +199,7 @@ class Repeat(Primitive):
     """
 
     node_name = "RepeatBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, repeats):
@@ -240,6 +243,9 @@ class RepeatInterleave(Primitive):
     """y = each slice of x along ``dim`` repeated ``repeats[i]`` times in place;  dx = SegmentSum(g)."""
 
     node_name = "RepeatInterleaveBackward0"
+    # PyTorch composes repeat_interleave (grad_fn ViewBackward0 or IndexSelectBackward0): this
+    # node name is minitorch's own, a known grad_fn difference.
+    reason = "speed: one ``repeat`` of the array, not index_select + view (not benchmarked)"
 
     @staticmethod
     def forward(ctx, x, repeats, dim):
@@ -257,6 +263,7 @@ class SegmentSum(Primitive):
     """
 
     node_name = "SegmentSumBackward0"
+    reason = "speed: RepeatInterleave's backward as one ``add.reduceat`` (not benchmarked)"
 
     @staticmethod
     def forward(ctx, x, repeats, dim):
@@ -323,6 +330,7 @@ class Tril(Primitive):
     """y = x with the elements above diagonal ``k`` zeroed (last two dims);  dx = g.tril(k)."""
 
     node_name = "TrilBackward0"
+    reason = "node"
     which = "tril"
 
     @classmethod
@@ -339,6 +347,7 @@ class Triu(Tril):
     """y = x with the elements below diagonal ``k`` zeroed (last two dims);  dx = g.triu(k)."""
 
     node_name = "TriuBackward0"
+    reason = "node"
     which = "triu"
 
 
@@ -362,6 +371,7 @@ class DiagEmbed(Primitive):
     """
 
     node_name = "DiagEmbedBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, offset, dim1, dim2):

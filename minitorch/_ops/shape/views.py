@@ -34,6 +34,7 @@ class View(Primitive):
     """y = x seen with another shape (same storage);  dx = g.reshape(x.shape)."""
 
     node_name = "ViewBackward0"
+    reason = "node"
     is_view = True
 
     @staticmethod
@@ -56,6 +57,7 @@ class Permute(Primitive):
     """y[i_p0, i_p1, ...] = x[i0, i1, ...];  dx = g.permute(inverse permutation)."""
 
     node_name = "PermuteBackward0"
+    reason = "node"
     is_view = True
 
     @staticmethod
@@ -79,6 +81,7 @@ class Expand(View):
     """y = x broadcast to a larger shape with stride-0 dims;  dx = sum_to_size(g, x.shape)."""
 
     node_name = "ExpandBackward0"
+    reason = "node"
 
     @staticmethod
     def backward(ctx, g):
@@ -88,13 +91,15 @@ class Expand(View):
 
 
 class StridedView(Primitive):
-    """y = the elements of x at ``offset + sum(i_d * stride_d)`` (a selecting view).
+    """y = the elements of x at ``offset + sum(i_d * stride_d)`` (a selecting view);
+    dx = zeros(x.shape) with g added at those positions.
 
     ``rel`` is the same geometry relative to a contiguous x; backward scatters
     the gradient there: ``dx = zeros(x.shape); dx.flat[positions(rel)] += g``.
     """
 
     node_name = "AsStridedBackward0"
+    reason = "node"
     is_view = True
 
     @staticmethod
@@ -115,12 +120,12 @@ Unfold = StridedView.named("UnfoldBackward0")
 
 
 class StridedScatterAdd(Primitive):
-    """y = base + (src added at the positions ``(shape, stride, offset)`` of base's flat layout).
-
-    dbase = g;  dsrc = g viewed through the same positions (a ``StridedView``).
+    """y = base + (src added at the positions ``(shape, stride, offset)`` of base's flat layout);
+    dbase = g,  dsrc = g viewed through the same positions (a ``StridedView``).
     """
 
     node_name = "AsStridedScatterBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, base, src, rel):
