@@ -94,10 +94,19 @@ def formulas(cls) -> tuple[str, str]:
 
 
 def node_names(cls) -> list[str]:
-    """The node names ``cls`` records: its own (unless only a base), then the ``named`` ones."""
+    """The node names ``cls`` records: its own (unless only a base), then the ``named`` ones.
+
+    Those are what its module names at import (``SumAll = Sum.named("SumBackward0")``) and what
+    the class declares in ``also_named`` (names picked at run time), not ``cls._names``, which
+    grows as ops run: the page must not depend on what ran before.
+    """
+    from minitorch.autograd.function import NamedFunction
+
     private = cls._backward_cls._name.startswith("_")  # a private base's default name: never recorded
     own = [] if private or reason(cls)[0] == "base" else [cls._backward_cls._name]
-    return own + sorted(set(cls._names) | set(cls.also_named))
+    module = sys.modules[cls.__module__]
+    at_import = {v.node_name for v in vars(module).values() if isinstance(v, NamedFunction) and v.function is cls}
+    return own + sorted((at_import | set(cls.also_named)) - set(own))
 
 
 def reason(cls) -> tuple[str, str]:

@@ -300,13 +300,17 @@ class Function(metaclass=_FunctionMeta):
     also_named: tuple[str, ...] = ()
 
     @classmethod
-    def named(cls, node_name: str) -> NamedFunction:
+    def named(cls, node_name: str):
         """This Function under PyTorch's node name ``node_name`` (made once, then cached).
 
         ``SumAll = Sum.named("SumBackward0")`` instead of a subclass that only sets a name.
+        A module names them at import; a name chosen at run time (``values_at``) belongs in the
+        class's ``also_named``, so that docs/primitives.md lists it. The class's own name is the class.
         """
         named = cls._names.get(node_name)
         if named is None:
+            if node_name == cls._backward_cls._name:
+                return cls
             named = cls._names[node_name] = NamedFunction(cls, node_name)
         return named
 
