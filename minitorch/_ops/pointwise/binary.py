@@ -294,94 +294,6 @@ class Clamp(Primitive):
         return g * keep, None, None
 
 
-# ----------------------------------------------------------------------------- functional API
-def add(input, other, *, alpha=1, out=None):
-    """``input + alpha * other`` with broadcasting and type promotion."""
-    a, b, dt = promote(*_two_numbers_as_tensor(input, other))
-    return finish(Add.apply(a, b, _alpha("add", alpha, dt)), out)
-
-
-def sub(input, other, *, alpha=1, out=None):
-    """``input - alpha * other``."""
-    if _is_bool(input) and _is_bool(other):
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. "
-            "Use the `^` or `logical_xor()` operator instead."
-        )
-    a, b, dt = promote(*_two_numbers_as_tensor(input, other))
-    return finish(Sub.apply(a, b, _alpha("sub", alpha, dt)), out)
-
-
-def _is_bool(x) -> bool:
-    return isinstance(x, bool) or isinstance(x, Tensor) and x.dtype is _dtype.bool_
-
-
-def _two_numbers_as_tensor(input, other):
-    """``torch.add(1, 2)``: with no tensor operand, PyTorch wraps the first number as a 0-d tensor."""
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor) and type(input) in (bool, int, float):
-        from ..creation.factories import tensor
-
-        input = tensor(input)
-    return input, other
-
-
-def _alpha(op: str, alpha, dt: _dtype.dtype):
-    """``alpha`` of add/sub checked as PyTorch does against the result dtype: a Number, no float
-    alpha for integer results, no non-bool alpha for bool results."""
-    if alpha == 1 and type(alpha) is int:
-        return alpha
-    alpha = number_argument(op, "alpha", alpha)
-    if not dt.is_floating_point and dt is not _dtype.bool_ and isinstance(alpha, float):
-        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
-    if dt is _dtype.bool_ and not isinstance(alpha, bool):
-        raise RuntimeError("Boolean alpha only supported for Boolean results.")
-    return alpha
-
-
-def rsub(input, other, *, alpha=1):
-    """``other - alpha * input``."""
-    if _is_bool(input) and _is_bool(other):
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. "
-            "Use the `^` or `logical_xor()` operator instead."
-        )
-    a, b, _ = promote(input, other)
-    return RSub.apply(a, b, alpha)
-
-
-def mul(input, other, *, out=None):
-    """``input * other``."""
-    a, b, _ = promote(input, other)
-    return finish(Mul.apply(a, b), out)
-
-
-def div(input, other, *, rounding_mode=None, out=None):
-    """``input / other``; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (zero gradient)."""
-    if rounding_mode is None:
-        a, b, _ = promote(input, other, to_float=True)
-        return finish(Div.apply(a, b), out)
-    if not isinstance(rounding_mode, str):
-        raise TypeError(f"div(): argument 'rounding_mode' must be str, not {type(rounding_mode).__name__}")
-    if rounding_mode not in ("trunc", "floor"):
-        raise RuntimeError(
-            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
-        )
-    a, b, dt = _integer_safe_operands(input, other)
-    return finish(DivRounding.apply(a, b, rounding_mode, dt.is_floating_point), out)
-
-
-def _integer_safe_operands(input, other, op: str = "div"):
-    """Promote, and raise PyTorch's error for an integer division by zero."""
-    a, b, dt = promote(input, other)
-    if dt is _dtype.bool_:
-        raise NotImplementedError(f"\"{op}_cpu\" not implemented for 'Bool'")
-    if not dt.is_floating_point:
-        zero = (b == 0) if not isinstance(b, Tensor) else bool(backend_of(b._data).any(b._data == 0))
-        if zero:
-            raise RuntimeError("ZeroDivisionError")
-    return a, b, dt
-
-
 def _rounded_quotient(xp, a, b, mode: str, floating: bool):
     """``a / b`` rounded toward zero ('trunc') or down ('floor', Python's ``//``, exact for floats)."""
     if mode == "trunc" and floating:
@@ -468,6 +380,117 @@ class NotDifferentiable(Primitive):
     @staticmethod
     def backward(ctx, g):
         raise RuntimeError("derivative for aten::remainder is not implemented")
+
+
+class Logit(Primitive):
+    """y = log(p / (1 - p)) with p = clamp(x, eps, 1 - eps);  dx = 0 outside [eps, 1-eps], else g / (x (1 - x))."""
+
+    node_name = "LogitBackward0"
+    reason = "node"
+
+    @staticmethod
+    def forward(ctx, x, eps):
+        ctx.save_for_backward(x)
+        ctx.eps = eps
+        xp = backend_of(x)
+        p = x if eps is None else xp.clip(x, eps, 1 - eps)
+        return xp.log(p / (1 - p))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        dx = g / (x * (1 - x))
+        if ctx.eps is not None:  # PyTorch's formula, so its second derivative matches too
+            dx = where((x < ctx.eps) | (x > 1 - ctx.eps), g.new_zeros(()), dx)
+        return dx, None
+
+
+# ----------------------------------------------------------------------------- functional API
+def add(input, other, *, alpha=1, out=None):
+    """``input + alpha * other`` with broadcasting and type promotion."""
+    a, b, dt = promote(*_two_numbers_as_tensor(input, other))
+    return finish(Add.apply(a, b, _alpha("add", alpha, dt)), out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """``input - alpha * other``."""
+    if _is_bool(input) and _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    a, b, dt = promote(*_two_numbers_as_tensor(input, other))
+    return finish(Sub.apply(a, b, _alpha("sub", alpha, dt)), out)
+
+
+def _is_bool(x) -> bool:
+    return isinstance(x, bool) or isinstance(x, Tensor) and x.dtype is _dtype.bool_
+
+
+def _two_numbers_as_tensor(input, other):
+    """``torch.add(1, 2)``: with no tensor operand, PyTorch wraps the first number as a 0-d tensor."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor) and type(input) in (bool, int, float):
+        from ..creation.factories import tensor
+
+        input = tensor(input)
+    return input, other
+
+
+def _alpha(op: str, alpha, dt: _dtype.dtype):
+    """``alpha`` of add/sub checked as PyTorch does against the result dtype: a Number, no float
+    alpha for integer results, no non-bool alpha for bool results."""
+    if alpha == 1 and type(alpha) is int:
+        return alpha
+    alpha = number_argument(op, "alpha", alpha)
+    if not dt.is_floating_point and dt is not _dtype.bool_ and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if dt is _dtype.bool_ and not isinstance(alpha, bool):
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    return alpha
+
+
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input``."""
+    if _is_bool(input) and _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    a, b, _ = promote(input, other)
+    return RSub.apply(a, b, alpha)
+
+
+def mul(input, other, *, out=None):
+    """``input * other``."""
+    a, b, _ = promote(input, other)
+    return finish(Mul.apply(a, b), out)
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """``input / other``; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (zero gradient)."""
+    if rounding_mode is None:
+        a, b, _ = promote(input, other, to_float=True)
+        return finish(Div.apply(a, b), out)
+    if not isinstance(rounding_mode, str):
+        raise TypeError(f"div(): argument 'rounding_mode' must be str, not {type(rounding_mode).__name__}")
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
+        )
+    a, b, dt = _integer_safe_operands(input, other)
+    return finish(DivRounding.apply(a, b, rounding_mode, dt.is_floating_point), out)
+
+
+def _integer_safe_operands(input, other, op: str = "div"):
+    """Promote, and raise PyTorch's error for an integer division by zero."""
+    a, b, dt = promote(input, other)
+    if dt is _dtype.bool_:
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for 'Bool'")
+    if not dt.is_floating_point:
+        zero = (b == 0) if not isinstance(b, Tensor) else bool(backend_of(b._data).any(b._data == 0))
+        if zero:
+            raise RuntimeError("ZeroDivisionError")
+    return a, b, dt
 
 
 true_divide = div
@@ -601,29 +624,6 @@ def lerp(input, end, weight, *, out=None):
     if not isinstance(weight, Tensor):
         number_argument("lerp", "weight", weight, 3)
     return finish(input + weight * (end - input), out)
-
-
-class Logit(Primitive):
-    """y = log(p / (1 - p)) with p = clamp(x, eps, 1 - eps);  dx = 0 outside [eps, 1-eps], else g / (x (1 - x))."""
-
-    node_name = "LogitBackward0"
-    reason = "node"
-
-    @staticmethod
-    def forward(ctx, x, eps):
-        ctx.save_for_backward(x)
-        ctx.eps = eps
-        xp = backend_of(x)
-        p = x if eps is None else xp.clip(x, eps, 1 - eps)
-        return xp.log(p / (1 - p))
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        dx = g / (x * (1 - x))
-        if ctx.eps is not None:  # PyTorch's formula, so its second derivative matches too
-            dx = where((x < ctx.eps) | (x > 1 - ctx.eps), g.new_zeros(()), dx)
-        return dx, None
 
 
 def logit(input, eps=None, *, out=None):
