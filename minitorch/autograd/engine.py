@@ -50,9 +50,11 @@ def run_backward(
     root_nodes: list[Node] = []
     for t, g in zip(roots, grad_roots):
         node, nr = t._grad_edge()
-        if node not in buffers:
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * len(node._out_meta)
             root_nodes.append(node)
-        _add_grad(buffers, node, nr, g)
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
 
     deps = _collect_dependencies(root_nodes)  # 1. how many edges point at each node
     task.find_needed(root_nodes)
@@ -69,8 +71,12 @@ def run_backward(
                 if edge is None:  # an input that needs no gradient
                     continue
                 nxt, nr = edge
-                if g is not None:  # 4. un-broadcast and sum into the next node's buffer
-                    _add_grad(buffers, nxt, nr, validate_grad(node, i, g, nxt._out_meta[nr]))
+                if g is not None:  # 4. un-broadcast, and sum into the next node's buffer
+                    g = validate_grad(node, i, g, nxt._out_meta[nr])
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * len(nxt._out_meta)
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
                 deps[nxt] -= 1
                 if deps[nxt] == 0:
                     if nxt in buffers:
@@ -78,14 +84,6 @@ def run_backward(
                     else:
                         _skip_subgraph(nxt, deps, buffers, ready)
     return task.captured
-
-
-def _add_grad(buffers: dict, node: Node, nr: int, g) -> None:
-    """Sum ``g`` into the gradient of ``node``'s output ``nr``."""
-    buf = buffers.get(node)
-    if buf is None:
-        buf = buffers[node] = [None] * len(node._out_meta)
-    buf[nr] = g if buf[nr] is None else buf[nr] + g
 
 
 # ----------------------------------------------------------------------------- the special cases
@@ -130,8 +128,11 @@ class GraphTask:
 
     def arrived(self, node: Node, grads: list):
         """The gradients ``node`` runs with, or None when it does not run (a leaf, or not needed)."""
-        grads = _run_pre_hooks(node, grads)
+        if node._pre_hooks or node._retained:
+            grads = _run_pre_hooks(node, grads)
         leaf = isinstance(node, AccumulateGrad)
+        if not (leaf or self.capture or self.needed is not None or not self.accumulate):
+            return grads  # the common case: Tensor.backward() at an inner node
         if leaf and node.variable._hooks and grads[0] is not None and self._runs_leaf(node):
             grads = [_run_leaf_hooks(node.variable, grads[0])]  # before capture, as PyTorch
         if self.capture:

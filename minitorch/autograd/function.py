@@ -404,7 +404,8 @@ class Primitive(Function):
     - ``"node"``: PyTorch records a node of this name (``grad_fn`` parity; a composition would
       show its parts' names instead);
     - ``"numerics: ..."``: a composition would lose accuracy or NaN/inf behaviour (says which);
-    - ``"speed: ..."``: a composition measured slower (names the benchmark).
+    - ``"speed: ..."``: a composition measured slower (names the benchmark);
+    - ``"base: ..."``: a shared base whose subclasses are the nodes (``nn.functional``'s losses).
 
     ``docs/primitives.md`` lists them all (``tools/gen_primitives_index.py``); the first line of
     the docstring is the forward and the backward, ``y = exp(x);  dx = g * y``.
