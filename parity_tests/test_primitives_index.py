@@ -51,6 +51,26 @@ def test_every_primitive_has_its_reason_and_formulas(cls) -> None:
     assert forward and backward
 
 
+def _torch_node_names() -> set[str]:
+    """The backward nodes PyTorch has (its generated ``*Backward*`` classes and the engine's own)."""
+    import torch
+
+    x = torch.ones(2, requires_grad=True)
+    linear = torch.nn.Linear(2, 2)
+    linear.register_full_backward_hook(lambda *args: None)
+    hooked = linear(x).grad_fn.name()  # BackwardHookFunctionBackward, a Python Function of torch's
+    return set(dir(torch._C._functions)) | {hooked}
+
+
+def test_a_node_reason_names_a_pytorch_node() -> None:
+    """``reason = "node"`` is a claim: PyTorch records a node of that name. Check it against torch."""
+    torch_nodes = _torch_node_names()
+    wrong = {c.__name__: [n for n in GEN.node_names(c) if n.split("::")[-1] not in torch_nodes]
+             for c in CLASSES if GEN.reason(c)[0] == "node"}
+    wrong = {k: v for k, v in wrong.items() if v}
+    assert not wrong, f"node names PyTorch does not have (fix the name, or give the real reason): {wrong}"
+
+
 def test_no_subclass_only_renames() -> None:
     """A class whose body sets nothing but its node name is ``Base.named("XBackward0")`` instead."""
     ignored = {"__module__", "__doc__", "__qualname__", "__firstlineno__", "__static_attributes__",

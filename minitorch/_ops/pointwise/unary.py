@@ -101,9 +101,13 @@ def _sigmoid(xp, x):
     return 1 / (1 + xp.exp(-x))
 
 
+# PyTorch's node names that are not the op's name capitalised: ``square`` is ``pow(x, 2)`` there.
+_NODE_NAMES = {"log1p": "Log1PBackward0", "square": "PowBackward0"}
+
+
 def _make_unary(name: str, fwd, grad):
     uses_result = name in _USES_RESULT
-    node = "".join(p.capitalize() for p in name.split("_")) + "Backward0"
+    node = _NODE_NAMES.get(name) or "".join(p.capitalize() for p in name.split("_")) + "Backward0"
 
     class Unary(Primitive):
         node_name = node

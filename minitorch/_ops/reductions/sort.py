@@ -52,7 +52,7 @@ class PutAlongDim(Primitive):
 class TakeAlongDim(Primitive):
     """y = x[idx] along ``dim`` (``torch.take_along_dim``);  dx = g put back at ``idx``."""
 
-    node_name = "TakeAlongDimBackward0"
+    node_name = "GatherBackward0"  # take_along_dim is gather in PyTorch (and ScatterBackward0's backward)
     also_named = ("MaxBackward0", "MinBackward0", "SortBackward0", "TopkBackward0", "KthvalueBackward0",
                   "MedianBackward1", "ModeBackward0")  # the values of these ops, via ``values_at``
     reason = "node"
