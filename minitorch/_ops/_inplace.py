@@ -18,13 +18,14 @@ from ._out import _legacy, can_cast
 
 
 class CopySlices(Primitive):
-    """y = base with the positions ``rel`` holding ``src``.
+    """y = base with the positions ``rel`` holding ``src``;
+    dbase = g with those positions zeroed,  dsrc = g at those positions.
 
-    dbase = g with those positions zeroed;  dsrc = g at those positions.
     The forward has nothing to compute: the write already happened in memory.
     """
 
     node_name = "torch::autograd::CopySlices"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, base, src, rel):
@@ -45,6 +46,7 @@ class Overwrite(Primitive):
     """y = src written over all of ``old`` (``copy_``/``fill_`` of a whole tensor);  dold = 0, dsrc = g."""
 
     node_name = "torch::autograd::CopyBackwards"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, old, src):

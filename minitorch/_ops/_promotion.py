@@ -64,6 +64,7 @@ class ToDtype(Primitive):
     """y = x cast to ``dtype``;  dx = g cast back to x's dtype."""
 
     node_name = "ToCopyBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, dtype):

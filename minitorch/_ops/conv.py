@@ -60,6 +60,7 @@ class Convolution(Primitive):
     """
 
     node_name = "ConvolutionBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, dilation, groups):
@@ -89,6 +90,7 @@ class ConvTranspose(Primitive):
     """
 
     node_name = "ConvolutionBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, dilation, groups, output_shape):
@@ -122,6 +124,7 @@ class ConvWeightGrad(Primitive):
     """
 
     node_name = "ConvolutionBackwardBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, gy, x, weight_shape, stride, padding, dilation, groups, columns=None):
@@ -149,6 +152,7 @@ class Im2Col(Primitive):
     """cols[n, (c, i, j), (oh, ow)] = x_pad[n, c, oh*sH + i*dH, ow*sW + j*dW] (F.unfold);  dx = Col2Im(g)."""
 
     node_name = "Im2ColBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, kernel, dilation, padding, stride):
@@ -163,9 +167,10 @@ class Im2Col(Primitive):
 
 
 class Col2Im(Primitive):
-    """The adjoint of Im2Col: each column added back into its window (F.fold);  dcols = Im2Col(g)."""
+    """y = each column of cols added back into its window (F.fold, Im2Col's adjoint);  dcols = Im2Col(g)."""
 
     node_name = "Col2ImBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, cols, output_size, kernel, dilation, padding, stride):
@@ -189,6 +194,7 @@ class ConstantPadNd(Primitive):
     """
 
     node_name = "ConstantPadNdBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, pads, value):

@@ -20,6 +20,7 @@ class MaxPool2DWithIndices(Primitive):
     """y, indices = max_pool2d(x);  dx = scatter of g to the winners (MaxPoolBackward)."""
 
     node_name = "MaxPool2DWithIndicesBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, kernel_size, stride, padding, dilation, ceil_mode):
@@ -38,6 +39,7 @@ class AdaptiveMaxPool2D(Primitive):
     """y, indices = adaptive_max_pool2d(x);  dx = scatter of g to the winners (MaxPoolBackward)."""
 
     node_name = "AdaptiveMaxPool2DBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, output_size):
@@ -56,6 +58,7 @@ class MaxPoolBackward(Primitive):
     """gx = zeros(x_shape); gx[n, c].flat[indices] += g;  dg = gg[n, c].flat[indices] (a gather)."""
 
     node_name = "MaxPool2DWithIndicesBackwardBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, g, indices, x_shape):
@@ -77,6 +80,7 @@ class AvgPool2D(Primitive):
     """y = window means of x (a linear map A);  dx = A^T g (AvgPoolBackward)."""
 
     node_name = "AvgPool2DBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
@@ -93,6 +97,7 @@ class AvgPoolBackward(Primitive):
     """gx = A^T g;  dg = A gg (avg_pool2d again)."""
 
     node_name = "AvgPool2DBackwardBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, g, x_shape, *params):
@@ -108,6 +113,7 @@ class AdaptiveAvgPool2D(Primitive):
     """y = means over adaptive windows (a linear map A);  dx = A^T g."""
 
     node_name = "AdaptiveAvgPool2DBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, output_size):
@@ -123,6 +129,7 @@ class AdaptiveAvgPoolBackward(Primitive):
     """gx = A^T g;  dg = A gg (adaptive_avg_pool2d again)."""
 
     node_name = "AdaptiveAvgPool2DBackwardBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, g, x_shape, output_size):

@@ -54,6 +54,7 @@ class Clone(Primitive):
     """y = a copy of x laid out with element ``strides`` (dense);  dx = g."""
 
     node_name = "CloneBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, strides):

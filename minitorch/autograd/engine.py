@@ -1,6 +1,6 @@
 """The backward engine: walk the graph from the outputs back to the leaves.
 
-``run_backward`` is what ``Tensor.backward`` and ``autograd.grad`` call:
+``run_backward`` is what ``Tensor.backward`` and ``autograd.grad`` call, and it comes first:
 
 1. Count, for every node reachable from the roots, how many edges point at it.
 2. Start from the roots with their gradients. A node runs once all the
@@ -13,6 +13,11 @@
 4. Gradients that meet at a node are summed. At a leaf, ``AccumulateGrad``
    adds into ``.grad``; for ``autograd.grad`` the gradients of the requested
    inputs are captured instead.
+
+Everything else is a special case, kept out of the core loop in ``GraphTask`` below it: the
+tensor and node hooks, what ``autograd.grad`` captures and the nodes it can skip, the gradient
+layout contract of ``.grad`` (``_clone_obey_contract``), integer outputs that get no zeros
+(``_materialize``), and anomaly mode's NaN check.
 """
 
 from __future__ import annotations
@@ -28,6 +33,152 @@ from ._fill import zeros
 from .function import AccumulateGrad, Node
 
 
+def run_backward(
+    roots,
+    grad_roots,
+    retain_graph: bool,
+    create_graph: bool,
+    inputs=None,
+    accumulate: bool = True,
+):
+    """Back-propagate ``grad_roots`` from ``roots``.
+
+    With ``accumulate=True`` (``Tensor.backward``) gradients go into ``.grad``
+    of the leaves (or of ``inputs`` only). With ``accumulate=False``
+    (``autograd.grad``) they are returned, one per tensor in ``inputs``.
+    """
+    task = GraphTask(inputs, accumulate, retain_graph, create_graph)  # the special cases
+    buffers: dict[Node, list] = {}  # node -> the gradients of its outputs, summed as they arrive
+    root_nodes: list[Node] = []
+    for t, g in zip(roots, grad_roots):
+        node, nr = t._grad_edge()
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * len(node._out_meta)
+            root_nodes.append(node)
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+    deps = _collect_dependencies(root_nodes)  # 1. how many edges point at each node
+    task.find_needed(root_nodes)
+    ready = [(-node._seq, id(node), node) for node in root_nodes if deps.get(node, 0) == 0]
+    heapq.heapify(ready)  # 2. the most recently created ready node pops first
+    with grad_mode.set_grad_enabled(create_graph):  # create_graph: backward records a graph too
+        while ready:
+            _, _, node = heapq.heappop(ready)
+            grads = task.arrived(node, buffers.pop(node))  # hooks, autograd.grad's capture
+            if grads is None:  # a leaf (its gradient is accumulated) or a node not needed
+                continue
+            grads_in = task.call(node, grads)  # 3. node.apply(grads): one gradient per input edge
+            for i, (edge, g) in enumerate(zip(node._edges, grads_in)):
+                if edge is None:  # an input that needs no gradient
+                    continue
+                nxt, nr = edge
+                if g is not None:  # 4. un-broadcast, and sum into the next node's buffer
+                    g = validate_grad(node, i, g, nxt._out_meta[nr])
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * len(nxt._out_meta)
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    if nxt in buffers:
+                        heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+                    else:
+                        _skip_subgraph(nxt, deps, buffers, ready)
+    return task.captured
+
+
+# ----------------------------------------------------------------------------- the special cases
+class GraphTask:
+    """What one ``run_backward`` does besides the core loop (PyTorch's ``GraphTask``).
+
+    ``arrived`` sees a node's gradients before it runs: the tensor hooks and ``retain_grad``, a
+    leaf's hooks and accumulation into ``.grad``, the gradients ``autograd.grad`` asked for
+    (``capture``), and whether the node needs to run at all (``needed``: with ``inputs``, only
+    the nodes from which an input is reachable). ``call`` runs the node: zeros for outputs that
+    got no gradient, ``node.apply``, the node's post hooks, anomaly mode's NaN check, and freeing
+    what forward saved unless ``retain_graph``.
+    """
+
+    def __init__(self, inputs, accumulate: bool, retain_graph: bool, create_graph: bool) -> None:
+        from .function import is_anomaly_enabled
+
+        self.has_inputs = inputs is not None
+        self.accumulate, self.retain_graph, self.create_graph = accumulate, retain_graph, create_graph
+        self.anomaly = is_anomaly_enabled()
+        # Edges the caller asked about: (node, output_nr) -> position in ``inputs``.
+        self.capture: dict[tuple, list[int]] = {}
+        if inputs is not None:
+            for k, t in enumerate(inputs):
+                edge = t._grad_edge()
+                if edge is None:
+                    raise RuntimeError(
+                        "One of the differentiated Tensors does not require grad" if not accumulate
+                        else "can't retain_grad on Tensor that has requires_grad=False"
+                    )
+                self.capture.setdefault((edge[0], edge[1]), []).append(k)
+        self.captured = [None] * (len(inputs) if inputs is not None else 0)
+        self.needed: set[Node] | None = None
+
+    def find_needed(self, root_nodes: list[Node]) -> None:
+        if self.has_inputs:
+            self.needed = _needed_nodes(root_nodes, {n for n, _ in self.capture})
+
+    def _runs_leaf(self, node: Node) -> bool:
+        """Whether PyTorch runs this ``AccumulateGrad`` (with ``inputs``, only for those inputs)."""
+        return not self.has_inputs or (node, 0) in self.capture
+
+    def arrived(self, node: Node, grads: list):
+        """The gradients ``node`` runs with, or None when it does not run (a leaf, or not needed)."""
+        if node._pre_hooks or node._retained:
+            grads = _run_pre_hooks(node, grads)
+        leaf = isinstance(node, AccumulateGrad)
+        if not (leaf or self.capture or self.needed is not None or not self.accumulate):
+            return grads  # the common case: Tensor.backward() at an inner node
+        if leaf and node.variable._hooks and grads[0] is not None and self._runs_leaf(node):
+            grads = [_run_leaf_hooks(node.variable, grads[0])]  # before capture, as PyTorch
+        if self.capture:
+            captured = self.captured
+            for nr, g in enumerate(grads):
+                for k in self.capture.get((node, nr), ()):
+                    captured[k] = g if captured[k] is None else captured[k] + g
+        if leaf:
+            if self.accumulate and self._runs_leaf(node) and grads[0] is not None:
+                _accumulate(node.variable, grads[0], self.create_graph)
+            return None
+        needed = self.needed
+        if needed is not None and node not in needed:
+            return None
+        if (needed is not None or not self.accumulate) and all(
+            e is None or (needed is not None and e[0] not in needed) for e in node._edges
+        ):
+            return None  # autograd.grad: no input it asked about is behind this node
+        return grads
+
+    def call(self, node: Node, grads: list) -> tuple:
+        """``node.apply(grads)``, checked; ``None`` for every input when no gradient arrived."""
+        if all(g is None for g in grads):
+            grads_in = (None,) * len(node._edges)
+        else:
+            grads = _materialize(node, grads)
+            grads_in = node.apply(tuple(grads))
+            if len(grads_in) != len(node._edges):
+                raise RuntimeError(
+                    f"function {node.name()} returned an incorrect number of gradients "
+                    f"(expected {len(node._edges)}, got {len(grads_in)})"
+                )
+            for hook in node._hooks:  # a node hook may replace the gradients it is given
+                out = hook(grads_in, tuple(grads))
+                if out is not None:
+                    grads_in = check_hook_results(hook, grads_in, out)
+            if self.anomaly:
+                _check_nan(node, grads_in)
+        if not self.retain_graph:
+            node._release()
+        return grads_in
+
+
+# ----------------------------------------------------------------------------- un-broadcasting
 def sum_to_size(grad, shape):
     """Sum ``grad`` over the dims that broadcasting expanded, so its shape becomes ``shape``.
 
@@ -169,110 +320,6 @@ def _check_nan(node: Node, grads) -> None:
                     stacklevel=3,
                 )
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
-
-
-def run_backward(
-    roots,
-    grad_roots,
-    retain_graph: bool,
-    create_graph: bool,
-    inputs=None,
-    accumulate: bool = True,
-):
-    """Back-propagate ``grad_roots`` from ``roots``.
-
-    With ``accumulate=True`` (``Tensor.backward``) gradients go into ``.grad``
-    of the leaves (or of ``inputs`` only). With ``accumulate=False``
-    (``autograd.grad``) they are returned, one per tensor in ``inputs``.
-    """
-    from .function import is_anomaly_enabled
-
-    # Edges the caller asked about: (node, output_nr) -> position in ``inputs``.
-    capture: dict[tuple, list[int]] = {}
-    if inputs is not None:
-        for k, t in enumerate(inputs):
-            edge = t._grad_edge()
-            if edge is None:
-                raise RuntimeError(
-                    "One of the differentiated Tensors does not require grad" if not accumulate
-                    else "can't retain_grad on Tensor that has requires_grad=False"
-                )
-            capture.setdefault((edge[0], edge[1]), []).append(k)
-    captured = [None] * (len(inputs) if inputs is not None else 0)
-
-    buffers: dict[Node, list] = {}
-    root_nodes: list[Node] = []
-    for t, g in zip(roots, grad_roots):
-        node, nr = t._grad_edge()
-        buf = buffers.get(node)
-        if buf is None:
-            buf = buffers[node] = [None] * len(node._out_meta)
-            root_nodes.append(node)
-        buf[nr] = g if buf[nr] is None else buf[nr] + g
-
-    deps = _collect_dependencies(root_nodes)
-    needed = _needed_nodes(root_nodes, {n for n, _ in capture}) if inputs is not None else None
-
-    anomaly = is_anomaly_enabled()
-    ready = [(-node._seq, id(node), node) for node in root_nodes if deps.get(node, 0) == 0]
-    heapq.heapify(ready)
-    with grad_mode.set_grad_enabled(create_graph):
-        while ready:
-            _, _, node = heapq.heappop(ready)
-            grads = buffers.pop(node)
-            grads = _run_pre_hooks(node, grads)
-            if (isinstance(node, AccumulateGrad) and node.variable._hooks and grads[0] is not None
-                    and (inputs is None or (node, 0) in capture)):  # only where PyTorch runs the node
-                grads = [_run_leaf_hooks(node.variable, grads[0])]  # before capture, as PyTorch
-            if capture:
-                for nr, g in enumerate(grads):
-                    for k in capture.get((node, nr), ()):
-                        captured[k] = g if captured[k] is None else captured[k] + g
-            if isinstance(node, AccumulateGrad):
-                if accumulate and (inputs is None or (node, 0) in capture) and grads[0] is not None:
-                    _accumulate(node.variable, grads[0], create_graph)
-                continue
-            if needed is not None and node not in needed:
-                continue
-            if (needed is not None or not accumulate) and all(
-                e is None or (needed is not None and e[0] not in needed) for e in node._edges
-            ):
-                continue
-            if all(g is None for g in grads):
-                grads_in = (None,) * len(node._edges)
-            else:
-                grads = _materialize(node, grads)
-                grads_in = node.apply(tuple(grads))
-                if len(grads_in) != len(node._edges):
-                    raise RuntimeError(
-                        f"function {node.name()} returned an incorrect number of gradients "
-                        f"(expected {len(node._edges)}, got {len(grads_in)})"
-                    )
-                for hook in node._hooks:  # a node hook may replace the gradients it is given
-                    out = hook(grads_in, tuple(grads))
-                    if out is not None:
-                        grads_in = check_hook_results(hook, grads_in, out)
-                if anomaly:
-                    _check_nan(node, grads_in)
-            if not retain_graph:
-                node._release()
-            for i, (edge, g) in enumerate(zip(node._edges, grads_in)):
-                if edge is None:
-                    continue
-                nxt, nr = edge
-                if g is not None:
-                    g = validate_grad(node, i, g, nxt._out_meta[nr])
-                    buf = buffers.get(nxt)
-                    if buf is None:
-                        buf = buffers[nxt] = [None] * len(nxt._out_meta)
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
-                    if nxt in buffers:
-                        heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
-                    else:
-                        _skip_subgraph(nxt, deps, buffers, ready)
-    return captured
 
 
 def _skip_subgraph(node, deps, buffers, ready) -> None:

@@ -12,12 +12,15 @@ Built-in ops subclass ``Primitive``: its ``forward`` receives the raw backend
 arrays (NumPy on CPU, torch tensors on CUDA) instead of Tensors and returns
 arrays. Its ``backward`` is written with differentiable Tensor ops, so it runs
 on every backend and can itself be differentiated (``create_graph=True``).
+One formula recorded under several of PyTorch's node names is one class and
+``Fn.named(name)`` (``NamedFunction``), not a subclass per name.
 """
 
 from __future__ import annotations
 
 import itertools
 import traceback
+import types
 import weakref
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -240,14 +243,49 @@ class FunctionCtx(Node):
         self._saved = None
 
 
+def _node_class(cls, node_name: str) -> type:
+    """The class of ``cls``'s backward nodes, named like PyTorch's (``type(y.grad_fn).__name__``).
+
+    "torch::autograd::CopySlices": the class is CopySlices, ``name()`` is the full name.
+    """
+    return type(node_name.split("::")[-1], (FunctionCtx,), {"_forward_cls": cls, "_name": node_name})
+
+
 class _FunctionMeta(type):
     """Gives each Function subclass its node class, named like PyTorch's (``MulBackward0``)."""
 
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
         node_name = attrs.get("node_name") or (name + "Backward")
-        # "torch::autograd::CopySlices": the class is CopySlices, name() is the full name.
-        cls._backward_cls = type(node_name.split("::")[-1], (FunctionCtx,), {"_forward_cls": cls, "_name": node_name})
+        cls._backward_cls = _node_class(cls, node_name)
+        cls._names = {}  # node_name -> NamedFunction, see ``Function.named``
+
+
+class NamedFunction:
+    """``Fn.named("AddmvBackward0")``: the Function ``Fn`` recording its nodes under another name.
+
+    PyTorch has one backward node per op (``derivatives.yaml``), so one formula often runs under
+    several names: ``addmv``, ``baddbmm``, ``addbmm`` and ``addr`` all differentiate as ``addmm``,
+    ``squeeze(dim)`` as ``view``. A ``NamedFunction`` is ``Fn`` with only the node class swapped
+    (made once per name, so ``type(y.grad_fn).__name__`` is PyTorch's too): same ``forward``,
+    same ``backward``, and the same ``apply`` code, so it costs nothing per call.
+    """
+
+    def __init__(self, function: type, node_name: str) -> None:
+        self.function = function
+        self.node_name = node_name
+        self._backward_cls = _node_class(function, node_name)
+        # What ``Function.apply`` and ``_record`` read from their ``cls``, copied so that
+        # ``apply`` runs unchanged with this object in place of the class.
+        self._raw, self.is_view = function._raw, function.is_view
+        self.forward, self.backward = function.forward, function.backward
+        self.apply = types.MethodType(function.apply.__func__, self)
+
+    def __getattr__(self, name: str):
+        return getattr(self.function, name)
+
+    def __repr__(self) -> str:
+        return f"{self.function.__name__}.named({self.node_name!r})"
 
 
 class Function(metaclass=_FunctionMeta):
@@ -261,6 +299,25 @@ class Function(metaclass=_FunctionMeta):
 
     _raw = False  # Primitive: forward sees backend arrays instead of Tensors
     is_view = False  # the output shares the storage of the first input
+    # Built-in ops only (docs/primitives.md, tools/gen_primitives_index.py): why this op owns a
+    # backward (see ``Primitive``), and the other node names it records through ``named``.
+    reason: str = ""
+    also_named: tuple[str, ...] = ()
+
+    @classmethod
+    def named(cls, node_name: str):
+        """This Function under PyTorch's node name ``node_name`` (made once, then cached).
+
+        ``SumAll = Sum.named("SumBackward0")`` instead of a subclass that only sets a name.
+        A module names them at import; a name chosen at run time (``values_at``) belongs in the
+        class's ``also_named``, so that docs/primitives.md lists it. The class's own name is the class.
+        """
+        named = cls._names.get(node_name)
+        if named is None:
+            if node_name == cls._backward_cls._name:
+                return cls
+            named = cls._names[node_name] = NamedFunction(cls, node_name)
+        return named
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -343,7 +400,21 @@ def _raise_broadcast_error(error: ValueError, args) -> None:
 
 
 class Primitive(Function):
-    """A built-in op: ``forward`` computes on raw backend arrays, ``backward`` uses Tensor ops."""
+    """A built-in op: ``forward`` computes on raw backend arrays, ``backward`` uses Tensor ops.
+
+    The model is PyTorch's ``derivatives.yaml``: one backward node per PyTorch op whose
+    ``grad_fn`` a user can see, so most primitives exist because PyTorch has a node of that
+    name, not because the math needs them. Each class says why in ``reason``:
+
+    - ``"node"``: PyTorch records a node of this name (``grad_fn`` parity; a composition would
+      show its parts' names instead);
+    - ``"numerics: ..."``: a composition would lose accuracy or NaN/inf behaviour (says which);
+    - ``"speed: ..."``: a composition measured slower (names the benchmark);
+    - ``"base: ..."``: a shared base whose subclasses are the nodes (``nn.functional``'s losses).
+
+    ``docs/primitives.md`` lists them all (``tools/gen_primitives_index.py``); the first line of
+    the docstring is the forward and the backward, ``y = exp(x);  dx = g * y``.
+    """
 
     _raw = True
 

@@ -1,6 +1,6 @@
 """Advanced indexing: ``x[idx]`` with integer/boolean tensors, and the gather/scatter family.
 
-Everything here is two primitives and compositions of them:
+Almost everything here is two primitives and compositions of them:
 
 - ``Index``:    y = x[key]                      dx = zeros(x.shape).index_put_(key, g, accumulate=True)
 - ``IndexPut``: y = x with y[key] = v (or +=)   dx = g (zeroed at key unless accumulating);  dv = g[key]
@@ -13,7 +13,8 @@ other replace their dims in place; separated by a slice, their dims go first (Nu
 
 ``gather``/``scatter``/``index_select``/``index_add``/``take``/``masked_*`` build such a key
 (an ``arange`` grid for the other dims) and reuse the same two primitives, under PyTorch's
-grad_fn names.
+grad_fn names (``Index.named("GatherBackward0")`` ...). Two more own a backward: ``ScatterReduce``
+(amax/amin/prod) and ``MaskedFill``, whose formulas are not those of ``IndexPut``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Index(Primitive):
     """y = x[key];  dx = zeros(x.shape) with g added at key (repeated indices accumulate)."""
 
     node_name = "IndexBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, key):
@@ -60,12 +62,12 @@ class Index(Primitive):
 
 
 class IndexPut(Primitive):
-    """y = x with y[key] = v (``accumulate``: y[key] += v, repeats add up, ``np.add.at``).
-
-    dx = g, zeroed at key unless accumulating;  dv = g[key] (the engine sums it to v's shape).
+    """y = x with y[key] = v (``accumulate``: y[key] += v, repeats add up, ``np.add.at``);
+    dx = g, zeroed at key unless accumulating,  dv = g[key] (the engine sums it to v's shape).
     """
 
     node_name = "IndexPutBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, v, key, accumulate):
@@ -83,8 +85,8 @@ class IndexPut(Primitive):
 
 
 def _names(base, *names):
-    """Subclasses of ``base`` that differ only in their grad_fn name (PyTorch's node names)."""
-    return [type(n.replace("Backward", ""), (base,), {"node_name": n}) for n in names]
+    """``base`` under each of PyTorch's node names ``names`` (``Function.named``)."""
+    return [base.named(n) for n in names]
 
 
 IndexSelect, Gather, Take, MaskedSelect = _names(
@@ -97,13 +99,14 @@ Scatter, ScatterValue, ScatterAdd, ScatterReduceSum, IndexAdd, IndexFill, IndexC
 
 
 class ScatterReduce(Primitive):
-    """y = x with y[key] reduced by ``amax``/``amin``/``prod`` with v (``include_self``: x counts).
-
+    """y = x with y[key] reduced by ``amax``/``amin``/``prod`` with v (``include_self``: x counts);
     amax/amin: the gradient goes to every input equal to the result, split evenly among ties.
+
     prod: dx = g * prod(v at x's position); dv = g[key] * y[key] / v (assumes v != 0).
     """
 
     node_name = "ScatterReduceBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, v, key, reduce, include_self):
@@ -410,6 +413,7 @@ class MaskedFill(Primitive):
     """y = mask ? value : x;  dx = g where not mask;  dvalue = sum of g where mask."""
 
     node_name = "MaskedFillBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, mask, value):
@@ -424,8 +428,7 @@ class MaskedFill(Primitive):
         return where(mask, zero, g), None, where(mask, g, zero)
 
 
-class MaskedFillTensor(MaskedFill):
-    node_name = "MaskedFillBackward1"  # the value is a 0-d tensor
+MaskedFillTensor = MaskedFill.named("MaskedFillBackward1")  # the value is a 0-d tensor
 
 
 @tensor_args("input", "mask")

@@ -1,8 +1,11 @@
 """Linear algebra: ``matmul`` and the products built on it.
 
-``matmul`` is the one primitive: y = a @ b with NumPy's (and PyTorch's)
+``MatMul`` is the product's primitive: y = a @ b with NumPy's (and PyTorch's)
 broadcasting of batch dims. Its gradients are matmuls too:
 da = g @ b^T,  db = a^T @ g (then summed over broadcast batch dims by the engine).
+It records ``MmBackward0`` or, as ``MatMul.named("BmmBackward0")``, ``BmmBackward0``. The
+other products that own a backward, for their PyTorch node names (``DotBackward0``,
+``AddmmBackward0`` ...), are in ``_ops/linalg/products.py``; docs/primitives.md lists them all.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ class MatMul(Primitive):
     """
 
     node_name = "MmBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -61,8 +65,7 @@ def grad_b(g: Tensor, a: Tensor, column_major: bool = False) -> Tensor:
     return (g.mT @ a).mT if column_major else a.mT @ g
 
 
-class BatchedMatMul(MatMul):
-    node_name = "BmmBackward0"
+BatchedMatMul = MatMul.named("BmmBackward0")
 
 
 # PyTorch names dtypes in matmul's errors by their C types.

@@ -1,7 +1,9 @@
 """The named matrix products (``mm``, ``bmm``, ``mv``, ``dot``, ``addmm``...) and ``einsum``.
 
 The fixed-rank products are ``matmul`` (``_ops/linalg/matmul.py``) with PyTorch's stricter
-argument checks. The fused ``add*`` products are one primitive, ``Addmm``:
+argument checks. The primitives here exist for their PyTorch node names: ``Dot``
+(``DotBackward0``), and the fused ``add*`` products, one formula, ``Addmm``, recorded under each op's
+name (``Addmm.named("AddmvBackward0")`` ...):
 y = beta * input + alpha * (a @ b);  dinput = beta * g,  da = alpha * g @ b^T,  db = alpha * a^T @ g.
 
 ``einsum`` is a primitive whose backward is again an ``einsum``: the gradient
@@ -115,6 +117,7 @@ class Dot(Primitive):
     """y = sum_i a_i b_i;  da = g * b,  db = g * a."""
 
     node_name = "DotBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -193,6 +196,7 @@ class Addmm(Primitive):
     """
 
     node_name = "AddmmBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, input, a, b, beta, alpha):
@@ -222,20 +226,11 @@ def _scaled(x: Tensor, alpha) -> Tensor:
     return x if alpha == 1 else x * alpha
 
 
-class Addmv(Addmm):
-    node_name = "AddmvBackward0"
-
-
-class Baddbmm(Addmm):
-    node_name = "BaddbmmBackward0"
-
-
-class Addbmm(Addmm):
-    node_name = "AddbmmBackward0"
-
-
-class Addr(Addmm):
-    node_name = "AddrBackward0"
+# The same formula under PyTorch's node names for the other ``beta * input + alpha * (a @ b)`` ops.
+Addmv = Addmm.named("AddmvBackward0")
+Baddbmm = Addmm.named("BaddbmmBackward0")
+Addbmm = Addmm.named("AddbmmBackward0")
+Addr = Addmm.named("AddrBackward0")
 
 
 def _check_input(input: Tensor, shape: tuple) -> None:
@@ -317,9 +312,10 @@ _LETTERS = string.ascii_uppercase + string.ascii_lowercase
 
 
 class Einsum(Primitive):
-    """y[out] = sum over the other labels of prod_i x_i[subs_i]  (``spec = (subs, out)``, labels only).
+    """y[out] = sum over the other labels of prod_i x_i[subs_i]  (``spec = (subs, out)``, labels only);
+    dx_i = einsum(g and every x_j, j != i  ->  subs_i).
 
-    Backward: dx_i = einsum(g and every x_j, j != i  ->  subs_i). Two cases need help,
+    Two cases need help in the backward,
     because an einsum output cannot repeat a label nor name one no input has:
     - a label repeated in subs_i (a diagonal, ``'ii->i'``): its second occurrence gets a fresh
       label k and a constant ``eye`` operand with labels ``ik`` puts the gradient on the diagonal;
@@ -327,7 +323,8 @@ class Einsum(Primitive):
     The backward is itself an ``Einsum``, so higher derivatives work.
     """
 
-    node_name = "EinsumBackward0"
+    node_name = "EinsumBackward0"  # minitorch's own: PyTorch composes einsum (grad_fn ViewBackward0 ...)
+    reason = "speed: one backend einsum, and one per operand in backward, not permute + bmm (not benchmarked)"
 
     @staticmethod
     def forward(ctx, spec, *xs):

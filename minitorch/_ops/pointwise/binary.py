@@ -35,6 +35,7 @@ class Add(Primitive):
     """y = a + alpha * b;  da = g,  db = alpha * g."""
 
     node_name = "AddBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -50,6 +51,7 @@ class Sub(Primitive):
     """y = a - alpha * b;  da = g,  db = -alpha * g."""
 
     node_name = "SubBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -65,6 +67,7 @@ class RSub(Primitive):
     """y = b - alpha * a (``2 - x``);  da = -alpha * g."""
 
     node_name = "RsubBackward1"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -80,6 +83,7 @@ class Mul(Primitive):
     """y = a * b;  da = g * b,  db = g * a."""
 
     node_name = "MulBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -97,6 +101,7 @@ class Div(Primitive):
     """y = a / b;  da = g / b,  db = -g * a / b^2."""
 
     node_name = "DivBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -110,24 +115,18 @@ class Div(Primitive):
         return (g / b if _needs(ctx, 0) else None), (-g * ((a / b) / b) if _needs(ctx, 1) else None)
 
 
-class MulScalar(Mul):
-    """``x * s`` for a Python number ``s`` as PyTorch's C++ composites compute it (``mul.Scalar``):
-    the node ``MulBackward1``, one edge. ``x * 2`` in Python is ``MulBackward0``, as in PyTorch."""
-
-    node_name = "MulBackward1"
-
-
-class DivScalar(Div):
-    """``x / s`` for a Python number ``s`` as PyTorch's C++ composites compute it (``div.Scalar``):
-    the node ``DivBackward1``, one edge."""
-
-    node_name = "DivBackward1"
+# ``x * s`` and ``x / s`` for a Python number ``s`` as PyTorch's C++ composites compute them
+# (``mul.Scalar``, ``div.Scalar``): the nodes ``MulBackward1``/``DivBackward1``, one edge.
+# ``x * 2`` in Python is ``MulBackward0``, as in PyTorch.
+MulScalar = Mul.named("MulBackward1")
+DivScalar = Div.named("DivBackward1")
 
 
 class PowScalar(Primitive):
     """y = x ** e for a number e;  dx = g * e * x^(e-1), and exactly zero (no graph) when e == 0."""
 
     node_name = "PowBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, e):
@@ -165,6 +164,7 @@ class Pow(Primitive):
     """
 
     node_name = "PowBackward1"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -185,6 +185,7 @@ class RPow(Primitive):
     """y = c ** x for a number c (``2 ** x``);  dx = g * y * log(c)  (0 where c == 0 and x >= 0)."""
 
     node_name = "PowBackward2"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, c):
@@ -207,6 +208,7 @@ class Maximum(Primitive):
     """y = max(a, b);  the gradient goes to the larger input, split in half on ties (as PyTorch)."""
 
     node_name = "MaximumBackward0"
+    reason = "node"
     ufunc = "maximum"
 
     @classmethod
@@ -225,6 +227,7 @@ class Minimum(Maximum):
     """y = min(a, b);  the gradient goes to the smaller input, split in half on ties."""
 
     node_name = "MinimumBackward0"
+    reason = "node"
     ufunc = "minimum"
 
 
@@ -232,6 +235,7 @@ class Atan2(Primitive):
     """y = atan2(a, b);  da = g * b / (a^2 + b^2),  db = -g * a / (a^2 + b^2)."""
 
     node_name = "Atan2Backward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -249,6 +253,7 @@ class Where(Primitive):
     """y = cond ? a : b;  da = g where cond, db = g elsewhere."""
 
     node_name = "WhereBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, cond, a, b):
@@ -266,6 +271,7 @@ class Clamp(Primitive):
     """y = min(max(x, lo), hi) for numbers lo, hi;  dx = g where lo <= x <= hi."""
 
     node_name = "ClampBackward1"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -287,6 +293,117 @@ class Clamp(Primitive):
         if ctx.hi is not None:
             keep = x <= ctx.hi if keep is None else keep & (x <= ctx.hi)
         return g * keep, None, None
+
+
+def _rounded_quotient(xp, a, b, mode: str, floating: bool):
+    """``a / b`` rounded toward zero ('trunc') or down ('floor', Python's ``//``, exact for floats)."""
+    if mode == "trunc" and floating:
+        return xp.trunc(a / b)
+    q = xp.floor_divide(a, b)
+    if mode == "trunc":  # floor and trunc differ when the exact quotient is negative and not whole
+        q = xp.where((xp.remainder(a, b) != 0) & ((a < 0) != (b < 0)), q + 1, q)
+    return q
+
+
+class DivRounding(Primitive):
+    """y = round(a / b) toward zero or down;  piecewise constant, so da = db = 0."""
+
+    node_name = "DivBackward2"
+    reason = "node"
+
+    @staticmethod
+    def forward(ctx, a, b, mode, floating):
+        return _rounded_quotient(backend_of(a if hasattr(a, "shape") else b), a, b, mode, floating)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0, (g * 0 if ctx.needs_input_grad[1] else None), None, None
+
+
+class FloorDivide(Primitive):
+    """y = a // b;  backward raises: PyTorch defines no derivative."""
+
+    node_name = "torch::autograd::NotImplemented"
+    reason = "node"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _rounded_quotient(backend_of(a if hasattr(a, "shape") else b), a, b, "floor", False)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class Remainder(Primitive):
+    """y = a - b * floor(a / b) (sign of b, Python's %);  da = g,  db = -g * floor(a / b)."""
+
+    node_name = "RemainderBackward1"
+    reason = "node"
+    ufunc, rounding = "remainder", "floor"
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[1] else None)
+        return getattr(backend_of(a if hasattr(a, "shape") else b), cls.ufunc)(a, b)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        a, b = ctx.saved_tensors
+        db = -g * a.div(b, rounding_mode=cls.rounding) if ctx.needs_input_grad[1] else None
+        return g, db
+
+
+RemainderScalar = Remainder.named("RemainderBackward0")  # remainder(x, number)
+
+
+class Fmod(Remainder):
+    """y = a - b * trunc(a / b) (sign of a, C's fmod);  da = g,  db = -g * trunc(a / b)."""
+
+    node_name = "FmodBackward1"
+    reason = "node"
+    ufunc, rounding = "fmod", "trunc"
+
+
+FmodScalar = Fmod.named("FmodBackward0")  # fmod(x, number)
+
+
+class NotDifferentiable(Primitive):
+    """y = number % x;  backward raises: PyTorch has no derivative for a number ``%`` a tensor."""
+
+    node_name = "torch::autograd::NotImplemented"
+    reason = "node"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return backend_of(b).remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::remainder is not implemented")
+
+
+class Logit(Primitive):
+    """y = log(p / (1 - p)) with p = clamp(x, eps, 1 - eps);  dx = 0 outside [eps, 1-eps], else g / (x (1 - x))."""
+
+    node_name = "LogitBackward0"
+    reason = "node"
+
+    @staticmethod
+    def forward(ctx, x, eps):
+        ctx.save_for_backward(x)
+        ctx.eps = eps
+        xp = backend_of(x)
+        p = x if eps is None else xp.clip(x, eps, 1 - eps)
+        return xp.log(p / (1 - p))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        dx = g / (x * (1 - x))
+        if ctx.eps is not None:  # PyTorch's formula, so its second derivative matches too
+            dx = where((x < ctx.eps) | (x > 1 - ctx.eps), g.new_zeros(()), dx)
+        return dx, None
 
 
 # ----------------------------------------------------------------------------- functional API
@@ -375,91 +492,6 @@ def _integer_safe_operands(input, other, op: str = "div"):
         if zero:
             raise RuntimeError("ZeroDivisionError")
     return a, b, dt
-
-
-def _rounded_quotient(xp, a, b, mode: str, floating: bool):
-    """``a / b`` rounded toward zero ('trunc') or down ('floor', Python's ``//``, exact for floats)."""
-    if mode == "trunc" and floating:
-        return xp.trunc(a / b)
-    q = xp.floor_divide(a, b)
-    if mode == "trunc":  # floor and trunc differ when the exact quotient is negative and not whole
-        q = xp.where((xp.remainder(a, b) != 0) & ((a < 0) != (b < 0)), q + 1, q)
-    return q
-
-
-class DivRounding(Primitive):
-    """y = round(a / b) toward zero or down;  piecewise constant, so da = db = 0."""
-
-    node_name = "DivBackward2"
-
-    @staticmethod
-    def forward(ctx, a, b, mode, floating):
-        return _rounded_quotient(backend_of(a if hasattr(a, "shape") else b), a, b, mode, floating)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g * 0, (g * 0 if ctx.needs_input_grad[1] else None), None, None
-
-
-class FloorDivide(Primitive):
-    """y = a // b. PyTorch defines no derivative: backward raises, as it does there."""
-
-    node_name = "torch::autograd::NotImplemented"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        return _rounded_quotient(backend_of(a if hasattr(a, "shape") else b), a, b, "floor", False)
-
-    @staticmethod
-    def backward(ctx, g):
-        raise RuntimeError("derivative for aten::floor_divide is not implemented")
-
-
-class Remainder(Primitive):
-    """y = a - b * floor(a / b) (sign of b, Python's %);  da = g,  db = -g * floor(a / b)."""
-
-    node_name = "RemainderBackward1"
-    ufunc, rounding = "remainder", "floor"
-
-    @classmethod
-    def forward(cls, ctx, a, b):
-        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b if ctx.needs_input_grad[1] else None)
-        return getattr(backend_of(a if hasattr(a, "shape") else b), cls.ufunc)(a, b)
-
-    @classmethod
-    def backward(cls, ctx, g):
-        a, b = ctx.saved_tensors
-        db = -g * a.div(b, rounding_mode=cls.rounding) if ctx.needs_input_grad[1] else None
-        return g, db
-
-
-class RemainderScalar(Remainder):
-    node_name = "RemainderBackward0"
-
-
-class Fmod(Remainder):
-    """y = a - b * trunc(a / b) (sign of a, C's fmod);  da = g,  db = -g * trunc(a / b)."""
-
-    node_name = "FmodBackward1"
-    ufunc, rounding = "fmod", "trunc"
-
-
-class FmodScalar(Fmod):
-    node_name = "FmodBackward0"
-
-
-class NotDifferentiable(Primitive):
-    """A number divided by a tensor with ``%``: PyTorch has no derivative, so backward raises."""
-
-    node_name = "torch::autograd::NotImplemented"
-
-    @staticmethod
-    def forward(ctx, a, b):
-        return backend_of(b).remainder(a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        raise RuntimeError("derivative for aten::remainder is not implemented")
 
 
 true_divide = div
@@ -591,28 +623,6 @@ def lerp(input, end, weight, *, out=None):
     if not isinstance(weight, Tensor):
         number_argument("lerp", "weight", weight, 3)
     return finish(input + weight * (end - input), out)
-
-
-class Logit(Primitive):
-    """y = log(p / (1 - p)) with p = clamp(x, eps, 1 - eps);  dx = 0 outside [eps, 1-eps], else g / (x (1 - x))."""
-
-    node_name = "LogitBackward0"
-
-    @staticmethod
-    def forward(ctx, x, eps):
-        ctx.save_for_backward(x)
-        ctx.eps = eps
-        xp = backend_of(x)
-        p = x if eps is None else xp.clip(x, eps, 1 - eps)
-        return xp.log(p / (1 - p))
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        dx = g / (x * (1 - x))
-        if ctx.eps is not None:  # PyTorch's formula, so its second derivative matches too
-            dx = where((x < ctx.eps) | (x > 1 - ctx.eps), g.new_zeros(()), dx)
-        return dx, None
 
 
 def logit(input, eps=None, *, out=None):

@@ -50,9 +50,6 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------- the zero-gradient node
-_SAMPLED_NODES: dict[str, type] = {}
-
-
 def _sampled(node_name: str, *inputs, sample: np.ndarray, like: Tensor | None = None) -> Tensor:
     """Wrap ``sample`` as a tensor whose grad_fn (``node_name``) sends zero gradient to ``inputs``.
 
@@ -61,14 +58,21 @@ def _sampled(node_name: str, *inputs, sample: np.ndarray, like: Tensor | None = 
     sample = np.asarray(sample)  # NumPy arithmetic on 0-d arrays returns scalars
     if not (grad_mode.is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in inputs)):
         return _finish(sample, like.device if like is not None else None, False)
-    cls = _SAMPLED_NODES.get(node_name)
-    if cls is None:
-        cls = type(node_name, (_Sampled,), {"node_name": node_name})
-        _SAMPLED_NODES[node_name] = cls
-    return cls.apply(sample, *inputs)
+    return _Sampled.named(node_name).apply(sample, *inputs)
 
 
 class _Sampled(Primitive):
+    """y = sample (drawn by the caller);  dinput = 0 for each parameter (a draw does not depend on
+    its parameters' values). Runs as ``_Sampled.named(node)``: NormalBackward1, BernoulliBackward0 ...
+    """
+
+    reason = "node"
+    also_named = (  # via ``named``
+        "BernoulliBackward0", "BernoulliBackward1", "BernoulliBackward2", "CauchyBackward0", "ExponentialBackward0",
+        "GeometricBackward0", "LogNormalBackward0", "NormalBackward0", "NormalBackward1", "NormalBackward2",
+        "NormalBackward3", "RandomBackward0", "RandomBackward1", "RandomBackward2", "UniformBackward0",
+    )
+
     @staticmethod
     def forward(ctx, sample, *inputs):
         return sample

@@ -7,8 +7,6 @@ in its own file so that ``reduce.py`` and ``sort.py`` can both use it without im
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from ..._tensor.tensor import Tensor
 from ...autograd.function import Primitive
 from ...backends import backend_of
@@ -28,14 +26,8 @@ class EvenlyDistributed(Primitive):
     dx = g split evenly among the elements equal to y (NaN counts as equal to a NaN result)."""
 
     node_name = "AmaxBackward0"
-    _named: ClassVar[dict] = {}
-
-    @classmethod
-    def named(cls, node_name: str) -> type:
-        """The same op with PyTorch's ``grad_fn`` name for it (``MaxBackward1``, ``AminBackward0`` ...)."""
-        if node_name not in cls._named:
-            cls._named[node_name] = type(node_name.replace("Backward", ""), (cls,), {"node_name": node_name})
-        return cls._named[node_name]
+    also_named = ("AminBackward0", "MaxBackward1", "MinBackward1", "MedianBackward0")  # via ``named``
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, y, dims, keepdim):

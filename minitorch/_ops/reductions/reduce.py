@@ -2,8 +2,10 @@
 
 Backward of a reduction over ``dims`` broadcasts the gradient back: put the
 reduced dims back as size 1 (``restore_dims``), then ``expand`` to the input's shape.
-Primitives own a backward (``Sum``, ``Mean``, ``Prod``, ``Norm``; ``EvenlyDistributed`` is in ``extremum.py``);
-``var``, ``std``, ``logsumexp`` are compositions of them.
+Primitives own a backward (``Sum``, ``Mean``, ``Prod``, ``Norm``, and for ``var``/``std`` ``Var``
+and ``SafeSqrt``, as PyTorch's ``VarBackward0``/``StdBackward0``; the extremum's ``EvenlyDistributed``
+is in ``extremum.py``);
+``logsumexp``, ``aminmax``, ``count_nonzero`` ... are compositions of them.
 ``max``/``min`` with a ``dim`` pick elements by index and share ``_ops/reductions/sort.py``'s gather.
 """
 
@@ -36,10 +38,13 @@ def accumulator(x):
     return x.dtype if x.dtype == np.uint8 else None
 
 
+# ----------------------------------------------------------------------------- the primitives
+# Every reduction's forward and backward, here together; the functions below call them.
 class Sum(Primitive):
     """y = sum of x over ``dims``;  dx = g expanded back to x's shape."""
 
     node_name = "SumBackward1"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, np_dtype):
@@ -52,14 +57,14 @@ class Sum(Primitive):
         return restore_dims(g, ctx.dims, ctx.keepdim).expand(ctx.in_shape), None, None, None
 
 
-class SumAll(Sum):
-    node_name = "SumBackward0"
+SumAll = Sum.named("SumBackward0")  # sum() over all dims
 
 
 class Mean(Primitive):
     """y = mean of x over ``dims``;  dx = g / n expanded back to x's shape."""
 
     node_name = "MeanBackward1"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -79,10 +84,147 @@ class Mean(Primitive):
         return restore_dims(g, ctx.dims, ctx.keepdim).expand(ctx.in_shape) / ctx.n, None, None
 
 
-class MeanAll(Mean):
-    node_name = "MeanBackward0"
+MeanAll = Mean.named("MeanBackward0")  # mean() over all dims
 
 
+class Prod(Primitive):
+    """y = prod of x over ``dims``;  dx_i = g * prod_{j != i} x_j.
+
+    ``y / x_i`` would divide by zero, so the product of the others is built from the non-zero
+    factors: no zero -> p / x_i; one zero -> p at the zero and (p / x_i) * x_zero (= 0, but with
+    the right derivative) elsewhere; two zeros -> p * (the other zero) at each zero (= 0, with
+    the second derivative p) and 0 elsewhere; more zeros -> 0. ``p`` is the product with the
+    zeros replaced by 1. Everything is Tensor ops, so the gradient is differentiable.
+    """
+
+    node_name = "ProdBackward1"
+    reason = "node: and numerics, no y / x_i (a zero factor would divide by zero)"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.save_for_backward(x)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        xp = backend_of(x)
+        return xp.asarray(xp.prod(x, axis=dims, keepdims=keepdim, dtype=accumulator(x)))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        dims = ctx.dims
+        if x.dim() == 0:  # y = x, as PyTorch: no p / x, whose derivative overflows at tiny x
+            return g, None, None
+        g = restore_dims(g, dims, ctx.keepdim)
+        zero = x == 0
+        safe = where(zero, 1.0, x)
+        p = Prod.apply(safe, dims, True)
+        zeros = zero.sum(dims, keepdim=True)
+        x_zero = where(zero, x, 0.0).sum(dims, keepdim=True)
+        two = where(zeros == 2, where(zero, p * (x_zero - x), 0.0), 0.0)
+        others = where(zeros == 0, p / safe, where(zeros == 1, where(zero, p, p / safe * x_zero), two))
+        return g * others, None, None
+
+
+ProdAll = Prod.named("ProdBackward0")  # prod() over all dims
+
+
+class SafeSqrt(Primitive):
+    """y = sqrt(v);  dv = g / (2 y), and 0 where y = 0 (PyTorch's ``std`` gradient at a constant input)."""
+
+    node_name = "StdBackward0"
+    reason = "node: and numerics, 0 where y = 0 (sqrt's own gradient is inf there)"
+
+    @staticmethod
+    def forward(ctx, v):
+        y = backend_of(v).sqrt(v)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        zero = y == 0
+        return where(zero, 0.0, g / (2 * where(zero, 1.0, y)))
+
+
+class Var(Primitive):
+    """y = sum((x - mean(x))^2) / (n - c) over ``dims``;  dx = g * 2 (x - mean(x)) / (n - c).
+
+    With no degrees of freedom (n <= c) y is NaN and so is the gradient (a constant, as in PyTorch).
+    """
+
+    node_name = "VarBackward0"
+    reason = "node"
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim, whole=False):
+        xp = backend_of(x)
+        n = _numel(x.shape, dims)
+        ctx.save_for_backward(x)
+        ctx.dims, ctx.correction, ctx.keepdim, ctx.n = dims, correction, keepdim, n
+        ctx.whole = whole  # var(x) with no dim
+        dev = x - xp.sum(x, axis=dims, keepdims=True) / builtins.max(n, 1)
+        return xp.asarray(xp.sum(dev * dev, axis=dims, keepdims=keepdim) / float(builtins.max(0, n - correction)))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        dof = ctx.n - ctx.correction
+        g = restore_dims(g, ctx.dims, ctx.keepdim)
+        if dof <= 0 and (x.dim() == 0 or ctx.whole):
+            # PyTorch's var(x) (and 0-d) case: g * (NaN where x == mean(x), else inf), a function
+            # of g alone, so the second derivative is 0, not NaN (found by the thorough profile)
+            x = x.detach()
+            flat = where(x == mean(x, ctx.dims, keepdim=True), math.nan, math.inf).to(x.dtype)
+            return g * flat, None, None, None, None
+        scale = 2.0 / dof if dof > 0 else math.inf  # no degrees of freedom: inf * 0 = NaN
+        return scale * g * (x - mean(x, ctx.dims, keepdim=True)), None, None, None, None
+
+
+class Norm(Primitive):
+    """y = (sum |x|^p)^(1/p) over ``dims`` (p = inf: max |x|, p = 0: count of non-zeros);
+    dx = g * sign(x) |x|^(p-1) / y^(p-1), 0 where y = 0; for p = +-inf g is split among the ties."""
+
+    node_name = "LinalgVectorNormBackward0"
+    reason = "node"
+
+    @staticmethod
+    def forward(ctx, x, p, dims, keepdim):
+        xp = backend_of(x)
+        a = xp.abs(x)
+        if p == math.inf:
+            y = xp.amax(a, axis=dims, keepdims=keepdim)
+        elif p == -math.inf:
+            y = xp.amin(a, axis=dims, keepdims=keepdim)
+        elif p == 0:
+            y = xp.astype(xp.sum(a != 0, axis=dims, keepdims=keepdim), x.dtype)
+        elif p == 2:
+            y = xp.sqrt(xp.sum(x * x, axis=dims, keepdims=keepdim))
+        else:
+            y = xp.power(xp.sum(xp.power(a, p), axis=dims, keepdims=keepdim), 1.0 / p)
+        y = xp.asarray(y)
+        ctx.save_for_backward(x, y)
+        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        p, dims = ctx.p, ctx.dims
+        g, y = restore_dims(g, dims, ctx.keepdim), restore_dims(y, dims, ctx.keepdim)
+        if p == 0:
+            return g.expand(x.shape) * 0, None, None, None
+        if p == 1:
+            return g * x.sign(), None, None, None
+        if math.isinf(p):
+            chosen = x.abs() == y
+            return g * x.sign() * chosen / chosen.sum(dims, keepdim=True), None, None, None
+        safe = where(y == 0, 1.0, y)  # y = 0 only when all x = 0, where x |x|^(p-2) is 0 too (p > 1)
+        if p == 2:
+            return g * x / safe, None, None, None
+        return g * x * x.abs() ** (p - 2) / safe ** (p - 1), None, None, None
+
+
+# ----------------------------------------------------------------------------- sum, mean
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Sum over ``dim`` (int, tuple, or all). Integer and bool inputs sum in int64."""
     bool_argument("sum", "keepdim", keepdim)
@@ -151,46 +293,6 @@ def _accumulate_dtype(input: Tensor, dtype, op: str | None = None) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- prod
-class Prod(Primitive):
-    """y = prod of x over ``dims``;  dx_i = g * prod_{j != i} x_j.
-
-    ``y / x_i`` would divide by zero, so the product of the others is built from the non-zero
-    factors: no zero -> p / x_i; one zero -> p at the zero and (p / x_i) * x_zero (= 0, but with
-    the right derivative) elsewhere; two zeros -> p * (the other zero) at each zero (= 0, with
-    the second derivative p) and 0 elsewhere; more zeros -> 0. ``p`` is the product with the
-    zeros replaced by 1. Everything is Tensor ops, so the gradient is differentiable.
-    """
-
-    node_name = "ProdBackward1"
-
-    @staticmethod
-    def forward(ctx, x, dims, keepdim):
-        ctx.save_for_backward(x)
-        ctx.dims, ctx.keepdim = dims, keepdim
-        xp = backend_of(x)
-        return xp.asarray(xp.prod(x, axis=dims, keepdims=keepdim, dtype=accumulator(x)))
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        dims = ctx.dims
-        if x.dim() == 0:  # y = x, as PyTorch: no p / x, whose derivative overflows at tiny x
-            return g, None, None
-        g = restore_dims(g, dims, ctx.keepdim)
-        zero = x == 0
-        safe = where(zero, 1.0, x)
-        p = Prod.apply(safe, dims, True)
-        zeros = zero.sum(dims, keepdim=True)
-        x_zero = where(zero, x, 0.0).sum(dims, keepdim=True)
-        two = where(zeros == 2, where(zero, p * (x_zero - x), 0.0), 0.0)
-        others = where(zeros == 0, p / safe, where(zeros == 1, where(zero, p, p / safe * x_zero), two))
-        return g * others, None, None
-
-
-class ProdAll(Prod):
-    node_name = "ProdBackward0"
-
-
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Product over one ``dim`` (an int) or all elements. Integer and bool inputs multiply in int64."""
     if isinstance(dim, (tuple, list)):
@@ -320,57 +422,6 @@ def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- var, std
-class SafeSqrt(Primitive):
-    """y = sqrt(v);  dv = g / (2 y), and 0 where y = 0 (PyTorch's ``std`` gradient at a constant input)."""
-
-    node_name = "StdBackward0"
-
-    @staticmethod
-    def forward(ctx, v):
-        y = backend_of(v).sqrt(v)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        zero = y == 0
-        return where(zero, 0.0, g / (2 * where(zero, 1.0, y)))
-
-
-class Var(Primitive):
-    """y = sum((x - mean(x))^2) / (n - c) over ``dims``;  dx = g * 2 (x - mean(x)) / (n - c).
-
-    With no degrees of freedom (n <= c) y is NaN and so is the gradient (a constant, as in PyTorch).
-    """
-
-    node_name = "VarBackward0"
-
-    @staticmethod
-    def forward(ctx, x, dims, correction, keepdim, whole=False):
-        xp = backend_of(x)
-        n = _numel(x.shape, dims)
-        ctx.save_for_backward(x)
-        ctx.dims, ctx.correction, ctx.keepdim, ctx.n = dims, correction, keepdim, n
-        ctx.whole = whole  # var(x) with no dim
-        dev = x - xp.sum(x, axis=dims, keepdims=True) / builtins.max(n, 1)
-        return xp.asarray(xp.sum(dev * dev, axis=dims, keepdims=keepdim) / float(builtins.max(0, n - correction)))
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        dof = ctx.n - ctx.correction
-        g = restore_dims(g, ctx.dims, ctx.keepdim)
-        if dof <= 0 and (x.dim() == 0 or ctx.whole):
-            # PyTorch's var(x) (and 0-d) case: g * (NaN where x == mean(x), else inf), a function
-            # of g alone, so the second derivative is 0, not NaN (found by the thorough profile)
-            x = x.detach()
-            flat = where(x == mean(x, ctx.dims, keepdim=True), math.nan, math.inf).to(x.dtype)
-            return g * flat, None, None, None, None
-        scale = 2.0 / dof if dof > 0 else math.inf  # no degrees of freedom: inf * 0 = NaN
-        return scale * g * (x - mean(x, ctx.dims, keepdim=True)), None, None, None, None
-
-
 def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None) -> Tensor:
     """Variance over ``dim``: ``correction`` defaults to 1 (Bessel), ``unbiased=False`` means 0."""
     if isinstance(dim, bool):  # var(x, False): the legacy positional ``unbiased``
@@ -396,49 +447,6 @@ def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
 
 
 # ----------------------------------------------------------------------------- norm
-class Norm(Primitive):
-    """y = (sum |x|^p)^(1/p) over ``dims`` (p = inf: max |x|, p = 0: count of non-zeros);
-    dx = g * sign(x) |x|^(p-1) / y^(p-1), 0 where y = 0; for p = +-inf g is split among the ties."""
-
-    node_name = "LinalgVectorNormBackward0"
-
-    @staticmethod
-    def forward(ctx, x, p, dims, keepdim):
-        xp = backend_of(x)
-        a = xp.abs(x)
-        if p == math.inf:
-            y = xp.amax(a, axis=dims, keepdims=keepdim)
-        elif p == -math.inf:
-            y = xp.amin(a, axis=dims, keepdims=keepdim)
-        elif p == 0:
-            y = xp.astype(xp.sum(a != 0, axis=dims, keepdims=keepdim), x.dtype)
-        elif p == 2:
-            y = xp.sqrt(xp.sum(x * x, axis=dims, keepdims=keepdim))
-        else:
-            y = xp.power(xp.sum(xp.power(a, p), axis=dims, keepdims=keepdim), 1.0 / p)
-        y = xp.asarray(y)
-        ctx.save_for_backward(x, y)
-        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        p, dims = ctx.p, ctx.dims
-        g, y = restore_dims(g, dims, ctx.keepdim), restore_dims(y, dims, ctx.keepdim)
-        if p == 0:
-            return g.expand(x.shape) * 0, None, None, None
-        if p == 1:
-            return g * x.sign(), None, None, None
-        if math.isinf(p):
-            chosen = x.abs() == y
-            return g * x.sign() * chosen / chosen.sum(dims, keepdim=True), None, None, None
-        safe = where(y == 0, 1.0, y)  # y = 0 only when all x = 0, where x |x|^(p-2) is 0 too (p > 1)
-        if p == 2:
-            return g * x / safe, None, None, None
-        return g * x * x.abs() ** (p - 2) / safe ** (p - 1), None, None, None
-
-
 def _check_matrix_norm(input: Tensor, p: str, dim) -> None:
     """The checks of ``linalg.matrix_norm``, in PyTorch's order: the order, a matrix, floats, two dims."""
     if p not in ("fro", "nuc"):

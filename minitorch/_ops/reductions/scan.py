@@ -32,6 +32,7 @@ class CumSum(Primitive):
     """y_i = sum_{j <= i} x_j along ``dim``;  dx_i = sum_{j >= i} g_j (the reversed cumsum)."""
 
     node_name = "CumsumBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, dim, reverse):
@@ -52,6 +53,7 @@ class CumProd(Primitive):
     """
 
     node_name = "CumprodBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, dim):

@@ -33,6 +33,7 @@ class PutAlongDim(Primitive):
     """y = zeros(shape) with y[idx] = g along ``dim`` (indices distinct per slice);  dg = dy[idx]."""
 
     node_name = "ScatterBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, g, idx, dim, shape):
@@ -52,7 +53,10 @@ class PutAlongDim(Primitive):
 class TakeAlongDim(Primitive):
     """y = x[idx] along ``dim`` (``torch.take_along_dim``);  dx = g put back at ``idx``."""
 
-    node_name = "TakeAlongDimBackward0"
+    node_name = "GatherBackward0"  # take_along_dim is gather in PyTorch (and ScatterBackward0's backward)
+    also_named = ("MaxBackward0", "MinBackward0", "SortBackward0", "TopkBackward0", "KthvalueBackward0",
+                  "MedianBackward1", "ModeBackward0")  # the values of these ops, via ``values_at``
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, idx, dim, keepdim):
@@ -71,16 +75,9 @@ class TakeAlongDim(Primitive):
         return PutAlongDim.apply(g, idx._data, ctx.dim, ctx.in_shape), None, None, None
 
 
-_NODES: dict[str, type] = {}
-
-
 def values_at(x: Tensor, idx, dim: int, keepdim: bool, node_name: str) -> Tensor:
     """``x`` gathered at the raw index array ``idx`` (keepdim-shaped) along ``dim``, as op ``node_name``."""
-    cls = _NODES.get(node_name)
-    if cls is None:
-        cls = _NODES[node_name] = type(node_name.replace("Backward", "Values"), (TakeAlongDim,),
-                                       {"node_name": node_name})
-    return cls.apply(x, idx, dim, keepdim)
+    return TakeAlongDim.named(node_name).apply(x, idx, dim, keepdim)
 
 
 def _index_tensor(x: Tensor, idx, dim: int, keepdim: bool) -> Tensor:

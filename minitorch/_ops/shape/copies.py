@@ -45,6 +45,165 @@ def _dims_or_empty(dims, ndim: int) -> tuple[int, ...]:
     return normalize_dims(dims, ndim) if dims else ()
 
 
+# ----------------------------------------------------------------------------- the primitives
+# Each copying op's forward and backward, here together; the functions below call them.
+class Flip(Primitive):
+    """y = x reversed along ``dims`` (a copy);  dx = g.flip(dims)."""
+
+    node_name = "FlipBackward0"
+    reason = "node"
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        xp = backend_of(x)
+        return xp.copy(xp.flip(x, axis=dims))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.flip(ctx.dims), None
+
+
+class Roll(Primitive):
+    """y[(i + shift) % n] = x[i] along each of ``dims``;  dx = g rolled by ``-shifts``."""
+
+    node_name = "RollBackward0"
+    reason = "node"
+
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        return backend_of(x).roll(x, shifts, axis=dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.roll(tuple(-s for s in ctx.shifts), ctx.dims), None, None
+
+
+class Repeat(Primitive):
+    """y = x tiled ``repeats[d]`` times along each dim d;  dx = the sum of g's tiles.
+
+    With g reshaped to ``(r_0, s_0, r_1, s_1, ...)`` (tile index, then position in the tile),
+    dx = g summed over the ``r`` dims.
+    """
+
+    node_name = "RepeatBackward0"
+    reason = "node"
+
+    @staticmethod
+    def forward(ctx, x, repeats):
+        shape = (1,) * (len(repeats) - x.ndim) + tuple(x.shape)
+        ctx.in_shape, ctx.repeats, ctx.padded = x.shape, repeats, shape
+        return backend_of(x).tile(x.reshape(shape), repeats)
+
+    @staticmethod
+    def backward(ctx, g):
+        if not ctx.repeats:
+            return g, None
+        split_shape = [v for pair in zip(ctx.repeats, ctx.padded) for v in pair]
+        tiles = g.reshape(split_shape).sum(dim=tuple(range(0, len(split_shape), 2)))
+        return tiles.reshape(ctx.in_shape), None
+
+
+class RepeatInterleave(Primitive):
+    """y = each slice of x along ``dim`` repeated ``repeats[i]`` times in place;  dx = SegmentSum(g)."""
+
+    node_name = "RepeatInterleaveBackward0"
+    # PyTorch composes repeat_interleave (grad_fn ViewBackward0 or IndexSelectBackward0): this
+    # node name is minitorch's own, a known grad_fn difference.
+    reason = "speed: one ``repeat`` of the array, not index_select + view (not benchmarked)"
+
+    @staticmethod
+    def forward(ctx, x, repeats, dim):
+        ctx.repeats, ctx.dim = repeats, dim
+        return backend_of(x).repeat(x, repeats, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return SegmentSum.apply(g, ctx.repeats, ctx.dim), None, None
+
+
+class SegmentSum(Primitive):
+    """y[i] = sum of the ``repeats[i]`` consecutive slices of x along ``dim`` that start at
+    ``repeats[0] + ... + repeats[i-1]`` (0 for an empty run);  dx = repeat_interleave(g).
+    """
+
+    node_name = "SegmentSumBackward0"
+    reason = "speed: RepeatInterleave's backward as one ``add.reduceat`` (not benchmarked)"
+
+    @staticmethod
+    def forward(ctx, x, repeats, dim):
+        import numpy as np  # index bookkeeping
+
+        ctx.repeats, ctx.dim = repeats, dim
+        xp = backend_of(x)
+        reps = np.asarray(repeats, dtype=np.int64)
+        shape = list(x.shape)
+        shape[dim] = len(reps)
+        out = xp.zeros(shape, dtype=x.dtype)
+        nonempty = np.nonzero(reps > 0)[0]
+        if len(nonempty):
+            starts = (np.cumsum(reps) - reps)[nonempty]
+            out[(slice(None),) * dim + (nonempty,)] = xp.add_reduceat(x, starts, axis=dim)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return RepeatInterleave.apply(g, ctx.repeats, ctx.dim), None, None
+
+
+class Tril(Primitive):
+    """y = x with the elements above diagonal ``k`` zeroed (last two dims);  dx = g.tril(k)."""
+
+    node_name = "TrilBackward0"
+    reason = "node"
+    which = "tril"
+
+    @classmethod
+    def forward(cls, ctx, x, diagonal):
+        ctx.k = diagonal
+        return getattr(backend_of(x), cls.which)(x, diagonal)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        return getattr(g, cls.which)(ctx.k), None
+
+
+class Triu(Tril):
+    """y = x with the elements below diagonal ``k`` zeroed (last two dims);  dx = g.triu(k)."""
+
+    node_name = "TriuBackward0"
+    reason = "node"
+    which = "triu"
+
+
+class DiagEmbed(Primitive):
+    """y = zeros with x's last dim written on diagonal ``offset`` of dims (dim1, dim2);
+    dx = g.diagonal(offset, dim1, dim2).
+    """
+
+    node_name = "DiagEmbedBackward0"
+    reason = "node"
+
+    @staticmethod
+    def forward(ctx, x, offset, dim1, dim2):
+        import numpy as np  # index bookkeeping
+
+        ctx.args = (offset, dim1, dim2)
+        xp = backend_of(x)
+        n = x.shape[-1]
+        m = n + abs(offset)
+        out = xp.zeros(tuple(x.shape[:-1]) + (m, m), dtype=x.dtype)
+        idx = np.arange(n)
+        out[..., idx + max(-offset, 0), idx + max(offset, 0)] = x
+        return xp.ascontiguousarray(xp.moveaxis(out, (-2, -1), (dim1, dim2)))
+
+    @staticmethod
+    def backward(ctx, g):
+        offset, dim1, dim2 = ctx.args
+        return g.diagonal(offset, dim1, dim2), None, None, None
+
+
 # ----------------------------------------------------------------------------- re-arranging (views)
 def movedim(input: Tensor, source, destination) -> Tensor:
     """Move dims ``source`` to positions ``destination``; the others keep their order (a ``permute``)."""
@@ -121,22 +280,6 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
 
 
 # ----------------------------------------------------------------------------- flip / roll
-class Flip(Primitive):
-    """y = x reversed along ``dims`` (a copy);  dx = g.flip(dims)."""
-
-    node_name = "FlipBackward0"
-
-    @staticmethod
-    def forward(ctx, x, dims):
-        ctx.dims = dims
-        xp = backend_of(x)
-        return xp.copy(xp.flip(x, axis=dims))
-
-    @staticmethod
-    def backward(ctx, g):
-        return g.flip(ctx.dims), None
-
-
 def flip(input: Tensor, dims=None, *more_dims) -> Tensor:
     """Reverse the order of elements along ``dims`` (always a copy, as in PyTorch)."""
     if dims is None:
@@ -160,21 +303,6 @@ def flipud(input: Tensor) -> Tensor:
     return flip(input, (0,))
 
 
-class Roll(Primitive):
-    """y[(i + shift) % n] = x[i] along each of ``dims``;  dx = g rolled by ``-shifts``."""
-
-    node_name = "RollBackward0"
-
-    @staticmethod
-    def forward(ctx, x, shifts, dims):
-        ctx.shifts, ctx.dims = shifts, dims
-        return backend_of(x).roll(x, shifts, axis=dims)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g.roll(tuple(-s for s in ctx.shifts), ctx.dims), None, None
-
-
 def roll(input: Tensor, shifts, dims=None) -> Tensor:
     """Shift elements cyclically along ``dims``; ``dims=None`` rolls the flattened tensor."""
     shifts = _int_tuple(shifts)
@@ -189,30 +317,6 @@ def roll(input: Tensor, shifts, dims=None) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- repeat / tile
-class Repeat(Primitive):
-    """y = x tiled ``repeats[d]`` times along each dim d;  dx = the sum of g's tiles.
-
-    With g reshaped to ``(r_0, s_0, r_1, s_1, ...)`` (tile index, then position in the tile),
-    dx = g summed over the ``r`` dims.
-    """
-
-    node_name = "RepeatBackward0"
-
-    @staticmethod
-    def forward(ctx, x, repeats):
-        shape = (1,) * (len(repeats) - x.ndim) + tuple(x.shape)
-        ctx.in_shape, ctx.repeats, ctx.padded = x.shape, repeats, shape
-        return backend_of(x).tile(x.reshape(shape), repeats)
-
-    @staticmethod
-    def backward(ctx, g):
-        if not ctx.repeats:
-            return g, None
-        split_shape = [v for pair in zip(ctx.repeats, ctx.padded) for v in pair]
-        tiles = g.reshape(split_shape).sum(dim=tuple(range(0, len(split_shape), 2)))
-        return tiles.reshape(ctx.in_shape), None
-
-
 def repeat(input: Tensor, *sizes, repeats=None) -> Tensor:
     """``Tensor.repeat``: tile ``input`` ``sizes[d]`` times along each dim (extra leading dims allowed)."""
     sizes = int_sizes("repeat", sizes_argument("repeat", sizes, repeats, "repeats"), "repeats")
@@ -234,49 +338,6 @@ def tile(input: Tensor, dims=None, *more_dims) -> Tensor:
         raise TypeError('tile() missing 1 required positional arguments: "dims"')
     dims = _int_tuple((dims, *more_dims) if more_dims else dims)  # the method form ``x.tile(2, 3)``
     return repeat(input, (1,) * (input.dim() - len(dims)) + dims)
-
-
-class RepeatInterleave(Primitive):
-    """y = each slice of x along ``dim`` repeated ``repeats[i]`` times in place;  dx = SegmentSum(g)."""
-
-    node_name = "RepeatInterleaveBackward0"
-
-    @staticmethod
-    def forward(ctx, x, repeats, dim):
-        ctx.repeats, ctx.dim = repeats, dim
-        return backend_of(x).repeat(x, repeats, axis=dim)
-
-    @staticmethod
-    def backward(ctx, g):
-        return SegmentSum.apply(g, ctx.repeats, ctx.dim), None, None
-
-
-class SegmentSum(Primitive):
-    """y[i] = sum of the ``repeats[i]`` consecutive slices of x along ``dim`` that start at
-    ``repeats[0] + ... + repeats[i-1]`` (0 for an empty run);  dx = repeat_interleave(g).
-    """
-
-    node_name = "SegmentSumBackward0"
-
-    @staticmethod
-    def forward(ctx, x, repeats, dim):
-        import numpy as np  # index bookkeeping
-
-        ctx.repeats, ctx.dim = repeats, dim
-        xp = backend_of(x)
-        reps = np.asarray(repeats, dtype=np.int64)
-        shape = list(x.shape)
-        shape[dim] = len(reps)
-        out = xp.zeros(shape, dtype=x.dtype)
-        nonempty = np.nonzero(reps > 0)[0]
-        if len(nonempty):
-            starts = (np.cumsum(reps) - reps)[nonempty]
-            out[(slice(None),) * dim + (nonempty,)] = xp.add_reduceat(x, starts, axis=dim)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        return RepeatInterleave.apply(g, ctx.repeats, ctx.dim), None, None
 
 
 def repeat_interleave(input: Tensor, repeats=None, dim=None, *, output_size=None) -> Tensor:
@@ -319,29 +380,6 @@ def repeat_interleave(input: Tensor, repeats=None, dim=None, *, output_size=None
 
 
 # ----------------------------------------------------------------------------- triangles and diagonals
-class Tril(Primitive):
-    """y = x with the elements above diagonal ``k`` zeroed (last two dims);  dx = g.tril(k)."""
-
-    node_name = "TrilBackward0"
-    which = "tril"
-
-    @classmethod
-    def forward(cls, ctx, x, diagonal):
-        ctx.k = diagonal
-        return getattr(backend_of(x), cls.which)(x, diagonal)
-
-    @classmethod
-    def backward(cls, ctx, g):
-        return getattr(g, cls.which)(ctx.k), None
-
-
-class Triu(Tril):
-    """y = x with the elements below diagonal ``k`` zeroed (last two dims);  dx = g.triu(k)."""
-
-    node_name = "TriuBackward0"
-    which = "triu"
-
-
 def tril(input: Tensor, diagonal: int = 0, *, out=None) -> Tensor:
     """Lower triangle: keep ``x[..., i, j]`` where ``j - i <= diagonal``."""
     if input.dim() < 2:
@@ -354,32 +392,6 @@ def triu(input: Tensor, diagonal: int = 0, *, out=None) -> Tensor:
     if input.dim() < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
     return finish(Triu.apply(input, _as_int(diagonal)), out, same_dtype=True)
-
-
-class DiagEmbed(Primitive):
-    """y = zeros with x's last dim written on diagonal ``offset`` of dims (dim1, dim2);
-    dx = g.diagonal(offset, dim1, dim2).
-    """
-
-    node_name = "DiagEmbedBackward0"
-
-    @staticmethod
-    def forward(ctx, x, offset, dim1, dim2):
-        import numpy as np  # index bookkeeping
-
-        ctx.args = (offset, dim1, dim2)
-        xp = backend_of(x)
-        n = x.shape[-1]
-        m = n + abs(offset)
-        out = xp.zeros(tuple(x.shape[:-1]) + (m, m), dtype=x.dtype)
-        idx = np.arange(n)
-        out[..., idx + max(-offset, 0), idx + max(offset, 0)] = x
-        return xp.ascontiguousarray(xp.moveaxis(out, (-2, -1), (dim1, dim2)))
-
-    @staticmethod
-    def backward(ctx, g):
-        offset, dim1, dim2 = ctx.args
-        return g.diagonal(offset, dim1, dim2), None, None, None
 
 
 def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:

@@ -36,6 +36,7 @@ class Cat(Primitive):
     """
 
     node_name = "CatBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, dim, *xs):
@@ -63,6 +64,7 @@ class Stack(Primitive):
     """y[..., i, ...] = x_i (a new dim at ``dim``);  dx_i = g.select(dim, i)."""
 
     node_name = "StackBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, dim, *xs):

@@ -34,6 +34,7 @@ class View(Primitive):
     """y = x seen with another shape (same storage);  dx = g.reshape(x.shape)."""
 
     node_name = "ViewBackward0"
+    reason = "node"
     is_view = True
 
     @staticmethod
@@ -46,26 +47,17 @@ class View(Primitive):
         return g.reshape(ctx.in_shape), None, None, None, None
 
 
-class Unsqueeze(View):
-    node_name = "UnsqueezeBackward0"
-
-
-class Squeeze(View):
-    node_name = "SqueezeBackward0"  # squeeze()
-
-
-class SqueezeDim(View):
-    node_name = "SqueezeBackward1"  # squeeze(dim)
-
-
-class SqueezeDims(View):
-    node_name = "SqueezeBackward2"  # squeeze((d0, d1))
+Unsqueeze = View.named("UnsqueezeBackward0")
+Squeeze = View.named("SqueezeBackward0")  # squeeze()
+SqueezeDim = View.named("SqueezeBackward1")  # squeeze(dim)
+SqueezeDims = View.named("SqueezeBackward2")  # squeeze((d0, d1))
 
 
 class Permute(Primitive):
     """y[i_p0, i_p1, ...] = x[i0, i1, ...];  dx = g.permute(inverse permutation)."""
 
     node_name = "PermuteBackward0"
+    reason = "node"
     is_view = True
 
     @staticmethod
@@ -81,18 +73,15 @@ class Permute(Primitive):
         return g.permute(inverse), None, None, None, None
 
 
-class Transpose(Permute):
-    node_name = "TransposeBackward0"
-
-
-class MatrixTranspose(Permute):
-    node_name = "TBackward0"
+Transpose = Permute.named("TransposeBackward0")
+MatrixTranspose = Permute.named("TBackward0")  # t(), .T, .mT
 
 
 class Expand(View):
     """y = x broadcast to a larger shape with stride-0 dims;  dx = sum_to_size(g, x.shape)."""
 
     node_name = "ExpandBackward0"
+    reason = "node"
 
     @staticmethod
     def backward(ctx, g):
@@ -102,13 +91,15 @@ class Expand(View):
 
 
 class StridedView(Primitive):
-    """y = the elements of x at ``offset + sum(i_d * stride_d)`` (a selecting view).
+    """y = the elements of x at ``offset + sum(i_d * stride_d)`` (a selecting view);
+    dx = zeros(x.shape) with g added at those positions.
 
     ``rel`` is the same geometry relative to a contiguous x; backward scatters
     the gradient there: ``dx = zeros(x.shape); dx.flat[positions(rel)] += g``.
     """
 
     node_name = "AsStridedBackward0"
+    reason = "node"
     is_view = True
 
     @staticmethod
@@ -122,29 +113,19 @@ class StridedView(Primitive):
         return StridedScatterAdd.apply(zeros, g, ctx.rel), None, None, None, None, None
 
 
-class Select(StridedView):
-    node_name = "SelectBackward0"
-
-
-class Slice(StridedView):
-    node_name = "SliceBackward0"
-
-
-class Diagonal(StridedView):
-    node_name = "DiagonalBackward0"
-
-
-class Unfold(StridedView):
-    node_name = "UnfoldBackward0"
+Select = StridedView.named("SelectBackward0")
+Slice = StridedView.named("SliceBackward0")
+Diagonal = StridedView.named("DiagonalBackward0")
+Unfold = StridedView.named("UnfoldBackward0")
 
 
 class StridedScatterAdd(Primitive):
-    """y = base + (src added at the positions ``(shape, stride, offset)`` of base's flat layout).
-
-    dbase = g;  dsrc = g viewed through the same positions (a ``StridedView``).
+    """y = base + (src added at the positions ``(shape, stride, offset)`` of base's flat layout);
+    dbase = g,  dsrc = g viewed through the same positions (a ``StridedView``).
     """
 
     node_name = "AsStridedScatterBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, base, src, rel):

@@ -94,7 +94,12 @@ def _broadcast_pair(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
 
 
 class _ElementwiseLoss(Function):
-    """A loss ``f(d)`` of ``d = input - target`` as one node; subclasses give ``f`` and ``f'``."""
+    """loss = f(d) of d = input - target, reduced;  dinput = g * f'(d), dtarget = -g * f'(d).
+
+    One node per loss; the subclasses give ``f`` and ``f'`` and PyTorch's node names.
+    """
+
+    reason = "base: the forward and backward of the elementwise losses below"
 
     @staticmethod
     def loss(d: Tensor, parameter: float) -> Tensor:
@@ -122,6 +127,7 @@ class _MseLoss(_ElementwiseLoss):
     """``loss = d^2``;  ``dloss/dd = 2 d``."""
 
     node_name = "MseLossBackward0"
+    reason = "node"
 
     @staticmethod
     def loss(d, parameter):
@@ -136,6 +142,7 @@ class _SmoothL1Loss(_ElementwiseLoss):
     """``loss = 0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``;  ``d/beta`` or ``sign(d)``."""
 
     node_name = "SmoothL1LossBackward0"
+    reason = "node"
 
     @staticmethod
     def loss(d, beta):
@@ -151,6 +158,7 @@ class _HuberLoss(_ElementwiseLoss):
     """``loss = 0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``;  ``d`` or ``delta sign(d)``."""
 
     node_name = "HuberLossBackward0"
+    reason = "node"
 
     @staticmethod
     def loss(d, delta):
@@ -302,7 +310,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
 
 
 class _NllLoss(Function):
-    """``loss_i = -w_i * x[i, y_i]``, reduced ('mean': divided by ``sum(w)``; no ``w``: all ones).
+    """``loss_i = -w_i * x[i, y_i]``, reduced ('mean': divided by ``sum(w)``, no ``w``: all ones);
+    ``dx = -w_i * g_i`` at ``[i, y_i]``, 0 elsewhere.
 
     ``dx`` is ``-w_i * g_i`` scattered to ``[i, y_i]``, zeros elsewhere and at the ignored entries
     (``keep`` false), also when every entry is ignored and 'mean' divides by a zero ``sum(w)``.
@@ -311,6 +320,7 @@ class _NllLoss(Function):
     """
 
     node_name = "NllLossBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, input, *, target, w, class_dim, reduction, keep=None):
@@ -395,15 +405,16 @@ def _bce_elementwise(x: Tensor, y: Tensor) -> Tensor:
 
 
 class BinaryCrossEntropy(Function):
-    """loss = -w * (y * max(log x, -100) + (1 - y) * max(log(1 - x), -100)), then ``reduction``.
+    """loss = -w * (y * max(log x, -100) + (1 - y) * max(log(1 - x), -100)), then ``reduction``;
+    dx = g * (x - y) / max((1 - x) * x, eps) * w (/ n for 'mean');  dy = -g * log(x / (1 - x)) * w (/ n).
 
-    dx = g * (x - y) / max((1 - x) * x, eps) * w (/ n for 'mean');  dy = -g * log(x / (1 - x)) * w (/ n):
-    PyTorch's formulas and order of operations, finite in x where x is 0 or 1 (a saturated
+    These are PyTorch's formulas and order of operations, finite in x where x is 0 or 1 (a saturated
     sigmoid), where the gradient of the clamped logs would be 0 * inf = NaN. ``eps`` is
     PyTorch's ``EPSILON``, the float32 1e-12. One node for the loss and its reduction, as in PyTorch.
     """
 
     node_name = "BinaryCrossEntropyBackward0"
+    reason = "node"
     eps = 9.999999960041972e-13  # float(numpy.float32(1e-12))
 
     @staticmethod
@@ -473,6 +484,7 @@ class _BinaryCrossEntropyWithLogits(Function):
     ``dx = w ((1 - y) s(x) - p y s(-x))``, ``dy = -w (p log s(x) - log s(-x))``."""
 
     node_name = "BinaryCrossEntropyWithLogitsBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, input, target, reduction, *, weight, pos_weight):

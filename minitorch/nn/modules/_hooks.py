@@ -44,6 +44,8 @@ class RemovableHandle:
 class BackwardHookFunction(Function):
     """``y_i = x_i``;  ``dx_i = callback(g_1, ..., g_n)``: one node sees all the gradients at once."""
 
+    reason = "node"
+
     @staticmethod
     def forward(ctx, callback, *tensors):
         ctx.callback = callback
