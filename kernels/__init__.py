@@ -23,6 +23,7 @@ from kernels.conv_transpose import (
 )
 from kernels.im2col import col2im, im2col
 from kernels.matmul import matmul, matmul_backward, sum_to_shape
+from kernels.normalization import batch_norm_affine, batch_norm_backward, batch_norm_stats
 from kernels.optim import adam_step
 from kernels.pool import (
     adaptive_avg_pool2d_backward,
@@ -43,7 +44,8 @@ from kernels.threading import get_num_threads, set_num_threads
 __all__ = [
     "adam_step", "adaptive_avg_pool2d_backward", "adaptive_avg_pool2d_forward", "adaptive_max_pool2d_backward",
     "adaptive_max_pool2d_forward", "avg_pool1d_backward", "avg_pool1d_forward",
-    "avg_pool2d_backward", "avg_pool2d_forward", "col2im", "conv1d_forward", "conv1d_input_grad",
+    "avg_pool2d_backward", "avg_pool2d_forward", "batch_norm_affine", "batch_norm_backward",
+    "batch_norm_stats", "col2im", "conv1d_forward", "conv1d_input_grad",
     "conv1d_weight_grad", "conv2d_forward", "conv2d_input_grad", "conv2d_weight_grad",
     "conv_transpose2d_forward", "conv_transpose2d_input_grad", "conv_transpose2d_weight_grad",
     "get_num_threads", "im2col", "matmul", "matmul_backward", "max_pool1d_backward",

@@ -334,3 +334,36 @@ copy = np.copy  # copy(a, order='K'|'C')
 def add_reduceat(a, indices, axis=0):
     """``np.add.reduceat``: y[i] = sum of a[indices[i]:indices[i+1]] along ``axis`` (the last to the end)."""
     return np.add.reduceat(a, indices, axis=axis)
+
+
+# ---- batch normalisation (nn/functional/normalization.py: NativeBatchNorm; kernels/normalization.py)
+def batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps):
+    """PyTorch's ``native_batch_norm``: ``(y, mean, invstd)``, per-channel statistics in ``x``'s dtype.
+    Training: batch statistics, and ``running <- momentum * batch + (1 - momentum) * running`` in
+    place (the unbiased variance); evaluation: the running statistics."""
+    k = _kernels()
+    if training:
+        mean, var = k.batch_norm_stats(x)
+        invstd = 1 / np.sqrt(var + eps)
+        n = x.size // x.shape[1]
+        if running_mean is not None:
+            running_mean[...] = momentum * mean + (1 - momentum) * running_mean
+        if running_var is not None:
+            running_var[...] = momentum * (var * (n / (n - 1))) + (1 - momentum) * running_var
+    else:
+        mean = running_mean.astype(np.float64)
+        invstd = 1 / np.sqrt(running_var.astype(np.float64) + eps)
+    alpha = invstd if weight is None else invstd * weight
+    beta = -mean * alpha if bias is None else bias - mean * alpha
+    return k.batch_norm_affine(x, alpha, beta), mean.astype(x.dtype), invstd.astype(x.dtype)
+
+
+def batch_norm_backward(g, x, weight, mean, invstd, training, output_mask):
+    """PyTorch's ``native_batch_norm_backward``: ``(gx, gw, gb)``, each None where ``output_mask``
+    is False; ``mean`` and ``invstd`` are what ``batch_norm`` returned."""
+    c = x.shape[1]
+    w = np.ones(c) if weight is None else weight
+    gx, sums, dotps = _kernels().batch_norm_backward(g, x, mean, invstd, w, training, output_mask[0])
+    gw = (dotps * invstd).astype(x.dtype) if output_mask[1] else None
+    gb = sums.astype(x.dtype) if output_mask[2] else None
+    return gx, gw, gb
