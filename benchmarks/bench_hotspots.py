@@ -7,7 +7,10 @@ The ops that made the ResNet-, DenseNet- and GoogLeNet-style chapter programs sl
 PyTorch: BatchNorm2d in training mode, ReLU (also ``inplace=True``), ``cat`` of feature maps
 along the channels (DenseNet), ``x ** k`` with a Python exponent, and the data pipeline
 (``X[i]`` on a tensor, a DataLoader over a ``TensorDataset``). Each workload is forward plus
-backward where the op has a gradient, on the shapes of the models in ``minitorch.vision``.
+backward where the op has a gradient, on the shapes of the models in ``minitorch.vision``;
+the gradients are taken with ``autograd.grad``, as inside a network, where an activation's
+gradient flows on instead of being copied into a leaf's ``.grad`` (PyTorch's AccumulateGrad
+steals the buffer, minitorch's copies it: autograd/engine.py's ``_clone_obey_contract``).
 
 Both libraries run in this one process. Each repeat times a loop of calls of each library in
 turn, alternating which goes first; the table shows medians of the per-call time. torch runs
@@ -52,8 +55,7 @@ def make_workloads(lib):
         x, g = leaf(*shape), const(*shape)
 
         def batch_norm(bn=bn, x=x, g=g):
-            bn(x).backward(g)
-            x.grad = bn.weight.grad = bn.bias.grad = None
+            lib.autograd.grad(bn(x), (x, bn.weight, bn.bias), g)
 
         work[f"BatchNorm2d fwd+bwd {shape}"] = batch_norm
 
@@ -62,13 +64,11 @@ def make_workloads(lib):
         x, g = leaf(*shape), const(*shape)
 
         def relu(x=x, g=g):
-            lib.relu(x).backward(g)
-            x.grad = None
+            lib.autograd.grad(lib.relu(x), x, g)
 
         def relu_inplace(x=x, g=g):
             h = x * 1.0
-            lib.nn.functional.relu(h, inplace=True).backward(g)
-            x.grad = None
+            lib.autograd.grad(lib.nn.functional.relu(h, inplace=True), x, g)
 
         work[f"relu fwd+bwd {shape}"] = relu
         work[f"(x * 1).relu_() fwd+bwd {shape}"] = relu_inplace
@@ -79,17 +79,14 @@ def make_workloads(lib):
         g = const(64, 32 * k, 14, 14)
 
         def cat(maps=maps, g=g):
-            lib.cat(maps, 1).backward(g)
-            for m in maps:
-                m.grad = None
+            lib.autograd.grad(lib.cat(maps, 1), maps, g)
 
         work[f"cat {k} x (64,32,14,14) dim 1 fwd+bwd"] = cat
 
     v = leaf(100_000)
     for p in (2, 3, 0.5):
         def power(p=p):
-            (v.abs() ** p if p == 0.5 else v ** p).sum().backward()
-            v.grad = None
+            lib.autograd.grad((v.abs() ** p if p == 0.5 else v ** p).sum(), v)
 
         work[f"x ** {p} fwd+bwd (100k, float32)" + (" (of x.abs())" if p == 0.5 else "")] = power
 

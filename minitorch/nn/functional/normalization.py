@@ -82,13 +82,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if running_var is None:
             raise RuntimeError("running_var must be defined in evaluation mode")
     if input.dim() >= 2 and input.dtype.is_floating_point and input.numel():
-        y = NativeBatchNorm.apply(input, weight, bias, _raw(running_mean), _raw(running_var), training,
-                                  momentum, eps)
-        if training:  # the backend updated the running statistics in place
-            for stat in (running_mean, running_var):
-                if stat is not None:
-                    stat._bump_version()
-        return y
+        # In training the backend updates the running statistics in place, without a version
+        # bump: PyTorch's kernel writes them behind autograd's back too (their _version stays 0).
+        return NativeBatchNorm.apply(input, weight, bias, _raw(running_mean), _raw(running_var), training,
+                                     momentum, eps)
     shape = _channel_shape(input)
     dims = (0, *range(2, input.dim()))
     if training:
