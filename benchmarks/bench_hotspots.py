@@ -14,8 +14,9 @@ steals the buffer, minitorch's copies it: autograd/engine.py's ``_clone_obey_con
 
 Both libraries run in this one process. Each repeat times a loop of calls of each library in
 turn, alternating which goes first; the table shows medians of the per-call time. torch runs
-with 1 and with 2 threads (``torch.set_num_threads``); ``ratio`` is minitorch / torch (> 1:
-minitorch is slower). ``--profile NAME`` prints minitorch's cProfile of one workload.
+with 1 and with 2 threads (``torch.set_num_threads``), minitorch on its default threads or
+``--threads``; ``ratio`` is minitorch / torch (> 1: minitorch is slower). ``--profile NAME``
+prints minitorch's cProfile of one workload.
 The machine is shared: repeat a run before trusting a difference of 10%.
 """
 
@@ -179,11 +180,15 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=11)
     parser.add_argument("--only", help="run the workloads whose name contains this")
     parser.add_argument("--profile", metavar="NAME", help="cProfile minitorch's workload NAME (a substring)")
+    parser.add_argument("--threads", type=int, help="minitorch's threads (default: its own default)")
     args = parser.parse_args()
+    if args.threads:
+        minitorch.set_num_threads(args.threads)
     if args.profile:
         profile(args.profile)
         return
     torch.set_num_threads(1)
+    print(f"minitorch on {minitorch.get_num_threads()} thread(s)")
     print(table(run(args.repeats, args.only)))
 
 
