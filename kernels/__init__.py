@@ -6,7 +6,7 @@ compiled (or loaded from the on-disk cache) the first time it is called.
 """
 
 from kernels import threading  # first: fixes numba's threading layer before any parallel call
-from kernels.activation import threshold_backward
+from kernels.activation import relu, threshold_backward
 from kernels.conv import (
     conv1d_forward,
     conv1d_input_grad,
@@ -49,6 +49,6 @@ __all__ = [
     "conv1d_weight_grad", "conv2d_forward", "conv2d_input_grad", "conv2d_weight_grad",
     "conv_transpose2d_forward", "conv_transpose2d_input_grad", "conv_transpose2d_weight_grad",
     "get_num_threads", "im2col", "matmul", "matmul_backward", "max_pool1d_backward",
-    "max_pool1d_forward", "max_pool2d_backward", "max_pool2d_forward", "same_padding",
+    "max_pool1d_forward", "max_pool2d_backward", "max_pool2d_forward", "relu", "same_padding",
     "set_num_threads", "sum_to_shape", "threading", "threshold_backward",
 ]

@@ -194,3 +194,16 @@ def test_tensor_dataset_loader_keeps_the_generic_path_where_it_differs(device):
     (b,) = list(mdata.DataLoader(mdata.TensorDataset(mt.arange(4.0, device=device)), batch_size=4,
                                  collate_fn=lambda s: s))
     assert isinstance(b, list) and len(b) == 4 and isinstance(b[0], tuple)
+
+
+# ----------------------------------------------------------------------------- relu
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int32", "int64"])
+def test_relu_is_clamp_min_bit_for_bit(device, dtype):
+    a = np.array([-0.0, 0.0, np.nan, -1.5, 2.5, -np.inf, np.inf, 3.0] if dtype.startswith("float")
+                 else [-3, 0, 4, -1, 7, 2, -8, 5], dtype=dtype)
+    xm, xt = mt.tensor(a, device=device), torch.tensor(a)
+    for m_in, t_in in ((xm, xt), (xm.reshape(2, 4).t(), xt.reshape(2, 4).t())):  # contiguous, transposed
+        got, want = mt.relu(m_in), torch.relu(t_in)
+        assert str(got.dtype) == str(want.dtype)
+        np.testing.assert_array_equal(_np(got), want.numpy())
+        np.testing.assert_array_equal(np.signbit(_np(got)), np.signbit(want.numpy()))  # relu(-0.0) = -0.0

@@ -367,3 +367,8 @@ def batch_norm_backward(g, x, weight, mean, invstd, training, output_mask):
     gw = (dotps * invstd).astype(x.dtype) if output_mask[1] else None
     gb = sums.astype(x.dtype) if output_mask[2] else None
     return gx, gw, gb
+
+
+def relu(x):
+    """``0 if x < 0 else x`` (PyTorch's clamp_min: relu(-0.0) = -0.0, NaN passes; kernels/activation.py)."""
+    return _kernels().relu(x)
