@@ -207,3 +207,13 @@ def test_relu_is_clamp_min_bit_for_bit(device, dtype):
         assert str(got.dtype) == str(want.dtype)
         np.testing.assert_array_equal(_np(got), want.numpy())
         np.testing.assert_array_equal(np.signbit(_np(got)), np.signbit(want.numpy()))  # relu(-0.0) = -0.0
+
+
+def test_batch_norm_mixed_dtype_raises_as_torch(device):
+    for lib, dev in ((mt, device), (torch, "cpu")):
+        x = lib.randn(4, 3, 2, device=dev)
+        with pytest.raises(RuntimeError, match=r"mixed dtype \(CPU\): expect parameter to have scalar type of Float"):
+            lib.nn.functional.batch_norm(x, None, None, lib.ones(3, dtype=lib.float64, device=dev), training=True)
+        with pytest.raises(RuntimeError, match="mixed dtype"):
+            lib.nn.functional.batch_norm(x, lib.zeros(3, dtype=lib.float64, device=dev),
+                                         lib.ones(3, dtype=lib.float64, device=dev), training=True)

@@ -364,8 +364,9 @@ def batch_norm_backward(g, x, weight, mean, invstd, training, output_mask):
     c = x.shape[1]
     w = np.ones(c) if weight is None else weight
     gx, sums, dotps = _kernels().batch_norm_backward(g, x, mean, invstd, w, training, output_mask[0])
-    gw = (dotps * invstd).astype(x.dtype) if output_mask[1] else None
-    gb = sums.astype(x.dtype) if output_mask[2] else None
+    dtype = x.dtype if weight is None else weight.dtype  # a half input may have float parameters
+    gw = (dotps * invstd).astype(dtype) if output_mask[1] else None
+    gb = sums.astype(dtype) if output_mask[2] else None
     return gx, gw, gb
 
 

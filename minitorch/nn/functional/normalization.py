@@ -7,6 +7,10 @@ optional per-channel affine ``* weight + bias``. ``batch_norm`` in training also
 updates ``running_mean``/``running_var`` in place, outside autograd, with the
 *unbiased* variance, as PyTorch does:
 ``running = (1 - momentum) * running + momentum * batch_stat``.
+
+``batch_norm`` of a floating ``(N, C, *)`` input is the exception: one primitive,
+``NativeBatchNorm`` (PyTorch's ``native_batch_norm``), because it sits after every convolution
+of a ResNet or DenseNet and the composition cost 3-4x PyTorch's time.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import numpy as np
 import minitorch as torch
 from minitorch import Tensor
 
+from ..._ops._out import _legacy
 from ..._ops.tensor_args import tensor_args
 from ...autograd.function import Primitive
 from ...backends import backend_of
@@ -81,6 +86,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             raise RuntimeError("running_mean must be defined in evaluation mode")
         if running_var is None:
             raise RuntimeError("running_var must be defined in evaluation mode")
+    if input.dtype in (torch.float32, torch.float64):  # a half input may have float parameters
+        for stat in (weight, bias, running_mean, running_var):
+            if stat is not None and stat.dtype is not input.dtype:
+                raise RuntimeError(f"mixed dtype (CPU): expect parameter to have scalar type of {_legacy(input.dtype)}")
     if input.dim() >= 2 and input.dtype.is_floating_point and input.numel():
         # In training the backend updates the running statistics in place, without a version
         # bump: PyTorch's kernel writes them behind autograd's back too (their _version stays 0).
