@@ -57,7 +57,7 @@ def family(name: str) -> str:
 
 def build(lib, name: str):
     if lib is minitorch:
-        import minitorch.vision.models as models
+        from minitorch.vision import models
     else:  # torchvision's Python models, without its compiled extension (parity_tests/harness)
         sys.path.insert(0, os.path.join(ROOT, "parity_tests"))
         from harness.torchvision_ref import import_torchvision

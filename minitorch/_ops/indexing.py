@@ -64,7 +64,7 @@ def select_int(x: Tensor, index: int) -> Tensor:
     is recorded (a Dataset's ``X[i]``, once per sample of every epoch). Through the generic
     path (the key walk, then ``strided_view``'s geometry and ``Function.apply``) it took 11.5 µs
     against PyTorch's 0.7; here the view is NumPy's ``x[i, ...]`` wrapped as ``_wrap_result``
-    wraps a view op's result (same storage, version counter and base), ~3 µs
+    wraps a view op's result (same storage, version counter and base), 1.2-2 µs
     (benchmarks/bench_hotspots.py)."""
     size = x._data.shape[0]
     if not -size <= index < size:
