@@ -217,3 +217,23 @@ def test_batch_norm_mixed_dtype_raises_as_torch(device):
         with pytest.raises(RuntimeError, match="mixed dtype"):
             lib.nn.functional.batch_norm(x, lib.zeros(3, dtype=lib.float64, device=dev),
                                          lib.ones(3, dtype=lib.float64, device=dev), training=True)
+
+
+@pytest.mark.parametrize("batch", [[1, 2, 3], [-(2**63), 2**63 - 1], [True, False], [1.5, -2.0], [1, 2.5],
+                                   [2.5, 1], [3, True], [float("nan"), float("inf")]])
+def test_collate_numbers_as_torch(batch):
+    got, want = mdata.default_collate(batch), torch.utils.data.default_collate(batch)
+    assert str(got.dtype) == str(want.dtype)
+    np.testing.assert_array_equal(_np(got), want.numpy())
+
+
+def test_collate_int_overflow_raises_as_torch():
+    with pytest.raises(ValueError, match="Overflow when unpacking long"):
+        torch.utils.data.default_collate([2**70, 1])
+    with pytest.raises(ValueError, match="Overflow when unpacking long"):
+        mdata.default_collate([2**70, 1])
+
+
+def test_stack_of_mixed_dtypes_still_promotes(device):
+    got = mt.stack([mt.ones(2, dtype=mt.int32, device=device), mt.ones(2, dtype=mt.float32, device=device)])
+    assert str(got.dtype) == str(torch.stack([torch.ones(2, dtype=torch.int32), torch.ones(2)]).dtype)
