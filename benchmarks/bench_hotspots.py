@@ -107,6 +107,23 @@ def make_workloads(lib):
             pass
 
     work["DataLoader epoch, TensorDataset 8192 x (1,28,28), batch 64"] = epoch
+
+    labels = [int(v) for v in rng.integers(0, 10, 8192)]
+
+    class Samples(lib.utils.data.Dataset):  # the generic path: a sample at a time, then collate
+        def __len__(self):
+            return len(labels)
+
+        def __getitem__(self, i):
+            return X[i], labels[i]
+
+    sample_loader = lib.utils.data.DataLoader(Samples(), batch_size=64, shuffle=True)
+
+    def sample_epoch():
+        for _ in sample_loader:
+            pass
+
+    work["DataLoader epoch, Dataset of (X[i], int), batch 64"] = sample_epoch
     return work
 
 
