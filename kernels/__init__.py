@@ -12,10 +12,11 @@ first time it is called.
 """
 
 from . import threading  # first: fixes numba's threading layer before any parallel call
-from .activation import threshold_backward
+from .activation import relu, threshold_backward
 from .blas import matmul
 from .conv import conv2d, conv2d_input_grad, conv2d_weight_grad
 from .im2col import col2im, im2col
+from .normalization import batch_norm, batch_norm_backward
 from .optim import adam_step
 from .pool import (
     adaptive_avg_pool2d,
@@ -30,7 +31,7 @@ from .threading import get_num_threads, set_num_threads
 
 __all__ = [
     "adam_step", "adaptive_avg_pool2d", "adaptive_avg_pool2d_backward", "adaptive_max_pool2d", "avg_pool2d",
-    "avg_pool2d_backward", "col2im", "conv2d", "conv2d_input_grad", "conv2d_weight_grad", "get_num_threads",
-    "im2col", "matmul", "max_pool2d", "max_pool2d_backward", "set_num_threads", "threading",
-    "threshold_backward",
+    "avg_pool2d_backward", "batch_norm", "batch_norm_backward", "col2im", "conv2d",
+    "conv2d_input_grad", "conv2d_weight_grad", "get_num_threads", "im2col", "matmul", "max_pool2d",
+    "max_pool2d_backward", "relu", "set_num_threads", "threading", "threshold_backward",
 ]

@@ -36,3 +36,23 @@ def threshold_backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     out = np.empty(g.shape, dtype=g.dtype)
     _threshold_backward(g.reshape(-1), y.reshape(-1), out.reshape(-1))
     return out
+
+
+@njit(cache=True)
+def _relu(x, out):
+    zero = out.dtype.type(0)
+    for k in range(out.size):
+        v = x[k]
+        out[k] = zero if v < 0 else v
+
+
+def relu(x: np.ndarray) -> np.ndarray:
+    """``0 if x < 0 else x``: PyTorch's relu (``clamp_min(x, 0)``), so ``relu(-0.0)`` is ``-0.0`` and
+    NaN passes; ``np.maximum(x, 0)`` gives ``+0.0`` and took twice PyTorch's time on float32
+    activations (benchmarks/bench_hotspots.py). One serial loop over a C-contiguous float32/float64
+    or integer ``x``; other layouts and dtypes take ``np.where``."""
+    if not x.flags.c_contiguous or x.dtype.kind not in "fiu" or x.dtype == np.float16:
+        return np.where(x < 0, x.dtype.type(0), x)
+    out = np.empty(x.shape, dtype=x.dtype)
+    _relu(x.reshape(-1), out.reshape(-1))
+    return out

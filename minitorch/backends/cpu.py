@@ -158,7 +158,8 @@ _KERNELS = (
     "max_pool2d", "max_pool2d_backward", "adaptive_max_pool2d",  # kernels/pool.py
     "avg_pool2d", "avg_pool2d_backward", "adaptive_avg_pool2d", "adaptive_avg_pool2d_backward",
     "adam_step",  # kernels/optim.py
-    "threshold_backward",  # relu's gradient, kernels/activation.py
+    "relu", "threshold_backward",  # relu and its gradient, kernels/activation.py
+    "batch_norm", "batch_norm_backward",  # kernels/normalization.py
 )
 
 

@@ -572,3 +572,38 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, st
         torch.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
         second = max_exp_avg_sq
     param.addcdiv_(exp_avg, second.sqrt().div_(bias_correction2_sqrt).add_(eps), value=-step_size)
+
+
+# ---- batch normalisation (nn/functional/normalization.py: NativeBatchNorm)
+def batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps):
+    """``(y, mean, invstd)``: torch's own ``native_batch_norm`` (running statistics updated in place)."""
+    y, mean, invstd = torch.ops.aten.native_batch_norm(x, weight, bias, running_mean, running_var, training,
+                                                       momentum, eps)
+    if not training:  # torch returns empty statistics in evaluation
+        mean, invstd = running_mean.to(x.dtype), torch.rsqrt(running_var + eps).to(x.dtype)
+    return y, mean, invstd
+
+
+def batch_norm_backward(g, x, weight, mean, invstd, training, output_mask):
+    """``(gx, gw, gb)`` from the statistics that ``batch_norm`` returned (None where not asked)."""
+    shape = [1, x.shape[1]] + [1] * (x.dim() - 2)
+    dims = [0, *range(2, x.dim())]
+    xhat = (x - mean.reshape(shape)) * invstd.reshape(shape)
+    gxhat = g if weight is None else g * weight.reshape(shape)
+    gx = gw = gb = None
+    if output_mask[0]:
+        if training:
+            gx = (gxhat - gxhat.mean(dims, keepdim=True) - xhat * (gxhat * xhat).mean(dims, keepdim=True))
+            gx = gx * invstd.reshape(shape)
+        else:
+            gx = gxhat * invstd.reshape(shape)
+    if output_mask[1]:
+        gw = (g * xhat).sum(dims)
+    if output_mask[2]:
+        gb = g.sum(dims)
+    return gx, gw, gb
+
+
+def relu(x):
+    """torch's own relu."""
+    return torch.relu(x)

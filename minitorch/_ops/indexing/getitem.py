@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..._tensor.tensor import Tensor
 from ..shape import views as movement
+from ...autograd import grad_mode
 
 
 def _is_basic(item) -> bool:
@@ -58,7 +59,29 @@ def basic_index(x: Tensor, key) -> Tensor:
     return out
 
 
+def select_int(x: Tensor, index: int) -> Tensor:
+    """``x[i]`` for a Python int ``i``: the view ``select(x, 0, i)``, built directly when no graph
+    is recorded (a Dataset's ``X[i]``, once per sample of every epoch). Through the generic
+    path (the key walk, then ``strided_view``'s geometry and ``Function.apply``) it took 11.5 µs
+    against PyTorch's 0.7; here the view is NumPy's ``x[i, ...]`` wrapped as ``_wrap_result``
+    wraps a view op's result (same storage, version counter and base), 1.2-2 µs
+    (benchmarks/bench_hotspots.py)."""
+    size = x._data.shape[0]
+    if not -size <= index < size:
+        raise IndexError(f"index {index} is out of bounds for dimension 0 with size {size}")
+    if x.requires_grad and grad_mode._state.enabled:
+        return movement.select(x, 0, index)
+    storage = x._get_storage()  # first: it may replace a negatively-strided ``_data`` by a copy
+    base = x._base if x._base is not None else x
+    t = Tensor._make(x._data[index, ...], x._device, storage, x.stride()[1:], x._version_counter, base)
+    if not grad_mode._state.enabled:
+        t._view_version = -1  # made under no_grad: never joins its base's history
+    return t
+
+
 def getitem(x: Tensor, key) -> Tensor:
+    if type(key) is int and x._data.ndim:
+        return select_int(x, key)
     if x.dim() == 0 and not isinstance(key, (tuple, type(None), type(Ellipsis))) and not isinstance(key, Tensor):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     keys = key if isinstance(key, tuple) else (key,)

@@ -132,7 +132,7 @@ class PowScalar(Primitive):
     def forward(ctx, x, e):
         ctx.save_for_backward(x)
         ctx.e = e
-        return x**e
+        return scalar_power(x, e)
 
     @staticmethod
     def backward(ctx, g):
@@ -140,6 +140,31 @@ class PowScalar(Primitive):
         if ctx.e == 0:
             return g.new_zeros(g.shape), None
         return g * (ctx.e * x ** (ctx.e - 1)), None
+
+
+def scalar_power(x, e):
+    """``x ** e`` with PyTorch's special cases for the common exponents (its CPU kernel
+    ``pow_tensor_scalar_optimized_kernel``): ``x*x``, ``x*x*x``, ``1/x``, ``1/(x*x)``, ``1/sqrt(x)``
+    give bit for bit PyTorch's float32/float64 values, and ``x ** 3`` forward + backward is
+    15-40x faster than with NumPy's general ``pow`` (benchmarks/bench_hotspots.py); ``0.5`` is ``sqrt`` (PyTorch's
+    ``x ** 0.5`` is its ``sqrt``). Integer dtypes: repeated products wrap as PyTorch's do.
+    Other exponents, float16 and the torch backend's arrays go to ``power``."""
+    if type(x) is not np.ndarray or x.dtype.kind not in "fiu" or x.dtype == np.float16:
+        return x**e
+    if e == 2:
+        return x * x
+    if e == 3:
+        return x * x * x
+    if x.dtype.kind == "f":
+        if e == 0.5:
+            return np.sqrt(x)
+        if e == -0.5:
+            return 1 / np.sqrt(x)
+        if e == -1:
+            return 1 / x
+        if e == -2:
+            return 1 / (x * x)
+    return x**e
 
 
 def integer_power(xp, a, b):

@@ -45,7 +45,7 @@ UNARY: dict = {
     "cosh":       (lambda xp, x: xp.cosh(x),       lambda x, y, g: g * x.sinh()),
     "tanh":       (lambda xp, x: xp.tanh(x),       lambda x, y, g: g * (1 - y * y)),
     "sigmoid":    (lambda xp, x: _sigmoid(xp, x),  lambda x, y, g: g * y * (1 - y)),
-    "relu":       (lambda xp, x: xp.maximum(x, 0), lambda x, y, g: ThresholdBackward.apply(g, y)),
+    "relu":       (lambda xp, x: xp.relu(x),       lambda x, y, g: ThresholdBackward.apply(g, y)),
     "abs":        (lambda xp, x: xp.abs(x),        lambda x, y, g: g * x.sign()),
     "erf":        (lambda xp, x: xp.erf(x),        lambda x, y, g: g * (2 / math.sqrt(math.pi)) * (-x * x).exp()),
     "sign":       (lambda xp, x: _sign(xp, x),     None),

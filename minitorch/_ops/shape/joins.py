@@ -120,7 +120,9 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
                 f"{list(t.shape)} at entry {i}"
             )
     d = wrap_dim(dim, tensors[0].dim() + 1)
-    dt = _dtype.result_type(*tensors)
+    dt = tensors[0].dtype  # the common case (a DataLoader's batch of samples) needs no promotion
+    if any(t.dtype is not dt for t in tensors):
+        dt = _dtype.result_type(*tensors)
     if out is not None and not can_cast(dt, out.dtype):  # PyTorch's stack is a cat: cat's TypeError
         raise TypeError(f"torch.cat(): input types can't be cast to the desired output type {_legacy(out.dtype)}")
     return finish(Stack.apply(d, *(cast(t, dt) for t in tensors)), out)

@@ -7,6 +7,10 @@ optional per-channel affine ``* weight + bias``. ``batch_norm`` in training also
 updates ``running_mean``/``running_var`` in place, outside autograd, with the
 *unbiased* variance, as PyTorch does:
 ``running = (1 - momentum) * running + momentum * batch_stat``.
+
+``batch_norm`` of a floating ``(N, C, *)`` input is the exception: one primitive,
+``NativeBatchNorm`` (PyTorch's ``native_batch_norm``), because it sits after every convolution
+of a ResNet or DenseNet and the composition cost 3-4x PyTorch's time.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ import numpy as np
 import minitorch as torch
 from minitorch import Tensor
 
+from ..._ops._out import _legacy
 from ..._ops._tensor_args import tensor_args
+from ...autograd.function import Primitive
+from ...backends import backend_of
 
 __all__ = [
     "batch_norm",
@@ -74,6 +81,20 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                        ("weight", weight), ("bias", bias)):
         if stat is not None and stat.numel() != channels:
             raise RuntimeError(f"{name} should contain {channels} elements not {stat.numel()}")
+    if not training:
+        if running_mean is None:
+            raise RuntimeError("running_mean must be defined in evaluation mode")
+        if running_var is None:
+            raise RuntimeError("running_var must be defined in evaluation mode")
+    if input.dtype in (torch.float32, torch.float64):  # a half input may have float parameters
+        for stat in (weight, bias, running_mean, running_var):
+            if stat is not None and stat.dtype is not input.dtype:
+                raise RuntimeError(f"mixed dtype (CPU): expect parameter to have scalar type of {_legacy(input.dtype)}")
+    if input.dim() >= 2 and input.dtype.is_floating_point and input.numel():
+        # In training the backend updates the running statistics in place, without a version
+        # bump: PyTorch's kernel writes them behind autograd's back too (their _version stays 0).
+        return NativeBatchNorm.apply(input, weight, bias, _raw(running_mean), _raw(running_var), training,
+                                     momentum, eps)
     shape = _channel_shape(input)
     dims = (0, *range(2, input.dim()))
     if training:
@@ -87,12 +108,76 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                     unbiased = var.reshape(-1).to(running_var.dtype) * (n / (n - 1))
                     running_var.mul_(1 - momentum).add_(unbiased * momentum)
     else:
-        if running_mean is None:
-            raise RuntimeError("running_mean must be defined in evaluation mode")
-        if running_var is None:
-            raise RuntimeError("running_var must be defined in evaluation mode")
         y = (input - running_mean.reshape(shape)) * torch.rsqrt(running_var.reshape(shape) + eps)
     return _affine(y, weight, bias, shape)
+
+
+def _raw(t: Tensor | None):
+    return None if t is None else t._data
+
+
+class NativeBatchNorm(Primitive):
+    """y = (x - mean) * invstd * w + b;  dx = invstd * (g*w - mean(g*w) - xhat * mean(g*w * xhat))
+
+    ``batch_norm`` as one op (PyTorch's ``native_batch_norm``), forward and backward fused.
+    Forward: the backend's ``batch_norm`` (kernels/normalization.py on the CPU) computes the
+    per-channel ``mean`` and ``invstd = 1 / sqrt(var + eps)`` (batch statistics in training,
+    running ones in evaluation), writes ``y = (x - mean) * invstd * w + b`` and, in training,
+    updates the running statistics in place. Backward, the closed form (``xhat = (x - mean) *
+    invstd``, ``M`` values per channel)::
+
+        gb = sum(g),  gw = sum(g * xhat)
+        gx = invstd * (g*w - mean(g*w) - xhat * mean(g*w * xhat))     (training)
+        gx = invstd * g*w                                             (evaluation)
+
+    in one backend call. Written as Tensor ops, the same step was ten passes over the
+    activation and 3.7x PyTorch's time (benchmarks/bench_hotspots.py). Under
+    ``create_graph=True`` the backward is those Tensor ops instead, with ``mean`` and ``invstd``
+    recomputed from ``x`` so that they are differentiated too: double backward works, but its
+    nodes are the ops' own (``MulBackward0``...), not PyTorch's ``NativeBatchNormBackwardBackward0``.
+    """
+
+    node_name = "NativeBatchNormBackward0"
+    reason = "node: and speed, one fused backend call each way (benchmarks/bench_hotspots.py: 3.7x -> 0.7x torch)"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
+        y, mean, invstd = backend_of(x).batch_norm(x, weight, bias, running_mean, running_var, training,
+                                                   momentum, eps)
+        ctx.save_for_backward(x, weight, mean, invstd)
+        ctx.training, ctx.eps = training, eps
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, mean, invstd = ctx.saved_tensors
+        mask = tuple(ctx.needs_input_grad[:3])
+        if torch.is_grad_enabled():
+            grads = _batch_norm_backward(g, x, weight, mean, invstd, ctx.training, ctx.eps)
+        else:
+            raw = backend_of(g._data).batch_norm_backward(g._data, x._data, _raw(weight), mean._data,
+                                                          invstd._data, ctx.training, mask)
+            grads = tuple(None if r is None else x._wrap_result(r) for r in raw)
+        return (*(gr if m else None for gr, m in zip(grads, mask)), None, None, None, None, None)
+
+
+def _batch_norm_backward(g: Tensor, x: Tensor, weight: Tensor | None, mean: Tensor, invstd: Tensor,
+                         training: bool, eps: float) -> tuple[Tensor, Tensor, Tensor]:
+    """NativeBatchNorm's backward in differentiable Tensor ops (for ``create_graph=True``)."""
+    shape, dims = _channel_shape(x), (0, *range(2, x.dim()))
+    if training:  # the statistics are functions of x: recompute them so they get gradients
+        centered = x - x.mean(dims, keepdim=True)
+        invstd = torch.rsqrt((centered * centered).mean(dims, keepdim=True) + eps)
+        xhat = centered * invstd
+    else:
+        invstd = invstd.reshape(shape)
+        xhat = (x - mean.reshape(shape)) * invstd
+    gxhat = g if weight is None else g * weight.reshape(shape)
+    if training:
+        gx = invstd * (gxhat - gxhat.mean(dims, keepdim=True) - xhat * (gxhat * xhat).mean(dims, keepdim=True))
+    else:
+        gx = gxhat * invstd
+    return gx, (g * xhat).sum(dims), g.sum(dims)
 
 
 def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,

@@ -28,6 +28,8 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
+from ..._tensor import tensor as _tensor
+
 __all__ = ["WorkerInfo", "get_worker_info"]
 
 MP_STATUS_CHECK_INTERVAL = 1.0  # seconds between liveness checks while waiting on a queue
@@ -131,11 +133,37 @@ def _fetch(dataset, auto_collation: bool, collate_fn, indices, dataset_iter):
         else:
             data = next(dataset_iter)
     elif auto_collation:
+        batch = _tensor_dataset_batch(dataset, collate_fn, indices)
+        if batch is not None:
+            return batch
         getitems = getattr(dataset, "__getitems__", None)
         data = getitems(indices) if callable(getitems) else [dataset[i] for i in indices]
     else:
         data = dataset[indices]
     return collate_fn(data)
+
+
+def _tensor_dataset_batch(dataset, collate_fn, indices):
+    """The batch of a ``TensorDataset`` under ``default_collate`` as one gather per tensor,
+    ``[t[indices] for t in dataset.tensors]``; None where that shortcut does not apply.
+
+    The same values, dtype, shape and type (a list) as ``default_collate([dataset[i] for i in
+    indices])``, which stacks the samples ``t[i]``; but one advanced index instead of a Python
+    ``t[i]`` per sample and tensor, then a ``stack`` of 64 views: an 8k-sample MNIST epoch at
+    batch 64 went from 218 ms (PyTorch: 28) to 20-27 ms (benchmarks/bench_hotspots.py). Only for
+    ``TensorDataset`` itself, the default collate with its default rule for tensors, and
+    tensors that do not require grad (a stack and a gather record different nodes).
+    """
+    from ._collate import collate_tensor_fn, default_collate, default_collate_fn_map
+    from .dataset import TensorDataset
+
+    if (type(dataset) is not TensorDataset or collate_fn is not default_collate or not dataset.tensors
+            or default_collate_fn_map.get(_tensor.Tensor) is not collate_tensor_fn):
+        return None
+    indices = list(indices)
+    if not indices or not all(type(i) is int for i in indices) or any(t.requires_grad for t in dataset.tensors):
+        return None
+    return [t[indices] for t in dataset.tensors]
 
 
 def _worker_loop(dataset, is_iterable: bool, index_queue, result_queue, auto_collation: bool, collate_fn,
