@@ -26,24 +26,24 @@ and ``Tensor``'s body each method, so ``grep -rn "def exp\\|exp = " minitorch`` 
 
 from __future__ import annotations
 
-from ._core.dtype import (  # noqa: F401
+from ._core.dtype import (
     dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32, float64,
     get_default_dtype, set_default_dtype, promote_types, result_type as _result_type,
 )
-from ._core.dtype import float32 as float, float64 as double, float16 as half  # noqa: F401
-from ._core.dtype import int64 as long, int32 as int, int16 as short  # noqa: F401
-from ._core.device import device, set_default_device, get_default_device  # noqa: F401
-from ._core.size import Size  # noqa: F401
-from ._tensor.methods import Tensor, clone  # noqa: F401  (Tensor's body names every method)
-from ._ops.creation.factories import (  # noqa: F401
+from ._core.dtype import float32 as float, float64 as double, float16 as half
+from ._core.dtype import int64 as long, int32 as int, int16 as short
+from ._core.device import device, set_default_device, get_default_device
+from ._core.size import Size
+from ._tensor.methods import Tensor, clone
+from ._ops.creation.factories import (
     tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full, eye, arange, linspace, logspace,
     zeros_like, ones_like, empty_like, full_like,
 )
-from ._ops import return_types  # noqa: F401,E402  (torch.return_types: max, sort, topk ...)
+from ._ops import return_types
 from ._core.strides import broadcast_shapes as _broadcast_shapes
-from . import autograd  # noqa: F401
-from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
-from .autograd.function import is_anomaly_enabled, set_anomaly_enabled  # noqa: F401,E402
+from . import autograd
+from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled
+from .autograd.function import is_anomaly_enabled, set_anomaly_enabled
 
 # ---- the ops as functions, one name a line, by the _ops module that computes them. ``torch.f(x)``
 # checks that ``x`` is a Tensor before the op runs (``torch.sum([1, 2])`` is PyTorch's TypeError):
@@ -309,7 +309,7 @@ cumsum = _checked(_scan.cumsum)
 cfloat = None  # complex dtypes are not supported
 
 
-def result_type(tensor, other) -> dtype:
+def result_type(tensor, other) -> dtype:  # noqa: F811 - PyTorch's keyword name
     """The dtype ``tensor op other`` would have (``torch.result_type``)."""
     for x in (tensor, other):
         if not isinstance(x, (Tensor, _builtins.bool, _builtins.int, _builtins.float)):
@@ -331,7 +331,7 @@ def broadcast_shapes(*shapes) -> Size:
     return Size(_broadcast_shapes(*[(s,) if isinstance(s, builtins_int) else tuple(s) for s in shapes]))
 
 
-import builtins as _builtins  # noqa: E402
+import builtins as _builtins
 
 builtins_int = _builtins.int
 
@@ -355,25 +355,25 @@ def is_floating_point(input: Tensor) -> _builtins.bool:
 __version__ = "0.1.0"
 
 # ---- random numbers, legacy constructors, printing (creation/random/printing)
-from ._ops.random.generator import (  # noqa: E402,F401
+from ._ops.random.generator import (
     Generator, default_generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state,
 )
-from ._tensor.legacy import (  # noqa: E402,F401
+from ._tensor.legacy import (
     FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor,
     set_default_tensor_type,
 )
-from ._tensor.tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: E402,F401
+from ._tensor.tensor_str import set_printoptions, get_printoptions, printoptions
 
 # ---- CPU threads (kernels/threading.py; numba applied lazily on the first kernel call)
-from ._core.threads import set_num_threads, get_num_threads  # noqa: E402,F401
+from ._core.threads import set_num_threads, get_num_threads
 
 # ---- optimizers and learning-rate schedulers (optim)
-from . import optim  # noqa: E402,F401
+from . import optim
 
 # ---- neural networks (nn: modules, functional, init, utils), and the functional ops PyTorch also
 # has at top level (torch.max_pool2d, torch.dropout(x, p, train) ...)
-from . import nn  # noqa: E402,F401
-from .nn._functional_aliases import (  # noqa: E402,F401
+from . import nn
+from .nn._functional_aliases import (
     adaptive_avg_pool1d, avg_pool1d, bilinear, conv1d, conv2d, conv_transpose1d, conv_transpose2d,
     cosine_similarity, hardshrink, pairwise_distance, threshold, threshold_, celu, celu_, selu, selu_,
     dropout, dropout_, alpha_dropout, alpha_dropout_, feature_alpha_dropout, feature_alpha_dropout_,
@@ -398,12 +398,12 @@ def __getattr__(name: str):
 # device-agnostic accelerator API, and torch.backends' flags (backends/mps.py, cudnn.py ...)
 from . import accelerator
 from . import backends
-from . import cuda  # noqa: E402,F401
-from .backends.cuda import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402,F401
+from . import cuda
+from .backends.cuda import get_float32_matmul_precision, set_float32_matmul_precision
 
 # ---- data loading, saving, PyTorch interop (utils.data, serialization/__init__.py, _tensor/interop.py);
 # ``minitorch.vision`` (torchvision's role) is imported explicitly: ``from minitorch.vision import datasets``
-from . import utils  # noqa: E402,F401
-from .serialization import save, load  # noqa: E402,F401
-from . import hub  # noqa: E402,F401  (load_state_dict_from_url: torch.hub's cache, loaded by load)
-from ._tensor.interop import from_torch  # noqa: E402,F401
+from . import utils
+from .serialization import save, load
+from . import hub
+from ._tensor.interop import from_torch

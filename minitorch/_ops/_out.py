@@ -12,9 +12,7 @@ def can_cast(src: _dtype.dtype, dst: _dtype.dtype) -> bool:
     """PyTorch's ``can_cast``: no float to int, no non-bool to bool."""
     if src.is_floating_point and not dst.is_floating_point:
         return False
-    if src is not _dtype.bool_ and dst is _dtype.bool_:
-        return False
-    return True
+    return src is _dtype.bool_ or dst is not _dtype.bool_
 
 
 def computing_dtype(input, dtype, out, op: str):

@@ -18,24 +18,21 @@ import numpy as np
 
 from .._core import dtype as _dtype
 from .._core.args import bool_argument, layout_arguments, number_argument, tensor_argument
-from .._ops.creation.factories import fill_value_as, from_numpy
 from .._core.device import to_device
-from .._ops.pointwise import compare as cmp
-from .._ops.pointwise import binary as ew
-from .._ops.indexing import getitem as indexing
+from .._core.strides import contiguous_strides, numel, preserved_strides
 from .._ops import _promotion as promotion
 from .._ops._inplace import Overwrite, write_inplace
-from .._ops.pointwise.unary import unary
-from .._core.strides import contiguous_strides, numel, preserved_strides
-from .tensor import TensorBase, set_tensor_class
-from . import interop as _interop
-from . import legacy as _legacy
+from .._ops.creation.factories import fill_value_as, from_numpy
 from .._ops.indexing import advanced as _advanced
+from .._ops.indexing import getitem as indexing
 from .._ops.linalg import matmul as _matmul
 from .._ops.linalg import products as _products
 from .._ops.pointwise import binary as _binary
+from .._ops.pointwise import binary as ew
 from .._ops.pointwise import compare as _compare
+from .._ops.pointwise import compare as cmp
 from .._ops.pointwise import unary as _unary
+from .._ops.pointwise.unary import unary
 from .._ops.random import sampling as _sampling
 from .._ops.reductions import reduce as _reduce
 from .._ops.reductions import scan as _scan
@@ -47,6 +44,9 @@ from .._ops.shape import views as _views
 from ..autograd import grad_mode
 from ..autograd.function import Primitive
 from ..backends import backend_of
+from . import interop as _interop
+from . import legacy as _legacy
+from .tensor import TensorBase, set_tensor_class
 
 
 # ----------------------------------------------------------------------------- copies and casts

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._core.device import check_cuda_available
-from . import cpu, cuda, cudnn, mkldnn, mps  # noqa: F401  (cuda, cudnn, mkldnn, mps: torch.backends' flags)
+from . import cpu, cuda, cudnn, mkldnn, mps
 
 _ndarray = np.ndarray
 _torch_backend = None  # the module, once the first CUDA tensor is made

@@ -6,9 +6,7 @@
 - ``init.py``: weight initialisation; ``utils/``: gradient clipping, parameter vectors.
 """
 
-from . import functional
-from . import init
-from . import utils
+from . import functional, init, utils
 from .modules import *
-from .modules import Module  # noqa: F401
-from .parameter import Buffer, Parameter  # noqa: F401
+from .modules import Module
+from .parameter import Buffer, Parameter

@@ -1,3 +1,3 @@
 """``minitorch.utils``: utilities beside the tensor library (``torch.utils``); today ``data``."""
 
-from . import data  # noqa: F401
+from . import data

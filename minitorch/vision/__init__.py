@@ -7,12 +7,7 @@ without it they return uint8 tensors (H x W or H x W x C), which ``transforms.To
 too. Pillow is imported only when an image is decoded or converted.
 """
 
-from . import datasets
-from . import io
-from . import models
-from . import transforms
-from . import tv_tensors
-from . import utils
+from . import datasets, io, models, transforms, tv_tensors, utils
 
 __all__ = ["__version__", "datasets", "io", "transforms", "tv_tensors", "utils"]
 __version__ = "0.28.0"  # the torchvision release whose API this follows

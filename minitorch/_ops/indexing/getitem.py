@@ -8,8 +8,8 @@ Advanced indexing (integer or boolean tensors) gathers into a new tensor.
 from __future__ import annotations
 
 from ..._tensor.tensor import Tensor
-from ..shape import views as movement
 from ...autograd import grad_mode
+from ..shape import views as movement
 
 
 def _is_basic(item) -> bool:

@@ -20,8 +20,8 @@ import numpy as np  # index bookkeeping only: keys are host arrays
 from ..._core import dtype as _dtype
 from ..._tensor.tensor import Tensor
 from ...backends import backend_of
-from ..shape import views as movement
 from .._out import _legacy
+from ..shape import views as movement
 
 
 def _is_seq_key(key) -> bool:

@@ -21,6 +21,8 @@ from ..._tensor.tensor import Tensor
 from ...autograd.function import Primitive
 from ...backends import backend_of
 from .._out import _legacy, finish
+from .._tensor_args import tensor_args
+from ..shape.views import expand, reshape
 from .matmul import (
     BatchedMatMul,
     MatMul,
@@ -31,8 +33,6 @@ from .matmul import (
     grad_b,
     matmul,
 )
-from ..shape.views import expand, reshape
-from .._tensor_args import tensor_args
 
 
 # ----------------------------------------------------------------------------- mm, bmm, mv, dot

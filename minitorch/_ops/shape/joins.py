@@ -17,8 +17,8 @@ from ..._tensor.tensor import Tensor
 from ...autograd.function import Primitive
 from ...backends import backend_of
 from .._out import _legacy, can_cast, finish
-from .views import narrow, reshape, select, unsqueeze
 from .._promotion import cast
+from .views import narrow, reshape, select, unsqueeze
 
 
 def _tensor_list(tensors) -> list:

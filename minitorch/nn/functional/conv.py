@@ -11,9 +11,9 @@ from __future__ import annotations
 from ..._core import dtype as _dtype
 from ..._core.args import check_storage_size, ntuple
 from ..._ops._out import _legacy
+from ..._ops._tensor_args import tensor_args
 from ..._ops.conv import Convolution, ConvTranspose
 from ..._ops.linalg.products import addmm, einsum
-from ..._ops._tensor_args import tensor_args
 from ..._tensor.tensor import Tensor
 from ._compute_dtype import widened
 

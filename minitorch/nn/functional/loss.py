@@ -24,8 +24,8 @@ import minitorch as torch
 from minitorch import Tensor
 
 from ..._ops._out import _legacy
-from ..._ops.pointwise.binary import DivScalar, MulScalar
 from ..._ops._tensor_args import tensor_args
+from ..._ops.pointwise.binary import DivScalar, MulScalar
 from ...autograd.function import Function
 from .activation import log_softmax, logsigmoid
 

@@ -10,8 +10,8 @@ in float32 and rounded once (``_compute_dtype.py``).
 from __future__ import annotations
 
 from ..._core.args import ntuple
-from ..._ops.pool import AdaptiveAvgPool2D, AdaptiveMaxPool2D, AvgPool2D, MaxPool2DWithIndices
 from ..._ops._tensor_args import tensor_args
+from ..._ops.pool import AdaptiveAvgPool2D, AdaptiveMaxPool2D, AvgPool2D, MaxPool2DWithIndices
 from ..._tensor.tensor import Tensor
 from ._compute_dtype import widened
 

@@ -7,7 +7,7 @@ from .dropout import *
 from .flatten import *
 from .linear import *
 from .loss import *
-from .module import Module  # noqa: F401
+from .module import Module
 from .normalization import *
 from .pooling import *
 from .rnn import *

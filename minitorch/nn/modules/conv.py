@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 
-from ..._ops.creation import factories as _creation
 from ..._core.args import ntuple
+from ..._ops.creation import factories as _creation
 from ..._tensor.tensor import Tensor
 from .. import functional as F
 from .. import init

@@ -229,7 +229,7 @@ class Module(StateDictMixin):
                 raise AttributeError(mod._get_name() + " has no attribute `" + item + "`")
             mod = getattr(mod, item)
             if not isinstance(mod, Module):
-                raise AttributeError("`" + item + "` is not an nn.Module")
+                raise AttributeError("`" + item + "` is not an nn.Module")  # noqa: TRY004 - PyTorch's type
         return mod
 
     def get_parameter(self, target: str) -> Parameter:
@@ -239,7 +239,7 @@ class Module(StateDictMixin):
             raise AttributeError(mod._get_name() + " has no attribute `" + param_name + "`")
         param = getattr(mod, param_name)
         if not isinstance(param, Parameter):
-            raise AttributeError("`" + param_name + "` is not an nn.Parameter")
+            raise AttributeError("`" + param_name + "` is not an nn.Parameter")  # noqa: TRY004 - PyTorch's type
         return param
 
     def get_buffer(self, target: str) -> Tensor:
@@ -320,7 +320,7 @@ class Module(StateDictMixin):
     # ------------------------------------------------------------------ modes and gradients
     def train(self, mode: bool = True) -> Module:
         if not isinstance(mode, bool):
-            raise ValueError("training mode is expected to be boolean")
+            raise ValueError("training mode is expected to be boolean")  # noqa: TRY004 - PyTorch's type
         self.training = mode
         for module in self.children():
             module.train(mode)

@@ -8,8 +8,8 @@ cumulative average, factor ``1 / num_batches_tracked``); eval normalises with th
 
 from __future__ import annotations
 
-from ..._ops.creation import factories as _creation
 from ..._core import dtype as _dtype
+from ..._ops.creation import factories as _creation
 from ..._tensor.tensor import Tensor
 from .. import functional as F
 from .. import init

@@ -5,10 +5,10 @@ Reading order: ``dataset.py`` (what a sample is), ``sampler.py`` (in which order
 worker processes), ``_worker.py`` (the worker side).
 """
 
-from ._collate import collate, default_collate, default_convert  # noqa: F401
-from ._worker import WorkerInfo, get_worker_info  # noqa: F401
-from .dataloader import DataLoader  # noqa: F401
-from .dataset import (  # noqa: F401
+from ._collate import collate, default_collate, default_convert
+from ._worker import WorkerInfo, get_worker_info
+from .dataloader import DataLoader
+from .dataset import (
     ChainDataset,
     ConcatDataset,
     Dataset,
@@ -17,7 +17,7 @@ from .dataset import (  # noqa: F401
     TensorDataset,
     random_split,
 )
-from .sampler import (  # noqa: F401
+from .sampler import (
     BatchSampler,
     RandomSampler,
     Sampler,

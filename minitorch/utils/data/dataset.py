@@ -10,8 +10,8 @@ import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..._tensor import tensor as _tensor
 from ..._ops.random.sampling import randperm
+from ..._tensor import tensor as _tensor
 
 __all__ = [
     "ChainDataset",
@@ -133,7 +133,7 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float], generator=Non
         for i, frac in enumerate(lengths):
             if frac < 0 or frac > 1:
                 raise ValueError(f"Fraction at index {i} is not between 0 and 1")
-            subset_lengths.append(int(math.floor(n * frac)))
+            subset_lengths.append(math.floor(n * frac))
         remainder = n - sum(subset_lengths)
         for i in range(remainder):
             subset_lengths[i % len(subset_lengths)] += 1

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator, Sequence, Sized
 
 from ..._core import dtype as _dtype
 from ..._ops.creation.factories import as_tensor, empty
-from ..._ops.random.sampling import multinomial, randint, randperm
 from ..._ops.random.generator import Generator
+from ..._ops.random.sampling import multinomial, randint, randperm
 
 __all__ = [
     "BatchSampler",

@@ -8,13 +8,13 @@ torchvision's for the same weights.
 """
 
 from ._api import (
-    Weights,  # noqa: F401
-    WeightsEnum,  # noqa: F401
-    get_model,  # noqa: F401
-    get_model_builder,  # noqa: F401
-    get_model_weights,  # noqa: F401
-    get_weight,  # noqa: F401
-    list_models,  # noqa: F401
+    Weights,
+    WeightsEnum,
+    get_model,
+    get_model_builder,
+    get_model_weights,
+    get_weight,
+    list_models,
 )
 from .alexnet import *
 from .densenet import *

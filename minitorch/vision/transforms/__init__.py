@@ -6,8 +6,7 @@ parameters and call them. Random transforms draw from minitorch's default genera
 ``minitorch.manual_seed`` makes them reproducible.
 """
 
-from . import functional
-from . import v2
+from . import functional, v2
 from .functional import InterpolationMode
 from .transforms import (
     CenterCrop,
