@@ -164,7 +164,7 @@ def train(net, train_iter, test_iter, loss, updater, args, torch) -> None:
             else:
                 l.sum().backward()
                 updater(X.shape[0])
-            total_loss += float(l.sum())
+            total_loss += float(l.detach().sum())
             correct += accuracy(y_hat.detach(), y)
             total += len(y)
         seconds.append(time.perf_counter() - start)
