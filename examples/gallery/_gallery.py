@@ -24,7 +24,6 @@ import time
 import types
 from pathlib import Path
 
-
 from minitorch.vision import datasets
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -83,7 +82,9 @@ def transforms_for(torch, resize: int | None):
     else:
         try:
             sys.path.insert(0, str(REPO_ROOT / "parity_tests" / "harness"))
-            from torchvision_ref import import_torchvision  # torchvision without its compiled extension
+            from torchvision_ref import (
+                import_torchvision,  # torchvision without its compiled extension
+            )
 
             transforms = import_torchvision().transforms
         except ImportError:  # no torchvision: minitorch's transforms, then a torch tensor
@@ -172,9 +173,9 @@ def train(net, train_iter, test_iter, loss, updater, args, torch) -> None:
         print(f"epoch {epoch + 1}: loss {total_loss / total:.4f}, train acc {100 * correct / total:.2f}%, "
               f"test acc {100 * test_acc:.2f}%, {seconds[-1]:.2f} s/epoch")
     steady = seconds[1:] or seconds  # the first epoch also compiles minitorch's kernels (numba)
+    which = f"median of epochs 2..{len(seconds)}; the first took {seconds[0]:.3f} s" if seconds[1:] else "one epoch"
     print(f"done: loss {total_loss / total:.4f}, test acc {100 * test_acc:.2f}%, "
-          f"{statistics.median(steady):.3f} s/epoch (median of epochs 2..{len(seconds)}; "
-          f"the first took {seconds[0]:.3f} s), {args.lib}, {torch.get_num_threads()} threads")
+          f"{statistics.median(steady):.3f} s/epoch ({which}), {args.lib}, {torch.get_num_threads()} threads")
 
 
 def xavier_init(torch):
@@ -185,4 +186,4 @@ def xavier_init(torch):
     return init
 
 
-__all__ = ["setup", "fashion_mnist", "train", "evaluate", "accuracy", "xavier_init"]
+__all__ = ["accuracy", "evaluate", "fashion_mnist", "setup", "train", "xavier_init"]
