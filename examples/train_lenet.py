@@ -21,8 +21,7 @@ from tqdm import tqdm
 
 import minitorch as torch
 import minitorch.nn.functional as F
-from minitorch import nn
-from minitorch import optim
+from minitorch import nn, optim
 from minitorch.utils.data import DataLoader
 from minitorch.vision import transforms
 

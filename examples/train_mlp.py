@@ -17,8 +17,7 @@ from _common import mnist_datasets, plot_history
 from tqdm import tqdm
 
 import minitorch as torch
-from minitorch import nn
-from minitorch import optim
+from minitorch import nn, optim
 from minitorch.utils.data import DataLoader
 from minitorch.vision import transforms
 

@@ -132,19 +132,20 @@ class GraphTask:
         """The gradients ``node`` runs with, or None when it does not run (a leaf, or not needed)."""
         if node._pre_hooks or node._retained:
             grads = _run_pre_hooks(node, grads)
-        leaf = isinstance(node, AccumulateGrad)
+        variable = node.variable if isinstance(node, AccumulateGrad) else None  # a leaf's tensor
+        leaf = variable is not None
         if not (leaf or self.capture or self.needed is not None or not self.accumulate):
             return grads  # the common case: Tensor.backward() at an inner node
-        if leaf and node.variable._hooks and grads[0] is not None and self._runs_leaf(node):
-            grads = [_run_leaf_hooks(node.variable, grads[0])]  # before capture, as PyTorch
+        if variable is not None and variable._hooks and grads[0] is not None and self._runs_leaf(node):
+            grads = [_run_leaf_hooks(variable, grads[0])]  # before capture, as PyTorch
         if self.capture:
             captured = self.captured
             for nr, g in enumerate(grads):
                 for k in self.capture.get((node, nr), ()):
                     captured[k] = g if captured[k] is None else captured[k] + g
-        if leaf:
+        if variable is not None:
             if self.accumulate and self._runs_leaf(node) and grads[0] is not None:
-                _accumulate(node.variable, grads[0], self.create_graph)
+                _accumulate(variable, grads[0], self.create_graph)
             return None
         needed = self.needed
         if needed is not None and node not in needed:

@@ -271,7 +271,7 @@ class NamedFunction:
     same ``backward``, and the same ``apply`` code, so it costs nothing per call.
     """
 
-    def __init__(self, function: type, node_name: str) -> None:
+    def __init__(self, function: type[Function], node_name: str) -> None:
         self.function = function
         self.node_name = node_name
         self._backward_cls = _node_class(function, node_name)
@@ -279,7 +279,7 @@ class NamedFunction:
         # ``apply`` runs unchanged with this object in place of the class.
         self._raw, self.is_view = function._raw, function.is_view
         self.forward, self.backward = function.forward, function.backward
-        self.apply = types.MethodType(function.apply.__func__, self)
+        self.apply = types.MethodType(function.apply.__func__, self)  # type: ignore[attr-defined]  # a classmethod's function
 
     def __getattr__(self, name: str):
         return getattr(self.function, name)
