@@ -126,3 +126,9 @@ def test_mkdocs_build_strict(tmp_path) -> None:
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
                            str(tmp_path / "site")], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-5000:]
+    # the pictures drawn at build time (tools/docs_figures.py) are in the built pages, as inline SVG
+    for page, count in {"autograd-graph.html": 1, "tensors-and-autograd.html": 1, "broadcasting.html": 1}.items():
+        built = (tmp_path / "site" / page).read_text()
+        figures = re.findall(r'<figure class="mt-figure"[^>]*>\s*<svg', built)
+        assert len(figures) == count, f"{page}: {len(figures)} drawn figure(s), expected {count}"
+    assert "<!-- figure:" not in (tmp_path / "site" / "autograd-graph.html").read_text()

@@ -159,3 +159,28 @@ def test_viz_is_imported_lazily():
             "assert isinstance(minitorch.viz.draw_graph(minitorch.ones(1)), minitorch.viz.Graph)")
     subprocess.run([sys.executable, "-c", code], check=True)
     assert minitorch.viz.Graph is Graph
+
+
+@pytest.mark.parametrize("case", ["plain", "label_smoothing", "probabilities", "after_linear"])
+def test_cross_entropy_same_structure_as_torch(case):
+    """docs/autograd-graph.md says PyTorch draws the same tree; cross-entropy is the composite
+    most likely to differ (NllLoss + LogSoftmax, label smoothing's extra branch)."""
+    def build(lib):
+        lib.manual_seed(0)
+        x = lib.ones(2, 3, requires_grad=True)
+        target = lib.tensor([0, 2])
+        ce = lib.nn.functional.cross_entropy
+        if case == "label_smoothing":
+            return ce(x, target, label_smoothing=0.1), x
+        if case == "probabilities":
+            return ce(x, lib.ones(2, 3) / 3), x
+        if case == "after_linear":
+            return ce(lib.nn.Linear(3, 3)(x), target), x
+        return ce(x, target), x
+
+    texts = []
+    for lib in (minitorch, torch):
+        loss, x = build(lib)
+        text = draw_graph(loss, {"x": x}).to_text()
+        texts.append(re.sub(r"\[[^\]]*\]", "[...]", text))  # structure and shapes, not the numbers
+    assert texts[0] == texts[1]
