@@ -11,6 +11,10 @@ Two sources, both read, never hand-written:
    ``"name"`` that a file's ``check("name", ...)`` helper looks up, for functions and methods;
    the bare word for classes). That is a grep, so it says "mentioned by a test", no more.
 
+An alias (``absolute``, ``arccos``, ``Tensor.ndimension``: the same code object as another public
+name, ``abs``, ``acos``, ``Tensor.dim``) is marked "alias of" its target and tested as the target
+is: the two names run the same function.
+
 Usage: ``python tools/gen_parity_table.py`` rewrites docs/parity.md; ``--check`` exits 1 when the
 file is stale (``parity_tests/test_docs.py`` runs the same comparison).
 """
@@ -58,6 +62,7 @@ class Row:
     gradgrad: bool = False
     errors: int = 0
     tested_in: list[str] = field(default_factory=list)  # "table: elementwise" or test file names
+    alias_of: str | None = None  # "abs" for "absolute": the same function under another name
 
 
 def resolve(root: Any, dotted: str) -> Any:
@@ -148,6 +153,21 @@ def mentioned_in(name: str, files: dict[str, str]) -> list[str]:
     return [f for f, text in files.items() if pattern.search(text)]
 
 
+def alias_target(name: str) -> str | None:
+    """``abs`` for ``absolute``: the public name whose function has the same code, if another."""
+    import minitorch
+
+    obj = resolve(minitorch, name)
+    code, leaf = getattr(obj, "__code__", None), getattr(obj, "__name__", None)
+    if code is None or not leaf or leaf == name.rsplit(".", 1)[-1] or leaf.startswith("_"):
+        return None
+    target = name.rsplit(".", 1)[0] + "." + leaf if "." in name else leaf
+    try:
+        return target if getattr(resolve(minitorch, target), "__code__", None) is code else None
+    except AttributeError:
+        return None
+
+
 def collect() -> list[tuple[str, list[Row]]]:
     """The rows of each namespace, in page order."""
     table = table_rows()
@@ -165,10 +185,24 @@ def collect() -> list[tuple[str, list[Row]]]:
             row = table.get(name)
             if row is None:
                 row = Row(name, torch_equivalent(name), tested_in=mentioned_in(name, files))
+                row.alias_of = alias_target(name) if _is_function(name) else None
             rows.append(row)
         if rows:
             sections.append((module_name.replace("minitorch", "torch", 1), rows))
+    by_name = {r.name: r for _, section in sections for r in section}
+    for _, section in sections:  # an alias is tested as its target is
+        for row in section:
+            target = by_name.get(row.alias_of or "")
+            if target is not None and target.tested_in:
+                row.tested_in = [f"alias of `{row.alias_of}`"]
     return sections
+
+
+def _is_function(name: str) -> bool:
+    import minitorch
+
+    obj = resolve(minitorch, name)
+    return callable(obj) and not inspect.isclass(obj)
 
 
 def _namespace_of(name: str) -> str:
@@ -182,7 +216,7 @@ def _namespace_of(name: str) -> str:
 
 def cell(row: Row) -> list[str]:
     torch_name = f"`{row.torch_name}`" if row.torch_name else "— (not in torch)"
-    if any(t.startswith("table:") for t in row.tested_in):
+    if any(t.startswith(("table:", "alias of")) for t in row.tested_in):
         where = ", ".join(row.tested_in)
     elif row.tested_in:
         where = "tested in " + ", ".join(row.tested_in)
@@ -196,7 +230,8 @@ def render() -> str:
     sections = collect()
     rows = [r for _, section in sections for r in section]
     in_table = [r for r in rows if any(t.startswith("table:") for t in r.tested_in)]
-    dedicated = [r for r in rows if r.tested_in and r not in in_table]
+    aliases = [r for r in rows if r.tested_in and r.tested_in[0].startswith("alias of")]
+    dedicated = [r for r in rows if r.tested_in and r not in in_table and r not in aliases]
     untested = [r for r in rows if not r.tested_in]
     lines = [
         "# Parity with PyTorch",
@@ -221,7 +256,8 @@ def render() -> str:
          f"({sum(r.grad for r in in_table)} with gradients, "
          f"{sum(r.gradgrad for r in in_table)} with second gradients, "
          f"{sum(bool(r.errors) for r in in_table)} with error cases); **{len(dedicated)}** tested "
-         f"in dedicated files; **{len(untested)}** with no parity test."),
+         f"in dedicated files; **{len(aliases)}** aliases, tested as the name they stand for "
+         f"(`absolute` runs `abs`); **{len(untested)}** with no parity test."),
         "",
     ]
     for title, section in sections:
