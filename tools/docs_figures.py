@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import subprocess
 from collections.abc import Callable
 
@@ -25,6 +26,8 @@ COLORS = ["#fdd0a2", "#c6dbef", "#c7e9c0", "#dadaeb", "#fcbba1", "#d9d9d9"]
 
 
 def dot_svg(dot: str) -> str:
+    if shutil.which("dot") is None:  # fail the build: a page without its picture is a broken page
+        raise RuntimeError("the docs' graph pictures need Graphviz's `dot` (apt-get install graphviz)")
     svg = subprocess.run(["dot", "-Tsvg"], input=dot, text=True, capture_output=True, check=True).stdout
     return svg[svg.index("<svg"):]  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
 
