@@ -110,8 +110,8 @@ def broadcast_stride0() -> str:
                         f'y2="{60 + CELL}" stroke="#999" stroke-width="1"/>' if i == 0 else "")
         body.append(_text(10 + 3 * (CELL + GAP) + 4, 130 + i * (CELL + GAP) + CELL / 2 + 4,
                           f"row {i}: storage[{e.storage_offset()} + {i}*0 + j*1]"))
-    left = 420
-    body.append(_text(left, 20, "backward: sum over the broadcast dim", bold=True))
+    left = 480
+    body.append(_text(left, 20, "backward: sum over dim 0", bold=True))
     body.append(_text(left, 36, "v.grad = (grad of e).sum(0)"))
     for i, row in enumerate(grad_out.tolist()):
         for j, g in enumerate(row):
@@ -120,7 +120,7 @@ def broadcast_stride0() -> str:
     for j, g in enumerate(v.grad.tolist()):
         body.append(_box(left + j * (CELL + GAP), 150, f"{g:g}", COLORS[j]))
     body.append(_text(left + 3 * (CELL + GAP) + 4, 150 + CELL / 2 + 4, "v.grad"))
-    return _svg(680, 130 + 2 * (CELL + GAP) + 10, body, "a stride-0 broadcast and its un-broadcast gradient")
+    return _svg(740, 130 + 2 * (CELL + GAP) + 10, body, "a stride-0 broadcast and its un-broadcast gradient")
 
 
 FIGURES: dict[str, Callable[[], str]] = {
