@@ -12,6 +12,7 @@ class ToDevice(Primitive):
     """y = x copied to ``device`` (through host memory);  dx = g copied back to x's device."""
 
     node_name = "ToCopyBackward0"
+    reason = "node"
 
     @staticmethod
     def forward(ctx, x, device):
