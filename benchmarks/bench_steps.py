@@ -1,7 +1,8 @@
 """The cheap gallery chapters' epochs split into their phases, minitorch against PyTorch.
 
-Run: ``python benchmarks/bench_steps.py [--only mlp_concise,lenet] [--rounds 3] [--epochs 4] [--threads 1]``
-from the repository root.
+Run: ``python benchmarks/bench_steps.py [--only mlp_concise,lenet] [--rounds 3] [--epochs 4] [--threads 1]
+[--baseline DIR]`` from the repository root; ``--baseline`` adds a third row, minitorch from another
+checkout (``git worktree add DIR main``), run alternately with the other two.
 
 Each chapter (``examples/gallery/``) runs in a child process as ``bench_gallery.py`` runs it (2,000
 training images at 28x28, batches of 64), with ``_gallery.train`` replaced by a copy of its loop that
@@ -34,7 +35,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-GALLERY = ROOT / "examples" / "gallery"
+DATA = ROOT.parent / "shared" / "datasets" / "fashion-mnist"  # where our machines keep it
 CHEAP = ["softmax_scratch", "softmax_concise", "mlp_scratch", "mlp_concise", "dropout", "weight_decay",
          "lenet", "batchnorm"]
 PHASES = ["data", "forward", "backward", "step", "other", "eval"]
@@ -94,27 +95,30 @@ def timed_train(results: dict):
 
 
 def child(chapter: str, lib: str, epochs: int, threads: int) -> None:
-    sys.path.insert(0, str(GALLERY))
+    gallery = Path.cwd() / "examples" / "gallery"  # the checkout being measured (``run`` sets the cwd)
+    sys.path.insert(0, str(gallery))
     import _gallery
 
     results: dict = {}
     _gallery.train = timed_train(results)
     sys.argv = [chapter, "--lib", lib, "--limit", "2000", "--batch-size", "64", "--epochs", str(epochs),
                 "--threads", str(threads), "--no-download"]
+    if DATA.is_dir():  # a baseline checkout elsewhere (/tmp) finds no ../shared of its own
+        sys.argv += ["--data", str(DATA)]
     stdout = sys.stdout
     with open(os.devnull, "w") as sink:
         sys.stdout = sink
         try:
-            runpy.run_path(str(GALLERY / f"{chapter}.py"), run_name="__main__")
+            runpy.run_path(str(gallery / f"{chapter}.py"), run_name="__main__")
         finally:
             sys.stdout = stdout
     print(json.dumps({k: statistics.median(v[1:] or v) for k, v in results.items()}))
 
 
-def run(chapter: str, lib: str, epochs: int, threads: int) -> dict:
+def run(chapter: str, lib: str, epochs: int, threads: int, root: Path = ROOT) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--child", chapter, lib, "--epochs", str(epochs), "--threads", str(threads)],
-        check=False, capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False, capture_output=True, text=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
     )
     if out.returncode:
         raise RuntimeError(f"{chapter} ({lib}) failed:\n{out.stderr[-3000:]}")
@@ -127,6 +131,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=4, help="epochs per child; the first is dropped")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--baseline", type=Path, help="another checkout whose minitorch is measured too")
     parser.add_argument("--child", nargs=2, metavar=("CHAPTER", "LIB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -138,16 +143,19 @@ def main() -> None:
     head = "| chapter | lib | " + " | ".join(PHASES) + " | epoch | ratio |"
     print(head)
     print("|" + " --- |" * (len(PHASES) + 4))
+    libs = ["minitorch", "torch"] + (["baseline"] if args.baseline else [])
     for c, chapter in enumerate(chapters):
-        runs: dict[str, list[dict]] = {"minitorch": [], "torch": []}
+        runs: dict[str, list[dict]] = {lib: [] for lib in libs}
         for r in range(args.rounds):
-            order = ["minitorch", "torch"] if (r + c) % 2 == 0 else ["torch", "minitorch"]
-            for lib in order:
-                runs[lib].append(run(chapter, lib, args.epochs, args.threads))
+            k = (r + c) % len(libs)
+            for lib in libs[k:] + libs[:k]:
+                root = args.baseline.resolve() if lib == "baseline" else ROOT
+                runs[lib].append(run(chapter, "minitorch" if lib == "baseline" else lib, args.epochs,
+                                     args.threads, root))
         med = {lib: {k: statistics.median(x[k] for x in rs) for k in PHASES} for lib, rs in runs.items()}
         epoch = {lib: statistics.median(sum(x[k] for k in EPOCH) for x in rs) for lib, rs in runs.items()}
-        for lib in ("minitorch", "torch"):
-            ratio = f"{epoch['minitorch'] / epoch['torch']:.2f}" if lib == "minitorch" else ""
+        for lib in libs:
+            ratio = f"{epoch[lib] / epoch['torch']:.2f}" if lib != "torch" else ""
             cells = " | ".join(f"{med[lib][k]:.4f}" for k in PHASES)
             print(f"| {chapter} | {lib} | {cells} | {epoch[lib]:.4f} | {ratio} |", flush=True)
     print(f"load after: {os.getloadavg()[0]:.2f}")
