@@ -88,7 +88,8 @@ def run_backward(
                         heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
                     else:
                         _skip_subgraph(nxt, deps, buffers, ready)
-            g, grads_in = None, ()  # hold no gradient that a leaf could take over (``_can_steal``)
+            g = None  # hold no gradient that a leaf could take over (``_can_steal``)
+            del grads, grads_in
     return task.captured
 
 
@@ -433,18 +434,20 @@ def _can_steal(grad, variable) -> bool:
 def _sole_owner(grad) -> bool:
     """Whether ``grad`` is the only way to its memory: the NumPy array that owns the memory is
     ``grad``'s array or its base, ``grad`` spans all of it, and the only references to that array
-    are ``grad``'s own (its array, its storage) and its base Tensor's, where that base is held by
-    ``grad`` alone (a backward that returns a view of a temporary, as ``t()`` of a product)."""
+    are ``grad``'s own (its array, its storage, its cached offset) and its base Tensor's, where
+    that base is held by ``grad`` alone (a backward that returns a view of a temporary, as ``t()``
+    of a product). A reference this does not know of only makes it copy."""
     data, base = grad._data, grad._base
     root = data if data.base is None else data.base
     if type(root) is not np.ndarray or root.base is not None or root.nbytes != data.nbytes:
         return False
     if base is not None and sys.getrefcount(base) > 3:  # grad._base, base, the argument
         return False
-    holders = (grad._data, grad._storage) + ((base._data, base._storage) if base is not None else ())
-    expected = sum(h is root or (h is not None and h.base is root) for h in holders)
-    expected += 3 + (data is root) + sum(h is root for h in holders)  # root, the argument, data; the tuple
-    del holders
+    slots = [a for t in ((grad, base) if base is not None else (grad,))
+             for a in (t._data, t._storage, *(t._offset_cache or ())[:2])]  # what grad and base hold
+    views = {id(a): a for a in slots if a is not root and type(a) is np.ndarray and a.base is root}
+    expected = sum(a is root for a in slots) + len(views) + 2 + (data is root)  # + root, the argument
+    del slots, views
     return sys.getrefcount(root) <= expected
 
 
