@@ -57,6 +57,26 @@ def version_counter(lib):
 
 
 @scenario
+def grad_never_aliases_a_tensor_the_user_holds(lib):
+    """``.grad`` takes over the incoming gradient's memory only when nothing else holds it
+    (PyTorch's AccumulateGrad "stealing"): the gradient given to ``backward``, one a hook kept or a
+    view of it, a ``retain_grad`` intermediate's and another leaf's stay separate from ``.grad``."""
+    r = []
+    w = f64(lib, [1.0, 2.0]); g0 = lib.tensor([2.0, 3.0], dtype=lib.float64)
+    w.backward(g0); g0.mul_(10); r.append(w.grad.tolist())
+    x = f64(lib, [[1.0, 2.0], [3.0, 4.0]]); kept = []
+    x.register_hook(lambda g: kept.append(g[0])); (x * 3).sum().backward(); kept[0].zero_(); r.append(x.grad.tolist())
+    c = f64(lib, [1.0, 2.0]); m = c * 1; m.retain_grad(); (m * 2).sum().backward()
+    m.grad.zero_(); r.append(c.grad.tolist())
+    a, b = f64(lib, [1.0]), f64(lib, [2.0]); (a * 5 + b * 1).sum().backward(); a.grad.zero_(); r.append(b.grad.tolist())
+    lin = lib.nn.Linear(3, 2).double(); out = lin(lib.ones(4, 3, dtype=lib.float64)); out.sum().backward()
+    g1 = lin.weight.grad; r.append(g1.tolist())
+    lin(lib.ones(4, 3, dtype=lib.float64)).sum().backward(); r += [lin.weight.grad is g1, g1.tolist()]
+    v = lin.weight.grad._version; lin.weight.grad.add_(1); r.append(lin.weight.grad._version - v)
+    return r
+
+
+@scenario
 def saved_tensor_modified(lib):
     a = lib.ones(3, requires_grad=True)
     b = a.exp()

@@ -275,6 +275,34 @@ def test_step_runs_outside_autograd():
     assert opt.state[x]["exp_avg"].requires_grad is False
 
 
+def test_sgd_steps_in_place_and_bump_the_version():
+    """SGD writes the parameters (and the momentum buffer) in place on the arrays where it can
+    (optim.optimizer._add_): the same tensors, the version counter bumped as ``add_`` does, and a
+    graph that saved a parameter refuses to backward after the step, as in PyTorch."""
+    def run(lib):
+        r = []
+        for kwargs in ({}, {"momentum": 0.9}, {"momentum": 0.9, "dampening": 0.5, "weight_decay": 0.1}):
+            x, y = make_params(lib)
+            opt = lib.optim.SGD([x, y], lr=0.1, **kwargs)
+            loss_fn(x, y).backward()
+            data, v = x.data_ptr(), x._version
+            saved = (x * x).sum()
+            opt.step()
+            r += [x.data_ptr() == data, x._version - v]
+            try:
+                saved.backward()
+                r.append("no error")
+            except RuntimeError as e:
+                r.append(type(e).__name__)
+            x.grad = None
+            loss_fn(x, y).backward()
+            opt.step()
+            r.append(np.round(to_numpy(x), 5).tolist())
+        return r
+
+    assert run(M) == run(torch)
+
+
 def test_zero_grad():
     for lib in (M, torch):
         x, y = make_params(lib)

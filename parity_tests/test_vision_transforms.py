@@ -119,6 +119,23 @@ def test_grayscale_on_tensors_rounds_like_torchvision():
     assert_close_tensor(T.Grayscale()(ours), TT.Grayscale()(theirs))
 
 
+def test_to_tensor_of_every_byte_in_both_default_dtypes():
+    """ToTensor's fast path for 8-bit PIL images (x / 255 on the array) gives torchvision's values."""
+    image = Image.fromarray(np.arange(256, dtype=np.uint8).reshape(16, 16))
+    rgb = Image.fromarray(np.arange(256 * 3, dtype=np.uint8).reshape(16, 16, 3))
+    try:
+        for dtype in ("float32", "float64"):
+            mt.set_default_dtype(getattr(mt, dtype))
+            torch.set_default_dtype(getattr(torch, dtype))
+            for img in (image, rgb):
+                ours, theirs = T.ToTensor()(img), TT.ToTensor()(img)
+                assert ours.dtype == getattr(mt, dtype) and ours.is_contiguous()
+                assert_close_tensor(ours, theirs, exact=True)
+    finally:
+        mt.set_default_dtype(mt.float32)
+        torch.set_default_dtype(torch.float32)
+
+
 def test_to_tensor_pil_to_tensor_to_pil_image():
     images = [*pil_images(), Image.fromarray(RGB).convert("RGBA"), Image.fromarray(GREY).convert("1"),
               Image.fromarray(GREY.astype(np.int32)), Image.fromarray(GREY.astype(np.float32) / 7)]

@@ -23,7 +23,10 @@ layout contract of ``.grad`` (``_clone_obey_contract``), integer outputs that ge
 from __future__ import annotations
 
 import heapq
+import sys
 import warnings
+
+import numpy as np
 
 from .._core.strides import is_contiguous, is_non_overlapping_and_dense, numel
 from .._core.strides import is_expandable_to as _is_expandable_to
@@ -85,6 +88,8 @@ def run_backward(
                         heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
                     else:
                         _skip_subgraph(nxt, deps, buffers, ready)
+            g = None  # hold no gradient that a leaf could take over (``_can_steal``)
+            del grads, grads_in
     return task.captured
 
 
@@ -387,12 +392,63 @@ def _run_leaf_hooks(variable, grad):
 def _accumulate(variable, grad, create_graph: bool) -> None:
     """``variable.grad += grad`` with PyTorch's rules for the first and later accumulations."""
     if variable.grad is None:
+        if not create_graph and sys.getrefcount(grad) <= _ENGINE_REFS and _can_steal(grad, variable):
+            variable.grad = type(grad)._make(grad._data, grad._device)  # PyTorch's "stealing"
+            return
         # Never keep an alias of another tensor's memory (a broadcast view, the user's gradient).
         variable.grad = _clone_obey_contract(grad, variable, create_graph)
     elif create_graph or grad_mode.is_grad_enabled():
         variable.grad = variable.grad + grad
     else:
         variable.grad._inplace_data_add(grad)
+
+
+# References to the gradient while ``_accumulate`` runs when nothing outside the engine holds it:
+# the list of the leaf's incoming gradients, ``_accumulate``'s argument and getrefcount's own.
+_ENGINE_REFS = 3
+
+
+def _can_steal(grad, variable) -> bool:
+    """Whether ``.grad`` may take over ``grad``'s memory instead of a copy (PyTorch's
+    ``AccumulateGrad::accumulateGrad``: no other reference to the incoming gradient, and its layout
+    already the one ``_clone_obey_contract`` would give).
+
+    The caller checked that no other Python object holds the ``grad`` Tensor. Here: it records no
+    history and has no hooks, its dtype, shape and strides are those of the copy, and nothing else
+    reaches its memory (``_sole_owner``). A CUDA (torch) array is always copied.
+    """
+    data = grad._data
+    if (type(data) is not np.ndarray or grad._grad_fn is not None or grad._requires_grad or grad._hooks
+            or data.dtype != variable._data.dtype or data.shape != variable._data.shape
+            or not data.flags.writeable):
+        return False
+    shape, stride = tuple(variable.shape), variable.stride()
+    if is_contiguous(shape, stride) or not is_non_overlapping_and_dense(shape, stride):
+        if not data.flags.c_contiguous:
+            return False
+    elif tuple(s // data.itemsize for s in data.strides) != tuple(stride):
+        return False
+    return _sole_owner(grad)
+
+
+def _sole_owner(grad) -> bool:
+    """Whether ``grad`` is the only way to its memory: the NumPy array that owns the memory is
+    ``grad``'s array or its base, ``grad`` spans all of it, and the only references to that array
+    are ``grad``'s own (its array, its storage, its cached offset) and its base Tensor's, where
+    that base is held by ``grad`` alone (a backward that returns a view of a temporary, as ``t()``
+    of a product). A reference this does not know of only makes it copy."""
+    data, base = grad._data, grad._base
+    root = data if data.base is None else data.base
+    if type(root) is not np.ndarray or root.base is not None or root.nbytes != data.nbytes:
+        return False
+    if base is not None and sys.getrefcount(base) > 3:  # grad._base, base, the argument
+        return False
+    slots = [a for t in ((grad, base) if base is not None else (grad,))
+             for a in (t._data, t._storage, *(t._offset_cache or ())[:2])]  # what grad and base hold
+    views = {id(a): a for a in slots if a is not root and type(a) is np.ndarray and a.base is root}
+    expected = sum(a is root for a in slots) + len(views) + 2 + (data is root)  # + root, the argument
+    del slots, views
+    return sys.getrefcount(root) <= expected
 
 
 def _clone_obey_contract(grad, variable, create_graph: bool = False):
@@ -404,9 +460,8 @@ def _clone_obey_contract(grad, variable, create_graph: bool = False):
     With ``create_graph`` the copy is a differentiable ``copy_`` into that layout, so ``.grad``
     has PyTorch's ``CopyBackwards`` history. Otherwise grad mode is off and the copy is made on
     the raw arrays rather than through ``clone``'s dispatch (a Function call per leaf per step).
-    PyTorch also skips the copy when nothing else holds the gradient ("stealing"). Python can
-    only tell that from reference counts, and on LeNet stealing measured ~0.05 ms a step faster
-    than this copy (of ~5), so minitorch always copies.
+    PyTorch skips the copy when nothing else holds the gradient ("stealing"); so does
+    ``_accumulate``, by reference counts (``_can_steal``).
     """
     xp = backend_of(grad._data)
     shape, stride = tuple(variable.shape), variable.stride()

@@ -17,6 +17,8 @@ from copy import deepcopy
 from itertools import chain
 from typing import Any
 
+import numpy as np
+
 from .._ops.creation.factories import tensor
 from .._tensor.tensor import Tensor
 from ..autograd import enable_grad, no_grad
@@ -44,6 +46,40 @@ def _typename(obj: Any) -> str:
 def _scalar(value: Any) -> Any:
     """A one-element tensor hyper-parameter (``lr=torch.tensor(0.1)``) as a Python number."""
     return value.item() if isinstance(value, Tensor) else value
+
+
+def _add_(p: Tensor, g: Tensor, alpha: float) -> None:
+    """``p.add_(g, alpha=alpha)`` under ``no_grad`` (an update step), written on the arrays in place
+    where that gives the same values: float NumPy arrays of one dtype and shape, ``p`` writable and
+    with no element in two places. ``add_`` computes ``p + alpha * g`` out of place and then copies
+    it into ``p`` (three passes over the parameter and a dispatch); here it is ``alpha * g`` into a
+    temporary and one in-place add, with the same rounding. Anything else (CUDA, a dtype cast, a
+    broadcast, a self-overlapping ``p``) goes through ``add_`` and its checks."""
+    pd, gd = p._data, g._data
+    if _writable_in_place(pd) and type(gd) is np.ndarray and pd.dtype == gd.dtype and pd.shape == gd.shape:
+        if alpha == 1:
+            np.add(pd, gd, out=pd)
+        else:
+            np.add(pd, np.multiply(gd, alpha), out=pd)
+        p._bump_version()
+        return
+    p.add_(g, alpha=alpha)
+
+
+def _mul_(t: Tensor, factor: float) -> Tensor:
+    """``t.mul_(factor)`` under ``no_grad`` (a momentum buffer's decay), on the array in place where
+    ``_add_`` would be; the same rounding as ``mul_``."""
+    if _writable_in_place(t._data):
+        np.multiply(t._data, factor, out=t._data)
+        t._bump_version()
+        return t
+    return t.mul_(factor)
+
+
+def _writable_in_place(a: Any) -> bool:
+    """A float NumPy array that can be written in place with no element in two places."""
+    return (type(a) is np.ndarray and a.dtype.kind == "f" and a.flags.writeable
+            and (a.size <= 1 or 0 not in a.strides))
 
 
 def _new_step() -> Tensor:

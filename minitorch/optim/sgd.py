@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._tensor.tensor import Tensor
-from .optimizer import Optimizer, _scalar
+from .optimizer import Optimizer, _add_, _mul_, _scalar
 
 
 class SGD(Optimizer):
@@ -47,6 +47,6 @@ class SGD(Optimizer):
             if buf is None:
                 buf = state["momentum_buffer"] = g.detach().clone()
             else:
-                buf.mul_(momentum).add_(g, alpha=1 - group["dampening"])
+                _add_(_mul_(buf, momentum), g, 1 - group["dampening"])
             g = g.add(buf, alpha=momentum) if group["nesterov"] else buf
-        p.add_(g, alpha=-_scalar(group["lr"]))
+        _add_(p, g, -_scalar(group["lr"]))

@@ -89,6 +89,10 @@ def _uint8_tensor_image(pic: Tensor) -> np.ndarray:
     return pic.numpy(force=True)
 
 
+# the array type of a PIL mode that is not 8-bit (torchvision's ``to_tensor``)
+_PIL_NPTYPE = {"I": np.int32, "I;16" if sys.byteorder == "little" else "I;16B": np.int16, "F": np.float32}
+
+
 def to_tensor(pic: Any) -> Tensor:
     """PIL Image or (H, W[, C]) ndarray -> (C, H, W) tensor; uint8 data becomes float in [0, 1]
     (``x / 255``), other dtypes keep their values. Also takes the uint8 (H, W[, C]) tensor that
@@ -104,11 +108,17 @@ def to_tensor(pic: Any) -> Tensor:
             pic = pic[:, :, None]
         img = from_numpy(np.ascontiguousarray(pic.transpose((2, 0, 1))))
     else:
-        nptype = {"I": np.int32, "I;16" if sys.byteorder == "little" else "I;16B": np.int16, "F": np.float32}
-        array = np.array(pic, nptype.get(pic.mode, np.uint8), copy=True)
+        array = np.array(pic, _PIL_NPTYPE.get(pic.mode, np.uint8), copy=True)
         if pic.mode == "1":
             array = 255 * array
         array = array.reshape(pic.size[1], pic.size[0], len(pic.getbands()))
+        default = _dtype.get_default_dtype()
+        if array.dtype == np.uint8 and default in (_dtype.float32, _dtype.float64):
+            # ``img.to(default).div(255)`` on the array: the same correctly rounded x / 255 in the
+            # float type, without two dispatched ops per image (a third of ToTensor's time)
+            out = np.empty((array.shape[2], array.shape[0], array.shape[1]), dtype=default.np)
+            np.divide(array.transpose((2, 0, 1)), 255, out=out, dtype=default.np)
+            return from_numpy(out)
         img = from_numpy(np.ascontiguousarray(array.transpose((2, 0, 1))))
     if img.dtype is _dtype.uint8:
         return img.to(_dtype.get_default_dtype()).div(255)
