@@ -31,9 +31,11 @@ from .im2col import (
     _copy,
     col2im_full_width_into,
     col2im_into,
+    col2im_nhwc_into,
     conv_output_size,
     im2col_full_width_into,
     im2col_into,
+    im2col_nhwc_into,
     valid_output_range,
 )
 from .threading import in_parallel
@@ -209,6 +211,126 @@ def _conv2d_input_grad_pointwise(gy, w, input_shape, stride: Pair):
     gx = np.zeros(input_shape, dtype=gy.dtype)
     gx[:, :, :oH * sH:sH, :oW * sW:sW] = g
     return gx
+
+
+# ---------------------------------------------------------------------------------------------
+# Channels-last columns (kernels/im2col.py, "Channels-last columns"): the deep nets' 3x3 and 7x7
+# convolutions with many input channels.
+#
+# x is padded and transposed once per block to (B, Hp, Wp, C_in); its columns are one row per
+# output position, (B*oH*oW, kH*kW*C_in), copied in runs of C_in; the GEMMs then run with the
+# output positions as M:
+#     forward      Y (B*L, C_out) = cols @ W'.T           W' = w as (C_out, kH*kW*C_in), (i, j, c) order
+#     input grad   gcols = GY (B*L, C_out) @ W',  then col2im_nhwc and back to NCHW
+#     weight grad  W' += GY.T (C_out, B*L) @ cols
+# where GY is the block's gy channels last. The price is the transposes of x, y (gy) and gx
+# between NCHW and NHWC, each one pass over an activation, against im2col's kH*kW-fold columns.
+# The rule (NHWC_MIN_CHANNELS): one group, C_in >= 32 (runs long enough that the copies go at
+# memory speed; LeNet's 1 and 6 channels keep the full-width path).
+
+NHWC_MIN_CHANNELS = 32
+
+
+def _nhwc(x_shape, w_shape, groups: int) -> bool:
+    """Whether a convolution takes the channels-last columns (see above)."""
+    return groups == 1 and x_shape[1] >= NHWC_MIN_CHANNELS and tuple(w_shape[2:]) != (1, 1)
+
+
+def _nhwc_padded(x, padding: Padding4):
+    """x block (B, C, H, W) -> zero-padded, channels last (B, Hp, Wp, C)."""
+    (pT, pB), (pL, pR) = padding
+    B, C, H, W = x.shape
+    x_pad = np.empty((B, H + pT + pB, W + pL + pR, C), dtype=x.dtype)
+    if pT or pB or pL or pR:
+        x_pad[:, :pT] = 0
+        x_pad[:, pT + H:] = 0
+        x_pad[:, pT:pT + H, :pL] = 0
+        x_pad[:, pT:pT + H, pL + W:] = 0
+    x_pad[:, pT:pT + H, pL:pL + W] = x.transpose(0, 2, 3, 1)
+    return x_pad
+
+
+def _nhwc_weight(w):
+    """w (C_out, C_in, kH, kW) -> W' (C_out, kH*kW*C_in), (i, j, c) order."""
+    return np.ascontiguousarray(w.transpose(0, 2, 3, 1)).reshape(w.shape[0], -1)
+
+
+def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, bias=None,
+                        columns_out: list | None = None):
+    """conv2d (one group) on channels-last columns, plus bias.
+
+    Loop nest: ``for block of B samples / pad + transpose to (B, Hp, Wp, C_in) / im2col_nhwc_into
+    (over B, prange if big) / one blas.matmul (B*L, kH*kW*C_in) @ (kH*kW*C_in, C_out) / transpose
+    into y[block] (+ b)``. Cost: 2*N*C_out*C_in*kH*kW*oH*oW flops, no junk columns; one block of
+    columns. ``columns_out``: a list that receives the columns when the batch was one block.
+    """
+    oH, oW = _check_forward(x, w, stride, padding, dilation, 1, bias)
+    dtype = np.result_type(x.dtype, w.dtype)
+    x = np.ascontiguousarray(x, dtype=dtype)
+    w_rows = _nhwc_weight(w.astype(dtype, copy=False))
+    N, C_out, L, K = x.shape[0], w.shape[0], oH * oW, w_rows.shape[1]
+    B, blocks = _batch_blocks(N, K * L * x.itemsize)
+    cols_buf = np.empty(B * L * K, dtype=dtype)
+    y = np.empty((N, C_out, oH, oW), dtype=dtype)
+    for n0, nb in blocks:
+        cols = cols_buf[: nb * L * K].reshape(nb * L, K)
+        im2col_nhwc_into(_nhwc_padded(x[n0:n0 + nb], padding), cols, w.shape[2:], (oH, oW), stride, dilation)
+        Y = blas.matmul(cols, w_rows.T)
+        y[n0:n0 + nb] = Y.reshape(nb, oH, oW, C_out).transpose(0, 3, 1, 2)
+    if bias is not None:
+        y += bias.reshape(1, -1, 1, 1).astype(dtype, copy=False)
+    if columns_out is not None and len(blocks) == 1:
+        columns_out.append(cols_buf.reshape(N * L, K))
+    return y
+
+
+def _conv2d_input_grad_nhwc(gy, w, input_shape, stride: Pair, padding: Padding4, dilation: Pair):
+    """conv2d_input_grad (one group) on channels-last columns. Loop nest: ``for block / gy[block]
+    channels last (B*L, C_out) / one blas.matmul @ W' / col2im_nhwc_into a padded block (over B,
+    prange if big) / crop and transpose into gx[block]``."""
+    N, C_out, oH, oW = gy.shape
+    (pT, pB), (pL, pR) = padding
+    _, C_in, H, W = input_shape
+    dtype = np.result_type(gy.dtype, w.dtype)
+    w_rows = _nhwc_weight(w.astype(dtype, copy=False))
+    L, K = oH * oW, w_rows.shape[1]
+    B, blocks = _batch_blocks(N, K * L * np.dtype(dtype).itemsize)
+    cols_buf = np.empty(B * L * K, dtype=dtype)
+    gx = np.empty(input_shape, dtype=dtype)
+    for n0, nb in blocks:
+        GY = np.ascontiguousarray(gy[n0:n0 + nb].transpose(0, 2, 3, 1), dtype=dtype).reshape(nb * L, C_out)
+        gcols = blas.matmul(GY, w_rows, out=cols_buf[: nb * L * K].reshape(nb * L, K))
+        gx_pad = np.empty((nb, H + pT + pB, W + pL + pR, C_in), dtype=dtype)
+        col2im_nhwc_into(gcols, gx_pad, w.shape[2:], (oH, oW), stride, dilation)
+        gx[n0:n0 + nb] = gx_pad[:, pT:pT + H, pL:pL + W].transpose(0, 3, 1, 2)
+    return gx
+
+
+def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding4, dilation: Pair,
+                             columns=None):
+    """conv2d_weight_grad (one group) on channels-last columns: ``W' = sum over blocks of
+    GY_cf (C_out, B*L) @ cols (B*L, kH*kW*C_in)``. Loop nest: ``for block / pad + transpose x /
+    im2col_nhwc_into (over B, prange if big) / gy[block] to (C_out, B*L) / one blas.matmul``;
+    with the forward's ``columns`` (one block) there is no im2col."""
+    N, C_out, oH, oW = gy.shape
+    _, C_in, kH, kW = weight_shape
+    dtype = np.result_type(x.dtype, gy.dtype)
+    x = np.ascontiguousarray(x, dtype=dtype)
+    L, K = oH * oW, kH * kW * C_in
+    if columns is not None and columns.shape == (N * L, K) and columns.dtype == dtype:
+        B, blocks, cols_buf = N, [(0, N)], columns.reshape(-1)
+    else:
+        columns = None
+        B, blocks = _batch_blocks(N, K * L * x.itemsize)
+        cols_buf = np.empty(B * L * K, dtype=dtype)
+    gw = np.zeros((C_out, K), dtype=dtype)
+    for n0, nb in blocks:
+        cols = cols_buf[: nb * L * K].reshape(nb * L, K)
+        if columns is None:
+            im2col_nhwc_into(_nhwc_padded(x[n0:n0 + nb], padding), cols, (kH, kW), (oH, oW), stride, dilation)
+        GY = np.ascontiguousarray(gy[n0:n0 + nb].transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, nb * L)
+        gw += blas.matmul(GY, cols)
+    return np.ascontiguousarray(gw.reshape(C_out, kH, kW, C_in).transpose(0, 3, 1, 2))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -522,6 +644,10 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     # Each algorithm checks its arguments (_check_forward) before it allocates or loops.
     if w.ndim == 4 and _pointwise(w.shape, pad, groups):
         y = conv2d_forward_pointwise(x, w, stride, bias)
+    elif w.ndim == 4 and x.ndim == 4 and _nhwc(x.shape, w.shape, groups):
+        kept: list = []
+        y = conv2d_forward_nhwc(x, w, stride, pad, dilation, bias, kept if keep_columns else None)
+        columns = kept[0] if kept else None
     elif tuple(stride) == (1, 1):
         if keep_columns and not _direct_weight_grad(w.shape, stride, groups):
             y, columns = conv2d_forward_full_width(x, w, pad, dilation, groups, bias, keep_columns=True)
@@ -561,6 +687,8 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
     check_at_most("conv2d_input_grad", "gy's spatial size", gy.shape[2:], out)
     if _pointwise(w.shape, pad, groups):
         return _conv2d_input_grad_pointwise(gy, w, input_shape, stride)
+    if _nhwc(input_shape, w.shape, groups):
+        return _conv2d_input_grad_nhwc(gy, w, input_shape, stride, pad, dilation)
     if tuple(stride) == (1, 1):  # as in conv2d: one copy per column row, not per oH
         return _conv2d_input_grad_full_width(gy, w, input_shape, pad, dilation, groups)
     N, C_out, oH, oW = gy.shape
@@ -603,6 +731,8 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     check_at_most("conv2d_weight_grad", "gy's spatial size", gy.shape[2:], out)
     if _direct_weight_grad(weight_shape, stride, groups):
         return _conv2d_weight_grad_direct(gy, x, weight_shape, pad, dilation)
+    if _nhwc(x.shape, weight_shape, groups):
+        return _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride, pad, dilation, columns)
     if tuple(stride) == (1, 1):  # as in conv2d: one copy per column row, not per oH
         return _conv2d_weight_grad_full_width(gy, x, weight_shape, pad, dilation, groups, columns)
     N, C_out, oH, oW = gy.shape
