@@ -1,7 +1,8 @@
 """conv2d of the deep chapters against torch: forward, input gradient, weight gradient, one by one.
 
-Run: ``python benchmarks/bench_conv_shapes.py [--threads 1 2] [--reps 7] [--only NAME ...]`` from
-the repository root (a few minutes). The shapes are the convolutions of the gallery's models
+Run: ``python benchmarks/bench_conv_shapes.py [--threads 1 2] [--reps 7] [--only NAME ...]
+[--baseline DIR]`` from the repository root (a few minutes); ``--baseline`` times another checkout
+(``git worktree add DIR COMMIT``) as a third library in the same rounds, for before/after tables. The shapes are the convolutions of the gallery's models
 (examples/gallery/: ResNet-18, DenseNet, GoogLeNet, NiN, VGG on Fashion-MNIST at 32-96 px), where
 convolution is most of a training step: many channels, small images, 3x3 at stride 1 and 2,
 1x1, the 7x7 stride-2 stem.
@@ -82,7 +83,9 @@ def build_torch(name):
             "dw": backward([False, True, False])}
 
 
-def worker(library, conn):
+def worker(library, conn, path=None):
+    if path:  # the baseline: another checkout's minitorch (with its kernels importable as minitorch.kernels)
+        sys.path.insert(0, path)
     import numba
     steps = {}
     while (request := conn.recv()) is not None:
@@ -110,13 +113,16 @@ def main():
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--only", nargs="+", default=None, help="substrings of the shape names")
+    parser.add_argument("--baseline", default=None,
+                        help="a checkout of an earlier minitorch, timed as a third library ('base')")
     a = parser.parse_args()
     os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "22")
     ctx = mp.get_context("spawn")
     pipes = {}
-    for library in ("ours", "torch"):
+    for library in ("ours", "torch") + (("base",) if a.baseline else ()):
         here, there = ctx.Pipe()
-        ctx.Process(target=worker, args=(library, there), daemon=True).start()
+        path = os.path.abspath(a.baseline) if library == "base" else None
+        ctx.Process(target=worker, args=(library, there, path), daemon=True).start()
         pipes[library] = here
 
     def ask(library, *request):
@@ -124,10 +130,12 @@ def main():
         return pipes[library].recv()
 
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (1 and 5 min)")
-    heads = "".join(f" | {op} ours / torch ms | ratio" for op in OPS)
+    base = " / base" if a.baseline else ""
+    heads = "".join(f" | {op} ours{base} / torch ms | ratio{base.replace(' / ', ' (')}{')' if base else ''}"
+                    for op in OPS)
     for threads in a.threads:
         print(f"\n{threads} thread(s), float32, medians of {a.reps}\n")
-        print(f"| shape{heads} |\n|---" + "|---:|---:" * len(OPS) + "|")
+        print(f"| shape{heads} |\n|---" + "|---:|---:" * len(OPS) + "|")  # ratio: ours / torch (base / torch)
         for name in SHAPES:
             if a.only and not any(o in name for o in a.only):
                 continue
@@ -137,8 +145,12 @@ def main():
                 for _ in range(a.reps):
                     for lib in pipes:
                         t[lib].append(ask(lib, name, op, threads))
-                ours, torch_ = (statistics.median(t[lib]) * 1e3 for lib in ("ours", "torch"))
-                cells += f" | {ours:.2f} / {torch_:.2f} | {ours / torch_:.2f}"
+                m = {lib: statistics.median(v) * 1e3 for lib, v in t.items()}
+                if a.baseline:
+                    cells += (f" | {m['ours']:.2f} / {m['base']:.2f} / {m['torch']:.2f} | "
+                              f"{m['ours'] / m['torch']:.2f} ({m['base'] / m['torch']:.2f})")
+                else:
+                    cells += f" | {m['ours']:.2f} / {m['torch']:.2f} | {m['ours'] / m['torch']:.2f}"
             print(f"| {name}{cells} |", flush=True)
     for pipe in pipes.values():
         pipe.send(None)

@@ -11,7 +11,12 @@ Both gradients are convolutions too:
     spread back over the window it was computed from (col2im of W.T @ gy);
   * dL/dw is the correlation of x with gy: gw = gy @ im2col(x).T, summed over the batch.
 
-All three run im2col-based GEMMs a block of samples at a time, so a block's columns stay in
+Which algorithm runs is chosen by shape (``conv2d``'s docstring has the rule and its numbers):
+1x1 convolutions are one batched GEMM on the NCHW arrays; convolutions with many input channels
+(the deep nets) use channels-last columns; the rest (LeNet's few channels, grouped and depthwise)
+the channels-first columns described next.
+
+Those run im2col-based GEMMs a block of samples at a time, so a block's columns stay in
 cache and one buffer is reused (``COLUMN_BLOCK_BYTES``); at stride 1 the columns span the
 full padded width, which makes every column row one contiguous copy (see kernels/im2col.py).
 
@@ -163,8 +168,8 @@ def _channels_first(a, groups):
 # (W broadcast, stride 0), one sample per thread when shared.
 # bench_conv_shapes.py, 1 thread, against im2col + GEMM: NiN (64,256,8,8)->256 forward 11.6 ->
 # 4.9 ms, GoogLeNet (16,192,24,24)->64 4.2 -> 2.4 ms, DenseNet (16,128,24,24)->128 4.3 -> 2.9 ms.
-# The weight gradient keeps the im2col + GEMM path (there the columns are a transposing copy of
-# x, which its one (C_out, N*L) @ (N*L, C_in) GEMM needs anyway).
+# The weight gradient is one GEMM over the whole batch, (C_out, N*L) @ (N*L, C_in), on
+# transposing copies of gy and x (``_conv2d_weight_grad_pointwise``).
 
 
 def _pointwise(w_shape, padding: Padding4, groups: int) -> bool:
@@ -213,6 +218,36 @@ def _conv2d_input_grad_pointwise(gy, w, input_shape, stride: Pair):
     return gx
 
 
+# Samples of at least this many positions (16x16) make the 1x1 weight gradient one GEMM per
+# sample read in place; smaller ones are too short a reduction (K = oH*oW) for BLAS.
+POINTWISE_SAMPLE_MIN_L = 256
+
+
+def _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride: Pair):
+    """conv2d_weight_grad of a 1x1 kernel. At stride 1 with oH*oW >= POINTWISE_SAMPLE_MIN_L:
+    ``gw = sum_n gy[n] (C_out, L) @ x[n].T``, one GEMM per sample on the arrays as they are
+    (loop nest: ``for n / one blas.matmul / add``). Otherwise ``gw = GY (C_out, N*L) @ X (C_in,
+    N*L).T``, X the (strided) samples of x and GY gy, both channels first (loop nest: ``two
+    transposing copies / one blas.matmul``). Timed alone (1 thread, minimum of 7): GoogLeNet
+    (16,192,24,24)->64 2.5 ms per sample against 3.3 with the copies; NiN (64,256,8,8) 4.9 with
+    the copies against 5.4 per sample."""
+    N, C_out, oH, oW = gy.shape
+    C_in = weight_shape[1]
+    dtype = np.result_type(x.dtype, gy.dtype)
+    if tuple(stride) == (1, 1) and (oH, oW) == x.shape[2:] and oH * oW >= POINTWISE_SAMPLE_MIN_L:
+        x3 = np.ascontiguousarray(x, dtype=dtype).reshape(N, C_in, oH * oW)
+        g3 = np.ascontiguousarray(gy, dtype=dtype).reshape(N, C_out, oH * oW)
+        gw = blas.matmul(g3[0], x3[0].T)
+        part = np.empty_like(gw)
+        for n in range(1, N):
+            gw += blas.matmul(g3[n], x3[n].T, out=part)
+        return gw.reshape(weight_shape)
+    x_sub = x[:, :, :oH * stride[0]:stride[0], :oW * stride[1]:stride[1]]
+    X = np.ascontiguousarray(x_sub.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_in, N * oH * oW)
+    GY = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * oH * oW)
+    return blas.matmul(GY, X.T).reshape(weight_shape)
+
+
 # ---------------------------------------------------------------------------------------------
 # Channels-last columns (kernels/im2col.py, "Channels-last columns"): the deep nets' 3x3 and 7x7
 # convolutions with many input channels.
@@ -222,18 +257,32 @@ def _conv2d_input_grad_pointwise(gy, w, input_shape, stride: Pair):
 # output positions as M:
 #     forward      Y (B*L, C_out) = cols @ W'.T           W' = w as (C_out, kH*kW*C_in), (i, j, c) order
 #     input grad   gcols = GY (B*L, C_out) @ W',  then col2im_nhwc and back to NCHW
-#     weight grad  W' += GY.T (C_out, B*L) @ cols
+#     weight grad  W'.T += cols.T @ GY
 # where GY is the block's gy channels last. The price is the transposes of x, y (gy) and gx
 # between NCHW and NHWC, each one pass over an activation, against im2col's kH*kW-fold columns.
-# The rule (NHWC_MIN_CHANNELS): one group, C_in >= 32 (runs long enough that the copies go at
-# memory speed; LeNet's 1 and 6 channels keep the full-width path).
+# The rule: one group, C_in >= NHWC_MIN_CHANNELS (runs long enough that the copies go at memory
+# speed; LeNet's 1 and 6 channels keep the full-width path) and an input of at most
+# NHWC_MAX_POSITIONS = 24x24 positions. bench_conv_shapes.py, 1 thread, against the full-width
+# columns: ResNet (64,512,4,4) 3x3 forward 63 against 100 ms, input grad 64 / 94, weight grad
+# 68 / 141; (64,128,16,16) forward 48 / 70; DenseNet (16,128,24,24)->32 forward 17 / 23; but
+# at 32x32 (64,64,32,32) 81 / 75, where the channels-first runs are long already (docs/kernels.md).
 
 NHWC_MIN_CHANNELS = 32
+NHWC_MAX_POSITIONS = 24 * 24
+# The weight gradient takes them only up to 8x8: its GEMM reduces over the batch's positions,
+# and at 16x16 (64,128,16,16) the channels-first form was faster (54-67 ms against 66-73).
+NHWC_WEIGHT_GRAD_MAX_POSITIONS = 8 * 8
 
 
 def _nhwc(x_shape, w_shape, groups: int) -> bool:
     """Whether a convolution takes the channels-last columns (see above)."""
-    return groups == 1 and x_shape[1] >= NHWC_MIN_CHANNELS and tuple(w_shape[2:]) != (1, 1)
+    return (groups == 1 and x_shape[1] >= NHWC_MIN_CHANNELS and tuple(w_shape[2:]) != (1, 1)
+            and x_shape[2] * x_shape[3] <= NHWC_MAX_POSITIONS)
+
+
+def _nhwc_weight_grad(x_shape, w_shape, groups: int) -> bool:
+    """Whether conv2d_weight_grad takes the channels-last columns (see above)."""
+    return _nhwc(x_shape, w_shape, groups) and x_shape[2] * x_shape[3] <= NHWC_WEIGHT_GRAD_MAX_POSITIONS
 
 
 def _nhwc_padded(x, padding: Padding4):
@@ -308,9 +357,10 @@ def _conv2d_input_grad_nhwc(gy, w, input_shape, stride: Pair, padding: Padding4,
 
 def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding4, dilation: Pair,
                              columns=None):
-    """conv2d_weight_grad (one group) on channels-last columns: ``W' = sum over blocks of
-    GY_cf (C_out, B*L) @ cols (B*L, kH*kW*C_in)``. Loop nest: ``for block / pad + transpose x /
-    im2col_nhwc_into (over B, prange if big) / gy[block] to (C_out, B*L) / one blas.matmul``;
+    """conv2d_weight_grad (one group) on channels-last columns: ``W'.T = sum over blocks of
+    cols.T (kH*kW*C_in, B*L) @ GY (B*L, C_out)``. Loop nest: ``for block / pad + transpose x /
+    im2col_nhwc_into (over B, prange if big) / gy[block] channels last (B*L, C_out) / one
+    blas.matmul, W'.T += cols.T @ GY (the orientation conv2d_weight_grad explains)``;
     with the forward's ``columns`` (one block) there is no im2col."""
     N, C_out, oH, oW = gy.shape
     _, C_in, kH, kW = weight_shape
@@ -323,14 +373,14 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
         columns = None
         B, blocks = _batch_blocks(N, K * L * x.itemsize)
         cols_buf = np.empty(B * L * K, dtype=dtype)
-    gw = np.zeros((C_out, K), dtype=dtype)
+    gw_t = np.zeros((K, C_out), dtype=dtype)  # transposed, as in conv2d_weight_grad
     for n0, nb in blocks:
         cols = cols_buf[: nb * L * K].reshape(nb * L, K)
         if columns is None:
             im2col_nhwc_into(_nhwc_padded(x[n0:n0 + nb], padding), cols, (kH, kW), (oH, oW), stride, dilation)
-        GY = np.ascontiguousarray(gy[n0:n0 + nb].transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, nb * L)
-        gw += blas.matmul(GY, cols)
-    return np.ascontiguousarray(gw.reshape(C_out, kH, kW, C_in).transpose(0, 3, 1, 2))
+        GY = np.ascontiguousarray(gy[n0:n0 + nb].transpose(0, 2, 3, 1), dtype=dtype).reshape(nb * L, C_out)
+        gw_t += blas.matmul(cols.T, GY)
+    return np.ascontiguousarray(gw_t.T.reshape(C_out, kH, kW, C_in).transpose(0, 3, 1, 2))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -631,7 +681,17 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     With ``keep_columns`` (the weight gradient will be needed) it returns ``(y, columns)``:
     the im2col columns of x when conv2d_weight_grad can reuse them, else None.
 
-    Why the choice (float32, 2 cores, ``bench_kernels.py --only conv``, docs/kernels.md):
+    The rule, in order: (1) a 1x1 kernel without padding in one group is one batched GEMM on the
+    NCHW arrays (``conv2d_forward_pointwise``); (2) one group with C_in >= NHWC_MIN_CHANNELS (32)
+    and at most 24x24 positions runs on channels-last columns (``conv2d_forward_nhwc``), at any
+    stride; (3) the rest as below. The input gradient follows the same rule; the weight gradient
+    too, but only up to 8x8 (NHWC_WEIGHT_GRAD_MAX_POSITIONS). Why (1) and (2):
+    ``benchmarks/bench_conv_shapes.py`` on the gallery's shapes (docs/kernels.md, "Deep nets"):
+    the channels-first columns of a many-channel, small image are copied in runs of oW (4-32
+    numbers) and their im2col took as long as the GEMM (ResNet (64,512,4,4): 31 ms against 35);
+    channels last, they are runs of C_in and take 5% of it.
+
+    Why the choice among the rest (float32, 2 cores, ``bench_kernels.py --only conv``, docs/kernels.md):
     at stride 1 the full-width im2col + GEMM is the fastest on every layer measured (LeNet,
     ResNet, grouped, even depthwise: 14 ms against 37 ms for the direct loops), because each
     column row is one contiguous copy and BLAS does the arithmetic. At other strides the
@@ -646,7 +706,8 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
         y = conv2d_forward_pointwise(x, w, stride, bias)
     elif w.ndim == 4 and x.ndim == 4 and _nhwc(x.shape, w.shape, groups):
         kept: list = []
-        y = conv2d_forward_nhwc(x, w, stride, pad, dilation, bias, kept if keep_columns else None)
+        keep = keep_columns and _nhwc_weight_grad(x.shape, w.shape, groups)
+        y = conv2d_forward_nhwc(x, w, stride, pad, dilation, bias, kept if keep else None)
         columns = kept[0] if kept else None
     elif tuple(stride) == (1, 1):
         if keep_columns and not _direct_weight_grad(w.shape, stride, groups):
@@ -731,7 +792,9 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     check_at_most("conv2d_weight_grad", "gy's spatial size", gy.shape[2:], out)
     if _direct_weight_grad(weight_shape, stride, groups):
         return _conv2d_weight_grad_direct(gy, x, weight_shape, pad, dilation)
-    if _nhwc(x.shape, weight_shape, groups):
+    if _pointwise(weight_shape, pad, groups):
+        return _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride)
+    if _nhwc_weight_grad(x.shape, weight_shape, groups):
         return _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride, pad, dilation, columns)
     if tuple(stride) == (1, 1):  # as in conv2d: one copy per column row, not per oH
         return _conv2d_weight_grad_full_width(gy, x, weight_shape, pad, dilation, groups, columns)
