@@ -262,15 +262,17 @@ def _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride: Pair):
 # between NCHW and NHWC, each one pass over an activation, against im2col's kH*kW-fold columns.
 # The rule: one group, C_in >= NHWC_MIN_CHANNELS (runs long enough that the copies go at memory
 # speed; LeNet's 1 and 6 channels keep the full-width path) and an input of at most
-# NHWC_MAX_POSITIONS = 24x24 positions. bench_conv_shapes.py, 1 thread, against the full-width
-# columns: ResNet (64,512,4,4) 3x3 forward 63 against 100 ms, input grad 64 / 94, weight grad
-# 68 / 141; (64,128,16,16) forward 48 / 70; DenseNet (16,128,24,24)->32 forward 17 / 23; but
-# at 32x32 (64,64,32,32) 81 / 75, where the channels-first runs are long already (docs/kernels.md).
+# NHWC_MAX_POSITIONS = 24x24 positions. bench_conv_shapes.py --baseline, 1 thread, against the
+# channels-first columns: ResNet (64,512,4,4) 3x3 forward 38 against 63 ms, input grad 36 / 55,
+# weight grad 56 / 81; (64,128,16,16) forward 45 / 53, input grad 41 / 45; DenseNet
+# (16,128,24,24)->32 forward 11.0 / 12.2; but at 32x32 (64,64,32,32) 81 / 75 (loaded machine),
+# where the channels-first runs are long already (docs/kernels.md, "Deep nets").
 
 NHWC_MIN_CHANNELS = 32
 NHWC_MAX_POSITIONS = 24 * 24
 # The weight gradient takes them only up to 8x8: its GEMM reduces over the batch's positions,
-# and at 16x16 (64,128,16,16) the channels-first form was faster (54-67 ms against 66-73).
+# and at 16x16 (64,128,16,16) the channels-first form was faster (54-67 ms against 66-73, two
+# runs on a loaded machine).
 NHWC_WEIGHT_GRAD_MAX_POSITIONS = 8 * 8
 
 
