@@ -335,3 +335,101 @@ def col2im_full_width_into(cols: np.ndarray, x_pad: np.ndarray, kernel: tuple[in
     _check_full_width("col2im_full_width", x_pad.shape, cols.shape, kernel, dilation, out_height)
     _col2im_full_width(cols, x_pad, kernel[0], kernel[1], dilation[0], dilation[1], out_height,
                        in_parallel(cols.size))
+
+
+# ---------------------------------------------------------------------------------------------
+# Channels-last columns, for convolutions with many channels on small images.
+#
+# With x padded and stored channels last, x_pad (B, Hp, Wp, C), the C inputs that one kernel tap
+# (i, j) reads at one output position are one contiguous run of C numbers, at any stride and
+# dilation. So the columns, stored one output position per row, cols (B*oH*oW, kH*kW*C), are
+# built from kH*kW copies of C numbers per row: runs of 64-512 numbers in the deep nets, against
+# the oW-long runs (4-32) of the channels-first kernels above.
+
+
+@njit(cache=True)
+def _im2col_nhwc_sample(x_pad, cols, kH, kW, sH, sW, dH, dW, oH, oW, n):
+    C = x_pad.shape[3]
+    for oh in range(oH):
+        for ow in range(oW):
+            row = cols[(n * oH + oh) * oW + ow]
+            for i in range(kH):
+                line = x_pad[n, oh * sH + i * dH]
+                for j in range(kW):
+                    _copy(row[(i * kW + j) * C:], line[ow * sW + j * dW], C)
+
+
+@njit(cache=True, parallel=True)
+def _im2col_nhwc(x_pad, cols, kH, kW, sH, sW, dH, dW, oH, oW, parallel):
+    if parallel:
+        for n in prange(x_pad.shape[0]):
+            _im2col_nhwc_sample(x_pad, cols, kH, kW, sH, sW, dH, dW, oH, oW, n)
+    else:
+        for n in range(x_pad.shape[0]):
+            _im2col_nhwc_sample(x_pad, cols, kH, kW, sH, sW, dH, dW, oH, oW, n)
+
+
+@njit(cache=True)
+def _col2im_nhwc_sample(cols, x_pad, kH, kW, sH, sW, dH, dW, oH, oW, n):
+    C = x_pad.shape[3]
+    sample = x_pad[n]
+    for h in range(sample.shape[0]):
+        for w in range(sample.shape[1]):
+            _zero(sample[h, w], 0, C)
+    for oh in range(oH):
+        for ow in range(oW):
+            row = cols[(n * oH + oh) * oW + ow]
+            for i in range(kH):
+                line = sample[oh * sH + i * dH]
+                for j in range(kW):
+                    _add_into(line[ow * sW + j * dW], row[(i * kW + j) * C:], C)
+
+
+@njit(cache=True, parallel=True)
+def _col2im_nhwc(cols, x_pad, kH, kW, sH, sW, dH, dW, oH, oW, parallel):
+    if parallel:
+        for n in prange(x_pad.shape[0]):
+            _col2im_nhwc_sample(cols, x_pad, kH, kW, sH, sW, dH, dW, oH, oW, n)
+    else:
+        for n in range(x_pad.shape[0]):
+            _col2im_nhwc_sample(cols, x_pad, kH, kW, sH, sW, dH, dW, oH, oW, n)
+
+
+def _check_nhwc(op: str, pad_shape, cols_shape, kernel, output_size, stride, dilation) -> None:
+    """cols (B*oH*oW, kH*kW*C) for x_pad (B, Hp, Wp, C), C-contiguous, and every read in x_pad."""
+    check_shape(op, "x_pad", pad_shape, (None,) * 4)
+    B, Hp, Wp, C = pad_shape
+    (kH, kW), (oH, oW) = kernel, output_size
+    check_window(op, kernel, stride, (0, 0), dilation)
+    check_shape(op, "cols", cols_shape, (B * oH * oW, kH * kW * C))
+    check_at_most(op, "the last row and column read", ((oH - 1) * stride[0] + (kH - 1) * dilation[0],
+                  (oW - 1) * stride[1] + (kW - 1) * dilation[1]), (Hp - 1, Wp - 1))
+
+
+def im2col_nhwc_into(x_pad: np.ndarray, cols: np.ndarray, kernel: tuple[int, int],
+                     output_size: tuple[int, int], stride: tuple[int, int],
+                     dilation: tuple[int, int]) -> None:
+    """im2col of a padded, channels-last ``x_pad`` (B, Hp, Wp, C) into ``cols`` (B*oH*oW, kH*kW*C).
+
+    Math: ``cols[(n*oH + oh)*oW + ow, (i*kW + j)*C + c] = x_pad[n, oh*sH + i*dH, ow*sW + j*dW, c]``.
+    Loop nest: ``for n (prange if big) / for oh, ow / for i, j / one contiguous copy of C``; each
+    sample writes its own rows. Cost: no flops; writes B*oH*oW*kH*kW*C elements in runs of C.
+    """
+    _check_nhwc("im2col_nhwc", x_pad.shape, cols.shape, kernel, output_size, stride, dilation)
+    if not (x_pad.flags.c_contiguous and cols.flags.c_contiguous):
+        raise ValueError("im2col_nhwc_into reads and writes C-contiguous arrays")
+    _im2col_nhwc(x_pad, cols, kernel[0], kernel[1], stride[0], stride[1], dilation[0], dilation[1],
+                 output_size[0], output_size[1], in_parallel(cols.size))
+
+
+def col2im_nhwc_into(cols: np.ndarray, x_pad: np.ndarray, kernel: tuple[int, int],
+                     output_size: tuple[int, int], stride: tuple[int, int],
+                     dilation: tuple[int, int]) -> None:
+    """Overwrite ``x_pad`` (B, Hp, Wp, C) with the adjoint of ``im2col_nhwc_into``: zeroed, then
+    every row's kH*kW runs of C added back where they were read. Loop nest: ``for n (prange if
+    big) / zero the sample / for oh, ow / for i, j / C additions``; each n owns x_pad[n]."""
+    _check_nhwc("col2im_nhwc", x_pad.shape, cols.shape, kernel, output_size, stride, dilation)
+    if not (x_pad.flags.c_contiguous and cols.flags.c_contiguous):
+        raise ValueError("col2im_nhwc_into reads and writes C-contiguous arrays")
+    _col2im_nhwc(cols, x_pad, kernel[0], kernel[1], stride[0], stride[1], dilation[0], dilation[1],
+                 output_size[0], output_size[1], in_parallel(cols.size))

@@ -1,0 +1,161 @@
+"""conv2d of the deep chapters against torch: forward, input gradient, weight gradient, one by one.
+
+Run: ``python benchmarks/bench_conv_shapes.py [--threads 1 2] [--reps 7] [--only NAME ...]
+[--baseline DIR]`` from the repository root (a few minutes); ``--baseline`` times another checkout
+(``git worktree add DIR COMMIT``) as a third library in the same rounds, for before/after tables. The shapes are the convolutions of the gallery's models
+(examples/gallery/: ResNet-18, DenseNet, GoogLeNet, NiN, VGG on Fashion-MNIST at 32-96 px), where
+convolution is most of a training step: many channels, small images, 3x3 at stride 1 and 2,
+1x1, the 7x7 stride-2 stem.
+
+House style (as benchmarks/bench_kernels.py): ours and torch each run in their own worker
+process (their thread pools would fight in one) and are asked for one timing in turn, repeat
+after repeat; medians reported. Both run at the same thread count (numba's threads for ours,
+``torch.set_num_threads`` for torch). ``ratio`` is ours / torch (< 1: ours faster). Ours is what
+the CPU backend runs for Convolution: ``kernels.conv2d`` (forward with bias, keeping the columns
+when they fit), ``kernels.conv2d_input_grad``, ``kernels.conv2d_weight_grad``; torch's are
+``F.conv2d`` and ``torch.ops.aten.convolution_backward`` with one output mask at a time.
+"""
+
+import argparse
+import multiprocessing as mp
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+PAUSE = 0.02  # the other process's idle threads go back to sleep (bench_kernels.settle_idle_threads)
+
+# name -> (x shape, C_out, kernel, stride, padding)
+SHAPES = {
+    "resnet 3x3 s1 (64,64,32,32)->64": ((64, 64, 32, 32), 64, 3, 1, 1),
+    "resnet 3x3 s1 (64,128,16,16)->128": ((64, 128, 16, 16), 128, 3, 1, 1),
+    "resnet 3x3 s2 (64,64,32,32)->128": ((64, 64, 32, 32), 128, 3, 2, 1),
+    "resnet 3x3 s1 (64,512,4,4)->512": ((64, 512, 4, 4), 512, 3, 1, 1),
+    "resnet 1x1 s2 (64,128,8,8)->256": ((64, 128, 8, 8), 256, 1, 2, 0),
+    "nin 1x1 s1 (64,256,8,8)->256": ((64, 256, 8, 8), 256, 1, 1, 0),
+    "stem 7x7 s2 p3 (16,1,96,96)->64": ((16, 1, 96, 96), 64, 7, 2, 3),
+    "googlenet 1x1 (16,192,24,24)->64": ((16, 192, 24, 24), 64, 1, 1, 0),
+    "densenet 1x1 (16,128,24,24)->128": ((16, 128, 24, 24), 128, 1, 1, 0),
+    "densenet 3x3 (16,128,24,24)->32": ((16, 128, 24, 24), 32, 3, 1, 1),
+}
+OPS = ("fwd", "dx", "dw")
+
+
+def build_ours(name):
+    from minitorch import kernels
+    from minitorch.backends import cpu  # noqa: F401  the settings minitorch runs the kernels with
+
+    x_shape, c_out, k, s, p = SHAPES[name]
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(x_shape, dtype=np.float32)
+    w = rng.standard_normal((c_out, x_shape[1], k, k), dtype=np.float32)
+    b = rng.standard_normal(c_out, dtype=np.float32)
+    args = ((s, s), (p, p), (1, 1), 1)
+    y, columns = kernels.conv2d(x, w, b, *args, keep_columns=True)
+    gy = rng.standard_normal(y.shape, dtype=np.float32)
+    return {
+        "fwd": lambda: kernels.conv2d(x, w, b, *args, keep_columns=True),
+        "dx": lambda: kernels.conv2d_input_grad(gy, w, x.shape, *args),
+        "dw": lambda: kernels.conv2d_weight_grad(gy, x, w.shape, *args, columns),
+    }
+
+
+def build_torch(name):
+    import torch
+    import torch.nn.functional as F
+
+    x_shape, c_out, k, s, p = SHAPES[name]
+    rng = np.random.default_rng(0)
+    x = torch.tensor(rng.standard_normal(x_shape, dtype=np.float32))
+    w = torch.tensor(rng.standard_normal((c_out, x_shape[1], k, k), dtype=np.float32))
+    b = torch.tensor(rng.standard_normal(c_out, dtype=np.float32))
+    gy = torch.tensor(rng.standard_normal(F.conv2d(x, w, b, s, p).shape, dtype=np.float32))
+
+    def backward(mask):
+        return lambda: torch.ops.aten.convolution_backward(gy, x, w, [c_out], [s, s], [p, p], [1, 1],
+                                                           False, [0, 0], 1, mask)
+    return {"fwd": lambda: F.conv2d(x, w, b, s, p), "dx": backward([True, False, False]),
+            "dw": backward([False, True, False])}
+
+
+def worker(library, conn, path=None):
+    if path:  # the baseline: another checkout's minitorch (with its kernels importable as minitorch.kernels)
+        sys.path.insert(0, path)
+    import numba
+    steps = {}
+    while (request := conn.recv()) is not None:
+        name, op, threads = request
+        if library == "torch":
+            import torch
+            torch.set_num_threads(threads)
+        else:
+            numba.set_num_threads(threads)
+        if name not in steps:
+            steps[name] = (build_torch if library == "torch" else build_ours)(name)
+            for f in steps[name].values():
+                f()
+        fn = steps[name][op]
+        time.sleep(PAUSE)
+        fn()  # warm: pools awake, caches refilled after the other library ran
+        start = time.perf_counter()
+        for _ in range(3):
+            fn()
+        conn.send((time.perf_counter() - start) / 3)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--reps", type=int, default=7)
+    parser.add_argument("--only", nargs="+", default=None, help="substrings of the shape names")
+    parser.add_argument("--baseline", default=None,
+                        help="a checkout of an earlier minitorch, timed as a third library ('base')")
+    a = parser.parse_args()
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "22")
+    ctx = mp.get_context("spawn")
+    pipes = {}
+    for library in ("ours", "torch") + (("base",) if a.baseline else ()):
+        here, there = ctx.Pipe()
+        path = os.path.abspath(a.baseline) if library == "base" else None
+        ctx.Process(target=worker, args=(library, there, path), daemon=True).start()
+        pipes[library] = here
+
+    def ask(library, *request):
+        pipes[library].send(request)
+        return pipes[library].recv()
+
+    print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (1 and 5 min)")
+    base = " / base" if a.baseline else ""
+    heads = "".join(f" | {op} ours{base} / torch ms | ratio{base.replace(' / ', ' (')}{')' if base else ''}"
+                    for op in OPS)
+    for threads in a.threads:
+        print(f"\n{threads} thread(s), float32, medians of {a.reps}\n")
+        print(f"| shape{heads} |\n|---" + "|---:|---:" * len(OPS) + "|")  # ratio: ours / torch (base / torch)
+        for name in SHAPES:
+            if a.only and not any(o in name for o in a.only):
+                continue
+            cells = ""
+            for op in OPS:
+                t = {lib: [] for lib in pipes}
+                for _ in range(a.reps):
+                    for lib in pipes:
+                        t[lib].append(ask(lib, name, op, threads))
+                m = {lib: statistics.median(v) * 1e3 for lib, v in t.items()}
+                if a.baseline:
+                    cells += (f" | {m['ours']:.2f} / {m['base']:.2f} / {m['torch']:.2f} | "
+                              f"{m['ours'] / m['torch']:.2f} ({m['base'] / m['torch']:.2f})")
+                else:
+                    cells += f" | {m['ours']:.2f} / {m['torch']:.2f} | {m['ours'] / m['torch']:.2f}"
+            print(f"| {name}{cells} |", flush=True)
+    for pipe in pipes.values():
+        pipe.send(None)
+    print(f"\nload after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

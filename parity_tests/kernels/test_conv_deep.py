@@ -1,0 +1,82 @@
+"""conv2d's algorithms for the deep nets' shapes (kernels/conv.py): the 1x1 path (one GEMM per
+sample on NCHW) and the channels-last columns (C_in >= NHWC_MIN_CHANNELS, small images), forward
+and both gradients against torch, including the forward's columns handed to the weight gradient,
+strides, asymmetric padding, dilation, non-contiguous inputs and a gy shorter than the output."""
+
+import numpy as np
+import pytest
+import torch.nn.functional as F
+from kernel_parity_helpers import assert_close, random_array, torch_forward_and_grads
+
+from minitorch.kernels import conv as conv_module
+from minitorch.kernels import conv2d, conv2d_input_grad, conv2d_weight_grad
+
+DTYPES = [np.float64, np.float32]
+
+# (x shape, C_out, kernel, stride, padding ((top, bottom), (left, right)), dilation)
+CASES = [
+    ((2, 40, 8, 8), 24, (1, 1), (1, 1), ((0, 0), (0, 0)), (1, 1)),      # 1x1, copies path
+    ((2, 40, 16, 17), 24, (1, 1), (1, 1), ((0, 0), (0, 0)), (1, 1)),    # 1x1, per-sample dw
+    ((3, 40, 9, 7), 24, (1, 1), (2, 2), ((0, 0), (0, 0)), (1, 1)),      # ResNet downsample
+    ((2, 40, 9, 8), 20, (1, 1), (3, 1), ((0, 0), (0, 0)), (1, 1)),
+    ((2, 32, 4, 4), 20, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # channels last, dw too
+    ((2, 36, 8, 8), 16, (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1)),
+    ((2, 33, 12, 10), 8, (3, 2), (2, 1), ((2, 0), (1, 0)), (2, 1)),     # forward, dx channels last
+    ((2, 32, 7, 7), 8, (5, 5), (1, 1), ((0, 0), (0, 0)), (1, 1)),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", CASES)
+def test_deep_paths_against_torch(case, dtype):
+    x_shape, c_out, kernel, stride, pad, dil = case
+    rng = np.random.default_rng(0)
+    x = random_array(rng, x_shape, dtype)
+    w = random_array(rng, (c_out, x_shape[1]) + kernel, dtype)
+    b = random_array(rng, (c_out,), dtype)
+    (pT, pB), (pL, pR) = pad
+
+    def torch_conv(x, w, b):
+        return F.conv2d(F.pad(x, (pL, pR, pT, pB)), w, b, stride, 0, dil)
+
+    y_t, gy, (gx_t, gw_t, _) = torch_forward_and_grads(torch_conv, [x, w, b])
+    y, columns = conv2d(x, w, b, stride, pad, dil, 1, keep_columns=True)
+    assert_close(y, y_t, dtype)
+    assert_close(conv2d_input_grad(gy, w, x.shape, stride, pad, dil, 1), gx_t, dtype)
+    assert_close(conv2d_weight_grad(gy, x, w.shape, stride, pad, dil, 1, columns), gw_t, dtype)
+    assert_close(conv2d_weight_grad(gy, x, w.shape, stride, pad, dil, 1), gw_t, dtype)
+    # non-contiguous operands take the same paths
+    xt = np.swapaxes(np.ascontiguousarray(np.swapaxes(x, 2, 3)), 2, 3)
+    gyt = np.swapaxes(np.ascontiguousarray(np.swapaxes(gy, 2, 3)), 2, 3)
+    assert_close(conv2d(xt, w, b, stride, pad, dil, 1), y_t, dtype)
+    assert_close(conv2d_input_grad(gyt, w, x.shape, stride, pad, dil, 1), gx_t, dtype)
+    assert_close(conv2d_weight_grad(gyt, xt, w.shape, stride, pad, dil, 1), gw_t, dtype)
+
+
+def test_deep_paths_are_taken():
+    """The cases above reach the paths they are named for (the rule in conv2d's docstring)."""
+    P0 = ((0, 0), (0, 0))
+    assert conv_module._pointwise((24, 40, 1, 1), P0, 1)
+    assert not conv_module._pointwise((24, 40, 1, 1), ((1, 1), (0, 0)), 1)
+    assert conv_module._nhwc_weight_grad((2, 32, 4, 4), (20, 32, 3, 3), 1)
+    assert conv_module._nhwc((2, 33, 12, 10), (8, 33, 3, 2), 1)
+    assert not conv_module._nhwc_weight_grad((2, 33, 12, 10), (8, 33, 3, 2), 1)
+    assert not conv_module._nhwc((2, 8, 4, 4), (8, 8, 3, 3), 1)       # few channels
+    assert not conv_module._nhwc((2, 64, 32, 32), (8, 64, 3, 3), 1)   # large image
+    assert not conv_module._nhwc((2, 64, 4, 4), (8, 32, 3, 3), 2)     # groups
+
+
+@pytest.mark.parametrize("case", [CASES[0], CASES[2], CASES[4], CASES[6]])
+def test_input_grad_of_a_shorter_gy(case):
+    """conv_transpose2d with output_padding asks for an input larger than gy's conv output
+    allows: a gy one row short must act as the full gy with a zero last row."""
+    x_shape, c_out, kernel, stride, pad, dil = case
+    rng = np.random.default_rng(1)
+    w = random_array(rng, (c_out, x_shape[1]) + kernel, np.float64)
+    x = random_array(rng, x_shape, np.float64)
+    y = conv2d(x, w, None, stride, pad, dil, 1)
+    gy = random_array(rng, y.shape[:2] + (y.shape[2] - 1, y.shape[3]), np.float64)
+    ours = conv2d_input_grad(gy, w, x.shape, stride, pad, dil, 1)
+    gy_full = np.zeros(y.shape)  # the same gradient with the missing rows as zeros
+    gy_full[:, :, :gy.shape[2]] = gy
+    assert_close(ours, conv2d_input_grad(gy_full, w, x.shape, stride, pad, dil, 1), np.float64)
