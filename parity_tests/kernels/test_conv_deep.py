@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 import torch.nn.functional as F
 from kernel_parity_helpers import assert_close, random_array, torch_forward_and_grads
-
 from minitorch.kernels import conv as conv_module
 from minitorch.kernels import conv2d, conv2d_input_grad, conv2d_weight_grad
 
