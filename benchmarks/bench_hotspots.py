@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 
 import numpy as np
 
@@ -36,6 +34,9 @@ sys.path.insert(0, ROOT)
 import torch
 
 import minitorch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_overhead import profile, run, table
 
 
 def make_workloads(lib):
@@ -127,71 +128,6 @@ def make_workloads(lib):
     return work
 
 
-def time_call(fn, number: int) -> float:
-    """Seconds per call, over ``number`` calls."""
-    start = time.perf_counter()
-    for _ in range(number):
-        fn()
-    return (time.perf_counter() - start) / number
-
-
-def calibrate(fn, target: float = 0.05) -> int:
-    """Calls per timing so that one timing lasts about ``target`` seconds (at least one call)."""
-    per_call = min(time_call(fn, 1) for _ in range(3))
-    return max(1, int(target / per_call))
-
-
-def run(repeats: int, only: str | None) -> list[tuple[str, float, float, float]]:
-    mini, ref = make_workloads(minitorch), make_workloads(torch)
-    rows = []
-    for name in mini:
-        if only and only not in name:
-            continue
-        contenders = {"mini": (mini[name], None), "torch1": (ref[name], 1), "torch2": (ref[name], 2)}
-        numbers = {}
-        for key, (fn, threads) in contenders.items():
-            if threads:
-                torch.set_num_threads(threads)
-            fn()  # warm up (numba compiles, torch allocates)
-            numbers[key] = calibrate(fn)
-        samples: dict[str, list[float]] = {k: [] for k in contenders}
-        order = list(contenders)
-        for r in range(repeats):
-            for key in order if r % 2 == 0 else reversed(order):
-                fn, threads = contenders[key]
-                if threads:
-                    torch.set_num_threads(threads)
-                samples[key].append(time_call(fn, numbers[key]))
-        med = {k: statistics.median(v) * 1e3 for k, v in samples.items()}
-        rows.append((name, med["mini"], med["torch1"], med["torch2"]))
-        print(f"  {name}: {med['mini']:.3f} ms vs {med['torch1']:.3f} ms", file=sys.stderr, flush=True)
-    return rows
-
-
-def table(rows) -> str:
-    lines = [
-        "| workload | minitorch ms | torch-1t ms | torch-2t ms | ratio vs 1t | ratio vs 2t |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for name, m, t1, t2 in rows:
-        lines.append(f"| {name} | {m:.3f} | {t1:.3f} | {t2:.3f} | {m / t1:.2f}x | {m / t2:.2f}x |")
-    return "\n".join(lines)
-
-
-def profile(name: str) -> None:
-    import cProfile
-    import pstats
-
-    fn = next(f for n, f in make_workloads(minitorch).items() if name in n)
-    fn()
-    prof = cProfile.Profile()
-    prof.enable()
-    for _ in range(10):
-        fn()
-    prof.disable()
-    pstats.Stats(prof).sort_stats("tottime").print_stats(25)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=11)
@@ -202,11 +138,12 @@ def main() -> None:
     if args.threads:
         minitorch.set_num_threads(args.threads)
     if args.profile:
-        profile(args.profile)
+        profile(next(f for n, f in make_workloads(minitorch).items() if args.profile in n), calls=10)
         return
     torch.set_num_threads(1)
     print(f"minitorch on {minitorch.get_num_threads()} thread(s)")
-    print(table(run(args.repeats, args.only)))
+    # bench_overhead.py's loop: calibrated, alternating, medians; in ms, calibrated on single calls
+    print(table(run(args.repeats, make_workloads, args.only, probe=1, unit=1e3), unit="ms", digits=3))
 
 
 if __name__ == "__main__":

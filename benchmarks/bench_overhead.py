@@ -91,28 +91,34 @@ def time_call(fn, number: int) -> float:
     return (time.perf_counter() - start) / number
 
 
-def calibrate(fn, target: float = 0.05) -> int:
-    """Calls per timing so that one timing lasts about ``target`` seconds.
+def calibrate(fn, target: float = 0.05, probe: int = 20) -> int:
+    """Calls per timing so that one timing lasts about ``target`` seconds (at least one call).
 
     Long enough to include the garbage collector's periodic passes (a real cost of
-    allocating many small objects); estimated from the fastest of a few short runs, so a
-    single stall cannot make the loops too short.
+    allocating many small objects); estimated from the fastest of a few runs of ``probe``
+    calls, so a single stall cannot make the loops too short.
     """
-    per_call = min(time_call(fn, 20) for _ in range(5))
+    per_call = min(time_call(fn, probe) for _ in range(5))
     return max(1, int(target / per_call))
 
 
-def run(repeats: int) -> list[tuple[str, float, float, float]]:
-    mini, ref = make_workloads(minitorch), make_workloads(torch)
+def run(repeats: int, make=make_workloads, only: str | None = None, probe: int = 20,
+        unit: float = 1e6) -> list[tuple[str, float, float, float]]:
+    """Medians (in ``unit``: 1e6 for µs) of minitorch's and torch's (1 and 2 threads) time per
+    call of each workload ``make(lib)`` returns, whose name contains ``only``; ``probe``: calls
+    per calibration run (``calibrate``), fewer for workloads of milliseconds."""
+    mini, ref = make(minitorch), make(torch)
     rows = []
     for name in mini:
+        if only and only not in name:
+            continue
         contenders = {"mini": (mini[name], None), "torch1": (ref[name], 1), "torch2": (ref[name], 2)}
         numbers = {}
         for key, (fn, threads) in contenders.items():
             if threads:
                 torch.set_num_threads(threads)
-            fn()  # warm up
-            numbers[key] = calibrate(fn)
+            fn()  # warm up (numba compiles, torch allocates)
+            numbers[key] = calibrate(fn, probe=probe)
         samples: dict[str, list[float]] = {k: [] for k in contenders}
         order = list(contenders)
         for r in range(repeats):
@@ -121,29 +127,32 @@ def run(repeats: int) -> list[tuple[str, float, float, float]]:
                 if threads:
                     torch.set_num_threads(threads)
                 samples[key].append(time_call(fn, numbers[key]))
-        med = {k: statistics.median(v) * 1e6 for k, v in samples.items()}
+        med = {k: statistics.median(v) * unit for k, v in samples.items()}
         rows.append((name, med["mini"], med["torch1"], med["torch2"]))
     return rows
 
 
-def table(rows) -> str:
+def table(rows, unit: str = "µs", digits: int = 1) -> str:
     lines = [
-        "| workload | minitorch µs | torch-1t µs | torch-2t µs | ratio vs 1t | ratio vs 2t |",
+        f"| workload | minitorch {unit} | torch-1t {unit} | torch-2t {unit} | ratio vs 1t | ratio vs 2t |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, m, t1, t2 in rows:
-        lines.append(f"| {name} | {m:.1f} | {t1:.1f} | {t2:.1f} | {m / t1:.1f}x | {m / t2:.1f}x |")
+        lines.append(f"| {name} | {m:.{digits}f} | {t1:.{digits}f} | {t2:.{digits}f} | "
+                     f"{m / t1:.{digits}f}x | {m / t2:.{digits}f}x |")
     return "\n".join(lines)
 
 
-def profile() -> None:
+def profile(fn=None, calls: int = 300) -> None:
+    """cProfile ``calls`` calls of minitorch's ``fn`` (default: the 20-op graph)."""
     import cProfile
     import pstats
 
-    fn = make_workloads(minitorch)["20-op graph fwd + bwd (8x8, requires_grad)"]
+    fn = fn or make_workloads(minitorch)["20-op graph fwd + bwd (8x8, requires_grad)"]
+    fn()
     prof = cProfile.Profile()
     prof.enable()
-    for _ in range(300):
+    for _ in range(calls):
         fn()
     prof.disable()
     pstats.Stats(prof).sort_stats("tottime").print_stats(25)
