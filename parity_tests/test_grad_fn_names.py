@@ -138,3 +138,19 @@ def test_target_gradients_match_torch(reduction):
         results.append([g.numpy() for g in lib.autograd.grad(total, (x, t))])
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_own_node_names_where_pytorch_composes():
+    """The documented grad_fn differences (docs/differences.md): PyTorch builds ``repeat_interleave``
+    and ``einsum`` from other ops (their ``grad_fn`` is the last one's, ``ViewBackward0`` here);
+    minitorch records one node of its own for each. Values and gradients are torch's."""
+    names, grads = {}, {}
+    for lib in (M, torch):
+        x = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        ys = (x.repeat_interleave(2), lib.einsum("i,i->", x, x))
+        names[lib] = [type(y.grad_fn).__name__ for y in ys]
+        grads[lib] = [lib.autograd.grad(y.sum(), x)[0].numpy() for y in ys]
+    assert names[torch] == ["ViewBackward0", "ViewBackward0"]
+    assert names[M] == ["RepeatInterleaveBackward0", "EinsumBackward0"]
+    for ours, theirs in zip(grads[M], grads[torch]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
