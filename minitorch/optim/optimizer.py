@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .._core.strides import is_non_overlapping_and_dense
 from .._ops.creation.factories import tensor
 from .._tensor.tensor import Tensor
 from ..autograd import enable_grad, no_grad
@@ -77,9 +78,10 @@ def _mul_(t: Tensor, factor: float) -> Tensor:
 
 
 def _writable_in_place(a: Any) -> bool:
-    """A float NumPy array that can be written in place with no element in two places."""
+    """A float NumPy array that can be written in place with no element in two places (and no
+    gaps: ``_core/strides.py``'s rule, which any parameter or optimizer state meets)."""
     return (type(a) is np.ndarray and a.dtype.kind == "f" and a.flags.writeable
-            and (a.size <= 1 or 0 not in a.strides))
+            and is_non_overlapping_and_dense(a.shape, [s // a.itemsize for s in a.strides]))
 
 
 def _new_step() -> Tensor:
