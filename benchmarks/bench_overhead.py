@@ -1,6 +1,6 @@
 """Per-op overhead on tiny tensors: minitorch against torch on the CPU.
 
-Run: ``python benchmarks/bench_overhead.py [--repeats 41] [--profile]`` from the repository root.
+Run: ``python benchmarks/bench_overhead.py [--repeats 41] [--only NAME] [--mini-threads 1] [--profile]`` from the repository root.
 
 On 8x8 tensors the arithmetic is free; what is measured is the Python (minitorch) or C++
 (torch) work around each op: argument parsing, type promotion, Tensor creation, recording
@@ -74,12 +74,26 @@ def make_workloads(lib):
         act.relu().backward(act_grad)
         act.grad = None
 
+    lib.manual_seed(0)
+    mlp = lib.nn.Sequential(lib.nn.Flatten(), lib.nn.Linear(784, 256), lib.nn.ReLU(), lib.nn.Linear(256, 10))
+    mlp_loss = lib.nn.CrossEntropyLoss(reduction="none")
+    sgd = lib.optim.SGD(mlp.parameters(), lr=0.1)
+    images = lib.tensor(rng.random((64, 1, 28, 28)), dtype=lib.float32)
+    mlp_labels = lib.tensor(rng.integers(0, 10, 64))
+
+    def mlp_step():  # the gallery's mlp_concise step (examples/gallery/_gallery.py's train)
+        l = mlp_loss(mlp(images), mlp_labels)
+        sgd.zero_grad()
+        l.mean().backward()
+        sgd.step()
+
     return {
         "x + y (8x8 float32, no grad)": add,
         "x.sum() (8x8)": reduce_sum,
         "20-op graph fwd + bwd (8x8, requires_grad)": graph20,
         "cross_entropy fwd + bwd (64x10 logits)": cross_entropy,
         "relu fwd + bwd (64,6,28,28)": relu,
+        "MLP 784-256-10 SGD step (batch 64)": mlp_step,
     }
 
 
@@ -162,11 +176,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=41)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--only", help="run only the workloads whose name contains this")
+    parser.add_argument("--mini-threads", type=int, help="minitorch's threads (default: its own)")
     args = parser.parse_args()
+    if args.mini_threads:
+        minitorch.set_num_threads(args.mini_threads)
     if args.profile:
         profile()
         return
-    print(table(run(args.repeats)))
+    print(f"load before: {os.getloadavg()[0]:.2f}")
+    print(table(run(args.repeats, only=args.only)))
+    print(f"load after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
