@@ -16,8 +16,10 @@ from ..backends import backend_of
 def promote(a, b, to_float: bool = False):
     """Cast the operands of a binary op to their common dtype; Python numbers stay numbers."""
     a_tensor = isinstance(a, Tensor)
-    if a_tensor and isinstance(b, Tensor) and a.dtype is b.dtype:
+    if a_tensor and isinstance(b, Tensor) and a._data.dtype is b._data.dtype:
         dt = a.dtype  # the common case, answered before result_type's walk over categories
+        if not to_float or dt.is_floating_point:
+            return a, b, dt  # and nothing to cast
     elif a_tensor and type(b) in (int, float, bool) and a.dtype.is_floating_point:
         dt = a.dtype  # a Python number never raises a float tensor's dtype (it is a 'wrapped number')
         scalar_in_range(b)

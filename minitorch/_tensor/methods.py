@@ -736,10 +736,10 @@ class Tensor(TensorBase):
     __array_wrap__ = _array_wrap
 
     # ---- arithmetic operators (_ops/pointwise/binary.py)
-    __add__ = _declines_arrays(lambda s, o: ew.add(s, o))
-    __sub__ = _declines_arrays(lambda s, o: ew.sub(s, o))
-    __mul__ = _declines_arrays(lambda s, o: ew.mul(s, o))
-    __truediv__ = _declines_arrays(lambda s, o: ew.div(s, o))
+    __add__ = _declines_arrays(ew.add)
+    __sub__ = _declines_arrays(ew.sub)
+    __mul__ = _declines_arrays(ew.mul)
+    __truediv__ = _declines_arrays(ew.div)
     __floordiv__ = _declines_arrays(lambda s, o: ew.floor_divide(s, o))
     __mod__ = _declines_arrays(lambda s, o: ew.remainder(s, o))
     __pow__ = _declines_arrays(lambda s, o: ew.pow(s, o))

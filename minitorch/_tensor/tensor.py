@@ -49,10 +49,7 @@ _new_size = tuple.__new__  # Size(shape) without re-checking that every entry is
 class _Version:
     """A version counter shared by a storage's views (``x._version`` in PyTorch)."""
 
-    __slots__ = ("value",)
-
-    def __init__(self) -> None:
-        self.value = 0
+    value = 0  # a class default, so a new counter runs no Python ``__init__``; a bump sets its own
 
 
 class TensorBase:
@@ -109,9 +106,11 @@ class TensorBase:
         t._data = data
         t._storage = storage
         t._stride = stride
-        t._version_counter = version = version if version is not None else _Version()
+        if version is None:
+            t._version_counter, t._view_version = _Version(), 0
+        else:
+            t._version_counter, t._view_version = version, version.value
         t._base = base
-        t._view_version = version.value
         t._device = device if device is not None else cpu_device
         t._requires_grad = False
         t._grad = None

@@ -201,7 +201,14 @@ _FREED = (
 
 
 class FunctionCtx(Node):
-    """The ``ctx`` of a Function: a backward node that also stores what forward saved."""
+    """The ``ctx`` of a Function: a backward node that also stores what forward saved.
+
+    Made on every ``apply``, recorded only when a gradient is needed: ``_record`` gives it its
+    creation order (``_seq``) and anomaly mode's forward trace, so the ctx of an op that records
+    nothing costs one object.
+    """
+
+    __init__ = object.__init__  # type: ignore[assignment]  # not Node's: _record sets _seq
 
     _forward_cls: Any  # the Function class this node runs the backward of
     _tensor_args: tuple[bool, ...]  # per forward input: whether it is a Tensor
@@ -340,7 +347,8 @@ class Function(metaclass=_FunctionMeta):
                     first = a
                 elif a._device is not first._device and a._device != first._device:
                     return cls.apply(*_same_device(args), **kwargs)
-                needs.append(a.requires_grad)
+                # ``requires_grad`` without the property call unless ``a`` is a view (see there)
+                needs.append(a._requires_grad or (a._base is not None and a.requires_grad))
                 fwd_args.append(a._data if raw else a)
             else:
                 needs.append(False)
@@ -349,31 +357,42 @@ class Function(metaclass=_FunctionMeta):
         ctx.needs_input_grad = needs = tuple(needs)
         record = _grad_state.enabled and True in needs
 
-        # forward runs in no_grad mode (a Function records one node, not the ops inside it)
-        prev, _grad_state.enabled = _grad_state.enabled, False
+        # forward runs in no_grad mode (a Function records one node, not the ops inside it);
+        # a Primitive that records nothing skips the switch: it computes on arrays, and none of
+        # its Tensor inputs needs a gradient, so there is nothing its forward could record
+        prev = _grad_state.enabled
+        switch = prev and (record or not raw)
+        if switch:
+            _grad_state.enabled = False
         try:
             res = cls.forward(ctx, *fwd_args, **kwargs)
         except ValueError as e:
             _raise_broadcast_error(e, args)
             raise
         finally:
-            _grad_state.enabled = prev
+            if switch:
+                _grad_state.enabled = prev
 
         multi = isinstance(res, tuple)
-        raw_outs = res if multi else (res,)
-        if raw:
-            view_of = first if cls.is_view else None
-            outs = tuple([o if isinstance(o, Tensor) else first._wrap_result(o, view_of) for o in raw_outs])
-        else:
-            # An input returned unchanged becomes a new alias, so it can carry its own grad_fn.
-            outs = tuple([o._alias() if isinstance(o, Tensor) and any(o is a for a in args) else o
-                          for o in raw_outs])
+        # one output (the common case) builds no tuple unless it is recorded
+        outs = tuple([_output(o, first, cls, args) for o in res]) if multi else _output(res, first, cls, args)
 
         if record:
-            _record(ctx, cls, args, outs, fwd_args if raw else None, raw_outs)
+            _record(ctx, cls, args, outs if multi else (outs,), fwd_args if raw else None, res if multi else (res,))
         else:
             ctx._to_save = ()
-        return outs if multi else outs[0]
+        return outs
+
+
+def _output(o, first, cls, args):
+    """One result of ``forward`` as a Tensor: a Primitive's array wrapped (sharing ``first``'s
+    storage for a view op); an input a Function returns unchanged becomes a new alias, so it can
+    carry its own grad_fn."""
+    if isinstance(o, _tensor_class):
+        return o._alias() if not cls._raw and any(o is a for a in args) else o
+    if cls._raw:
+        return first._wrap_result(o, first if cls.is_view else None)
+    return o
 
 
 def _same_device(args) -> list:
@@ -423,7 +442,11 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
     """Connect ``ctx`` into the graph: edges to inputs, outputs' grad_fn, saved tensors."""
     Tensor = _tensor_class
 
-    ctx._edges = tuple([a._grad_edge() if isinstance(a, Tensor) else None for a in args])
+    ctx._seq = next(_sequence)
+    if _anomaly_enabled:
+        ctx._forward_trace = _user_stack()
+    # an input that needs no gradient has no edge (``needs_input_grad`` is its ``requires_grad``)
+    ctx._edges = tuple([a._grad_edge() if need else None for a, need in zip(args, ctx.needs_input_grad)])
     ctx._tensor_args = tuple([isinstance(a, Tensor) for a in args])
     non_diff = ctx._non_differentiable
     meta: list[tuple | None] = []
@@ -449,7 +472,7 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
         found = None
         for i, o in enumerate(outs):
             if s is o or (cls._raw and isinstance(o, Tensor) and (s is o._data or s is raw_outs[i])):
-                found = SavedTensor(o, ctx, i) if o.grad_fn is ctx else SavedTensor(o)
+                found = SavedTensor(o, ctx, i) if o._grad_fn is ctx else SavedTensor(o)
                 break
         if found is None:
             for j, a in enumerate(args):

@@ -435,7 +435,8 @@ class Logit(Primitive):
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other`` with broadcasting and type promotion."""
     a, b, dt = promote(*_two_numbers_as_tensor(input, other))
-    return finish(Add.apply(a, b, _alpha("add", alpha, dt)), out)
+    y = Add.apply(a, b, _alpha("add", alpha, dt))
+    return y if out is None else finish(y, out)
 
 
 def sub(input, other, *, alpha=1, out=None):
@@ -446,7 +447,8 @@ def sub(input, other, *, alpha=1, out=None):
             "Use the `^` or `logical_xor()` operator instead."
         )
     a, b, dt = promote(*_two_numbers_as_tensor(input, other))
-    return finish(Sub.apply(a, b, _alpha("sub", alpha, dt)), out)
+    y = Sub.apply(a, b, _alpha("sub", alpha, dt))
+    return y if out is None else finish(y, out)
 
 
 def _is_bool(x) -> bool:
@@ -489,14 +491,16 @@ def rsub(input, other, *, alpha=1):
 def mul(input, other, *, out=None):
     """``input * other``."""
     a, b, _ = promote(input, other)
-    return finish(Mul.apply(a, b), out)
+    y = Mul.apply(a, b)
+    return y if out is None else finish(y, out)
 
 
 def div(input, other, *, rounding_mode=None, out=None):
     """``input / other``; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient (zero gradient)."""
     if rounding_mode is None:
         a, b, _ = promote(input, other, to_float=True)
-        return finish(Div.apply(a, b), out)
+        y = Div.apply(a, b)
+        return y if out is None else finish(y, out)
     if not isinstance(rounding_mode, str):
         raise TypeError(f"div(): argument 'rounding_mode' must be str, not {type(rounding_mode).__name__}")
     if rounding_mode not in ("trunc", "floor"):
