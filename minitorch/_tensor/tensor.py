@@ -151,6 +151,7 @@ class TensorBase:
                 # first: a (2, 1) gradient of cumsum with stride -1, offset 0; thorough profile)
                 self._data, self._stride = xp.ascontiguousarray(self._data), None
             self._storage = xp.storage_of(self._data)
+            self._offset_cache = (self._data, self._storage, 0)  # it starts at the first element
         return self._storage
 
     def stride(self, dim: int | None = None):

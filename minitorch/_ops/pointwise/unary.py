@@ -43,8 +43,8 @@ UNARY: dict = {
     "atan":       (lambda xp, x: xp.arctan(x),     lambda x, y, g: g / (1 + x * x)),
     "sinh":       (lambda xp, x: xp.sinh(x),       lambda x, y, g: g * x.cosh()),
     "cosh":       (lambda xp, x: xp.cosh(x),       lambda x, y, g: g * x.sinh()),
-    "tanh":       (lambda xp, x: xp.tanh(x),       lambda x, y, g: g * (1 - y * y)),
-    "sigmoid":    (lambda xp, x: _sigmoid(xp, x),  lambda x, y, g: g * y * (1 - y)),
+    "tanh":       (lambda xp, x: xp.tanh(x),       lambda x, y, g: TanhBackward.apply(g, y)),
+    "sigmoid":    (lambda xp, x: _sigmoid(xp, x),  lambda x, y, g: SigmoidBackward.apply(g, y)),
     "relu":       (lambda xp, x: xp.relu(x),       lambda x, y, g: ThresholdBackward.apply(g, y)),
     "abs":        (lambda xp, x: xp.abs(x),        lambda x, y, g: g * x.sign()),
     "erf":        (lambda xp, x: xp.erf(x),        lambda x, y, g: g * (2 / math.sqrt(math.pi)) * (-x * x).exp()),
@@ -88,6 +88,58 @@ class ThresholdBackward(Primitive):
     def backward(ctx, gg):
         (y,) = ctx.saved_tensors
         return ThresholdBackward.apply(gg, y), None
+
+
+class TanhBackward(Primitive):
+    """gx = g * (1 - y * y) (tanh's gradient from its result);  dg = tanh_backward(gg, y),  dy = gg * (-2 * y * g).
+
+    PyTorch's ``tanh_backward`` as one op, with its derivatives (``derivatives.yaml``). Written as
+    ``g * (1 - y * y)`` in Tensor ops it was three ops (two products and a subtraction) in every
+    backward pass through a tanh; small-model backward passes are made of such ops.
+    """
+
+    node_name = "TanhBackwardBackward0"
+    reason = ("speed: one op instead of three in tanh's backward; the 20-op graph forward + backward "
+              "(benchmarks/bench_overhead.py) has three tanh")
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g if ctx.needs_input_grad[1] else None, y)
+        return g * (1 - y * y)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        return (TanhBackward.apply(gg, y) if _needs(ctx, 0) else None), (gg * (-2 * y * g) if _needs(ctx, 1) else None)
+
+
+class SigmoidBackward(Primitive):
+    """gx = g * (1 - y) * y (sigmoid's gradient from its result);  dg = sigmoid_backward(gg, y),
+    dy = gg * g * (1 - 2 * y).
+
+    PyTorch's ``sigmoid_backward`` as one op, in its kernel's order (``g * (1 - y) * y``), with its
+    derivatives (``derivatives.yaml``). Written in Tensor ops it was three ops in every backward
+    pass through a sigmoid.
+    """
+
+    node_name = "SigmoidBackwardBackward0"
+    reason = ("speed: one op instead of three in sigmoid's backward; the 20-op graph forward + backward "
+              "(benchmarks/bench_overhead.py) has three sigmoid")
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g if ctx.needs_input_grad[1] else None, y)
+        return g * (1 - y) * y
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        return (SigmoidBackward.apply(gg, y) if _needs(ctx, 0) else None), \
+            (gg * g * (1 - 2 * y) if _needs(ctx, 1) else None)
+
+
+def _needs(ctx, i: int) -> bool:
+    return ctx.needs_input_grad[i]
 
 
 def _sign(xp, x):
