@@ -327,7 +327,8 @@ def nonnegative_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
 
 def wrap_dim(dim, ndim: int) -> int:
     """Map a possibly negative dim into ``[0, ndim)``. A 0-d tensor accepts dims -1 and 0."""
-    dim = _as_int(dim, "dim")
+    if type(dim) is not int:  # (a plain int, the common case, needs no conversion)
+        dim = _as_int(dim, "dim")
     n = max(ndim, 1)
     if not -n <= dim < n:
         raise IndexError(

@@ -77,7 +77,9 @@ def run_backward(
                     continue
                 nxt, nr = edge
                 if g is not None:  # 4. un-broadcast, and sum into the next node's buffer
-                    g = validate_grad(node, i, g, nxt._out_meta[nr])
+                    meta = nxt._out_meta[nr]
+                    if g._data.shape != meta[0] or g.dtype is not meta[1]:  # (the call only when it acts)
+                        g = validate_grad(node, i, g, meta)
                     buf = buffers.get(nxt)
                     if buf is None:
                         buf = buffers[nxt] = [None] * len(nxt._out_meta)
@@ -163,7 +165,7 @@ class GraphTask:
 
     def call(self, node: Node, grads: list) -> tuple:
         """``node.apply(grads)``, checked; ``None`` for every input when no gradient arrived."""
-        if all(g is None for g in grads):
+        if grads.count(None) == len(grads):
             grads_in = (None,) * len(node._edges)
         else:
             grads = _materialize(node, grads)

@@ -227,7 +227,7 @@ class FunctionCtx(Node):
     def saved_tensors(self) -> tuple:
         if self._saved is None:
             raise RuntimeError(_FREED)
-        return tuple(s.unpack() if isinstance(s, SavedTensor) else s for s in self._saved)
+        return tuple([s.unpack() if isinstance(s, SavedTensor) else s for s in self._saved])
 
     def mark_non_differentiable(self, *tensors) -> None:
         """These outputs get ``requires_grad=False`` (e.g. the indices of ``max``)."""
@@ -374,8 +374,12 @@ class Function(metaclass=_FunctionMeta):
                 _grad_state.enabled = prev
 
         multi = isinstance(res, tuple)
-        # one output (the common case) builds no tuple unless it is recorded
-        outs = tuple([_output(o, first, cls, args) for o in res]) if multi else _output(res, first, cls, args)
+        if multi:
+            outs = tuple([_output(o, first, cls, args) for o in res])
+        elif raw and not isinstance(res, Tensor):  # the common case: one array, wrapped
+            outs = first._wrap_result(res, first if cls.is_view else None)
+        else:
+            outs = _output(res, first, cls, args)
 
         if record:
             _record(ctx, cls, args, outs if multi else (outs,), fwd_args if raw else None, res if multi else (res,))

@@ -62,6 +62,8 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
         if 0 in axes and len(axes) == len(axis) < a.ndim:  # a full reduction stays one pairwise sum
             first = np.sum(a, axis=0, dtype=dtype, keepdims=keepdims)
             return np.sum(first, axis=tuple(sorted(d if keepdims else d - 1 for d in axes if d)), keepdims=keepdims)
+    if type(a) is np.ndarray:  # np.sum without its Python wrapper (about 1 µs a call)
+        return np.add.reduce(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
     return np.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
 
 

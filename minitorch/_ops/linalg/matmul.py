@@ -10,6 +10,7 @@ other products that own a backward, for their PyTorch node names (``DotBackward0
 
 from __future__ import annotations
 
+from ..._core import dtype as _dtype
 from ..._tensor.tensor import Tensor
 from ...autograd.function import Primitive
 from ...backends import backend_of
@@ -92,6 +93,10 @@ def check_same_dtype(m1: Tensor, m2: Tensor) -> None:
         )
 
 
+# the CPU kernel that PyTorch's error for bool operands names, by the operands' dims
+_KERNEL = {(1, 1): "dot", (2, 1): "addmv_impl_cpu", (2, 2): "addmm_impl_cpu_", (1, 2): "addmm_impl_cpu_"}
+
+
 @tensor_args("input", "other")
 def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """PyTorch's ``matmul``: 1-d operands are treated as a row/column vector and squeezed after."""
@@ -100,8 +105,8 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
             f"both arguments to matmul need to be at least 1D, but they are {input.dim()}D and {other.dim()}D"
         )
     check_same_dtype(input, other)
-    kernel = {(1, 1): "dot", (2, 1): "addmv_impl_cpu", (2, 2): "addmm_impl_cpu_", (1, 2): "addmm_impl_cpu_"}
-    check_not_bool(input, kernel.get((input.dim(), other.dim()), "bmm"), out)
+    if input.dtype is _dtype.bool_ or out is not None:
+        check_not_bool(input, _KERNEL.get((input.dim(), other.dim()), "bmm"), out)
     a = input.unsqueeze(0) if input.dim() == 1 else input
     b = other.unsqueeze(-1) if other.dim() == 1 else other
     if a.shape[-1] != b.shape[-2]:

@@ -200,13 +200,16 @@ def unary(name: str, x: Tensor, out=None) -> Tensor:
     """Apply the unary op ``name`` (int inputs are promoted to float where PyTorch does)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
-    if name in ("floor", "ceil", "trunc", "round") and not x.dtype.is_floating_point:
-        return finish(x.clone(), out)  # integers are already whole: a copy, as PyTorch returns
-    if name not in _KEEPS_INT and not x.dtype.is_floating_point:
-        x = cast(x, _dtype.get_default_dtype())
-    elif x.dtype is _dtype.bool_ and name in _NO_BOOL:
-        raise _NO_BOOL[name]
-    return finish(UNARY_FUNCTIONS[name].apply(x), out)
+    dt = x.dtype
+    if not dt.is_floating_point:
+        if name in ("floor", "ceil", "trunc", "round"):
+            return finish(x.clone(), out)  # integers are already whole: a copy, as PyTorch returns
+        if name not in _KEEPS_INT:
+            x = cast(x, _dtype.get_default_dtype())
+        elif dt is _dtype.bool_ and name in _NO_BOOL:
+            raise _NO_BOOL[name]
+    y = UNARY_FUNCTIONS[name].apply(x)
+    return y if out is None else finish(y, out)
 
 
 def round(input, *, decimals: int = 0, out=None):

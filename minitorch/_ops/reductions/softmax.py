@@ -1,6 +1,7 @@
 """softmax and log_softmax along a dim (``torch.softmax``, ``torch.log_softmax``, the Tensor methods).
 
-``log_softmax`` is one fused primitive, ``LogSoftmax`` (PyTorch's ``LogSoftmaxBackward0``);
+``log_softmax`` is one fused primitive, ``LogSoftmax`` (PyTorch's ``LogSoftmaxBackward0``), and so is its
+gradient, ``LogSoftmaxBackwardData``;
 ``softmax`` is composed of the reductions in ``_ops/reductions/reduce.py``. ``nn.functional.softmax`` and
 ``log_softmax`` add PyTorch's legacy implicit ``dim`` on top of these.
 """
@@ -45,7 +46,36 @@ class LogSoftmax(Primitive):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return g - y.exp() * g.sum(ctx.dim, keepdim=True), None
+        return LogSoftmaxBackwardData.apply(g, y, ctx.dim), None
+
+
+class LogSoftmaxBackwardData(Primitive):
+    """gx = g - exp(y) * sum(g) along ``dim`` (log_softmax's gradient from its result y);
+    dg = gg - sum(gg * exp(y)),  dy = -sum(g) * exp(y) * gg.
+
+    PyTorch's ``_log_softmax_backward_data`` as one op, with its derivatives (``derivatives.yaml``):
+    in Tensor ops it was four (exp, sum, product, difference) in the backward of every
+    cross-entropy loss.
+    """
+
+    node_name = "LogSoftmaxBackwardDataBackward0"
+    reason = ("speed: one op instead of four in log_softmax's backward, cross-entropy forward + backward "
+              "(benchmarks/bench_overhead.py)")
+
+    @staticmethod
+    def forward(ctx, g, y, dim):
+        xp = backend_of(g)
+        ctx.dim = dim
+        ctx.save_for_backward(g if ctx.needs_input_grad[1] else None, y)
+        return g - xp.exp(y) * xp.sum(g, axis=dim, keepdims=True)
+
+    @staticmethod
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        dim = ctx.dim
+        dg = gg - (gg * y.exp()).sum(dim, keepdim=True) if ctx.needs_input_grad[0] else None
+        dy = -g.sum(dim, keepdim=True) * y.exp() * gg if ctx.needs_input_grad[1] else None
+        return dg, dy, None
 
 
 def _softmax_args(name: str, input: Tensor, dim, dtype) -> tuple[Tensor, int]:
