@@ -5,6 +5,8 @@ from __future__ import annotations
 import warnings
 
 from .._core import dtype as _dtype
+from .._tensor.tensor import Tensor
+from ..autograd import grad_mode
 from ..backends import backend_of
 
 
@@ -20,9 +22,6 @@ def computing_dtype(input, dtype, out, op: str):
     PyTorch, ``out``'s dtype when ``dtype`` is not given, so the input is cast to it first
     (``torch.sum(tensor([1.5, 0.4]), 0, out=int64_tensor)`` writes ``1 + 0 = 1``); a ``dtype`` that
     differs from ``out``'s is a RuntimeError."""
-    from .._tensor.tensor import Tensor
-    from ..autograd import grad_mode
-
     if not isinstance(out, Tensor):
         return dtype  # no out=, or a wrong one that ``finish`` refuses
     if dtype is None:
@@ -44,9 +43,6 @@ def finish(result, out, same_dtype: bool = False):
     gathers and scatters: RuntimeError "Expected out tensor to have dtype ...")."""
     if out is None:
         return result
-    from .._tensor.tensor import Tensor
-    from ..autograd import grad_mode
-
     if isinstance(out, (tuple, list)):
         for r, o in zip(result, out):
             finish(r, o, same_dtype)

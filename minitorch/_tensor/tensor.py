@@ -33,6 +33,7 @@ from .._core.device import cpu_device
 from .._core.device import device as _device_cls
 from .._core.size import Size
 from .._core.strides import contiguous_strides, is_contiguous
+from ..autograd import backward as _backward
 from ..autograd import grad_mode
 from ..autograd.function import AccumulateGrad, register_tensor_class
 from ..backends import backend_of
@@ -412,9 +413,7 @@ class TensorBase:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Accumulate d(self)/d(leaf) * gradient into every leaf's ``.grad``."""
-        from ..autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:
         """A tensor sharing this one's storage (and version counter) but not its history."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from . import (
     _fill,
+    function,
     grad_mode,
 )
 from .engine import run_backward
@@ -36,17 +37,14 @@ __all__ = [
 
 
 def _tensors(x):
-    from .._tensor.tensor import Tensor
-
-    if isinstance(x, Tensor):
+    if isinstance(x, function._tensor_class):  # (Tensor registers itself there: no import per call)
         return [x]
     return list(x)
 
 
 def _make_grads(outputs, grad_outputs):
     """Default gradients: 1 for a scalar output; an error for a non-scalar one."""
-    from .._tensor.tensor import Tensor
-
+    Tensor = function._tensor_class
     grads = []
     for out, g in zip(outputs, grad_outputs):
         if g is None:
