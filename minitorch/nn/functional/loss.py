@@ -288,10 +288,11 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     class_dim = 0 if input.dim() == 1 else 1
     n_classes = input.shape[class_dim]
     target = target.long()
-    if weight is None and target.numel() and not bool((target == ignore_index).any()):
+    labels = target._data  # the checks read the labels' array: values, not a graph
+    if weight is None and target.numel() and not bool((labels == ignore_index).any()):
         # The common case (no weights, nothing ignored) in fewer ops: the mean over kept
         # entries is a plain mean, and the bounds are the target's min and max.
-        if int(target.min()) < 0 or int(target.max()) >= n_classes:
+        if int(labels.min()) < 0 or int(labels.max()) >= n_classes:
             bad = (target < 0) | (target >= n_classes)
             raise IndexError(f"Target {int(target[bad][0])} is out of bounds.")
         return _NllLoss.apply(input, target=target, w=None, class_dim=class_dim, reduction=reduction)
