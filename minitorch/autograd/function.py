@@ -208,7 +208,7 @@ class FunctionCtx(Node):
     nothing costs one object.
     """
 
-    __init__ = object.__init__  # type: ignore[assignment]  # not Node's: _record sets _seq
+    __init__ = object.__init__  # not Node's: _record sets _seq
 
     _forward_cls: Any  # the Function class this node runs the backward of
     _tensor_args: tuple[bool, ...]  # per forward input: whether it is a Tensor
