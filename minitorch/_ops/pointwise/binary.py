@@ -434,8 +434,10 @@ class Logit(Primitive):
 # ----------------------------------------------------------------------------- functional API
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other`` with broadcasting and type promotion."""
-    a, b, dt = promote(*_two_numbers_as_tensor(input, other))
-    y = Add.apply(a, b, _alpha("add", alpha, dt))
+    if not isinstance(input, Tensor):
+        input, other = _two_numbers_as_tensor(input, other)
+    a, b, dt = promote(input, other)
+    y = Add.apply(a, b, alpha if type(alpha) is int and alpha == 1 else _alpha("add", alpha, dt))
     return y if out is None else finish(y, out)
 
 
@@ -446,8 +448,10 @@ def sub(input, other, *, alpha=1, out=None):
             "Subtraction, the `-` operator, with two bool tensors is not supported. "
             "Use the `^` or `logical_xor()` operator instead."
         )
-    a, b, dt = promote(*_two_numbers_as_tensor(input, other))
-    y = Sub.apply(a, b, _alpha("sub", alpha, dt))
+    if not isinstance(input, Tensor):
+        input, other = _two_numbers_as_tensor(input, other)
+    a, b, dt = promote(input, other)
+    y = Sub.apply(a, b, alpha if type(alpha) is int and alpha == 1 else _alpha("sub", alpha, dt))
     return y if out is None else finish(y, out)
 
 
@@ -466,15 +470,16 @@ def _two_numbers_as_tensor(input, other):
 
 def _alpha(op: str, alpha, dt: _dtype.dtype):
     """``alpha`` of add/sub checked as PyTorch does against the result dtype: a Number, no float
-    alpha for integer results, no non-bool alpha for bool results."""
+    alpha for integer or bool results, no bool alpha for other than bool results; for a bool
+    result an int alpha counts as a bool (``add(t, t, alpha=2)`` stays bool, as PyTorch)."""
     if alpha == 1 and type(alpha) is int:
         return alpha
     alpha = number_argument(op, "alpha", alpha)
-    if not dt.is_floating_point and dt is not _dtype.bool_ and isinstance(alpha, float):
+    if not dt.is_floating_point and isinstance(alpha, float):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
-    if dt is _dtype.bool_ and not isinstance(alpha, bool):
+    if dt is not _dtype.bool_ and isinstance(alpha, bool):
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
-    return alpha
+    return bool(alpha) if dt is _dtype.bool_ else alpha
 
 
 def rsub(input, other, *, alpha=1):
