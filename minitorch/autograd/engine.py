@@ -168,7 +168,8 @@ class GraphTask:
         if grads.count(None) == len(grads):
             grads_in = (None,) * len(node._edges)
         else:
-            grads = _materialize(node, grads)
+            if len(grads) > 1:  # (one gradient that arrived needs no zeros)
+                grads = _materialize(node, grads)
             grads_in = node.apply(tuple(grads))
             if len(grads_in) != len(node._edges):
                 raise RuntimeError(
@@ -222,7 +223,13 @@ def validate_grad(node: Node, index: int, grad, meta):
                 f"Function {node.name()} returned an invalid gradient at index {index} - got "
                 f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
             )
-        grad = sum_to_size(grad, shape)
+        lead = grad.dim() - len(shape)
+        if lead > 0 and grad._data.shape[lead:] == tuple(shape) and not grad_mode.is_grad_enabled():
+            # only leading dims to sum (a bias): one op; the view sum_to_size adds after its
+            # keepdim sum, as PyTorch's, is seen only in a recorded graph (create_graph)
+            grad = grad.sum(dim=tuple(range(lead)))
+        else:
+            grad = sum_to_size(grad, shape)
     if grad.dtype is not dtype:
         grad = grad.to(dtype)
     return grad
