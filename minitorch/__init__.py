@@ -370,6 +370,10 @@ from ._core.threads import set_num_threads, get_num_threads
 # ---- optimizers and learning-rate schedulers (optim)
 from . import optim
 
+# ---- the profiler (torch.profiler; torch.autograd.profiler re-exports record_function and the older profile)
+from . import profiler
+from .autograd import profiler as _autograd_profiler  # makes minitorch.autograd.profiler an attribute
+
 # ---- neural networks (nn: modules, functional, init, utils), and the functional ops PyTorch also
 # has at top level (torch.max_pool2d, torch.dropout(x, p, train) ...)
 from . import nn

@@ -37,7 +37,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("_ops", {"minitorch._ops"}),  # the ops, by family
     ("tensor", {"minitorch._tensor", "minitorch.serialization", "minitorch._torch_format"}),
     ("libraries", {"minitorch.nn", "minitorch.optim", "minitorch.utils", "minitorch.vision", "minitorch.hub",
-                   "minitorch.viz", "minitorch.accelerator", "minitorch.cuda"}),
+                   "minitorch.viz", "minitorch.accelerator", "minitorch.cuda", "minitorch.profiler"}),
     ("minitorch", {"minitorch"}),  # the package's __init__: re-exports
 ]
 BELOW_LIBRARIES = 5  # layers 0..5 (kernels .. tensor): no import cycle at all, function-level included
@@ -60,6 +60,11 @@ EXCEPTIONS = [
     Exception_(("minitorch.serialization", "minitorch._tensor.interop"), "minitorch.nn.parameter",
                "loading and converting rebuild nn.Parameter, a Tensor subclass (PyTorch's "
                "torch._utils._rebuild_parameter imports torch.nn.parameter the same way), inside functions"),
+    Exception_(("minitorch.autograd.profiler",), "minitorch.profiler",
+               "PyTorch keeps record_function and the older profile at torch.autograd.profiler too: "
+               "this module only re-exports minitorch.profiler, which no module of autograd imports"),
+    Exception_(("minitorch.autograd.profiler",), "minitorch.profiler._legacy",
+               "the older profile (torch.autograd.profiler.profile), re-exported with record_function"),
 ]
 
 
