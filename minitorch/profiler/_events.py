@@ -85,6 +85,7 @@ class FunctionEvent(_TimeStrings):
         self.input_shapes = input_shapes
         self.stack = stack if stack is not None else []
         self.category = category  # the Chrome trace's "cat": cpu_op, user_annotation, kernel
+        self.trace_name = name  # its name in the Chrome trace (ProfilerStep#3 for the key ProfilerStep*)
         self.sequence_nr = sequence_nr
         self.cpu_parent: FunctionEvent | None = None
         self.cpu_children: list[FunctionEvent] = []
@@ -225,7 +226,7 @@ class EventList(list):
                 args["Input Dims"] = e.input_shapes
             if e.stack:
                 args["Call stack"] = ";".join(e.stack)
-            trace.append({"ph": "X", "cat": e.category, "name": e.name, "pid": pid, "tid": e.thread,
+            trace.append({"ph": "X", "cat": e.category, "name": e.trace_name, "pid": pid, "tid": e.thread,
                           "ts": e.start_ns / 1e3, "dur": (e.end_ns - e.start_ns) / 1e3, "args": args})
         write_json_atomically(path, {"schemaVersion": 1, "displayTimeUnit": "ms", "traceEvents": trace})
 

@@ -159,8 +159,10 @@ class profile:
             self._stop_trace()
             if prev is ProfilerAction.RECORD_AND_SAVE or now is None:
                 self._trace_ready()
-        elif prev is ProfilerAction.WARMUP and now is ProfilerAction.NONE:
-            warnings.warn("Incorrect schedule: WARMUP followed by NONE", stacklevel=3)
+        elif prev is ProfilerAction.WARMUP and now in (ProfilerAction.NONE, None):
+            if now is ProfilerAction.NONE:
+                warnings.warn("Incorrect schedule: WARMUP followed by NONE", stacklevel=3)
+            self._events = EventList()  # as PyTorch: a trace started and stopped at once, empty
         if now in recording and self._recorder is None:
             self._start_trace()
 
@@ -178,6 +180,10 @@ class profile:
             return
         _recorder.install(None)
         recorder.close_all()
+        for e in recorder.events:
+            if e.is_user_annotation and e.name.startswith("ProfilerStep#"):
+                # as PyTorch: one key for all steps in the tables; the trace keeps each step's number
+                e.trace_name, e.name = e.name, "ProfilerStep*"
         self._events = EventList(recorder.events)
 
     def _trace_ready(self) -> None:
