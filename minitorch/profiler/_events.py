@@ -35,6 +35,8 @@ def _format_time_share(time_us: float, total_us: float) -> str:
 class _TimeStrings:
     """The ``*_str`` forms PyTorch's events have next to each time."""
 
+    __slots__ = ()
+
     cpu_time_total: float
     self_cpu_time_total: float
     count: int
@@ -74,6 +76,10 @@ class FunctionEvent(_TimeStrings):
     start; ``time_range`` gives them in microseconds. ``cpu_parent`` is the range it ran in,
     ``cpu_children`` the ranges that ran in it.
     """
+
+    # slots: a profile holds one event per op and kernel, and the garbage collector walks them all
+    __slots__ = ("category", "count", "cpu_children", "cpu_parent", "end_ns", "id", "input_shapes", "name",
+                 "sequence_nr", "stack", "start_ns", "thread", "trace_name")
 
     def __init__(self, id: int, name: str, thread: int, start_ns: int, input_shapes: list | None = None,
                  stack: list[str] | None = None, category: str = "cpu_op", sequence_nr: int = -1) -> None:

@@ -61,22 +61,14 @@ def aten_name(cls: Any) -> str:
     return "aten::" + snake
 
 
-class _UnobservedGlobals(dict):
-    """A module's globals as seen by a copy of one of its functions, with ``_profiler`` None."""
-
-    def __init__(self, module_globals: dict) -> None:
-        super().__init__(_profiler=None, __builtins__=module_globals["__builtins__"])
-        self.module_globals = module_globals
-
-    def __missing__(self, name: str) -> Any:
-        return self.module_globals[name]  # read live: a global rebound later is seen
-
-
 def _unobserved(fn: types.FunctionType) -> types.FunctionType:
     """``fn`` itself, compiled code and all, but reading ``_profiler`` as None: ``apply``'s body
-    runs once, unchanged, without handing itself to the recorder again."""
-    copy = types.FunctionType(fn.__code__, _UnobservedGlobals(fn.__globals__), fn.__name__,
-                              fn.__defaults__, fn.__closure__)
+    runs once, unchanged, without handing itself to the recorder again.
+
+    Its globals are a copy of its module's, taken when the profile starts (a plain dict, so that
+    Python's fast global lookups still apply), with ``_profiler`` None."""
+    module_globals = dict(fn.__globals__, _profiler=None)
+    copy = types.FunctionType(fn.__code__, module_globals, fn.__name__, fn.__defaults__, fn.__closure__)
     copy.__kwdefaults__ = fn.__kwdefaults__
     return copy
 
@@ -118,12 +110,18 @@ _ACCUMULATE = "torch::autograd::AccumulateGrad"
 
 
 class Recorder:
-    """Collects the events of one profiling session, on the thread that started it."""
+    """Collects the ranges of one profiling session, on the thread that started it.
+
+    While recording, a range is two tuples in a log, ``(id, name, category, shapes, stack, t)`` at
+    its start and ``(id, t)`` at its end; ``finish`` builds the ``FunctionEvent`` tree from them.
+    Tuples of numbers and strings are left alone by the garbage collector, where a growing tree of
+    event objects would be walked by every full collection: time that would land on whatever op
+    happened to trigger it.
+    """
 
     def __init__(self, record_shapes: bool = False, with_stack: bool = False) -> None:
         self.record_shapes, self.with_stack = record_shapes, with_stack
-        self.events: list[FunctionEvent] = []
-        self._open: list[FunctionEvent] = []  # the ranges open now, innermost last
+        self._log: list[tuple] = []
         self._ids = itertools.count(1)
         self._thread = threading.get_ident()
         self._t0 = perf_counter_ns()
@@ -131,29 +129,51 @@ class Recorder:
         self._ops: dict[Any, tuple[str, _TimedFunction]] = {}  # Function -> (name, stand-in)
 
     # ------------------------------------------------------------------ ranges
-    def begin(self, name: str, category: str = "cpu_op", input_shapes: list | None = None) -> FunctionEvent:
-        stack = _user_stack() if self.with_stack else None
+    def begin(self, name: str, category: str = "cpu_op", input_shapes: tuple | None = None) -> int:
+        """Open a range; returns its id, for ``end``."""
+        event_id = next(self._ids)
+        stack = tuple(_user_stack()) if self.with_stack else None
         if input_shapes is None and self.record_shapes:
-            input_shapes = []  # as PyTorch: a range with no inputs shows []
-        event = FunctionEvent(next(self._ids), name, self._thread, 0, input_shapes, stack, category)
-        if self._open:
-            event.cpu_parent = parent = self._open[-1]
-            parent.cpu_children.append(event)
-        self._open.append(event)
-        self.events.append(event)
-        event.start_ns = event.end_ns = perf_counter_ns() - self._t0  # last: the bookkeeping is not the event's
-        return event
+            input_shapes = ()  # as PyTorch: a range with no inputs shows []
+        self._log.append((event_id, name, category, input_shapes, stack, perf_counter_ns()))
+        return event_id
 
-    def end(self, event: FunctionEvent) -> None:
-        event.end_ns = perf_counter_ns() - self._t0
-        if event in self._open:  # a range left out of order closes the ones opened inside it too
-            while self._open.pop() is not event:
-                pass
+    def end(self, event_id: int) -> None:
+        self._log.append((event_id, perf_counter_ns()))
 
-    def close_all(self) -> None:
-        """End the ranges still open (a profile stopped inside a ``record_function``)."""
-        while self._open:
-            self.end(self._open[-1])
+    def finish(self) -> list[FunctionEvent]:
+        """The recorded ranges as events, in the order they began, with their parents and children.
+
+        A range closed out of order closes the ranges opened inside it; one still open ends now."""
+        now = perf_counter_ns()
+        events: list[FunctionEvent] = []
+        open_: list[FunctionEvent] = []
+        open_ids: set[int] = set()
+        for record in self._log:
+            if len(record) == 2:  # an end
+                event_id, t = record
+                if event_id in open_ids:
+                    while True:
+                        event = open_.pop()
+                        open_ids.discard(event.id)
+                        event.end_ns = t - self._t0
+                        if event.id == event_id:
+                            break
+                continue
+            event_id, name, category, shapes, stack, t = record
+            event = FunctionEvent(event_id, name, self._thread, t - self._t0,
+                                  None if shapes is None else [list(s) for s in shapes],
+                                  None if stack is None else list(stack), category)
+            if open_:
+                event.cpu_parent = open_[-1]
+                open_[-1].cpu_children.append(event)
+            open_.append(event)
+            open_ids.add(event_id)
+            events.append(event)
+        for event in open_:
+            event.end_ns = now - self._t0
+        self._log = []
+        return events
 
     def on_this_thread(self) -> bool:
         return threading.get_ident() == self._thread
@@ -168,7 +188,7 @@ class Recorder:
             name = aten_name(cls)
             entry = self._ops[cls] = (name, _TimedFunction(cls, self, name, self._apply))
         name, timed = entry
-        shapes = [_shape(a) for a in args] if self.record_shapes else None
+        shapes = tuple([_shape(a) for a in args]) if self.record_shapes else None
         event = self.begin(name, "cpu_op", shapes)
         try:
             return self._apply(timed, *args, **kwargs)
@@ -182,7 +202,7 @@ class Recorder:
         name = node.name()
         outer = self.begin(_EVALUATE + name)
         try:
-            inner = self.begin(name, "cpu_op", [_shape(g) for g in grads] if self.record_shapes else None)
+            inner = self.begin(name, "cpu_op", tuple([_shape(g) for g in grads]) if self.record_shapes else None)
             try:
                 return node.apply(grads)
             finally:
@@ -209,9 +229,9 @@ class Recorder:
             self.end(outer)
 
 
-def _shape(a: Any) -> list:
+def _shape(a: Any) -> tuple:
     """An input as PyTorch's "Input Shapes" show it: a tensor's shape, ``[]`` for anything else."""
-    return list(a.shape) if isinstance(a, _function._tensor_class) else []
+    return tuple(a.shape) if isinstance(a, _function._tensor_class) else ()
 
 
 _PACKAGE_DIR = _function._PACKAGE_DIR
@@ -245,7 +265,7 @@ class record_function(ContextDecorator):
     def __init__(self, name: str, args: str | None = None) -> None:
         self.name = name
         self.args = args
-        self._open: list[tuple[Recorder, FunctionEvent] | None] = []  # one per __enter__ (a decorated
+        self._open: list[tuple[Recorder, int] | None] = []  # one per __enter__ (a decorated
         # function may recurse)
 
     def __enter__(self):

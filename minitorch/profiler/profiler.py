@@ -179,12 +179,12 @@ class profile:
         if recorder is None:
             return
         _recorder.install(None)
-        recorder.close_all()
-        for e in recorder.events:
+        events = recorder.finish()
+        for e in events:
             if e.is_user_annotation and e.name.startswith("ProfilerStep#"):
                 # as PyTorch: one key for all steps in the tables; the trace keeps each step's number
                 e.trace_name, e.name = e.name, "ProfilerStep*"
-        self._events = EventList(recorder.events)
+        self._events = EventList(events)
 
     def _trace_ready(self) -> None:
         if self.on_trace_ready is not None:
