@@ -192,9 +192,9 @@ def test_profiling_changes_no_value():
 
 # ----------------------------------------------------------------------------- schedule and steps
 def test_schedule_function_is_torchs():
-    for kwargs in [dict(wait=1, warmup=1, active=2), dict(wait=1, warmup=1, active=2, repeat=2),
-                   dict(wait=0, warmup=2, active=1, repeat=1, skip_first=3),
-                   dict(wait=2, warmup=1, active=1, skip_first=1, skip_first_wait=1)]:
+    for kwargs in [{"wait": 1, "warmup": 1, "active": 2}, {"wait": 1, "warmup": 1, "active": 2, "repeat": 2},
+                   {"wait": 0, "warmup": 2, "active": 1, "repeat": 1, "skip_first": 3},
+                   {"wait": 2, "warmup": 1, "active": 1, "skip_first": 1, "skip_first_wait": 1}]:
         ours, theirs = schedule(**kwargs), torch.profiler.schedule(**kwargs)
         assert [ours(s).name for s in range(25)] == [theirs(s).name for s in range(25)], kwargs
     with pytest.raises(AssertionError):
@@ -224,9 +224,9 @@ def steps_seen(lib, steps: int, **schedule_kwargs) -> tuple[list, tuple]:
 
 
 @pytest.mark.parametrize("steps,kwargs", [
-    (10, dict(wait=1, warmup=1, active=2, repeat=2)),
-    (7, dict(wait=1, warmup=1, active=2)),  # stopped mid-cycle: the partial trace is handed over
-    (6, dict(wait=0, warmup=1, active=1, skip_first=2)),
+    (10, {"wait": 1, "warmup": 1, "active": 2, "repeat": 2}),
+    (7, {"wait": 1, "warmup": 1, "active": 2}),  # stopped mid-cycle: the partial trace is handed over
+    (6, {"wait": 0, "warmup": 1, "active": 1, "skip_first": 2}),
 ])
 def test_schedule_records_the_steps_torch_records(steps, kwargs):
     assert steps_seen(minitorch, steps, **kwargs) == steps_seen(torch, steps, **kwargs)
@@ -311,17 +311,15 @@ def test_nothing_installed_after_the_profile():
 
 def test_an_exception_inside_the_profile():
     x = minitorch.ones(2, 3)
-    with pytest.raises(RuntimeError, match="size of tensor a"):
-        with profile() as prof:
-            with record_function("failing"):
-                x + minitorch.ones(4)  # torch's RuntimeError, from inside the op
+    with pytest.raises(RuntimeError, match="size of tensor a"), profile() as prof:
+        with record_function("failing"):
+            x + minitorch.ones(4)  # torch's RuntimeError, from inside the op
     assert nothing_installed()
     (add,) = [e for e in prof.events() if e.name == "aten::add"]
     assert parent_name(add) == "failing" and add.cpu_time_total >= 0
-    with pytest.raises(ValueError, match="user error"):
-        with profile() as prof:
-            with record_function("left open"):
-                raise ValueError("user error")
+    with pytest.raises(ValueError, match="user error"), profile() as prof:
+        with record_function("left open"):
+            raise ValueError("user error")
     assert nothing_installed()
     assert [e.name for e in prof.events()] == ["left open"]
 
@@ -334,9 +332,8 @@ def test_record_function_outside_a_profile_does_nothing():
 
 def test_nested_profile_warns_and_the_outer_keeps_recording():
     with profile() as outer:
-        with pytest.warns(UserWarning, match="already enabled"):
-            with profile() as inner:
-                minitorch.ones(2) + 1
+        with pytest.warns(UserWarning, match="already enabled"), profile() as inner:
+            minitorch.ones(2) + 1
         minitorch.ones(2) * 2
     assert nothing_installed()
     assert list(inner.events()) == []
@@ -355,3 +352,23 @@ def test_autograd_profiler_module():
     with legacy_profile(enabled=False) as off:
         minitorch.ones(2) + 1
     assert list(off.function_events) == [] and nothing_installed()
+
+
+def test_the_docs_example_profiles_a_step(tmp_path, monkeypatch):
+    """``examples/profile_step.py`` (the tables of docs/profiler.md), on a batch of 4."""
+    import importlib
+    import sys
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "examples"))
+    example = importlib.import_module("profile_step")
+    from train_mlp import MLP
+
+    model = MLP()
+    trace = tmp_path / "mlp.json"
+    text = example.profile_model("MLP", model, minitorch.optim.SGD(model.parameters(), lr=0.1), 4, 5, trace)
+    first, *table = text.splitlines()
+    assert first.startswith("MLP, batch 4: ") and "kernels" in first and "Python in ops" in first
+    assert table[-1].startswith("Self CPU time total: ") and len(table) == 3 + 5 + 2
+    assert any(e["name"] == "ProfilerStep#2" for e in json.loads(trace.read_text())["traceEvents"])
+    assert nothing_installed() and "profile_step" in sys.modules
