@@ -311,15 +311,13 @@ def test_nothing_installed_after_the_profile():
 
 def test_an_exception_inside_the_profile():
     x = minitorch.ones(2, 3)
-    with pytest.raises(RuntimeError, match="size of tensor a"), profile() as prof:
-        with record_function("failing"):
-            x + minitorch.ones(4)  # torch's RuntimeError, from inside the op
+    with pytest.raises(RuntimeError, match="size of tensor a"), profile() as prof, record_function("failing"):
+        x + minitorch.ones(4)  # torch's RuntimeError, from inside the op
     assert nothing_installed()
     (add,) = [e for e in prof.events() if e.name == "aten::add"]
     assert parent_name(add) == "failing" and add.cpu_time_total >= 0
-    with pytest.raises(ValueError, match="user error"), profile() as prof:
-        with record_function("left open"):
-            raise ValueError("user error")
+    with pytest.raises(ValueError, match="user error"), profile() as prof, record_function("left open"):
+        raise ValueError("user error")
     assert nothing_installed()
     assert [e.name for e in prof.events()] == ["left open"]
 
