@@ -9,7 +9,7 @@ Layers, each importing only from itself and the layers below it (bottom first)::
     _ops/             every op as a Function, one folder per family
     _tensor/, serialization/   class Tensor(TensorBase): its body names every method
                                (methods.py); printing, legacy, interop; save/load
-    nn, optim, utils.data, vision, hub, viz, accelerator, cuda   (the public Tensor API)
+    nn, optim, utils.data, vision, hub, viz, profiler, accelerator, cuda   (the public Tensor API)
     this file         re-exports
 
 ``parity_tests/test_layers.py`` checks every import, function-level ones included, and lists the

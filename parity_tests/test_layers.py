@@ -3,7 +3,7 @@
 The layers, bottom first (``minitorch/__init__.py``'s docstring and docs/index.md draw them):
 
     kernels  <-  _core  <-  backends  <-  autograd  <-  _ops  <-  _tensor, serialization
-             <-  nn, optim, utils, vision, hub, viz, accelerator, cuda  <-  minitorch (__init__)
+             <-  nn, optim, utils, vision, hub, viz, profiler, accelerator, cuda  <-  minitorch (__init__)
 
 A module may import from its own layer and the layers below. The few imports that go against the
 order are listed in ``EXCEPTIONS``, each with its reason; an exception that no import needs any more
