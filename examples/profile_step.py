@@ -2,10 +2,11 @@
 
     python examples/profile_step.py                        # both models, batch 64, the tables
     python examples/profile_step.py --model mlp --trace mlp.json   # and a trace for ui.perfetto.dev
-    python examples/profile_step.py --threads 1 --repeat 5          # the tables of docs/profiler.md
+    python examples/profile_step.py --threads 1 --repeat 20         # the tables of docs/profiler.md
 
 Each model takes a few unprofiled steps first (numba compiles its kernels on their first call),
-then ``profile(schedule=schedule(wait=1, warmup=1, active=3))`` records three steps, and the
+then ``profile(schedule=schedule(wait=1, warmup=1, active=1))`` records one step (``--repeat``
+times, keeping the fastest: on a shared machine, the one least disturbed by other processes), and the
 script prints ``prof.key_averages().table(...)`` as PyTorch's profiler does, and the split that
 only minitorch shows: the time in kernels (the ``kernel: aten::...`` ranges, computing on arrays)
 against the Python around them. Replace ``minitorch`` by ``torch`` and the profiling part runs on
@@ -57,8 +58,8 @@ def profile_model(name: str, model: nn.Module, optimizer, batch: int, row_limit:
         step()
     best = None
     for _ in range(repeat):  # on a shared machine, keep the profile least disturbed by other processes
-        with profile(activities=[ProfilerActivity.CPU], schedule=schedule(wait=1, warmup=1, active=3)) as prof:
-            for _ in range(5):
+        with profile(activities=[ProfilerActivity.CPU], schedule=schedule(wait=1, warmup=1, active=1)) as prof:
+            for _ in range(3):
                 step()
                 prof.step()
         if best is None or kernel_split(prof.events())["step"] < kernel_split(best.events())["step"]:
