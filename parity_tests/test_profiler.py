@@ -370,3 +370,13 @@ def test_the_docs_example_profiles_a_step(tmp_path, monkeypatch):
     assert table[-1].startswith("Self CPU time total: ") and len(table) == 3 + 5 + 2
     assert any(e["name"] == "ProfilerStep#2" for e in json.loads(trace.read_text())["traceEvents"])
     assert nothing_installed() and "profile_step" in sys.modules
+
+
+def test_ops_on_the_device_under_test_are_recorded(device):
+    """On CUDA (``--device cuda``) the kernel range times the torch call the backend makes."""
+    x = minitorch.ones(2, 3, device=device, requires_grad=True)
+    with profile() as prof:
+        (x * 2).sum().backward()
+    names = [e.name for e in prof.events()]
+    assert {"aten::mul", "kernel: aten::mul", "autograd::engine::evaluate_function: MulBackward0"} <= set(names)
+    assert nothing_installed()
