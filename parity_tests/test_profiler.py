@@ -380,3 +380,16 @@ def test_ops_on_the_device_under_test_are_recorded(device):
     names = [e.name for e in prof.events()]
     assert {"aten::mul", "kernel: aten::mul", "autograd::engine::evaluate_function: MulBackward0"} <= set(names)
     assert nothing_installed()
+
+
+def test_with_stack_records_the_callers_frames():
+    def caller():
+        return minitorch.ones(2) + 1
+
+    with profile(with_stack=True) as prof:
+        caller()
+    (add,) = [e for e in prof.events() if e.name == "aten::add"]
+    assert add.stack[0].startswith(__file__) and add.stack[0].endswith(": caller")
+    assert not any("minitorch" + "/_ops" in frame for frame in add.stack)  # minitorch's own frames left out
+    header = prof.key_averages(group_by_stack_n=1).table().splitlines()[1]
+    assert header.rstrip().endswith("Source Location")
