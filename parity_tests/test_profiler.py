@@ -393,3 +393,20 @@ def test_with_stack_records_the_callers_frames():
     assert not any("minitorch" + "/_ops" in frame for frame in add.stack)  # minitorch's own frames left out
     header = prof.key_averages(group_by_stack_n=1).table().splitlines()[1]
     assert header.rstrip().endswith("Source Location")
+
+
+@pytest.mark.parametrize("use_gzip", [False, True])
+def test_tensorboard_trace_handler_writes_each_trace(tmp_path, use_gzip):
+    import gzip
+
+    handler = minitorch.profiler.tensorboard_trace_handler(str(tmp_path / "log"), worker_name="w", use_gzip=use_gzip)
+    with profile(schedule=schedule(wait=0, warmup=1, active=1, repeat=2), on_trace_ready=handler) as prof:
+        for _ in range(4):
+            minitorch.ones(2) + 1
+            prof.step()
+    files = sorted((tmp_path / "log").iterdir())
+    assert len(files) == 2
+    for f in files:
+        assert f.name.startswith("w.") and f.name.endswith(".pt.trace.json" + (".gz" if use_gzip else ""))
+        text = gzip.decompress(f.read_bytes()).decode() if use_gzip else f.read_text()
+        assert "aten::add" in {e["name"] for e in json.loads(text)["traceEvents"]}

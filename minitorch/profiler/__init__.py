@@ -16,7 +16,8 @@ Every op is a range named as in PyTorch's profiler (``aten::mm``); every backwar
 built-in op, a child range ``kernel: aten::mm`` is the computation on the arrays, so the op's
 self time is the Python around it (docs/profiler.md).
 
-- ``profiler.py``: ``profile``, ``schedule``, ``ProfilerActivity``, ``ProfilerAction``;
+- ``profiler.py``: ``profile``, ``schedule``, ``ProfilerActivity``, ``ProfilerAction``,
+  ``tensorboard_trace_handler``;
 - ``_recorder.py``: how ops, nodes and ranges become events, ``record_function``, the op names;
 - ``_events.py``: ``FunctionEvent``, ``FunctionEventAvg``, ``EventList`` (table, Chrome trace);
 - ``_legacy.py``: ``minitorch.autograd.profiler.profile``, the older form of ``profile``.
@@ -28,7 +29,14 @@ from __future__ import annotations
 
 from ._events import EventList, FunctionEvent, FunctionEventAvg
 from ._recorder import record_function
-from .profiler import ProfilerAction, ProfilerActivity, profile, schedule, supported_activities
+from .profiler import (
+    ProfilerAction,
+    ProfilerActivity,
+    profile,
+    schedule,
+    supported_activities,
+    tensorboard_trace_handler,
+)
 
 __all__ = [
     "EventList",
@@ -40,4 +48,5 @@ __all__ = [
     "record_function",
     "schedule",
     "supported_activities",
+    "tensorboard_trace_handler",
 ]

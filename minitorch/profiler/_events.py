@@ -10,6 +10,8 @@ Times are in microseconds, as PyTorch's. An event's ``cpu_time_total`` is its wh
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import os
 import tempfile
@@ -214,7 +216,8 @@ class EventList(list):
 
         One complete event (``"ph": "X"``) per range, ``ts``/``dur`` in microseconds; ranges nest
         exactly as they ran. Written to a temporary file beside ``path`` and renamed over it, so
-        ``path`` is the old file or the whole new one, never a half-written one.
+        ``path`` is the old file or the whole new one, never a half-written one; gzipped when
+        ``path`` ends in ``.gz``.
         """
         events = [e for e in self if isinstance(e, FunctionEvent)]
         pid = os.getpid()
@@ -238,11 +241,13 @@ class EventList(list):
 
 
 def write_json_atomically(path: str, obj: Any) -> None:
-    """``json.dump(obj)`` into a temporary file in ``path``'s folder, then ``os.replace`` it onto ``path``."""
+    """``json.dump(obj)`` into a temporary file in ``path``'s folder, then ``os.replace`` it onto
+    ``path``; gzipped when ``path`` ends in ``.gz`` (as PyTorch's ``export_chrome_trace``)."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".trace-", suffix=".json.tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w") as f:
+        with os.fdopen(fd, "wb") as raw, (gzip.open(raw, "wt") if path.endswith(".gz")
+                                          else io.TextIOWrapper(raw)) as f:
             json.dump(obj, f)
         os.replace(tmp, path)
     except BaseException:

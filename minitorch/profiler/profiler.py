@@ -10,6 +10,9 @@ runs at the end of each active cycle. Afterwards ``prof.key_averages().table(...
 from __future__ import annotations
 
 import enum
+import os
+import socket
+import time
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -78,6 +81,23 @@ def schedule(*, wait: int, warmup: int, active: int, repeat: int = 0, skip_first
     if warmup == 0:
         warnings.warn("Profiler won't be using warmup, this can skew profiler results", stacklevel=2)
     return schedule_fn
+
+
+def tensorboard_trace_handler(dir_name: str, worker_name: str | None = None, use_gzip: bool = False,
+                              use_python_export: bool = False) -> Callable[[profile], None]:
+    """An ``on_trace_ready`` that writes each trace as ``dir_name/<worker>.<ns>.pt.trace.json[.gz]``
+    (``torch.profiler.tensorboard_trace_handler``; the worker is ``<hostname>_<pid>`` by default)."""
+
+    def handler_fn(prof: profile) -> None:
+        try:
+            os.makedirs(dir_name, exist_ok=True)
+        except OSError as e:
+            raise RuntimeError("Can't create directory: " + dir_name) from e
+        worker = worker_name or f"{socket.gethostname()}_{os.getpid()}"
+        file_name = f"{worker}.{time.time_ns()}.pt.trace.json" + (".gz" if use_gzip else "")
+        prof.export_chrome_trace(os.path.join(dir_name, file_name))
+
+    return handler_fn
 
 
 def _record_every_step(_: int) -> ProfilerAction:
