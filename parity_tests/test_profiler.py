@@ -410,3 +410,21 @@ def test_tensorboard_trace_handler_writes_each_trace(tmp_path, use_gzip):
         assert f.name.startswith("w.") and f.name.endswith(".pt.trace.json" + (".gz" if use_gzip else ""))
         text = gzip.decompress(f.read_bytes()).decode() if use_gzip else f.read_text()
         assert "aten::add" in {e["name"] for e in json.loads(text)["traceEvents"]}
+
+
+@pytest.mark.parametrize("name", ["profile", "schedule", "record_function", "tensorboard_trace_handler",
+                                  "profile.key_averages", "profile.export_chrome_trace", "profile.step",
+                                  "EventList.table", "EventList.key_averages"])
+def test_signatures_are_torchs(name):
+    import inspect
+
+    def resolve(module, dotted):
+        obj = module
+        for part in dotted.split("."):
+            obj = getattr(obj, part)
+        return obj
+
+    torch_module = torch.autograd.profiler_util if name.startswith("EventList") else torch.profiler
+    ours, theirs = resolve(minitorch.profiler, name), resolve(torch_module, name)
+    ours, theirs = (o.__init__ if isinstance(o, type) else o for o in (ours, theirs))
+    assert list(inspect.signature(ours).parameters) == list(inspect.signature(theirs).parameters)

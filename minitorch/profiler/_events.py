@@ -173,18 +173,20 @@ class EventList(list):
         """The sum of the self times: the wall time of the outermost ranges."""
         return sum(e.self_cpu_time_total for e in self)
 
-    def key_averages(self, group_by_input_shape: bool = False, group_by_stack_n: int = 0) -> EventList:
-        """One ``FunctionEventAvg`` per name (and input shapes, and top ``n`` stack frames, if asked)."""
+    def key_averages(self, group_by_input_shapes: bool = False, group_by_stack_n: int = 0,
+                     group_by_overload_name: bool = False) -> EventList:
+        """One ``FunctionEventAvg`` per name (and input shapes, and top ``n`` stack frames, if asked;
+        minitorch's ops have no overloads)."""
         groups: dict[tuple, FunctionEventAvg] = {}
         for e in self:
             key: tuple = (e.key,)
-            if group_by_input_shape:
+            if group_by_input_shapes:
                 key += (str(e.input_shapes),)
             if group_by_stack_n:
                 key += tuple(e.stack[:group_by_stack_n])
             groups.setdefault(key, FunctionEventAvg()).add(e)
         averages = EventList(groups.values())
-        if not group_by_input_shape:
+        if not group_by_input_shapes:
             for avg in averages:
                 avg.input_shapes = None  # as PyTorch: the table then has no "Input Shapes" column
         return averages

@@ -43,7 +43,8 @@ class profile:
     def self_cpu_time_total(self) -> float:
         return self._profile.events().self_cpu_time_total
 
-    def key_averages(self, group_by_input_shape: bool = False, group_by_stack_n: int = 0) -> EventList:
+    def key_averages(self, group_by_input_shape: bool = False, group_by_stack_n: int = 0,
+                     group_by_overload_name: bool = False) -> EventList:
         return self._profile.key_averages(group_by_input_shape, group_by_stack_n)
 
     def table(self, sort_by: str | None = None, row_limit: int = 100, **kwargs: Any) -> str:

@@ -220,6 +220,7 @@ class profile:
         """The events summed per name (and per input shapes, or per top stack frames)."""
         return self._events.key_averages(group_by_input_shape, group_by_stack_n)
 
-    def export_chrome_trace(self, path: str) -> None:
-        """Write the trace as Chrome trace JSON (Perfetto, chrome://tracing), atomically."""
+    def export_chrome_trace(self, path: str, use_python_export: bool = False) -> None:
+        """Write the trace as Chrome trace JSON (Perfetto, chrome://tracing), atomically
+        (``use_python_export``: PyTorch's choice of exporter, accepted; there is one here)."""
         self._events.export_chrome_trace(path)
