@@ -61,14 +61,33 @@ def aten_name(cls: Any) -> str:
     return "aten::" + snake
 
 
+# Globals of autograd/function.py bound once, at import, and read on every apply: copied, not looked up.
+_BOUND_AT_IMPORT = ("_tensor_class", "_grad_state")
+
+
+class _GlobalsWithoutProfiler(dict):
+    """A module's globals as a copy of one of its functions sees them: ``_profiler`` is None, every
+    other name is read from the module when used (``__missing__``), so a global rebound while the
+    profile runs (another observer switched on, say) is seen. The builtins and the names bound at
+    import are copied in, so that the common lookups take no detour."""
+
+    def __init__(self, module_globals: dict) -> None:
+        builtins = module_globals["__builtins__"]
+        builtins = builtins if isinstance(builtins, dict) else vars(builtins)
+        super().__init__({k: v for k, v in builtins.items() if k not in module_globals})
+        self.update({k: module_globals[k] for k in _BOUND_AT_IMPORT if k in module_globals})
+        self["__builtins__"], self["_profiler"] = module_globals["__builtins__"], None
+        self.module_globals = module_globals
+
+    def __missing__(self, name: str) -> Any:
+        return self.module_globals[name]
+
+
 def _unobserved(fn: types.FunctionType) -> types.FunctionType:
     """``fn`` itself, compiled code and all, but reading ``_profiler`` as None: ``apply``'s body
-    runs once, unchanged, without handing itself to the recorder again.
-
-    Its globals are a copy of its module's, taken when the profile starts (a plain dict, so that
-    Python's fast global lookups still apply), with ``_profiler`` None."""
-    module_globals = dict(fn.__globals__, _profiler=None)
-    copy = types.FunctionType(fn.__code__, module_globals, fn.__name__, fn.__defaults__, fn.__closure__)
+    runs once, unchanged, without handing itself to the recorder again."""
+    copy = types.FunctionType(fn.__code__, _GlobalsWithoutProfiler(fn.__globals__), fn.__name__, fn.__defaults__,
+                              fn.__closure__)
     copy.__kwdefaults__ = fn.__kwdefaults__
     return copy
 
