@@ -9,7 +9,7 @@ Layers, each importing only from itself and the layers below it (bottom first)::
     _ops/             every op as a Function, one folder per family
     _tensor/, serialization/   class Tensor(TensorBase): its body names every method
                                (methods.py); printing, legacy, interop; save/load
-    nn, optim, utils.data, vision, hub, viz, accelerator, cuda   (the public Tensor API)
+    nn, optim, utils.data, vision, hub, viz, profiler, accelerator, cuda   (the public Tensor API)
     this file         re-exports
 
 ``parity_tests/test_layers.py`` checks every import, function-level ones included, and lists the
@@ -369,6 +369,10 @@ from ._core.threads import set_num_threads, get_num_threads
 
 # ---- optimizers and learning-rate schedulers (optim)
 from . import optim
+
+# ---- the profiler (torch.profiler; torch.autograd.profiler re-exports record_function and the older profile)
+from . import profiler
+from .autograd import profiler as _autograd_profiler  # makes minitorch.autograd.profiler an attribute
 
 # ---- neural networks (nn: modules, functional, init, utils), and the functional ops PyTorch also
 # has at top level (torch.max_pool2d, torch.dropout(x, p, train) ...)

@@ -3,7 +3,7 @@
 The layers, bottom first (``minitorch/__init__.py``'s docstring and docs/index.md draw them):
 
     kernels  <-  _core  <-  backends  <-  autograd  <-  _ops  <-  _tensor, serialization
-             <-  nn, optim, utils, vision, hub, viz, accelerator, cuda  <-  minitorch (__init__)
+             <-  nn, optim, utils, vision, hub, viz, profiler, accelerator, cuda  <-  minitorch (__init__)
 
 A module may import from its own layer and the layers below. The few imports that go against the
 order are listed in ``EXCEPTIONS``, each with its reason; an exception that no import needs any more
@@ -37,7 +37,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("_ops", {"minitorch._ops"}),  # the ops, by family
     ("tensor", {"minitorch._tensor", "minitorch.serialization", "minitorch._torch_format"}),
     ("libraries", {"minitorch.nn", "minitorch.optim", "minitorch.utils", "minitorch.vision", "minitorch.hub",
-                   "minitorch.viz", "minitorch.accelerator", "minitorch.cuda"}),
+                   "minitorch.viz", "minitorch.accelerator", "minitorch.cuda", "minitorch.profiler"}),
     ("minitorch", {"minitorch"}),  # the package's __init__: re-exports
 ]
 BELOW_LIBRARIES = 5  # layers 0..5 (kernels .. tensor): no import cycle at all, function-level included
@@ -60,6 +60,11 @@ EXCEPTIONS = [
     Exception_(("minitorch.serialization", "minitorch._tensor.interop"), "minitorch.nn.parameter",
                "loading and converting rebuild nn.Parameter, a Tensor subclass (PyTorch's "
                "torch._utils._rebuild_parameter imports torch.nn.parameter the same way), inside functions"),
+    Exception_(("minitorch.autograd.profiler",), "minitorch.profiler",
+               "PyTorch keeps record_function and the older profile at torch.autograd.profiler too: "
+               "this module only re-exports minitorch.profiler, which no module of autograd imports"),
+    Exception_(("minitorch.autograd.profiler",), "minitorch.profiler._legacy",
+               "the older profile (torch.autograd.profiler.profile), re-exported with record_function"),
 ]
 
 

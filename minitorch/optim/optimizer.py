@@ -23,6 +23,7 @@ from .._core.strides import is_non_overlapping_and_dense
 from .._ops.creation.factories import tensor
 from .._tensor.tensor import Tensor
 from ..autograd import enable_grad, no_grad
+from ..profiler._recorder import profiled_method
 
 
 class _RequiredParameter:
@@ -176,6 +177,7 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     # ------------------------------------------------------------------ stepping
+    @profiled_method("Optimizer.zero_grad")
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: ``p.grad = None`` (or fill them with zeros, detached)."""
         for group in self.param_groups:
@@ -191,6 +193,7 @@ class Optimizer:
                         p.grad.requires_grad_(False)
                     p.grad.zero_()
 
+    @profiled_method("Optimizer.step")
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter with a gradient; returns the loss ``closure()`` computed.
 
