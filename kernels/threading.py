@@ -38,6 +38,7 @@ arguments (we tried: it was compiled again in every new process).
 
 import ctypes
 import os
+import time
 
 import numba
 import numpy  # noqa: F401  (loads OpenBLAS, which set_num_threads looks up)
@@ -111,8 +112,53 @@ SCALAR_WORK = 8
 
 
 def in_parallel(elements: int) -> bool:
-    """Whether a kernel loop touching ``elements`` array elements should run on the threads."""
-    return elements >= PARALLEL_GRAIN and numba.get_num_threads() > 1
+    """Whether a kernel loop touching ``elements`` array elements should run on the threads: from
+    ``PARALLEL_GRAIN`` on, with more than one thread, and not during a serial spell (below)."""
+    return elements >= PARALLEL_GRAIN and numba.get_num_threads() > 1 and time.perf_counter() >= _serial_until
+
+
+# Run-time adaptation (see the module docstring, "On a busy machine"). Every shared GEMM
+# (kernels/blas.py) reports its wall time to ``region_timed``; a region slower than its serial
+# estimate starts a serial spell of ``_hold`` seconds: HOLD_FIRST, doubled after each probe that
+# stalls again, up to HOLD_MAX, back to HOLD_FIRST after one that does not.
+ADAPTIVE = os.environ.get("MINITORCH_ADAPTIVE_THREADS", "1") != "0"
+HOLD_FIRST, HOLD_MAX = 0.1, 3.2  # s
+_serial_until = 0.0  # perf_counter() time before which in_parallel says serial
+_hold = HOLD_FIRST
+_judge_next = True  # False for the first region after a spell: it also pays the pool's wake-up
+_best: dict = {}  # region key -> its fastest parallel wall time so far, s
+
+
+def region_timed(key, seconds: float, threads: int) -> bool:
+    """Report that the parallel region ``key`` (e.g. a GEMM's shape) took ``seconds`` on ``threads``
+    threads; returns whether it stalled (and a serial spell began).
+
+    The serial estimate is ``threads`` times the region's fastest parallel time: what one thread
+    would need at a perfect speed-up, so a region slower than that would have been faster in the
+    calling thread alone. That happens when a thread of the pool cannot run (another process has
+    its core): the others wait at the region's end for a whole time slice of the scheduler.
+    """
+    global _serial_until, _hold, _judge_next
+    best = _best.get(key)
+    if best is None or seconds < best:
+        _best[key] = seconds
+    if best is None or not ADAPTIVE:
+        return False
+    if not _judge_next:
+        _judge_next = True
+        return False
+    if seconds <= threads * best:
+        _hold = HOLD_FIRST
+        return False
+    _serial_until = time.perf_counter() + _hold
+    _hold = min(2 * _hold, HOLD_MAX)
+    _judge_next = False
+    return True
+
+
+def serial_spell_left() -> float:
+    """Seconds left of the current serial spell (0.0 when the threads are in use)."""
+    return max(0.0, _serial_until - time.perf_counter())
 
 
 def _blas_threads(n: int) -> None:
