@@ -197,11 +197,11 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         _own_gemm(gemm.kernel(a.dtype), batch, parts, N >= M, nr if N >= M else mr,
                   a3.ctypes.data, gemm.extent(a3), sa, rsa, csa, b3.ctypes.data, gemm.extent(b3), sb, rsb, csb,
                   c3.ctypes.data, M, N, K, work.ctypes.data, work.shape[1], work.strides[0])
-        region_timed((batch, M, N, K, a.dtype.char, True), time.perf_counter() - start, threads)
+        region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, True), time.perf_counter() - start, threads)
         return out
     one, zero = a.dtype.type(1), a.dtype.type(0)
     start = time.perf_counter()
     _gemm(fn, batch, parts, N >= M, a3.ctypes.data, b3.ctypes.data, c3.ctypes.data, M, N, K,
           la[0], lb[0], la[1], lb[1], N, la[2], lb[2], M * N, a.itemsize, one, zero)
-    region_timed((batch, M, N, K, a.dtype.char, False), time.perf_counter() - start, threads)
+    region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, False), time.perf_counter() - start, threads)
     return out

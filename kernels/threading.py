@@ -119,10 +119,13 @@ def in_parallel(elements: int) -> bool:
 
 # Run-time adaptation (see the module docstring, "On a busy machine"). Every shared GEMM
 # (kernels/blas.py) reports its wall time to ``region_timed``; a region slower than its serial
-# estimate starts a serial spell of ``_hold`` seconds: HOLD_FIRST, doubled after each probe that
-# stalls again, up to HOLD_MAX, back to HOLD_FIRST after one that does not.
+# estimate starts a serial spell of ``_hold`` seconds. The spell doubles, from HOLD_FIRST up to
+# HOLD_MAX, each time the threads stall again soon after one (within CALM regions that ran well);
+# after a longer calm the next stall starts again from HOLD_FIRST. Calm is counted in regions, not
+# seconds, so that time the program spends elsewhere (evaluating, loading data) does not count.
 ADAPTIVE = os.environ.get("MINITORCH_ADAPTIVE_THREADS", "1") != "0"
-HOLD_FIRST, HOLD_MAX = 0.1, 3.2  # s
+HOLD_FIRST, HOLD_MAX, CALM = 0.1, 3.2, 100  # s, s, regions
+_calm = 0  # regions judged well since the last stall
 _serial_until = 0.0  # perf_counter() time before which in_parallel says serial
 _hold = HOLD_FIRST
 _judge_next = True  # False for the first region after a spell: it also pays the pool's wake-up
@@ -138,7 +141,7 @@ def region_timed(key, seconds: float, threads: int) -> bool:
     calling thread alone. That happens when a thread of the pool cannot run (another process has
     its core): the others wait at the region's end for a whole time slice of the scheduler.
     """
-    global _serial_until, _hold, _judge_next
+    global _serial_until, _hold, _judge_next, _calm
     best = _best.get(key)
     if best is None or seconds < best:
         _best[key] = seconds
@@ -148,8 +151,11 @@ def region_timed(key, seconds: float, threads: int) -> bool:
         _judge_next = True
         return False
     if seconds <= threads * best:
-        _hold = HOLD_FIRST
+        _calm += 1
         return False
+    if _calm >= CALM:  # many regions ran well since the last spell: a hiccup, not a busy core
+        _hold = HOLD_FIRST
+    _calm = 0
     _serial_until = time.perf_counter() + _hold
     _hold = min(2 * _hold, HOLD_MAX)
     _judge_next = False
