@@ -38,7 +38,6 @@ arguments (we tried: it was compiled again in every new process).
 
 import ctypes
 import os
-import time
 
 import numba
 import numpy  # noqa: F401  (loads OpenBLAS, which set_num_threads looks up)
@@ -114,34 +113,41 @@ SCALAR_WORK = 8
 def in_parallel(elements: int) -> bool:
     """Whether a kernel loop touching ``elements`` array elements should run on the threads: from
     ``PARALLEL_GRAIN`` on, with more than one thread, and not during a serial spell (below)."""
-    return elements >= PARALLEL_GRAIN and numba.get_num_threads() > 1 and time.perf_counter() >= _serial_until
+    global _serial_left
+    if elements < PARALLEL_GRAIN or numba.get_num_threads() < 2:
+        return False
+    if _serial_left:
+        _serial_left -= 1
+        return False
+    return True
 
 
-# Run-time adaptation (see the module docstring, "On a busy machine"). Every shared GEMM
-# (kernels/blas.py) reports its wall time to ``region_timed``; a region slower than its serial
-# estimate starts a serial spell of ``_hold`` seconds. The spell doubles, from HOLD_FIRST up to
-# HOLD_MAX, each time the threads stall again soon after one (within CALM regions that ran well);
-# after a longer calm the next stall starts again from HOLD_FIRST. Calm is counted in regions, not
-# seconds, so that time the program spends elsewhere (evaluating, loading data) does not count.
+# Run-time adaptation (the module docstring's "On a busy machine"). Every shared GEMM
+# (kernels/blas.py) reports its wall time to ``region_timed``; one slower than its serial estimate
+# starts a serial spell: the next ``_hold`` loops that would have run on the threads run serially.
+# The spell doubles, from HOLD_FIRST up to HOLD_MAX, each time the threads stall again soon after
+# one (before CALM shared GEMMs ran well); after a longer calm it starts again from HOLD_FIRST.
+# Both are counted in kernel calls, not seconds, so that the time a program spends elsewhere
+# (evaluating, loading data, waiting) neither ends a spell nor counts as calm.
 ADAPTIVE = os.environ.get("MINITORCH_ADAPTIVE_THREADS", "1") != "0"
-HOLD_FIRST, HOLD_MAX, CALM = 0.1, 3.2, 100  # s, s, regions
-_calm = 0  # regions judged well since the last stall
-_serial_until = 0.0  # perf_counter() time before which in_parallel says serial
-_hold = HOLD_FIRST
-_judge_next = True  # False for the first region after a spell: it also pays the pool's wake-up
-_best: dict = {}  # region key -> its fastest parallel wall time so far, s
+HOLD_FIRST, HOLD_MAX, CALM = 64, 8192, 100  # loops, loops, shared GEMMs
+_serial_left = 0  # loops still to run serially in this spell
+_hold = HOLD_FIRST  # the next spell's length
+_calm = 0  # shared GEMMs that ran well since the last stall
+_judge_next = True  # False for the first shared GEMM after a spell: it also pays the pool's wake-up
+_best: dict = {}  # shared GEMM key -> its fastest wall time so far, s
 
 
 def region_timed(key, seconds: float, threads: int) -> bool:
-    """Report that the parallel region ``key`` (e.g. a GEMM's shape) took ``seconds`` on ``threads``
-    threads; returns whether it stalled (and a serial spell began).
+    """Report that the parallel region ``key`` (a GEMM's shapes and layouts) took ``seconds`` on
+    ``threads`` threads; returns whether it stalled (and a serial spell began).
 
-    The serial estimate is ``threads`` times the region's fastest parallel time: what one thread
+    The serial estimate is ``threads`` times the region's fastest time so far: what one thread
     would need at a perfect speed-up, so a region slower than that would have been faster in the
     calling thread alone. That happens when a thread of the pool cannot run (another process has
-    its core): the others wait at the region's end for a whole time slice of the scheduler.
+    its core): the others wait for it at the region's end, up to a time slice of the scheduler.
     """
-    global _serial_until, _hold, _judge_next, _calm
+    global _serial_left, _hold, _judge_next, _calm
     best = _best.get(key)
     if best is None or seconds < best:
         _best[key] = seconds
@@ -156,15 +162,15 @@ def region_timed(key, seconds: float, threads: int) -> bool:
     if _calm >= CALM:  # many regions ran well since the last spell: a hiccup, not a busy core
         _hold = HOLD_FIRST
     _calm = 0
-    _serial_until = time.perf_counter() + _hold
+    _serial_left = _hold
     _hold = min(2 * _hold, HOLD_MAX)
     _judge_next = False
     return True
 
 
-def serial_spell_left() -> float:
-    """Seconds left of the current serial spell (0.0 when the threads are in use)."""
-    return max(0.0, _serial_until - time.perf_counter())
+def serial_spell_left() -> int:
+    """Kernel loops still to run serially in the current spell (0 when the threads are in use)."""
+    return _serial_left
 
 
 def _blas_threads(n: int) -> None:

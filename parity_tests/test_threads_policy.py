@@ -12,7 +12,7 @@ import numba
 import numpy as np
 import pytest
 
-import minitorch.kernels as kernels
+from minitorch import kernels
 from minitorch.kernels import blas, threading
 
 pytestmark = pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2 or not threading.one_pool(),
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2 or not thread
 @pytest.fixture(autouse=True)
 def fresh_policy(monkeypatch):
     """Two threads, no spell in progress, nothing learned; restored afterwards."""
-    monkeypatch.setattr(threading, "_serial_until", 0.0)
+    monkeypatch.setattr(threading, "_serial_left", 0)
     monkeypatch.setattr(threading, "_hold", threading.HOLD_FIRST)
     monkeypatch.setattr(threading, "_judge_next", True)
     monkeypatch.setattr(threading, "_calm", 0)
@@ -83,20 +83,25 @@ def test_a_stalled_region_starts_a_serial_spell(shared_gemms):
     key = ("gemm", 1)
     assert not threading.region_timed(key, 1e-3, 2)  # the first time only teaches the region's best
     assert not threading.region_timed(key, 1.9e-3, 2)  # slower, but faster than serial (2 x best)
-    assert threading.serial_spell_left() == 0.0
+    assert threading.serial_spell_left() == 0
     assert threading.region_timed(key, 2.1e-3, 2)  # slower than the serial estimate: a stall
-    assert 0.0 < threading.serial_spell_left() <= threading.HOLD_FIRST
+    assert threading.serial_spell_left() == threading.HOLD_FIRST
     assert not threading.in_parallel(threading.PARALLEL_GRAIN * 1000)
+    assert not threading.in_parallel(threading.PARALLEL_GRAIN - 1)  # below the grain: not counted
     a, b = _operands(64, 784, 256)  # during the spell a big GEMM is NumPy's single call
     np.testing.assert_allclose(kernels.matmul(a, b), a @ b, rtol=1e-4, atol=1e-4)
     assert shared_gemms == []
+    assert threading.serial_spell_left() == threading.HOLD_FIRST - 2  # counted in loops
+    for _ in range(threading.HOLD_FIRST - 2):
+        assert not threading.in_parallel(threading.PARALLEL_GRAIN)
+    assert threading.in_parallel(threading.PARALLEL_GRAIN)  # the spell is over
 
 
 def test_the_spell_ends_and_the_threads_are_probed_again(monkeypatch):
     key = ("gemm", 2)
     threading.region_timed(key, 1e-3, 2)
     assert threading.region_timed(key, 5e-3, 2)
-    monkeypatch.setattr(threading, "_serial_until", 0.0)  # the spell has run out
+    monkeypatch.setattr(threading, "_serial_left", 0)  # the spell has run out
     assert threading.in_parallel(threading.PARALLEL_GRAIN)
     assert not threading.region_timed(key, 5e-3, 2)  # the first region after it is not judged
     assert threading.region_timed(key, 5e-3, 2)  # the next one is: still stalling
@@ -109,15 +114,14 @@ def test_spells_double_while_stalls_go_on_and_start_short_after_a_calm(monkeypat
     for _ in range(8):
         threading.region_timed(key, 9e-3, 2)  # stall: a spell begins
         holds.append(threading.serial_spell_left())
-        monkeypatch.setattr(threading, "_serial_until", 0.0)
+        monkeypatch.setattr(threading, "_serial_left", 0)
         threading.region_timed(key, 1e-3, 2)  # the unjudged first region after the spell
-    assert holds[0] <= threading.HOLD_FIRST
-    assert all(b > 1.9 * a for a, b in zip(holds[:5], holds[1:6]))  # 0.1, 0.2, 0.4, 0.8, 1.6, 3.2 s
-    assert max(holds) <= threading.HOLD_MAX
+    assert holds == [min(threading.HOLD_FIRST * 2 ** i, threading.HOLD_MAX) for i in range(8)]
+    monkeypatch.setattr(threading, "_serial_left", 0)
     for _ in range(threading.CALM):
         threading.region_timed(key, 1e-3, 2)
     threading.region_timed(key, 9e-3, 2)
-    assert 0.0 < threading.serial_spell_left() <= threading.HOLD_FIRST
+    assert threading.serial_spell_left() == threading.HOLD_FIRST
 
 
 def test_no_spells_when_adaptation_is_off(monkeypatch):
