@@ -34,6 +34,49 @@ Each kernel spells out its own four-line ``if parallel: prange ... else: range .
 per-plane function. A generic ``for_each_plane(body, ...)`` taking the plane function as an
 argument would be shorter, but numba does not cache functions that take other functions as
 arguments (we tried: it was compiled again in every new process).
+
+On a busy machine. A parallel region is a fork/join: it ends when its last thread ends. When
+another process keeps a core busy, the pool's thread on that core is runnable but not running,
+and the region waits for the scheduler to give it a turn: a time slice, milliseconds, for a loop
+worth a few hundred µs. Idle spinning makes it worse (a spinning thread uses up its share of the
+core), so a two-thread training step collapsed: beside one busy-loop process (issue 19) the
+MLP-64 step took 12-16 ms against ~1 ms quiet, and PyTorch's two-thread step 38-112 ms.
+``benchmarks/bench_busy.py`` measures it. The policy, decided with it:
+
+* What runs in parallel is unchanged: a loop or GEMM from the grain size on (above). The grain is
+  not the lever here: a stall costs a time slice whatever the region's size, and below ~a
+  millisecond of work every shared region risks one.
+* Adapting at run time. Every shared GEMM (kernels/blas.py, convolutions' included) is timed
+  (two ``perf_counter`` calls) and compared with its serial estimate, ``threads`` times the
+  fastest it ever ran (``region_timed``). A GEMM slower than that would have been faster in the
+  calling thread alone: the threads stalled, and the next ``HOLD_FIRST`` = 64 loops that would
+  have been shared run serially (a serial spell; ``in_parallel`` counts them down). Then the
+  threads are tried again (the first shared GEMM after a spell is not judged: it pays the
+  pool's wake-up); a stall soon after a spell doubles the next one, up to ``HOLD_MAX`` = 8192
+  loops (a few seconds of training steps); after ``CALM`` = 100 shared GEMMs without a stall the
+  next spell is short again, so a quiet machine's rare hiccup costs 64 serial loops. Spells are
+  counted in loops, not seconds, so idle time (evaluation, data loading) neither ends a spell
+  nor counts as calm. The prange loops (im2col, pooling) are not timed themselves: they follow
+  the GEMMs' verdict, which a convolution reaches within the same call.
+* The OpenMP wait policy stays libgomp's default (spin ~4-10 ms, then sleep). On a quiet machine
+  the pool stays hot between a step's loops, which is where the kernels issue's ratios come
+  from; forcing PyTorch to OMP_WAIT_POLICY=PASSIVE cost its LeNet conv2 step 1.35 ms against
+  0.82 (benchmarks/bench_kernels.py, ``settle_idle_threads``). On the busy machine, with the
+  adaptation on, PASSIVE or GOMP_SPINCOUNT=10000 measured the same as the default within the
+  noise (below), so nothing is set; a user's OMP_WAIT_POLICY / GOMP_SPINCOUNT are libgomp's to read.
+
+``bench_busy.py --rounds 7 --variant ...`` on the shared 2-core machine, 2026-12-07 00:12 UTC, load
+average 8.9-10 from other users (so "quiet" means no busy loop of ours, not an idle machine), ms
+per step, medians; "adaptive" is the default, "spin only" is MINITORCH_ADAPTIVE_THREADS=0:
+
+| step | phase | 1 thread | 2, adaptive | 2, spin only | 2, PASSIVE | torch 1t | torch 2t |
+|---|---|---:|---:|---:|---:|---:|---:|
+| MLP-64 | quiet | 14.35 | 18.47 | 49.22 | 13.09 | 8.70 | 64.75 |
+| MLP-64 | busy loop | 19.85 | 20.68 | 64.04 | 20.95 | 9.74 | 170.41 |
+| LeNet-64 | quiet | 78.55 | 97.04 | 345.89 | 73.36 | 57.35 | 854.25 |
+| LeNet-64 | busy loop | 94.52 | 126.58 | 480.03 | 105.74 | 81.06 | 1277.48 |
+
+``MINITORCH_ADAPTIVE_THREADS=0`` (read at import) switches the adaptation off, for measuring it.
 """
 
 import ctypes
