@@ -1,7 +1,11 @@
 """Training steps on a quiet machine and beside a busy core: minitorch against torch, 1 and 2 threads.
 
-Run: ``python benchmarks/bench_busy.py [--rounds 7] [--only mlp,lenet] [--busy 1]`` from the
-repository root; on a quiet machine (nothing else running) that is the figure to quote.
+Run: ``python benchmarks/bench_busy.py [--rounds 7] [--only mlp,lenet] [--busy 1] [--variant
+KEY=VALUE,...]`` from the repository root; on a quiet machine (nothing else running) that is the
+figure to quote. ``--variant`` adds a column, minitorch on its default threads with environment
+variables of its own, e.g. ``MINITORCH_ADAPTIVE_THREADS=0`` (the kernels' run-time adaptation off,
+kernels/threading.py), ``OMP_WAIT_POLICY=PASSIVE`` or ``GOMP_SPINCOUNT=10000`` (libgomp's idle
+spinning); it may be given several times.
 
 The steps are bench_commits.py's: the MLP 784-256-10 step (batch 64, SGD with momentum) and the
 LeNet-5 step (batch 64, Adam), each ``zero_grad``, forward, cross-entropy, ``backward``, ``step``.
@@ -17,7 +21,8 @@ Columns: each configuration's ms per step; ``busy/1t``: minitorch's default-thre
 busy process over its one-thread step in the same phase (issue 19's target: at most 1.5);
 ``mt/torch``: minitorch default over the faster of torch's 1- and 2-thread steps. ``uptime``'s load
 average is printed before and after each phase: the machine is shared, and load from other users
-makes the ``quiet`` phase busy too.
+makes the ``quiet`` phase busy too. So is the number of serial spells each multi-threaded minitorch
+began in the phase (kernels/threading.py's adaptation): on a quiet machine it should stay near 0.
 """
 
 from __future__ import annotations
@@ -38,6 +43,20 @@ CONFIGS = [("minitorch", 1), ("minitorch", 0), ("torch", 1), ("torch", 2)]  # 0:
 
 def label(lib: str, threads: int) -> str:
     return f"{lib} {threads}t" if threads else f"{lib} default"
+
+
+def name(config: tuple) -> str:
+    return label(*config[:2]) + (f" {config[2]}" if len(config) > 2 else "")
+
+
+def spells_so_far(conns: dict) -> dict:
+    """config -> serial spells its minitorch has begun so far (minitorch workers on >1 thread only)."""
+    counts = {}
+    for config, conn in conns.items():
+        if config[0] == "minitorch" and config[1] != 1:
+            conn.send("spells")
+            counts[config] = conn.recv()
+    return counts
 
 
 def busy_loop() -> None:
@@ -66,6 +85,9 @@ def worker(lib: str, threads: int, only: list[str], env: dict, conn) -> None:
             fn()
     conn.send(torch.get_num_threads())
     while (key := conn.recv()) is not None:
+        if key == "spells":  # kernels/threading.py's serial spells so far (None for torch)
+            conn.send(torch.kernels.threading.serial_spells() if lib == "minitorch" else None)
+            continue
         fn = steps[key]
         start = time.perf_counter()
         for _ in range(CALLS[key]):
@@ -118,8 +140,11 @@ def main() -> None:
             hog.start()
         time.sleep(0.2 if hogs else 0)
         before = os.getloadavg()[0]
+        spells = spells_so_far(conns)
         results[phase] = measure(conns, only, args.rounds)
-        print(f"{phase}: load average before {before:.2f}, after {os.getloadavg()[0]:.2f}")
+        spells = {c: n - spells[c] for c, n in spells_so_far(conns).items()}
+        print(f"{phase}: load average before {before:.2f}, after {os.getloadavg()[0]:.2f}; serial spells "
+              "(kernels/threading.py): " + ", ".join(f"{name(c)} {n}" for c, n in spells.items()))
         for hog in hogs:
             hog.terminate()
             hog.join()
@@ -127,7 +152,7 @@ def main() -> None:
         conn.send(None)
     for proc in procs:
         proc.join()
-    heads = [label(*c[:2]) + (f" {c[2]}" if len(c) > 2 else "") for c in configs]
+    heads = [name(c) for c in configs]
     print("\n| step | phase | " + " | ".join(heads) + " | busy/1t | mt/torch |")
     print("|---|---|" + "---:|" * (len(heads) + 2))
     for key in only:

@@ -179,6 +179,7 @@ _hold = HOLD_FIRST  # the next spell's length
 _calm = 0  # shared GEMMs that ran well since the last stall
 _judge_next = True  # False for the first shared GEMM after a spell: it also pays the pool's wake-up
 _best: dict = {}  # shared GEMM key -> its fastest wall time so far, s
+_spells = 0  # serial spells begun in this process
 
 
 def region_timed(key, seconds: float, threads: int) -> bool:
@@ -190,7 +191,7 @@ def region_timed(key, seconds: float, threads: int) -> bool:
     calling thread alone. That happens when a thread of the pool cannot run (another process has
     its core): the others wait for it at the region's end, up to a time slice of the scheduler.
     """
-    global _serial_left, _hold, _judge_next, _calm
+    global _serial_left, _hold, _judge_next, _calm, _spells
     best = _best.get(key)
     if best is None or seconds < best:
         _best[key] = seconds
@@ -207,6 +208,7 @@ def region_timed(key, seconds: float, threads: int) -> bool:
     _calm = 0
     _serial_left = _hold
     _hold = min(2 * _hold, HOLD_MAX)
+    _spells += 1
     _judge_next = False
     return True
 
@@ -214,6 +216,11 @@ def region_timed(key, seconds: float, threads: int) -> bool:
 def serial_spell_left() -> int:
     """Kernel loops still to run serially in the current spell (0 when the threads are in use)."""
     return _serial_left
+
+
+def serial_spells() -> int:
+    """How many serial spells have begun in this process (benchmarks/bench_busy.py prints it)."""
+    return _spells
 
 
 def _blas_threads(n: int) -> None:
