@@ -48,15 +48,17 @@ MLP-64 step took 12-16 ms against ~1 ms quiet, and PyTorch's two-thread step 38-
   millisecond of work every shared region risks one.
 * Adapting at run time. Every shared GEMM (kernels/blas.py, convolutions' included) is timed
   (two ``perf_counter`` calls) and compared with its serial estimate, ``threads`` times the
-  fastest it ever ran (``region_timed``). A GEMM slower than that would have been faster in the
-  calling thread alone: the threads stalled, and the next ``HOLD_FIRST`` = 64 loops that would
+  fastest it ever ran (``region_timed``). A GEMM slower than that (by ``SLACK`` = 1 ms: a
+  quiet machine's hiccups stay under it) would have been faster in the calling thread alone:
+  the threads stalled, and the next ``HOLD_FIRST`` = 64 loops that would
   have been shared run serially (a serial spell; ``in_parallel`` counts them down). Then the
-  threads are tried again (the first shared GEMM after a spell is not judged: it pays the
-  pool's wake-up); a stall soon after a spell doubles the next one, up to ``HOLD_MAX`` = 8192
+  threads are tried again; a stall soon after a spell doubles the next one, up to ``HOLD_MAX`` = 8192
   loops (a few seconds of training steps); after ``CALM`` = 100 shared GEMMs without a stall the
   next spell is short again, so a quiet machine's rare hiccup costs 64 serial loops. Spells are
   counted in loops, not seconds, so idle time (evaluation, data loading) neither ends a spell
-  nor counts as calm. The prange loops (im2col, pooling) are not timed themselves: they follow
+  nor counts as calm. A GEMM that starts more than ``WARM`` = 3 ms after the loop before it is
+  not judged: the pool's threads had stopped spinning and it paid their wake-up (the first
+  GEMM of a step after a pause, the first after a spell). The prange loops (im2col, pooling) are not timed themselves: they follow
   the GEMMs' verdict, which a convolution reaches within the same call.
 * The OpenMP wait policy stays libgomp's default (spin ~4-10 ms, then sleep). On a quiet machine
   the pool stays hot between a step's loops, which is where the kernels issue's ratios come
@@ -81,6 +83,7 @@ per step, medians; "adaptive" is the default, "spin only" is MINITORCH_ADAPTIVE_
 
 import ctypes
 import os
+import time
 
 import numba
 import numpy  # noqa: F401  (loads OpenBLAS, which set_num_threads looks up)
@@ -156,12 +159,13 @@ SCALAR_WORK = 8
 def in_parallel(elements: int) -> bool:
     """Whether a kernel loop touching ``elements`` array elements should run on the threads: from
     ``PARALLEL_GRAIN`` on, with more than one thread, and not during a serial spell (below)."""
-    global _serial_left
+    global _serial_left, _previous, _latest
     if elements < PARALLEL_GRAIN or numba.get_num_threads() < 2:
         return False
     if _serial_left:
         _serial_left -= 1
         return False
+    _previous, _latest = _latest, time.perf_counter()
     return True
 
 
@@ -171,13 +175,16 @@ def in_parallel(elements: int) -> bool:
 # The spell doubles, from HOLD_FIRST up to HOLD_MAX, each time the threads stall again soon after
 # one (before CALM shared GEMMs ran well); after a longer calm it starts again from HOLD_FIRST.
 # Both are counted in kernel calls, not seconds, so that the time a program spends elsewhere
-# (evaluating, loading data, waiting) neither ends a spell nor counts as calm.
+# (evaluating, loading data, waiting) neither ends a spell nor counts as calm. A GEMM is judged only
+# when the loop before it started less than WARM seconds earlier: after a longer gap libgomp's
+# threads have stopped spinning (after ~4-10 ms here) and the region also paid their wake-up.
 ADAPTIVE = os.environ.get("MINITORCH_ADAPTIVE_THREADS", "1") != "0"
-HOLD_FIRST, HOLD_MAX, CALM = 64, 8192, 100  # loops, loops, shared GEMMs
+HOLD_FIRST, HOLD_MAX, CALM, WARM = 64, 8192, 100, 0.003  # loops, loops, shared GEMMs, s
+SLACK = 0.001  # s a GEMM may run over its serial estimate before it counts as a stall
 _serial_left = 0  # loops still to run serially in this spell
 _hold = HOLD_FIRST  # the next spell's length
 _calm = 0  # shared GEMMs that ran well since the last stall
-_judge_next = True  # False for the first shared GEMM after a spell: it also pays the pool's wake-up
+_previous = _latest = -1.0  # perf_counter() when the last two loops on the threads were started
 _best: dict = {}  # shared GEMM key -> its fastest wall time so far, s
 _spells = 0  # serial spells begun in this process
 
@@ -189,18 +196,20 @@ def region_timed(key, seconds: float, threads: int) -> bool:
     The serial estimate is ``threads`` times the region's fastest time so far: what one thread
     would need at a perfect speed-up, so a region slower than that would have been faster in the
     calling thread alone. That happens when a thread of the pool cannot run (another process has
-    its core): the others wait for it at the region's end, up to a time slice of the scheduler.
+    its core): the others wait for it at the region's end, up to a time slice of the scheduler,
+    milliseconds. A stall is a region ``SLACK`` = 1 ms slower than the estimate: on this VM with
+    nothing else running the LeNet and MLP GEMMs ran up to 2.9x their best, but at most 0.4 ms
+    over twice it (an interrupt, the hypervisor), while beside busy processes they took 1-50 ms.
     """
-    global _serial_left, _hold, _judge_next, _calm, _spells
+    global _serial_left, _hold, _calm, _spells
     best = _best.get(key)
+    if best is None and len(_best) >= 4096:  # a program of ever new shapes: start learning again
+        _best.clear()
     if best is None or seconds < best:
         _best[key] = seconds
-    if best is None or not ADAPTIVE:
+    if best is None or not ADAPTIVE or _latest - _previous > WARM:
         return False
-    if not _judge_next:
-        _judge_next = True
-        return False
-    if seconds <= threads * best:
+    if seconds <= threads * best + SLACK:
         _calm += 1
         return False
     if _calm >= CALM:  # many regions ran well since the last spell: a hiccup, not a busy core
@@ -209,7 +218,6 @@ def region_timed(key, seconds: float, threads: int) -> bool:
     _serial_left = _hold
     _hold = min(2 * _hold, HOLD_MAX)
     _spells += 1
-    _judge_next = False
     return True
 
 

@@ -3,7 +3,7 @@
 Serial below the grain size (a small GEMM is NumPy's single call, a big one is shared over the
 threads), serial on one thread, and the run-time adaptation: a shared GEMM slower than its serial
 estimate starts a serial spell, which doubles while the stalls go on and starts short again after
-a calm; the first region after a spell is not judged (it pays the pool's wake-up).
+a calm; a GEMM started long after the loop before it is not judged (it paid the pool's wake-up).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ def fresh_policy(monkeypatch):
     """Two threads, no spell in progress, nothing learned; restored afterwards."""
     monkeypatch.setattr(threading, "_serial_left", 0)
     monkeypatch.setattr(threading, "_hold", threading.HOLD_FIRST)
-    monkeypatch.setattr(threading, "_judge_next", True)
+    monkeypatch.setattr(threading, "_previous", -1.0)  # region_timed alone: the pool counts as hot
+    monkeypatch.setattr(threading, "_latest", -1.0)
     monkeypatch.setattr(threading, "_calm", 0)
     monkeypatch.setattr(threading, "_best", {})
     monkeypatch.setattr(threading, "ADAPTIVE", True)
@@ -82,9 +83,11 @@ def test_a_big_gemm_is_shared_and_timed(shared_gemms):
 def test_a_stalled_region_starts_a_serial_spell(shared_gemms):
     key = ("gemm", 1)
     assert not threading.region_timed(key, 1e-3, 2)  # the first time only teaches the region's best
+    slack = threading.SLACK
     assert not threading.region_timed(key, 1.9e-3, 2)  # slower, but faster than serial (2 x best)
+    assert not threading.region_timed(key, 1.9e-3 + slack, 2)  # a hiccup: under 2 x best + SLACK
     assert threading.serial_spell_left() == 0
-    assert threading.region_timed(key, 2.1e-3, 2)  # slower than the serial estimate: a stall
+    assert threading.region_timed(key, 2.1e-3 + slack, 2)  # slower than that: a stall
     assert threading.serial_spell_left() == threading.HOLD_FIRST
     assert not threading.in_parallel(threading.PARALLEL_GRAIN * 1000)
     assert not threading.in_parallel(threading.PARALLEL_GRAIN - 1)  # below the grain: not counted
@@ -100,11 +103,21 @@ def test_a_stalled_region_starts_a_serial_spell(shared_gemms):
 def test_the_spell_ends_and_the_threads_are_probed_again(monkeypatch):
     key = ("gemm", 2)
     threading.region_timed(key, 1e-3, 2)
-    assert threading.region_timed(key, 5e-3, 2)
+    assert threading.region_timed(key, 5e-3 + threading.SLACK, 2)
     monkeypatch.setattr(threading, "_serial_left", 0)  # the spell has run out
-    assert threading.in_parallel(threading.PARALLEL_GRAIN)
-    assert not threading.region_timed(key, 5e-3, 2)  # the first region after it is not judged
-    assert threading.region_timed(key, 5e-3, 2)  # the next one is: still stalling
+    assert threading.in_parallel(threading.PARALLEL_GRAIN)  # long after the last loop on the threads
+    assert not threading.region_timed(key, 5e-3 + threading.SLACK, 2)  # so it is not judged: it paid the wake-up
+    assert threading.in_parallel(threading.PARALLEL_GRAIN)  # right after one
+    assert threading.region_timed(key, 5e-3 + threading.SLACK, 2)  # judged: still stalling
+
+
+def test_a_gemm_after_an_idle_gap_is_not_judged(monkeypatch):
+    key = ("gemm", 5)
+    threading.region_timed(key, 1e-3, 2)
+    monkeypatch.setattr(threading, "_previous", 0.0)
+    monkeypatch.setattr(threading, "_latest", 2 * threading.WARM)
+    assert not threading.region_timed(key, 9e-3 + threading.SLACK, 2)
+    assert threading.serial_spell_left() == 0
 
 
 def test_spells_double_while_stalls_go_on_and_start_short_after_a_calm(monkeypatch):
@@ -112,15 +125,14 @@ def test_spells_double_while_stalls_go_on_and_start_short_after_a_calm(monkeypat
     threading.region_timed(key, 1e-3, 2)
     holds = []
     for _ in range(8):
-        threading.region_timed(key, 9e-3, 2)  # stall: a spell begins
+        threading.region_timed(key, 9e-3 + threading.SLACK, 2)  # stall: a spell begins
         holds.append(threading.serial_spell_left())
         monkeypatch.setattr(threading, "_serial_left", 0)
-        threading.region_timed(key, 1e-3, 2)  # the unjudged first region after the spell
     assert holds == [min(threading.HOLD_FIRST * 2 ** i, threading.HOLD_MAX) for i in range(8)]
     monkeypatch.setattr(threading, "_serial_left", 0)
     for _ in range(threading.CALM):
         threading.region_timed(key, 1e-3, 2)
-    threading.region_timed(key, 9e-3, 2)
+    threading.region_timed(key, 9e-3 + threading.SLACK, 2)
     assert threading.serial_spell_left() == threading.HOLD_FIRST
 
 
