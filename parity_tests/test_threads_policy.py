@@ -2,7 +2,7 @@
 
 Serial below the grain size (a small GEMM is NumPy's single call, a big one is shared over the
 threads), serial on one thread, and the run-time adaptation: a shared GEMM slower than its serial
-estimate starts a serial spell, which doubles while the stalls go on and starts short again after
+estimate starts a serial spell, which grows while the stalls go on and starts short again after
 a calm.
 """
 
@@ -105,10 +105,10 @@ def test_the_spell_ends_and_the_threads_are_probed_again(monkeypatch):
     monkeypatch.setattr(threading, "_serial_left", 0)  # the spell has run out
     assert threading.in_parallel(threading.PARALLEL_GRAIN)
     assert threading.region_timed(key, 5e-3 + threading.SLACK, 2)  # still stalling: a longer spell
-    assert threading.serial_spell_left() == 2 * threading.HOLD_FIRST
+    assert threading.serial_spell_left() == threading.GROWTH * threading.HOLD_FIRST
 
 
-def test_spells_double_while_stalls_go_on_and_start_short_after_a_calm(monkeypatch):
+def test_spells_grow_while_stalls_go_on_and_start_short_after_a_calm(monkeypatch):
     key = ("gemm", 3)
     threading.region_timed(key, 1e-3, 2)
     holds = []
@@ -116,7 +116,7 @@ def test_spells_double_while_stalls_go_on_and_start_short_after_a_calm(monkeypat
         threading.region_timed(key, 9e-3 + threading.SLACK, 2)  # stall: a spell begins
         holds.append(threading.serial_spell_left())
         monkeypatch.setattr(threading, "_serial_left", 0)
-    assert holds == [min(threading.HOLD_FIRST * 2 ** i, threading.HOLD_MAX) for i in range(8)]
+    assert holds == [min(threading.HOLD_FIRST * threading.GROWTH ** i, threading.HOLD_MAX) for i in range(8)]
     monkeypatch.setattr(threading, "_serial_left", 0)
     for _ in range(threading.CALM):
         threading.region_timed(key, 1e-3, 2)
