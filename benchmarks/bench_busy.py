@@ -50,7 +50,8 @@ def name(config: tuple) -> str:
 
 
 def spells_so_far(conns: dict) -> dict:
-    """config -> serial spells its minitorch has begun so far (minitorch workers on >1 thread only)."""
+    """config -> (serial spells its minitorch has begun so far, loops left of the current one), for
+    the minitorch workers on more than one thread."""
     counts = {}
     for config, conn in conns.items():
         if config[0] == "minitorch" and config[1] != 1:
@@ -85,8 +86,9 @@ def worker(lib: str, threads: int, only: list[str], env: dict, conn) -> None:
             fn()
     conn.send(torch.get_num_threads())
     while (key := conn.recv()) is not None:
-        if key == "spells":  # kernels/threading.py's serial spells so far (None for torch)
-            conn.send(torch.kernels.threading.serial_spells() if lib == "minitorch" else None)
+        if key == "spells":  # kernels/threading.py's serial spells so far, and loops left of the current one
+            threading = torch.kernels.threading
+            conn.send((threading.serial_spells(), threading.serial_spell_left()))
             continue
         fn = steps[key]
         start = time.perf_counter()
@@ -142,9 +144,10 @@ def main() -> None:
         before = os.getloadavg()[0]
         spells = spells_so_far(conns)
         results[phase] = measure(conns, only, args.rounds)
-        spells = {c: n - spells[c] for c, n in spells_so_far(conns).items()}
+        spells = {c: (n - spells[c][0], spells[c][1]) for c, (n, _) in spells_so_far(conns).items()}
         print(f"{phase}: load average before {before:.2f}, after {os.getloadavg()[0]:.2f}; serial spells "
-              "(kernels/threading.py): " + ", ".join(f"{name(c)} {n}" for c, n in spells.items()))
+              "(kernels/threading.py) begun in the phase (+ loops left of one begun before it): "
+              + ", ".join(f"{name(c)} {n} (+{left})" for c, (n, left) in spells.items()))
         for hog in hogs:
             hog.terminate()
             hog.join()
