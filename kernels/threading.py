@@ -51,12 +51,12 @@ MLP-64 step took 12-16 ms against ~1 ms quiet, and PyTorch's two-thread step 38-
   fastest it ever ran (``region_timed``). A GEMM slower than that (by ``SLACK`` = 1 ms: a
   quiet machine's hiccups stay under it) would have been faster in the calling thread alone:
   the threads stalled, and the next ``HOLD_FIRST`` = 256 loops that would have been shared run
-  serially (a serial spell; ``in_parallel`` counts them down). Then the
-  threads are tried again; a stall soon after a spell makes the next one ``GROWTH`` = 4 times
-  longer, up to ``HOLD_MAX`` = 16384 loops (~550 LeNet steps, a few seconds on a quiet machine);
-  after ``CALM`` = 100 shared GEMMs without a stall the next spell is short again, so a quiet
-  machine's rare hiccup costs 256 serial loops (~8 LeNet steps, which on one thread take
-  ~1.2x as long). Why start long and grow fast: a probe is not cheap where every region
+  serially (a serial spell; ``in_parallel`` counts them down; LeNet's step asks 15 times).
+  Then the threads are tried again; a stall soon after a spell makes the next one ``GROWTH`` =
+  4 times longer, up to ``HOLD_MAX`` = 4096 loops (~270 LeNet steps, ~2.5 s on a quiet
+  machine); after ``CALM`` = 100 shared GEMMs without a stall the next spell is short again, so
+  a quiet machine's rare hiccup costs 256 serial loops (~17 LeNet steps, which on one thread
+  take ~1.2x as long). Why start long and grow fast: a probe is not cheap where every region
   stalls (load average 9: a stalled region took ~25 ms, and a convolution's im2col loop stalls
   before its GEMM can tell), and with spells of 64 doubling, LeNet's step stayed at 1.7x its
   one-thread time. Spells are counted in loops, not seconds, so idle time (evaluation, data
@@ -195,7 +195,7 @@ def in_parallel(elements: int) -> bool:
 # Both are counted in kernel calls, not seconds, so that the time a program spends elsewhere
 # (evaluating, loading data, waiting) neither ends a spell nor counts as calm.
 ADAPTIVE = os.environ.get("MINITORCH_ADAPTIVE_THREADS", "1") != "0"
-HOLD_FIRST, GROWTH, HOLD_MAX, CALM = 256, 4, 16384, 100  # loops, -, loops, shared GEMMs
+HOLD_FIRST, GROWTH, HOLD_MAX, CALM = 256, 4, 4096, 100  # loops, -, loops, shared GEMMs
 SLACK = 0.001  # s a GEMM may run over its serial estimate before it counts as a stall
 _serial_left = 0  # loops still to run serially in this spell
 _hold = HOLD_FIRST  # the next spell's length
