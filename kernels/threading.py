@@ -84,13 +84,15 @@ alone; ``busy``: plus one busy loop of ours):
 |---|---|---:|---:|---:|---:|---:|---:|---:|
 | MLP-64 | chrt, 00:38 | 2.27 | 2.19 | 2.14 | 2.29 | 2.19 | 1.19 | 0.91 |
 | LeNet-64 | chrt, 00:38 | 10.99 | 9.08 | 8.68 | 10.27 | 9.56 | 7.89 | 6.75 |
-| MLP-64 | load 8.6-10.7 | 8.49 | 9.23 | 47.23 | 9.98 | | 3.65 | 44.31 |
-| MLP-64 | + busy loop | 19.44 | 18.58 | 70.31 | 20.10 | | 10.75 | 204.84 |
-| LeNet-64 | load 8.6-10.7 | 41.66 | 57.75 | 272.17 | 46.47 | | 37.74 | 362.44 |
-| LeNet-64 | + busy loop | 96.08 | 136.17 | 462.56 | 101.07 | | 88.03 | 1140.06 |
+| MLP-64 | load 9.7-10.2, 00:41 | 29.28 | 26.76 | 89.96 | 25.18 | | 13.52 | 252.30 |
+| MLP-64 | + busy loop | 18.74 | 23.88 | 66.01 | 22.57 | | 9.33 | 134.51 |
+| LeNet-64 | load 9.7-10.2, 00:41 | 135.25 | 160.20 | 633.24 | 135.26 | | 110.61 | 1109.64 |
+| LeNet-64 | + busy loop | 112.31 | 160.23 | 624.28 | 125.10 | | 95.19 | 1378.33 |
 
-Under load the two-thread step without adaptation took 3.6-6.5x its one-thread time (torch's
-two-thread step 10-19x its own); adaptive, 0.96-1.42x. Under chrt no spell began and adaptive matched "no adapt."
+Under load the two-thread step without adaptation took 3.1-5.6x its one-thread time (torch's
+two-thread step 10-19x its own); adaptive, 0.91-1.43x (an earlier run, at load 8.4-10.7 with
+HOLD_MAX 16384: 0.96-1.42x). Figures at this load swing by 1.5x from run to run (the MLP's one-
+thread step read 29 ms in one phase and 19 in the other): read the ratios, not the times. Under chrt no spell began and adaptive matched "no adapt."
 within the noise (a rerun with the default given twice read 9.63 / 9.58 / 9.77 ms for
 default / default / no adapt.), while PASSIVE cost LeNet 13-18% and SPINCOUNT=10000 5-10%.
 A benchmark that alternates two processes must pause between them (bench_busy.py sleeps 20
