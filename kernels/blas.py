@@ -32,6 +32,10 @@ to the compiled kernel as a function pointer argument, so the kernel is cached l
 Ours is handed over the same way (``gemm.kernel``, a compiled C function), so that numba does
 not compile the GEMM into the prange loop a second time.
 Where it is not found (numpy built on another BLAS), ``matmul`` is ``np.matmul``.
+
+Every shared GEMM is timed and reported to ``threading.region_timed``: one that stalls (slower
+than running it in one thread would have been) starts a serial spell (kernels/threading.py, "On
+a busy machine"), during which ``in_parallel`` says no and GEMMs are NumPy's single call.
 """
 
 import ctypes
@@ -150,8 +154,9 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     Shared out here: matrices (2-d), stacks of matrices with the same batch shape, and a stack
     times one matrix (a stack stored row-major is one tall GEMM). Anything else (broadcast
     batch dims, vectors, integers, empty operands, or no OpenBLAS found) is NumPy's, on one
-    thread when the pool is ours; so is a GEMM too small to share (``in_parallel``), for which
-    NumPy's call is the shortest path to the same single-threaded BLAS call.
+    thread when the pool is ours; so is a GEMM too small to share, or asked for during a serial
+    spell (``in_parallel``), for which NumPy's call is the shortest path to the same
+    single-threaded BLAS call.
     """
     shape = check_matmul("matmul", a, b)
     if out is not None:
