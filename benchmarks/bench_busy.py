@@ -81,11 +81,14 @@ def worker(lib: str, threads: int, only: list[str], env: dict, conn) -> None:
 
     workloads = make_workloads(torch)
     steps = {key: workloads[NAMES[key]][0] for key in only}
-    for fn in steps.values():
-        for _ in range(3):  # compile / load numba's kernels, warm the allocator
-            fn()
     conn.send(torch.get_num_threads())
     while (key := conn.recv()) is not None:
+        if key == "warm":  # compile / load numba's kernels, warm the allocator
+            for fn in steps.values():
+                for _ in range(3):
+                    fn()
+            conn.send(None)
+            continue
         if key == "spells":  # kernels/threading.py's serial spells so far, and loops left of the current one
             threading = torch.kernels.threading
             conn.send((threading.serial_spells(), threading.serial_spell_left()))
@@ -121,7 +124,7 @@ def main() -> None:
                         help="add a column: minitorch default threads with these environment variables")
     args = parser.parse_args()
     only = args.only.split(",")
-    configs = CONFIGS + [("minitorch", 0, v) for v in args.variant]
+    configs = CONFIGS + [("minitorch", 0, v) for v in dict.fromkeys(args.variant)]
     ctx = mp.get_context("spawn")
     conns, procs = {}, []
     for config in configs:
@@ -133,6 +136,10 @@ def main() -> None:
         conns[config] = parent
         procs.append(proc)
     counts = {config: conn.recv() for config, conn in conns.items()}  # each worker is ready once it answers
+    for conn in conns.values():  # one at a time: seven warm-ups at once would stall each other's threads
+        time.sleep(PAUSE)
+        conn.send("warm")
+        conn.recv()
     print(f"{os.cpu_count()} cores; minitorch default = {counts[('minitorch', 0)]} threads; "
           f"medians of {args.rounds} rounds; ms per step")
     results = {}
