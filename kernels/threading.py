@@ -91,7 +91,7 @@ alone; ``busy``: plus one busy loop of ours):
 
 Under load the two-thread step without adaptation took 3.1-5.6x its one-thread time (torch's
 two-thread step 10-19x its own); adaptive, 0.91-1.43x (an earlier run, at load 8.4-10.7 with
-HOLD_MAX 16384: 0.96-1.42x). Figures at this load swing by 1.5x from run to run (the MLP's one-
+HOLD_MAX 16384: 0.96-1.42x; a later one at load 6.9-7.2, 00:50: 0.94-1.26x, without 3.7-5.2x). Figures at this load swing by 1.5x from run to run (the MLP's one-
 thread step read 29 ms in one phase and 19 in the other): read the ratios, not the times. Under chrt no spell began and adaptive matched "no adapt."
 within the noise (a rerun with the default given twice read 9.63 / 9.58 / 9.77 ms for
 default / default / no adapt.), while PASSIVE cost LeNet 13-18% and SPINCOUNT=10000 5-10%.
