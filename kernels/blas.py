@@ -32,9 +32,14 @@ to the compiled kernel as a function pointer argument, so the kernel is cached l
 Ours is handed over the same way (``gemm.kernel``, a compiled C function), so that numba does
 not compile the GEMM into the prange loop a second time.
 Where it is not found (numpy built on another BLAS), ``matmul`` is ``np.matmul``.
+
+Every shared GEMM is timed and reported to ``threading.region_timed``: one that stalls (slower
+than running it in one thread would have been) starts a serial spell (kernels/threading.py, "On
+a busy machine"), during which ``in_parallel`` says no and GEMMs are NumPy's single call.
 """
 
 import ctypes
+import time
 
 import numba
 import numpy as np
@@ -42,7 +47,7 @@ from numba import njit, prange
 
 from . import gemm
 from .checks import check_matmul, check_shape
-from .threading import in_parallel, one_pool, openblas_symbol
+from .threading import in_parallel, one_pool, openblas_symbol, region_timed
 
 ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
 
@@ -149,8 +154,9 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     Shared out here: matrices (2-d), stacks of matrices with the same batch shape, and a stack
     times one matrix (a stack stored row-major is one tall GEMM). Anything else (broadcast
     batch dims, vectors, integers, empty operands, or no OpenBLAS found) is NumPy's, on one
-    thread when the pool is ours; so is a GEMM too small to share (``in_parallel``), for which
-    NumPy's call is the shortest path to the same single-threaded BLAS call.
+    thread when the pool is ours; so is a GEMM too small to share, or asked for during a serial
+    spell (``in_parallel``), for which NumPy's call is the shortest path to the same
+    single-threaded BLAS call.
     """
     shape = check_matmul("matmul", a, b)
     if out is not None:
@@ -192,11 +198,15 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         rsa, csa = (lda, 1) if ta == NO_TRANS else (1, lda)
         rsb, csb = (ldb, 1) if tb == NO_TRANS else (1, ldb)
         work = gemm.workspace(a.dtype)
+        start = time.perf_counter()
         _own_gemm(gemm.kernel(a.dtype), batch, parts, N >= M, nr if N >= M else mr,
                   a3.ctypes.data, gemm.extent(a3), sa, rsa, csa, b3.ctypes.data, gemm.extent(b3), sb, rsb, csb,
                   c3.ctypes.data, M, N, K, work.ctypes.data, work.shape[1], work.strides[0])
+        region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, True), time.perf_counter() - start, threads)
         return out
     one, zero = a.dtype.type(1), a.dtype.type(0)
+    start = time.perf_counter()
     _gemm(fn, batch, parts, N >= M, a3.ctypes.data, b3.ctypes.data, c3.ctypes.data, M, N, K,
           la[0], lb[0], la[1], lb[1], N, la[2], lb[2], M * N, a.itemsize, one, zero)
+    region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, False), time.perf_counter() - start, threads)
     return out
