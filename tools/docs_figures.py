@@ -41,6 +41,14 @@ def autograd_graph() -> str:
     return dot_svg(draw_graph(loss, {"w": w, "b": b}, show_grads=True).to_dot())
 
 
+def start_graph() -> str:
+    """Page 0's y = relu(a * b + a) + a * a, with each box's value and gradient."""
+    a = minitorch.tensor(2.0, requires_grad=True)
+    b = minitorch.tensor(3.0, requires_grad=True)
+    y = (a * b + a).relu() + a * a
+    return dot_svg(draw_graph(y, {"a": a, "b": b, "y": y}, show_grads=True).to_dot())
+
+
 def _box(x: float, y: float, text: str, fill: str, dashed: bool = False) -> str:
     dash = ' stroke-dasharray="4 3"' if dashed else ""
     return (f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" fill="{fill}" stroke="#555"{dash}/>'
@@ -288,6 +296,7 @@ def thread_pool() -> str:
 
 FIGURES: dict[str, Callable[[], str]] = {
     "autograd-graph": autograd_graph,
+    "start-graph": start_graph,
     "view-strides": view_strides,
     "broadcast-stride0": broadcast_stride0,
     "im2col-gemm": im2col_gemm,
