@@ -127,7 +127,9 @@ def test_mkdocs_build_strict(tmp_path) -> None:
                            str(tmp_path / "site")], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-5000:]
     # the pictures drawn at build time (tools/docs_figures.py) are in the built pages, as inline SVG
-    for page, count in {"autograd-graph.html": 1, "tensors-and-autograd.html": 1, "broadcasting.html": 1}.items():
+    drawn = {"autograd-graph.html": 1, "tensors-and-autograd.html": 1, "broadcasting.html": 1, "start.html": 1,
+             "training-step.html": 2, "kernels.html": 2}
+    for page, count in drawn.items():
         built = (tmp_path / "site" / page).read_text()
         figures = re.findall(r'<figure class="mt-figure"[^>]*>\s*<svg', built)
         assert len(figures) == count, f"{page}: {len(figures)} drawn figure(s), expected {count}"

@@ -49,6 +49,18 @@ def start_graph() -> str:
     return dot_svg(draw_graph(y, {"a": a, "b": b, "y": y}, show_grads=True).to_dot())
 
 
+def training_step_graph() -> str:
+    """examples/train_mlp.py's model and loss on a batch of 4: the graph loss.backward() walks."""
+    from minitorch import nn
+
+    minitorch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                          nn.Linear(128, 10))
+    images, labels = minitorch.randn(4, 1, 28, 28), minitorch.tensor([3, 1, 4, 1])
+    loss = nn.CrossEntropyLoss()(model(images), labels)
+    return dot_svg(draw_graph(loss, dict(model.named_parameters())).to_dot())
+
+
 def _box(x: float, y: float, text: str, fill: str, dashed: bool = False) -> str:
     dash = ' stroke-dasharray="4 3"' if dashed else ""
     return (f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" fill="{fill}" stroke="#555"{dash}/>'
@@ -177,7 +189,7 @@ def im2col_gemm() -> str:
             body.append(_box(yl + c * step, top + 26 + r * step, f"{y[r, c].item():g}", color.get(c, "#ffffff")))
     body.append(_text(yl, top + 26 + 2 * step + 12,
                       f"y {tuple(y.shape)} -> reshape to (1, 2, 3, 3): F.conv2d's output"))
-    return _svg(max(left, yl) + 9 * step + 10, top + 26 + 2 * step + 24, body, "im2col: patches -> columns -> one GEMM")
+    return _svg(max(left, yl) + 9 * step + 60, top + 26 + 2 * step + 24, body, "im2col: patches -> columns -> one GEMM")
 
 
 def _engine_trace(loss: minitorch.Tensor) -> tuple[list, dict, list[tuple]]:
@@ -297,6 +309,7 @@ def thread_pool() -> str:
 FIGURES: dict[str, Callable[[], str]] = {
     "autograd-graph": autograd_graph,
     "start-graph": start_graph,
+    "training-step-graph": training_step_graph,
     "view-strides": view_strides,
     "broadcast-stride0": broadcast_stride0,
     "im2col-gemm": im2col_gemm,
