@@ -277,15 +277,15 @@ def thread_pool() -> str:
     unit = gemm.TILE[np.dtype(np.float32)][1]
     pieces = [blas._piece.py_func(p, threads, N, unit) for p in range(threads)]
     chunk = [(t * planes // threads, (t + 1) * planes // threads) for t in range(threads)]
-    lane, x0, height = 50, 100, 34
-    body = [_text(10, 20, "one pool: numba's OpenMP threads (OpenBLAS held to 1 thread)", bold=True)]
-    python = ("Python: Convolution.forward", 0, 200, "#ffffff")
-    loop = ("im2col, planes {}-{}", 210, 390, COLORS[0])
-    share = ("GEMM, C[:, {}:{}]", 400, 670, COLORS[1])
+    lane, x0, height = 46, 86, 32
+    body = [_text(10, 18, "one pool: numba's OpenMP threads (OpenBLAS held to 1 thread)", bold=True)]
+    python = ("Convolution.forward", 0, 150, "#ffffff")
+    loop = ("im2col, planes {}-{}", 160, 330, COLORS[0])
+    share = ("GEMM, C[:, {}:{}]", 340, 510, COLORS[1])
     for t in range(threads):
-        y0 = 40 + t * lane
-        after = ("Python: next op", 680, 810, "#ffffff") if t == 0 else ("spin, then sleep", 680, 810, "#eeeeee")
-        body.append(_text(10, y0 + height / 2 + 4, "main thread" if t == 0 else f"worker {t}", bold=t == 0))
+        y0 = 34 + t * lane
+        after = ("next op", 520, 630, "#ffffff") if t == 0 else ("spin, then sleep", 520, 650, "#eeeeee")
+        body.append(_text(10, y0 + height / 2 + 4, "main" if t == 0 else f"worker {t}", bold=t == 0))
         spans = [python] if t == 0 else []
         spans += [(loop[0].format(chunk[t][0], chunk[t][1] - 1), *loop[1:]), (share[0].format(*pieces[t]), *share[1:]),
                   after]
@@ -293,17 +293,16 @@ def thread_pool() -> str:
             body.append(f'<rect x="{x0 + lo}" y="{y0}" width="{hi - lo}" height="{height}" fill="{fill}" '
                         f'stroke="#555" rx="4"/>')
             body.append(_text(x0 + (lo + hi) / 2, y0 + height / 2 + 4, text, "middle"))
-    bottom = 40 + threads * lane + 10
+    bottom = 34 + threads * lane + 6
     for lo in (loop[1], share[1], share[2] + 10):
-        body.append(f'<line x1="{x0 + lo - 5}" y1="34" x2="{x0 + lo - 5}" y2="{bottom - 10}" stroke="#d94801" '
+        body.append(f'<line x1="{x0 + lo - 5}" y1="28" x2="{x0 + lo - 5}" y2="{bottom - 6}" stroke="#d94801" '
                     'stroke-width="2" stroke-dasharray="4 3"/>')
-    body.append(_text(10, bottom + 8, f"LeNet conv2's forward on {threads} threads: im2col's {planes} planes split "
-                      f"evenly, then the {M}x{K}x{N} GEMM cut"))
-    body.append(_text(10, bottom + 24, f"into column blocks on {unit}-wide tiles (kernels/blas.py), each block one "
-                      "single-threaded GEMM call."))
-    body.append(_text(10, bottom + 40, "Dashed: a parallel loop's fork and join; the main thread waits at the join "
-                      "for every worker."))
-    return _svg(x0 + 820, bottom + 50, body, "the one thread pool")
+    captions = [f"LeNet conv2's forward on {threads} threads: im2col's {planes} planes split evenly,",
+                f"then the {M}x{K}x{N} GEMM cut into column blocks on {unit}-wide tiles",
+                "(kernels/blas.py), each block one single-threaded GEMM call.",
+                "Dashed: a parallel loop's fork and join (the main thread waits for every worker)."]
+    body += [_text(10, bottom + 10 + 16 * k, line) for k, line in enumerate(captions)]
+    return _svg(x0 + 660, bottom + 10 + 16 * len(captions), body, "the one thread pool")
 
 
 FIGURES: dict[str, Callable[[], str]] = {
