@@ -61,7 +61,8 @@ def test_conv2d_weight_grad(kernels, x_shape, w_shape):
 def test_avg_pool2x2(kernels, shape):
     x = np.random.default_rng(4).standard_normal(shape).astype(np.float32)
     y = kernels.avg_pool2x2(x)
-    np.testing.assert_allclose(y, torch.nn.functional.avg_pool2d(torch.from_numpy(x), 2).numpy(), rtol=1e-6)
+    expected = torch.nn.functional.avg_pool2d(torch.from_numpy(x), 2).numpy()
+    np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-6)  # float32, any summation order
 
 
 @pytest.mark.kernels_4

@@ -71,8 +71,9 @@ def tanh(v: Value) -> Value:
 
 # --8<-- [start:backward_with_counts]
 def backward_with_counts(root: Value) -> None:
-    """Run each Value's _backward once every Value that uses it has run (minitorch/autograd/engine.py)."""
-    counts: dict[Value, int] = {}  # how many edges point at each Value: _collect_dependencies
+    """Run each Value's _backward once every Value that uses it has run
+    (minitorch/autograd/engine.py: run_backward)."""
+    counts: dict[Value, int] = {}  # edges into each Value: _collect_dependencies
     stack, seen = [root], {root}
     while stack:
         v = stack.pop()
@@ -82,11 +83,11 @@ def backward_with_counts(root: Value) -> None:
                 seen.add(child)
                 stack.append(child)
     root.grad = 1.0
-    ready = [root]  # the engine's ready queue (it also prefers the newest node; any order is right)
+    ready = [root]  # the engine's ready queue (any order of the ready is right)
     while ready:
         v = ready.pop()
         v._backward()
-        for child in set(v._prev):  # a child used twice by v (a * a) still waits for v only once
+        for child in set(v._prev):  # a * a: one node, two edges into a
             counts[child] -= v._prev.count(child)
             if counts[child] == 0:
                 ready.append(child)
