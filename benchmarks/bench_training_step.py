@@ -12,6 +12,10 @@ per step in milliseconds with the ratios minitorch / torch at equal threads. On 
 machine the 2-thread figures collapse when another process holds the second core: decide on
 the 1-thread ones. ``--profile`` prints minitorch's cProfile of 200 steps on one thread, the
 functions with the most time of their own. docs/training-step.md shows a run.
+
+``bench_steps.py`` splits the gallery chapters' whole epochs the same way (data loading included,
+each library in a child process); this one times the one step the page traces, in one process,
+so that its profile and its phases are of the same steps.
 """
 
 from __future__ import annotations
