@@ -163,6 +163,12 @@ def im2col_gemm() -> str:
             owners = [p for p in picked if p // 3 <= i <= p // 3 + 1 and p % 3 <= j <= p % 3 + 1]
             body.append(_box(10 + j * step, 30 + i * step, f"{x[0, 0, i, j].item():g}",
                              color[owners[0]] if owners else "#ffffff"))
+            if len(owners) == 2:  # in two coloured patches: the lower right half in the second's colour
+                x0, y0 = 10 + j * step, 30 + i * step
+                body.append(f'<polygon points="{x0 + CELL},{y0} {x0 + CELL},{y0 + CELL} {x0},{y0 + CELL}" '
+                            f'fill="{color[owners[1]]}" stroke="#555"/>')
+                body.append(f'<text x="{x0 + CELL / 2}" y="{y0 + CELL / 2 + 4}" text-anchor="middle" {FONT}>'
+                            f"{x[0, 0, i, j].item():g}</text>")
     for p in picked:  # each coloured patch's 2x2 window, outlined
         i, j = divmod(p, 3)
         body.append(f'<rect x="{10 + j * step - 3 + (2 if p else 0)}" y="{30 + i * step - 3 + (2 if p else 0)}" '
