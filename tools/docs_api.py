@@ -42,7 +42,7 @@ def class_body_lines(cls: type, module) -> dict[str, tuple[str, int]]:
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Name):
-                    out[target.id] = (f"{target.id} = {ast.get_source_segment(source, node.value)}", node.lineno)
+                    out[target.id] = (f"{target.id} = {ast.unparse(node.value)}", node.lineno)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             kind = "property" if any(ast.unparse(d) == "property" or ast.unparse(d).endswith(".setter")
                                      for d in node.decorator_list) else "def"

@@ -76,13 +76,13 @@ def render() -> str:
         "",
         "# PyTorch names minitorch does not have",
         "",
-        (f"What `import minitorch as torch` lacks, against the installed PyTorch {torch.__version__}: "
+        (f"What `import minitorch as torch` lacks, against the installed PyTorch {torch.__version__.split('+')[0]}: "
         "for each namespace, the public names of PyTorch's (its `__all__` where it has one, "
         "otherwise every name without a leading underscore; not submodules, not the typing helpers "
         "it re-exports) that the minitorch counterpart does not have, then the subpackages with "
         "no counterpart at all. Many are internals a tutorial never meets (TorchScript's types, "
-        "storage classes); the ones a tutorial does meet are in `../shared/API.md`'s list and "
-        "tested. Where minitorch has a name but behaves differently, see "
+        "storage classes); the names tutorials use are listed in `../shared/API.md`, which "
+        "`parity_tests/test_coverage.py` checks against minitorch. Where minitorch has a name but behaves differently, see "
         "[Deliberate differences](differences.md). Regenerate with "
         "`python tools/gen_missing_names.py` (`parity_tests/test_missing_names.py` checks that "
         "this page is current)."),
