@@ -2,7 +2,7 @@
 
 ``docs/api/*.md`` renders modules with mkdocstrings (``::: minitorch.x.y``, with ``options:``).
 A public name of ``minitorch.nn``, ``nn.functional``, ``nn.init``, ``optim``,
-``optim.lr_scheduler``, ``utils.data``, ``autograd`` or ``vision``'s packages is listed when a
+the schedulers, ``utils.data``, ``autograd`` or ``vision``'s packages is listed when a
 directive renders the module that defines it (its ``members`` not ``false``, and naming it if it is
 a list) or renders the object itself, and either the object has a docstring or the directive shows
 names without one (``show_if_no_docstring: true``; mkdocs.yml's default is false). Every method of
@@ -26,11 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 API = ROOT / "docs" / "api"
 DIRECTIVE = re.compile(r"^::: (?P<target>[\w.]+)\n(?P<options>(?:    .*\n|\n)*)", re.MULTILINE)
 
-NAMESPACES = ["minitorch.nn", "minitorch.nn.functional", "minitorch.nn.init", "minitorch.nn.utils",
-              "minitorch.optim", "minitorch.optim.lr_scheduler", "minitorch.utils.data",
-              "minitorch.autograd", "minitorch.vision.datasets", "minitorch.vision.transforms",
-              "minitorch.vision.transforms.v2", "minitorch.vision.io", "minitorch.vision.utils",
-              "minitorch.vision.models"]
+# written with "/": tools/gen_parity_table.py would read the dotted names as tests of them
+NAMESPACES = [p.replace("/", ".") for p in [
+              "minitorch/nn", "minitorch/nn/functional", "minitorch/nn/init", "minitorch/nn/utils",
+              "minitorch/optim", "minitorch/optim/lr_scheduler", "minitorch/utils/data",
+              "minitorch/autograd", "minitorch/vision/datasets", "minitorch/vision/transforms",
+              "minitorch/vision/transforms/v2", "minitorch/vision/io", "minitorch/vision/utils",
+              "minitorch/vision/models"]]
 
 
 def directives() -> list[dict]:
@@ -82,8 +84,9 @@ CASES = sorted({(ns, name) for ns in NAMESPACES for name, _ in public_names(ns)}
 
 
 def test_the_namespaces_are_read():
-    names = {name for _, name in CASES}
-    assert {"Conv2d", "CrossEntropyLoss", "AdamW", "OneCycleLR", "DataLoader", "conv2d"} <= names
+    # (no op names quoted here: tools/gen_parity_table.py would count this file as testing them)
+    assert {ns for ns, _ in CASES} == set(NAMESPACES)
+    assert len(CASES) > 300
 
 
 @pytest.mark.parametrize("namespace, name", CASES, ids=[f"{ns}.{n}" for ns, n in CASES])
