@@ -3,8 +3,8 @@
 ``docs/api/*.md`` renders modules with mkdocstrings (``::: minitorch.x.y``, with ``options:``).
 A public name of ``minitorch.nn``, ``nn.functional``, ``nn.init``, ``optim``,
 the schedulers, ``utils.data``, ``autograd`` or ``vision``'s packages is listed when a
-directive renders the module that defines it (its ``members`` not ``false``, and naming it if it is
-a list) or renders the object itself, and either the object has a docstring or the directive shows
+directive renders the module that defines it, or one whose ``__all__`` re-exports it (its
+``members`` not ``false``, and naming it if it is a list), or renders the object itself, and either the object has a docstring or the directive shows
 names without one (``show_if_no_docstring: true``; mkdocs.yml's default is false). Every method of
 ``Tensor`` is listed by ``tools/docs_api.py`` (the ``<!-- api: tensor-methods -->`` line of
 ``docs/api/tensor.md``).
@@ -63,6 +63,15 @@ def public_names(namespace: str) -> list[tuple[str, object]]:
     return out
 
 
+def reexports(target: str, name: str, obj: object) -> bool:
+    """``target`` is a module whose ``__all__`` names ``obj`` (mkdocstrings renders those)."""
+    try:
+        module = importlib.import_module(target)
+    except ImportError:
+        return False
+    return name in getattr(module, "__all__", ()) and getattr(module, name, None) is obj
+
+
 def listed(obj: object, name: str, found: list[dict]) -> str | None:
     """The page that lists ``obj``, or None."""
     module, qualname = obj.__module__, getattr(obj, "__qualname__", name)
@@ -71,7 +80,7 @@ def listed(obj: object, name: str, found: list[dict]) -> str | None:
     for d in found:
         if d["target"] == f"{module}.{qualname}":
             return d["page"]
-        if d["target"] != module or d["members"] == "false":
+        if d["members"] == "false" or not (d["target"] == module or reexports(d["target"], name, obj)):
             continue
         if d["members"] is not None and not re.search(rf"\b{re.escape(qualname)}\b", d["members"]):
             continue
