@@ -13,14 +13,24 @@ In float32 all three agree to ~1e-7..1e-5 over the first 50 steps; over 200 step
 depends on the seed, and PyTorch drifts from PyTorch as far as minitorch drifts from it (seeds 0, 1, 2:
 minitorch 7e-2, 4e-2, 5e-5; PyTorch without oneDNN 9e-5, 7e-2, 5e-5), while the curves still overlap.
 ``--dtype float64`` shows the agreement without that amplification (~1e-15).
+
+Both libraries run their kernels on one thread by default (``--threads``): on a machine whose other
+cores are busy, a parallel loop waits for its slowest thread, and PyTorch's LeNet step at 2 threads
+on a loaded 2-core machine took 0.9 s instead of 0.03 s at 1 thread (00:15 UTC, load average 9).
+numba's OpenMP threads, started by minitorch's first parallel kernel, reset PyTorch's count to every
+core, so it is set again after the first step.
+The first run also compiles minitorch's numba kernels (about 45 s, cached for later runs).
 """
 
 import argparse
+import contextlib
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import torch
 from _common import mnist_datasets
+from tqdm import tqdm
 
 import minitorch
 from minitorch.utils.data import DataLoader
@@ -51,6 +61,28 @@ def train_step(model, loss_fn, optimizer, images, labels):
     return loss.item()
 
 
+@contextlib.contextmanager
+def without_onednn():
+    """PyTorch with its oneDNN convolutions off. ``torch.backends.mkldnn.flags(enabled=False)``
+    would also set oneDNN's TF32 flag, which warns on every run on a CPU-only build."""
+    torch.backends.mkldnn.enabled = False
+    try:
+        yield
+    finally:
+        torch.backends.mkldnn.enabled = True
+
+
+def plot_relative(ax, relative, floor, **style):
+    """``relative`` on a log axis against steps 1, 2, ...; a difference of exactly 0 (the same
+    float) has no logarithm, so it is drawn at ``floor`` instead of leaving a gap in the line."""
+    steps = np.arange(1, len(relative) + 1)
+    values = np.maximum(np.asarray(relative, dtype=float), floor)
+    (line,) = ax.semilogy(steps, values, **style)
+    zero = np.asarray(relative) == 0
+    if zero.any():
+        ax.semilogy(steps[zero], values[zero], "o", ms=3, color=line.get_color())
+
+
 def batches(loader, steps):
     """``steps`` batches from ``loader``, going through it (reshuffled) as many times as needed."""
     while True:
@@ -75,7 +107,11 @@ def main():
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32",
                         help="of the weights and images in all three models")
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of the batch order")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads of each library's kernels (more: faster only on idle cores)")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    minitorch.set_num_threads(args.threads)
 
     torch.manual_seed(args.seed)
     minitorch.manual_seed(args.seed)  # the order of the batches
@@ -95,13 +131,18 @@ def main():
     loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, drop_last=True)
 
     losses = {"PyTorch": [], "minitorch": [], "baseline": []}
-    for images, labels in batches(loader, args.steps):  # minitorch tensors; PyTorch gets the same numbers
+    # a progress bar on a terminal (stderr), none when the output is a file or a test
+    progress = tqdm(batches(loader, args.steps), total=args.steps, desc="steps", disable=None)
+    for step, (images, labels) in enumerate(progress, 1):  # minitorch tensors; PyTorch gets the same numbers
         images = images.to(getattr(minitorch, args.dtype))
         torch_batch = torch.from_numpy(images.numpy()), torch.from_numpy(labels.numpy())
         losses["PyTorch"].append(train_step(theirs, loss_fns[0], optimizers[0], *torch_batch))
         losses["minitorch"].append(train_step(ours, loss_fns[1], optimizers[1], images, labels))
-        with torch.backends.mkldnn.flags(enabled=False):
+        if step == 1:  # minitorch's first parallel kernel started numba's OpenMP threads, which reset
+            torch.set_num_threads(args.threads)  # the count PyTorch reads (to every core): set it again
+        with without_onednn():
             losses["baseline"].append(train_step(baseline, loss_fns[0], optimizers[2], *torch_batch))
+        progress.set_postfix(loss=f"{losses['minitorch'][-1]:.4f}")
 
     def relative_to_torch(name):
         return [abs(a - b) / abs(b) for a, b in zip(losses[name], losses["PyTorch"])]
@@ -117,13 +158,18 @@ def main():
 
     args.out.mkdir(parents=True, exist_ok=True)
     fig, (ax_loss, ax_diff) = plt.subplots(1, 2, figsize=(11, 4))
-    ax_loss.plot(losses["PyTorch"], lw=3, alpha=0.5, label="PyTorch")
-    ax_loss.plot(losses["minitorch"], lw=1, label="minitorch")
+    steps = range(1, args.steps + 1)  # step 1 is the first, as in the text above
+    ax_loss.plot(steps, losses["PyTorch"], lw=3, alpha=0.5, label="PyTorch")
+    ax_loss.plot(steps, losses["minitorch"], lw=1, label="minitorch")
     ax_loss.set(xlabel="step", ylabel="cross-entropy loss", title="training loss, same weights and batches")
     ax_loss.legend()
-    ax_diff.semilogy(relative, label="minitorch vs PyTorch")
-    ax_diff.semilogy(torch_vs_torch, alpha=0.7, label="PyTorch without oneDNN vs PyTorch")
-    ax_diff.set(xlabel="step", ylabel="relative difference of the losses", title="relative difference")
+    # exactly equal losses (difference 0) are drawn as dots on a floor of half the dtype's epsilon
+    floor = float(np.finfo(args.dtype).eps) / 2
+    plot_relative(ax_diff, relative, floor, label="minitorch vs PyTorch")
+    plot_relative(ax_diff, torch_vs_torch, floor, alpha=0.7, label="PyTorch without oneDNN vs PyTorch")
+    ax_diff.axhline(floor, color="grey", lw=0.5, ls=":")
+    ax_diff.set(xlabel="step", ylabel="relative difference of the losses",
+                title="relative difference (dots: equal losses)")
     ax_diff.legend()
     fig.tight_layout()
     fig.savefig(args.out / "side_by_side.png", dpi=100)

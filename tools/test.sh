@@ -14,6 +14,10 @@ python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('torchv
 
 python -m pytest parity_tests "$@"
 
+# The learning path's exercises, checked against their solutions (exercises/__init__.py);
+# parity_tests/test_exercises.py checks that the same checks fail against the unsolved files.
+MINITORCH_EXERCISES=solutions python -m pytest exercises -p no:cacheprovider
+
 if python -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
     python -m pytest parity_tests --device cuda "$@"
 else

@@ -39,15 +39,15 @@ def setup(description: str, *, epochs: int = 10, lr: float = 0.1, batch_size: in
     parser = argparse.ArgumentParser(description=description,
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--lib", choices=["minitorch", "torch"], default="minitorch", help="which library trains")
-    parser.add_argument("--epochs", type=int, default=epochs)
+    parser.add_argument("--epochs", type=int, default=epochs, help="passes over the training images")
     parser.add_argument("--lr", type=float, default=lr, help="learning rate")
-    parser.add_argument("--batch-size", type=int, default=batch_size)
+    parser.add_argument("--batch-size", type=int, default=batch_size, help="images per training step")
     parser.add_argument("--limit", type=int, default=limit,
                         help="train on the first N training images and test on the first N // 5 test images")
     if resize is not None:
         parser.add_argument("--resize", type=int, default=resize, help="side of the (square) input images")
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of the batch order")
-    parser.add_argument("--threads", type=int, help="CPU threads (default: the library's own default)")
+    parser.add_argument("--threads", type=int, help="CPU threads; None: the library's own default")
     parser.add_argument("--data", type=Path, help="the Fashion-MNIST folder; without it: ./data, then "
                         "../shared/datasets/fashion-mnist, else download into ./data")
     parser.add_argument("--no-download", action="store_true", help="never download Fashion-MNIST")
