@@ -67,6 +67,7 @@ def test_avg_pool2x2(kernels, shape):
 
 @pytest.mark.kernels_4
 def test_avg_pool2x2_is_a_parallel_numba_kernel(kernels):
+    kernels.avg_pool2x2(np.zeros((1, 1, 2, 2), np.float32))  # it runs (and is compiled) first
     options = getattr(kernels.avg_pool2x2, "targetoptions", {})
     assert options.get("parallel"), "decorate it with @njit(parallel=True)"
     assert "prange" in kernels.avg_pool2x2.py_func.__code__.co_names, "loop over the planes with prange"

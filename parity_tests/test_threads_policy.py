@@ -11,9 +11,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 import pytest
+from minitorch.kernels import blas, threading
 
 from minitorch import kernels
-from minitorch.kernels import blas, threading
 
 pytestmark = pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2 or not threading.one_pool(),
                                 reason="needs two threads on the OpenMP pool")
