@@ -8,6 +8,7 @@ torch's, and the gradients through those nodes must be torch's too, first and se
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -154,3 +155,39 @@ def test_own_node_names_where_pytorch_composes():
     assert names[M] == ["RepeatInterleaveBackward0", "EinsumBackward0"]
     for ours, theirs in zip(grads[M], grads[torch]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def _node_reprs(lib) -> list[str]:
+    """``repr`` of an op's node, a leaf's AccumulateGrad, an in-place write's CopySlices and a user
+    Function's node, with the address replaced by ``0x...``."""
+
+    class Twice(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+
+    leaf = lib.ones(3, requires_grad=True)
+    y = leaf * 2
+    z = leaf.clone()
+    z[0] = leaf[1] * 3
+    nodes = [y.grad_fn, y.grad_fn.next_functions[0][0], z.grad_fn, Twice.apply(leaf).grad_fn]
+    return [re.sub(r" at 0x[0-9a-f]+>$", " at 0x...>", repr(node)) for node in nodes]
+
+
+def test_node_repr_is_pytorchs():
+    """A node prints its class name, as PyTorch does: ``<AccumulateGrad object at 0x...>`` and
+    ``<CopySlices ...>`` although their ``name()`` is ``torch::autograd::...``; a user Function's
+    node is a Python class to PyTorch and prints with its module (``torch.autograd.function``,
+    here ``minitorch.autograd.function``)."""
+    ours, theirs = _node_reprs(M), _node_reprs(torch)
+    assert theirs[:3] == ["<MulBackward0 object at 0x...>", "<AccumulateGrad object at 0x...>",
+                          "<CopySlices object at 0x...>"]
+    assert ours[:3] == theirs[:3]
+    assert theirs[3] == "<torch.autograd.function.TwiceBackward object at 0x...>"
+    assert ours[3] == theirs[3].replace("torch.", "minitorch.", 1)
+    leaf = M.ones(2, requires_grad=True)
+    assert (leaf * 2).grad_fn.next_functions[0][0].name() == "torch::autograd::AccumulateGrad"

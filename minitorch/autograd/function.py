@@ -94,7 +94,9 @@ class Node:
         """Free what forward saved (called after backward unless ``retain_graph``)."""
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+        """As PyTorch prints a node: its class name, not ``name()`` (``<AccumulateGrad object at 0x...>``
+        where ``name()`` is ``'torch::autograd::AccumulateGrad'``; ``<CopySlices ...>`` likewise)."""
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
 
 _PACKAGE_DIR = __file__.rsplit("autograd", 1)[0]
@@ -242,6 +244,14 @@ class FunctionCtx(Node):
 
     def name(self) -> str:
         return self._name
+
+    def __repr__(self) -> str:
+        """A user's ``autograd.Function`` node is a Python class to PyTorch, printed with the module
+        that makes it (``<torch.autograd.function.MyFnBackward object at 0x...>``); minitorch's own
+        nodes print as PyTorch's built-in ones (``<MulBackward0 object at 0x...>``)."""
+        if self._forward_cls.__module__.startswith("minitorch."):
+            return super().__repr__()
+        return f"<minitorch.autograd.function.{type(self).__name__} object at {hex(id(self))}>"
 
     def apply(self, grads: tuple) -> tuple:
         out = self._forward_cls.backward(self, *grads)
