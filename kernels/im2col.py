@@ -24,8 +24,9 @@ Every copy, zero-fill and addition of a run of elements goes through the three s
 general strided setitem (an overlap check, then an element loop over arbitrary strides that
 LLVM does not vectorise), and ``+=`` on a slice first builds the sum in a temporary array. A
 plain loop over two 1-D views vectorises: on LeNet's conv2 columns (5.4 MB) the stride-1
-im2col went from 0.45 to 0.10 ms and col2im from 0.50 to 0.14 ms on one core
-(benchmarks/bench_kernels.py --only im2col, docs/kernels.md).
+im2col went from 0.51 to 0.12 ms and col2im from 0.64 to 0.19 ms on one thread
+(benchmarks/bench_kernels.py --only loops; docs/performance-notes.md, "Against torch",
+"numba's slice syntax is slow").
 """
 
 import numpy as np
