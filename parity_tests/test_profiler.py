@@ -119,6 +119,9 @@ def test_input_shapes_and_event_attributes():
         assert mm.count == 1 and mm.key == "aten::mm"
         assert mm.cpu_time_total >= mm.self_cpu_time_total >= 0
         assert mm.cpu_time == mm.cpu_time_total
+        span = mm.time_range  # an Interval, as torch's: .start, .end, .elapsed_us()
+        assert span.start <= span.end and span.elapsed_us() == pytest.approx(mm.cpu_time_total)
+        assert mm.cpu_parent.time_range.start <= span.start
         averages = {a.key: a for a in prof.key_averages()}
         mul = averages["aten::mul"]
         assert mul.count == 2  # forward, and MulBackward0's

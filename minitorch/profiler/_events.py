@@ -71,6 +71,18 @@ class _TimeStrings:
     overload_name = ""
 
 
+class Interval:
+    """A range's ``start`` and ``end`` in microseconds (``torch.autograd.profiler_util.Interval``)."""
+
+    __slots__ = ("end", "start")
+
+    def __init__(self, start: float, end: float) -> None:
+        self.start, self.end = start, end
+
+    def elapsed_us(self) -> float:
+        return self.end - self.start
+
+
 class FunctionEvent(_TimeStrings):
     """One timed range (``torch.autograd.profiler_util.FunctionEvent``).
 
@@ -108,9 +120,9 @@ class FunctionEvent(_TimeStrings):
         return self.category == "user_annotation"
 
     @property
-    def time_range(self) -> tuple[float, float]:
-        """``(start, end)`` in microseconds."""
-        return self.start_ns / 1e3, self.end_ns / 1e3
+    def time_range(self) -> Interval:
+        """Its start and end in microseconds, ``.start``, ``.end`` and ``.elapsed_us()``."""
+        return Interval(self.start_ns / 1e3, self.end_ns / 1e3)
 
     @property
     def cpu_time_total(self) -> float:  # type: ignore[override]
