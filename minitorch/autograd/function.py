@@ -249,7 +249,8 @@ class FunctionCtx(Node):
         """A user's ``autograd.Function`` node is a Python class to PyTorch, printed with the module
         that makes it (``<torch.autograd.function.MyFnBackward object at 0x...>``); minitorch's own
         nodes print as PyTorch's built-in ones (``<MulBackward0 object at 0x...>``)."""
-        if self._forward_cls.__module__.startswith("minitorch."):
+        forward_cls = getattr(self, "_forward_cls", None)  # absent on a bare FunctionCtx()
+        if forward_cls is None or forward_cls.__module__.startswith("minitorch."):
             return super().__repr__()
         return f"<minitorch.autograd.function.{type(self).__name__} object at {hex(id(self))}>"
 
