@@ -12,7 +12,8 @@ Both gradients are convolutions too:
   * dL/dw is the correlation of x with gy: gw = gy @ im2col(x).T, summed over the batch.
 
 Which algorithm runs is chosen by shape (``conv2d``'s docstring has the rule and its numbers):
-1x1 convolutions are one batched GEMM on the NCHW arrays; convolutions with many input channels
+1x1 convolutions are one batched GEMM on the NCHW arrays; maps of at most 4x4 positions one GEMM
+per kernel tap, skipping the padding; convolutions with many input channels
 (the deep nets) use channels-last columns; the rest (LeNet's few channels, grouped and depthwise)
 the channels-first columns described next.
 
@@ -386,6 +387,135 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
 
 
 # ---------------------------------------------------------------------------------------------
+# Small maps: one GEMM per kernel tap (the gallery's deep chapters at 32 px: ResNet's last stages
+# at 4x4, 2x2 and 1x1, DenseNet's last blocks).
+#
+# On a map this small most of an im2col column is padding: a 3x3 kernel with padding 1 on a
+# 1x1 map reads one real number in nine, on 2x2 four in nine, on 4x4 100 in 144. So instead of
+# building the columns, each tap (i, j) is its own GEMM on the positions where it reads the
+# input, a rectangle of outputs (oh0:oh1, ow0:ow1) and the matching strided rectangle of the
+# input, both channels last (x_l (N, H, W, C_in), y_l (N, oH, oW, C_out)):
+#     forward      y_l[:, oh0:oh1, ow0:ow1] += x_l[:, ih0::sH, iw0::sW] (N*nh*nw, C_in) @ w[:, :, i, j].T
+#     input grad   gx_l[:, ih0::sH, iw0::sW] += gy_l[:, oh0:oh1, ow0:ow1] (N*nh*nw, C_out) @ w[:, :, i, j]
+#     weight grad  gw[:, :, i, j] = gy_l[rectangle].T (C_out, N*nh*nw) @ x_l[rectangle]
+# A tap that reads only padding is skipped (its weight gradient is 0). The flops are exactly the
+# convolution's, never a multiply by padding; the price is a copy of each rectangle (none for a
+# tap that covers the whole map, as the centre tap does) and an addition of each product into
+# the result. bench_conv_shapes.py --baseline, 1 thread (docs in conv2d's docstring).
+
+TAPS_MAX_POSITIONS = 4 * 4
+
+
+def _taps_path(x_shape, w_shape, groups: int) -> bool:
+    """Whether a convolution runs one GEMM per tap (see above): one group, a map of at most
+    TAPS_MAX_POSITIONS positions (a 1x1 kernel without padding takes the 1x1 path first)."""
+    return groups == 1 and x_shape[2] * x_shape[3] <= TAPS_MAX_POSITIONS
+
+
+def _taps(in_hw, out_hw, k_hw, stride: Pair, padding: Padding4, dilation: Pair):
+    """The taps that read some input: [(i, j, (oh0, oh1), (ow0, ow1), ih0, iw0)], output rectangle
+    and the input position of its first corner, those covering the whole output first."""
+    taps = []
+    for i in range(k_hw[0]):
+        oh = valid_output_range.py_func(out_hw[0], stride[0], padding[0][0], i * dilation[0], in_hw[0])
+        for j in range(k_hw[1]):
+            ow = valid_output_range.py_func(out_hw[1], stride[1], padding[1][0], j * dilation[1], in_hw[1])
+            if oh[0] < oh[1] and ow[0] < ow[1]:
+                taps.append((i, j, oh, ow, oh[0] * stride[0] - padding[0][0] + i * dilation[0],
+                             ow[0] * stride[1] - padding[1][0] + j * dilation[1]))
+    return sorted(taps, key=lambda t: (t[2][1] - t[2][0]) * (t[3][1] - t[3][0]) != out_hw[0] * out_hw[1])
+
+
+def _rectangle(a_l, oh, ow, first, stride: Pair):
+    """a_l[:, first[0] + k*sH, first[1] + l*sW] for k < oh1 - oh0, l < ow1 - ow0 (channels last):
+    the input positions a tap reads for the outputs (oh0:oh1, ow0:ow1)."""
+    nh, nw = oh[1] - oh[0], ow[1] - ow[0]
+    sH, sW = stride
+    return a_l[:, first[0]: first[0] + (nh - 1) * sH + 1: sH, first[1]: first[1] + (nw - 1) * sW + 1: sW]
+
+
+def _channels_last(a, dtype):
+    """(N, C, H, W) -> a contiguous (N, H, W, C) copy."""
+    return np.ascontiguousarray(a.transpose(0, 2, 3, 1), dtype=dtype)
+
+
+def _tap_weight(w, i, j, dtype):
+    """w[:, :, i, j] as a contiguous (C_out, C_in) matrix: one tap's copy, not the whole weight
+    transposed (the taps that read only padding are never copied: on a 1x1 map 8 of 9)."""
+    return np.ascontiguousarray(w[:, :, i, j], dtype=dtype)
+
+
+def _conv2d_forward_taps(x, w, stride: Pair, padding: Padding4, dilation: Pair, bias=None):
+    """conv2d (one group) as one GEMM per tap (see above), plus bias.
+
+    Loop nest: ``x to channels last / for tap that reads input / copy its input rectangle
+    (N*nh*nw, C_in) and its weight w[:, :, i, j] / one blas.matmul @ w[:, :, i, j].T / add into y_l's rectangle (the first
+    tap covering all of y_l writes it) / y_l back to NCHW (+ b)``.
+    Cost: 2*C_out*C_in*(the products that read input) flops, at most the convolution's.
+    """
+    oH, oW = _check_forward(x, w, stride, padding, dilation, 1, bias)
+    dtype = np.result_type(x.dtype, w.dtype)
+    N, C_in, H, W = x.shape
+    C_out = w.shape[0]
+    x_l = _channels_last(x, dtype)
+    taps = _taps((H, W), (oH, oW), w.shape[2:], stride, padding, dilation)
+    y_l = np.empty((N, oH, oW, C_out), dtype=dtype)
+    covered = False
+    for i, j, oh, ow, ih0, iw0 in taps:
+        rows = _rectangle(x_l, oh, ow, (ih0, iw0), stride).reshape(-1, C_in)
+        if not covered and (oh[1] - oh[0]) * (ow[1] - ow[0]) == oH * oW:
+            blas.matmul(rows, _tap_weight(w, i, j, dtype).T, out=y_l.reshape(-1, C_out))
+            covered = True
+            continue
+        if not covered:
+            y_l[...] = 0
+            covered = True
+        y_l[:, oh[0]:oh[1], ow[0]:ow[1]] += blas.matmul(rows, _tap_weight(w, i, j, dtype).T).reshape(
+            N, oh[1] - oh[0], ow[1] - ow[0], C_out)
+    if not covered:  # every tap reads only padding
+        y_l[...] = 0
+    y = np.empty((N, C_out, oH, oW), dtype=dtype)
+    if bias is None:
+        y[...] = y_l.transpose(0, 3, 1, 2)
+    else:
+        np.add(y_l.transpose(0, 3, 1, 2), bias.reshape(1, -1, 1, 1).astype(dtype, copy=False), out=y)
+    return y
+
+
+def _conv2d_input_grad_taps(gy, w, input_shape, stride: Pair, padding: Padding4, dilation: Pair):
+    """conv2d_input_grad (one group), one GEMM per tap: ``gx_l[input rectangle] += gy_l[output
+    rectangle] @ w[:, :, i, j]``. Loop nest: ``gy to channels last / for tap / copy gy's rectangle
+    (N*nh*nw, C_out) / one blas.matmul / add into gx_l's strided rectangle / gx_l back to NCHW``."""
+    N, C_out, oH, oW = gy.shape
+    _, C_in, H, W = input_shape
+    dtype = np.result_type(gy.dtype, w.dtype)
+    gy_l = _channels_last(gy, dtype)
+    gx_l = np.zeros((N, H, W, C_in), dtype=dtype)
+    for i, j, oh, ow, ih0, iw0 in _taps((H, W), (oH, oW), w.shape[2:], stride, padding, dilation):
+        nh, nw = oh[1] - oh[0], ow[1] - ow[0]
+        rows = gy_l[:, oh[0]:oh[1], ow[0]:ow[1]].reshape(-1, C_out)
+        _rectangle(gx_l, oh, ow, (ih0, iw0), stride)[...] += blas.matmul(rows, _tap_weight(w, i, j, dtype)).reshape(
+            N, nh, nw, C_in)
+    return np.ascontiguousarray(gx_l.transpose(0, 3, 1, 2))
+
+
+def _conv2d_weight_grad_taps(gy, x, weight_shape, stride: Pair, padding: Padding4, dilation: Pair):
+    """conv2d_weight_grad (one group), one GEMM per tap: ``gw[:, :, i, j] = gy_l[output
+    rectangle].T @ x_l[input rectangle]``, (C_out, N*nh*nw) @ (N*nh*nw, C_in); 0 for a tap that
+    reads only padding. Loop nest: ``x and gy to channels last / for tap / copy both rectangles /
+    one blas.matmul / written into gw[:, :, i, j]``."""
+    _, C_out, oH, oW = gy.shape
+    C_in, kH, kW = weight_shape[1:]
+    dtype = np.result_type(x.dtype, gy.dtype)
+    x_l, gy_l = _channels_last(x, dtype), _channels_last(gy, dtype)
+    gw = np.zeros((C_out, C_in, kH, kW), dtype=dtype)
+    for i, j, oh, ow, ih0, iw0 in _taps(x.shape[2:], (oH, oW), (kH, kW), stride, padding, dilation):
+        g = gy_l[:, oh[0]:oh[1], ow[0]:ow[1]].reshape(-1, C_out)
+        gw[:, :, i, j] = blas.matmul(g.T, _rectangle(x_l, oh, ow, (ih0, iw0), stride).reshape(-1, C_in))
+    return gw
+
+
+# ---------------------------------------------------------------------------------------------
 # Stride 1: full-width columns (kernels/im2col.py explains the layout).
 #
 # The three functions below are conv2d_forward_gemm, conv2d_input_grad and conv2d_weight_grad
@@ -684,10 +814,16 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     the im2col columns of x when conv2d_weight_grad can reuse them, else None.
 
     The rule, in order: (1) a 1x1 kernel without padding in one group is one batched GEMM on the
-    NCHW arrays (``conv2d_forward_pointwise``); (2) one group with C_in >= NHWC_MIN_CHANNELS (32)
+    NCHW arrays (``conv2d_forward_pointwise``); (2) one group and a map of at most 4x4 positions
+    (TAPS_MAX_POSITIONS) runs one GEMM per kernel tap that reads input (``_conv2d_forward_taps``);
+    (3) one group with C_in >= NHWC_MIN_CHANNELS (32)
     and at most 24x24 positions runs on channels-last columns (``conv2d_forward_nhwc``), at any
-    stride; (3) the rest as below. The input gradient follows the same rule; the weight gradient
-    too, but only up to 8x8 (NHWC_WEIGHT_GRAD_MAX_POSITIONS). Why (1) and (2):
+    stride; (4) the rest as below. The input gradient follows the same rule; the weight gradient
+    too, but (3) only up to 8x8 (NHWC_WEIGHT_GRAD_MAX_POSITIONS). Why (2): on the gallery's 32 px
+    ResNet-18 (bench_conv_shapes.py --baseline, 1 thread, loaded machine, ms before -> after,
+    forward / input grad / weight grad): 3x3 (64,512,1,1)->512 5.8 -> 1.0 / 10.5 -> 1.3 /
+    29.6 -> 2.5 (torch 3.5 / 4.5 / 27); (64,256,2,2)->256 6.1 -> 5.3 / 8.6 -> 6.0 / 10.1 -> 6.3;
+    at 8x8 it was no faster than (3) (the padding is 16% of the columns there). Why (1) and (3):
     ``benchmarks/bench_conv_shapes.py`` on the gallery's shapes (docs/kernels.md, "Deep nets"):
     the channels-first columns of a many-channel, small image are copied in runs of oW (4-32
     numbers) and their im2col took as long as the GEMM (ResNet (64,512,4,4): 31 ms against 35);
@@ -706,6 +842,8 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     # Each algorithm checks its arguments (_check_forward) before it allocates or loops.
     if w.ndim == 4 and _pointwise(w.shape, pad, groups):
         y = conv2d_forward_pointwise(x, w, stride, bias)
+    elif w.ndim == 4 and x.ndim == 4 and _taps_path(x.shape, w.shape, groups):
+        y = _conv2d_forward_taps(x, w, stride, pad, dilation, bias)
     elif w.ndim == 4 and x.ndim == 4 and _nhwc(x.shape, w.shape, groups):
         kept: list = []
         keep = keep_columns and _nhwc_weight_grad(x.shape, w.shape, groups)
@@ -750,6 +888,8 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
     check_at_most("conv2d_input_grad", "gy's spatial size", gy.shape[2:], out)
     if _pointwise(w.shape, pad, groups):
         return _conv2d_input_grad_pointwise(gy, w, input_shape, stride)
+    if _taps_path(input_shape, w.shape, groups):
+        return _conv2d_input_grad_taps(gy, w, input_shape, stride, pad, dilation)
     if _nhwc(input_shape, w.shape, groups):
         return _conv2d_input_grad_nhwc(gy, w, input_shape, stride, pad, dilation)
     if tuple(stride) == (1, 1):  # as in conv2d: one copy per column row, not per oH
@@ -796,6 +936,8 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
         return _conv2d_weight_grad_direct(gy, x, weight_shape, pad, dilation)
     if _pointwise(weight_shape, pad, groups):
         return _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride)
+    if _taps_path(x.shape, weight_shape, groups):
+        return _conv2d_weight_grad_taps(gy, x, weight_shape, stride, pad, dilation)
     if _nhwc_weight_grad(x.shape, weight_shape, groups):
         return _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride, pad, dilation, columns)
     if tuple(stride) == (1, 1):  # as in conv2d: one copy per column row, not per oH
