@@ -467,6 +467,10 @@ def adaptive_avg_pool2d(x: np.ndarray, output_size: Pair) -> np.ndarray:
     Cost: about N*C*H*W additions (windows overlap by at most one row/column).
     """
     _check_adaptive("adaptive_avg_pool2d", x, output_size)
+    if tuple(x.shape[2:]) == tuple(output_size):
+        # Every window is one number (ResNet's head on a 32 px input, a 1x1 map): the loop's
+        # 0 + x in one vectorised pass (-0.0 becomes 0.0 as in the loop). (64,512,1,1): 0.38 -> 0.03 ms.
+        return np.add(x, x.dtype.type(0), order="C")
     y = np.empty((*x.shape[:2], *output_size), dtype=x.dtype)
     _adaptive_avg_pool2d(np.ascontiguousarray(x), y, in_parallel(x.size * SCALAR_WORK))
     return y
@@ -477,6 +481,8 @@ def adaptive_avg_pool2d_backward(gy: np.ndarray,
     """dL/dx of adaptive_avg_pool2d: gy / window size spread over each window (loop over n*c)."""
     check_shape("adaptive_avg_pool2d_backward", "input", input_shape, (None,) * 4)
     check_shape("adaptive_avg_pool2d_backward", "grad_output", gy.shape, (*input_shape[:2], None, None))
+    if gy.shape == tuple(input_shape):  # windows of one number: the loop's 0 + gy / 1
+        return np.add(gy, gy.dtype.type(0), order="C")
     gx = np.zeros(input_shape, dtype=gy.dtype)
     _adaptive_avg_pool2d_backward(np.ascontiguousarray(gy), gx, in_parallel(gx.size * SCALAR_WORK))
     return gx
