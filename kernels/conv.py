@@ -185,16 +185,24 @@ def conv2d_forward_pointwise(x: np.ndarray, w: np.ndarray, stride: Pair, bias: n
     Loop nest: ``(strided: copy every sH-th row, sW-th column) / one blas.matmul of the stack,
     (C_out, C_in) @ (N, C_in, oH*oW) -> (N, C_out, oH*oW), a sample per thread when shared /
     y += b``. Cost: 2*N*C_out*C_in*oH*oW flops; no memory beyond y (and the strided copy).
+    Maps of fewer than POINTWISE_CHANNELS_FIRST_MAX_L positions: ``x to (C_in, N*L) / one
+    blas.matmul / back to NCHW``, two copies of a small activation.
     """
     oH, oW = _check_forward(x, w, stride, ((0, 0), (0, 0)), (1, 1), 1, bias)
-    x, w_mat = _as_matrices(x, w, 1)
-    if tuple(stride) != (1, 1):
-        x = np.ascontiguousarray(x[:, :, ::stride[0], ::stride[1]])
+    dtype = np.result_type(x.dtype, w.dtype)
+    w_mat = np.ascontiguousarray(w, dtype=dtype).reshape(w.shape[0], -1)
+    x = x[:, :, ::stride[0], ::stride[1]]
     N, C_in = x.shape[:2]
     C_out = w.shape[0]
-    y = np.empty((N, C_out, oH, oW), dtype=x.dtype)
-    blas.matmul(np.broadcast_to(w_mat[0], (N, C_out, C_in)), x.reshape(N, C_in, oH * oW),
-                out=y.reshape(N, C_out, oH * oW))
+    y = np.empty((N, C_out, oH, oW), dtype=dtype)
+    if oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:
+        # one GEMM over the batch: (C_out, C_in) @ (C_in, N*L), transposing copies in and out
+        X = np.ascontiguousarray(x.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_in, N * oH * oW)
+        y[...] = blas.matmul(w_mat, X).reshape(C_out, N, oH, oW).transpose(1, 0, 2, 3)
+    else:
+        x = np.ascontiguousarray(x, dtype=dtype)
+        blas.matmul(np.broadcast_to(w_mat, (N, C_out, C_in)), x.reshape(N, C_in, oH * oW),
+                    out=y.reshape(N, C_out, oH * oW))
     if bias is not None:
         y += bias.reshape(1, -1, 1, 1).astype(y.dtype, copy=False)
     return y
@@ -203,12 +211,22 @@ def conv2d_forward_pointwise(x: np.ndarray, w: np.ndarray, stride: Pair, bias: n
 def _conv2d_input_grad_pointwise(gy, w, input_shape, stride: Pair):
     """conv2d_input_grad of a 1x1 kernel: ``gx[n, :, ::sH, ::sW] = W.T @ gy[n]``, zero elsewhere
     (and beyond gy's extent). Loop nest: ``one blas.matmul of the stack, (C_in, C_out) @
-    (N, C_out, oH*oW) / (strided or short gy: scatter into a zeroed gx)``."""
+    (N, C_out, oH*oW) / (strided or short gy: scatter into a zeroed gx)``; on maps of fewer than
+    POINTWISE_CHANNELS_FIRST_MAX_L positions one GEMM over the batch, as in the forward."""
     N, C_out, oH, oW = gy.shape
     C_in = input_shape[1]
+    sH, sW = stride
+    if oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:  # one GEMM over the batch, as in the forward
+        dtype = np.result_type(gy.dtype, w.dtype)
+        G = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * oH * oW)
+        g = blas.matmul(np.ascontiguousarray(w, dtype=dtype).reshape(C_out, C_in).T, G)
+        g = g.reshape(C_in, N, oH, oW).transpose(1, 0, 2, 3)
+        gx = np.empty(input_shape, dtype=dtype) if (sH, sW, oH, oW) == (1, 1, *input_shape[2:]) \
+            else np.zeros(input_shape, dtype=dtype)
+        gx[:, :, :oH * sH:sH, :oW * sW:sW] = g
+        return gx
     gy, w_mat = _as_matrices(gy, w, 1)
     w_t = np.broadcast_to(w_mat[0].T, (N, C_in, C_out))
-    sH, sW = stride
     if (sH, sW) == (1, 1) and (oH, oW) == tuple(input_shape[2:]):
         gx = np.empty(input_shape, dtype=gy.dtype)
         blas.matmul(w_t, gy.reshape(N, C_out, oH * oW), out=gx.reshape(N, C_in, oH * oW))
@@ -222,6 +240,13 @@ def _conv2d_input_grad_pointwise(gy, w, input_shape, stride: Pair):
 # Samples of at least this many positions (16x16) make the 1x1 weight gradient one GEMM per
 # sample read in place; smaller ones are too short a reduction (K = oH*oW) for BLAS.
 POINTWISE_SAMPLE_MIN_L = 256
+# Below this many positions (8x8) the forward and the input gradient are one GEMM over the whole
+# batch on channels-first copies, ``(C_out, C_in) @ (C_in, N*L)``: a sample's GEMM would be a
+# matrix times a few columns. CPU ms at 1 thread, stack of per-sample GEMMs -> one GEMM (torch):
+# GoogLeNet/NiN at 32/67 px, forward (64,384,3,3)->384 3.8 -> 1.6 (1.3), (64,832,1,1)->384 1.06
+# -> 0.43 (0.87), (64,480,4,4)->192 2.3 -> 1.9 (1.6), (64,256,7,7)->256 3.9 -> 3.7 (3.2); at 8x8,
+# (64,192,8,8)->64, the stack was faster (1.05 against 1.47).
+POINTWISE_CHANNELS_FIRST_MAX_L = 64
 
 
 def _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride: Pair):
