@@ -843,8 +843,11 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     (TAPS_MAX_POSITIONS) runs one GEMM per kernel tap that reads input (``_conv2d_forward_taps``);
     (3) one group with C_in >= NHWC_MIN_CHANNELS (32)
     and at most 24x24 positions runs on channels-last columns (``conv2d_forward_nhwc``), at any
-    stride; (4) the rest as below. The input gradient follows the same rule; the weight gradient
-    too, but (3) only up to 8x8 (NHWC_WEIGHT_GRAD_MAX_POSITIONS). Why (2): on the gallery's 32 px
+    stride; (4) the rest as below. The input gradient follows the same rule, except that in case
+    (3) at stride 1 with fewer output than input channels it is the forward convolution of gy
+    (``_input_grad_as_forward``); the weight gradient follows it too, but (3) only up to 8x8
+    (NHWC_WEIGHT_GRAD_MAX_POSITIONS). In (1), maps of fewer than 8x8 positions run one GEMM over
+    the batch instead of one per sample (POINTWISE_CHANNELS_FIRST_MAX_L). Why (2): on the gallery's 32 px
     ResNet-18 (bench_conv_shapes.py --baseline, 1 thread, loaded machine, ms before -> after,
     forward / input grad / weight grad): 3x3 (64,512,1,1)->512 5.8 -> 1.0 / 10.5 -> 1.3 /
     29.6 -> 2.5 (torch 3.5 / 4.5 / 27); (64,256,2,2)->256 6.1 -> 5.3 / 8.6 -> 6.0 / 10.1 -> 6.3;
