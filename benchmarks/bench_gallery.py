@@ -1,7 +1,9 @@
 """The gallery's chapters (``examples/gallery/``) in minitorch and in PyTorch, on a fixed small budget.
 
 Run: ``python benchmarks/bench_gallery.py [--scale 1] [--out gallery.md] [--only lenet,resnet]``
-from the repository root; ``--profile resnet`` profiles one chapter in both libraries instead.
+from the repository root; ``--profile resnet`` profiles one chapter in both libraries instead;
+``--baseline DIR [--repeats 3]`` times another checkout (``git worktree add DIR REV``, with its
+``minitorch/kernels`` link) against this one and torch, one thread each, for before/after tables.
 
 Each chapter program runs in a child process, as a user runs it, on the first N training images of
 Fashion-MNIST (and N / 5 test images) for 2 epochs, four times: minitorch at its default thread count
@@ -56,14 +58,15 @@ DONE = re.compile(r"^done: loss ([\d.naninf]+), test acc ([\d.]+)%, ([\d.]+) s/e
 
 
 def run(chapter: str, lib: str, threads: int | None, limit: int, extra: list[str], seed: int = 0,
-        epochs: int = 2) -> dict:
-    """Run one chapter in a child process; its final loss, accuracy (%) and seconds per epoch."""
-    command = [sys.executable, str(GALLERY / f"{chapter}.py"), "--lib", lib, "--limit", str(limit),
-               "--epochs", str(epochs), "--seed", str(seed), "--no-download", *extra]
+        epochs: int = 2, root: Path = ROOT) -> dict:
+    """Run one chapter in a child process; its final loss, accuracy (%) and seconds per epoch.
+    ``root``: the checkout whose minitorch (and chapter program) runs, this one by default."""
+    command = [sys.executable, str(root / "examples" / "gallery" / f"{chapter}.py"), "--lib", lib,
+               "--limit", str(limit), "--epochs", str(epochs), "--seed", str(seed), "--no-download", *extra]
     if threads is not None:
         command += ["--threads", str(threads)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    result = subprocess.run(command, check=False, capture_output=True, text=True, cwd=ROOT, env=env)  # this checkout's minitorch
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run(command, check=False, capture_output=True, text=True, cwd=root, env=env)
     match = DONE.search(result.stdout)
     if result.returncode != 0 or match is None:
         raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
@@ -123,6 +126,26 @@ def profile(chapter: str, scale: float) -> None:
         print(f"  {event.key:40s} {event.self_cpu_time_total / 1e6:7.2f} s  {event.count} calls")
 
 
+def compare(chapters: list[str], baseline: Path, repeats: int, scale: float) -> None:
+    """Before/after on one thread: each chapter in the baseline checkout's minitorch, this
+    checkout's and torch, in an order that rotates from one round to the next, ``repeats``
+    rounds; the medians of the seconds per epoch and their ratios."""
+    print(f"load average before: {load()}; 1 thread each, medians of {repeats}")
+    print("| chapter | s/epoch baseline / this / torch | this / torch | baseline / torch | this / baseline |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    for chapter in chapters:
+        limit, extra = BUDGETS[chapter]
+        limit = max(int(limit * scale), 32)
+        runs: dict = {"base": [], "this": [], "torch": []}
+        who = [("base", "minitorch", baseline), ("this", "minitorch", ROOT), ("torch", "torch", ROOT)]
+        for r in range(repeats):
+            for name, lib, root in who[r % 3:] + who[: r % 3]:
+                runs[name].append(run(chapter, lib, 1, limit, extra, root=root)["s"])
+        b, t, o = (statistics.median(runs[k]) for k in ("base", "this", "torch"))
+        print(f"| {chapter} | {b:.3f} / {t:.3f} / {o:.3f} | {t / o:.2f}x | {b / o:.2f}x | {t / b:.2f}x |")
+    print(f"load average after: {load()}")
+
+
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -135,9 +158,16 @@ def main() -> None:
                         help="seeds of the accuracy-spread runs of softmax_concise and mlp_concise (0: none)")
     parser.add_argument("--out", type=Path, help="also write the markdown here")
     parser.add_argument("--profile", metavar="CHAPTER", help="profile one chapter in both libraries instead")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="instead: before/after at 1 thread against another checkout (git worktree add DIR REV)")
+    parser.add_argument("--repeats", type=int, default=3, help="rounds of --baseline")
     args = parser.parse_args()
     if args.profile:
         profile(args.profile, args.scale)
+        return
+    if args.baseline:
+        compare(args.only.split(",") if args.only else list(BUDGETS), args.baseline.resolve(), args.repeats,
+                args.scale)
         return
 
     chapters = args.only.split(",") if args.only else list(BUDGETS)

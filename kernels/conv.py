@@ -12,7 +12,8 @@ Both gradients are convolutions too:
   * dL/dw is the correlation of x with gy: gw = gy @ im2col(x).T, summed over the batch.
 
 Which algorithm runs is chosen by shape (``conv2d``'s docstring has the rule and its numbers):
-1x1 convolutions are one batched GEMM on the NCHW arrays; convolutions with many input channels
+1x1 convolutions are one batched GEMM on the NCHW arrays; maps of at most 4x4 positions one GEMM
+per kernel tap, skipping the padding; convolutions with many input channels
 (the deep nets) use channels-last columns; the rest (LeNet's few channels, grouped and depthwise)
 the channels-first columns described next.
 
@@ -184,16 +185,24 @@ def conv2d_forward_pointwise(x: np.ndarray, w: np.ndarray, stride: Pair, bias: n
     Loop nest: ``(strided: copy every sH-th row, sW-th column) / one blas.matmul of the stack,
     (C_out, C_in) @ (N, C_in, oH*oW) -> (N, C_out, oH*oW), a sample per thread when shared /
     y += b``. Cost: 2*N*C_out*C_in*oH*oW flops; no memory beyond y (and the strided copy).
+    Maps of fewer than POINTWISE_CHANNELS_FIRST_MAX_L positions: ``x to (C_in, N*L) / one
+    blas.matmul / back to NCHW``, two copies of a small activation.
     """
     oH, oW = _check_forward(x, w, stride, ((0, 0), (0, 0)), (1, 1), 1, bias)
-    x, w_mat = _as_matrices(x, w, 1)
-    if tuple(stride) != (1, 1):
-        x = np.ascontiguousarray(x[:, :, ::stride[0], ::stride[1]])
+    dtype = np.result_type(x.dtype, w.dtype)
+    w_mat = np.ascontiguousarray(w, dtype=dtype).reshape(w.shape[0], -1)
+    x = x[:, :, ::stride[0], ::stride[1]]
     N, C_in = x.shape[:2]
     C_out = w.shape[0]
-    y = np.empty((N, C_out, oH, oW), dtype=x.dtype)
-    blas.matmul(np.broadcast_to(w_mat[0], (N, C_out, C_in)), x.reshape(N, C_in, oH * oW),
-                out=y.reshape(N, C_out, oH * oW))
+    y = np.empty((N, C_out, oH, oW), dtype=dtype)
+    if oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:
+        # one GEMM over the batch: (C_out, C_in) @ (C_in, N*L), transposing copies in and out
+        X = np.ascontiguousarray(x.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_in, N * oH * oW)
+        y[...] = blas.matmul(w_mat, X).reshape(C_out, N, oH, oW).transpose(1, 0, 2, 3)
+    else:
+        x = np.ascontiguousarray(x, dtype=dtype)
+        blas.matmul(np.broadcast_to(w_mat, (N, C_out, C_in)), x.reshape(N, C_in, oH * oW),
+                    out=y.reshape(N, C_out, oH * oW))
     if bias is not None:
         y += bias.reshape(1, -1, 1, 1).astype(y.dtype, copy=False)
     return y
@@ -202,12 +211,22 @@ def conv2d_forward_pointwise(x: np.ndarray, w: np.ndarray, stride: Pair, bias: n
 def _conv2d_input_grad_pointwise(gy, w, input_shape, stride: Pair):
     """conv2d_input_grad of a 1x1 kernel: ``gx[n, :, ::sH, ::sW] = W.T @ gy[n]``, zero elsewhere
     (and beyond gy's extent). Loop nest: ``one blas.matmul of the stack, (C_in, C_out) @
-    (N, C_out, oH*oW) / (strided or short gy: scatter into a zeroed gx)``."""
+    (N, C_out, oH*oW) / (strided or short gy: scatter into a zeroed gx)``; on maps of fewer than
+    POINTWISE_CHANNELS_FIRST_MAX_L positions one GEMM over the batch, as in the forward."""
     N, C_out, oH, oW = gy.shape
     C_in = input_shape[1]
+    sH, sW = stride
+    if oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:  # one GEMM over the batch, as in the forward
+        dtype = np.result_type(gy.dtype, w.dtype)
+        G = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * oH * oW)
+        g = blas.matmul(np.ascontiguousarray(w, dtype=dtype).reshape(C_out, C_in).T, G)
+        g = g.reshape(C_in, N, oH, oW).transpose(1, 0, 2, 3)
+        gx = np.empty(input_shape, dtype=dtype) if (sH, sW, oH, oW) == (1, 1, *input_shape[2:]) \
+            else np.zeros(input_shape, dtype=dtype)
+        gx[:, :, :oH * sH:sH, :oW * sW:sW] = g
+        return gx
     gy, w_mat = _as_matrices(gy, w, 1)
     w_t = np.broadcast_to(w_mat[0].T, (N, C_in, C_out))
-    sH, sW = stride
     if (sH, sW) == (1, 1) and (oH, oW) == tuple(input_shape[2:]):
         gx = np.empty(input_shape, dtype=gy.dtype)
         blas.matmul(w_t, gy.reshape(N, C_out, oH * oW), out=gx.reshape(N, C_in, oH * oW))
@@ -221,6 +240,13 @@ def _conv2d_input_grad_pointwise(gy, w, input_shape, stride: Pair):
 # Samples of at least this many positions (16x16) make the 1x1 weight gradient one GEMM per
 # sample read in place; smaller ones are too short a reduction (K = oH*oW) for BLAS.
 POINTWISE_SAMPLE_MIN_L = 256
+# Below this many positions (8x8) the forward and the input gradient are one GEMM over the whole
+# batch on channels-first copies, ``(C_out, C_in) @ (C_in, N*L)``: a sample's GEMM would be a
+# matrix times a few columns. CPU ms at 1 thread, stack of per-sample GEMMs -> one GEMM (torch):
+# GoogLeNet/NiN at 32/67 px, forward (64,384,3,3)->384 3.8 -> 1.6 (1.3), (64,832,1,1)->384 1.06
+# -> 0.43 (0.87), (64,480,4,4)->192 2.3 -> 1.9 (1.6), (64,256,7,7)->256 3.9 -> 3.7 (3.2); at 8x8,
+# (64,192,8,8)->64, the stack was faster (1.05 against 1.47).
+POINTWISE_CHANNELS_FIRST_MAX_L = 64
 
 
 def _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride: Pair):
@@ -383,6 +409,135 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
         GY = np.ascontiguousarray(gy[n0:n0 + nb].transpose(0, 2, 3, 1), dtype=dtype).reshape(nb * L, C_out)
         gw_t += blas.matmul(cols.T, GY)
     return np.ascontiguousarray(gw_t.T.reshape(C_out, kH, kW, C_in).transpose(0, 3, 1, 2))
+
+
+# ---------------------------------------------------------------------------------------------
+# Small maps: one GEMM per kernel tap (the gallery's deep chapters at 32 px: ResNet's last stages
+# at 4x4, 2x2 and 1x1, DenseNet's last blocks).
+#
+# On a map this small most of an im2col column is padding: a 3x3 kernel with padding 1 on a
+# 1x1 map reads one real number in nine, on 2x2 four in nine, on 4x4 100 in 144. So instead of
+# building the columns, each tap (i, j) is its own GEMM on the positions where it reads the
+# input, a rectangle of outputs (oh0:oh1, ow0:ow1) and the matching strided rectangle of the
+# input, both channels last (x_l (N, H, W, C_in), y_l (N, oH, oW, C_out)):
+#     forward      y_l[:, oh0:oh1, ow0:ow1] += x_l[:, ih0::sH, iw0::sW] (N*nh*nw, C_in) @ w[:, :, i, j].T
+#     input grad   gx_l[:, ih0::sH, iw0::sW] += gy_l[:, oh0:oh1, ow0:ow1] (N*nh*nw, C_out) @ w[:, :, i, j]
+#     weight grad  gw[:, :, i, j] = gy_l[rectangle].T (C_out, N*nh*nw) @ x_l[rectangle]
+# A tap that reads only padding is skipped (its weight gradient is 0). The flops are exactly the
+# convolution's, never a multiply by padding; the price is a copy of each rectangle (none for a
+# tap that covers the whole map, as the centre tap does) and an addition of each product into
+# the result. bench_conv_shapes.py --baseline, 1 thread (docs in conv2d's docstring).
+
+TAPS_MAX_POSITIONS = 4 * 4
+
+
+def _taps_path(x_shape, w_shape, groups: int) -> bool:
+    """Whether a convolution runs one GEMM per tap (see above): one group, a map of at most
+    TAPS_MAX_POSITIONS positions (a 1x1 kernel without padding takes the 1x1 path first)."""
+    return groups == 1 and x_shape[2] * x_shape[3] <= TAPS_MAX_POSITIONS
+
+
+def _taps(in_hw, out_hw, k_hw, stride: Pair, padding: Padding4, dilation: Pair):
+    """The taps that read some input: [(i, j, (oh0, oh1), (ow0, ow1), ih0, iw0)], output rectangle
+    and the input position of its first corner, those covering the whole output first."""
+    taps = []
+    for i in range(k_hw[0]):
+        oh = valid_output_range.py_func(out_hw[0], stride[0], padding[0][0], i * dilation[0], in_hw[0])
+        for j in range(k_hw[1]):
+            ow = valid_output_range.py_func(out_hw[1], stride[1], padding[1][0], j * dilation[1], in_hw[1])
+            if oh[0] < oh[1] and ow[0] < ow[1]:
+                taps.append((i, j, oh, ow, oh[0] * stride[0] - padding[0][0] + i * dilation[0],
+                             ow[0] * stride[1] - padding[1][0] + j * dilation[1]))
+    return sorted(taps, key=lambda t: (t[2][1] - t[2][0]) * (t[3][1] - t[3][0]) != out_hw[0] * out_hw[1])
+
+
+def _rectangle(a_l, oh, ow, first, stride: Pair):
+    """a_l[:, first[0] + k*sH, first[1] + l*sW] for k < oh1 - oh0, l < ow1 - ow0 (channels last):
+    the input positions a tap reads for the outputs (oh0:oh1, ow0:ow1)."""
+    nh, nw = oh[1] - oh[0], ow[1] - ow[0]
+    sH, sW = stride
+    return a_l[:, first[0]: first[0] + (nh - 1) * sH + 1: sH, first[1]: first[1] + (nw - 1) * sW + 1: sW]
+
+
+def _channels_last(a, dtype):
+    """(N, C, H, W) -> a contiguous (N, H, W, C) copy."""
+    return np.ascontiguousarray(a.transpose(0, 2, 3, 1), dtype=dtype)
+
+
+def _tap_weight(w, i, j, dtype):
+    """w[:, :, i, j] as a contiguous (C_out, C_in) matrix: one tap's copy, not the whole weight
+    transposed (the taps that read only padding are never copied: on a 1x1 map 8 of 9)."""
+    return np.ascontiguousarray(w[:, :, i, j], dtype=dtype)
+
+
+def _conv2d_forward_taps(x, w, stride: Pair, padding: Padding4, dilation: Pair, bias=None):
+    """conv2d (one group) as one GEMM per tap (see above), plus bias.
+
+    Loop nest: ``x to channels last / for tap that reads input / copy its input rectangle
+    (N*nh*nw, C_in) and its weight w[:, :, i, j] / one blas.matmul @ w[:, :, i, j].T / add into y_l's rectangle (the first
+    tap covering all of y_l writes it) / y_l back to NCHW (+ b)``.
+    Cost: 2*C_out*C_in*(the products that read input) flops, at most the convolution's.
+    """
+    oH, oW = _check_forward(x, w, stride, padding, dilation, 1, bias)
+    dtype = np.result_type(x.dtype, w.dtype)
+    N, C_in, H, W = x.shape
+    C_out = w.shape[0]
+    x_l = _channels_last(x, dtype)
+    taps = _taps((H, W), (oH, oW), w.shape[2:], stride, padding, dilation)
+    y_l = np.empty((N, oH, oW, C_out), dtype=dtype)
+    covered = False
+    for i, j, oh, ow, ih0, iw0 in taps:
+        rows = _rectangle(x_l, oh, ow, (ih0, iw0), stride).reshape(-1, C_in)
+        if not covered and (oh[1] - oh[0]) * (ow[1] - ow[0]) == oH * oW:
+            blas.matmul(rows, _tap_weight(w, i, j, dtype).T, out=y_l.reshape(-1, C_out))
+            covered = True
+            continue
+        if not covered:
+            y_l[...] = 0
+            covered = True
+        y_l[:, oh[0]:oh[1], ow[0]:ow[1]] += blas.matmul(rows, _tap_weight(w, i, j, dtype).T).reshape(
+            N, oh[1] - oh[0], ow[1] - ow[0], C_out)
+    if not covered:  # every tap reads only padding
+        y_l[...] = 0
+    y = np.empty((N, C_out, oH, oW), dtype=dtype)
+    if bias is None:
+        y[...] = y_l.transpose(0, 3, 1, 2)
+    else:
+        np.add(y_l.transpose(0, 3, 1, 2), bias.reshape(1, -1, 1, 1).astype(dtype, copy=False), out=y)
+    return y
+
+
+def _conv2d_input_grad_taps(gy, w, input_shape, stride: Pair, padding: Padding4, dilation: Pair):
+    """conv2d_input_grad (one group), one GEMM per tap: ``gx_l[input rectangle] += gy_l[output
+    rectangle] @ w[:, :, i, j]``. Loop nest: ``gy to channels last / for tap / copy gy's rectangle
+    (N*nh*nw, C_out) / one blas.matmul / add into gx_l's strided rectangle / gx_l back to NCHW``."""
+    N, C_out, oH, oW = gy.shape
+    _, C_in, H, W = input_shape
+    dtype = np.result_type(gy.dtype, w.dtype)
+    gy_l = _channels_last(gy, dtype)
+    gx_l = np.zeros((N, H, W, C_in), dtype=dtype)
+    for i, j, oh, ow, ih0, iw0 in _taps((H, W), (oH, oW), w.shape[2:], stride, padding, dilation):
+        nh, nw = oh[1] - oh[0], ow[1] - ow[0]
+        rows = gy_l[:, oh[0]:oh[1], ow[0]:ow[1]].reshape(-1, C_out)
+        _rectangle(gx_l, oh, ow, (ih0, iw0), stride)[...] += blas.matmul(rows, _tap_weight(w, i, j, dtype)).reshape(
+            N, nh, nw, C_in)
+    return np.ascontiguousarray(gx_l.transpose(0, 3, 1, 2))
+
+
+def _conv2d_weight_grad_taps(gy, x, weight_shape, stride: Pair, padding: Padding4, dilation: Pair):
+    """conv2d_weight_grad (one group), one GEMM per tap: ``gw[:, :, i, j] = gy_l[output
+    rectangle].T @ x_l[input rectangle]``, (C_out, N*nh*nw) @ (N*nh*nw, C_in); 0 for a tap that
+    reads only padding. Loop nest: ``x and gy to channels last / for tap / copy both rectangles /
+    one blas.matmul / written into gw[:, :, i, j]``."""
+    _, C_out, oH, oW = gy.shape
+    C_in, kH, kW = weight_shape[1:]
+    dtype = np.result_type(x.dtype, gy.dtype)
+    x_l, gy_l = _channels_last(x, dtype), _channels_last(gy, dtype)
+    gw = np.zeros((C_out, C_in, kH, kW), dtype=dtype)
+    for i, j, oh, ow, ih0, iw0 in _taps(x.shape[2:], (oH, oW), (kH, kW), stride, padding, dilation):
+        g = gy_l[:, oh[0]:oh[1], ow[0]:ow[1]].reshape(-1, C_out)
+        gw[:, :, i, j] = blas.matmul(g.T, _rectangle(x_l, oh, ow, (ih0, iw0), stride).reshape(-1, C_in))
+    return gw
 
 
 # ---------------------------------------------------------------------------------------------
@@ -684,10 +839,19 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     the im2col columns of x when conv2d_weight_grad can reuse them, else None.
 
     The rule, in order: (1) a 1x1 kernel without padding in one group is one batched GEMM on the
-    NCHW arrays (``conv2d_forward_pointwise``); (2) one group with C_in >= NHWC_MIN_CHANNELS (32)
+    NCHW arrays (``conv2d_forward_pointwise``); (2) one group and a map of at most 4x4 positions
+    (TAPS_MAX_POSITIONS) runs one GEMM per kernel tap that reads input (``_conv2d_forward_taps``);
+    (3) one group with C_in >= NHWC_MIN_CHANNELS (32)
     and at most 24x24 positions runs on channels-last columns (``conv2d_forward_nhwc``), at any
-    stride; (3) the rest as below. The input gradient follows the same rule; the weight gradient
-    too, but only up to 8x8 (NHWC_WEIGHT_GRAD_MAX_POSITIONS). Why (1) and (2):
+    stride; (4) the rest as below. The input gradient follows the same rule, except that in case
+    (3) at stride 1 with fewer output than input channels it is the forward convolution of gy
+    (``_input_grad_as_forward``); the weight gradient follows it too, but (3) only up to 8x8
+    (NHWC_WEIGHT_GRAD_MAX_POSITIONS). In (1), maps of fewer than 8x8 positions run one GEMM over
+    the batch instead of one per sample (POINTWISE_CHANNELS_FIRST_MAX_L). Why (2): on the gallery's 32 px
+    ResNet-18 (bench_conv_shapes.py --baseline, 1 thread, loaded machine, ms before -> after,
+    forward / input grad / weight grad): 3x3 (64,512,1,1)->512 5.8 -> 1.0 / 10.5 -> 1.3 /
+    29.6 -> 2.5 (torch 3.5 / 4.5 / 27); (64,256,2,2)->256 6.1 -> 5.3 / 8.6 -> 6.0 / 10.1 -> 6.3;
+    at 8x8 it was no faster than (3) (the padding is 16% of the columns there). Why (1) and (3):
     ``benchmarks/bench_conv_shapes.py`` on the gallery's shapes (docs/kernels.md, "Deep nets"):
     the channels-first columns of a many-channel, small image are copied in runs of oW (4-32
     numbers) and their im2col took as long as the GEMM (ResNet (64,512,4,4): 31 ms against 35);
@@ -706,6 +870,8 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     # Each algorithm checks its arguments (_check_forward) before it allocates or loops.
     if w.ndim == 4 and _pointwise(w.shape, pad, groups):
         y = conv2d_forward_pointwise(x, w, stride, bias)
+    elif w.ndim == 4 and x.ndim == 4 and _taps_path(x.shape, w.shape, groups):
+        y = _conv2d_forward_taps(x, w, stride, pad, dilation, bias)
     elif w.ndim == 4 and x.ndim == 4 and _nhwc(x.shape, w.shape, groups):
         kept: list = []
         keep = keep_columns and _nhwc_weight_grad(x.shape, w.shape, groups)
@@ -731,6 +897,35 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
 # Gradients.
 
 
+def _input_grad_as_forward(gy, w, input_shape, stride: Pair, padding: Padding4, dilation: Pair,
+                           groups: int):
+    """conv2d_input_grad at stride 1 as the forward convolution of gy with the flipped, transposed
+    kernel, or None where that does not apply.
+
+    Math: at stride 1, ``gx[ih] = sum_i gy[ih + pT - i*d] w[i]`` is a correlation of gy, padded
+    by ``qT = d*(kH-1) - pT`` above (and what makes H rows below), with ``w[:, :, ::-1, ::-1]``
+    read as (C_in, C_out, kH, kW); the same along the width. It runs through ``conv2d``'s rule.
+    When it applies: the channels-last case (``_nhwc``), one group, stride 1, fewer output than
+    input channels, padding at most the dilated kernel's reach. Then the columns are those of gy
+    (C_out channels) and the GEMM writes gx's C_in channels directly, where the transposed form
+    writes kH*kW*C_in columns per position and adds them up in col2im. CPU ms at 1 thread
+    (bench_conv_shapes' shapes, before -> after): DenseNet (64,160,8,8)->32 6.3 -> 3.6,
+    (16,128,24,24)->32 11.4 -> 7.3; with C_out = C_in the same (ResNet (64,128,16,16) 44.5 / 44.7),
+    with more output channels slower (NiN (64,96,7,7)->256 5x5: 28.9 -> 38.2), hence the rule.
+    """
+    C_out, C_in, kH, kW = w.shape
+    if tuple(stride) != (1, 1) or groups != 1 or C_out >= C_in or not _nhwc(input_shape, w.shape, groups):
+        return None
+    (pT, _), (pL, _) = padding
+    qT, qL = dilation[0] * (kH - 1) - pT, dilation[1] * (kW - 1) - pL
+    qB = input_shape[2] - gy.shape[2] + dilation[0] * (kH - 1) - qT
+    qR = input_shape[3] - gy.shape[3] + dilation[1] * (kW - 1) - qL
+    if min(qT, qB, qL, qR) < 0:
+        return None
+    w_flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+    return conv2d(gy, w_flipped, None, (1, 1), ((qT, qB), (qL, qR)), dilation, 1)
+
+
 def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int, int, int],
                       stride: Pair, padding: Padding, dilation: Pair, groups: int) -> np.ndarray:
     """dL/dx of conv2d: the transposed convolution of gy with w (conv_transpose2d's forward).
@@ -750,6 +945,11 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
     check_at_most("conv2d_input_grad", "gy's spatial size", gy.shape[2:], out)
     if _pointwise(w.shape, pad, groups):
         return _conv2d_input_grad_pointwise(gy, w, input_shape, stride)
+    if _taps_path(input_shape, w.shape, groups):
+        return _conv2d_input_grad_taps(gy, w, input_shape, stride, pad, dilation)
+    gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups)
+    if gx is not None:
+        return gx
     if _nhwc(input_shape, w.shape, groups):
         return _conv2d_input_grad_nhwc(gy, w, input_shape, stride, pad, dilation)
     if tuple(stride) == (1, 1):  # as in conv2d: one copy per column row, not per oH
@@ -796,6 +996,8 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
         return _conv2d_weight_grad_direct(gy, x, weight_shape, pad, dilation)
     if _pointwise(weight_shape, pad, groups):
         return _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride)
+    if _taps_path(x.shape, weight_shape, groups):
+        return _conv2d_weight_grad_taps(gy, x, weight_shape, stride, pad, dilation)
     if _nhwc_weight_grad(x.shape, weight_shape, groups):
         return _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride, pad, dilation, columns)
     if tuple(stride) == (1, 1):  # as in conv2d: one copy per column row, not per oH

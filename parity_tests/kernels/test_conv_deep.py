@@ -1,5 +1,6 @@
 """conv2d's algorithms for the deep nets' shapes (kernels/conv.py): the 1x1 path (one GEMM per
-sample on NCHW) and the channels-last columns (C_in >= NHWC_MIN_CHANNELS, small images), forward
+sample on NCHW), the channels-last columns (C_in >= NHWC_MIN_CHANNELS, small images) and one GEMM
+per kernel tap (maps of at most TAPS_MAX_POSITIONS), forward
 and both gradients against torch, including the forward's columns handed to the weight gradient,
 strides, asymmetric padding, dilation, non-contiguous inputs and a gy shorter than the output."""
 
@@ -18,7 +19,13 @@ CASES = [
     ((2, 40, 16, 17), 24, (1, 1), (1, 1), ((0, 0), (0, 0)), (1, 1)),    # 1x1, per-sample dw
     ((3, 40, 9, 7), 24, (1, 1), (2, 2), ((0, 0), (0, 0)), (1, 1)),      # ResNet downsample
     ((2, 40, 9, 8), 20, (1, 1), (3, 1), ((0, 0), (0, 0)), (1, 1)),
-    ((2, 32, 4, 4), 20, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # channels last, dw too
+    ((2, 32, 6, 6), 20, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # channels last, dw too
+    ((3, 24, 1, 1), 20, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # one GEMM per tap: 1 of 9
+    ((2, 8, 2, 2), 12, (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1)),       # taps, strided
+    ((2, 6, 4, 3), 5, (3, 2), (1, 2), ((2, 0), (1, 3)), (2, 1)),        # taps, dilated, asymmetric
+    ((2, 5, 2, 2), 4, (3, 3), (1, 1), ((3, 3), (3, 3)), (1, 1)),        # taps: outputs of padding only
+    ((2, 40, 8, 8), 16, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # dx as a forward conv of gy
+    ((2, 48, 9, 7), 36, (3, 2), (1, 1), ((2, 1), (0, 1)), (2, 1)),      # ... asymmetric, dilated
     ((2, 36, 8, 8), 16, (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1)),
     ((2, 33, 12, 10), 8, (3, 2), (2, 1), ((2, 0), (1, 0)), (2, 1)),     # forward, dx channels last
     ((2, 32, 7, 7), 8, (5, 5), (1, 1), ((0, 0), (0, 0)), (1, 1)),
@@ -57,7 +64,16 @@ def test_deep_paths_are_taken():
     P0 = ((0, 0), (0, 0))
     assert conv_module._pointwise((24, 40, 1, 1), P0, 1)
     assert not conv_module._pointwise((24, 40, 1, 1), ((1, 1), (0, 0)), 1)
-    assert conv_module._nhwc_weight_grad((2, 32, 4, 4), (20, 32, 3, 3), 1)
+    assert conv_module._nhwc_weight_grad((2, 32, 6, 6), (20, 32, 3, 3), 1)
+    assert not conv_module._taps_path((2, 32, 6, 6), (20, 32, 3, 3), 1)
+    assert conv_module._taps_path((3, 24, 1, 1), (20, 24, 3, 3), 1)
+    assert conv_module._taps_path((2, 6, 4, 3), (5, 6, 3, 2), 1)
+    assert not conv_module._taps_path((2, 6, 4, 4), (6, 3, 3, 3), 2)  # groups
+    gy = np.zeros((2, 16, 8, 8))
+    assert conv_module._input_grad_as_forward(gy, np.zeros((16, 40, 3, 3)), (2, 40, 8, 8), (1, 1),
+                                              ((1, 1), (1, 1)), (1, 1), 1) is not None
+    assert conv_module._input_grad_as_forward(gy, np.zeros((16, 8, 3, 3)), (2, 8, 8, 8), (1, 1),
+                                              ((1, 1), (1, 1)), (1, 1), 1) is None  # C_out >= C_in
     assert conv_module._nhwc((2, 33, 12, 10), (8, 33, 3, 2), 1)
     assert not conv_module._nhwc_weight_grad((2, 33, 12, 10), (8, 33, 3, 2), 1)
     assert not conv_module._nhwc((2, 8, 4, 4), (8, 8, 3, 3), 1)       # few channels
@@ -65,7 +81,7 @@ def test_deep_paths_are_taken():
     assert not conv_module._nhwc((2, 64, 4, 4), (8, 32, 3, 3), 2)     # groups
 
 
-@pytest.mark.parametrize("case", [CASES[0], CASES[2], CASES[4], CASES[6]])
+@pytest.mark.parametrize("case", [CASES[0], CASES[2], CASES[4], CASES[6], CASES[7], CASES[9], CASES[12], CASES[13]])
 def test_input_grad_of_a_shorter_gy(case):
     """conv_transpose2d with output_padding asks for an input larger than gy's conv output
     allows: a gy one row short must act as the full gy with a zero last row."""

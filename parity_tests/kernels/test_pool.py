@@ -171,6 +171,18 @@ def test_adaptive_avg_pool2d_matches_torch(case):
     assert_close(adaptive_avg_pool2d_backward(gy, x.shape), gx_t, case["dtype"])
 
 
+def test_adaptive_avg_pool2d_of_its_own_size():
+    """Output size = input size (a 1x1 map pooled to 1x1) takes the one-pass path: torch's values
+    (-0.0 pools to 0.0, NaN stays), a C-contiguous result from a non-contiguous input."""
+    x = np.array([-0.0, np.nan, 2.5, -1.0, 3.0, 0.5], dtype=np.float32).reshape(1, 2, 3, 1).transpose(0, 1, 3, 2)
+    y = adaptive_avg_pool2d(x, (1, 3))
+    y_t = F.adaptive_avg_pool2d(torch.tensor(x), (1, 3)).numpy()
+    np.testing.assert_array_equal(y, y_t)
+    np.testing.assert_array_equal(np.signbit(y), np.signbit(y_t))
+    assert y.flags.c_contiguous
+    np.testing.assert_array_equal(adaptive_avg_pool2d_backward(x, x.shape), x + np.float32(0))
+
+
 def test_max_pool2d_all_nan_and_all_minus_inf_windows():
     """An all -inf window keeps its first position; a NaN anywhere is the maximum."""
     x = np.full((1, 1, 4, 4), -np.inf)
