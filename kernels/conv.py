@@ -127,7 +127,7 @@ def conv2d_forward_gemm(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Pad
 
 # Samples per block: a block's columns (C_in*kH*kW x B*oH*oW) are written by im2col and read
 # right after by the GEMM, so they should stay in cache in between, and the buffer is reused
-# from block to block. Measured in docs/kernels.md ("batch blocking").
+# from block to block. Measured in docs/performance-notes.md ("conv2d: batch blocks and full-width columns").
 COLUMN_BLOCK_BYTES = 8 << 20
 
 
@@ -292,7 +292,7 @@ def _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride: Pair):
 # channels-first columns: ResNet (64,512,4,4) 3x3 forward 38 against 63 ms, input grad 36 / 55,
 # weight grad 56 / 81; (64,128,16,16) forward 45 / 53, input grad 41 / 45; DenseNet
 # (16,128,24,24)->32 forward 11.0 / 12.2; but at 32x32 (64,64,32,32) 81 / 75 (loaded machine),
-# where the channels-first runs are long already (docs/kernels.md, "Deep nets").
+# where the channels-first runs are long already (docs/performance-notes.md, "Deep nets").
 
 NHWC_MIN_CHANNELS = 32
 NHWC_MAX_POSITIONS = 24 * 24
@@ -704,7 +704,7 @@ def _conv2d_weight_grad_full_width(gy, x, weight_shape, padding: Padding4, dilat
 # x written just to be read once. The direct form reads x in place: in full-width layout (as
 # above) tap (c, i, j) of sample n is the run of the padded plane starting at i*dH*Wp + j*dW,
 # and gw[co, c, i, j] = sum_n dot(GY[n, co], that run), junk columns met by GY's zeros.
-# bench_kernels.py --only conv (docs/kernels.md): LeNet conv1's weight gradient 0.33 ms against
+# bench_kernels.py --only conv (docs/performance-notes.md): LeNet conv1's weight gradient 0.33 ms against
 # 0.74 for im2col + GEMM; LeNet conv2 (2400 entries) is 0.9 against 0.4, so the GEMM keeps it.
 DIRECT_WEIGHT_GRAD_MAX = 256  # at most this many weight entries: direct, else im2col + GEMM
 
@@ -852,12 +852,12 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     forward / input grad / weight grad): 3x3 (64,512,1,1)->512 5.8 -> 1.0 / 10.5 -> 1.3 /
     29.6 -> 2.5 (torch 3.5 / 4.5 / 27); (64,256,2,2)->256 6.1 -> 5.3 / 8.6 -> 6.0 / 10.1 -> 6.3;
     at 8x8 it was no faster than (3) (the padding is 16% of the columns there). Why (1) and (3):
-    ``benchmarks/bench_conv_shapes.py`` on the gallery's shapes (docs/kernels.md, "Deep nets"):
+    ``benchmarks/bench_conv_shapes.py`` on the gallery's shapes (docs/performance-notes.md, "Deep nets"):
     the channels-first columns of a many-channel, small image are copied in runs of oW (4-32
     numbers) and their im2col took as long as the GEMM (ResNet (64,512,4,4): 31 ms against 35);
     channels last, they are runs of C_in and take 5% of it.
 
-    Why the choice among the rest (float32, 2 cores, ``bench_kernels.py --only conv``, docs/kernels.md):
+    Why the choice among the rest (float32, 2 cores, ``bench_kernels.py --only conv``, docs/performance-notes.md):
     at stride 1 the full-width im2col + GEMM is the fastest on every layer measured (LeNet,
     ResNet, grouped, even depthwise: 14 ms against 37 ms for the direct loops), because each
     column row is one contiguous copy and BLAS does the arithmetic. At other strides the
@@ -980,7 +980,7 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     and one small addition between blocks. BLAS is asked for the transpose,
     ``gw_g.T = cols_g @ GY_g.T``: the same products, but OpenBLAS runs this orientation of the
     long, thin GEMM faster (LeNet conv2 0.26 against 0.31 ms with its AVX2 kernels, 0.21 against
-    0.46-0.53 with its AVX-512 ones; docs/kernels.md), and the small result is transposed once.
+    0.46-0.53 with its AVX-512 ones; docs/performance-notes.md), and the small result is transposed once.
     Loop nest: ``for block of B samples / im2col_into (over B*C_in, prange if big) / gy[block] to
     (C_out, B*L) (a copy unless B == 1) / one BLAS GEMM per group``.
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops; one block of columns, reused.

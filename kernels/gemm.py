@@ -47,7 +47,7 @@ around them (packing, blocking) is ordinary numba.
 Cost: 2*M*N*K flops plus one copy of each packed operand per block (A once per jc block, B once
 per pc block). Measured on one core of this machine (float32, ``bench_kernels.py --only gemm``):
 91-237 GFLOP/s on a training step's GEMMs, 0.41-0.67 of the time of OpenBLAS's AVX2 kernel
-(docs/kernels.md, "Our own GEMM").
+(docs/performance-notes.md, "Our own GEMM").
 """
 
 import ctypes
@@ -441,7 +441,7 @@ def pays(M: int, N: int, K: int, along_k: bool = False, dtype=np.float32) -> boo
     """Whether a GEMM of this shape goes faster here than on OpenBLAS's AVX2 kernel.
     ``along_k``: A row-major and B column-major, both contiguous along k (``gemm``'s dot-product
     path). Measured on one core (float32, time ratio ours / OpenBLAS; benchmarks/bench_kernels.py
-    --only gemm and the sweeps in docs/kernels.md):
+    --only gemm and the sweeps in docs/performance-notes.md):
 
     * C at least one register tile wide (N >= NR) and two rows or more: the ResNet block's
       three GEMMs 0.49-0.57, a 64x400x120 Linear 0.6, LeNet conv2's forward and input gradient

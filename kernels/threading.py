@@ -5,7 +5,7 @@ runs each GEMM on its own; in this package a prange kernel (im2col, col2im, pool
 by a GEMM almost every time. numba's OpenMP layer (GNU libgomp) and OpenBLAS both keep their idle
 threads spinning for a while after a parallel region, so with both pools up the spinning
 threads fight: a 512^3 GEMM right after a prange kernel took 28 ms instead of 1.3
-(docs/kernels.md, "Threading"). The earlier answer was numba's 'workqueue' layer, whose workers
+(docs/performance-notes.md, "Threading"). The earlier answer was numba's 'workqueue' layer, whose workers
 sleep at once, but then every prange loop pays two thread wake-ups, ~70-95 µs here.
 
 The choice: one pool, as PyTorch runs MKL and oneDNN inside its one OpenMP pool. numba's OpenMP
@@ -168,7 +168,7 @@ def one_pool() -> bool:
 # Elements (read or written) below which a kernel's loop runs serially in the calling thread.
 # Starting a parallel loop costs ~2-3 µs on the OpenMP layer and ~70-95 µs on workqueue (two
 # thread wake-ups); at ~10 elements/ns for the vectorised copies and ~1 for the pooling scans,
-# 64K elements is 6-60 µs of work and 4M is 0.4-4 ms. Measured in docs/kernels.md ("Threading").
+# 64K elements is 6-60 µs of work and 4M is 0.4-4 ms. Measured in docs/performance-notes.md ("Threading").
 PARALLEL_GRAIN = 1 << 16 if _ONE_POOL else 1 << 22
 
 # How many vectorised element copies one step of a scalar loop (a pooling comparison with its
