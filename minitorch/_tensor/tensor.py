@@ -28,6 +28,7 @@ import weakref
 
 import numpy as np
 
+from .._core import capture as _capture
 from .._core import dtype as _dtype
 from .._core.device import cpu_device
 from .._core.device import device as _device_cls
@@ -472,7 +473,7 @@ class TensorBase:
     def _inplace_data_add(self, other: Tensor) -> None:
         """``self += other`` on the raw values, no autograd (gradient accumulation)."""
         xp = backend_of(self._data)
-        xp.add(self._data, other._data, out=self._data)
+        _capture.call(xp.add, self._data, other._data, self._data, writes=(2,))
         self._bump_version()
 
     # ------------------------------------------------------------------ Python protocol
@@ -498,6 +499,7 @@ class TensorBase:
         return self._to_numpy().tolist()
 
     def _to_numpy(self):
+        _capture.graph_break("a tensor's values are read into Python (.item(), bool(), .tolist())")
         return backend_of(self._data).to_numpy(self._data)
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
@@ -515,6 +517,7 @@ class TensorBase:
                 f"can't convert {self._device.type}:{self._device.index or 0} device type tensor to numpy. "
                 "Use Tensor.cpu() to copy the tensor to host memory first."
             )
+        _capture.graph_break("a tensor's values are handed to NumPy (.numpy())")
         return self._data
 
     def __array__(self, dtype=None, copy=None):

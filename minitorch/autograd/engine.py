@@ -28,6 +28,7 @@ import warnings
 
 import numpy as np
 
+from .._core import capture as _capture
 from .._core.strides import is_contiguous, is_non_overlapping_and_dense, numel
 from .._core.strides import is_expandable_to as _is_expandable_to
 from ..backends import backend_of
@@ -466,11 +467,12 @@ def _clone_obey_contract(grad, variable, create_graph: bool = False):
     xp = backend_of(grad._data)
     shape, stride = tuple(variable.shape), variable.stride()
     if is_contiguous(shape, stride) or not is_non_overlapping_and_dense(shape, stride):
-        data = xp.empty(shape, dtype=grad._data.dtype)
+        data = _capture.call(xp.empty, shape, dtype=grad._data.dtype)
     else:
-        data = xp.as_strided(xp.empty((numel(shape),), dtype=grad._data.dtype), shape, stride, 0)
+        flat = _capture.call(xp.empty, (numel(shape),), dtype=grad._data.dtype)
+        data = _capture.call(xp.as_strided, flat, shape, stride, 0)
     out = type(grad)._make(data, grad._device)
     if create_graph:
         return out.copy_(grad)
-    xp.copyto(data, grad._data)
+    _capture.call(xp.copyto, data, grad._data, writes=(0,))
     return out

@@ -1,0 +1,143 @@
+"""A captured call as a flat list of array steps, and its replay.
+
+A plan is what ``minitorch.compile`` keeps of one call: ``steps``, each ``(fn, arg slots, constant
+kwargs, out slots)``, over a list of buffers (*slots*). A slot is one of
+
+- ``x``: an input (the function's tensor arguments, bound again on every call);
+- ``s``: state (the arrays of tensors that existed before the call: parameters, gradients,
+  buffers, optimizer state; the replay reads and writes the same arrays);
+- ``c``: a constant (an array made during capture by nothing the plan records, a mask of zeros,
+  a scalar turned into an array); ``f`` is a constant that a step writes into, copied afresh
+  from its value at capture before every replay;
+- ``t``: a temporary, the output of a step.
+
+Replaying is ``for step in steps: outs = fn(*bufs[ins])``, then the effects Python can see:
+``p.grad`` rebound to the new gradient arrays, version counters advanced as eager would have.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._tensor.tensor import Tensor
+
+
+class Step:
+    """One recorded array call: ``outs = fn(*[bufs[i] for i in ins], **kwargs)``."""
+
+    __slots__ = ("fn", "ins", "kwargs", "kw_slots", "outs", "multi", "name", "shapes")
+
+    def __init__(self, fn, ins, kwargs, kw_slots, outs, multi, name, shapes) -> None:
+        self.fn, self.ins, self.kwargs, self.kw_slots = fn, ins, kwargs, kw_slots
+        self.outs, self.multi, self.name, self.shapes = outs, multi, name, shapes
+
+
+class Plan:
+    """The steps, the slots, the guards and the effects of one captured call (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.steps: list[Step] = []
+        self.template: list[Any] = []  # slot -> its array for state and constants, else None
+        self.kinds: list[str] = []  # slot -> "x", "s", "c", "f" or "t"
+        self.input_slots: list[int] = []
+        self.fresh: list[tuple[int, Any]] = []  # (slot, its value at capture): copied before each replay
+        self.outputs: Any = None  # the result's structure, tensors as ("slot", i, device)
+        self.grad_effects: list[tuple[Any, int | None, Any]] = []  # (tensor or input index, slot, device)
+        self.version_effects: list[tuple[Any, int]] = []  # (version counter, increment)
+        self.tensor_guards: list[tuple[Any, Any, bool]] = []  # (tensor, its array, requires_grad)
+        self.grad_guards: list[tuple[Any, Any, bool]] = []  # (tensor, its grad tensor, grad is None)
+        self.module_guards: list[tuple[Any, tuple]] = []  # (module, its training flag and scalars)
+        self.optimizer_guards: list[tuple[Any, list]] = []  # (optimizer, its groups' options)
+        self._fast: list[tuple] = []
+
+    # ------------------------------------------------------------------ replay
+    def finalize(self) -> None:
+        """Turn the steps into the tuples the replay loop reads."""
+        self._fast = [(s.fn, s.ins, s.kwargs, s.kw_slots, s.outs, s.multi) for s in self.steps]
+
+    def run(self, input_arrays: list, input_tensors: list) -> Any:
+        """Replay on new input arrays; returns the function's result built from the output slots."""
+        bufs = self.template.copy()
+        for s, a in zip(self.input_slots, input_arrays):
+            bufs[s] = a
+        for s, value in self.fresh:
+            bufs[s] = value.copy() if isinstance(value, np.ndarray) else value.clone()
+        for fn, ins, kwargs, kw_slots, outs, multi in self._fast:
+            if kw_slots:
+                kwargs = dict(kwargs)
+                for name, i in kw_slots:
+                    kwargs[name] = bufs[i]
+            r = fn(*[bufs[i] for i in ins], **kwargs)
+            if multi:
+                for i, o in zip(outs, r):
+                    bufs[i] = o
+            elif outs:
+                bufs[outs[0]] = r
+        for target, slot, device in self.grad_effects:
+            t = input_tensors[target] if isinstance(target, int) else target
+            t._grad = None if slot is None else Tensor._make(bufs[slot], device)
+        for counter, increment in self.version_effects:
+            counter.value += increment
+        return _build(self.outputs, bufs)
+
+    def guards_pass(self) -> str | None:
+        """None when every guard holds, else what changed (the reason to capture again)."""
+        for t, array, requires_grad in self.tensor_guards:
+            if t._data is not array:
+                return f"a tensor of shape {tuple(t.shape)} the plan reads has new memory (.data was replaced)"
+            if t._requires_grad is not requires_grad:
+                return f"requires_grad of a tensor of shape {tuple(t.shape)} changed"
+        for t, grad, is_none in self.grad_guards:
+            if (t._grad is None) is not is_none or (grad is not None and t._grad is not grad):
+                return "a .grad the plan reads or replaces was changed outside the function"
+        for m, snapshot in self.module_guards:
+            if _module_snapshot(m) != snapshot:
+                return f"{type(m).__name__}'s training flag or a Python attribute changed"
+        for opt, snapshot in self.optimizer_guards:
+            if _optimizer_snapshot(opt) != snapshot:
+                return f"{type(opt).__name__}'s hyper-parameters changed (lr from a scheduler?)"
+        return None
+
+    # ------------------------------------------------------------------ printing
+    def __str__(self) -> str:
+        names = [f"{k}{i}" for i, k in enumerate(self.kinds)]
+        lines = [f"plan: {len(self.steps)} kernels, {self.kinds.count('x')} inputs, {self.kinds.count('s')} state, "
+                 f"{self.kinds.count('c') + self.kinds.count('f')} constants, {self.kinds.count('t')} temporaries"]
+        for n, s in enumerate(self.steps):
+            ins = " ".join(names[i] for i in s.ins)
+            kw = " ".join(f"{k}={names[i]}" for k, i in s.kw_slots)
+            outs = " ".join(names[i] for i in s.outs)
+            shapes = " ".join("x".join(map(str, sh)) if sh else "()" for sh in s.shapes)
+            lines.append(f"{n:4d}  {s.name:<22} {shapes:<30} {ins}{' ' + kw if kw else ''}"
+                         + (f" -> {outs}" if outs else " (in place)"))
+        for target, slot, _ in self.grad_effects:
+            who = f"input {target}" if isinstance(target, int) else f"tensor {tuple(target.shape)}"
+            lines.append(f"      effect: {who}.grad = {'None' if slot is None else names[slot]}")
+        return "\n".join(lines)
+
+
+def _build(spec: Any, bufs: list) -> Any:
+    if isinstance(spec, tuple) and spec and spec[0] == "slot":
+        return Tensor._make(bufs[spec[1]], spec[2])
+    if isinstance(spec, list):
+        return [_build(s, bufs) for s in spec]
+    if isinstance(spec, tuple) and spec and spec[0] == "seq":
+        return spec[1](_build(s, bufs) for s in spec[2])
+    if isinstance(spec, dict):
+        return {k: _build(v, bufs) for k, v in spec.items()}
+    return spec[1] if isinstance(spec, tuple) and spec and spec[0] == "const" else spec
+
+
+_SCALARS = (bool, int, float, str, type(None))
+
+
+def _module_snapshot(m) -> tuple:
+    """A module's training flag and its Python scalar attributes (``p`` of Dropout, ``eps``...)."""
+    return (m.training, tuple(v for v in m.__dict__.values() if isinstance(v, _SCALARS)))
+
+
+def _optimizer_snapshot(opt) -> list:
+    """An optimizer's options per group (``lr``, ``momentum``...), without the parameters."""
+    return [[(k, v) for k, v in g.items() if k != "params"] for g in opt.param_groups]
