@@ -114,7 +114,8 @@ class CompiledFunction:
         if plan is None:
             if self._fullgraph:
                 raise Unsupported(f"minitorch.compile(fullgraph=True): {recorder.broken}")
-            entry.eager_reason = recorder.broken
+            if not entry.plans:  # else the plans stay: this call's guards failed, others may not
+                entry.eager_reason = recorder.broken
             self._warn(f"minitorch.compile: graph break in {getattr(self._fn, '__name__', 'function')}: "
                        f"{recorder.broken}; this call signature runs eagerly")
         else:
@@ -199,7 +200,7 @@ def compile(model=None, *, fullgraph: bool = False, dynamic: bool | None = None,
         return functools.partial(compile, fullgraph=fullgraph, dynamic=dynamic, backend=backend, mode=mode,
                                  options=options, name=name, disable=disable, recompile_limit=recompile_limit)
     if not callable(model):
-        raise AssertionError(f"A callable function is expected, but {type(model)} is provided.")
+        raise AssertionError(f"A callable function is expected, but {type(model)} is provided.")  # noqa: TRY004 (torch's type)
     if disable:
         return model
     if isinstance(model, Module):

@@ -27,7 +27,7 @@ from .._tensor.tensor import Tensor
 class Step:
     """One recorded array call: ``outs = fn(*[bufs[i] for i in ins], **kwargs)``."""
 
-    __slots__ = ("fn", "ins", "kwargs", "kw_slots", "outs", "multi", "name", "shapes")
+    __slots__ = ("fn", "ins", "kw_slots", "kwargs", "multi", "name", "outs", "shapes")
 
     def __init__(self, fn, ins, kwargs, kw_slots, outs, multi, name, shapes) -> None:
         self.fn, self.ins, self.kwargs, self.kw_slots = fn, ins, kwargs, kw_slots
@@ -103,8 +103,9 @@ class Plan:
     # ------------------------------------------------------------------ printing
     def __str__(self) -> str:
         names = [f"{k}{i}" for i, k in enumerate(self.kinds)]
-        lines = [f"plan: {len(self.steps)} kernels, {self.kinds.count('x')} inputs, {self.kinds.count('s')} state, "
-                 f"{self.kinds.count('c') + self.kinds.count('f')} constants, {self.kinds.count('t')} temporaries"]
+        head = (f"plan: {len(self.steps)} kernels, {self.kinds.count('x')} inputs, {self.kinds.count('s')} state, "
+                f"{self.kinds.count('c') + self.kinds.count('f')} constants, {self.kinds.count('t')} temporaries")
+        lines = [head]
         for n, s in enumerate(self.steps):
             ins = " ".join(names[i] for i in s.ins)
             kw = " ".join(f"{k}={names[i]}" for k, i in s.kw_slots)

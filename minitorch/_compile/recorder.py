@@ -85,11 +85,12 @@ class Recorder:
         from ..optim.optimizer import Optimizer
 
         for o in gc.get_objects():
-            if isinstance(o, Tensor):
+            cls = type(o)  # not isinstance: that asks lazy modules for __class__ (and they warn)
+            if issubclass(cls, Tensor):
                 self.pre.append((o, o._data, o._grad, o._version_counter, o._version_counter.value))
-            elif isinstance(o, Module):
+            elif issubclass(cls, Module):
                 self.modules.append(o)
-            elif isinstance(o, Optimizer):
+            elif issubclass(cls, Optimizer):
                 self.optimizers.append(o)
         self.state_owner = {_owner(d) for _, d, *_ in self.pre}
         self.keep.extend(d for _, d, *_ in self.pre)
@@ -412,7 +413,7 @@ class ReplayGuardFailure(Exception):
 class Check:
     """A plan step that recomputes a value library code branched on and stops the replay if it changed."""
 
-    __slots__ = ("expected", "fn", "__name__")
+    __slots__ = ("__name__", "expected", "fn")
 
     def __init__(self, fn, expected) -> None:
         self.fn, self.expected, self.__name__ = fn, expected, fn.__name__
@@ -426,7 +427,7 @@ class _Forward:
     """A Primitive's forward as a plan step: ``cls.forward(ctx, *arrays)``, with the ctx of the capture
     (forward may read ``ctx.needs_input_grad``; what it saves there is dropped on the next replay)."""
 
-    __slots__ = ("forward", "ctx", "wraps", "multi", "extras", "__name__")
+    __slots__ = ("__name__", "ctx", "extras", "forward", "multi", "wraps")
 
     def __init__(self, forward, ctx, wraps: bool, multi: bool, extras: tuple) -> None:
         self.forward, self.ctx, self.wraps, self.multi, self.extras = forward, ctx, wraps, multi, extras

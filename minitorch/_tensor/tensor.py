@@ -47,6 +47,11 @@ _NON_LEAF_GRAD_WARNING = (
 _new_size = tuple.__new__  # Size(shape) without re-checking that every entry is an int
 
 
+def _add_into(a, b) -> None:
+    """``a += b`` on backend arrays (a step ``minitorch.compile`` records)."""
+    backend_of(a).add(a, b, out=a)
+
+
 class _Version:
     """A version counter shared by a storage's views (``x._version`` in PyTorch)."""
 
@@ -472,8 +477,7 @@ class TensorBase:
 
     def _inplace_data_add(self, other: Tensor) -> None:
         """``self += other`` on the raw values, no autograd (gradient accumulation)."""
-        xp = backend_of(self._data)
-        _capture.call(xp.add, self._data, other._data, self._data, writes=(2,))
+        _capture.call(_add_into, self._data, other._data, writes=(0,))
         self._bump_version()
 
     # ------------------------------------------------------------------ Python protocol

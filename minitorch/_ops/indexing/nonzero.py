@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..._core import capture as _capture
-
 from ..._tensor.tensor import Tensor
 from ...backends import backend_of
 from .._out import finish

@@ -289,6 +289,11 @@ def _out_of_range(a, n: int) -> bool:
     return bool((a < 0).any() or (a >= n).any())
 
 
+def _out_of_range_kept(a, ignore_index: int, n: int) -> bool:
+    """Whether an element of ``a`` other than ``ignore_index`` lies outside ``[0, n)``."""
+    return bool(((a != ignore_index) & ((a < 0) | (a >= n))).any())
+
+
 @tensor_args("input", "target", optional=("weight",))
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
@@ -308,8 +313,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         return _NllLoss.apply(input, target=target, w=None, class_dim=class_dim, reduction=reduction)
     keep = target != ignore_index
     safe = torch.where(keep, target, 0)
-    bad = keep & ((target < 0) | (target >= n_classes))
-    if bool(bad.any()):
+    if _capture.value(_out_of_range_kept, target._data, ignore_index, n_classes):
+        bad = keep & ((target < 0) | (target >= n_classes))
         raise IndexError(f"Target {int(target[bad][0])} is out of bounds.")
     w = keep.to(input.dtype) if weight is None else weight[safe] * keep
     if weight is not None and weight.requires_grad:  # PyTorch's node has no gradient for the weight
