@@ -102,21 +102,30 @@ class Plan:
 
     # ------------------------------------------------------------------ printing
     def __str__(self) -> str:
-        names = [f"{k}{i}" for i, k in enumerate(self.kinds)]
+        """One line per kernel: its number, name, the shapes of its arrays, its buffers
+        (``x`` input, ``s`` state, ``c``/``f`` constant, ``t`` temporary; a Python argument as its value)."""
+        names = [_slot_name(i, k, v) for i, (k, v) in enumerate(zip(self.kinds, self.template))]
+        arrays = sum(1 for k, v in zip(self.kinds, self.template) if k == "f" or (k == "c" and hasattr(v, "shape")))
         head = (f"plan: {len(self.steps)} kernels, {self.kinds.count('x')} inputs, {self.kinds.count('s')} state, "
-                f"{self.kinds.count('c') + self.kinds.count('f')} constants, {self.kinds.count('t')} temporaries")
+                f"{arrays} constant arrays, {self.kinds.count('t')} temporaries")
         lines = [head]
         for n, s in enumerate(self.steps):
-            ins = " ".join(names[i] for i in s.ins)
-            kw = " ".join(f"{k}={names[i]}" for k, i in s.kw_slots)
-            outs = " ".join(names[i] for i in s.outs)
+            args = ", ".join([names[i] for i in s.ins] + [f"{k}={names[i]}" for k, i in s.kw_slots])
+            outs = ", ".join(names[i] for i in s.outs)
             shapes = " ".join("x".join(map(str, sh)) if sh else "()" for sh in s.shapes)
-            lines.append(f"{n:4d}  {s.name:<22} {shapes:<30} {ins}{' ' + kw if kw else ''}"
-                         + (f" -> {outs}" if outs else " (in place)"))
+            result = f" == {s.fn.expected!r}" if hasattr(s.fn, "expected") else f" -> {outs}" if outs else ""
+            lines.append(f"{n:4d}  {s.name:<16} {shapes:<26} ({args}){result}")
         for target, slot, _ in self.grad_effects:
             who = f"input {target}" if isinstance(target, int) else f"tensor {tuple(target.shape)}"
             lines.append(f"      effect: {who}.grad = {'None' if slot is None else names[slot]}")
         return "\n".join(lines)
+
+
+def _slot_name(i: int, kind: str, value: Any) -> str:
+    if kind == "c" and not hasattr(value, "shape"):  # a Python argument: shown as its value
+        text = value.__name__ if isinstance(value, type) else repr(value)
+        return text if len(text) <= 14 else text[:11] + "..."
+    return f"{kind}{i}"
 
 
 def _build(spec: Any, bufs: list) -> Any:
