@@ -17,6 +17,7 @@ Replaying is ``for step in steps: outs = fn(*bufs[ins])``, then the effects Pyth
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -54,8 +55,17 @@ class Plan:
 
     # ------------------------------------------------------------------ replay
     def finalize(self) -> None:
-        """Turn the steps into the tuples the replay loop reads."""
-        self._fast = [(s.fn, s.ins, s.kwargs, s.kw_slots, s.outs, s.multi) for s in self.steps]
+        """Turn the steps into the tuples the replay loop reads: ``(fn, get, arity, kwargs, out, outs)``
+        with ``get = itemgetter(*ins)`` (one C call for the arguments), ``out`` the one output slot or
+        -1, ``outs`` the slots of a tuple result."""
+        fast = []
+        for s in self.steps:
+            arity = len(s.ins)
+            get = operator.itemgetter(*s.ins) if arity else None
+            kwargs = dict(s.kwargs) if s.kwargs or s.kw_slots else None
+            out = s.outs[0] if s.outs and not s.multi else -1
+            fast.append((s.fn, get, arity, kwargs, s.kw_slots, out, s.outs if s.multi else ()))
+        self._fast = fast
 
     def run(self, input_arrays: list, input_tensors: list) -> Any:
         """Replay on new input arrays; returns the function's result built from the output slots."""
@@ -64,17 +74,18 @@ class Plan:
             bufs[s] = a
         for s, value in self.fresh:
             bufs[s] = value.copy() if isinstance(value, np.ndarray) else value.clone()
-        for fn, ins, kwargs, kw_slots, outs, multi in self._fast:
-            if kw_slots:
-                kwargs = dict(kwargs)
+        for fn, get, arity, kwargs, kw_slots, out, outs in self._fast:
+            if kwargs is None:
+                r = fn(get(bufs)) if arity == 1 else fn(*get(bufs)) if arity else fn()
+            else:
                 for name, i in kw_slots:
                     kwargs[name] = bufs[i]
-            r = fn(*[bufs[i] for i in ins], **kwargs)
-            if multi:
+                r = fn(get(bufs), **kwargs) if arity == 1 else fn(*get(bufs), **kwargs) if arity else fn(**kwargs)
+            if out >= 0:
+                bufs[out] = r
+            elif outs:
                 for i, o in zip(outs, r):
                     bufs[i] = o
-            elif outs:
-                bufs[outs[0]] = r
         for target, slot, device in self.grad_effects:
             t = input_tensors[target] if isinstance(target, int) else target
             t._grad = None if slot is None else Tensor._make(bufs[slot], device)
