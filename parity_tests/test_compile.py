@@ -335,3 +335,35 @@ def test_decorator_forms_disable_and_module_wrapper(device):
     assert len(m.plans) == 1
     with pytest.raises(AssertionError, match="A callable function is expected"):
         minitorch.compile(3)
+
+
+# ----------------------------------------------------------------------------- the examples' --compile
+@pytest.mark.parametrize("example", ["train_mlp", "train_lenet"])
+def test_examples_compile_flag_prints_the_same_epochs(example, monkeypatch, capsys, tmp_path):
+    pytest.importorskip("tqdm")
+    import re
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+    import _common
+
+    from minitorch.utils.data import Subset
+    from minitorch.vision import datasets
+
+    if _common.find_mnist(None) is None:
+        pytest.skip("MNIST's test files are not in ./data nor in ../shared")
+
+    def small_slice(data, download, transform):
+        train_set, test_set = datasets.mnist_test_split(_common.find_mnist(data), transform=transform)
+        return Subset(train_set, range(200)), Subset(test_set, range(100))
+
+    module = __import__(example)
+    monkeypatch.setattr(module, "mnist_datasets", small_slice)
+    lines = []
+    for flags in ([], ["--compile"]):
+        monkeypatch.setattr(sys, "argv", [example, "--epochs", "2", "--batch-size", "32", "--out", str(tmp_path),
+                                          *flags])
+        module.main()
+        lines.append(re.findall(r"epoch \d+: .*%", capsys.readouterr().out))
+    assert len(lines[0]) == 2 and lines[0] == lines[1]
