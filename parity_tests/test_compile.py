@@ -183,6 +183,27 @@ def test_tensor_guards_data_replaced_and_requires_grad(device):
         assert f(x).item() == 6.0
 
 
+_SCALE = 2.0
+
+
+def test_python_numbers_the_function_reads_are_guarded(device):
+    global _SCALE
+    offset = 1.0
+
+    def fn(x):
+        return x * _SCALE + offset
+
+    f = minitorch.compile(fn)
+    x = minitorch.ones(2).to(device)
+    assert [f(x).sum().item() for _ in range(3)] == [6.0] * 3
+    _SCALE = 3.0
+    assert f(x).sum().item() == 8.0
+    offset = 0.5
+    assert f(x).sum().item() == 7.0
+    _SCALE = 2.0
+    assert len(f.plans) == 3
+
+
 def test_learning_rate_change_captures_again_never_stale(device):
     p = nn.Parameter(minitorch.ones(3).to(device))
     opt = minitorch.optim.SGD([p], lr=0.1)
@@ -249,6 +270,32 @@ def test_scheduler_inside_the_compiled_function_is_a_graph_break(device):
     with pytest.warns(UserWarning, match="scheduler.step"):
         [f() for _ in range(4)]
     assert np.allclose(_arrays(p), 1 - (0.1 + 0.05 + 0.025 + 0.0125))
+
+
+_VALUE_OPS = {
+    "argmax accuracy": lambda x, y: (x.argmax(1) == y).sum() * 1,
+    "argmin flat": lambda x, y: x.argmin() + 0,
+    "max with indices": lambda x, y: x.max(1).indices + 0,
+    "sort": lambda x, y: x.sort(1).values * x.argsort(0),
+    "topk": lambda x, y: x.topk(2, 1).values + x.topk(2, 1).indices,
+    "any all count_nonzero": lambda x, y: (x > 0).any(1).long() + (x > 0).all(0).long().sum()
+                                           + (x > 0).count_nonzero(),
+    "gather by the labels": lambda x, y: x.gather(1, y.unsqueeze(1)) * 2,
+}
+
+
+@pytest.mark.parametrize("name", list(_VALUE_OPS))
+def test_ops_whose_result_depends_on_values_replay_on_new_values(name, device):
+    fn = _VALUE_OPS[name]
+    f = minitorch.compile(fn)
+    rng = np.random.default_rng(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(6):
+            x = minitorch.tensor(rng.standard_normal((5, 4)).astype(np.float32)).to(device)
+            y = minitorch.tensor(rng.integers(0, 4, 5)).to(device)
+            assert np.array_equal(_arrays(f(x, y)), _arrays(fn(x, y)))
+    assert len(f.plans) == 1
 
 
 # ----------------------------------------------------------------------------- graph breaks

@@ -30,7 +30,7 @@ from .._core import capture as _capture
 from .._tensor.tensor import Tensor
 from ..autograd import grad_mode
 from ..nn.modules.module import Module
-from .plan import Plan
+from .plan import Plan, python_scalars
 from .recorder import GraphBreak, Recorder, ReplayGuardFailure
 
 __all__ = ["InvalidBackend", "OptimizedModule", "Unsupported", "compile"]
@@ -119,6 +119,7 @@ class CompiledFunction:
             self._warn(f"minitorch.compile: graph break in {getattr(self._fn, '__name__', 'function')}: "
                        f"{recorder.broken}; this call signature runs eagerly")
         else:
+            plan.python_guards = python_scalars(self._fn)
             entry.plans.append(plan)
             if len(entry.plans) > 4:
                 entry.plans.pop(0)

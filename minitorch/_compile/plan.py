@@ -51,6 +51,7 @@ class Plan:
         self.grad_guards: list[tuple[Any, Any, bool]] = []  # (tensor, its grad tensor, grad is None)
         self.module_guards: list[tuple[Any, tuple]] = []  # (module, its training flag and scalars)
         self.optimizer_guards: list[tuple[Any, list]] = []  # (optimizer, its groups' options)
+        self.python_guards: list[tuple[Any, str | None, Any]] = []  # (globals or cell, name, value)
         self._fast: list[tuple] = []
 
     # ------------------------------------------------------------------ replay
@@ -109,6 +110,10 @@ class Plan:
         for opt, snapshot in self.optimizer_guards:
             if _optimizer_snapshot(opt) != snapshot:
                 return f"{type(opt).__name__}'s hyper-parameters changed (lr from a scheduler?)"
+        for scope, name, value in self.python_guards:
+            now = scope.get(name, _MISSING) if name is not None else scope.cell_contents
+            if type(now) is not type(value) or now != value:
+                return f"the Python value {name or 'of a closure variable'} changed"
         return None
 
     # ------------------------------------------------------------------ printing
@@ -145,13 +150,34 @@ def _build(spec: Any, bufs: list) -> Any:
     if isinstance(spec, list):
         return [_build(s, bufs) for s in spec]
     if isinstance(spec, tuple) and spec and spec[0] == "seq":
-        return spec[1](_build(s, bufs) for s in spec[2])
+        items = [_build(s, bufs) for s in spec[2]]
+        return spec[1](*items) if hasattr(spec[1], "_fields") else spec[1](items)  # a named tuple: by field
     if isinstance(spec, dict):
         return {k: _build(v, bufs) for k, v in spec.items()}
     return spec[1] if isinstance(spec, tuple) and spec and spec[0] == "const" else spec
 
 
 _SCALARS = (bool, int, float, str, type(None))
+_MISSING = object()
+
+
+def python_scalars(fn) -> list[tuple[Any, str | None, Any]]:
+    """The Python numbers, strings and flags ``fn``'s own code reads from its globals and closure
+    (``lr = 0.1`` at module level, ``def step(): ... p -= lr * g``): a changed one fails a guard."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return []
+    scope = getattr(fn, "__globals__", {})
+    found: list[tuple[Any, str | None, Any]] = [(scope, n, scope[n]) for n in code.co_names
+                                                 if n in scope and isinstance(scope[n], _SCALARS)]
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if isinstance(value, _SCALARS):
+            found.append((cell, None, value))
+    return found
 
 
 def _module_snapshot(m) -> tuple:
