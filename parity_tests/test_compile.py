@@ -327,6 +327,16 @@ def test_graph_breaks_run_eagerly_with_one_warning(name, device):
         g(xs[0])
 
 
+def test_module_hooks_are_a_graph_break(device):
+    model = nn.Linear(3, 2).to(device)
+    seen = []
+    model.register_forward_hook(lambda m, i, o: seen.append(1))
+    f = minitorch.compile(lambda x: model(x).sum().detach())
+    with pytest.warns(UserWarning, match="has hooks"):
+        [f(minitorch.ones(1, 3).to(device)) for _ in range(4)]
+    assert len(seen) == 4
+
+
 def test_forward_with_grad_outside_the_plan_is_a_graph_break(device):
     model = minitorch.compile(nn.Linear(3, 2).to(device))
     x = minitorch.ones(1, 3).to(device)

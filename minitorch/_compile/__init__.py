@@ -110,7 +110,10 @@ class CompiledFunction:
             raise Unsupported(str(e)) from None
         finally:
             _capture.observer = None
-        plan = recorder.finish(result)
+        try:
+            plan = recorder.finish(result)
+        except GraphBreak as e:
+            raise Unsupported(str(e)) from None
         if plan is None:
             if self._fullgraph:
                 raise Unsupported(f"minitorch.compile(fullgraph=True): {recorder.broken}")

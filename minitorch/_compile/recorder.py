@@ -326,6 +326,9 @@ class Recorder:
         for m in self.modules:
             if any(id(p._data) in used for p in m.parameters()) or any(id(b._data) in used for b in m.buffers()):
                 for sub in m.modules():
+                    if sub._forward_pre_hooks or sub._forward_hooks or sub._backward_hooks:
+                        self.graph_break(f"{type(sub).__name__} has hooks: Python that a replay would not run")
+                        return None
                     if not any(sub is g for g, _ in plan.module_guards):
                         plan.module_guards.append((sub, _module_snapshot(sub)))
         for o in self.optimizers:
