@@ -337,6 +337,22 @@ def test_module_hooks_are_a_graph_break(device):
     assert len(seen) == 4
 
 
+def test_tensor_hooks_are_a_graph_break(device):
+    w = minitorch.ones(3).to(device).requires_grad_()
+    seen = []
+    w.register_hook(lambda g: seen.append(1))
+
+    def step(x):
+        w.grad = None
+        (w * x).sum().backward()
+        return w.grad
+
+    f = minitorch.compile(step)
+    with pytest.warns(UserWarning, match="tensor hook"):
+        [f(minitorch.ones(3).to(device)) for _ in range(4)]
+    assert len(seen) == 4
+
+
 def test_forward_with_grad_outside_the_plan_is_a_graph_break(device):
     model = minitorch.compile(nn.Linear(3, 2).to(device))
     x = minitorch.ones(1, 3).to(device)

@@ -175,6 +175,7 @@ class GraphTask:
                     f"(expected {len(node._edges)}, got {len(grads_in)})"
                 )
             for hook in node._hooks:  # a node hook may replace the gradients it is given
+                _capture.graph_break("a node hook runs Python in backward")
                 out = hook(grads_in, tuple(grads))
                 if out is not None:
                     grads_in = check_hook_results(hook, grads_in, out)
@@ -350,6 +351,8 @@ def _run_pre_hooks(node: Node, grads: list) -> list:
     """Tensor hooks of the node's outputs, then ``retain_grad`` (which PyTorch always runs last)."""
     if not node._pre_hooks and not node._retained:
         return grads
+    if node._pre_hooks:
+        _capture.graph_break("a tensor hook runs Python in backward")
     grads = list(grads)
     for nr, hooks in node._pre_hooks.items():
         for hook in hooks:
@@ -385,6 +388,7 @@ def _materialize(node: Node, grads: list) -> list:
 
 def _run_leaf_hooks(variable, grad):
     """The hooks registered on a leaf (``Tensor.register_hook``), each given the previous one's result."""
+    _capture.graph_break("a tensor hook runs Python in backward")
     for hook in variable._hooks:
         grad = check_hook_result(hook_name(hook), grad, hook(grad))
     return grad
