@@ -397,6 +397,21 @@ def test_decorator_forms_disable_and_module_wrapper(device):
     assert [b(x).sum().item() for _ in range(3)] == [4.0] * 3
     f = lambda x: x
     assert minitorch.compile(f, disable=True) is f
+
+    class Scaled(nn.Module):
+        def __init__(self, k):
+            super().__init__()
+            self.k = k
+
+        @minitorch.compile
+        def forward(self, x):
+            return x * self.k
+
+    s2, s3 = Scaled(2.0), Scaled(3.0)
+    assert [s2(x + 1).sum().item() for _ in range(3)] == [4.0] * 3
+    assert [s3(x + 1).sum().item() for _ in range(3)] == [6.0] * 3
+    s3.k = 5.0  # a Python attribute of the bound module: a guard, never a stale replay
+    assert s3(x + 1).sum().item() == 10.0
     lin = nn.Linear(3, 2).to(device)
     m = minitorch.compile(lin)
     assert isinstance(m, OptimizedModule) and isinstance(m, nn.Module) and m._orig_mod is lin

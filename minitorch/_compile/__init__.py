@@ -100,6 +100,10 @@ class CompiledFunction:
             return self._fn(*args, **kwargs)
         return self._capture(entry, tensors, args, kwargs)
 
+    def __get__(self, obj, objtype=None):
+        """``@minitorch.compile`` on a method: bound to its instance (an argument of the cache key)."""
+        return self if obj is None else functools.partial(self, obj)
+
     def _capture(self, entry: _Entry, tensors: list, args, kwargs):
         recorder = Recorder(tensors, self._fullgraph)
         entry.captures += 1
@@ -110,8 +114,9 @@ class CompiledFunction:
             raise Unsupported(str(e)) from None
         finally:
             _capture.observer = None
+        roots = tuple(a for a in (self._fn, *args, *kwargs.values()) if isinstance(a, Module))
         try:
-            plan = recorder.finish(result)
+            plan = recorder.finish(result, roots)
         except GraphBreak as e:
             raise Unsupported(str(e)) from None
         if plan is None:

@@ -287,8 +287,9 @@ class Recorder:
     def _snapshots(self) -> list:
         return ([_module_snapshot(m) for m in self.modules], [_optimizer_snapshot(o) for o in self.optimizers])
 
-    def finish(self, result: Any) -> Plan | None:
-        """The plan of the call that returned ``result``, or None (``self.broken`` says why)."""
+    def finish(self, result: Any, roots: tuple = ()) -> Plan | None:
+        """The plan of the call that returned ``result``, or None (``self.broken`` says why).
+        ``roots``: modules the call was given (the compiled module, a bound ``self``), guarded whole."""
         if self.broken is not None:
             return None
         if self._snapshots() != self.start_snapshots:
@@ -324,7 +325,8 @@ class Recorder:
             return None
         used = {id(a) for a in self.keep}
         for m in self.modules:
-            if any(id(p._data) in used for p in m.parameters()) or any(id(b._data) in used for b in m.buffers()):
+            if (any(m is r for r in roots) or any(id(p._data) in used for p in m.parameters())
+                    or any(id(b._data) in used for b in m.buffers())):
                 for sub in m.modules():
                     if sub._forward_pre_hooks or sub._forward_hooks or sub._backward_hooks:
                         self.graph_break(f"{type(sub).__name__} has hooks: Python that a replay would not run")
