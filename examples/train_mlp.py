@@ -40,17 +40,23 @@ class MLP(nn.Module):
         return self.layers(x)
 
 
-def train_one_epoch(model, loader, loss_fn, optimizer, device, epoch):
+def train_one_epoch(model, loader, loss_fn, optimizer, device, epoch, compile=False):
     """One pass over the training set; returns the mean training loss."""
     model.train()
-    total_loss, count = 0.0, 0
-    progress = tqdm(loader, desc=f"epoch {epoch}", leave=False, disable=None)  # no bar when not a terminal
-    for images, labels in progress:
-        images, labels = images.to(device), labels.to(device)
+
+    def step(images, labels):
         optimizer.zero_grad()
         loss = loss_fn(model(images), labels)
         loss.backward()
         optimizer.step()
+        return loss
+
+    step = torch.compile(step) if compile else step  # captured on its 2nd call, replayed after
+    total_loss, count = 0.0, 0
+    progress = tqdm(loader, desc=f"epoch {epoch}", leave=False, disable=None)  # no bar when not a terminal
+    for images, labels in progress:
+        images, labels = images.to(device), labels.to(device)
+        loss = step(images, labels)
         total_loss += loss.item() * len(labels)
         count += len(labels)
         progress.set_postfix(loss=f"{loss.item():.4f}")
@@ -85,6 +91,8 @@ def main():
     parser.add_argument("--out", type=Path, default=Path("runs"), help="where the checkpoint and plot go")
     parser.add_argument("--resume", action="store_true", help="go on from the checkpoint in --out")
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of the shuffling")
+    parser.add_argument("--compile", action="store_true",
+                        help="replay the training step's kernels with minitorch.compile (same numbers)")
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
@@ -110,7 +118,7 @@ def main():
 
     for epoch in range(len(history["train_loss"]) + 1, args.epochs + 1):
         start = time.perf_counter()
-        train_loss = train_one_epoch(model, train_loader, loss_fn, optimizer, device, epoch)
+        train_loss = train_one_epoch(model, train_loader, loss_fn, optimizer, device, epoch, args.compile)
         test_loss, test_acc = evaluate(model, test_loader, loss_fn, device)
         history["train_loss"].append(train_loss)
         history["test_loss"].append(test_loss)

@@ -389,6 +389,9 @@ from .nn._functional_aliases import (
     sinh_, sqrt_, square_, tan_, tanh_, trunc_, zero_, detach, is_complex,
 )
 
+# ---- capture once, replay the kernels (_compile: torch.compile's API, docs/compile.md)
+from ._compile import compile
+
 
 # ---- graph drawing (viz): a tool, not part of the engine, so imported on first use
 def __getattr__(name: str):

@@ -9,6 +9,7 @@ view's region replaced by the result" - PyTorch's mechanism of the same name.
 
 from __future__ import annotations
 
+from .._core import capture as _capture
 from .._core.strides import is_contiguous
 from .._tensor.tensor import Tensor
 from ..autograd import grad_mode
@@ -81,7 +82,7 @@ def write_inplace(self: Tensor, result: Tensor) -> Tensor:
     _check_no_overlap(self)
     _keep_original_values(self, result)
     xp = backend_of(self._data)
-    xp.copyto(self._data, result._data, casting="unsafe")
+    _capture.call(xp.copyto, self._data, result._data, writes=(0,), casting="unsafe")
     self._bump_version()
     if grad_mode.is_grad_enabled() and (result.requires_grad or self.requires_grad):
         rebase_history(self, result)

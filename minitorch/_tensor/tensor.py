@@ -28,6 +28,7 @@ import weakref
 
 import numpy as np
 
+from .._core import capture as _capture
 from .._core import dtype as _dtype
 from .._core.device import cpu_device
 from .._core.device import device as _device_cls
@@ -45,6 +46,11 @@ _NON_LEAF_GRAD_WARNING = (
     "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information."
 )
 _new_size = tuple.__new__  # Size(shape) without re-checking that every entry is an int
+
+
+def _add_into(a, b) -> None:
+    """``a += b`` on backend arrays (a step ``minitorch.compile`` records)."""
+    backend_of(a).add(a, b, out=a)
 
 
 class _Version:
@@ -470,8 +476,7 @@ class TensorBase:
 
     def _inplace_data_add(self, other: Tensor) -> None:
         """``self += other`` on the raw values, no autograd (gradient accumulation)."""
-        xp = backend_of(self._data)
-        xp.add(self._data, other._data, out=self._data)
+        _capture.call(_add_into, self._data, other._data, writes=(0,))
         self._bump_version()
 
     # ------------------------------------------------------------------ Python protocol
@@ -497,6 +502,7 @@ class TensorBase:
         return self._to_numpy().tolist()
 
     def _to_numpy(self):
+        _capture.graph_break("a tensor's values are read into Python (.item(), bool(), .tolist())")
         return backend_of(self._data).to_numpy(self._data)
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
@@ -514,6 +520,7 @@ class TensorBase:
                 f"can't convert {self._device.type}:{self._device.index or 0} device type tensor to numpy. "
                 "Use Tensor.cpu() to copy the tensor to host memory first."
             )
+        _capture.graph_break("a tensor's values are handed to NumPy (.numpy())")
         return self._data
 
     def __array__(self, dtype=None, copy=None):

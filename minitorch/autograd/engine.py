@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .._core import capture as _capture
 from .._core.strides import is_contiguous, is_non_overlapping_and_dense, numel
 from .._core.strides import is_expandable_to as _is_expandable_to
 from ..backends import backend_of
@@ -183,6 +184,7 @@ class GraphTask:
                     f"(expected {len(node._edges)}, got {len(grads_in)})"
                 )
             for hook in node._hooks:  # a node hook may replace the gradients it is given
+                _capture.graph_break("a node hook runs Python in backward")
                 out = hook(grads_in, tuple(grads))
                 if out is not None:
                     grads_in = check_hook_results(hook, grads_in, out)
@@ -364,6 +366,8 @@ def _run_pre_hooks(node: Node, grads: list) -> list:
     """Tensor hooks of the node's outputs, then ``retain_grad`` (which PyTorch always runs last)."""
     if not node._pre_hooks and not node._retained:
         return grads
+    if node._pre_hooks:
+        _capture.graph_break("a tensor hook runs Python in backward")
     grads = list(grads)
     for nr, hooks in node._pre_hooks.items():
         for hook in hooks:
@@ -399,6 +403,7 @@ def _materialize(node: Node, grads: list) -> list:
 
 def _run_leaf_hooks(variable, grad):
     """The hooks registered on a leaf (``Tensor.register_hook``), each given the previous one's result."""
+    _capture.graph_break("a tensor hook runs Python in backward")
     for hook in variable._hooks:
         grad = check_hook_result(hook_name(hook), grad, hook(grad))
     return grad
@@ -481,11 +486,12 @@ def _clone_obey_contract(grad, variable, create_graph: bool = False):
     xp = backend_of(grad._data)
     shape, stride = tuple(variable.shape), variable.stride()
     if is_contiguous(shape, stride) or not is_non_overlapping_and_dense(shape, stride):
-        data = xp.empty(shape, dtype=grad._data.dtype)
+        data = _capture.call(xp.empty, shape, dtype=grad._data.dtype)
     else:
-        data = xp.as_strided(xp.empty((numel(shape),), dtype=grad._data.dtype), shape, stride, 0)
+        flat = _capture.call(xp.empty, (numel(shape),), dtype=grad._data.dtype)
+        data = _capture.call(xp.as_strided, flat, shape, stride, 0)
     out = type(grad)._make(data, grad._device)
     if create_graph:
         return out.copy_(grad)
-    xp.copyto(data, grad._data)
+    _capture.call(xp.copyto, data, grad._data, writes=(0,))
     return out

@@ -27,6 +27,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .._core import args as _args
+from .._core import capture as _capture
 from . import grad_mode
 
 _sequence = itertools.count()
@@ -386,6 +387,8 @@ class Function(metaclass=_FunctionMeta):
         finally:
             if switch:
                 _grad_state.enabled = prev
+        if _capture.observer is not None and raw:  # minitorch.compile is recording this call
+            res = _capture.observer.primitive(cls, ctx, fwd_args, kwargs, res)
 
         multi = isinstance(res, tuple)
         if multi:

@@ -12,10 +12,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._core import capture as _capture
 from .._ops.creation.factories import zeros_like
 from .._tensor.tensor import Tensor
 from ..backends import backend_of
 from .optimizer import Optimizer, _new_step, _scalar
+
+
+def _adam_arrays(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, step, group: dict[str, Any]) -> None:
+    """The rule above on the arrays, after ``t`` was incremented: the backend's ``adam_step``
+    (``kernels/optim.py`` on the CPU) with the bias corrections of step ``t`` (read from ``step``)."""
+    beta1, beta2 = group["betas"]
+    t = float(step)
+    backend_of(p).adam_step(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2,
+                            _scalar(group["lr"]) / (1 - beta1**t), (1 - beta2**t) ** 0.5, group["eps"])
 
 
 class Adam(Optimizer):
@@ -51,12 +61,10 @@ class Adam(Optimizer):
             state["exp_avg_sq"] = zeros_like(p)
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = zeros_like(p)
-        lr, weight_decay, eps = _scalar(group["lr"]), group["weight_decay"], group["eps"]
-        beta1, beta2 = group["betas"]
+        lr, weight_decay = _scalar(group["lr"]), group["weight_decay"]
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
 
         state["step"] += 1
-        step = state["step"].item()
         g = -grad if group["maximize"] else grad
         if weight_decay != 0:
             if group["decoupled_weight_decay"]:
@@ -68,9 +76,11 @@ class Adam(Optimizer):
         # The rule above in one pass per parameter (kernels/optim.py on the CPU; torch's own
         # in-place ops on CUDA): fused because eight Tensor ops per parameter cost LeNet's step
         # more in dispatch than in arithmetic (numbers in kernels/optim.py and docs/optim.md).
-        backend_of(p._data).adam_step(p._data, g._data, exp_avg._data, exp_avg_sq._data,
-                                      None if second_moment is None else second_moment._data, beta1, beta2,
-                                      lr / (1 - beta1**step), (1 - beta2**step) ** 0.5, eps)
+        # One recordable step (minitorch.compile replays it): it reads the step count from its
+        # tensor and the hyper-parameters from the group when it runs, never a stale copy.
+        _capture.call(_adam_arrays, p._data, g._data, exp_avg._data, exp_avg_sq._data,
+                      None if second_moment is None else second_moment._data, state["step"]._data, group,
+                      writes=(0, 2, 3, 4))
         for t in (p, exp_avg, exp_avg_sq, second_moment):
             if t is not None:
                 t._bump_version()

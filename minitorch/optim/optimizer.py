@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .._core import capture as _capture
 from .._core.strides import is_non_overlapping_and_dense
 from .._ops.creation.factories import tensor
 from .._tensor.tensor import Tensor
@@ -59,10 +60,7 @@ def _add_(p: Tensor, g: Tensor, alpha: float) -> None:
     broadcast, a self-overlapping ``p``) goes through ``add_`` and its checks."""
     pd, gd = p._data, g._data
     if _writable_in_place(pd) and type(gd) is np.ndarray and pd.dtype == gd.dtype and pd.shape == gd.shape:
-        if alpha == 1:
-            np.add(pd, gd, out=pd)
-        else:
-            np.add(pd, np.multiply(gd, alpha), out=pd)
+        _capture.call(_add_arrays, pd, gd, alpha, writes=(0,))
         p._bump_version()
         return
     p.add_(g, alpha=alpha)
@@ -72,10 +70,18 @@ def _mul_(t: Tensor, factor: float) -> Tensor:
     """``t.mul_(factor)`` under ``no_grad`` (a momentum buffer's decay), on the array in place where
     ``_add_`` would be; the same rounding as ``mul_``."""
     if _writable_in_place(t._data):
-        np.multiply(t._data, factor, out=t._data)
+        _capture.call(np.multiply, t._data, factor, t._data, writes=(2,))
         t._bump_version()
         return t
     return t.mul_(factor)
+
+
+def _add_arrays(pd: np.ndarray, gd: np.ndarray, alpha: float) -> None:
+    """``pd += alpha * gd`` in place (``_add_``'s array step; one step of a compiled plan)."""
+    if alpha == 1:
+        np.add(pd, gd, out=pd)
+    else:
+        np.add(pd, np.multiply(gd, alpha), out=pd)
 
 
 def _writable_in_place(a: Any) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._core import capture as _capture
 from ..._core import dtype as _dtype
 from ..._core.args import bool_argument
 from ..._core.device import to_device
@@ -24,8 +25,8 @@ def _finish(array: np.ndarray, device, requires_grad: bool) -> Tensor:
         bool_argument("tensor", "requires_grad", requires_grad)
     if requires_grad and array.dtype.kind != "f":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-    if dev.type != "cpu":
-        array = get_backend(dev).from_numpy(array, dev)
+    if dev.type != "cpu":  # recordable: a compiled replay copies the (new) values again
+        array = _capture.call(get_backend(dev).from_numpy, array, dev)
     t = Tensor._make(array, dev)
     if requires_grad:
         t.requires_grad = True

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np  # index bookkeeping only: keys are host arrays
 
+from ..._core import capture as _capture
 from ..._core import dtype as _dtype
 from ..._tensor.tensor import Tensor
 from ...backends import backend_of
@@ -35,6 +36,7 @@ def _index_array(k):
     if isinstance(k, Tensor):
         if k.dtype not in (_dtype.int64, _dtype.int32, _dtype.uint8, _dtype.bool_):
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        _capture.graph_break("a tensor used as an index is read into Python (its values choose the elements)")
         return backend_of(k._data).to_numpy(k._data)
     a = np.asarray(k)
     if a.dtype.kind in "US":  # PyTorch reads the key as data for a new index tensor first
@@ -134,7 +136,7 @@ def _has_index_tensor(key) -> bool:
 def _dim_key(x: Tensor, dim: int, index: np.ndarray, error=IndexError, wrap: bool = True) -> tuple:
     """The key ``(:, ..., :, index)`` selecting ``index`` along ``dim``."""
     size = x.shape[dim] if x.dim() else 1
-    return (slice(None),) * dim + (_checked(index.reshape(-1), size, dim, error, wrap),)
+    return (slice(None),) * dim + (_capture.call(_checked, index.reshape(-1), size, dim, error, wrap),)
 
 
 def _long_index(index, msg: str, allow_int32: bool = False, error=RuntimeError) -> np.ndarray:
@@ -143,7 +145,12 @@ def _long_index(index, msg: str, allow_int32: bool = False, error=RuntimeError) 
     ok = (_dtype.int64, _dtype.int32) if allow_int32 else (_dtype.int64,)
     if index.dtype not in ok:
         raise error(msg.format(dtype=_legacy(index.dtype)))
-    return backend_of(index._data).to_numpy(index._data)
+    return _capture.call(_host_array, index._data)
+
+
+def _host_array(a):
+    """The values of backend array ``a`` as a NumPy array (``a`` itself on the CPU)."""
+    return backend_of(a).to_numpy(a)
 
 
 def _check_dim_op(name: str, input: Tensor, d: int, n: int, source: Tensor) -> None:
@@ -164,11 +171,15 @@ def _bounds(a: np.ndarray, input: Tensor, d: int, prefix: str = "", error=IndexE
 
 def _grid_key(input: Tensor, d: int, a: np.ndarray, name: str, error=RuntimeError) -> tuple:
     """Key for gather/scatter: ``index`` along ``d`` (no negative indices, as in PyTorch),
-    ``arange`` along every other dim."""
+    ``arange`` along every other dim (one recordable step: a compiled replay makes it again)."""
     ndim = max(input.dim(), 1)
-    shape = tuple(input.shape) or (1,)
     if a.ndim != ndim and not (a.ndim <= 1 and input.dim() <= 1):
         raise RuntimeError(f"Index tensor must have the same number of dimensions as {name} tensor")
+    return _capture.call(_grid_arrays, a, tuple(input.shape) or (1,), d, ndim, error)
+
+
+def _grid_arrays(a: np.ndarray, shape: tuple, d: int, ndim: int, error) -> tuple:
+    """``_grid_key``'s arrays: ``a`` checked along ``d``, an ``arange`` grid along every other dim."""
     a = a.reshape(a.shape or (1,))
     key = []
     for k in range(ndim):

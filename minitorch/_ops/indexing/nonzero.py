@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._core import capture as _capture
 from ..._tensor.tensor import Tensor
 from ...backends import backend_of
 from .._out import finish
@@ -21,6 +22,7 @@ def nonzero(input: Tensor, *, out=None, as_tuple: bool = False):
     """Indices of the non-zero elements: an (n, ndim) long tensor, or a tuple of ndim vectors."""
     if as_tuple and out is not None:
         raise RuntimeError("nonzero does not support the out kwarg when as_tuple is True")
+    _capture.graph_break("nonzero: the result's size depends on the data")
     data = backend_of(input._data).to_numpy(input._data)  # the result's size depends on the data
     idx = np.nonzero(data.reshape(1) if data.ndim == 0 else data)
     xp = backend_of(input._data)

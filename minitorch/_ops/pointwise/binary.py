@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from ..._core import capture as _capture
 from ..._core import dtype as _dtype
 from ..._core.args import number_argument, tensor_argument
 from ..._tensor.tensor import Tensor
@@ -683,9 +684,15 @@ def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None, *, out=None):
         return finish(input.clone(), out)
     hi = info.max if posinf is None else posinf
     lo = info.min if neginf is None else neginf
-    finite = _constant(input, xp.isfinite(input._data))
-    repl = xp.astype(xp.where(xp.isnan(input._data), nan, xp.where(input._data > 0, hi, lo)), input.dtype.np)
+    finite = _constant(input, _capture.call(xp.isfinite, input._data))
+    repl = _capture.call(_nan_to_num_replacements, input._data, nan, hi, lo, input.dtype.np)
     return finish(where(finite, input, _constant(input, repl)), out)
+
+
+def _nan_to_num_replacements(a, nan: float, hi: float, lo: float, dtype):
+    """What ``nan_to_num`` puts in place of each element of ``a`` that is not finite."""
+    xp = backend_of(a)
+    return xp.astype(xp.where(xp.isnan(a), nan, xp.where(a > 0, hi, lo)), dtype)
 
 
 # ----------------------------------------------------------------------------- exports

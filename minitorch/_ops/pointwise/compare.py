@@ -8,6 +8,7 @@ common dtype first (``_dtype.result_type``), as in PyTorch, so
 
 from __future__ import annotations
 
+from ..._core import capture as _capture
 from ..._core import dtype as _dtype
 from ..._core.args import scalar_in_range, tensor_argument
 from ..._core.strides import broadcast_shapes
@@ -25,15 +26,15 @@ def _compare(op: str, input, other, out=None):
         _check_same_device(input, other)
         broadcast_shapes(input.shape, other.shape)  # PyTorch's RuntimeError, not NumPy's ValueError
         dt = _dtype.result_type(input, other)
-        a = input._data if input.dtype is dt else xp.astype(input._data, dt.np)
-        b = other._data if other.dtype is dt else xp.astype(other._data, dt.np)
+        a = input._data if input.dtype is dt else _capture.call(xp.astype, input._data, dt.np)
+        b = other._data if other.dtype is dt else _capture.call(xp.astype, other._data, dt.np)
     else:
         numpy_scalar = type(other).__module__ == "numpy" and getattr(other, "shape", None) == ()
         if not isinstance(other, (bool, int, float)) and not numpy_scalar:
             raise TypeError(f"{_COMPARE_NAMES[op]}(): argument 'other' (position 2) must be Tensor or Number, "
                             f"not {type(other).__name__}")
         a, b = input._data, scalar_in_range(other)
-    return finish(_constant(input, getattr(xp, op)(a, b)), out)
+    return finish(_constant(input, _capture.call(getattr(xp, op), a, b)), out)
 
 
 _COMPARE_NAMES = {"equal": "eq", "not_equal": "ne", "less": "lt", "less_equal": "le", "greater": "gt",
@@ -81,7 +82,7 @@ def _logical(op: str, input, other=None, out=None):
         broadcast_shapes(input.shape, other.shape)
     xp = backend_of(input._data)
     args = (input._data,) if other is None else (input._data, other._data if isinstance(other, Tensor) else other)
-    return finish(_constant(input, getattr(xp, op)(*args)), out)
+    return finish(_constant(input, _capture.call(getattr(xp, op), *args)), out)
 
 
 def logical_and(input, other, *, out=None):
@@ -109,8 +110,8 @@ def _bitwise(op: str, input, other, kernel: str | None = None):
     a = as_tensor_like(a, b if isinstance(b, Tensor) else input)
     bd = b._data if isinstance(b, Tensor) else b
     if op in ("left_shift", "right_shift"):
-        return _constant(a, _shift(backend_of(a._data), op, a._data, bd, dt))
-    return _constant(a, getattr(backend_of(a._data), op)(a._data, bd))
+        return _constant(a, _capture.call(_shift, backend_of(a._data), op, a._data, bd, dt))
+    return _constant(a, _capture.call(getattr(backend_of(a._data), op), a._data, bd))
 
 
 def _shift(xp, op: str, a, b, dt: _dtype.dtype):
@@ -151,19 +152,19 @@ def bitwise_xor(input, other):
 def bitwise_not(input):
     if input.dtype.is_floating_point:
         raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{_legacy(input.dtype)}\'')
-    return _constant(input, backend_of(input._data).invert(input._data))
+    return _constant(input, _capture.call(backend_of(input._data).invert, input._data))
 
 
 def isnan(input):
-    return _constant(input, backend_of(input._data).isnan(input._data))
+    return _constant(input, _capture.call(backend_of(input._data).isnan, input._data))
 
 
 def isinf(input):
-    return _constant(input, backend_of(input._data).isinf(input._data))
+    return _constant(input, _capture.call(backend_of(input._data).isinf, input._data))
 
 
 def isfinite(input):
-    return _constant(input, backend_of(input._data).isfinite(input._data))
+    return _constant(input, _capture.call(backend_of(input._data).isfinite, input._data))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -177,13 +178,17 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     broadcast_shapes(input.shape, other.shape)
     if input.dtype is not other.dtype:
         raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
-    xp = backend_of(input._data)
-    a, b = input._data, other._data
+    nan_equal = equal_nan and input.dtype.is_floating_point
+    return _constant(input, _capture.call(_isclose_arrays, input._data, other._data, rtol, atol, nan_equal))
+
+
+def _isclose_arrays(a, b, rtol: float, atol: float, nan_equal: bool):
+    xp = backend_of(a)
     with _np_errstate():
         close = (a == b) | (xp.abs(a - b) <= atol + rtol * xp.abs(b))
-    if equal_nan and input.dtype.is_floating_point:
+    if nan_equal:
         close = close | (xp.isnan(a) & xp.isnan(b))
-    return _constant(input, close)
+    return close
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:

@@ -19,6 +19,7 @@ import random as _pyrandom
 
 import numpy as np
 
+from ..._core import capture as _capture
 from ..._core.device import to_device
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed
@@ -114,8 +115,17 @@ class Generator:
 default_generator = Generator()
 
 
+def _check_generator(generator) -> None:
+    """A ``generator=`` that is neither None nor a Generator raises TypeError."""
+    if generator is not None and not isinstance(generator, Generator):
+        raise TypeError(f"generator must be a Generator, not {type(generator).__name__}")
+
+
 def _numpy_generator(generator: Generator | None) -> np.random.Generator:
-    """The NumPy generator behind ``generator`` (the default one when None)."""
+    """The NumPy generator behind ``generator`` (the default one when None).
+
+    A draw outside a recordable step (``_capture.call``) cannot be replayed by ``minitorch.compile``."""
+    _capture.graph_break("a random draw that minitorch.compile cannot replay (only bernoulli_ with a float p can)")
     if generator is None:
         return default_generator._np
     if not isinstance(generator, Generator):

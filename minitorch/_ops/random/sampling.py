@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from ..._core import capture as _capture
 from ..._core import dtype as _dtype
 from ..._core.args import (
     _as_int,
@@ -33,7 +34,7 @@ from ...autograd.function import Primitive
 from .._inplace import write_inplace
 from .._out import _legacy
 from ..creation.factory_args import _check_out, _factory_dtype, _finish
-from .generator import _numpy_generator
+from .generator import _check_generator, _numpy_generator
 
 __all__ = [
     "bernoulli",
@@ -83,6 +84,11 @@ class _Sampled(Primitive):
 
 
 # ----------------------------------------------------------------------------- helpers
+def _bernoulli_sample(generator, shape: tuple, p: float, dtype) -> np.ndarray:
+    """``u < p`` for ``u ~ U[0, 1)`` of ``shape``, as ``dtype`` (``bernoulli_(p)``'s draw)."""
+    return (_numpy_generator(generator).random(shape) < p).astype(dtype)
+
+
 def _float_dtype_or_raise(dt: _dtype.dtype, kernel: str) -> None:
     if not dt.is_floating_point:
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_legacy(dt)}\'')
@@ -232,7 +238,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
 def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
     """1 with probability ``input`` (or ``p``), else 0; same shape and dtype as ``input``."""
-    _numpy_generator(generator)  # a wrong generator raises before the values are looked at
+    _check_generator(generator)  # a wrong generator raises before the values are looked at
     if p is not None:
         return bernoulli_(input.new_empty(input.shape), p, generator=generator) if out is None else \
             _check_out(out, bernoulli_(input.new_empty(input.shape), p, generator=generator))
@@ -389,7 +395,9 @@ def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
     else:
         if not 0 <= p <= 1:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
-        probs = p
+        # one recordable step, so that a compiled replay draws fresh numbers in eager's order
+        return _fill_sample(self, _capture.call(_bernoulli_sample, generator, tuple(self.shape), p, self.dtype.np),
+                            "BernoulliBackward2")
     sample = _numpy_generator(generator).random(tuple(self.shape)) < probs
     return _fill_sample(self, sample, "BernoulliBackward1" if isinstance(p, Tensor) else "BernoulliBackward2")
 

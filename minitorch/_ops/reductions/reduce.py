@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from ..._core import capture as _capture
 from ..._core import dtype as _dtype
 from ..._core.args import bool_argument, bool_arguments, normalize_dims, sizes_argument, wrap_dim
 from ..._core.strides import is_expandable_to
@@ -389,11 +390,21 @@ def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
 # ----------------------------------------------------------------------------- argmax, argmin
 def _arg_extreme(input: Tensor, d: int, largest: bool):
     """Index (keepdim shape) of the first largest/smallest element along ``d``; a NaN wins."""
-    a = input._data
+    return _capture.call(_arg_extreme_array, input._data, d, largest)
+
+
+def _arg_extreme_array(a, d: int, largest: bool):
     xp = backend_of(a)
     if a.ndim == 0:
         return xp.zeros((), dtype=np.int64)
     return (xp.argmax if largest else xp.argmin)(a, axis=d, keepdims=True)
+
+
+def _flat_arg_extreme(a, largest: bool, shape: tuple):
+    """The flat index of the first largest (smallest) element of array ``a``, as an array of ``shape``."""
+    a = a.reshape(-1)
+    idx = (backend_of(a).argmax if largest else backend_of(a).argmin)(a)
+    return backend_of(a).asarray(idx).reshape(shape)
 
 
 def _argmax_argmin(name: str, input: Tensor, dim, keepdim: bool, largest: bool) -> Tensor:
@@ -403,9 +414,8 @@ def _argmax_argmin(name: str, input: Tensor, dim, keepdim: bool, largest: bool) 
     if dim is None:
         if input.numel() == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
-        a = input._data.reshape(-1)
-        idx = (backend_of(a).argmax if largest else backend_of(a).argmin)(a)
-        return input._wrap_result(backend_of(a).asarray(idx).reshape((1,) * input.dim() if keepdim else ()))
+        shape = (1,) * input.dim() if keepdim else ()
+        return input._wrap_result(_capture.call(_flat_arg_extreme, input._data, largest, shape))
     d = wrap_dim(dim, input.dim())
     _check_nonempty(input, d, name)
     return _index_tensor(input, _arg_extreme(input, d, largest), d, keepdim)
@@ -510,11 +520,16 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False, *, out=None) -> Tensor:
 def _all_any(input: Tensor, dim, keepdim: bool, reduce_all: bool) -> Tensor:
     bool_argument("all" if reduce_all else "any", "keepdim", keepdim)
     dims = normalize_dims(dim, input.dim())
-    xp = backend_of(input._data)
-    y = (xp.all if reduce_all else xp.any)(input._data, axis=dims, keepdims=keepdim)
-    if input.dtype is _dtype.uint8:  # PyTorch keeps uint8 for uint8 inputs
+    return input._wrap_result(_capture.call(_all_any_array, input._data, dims, keepdim, reduce_all,
+                                            input.dtype is _dtype.uint8))
+
+
+def _all_any_array(a, dims, keepdim: bool, reduce_all: bool, uint8: bool):
+    xp = backend_of(a)
+    y = (xp.all if reduce_all else xp.any)(a, axis=dims, keepdims=keepdim)
+    if uint8:  # PyTorch keeps uint8 for uint8 inputs
         y = xp.astype(y, np.uint8)
-    return input._wrap_result(xp.asarray(y))
+    return xp.asarray(y)
 
 
 def _all_any_out(op: str, input: Tensor, dim, keepdim: bool, out) -> Tensor:
@@ -543,15 +558,19 @@ def any(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
 
 def count_nonzero(input: Tensor, dim=None) -> Tensor:
     """The number of non-zero elements over ``dim`` (int64)."""
-    dims = normalize_dims(dim, input.dim())
-    xp = backend_of(input._data)
-    return input._wrap_result(xp.astype(xp.asarray(xp.count_nonzero(input._data, axis=dims)), np.int64))
+    return input._wrap_result(_capture.call(_count_nonzero_array, input._data, normalize_dims(dim, input.dim())))
+
+
+def _count_nonzero_array(a, dims):
+    xp = backend_of(a)
+    return xp.astype(xp.asarray(xp.count_nonzero(a, axis=dims)), np.int64)
 
 
 def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
     """counts[i] = number of i in the 1-d non-negative ``input`` (or the sum of their ``weights``)."""
     if input.dtype.is_floating_point or input.dtype is _dtype.bool_:
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{input.dtype.name.capitalize()}'")
+    _capture.graph_break("bincount: the result's size depends on the data")
     xp = backend_of(input._data)
     if input.dim() != 1 or (input.numel() and int(xp.amin(input._data)) < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")

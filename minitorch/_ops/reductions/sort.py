@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._core import capture as _capture
 from ..._core import dtype as _dtype
 from ..._core.args import bool_arguments, int_argument, wrap_dim
 from ..._tensor.tensor import Tensor
@@ -101,12 +102,18 @@ def _argsort(a, dim: int, descending: bool):
     return xp.astype(n - 1 - rev, np.int64)
 
 
+def _topk_indices(a, d: int, largest: bool, k: int):
+    """The positions of the ``k`` largest (smallest) elements of array ``a`` along ``d``, in order."""
+    idx = _argsort(a, d, largest)
+    return backend_of(idx).take(idx, np.arange(k), axis=d) if a.ndim else idx.reshape(())
+
+
 # ----------------------------------------------------------------------------- sort, argsort, topk
 def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool | None = False, out=None):
     """Sorted values and their original positions along ``dim`` (always stable here)."""
     bool_arguments("sort", descending=descending, stable=bool(stable) if stable is None else stable)
     d = wrap_dim(dim, input.dim())
-    idx = _argsort(input._data, d, descending).reshape(input.shape)
+    idx = _capture.call(_argsort, input._data, d, descending).reshape(input.shape)
     values = values_at(input, idx, d, True, "SortBackward0")
     return finish(return_types.sort(values, input._wrap_result(idx)), out, same_dtype=True)
 
@@ -115,7 +122,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: b
     """The indices that sort ``input`` along ``dim``: ``sort(...).indices``."""
     bool_arguments("argsort", descending=descending, stable=bool(stable) if stable is None else stable)
     d = wrap_dim(dim, input.dim())
-    return input._wrap_result(_argsort(input._data, d, descending).reshape(input.shape))
+    return input._wrap_result(_capture.call(_argsort, input._data, d, descending).reshape(input.shape))
 
 
 def msort(input: Tensor) -> Tensor:
@@ -133,8 +140,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         raise RuntimeError("selected index k out of range")
     if input.dtype is _dtype.bool_:
         raise RuntimeError("topk does not support bool dtypes on CPU")
-    idx = _argsort(input._data, d, largest)
-    idx = backend_of(idx).take(idx, np.arange(k), axis=d) if input.dim() else idx.reshape(())
+    idx = _capture.call(_topk_indices, input._data, d, largest, k)
     values = values_at(input, idx, d, True, "TopkBackward0")
     return finish(return_types.topk(values, input._wrap_result(idx)), out, same_dtype=True)
 
@@ -222,6 +228,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     With ``dim``: the distinct slices along ``dim``. Not differentiable.
     """
     bool_arguments("unique", sorted=sorted, return_inverse=return_inverse, return_counts=return_counts)
+    _capture.graph_break("unique: the result's size depends on the data")
     xp = backend_of(input._data)
     a = xp.to_numpy(input._data)  # unique is host-side bookkeeping: the result's size depends on the data
     if dim is None:

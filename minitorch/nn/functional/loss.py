@@ -23,6 +23,7 @@ import warnings
 import minitorch as torch
 from minitorch import Tensor
 
+from ..._core import capture as _capture
 from ..._ops._out import _legacy
 from ..._ops._tensor_args import tensor_args
 from ..._ops.pointwise.binary import DivScalar, MulScalar
@@ -278,6 +279,21 @@ def _type_name(dt) -> str:
             torch.int8: "Char", torch.bool: "Bool", torch.float16: "Half"}.get(dt, str(dt))
 
 
+def _any_equal(a, value: int) -> bool:
+    """Whether any element of the array ``a`` equals ``value`` (a value ``nll_loss`` branches on)."""
+    return bool((a == value).any())
+
+
+def _out_of_range(a, n: int) -> bool:
+    """Whether an element of the array ``a`` lies outside ``[0, n)``."""
+    return bool((a < 0).any() or (a >= n).any())
+
+
+def _out_of_range_kept(a, ignore_index: int, n: int) -> bool:
+    """Whether an element of ``a`` other than ``ignore_index`` lies outside ``[0, n)``."""
+    return bool(((a != ignore_index) & ((a < 0) | (a >= n))).any())
+
+
 @tensor_args("input", "target", optional=("weight",))
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
@@ -288,18 +304,17 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     class_dim = 0 if input.dim() == 1 else 1
     n_classes = input.shape[class_dim]
     target = target.long()
-    labels = target._data  # the checks read the labels' array: values, not a graph
-    if weight is None and target.numel() and not bool((labels == ignore_index).any()):
+    if weight is None and target.numel() and not _capture.value(_any_equal, target._data, ignore_index):
         # The common case (no weights, nothing ignored) in fewer ops: the mean over kept
         # entries is a plain mean, and the bounds are the target's min and max.
-        if int(labels.min()) < 0 or int(labels.max()) >= n_classes:
+        if _capture.value(_out_of_range, target._data, n_classes):
             bad = (target < 0) | (target >= n_classes)
             raise IndexError(f"Target {int(target[bad][0])} is out of bounds.")
         return _NllLoss.apply(input, target=target, w=None, class_dim=class_dim, reduction=reduction)
     keep = target != ignore_index
     safe = torch.where(keep, target, 0)
-    bad = keep & ((target < 0) | (target >= n_classes))
-    if bool(bad.any()):
+    if _capture.value(_out_of_range_kept, target._data, ignore_index, n_classes):
+        bad = keep & ((target < 0) | (target >= n_classes))
         raise IndexError(f"Target {int(target[bad][0])} is out of bounds.")
     w = keep.to(input.dtype) if weight is None else weight[safe] * keep
     if weight is not None and weight.requires_grad:  # PyTorch's node has no gradient for the weight

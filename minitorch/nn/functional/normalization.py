@@ -23,6 +23,7 @@ import numpy as np
 import minitorch as torch
 from minitorch import Tensor
 
+from ..._core import capture as _capture
 from ..._ops._out import _legacy
 from ..._ops._tensor_args import tensor_args
 from ...autograd.function import Primitive
@@ -155,8 +156,8 @@ class NativeBatchNorm(Primitive):
         if torch.is_grad_enabled():
             grads = _batch_norm_backward(g, x, weight, mean, invstd, ctx.training, ctx.eps)
         else:
-            raw = backend_of(g._data).batch_norm_backward(g._data, x._data, _raw(weight), mean._data,
-                                                          invstd._data, ctx.training, mask)
+            raw = _capture.call(backend_of(g._data).batch_norm_backward, g._data, x._data, _raw(weight),
+                                mean._data, invstd._data, ctx.training, mask)
             grads = tuple(None if r is None else x._wrap_result(r) for r in raw)
         return (*(gr if m else None for gr, m in zip(grads, mask)), None, None, None, None, None)
 

@@ -1,0 +1,457 @@
+"""``minitorch.compile``: a compiled training step is bit-identical to the eager one, every guard
+captures again when what it watches changes, every graph break falls back to eager with one
+warning (``fullgraph=True`` raises), and the API is ``torch.compile``'s.
+
+Runs on the CPU and, with ``--device cuda``, on the CUDA backend (fake CUDA without a GPU).
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import minitorch
+import minitorch.nn.functional as F
+from minitorch import nn
+from minitorch._compile import InvalidBackend, OptimizedModule, Unsupported
+
+
+# ----------------------------------------------------------------------------- models and steps
+def _lenet(device):
+    minitorch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(400, 120), nn.ReLU(), nn.Dropout(0.3), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
+    ).to(device)
+    opt = minitorch.optim.Adam(model.parameters(), lr=1e-3)
+    sched = minitorch.optim.lr_scheduler.StepLR(opt, step_size=30, gamma=0.5)
+    return model, opt, sched
+
+
+def _mlp(device):
+    minitorch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 10)).to(device)
+    return model, minitorch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9), None
+
+
+def _train(make, device, compiled: bool, steps: int, batch: int = 8):
+    """``steps`` training steps; returns the model, optimizer, losses and the step function."""
+    model, opt, sched = make(device)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    fn = minitorch.compile(step) if compiled else step
+    rng = np.random.default_rng(1)
+    losses = []
+    minitorch.manual_seed(123)  # the dropout masks: one generator, drawn in the same order
+    for _ in range(steps):
+        x = minitorch.tensor(rng.standard_normal((batch, 1, 28, 28)).astype(np.float32)).to(device)
+        y = minitorch.tensor(rng.integers(0, 10, batch)).to(device)
+        losses.append(fn(x, y).detach().cpu().numpy().copy())
+        if sched is not None:
+            sched.step()
+    return model, opt, losses, fn
+
+
+def _arrays(t):
+    return t.detach().cpu().numpy()
+
+
+def _assert_bit_identical(eager, compiled):
+    (m1, o1, l1, _), (m2, o2, l2, _) = eager, compiled
+    assert all(np.array_equal(a, b) for a, b in zip(l1, l2))
+    for (name, a), b in zip(m1.state_dict().items(), m2.state_dict().values()):  # params and BN buffers
+        assert np.array_equal(_arrays(a), _arrays(b)), name
+    for a, b in zip(m1.parameters(), m2.parameters()):
+        assert np.array_equal(_arrays(a.grad), _arrays(b.grad))
+        assert a._version == b._version
+        s1, s2 = o1.state[a], o2.state[b]
+        assert s1.keys() == s2.keys()
+        for k in s1:
+            assert np.array_equal(_arrays(s1[k]), _arrays(s2[k])), k
+    assert o1.param_groups[0]["lr"] == o2.param_groups[0]["lr"]
+
+
+@pytest.mark.parametrize("make", [_lenet, _mlp], ids=["lenet-dropout-bn-adam-steplr", "mlp-sgd-momentum"])
+def test_compiled_training_is_bit_identical_to_eager(make, device):
+    eager = _train(make, device, False, 100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no graph break, no recompile limit
+        compiled = _train(make, device, True, 100)
+    _assert_bit_identical(eager, compiled)
+    fn = compiled[3]
+    # captured on call 2, replayed from call 3; the lenet's lr changed at steps 30, 60 and 90:
+    # each change fails the optimizer guard and captures again
+    assert len(fn.plans) == (4 if make is _lenet else 1)
+
+
+def test_dropout_draws_fresh_numbers_on_every_replay(device):
+    minitorch.manual_seed(0)
+    drop = minitorch.compile(lambda x: F.dropout(x, 0.5) * 1)
+    x = minitorch.ones(64).to(device)
+    masks = [_arrays(drop(x)) for _ in range(5)]
+    assert len({m.tobytes() for m in masks}) == 5
+    minitorch.manual_seed(0)
+    assert all(np.array_equal(m, _arrays(F.dropout(x, 0.5) * 1)) for m in masks)
+
+
+def test_printed_plan_has_a_line_per_kernel(device):
+    _, _, _, fn = _train(_mlp, device, True, 3)
+    (plan,) = fn.plans
+    text = str(plan)
+    lines = text.splitlines()
+    assert lines[0].startswith(f"plan: {len(plan.steps)} kernels")
+    assert len([ln for ln in lines if ln[:4].strip().isdigit()]) == len(plan.steps)
+    assert "Addmm" in text and "effect:" in text
+
+
+# ----------------------------------------------------------------------------- guards
+def _counting(fn):
+    """``fn`` compiled, and a list that gets a 1 for each call that really ran ``fn``'s Python."""
+    ran: list[int] = []
+
+    def body(*args):
+        ran.append(1)
+        return fn(*args)
+
+    return minitorch.compile(body), ran
+
+
+def test_warm_up_capture_replay(device):
+    f, ran = _counting(lambda x: (x * 2).sum())
+    x = minitorch.arange(6.0).to(device)
+    assert [f(x).item() for _ in range(4)] == [30.0] * 4
+    assert len(ran) == 2  # eager warm-up, capture; then two replays without Python
+    y = minitorch.full((6,), 2.0).to(device)
+    assert f(y).item() == 24.0 and len(ran) == 2  # new values, same plan
+
+
+@pytest.mark.parametrize("change", ["shape", "dtype", "stride", "requires_grad", "grad_mode"])
+def test_input_guards_pick_a_new_cache_entry(change, device):
+    f, ran = _counting(lambda x: (x * 2).sum().detach())
+    x = minitorch.arange(6.0).reshape(2, 3).to(device)
+    for _ in range(3):
+        f(x)
+    other = {"shape": lambda: minitorch.arange(8.0).reshape(2, 4),
+             "dtype": lambda: minitorch.arange(6.0, dtype=minitorch.float64).reshape(2, 3),
+             "stride": lambda: minitorch.arange(6.0).reshape(3, 2).t(),
+             "requires_grad": lambda: minitorch.arange(6.0).reshape(2, 3).requires_grad_(),
+             "grad_mode": lambda: x}[change]().to(device)
+    with minitorch.set_grad_enabled(change != "grad_mode"):
+        results = [f(other).item() for _ in range(3)]
+    assert results == [(other.detach() * 2).sum().item()] * 3
+    assert len(ran) == 2 + 2  # a new entry warms up and captures
+
+
+def test_module_guards_training_flag_and_attributes(device):
+    model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5)).to(device)
+    f, ran = _counting(lambda x: model(x).sum())
+    x = minitorch.ones(3, 4).to(device)
+    with minitorch.no_grad():
+        for _ in range(3):
+            f(x)
+        model.eval()
+        assert f(x).item() == model(x).sum().item() and len(ran) == 3  # training flag: capture again
+        model[1].p = 0.9
+        model.train()
+        minitorch.manual_seed(5)
+        a = f(x)
+        minitorch.manual_seed(5)
+        assert np.array_equal(_arrays(a), _arrays(model(x).sum())) and len(ran) == 4
+
+
+def test_tensor_guards_data_replaced_and_requires_grad(device):
+    w = minitorch.ones(3).to(device)
+    f, ran = _counting(lambda x: (x * w).sum())
+    x = minitorch.ones(3).to(device)
+    for _ in range(3):
+        f(x)
+    w.data = minitorch.full((3,), 2.0).to(device)  # new memory: the plan's array is not w's any more
+    assert f(x).item() == 6.0 and len(ran) == 3
+    w.requires_grad_()
+    with minitorch.no_grad():
+        assert f(x).item() == 6.0
+
+
+_SCALE = 2.0
+
+
+def test_python_numbers_the_function_reads_are_guarded(device):
+    global _SCALE
+    offset = 1.0
+
+    def fn(x):
+        return x * _SCALE + offset
+
+    f = minitorch.compile(fn)
+    x = minitorch.ones(2).to(device)
+    assert [f(x).sum().item() for _ in range(3)] == [6.0] * 3
+    _SCALE = 3.0
+    assert f(x).sum().item() == 8.0
+    offset = 0.5
+    assert f(x).sum().item() == 7.0
+    _SCALE = 2.0
+    assert len(f.plans) == 3
+
+
+def test_learning_rate_change_captures_again_never_stale(device):
+    p = nn.Parameter(minitorch.ones(3).to(device))
+    opt = minitorch.optim.SGD([p], lr=0.1)
+
+    def step():
+        opt.zero_grad()
+        (p * p).sum().backward()
+        opt.step()
+
+    f = minitorch.compile(step)
+    q = nn.Parameter(minitorch.ones(3).to(device))
+    ref = minitorch.optim.SGD([q], lr=0.1)
+    for i in range(8):
+        if i == 4:
+            opt.param_groups[0]["lr"] = ref.param_groups[0]["lr"] = 0.01
+        f()
+        ref.zero_grad()
+        (q * q).sum().backward()
+        ref.step()
+        assert np.array_equal(_arrays(p), _arrays(q))
+    assert len(f.plans) == 2
+
+
+def test_recompile_limit_falls_back_to_eager_with_a_warning(device):
+    p = nn.Parameter(minitorch.ones(2).to(device))
+    opt = minitorch.optim.SGD([p], lr=0.1)
+    f = minitorch.compile(lambda: opt.step(), recompile_limit=2)
+    p.grad = minitorch.ones(2).to(device)
+    def run():
+        for i in range(8):
+            opt.param_groups[0]["lr"] = 0.1 * (i + 1)
+            f()
+
+    with pytest.warns(UserWarning, match="recompile_limit"):
+        run()
+    assert np.allclose(_arrays(p), 1 - 0.1 * sum(range(1, 9)))
+
+
+def test_a_changed_branch_value_captures_again(device):
+    """nll_loss branches on "is a target ignored?": a replay checks it before writing anything."""
+    f, ran = _counting(lambda x, y: F.cross_entropy(x, y, ignore_index=2))
+    x = minitorch.randn(4, 3).to(device)
+    y1 = minitorch.tensor([0, 1, 0, 1]).to(device)
+    y2 = minitorch.tensor([0, 2, 2, 1]).to(device)
+    for _ in range(3):
+        f(x, y1)
+    assert f(x, y2).item() == F.cross_entropy(x, y2, ignore_index=2).item()
+    assert len(ran) == 3
+    with pytest.raises(IndexError, match="Target 7 is out of bounds"):
+        f(x, minitorch.tensor([0, 7, 0, 1]).to(device))
+
+
+def test_scheduler_inside_the_compiled_function_is_a_graph_break(device):
+    p = nn.Parameter(minitorch.ones(2).to(device))
+    opt = minitorch.optim.SGD([p], lr=0.1)
+    sched = minitorch.optim.lr_scheduler.StepLR(opt, 1, 0.5)
+
+    def step():
+        p.grad = minitorch.ones(2).to(device)
+        opt.step()
+        sched.step()
+
+    f = minitorch.compile(step)
+    with pytest.warns(UserWarning, match="scheduler.step"):
+        [f() for _ in range(4)]
+    assert np.allclose(_arrays(p), 1 - (0.1 + 0.05 + 0.025 + 0.0125))
+
+
+_VALUE_OPS = {
+    "argmax accuracy": lambda x, y: (x.argmax(1) == y).sum() * 1,
+    "argmin flat": lambda x, y: x.argmin() + 0,
+    "max with indices": lambda x, y: x.max(1).indices + 0,
+    "sort": lambda x, y: x.sort(1).values * x.argsort(0),
+    "topk": lambda x, y: x.topk(2, 1).values + x.topk(2, 1).indices,
+    "any all count_nonzero": lambda x, y: (x > 0).any(1).long() + (x > 0).all(0).long().sum()
+                                           + (x > 0).count_nonzero(),
+    "gather by the labels": lambda x, y: x.gather(1, y.unsqueeze(1)) * 2,
+}
+
+
+@pytest.mark.parametrize("name", list(_VALUE_OPS))
+def test_ops_whose_result_depends_on_values_replay_on_new_values(name, device):
+    fn = _VALUE_OPS[name]
+    f = minitorch.compile(fn)
+    rng = np.random.default_rng(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(6):
+            x = minitorch.tensor(rng.standard_normal((5, 4)).astype(np.float32)).to(device)
+            y = minitorch.tensor(rng.integers(0, 4, 5)).to(device)
+            assert np.array_equal(_arrays(f(x, y)), _arrays(fn(x, y)))
+    assert len(f.plans) == 1
+
+
+# ----------------------------------------------------------------------------- graph breaks
+_BREAKS = {
+    ".item()": lambda x: x.sum() * x.max().item(),
+    "bool()": lambda x: x * 2 if bool(x.sum() > 0) else x,
+    ".tolist()": lambda x: x * len(x.tolist()),
+    ".numpy()": lambda x: x * float(x.cpu().numpy()[0]),
+    "nonzero": lambda x: x[x.nonzero()[:, 0]].sum() * 1,
+    "boolean mask": lambda x: x[x > 1].sum() * 1,
+}
+
+
+@pytest.mark.parametrize("name", list(_BREAKS))
+def test_graph_breaks_run_eagerly_with_one_warning(name, device):
+    fn = _BREAKS[name]
+    f = minitorch.compile(fn)
+    xs = [minitorch.tensor([1.0, 2.0, 3.0]).to(device), minitorch.tensor([3.0, 0.0, 5.0]).to(device)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for i in range(6):
+            assert np.array_equal(_arrays(f(xs[i % 2])), _arrays(fn(xs[i % 2])))
+    messages = [str(w.message) for w in caught if "graph break" in str(w.message)]
+    assert len(messages) == 1 and "test_compile.py" in messages[0]
+    assert f.plans == []
+    g = minitorch.compile(fn, fullgraph=True)
+    g(xs[0])  # the warm-up call is eager
+    with pytest.raises(Unsupported, match="fullgraph=True"):
+        g(xs[0])
+
+
+def test_module_hooks_are_a_graph_break(device):
+    model = nn.Linear(3, 2).to(device)
+    seen = []
+    model.register_forward_hook(lambda m, i, o: seen.append(1))
+    f = minitorch.compile(lambda x: model(x).sum().detach())
+    with pytest.warns(UserWarning, match="has hooks"):
+        [f(minitorch.ones(1, 3).to(device)) for _ in range(4)]
+    assert len(seen) == 4
+
+
+def test_tensor_hooks_are_a_graph_break(device):
+    w = minitorch.ones(3).to(device).requires_grad_()
+    seen = []
+    w.register_hook(lambda g: seen.append(1))
+
+    def step(x):
+        w.grad = None
+        (w * x).sum().backward()
+        return w.grad
+
+    f = minitorch.compile(step)
+    with pytest.warns(UserWarning, match="tensor hook"):
+        [f(minitorch.ones(3).to(device)) for _ in range(4)]
+    assert len(seen) == 4
+
+
+def test_forward_with_grad_outside_the_plan_is_a_graph_break(device):
+    model = minitorch.compile(nn.Linear(3, 2).to(device))
+    x = minitorch.ones(1, 3).to(device)
+    with pytest.warns(UserWarning, match="needs a backward"):
+        [model(x).sum().backward() for _ in range(3)]
+    assert np.array_equal(_arrays(model.weight.grad), np.full((2, 3), 3.0))
+
+
+# ----------------------------------------------------------------------------- the API
+def test_signature_is_torch_compiles():
+    ours = inspect.signature(minitorch.compile).parameters
+    theirs = inspect.signature(torch.compile).parameters
+    assert list(ours) == list(theirs)
+    assert [p.kind for p in ours.values()] == [p.kind for p in theirs.values()]
+    assert {k: p.default for k, p in ours.items()} == {k: p.default for k, p in theirs.items()}
+
+
+@pytest.mark.parametrize("kwargs", [{"mode": "fastest"}, {"mode": "default", "options": {}},
+                                    {"backend": "nope"}])
+def test_invalid_arguments_raise_as_torch(kwargs):
+    with pytest.raises(Exception) as theirs:
+        torch.compile(lambda x: x, **kwargs)
+    with pytest.raises(Exception) as ours:
+        minitorch.compile(lambda x: x, **kwargs)
+    assert isinstance(ours.value, RuntimeError) and isinstance(theirs.value, RuntimeError)
+    assert str(ours.value) == str(theirs.value)
+    if "backend" in kwargs:
+        assert isinstance(ours.value, InvalidBackend)
+
+
+def test_decorator_forms_disable_and_module_wrapper(device):
+    @minitorch.compile
+    def a(x):
+        return x + 1
+
+    @minitorch.compile(fullgraph=True, mode="reduce-overhead")
+    def b(x):
+        return x + 2
+
+    x = minitorch.zeros(2).to(device)
+    assert [a(x).sum().item() for _ in range(3)] == [2.0] * 3
+    assert [b(x).sum().item() for _ in range(3)] == [4.0] * 3
+    f = lambda x: x
+    assert minitorch.compile(f, disable=True) is f
+
+    class Scaled(nn.Module):
+        def __init__(self, k):
+            super().__init__()
+            self.k = k
+
+        @minitorch.compile
+        def forward(self, x):
+            return x * self.k
+
+    s2, s3 = Scaled(2.0), Scaled(3.0)
+    assert [s2(x + 1).sum().item() for _ in range(3)] == [4.0] * 3
+    assert [s3(x + 1).sum().item() for _ in range(3)] == [6.0] * 3
+    s3.k = 5.0  # a Python attribute of the bound module: a guard, never a stale replay
+    assert s3(x + 1).sum().item() == 10.0
+    lin = nn.Linear(3, 2).to(device)
+    m = minitorch.compile(lin)
+    assert isinstance(m, OptimizedModule) and isinstance(m, nn.Module) and m._orig_mod is lin
+    assert list(m.state_dict()) == ["_orig_mod.weight", "_orig_mod.bias"]
+    assert m.weight is lin.weight and m.in_features == 3
+    with minitorch.no_grad():
+        outs = [m(minitorch.ones(4, 3).to(device)) for _ in range(3)]
+        assert np.array_equal(_arrays(outs[2]), _arrays(lin(minitorch.ones(4, 3).to(device))))
+    assert len(m.plans) == 1
+    with pytest.raises(AssertionError, match="A callable function is expected"):
+        minitorch.compile(3)
+
+
+# ----------------------------------------------------------------------------- the examples' --compile
+@pytest.mark.parametrize("example", ["train_mlp", "train_lenet"])
+def test_examples_compile_flag_prints_the_same_epochs(example, monkeypatch, capsys, tmp_path):
+    pytest.importorskip("tqdm")
+    import re
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+    import _common
+
+    from minitorch.utils.data import Subset
+    from minitorch.vision import datasets
+
+    if _common.find_mnist(None) is None:
+        pytest.skip("MNIST's test files are not in ./data nor in ../shared")
+
+    def small_slice(data, download, transform):
+        train_set, test_set = datasets.mnist_test_split(_common.find_mnist(data), transform=transform)
+        return Subset(train_set, range(200)), Subset(test_set, range(100))
+
+    module = __import__(example)
+    monkeypatch.setattr(module, "mnist_datasets", small_slice)
+    lines = []
+    for flags in ([], ["--compile"]):
+        monkeypatch.setattr(sys, "argv", [example, "--epochs", "2", "--batch-size", "32", "--out", str(tmp_path),
+                                          *flags])
+        module.main()
+        lines.append(re.findall(r"epoch \d+: .*%", capsys.readouterr().out))
+    assert len(lines[0]) == 2 and lines[0] == lines[1]
