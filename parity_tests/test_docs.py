@@ -174,3 +174,20 @@ def test_ready_queue_replay_is_the_engines_order() -> None:
     (leaf_a,) = [n for n in nodes if getattr(n, "variable", None) is a]
     assert deps[leaf_a] == 3  # a * b, (...) * a and + a
     assert steps[-1][2] == []  # the queue ends empty
+
+
+def test_learning_path_figures_show_the_run() -> None:
+    """The new pages' pictures carry the numbers the code produces, not typed-in ones."""
+    figures = load_figures()
+    optim = figures.optimizer_paths()
+    assert optim.count("<polyline") == 3 and "after 30 steps" in optim
+    timeline = figures.profiler_timeline()
+    assert "aten::mm" in timeline and "kernel: aten::mm" in timeline  # the kernel ranges' tooltips
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    node = figures.custom_function_node()
+    assert "MulScaleBackward" in node and "(True, True, False)" in node
+    tree = figures.module_tree()
+    assert "bn1.running_mean" in tree and "11 state_dict keys" in tree
+    order = list(minitorch.utils.data.RandomSampler(range(10), generator=minitorch.Generator().manual_seed(0)))
+    assert str(order) in figures.data_pipeline()
