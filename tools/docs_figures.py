@@ -534,6 +534,9 @@ def data_pipeline() -> str:
     batches = list(loader.batch_sampler)
     first = [data[i] for i in batches[0]]
     x, y = loader.collate_fn(first)
+    loader.sampler.generator.manual_seed(0)
+    real_x, real_y = next(iter(loader))  # the stages above are what iterating the loader does
+    assert real_x.tolist() == x.tolist() and real_y.tolist() == y.tolist()
 
     def sample(s: tuple) -> str:
         return f"(tensor({s[0].tolist()}), tensor({s[1].item()}))"
