@@ -129,7 +129,9 @@ def test_mkdocs_build_strict(tmp_path) -> None:
     assert done.returncode == 0, done.stderr[-5000:]
     # the pictures drawn at build time (tools/docs_figures.py) are in the built pages, as inline SVG
     drawn = {"autograd-graph.html": 1, "tensors-and-autograd.html": 1, "broadcasting.html": 1, "start.html": 1,
-             "training-step.html": 2, "kernels.html": 2}
+             "training-step.html": 2, "kernels.html": 2, "custom-function.html": 1, "higher-order.html": 1,
+             "modules.html": 1, "optim.html": 1, "data.html": 1, "backends.html": 1, "parity-tests.html": 1,
+             "profiler.html": 1, "gallery.html": 1}
     for page, count in drawn.items():
         built = (tmp_path / "site" / page).read_text()
         figures = re.findall(r'<figure class="mt-figure"[^>]*>\s*<svg', built)
@@ -144,11 +146,18 @@ def load_figures():
     return module
 
 
-@pytest.mark.parametrize("name", ["im2col-gemm", "ready-queue", "thread-pool", "start-graph", "training-step-graph"])
+HAND_DRAWN = {"view-strides", "broadcast-stride0", "im2col-gemm", "thread-pool", "optimizer-paths", "profiler-timeline",
+              "gallery-ratios"}
+
+
+@pytest.mark.parametrize("name", ["im2col-gemm", "ready-queue", "thread-pool", "start-graph", "training-step-graph",
+                                  "custom-function-node", "higher-order-graph", "module-tree", "optimizer-paths",
+                                  "data-pipeline", "backend-dispatch", "parity-test-flow", "profiler-timeline",
+                                  "gallery-ratios"])
 def test_figure_is_svg(name) -> None:
     """The lessons' figures draw without MkDocs (the graph ones need Graphviz's ``dot``)."""
     figures = load_figures()
-    if name in ("ready-queue", "start-graph", "training-step-graph") and shutil.which("dot") is None:
+    if name not in HAND_DRAWN and shutil.which("dot") is None:
         pytest.skip("Graphviz's dot is not installed")
     svg = figures.FIGURES[name]()
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
@@ -167,3 +176,24 @@ def test_ready_queue_replay_is_the_engines_order() -> None:
     (leaf_a,) = [n for n in nodes if getattr(n, "variable", None) is a]
     assert deps[leaf_a] == 3  # a * b, (...) * a and + a
     assert steps[-1][2] == []  # the queue ends empty
+
+
+def test_learning_path_figures_show_the_run() -> None:
+    """The new pages' pictures carry the numbers the code produces, not typed-in ones."""
+    figures = load_figures()
+    optim = figures.optimizer_paths()
+    assert optim.count("<polyline") == 3 and "after 30 steps" in optim
+    timeline = figures.profiler_timeline()
+    assert "aten::mm" in timeline and "kernel: aten::mm" in timeline  # the kernel ranges' tooltips
+    table = (DOCS / "gallery.md").read_text().split("### The table")[1].split("\n\n")[1]
+    chapters = [line.split("|")[1].strip() for line in table.splitlines()[2:]]
+    ratios = figures.gallery_ratios()
+    assert len(chapters) > 10 and all(f">{name}<" in ratios for name in chapters)
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    node = figures.custom_function_node()
+    assert "MulScaleBackward" in node and "(True, True, False)" in node
+    tree = figures.module_tree()
+    assert "bn1.running_mean" in tree and "11 state_dict keys" in tree
+    order = list(minitorch.utils.data.RandomSampler(range(10), generator=minitorch.Generator().manual_seed(0)))
+    assert str(order) in figures.data_pipeline()

@@ -11,6 +11,7 @@ computed from real minitorch tensors (their strides and offsets are read, not ty
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import shutil
 import subprocess
@@ -311,6 +312,429 @@ def thread_pool() -> str:
     return _svg(x0 + 660, bottom + 10 + 16 * len(captions), body, "the one thread pool")
 
 
+# The learning path's pictures: one per page, each drawn from what the page's code does.
+
+GRAPH_HEAD = ('node [shape=box, style="rounded,filled", fillcolor="#f0f0f0", fontname="monospace", fontsize=11]; '
+              'edge [fontname="monospace", fontsize=10];')
+
+
+def _label(*lines: str) -> str:
+    """A DOT HTML-like label: one escaped line per argument, the first in bold."""
+    rows = [f"<b>{html.escape(lines[0])}</b>"] + [html.escape(line) for line in lines[1:]]
+    return "<" + "<br/>".join(rows) + ">"
+
+
+def _table(title: str, rows: list[tuple[str, str]], port_rows: dict[int, str] | None = None) -> str:
+    """A DOT HTML table: a bold title, then ``name | value`` rows; ``port_rows`` gives rows a port."""
+    cells = [f'<tr><td colspan="2" bgcolor="#d9d9d9"><b>{html.escape(title)}</b></td></tr>']
+    for k, (name, value) in enumerate(rows):
+        port = f' port="{port_rows[k]}"' if port_rows and k in port_rows else ""
+        cells.append(f'<tr><td align="left">{html.escape(name)}</td>'
+                     f'<td align="left"{port}>{html.escape(value)}</td></tr>')
+    return f'<<table border="0" cellborder="1" cellspacing="0" cellpadding="4">{"".join(cells)}</table>>'
+
+
+def _node_name(fn) -> str:
+    return "AccumulateGrad" if hasattr(fn, "variable") else type(fn).__name__
+
+
+def _node(name: str, label: str, fill: str = "#f0f0f0", style: str = "rounded,filled") -> str:
+    return f'{name} [label={label}, fillcolor="{fill}", style="{style}"];'
+
+
+def custom_function_node() -> str:
+    """The node ``MulScale.apply(a, b, 3.0)`` records: the ctx, its saved tensors and its edges."""
+
+    class MulScale(minitorch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b, k):
+            ctx.save_for_backward(a, b)
+            ctx.k = k
+            return a * b * k
+
+        @staticmethod
+        def backward(ctx, g):
+            a, b = ctx.saved_tensors
+            return g * b * ctx.k, g * a * ctx.k, None
+
+    a = minitorch.tensor([1.0, 2.0], requires_grad=True)
+    c = minitorch.tensor([0.0, 1.0], requires_grad=True)
+    b = c.exp()
+    y = MulScale.apply(a, b, 3.0)
+    ctx = y.grad_fn
+    saved = ctx.saved_tensors
+    names = {id(a): "a", id(b): "b"}
+    rows = [("type(ctx).__mro__", " > ".join(k.__name__ for k in type(ctx).__mro__[:3])),
+            *[(f"saved_tensors[{i}]", f"{names[id(t)]}  {list(t.shape)}  version {t._version}")
+              for i, t in enumerate(saved)],
+            ("k (attribute)", repr(ctx.k)),
+            ("needs_input_grad", repr(ctx.needs_input_grad)),
+            *[(f"next_functions[{i}]", f"({_node_name(fn)}, {nr})") for i, (fn, nr) in enumerate(ctx.next_functions)]]
+    first_edge = len(rows) - len(ctx.next_functions)
+    ports = {first_edge + i: f"e{i}" for i in range(len(ctx.next_functions))}
+    lines = ["digraph custom {", 'rankdir="TB";', GRAPH_HEAD,
+             _node("y", _label("y = MulScale.apply(a, b, 3.0)", "forward: save_for_backward(a, b); ctx.k = k",
+                               f"y = {[round(v, 4) for v in y.tolist()]},  y.grad_fn is ctx: {y.grad_fn is ctx}"),
+                   "#c6dbef", "filled"),
+             f'ctx [shape=plain, style="", label={_table(f"ctx = y.grad_fn: {type(ctx).__name__}", rows, ports)}];',
+             'y -> ctx [label=" grad_fn"];']
+    for i, (fn, _) in enumerate(ctx.next_functions):
+        if hasattr(fn, "variable"):
+            label, fill = _label("AccumulateGrad", f"variable: {names[id(fn.variable)]} (leaf)"), "#c7e9c0"
+        else:
+            label, fill = _label(type(fn).__name__, "b = c.exp(): b's grad_fn"), "#f0f0f0"
+        lines.append(f'f{i} [label={label}, fillcolor="{fill}"];')
+        lines.append(f'ctx:e{i} -> f{i};')
+    (leaf_c,) = [fn for fn, _ in ctx.next_functions[1][0].next_functions]
+    lines.append(f'c [label={_label("AccumulateGrad", "variable: c (leaf)")}, fillcolor="#c7e9c0"];')
+    assert leaf_c.variable is c
+    lines.append('f1 -> c [label=" next_functions[0]"];')
+    lines.append("}")
+    return dot_svg("\n".join(lines))
+
+
+def _graph_of_roots(roots: dict[str, minitorch.Tensor], leaves: dict[str, minitorch.Tensor]) -> str:
+    """Several outputs' graphs in one drawing, a node shared between them drawn once; each node in
+    the colour of the first root that reaches it (roots in the given order)."""
+    leaf_names = {id(t): name for name, t in leaves.items()}
+    lines = ["digraph roots {", 'rankdir="TB";', GRAPH_HEAD]
+    seen: dict[int, str] = {}
+    for k, (title, t) in enumerate(roots.items()):
+        color = [c for c in COLORS if c != "#c7e9c0"][k]  # green is the leaves' colour
+        lines.append(f'r{k} [label={_label(title, f"{t.item():g}")}, style="filled", fillcolor="{color}"];')
+        stack, parent = [(t.grad_fn, f"r{k}")], None
+        while stack:
+            fn, parent = stack.pop()
+            new = id(fn) not in seen
+            if new:
+                seen[id(fn)] = f"g{len(seen)}"
+                if hasattr(fn, "variable"):
+                    label, fill = _label(leaf_names.get(id(fn.variable), "leaf"), "leaf"), "#c7e9c0"
+                else:
+                    label, fill = _label(type(fn).__name__), color
+                lines.append(f'{seen[id(fn)]} [label={label}, fillcolor="{fill}"];')
+            lines.append(f"{parent} -> {seen[id(fn)]};")
+            if new:
+                stack.extend((nxt, seen[id(fn)]) for nxt, _ in reversed(fn.next_functions) if nxt is not None)
+    lines.append("{rank=same; " + " ".join(f"r{k}" for k in range(len(roots))) + "}")
+    lines.append("}")
+    return dot_svg("\n".join(lines))
+
+
+def higher_order_graph() -> str:
+    """y = x**3; dy/dx and d2y/dx2 from autograd.grad(create_graph=True): three graphs, one x."""
+    x = minitorch.tensor(2.0, requires_grad=True)
+    y = x ** 3
+    (dy,) = minitorch.autograd.grad(y, x, create_graph=True)
+    (d2y,) = minitorch.autograd.grad(dy, x, create_graph=True)
+    return _graph_of_roots({"y = x**3": y, "dy/dx = 3x^2": dy, "d2y/dx2 = 6x": d2y}, {"x = 2": x})
+
+
+def module_tree() -> str:
+    """A small LeNet: each module's own parameters and buffers, under their state_dict keys."""
+    from minitorch import nn
+
+    class LeNet(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 6, 5)
+            self.bn1 = nn.BatchNorm2d(6)
+            self.pool = nn.MaxPool2d(2)
+            self.head = nn.Sequential(nn.Flatten(), nn.Linear(6 * 12 * 12, 32), nn.ReLU(), nn.Linear(32, 10))
+
+        def forward(self, x):
+            return self.head(self.pool(self.bn1(self.conv1(x)).relu()))
+
+    model = LeNet()
+    state = model.state_dict()
+    params = {id(p) for p in model.parameters()}
+    lines = ["digraph modules {", 'rankdir="LR"; ranksep=0.5; nodesep=0.15;', GRAPH_HEAD]
+    ids = {}
+    for name, module in model.named_modules():
+        ids[name] = f"m{len(ids)}"
+        own = [(f"{name}.{k}" if name else k, t) for k, t in
+               [*module.named_parameters(recurse=False), *module.named_buffers(recurse=False)]]
+        rows = "".join(f'<tr><td align="left" bgcolor="{"#c7e9c0" if id(t) in params else "#fdd0a2"}">'
+                       f'{html.escape(key)}</td><td align="left">{tuple(t.shape)}</td></tr>' for key, t in own
+                       if key in state)
+        title = f"{name or '(model)'}: {type(module).__name__}"
+        lines.append(f'{ids[name]} [shape=plain, style="", label=<<table border="0" cellborder="1" cellspacing="0" '
+                     f'cellpadding="3"><tr><td colspan="2" bgcolor="#d9d9d9"><b>{html.escape(title)}</b></td></tr>'
+                     f'{rows}</table>>];')
+        if name:
+            parent, _, attr = name.rpartition(".")
+            lines.append(f'{ids[parent]} -> {ids[name]} [label=" {attr}"];')
+    lines.append('legend [shape=plain, style="", label=<<table border="0" cellborder="1" cellspacing="0" '
+                 'cellpadding="3"><tr><td bgcolor="#c7e9c0">parameter</td><td bgcolor="#fdd0a2">buffer</td></tr>'
+                 f'<tr><td colspan="2">{len(state)} state_dict keys</td></tr></table>>];')
+    lines.append("}")
+    return dot_svg("\n".join(lines))
+
+
+def optimizer_paths() -> str:
+    """SGD, SGD with momentum and Adam from (-4, 1.5) on f(p) = (p0**2 + 10 p1**2) / 2, 30 steps each."""
+    scale = minitorch.tensor([1.0, 10.0])
+    runs = {"SGD lr=0.18": (minitorch.optim.SGD, {"lr": 0.18}),
+            "SGD lr=0.03 momentum=0.9": (minitorch.optim.SGD, {"lr": 0.03, "momentum": 0.9}),
+            "Adam lr=0.5": (minitorch.optim.Adam, {"lr": 0.5})}
+    paths, losses = {}, {}
+    for label, (cls, options) in runs.items():
+        p = minitorch.tensor([-4.0, 1.5], requires_grad=True)
+        opt = cls([p], **options)
+        path = [p.tolist()]
+        for _ in range(30):
+            opt.zero_grad()
+            loss = (scale * p * p).sum() / 2
+            loss.backward()
+            opt.step()
+            path.append(p.tolist())
+        paths[label], losses[label] = path, (scale * p * p).sum().item() / 2
+    (x_lo, x_hi), (y_lo, y_hi), px = (-4.6, 1.6), (-1.9, 1.9), 72  # the plotted region, pixels per unit
+    left, top = 10, 30
+    width, height = (x_hi - x_lo) * px, (y_hi - y_lo) * px
+
+    def xy(point: list[float]) -> tuple[float, float]:
+        return left + (min(max(point[0], x_lo), x_hi) - x_lo) * px, top + (y_hi - min(max(point[1], y_lo), y_hi)) * px
+
+    cx, cy = xy([0.0, 0.0])
+    body = [_text(left, 18, "f(p) = (p0^2 + 10 p1^2) / 2, from p = (-4, 1.5), 30 steps each", bold=True),
+            f'<rect x="{left}" y="{top}" width="{width}" height="{height}" fill="#fafafa" stroke="#999"/>',
+            f'<clipPath id="optim-clip"><rect x="{left}" y="{top}" width="{width}" height="{height}"/></clipPath>',
+            '<g clip-path="url(#optim-clip)">']
+    for level in (0.5, 2, 4.5, 8, 12.5, 18):  # f = level: an ellipse with semi-axes sqrt(2 level), sqrt(2 level / 10)
+        body.append(f'<ellipse cx="{cx}" cy="{cy}" rx="{(2 * level) ** 0.5 * px:.1f}" '
+                    f'ry="{(2 * level / 10) ** 0.5 * px:.1f}" fill="none" stroke="#ccc"/>')
+    colors = ["#d94801", "#2171b5", "#238b45"]
+    for color, (label, path) in zip(colors, paths.items()):
+        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in map(xy, path))
+        body.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2"/>')
+        body += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{color}"/>' for x, y in map(xy, path)]
+    body.append("</g>")
+    body.append(f'<circle cx="{cx}" cy="{cy}" r="4" fill="none" stroke="#000"/>')
+    legend = left + width + 20
+    body.append(_text(legend, top + 12, "after 30 steps: f(p)", bold=True))
+    for k, (color, label) in enumerate(zip(colors, paths)):
+        y0 = top + 36 + 40 * k
+        body.append(f'<line x1="{legend}" y1="{y0 - 4}" x2="{legend + 24}" y2="{y0 - 4}" stroke="{color}" stroke-width="3"/>')
+        body.append(_text(legend + 30, y0, label.split(" momentum")[0]))
+        body.append(_text(legend + 30, y0 + 16, ("momentum=0.9, " if "momentum" in label else "") + f"f = {losses[label]:.2e}"))
+    body.append(_text(legend, top + 36 + 40 * 3 + 10, "grey: level sets of f"))
+    body.append(_text(legend, top + 36 + 40 * 3 + 26, "circle: the minimum (0, 0)"))
+    return _svg(legend + 235, top + height + 10, body, "optimizer trajectories on a narrow quadratic valley")
+
+
+def data_pipeline() -> str:
+    """DataLoader(TensorDataset(10 samples), batch_size=4, shuffle=True): each stage's real output."""
+    from minitorch.utils.data import DataLoader, TensorDataset
+
+    data = TensorDataset(minitorch.arange(20.0).reshape(10, 2), minitorch.arange(10) % 3)
+    loader = DataLoader(data, batch_size=4, shuffle=True, generator=minitorch.Generator().manual_seed(0))
+    order = list(loader.sampler)
+    loader.sampler.generator.manual_seed(0)  # the same order again for the batches
+    batches = list(loader.batch_sampler)
+    first = [data[i] for i in batches[0]]
+    x, y = loader.collate_fn(first)
+    loader.sampler.generator.manual_seed(0)
+    real_x, real_y = next(iter(loader))  # the stages above are what iterating the loader does
+    assert real_x.tolist() == x.tolist() and real_y.tolist() == y.tolist()
+
+    def sample(s: tuple) -> str:
+        return f"(tensor({s[0].tolist()}), tensor({s[1].item()}))"
+
+    stages = [
+        ("dataset", _table(f"dataset: {type(data).__name__}", [("len(dataset)", str(len(data))),
+                                                               ("dataset[3]", sample(data[3]))])),
+        ("sampler", _table(f"sampler: {type(loader.sampler).__name__}", [("list(sampler)", str(order))])),
+        ("batches", _table(f"batch_sampler: {type(loader.batch_sampler).__name__} (batch_size=4)",
+                           [(f"batch {k}", str(b)) for k, b in enumerate(batches)])),
+        ("fetch", _table("fetch: [dataset[i] for i in batch 0]", [(f"dataset[{i}]", sample(s))
+                                                                   for i, s in zip(batches[0], first)])),
+        ("batch", _table(f"collate_fn: {loader.collate_fn.__name__}", [("x", f"{tuple(x.shape)} {x.tolist()}"),
+                                                                      ("y", f"{tuple(y.shape)} {y.tolist()}")])),
+    ]
+    lines = ["digraph data {", 'rankdir="TB"; nodesep=0.3;', GRAPH_HEAD]
+    lines += [f'{name} [shape=plain, style="", label={label}];' for name, label in stages]
+    lines += [f"{a[0]} -> {b[0]};" for a, b in itertools.pairwise(stages)]
+    workers = "<br/>".join(f"batch {k} -&gt; worker {k % 2}" for k in range(len(batches)))
+    lines.append(f'workers [label=<<b>num_workers=2</b><br/>{workers}<br/>each worker fetches and collates;'
+                 '<br/>batches come back in sampler order>, fillcolor="#dadaeb", style="rounded,filled,dashed"];')
+    lines.append('batches -> workers [style=dashed]; workers -> batch [style=dashed];')
+    lines.append("}")
+    return dot_svg("\n".join(lines))
+
+
+def backend_dispatch() -> str:
+    """x.exp() and F.conv2d(x, w) on the CPU: the layers a call passes, named from the live objects."""
+    import minitorch.nn.functional as F
+    from minitorch.backends import backend_of, cpu
+
+    x = minitorch.randn(1, 1, 5, 5, requires_grad=True)
+    w = minitorch.randn(2, 1, 3, 3, requires_grad=True)
+    e, c = x.exp(), F.conv2d(x, w)
+    xp, conv, array = backend_of(x._data), cpu.conv2d, type(x._data)
+    lines = ["digraph dispatch {", 'rankdir="TB"; nodesep=0.25;', GRAPH_HEAD,
+             _node("call", _label("x.exp()  /  F.conv2d(x, w)", "Tensor in, Tensor out"), "#c6dbef", "filled"),
+             _node("apply", _label("Function.apply", "device check, forward under no_grad,",
+                                   f"grad_fn {type(e.grad_fn).__name__} /", f"{type(c.grad_fn).__name__}",
+                                   "(backward: Tensor ops, this path again)")),
+             _node("forward", _label("Primitive.forward(ctx, arrays)", "xp = backend_of(x._data)")),
+             _node("cpu", _label(f"{xp.__name__.removeprefix('minitorch.')}", "(this run)",
+                                 f"arrays: {array.__module__}.{array.__name__}", f"xp.exp: {xp.exp!r}",
+                                 f"xp.conv2d: {conv.__module__.removeprefix('minitorch.')}.{conv.__name__}"),
+                   "#c7e9c0"),
+             _node("cuda", _label("backends.torch_backend", "(cuda)", "arrays: torch.Tensor on cuda:0",
+                                  "xp.exp: torch.exp", "xp.conv2d: torch's F.conv2d"), "#fdd0a2", "rounded,filled,dashed"),
+             _node("kernel", _label("kernels/ (numba)", "checks.py guards shapes,", "then the loop nest"), "#dadaeb"),
+             'call -> apply; apply -> forward; forward -> cpu [label=" CPU"];',
+             'forward -> cuda [label=" CUDA", style=dashed]; cpu -> kernel [label=" conv, pool, gemm"];',
+             "}"]
+    return dot_svg("\n".join(lines))
+
+
+def parity_test_flow() -> str:
+    """One generated parity test: a Sample, the same view in both libraries, the checks, shrinking."""
+    arr = np.array([[0.5, -1.0, 2.0], [0.0, 1.5, -0.25]])
+    leaf = minitorch.tensor(arr.T.copy(), dtype=minitorch.float64, requires_grad=True)  # to_lib: leaf, then view
+    view = leaf.permute(1, 0)
+    out = view.exp()
+    (grad,) = minitorch.autograd.grad(out, leaf, minitorch.ones_like(out))
+    lines = ["digraph parity {", 'rankdir="TB"; nodesep=0.3;', GRAPH_HEAD,
+             _node("spec", _label("OpSpec (table_*.py)", 'F("exp", unary(), out=True)', "call(lib, x) = lib.exp(x)"),
+                   "#dadaeb"),
+             _node("sample", _label("hypothesis draws a Sample", f"arrays: {arr.shape} float64",
+                                    "Layout(permuted, perm=(1, 0)), seed"), "#fdd0a2"),
+             _node("mt", _label("to_lib(minitorch, ...)", f"leaf {tuple(leaf.shape)} -> view {tuple(view.shape)}",
+                                f"stride {view.stride()}, contiguous {view.is_contiguous()}"), "#c7e9c0"),
+             _node("pt", _label("to_lib(torch, ...)", "the same leaf and view,", "made with torch view ops"), "#c6dbef"),
+             _node("run_mt", _label("spec.call(minitorch, view)", f"{tuple(out.shape)} {out.dtype}"), "#c7e9c0"),
+             _node("run_pt", _label("spec.call(torch, view)"), "#c6dbef"),
+             _node("cmp", _label("compare_outputs", "structure, dtype, shape,", "values within tol, NaN where torch has NaN")),
+             _node("grad", _label("check_gradients (float64)", f"autograd.grad on the leaves: {tuple(grad.shape)}",
+                                  "then gradgrad: d/dx sum(g * v)")),
+             _node("ok", _label("pass: silent"), "#c7e9c0"),
+             _node("shrink", _label("fail: hypothesis shrinks", "smaller shapes, simpler values,",
+                                    "until the smallest failing Sample;", "prints it with the difference"), "#fcbba1"),
+             'spec -> sample [label=" spec.sample"]; sample -> mt; sample -> pt; mt -> run_mt; pt -> run_pt;',
+             "run_mt -> cmp; run_pt -> cmp; cmp -> grad; grad -> ok; grad -> shrink; cmp -> shrink;",
+             'shrink -> sample [style=dashed, label=" next candidate", constraint=false];',
+             "}"]
+    return dot_svg("\n".join(lines))
+
+
+def profiler_timeline() -> str:
+    """The profiler page's step (x @ w, relu, sum, backward, SGD step), its ranges drawn on a time axis.
+
+    Times are this build's, so the picture changes from build to build; its shape does not.
+    """
+    from minitorch.profiler import ProfilerActivity, profile, record_function
+
+    minitorch.manual_seed(0)
+    x = minitorch.randn(64, 784)
+    w = minitorch.randn(784, 10, requires_grad=True)
+    opt = minitorch.optim.SGD([w], lr=0.1)
+    for _ in range(2):  # the second: a first profiled step spends ~0.2 ms starting up before its first op
+        with profile(activities=[ProfilerActivity.CPU]) as prof, record_function("step"):
+            loss = (x @ w).relu().sum()
+            loss.backward()
+            opt.step()
+    events = prof.events()
+
+    def depth(e) -> int:
+        return 0 if e.cpu_parent is None else 1 + depth(e.cpu_parent)
+
+    t0 = min(e.start_ns for e in events)
+    t1 = max(e.end_ns for e in events)
+    left, top, width, row = 10, 40, 660, 24
+    us = (t1 - t0) / 1000
+    px = width / (t1 - t0)
+    rows = max(depth(e) for e in events) + 1
+    body = [_text(left, 16, f"one profiled step: {len(events)} ranges, {us:.0f} us in this build's run", bold=True)]
+
+    def fill(e) -> str:
+        if e.name.startswith("kernel:"):
+            return "#fdae6b"
+        if "evaluate_function" in e.name or e.name.endswith("Backward0") or "AccumulateGrad" in e.name:
+            return "#c6dbef"
+        return "#c7e9c0" if e.name.startswith("aten::") else "#d9d9d9"
+
+    tops: list[str] = []
+    for e in events:
+        x0, w0 = left + (e.start_ns - t0) * px, max((e.end_ns - e.start_ns) * px, 1.0)
+        y0 = top + depth(e) * row
+        body.append(f'<rect x="{x0:.1f}" y="{y0}" width="{w0:.1f}" height="{row - 4}" fill="{fill(e)}" '
+                    f'stroke="#555" stroke-width="0.5"><title>{html.escape(e.name)}: '
+                    f'{e.cpu_time_total:.1f} us</title></rect>')
+        if depth(e) == 1:  # numbered; the key under the axis names them
+            tops.append(e.name)
+            body.append(_text(x0 + w0 / 2, y0 + row / 2 + 2, str(len(tops)), "middle"))
+        elif depth(e) == 0:
+            body.append(_text(x0 + 3, y0 + row / 2 + 2, e.name))
+    axis = top + rows * row + 6
+    body.append(f'<line x1="{left}" y1="{axis}" x2="{left + width}" y2="{axis}" stroke="#555"/>')
+    step = next(s for s in (10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if us / s <= 10)
+    for k in range(int(us // step) + 1):
+        tx = left + k * step * 1000 * px
+        body.append(f'<line x1="{tx:.1f}" y1="{axis}" x2="{tx:.1f}" y2="{axis + 5}" stroke="#555"/>')
+        body.append(_text(tx, axis + 18, f"{k * step} us", "middle" if k else "start"))
+    keys = [("#d9d9d9", "record_function / optimizer"), ("#c7e9c0", "op (aten::...)"),
+            ("#fdae6b", "kernel: the arithmetic"), ("#c6dbef", "backward node")]
+    for k, (color, text) in enumerate(keys):
+        lx, ly = left + (k % 2) * 330, axis + 30 + (k // 2) * 20
+        body.append(f'<rect x="{lx}" y="{ly}" width="14" height="14" fill="{color}" stroke="#555"/>')
+        body.append(_text(lx + 20, ly + 12, text))
+    for k, name in enumerate(tops):
+        name = name.replace("autograd::engine::evaluate_function: ", "evaluate_function: ")
+        body.append(_text(left, axis + 90 + 16 * k, f"{k + 1}  {name}"))
+    axis += 90 + 16 * len(tops) - 56
+    return _svg(left + width + 40, axis + 56, body, "a profiled training step on a time axis")
+
+
+def gallery_ratios() -> str:
+    """docs/gallery.md's measured table as bars: minitorch's time over PyTorch's, per chapter.
+
+    The numbers are read from the page's own table (written by ``benchmarks/bench_gallery.py``), so
+    the picture changes when the table is re-measured; nothing here is typed in.
+    """
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "gallery.md").read_text()
+    lines = text[text.index("### The table"):].splitlines()
+    start = next(k for k, line in enumerate(lines) if line.startswith("| chapter"))
+    header = [c.strip() for c in lines[start].strip("|").split("|")]
+    col = {name: header.index(name) for name in ("chapter", "ratio", "s/epoch minitorch default / 1 thread",
+                                                  "s/epoch torch 1 / 2 threads")}
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        mt_1 = float(cells[col["s/epoch minitorch default / 1 thread"]].split("/")[1])
+        torch_1 = float(cells[col["s/epoch torch 1 / 2 threads"]].split("/")[0])
+        rows.append((cells[col["chapter"]], float(cells[col["ratio"]].rstrip("x")), mt_1 / torch_1))
+    left, top, px, row = 140, 40, 160, 22  # px: pixels per 1.0x
+    right = max(max(r[1], r[2]) for r in rows)
+    width = left + px * (int(right) + 1) + 20
+    body = [_text(10, 16, "s/epoch, minitorch over PyTorch (docs/gallery.md's table)", bold=True)]
+    for k, (name, ratio, one_thread) in enumerate(rows):
+        y0 = top + k * row
+        body.append(_text(left - 8, y0 + row / 2 + 1, name, "end"))
+        body.append(f'<rect x="{left}" y="{y0 + 3}" width="{ratio * px:.1f}" height="{row - 8}" '
+                    f'fill="{COLORS[1]}" stroke="#555" stroke-width="0.5"/>')
+        body.append(f'<circle cx="{left + one_thread * px:.1f}" cy="{y0 + row / 2 - 1}" r="4" fill="#d94801"/>')
+        body.append(_text(left + max(ratio, one_thread) * px + 8, y0 + row / 2 + 1, f"{ratio:.2f}x"))
+    bottom = top + len(rows) * row + 4
+    for tick in range(int(right) + 2):
+        tx = left + tick * px
+        dash = "" if tick == 1 else ' stroke-dasharray="3 3"'
+        body.append(f'<line x1="{tx}" y1="{top - 4}" x2="{tx}" y2="{bottom}" stroke="{"#000" if tick == 1 else "#aaa"}"{dash}/>')
+        body.append(_text(tx, bottom + 16, f"{tick}x" + (" (as fast)" if tick == 1 else ""), "middle"))
+    body.append(f'<rect x="{left}" y="{bottom + 30}" width="14" height="10" fill="{COLORS[1]}" stroke="#555"/>')
+    body.append(_text(left + 20, bottom + 40, "the table's ratio (each library at its faster thread count)"))
+    body.append(f'<circle cx="{left + 7}" cy="{bottom + 55}" r="4" fill="#d94801"/>')
+    body.append(_text(left + 20, bottom + 59, "one thread each"))
+    return _svg(max(width, left + 470), bottom + 70, body, "the gallery's time ratios")
+
+
 FIGURES: dict[str, Callable[[], str]] = {
     "autograd-graph": autograd_graph,
     "start-graph": start_graph,
@@ -320,6 +744,15 @@ FIGURES: dict[str, Callable[[], str]] = {
     "im2col-gemm": im2col_gemm,
     "ready-queue": ready_queue,
     "thread-pool": thread_pool,
+    "custom-function-node": custom_function_node,
+    "higher-order-graph": higher_order_graph,
+    "module-tree": module_tree,
+    "optimizer-paths": optimizer_paths,
+    "data-pipeline": data_pipeline,
+    "backend-dispatch": backend_dispatch,
+    "parity-test-flow": parity_test_flow,
+    "profiler-timeline": profiler_timeline,
+    "gallery-ratios": gallery_ratios,
 }
 
 
