@@ -77,12 +77,12 @@ def profile_model(name: str, model: nn.Module, optimizer, batch: int, row_limit:
 def main():
     parser = argparse.ArgumentParser(formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                                      description="Profile a LeNet and an MLP training step.")
-    parser.add_argument("--model", choices=["lenet", "mlp", "both"], default="both")
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--model", choices=["lenet", "mlp", "both"], default="both", help="which training step to profile")
+    parser.add_argument("--batch-size", type=int, default=64, help="images per step")
     parser.add_argument("--rows", type=int, default=15, help="rows of each table")
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads for the kernels")
     parser.add_argument("--repeat", type=int, default=1, help="profile this many times, show the fastest")
-    parser.add_argument("--trace", type=Path, help="write the (last) model's Chrome trace here")
+    parser.add_argument("--trace", type=Path, default=None, help="write the (last) model's Chrome trace here")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
