@@ -131,7 +131,7 @@ def test_mkdocs_build_strict(tmp_path) -> None:
     drawn = {"autograd-graph.html": 1, "tensors-and-autograd.html": 1, "broadcasting.html": 1, "start.html": 1,
              "training-step.html": 2, "kernels.html": 2, "custom-function.html": 1, "higher-order.html": 1,
              "modules.html": 1, "optim.html": 1, "data.html": 1, "backends.html": 1, "parity-tests.html": 1,
-             "profiler.html": 1, "gallery.html": 1}
+             "profiler.html": 1, "gallery.html": 1, "compile.html": 1}
     for page, count in drawn.items():
         built = (tmp_path / "site" / page).read_text()
         figures = re.findall(r'<figure class="mt-figure"[^>]*>\s*<svg', built)
@@ -147,13 +147,13 @@ def load_figures():
 
 
 HAND_DRAWN = {"view-strides", "broadcast-stride0", "im2col-gemm", "thread-pool", "optimizer-paths", "profiler-timeline",
-              "gallery-ratios"}
+              "gallery-ratios", "compiled-step"}
 
 
 @pytest.mark.parametrize("name", ["im2col-gemm", "ready-queue", "thread-pool", "start-graph", "training-step-graph",
                                   "custom-function-node", "higher-order-graph", "module-tree", "optimizer-paths",
                                   "data-pipeline", "backend-dispatch", "parity-test-flow", "profiler-timeline",
-                                  "gallery-ratios"])
+                                  "gallery-ratios", "compiled-step"])
 def test_figure_is_svg(name) -> None:
     """The lessons' figures draw without MkDocs (the graph ones need Graphviz's ``dot``)."""
     figures = load_figures()
@@ -185,6 +185,16 @@ def test_learning_path_figures_show_the_run() -> None:
     assert optim.count("<polyline") == 3 and "after 30 steps" in optim
     timeline = figures.profiler_timeline()
     assert "aten::mm" in timeline and "kernel: aten::mm" in timeline  # the kernel ranges' tooltips
+    calls, plans, writes, marks, _ = figures._compiled_step_run()  # warm-up, capture, replay; a new batch size: its own
+    assert [c[2:4] for c in calls] == [("eager", None), ("capture", 0), ("replay", 0), ("replay", 0), ("eager", None),
+                                       ("capture", 1), ("replay", 1), ("replay", 0), ("replay", 1), ("replay", 0)]
+    sgd = [n for n, w in writes[0].items() if any(plans[0].kinds[i] == "s" for i in w)]
+    assert sgd == list(range(len(plans[0].steps) - 4, len(plans[0].steps)))  # SGD's in-place updates, last
+    assert marks[0][0] == 0 and marks[0][-1] == sgd[0]  # zero_grad records nothing; opt.step() is just those
+    drawn = figures.compiled_step()
+    where = [drawn.find(f">{n:2d} {s.name[:17]}") for n, s in enumerate(plans[0].steps)]
+    assert -1 not in where and where == sorted(where)  # every kernel of print(plan), in its order
+    assert f"{len(plans[0].steps)} kernels" in drawn and "0.weight" in drawn and "written in place" in drawn
     table = (DOCS / "gallery.md").read_text().split("### The table")[1].split("\n\n")[1]
     chapters = [line.split("|")[1].strip() for line in table.splitlines()[2:]]
     ratios = figures.gallery_ratios()
