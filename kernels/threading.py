@@ -178,15 +178,50 @@ SCALAR_WORK = 8
 
 
 def in_parallel(elements: int) -> bool:
-    """Whether a kernel loop touching ``elements`` array elements should run on the threads: from
-    ``PARALLEL_GRAIN`` on, with more than one thread, and not during a serial spell (below)."""
+    """Whether a kernel loop touching ``elements`` array elements is split for the threads (its
+    ``prange`` variant, a GEMM cut into ``split_threads()`` pieces): from ``PARALLEL_GRAIN`` on,
+    with a configured count of two or more. It depends on the size and that count only, never on
+    a serial spell, so the kernels' results never depend on the machine's load. During a spell
+    (below) it still says yes, counts the loop down and turns the pool off: numba then runs the
+    same split's chunks one after the other in the calling thread, with the same arithmetic."""
     global _serial_left
-    if elements < PARALLEL_GRAIN or numba.get_num_threads() < 2:
+    if elements < PARALLEL_GRAIN or split_threads() < 2:
         return False
     if _serial_left:
         _serial_left -= 1
-        return False
+        if not _alone:
+            _pool_off(True)
+    elif _alone:
+        _pool_off(False)
     return True
+
+
+def split_threads() -> int:
+    """The thread count a split is sized by (the GEMM pieces of kernels/blas.py, the batch slices
+    of conv2d's direct weight gradient): the configured one (``set_num_threads``, else numba's
+    default), also during a serial spell, when numba itself is on one thread."""
+    return _configured if _alone else numba.get_num_threads()
+
+
+def pool_off() -> bool:
+    """Whether a serial spell has the pool off: the loops split for the threads run in the calling thread."""
+    return _alone
+
+
+def _pool_off(off: bool) -> None:
+    """Begin (``off``) or end running the split loops on the calling thread alone: numba's count
+    goes to 1 and back to the configured count, remembered meanwhile in ``_configured``."""
+    global _alone, _configured
+    if off:
+        _configured, _alone = numba.get_num_threads(), True
+        numba.set_num_threads(1)
+    else:
+        _alone = False
+        numba.set_num_threads(_configured)
+
+
+_alone = False  # a serial spell has set numba's count to 1 (``_pool_off``)
+_configured = 1  # the configured count while ``_alone``
 
 
 # Run-time adaptation (the module docstring's "On a busy machine"). Every shared GEMM
@@ -270,8 +305,12 @@ def set_num_threads(n: int) -> None:
     """
     global _requested
     _requested = n
+    global _configured
     n = min(n, numba.config.NUMBA_NUM_THREADS)  # numba never starts more (torch would oversubscribe)
-    numba.set_num_threads(n)
+    if _alone:  # a serial spell keeps numba on one thread; the splits use n from now on
+        _configured = n
+    else:
+        numba.set_num_threads(n)
     if not _ONE_POOL:
         _blas_threads(n)
 
@@ -280,9 +319,9 @@ _requested: int | None = None  # what set_num_threads was given, as torch.get_nu
 
 
 def get_num_threads() -> int:
-    """The count ``set_num_threads`` was given (else numba's); the kernels use at most
-    NUMBA_NUM_THREADS of them (one per core by default)."""
-    return _requested if _requested is not None else numba.get_num_threads()
+    """The count ``set_num_threads`` was given (else numba's configured one, ``split_threads``);
+    the kernels use at most NUMBA_NUM_THREADS of them (one per core by default)."""
+    return _requested if _requested is not None else split_threads()
 
 
 def blas_core() -> str | None:
