@@ -43,15 +43,30 @@ core), so a two-thread training step collapsed: beside one busy-loop process (is
 MLP-64 step took 12-16 ms against ~1 ms quiet, and PyTorch's two-thread step 38-112 ms.
 ``benchmarks/bench_busy.py`` measures it. The policy, decided with it:
 
-* What runs in parallel is unchanged: a loop or GEMM from the grain size on (above). The grain is
-  not the lever here: a stall costs a time slice whatever the region's size, and below ~a
-  millisecond of work every shared region risks one.
+* The rule: how the work is split depends on the shapes and the configured thread count
+  (``set_num_threads``, else numba's default) only; the adaptation below only decides which
+  threads run that split. So results never depend on the load, as PyTorch's may depend on the
+  thread count but never on timing. A split is a loop's ``prange`` or ``range`` variant (batch
+  norm's per-channel sums, picked by ``in_parallel``), a GEMM's pieces (kernels/blas.py, one
+  BLAS call per piece: a piece's sums are not NumPy's single call's), the batch slices of
+  conv2d's direct weight gradient (kernels/conv.py, added at the end). All are sized by
+  ``split_threads()``, never by numba's current count. (Until 2026-12-07 a spell also changed
+  the split, to NumPy's single GEMM call, one weight-gradient slice, the serial variants: a
+  matmul's and every convolution's weight gradient's last bits then depended on the load, and
+  minitorch.compile's bit-identical replay test failed on a busy machine.)
+* What is split for the threads is unchanged: a loop or GEMM from the grain size on (above). The
+  grain is not the lever here: a stall costs a time slice whatever the region's size, and below
+  ~a millisecond of work every shared region risks one.
 * Adapting at run time. Every shared GEMM (kernels/blas.py, convolutions' included) is timed
   (two ``perf_counter`` calls) and compared with its serial estimate, ``threads`` times the
   fastest it ever ran (``region_timed``). A GEMM slower than that (by ``SLACK`` = 1 ms: a
   quiet machine's hiccups stay under it) would have been faster in the calling thread alone:
-  the threads stalled, and the next ``HOLD_FIRST`` = 256 loops that would have been shared run
-  serially (a serial spell; ``in_parallel`` counts them down; LeNet's step asks 15 times).
+  the threads stalled, and the next ``HOLD_FIRST`` = 256 loops that are split for the threads
+  run on the calling thread alone (a serial spell; ``in_parallel`` counts them down; LeNet's
+  step asks 15 times). The spell sets numba's count to 1 (``_pool_off``), and numba runs a
+  ``prange`` loop on one thread as one chunk, in order, in the calling thread, with the same
+  arithmetic per iteration, without waking the pool: the same split, the same bits, no stall.
+  A GEMM run alone is not timed.
   Then the threads are tried again; a stall soon after a spell makes the next one ``GROWTH`` =
   4 times longer, up to ``HOLD_MAX`` = 4096 loops (~270 LeNet steps, ~2.5 s on a quiet
   machine); after ``CALM`` = 100 shared GEMMs without a stall the next spell is short again, so
@@ -210,7 +225,9 @@ def pool_off() -> bool:
 
 def _pool_off(off: bool) -> None:
     """Begin (``off``) or end running the split loops on the calling thread alone: numba's count
-    goes to 1 and back to the configured count, remembered meanwhile in ``_configured``."""
+    goes to 1 and back to the configured count, remembered meanwhile in ``_configured``. numba's
+    count belongs to the Python thread that sets it: a kernel called from another thread during
+    a spell may still run on the pool, with the same split (``split_threads``), so the same bits."""
     global _alone, _configured
     if off:
         _configured, _alone = numba.get_num_threads(), True
@@ -226,7 +243,7 @@ _configured = 1  # the configured count while ``_alone``
 
 # Run-time adaptation (the module docstring's "On a busy machine"). Every shared GEMM
 # (kernels/blas.py) reports its wall time to ``region_timed``; one slower than its serial estimate
-# starts a serial spell: the next ``_hold`` loops that would have run on the threads run serially.
+# starts a serial spell: the next ``_hold`` loops split for the threads run on the calling thread.
 # The spell grows GROWTH-fold, from HOLD_FIRST up to HOLD_MAX, each time the threads stall again soon
 # after one (before CALM shared GEMMs ran well); after a longer calm it starts again from HOLD_FIRST.
 # Both are counted in kernel calls, not seconds, so that the time a program spends elsewhere
