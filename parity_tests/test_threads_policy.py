@@ -194,20 +194,23 @@ def _kernel_results():
     return out
 
 
-def test_results_are_bit_identical_inside_and_outside_a_serial_spell():
+def test_results_are_bit_identical_inside_and_outside_a_serial_spell(monkeypatch):
     """The split depends on the shapes and the configured thread count only; the spell only runs
     it on the calling thread. So nothing a kernel returns depends on the machine's load."""
+    monkeypatch.setattr(threading, "ADAPTIVE", False)  # no spell of the machine's own outside the forced one
     shared = _kernel_results()
     assert not threading.pool_off()
+    monkeypatch.setattr(threading, "ADAPTIVE", True)
     threading.region_timed(("gemm", 6), 1e-3, 2)
     assert threading.region_timed(("gemm", 6), 9e-3 + threading.SLACK, 2)  # a spell longer than the kernels
     before = threading.serial_spell_left()
-    alone = _kernel_results()
+    alone = _kernel_results()  # a GEMM run alone is not timed, so no other spell can begin meanwhile
     assert threading.pool_off() and numba.get_num_threads() == 1
     assert before - threading.serial_spell_left() >= 20  # the loops were split, and counted
+    monkeypatch.setattr(threading, "ADAPTIVE", False)
     threading._serial_left = 0
     after = _kernel_results()  # and back on the threads
-    assert numba.get_num_threads() == 2
+    assert not threading.pool_off() and numba.get_num_threads() == 2
     for name in shared:
         assert np.array_equal(shared[name], alone[name]), name
         assert np.array_equal(shared[name], after[name]), name
