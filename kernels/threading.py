@@ -50,7 +50,7 @@ MLP-64 step took 12-16 ms against ~1 ms quiet, and PyTorch's two-thread step 38-
   norm's per-channel sums, picked by ``in_parallel``), a GEMM's pieces (kernels/blas.py, one
   BLAS call per piece: a piece's sums are not NumPy's single call's), the batch slices of
   conv2d's direct weight gradient (kernels/conv.py, added at the end). All are sized by
-  ``split_threads()``, never by numba's current count. (Until 2026-12-07 a spell also changed
+  ``split_threads()``, the configured count, never by numba's current count. (Until 2026-12-07 a spell also changed
   the split, to NumPy's single GEMM call, one weight-gradient slice, the serial variants: a
   matmul's and every convolution's weight gradient's last bits then depended on the load, and
   minitorch.compile's bit-identical replay test failed on a busy machine.)
@@ -223,9 +223,12 @@ def in_parallel(elements: int) -> bool:
 
 def split_threads() -> int:
     """The thread count a split is sized by (the GEMM pieces of kernels/blas.py, the batch slices
-    of conv2d's direct weight gradient): the configured one (``set_num_threads``, else numba's
-    default), also during a serial spell, when numba itself is on one thread."""
-    return _configured if _alone else numba.get_num_threads()
+    of conv2d's direct weight gradient): the configured one, ``set_num_threads``'s (at most
+    NUMBA_NUM_THREADS), else NUMBA_NUM_THREADS, numba's default. Never numba's current count,
+    which a serial spell sets to 1, and which is numba's per Python thread: the split is the
+    same in every thread and spell. (So ``numba.set_num_threads`` alone changes which threads
+    run a split, not the split: ``minitorch.set_num_threads`` sets both.)"""
+    return _configured
 
 
 def pool_off() -> bool:
@@ -235,20 +238,19 @@ def pool_off() -> bool:
 
 def _pool_off(off: bool) -> None:
     """Begin (``off``) or end running the split loops on the calling thread alone: numba's count
-    goes to 1 and back to the configured count, remembered meanwhile in ``_configured``. numba's
-    count belongs to the Python thread that sets it: a kernel called from another thread during
-    a spell may still run on the pool, with the same split (``split_threads``), so the same bits."""
-    global _alone, _configured
-    if off:
-        _configured, _alone = numba.get_num_threads(), True
-        numba.set_num_threads(1)
-    else:
-        _alone = False
-        numba.set_num_threads(_configured)
+    goes to 1, and back to the configured count. numba's count belongs to the Python thread that
+    sets it: a kernel called from another Python thread during a spell may still run on the pool
+    (or one thread's spell may end in another), with the same split, so the same bits."""
+    global _alone
+    _alone = off
+    numba.set_num_threads(1 if off else _configured)
 
 
 _alone = False  # a serial spell has set numba's count to 1 (``_pool_off``)
-_configured = 1  # the configured count while ``_alone``
+# The configured count (``split_threads``): numba's default until set_num_threads. Not asked of
+# numba.get_num_threads(), which would start the pool at import (and a forked DataLoader worker
+# must not start it again).
+_configured = numba.config.NUMBA_NUM_THREADS
 
 
 # Run-time adaptation (the module docstring's "On a busy machine"). Every shared GEMM
@@ -330,13 +332,11 @@ def set_num_threads(n: int) -> None:
     GEMM after it each use the cores once; where numpy's BLAS is not an OpenBLAS we can find, its
     count is left alone (set OPENBLAS_NUM_THREADS or OMP_NUM_THREADS before starting Python).
     """
-    global _requested
+    global _requested, _configured
     _requested = n
-    global _configured
     n = min(n, numba.config.NUMBA_NUM_THREADS)  # numba never starts more (torch would oversubscribe)
-    if _alone:  # a serial spell keeps numba on one thread; the splits use n from now on
-        _configured = n
-    else:
+    _configured = n  # the splits' count (split_threads)
+    if not _alone:  # a serial spell keeps numba on one thread until it ends
         numba.set_num_threads(n)
     if not _ONE_POOL:
         _blas_threads(n)
@@ -346,8 +346,8 @@ _requested: int | None = None  # what set_num_threads was given, as torch.get_nu
 
 
 def get_num_threads() -> int:
-    """The count ``set_num_threads`` was given (else numba's configured one, ``split_threads``);
-    the kernels use at most NUMBA_NUM_THREADS of them (one per core by default)."""
+    """The count ``set_num_threads`` was given (else NUMBA_NUM_THREADS, ``split_threads``); the
+    kernels use at most NUMBA_NUM_THREADS of them (one per core by default)."""
     return _requested if _requested is not None else split_threads()
 
 

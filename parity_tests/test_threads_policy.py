@@ -22,16 +22,17 @@ pytestmark = pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2 or not thread
 
 @pytest.fixture(autouse=True)
 def fresh_policy(monkeypatch):
-    """Two threads, no spell in progress, nothing learned; restored afterwards."""
+    """Two threads (configured: the splits' count), no spell in progress, nothing learned; restored afterwards."""
     monkeypatch.setattr(threading, "_serial_left", 0)
     monkeypatch.setattr(threading, "_alone", False)
-    monkeypatch.setattr(threading, "_requested", None)
+    monkeypatch.setattr(threading, "_requested", threading._requested)
+    monkeypatch.setattr(threading, "_configured", threading._configured)
     monkeypatch.setattr(threading, "_hold", threading.HOLD_FIRST)
     monkeypatch.setattr(threading, "_calm", 0)
     monkeypatch.setattr(threading, "_best", {})
     monkeypatch.setattr(threading, "ADAPTIVE", True)
     before = numba.get_num_threads()
-    numba.set_num_threads(2)
+    kernels.set_num_threads(2)
     yield
     numba.set_num_threads(before)
 
@@ -62,7 +63,7 @@ def test_in_parallel_from_the_grain_size_on():
 
 
 def test_one_thread_is_always_serial():
-    numba.set_num_threads(1)
+    kernels.set_num_threads(1)
     assert not threading.in_parallel(threading.PARALLEL_GRAIN * 1000)
 
 
