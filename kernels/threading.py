@@ -119,8 +119,8 @@ Since a spell keeps the split (above), a spell's GEMM is the pieces one after th
 NumPy's single call: for the MLP's 64x784 @ 784x256 on one thread 257-300 µs against 211-223
 (kernels/gemm.py's pieces against OpenBLAS's one call, under ``chrt``), LeNet's conv1 weight
 gradient 471-513 µs against 445-473 (two slices added). The adaptation's benefit stays:
-``bench_busy.py --rounds 5 --variant MINITORCH_ADAPTIVE_THREADS=0``, 01:17-01:20 (load 2.3-4.0,
-other users' jobs running, so "quiet" was not), busy/1t 0.79-1.10 for both steps in three runs
+``bench_busy.py --rounds 5 --variant MINITORCH_ADAPTIVE_THREADS=0``, 01:17-01:31 (load 1.6-4.0,
+other users' jobs running, so "quiet" was not), busy/1t 0.79-1.10 for both steps in four runs
 (the code before this change, in the same minutes: 1.03-1.62), without the adaptation 3.7-16x
 the one-thread step; under ``chrt -f 1 ... --phases quiet`` no spell began and the default
 matched "no adapt." (MLP 2.03 / 1.95 ms, LeNet 8.65 / 8.64 ms).
