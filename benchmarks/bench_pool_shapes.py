@@ -68,12 +68,12 @@ def steps(op: str, shape, k: int, s: int, p: int) -> tuple:
 def child(reps: int) -> None:
     """Time every shape here (this process's minitorch and torch); print {name: [ours fwd, bwd,
     torch fwd, bwd]} in ms as JSON."""
-    import numba
     import torch
 
+    import minitorch
     from minitorch.backends import cpu  # noqa: F401  the settings minitorch runs the kernels with
 
-    numba.set_num_threads(1)
+    minitorch.set_num_threads(1)  # the kernels' splits and numba's count
     torch.set_num_threads(1)
 
     def cpu_ms(fn):

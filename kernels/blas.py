@@ -35,7 +35,9 @@ Where it is not found (numpy built on another BLAS), ``matmul`` is ``np.matmul``
 
 Every shared GEMM is timed and reported to ``threading.region_timed``: one that stalls (slower
 than running it in one thread would have been) starts a serial spell (kernels/threading.py, "On
-a busy machine"), during which ``in_parallel`` says no and GEMMs are NumPy's single call.
+a busy machine"), during which the same pieces run one after the other in the calling thread
+(numba on one thread) and are not timed. The pieces depend on the shapes and the configured
+thread count (``split_threads``) only, so a GEMM's bits never depend on the spell, on the load.
 """
 
 import ctypes
@@ -47,7 +49,7 @@ from numba import njit, prange
 
 from . import gemm
 from .checks import check_matmul, check_shape
-from .threading import in_parallel, one_pool, openblas_symbol, region_timed
+from .threading import in_parallel, one_pool, openblas_symbol, pool_off, region_timed, split_threads
 
 ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
 
@@ -154,9 +156,9 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     Shared out here: matrices (2-d), stacks of matrices with the same batch shape, and a stack
     times one matrix (a stack stored row-major is one tall GEMM). Anything else (broadcast
     batch dims, vectors, integers, empty operands, or no OpenBLAS found) is NumPy's, on one
-    thread when the pool is ours; so is a GEMM too small to share, or asked for during a serial
-    spell (``in_parallel``), for which NumPy's call is the shortest path to the same
-    single-threaded BLAS call.
+    thread when the pool is ours; so is a GEMM too small to share (``in_parallel``). A GEMM
+    shared out is cut into the same pieces during a serial spell, which only runs them on the
+    calling thread alone: the result never depends on the spell.
     """
     shape = check_matmul("matmul", a, b)
     if out is not None:
@@ -190,7 +192,7 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     if not own and fn is None:
         return np.matmul(a, b, out=out)
     batch = c3.shape[0]
-    threads = numba.get_num_threads()
+    threads = split_threads()  # the configured count, also during a spell (numba's is 1 then)
     parts = min(threads, max(M, N)) if batch < threads else 1  # else one matrix per thread
     if own:
         mr, nr = gemm.TILE[a.dtype]
@@ -202,11 +204,13 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         _own_gemm(gemm.kernel(a.dtype), batch, parts, N >= M, nr if N >= M else mr,
                   a3.ctypes.data, gemm.extent(a3), sa, rsa, csa, b3.ctypes.data, gemm.extent(b3), sb, rsb, csb,
                   c3.ctypes.data, M, N, K, work.ctypes.data, work.shape[1], work.strides[0])
-        region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, True), time.perf_counter() - start, threads)
+        if not pool_off():
+            region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, True), time.perf_counter() - start, threads)
         return out
     one, zero = a.dtype.type(1), a.dtype.type(0)
     start = time.perf_counter()
     _gemm(fn, batch, parts, N >= M, a3.ctypes.data, b3.ctypes.data, c3.ctypes.data, M, N, K,
           la[0], lb[0], la[1], lb[1], N, la[2], lb[2], M * N, a.itemsize, one, zero)
-    region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, False), time.perf_counter() - start, threads)
+    if not pool_off():
+        region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, False), time.perf_counter() - start, threads)
     return out

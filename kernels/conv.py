@@ -25,7 +25,6 @@ Padding is ``(ph, pw)`` (symmetric, PyTorch's int form) or ``((top, bottom), (le
 (asymmetric, what padding='same' needs for even kernels: minitorch/nn/functional/conv.py).
 """
 
-import numba
 import numpy as np
 from numba import njit, prange
 
@@ -44,7 +43,7 @@ from .im2col import (
     im2col_nhwc_into,
     valid_output_range,
 )
-from .threading import in_parallel
+from .threading import in_parallel, split_threads
 
 Pair = tuple[int, int]
 Padding = tuple[int, int] | Padding4
@@ -772,7 +771,7 @@ def _conv2d_weight_grad_direct(gy, x, weight_shape, padding: Padding4, dilation:
     gy_wide = np.zeros((N, C_out, oH, Wp), dtype=dtype)
     gy_wide[..., :oW] = gy
     taps = weight_shape[1] * weight_shape[2] * weight_shape[3]
-    parts = min(N, numba.get_num_threads()) if in_parallel(gy_wide.size * taps // GEMM_WORK_DIVISOR) else 1
+    parts = min(N, split_threads()) if in_parallel(gy_wide.size * taps // GEMM_WORK_DIVISOR) else 1
     gw = np.zeros((parts, C_out, taps), dtype=dtype)
     _weight_grad_direct(x_pad, gy_wide.reshape(N, C_out, oH * Wp), gw, weight_shape[2],
                         weight_shape[3], dilation[0], dilation[1], oH)

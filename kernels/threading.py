@@ -43,15 +43,30 @@ core), so a two-thread training step collapsed: beside one busy-loop process (is
 MLP-64 step took 12-16 ms against ~1 ms quiet, and PyTorch's two-thread step 38-112 ms.
 ``benchmarks/bench_busy.py`` measures it. The policy, decided with it:
 
-* What runs in parallel is unchanged: a loop or GEMM from the grain size on (above). The grain is
-  not the lever here: a stall costs a time slice whatever the region's size, and below ~a
-  millisecond of work every shared region risks one.
+* The rule: how the work is split depends on the shapes and the configured thread count
+  (``set_num_threads``, else numba's default) only; the adaptation below only decides which
+  threads run that split. So results never depend on the load, as PyTorch's may depend on the
+  thread count but never on timing. A split is a loop's ``prange`` or ``range`` variant (batch
+  norm's per-channel sums, picked by ``in_parallel``), a GEMM's pieces (kernels/blas.py, one
+  BLAS call per piece: a piece's sums are not NumPy's single call's), the batch slices of
+  conv2d's direct weight gradient (kernels/conv.py, added at the end). All are sized by
+  ``split_threads()``, the configured count, never by numba's current count. (Until 2026-12-07 a spell also changed
+  the split, to NumPy's single GEMM call, one weight-gradient slice, the serial variants: a
+  matmul's and every convolution's weight gradient's last bits then depended on the load, and
+  minitorch.compile's bit-identical replay test failed on a busy machine.)
+* What is split for the threads is unchanged: a loop or GEMM from the grain size on (above). The
+  grain is not the lever here: a stall costs a time slice whatever the region's size, and below
+  ~a millisecond of work every shared region risks one.
 * Adapting at run time. Every shared GEMM (kernels/blas.py, convolutions' included) is timed
   (two ``perf_counter`` calls) and compared with its serial estimate, ``threads`` times the
   fastest it ever ran (``region_timed``). A GEMM slower than that (by ``SLACK`` = 1 ms: a
   quiet machine's hiccups stay under it) would have been faster in the calling thread alone:
-  the threads stalled, and the next ``HOLD_FIRST`` = 256 loops that would have been shared run
-  serially (a serial spell; ``in_parallel`` counts them down; LeNet's step asks 15 times).
+  the threads stalled, and the next ``HOLD_FIRST`` = 256 loops that are split for the threads
+  run on the calling thread alone (a serial spell; ``in_parallel`` counts them down; LeNet's
+  step asks 15 times). The spell sets numba's count to 1 (``_pool_off``), and numba runs a
+  ``prange`` loop on one thread as one chunk, in order, in the calling thread, with the same
+  arithmetic per iteration, without waking the pool: the same split, the same bits, no stall.
+  A GEMM run alone is not timed.
   Then the threads are tried again; a stall soon after a spell makes the next one ``GROWTH`` =
   4 times longer, up to ``HOLD_MAX`` = 4096 loops (~270 LeNet steps, ~2.5 s on a quiet
   machine); after ``CALM`` = 100 shared GEMMs without a stall the next spell is short again, so
@@ -99,6 +114,16 @@ A benchmark that alternates two processes must pause between them (bench_busy.py
 ms): the idle threads of the one that just ran spin on the cores, the next one's first GEMMs
 stall on them, and a serial spell begins (bench_commits.py, which does not pause, read LeNet
 1.2x slower under chrt; 1.01x with a 20 ms pause added).
+
+Since a spell keeps the split (above), a spell's GEMM is the pieces one after the other, not
+NumPy's single call: for the MLP's 64x784 @ 784x256 on one thread 257-300 µs against 211-223
+(kernels/gemm.py's pieces against OpenBLAS's one call, under ``chrt``), LeNet's conv1 weight
+gradient 471-513 µs against 445-473 (two slices added). The adaptation's benefit stays:
+``bench_busy.py --rounds 5 --variant MINITORCH_ADAPTIVE_THREADS=0``, 01:17-01:31 (load 1.6-4.0,
+other users' jobs running, so "quiet" was not), busy/1t 0.79-1.10 for both steps in four runs
+(the code before this change, in the same minutes: 1.03-1.62), without the adaptation 3.7-16x
+the one-thread step; under ``chrt -f 1 ... --phases quiet`` no spell began and the default
+matched "no adapt." (MLP 2.03 / 1.95 ms, LeNet 8.65 / 8.64 ms).
 
 ``MINITORCH_ADAPTIVE_THREADS=0`` (read at import) switches the adaptation off, for measuring it.
 """
@@ -178,20 +203,59 @@ SCALAR_WORK = 8
 
 
 def in_parallel(elements: int) -> bool:
-    """Whether a kernel loop touching ``elements`` array elements should run on the threads: from
-    ``PARALLEL_GRAIN`` on, with more than one thread, and not during a serial spell (below)."""
+    """Whether a kernel loop touching ``elements`` array elements is split for the threads (its
+    ``prange`` variant, a GEMM cut into ``split_threads()`` pieces): from ``PARALLEL_GRAIN`` on,
+    with a configured count of two or more. It depends on the size and that count only, never on
+    a serial spell, so the kernels' results never depend on the machine's load. During a spell
+    (below) it still says yes, counts the loop down and turns the pool off: numba then runs the
+    same split's chunks one after the other in the calling thread, with the same arithmetic."""
     global _serial_left
-    if elements < PARALLEL_GRAIN or numba.get_num_threads() < 2:
+    if elements < PARALLEL_GRAIN or split_threads() < 2:
         return False
     if _serial_left:
         _serial_left -= 1
-        return False
+        if not _alone:
+            _pool_off(True)
+    elif _alone:
+        _pool_off(False)
     return True
+
+
+def split_threads() -> int:
+    """The thread count a split is sized by (the GEMM pieces of kernels/blas.py, the batch slices
+    of conv2d's direct weight gradient): the configured one, ``set_num_threads``'s (at most
+    NUMBA_NUM_THREADS), else NUMBA_NUM_THREADS, numba's default. Never numba's current count,
+    which a serial spell sets to 1, and which is numba's per Python thread: the split is the
+    same in every thread and spell. (So ``numba.set_num_threads`` alone changes which threads
+    run a split, not the split: ``minitorch.set_num_threads`` sets both.)"""
+    return _configured
+
+
+def pool_off() -> bool:
+    """Whether a serial spell has the pool off: the loops split for the threads run in the calling thread."""
+    return _alone
+
+
+def _pool_off(off: bool) -> None:
+    """Begin (``off``) or end running the split loops on the calling thread alone: numba's count
+    goes to 1, and back to the configured count. numba's count belongs to the Python thread that
+    sets it: a kernel called from another Python thread during a spell may still run on the pool
+    (or one thread's spell may end in another), with the same split, so the same bits."""
+    global _alone
+    _alone = off
+    numba.set_num_threads(1 if off else _configured)
+
+
+_alone = False  # a serial spell has set numba's count to 1 (``_pool_off``)
+# The configured count (``split_threads``): numba's default until set_num_threads. Not asked of
+# numba.get_num_threads(), which would start the pool at import (and a forked DataLoader worker
+# must not start it again).
+_configured = numba.config.NUMBA_NUM_THREADS
 
 
 # Run-time adaptation (the module docstring's "On a busy machine"). Every shared GEMM
 # (kernels/blas.py) reports its wall time to ``region_timed``; one slower than its serial estimate
-# starts a serial spell: the next ``_hold`` loops that would have run on the threads run serially.
+# starts a serial spell: the next ``_hold`` loops split for the threads run on the calling thread.
 # The spell grows GROWTH-fold, from HOLD_FIRST up to HOLD_MAX, each time the threads stall again soon
 # after one (before CALM shared GEMMs ran well); after a longer calm it starts again from HOLD_FIRST.
 # Both are counted in kernel calls, not seconds, so that the time a program spends elsewhere
@@ -268,10 +332,12 @@ def set_num_threads(n: int) -> None:
     GEMM after it each use the cores once; where numpy's BLAS is not an OpenBLAS we can find, its
     count is left alone (set OPENBLAS_NUM_THREADS or OMP_NUM_THREADS before starting Python).
     """
-    global _requested
+    global _requested, _configured
     _requested = n
     n = min(n, numba.config.NUMBA_NUM_THREADS)  # numba never starts more (torch would oversubscribe)
-    numba.set_num_threads(n)
+    _configured = n  # the splits' count (split_threads)
+    if not _alone:  # a serial spell keeps numba on one thread until it ends
+        numba.set_num_threads(n)
     if not _ONE_POOL:
         _blas_threads(n)
 
@@ -280,9 +346,9 @@ _requested: int | None = None  # what set_num_threads was given, as torch.get_nu
 
 
 def get_num_threads() -> int:
-    """The count ``set_num_threads`` was given (else numba's); the kernels use at most
-    NUMBA_NUM_THREADS of them (one per core by default)."""
-    return _requested if _requested is not None else numba.get_num_threads()
+    """The count ``set_num_threads`` was given (else NUMBA_NUM_THREADS, ``split_threads``); the
+    kernels use at most NUMBA_NUM_THREADS of them (one per core by default)."""
+    return _requested if _requested is not None else split_threads()
 
 
 def blas_core() -> str | None:

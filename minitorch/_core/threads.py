@@ -10,9 +10,10 @@ is missing, numba runs on its 'workqueue' layer and OpenBLAS keeps threads of it
 
 Two threads help only while both can run. When another process keeps a core busy, a parallel
 loop waits for the thread that cannot run, so the kernels time their shared GEMMs and, when one
-is slower than running it in one thread would have been, run serially for a while and then try
-the threads again (``kernels/threading.py``, "On a busy machine"); ``get_num_threads`` still
-reports the count that was set, as ``torch.get_num_threads`` does.
+is slower than running it in one thread would have been, run on the calling thread alone for a
+while and then try the threads again (``kernels/threading.py``, "On a busy machine"). The work is
+split for the count that was set all the same, so results never depend on the load;
+``get_num_threads`` still reports the count that was set, as ``torch.get_num_threads`` does.
 
 ``import minitorch`` does not import numba (it must stay fast and compile nothing), so a count
 set before the first kernel call is remembered here and applied when the CPU backend first
