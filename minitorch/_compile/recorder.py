@@ -320,6 +320,9 @@ class Recorder:
                 plan.grad_guards.append((t, grad, False))
             if counter.value != version and not any(c is counter for c, _ in plan.version_effects):
                 plan.version_effects.append((counter, counter.value - version))
+        # gc.get_objects() lists tensors in an order that depends on the process's history: effects
+        # are kept in the order of their slots (the order the capture made them), so a plan prints alike.
+        plan.grad_effects.sort(key=lambda effect: -1 if effect[1] is None else effect[1])
         plan.outputs = self._output_spec(result, grads_changed)
         if self.broken is not None:
             return None
