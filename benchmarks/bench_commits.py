@@ -23,6 +23,11 @@ import subprocess
 import sys
 import time
 
+# s between two timings: libgomp's idle threads spin 4-10 ms after a parallel region, so a worker
+# timed right after the other would share the cores with them (and minitorch's kernels would
+# rightly see a busy machine: kernels/threading.py, "On a busy machine").
+PAUSE = 0.02
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -148,6 +153,7 @@ def main() -> None:
         samples: dict[str, list[float]] = {side: [] for side in roots}
         for r in range(args.repeats):
             for side in (("old", "new") if r % 2 == 0 else ("new", "old")):
+                time.sleep(PAUSE)  # the other worker's OpenMP threads stop spinning first (see PAUSE)
                 conns[side].send(name)
                 samples[side].append(conns[side].recv())
         old, new = (statistics.median(samples[s]) * 1e6 for s in ("old", "new"))
