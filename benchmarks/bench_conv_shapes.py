@@ -51,6 +51,9 @@ SHAPES = {
     "g32 resnet 3x3 s2 (64,256,2,2)->512": ((64, 256, 2, 2), 512, 3, 2, 1),
     "g32 densenet 3x3 (64,160,8,8)->32": ((64, 160, 8, 8), 32, 3, 1, 1),
     "g32 densenet 3x3 (64,160,4,4)->32": ((64, 160, 4, 4), 32, 3, 1, 1),
+    # d2l's LeNet (the lenet chapter and bench_compile's LeNet step): few channels, 5x5
+    "lenet conv1 5x5 p2 (64,1,28,28)->6": ((64, 1, 28, 28), 6, 5, 1, 2),
+    "lenet conv2 5x5 (64,6,14,14)->16": ((64, 6, 14, 14), 16, 5, 1, 0),
 }
 OPS = ("fwd", "dx", "dw")
 
