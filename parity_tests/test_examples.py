@@ -91,3 +91,14 @@ def test_side_by_side_losses_agree(monkeypatch, capsys, tmp_path):
     difference = float(re.search(r"max relative difference of the losses: (\S+)", out).group(1))
     assert difference <= 1e-4
     assert (tmp_path / "side_by_side.png").exists()
+
+
+def test_compile_flag_compiles_the_step_once_for_all_epochs(monkeypatch, capsys, tmp_path):
+    """``--compile`` wraps the step once, before the first epoch (not once an epoch), so its plans
+    are captured once and replayed in every later epoch."""
+    calls = []
+    compile = minitorch.compile
+    monkeypatch.setattr(minitorch, "compile", lambda fn: calls.append(fn) or compile(fn))
+    run_main("train_mlp", monkeypatch, "--epochs", "3", "--batch-size", "64", "--out", str(tmp_path), "--compile")
+    assert [e[0] for e in epoch_lines(capsys.readouterr().out)] == ["1", "2", "3"]
+    assert len(calls) == 1
