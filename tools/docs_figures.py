@@ -18,6 +18,10 @@ from pathlib import Path
 TOOLS = str(Path(__file__).resolve().parent)
 if TOOLS not in sys.path:  # MkDocs loads a hook by its path: ``figures`` is found next to it
     sys.path.insert(0, TOOLS)
+# `mkdocs serve` loads the hook again for every rebuild: forget the figures imported last time,
+# so that an edited figure is drawn anew, as it was when all of them lived in this file.
+for module in [m for m in sys.modules if m == "figures" or m.startswith("figures.")]:
+    del sys.modules[module]
 from figures import FIGURES
 
 MARKER = re.compile(r"^<!-- figure: (?P<name>[\w-]+) -->$", re.MULTILINE)
