@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 
-from training_steps import lenet, mlp, training_step
+from training_steps import lenet, mlp, step_of, training_step
 
 # s between two timings: libgomp's idle threads spin 4-10 ms after a parallel region, so a worker
 # timed right after the other would share the cores with them (and minitorch's kernels would
@@ -31,12 +31,6 @@ from training_steps import lenet, mlp, training_step
 PAUSE = 0.02
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def step_of(step_and_batch):
-    """``training_steps.training_step``'s step as a zero-argument call on its batch."""
-    step, batch = step_and_batch
-    return lambda: step(*batch)
 
 
 def make_workloads(torch):
