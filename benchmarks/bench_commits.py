@@ -23,6 +23,8 @@ import subprocess
 import sys
 import time
 
+from training_steps import lenet, mlp, step_of, training_step
+
 # s between two timings: libgomp's idle threads spin 4-10 ms after a parallel region, so a worker
 # timed right after the other would share the cores with them (and minitorch's kernels would
 # rightly see a busy machine: kernels/threading.py, "On a busy machine").
@@ -32,11 +34,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def make_workloads(torch):
-    """name -> (callable doing one unit of work, calls per timing)."""
+    """name -> (callable doing one unit of work, calls per timing); the training steps are
+    ``training_steps.py``'s MLP (SGD with momentum) and train_lenet.py's LeNet-5 (Adam)."""
     import numpy as np
 
     rng = np.random.default_rng(0)
-    nn = torch.nn
     x = torch.tensor(rng.standard_normal((8, 8)), dtype=torch.float32)
     y = torch.tensor(rng.standard_normal((8, 8)), dtype=torch.float32)
     w = torch.tensor(rng.standard_normal((8, 8)), dtype=torch.float32, requires_grad=True)
@@ -56,34 +58,12 @@ def make_workloads(torch):
         w.grad = None
         b.grad = None
 
-    def training_step(model, batch_shape, optimizer):
-        torch.manual_seed(0)
-        images = torch.from_numpy(rng.standard_normal(batch_shape, dtype=np.float32))
-        labels = torch.from_numpy(rng.integers(0, 10, batch_shape[0]))
-        loss_fn = nn.CrossEntropyLoss()
-
-        def step():
-            optimizer.zero_grad()
-            loss_fn(model(images), labels).backward()
-            optimizer.step()
-
-        return step
-
-    torch.manual_seed(0)
-    mlp = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
-    lenet = nn.Sequential(
-        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
-    )
     return {
         "x + y (8x8)": (add, 2000),
         "x.exp() (8x8, a method)": (method, 2000),
         "20-op graph fwd + bwd (8x8)": (graph20, 100),
-        "MLP 784-256-10 step (batch 64, SGD)": (
-            training_step(mlp, (64, 1, 28, 28), torch.optim.SGD(mlp.parameters(), lr=0.1, momentum=0.9)), 20),
-        "LeNet-5 step (batch 64, Adam)": (
-            training_step(lenet, (64, 1, 28, 28), torch.optim.Adam(lenet.parameters(), lr=1e-3)), 5),
+        "MLP 784-256-10 step (batch 64, SGD)": (step_of(training_step(torch, mlp, 0.1, momentum=0.9)), 20),
+        "LeNet-5 step (batch 64, Adam)": (step_of(training_step(torch, lenet, 1e-3, "Adam")), 5),
     }
 
 

@@ -3,7 +3,8 @@
 Run: ``python benchmarks/bench_compile.py [--rounds 21] [--calls 10] [--threads 1]`` from the
 repository root.
 
-Workloads (one training step each, batch 64, 28x28 inputs, the same seeds in both libraries):
+Workloads (one training step each, batch 64, 28x28 inputs, the same seeds in both libraries; the
+models and the step are ``training_steps.py``'s):
 
 * ``mlp``: 784-256-10 with ReLU, cross-entropy, SGD (lr 0.1), the MLP of issue 19;
 * ``lenet``: LeNet-5 as in d2l (sigmoid, average pooling), cross-entropy, SGD (lr 0.9);
@@ -31,41 +32,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import torch
+from training_steps import d2l_lenet, mlp, training_step
 
 import minitorch
-
-
-def _lenet(lib):
-    nn = lib.nn
-    return nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(), nn.Linear(84, 10))
-
-
-def _mlp(lib):
-    nn = lib.nn
-    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
-
-
-def training_step(lib, make, lr: float):
-    """A zero-argument training step of ``make(lib)`` on one fixed batch of 64."""
-    lib.manual_seed(0)
-    model = make(lib)
-    opt = lib.optim.SGD(model.parameters(), lr=lr)
-    rng = np.random.default_rng(0)
-    x = lib.tensor(rng.standard_normal((64, 1, 28, 28)).astype(np.float32))
-    y = lib.tensor(rng.integers(0, 10, 64))
-    loss_fn = lib.nn.functional.cross_entropy
-
-    def step(x, y):
-        opt.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-        return loss
-
-    return step, (x, y)
 
 
 def chain(lib):
@@ -96,7 +65,7 @@ def variants(name: str):
                 compiled(mx)
         return {"minitorch eager": lambda: eager(mx), "minitorch compiled": lambda: compiled(mx),
                 "numpy (kernels only)": lambda: numpy_chain(nx), "torch": lambda: chain(torch)(tx)}, compiled
-    make, lr = {"mlp": (_mlp, 0.1), "lenet": (_lenet, 0.9)}[name]
+    make, lr = {"mlp": (mlp, 0.1), "lenet": (d2l_lenet, 0.9)}[name]
     m_step, m_args = training_step(minitorch, make, lr)
     c_step, c_args = training_step(minitorch, make, lr)
     compiled = minitorch.compile(c_step)

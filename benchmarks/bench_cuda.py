@@ -7,7 +7,8 @@ Run on a machine with an NVIDIA GPU and a CUDA build of torch, from the reposito
     MINITORCH_FAKE_CUDA=1 python benchmarks/bench_cuda.py --fake --quick   # no GPU: see below
 
 One training step is ``zero_grad``, forward, cross-entropy loss, backward and ``Adam.step`` on a
-fixed random batch already on the device. Both libraries build the same model in this one process.
+fixed random batch already on the device (``training_steps.py``'s step; its LeNet-5). Both libraries
+build the same model in this one process.
 After warm-up steps, each repeat times a window of steps of each library in turn (alternating which
 goes first), with ``torch.cuda.synchronize()`` before and after the window; the table shows medians
 over the repeats, per step:
@@ -47,20 +48,16 @@ import torch
 
 import minitorch
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from training_steps import lenet, step_of, training_step
+
 NO_GPU = "no CUDA device: run on a machine with an NVIDIA GPU"
 
 
-def lenet(nn):
-    """LeNet-5 on 1x28x28 (``examples/train_lenet.py``), built from ``nn`` = ``torch.nn`` or ``minitorch.nn``."""
-    return nn.Sequential(
-        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
-    )
-
-
-def resnet(nn, width=64, blocks=(2, 2, 2, 2)):
-    """ResNet-18 for 3x32x32 (CIFAR stem: one 3x3 convolution, no max-pool); ``width`` scales the channels."""
+def resnet(lib, width=64, blocks=(2, 2, 2, 2)):
+    """ResNet-18 for 3x32x32 (CIFAR stem: one 3x3 convolution, no max-pool) from ``lib.nn``;
+    ``width`` scales the channels."""
+    nn = lib.nn
 
     class BasicBlock(nn.Module):
         """y = relu(bn(conv(relu(bn(conv(x))))) + shortcut(x))"""
@@ -91,22 +88,9 @@ def resnet(nn, width=64, blocks=(2, 2, 2, 2)):
 
 
 def make_step(lib, build, input_shape, batch, device):
-    """A zero-argument training step of ``lib`` on a fixed random batch (no ``.item()``: no sync)."""
-    lib.manual_seed(0)
-    model = build(lib.nn).to(device)
-    optimizer = lib.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = lib.nn.CrossEntropyLoss()
-    images = lib.randn(batch, *input_shape).to(device)
-    labels = lib.randint(0, 10, (batch,)).to(device)
-
-    def step():
-        optimizer.zero_grad()
-        loss = loss_fn(model(images), labels)
-        loss.backward()
-        optimizer.step()
-        return loss
-
-    return step
+    """A zero-argument training step of ``lib`` with Adam on ``training_steps.py``'s fixed random
+    batch, model and batch on ``device`` (no ``.item()``: no sync)."""
+    return step_of(training_step(lib, build, 1e-3, "Adam", batch, input_shape=input_shape, device=device))
 
 
 def synchronize(fake):
@@ -231,7 +215,7 @@ def main(argv=None):
     small = args.fake and args.quick
     models = [("LeNet-5 1x28x28", lenet, (1, 28, 28), 32 if small else 256),
               ("ResNet-18 3x32x32" + (" (width 8)" if small else ""),
-               (lambda nn: resnet(nn, width=8)) if small else resnet, (3, 32, 32), 8 if small else 128)]
+               (lambda lib: resnet(lib, width=8)) if small else resnet, (3, 32, 32), 8 if small else 128)]
     results = {}
     for name, build, shape, batch in models:
         print(f"timing {name} at batch {batch} ...", file=sys.stderr)

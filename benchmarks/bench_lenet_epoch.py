@@ -2,7 +2,7 @@
 
 Run: ``python benchmarks/bench_lenet_epoch.py`` from the repository root (about a minute).
 The step is what examples/train_lenet.py does per batch: ``zero_grad``, forward, cross-entropy,
-``backward``, ``optimizer.step()``, on a fixed random batch. As in bench_kernels.py, minitorch and
+``backward``, ``optimizer.step()``, on a fixed random batch (``training_steps.py``'s LeNet-5 and step). As in bench_kernels.py, minitorch and
 torch each run in their own worker process and are asked for one timing in turn (a pause of
 PAUSE = 20 ms for the other process's idle threads to stop spinning, one untimed step, then 10 steps
 back to back, as training runs them), repeat after repeat (torch with 1 and with 2 threads);
@@ -28,42 +28,23 @@ import subprocess
 import sys
 import time
 
-import numpy as np
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bench_kernels import PAUSE, ROOT, settle_idle_threads
+from training_steps import lenet, step_of, training_step
 
 BATCHES_PER_EPOCH = 60_000 / 64
 
 
 def build_step(library: str, batch_size: int = 64):
-    """A closure running one training step of LeNet-5 in ``library`` ("minitorch" or "torch")."""
+    """A zero-argument call running one training step of ``training_steps.py``'s LeNet-5 with Adam
+    (lr 1e-3) in ``library`` ("minitorch..." or "torch")."""
     if library.startswith("minitorch"):
         sys.path.insert(0, ROOT)
-        import minitorch as torch
+        import minitorch as lib
     else:
-        import torch
-    nn = torch.nn
-    torch.manual_seed(0)
-    model = nn.Sequential(
-        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
-    )
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
-    rng = np.random.default_rng(0)
-    images = torch.from_numpy(rng.standard_normal((batch_size, 1, 28, 28), dtype=np.float32))
-    labels = torch.from_numpy(rng.integers(0, 10, batch_size))
-
-    def step():
-        optimizer.zero_grad()
-        loss = loss_fn(model(images), labels)
-        loss.backward()
-        optimizer.step()
-
-    return step
+        import torch as lib
+    return step_of(training_step(lib, lenet, 1e-3, "Adam", batch_size))
 
 
 STEPS_PER_TIMING = 10

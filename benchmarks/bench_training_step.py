@@ -4,9 +4,9 @@ Run: ``python benchmarks/bench_training_step.py [--repeats 21] [--steps 20] [--p
 repository root.
 
 The step is train_mlp.py's (784 -> 256 -> 128 -> 10 with ReLUs, cross-entropy, SGD with momentum,
-batch 64) on random images, so no dataset is needed. Each phase is timed separately:
-``zero_grad``, ``forward`` (model and loss), ``backward``, ``step``. Both libraries run in this
-one process with the same weights; each repeat times ``--steps`` steps of each in turn (both
+batch 64; the model and batch of ``training_steps.py``) on random images, so no dataset is needed.
+Each phase is timed separately: ``zero_grad``, ``forward`` (model and loss), ``backward``,
+``step``. Both libraries run in this one process with the same weights; each repeat times ``--steps`` steps of each in turn (both
 at 1 and at 2 threads, ``set_num_threads``), alternating the order, and the table shows medians
 per step in milliseconds with the ratios minitorch / torch at equal threads. On a shared
 machine the 2-thread figures collapse when another process holds the second core: decide on
@@ -35,19 +35,21 @@ import torch
 
 import minitorch
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from training_steps import mlp_example, training_setup
+
 PHASES = ("zero_grad", "forward", "backward", "step")
 
 
-def make_step(lib, weights, images, labels):
-    """A function running one training step in ``lib``, adding each phase's seconds to ``times``."""
-    model = lib.nn.Sequential(lib.nn.Flatten(), lib.nn.Linear(784, 256), lib.nn.ReLU(), lib.nn.Linear(256, 128),
-                              lib.nn.ReLU(), lib.nn.Linear(128, 10))
+def make_step(lib, weights):
+    """A function running one training step of ``training_steps.py``'s ``mlp_example`` (train_mlp.py's
+    MLP) in ``lib`` on ``training_setup``'s batch, with ``weights`` copied in, adding each phase's
+    seconds to ``times``."""
+    model, optimizer, x, y = training_setup(lib, mlp_example, lr=0.05, momentum=0.9)
     with lib.no_grad():
         for p, w in zip(model.parameters(), weights):
             p.copy_(lib.from_numpy(w.copy()))
-    optimizer = lib.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     loss_fn = lib.nn.CrossEntropyLoss()
-    x, y = lib.from_numpy(images), lib.from_numpy(labels)
 
     def step(times: dict[str, float]) -> None:
         t0 = time.perf_counter()
@@ -74,11 +76,9 @@ def main() -> None:
     rng = np.random.default_rng(0)
     shapes = [(256, 784), (256,), (128, 256), (128,), (10, 128), (10,)]
     weights = [(rng.standard_normal(s) * 0.05).astype(np.float32) for s in shapes]
-    images = rng.standard_normal((64, 1, 28, 28)).astype(np.float32)
-    labels = rng.integers(0, 10, 64)
-    ours = make_step(minitorch, weights, images, labels)
-    runs = {"mt 1T": (minitorch, 1, ours), "torch 1T": (torch, 1, make_step(torch, weights, images, labels)),
-            "mt 2T": (minitorch, 2, ours), "torch 2T": (torch, 2, make_step(torch, weights, images, labels))}
+    ours = make_step(minitorch, weights)
+    runs = {"mt 1T": (minitorch, 1, ours), "torch 1T": (torch, 1, make_step(torch, weights)),
+            "mt 2T": (minitorch, 2, ours), "torch 2T": (torch, 2, make_step(torch, weights))}
     results: dict[str, dict[str, list[float]]] = {name: {p: [] for p in PHASES + ("total",)} for name in runs}
     for lib, threads, step in runs.values():  # warm-up: compile the kernels, fill the caches
         lib.set_num_threads(threads)

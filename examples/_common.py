@@ -1,19 +1,25 @@
-"""What the MNIST examples share that is not about training: where the data is, and the plot.
+"""What the MNIST examples (``train_lenet.py``, ``train_mlp.py``) share: their command line, where
+the data is, the training loop with its checkpoints, and the plot.
 
 MNIST is looked for where the user points (``--data``), then in ``./data``, then in
 ``../shared/datasets/mnist`` next to the repository; where none of them has it, it is downloaded into
 ``./data`` (or ``--data``), as in torchvision's and PyTorch's examples.
 
-The training itself (model, loop, evaluation, checkpoint) is written out in each script.
+Each script writes out its model and optimizer and hands them to ``fit``, with the library as
+``torch`` (``import minitorch as torch``): the loop here calls nothing but that module and the
+objects it is given, so the same loop trains a PyTorch model when handed ``torch`` itself.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
+import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
+from tqdm import tqdm
 
 from minitorch.vision import datasets
 
@@ -82,3 +88,95 @@ def plot_history(history: dict, path: Path, title: str) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def example_parser(description: str, *, epochs: int, lr: float, optimizer: str) -> argparse.ArgumentParser:
+    """The options both examples take (their defaults are the example's); a script adds its own."""
+    parser = argparse.ArgumentParser(formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                                     description=description)
+    parser.add_argument("--epochs", type=int, default=epochs, help="train up to this epoch")
+    parser.add_argument("--batch-size", type=int, default=64, help="images per training step")
+    parser.add_argument("--lr", type=float, default=lr, help=f"{optimizer}'s learning rate")
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda where minitorch has a GPU backend")
+    parser.add_argument("--data", type=Path, help="the MNIST folder; without it: ./data, then "
+                        "../shared/datasets/mnist, else download into ./data")
+    parser.add_argument("--no-download", action="store_true", help="never download MNIST")
+    parser.add_argument("--out", type=Path, default=Path("runs"), help="where the checkpoint and plot go")
+    parser.add_argument("--resume", action="store_true", help="go on from the checkpoint in --out")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of the shuffling")
+    parser.add_argument("--compile", action="store_true",
+                        help="replay the training step's kernels with minitorch.compile (same numbers)")
+    return parser
+
+
+def train_one_epoch(step, model, loader, device, epoch: int) -> float:
+    """One pass over the training set, ``step(images, labels)`` a batch; returns the mean training loss."""
+    model.train()
+    total_loss, count = 0.0, 0
+    progress = tqdm(loader, desc=f"epoch {epoch}", leave=False, disable=None)  # no bar when not a terminal
+    for images, labels in progress:
+        images, labels = images.to(device), labels.to(device)
+        loss = step(images, labels)
+        total_loss += loss.item() * len(labels)
+        count += len(labels)
+        progress.set_postfix(loss=f"{loss.item():.4f}")
+    return total_loss / count
+
+
+def evaluate(model, loader, loss_fn, device, torch) -> tuple[float, float]:
+    """Mean loss and accuracy on a held-out set."""
+    model.eval()
+    total_loss, correct, count = 0.0, 0, 0
+    with torch.no_grad():
+        for images, labels in loader:
+            images, labels = images.to(device), labels.to(device)
+            logits = model(images)
+            total_loss += loss_fn(logits, labels).item() * len(labels)
+            correct += (logits.argmax(dim=1) == labels).sum().item()
+            count += len(labels)
+    return total_loss / count, correct / count
+
+
+def fit(model, loss_fn, optimizer, train_loader, test_loader, args: argparse.Namespace, torch,
+        name: str, title: str) -> None:
+    """Train up to ``args.epochs``, evaluating, printing a line and saving ``<args.out>/<name>.pt``
+    after every epoch; ``args.resume`` starts from that checkpoint. At the end, ``<name>.png``.
+
+    The checkpoint holds the random number generator's state, so that the next epoch shuffles as an
+    uninterrupted run would: a resumed run is the uninterrupted one bit for bit. With ``--compile``
+    the step is compiled once, here, and its plans kept across the epochs.
+    """
+    def step(images, labels):
+        optimizer.zero_grad()
+        loss = loss_fn(model(images), labels)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    step = torch.compile(step) if args.compile else step  # captured on its 2nd call, replayed after
+    device = torch.device(args.device)
+    history = {"train_loss": [], "test_loss": [], "test_acc": []}
+    args.out.mkdir(parents=True, exist_ok=True)
+    checkpoint_path = args.out / f"{name}.pt"
+    if args.resume:
+        checkpoint = torch.load(checkpoint_path)
+        model.load_state_dict(checkpoint["model"])
+        optimizer.load_state_dict(checkpoint["optimizer"])
+        history = checkpoint["history"]
+        torch.set_rng_state(checkpoint["rng_state"])
+        print(f"resumed from {checkpoint_path} after epoch {len(history['train_loss'])}")
+
+    for epoch in range(len(history["train_loss"]) + 1, args.epochs + 1):
+        start = time.perf_counter()
+        train_loss = train_one_epoch(step, model, train_loader, device, epoch)
+        test_loss, test_acc = evaluate(model, test_loader, loss_fn, device, torch)
+        history["train_loss"].append(train_loss)
+        history["test_loss"].append(test_loss)
+        history["test_acc"].append(test_acc)
+        print(f"epoch {epoch}: train loss {train_loss:.4f}, test loss {test_loss:.4f}, "
+              f"test accuracy {100 * test_acc:.2f}% ({time.perf_counter() - start:.1f} s)")
+        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "history": history,
+                    "rng_state": torch.get_rng_state()}, checkpoint_path)
+
+    plot_history(history, args.out / f"{name}.png", title)
+    print(f"checkpoint: {checkpoint_path}, curves: {args.out / f'{name}.png'}")

@@ -1,4 +1,6 @@
-"""The exercises' checks: the ``ex`` fixture and one marker per exercise.
+"""The exercises' checks: the ``ex`` fixture, one marker per exercise, and ``graph_nodes``, the
+walk over a backward graph that several pages' checks make (``from exercises.conftest import
+graph_nodes``).
 
 ``ex("<mod>")`` returns the module under test: ``exercises/<mod>.py`` (the learner's file), or
 ``exercises/solutions/<mod>.py`` when ``MINITORCH_EXERCISES=solutions``. Every check is marked
@@ -54,3 +56,15 @@ def ex() -> Callable[[str], ModuleType]:
         return importlib.import_module(f"{package}.{mod}")
 
     return load
+
+
+def graph_nodes(output) -> list:
+    """Every node of ``output``'s backward graph (minitorch's or torch's), each once, in the order a
+    depth-first walk from ``output.grad_fn`` along ``next_functions`` first meets it."""
+    seen, todo = [], [output.grad_fn]
+    while todo:
+        node = todo.pop()
+        if node is not None and node not in seen:
+            seen.append(node)
+            todo.extend(n for n, _ in node.next_functions)
+    return seen

@@ -6,20 +6,11 @@ import pytest
 import torch as pytorch
 
 import minitorch as torch
-
-
-def nodes(y) -> list:
-    seen, todo = [], [y.grad_fn]
-    while todo:
-        node = todo.pop()
-        if node is not None and node not in seen:
-            seen.append(node)
-            todo.extend(n for n, _ in node.next_functions)
-    return seen
+from exercises.conftest import graph_nodes
 
 
 def reference_edges(y, leaf) -> int:
-    return sum(1 for node in nodes(y) for n, _ in node.next_functions
+    return sum(1 for node in graph_nodes(y) for n, _ in node.next_functions
                if n is not None and getattr(n, "variable", None) is leaf)
 
 

@@ -7,6 +7,7 @@ import pytest
 import torch as pytorch
 
 import minitorch as torch
+from exercises.conftest import graph_nodes
 
 VIEWS = {
     "slice": lambda b: b[1:, 1::2],
@@ -37,13 +38,7 @@ def test_contiguous_strides(ex, shape):
 
 
 def reference_names(y) -> list[str]:
-    seen, todo = set(), [y.grad_fn]
-    while todo:
-        node = todo.pop()
-        if node is not None and node not in seen:
-            seen.add(node)
-            todo.extend(n for n, _ in node.next_functions)
-    return sorted(type(n).__name__ for n in seen)
+    return sorted(type(n).__name__ for n in graph_nodes(y))
 
 
 GRAPHS = {

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import minitorch
+from exercises.conftest import graph_nodes
 
 
 @pytest.fixture
@@ -37,15 +38,10 @@ def _loss(lib, model, images, labels):
 
 
 def _torch_order(loss) -> list[str]:
-    ran, seen, stack = [], set(), [loss.grad_fn]
-    while stack:
-        node = stack.pop()
-        if node is None or node in seen:
-            continue
-        seen.add(node)
+    ran = []
+    for node in graph_nodes(loss):
         if not hasattr(node, "variable"):
             node.register_hook(lambda gi, go, node=node: ran.append(node.name()))
-        stack += [n for n, _ in node.next_functions]
     loss.backward()
     return ran
 

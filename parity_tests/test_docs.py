@@ -140,10 +140,22 @@ def test_mkdocs_build_strict(tmp_path) -> None:
 
 
 def load_figures():
+    """The package ``tools/figures`` (one module a page: ``load_figures().kernels.im2col_gemm``), as
+    the hook ``tools/docs_figures.py``, loaded by its path as MkDocs loads it, imports it."""
     spec = importlib.util.spec_from_file_location("docs_figures", ROOT / "tools" / "docs_figures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    assert hook.FIGURES is sys.modules["figures"].FIGURES
+    return sys.modules["figures"]
+
+
+def test_each_figure_is_drawn_by_its_pages_module() -> None:
+    """``tools/figures/<page>.py`` draws the figures that ``docs/<page>.md`` asks for, and only those."""
+    package = load_figures()
+    for page in package.PAGES:
+        markdown = (DOCS / f"{page.__name__.rsplit('.', 1)[1].replace('_', '-')}.md").read_text()
+        asked = set(re.findall(r"^<!-- figure: ([\w-]+) -->$", markdown, flags=re.MULTILINE))
+        assert asked == set(page.FIGURES), page.__name__
 
 
 HAND_DRAWN = {"view-strides", "broadcast-stride0", "im2col-gemm", "thread-pool", "optimizer-paths", "profiler-timeline",
@@ -171,7 +183,7 @@ def test_ready_queue_replay_is_the_engines_order() -> None:
     b = minitorch.tensor([0.5, 3.0], requires_grad=True)
     h = a * b
     loss = ((h.exp() + h.sin()) * a + a).sum()
-    nodes, deps, steps = figures._engine_trace(loss)  # asserts the order against backward()'s hooks
+    nodes, deps, steps = figures.training_step._engine_trace(loss)  # asserts the order against backward()'s hooks
     assert steps[0][0] is loss.grad_fn and len(steps) == len(nodes)
     (leaf_a,) = [n for n in nodes if getattr(n, "variable", None) is a]
     assert deps[leaf_a] == 3  # a * b, (...) * a and + a
@@ -181,29 +193,29 @@ def test_ready_queue_replay_is_the_engines_order() -> None:
 def test_learning_path_figures_show_the_run() -> None:
     """The new pages' pictures carry the numbers the code produces, not typed-in ones."""
     figures = load_figures()
-    optim = figures.optimizer_paths()
+    optim = figures.optim.optimizer_paths()
     assert optim.count("<polyline") == 3 and "after 30 steps" in optim
-    timeline = figures.profiler_timeline()
+    timeline = figures.profiler.profiler_timeline()
     assert "aten::mm" in timeline and "kernel: aten::mm" in timeline  # the kernel ranges' tooltips
-    calls, plans, writes, marks, _ = figures._compiled_step_run()  # warm-up, capture, replay; a new batch size: its own
+    calls, plans, writes, marks, _ = figures.compile._compiled_step_run()  # warm-up, capture, replay; a new batch size: its own
     assert [c[2:4] for c in calls] == [("eager", None), ("capture", 0), ("replay", 0), ("replay", 0), ("eager", None),
                                        ("capture", 1), ("replay", 1), ("replay", 0), ("replay", 1), ("replay", 0)]
     sgd = [n for n, w in writes[0].items() if any(plans[0].kinds[i] == "s" for i in w)]
     assert sgd == list(range(len(plans[0].steps) - 4, len(plans[0].steps)))  # SGD's in-place updates, last
     assert marks[0][0] == 0 and marks[0][-1] == sgd[0]  # zero_grad records nothing; opt.step() is just those
-    drawn = figures.compiled_step()
+    drawn = figures.compile.compiled_step()
     where = [drawn.find(f">{n:2d} {s.name[:17]}") for n, s in enumerate(plans[0].steps)]
     assert -1 not in where and where == sorted(where)  # every kernel of print(plan), in its order
     assert f"{len(plans[0].steps)} kernels" in drawn and "0.weight" in drawn and "written in place" in drawn
     table = (DOCS / "gallery.md").read_text().split("### The table")[1].split("\n\n")[1]
     chapters = [line.split("|")[1].strip() for line in table.splitlines()[2:]]
-    ratios = figures.gallery_ratios()
+    ratios = figures.gallery.gallery_ratios()
     assert len(chapters) > 10 and all(f">{name}<" in ratios for name in chapters)
     if shutil.which("dot") is None:
         pytest.skip("Graphviz's dot is not installed")
-    node = figures.custom_function_node()
+    node = figures.custom_function.custom_function_node()
     assert "MulScaleBackward" in node and "(True, True, False)" in node
-    tree = figures.module_tree()
+    tree = figures.modules.module_tree()
     assert "bn1.running_mean" in tree and "11 state_dict keys" in tree
     order = list(minitorch.utils.data.RandomSampler(range(10), generator=minitorch.Generator().manual_seed(0)))
-    assert str(order) in figures.data_pipeline()
+    assert str(order) in figures.data.data_pipeline()

@@ -91,3 +91,36 @@ def test_side_by_side_losses_agree(monkeypatch, capsys, tmp_path):
     difference = float(re.search(r"max relative difference of the losses: (\S+)", out).group(1))
     assert difference <= 1e-4
     assert (tmp_path / "side_by_side.png").exists()
+
+
+def test_compile_flag_compiles_the_step_once_for_all_epochs(monkeypatch, capsys, tmp_path):
+    """``--compile`` wraps the step once, before the first epoch (not once an epoch), so its plans
+    are captured once and replayed in every later epoch."""
+    calls = []
+    compile = minitorch.compile
+    monkeypatch.setattr(minitorch, "compile", lambda fn: calls.append(fn) or compile(fn))
+    run_main("train_mlp", monkeypatch, "--epochs", "3", "--batch-size", "64", "--out", str(tmp_path), "--compile")
+    assert [e[0] for e in epoch_lines(capsys.readouterr().out)] == ["1", "2", "3"]
+    assert len(calls) == 1
+
+
+def test_fit_trains_a_pytorch_model_when_handed_torch(capsys, tmp_path):
+    """``_common.fit`` calls nothing but the library it is handed, so the examples' loop (with its
+    checkpoint and ``--resume``) runs on PyTorch as the scripts' docstrings say."""
+    import argparse
+
+    import torch
+
+    torch.manual_seed(0)
+    images, labels = torch.randn(64, 1, 28, 28), torch.randint(0, 10, (64,))
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(images, labels), batch_size=16)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    args = argparse.Namespace(epochs=2, device="cpu", out=tmp_path, resume=False, compile=False)
+    common.fit(model, torch.nn.CrossEntropyLoss(), optimizer, loader, loader, args, torch, name="t", title="t")
+    args.epochs, args.resume = 3, True
+    common.fit(model, torch.nn.CrossEntropyLoss(), optimizer, loader, loader, args, torch, name="t", title="t")
+    out = capsys.readouterr().out
+    assert [e[0] for e in epoch_lines(out)] == ["1", "2", "3"] and "after epoch 2" in out
+    losses = torch.load(tmp_path / "t.pt")["history"]["train_loss"]
+    assert losses[2] < losses[0]  # it learns the 64 random labels

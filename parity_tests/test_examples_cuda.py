@@ -33,6 +33,7 @@ HAVE_TEST_FILES = DATA is not None
 # evaluation batches) and the devices of the checkpoint's tensors.
 DRIVER = """
 import json, sys
+from pathlib import Path
 sys.path.insert(0, "examples")
 import train_lenet
 from _common import find_mnist
@@ -56,7 +57,7 @@ train_lenet.mnist_datasets = small_slice
 nn.CrossEntropyLoss.forward = recording
 sys.argv = ["train_lenet.py", *sys.argv[1:]]
 train_lenet.main()
-checkpoint = minitorch.load(train_lenet.Path(sys.argv[sys.argv.index("--out") + 1]) / "lenet.pt")
+checkpoint = minitorch.load(Path(sys.argv[sys.argv.index("--out") + 1]) / "lenet.pt")
 devices = {str(t.device) for t in checkpoint["model"].values()}
 devices |= {str(s["exp_avg"].device) for s in checkpoint["optimizer"]["state"].values()}
 print("LOSSES", json.dumps(losses))

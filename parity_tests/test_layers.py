@@ -52,9 +52,10 @@ class Exception_:
 
 
 EXCEPTIONS = [
-    Exception_(("minitorch.autograd", "minitorch._ops"), "minitorch._tensor.tensor",
-               "the Tensor <-> Function tie (PyTorch has it too): a Function makes Tensors and a Tensor "
-               "records its Function; the Tensor class's own module imports only _core, backends, autograd"),
+    Exception_(("minitorch._ops",), "minitorch._tensor.tensor",
+               "the Tensor <-> op tie (PyTorch has it too): an op takes and makes Tensors and a Tensor "
+               "records its Function; the Tensor class's own module imports only _core, backends, autograd, "
+               "and autograd reaches the class through function._tensor_class, which Tensor registers"),
     Exception_(("minitorch.nn.functional",), "minitorch",
                "nn.functional is written against the public API (`import minitorch as torch`, as "
                "torch.nn.functional does `import torch`); minitorch/__init__ imports nn after the names it uses"),

@@ -33,7 +33,7 @@ from .._core import capture as _capture
 from .._core.strides import is_contiguous, is_non_overlapping_and_dense, numel
 from .._core.strides import is_expandable_to as _is_expandable_to
 from ..backends import backend_of
-from . import grad_mode
+from . import function, grad_mode
 from ._fill import zeros
 from .function import AccumulateGrad, Node
 
@@ -204,7 +204,7 @@ def sum_to_size(grad, shape):
     a 0-d ``shape`` is a plain ``sum()`` (as PyTorch's ``at::sum_to``). Returns ``grad`` itself
     when it already has a non-0-d ``shape``.
     Written with Tensor ops, so it is itself differentiable. ``Tensor.sum_to_size``
-    (``_ops/reductions/reduce.py``) is this function behind PyTorch's argument checks.
+    (``_ops/reductions/sums.py``) is this function behind PyTorch's argument checks.
     """
     shape = tuple(shape)
     if not shape:  # first, as PyTorch: even a 0-d ``grad`` comes back as a new ``sum()``
@@ -250,13 +250,11 @@ def check_hook_result(name: str, original, result):
     kernel indexing by the forward's shape, an optimizer's fused loop) trusts both. PyTorch's
     ``check_single_result`` (``torch/csrc/autograd/python_hook.cpp``) raises the same errors.
     """
-    from .._tensor.tensor import Tensor
-
     if result is None:
         return original
     if original is None:
         raise RuntimeError("can't replace a None gradient with a non-None value")
-    if not isinstance(result, Tensor):
+    if not isinstance(result, function._tensor_class):  # (Tensor registers itself there: no import per call)
         raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
     if result.dtype is not original.dtype or result.device != original.device:
         raise RuntimeError(

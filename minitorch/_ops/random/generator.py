@@ -20,7 +20,10 @@ import random as _pyrandom
 import numpy as np
 
 from ..._core import capture as _capture
+from ..._core import dtype as _dtype
 from ..._core.device import to_device
+from ..._tensor.tensor import Tensor
+from ..creation.factories import tensor
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed
 
@@ -71,9 +74,6 @@ class Generator:
         Its bytes are the JSON of the seed and NumPy's PCG64 state, so its length is not
         PyTorch's 5056 (a documented difference: states do not travel between the libraries).
         """
-        from ..._core import dtype as _dtype
-        from ..creation.factories import tensor
-
         payload = json.dumps({"seed": self._seed, "pcg64": self._np.bit_generator.state}).encode()
         return tensor(list(payload), dtype=_dtype.uint8)
 
@@ -83,9 +83,6 @@ class Generator:
         As in PyTorch: a TypeError unless ``new_state`` is a ByteTensor, a RuntimeError when it is
         not contiguous or is not a state; the generator is unchanged after an error.
         """
-        from ..._core import dtype as _dtype
-        from ..._tensor.tensor import Tensor
-
         if not isinstance(new_state, Tensor):
             raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
         if new_state.dtype is not _dtype.uint8:

@@ -1,8 +1,8 @@
 """The gradient of an extremum (``amax``, ``max``/``min`` without ``dim``, ``median`` without ``dim``).
 
-The extremum itself is computed by the caller (``reduce.py``, ``sort.py``); ``EvenlyDistributed``
+The extremum itself is computed by the caller (``minmax.py``, ``sort.py``); ``EvenlyDistributed``
 records it and splits the gradient evenly among the elements equal to it, as PyTorch does. It lives
-in its own file so that ``reduce.py`` and ``sort.py`` can both use it without importing each other.
+in its own file so that ``minmax.py`` and ``sort.py`` can both use it without importing each other.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Scans: ``cumsum`` and ``cumprod``, the running sum and product along one dim.
 
-Unlike a reduction (_ops/reductions/reduce.py) a scan keeps the input's shape: output i combines inputs 0..i.
+Unlike a reduction (_ops/reductions/sums.py ...) a scan keeps the input's shape: output i combines inputs 0..i.
 Its gradient is a scan too, run the other way: ``CumSum``'s backward is the reversed cumsum,
 and ``CumProd``'s is built from ``CumSum`` (and, with zeros, from ``CumProd`` itself).
 """
@@ -16,7 +16,7 @@ from ...autograd.function import Primitive
 from ...backends import backend_of
 from .._out import computing_dtype, finish
 from ..pointwise.binary import where
-from .reduce import _accumulate_dtype, accumulator, in_requested_dtype
+from .sums import _accumulate_dtype, accumulator, in_requested_dtype
 
 
 def _scan(xp, fn, x, dim: int, reverse: bool = False):

@@ -1,20 +1,23 @@
-"""softmax and log_softmax along a dim (``torch.softmax``, ``torch.log_softmax``, the Tensor methods).
+"""softmax and log_softmax along a dim (``torch.softmax``, ``torch.log_softmax``, the Tensor methods),
+and ``logsumexp``, the log of softmax's denominator.
 
 ``log_softmax`` is one fused primitive, ``LogSoftmax`` (PyTorch's ``LogSoftmaxBackward0``), and so is its
 gradient, ``LogSoftmaxBackwardData``;
-``softmax`` is composed of the reductions in ``_ops/reductions/reduce.py``. ``nn.functional.softmax`` and
-``log_softmax`` add PyTorch's legacy implicit ``dim`` on top of these.
+``softmax`` and ``logsumexp`` are composed of the reductions ``amax`` and ``sum`` (minmax.py, sums.py).
+``nn.functional.softmax`` and ``log_softmax`` add PyTorch's legacy implicit ``dim`` on top of these.
 """
 
 from __future__ import annotations
 
 from ..._core import dtype as _dtype
-from ..._core.args import wrap_dim
+from ..._core.args import bool_argument, normalize_dims, wrap_dim
 from ..._tensor.tensor import Tensor
 from ...autograd.function import Primitive
 from ...backends import backend_of
-from .._out import _legacy
-from .reduce import amax, sum
+from .._out import _legacy, finish
+from ..pointwise.binary import where
+from .minmax import amax
+from .sums import sum
 
 
 class LogSoftmax(Primitive):
@@ -107,4 +110,19 @@ def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     return e / sum(e, dim, keepdim=True)
 
 
-__all__ = ["log_softmax", "softmax"]
+
+def logsumexp(input: Tensor, dim, keepdim: bool = False, *, out=None) -> Tensor:
+    """y = m + log(sum(exp(x - m))) with m = max(x) (detached), so large x don't overflow."""
+    bool_argument("logsumexp", "keepdim", keepdim)
+    if not input.dtype.is_floating_point:
+        input = input.to(_dtype.get_default_dtype())
+    dims = normalize_dims(dim, input.dim())
+    if input.numel() == 0:
+        return finish(sum(input.exp(), dims, keepdim).log(), out)
+    m = amax(input.detach(), dims, keepdim=True)
+    m = where(m.isinf(), 0.0, m)
+    s = sum((input - m).exp(), dims, keepdim).log()
+    return finish(s + m.reshape(s.shape), out)
+
+
+__all__ = ["log_softmax", "logsumexp", "softmax"]

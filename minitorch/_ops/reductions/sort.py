@@ -6,7 +6,7 @@ backward *scatters* the gradient back to the same indices:
 
     y = take_along_dim(x, idx, dim);   dx = zeros_like(x) with dx[idx] = g   (along ``dim``)
 
-One gather/scatter pair serves them all (and ``max``/``min`` with a ``dim`` in ``_ops/reductions/reduce.py``);
+One gather/scatter pair serves them all (and ``max``/``min`` with a ``dim`` in ``_ops/reductions/minmax.py``);
 only the ``grad_fn`` name differs (``SortBackward0``, ``TopkBackward0`` ...).
 """
 

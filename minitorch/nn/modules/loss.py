@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..._tensor.tensor import Tensor
 from .. import functional as F
-from ..functional.loss import _legacy_reduction
+from ..functional.loss._reduction import _legacy_reduction
 from .module import Module
 
 __all__ = [

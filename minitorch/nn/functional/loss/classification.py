@@ -1,256 +1,32 @@
-"""Losses: ``cross_entropy``, ``nll_loss``, ``mse_loss``, ``binary_cross_entropy`` ... (``torch.nn.functional``).
-
-Each loss computes the per-element loss with Tensor ops, then ``_reduce``
-applies ``reduction``: 'none' keeps it, 'sum' adds it up, 'mean' averages it
-(``nll_loss``/``cross_entropy`` with a ``weight`` divide by the total weight
-of the non-ignored targets instead). The legacy ``size_average``/``reduce``
-flags map to a reduction as in PyTorch, with its deprecation warning.
-
-The losses PyTorch computes as one fused op are one graph node here too, named as PyTorch names
-it (``MseLossBackward0``, ``NllLossBackward0``, ``BinaryCrossEntropyBackward0`` ...), so that a
-tutorial's walk through ``loss.grad_fn.next_functions`` prints what it describes. Each node's
-forward is the composite formula, run without recording; its backward is the formula's
-derivative in Tensor ops (so differentiable again, for second-order gradients). The others
-(``l1_loss``, ``kl_div``, probability targets of ``cross_entropy``) are compositions in PyTorch
-as well, written in the same order so that their chains match.
-"""
+"""Classification losses: by class index (``nll_loss``, ``cross_entropy``, with their label
+checks), binary (``binary_cross_entropy``, ``binary_cross_entropy_with_logits``), and the
+divergence between two distributions, ``kl_div``."""
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import minitorch as torch
 from minitorch import Tensor
 
-from ..._core import capture as _capture
-from ..._ops._out import _legacy
-from ..._ops._tensor_args import tensor_args
-from ..._ops.pointwise.binary import DivScalar, MulScalar
-from ...autograd.function import Function
-from .activation import log_softmax, logsigmoid
+from ...._core import capture as _capture
+from ...._ops._out import _legacy
+from ...._ops._tensor_args import tensor_args
+from ...._ops.pointwise.binary import DivScalar, MulScalar
+from ....autograd.function import Function
+from ..activation import log_softmax, logsigmoid
+from ._reduction import (
+    _REDUCTIONS,
+    _check_reduction,
+    _legacy_reduction,
+    _per_element,
+    _reduce,
+    _weighted,
+)
 
-__all__ = [
-    "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "cosine_embedding_loss",
-    "cross_entropy",
-    "gaussian_nll_loss",
-    "hinge_embedding_loss",
-    "huber_loss",
-    "kl_div",
-    "l1_loss",
-    "margin_ranking_loss",
-    "mse_loss",
-    "nll_loss",
-    "poisson_nll_loss",
-    "smooth_l1_loss",
-    "soft_margin_loss",
-]
-
-_REDUCTIONS = ("none", "mean", "sum")
+__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "kl_div", "nll_loss"]
 
 
-# ----------------------------------------------------------------------------- reduction
-def _legacy_reduction(size_average, reduce, reduction: str) -> str:
-    """PyTorch's ``_Reduction.legacy_get_string``: the old flags win over ``reduction`` when given."""
-    if size_average is None and reduce is None:
-        return reduction
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    new = "mean" if size_average and reduce else "sum" if reduce else "none"
-    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{new}' instead.")
-    return new
-
-
-def _check_reduction(reduction: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    """'none': the per-element loss; 'mean': its average; 'sum': its total."""
-    _check_reduction(reduction)
-    if reduction == "none":
-        return loss
-    return loss.mean() if reduction == "mean" else loss.sum()
-
-
-def _per_element(g: Tensor, shape, reduction: str, count) -> Tensor:
-    """The gradient ``_reduce``'s output ``g`` sends to each element of the unreduced loss
-    (``count``: what 'mean' divided by)."""
-    if reduction == "none":
-        return g
-    return (g / count if reduction == "mean" else g).expand(shape)
-
-
-def _broadcast_pair(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
-    """``broadcast_tensors(input, target)``, leaving a tensor that already has the shape as it is
-    (as PyTorch's ``expand_outplace``: no ``ExpandBackward0`` node in the common case)."""
-    if input.shape == target.shape:
-        return input, target
-    shape = torch.broadcast_shapes(input.shape, target.shape)
-    return (input if input.shape == shape else input.expand(shape),
-            target if target.shape == shape else target.expand(shape))
-
-
-class _ElementwiseLoss(Function):
-    """loss = f(d) of d = input - target, reduced;  dinput = g * f'(d), dtarget = -g * f'(d).
-
-    One node per loss; the subclasses give ``f`` and ``f'`` and PyTorch's node names.
-    """
-
-    reason = "base: the forward and backward of the elementwise losses below"
-
-    @staticmethod
-    def loss(d: Tensor, parameter: float) -> Tensor:
-        raise NotImplementedError
-
-    @staticmethod
-    def derivative(d: Tensor, parameter: float) -> Tensor:
-        raise NotImplementedError
-
-    @classmethod
-    def forward(cls, ctx, input, target, reduction: str, parameter: float):
-        ctx.save_for_backward(input, target)
-        ctx.reduction, ctx.parameter = reduction, parameter
-        return _reduce(cls.loss(input - target, parameter), reduction)
-
-    @classmethod
-    def backward(cls, ctx, g):
-        input, target = ctx.saved_tensors
-        d = input - target
-        grad = cls.derivative(d, ctx.parameter) * _per_element(g, d.shape, ctx.reduction, d.numel())
-        return grad, (-grad if ctx.needs_input_grad[1] else None), None, None
-
-
-class _MseLoss(_ElementwiseLoss):
-    """``loss = d^2``;  ``dloss/dd = 2 d``."""
-
-    node_name = "MseLossBackward0"
-    reason = "node"
-
-    @staticmethod
-    def loss(d, parameter):
-        return d * d
-
-    @staticmethod
-    def derivative(d, parameter):
-        return 2 * d
-
-
-class _SmoothL1Loss(_ElementwiseLoss):
-    """``loss = 0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``;  ``d/beta`` or ``sign(d)``."""
-
-    node_name = "SmoothL1LossBackward0"
-    reason = "node"
-
-    @staticmethod
-    def loss(d, beta):
-        a = d.abs()
-        return torch.where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta)
-
-    @staticmethod
-    def derivative(d, beta):
-        return torch.where(d.abs() < beta, d / beta, d.sign())
-
-
-class _HuberLoss(_ElementwiseLoss):
-    """``loss = 0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``;  ``d`` or ``delta sign(d)``."""
-
-    node_name = "HuberLossBackward0"
-    reason = "node"
-
-    @staticmethod
-    def loss(d, delta):
-        a = d.abs()
-        return torch.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
-
-    @staticmethod
-    def derivative(d, delta):
-        return torch.where(d.abs() < delta, d, delta * d.sign())
-
-
-def _weighted(loss: Tensor, weight: Tensor | None) -> Tensor:
-    return loss if weight is None else loss * weight
-
-
-def _warn_target_size(input: Tensor, target: Tensor) -> None:
-    if target.shape != input.shape:
-        warnings.warn(
-            f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
-            "This will likely lead to incorrect results due to broadcasting. "
-            "Please ensure they have the same size.",
-            stacklevel=3,
-        )
-
-
-# ----------------------------------------------------------------------------- regression
-def _weighted_mean_reduce(loss: Tensor, weight: Tensor | None, input: Tensor, reduction: str) -> Tensor:
-    """``weight`` multiplies the loss; a weighted 'mean' divides by ``sum(weight)`` (mse and l1, as PyTorch)."""
-    if weight is None:
-        return _reduce(loss, reduction)
-    if weight.shape != input.shape:
-        raise ValueError("Weights and input must have the same size.")
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
-    loss = loss * weight
-    return loss.sum() / weight.sum() if reduction == "mean" else _reduce(loss, reduction)
-
-
-def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
-             weight: Tensor | None = None) -> Tensor:
-    """``loss = w * (x - y)^2``;  weighted 'mean' = ``sum(loss) / sum(w)``."""
-    _warn_target_size(input, target)
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    x, y = _broadcast_pair(input, target)
-    if weight is None:
-        _check_reduction(reduction)
-        return _MseLoss.apply(x, y, reduction, 0.0)
-    return _weighted_mean_reduce((x - y) ** 2, weight, input, reduction)
-
-
-def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
-            weight: Tensor | None = None) -> Tensor:
-    """``loss = w * |x - y|``;  weighted 'mean' = ``sum(loss) / sum(w)``."""
-    _warn_target_size(input, target)
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    x, y = _broadcast_pair(input, target)
-    return _weighted_mean_reduce((x - y).abs(), weight, input, reduction)
-
-
-def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
-                   beta: float = 1.0) -> Tensor:
-    """``loss = 0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (``d = x - y``;
-    ``beta = 0``: L1)."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _warn_target_size(input, target)
-    if beta < 0:
-        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    x, y = _broadcast_pair(input, target)
-    if beta == 0:
-        return _reduce((x - y).abs(), reduction)
-    _check_reduction(reduction)
-    return _SmoothL1Loss.apply(x, y, reduction, beta)
-
-
-def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
-               weight: Tensor | None = None) -> Tensor:
-    """``loss = 0.5 d^2`` where ``|d| < delta``, else ``delta * (|d| - 0.5 delta)``
-    (``= delta * smooth_l1``, ``beta=delta``)."""
-    _warn_target_size(input, target)
-    if delta <= 0:
-        raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    x, y = _broadcast_pair(input, target)
-    if weight is not None and weight.shape != input.shape:
-        raise ValueError("Weights and input must have the same size.")
-    _check_reduction(reduction)
-    if weight is None:
-        return _HuberLoss.apply(x, y, reduction, delta)
-    return _reduce(_HuberLoss.apply(x, y, "none", delta) * weight, reduction)
-
-
-# ----------------------------------------------------------------------------- classification by class index
 def _class_dim_checks(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
     if target.dtype not in (torch.int64, torch.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type_name(target.dtype)}")
@@ -414,7 +190,6 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     return MulScalar.apply(nll, 1 - label_smoothing) + MulScalar.apply(smooth_red, label_smoothing / n_classes)
 
 
-# ----------------------------------------------------------------------------- binary and divergences
 def _bce_elementwise(x: Tensor, y: Tensor) -> Tensor:
     """``-(y max(log x, -100) + (1 - y) max(log(1 - x), -100))``: PyTorch's clamped logs."""
     return -(y * torch.log(x).clamp(min=-100) + (1 - y) * torch.log(1 - x).clamp(min=-100))
@@ -543,94 +318,3 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
     if reduction == "batchmean":  # PyTorch divides by the batch size as a (wrapped) tensor: DivBackward0
         return loss.sum() / torch.tensor(input.shape[0], dtype=loss.dtype) if input.dim() else loss.sum()
     return _reduce(loss, reduction)
-
-
-@tensor_args("input", "target")
-def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
-                     size_average=None, eps: float = 1e-8, reduce=None, reduction: str = "mean") -> Tensor:
-    """``log_input``: ``exp(x) - y x``;  else ``x - y log(x + eps)``;  ``full`` adds Stirling's
-    ``y log y - y + log(2 pi y)/2``."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
-    loss = torch.exp(input) - target * input if log_input else input - target * torch.log(input + eps)
-    if full:
-        safe = torch.where(target > 1, target, 1.0)
-        stirling = safe * torch.log(safe) - safe + 0.5 * torch.log(2 * math.pi * safe)
-        loss = loss + torch.where(target > 1, stirling, 0.0)
-    return _reduce(loss, reduction)
-
-
-def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, eps: float = 1e-6,
-                      reduction: str = "mean") -> Tensor:
-    """``loss = (log(max(var, eps)) + (x - y)^2 / max(var, eps)) / 2`` (``+ log(2 pi) / 2`` when ``full``).
-
-    ``var`` is a Python float or a tensor of ``input``'s shape, of its shape without the last dim,
-    or of its shape with one dim of size 1 (it broadcasts over that dim); checked in PyTorch's order.
-    """
-    if isinstance(var, float):
-        if var < 0:
-            raise ValueError("var has negative entry/entries")
-        var = torch.full_like(input, var)
-    elif not isinstance(var, Tensor):
-        raise TypeError(f"gaussian_nll_loss(): var must be a Tensor or a float, not {type(var).__name__}")
-    elif bool((var < 0).any()):
-        raise ValueError("var has negative entry/entries")
-    if tuple(var.shape) != tuple(input.shape):
-        if tuple(input.shape[:-1]) == tuple(var.shape):
-            var = var.unsqueeze(-1)
-        elif not (var.dim() == input.dim()
-                  and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1):
-            raise ValueError("var is of incorrect size")
-    _check_reduction(reduction)
-    var = var.clone()
-    with torch.no_grad():
-        var.clamp_(min=eps)
-    loss = 0.5 * (torch.log(var) + (input - target) ** 2 / var)
-    if full:
-        loss = loss + 0.5 * math.log(2 * math.pi)
-    return _reduce(loss, reduction)
-
-
-# ----------------------------------------------------------------------------- margins
-@tensor_args("input1", "input2", "target")
-def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
-                        size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
-    """``loss = max(0, -y * (x1 - x2) + margin)``."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
-
-
-@tensor_args("input", "target")
-def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None,
-                         reduce=None, reduction: str = "mean") -> Tensor:
-    """``loss = x`` where ``y == 1``, ``max(0, margin - x)`` where ``y == -1`` (PyTorch's formula: the
-    first term where ``y != -1``, the second where ``y != 1``, so other targets get both)."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    zero = torch.zeros_like(input)
-    margin_part = torch.where(target != 1, (margin - input).clamp(min=0), zero)
-    return _reduce(torch.where(target != -1, input, zero) + margin_part, reduction)
-
-
-@tensor_args("input", "target")
-def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
-                     reduction: str = "mean") -> Tensor:
-    """``loss = log(1 + exp(-y x))``."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    return _reduce(-logsigmoid(target * input), reduction)
-
-
-@tensor_args("input1", "input2", "target")
-def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
-                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
-    """``loss = 1 - cos(x1, x2)`` where ``y == 1``, ``max(0, cos(x1, x2) - margin)`` where ``y == -1``."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    eps = 1e-12  # PyTorch's EPSILON in cosine_embedding_loss
-    dim = input1.dim() - 1
-    prod = (input1 * input2).sum(dim)
-    mag1 = (input1 * input1).sum(dim) + eps
-    mag2 = (input2 * input2).sum(dim) + eps
-    cos = prod / (mag1 * mag2).sqrt()
-    zero = torch.zeros_like(cos)
-    pos = torch.where(target == 1, 1 - cos, zero)
-    neg = torch.where(target == -1, (cos - margin).clamp(min=0), zero)
-    return _reduce(pos + neg, reduction)
