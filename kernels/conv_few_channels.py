@@ -1,0 +1,378 @@
+"""Direct convolution for few channels (d2l's LeNet): no im2col, vectorised over output channels.
+
+With 1-6 input channels and 6-16 output channels (LeNet's two 5x5 layers), im2col + GEMM is a
+poor fit: the columns are only C_in*kH*kW = 25-150 rows, the GEMM has M = C_out = 6 or 16 rows,
+and copying the columns costs about a third of the time. PyTorch (oneDNN) runs a direct
+convolution instead, and so does this module:
+
+    y[n, co, oh, ow] = b[co] + sum_{c, i, j} w[co, c, i, j] * x_pad[n, c, oh*sH + i*dH, ow*sW + j*dW]
+
+The register tile. For one sample n and one output row oh, R = ``ROW_TILE`` neighbouring output
+positions ow0 .. ow0+R-1 times all output channels (C_out padded to a multiple of the vector
+width VW: 16 float32 or 8 float64 numbers in one AVX-512 register) are R * NV accumulator
+vectors (NV = C_out/VW rounded up, 1 or 2). For each tap t = (c, i, j) of the kernel the tile
+loads NV vectors of the packed weight ``wt[t, :]`` (the C_out weights of that tap, contiguous),
+and for each of its R positions broadcasts one number of the padded input,
+``x_pad[n, c, oh*sH + i*dH, (ow0 + r)*sW + j*dW]``, and does NV fused multiply-adds: R*NV FMAs
+per tap for NV + R loads, with every vector lane useful when C_out is a multiple of VW (LeNet
+conv2: 16 channels, one float32 vector). That input number's address is ``offs[t] + r*sW``
+from the tile's first position, with ``offs[t] = c*Hp*Wp + i*dH*Wp + j*dW`` a table computed
+once, so a tap is one table read whatever its (c, i, j). This is gemm.py's micro-kernel with the
+roles of the operands chosen so that the short dimension (C_out) is the vector and the input is
+read in place (the implicit-GEMM view: the columns of im2col are never written).
+
+The tile's R x C_out results go to a small channels-last row buffer of the sample, which is
+then written into y's NCHW planes with the bias added. A row shorter than R computes R
+positions anyway (those past oW read numbers beyond the row, in the buffer's slack, and are
+never stored); a longer row's last tile is moved back to end at oW, recomputing a few positions.
+
+Written as an LLVM ``@intrinsic`` (as kernels/gemm.py's micro-kernel, and for its reason: numba
+has no vector types, and the auto-vectoriser does not keep a tile of accumulators in registers).
+
+The input gradient at stride 1 is the forward convolution of gy, padded by the kernel's reach
+minus the padding, with the flipped kernel read as (C_in, C_out, kH, kW) (kernels/conv.py's
+``_input_grad_as_forward`` explains it); kernels/conv.py routes it here through ``conv2d``.
+"""
+
+import functools
+
+import numpy as np
+from llvmlite import ir as llvm
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+from .checks import check_output_size, check_shape, check_window
+from .gemm import VECTOR_BYTES, _address
+from .threading import in_parallel, split_threads
+
+# Two tiles: a wide one (64-byte vectors: 16 float32 channels, R = 10 positions) and a narrow one
+# (32-byte vectors: 8 float32 channels, R = 8) for C_out <= 8, where a wide vector would be more
+# than half empty (LeNet conv1's 6 channels; the input gradient of conv2, 6 channels).
+TILE_R = 10  # positions per wide tile
+TILE_R_NARROW = 8  # positions per narrow tile
+NARROW_BYTES = VECTOR_BYTES // 2
+
+
+def _vector_type(context, dtype, vector_bytes):
+    scalar = context.get_value_type(dtype)
+    size = context.get_abi_sizeof(scalar)
+    return scalar, size, vector_bytes // size
+
+
+def _make_tile(R_max: int, vector_bytes: int):
+    @intrinsic
+    def _tile(typingctx, k, x, pos, offs, wt, bias, dst, ld, channels):
+        """The register tile: VW output positions x VW output channels, transposed on the way out.
+
+        For r, co < VW: ``acc[r][co] = sum_{t < k} x[pos[r] + offs[t]] * wt[t*VW + co]`` (one vector
+        per position r), then ``dst[co*ld + r] = acc[r][co] + bias[co]`` for co < channels: the
+        VW x VW tile is transposed in registers (log2(VW) rounds of shuffles, as gemm.py's
+        ``_transpose8``) so that each channel's VW positions are one contiguous vector store.
+        x points at the sample's padded input, pos at the tile's VW position offsets, offs at the tap
+        table, wt at the packed weight (k rows of VW), bias at VW numbers, dst at the tile's first
+        output (channel co's run starts ld numbers after channel co-1's).
+        """
+        def codegen(context, builder, sig, args):
+            k, x, pos, offs, wt, bias, dst, ld, channels = args
+            scalar, size, width = _vector_type(context, sig.args[1].dtype, vector_bytes)
+            R = min(R_max, width)
+            vec = llvm.VectorType(scalar, width)
+            i32 = llvm.IntType(32)
+            fma = cgutils.get_or_insert_function(
+                builder.module, llvm.FunctionType(vec, [vec, vec, vec]), f"llvm.fma.v{width}f{8 * size}")
+            intp = k.type
+            mask_t = llvm.VectorType(llvm.IntType(1), width)
+            mask = llvm.Constant(mask_t, [1 if r < R else 0 for r in range(width)])
+            mstore = cgutils.get_or_insert_function(
+                builder.module, llvm.FunctionType(llvm.VoidType(), [vec, vec.as_pointer(), i32, mask_t]),
+                f"llvm.masked.store.v{width}f{8 * size}.p0v{width}f{8 * size}")
+            zero = llvm.Constant(vec, [0.0] * width)
+            lanes = llvm.Constant(llvm.VectorType(i32, width), [0] * width)
+            # stack slots for the accumulators; LLVM's mem2reg keeps them in registers
+            acc = [cgutils.alloca_once_value(builder, zero) for _ in range(R)]
+            rows = [builder.gep(x, [builder.load(builder.gep(pos, [llvm.Constant(intp, r)]))])
+                    for r in range(R)]
+            with cgutils.for_range(builder, k) as loop:
+                t = loop.index
+                off = builder.load(builder.gep(offs, [t]))
+                wv = builder.load(builder.bitcast(builder.gep(wt, [builder.mul(t, llvm.Constant(intp, width))]),
+                                                  vec.as_pointer()), align=size)
+                for r in range(R):
+                    a = builder.load(builder.gep(rows[r], [off]))
+                    a = builder.insert_element(llvm.Constant(vec, llvm.Undefined), a, llvm.Constant(i32, 0))
+                    a = builder.shuffle_vector(a, llvm.Constant(vec, llvm.Undefined), lanes)
+                    builder.store(builder.call(fma, [a, wv, builder.load(acc[r])]), acc[r])
+            rows_v = [builder.load(a) for a in acc] + [zero] * (width - R)
+            b = width // 2
+            while b:  # rows i and i + b trade their off-diagonal b x b blocks
+                low = llvm.Constant(llvm.VectorType(i32, width), [j if j & b == 0 else width + j - b for j in range(width)])
+                high = llvm.Constant(llvm.VectorType(i32, width), [j + b if j & b == 0 else width + j for j in range(width)])
+                new = list(rows_v)
+                for i in range(width):
+                    if i & b == 0:
+                        new[i] = builder.shuffle_vector(rows_v[i], rows_v[i + b], low)
+                        new[i + b] = builder.shuffle_vector(rows_v[i], rows_v[i + b], high)
+                rows_v = new
+                b //= 2
+            for co in range(width):
+                with builder.if_then(builder.icmp_signed("<", llvm.Constant(intp, co), channels)):
+                    bv = builder.load(builder.gep(bias, [llvm.Constant(intp, co)]))
+                    bv = builder.insert_element(llvm.Constant(vec, llvm.Undefined), bv, llvm.Constant(i32, 0))
+                    bv = builder.shuffle_vector(bv, llvm.Constant(vec, llvm.Undefined), lanes)
+                    p = builder.gep(dst, [builder.mul(ld, llvm.Constant(intp, co))])
+                    value = builder.fadd(rows_v[co], bv)
+                    if R == width:
+                        builder.store(value, builder.bitcast(p, vec.as_pointer()), align=size)
+                    else:
+                        builder.call(mstore, [value, builder.bitcast(p, vec.as_pointer()), llvm.Constant(i32, size), mask])
+            return context.get_dummy_value()
+
+        return types.void(k, x, pos, offs, wt, bias, dst, ld, channels), codegen
+    return _tile
+
+
+_tile = _make_tile(TILE_R, VECTOR_BYTES)
+_tile_narrow = _make_tile(TILE_R_NARROW, NARROW_BYTES)
+
+
+@njit(cache=True)
+def _forward_sample(x, n, pad, pos, wt, offs, y, bias):
+    """y[n] (as (C_out, L)) from sample x[n], padded first into a buffer when ``pad`` = (pT, pB,
+    pL, pR) is not all zero: a tile per R positions; the last, partial tile through a scratch tile."""
+    C_out = y.shape[1]
+    _N, C, H, W = x.shape
+    VW = wt.shape[1]
+    L = y.shape[2]
+    K = offs.shape[0]
+    pT, pB, pL, pR = pad
+    if pT == 0 and pB == 0 and pL == 0 and pR == 0:
+        x_n = x[n].reshape(-1)
+    else:
+        Hp, Wp = H + pT + pB, W + pL + pR
+        x_n = np.zeros(C * Hp * Wp, dtype=y.dtype)
+        for c in range(C):
+            for h in range(H):
+                src = x[n, c, h]
+                at = (c * Hp + pT + h) * Wp + pL
+                for w in range(W):
+                    x_n[at + w] = src[w]
+    y_n = y[n].reshape(-1)
+    w_flat = wt.reshape(-1)
+    narrow = VW * wt.itemsize == NARROW_BYTES
+    R = min(TILE_R_NARROW if narrow else TILE_R, VW)
+    full = L // R * R
+    for p0 in range(0, full, R):
+        if narrow:
+            _tile_narrow(K, _address(x_n, 0), _address(pos, p0), _address(offs, 0), _address(w_flat, 0),
+                         _address(bias, 0), _address(y_n, p0), L, C_out)
+        else:
+            _tile(K, _address(x_n, 0), _address(pos, p0), _address(offs, 0), _address(w_flat, 0),
+                  _address(bias, 0), _address(y_n, p0), L, C_out)
+    if full < L:
+        scratch = np.empty(VW * VW, dtype=y.dtype)
+        if narrow:
+            _tile_narrow(K, _address(x_n, 0), _address(pos, full), _address(offs, 0), _address(w_flat, 0),
+                         _address(bias, 0), _address(scratch, 0), VW, C_out)
+        else:
+            _tile(K, _address(x_n, 0), _address(pos, full), _address(offs, 0), _address(w_flat, 0),
+                  _address(bias, 0), _address(scratch, 0), VW, C_out)
+        for co in range(C_out):
+            for p in range(full, L):
+                y_n[co * L + p] = scratch[co * VW + p - full]
+
+
+@njit(cache=True, parallel=True)
+def _forward(x, pad, pos, wt, offs, y, bias, parallel):
+    """y (N, C_out, L) for every sample: ``prange`` over samples when ``parallel``."""
+    if parallel:
+        for n in prange(y.shape[0]):
+            _forward_sample(x, n, pad, pos, wt, offs, y, bias)
+    else:
+        for n in range(y.shape[0]):
+            _forward_sample(x, n, pad, pos, wt, offs, y, bias)
+
+
+@functools.lru_cache(maxsize=64)
+def _tables(C: int, kH: int, kW: int, Hp: int, Wp: int, oH: int, oW: int, stride, dilation):
+    """The tap table offs[(c*kH + i)*kW + j] = c*Hp*Wp + i*dH*Wp + j*dW and the position table
+    pos[oh*oW + ow] = oh*sH*Wp + ow*sW (padded to whole tiles by repeating the last position, so
+    a partial tile reads inside the sample), for a padded sample of (C, Hp, Wp)."""
+    c, i, j = np.meshgrid(np.arange(C), np.arange(kH), np.arange(kW), indexing="ij")
+    offs = (c * Hp * Wp + i * dilation[0] * Wp + j * dilation[1]).reshape(-1).astype(np.int64)
+    L = oH * oW
+    pos = np.empty(L + TILE_R, dtype=np.int64)
+    pos[:L] = ((np.arange(oH) * stride[0] * Wp)[:, None] + np.arange(oW) * stride[1]).reshape(-1)
+    pos[L:] = pos[L - 1]
+    return offs, pos
+
+
+def applies(x_shape, w_shape, groups: int, *arrays: np.ndarray) -> bool:
+    """Whether conv2d takes this module's path (kernels/conv.py asks, one line per entry point):
+    4-d operands, a kernel larger than 1x1 (1x1 is one GEMM on the NCHW arrays), one group, float32 or float64, at most one vector of output channels (16
+    float32, 8 float64) and at most MAX_TAPS taps per output (C_in*kH*kW). The numbers behind
+    the rule: ``conv2d``'s docstring."""
+    if groups != 1 or len(x_shape) != 4 or len(w_shape) != 4 or w_shape[2] * w_shape[3] == 1:
+        return False
+    dtype = np.result_type(*arrays)  # the operands' common dtype
+    if dtype not in (np.float32, np.float64):
+        return False
+    return w_shape[0] <= VECTOR_BYTES // dtype.itemsize and w_shape[1] * w_shape[2] * w_shape[3] <= MAX_TAPS
+
+
+MAX_TAPS = 512
+
+
+def conv2d(x: np.ndarray, w: np.ndarray, bias, stride, padding, dilation, keep_columns: bool = False):
+    """y = conv2d(x, w) + b for one group and few output channels: the register tile above.
+
+    Loop nest: ``for n (prange if big) / pad sample n (a copy, if padded) / for tile of R
+    positions / for tap (c, i, j) / R broadcasts and FMAs into R vectors of C_out channels /
+    transpose the tile, C_out vector stores (+ bias)``. Each parallel iteration owns sample n.
+    Cost: 2*N*VW*C_in*kH*kW*oH*oW flops (C_out rounded up to the vector width VW, positions to
+    whole tiles); an (oH*oW x VW) scratch tile and a padded sample per sample, nothing the size
+    of im2col's columns. ``padding`` is ((top, bottom), (left, right)). With ``keep_columns``
+    returns ``(y, None)`` (kernels/conv.py's conv2d's contract: there are no columns to keep).
+    """
+    check_shape("conv2d", "input", x.shape, (None,) * 4)
+    check_shape("conv2d", "weight", w.shape, (None, x.shape[1], None, None))
+    check_window("conv2d", w.shape[2:], stride, padding, dilation)
+    (pT, pB), (pL, pR) = padding
+    N, C_in, H, W = x.shape
+    C_out, _, kH, kW = w.shape
+    Hp, Wp = H + pT + pB, W + pL + pR
+    oH = (Hp - dilation[0] * (kH - 1) - 1) // stride[0] + 1
+    oW = (Wp - dilation[1] * (kW - 1) - 1) // stride[1] + 1
+    check_output_size("conv2d", (H, W), (oH, oW))
+    if bias is not None:
+        check_shape("conv2d", "bias", bias.shape, (C_out,))
+    dtype = np.result_type(x.dtype, w.dtype)
+    VW = (NARROW_BYTES if C_out * dtype.itemsize <= NARROW_BYTES else VECTOR_BYTES) // dtype.itemsize
+    if C_out > VW or dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"conv2d_few_channels: float32 or float64 and at most {VW} output channels, "
+                           f"got {dtype} and {C_out}")
+    K = C_in * kH * kW
+    wt = np.zeros((K, VW), dtype=dtype)
+    wt[:, :C_out] = w.reshape(C_out, K).T
+    b = np.zeros(VW, dtype=dtype)
+    if bias is not None:
+        b[:C_out] = bias
+    offs, pos = _tables(C_in, kH, kW, Hp, Wp, oH, oW, tuple(stride), tuple(dilation))
+    y = np.empty((N, C_out, oH, oW), dtype=dtype)
+    x = np.ascontiguousarray(x, dtype=dtype)
+    _forward(x, (pT, pB, pL, pR), pos, wt, offs, y.reshape(N, C_out, oH * oW), b, in_parallel(y.size * K))
+    return (y, None) if keep_columns else y
+
+
+def conv2d_input_grad(gy, w, input_shape, stride, padding, dilation):
+    """dL/dx of conv2d at stride 1 as the forward convolution of gy (this module's ``conv2d``)
+    with the flipped kernel read as (C_in, C_out, kH, kW), gy padded by the kernel's reach minus
+    the padding (kernels/conv.py's ``_input_grad_as_forward`` derives it); None where that does
+    not apply (another stride, a padding past the reach, more than one vector of input channels).
+    Cost: 2*N*VW*C_out*kH*kW*H*W flops, C_in rounded up to VW."""
+    kH, kW = w.shape[2:]
+    if tuple(stride) != (1, 1) or len(input_shape) != 4 or gy.ndim != 4:
+        return None
+    (pT, _), (pL, _) = padding
+    qT, qL = dilation[0] * (kH - 1) - pT, dilation[1] * (kW - 1) - pL
+    qB = input_shape[2] - gy.shape[2] + dilation[0] * (kH - 1) - qT
+    qR = input_shape[3] - gy.shape[3] + dilation[1] * (kW - 1) - qL
+    w_flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
+    if min(qT, qB, qL, qR) < 0 or not applies(gy.shape, w_flipped.shape, 1, gy, w):
+        return None
+    return conv2d(gy, w_flipped, None, (1, 1), ((qT, qB), (qL, qR)), dilation)
+
+
+# ---------------------------------------------------------------------------------------------
+# Weight gradient: the same tile with the roles of taps and positions swapped.
+#
+#     gw[co, t] = sum_{n, p} gy[n, co, p] * x_pad[n, pos[p] + offs[t]]
+#
+# A tile is now R taps x VW output channels, and the tile's loop runs over the reduction index
+# (n, p) of the whole batch: per step it loads gy's VW channels at (n, p) (gy copied once to
+# channels-last, (N*L, VW)) and broadcasts x_pad at ``red[n*L + p] + offs[t]`` for each of its R
+# taps (``red`` is the reduction table, n's padded-sample start plus pos[p]). The batch sum stays
+# in registers to the end; the transposed store writes gw[co, t0:t0+R] straight into gw.
+
+
+@njit(cache=True)
+def _weight_grad_part(xp, red, offs, g, gw, lo, hi):
+    """gw (C_out, K) = the sum over reduction indices lo..hi (whole samples' positions)."""
+    C_out, K = gw.shape
+    VW = g.shape[1]
+    narrow = VW * g.itemsize == NARROW_BYTES
+    R = min(TILE_R_NARROW if narrow else TILE_R, VW)
+    gw_flat = gw.reshape(-1)
+    g_flat = g.reshape(-1)
+    zero = np.zeros(VW, dtype=g.dtype)
+    scratch = np.empty(VW * VW, dtype=g.dtype)
+    for t0 in range(0, K, R):
+        last = t0 + R > K
+        dst = _address(scratch, 0) if last else _address(gw_flat, t0)
+        ld = VW if last else K
+        if narrow:
+            _tile_narrow(hi - lo, _address(xp, 0), _address(offs, t0), _address(red, lo),
+                         _address(g_flat, lo * VW), _address(zero, 0), dst, ld, C_out)
+        else:
+            _tile(hi - lo, _address(xp, 0), _address(offs, t0), _address(red, lo),
+                  _address(g_flat, lo * VW), _address(zero, 0), dst, ld, C_out)
+        if last:
+            for co in range(C_out):
+                for t in range(t0, K):
+                    gw[co, t] = scratch[co * VW + t - t0]
+
+
+@njit(cache=True, parallel=True)
+def _weight_grad(xp, red, offs, g, gw_parts, N, parallel):
+    """gw_parts[q] = the sum over the q-th slice of the batch; ``prange`` over slices when parallel."""
+    parts = gw_parts.shape[0]
+    L = red.shape[0] // N
+    if parallel:
+        for q in prange(parts):
+            _weight_grad_part(xp, red, offs, g, gw_parts[q], q * N // parts * L, (q + 1) * N // parts * L)
+    else:
+        for q in range(parts):
+            _weight_grad_part(xp, red, offs, g, gw_parts[q], q * N // parts * L, (q + 1) * N // parts * L)
+
+
+@functools.lru_cache(maxsize=64)
+def _reduction_table(N: int, sample: int, L: int, pos_key) -> np.ndarray:
+    """red[n*L + p] = n*sample + pos[p] (``pos_key``: the _tables arguments that give pos)."""
+    pos = _tables(*pos_key)[1][:L]
+    return (np.arange(N, dtype=np.int64)[:, None] * sample + pos).reshape(-1)
+
+
+def conv2d_weight_grad(gy, x, weight_shape, stride, padding, dilation):
+    """dL/dw of conv2d for one group and few output channels: the swapped tile above.
+
+    Loop nest: ``pad x, gy to channels-last (copies) / for slice of the batch (prange if big) /
+    for tile of R taps / for (n, p) in the slice / R broadcasts and FMAs into R vectors of C_out
+    / transposed store into the slice's gw``, then the slices' gw added (one slice per configured
+    thread, so the result does not depend on the load; kernels/threading.py).
+    Cost: 2*N*L*K*VW flops (C_out rounded up to VW); copies of x (padded) and gy (N*L*VW).
+    ``padding`` is ((top, bottom), (left, right)); the caller checked the shapes.
+    """
+    N, C_out, oH, oW = gy.shape
+    _, C_in, kH, kW = weight_shape
+    (pT, pB), (pL, pR) = padding
+    _, _, H, W = x.shape
+    Hp, Wp = H + pT + pB, W + pL + pR
+    dtype = np.result_type(x.dtype, gy.dtype)
+    VW = (NARROW_BYTES if C_out * dtype.itemsize <= NARROW_BYTES else VECTOR_BYTES) // dtype.itemsize
+    K, L = C_in * kH * kW, oH * oW
+    if pT == pB == pL == pR == 0:
+        xp = np.ascontiguousarray(x, dtype=dtype).reshape(-1)
+    else:
+        xp = np.zeros((N, C_in, Hp, Wp), dtype=dtype)
+        xp[:, :, pT:pT + H, pL:pL + W] = x
+        xp = xp.reshape(-1)
+    g = np.zeros((N, L, VW), dtype=dtype)
+    g[:, :, :C_out] = gy.reshape(N, C_out, L).transpose(0, 2, 1)
+    key = (C_in, kH, kW, Hp, Wp, oH, oW, tuple(stride), tuple(dilation))
+    offs = _tables(*key)[0]
+    offs = np.concatenate([offs, np.full(TILE_R, offs[-1])])  # the last tile's extra taps: in bounds
+    red = _reduction_table(N, C_in * Hp * Wp, L, key)
+    parts = min(N, split_threads()) if in_parallel(N * L * K) else 1
+    gw = np.empty((parts, C_out, K), dtype=dtype)
+    _weight_grad(xp, red, offs, g.reshape(N * L, VW), gw, N, parts > 1)
+    return (gw[0] if parts == 1 else gw.sum(axis=0)).reshape(weight_shape)
