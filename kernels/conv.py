@@ -944,6 +944,7 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
     out = _check_conv("conv2d_input_grad", input_shape, w.shape, stride, pad, dilation, groups)
     check_shape("conv2d_input_grad", "gy", gy.shape, (input_shape[0], w.shape[0], None, None))
     check_at_most("conv2d_input_grad", "gy's spatial size", gy.shape[2:], out)
+    if (gx := few.conv2d_input_grad(gy, w, input_shape, stride, pad, dilation, groups)) is not None: return gx
     if _pointwise(w.shape, pad, groups):
         return _conv2d_input_grad_pointwise(gy, w, input_shape, stride)
     if _taps_path(input_shape, w.shape, groups):

@@ -193,6 +193,120 @@ def _forward(x, pad, pos, wt, offs, y, bias, parallel):
             _forward_sample(x, n, pad, pos, wt, offs, y, bias)
 
 
+# ---------------------------------------------------------------------------------------------
+# The row tile: at stride 1 with at most ROW_TILE_MAX_CHANNELS output channels (LeNet conv1's 6;
+# the input gradient of conv2, 6), vectorised over positions instead.
+#
+# At stride 1 the positions of a padded sample read in *full-width* order (p = oh*Wp + ow, the
+# Wp - oW positions past each row's end computed and dropped, as kernels/im2col.py's full-width
+# columns) are consecutive numbers of the input for every tap: tap t of positions p..p+VW-1 is
+# the vector x_pad[offs[t] + p : ... + VW]. The tile is MR channels x ROW_VECTORS vectors of
+# positions: per tap ROW_VECTORS unaligned loads of the input and MR broadcasts of the packed
+# weight wp[t, :MR], MR*ROW_VECTORS FMAs. The results are rows of the full-width output, stored
+# as vectors into a per-sample (MR, oH*Wp) buffer, whose first oW of every Wp go to y.
+
+ROW_VECTORS = 2
+ROW_TILE_MAX_CHANNELS = 8
+
+
+def _make_row_tile(MR: int):
+    @intrinsic
+    def _row_tile(typingctx, k, x, offs, wp, bias, out, ldo):
+        """out[m*ldo + q] = bias[m] + sum_{t < k} wp[t*MR + m] * x[offs[t] + q] for m < MR and
+        q < ROW_VECTORS*VW: MR x ROW_VECTORS accumulator vectors."""
+        def codegen(context, builder, sig, args):
+            k, x, offs, wp, bias, out, ldo = args
+            scalar, size, width = _vector_type(context, sig.args[1].dtype, VECTOR_BYTES)
+            vec = llvm.VectorType(scalar, width)
+            i32 = llvm.IntType(32)
+            fma = cgutils.get_or_insert_function(
+                builder.module, llvm.FunctionType(vec, [vec, vec, vec]), f"llvm.fma.v{width}f{8 * size}")
+            intp = k.type
+            lanes = llvm.Constant(llvm.VectorType(i32, width), [0] * width)
+
+            def broadcast(value):
+                v = builder.insert_element(llvm.Constant(vec, llvm.Undefined), value, llvm.Constant(i32, 0))
+                return builder.shuffle_vector(v, llvm.Constant(vec, llvm.Undefined), lanes)
+
+            acc = [[cgutils.alloca_once_value(builder, llvm.Constant(vec, [0.0] * width))
+                    for _ in range(ROW_VECTORS)] for _ in range(MR)]
+            with cgutils.for_range(builder, k) as loop:
+                t = loop.index
+                x_t = builder.gep(x, [builder.load(builder.gep(offs, [t]))])
+                xv = [builder.load(builder.bitcast(builder.gep(x_t, [llvm.Constant(intp, v * width)]),
+                                                   vec.as_pointer()), align=size) for v in range(ROW_VECTORS)]
+                w_t = builder.gep(wp, [builder.mul(t, llvm.Constant(intp, MR))])
+                for m in range(MR):
+                    a = broadcast(builder.load(builder.gep(w_t, [llvm.Constant(intp, m)])))
+                    for v in range(ROW_VECTORS):
+                        builder.store(builder.call(fma, [a, xv[v], builder.load(acc[m][v])]), acc[m][v])
+            for m in range(MR):
+                b = broadcast(builder.load(builder.gep(bias, [llvm.Constant(intp, m)])))
+                row = builder.gep(out, [builder.mul(ldo, llvm.Constant(intp, m))])
+                for v in range(ROW_VECTORS):
+                    p = builder.bitcast(builder.gep(row, [llvm.Constant(intp, v * width)]), vec.as_pointer())
+                    builder.store(builder.fadd(builder.load(acc[m][v]), b), p, align=size)
+            return context.get_dummy_value()
+
+        return types.void(k, x, offs, wp, bias, out, ldo), codegen
+    return _row_tile
+
+
+_row_tile_2, _row_tile_4 = _make_row_tile(2), _make_row_tile(4)
+_row_tile_6, _row_tile_8 = _make_row_tile(6), _make_row_tile(8)
+
+
+@njit(cache=True)
+def _rows_sample(x, n, pad, wp, offs, y, bias):
+    """y[n] at stride 1 by row tiles: pad sample n into a buffer with slack, tiles of
+    ROW_VECTORS*VW full-width positions into a (MR, tiles) buffer, its valid columns into y[n]."""
+    _N, C, H, W = x.shape
+    C_out, oH, oW = y.shape[1], y.shape[2], y.shape[3]
+    MR = wp.shape[1]
+    pT, pB, pL, pR = pad
+    Hp, Wp = H + pT + pB, W + pL + pR
+    VW = 64 // x.itemsize
+    step = ROW_VECTORS * VW
+    P = -(-(oH * Wp) // step) * step
+    x_n = np.zeros(C * Hp * Wp + Wp + step, dtype=y.dtype)  # slack: the last tile reads past
+    for c in range(C):
+        for h in range(H):
+            src = x[n, c, h]
+            at = (c * Hp + pT + h) * Wp + pL
+            for w in range(W):
+                x_n[at + w] = src[w]
+    out = np.empty(MR * P, dtype=y.dtype)
+    K = offs.shape[0]
+    w_flat = wp.reshape(-1)
+    for p0 in range(0, P, step):
+        at, to = _address(x_n, p0), _address(out, p0)
+        if MR == 2:
+            _row_tile_2(K, at, _address(offs, 0), _address(w_flat, 0), _address(bias, 0), to, P)
+        elif MR == 4:
+            _row_tile_4(K, at, _address(offs, 0), _address(w_flat, 0), _address(bias, 0), to, P)
+        elif MR == 6:
+            _row_tile_6(K, at, _address(offs, 0), _address(w_flat, 0), _address(bias, 0), to, P)
+        else:
+            _row_tile_8(K, at, _address(offs, 0), _address(w_flat, 0), _address(bias, 0), to, P)
+    for co in range(C_out):
+        for oh in range(oH):
+            dst = y[n, co, oh]
+            src_at = co * P + oh * Wp
+            for ow in range(oW):
+                dst[ow] = out[src_at + ow]
+
+
+@njit(cache=True, parallel=True)
+def _rows(x, pad, wp, offs, y, bias, parallel):
+    """y for every sample by row tiles: ``prange`` over samples when ``parallel``."""
+    if parallel:
+        for n in prange(y.shape[0]):
+            _rows_sample(x, n, pad, wp, offs, y, bias)
+    else:
+        for n in range(y.shape[0]):
+            _rows_sample(x, n, pad, wp, offs, y, bias)
+
+
 @functools.lru_cache(maxsize=64)
 def _tables(C: int, kH: int, kW: int, Hp: int, Wp: int, oH: int, oW: int, stride, dilation):
     """The tap table offs[(c*kH + i)*kW + j] = c*Hp*Wp + i*dH*Wp + j*dW and the position table
@@ -247,6 +361,19 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias, stride, padding, dilation, keep_c
     if bias is not None:
         check_shape("conv2d", "bias", bias.shape, (C_out,))
     dtype = np.result_type(x.dtype, w.dtype)
+    if tuple(stride) == (1, 1) and C_out <= ROW_TILE_MAX_CHANNELS and dtype in (np.float32, np.float64):
+        K = C_in * kH * kW
+        MR = -(-C_out // 2) * 2
+        wp = np.zeros((K, MR), dtype=dtype)
+        wp[:, :C_out] = w.reshape(C_out, K).T
+        b = np.zeros(MR, dtype=dtype)
+        if bias is not None:
+            b[:C_out] = bias
+        offs = _tables(C_in, kH, kW, Hp, Wp, oH, oW, (1, 1), tuple(dilation))[0]
+        y = np.empty((N, C_out, oH, oW), dtype=dtype)
+        _rows(np.ascontiguousarray(x, dtype=dtype), (pT, pB, pL, pR), wp, offs, y, b, in_parallel(y.size * K))
+        return (y, None) if keep_columns else y
+    dtype = np.result_type(x.dtype, w.dtype)
     VW = (NARROW_BYTES if C_out * dtype.itemsize <= NARROW_BYTES else VECTOR_BYTES) // dtype.itemsize
     if C_out > VW or dtype not in (np.float32, np.float64):
         raise RuntimeError(f"conv2d_few_channels: float32 or float64 and at most {VW} output channels, "
@@ -264,14 +391,14 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias, stride, padding, dilation, keep_c
     return (y, None) if keep_columns else y
 
 
-def conv2d_input_grad(gy, w, input_shape, stride, padding, dilation):
+def conv2d_input_grad(gy, w, input_shape, stride, padding, dilation, groups: int):
     """dL/dx of conv2d at stride 1 as the forward convolution of gy (this module's ``conv2d``)
     with the flipped kernel read as (C_in, C_out, kH, kW), gy padded by the kernel's reach minus
     the padding (kernels/conv.py's ``_input_grad_as_forward`` derives it); None where that does
-    not apply (another stride, a padding past the reach, more than one vector of input channels).
+    not apply (another stride, groups, a padding past the reach, too many input channels: ``applies``).
     Cost: 2*N*VW*C_out*kH*kW*H*W flops, C_in rounded up to VW."""
     kH, kW = w.shape[2:]
-    if tuple(stride) != (1, 1) or len(input_shape) != 4 or gy.ndim != 4:
+    if tuple(stride) != (1, 1) or groups != 1 or len(input_shape) != 4 or gy.ndim != 4:
         return None
     (pT, _), (pL, _) = padding
     qT, qL = dilation[0] * (kH - 1) - pT, dilation[1] * (kW - 1) - pL
