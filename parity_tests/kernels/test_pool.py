@@ -216,9 +216,11 @@ def test_max_pool2d_window_wholly_in_padding_gets_no_gradient():
     ((2, 2, 9, 8), (3, 2), False, 5),  # divisor_override
     ((1, 1, 1, 1), (1, 1), False, None),
 ])
-def test_avg_pool2d_backward_of_non_overlapping_windows(shape, kernel, ceil_mode, divisor_override, dtype):
-    """stride == kernel, no padding: the gradient is written tile by tile, once."""
+def test_avg_pool2d_of_non_overlapping_windows(shape, kernel, ceil_mode, divisor_override, dtype):
+    """stride == kernel, no padding: window sums row by row, the gradient written tile by tile,
+    once; the same bits as torch's."""
     x = random_array(np.random.default_rng(0), shape, dtype)
     options = (ceil_mode, True, divisor_override)
-    _, gy, (gx_t,) = torch_forward_and_grads(lambda xt: F.avg_pool2d(xt, kernel, kernel, 0, *options), [x])
+    y_t, gy, (gx_t,) = torch_forward_and_grads(lambda xt: F.avg_pool2d(xt, kernel, kernel, 0, *options), [x])
+    np.testing.assert_array_equal(avg_pool2d(x, kernel, kernel, (0, 0), *options), y_t.detach().numpy())
     np.testing.assert_array_equal(avg_pool2d_backward(gy, shape, kernel, kernel, (0, 0), *options), gx_t.numpy())
