@@ -1,37 +1,49 @@
-"""Direct convolution for few channels (d2l's LeNet): no im2col, vectorised over output channels.
+"""Direct convolution for few output channels (d2l's LeNet): no im2col, a register tile instead.
 
 With 1-6 input channels and 6-16 output channels (LeNet's two 5x5 layers), im2col + GEMM is a
 poor fit: the columns are only C_in*kH*kW = 25-150 rows, the GEMM has M = C_out = 6 or 16 rows,
 and copying the columns costs about a third of the time. PyTorch (oneDNN) runs a direct
-convolution instead, and so does this module:
+convolution instead, and so does this module (the implicit-GEMM view: im2col's columns are
+never written, the input is read in place through two offset tables):
 
     y[n, co, oh, ow] = b[co] + sum_{c, i, j} w[co, c, i, j] * x_pad[n, c, oh*sH + i*dH, ow*sW + j*dW]
 
-The register tile. For one sample n and one output row oh, R = ``ROW_TILE`` neighbouring output
-positions ow0 .. ow0+R-1 times all output channels (C_out padded to a multiple of the vector
-width VW: 16 float32 or 8 float64 numbers in one AVX-512 register) are R * NV accumulator
-vectors (NV = C_out/VW rounded up, 1 or 2). For each tap t = (c, i, j) of the kernel the tile
-loads NV vectors of the packed weight ``wt[t, :]`` (the C_out weights of that tap, contiguous),
-and for each of its R positions broadcasts one number of the padded input,
-``x_pad[n, c, oh*sH + i*dH, (ow0 + r)*sW + j*dW]``, and does NV fused multiply-adds: R*NV FMAs
-per tap for NV + R loads, with every vector lane useful when C_out is a multiple of VW (LeNet
-conv2: 16 channels, one float32 vector). That input number's address is ``offs[t] + r*sW``
-from the tile's first position, with ``offs[t] = c*Hp*Wp + i*dH*Wp + j*dW`` a table computed
-once, so a tap is one table read whatever its (c, i, j). This is gemm.py's micro-kernel with the
-roles of the operands chosen so that the short dimension (C_out) is the vector and the input is
-read in place (the implicit-GEMM view: the columns of im2col are never written).
+Tap t = (c, i, j) of output position p = (oh, ow) reads ``x_pad[n].flat[pos[p] + offs[t]]``,
+with ``pos[p] = oh*sH*Wp + ow*sW`` and ``offs[t] = c*Hp*Wp + i*dH*Wp + j*dW``, tables computed
+once per shape (``_tables``), so a tap costs one table read whatever its (c, i, j).
 
-The tile's R x C_out results go to a small channels-last row buffer of the sample, which is
-then written into y's NCHW planes with the bias added. A row shorter than R computes R
-positions anyway (those past oW read numbers beyond the row, in the buffer's slack, and are
-never stored); a longer row's last tile is moved back to end at oW, recomputing a few positions.
+Two register tiles, both LLVM ``@intrinsic``s like kernels/gemm.py's micro-kernel (numba has no
+vector types, and its auto-vectoriser does not keep a tile of accumulators in registers):
 
-Written as an LLVM ``@intrinsic`` (as kernels/gemm.py's micro-kernel, and for its reason: numba
-has no vector types, and the auto-vectoriser does not keep a tile of accumulators in registers).
+* The channel tile (``_tile``): R = TILE_R output positions (10: LeNet conv2's rows) x one vector
+  of output channels (C_out padded to VW = 16 float32 / 8 float64; ``_tile_narrow`` has 8-lane
+  vectors and R = 8 for C_out <= 8). Per tap: one vector load of the packed weight wt[t, :], R
+  broadcasts of the input, R FMAs, every lane useful when C_out is VW (conv2: 16). The R x VW
+  result is transposed in registers (log2(VW) rounds of shuffles, as gemm.py's ``_transpose8``)
+  and stored as C_out runs of R positions into y's NCHW planes (a masked store), bias added.
+  Positions run in y's order across rows (the pos table), any stride and dilation.
+* The row tile (``_row_tile_<MR>``): at stride 1 with C_out <= 8 (conv1's 6; conv2's input
+  gradient, 6), vectorised over positions instead: positions in *full-width* order (oh*Wp + ow,
+  the Wp - oW past each row's end computed and dropped, as kernels/im2col.py's full-width
+  columns) are consecutive numbers of the input for every tap, so per tap the tile loads
+  ROW_VECTORS (2) vectors of input unaligned and broadcasts MR (2, 4, 6 or 8 >= C_out) weights:
+  MR x 32 float32 positions in 2*MR accumulators, stored as rows of a per-sample buffer, whose
+  valid columns then go to y.
 
-The input gradient at stride 1 is the forward convolution of gy, padded by the kernel's reach
-minus the padding, with the flipped kernel read as (C_in, C_out, kH, kW) (kernels/conv.py's
-``_input_grad_as_forward`` explains it); kernels/conv.py routes it here through ``conv2d``.
+Weight gradient: the channel tile with the roles of taps and positions swapped (see
+``conv2d_weight_grad``). Input gradient at stride 1: the forward convolution of gy with the
+flipped kernel read as (C_in, C_out, kH, kW) (``conv2d_input_grad``).
+
+Measured (``benchmarks/bench_conv_shapes.py --only "lenet conv" --baseline``, float32, 1 thread,
+ms, ours / im2col + GEMM before / torch, load 5.5 on the shared 2-core VM, 2026-12-07):
+LeNet conv1 (64,1,28,28)->6 5x5 p2: forward 0.26 / 1.28 / 0.65, input grad 0.52 / 2.71 / 6.12
+(not needed in a step), weight grad 0.57 (kept on kernels/conv.py's direct dot products: this
+path took 0.73 against their 0.59) / 0.65 / 0.61; conv2 (64,6,14,14)->16 5x5: forward 0.22 /
+1.46 / 0.25, input grad 0.61 / 1.30 / 0.62, weight grad 0.30 / 0.96 / 0.54. The rule
+(``applies``): one group, float, a kernel larger than 1x1, at most VW output channels and
+MAX_TAPS = 512 taps; new against old path at 1 thread (ms, forward / weight grad): (16,32,24,24)
+->16 3x3 0.82/2.30, 0.96/2.30; (64,56,8,8)->16 3x3 0.80/1.56, 0.80/1.95; (64,20,12,12)->12 5x5
+1.40/9.64, 1.61/9.09; (64,3,32,32)->6 5x5 0.65/6.93, 1.55/7.53 (loaded machine: read ratios).
 """
 
 import functools
@@ -46,15 +58,16 @@ from .checks import check_output_size, check_shape, check_window
 from .gemm import VECTOR_BYTES, _address
 from .threading import in_parallel, split_threads
 
-# Two tiles: a wide one (64-byte vectors: 16 float32 channels, R = 10 positions) and a narrow one
-# (32-byte vectors: 8 float32 channels, R = 8) for C_out <= 8, where a wide vector would be more
-# than half empty (LeNet conv1's 6 channels; the input gradient of conv2, 6 channels).
+# Two channel tiles: a wide one (64-byte vectors: 16 float32 channels, R = 10 positions) and a
+# narrow one (32-byte vectors: 8 float32 channels, R = 8) for C_out <= 8 where the row tile does
+# not apply (stride > 1), so that a vector is not more than half empty.
 TILE_R = 10  # positions per wide tile
 TILE_R_NARROW = 8  # positions per narrow tile
 NARROW_BYTES = VECTOR_BYTES // 2
 
 
 def _vector_type(context, dtype, vector_bytes):
+    """(LLVM scalar type, its size in bytes, numbers per vector of ``vector_bytes``)."""
     scalar = context.get_value_type(dtype)
     size = context.get_abi_sizeof(scalar)
     return scalar, size, vector_bytes // size
@@ -63,12 +76,13 @@ def _vector_type(context, dtype, vector_bytes):
 def _make_tile(R_max: int, vector_bytes: int):
     @intrinsic
     def _tile(typingctx, k, x, pos, offs, wt, bias, dst, ld, channels):
-        """The register tile: VW output positions x VW output channels, transposed on the way out.
+        """The channel tile: R output positions x VW output channels, transposed on the way out.
 
-        For r, co < VW: ``acc[r][co] = sum_{t < k} x[pos[r] + offs[t]] * wt[t*VW + co]`` (one vector
-        per position r), then ``dst[co*ld + r] = acc[r][co] + bias[co]`` for co < channels: the
-        VW x VW tile is transposed in registers (log2(VW) rounds of shuffles, as gemm.py's
-        ``_transpose8``) so that each channel's VW positions are one contiguous vector store.
+        For r < R, co < VW: ``acc[r][co] = sum_{t < k} x[pos[r] + offs[t]] * wt[t*VW + co]`` (one
+        vector per position r), then ``dst[co*ld + r] = acc[r][co] + bias[co]`` for co < channels:
+        the tile, padded to VW x VW with zero vectors, is transposed in registers (log2(VW)
+        rounds of shuffles, as gemm.py's ``_transpose8``) so that each channel's R positions are
+        one vector store (masked to R lanes when R < VW).
         x points at the sample's padded input, pos at the tile's VW position offsets, offs at the tap
         table, wt at the packed weight (k rows of VW), bias at VW numbers, dst at the tile's first
         output (channel co's run starts ld numbers after channel co-1's).
@@ -323,9 +337,10 @@ def _tables(C: int, kH: int, kW: int, Hp: int, Wp: int, oH: int, oW: int, stride
 
 def applies(x_shape, w_shape, groups: int, *arrays: np.ndarray) -> bool:
     """Whether conv2d takes this module's path (kernels/conv.py asks, one line per entry point):
-    4-d operands, a kernel larger than 1x1 (1x1 is one GEMM on the NCHW arrays), one group, float32 or float64, at most one vector of output channels (16
-    float32, 8 float64) and at most MAX_TAPS taps per output (C_in*kH*kW). The numbers behind
-    the rule: ``conv2d``'s docstring."""
+    4-d operands, a kernel larger than 1x1 (1x1 is one GEMM on the NCHW arrays), one group,
+    float32 or float64, at most one vector of output channels (16 float32, 8 float64) and at
+    most MAX_TAPS taps per output (C_in*kH*kW). The numbers behind the rule: the module's
+    docstring. (With stride 1 and C_out <= 8 the forward takes the row tile.)"""
     if groups != 1 or len(x_shape) != 4 or len(w_shape) != 4 or w_shape[2] * w_shape[3] == 1:
         return False
     dtype = np.result_type(*arrays)  # the operands' common dtype
