@@ -54,7 +54,7 @@ from numba import njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from .checks import check_output_size, check_shape, check_window
+from .checks import check_at_most, check_output_size, check_shape, check_window
 from .gemm import VECTOR_BYTES, _address
 from .threading import in_parallel, split_threads
 
@@ -492,13 +492,20 @@ def conv2d_weight_grad(gy, x, weight_shape, stride, padding, dilation):
     / transposed store into the slice's gw``, then the slices' gw added (one slice per configured
     thread, so the result does not depend on the load; kernels/threading.py).
     Cost: 2*N*L*K*VW flops (C_out rounded up to VW); copies of x (padded) and gy (N*L*VW).
-    ``padding`` is ((top, bottom), (left, right)); the caller checked the shapes.
+    ``padding`` is ((top, bottom), (left, right)).
     """
+    op = "conv2d_weight_grad"
+    check_shape(op, "weight", weight_shape, (None,) * 4)
+    check_shape(op, "input", x.shape, (None, weight_shape[1], None, None))
+    check_shape(op, "gy", gy.shape, (x.shape[0], weight_shape[0], None, None))
+    check_window(op, weight_shape[2:], stride, padding, dilation)
     N, C_out, oH, oW = gy.shape
     _, C_in, kH, kW = weight_shape
     (pT, pB), (pL, pR) = padding
     _, _, H, W = x.shape
     Hp, Wp = H + pT + pB, W + pL + pR
+    check_at_most(op, "gy's spatial size", (oH, oW), ((Hp - dilation[0] * (kH - 1) - 1) // stride[0] + 1,
+                                                     (Wp - dilation[1] * (kW - 1) - 1) // stride[1] + 1))
     dtype = np.result_type(x.dtype, gy.dtype)
     VW = (NARROW_BYTES if C_out * dtype.itemsize <= NARROW_BYTES else VECTOR_BYTES) // dtype.itemsize
     K, L = C_in * kH * kW, oH * oW

@@ -99,6 +99,12 @@ def test_wrong_shapes_raise_before_any_loop():
     with pytest.raises(RuntimeError):  # bias of the wrong length
         few.conv2d(x, np.zeros((4, 3, 3, 3), np.float32), np.zeros(5, np.float32), (1, 1),
                    ((0, 0), (0, 0)), (1, 1))
+    with pytest.raises(RuntimeError):  # gy larger than the output
+        few.conv2d_weight_grad(np.zeros((2, 4, 7, 6), np.float32), x, (4, 3, 3, 3), (1, 1),
+                               ((0, 0), (0, 0)), (1, 1))
+    with pytest.raises(RuntimeError):  # weight's channels do not match the input's
+        few.conv2d_weight_grad(np.zeros((2, 4, 6, 6), np.float32), x, (4, 2, 3, 3), (1, 1),
+                               ((0, 0), (0, 0)), (1, 1))
     with pytest.raises(RuntimeError):  # through the dispatch: gy of the wrong batch
         conv2d_weight_grad(np.zeros((3, 4, 6, 6), np.float32), x, (4, 3, 3, 3), (1, 1), (0, 0), (1, 1), 1)
 
