@@ -55,7 +55,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from .checks import check_at_most, check_output_size, check_shape, check_window
-from .gemm import VECTOR_BYTES, _address
+from .gemm import VECTOR_BYTES, _address, _avx512_host
 from .threading import in_parallel, split_threads
 
 # Two channel tiles: a wide one (64-byte vectors: 16 float32 channels, R = 10 positions) and a
@@ -339,9 +339,9 @@ def applies(x_shape, w_shape, groups: int, *arrays: np.ndarray) -> bool:
     """Whether conv2d takes this module's path (kernels/conv.py asks, one line per entry point):
     4-d operands, a kernel larger than 1x1 (1x1 is one GEMM on the NCHW arrays), one group,
     float32 or float64, at most one vector of output channels (16 float32, 8 float64) and at
-    most MAX_TAPS taps per output (C_in*kH*kW). The numbers behind the rule: the module's
-    docstring. (With stride 1 and C_out <= 8 the forward takes the row tile.)"""
-    if groups != 1 or len(x_shape) != 4 or len(w_shape) != 4 or w_shape[2] * w_shape[3] == 1:
+    most MAX_TAPS taps per output (C_in*kH*kW), on a CPU with AVX-512 (``AVX512``). The numbers
+    behind the rule: the module's docstring. (With stride 1 and C_out <= 8 the forward takes the row tile.)"""
+    if not AVX512 or groups != 1 or len(x_shape) != 4 or len(w_shape) != 4 or w_shape[2] * w_shape[3] == 1:
         return False
     dtype = np.result_type(*arrays)  # the operands' common dtype
     if dtype not in (np.float32, np.float64):
@@ -350,6 +350,10 @@ def applies(x_shape, w_shape, groups: int, *arrays: np.ndarray) -> bool:
 
 
 MAX_TAPS = 512
+# The tiles were written and measured for AVX-512's 32 vector registers (the channel tile keeps
+# R = 10 vectors of 16 float32 in them); on a narrower CPU LLVM would split every vector in two
+# and spill, so there kernels/conv.py keeps its im2col + GEMM paths.
+AVX512 = _avx512_host()
 
 
 def conv2d(x: np.ndarray, w: np.ndarray, bias, stride, padding, dilation, keep_columns: bool = False):

@@ -47,7 +47,7 @@ def test_few_channel_conv_matches_torch(x_shape, w_shape, stride, padding, dilat
     x = random_array(rng, x_shape, dtype, contiguous)
     w = random_array(rng, w_shape, dtype, contiguous)
     b = random_array(rng, (w_shape[0],), dtype) if bias else None
-    taken = few.MAX_TAPS > 0 and w_shape[0] * np.dtype(dtype).itemsize <= 64  # one vector
+    taken = few.MAX_TAPS > 0 and few.AVX512 and w_shape[0] * np.dtype(dtype).itemsize <= 64  # one vector
     assert few.applies(x.shape, w.shape, 1, x, w) == taken
 
     def torch_conv(xt, wt, bt=None):
@@ -77,9 +77,9 @@ def test_asymmetric_padding_matches_torch():
 
 def test_the_rule():
     """Which convolutions come here: one group, a kernel larger than 1x1, float, at most one
-    vector of output channels and MAX_TAPS taps."""
+    vector of output channels and MAX_TAPS taps, on an AVX-512 CPU."""
     f32, f64 = np.zeros(1, np.float32), np.zeros(1, np.float64)
-    on = few.MAX_TAPS > 0
+    on = few.MAX_TAPS > 0 and few.AVX512
     assert few.applies((64, 1, 28, 28), (6, 1, 5, 5), 1, f32) == on
     assert few.applies((64, 6, 14, 14), (16, 6, 5, 5), 1, f32) == on
     assert not few.applies((64, 6, 14, 14), (17, 6, 5, 5), 1, f32)  # two vectors of channels
