@@ -388,7 +388,9 @@ def avg_pool2d(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair,
     Cost: N*C*oH*oW*kH*kW additions.
     Non-overlapping windows inside the input (stride == kernel, no padding; LeNet's 2x2) take
     ``_avg_pool2d_tiles``: ``for n*c / for oh / for i / for ow / for j: acc[ow] += x``, then
-    ``y = acc / divisor``: the same sums in the same order, without the per-output window bounds.
+    ``y = acc / divisor``: the same sums in the same order, without the per-output window bounds
+    (LeNet's (64, 6, 28, 28), 1 thread, ``bench_conv_shapes.py --lenet-ops``, load 4.4: 277 µs
+    against 560 for the general loop, torch 497).
     """
     check_shape("avg_pool2d", "input", x.shape, (None,) * 4)
     check_window("avg_pool2d", kernel_size, stride, padding)
@@ -424,7 +426,8 @@ def avg_pool2d_backward(gy: np.ndarray, input_shape: tuple[int, int, int, int],
     Cost: N*C*oH*oW*kH*kW additions. (ceil_mode only matters through gy's shape.)
     Non-overlapping windows inside the input (stride == kernel, no padding; LeNet's 2x2) take
     ``_avg_pool2d_backward_tiles``: ``for n*c (prange if big) / for oh / for i / for ow / for j:
-    gx = gy / divisor``, each element of gx written once, no zeroing pass and no read-back.
+    gx = gy / divisor``, each element of gx written once, no zeroing pass and no read-back
+    (LeNet's (64, 6, 28, 28), 1 thread, load 4.4: 324 µs against 612, torch 617).
     """
     op = "avg_pool2d_backward"
     check_shape(op, "input", input_shape, (None,) * 4)
