@@ -1,7 +1,9 @@
 """conv2d of the deep chapters against torch: forward, input gradient, weight gradient, one by one.
 
 Run: ``python benchmarks/bench_conv_shapes.py [--threads 1 2] [--reps 7] [--only NAME ...]
-[--baseline DIR]`` from the repository root (a few minutes); ``--baseline`` times another checkout
+[--baseline DIR] [--step] [--lenet-ops]`` from the repository root (a few minutes); ``--step``
+times bench_compile.py's LeNet-64 training step (eager and compiled) instead of the convolutions,
+``--lenet-ops`` LeNet's sigmoid, sigmoid_backward, avg_pool2d and avg_pool2d_backward; ``--baseline`` times another checkout
 (``git worktree add DIR COMMIT``) as a third library in the same rounds, for before/after tables. The shapes are the convolutions of the gallery's models
 (examples/gallery/: ResNet-18, DenseNet, GoogLeNet, NiN, VGG on Fashion-MNIST at 32-96 px), where
 convolution is most of a training step: many channels, small images, 3x3 at stride 1 and 2,
@@ -95,6 +97,56 @@ def build_torch(name):
             "dw": backward([False, True, False])}
 
 
+# ``--lenet-ops``: LeNet's other per-layer ops on its conv1 activation (64, 6, 28, 28), float32:
+# name -> (minitorch call, torch call), both on the same data (``build_lenet_ops``).
+LENET_OPS = ("sigmoid", "sigmoid_backward", "avg_pool2d", "avg_pool2d_backward")
+
+
+def build_lenet_ops(library):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 6, 28, 28), dtype=np.float32)
+    g = rng.standard_normal((64, 6, 28, 28), dtype=np.float32)
+    y = 1 / (1 + np.exp(-x))
+    gp = rng.standard_normal((64, 6, 14, 14), dtype=np.float32)
+    if library == "torch":
+        import torch
+        xt, gt, yt, gpt = map(torch.tensor, (x, g, y, gp))
+        return {"sigmoid": lambda: torch.sigmoid(xt),
+                "sigmoid_backward": lambda: torch.ops.aten.sigmoid_backward(gt, yt),
+                "avg_pool2d": lambda: torch.nn.functional.avg_pool2d(xt, 2),
+                "avg_pool2d_backward": lambda: torch.ops.aten.avg_pool2d_backward(
+                    gpt, xt, [2, 2], [2, 2], [0, 0], False, True, None)}
+    # what minitorch runs (a baseline without the one-pass kernels: NumPy's expressions)
+    from minitorch.backends import cpu
+    fused = "sigmoid" in dir(cpu)
+    return {"sigmoid": (lambda: cpu.sigmoid(x)) if fused else (lambda: 1 / (1 + np.exp(-x))),
+            "sigmoid_backward": (lambda: cpu.sigmoid_backward(g, y)) if fused else (lambda: g * (1 - y) * y),
+            "avg_pool2d": lambda: cpu.avg_pool2d(x, (2, 2), (2, 2), (0, 0), False, True, None),
+            "avg_pool2d_backward": lambda: cpu.avg_pool2d_backward(gp, x.shape, (2, 2), (2, 2), (0, 0), False,
+                                                                   True, None)}
+
+
+def build_step(library):
+    """``--step``: bench_compile.py's LeNet-64 training step (d2l's LeNet, SGD), eager and compiled
+    for minitorch, eager for torch; the same workload as ``bench_compile.py --only lenet``."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_compile", os.path.join(ROOT, "benchmarks", "bench_compile.py"))
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    if library == "torch":
+        import torch
+        step, args = bench.training_step(torch, bench._lenet, 0.9)
+        return {"eager": lambda: step(*args), "compiled": lambda: step(*args)}
+    import minitorch
+    step, args = bench.training_step(minitorch, bench._lenet, 0.9)
+    c_step, c_args = bench.training_step(minitorch, bench._lenet, 0.9)
+    compiled = minitorch.compile(c_step)
+    for _ in range(3):
+        compiled(*c_args)
+    return {"eager": lambda: step(*args), "compiled": lambda: compiled(*c_args)}
+
+
 def worker(library, conn, path=None):
     if path:  # the baseline: another checkout's minitorch (with its kernels importable as minitorch.kernels)
         sys.path.insert(0, path)
@@ -108,7 +160,8 @@ def worker(library, conn, path=None):
         else:
             minitorch.set_num_threads(threads)  # the kernels' splits and numba's count
         if name not in steps:
-            steps[name] = (build_torch if library == "torch" else build_ours)(name)
+            steps[name] = (build_step(library) if name == "step" else build_lenet_ops(library)
+                           if name == "lenet ops" else (build_torch if library == "torch" else build_ours)(name))
             for f in steps[name].values():
                 f()
         fn = steps[name][op]
@@ -127,6 +180,10 @@ def main():
     parser.add_argument("--only", nargs="+", default=None, help="substrings of the shape names")
     parser.add_argument("--baseline", default=None,
                         help="a checkout of an earlier minitorch, timed as a third library ('base')")
+    parser.add_argument("--step", action="store_true",
+                        help="time bench_compile.py's LeNet-64 training step (eager, compiled) instead")
+    parser.add_argument("--lenet-ops", action="store_true",
+                        help="time LeNet's sigmoid, sigmoid_backward, avg_pool2d and its backward instead")
     a = parser.parse_args()
     os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "22")
     ctx = mp.get_context("spawn")
@@ -142,6 +199,12 @@ def main():
         return pipes[library].recv()
 
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (1 and 5 min)")
+    if a.step:
+        step_table(a, pipes, ask)
+        return
+    if a.lenet_ops:
+        ops_table(a, pipes, ask)
+        return
     base = " / base" if a.baseline else ""
     heads = "".join(f" | {op} ours{base} / torch ms | ratio{base.replace(' / ', ' (')}{')' if base else ''}"
                     for op in OPS)
@@ -164,6 +227,50 @@ def main():
                 else:
                     cells += f" | {m['ours']:.2f} / {m['torch']:.2f} | {m['ours'] / m['torch']:.2f}"
             print(f"| {name}{cells} |", flush=True)
+    for pipe in pipes.values():
+        pipe.send(None)
+    print(f"\nload after: {os.getloadavg()[0]:.2f}")
+
+
+def ops_table(a, pipes, ask):
+    """``--lenet-ops``' table: µs per call, medians, ours (/ base) / torch at each thread count."""
+    base = " / base" if a.baseline else ""
+    for threads in a.threads:
+        print(f"\n{threads} thread(s), LeNet's conv1 activation (64, 6, 28, 28) float32, medians of {a.reps}\n")
+        print(f"| op | ours{base} / torch µs | ratio{base.replace(' / ', ' (')}{')' if base else ''} |\n|---|---:|---:|")
+        for op in LENET_OPS:
+            t = {lib: [] for lib in pipes}
+            for _ in range(a.reps):
+                for lib in pipes:
+                    t[lib].append(ask(lib, "lenet ops", op, threads))
+            m = {lib: statistics.median(v) * 1e6 for lib, v in t.items()}
+            if a.baseline:
+                print(f"| {op} | {m['ours']:.0f} / {m['base']:.0f} / {m['torch']:.0f} | "
+                      f"{m['ours'] / m['torch']:.2f} ({m['base'] / m['torch']:.2f}) |", flush=True)
+            else:
+                print(f"| {op} | {m['ours']:.0f} / {m['torch']:.0f} | {m['ours'] / m['torch']:.2f} |", flush=True)
+    for pipe in pipes.values():
+        pipe.send(None)
+    print(f"\nload after: {os.getloadavg()[0]:.2f}")
+
+
+def step_table(a, pipes, ask):
+    """The LeNet step's table: ms per step, medians, ours (/ base) / torch eager at each thread count."""
+    base = " / base" if a.baseline else ""
+    for threads in a.threads:
+        print(f"\n{threads} thread(s), LeNet-64 training step (bench_compile.py), medians of {a.reps}\n")
+        print(f"| variant | ours{base} / torch ms | ratio{base.replace(' / ', ' (')}{')' if base else ''} |\n|---|---:|---:|")
+        for op in ("eager", "compiled"):
+            t = {lib: [] for lib in pipes}
+            for _ in range(a.reps):
+                for lib in pipes:
+                    t[lib].append(ask(lib, "step", "eager" if lib == "torch" else op, threads))
+            m = {lib: statistics.median(v) * 1e3 for lib, v in t.items()}
+            if a.baseline:
+                print(f"| {op} | {m['ours']:.2f} / {m['base']:.2f} / {m['torch']:.2f} | "
+                      f"{m['ours'] / m['torch']:.2f} ({m['base'] / m['torch']:.2f}) |", flush=True)
+            else:
+                print(f"| {op} | {m['ours']:.2f} / {m['torch']:.2f} | {m['ours'] / m['torch']:.2f} |", flush=True)
     for pipe in pipes.values():
         pipe.send(None)
     print(f"\nload after: {os.getloadavg()[0]:.2f}")

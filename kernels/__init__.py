@@ -12,7 +12,7 @@ first time it is called.
 """
 
 from . import threading  # first: fixes numba's threading layer before any parallel call
-from .activation import relu, threshold_backward
+from .activation import relu, sigmoid, sigmoid_backward, threshold_backward
 from .blas import matmul
 from .conv import conv2d, conv2d_input_grad, conv2d_weight_grad
 from .im2col import col2im, im2col
@@ -33,5 +33,6 @@ __all__ = [
     "adam_step", "adaptive_avg_pool2d", "adaptive_avg_pool2d_backward", "adaptive_max_pool2d", "avg_pool2d",
     "avg_pool2d_backward", "batch_norm", "batch_norm_backward", "col2im", "conv2d",
     "conv2d_input_grad", "conv2d_weight_grad", "get_num_threads", "im2col", "matmul", "max_pool2d",
-    "max_pool2d_backward", "relu", "set_num_threads", "threading", "threshold_backward",
+    "max_pool2d_backward", "relu", "set_num_threads", "sigmoid", "sigmoid_backward", "threading",
+    "threshold_backward",
 ]

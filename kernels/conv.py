@@ -29,6 +29,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import blas
+from . import conv_few_channels as few
 from .blas import GEMM_WORK_DIVISOR
 from .checks import check_at_most, check_output_size, check_shape, check_window
 from .im2col import (
@@ -865,6 +866,7 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     1 x kH*kW row times a matrix and the direct loops win (stride 2: 11 ms against 16 ms).
     """
     pad = as_padding4(padding)
+    if few.applies(x.shape, w.shape, groups, x, w): return few.conv2d(x, w, bias, stride, pad, dilation, keep_columns)
     columns = None
     # Each algorithm checks its arguments (_check_forward) before it allocates or loops.
     if w.ndim == 4 and _pointwise(w.shape, pad, groups):
@@ -942,6 +944,7 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
     out = _check_conv("conv2d_input_grad", input_shape, w.shape, stride, pad, dilation, groups)
     check_shape("conv2d_input_grad", "gy", gy.shape, (input_shape[0], w.shape[0], None, None))
     check_at_most("conv2d_input_grad", "gy's spatial size", gy.shape[2:], out)
+    if (gx := few.conv2d_input_grad(gy, w, input_shape, stride, pad, dilation, groups)) is not None: return gx
     if _pointwise(w.shape, pad, groups):
         return _conv2d_input_grad_pointwise(gy, w, input_shape, stride)
     if _taps_path(input_shape, w.shape, groups):
@@ -993,6 +996,7 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     check_at_most("conv2d_weight_grad", "gy's spatial size", gy.shape[2:], out)
     if _direct_weight_grad(weight_shape, stride, groups):
         return _conv2d_weight_grad_direct(gy, x, weight_shape, pad, dilation)
+    if few.applies(x.shape, weight_shape, groups, x, gy): return few.conv2d_weight_grad(gy, x, weight_shape, stride, pad, dilation)
     if _pointwise(weight_shape, pad, groups):
         return _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride)
     if _taps_path(x.shape, weight_shape, groups):

@@ -161,6 +161,7 @@ _KERNELS = (
     "avg_pool2d", "avg_pool2d_backward", "adaptive_avg_pool2d", "adaptive_avg_pool2d_backward",
     "adam_step",  # kernels/optim.py
     "relu", "threshold_backward",  # relu and its gradient, kernels/activation.py
+    "sigmoid", "sigmoid_backward",  # sigmoid and its gradient, one pass each (kernels/activation.py)
     "batch_norm", "batch_norm_backward",  # kernels/normalization.py
 )
 

@@ -607,3 +607,14 @@ def batch_norm_backward(g, x, weight, mean, invstd, training, output_mask):
 def relu(x):
     """torch's own relu."""
     return torch.relu(x)
+
+
+def sigmoid(x):
+    """torch's own sigmoid."""
+    return torch.sigmoid(x)
+
+
+def sigmoid_backward(g, y):
+    """sigmoid's gradient from its result, ``g * (1 - y) * y`` (PyTorch's sigmoid_backward order;
+    as an expression, so mixed dtypes and broadcasting promote as the op's callers expect)."""
+    return g * (1 - y) * y

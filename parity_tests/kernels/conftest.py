@@ -11,7 +11,8 @@ import pytest
 # kernels/threading.py's ``in_parallel`` picks one per call by size. The test inputs are small,
 # so without this fixture only the serial loops would ever run: each kernel test runs once
 # with the choice forced to threads and once forced to serial.
-_KERNEL_MODULES = tuple(f"minitorch.kernels.{name}" for name in ("im2col", "pool", "conv", "blas"))
+_KERNEL_MODULES = tuple(f"minitorch.kernels.{name}" for name in ("im2col", "pool", "conv", "blas", "activation",
+                                                                  "conv_few_channels"))
 
 
 @pytest.fixture(autouse=True, params=["serial", "threads"])
@@ -26,11 +27,14 @@ def loop_kind(request, monkeypatch):
 
 # conv2d_weight_grad computes a tiny weight (at most DIRECT_WEIGHT_GRAD_MAX entries, stride 1)
 # by direct dot products and anything else by im2col + GEMM. Most test shapes are small, so each
-# kernel test also runs with the direct path switched off, to keep the GEMM path covered.
+# kernel test also runs with the direct path switched off, to keep the GEMM path covered; the
+# same run switches off the few-channel convolutions (kernels/conv_few_channels.py), which
+# would otherwise take most of the small one-group shapes.
 @pytest.fixture(autouse=True, params=["direct if tiny", "always GEMM"])
 def weight_grad_algorithm(request, monkeypatch):
     import minitorch.kernels  # noqa: F401
 
     if request.param == "always GEMM":
         monkeypatch.setattr(sys.modules["minitorch.kernels.conv"], "DIRECT_WEIGHT_GRAD_MAX", 0)
+        monkeypatch.setattr(sys.modules["minitorch.kernels.conv_few_channels"], "MAX_TAPS", 0)
     return request.param

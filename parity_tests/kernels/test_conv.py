@@ -81,12 +81,13 @@ def test_conv2d_forward_and_grads_match_torch(case):
 
 
 def test_forward_keeps_columns_only_when_the_weight_gradient_can_use_them(monkeypatch):
-    """One block of full-width columns is kept (LeNet conv2); a direct weight gradient (LeNet
+    """One block of full-width columns is kept (LeNet conv2 with 32 output channels: with 16 it
+    is a few-channel convolution, which has no columns); a direct weight gradient (LeNet
     conv1), another stride, or a batch split into blocks keeps nothing."""
     import minitorch.kernels.conv as kc
 
     rng = np.random.default_rng(0)
-    x, w = random_array(rng, (4, 6, 14, 14), np.float32), random_array(rng, (16, 6, 5, 5), np.float32)
+    x, w = random_array(rng, (4, 6, 14, 14), np.float32), random_array(rng, (32, 6, 5, 5), np.float32)
     y, columns = conv2d(x, w, None, (1, 1), (0, 0), (1, 1), 1, keep_columns=True)
     assert columns is not None and columns.shape == (150, 4, 10 * 14)
     x1, w1 = random_array(rng, (4, 1, 28, 28), np.float32), random_array(rng, (6, 1, 5, 5), np.float32)

@@ -1,6 +1,7 @@
 """Pooling kernels against torch.nn.functional and torch.autograd, indices included."""
 
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 from harness.strategies import at_least
@@ -205,3 +206,21 @@ def test_max_pool2d_window_wholly_in_padding_gets_no_gradient():
     np.testing.assert_array_equal(idx, idx_t.numpy())
     gx = max_pool2d_backward(np.ones_like(y), idx, x.shape)
     np.testing.assert_array_equal(gx, np.zeros_like(x))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape, kernel, ceil_mode, divisor_override", [
+    ((3, 6, 28, 28), (2, 2), False, None),  # LeNet's AvgPool2d(2)
+    ((2, 3, 7, 9), (2, 2), False, None),  # a row and a column past the last window: zeros
+    ((2, 3, 7, 9), (2, 2), True, None),  # ceil_mode: a partial window, the general loop
+    ((2, 2, 9, 8), (3, 2), False, 5),  # divisor_override
+    ((1, 1, 1, 1), (1, 1), False, None),
+])
+def test_avg_pool2d_of_non_overlapping_windows(shape, kernel, ceil_mode, divisor_override, dtype):
+    """stride == kernel, no padding: window sums row by row, the gradient written tile by tile,
+    once; the same bits as torch's."""
+    x = random_array(np.random.default_rng(0), shape, dtype)
+    options = (ceil_mode, True, divisor_override)
+    y_t, gy, (gx_t,) = torch_forward_and_grads(lambda xt: F.avg_pool2d(xt, kernel, kernel, 0, *options), [x])
+    np.testing.assert_array_equal(avg_pool2d(x, kernel, kernel, (0, 0), *options), y_t.detach().numpy())
+    np.testing.assert_array_equal(avg_pool2d_backward(gy, shape, kernel, kernel, (0, 0), *options), gx_t.numpy())

@@ -44,7 +44,7 @@ UNARY: dict = {
     "sinh":       (lambda xp, x: xp.sinh(x),       lambda x, y, g: g * x.cosh()),
     "cosh":       (lambda xp, x: xp.cosh(x),       lambda x, y, g: g * x.sinh()),
     "tanh":       (lambda xp, x: xp.tanh(x),       lambda x, y, g: TanhBackward.apply(g, y)),
-    "sigmoid":    (lambda xp, x: _sigmoid(xp, x),  lambda x, y, g: SigmoidBackward.apply(g, y)),
+    "sigmoid":    (lambda xp, x: xp.sigmoid(x),    lambda x, y, g: SigmoidBackward.apply(g, y)),
     "relu":       (lambda xp, x: xp.relu(x),       lambda x, y, g: ThresholdBackward.apply(g, y)),
     "abs":        (lambda xp, x: xp.abs(x),        lambda x, y, g: g * x.sign()),
     "erf":        (lambda xp, x: xp.erf(x),        lambda x, y, g: g * (2 / math.sqrt(math.pi)) * (-x * x).exp()),
@@ -129,7 +129,7 @@ class SigmoidBackward(Primitive):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g if ctx.needs_input_grad[1] else None, y)
-        return g * (1 - y) * y
+        return backend_of(g).sigmoid_backward(g, y)  # one pass on the CPU (kernels/activation.py)
 
     @staticmethod
     def backward(ctx, gg):
@@ -146,11 +146,6 @@ def _sign(xp, x):
     # PyTorch's sign(NaN) is 0 (NumPy's is NaN); abs's gradient, g * sign(x), is then 0 there too.
     y = xp.sign(x)
     return xp.where(xp.isnan(x), 0, y)
-
-
-def _sigmoid(xp, x):
-    # 1 / (1 + e^-x) overflows to inf for very negative x and still gives the right 0.
-    return 1 / (1 + xp.exp(-x))
 
 
 # PyTorch's node names that are not the op's name capitalised: ``square`` is ``pow(x, 2)`` there.

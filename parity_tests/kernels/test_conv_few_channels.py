@@ -1,0 +1,131 @@
+"""The few-channel convolutions (kernels/conv_few_channels.py) against torch: LeNet's shapes and
+the odd ones, through kernels.conv2d and its gradients (which dispatch there), both tiles (the
+row tile at stride 1 with <= 8 output channels, the channel tile otherwise), float32 and float64,
+and a float64 gradcheck through minitorch's autograd.
+
+The conftest runs every test with the loops forced serial and forced to threads; its "always
+GEMM" run switches this path off (MAX_TAPS = 0), where the tests below check the other paths.
+"""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from kernel_parity_helpers import assert_close, random_array, torch_forward_and_grads
+
+import minitorch
+from minitorch.autograd import gradcheck
+from minitorch.kernels import conv2d, conv2d_input_grad, conv2d_weight_grad
+from minitorch.kernels import conv_few_channels as few
+
+DTYPES = [np.float64, np.float32]
+
+# (x shape, w shape, stride, padding, dilation)
+SHAPES = [
+    ((3, 1, 28, 28), (6, 1, 5, 5), (1, 1), (2, 2), (1, 1)),  # LeNet conv1 (row tile)
+    ((3, 6, 14, 14), (16, 6, 5, 5), (1, 1), (0, 0), (1, 1)),  # LeNet conv2 (channel tile)
+    ((1, 6, 14, 14), (16, 6, 5, 5), (1, 1), (0, 0), (1, 1)),  # batch 1
+    ((2, 3, 9, 11), (5, 3, 3, 3), (2, 2), (1, 1), (1, 1)),  # stride 2: channel tile, few channels
+    ((2, 3, 9, 11), (12, 3, 3, 2), (2, 1), (1, 0), (1, 1)),  # stride (2, 1), a 3x2 kernel
+    ((2, 2, 10, 9), (4, 2, 3, 3), (1, 1), (2, 1), (2, 2)),  # dilation 2, padding (2, 1)
+    ((2, 2, 10, 9), (10, 2, 3, 3), (1, 1), (0, 3), (2, 1)),  # dilation, channel tile
+    ((2, 3, 5, 5), (4, 3, 5, 5), (1, 1), (0, 0), (1, 1)),  # kernel == input: a 1x1 map
+    ((2, 3, 5, 5), (9, 3, 5, 5), (1, 1), (0, 0), (1, 1)),  # a 1x1 map, channel tile
+    ((2, 1, 1, 7), (3, 1, 1, 3), (1, 1), (0, 1), (1, 1)),  # height 1 (conv1d's shape)
+    ((2, 16, 6, 6), (7, 16, 3, 3), (1, 1), (1, 1), (1, 1)),  # many taps, 7 channels (padded to 8)
+    ((2, 1, 40, 37), (1, 1, 3, 3), (1, 1), (1, 1), (1, 1)),  # one channel; rows of several tiles
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("contiguous", [True, False])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("x_shape, w_shape, stride, padding, dilation", SHAPES)
+def test_few_channel_conv_matches_torch(x_shape, w_shape, stride, padding, dilation, bias, contiguous,
+                                        dtype):
+    rng = np.random.default_rng(0)
+    x = random_array(rng, x_shape, dtype, contiguous)
+    w = random_array(rng, w_shape, dtype, contiguous)
+    b = random_array(rng, (w_shape[0],), dtype) if bias else None
+    taken = few.MAX_TAPS > 0 and few.AVX512 and w_shape[0] * np.dtype(dtype).itemsize <= 64  # one vector
+    assert few.applies(x.shape, w.shape, 1, x, w) == taken
+
+    def torch_conv(xt, wt, bt=None):
+        return F.conv2d(xt, wt, bt, stride, padding, dilation)
+
+    y_t, gy, (gx_t, gw_t, *_) = torch_forward_and_grads(torch_conv, [x, w] + ([b] if bias else []))
+    assert_close(conv2d(x, w, b, stride, padding, dilation, 1), y_t, dtype)
+    y_k, columns = conv2d(x, w, b, stride, padding, dilation, 1, keep_columns=True)
+    assert_close(y_k, y_t, dtype)
+    assert_close(conv2d_input_grad(gy, w, x.shape, stride, padding, dilation, 1), gx_t, dtype)
+    assert_close(conv2d_weight_grad(gy, x, w.shape, stride, padding, dilation, 1, columns), gw_t, dtype)
+
+
+def test_asymmetric_padding_matches_torch():
+    """((top, bottom), (left, right)) as padding='same' with an even kernel asks for it."""
+    rng = np.random.default_rng(1)
+    x, w = random_array(rng, (2, 2, 7, 8), np.float64), random_array(rng, (5, 2, 4, 4), np.float64)
+    pad = ((1, 2), (2, 1))
+    xt, wt = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    y_t = F.conv2d(F.pad(xt, (2, 1, 1, 2)), wt)
+    gy = rng.standard_normal(tuple(y_t.shape))
+    y_t.backward(torch.tensor(gy))
+    assert_close(conv2d(x, w, None, (1, 1), pad, (1, 1), 1), y_t, np.float64)
+    assert_close(conv2d_input_grad(gy, w, x.shape, (1, 1), pad, (1, 1), 1), xt.grad, np.float64)
+    assert_close(conv2d_weight_grad(gy, x, w.shape, (1, 1), pad, (1, 1), 1), wt.grad, np.float64)
+
+
+def test_the_rule():
+    """Which convolutions come here: one group, a kernel larger than 1x1, float, at most one
+    vector of output channels and MAX_TAPS taps, on an AVX-512 CPU."""
+    f32, f64 = np.zeros(1, np.float32), np.zeros(1, np.float64)
+    on = few.MAX_TAPS > 0 and few.AVX512
+    assert few.applies((64, 1, 28, 28), (6, 1, 5, 5), 1, f32) == on
+    assert few.applies((64, 6, 14, 14), (16, 6, 5, 5), 1, f32) == on
+    assert not few.applies((64, 6, 14, 14), (17, 6, 5, 5), 1, f32)  # two vectors of channels
+    assert not few.applies((64, 6, 14, 14), (16, 6, 5, 5), 1, f64)  # 8 float64 channels at most
+    assert not few.applies((64, 6, 14, 14), (6, 3, 5, 5), 2, f32)  # groups
+    assert not few.applies((64, 6, 14, 14), (6, 6, 1, 1), 1, f32)  # 1x1: one GEMM on NCHW
+    assert not few.applies((64, 6, 14, 14), (6, 6, 5, 5), 1, np.zeros(1, np.int64))
+    assert not few.applies((64, 64, 14, 14), (6, 64, 3, 3), 1, f32)  # 576 taps
+
+
+def test_wrong_shapes_raise_before_any_loop():
+    x = np.zeros((2, 3, 8, 8), np.float32)
+    with pytest.raises(RuntimeError):
+        few.conv2d(x, np.zeros((4, 2, 3, 3), np.float32), None, (1, 1), ((0, 0), (0, 0)), (1, 1))
+    with pytest.raises(RuntimeError):  # output too small
+        few.conv2d(x, np.zeros((4, 3, 9, 9), np.float32), None, (1, 1), ((0, 0), (0, 0)), (1, 1))
+    with pytest.raises(RuntimeError):  # bias of the wrong length
+        few.conv2d(x, np.zeros((4, 3, 3, 3), np.float32), np.zeros(5, np.float32), (1, 1),
+                   ((0, 0), (0, 0)), (1, 1))
+    with pytest.raises(RuntimeError):  # gy larger than the output
+        few.conv2d_weight_grad(np.zeros((2, 4, 7, 6), np.float32), x, (4, 3, 3, 3), (1, 1),
+                               ((0, 0), (0, 0)), (1, 1))
+    with pytest.raises(RuntimeError):  # weight's channels do not match the input's
+        few.conv2d_weight_grad(np.zeros((2, 4, 6, 6), np.float32), x, (4, 2, 3, 3), (1, 1),
+                               ((0, 0), (0, 0)), (1, 1))
+    with pytest.raises(RuntimeError):  # through the dispatch: gy of the wrong batch
+        conv2d_weight_grad(np.zeros((3, 4, 6, 6), np.float32), x, (4, 3, 3, 3), (1, 1), (0, 0), (1, 1), 1)
+
+
+def test_threads_do_not_change_the_bits():
+    """The weight gradient's batch slices follow the configured thread count only: forced
+    serial (the conftest's other run) and threaded loops give the same numbers for the same
+    configuration, and the forward / input gradient own a sample per iteration."""
+    rng = np.random.default_rng(2)
+    x, w = random_array(rng, (8, 6, 14, 14), np.float32), random_array(rng, (16, 6, 5, 5), np.float32)
+    gy = rng.standard_normal((8, 16, 10, 10)).astype(np.float32)
+    a = conv2d_weight_grad(gy, x, w.shape, (1, 1), (0, 0), (1, 1), 1)
+    b = conv2d_weight_grad(gy, x, w.shape, (1, 1), (0, 0), (1, 1), 1)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("stride, padding, c_out", [(1, 2, 3), (1, 0, 10), (2, 1, 4)])
+def test_gradcheck_float64(stride, padding, c_out):
+    """Finite differences through minitorch's autograd (LeNet-like, small)."""
+    rng = np.random.default_rng(3)
+    x = minitorch.tensor(rng.standard_normal((2, 2, 6, 6)), dtype=minitorch.float64, requires_grad=True)
+    w = minitorch.tensor(rng.standard_normal((c_out, 2, 3, 3)), dtype=minitorch.float64, requires_grad=True)
+    b = minitorch.tensor(rng.standard_normal(c_out), dtype=minitorch.float64, requires_grad=True)
+    assert gradcheck(lambda x, w, b: minitorch.nn.functional.conv2d(x, w, b, stride, padding), (x, w, b))
