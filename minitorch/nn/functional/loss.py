@@ -349,10 +349,9 @@ class _NllLoss(Primitive):
         loss = -xp.take_along_axis(x, index, class_dim).reshape(target.shape)
         if w is not None:
             loss = loss * w
-        count = math.prod(target.shape) if w is None else xp.sum(w)
-        ctx.index, ctx.w, ctx.class_dim, ctx.reduction, ctx.count = index, w, class_dim, reduction, count
-        ctx.keep = keep
-        ctx.input_shape, ctx.loss_shape = x.shape, loss.shape
+        count = math.prod(target.shape) if w is None else xp.asarray(xp.sum(w))  # (an array: compile's slot)
+        ctx.target, ctx.index, ctx.w, ctx.keep, ctx.count = target, index, w, keep, count
+        ctx.class_dim, ctx.reduction, ctx.input_shape = class_dim, reduction, x.shape
         ctx.save_for_backward(x)  # as PyTorch's node: writing into the input in place fails backward
         if reduction == "none":
             return loss
@@ -361,14 +360,42 @@ class _NllLoss(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        (input,) = ctx.saved_tensors
-        per = -_per_element(g, ctx.loss_shape, ctx.reduction, ctx.count if ctx.w is None else g._wrap_result(ctx.count))
-        if ctx.w is not None:
-            per = per * g._wrap_result(ctx.w)
-        if ctx.keep is not None:  # PyTorch skips ignored entries: 0, not 0 * (g / 0) = NaN
-            per = torch.where(g._wrap_result(ctx.keep), per, 0.0)
-        index = g._wrap_result(ctx.index)
-        return input.new_zeros(ctx.input_shape).scatter(ctx.class_dim, index, per.unsqueeze(ctx.class_dim))
+        ctx.saved_tensors  # noqa: B018 - unpacked for its check: the input was not written in place
+        return _NllLossBackward.apply(g, target=ctx.target, index=ctx.index, w=ctx.w, keep=ctx.keep, count=ctx.count,
+                                      class_dim=ctx.class_dim, reduction=ctx.reduction, input_shape=ctx.input_shape)
+
+
+class _NllLossBackward(Primitive):
+    """y = zeros(x.shape) with -w_i * g_i ('mean': / sum(w)) put at [i, y_i];  dg = nll_loss(gg).
+
+    nll_loss's gradient as one op, PyTorch's ``nll_loss_backward`` (node
+    ``NllLossBackwardBackward0``): it is linear in ``g``, so its own gradient is ``nll_loss`` of
+    ``gg`` with the same targets, weights and reduction (``derivatives.yaml``). In Tensor ops it
+    was six (div, expand, neg, new_zeros, unsqueeze, scatter) in the backward of every
+    cross-entropy loss. Ignored entries (``keep`` false) get 0, not 0 * (g / 0) = NaN.
+    """
+
+    node_name = "NllLossBackwardBackward0"
+    reason = "speed: cross_entropy's backward one op instead of six (benchmarks/bench_overhead.py)"
+
+    @staticmethod
+    def forward(ctx, g, *, target, index, w, keep, count, class_dim, reduction, input_shape):
+        xp = backend_of(g)
+        ctx.target, ctx.w, ctx.keep, ctx.class_dim, ctx.reduction = target, w, keep, class_dim, reduction
+        per = -(g / count if reduction == "mean" else g)
+        per = xp.broadcast_to(per, target.shape)
+        if w is not None:
+            per = per * w
+        if keep is not None:
+            per = xp.where(keep, per, xp.zeros((), dtype=per.dtype))
+        dx = xp.zeros(input_shape, dtype=g.dtype)
+        xp.put_along_axis(dx, index, per.reshape(index.shape), class_dim)
+        return dx
+
+    @staticmethod
+    def backward(ctx, gg):
+        return _NllLoss.apply(gg, target=ctx.target, w=ctx.w, class_dim=ctx.class_dim, reduction=ctx.reduction,
+                              keep=ctx.keep)
 
 
 @tensor_args("input", "target", optional=("weight",))
