@@ -226,7 +226,8 @@ class GraphTask:
 
     def call(self, node: Node, grads: list) -> tuple:
         """``node.apply(grads)``, checked; ``None`` for every input when no gradient arrived."""
-        if grads.count(None) == len(grads):
+        if grads[0] is None and all(g is None for g in grads):  # (``grads.count(None)`` would call
+            # each gradient's ``__eq__``: a Tensor op that declines, 0.3 µs per node)
             grads_in = (None,) * len(node._edges)
         else:
             if len(grads) > 1:  # (one gradient that arrived needs no zeros)
