@@ -542,7 +542,7 @@ _ndarray = np.ndarray
 _grad_state = grad_mode._state
 
 
-def register_tensor_class(cls: type) -> None:
+def register_tensor_class(cls: Any) -> None:
     global _tensor_class, _make
     _tensor_class = cls
     _make = cls._make
