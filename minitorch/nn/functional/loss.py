@@ -311,7 +311,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         if _capture.value(_out_of_range, target._data, n_classes):
             bad = (target < 0) | (target >= n_classes)
             raise IndexError(f"Target {int(target[bad][0])} is out of bounds.")
-        return _NllLoss.apply(input, target=target._data, w=None, class_dim=class_dim, reduction=reduction)
+        return NllLoss.apply(input, target=target._data, w=None, class_dim=class_dim, reduction=reduction)
     keep = target != ignore_index
     safe = torch.where(keep, target, 0)
     if _capture.value(_out_of_range_kept, target._data, ignore_index, n_classes):
@@ -322,11 +322,11 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         picked = input.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
         loss = -picked * w
         return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.sum() / w.sum()
-    return _NllLoss.apply(input, target=safe._data, w=w._data, class_dim=class_dim, reduction=reduction,
+    return NllLoss.apply(input, target=safe._data, w=w._data, class_dim=class_dim, reduction=reduction,
                           keep=keep._data)
 
 
-class _NllLoss(Primitive):
+class NllLoss(Primitive):
     """``loss_i = -w_i * x[i, y_i]``, reduced ('mean': divided by ``sum(w)``, no ``w``: all ones);
     ``dx = -w_i * g_i`` at ``[i, y_i]``, 0 elsewhere.
 
@@ -361,11 +361,11 @@ class _NllLoss(Primitive):
     @staticmethod
     def backward(ctx, g):
         ctx.saved_tensors  # noqa: B018 - unpacked for its check: the input was not written in place
-        return _NllLossBackward.apply(g, target=ctx.target, index=ctx.index, w=ctx.w, keep=ctx.keep, count=ctx.count,
+        return NllLossBackward.apply(g, target=ctx.target, index=ctx.index, w=ctx.w, keep=ctx.keep, count=ctx.count,
                                       class_dim=ctx.class_dim, reduction=ctx.reduction, input_shape=ctx.input_shape)
 
 
-class _NllLossBackward(Primitive):
+class NllLossBackward(Primitive):
     """y = zeros(x.shape) with -w_i * g_i ('mean': / sum(w)) put at [i, y_i];  dg = nll_loss(gg).
 
     nll_loss's gradient as one op, PyTorch's ``nll_loss_backward`` (node
@@ -394,7 +394,7 @@ class _NllLossBackward(Primitive):
 
     @staticmethod
     def backward(ctx, gg):
-        return _NllLoss.apply(gg, target=ctx.target, w=ctx.w, class_dim=ctx.class_dim, reduction=ctx.reduction,
+        return NllLoss.apply(gg, target=ctx.target, w=ctx.w, class_dim=ctx.class_dim, reduction=ctx.reduction,
                               keep=ctx.keep)
 
 
