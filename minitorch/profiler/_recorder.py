@@ -154,7 +154,7 @@ class Recorder(_function.Observer):
 
     def primitive(self, cls: Any, ctx: Any, fwd_args: list, kwargs: dict, res: Any) -> Any:
         """The forward returned: its kernel range ends (one that raised is closed by ``end``)."""
-        if self._kernel is not None:
+        if self._kernel is not None and self.on_this_thread():  # (an op on another thread has none)
             self.end(self._kernel)
             self._kernel = None
         return res
