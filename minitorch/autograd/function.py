@@ -506,7 +506,8 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
         meta.append((o._data.shape, dtype, o._device))
         if dtype.is_floating_point and not (non_diff and any(o is n or o._data is n for n in non_diff)):
             o._requires_grad = True
-            o.grad_fn, o._output_nr = ctx, i
+            o._grad_fn, o._output_nr = ctx, i  # the ``grad_fn`` setter's two stores, without its call
+            o._view_version = o._version_counter.value
     # Resolve what forward saved: inputs stay as they are, outputs are saved weakly.
     if not ctx._to_save:
         ctx._saved = ()
