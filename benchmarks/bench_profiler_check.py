@@ -2,10 +2,12 @@
 
 Run: ``python benchmarks/bench_profiler_check.py [--repeats 41] [--only add]`` from the repository root.
 
-``Function.apply`` starts with ``if _profiler is not None`` (minitorch/profiler). To see what that
-line costs when no profile runs, this times ``bench_overhead.py``'s workloads in one process with
-``Function.apply`` as shipped ("checked") and with a copy of it compiled from its own source
-without that line ("unchecked"), alternating the two (and torch on one and two threads, for scale;
+``Function.apply`` starts with ``obs = _observer`` (the profiler and minitorch.compile's capture
+watch through it, ``autograd/function.py``'s ``Observer``) and tests ``obs is not None`` where it
+would tell them something. To see what watching costs when nobody watches, this times
+``bench_overhead.py``'s workloads in one process with ``Function.apply`` as shipped ("checked") and
+with a copy of it compiled from its own source with ``obs = None`` in place of the global lookup
+("unchecked": what remains are tests of a local, which Python answers at once), alternating the two (and torch on one and two threads, for scale;
 minitorch's kernels run on one thread) in each repeat, and reports medians of the time per call. ``profiled`` is the same workload inside
 ``minitorch.profiler.profile()`` (one profile around each timing loop; its start and stop are
 not timed): what recording every op, its kernel range and each backward node adds. The engine's two checks run once per backward node and leaf;
@@ -32,15 +34,15 @@ from bench_overhead import calibrate, make_workloads, time_call
 import minitorch
 from minitorch.autograd import function as _function
 
-CHECK = "if _profiler is not None:"
+CHECK = "obs = _observer"
 
 
 def unchecked_apply():
-    """``Function.apply`` compiled from its source without the profiler's two lines."""
+    """``Function.apply`` compiled from its source with ``obs = None`` instead of ``obs = _observer``."""
     source = textwrap.dedent(inspect.getsource(_function.Function.apply.__func__))
     lines = source.splitlines()
-    at = next(i for i, line in enumerate(lines) if line.strip().startswith(CHECK))
-    del lines[at:at + 2]
+    at = next(i for i, line in enumerate(lines) if line.strip() == CHECK)
+    lines[at] = lines[at].replace(CHECK, "obs = None")
     module = compile("\n".join(lines[1:]), "<Function.apply without the check>", "exec")  # no @classmethod line
     code = next(c for c in module.co_consts if isinstance(c, types.CodeType))
     return classmethod(types.FunctionType(code, _function.__dict__, "apply"))

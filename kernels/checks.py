@@ -94,6 +94,8 @@ def check_matmul(op: str, a: np.ndarray, b: np.ndarray) -> tuple[int, ...]:
     if a.shape[-1] != k_b:
         raise RuntimeError(f"{op}: a of shape {a.shape} and b of shape {b.shape} cannot be multiplied "
                            f"({a.shape[-1]} != {k_b})")
+    if a.ndim <= 2 and b.ndim <= 2:  # no batch dims to broadcast (NumPy's broadcast_shapes costs µs)
+        return a.shape[:-1] + b.shape[-1:] if b.ndim > 1 else a.shape[:-1]
     try:
         batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:

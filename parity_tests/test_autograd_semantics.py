@@ -676,3 +676,47 @@ def test_a_gradient_that_is_not_a_tensor_is_refused(call, gradient):
                 lib.autograd.grad(y, x, grad_outputs=[gradient])
         messages.append(str(info.value))
     assert messages[0] == messages[1]
+
+
+# ----------------------------------------------------------------------------- the ready queue's order
+# Which leaf's hooks run first when several leaves become ready at once: PyTorch's ready queue is a
+# std::priority_queue ordered by sequence_nr, where every AccumulateGrad ties (UINT64_MAX), so the
+# heap's algorithm decides; minitorch's engine runs libstdc++'s (engine.py: _push, _pop).
+ORDER_GRAPHS = {
+    "stack": lambda lib, L: lib.stack(L).sum(),
+    "stack_reversed": lambda lib, L: lib.stack(L[::-1]).sum(),
+    "products": lambda lib, L: (L[0] * L[1] + L[2] * L[3] + L[4] * L[5]).sum(),
+    "cat_and_mul": lambda lib, L: lib.cat([L[3], L[0] * 2, L[5], L[1]]).sum() + (L[2] * L[4]).sum(),
+    "chain": lambda lib, L: (L[0] * L[1] * L[2] * L[3] * L[4] * L[5]).sum(),
+    "reused": lambda lib, L: (lib.stack([L[2], L[2] * L[0], L[4], L[1] + L[5], L[3]]) * L[0]).sum(),
+}
+
+
+def _hook_order(lib, build, roots: int = 1) -> list:
+    order = []
+    leaves = [lib.tensor([1.0, 2.0], requires_grad=True) for _ in range(6)]
+    for i, leaf in enumerate(leaves):
+        leaf.register_hook(lambda g, i=i: order.append(f"leaf {i}"))
+    out = build(lib, leaves)
+    if roots == 1:
+        out.backward()
+    else:  # two roots: PyTorch's GraphRoot hands them over in order
+        mid = (leaves[1] * leaves[3]).sum()
+        mid.register_hook(lambda g: order.append("mid"))
+        lib.autograd.backward([out, mid])
+    return order
+
+
+@pytest.mark.parametrize("roots", [1, 2])
+@pytest.mark.parametrize("graph", sorted(ORDER_GRAPHS))
+def test_leaf_hooks_run_in_torchs_order(graph, roots):
+    assert _hook_order(minitorch, ORDER_GRAPHS[graph], roots) == _hook_order(torch, ORDER_GRAPHS[graph], roots)
+
+
+def test_leaf_hook_order_is_the_same_in_every_run():
+    """Ties never break by ``id(node)`` (a memory address, different from run to run)."""
+    first = _hook_order(minitorch, ORDER_GRAPHS["stack"])
+    keep = []
+    for n in range(30):
+        keep.append([minitorch.ones(1) for _ in range(n)])  # move the nodes to other addresses
+        assert _hook_order(minitorch, ORDER_GRAPHS["stack"]) == first

@@ -303,7 +303,7 @@ def test_chrome_trace_write_is_atomic(tmp_path, monkeypatch):
 
 # ----------------------------------------------------------------------------- the zero-cost path
 def nothing_installed() -> bool:
-    return _function._profiler is None and _engine._profiler is None
+    return _function._observer is None and _engine._profiler is None
 
 
 def test_nothing_installed_after_the_profile():
@@ -434,9 +434,8 @@ def test_signatures_are_torchs(name):
 
 
 def test_apply_under_the_profiler_reads_function_py_globals_live(monkeypatch):
-    """The recorder runs ``Function.apply``'s own code with ``_profiler`` read as None; any other
-    global of autograd/function.py rebound during a profile (another observer, a patched helper)
-    is seen by it."""
+    """The recorder watches ``Function.apply`` itself (an ``Observer``), it runs no copy of it: a
+    global of autograd/function.py rebound during a profile (a patched helper) is seen."""
     seen = []
     original = _function._record
 
@@ -449,3 +448,23 @@ def test_apply_under_the_profiler_reads_function_py_globals_live(monkeypatch):
         monkeypatch.setattr(_function, "_record", spy)
         x * 2
     assert len(seen) == 1
+
+
+def test_a_profile_around_a_compile_capture():
+    """The profiler and minitorch.compile's capture watch ``Function.apply`` at once (one
+    ``Observer`` protocol): the profile records the ops of the call being captured, with their
+    kernels, and the plan captured under it replays what eager computes."""
+    minitorch.manual_seed(0)
+    lin = minitorch.nn.Linear(3, 2)
+    x = minitorch.randn(4, 3)
+    step = minitorch.compile(lambda x: lin(x).relu().sum())
+    with minitorch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("error")  # no graph break: the call is captured
+        step(x)  # the warm-up call runs eagerly
+        with profile() as prof:
+            captured = step(x)
+        assert nothing_installed()
+        names = [e.name for e in prof.events()]
+        assert names.count("aten::relu") == 1 and names.count("kernel: aten::relu") == 1
+        x.mul_(2)
+        assert step(x).item() == lin(x).relu().sum().item() != captured.item()

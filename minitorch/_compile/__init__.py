@@ -28,6 +28,7 @@ from typing import Any
 
 from .._core import capture as _capture
 from .._tensor.tensor import Tensor
+from ..autograd import function as _function
 from ..autograd import grad_mode
 from ..nn.modules.module import Module
 from .plan import Plan, python_scalars
@@ -107,13 +108,15 @@ class CompiledFunction:
     def _capture(self, entry: _Entry, tensors: list, args, kwargs):
         recorder = Recorder(tensors, self._fullgraph)
         entry.captures += 1
-        _capture.observer = recorder
+        _capture.observer = recorder  # array calls outside a Primitive, graph breaks
+        _function.watch(recorder)  # each Primitive's forward (``Recorder.primitive``)
         try:
             result = self._fn(*args, **kwargs)
         except GraphBreak as e:
             raise Unsupported(str(e)) from None
         finally:
             _capture.observer = None
+            _function.unwatch(recorder)
         roots = tuple(a for a in (self._fn, *args, *kwargs.values()) if isinstance(a, Module))
         try:
             plan = recorder.finish(result, roots)

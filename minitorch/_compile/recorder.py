@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor.tensor import Tensor
+from ..autograd.function import Observer
 from ..backends import backend_of
 from .plan import Plan, Step, _module_snapshot, _optimizer_snapshot
 
@@ -66,7 +67,7 @@ def user_frame() -> str:
     return "<minitorch>"
 
 
-class Recorder:
+class Recorder(Observer):
     """The observer of one capture (see the module docstring); ``finish`` returns the ``Plan``."""
 
     def __init__(self, input_tensors: list, fullgraph: bool) -> None:

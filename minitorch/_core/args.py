@@ -341,6 +341,8 @@ def normalize_dims(dim, ndim: int) -> tuple[int, ...]:
     """``None`` -> all dims; an int or a sequence -> sorted, wrapped, unique dims."""
     if dim is None:
         return tuple(range(ndim))
+    if type(dim) is int and ndim > 0:  # one dim, the common case: nothing to sort or compare
+        return (wrap_dim(dim, ndim),)
     dims = [dim] if not isinstance(dim, (tuple, list)) else list(dim)
     if len(dims) == 0:
         return tuple(range(ndim))

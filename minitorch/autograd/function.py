@@ -26,13 +26,14 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
 from .._core import args as _args
-from .._core import capture as _capture
 from . import grad_mode
 
 _sequence = itertools.count()
 _anomaly_enabled = False
-_profiler: Any = None  # the recorder of a running minitorch.profiler.profile (profiler/_recorder.py)
+_observer: Any = None  # who watches Function.apply: None, or an ``Observer`` (see ``watch``)
 
 
 class Node:
@@ -349,60 +350,85 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        if _profiler is not None:  # minitorch.profiler is recording: it times this call, then runs it
-            return _profiler.op(cls, args, kwargs)
-        Tensor = _tensor_class
-        raw = cls._raw
-        # One pass over the arguments (this is the hottest loop in minitorch): which inputs
-        # need a gradient, and what forward receives (a Primitive gets the backend arrays).
-        needs, fwd_args, first = [], [], None
-        for a in args:
-            if isinstance(a, Tensor):
-                if first is None:
-                    first = a
-                elif a._device is not first._device and a._device != first._device:
-                    return cls.apply(*_same_device(args), **kwargs)
-                # ``requires_grad`` without the property call unless ``a`` is a view (see there)
-                needs.append(a._requires_grad or (a._base is not None and a.requires_grad))
-                fwd_args.append(a._data if raw else a)
-            else:
-                needs.append(False)
-                fwd_args.append(a)
-        ctx = cls._backward_cls()
-        ctx.needs_input_grad = needs = tuple(needs)
-        record = _grad_state.enabled and True in needs
+        """Run the op: check the arguments, run ``forward``, record the node (when one is needed).
 
-        # forward runs in no_grad mode (a Function records one node, not the ops inside it);
-        # a Primitive that records nothing skips the switch: it computes on arrays, and none of
-        # its Tensor inputs needs a gradient, so there is nothing its forward could record
-        prev = _grad_state.enabled
-        switch = prev and (record or not raw)
-        if switch:
-            _grad_state.enabled = False
+        Whoever watches (``_observer``: a profile, a ``minitorch.compile`` capture) is told when the
+        call begins and ends and around a Primitive's forward; see ``Observer``.
+        """
+        obs = _observer
+        if obs is not None:
+            token = obs.begin_op(cls, args)
         try:
-            res = cls.forward(ctx, *fwd_args, **kwargs)
-        except ValueError as e:
-            _raise_broadcast_error(e, args)
-            raise
-        finally:
+            Tensor = _tensor_class
+            raw = cls._raw
+            grad = _grad_state.enabled
+            # 1. Check: one pass over the arguments (this is the hottest loop in minitorch): their
+            # devices agree, whether any needs a gradient, and what forward receives (a Primitive
+            # gets the backend arrays).
+            fwd_args, first, needed = [], None, False
+            for a in args:
+                if isinstance(a, Tensor):
+                    if first is None:
+                        first = a
+                    elif a._device is not first._device and a._device != first._device:
+                        return cls.apply(*_same_device(args), **kwargs)
+                    # ``requires_grad`` without the property call unless ``a`` is a view (see there)
+                    if not needed and (a._requires_grad or (a._base is not None and a.requires_grad)):
+                        needed = True
+                    fwd_args.append(a._data if raw else a)
+                else:
+                    fwd_args.append(a)
+            ctx = cls._backward_cls()
+            record = grad and needed
+            if needed and (grad or not raw):  # per input: a second pass, only where one requires grad
+                ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+            else:  # also a Primitive under no_grad (a backward without create_graph): it records
+                # nothing, so its forward need not save anything for a gradient (PyTorch's own ops
+                # do not even make the node); a user's Function still sees requires_grad, as PyTorch's
+                ctx.needs_input_grad = _NO_GRADS[len(args)] if len(args) < 8 else (False,) * len(args)
+
+            # 2. Forward, in no_grad mode (a Function records one node, not the ops inside it). A
+            # Primitive that records nothing skips the switch: it computes on arrays, and none of
+            # its Tensor inputs needs a gradient, so there is nothing its forward could record.
+            switch = grad and (record or not raw)
             if switch:
-                _grad_state.enabled = prev
-        if _capture.observer is not None and raw:  # minitorch.compile is recording this call
-            res = _capture.observer.primitive(cls, ctx, fwd_args, kwargs, res)
+                _grad_state.enabled = False
+            try:
+                if obs is None:
+                    res = cls.forward(ctx, *fwd_args, **kwargs)
+                elif raw:
+                    obs.kernel(cls)
+                    res = obs.primitive(cls, ctx, fwd_args, kwargs, cls.forward(ctx, *fwd_args, **kwargs))
+                else:
+                    res = cls.forward(ctx, *fwd_args, **kwargs)
+            except ValueError as e:
+                _raise_broadcast_error(e, args)
+                raise
+            finally:
+                if switch:
+                    _grad_state.enabled = True
 
-        multi = isinstance(res, tuple)
-        if multi:
-            outs = tuple([_output(o, first, cls, args) for o in res])
-        elif raw and not isinstance(res, Tensor):  # the common case: one array, wrapped
-            outs = first._wrap_result(res, first if cls.is_view else None)
-        else:
-            outs = _output(res, first, cls, args)
+            multi = isinstance(res, tuple)
+            if multi:
+                outs = tuple([_output(o, first, cls, args) for o in res])
+            elif raw and type(res) is _ndarray and not cls.is_view:  # the common case: one new array
+                outs = _make(res, first._device)
+            else:
+                outs = _output(res, first, cls, args)
 
-        if record:
-            _record(ctx, cls, args, outs if multi else (outs,), fwd_args if raw else None, res if multi else (res,))
-        else:
-            ctx._to_save = ()
-        return outs
+            # 3. Record the node: edges to the inputs, the outputs' grad_fn, the saved tensors.
+            if record:
+                _record(ctx, cls, args, outs if multi else (outs,), fwd_args if raw else None,
+                        res if multi else (res,))
+            elif obs is not None:
+                ctx._to_save = ()  # a capture keeps the ctx (it replays forward): not what it saved
+            return outs
+        finally:
+            if obs is not None:
+                obs.end_op(token)
+
+
+_NO_GRADS = tuple((False,) * n for n in range(8))  # ``needs_input_grad`` of an op that needs none
 
 
 def _output(o, first, cls, args):
@@ -480,7 +506,8 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
         meta.append((o._data.shape, dtype, o._device))
         if dtype.is_floating_point and not (non_diff and any(o is n or o._data is n for n in non_diff)):
             o._requires_grad = True
-            o.grad_fn, o._output_nr = ctx, i
+            o._grad_fn, o._output_nr = ctx, i  # the ``grad_fn`` setter's two stores, without its call
+            o._view_version = o._version_counter.value
     # Resolve what forward saved: inputs stay as they are, outputs are saved weakly.
     if not ctx._to_save:
         ctx._saved = ()
@@ -511,12 +538,15 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
 # here at import time instead of being imported on every ``apply``; this passes it on to the argument
 # checks of ``_core/args.py``, a layer further down.
 _tensor_class: Any = type(None)
+_make: Any = None  # ``Tensor._make``: a new Tensor around an array
+_ndarray = np.ndarray
 _grad_state = grad_mode._state
 
 
-def register_tensor_class(cls: type) -> None:
-    global _tensor_class
+def register_tensor_class(cls: Any) -> None:
+    global _tensor_class, _make
     _tensor_class = cls
+    _make = cls._make
     _args.register_tensor_class(cls)
 
 
@@ -528,3 +558,76 @@ def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
 
 def is_anomaly_enabled() -> bool:
     return _anomaly_enabled
+
+
+# ----------------------------------------------------------------------------- observers
+class Observer:
+    """What ``Function.apply`` tells whoever watches it, one protocol for all watchers:
+    minitorch.profiler's recorder (it times each op and its kernel) and minitorch.compile's
+    capture (it records each Primitive's forward as a step of a plan). Every method has a
+    do-nothing default, so a watcher defines only what it needs.
+
+    - ``begin_op(cls, args)``: the op ``cls`` starts, before its arguments are checked; returns a
+      token that ``end_op`` gets back;
+    - ``kernel(cls)``: a Primitive's forward, its computation on the arrays, is about to run;
+    - ``primitive(cls, ctx, fwd_args, kwargs, res)``: it returned ``res``; returns what ``apply``
+      goes on with (``res`` itself, or an equivalent);
+    - ``end_op(token)``: the op is done (also when it raised).
+    """
+
+    def begin_op(self, cls, args) -> Any:
+        return None
+
+    def kernel(self, cls) -> None:
+        pass
+
+    def primitive(self, cls, ctx, fwd_args, kwargs, res):
+        return res
+
+    def end_op(self, token) -> None:
+        pass
+
+
+class _Observers(Observer):
+    """Several watchers at once (a profile around a ``minitorch.compile`` capture), in the order
+    they started watching: told in that order, and ``end_op`` in the reverse one."""
+
+    def __init__(self, observers: tuple) -> None:
+        self.observers = observers
+
+    def begin_op(self, cls, args):
+        return [o.begin_op(cls, args) for o in self.observers]
+
+    def kernel(self, cls) -> None:
+        for o in self.observers:
+            o.kernel(cls)
+
+    def primitive(self, cls, ctx, fwd_args, kwargs, res):
+        for o in self.observers:
+            res = o.primitive(cls, ctx, fwd_args, kwargs, res)
+        return res
+
+    def end_op(self, tokens) -> None:
+        for o, token in reversed(list(zip(self.observers, tokens))):
+            o.end_op(token)
+
+
+_watching: list[Observer] = []
+
+
+def watch(observer: Observer) -> None:
+    """``observer`` is told about every ``Function.apply`` from now on (until ``unwatch``)."""
+    _watching.append(observer)
+    _set_observer()
+
+
+def unwatch(observer: Observer) -> None:
+    """Stop telling ``observer``; with nobody left, ``apply`` is back to its one ``is None`` test."""
+    if observer in _watching:
+        _watching.remove(observer)
+    _set_observer()
+
+
+def _set_observer() -> None:
+    global _observer
+    _observer = None if not _watching else _watching[0] if len(_watching) == 1 else _Observers(tuple(_watching))

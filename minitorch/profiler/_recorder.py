@@ -1,19 +1,18 @@
 """The recorder: how the ops, the backward nodes and ``record_function`` ranges become events.
 
-minitorch is not instrumented. Profiling is off until a ``profile`` installs a ``Recorder`` in
-two module globals that the engine reads: ``autograd/function.py``'s ``_profiler`` (checked once
-at the top of ``Function.apply``) and ``autograd/engine.py``'s ``_profiler`` (checked where a
-node's backward and a leaf's accumulation run). With no profile they are ``None``, and the
-whole cost of the profiler is that one ``is not None`` test.
+minitorch is not instrumented. Profiling is off until a ``profile`` installs a ``Recorder``: as an
+``Observer`` of ``Function.apply`` (``autograd/function.py``'s ``watch``, the protocol that
+``minitorch.compile``'s capture uses too), and in ``autograd/engine.py``'s ``_profiler`` (checked
+where a node's backward and a leaf's accumulation run). With no profile the whole cost of the
+profiler is one ``is not None`` test in each.
 
 With a recorder installed:
 
-- ``Function.apply`` hands the call to ``Recorder.op``, which opens a range named as PyTorch names
-  the op (``aten::mul``, ``aten::mm``: ``aten_name``) and runs ``apply``'s own code on a stand-in
-  for the Function class whose ``forward`` is timed. For a Primitive that forward is the kernel,
-  the computation on raw arrays, so it gets a child range ``kernel: aten::mul``; what is left in
-  ``aten::mul``'s self time is the Python around the kernel: argument handling, type promotion,
-  wrapping the result in a Tensor, recording the node and the saved tensors.
+- ``Function.apply`` tells it when an op begins and ends: the op's range, named as PyTorch names
+  the op (``aten::mul``, ``aten::mm``: ``aten_name``). For a Primitive it is also told around the
+  forward, the computation on raw arrays, which gets a child range ``kernel: aten::mul``; what is
+  left in ``aten::mul``'s self time is the Python around the kernel: argument handling, type
+  promotion, wrapping the result in a Tensor, recording the node and the saved tensors.
 - a backward node runs inside ``autograd::engine::evaluate_function: MulBackward0`` and its own
   range ``MulBackward0``; the ops its backward formula calls are recorded inside it;
 - ``record_function("name")`` opens a range of its own (``Optimizer.step#SGD.step`` is one).
@@ -26,7 +25,6 @@ import itertools
 import re
 import threading
 import traceback
-import types
 from contextlib import ContextDecorator
 from time import perf_counter_ns
 from typing import Any
@@ -61,74 +59,11 @@ def aten_name(cls: Any) -> str:
     return "aten::" + snake
 
 
-# Globals of autograd/function.py bound once, at import, and read on every apply: copied, not looked up.
-_BOUND_AT_IMPORT = ("_tensor_class", "_grad_state")
-
-
-class _GlobalsWithoutProfiler(dict):
-    """A module's globals as a copy of one of its functions sees them: ``_profiler`` is None, every
-    other name is read from the module when used (``__missing__``), so a global rebound while the
-    profile runs (another observer switched on, say) is seen. The builtins and the names bound at
-    import are copied in, so that the common lookups take no detour."""
-
-    def __init__(self, module_globals: dict) -> None:
-        builtins = module_globals["__builtins__"]
-        builtins = builtins if isinstance(builtins, dict) else vars(builtins)
-        super().__init__({k: v for k, v in builtins.items() if k not in module_globals})
-        self.update({k: module_globals[k] for k in _BOUND_AT_IMPORT if k in module_globals})
-        self["__builtins__"], self["_profiler"] = module_globals["__builtins__"], None
-        self.module_globals = module_globals
-
-    def __missing__(self, name: str) -> Any:
-        return self.module_globals[name]
-
-
-def _unobserved(fn: types.FunctionType) -> types.FunctionType:
-    """``fn`` itself, compiled code and all, but reading ``_profiler`` as None: ``apply``'s body
-    runs once, unchanged, without handing itself to the recorder again."""
-    copy = types.FunctionType(fn.__code__, _GlobalsWithoutProfiler(fn.__globals__), fn.__name__, fn.__defaults__,
-                              fn.__closure__)
-    copy.__kwdefaults__ = fn.__kwdefaults__
-    return copy
-
-
-class _TimedFunction:
-    """A stand-in for a Function class inside ``apply``: the same attributes, a timed ``forward``.
-
-    Like ``NamedFunction``: what ``apply`` reads from ``cls`` is copied, the rest is looked up on
-    the Function. A Primitive's forward (its kernel) runs in a ``kernel: <op>`` range; another
-    Function's forward calls Tensor ops, and those record themselves.
-    """
-
-    def __init__(self, cls: Any, recorder: Recorder, name: str, apply: types.FunctionType) -> None:
-        self._function = cls
-        self._raw, self.is_view = cls._raw, cls.is_view
-        self._backward_cls, self.backward = cls._backward_cls, cls.backward
-        self.apply = types.MethodType(apply, self)
-        forward = cls.forward
-        if cls._raw:
-            kernel = "kernel: " + name
-
-            def timed_forward(ctx, *args, **kwargs):
-                event = recorder.begin(kernel, "kernel")
-                try:
-                    return forward(ctx, *args, **kwargs)
-                finally:
-                    recorder.end(event)
-
-            self.forward = timed_forward
-        else:
-            self.forward = forward
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._function, name)
-
-
 _EVALUATE = "autograd::engine::evaluate_function: "
 _ACCUMULATE = "torch::autograd::AccumulateGrad"
 
 
-class Recorder:
+class Recorder(_function.Observer):
     """Collects the ranges of one profiling session, on the thread that started it.
 
     While recording, a range is two tuples in a log, ``(id, name, category, shapes, stack, t)`` at
@@ -144,8 +79,8 @@ class Recorder:
         self._ids = itertools.count(1)
         self._thread = threading.get_ident()
         self._t0 = perf_counter_ns()
-        self._apply = _unobserved(_function.Function.apply.__func__)  # type: ignore[attr-defined]
-        self._ops: dict[Any, tuple[str, _TimedFunction]] = {}  # Function -> (name, stand-in)
+        self._names: dict[Any, tuple[str, str]] = {}  # Function -> (op name, its kernel's name)
+        self._kernel: int | None = None  # the id of the kernel range open now
 
     # ------------------------------------------------------------------ ranges
     def begin(self, name: str, category: str = "cpu_op", input_shapes: tuple | None = None) -> int:
@@ -197,23 +132,38 @@ class Recorder:
     def on_this_thread(self) -> bool:
         return threading.get_ident() == self._thread
 
-    # ------------------------------------------------------------------ what the engine hands over
-    def op(self, cls: Any, args: tuple, kwargs: dict) -> Any:
-        """``Function.apply(cls, *args, **kwargs)`` in a range named as PyTorch names the op."""
-        if not self.on_this_thread():
-            return self._apply(cls, *args, **kwargs)
-        entry = self._ops.get(cls)
-        if entry is None:
+    # ------------------------------------------------------------------ what Function.apply tells
+    def _names_of(self, cls: Any) -> tuple[str, str]:
+        names = self._names.get(cls)
+        if names is None:
             name = aten_name(cls)
-            entry = self._ops[cls] = (name, _TimedFunction(cls, self, name, self._apply))
-        name, timed = entry
-        shapes = tuple([_shape(a) for a in args]) if self.record_shapes else None
-        event = self.begin(name, "cpu_op", shapes)
-        try:
-            return self._apply(timed, *args, **kwargs)
-        finally:
-            self.end(event)
+            names = self._names[cls] = (name, "kernel: " + name)
+        return names
 
+    def begin_op(self, cls: Any, args: tuple) -> int | None:
+        """An op starts: its range, named as PyTorch names the op (``aten::mul``)."""
+        if not self.on_this_thread():
+            return None
+        shapes = tuple([_shape(a) for a in args]) if self.record_shapes else None
+        return self.begin(self._names_of(cls)[0], "cpu_op", shapes)
+
+    def kernel(self, cls: Any) -> None:
+        """A Primitive's forward starts: the child range ``kernel: aten::mul``."""
+        if self.on_this_thread():
+            self._kernel = self.begin(self._names_of(cls)[1], "kernel")
+
+    def primitive(self, cls: Any, ctx: Any, fwd_args: list, kwargs: dict, res: Any) -> Any:
+        """The forward returned: its kernel range ends (one that raised is closed by ``end``)."""
+        if self._kernel is not None and self.on_this_thread():  # (an op on another thread has none)
+            self.end(self._kernel)
+            self._kernel = None
+        return res
+
+    def end_op(self, token: int | None) -> None:
+        if token is not None:
+            self.end(token)
+
+    # ------------------------------------------------------------------ what the engine hands over
     def node(self, node: Any, grads: tuple) -> tuple:
         """``node.apply(grads)`` inside PyTorch's two backward ranges."""
         if not self.on_this_thread():
@@ -263,14 +213,22 @@ def _user_stack() -> list[str]:
 
 
 # ----------------------------------------------------------------------------- installing
+_current: Recorder | None = None
+
+
 def current() -> Recorder | None:
     """The recorder of the profile running now, or None."""
-    return _function._profiler
+    return _current
 
 
 def install(recorder: Recorder | None) -> None:
     """Make ``recorder`` receive the ops and backward nodes (None: stop, back to zero cost)."""
-    _function._profiler = recorder
+    global _current
+    if _current is not None:
+        _function.unwatch(_current)
+    if recorder is not None:
+        _function.watch(recorder)
+    _current = recorder
     _engine._profiler = recorder
 
 
@@ -288,7 +246,7 @@ class record_function(ContextDecorator):
         # function may recurse)
 
     def __enter__(self):
-        recorder = _function._profiler
+        recorder = _current
         if recorder is not None and recorder.on_this_thread():
             self._open.append((recorder, recorder.begin(self.name, "user_annotation")))
         else:
@@ -308,7 +266,7 @@ def profiled_method(prefix: str):
     def decorate(method):
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
-            if _function._profiler is None:
+            if _current is None:
                 return method(self, *args, **kwargs)
             with record_function(f"{prefix}#{type(self).__name__}.{method.__name__}"):
                 return method(self, *args, **kwargs)

@@ -27,16 +27,19 @@ def _engine_trace(loss: minitorch.Tensor) -> tuple[list, dict, list[tuple]]:
     successors down, push those at zero) replayed on the real graph; the order is then checked
     against the order in which a real ``backward()`` runs the nodes (node and leaf hooks).
     """
-    from minitorch.autograd.engine import _collect_dependencies
+    from minitorch.autograd.engine import _collect_dependencies, _pop, _push
 
     root = loss.grad_fn
     deps = _collect_dependencies([root])
     nodes = [root] + sorted(deps, key=lambda n: -n._seq if n._seq != float("inf") else 0)
     counts = dict(deps)
-    ready, steps = [root], []
+    ready: list = []
+    steps = []
+    _push(ready, root)
     while ready:
-        ready.sort(key=lambda n: (-n._seq, id(n)))  # the engine's heap order
-        node = ready.pop(0)  # the most recently created (a leaf's AccumulateGrad has _seq = inf: first)
+        # the engine's own queue: the most recently created node first (a leaf's AccumulateGrad has
+        # _seq = inf), leaves that tie in PyTorch's order
+        node = _pop(ready)
         changes = []
         for edge in node._edges:
             if edge is None:
@@ -45,8 +48,8 @@ def _engine_trace(loss: minitorch.Tensor) -> tuple[list, dict, list[tuple]]:
             counts[nxt] -= 1
             changes.append((nxt, counts[nxt] + 1, counts[nxt]))
             if counts[nxt] == 0:
-                ready.append(nxt)
-        steps.append((node, changes, list(ready)))
+                _push(ready, nxt)
+        steps.append((node, changes, _in_pop_order(ready)))
     ran: list = []
     hooks = [n.register_hook(lambda gi, go, n=n: ran.append(n)) for n in nodes if not hasattr(n, "variable")]
     for n in nodes:
@@ -57,6 +60,16 @@ def _engine_trace(loss: minitorch.Tensor) -> tuple[list, dict, list[tuple]]:
         h.remove()
     assert ran == [s[0] for s in steps], "the drawing's order is not the engine's"
     return nodes, deps, steps
+
+
+def _in_pop_order(heap: list) -> list:
+    """The nodes of the engine's ready queue in the order it will run them."""
+    from minitorch.autograd.engine import _pop
+
+    heap, order = list(heap), []
+    while heap:
+        order.append(_pop(heap))
+    return order
 
 
 def ready_queue() -> str:
@@ -83,7 +96,7 @@ def ready_queue() -> str:
             '<td><b>ready queue after</b></td></tr>')]
     for k, (node, changes, ready) in enumerate(steps, 1):
         counted = "<br/>".join(f"{name(n)} {old}&#8594;{new}" for n, old, new in changes) or "-"
-        queue = "<br/>".join(name(n) for n in sorted(ready, key=lambda n: (-n._seq, id(n)))) or "(empty)"
+        queue = "<br/>".join(name(n) for n in ready) or "(empty)"  # in the order they will run
         rows.append(f"<tr><td>{k}</td><td>{name(node)}</td><td>{counted}</td><td>{queue}</td></tr>")
     lines.append('steps [shape=plain, style="", label=<<table border="0" cellborder="1" cellspacing="0" '
                  f'cellpadding="4">{"".join(rows)}</table>>];')

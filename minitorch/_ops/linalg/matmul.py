@@ -57,13 +57,21 @@ def grad_a(g: Tensor, b: Tensor, column_major: bool = False) -> Tensor:
     for a column-major ``a``, the same product computed as (b @ g^T)^T, column-major too."""
     if b.dim() == 1:
         return g.unsqueeze(-1) * b
-    return (b @ g.mT).mT if column_major else g @ b.mT
+    return _mm(b, g.mT).mT if column_major else _mm(g, b.mT)
 
 
 def grad_b(g: Tensor, a: Tensor, column_major: bool = False) -> Tensor:
     """d(a @ b)/db contracted with g: a^T @ g (a vector when g is); for a column-major ``b``,
     (g^T @ a)^T."""
-    return (g.mT @ a).mT if column_major else a.mT @ g
+    return _mm(g.mT, a).mT if column_major else _mm(a.mT, g)
+
+
+def _mm(a: Tensor, b: Tensor) -> Tensor:
+    """``a @ b`` inside a backward formula: for operands of at least 2 dims the node itself, without
+    ``matmul``'s argument checks (dims, dtypes and shapes are the forward's, checked there)."""
+    if a.dim() < 2 or b.dim() < 2:  # a vector: matmul's promotion to a matrix and back
+        return a @ b
+    return (MatMul if a.dim() == 2 and b.dim() == 2 else BatchedMatMul).apply(a, b)
 
 
 BatchedMatMul = MatMul.named("BmmBackward0")

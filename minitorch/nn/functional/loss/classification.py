@@ -4,6 +4,7 @@ divergence between two distributions, ``kl_div``."""
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import minitorch as torch
@@ -13,7 +14,8 @@ from ...._core import capture as _capture
 from ...._ops._out import _legacy
 from ...._ops._tensor_args import tensor_args
 from ...._ops.pointwise.binary import DivScalar, MulScalar
-from ....autograd.function import Function
+from ....autograd.function import Function, Primitive
+from ....backends import backend_of
 from ..activation import log_softmax, logsigmoid
 from ._reduction import (
     _REDUCTIONS,
@@ -86,7 +88,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         if _capture.value(_out_of_range, target._data, n_classes):
             bad = (target < 0) | (target >= n_classes)
             raise IndexError(f"Target {int(target[bad][0])} is out of bounds.")
-        return _NllLoss.apply(input, target=target, w=None, class_dim=class_dim, reduction=reduction)
+        return NllLoss.apply(input, target=target._data, w=None, class_dim=class_dim, reduction=reduction)
     keep = target != ignore_index
     safe = torch.where(keep, target, 0)
     if _capture.value(_out_of_range_kept, target._data, ignore_index, n_classes):
@@ -97,47 +99,86 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         picked = input.gather(class_dim, safe.unsqueeze(class_dim)).squeeze(class_dim)
         loss = -picked * w
         return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.sum() / w.sum()
-    return _NllLoss.apply(input, target=safe, w=w.detach(), class_dim=class_dim, reduction=reduction,
-                          keep=keep)
+    return NllLoss.apply(input, target=safe._data, w=w._data, class_dim=class_dim, reduction=reduction,
+                          keep=keep._data)
 
 
-class _NllLoss(Function):
+class NllLoss(Primitive):
     """``loss_i = -w_i * x[i, y_i]``, reduced ('mean': divided by ``sum(w)``, no ``w``: all ones);
     ``dx = -w_i * g_i`` at ``[i, y_i]``, 0 elsewhere.
 
     ``dx`` is ``-w_i * g_i`` scattered to ``[i, y_i]``, zeros elsewhere and at the ignored entries
     (``keep`` false), also when every entry is ignored and 'mean' divides by a zero ``sum(w)``.
-    The target and weights are keyword arguments: like PyTorch's ``NllLossBackward0``, the node's
-    only edge is the input.
+    The target, weights and mask are keyword arguments (arrays): like PyTorch's
+    ``NllLossBackward0``, the node's only edge is the input. A Primitive (its forward one pick
+    and one sum on the arrays), where in Tensor ops it was six ops (unsqueeze, gather, squeeze,
+    neg, sum, div) inside a Function: cross_entropy's forward, see docs/performance-notes.md.
     """
 
     node_name = "NllLossBackward0"
-    reason = "node"
+    reason = "node: and speed, nll_loss's forward one op instead of six (benchmarks/bench_overhead.py)"
 
     @staticmethod
-    def forward(ctx, input, *, target, w, class_dim, reduction, keep=None):
-        index = target.unsqueeze(class_dim)
-        loss = -input.gather(class_dim, index).squeeze(class_dim)
+    def forward(ctx, x, *, target, w, class_dim, reduction, keep=None):
+        xp = backend_of(x)
+        index_shape = target.shape[:class_dim] + (1,) + target.shape[class_dim:]
+        index = target.reshape(index_shape)
+        if x.ndim == 2:  # (N, C): one fancy index (take_along_axis builds index grids, 3x the time)
+            loss = -x[xp.arange(target.shape[0]), target]
+        else:
+            loss = -xp.take_along_axis(x, index, class_dim).reshape(target.shape)
         if w is not None:
             loss = loss * w
-        count = loss.numel() if w is None else w.sum()
-        ctx.index, ctx.w, ctx.class_dim, ctx.reduction, ctx.count = index, w, class_dim, reduction, count
-        ctx.keep = keep
-        ctx.input_shape, ctx.loss_shape = input.shape, loss.shape
-        ctx.save_for_backward(input)
+        count = math.prod(target.shape) if w is None else xp.asarray(xp.sum(w))  # (an array: compile's slot)
+        ctx.target, ctx.index, ctx.w, ctx.keep, ctx.count = target, index, w, keep, count
+        ctx.class_dim, ctx.reduction, ctx.input_shape = class_dim, reduction, x.shape
+        ctx.save_for_backward(x)  # as PyTorch's node: writing into the input in place fails backward
         if reduction == "none":
             return loss
-        return loss.sum() if reduction == "sum" else loss.sum() / count
+        total = xp.sum(loss, axis=tuple(range(loss.ndim)), keepdims=False, dtype=None)  # as Tensor.sum
+        return xp.asarray(total if reduction == "sum" else total / count)
 
     @staticmethod
     def backward(ctx, g):
-        (input,) = ctx.saved_tensors
-        per = -_per_element(g, ctx.loss_shape, ctx.reduction, ctx.count)
-        if ctx.w is not None:
-            per = per * ctx.w
-        if ctx.keep is not None:  # PyTorch skips ignored entries: 0, not 0 * (g / 0) = NaN
-            per = torch.where(ctx.keep, per, 0.0)
-        return input.new_zeros(ctx.input_shape).scatter(ctx.class_dim, ctx.index, per.unsqueeze(ctx.class_dim))
+        ctx.saved_tensors  # noqa: B018 - unpacked for its check: the input was not written in place
+        return NllLossBackward.apply(g, target=ctx.target, index=ctx.index, w=ctx.w, keep=ctx.keep, count=ctx.count,
+                                      class_dim=ctx.class_dim, reduction=ctx.reduction, input_shape=ctx.input_shape)
+
+
+class NllLossBackward(Primitive):
+    """y = zeros(x.shape) with -w_i * g_i ('mean': / sum(w)) put at [i, y_i];  dg = nll_loss(gg).
+
+    nll_loss's gradient as one op, PyTorch's ``nll_loss_backward`` (node
+    ``NllLossBackwardBackward0``): it is linear in ``g``, so its own gradient is ``nll_loss`` of
+    ``gg`` with the same targets, weights and reduction (``derivatives.yaml``). In Tensor ops it
+    was six (div, expand, neg, new_zeros, unsqueeze, scatter) in the backward of every
+    cross-entropy loss. Ignored entries (``keep`` false) get 0, not 0 * (g / 0) = NaN.
+    """
+
+    node_name = "NllLossBackwardBackward0"
+    reason = "speed: cross_entropy's backward one op instead of six (benchmarks/bench_overhead.py)"
+
+    @staticmethod
+    def forward(ctx, g, *, target, index, w, keep, count, class_dim, reduction, input_shape):
+        xp = backend_of(g)
+        ctx.target, ctx.w, ctx.keep, ctx.class_dim, ctx.reduction = target, w, keep, class_dim, reduction
+        per = -(g / count if reduction == "mean" else g)
+        per = xp.broadcast_to(per, target.shape)
+        if w is not None:
+            per = per * w
+        if keep is not None:
+            per = xp.where(keep, per, xp.zeros((), dtype=per.dtype))
+        dx = xp.zeros(input_shape, dtype=g.dtype)
+        if dx.ndim == 2:  # (N, C), as NllLoss's forward
+            dx[xp.arange(target.shape[0]), target] = per
+        else:
+            xp.put_along_axis(dx, index, per.reshape(index.shape), class_dim)
+        return dx
+
+    @staticmethod
+    def backward(ctx, gg):
+        return NllLoss.apply(gg, target=ctx.target, w=ctx.w, class_dim=ctx.class_dim, reduction=ctx.reduction,
+                              keep=ctx.keep)
 
 
 @tensor_args("input", "target", optional=("weight",))
