@@ -4,7 +4,6 @@ CPU backend runs for ``sigmoid`` and its gradient)."""
 import numpy as np
 import pytest
 import torch
-
 from minitorch.kernels import sigmoid, sigmoid_backward
 
 EXTREMES = [np.nan, np.inf, -np.inf, -1000.0, -100.0, -88.0, -87.0, -80.0, -20.0, -1e-8, -0.0, 0.0,

@@ -12,11 +12,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 from kernel_parity_helpers import assert_close, random_array, torch_forward_and_grads
+from minitorch.kernels import conv2d, conv2d_input_grad, conv2d_weight_grad
+from minitorch.kernels import conv_few_channels as few
 
 import minitorch
 from minitorch.autograd import gradcheck
-from minitorch.kernels import conv2d, conv2d_input_grad, conv2d_weight_grad
-from minitorch.kernels import conv_few_channels as few
 
 DTYPES = [np.float64, np.float32]
 
