@@ -437,11 +437,17 @@ def available(dtype) -> bool:
     return np.dtype(dtype) in TILE and _USE
 
 
-def pays(M: int, N: int, K: int, along_k: bool = False, dtype=np.float32) -> bool:
+def pays(M: int, N: int, K: int, along_k: bool = False, dtype=np.float32, a_row_major: bool = True) -> bool:
     """Whether a GEMM of this shape goes faster here than on OpenBLAS's AVX2 kernel.
     ``along_k``: A row-major and B column-major, both contiguous along k (``gemm``'s dot-product
-    path). Measured on one core (float32, time ratio ours / OpenBLAS; benchmarks/bench_kernels.py
-    --only gemm and the sweeps in docs/performance-notes.md):
+    path). ``a_row_major``: A is read along k (False: A is a transposed view, the weight
+    gradients' ``cols.T @ gy``). Measured on one core (float32, time ratio ours / OpenBLAS;
+    benchmarks/bench_kernels.py --only gemm and the sweeps in docs/performance-notes.md):
+
+    * A column-major: never. With a narrow C packing A costs as much as the products
+      (1440 x K x 32, DenseNet's 3x3 weight gradient: 1.8-2.5 for K = 128..4096; 576 x 4096 x 64
+      1.6), and with a wide one it is no faster (1440 x 256 x 512 1.01, 4096 x 256 x 1024 1.02,
+      4096 x 64 x 6400 0.91-1.30; minimum of 15, 1 thread, load average 4.7-5, 2026-12-07).
 
     * C at least one register tile wide (N >= NR) and two rows or more: the ResNet block's
       three GEMMs 0.49-0.57, a 64x400x120 Linear 0.6, LeNet conv2's forward and input gradient
@@ -451,6 +457,8 @@ def pays(M: int, N: int, K: int, along_k: bool = False, dtype=np.float32) -> boo
       gradient (75 x 8960 x 16) 0.50-0.62 on dot products; K = 1000 0.88, K = 256 0.92, and
       K <= 150 1.8-3.9 (too short to amortise a tile's final sums)."""
     nr = TILE[np.dtype(dtype)][1]
+    if not a_row_major:
+        return False
     if N >= nr:
         return M >= 2
     return along_k and N >= DC and M >= DR and K >= DOT_MIN_K

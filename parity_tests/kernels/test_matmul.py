@@ -82,6 +82,34 @@ def test_gemm_on_numba_threads_matches_numpy(data, m, k, n, batch, dtype, stack_
     np.testing.assert_allclose(out, expected, rtol=tol, atol=tol * k)
 
 
+@at_least(60, deadline=None)
+@given(data=st.data(), m=st.integers(1, 40), k=st.integers(1, 40), n=st.integers(1, 40),
+       batch=st.sampled_from([(), (3,), (2, 2)]), dtype=st.sampled_from(DTYPES),
+       stack_times_matrix=st.booleans(), seed=st.integers(0, 2**16))
+def test_gemm_not_shared_on_own_kernel_matches_numpy(data, m, k, n, batch, dtype, stack_times_matrix, seed):
+    """A GEMM not shared out (one thread, ``in_parallel`` False) runs kernels/gemm.py's pieces
+    serially where ``gemm.pays`` (forced here for every size, ``SERIAL_OWN_MIN`` = 1): every
+    operand layout, stacks, out=, against np.matmul."""
+    from minitorch.kernels import blas
+
+    rng = np.random.default_rng(seed)
+    a = data.draw(stored(batch + (m, k), dtype, rng))
+    b = data.draw(stored((() if stack_times_matrix else batch) + (k, n), dtype, rng))
+    expected = np.matmul(a, b)
+    saved = blas.SERIAL_OWN_MIN, blas.in_parallel
+    blas.SERIAL_OWN_MIN, blas.in_parallel = 1, lambda elements: False
+    try:
+        got = blas.matmul(a, b)
+        out = np.full(expected.shape, np.nan, dtype=dtype)
+        assert blas.matmul(a, b, out=out) is out
+    finally:
+        blas.SERIAL_OWN_MIN, blas.in_parallel = saved
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * k)
+    np.testing.assert_allclose(out, expected, rtol=tol, atol=tol * k)
+
+
 def _threading_setup(env_layer: str | None) -> list[str]:
     """In a fresh process: could the one pool be used, is it, numba's layer after a parallel
     kernel ran, OpenBLAS's thread count, numba's thread count."""
@@ -177,6 +205,7 @@ def test_own_gemm_dispatch():
     assert gemm.pays(512, gemm.DC, long_k, along_k=True)  # ... on dot products,
     assert not gemm.pays(512, gemm.DC, long_k - 1, along_k=True)  # and a long K
     assert not gemm.pays(512, gemm.DC - 1, long_k, along_k=True) and not gemm.pays(gemm.DR - 1, 16, long_k, True)
+    assert not gemm.pays(512, 4 * nr, 512, a_row_major=False)  # A column-major: OpenBLAS
     code = ("import numpy as np, llvmlite.binding as ll\n"
             "from minitorch.kernels import gemm\n"
             "print(gemm.available(np.float32), gemm.available(np.float64), gemm.available(np.int64), "
