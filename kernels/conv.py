@@ -99,9 +99,10 @@ def conv2d_forward_gemm(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Pad
 COLUMN_BLOCK_BYTES = 8 << 20
 
 
-def _batch_blocks(N: int, bytes_per_sample: int) -> tuple[int, list[tuple[int, int]]]:
-    """Block size B and the blocks [(n0, nb)] covering the batch, nb <= B samples each."""
-    B = max(1, min(N, COLUMN_BLOCK_BYTES // max(1, bytes_per_sample)))
+def _batch_blocks(N: int, bytes_per_sample: int, block_bytes: int | None = None) -> tuple[int, list[tuple[int, int]]]:
+    """Block size B and the blocks [(n0, nb)] covering the batch, nb <= B samples each, a block's
+    columns at most ``block_bytes`` (COLUMN_BLOCK_BYTES when None) where a sample allows."""
+    B = max(1, min(N, (block_bytes or COLUMN_BLOCK_BYTES) // max(1, bytes_per_sample)))
     return B, [(n0, min(B, N - n0)) for n0 in range(0, N, B)]
 
 
@@ -144,6 +145,14 @@ NHWC_MAX_POSITIONS = 24 * 24
 # and at 16x16 (64,128,16,16) the channels-first form was faster (54-67 ms against 66-73, two
 # runs on a loaded machine).
 NHWC_WEIGHT_GRAD_MAX_POSITIONS = 8 * 8
+# Their blocks are smaller than the channels-first ones (COLUMN_BLOCK_BYTES): a block's columns
+# then stay in the 2 MB L2 cache between im2col writing them and the GEMM reading them. 1 thread,
+# minimum of 8 alternating, CPU ms with 8 MB / 2 MB / 1 MB blocks (load average 3.6-3.8):
+# DenseNet (64,160,8,8)->32 forward 6.76 / 5.61 / 5.70, weight grad 7.32 / 5.35 / 4.99;
+# GoogLeNet (64,64,8,8)->192 forward 9.20 / 7.98 / 7.76, weight grad 9.30 / 8.00 / 7.98; NiN's
+# 5x5 (64,96,7,7)->256 forward 28.6 / 28.6 / 31.7 (its GEMM wants the longer M), input grad
+# 29.8 / 28.7 / 31.6. So 2 MB.
+NHWC_BLOCK_BYTES = 2 << 20
 
 
 def _nhwc(x_shape, w_shape, groups: int) -> bool:
@@ -182,25 +191,30 @@ def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, b
 
     Loop nest: ``for block of B samples / pad + transpose to (B, Hp, Wp, C_in) / im2col_nhwc_into
     (over B, prange if big) / one blas.matmul (B*L, kH*kW*C_in) @ (kH*kW*C_in, C_out) / transpose
-    into y[block] (+ b)``. Cost: 2*N*C_out*C_in*kH*kW*oH*oW flops, no junk columns; one block of
-    columns. ``columns_out``: a list that receives the columns when the batch was one block.
+    into y[block], adding b on the way``. Cost: 2*N*C_out*C_in*kH*kW*oH*oW flops, no junk
+    columns; one block of columns (NHWC_BLOCK_BYTES). ``columns_out``: a list that receives the
+    columns when the whole batch's fit COLUMN_BLOCK_BYTES (then computed as one block).
     """
     oH, oW = _check_forward(x, w, stride, padding, dilation, 1, bias)
     dtype = np.result_type(x.dtype, w.dtype)
     x = np.ascontiguousarray(x, dtype=dtype)
     w_rows = _nhwc_weight(w.astype(dtype, copy=False))
     N, C_out, L, K = x.shape[0], w.shape[0], oH * oW, w_rows.shape[1]
-    B, blocks = _batch_blocks(N, K * L * x.itemsize)
+    # the whole batch's columns in one block when the weight gradient can reuse them (that
+    # saves its im2col: 6-16% of forward + both gradients, (64,32,8,8) and (16,64,8,8)->64)
+    keep = columns_out is not None and N * K * L * x.itemsize <= COLUMN_BLOCK_BYTES
+    B, blocks = _batch_blocks(N, K * L * x.itemsize, COLUMN_BLOCK_BYTES if keep else NHWC_BLOCK_BYTES)
     cols_buf = np.empty(B * L * K, dtype=dtype)
     y = np.empty((N, C_out, oH, oW), dtype=dtype)
     for n0, nb in blocks:
         cols = cols_buf[: nb * L * K].reshape(nb * L, K)
         im2col_nhwc_into(_nhwc_padded(x[n0:n0 + nb], padding), cols, w.shape[2:], (oH, oW), stride, dilation)
-        Y = blas.matmul(cols, w_rows.T)
-        y[n0:n0 + nb] = Y.reshape(nb, oH, oW, C_out).transpose(0, 3, 1, 2)
-    if bias is not None:
-        y += bias.reshape(1, -1, 1, 1).astype(dtype, copy=False)
-    if columns_out is not None and len(blocks) == 1:
+        Y = blas.matmul(cols, w_rows.T).reshape(nb, oH, oW, C_out).transpose(0, 3, 1, 2)
+        if bias is None:
+            y[n0:n0 + nb] = Y
+        else:
+            np.add(Y, bias.reshape(1, -1, 1, 1).astype(dtype, copy=False), out=y[n0:n0 + nb])
+    if keep:
         columns_out.append(cols_buf.reshape(N * L, K))
     return y
 
@@ -215,7 +229,7 @@ def _conv2d_input_grad_nhwc(gy, w, input_shape, stride: Pair, padding: Padding4,
     dtype = np.result_type(gy.dtype, w.dtype)
     w_rows = _nhwc_weight(w.astype(dtype, copy=False))
     L, K = oH * oW, w_rows.shape[1]
-    B, blocks = _batch_blocks(N, K * L * np.dtype(dtype).itemsize)
+    B, blocks = _batch_blocks(N, K * L * np.dtype(dtype).itemsize, NHWC_BLOCK_BYTES)
     cols_buf = np.empty(B * L * K, dtype=dtype)
     gx = np.empty(input_shape, dtype=dtype)
     for n0, nb in blocks:
@@ -243,7 +257,7 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
         B, blocks, cols_buf = N, [(0, N)], columns.reshape(-1)
     else:
         columns = None
-        B, blocks = _batch_blocks(N, K * L * x.itemsize)
+        B, blocks = _batch_blocks(N, K * L * x.itemsize, NHWC_BLOCK_BYTES)
         cols_buf = np.empty(B * L * K, dtype=dtype)
     gw_t = np.zeros((K, C_out), dtype=dtype)  # transposed, as in conv2d_weight_grad
     for n0, nb in blocks:

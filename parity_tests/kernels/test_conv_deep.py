@@ -59,6 +59,31 @@ def test_deep_paths_against_torch(case, dtype):
     assert_close(conv2d_weight_grad(gyt, xt, w.shape, stride, pad, dil, 1), gw_t, dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_channels_last_in_several_blocks(dtype, monkeypatch):
+    """The channels-last forward and gradients a few samples per block (NHWC_BLOCK_BYTES, the
+    bias added block by block) and with the kept columns of a batch that fits one block."""
+    x_shape, c_out, stride, pad = (5, 32, 6, 6), 40, (1, 1), ((1, 1), (1, 1))  # dx channels last too
+    rng = np.random.default_rng(1)
+    x = random_array(rng, x_shape, dtype)
+    w = random_array(rng, (c_out, 32, 3, 3), dtype)
+    b = random_array(rng, (c_out,), dtype)
+
+    def torch_conv(x, w, b):
+        return F.conv2d(x, w, b, stride, 1)
+
+    y_t, gy, (gx_t, gw_t, _) = torch_forward_and_grads(torch_conv, [x, w, b])
+    per_sample = 36 * 9 * 32 * np.dtype(dtype).itemsize
+    for block, big in ((2 * per_sample, 1 << 30), (2 * per_sample, per_sample)):
+        monkeypatch.setattr(conv_module, "NHWC_BLOCK_BYTES", block)  # 2 samples a block: 2 + 2 + 1
+        monkeypatch.setattr(conv_module, "COLUMN_BLOCK_BYTES", big)  # kept, or too big to keep
+        y, columns = conv2d(x, w, b, stride, pad, (1, 1), 1, keep_columns=True)
+        assert (columns is not None) == (big > 5 * per_sample)
+        assert_close(y, y_t, dtype)
+        assert_close(conv2d_input_grad(gy, w, x.shape, stride, pad, (1, 1), 1), gx_t, dtype)
+        assert_close(conv2d_weight_grad(gy, x, w.shape, stride, pad, (1, 1), 1, columns), gw_t, dtype)
+
+
 def test_deep_paths_are_taken():
     """The cases above reach the paths they are named for (the rule in conv2d's docstring)."""
     P0 = ((0, 0), (0, 0))
