@@ -30,7 +30,7 @@ Padding is ``(ph, pw)`` (symmetric, PyTorch's int form) or ``((top, bottom), (le
 import numpy as np
 from numba import njit, prange
 
-from . import blas
+from . import blas, gemm
 from .blas import GEMM_WORK_DIVISOR
 from .checks import check_at_most, check_shape
 from .conv_args import Padding, Pair, _as_matrices, _check_conv, _check_forward, as_padding4
@@ -185,6 +185,33 @@ def _nhwc_weight(w):
     return np.ascontiguousarray(w.transpose(0, 2, 3, 1)).reshape(w.shape[0], -1)
 
 
+# Where the output rows are whole multiples of 8 and C_in of 8, the forward skips the columns:
+# kernels/gemm.py's ``matmul_indexed`` packs its blocks of A straight from the padded,
+# channels-last x (gemm.py, "An indexed A"). CPU ms at 1 thread, minimum of 9, columns ->
+# indexed (load average 5.4-5.8): DenseNet (64,160,8,8)->32 3x3 5.48 -> 3.35, (64,96,8,8)->32
+# 3.22 -> 1.85; GoogLeNet (64,64,8,8)->192 7.39 -> 5.54; (64,128,16,16)->128 44.9 -> 36.9; but
+# NiN's 7x7 map (64,96,7,7)->256 5x5 30.9 -> 33.2 (its slivers straddle output rows), hence the rule.
+
+
+def _indexed(x_shape, oW: int, dtype) -> bool:
+    """Whether the channels-last forward runs on the indexed GEMM (see above)."""
+    return oW % 8 == 0 and x_shape[1] % 8 == 0 and gemm.available(dtype)
+
+
+def _forward_indexed(x, w_rows, k_hw, out_hw, stride: Pair, padding: Padding4, dilation: Pair):
+    """Y (N*oH*oW, C_out) = cols @ W'.T with cols never built: ``A(r, k) = x_pad[rows[r] +
+    kcols[k]]`` on the flat channels-last x_pad. Loop nest: ``pad + transpose x to (N, Hp, Wp,
+    C_in) / the two offset vectors / gemm.matmul_indexed (its row blocks over the threads)``."""
+    x_pad = _nhwc_padded(x, padding)
+    N, Hp, Wp, C = x_pad.shape
+    (oH, oW), (kH, kW), (sH, sW), (dH, dW) = out_hw, k_hw, stride, dilation
+    rows = ((np.arange(N, dtype=np.int64)[:, None, None] * Hp + np.arange(oH)[None, :, None] * sH) * Wp
+            + np.arange(oW)[None, None, :] * sW) * C
+    kcols = (np.arange(kH, dtype=np.int64)[:, None, None] * dH * Wp + np.arange(kW)[None, :, None] * dW) * C \
+        + np.arange(C)[None, None, :]
+    return gemm.matmul_indexed(x_pad.reshape(-1), rows.reshape(-1), kcols.reshape(-1), w_rows.T)
+
+
 def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, bias=None,
                         columns_out: list | None = None):
     """conv2d (one group) on channels-last columns, plus bias.
@@ -200,6 +227,12 @@ def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, b
     x = np.ascontiguousarray(x, dtype=dtype)
     w_rows = _nhwc_weight(w.astype(dtype, copy=False))
     N, C_out, L, K = x.shape[0], w.shape[0], oH * oW, w_rows.shape[1]
+    if _indexed(x.shape, oW, dtype):
+        Y = _forward_indexed(x, w_rows, w.shape[2:], (oH, oW), stride, padding, dilation)
+        Y = Y.reshape(N, oH, oW, C_out).transpose(0, 3, 1, 2)
+        if bias is None:
+            return np.ascontiguousarray(Y)
+        return np.add(Y, bias.reshape(1, -1, 1, 1).astype(dtype, copy=False), out=np.empty((N, C_out, oH, oW), dtype))
     # the whole batch's columns in one block when the weight gradient can reuse them (that
     # saves its im2col: 6-16% of forward + both gradients, (64,32,8,8) and (16,64,8,8)->64)
     keep = columns_out is not None and N * K * L * x.itemsize <= COLUMN_BLOCK_BYTES

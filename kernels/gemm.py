@@ -56,11 +56,12 @@ import os
 import numba
 import numpy as np
 from llvmlite import ir as llvm
-from numba import carray, cfunc, njit, types
+from numba import carray, cfunc, njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
 from .checks import check_shape
+from .threading import in_parallel, split_threads
 
 VECTOR_BYTES = 64  # one AVX-512 register (a narrower machine splits each vector in LLVM)
 MR, NV = 8, 2  # the register tile: MR rows x NV vectors of C (16 accumulators)
@@ -353,6 +354,142 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
                                 else:
                                     for j in range(cols):
                                         out[j] = part[j]
+
+
+# ---------------------------------------------------------------------------------------------
+# An indexed A: the channels-last convolution's GEMM without its im2col columns.
+#
+# The forward of a convolution on channels-last x_pad (N, Hp, Wp, C) is ``Y = cols @ W'.T``, where
+# row r = (n, oh, ow) of cols, at column k = (i, j, c), is x_pad[n, oh*sH + i*dH, ow*sW + j*dW, c]:
+# a sum of a row offset and a column offset into the flat x_pad,
+#     A(r, k) = a[rows[r] + kcols[k]],  rows[r] = ((n*Hp + oh*sH)*Wp + ow*sW)*C,
+#                                       kcols[k] = (i*dH*Wp + j*dW)*C + c.
+# So the GEMM can pack its blocks of A straight from x_pad (``_pack_indexed``) instead of reading
+# columns that im2col wrote first: the columns (kH*kW times x's size: 24 MB for DenseNet's
+# (64,160,8,8) 3x3) are never written nor read back; x_pad stays in cache. Packing is fast when
+# an MR-row sliver is 8 output positions of one output row (their rows[] a constant stride apart)
+# and k runs over C in aligned groups of 8: then each 8x8 block is one ``_transpose8``.
+
+
+@njit(cache=True)
+def _pack_indexed(src, rows, kcols, r0, k0, kc, xc, w, dst, runs8):
+    """Pack the kc x xc block of A(i, k) = src[rows[r0 + i] + kcols[k0 + k]] into slivers of
+    width w (zeros past xc), as ``_pack`` packs A. ``runs8``: kcols[k0 + k: k0 + k + 8] is
+    contiguous for every k multiple of 8 below kc. A sliver of 8 rows a constant stride apart
+    is then packed 8x8 blocks at a time (``_transpose8``); any other number by number."""
+    for s in range(0, xc, w):
+        width = min(w, xc - s)
+        sliver = dst[s * kc: s * kc + kc * w]
+        base = rows[r0 + s]
+        regular = runs8 and width == 8 and w == 8
+        d = rows[r0 + s + 1] - base if width > 1 else 0
+        if regular:
+            for x in range(2, 8):
+                if rows[r0 + s + x] != base + x * d:
+                    regular = False
+        if regular:
+            for k in range(0, kc, 8):
+                _transpose8(_address(src, base + kcols[k0 + k]), d, _address(sliver, k * w), w)
+            continue
+        for k in range(kc):
+            off = kcols[k0 + k]
+            for x in range(width):
+                sliver[k * w + x] = src[rows[r0 + s + x] + off]
+            for x in range(width, w):
+                sliver[k * w + x] = 0
+
+
+@njit(cache=True)
+def gemm_indexed(M, N, K, a, rows, kcols, r0, b, b_off, rsb, csb, c, c_off, ldc, work, runs8):
+    """C = A @ B on one thread, A(i, k) = a[rows[r0 + i] + kcols[k]] (see above), B and C as in
+    ``gemm``. The loop nest is ``gemm``'s (B packed per (jc, pc) block, A per (ic, pc) block,
+    the same micro-kernel and edges, so the same sums in the same order); K is cut into blocks
+    of a multiple of 8 (at most KC) so that the groups of 8 in kcols stay aligned."""
+    nr = NV * VECTOR_BYTES // a.itemsize
+    mr = min(MR, nr)
+    ap = work[: MC * KC]
+    bp = work[MC * KC: MC * KC + KC * NC]
+    tile = work[MC * KC + KC * NC: MC * KC + KC * NC + mr * nr]
+    blocks = (K + KC - 1) // KC
+    step = ((K + blocks - 1) // blocks + 7) // 8 * 8  # at most KC, a multiple of 8
+    for jc in range(0, N, NC):
+        nc = min(NC, N - jc)
+        for pc in range(0, K, step):
+            kc = min(step, K - pc)
+            _pack(b, b_off + pc * rsb + jc * csb, rsb, csb, kc, nc, nr, bp)
+            for ic in range(0, M, MC):
+                mc = min(MC, M - ic)
+                _pack_indexed(a, rows, kcols, r0 + ic, pc, kc, mc, mr, ap, runs8 and kc % 8 == 0)
+                for jr in range(0, nc, nr):
+                    b_sliver = _address(bp, jr * kc)
+                    for ir in range(0, mc, mr):
+                        a_sliver = _address(ap, ir * kc)
+                        first = c_off + (ic + ir) * ldc + jc + jr
+                        n_rows, n_cols = min(mr, mc - ir), min(nr, nc - jr)
+                        if n_rows == mr and n_cols == nr:
+                            _micro_kernel(kc, a_sliver, b_sliver, nr, _address(c, first), ldc, pc > 0)
+                        else:  # an edge: the whole tile into scratch, its valid part into C
+                            _micro_kernel(kc, a_sliver, b_sliver, nr, _address(tile, 0), nr, False)
+                            for i in range(n_rows):
+                                out = c[first + i * ldc: first + i * ldc + n_cols]
+                                part = tile[i * nr: i * nr + n_cols]
+                                if pc > 0:
+                                    for j in range(n_cols):
+                                        out[j] += part[j]
+                                else:
+                                    for j in range(n_cols):
+                                        out[j] = part[j]
+
+
+@njit(cache=True, parallel=True)
+def _gemm_indexed_rows(M, N, K, a, rows, kcols, b, b_off, rsb, csb, c, work, runs8, parts, parallel):
+    """``gemm_indexed`` over all M rows, cut into ``parts`` pieces of whole MR-row slivers, one
+    per thread (``prange``) when ``parallel``, each with its thread's workspace row."""
+    tiles = (M + MR - 1) // MR
+    if parallel:
+        for t in prange(parts):
+            lo, hi = min(M, t * tiles // parts * MR), min(M, (t + 1) * tiles // parts * MR)
+            if hi > lo:
+                gemm_indexed(hi - lo, N, K, a, rows, kcols, lo, b, b_off, rsb, csb, c, lo * N, N,
+                             work[numba.get_thread_id()], runs8)
+    else:
+        gemm_indexed(M, N, K, a, rows, kcols, 0, b, b_off, rsb, csb, c, 0, N, work[numba.get_thread_id()], runs8)
+
+
+def matmul_indexed(a: np.ndarray, rows: np.ndarray, kcols: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``A @ b`` with ``A[i, k] = a[rows[i] + kcols[k]]`` (a 1-d, contiguous; rows, kcols int64),
+    b (K, N) with non-negative strides, both of a's float dtype; shared over the threads as
+    kernels/blas.py shares a GEMM (``in_parallel``, ``split_threads``). Checks, before any loop,
+    that every index stays inside ``a``. Only where ``available(a.dtype)``."""
+    check_shape("matmul_indexed", "rows", rows.shape, (None,))
+    check_shape("matmul_indexed", "kcols", kcols.shape, (None,))
+    check_shape("matmul_indexed", "b", b.shape, (kcols.shape[0], None))
+    M, (K, N) = rows.shape[0], b.shape
+    if a.ndim != 1 or not a.flags.c_contiguous or a.dtype != b.dtype or a.dtype not in TILE:
+        raise RuntimeError("matmul_indexed: a must be a contiguous 1-d float array of b's dtype")
+    if rows.dtype != np.int64 or kcols.dtype != np.int64 or min(b.strides) < 0:
+        raise RuntimeError("matmul_indexed: rows and kcols must be int64, b's strides non-negative")
+    c = np.empty((M, N), dtype=a.dtype)
+    if M == 0 or N == 0:
+        return c
+    if K == 0:
+        c[...] = 0
+        return c
+    if rows.min() < 0 or kcols.min() < 0 or int(rows.max()) + int(kcols.max()) >= a.size:
+        raise RuntimeError(f"matmul_indexed: an index of A falls outside a (size {a.size})")
+    runs8 = K % 8 == 0 and bool(np.all(np.diff(kcols.reshape(-1, 8), axis=1) == 1))
+    rsb, csb = (s // b.itemsize for s in b.strides)
+    shared = in_parallel(M * N * K // 16)
+    parts = min(split_threads(), (M + MR - 1) // MR) if shared else 1
+    _gemm_indexed_rows(M, N, K, a, rows, kcols, b.reshape(-1) if b.flags.c_contiguous else _flat(b), 0, rsb, csb,
+                       c.reshape(-1), workspace(a.dtype), runs8, parts, shared and parts > 1)
+    return c
+
+
+def _flat(b: np.ndarray) -> np.ndarray:
+    """The 1-d array under a 2-d view with non-negative strides, from its first element (what
+    ``gemm``'s offsets and strides index): a transposed or padded b is read in place."""
+    return np.lib.stride_tricks.as_strided(b, shape=(extent(b),), strides=(b.itemsize,))
 
 
 def workspace_size(dtype) -> int:

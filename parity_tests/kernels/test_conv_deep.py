@@ -29,6 +29,10 @@ CASES = [
     ((2, 36, 8, 8), 16, (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1)),
     ((2, 33, 12, 10), 8, (3, 2), (2, 1), ((2, 0), (1, 0)), (2, 1)),     # forward, dx channels last
     ((2, 32, 7, 7), 8, (5, 5), (1, 1), ((0, 0), (0, 0)), (1, 1)),
+    ((2, 32, 8, 8), 40, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # indexed GEMM forward
+    ((3, 40, 16, 16), 24, (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1)),    # ... strided
+    ((2, 32, 12, 16), 8, (3, 3), (1, 1), ((2, 2), (3, 1)), (2, 2)),     # ... dilated, asymmetric
+    ((2, 48, 8, 8), 16, (5, 4), (1, 1), ((2, 2), (1, 2)), (1, 1)),      # ... dx through it too
 ]
 
 
@@ -99,6 +103,9 @@ def test_deep_paths_are_taken():
                                               ((1, 1), (1, 1)), (1, 1), 1) is not None
     assert conv_module._input_grad_as_forward(gy, np.zeros((16, 8, 3, 3)), (2, 8, 8, 8), (1, 1),
                                               ((1, 1), (1, 1)), (1, 1), 1) is None  # C_out >= C_in
+    assert conv_module._indexed((2, 32, 8, 8), 8, np.float32) == conv_module.gemm.available(np.float32)
+    assert not conv_module._indexed((2, 32, 7, 7), 7, np.float32)      # output rows of 7
+    assert not conv_module._indexed((2, 36, 8, 8), 8, np.float32)      # C_in not a multiple of 8
     assert conv_module._nhwc((2, 33, 12, 10), (8, 33, 3, 2), 1)
     assert not conv_module._nhwc_weight_grad((2, 33, 12, 10), (8, 33, 3, 2), 1)
     assert not conv_module._nhwc((2, 8, 4, 4), (8, 8, 3, 3), 1)       # few channels

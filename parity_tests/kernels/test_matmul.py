@@ -110,6 +110,33 @@ def test_gemm_not_shared_on_own_kernel_matches_numpy(data, m, k, n, batch, dtype
     np.testing.assert_allclose(out, expected, rtol=tol, atol=tol * k)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("regular", [True, False])
+def test_indexed_gemm_matches_numpy(dtype, regular):
+    """kernels/gemm.py's matmul_indexed, A[i, k] = a[rows[i] + kcols[k]]: rows in slivers of 8 a
+    constant stride apart with kcols in aligned runs of 8 (the 8x8 transposes), or irregular
+    (number by number), edges in M, N and K, a transposed b; and its index check."""
+    from minitorch.kernels import gemm
+
+    if not gemm.available(dtype):
+        pytest.skip("no AVX-512: the indexed GEMM is not used")
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal(5000).astype(dtype)
+    if regular:  # 3 rows of 8 positions, 24 numbers apart, 16 channels at 3 tap offsets
+        rows = (np.arange(3)[:, None] * 300 + np.arange(8)[None, :] * 24).reshape(-1).astype(np.int64)
+        kcols = (np.array([0, 24, 600])[:, None] + np.arange(16)[None, :]).reshape(-1).astype(np.int64)
+    else:
+        rows = rng.integers(0, 2000, 21).astype(np.int64)
+        kcols = rng.integers(0, 2000, 37).astype(np.int64)
+    A = a[rows[:, None] + kcols[None, :]]
+    for n in (5, 32, 70):
+        b = rng.standard_normal((n, kcols.size)).astype(dtype).T  # read in place, transposed
+        tol = 1e-12 if dtype == np.float64 else 1e-5
+        np.testing.assert_allclose(gemm.matmul_indexed(a, rows, kcols, b), A @ b, rtol=tol, atol=tol * kcols.size)
+    with pytest.raises(RuntimeError, match="outside"):
+        gemm.matmul_indexed(a, rows + 4000, kcols, b)
+
+
 def _threading_setup(env_layer: str | None) -> list[str]:
     """In a fresh process: could the one pool be used, is it, numba's layer after a parallel
     kernel ran, OpenBLAS's thread count, numba's thread count."""
