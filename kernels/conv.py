@@ -193,6 +193,14 @@ def _nhwc_weight(w):
 # NiN's 7x7 map (64,96,7,7)->256 5x5 30.9 -> 33.2 (its slivers straddle output rows), hence the rule.
 
 
+# The weight gradient's GEMM, cols.T @ GY, can read cols.T the same way (8 channels of a tap are
+# a sliver, one run of 8 per position): it pays with many output channels, NiN's 5x5
+# (64,96,7,7)->256 36.3 -> 30.8 ms, (64,64,8,8)->192 8.2 -> 8.1, but not with DenseNet's 32
+# (64,160,8,8)->32 5.7 -> 6.3: there OpenBLAS on the columns is faster (1 thread, minimum of 9,
+# load average 5.3).
+INDEXED_WEIGHT_GRAD_MIN_C_OUT = 128
+
+
 def _indexed(x_shape, oW: int, dtype) -> bool:
     """Whether the channels-last forward runs on the indexed GEMM (see above)."""
     return oW % 8 == 0 and x_shape[1] % 8 == 0 and gemm.available(dtype)
@@ -203,13 +211,20 @@ def _forward_indexed(x, w_rows, k_hw, out_hw, stride: Pair, padding: Padding4, d
     kcols[k]]`` on the flat channels-last x_pad. Loop nest: ``pad + transpose x to (N, Hp, Wp,
     C_in) / the two offset vectors / gemm.matmul_indexed (its row blocks over the threads)``."""
     x_pad = _nhwc_padded(x, padding)
-    N, Hp, Wp, C = x_pad.shape
+    rows, kcols = _offsets(x_pad.shape, k_hw, out_hw, stride, dilation)
+    return gemm.matmul_indexed(x_pad.reshape(-1), rows, kcols, w_rows.T)
+
+
+def _offsets(pad_shape, k_hw, out_hw, stride: Pair, dilation: Pair):
+    """The columns' offsets into a flat channels-last x_pad (N, Hp, Wp, C): ``rows[(n, oh, ow)]``
+    and ``kcols[(i, j, c)]``, int64, so that cols[r, k] = x_pad.flat[rows[r] + kcols[k]]."""
+    N, Hp, Wp, C = pad_shape
     (oH, oW), (kH, kW), (sH, sW), (dH, dW) = out_hw, k_hw, stride, dilation
     rows = ((np.arange(N, dtype=np.int64)[:, None, None] * Hp + np.arange(oH)[None, :, None] * sH) * Wp
             + np.arange(oW)[None, None, :] * sW) * C
     kcols = (np.arange(kH, dtype=np.int64)[:, None, None] * dH * Wp + np.arange(kW)[None, :, None] * dW) * C \
         + np.arange(C)[None, None, :]
-    return gemm.matmul_indexed(x_pad.reshape(-1), rows.reshape(-1), kcols.reshape(-1), w_rows.T)
+    return rows.reshape(-1), kcols.reshape(-1)
 
 
 def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, bias=None,
@@ -286,6 +301,13 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
     dtype = np.result_type(x.dtype, gy.dtype)
     x = np.ascontiguousarray(x, dtype=dtype)
     L, K = oH * oW, kH * kW * C_in
+    if columns is None and C_in % 8 == 0 and C_out >= INDEXED_WEIGHT_GRAD_MIN_C_OUT and gemm.available(dtype):
+        # cols.T read straight from x_pad: A(k, r) = x_pad.flat[kcols[k] + rows[r]] (see above)
+        x_pad = _nhwc_padded(x, padding)
+        rows, kcols = _offsets(x_pad.shape, (kH, kW), (oH, oW), stride, dilation)
+        GY = np.ascontiguousarray(gy.transpose(0, 2, 3, 1), dtype=dtype).reshape(N * L, C_out)
+        gw_t = gemm.matmul_indexed(x_pad.reshape(-1), kcols, rows, GY)
+        return np.ascontiguousarray(gw_t.T.reshape(C_out, kH, kW, C_in).transpose(0, 3, 1, 2))
     if columns is not None and columns.shape == (N * L, K) and columns.dtype == dtype:
         B, blocks, cols_buf = N, [(0, N)], columns.reshape(-1)
     else:

@@ -376,18 +376,25 @@ def _pack_indexed(src, rows, kcols, r0, k0, kc, xc, w, dst, runs8):
     """Pack the kc x xc block of A(i, k) = src[rows[r0 + i] + kcols[k0 + k]] into slivers of
     width w (zeros past xc), as ``_pack`` packs A. ``runs8``: kcols[k0 + k: k0 + k + 8] is
     contiguous for every k multiple of 8 below kc. A sliver of 8 rows a constant stride apart
-    is then packed 8x8 blocks at a time (``_transpose8``); any other number by number."""
+    is packed 8x8 blocks at a time (``_transpose8``) with ``runs8``, one run of 8 per k when
+    the stride is 1 (the weight gradient's A: 8 channels of one tap); any other number by number."""
     for s in range(0, xc, w):
         width = min(w, xc - s)
         sliver = dst[s * kc: s * kc + kc * w]
         base = rows[r0 + s]
-        regular = runs8 and width == 8 and w == 8
+        regular = width == 8 and w == 8
         d = rows[r0 + s + 1] - base if width > 1 else 0
         if regular:
             for x in range(2, 8):
                 if rows[r0 + s + x] != base + x * d:
                     regular = False
-        if regular:
+        if regular and d == 1:  # the sliver's rows are consecutive numbers: one run per k
+            for k in range(kc):
+                first = base + kcols[k0 + k]
+                for x in range(8):
+                    sliver[k * w + x] = src[first + x]
+            continue
+        if regular and runs8:
             for k in range(0, kc, 8):
                 _transpose8(_address(src, base + kcols[k0 + k]), d, _address(sliver, k * w), w)
             continue

@@ -33,6 +33,7 @@ CASES = [
     ((3, 40, 16, 16), 24, (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1)),    # ... strided
     ((2, 32, 12, 16), 8, (3, 3), (1, 1), ((2, 2), (3, 1)), (2, 2)),     # ... dilated, asymmetric
     ((2, 48, 8, 8), 16, (5, 4), (1, 1), ((2, 2), (1, 2)), (1, 1)),      # ... dx through it too
+    ((2, 32, 7, 5), 128, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),     # indexed weight grad
 ]
 
 
@@ -86,6 +87,28 @@ def test_channels_last_in_several_blocks(dtype, monkeypatch):
         assert_close(y, y_t, dtype)
         assert_close(conv2d_input_grad(gy, w, x.shape, stride, pad, (1, 1), 1), gx_t, dtype)
         assert_close(conv2d_weight_grad(gy, x, w.shape, stride, pad, (1, 1), 1, columns), gw_t, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", [((2, 40, 8, 6), 12, (3, 2), (2, 1), ((1, 2), (0, 1)), (1, 2)),
+                                  ((3, 16, 5, 5), 8, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1))])
+def test_indexed_weight_grad(case, dtype, monkeypatch):
+    """The channels-last weight gradient on the indexed GEMM (cols.T read from x_pad), forced on
+    for few output channels: strides, dilation, asymmetric padding."""
+    monkeypatch.setattr(conv_module, "INDEXED_WEIGHT_GRAD_MIN_C_OUT", 1)
+    monkeypatch.setattr(conv_module, "NHWC_MIN_CHANNELS", 8)
+    x_shape, c_out, kernel, stride, pad, dil = case
+    rng = np.random.default_rng(2)
+    x = random_array(rng, x_shape, dtype)
+    w = random_array(rng, (c_out, x_shape[1]) + kernel, dtype)
+    (pT, pB), (pL, pR) = pad
+
+    def torch_conv(x, w):
+        return F.conv2d(F.pad(x, (pL, pR, pT, pB)), w, None, stride, 0, dil)
+
+    _, gy, (_, gw_t) = torch_forward_and_grads(torch_conv, [x, w])
+    assert conv_module._nhwc_weight_grad(x.shape, w.shape, 1)
+    assert_close(conv2d_weight_grad(gy, x, w.shape, stride, pad, dil, 1), gw_t, dtype)
 
 
 def test_deep_paths_are_taken():
