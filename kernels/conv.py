@@ -696,9 +696,15 @@ def _input_grad_as_forward(gy, w, input_shape, stride: Pair, padding: Padding4, 
     (bench_conv_shapes' shapes, before -> after): DenseNet (64,160,8,8)->32 6.3 -> 3.6,
     (16,128,24,24)->32 11.4 -> 7.3; with C_out = C_in the same (ResNet (64,128,16,16) 44.5 / 44.7),
     with more output channels slower (NiN (64,96,7,7)->256 5x5: 28.9 -> 38.2), hence the rule.
+    Up to twice as many output channels it applies too where that forward runs on the indexed
+    GEMM (``_indexed``: no columns at all; 1 thread, minimum of 9, load average 3.1, transposed
+    -> as forward): (64,64,8,8)->64 2.87 -> 2.44, (64,32,8,8)->64 1.59 -> 1.49, (64,128,16,16)
+    ->128 44.1 -> 41.0, (64,96,8,8)->128 7.5 -> 7.2; but (64,64,8,8)->192 7.3 -> 7.9.
     """
     C_out, C_in, kH, kW = w.shape
-    if tuple(stride) != (1, 1) or groups != 1 or C_out >= C_in or not _nhwc(input_shape, w.shape, groups):
+    dtype = np.result_type(gy.dtype, w.dtype)
+    wide = C_out >= C_in and not (C_out <= 2 * C_in and _indexed(gy.shape, input_shape[3], dtype))
+    if tuple(stride) != (1, 1) or groups != 1 or wide or not _nhwc(input_shape, w.shape, groups):
         return None
     (pT, _), (pL, _) = padding
     qT, qL = dilation[0] * (kH - 1) - pT, dilation[1] * (kW - 1) - pL
