@@ -198,7 +198,21 @@ def _nhwc_weight(w):
 # (64,96,7,7)->256 36.3 -> 30.8 ms, (64,64,8,8)->192 8.2 -> 8.1, but not with DenseNet's 32
 # (64,160,8,8)->32 5.7 -> 6.3: there OpenBLAS on the columns is faster (1 thread, minimum of 9,
 # load average 5.3).
+# On maps larger than NHWC_WEIGHT_GRAD_MAX_POSITIONS (up to NHWC_MAX_POSITIONS) it beats the
+# channels-first columns from 64 output channels: (64,64,16,16)->128 24.6 -> 22.2 ms,
+# (64,128,16,16)->128 49.1 -> 43.9, (64,32,16,16)->64 7.9 -> 6.8, (16,128,24,24)->128 25.5 ->
+# 23.2 (same conditions, load average 3.7).
 INDEXED_WEIGHT_GRAD_MIN_C_OUT = 128
+INDEXED_WEIGHT_GRAD_LARGE_MIN_C_OUT = 64
+
+
+def _indexed_weight_grad(x_shape, w_shape, groups: int, dtype) -> bool:
+    """Whether conv2d_weight_grad runs on the indexed GEMM (see above): the channels-last case,
+    C_in a multiple of 8, and enough output channels for the map's size."""
+    large = x_shape[2] * x_shape[3] > NHWC_WEIGHT_GRAD_MAX_POSITIONS
+    c_out = w_shape[0]
+    return (_nhwc(x_shape, w_shape, groups) and x_shape[1] % 8 == 0 and gemm.available(dtype)
+            and c_out >= (INDEXED_WEIGHT_GRAD_LARGE_MIN_C_OUT if large else INDEXED_WEIGHT_GRAD_MIN_C_OUT))
 
 
 def _indexed(x_shape, oW: int, dtype) -> bool:
@@ -301,7 +315,7 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
     dtype = np.result_type(x.dtype, gy.dtype)
     x = np.ascontiguousarray(x, dtype=dtype)
     L, K = oH * oW, kH * kW * C_in
-    if columns is None and C_in % 8 == 0 and C_out >= INDEXED_WEIGHT_GRAD_MIN_C_OUT and gemm.available(dtype):
+    if columns is None and _indexed_weight_grad(x.shape, weight_shape, 1, dtype):
         # cols.T read straight from x_pad: A(k, r) = x_pad.flat[kcols[k] + rows[r]] (see above)
         x_pad = _nhwc_padded(x, padding)
         rows, kcols = _offsets(x_pad.shape, (kH, kW), (oH, oW), stride, dilation)
@@ -630,7 +644,8 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     stride; (4) the rest as below. The input gradient follows the same rule, except that in case
     (3) at stride 1 with fewer output than input channels it is the forward convolution of gy
     (``_input_grad_as_forward``); the weight gradient follows it too, but (3) only up to 8x8
-    (NHWC_WEIGHT_GRAD_MAX_POSITIONS). In (1), maps of fewer than 8x8 positions run one GEMM over
+    (NHWC_WEIGHT_GRAD_MAX_POSITIONS) or where its GEMM reads x_pad in place
+    (``_indexed_weight_grad``). In (1), maps of fewer than 8x8 positions run one GEMM over
     the batch instead of one per sample (POINTWISE_CHANNELS_FIRST_MAX_L). Why (2): on the gallery's 32 px
     ResNet-18 (bench_conv_shapes.py --baseline, 1 thread, loaded machine, ms before -> after,
     forward / input grad / weight grad): 3x3 (64,512,1,1)->512 5.8 -> 1.0 / 10.5 -> 1.3 /
@@ -788,7 +803,8 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
         return _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride)
     if _taps_path(x.shape, weight_shape, groups):
         return _conv2d_weight_grad_taps(gy, x, weight_shape, stride, pad, dilation)
-    if _nhwc_weight_grad(x.shape, weight_shape, groups):
+    if _nhwc_weight_grad(x.shape, weight_shape, groups) or _indexed_weight_grad(
+            x.shape, weight_shape, groups, np.result_type(x.dtype, gy.dtype)):
         return _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride, pad, dilation, columns)
     if tuple(stride) == (1, 1):  # as in conv2d: one copy per column row, not per oH
         return _conv2d_weight_grad_full_width(gy, x, weight_shape, pad, dilation, groups, columns)

@@ -35,6 +35,7 @@ CASES = [
     ((2, 48, 8, 8), 16, (5, 4), (1, 1), ((2, 2), (1, 2)), (1, 1)),      # ... dx through it too
     ((2, 32, 7, 5), 128, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),     # indexed weight grad
     ((2, 32, 8, 8), 48, (3, 3), (1, 1), ((1, 1), (2, 0)), (1, 1)),      # dx as an indexed forward
+    ((2, 32, 12, 11), 64, (3, 3), (2, 1), ((1, 1), (1, 1)), (1, 1)),    # indexed dw on a larger map
 ]
 
 
@@ -129,6 +130,9 @@ def test_deep_paths_are_taken():
                                               ((1, 1), (1, 1)), (1, 1), 1) is None  # C_out >= C_in
     assert conv_module._indexed((2, 32, 8, 8), 8, np.float32) == conv_module.gemm.available(np.float32)
     assert not conv_module._indexed((2, 32, 7, 7), 7, np.float32)      # output rows of 7
+    assert conv_module._indexed_weight_grad((2, 32, 12, 12), (64, 32, 3, 3), 1, np.float32) == \
+        conv_module.gemm.available(np.float32)
+    assert not conv_module._indexed_weight_grad((2, 32, 8, 8), (64, 32, 3, 3), 1, np.float32)  # 8x8: 128
     as_forward = conv_module._input_grad_as_forward(np.zeros((2, 48, 8, 8)), np.zeros((48, 32, 3, 3)), (2, 32, 8, 8),
                                                     (1, 1), ((1, 1), (1, 1)), (1, 1), 1)
     assert (as_forward is not None) == conv_module.gemm.available(np.float64)  # 48 <= 2 * 32, indexed
