@@ -22,6 +22,10 @@ the argument checks shared by all paths are in kernels/conv_args.py.
 Those run im2col-based GEMMs a block of samples at a time, so a block's columns stay in
 cache and one buffer is reused (``COLUMN_BLOCK_BYTES``); at stride 1 the columns span the
 full padded width, which makes every column row one contiguous copy (see kernels/im2col.py).
+Where the channels-last columns would be read in whole runs of 8 (output rows of multiples of
+8 positions, C_in a multiple of 8), they are not built at all: kernels/gemm.py's
+``matmul_indexed`` packs the GEMM's blocks straight from the padded x (``_indexed``,
+``_indexed_weight_grad``).
 
 Padding is ``(ph, pw)`` (symmetric, PyTorch's int form) or ``((top, bottom), (left, right))``
 (asymmetric, what padding='same' needs for even kernels: minitorch/nn/functional/conv.py).

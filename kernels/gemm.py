@@ -32,6 +32,9 @@ tile is computed into a scratch tile first. One exception: a row-major B is read
 number of B is read once either way and packing it is a copy for nothing (LeNet conv2's
 forward: 213 -> 110 us, 122 of them the packing).
 
+A variant, ``gemm_indexed``, reads A as ``a[rows[i] + kcols[k]]``: the convolutions' im2col
+columns without writing them (kernels/conv.py), its blocks packed straight from the image.
+
 A second loop nest serves a C narrower than the tile (N < NR) whose A and B are both stored
 along k, a weight gradient ``cols @ gy^T`` with few output channels: there half of every tile
 would be empty, and each number of A is used only N times, so packing A would cost as much as
