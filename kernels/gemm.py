@@ -468,9 +468,13 @@ def _gemm_indexed_rows(M, N, K, a, rows, kcols, b, b_off, rsb, csb, c, work, run
 
 def matmul_indexed(a: np.ndarray, rows: np.ndarray, kcols: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``A @ b`` with ``A[i, k] = a[rows[i] + kcols[k]]`` (a 1-d, contiguous; rows, kcols int64),
-    b (K, N) with non-negative strides, both of a's float dtype; shared over the threads as
-    kernels/blas.py shares a GEMM (``in_parallel``, ``split_threads``). Checks, before any loop,
-    that every index stays inside ``a``. Only where ``available(a.dtype)``."""
+    b (K, N) with non-negative strides, both of a's float dtype. Only where ``available(a.dtype)``.
+
+    Loop nest: ``for piece of whole MR-row slivers (prange when shared, as kernels/blas.py
+    shares a GEMM: in_parallel, split_threads) / gemm_indexed``; each piece writes its own rows
+    of C, so no reduction. Cost: 2*M*N*K flops; A is read once per (jc, pc) block while packing
+    (no M x K copy of it is ever made), B packed once per (jc, pc) block per piece.
+    Checks, before any loop, that every index stays inside ``a`` and the shapes agree."""
     check_shape("matmul_indexed", "rows", rows.shape, (None,))
     check_shape("matmul_indexed", "kcols", kcols.shape, (None,))
     check_shape("matmul_indexed", "b", b.shape, (kcols.shape[0], None))
