@@ -197,26 +197,23 @@ def _nhwc_weight(w):
 # NiN's 7x7 map (64,96,7,7)->256 5x5 30.9 -> 33.2 (its slivers straddle output rows), hence the rule.
 
 
-# The weight gradient's GEMM, cols.T @ GY, can read cols.T the same way (8 channels of a tap are
-# a sliver, one run of 8 per position): it pays with many output channels, NiN's 5x5
-# (64,96,7,7)->256 36.3 -> 30.8 ms, (64,64,8,8)->192 8.2 -> 8.1, but not with DenseNet's 32
-# (64,160,8,8)->32 5.7 -> 6.3: there OpenBLAS on the columns is faster (1 thread, minimum of 9,
-# load average 5.3).
-# On maps larger than NHWC_WEIGHT_GRAD_MAX_POSITIONS (up to NHWC_MAX_POSITIONS) it beats the
-# channels-first columns from 64 output channels: (64,64,16,16)->128 24.6 -> 22.2 ms,
-# (64,128,16,16)->128 49.1 -> 43.9, (64,32,16,16)->64 7.9 -> 6.8, (16,128,24,24)->128 25.5 ->
-# 23.2 (same conditions, load average 3.7).
-INDEXED_WEIGHT_GRAD_MIN_C_OUT = 128
+# The weight gradient ``gw = GY (C_out, N*L) @ cols`` can read its B, cols, the same way: a
+# sliver of B is NR consecutive (i, j, c) of one position, one run of x_pad when C_in is a
+# multiple of NR (``gemm.matmul_indexed_b``). 1 thread, minimum of 9, ms, columns (OpenBLAS on
+# cols.T, or the indexed A on cols.T) -> indexed B (load average 4.1): DenseNet (64,160,8,8)->32
+# 5.56 -> 5.19, (64,64,8,8)->32 2.29 -> 1.93; (64,64,8,8)->192 7.66 -> 6.83; (64,64,16,16)->128
+# 23.5 -> 20.4 (on maps over 8x8 the columns were channels first; from 64 output channels there,
+# (64,32,16,16)->64 7.9 -> 6.8 with the indexed A).
 INDEXED_WEIGHT_GRAD_LARGE_MIN_C_OUT = 64
 
 
 def _indexed_weight_grad(x_shape, w_shape, groups: int, dtype) -> bool:
     """Whether conv2d_weight_grad runs on the indexed GEMM (see above): the channels-last case,
-    C_in a multiple of 8, and enough output channels for the map's size."""
+    C_in a multiple of the register tile's width, on maps over 8x8 enough output channels."""
     large = x_shape[2] * x_shape[3] > NHWC_WEIGHT_GRAD_MAX_POSITIONS
-    c_out = w_shape[0]
-    return (_nhwc(x_shape, w_shape, groups) and x_shape[1] % 8 == 0 and gemm.available(dtype)
-            and c_out >= (INDEXED_WEIGHT_GRAD_LARGE_MIN_C_OUT if large else INDEXED_WEIGHT_GRAD_MIN_C_OUT))
+    return (_nhwc(x_shape, w_shape, groups) and gemm.available(dtype)
+            and x_shape[1] % gemm.TILE[np.dtype(dtype)][1] == 0
+            and (not large or w_shape[0] >= INDEXED_WEIGHT_GRAD_LARGE_MIN_C_OUT))
 
 
 def _indexed(x_shape, oW: int, dtype) -> bool:
@@ -320,12 +317,12 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
     x = np.ascontiguousarray(x, dtype=dtype)
     L, K = oH * oW, kH * kW * C_in
     if columns is None and _indexed_weight_grad(x.shape, weight_shape, 1, dtype):
-        # cols.T read straight from x_pad: A(k, r) = x_pad.flat[kcols[k] + rows[r]] (see above)
+        # gw = GY (C_out, N*L) @ cols, cols read straight from x_pad: B(r, k) = x_pad.flat[rows[r] + kcols[k]]
         x_pad = _nhwc_padded(x, padding)
         rows, kcols = _offsets(x_pad.shape, (kH, kW), (oH, oW), stride, dilation)
-        GY = np.ascontiguousarray(gy.transpose(0, 2, 3, 1), dtype=dtype).reshape(N * L, C_out)
-        gw_t = gemm.matmul_indexed(x_pad.reshape(-1), kcols, rows, GY)
-        return np.ascontiguousarray(gw_t.T.reshape(C_out, kH, kW, C_in).transpose(0, 3, 1, 2))
+        GY = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * L)
+        gw = gemm.matmul_indexed_b(GY, x_pad.reshape(-1), rows, kcols)
+        return np.ascontiguousarray(gw.reshape(C_out, kH, kW, C_in).transpose(0, 3, 1, 2))
     if columns is not None and columns.shape == (N * L, K) and columns.dtype == dtype:
         B, blocks, cols_buf = N, [(0, N)], columns.reshape(-1)
     else:

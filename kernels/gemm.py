@@ -500,6 +500,122 @@ def matmul_indexed(a: np.ndarray, rows: np.ndarray, kcols: np.ndarray, b: np.nda
     return c
 
 
+@njit(cache=True)
+def _pack_b_indexed(src, rows, kcols, k0, j0, kc, xc, w, dst):
+    """Pack the kc x xc block of B(k, j) = src[rows[k0 + k] + kcols[j0 + j]] into slivers of
+    width w (zeros past xc), as ``_pack`` packs B. A sliver whose kcols are w consecutive
+    numbers (w channels of one tap) is one contiguous run per k; any other number by number."""
+    for s in range(0, xc, w):
+        width = min(w, xc - s)
+        first_col = kcols[j0 + s]
+        run = width == w
+        if run:
+            for x in range(1, w):
+                if kcols[j0 + s + x] != first_col + x:
+                    run = False
+        for k in range(kc):
+            row = dst[s * kc + k * w: s * kc + k * w + w]
+            base = rows[k0 + k]
+            if run:
+                start = base + first_col
+                for x in range(w):
+                    row[x] = src[start + x]
+            else:
+                for x in range(width):
+                    row[x] = src[base + kcols[j0 + s + x]]
+                for x in range(width, w):
+                    row[x] = 0
+
+
+@njit(cache=True)
+def gemm_indexed_b(M, N, K, a, a_off, rsa, csa, b, rows, kcols, j0, c, c_off, ldc, work):
+    """C = A @ B on one thread for columns j0 .. j0 + N of B(k, j) = b[rows[k] + kcols[j]]; A and
+    C as in ``gemm``. ``gemm``'s loop nest with B packed by ``_pack_b_indexed``: the weight
+    gradient ``gy (C_out, N*L) @ cols (N*L, kH*kW*C_in)`` with cols read from x_pad."""
+    nr = NV * VECTOR_BYTES // a.itemsize
+    mr = min(MR, nr)
+    ap = work[: MC * KC]
+    bp = work[MC * KC: MC * KC + KC * NC]
+    tile = work[MC * KC + KC * NC: MC * KC + KC * NC + mr * nr]
+    blocks = (K + KC - 1) // KC
+    step = (K + blocks - 1) // blocks
+    for jc in range(0, N, NC):
+        nc = min(NC, N - jc)
+        for pc in range(0, K, step):
+            kc = min(step, K - pc)
+            _pack_b_indexed(b, rows, kcols, pc, j0 + jc, kc, nc, nr, bp)
+            for ic in range(0, M, MC):
+                mc = min(MC, M - ic)
+                _pack(a, a_off + ic * rsa + pc * csa, csa, rsa, kc, mc, mr, ap)
+                for jr in range(0, nc, nr):
+                    b_sliver = _address(bp, jr * kc)
+                    for ir in range(0, mc, mr):
+                        a_sliver = _address(ap, ir * kc)
+                        first = c_off + (ic + ir) * ldc + jc + jr
+                        n_rows, n_cols = min(mr, mc - ir), min(nr, nc - jr)
+                        if n_rows == mr and n_cols == nr:
+                            _micro_kernel(kc, a_sliver, b_sliver, nr, _address(c, first), ldc, pc > 0)
+                        else:  # an edge: the whole tile into scratch, its valid part into C
+                            _micro_kernel(kc, a_sliver, b_sliver, nr, _address(tile, 0), nr, False)
+                            for i in range(n_rows):
+                                out = c[first + i * ldc: first + i * ldc + n_cols]
+                                part = tile[i * nr: i * nr + n_cols]
+                                if pc > 0:
+                                    for j in range(n_cols):
+                                        out[j] += part[j]
+                                else:
+                                    for j in range(n_cols):
+                                        out[j] = part[j]
+
+
+@njit(cache=True, parallel=True)
+def _gemm_indexed_b_cols(M, N, K, a, rsa, csa, b, rows, kcols, c, work, nr, parts, parallel):
+    """``gemm_indexed_b`` over all N columns, cut into ``parts`` pieces of whole NR-wide slivers,
+    one per thread (``prange``) when ``parallel``, each with its thread's workspace row."""
+    tiles = (N + nr - 1) // nr
+    if parallel:
+        for t in prange(parts):
+            lo, hi = min(N, t * tiles // parts * nr), min(N, (t + 1) * tiles // parts * nr)
+            if hi > lo:
+                gemm_indexed_b(M, hi - lo, K, a, 0, rsa, csa, b, rows, kcols, lo, c, lo, N,
+                               work[numba.get_thread_id()])
+    else:
+        gemm_indexed_b(M, N, K, a, 0, rsa, csa, b, rows, kcols, 0, c, 0, N, work[numba.get_thread_id()])
+
+
+def matmul_indexed_b(a: np.ndarray, b: np.ndarray, rows: np.ndarray, kcols: np.ndarray) -> np.ndarray:
+    """``a @ B`` with ``B[k, j] = b[rows[k] + kcols[j]]`` (b 1-d, contiguous; rows, kcols int64),
+    a (M, K) with non-negative strides, both of b's float dtype. Only where ``available``.
+
+    Loop nest: ``for piece of whole NR-wide slivers of C's columns (prange when shared, as
+    kernels/blas.py shares a GEMM) / gemm_indexed_b``; each piece writes its own columns of C.
+    Cost: 2*M*N*K flops; B is read from b once per (jc, pc) block while packing, never copied
+    whole. Checks, before any loop, that every index stays inside ``b`` and the shapes agree."""
+    check_shape("matmul_indexed_b", "rows", rows.shape, (None,))
+    check_shape("matmul_indexed_b", "kcols", kcols.shape, (None,))
+    check_shape("matmul_indexed_b", "a", a.shape, (None, rows.shape[0]))
+    (M, K), N = a.shape, kcols.shape[0]
+    if b.ndim != 1 or not b.flags.c_contiguous or a.dtype != b.dtype or b.dtype not in TILE:
+        raise RuntimeError("matmul_indexed_b: b must be a contiguous 1-d float array of a's dtype")
+    if rows.dtype != np.int64 or kcols.dtype != np.int64 or min(a.strides) < 0:
+        raise RuntimeError("matmul_indexed_b: rows and kcols must be int64, a's strides non-negative")
+    c = np.empty((M, N), dtype=b.dtype)
+    if M == 0 or N == 0:
+        return c
+    if K == 0:
+        c[...] = 0
+        return c
+    if rows.min() < 0 or kcols.min() < 0 or int(rows.max()) + int(kcols.max()) >= b.size:
+        raise RuntimeError(f"matmul_indexed_b: an index of B falls outside b (size {b.size})")
+    nr = TILE[b.dtype][1]
+    rsa, csa = (s // a.itemsize for s in a.strides)
+    shared = in_parallel(M * N * K // 16)
+    parts = min(split_threads(), (N + nr - 1) // nr) if shared else 1
+    _gemm_indexed_b_cols(M, N, K, a.reshape(-1) if a.flags.c_contiguous else _flat(a), rsa, csa, b, rows, kcols,
+                         c.reshape(-1), workspace(b.dtype), nr, parts, shared and parts > 1)
+    return c
+
+
 def _flat(b: np.ndarray) -> np.ndarray:
     """The 1-d array under a 2-d view with non-negative strides, from its first element (what
     ``gemm``'s offsets and strides index): a transposed or padded b is read in place."""

@@ -92,13 +92,12 @@ def test_channels_last_in_several_blocks(dtype, monkeypatch):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("case", [((2, 40, 8, 6), 12, (3, 2), (2, 1), ((1, 2), (0, 1)), (1, 2)),
-                                  ((3, 16, 5, 5), 8, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1))])
-def test_indexed_weight_grad(case, dtype, monkeypatch):
-    """The channels-last weight gradient on the indexed GEMM (cols.T read from x_pad), forced on
-    for few output channels: strides, dilation, asymmetric padding."""
-    monkeypatch.setattr(conv_module, "INDEXED_WEIGHT_GRAD_MIN_C_OUT", 1)
-    monkeypatch.setattr(conv_module, "NHWC_MIN_CHANNELS", 8)
+@pytest.mark.parametrize("case", [((2, 32, 8, 6), 12, (3, 2), (2, 1), ((1, 2), (0, 1)), (1, 2)),
+                                  ((3, 64, 5, 5), 40, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),
+                                  ((2, 32, 11, 9), 70, (2, 3), (1, 2), ((0, 1), (2, 2)), (1, 1))])
+def test_indexed_weight_grad(case, dtype):
+    """The channels-last weight gradient on the indexed GEMM (its B, cols, read from x_pad):
+    strides, dilation, asymmetric padding, C_out not a multiple of the tile, maps over 8x8."""
     x_shape, c_out, kernel, stride, pad, dil = case
     rng = np.random.default_rng(2)
     x = random_array(rng, x_shape, dtype)
@@ -109,7 +108,7 @@ def test_indexed_weight_grad(case, dtype, monkeypatch):
         return F.conv2d(F.pad(x, (pL, pR, pT, pB)), w, None, stride, 0, dil)
 
     _, gy, (_, gw_t) = torch_forward_and_grads(torch_conv, [x, w])
-    assert conv_module._nhwc_weight_grad(x.shape, w.shape, 1)
+    assert conv_module._indexed_weight_grad(x.shape, w.shape, 1, dtype) == conv_module.gemm.available(dtype)
     assert_close(conv2d_weight_grad(gy, x, w.shape, stride, pad, dil, 1), gw_t, dtype)
 
 
@@ -132,7 +131,8 @@ def test_deep_paths_are_taken():
     assert not conv_module._indexed((2, 32, 7, 7), 7, np.float32)      # output rows of 7
     assert conv_module._indexed_weight_grad((2, 32, 12, 12), (64, 32, 3, 3), 1, np.float32) == \
         conv_module.gemm.available(np.float32)
-    assert not conv_module._indexed_weight_grad((2, 32, 8, 8), (64, 32, 3, 3), 1, np.float32)  # 8x8: 128
+    assert not conv_module._indexed_weight_grad((2, 40, 8, 8), (64, 40, 3, 3), 1, np.float32)  # C_in % 32
+    assert not conv_module._indexed_weight_grad((2, 32, 12, 12), (32, 32, 3, 3), 1, np.float32)  # 12x12: 64
     as_forward = conv_module._input_grad_as_forward(np.zeros((2, 48, 8, 8)), np.zeros((48, 32, 3, 3)), (2, 32, 8, 8),
                                                     (1, 1), ((1, 1), (1, 1)), (1, 1), 1)
     assert (as_forward is not None) == conv_module.gemm.available(np.float64)  # 48 <= 2 * 32, indexed

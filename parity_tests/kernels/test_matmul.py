@@ -113,7 +113,8 @@ def test_gemm_not_shared_on_own_kernel_matches_numpy(data, m, k, n, batch, dtype
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("regular", [True, False])
 def test_indexed_gemm_matches_numpy(dtype, regular):
-    """kernels/gemm.py's matmul_indexed, A[i, k] = a[rows[i] + kcols[k]]: rows in slivers of 8 a
+    """kernels/gemm.py's matmul_indexed, A[i, k] = a[rows[i] + kcols[k]], and matmul_indexed_b,
+    a @ B with B[k, j] = b[rows[k] + kcols[j]]: rows in slivers of 8 a
     constant stride apart with kcols in aligned runs of 8 (the 8x8 transposes), or irregular
     (number by number), edges in M, N and K, a transposed b; and its index check."""
     from minitorch.kernels import gemm
@@ -135,6 +136,14 @@ def test_indexed_gemm_matches_numpy(dtype, regular):
         np.testing.assert_allclose(gemm.matmul_indexed(a, rows, kcols, b), A @ b, rtol=tol, atol=tol * kcols.size)
     with pytest.raises(RuntimeError, match="outside"):
         gemm.matmul_indexed(a, rows + 4000, kcols, b)
+    # the same A as the B of matmul_indexed_b (rows and kcols swapping roles: B = A.T's layout)
+    for m in (3, 8, 19):
+        left = rng.standard_normal((rows.size, m)).astype(dtype).T  # (m, M) read in place, transposed
+        tol = 1e-12 if dtype == np.float64 else 1e-5
+        np.testing.assert_allclose(gemm.matmul_indexed_b(left, a, rows, kcols), left @ A, rtol=tol,
+                                   atol=tol * rows.size)
+    with pytest.raises(RuntimeError, match="outside"):
+        gemm.matmul_indexed_b(left, a, rows, kcols + 4000)
 
 
 def _threading_setup(env_layer: str | None) -> list[str]:
