@@ -221,11 +221,10 @@ def _indexed(x_shape, oW: int, dtype) -> bool:
     return oW % 8 == 0 and x_shape[1] % 8 == 0 and gemm.available(dtype)
 
 
-def _forward_indexed(x, w_rows, k_hw, out_hw, stride: Pair, padding: Padding4, dilation: Pair):
+def _forward_indexed(x_pad, w_rows, k_hw, out_hw, stride: Pair, dilation: Pair):
     """Y (N*oH*oW, C_out) = cols @ W'.T with cols never built: ``A(r, k) = x_pad[rows[r] +
-    kcols[k]]`` on the flat channels-last x_pad. Loop nest: ``pad + transpose x to (N, Hp, Wp,
-    C_in) / the two offset vectors / gemm.matmul_indexed (its row blocks over the threads)``."""
-    x_pad = _nhwc_padded(x, padding)
+    kcols[k]]`` on the flat channels-last x_pad (N, Hp, Wp, C_in). Loop nest: ``the two offset
+    vectors / gemm.matmul_indexed (its row blocks over the threads)``."""
     rows, kcols = _offsets(x_pad.shape, k_hw, out_hw, stride, dilation)
     return gemm.matmul_indexed(x_pad.reshape(-1), rows, kcols, w_rows.T)
 
@@ -250,7 +249,9 @@ def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, b
     (over B, prange if big) / one blas.matmul (B*L, kH*kW*C_in) @ (kH*kW*C_in, C_out) / transpose
     into y[block], adding b on the way``. Cost: 2*N*C_out*C_in*kH*kW*oH*oW flops, no junk
     columns; one block of columns (NHWC_BLOCK_BYTES). ``columns_out``: a list that receives the
-    columns when the whole batch's fit COLUMN_BLOCK_BYTES (then computed as one block).
+    columns when the whole batch's fit COLUMN_BLOCK_BYTES (then computed as one block). On the
+    indexed GEMM (``_indexed``: no columns) it receives x_pad instead, for the indexed weight
+    gradient (saves it one pad and transpose of x).
     """
     oH, oW = _check_forward(x, w, stride, padding, dilation, 1, bias)
     dtype = np.result_type(x.dtype, w.dtype)
@@ -258,8 +259,12 @@ def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, b
     w_rows = _nhwc_weight(w.astype(dtype, copy=False))
     N, C_out, L, K = x.shape[0], w.shape[0], oH * oW, w_rows.shape[1]
     if _indexed(x.shape, oW, dtype):
-        Y = _forward_indexed(x, w_rows, w.shape[2:], (oH, oW), stride, padding, dilation)
+        x_pad = _nhwc_padded(x, padding)
+        Y = _forward_indexed(x_pad, w_rows, w.shape[2:], (oH, oW), stride, dilation)
         Y = Y.reshape(N, oH, oW, C_out).transpose(0, 3, 1, 2)
+        if columns_out is not None and x_pad.nbytes <= COLUMN_BLOCK_BYTES and _indexed_weight_grad(
+                x.shape, w.shape, 1, dtype):
+            columns_out.append(x_pad)  # what the indexed weight gradient reads instead of columns
         if bias is None:
             return np.ascontiguousarray(Y)
         return np.add(Y, bias.reshape(1, -1, 1, 1).astype(dtype, copy=False), out=np.empty((N, C_out, oH, oW), dtype))
@@ -310,15 +315,24 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
     cols.T (kH*kW*C_in, B*L) @ GY (B*L, C_out)``. Loop nest: ``for block / pad + transpose x /
     im2col_nhwc_into (over B, prange if big) / gy[block] channels last (B*L, C_out) / one
     blas.matmul, W'.T += cols.T @ GY (the orientation conv2d_weight_grad explains)``;
-    with the forward's ``columns`` (one block) there is no im2col."""
+    with the forward's ``columns`` (one block) there is no im2col. Where ``_indexed_weight_grad``:
+    ``gw = GY @ cols`` on gemm.matmul_indexed_b, cols read from x_pad (the indexed forward's,
+    handed over as ``columns``, or padded here)."""
     N, C_out, oH, oW = gy.shape
     _, C_in, kH, kW = weight_shape
     dtype = np.result_type(x.dtype, gy.dtype)
     x = np.ascontiguousarray(x, dtype=dtype)
     L, K = oH * oW, kH * kW * C_in
+    (pT, pB), (pL, pR) = padding
+    x_pad = columns if columns is not None and columns.ndim == 4 else None  # the indexed forward's
+    if x_pad is not None:
+        columns = None
+        if x_pad.shape != (N, x.shape[2] + pT + pB, x.shape[3] + pL + pR, C_in) or x_pad.dtype != dtype:
+            x_pad = None
     if columns is None and _indexed_weight_grad(x.shape, weight_shape, 1, dtype):
         # gw = GY (C_out, N*L) @ cols, cols read straight from x_pad: B(r, k) = x_pad.flat[rows[r] + kcols[k]]
-        x_pad = _nhwc_padded(x, padding)
+        if x_pad is None:
+            x_pad = _nhwc_padded(x, padding)
         rows, kcols = _offsets(x_pad.shape, (kH, kW), (oH, oW), stride, dilation)
         GY = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * L)
         gw = gemm.matmul_indexed_b(GY, x_pad.reshape(-1), rows, kcols)
