@@ -1,7 +1,8 @@
 """The gallery's chapters (``examples/gallery/``) in minitorch and in PyTorch, on a fixed small budget.
 
 Run: ``python benchmarks/bench_gallery.py [--scale 1] [--out gallery.md] [--only lenet,resnet]``
-from the repository root; ``--profile resnet`` profiles one chapter in both libraries instead;
+from the repository root; ``--profile resnet`` profiles one chapter in both libraries instead,
+``--profile-step resnet [--repeats 5]`` one training step of it, op by op (CPU time, 1 thread);
 ``--baseline DIR [--repeats 3]`` times another checkout (``git worktree add DIR REV``, with its
 ``minitorch/kernels`` link) against this one and torch, one thread each, for before/after tables.
 
@@ -126,6 +127,61 @@ def profile(chapter: str, scale: float) -> None:
         print(f"  {event.key:40s} {event.self_cpu_time_total / 1e6:7.2f} s  {event.count} calls")
 
 
+def profile_step(chapter: str, rounds: int = 5) -> None:
+    """One training step of a chapter (its model, loss and optimizer, one batch of 64) in both
+    libraries, in this process, at one thread: the step's CPU time (``time.thread_time`` of
+    this thread, which on one thread does all the work: less disturbed by a busy machine than
+    wall time), alternating, minimum and median of ``rounds``; then each op's self time per step,
+    minitorch's from benchmarks/profile_models.py's timer of every Function.apply and backward
+    node (exclusive of the ops nested inside; "bwd:" ops run inside a backward), torch's from
+    ``torch.profiler``'s self CPU time, each op's median of three profiled steps, the ten largest
+    of each."""
+    import collections
+    import runpy
+
+    sys.path[:0] = [str(GALLERY), str(ROOT / "benchmarks"), str(ROOT)]
+    import _gallery
+    import profile_models
+
+    steps = {}
+
+    def capture(net, train_iter, test_iter, loss, updater, args, torch):
+        X, y = next(iter(train_iter))
+
+        def step():
+            updater.zero_grad()
+            loss(net(X), y).mean().backward()
+            updater.step()
+
+        step()  # warm up: numba compiles (or loads its cache), torch allocates
+        steps[args.lib] = step
+
+    _gallery.train = capture  # read by the chapter's ``from _gallery import train``
+    _, extra = BUDGETS[chapter]
+    for lib in ("minitorch", "torch"):
+        sys.argv = [f"{chapter}.py", "--lib", lib, "--limit", "64", "--threads", "1", "--no-download", *extra]
+        runpy.run_path(str(GALLERY / f"{chapter}.py"), run_name="__main__")
+    times: dict = {"minitorch": [], "torch": []}
+    for r in range(rounds):
+        for lib in ("minitorch", "torch") if r % 2 == 0 else ("torch", "minitorch"):
+            start = time.thread_time()
+            steps[lib]()
+            times[lib].append(time.thread_time() - start)
+    m, t = (min(times[lib]) * 1e3 for lib in ("minitorch", "torch"))
+    print(f"{chapter}, one step of a batch of 64, 1 thread, CPU ms (min / median of {rounds}), load {load()}: "
+          f"minitorch {m:.1f} / {statistics.median(times['minitorch']) * 1e3:.1f}, torch {t:.1f} / "
+          f"{statistics.median(times['torch']) * 1e3:.1f}, ratio {m / t:.2f}x")
+    runs: dict = {"minitorch": [], "torch": []}
+    for _ in range(3):  # each op's median of three profiled steps: one disturbed step moves nothing
+        total, ops = profile_models.profile_minitorch(steps["minitorch"])
+        runs["minitorch"].append({**ops, "(unattributed: engine, .grad, modules)": total - sum(ops.values())})
+        runs["torch"].append(profile_models.profile_torch(steps["torch"])[1])
+    ours, theirs = (collections.Counter({k: statistics.median(r.get(k, 0.0) for r in runs[lib])
+                                         for k in set().union(*runs[lib])}) for lib in ("minitorch", "torch"))
+    print("minitorch ops, ms per step: " + ", ".join(f"{k} {v * 1e3:.1f}" for k, v in ours.most_common(10)))
+    print("torch ops, ms per step: " + ", ".join(f"{k} {v * 1e3:.1f}" for k, v in theirs.most_common(10)))
+
+
 def compare(chapters: list[str], baseline: Path, repeats: int, scale: float) -> None:
     """Before/after on one thread: each chapter in the baseline checkout's minitorch, this
     checkout's and torch, in an order that rotates from one round to the next, ``repeats``
@@ -158,12 +214,17 @@ def main() -> None:
                         help="seeds of the accuracy-spread runs of softmax_concise and mlp_concise (0: none)")
     parser.add_argument("--out", type=Path, help="also write the markdown here")
     parser.add_argument("--profile", metavar="CHAPTER", help="profile one chapter in both libraries instead")
+    parser.add_argument("--profile-step", metavar="CHAPTER",
+                        help="one training step of one chapter in both libraries, its CPU time and each op's")
     parser.add_argument("--baseline", type=Path, metavar="DIR",
                         help="instead: before/after at 1 thread against another checkout (git worktree add DIR REV)")
     parser.add_argument("--repeats", type=int, default=3, help="rounds of --baseline")
     args = parser.parse_args()
     if args.profile:
         profile(args.profile, args.scale)
+        return
+    if args.profile_step:
+        profile_step(args.profile_step, args.repeats)
         return
     if args.baseline:
         compare(args.only.split(",") if args.only else list(BUDGETS), args.baseline.resolve(), args.repeats,

@@ -18,7 +18,10 @@ is copied; an operand stored column-major (a transposed view, ``weight.t()``) is
 as the transpose of a row-major one, as NumPy does.
 
 Loop nest: ``for (matrix in the batch) x (piece) (prange) / one cblas_?gemm call``; a GEMM
-too small to share is NumPy's single call.
+too small to share (or any GEMM at one configured thread) is NumPy's single call, unless it has
+``SERIAL_OWN_MIN`` multiply-adds or more and kernels/gemm.py pays for its shape: then it is the
+same loop over ours, run serially on the calling thread (10-30% less time than OpenBLAS on the
+gallery's convolutions at one thread: DenseNet's 3x3 forward 7.7 -> 6.2 ms).
 Cost: 2*batch*M*N*K flops, at OpenBLAS's single-thread speed on each core (512^3: 1.10 ms on two
 threads this way against 1.10 ms for OpenBLAS's own two threads and 2.14 ms on one).
 
@@ -57,6 +60,15 @@ ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
 # in_parallel: a GEMM of M*N*K multiply-adds is shared from M*N*K/16 >= PARALLEL_GRAIN on
 # (LeNet's 64x400x120 Linear is, its 64x84x10 is not).
 GEMM_WORK_DIVISOR = 16
+
+# A GEMM not shared out (one thread configured, or too small to share) of at least this many
+# multiply-adds still runs on kernels/gemm.py where ``gemm.pays``, one piece after the other on
+# the calling thread; smaller ones are NumPy's (OpenBLAS), whose call costs less. Minimum of 15
+# alternating runs, 1 thread, ours / OpenBLAS (load average 4.7-5, 2026-12-07): 4096x1440x32
+# (DenseNet's 3x3 forward) 0.87-0.93, 4096x32x1440 (its input gradient) 0.76-0.84, 4096x576x64
+# 0.92, 3136x2400x256 (NiN's 5x5) 0.91, 64x784x256 0.86-0.91, 64x6400x4096 (AlexNet's first
+# Linear) 0.95; but 256x256x64 1.02-1.12, 128x128x64 1.63, 64x64x64 3.4 (the call's overhead).
+SERIAL_OWN_MIN = 1 << 22
 
 
 def _cblas_gemm(prefix: str, c_float):
@@ -111,24 +123,39 @@ def _gemm(fn, batch, parts, by_columns, pa, pb, pc, M, N, K, ta, tb, lda, ldb, l
                     sa, sb, sc, item, one, zero)
 
 
+@njit(cache=True, inline="always")
+def _own_gemm_piece(fn, t, batch, parts, by_columns, unit, pa, na, sa, rsa, csa, pb, nb, sb, rsb, csb,
+                    pc, M, N, K, pw, nw, w_row):
+    """Piece t % parts of matrix t // parts: one call of kernels/gemm.py's GEMM on its block of C."""
+    m = t // parts
+    work = pw + numba.get_thread_id() * w_row
+    lo, hi = _piece(t % parts, parts, N if by_columns else M, unit)
+    if hi <= lo:
+        return
+    if by_columns:
+        fn(M, hi - lo, K, pa, na, m * sa, rsa, csa, pb, nb, m * sb + lo * csb, rsb, csb,
+           pc, batch * M * N, m * M * N + lo, N, work, nw)
+    else:
+        fn(hi - lo, N, K, pa, na, m * sa + lo * rsa, rsa, csa, pb, nb, m * sb, rsb, csb,
+           pc, batch * M * N, m * M * N + lo * N, N, work, nw)
+
+
 @njit(cache=True, parallel=True)
 def _own_gemm(fn, batch, parts, by_columns, unit, pa, na, sa, rsa, csa, pb, nb, sb, rsb, csb,
-              pc, M, N, K, pw, nw, w_row):
+              pc, M, N, K, pw, nw, w_row, parallel):
     """The same pieces as ``_gemm``, each one call of kernels/gemm.py's GEMM (``fn``, its C
     function: ``gemm.kernel``) with this thread's workspace row (``w_row`` bytes apart); a
-    piece's edges fall on whole register tiles (multiples of ``unit``) where the size allows."""
-    for t in prange(batch * parts):
-        m = t // parts
-        work = pw + numba.get_thread_id() * w_row
-        lo, hi = _piece(t % parts, parts, N if by_columns else M, unit)
-        if hi <= lo:
-            continue
-        if by_columns:
-            fn(M, hi - lo, K, pa, na, m * sa, rsa, csa, pb, nb, m * sb + lo * csb, rsb, csb,
-               pc, batch * M * N, m * M * N + lo, N, work, nw)
-        else:
-            fn(hi - lo, N, K, pa, na, m * sa + lo * rsa, rsa, csa, pb, nb, m * sb, rsb, csb,
-               pc, batch * M * N, m * M * N + lo * N, N, work, nw)
+    piece's edges fall on whole register tiles (multiples of ``unit``) where the size allows.
+    ``parallel`` False: the pieces one after the other on the calling thread (a GEMM too small
+    to share, or one thread configured: ``SERIAL_OWN_MIN``)."""
+    if parallel:
+        for t in prange(batch * parts):
+            _own_gemm_piece(fn, t, batch, parts, by_columns, unit, pa, na, sa, rsa, csa, pb, nb, sb,
+                            rsb, csb, pc, M, N, K, pw, nw, w_row)
+    else:
+        for t in range(batch * parts):
+            _own_gemm_piece(fn, t, batch, parts, by_columns, unit, pa, na, sa, rsa, csa, pb, nb, sb,
+                            rsb, csb, pc, M, N, K, pw, nw, w_row)
 
 
 def _layout(a: np.ndarray):
@@ -164,8 +191,10 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     if out is not None:
         check_shape("matmul", "out", out.shape, shape)
     fn = _GEMM.get(a.dtype) if a.dtype == b.dtype and one_pool() else None
-    if (a.dtype != b.dtype or a.ndim < 2 or b.ndim < 2 or 0 in a.shape or 0 in b.shape
-            or not in_parallel(a.size * b.shape[-1] // GEMM_WORK_DIVISOR)):
+    if a.dtype != b.dtype or a.ndim < 2 or b.ndim < 2 or 0 in a.shape or 0 in b.shape:
+        return np.matmul(a, b, out=out)
+    shared = in_parallel(a.size * b.shape[-1] // GEMM_WORK_DIVISOR)
+    if not shared and not (gemm.available(a.dtype) and a.shape[-2] * a.shape[-1] * b.shape[-1] >= SERIAL_OWN_MIN):
         return np.matmul(a, b, out=out)
     if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
         y = matmul(a.reshape(-1, a.shape[-1]), b, None if out is None else out.reshape(-1, b.shape[1]))
@@ -188,12 +217,12 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         b3 = np.ascontiguousarray(b3)
         lb = _layout(b3)
     along_k = la[0] == NO_TRANS and lb[0] == TRANS  # A row-major, B column-major
-    own = gemm.available(a.dtype) and gemm.pays(M, N, K, along_k, a.dtype)  # else OpenBLAS's
-    if not own and fn is None:
+    own = gemm.available(a.dtype) and gemm.pays(M, N, K, along_k, a.dtype, la[0] == NO_TRANS)  # else OpenBLAS's
+    if not own and (fn is None or not shared):
         return np.matmul(a, b, out=out)
     batch = c3.shape[0]
     threads = split_threads()  # the configured count, also during a spell (numba's is 1 then)
-    parts = min(threads, max(M, N)) if batch < threads else 1  # else one matrix per thread
+    parts = (min(threads, max(M, N)) if batch < threads else 1) if shared else 1  # else one matrix per thread
     if own:
         mr, nr = gemm.TILE[a.dtype]
         (ta, lda, sa), (tb, ldb, sb) = la, lb
@@ -203,8 +232,8 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         start = time.perf_counter()
         _own_gemm(gemm.kernel(a.dtype), batch, parts, N >= M, nr if N >= M else mr,
                   a3.ctypes.data, gemm.extent(a3), sa, rsa, csa, b3.ctypes.data, gemm.extent(b3), sb, rsb, csb,
-                  c3.ctypes.data, M, N, K, work.ctypes.data, work.shape[1], work.strides[0])
-        if not pool_off():
+                  c3.ctypes.data, M, N, K, work.ctypes.data, work.shape[1], work.strides[0], shared)
+        if shared and not pool_off():
             region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, True), time.perf_counter() - start, threads)
         return out
     one, zero = a.dtype.type(1), a.dtype.type(0)

@@ -13,13 +13,19 @@ Both gradients are convolutions too:
 
 Which algorithm runs is chosen by shape (``conv2d``'s docstring has the rule and its numbers):
 1x1 convolutions are one batched GEMM on the NCHW arrays; maps of at most 4x4 positions one GEMM
-per kernel tap, skipping the padding; convolutions with many input channels
-(the deep nets) use channels-last columns; the rest (LeNet's few channels, grouped and depthwise)
-the channels-first columns described next.
+per kernel tap, skipping the padding (both in kernels/conv_small.py); convolutions with many input
+channels (the deep nets) use channels-last columns; the rest (LeNet's few channels, grouped and
+depthwise) the channels-first columns described next. This module holds the dispatch
+(``conv2d``, ``conv2d_input_grad``, ``conv2d_weight_grad``) and the large-map algorithms;
+the argument checks shared by all paths are in kernels/conv_args.py.
 
 Those run im2col-based GEMMs a block of samples at a time, so a block's columns stay in
 cache and one buffer is reused (``COLUMN_BLOCK_BYTES``); at stride 1 the columns span the
 full padded width, which makes every column row one contiguous copy (see kernels/im2col.py).
+Where the channels-last columns would be read in whole runs of 8 (output rows of multiples of
+8 positions, C_in a multiple of 8), they are not built at all: kernels/gemm.py's
+``matmul_indexed`` packs the GEMM's blocks straight from the padded x (``_indexed``,
+``_indexed_weight_grad``).
 
 Padding is ``(ph, pw)`` (symmetric, PyTorch's int form) or ``((top, bottom), (left, right))``
 (asymmetric, what padding='same' needs for even kernels: minitorch/nn/functional/conv.py).
@@ -28,66 +34,33 @@ Padding is ``(ph, pw)`` (symmetric, PyTorch's int form) or ``((top, bottom), (le
 import numpy as np
 from numba import njit, prange
 
-from . import blas
+from . import blas, gemm
 from . import conv_few_channels as few
 from .blas import GEMM_WORK_DIVISOR
-from .checks import check_at_most, check_output_size, check_shape, check_window
+from .checks import check_at_most, check_shape
+from .conv_args import Padding, Pair, _as_matrices, _check_conv, _check_forward, as_padding4
+from .conv_small import (
+    _conv2d_forward_taps,
+    _conv2d_input_grad_pointwise,
+    _conv2d_input_grad_taps,
+    _conv2d_weight_grad_pointwise,
+    _conv2d_weight_grad_taps,
+    _pointwise,
+    _taps_path,
+    conv2d_forward_pointwise,
+)
 from .im2col import (
     Padding4,
     _copy,
     col2im_full_width_into,
     col2im_into,
     col2im_nhwc_into,
-    conv_output_size,
     im2col_full_width_into,
     im2col_into,
     im2col_nhwc_into,
     valid_output_range,
 )
 from .threading import in_parallel, split_threads
-
-Pair = tuple[int, int]
-Padding = tuple[int, int] | Padding4
-
-
-def as_padding4(padding: Padding) -> Padding4:
-    """Normalise ``(ph, pw)`` or ``((top, bottom), (left, right))`` to the explicit form."""
-    ph, pw = padding
-    if isinstance(ph, int) and isinstance(pw, int):
-        return ((ph, ph), (pw, pw))
-    return (tuple(ph), tuple(pw))  # type: ignore[return-value]
-
-
-def _output_size(x_shape, w_shape, stride: Pair, pad: Padding4, dilation: Pair) -> Pair:
-    oH = conv_output_size(x_shape[2], w_shape[2], stride[0], pad[0][0], pad[0][1], dilation[0])
-    oW = conv_output_size(x_shape[3], w_shape[3], stride[1], pad[1][0], pad[1][1], dilation[1])
-    return oH, oW
-
-
-def _check_conv(op: str, input_shape, weight_shape, stride: Pair, pad: Padding4, dilation: Pair,
-                groups: int) -> Pair:
-    """What every conv loop assumes of x (N, C_in, H, W) and w (C_out, C_in/groups, kH, kW) (see
-    kernels/checks.py); returns the output's (oH, oW)."""
-    check_shape(op, "input", input_shape, (None,) * 4)
-    check_shape(op, "weight", weight_shape, (None,) * 4)
-    check_window(op, weight_shape[2:], stride, pad, dilation)
-    C_out, C_in_g = weight_shape[:2]
-    if int(groups) != groups or groups < 1 or C_out % groups or input_shape[1] != C_in_g * groups:
-        raise RuntimeError(
-            f"{op}: weight of shape {tuple(weight_shape)} with groups={groups} expects input with "
-            f"{C_in_g * groups} channels (and C_out divisible by groups), but got input of shape "
-            f"{tuple(input_shape)}")
-    return _output_size(input_shape, weight_shape, stride, pad, dilation)
-
-
-def _check_forward(x, w, stride: Pair, pad: Padding4, dilation: Pair, groups: int, bias=None) -> Pair:
-    """``_check_conv`` for a forward, which also needs a non-empty output and a (C_out,) bias."""
-    out = _check_conv("conv2d", x.shape, w.shape, stride, pad, dilation, groups)
-    check_output_size("conv2d", x.shape[2:], out)
-    if bias is not None:
-        check_shape("conv2d", "bias", bias.shape, (w.shape[0],))
-    return out
-
 
 # ---------------------------------------------------------------------------------------------
 # Forward: three algorithms (im2col + GEMM here, full-width at stride 1 and direct loops below)
@@ -131,19 +104,12 @@ def conv2d_forward_gemm(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Pad
 COLUMN_BLOCK_BYTES = 8 << 20
 
 
-def _batch_blocks(N: int, bytes_per_sample: int) -> tuple[int, list[tuple[int, int]]]:
-    """Block size B and the blocks [(n0, nb)] covering the batch, nb <= B samples each."""
-    B = max(1, min(N, COLUMN_BLOCK_BYTES // max(1, bytes_per_sample)))
+def _batch_blocks(N: int, bytes_per_sample: int, block_bytes: int | None = None) -> tuple[int, list[tuple[int, int]]]:
+    """Block size B and the blocks [(n0, nb)] covering the batch, nb <= B samples each, a block's
+    columns at most ``block_bytes`` (COLUMN_BLOCK_BYTES when None) where a sample allows."""
+    B = max(1, min(N, (block_bytes or COLUMN_BLOCK_BYTES) // max(1, bytes_per_sample)))
     return B, [(n0, min(B, N - n0)) for n0 in range(0, N, B)]
 
-
-def _as_matrices(x, w, groups):
-    """x contiguous and w as (G, C_out/G, C_in/G*kH*kW), both in their common dtype (float32
-    stays float32 end to end)."""
-    dtype = np.result_type(x.dtype, w.dtype)
-    C_out = w.shape[0]
-    w_mat = np.ascontiguousarray(w, dtype=dtype).reshape(groups, C_out // groups, -1)
-    return np.ascontiguousarray(x, dtype=dtype), w_mat
 
 
 def _columns(buf, rows, nb, L):
@@ -156,122 +122,6 @@ def _channels_first(a, groups):
     B, C, L = a.shape
     a = np.ascontiguousarray(a.transpose(1, 0, 2)) if B > 1 else a
     return a.reshape(groups, C // groups, B * L)
-
-
-# ---------------------------------------------------------------------------------------------
-# 1x1 convolutions (NiN, GoogLeNet's branches, DenseNet's bottlenecks, ResNet's downsample).
-#
-# With a 1x1 kernel, no padding and one group, sample n's columns are x[n] itself, read as a
-# (C_in, oH*oW) matrix (after taking every sH-th row and sW-th column when strided), so the
-# forward is ``y[n] = W @ x[n]`` and the input gradient ``gx[n] = W.T @ gy[n]``: one GEMM per
-# sample straight on the NCHW arrays, written straight into y (gx), with no im2col, no
-# transpose to (C, N*L) and no copy back to NCHW. The batch runs as one blas.matmul of a stack
-# (W broadcast, stride 0), one sample per thread when shared.
-# bench_conv_shapes.py, 1 thread, against im2col + GEMM: NiN (64,256,8,8)->256 forward 11.6 ->
-# 4.9 ms, GoogLeNet (16,192,24,24)->64 4.2 -> 2.4 ms, DenseNet (16,128,24,24)->128 4.3 -> 2.9 ms.
-# The weight gradient is one GEMM over the whole batch, (C_out, N*L) @ (N*L, C_in), on
-# transposing copies of gy and x (``_conv2d_weight_grad_pointwise``).
-
-
-def _pointwise(w_shape, padding: Padding4, groups: int) -> bool:
-    """Whether conv2d and conv2d_input_grad take the 1x1 path (any stride; dilation is moot)."""
-    return (tuple(w_shape[2:]) == (1, 1) and groups == 1
-            and padding[0][0] == padding[0][1] == padding[1][0] == padding[1][1] == 0)
-
-
-def conv2d_forward_pointwise(x: np.ndarray, w: np.ndarray, stride: Pair, bias: np.ndarray | None = None):
-    """conv2d of a 1x1 kernel, no padding, one group, plus bias: ``y[n] = W @ x[n, :, ::sH, ::sW]``.
-
-    Loop nest: ``(strided: copy every sH-th row, sW-th column) / one blas.matmul of the stack,
-    (C_out, C_in) @ (N, C_in, oH*oW) -> (N, C_out, oH*oW), a sample per thread when shared /
-    y += b``. Cost: 2*N*C_out*C_in*oH*oW flops; no memory beyond y (and the strided copy).
-    Maps of fewer than POINTWISE_CHANNELS_FIRST_MAX_L positions: ``x to (C_in, N*L) / one
-    blas.matmul / back to NCHW``, two copies of a small activation.
-    """
-    oH, oW = _check_forward(x, w, stride, ((0, 0), (0, 0)), (1, 1), 1, bias)
-    dtype = np.result_type(x.dtype, w.dtype)
-    w_mat = np.ascontiguousarray(w, dtype=dtype).reshape(w.shape[0], -1)
-    x = x[:, :, ::stride[0], ::stride[1]]
-    N, C_in = x.shape[:2]
-    C_out = w.shape[0]
-    y = np.empty((N, C_out, oH, oW), dtype=dtype)
-    if oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:
-        # one GEMM over the batch: (C_out, C_in) @ (C_in, N*L), transposing copies in and out
-        X = np.ascontiguousarray(x.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_in, N * oH * oW)
-        y[...] = blas.matmul(w_mat, X).reshape(C_out, N, oH, oW).transpose(1, 0, 2, 3)
-    else:
-        x = np.ascontiguousarray(x, dtype=dtype)
-        blas.matmul(np.broadcast_to(w_mat, (N, C_out, C_in)), x.reshape(N, C_in, oH * oW),
-                    out=y.reshape(N, C_out, oH * oW))
-    if bias is not None:
-        y += bias.reshape(1, -1, 1, 1).astype(y.dtype, copy=False)
-    return y
-
-
-def _conv2d_input_grad_pointwise(gy, w, input_shape, stride: Pair):
-    """conv2d_input_grad of a 1x1 kernel: ``gx[n, :, ::sH, ::sW] = W.T @ gy[n]``, zero elsewhere
-    (and beyond gy's extent). Loop nest: ``one blas.matmul of the stack, (C_in, C_out) @
-    (N, C_out, oH*oW) / (strided or short gy: scatter into a zeroed gx)``; on maps of fewer than
-    POINTWISE_CHANNELS_FIRST_MAX_L positions one GEMM over the batch, as in the forward."""
-    N, C_out, oH, oW = gy.shape
-    C_in = input_shape[1]
-    sH, sW = stride
-    if oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:  # one GEMM over the batch, as in the forward
-        dtype = np.result_type(gy.dtype, w.dtype)
-        G = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * oH * oW)
-        g = blas.matmul(np.ascontiguousarray(w, dtype=dtype).reshape(C_out, C_in).T, G)
-        g = g.reshape(C_in, N, oH, oW).transpose(1, 0, 2, 3)
-        gx = np.empty(input_shape, dtype=dtype) if (sH, sW, oH, oW) == (1, 1, *input_shape[2:]) \
-            else np.zeros(input_shape, dtype=dtype)
-        gx[:, :, :oH * sH:sH, :oW * sW:sW] = g
-        return gx
-    gy, w_mat = _as_matrices(gy, w, 1)
-    w_t = np.broadcast_to(w_mat[0].T, (N, C_in, C_out))
-    if (sH, sW) == (1, 1) and (oH, oW) == tuple(input_shape[2:]):
-        gx = np.empty(input_shape, dtype=gy.dtype)
-        blas.matmul(w_t, gy.reshape(N, C_out, oH * oW), out=gx.reshape(N, C_in, oH * oW))
-        return gx
-    g = blas.matmul(w_t, gy.reshape(N, C_out, oH * oW)).reshape(N, C_in, oH, oW)
-    gx = np.zeros(input_shape, dtype=gy.dtype)
-    gx[:, :, :oH * sH:sH, :oW * sW:sW] = g
-    return gx
-
-
-# Samples of at least this many positions (16x16) make the 1x1 weight gradient one GEMM per
-# sample read in place; smaller ones are too short a reduction (K = oH*oW) for BLAS.
-POINTWISE_SAMPLE_MIN_L = 256
-# Below this many positions (8x8) the forward and the input gradient are one GEMM over the whole
-# batch on channels-first copies, ``(C_out, C_in) @ (C_in, N*L)``: a sample's GEMM would be a
-# matrix times a few columns. CPU ms at 1 thread, stack of per-sample GEMMs -> one GEMM (torch):
-# GoogLeNet/NiN at 32/67 px, forward (64,384,3,3)->384 3.8 -> 1.6 (1.3), (64,832,1,1)->384 1.06
-# -> 0.43 (0.87), (64,480,4,4)->192 2.3 -> 1.9 (1.6), (64,256,7,7)->256 3.9 -> 3.7 (3.2); at 8x8,
-# (64,192,8,8)->64, the stack was faster (1.05 against 1.47).
-POINTWISE_CHANNELS_FIRST_MAX_L = 64
-
-
-def _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride: Pair):
-    """conv2d_weight_grad of a 1x1 kernel. At stride 1 with oH*oW >= POINTWISE_SAMPLE_MIN_L:
-    ``gw = sum_n gy[n] (C_out, L) @ x[n].T``, one GEMM per sample on the arrays as they are
-    (loop nest: ``for n / one blas.matmul / add``). Otherwise ``gw = GY (C_out, N*L) @ X (C_in,
-    N*L).T``, X the (strided) samples of x and GY gy, both channels first (loop nest: ``two
-    transposing copies / one blas.matmul``). Timed alone (1 thread, minimum of 7): GoogLeNet
-    (16,192,24,24)->64 2.5 ms per sample against 3.3 with the copies; NiN (64,256,8,8) 4.9 with
-    the copies against 5.4 per sample."""
-    N, C_out, oH, oW = gy.shape
-    C_in = weight_shape[1]
-    dtype = np.result_type(x.dtype, gy.dtype)
-    if tuple(stride) == (1, 1) and (oH, oW) == x.shape[2:] and oH * oW >= POINTWISE_SAMPLE_MIN_L:
-        x3 = np.ascontiguousarray(x, dtype=dtype).reshape(N, C_in, oH * oW)
-        g3 = np.ascontiguousarray(gy, dtype=dtype).reshape(N, C_out, oH * oW)
-        gw = blas.matmul(g3[0], x3[0].T)
-        part = np.empty_like(gw)
-        for n in range(1, N):
-            gw += blas.matmul(g3[n], x3[n].T, out=part)
-        return gw.reshape(weight_shape)
-    x_sub = x[:, :, :oH * stride[0]:stride[0], :oW * stride[1]:stride[1]]
-    X = np.ascontiguousarray(x_sub.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_in, N * oH * oW)
-    GY = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * oH * oW)
-    return blas.matmul(GY, X.T).reshape(weight_shape)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,6 +150,14 @@ NHWC_MAX_POSITIONS = 24 * 24
 # and at 16x16 (64,128,16,16) the channels-first form was faster (54-67 ms against 66-73, two
 # runs on a loaded machine).
 NHWC_WEIGHT_GRAD_MAX_POSITIONS = 8 * 8
+# Their blocks are smaller than the channels-first ones (COLUMN_BLOCK_BYTES): a block's columns
+# then stay in the 2 MB L2 cache between im2col writing them and the GEMM reading them. 1 thread,
+# minimum of 8 alternating, CPU ms with 8 MB / 2 MB / 1 MB blocks (load average 3.6-3.8):
+# DenseNet (64,160,8,8)->32 forward 6.76 / 5.61 / 5.70, weight grad 7.32 / 5.35 / 4.99;
+# GoogLeNet (64,64,8,8)->192 forward 9.20 / 7.98 / 7.76, weight grad 9.30 / 8.00 / 7.98; NiN's
+# 5x5 (64,96,7,7)->256 forward 28.6 / 28.6 / 31.7 (its GEMM wants the longer M), input grad
+# 29.8 / 28.7 / 31.6. So 2 MB.
+NHWC_BLOCK_BYTES = 2 << 20
 
 
 def _nhwc(x_shape, w_shape, groups: int) -> bool:
@@ -332,31 +190,100 @@ def _nhwc_weight(w):
     return np.ascontiguousarray(w.transpose(0, 2, 3, 1)).reshape(w.shape[0], -1)
 
 
+# Where the output rows are whole multiples of 8 and C_in of 8, the forward skips the columns:
+# kernels/gemm.py's ``matmul_indexed`` packs its blocks of A straight from the padded,
+# channels-last x (gemm.py, "An indexed A"). CPU ms at 1 thread, minimum of 9, columns ->
+# indexed (load average 5.4-5.8): DenseNet (64,160,8,8)->32 3x3 5.48 -> 3.35, (64,96,8,8)->32
+# 3.22 -> 1.85; GoogLeNet (64,64,8,8)->192 7.39 -> 5.54; (64,128,16,16)->128 44.9 -> 36.9; but
+# NiN's 7x7 map (64,96,7,7)->256 5x5 30.9 -> 33.2 (its slivers straddle output rows), hence the rule.
+
+
+# The weight gradient ``gw = GY (C_out, N*L) @ cols`` can read its B, cols, the same way: a
+# sliver of B is NR consecutive (i, j, c) of one position, one run of x_pad when C_in is a
+# multiple of NR (``gemm.matmul_indexed_b``). 1 thread, minimum of 9, ms, columns (OpenBLAS on
+# cols.T, or the indexed A on cols.T) -> indexed B (load average 4.1): DenseNet (64,160,8,8)->32
+# 5.56 -> 5.19, (64,64,8,8)->32 2.29 -> 1.93; (64,64,8,8)->192 7.66 -> 6.83; (64,64,16,16)->128
+# 23.5 -> 20.4 (on maps over 8x8 the columns were channels first; from 64 output channels there,
+# (64,32,16,16)->64 7.9 -> 6.8 with the indexed A).
+INDEXED_WEIGHT_GRAD_LARGE_MIN_C_OUT = 64
+
+
+def _indexed_weight_grad(x_shape, w_shape, groups: int, dtype) -> bool:
+    """Whether conv2d_weight_grad runs on the indexed GEMM (see above): the channels-last case,
+    C_in a multiple of the register tile's width, on maps over 8x8 enough output channels."""
+    large = x_shape[2] * x_shape[3] > NHWC_WEIGHT_GRAD_MAX_POSITIONS
+    return (_nhwc(x_shape, w_shape, groups) and gemm.available(dtype)
+            and x_shape[1] % gemm.TILE[np.dtype(dtype)][1] == 0
+            and (not large or w_shape[0] >= INDEXED_WEIGHT_GRAD_LARGE_MIN_C_OUT))
+
+
+def _indexed(x_shape, oW: int, dtype) -> bool:
+    """Whether the channels-last forward runs on the indexed GEMM (see above)."""
+    return oW % 8 == 0 and x_shape[1] % 8 == 0 and gemm.available(dtype)
+
+
+def _forward_indexed(x_pad, w_rows, k_hw, out_hw, stride: Pair, dilation: Pair):
+    """Y (N*oH*oW, C_out) = cols @ W'.T with cols never built: ``A(r, k) = x_pad[rows[r] +
+    kcols[k]]`` on the flat channels-last x_pad (N, Hp, Wp, C_in). Loop nest: ``the two offset
+    vectors / gemm.matmul_indexed (its row blocks over the threads)``."""
+    rows, kcols = _offsets(x_pad.shape, k_hw, out_hw, stride, dilation)
+    return gemm.matmul_indexed(x_pad.reshape(-1), rows, kcols, w_rows.T)
+
+
+def _offsets(pad_shape, k_hw, out_hw, stride: Pair, dilation: Pair):
+    """The columns' offsets into a flat channels-last x_pad (N, Hp, Wp, C): ``rows[(n, oh, ow)]``
+    and ``kcols[(i, j, c)]``, int64, so that cols[r, k] = x_pad.flat[rows[r] + kcols[k]]."""
+    N, Hp, Wp, C = pad_shape
+    (oH, oW), (kH, kW), (sH, sW), (dH, dW) = out_hw, k_hw, stride, dilation
+    rows = ((np.arange(N, dtype=np.int64)[:, None, None] * Hp + np.arange(oH)[None, :, None] * sH) * Wp
+            + np.arange(oW)[None, None, :] * sW) * C
+    kcols = (np.arange(kH, dtype=np.int64)[:, None, None] * dH * Wp + np.arange(kW)[None, :, None] * dW) * C \
+        + np.arange(C)[None, None, :]
+    return rows.reshape(-1), kcols.reshape(-1)
+
+
 def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, bias=None,
                         columns_out: list | None = None):
     """conv2d (one group) on channels-last columns, plus bias.
 
     Loop nest: ``for block of B samples / pad + transpose to (B, Hp, Wp, C_in) / im2col_nhwc_into
     (over B, prange if big) / one blas.matmul (B*L, kH*kW*C_in) @ (kH*kW*C_in, C_out) / transpose
-    into y[block] (+ b)``. Cost: 2*N*C_out*C_in*kH*kW*oH*oW flops, no junk columns; one block of
-    columns. ``columns_out``: a list that receives the columns when the batch was one block.
+    into y[block], adding b on the way``. Cost: 2*N*C_out*C_in*kH*kW*oH*oW flops, no junk
+    columns; one block of columns (NHWC_BLOCK_BYTES). ``columns_out``: a list that receives the
+    columns when the whole batch's fit COLUMN_BLOCK_BYTES (then computed as one block). On the
+    indexed GEMM (``_indexed``: no columns) it receives x_pad instead, for the indexed weight
+    gradient (saves it one pad and transpose of x).
     """
     oH, oW = _check_forward(x, w, stride, padding, dilation, 1, bias)
     dtype = np.result_type(x.dtype, w.dtype)
     x = np.ascontiguousarray(x, dtype=dtype)
     w_rows = _nhwc_weight(w.astype(dtype, copy=False))
     N, C_out, L, K = x.shape[0], w.shape[0], oH * oW, w_rows.shape[1]
-    B, blocks = _batch_blocks(N, K * L * x.itemsize)
+    if _indexed(x.shape, oW, dtype):
+        x_pad = _nhwc_padded(x, padding)
+        Y = _forward_indexed(x_pad, w_rows, w.shape[2:], (oH, oW), stride, dilation)
+        Y = Y.reshape(N, oH, oW, C_out).transpose(0, 3, 1, 2)
+        if columns_out is not None and x_pad.nbytes <= COLUMN_BLOCK_BYTES and _indexed_weight_grad(
+                x.shape, w.shape, 1, dtype):
+            columns_out.append(x_pad)  # what the indexed weight gradient reads instead of columns
+        if bias is None:
+            return np.ascontiguousarray(Y)
+        return np.add(Y, bias.reshape(1, -1, 1, 1).astype(dtype, copy=False), out=np.empty((N, C_out, oH, oW), dtype))
+    # the whole batch's columns in one block when the weight gradient can reuse them (that
+    # saves its im2col: 6-16% of forward + both gradients, (64,32,8,8) and (16,64,8,8)->64)
+    keep = columns_out is not None and N * K * L * x.itemsize <= COLUMN_BLOCK_BYTES
+    B, blocks = _batch_blocks(N, K * L * x.itemsize, COLUMN_BLOCK_BYTES if keep else NHWC_BLOCK_BYTES)
     cols_buf = np.empty(B * L * K, dtype=dtype)
     y = np.empty((N, C_out, oH, oW), dtype=dtype)
     for n0, nb in blocks:
         cols = cols_buf[: nb * L * K].reshape(nb * L, K)
         im2col_nhwc_into(_nhwc_padded(x[n0:n0 + nb], padding), cols, w.shape[2:], (oH, oW), stride, dilation)
-        Y = blas.matmul(cols, w_rows.T)
-        y[n0:n0 + nb] = Y.reshape(nb, oH, oW, C_out).transpose(0, 3, 1, 2)
-    if bias is not None:
-        y += bias.reshape(1, -1, 1, 1).astype(dtype, copy=False)
-    if columns_out is not None and len(blocks) == 1:
+        Y = blas.matmul(cols, w_rows.T).reshape(nb, oH, oW, C_out).transpose(0, 3, 1, 2)
+        if bias is None:
+            y[n0:n0 + nb] = Y
+        else:
+            np.add(Y, bias.reshape(1, -1, 1, 1).astype(dtype, copy=False), out=y[n0:n0 + nb])
+    if keep:
         columns_out.append(cols_buf.reshape(N * L, K))
     return y
 
@@ -371,7 +298,7 @@ def _conv2d_input_grad_nhwc(gy, w, input_shape, stride: Pair, padding: Padding4,
     dtype = np.result_type(gy.dtype, w.dtype)
     w_rows = _nhwc_weight(w.astype(dtype, copy=False))
     L, K = oH * oW, w_rows.shape[1]
-    B, blocks = _batch_blocks(N, K * L * np.dtype(dtype).itemsize)
+    B, blocks = _batch_blocks(N, K * L * np.dtype(dtype).itemsize, NHWC_BLOCK_BYTES)
     cols_buf = np.empty(B * L * K, dtype=dtype)
     gx = np.empty(input_shape, dtype=dtype)
     for n0, nb in blocks:
@@ -389,17 +316,33 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
     cols.T (kH*kW*C_in, B*L) @ GY (B*L, C_out)``. Loop nest: ``for block / pad + transpose x /
     im2col_nhwc_into (over B, prange if big) / gy[block] channels last (B*L, C_out) / one
     blas.matmul, W'.T += cols.T @ GY (the orientation conv2d_weight_grad explains)``;
-    with the forward's ``columns`` (one block) there is no im2col."""
+    with the forward's ``columns`` (one block) there is no im2col. Where ``_indexed_weight_grad``:
+    ``gw = GY @ cols`` on gemm.matmul_indexed_b, cols read from x_pad (the indexed forward's,
+    handed over as ``columns``, or padded here)."""
     N, C_out, oH, oW = gy.shape
     _, C_in, kH, kW = weight_shape
     dtype = np.result_type(x.dtype, gy.dtype)
     x = np.ascontiguousarray(x, dtype=dtype)
     L, K = oH * oW, kH * kW * C_in
+    (pT, pB), (pL, pR) = padding
+    x_pad = columns if columns is not None and columns.ndim == 4 else None  # the indexed forward's
+    if x_pad is not None:
+        columns = None
+        if x_pad.shape != (N, x.shape[2] + pT + pB, x.shape[3] + pL + pR, C_in) or x_pad.dtype != dtype:
+            x_pad = None
+    if columns is None and _indexed_weight_grad(x.shape, weight_shape, 1, dtype):
+        # gw = GY (C_out, N*L) @ cols, cols read straight from x_pad: B(r, k) = x_pad.flat[rows[r] + kcols[k]]
+        if x_pad is None:
+            x_pad = _nhwc_padded(x, padding)
+        rows, kcols = _offsets(x_pad.shape, (kH, kW), (oH, oW), stride, dilation)
+        GY = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * L)
+        gw = gemm.matmul_indexed_b(GY, x_pad.reshape(-1), rows, kcols)
+        return np.ascontiguousarray(gw.reshape(C_out, kH, kW, C_in).transpose(0, 3, 1, 2))
     if columns is not None and columns.shape == (N * L, K) and columns.dtype == dtype:
         B, blocks, cols_buf = N, [(0, N)], columns.reshape(-1)
     else:
         columns = None
-        B, blocks = _batch_blocks(N, K * L * x.itemsize)
+        B, blocks = _batch_blocks(N, K * L * x.itemsize, NHWC_BLOCK_BYTES)
         cols_buf = np.empty(B * L * K, dtype=dtype)
     gw_t = np.zeros((K, C_out), dtype=dtype)  # transposed, as in conv2d_weight_grad
     for n0, nb in blocks:
@@ -409,135 +352,6 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
         GY = np.ascontiguousarray(gy[n0:n0 + nb].transpose(0, 2, 3, 1), dtype=dtype).reshape(nb * L, C_out)
         gw_t += blas.matmul(cols.T, GY)
     return np.ascontiguousarray(gw_t.T.reshape(C_out, kH, kW, C_in).transpose(0, 3, 1, 2))
-
-
-# ---------------------------------------------------------------------------------------------
-# Small maps: one GEMM per kernel tap (the gallery's deep chapters at 32 px: ResNet's last stages
-# at 4x4, 2x2 and 1x1, DenseNet's last blocks).
-#
-# On a map this small most of an im2col column is padding: a 3x3 kernel with padding 1 on a
-# 1x1 map reads one real number in nine, on 2x2 four in nine, on 4x4 100 in 144. So instead of
-# building the columns, each tap (i, j) is its own GEMM on the positions where it reads the
-# input, a rectangle of outputs (oh0:oh1, ow0:ow1) and the matching strided rectangle of the
-# input, both channels last (x_l (N, H, W, C_in), y_l (N, oH, oW, C_out)):
-#     forward      y_l[:, oh0:oh1, ow0:ow1] += x_l[:, ih0::sH, iw0::sW] (N*nh*nw, C_in) @ w[:, :, i, j].T
-#     input grad   gx_l[:, ih0::sH, iw0::sW] += gy_l[:, oh0:oh1, ow0:ow1] (N*nh*nw, C_out) @ w[:, :, i, j]
-#     weight grad  gw[:, :, i, j] = gy_l[rectangle].T (C_out, N*nh*nw) @ x_l[rectangle]
-# A tap that reads only padding is skipped (its weight gradient is 0). The flops are exactly the
-# convolution's, never a multiply by padding; the price is a copy of each rectangle (none for a
-# tap that covers the whole map, as the centre tap does) and an addition of each product into
-# the result. bench_conv_shapes.py --baseline, 1 thread (docs in conv2d's docstring).
-
-TAPS_MAX_POSITIONS = 4 * 4
-
-
-def _taps_path(x_shape, w_shape, groups: int) -> bool:
-    """Whether a convolution runs one GEMM per tap (see above): one group, a map of at most
-    TAPS_MAX_POSITIONS positions (a 1x1 kernel without padding takes the 1x1 path first)."""
-    return groups == 1 and x_shape[2] * x_shape[3] <= TAPS_MAX_POSITIONS
-
-
-def _taps(in_hw, out_hw, k_hw, stride: Pair, padding: Padding4, dilation: Pair):
-    """The taps that read some input: [(i, j, (oh0, oh1), (ow0, ow1), ih0, iw0)], output rectangle
-    and the input position of its first corner, those covering the whole output first."""
-    taps = []
-    for i in range(k_hw[0]):
-        oh = valid_output_range.py_func(out_hw[0], stride[0], padding[0][0], i * dilation[0], in_hw[0])
-        for j in range(k_hw[1]):
-            ow = valid_output_range.py_func(out_hw[1], stride[1], padding[1][0], j * dilation[1], in_hw[1])
-            if oh[0] < oh[1] and ow[0] < ow[1]:
-                taps.append((i, j, oh, ow, oh[0] * stride[0] - padding[0][0] + i * dilation[0],
-                             ow[0] * stride[1] - padding[1][0] + j * dilation[1]))
-    return sorted(taps, key=lambda t: (t[2][1] - t[2][0]) * (t[3][1] - t[3][0]) != out_hw[0] * out_hw[1])
-
-
-def _rectangle(a_l, oh, ow, first, stride: Pair):
-    """a_l[:, first[0] + k*sH, first[1] + l*sW] for k < oh1 - oh0, l < ow1 - ow0 (channels last):
-    the input positions a tap reads for the outputs (oh0:oh1, ow0:ow1)."""
-    nh, nw = oh[1] - oh[0], ow[1] - ow[0]
-    sH, sW = stride
-    return a_l[:, first[0]: first[0] + (nh - 1) * sH + 1: sH, first[1]: first[1] + (nw - 1) * sW + 1: sW]
-
-
-def _channels_last(a, dtype):
-    """(N, C, H, W) -> a contiguous (N, H, W, C) copy."""
-    return np.ascontiguousarray(a.transpose(0, 2, 3, 1), dtype=dtype)
-
-
-def _tap_weight(w, i, j, dtype):
-    """w[:, :, i, j] as a contiguous (C_out, C_in) matrix: one tap's copy, not the whole weight
-    transposed (the taps that read only padding are never copied: on a 1x1 map 8 of 9)."""
-    return np.ascontiguousarray(w[:, :, i, j], dtype=dtype)
-
-
-def _conv2d_forward_taps(x, w, stride: Pair, padding: Padding4, dilation: Pair, bias=None):
-    """conv2d (one group) as one GEMM per tap (see above), plus bias.
-
-    Loop nest: ``x to channels last / for tap that reads input / copy its input rectangle
-    (N*nh*nw, C_in) and its weight w[:, :, i, j] / one blas.matmul @ w[:, :, i, j].T / add into y_l's rectangle (the first
-    tap covering all of y_l writes it) / y_l back to NCHW (+ b)``.
-    Cost: 2*C_out*C_in*(the products that read input) flops, at most the convolution's.
-    """
-    oH, oW = _check_forward(x, w, stride, padding, dilation, 1, bias)
-    dtype = np.result_type(x.dtype, w.dtype)
-    N, C_in, H, W = x.shape
-    C_out = w.shape[0]
-    x_l = _channels_last(x, dtype)
-    taps = _taps((H, W), (oH, oW), w.shape[2:], stride, padding, dilation)
-    y_l = np.empty((N, oH, oW, C_out), dtype=dtype)
-    covered = False
-    for i, j, oh, ow, ih0, iw0 in taps:
-        rows = _rectangle(x_l, oh, ow, (ih0, iw0), stride).reshape(-1, C_in)
-        if not covered and (oh[1] - oh[0]) * (ow[1] - ow[0]) == oH * oW:
-            blas.matmul(rows, _tap_weight(w, i, j, dtype).T, out=y_l.reshape(-1, C_out))
-            covered = True
-            continue
-        if not covered:
-            y_l[...] = 0
-            covered = True
-        y_l[:, oh[0]:oh[1], ow[0]:ow[1]] += blas.matmul(rows, _tap_weight(w, i, j, dtype).T).reshape(
-            N, oh[1] - oh[0], ow[1] - ow[0], C_out)
-    if not covered:  # every tap reads only padding
-        y_l[...] = 0
-    y = np.empty((N, C_out, oH, oW), dtype=dtype)
-    if bias is None:
-        y[...] = y_l.transpose(0, 3, 1, 2)
-    else:
-        np.add(y_l.transpose(0, 3, 1, 2), bias.reshape(1, -1, 1, 1).astype(dtype, copy=False), out=y)
-    return y
-
-
-def _conv2d_input_grad_taps(gy, w, input_shape, stride: Pair, padding: Padding4, dilation: Pair):
-    """conv2d_input_grad (one group), one GEMM per tap: ``gx_l[input rectangle] += gy_l[output
-    rectangle] @ w[:, :, i, j]``. Loop nest: ``gy to channels last / for tap / copy gy's rectangle
-    (N*nh*nw, C_out) / one blas.matmul / add into gx_l's strided rectangle / gx_l back to NCHW``."""
-    N, C_out, oH, oW = gy.shape
-    _, C_in, H, W = input_shape
-    dtype = np.result_type(gy.dtype, w.dtype)
-    gy_l = _channels_last(gy, dtype)
-    gx_l = np.zeros((N, H, W, C_in), dtype=dtype)
-    for i, j, oh, ow, ih0, iw0 in _taps((H, W), (oH, oW), w.shape[2:], stride, padding, dilation):
-        nh, nw = oh[1] - oh[0], ow[1] - ow[0]
-        rows = gy_l[:, oh[0]:oh[1], ow[0]:ow[1]].reshape(-1, C_out)
-        _rectangle(gx_l, oh, ow, (ih0, iw0), stride)[...] += blas.matmul(rows, _tap_weight(w, i, j, dtype)).reshape(
-            N, nh, nw, C_in)
-    return np.ascontiguousarray(gx_l.transpose(0, 3, 1, 2))
-
-
-def _conv2d_weight_grad_taps(gy, x, weight_shape, stride: Pair, padding: Padding4, dilation: Pair):
-    """conv2d_weight_grad (one group), one GEMM per tap: ``gw[:, :, i, j] = gy_l[output
-    rectangle].T @ x_l[input rectangle]``, (C_out, N*nh*nw) @ (N*nh*nw, C_in); 0 for a tap that
-    reads only padding. Loop nest: ``x and gy to channels last / for tap / copy both rectangles /
-    one blas.matmul / written into gw[:, :, i, j]``."""
-    _, C_out, oH, oW = gy.shape
-    C_in, kH, kW = weight_shape[1:]
-    dtype = np.result_type(x.dtype, gy.dtype)
-    x_l, gy_l = _channels_last(x, dtype), _channels_last(gy, dtype)
-    gw = np.zeros((C_out, C_in, kH, kW), dtype=dtype)
-    for i, j, oh, ow, ih0, iw0 in _taps(x.shape[2:], (oH, oW), (kH, kW), stride, padding, dilation):
-        g = gy_l[:, oh[0]:oh[1], ow[0]:ow[1]].reshape(-1, C_out)
-        gw[:, :, i, j] = blas.matmul(g.T, _rectangle(x_l, oh, ow, (ih0, iw0), stride).reshape(-1, C_in))
-    return gw
 
 
 # ---------------------------------------------------------------------------------------------
@@ -846,7 +660,8 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     stride; (4) the rest as below. The input gradient follows the same rule, except that in case
     (3) at stride 1 with fewer output than input channels it is the forward convolution of gy
     (``_input_grad_as_forward``); the weight gradient follows it too, but (3) only up to 8x8
-    (NHWC_WEIGHT_GRAD_MAX_POSITIONS). In (1), maps of fewer than 8x8 positions run one GEMM over
+    (NHWC_WEIGHT_GRAD_MAX_POSITIONS) or where its GEMM reads x_pad in place
+    (``_indexed_weight_grad``). In (1), maps of fewer than 8x8 positions run one GEMM over
     the batch instead of one per sample (POINTWISE_CHANNELS_FIRST_MAX_L). Why (2): on the gallery's 32 px
     ResNet-18 (bench_conv_shapes.py --baseline, 1 thread, loaded machine, ms before -> after,
     forward / input grad / weight grad): 3x3 (64,512,1,1)->512 5.8 -> 1.0 / 10.5 -> 1.3 /
@@ -913,9 +728,15 @@ def _input_grad_as_forward(gy, w, input_shape, stride: Pair, padding: Padding4, 
     (bench_conv_shapes' shapes, before -> after): DenseNet (64,160,8,8)->32 6.3 -> 3.6,
     (16,128,24,24)->32 11.4 -> 7.3; with C_out = C_in the same (ResNet (64,128,16,16) 44.5 / 44.7),
     with more output channels slower (NiN (64,96,7,7)->256 5x5: 28.9 -> 38.2), hence the rule.
+    Up to twice as many output channels it applies too where that forward runs on the indexed
+    GEMM (``_indexed``: no columns at all; 1 thread, minimum of 9, load average 3.1, transposed
+    -> as forward): (64,64,8,8)->64 2.87 -> 2.44, (64,32,8,8)->64 1.59 -> 1.49, (64,128,16,16)
+    ->128 44.1 -> 41.0, (64,96,8,8)->128 7.5 -> 7.2; but (64,64,8,8)->192 7.3 -> 7.9.
     """
     C_out, C_in, kH, kW = w.shape
-    if tuple(stride) != (1, 1) or groups != 1 or C_out >= C_in or not _nhwc(input_shape, w.shape, groups):
+    dtype = np.result_type(gy.dtype, w.dtype)
+    wide = C_out >= C_in and not (C_out <= 2 * C_in and _indexed(gy.shape, input_shape[3], dtype))
+    if tuple(stride) != (1, 1) or groups != 1 or wide or not _nhwc(input_shape, w.shape, groups):
         return None
     (pT, _), (pL, _) = padding
     qT, qL = dilation[0] * (kH - 1) - pT, dilation[1] * (kW - 1) - pL
@@ -1001,7 +822,8 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
         return _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride)
     if _taps_path(x.shape, weight_shape, groups):
         return _conv2d_weight_grad_taps(gy, x, weight_shape, stride, pad, dilation)
-    if _nhwc_weight_grad(x.shape, weight_shape, groups):
+    if _nhwc_weight_grad(x.shape, weight_shape, groups) or _indexed_weight_grad(
+            x.shape, weight_shape, groups, np.result_type(x.dtype, gy.dtype)):
         return _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride, pad, dilation, columns)
     if tuple(stride) == (1, 1):  # as in conv2d: one copy per column row, not per oH
         return _conv2d_weight_grad_full_width(gy, x, weight_shape, pad, dilation, groups, columns)

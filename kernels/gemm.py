@@ -32,6 +32,9 @@ tile is computed into a scratch tile first. One exception: a row-major B is read
 number of B is read once either way and packing it is a copy for nothing (LeNet conv2's
 forward: 213 -> 110 us, 122 of them the packing).
 
+A variant, ``gemm_indexed``, reads A as ``a[rows[i] + kcols[k]]``: the convolutions' im2col
+columns without writing them (kernels/conv.py), its blocks packed straight from the image.
+
 A second loop nest serves a C narrower than the tile (N < NR) whose A and B are both stored
 along k, a weight gradient ``cols @ gy^T`` with few output channels: there half of every tile
 would be empty, and each number of A is used only N times, so packing A would cost as much as
@@ -56,11 +59,12 @@ import os
 import numba
 import numpy as np
 from llvmlite import ir as llvm
-from numba import carray, cfunc, njit, types
+from numba import carray, cfunc, njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
 from .checks import check_shape
+from .threading import in_parallel, split_threads
 
 VECTOR_BYTES = 64  # one AVX-512 register (a narrower machine splits each vector in LLVM)
 MR, NV = 8, 2  # the register tile: MR rows x NV vectors of C (16 accumulators)
@@ -355,6 +359,269 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
                                         out[j] = part[j]
 
 
+# ---------------------------------------------------------------------------------------------
+# An indexed A: the channels-last convolution's GEMM without its im2col columns.
+#
+# The forward of a convolution on channels-last x_pad (N, Hp, Wp, C) is ``Y = cols @ W'.T``, where
+# row r = (n, oh, ow) of cols, at column k = (i, j, c), is x_pad[n, oh*sH + i*dH, ow*sW + j*dW, c]:
+# a sum of a row offset and a column offset into the flat x_pad,
+#     A(r, k) = a[rows[r] + kcols[k]],  rows[r] = ((n*Hp + oh*sH)*Wp + ow*sW)*C,
+#                                       kcols[k] = (i*dH*Wp + j*dW)*C + c.
+# So the GEMM can pack its blocks of A straight from x_pad (``_pack_indexed``) instead of reading
+# columns that im2col wrote first: the columns (kH*kW times x's size: 24 MB for DenseNet's
+# (64,160,8,8) 3x3) are never written nor read back; x_pad stays in cache. Packing is fast when
+# an MR-row sliver is 8 output positions of one output row (their rows[] a constant stride apart)
+# and k runs over C in aligned groups of 8: then each 8x8 block is one ``_transpose8``.
+
+
+@njit(cache=True)
+def _pack_indexed(src, rows, kcols, r0, k0, kc, xc, w, dst, runs8):
+    """Pack the kc x xc block of A(i, k) = src[rows[r0 + i] + kcols[k0 + k]] into slivers of
+    width w (zeros past xc), as ``_pack`` packs A. ``runs8``: kcols[k0 + k: k0 + k + 8] is
+    contiguous for every k multiple of 8 below kc. A sliver of 8 rows a constant stride apart
+    is packed 8x8 blocks at a time (``_transpose8``) with ``runs8``, one run of 8 per k when
+    the stride is 1 (the weight gradient's A: 8 channels of one tap); any other number by number."""
+    for s in range(0, xc, w):
+        width = min(w, xc - s)
+        sliver = dst[s * kc: s * kc + kc * w]
+        base = rows[r0 + s]
+        regular = width == 8 and w == 8
+        d = rows[r0 + s + 1] - base if width > 1 else 0
+        if regular:
+            for x in range(2, 8):
+                if rows[r0 + s + x] != base + x * d:
+                    regular = False
+        if regular and d == 1:  # the sliver's rows are consecutive numbers: one run per k
+            for k in range(kc):
+                first = base + kcols[k0 + k]
+                for x in range(8):
+                    sliver[k * w + x] = src[first + x]
+            continue
+        if regular and runs8:
+            for k in range(0, kc, 8):
+                _transpose8(_address(src, base + kcols[k0 + k]), d, _address(sliver, k * w), w)
+            continue
+        for k in range(kc):
+            off = kcols[k0 + k]
+            for x in range(width):
+                sliver[k * w + x] = src[rows[r0 + s + x] + off]
+            for x in range(width, w):
+                sliver[k * w + x] = 0
+
+
+@njit(cache=True)
+def gemm_indexed(M, N, K, a, rows, kcols, r0, b, b_off, rsb, csb, c, c_off, ldc, work, runs8):
+    """C = A @ B on one thread, A(i, k) = a[rows[r0 + i] + kcols[k]] (see above), B and C as in
+    ``gemm``. The loop nest is ``gemm``'s (B packed per (jc, pc) block, A per (ic, pc) block,
+    the same micro-kernel and edges, so the same sums in the same order); K is cut into blocks
+    of a multiple of 8 (at most KC) so that the groups of 8 in kcols stay aligned."""
+    nr = NV * VECTOR_BYTES // a.itemsize
+    mr = min(MR, nr)
+    ap = work[: MC * KC]
+    bp = work[MC * KC: MC * KC + KC * NC]
+    tile = work[MC * KC + KC * NC: MC * KC + KC * NC + mr * nr]
+    blocks = (K + KC - 1) // KC
+    step = ((K + blocks - 1) // blocks + 7) // 8 * 8  # at most KC, a multiple of 8
+    for jc in range(0, N, NC):
+        nc = min(NC, N - jc)
+        for pc in range(0, K, step):
+            kc = min(step, K - pc)
+            _pack(b, b_off + pc * rsb + jc * csb, rsb, csb, kc, nc, nr, bp)
+            for ic in range(0, M, MC):
+                mc = min(MC, M - ic)
+                _pack_indexed(a, rows, kcols, r0 + ic, pc, kc, mc, mr, ap, runs8 and kc % 8 == 0)
+                for jr in range(0, nc, nr):
+                    b_sliver = _address(bp, jr * kc)
+                    for ir in range(0, mc, mr):
+                        a_sliver = _address(ap, ir * kc)
+                        first = c_off + (ic + ir) * ldc + jc + jr
+                        n_rows, n_cols = min(mr, mc - ir), min(nr, nc - jr)
+                        if n_rows == mr and n_cols == nr:
+                            _micro_kernel(kc, a_sliver, b_sliver, nr, _address(c, first), ldc, pc > 0)
+                        else:  # an edge: the whole tile into scratch, its valid part into C
+                            _micro_kernel(kc, a_sliver, b_sliver, nr, _address(tile, 0), nr, False)
+                            for i in range(n_rows):
+                                out = c[first + i * ldc: first + i * ldc + n_cols]
+                                part = tile[i * nr: i * nr + n_cols]
+                                if pc > 0:
+                                    for j in range(n_cols):
+                                        out[j] += part[j]
+                                else:
+                                    for j in range(n_cols):
+                                        out[j] = part[j]
+
+
+@njit(cache=True, parallel=True)
+def _gemm_indexed_rows(M, N, K, a, rows, kcols, b, b_off, rsb, csb, c, work, runs8, parts, parallel):
+    """``gemm_indexed`` over all M rows, cut into ``parts`` pieces of whole MR-row slivers, one
+    per thread (``prange``) when ``parallel``, each with its thread's workspace row."""
+    tiles = (M + MR - 1) // MR
+    if parallel:
+        for t in prange(parts):
+            lo, hi = min(M, t * tiles // parts * MR), min(M, (t + 1) * tiles // parts * MR)
+            if hi > lo:
+                gemm_indexed(hi - lo, N, K, a, rows, kcols, lo, b, b_off, rsb, csb, c, lo * N, N,
+                             work[numba.get_thread_id()], runs8)
+    else:
+        gemm_indexed(M, N, K, a, rows, kcols, 0, b, b_off, rsb, csb, c, 0, N, work[numba.get_thread_id()], runs8)
+
+
+def matmul_indexed(a: np.ndarray, rows: np.ndarray, kcols: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``A @ b`` with ``A[i, k] = a[rows[i] + kcols[k]]`` (a 1-d, contiguous; rows, kcols int64),
+    b (K, N) with non-negative strides, both of a's float dtype. Only where ``available(a.dtype)``.
+
+    Loop nest: ``for piece of whole MR-row slivers (prange when shared, as kernels/blas.py
+    shares a GEMM: in_parallel, split_threads) / gemm_indexed``; each piece writes its own rows
+    of C, so no reduction. Cost: 2*M*N*K flops; A is read once per (jc, pc) block while packing
+    (no M x K copy of it is ever made), B packed once per (jc, pc) block per piece.
+    Checks, before any loop, that every index stays inside ``a`` and the shapes agree."""
+    check_shape("matmul_indexed", "rows", rows.shape, (None,))
+    check_shape("matmul_indexed", "kcols", kcols.shape, (None,))
+    check_shape("matmul_indexed", "b", b.shape, (kcols.shape[0], None))
+    M, (K, N) = rows.shape[0], b.shape
+    if a.ndim != 1 or not a.flags.c_contiguous or a.dtype != b.dtype or a.dtype not in TILE:
+        raise RuntimeError("matmul_indexed: a must be a contiguous 1-d float array of b's dtype")
+    if rows.dtype != np.int64 or kcols.dtype != np.int64 or min(b.strides) < 0:
+        raise RuntimeError("matmul_indexed: rows and kcols must be int64, b's strides non-negative")
+    c = np.empty((M, N), dtype=a.dtype)
+    if M == 0 or N == 0:
+        return c
+    if K == 0:
+        c[...] = 0
+        return c
+    if rows.min() < 0 or kcols.min() < 0 or int(rows.max()) + int(kcols.max()) >= a.size:
+        raise RuntimeError(f"matmul_indexed: an index of A falls outside a (size {a.size})")
+    runs8 = K % 8 == 0 and bool(np.all(np.diff(kcols.reshape(-1, 8), axis=1) == 1))
+    rsb, csb = (s // b.itemsize for s in b.strides)
+    shared = in_parallel(M * N * K // 16)
+    parts = min(split_threads(), (M + MR - 1) // MR) if shared else 1
+    _gemm_indexed_rows(M, N, K, a, rows, kcols, b.reshape(-1) if b.flags.c_contiguous else _flat(b), 0, rsb, csb,
+                       c.reshape(-1), workspace(a.dtype), runs8, parts, shared and parts > 1)
+    return c
+
+
+@njit(cache=True)
+def _pack_b_indexed(src, rows, kcols, k0, j0, kc, xc, w, dst):
+    """Pack the kc x xc block of B(k, j) = src[rows[k0 + k] + kcols[j0 + j]] into slivers of
+    width w (zeros past xc), as ``_pack`` packs B. A sliver whose kcols are w consecutive
+    numbers (w channels of one tap) is one contiguous run per k; any other number by number."""
+    for s in range(0, xc, w):
+        width = min(w, xc - s)
+        first_col = kcols[j0 + s]
+        run = width == w
+        if run:
+            for x in range(1, w):
+                if kcols[j0 + s + x] != first_col + x:
+                    run = False
+        for k in range(kc):
+            row = dst[s * kc + k * w: s * kc + k * w + w]
+            base = rows[k0 + k]
+            if run:
+                start = base + first_col
+                for x in range(w):
+                    row[x] = src[start + x]
+            else:
+                for x in range(width):
+                    row[x] = src[base + kcols[j0 + s + x]]
+                for x in range(width, w):
+                    row[x] = 0
+
+
+@njit(cache=True)
+def gemm_indexed_b(M, N, K, a, a_off, rsa, csa, b, rows, kcols, j0, c, c_off, ldc, work):
+    """C = A @ B on one thread for columns j0 .. j0 + N of B(k, j) = b[rows[k] + kcols[j]]; A and
+    C as in ``gemm``. ``gemm``'s loop nest with B packed by ``_pack_b_indexed``: the weight
+    gradient ``gy (C_out, N*L) @ cols (N*L, kH*kW*C_in)`` with cols read from x_pad."""
+    nr = NV * VECTOR_BYTES // a.itemsize
+    mr = min(MR, nr)
+    ap = work[: MC * KC]
+    bp = work[MC * KC: MC * KC + KC * NC]
+    tile = work[MC * KC + KC * NC: MC * KC + KC * NC + mr * nr]
+    blocks = (K + KC - 1) // KC
+    step = (K + blocks - 1) // blocks
+    for jc in range(0, N, NC):
+        nc = min(NC, N - jc)
+        for pc in range(0, K, step):
+            kc = min(step, K - pc)
+            _pack_b_indexed(b, rows, kcols, pc, j0 + jc, kc, nc, nr, bp)
+            for ic in range(0, M, MC):
+                mc = min(MC, M - ic)
+                _pack(a, a_off + ic * rsa + pc * csa, csa, rsa, kc, mc, mr, ap)
+                for jr in range(0, nc, nr):
+                    b_sliver = _address(bp, jr * kc)
+                    for ir in range(0, mc, mr):
+                        a_sliver = _address(ap, ir * kc)
+                        first = c_off + (ic + ir) * ldc + jc + jr
+                        n_rows, n_cols = min(mr, mc - ir), min(nr, nc - jr)
+                        if n_rows == mr and n_cols == nr:
+                            _micro_kernel(kc, a_sliver, b_sliver, nr, _address(c, first), ldc, pc > 0)
+                        else:  # an edge: the whole tile into scratch, its valid part into C
+                            _micro_kernel(kc, a_sliver, b_sliver, nr, _address(tile, 0), nr, False)
+                            for i in range(n_rows):
+                                out = c[first + i * ldc: first + i * ldc + n_cols]
+                                part = tile[i * nr: i * nr + n_cols]
+                                if pc > 0:
+                                    for j in range(n_cols):
+                                        out[j] += part[j]
+                                else:
+                                    for j in range(n_cols):
+                                        out[j] = part[j]
+
+
+@njit(cache=True, parallel=True)
+def _gemm_indexed_b_cols(M, N, K, a, rsa, csa, b, rows, kcols, c, work, nr, parts, parallel):
+    """``gemm_indexed_b`` over all N columns, cut into ``parts`` pieces of whole NR-wide slivers,
+    one per thread (``prange``) when ``parallel``, each with its thread's workspace row."""
+    tiles = (N + nr - 1) // nr
+    if parallel:
+        for t in prange(parts):
+            lo, hi = min(N, t * tiles // parts * nr), min(N, (t + 1) * tiles // parts * nr)
+            if hi > lo:
+                gemm_indexed_b(M, hi - lo, K, a, 0, rsa, csa, b, rows, kcols, lo, c, lo, N,
+                               work[numba.get_thread_id()])
+    else:
+        gemm_indexed_b(M, N, K, a, 0, rsa, csa, b, rows, kcols, 0, c, 0, N, work[numba.get_thread_id()])
+
+
+def matmul_indexed_b(a: np.ndarray, b: np.ndarray, rows: np.ndarray, kcols: np.ndarray) -> np.ndarray:
+    """``a @ B`` with ``B[k, j] = b[rows[k] + kcols[j]]`` (b 1-d, contiguous; rows, kcols int64),
+    a (M, K) with non-negative strides, both of b's float dtype. Only where ``available``.
+
+    Loop nest: ``for piece of whole NR-wide slivers of C's columns (prange when shared, as
+    kernels/blas.py shares a GEMM) / gemm_indexed_b``; each piece writes its own columns of C.
+    Cost: 2*M*N*K flops; B is read from b once per (jc, pc) block while packing, never copied
+    whole. Checks, before any loop, that every index stays inside ``b`` and the shapes agree."""
+    check_shape("matmul_indexed_b", "rows", rows.shape, (None,))
+    check_shape("matmul_indexed_b", "kcols", kcols.shape, (None,))
+    check_shape("matmul_indexed_b", "a", a.shape, (None, rows.shape[0]))
+    (M, K), N = a.shape, kcols.shape[0]
+    if b.ndim != 1 or not b.flags.c_contiguous or a.dtype != b.dtype or b.dtype not in TILE:
+        raise RuntimeError("matmul_indexed_b: b must be a contiguous 1-d float array of a's dtype")
+    if rows.dtype != np.int64 or kcols.dtype != np.int64 or min(a.strides) < 0:
+        raise RuntimeError("matmul_indexed_b: rows and kcols must be int64, a's strides non-negative")
+    c = np.empty((M, N), dtype=b.dtype)
+    if M == 0 or N == 0:
+        return c
+    if K == 0:
+        c[...] = 0
+        return c
+    if rows.min() < 0 or kcols.min() < 0 or int(rows.max()) + int(kcols.max()) >= b.size:
+        raise RuntimeError(f"matmul_indexed_b: an index of B falls outside b (size {b.size})")
+    nr = TILE[b.dtype][1]
+    rsa, csa = (s // a.itemsize for s in a.strides)
+    shared = in_parallel(M * N * K // 16)
+    parts = min(split_threads(), (N + nr - 1) // nr) if shared else 1
+    _gemm_indexed_b_cols(M, N, K, a.reshape(-1) if a.flags.c_contiguous else _flat(a), rsa, csa, b, rows, kcols,
+                         c.reshape(-1), workspace(b.dtype), nr, parts, shared and parts > 1)
+    return c
+
+
+def _flat(b: np.ndarray) -> np.ndarray:
+    """The 1-d array under a 2-d view with non-negative strides, from its first element (what
+    ``gemm``'s offsets and strides index): a transposed or padded b is read in place."""
+    return np.lib.stride_tricks.as_strided(b, shape=(extent(b),), strides=(b.itemsize,))
+
+
 def workspace_size(dtype) -> int:
     """Numbers of scratch one ``gemm`` call needs: Ap, Bp and one tile."""
     mr, nr = TILE[np.dtype(dtype)]
@@ -437,11 +704,17 @@ def available(dtype) -> bool:
     return np.dtype(dtype) in TILE and _USE
 
 
-def pays(M: int, N: int, K: int, along_k: bool = False, dtype=np.float32) -> bool:
+def pays(M: int, N: int, K: int, along_k: bool = False, dtype=np.float32, a_row_major: bool = True) -> bool:
     """Whether a GEMM of this shape goes faster here than on OpenBLAS's AVX2 kernel.
     ``along_k``: A row-major and B column-major, both contiguous along k (``gemm``'s dot-product
-    path). Measured on one core (float32, time ratio ours / OpenBLAS; benchmarks/bench_kernels.py
-    --only gemm and the sweeps in docs/performance-notes.md):
+    path). ``a_row_major``: A is read along k (False: A is a transposed view, the weight
+    gradients' ``cols.T @ gy``). Measured on one core (float32, time ratio ours / OpenBLAS;
+    benchmarks/bench_kernels.py --only gemm and the sweeps in docs/performance-notes.md):
+
+    * A column-major: never. With a narrow C packing A costs as much as the products
+      (1440 x K x 32, DenseNet's 3x3 weight gradient: 1.8-2.5 for K = 128..4096; 576 x 4096 x 64
+      1.6), and with a wide one it is no faster (1440 x 256 x 512 1.01, 4096 x 256 x 1024 1.02,
+      4096 x 64 x 6400 0.91-1.30; minimum of 15, 1 thread, load average 4.7-5, 2026-12-07).
 
     * C at least one register tile wide (N >= NR) and two rows or more: the ResNet block's
       three GEMMs 0.49-0.57, a 64x400x120 Linear 0.6, LeNet conv2's forward and input gradient
@@ -451,6 +724,8 @@ def pays(M: int, N: int, K: int, along_k: bool = False, dtype=np.float32) -> boo
       gradient (75 x 8960 x 16) 0.50-0.62 on dot products; K = 1000 0.88, K = 256 0.92, and
       K <= 150 1.8-3.9 (too short to amortise a tile's final sums)."""
     nr = TILE[np.dtype(dtype)][1]
+    if not a_row_major:
+        return False
     if N >= nr:
         return M >= 2
     return along_k and N >= DC and M >= DR and K >= DOT_MIN_K

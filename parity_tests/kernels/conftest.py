@@ -11,8 +11,8 @@ import pytest
 # kernels/threading.py's ``in_parallel`` picks one per call by size. The test inputs are small,
 # so without this fixture only the serial loops would ever run: each kernel test runs once
 # with the choice forced to threads and once forced to serial.
-_KERNEL_MODULES = tuple(f"minitorch.kernels.{name}" for name in ("im2col", "pool", "conv", "blas", "activation",
-                                                                  "conv_few_channels"))
+_KERNEL_MODULES = tuple(f"minitorch.kernels.{name}" for name in ("im2col", "pool", "conv", "blas", "gemm",
+                                                                  "activation", "conv_few_channels"))
 
 
 @pytest.fixture(autouse=True, params=["serial", "threads"])

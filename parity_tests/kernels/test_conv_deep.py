@@ -29,6 +29,13 @@ CASES = [
     ((2, 36, 8, 8), 16, (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1)),
     ((2, 33, 12, 10), 8, (3, 2), (2, 1), ((2, 0), (1, 0)), (2, 1)),     # forward, dx channels last
     ((2, 32, 7, 7), 8, (5, 5), (1, 1), ((0, 0), (0, 0)), (1, 1)),
+    ((2, 32, 8, 8), 40, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # indexed GEMM forward
+    ((3, 40, 16, 16), 24, (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1)),    # ... strided
+    ((2, 32, 12, 16), 8, (3, 3), (1, 1), ((2, 2), (3, 1)), (2, 2)),     # ... dilated, asymmetric
+    ((2, 48, 8, 8), 16, (5, 4), (1, 1), ((2, 2), (1, 2)), (1, 1)),      # ... dx through it too
+    ((2, 32, 7, 5), 128, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),     # indexed weight grad
+    ((2, 32, 8, 8), 48, (3, 3), (1, 1), ((1, 1), (2, 0)), (1, 1)),      # dx as an indexed forward
+    ((2, 32, 12, 11), 64, (3, 3), (2, 1), ((1, 1), (1, 1)), (1, 1)),    # indexed dw on a larger map
 ]
 
 
@@ -59,6 +66,52 @@ def test_deep_paths_against_torch(case, dtype):
     assert_close(conv2d_weight_grad(gyt, xt, w.shape, stride, pad, dil, 1), gw_t, dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_channels_last_in_several_blocks(dtype, monkeypatch):
+    """The channels-last forward and gradients a few samples per block (NHWC_BLOCK_BYTES, the
+    bias added block by block) and with the kept columns of a batch that fits one block."""
+    x_shape, c_out, stride, pad = (5, 32, 6, 6), 40, (1, 1), ((1, 1), (1, 1))  # dx channels last too
+    rng = np.random.default_rng(1)
+    x = random_array(rng, x_shape, dtype)
+    w = random_array(rng, (c_out, 32, 3, 3), dtype)
+    b = random_array(rng, (c_out,), dtype)
+
+    def torch_conv(x, w, b):
+        return F.conv2d(x, w, b, stride, 1)
+
+    y_t, gy, (gx_t, gw_t, _) = torch_forward_and_grads(torch_conv, [x, w, b])
+    per_sample = 36 * 9 * 32 * np.dtype(dtype).itemsize
+    for block, big in ((2 * per_sample, 1 << 30), (2 * per_sample, per_sample)):
+        monkeypatch.setattr(conv_module, "NHWC_BLOCK_BYTES", block)  # 2 samples a block: 2 + 2 + 1
+        monkeypatch.setattr(conv_module, "COLUMN_BLOCK_BYTES", big)  # kept, or too big to keep
+        y, columns = conv2d(x, w, b, stride, pad, (1, 1), 1, keep_columns=True)
+        assert (columns is not None) == (big > 5 * per_sample)
+        assert_close(y, y_t, dtype)
+        assert_close(conv2d_input_grad(gy, w, x.shape, stride, pad, (1, 1), 1), gx_t, dtype)
+        assert_close(conv2d_weight_grad(gy, x, w.shape, stride, pad, (1, 1), 1, columns), gw_t, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", [((2, 32, 8, 6), 12, (3, 2), (2, 1), ((1, 2), (0, 1)), (1, 2)),
+                                  ((3, 64, 5, 5), 40, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),
+                                  ((2, 32, 11, 9), 70, (2, 3), (1, 2), ((0, 1), (2, 2)), (1, 1))])
+def test_indexed_weight_grad(case, dtype):
+    """The channels-last weight gradient on the indexed GEMM (its B, cols, read from x_pad):
+    strides, dilation, asymmetric padding, C_out not a multiple of the tile, maps over 8x8."""
+    x_shape, c_out, kernel, stride, pad, dil = case
+    rng = np.random.default_rng(2)
+    x = random_array(rng, x_shape, dtype)
+    w = random_array(rng, (c_out, x_shape[1]) + kernel, dtype)
+    (pT, pB), (pL, pR) = pad
+
+    def torch_conv(x, w):
+        return F.conv2d(F.pad(x, (pL, pR, pT, pB)), w, None, stride, 0, dil)
+
+    _, gy, (_, gw_t) = torch_forward_and_grads(torch_conv, [x, w])
+    assert conv_module._indexed_weight_grad(x.shape, w.shape, 1, dtype) == conv_module.gemm.available(dtype)
+    assert_close(conv2d_weight_grad(gy, x, w.shape, stride, pad, dil, 1), gw_t, dtype)
+
+
 def test_deep_paths_are_taken():
     """The cases above reach the paths they are named for (the rule in conv2d's docstring)."""
     P0 = ((0, 0), (0, 0))
@@ -74,6 +127,19 @@ def test_deep_paths_are_taken():
                                               ((1, 1), (1, 1)), (1, 1), 1) is not None
     assert conv_module._input_grad_as_forward(gy, np.zeros((16, 8, 3, 3)), (2, 8, 8, 8), (1, 1),
                                               ((1, 1), (1, 1)), (1, 1), 1) is None  # C_out >= C_in
+    assert conv_module._indexed((2, 32, 8, 8), 8, np.float32) == conv_module.gemm.available(np.float32)
+    assert not conv_module._indexed((2, 32, 7, 7), 7, np.float32)      # output rows of 7
+    _, kept = conv2d(np.zeros((2, 32, 8, 8), np.float32), np.zeros((16, 32, 3, 3), np.float32), None, (1, 1),
+                     ((1, 1), (1, 1)), (1, 1), 1, keep_columns=True)  # indexed: x_pad, not columns, is kept
+    assert kept.shape == ((2, 10, 10, 32) if conv_module.gemm.available(np.float32) else (128, 288))
+    assert conv_module._indexed_weight_grad((2, 32, 12, 12), (64, 32, 3, 3), 1, np.float32) == \
+        conv_module.gemm.available(np.float32)
+    assert not conv_module._indexed_weight_grad((2, 40, 8, 8), (64, 40, 3, 3), 1, np.float32)  # C_in % 32
+    assert not conv_module._indexed_weight_grad((2, 32, 12, 12), (32, 32, 3, 3), 1, np.float32)  # 12x12: 64
+    as_forward = conv_module._input_grad_as_forward(np.zeros((2, 48, 8, 8)), np.zeros((48, 32, 3, 3)), (2, 32, 8, 8),
+                                                    (1, 1), ((1, 1), (1, 1)), (1, 1), 1)
+    assert (as_forward is not None) == conv_module.gemm.available(np.float64)  # 48 <= 2 * 32, indexed
+    assert not conv_module._indexed((2, 36, 8, 8), 8, np.float32)      # C_in not a multiple of 8
     assert conv_module._nhwc((2, 33, 12, 10), (8, 33, 3, 2), 1)
     assert not conv_module._nhwc_weight_grad((2, 33, 12, 10), (8, 33, 3, 2), 1)
     assert not conv_module._nhwc((2, 8, 4, 4), (8, 8, 3, 3), 1)       # few channels

@@ -82,6 +82,70 @@ def test_gemm_on_numba_threads_matches_numpy(data, m, k, n, batch, dtype, stack_
     np.testing.assert_allclose(out, expected, rtol=tol, atol=tol * k)
 
 
+@at_least(60, deadline=None)
+@given(data=st.data(), m=st.integers(1, 40), k=st.integers(1, 40), n=st.integers(1, 40),
+       batch=st.sampled_from([(), (3,), (2, 2)]), dtype=st.sampled_from(DTYPES),
+       stack_times_matrix=st.booleans(), seed=st.integers(0, 2**16))
+def test_gemm_not_shared_on_own_kernel_matches_numpy(data, m, k, n, batch, dtype, stack_times_matrix, seed):
+    """A GEMM not shared out (one thread, ``in_parallel`` False) runs kernels/gemm.py's pieces
+    serially where ``gemm.pays`` (forced here for every size, ``SERIAL_OWN_MIN`` = 1): every
+    operand layout, stacks, out=, against np.matmul."""
+    from minitorch.kernels import blas
+
+    rng = np.random.default_rng(seed)
+    a = data.draw(stored(batch + (m, k), dtype, rng))
+    b = data.draw(stored((() if stack_times_matrix else batch) + (k, n), dtype, rng))
+    expected = np.matmul(a, b)
+    saved = blas.SERIAL_OWN_MIN, blas.in_parallel
+    blas.SERIAL_OWN_MIN, blas.in_parallel = 1, lambda elements: False
+    try:
+        got = blas.matmul(a, b)
+        out = np.full(expected.shape, np.nan, dtype=dtype)
+        assert blas.matmul(a, b, out=out) is out
+    finally:
+        blas.SERIAL_OWN_MIN, blas.in_parallel = saved
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * k)
+    np.testing.assert_allclose(out, expected, rtol=tol, atol=tol * k)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("regular", [True, False])
+def test_indexed_gemm_matches_numpy(dtype, regular):
+    """kernels/gemm.py's matmul_indexed, A[i, k] = a[rows[i] + kcols[k]], and matmul_indexed_b,
+    a @ B with B[k, j] = b[rows[k] + kcols[j]]: rows in slivers of 8 a
+    constant stride apart with kcols in aligned runs of 8 (the 8x8 transposes), or irregular
+    (number by number), edges in M, N and K, a transposed b; and its index check."""
+    from minitorch.kernels import gemm
+
+    if not gemm.available(dtype):
+        pytest.skip("no AVX-512: the indexed GEMM is not used")
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal(5000).astype(dtype)
+    if regular:  # 3 rows of 8 positions, 24 numbers apart, 16 channels at 3 tap offsets
+        rows = (np.arange(3)[:, None] * 300 + np.arange(8)[None, :] * 24).reshape(-1).astype(np.int64)
+        kcols = (np.array([0, 24, 600])[:, None] + np.arange(16)[None, :]).reshape(-1).astype(np.int64)
+    else:
+        rows = rng.integers(0, 2000, 21).astype(np.int64)
+        kcols = rng.integers(0, 2000, 37).astype(np.int64)
+    A = a[rows[:, None] + kcols[None, :]]
+    for n in (5, 32, 70):
+        b = rng.standard_normal((n, kcols.size)).astype(dtype).T  # read in place, transposed
+        tol = 1e-12 if dtype == np.float64 else 1e-5
+        np.testing.assert_allclose(gemm.matmul_indexed(a, rows, kcols, b), A @ b, rtol=tol, atol=tol * kcols.size)
+    with pytest.raises(RuntimeError, match="outside"):
+        gemm.matmul_indexed(a, rows + 4000, kcols, b)
+    # the same A as the B of matmul_indexed_b (rows and kcols swapping roles: B = A.T's layout)
+    for m in (3, 8, 19):
+        left = rng.standard_normal((rows.size, m)).astype(dtype).T  # (m, M) read in place, transposed
+        tol = 1e-12 if dtype == np.float64 else 1e-5
+        np.testing.assert_allclose(gemm.matmul_indexed_b(left, a, rows, kcols), left @ A, rtol=tol,
+                                   atol=tol * rows.size)
+    with pytest.raises(RuntimeError, match="outside"):
+        gemm.matmul_indexed_b(left, a, rows, kcols + 4000)
+
+
 def _threading_setup(env_layer: str | None) -> list[str]:
     """In a fresh process: could the one pool be used, is it, numba's layer after a parallel
     kernel ran, OpenBLAS's thread count, numba's thread count."""
@@ -177,6 +241,7 @@ def test_own_gemm_dispatch():
     assert gemm.pays(512, gemm.DC, long_k, along_k=True)  # ... on dot products,
     assert not gemm.pays(512, gemm.DC, long_k - 1, along_k=True)  # and a long K
     assert not gemm.pays(512, gemm.DC - 1, long_k, along_k=True) and not gemm.pays(gemm.DR - 1, 16, long_k, True)
+    assert not gemm.pays(512, 4 * nr, 512, a_row_major=False)  # A column-major: OpenBLAS
     code = ("import numpy as np, llvmlite.binding as ll\n"
             "from minitorch.kernels import gemm\n"
             "print(gemm.available(np.float32), gemm.available(np.float64), gemm.available(np.int64), "

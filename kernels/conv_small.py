@@ -1,0 +1,261 @@
+"""conv2d's paths for 1x1 kernels and small maps; ``kernels/conv.py`` dispatches to them.
+
+Two ideas, each avoiding im2col's columns where they are mostly copies or padding:
+  * 1x1 kernels without padding in one group: the columns are x itself, so each pass is one
+    batched GEMM on the NCHW arrays (or one GEMM over the batch on maps under 8x8);
+  * maps of at most 4x4 positions in one group: one GEMM per kernel tap that reads input, on
+    channels-last copies, so no multiply ever meets padding.
+Shapes and the math are those of kernels/conv.py's docstring; the rule that picks these paths is in
+its ``conv2d`` docstring. Every entry here is called after conv.py's checks (the forwards check
+again, ``_check_forward``), so a wrong shape never reaches a GEMM.
+"""
+
+import numpy as np
+
+from . import blas
+from .conv_args import Padding4, Pair, _as_matrices, _check_forward
+from .im2col import valid_output_range
+
+# ---------------------------------------------------------------------------------------------
+# 1x1 convolutions (NiN, GoogLeNet's branches, DenseNet's bottlenecks, ResNet's downsample).
+#
+# With a 1x1 kernel, no padding and one group, sample n's columns are x[n] itself, read as a
+# (C_in, oH*oW) matrix (after taking every sH-th row and sW-th column when strided), so the
+# forward is ``y[n] = W @ x[n]`` and the input gradient ``gx[n] = W.T @ gy[n]``: one GEMM per
+# sample straight on the NCHW arrays, written straight into y (gx), with no im2col, no
+# transpose to (C, N*L) and no copy back to NCHW. The batch runs as one blas.matmul of a stack
+# (W broadcast, stride 0), one sample per thread when shared.
+# bench_conv_shapes.py, 1 thread, against im2col + GEMM: NiN (64,256,8,8)->256 forward 11.6 ->
+# 4.9 ms, GoogLeNet (16,192,24,24)->64 4.2 -> 2.4 ms, DenseNet (16,128,24,24)->128 4.3 -> 2.9 ms.
+# The weight gradient is one GEMM over the whole batch, (C_out, N*L) @ (N*L, C_in), on
+# transposing copies of gy and x (``_conv2d_weight_grad_pointwise``).
+
+
+def _pointwise(w_shape, padding: Padding4, groups: int) -> bool:
+    """Whether conv2d and conv2d_input_grad take the 1x1 path (any stride; dilation is moot)."""
+    return (tuple(w_shape[2:]) == (1, 1) and groups == 1
+            and padding[0][0] == padding[0][1] == padding[1][0] == padding[1][1] == 0)
+
+
+def conv2d_forward_pointwise(x: np.ndarray, w: np.ndarray, stride: Pair, bias: np.ndarray | None = None):
+    """conv2d of a 1x1 kernel, no padding, one group, plus bias: ``y[n] = W @ x[n, :, ::sH, ::sW]``.
+
+    Loop nest: ``(strided: copy every sH-th row, sW-th column) / one blas.matmul of the stack,
+    (C_out, C_in) @ (N, C_in, oH*oW) -> (N, C_out, oH*oW), a sample per thread when shared /
+    y += b``. Cost: 2*N*C_out*C_in*oH*oW flops; no memory beyond y (and the strided copy).
+    Maps of fewer than POINTWISE_CHANNELS_FIRST_MAX_L positions: ``x to (C_in, N*L) / one
+    blas.matmul / back to NCHW``, two copies of a small activation.
+    """
+    oH, oW = _check_forward(x, w, stride, ((0, 0), (0, 0)), (1, 1), 1, bias)
+    dtype = np.result_type(x.dtype, w.dtype)
+    w_mat = np.ascontiguousarray(w, dtype=dtype).reshape(w.shape[0], -1)
+    x = x[:, :, ::stride[0], ::stride[1]]
+    N, C_in = x.shape[:2]
+    C_out = w.shape[0]
+    y = np.empty((N, C_out, oH, oW), dtype=dtype)
+    if oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:
+        # one GEMM over the batch: (C_out, C_in) @ (C_in, N*L), transposing copies in and out
+        X = np.ascontiguousarray(x.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_in, N * oH * oW)
+        y[...] = blas.matmul(w_mat, X).reshape(C_out, N, oH, oW).transpose(1, 0, 2, 3)
+    else:
+        x = np.ascontiguousarray(x, dtype=dtype)
+        blas.matmul(np.broadcast_to(w_mat, (N, C_out, C_in)), x.reshape(N, C_in, oH * oW),
+                    out=y.reshape(N, C_out, oH * oW))
+    if bias is not None:
+        y += bias.reshape(1, -1, 1, 1).astype(y.dtype, copy=False)
+    return y
+
+
+def _conv2d_input_grad_pointwise(gy, w, input_shape, stride: Pair):
+    """conv2d_input_grad of a 1x1 kernel: ``gx[n, :, ::sH, ::sW] = W.T @ gy[n]``, zero elsewhere
+    (and beyond gy's extent). Loop nest: ``one blas.matmul of the stack, (C_in, C_out) @
+    (N, C_out, oH*oW) / (strided or short gy: scatter into a zeroed gx)``; on maps of fewer than
+    POINTWISE_CHANNELS_FIRST_MAX_L positions one GEMM over the batch, as in the forward."""
+    N, C_out, oH, oW = gy.shape
+    C_in = input_shape[1]
+    sH, sW = stride
+    if oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:  # one GEMM over the batch, as in the forward
+        dtype = np.result_type(gy.dtype, w.dtype)
+        G = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * oH * oW)
+        g = blas.matmul(np.ascontiguousarray(w, dtype=dtype).reshape(C_out, C_in).T, G)
+        g = g.reshape(C_in, N, oH, oW).transpose(1, 0, 2, 3)
+        gx = np.empty(input_shape, dtype=dtype) if (sH, sW, oH, oW) == (1, 1, *input_shape[2:]) \
+            else np.zeros(input_shape, dtype=dtype)
+        gx[:, :, :oH * sH:sH, :oW * sW:sW] = g
+        return gx
+    gy, w_mat = _as_matrices(gy, w, 1)
+    w_t = np.broadcast_to(w_mat[0].T, (N, C_in, C_out))
+    if (sH, sW) == (1, 1) and (oH, oW) == tuple(input_shape[2:]):
+        gx = np.empty(input_shape, dtype=gy.dtype)
+        blas.matmul(w_t, gy.reshape(N, C_out, oH * oW), out=gx.reshape(N, C_in, oH * oW))
+        return gx
+    g = blas.matmul(w_t, gy.reshape(N, C_out, oH * oW)).reshape(N, C_in, oH, oW)
+    gx = np.zeros(input_shape, dtype=gy.dtype)
+    gx[:, :, :oH * sH:sH, :oW * sW:sW] = g
+    return gx
+
+
+# Samples of at least this many positions (16x16) make the 1x1 weight gradient one GEMM per
+# sample read in place; smaller ones are too short a reduction (K = oH*oW) for BLAS.
+POINTWISE_SAMPLE_MIN_L = 256
+# Below this many positions (8x8) the forward and the input gradient are one GEMM over the whole
+# batch on channels-first copies, ``(C_out, C_in) @ (C_in, N*L)``: a sample's GEMM would be a
+# matrix times a few columns. CPU ms at 1 thread, stack of per-sample GEMMs -> one GEMM (torch):
+# GoogLeNet/NiN at 32/67 px, forward (64,384,3,3)->384 3.8 -> 1.6 (1.3), (64,832,1,1)->384 1.06
+# -> 0.43 (0.87), (64,480,4,4)->192 2.3 -> 1.9 (1.6), (64,256,7,7)->256 3.9 -> 3.7 (3.2); at 8x8,
+# (64,192,8,8)->64, the stack was faster (1.05 against 1.47).
+POINTWISE_CHANNELS_FIRST_MAX_L = 64
+
+
+def _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride: Pair):
+    """conv2d_weight_grad of a 1x1 kernel. At stride 1 with oH*oW >= POINTWISE_SAMPLE_MIN_L:
+    ``gw = sum_n gy[n] (C_out, L) @ x[n].T``, one GEMM per sample on the arrays as they are
+    (loop nest: ``for n / one blas.matmul / add``). Otherwise ``gw = GY (C_out, N*L) @ X (C_in,
+    N*L).T``, X the (strided) samples of x and GY gy, both channels first (loop nest: ``two
+    transposing copies / one blas.matmul``). Timed alone (1 thread, minimum of 7): GoogLeNet
+    (16,192,24,24)->64 2.5 ms per sample against 3.3 with the copies; NiN (64,256,8,8) 4.9 with
+    the copies against 5.4 per sample."""
+    N, C_out, oH, oW = gy.shape
+    C_in = weight_shape[1]
+    dtype = np.result_type(x.dtype, gy.dtype)
+    if tuple(stride) == (1, 1) and (oH, oW) == x.shape[2:] and oH * oW >= POINTWISE_SAMPLE_MIN_L:
+        x3 = np.ascontiguousarray(x, dtype=dtype).reshape(N, C_in, oH * oW)
+        g3 = np.ascontiguousarray(gy, dtype=dtype).reshape(N, C_out, oH * oW)
+        gw = blas.matmul(g3[0], x3[0].T)
+        part = np.empty_like(gw)
+        for n in range(1, N):
+            gw += blas.matmul(g3[n], x3[n].T, out=part)
+        return gw.reshape(weight_shape)
+    x_sub = x[:, :, :oH * stride[0]:stride[0], :oW * stride[1]:stride[1]]
+    X = np.ascontiguousarray(x_sub.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_in, N * oH * oW)
+    GY = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * oH * oW)
+    return blas.matmul(GY, X.T).reshape(weight_shape)
+
+
+# ---------------------------------------------------------------------------------------------
+# Small maps: one GEMM per kernel tap (the gallery's deep chapters at 32 px: ResNet's last stages
+# at 4x4, 2x2 and 1x1, DenseNet's last blocks).
+#
+# On a map this small most of an im2col column is padding: a 3x3 kernel with padding 1 on a
+# 1x1 map reads one real number in nine, on 2x2 four in nine, on 4x4 100 in 144. So instead of
+# building the columns, each tap (i, j) is its own GEMM on the positions where it reads the
+# input, a rectangle of outputs (oh0:oh1, ow0:ow1) and the matching strided rectangle of the
+# input, both channels last (x_l (N, H, W, C_in), y_l (N, oH, oW, C_out)):
+#     forward      y_l[:, oh0:oh1, ow0:ow1] += x_l[:, ih0::sH, iw0::sW] (N*nh*nw, C_in) @ w[:, :, i, j].T
+#     input grad   gx_l[:, ih0::sH, iw0::sW] += gy_l[:, oh0:oh1, ow0:ow1] (N*nh*nw, C_out) @ w[:, :, i, j]
+#     weight grad  gw[:, :, i, j] = gy_l[rectangle].T (C_out, N*nh*nw) @ x_l[rectangle]
+# A tap that reads only padding is skipped (its weight gradient is 0). The flops are exactly the
+# convolution's, never a multiply by padding; the price is a copy of each rectangle (none for a
+# tap that covers the whole map, as the centre tap does) and an addition of each product into
+# the result. bench_conv_shapes.py --baseline, 1 thread (docs in conv2d's docstring).
+
+TAPS_MAX_POSITIONS = 4 * 4
+
+
+def _taps_path(x_shape, w_shape, groups: int) -> bool:
+    """Whether a convolution runs one GEMM per tap (see above): one group, a map of at most
+    TAPS_MAX_POSITIONS positions (a 1x1 kernel without padding takes the 1x1 path first)."""
+    return groups == 1 and x_shape[2] * x_shape[3] <= TAPS_MAX_POSITIONS
+
+
+def _taps(in_hw, out_hw, k_hw, stride: Pair, padding: Padding4, dilation: Pair):
+    """The taps that read some input: [(i, j, (oh0, oh1), (ow0, ow1), ih0, iw0)], output rectangle
+    and the input position of its first corner, those covering the whole output first."""
+    taps = []
+    for i in range(k_hw[0]):
+        oh = valid_output_range.py_func(out_hw[0], stride[0], padding[0][0], i * dilation[0], in_hw[0])
+        for j in range(k_hw[1]):
+            ow = valid_output_range.py_func(out_hw[1], stride[1], padding[1][0], j * dilation[1], in_hw[1])
+            if oh[0] < oh[1] and ow[0] < ow[1]:
+                taps.append((i, j, oh, ow, oh[0] * stride[0] - padding[0][0] + i * dilation[0],
+                             ow[0] * stride[1] - padding[1][0] + j * dilation[1]))
+    return sorted(taps, key=lambda t: (t[2][1] - t[2][0]) * (t[3][1] - t[3][0]) != out_hw[0] * out_hw[1])
+
+
+def _rectangle(a_l, oh, ow, first, stride: Pair):
+    """a_l[:, first[0] + k*sH, first[1] + l*sW] for k < oh1 - oh0, l < ow1 - ow0 (channels last):
+    the input positions a tap reads for the outputs (oh0:oh1, ow0:ow1)."""
+    nh, nw = oh[1] - oh[0], ow[1] - ow[0]
+    sH, sW = stride
+    return a_l[:, first[0]: first[0] + (nh - 1) * sH + 1: sH, first[1]: first[1] + (nw - 1) * sW + 1: sW]
+
+
+def _channels_last(a, dtype):
+    """(N, C, H, W) -> a contiguous (N, H, W, C) copy."""
+    return np.ascontiguousarray(a.transpose(0, 2, 3, 1), dtype=dtype)
+
+
+def _tap_weight(w, i, j, dtype):
+    """w[:, :, i, j] as a contiguous (C_out, C_in) matrix: one tap's copy, not the whole weight
+    transposed (the taps that read only padding are never copied: on a 1x1 map 8 of 9)."""
+    return np.ascontiguousarray(w[:, :, i, j], dtype=dtype)
+
+
+def _conv2d_forward_taps(x, w, stride: Pair, padding: Padding4, dilation: Pair, bias=None):
+    """conv2d (one group) as one GEMM per tap (see above), plus bias.
+
+    Loop nest: ``x to channels last / for tap that reads input / copy its input rectangle
+    (N*nh*nw, C_in) and its weight w[:, :, i, j] / one blas.matmul @ w[:, :, i, j].T / add into y_l's rectangle (the first
+    tap covering all of y_l writes it) / y_l back to NCHW (+ b)``.
+    Cost: 2*C_out*C_in*(the products that read input) flops, at most the convolution's.
+    """
+    oH, oW = _check_forward(x, w, stride, padding, dilation, 1, bias)
+    dtype = np.result_type(x.dtype, w.dtype)
+    N, C_in, H, W = x.shape
+    C_out = w.shape[0]
+    x_l = _channels_last(x, dtype)
+    taps = _taps((H, W), (oH, oW), w.shape[2:], stride, padding, dilation)
+    y_l = np.empty((N, oH, oW, C_out), dtype=dtype)
+    covered = False
+    for i, j, oh, ow, ih0, iw0 in taps:
+        rows = _rectangle(x_l, oh, ow, (ih0, iw0), stride).reshape(-1, C_in)
+        if not covered and (oh[1] - oh[0]) * (ow[1] - ow[0]) == oH * oW:
+            blas.matmul(rows, _tap_weight(w, i, j, dtype).T, out=y_l.reshape(-1, C_out))
+            covered = True
+            continue
+        if not covered:
+            y_l[...] = 0
+            covered = True
+        y_l[:, oh[0]:oh[1], ow[0]:ow[1]] += blas.matmul(rows, _tap_weight(w, i, j, dtype).T).reshape(
+            N, oh[1] - oh[0], ow[1] - ow[0], C_out)
+    if not covered:  # every tap reads only padding
+        y_l[...] = 0
+    y = np.empty((N, C_out, oH, oW), dtype=dtype)
+    if bias is None:
+        y[...] = y_l.transpose(0, 3, 1, 2)
+    else:
+        np.add(y_l.transpose(0, 3, 1, 2), bias.reshape(1, -1, 1, 1).astype(dtype, copy=False), out=y)
+    return y
+
+
+def _conv2d_input_grad_taps(gy, w, input_shape, stride: Pair, padding: Padding4, dilation: Pair):
+    """conv2d_input_grad (one group), one GEMM per tap: ``gx_l[input rectangle] += gy_l[output
+    rectangle] @ w[:, :, i, j]``. Loop nest: ``gy to channels last / for tap / copy gy's rectangle
+    (N*nh*nw, C_out) / one blas.matmul / add into gx_l's strided rectangle / gx_l back to NCHW``."""
+    N, C_out, oH, oW = gy.shape
+    _, C_in, H, W = input_shape
+    dtype = np.result_type(gy.dtype, w.dtype)
+    gy_l = _channels_last(gy, dtype)
+    gx_l = np.zeros((N, H, W, C_in), dtype=dtype)
+    for i, j, oh, ow, ih0, iw0 in _taps((H, W), (oH, oW), w.shape[2:], stride, padding, dilation):
+        nh, nw = oh[1] - oh[0], ow[1] - ow[0]
+        rows = gy_l[:, oh[0]:oh[1], ow[0]:ow[1]].reshape(-1, C_out)
+        _rectangle(gx_l, oh, ow, (ih0, iw0), stride)[...] += blas.matmul(rows, _tap_weight(w, i, j, dtype)).reshape(
+            N, nh, nw, C_in)
+    return np.ascontiguousarray(gx_l.transpose(0, 3, 1, 2))
+
+
+def _conv2d_weight_grad_taps(gy, x, weight_shape, stride: Pair, padding: Padding4, dilation: Pair):
+    """conv2d_weight_grad (one group), one GEMM per tap: ``gw[:, :, i, j] = gy_l[output
+    rectangle].T @ x_l[input rectangle]``, (C_out, N*nh*nw) @ (N*nh*nw, C_in); 0 for a tap that
+    reads only padding. Loop nest: ``x and gy to channels last / for tap / copy both rectangles /
+    one blas.matmul / written into gw[:, :, i, j]``."""
+    _, C_out, oH, oW = gy.shape
+    C_in, kH, kW = weight_shape[1:]
+    dtype = np.result_type(x.dtype, gy.dtype)
+    x_l, gy_l = _channels_last(x, dtype), _channels_last(gy, dtype)
+    gw = np.zeros((C_out, C_in, kH, kW), dtype=dtype)
+    for i, j, oh, ow, ih0, iw0 in _taps(x.shape[2:], (oH, oW), (kH, kW), stride, padding, dilation):
+        g = gy_l[:, oh[0]:oh[1], ow[0]:ow[1]].reshape(-1, C_out)
+        gw[:, :, i, j] = blas.matmul(g.T, _rectangle(x_l, oh, ow, (ih0, iw0), stride).reshape(-1, C_in))
+    return gw
