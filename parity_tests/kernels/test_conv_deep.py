@@ -129,7 +129,8 @@ def test_deep_paths_are_taken():
                                               ((1, 1), (1, 1)), (1, 1), 1) is None  # C_out >= C_in
     assert conv_module._indexed((2, 32, 8, 8), 8, np.float32) == conv_module.gemm.available(np.float32)
     assert not conv_module._indexed((2, 32, 7, 7), 7, np.float32)      # output rows of 7
-    _, kept = conv2d(np.zeros((2, 32, 8, 8), np.float32), np.zeros((16, 32, 3, 3), np.float32), None, (1, 1),
+    # 32 output channels: with 16 or fewer the few-channel loops (kernels/conv_few_channels.py) come first
+    _, kept = conv2d(np.zeros((2, 32, 8, 8), np.float32), np.zeros((32, 32, 3, 3), np.float32), None, (1, 1),
                      ((1, 1), (1, 1)), (1, 1), 1, keep_columns=True)  # indexed: x_pad, not columns, is kept
     assert kept.shape == ((2, 10, 10, 32) if conv_module.gemm.available(np.float32) else (128, 288))
     assert conv_module._indexed_weight_grad((2, 32, 12, 12), (64, 32, 3, 3), 1, np.float32) == \
