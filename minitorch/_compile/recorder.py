@@ -77,6 +77,7 @@ class Recorder:
         self.arrays: dict[int, Any] = {}  # slot -> the array it held during the capture
         self.keep: list = []
         self.dynamic_owner: dict[int, int] = {}  # memory of an input or temporary -> a slot over it
+        self.baked_options: set[tuple[int, str]] = set()  # (id of an optimizer's group, option) made constant
         # Every tensor alive now, with what it holds (gc finds them: a Tensor has a __dict__).
         self.pre: list[tuple] = []
         self.modules: list = []
@@ -276,6 +277,11 @@ class Recorder:
         shapes = tuple(tuple(a.shape) for a in (*(a for a in args if _is_array(a)), *arrays))
         self.plan.steps.append(Step(fn, tuple(ins), kw_const, tuple(kw_slots), tuple(out_slots), multi, name, shapes))
 
+    def baked(self, options: dict, key: str) -> None:
+        """``capture.baked``: ``options[key]`` became a constant of the plan (it stays guarded)."""
+        self.keep.append(options)
+        self.baked_options.add((id(options), key))
+
     def graph_break(self, reason: str) -> None:
         where = user_frame()
         if self.fullgraph:
@@ -338,7 +344,9 @@ class Recorder:
                         plan.module_guards.append((sub, _module_snapshot(sub)))
         for o in self.optimizers:
             if any(id(p._data) in used for g in o.param_groups for p in g["params"]):
-                plan.optimizer_guards.append((o, _optimizer_snapshot(o)))
+                live = [frozenset(k for k in o._live_options if (id(g), k) not in self.baked_options)
+                        for g in o.param_groups]
+                plan.optimizer_guards.append((o, live, _optimizer_snapshot(o, live)))
         if not self._hoist_checks():
             return None
         plan.finalize()
