@@ -485,3 +485,29 @@ def test_sgd_update_kernel_gives_numpys_bits(shape, dtype):
     assert np.array_equal(p, expected)
     with pytest.raises(RuntimeError, match="add_scaled: grad of shape"):
         add_scaled(p, g[:1], -0.1)
+
+
+def test_gradients_are_stolen_only_where_nothing_else_reaches_them(device):
+    """The plan hands ``.grad`` the gradient array itself where eager would (``steal``), and keeps
+    the copy where the same array reaches two leaves: no two ``.grad`` share memory."""
+    p = nn.Parameter(minitorch.ones(4, 3).to(device))
+    q = nn.Parameter(minitorch.ones(4, 3).to(device))
+    w = nn.Parameter(minitorch.ones(3, 2).to(device))
+
+    def step(x):
+        for t in (p, q, w):
+            t.grad = None
+        ((p + q) * x).sum().backward()  # Add's backward gives p and q the same gradient array
+        (x @ w).sum().backward()
+        return p.grad, q.grad, w.grad
+
+    f = minitorch.compile(step)
+    for k in range(4):
+        x = minitorch.full((4, 3), float(k + 1)).to(device)
+        grads = [_arrays(g) for g in f(x)]
+        expected = [_arrays(g) for g in step(x)]
+        assert all(np.array_equal(a, b) for a, b in zip(grads, expected))
+        assert not np.shares_memory(_arrays(p.grad), _arrays(q.grad))
+    names = [s.name for s in f.plans[0].steps]
+    if device == "cpu":  # on CUDA (torch arrays) eager copies every gradient, and so does the plan
+        assert names.count("steal") == 2 and names.count("copyto") == 1
