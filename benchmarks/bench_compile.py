@@ -1,7 +1,7 @@
 """``minitorch.compile`` against eager minitorch and eager PyTorch: training steps and replay overhead.
 
-Run: ``python benchmarks/bench_compile.py [--rounds 21] [--calls 10] [--threads 1]`` from the
-repository root.
+Run: ``python benchmarks/bench_compile.py [--rounds 21] [--calls 10] [--threads 1] [--profile]``
+from the repository root.
 
 Workloads (one training step each, batch 64, 28x28 inputs, the same seeds in both libraries):
 
@@ -15,6 +15,14 @@ eager, minitorch compiled, PyTorch eager with 1 thread and with 2 threads. The t
 in microseconds per call and the ratios to PyTorch's 1-thread and 2-thread medians. minitorch runs
 on ``--threads`` threads (default 1). The load average before and after is printed: the machine is
 shared, and a busy second core makes 2-thread figures collapse (prefer the 1-thread columns).
+
+Between two timings the benchmark sleeps ``--pause`` (20 ms, as bench_commits.py): OpenMP's idle
+threads spin for milliseconds after a parallel region, so a variant timed right after PyTorch's
+2-thread step found the second core busy, and minitorch's kernels rightly took that for a busy
+machine (``kernels/threading.py``: a stalled GEMM starts a serial spell, hundreds of kernel
+loops on one thread). The column ``spells`` counts the serial spells that began while a variant
+ran: a minitorch figure at 2 threads with spells is partly a 1-thread figure. ``--profile`` prints
+the compiled step's per-kernel table (``CompiledFunction.profile``).
 """
 
 from __future__ import annotations
@@ -107,11 +115,19 @@ def variants(name: str):
             "torch": lambda: t_step(*t_args)}, compiled
 
 
-def measure(name: str, rounds: int, calls: int) -> tuple[dict, object]:
+def _spells() -> int:
+    from minitorch.kernels import threading as kernel_threads
+
+    return kernel_threads.serial_spells()
+
+
+def measure(name: str, rounds: int, calls: int, pause: float = 0.02) -> tuple[dict, dict, object]:
+    """Medians (s per call) and serial spells begun per variant, and the compiled function."""
     fns, compiled = variants(name)
     runs = [(k, f, 1) for k, f in fns.items() if k != "torch"] + [("torch 1 thread", fns["torch"], 1),
                                                                    ("torch 2 threads", fns["torch"], 2)]
     times: dict[str, list[float]] = {k: [] for k, _, _ in runs}
+    spells = dict.fromkeys(times, 0)
     for k, f, threads in runs:  # warm-up (numba compiles on the first call)
         torch.set_num_threads(threads)
         f()
@@ -121,11 +137,14 @@ def measure(name: str, rounds: int, calls: int) -> tuple[dict, object]:
             order = runs[r % len(runs):] + runs[:r % len(runs)]
             for k, f, threads in order:
                 torch.set_num_threads(threads)
+                time.sleep(pause)
+                before = _spells()
                 t0 = time.perf_counter()
                 for _ in range(calls):
                     f()
                 times[k].append((time.perf_counter() - t0) / calls)
-    return {k: statistics.median(v) for k, v in times.items()}, compiled
+                spells[k] += _spells() - before
+    return {k: statistics.median(v) for k, v in times.items()}, spells, compiled
 
 
 def main() -> None:
@@ -134,17 +153,25 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=10)
     parser.add_argument("--threads", type=int, default=1, help="minitorch's threads")
     parser.add_argument("--only", default="mlp,lenet,chain")
+    parser.add_argument("--pause", type=float, default=0.02, help="s between two timings (0: none)")
+    parser.add_argument("--profile", action="store_true", help="print the compiled steps' per-kernel tables")
     args = parser.parse_args()
     minitorch.set_num_threads(args.threads)
     print(f"load before: {os.getloadavg()[0]:.2f}; minitorch on {args.threads} thread(s); medians of "
           f"{args.rounds} rounds x {args.calls} calls")
     for name in args.only.split(","):
-        med, compiled = measure(name, args.rounds, args.calls)
+        med, spells, compiled = measure(name, args.rounds, args.calls, args.pause)
         t1, t2 = med["torch 1 thread"], med["torch 2 threads"]
         print(f"\n{name}  (plan: {len(compiled.plans[0].steps)} kernels)")
-        print(f"  {'variant':<22}{'us/call':>10}{'/ torch 1t':>12}{'/ torch 2t':>12}")
+        print(f"  {'variant':<22}{'us/call':>10}{'/ torch 1t':>12}{'/ torch 2t':>12}{'spells':>8}")
         for k, v in med.items():
-            print(f"  {k:<22}{v * 1e6:>10.1f}{v / t1:>12.2f}{v / t2:>12.2f}")
+            print(f"  {k:<22}{v * 1e6:>10.1f}{v / t1:>12.2f}{v / t2:>12.2f}{spells[k]:>8}")
+        if args.profile and name != "chain":
+            step, step_args = training_step(minitorch, {"mlp": _mlp, "lenet": _lenet}[name], 0.1)
+            profiled = minitorch.compile(step)
+            for _ in range(3):
+                profiled(*step_args)
+            print(profiled.profile(*step_args, runs=args.rounds * args.calls))
         if name == "chain":
             n = len(compiled.plans[0].steps)
             over = (med["minitorch compiled"] - med["numpy (kernels only)"]) / n

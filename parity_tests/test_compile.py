@@ -511,3 +511,32 @@ def test_gradients_are_stolen_only_where_nothing_else_reaches_them(device):
     names = [s.name for s in f.plans[0].steps]
     if device == "cpu":  # on CUDA (torch arrays) eager copies every gradient, and so does the plan
         assert names.count("steal") == 2 and names.count("copyto") == 1
+
+
+def test_a_replayed_loss_has_no_backward_left_as_in_torch(device):
+    """torch.compile returns a step's loss with a ``grad_fn`` whose backward already ran; a replay
+    returns it without one (docs/compile.md). A second backward is a RuntimeError in both."""
+    p = nn.Parameter(minitorch.ones(3).to(device))
+    opt = minitorch.optim.SGD([p], lr=0.1)
+
+    def step():
+        opt.zero_grad()
+        loss = (p * p).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    f = minitorch.compile(step)
+    losses = [f() for _ in range(3)]
+    assert losses[0].grad_fn is not None and losses[2].grad_fn is None and not losses[2].requires_grad
+    for loss in (losses[0], losses[2]):
+        with pytest.raises(RuntimeError):
+            loss.backward()
+    tp = torch.nn.Parameter(torch.ones(3))
+    topt = torch.optim.SGD([tp], lr=0.1)
+    tp.grad = None
+    topt.zero_grad()
+    tloss = (tp * tp).sum()
+    tloss.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        tloss.backward()
