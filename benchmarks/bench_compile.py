@@ -23,6 +23,10 @@ machine (``kernels/threading.py``: a stalled GEMM starts a serial spell, hundred
 loops on one thread). The column ``spells`` counts the serial spells that began while a variant
 ran: a minitorch figure at 2 threads with spells is partly a 1-thread figure. ``--profile`` prints
 the compiled step's per-kernel table (``CompiledFunction.profile``).
+
+``--baseline REV`` compares instead this working tree's compiled and eager steps with those of git
+revision REV (checked out as bench_commits.py does), one worker process per side, alternating,
+medians: the before/after figure of a change to the compiler.
 """
 
 from __future__ import annotations
@@ -147,6 +151,65 @@ def measure(name: str, rounds: int, calls: int, pause: float = 0.02) -> tuple[di
     return {k: statistics.median(v) for k, v in times.items()}, spells, compiled
 
 
+def _ab_worker(root: str, threads: int, names: list, conn) -> None:
+    """bench_commits.py's worker for ``--baseline``: import ``root``'s minitorch, build the steps, time on request."""
+    import bench_commits
+
+    sys.path.insert(0, root)
+    for name in [m for m in sys.modules if m == "minitorch" or m.startswith("minitorch.")]:
+        del sys.modules[name]
+    bench_commits.worker.__globals__["make_workloads"] = lambda lib: _ab_workloads(lib, threads, names)
+    bench_commits.worker(root, conn)
+
+
+def _ab_workloads(lib, threads: int, names: list) -> dict:
+    lib.set_num_threads(threads)
+    out = {}
+    for name in names:
+        make, lr = {"mlp": (_mlp, 0.1), "lenet": (_lenet, 0.9)}[name]
+        step, step_args = training_step(lib, make, lr)
+        compiled = lib.compile(step)
+        eager_step, eager_args = training_step(lib, make, lr)
+        out[f"{name} compiled"] = (lambda c=compiled, a=step_args: c(*a), 10)
+        out[f"{name} eager"] = (lambda s=eager_step, a=eager_args: s(*a), 10)
+    return out
+
+
+def baseline(rev: str, threads: int, names: list, repeats: int) -> None:
+    """Old (``rev``) against new (this working tree), one worker process each; see the module docstring."""
+    import multiprocessing as mp
+
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    import bench_commits
+
+    roots = {"old": bench_commits.checkout(rev), "new": ROOT}
+    ctx = mp.get_context("spawn")
+    conns, procs = {}, []
+    for side, root in roots.items():
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_ab_worker, args=(root, threads, names, child))
+        proc.start()
+        conns[side], procs = parent, procs + [proc]
+    workloads = [conns[side].recv() for side in roots][-1]
+    print(f"load before: {os.getloadavg()[0]:.2f}; old {rev}, new the working tree; minitorch on {threads} "
+          f"thread(s); medians of {repeats}, alternating\n")
+    print("| step | old us | new us | new / old |\n|---|---:|---:|---:|")
+    for name in workloads:
+        samples: dict = {side: [] for side in roots}
+        for r in range(repeats):
+            for side in (("old", "new") if r % 2 == 0 else ("new", "old")):
+                time.sleep(bench_commits.PAUSE)
+                conns[side].send(name)
+                samples[side].append(conns[side].recv())
+        old, new = (statistics.median(samples[s]) * 1e6 for s in ("old", "new"))
+        print(f"| {name} | {old:.1f} | {new:.1f} | {new / old:.2f}x |")
+    for side in roots:
+        conns[side].send(None)
+    for proc in procs:
+        proc.join()
+    print(f"\nload after: {os.getloadavg()[0]:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=21)
@@ -155,7 +218,11 @@ def main() -> None:
     parser.add_argument("--only", default="mlp,lenet,chain")
     parser.add_argument("--pause", type=float, default=0.02, help="s between two timings (0: none)")
     parser.add_argument("--profile", action="store_true", help="print the compiled steps' per-kernel tables")
+    parser.add_argument("--baseline", metavar="REV", help="compare with git revision REV instead (old / new)")
     args = parser.parse_args()
+    if args.baseline:
+        baseline(args.baseline, args.threads, [n for n in args.only.split(",") if n != "chain"], args.rounds)
+        return
     minitorch.set_num_threads(args.threads)
     print(f"load before: {os.getloadavg()[0]:.2f}; minitorch on {args.threads} thread(s); medians of "
           f"{args.rounds} rounds x {args.calls} calls")

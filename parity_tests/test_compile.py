@@ -540,3 +540,21 @@ def test_a_replayed_loss_has_no_backward_left_as_in_torch(device):
     tloss.backward()
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         tloss.backward()
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+def test_replayed_views_follow_each_new_input(layout, device):
+    """A plan makes a view as one window into its base's memory (``_fold_views``): replayed on
+    new inputs (other memory) it reads the new values. (An input that is a view into a bigger
+    tensor's storage is a graph break: ``Recorder._view``.)"""
+    def f(x):
+        return (x.t().reshape(-1)[1:] * 2).unsqueeze(0).expand(2, -1)
+
+    compiled = minitorch.compile(f)
+    big = minitorch.arange(96.0).reshape(8, 12).to(device)
+    for k in range(4):
+        x = {"contiguous": (big[:4, :6] + k).contiguous(), "transposed": (big[:6, :4] + k).t()}[layout]
+        with minitorch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("error")  # no graph break: calls 3 and 4 are replays
+            assert np.array_equal(_arrays(compiled(x)), _arrays(f(x)))
+    assert len(compiled.plans) == 1
