@@ -238,6 +238,34 @@ def test_learning_rate_is_read_live_or_captures_again_never_stale(make, live, de
     assert len(f.plans) == (1 if live and in_place else 3)
 
 
+def test_one_cycle_schedule_of_lr_and_betas_replays_one_plan(device):
+    """OneCycleLR changes Adam's ``lr`` and ``betas`` every step: both are read when the update
+    runs, so one plan replays every step, bit-identical to eager."""
+    def run(compiled):
+        minitorch.manual_seed(0)
+        model = nn.Linear(4, 3).to(device)
+        opt = minitorch.optim.Adam(model.parameters(), lr=0.01)
+        sched = minitorch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=12)
+
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).square().mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = minitorch.compile(step) if compiled else step
+        losses = []
+        for k in range(12):
+            losses.append(_arrays(fn(minitorch.full((2, 4), float(k)).to(device))).copy())
+            sched.step()
+        return [_arrays(p).copy() for p in model.parameters()] + losses, fn
+
+    (eager, _), (compiled, fn) = run(False), run(True)
+    assert all(np.array_equal(a, b) for a, b in zip(eager, compiled))
+    assert len(fn.plans) == 1
+
+
 def test_recompile_limit_falls_back_to_eager_with_a_warning(device):
     p = nn.Parameter(minitorch.ones(2).to(device))
     opt = minitorch.optim.SGD([p], lr=0.1)

@@ -32,7 +32,8 @@ class Adam(Optimizer):
     """``torch.optim.Adam``; state per parameter: ``step`` (0-d tensor), ``exp_avg``, ``exp_avg_sq``
     (and ``max_exp_avg_sq`` with amsgrad)."""
 
-    _live_options = ("lr",)  # _adam_arrays reads it when it runs: a compiled step follows a scheduler
+    # _adam_arrays reads these when it runs: a compiled step follows a scheduler (OneCycleLR's betas too)
+    _live_options = ("lr", "betas", "eps")
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
