@@ -572,7 +572,7 @@ def test_a_replayed_loss_has_no_backward_left_as_in_torch(device):
 
 @pytest.mark.parametrize("layout", ["contiguous", "transposed"])
 def test_replayed_views_follow_each_new_input(layout, device):
-    """A plan makes a view as one window into its base's memory (``_fold_views``): replayed on
+    """A plan makes a view as one window into its base's memory (``_compile/passes.py: fold_views``): replayed on
     new inputs (other memory) it reads the new values. (An input that is a view into a bigger
     tensor's storage is a graph break: ``Recorder._view``.)"""
     def f(x):

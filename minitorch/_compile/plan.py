@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor.tensor import Tensor
+from ..backends import backend_of
 
 
 class Step:
@@ -158,6 +159,23 @@ def _build(spec: Any, bufs: list) -> Any:
     if isinstance(spec, dict):
         return {k: _build(v, bufs) for k, v in spec.items()}
     return spec[1] if isinstance(spec, tuple) and spec and spec[0] == "const" else spec
+
+
+def _view_of(base, shape, stride, offset):
+    """A plan step: the view ``shape``/``stride`` at element ``offset`` of ``base``'s memory (a replayed view)."""
+    xp = backend_of(base)
+    return xp.as_strided(xp.storage_of(base), shape, stride, offset)
+
+
+def _pack_tuple(*xs) -> tuple:
+    return xs
+
+
+def _pack_list(*xs) -> list:
+    return list(xs)
+
+
+_PURE = (_pack_tuple, _pack_list, _view_of)
 
 
 _SCALARS = (bool, int, float, str, type(None))
