@@ -238,6 +238,32 @@ def test_learning_rate_is_read_live_or_captures_again_never_stale(make, live, de
     assert len(f.plans) == (1 if live and in_place else 3)
 
 
+def test_an_optimizer_subclass_with_its_own_update_keeps_lr_guarded(device):
+    """SGD reads lr when its update runs; a subclass with its own ``_update`` may not (this one
+    bakes it into ``add_``): its lr stays a guard, and a new value captures again."""
+    class MySGD(minitorch.optim.SGD):
+        def _update(self, p, grad, state, group):
+            p.add_(grad, alpha=-group["lr"])
+
+    p = nn.Parameter(minitorch.ones(3).to(device))
+    opt = MySGD([p], lr=0.1)
+
+    def step():
+        opt.zero_grad()
+        (p * p).sum().backward()
+        opt.step()
+
+    f = minitorch.compile(step)
+    expected = np.ones(3, dtype=np.float32)
+    for i in range(6):
+        if i == 4:
+            opt.param_groups[0]["lr"] = 0.01
+        f()
+        expected = expected - np.float32(opt.param_groups[0]["lr"]) * (2 * expected)
+        assert np.allclose(_arrays(p), expected)
+    assert len(f.plans) == 2
+
+
 def test_one_cycle_schedule_of_lr_and_betas_replays_one_plan(device):
     """OneCycleLR changes Adam's ``lr`` and ``betas`` every step: both are read when the update
     runs, so one plan replays every step, bit-identical to eager."""

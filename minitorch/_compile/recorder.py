@@ -349,7 +349,7 @@ class Recorder:
                         plan.module_guards.append((sub, _module_snapshot(sub)))
         for o in self.optimizers:
             if any(id(p._data) in used for g in o.param_groups for p in g["params"]):
-                live = [frozenset(k for k in o._live_options if (id(g), k) not in self.baked_options)
+                live = [frozenset(k for k in _live_options(o) if (id(g), k) not in self.baked_options)
                         for g in o.param_groups]
                 plan.optimizer_guards.append((o, live, _optimizer_snapshot(o, live)))
         if not self._hoist_checks():
@@ -406,6 +406,17 @@ class Recorder:
             return ("const", r)
         self.graph_break(f"the function returns a {type(r).__name__}")
         return None
+
+
+def _live_options(opt) -> tuple[str, ...]:
+    """The options ``opt``'s update reads when it runs (``Optimizer._live_options``), as declared by
+    the class whose ``step`` and ``_update`` it runs: a subclass that overrides either may use
+    them some other way (bake ``lr`` into a constant), so all its options stay guarded."""
+    cls = type(opt)
+    owner = next((c for c in cls.__mro__ if "_live_options" in c.__dict__), None)
+    if owner is None or cls.step is not owner.step or cls._update is not owner._update:
+        return ()
+    return owner._live_options
 
 
 def _live_objects(bases: tuple) -> list:
