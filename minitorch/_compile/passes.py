@@ -36,7 +36,8 @@ def fold_views(rec) -> None:
     row-major, one ``np.ndarray(shape, dtype, buffer, offset, strides)`` call with the numbers
     the capture saw (0.5 µs, where the forward's own Python and the flat storage it takes as
     an argument cost ~3 µs each). The step keeps its name; the storage step it no longer
-    reads goes (``drop_unused_views``). MLP 784-256-10: 23 of its 58 kernels."""
+    reads goes (``drop_unused_views``). MLP 784-256-10: 24 of its 62 kernels were views (62 µs);
+    13 windows are left (~9 µs)."""
     plan, arrays = rec.plan, rec.arrays
     fixed: set[int] = set()  # slots of views of fixed memory, made by a _Fixed step
     made_by: dict[int, Step] = {}
@@ -67,6 +68,7 @@ def fold_views(rec) -> None:
             if window is not None:
                 s.fn, s.ins, s.kwargs = window, (i,), {}
                 break
+
 
 def drop_unused_views(rec) -> None:
     """Drop the steps that only make views (or pack tuples) that nothing reads any more. A view
