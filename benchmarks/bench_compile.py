@@ -21,7 +21,8 @@ threads spin for milliseconds after a parallel region, so a variant timed right 
 2-thread step found the second core busy, and minitorch's kernels rightly took that for a busy
 machine (``kernels/threading.py``: a stalled GEMM starts a serial spell, hundreds of kernel
 loops on one thread). The column ``spells`` counts the serial spells that began while a variant
-ran: a minitorch figure at 2 threads with spells is partly a 1-thread figure. ``--profile`` prints
+ran; a spell outlasts the variant it began in (hundreds of kernel loops), so with spells in any
+row, the minitorch figures at 2 threads are partly 1-thread figures. ``--profile`` prints
 the compiled step's per-kernel table (``CompiledFunction.profile``).
 
 ``--baseline REV`` compares instead this working tree's compiled and eager steps with those of git
