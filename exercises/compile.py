@@ -14,8 +14,8 @@ def life_cycle(calls: list[tuple[int, float]]) -> list[str]:
     """Exercise 1: what each call of a compiled training step does: ``"eager"``, ``"capture"`` or ``"replay"``.
 
     ``calls`` is the sequence of calls of one freshly compiled step ``step(x, y)`` (a model, a loss,
-    ``backward()``, ``opt.step()``), each ``(batch, lr)``: ``x`` has ``batch`` rows, and the SGD
-    optimizer's learning rate was set to ``lr`` just before the call. Predict, from the rules of
+    ``backward()``, ``opt.step()``), each ``(batch, wd)``: ``x`` has ``batch`` rows, and the SGD
+    optimizer's weight decay was set to ``wd`` just before the call. Predict, from the rules of
     docs/compile.md (the life cycle, the guards, up to four plans kept per input signature, and
     ``recompile_limit``: 8 captures per signature, then eager for good), what each call does.
     At most 8 batch sizes occur (the cache never forgets one).

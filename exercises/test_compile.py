@@ -47,8 +47,8 @@ def _observed(calls: list[tuple[int, float]]) -> list[str]:
     seen: list[str] = []
     compiled, opt, _ = _mlp_step(seen)
     out = []
-    for batch, lr in calls:
-        opt.param_groups[0]["lr"] = lr
+    for batch, wd in calls:
+        opt.param_groups[0]["weight_decay"] = wd
         with warnings.catch_warnings():  # "recompile_limit reached": what the scenario is about
             warnings.simplefilter("ignore")
             before = len(seen)

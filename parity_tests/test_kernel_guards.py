@@ -105,6 +105,9 @@ GROUPS: dict[str, list[str]] = {
         "cpu.adam_step(r(10), r(10), r(10), r(10), r(2), 0.9, 0.999, 1e-3, 1.0, 1e-8)",
         "cpu.adam_step(r(2, 3), r(2, 3), r(3, 2), r(2, 3), None, 0.9, 0.999, 1e-3, 1.0, 1e-8)",
         "cpu.adam_step(i64(3), r(3), r(3), r(3), None, 0.9, 0.999, 1e-3, 1.0, 1e-8)",
+        "cpu.add_scaled(r(100000), r(3), -0.1)",
+        "cpu.add_scaled(r(3), r(100000), -0.1)",
+        "cpu.add_scaled(i64(100000), i64(100000), -0.1)",
     ],
     "matmul": [
         "cpu.matmul(r(2, 3), r(4, 5))",

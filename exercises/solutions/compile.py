@@ -12,21 +12,21 @@ import minitorch
 def life_cycle(calls: list[tuple[int, float]]) -> list[str]:
     entries: dict[int, dict] = {}  # the cache: one entry per input signature (here: the batch size)
     out = []
-    for batch, lr in calls:
+    for batch, wd in calls:
         e = entries.setdefault(batch, {"warm": False, "plans": [], "captures": 0, "eager": False})
         if e["eager"]:  # the recompile limit was reached: eager for good
             out.append("eager")
         elif not e["warm"]:  # a new signature: the warm-up call
             e["warm"] = True
             out.append("eager")
-        elif lr in e["plans"]:  # a plan whose guards hold (its optimizer options are these)
+        elif wd in e["plans"]:  # a plan whose guards hold (its optimizer options are these)
             out.append("replay")
         elif e["captures"] >= 8:  # recompile_limit
             e["eager"] = True
             out.append("eager")
         else:  # every plan's guard failed (or there is none yet): capture again, keep the last four
             e["captures"] += 1
-            e["plans"] = (e["plans"] + [lr])[-4:]
+            e["plans"] = (e["plans"] + [wd])[-4:]
             out.append("capture")
     return out
 # --8<-- [end:life_cycle]

@@ -32,6 +32,7 @@ from ..autograd import function as _function
 from ..autograd import grad_mode
 from ..nn.modules.module import Module
 from .plan import Plan, python_scalars
+from .profile import PlanProfile, profile_plan
 from .recorder import GraphBreak, Recorder, ReplayGuardFailure
 
 __all__ = ["InvalidBackend", "OptimizedModule", "Unsupported", "compile"]
@@ -100,6 +101,20 @@ class CompiledFunction:
                        f"Last guard that failed: {entry.plans[-1].guards_pass() if entry.plans else 'none'}")
             return self._fn(*args, **kwargs)
         return self._capture(entry, tensors, args, kwargs)
+
+    def profile(self, *args, runs: int = 20, **kwargs) -> PlanProfile:
+        """Replay the plan that ``self(*args, **kwargs)`` would replay ``runs`` times, timing each
+        kernel, then ``runs`` whole calls; ``print`` the result for a table (``profile.py``). The
+        replays are real calls (a training step steps its optimizer). RuntimeError if no plan
+        replays these arguments yet (call the function twice first: warm-up, capture)."""
+        tensors: list = []
+        key = (grad_mode.is_grad_enabled(), _key(args, tensors, []), _key(tuple(sorted(kwargs.items())), tensors, []))
+        entry = self._entries.get(key)
+        plan = next((p for p in entry.plans if p.guards_pass() is None), None) if entry is not None else None
+        if plan is None:
+            raise RuntimeError("profile: no plan replays these arguments yet (the first call warms up, the "
+                               "second captures)")
+        return profile_plan(plan, lambda: self(*args, **kwargs), [t._data for t in tensors], tensors, runs)
 
     def __get__(self, obj, objtype=None):
         """``@minitorch.compile`` on a method: bound to its instance (an argument of the cache key)."""

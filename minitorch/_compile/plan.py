@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor.tensor import Tensor
+from ..backends import backend_of
 
 
 class Step:
@@ -50,7 +51,7 @@ class Plan:
         self.tensor_guards: list[tuple[Any, Any, bool]] = []  # (tensor, its array, requires_grad)
         self.grad_guards: list[tuple[Any, Any, bool]] = []  # (tensor, its grad tensor, grad is None)
         self.module_guards: list[tuple[Any, tuple]] = []  # (module, its training flag and scalars)
-        self.optimizer_guards: list[tuple[Any, list]] = []  # (optimizer, its groups' options)
+        self.optimizer_guards: list[tuple[Any, list, list]] = []  # (optimizer, options read live, the others)
         self.python_guards: list[tuple[Any, str | None, Any]] = []  # (globals or cell, name, value)
         self._fast: list[tuple] = []
 
@@ -68,14 +69,15 @@ class Plan:
             fast.append((s.fn, get, arity, kwargs, s.kw_slots, out, s.outs if s.multi else ()))
         self._fast = fast
 
-    def run(self, input_arrays: list, input_tensors: list) -> Any:
-        """Replay on new input arrays; returns the function's result built from the output slots."""
+    def run(self, input_arrays: list, input_tensors: list, steps: list | None = None) -> Any:
+        """Replay on new input arrays; returns the function's result built from the output slots.
+        ``steps``: the finalized steps to run in place of ``_fast`` (``profile.py`` times each one)."""
         bufs = self.template.copy()
         for s, a in zip(self.input_slots, input_arrays):
             bufs[s] = a
         for s, value in self.fresh:
             bufs[s] = value.copy() if isinstance(value, np.ndarray) else value.clone()
-        for fn, get, arity, kwargs, kw_slots, out, outs in self._fast:
+        for fn, get, arity, kwargs, kw_slots, out, outs in self._fast if steps is None else steps:
             if kwargs is None:
                 r = fn(get(bufs)) if arity == 1 else fn(*get(bufs)) if arity else fn()
             else:
@@ -107,8 +109,8 @@ class Plan:
         for m, snapshot in self.module_guards:
             if _module_snapshot(m) != snapshot:
                 return f"{type(m).__name__}'s training flag or a Python attribute changed"
-        for opt, snapshot in self.optimizer_guards:
-            if _optimizer_snapshot(opt) != snapshot:
+        for opt, live, snapshot in self.optimizer_guards:
+            if _optimizer_snapshot(opt, live) != snapshot:
                 return f"{type(opt).__name__}'s hyper-parameters changed (lr from a scheduler?)"
         for scope, name, value in self.python_guards:
             now = scope.get(name, _MISSING) if name is not None else scope.cell_contents
@@ -138,6 +140,8 @@ class Plan:
 
 
 def _slot_name(i: int, kind: str, value: Any) -> str:
+    if kind == "c" and isinstance(value, dict) and "params" in value:  # an optimizer's group, read when it runs
+        return "param_group"
     if kind == "c" and not hasattr(value, "shape"):  # a Python argument: shown as its value
         text = value.__name__ if isinstance(value, type) else repr(value)
         return text if len(text) <= 14 else text[:11] + "..."
@@ -155,6 +159,23 @@ def _build(spec: Any, bufs: list) -> Any:
     if isinstance(spec, dict):
         return {k: _build(v, bufs) for k, v in spec.items()}
     return spec[1] if isinstance(spec, tuple) and spec and spec[0] == "const" else spec
+
+
+def _view_of(base, shape, stride, offset):
+    """A plan step: the view ``shape``/``stride`` at element ``offset`` of ``base``'s memory (a replayed view)."""
+    xp = backend_of(base)
+    return xp.as_strided(xp.storage_of(base), shape, stride, offset)
+
+
+def _pack_tuple(*xs) -> tuple:
+    return xs
+
+
+def _pack_list(*xs) -> list:
+    return list(xs)
+
+
+_PURE = (_pack_tuple, _pack_list, _view_of)
 
 
 _SCALARS = (bool, int, float, str, type(None))
@@ -185,6 +206,10 @@ def _module_snapshot(m) -> tuple:
     return (m.training, tuple(v for v in m.__dict__.values() if isinstance(v, _SCALARS)))
 
 
-def _optimizer_snapshot(opt) -> list:
-    """An optimizer's options per group (``lr``, ``momentum``...), without the parameters."""
-    return [[(k, v) for k, v in g.items() if k != "params"] for g in opt.param_groups]
+def _optimizer_snapshot(opt, live: list | None = None) -> list:
+    """An optimizer's options per group (``lr``, ``momentum``...), without the parameters and the
+    options ``live[group]`` that the plan reads when it runs (SGD's and Adam's ``lr``)."""
+    groups = opt.param_groups
+    if live is None or len(live) != len(groups):  # a group added since the capture: every option counts
+        live = [()] * len(groups)
+    return [[(k, v) for k, v in g.items() if k != "params" and k not in skip] for g, skip in zip(groups, live)]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import itertools
 import sys
 import traceback
 from typing import Any
@@ -33,7 +34,17 @@ import numpy as np
 from .._tensor.tensor import Tensor
 from ..autograd.function import Observer
 from ..backends import backend_of
-from .plan import Plan, Step, _module_snapshot, _optimizer_snapshot
+from .passes import drop_unused_views, fold_views, owner_of, steal_gradient_copies
+from .plan import (
+    _PURE,
+    Plan,
+    Step,
+    _module_snapshot,
+    _optimizer_snapshot,
+    _pack_list,
+    _pack_tuple,
+    _view_of,
+)
 
 
 class GraphBreak(Exception):
@@ -45,15 +56,6 @@ def _is_array(a: Any) -> bool:
         return True
     torch = sys.modules.get("torch")
     return torch is not None and isinstance(a, torch.Tensor)
-
-
-def _owner(a: Any) -> int:
-    """A key for the memory ``a`` is a window into (views of one array share it)."""
-    if isinstance(a, np.ndarray):
-        while getattr(a, "base", None) is not None:
-            a = a.base
-        return id(a)
-    return a.untyped_storage().data_ptr()
 
 
 _PACKAGE_DIR = __file__.rsplit("_compile", 1)[0]
@@ -78,6 +80,8 @@ class Recorder(Observer):
         self.arrays: dict[int, Any] = {}  # slot -> the array it held during the capture
         self.keep: list = []
         self.dynamic_owner: dict[int, int] = {}  # memory of an input or temporary -> a slot over it
+        self.baked_options: set[tuple[int, str]] = set()  # (id of an optimizer's group, option) made constant
+        self.view_steps: set[int] = set()  # ids of the steps that are view Primitives' forwards (``is_view``)
         # Every tensor alive now, with what it holds (gc finds them: a Tensor has a __dict__).
         self.pre: list[tuple] = []
         self.modules: list = []
@@ -85,15 +89,15 @@ class Recorder(Observer):
         from ..nn.modules.module import Module
         from ..optim.optimizer import Optimizer
 
-        for o in gc.get_objects():
+        for o in _live_objects((Tensor, Module, Optimizer)):
             cls = type(o)  # not isinstance: that asks lazy modules for __class__ (and they warn)
             if issubclass(cls, Tensor):
                 self.pre.append((o, o._data, o._grad, o._version_counter, o._version_counter.value))
             elif issubclass(cls, Module):
                 self.modules.append(o)
-            elif issubclass(cls, Optimizer):
+            else:
                 self.optimizers.append(o)
-        self.state_owner = {_owner(d) for _, d, *_ in self.pre}
+        self.state_owner = {owner_of(d) for _, d, *_ in self.pre}
         self.keep.extend(d for _, d, *_ in self.pre)
         self.inputs = input_tensors
         for t in input_tensors:
@@ -112,7 +116,7 @@ class Recorder(Observer):
         self.keep.append(a)
         self.ids[id(a)] = slot
         self.arrays[slot] = a
-        self.dynamic_owner.setdefault(_owner(a), slot)
+        self.dynamic_owner.setdefault(owner_of(a), slot)
 
     def slot(self, a: Any, written: bool = False) -> int:
         """The slot of array ``a`` (made on first sight; see the module docstring)."""
@@ -123,7 +127,7 @@ class Recorder(Observer):
                 self.plan.fresh.append((s, a.copy() if isinstance(a, np.ndarray) else a.clone()))
                 self.plan.template[s] = None
             return s
-        owner = _owner(a)
+        owner = owner_of(a)
         src = self.dynamic_owner.get(owner)
         if src is not None:
             return self._view(a, src)
@@ -209,6 +213,8 @@ class Recorder(Observer):
             self._record(fn, fwd_args, kwargs, (), fixed + extra_arrays, multi or bool(extras), cls.__name__)
         else:
             self._record(functools.partial(cls.forward, ctx), fwd_args, kwargs, (), fixed, multi, cls.__name__)
+            if getattr(cls, "is_view", False) and not multi and self.plan.steps:
+                self.view_steps.add(id(self.plan.steps[-1]))
         if wraps:
             return fixed if multi else fixed[0]
         return res
@@ -270,12 +276,17 @@ class Recorder(Observer):
             self.keep.append(a)
             self.ids[id(a)] = s
             self.arrays[s] = a
-            self.dynamic_owner.setdefault(_owner(a), s)
+            self.dynamic_owner.setdefault(owner_of(a), s)
             out_slots.append(s)
         if len(arrays) != len(outs):
             self.graph_break(f"{name} returned None among its outputs")
         shapes = tuple(tuple(a.shape) for a in (*(a for a in args if _is_array(a)), *arrays))
         self.plan.steps.append(Step(fn, tuple(ins), kw_const, tuple(kw_slots), tuple(out_slots), multi, name, shapes))
+
+    def baked(self, options: dict, key: str) -> None:
+        """``capture.baked``: ``options[key]`` became a constant of the plan (it stays guarded)."""
+        self.keep.append(options)
+        self.baked_options.add((id(options), key))
 
     def graph_break(self, reason: str) -> None:
         where = user_frame()
@@ -339,9 +350,14 @@ class Recorder(Observer):
                         plan.module_guards.append((sub, _module_snapshot(sub)))
         for o in self.optimizers:
             if any(id(p._data) in used for g in o.param_groups for p in g["params"]):
-                plan.optimizer_guards.append((o, _optimizer_snapshot(o)))
+                live = [frozenset(k for k in _live_options(o) if (id(g), k) not in self.baked_options)
+                        for g in o.param_groups]
+                plan.optimizer_guards.append((o, live, _optimizer_snapshot(o, live)))
         if not self._hoist_checks():
             return None
+        fold_views(self)
+        steal_gradient_copies(self)
+        drop_unused_views(self)
         plan.finalize()
         return plan
 
@@ -393,26 +409,37 @@ class Recorder(Observer):
         return None
 
 
+def _live_options(opt) -> tuple[str, ...]:
+    """The options ``opt``'s update reads when it runs (``Optimizer._live_options``), as declared by
+    the class whose ``step`` and ``_update`` it runs: a subclass that overrides either may use
+    them some other way (bake ``lr`` into a constant), so all its options stay guarded."""
+    cls = type(opt)
+    owner = next((c for c in cls.__mro__ if "_live_options" in c.__dict__), None)
+    if owner is None or cls.step is not owner.step or cls._update is not owner._update:
+        return ()
+    return owner._live_options
+
+
+def _live_objects(bases: tuple) -> list:
+    """Every object alive now whose class is one of ``bases`` or a subclass, in gc's order.
+
+    The filter runs in C (``compress`` over ``map``s; a Python loop with ``issubclass`` took as
+    long again as ``gc.get_objects()`` itself), and it compares exact types with the set of all
+    subclasses, never ``isinstance``, which asks a lazy module for ``__class__`` (and it warns)."""
+    classes: set = set()
+    todo = list(bases)
+    while todo:
+        cls = todo.pop()
+        if cls not in classes:
+            classes.add(cls)
+            todo.extend(cls.__subclasses__())
+    objects = gc.get_objects()
+    return list(itertools.compress(objects, map(classes.__contains__, map(type, objects))))
+
+
 def _span(xp, a) -> int:
     strides = xp.element_strides(a)
     return 1 + sum((n - 1) * st for n, st in zip(a.shape, strides)) if a.size else 0
-
-
-def _view_of(base, shape, stride, offset):
-    """The view ``shape``/``stride`` at element ``offset`` of ``base``'s memory (a replayed view)."""
-    xp = backend_of(base)
-    return xp.as_strided(xp.storage_of(base), shape, stride, offset)
-
-
-def _pack_tuple(*xs) -> tuple:
-    return xs
-
-
-def _pack_list(*xs) -> list:
-    return list(xs)
-
-
-_PURE = (_pack_tuple, _pack_list, _view_of)
 
 
 class ReplayGuardFailure(Exception):

@@ -37,6 +37,14 @@ def value(fn, *args):
     return obs.value(fn, args)
 
 
+def baked(options: dict, key: str) -> None:
+    """Library code turns ``options[key]`` (an optimizer's ``lr``) into a constant of the recorded
+    steps here: a capture keeps that option guarded, even where the optimizer's class names it
+    among the options its steps read when they run (``Optimizer._live_options``)."""
+    if observer is not None:
+        observer.baked(options, key)
+
+
 def graph_break(reason: str) -> None:
     """A value is read into Python here: a capture cannot continue past it (see ``_compile``)."""
     if observer is not None:

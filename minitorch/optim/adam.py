@@ -32,6 +32,9 @@ class Adam(Optimizer):
     """``torch.optim.Adam``; state per parameter: ``step`` (0-d tensor), ``exp_avg``, ``exp_avg_sq``
     (and ``max_exp_avg_sq`` with amsgrad)."""
 
+    # _adam_arrays reads these when it runs: a compiled step follows a scheduler (OneCycleLR's betas too)
+    _live_options = ("lr", "betas", "eps")
+
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
                  maximize: bool = False, capturable: bool = False, differentiable: bool = False,
@@ -68,6 +71,7 @@ class Adam(Optimizer):
         g = -grad if group["maximize"] else grad
         if weight_decay != 0:
             if group["decoupled_weight_decay"]:
+                _capture.baked(group, "lr")  # a constant of a compiled plan: lr stays guarded
                 p.mul_(1 - lr * weight_decay)
             else:
                 g = g.add(p, alpha=weight_decay)

@@ -24,6 +24,7 @@ from .._core.strides import is_non_overlapping_and_dense
 from .._ops.creation.factories import tensor
 from .._tensor.tensor import Tensor
 from ..autograd import enable_grad, no_grad
+from ..backends import cpu as _cpu
 from ..profiler._recorder import profiled_method
 
 
@@ -58,12 +59,26 @@ def _add_(p: Tensor, g: Tensor, alpha: float) -> None:
     it into ``p`` (three passes over the parameter and a dispatch); here it is ``alpha * g`` into a
     temporary and one in-place add, with the same rounding. Anything else (CUDA, a dtype cast, a
     broadcast, a self-overlapping ``p``) goes through ``add_`` and its checks."""
-    pd, gd = p._data, g._data
-    if _writable_in_place(pd) and type(gd) is np.ndarray and pd.dtype == gd.dtype and pd.shape == gd.shape:
-        _capture.call(_add_arrays, pd, gd, alpha, writes=(0,))
+    if _in_place(p._data, g._data):
+        _capture.call(_add_arrays, p._data, g._data, alpha, writes=(0,))
         p._bump_version()
         return
     p.add_(g, alpha=alpha)
+
+
+def _descend_(p: Tensor, g: Tensor, group: dict[str, Any]) -> None:
+    """``p.add_(g, alpha=-lr)``, SGD's last line, with ``lr`` read from ``group`` when the step runs.
+
+    Where ``_add_`` works on the arrays in place it is one recorded step that reads ``group["lr"]``
+    each time it runs, so a compiled step follows a scheduler's learning rate without being captured
+    again (the plan's optimizer guard leaves ``lr`` out: ``_live_options``). Otherwise it is ``add_``
+    with ``-lr`` a constant of the plan, and ``capture.baked`` keeps ``lr`` guarded."""
+    if _in_place(p._data, g._data):
+        _capture.call(_descend_arrays, p._data, g._data, group, writes=(0,))
+        p._bump_version()
+        return
+    _capture.baked(group, "lr")
+    p.add_(g, alpha=-_scalar(group["lr"]))
 
 
 def _mul_(t: Tensor, factor: float) -> Tensor:
@@ -77,11 +92,23 @@ def _mul_(t: Tensor, factor: float) -> Tensor:
 
 
 def _add_arrays(pd: np.ndarray, gd: np.ndarray, alpha: float) -> None:
-    """``pd += alpha * gd`` in place (``_add_``'s array step; one step of a compiled plan)."""
+    """``pd += alpha * gd`` in place (``_add_``'s array step; one step of a compiled plan): one pass
+    (``kernels/optim.py: add_scaled``), with the rounding of ``add_``'s ``p + alpha * g``."""
     if alpha == 1:
         np.add(pd, gd, out=pd)
     else:
-        np.add(pd, np.multiply(gd, alpha), out=pd)
+        _cpu.add_scaled(pd, gd, alpha)
+
+
+def _descend_arrays(pd: np.ndarray, gd: np.ndarray, group: dict[str, Any]) -> None:
+    """``pd -= lr * gd`` in place, ``lr`` read from ``group`` now (``_descend_``'s array step)."""
+    _add_arrays(pd, gd, -_scalar(group["lr"]))
+
+
+def _in_place(pd: Any, gd: Any) -> bool:
+    """Whether ``_add_arrays(pd, gd, alpha)`` gives ``add_``'s values: float NumPy arrays of one dtype
+    and shape, ``pd`` writable with no element in two places."""
+    return _writable_in_place(pd) and type(gd) is np.ndarray and pd.dtype == gd.dtype and pd.shape == gd.shape
 
 
 def _writable_in_place(a: Any) -> bool:
@@ -101,7 +128,12 @@ class Optimizer:
 
     Subclasses validate their hyper-parameters, pass them as ``defaults`` and implement
     ``_update(p, grad, state, group)``: one parameter's update rule, run under ``no_grad``.
+    ``_live_options`` names the options whose every use is in a recorded step that reads the group
+    when it runs (``_descend_``): a compiled step reads them live instead of guarding them, unless
+    a capture reports one ``baked`` into a constant (``_core/capture.py``).
     """
+
+    _live_options: tuple[str, ...] = ()
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict[str, Any]) -> None:
         self.defaults = defaults

@@ -13,11 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from .._tensor.tensor import Tensor
-from .optimizer import Optimizer, _add_, _mul_, _scalar
+from .optimizer import Optimizer, _add_, _descend_, _mul_
 
 
 class SGD(Optimizer):
     """``torch.optim.SGD``; state per parameter: ``momentum_buffer`` (only when momentum != 0)."""
+
+    _live_options = ("lr",)  # read when the update runs (_descend_): a compiled step follows a scheduler
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
                  weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
@@ -49,4 +51,4 @@ class SGD(Optimizer):
             else:
                 _add_(_mul_(buf, momentum), g, 1 - group["dampening"])
             g = g.add(buf, alpha=momentum) if group["nesterov"] else buf
-        _add_(p, g, -_scalar(group["lr"]))
+        _descend_(p, g, group)

@@ -46,18 +46,23 @@ def _compiled_step_run() -> tuple[list[tuple], list, dict, dict, object]:
 
     marks: dict = {}
 
-    def mark() -> None:  # while a capture runs: how many steps its plan has so far
+    def mark() -> None:  # while a capture runs: the steps its plan has so far
         if capture.observer is not None:
-            marks.setdefault(id(capture.observer.plan), []).append(len(capture.observer.plan.steps))
+            marks.setdefault(id(capture.observer.plan), []).append({id(s) for s in capture.observer.plan.steps})
 
     writes: dict = {}
     plain_call = recorder.Recorder.call
 
     def call(self, fn, args, kwargs, written):  # the in-place writes a Step does not keep
         out = plain_call(self, fn, args, kwargs, written)
-        ins = self.plan.steps[-1].ins
-        writes.setdefault(id(self.plan), {})[len(self.plan.steps) - 1] = {ins[i] for i in written}
+        step = self.plan.steps[-1]
+        writes.setdefault(id(self.plan), []).append((step, step.fn, {step.ins[i] for i in written}))
         return out
+
+    def indexed(p) -> tuple[dict, list]:  # the finished plan's step numbers (it drops and moves steps)
+        number = {id(s): k for k, s in enumerate(p.steps)}
+        logged = {number[id(s)]: slots for s, fn, slots in writes.get(id(p), []) if id(s) in number and s.fn is fn}
+        return logged, [sum(1 for s in p.steps if id(s) in before) for before in marks[id(p)]]
 
     plans: list = []
     calls = []
@@ -81,8 +86,8 @@ def _compiled_step_run() -> tuple[list[tuple], list, dict, dict, object]:
                 calls.append((n, batch, "replay", plans.index(ready), us))
     finally:
         recorder.Recorder.call = plain_call
-    return (calls, plans, {k: writes.get(id(p), {}) for k, p in enumerate(plans)},
-            {k: marks[id(p)] for k, p in enumerate(plans)}, model)
+    numbered = [indexed(p) for p in plans]
+    return calls, plans, {k: w for k, (w, _) in enumerate(numbered)}, {k: m for k, (_, m) in enumerate(numbered)}, model
 
 
 def compiled_step() -> str:
