@@ -136,7 +136,7 @@ def _ab_workloads(lib, threads: int, names: list) -> dict:
     lib.set_num_threads(threads)
     out = {}
     for name in names:
-        make, lr = {"mlp": (_mlp, 0.1), "lenet": (_lenet, 0.9)}[name]
+        make, lr = {"mlp": (mlp, 0.1), "lenet": (d2l_lenet, 0.9)}[name]
         step, step_args = training_step(lib, make, lr)
         compiled = lib.compile(step)
         eager_step, eager_args = training_step(lib, make, lr)
@@ -204,7 +204,7 @@ def main() -> None:
         for k, v in med.items():
             print(f"  {k:<22}{v * 1e6:>10.1f}{v / t1:>12.2f}{v / t2:>12.2f}{spells[k]:>8}")
         if args.profile and name != "chain":
-            step, step_args = training_step(minitorch, {"mlp": _mlp, "lenet": _lenet}[name], 0.1)
+            step, step_args = training_step(minitorch, {"mlp": mlp, "lenet": d2l_lenet}[name], 0.1)
             profiled = minitorch.compile(step)
             for _ in range(3):
                 profiled(*step_args)
