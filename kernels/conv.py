@@ -652,7 +652,9 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     With ``keep_columns`` (the weight gradient will be needed) it returns ``(y, columns)``:
     the im2col columns of x when conv2d_weight_grad can reuse them, else None.
 
-    The rule, in order: (1) a 1x1 kernel without padding in one group is one batched GEMM on the
+    The rule, in order: (0) one group, at most 16 float32 output channels, at most 512 taps
+    (C_in*kH*kW) and a kernel larger than 1x1 (d2l's LeNet) run as direct loops with no columns
+    (kernels/conv_few_channels.py, on AVX-512 CPUs; its docstring has the measurements); (1) a 1x1 kernel without padding in one group is one batched GEMM on the
     NCHW arrays (``conv2d_forward_pointwise``); (2) one group and a map of at most 4x4 positions
     (TAPS_MAX_POSITIONS) runs one GEMM per kernel tap that reads input (``_conv2d_forward_taps``);
     (3) one group with C_in >= NHWC_MIN_CHANNELS (32)
@@ -681,7 +683,8 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     1 x kH*kW row times a matrix and the direct loops win (stride 2: 11 ms against 16 ms).
     """
     pad = as_padding4(padding)
-    if few.applies(x.shape, w.shape, groups, x, w): return few.conv2d(x, w, bias, stride, pad, dilation, keep_columns)
+    if few.applies(x.shape, w.shape, groups, x, w):  # few output channels: direct loops, no columns
+        return few.conv2d(x, w, bias, stride, pad, dilation, keep_columns)
     columns = None
     # Each algorithm checks its arguments (_check_forward) before it allocates or loops.
     if w.ndim == 4 and _pointwise(w.shape, pad, groups):
@@ -765,7 +768,9 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
     out = _check_conv("conv2d_input_grad", input_shape, w.shape, stride, pad, dilation, groups)
     check_shape("conv2d_input_grad", "gy", gy.shape, (input_shape[0], w.shape[0], None, None))
     check_at_most("conv2d_input_grad", "gy's spatial size", gy.shape[2:], out)
-    if (gx := few.conv2d_input_grad(gy, w, input_shape, stride, pad, dilation, groups)) is not None: return gx
+    gx = few.conv2d_input_grad(gy, w, input_shape, stride, pad, dilation, groups)  # None: not its case
+    if gx is not None:
+        return gx
     if _pointwise(w.shape, pad, groups):
         return _conv2d_input_grad_pointwise(gy, w, input_shape, stride)
     if _taps_path(input_shape, w.shape, groups):
@@ -817,7 +822,8 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     check_at_most("conv2d_weight_grad", "gy's spatial size", gy.shape[2:], out)
     if _direct_weight_grad(weight_shape, stride, groups):
         return _conv2d_weight_grad_direct(gy, x, weight_shape, pad, dilation)
-    if few.applies(x.shape, weight_shape, groups, x, gy): return few.conv2d_weight_grad(gy, x, weight_shape, stride, pad, dilation)
+    if few.applies(x.shape, weight_shape, groups, x, gy):
+        return few.conv2d_weight_grad(gy, x, weight_shape, stride, pad, dilation)
     if _pointwise(weight_shape, pad, groups):
         return _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride)
     if _taps_path(x.shape, weight_shape, groups):
