@@ -654,8 +654,9 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
 
     The rule, in order: (0) one group, at most 16 float32 output channels, at most 512 taps
     (C_in*kH*kW) and a kernel larger than 1x1 (d2l's LeNet) run as direct loops with no columns
-    (kernels/conv_few_channels.py, on AVX-512 CPUs; its docstring has the measurements); (1) a 1x1 kernel without padding in one group is one batched GEMM on the
-    NCHW arrays (``conv2d_forward_pointwise``); (2) one group and a map of at most 4x4 positions
+    (kernels/conv_few_channels.py, on AVX-512 CPUs; its docstring has the measurements);
+    (1) a 1x1 kernel without padding in one group is one batched GEMM on the NCHW arrays
+    (``conv2d_forward_pointwise``); (2) one group and a map of at most 4x4 positions
     (TAPS_MAX_POSITIONS) runs one GEMM per kernel tap that reads input (``_conv2d_forward_taps``);
     (3) one group with C_in >= NHWC_MIN_CHANNELS (32)
     and at most 24x24 positions runs on channels-last columns (``conv2d_forward_nhwc``), at any
