@@ -561,6 +561,12 @@ def threshold_backward(g, y):
     return torch.ops.aten.threshold_backward(g, y, 0)
 
 
+def add_scaled(param, grad, alpha: float) -> None:
+    """``param += alpha * grad`` in place (SGD's update; kernels/optim.py's on the CPU), as
+    ``Tensor.add_(grad, alpha=alpha)`` on the torch tensors."""
+    param.add_(grad, alpha=alpha)
+
+
 def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, step_size, bias_correction2_sqrt,
               eps):
     """Adam's update of ``param`` and its moments, in place: torch's own single-tensor Adam
