@@ -173,6 +173,22 @@ def _transpose8(typingctx, src, step, dst, dst_step):
     return types.void(src, step, dst, dst_step), codegen
 
 
+@intrinsic
+def _copy8(typingctx, src, dst):
+    """dst[0:8] = src[0:8] as one vector load and one store (unaligned). The packing of an
+    operand stored along x (A column-major, B row-major): numba's own loop of 8 copies was
+    not vectorised (1.5 cycles a number against 0.25 for ``_transpose8``'s)."""
+    def codegen(context, builder, sig, args):
+        src, dst = args
+        scalar = context.get_value_type(sig.args[0].dtype)
+        vptr = llvm.VectorType(scalar, 8).as_pointer()
+        align = context.get_abi_sizeof(scalar)
+        builder.store(builder.load(builder.bitcast(src, vptr), align=align), builder.bitcast(dst, vptr), align=align)
+        return context.get_dummy_value()
+
+    return types.void(src, dst), codegen
+
+
 DR, DC = 4, 4  # the dot-product tile: 4 rows of A x 4 columns of C (16 accumulators)
 DOT_MIN_K = 1024  # the dot products pay from about this long a K (``pays``)
 
@@ -263,19 +279,29 @@ def _pack(src, start, step_k, step_x, kc, xc, w, dst):
     A column-major), the copy of each run vectorises; along k (A row-major, B column-major),
     each run of k is written transposed, one number per sliver row.
     """
-    if step_x == 1 or step_k != 1:
+    if step_x == 1:  # runs along x: each sliver row a copy, in groups of 8 (one vector move each)
+        full = xc // w * w if w % 8 == 0 else 0
+        for k in range(kc):
+            first = start + k * step_k
+            for s in range(0, full, w):
+                for x in range(0, w, 8):
+                    _copy8(_address(src, first + s + x), _address(dst, s * kc + k * w + x))
+            for s in range(full, xc, w):
+                width = min(w, xc - s)
+                row = dst[s * kc + k * w: s * kc + k * w + w]
+                for x in range(width):
+                    row[x] = src[first + s + x]
+                for x in range(width, w):
+                    row[x] = 0
+        return
+    if step_k != 1:  # neither dim contiguous: number by number
         for k in range(kc):
             first = start + k * step_k
             for s in range(0, xc, w):
                 width = min(w, xc - s)
                 row = dst[s * kc + k * w: s * kc + k * w + w]
-                if step_x == 1:
-                    run = src[first + s: first + s + width]
-                    for x in range(width):
-                        row[x] = run[x]
-                else:
-                    for x in range(width):
-                        row[x] = src[first + (s + x) * step_x]
+                for x in range(width):
+                    row[x] = src[first + (s + x) * step_x]
                 for x in range(width, w):
                     row[x] = 0
         return
