@@ -262,8 +262,8 @@ def test_own_gemm_transposed_layouts(m, k, n, la, lb, dtype):
 
 def test_own_gemm_dispatch():
     """Which float GEMMs kernels/blas.py gives kernels/gemm.py: where C is at least one register
-    tile wide and more than a row tall, or narrower with a long K and both operands along k
-    (gemm.pays), and only on an AVX-512 CPU unless MINITORCH_GEMM=openblas (checked in
+    tile wide and more than a row tall (two tiles wide with A column-major), or narrower with a
+    long K and both operands along k (gemm.pays), and only on an AVX-512 CPU unless MINITORCH_GEMM=openblas (checked in
     fresh processes, since the choice is made at import)."""
     import os
     import subprocess
@@ -278,7 +278,8 @@ def test_own_gemm_dispatch():
     assert gemm.pays(512, gemm.DC, long_k, along_k=True)  # ... on dot products,
     assert not gemm.pays(512, gemm.DC, long_k - 1, along_k=True)  # and a long K
     assert not gemm.pays(512, gemm.DC - 1, long_k, along_k=True) and not gemm.pays(gemm.DR - 1, 16, long_k, True)
-    assert not gemm.pays(512, 4 * nr, 512, a_row_major=False)  # A column-major: OpenBLAS
+    assert gemm.pays(512, 2 * nr, 512, a_row_major=False)  # A column-major: two tiles wide or more,
+    assert not gemm.pays(1440, 2 * nr - 1, 4096, a_row_major=False) and not gemm.pays(1, 4 * nr, 64, a_row_major=False)
     code = ("import numpy as np, llvmlite.binding as ll\n"
             "from minitorch.kernels import gemm\n"
             "print(gemm.available(np.float32), gemm.available(np.float64), gemm.available(np.int64), "
