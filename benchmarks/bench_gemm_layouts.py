@@ -62,6 +62,8 @@ CASES = [  # (name, M, K, N, A column-major, B column-major)
     ("both col 200x300x100", 200, 300, 100, True, True),
     ("4096x256x1024 A col", 4096, 1024, 256, True, False),
     ("576x2048x128 A col", 576, 2048, 128, True, False),
+    ("ResNet input grad 576x64x1624 (B packed)", 576, 64, 1624, False, False),
+    ("512^3 row-major (B packed)", 512, 512, 512, False, False),
 ]
 
 
@@ -94,6 +96,6 @@ for dtype in (np.float32, np.float64):
                 times[k].append(clock(runs[k]))
         med = {k: np.median(v) * 1e6 for k, v in times.items()}
         cells = "  ".join(f"{k} {med[k]:7.0f}" for k in ("old", "new", "blas", "numpy", "torch") if k in med)
-        print(f"{np.dtype(dtype).name:7} {name:28} {cells}  us  new/numpy {med['new'] / med['numpy']:.2f}"
+        print(f"{np.dtype(dtype).name:7} {name:40} {cells}  us  new/numpy {med['new'] / med['numpy']:.2f}"
               f"  pays {gemm.pays(M, N, K, not ta and tb, dtype, not ta)}  err {err:.1e}")
 print(f"load {os.getloadavg()}")

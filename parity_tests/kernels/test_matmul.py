@@ -240,13 +240,15 @@ LAYOUTS = ["row", "col", "row_padded", "col_padded"]
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("la, lb", [(la, lb) for la in LAYOUTS for lb in LAYOUTS])
-@pytest.mark.parametrize("m, k, n", [(64, 784, 32), (3 * 64 + 13, 37, 45), (13, 2 * 512 + 9, 7), (9, 8, 33)])
+@pytest.mark.parametrize("m, k, n", [(64, 784, 32), (3 * 64 + 13, 37, 45), (13, 2 * 512 + 9, 7), (9, 8, 33),
+                                     (2 * 64 + 3, 520, 2 * 32 + 3)])
 def test_own_gemm_transposed_layouts(m, k, n, la, lb, dtype):
     """kernels/gemm.py on every layout pair of A and B: a column-major A (MR-tall slivers
     copied from its columns, 8 numbers a move) and a column-major B (8x8 register
     transposes), whole slivers and ragged edges (odd sizes, several MC and KC blocks), both
     dtypes, against a float64 product with the bound above; and kernels/blas.py's matmul on
-    the same operands against NumPy."""
+    the same operands against NumPy (the last size is big enough, 4.5M multiply-adds, for
+    blas.py to run it here on one thread where ``gemm.pays``)."""
     from minitorch.kernels import blas, gemm
 
     rng = np.random.default_rng(m + 7 * k + 31 * n)
