@@ -4,7 +4,9 @@ Run from the repository root: ``python benchmarks/bench_gemm_layouts.py [--threa
 ``new`` is kernels/gemm.py (one thread, gemm.matmul), ``blas`` kernels/blas.matmul (what
 minitorch runs: ours where ``gemm.pays``, else OpenBLAS), ``old`` a copy of gemm.py from a
 given commit (``--old REV``, default HEAD) loaded beside it, so old and new alternate in one
-process, in a shuffled order each round; medians of ``--repeats`` rounds, each timing every contender once in turn."""
+process, in a shuffled order each round; medians of ``--repeats`` rounds, each timing every contender once in turn.
+With ``--threads`` above 1, ``blas`` shares each GEMM over numba's threads and torch is left out:
+its OpenMP pool and OpenBLAS's, both busy in one process, slow each other tenfold."""
 import argparse
 import atexit
 import os
@@ -82,7 +84,9 @@ for dtype in (np.float32, np.float64):
         at, bt = torch.from_numpy(a), torch.from_numpy(b)
         ref = a.astype(np.float64) @ b.astype(np.float64)
         runs = {"new": lambda a=a, b=b: gemm.matmul(a, b), "blas": lambda a=a, b=b: blas.matmul(a, b),
-                "numpy": lambda a=a, b=b: np.matmul(a, b), "torch": lambda a=at, b=bt: torch.mm(a, b)}
+                "numpy": lambda a=a, b=b: np.matmul(a, b)}
+        if args.threads == 1:  # two pools of 2 threads in one process fight (bench_kernels.py's note)
+            runs["torch"] = lambda a=at, b=bt: torch.mm(a, b)
         if old is not None:
             runs["old"] = lambda a=a, b=b: old.matmul(a, b)
         err = np.abs(gemm.matmul(a, b) - ref).max() / max(1.0, np.abs(ref).max())
