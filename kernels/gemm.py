@@ -24,20 +24,23 @@ NV vectors of B (NR = NV * VW numbers), and for each of the MR rows broadcasts o
 and does NV fused multiply-adds. That is MR*NV FMAs per MR + NV loads, so the FMA units, not the
 loads, set the pace. With AVX-512 (32 vector registers): MR = 8 rows x NV = 2 vectors is 16
 accumulators, plus 2 vectors of B and 1 broadcast (12 x 2, 27 registers, measured the same).
-Packing makes every operand layout
-(row-major, transposed, padded) look the same to the micro-kernel: both slivers are read
-contiguously, once per k. The packing routines read memory in its contiguous order: an operand
-stored along k (A row-major, B column-major) 8x8 blocks at a time, transposed in registers
-(``_transpose8``); one stored along its sliver's width (A column-major, a weight gradient's
-``x.t() @ g``; B row-major) k by k, each run of 8 numbers one vector load and store
-(``_copy8``). Until 2026-12-07 the second was numba's plain loop of copies, which LLVM did not
-vectorise: 0.5 ns a number against 0.085 for the transposes, so a column-major A cost 1.4-2.5x
-OpenBLAS's time and stayed there; with ``_copy8`` (0.19 ns) it runs here where ``pays`` says
-(DenseNet's 1440 x 4096 x 32 weight gradient: 30.9 -> 15.7 ms in float64). Edges (M or N not a multiple of the tile) are packed with zeros and the
-tile is computed into a scratch tile first. One exception: a row-major B is read in place
-(slivers straight from its rows, ``ldb`` apart) when A is a single MC block, since then each
-number of B is read once either way and packing it is a copy for nothing (LeNet conv2's
-forward: 213 -> 110 us, 122 of them the packing).
+Packing makes every operand layout (row-major, transposed, padded) look the same to the
+micro-kernel: both slivers are read contiguously, once per k. The packing routines read memory
+in its contiguous order: an operand stored along k (A row-major, B column-major) 8x8 blocks at a
+time, transposed in registers (``_transpose8``); one stored along its sliver's width (A
+column-major, a weight gradient's ``x.t() @ g``; B row-major) k by k, each run of 8 numbers one
+vector load and store (``_copy8``). Until 2026-12-07 the second was numba's plain loop of
+copies, which LLVM did not vectorise: 0.5 ns a number against 0.085 for the transposes, so a
+column-major A cost 1.4-2.5x OpenBLAS's time and stayed there; with ``_copy8`` (0.19 ns) it runs
+here where ``pays`` says (DenseNet's 1440 x 4096 x 32 weight gradient: 30.9 -> 15.7 ms in
+float64). The transposes of a column-major B (a Linear's ``x @ W.t()``) now write 8 whole sliver
+rows before moving on along k, which took that GEMM (64 x 784 x 256, float32) from 256 to 230 us
+against 209 with W.t() stored row-major, read in place: the rest is the transposition itself,
+200K numbers in 20 us, which a row-major B never needs. Edges (M or N not a multiple of the
+tile) are packed with zeros and the tile is computed into a scratch tile first. One exception: a
+row-major B is read in place (slivers straight from its rows, ``ldb`` apart) when A is a single
+MC block, since then each number of B is read once either way and packing it is a copy for
+nothing (LeNet conv2's forward: 213 -> 110 us, 122 of them the packing).
 
 A variant, ``gemm_indexed``, reads A as ``a[rows[i] + kcols[k]]``: the convolutions' im2col
 columns without writing them (kernels/conv.py), its blocks packed straight from the image.
