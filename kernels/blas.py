@@ -26,8 +26,9 @@ Cost: 2*batch*M*N*K flops, at OpenBLAS's single-thread speed on each core (512^3
 threads this way against 1.10 ms for OpenBLAS's own two threads and 2.14 ms on one).
 
 Which kernel computes a piece: on a CPU with AVX-512, a float GEMM whose C is at least one
-register tile wide and two rows tall, or a narrower one with a long K and both operands
-contiguous along k, runs on kernels/gemm.py (``gemm.pays``; 1.4-2.2x OpenBLAS's AVX2 kernel
+register tile wide and two rows tall (two tiles wide when A is column-major, a weight
+gradient's ``x.t() @ g``), or a narrower one with a long K and both operands contiguous along
+k, runs on kernels/gemm.py (``gemm.pays``; 1.4-2.2x OpenBLAS's AVX2 kernel
 on this machine); every other one on OpenBLAS.
 
 The function is found in the OpenBLAS that numpy loaded (``threading.openblas_symbol``) and handed

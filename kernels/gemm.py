@@ -24,13 +24,23 @@ NV vectors of B (NR = NV * VW numbers), and for each of the MR rows broadcasts o
 and does NV fused multiply-adds. That is MR*NV FMAs per MR + NV loads, so the FMA units, not the
 loads, set the pace. With AVX-512 (32 vector registers): MR = 8 rows x NV = 2 vectors is 16
 accumulators, plus 2 vectors of B and 1 broadcast (12 x 2, 27 registers, measured the same).
-Packing makes every operand layout
-(row-major, transposed, padded) look the same to the micro-kernel: both slivers are read
-contiguously, once per k. Edges (M or N not a multiple of the tile) are packed with zeros and the
-tile is computed into a scratch tile first. One exception: a row-major B is read in place
-(slivers straight from its rows, ``ldb`` apart) when A is a single MC block, since then each
-number of B is read once either way and packing it is a copy for nothing (LeNet conv2's
-forward: 213 -> 110 us, 122 of them the packing).
+Packing makes every operand layout (row-major, transposed, padded) look the same to the
+micro-kernel: both slivers are read contiguously, once per k. The packing routines read memory
+in its contiguous order: an operand stored along k (A row-major, B column-major) 8x8 blocks at a
+time, transposed in registers (``_transpose8``); one stored along its sliver's width (A
+column-major, a weight gradient's ``x.t() @ g``; B row-major) k by k, each run of 8 numbers one
+vector load and store (``_copy8``). Until 2026-12-07 the second was numba's plain loop of
+copies, which LLVM did not vectorise: 0.5 ns a number against 0.085 for the transposes, so a
+column-major A cost 1.4-2.5x OpenBLAS's time and stayed there; with ``_copy8`` (0.19 ns) it runs
+here where ``pays`` says (DenseNet's 1440 x 4096 x 32 weight gradient: 30.9 -> 15.7 ms in
+float64). The transposes of a column-major B (a Linear's ``x @ W.t()``) now write 8 whole sliver
+rows before moving on along k, which took that GEMM (64 x 784 x 256, float32) from 256 to 230 us
+against 209 with W.t() stored row-major, read in place: the rest is the transposition itself,
+200K numbers in 20 us, which a row-major B never needs. Edges (M or N not a multiple of the
+tile) are packed with zeros and the tile is computed into a scratch tile first. One exception: a
+row-major B is read in place (slivers straight from its rows, ``ldb`` apart) when A is a single
+MC block, since then each number of B is read once either way and packing it is a copy for
+nothing (LeNet conv2's forward: 213 -> 110 us, 122 of them the packing).
 
 A variant, ``gemm_indexed``, reads A as ``a[rows[i] + kcols[k]]``: the convolutions' im2col
 columns without writing them (kernels/conv.py), its blocks packed straight from the image.
@@ -173,6 +183,22 @@ def _transpose8(typingctx, src, step, dst, dst_step):
     return types.void(src, step, dst, dst_step), codegen
 
 
+@intrinsic
+def _copy8(typingctx, src, dst):
+    """dst[0:8] = src[0:8] as one vector load and one store (unaligned). The packing of an
+    operand stored along x (A column-major, B row-major): numba's own loop of 8 copies was
+    not vectorised (1.5 cycles a number against 0.25 for ``_transpose8``'s)."""
+    def codegen(context, builder, sig, args):
+        src, dst = args
+        scalar = context.get_value_type(sig.args[0].dtype)
+        vptr = llvm.VectorType(scalar, 8).as_pointer()
+        align = context.get_abi_sizeof(scalar)
+        builder.store(builder.load(builder.bitcast(src, vptr), align=align), builder.bitcast(dst, vptr), align=align)
+        return context.get_dummy_value()
+
+    return types.void(src, dst), codegen
+
+
 DR, DC = 4, 4  # the dot-product tile: 4 rows of A x 4 columns of C (16 accumulators)
 DOT_MIN_K = 1024  # the dot products pay from about this long a K (``pays``)
 
@@ -260,22 +286,35 @@ def _pack(src, start, step_k, step_x, kc, xc, w, dst):
 
     A is packed with x = its rows (w = MR), B with x = its columns (w = NR). The source is read
     along whichever of its dims is contiguous, so that the loads stream: along x (B row-major,
-    A column-major), the copy of each run vectorises; along k (A row-major, B column-major),
-    each run of k is written transposed, one number per sliver row.
+    A column-major), k by k, each whole sliver row copied 8 numbers a move (``_copy8``; a
+    ragged last sliver number by number, padded with zeros); along k (A row-major, B
+    column-major), 8x8 blocks transposed in registers (``_transpose8``), one sliver after the
+    other. Loop nest (along x): ``for k / for sliver / for 8 of w``; cost kc*xc loads and
+    stores of the w-padded sliver, one vector each per 8 numbers.
     """
-    if step_x == 1 or step_k != 1:
+    if step_x == 1:  # runs along x: each sliver row a copy, in groups of 8 (one vector move each)
+        full = xc // w * w if w % 8 == 0 else 0
+        for k in range(kc):
+            first = start + k * step_k
+            for s in range(0, full, w):
+                for x in range(0, w, 8):
+                    _copy8(_address(src, first + s + x), _address(dst, s * kc + k * w + x))
+            for s in range(full, xc, w):
+                width = min(w, xc - s)
+                row = dst[s * kc + k * w: s * kc + k * w + w]
+                for x in range(width):
+                    row[x] = src[first + s + x]
+                for x in range(width, w):
+                    row[x] = 0
+        return
+    if step_k != 1:  # neither dim contiguous: number by number
         for k in range(kc):
             first = start + k * step_k
             for s in range(0, xc, w):
                 width = min(w, xc - s)
                 row = dst[s * kc + k * w: s * kc + k * w + w]
-                if step_x == 1:
-                    run = src[first + s: first + s + width]
-                    for x in range(width):
-                        row[x] = run[x]
-                else:
-                    for x in range(width):
-                        row[x] = src[first + (s + x) * step_x]
+                for x in range(width):
+                    row[x] = src[first + (s + x) * step_x]
                 for x in range(width, w):
                     row[x] = 0
         return
@@ -283,10 +322,13 @@ def _pack(src, start, step_k, step_x, kc, xc, w, dst):
         width = min(w, xc - s)
         sliver = dst[s * kc: s * kc + kc * w]
         blocked = width // 8 * 8 if w % 8 == 0 else 0
-        for x in range(0, blocked, 8):  # 8x8 blocks in registers, then the ragged edges by number
-            for k in range(0, kc - 7, 8):
+        # 8x8 blocks in registers, x inside k so that 8 sliver rows are written whole before
+        # the next 8 (packing the MLP's B = W.t(), 784 x 256: 32 -> 20 us against x outside)
+        for k in range(0, kc - 7, 8):
+            for x in range(0, blocked, 8):
                 _transpose8(_address(src, start + (s + x) * step_x + k), step_x,
                             _address(sliver, k * w + x), w)
+        for x in range(0, blocked, 8):  # then the ragged edges by number
             for k in range(kc // 8 * 8, kc):
                 for xx in range(x, x + 8):
                     sliver[k * w + xx] = src[start + (s + xx) * step_x + k]
@@ -711,10 +753,16 @@ def pays(M: int, N: int, K: int, along_k: bool = False, dtype=np.float32, a_row_
     gradients' ``cols.T @ gy``). Measured on one core (float32, time ratio ours / OpenBLAS;
     benchmarks/bench_kernels.py --only gemm and the sweeps in docs/performance-notes.md):
 
-    * A column-major: never. With a narrow C packing A costs as much as the products
-      (1440 x K x 32, DenseNet's 3x3 weight gradient: 1.8-2.5 for K = 128..4096; 576 x 4096 x 64
-      1.6), and with a wide one it is no faster (1440 x 256 x 512 1.01, 4096 x 256 x 1024 1.02,
-      4096 x 64 x 6400 0.91-1.30; minimum of 15, 1 thread, load average 4.7-5, 2026-12-07).
+    * A column-major (packed by ``_copy8``, see the module docstring), C two register tiles wide
+      or more (N >= 2*NR) and two rows or more: as the row-major cases, 0.5-0.9 (MLP-64's
+      weight gradient ``g.t() @ x`` 256 x 64 x 784 0.79, 576 x 4096 x 64 0.83, 4096 x 1024 x
+      256 0.71, 576 x 2048 x 128 0.73; float64 0.54-0.92, DenseNet's 1440 x 4096 x 32 0.79).
+      Not one tile (N < 2*NR): float32 DenseNet's 3x3 weight gradient 1440 x 4096 x 32 1.5, each
+      number of A used N = 32 times, so that packing A (8.7 of its 11.5 ms, read from memory)
+      outweighs the products. Both operands column-major 1.02-1.05, kept here for simplicity.
+      (bench_gemm_layouts.py, medians of 21, 1 thread, OPENBLAS_CORETYPE=Haswell, load
+      2.4-2.7, 2026-12-07; before ``_copy8`` these were 1.0-2.5 and A column-major stayed on
+      OpenBLAS.)
 
     * C at least one register tile wide (N >= NR) and two rows or more: the ResNet block's
       three GEMMs 0.49-0.57, a 64x400x120 Linear 0.6, LeNet conv2's forward and input gradient
@@ -725,7 +773,7 @@ def pays(M: int, N: int, K: int, along_k: bool = False, dtype=np.float32, a_row_
       K <= 150 1.8-3.9 (too short to amortise a tile's final sums)."""
     nr = TILE[np.dtype(dtype)][1]
     if not a_row_major:
-        return False
+        return M >= 2 and N >= 2 * nr
     if N >= nr:
         return M >= 2
     return along_k and N >= DC and M >= DR and K >= DOT_MIN_K

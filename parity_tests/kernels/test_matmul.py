@@ -223,10 +223,49 @@ def test_own_gemm_dot_products(m, k, n, dtype):
     assert np.all(np.abs(got - expected) <= bound + np.finfo(dtype).tiny)
 
 
+def _layout(shape, how, dtype, rng):
+    """A matrix of ``shape`` stored row-major, column-major (a transposed view) or with a
+    padded leading dimension along either dim."""
+    if how == "col":
+        return rng.standard_normal(shape[::-1]).astype(dtype).T
+    if how == "col_padded":
+        return rng.standard_normal((shape[1], shape[0] + 5)).astype(dtype)[:, : shape[0]].T
+    if how == "row_padded":
+        return rng.standard_normal((shape[0], shape[1] + 5)).astype(dtype)[:, : shape[1]]
+    return rng.standard_normal(shape).astype(dtype)
+
+
+LAYOUTS = ["row", "col", "row_padded", "col_padded"]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("la, lb", [(la, lb) for la in LAYOUTS for lb in LAYOUTS])
+@pytest.mark.parametrize("m, k, n", [(64, 784, 32), (3 * 64 + 13, 37, 45), (13, 2 * 512 + 9, 7), (9, 8, 33),
+                                     (2 * 64 + 3, 520, 2 * 32 + 3)])
+def test_own_gemm_transposed_layouts(m, k, n, la, lb, dtype):
+    """kernels/gemm.py on every layout pair of A and B: a column-major A (MR-tall slivers
+    copied from its columns, 8 numbers a move) and a column-major B (8x8 register
+    transposes), whole slivers and ragged edges (odd sizes, several MC and KC blocks), both
+    dtypes, against a float64 product with the bound above; and kernels/blas.py's matmul on
+    the same operands against NumPy (the last size is big enough, 4.5M multiply-adds, for
+    blas.py to run it here on one thread where ``gemm.pays``)."""
+    from minitorch.kernels import blas, gemm
+
+    rng = np.random.default_rng(m + 7 * k + 31 * n)
+    a, b = _layout((m, k), la, dtype, rng), _layout((k, n), lb, dtype, rng)
+    expected = a.astype(np.float64) @ b.astype(np.float64)
+    bound = k * np.finfo(dtype).eps * (np.abs(a).astype(np.float64) @ np.abs(b).astype(np.float64))
+    got = gemm.matmul(a, b)
+    assert got.shape == (m, n) and got.dtype == dtype
+    assert np.all(np.abs(got - expected) <= bound + np.finfo(dtype).tiny)
+    got = blas.matmul(a, b)
+    assert got.dtype == dtype and np.all(np.abs(got - expected) <= 2 * bound + np.finfo(dtype).tiny)
+
+
 def test_own_gemm_dispatch():
     """Which float GEMMs kernels/blas.py gives kernels/gemm.py: where C is at least one register
-    tile wide and more than a row tall, or narrower with a long K and both operands along k
-    (gemm.pays), and only on an AVX-512 CPU unless MINITORCH_GEMM=openblas (checked in
+    tile wide and more than a row tall (two tiles wide with A column-major), or narrower with a
+    long K and both operands along k (gemm.pays), and only on an AVX-512 CPU unless MINITORCH_GEMM=openblas (checked in
     fresh processes, since the choice is made at import)."""
     import os
     import subprocess
@@ -241,7 +280,8 @@ def test_own_gemm_dispatch():
     assert gemm.pays(512, gemm.DC, long_k, along_k=True)  # ... on dot products,
     assert not gemm.pays(512, gemm.DC, long_k - 1, along_k=True)  # and a long K
     assert not gemm.pays(512, gemm.DC - 1, long_k, along_k=True) and not gemm.pays(gemm.DR - 1, 16, long_k, True)
-    assert not gemm.pays(512, 4 * nr, 512, a_row_major=False)  # A column-major: OpenBLAS
+    assert gemm.pays(512, 2 * nr, 512, a_row_major=False)  # A column-major: two tiles wide or more,
+    assert not gemm.pays(1440, 2 * nr - 1, 4096, a_row_major=False) and not gemm.pays(1, 4 * nr, 64, a_row_major=False)
     code = ("import numpy as np, llvmlite.binding as ll\n"
             "from minitorch.kernels import gemm\n"
             "print(gemm.available(np.float32), gemm.available(np.float64), gemm.available(np.int64), "
