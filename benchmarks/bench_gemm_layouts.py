@@ -28,7 +28,6 @@ sys.path.insert(0, os.getcwd())
 
 import numpy as np
 import torch
-
 from minitorch.kernels import blas, gemm
 
 torch.set_num_threads(args.threads)
