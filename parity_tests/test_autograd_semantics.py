@@ -720,3 +720,25 @@ def test_leaf_hook_order_is_the_same_in_every_run():
     for n in range(30):
         keep.append([minitorch.ones(1) for _ in range(n)])  # move the nodes to other addresses
         assert _hook_order(minitorch, ORDER_GRAPHS["stack"]) == first
+
+
+def test_a_fresh_gradient_is_stolen_not_copied(monkeypatch):
+    """``.grad`` takes over a gradient array nothing else holds, as PyTorch's AccumulateGrad does:
+    a bias's (a sum), a conv weight's and a product's, with no copy (``_clone_obey_contract``);
+    the one a user still holds is copied (``grad_never_aliases_a_tensor_the_user_holds``)."""
+    from minitorch.autograd import engine
+
+    copies = []
+    clone = engine._clone_obey_contract
+    monkeypatch.setattr(engine, "_clone_obey_contract", lambda g, v, cg=False: copies.append(v.shape) or clone(g, v, cg))
+    conv, lin = minitorch.nn.Conv2d(2, 3, 3), minitorch.nn.Linear(12, 4)
+    x = minitorch.randn(5, 2, 4, 4)
+    lin(conv(x).flatten(1)).sum().backward()
+    w = minitorch.randn(3, 3, requires_grad=True)
+    (w * 2).sum().backward()
+    assert copies == []
+    assert all(p.grad is not None for p in (*conv.parameters(), *lin.parameters(), w))
+    held = minitorch.ones(3, 3, dtype=w.dtype)
+    v = minitorch.randn(3, 3, requires_grad=True)
+    v.backward(held)
+    assert len(copies) == 1 and not np.shares_memory(v.grad.numpy(), held.numpy())

@@ -303,6 +303,25 @@ def test_sgd_steps_in_place_and_bump_the_version():
     assert run(M) == run(torch)
 
 
+@pytest.mark.parametrize("kwargs", [{}, {"momentum": 0.9}, {"weight_decay": 0.1, "fused": True}])
+def test_sgd_state_is_kept_only_with_momentum(kwargs):
+    """torch's SGD stores a ``momentum_buffer`` per stepped parameter with momentum and nothing
+    otherwise: ``state`` and ``state_dict()['state']`` are empty."""
+    def run(lib):
+        x, y = make_params(lib)
+        opt = lib.optim.SGD([x, y], lr=0.1, **kwargs)
+        for _ in range(2):
+            opt.zero_grad()
+            loss_fn(x, y).backward()
+            opt.step()
+        sd = opt.state_dict()["state"]
+        return len(opt.state), {k: sorted(v) for k, v in sd.items()}, values([x, y])
+
+    (n, keys, ours), (n_ref, keys_ref, ref) = run(M), run(torch)
+    assert (n, keys) == (n_ref, keys_ref)
+    assert_same_trajectory([ours], [ref])
+
+
 def test_zero_grad():
     for lib in (M, torch):
         x, y = make_params(lib)
@@ -341,6 +360,7 @@ def _raises_like_torch(build):
 BAD_OPTIONS = [
     ("SGD", {"lr": -1}), ("SGD", {"momentum": -0.5}), ("SGD", {"weight_decay": -1e-2}),
     ("SGD", {"nesterov": True}), ("SGD", {"momentum": 0.9, "dampening": 0.1, "nesterov": True}),
+    ("SGD", {"fused": True, "foreach": True}), ("SGD", {"fused": True, "differentiable": True}),
     ("Adam", {"lr": -1}), ("Adam", {"eps": -1.0}), ("Adam", {"betas": (1.0, 0.9)}),
     ("Adam", {"betas": (0.9, -0.1)}), ("Adam", {"weight_decay": -1}), ("AdamW", {"lr": -0.1}),
     ("AdamW", {"betas": (0.9, 1.5)}), ("RMSprop", {"lr": -1}), ("RMSprop", {"eps": -1}),
@@ -430,3 +450,25 @@ def test_adam_non_contiguous_parameter(amsgrad):
         return out
 
     assert_same_trajectory(run(M), run(torch))
+
+
+def test_an_optimizer_whose_options_were_refused_leaves_compile_working():
+    """An optimizer whose ``__init__`` raised lives on in the error's traceback; ``minitorch.compile``
+    finds it among the live optimizers and reads its (empty) groups."""
+    try:
+        M.optim.AdamW(make_params(M), lr=-1)
+    except ValueError as e:
+        kept = e  # its traceback holds the half-made optimizer
+    p = M.nn.Parameter(M.ones(3))
+    opt = M.optim.SGD([p], lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        loss = (x * p).sum()
+        loss.backward()
+        opt.step()
+        return loss.detach()
+
+    f = M.compile(step, fullgraph=True)
+    np.testing.assert_allclose([f(M.ones(3)).item() for _ in range(3)], [3.0, 2.7, 2.4], rtol=1e-6)
+    assert kept.__traceback__ is not None

@@ -501,6 +501,10 @@ def _can_steal(grad, variable) -> bool:
             return False
     elif tuple(s // data.itemsize for s in data.strides) != tuple(stride):
         return False
+    # ``_sole_owner`` counts the references to the memory: this frame's must be gone (``data`` is a
+    # cell of the generator above, so it lives until the return; kept, no array that is not a view
+    # was ever stolen: AlexNet's conv weights and biases, 12 copies a step, ~1.7 ms).
+    del data
     return _sole_owner(grad)
 
 

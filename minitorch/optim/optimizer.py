@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from copy import deepcopy
 from itertools import chain
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -135,6 +135,15 @@ class Optimizer:
 
     _live_options: tuple[str, ...] = ()
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        """An optimizer with no groups and no state yet. A subclass checks its options before
+        ``Optimizer.__init__`` makes these, as torch's do; one whose check raised can outlive the
+        error (a traceback's frames hold it until gc runs), and whoever finds it among the live
+        objects (``minitorch.compile``'s recorder reads every optimizer's groups) sees an empty one."""
+        self = super().__new__(cls)
+        self.defaults, self.state, self.param_groups = {}, defaultdict(dict), []
+        return self
+
     def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         if isinstance(params, Tensor):
@@ -245,8 +254,12 @@ class Optimizer:
             for group in self.param_groups:
                 for p in group["params"]:
                     if p.grad is not None:
-                        self._update(p, p.grad, self.state[p], group)
+                        self._update(p, p.grad, self._state_of(p, group), group)
         return loss
+
+    def _state_of(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        """The state ``_update`` reads and writes: ``self.state[p]``, made on the first step."""
+        return self.state[p]
 
     def _update(self, p: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
         """The update rule of one parameter: change ``p`` (and ``state``) in place."""

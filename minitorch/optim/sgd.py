@@ -38,6 +38,16 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
+        if fused:  # (torch checks these after the groups are made)
+            if differentiable:
+                raise RuntimeError("`fused` does not support `differentiable`")
+            if foreach:
+                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+    def _state_of(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        """Without momentum SGD keeps no state: ``self.state`` stays empty, as torch's (its
+        ``state_dict()['state']`` is ``{}``); a buffer loaded earlier is left as it is."""
+        return self.state[p] if group["momentum"] != 0 else {}
 
     def _update(self, p: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
         momentum, weight_decay = group["momentum"], group["weight_decay"]
