@@ -2,9 +2,11 @@
 
 Run: ``python benchmarks/bench_gallery.py [--scale 1] [--out gallery.md] [--only lenet,resnet]``
 from the repository root; ``--profile resnet`` profiles one chapter in both libraries instead,
-``--profile-step resnet [--repeats 5]`` one training step of it, op by op (CPU time, 1 thread);
-``--baseline DIR [--repeats 3]`` times another checkout (``git worktree add DIR REV``, with its
-``minitorch/kernels`` link) against this one and torch, one thread each, for before/after tables.
+``--profile-step resnet [--repeats 5] [--threads 2]`` one training step of it, op by op (CPU time
+at 1 thread, wall time at more); ``--baseline DIR [--repeats 3] [--threads 2]`` times another
+checkout (``git worktree add DIR REV``, with its ``minitorch/kernels`` link and a ``../shared``
+beside it for the data) against this one and torch, at 1 thread each unless ``--threads``, for
+before/after tables.
 
 Each chapter program runs in a child process, as a user runs it, on the first N training images of
 Fashion-MNIST (and N / 5 test images) for 2 epochs, four times: minitorch at its default thread count
@@ -184,11 +186,11 @@ def profile_step(chapter: str, rounds: int = 5, threads: int = 1) -> None:
     print("torch ops, ms per step: " + ", ".join(f"{k} {v * 1e3:.1f}" for k, v in theirs.most_common(14)))
 
 
-def compare(chapters: list[str], baseline: Path, repeats: int, scale: float) -> None:
-    """Before/after on one thread: each chapter in the baseline checkout's minitorch, this
-    checkout's and torch, in an order that rotates from one round to the next, ``repeats``
+def compare(chapters: list[str], baseline: Path, repeats: int, scale: float, threads: int = 1) -> None:
+    """Before/after at ``threads`` threads (both libraries): each chapter in the baseline
+    checkout's minitorch, this checkout's and torch, in an order that rotates from one round to the next, ``repeats``
     rounds; the medians of the seconds per epoch and their ratios."""
-    print(f"load average before: {load()}; 1 thread each, medians of {repeats}")
+    print(f"load average before: {load()}; {threads} thread(s) each, medians of {repeats}")
     print("| chapter | s/epoch baseline / this / torch | this / torch | baseline / torch | this / baseline |")
     print("| --- | --- | ---: | ---: | ---: |")
     for chapter in chapters:
@@ -198,7 +200,7 @@ def compare(chapters: list[str], baseline: Path, repeats: int, scale: float) -> 
         who = [("base", "minitorch", baseline), ("this", "minitorch", ROOT), ("torch", "torch", ROOT)]
         for r in range(repeats):
             for name, lib, root in who[r % 3:] + who[: r % 3]:
-                runs[name].append(run(chapter, lib, 1, limit, extra, root=root)["s"])
+                runs[name].append(run(chapter, lib, threads, limit, extra, root=root)["s"])
         b, t, o = (statistics.median(runs[k]) for k in ("base", "this", "torch"))
         print(f"| {chapter} | {b:.3f} / {t:.3f} / {o:.3f} | {t / o:.2f}x | {b / o:.2f}x | {t / b:.2f}x |")
     print(f"load average after: {load()}")
@@ -219,9 +221,9 @@ def main() -> None:
     parser.add_argument("--profile-step", metavar="CHAPTER",
                         help="one training step of one chapter in both libraries, its CPU time and each op's")
     parser.add_argument("--baseline", type=Path, metavar="DIR",
-                        help="instead: before/after at 1 thread against another checkout (git worktree add DIR REV)")
+                        help="instead: before/after (at --threads) against another checkout (git worktree add DIR REV)")
     parser.add_argument("--repeats", type=int, default=3, help="rounds of --baseline (or of --profile-step)")
-    parser.add_argument("--threads", type=int, default=1, help="--profile-step's thread count, both libraries")
+    parser.add_argument("--threads", type=int, default=1, help="--profile-step's and --baseline's thread count, both libraries")
     args = parser.parse_args()
     if args.profile:
         profile(args.profile, args.scale)
@@ -231,7 +233,7 @@ def main() -> None:
         return
     if args.baseline:
         compare(args.only.split(",") if args.only else list(BUDGETS), args.baseline.resolve(), args.repeats,
-                args.scale)
+                args.scale, args.threads)
         return
 
     chapters = args.only.split(",") if args.only else list(BUDGETS)
