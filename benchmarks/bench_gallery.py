@@ -2,9 +2,11 @@
 
 Run: ``python benchmarks/bench_gallery.py [--scale 1] [--out gallery.md] [--only lenet,resnet]``
 from the repository root; ``--profile resnet`` profiles one chapter in both libraries instead,
-``--profile-step resnet [--repeats 5]`` one training step of it, op by op (CPU time, 1 thread);
-``--baseline DIR [--repeats 3]`` times another checkout (``git worktree add DIR REV``, with its
-``minitorch/kernels`` link) against this one and torch, one thread each, for before/after tables.
+``--profile-step resnet [--repeats 5] [--threads 2]`` one training step of it, op by op (CPU time
+at 1 thread, wall time at more); ``--baseline DIR [--repeats 3] [--threads 2]`` times another
+checkout (``git worktree add DIR REV``, with its ``minitorch/kernels`` link and a ``../shared``
+beside it for the data) against this one and torch, at 1 thread each unless ``--threads``, for
+before/after tables.
 
 Each chapter program runs in a child process, as a user runs it, on the first N training images of
 Fashion-MNIST (and N / 5 test images) for 2 epochs, four times: minitorch at its default thread count
@@ -127,14 +129,14 @@ def profile(chapter: str, scale: float) -> None:
         print(f"  {event.key:40s} {event.self_cpu_time_total / 1e6:7.2f} s  {event.count} calls")
 
 
-def profile_step(chapter: str, rounds: int = 5) -> None:
+def profile_step(chapter: str, rounds: int = 5, threads: int = 1) -> None:
     """One training step of a chapter (its model, loss and optimizer, one batch of 64) in both
-    libraries, in this process, at one thread: the step's CPU time (``time.thread_time`` of
-    this thread, which on one thread does all the work: less disturbed by a busy machine than
-    wall time), alternating, minimum and median of ``rounds``; then each op's self time per step,
+    libraries, in this process, at ``threads`` threads (both libraries): at one thread the step's
+    CPU time (``time.thread_time`` of this thread, which on one thread does all the work: less
+    disturbed by a busy machine than wall time), at more its wall time, alternating, minimum and median of ``rounds``; then each op's self time per step,
     minitorch's from benchmarks/profile_models.py's timer of every Function.apply and backward
     node (exclusive of the ops nested inside; "bwd:" ops run inside a backward), torch's from
-    ``torch.profiler``'s self CPU time, each op's median of three profiled steps, the ten largest
+    ``torch.profiler``'s self CPU time, each op's median of three profiled steps, the fourteen largest
     of each."""
     import collections
     import runpy
@@ -159,16 +161,18 @@ def profile_step(chapter: str, rounds: int = 5) -> None:
     _gallery.train = capture  # read by the chapter's ``from _gallery import train``
     _, extra = BUDGETS[chapter]
     for lib in ("minitorch", "torch"):
-        sys.argv = [f"{chapter}.py", "--lib", lib, "--limit", "64", "--threads", "1", "--no-download", *extra]
+        sys.argv = [f"{chapter}.py", "--lib", lib, "--limit", "64", "--threads", str(threads), "--no-download",
+                    *extra]
         runpy.run_path(str(GALLERY / f"{chapter}.py"), run_name="__main__")
+    clock = time.thread_time if threads == 1 else time.perf_counter
     times: dict = {"minitorch": [], "torch": []}
     for r in range(rounds):
         for lib in ("minitorch", "torch") if r % 2 == 0 else ("torch", "minitorch"):
-            start = time.thread_time()
+            start = clock()
             steps[lib]()
-            times[lib].append(time.thread_time() - start)
+            times[lib].append(clock() - start)
     m, t = (min(times[lib]) * 1e3 for lib in ("minitorch", "torch"))
-    print(f"{chapter}, one step of a batch of 64, 1 thread, CPU ms (min / median of {rounds}), load {load()}: "
+    print(f"{chapter}, one step of a batch of 64, {threads} thread(s), {'CPU' if threads == 1 else 'wall'} ms (min / median of {rounds}), load {load()}: "
           f"minitorch {m:.1f} / {statistics.median(times['minitorch']) * 1e3:.1f}, torch {t:.1f} / "
           f"{statistics.median(times['torch']) * 1e3:.1f}, ratio {m / t:.2f}x")
     runs: dict = {"minitorch": [], "torch": []}
@@ -178,15 +182,15 @@ def profile_step(chapter: str, rounds: int = 5) -> None:
         runs["torch"].append(profile_models.profile_torch(steps["torch"])[1])
     ours, theirs = (collections.Counter({k: statistics.median(r.get(k, 0.0) for r in runs[lib])
                                          for k in set().union(*runs[lib])}) for lib in ("minitorch", "torch"))
-    print("minitorch ops, ms per step: " + ", ".join(f"{k} {v * 1e3:.1f}" for k, v in ours.most_common(10)))
-    print("torch ops, ms per step: " + ", ".join(f"{k} {v * 1e3:.1f}" for k, v in theirs.most_common(10)))
+    print("minitorch ops, ms per step: " + ", ".join(f"{k} {v * 1e3:.1f}" for k, v in ours.most_common(14)))
+    print("torch ops, ms per step: " + ", ".join(f"{k} {v * 1e3:.1f}" for k, v in theirs.most_common(14)))
 
 
-def compare(chapters: list[str], baseline: Path, repeats: int, scale: float) -> None:
-    """Before/after on one thread: each chapter in the baseline checkout's minitorch, this
-    checkout's and torch, in an order that rotates from one round to the next, ``repeats``
+def compare(chapters: list[str], baseline: Path, repeats: int, scale: float, threads: int = 1) -> None:
+    """Before/after at ``threads`` threads (both libraries): each chapter in the baseline
+    checkout's minitorch, this checkout's and torch, in an order that rotates from one round to the next, ``repeats``
     rounds; the medians of the seconds per epoch and their ratios."""
-    print(f"load average before: {load()}; 1 thread each, medians of {repeats}")
+    print(f"load average before: {load()}; {threads} thread(s) each, medians of {repeats}")
     print("| chapter | s/epoch baseline / this / torch | this / torch | baseline / torch | this / baseline |")
     print("| --- | --- | ---: | ---: | ---: |")
     for chapter in chapters:
@@ -196,7 +200,7 @@ def compare(chapters: list[str], baseline: Path, repeats: int, scale: float) -> 
         who = [("base", "minitorch", baseline), ("this", "minitorch", ROOT), ("torch", "torch", ROOT)]
         for r in range(repeats):
             for name, lib, root in who[r % 3:] + who[: r % 3]:
-                runs[name].append(run(chapter, lib, 1, limit, extra, root=root)["s"])
+                runs[name].append(run(chapter, lib, threads, limit, extra, root=root)["s"])
         b, t, o = (statistics.median(runs[k]) for k in ("base", "this", "torch"))
         print(f"| {chapter} | {b:.3f} / {t:.3f} / {o:.3f} | {t / o:.2f}x | {b / o:.2f}x | {t / b:.2f}x |")
     print(f"load average after: {load()}")
@@ -217,18 +221,19 @@ def main() -> None:
     parser.add_argument("--profile-step", metavar="CHAPTER",
                         help="one training step of one chapter in both libraries, its CPU time and each op's")
     parser.add_argument("--baseline", type=Path, metavar="DIR",
-                        help="instead: before/after at 1 thread against another checkout (git worktree add DIR REV)")
-    parser.add_argument("--repeats", type=int, default=3, help="rounds of --baseline")
+                        help="instead: before/after (at --threads) against another checkout (git worktree add DIR REV)")
+    parser.add_argument("--repeats", type=int, default=3, help="rounds of --baseline (or of --profile-step)")
+    parser.add_argument("--threads", type=int, default=1, help="--profile-step's and --baseline's thread count, both libraries")
     args = parser.parse_args()
     if args.profile:
         profile(args.profile, args.scale)
         return
     if args.profile_step:
-        profile_step(args.profile_step, args.repeats)
+        profile_step(args.profile_step, args.repeats, args.threads)
         return
     if args.baseline:
         compare(args.only.split(",") if args.only else list(BUDGETS), args.baseline.resolve(), args.repeats,
-                args.scale)
+                args.scale, args.threads)
         return
 
     chapters = args.only.split(",") if args.only else list(BUDGETS)

@@ -14,9 +14,10 @@ rounding (~1e-13 over 100 steps in parity_tests/test_optim.py).
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from .checks import check_dtype, check_same_shape
+from .threading import in_parallel
 
 
 @njit(cache=True)
@@ -77,10 +78,26 @@ def adam_step(param: np.ndarray, grad: np.ndarray, exp_avg: np.ndarray, exp_avg_
             a[...] = f.reshape(a.shape)
 
 
+ADD_SCALED_BLOCK = 4096  # elements per parallel iteration
+
+
 @njit(cache=True)
-def _add_scaled(p, g, alpha):
-    for i in range(p.size):
-        p[i] = p[i] + g[i] * alpha
+def _add_scaled_block(p, g, alpha, b):
+    lo, hi = b * ADD_SCALED_BLOCK, min((b + 1) * ADD_SCALED_BLOCK, p.size)
+    pb, gb = p[lo:hi], g[lo:hi]  # views indexed from 0: the loop vectorises
+    for i in range(hi - lo):
+        pb[i] = pb[i] + gb[i] * alpha
+
+
+@njit(cache=True, parallel=True)
+def _add_scaled(p, g, alpha, parallel):
+    blocks = -(-p.size // ADD_SCALED_BLOCK)
+    if parallel:
+        for b in prange(blocks):
+            _add_scaled_block(p, g, alpha, b)
+    else:
+        for b in range(blocks):
+            _add_scaled_block(p, g, alpha, b)
 
 
 ADD_SCALED_MIN = 8192  # elements; below, NumPy's two calls cost as much or less (64x64: 1.9-2.6 us either way)
@@ -92,9 +109,12 @@ def add_scaled(param: np.ndarray, grad: np.ndarray, alpha: float) -> None:
     Math: p = p + (g * alpha), the product rounded to the dtype first, as NumPy's
     ``np.add(p, np.multiply(g, alpha), out=p)`` (no fused multiply-add: numba does not contract
     without fastmath), so both give the same bits (parity_tests/test_compile.py checks it).
-    Loop nest: one serial loop over the elements of two C-contiguous arrays of one dtype.
+    Loop nest: one loop over the elements of two C-contiguous arrays of one dtype, in blocks of
+    ``ADD_SCALED_BLOCK``, the blocks a ``prange`` from ``in_parallel(3 * size)`` on (each element
+    is computed alike whichever thread runs its block, so the bits never depend on the split).
     Cost: 2 flops and 3 array passes (read p, g, write p) per element, no temporary: NumPy's two
-    calls make 5 passes and a temporary (256x784 float32: 29 us here against 65 us).
+    calls make 5 passes and a temporary (256x784 float32: 29 us here against 65 us). Serial, it
+    was 10.6 ms of AlexNet's 2-thread step (its 4096x4096 Linear layers) as of its 1-thread one.
     Other layouts, dtypes and arrays under ``ADD_SCALED_MIN`` elements take NumPy's two calls.
     """
     check_same_shape("add_scaled", ["param", "grad"], [param, grad])
@@ -103,4 +123,4 @@ def add_scaled(param: np.ndarray, grad: np.ndarray, alpha: float) -> None:
             or not grad.flags.c_contiguous or not param.flags.writeable):
         np.add(param, np.multiply(grad, alpha), out=param)
         return
-    _add_scaled(param.reshape(-1), grad.reshape(-1), param.dtype.type(alpha))
+    _add_scaled(param.reshape(-1), grad.reshape(-1), param.dtype.type(alpha), in_parallel(param.size * 3))

@@ -61,8 +61,15 @@ MLP-64 step took 12-16 ms against ~1 ms quiet, and PyTorch's two-thread step 38-
   (two ``perf_counter`` calls) and compared with its serial estimate, ``threads`` times the
   fastest it ever ran (``region_timed``). A GEMM slower than that (by ``SLACK`` = 1 ms: a
   quiet machine's hiccups stay under it) would have been faster in the calling thread alone:
-  the threads stalled, and the next ``HOLD_FIRST`` = 256 loops that are split for the threads
-  run on the calling thread alone (a serial spell; ``in_parallel`` counts them down; LeNet's
+  the threads stalled. A spell begins at the ``STRIKES`` = 3rd stall of a row, each within
+  ``WINDOW`` = 16 shared GEMMs of the one before. (On a quiet machine, 2026-12-07, the first
+  shared GEMM after a pause, evaluation, data loading, an epoch's end, ran 2-3 ms over its
+  0.1-0.8 ms best, the pool waking, and twice two GEMMs in a row ran 5-7 ms over, a moment's
+  disturbance: with a spell at every stall, a gallery run at 256 images began 0-2 spells, and a
+  256-loop spell is a whole AlexNet epoch on one thread, 0.79 -> 0.92-0.97 s. Beside a busy core
+  nearly every shared GEMM stalls, so the row is full at once; and when the threads are probed
+  again after a spell, one stall soon after it starts the next.) Then the next ``HOLD_FIRST`` = 256 loops that are
+  split for the threads run on the calling thread alone (a serial spell; ``in_parallel`` counts them down; LeNet's
   step asks 15 times). The spell sets numba's count to 1 (``_pool_off``), and numba runs a
   ``prange`` loop on one thread as one chunk, in order, in the calling thread, with the same
   arithmetic per iteration, without waking the pool: the same split, the same bits, no stall.
@@ -268,6 +275,13 @@ _hold = HOLD_FIRST  # the next spell's length
 _calm = 0  # shared GEMMs that ran well since the last stall
 _best: dict = {}  # shared GEMM key -> its fastest wall time so far, s
 _spells = 0  # serial spells begun in this process
+# A stall starts a spell only as the STRIKES-th in a row of stalls each within WINDOW timed
+# regions of the one before: lone stalls and pairs are wake-ups (the first shared GEMM after
+# evaluation, data loading, an epoch's end) or a moment's disturbance (2-8 ms over on a quiet
+# machine), while beside a busy core nearly every region stalls. After a spell one stall suffices.
+STRIKES, WINDOW = 3, 16  # stalls, shared GEMMs
+_strikes = 0  # stalls in the current row
+_since_stall = WINDOW  # shared GEMMs that ran well since the last stall
 
 
 def region_timed(key, seconds: float, threads: int) -> bool:
@@ -283,7 +297,7 @@ def region_timed(key, seconds: float, threads: int) -> bool:
     their best, but at most 0.4 ms over twice it (an interrupt, the hypervisor, a wake-up), while
     beside busy processes (load average 9) their median was 22-27 ms.
     """
-    global _serial_left, _hold, _calm, _spells
+    global _serial_left, _hold, _calm, _spells, _since_stall, _strikes
     best = _best.get(key)
     if best is None and len(_best) >= 4096:  # a program of ever new shapes: start learning again
         _best.clear()
@@ -293,11 +307,17 @@ def region_timed(key, seconds: float, threads: int) -> bool:
         return False
     if seconds <= threads * best + SLACK:
         _calm += 1
+        _since_stall += 1
+        return False
+    _strikes = _strikes + 1 if _since_stall < WINDOW else 1
+    _since_stall = 0
+    if _strikes < STRIKES:  # a wake-up after a pause, a moment's disturbance: not a busy core
         return False
     if _calm >= CALM:  # many regions ran well since the last spell: a hiccup, not a busy core
         _hold = HOLD_FIRST
     _calm = 0
     _serial_left = _hold
+    _strikes = STRIKES - 1  # the spell's GEMMs are not timed: the next stall after it, if soon, starts one
     _hold = min(GROWTH * _hold, HOLD_MAX)
     _spells += 1
     return True

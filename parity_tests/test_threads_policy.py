@@ -29,6 +29,8 @@ def fresh_policy(monkeypatch):
     monkeypatch.setattr(threading, "_configured", threading._configured)
     monkeypatch.setattr(threading, "_hold", threading.HOLD_FIRST)
     monkeypatch.setattr(threading, "_calm", 0)
+    monkeypatch.setattr(threading, "_since_stall", threading.WINDOW)
+    monkeypatch.setattr(threading, "_strikes", 0)
     monkeypatch.setattr(threading, "_best", {})
     monkeypatch.setattr(threading, "ADAPTIVE", True)
     before = numba.get_num_threads()
@@ -89,7 +91,10 @@ def test_a_stalled_region_starts_a_serial_spell(shared_gemms):
     assert not threading.region_timed(key, 1.9e-3, 2)  # slower, but faster than serial (2 x best)
     assert not threading.region_timed(key, 1.9e-3 + slack, 2)  # a hiccup: under 2 x best + SLACK
     assert threading.serial_spell_left() == 0
-    assert threading.region_timed(key, 2.1e-3 + slack, 2)  # slower than that: a stall
+    for _ in range(threading.STRIKES - 1):
+        assert not threading.region_timed(key, 2.1e-3 + slack, 2)  # slower than that: a stall, not yet a row
+    assert threading.serial_spell_left() == 0
+    assert threading.region_timed(key, 2.1e-3 + slack, 2)  # the row is full: a busy core
     assert threading.serial_spell_left() == threading.HOLD_FIRST
     assert threading.in_parallel(threading.PARALLEL_GRAIN * 1000)  # still split for two threads,
     assert threading.pool_off() and numba.get_num_threads() == 1  # but run on the calling thread
@@ -109,6 +114,7 @@ def test_a_stalled_region_starts_a_serial_spell(shared_gemms):
 
 def test_set_num_threads_during_a_spell_sizes_the_split_and_keeps_the_pool_off():
     threading.region_timed(("gemm", 5), 1e-3, 2)
+    _stalls_short_of_a_row(("gemm", 5))
     assert threading.region_timed(("gemm", 5), 9e-3 + threading.SLACK, 2)
     assert threading.in_parallel(threading.PARALLEL_GRAIN)
     kernels.set_num_threads(1)
@@ -124,6 +130,7 @@ def test_set_num_threads_during_a_spell_sizes_the_split_and_keeps_the_pool_off()
 def test_the_spell_ends_and_the_threads_are_probed_again(monkeypatch):
     key = ("gemm", 2)
     threading.region_timed(key, 1e-3, 2)
+    _stalls_short_of_a_row(key)
     assert threading.region_timed(key, 5e-3 + threading.SLACK, 2)
     monkeypatch.setattr(threading, "_serial_left", 0)  # the spell has run out
     assert threading.in_parallel(threading.PARALLEL_GRAIN)
@@ -134,6 +141,7 @@ def test_the_spell_ends_and_the_threads_are_probed_again(monkeypatch):
 def test_spells_grow_while_stalls_go_on_and_start_short_after_a_calm(monkeypatch):
     key = ("gemm", 3)
     threading.region_timed(key, 1e-3, 2)
+    _stalls_short_of_a_row(key)
     holds = []
     for _ in range(8):
         threading.region_timed(key, 9e-3 + threading.SLACK, 2)  # stall: a spell begins
@@ -143,7 +151,30 @@ def test_spells_grow_while_stalls_go_on_and_start_short_after_a_calm(monkeypatch
     monkeypatch.setattr(threading, "_serial_left", 0)
     for _ in range(threading.CALM):
         threading.region_timed(key, 1e-3, 2)
-    threading.region_timed(key, 9e-3 + threading.SLACK, 2)
+    _stalls_short_of_a_row(key)  # after a calm a spell takes a row again, and starts short
+    assert threading.region_timed(key, 9e-3 + threading.SLACK, 2)
+    assert threading.serial_spell_left() == threading.HOLD_FIRST
+
+
+def _stalls_short_of_a_row(key):
+    """Stalls of ``key`` (its best already learned), one short of the row that starts a spell."""
+    for _ in range(threading.STRIKES - 1):
+        assert not threading.region_timed(key, 9e-3 + threading.SLACK, 2)
+
+
+def test_stalls_start_a_spell_only_in_a_row():
+    key = ("gemm", 7)
+    stall = 9e-3 + threading.SLACK
+    threading.region_timed(key, 1e-3, 2)
+    for _ in range(3):  # a row cut short after each pause (the pool waking): no spell
+        _stalls_short_of_a_row(key)
+        for _ in range(threading.WINDOW):
+            assert not threading.region_timed(key, 1e-3, 2)
+    for _ in range(threading.STRIKES - 1):
+        assert not threading.region_timed(key, stall, 2)
+        for _ in range(threading.WINDOW - 1):  # each stall within WINDOW regions of the one before
+            threading.region_timed(key, 1e-3, 2)
+    assert threading.region_timed(key, stall, 2)  # the row is full: a spell
     assert threading.serial_spell_left() == threading.HOLD_FIRST
 
 
@@ -203,6 +234,7 @@ def test_results_are_bit_identical_inside_and_outside_a_serial_spell(monkeypatch
     assert not threading.pool_off()
     monkeypatch.setattr(threading, "ADAPTIVE", True)
     threading.region_timed(("gemm", 6), 1e-3, 2)
+    _stalls_short_of_a_row(("gemm", 6))
     assert threading.region_timed(("gemm", 6), 9e-3 + threading.SLACK, 2)  # a spell longer than the kernels
     before = threading.serial_spell_left()
     alone = _kernel_results()  # a GEMM run alone is not timed, so no other spell can begin meanwhile

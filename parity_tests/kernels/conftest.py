@@ -12,7 +12,8 @@ import pytest
 # so without this fixture only the serial loops would ever run: each kernel test runs once
 # with the choice forced to threads and once forced to serial.
 _KERNEL_MODULES = tuple(f"minitorch.kernels.{name}" for name in ("im2col", "pool", "conv", "blas", "gemm",
-                                                                  "activation", "conv_few_channels"))
+                                                                  "activation", "conv_few_channels", "optim",
+                                                                  "conv_small"))
 
 
 @pytest.fixture(autouse=True, params=["serial", "threads"])

@@ -24,6 +24,7 @@ CASES = [
     ((2, 8, 2, 2), 12, (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1)),       # taps, strided
     ((2, 6, 4, 3), 5, (3, 2), (1, 2), ((2, 0), (1, 3)), (2, 1)),        # taps, dilated, asymmetric
     ((2, 5, 2, 2), 4, (3, 3), (1, 1), ((3, 3), (3, 3)), (1, 1)),        # taps: outputs of padding only
+    ((2, 24, 2, 2), 20, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # taps: all 9, the weight taps-first
     ((2, 40, 8, 8), 16, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # dx as a forward conv of gy
     ((2, 48, 9, 7), 36, (3, 2), (1, 1), ((2, 1), (0, 1)), (2, 1)),      # ... asymmetric, dilated
     ((2, 36, 8, 8), 16, (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1)),
@@ -121,6 +122,7 @@ def test_deep_paths_are_taken():
     assert not conv_module._taps_path((2, 32, 6, 6), (20, 32, 3, 3), 1)
     assert conv_module._taps_path((3, 24, 1, 1), (20, 24, 3, 3), 1)
     assert conv_module._taps_path((2, 6, 4, 3), (5, 6, 3, 2), 1)
+    assert conv_module._taps_path((2, 24, 2, 2), (20, 24, 3, 3), 1)
     assert not conv_module._taps_path((2, 6, 4, 4), (6, 3, 3, 3), 2)  # groups
     gy = np.zeros((2, 16, 8, 8))
     assert conv_module._input_grad_as_forward(gy, np.zeros((16, 40, 3, 3)), (2, 40, 8, 8), (1, 1),
@@ -162,3 +164,15 @@ def test_input_grad_of_a_shorter_gy(case):
     gy_full = np.zeros(y.shape)  # the same gradient with the missing rows as zeros
     gy_full[:, :, :gy.shape[2]] = gy
     assert_close(ours, conv2d_input_grad(gy_full, w, x.shape, stride, pad, dil, 1), np.float64)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tap_weights_taps_first_where_most_taps_read_input(dtype):
+    from minitorch.kernels import conv_small
+
+    w = random_array(np.random.default_rng(0), (20, 24, 3, 3), dtype)
+    all_taps = conv_small._taps((2, 2), (2, 2), (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1))
+    assert len(all_taps) == 9
+    np.testing.assert_array_equal(conv_small._tap_weights(w, all_taps, dtype), w.transpose(2, 3, 0, 1))
+    assert conv_small._tap_weights(w, all_taps[:4], dtype) is None  # 4 of 9: each tap copied alone
+    assert conv_small._tap_weights(w, all_taps, np.float64 if dtype == np.float32 else np.float32) is None
