@@ -14,9 +14,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import minitorch
 from minitorch.kernels import activation as act
 from minitorch.kernels import optim as opt
+
+import minitorch
 
 minitorch.set_num_threads(2)
 rng = np.random.default_rng(0)
