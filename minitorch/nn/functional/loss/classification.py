@@ -167,10 +167,11 @@ class NllLossBackward(Primitive):
     def forward(ctx, g, *, target, index, w, keep, count, class_dim, reduction, input_shape):
         xp = backend_of(g)
         ctx.target, ctx.w, ctx.keep, ctx.class_dim, ctx.reduction = target, w, keep, class_dim, reduction
-        per = -(g / count if reduction == "mean" else g)
-        per = xp.broadcast_to(per, target.shape)
-        if w is not None:
-            per = per * w
+        with np.errstate(divide="ignore", invalid="ignore"):  # every entry ignored: g / 0, masked below
+            per = -(g / count if reduction == "mean" else g)
+            per = xp.broadcast_to(per, target.shape)
+            if w is not None:
+                per = per * w
         if keep is not None:
             per = xp.where(keep, per, xp.zeros((), dtype=per.dtype))
         dx = xp.zeros(input_shape, dtype=g.dtype)
