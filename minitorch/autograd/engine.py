@@ -111,7 +111,11 @@ def run_backward(
 def _push(heap: list, node: Node) -> None:
     """``std::push_heap``: append ``node``, move it up past every parent created before it."""
     heap.append(node)
-    hole = len(heap) - 1
+    _sift_up(heap, len(heap) - 1, node)
+
+
+def _sift_up(heap: list, hole: int, node: Node) -> None:
+    """Put ``node`` at ``hole`` or above it: past every parent created before it."""
     seq = node._seq
     while hole > 0:
         parent = (hole - 1) // 2
@@ -142,14 +146,7 @@ def _pop(heap: list) -> Node:
         second = 2 * (second + 1)
         heap[hole] = heap[second - 1]
         hole = second - 1
-    seq = last._seq
-    while hole > 0:
-        parent = (hole - 1) // 2
-        if not heap[parent]._seq < seq:
-            break
-        heap[hole] = heap[parent]
-        hole = parent
-    heap[hole] = last
+    _sift_up(heap, hole, last)
     return top
 
 
