@@ -401,7 +401,7 @@ def __getattr__(name: str):
         return importlib.import_module(".viz", __name__)
     raise AttributeError(f"module 'minitorch' has no attribute {name!r}")
 
-# ---- GPUs (backends/torch_backend.py; torch imported only with the first CUDA tensor), the
+# ---- GPUs (backends/torch_backend/; torch imported only with the first CUDA tensor), the
 # device-agnostic accelerator API, and torch.backends' flags (backends/mps.py, cudnn.py ...)
 from . import accelerator
 from . import backends
