@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..._core import dtype as _dtype
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from ...autograd import grad_mode
 from ..parameter import Buffer, Parameter
 from ._hooks import RemovableHandle, _BackwardHookState
