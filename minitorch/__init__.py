@@ -34,7 +34,8 @@ from ._core.dtype import float32 as float, float64 as double, float16 as half
 from ._core.dtype import int64 as long, int32 as int, int16 as short
 from ._core.device import device, set_default_device, get_default_device
 from ._core.size import Size
-from ._tensor.methods import Tensor, clone
+from ._tensor.conversions import clone
+from ._tensor.methods import Tensor
 from ._ops.creation.factories import (
     tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full, eye, arange, linspace, logspace,
     zeros_like, ones_like, empty_like, full_like,
@@ -401,7 +402,7 @@ def __getattr__(name: str):
         return importlib.import_module(".viz", __name__)
     raise AttributeError(f"module 'minitorch' has no attribute {name!r}")
 
-# ---- GPUs (backends/torch_backend.py; torch imported only with the first CUDA tensor), the
+# ---- GPUs (backends/torch_backend/; torch imported only with the first CUDA tensor), the
 # device-agnostic accelerator API, and torch.backends' flags (backends/mps.py, cudnn.py ...)
 from . import accelerator
 from . import backends

@@ -1,6 +1,6 @@
 """``minitorch.cuda``: is there a GPU, and which (``torch.cuda``).
 
-minitorch's CUDA tensors are torch CUDA tensors (``backends/torch_backend.py``), so these
+minitorch's CUDA tensors are torch CUDA tensors (``backends/torch_backend/``), so these
 functions ask torch. Importing torch costs about a second and 200 MB, and ``cuda.is_available()``
 is the first line of most tutorials, so the system is asked first (``_gpu_can_exist``): without an
 NVIDIA (or ROCm, or WSL) driver there is no GPU, and torch is not imported. With

@@ -1,7 +1,7 @@
 """The CUDA device API and the torch backend, against torch's semantics.
 
 Without a GPU these tests run on *fake CUDA* (``MINITORCH_FAKE_CUDA=1``: "cuda" tensors are torch
-CPU tensors inside ``backends/torch_backend.py``, still reporting ``cuda:0``), so every line of the
+CPU tensors inside ``backends/torch_backend/``, still reporting ``cuda:0``), so every line of the
 delegation backend runs in CI. torch itself has no CUDA here, so where torch would need a GPU the
 expected value is PyTorch's documented behaviour (error messages copied from torch 2.13).
 """
@@ -232,7 +232,7 @@ def test_save_and_load_with_map_location():
 
 # ----------------------------------------------------------------------------- the backend table
 def test_torch_backend_provides_every_cpu_entry():
-    """A backend is a table: every public name of backends/cpu.py must exist in torch_backend.py."""
+    """A backend is a table: every public name of backends/cpu.py must exist in the package torch_backend."""
     from minitorch.backends import cpu, torch_backend
 
     public = {n for n in dir(cpu) if not n.startswith("_") and n not in ("np", "annotations")}  # kernels too

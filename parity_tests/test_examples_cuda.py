@@ -1,6 +1,6 @@
 """The examples and the CUDA benchmark on ``--device cuda``, tested without a GPU on *fake CUDA*.
 
-``MINITORCH_FAKE_CUDA=1`` (``backends/torch_backend.py``) must be set before minitorch makes its first
+``MINITORCH_FAKE_CUDA=1`` (``backends/torch_backend/``) must be set before minitorch makes its first
 CUDA tensor, so each run is a subprocess with that environment. ``examples/train_lenet.py`` trains
 on a small slice of MNIST's fixed 8,000 / 2,000 split (as in ``test_examples.py``): 20 steps an epoch.
 From the same seed, ``--device cuda`` must give the losses of ``--device cpu`` to float32 rounding,

@@ -7,7 +7,7 @@ from minitorch.backends import backend_of
 
 # --8<-- [start:softplus_forward]
 def softplus_forward(x):
-    xp = backend_of(x)  # backends/cpu.py or backends/torch_backend.py: the same names
+    xp = backend_of(x)  # backends/cpu.py or backends/torch_backend/: the same names
     return xp.add(xp.relu(x), xp.log1p(xp.exp(xp.negative(xp.abs(x)))))  # relu: max(x, 0)
 # --8<-- [end:softplus_forward]
 

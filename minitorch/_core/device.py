@@ -131,7 +131,7 @@ def get_default_device() -> device:
 # ----------------------------------------------------------------------------- is there a CUDA device
 # ``minitorch.cuda`` and ``minitorch.accelerator`` answer with these; they live here, below every
 # layer that asks (``backends`` picks the CUDA backend, ``_core/args.py`` checks ``pin_memory``).
-# minitorch's CUDA tensors are torch CUDA tensors (``backends/torch_backend.py``), so torch is asked,
+# minitorch's CUDA tensors are torch CUDA tensors (``backends/torch_backend/``), so torch is asked,
 # but only after the system (``_gpu_can_exist``): importing torch costs about a second and 200 MB.
 # ``MINITORCH_FAKE_CUDA=1`` makes one fake device (host memory) always available.
 def _fake() -> bool:

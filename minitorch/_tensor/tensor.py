@@ -589,7 +589,14 @@ class TensorBase:
         return t
 
 
-# The ops' name for this class (``from .._tensor.tensor import Tensor``): every tensor is one.
+# The name ``Tensor`` for the modules that ``minitorch.Tensor`` (``_tensor/methods.py``) is built
+# from, the ops and the method helpers, which cannot import that class (``from .._tensor.tensor
+# import Tensor``); nn, optim, utils, vision and serialization import ``minitorch.Tensor`` itself
+# from ``_tensor/methods.py``, as PyTorch's import ``torch.Tensor``. It is this class, the
+# base of every tensor, so ``isinstance(x, Tensor)`` answers as with the subclass, and
+# ``Tensor._make`` makes a ``minitorch.Tensor`` (``_tensor_class``). An alias, not a second class:
+# all the methods are on the subclass, as PyTorch's are on ``torch.Tensor``, not on
+# ``torch._C.TensorBase``.
 Tensor = TensorBase
 _tensor_class: type = TensorBase  # what ``_make`` makes: ``minitorch.Tensor``, once it is defined
 

@@ -473,8 +473,11 @@ def _accumulate(variable, grad, create_graph: bool) -> None:
         variable.grad._inplace_data_add(grad)
 
 
-# References to the gradient while ``_accumulate`` runs when nothing outside the engine holds it:
-# the list of the leaf's incoming gradients, ``_accumulate``'s argument and getrefcount's own.
+# PyTorch's AccumulateGrad steals an incoming gradient only while nothing else holds it
+# (``new_grad.use_count() <= num_expected_refs``); Python's reference count is that use count.
+# While ``_accumulate`` runs, a gradient that only the engine holds has three references: the list
+# of the leaf's incoming gradients, ``_accumulate``'s argument and ``sys.getrefcount``'s own. A
+# fourth (the user's variable, a hook's closure) means someone else may still read it: copy.
 _ENGINE_REFS = 3
 
 
@@ -520,7 +523,9 @@ def _sole_owner(grad) -> bool:
     slots = [a for t in ((grad, base) if base is not None else (grad,))
              for a in (t._data, t._storage, *(t._offset_cache or ())[:2])]  # what grad and base hold
     views = {id(a): a for a in slots if a is not root and type(a) is np.ndarray and a.base is root}
-    expected = sum(a is root for a in slots) + len(views) + 2 + (data is root)  # + root, the argument
+    # The references to ``root`` we know of: the slots that are ``root`` itself, one per view of it
+    # (its ``.base``), this frame's ``root`` (and ``data`` when it is ``root``), getrefcount's argument.
+    expected = sum(a is root for a in slots) + len(views) + (data is root) + 2
     del slots, views
     return sys.getrefcount(root) <= expected
 

@@ -8,7 +8,7 @@ needs to know which backend it runs on:
 
 - ``cpu``: NumPy arrays, with the numba kernels of ``kernels/`` for
   convolution, pooling and matmul.
-- ``cuda``: torch CUDA tensors (``backends/torch_backend.py``), imported
+- ``cuda``: torch CUDA tensors (``backends/torch_backend/``), imported
   only when the first CUDA tensor is made. ``MINITORCH_FAKE_CUDA=1`` keeps
   them on the host (see there). docs/backends.md describes the contract.
 

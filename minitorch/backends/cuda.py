@@ -1,6 +1,6 @@
 """``torch.backends.cuda``: the cuBLAS flags tutorials set (``torch.backends.cuda.matmul.allow_tf32 = True``).
 
-Not to be confused with ``minitorch.cuda`` (is there a GPU) or ``backends/torch_backend.py`` (the
+Not to be confused with ``minitorch.cuda`` (is there a GPU) or ``backends/torch_backend/`` (the
 array functions of CUDA tensors). The flags are accepted and readable with PyTorch's defaults;
 minitorch does not pass them on to torch.
 """

@@ -1,6 +1,6 @@
 """``torch.backends.cudnn``: the flags tutorials set (``torch.backends.cudnn.benchmark = True``).
 
-minitorch's CUDA convolutions run in torch (``torch_backend.py``), which uses cuDNN on a real GPU;
+minitorch's CUDA convolutions run in torch (``torch_backend/nn.py``), which uses cuDNN on a real GPU;
 these module attributes are accepted and readable with PyTorch's defaults, but minitorch does not
 pass them on to torch (set ``torch.backends.cudnn.*`` itself for that). Fake CUDA has no cuDNN.
 """

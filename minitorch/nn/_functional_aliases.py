@@ -18,7 +18,7 @@ The list is PyTorch's: every callable of ``dir(torch)`` that minitorch implement
 from __future__ import annotations
 
 from .._core.args import tensor_argument as _tensor_argument
-from .._tensor.tensor import Tensor
+from .._tensor.methods import Tensor
 from . import functional as _F  # private, so that ``import *`` in __init__ does not export it
 
 # ----------------------------------------------------------------------------- same as nn.functional

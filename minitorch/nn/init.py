@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-from .._tensor.tensor import Tensor
+from .._tensor.methods import Tensor
 from ..autograd.grad_mode import no_grad
 
 __all__ = [

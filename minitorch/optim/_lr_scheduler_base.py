@@ -12,7 +12,7 @@ from functools import wraps
 from typing import Any
 from weakref import ref
 
-from .._tensor.tensor import Tensor
+from .._tensor.methods import Tensor
 from .optimizer import Optimizer
 
 EPOCH_DEPRECATION_WARNING = (

@@ -14,7 +14,7 @@ from typing import Any
 
 from .._core import capture as _capture
 from .._ops.creation.factories import zeros_like
-from .._tensor.tensor import Tensor
+from .._tensor.methods import Tensor
 from ..backends import backend_of
 from .optimizer import Optimizer, _new_step, _scalar
 

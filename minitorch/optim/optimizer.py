@@ -22,7 +22,7 @@ import numpy as np
 from .._core import capture as _capture
 from .._core.strides import is_non_overlapping_and_dense
 from .._ops.creation.factories import tensor
-from .._tensor.tensor import Tensor
+from .._tensor.methods import Tensor
 from ..autograd import enable_grad, no_grad
 from ..backends import cpu as _cpu
 from ..profiler._recorder import profiled_method

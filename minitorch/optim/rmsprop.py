@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._ops.creation.factories import zeros_like
-from .._tensor.tensor import Tensor
+from .._tensor.methods import Tensor
 from .optimizer import Optimizer, _new_step, _scalar
 
 

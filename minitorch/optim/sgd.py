@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._tensor.tensor import Tensor
+from .._tensor.methods import Tensor
 from .optimizer import Optimizer, _add_, _descend_, _mul_
 
 

@@ -43,7 +43,7 @@ from .._core import dtype as _dtype
 from .._core.device import device as _device_cls
 from .._core.device import to_device
 from .._core.size import Size
-from .._tensor.tensor import Tensor
+from .._tensor.methods import Tensor
 
 __all__ = ["load", "save"]
 

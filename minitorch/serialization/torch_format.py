@@ -40,7 +40,7 @@ import numpy as np
 
 from .._core import dtype as _dtype
 from .._core.size import Size
-from .._tensor.tensor import Tensor
+from .._tensor.methods import Tensor
 
 __all__ = ["is_pickle", "is_torch_zip", "load_torch_file"]
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._core import dtype as _dtype
 from .._ops.creation.factories import from_numpy
-from .._tensor.tensor import Tensor
+from .._tensor.methods import Tensor
 from ._pil import require_pil
 
 __all__ = ["ImageReadMode", "decode_image", "read_file", "read_image"]

@@ -8,7 +8,7 @@ from typing import Any, BinaryIO
 
 from .._core import dtype as _dtype
 from .._ops.shape.joins import cat, stack
-from .._tensor.tensor import Tensor
+from .._tensor.methods import Tensor
 from ..autograd.grad_mode import no_grad
 from ._pil import require_pil
 

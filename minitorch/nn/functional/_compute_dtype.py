@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..._core import dtype as _dtype
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 
 
 def widened(fn: Callable, input: Tensor, *others: Tensor | None, integers: bool = False):

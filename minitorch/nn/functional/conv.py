@@ -14,7 +14,7 @@ from ..._ops._out import _legacy
 from ..._ops._tensor_args import tensor_args
 from ..._ops.conv import Convolution, ConvTranspose
 from ..._ops.linalg.products import addmm, einsum
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from ._compute_dtype import widened
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..._core.args import ntuple
 from ..._ops._tensor_args import tensor_args
 from ..._ops.pool import AdaptiveAvgPool2D, AdaptiveMaxPool2D, AvgPool2D, MaxPool2DWithIndices
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from ._compute_dtype import widened
 
 

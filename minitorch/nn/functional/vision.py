@@ -23,7 +23,7 @@ from ..._ops._out import _legacy
 from ..._ops._tensor_args import tensor_args
 from ..._ops.conv import Col2Im, ConstantPadNd, Im2Col
 from ..._ops.creation.factories import tensor
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from ._compute_dtype import widened
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 

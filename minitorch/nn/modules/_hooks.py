@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from ...autograd.engine import check_hook_result
 from ...autograd.function import Function
 

@@ -12,7 +12,7 @@ import itertools
 from collections import OrderedDict, namedtuple
 from typing import TYPE_CHECKING
 
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from ...autograd import grad_mode
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from .. import functional as F
 from .module import Module
 

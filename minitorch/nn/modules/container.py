@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain, islice
 from typing import Any
 
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from ..parameter import Parameter
 from .module import Module, _addindent, _typename
 

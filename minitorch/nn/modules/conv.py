@@ -12,7 +12,7 @@ import math
 
 from ..._core.args import ntuple
 from ..._ops.creation import factories as _creation
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter

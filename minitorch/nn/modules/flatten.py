@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from .module import Module
 
 __all__ = ["Flatten", "Unflatten"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from .. import functional as F
 from ..functional.loss._reduction import _legacy_reduction
 from .module import Module

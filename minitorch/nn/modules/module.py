@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..._core import dtype as _dtype
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from ...autograd import grad_mode
 from ..parameter import Buffer, Parameter
 from ._hooks import RemovableHandle, _BackwardHookState
@@ -381,7 +381,7 @@ class Module(StateDictMixin):
     def to(self, *args, **kwargs) -> Module:
         """``to(device)``, ``to(dtype)``, ``to(tensor)`` or ``to(device, dtype)``: floating point
         parameters and buffers take ``dtype``; everything moves to ``device``."""
-        from ..._tensor.methods import _parse_to
+        from ..._tensor.conversions import _parse_to
 
         dtype, device, _ = _parse_to(args, dict(kwargs))
         if dtype is not None:

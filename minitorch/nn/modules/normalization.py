@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..._core import dtype as _dtype
 from ..._ops.creation import factories as _creation
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter

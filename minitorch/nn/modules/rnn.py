@@ -22,7 +22,7 @@ import warnings
 
 from ..._ops.creation import factories as _creation
 from ..._ops.shape.joins import cat, stack
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter

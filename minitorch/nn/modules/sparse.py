@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..._ops.creation import factories as _creation
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from ...autograd.grad_mode import no_grad
 from .. import functional as F
 from .. import init

@@ -22,7 +22,7 @@ import numpy as np
 from ..._core import dtype as _dtype
 from ..._ops.creation.factories import as_tensor, tensor
 from ..._ops.shape.joins import stack
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 
 __all__ = ["collate", "default_collate", "default_collate_fn_map", "default_convert"]
 

@@ -28,7 +28,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
-from ..._tensor import tensor as _tensor
+from ..._tensor.methods import Tensor
 
 __all__ = ["WorkerInfo", "get_worker_info"]
 
@@ -92,8 +92,6 @@ class _TransportPickler(pickle.Pickler):
     """Pickles tensors as (NumPy array, requires_grad), whatever else the Tensor class supports."""
 
     def reducer_override(self, obj):
-        from ..._tensor.tensor import Tensor
-
         if isinstance(obj, Tensor):
             return _rebuild_tensor, (obj.detach().numpy(force=True).copy(), obj.requires_grad)
         return NotImplemented
@@ -158,7 +156,7 @@ def _tensor_dataset_batch(dataset, collate_fn, indices):
     from .dataset import TensorDataset
 
     if (type(dataset) is not TensorDataset or collate_fn is not default_collate or not dataset.tensors
-            or default_collate_fn_map.get(_tensor.Tensor) is not collate_tensor_fn):
+            or default_collate_fn_map.get(Tensor) is not collate_tensor_fn):
         return None
     indices = list(indices)
     if not indices or not all(type(i) is int for i in indices) or any(t.requires_grad for t in dataset.tensors):

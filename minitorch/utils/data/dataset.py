@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..._ops.random.sampling import randperm
-from ..._tensor import tensor as _tensor
+from ..._tensor.methods import Tensor
 
 __all__ = [
     "ChainDataset",
@@ -46,7 +46,7 @@ class IterableDataset(Dataset, Iterable):
 class TensorDataset(Dataset):
     """Sample ``i`` is ``tuple(t[i] for t in tensors)``; all tensors share their first dimension."""
 
-    def __init__(self, *tensors: _tensor.Tensor) -> None:
+    def __init__(self, *tensors: Tensor) -> None:
         assert all(tensors[0].size(0) == t.size(0) for t in tensors), "Size mismatch between tensors"
         self.tensors = tensors
 

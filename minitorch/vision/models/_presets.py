@@ -7,7 +7,7 @@ import numpy as np
 
 from ..._core import dtype as _dtype
 from ..._ops.creation.factories import from_numpy
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from ...nn.modules.module import Module
 from ..transforms import CenterCrop, InterpolationMode, Normalize, Resize
 

@@ -5,7 +5,7 @@ average pooling to 6x6, and three fully connected layers with dropout (``classif
 from typing import Any
 
 from ... import nn
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from ._api import WeightsEnum, register_model
 from ._utils import _ovewrite_named_param, handle_legacy_interface
 from ._weights import RECIPES, imagenet1k

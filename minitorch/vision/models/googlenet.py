@@ -16,7 +16,7 @@ from typing import Any
 
 from ... import nn
 from ..._ops.shape.joins import cat
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from ...nn import functional as F
 from ._api import WeightsEnum, register_model
 from ._utils import _ovewrite_named_param, handle_legacy_interface

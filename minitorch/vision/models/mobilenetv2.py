@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import nn
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from ...nn import functional as F
 from ._api import WeightsEnum, register_model
 from ._utils import _make_divisible, _ovewrite_named_param, handle_legacy_interface

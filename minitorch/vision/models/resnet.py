@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import nn
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from ._api import WeightsEnum, register_model
 from ._utils import _ovewrite_named_param, handle_legacy_interface
 from ._weights import RECIPES, imagenet1k

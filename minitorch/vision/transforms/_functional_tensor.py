@@ -15,7 +15,7 @@ from ..._core import dtype as _dtype
 from ..._ops.creation.factories import as_tensor, from_numpy, full, ones_like, zeros_like
 from ..._ops.linalg.products import einsum
 from ..._ops.shape.joins import cat, stack
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 
 _INT_MAX = {_dtype.uint8: 255, _dtype.int8: 127, _dtype.int16: 32767, _dtype.int32: 2147483647,
             _dtype.int64: 9223372036854775807}

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..._core import dtype as _dtype
 from ..._ops.creation.factories import from_numpy
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from .._pil import is_pil_image, require_pil
 from . import _functional_pil as F_pil
 from . import _functional_tensor as F_t

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..._ops.creation.factories import as_tensor, empty
 from ..._ops.random.sampling import rand, randint, randperm
-from ..._tensor.tensor import Tensor
+from ..._tensor.methods import Tensor
 from ...nn.modules.module import Module
 from . import functional as F
 from .functional import InterpolationMode, interpolation_mode

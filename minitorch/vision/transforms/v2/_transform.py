@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...._ops.random.sampling import rand
-from ...._tensor.tensor import Tensor
+from ...._tensor.methods import Tensor
 from ....nn.modules.module import Module
 from ..._pil import is_pil_image
 from ...tv_tensors import Image, TVTensor

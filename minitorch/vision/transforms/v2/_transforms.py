@@ -18,7 +18,7 @@ import numpy as np
 from ...._core import dtype as _dtype
 from ...._ops.creation.factories import as_tensor, empty, from_numpy
 from ...._ops.random.sampling import randint, randperm
-from ...._tensor.tensor import Tensor
+from ...._tensor.methods import Tensor
 from ..._pil import is_pil_image
 from ...tv_tensors import Image
 from .. import functional as F

@@ -1,9 +1,9 @@
-"""The CUDA backend's convolution and pooling: ``torch.nn.functional`` and ``torch.nn.grad`` on plain tensors.
+"""The neural-network ops torch runs whole: convolution, pooling, batch normalisation, relu, sigmoid.
 
-Same names and contracts as the convolution and pooling entries of ``backends/cpu.py``
-(padding given as ``(ph, pw)`` or ``((top, bottom), (left, right))``; pooling returns the flat
-``ih*W + iw`` index of each winner). ``torch_backend.py`` re-exports everything in ``__all__``, so
-the backend stays one namespace; like it, this module is imported only with the first CUDA tensor.
+``torch.nn.functional``, ``torch.nn.grad`` and torch's own backward kernels (``torch.ops.aten``) on
+plain tensors, under the names and contracts of the kernel entries of ``backends/cpu.py``
+(``kernels/``): convolution padding given as ``(ph, pw)`` or ``((top, bottom), (left, right))``;
+pooling returns the flat ``ih*W + iw`` index of each winner; batch norm returns ``(y, mean, invstd)``.
 """
 
 from __future__ import annotations
@@ -11,22 +11,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-__all__ = [
-    "adaptive_avg_pool2d",
-    "adaptive_avg_pool2d_backward",
-    "adaptive_max_pool2d",
-    "avg_pool2d",
-    "avg_pool2d_backward",
-    "col2im",
-    "conv2d",
-    "conv2d_input_grad",
-    "conv2d_weight_grad",
-    "im2col",
-    "max_pool2d",
-    "max_pool2d_backward",
-]
 
-
+# ---- convolution and pooling (_ops/conv.py, _ops/pool.py)
 def _pad4(padding):
     """((top, bottom), (left, right)) from (ph, pw) or the explicit form."""
     ph, pw = padding
@@ -119,3 +105,55 @@ def adaptive_avg_pool2d(x, output_size):
 def adaptive_avg_pool2d_backward(gy, input_shape):
     like = torch.empty(tuple(input_shape), dtype=gy.dtype, device=gy.device)
     return torch.ops.aten._adaptive_avg_pool2d_backward(gy, like)
+
+
+# ---- batch normalisation (nn/functional/normalization.py: NativeBatchNorm)
+def batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps):
+    """``(y, mean, invstd)``: torch's own ``native_batch_norm`` (running statistics updated in place)."""
+    y, mean, invstd = torch.ops.aten.native_batch_norm(x, weight, bias, running_mean, running_var, training,
+                                                       momentum, eps)
+    if not training:  # torch returns empty statistics in evaluation
+        mean, invstd = running_mean.to(x.dtype), torch.rsqrt(running_var + eps).to(x.dtype)
+    return y, mean, invstd
+
+
+def batch_norm_backward(g, x, weight, mean, invstd, training, output_mask):
+    """``(gx, gw, gb)`` from the statistics that ``batch_norm`` returned (None where not asked)."""
+    shape = [1, x.shape[1]] + [1] * (x.dim() - 2)
+    dims = [0, *range(2, x.dim())]
+    xhat = (x - mean.reshape(shape)) * invstd.reshape(shape)
+    gxhat = g if weight is None else g * weight.reshape(shape)
+    gx = gw = gb = None
+    if output_mask[0]:
+        if training:
+            gx = (gxhat - gxhat.mean(dims, keepdim=True) - xhat * (gxhat * xhat).mean(dims, keepdim=True))
+            gx = gx * invstd.reshape(shape)
+        else:
+            gx = gxhat * invstd.reshape(shape)
+    if output_mask[1]:
+        gw = (g * xhat).sum(dims)
+    if output_mask[2]:
+        gb = g.sum(dims)
+    return gx, gw, gb
+
+
+# ---- activations and their gradients
+def relu(x):
+    """torch's own relu."""
+    return torch.relu(x)
+
+
+def sigmoid(x):
+    """torch's own sigmoid."""
+    return torch.sigmoid(x)
+
+
+def sigmoid_backward(g, y):
+    """sigmoid's gradient from its result, ``g * (1 - y) * y`` (PyTorch's sigmoid_backward order;
+    as an expression, so mixed dtypes and broadcasting promote as the op's callers expect)."""
+    return g * (1 - y) * y
+
+
+def threshold_backward(g, y):
+    """relu's gradient: ``g`` where ``y > 0``, else 0 (torch's own threshold_backward)."""
+    return torch.ops.aten.threshold_backward(g, y, 0)

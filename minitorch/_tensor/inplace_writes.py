@@ -1,0 +1,71 @@
+"""Tensor methods that write into ``self`` and are not ops: ``fill_``, ``zero_``, ``copy_``, ``t_``.
+
+The in-place ops (``x.add_(y)``) are ``_inplace(op)`` in ``class Tensor`` (``_tensor/methods.py``):
+they compute ``op(x, ...)`` and write it back. These four have no out-of-place op to start
+from; each ends in the same ``write_inplace`` (``_ops/_inplace.py``), which bumps the version
+counter and rebases the autograd history.
+"""
+
+from __future__ import annotations
+
+from .._core.args import bool_argument, number_argument
+from .._ops._inplace import Overwrite, write_inplace
+from .._ops.creation.factories import fill_value_as
+from ..autograd import grad_mode
+from ..backends import backend_of
+from .conversions import clone
+from .tensor import Tensor
+
+
+def fill_(self: Tensor, value) -> Tensor:
+    """Fill with ``value`` (a number, or a 0-d tensor whose gradient then flows back)."""
+    self._check_inplace()
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(
+                f"fill_ only supports 0-dimension value tensor but got tensor with {value.dim()} dimensions."
+            )
+        return write_inplace(self, value.to(self.dtype).expand(self.shape))
+    value = fill_value_as(number_argument("fill_", "value", value, 1), self.dtype)
+    xp = backend_of(self._data)
+    filled = xp.full(self._data.shape, value, dtype=self._data.dtype)
+    return write_inplace(self, self._wrap_result(filled))
+
+
+def zero_(self: Tensor) -> Tensor:
+    return fill_(self, 0)
+
+
+def copy_(self: Tensor, other: Tensor, non_blocking: bool = False) -> Tensor:
+    """Copy ``other`` (broadcast to ``self``'s shape, cast to its dtype) into ``self``
+    (PyTorch's documentation calls it ``src``; its Python binding accepts ``other=``)."""
+    src = other
+    self._check_inplace()
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}")
+    bool_argument("copy_", "non_blocking", non_blocking)
+    if src.device != self.device:
+        src = src.to(self.device)
+    s = src.to(self.dtype)
+    if tuple(s.shape) != tuple(self.shape):
+        s = s.expand(self.shape)
+    if s is src:
+        s = clone(s) if s._data is self._data else s
+    if s.requires_grad and grad_mode.is_grad_enabled():
+        s = Overwrite.apply(self._alias(), s)  # PyTorch records copy_ as CopyBackwards, always
+    return write_inplace(self, s)
+
+
+def t_(self: Tensor) -> Tensor:
+    """In-place ``t()``: ``self`` becomes its own transpose (a view of the same memory, with the
+    transposed shape and strides); 0-d and 1-d tensors are returned as they are."""
+    if self.dim() > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self.dim()}D")
+    self._check_inplace()
+    if self.dim() < 2:
+        return self
+    y = self.t()
+    self._data, self._storage, self._stride, self._offset_cache = y._data, y._storage, y._stride, None
+    if y.grad_fn is not None:
+        self.grad_fn, self._output_nr = y.grad_fn, y._output_nr
+    return self
