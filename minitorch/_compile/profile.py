@@ -66,9 +66,12 @@ def profile_plan(plan: Plan, call, input_arrays: list, input_tensors: list, runs
     steps: list[Any] = [(_timed(fn, t), *rest) for (fn, *rest), t in zip(plan._fast, times)]
     for _ in range(runs):
         plan.run(input_arrays, input_tensors, steps)
+    per_step: list[float] = []
+    for t, count in zip(times, plan._covers):  # a fused call's time on its first step, 0 on the rest
+        per_step += [statistics.median(t)] + [0.0] * (count - 1)
     calls = []
     for _ in range(runs):
         start = time.perf_counter()
         call()
         calls.append(time.perf_counter() - start)
-    return PlanProfile(plan, [statistics.median(t) for t in times], statistics.median(calls), runs)
+    return PlanProfile(plan, per_step, statistics.median(calls), runs)

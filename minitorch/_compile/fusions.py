@@ -1,0 +1,187 @@
+"""Fusions: a run of a plan's steps replayed as one call that makes the same NumPy calls.
+
+A replayed step costs its Python around the arrays as well as its kernels: a Primitive's forward
+sets its ``ctx``, asks ``backend_of``, enters ``np.errstate``; an optimizer's step reads its
+group's ``lr`` once per parameter. On small arrays that Python is most of the time, and a step
+run once per replay, between other steps, finds its code and data cold (in a plan, the MLP's
+four cross-entropy steps took ~90 µs where the same calls back to back take ~30). A fusion
+below finds such a run and makes one step that the replay calls in its place (``Plan.fusions``;
+``Plan.steps``, what ``print(plan)`` shows, stays one step per kernel the eager call ran). It
+calls the very NumPy functions the steps called, on the same arrays, in the same order, so a
+replay stays bit-identical to the eager call; what goes is the Python between them and the
+temporaries nobody reads. Run by ``Recorder.finish`` after the passes of ``passes.py``:
+
+- ``fuse_cross_entropy``: ``LogSoftmax``, ``NllLoss``, ``NllLossBackward`` and
+  ``LogSoftmaxBackwardData``, as ``cross_entropy`` and its backward record them on (N, C) logits
+  (no class weights, nothing ignored), run as one ``CrossEntropy`` call;
+- ``fuse_sgd``: an optimizer's consecutive ``_descend_arrays`` steps for one parameter group
+  (plain SGD) run as one ``DescendAll`` call, which reads ``lr`` once.
+
+MLP 784-256-10 (``benchmarks/bench_compile.py``): see docs/compile.md, "Fusions", for the figures.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+
+from ..nn.functional.loss.classification import NllLoss, NllLossBackward
+from ..optim.optimizer import _add_arrays, _descend_arrays, _scalar
+from .._ops.reductions.softmax import LogSoftmax, LogSoftmaxBackwardData
+from .passes import spec_slots
+from .plan import Step
+
+
+def _forward_of(step: Step):
+    """The Primitive forward a step runs (a ``functools.partial`` or the recorder's ``_Forward``), or None."""
+    fn = step.fn
+    if isinstance(fn, functools.partial):
+        return fn.func
+    return getattr(fn, "forward", None)
+
+
+def _readers(plan) -> dict[int, int]:
+    """slot -> how many steps, outputs and ``.grad`` effects read it."""
+    count: dict[int, int] = {}
+    for s in plan.steps:
+        for i in (*s.ins, *(i for _, i in s.kw_slots)):
+            count[i] = count.get(i, 0) + 1
+    for i in spec_slots(plan.outputs) + [slot for _, slot, _ in plan.grad_effects if slot is not None]:
+        count[i] = count.get(i, 0) + 1
+    return count
+
+
+class CrossEntropy:
+    """A plan step: ``cross_entropy(x, target)`` forward and its gradient ``g * d loss / dx`` in one
+    call, on (N, C) logits ``x`` with class indices ``target``, no weights, nothing ignored.
+
+    Math (C along dim 1; 'mean' divides by N, 'sum' does not):
+        y = x - max(x) - log(sum(exp(x - max(x))))              log_softmax   (LogSoftmax)
+        loss = -sum_i y[i, t_i]  (/ N)                          nll_loss      (NllLoss)
+        d = zeros; d[i, t_i] = -g (/ N)                         its gradient  (NllLossBackward)
+        dx = d - exp(y) * sum(d)                                 log_softmax's (LogSoftmaxBackwardData)
+    each line the NumPy calls of the Primitive named beside it, in their order, so the bits are
+    theirs. Returns ``(loss, dx)``. Cost: ~20 NumPy calls on N x C numbers, no Python of the ops.
+    """
+
+    __slots__ = ("__name__", "count", "rows", "shape", "sum_all")
+
+    def __init__(self, shape: tuple, count: int, reduction: str) -> None:
+        self.shape, self.count, self.sum_all = shape, count, reduction == "sum"
+        self.rows = np.arange(shape[0])
+        self.__name__ = "CrossEntropy"
+
+    def __call__(self, x: np.ndarray, target: np.ndarray, g: np.ndarray) -> tuple:
+        add = np.add.reduce
+        z = x - np.amax(x, axis=1, keepdims=True)
+        y = z - np.log(add(np.exp(z), axis=1, keepdims=True))
+        rows, count = self.rows, self.count
+        total = add(-y[rows, target], axis=(0,), dtype=None, out=None, keepdims=False)
+        loss = np.asarray(total if self.sum_all else total / count)
+        per = np.broadcast_to(-(g if self.sum_all else g / count), target.shape)
+        d = np.zeros(self.shape, dtype=g.dtype)
+        d[rows, target] = per
+        return loss, d - np.exp(y) * add(d, axis=1, keepdims=True)
+
+
+def fuse_cross_entropy(rec) -> list[tuple[int, int, Step]]:
+    """Each run ``LogSoftmax, NllLoss, NllLossBackward, LogSoftmaxBackwardData`` (four consecutive
+    steps, as a training step's ``cross_entropy`` and backward record them) as one
+    ``CrossEntropy`` step, ``(first step, 4, step)``, where: the logits are a 2-d float NumPy
+    array with no empty dim, both softmaxes are along dim 1, NllLoss has no weights and no mask
+    ('mean' or 'sum'), the backward is that NllLoss's, and nothing else reads the
+    log-probabilities or the steps' other outputs."""
+    plan = rec.plan
+    found = []
+    n = 0
+    while n + 3 < len(plan.steps):
+        fused = _cross_entropy_step(plan, rec.arrays, plan.steps[n:n + 4])
+        if fused is not None:
+            found.append((n, 4, fused))
+            n += 4
+        else:
+            n += 1
+    return found
+
+
+def _cross_entropy_step(plan, arrays, run: list[Step]) -> Step | None:
+    ls, nll, back, lsb = run
+    if ([_forward_of(s) for s in run] != [LogSoftmax.forward, NllLoss.forward, NllLossBackward.forward,
+                                          LogSoftmaxBackwardData.forward]):
+        return None
+    x = arrays.get(ls.ins[0])
+    const = plan.template
+    if (type(x) is not np.ndarray or x.ndim != 2 or 0 in x.shape or x.dtype.kind != "f" or len(ls.ins) != 2
+            or plan.kinds[ls.ins[1]] != "c" or const[ls.ins[1]] != 1 or ls.kwargs or ls.kw_slots):
+        return None
+    y = ls.outs[0]
+    kw = nll.kwargs
+    target = dict(nll.kw_slots).get("target")
+    if (nll.ins != (y,) or target is None or len(nll.kw_slots) != 1 or kw.get("w") is not None
+            or kw.get("keep") is not None or kw.get("class_dim") != 1 or kw.get("reduction") not in ("mean", "sum")
+            or type(arrays.get(target)) is not np.ndarray or arrays[target].shape != x.shape[:1]):
+        return None
+    bkw = back.kwargs
+    if (len(back.ins) != 1 or dict(back.kw_slots) != {"target": nll.outs[1], "index": nll.outs[2]}
+            or bkw.get("w") is not None or bkw.get("keep") is not None or bkw.get("class_dim") != 1
+            or bkw.get("reduction") != kw["reduction"] or bkw.get("input_shape") != x.shape
+            or type(bkw.get("count")) is not int or bkw["count"] != x.shape[0]):
+        return None
+    g = arrays.get(back.ins[0], const[back.ins[0]])
+    if type(g) is not np.ndarray or g.dtype != x.dtype or g.shape != ():
+        return None
+    if (len(lsb.ins) != 3 or lsb.ins[:2] != (back.outs[0], y) or plan.kinds[lsb.ins[2]] != "c"
+            or const[lsb.ins[2]] != 1 or lsb.kw_slots or lsb.kwargs):
+        return None
+    readers = _readers(plan)
+    inner = {y: 2, nll.outs[1]: 1, nll.outs[2]: 1, back.outs[0]: 1}  # the reads among the four steps
+    if any(readers.get(s, 0) != inner.get(s, 0) for s in (*nll.outs[1:], *back.outs, y)):
+        return None
+    fn = CrossEntropy(x.shape, bkw["count"], kw["reduction"])
+    shapes = (x.shape, arrays[target].shape, (), (), x.shape)
+    return Step(fn, (ls.ins[0], target, back.ins[0]), {}, (), (nll.outs[0], lsb.outs[0]), True,
+                "CrossEntropy", shapes)
+
+
+class DescendAll:
+    """A plan step: plain SGD's update of several parameters of one group, ``p -= lr * g`` each
+    (``optim/optimizer.py: _descend_arrays``), with ``lr`` read from the group once, when it runs.
+    Arguments: the group, then each parameter's array and its gradient's."""
+
+    __slots__ = ("__name__",)
+
+    def __init__(self) -> None:
+        self.__name__ = "_descend_all"
+
+    def __call__(self, group: dict, *arrays: Any) -> None:
+        alpha = -_scalar(group["lr"])
+        for k in range(0, len(arrays), 2):
+            _add_arrays(arrays[k], arrays[k + 1], alpha)
+
+
+def fuse_sgd(rec) -> list[tuple[int, int, Step]]:
+    """Each run of two or more consecutive ``_descend_arrays`` steps on one parameter group (the
+    same dict in their constant slots) as one ``DescendAll`` step (the same updates, in the same order): ``(first step, count, step)``."""
+    plan = rec.plan
+    steps = plan.steps
+    found = []
+    n = 0
+    while n < len(steps):
+        k = n
+        group = plan.template[steps[n].ins[2]] if _descends(steps[n]) else None
+        while k < len(steps) and group is not None and _descends(steps[k]) and plan.template[steps[k].ins[2]] is group:
+            k += 1
+        if k - n >= 2:
+            run = steps[n:k]
+            ins = (run[0].ins[2], *(i for s in run for i in s.ins[:2]))
+            shapes = tuple(sh for s in run for sh in s.shapes[:2])
+            found.append((n, k - n, Step(DescendAll(), ins, {}, (), (), False, "_descend_all", shapes)))
+        n = max(k, n + 1)
+    return found
+
+
+def _descends(s: Step) -> bool:
+    """Whether ``s`` is ``_descend_arrays(param, grad, group)`` (each call's group is a constant slot of its own)."""
+    return s.fn is _descend_arrays and len(s.ins) == 3 and not s.kw_slots and not s.kwargs and not s.outs
