@@ -14,6 +14,9 @@ temporaries nobody reads. Run by ``Recorder.finish`` after the passes of ``passe
 - ``fuse_cross_entropy``: ``LogSoftmax``, ``NllLoss``, ``NllLossBackward`` and
   ``LogSoftmaxBackwardData``, as ``cross_entropy`` and its backward record them on (N, C) logits
   (no class weights, nothing ignored), run as one ``CrossEntropy`` call;
+- ``fuse_target_checks``: ``nll_loss``'s two value checks of its class-index target ("is a
+  target ignored?", "is one out of range?", hoisted to the front of the plan) run as one
+  ``TargetChecks`` call, from the target's min and max;
 - ``fuse_sgd``: an optimizer's consecutive ``_descend_arrays`` steps for one parameter group
   (plain SGD) run as one ``DescendAll`` call, which reads ``lr`` once.
 
@@ -27,9 +30,9 @@ from typing import Any
 
 import numpy as np
 
+from .._ops.reductions.softmax import LogSoftmax, LogSoftmaxBackwardData
 from ..nn.functional.loss.classification import NllLoss, NllLossBackward
 from ..optim.optimizer import _add_arrays, _descend_arrays, _scalar
-from .._ops.reductions.softmax import LogSoftmax, LogSoftmaxBackwardData
 from .passes import spec_slots
 from .plan import Step
 
@@ -74,15 +77,14 @@ class CrossEntropy:
         self.__name__ = "CrossEntropy"
 
     def __call__(self, x: np.ndarray, target: np.ndarray, g: np.ndarray) -> tuple:
-        add = np.add.reduce
-        z = x - np.amax(x, axis=1, keepdims=True)
+        add = np.add.reduce  # np.sum's and np.amax's ufunc reductions, without their Python wrappers
+        z = x - np.maximum.reduce(x, axis=1, keepdims=True)
         y = z - np.log(add(np.exp(z), axis=1, keepdims=True))
         rows, count = self.rows, self.count
         total = add(-y[rows, target], axis=(0,), dtype=None, out=None, keepdims=False)
         loss = np.asarray(total if self.sum_all else total / count)
-        per = np.broadcast_to(-(g if self.sum_all else g / count), target.shape)
         d = np.zeros(self.shape, dtype=g.dtype)
-        d[rows, target] = per
+        d[rows, target] = -(g if self.sum_all else g / count)  # NllLossBackward broadcasts it first: same values
         return loss, d - np.exp(y) * add(d, axis=1, keepdims=True)
 
 
@@ -185,3 +187,53 @@ def fuse_sgd(rec) -> list[tuple[int, int, Step]]:
 def _descends(s: Step) -> bool:
     """Whether ``s`` is ``_descend_arrays(param, grad, group)`` (each call's group is a constant slot of its own)."""
     return s.fn is _descend_arrays and len(s.ins) == 3 and not s.kw_slots and not s.kwargs and not s.outs
+
+
+class TargetChecks:
+    """A plan step: ``nll_loss``'s value checks of an integer target ``a``, ``_any_equal(a,
+    ignore_index)`` and ``_out_of_range(a, n)`` (``nn/functional/loss/classification.py``), from
+    its min and max: an ``ignore_index`` outside ``[min, max]`` equals no element (else the
+    elements are compared), and ``[min, max]`` inside ``[0, n)`` is "none out of range". The same
+    two answers, compared with the captured ones as ``recorder.Check`` does: a different one stops
+    the replay before any step that writes. Cost: two reductions, where the checks made six
+    array ops."""
+
+    __slots__ = ("__name__", "expected", "failure", "ignore", "n")
+
+    def __init__(self, ignore: int, n: int, expected: tuple[bool, bool], failure: type) -> None:
+        self.ignore, self.n, self.expected, self.failure = ignore, n, expected, failure
+        self.__name__ = "check target"
+
+    def __call__(self, a: np.ndarray) -> None:
+        lo, hi = np.minimum.reduce(a, axis=None), np.maximum.reduce(a, axis=None)
+        ignored = bool(lo <= self.ignore <= hi and (a == self.ignore).any())
+        if ignored != self.expected[0]:
+            raise self.failure("_any_equal")
+        if bool(lo < 0 or hi >= self.n) != self.expected[1]:
+            raise self.failure("_out_of_range")
+
+
+def fuse_target_checks(rec) -> list[tuple[int, int, Step]]:
+    """Each pair of consecutive value checks ``_any_equal(a, i)``, ``_out_of_range(a, n)`` of one
+    non-empty integer NumPy array ``a`` with Python int ``i`` and ``n``, as one ``TargetChecks``
+    step: ``(first step, 2, step)``."""
+    from ..nn.functional.loss.classification import _any_equal, _out_of_range
+    from .recorder import Check, ReplayGuardFailure
+
+    plan = rec.plan
+    steps, const = plan.steps, plan.template
+    found = []
+    for n in range(len(steps) - 1):
+        first, second = steps[n], steps[n + 1]
+        if not (isinstance(first.fn, Check) and isinstance(second.fn, Check) and first.fn.fn is _any_equal
+                and second.fn.fn is _out_of_range and len(first.ins) == len(second.ins) == 2
+                and first.ins[0] == second.ins[0] and not first.kw_slots and not second.kw_slots):
+            continue
+        a = rec.arrays.get(first.ins[0])
+        ignore, classes = const[first.ins[1]], const[second.ins[1]]
+        if (type(a) is not np.ndarray or a.dtype.kind not in "iu" or a.size == 0 or type(ignore) is not int
+                or type(classes) is not int or plan.kinds[first.ins[1]] != "c" or plan.kinds[second.ins[1]] != "c"):
+            continue
+        fn = TargetChecks(ignore, classes, (first.fn.expected, second.fn.expected), ReplayGuardFailure)
+        found.append((n, 2, Step(fn, (first.ins[0],), {}, (), (), False, "check target", (a.shape,))))
+    return found

@@ -18,6 +18,7 @@ Replaying is ``for step in steps: outs = fn(*bufs[ins])``, then the effects Pyth
 from __future__ import annotations
 
 import operator
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -56,6 +57,7 @@ class Plan:
         self.fusions: list[tuple[int, int, Step]] = []  # (first step, count, the one step run for them)
         self._fast: list[tuple] = []
         self._covers: list[int] = []  # how many steps each entry of _fast runs (1, or a fusion's count)
+        self._module_values: tuple = ()  # every guarded module's __dict__ values at capture, in order
 
     # ------------------------------------------------------------------ replay
     def finalize(self) -> None:
@@ -76,6 +78,11 @@ class Plan:
             covers.append(count)
             n += count
         self._fast, self._covers = fast, covers
+        self._module_values = self._modules_now()
+
+    def _modules_now(self) -> tuple:
+        """The values in every guarded module's ``__dict__``, one flat tuple (made in C)."""
+        return tuple(chain.from_iterable(map(dict.values, [m.__dict__ for m, _ in self.module_guards])))
 
     def run(self, input_arrays: list, input_tensors: list, steps: list | None = None) -> Any:
         """Replay on new input arrays; returns the function's result built from the output slots.
@@ -114,9 +121,11 @@ class Plan:
         for t, grad, is_none in self.grad_guards:
             if (t._grad is None) is not is_none or (grad is not None and t._grad is not grad):
                 return "a .grad the plan reads or replaces was changed outside the function"
-        for m, snapshot in self.module_guards:
-            if _module_snapshot(m) != snapshot:
-                return f"{type(m).__name__}'s training flag or a Python attribute changed"
+        now = self._modules_now()  # the same objects as at capture: no snapshot changed (5 modules: 1 µs, not 7)
+        if len(now) != len(self._module_values) or not all(map(operator.is_, now, self._module_values)):
+            for m, snapshot in self.module_guards:
+                if _module_snapshot(m) != snapshot:
+                    return f"{type(m).__name__}'s training flag or a Python attribute changed"
         for opt, live, snapshot in self.optimizer_guards:
             if _optimizer_snapshot(opt, live) != snapshot:
                 return f"{type(opt).__name__}'s hyper-parameters changed (lr from a scheduler?)"
