@@ -244,3 +244,46 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     if not pool_off():
         region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, False), time.perf_counter() - start, threads)
     return out
+
+
+@njit(cache=True)
+def _bias_relu_rows(y, bias, lo, hi):
+    zero = y.dtype.type(0)
+    for i in range(lo, hi):
+        row = y[i]  # a row indexed from 0: the loop vectorises
+        for j in range(bias.size):
+            v = row[j] + bias[j]
+            row[j] = zero if v < 0 else v
+
+
+BIAS_RELU_ROWS = 16  # rows per parallel iteration
+
+
+@njit(cache=True, parallel=True)
+def _bias_relu(y, bias, parallel):
+    blocks = -(-y.shape[0] // BIAS_RELU_ROWS)
+    if parallel:
+        for b in prange(blocks):
+            _bias_relu_rows(y, bias, b * BIAS_RELU_ROWS, min((b + 1) * BIAS_RELU_ROWS, y.shape[0]))
+    else:
+        _bias_relu_rows(y, bias, 0, y.shape[0])
+
+
+def bias_relu_(y: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """``y = relu(y + bias)`` in place and returned: a Linear layer's epilogue, ``bias`` (N,) added
+    to every row of ``y`` (M, N), then ``0 if v < 0 else v`` (kernels/activation.py's relu: -0.0
+    and NaN pass). Each sum is rounded to the dtype before the comparison, as NumPy's ``y + bias``
+    followed by that relu, so the bits are theirs (minitorch.compile's ``LinearRelu`` fusion
+    replays Addmm + Relu with it). Loop nest: rows (a ``prange`` over blocks of
+    ``BIAS_RELU_ROWS`` from ``in_parallel(2 * size)`` on) x columns. Cost: 2 passes over ``y``
+    where NumPy's add and the relu make 4 and a temporary. Other layouts and dtypes: NumPy's
+    add, then kernels/activation.py's relu written back into ``y``."""
+    check_shape("bias_relu_", "bias", bias.shape, y.shape[-1:])
+    if (y.ndim != 2 or y.dtype != bias.dtype or y.dtype.kind != "f" or y.dtype.itemsize < 4
+            or not y.flags.c_contiguous or not bias.flags.c_contiguous or not y.flags.writeable):
+        from .activation import relu
+
+        y[...] = relu(y + bias)
+        return y
+    _bias_relu(y, bias, in_parallel(y.size * 2))
+    return y

@@ -1,7 +1,7 @@
 """``minitorch/_compile/fusions.py``: a run of plan steps replayed as one call stays bit-identical
 to the eager step, and its value checks still stop a replay that does not apply.
 
-On the CPU the MLP step's cross-entropy, SGD updates and target checks are fused; on the CUDA
+On the CPU the MLP step's Linear + ReLU, cross-entropy, SGD updates and target checks are fused; on the CUDA
 backend (torch tensors) nothing is, and the same tests check the plain replay.
 """
 
@@ -51,7 +51,7 @@ def test_fused_cross_entropy_and_sgd_replay_eagers_bits(reduction, device):
         assert np.array_equal(a.grad.cpu().numpy(), b.grad.cpu().numpy())
     plan = fn.plans[-1]  # (on CUDA, SGD's lr is a constant of the plan: each new lr is a capture)
     fused = sorted(s.name for _, _, s in plan.fusions)
-    assert fused == ([] if device == "cuda" else ["CrossEntropy", "_descend_all", "check target"])
+    assert fused == ([] if device == "cuda" else ["CrossEntropy", "LinearRelu", "_descend_all", "check target"])
     text = str(plan)
     assert len([ln for ln in text.splitlines() if ln[:4].strip().isdigit()]) == len(plan.steps)  # one line a step
     assert text.count("fused:") == len(plan.fusions)
@@ -72,3 +72,19 @@ def test_fused_target_checks_stop_a_replay_that_does_not_apply(device):
     assert len(fn.plans) == plans + 1
     with pytest.raises(IndexError, match="Target 9 is out of bounds"):
         fn(x, minitorch.tensor([9] + [1] * 15).to(device))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(64, 256), (3, 5), (100, 33)])
+def test_bias_relu_kernel_gives_numpys_add_and_relus_bits(shape, dtype):
+    from minitorch.kernels import blas
+    from minitorch.kernels.activation import relu
+
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal(shape).astype(dtype)
+    bias = rng.standard_normal(shape[1]).astype(dtype)
+    y[0, 0], y[1, 1], bias[1] = np.nan, -0.0, 0.0  # NaN passes; -0.0 + 0.0 is +0.0 before the relu
+    expected = relu(y + bias)
+    got = blas.bias_relu_(y, bias)
+    assert got is y
+    assert np.array_equal(expected, got, equal_nan=True) and np.array_equal(np.signbit(expected), np.signbit(got))

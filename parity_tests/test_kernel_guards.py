@@ -116,6 +116,8 @@ GROUPS: dict[str, list[str]] = {
         "cpu.matmul(r(3), r(4))",
         "cpu.matmul(np.float32(1.0) * np.ones(()), r(3))",
         "blas.matmul(r(64, 64), r(64, 64), out=r(64, 32))",
+        "blas.bias_relu_(r(4, 5), r(4))",
+        "blas.bias_relu_(r(4, 5), r(4, 5))",
         "gemm.matmul(r(64, 32), r(16, 64))",
         "gemm.matmul(r(64), r(64, 64))",
     ],

@@ -14,6 +14,9 @@ temporaries nobody reads. Run by ``Recorder.finish`` after the passes of ``passe
 - ``fuse_cross_entropy``: ``LogSoftmax``, ``NllLoss``, ``NllLossBackward`` and
   ``LogSoftmaxBackwardData``, as ``cross_entropy`` and its backward record them on (N, C) logits
   (no class weights, nothing ignored), run as one ``CrossEntropy`` call;
+- ``fuse_linear_relu``: a Linear layer's ``Addmm`` (``bias + x @ W.t()``) and the ``Relu`` on
+  its result run as one ``LinearRelu`` call: the same GEMM, then the bias and the relu in one
+  pass (``kernels/blas.py: bias_relu_``, whose bits are NumPy's add and the relu kernel's);
 - ``fuse_target_checks``: ``nll_loss``'s two value checks of its class-index target ("is a
   target ignored?", "is one out of range?", hoisted to the front of the plan) run as one
   ``TargetChecks`` call, from the target's min and max;
@@ -30,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from .._ops.linalg.products import Addmm
+from .._ops.pointwise.unary import UNARY_FUNCTIONS
 from .._ops.reductions.softmax import LogSoftmax, LogSoftmaxBackwardData
 from ..nn.functional.loss.classification import NllLoss, NllLossBackward
 from ..optim.optimizer import _add_arrays, _descend_arrays, _scalar
@@ -236,4 +241,49 @@ def fuse_target_checks(rec) -> list[tuple[int, int, Step]]:
             continue
         fn = TargetChecks(ignore, classes, (first.fn.expected, second.fn.expected), ReplayGuardFailure)
         found.append((n, 2, Step(fn, (first.ins[0],), {}, (), (), False, "check target", (a.shape,))))
+    return found
+
+
+class LinearRelu:
+    """A plan step: ``relu(bias + a @ b)`` (``Addmm`` with ``beta = alpha = 1``, then ``Relu``) on
+    NumPy arrays: Addmm's GEMM (the backend's ``matmul``), then ``kernels/blas.py: bias_relu_`` in
+    place, which rounds each ``v + bias`` as NumPy's add did before relu's comparison. Arguments
+    as Addmm's: ``(bias, a, b)``."""
+
+    __slots__ = ("__name__", "bias_relu", "matmul")
+
+    def __init__(self) -> None:
+        from .. import kernels
+        from ..backends import cpu
+
+        self.matmul, self.bias_relu = cpu.matmul, kernels.blas.bias_relu_
+        self.__name__ = "LinearRelu"
+
+    def __call__(self, bias: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return self.bias_relu(self.matmul(a, b), bias)
+
+
+def fuse_linear_relu(rec) -> list[tuple[int, int, Step]]:
+    """Each ``Addmm`` (beta 1, alpha 1, float NumPy matrices, a 1-d bias of the result's width and
+    dtype) followed at once by the ``Relu`` of its result, which nothing else reads, as one
+    ``LinearRelu`` step: ``(first step, 2, step)``."""
+    plan, arrays = rec.plan, rec.arrays
+    steps, const = plan.steps, plan.template
+    relu = UNARY_FUNCTIONS["relu"].forward
+    readers = _readers(plan)
+    found = []
+    for n in range(len(steps) - 1):
+        mm, act = steps[n], steps[n + 1]
+        if (_forward_of(mm) is not Addmm.forward or _forward_of(act) is not relu or len(mm.ins) != 5
+                or mm.kw_slots or mm.kwargs or act.ins != mm.outs or len(mm.outs) != 1 or readers.get(mm.outs[0]) != 1
+                or any(plan.kinds[i] != "c" or type(const[i]) is not int or const[i] != 1 for i in mm.ins[3:])):
+            continue
+        bias, a, b, y = (arrays.get(i, const[i]) for i in (*mm.ins[:3], mm.outs[0]))
+        if not all(type(v) is np.ndarray for v in (bias, a, b, y)):
+            continue
+        if (a.ndim != 2 or b.ndim != 2 or bias.shape != y.shape[1:] or y.ndim != 2 or y.dtype.kind != "f"
+                or not a.dtype == b.dtype == bias.dtype == y.dtype):
+            continue
+        found.append((n, 2, Step(LinearRelu(), mm.ins[:3], {}, (), act.outs, False, "LinearRelu",
+                                 (bias.shape, a.shape, b.shape, y.shape))))
     return found

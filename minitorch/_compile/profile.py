@@ -32,8 +32,13 @@ class PlanProfile:
                 for n, (s, t) in enumerate(zip(self.plan.steps, self.kernel_s))]
 
     def table(self, row_limit: int = 15) -> str:
-        """The ``row_limit`` slowest kernels, then the totals (like ``prof.key_averages().table``)."""
-        rows = sorted(self.rows(), key=lambda r: -r[3])
+        """The ``row_limit`` slowest kernels, then the totals (like ``prof.key_averages().table``).
+        A fused run of steps (``Plan.fusions``) is one row, named after its fused step and the
+        numbers of the steps it runs; ``rows`` gives its time to its first step, 0 to the others."""
+        fused = {first: f"{s.name} ({first}-{first + count - 1})" for first, count, s in self.plan.fusions}
+        rows = sorted(((n, fused.get(n, name), shapes, us) for n, name, shapes, us in self.rows()
+                       if us or n in fused or not any(f < n < f + c for f, c, _ in self.plan.fusions)),
+                      key=lambda r: -r[3])
         lines = [f"{'#':>4}  {'kernel':<24}{'shapes':<34}{'median us':>10}{'share':>8}"]
         total = self.call_s * 1e6
         for n, name, shapes, us in rows[:row_limit]:

@@ -34,7 +34,7 @@ import numpy as np
 from .._tensor.tensor import Tensor
 from ..autograd.function import Observer
 from ..backends import backend_of
-from .fusions import fuse_cross_entropy, fuse_sgd, fuse_target_checks
+from .fusions import fuse_cross_entropy, fuse_linear_relu, fuse_sgd, fuse_target_checks
 from .passes import drop_unused_views, fold_views, owner_of, steal_gradient_copies
 from .plan import (
     _PURE,
@@ -359,7 +359,8 @@ class Recorder(Observer):
         fold_views(self)
         steal_gradient_copies(self)
         drop_unused_views(self)
-        plan.fusions = sorted(fuse_target_checks(self) + fuse_cross_entropy(self) + fuse_sgd(self), key=lambda f: f[0])
+        plan.fusions = sorted(fuse_target_checks(self) + fuse_linear_relu(self) + fuse_cross_entropy(self) + fuse_sgd(self),
+                              key=lambda f: f[0])
         plan.finalize()
         return plan
 
