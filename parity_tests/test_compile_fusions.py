@@ -1,7 +1,8 @@
 """``minitorch/_compile/fusions.py``: a run of plan steps replayed as one call stays bit-identical
 to the eager step, and its value checks still stop a replay that does not apply.
 
-On the CPU the MLP step's Linear + ReLU, cross-entropy, SGD updates and target checks are fused; on the CUDA
+On the CPU the MLP step's Linear + ReLU, cross-entropy, ReLU's gradient + the bias gradient, SGD
+updates and target checks are fused; on the CUDA
 backend (torch tensors) nothing is, and the same tests check the plain replay.
 """
 
@@ -50,8 +51,9 @@ def test_fused_cross_entropy_and_sgd_replay_eagers_bits(reduction, device):
         assert np.array_equal(a.detach().cpu().numpy(), b.detach().cpu().numpy())
         assert np.array_equal(a.grad.cpu().numpy(), b.grad.cpu().numpy())
     plan = fn.plans[-1]  # (on CUDA, SGD's lr is a constant of the plan: each new lr is a capture)
-    fused = sorted(s.name for _, _, s in plan.fusions)
-    assert fused == ([] if device == "cuda" else ["CrossEntropy", "LinearRelu", "_descend_all", "check target"])
+    fused = sorted(s.name for _, s in plan.fusions)
+    assert fused == ([] if device == "cuda" else ["CrossEntropy", "LinearRelu", "ReluBackwardBiasGrad", "_descend_all",
+                                                  "check target"])
     text = str(plan)
     assert len([ln for ln in text.splitlines() if ln[:4].strip().isdigit()]) == len(plan.steps)  # one line a step
     assert text.count("fused:") == len(plan.fusions)
@@ -88,3 +90,19 @@ def test_bias_relu_kernel_gives_numpys_add_and_relus_bits(shape, dtype):
     got = blas.bias_relu_(y, bias)
     assert got is y
     assert np.array_equal(expected, got, equal_nan=True) and np.array_equal(np.signbit(expected), np.signbit(got))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(64, 256), (3, 5), (100, 700)])
+def test_relu_backward_bias_grad_kernel_gives_threshold_backward_and_sums_bits(shape, dtype):
+    from minitorch.kernels import blas
+    from minitorch.kernels.activation import threshold_backward
+
+    rng = np.random.default_rng(0)
+    g = (rng.standard_normal(shape) * 100).astype(dtype)
+    y = rng.standard_normal(shape).astype(dtype)
+    y[0, 0], g[1, 1], y[1, 1] = np.nan, np.inf, -1.0  # NaN output: g passes; inf where y <= 0: 0
+    gx, gb = blas.relu_backward_bias_grad(g, y)
+    expected = threshold_backward(g, y)
+    assert np.array_equal(gx, expected)
+    assert np.array_equal(gb, np.add.reduce(expected, axis=(0,), dtype=None, out=None, keepdims=False))

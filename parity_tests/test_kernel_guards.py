@@ -118,6 +118,7 @@ GROUPS: dict[str, list[str]] = {
         "blas.matmul(r(64, 64), r(64, 64), out=r(64, 32))",
         "blas.bias_relu_(r(4, 5), r(4))",
         "blas.bias_relu_(r(4, 5), r(4, 5))",
+        "blas.relu_backward_bias_grad(r(4, 5), r(4, 6))",
         "gemm.matmul(r(64, 32), r(16, 64))",
         "gemm.matmul(r(64), r(64, 64))",
     ],

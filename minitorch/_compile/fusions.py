@@ -17,6 +17,10 @@ temporaries nobody reads. Run by ``Recorder.finish`` after the passes of ``passe
 - ``fuse_linear_relu``: a Linear layer's ``Addmm`` (``bias + x @ W.t()``) and the ``Relu`` on
   its result run as one ``LinearRelu`` call: the same GEMM, then the bias and the relu in one
   pass (``kernels/blas.py: bias_relu_``, whose bits are NumPy's add and the relu kernel's);
+- ``fuse_relu_backward_bias_grad``: ``ThresholdBackward`` (relu's gradient) and the ``Sum`` over
+  the batch of its result (the gradient of the bias of the Linear before the relu), a few
+  steps apart, run as one ``ReluBackwardBiasGrad`` call where the first was
+  (``kernels/blas.py: relu_backward_bias_grad``, the bits of both);
 - ``fuse_target_checks``: ``nll_loss``'s two value checks of its class-index target ("is a
   target ignored?", "is one out of range?", hoisted to the front of the plan) run as one
   ``TargetChecks`` call, from the target's min and max;
@@ -34,11 +38,12 @@ from typing import Any
 import numpy as np
 
 from .._ops.linalg.products import Addmm
-from .._ops.pointwise.unary import UNARY_FUNCTIONS
+from .._ops.pointwise.unary import UNARY_FUNCTIONS, ThresholdBackward
 from .._ops.reductions.softmax import LogSoftmax, LogSoftmaxBackwardData
+from .._ops.reductions.sums import Sum
 from ..nn.functional.loss.classification import NllLoss, NllLossBackward
 from ..optim.optimizer import _add_arrays, _descend_arrays, _scalar
-from .passes import spec_slots
+from .passes import _Fixed, _Window, spec_slots
 from .plan import Step
 
 
@@ -93,10 +98,10 @@ class CrossEntropy:
         return loss, d - np.exp(y) * add(d, axis=1, keepdims=True)
 
 
-def fuse_cross_entropy(rec) -> list[tuple[int, int, Step]]:
+def fuse_cross_entropy(rec) -> list[tuple[tuple[int, ...], Step]]:
     """Each run ``LogSoftmax, NllLoss, NllLossBackward, LogSoftmaxBackwardData`` (four consecutive
     steps, as a training step's ``cross_entropy`` and backward record them) as one
-    ``CrossEntropy`` step, ``(first step, 4, step)``, where: the logits are a 2-d float NumPy
+    ``CrossEntropy`` step, ``((its four steps), step)``, where: the logits are a 2-d float NumPy
     array with no empty dim, both softmaxes are along dim 1, NllLoss has no weights and no mask
     ('mean' or 'sum'), the backward is that NllLoss's, and nothing else reads the
     log-probabilities or the steps' other outputs."""
@@ -106,7 +111,7 @@ def fuse_cross_entropy(rec) -> list[tuple[int, int, Step]]:
     while n + 3 < len(plan.steps):
         fused = _cross_entropy_step(plan, rec.arrays, plan.steps[n:n + 4])
         if fused is not None:
-            found.append((n, 4, fused))
+            found.append((tuple(range(n, n + 4)), fused))
             n += 4
         else:
             n += 1
@@ -168,9 +173,9 @@ class DescendAll:
             _add_arrays(arrays[k], arrays[k + 1], alpha)
 
 
-def fuse_sgd(rec) -> list[tuple[int, int, Step]]:
+def fuse_sgd(rec) -> list[tuple[tuple[int, ...], Step]]:
     """Each run of two or more consecutive ``_descend_arrays`` steps on one parameter group (the
-    same dict in their constant slots) as one ``DescendAll`` step (the same updates, in the same order): ``(first step, count, step)``."""
+    same dict in their constant slots) as one ``DescendAll`` step (the same updates, in the same order)."""
     plan = rec.plan
     steps = plan.steps
     found = []
@@ -184,7 +189,7 @@ def fuse_sgd(rec) -> list[tuple[int, int, Step]]:
             run = steps[n:k]
             ins = (run[0].ins[2], *(i for s in run for i in s.ins[:2]))
             shapes = tuple(sh for s in run for sh in s.shapes[:2])
-            found.append((n, k - n, Step(DescendAll(), ins, {}, (), (), False, "_descend_all", shapes)))
+            found.append((tuple(range(n, k)), Step(DescendAll(), ins, {}, (), (), False, "_descend_all", shapes)))
         n = max(k, n + 1)
     return found
 
@@ -218,10 +223,10 @@ class TargetChecks:
             raise self.failure("_out_of_range")
 
 
-def fuse_target_checks(rec) -> list[tuple[int, int, Step]]:
+def fuse_target_checks(rec) -> list[tuple[tuple[int, ...], Step]]:
     """Each pair of consecutive value checks ``_any_equal(a, i)``, ``_out_of_range(a, n)`` of one
     non-empty integer NumPy array ``a`` with Python int ``i`` and ``n``, as one ``TargetChecks``
-    step: ``(first step, 2, step)``."""
+    step."""
     from ..nn.functional.loss.classification import _any_equal, _out_of_range
     from .recorder import Check, ReplayGuardFailure
 
@@ -240,7 +245,7 @@ def fuse_target_checks(rec) -> list[tuple[int, int, Step]]:
                 or type(classes) is not int or plan.kinds[first.ins[1]] != "c" or plan.kinds[second.ins[1]] != "c"):
             continue
         fn = TargetChecks(ignore, classes, (first.fn.expected, second.fn.expected), ReplayGuardFailure)
-        found.append((n, 2, Step(fn, (first.ins[0],), {}, (), (), False, "check target", (a.shape,))))
+        found.append(((n, n + 1), Step(fn, (first.ins[0],), {}, (), (), False, "check target", (a.shape,))))
     return found
 
 
@@ -263,10 +268,10 @@ class LinearRelu:
         return self.bias_relu(self.matmul(a, b), bias)
 
 
-def fuse_linear_relu(rec) -> list[tuple[int, int, Step]]:
+def fuse_linear_relu(rec) -> list[tuple[tuple[int, ...], Step]]:
     """Each ``Addmm`` (beta 1, alpha 1, float NumPy matrices, a 1-d bias of the result's width and
     dtype) followed at once by the ``Relu`` of its result, which nothing else reads, as one
-    ``LinearRelu`` step: ``(first step, 2, step)``."""
+    ``LinearRelu`` step."""
     plan, arrays = rec.plan, rec.arrays
     steps, const = plan.steps, plan.template
     relu = UNARY_FUNCTIONS["relu"].forward
@@ -284,6 +289,56 @@ def fuse_linear_relu(rec) -> list[tuple[int, int, Step]]:
         if (a.ndim != 2 or b.ndim != 2 or bias.shape != y.shape[1:] or y.ndim != 2 or y.dtype.kind != "f"
                 or not a.dtype == b.dtype == bias.dtype == y.dtype):
             continue
-        found.append((n, 2, Step(LinearRelu(), mm.ins[:3], {}, (), act.outs, False, "LinearRelu",
+        found.append(((n, n + 1), Step(LinearRelu(), mm.ins[:3], {}, (), act.outs, False, "LinearRelu",
                                  (bias.shape, a.shape, b.shape, y.shape))))
+    return found
+
+
+class ReluBackwardBiasGrad:
+    """A plan step: ``(gx, gb)``, relu's gradient ``gx = 0 if y <= 0 else g`` and its sum over
+    dim 0, ``kernels/blas.py: relu_backward_bias_grad`` (the bits of ``ThresholdBackward`` and
+    ``Sum``). Arguments: ``(g, y)``."""
+
+    __slots__ = ("__name__", "kernel")
+
+    def __init__(self) -> None:
+        from .. import kernels
+
+        self.kernel = kernels.blas.relu_backward_bias_grad
+        self.__name__ = "ReluBackwardBiasGrad"
+
+    def __call__(self, g: np.ndarray, y: np.ndarray) -> tuple:
+        return self.kernel(g, y)
+
+
+def _reads_only(step: Step) -> bool:
+    """Whether ``step`` only makes new arrays or views (a Primitive's forward, a window), writing none."""
+    return isinstance(step.fn, (functools.partial, _Fixed, _Window)) or type(step.fn).__name__ == "_Forward"
+
+
+def fuse_relu_backward_bias_grad(rec) -> list[tuple[tuple[int, ...], Step]]:
+    """Each ``ThresholdBackward(g, y)`` on 2-d float NumPy arrays of one shape and dtype whose
+    result ``gx`` a later ``Sum(gx, (0,), False, None)`` reduces, with only steps that write
+    nothing between them, as one ``ReluBackwardBiasGrad`` step where the first was."""
+    plan, arrays = rec.plan, rec.arrays
+    steps, const = plan.steps, plan.template
+    found = []
+    for n, s in enumerate(steps):
+        if _forward_of(s) is not ThresholdBackward.forward or len(s.ins) != 2 or len(s.outs) != 1 or s.kw_slots:
+            continue
+        g, y, gx = (arrays.get(i) for i in (*s.ins, s.outs[0]))
+        if not (type(g) is type(y) is type(gx) is np.ndarray and g.ndim == 2 and g.shape == y.shape == gx.shape
+                and g.dtype == y.dtype == gx.dtype and g.dtype.kind == "f"):
+            continue
+        for k in range(n + 1, len(steps)):
+            t = steps[k]
+            if (_forward_of(t) is Sum.forward and t.ins[0] == s.outs[0] and len(t.ins) == 4 and len(t.outs) == 1
+                    and not t.kw_slots and all(plan.kinds[i] == "c" for i in t.ins[1:])
+                    and [const[i] for i in t.ins[1:]] == [(0,), False, None]):
+                shapes = (g.shape, y.shape, gx.shape, arrays[t.outs[0]].shape)
+                found.append(((n, k), Step(ReluBackwardBiasGrad(), s.ins, {}, (), (s.outs[0], t.outs[0]), True,
+                                            "ReluBackwardBiasGrad", shapes)))
+                break
+            if not _reads_only(t):
+                break
     return found

@@ -54,29 +54,30 @@ class Plan:
         self.module_guards: list[tuple[Any, tuple]] = []  # (module, its training flag and scalars)
         self.optimizer_guards: list[tuple[Any, list, list]] = []  # (optimizer, options read live, the others)
         self.python_guards: list[tuple[Any, str | None, Any]] = []  # (globals or cell, name, value)
-        self.fusions: list[tuple[int, int, Step]] = []  # (first step, count, the one step run for them)
+        self.fusions: list[tuple[tuple[int, ...], Step]] = []  # (the steps' numbers, the one step run for them)
         self._fast: list[tuple] = []
-        self._covers: list[int] = []  # how many steps each entry of _fast runs (1, or a fusion's count)
+        self._covers: list[tuple[int, ...]] = []  # the numbers of the steps each entry of _fast runs
         self._module_values: tuple = ()  # every guarded module's __dict__ values at capture, in order
 
     # ------------------------------------------------------------------ replay
     def finalize(self) -> None:
         """Turn the steps into the tuples the replay loop reads: ``(fn, get, arity, kwargs, out, outs)``
         with ``get = itemgetter(*ins)`` (one C call for the arguments), ``out`` the one output slot or
-        -1, ``outs`` the slots of a tuple result. A run of steps in ``fusions`` is one tuple, of its
-        fused step (``fusions.py``); ``steps`` itself stays what the eager call ran."""
-        fused = {first: (count, step) for first, count, step in self.fusions}
+        -1, ``outs`` the slots of a tuple result. The steps of a fusion (``fusions.py``) are one
+        tuple, of their fused step, where the first of them was; ``steps`` stays what the eager call ran."""
+        fused = {members[0]: (members, step) for members, step in self.fusions}
+        skipped = {n for members, _ in self.fusions for n in members[1:]}
         fast, covers = [], []
-        n = 0
-        while n < len(self.steps):
-            count, s = fused.get(n, (1, self.steps[n]))
+        for n, s in enumerate(self.steps):
+            if n in skipped:
+                continue
+            members, s = fused.get(n, ((n,), s))
             arity = len(s.ins)
             get = operator.itemgetter(*s.ins) if arity else None
             kwargs = dict(s.kwargs) if s.kwargs or s.kw_slots else None
             out = s.outs[0] if s.outs and not s.multi else -1
             fast.append((s.fn, get, arity, kwargs, s.kw_slots, out, s.outs if s.multi else ()))
-            covers.append(count)
-            n += count
+            covers.append(members)
         self._fast, self._covers = fast, covers
         self._module_values = self._modules_now()
 
@@ -150,12 +151,19 @@ class Plan:
             shapes = " ".join("x".join(map(str, sh)) if sh else "()" for sh in s.shapes)
             result = f" == {s.fn.expected!r}" if hasattr(s.fn, "expected") else f" -> {outs}" if outs else ""
             lines.append(f"{n:4d}  {s.name:<16} {shapes:<26} ({args}){result}")
-        for first, count, s in self.fusions:
-            lines.append(f"      fused: {first}-{first + count - 1} run as one {s.name} call")
+        for members, s in self.fusions:
+            lines.append(f"      fused: {span(members)} run as one {s.name} call")
         for target, slot, _ in self.grad_effects:
             who = f"input {target}" if isinstance(target, int) else f"tensor {tuple(target.shape)}"
             lines.append(f"      effect: {who}.grad = {'None' if slot is None else names[slot]}")
         return "\n".join(lines)
+
+
+def span(members: tuple[int, ...]) -> str:
+    """Step numbers as ``print(plan)`` writes them: ``8-11`` for a run, ``21,25`` otherwise."""
+    if members == tuple(range(members[0], members[-1] + 1)):
+        return f"{members[0]}-{members[-1]}"
+    return ",".join(map(str, members))
 
 
 def _slot_name(i: int, kind: str, value: Any) -> str:

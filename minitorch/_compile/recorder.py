@@ -34,7 +34,13 @@ import numpy as np
 from .._tensor.tensor import Tensor
 from ..autograd.function import Observer
 from ..backends import backend_of
-from .fusions import fuse_cross_entropy, fuse_linear_relu, fuse_sgd, fuse_target_checks
+from .fusions import (
+    fuse_cross_entropy,
+    fuse_linear_relu,
+    fuse_relu_backward_bias_grad,
+    fuse_sgd,
+    fuse_target_checks,
+)
 from .passes import drop_unused_views, fold_views, owner_of, steal_gradient_copies
 from .plan import (
     _PURE,
@@ -359,8 +365,13 @@ class Recorder(Observer):
         fold_views(self)
         steal_gradient_copies(self)
         drop_unused_views(self)
-        plan.fusions = sorted(fuse_target_checks(self) + fuse_linear_relu(self) + fuse_cross_entropy(self) + fuse_sgd(self),
-                              key=lambda f: f[0])
+        plan.fusions = []
+        taken: set[int] = set()
+        for members, step in sorted(fuse_target_checks(self) + fuse_linear_relu(self) + fuse_cross_entropy(self)
+                                    + fuse_relu_backward_bias_grad(self) + fuse_sgd(self), key=lambda f: f[0]):
+            if taken.isdisjoint(members):  # (no step is in two fusions)
+                plan.fusions.append((members, step))
+                taken.update(members)
         plan.finalize()
         return plan
 
