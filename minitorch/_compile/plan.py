@@ -160,7 +160,9 @@ class Plan:
 
 
 def span(members: tuple[int, ...]) -> str:
-    """Step numbers as ``print(plan)`` writes them: ``8-11`` for a run, ``21,25`` otherwise."""
+    """Step numbers as ``print(plan)`` writes them: ``7``, ``8-11`` for a run, ``21,25`` otherwise."""
+    if len(members) == 1:
+        return str(members[0])
     if members == tuple(range(members[0], members[-1] + 1)):
         return f"{members[0]}-{members[-1]}"
     return ",".join(map(str, members))

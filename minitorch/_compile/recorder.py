@@ -40,6 +40,7 @@ from .fusions import (
     fuse_relu_backward_bias_grad,
     fuse_sgd,
     fuse_target_checks,
+    lower_products,
 )
 from .passes import drop_unused_views, fold_views, owner_of, steal_gradient_copies
 from .plan import (
@@ -367,11 +368,13 @@ class Recorder(Observer):
         drop_unused_views(self)
         plan.fusions = []
         taken: set[int] = set()
-        for members, step in sorted(fuse_target_checks(self) + fuse_linear_relu(self) + fuse_cross_entropy(self)
-                                    + fuse_relu_backward_bias_grad(self) + fuse_sgd(self), key=lambda f: f[0]):
-            if taken.isdisjoint(members):  # (no step is in two fusions)
+        fused = (fuse_target_checks(self) + fuse_linear_relu(self) + fuse_cross_entropy(self)
+                 + fuse_relu_backward_bias_grad(self) + fuse_sgd(self))
+        for members, step in sorted(fused, key=lambda f: f[0]) + lower_products(self):
+            if taken.isdisjoint(members):  # (no step is in two fusions; a fusion before a lowering)
                 plan.fusions.append((members, step))
                 taken.update(members)
+        plan.fusions.sort(key=lambda f: f[0])
         plan.finalize()
         return plan
 
