@@ -317,7 +317,9 @@ class ReluBackwardBiasGrad:
 
 def _reads_only(step: Step) -> bool:
     """Whether ``step`` only makes new arrays or views (a Primitive's forward, a window), writing none."""
-    return isinstance(step.fn, (functools.partial, _Fixed, _Window)) or type(step.fn).__name__ == "_Forward"
+    from .recorder import _Forward  # (recorder.py imports this module)
+
+    return isinstance(step.fn, (functools.partial, _Fixed, _Window, _Forward))
 
 
 def fuse_relu_backward_bias_grad(rec) -> list[tuple[tuple[int, ...], Step]]:
