@@ -40,8 +40,8 @@ from .fusions import (
     fuse_relu_backward_bias_grad,
     fuse_sgd,
     fuse_target_checks,
-    lower_products,
 )
+from .lowering import lower_products
 from .passes import drop_unused_views, fold_views, owner_of, steal_gradient_copies
 from .plan import (
     _PURE,
