@@ -107,7 +107,7 @@ def fuse_cross_entropy(rec) -> list[tuple[tuple[int, ...], Step]]:
     ('mean' or 'sum'), the backward is that NllLoss's, and nothing else reads the
     log-probabilities or the steps' other outputs."""
     plan = rec.plan
-    found = []
+    found: list[tuple[tuple[int, ...], Step]] = []
     n = 0
     while n + 3 < len(plan.steps):
         fused = _cross_entropy_step(plan, rec.arrays, plan.steps[n:n + 4])
@@ -179,7 +179,7 @@ def fuse_sgd(rec) -> list[tuple[tuple[int, ...], Step]]:
     same dict in their constant slots) as one ``DescendAll`` step (the same updates, in the same order)."""
     plan = rec.plan
     steps = plan.steps
-    found = []
+    found: list[tuple[tuple[int, ...], Step]] = []
     n = 0
     while n < len(steps):
         k = n
@@ -233,7 +233,7 @@ def fuse_target_checks(rec) -> list[tuple[tuple[int, ...], Step]]:
 
     plan = rec.plan
     steps, const = plan.steps, plan.template
-    found = []
+    found: list[tuple[tuple[int, ...], Step]] = []
     for n in range(len(steps) - 1):
         first, second = steps[n], steps[n + 1]
         if not (isinstance(first.fn, Check) and isinstance(second.fn, Check) and first.fn.fn is _any_equal
@@ -277,7 +277,7 @@ def fuse_linear_relu(rec) -> list[tuple[tuple[int, ...], Step]]:
     steps, const = plan.steps, plan.template
     relu = UNARY_FUNCTIONS["relu"].forward
     readers = _readers(plan)
-    found = []
+    found: list[tuple[tuple[int, ...], Step]] = []
     for n in range(len(steps) - 1):
         mm, act = steps[n], steps[n + 1]
         if (_forward_of(mm) is not Addmm.forward or _forward_of(act) is not relu or len(mm.ins) != 5
@@ -325,7 +325,7 @@ def fuse_relu_backward_bias_grad(rec) -> list[tuple[tuple[int, ...], Step]]:
     nothing between them, as one ``ReluBackwardBiasGrad`` step where the first was."""
     plan, arrays = rec.plan, rec.arrays
     steps, const = plan.steps, plan.template
-    found = []
+    found: list[tuple[tuple[int, ...], Step]] = []
     for n, s in enumerate(steps):
         if _forward_of(s) is not ThresholdBackward.forward or len(s.ins) != 2 or len(s.outs) != 1 or s.kw_slots:
             continue

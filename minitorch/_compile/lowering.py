@@ -36,15 +36,16 @@ class Matmul:
         return self.matmul(a, b)
 
 
-class Linear(Matmul):
+class Linear:
     """A plan step: ``Addmm``'s forward with ``beta = alpha = 1``, ``bias + a @ b``: the backend's
     ``matmul``, then NumPy's add into the product (Addmm adds into a new array: the same values)."""
 
-    __slots__ = ()
+    __slots__ = ("__name__", "matmul")
 
     def __init__(self) -> None:
-        super().__init__()
-        self.__name__ = "linear"
+        from ..backends import cpu
+
+        self.matmul, self.__name__ = cpu.matmul, "linear"
 
     def __call__(self, bias: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         y = self.matmul(a, b)
@@ -72,7 +73,7 @@ def lower_products(rec) -> list[tuple[tuple[int, ...], Step]]:
     ``Sum`` of a NumPy array, as one step that calls the backend directly."""
     plan, arrays = rec.plan, rec.arrays
     steps, const = plan.steps, plan.template
-    found = []
+    found: list[tuple[tuple[int, ...], Step]] = []
     for n, s in enumerate(steps):
         fwd = _forward_of(s)
         if fwd not in (MatMul.forward, Addmm.forward, Sum.forward) or s.kw_slots or s.kwargs or len(s.outs) != 1:
