@@ -244,3 +244,93 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     if not pool_off():
         region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, False), time.perf_counter() - start, threads)
     return out
+
+
+@njit(cache=True)
+def _bias_relu_rows(y, bias, lo, hi):
+    zero = y.dtype.type(0)
+    for i in range(lo, hi):
+        row = y[i]  # a row indexed from 0: the loop vectorises
+        for j in range(bias.size):
+            v = row[j] + bias[j]
+            row[j] = zero if v < 0 else v
+
+
+BIAS_RELU_ROWS = 16  # rows per parallel iteration
+
+
+@njit(cache=True, parallel=True)
+def _bias_relu(y, bias, parallel):
+    blocks = -(-y.shape[0] // BIAS_RELU_ROWS)
+    if parallel:
+        for b in prange(blocks):
+            _bias_relu_rows(y, bias, b * BIAS_RELU_ROWS, min((b + 1) * BIAS_RELU_ROWS, y.shape[0]))
+    else:
+        _bias_relu_rows(y, bias, 0, y.shape[0])
+
+
+def bias_relu_(y: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """``y = relu(y + bias)`` in place and returned: a Linear layer's epilogue, ``bias`` (N,) added
+    to every row of ``y`` (M, N), then ``0 if v < 0 else v`` (kernels/activation.py's relu: -0.0
+    and NaN pass). Each sum is rounded to the dtype before the comparison, as NumPy's ``y + bias``
+    followed by that relu, so the bits are theirs (minitorch.compile's ``LinearRelu`` fusion
+    replays Addmm + Relu with it). Loop nest: rows (a ``prange`` over blocks of
+    ``BIAS_RELU_ROWS`` from ``in_parallel(2 * size)`` on) x columns. Cost: 2 passes over ``y``
+    where NumPy's add and the relu make 4 and a temporary. Other layouts and dtypes: NumPy's
+    add, then kernels/activation.py's relu written back into ``y``."""
+    check_shape("bias_relu_", "bias", bias.shape, y.shape[-1:])
+    if (y.ndim != 2 or y.dtype != bias.dtype or y.dtype.kind != "f" or y.dtype.itemsize < 4
+            or not y.flags.c_contiguous or not bias.flags.c_contiguous or not y.flags.writeable):
+        from .activation import relu
+
+        y[...] = relu(y + bias)
+        return y
+    _bias_relu(y, bias, in_parallel(y.size * 2))
+    return y
+
+
+@njit(cache=True)
+def _relu_backward_bias_grad_columns(g, y, gx, gb, lo, hi):
+    zero = gx.dtype.type(0)
+    for i in range(g.shape[0]):
+        gr, yr, xr = g[i], y[i], gx[i]
+        for j in range(lo, hi):
+            v = zero if yr[j] <= 0 else gr[j]
+            xr[j] = v
+            gb[j] += v
+
+
+BIAS_GRAD_COLUMNS = 256  # columns per parallel iteration
+
+
+@njit(cache=True, parallel=True)
+def _relu_backward_bias_grad(g, y, gx, gb, parallel):
+    n = g.shape[1]
+    if parallel:
+        for b in prange(-(-n // BIAS_GRAD_COLUMNS)):
+            _relu_backward_bias_grad_columns(g, y, gx, gb, b * BIAS_GRAD_COLUMNS, min((b + 1) * BIAS_GRAD_COLUMNS, n))
+    else:
+        _relu_backward_bias_grad_columns(g, y, gx, gb, 0, n)
+
+
+def relu_backward_bias_grad(g: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(gx, gb)``: relu's gradient ``gx = 0 if y <= 0 else g`` (kernels/activation.py's
+    ``threshold_backward``) and its sum over the rows, ``gb[j] = sum_i gx[i, j]``, the gradient
+    of the bias of the Linear layer before the relu, for (M, N) ``g`` and ``y``. The sum adds the
+    rows one after the other from 0, as NumPy's ``add.reduce(gx, axis=0)`` of a row-major array
+    does, so both results have the bits of those two ops (minitorch.compile's
+    ``ReluBackwardBiasGrad`` fusion replays them with it). Loop nest: column blocks of
+    ``BIAS_GRAD_COLUMNS`` (a ``prange`` from ``in_parallel(3 * size)`` on; each column is summed
+    by one thread, in row order) x rows x columns. Cost: one pass reading g, y and writing gx,
+    where the two ops read gx again. Other layouts and dtypes: those two ops."""
+    check_shape("relu_backward_bias_grad", "y", y.shape, g.shape)
+    if (g.ndim != 2 or g.dtype != y.dtype or g.dtype.kind != "f" or g.dtype.itemsize < 4
+            or not g.flags.c_contiguous or not y.flags.c_contiguous):
+        from .activation import threshold_backward
+
+        gx = threshold_backward(g, y)
+        return gx, np.add.reduce(gx, axis=0)
+    gx = np.empty(g.shape, dtype=g.dtype)
+    gb = np.zeros(g.shape[1], dtype=g.dtype)
+    _relu_backward_bias_grad(g, y, gx, gb, in_parallel(g.size * 3))
+    return gx, gb

@@ -18,6 +18,7 @@ Replaying is ``for step in steps: outs = fn(*bufs[ins])``, then the effects Pyth
 from __future__ import annotations
 
 import operator
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -53,21 +54,36 @@ class Plan:
         self.module_guards: list[tuple[Any, tuple]] = []  # (module, its training flag and scalars)
         self.optimizer_guards: list[tuple[Any, list, list]] = []  # (optimizer, options read live, the others)
         self.python_guards: list[tuple[Any, str | None, Any]] = []  # (globals or cell, name, value)
+        self.fusions: list[tuple[tuple[int, ...], Step]] = []  # (the steps' numbers, the one step run for them)
         self._fast: list[tuple] = []
+        self._covers: list[tuple[int, ...]] = []  # the numbers of the steps each entry of _fast runs
+        self._module_values: tuple = ()  # every guarded module's __dict__ values at capture, in order
 
     # ------------------------------------------------------------------ replay
     def finalize(self) -> None:
         """Turn the steps into the tuples the replay loop reads: ``(fn, get, arity, kwargs, out, outs)``
         with ``get = itemgetter(*ins)`` (one C call for the arguments), ``out`` the one output slot or
-        -1, ``outs`` the slots of a tuple result."""
-        fast = []
-        for s in self.steps:
+        -1, ``outs`` the slots of a tuple result. The steps of a fusion (``fusions.py``) are one
+        tuple, of their fused step, where the first of them was; ``steps`` stays what the eager call ran."""
+        fused = {members[0]: (members, step) for members, step in self.fusions}
+        skipped = {n for members, _ in self.fusions for n in members[1:]}
+        fast, covers = [], []
+        for n, s in enumerate(self.steps):
+            if n in skipped:
+                continue
+            members, s = fused.get(n, ((n,), s))
             arity = len(s.ins)
             get = operator.itemgetter(*s.ins) if arity else None
             kwargs = dict(s.kwargs) if s.kwargs or s.kw_slots else None
             out = s.outs[0] if s.outs and not s.multi else -1
             fast.append((s.fn, get, arity, kwargs, s.kw_slots, out, s.outs if s.multi else ()))
-        self._fast = fast
+            covers.append(members)
+        self._fast, self._covers = fast, covers
+        self._module_values = self._modules_now()
+
+    def _modules_now(self) -> tuple:
+        """The values in every guarded module's ``__dict__``, one flat tuple (made in C)."""
+        return tuple(chain.from_iterable(map(dict.values, [m.__dict__ for m, _ in self.module_guards])))
 
     def run(self, input_arrays: list, input_tensors: list, steps: list | None = None) -> Any:
         """Replay on new input arrays; returns the function's result built from the output slots.
@@ -106,9 +122,11 @@ class Plan:
         for t, grad, is_none in self.grad_guards:
             if (t._grad is None) is not is_none or (grad is not None and t._grad is not grad):
                 return "a .grad the plan reads or replaces was changed outside the function"
-        for m, snapshot in self.module_guards:
-            if _module_snapshot(m) != snapshot:
-                return f"{type(m).__name__}'s training flag or a Python attribute changed"
+        now = self._modules_now()  # the same objects as at capture: no snapshot changed (5 modules: 1 µs, not 7)
+        if len(now) != len(self._module_values) or not all(map(operator.is_, now, self._module_values)):
+            for m, module_snapshot in self.module_guards:
+                if _module_snapshot(m) != module_snapshot:
+                    return f"{type(m).__name__}'s training flag or a Python attribute changed"
         for opt, live, snapshot in self.optimizer_guards:
             if _optimizer_snapshot(opt, live) != snapshot:
                 return f"{type(opt).__name__}'s hyper-parameters changed (lr from a scheduler?)"
@@ -133,10 +151,21 @@ class Plan:
             shapes = " ".join("x".join(map(str, sh)) if sh else "()" for sh in s.shapes)
             result = f" == {s.fn.expected!r}" if hasattr(s.fn, "expected") else f" -> {outs}" if outs else ""
             lines.append(f"{n:4d}  {s.name:<16} {shapes:<26} ({args}){result}")
+        for members, s in self.fusions:
+            lines.append(f"      fused: {span(members)} run as one {s.name} call")
         for target, slot, _ in self.grad_effects:
             who = f"input {target}" if isinstance(target, int) else f"tensor {tuple(target.shape)}"
             lines.append(f"      effect: {who}.grad = {'None' if slot is None else names[slot]}")
         return "\n".join(lines)
+
+
+def span(members: tuple[int, ...]) -> str:
+    """Step numbers as ``print(plan)`` writes them: ``7``, ``8-11`` for a run, ``21,25`` otherwise."""
+    if len(members) == 1:
+        return str(members[0])
+    if members == tuple(range(members[0], members[-1] + 1)):
+        return f"{members[0]}-{members[-1]}"
+    return ",".join(map(str, members))
 
 
 def _slot_name(i: int, kind: str, value: Any) -> str:

@@ -12,7 +12,7 @@ import statistics
 import time
 from typing import Any
 
-from .plan import Plan
+from .plan import Plan, span
 
 
 class PlanProfile:
@@ -32,8 +32,13 @@ class PlanProfile:
                 for n, (s, t) in enumerate(zip(self.plan.steps, self.kernel_s))]
 
     def table(self, row_limit: int = 15) -> str:
-        """The ``row_limit`` slowest kernels, then the totals (like ``prof.key_averages().table``)."""
-        rows = sorted(self.rows(), key=lambda r: -r[3])
+        """The ``row_limit`` slowest kernels, then the totals (like ``prof.key_averages().table``).
+        A fused run of steps (``Plan.fusions``) is one row, named after its fused step and the
+        numbers of the steps it runs; ``rows`` gives its time to its first step, 0 to the others."""
+        fused = {members[0]: f"{s.name} ({span(members)})" for members, s in self.plan.fusions}
+        hidden = {n for members, _ in self.plan.fusions for n in members[1:]}
+        rows = sorted(((n, fused.get(n, name), shapes, us) for n, name, shapes, us in self.rows() if n not in hidden),
+                      key=lambda r: -r[3])
         lines = [f"{'#':>4}  {'kernel':<24}{'shapes':<34}{'median us':>10}{'share':>8}"]
         total = self.call_s * 1e6
         for n, name, shapes, us in rows[:row_limit]:
@@ -66,9 +71,12 @@ def profile_plan(plan: Plan, call, input_arrays: list, input_tensors: list, runs
     steps: list[Any] = [(_timed(fn, t), *rest) for (fn, *rest), t in zip(plan._fast, times)]
     for _ in range(runs):
         plan.run(input_arrays, input_tensors, steps)
+    per_step = [0.0] * len(plan.steps)  # a fused call's time on its first step, 0 on the others
+    for t, members in zip(times, plan._covers):
+        per_step[members[0]] = statistics.median(t)
     calls = []
     for _ in range(runs):
         start = time.perf_counter()
         call()
         calls.append(time.perf_counter() - start)
-    return PlanProfile(plan, [statistics.median(t) for t in times], statistics.median(calls), runs)
+    return PlanProfile(plan, per_step, statistics.median(calls), runs)

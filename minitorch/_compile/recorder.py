@@ -34,6 +34,14 @@ import numpy as np
 from .._tensor.tensor import Tensor
 from ..autograd.function import Observer
 from ..backends import backend_of
+from .fusions import (
+    fuse_cross_entropy,
+    fuse_linear_relu,
+    fuse_relu_backward_bias_grad,
+    fuse_sgd,
+    fuse_target_checks,
+)
+from .lowering import lower_products
 from .passes import drop_unused_views, fold_views, owner_of, steal_gradient_copies
 from .plan import (
     _PURE,
@@ -358,6 +366,15 @@ class Recorder(Observer):
         fold_views(self)
         steal_gradient_copies(self)
         drop_unused_views(self)
+        plan.fusions = []
+        taken: set[int] = set()
+        fused = (fuse_target_checks(self) + fuse_linear_relu(self) + fuse_cross_entropy(self)
+                 + fuse_relu_backward_bias_grad(self) + fuse_sgd(self))
+        for members, step in sorted(fused, key=lambda f: f[0]) + lower_products(self):
+            if taken.isdisjoint(members):  # (no step is in two fusions; a fusion before a lowering)
+                plan.fusions.append((members, step))
+                taken.update(members)
+        plan.fusions.sort(key=lambda f: f[0])
         plan.finalize()
         return plan
 

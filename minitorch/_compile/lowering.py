@@ -1,0 +1,95 @@
+"""Lowering: a lone ``MatMul``, ``Addmm`` or ``Sum`` step of a plan calls the backend directly.
+
+A Primitive's forward does more than its kernel: it fills its ``ctx`` for backward (saved arrays,
+``MatMul``'s and ``Addmm``'s tests of which operand is column-major) and asks ``backend_of``. In a
+replay that Python costs ~3 µs a step for nothing, since the backward steps are in the plan already.
+``lower_products`` gives each such step on NumPy arrays that no fusion of ``fusions.py`` took a
+step that makes only the backend's call (``Matmul``, ``Linear``, ``SumOver``): the same call,
+so the same bits. It runs after the fusions (``Recorder.finish``), as one-step fusions in
+``Plan.fusions``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._ops.linalg.matmul import MatMul
+from .._ops.linalg.products import Addmm
+from .._ops.reductions.sums import Sum, accumulator
+from .fusions import _forward_of
+from .plan import Step
+
+
+class Matmul:
+    """A plan step: ``MatMul``'s forward without its Python, the backend's ``matmul(a, b)``."""
+
+    __slots__ = ("__name__", "matmul")
+
+    def __init__(self) -> None:
+        from ..backends import cpu
+
+        self.matmul, self.__name__ = cpu.matmul, "matmul"
+
+    def __call__(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return self.matmul(a, b)
+
+
+class Linear:
+    """A plan step: ``Addmm``'s forward with ``beta = alpha = 1``, ``bias + a @ b``: the backend's
+    ``matmul``, then NumPy's add into the product (Addmm adds into a new array: the same values)."""
+
+    __slots__ = ("__name__", "matmul")
+
+    def __init__(self) -> None:
+        from ..backends import cpu
+
+        self.matmul, self.__name__ = cpu.matmul, "linear"
+
+    def __call__(self, bias: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        y = self.matmul(a, b)
+        return np.add(y, bias, out=y)
+
+
+class SumOver:
+    """A plan step: ``Sum``'s forward without its Python, ``asarray(sum(x, dims, keepdim, dtype))``
+    with the backend's ``sum`` and ``accumulator``'s dtype, as ``Sum.forward``."""
+
+    __slots__ = ("__name__", "dims", "dtype", "keepdim", "sum")
+
+    def __init__(self, dims: Any, keepdim: bool, dtype: Any) -> None:
+        from ..backends import cpu
+
+        self.sum, self.dims, self.keepdim, self.dtype, self.__name__ = cpu.sum, dims, keepdim, dtype, "sum"
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.sum(x, axis=self.dims, keepdims=self.keepdim, dtype=self.dtype or accumulator(x)))
+
+
+def lower_products(rec) -> list[tuple[tuple[int, ...], Step]]:
+    """Each ``MatMul`` of two NumPy arrays, ``Addmm`` (beta 1, alpha 1) of a bias and two NumPy
+    matrices whose product has the bias's dtype and whose bias broadcasts along the rows, and
+    ``Sum`` of a NumPy array, as one step that calls the backend directly."""
+    plan, arrays = rec.plan, rec.arrays
+    steps, const = plan.steps, plan.template
+    found: list[tuple[tuple[int, ...], Step]] = []
+    for n, s in enumerate(steps):
+        fwd = _forward_of(s)
+        if fwd not in (MatMul.forward, Addmm.forward, Sum.forward) or s.kw_slots or s.kwargs or len(s.outs) != 1:
+            continue
+        values = [arrays.get(i, const[i]) for i in s.ins]
+        out = arrays.get(s.outs[0])
+        if type(out) is not np.ndarray:
+            continue
+        if fwd is MatMul.forward and len(values) == 2 and all(type(v) is np.ndarray for v in values):
+            found.append(((n,), Step(Matmul(), s.ins, {}, (), s.outs, False, "matmul", s.shapes)))
+        elif (fwd is Addmm.forward and len(values) == 5 and all(type(v) is np.ndarray for v in values[:3])
+              and all(plan.kinds[i] == "c" and type(const[i]) is int and const[i] == 1 for i in s.ins[3:])
+              and values[0].dtype == out.dtype and values[0].shape in (out.shape[1:], (1,) + out.shape[1:])
+              and out.ndim == 2):
+            found.append(((n,), Step(Linear(), s.ins[:3], {}, (), s.outs, False, "linear", s.shapes)))
+        elif (fwd is Sum.forward and len(values) == 4 and type(values[0]) is np.ndarray
+              and all(plan.kinds[i] == "c" for i in s.ins[1:])):
+            found.append(((n,), Step(SumOver(*values[1:]), s.ins[:1], {}, (), s.outs, False, "sum", s.shapes)))
+    return found

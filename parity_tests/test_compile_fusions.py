@@ -1,0 +1,110 @@
+"""``minitorch/_compile/fusions.py``: a run of plan steps replayed as one call stays bit-identical
+to the eager step, and its value checks still stop a replay that does not apply.
+
+On the CPU the MLP step's Linear + ReLU, cross-entropy, ReLU's gradient + the bias gradient, SGD
+updates and target checks are fused; on the CUDA
+backend (torch tensors) nothing is, and the same tests check the plain replay.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import minitorch
+import minitorch.nn.functional as F
+from minitorch import nn
+
+
+def _train(device, compiled: bool, steps: int, reduction: str = "mean", batch: int = 16):
+    """Plain SGD (no momentum: ``_descend_arrays`` steps) on an MLP with cross-entropy, the lr
+    halved every 5 steps by a scheduler (read live by the fused update)."""
+    minitorch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(48, 32), nn.ReLU(), nn.Linear(32, 7)).to(device)
+    opt = minitorch.optim.SGD(model.parameters(), lr=0.1)
+    sched = minitorch.optim.lr_scheduler.StepLR(opt, step_size=5, gamma=0.5)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y, reduction=reduction)
+        loss.backward()
+        opt.step()
+        return loss
+
+    fn = minitorch.compile(step) if compiled else step
+    rng = np.random.default_rng(2)
+    losses = []
+    for _ in range(steps):
+        x = minitorch.tensor(rng.standard_normal((batch, 3, 4, 4)).astype(np.float32)).to(device)
+        y = minitorch.tensor(rng.integers(0, 7, batch)).to(device)
+        losses.append(fn(x, y).detach().cpu().numpy().copy())
+        sched.step()
+    return model, losses, fn
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_fused_cross_entropy_and_sgd_replay_eagers_bits(reduction, device):
+    model1, losses1, _ = _train(device, False, 20, reduction)
+    model2, losses2, fn = _train(device, True, 20, reduction)
+    assert all(np.array_equal(a, b) for a, b in zip(losses1, losses2))
+    for a, b in zip(model1.parameters(), model2.parameters()):
+        assert np.array_equal(a.detach().cpu().numpy(), b.detach().cpu().numpy())
+        assert np.array_equal(a.grad.cpu().numpy(), b.grad.cpu().numpy())
+    plan = fn.plans[-1]  # (on CUDA, SGD's lr is a constant of the plan: each new lr is a capture)
+    fused = [s.name for _, s in plan.fusions]
+    lowered = {"linear", "matmul", "sum"}  # single steps calling the backend directly
+    assert sorted(n for n in fused if n not in lowered) == (
+        [] if device == "cuda" else ["CrossEntropy", "LinearRelu", "ReluBackwardBiasGrad", "_descend_all", "check target"])
+    assert (device == "cuda") == ("matmul" not in fused)
+    text = str(plan)
+    assert len([ln for ln in text.splitlines() if ln[:4].strip().isdigit()]) == len(plan.steps)  # one line a step
+    assert text.count("fused:") == len(plan.fusions)
+    args = minitorch.zeros(16, 3, 4, 4).to(device), minitorch.zeros(16, dtype=minitorch.long).to(device)
+    fn(*args)  # (on CUDA: the last lr's capture)
+    prof = fn.profile(*args, runs=2)
+    assert len(prof.kernel_s) == len(plan.steps)
+
+
+def test_fused_target_checks_stop_a_replay_that_does_not_apply(device):
+    """A target with ignore_index in it captures again; one out of range raises eager's IndexError."""
+    _, _, fn = _train(device, True, 3)
+    x = minitorch.zeros(16, 3, 4, 4).to(device)
+    y = minitorch.zeros(16, dtype=minitorch.long).to(device)
+    fn(x, y)
+    plans = len(fn.plans)
+    fn(x, minitorch.tensor([-100] + [1] * 15).to(device))
+    assert len(fn.plans) == plans + 1
+    with pytest.raises(IndexError, match="Target 9 is out of bounds"):
+        fn(x, minitorch.tensor([9] + [1] * 15).to(device))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(64, 256), (3, 5), (100, 33)])
+def test_bias_relu_kernel_gives_numpys_add_and_relus_bits(shape, dtype):
+    from minitorch.kernels import blas
+    from minitorch.kernels.activation import relu
+
+    rng = np.random.default_rng(0)
+    y = rng.standard_normal(shape).astype(dtype)
+    bias = rng.standard_normal(shape[1]).astype(dtype)
+    y[0, 0], y[1, 1], bias[1] = np.nan, -0.0, 0.0  # NaN passes; -0.0 + 0.0 is +0.0 before the relu
+    expected = relu(y + bias)
+    got = blas.bias_relu_(y, bias)
+    assert got is y
+    assert np.array_equal(expected, got, equal_nan=True) and np.array_equal(np.signbit(expected), np.signbit(got))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(64, 256), (3, 5), (100, 700)])
+def test_relu_backward_bias_grad_kernel_gives_threshold_backward_and_sums_bits(shape, dtype):
+    from minitorch.kernels import blas
+    from minitorch.kernels.activation import threshold_backward
+
+    rng = np.random.default_rng(0)
+    g = (rng.standard_normal(shape) * 100).astype(dtype)
+    y = rng.standard_normal(shape).astype(dtype)
+    y[0, 0], g[1, 1], y[1, 1] = np.nan, np.inf, -1.0  # NaN output: g passes; inf where y <= 0: 0
+    gx, gb = blas.relu_backward_bias_grad(g, y)
+    expected = threshold_backward(g, y)
+    assert np.array_equal(gx, expected)
+    assert np.array_equal(gb, np.add.reduce(expected, axis=(0,), dtype=None, out=None, keepdims=False))
