@@ -70,13 +70,26 @@ def run_backward(
     for node in root_nodes:
         if deps.get(node, 0) == 0:
             _push(ready, node)
+    plain = task.plain  # Tensor.backward() with no hooks, capture, anomaly mode or profiler
     with grad_mode.set_grad_enabled(create_graph):  # create_graph: backward records a graph too
         while ready:
             node = _pop(ready)
-            grads = task.arrived(node, buffers.pop(node))  # hooks, autograd.grad's capture
-            if grads is None:  # a leaf (its gradient is accumulated) or a node not needed
-                continue
-            grads_in = task.call(node, grads)  # 3. node.apply(grads): one gradient per input edge
+            grads = buffers.pop(node)
+            # An inner node without hooks skips ``arrived`` (which would return ``grads`` as they are).
+            if not plain or node._pre_hooks or node._retained or isinstance(node, AccumulateGrad):
+                grads = task.arrived(node, grads)  # hooks, a leaf's .grad, autograd.grad's capture
+                if grads is None:  # a leaf (its gradient is accumulated) or a node not needed
+                    continue
+            if plain and len(grads) == 1 and grads[0] is not None and not node._hooks:
+                # one gradient arrived and no post hook watches: ``call`` without its checks for
+                # missing gradients and hooks (the common node; ``call`` does the same otherwise)
+                grads_in = node.apply((grads[0],))
+                if len(grads_in) != len(node._edges):
+                    task.wrong_count(node, grads_in)
+                if not task.retain_graph:
+                    node._release()
+            else:
+                grads_in = task.call(node, grads)  # 3. node.apply(grads): one gradient per input edge
             for i, (edge, g) in enumerate(zip(node._edges, grads_in)):
                 if edge is None:  # an input that needs no gradient
                     continue
@@ -181,6 +194,8 @@ class GraphTask:
                 self.capture.setdefault((edge[0], edge[1]), []).append(k)
         self.captured = [None] * (len(inputs) if inputs is not None else 0)
         self.needed: set[Node] | None = None
+        # Nothing special about this backward, so a node needs only its hooks checked (run_backward)
+        self.plain = inputs is None and accumulate and not self.anomaly and _profiler is None
 
     def find_needed(self, root_nodes: list[Node]) -> None:
         if self.has_inputs:
@@ -231,10 +246,7 @@ class GraphTask:
                 grads = _materialize(node, grads)
             grads_in = node.apply(tuple(grads)) if _profiler is None else _profiler.node(node, tuple(grads))
             if len(grads_in) != len(node._edges):
-                raise RuntimeError(
-                    f"function {node.name()} returned an incorrect number of gradients "
-                    f"(expected {len(node._edges)}, got {len(grads_in)})"
-                )
+                self.wrong_count(node, grads_in)
             for hook in node._hooks:  # a node hook may replace the gradients it is given
                 _capture.graph_break("a node hook runs Python in backward")
                 out = hook(grads_in, tuple(grads))
@@ -245,6 +257,13 @@ class GraphTask:
         if not self.retain_graph:
             node._release()
         return grads_in
+
+    @staticmethod
+    def wrong_count(node: Node, grads_in: tuple) -> None:
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {len(node._edges)}, got {len(grads_in)})"
+        )
 
 
 # ----------------------------------------------------------------------------- un-broadcasting
@@ -278,16 +297,17 @@ def validate_grad(node: Node, index: int, grad, meta):
     """Make ``grad`` match the (shape, dtype, device) of the input it flows into."""
     shape, dtype, _device = meta
     if grad._data.shape != shape:
-        if not _is_expandable_to(shape, grad.shape):
+        lead = grad._data.ndim - len(shape)
+        if lead > 0 and grad._data.shape[lead:] == shape and not grad_mode._state.enabled:
+            # only leading dims to sum (a bias; expandable, so no check): one op; the view
+            # sum_to_size adds after its keepdim sum, as PyTorch's, is seen only in a recorded
+            # graph (create_graph)
+            grad = grad.sum(dim=0 if lead == 1 else tuple(range(lead)))
+        elif not _is_expandable_to(shape, grad.shape):
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {index} - got "
                 f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
             )
-        lead = grad.dim() - len(shape)
-        if lead > 0 and grad._data.shape[lead:] == tuple(shape) and not grad_mode.is_grad_enabled():
-            # only leading dims to sum (a bias): one op; the view sum_to_size adds after its
-            # keepdim sum, as PyTorch's, is seen only in a recorded graph (create_graph)
-            grad = grad.sum(dim=tuple(range(lead)))
         else:
             grad = sum_to_size(grad, shape)
     if grad.dtype is not dtype:
