@@ -16,6 +16,7 @@ from ...autograd.function import Primitive
 from ...backends import backend_of
 from .._out import finish
 from .._tensor_args import tensor_args
+from ..shape.views import Transpose
 
 
 class MatMul(Primitive):
@@ -57,13 +58,26 @@ def grad_a(g: Tensor, b: Tensor, column_major: bool = False) -> Tensor:
     for a column-major ``a``, the same product computed as (b @ g^T)^T, column-major too."""
     if b.dim() == 1:
         return g.unsqueeze(-1) * b
-    return _mm(b, g.mT).mT if column_major else _mm(g, b.mT)
+    return _mT(_mm(b, _mT(g))) if column_major else _mm(g, _mT(b))
 
 
 def grad_b(g: Tensor, a: Tensor, column_major: bool = False) -> Tensor:
     """d(a @ b)/db contracted with g: a^T @ g (a vector when g is); for a column-major ``b``,
     (g^T @ a)^T."""
-    return _mm(g.mT, a).mT if column_major else _mm(a.mT, g)
+    return _mT(_mm(_mT(g), a)) if column_major else _mm(_mT(a), g)
+
+
+def _mT(x: Tensor) -> Tensor:
+    """``x.mT`` inside a backward formula: for a matrix the ``Transpose`` view itself, without
+    ``transpose``'s dim wrapping and permutation lists (the dims are the forward's, checked there);
+    the same node (``TransposeBackward0``) and view as ``x.mT``."""
+    if x.dim() != 2:
+        return x.mT
+    s0, s1 = x.stride()
+    return Transpose.apply(x, x._get_storage(), _SWAP, (s1, s0), x.storage_offset())
+
+
+_SWAP = (1, 0)
 
 
 def _mm(a: Tensor, b: Tensor) -> Tensor:
