@@ -204,7 +204,7 @@ def test_plain_backward_still_runs_hooks_and_retain_grad():
         h.retain_grad()
         h.register_hook(lambda g: g * 3)
         s = h.sigmoid()
-        s.grad_fn.register_hook(lambda gi, go: log.append("post") or (gi[0] + 1,))
+        s.grad_fn.register_hook(lambda gi, go, log=log: log.append("post") or (gi[0] + 1,))
         s.exp().sum().backward()
         seen.append((np.asarray(w.grad.tolist()), np.asarray(h.grad.tolist()), log))
     np.testing.assert_allclose(seen[0][0], seen[1][0], rtol=1e-6)
@@ -291,3 +291,49 @@ def test_matmul_gradients_layout_and_double_backward(layout):
             assert mine == theirs
         else:
             np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "add_alpha", "sub_alpha", "maximum", "minimum", "atan2",
+                                "where"])
+@pytest.mark.parametrize("needs", [(True, False), (False, True), (True, True)])
+def test_binary_gradients_only_for_inputs_that_need_them(op, needs):
+    """A binary op's backward computes no gradient for an operand that needs none (``h - x``
+    with a constant x makes no ``-g``); the gradients it does compute are torch's."""
+    rng = np.random.default_rng(4)
+    a, b = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    a[0, 0] = b[0, 0]  # a tie: maximum/minimum split the gradient
+    calls = {"add": lambda lib, x, y: x + y, "sub": lambda lib, x, y: x - y,
+             "add_alpha": lambda lib, x, y: lib.add(x, y, alpha=2.0),
+             "sub_alpha": lambda lib, x, y: lib.sub(x, y, alpha=2.0),
+             "maximum": lambda lib, x, y: lib.maximum(x, y), "minimum": lambda lib, x, y: lib.minimum(x, y),
+             "atan2": lambda lib, x, y: lib.atan2(x, y), "where": lambda lib, x, y: lib.where(x > 0, x, y)}
+    out = []
+    for lib in (mt, torch):
+        x = lib.tensor(a, requires_grad=needs[0])
+        y = lib.tensor(b, requires_grad=needs[1])
+        (calls[op](lib, x, y) * lib.tensor(b)).sum().backward()
+        out.append([None if t.grad is None else t.grad.tolist() for t in (x, y)])
+    for mine, theirs in zip(*out):
+        assert (mine is None) == (theirs is None)
+        if mine is not None:
+            np.testing.assert_allclose(mine, theirs, rtol=1e-6)
+
+
+def test_sub_of_a_constant_makes_no_negation_in_backward():
+    from minitorch.autograd import function
+
+    ops = []
+
+    class Names(function.Observer):
+        def begin_op(self, cls, args):
+            ops.append(cls.__name__)
+
+    h, x = mt.randn(3, requires_grad=True), mt.randn(3)
+    loss = (h - x).sum()
+    watcher = Names()
+    function.watch(watcher)
+    try:
+        loss.backward()
+    finally:
+        function.unwatch(watcher)
+    assert "Neg" not in ops and h.grad.tolist() == [1.0, 1.0, 1.0]
