@@ -337,3 +337,21 @@ def test_sub_of_a_constant_makes_no_negation_in_backward():
     finally:
         function.unwatch(watcher)
     assert "Neg" not in ops and h.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_gradients_meeting_at_a_node_add_in_place_only_when_unseen():
+    """Gradients that meet at a node are summed in place when nothing else holds the first one
+    (PyTorch's InputBuffer); a gradient a hook kept, or one flowing along two edges, is never
+    written: the kept values and every .grad are torch's."""
+    a = np.random.default_rng(5).standard_normal((3, 4))
+    out = []
+    for lib in (mt, torch):
+        kept = []
+        w = lib.tensor(a, requires_grad=True)
+        others = (w * 3).sum() + (w + w).tanh().sum() + (w @ w.t()).sum()
+        u = w + 1  # its gradient flows on to w unchanged, first (the latest node runs first):
+        u.register_hook(lambda g, kept=kept: kept.append(g))  # the tensor the hook kept
+        (others + (u * 2).sum()).backward()
+        out.append((w.grad.tolist(), kept[0].tolist()))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-6)
+    assert out[0][1] == out[1][1]

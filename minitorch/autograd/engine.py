@@ -101,7 +101,10 @@ def run_backward(
                     buf = buffers.get(nxt)
                     if buf is None:
                         buf = buffers[nxt] = [None] * len(nxt._out_meta)
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                    if buf[nr] is None:
+                        buf[nr] = g
+                    elif create_graph or not _add_in_place(buf, nr, g):
+                        buf[nr] = buf[nr] + g
                 deps[nxt] -= 1
                 if deps[nxt] == 0:
                     if nxt in buffers:
@@ -111,6 +114,34 @@ def run_backward(
             g = None  # hold no gradient that a leaf could take over (``_can_steal``)
             del grads, grads_in
     return task.captured
+
+
+def _add_in_place(buf: list, nr: int, g) -> bool:
+    """``buf[nr] += g`` on the arrays, when nothing but the buffer can see ``buf[nr]`` (PyTorch's
+    ``InputBuffer::accumulate``: in place when grad mode is off and it holds the last reference
+    to the tensor and its storage; a new sum otherwise). Returns whether it added.
+
+    The caller is in no_grad (no ``create_graph``), and ``g`` and ``buf[nr]`` were both made the
+    input's shape and dtype (``validate_grad``). Here: a NumPy array that owns its memory
+    (``base`` None), referenced by this Tensor alone (no view, alias or cached storage of it), a
+    Tensor referenced by the buffer alone (not ``g``, not a user's gradient, not one a hook kept),
+    and no capture watching (its plan would see the write as a step; it gets the sum instead).
+    """
+    old = buf[nr]
+    data = old._data
+    if (type(data) is not np.ndarray or data.base is not None or old is g or _capture.observer is not None
+            or sys.getrefcount(old) > _BUFFER_REFS or sys.getrefcount(data) > _DATA_REFS
+            or not data.flags.writeable or data.dtype != g._data.dtype or data.shape != g._data.shape):
+        return False
+    np.add(data, g._data, out=data)
+    return True
+
+
+# References while ``_add_in_place`` runs when only the buffer holds the old gradient: the buffer
+# list's, ``old`` and getrefcount's argument; its array: the Tensor's ``_data``, ``data`` and the
+# argument.
+_BUFFER_REFS = 3
+_DATA_REFS = 3
 
 
 # ----------------------------------------------------------------------------- the ready queue
