@@ -122,26 +122,25 @@ _KERNEL = {(1, 1): "dot", (2, 1): "addmv_impl_cpu", (2, 2): "addmm_impl_cpu_", (
 @tensor_args("input", "other")
 def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """PyTorch's ``matmul``: 1-d operands are treated as a row/column vector and squeezed after."""
-    if input.dim() == 0 or other.dim() == 0:
+    n_in, n_other = input._data.ndim, other._data.ndim  # (``dim()``, read once)
+    if n_in == 0 or n_other == 0:
         raise RuntimeError(
-            f"both arguments to matmul need to be at least 1D, but they are {input.dim()}D and {other.dim()}D"
+            f"both arguments to matmul need to be at least 1D, but they are {n_in}D and {n_other}D"
         )
     check_same_dtype(input, other)
     if input.dtype is _dtype.bool_ or out is not None:
-        check_not_bool(input, _KERNEL.get((input.dim(), other.dim()), "bmm"), out)
-    a = input.unsqueeze(0) if input.dim() == 1 else input
-    b = other.unsqueeze(-1) if other.dim() == 1 else other
-    if a.shape[-1] != b.shape[-2]:
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({a.shape[-2]}x{a.shape[-1]} and {b.shape[-2]}x{b.shape[-1]})"
-        )
-    cls = MatMul if a.dim() == 2 and b.dim() == 2 else BatchedMatMul
-    y = cls.apply(a, b)
-    if input.dim() == 1:
+        check_not_bool(input, _KERNEL.get((n_in, n_other), "bmm"), out)
+    a = input.unsqueeze(0) if n_in == 1 else input
+    b = other.unsqueeze(-1) if n_other == 1 else other
+    (*_, rows_a, k_a), (*_, k_b, cols_b) = a._data.shape, b._data.shape
+    if k_a != k_b:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{k_a} and {k_b}x{cols_b})")
+    y = (MatMul if n_in <= 2 and n_other <= 2 else BatchedMatMul).apply(a, b)
+    if n_in == 1:
         y = y.squeeze(-2)
-    if other.dim() == 1:
+    if n_other == 1:
         y = y.squeeze(-1)
-    return finish(y, out, same_dtype=True)
+    return y if out is None else finish(y, out, same_dtype=True)
 
 
 __all__ = ["matmul"]
