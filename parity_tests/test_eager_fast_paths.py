@@ -184,3 +184,174 @@ def test_compiled_cross_entropy_replays_new_targets(case):
         eager, compiled = run(False), run(True)
     assert eager[0] == compiled[0]
     assert np.array_equal(eager[1], compiled[1])
+
+
+# ----------------------------------------------------------------------------- third round
+def _both(fn):
+    """``fn(lib)`` in both libraries, as lists (or the exception's type and message)."""
+    return [_outcome(lib, fn) for lib in (mt, torch)]
+
+
+def test_plain_backward_still_runs_hooks_and_retain_grad():
+    """The engine's plain path (no hooks, capture, anomaly or profiler) is left for any node that
+    has a tensor hook, a node hook or a retained gradient, whichever node of the graph it is."""
+    a = np.random.default_rng(1).standard_normal((3, 4))
+    seen = []
+    for lib in (mt, torch):
+        log = []
+        w = lib.tensor(a, requires_grad=True)
+        h = (w * 2).tanh()
+        h.retain_grad()
+        h.register_hook(lambda g: g * 3)
+        s = h.sigmoid()
+        s.grad_fn.register_hook(lambda gi, go, log=log: log.append("post") or (gi[0] + 1,))
+        s.exp().sum().backward()
+        seen.append((np.asarray(w.grad.tolist()), np.asarray(h.grad.tolist()), log))
+    np.testing.assert_allclose(seen[0][0], seen[1][0], rtol=1e-6)
+    np.testing.assert_allclose(seen[0][1], seen[1][1], rtol=1e-6)
+    assert seen[0][2] == seen[1][2] == ["post"]
+
+
+def test_plain_backward_checks_the_number_of_gradients():
+    class Wrong(mt.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return x * y
+
+        @staticmethod
+        def backward(ctx, g):
+            return g  # one gradient for two inputs
+
+    x = mt.randn(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="returned an incorrect number of gradients"):
+        Wrong.apply(x, x).sum().backward()
+
+
+def test_bias_gradient_sum_and_invalid_shapes():
+    """A gradient with leading dims to sum (a bias) is one sum; one of a shape that does not
+    broadcast to the input still raises PyTorch's error."""
+    def bias(lib):
+        b = lib.arange(3.0, requires_grad=True)
+        (lib.ones(2, 4, 3) * b).sum().backward()
+        return b.grad
+
+    assert _both(bias)[0] == _both(bias)[1]
+
+    class Bad(mt.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return mt.ones(5, 3)
+
+    x = mt.randn(4, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"returned an invalid gradient at index 0 - got \[5, 3\]"):
+        Bad.apply(x).sum().backward()
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+@pytest.mark.parametrize("dim", [None, (0, 1), 1])
+def test_reduction_gradients_of_every_order(reduce, dim):
+    """A sum or mean over every dim expands its 0-d gradient directly (PyTorch's SumBackward0):
+    first and second order gradients, and the nodes of the gradient's graph, as PyTorch's."""
+    a = np.random.default_rng(2).standard_normal((2, 3))
+    out = []
+    for lib in (mt, torch):
+        x = lib.tensor(a, requires_grad=True)
+        y = getattr(x * x, reduce)() if dim is None else getattr(x * x, reduce)(dim=dim)
+        v = lib.ones_like(y, requires_grad=True)
+        (g,) = lib.autograd.grad(y, x, v, create_graph=True)
+        (gg,) = lib.autograd.grad(g.sum(), x)
+        out.append((g.tolist(), gg.tolist(), type(g.grad_fn).__name__))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-6)
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-6)
+    assert out[0][2] == out[1][2]
+
+
+@pytest.mark.parametrize("layout", ["row", "column"])
+def test_matmul_gradients_layout_and_double_backward(layout):
+    """matmul's gradients transpose with the Transpose view directly: the gradients, their
+    strides (a column-major operand gets a column-major gradient) and second order as torch's."""
+    rng = np.random.default_rng(3)
+    out = []
+    for lib in (mt, torch):
+        a = lib.tensor(rng.standard_normal((4, 3)) if layout == "row" else rng.standard_normal((3, 4)),
+                       requires_grad=True)
+        b = lib.tensor(rng.standard_normal((3, 5)), requires_grad=True)
+        rng = np.random.default_rng(3)
+        m = a if layout == "row" else a.t()
+        y = m @ b
+        ga, gb = lib.autograd.grad((y * y).sum(), (a, b), create_graph=True)
+        (gga,) = lib.autograd.grad((ga * gb.sum()).sum(), a)
+        out.append((ga.tolist(), gb.tolist(), ga.stride(), gb.stride(), gga.tolist()))
+    for mine, theirs in zip(out[0], out[1]):
+        if isinstance(mine, tuple):
+            assert mine == theirs
+        else:
+            np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "add_alpha", "sub_alpha", "maximum", "minimum", "atan2",
+                                "where"])
+@pytest.mark.parametrize("needs", [(True, False), (False, True), (True, True)])
+def test_binary_gradients_only_for_inputs_that_need_them(op, needs):
+    """A binary op's backward computes no gradient for an operand that needs none (``h - x``
+    with a constant x makes no ``-g``); the gradients it does compute are torch's."""
+    rng = np.random.default_rng(4)
+    a, b = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    a[0, 0] = b[0, 0]  # a tie: maximum/minimum split the gradient
+    calls = {"add": lambda lib, x, y: x + y, "sub": lambda lib, x, y: x - y,
+             "add_alpha": lambda lib, x, y: lib.add(x, y, alpha=2.0),
+             "sub_alpha": lambda lib, x, y: lib.sub(x, y, alpha=2.0),
+             "maximum": lambda lib, x, y: lib.maximum(x, y), "minimum": lambda lib, x, y: lib.minimum(x, y),
+             "atan2": lambda lib, x, y: lib.atan2(x, y), "where": lambda lib, x, y: lib.where(x > 0, x, y)}
+    out = []
+    for lib in (mt, torch):
+        x = lib.tensor(a, requires_grad=needs[0])
+        y = lib.tensor(b, requires_grad=needs[1])
+        (calls[op](lib, x, y) * lib.tensor(b)).sum().backward()
+        out.append([None if t.grad is None else t.grad.tolist() for t in (x, y)])
+    for mine, theirs in zip(*out):
+        assert (mine is None) == (theirs is None)
+        if mine is not None:
+            np.testing.assert_allclose(mine, theirs, rtol=1e-6)
+
+
+def test_sub_of_a_constant_makes_no_negation_in_backward():
+    from minitorch.autograd import function
+
+    ops = []
+
+    class Names(function.Observer):
+        def begin_op(self, cls, args):
+            ops.append(cls.__name__)
+
+    h, x = mt.randn(3, requires_grad=True), mt.randn(3)
+    loss = (h - x).sum()
+    watcher = Names()
+    function.watch(watcher)
+    try:
+        loss.backward()
+    finally:
+        function.unwatch(watcher)
+    assert "Neg" not in ops and h.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_gradients_meeting_at_a_node_add_in_place_only_when_unseen():
+    """Gradients that meet at a node are summed in place when nothing else holds the first one
+    (PyTorch's InputBuffer); a gradient a hook kept, or one flowing along two edges, is never
+    written: the kept values and every .grad are torch's."""
+    a = np.random.default_rng(5).standard_normal((3, 4))
+    out = []
+    for lib in (mt, torch):
+        kept = []
+        w = lib.tensor(a, requires_grad=True)
+        others = (w * 3).sum() + (w + w).tanh().sum() + (w @ w.t()).sum()
+        u = w + 1  # its gradient flows on to w unchanged, first (the latest node runs first):
+        u.register_hook(lambda g, kept=kept: kept.append(g))  # the tensor the hook kept
+        (others + (u * 2).sum()).backward()
+        out.append((w.grad.tolist(), kept[0].tolist()))
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-6)
+    assert out[0][1] == out[1][1]

@@ -343,6 +343,8 @@ def normalize_dims(dim, ndim: int) -> tuple[int, ...]:
         return tuple(range(ndim))
     if type(dim) is int and ndim > 0:  # one dim, the common case: nothing to sort or compare
         return (wrap_dim(dim, ndim),)
+    if type(dim) is tuple and len(dim) == 1 and type(dim[0]) is int and ndim > 0:  # (d,): the same
+        return (wrap_dim(dim[0], ndim),)
     dims = [dim] if not isinstance(dim, (tuple, list)) else list(dim)
     if len(dims) == 0:
         return tuple(range(ndim))

@@ -70,13 +70,26 @@ def run_backward(
     for node in root_nodes:
         if deps.get(node, 0) == 0:
             _push(ready, node)
+    plain = task.plain  # Tensor.backward() with no hooks, capture, anomaly mode or profiler
     with grad_mode.set_grad_enabled(create_graph):  # create_graph: backward records a graph too
         while ready:
             node = _pop(ready)
-            grads = task.arrived(node, buffers.pop(node))  # hooks, autograd.grad's capture
-            if grads is None:  # a leaf (its gradient is accumulated) or a node not needed
-                continue
-            grads_in = task.call(node, grads)  # 3. node.apply(grads): one gradient per input edge
+            grads = buffers.pop(node)
+            # An inner node without hooks skips ``arrived`` (which would return ``grads`` as they are).
+            if not plain or node._pre_hooks or node._retained or isinstance(node, AccumulateGrad):
+                grads = task.arrived(node, grads)  # hooks, a leaf's .grad, autograd.grad's capture
+                if grads is None:  # a leaf (its gradient is accumulated) or a node not needed
+                    continue
+            if plain and len(grads) == 1 and grads[0] is not None and not node._hooks:
+                # one gradient arrived and no post hook watches: ``call`` without its checks for
+                # missing gradients and hooks (the common node; ``call`` does the same otherwise)
+                grads_in = node.apply((grads[0],))
+                if len(grads_in) != len(node._edges):
+                    task.wrong_count(node, grads_in)
+                if not task.retain_graph:
+                    node._release()
+            else:
+                grads_in = task.call(node, grads)  # 3. node.apply(grads): one gradient per input edge
             for i, (edge, g) in enumerate(zip(node._edges, grads_in)):
                 if edge is None:  # an input that needs no gradient
                     continue
@@ -88,7 +101,10 @@ def run_backward(
                     buf = buffers.get(nxt)
                     if buf is None:
                         buf = buffers[nxt] = [None] * len(nxt._out_meta)
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                    if buf[nr] is None:
+                        buf[nr] = g
+                    elif create_graph or not _add_in_place(buf, nr, g):
+                        buf[nr] = buf[nr] + g
                 deps[nxt] -= 1
                 if deps[nxt] == 0:
                     if nxt in buffers:
@@ -98,6 +114,34 @@ def run_backward(
             g = None  # hold no gradient that a leaf could take over (``_can_steal``)
             del grads, grads_in
     return task.captured
+
+
+def _add_in_place(buf: list, nr: int, g) -> bool:
+    """``buf[nr] += g`` on the arrays, when nothing but the buffer can see ``buf[nr]`` (PyTorch's
+    ``InputBuffer::accumulate``: in place when grad mode is off and it holds the last reference
+    to the tensor and its storage; a new sum otherwise). Returns whether it added.
+
+    The caller is in no_grad (no ``create_graph``), and ``g`` and ``buf[nr]`` were both made the
+    input's shape and dtype (``validate_grad``). Here: a NumPy array that owns its memory
+    (``base`` None), referenced by this Tensor alone (no view, alias or cached storage of it), a
+    Tensor referenced by the buffer alone (not ``g``, not a user's gradient, not one a hook kept),
+    and no capture watching (its plan would see the write as a step; it gets the sum instead).
+    """
+    old = buf[nr]
+    data = old._data
+    if (type(data) is not np.ndarray or data.base is not None or old is g or _capture.observer is not None
+            or sys.getrefcount(old) > _BUFFER_REFS or sys.getrefcount(data) > _DATA_REFS
+            or not data.flags.writeable or data.dtype != g._data.dtype or data.shape != g._data.shape):
+        return False
+    np.add(data, g._data, out=data)
+    return True
+
+
+# References while ``_add_in_place`` runs when only the buffer holds the old gradient: the buffer
+# list's, ``old`` and getrefcount's argument; its array: the Tensor's ``_data``, ``data`` and the
+# argument.
+_BUFFER_REFS = 3
+_DATA_REFS = 3
 
 
 # ----------------------------------------------------------------------------- the ready queue
@@ -163,11 +207,9 @@ class GraphTask:
     """
 
     def __init__(self, inputs, accumulate: bool, retain_graph: bool, create_graph: bool) -> None:
-        from .function import is_anomaly_enabled
-
         self.has_inputs = inputs is not None
         self.accumulate, self.retain_graph, self.create_graph = accumulate, retain_graph, create_graph
-        self.anomaly = is_anomaly_enabled()
+        self.anomaly = function._anomaly_enabled  # (an import statement here cost ~1 µs a backward)
         # Edges the caller asked about: (node, output_nr) -> position in ``inputs``.
         self.capture: dict[tuple, list[int]] = {}
         if inputs is not None:
@@ -181,6 +223,8 @@ class GraphTask:
                 self.capture.setdefault((edge[0], edge[1]), []).append(k)
         self.captured = [None] * (len(inputs) if inputs is not None else 0)
         self.needed: set[Node] | None = None
+        # Nothing special about this backward, so a node needs only its hooks checked (run_backward)
+        self.plain = inputs is None and accumulate and not self.anomaly and _profiler is None
 
     def find_needed(self, root_nodes: list[Node]) -> None:
         if self.has_inputs:
@@ -231,10 +275,7 @@ class GraphTask:
                 grads = _materialize(node, grads)
             grads_in = node.apply(tuple(grads)) if _profiler is None else _profiler.node(node, tuple(grads))
             if len(grads_in) != len(node._edges):
-                raise RuntimeError(
-                    f"function {node.name()} returned an incorrect number of gradients "
-                    f"(expected {len(node._edges)}, got {len(grads_in)})"
-                )
+                self.wrong_count(node, grads_in)
             for hook in node._hooks:  # a node hook may replace the gradients it is given
                 _capture.graph_break("a node hook runs Python in backward")
                 out = hook(grads_in, tuple(grads))
@@ -245,6 +286,13 @@ class GraphTask:
         if not self.retain_graph:
             node._release()
         return grads_in
+
+    @staticmethod
+    def wrong_count(node: Node, grads_in: tuple) -> None:
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {len(node._edges)}, got {len(grads_in)})"
+        )
 
 
 # ----------------------------------------------------------------------------- un-broadcasting
@@ -278,16 +326,17 @@ def validate_grad(node: Node, index: int, grad, meta):
     """Make ``grad`` match the (shape, dtype, device) of the input it flows into."""
     shape, dtype, _device = meta
     if grad._data.shape != shape:
-        if not _is_expandable_to(shape, grad.shape):
+        lead = grad._data.ndim - len(shape)
+        if lead > 0 and grad._data.shape[lead:] == shape and not grad_mode._state.enabled:
+            # only leading dims to sum (a bias; expandable, so no check): one op; the view
+            # sum_to_size adds after its keepdim sum, as PyTorch's, is seen only in a recorded
+            # graph (create_graph)
+            grad = grad.sum(dim=0 if lead == 1 else tuple(range(lead)))
+        elif not _is_expandable_to(shape, grad.shape):
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {index} - got "
                 f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
             )
-        lead = grad.dim() - len(shape)
-        if lead > 0 and grad._data.shape[lead:] == tuple(shape) and not grad_mode.is_grad_enabled():
-            # only leading dims to sum (a bias): one op; the view sum_to_size adds after its
-            # keepdim sum, as PyTorch's, is seen only in a recorded graph (create_graph)
-            grad = grad.sum(dim=tuple(range(lead)))
         else:
             grad = sum_to_size(grad, shape)
     if grad.dtype is not dtype:

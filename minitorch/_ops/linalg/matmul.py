@@ -16,6 +16,7 @@ from ...autograd.function import Primitive
 from ...backends import backend_of
 from .._out import finish
 from .._tensor_args import tensor_args
+from ..shape.views import Transpose
 
 
 class MatMul(Primitive):
@@ -57,13 +58,26 @@ def grad_a(g: Tensor, b: Tensor, column_major: bool = False) -> Tensor:
     for a column-major ``a``, the same product computed as (b @ g^T)^T, column-major too."""
     if b.dim() == 1:
         return g.unsqueeze(-1) * b
-    return _mm(b, g.mT).mT if column_major else _mm(g, b.mT)
+    return _mT(_mm(b, _mT(g))) if column_major else _mm(g, _mT(b))
 
 
 def grad_b(g: Tensor, a: Tensor, column_major: bool = False) -> Tensor:
     """d(a @ b)/db contracted with g: a^T @ g (a vector when g is); for a column-major ``b``,
     (g^T @ a)^T."""
-    return _mm(g.mT, a).mT if column_major else _mm(a.mT, g)
+    return _mT(_mm(_mT(g), a)) if column_major else _mm(_mT(a), g)
+
+
+def _mT(x: Tensor) -> Tensor:
+    """``x.mT`` inside a backward formula: for a matrix the ``Transpose`` view itself, without
+    ``transpose``'s dim wrapping and permutation lists (the dims are the forward's, checked there);
+    the same node (``TransposeBackward0``) and view as ``x.mT``."""
+    if x.dim() != 2:
+        return x.mT
+    s0, s1 = x.stride()
+    return Transpose.apply(x, x._get_storage(), _SWAP, (s1, s0), x.storage_offset())
+
+
+_SWAP = (1, 0)
 
 
 def _mm(a: Tensor, b: Tensor) -> Tensor:
@@ -108,26 +122,25 @@ _KERNEL = {(1, 1): "dot", (2, 1): "addmv_impl_cpu", (2, 2): "addmm_impl_cpu_", (
 @tensor_args("input", "other")
 def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """PyTorch's ``matmul``: 1-d operands are treated as a row/column vector and squeezed after."""
-    if input.dim() == 0 or other.dim() == 0:
+    n_in, n_other = input._data.ndim, other._data.ndim  # (``dim()``, read once)
+    if n_in == 0 or n_other == 0:
         raise RuntimeError(
-            f"both arguments to matmul need to be at least 1D, but they are {input.dim()}D and {other.dim()}D"
+            f"both arguments to matmul need to be at least 1D, but they are {n_in}D and {n_other}D"
         )
     check_same_dtype(input, other)
     if input.dtype is _dtype.bool_ or out is not None:
-        check_not_bool(input, _KERNEL.get((input.dim(), other.dim()), "bmm"), out)
-    a = input.unsqueeze(0) if input.dim() == 1 else input
-    b = other.unsqueeze(-1) if other.dim() == 1 else other
-    if a.shape[-1] != b.shape[-2]:
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({a.shape[-2]}x{a.shape[-1]} and {b.shape[-2]}x{b.shape[-1]})"
-        )
-    cls = MatMul if a.dim() == 2 and b.dim() == 2 else BatchedMatMul
-    y = cls.apply(a, b)
-    if input.dim() == 1:
+        check_not_bool(input, _KERNEL.get((n_in, n_other), "bmm"), out)
+    a = input.unsqueeze(0) if n_in == 1 else input
+    b = other.unsqueeze(-1) if n_other == 1 else other
+    (*_, rows_a, k_a), (*_, k_b, cols_b) = a._data.shape, b._data.shape
+    if k_a != k_b:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{k_a} and {k_b}x{cols_b})")
+    y = (MatMul if n_in <= 2 and n_other <= 2 else BatchedMatMul).apply(a, b)
+    if n_in == 1:
         y = y.squeeze(-2)
-    if other.dim() == 1:
+    if n_other == 1:
         y = y.squeeze(-1)
-    return finish(y, out, same_dtype=True)
+    return y if out is None else finish(y, out, same_dtype=True)
 
 
 __all__ = ["matmul"]

@@ -45,7 +45,8 @@ class Add(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        return g, (g if ctx.alpha == 1 else g * ctx.alpha), None
+        db = (g if ctx.alpha == 1 else g * ctx.alpha) if _needs(ctx, 1) else None
+        return g, db, None
 
 
 class Sub(Primitive):
@@ -61,7 +62,9 @@ class Sub(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        return g, (-g if ctx.alpha == 1 else -g * ctx.alpha), None
+        # no ``-g`` for a ``b`` that needs no gradient (``h - x``, x a constant: an op the engine drops)
+        db = (-g if ctx.alpha == 1 else -g * ctx.alpha) if _needs(ctx, 1) else None
+        return g, db, None
 
 
 class RSub(Primitive):
@@ -246,7 +249,7 @@ class Maximum(Primitive):
     def backward(cls, ctx, g):
         a, b = ctx.saved_tensors
         share = ((a > b) if cls.ufunc == "maximum" else (a < b)) + (a == b) * 0.5
-        return g * share, g * (1 - share)
+        return (g * share if _needs(ctx, 0) else None), (g * (1 - share) if _needs(ctx, 1) else None)
 
 
 class Minimum(Maximum):
@@ -272,7 +275,7 @@ class Atan2(Primitive):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         r = a * a + b * b
-        return g * b / r, -g * a / r
+        return (g * b / r if _needs(ctx, 0) else None), (-g * a / r if _needs(ctx, 1) else None)
 
 
 class Where(Primitive):
@@ -290,7 +293,9 @@ class Where(Primitive):
     def backward(ctx, g):
         (cond,) = ctx.saved_tensors
         zero = g.new_zeros(())
-        return None, where(cond, g, zero), where(cond, zero, g)
+        da = where(cond, g, zero) if _needs(ctx, 1) else None
+        db = where(cond, zero, g) if _needs(ctx, 2) else None
+        return None, da, db
 
 
 class Clamp(Primitive):

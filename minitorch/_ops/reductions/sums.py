@@ -48,10 +48,17 @@ class Sum(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        return restore_dims(g, ctx.dims, ctx.keepdim).expand(ctx.in_shape), None, None, None
+        return _expand_back(g, ctx).expand(ctx.in_shape), None, None, None
 
 
 SumAll = Sum.named("SumBackward0")  # sum() over all dims
+
+
+def _expand_back(g: Tensor, ctx) -> Tensor:
+    """The gradient of a sum or mean with its reduced dims back as size 1, ready to ``expand``;
+    a 0-d gradient (a reduction over every dim) expands as it is, as PyTorch's ``SumBackward0``
+    (``grad.expand(self.sizes())``): no unsqueeze per dim (two ops of ~4 µs each on a matrix)."""
+    return g if g.dim() == 0 else restore_dims(g, ctx.dims, ctx.keepdim)
 
 
 class Mean(Primitive):
@@ -75,7 +82,7 @@ class Mean(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        return restore_dims(g, ctx.dims, ctx.keepdim).expand(ctx.in_shape) / ctx.n, None, None
+        return _expand_back(g, ctx).expand(ctx.in_shape) / ctx.n, None, None
 
 
 MeanAll = Mean.named("MeanBackward0")  # mean() over all dims
