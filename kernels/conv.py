@@ -34,7 +34,7 @@ Padding is ``(ph, pw)`` (symmetric, PyTorch's int form) or ``((top, bottom), (le
 import numpy as np
 from numba import njit, prange
 
-from . import blas, gemm
+from . import blas, gemm, gemm_narrow
 from . import conv_few_channels as few
 from .blas import GEMM_WORK_DIVISOR
 from .checks import check_at_most, check_shape
@@ -225,9 +225,10 @@ def _indexed(x_shape, oW: int, dtype) -> bool:
 def _forward_indexed(x_pad, w_rows, k_hw, out_hw, stride: Pair, dilation: Pair):
     """Y (N*oH*oW, C_out) = cols @ W'.T with cols never built: ``A(r, k) = x_pad[rows[r] +
     kcols[k]]`` on the flat channels-last x_pad (N, Hp, Wp, C_in). Loop nest: ``the two offset
-    vectors / gemm.matmul_indexed (its row blocks over the threads)``."""
+    vectors / gemm.matmul_indexed (its row blocks over the threads)``; at most one register tile
+    of output channels (DenseNet's 32) on kernels/gemm_narrow.py's, A never packed."""
     rows, kcols = _offsets(x_pad.shape, k_hw, out_hw, stride, dilation)
-    return gemm.matmul_indexed(x_pad.reshape(-1), rows, kcols, w_rows.T)
+    return gemm_narrow.matmul_indexed(x_pad.reshape(-1), rows, kcols, w_rows.T)
 
 
 def _offsets(pad_shape, k_hw, out_hw, stride: Pair, dilation: Pair):
@@ -318,7 +319,8 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
     blas.matmul, W'.T += cols.T @ GY (the orientation conv2d_weight_grad explains)``;
     with the forward's ``columns`` (one block) there is no im2col. Where ``_indexed_weight_grad``:
     ``gw = GY @ cols`` on gemm.matmul_indexed_b, cols read from x_pad (the indexed forward's,
-    handed over as ``columns``, or padded here)."""
+    handed over as ``columns``, or padded here); at most one register tile of output channels
+    on kernels/gemm_narrow.py's, cols never packed."""
     N, C_out, oH, oW = gy.shape
     _, C_in, kH, kW = weight_shape
     dtype = np.result_type(x.dtype, gy.dtype)
@@ -336,7 +338,7 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
             x_pad = _nhwc_padded(x, padding)
         rows, kcols = _offsets(x_pad.shape, (kH, kW), (oH, oW), stride, dilation)
         GY = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * L)
-        gw = gemm.matmul_indexed_b(GY, x_pad.reshape(-1), rows, kcols)
+        gw = gemm_narrow.matmul_indexed_b(GY, x_pad.reshape(-1), rows, kcols)
         return np.ascontiguousarray(gw.reshape(C_out, kH, kW, C_in).transpose(0, 3, 1, 2))
     if columns is not None and columns.shape == (N * L, K) and columns.dtype == dtype:
         B, blocks, cols_buf = N, [(0, N)], columns.reshape(-1)

@@ -84,6 +84,52 @@ TILE = {np.dtype(np.float32): (MR, NV * VECTOR_BYTES // 4),
         np.dtype(np.float64): (MR, NV * VECTOR_BYTES // 8)}  # (MR, NR) per dtype
 
 
+def emit_tile(context, builder, dtype, kc, a_at, b_row, c, ldc, accumulate):
+    """Emit the register tile's loop: ``C[0:MR, 0:NR] (=|+=) sum over k < kc of A[i, k] * B[k, :]``,
+    where ``a_at(k, i)`` returns a pointer to A[i, k] and ``b_row(k)`` one to B[k, 0] (NR
+    contiguous numbers), both given k as an LLVM integer. ``c`` points at the tile's first
+    element, ``ldc`` is C's row stride; with ``accumulate`` (an i1) the tile is added to C.
+    Shared by ``_micro_kernel`` (packed slivers) and kernels/gemm_narrow.py (operands read where
+    they lie): only the addressing differs."""
+    scalar = context.get_value_type(dtype)
+    width = VECTOR_BYTES // context.get_abi_sizeof(scalar)
+    vec = llvm.VectorType(scalar, width)
+    vptr = vec.as_pointer()
+    fma = cgutils.get_or_insert_function(
+        builder.module, llvm.FunctionType(vec, [vec, vec, vec]), f"llvm.fma.v{width}f{8 * VECTOR_BYTES // width}")
+    intp = kc.type
+    zero = llvm.Constant(vec, [0.0] * width)
+    broadcast = llvm.Constant(llvm.VectorType(llvm.IntType(32), width), [0] * width)
+    # The accumulators are stack slots; LLVM's mem2reg turns them into registers.
+    acc = [[cgutils.alloca_once_value(builder, zero) for _ in range(NV)] for _ in range(MR)]
+    align = context.get_abi_sizeof(scalar)
+
+    def vector_at(base, offset):
+        return builder.bitcast(builder.gep(base, [llvm.Constant(intp, offset)]), vptr)
+
+    with cgutils.for_range(builder, kc) as loop:
+        b_k = b_row(loop.index)
+        b = [builder.load(vector_at(b_k, v * width), align=align) for v in range(NV)]
+        for i in range(MR):
+            a = builder.load(a_at(loop.index, i))
+            a = builder.insert_element(llvm.Constant(vec, llvm.Undefined), a, llvm.Constant(llvm.IntType(32), 0))
+            a = builder.shuffle_vector(a, llvm.Constant(vec, llvm.Undefined), broadcast)
+            for v in range(NV):
+                builder.store(builder.call(fma, [a, b[v], builder.load(acc[i][v])]), acc[i][v])
+
+    with builder.if_else(accumulate) as (add, store):  # a numba bool is an LLVM i1
+        for mode, to_c in ((add, True), (store, False)):
+            with mode:
+                for i in range(MR):
+                    row = builder.gep(c, [builder.mul(llvm.Constant(intp, i), ldc)])
+                    for v in range(NV):
+                        p = vector_at(row, v * width)
+                        value = builder.load(acc[i][v])
+                        if to_c:
+                            value = builder.fadd(builder.load(p, align=align), value)
+                        builder.store(value, p, align=align)
+
+
 @intrinsic
 def _micro_kernel(typingctx, kc, ap, bp, ldb, c, ldc, accumulate):
     """C[0:MR, 0:NR] (=|+=) Ap @ Bp for a packed sliver Ap (kc x MR) and a sliver Bp (kc x NR)
@@ -96,45 +142,15 @@ def _micro_kernel(typingctx, kc, ap, bp, ldb, c, ldc, accumulate):
 
     def codegen(context, builder, sig, args):
         kc, ap, bp, ldb, c, ldc, accumulate = args
-        scalar = context.get_value_type(dtype)
-        width = VECTOR_BYTES // context.get_abi_sizeof(scalar)
-        vec = llvm.VectorType(scalar, width)
-        vptr = vec.as_pointer()
-        fma = cgutils.get_or_insert_function(
-            builder.module, llvm.FunctionType(vec, [vec, vec, vec]), f"llvm.fma.v{width}f{8 * VECTOR_BYTES // width}")
         intp = kc.type
-        zero = llvm.Constant(vec, [0.0] * width)
-        broadcast = llvm.Constant(llvm.VectorType(llvm.IntType(32), width), [0] * width)
-        # The accumulators are stack slots; LLVM's mem2reg turns them into registers.
-        acc = [[cgutils.alloca_once_value(builder, zero) for _ in range(NV)] for _ in range(MR)]
 
-        def vector_at(base, offset):
-            return builder.bitcast(builder.gep(base, [llvm.Constant(intp, offset)]), vptr)
+        def a_at(k, i):
+            return builder.gep(ap, [builder.add(builder.mul(k, llvm.Constant(intp, MR)), llvm.Constant(intp, i))])
 
-        with cgutils.for_range(builder, kc) as loop:
-            a_k = builder.gep(ap, [builder.mul(loop.index, llvm.Constant(intp, MR))])
-            b_k = builder.gep(bp, [builder.mul(loop.index, ldb)])
-            b = [builder.load(vector_at(b_k, v * width), align=context.get_abi_sizeof(scalar))
-                 for v in range(NV)]
-            for i in range(MR):
-                a = builder.load(builder.gep(a_k, [llvm.Constant(intp, i)]))
-                a = builder.insert_element(llvm.Constant(vec, llvm.Undefined), a, llvm.Constant(llvm.IntType(32), 0))
-                a = builder.shuffle_vector(a, llvm.Constant(vec, llvm.Undefined), broadcast)
-                for v in range(NV):
-                    builder.store(builder.call(fma, [a, b[v], builder.load(acc[i][v])]), acc[i][v])
+        def b_row(k):
+            return builder.gep(bp, [builder.mul(k, ldb)])
 
-        align = context.get_abi_sizeof(scalar)
-        with builder.if_else(accumulate) as (add, store):  # a numba bool is an LLVM i1
-            for mode, to_c in ((add, True), (store, False)):
-                with mode:
-                    for i in range(MR):
-                        row = builder.gep(c, [builder.mul(llvm.Constant(intp, i), ldc)])
-                        for v in range(NV):
-                            p = vector_at(row, v * width)
-                            value = builder.load(acc[i][v])
-                            if to_c:
-                                value = builder.fadd(builder.load(p, align=align), value)
-                            builder.store(value, p, align=align)
+        emit_tile(context, builder, dtype, kc, a_at, b_row, c, ldc, accumulate)
         return context.get_dummy_value()
 
     return types.void(kc, ap, bp, ldb, c, ldc, accumulate), codegen
@@ -515,6 +531,22 @@ def matmul_indexed(a: np.ndarray, rows: np.ndarray, kcols: np.ndarray, b: np.nda
     of C, so no reduction. Cost: 2*M*N*K flops; A is read once per (jc, pc) block while packing
     (no M x K copy of it is ever made), B packed once per (jc, pc) block per piece.
     Checks, before any loop, that every index stays inside ``a`` and the shapes agree."""
+    c, trivial = check_indexed(a, rows, kcols, b)
+    if trivial:
+        return c
+    (M, N), K = c.shape, b.shape[0]
+    runs8 = K % 8 == 0 and bool(np.all(np.diff(kcols.reshape(-1, 8), axis=1) == 1))
+    rsb, csb = (s // b.itemsize for s in b.strides)
+    shared = in_parallel(M * N * K // 16)
+    parts = min(split_threads(), (M + MR - 1) // MR) if shared else 1
+    _gemm_indexed_rows(M, N, K, a, rows, kcols, b.reshape(-1) if b.flags.c_contiguous else _flat(b), 0, rsb, csb,
+                       c.reshape(-1), workspace(a.dtype), runs8, parts, shared and parts > 1)
+    return c
+
+
+def check_indexed(a: np.ndarray, rows: np.ndarray, kcols: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``matmul_indexed``'s checks (shapes, dtypes, every index inside ``a``), before any loop;
+    returns C (M, N), uninitialised, and whether it already is the product (M, N or K zero)."""
     check_shape("matmul_indexed", "rows", rows.shape, (None,))
     check_shape("matmul_indexed", "kcols", kcols.shape, (None,))
     check_shape("matmul_indexed", "b", b.shape, (kcols.shape[0], None))
@@ -525,19 +557,13 @@ def matmul_indexed(a: np.ndarray, rows: np.ndarray, kcols: np.ndarray, b: np.nda
         raise RuntimeError("matmul_indexed: rows and kcols must be int64, b's strides non-negative")
     c = np.empty((M, N), dtype=a.dtype)
     if M == 0 or N == 0:
-        return c
+        return c, True
     if K == 0:
         c[...] = 0
-        return c
+        return c, True
     if rows.min() < 0 or kcols.min() < 0 or int(rows.max()) + int(kcols.max()) >= a.size:
         raise RuntimeError(f"matmul_indexed: an index of A falls outside a (size {a.size})")
-    runs8 = K % 8 == 0 and bool(np.all(np.diff(kcols.reshape(-1, 8), axis=1) == 1))
-    rsb, csb = (s // b.itemsize for s in b.strides)
-    shared = in_parallel(M * N * K // 16)
-    parts = min(split_threads(), (M + MR - 1) // MR) if shared else 1
-    _gemm_indexed_rows(M, N, K, a, rows, kcols, b.reshape(-1) if b.flags.c_contiguous else _flat(b), 0, rsb, csb,
-                       c.reshape(-1), workspace(a.dtype), runs8, parts, shared and parts > 1)
-    return c
+    return c, False
 
 
 @njit(cache=True)
@@ -617,6 +643,22 @@ def matmul_indexed_b(a: np.ndarray, b: np.ndarray, rows: np.ndarray, kcols: np.n
     kernels/blas.py shares a GEMM) / gemm_indexed_b``; each piece writes its own columns of C.
     Cost: 2*M*N*K flops; B is read from b once per (jc, pc) block while packing, never copied
     whole. Checks, before any loop, that every index stays inside ``b`` and the shapes agree."""
+    c, trivial = check_indexed_b(a, b, rows, kcols)
+    if trivial:
+        return c
+    (M, N), K = c.shape, a.shape[1]
+    nr = TILE[b.dtype][1]
+    rsa, csa = (s // a.itemsize for s in a.strides)
+    shared = in_parallel(M * N * K // 16)
+    parts = min(split_threads(), (N + nr - 1) // nr) if shared else 1
+    _gemm_indexed_b_cols(M, N, K, a.reshape(-1) if a.flags.c_contiguous else _flat(a), rsa, csa, b, rows, kcols,
+                         c.reshape(-1), workspace(b.dtype), nr, parts, shared and parts > 1)
+    return c
+
+
+def check_indexed_b(a: np.ndarray, b: np.ndarray, rows: np.ndarray, kcols: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``matmul_indexed_b``'s checks (shapes, dtypes, every index inside ``b``), before any loop;
+    returns C (M, N), uninitialised, and whether it already is the product (M, N or K zero)."""
     check_shape("matmul_indexed_b", "rows", rows.shape, (None,))
     check_shape("matmul_indexed_b", "kcols", kcols.shape, (None,))
     check_shape("matmul_indexed_b", "a", a.shape, (None, rows.shape[0]))
@@ -627,19 +669,13 @@ def matmul_indexed_b(a: np.ndarray, b: np.ndarray, rows: np.ndarray, kcols: np.n
         raise RuntimeError("matmul_indexed_b: rows and kcols must be int64, a's strides non-negative")
     c = np.empty((M, N), dtype=b.dtype)
     if M == 0 or N == 0:
-        return c
+        return c, True
     if K == 0:
         c[...] = 0
-        return c
+        return c, True
     if rows.min() < 0 or kcols.min() < 0 or int(rows.max()) + int(kcols.max()) >= b.size:
         raise RuntimeError(f"matmul_indexed_b: an index of B falls outside b (size {b.size})")
-    nr = TILE[b.dtype][1]
-    rsa, csa = (s // a.itemsize for s in a.strides)
-    shared = in_parallel(M * N * K // 16)
-    parts = min(split_threads(), (N + nr - 1) // nr) if shared else 1
-    _gemm_indexed_b_cols(M, N, K, a.reshape(-1) if a.flags.c_contiguous else _flat(a), rsa, csa, b, rows, kcols,
-                         c.reshape(-1), workspace(b.dtype), nr, parts, shared and parts > 1)
-    return c
+    return c, False
 
 
 def _flat(b: np.ndarray) -> np.ndarray:
