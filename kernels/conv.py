@@ -217,9 +217,34 @@ def _indexed_weight_grad(x_shape, w_shape, groups: int, dtype) -> bool:
             and (not large or w_shape[0] >= INDEXED_WEIGHT_GRAD_LARGE_MIN_C_OUT))
 
 
-def _indexed(x_shape, oW: int, dtype) -> bool:
-    """Whether the channels-last forward runs on the indexed GEMM (see above)."""
-    return oW % 8 == 0 and x_shape[1] % 8 == 0 and gemm.available(dtype)
+def _indexed(x_shape, oW: int, dtype, c_out: int = 0) -> bool:
+    """Whether the channels-last forward runs on the indexed GEMM (see above); with at most one
+    register tile of output channels (``c_out``) at any width: kernels/gemm_narrow.py reads A in
+    place and needs neither whole slivers of 8 positions nor runs of 8 channels."""
+    narrow = 0 < c_out and gemm_narrow.narrow(c_out, dtype)
+    return (narrow or oW % 8 == 0 and x_shape[1] % 8 == 0) and gemm.available(dtype)
+
+
+# DenseNet's growth layers (32 output channels) on maps of 2x2 to 4x4 positions: the narrow
+# indexed GEMM against one GEMM per tap (conv_small.py), CPU ms at 1 thread, medians, load 5.3
+# (taps -> narrow): forward (64,96,4,4) 0.74 -> 0.54, (64,160,4,4) 1.23 -> 0.86, (64,192,4,4)
+# 1.54 -> 1.06, (64,112,2,2) 0.25 -> 0.19, (64,208,2,2) 0.37 -> 0.32; weight gradient (C_in a
+# multiple of 32) (64,96,4,4) 0.64 -> 0.55, (64,160,4,4) 1.17 -> 0.89, but at 2x2 (64,112) 0.16
+# -> 0.27 (the taps skip the padding's zeros, a quarter to half of the columns there).
+NARROW_MIN_POSITIONS = 2 * 2
+NARROW_WEIGHT_GRAD_MIN_POSITIONS = 4 * 4
+
+
+def _narrow_small_map(x_shape, w_shape, groups: int, dtype, weight_grad: bool = False) -> bool:
+    """Whether a map small enough for one GEMM per tap runs on the narrow indexed GEMM instead
+    (see above): the channels-last case, at most one register tile of output channels, and for
+    the weight gradient C_in a multiple of its width (``_indexed_weight_grad``)."""
+    positions = x_shape[2] * x_shape[3]
+    if weight_grad:
+        return (positions >= NARROW_WEIGHT_GRAD_MIN_POSITIONS and gemm_narrow.narrow(w_shape[0], dtype)
+                and _indexed_weight_grad(x_shape, w_shape, groups, dtype))
+    return (positions >= NARROW_MIN_POSITIONS and _nhwc(x_shape, w_shape, groups)
+            and gemm.available(dtype) and gemm_narrow.narrow(w_shape[0], dtype))
 
 
 def _forward_indexed(x_pad, w_rows, k_hw, out_hw, stride: Pair, dilation: Pair):
@@ -260,7 +285,7 @@ def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, b
     x = np.ascontiguousarray(x, dtype=dtype)
     w_rows = _nhwc_weight(w.astype(dtype, copy=False))
     N, C_out, L, K = x.shape[0], w.shape[0], oH * oW, w_rows.shape[1]
-    if _indexed(x.shape, oW, dtype):
+    if _indexed(x.shape, oW, dtype, C_out):
         x_pad = _nhwc_padded(x, padding)
         Y = _forward_indexed(x_pad, w_rows, w.shape[2:], (oH, oW), stride, dilation)
         Y = Y.reshape(N, oH, oW, C_out).transpose(0, 3, 1, 2)
@@ -692,7 +717,8 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     # Each algorithm checks its arguments (_check_forward) before it allocates or loops.
     if w.ndim == 4 and _pointwise(w.shape, pad, groups):
         y = conv2d_forward_pointwise(x, w, stride, bias)
-    elif w.ndim == 4 and x.ndim == 4 and _taps_path(x.shape, w.shape, groups):
+    elif w.ndim == 4 and x.ndim == 4 and _taps_path(x.shape, w.shape, groups) and not _narrow_small_map(
+            x.shape, w.shape, groups, np.result_type(x.dtype, w.dtype)):
         y = _conv2d_forward_taps(x, w, stride, pad, dilation, bias)
     elif w.ndim == 4 and x.ndim == 4 and _nhwc(x.shape, w.shape, groups):
         kept: list = []
@@ -829,7 +855,8 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
         return few.conv2d_weight_grad(gy, x, weight_shape, stride, pad, dilation)
     if _pointwise(weight_shape, pad, groups):
         return _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride)
-    if _taps_path(x.shape, weight_shape, groups):
+    if _taps_path(x.shape, weight_shape, groups) and not _narrow_small_map(
+            x.shape, weight_shape, groups, np.result_type(x.dtype, gy.dtype), weight_grad=True):
         return _conv2d_weight_grad_taps(gy, x, weight_shape, stride, pad, dilation)
     if _nhwc_weight_grad(x.shape, weight_shape, groups) or _indexed_weight_grad(
             x.shape, weight_shape, groups, np.result_type(x.dtype, gy.dtype)):

@@ -73,10 +73,20 @@ def test_narrow_gemms_check_first():
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("x_shape", [(4, 64, 8, 8), (2, 160, 8, 8), (3, 96, 8, 16)])
-def test_densenet_growth_convolution_against_torch(x_shape, dtype):
+@pytest.mark.parametrize("x_shape", [
+    (4, 64, 8, 8), (2, 160, 8, 8), (3, 96, 8, 16),  # whole rows of 8 positions
+    (2, 96, 4, 4), (3, 112, 2, 2), (2, 40, 12, 12), (2, 64, 6, 6),  # small maps, rows not of 8
+    (2, 120, 1, 1),  # one position: one GEMM per tap stays
+])
+def test_densenet_growth_convolution_against_torch(x_shape, dtype, monkeypatch):
     """DenseNet's 3x3 convolutions to 32 channels (padding 1): forward and weight gradient on
-    the narrow GEMMs (float32; float64's tile is 16 wide, so there gemm.py's), against torch."""
+    the narrow GEMMs (float32; float64's tile is 16 wide, so there gemm.py's), on every map of
+    2x2 positions or more (kernels/conv.py, ``_indexed`` and ``_narrow_small_map``), against torch."""
+    from minitorch.kernels import conv
+
+    calls = []
+    monkeypatch.setattr(conv.gemm_narrow, "matmul_indexed",
+                        lambda *a, f=gemm_narrow.matmul_indexed: calls.append(1) or f(*a))
     rng = np.random.default_rng(1)
     x = random_array(rng, x_shape, dtype)
     w = random_array(rng, (32, x_shape[1], 3, 3), dtype)
@@ -86,3 +96,6 @@ def test_densenet_growth_convolution_against_torch(x_shape, dtype):
     assert_close(y, y_t, dtype)
     assert_close(conv2d_input_grad(gy, w, x.shape, (1, 1), (1, 1), (1, 1), 1), gx_t, dtype)
     assert_close(conv2d_weight_grad(gy, x, w.shape, (1, 1), (1, 1), (1, 1), 1, columns), gw_t, dtype)
+    whole_rows = x_shape[3] % 8 == 0 and x_shape[1] % 8 == 0  # the indexed GEMM at any width of C
+    narrow = gemm_narrow.narrow(32, dtype) and x_shape[2] * x_shape[3] >= conv.NARROW_MIN_POSITIONS
+    assert bool(calls) == (gemm.available(dtype) and (whole_rows or narrow))
