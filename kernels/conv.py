@@ -204,17 +204,22 @@ def _nhwc_weight(w):
 # cols.T, or the indexed A on cols.T) -> indexed B (load average 4.1): DenseNet (64,160,8,8)->32
 # 5.56 -> 5.19, (64,64,8,8)->32 2.29 -> 1.93; (64,64,8,8)->192 7.66 -> 6.83; (64,64,16,16)->128
 # 23.5 -> 20.4 (on maps over 8x8 the columns were channels first; from 64 output channels there,
-# (64,32,16,16)->64 7.9 -> 6.8 with the indexed A).
+# (64,32,16,16)->64 7.9 -> 6.8 with the indexed A). At most one register tile of output channels
+# (DenseNet's 32) it runs on kernels/gemm_narrow.py, B never packed, at any map size (1 thread,
+# medians, load 3.7, columns -> narrow indexed): (16,128,12,12)->32 3.88 -> 1.64, (16,128,24,24)
+# ->32 12.0 -> 6.6, (16,64,24,24)->32 6.3 -> 3.3, (16,192,12,12)->32 5.6 -> 2.4.
 INDEXED_WEIGHT_GRAD_LARGE_MIN_C_OUT = 64
 
 
 def _indexed_weight_grad(x_shape, w_shape, groups: int, dtype) -> bool:
     """Whether conv2d_weight_grad runs on the indexed GEMM (see above): the channels-last case,
-    C_in a multiple of the register tile's width, on maps over 8x8 enough output channels."""
+    C_in a multiple of the register tile's width, on maps over 8x8 enough output channels, or
+    at most one tile of them (the narrow GEMM)."""
     large = x_shape[2] * x_shape[3] > NHWC_WEIGHT_GRAD_MAX_POSITIONS
     return (_nhwc(x_shape, w_shape, groups) and gemm.available(dtype)
             and x_shape[1] % gemm.TILE[np.dtype(dtype)][1] == 0
-            and (not large or w_shape[0] >= INDEXED_WEIGHT_GRAD_LARGE_MIN_C_OUT))
+            and (not large or w_shape[0] >= INDEXED_WEIGHT_GRAD_LARGE_MIN_C_OUT
+                 or gemm_narrow.narrow(w_shape[0], dtype)))
 
 
 def _indexed(x_shape, oW: int, dtype, c_out: int = 0) -> bool:
@@ -225,13 +230,13 @@ def _indexed(x_shape, oW: int, dtype, c_out: int = 0) -> bool:
     return (narrow or oW % 8 == 0 and x_shape[1] % 8 == 0) and gemm.available(dtype)
 
 
-# DenseNet's growth layers (32 output channels) on maps of 2x2 to 4x4 positions: the narrow
-# indexed GEMM against one GEMM per tap (conv_small.py), CPU ms at 1 thread, medians, load 5.3
-# (taps -> narrow): forward (64,96,4,4) 0.74 -> 0.54, (64,160,4,4) 1.23 -> 0.86, (64,192,4,4)
-# 1.54 -> 1.06, (64,112,2,2) 0.25 -> 0.19, (64,208,2,2) 0.37 -> 0.32; weight gradient (C_in a
-# multiple of 32) (64,96,4,4) 0.64 -> 0.55, (64,160,4,4) 1.17 -> 0.89, but at 2x2 (64,112) 0.16
-# -> 0.27 (the taps skip the padding's zeros, a quarter to half of the columns there).
-NARROW_MIN_POSITIONS = 2 * 2
+# DenseNet's growth layers (32 output channels) on 4x4 maps: the narrow indexed GEMM against one
+# GEMM per tap (conv_small.py), CPU ms at 1 thread, medians, load 4.3-5.3 (taps -> narrow):
+# forward (64,96,4,4) 0.82 -> 0.59, (64,160,4,4) 1.35 -> 0.99, (64,192,4,4) 1.64 -> 1.27; weight
+# gradient (C_in a multiple of 32) 0.72 -> 0.52, 1.30 -> 0.95, 1.53 -> 1.17. Not at 2x2, where
+# the taps skip the padding's zeros (a half to three quarters of the columns there): forward
+# (64,112,2,2) 0.26 -> 0.23 but (64,208,2,2) 0.37 -> 0.42, weight gradient (64,112) 0.16 -> 0.27.
+NARROW_MIN_POSITIONS = 4 * 4
 NARROW_WEIGHT_GRAD_MIN_POSITIONS = 4 * 4
 
 
