@@ -42,8 +42,13 @@ row-major B is read in place (slivers straight from its rows, ``ldb`` apart) whe
 MC block, since then each number of B is read once either way and packing it is a copy for
 nothing (LeNet conv2's forward: 213 -> 110 us, 122 of them the packing).
 
+The two inner loops (``for jr / for ir / micro-kernel``, with the edge tiles) are one function,
+``_block`` (BLIS's macro-kernel), which the three loop nests below share.
+
 A variant, ``gemm_indexed``, reads A as ``a[rows[i] + kcols[k]]``: the convolutions' im2col
-columns without writing them (kernels/conv.py), its blocks packed straight from the image.
+columns without writing them (kernels/conv.py), its blocks packed straight from the image;
+``gemm_indexed_b`` reads B so. Where C is one register tile narrow, kernels/gemm_narrow.py reads
+that operand in place instead of packing it (the micro-kernel's code, ``emit_tile``, shared).
 
 A second loop nest serves a C narrower than the tile (N < NR) whose A and B are both stored
 along k, a weight gradient ``cols @ gy^T`` with few output channels: there half of every tile
