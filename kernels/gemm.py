@@ -83,6 +83,7 @@ from .threading import in_parallel, split_threads
 
 VECTOR_BYTES = 64  # one AVX-512 register (a narrower machine splits each vector in LLVM)
 MR, NV = 8, 2  # the register tile: MR rows x NV vectors of C (16 accumulators)
+UNROLL = 8  # k steps per iteration of the micro-kernel's loop (emit_tile)
 KC, MC, NC = 512, 64, 1024  # cache blocks (at most): a sliver of Bp (KC x NR) in L1, Ap in L2, Bp in L3
 
 TILE = {np.dtype(np.float32): (MR, NV * VECTOR_BYTES // 4),
@@ -95,7 +96,11 @@ def emit_tile(context, builder, dtype, kc, a_at, b_row, c, ldc, accumulate):
     contiguous numbers), both given k as an LLVM integer. ``c`` points at the tile's first
     element, ``ldc`` is C's row stride; with ``accumulate`` (an i1) the tile is added to C.
     Shared by ``_micro_kernel`` (packed slivers) and kernels/gemm_narrow.py (operands read where
-    they lie): only the addressing differs."""
+    they lie): only the addressing differs. The loop over k is unrolled UNROLL times (then the
+    kc % UNROLL last steps), which changes no sum's order: float32, 1 thread, CPU time, old / new
+    alternating, medians of 15, load 4.3: NiN's 5x5 forward GEMM (3136 x 2400 x 256) 25.3 ->
+    23.9 ms, its weight gradient 29.4 -> 28.0, 512^3 1.78 -> 1.66, every one of 7 shapes 0.94-0.99
+    (UNROLL = 4: 0.95-1.00)."""
     scalar = context.get_value_type(dtype)
     width = VECTOR_BYTES // context.get_abi_sizeof(scalar)
     vec = llvm.VectorType(scalar, width)
@@ -112,15 +117,23 @@ def emit_tile(context, builder, dtype, kc, a_at, b_row, c, ldc, accumulate):
     def vector_at(base, offset):
         return builder.bitcast(builder.gep(base, [llvm.Constant(intp, offset)]), vptr)
 
-    with cgutils.for_range(builder, kc) as loop:
-        b_k = b_row(loop.index)
+    def step(k):
+        b_k = b_row(k)
         b = [builder.load(vector_at(b_k, v * width), align=align) for v in range(NV)]
         for i in range(MR):
-            a = builder.load(a_at(loop.index, i))
+            a = builder.load(a_at(k, i))
             a = builder.insert_element(llvm.Constant(vec, llvm.Undefined), a, llvm.Constant(llvm.IntType(32), 0))
             a = builder.shuffle_vector(a, llvm.Constant(vec, llvm.Undefined), broadcast)
             for v in range(NV):
                 builder.store(builder.call(fma, [a, b[v], builder.load(acc[i][v])]), acc[i][v])
+
+    unroll = llvm.Constant(intp, UNROLL)
+    with cgutils.for_range(builder, builder.sdiv(kc, unroll)) as loop:
+        for u in range(UNROLL):
+            step(builder.add(builder.mul(loop.index, unroll), llvm.Constant(intp, u)))
+    done = builder.mul(builder.sdiv(kc, unroll), unroll)
+    with cgutils.for_range(builder, builder.sub(kc, done)) as loop:
+        step(builder.add(done, loop.index))
 
     with builder.if_else(accumulate) as (add, store):  # a numba bool is an LLVM i1
         for mode, to_c in ((add, True), (store, False)):
