@@ -11,7 +11,9 @@ convolution is most of a training step: many channels, small images, 3x3 at stri
 
 House style (as benchmarks/bench_kernels.py): ours and torch each run in their own worker
 process (their thread pools would fight in one) and are asked for one timing in turn, repeat
-after repeat; medians reported. Both run at the same thread count (numba's threads for ours,
+after repeat; medians reported, of CPU time (``time.thread_time``) at one thread, where this
+thread does all the work (a busy shared machine disturbs it less than wall time), of wall time
+at more. Both run at the same thread count (numba's threads for ours,
 ``torch.set_num_threads`` for torch). ``ratio`` is ours / torch (< 1: ours faster). Ours is what
 the CPU backend runs for Convolution: ``kernels.conv2d`` (forward with bias, keeping the columns
 when they fit), ``kernels.conv2d_input_grad``, ``kernels.conv2d_weight_grad``; torch's are
@@ -40,6 +42,13 @@ SHAPES = {
     "resnet 3x3 s1 (64,512,4,4)->512": ((64, 512, 4, 4), 512, 3, 1, 1),
     "resnet 1x1 s2 (64,128,8,8)->256": ((64, 128, 8, 8), 256, 1, 2, 0),
     "nin 1x1 s1 (64,256,8,8)->256": ((64, 256, 8, 8), 256, 1, 1, 0),
+    # the gallery's NiN (bench_gallery.py: 67 px inputs, batch 64), its convolutions in order
+    "g67 nin 11x11 s4 (64,1,67,67)->96": ((64, 1, 67, 67), 96, 11, 4, 0),
+    "g67 nin 1x1 (64,96,15,15)->96": ((64, 96, 15, 15), 96, 1, 1, 0),
+    "g67 nin 5x5 p2 (64,96,7,7)->256": ((64, 96, 7, 7), 256, 5, 1, 2),
+    "g67 nin 1x1 (64,256,7,7)->256": ((64, 256, 7, 7), 256, 1, 1, 0),
+    "g67 nin 3x3 p1 (64,256,3,3)->384": ((64, 256, 3, 3), 384, 3, 1, 1),
+    "g67 nin 1x1 (64,384,3,3)->384": ((64, 384, 3, 3), 384, 1, 1, 0),
     "stem 7x7 s2 p3 (16,1,96,96)->64": ((16, 1, 96, 96), 64, 7, 2, 3),
     "googlenet 1x1 (16,192,24,24)->64": ((16, 192, 24, 24), 64, 1, 1, 0),
     "densenet 1x1 (16,128,24,24)->128": ((16, 128, 24, 24), 128, 1, 1, 0),
@@ -51,8 +60,19 @@ SHAPES = {
     "g32 resnet 3x3 (64,256,2,2)->256": ((64, 256, 2, 2), 256, 3, 1, 1),
     "g32 resnet 3x3 (64,512,1,1)->512": ((64, 512, 1, 1), 512, 3, 1, 1),
     "g32 resnet 3x3 s2 (64,256,2,2)->512": ((64, 256, 2, 2), 512, 3, 2, 1),
+    "g32 densenet 3x3 (64,64,8,8)->32": ((64, 64, 8, 8), 32, 3, 1, 1),
+    "g32 densenet 3x3 (64,96,8,8)->32": ((64, 96, 8, 8), 32, 3, 1, 1),
+    "g32 densenet 3x3 (64,128,8,8)->32": ((64, 128, 8, 8), 32, 3, 1, 1),
     "g32 densenet 3x3 (64,160,8,8)->32": ((64, 160, 8, 8), 32, 3, 1, 1),
+    "g32 densenet 3x3 (64,96,4,4)->32": ((64, 96, 4, 4), 32, 3, 1, 1),
     "g32 densenet 3x3 (64,160,4,4)->32": ((64, 160, 4, 4), 32, 3, 1, 1),
+    "g32 densenet 3x3 (64,192,4,4)->32": ((64, 192, 4, 4), 32, 3, 1, 1),
+    "g32 densenet 3x3 (64,112,2,2)->32": ((64, 112, 2, 2), 32, 3, 1, 1),
+    "g32 densenet 3x3 (64,208,2,2)->32": ((64, 208, 2, 2), 32, 3, 1, 1),
+    "g32 densenet 3x3 (64,184,1,1)->32": ((64, 184, 1, 1), 32, 3, 1, 1),
+    # the chapter's own size (96 px), whose maps are not whole rows of 8
+    "densenet 3x3 (16,128,12,12)->32": ((16, 128, 12, 12), 32, 3, 1, 1),
+    "densenet 3x3 (16,160,6,6)->32": ((16, 160, 6, 6), 32, 3, 1, 1),
     # d2l's LeNet (the lenet chapter and bench_compile's LeNet step): few channels, 5x5
     "lenet conv1 5x5 p2 (64,1,28,28)->6": ((64, 1, 28, 28), 6, 5, 1, 2),
     "lenet conv2 5x5 (64,6,14,14)->16": ((64, 6, 14, 14), 16, 5, 1, 0),
@@ -167,10 +187,11 @@ def worker(library, conn, path=None):
         fn = steps[name][op]
         time.sleep(PAUSE)
         fn()  # warm: pools awake, caches refilled after the other library ran
-        start = time.perf_counter()
+        clock = time.thread_time if threads == 1 else time.perf_counter  # CPU time on one thread
+        start = clock()
         for _ in range(3):
             fn()
-        conn.send((time.perf_counter() - start) / 3)
+        conn.send((clock() - start) / 3)
 
 
 def main():

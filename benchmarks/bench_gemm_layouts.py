@@ -4,7 +4,8 @@ Run from the repository root: ``python benchmarks/bench_gemm_layouts.py [--threa
 ``new`` is kernels/gemm.py (one thread, gemm.matmul), ``blas`` kernels/blas.matmul (what
 minitorch runs: ours where ``gemm.pays``, else OpenBLAS), ``old`` a copy of gemm.py from a
 given commit (``--old REV``, default HEAD) loaded beside it, so old and new alternate in one
-process, in a shuffled order each round; medians of ``--repeats`` rounds, each timing every contender once in turn.
+process, in a shuffled order each round; medians of ``--repeats`` rounds, each timing every contender once in turn
+(CPU time at one thread).
 With ``--threads`` above 1, ``blas`` shares each GEMM over numba's threads and torch is left out:
 its OpenMP pool and OpenBLAS's, both busy in one process, slow each other tenfold."""
 import argparse
@@ -65,13 +66,19 @@ CASES = [  # (name, M, K, N, A column-major, B column-major)
     ("576x2048x128 A col", 576, 2048, 128, True, False),
     ("ResNet input grad 576x64x1624 (B packed)", 576, 64, 1624, False, False),
     ("512^3 row-major (B packed)", 512, 512, 512, False, False),
+    ("NiN 5x5 fwd cols @ W'.t() 3136x2400x256", 3136, 2400, 256, False, True),
+    ("NiN 5x5 dx gy @ W' 3136x256x2400", 3136, 256, 2400, False, False),
+    ("NiN 5x5 dW cols.t() @ gy 2400x3136x256", 2400, 3136, 256, True, False),
 ]
 
 
 def clock(f):
-    t = time.perf_counter()
+    """CPU time at one thread (this thread does all the work, and a busy shared machine's waits
+    do not count), wall time at more."""
+    now = time.thread_time if args.threads == 1 else time.perf_counter
+    t = now()
     f()
-    return time.perf_counter() - t
+    return now() - t
 
 
 print(f"threads {args.threads}, blas {'gemm.py forced' if args.own else 'as gemm.pays says'}, load {os.getloadavg()}, old = {args.old or '-'}")

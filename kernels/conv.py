@@ -34,7 +34,7 @@ Padding is ``(ph, pw)`` (symmetric, PyTorch's int form) or ``((top, bottom), (le
 import numpy as np
 from numba import njit, prange
 
-from . import blas, gemm
+from . import blas, gemm, gemm_narrow
 from . import conv_few_channels as few
 from .blas import GEMM_WORK_DIVISOR
 from .checks import check_at_most, check_shape
@@ -204,30 +204,61 @@ def _nhwc_weight(w):
 # cols.T, or the indexed A on cols.T) -> indexed B (load average 4.1): DenseNet (64,160,8,8)->32
 # 5.56 -> 5.19, (64,64,8,8)->32 2.29 -> 1.93; (64,64,8,8)->192 7.66 -> 6.83; (64,64,16,16)->128
 # 23.5 -> 20.4 (on maps over 8x8 the columns were channels first; from 64 output channels there,
-# (64,32,16,16)->64 7.9 -> 6.8 with the indexed A).
+# (64,32,16,16)->64 7.9 -> 6.8 with the indexed A). At most one register tile of output channels
+# (DenseNet's 32) it runs on kernels/gemm_narrow.py, B never packed, at any map size (1 thread,
+# medians, load 3.7, columns -> narrow indexed): (16,128,12,12)->32 3.88 -> 1.64, (16,128,24,24)
+# ->32 12.0 -> 6.6, (16,64,24,24)->32 6.3 -> 3.3, (16,192,12,12)->32 5.6 -> 2.4.
 INDEXED_WEIGHT_GRAD_LARGE_MIN_C_OUT = 64
 
 
 def _indexed_weight_grad(x_shape, w_shape, groups: int, dtype) -> bool:
     """Whether conv2d_weight_grad runs on the indexed GEMM (see above): the channels-last case,
-    C_in a multiple of the register tile's width, on maps over 8x8 enough output channels."""
+    C_in a multiple of the register tile's width, on maps over 8x8 enough output channels, or
+    at most one tile of them (the narrow GEMM)."""
     large = x_shape[2] * x_shape[3] > NHWC_WEIGHT_GRAD_MAX_POSITIONS
     return (_nhwc(x_shape, w_shape, groups) and gemm.available(dtype)
             and x_shape[1] % gemm.TILE[np.dtype(dtype)][1] == 0
-            and (not large or w_shape[0] >= INDEXED_WEIGHT_GRAD_LARGE_MIN_C_OUT))
+            and (not large or w_shape[0] >= INDEXED_WEIGHT_GRAD_LARGE_MIN_C_OUT
+                 or gemm_narrow.narrow(w_shape[0], dtype)))
 
 
-def _indexed(x_shape, oW: int, dtype) -> bool:
-    """Whether the channels-last forward runs on the indexed GEMM (see above)."""
-    return oW % 8 == 0 and x_shape[1] % 8 == 0 and gemm.available(dtype)
+def _indexed(x_shape, oW: int, dtype, c_out: int = 0) -> bool:
+    """Whether the channels-last forward runs on the indexed GEMM (see above); with at most one
+    register tile of output channels (``c_out``) at any width: kernels/gemm_narrow.py reads A in
+    place and needs neither whole slivers of 8 positions nor runs of 8 channels."""
+    narrow = 0 < c_out and gemm_narrow.narrow(c_out, dtype)
+    return (narrow or oW % 8 == 0 and x_shape[1] % 8 == 0) and gemm.available(dtype)
+
+
+# DenseNet's growth layers (32 output channels) on 4x4 maps: the narrow indexed GEMM against one
+# GEMM per tap (conv_small.py), CPU ms at 1 thread, medians, load 4.3-5.3 (taps -> narrow):
+# forward (64,96,4,4) 0.82 -> 0.59, (64,160,4,4) 1.35 -> 0.99, (64,192,4,4) 1.64 -> 1.27; weight
+# gradient (C_in a multiple of 32) 0.72 -> 0.52, 1.30 -> 0.95, 1.53 -> 1.17. Not at 2x2, where
+# the taps skip the padding's zeros (a half to three quarters of the columns there): forward
+# (64,112,2,2) 0.26 -> 0.23 but (64,208,2,2) 0.37 -> 0.42, weight gradient (64,112) 0.16 -> 0.27.
+NARROW_MIN_POSITIONS = 4 * 4
+NARROW_WEIGHT_GRAD_MIN_POSITIONS = 4 * 4
+
+
+def _narrow_small_map(x_shape, w_shape, groups: int, dtype, weight_grad: bool = False) -> bool:
+    """Whether a map small enough for one GEMM per tap runs on the narrow indexed GEMM instead
+    (see above): the channels-last case, at most one register tile of output channels, and for
+    the weight gradient C_in a multiple of its width (``_indexed_weight_grad``)."""
+    positions = x_shape[2] * x_shape[3]
+    if weight_grad:
+        return (positions >= NARROW_WEIGHT_GRAD_MIN_POSITIONS and gemm_narrow.narrow(w_shape[0], dtype)
+                and _indexed_weight_grad(x_shape, w_shape, groups, dtype))
+    return (positions >= NARROW_MIN_POSITIONS and _nhwc(x_shape, w_shape, groups)
+            and gemm.available(dtype) and gemm_narrow.narrow(w_shape[0], dtype))
 
 
 def _forward_indexed(x_pad, w_rows, k_hw, out_hw, stride: Pair, dilation: Pair):
     """Y (N*oH*oW, C_out) = cols @ W'.T with cols never built: ``A(r, k) = x_pad[rows[r] +
     kcols[k]]`` on the flat channels-last x_pad (N, Hp, Wp, C_in). Loop nest: ``the two offset
-    vectors / gemm.matmul_indexed (its row blocks over the threads)``."""
+    vectors / gemm.matmul_indexed (its row blocks over the threads)``; at most one register tile
+    of output channels (DenseNet's 32) on kernels/gemm_narrow.py's, A never packed."""
     rows, kcols = _offsets(x_pad.shape, k_hw, out_hw, stride, dilation)
-    return gemm.matmul_indexed(x_pad.reshape(-1), rows, kcols, w_rows.T)
+    return gemm_narrow.matmul_indexed(x_pad.reshape(-1), rows, kcols, w_rows.T)
 
 
 def _offsets(pad_shape, k_hw, out_hw, stride: Pair, dilation: Pair):
@@ -259,7 +290,7 @@ def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, b
     x = np.ascontiguousarray(x, dtype=dtype)
     w_rows = _nhwc_weight(w.astype(dtype, copy=False))
     N, C_out, L, K = x.shape[0], w.shape[0], oH * oW, w_rows.shape[1]
-    if _indexed(x.shape, oW, dtype):
+    if _indexed(x.shape, oW, dtype, C_out):
         x_pad = _nhwc_padded(x, padding)
         Y = _forward_indexed(x_pad, w_rows, w.shape[2:], (oH, oW), stride, dilation)
         Y = Y.reshape(N, oH, oW, C_out).transpose(0, 3, 1, 2)
@@ -318,7 +349,8 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
     blas.matmul, W'.T += cols.T @ GY (the orientation conv2d_weight_grad explains)``;
     with the forward's ``columns`` (one block) there is no im2col. Where ``_indexed_weight_grad``:
     ``gw = GY @ cols`` on gemm.matmul_indexed_b, cols read from x_pad (the indexed forward's,
-    handed over as ``columns``, or padded here)."""
+    handed over as ``columns``, or padded here); at most one register tile of output channels
+    on kernels/gemm_narrow.py's, cols never packed."""
     N, C_out, oH, oW = gy.shape
     _, C_in, kH, kW = weight_shape
     dtype = np.result_type(x.dtype, gy.dtype)
@@ -336,7 +368,7 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
             x_pad = _nhwc_padded(x, padding)
         rows, kcols = _offsets(x_pad.shape, (kH, kW), (oH, oW), stride, dilation)
         GY = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * L)
-        gw = gemm.matmul_indexed_b(GY, x_pad.reshape(-1), rows, kcols)
+        gw = gemm_narrow.matmul_indexed_b(GY, x_pad.reshape(-1), rows, kcols)
         return np.ascontiguousarray(gw.reshape(C_out, kH, kW, C_in).transpose(0, 3, 1, 2))
     if columns is not None and columns.shape == (N * L, K) and columns.dtype == dtype:
         B, blocks, cols_buf = N, [(0, N)], columns.reshape(-1)
@@ -690,7 +722,8 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     # Each algorithm checks its arguments (_check_forward) before it allocates or loops.
     if w.ndim == 4 and _pointwise(w.shape, pad, groups):
         y = conv2d_forward_pointwise(x, w, stride, bias)
-    elif w.ndim == 4 and x.ndim == 4 and _taps_path(x.shape, w.shape, groups):
+    elif w.ndim == 4 and x.ndim == 4 and _taps_path(x.shape, w.shape, groups) and not _narrow_small_map(
+            x.shape, w.shape, groups, np.result_type(x.dtype, w.dtype)):
         y = _conv2d_forward_taps(x, w, stride, pad, dilation, bias)
     elif w.ndim == 4 and x.ndim == 4 and _nhwc(x.shape, w.shape, groups):
         kept: list = []
@@ -827,7 +860,8 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
         return few.conv2d_weight_grad(gy, x, weight_shape, stride, pad, dilation)
     if _pointwise(weight_shape, pad, groups):
         return _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride)
-    if _taps_path(x.shape, weight_shape, groups):
+    if _taps_path(x.shape, weight_shape, groups) and not _narrow_small_map(
+            x.shape, weight_shape, groups, np.result_type(x.dtype, gy.dtype), weight_grad=True):
         return _conv2d_weight_grad_taps(gy, x, weight_shape, stride, pad, dilation)
     if _nhwc_weight_grad(x.shape, weight_shape, groups) or _indexed_weight_grad(
             x.shape, weight_shape, groups, np.result_type(x.dtype, gy.dtype)):

@@ -42,8 +42,13 @@ row-major B is read in place (slivers straight from its rows, ``ldb`` apart) whe
 MC block, since then each number of B is read once either way and packing it is a copy for
 nothing (LeNet conv2's forward: 213 -> 110 us, 122 of them the packing).
 
+The two inner loops (``for jr / for ir / micro-kernel``, with the edge tiles) are one function,
+``_block`` (BLIS's macro-kernel), which the three loop nests below share.
+
 A variant, ``gemm_indexed``, reads A as ``a[rows[i] + kcols[k]]``: the convolutions' im2col
-columns without writing them (kernels/conv.py), its blocks packed straight from the image.
+columns without writing them (kernels/conv.py), its blocks packed straight from the image;
+``gemm_indexed_b`` reads B so. Where C is one register tile narrow, kernels/gemm_narrow.py reads
+that operand in place instead of packing it (the micro-kernel's code, ``emit_tile``, shared).
 
 A second loop nest serves a C narrower than the tile (N < NR) whose A and B are both stored
 along k, a weight gradient ``cols @ gy^T`` with few output channels: there half of every tile
@@ -78,10 +83,69 @@ from .threading import in_parallel, split_threads
 
 VECTOR_BYTES = 64  # one AVX-512 register (a narrower machine splits each vector in LLVM)
 MR, NV = 8, 2  # the register tile: MR rows x NV vectors of C (16 accumulators)
+UNROLL = 8  # k steps per iteration of the micro-kernel's loop (emit_tile)
 KC, MC, NC = 512, 64, 1024  # cache blocks (at most): a sliver of Bp (KC x NR) in L1, Ap in L2, Bp in L3
 
 TILE = {np.dtype(np.float32): (MR, NV * VECTOR_BYTES // 4),
         np.dtype(np.float64): (MR, NV * VECTOR_BYTES // 8)}  # (MR, NR) per dtype
+
+
+def emit_tile(context, builder, dtype, kc, a_at, b_row, c, ldc, accumulate):
+    """Emit the register tile's loop: ``C[0:MR, 0:NR] (=|+=) sum over k < kc of A[i, k] * B[k, :]``,
+    where ``a_at(k, i)`` returns a pointer to A[i, k] and ``b_row(k)`` one to B[k, 0] (NR
+    contiguous numbers), both given k as an LLVM integer. ``c`` points at the tile's first
+    element, ``ldc`` is C's row stride; with ``accumulate`` (an i1) the tile is added to C.
+    Shared by ``_micro_kernel`` (packed slivers) and kernels/gemm_narrow.py (operands read where
+    they lie): only the addressing differs. The loop over k is unrolled UNROLL times (then the
+    kc % UNROLL last steps), which changes no sum's order: float32, 1 thread, CPU time, old / new
+    alternating, medians of 15, load 4.3: NiN's 5x5 forward GEMM (3136 x 2400 x 256) 25.3 ->
+    23.9 ms, its weight gradient 29.4 -> 28.0, 512^3 1.78 -> 1.66, every one of 7 shapes 0.94-0.99
+    (UNROLL = 4: 0.95-1.00)."""
+    scalar = context.get_value_type(dtype)
+    width = VECTOR_BYTES // context.get_abi_sizeof(scalar)
+    vec = llvm.VectorType(scalar, width)
+    vptr = vec.as_pointer()
+    fma = cgutils.get_or_insert_function(
+        builder.module, llvm.FunctionType(vec, [vec, vec, vec]), f"llvm.fma.v{width}f{8 * VECTOR_BYTES // width}")
+    intp = kc.type
+    zero = llvm.Constant(vec, [0.0] * width)
+    broadcast = llvm.Constant(llvm.VectorType(llvm.IntType(32), width), [0] * width)
+    # The accumulators are stack slots; LLVM's mem2reg turns them into registers.
+    acc = [[cgutils.alloca_once_value(builder, zero) for _ in range(NV)] for _ in range(MR)]
+    align = context.get_abi_sizeof(scalar)
+
+    def vector_at(base, offset):
+        return builder.bitcast(builder.gep(base, [llvm.Constant(intp, offset)]), vptr)
+
+    def step(k):
+        b_k = b_row(k)
+        b = [builder.load(vector_at(b_k, v * width), align=align) for v in range(NV)]
+        for i in range(MR):
+            a = builder.load(a_at(k, i))
+            a = builder.insert_element(llvm.Constant(vec, llvm.Undefined), a, llvm.Constant(llvm.IntType(32), 0))
+            a = builder.shuffle_vector(a, llvm.Constant(vec, llvm.Undefined), broadcast)
+            for v in range(NV):
+                builder.store(builder.call(fma, [a, b[v], builder.load(acc[i][v])]), acc[i][v])
+
+    unroll = llvm.Constant(intp, UNROLL)
+    with cgutils.for_range(builder, builder.sdiv(kc, unroll)) as loop:
+        for u in range(UNROLL):
+            step(builder.add(builder.mul(loop.index, unroll), llvm.Constant(intp, u)))
+    done = builder.mul(builder.sdiv(kc, unroll), unroll)
+    with cgutils.for_range(builder, builder.sub(kc, done)) as loop:
+        step(builder.add(done, loop.index))
+
+    with builder.if_else(accumulate) as (add, store):  # a numba bool is an LLVM i1
+        for mode, to_c in ((add, True), (store, False)):
+            with mode:
+                for i in range(MR):
+                    row = builder.gep(c, [builder.mul(llvm.Constant(intp, i), ldc)])
+                    for v in range(NV):
+                        p = vector_at(row, v * width)
+                        value = builder.load(acc[i][v])
+                        if to_c:
+                            value = builder.fadd(builder.load(p, align=align), value)
+                        builder.store(value, p, align=align)
 
 
 @intrinsic
@@ -96,45 +160,15 @@ def _micro_kernel(typingctx, kc, ap, bp, ldb, c, ldc, accumulate):
 
     def codegen(context, builder, sig, args):
         kc, ap, bp, ldb, c, ldc, accumulate = args
-        scalar = context.get_value_type(dtype)
-        width = VECTOR_BYTES // context.get_abi_sizeof(scalar)
-        vec = llvm.VectorType(scalar, width)
-        vptr = vec.as_pointer()
-        fma = cgutils.get_or_insert_function(
-            builder.module, llvm.FunctionType(vec, [vec, vec, vec]), f"llvm.fma.v{width}f{8 * VECTOR_BYTES // width}")
         intp = kc.type
-        zero = llvm.Constant(vec, [0.0] * width)
-        broadcast = llvm.Constant(llvm.VectorType(llvm.IntType(32), width), [0] * width)
-        # The accumulators are stack slots; LLVM's mem2reg turns them into registers.
-        acc = [[cgutils.alloca_once_value(builder, zero) for _ in range(NV)] for _ in range(MR)]
 
-        def vector_at(base, offset):
-            return builder.bitcast(builder.gep(base, [llvm.Constant(intp, offset)]), vptr)
+        def a_at(k, i):
+            return builder.gep(ap, [builder.add(builder.mul(k, llvm.Constant(intp, MR)), llvm.Constant(intp, i))])
 
-        with cgutils.for_range(builder, kc) as loop:
-            a_k = builder.gep(ap, [builder.mul(loop.index, llvm.Constant(intp, MR))])
-            b_k = builder.gep(bp, [builder.mul(loop.index, ldb)])
-            b = [builder.load(vector_at(b_k, v * width), align=context.get_abi_sizeof(scalar))
-                 for v in range(NV)]
-            for i in range(MR):
-                a = builder.load(builder.gep(a_k, [llvm.Constant(intp, i)]))
-                a = builder.insert_element(llvm.Constant(vec, llvm.Undefined), a, llvm.Constant(llvm.IntType(32), 0))
-                a = builder.shuffle_vector(a, llvm.Constant(vec, llvm.Undefined), broadcast)
-                for v in range(NV):
-                    builder.store(builder.call(fma, [a, b[v], builder.load(acc[i][v])]), acc[i][v])
+        def b_row(k):
+            return builder.gep(bp, [builder.mul(k, ldb)])
 
-        align = context.get_abi_sizeof(scalar)
-        with builder.if_else(accumulate) as (add, store):  # a numba bool is an LLVM i1
-            for mode, to_c in ((add, True), (store, False)):
-                with mode:
-                    for i in range(MR):
-                        row = builder.gep(c, [builder.mul(llvm.Constant(intp, i), ldc)])
-                        for v in range(NV):
-                            p = vector_at(row, v * width)
-                            value = builder.load(acc[i][v])
-                            if to_c:
-                                value = builder.fadd(builder.load(p, align=align), value)
-                            builder.store(value, p, align=align)
+        emit_tile(context, builder, dtype, kc, a_at, b_row, c, ldc, accumulate)
         return context.get_dummy_value()
 
     return types.void(kc, ap, bp, ldb, c, ldc, accumulate), codegen
@@ -343,6 +377,42 @@ def _pack(src, start, step_k, step_x, kc, xc, w, dst):
 
 
 @njit(cache=True)
+def _block(kc, mc, nc, ap, b, b_first, ldb, direct, bp, c, c_first, ldc, tile, mr, nr, accumulate):
+    """The block loop that ``gemm``, ``gemm_indexed`` and ``gemm_indexed_b`` share (BLIS's
+    macro-kernel): ``C[0:mc, 0:nc] (=|+=) Ap @ B`` for one packed block Ap (mc x kc, in MR-row
+    slivers) and one block of B (kc x nc), C's element (0, 0) at ``c[c_first]``, rows ``ldc``
+    apart. B's first ``direct`` columns (whole NR slivers) are read in place from ``b``, its
+    row k at ``b[b_first + k*ldb]``; the rest are packed in ``bp`` (NR-wide slivers, kc x NR each).
+    With ``accumulate`` the products are added to C (a later block of K), else they overwrite it.
+
+    Loop nest: ``for jr (one sliver of B, kept in L1) / for ir (every sliver of Ap passes it) /
+    _micro_kernel``; a tile that C's edge cuts is computed whole into ``tile`` (scratch, mr x nr)
+    and its valid part copied out. Cost: 2*mc*nc*kc flops, no copies but the edge tiles'."""
+    for jr in range(0, nc, nr):
+        if jr < direct:
+            b_sliver, ld = _address(b, b_first + jr), ldb
+        else:
+            b_sliver, ld = _address(bp, (jr - direct) * kc), nr
+        for ir in range(0, mc, mr):
+            a_sliver = _address(ap, ir * kc)
+            first = c_first + ir * ldc + jr
+            rows, cols = min(mr, mc - ir), min(nr, nc - jr)
+            if rows == mr and cols == nr:
+                _micro_kernel(kc, a_sliver, b_sliver, ld, _address(c, first), ldc, accumulate)
+            else:  # an edge: the whole tile into scratch, its valid part into C
+                _micro_kernel(kc, a_sliver, b_sliver, ld, _address(tile, 0), nr, False)
+                for i in range(rows):
+                    out = c[first + i * ldc: first + i * ldc + cols]
+                    part = tile[i * nr: i * nr + cols]
+                    if accumulate:
+                        for j in range(cols):
+                            out[j] += part[j]
+                    else:
+                        for j in range(cols):
+                            out[j] = part[j]
+
+
+@njit(cache=True)
 def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
     """C = A @ B on one thread. A, B, C are read from / written to flat 1-d arrays:
     ``A[i, k] = a[a_off + i*rsa + k*csa]``, ``B[k, j] = b[b_off + k*rsb + j*csb]``,
@@ -377,28 +447,8 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
             for ic in range(0, M, MC):
                 mc = min(MC, M - ic)
                 _pack(a, a_off + ic * rsa + pc * csa, csa, rsa, kc, mc, mr, ap)
-                for jr in range(0, nc, nr):
-                    if jr < direct:
-                        b_sliver, ldb = _address(b, b_off + pc * rsb + jc + jr), rsb
-                    else:
-                        b_sliver, ldb = _address(bp, (jr - direct) * kc), nr
-                    for ir in range(0, mc, mr):
-                        a_sliver = _address(ap, ir * kc)
-                        first = c_off + (ic + ir) * ldc + jc + jr
-                        rows, cols = min(mr, mc - ir), min(nr, nc - jr)
-                        if rows == mr and cols == nr:
-                            _micro_kernel(kc, a_sliver, b_sliver, ldb, _address(c, first), ldc, pc > 0)
-                        else:  # an edge: the whole tile into scratch, its valid part into C
-                            _micro_kernel(kc, a_sliver, b_sliver, ldb, _address(tile, 0), nr, False)
-                            for i in range(rows):
-                                out = c[first + i * ldc: first + i * ldc + cols]
-                                part = tile[i * nr: i * nr + cols]
-                                if pc > 0:
-                                    for j in range(cols):
-                                        out[j] += part[j]
-                                else:
-                                    for j in range(cols):
-                                        out[j] = part[j]
+                _block(kc, mc, nc, ap, b, b_off + pc * rsb + jc, rsb, direct, bp, c, c_off + ic * ldc + jc, ldc,
+                       tile, mr, nr, pc > 0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -472,25 +522,7 @@ def gemm_indexed(M, N, K, a, rows, kcols, r0, b, b_off, rsb, csb, c, c_off, ldc,
             for ic in range(0, M, MC):
                 mc = min(MC, M - ic)
                 _pack_indexed(a, rows, kcols, r0 + ic, pc, kc, mc, mr, ap, runs8 and kc % 8 == 0)
-                for jr in range(0, nc, nr):
-                    b_sliver = _address(bp, jr * kc)
-                    for ir in range(0, mc, mr):
-                        a_sliver = _address(ap, ir * kc)
-                        first = c_off + (ic + ir) * ldc + jc + jr
-                        n_rows, n_cols = min(mr, mc - ir), min(nr, nc - jr)
-                        if n_rows == mr and n_cols == nr:
-                            _micro_kernel(kc, a_sliver, b_sliver, nr, _address(c, first), ldc, pc > 0)
-                        else:  # an edge: the whole tile into scratch, its valid part into C
-                            _micro_kernel(kc, a_sliver, b_sliver, nr, _address(tile, 0), nr, False)
-                            for i in range(n_rows):
-                                out = c[first + i * ldc: first + i * ldc + n_cols]
-                                part = tile[i * nr: i * nr + n_cols]
-                                if pc > 0:
-                                    for j in range(n_cols):
-                                        out[j] += part[j]
-                                else:
-                                    for j in range(n_cols):
-                                        out[j] = part[j]
+                _block(kc, mc, nc, ap, bp, 0, nr, 0, bp, c, c_off + ic * ldc + jc, ldc, tile, mr, nr, pc > 0)
 
 
 @njit(cache=True, parallel=True)
@@ -517,6 +549,22 @@ def matmul_indexed(a: np.ndarray, rows: np.ndarray, kcols: np.ndarray, b: np.nda
     of C, so no reduction. Cost: 2*M*N*K flops; A is read once per (jc, pc) block while packing
     (no M x K copy of it is ever made), B packed once per (jc, pc) block per piece.
     Checks, before any loop, that every index stays inside ``a`` and the shapes agree."""
+    c, trivial = check_indexed(a, rows, kcols, b)
+    if trivial:
+        return c
+    (M, N), K = c.shape, b.shape[0]
+    runs8 = K % 8 == 0 and bool(np.all(np.diff(kcols.reshape(-1, 8), axis=1) == 1))
+    rsb, csb = (s // b.itemsize for s in b.strides)
+    shared = in_parallel(M * N * K // 16)
+    parts = min(split_threads(), (M + MR - 1) // MR) if shared else 1
+    _gemm_indexed_rows(M, N, K, a, rows, kcols, b.reshape(-1) if b.flags.c_contiguous else _flat(b), 0, rsb, csb,
+                       c.reshape(-1), workspace(a.dtype), runs8, parts, shared and parts > 1)
+    return c
+
+
+def check_indexed(a: np.ndarray, rows: np.ndarray, kcols: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``matmul_indexed``'s checks (shapes, dtypes, every index inside ``a``), before any loop;
+    returns C (M, N), uninitialised, and whether it already is the product (M, N or K zero)."""
     check_shape("matmul_indexed", "rows", rows.shape, (None,))
     check_shape("matmul_indexed", "kcols", kcols.shape, (None,))
     check_shape("matmul_indexed", "b", b.shape, (kcols.shape[0], None))
@@ -527,26 +575,22 @@ def matmul_indexed(a: np.ndarray, rows: np.ndarray, kcols: np.ndarray, b: np.nda
         raise RuntimeError("matmul_indexed: rows and kcols must be int64, b's strides non-negative")
     c = np.empty((M, N), dtype=a.dtype)
     if M == 0 or N == 0:
-        return c
+        return c, True
     if K == 0:
         c[...] = 0
-        return c
+        return c, True
     if rows.min() < 0 or kcols.min() < 0 or int(rows.max()) + int(kcols.max()) >= a.size:
         raise RuntimeError(f"matmul_indexed: an index of A falls outside a (size {a.size})")
-    runs8 = K % 8 == 0 and bool(np.all(np.diff(kcols.reshape(-1, 8), axis=1) == 1))
-    rsb, csb = (s // b.itemsize for s in b.strides)
-    shared = in_parallel(M * N * K // 16)
-    parts = min(split_threads(), (M + MR - 1) // MR) if shared else 1
-    _gemm_indexed_rows(M, N, K, a, rows, kcols, b.reshape(-1) if b.flags.c_contiguous else _flat(b), 0, rsb, csb,
-                       c.reshape(-1), workspace(a.dtype), runs8, parts, shared and parts > 1)
-    return c
+    return c, False
 
 
 @njit(cache=True)
 def _pack_b_indexed(src, rows, kcols, k0, j0, kc, xc, w, dst):
     """Pack the kc x xc block of B(k, j) = src[rows[k0 + k] + kcols[j0 + j]] into slivers of
     width w (zeros past xc), as ``_pack`` packs B. A sliver whose kcols are w consecutive
-    numbers (w channels of one tap) is one contiguous run per k; any other number by number."""
+    numbers (w channels of one tap) is one contiguous run per k, copied 8 numbers a move
+    (``_copy8``; numba's plain loop of copies was not vectorised: DenseNet's (64,160,8,8)->32
+    weight gradient 4.81 -> 3.93 ms, 1 thread, bench_gemm_indexed.py); any other number by number."""
     for s in range(0, xc, w):
         width = min(w, xc - s)
         first_col = kcols[j0 + s]
@@ -558,10 +602,12 @@ def _pack_b_indexed(src, rows, kcols, k0, j0, kc, xc, w, dst):
         for k in range(kc):
             row = dst[s * kc + k * w: s * kc + k * w + w]
             base = rows[k0 + k]
-            if run:
-                start = base + first_col
+            if run and w % 8 == 0:  # one vector move per 8 (numba's own loop was not vectorised)
+                for x in range(0, w, 8):
+                    _copy8(_address(src, base + first_col + x), _address(dst, s * kc + k * w + x))
+            elif run:
                 for x in range(w):
-                    row[x] = src[start + x]
+                    row[x] = src[base + first_col + x]
             else:
                 for x in range(width):
                     row[x] = src[base + kcols[j0 + s + x]]
@@ -589,25 +635,7 @@ def gemm_indexed_b(M, N, K, a, a_off, rsa, csa, b, rows, kcols, j0, c, c_off, ld
             for ic in range(0, M, MC):
                 mc = min(MC, M - ic)
                 _pack(a, a_off + ic * rsa + pc * csa, csa, rsa, kc, mc, mr, ap)
-                for jr in range(0, nc, nr):
-                    b_sliver = _address(bp, jr * kc)
-                    for ir in range(0, mc, mr):
-                        a_sliver = _address(ap, ir * kc)
-                        first = c_off + (ic + ir) * ldc + jc + jr
-                        n_rows, n_cols = min(mr, mc - ir), min(nr, nc - jr)
-                        if n_rows == mr and n_cols == nr:
-                            _micro_kernel(kc, a_sliver, b_sliver, nr, _address(c, first), ldc, pc > 0)
-                        else:  # an edge: the whole tile into scratch, its valid part into C
-                            _micro_kernel(kc, a_sliver, b_sliver, nr, _address(tile, 0), nr, False)
-                            for i in range(n_rows):
-                                out = c[first + i * ldc: first + i * ldc + n_cols]
-                                part = tile[i * nr: i * nr + n_cols]
-                                if pc > 0:
-                                    for j in range(n_cols):
-                                        out[j] += part[j]
-                                else:
-                                    for j in range(n_cols):
-                                        out[j] = part[j]
+                _block(kc, mc, nc, ap, bp, 0, nr, 0, bp, c, c_off + ic * ldc + jc, ldc, tile, mr, nr, pc > 0)
 
 
 @njit(cache=True, parallel=True)
@@ -633,6 +661,22 @@ def matmul_indexed_b(a: np.ndarray, b: np.ndarray, rows: np.ndarray, kcols: np.n
     kernels/blas.py shares a GEMM) / gemm_indexed_b``; each piece writes its own columns of C.
     Cost: 2*M*N*K flops; B is read from b once per (jc, pc) block while packing, never copied
     whole. Checks, before any loop, that every index stays inside ``b`` and the shapes agree."""
+    c, trivial = check_indexed_b(a, b, rows, kcols)
+    if trivial:
+        return c
+    (M, N), K = c.shape, a.shape[1]
+    nr = TILE[b.dtype][1]
+    rsa, csa = (s // a.itemsize for s in a.strides)
+    shared = in_parallel(M * N * K // 16)
+    parts = min(split_threads(), (N + nr - 1) // nr) if shared else 1
+    _gemm_indexed_b_cols(M, N, K, a.reshape(-1) if a.flags.c_contiguous else _flat(a), rsa, csa, b, rows, kcols,
+                         c.reshape(-1), workspace(b.dtype), nr, parts, shared and parts > 1)
+    return c
+
+
+def check_indexed_b(a: np.ndarray, b: np.ndarray, rows: np.ndarray, kcols: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``matmul_indexed_b``'s checks (shapes, dtypes, every index inside ``b``), before any loop;
+    returns C (M, N), uninitialised, and whether it already is the product (M, N or K zero)."""
     check_shape("matmul_indexed_b", "rows", rows.shape, (None,))
     check_shape("matmul_indexed_b", "kcols", kcols.shape, (None,))
     check_shape("matmul_indexed_b", "a", a.shape, (None, rows.shape[0]))
@@ -643,19 +687,13 @@ def matmul_indexed_b(a: np.ndarray, b: np.ndarray, rows: np.ndarray, kcols: np.n
         raise RuntimeError("matmul_indexed_b: rows and kcols must be int64, a's strides non-negative")
     c = np.empty((M, N), dtype=b.dtype)
     if M == 0 or N == 0:
-        return c
+        return c, True
     if K == 0:
         c[...] = 0
-        return c
+        return c, True
     if rows.min() < 0 or kcols.min() < 0 or int(rows.max()) + int(kcols.max()) >= b.size:
         raise RuntimeError(f"matmul_indexed_b: an index of B falls outside b (size {b.size})")
-    nr = TILE[b.dtype][1]
-    rsa, csa = (s // a.itemsize for s in a.strides)
-    shared = in_parallel(M * N * K // 16)
-    parts = min(split_threads(), (N + nr - 1) // nr) if shared else 1
-    _gemm_indexed_b_cols(M, N, K, a.reshape(-1) if a.flags.c_contiguous else _flat(a), rsa, csa, b, rows, kcols,
-                         c.reshape(-1), workspace(b.dtype), nr, parts, shared and parts > 1)
-    return c
+    return c, False
 
 
 def _flat(b: np.ndarray) -> np.ndarray:

@@ -138,7 +138,9 @@ def test_deep_paths_are_taken():
     assert conv_module._indexed_weight_grad((2, 32, 12, 12), (64, 32, 3, 3), 1, np.float32) == \
         conv_module.gemm.available(np.float32)
     assert not conv_module._indexed_weight_grad((2, 40, 8, 8), (64, 40, 3, 3), 1, np.float32)  # C_in % 32
-    assert not conv_module._indexed_weight_grad((2, 32, 12, 12), (32, 32, 3, 3), 1, np.float32)  # 12x12: 64
+    assert not conv_module._indexed_weight_grad((2, 32, 12, 12), (48, 32, 3, 3), 1, np.float32)  # 12x12: 64
+    assert conv_module._indexed_weight_grad((2, 32, 12, 12), (32, 32, 3, 3), 1, np.float32) == \
+        conv_module.gemm.available(np.float32)  # ... or one register tile (kernels/gemm_narrow.py)
     as_forward = conv_module._input_grad_as_forward(np.zeros((2, 48, 8, 8)), np.zeros((48, 32, 3, 3)), (2, 32, 8, 8),
                                                     (1, 1), ((1, 1), (1, 1)), (1, 1), 1)
     assert (as_forward is not None) == conv_module.gemm.available(np.float64)  # 48 <= 2 * 32, indexed
