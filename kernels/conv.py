@@ -60,6 +60,7 @@ from .im2col import (
     im2col_nhwc_into,
     valid_output_range,
 )
+from .layout import swap_leading_axes
 from .threading import in_parallel, split_threads
 
 # ---------------------------------------------------------------------------------------------
@@ -74,7 +75,8 @@ def conv2d_forward_gemm(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Pad
     Math: ``Y_g = W_g @ cols_g`` with W_g (C_out/G, C_in/G*kH*kW) and the block's columns
     cols_g (C_in/G*kH*kW, B*oH*oW); Y_g's (co, n, l) order is then written into y's NCHW.
     Loop nest: ``for block of B samples / im2col_into (over B*C_in, prange if big) / one BLAS GEMM
-    per group (threaded inside BLAS) / copy Y into y[block]`` (no copy when B == 1).
+    per group (threaded inside BLAS) / copy Y into y[block] (kernels/layout.py, prange if big)``
+    (no copy when B == 1).
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops; memory: one block of columns, reused.
     """
     oH, oW = _check_forward(x, w, stride, padding, dilation, groups)
@@ -94,7 +96,7 @@ def conv2d_forward_gemm(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Pad
         else:
             Y = blas.matmul(w_mat, cols.reshape(G, -1, nb * L),
                           out=y_buf[: C_out * nb * L].reshape(G, C_out // G, nb * L))
-            y_blk[...] = Y.reshape(G, C_out // G, nb, L).transpose(2, 0, 1, 3)
+            swap_leading_axes(Y.reshape(C_out, nb, L, 1), out=y_blk.reshape(nb, C_out, L, 1))
     return y
 
 
@@ -118,9 +120,10 @@ def _columns(buf, rows, nb, L):
 
 
 def _channels_first(a, groups):
-    """(B, C, L) block -> (G, C/G, B*L): the layout of a block's GEMM (a copy unless B == 1)."""
+    """(B, C, L) block -> (G, C/G, B*L): the layout of a block's GEMM (a copy unless B == 1, on
+    the threads: kernels/layout.py)."""
     B, C, L = a.shape
-    a = np.ascontiguousarray(a.transpose(1, 0, 2)) if B > 1 else a
+    a = swap_leading_axes(a.reshape(B, C, L, 1)) if B > 1 else a
     return a.reshape(groups, C // groups, B * L)
 
 
@@ -335,7 +338,7 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
         if x_pad is None:
             x_pad = _nhwc_padded(x, padding)
         rows, kcols = _offsets(x_pad.shape, (kH, kW), (oH, oW), stride, dilation)
-        GY = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * L)
+        GY = swap_leading_axes(gy, dtype).reshape(C_out, N * L)
         gw = gemm.matmul_indexed_b(GY, x_pad.reshape(-1), rows, kcols)
         return np.ascontiguousarray(gw.reshape(C_out, kH, kW, C_in).transpose(0, 3, 1, 2))
     if columns is not None and columns.shape == (N * L, K) and columns.dtype == dtype:

@@ -16,6 +16,7 @@ from numba import njit, prange
 from . import blas
 from .conv_args import Padding4, Pair, _as_matrices, _check_forward
 from .im2col import valid_output_range
+from .layout import swap_leading_axes
 from .threading import in_parallel
 
 # ---------------------------------------------------------------------------------------------
@@ -46,7 +47,8 @@ def conv2d_forward_pointwise(x: np.ndarray, w: np.ndarray, stride: Pair, bias: n
     (C_out, C_in) @ (N, C_in, oH*oW) -> (N, C_out, oH*oW), a sample per thread when shared /
     y += b``. Cost: 2*N*C_out*C_in*oH*oW flops; no memory beyond y (and the strided copy).
     Maps of fewer than POINTWISE_CHANNELS_FIRST_MAX_L positions: ``x to (C_in, N*L) / one
-    blas.matmul / back to NCHW``, two copies of a small activation.
+    blas.matmul / back to NCHW``, two copies of a small activation (kernels/layout.py, prange if
+    big); a 1x1 map needs neither: ``y (N, C_out) = x (N, C_in) @ W.T``.
     """
     oH, oW = _check_forward(x, w, stride, ((0, 0), (0, 0)), (1, 1), 1, bias)
     dtype = np.result_type(x.dtype, w.dtype)
@@ -55,10 +57,12 @@ def conv2d_forward_pointwise(x: np.ndarray, w: np.ndarray, stride: Pair, bias: n
     N, C_in = x.shape[:2]
     C_out = w.shape[0]
     y = np.empty((N, C_out, oH, oW), dtype=dtype)
-    if oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:
+    if oH * oW == 1:  # x is (N, C_in) and y (N, C_out): y = x @ W.T, W read transposed in place
+        blas.matmul(np.ascontiguousarray(x, dtype=dtype).reshape(N, C_in), w_mat.T, out=y.reshape(N, C_out))
+    elif oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:
         # one GEMM over the batch: (C_out, C_in) @ (C_in, N*L), transposing copies in and out
-        X = np.ascontiguousarray(x.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_in, N * oH * oW)
-        y[...] = blas.matmul(w_mat, X).reshape(C_out, N, oH, oW).transpose(1, 0, 2, 3)
+        X = swap_leading_axes(x, dtype).reshape(C_in, N * oH * oW)
+        swap_leading_axes(blas.matmul(w_mat, X).reshape(C_out, N, oH, oW), out=y)
     else:
         x = np.ascontiguousarray(x, dtype=dtype)
         blas.matmul(np.broadcast_to(w_mat, (N, C_out, C_in)), x.reshape(N, C_in, oH * oW),
@@ -72,18 +76,23 @@ def _conv2d_input_grad_pointwise(gy, w, input_shape, stride: Pair):
     """conv2d_input_grad of a 1x1 kernel: ``gx[n, :, ::sH, ::sW] = W.T @ gy[n]``, zero elsewhere
     (and beyond gy's extent). Loop nest: ``one blas.matmul of the stack, (C_in, C_out) @
     (N, C_out, oH*oW) / (strided or short gy: scatter into a zeroed gx)``; on maps of fewer than
-    POINTWISE_CHANNELS_FIRST_MAX_L positions one GEMM over the batch, as in the forward."""
+    POINTWISE_CHANNELS_FIRST_MAX_L positions one GEMM over the batch, as in the forward (on a 1x1
+    map ``gx (N, C_in) = gy (N, C_out) @ W``, no copies)."""
     N, C_out, oH, oW = gy.shape
     C_in = input_shape[1]
     sH, sW = stride
+    if (sH, sW, oH, oW) == (1, 1, 1, 1) and tuple(input_shape[2:]) == (1, 1):  # gx (N, C_in) = gy @ W
+        dtype = np.result_type(gy.dtype, w.dtype)
+        return blas.matmul(np.ascontiguousarray(gy, dtype=dtype).reshape(N, C_out),
+                           np.ascontiguousarray(w, dtype=dtype).reshape(C_out, C_in)).reshape(input_shape)
     if oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:  # one GEMM over the batch, as in the forward
         dtype = np.result_type(gy.dtype, w.dtype)
-        G = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * oH * oW)
+        G = swap_leading_axes(gy, dtype).reshape(C_out, N * oH * oW)
         g = blas.matmul(np.ascontiguousarray(w, dtype=dtype).reshape(C_out, C_in).T, G)
-        g = g.reshape(C_in, N, oH, oW).transpose(1, 0, 2, 3)
-        gx = np.empty(input_shape, dtype=dtype) if (sH, sW, oH, oW) == (1, 1, *input_shape[2:]) \
-            else np.zeros(input_shape, dtype=dtype)
-        gx[:, :, :oH * sH:sH, :oW * sW:sW] = g
+        if (sH, sW, oH, oW) == (1, 1, *input_shape[2:]):
+            return swap_leading_axes(g.reshape(C_in, N, oH, oW))
+        gx = np.zeros(input_shape, dtype=dtype)
+        gx[:, :, :oH * sH:sH, :oW * sW:sW] = g.reshape(C_in, N, oH, oW).transpose(1, 0, 2, 3)
         return gx
     gy, w_mat = _as_matrices(gy, w, 1)
     w_t = np.broadcast_to(w_mat[0].T, (N, C_in, C_out))
@@ -129,8 +138,8 @@ def _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride: Pair):
             gw += blas.matmul(g3[n], x3[n].T, out=part)
         return gw.reshape(weight_shape)
     x_sub = x[:, :, :oH * stride[0]:stride[0], :oW * stride[1]:stride[1]]
-    X = np.ascontiguousarray(x_sub.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_in, N * oH * oW)
-    GY = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * oH * oW)
+    X = swap_leading_axes(x_sub, dtype).reshape(C_in, N * oH * oW)
+    GY = swap_leading_axes(gy, dtype).reshape(C_out, N * oH * oW)
     return blas.matmul(GY, X.T).reshape(weight_shape)
 
 
