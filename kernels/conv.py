@@ -60,7 +60,7 @@ from .im2col import (
     im2col_nhwc_into,
     valid_output_range,
 )
-from .layout import swap_leading_axes
+from .layout import nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
 from .threading import in_parallel, split_threads
 
 # ---------------------------------------------------------------------------------------------
@@ -175,17 +175,8 @@ def _nhwc_weight_grad(x_shape, w_shape, groups: int) -> bool:
 
 
 def _nhwc_padded(x, padding: Padding4):
-    """x block (B, C, H, W) -> zero-padded, channels last (B, Hp, Wp, C)."""
-    (pT, pB), (pL, pR) = padding
-    B, C, H, W = x.shape
-    x_pad = np.empty((B, H + pT + pB, W + pL + pR, C), dtype=x.dtype)
-    if pT or pB or pL or pR:
-        x_pad[:, :pT] = 0
-        x_pad[:, pT + H:] = 0
-        x_pad[:, pT:pT + H, :pL] = 0
-        x_pad[:, pT:pT + H, pL + W:] = 0
-    x_pad[:, pT:pT + H, pL:pL + W] = x.transpose(0, 2, 3, 1)
-    return x_pad
+    """x block (B, C, H, W) -> zero-padded, channels last (B, Hp, Wp, C) (kernels/layout.py, prange if big)."""
+    return nchw_to_nhwc(x, padding)
 
 
 def _nhwc_weight(w):
@@ -251,7 +242,7 @@ def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, b
 
     Loop nest: ``for block of B samples / pad + transpose to (B, Hp, Wp, C_in) / im2col_nhwc_into
     (over B, prange if big) / one blas.matmul (B*L, kH*kW*C_in) @ (kH*kW*C_in, C_out) / transpose
-    into y[block], adding b on the way``. Cost: 2*N*C_out*C_in*kH*kW*oH*oW flops, no junk
+    into y[block], adding b on the way``; the transposes are kernels/layout.py's (prange if big). Cost: 2*N*C_out*C_in*kH*kW*oH*oW flops, no junk
     columns; one block of columns (NHWC_BLOCK_BYTES). ``columns_out``: a list that receives the
     columns when the whole batch's fit COLUMN_BLOCK_BYTES (then computed as one block). On the
     indexed GEMM (``_indexed``: no columns) it receives x_pad instead, for the indexed weight
@@ -265,13 +256,11 @@ def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, b
     if _indexed(x.shape, oW, dtype):
         x_pad = _nhwc_padded(x, padding)
         Y = _forward_indexed(x_pad, w_rows, w.shape[2:], (oH, oW), stride, dilation)
-        Y = Y.reshape(N, oH, oW, C_out).transpose(0, 3, 1, 2)
         if columns_out is not None and x_pad.nbytes <= COLUMN_BLOCK_BYTES and _indexed_weight_grad(
                 x.shape, w.shape, 1, dtype):
             columns_out.append(x_pad)  # what the indexed weight gradient reads instead of columns
-        if bias is None:
-            return np.ascontiguousarray(Y)
-        return np.add(Y, bias.reshape(1, -1, 1, 1).astype(dtype, copy=False), out=np.empty((N, C_out, oH, oW), dtype))
+        return nhwc_to_nchw(Y.reshape(N, oH, oW, C_out), np.empty((N, C_out, oH, oW), dtype),
+                            bias=None if bias is None else bias.astype(dtype, copy=False))
     # the whole batch's columns in one block when the weight gradient can reuse them (that
     # saves its im2col: 6-16% of forward + both gradients, (64,32,8,8) and (16,64,8,8)->64)
     keep = columns_out is not None and N * K * L * x.itemsize <= COLUMN_BLOCK_BYTES
@@ -281,11 +270,8 @@ def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, b
     for n0, nb in blocks:
         cols = cols_buf[: nb * L * K].reshape(nb * L, K)
         im2col_nhwc_into(_nhwc_padded(x[n0:n0 + nb], padding), cols, w.shape[2:], (oH, oW), stride, dilation)
-        Y = blas.matmul(cols, w_rows.T).reshape(nb, oH, oW, C_out).transpose(0, 3, 1, 2)
-        if bias is None:
-            y[n0:n0 + nb] = Y
-        else:
-            np.add(Y, bias.reshape(1, -1, 1, 1).astype(dtype, copy=False), out=y[n0:n0 + nb])
+        nhwc_to_nchw(blas.matmul(cols, w_rows.T).reshape(nb, oH, oW, C_out), y[n0:n0 + nb],
+                     bias=None if bias is None else bias.astype(dtype, copy=False))
     if keep:
         columns_out.append(cols_buf.reshape(N * L, K))
     return y
@@ -305,11 +291,11 @@ def _conv2d_input_grad_nhwc(gy, w, input_shape, stride: Pair, padding: Padding4,
     cols_buf = np.empty(B * L * K, dtype=dtype)
     gx = np.empty(input_shape, dtype=dtype)
     for n0, nb in blocks:
-        GY = np.ascontiguousarray(gy[n0:n0 + nb].transpose(0, 2, 3, 1), dtype=dtype).reshape(nb * L, C_out)
+        GY = nchw_to_nhwc(gy[n0:n0 + nb], dtype=dtype).reshape(nb * L, C_out)
         gcols = blas.matmul(GY, w_rows, out=cols_buf[: nb * L * K].reshape(nb * L, K))
         gx_pad = np.empty((nb, H + pT + pB, W + pL + pR, C_in), dtype=dtype)
         col2im_nhwc_into(gcols, gx_pad, w.shape[2:], (oH, oW), stride, dilation)
-        gx[n0:n0 + nb] = gx_pad[:, pT:pT + H, pL:pL + W].transpose(0, 3, 1, 2)
+        nhwc_to_nchw(gx_pad, gx[n0:n0 + nb], pT, pL)
     return gx
 
 
@@ -352,7 +338,7 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
         cols = cols_buf[: nb * L * K].reshape(nb * L, K)
         if columns is None:
             im2col_nhwc_into(_nhwc_padded(x[n0:n0 + nb], padding), cols, (kH, kW), (oH, oW), stride, dilation)
-        GY = np.ascontiguousarray(gy[n0:n0 + nb].transpose(0, 2, 3, 1), dtype=dtype).reshape(nb * L, C_out)
+        GY = nchw_to_nhwc(gy[n0:n0 + nb], dtype=dtype).reshape(nb * L, C_out)
         gw_t += blas.matmul(cols.T, GY)
     return np.ascontiguousarray(gw_t.T.reshape(C_out, kH, kW, C_in).transpose(0, 3, 1, 2))
 

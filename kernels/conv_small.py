@@ -16,7 +16,7 @@ from numba import njit, prange
 from . import blas
 from .conv_args import Padding4, Pair, _as_matrices, _check_forward
 from .im2col import valid_output_range
-from .layout import swap_leading_axes
+from .layout import nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
 from .threading import in_parallel
 
 # ---------------------------------------------------------------------------------------------
@@ -192,8 +192,8 @@ def _rectangle(a_l, oh, ow, first, stride: Pair):
 
 
 def _channels_last(a, dtype):
-    """(N, C, H, W) -> a contiguous (N, H, W, C) copy."""
-    return np.ascontiguousarray(a.transpose(0, 2, 3, 1), dtype=dtype)
+    """(N, C, H, W) -> a contiguous (N, H, W, C) copy (kernels/layout.py, prange if big)."""
+    return nchw_to_nhwc(a, dtype=dtype)
 
 
 def _tap_weight(w, i, j, dtype):
@@ -266,12 +266,8 @@ def _conv2d_forward_taps(x, w, stride: Pair, padding: Padding4, dilation: Pair, 
             N, oh[1] - oh[0], ow[1] - ow[0], C_out)
     if not covered:  # every tap reads only padding
         y_l[...] = 0
-    y = np.empty((N, C_out, oH, oW), dtype=dtype)
-    if bias is None:
-        y[...] = y_l.transpose(0, 3, 1, 2)
-    else:
-        np.add(y_l.transpose(0, 3, 1, 2), bias.reshape(1, -1, 1, 1).astype(dtype, copy=False), out=y)
-    return y
+    return nhwc_to_nchw(y_l, np.empty((N, C_out, oH, oW), dtype=dtype),
+                        bias=None if bias is None else bias.astype(dtype, copy=False))
 
 
 def _conv2d_input_grad_taps(gy, w, input_shape, stride: Pair, padding: Padding4, dilation: Pair):
@@ -291,7 +287,7 @@ def _conv2d_input_grad_taps(gy, w, input_shape, stride: Pair, padding: Padding4,
         w_ij = _tap_weight(w, i, j, dtype) if w_taps is None else w_taps[i, j]
         _rectangle(gx_l, oh, ow, (ih0, iw0), stride)[...] += blas.matmul(rows, w_ij).reshape(
             N, nh, nw, C_in)
-    return np.ascontiguousarray(gx_l.transpose(0, 3, 1, 2))
+    return nhwc_to_nchw(gx_l, np.empty(input_shape, dtype=dtype))
 
 
 def _conv2d_weight_grad_taps(gy, x, weight_shape, stride: Pair, padding: Padding4, dilation: Pair):

@@ -93,3 +93,138 @@ def swap_leading_axes(a: np.ndarray, dtype=None, out: np.ndarray | None = None) 
         return out
     _swap_leading(a3, out.reshape(B, A, H * W), in_parallel(2 * out.size))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# NCHW <-> channels last, (N, C, H, W) <-> (N, H, W, C), with a zero border or a crop on the way.
+#
+# Both loops index flat, C-contiguous arrays with unsigned offsets, each innermost loop writing
+# consecutive numbers and reading with a constant stride, which is NumPy's own copy loop: with
+# signed 4-d indices (a wrap-around test per access) the same loops took 1.3-1.8x NumPy's time on
+# one thread, with unsigned flat ones 0.8-0.95x ((64, 96..480, 4..15, 4..15) float32,
+# channels last to NCHW: 0.50 against 0.62 ms for (64, 256, 8, 8)).
+
+
+@njit(cache=True, inline="always")
+def _nhwc_row(x, out, C, H, W, Hp, Wp, pT, pL, r):
+    """Row r = n * Hp + hp of the padded channels-last out (Wp * C numbers)."""
+    r = np.uint64(r)
+    n, hp = r // Hp, r % Hp
+    o = r * Wp * C
+    if hp < pT or hp >= pT + H:
+        for k in range(Wp * C):
+            out[o + k] = 0
+        return
+    for k in range(pL * C):
+        out[o + k] = 0
+    for k in range((pL + W) * C, Wp * C):
+        out[o + k] = 0
+    src = (n * C * H + (hp - pT)) * W  # x[n, 0, h, 0]
+    plane = H * W
+    for w in range(W):
+        dst = o + (pL + w) * C
+        for c in range(C):
+            out[dst + c] = x[src + c * plane + w]
+
+
+@njit(cache=True, parallel=True)
+def _to_nhwc(x, out, N, C, H, W, pT, pB, pL, pR, parallel):
+    N, C, H, W = np.uint64(N), np.uint64(C), np.uint64(H), np.uint64(W)
+    pT, pL = np.uint64(pT), np.uint64(pL)
+    Hp, Wp = H + pT + np.uint64(pB), W + pL + np.uint64(pR)
+    if parallel:
+        for r in prange(N * Hp):
+            _nhwc_row(x, out, C, H, W, Hp, Wp, pT, pL, r)
+    else:
+        for r in range(N * Hp):
+            _nhwc_row(x, out, C, H, W, Hp, Wp, pT, pL, r)
+
+
+def nchw_to_nhwc(x: np.ndarray, padding=((0, 0), (0, 0)), dtype=None) -> np.ndarray:
+    """x (N, C, H, W) -> zero-padded, channels last, C-contiguous (N, pT+H+pB, pL+W+pR, C):
+    ``out[n, pT + h, pL + w, c] = x[n, c, h, w]``, zero in the border
+    (``np.pad(x, ...).transpose(0, 2, 3, 1)`` made contiguous).
+
+    Loop nest: ``for n*Hp + hp (prange if big) / for w / for c``, the border rows and columns
+    zeroed in the same pass: each iteration writes one row of ``out`` in order, reading x with
+    a stride of H*W. Cost: N*C*Hp*Wp writes, N*C*H*W reads. A non-contiguous x is made
+    contiguous first, and a dtype conversion is NumPy's copy (both on one thread).
+    """
+    check_shape("nchw_to_nhwc", "input", x.shape, (None,) * 4)
+    (pT, pB), (pL, pR) = padding
+    if min(pT, pB, pL, pR) < 0:
+        raise RuntimeError(f"nchw_to_nhwc: padding should be non-negative, but got {tuple(padding)}")
+    N, C, H, W = x.shape
+    dtype = np.dtype(x.dtype if dtype is None else dtype)
+    out = np.empty((N, H + pT + pB, W + pL + pR, C), dtype=dtype)
+    if out.size == 0:
+        return out
+    x = np.ascontiguousarray(x, dtype=dtype)
+    _to_nhwc(x.reshape(-1), out.reshape(-1), N, C, H, W, pT, pB, pL, pR, in_parallel(2 * out.size))
+    return out
+
+
+@njit(cache=True, inline="always")
+def _nchw_plane(src, out, bias, has_bias, C, H, W, Hs, Ws, top, left, p):
+    """Plane p = n * C + c of out: out[n, c] = src[n, top:top + H, left:left + W, c] (+ b[c])."""
+    p = np.uint64(p)
+    n, c = p // C, p % C
+    o = p * H * W
+    for h in range(H):
+        s = ((n * Hs + top + h) * Ws + left) * C + c
+        d = o + h * W
+        if has_bias:
+            b = bias[c]
+            for w in range(W):
+                out[d + w] = src[s + w * C] + b
+        else:
+            for w in range(W):
+                out[d + w] = src[s + w * C]
+
+
+@njit(cache=True, parallel=True)
+def _to_nchw(src, out, bias, has_bias, N, C, H, W, Hs, Ws, top, left, parallel):
+    N, C, H, W = np.uint64(N), np.uint64(C), np.uint64(H), np.uint64(W)
+    Hs, Ws, top, left = np.uint64(Hs), np.uint64(Ws), np.uint64(top), np.uint64(left)
+    if parallel:
+        for p in prange(N * C):
+            _nchw_plane(src, out, bias, has_bias, C, H, W, Hs, Ws, top, left, p)
+    else:
+        for p in range(N * C):
+            _nchw_plane(src, out, bias, has_bias, C, H, W, Hs, Ws, top, left, p)
+
+
+def nhwc_to_nchw(src: np.ndarray, out: np.ndarray, top: int = 0, left: int = 0,
+                 bias: np.ndarray | None = None) -> np.ndarray:
+    """Channels last back to NCHW, cropped, plus a per-channel bias: for out (N, C, H, W) and
+    src (N, Hs, Ws, C), ``out[n, c, h, w] = src[n, top + h, left + w, c] (+ b[c])``
+    (``out[...] = src[:, top:top+H, left:left+W].transpose(0, 3, 1, 2) + b[:, None, None]``).
+
+    Loop nest: ``for n*C + c (prange if big) / for h / for w`` (without a crop ``for h*W + w``):
+    each iteration writes one plane of ``out`` in order, reading src with a stride of C. Cost:
+    N*C*H*W copies (and additions). Where ``out`` or ``src`` is not C-contiguous, the dtypes
+    differ or a plane has fewer than SWAP_MIN_PLANE numbers: NumPy's copy, on one thread.
+    """
+    check_shape("nhwc_to_nchw", "out", out.shape, (None,) * 4)
+    N, C, H, W = out.shape
+    check_shape("nhwc_to_nchw", "input", src.shape, (N, None, None, C))
+    Hs, Ws = src.shape[1], src.shape[2]
+    if top < 0 or left < 0 or top + H > Hs or left + W > Ws:
+        raise RuntimeError(f"nhwc_to_nchw: the crop at ({top}, {left}) of size ({H}, {W}) does not fit "
+                           f"the input's ({Hs}, {Ws})")
+    if bias is not None:
+        check_shape("nhwc_to_nchw", "bias", bias.shape, (C,))
+    if (src.dtype != out.dtype or (bias is not None and bias.dtype != out.dtype) or H * W < SWAP_MIN_PLANE
+            or not (src.flags.c_contiguous and out.flags.c_contiguous)):
+        view = src[:, top:top + H, left:left + W].transpose(0, 3, 1, 2)
+        if bias is None:
+            out[...] = view
+        else:
+            np.add(view, bias.reshape(-1, 1, 1), out=out)
+        return out
+    has_bias = bias is not None
+    if (Hs, Ws) == (H, W):  # no crop: each plane is one run of H*W, read as a row of (1, H*W)
+        H, W, Hs, Ws = 1, H * W, 1, H * W
+    _to_nchw(src.reshape(-1), out.reshape(-1), bias if has_bias else np.empty(0, out.dtype), has_bias,
+             N, C, H, W, Hs, Ws, top, left, in_parallel(2 * out.size))
+    return out

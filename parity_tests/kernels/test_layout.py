@@ -1,10 +1,10 @@
-"""kernels/layout.py's swap of the two leading axes against NumPy's transposing copy: contiguous
-and strided inputs, planes too short for the loop, a dtype conversion, an ``out`` to write into,
-and the entry checks (the conftest runs it serial and threaded)."""
+"""kernels/layout.py's copies against NumPy's: the swap of the two leading axes, NCHW to padded
+channels last and back (cropped, plus a bias); contiguous and strided inputs, planes too short for
+the loops, dtype conversions, and the entry checks (the conftest runs each serial and threaded)."""
 
 import numpy as np
 import pytest
-from minitorch.kernels.layout import SWAP_BLOCK, swap_leading_axes
+from minitorch.kernels.layout import SWAP_BLOCK, nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
 
 
 @pytest.mark.parametrize("shape", [(3, 5, 4, 6), (2, SWAP_BLOCK + 3, 2, 2), (SWAP_BLOCK * 2 + 1, 2, 1, 5),
@@ -44,3 +44,67 @@ def test_swap_leading_axes_wants_a_contiguous_out():
     out = np.empty((4, 3, 5, 10))[..., ::2]
     with pytest.raises(RuntimeError, match="contiguous"):
         swap_leading_axes(np.zeros((3, 4, 5, 5)), out=out)
+
+
+PADS = [((0, 0), (0, 0)), ((1, 1), (1, 1)), ((2, 0), (1, 3)), ((0, 3), (2, 0))]
+
+
+@pytest.mark.parametrize("shape", [(2, 5, 4, 6), (3, 40, 3, 3), (2, 3, 1, 1), (1, 7, 2, 1), (0, 3, 2, 2)])
+@pytest.mark.parametrize("padding", PADS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nchw_to_nhwc_is_a_padded_transposing_copy(shape, padding, dtype):
+    x = np.random.default_rng(3).standard_normal(shape).astype(dtype)
+    out = nchw_to_nhwc(x, padding)
+    assert out.flags.c_contiguous and out.dtype == dtype
+    np.testing.assert_array_equal(out, np.pad(x, ((0, 0), (0, 0)) + tuple(padding)).transpose(0, 2, 3, 1))
+
+
+def test_nchw_to_nhwc_of_a_strided_view_and_to_another_dtype():
+    x = np.random.default_rng(4).standard_normal((3, 6, 8, 10))[:, ::2, :, ::3]
+    want = np.pad(x, ((0, 0), (0, 0), (1, 0), (0, 2))).transpose(0, 2, 3, 1)
+    np.testing.assert_array_equal(nchw_to_nhwc(x, ((1, 0), (0, 2))), want)
+    np.testing.assert_array_equal(nchw_to_nhwc(x, ((1, 0), (0, 2)), np.float32), want.astype(np.float32))
+
+
+@pytest.mark.parametrize("shape", [(2, 5, 4, 6), (3, 40, 3, 3), (2, 3, 1, 1), (1, 7, 2, 1)])
+@pytest.mark.parametrize("padding", PADS)
+@pytest.mark.parametrize("with_bias", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nhwc_to_nchw_crops_and_adds_the_bias(shape, padding, with_bias, dtype):
+    rng = np.random.default_rng(5)
+    (pT, pB), (pL, pR) = padding
+    N, C, H, W = shape
+    src = rng.standard_normal((N, H + pT + pB, W + pL + pR, C)).astype(dtype)
+    bias = rng.standard_normal(C).astype(dtype) if with_bias else None
+    out = np.empty(shape, dtype)
+    assert nhwc_to_nchw(src, out, pT, pL, bias) is out
+    want = src[:, pT:pT + H, pL:pL + W].transpose(0, 3, 1, 2) + (bias[:, None, None] if with_bias else 0)
+    np.testing.assert_array_equal(out, want)
+
+
+def test_nhwc_to_nchw_of_strided_or_other_dtype_operands():
+    rng = np.random.default_rng(6)
+    src = rng.standard_normal((2, 5, 12, 3))[:, :, ::2]
+    out = np.empty((2, 3, 4, 5), np.float32)
+    nhwc_to_nchw(src, out, 1, 1, np.ones(3))
+    np.testing.assert_allclose(out, src[:, 1:5, 1:6].transpose(0, 3, 1, 2) + 1, rtol=1e-6)
+
+
+@pytest.mark.parametrize("src_shape, out_shape, top, left, bias_shape", [
+    ((2, 4, 4, 3), (2, 3, 4, 4), 1, 0, None),       # the crop runs past the input
+    ((2, 4, 4, 3), (2, 3, 4, 4), 0, -1, None),      # a negative offset
+    ((2, 4, 4, 5), (2, 3, 4, 4), 0, 0, None),       # channels differ
+    ((1, 4, 4, 3), (2, 3, 4, 4), 0, 0, None),       # batch differs
+    ((2, 4, 4, 3), (2, 3, 4, 4), 0, 0, (4,)),       # bias of the wrong length
+    ((2, 4, 4), (2, 3, 4, 4), 0, 0, None),          # rank
+])
+def test_nhwc_to_nchw_checks_before_its_loop(src_shape, out_shape, top, left, bias_shape):
+    bias = None if bias_shape is None else np.zeros(bias_shape)
+    with pytest.raises(RuntimeError, match="nhwc_to_nchw"):
+        nhwc_to_nchw(np.zeros(src_shape), np.empty(out_shape), top, left, bias)
+
+
+@pytest.mark.parametrize("shape, padding", [((2, 3, 4), ((0, 0), (0, 0))), ((2, 3, 4, 4), ((0, -1), (0, 0)))])
+def test_nchw_to_nhwc_checks_before_its_loop(shape, padding):
+    with pytest.raises(RuntimeError, match="nchw_to_nhwc"):
+        nchw_to_nhwc(np.zeros(shape), padding)
