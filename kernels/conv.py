@@ -180,8 +180,9 @@ def _nhwc_padded(x, padding: Padding4):
 
 
 def _nhwc_weight(w):
-    """w (C_out, C_in, kH, kW) -> W' (C_out, kH*kW*C_in), (i, j, c) order."""
-    return np.ascontiguousarray(w.transpose(0, 2, 3, 1)).reshape(w.shape[0], -1)
+    """w (C_out, C_in, kH, kW) -> W' (C_out, kH*kW*C_in), (i, j, c) order: w channels last, a
+    weight as a batch of C_out images (kernels/layout.py, prange if big)."""
+    return nchw_to_nhwc(w).reshape(w.shape[0], -1)
 
 
 # Where the output rows are whole multiples of 8 and C_in of 8, the forward skips the columns:

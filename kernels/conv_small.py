@@ -16,7 +16,7 @@ from numba import njit, prange
 from . import blas
 from .conv_args import Padding4, Pair, _as_matrices, _check_forward
 from .im2col import valid_output_range
-from .layout import nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
+from .layout import add_rows, nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
 from .threading import in_parallel
 
 # ---------------------------------------------------------------------------------------------
@@ -217,6 +217,23 @@ def _taps_first(w, out, parallel):
                     out[t, co, ci] = w[co, ci, t]
 
 
+@njit(cache=True, parallel=True)
+def _taps_last(g, out, parallel):
+    """out[co, ci, t] = g[t, co, ci]: _taps_first's inverse, for the weight gradient. Loop nest:
+    ``for co (prange if big) / for ci / for t``, writing out in order and reading T streams."""
+    T, C_out, C_in = g.shape
+    if parallel:
+        for co in prange(C_out):
+            for ci in range(C_in):
+                for t in range(T):
+                    out[co, ci, t] = g[t, co, ci]
+    else:
+        for co in range(C_out):
+            for ci in range(C_in):
+                for t in range(T):
+                    out[co, ci, t] = g[t, co, ci]
+
+
 def _tap_weights(w, taps, dtype):
     """Where more than half the taps read input: the whole weight as (kH, kW, C_out, C_in), each
     tap's matrix ``[i, j]`` contiguous, in one pass; else None (each tap copied on its own,
@@ -240,7 +257,7 @@ def _conv2d_forward_taps(x, w, stride: Pair, padding: Padding4, dilation: Pair, 
 
     Loop nest: ``x to channels last / for tap that reads input / copy its input rectangle
     (N*nh*nw, C_in) and its weight w[:, :, i, j] / one blas.matmul @ w[:, :, i, j].T / add into y_l's rectangle (the first
-    tap covering all of y_l writes it) / y_l back to NCHW (+ b)``.
+    tap covering all of y_l writes it; kernels/layout.py's add_rows, prange if big) / y_l back to NCHW (+ b)``.
     Cost: 2*C_out*C_in*(the products that read input) flops, at most the convolution's.
     """
     oH, oW = _check_forward(x, w, stride, padding, dilation, 1, bias)
@@ -262,8 +279,8 @@ def _conv2d_forward_taps(x, w, stride: Pair, padding: Padding4, dilation: Pair, 
         if not covered:
             y_l[...] = 0
             covered = True
-        y_l[:, oh[0]:oh[1], ow[0]:ow[1]] += blas.matmul(rows, w_ij.T).reshape(
-            N, oh[1] - oh[0], ow[1] - ow[0], C_out)
+        add_rows(blas.matmul(rows, w_ij.T).reshape(N, oh[1] - oh[0], ow[1] - ow[0], C_out),
+                 y_l[:, oh[0]:oh[1], ow[0]:ow[1]])
     if not covered:  # every tap reads only padding
         y_l[...] = 0
     return nhwc_to_nchw(y_l, np.empty((N, C_out, oH, oW), dtype=dtype),
@@ -273,7 +290,8 @@ def _conv2d_forward_taps(x, w, stride: Pair, padding: Padding4, dilation: Pair, 
 def _conv2d_input_grad_taps(gy, w, input_shape, stride: Pair, padding: Padding4, dilation: Pair):
     """conv2d_input_grad (one group), one GEMM per tap: ``gx_l[input rectangle] += gy_l[output
     rectangle] @ w[:, :, i, j]``. Loop nest: ``gy to channels last / for tap / copy gy's rectangle
-    (N*nh*nw, C_out) / one blas.matmul / add into gx_l's strided rectangle / gx_l back to NCHW``."""
+    (N*nh*nw, C_out) / one blas.matmul / add into gx_l's strided rectangle (add_rows, prange if
+    big) / gx_l back to NCHW``."""
     N, C_out, oH, oW = gy.shape
     _, C_in, H, W = input_shape
     dtype = np.result_type(gy.dtype, w.dtype)
@@ -285,8 +303,7 @@ def _conv2d_input_grad_taps(gy, w, input_shape, stride: Pair, padding: Padding4,
         nh, nw = oh[1] - oh[0], ow[1] - ow[0]
         rows = gy_l[:, oh[0]:oh[1], ow[0]:ow[1]].reshape(-1, C_out)
         w_ij = _tap_weight(w, i, j, dtype) if w_taps is None else w_taps[i, j]
-        _rectangle(gx_l, oh, ow, (ih0, iw0), stride)[...] += blas.matmul(rows, w_ij).reshape(
-            N, nh, nw, C_in)
+        add_rows(blas.matmul(rows, w_ij).reshape(N, nh, nw, C_in), _rectangle(gx_l, oh, ow, (ih0, iw0), stride))
     return nhwc_to_nchw(gx_l, np.empty(input_shape, dtype=dtype))
 
 
@@ -294,13 +311,19 @@ def _conv2d_weight_grad_taps(gy, x, weight_shape, stride: Pair, padding: Padding
     """conv2d_weight_grad (one group), one GEMM per tap: ``gw[:, :, i, j] = gy_l[output
     rectangle].T @ x_l[input rectangle]``, (C_out, N*nh*nw) @ (N*nh*nw, C_in); 0 for a tap that
     reads only padding. Loop nest: ``x and gy to channels last / for tap / copy both rectangles /
-    one blas.matmul / written into gw[:, :, i, j]``."""
+    one blas.matmul into gw_taps[i, j] (kH*kW, C_out, C_in) / _taps_last: gw_taps to (C_out,
+    C_in, kH, kW) (prange over C_out if big)``."""
     _, C_out, oH, oW = gy.shape
     C_in, kH, kW = weight_shape[1:]
     dtype = np.result_type(x.dtype, gy.dtype)
     x_l, gy_l = _channels_last(x, dtype), _channels_last(gy, dtype)
-    gw = np.zeros((C_out, C_in, kH, kW), dtype=dtype)
-    for i, j, oh, ow, ih0, iw0 in _taps(x.shape[2:], (oH, oW), (kH, kW), stride, padding, dilation):
+    taps = _taps(x.shape[2:], (oH, oW), (kH, kW), stride, padding, dilation)
+    # taps first: each tap's GEMM writes one contiguous (C_out, C_in) matrix, then one pass puts
+    # the taps last (before: each GEMM's result written into gw[:, :, i, j], a stride of kH*kW)
+    gw_taps = (np.empty if len(taps) == kH * kW else np.zeros)((kH * kW, C_out, C_in), dtype=dtype)
+    for i, j, oh, ow, ih0, iw0 in taps:
         g = gy_l[:, oh[0]:oh[1], ow[0]:ow[1]].reshape(-1, C_out)
-        gw[:, :, i, j] = blas.matmul(g.T, _rectangle(x_l, oh, ow, (ih0, iw0), stride).reshape(-1, C_in))
+        blas.matmul(g.T, _rectangle(x_l, oh, ow, (ih0, iw0), stride).reshape(-1, C_in), out=gw_taps[i * kW + j])
+    gw = np.empty((C_out, C_in, kH, kW), dtype=dtype)
+    _taps_last(gw_taps, gw.reshape(C_out, C_in, kH * kW), in_parallel(2 * gw.size))
     return gw

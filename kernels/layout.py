@@ -228,3 +228,46 @@ def nhwc_to_nchw(src: np.ndarray, out: np.ndarray, top: int = 0, left: int = 0,
     _to_nchw(src.reshape(-1), out.reshape(-1), bias if has_bias else np.empty(0, out.dtype), has_bias,
              N, C, H, W, Hs, Ws, top, left, in_parallel(2 * out.size))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# A tap's product added into its rectangle of a channels-last output (kernels/conv_small.py's
+# one GEMM per tap): ``out[...] += src`` on a strided 4-d view whose last axis is contiguous.
+
+
+@njit(cache=True, inline="always")
+def _add_row(src, out, r):
+    """Row r = a * B + b: out[a, b] += src[a, b], with unsigned indices (no wrap-around test)."""
+    r = np.uint64(r)
+    a, b = r // np.uint64(out.shape[1]), r % np.uint64(out.shape[1])
+    for k in range(np.uint64(out.shape[2])):
+        for c in range(np.uint64(out.shape[3])):
+            out[a, b, k, c] += src[a, b, k, c]
+
+
+@njit(cache=True, parallel=True)
+def _add_rows(src, out, parallel):
+    rows = out.shape[0] * out.shape[1]
+    if parallel:
+        for r in prange(rows):
+            _add_row(src, out, r)
+    else:
+        for r in range(rows):
+            _add_row(src, out, r)
+
+
+def add_rows(src: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out += src`` for 4-d arrays of the same shape and dtype, any strides (``out`` a view into
+    a larger array: a tap's output rectangle, not overlapping ``src``).
+
+    Loop nest: ``for a*B + b (prange if big) / for k / for c``: each iteration owns one
+    out[a, b] block, so no two threads write the same number. Cost: out.size additions; on one
+    thread as fast as NumPy's ``+=`` ((64, 2, 2, 256) float32 in (64, 3, 3, 256): 0.025 ms).
+    """
+    check_shape("add_rows", "input", src.shape, (None,) * 4)
+    check_shape("add_rows", "out", out.shape, src.shape)
+    if out.dtype != src.dtype:
+        raise RuntimeError(f"add_rows: expected out of dtype {src.dtype}, but got {out.dtype}")
+    if out.size:
+        _add_rows(src, out, in_parallel(3 * out.size))
+    return out

@@ -1,10 +1,11 @@
 """kernels/layout.py's copies against NumPy's: the swap of the two leading axes, NCHW to padded
-channels last and back (cropped, plus a bias); contiguous and strided inputs, planes too short for
-the loops, dtype conversions, and the entry checks (the conftest runs each serial and threaded)."""
+channels last and back (cropped, plus a bias), a block added into a strided rectangle; contiguous
+and strided inputs, planes too short for the loops, dtype conversions, and the entry checks (the
+conftest runs each serial and threaded)."""
 
 import numpy as np
 import pytest
-from minitorch.kernels.layout import SWAP_BLOCK, nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
+from minitorch.kernels.layout import SWAP_BLOCK, add_rows, nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
 
 
 @pytest.mark.parametrize("shape", [(3, 5, 4, 6), (2, SWAP_BLOCK + 3, 2, 2), (SWAP_BLOCK * 2 + 1, 2, 1, 5),
@@ -108,3 +109,21 @@ def test_nhwc_to_nchw_checks_before_its_loop(src_shape, out_shape, top, left, bi
 def test_nchw_to_nhwc_checks_before_its_loop(shape, padding):
     with pytest.raises(RuntimeError, match="nchw_to_nhwc"):
         nchw_to_nhwc(np.zeros(shape), padding)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_add_rows_adds_into_a_strided_rectangle(dtype):
+    rng = np.random.default_rng(7)
+    y = rng.standard_normal((3, 5, 6, 4)).astype(dtype)
+    src = rng.standard_normal((3, 2, 3, 4)).astype(dtype)
+    want = y.copy()
+    want[:, 1:5:2, 2:5] += src
+    add_rows(src, y[:, 1:5:2, 2:5])
+    np.testing.assert_array_equal(y, want)
+
+
+@pytest.mark.parametrize("src, out", [(np.zeros((2, 3, 4)), np.zeros((2, 3, 4))), (np.zeros((2, 3, 4, 5)), np.zeros((2, 3, 4, 4))),
+                                      (np.zeros((2, 3, 4, 5)), np.zeros((2, 3, 4, 5), np.float32))])
+def test_add_rows_checks_before_its_loop(src, out):
+    with pytest.raises(RuntimeError, match="add_rows"):
+        add_rows(src, out)
