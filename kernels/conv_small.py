@@ -198,8 +198,28 @@ def _channels_last(a, dtype):
 
 def _tap_weight(w, i, j, dtype):
     """w[:, :, i, j] as a contiguous (C_out, C_in) matrix: one tap's copy, not the whole weight
-    transposed (the taps that read only padding are never copied: on a 1x1 map 8 of 9)."""
-    return np.ascontiguousarray(w[:, :, i, j], dtype=dtype)
+    transposed (the taps that read only padding are never copied: on a 1x1 map 8 of 9). Loop
+    nest: ``for co (prange from in_parallel(2 * C_out * C_in) on) / for ci``, a gather with a
+    stride of kH*kW (ResNet's (512, 512, 3, 3) weight on its 1x1 maps: 7.3 ms a step at one
+    thread as NumPy's copy, 2026-12-07)."""
+    if w.dtype != dtype:
+        return np.ascontiguousarray(w[:, :, i, j], dtype=dtype)
+    out = np.empty(w.shape[:2], dtype=dtype)
+    _tap_matrix(w, i, j, out, in_parallel(2 * out.size))
+    return out
+
+
+@njit(cache=True, parallel=True)
+def _tap_matrix(w, i, j, out, parallel):
+    C_out, C_in = out.shape
+    if parallel:
+        for co in prange(C_out):
+            for ci in range(C_in):
+                out[co, ci] = w[co, ci, i, j]
+    else:
+        for co in range(C_out):
+            for ci in range(C_in):
+                out[co, ci] = w[co, ci, i, j]
 
 
 @njit(cache=True, parallel=True)
