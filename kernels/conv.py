@@ -60,7 +60,7 @@ from .im2col import (
     im2col_nhwc_into,
     valid_output_range,
 )
-from .layout import nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
+from .layout import add_channel_bias, nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
 from .threading import in_parallel, split_threads
 
 # ---------------------------------------------------------------------------------------------
@@ -699,7 +699,7 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
             y = conv2d_forward_gemm(x, w, stride, pad, dilation, groups)
         if bias is not None:
             check_shape("conv2d", "bias", bias.shape, (w.shape[0],))
-            y += bias.reshape(1, -1, 1, 1)
+            add_channel_bias(y, bias)
     return (y, columns) if keep_columns else y
 
 

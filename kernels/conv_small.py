@@ -16,7 +16,7 @@ from numba import njit, prange
 from . import blas
 from .conv_args import Padding4, Pair, _as_matrices, _check_forward
 from .im2col import valid_output_range
-from .layout import add_rows, nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
+from .layout import add_channel_bias, add_rows, nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
 from .threading import in_parallel
 
 # ---------------------------------------------------------------------------------------------
@@ -45,7 +45,8 @@ def conv2d_forward_pointwise(x: np.ndarray, w: np.ndarray, stride: Pair, bias: n
 
     Loop nest: ``(strided: copy every sH-th row, sW-th column) / one blas.matmul of the stack,
     (C_out, C_in) @ (N, C_in, oH*oW) -> (N, C_out, oH*oW), a sample per thread when shared /
-    y += b``. Cost: 2*N*C_out*C_in*oH*oW flops; no memory beyond y (and the strided copy).
+    y += b (kernels/layout.py's add_channel_bias, prange if big)``. Cost: 2*N*C_out*C_in*oH*oW
+    flops; no memory beyond y (and the strided copy).
     Maps of fewer than POINTWISE_CHANNELS_FIRST_MAX_L positions: ``x to (C_in, N*L) / one
     blas.matmul / back to NCHW``, two copies of a small activation (kernels/layout.py, prange if
     big); a 1x1 map needs neither: ``y (N, C_out) = x (N, C_in) @ W.T``.
@@ -68,7 +69,7 @@ def conv2d_forward_pointwise(x: np.ndarray, w: np.ndarray, stride: Pair, bias: n
         blas.matmul(np.broadcast_to(w_mat, (N, C_out, C_in)), x.reshape(N, C_in, oH * oW),
                     out=y.reshape(N, C_out, oH * oW))
     if bias is not None:
-        y += bias.reshape(1, -1, 1, 1).astype(y.dtype, copy=False)
+        add_channel_bias(y, bias)
     return y
 
 

@@ -271,3 +271,39 @@ def add_rows(src: np.ndarray, out: np.ndarray) -> np.ndarray:
     if out.size:
         _add_rows(src, out, in_parallel(3 * out.size))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# A convolution's bias added in place to its NCHW output, where the GEMM wrote y directly.
+
+
+@njit(cache=True, parallel=True)
+def _add_bias(y, bias, parallel):
+    N, C, L = y.shape
+    if parallel:
+        for p in prange(N * C):
+            b = bias[p % C]
+            for l in range(L):
+                y[p // C, p % C, l] += b
+    else:
+        for p in range(N * C):
+            b = bias[p % C]
+            for l in range(L):
+                y[p // C, p % C, l] += b
+
+
+def add_channel_bias(y: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """``y += bias[None, :, None, None]`` in place, for a C-contiguous y (N, C, H, W) and a bias
+    of y's dtype (NumPy's ``+=`` otherwise, which rounds each sum once from the wider type).
+
+    Loop nest: ``for n*C + c (prange if big) / for h*W + w``: each iteration owns one plane.
+    Cost: y.size additions, one pass over y.
+    """
+    check_shape("add_channel_bias", "input", y.shape, (None,) * 4)
+    check_shape("add_channel_bias", "bias", bias.shape, (y.shape[1],))
+    if not y.flags.c_contiguous or y.size == 0 or bias.dtype != y.dtype:
+        y += bias.reshape(1, -1, 1, 1)
+        return y
+    N, C, H, W = y.shape
+    _add_bias(y.reshape(N, C, H * W), np.ascontiguousarray(bias), in_parallel(2 * y.size))
+    return y

@@ -5,7 +5,7 @@ conftest runs each serial and threaded)."""
 
 import numpy as np
 import pytest
-from minitorch.kernels.layout import SWAP_BLOCK, add_rows, nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
+from minitorch.kernels.layout import SWAP_BLOCK, add_channel_bias, add_rows, nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
 
 
 @pytest.mark.parametrize("shape", [(3, 5, 4, 6), (2, SWAP_BLOCK + 3, 2, 2), (SWAP_BLOCK * 2 + 1, 2, 1, 5),
@@ -127,3 +127,23 @@ def test_add_rows_adds_into_a_strided_rectangle(dtype):
 def test_add_rows_checks_before_its_loop(src, out):
     with pytest.raises(RuntimeError, match="add_rows"):
         add_rows(src, out)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("view", [lambda y: y, lambda y: y[:, :, ::2]])
+def test_add_channel_bias_in_place(dtype, view):
+    rng = np.random.default_rng(8)
+    y = view(rng.standard_normal((3, 4, 6, 5)).astype(dtype))
+    b = rng.standard_normal(4)
+    want = (y + b[:, None, None]).astype(dtype)
+    assert add_channel_bias(y, b) is y
+    np.testing.assert_array_equal(y, want)
+    want = y + b.astype(dtype)[:, None, None]
+    assert add_channel_bias(y, b.astype(dtype)) is y
+    np.testing.assert_array_equal(y, want)
+
+
+@pytest.mark.parametrize("y_shape, b_shape", [((2, 3, 4), (3,)), ((2, 3, 4, 4), (4,)), ((2, 3, 4, 4), (1, 3))])
+def test_add_channel_bias_checks_before_its_loop(y_shape, b_shape):
+    with pytest.raises(RuntimeError, match="add_channel_bias"):
+        add_channel_bias(np.zeros(y_shape), np.zeros(b_shape))
