@@ -124,7 +124,8 @@ def _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride: Pair):
     ``gw = sum_n gy[n] (C_out, L) @ x[n].T``, one GEMM per sample on the arrays as they are
     (loop nest: ``for n / one blas.matmul / add``). Otherwise ``gw = GY (C_out, N*L) @ X (C_in,
     N*L).T``, X the (strided) samples of x and GY gy, both channels first (loop nest: ``two
-    transposing copies / one blas.matmul``). Timed alone (1 thread, minimum of 7): GoogLeNet
+    transposing copies (kernels/layout.py, prange if big) / one blas.matmul``; on a 1x1 output
+    ``gy (N, C_out).T @ x (N, C_in)``, no copies). Timed alone (1 thread, minimum of 7): GoogLeNet
     (16,192,24,24)->64 2.5 ms per sample against 3.3 with the copies; NiN (64,256,8,8) 4.9 with
     the copies against 5.4 per sample."""
     N, C_out, oH, oW = gy.shape
@@ -139,6 +140,9 @@ def _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride: Pair):
             gw += blas.matmul(g3[n], x3[n].T, out=part)
         return gw.reshape(weight_shape)
     x_sub = x[:, :, :oH * stride[0]:stride[0], :oW * stride[1]:stride[1]]
+    if oH * oW == 1:  # gw = gy (N, C_out).T @ x (N, C_in), both read in place: no copies
+        return blas.matmul(gy.reshape(N, C_out).astype(dtype, copy=False).T,
+                           x_sub.reshape(N, C_in).astype(dtype, copy=False)).reshape(weight_shape)
     X = swap_leading_axes(x_sub, dtype).reshape(C_in, N * oH * oW)
     GY = swap_leading_axes(gy, dtype).reshape(C_out, N * oH * oW)
     return blas.matmul(GY, X.T).reshape(weight_shape)
