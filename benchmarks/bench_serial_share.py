@@ -71,7 +71,7 @@ def main() -> None:
     if any(os.environ.get(k) != v for k, v in ENV.items()):  # read when OpenMP starts: re-run with them set
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **ENV})
     sys.path[:0] = [os.path.join(ROOT, "examples", "gallery"), os.path.join(ROOT, "benchmarks"), ROOT]
-    import _gallery
+    import _gallery  # type: ignore[import-not-found]
     import bench_gallery
     import profile_models
 
@@ -99,7 +99,7 @@ def main() -> None:
     if args.kernels:
         kernel_timer(times)
     else:
-        profile_models.time = types.SimpleNamespace(perf_counter=time.thread_time)
+        profile_models.time = types.SimpleNamespace(perf_counter=time.thread_time)  # type: ignore[assignment]
     parts: dict = {1: [], 2: []}
     totals: dict = {1: [], 2: []}
     for r in range(args.rounds):
