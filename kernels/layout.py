@@ -1,19 +1,22 @@
-"""The batch and channel axes swapped, ``(N, C, L) -> (C, N, L)``, as a parallel loop.
+"""Passes over activations around the convolutions' GEMMs, as parallel loops.
 
-Several convolution paths run one GEMM over the whole batch on channels-first operands, ``Y =
-W @ X`` with X of shape (C_in, N*L) (kernels/conv.py's channels-first columns, the 1x1
-convolutions of kernels/conv_small.py on small maps, the weight gradients' ``gy`` as (C_out,
-N*L)), and copy the result back to NCHW. As NumPy expressions
-(``np.ascontiguousarray(x.transpose(1, 0, 2, 3))``, ``y[...] = Y.transpose(1, 0, 2, 3)``) these
-copies run on one thread while the GEMMs between them run on all of them
-(docs/performance-notes.md, "Layout copies on the threads"). Here the copy is a loop over runs of
-whole planes, a ``prange`` from ``in_parallel(2 * size)`` on (every element read once and written
-once), with the same result either way: a copy, no arithmetic.
+A convolution's GEMM wants its operands in another order than NCHW: the batch and channel axes
+swapped, ``(N, C, L) -> (C, N, L)`` (one GEMM over the whole batch, ``W @ X`` with X of shape
+(C_in, N*L): kernels/conv.py's channels-first columns, the 1x1 convolutions of
+kernels/conv_small.py on small maps, the weight gradients' ``gy`` as (C_out, N*L)), or channels
+last, ``(N, C, H, W) -> (N, H, W, C)`` (kernels/im2col.py's channels-last columns, the per-tap
+GEMMs), zero-padded on the way; and the result back, cropped, plus the bias. As NumPy expressions
+(``np.ascontiguousarray(x.transpose(1, 0, 2, 3))``, ``y[...] = Y.transpose(0, 3, 1, 2)``,
+``y += b``) these passes run on one thread while the GEMMs between them run on all of them
+(docs/performance-notes.md, "2026-12-07: layout copies on the threads"). Here each is a loop over
+planes or rows that writes its own part of the result, a ``prange`` from ``in_parallel(2 *
+size)`` on (every element read once and written once), with the same result either way: copies,
+and the additions of a bias or of a tap's product, each number written by one iteration.
 
-The channels-last copies (``x.transpose(0, 2, 3, 1)`` into a padded buffer and back) stay NumPy's:
-numba loops of the same transposes, tiled or not, took 1.3-1.8x NumPy's time on one thread
-(GoogLeNet's and NiN's activations, (64, 96..480, 4..15, 4..15)), more than a second thread gives
-back.
+Speed on one thread: NumPy's copy loop writes in order and reads at a constant stride; so do these,
+on flat arrays with unsigned offsets (numba tests every signed index for wrap-around: with 4-d
+signed indices the same transposes took 1.3-1.8x NumPy's time), and they take 0.8-1.0x NumPy's
+time on the gallery's activations, planes of 2x2 and 3x3 excepted (1.4x, 0.06-0.11 ms).
 
 Every entry checks ranks, shapes and dtypes (kernels/checks.py) before its loop runs.
 """
