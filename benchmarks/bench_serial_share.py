@@ -92,7 +92,8 @@ def main() -> None:
 
     _gallery.train = capture
     _, extra = bench_gallery.BUDGETS[args.chapter]
-    sys.argv = [f"{args.chapter}.py", "--lib", "minitorch", "--limit", "64", "--threads", "2", "--no-download", *extra]
+    sys.argv = [f"{args.chapter}.py", "--lib", "minitorch", "--limit", "64", "--threads", "2",
+                "--no-download", *extra]
     runpy.run_path(os.path.join(ROOT, "examples", "gallery", f"{args.chapter}.py"), run_name="__main__")
     step = steps["step"]
     times: collections.Counter = collections.Counter()
@@ -116,8 +117,8 @@ def main() -> None:
             total = time.thread_time() - start
             parts[threads].append({**ops, "(the rest)": total - sum(ops.values())})
             totals[threads].append(total)
-    med = {t: collections.Counter({k: statistics.median(d.get(k, 0.0) for d in parts[t]) for k in set().union(*parts[t])})
-           for t in parts}
+    med = {t: collections.Counter({k: statistics.median(d.get(k, 0.0) for d in parts[t])
+                                   for k in set().union(*parts[t])}) for t in parts}
     t1, t2 = (statistics.median(totals[t]) * 1e3 for t in (1, 2))
     print(f"{args.chapter}: calling thread's CPU ms per step, 1 thread {t1:.1f}, 2 threads {t2:.1f} "
           f"(2t/1t {t2 / t1:.2f}; 0.50 if all of it were shared evenly), load {os.getloadavg()[0]:.2f}")
@@ -125,7 +126,8 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     for name, a in med[1].most_common(args.top):
         b = med[2][name]
-        print(f"| {name} | {a * 1e3:.2f} | {b * 1e3:.2f} | {b / a if a else 0:.2f} | {max(0.0, 2 * b - a) * 1e3:.2f} |")
+        serial = max(0.0, 2 * b - a)
+        print(f"| {name} | {a * 1e3:.2f} | {b * 1e3:.2f} | {b / a if a else 0:.2f} | {serial * 1e3:.2f} |")
 
 
 if __name__ == "__main__":

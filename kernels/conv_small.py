@@ -281,8 +281,9 @@ def _conv2d_forward_taps(x, w, stride: Pair, padding: Padding4, dilation: Pair, 
     """conv2d (one group) as one GEMM per tap (see above), plus bias.
 
     Loop nest: ``x to channels last / for tap that reads input / copy its input rectangle
-    (N*nh*nw, C_in) and its weight w[:, :, i, j] / one blas.matmul @ w[:, :, i, j].T / add into y_l's rectangle (the first
-    tap covering all of y_l writes it; kernels/layout.py's add_rows, prange if big) / y_l back to NCHW (+ b)``.
+    (N*nh*nw, C_in) and its weight w[:, :, i, j] / one blas.matmul @ w[:, :, i, j].T / add into
+    y_l's rectangle (the first tap covering all of y_l writes it; kernels/layout.py's add_rows,
+    prange if big) / y_l back to NCHW (+ b)``.
     Cost: 2*C_out*C_in*(the products that read input) flops, at most the convolution's.
     """
     oH, oW = _check_forward(x, w, stride, padding, dilation, 1, bias)
@@ -328,7 +329,8 @@ def _conv2d_input_grad_taps(gy, w, input_shape, stride: Pair, padding: Padding4,
         nh, nw = oh[1] - oh[0], ow[1] - ow[0]
         rows = gy_l[:, oh[0]:oh[1], ow[0]:ow[1]].reshape(-1, C_out)
         w_ij = _tap_weight(w, i, j, dtype) if w_taps is None else w_taps[i, j]
-        add_rows(blas.matmul(rows, w_ij).reshape(N, nh, nw, C_in), _rectangle(gx_l, oh, ow, (ih0, iw0), stride))
+        add_rows(blas.matmul(rows, w_ij).reshape(N, nh, nw, C_in),
+                 _rectangle(gx_l, oh, ow, (ih0, iw0), stride))
     return nhwc_to_nchw(gx_l, np.empty(input_shape, dtype=dtype))
 
 
@@ -348,7 +350,8 @@ def _conv2d_weight_grad_taps(gy, x, weight_shape, stride: Pair, padding: Padding
     gw_taps = (np.empty if len(taps) == kH * kW else np.zeros)((kH * kW, C_out, C_in), dtype=dtype)
     for i, j, oh, ow, ih0, iw0 in taps:
         g = gy_l[:, oh[0]:oh[1], ow[0]:ow[1]].reshape(-1, C_out)
-        blas.matmul(g.T, _rectangle(x_l, oh, ow, (ih0, iw0), stride).reshape(-1, C_in), out=gw_taps[i * kW + j])
+        blas.matmul(g.T, _rectangle(x_l, oh, ow, (ih0, iw0), stride).reshape(-1, C_in),
+                    out=gw_taps[i * kW + j])
     gw = np.empty((C_out, C_in, kH, kW), dtype=dtype)
     _taps_last(gw_taps, gw.reshape(C_out, C_in, kH * kW), in_parallel(2 * gw.size))
     return gw

@@ -5,7 +5,14 @@ conftest runs each serial and threaded)."""
 
 import numpy as np
 import pytest
-from minitorch.kernels.layout import SWAP_BLOCK, add_channel_bias, add_rows, nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
+from minitorch.kernels.layout import (
+    SWAP_BLOCK,
+    add_channel_bias,
+    add_rows,
+    nchw_to_nhwc,
+    nhwc_to_nchw,
+    swap_leading_axes,
+)
 
 
 @pytest.mark.parametrize("shape", [(3, 5, 4, 6), (2, SWAP_BLOCK + 3, 2, 2), (SWAP_BLOCK * 2 + 1, 2, 1, 5),
@@ -18,8 +25,8 @@ def test_swap_leading_axes_is_numpys_transposing_copy(shape, dtype):
     np.testing.assert_array_equal(out, a.transpose(1, 0, 2, 3))
 
 
-@pytest.mark.parametrize("view", [lambda a: a[:, :, ::2, ::3], lambda a: a[::2, 1:], lambda a: a.transpose(1, 0, 2, 3),
-                                  lambda a: np.swapaxes(a, 2, 3)])
+@pytest.mark.parametrize("view", [lambda a: a[:, :, ::2, ::3], lambda a: a[::2, 1:],
+                                  lambda a: a.transpose(1, 0, 2, 3), lambda a: np.swapaxes(a, 2, 3)])
 def test_swap_leading_axes_of_strided_views(view):
     a = view(np.random.default_rng(1).standard_normal((6, 5, 8, 9)).astype(np.float32))
     np.testing.assert_array_equal(swap_leading_axes(a), a.transpose(1, 0, 2, 3))
@@ -27,14 +34,18 @@ def test_swap_leading_axes_of_strided_views(view):
 
 def test_swap_leading_axes_converts_and_writes_into_out():
     a = np.random.default_rng(2).standard_normal((3, 4, 5, 5))
-    np.testing.assert_array_equal(swap_leading_axes(a, np.float32), a.transpose(1, 0, 2, 3).astype(np.float32))
+    want = a.transpose(1, 0, 2, 3).astype(np.float32)
+    np.testing.assert_array_equal(swap_leading_axes(a, np.float32), want)
     out = np.empty((4, 3, 5, 5))
     assert swap_leading_axes(a, out=out) is out
     np.testing.assert_array_equal(out, a.transpose(1, 0, 2, 3))
 
 
-@pytest.mark.parametrize("a_shape, out_shape, out_dtype", [((3, 4, 5), None, None), ((3, 4, 5, 5), (3, 4, 5, 5), np.float64),
-                                                           ((3, 4, 5, 5), (4, 3, 5, 5), np.float32)])
+@pytest.mark.parametrize("a_shape, out_shape, out_dtype", [
+    ((3, 4, 5), None, None),                        # rank
+    ((3, 4, 5, 5), (3, 4, 5, 5), np.float64),       # out not swapped
+    ((3, 4, 5, 5), (4, 3, 5, 5), np.float32),       # out of another dtype
+])
 def test_swap_leading_axes_checks_before_its_loop(a_shape, out_shape, out_dtype):
     out = None if out_shape is None else np.empty(out_shape, out_dtype)
     with pytest.raises(RuntimeError, match="swap_leading_axes"):
@@ -122,8 +133,11 @@ def test_add_rows_adds_into_a_strided_rectangle(dtype):
     np.testing.assert_array_equal(y, want)
 
 
-@pytest.mark.parametrize("src, out", [(np.zeros((2, 3, 4)), np.zeros((2, 3, 4))), (np.zeros((2, 3, 4, 5)), np.zeros((2, 3, 4, 4))),
-                                      (np.zeros((2, 3, 4, 5)), np.zeros((2, 3, 4, 5), np.float32))])
+@pytest.mark.parametrize("src, out", [
+    (np.zeros((2, 3, 4)), np.zeros((2, 3, 4))),                         # rank
+    (np.zeros((2, 3, 4, 5)), np.zeros((2, 3, 4, 4))),                   # shapes differ
+    (np.zeros((2, 3, 4, 5)), np.zeros((2, 3, 4, 5), np.float32)),       # dtypes differ
+])
 def test_add_rows_checks_before_its_loop(src, out):
     with pytest.raises(RuntimeError, match="add_rows"):
         add_rows(src, out)
@@ -143,7 +157,8 @@ def test_add_channel_bias_in_place(dtype, view):
     np.testing.assert_array_equal(y, want)
 
 
-@pytest.mark.parametrize("y_shape, b_shape", [((2, 3, 4), (3,)), ((2, 3, 4, 4), (4,)), ((2, 3, 4, 4), (1, 3))])
+@pytest.mark.parametrize("y_shape, b_shape", [((2, 3, 4), (3,)), ((2, 3, 4, 4), (4,)),
+                                              ((2, 3, 4, 4), (1, 3))])
 def test_add_channel_bias_checks_before_its_loop(y_shape, b_shape):
     with pytest.raises(RuntimeError, match="add_channel_bias"):
         add_channel_bias(np.zeros(y_shape), np.zeros(b_shape))
