@@ -73,6 +73,10 @@ SHAPES = {
     # the chapter's own size (96 px), whose maps are not whole rows of 8
     "densenet 3x3 (16,128,12,12)->32": ((16, 128, 12, 12), 32, 3, 1, 1),
     "densenet 3x3 (16,160,6,6)->32": ((16, 160, 6, 6), 32, 3, 1, 1),
+    "g32 googlenet 1x1 (64,480,4,4)->192": ((64, 480, 4, 4), 192, 1, 1, 0),
+    "g32 googlenet 1x1 (64,832,1,1)->384": ((64, 832, 1, 1), 384, 1, 1, 0),
+    "nin67 1x1 (64,384,3,3)->384": ((64, 384, 3, 3), 384, 1, 1, 0),
+    "alexnet67 5x5 p2 (64,96,7,7)->256": ((64, 96, 7, 7), 256, 5, 1, 2),
     # d2l's LeNet (the lenet chapter and bench_compile's LeNet step): few channels, 5x5
     "lenet conv1 5x5 p2 (64,1,28,28)->6": ((64, 1, 28, 28), 6, 5, 1, 2),
     "lenet conv2 5x5 (64,6,14,14)->16": ((64, 6, 14, 14), 16, 5, 1, 0),

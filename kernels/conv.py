@@ -60,6 +60,7 @@ from .im2col import (
     im2col_nhwc_into,
     valid_output_range,
 )
+from .layout import add_channel_bias, nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
 from .threading import in_parallel, split_threads
 
 # ---------------------------------------------------------------------------------------------
@@ -74,7 +75,8 @@ def conv2d_forward_gemm(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Pad
     Math: ``Y_g = W_g @ cols_g`` with W_g (C_out/G, C_in/G*kH*kW) and the block's columns
     cols_g (C_in/G*kH*kW, B*oH*oW); Y_g's (co, n, l) order is then written into y's NCHW.
     Loop nest: ``for block of B samples / im2col_into (over B*C_in, prange if big) / one BLAS GEMM
-    per group (threaded inside BLAS) / copy Y into y[block]`` (no copy when B == 1).
+    per group (threaded inside BLAS) / copy Y into y[block] (kernels/layout.py, prange if big)``
+    (no copy when B == 1).
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops; memory: one block of columns, reused.
     """
     oH, oW = _check_forward(x, w, stride, padding, dilation, groups)
@@ -94,7 +96,7 @@ def conv2d_forward_gemm(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Pad
         else:
             Y = blas.matmul(w_mat, cols.reshape(G, -1, nb * L),
                           out=y_buf[: C_out * nb * L].reshape(G, C_out // G, nb * L))
-            y_blk[...] = Y.reshape(G, C_out // G, nb, L).transpose(2, 0, 1, 3)
+            swap_leading_axes(Y.reshape(C_out, nb, L, 1), out=y_blk.reshape(nb, C_out, L, 1))
     return y
 
 
@@ -118,9 +120,10 @@ def _columns(buf, rows, nb, L):
 
 
 def _channels_first(a, groups):
-    """(B, C, L) block -> (G, C/G, B*L): the layout of a block's GEMM (a copy unless B == 1)."""
+    """(B, C, L) block -> (G, C/G, B*L): the layout of a block's GEMM (a copy unless B == 1, on
+    the threads: kernels/layout.py)."""
     B, C, L = a.shape
-    a = np.ascontiguousarray(a.transpose(1, 0, 2)) if B > 1 else a
+    a = swap_leading_axes(a.reshape(B, C, L, 1)) if B > 1 else a
     return a.reshape(groups, C // groups, B * L)
 
 
@@ -172,22 +175,15 @@ def _nhwc_weight_grad(x_shape, w_shape, groups: int) -> bool:
 
 
 def _nhwc_padded(x, padding: Padding4):
-    """x block (B, C, H, W) -> zero-padded, channels last (B, Hp, Wp, C)."""
-    (pT, pB), (pL, pR) = padding
-    B, C, H, W = x.shape
-    x_pad = np.empty((B, H + pT + pB, W + pL + pR, C), dtype=x.dtype)
-    if pT or pB or pL or pR:
-        x_pad[:, :pT] = 0
-        x_pad[:, pT + H:] = 0
-        x_pad[:, pT:pT + H, :pL] = 0
-        x_pad[:, pT:pT + H, pL + W:] = 0
-    x_pad[:, pT:pT + H, pL:pL + W] = x.transpose(0, 2, 3, 1)
-    return x_pad
+    """x block (B, C, H, W) -> zero-padded, channels last (B, Hp, Wp, C) (kernels/layout.py,
+    prange if big)."""
+    return nchw_to_nhwc(x, padding)
 
 
 def _nhwc_weight(w):
-    """w (C_out, C_in, kH, kW) -> W' (C_out, kH*kW*C_in), (i, j, c) order."""
-    return np.ascontiguousarray(w.transpose(0, 2, 3, 1)).reshape(w.shape[0], -1)
+    """w (C_out, C_in, kH, kW) -> W' (C_out, kH*kW*C_in), (i, j, c) order: w channels last, a
+    weight as a batch of C_out images (kernels/layout.py, prange if big)."""
+    return nchw_to_nhwc(w).reshape(w.shape[0], -1)
 
 
 # Where the output rows are whole multiples of 8 and C_in of 8, the forward skips the columns:
@@ -279,10 +275,10 @@ def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, b
 
     Loop nest: ``for block of B samples / pad + transpose to (B, Hp, Wp, C_in) / im2col_nhwc_into
     (over B, prange if big) / one blas.matmul (B*L, kH*kW*C_in) @ (kH*kW*C_in, C_out) / transpose
-    into y[block], adding b on the way``. Cost: 2*N*C_out*C_in*kH*kW*oH*oW flops, no junk
-    columns; one block of columns (NHWC_BLOCK_BYTES). ``columns_out``: a list that receives the
-    columns when the whole batch's fit COLUMN_BLOCK_BYTES (then computed as one block). On the
-    indexed GEMM (``_indexed``: no columns) it receives x_pad instead, for the indexed weight
+    into y[block], adding b on the way``; the transposes are kernels/layout.py's (prange if big).
+    Cost: 2*N*C_out*C_in*kH*kW*oH*oW flops, no junk columns; one block of columns
+    (NHWC_BLOCK_BYTES). ``columns_out``: a list that receives the columns when the whole batch's
+    fit COLUMN_BLOCK_BYTES (then computed as one block). On the indexed GEMM (``_indexed``: no columns) it receives x_pad instead, for the indexed weight
     gradient (saves it one pad and transpose of x).
     """
     oH, oW = _check_forward(x, w, stride, padding, dilation, 1, bias)
@@ -293,13 +289,11 @@ def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, b
     if _indexed(x.shape, oW, dtype, C_out):
         x_pad = _nhwc_padded(x, padding)
         Y = _forward_indexed(x_pad, w_rows, w.shape[2:], (oH, oW), stride, dilation)
-        Y = Y.reshape(N, oH, oW, C_out).transpose(0, 3, 1, 2)
         if columns_out is not None and x_pad.nbytes <= COLUMN_BLOCK_BYTES and _indexed_weight_grad(
                 x.shape, w.shape, 1, dtype):
             columns_out.append(x_pad)  # what the indexed weight gradient reads instead of columns
-        if bias is None:
-            return np.ascontiguousarray(Y)
-        return np.add(Y, bias.reshape(1, -1, 1, 1).astype(dtype, copy=False), out=np.empty((N, C_out, oH, oW), dtype))
+        return nhwc_to_nchw(Y.reshape(N, oH, oW, C_out), np.empty((N, C_out, oH, oW), dtype),
+                            bias=None if bias is None else bias.astype(dtype, copy=False))
     # the whole batch's columns in one block when the weight gradient can reuse them (that
     # saves its im2col: 6-16% of forward + both gradients, (64,32,8,8) and (16,64,8,8)->64)
     keep = columns_out is not None and N * K * L * x.itemsize <= COLUMN_BLOCK_BYTES
@@ -309,11 +303,8 @@ def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, b
     for n0, nb in blocks:
         cols = cols_buf[: nb * L * K].reshape(nb * L, K)
         im2col_nhwc_into(_nhwc_padded(x[n0:n0 + nb], padding), cols, w.shape[2:], (oH, oW), stride, dilation)
-        Y = blas.matmul(cols, w_rows.T).reshape(nb, oH, oW, C_out).transpose(0, 3, 1, 2)
-        if bias is None:
-            y[n0:n0 + nb] = Y
-        else:
-            np.add(Y, bias.reshape(1, -1, 1, 1).astype(dtype, copy=False), out=y[n0:n0 + nb])
+        nhwc_to_nchw(blas.matmul(cols, w_rows.T).reshape(nb, oH, oW, C_out), y[n0:n0 + nb],
+                     bias=None if bias is None else bias.astype(dtype, copy=False))
     if keep:
         columns_out.append(cols_buf.reshape(N * L, K))
     return y
@@ -333,11 +324,11 @@ def _conv2d_input_grad_nhwc(gy, w, input_shape, stride: Pair, padding: Padding4,
     cols_buf = np.empty(B * L * K, dtype=dtype)
     gx = np.empty(input_shape, dtype=dtype)
     for n0, nb in blocks:
-        GY = np.ascontiguousarray(gy[n0:n0 + nb].transpose(0, 2, 3, 1), dtype=dtype).reshape(nb * L, C_out)
+        GY = nchw_to_nhwc(gy[n0:n0 + nb], dtype=dtype).reshape(nb * L, C_out)
         gcols = blas.matmul(GY, w_rows, out=cols_buf[: nb * L * K].reshape(nb * L, K))
         gx_pad = np.empty((nb, H + pT + pB, W + pL + pR, C_in), dtype=dtype)
         col2im_nhwc_into(gcols, gx_pad, w.shape[2:], (oH, oW), stride, dilation)
-        gx[n0:n0 + nb] = gx_pad[:, pT:pT + H, pL:pL + W].transpose(0, 3, 1, 2)
+        nhwc_to_nchw(gx_pad, gx[n0:n0 + nb], pT, pL)
     return gx
 
 
@@ -367,7 +358,7 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
         if x_pad is None:
             x_pad = _nhwc_padded(x, padding)
         rows, kcols = _offsets(x_pad.shape, (kH, kW), (oH, oW), stride, dilation)
-        GY = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * L)
+        GY = swap_leading_axes(gy, dtype).reshape(C_out, N * L)
         gw = gemm_narrow.matmul_indexed_b(GY, x_pad.reshape(-1), rows, kcols)
         return np.ascontiguousarray(gw.reshape(C_out, kH, kW, C_in).transpose(0, 3, 1, 2))
     if columns is not None and columns.shape == (N * L, K) and columns.dtype == dtype:
@@ -381,7 +372,7 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
         cols = cols_buf[: nb * L * K].reshape(nb * L, K)
         if columns is None:
             im2col_nhwc_into(_nhwc_padded(x[n0:n0 + nb], padding), cols, (kH, kW), (oH, oW), stride, dilation)
-        GY = np.ascontiguousarray(gy[n0:n0 + nb].transpose(0, 2, 3, 1), dtype=dtype).reshape(nb * L, C_out)
+        GY = nchw_to_nhwc(gy[n0:n0 + nb], dtype=dtype).reshape(nb * L, C_out)
         gw_t += blas.matmul(cols.T, GY)
     return np.ascontiguousarray(gw_t.T.reshape(C_out, kH, kW, C_in).transpose(0, 3, 1, 2))
 
@@ -742,7 +733,7 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
             y = conv2d_forward_gemm(x, w, stride, pad, dilation, groups)
         if bias is not None:
             check_shape("conv2d", "bias", bias.shape, (w.shape[0],))
-            y += bias.reshape(1, -1, 1, 1)
+            add_channel_bias(y, bias)
     return (y, columns) if keep_columns else y
 
 

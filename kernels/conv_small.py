@@ -16,6 +16,7 @@ from numba import njit, prange
 from . import blas
 from .conv_args import Padding4, Pair, _as_matrices, _check_forward
 from .im2col import valid_output_range
+from .layout import add_channel_bias, add_rows, nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
 from .threading import in_parallel
 
 # ---------------------------------------------------------------------------------------------
@@ -44,9 +45,11 @@ def conv2d_forward_pointwise(x: np.ndarray, w: np.ndarray, stride: Pair, bias: n
 
     Loop nest: ``(strided: copy every sH-th row, sW-th column) / one blas.matmul of the stack,
     (C_out, C_in) @ (N, C_in, oH*oW) -> (N, C_out, oH*oW), a sample per thread when shared /
-    y += b``. Cost: 2*N*C_out*C_in*oH*oW flops; no memory beyond y (and the strided copy).
+    y += b (kernels/layout.py's add_channel_bias, prange if big)``. Cost: 2*N*C_out*C_in*oH*oW
+    flops; no memory beyond y (and the strided copy).
     Maps of fewer than POINTWISE_CHANNELS_FIRST_MAX_L positions: ``x to (C_in, N*L) / one
-    blas.matmul / back to NCHW``, two copies of a small activation.
+    blas.matmul / back to NCHW``, two copies of a small activation (kernels/layout.py, prange if
+    big); a 1x1 map needs neither: ``y (N, C_out) = x (N, C_in) @ W.T``.
     """
     oH, oW = _check_forward(x, w, stride, ((0, 0), (0, 0)), (1, 1), 1, bias)
     dtype = np.result_type(x.dtype, w.dtype)
@@ -55,16 +58,18 @@ def conv2d_forward_pointwise(x: np.ndarray, w: np.ndarray, stride: Pair, bias: n
     N, C_in = x.shape[:2]
     C_out = w.shape[0]
     y = np.empty((N, C_out, oH, oW), dtype=dtype)
-    if oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:
+    if oH * oW == 1:  # x is (N, C_in) and y (N, C_out): y = x @ W.T, W read transposed in place
+        blas.matmul(np.ascontiguousarray(x, dtype=dtype).reshape(N, C_in), w_mat.T, out=y.reshape(N, C_out))
+    elif oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:
         # one GEMM over the batch: (C_out, C_in) @ (C_in, N*L), transposing copies in and out
-        X = np.ascontiguousarray(x.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_in, N * oH * oW)
-        y[...] = blas.matmul(w_mat, X).reshape(C_out, N, oH, oW).transpose(1, 0, 2, 3)
+        X = swap_leading_axes(x, dtype).reshape(C_in, N * oH * oW)
+        swap_leading_axes(blas.matmul(w_mat, X).reshape(C_out, N, oH, oW), out=y)
     else:
         x = np.ascontiguousarray(x, dtype=dtype)
         blas.matmul(np.broadcast_to(w_mat, (N, C_out, C_in)), x.reshape(N, C_in, oH * oW),
                     out=y.reshape(N, C_out, oH * oW))
     if bias is not None:
-        y += bias.reshape(1, -1, 1, 1).astype(y.dtype, copy=False)
+        add_channel_bias(y, bias)
     return y
 
 
@@ -72,18 +77,23 @@ def _conv2d_input_grad_pointwise(gy, w, input_shape, stride: Pair):
     """conv2d_input_grad of a 1x1 kernel: ``gx[n, :, ::sH, ::sW] = W.T @ gy[n]``, zero elsewhere
     (and beyond gy's extent). Loop nest: ``one blas.matmul of the stack, (C_in, C_out) @
     (N, C_out, oH*oW) / (strided or short gy: scatter into a zeroed gx)``; on maps of fewer than
-    POINTWISE_CHANNELS_FIRST_MAX_L positions one GEMM over the batch, as in the forward."""
+    POINTWISE_CHANNELS_FIRST_MAX_L positions one GEMM over the batch, as in the forward (on a 1x1
+    map ``gx (N, C_in) = gy (N, C_out) @ W``, no copies)."""
     N, C_out, oH, oW = gy.shape
     C_in = input_shape[1]
     sH, sW = stride
+    if (sH, sW, oH, oW) == (1, 1, 1, 1) and tuple(input_shape[2:]) == (1, 1):  # gx (N, C_in) = gy @ W
+        dtype = np.result_type(gy.dtype, w.dtype)
+        return blas.matmul(np.ascontiguousarray(gy, dtype=dtype).reshape(N, C_out),
+                           np.ascontiguousarray(w, dtype=dtype).reshape(C_out, C_in)).reshape(input_shape)
     if oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:  # one GEMM over the batch, as in the forward
         dtype = np.result_type(gy.dtype, w.dtype)
-        G = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * oH * oW)
+        G = swap_leading_axes(gy, dtype).reshape(C_out, N * oH * oW)
         g = blas.matmul(np.ascontiguousarray(w, dtype=dtype).reshape(C_out, C_in).T, G)
-        g = g.reshape(C_in, N, oH, oW).transpose(1, 0, 2, 3)
-        gx = np.empty(input_shape, dtype=dtype) if (sH, sW, oH, oW) == (1, 1, *input_shape[2:]) \
-            else np.zeros(input_shape, dtype=dtype)
-        gx[:, :, :oH * sH:sH, :oW * sW:sW] = g
+        if (sH, sW, oH, oW) == (1, 1, *input_shape[2:]):
+            return swap_leading_axes(g.reshape(C_in, N, oH, oW))
+        gx = np.zeros(input_shape, dtype=dtype)
+        gx[:, :, :oH * sH:sH, :oW * sW:sW] = g.reshape(C_in, N, oH, oW).transpose(1, 0, 2, 3)
         return gx
     gy, w_mat = _as_matrices(gy, w, 1)
     w_t = np.broadcast_to(w_mat[0].T, (N, C_in, C_out))
@@ -114,7 +124,8 @@ def _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride: Pair):
     ``gw = sum_n gy[n] (C_out, L) @ x[n].T``, one GEMM per sample on the arrays as they are
     (loop nest: ``for n / one blas.matmul / add``). Otherwise ``gw = GY (C_out, N*L) @ X (C_in,
     N*L).T``, X the (strided) samples of x and GY gy, both channels first (loop nest: ``two
-    transposing copies / one blas.matmul``). Timed alone (1 thread, minimum of 7): GoogLeNet
+    transposing copies (kernels/layout.py, prange if big) / one blas.matmul``; on a 1x1 output
+    ``gy (N, C_out).T @ x (N, C_in)``, no copies). Timed alone (1 thread, minimum of 7): GoogLeNet
     (16,192,24,24)->64 2.5 ms per sample against 3.3 with the copies; NiN (64,256,8,8) 4.9 with
     the copies against 5.4 per sample."""
     N, C_out, oH, oW = gy.shape
@@ -129,8 +140,11 @@ def _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride: Pair):
             gw += blas.matmul(g3[n], x3[n].T, out=part)
         return gw.reshape(weight_shape)
     x_sub = x[:, :, :oH * stride[0]:stride[0], :oW * stride[1]:stride[1]]
-    X = np.ascontiguousarray(x_sub.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_in, N * oH * oW)
-    GY = np.ascontiguousarray(gy.transpose(1, 0, 2, 3), dtype=dtype).reshape(C_out, N * oH * oW)
+    if oH * oW == 1:  # gw = gy (N, C_out).T @ x (N, C_in), both read in place: no copies
+        return blas.matmul(gy.reshape(N, C_out).astype(dtype, copy=False).T,
+                           x_sub.reshape(N, C_in).astype(dtype, copy=False)).reshape(weight_shape)
+    X = swap_leading_axes(x_sub, dtype).reshape(C_in, N * oH * oW)
+    GY = swap_leading_axes(gy, dtype).reshape(C_out, N * oH * oW)
     return blas.matmul(GY, X.T).reshape(weight_shape)
 
 
@@ -183,14 +197,34 @@ def _rectangle(a_l, oh, ow, first, stride: Pair):
 
 
 def _channels_last(a, dtype):
-    """(N, C, H, W) -> a contiguous (N, H, W, C) copy."""
-    return np.ascontiguousarray(a.transpose(0, 2, 3, 1), dtype=dtype)
+    """(N, C, H, W) -> a contiguous (N, H, W, C) copy (kernels/layout.py, prange if big)."""
+    return nchw_to_nhwc(a, dtype=dtype)
 
 
 def _tap_weight(w, i, j, dtype):
     """w[:, :, i, j] as a contiguous (C_out, C_in) matrix: one tap's copy, not the whole weight
-    transposed (the taps that read only padding are never copied: on a 1x1 map 8 of 9)."""
-    return np.ascontiguousarray(w[:, :, i, j], dtype=dtype)
+    transposed (the taps that read only padding are never copied: on a 1x1 map 8 of 9). Loop
+    nest: ``for co (prange from in_parallel(2 * C_out * C_in) on) / for ci``, a gather with a
+    stride of kH*kW (ResNet's (512, 512, 3, 3) weight on its 1x1 maps: 7.3 ms a step at one
+    thread as NumPy's copy, 2026-12-07)."""
+    if w.dtype != dtype:
+        return np.ascontiguousarray(w[:, :, i, j], dtype=dtype)
+    out = np.empty(w.shape[:2], dtype=dtype)
+    _tap_matrix(w, i, j, out, in_parallel(2 * out.size))
+    return out
+
+
+@njit(cache=True, parallel=True)
+def _tap_matrix(w, i, j, out, parallel):
+    C_out, C_in = out.shape
+    if parallel:
+        for co in prange(C_out):
+            for ci in range(C_in):
+                out[co, ci] = w[co, ci, i, j]
+    else:
+        for co in range(C_out):
+            for ci in range(C_in):
+                out[co, ci] = w[co, ci, i, j]
 
 
 @njit(cache=True, parallel=True)
@@ -206,6 +240,23 @@ def _taps_first(w, out, parallel):
             for ci in range(C_in):
                 for t in range(T):
                     out[t, co, ci] = w[co, ci, t]
+
+
+@njit(cache=True, parallel=True)
+def _taps_last(g, out, parallel):
+    """out[co, ci, t] = g[t, co, ci]: _taps_first's inverse, for the weight gradient. Loop nest:
+    ``for co (prange if big) / for ci / for t``, writing out in order and reading T streams."""
+    T, C_out, C_in = g.shape
+    if parallel:
+        for co in prange(C_out):
+            for ci in range(C_in):
+                for t in range(T):
+                    out[co, ci, t] = g[t, co, ci]
+    else:
+        for co in range(C_out):
+            for ci in range(C_in):
+                for t in range(T):
+                    out[co, ci, t] = g[t, co, ci]
 
 
 def _tap_weights(w, taps, dtype):
@@ -230,8 +281,9 @@ def _conv2d_forward_taps(x, w, stride: Pair, padding: Padding4, dilation: Pair, 
     """conv2d (one group) as one GEMM per tap (see above), plus bias.
 
     Loop nest: ``x to channels last / for tap that reads input / copy its input rectangle
-    (N*nh*nw, C_in) and its weight w[:, :, i, j] / one blas.matmul @ w[:, :, i, j].T / add into y_l's rectangle (the first
-    tap covering all of y_l writes it) / y_l back to NCHW (+ b)``.
+    (N*nh*nw, C_in) and its weight w[:, :, i, j] / one blas.matmul @ w[:, :, i, j].T / add into
+    y_l's rectangle (the first tap covering all of y_l writes it; kernels/layout.py's add_rows,
+    prange if big) / y_l back to NCHW (+ b)``.
     Cost: 2*C_out*C_in*(the products that read input) flops, at most the convolution's.
     """
     oH, oW = _check_forward(x, w, stride, padding, dilation, 1, bias)
@@ -253,22 +305,19 @@ def _conv2d_forward_taps(x, w, stride: Pair, padding: Padding4, dilation: Pair, 
         if not covered:
             y_l[...] = 0
             covered = True
-        y_l[:, oh[0]:oh[1], ow[0]:ow[1]] += blas.matmul(rows, w_ij.T).reshape(
-            N, oh[1] - oh[0], ow[1] - ow[0], C_out)
+        add_rows(blas.matmul(rows, w_ij.T).reshape(N, oh[1] - oh[0], ow[1] - ow[0], C_out),
+                 y_l[:, oh[0]:oh[1], ow[0]:ow[1]])
     if not covered:  # every tap reads only padding
         y_l[...] = 0
-    y = np.empty((N, C_out, oH, oW), dtype=dtype)
-    if bias is None:
-        y[...] = y_l.transpose(0, 3, 1, 2)
-    else:
-        np.add(y_l.transpose(0, 3, 1, 2), bias.reshape(1, -1, 1, 1).astype(dtype, copy=False), out=y)
-    return y
+    return nhwc_to_nchw(y_l, np.empty((N, C_out, oH, oW), dtype=dtype),
+                        bias=None if bias is None else bias.astype(dtype, copy=False))
 
 
 def _conv2d_input_grad_taps(gy, w, input_shape, stride: Pair, padding: Padding4, dilation: Pair):
     """conv2d_input_grad (one group), one GEMM per tap: ``gx_l[input rectangle] += gy_l[output
     rectangle] @ w[:, :, i, j]``. Loop nest: ``gy to channels last / for tap / copy gy's rectangle
-    (N*nh*nw, C_out) / one blas.matmul / add into gx_l's strided rectangle / gx_l back to NCHW``."""
+    (N*nh*nw, C_out) / one blas.matmul / add into gx_l's strided rectangle (add_rows, prange if
+    big) / gx_l back to NCHW``."""
     N, C_out, oH, oW = gy.shape
     _, C_in, H, W = input_shape
     dtype = np.result_type(gy.dtype, w.dtype)
@@ -280,22 +329,29 @@ def _conv2d_input_grad_taps(gy, w, input_shape, stride: Pair, padding: Padding4,
         nh, nw = oh[1] - oh[0], ow[1] - ow[0]
         rows = gy_l[:, oh[0]:oh[1], ow[0]:ow[1]].reshape(-1, C_out)
         w_ij = _tap_weight(w, i, j, dtype) if w_taps is None else w_taps[i, j]
-        _rectangle(gx_l, oh, ow, (ih0, iw0), stride)[...] += blas.matmul(rows, w_ij).reshape(
-            N, nh, nw, C_in)
-    return np.ascontiguousarray(gx_l.transpose(0, 3, 1, 2))
+        add_rows(blas.matmul(rows, w_ij).reshape(N, nh, nw, C_in),
+                 _rectangle(gx_l, oh, ow, (ih0, iw0), stride))
+    return nhwc_to_nchw(gx_l, np.empty(input_shape, dtype=dtype))
 
 
 def _conv2d_weight_grad_taps(gy, x, weight_shape, stride: Pair, padding: Padding4, dilation: Pair):
     """conv2d_weight_grad (one group), one GEMM per tap: ``gw[:, :, i, j] = gy_l[output
     rectangle].T @ x_l[input rectangle]``, (C_out, N*nh*nw) @ (N*nh*nw, C_in); 0 for a tap that
     reads only padding. Loop nest: ``x and gy to channels last / for tap / copy both rectangles /
-    one blas.matmul / written into gw[:, :, i, j]``."""
+    one blas.matmul into gw_taps[i, j] (kH*kW, C_out, C_in) / _taps_last: gw_taps to (C_out,
+    C_in, kH, kW) (prange over C_out if big)``."""
     _, C_out, oH, oW = gy.shape
     C_in, kH, kW = weight_shape[1:]
     dtype = np.result_type(x.dtype, gy.dtype)
     x_l, gy_l = _channels_last(x, dtype), _channels_last(gy, dtype)
-    gw = np.zeros((C_out, C_in, kH, kW), dtype=dtype)
-    for i, j, oh, ow, ih0, iw0 in _taps(x.shape[2:], (oH, oW), (kH, kW), stride, padding, dilation):
+    taps = _taps(x.shape[2:], (oH, oW), (kH, kW), stride, padding, dilation)
+    # taps first: each tap's GEMM writes one contiguous (C_out, C_in) matrix, then one pass puts
+    # the taps last (before: each GEMM's result written into gw[:, :, i, j], a stride of kH*kW)
+    gw_taps = (np.empty if len(taps) == kH * kW else np.zeros)((kH * kW, C_out, C_in), dtype=dtype)
+    for i, j, oh, ow, ih0, iw0 in taps:
         g = gy_l[:, oh[0]:oh[1], ow[0]:ow[1]].reshape(-1, C_out)
-        gw[:, :, i, j] = blas.matmul(g.T, _rectangle(x_l, oh, ow, (ih0, iw0), stride).reshape(-1, C_in))
+        blas.matmul(g.T, _rectangle(x_l, oh, ow, (ih0, iw0), stride).reshape(-1, C_in),
+                    out=gw_taps[i * kW + j])
+    gw = np.empty((C_out, C_in, kH, kW), dtype=dtype)
+    _taps_last(gw_taps, gw.reshape(C_out, C_in, kH * kW), in_parallel(2 * gw.size))
     return gw

@@ -172,8 +172,11 @@ def max_pool2d(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair,
 
 @njit(cache=True, inline="always")
 def _scatter_add_plane(gy, indices, gx, p):
-    """gx[p] (already zero) += gy[p] scattered to indices[p]."""
+    """gx[p] = 0, then += gy[p] scattered to indices[p] (the zeroing in the same loop: a separate
+    np.zeros is one more pass over gx, on one thread)."""
     plane_size = gx.shape[1]
+    for i in range(plane_size):
+        gx[p, i] = 0
     for o in range(gy.shape[1]):
         i = indices[p, o]
         # A window lying wholly in the padding (possible with dilation, e.g. H=1, k=2, p=1,
@@ -199,8 +202,8 @@ def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray,
     Math: ``gx[n, c].flat[indices[n, c, o]] += gy[n, c, o]`` (overlapping windows that share
     a winner add up). Works for any pooling with PyTorch-style indices, whatever the rank: it is
     adaptive_max_pool2d's gradient too.
-    Loop nest: ``for n*c (prange if big) / for o``; each iteration owns its input plane.
-    Cost: N*C*oH*oW additions; writes N*C*H*W.
+    Loop nest: ``for n*c (prange if big) / zero the plane, for o``; each iteration owns its
+    input plane. Cost: N*C*oH*oW additions; writes N*C*H*W.
     """
     op = "max_pool2d_backward"
     if len(input_shape) < 3:
@@ -209,10 +212,10 @@ def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray,
     check_dtype(op, "indices", indices, "iu", "integer")
     check_shape(op, "grad_output", gy.shape, tuple(input_shape[:2]) + (None,) * (len(input_shape) - 2))
     N, C = input_shape[:2]
-    gx = np.zeros((N * C, int(np.prod(input_shape[2:]))), dtype=gy.dtype)
+    gx = np.empty((N * C, int(np.prod(input_shape[2:]))), dtype=gy.dtype)
     _scatter_add_planes(np.ascontiguousarray(gy).reshape(N * C, -1),
                         np.ascontiguousarray(indices).reshape(N * C, -1), gx,
-                        in_parallel(gy.size * SCALAR_WORK))
+                        in_parallel(gy.size * SCALAR_WORK + gx.size))
     return gx.reshape(input_shape)
 
 
