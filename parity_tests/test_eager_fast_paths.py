@@ -320,22 +320,22 @@ def test_binary_gradients_only_for_inputs_that_need_them(op, needs):
 
 
 def test_sub_of_a_constant_makes_no_negation_in_backward():
-    from minitorch.autograd import function
+    from minitorch.autograd import observers
 
     ops = []
 
-    class Names(function.Observer):
+    class Names(observers.Observer):
         def begin_op(self, cls, args):
             ops.append(cls.__name__)
 
     h, x = mt.randn(3, requires_grad=True), mt.randn(3)
     loss = (h - x).sum()
     watcher = Names()
-    function.watch(watcher)
+    observers.watch(watcher)
     try:
         loss.backward()
     finally:
-        function.unwatch(watcher)
+        observers.unwatch(watcher)
     assert "Neg" not in ops and h.grad.tolist() == [1.0, 1.0, 1.0]
 
 
