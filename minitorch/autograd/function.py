@@ -45,7 +45,8 @@ class Node:
     # tensor hooks, keyed by output_nr (see Tensor.register_hook); read-only until _tensor_hooks
     _pre_hooks: Mapping[int, list] = MappingProxyType({})
     _retained: Mapping[int, Any] = MappingProxyType({})  # output_nr -> weakref of a tensor that retain_grad()
-    _hooks: tuple = ()
+    _hooks: tuple = ()  # post hooks: fn(grad_inputs, grad_outputs) after the node runs
+    _node_pre_hooks: tuple = ()  # fn(grad_outputs) before it runs (PyTorch's ``pre_hooks``)
     _forward_trace = None
     _seq: float  # creation order: backward runs later nodes first (AccumulateGrad: inf)
 
@@ -83,11 +84,31 @@ class Node:
         retained[output_nr] = tensor_ref
 
     def register_hook(self, fn):
-        """``fn(grad_inputs, grad_outputs)`` runs after this node's backward."""
+        """``fn(grad_inputs, grad_outputs) -> grad_inputs | None`` runs after this node's backward.
+
+        ``grad_outputs``: the gradients of the node's outputs (what it ran with); ``grad_inputs``:
+        what it computed, one per forward input. A tuple returned replaces ``grad_inputs``.
+        """
         if "_hooks" not in self.__dict__:
             self._hooks = []
         self._hooks.append(fn)
         return _RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs) -> grad_outputs | None`` runs before this node's backward.
+
+        ``grad_outputs`` is a tuple, one gradient per output of the node (None where none
+        arrived); a tuple returned replaces it, of the same length, each gradient of the same size
+        and dtype. The order at a node is PyTorch's: the hooks of its output tensors
+        (``Tensor.register_hook``), ``retain_grad``, then these prehooks in registration order,
+        then the node. A leaf's ``AccumulateGrad`` runs them after the leaf's tensor hooks and
+        before adding into ``.grad``. Like the node itself they run only when the node runs:
+        not at a node that ``autograd.grad`` only captures a gradient at.
+        """
+        if "_node_pre_hooks" not in self.__dict__:
+            self._node_pre_hooks = []
+        self._node_pre_hooks.append(fn)
+        return _RemovableHandle(self._node_pre_hooks, fn)
 
     def apply(self, grads: tuple) -> tuple:
         raise NotImplementedError
