@@ -14,6 +14,9 @@ arrays. Its ``backward`` is written with differentiable Tensor ops, so it runs
 on every backend and can itself be differentiated (``create_graph=True``).
 One formula recorded under several of PyTorch's node names is one class and
 ``Fn.named(name)`` (``NamedFunction``), not a subclass per name.
+
+Who watches ``apply`` (the profiler, ``minitorch.compile``'s capture) is ``observers.py``'s
+business; this module only reads its one global ``_observer``, which ``observers`` keeps current.
 """
 
 from __future__ import annotations
