@@ -313,6 +313,22 @@ def _two_outputs(lib):
 
 
 @scenario
+def accumulate_grad_post_hook(lib):
+    """A leaf's ``AccumulateGrad`` runs its post hooks after adding into ``.grad``, with no
+    gradient inputs (``()``); not when ``autograd.grad`` only captures the leaf's gradient; after a
+    prehook that dropped the gradient, with ``(None,)`` and ``.grad`` left as it was."""
+    log = []
+    x = lib.ones(2, requires_grad=True)
+    acc = (x * 2).grad_fn.next_functions[0][0]
+    acc.register_hook(lambda gi, go: log.append((gi, _values(go), x.grad.tolist())))
+    (x * 2).sum().backward()
+    lib.autograd.grad((x * 2).sum(), x)
+    acc.register_prehook(lambda go: (None,))
+    (x * 2).sum().backward()
+    return log, x.grad.tolist()
+
+
+@scenario
 def node_prehook_sees_none_for_an_output_without_gradient(lib):
     """Before the node runs, an output no gradient reached is None (zeros come later, in the node)."""
     x = f64(lib, [1.0, 2.0])

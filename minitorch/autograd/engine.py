@@ -255,10 +255,17 @@ class GraphTask:
             if self.accumulate and self._runs_leaf(node) and grads[0] is not None:
                 if node._node_pre_hooks:
                     grads = _run_node_pre_hooks(node, grads)
-                if _profiler is None:
+                if grads[0] is None:  # a prehook dropped it
+                    pass
+                elif _profiler is None:
                     _accumulate(variable, grads[0], self.create_graph)
                 else:
                     _profiler.accumulate(_accumulate, variable, grads, self.create_graph)
+                for hook in node._hooks:  # post hooks: after the accumulation, no gradient to pass on
+                    _capture.graph_break("a node hook runs Python in backward")
+                    out = hook((), tuple(grads))
+                    if out is not None:
+                        check_hook_results(hook, (), out)
             return None
         needed = self.needed
         if needed is not None and node not in needed:

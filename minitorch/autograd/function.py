@@ -90,7 +90,9 @@ class Node:
         """``fn(grad_inputs, grad_outputs) -> grad_inputs | None`` runs after this node's backward.
 
         ``grad_outputs``: the gradients of the node's outputs (what it ran with); ``grad_inputs``:
-        what it computed, one per forward input. A tuple returned replaces ``grad_inputs``.
+        what it computed, one per forward input. A tuple returned replaces ``grad_inputs`` (a None
+        in it: no gradient). A leaf's ``AccumulateGrad`` runs them after adding into ``.grad``, with
+        ``grad_inputs == ()``.
         """
         if "_hooks" not in self.__dict__:
             self._hooks = []
