@@ -3,7 +3,7 @@
 Run: ``python benchmarks/bench_profiler_check.py [--repeats 41] [--only add]`` from the repository root.
 
 ``Function.apply`` starts with ``obs = _observer`` (the profiler and minitorch.compile's capture
-watch through it, ``autograd/function.py``'s ``Observer``) and tests ``obs is not None`` where it
+watch through it, ``autograd/observers.py``' ``Observer``) and tests ``obs is not None`` where it
 would tell them something. To see what watching costs when nobody watches, this times
 ``bench_overhead.py``'s workloads in one process with ``Function.apply`` as shipped ("checked") and
 with a copy of it compiled from its own source with ``obs = None`` in place of the global lookup

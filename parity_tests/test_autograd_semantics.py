@@ -238,6 +238,151 @@ def node_hook_replaces_grad_inputs(lib):
 
 
 @scenario
+def node_hook_none_drops_a_gradient(lib):
+    """A node hook's tuple replaces the gradients as a whole: a None in it is no gradient."""
+    x = lib.ones(2, requires_grad=True)
+    z = (x * 2) * 3
+    z.grad_fn.register_hook(lambda gi, go: (None,) * len(gi))
+    z.sum().backward()
+    y = x * 2
+    y.grad_fn.register_prehook(lambda go: (None,))
+    y.sum().backward()
+    return x.grad
+
+
+def _values(grads):
+    return [None if g is None else g.tolist() for g in grads]
+
+
+@scenario
+def node_prehook_order_with_tensor_hooks(lib):
+    """At a node: its output tensors' hooks, ``retain_grad``, the node's prehooks (each sees the
+    last one's tuple), the node, its post hooks. A prehook's tuple replaces the gradient."""
+    log = []
+    x = f64(lib, [1.0, 2.0])
+    y = x * 2
+    z = y.exp()
+    y.register_hook(lambda g: log.append(("tensor", g.tolist())) or g * 10)
+    y.retain_grad()
+    y.grad_fn.register_prehook(lambda go: log.append(("pre1", _values(go))) or (go[0] + 1,))
+    y.grad_fn.register_prehook(lambda go: log.append(("pre2", _values(go))))
+    y.grad_fn.register_hook(lambda gi, go: log.append(("post", _values(go))))
+    z.sum().backward()
+    return log, y.grad.tolist(), x.grad.tolist()
+
+
+@scenario
+def node_prehook_handle_removes(lib):
+    x = lib.ones(2, requires_grad=True)
+    y = x * 2
+    h = y.grad_fn.register_prehook(lambda go: (go[0] * 0,))
+    y.sum().backward(retain_graph=True)
+    r = [x.grad.tolist()]
+    h.remove()
+    h.remove()  # a second remove does nothing
+    y.sum().backward()
+    return r + [x.grad.tolist()]
+
+
+@scenario
+def node_prehook_at_a_leaf(lib):
+    """``AccumulateGrad``'s prehooks run after the leaf's tensor hooks, before ``.grad`` is added to."""
+    log = []
+    x = lib.ones(2, requires_grad=True)
+    y = x * 2
+    x.register_hook(lambda g: log.append(("tensor", g.tolist())) or g * 3)
+    acc = y.grad_fn.next_functions[0][0]
+    acc.register_prehook(lambda go: log.append(("pre", _values(go))) or (go[0] + 100,))
+    y.sum().backward()
+    return log, x.grad.tolist()
+
+
+def _two_outputs(lib):
+    """A user's Function with two outputs (``x * 2``, ``x * 3``): one node, two output gradients."""
+
+    class TwoOutputs(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, g2, g3):
+            return g2 * 2 + g3 * 3
+
+    return TwoOutputs
+
+
+@scenario
+def accumulate_grad_post_hook(lib):
+    """A leaf's ``AccumulateGrad`` runs its post hooks after adding into ``.grad``, with no
+    gradient inputs (``()``); not when ``autograd.grad`` only captures the leaf's gradient; after a
+    prehook that dropped the gradient, with ``(None,)`` and ``.grad`` left as it was."""
+    log = []
+    x = lib.ones(2, requires_grad=True)
+    acc = (x * 2).grad_fn.next_functions[0][0]
+    acc.register_hook(lambda gi, go: log.append((gi, _values(go), x.grad.tolist())))
+    (x * 2).sum().backward()
+    lib.autograd.grad((x * 2).sum(), x)
+    acc.register_prehook(lambda go: (None,))
+    (x * 2).sum().backward()
+    return log, x.grad.tolist()
+
+
+@scenario
+def node_prehook_sees_none_for_an_output_without_gradient(lib):
+    """Before the node runs, an output no gradient reached is None (zeros come later, in the node)."""
+    x = f64(lib, [1.0, 2.0])
+    a, _unused = _two_outputs(lib).apply(x)
+    seen = []
+    a.grad_fn.register_prehook(lambda go: seen.append(_values(go)))
+    a.sum().backward()
+    return seen, x.grad.tolist()
+
+
+@scenario
+def node_prehook_runs_only_where_the_node_runs(lib):
+    """``autograd.grad``: a node it only captures a gradient at, or a leaf's ``AccumulateGrad``,
+    does not run, and neither do its prehooks."""
+    log = []
+    x = lib.ones(2, requires_grad=True)
+    y = x * 2
+    y.grad_fn.register_prehook(lambda go: log.append("y"))
+    y.grad_fn.next_functions[0][0].register_prehook(lambda go: log.append("leaf"))
+    (gx,) = lib.autograd.grad((y * y).sum(), x)
+    (gy,) = lib.autograd.grad((y * y).sum(), y)
+    return log, gx.tolist(), gy.tolist()
+
+
+def _prehook_returning(value):
+    def bad(go):
+        return value(go)
+    return bad
+
+
+@pytest.mark.parametrize("returns", ["two", "tensor", "list", "size", "dtype", "str", "fill_none"])
+def test_node_prehook_result_checked_as_torch(returns):
+    """A prehook's result is checked as PyTorch checks it: a tuple, of the node's output count,
+    each gradient of its size and dtype (type and message)."""
+    def run(lib):
+        value = {
+            "two": lambda go: (go[0], go[0]), "tensor": lambda go: go[0], "list": lambda go: [go[0]],
+            "size": lambda go: (lib.ones(3),), "dtype": lambda go: (go[0].double(),),
+            "str": lambda go: ("a",), "fill_none": lambda go: (go[0], lib.ones(2)),
+        }[returns]
+        x = lib.ones(2, requires_grad=True)
+        if returns == "fill_none":  # output 1 gets no gradient: giving it one raises
+            out = _two_outputs(lib).apply(x)[0]
+        else:
+            out = x * 2
+        out.grad_fn.register_prehook(_prehook_returning(value))
+        out.sum().backward()
+        return x.grad.tolist()
+
+    assert outcome(run, minitorch) == outcome(run, torch)
+    assert outcome(run, torch)[0] == "raised"
+
+
+@scenario
 def grad_none_before_backward(lib):
     x = lib.ones(2, requires_grad=True)
     (x * 2).sum()

@@ -320,22 +320,22 @@ def test_binary_gradients_only_for_inputs_that_need_them(op, needs):
 
 
 def test_sub_of_a_constant_makes_no_negation_in_backward():
-    from minitorch.autograd import function
+    from minitorch.autograd import observers
 
     ops = []
 
-    class Names(function.Observer):
+    class Names(observers.Observer):
         def begin_op(self, cls, args):
             ops.append(cls.__name__)
 
     h, x = mt.randn(3, requires_grad=True), mt.randn(3)
     loss = (h - x).sum()
     watcher = Names()
-    function.watch(watcher)
+    observers.watch(watcher)
     try:
         loss.backward()
     finally:
-        function.unwatch(watcher)
+        observers.unwatch(watcher)
     assert "Neg" not in ops and h.grad.tolist() == [1.0, 1.0, 1.0]
 
 
@@ -355,3 +355,22 @@ def test_gradients_meeting_at_a_node_add_in_place_only_when_unseen():
         out.append((w.grad.tolist(), kept[0].tolist()))
     np.testing.assert_allclose(out[0][0], out[1][0], rtol=1e-6)
     assert out[0][1] == out[1][1]
+
+
+def test_watchers_set_the_one_global_apply_reads():
+    """``Function.apply`` reads ``function._observer`` only; ``observers.watch``/``unwatch`` keep it
+    current (None when nobody watches: the fast path), and ``observers.py`` imports nothing of
+    ``function.py`` (imports go one way)."""
+    from minitorch.autograd import function, observers
+
+    a, b = observers.Observer(), observers.Observer()
+    assert function._observer is None
+    observers.watch(a)
+    assert function._observer is a
+    observers.watch(b)
+    assert function._observer.observers == (a, b)
+    observers.unwatch(a)
+    assert function._observer is b
+    observers.unwatch(b)
+    assert function._observer is None
+    assert "function" not in vars(observers)

@@ -28,8 +28,7 @@ from typing import Any
 
 from .._core import capture as _capture
 from .._tensor.tensor import Tensor
-from ..autograd import function as _function
-from ..autograd import grad_mode
+from ..autograd import grad_mode, observers
 from ..nn.modules.module import Module
 from .plan import Plan, python_scalars
 from .profile import PlanProfile, profile_plan
@@ -124,14 +123,14 @@ class CompiledFunction:
         recorder = Recorder(tensors, self._fullgraph)
         entry.captures += 1
         _capture.observer = recorder  # array calls outside a Primitive, graph breaks
-        _function.watch(recorder)  # each Primitive's forward (``Recorder.primitive``)
+        observers.watch(recorder)  # each Primitive's forward (``Recorder.primitive``)
         try:
             result = self._fn(*args, **kwargs)
         except GraphBreak as e:
             raise Unsupported(str(e)) from None
         finally:
             _capture.observer = None
-            _function.unwatch(recorder)
+            observers.unwatch(recorder)
         roots = tuple(a for a in (self._fn, *args, *kwargs.values()) if isinstance(a, Module))
         try:
             plan = recorder.finish(result, roots)

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor.tensor import Tensor
-from ..autograd.function import Observer
+from ..autograd.observers import Observer
 from ..backends import backend_of
 from .fusions import (
     fuse_cross_entropy,

@@ -1,6 +1,7 @@
 """``minitorch.autograd``: reverse-mode automatic differentiation.
 
 - ``function.py``: graph nodes, saved tensors, ``Function``;
+- ``observers.py``: who watches ``Function.apply`` (the profiler, ``minitorch.compile``'s capture);
 - ``engine.py``: the backward pass (``run_backward``);
 - ``grad_mode.py``: ``no_grad`` and friends;
 - ``gradcheck.py``: finite-difference checks of gradients;

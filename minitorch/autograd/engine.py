@@ -76,7 +76,8 @@ def run_backward(
             node = _pop(ready)
             grads = buffers.pop(node)
             # An inner node without hooks skips ``arrived`` (which would return ``grads`` as they are).
-            if not plain or node._pre_hooks or node._retained or isinstance(node, AccumulateGrad):
+            if not plain or node._pre_hooks or node._retained or node._node_pre_hooks \
+                    or isinstance(node, AccumulateGrad):
                 grads = task.arrived(node, grads)  # hooks, a leaf's .grad, autograd.grad's capture
                 if grads is None:  # a leaf (its gradient is accumulated) or a node not needed
                     continue
@@ -241,7 +242,8 @@ class GraphTask:
         variable = node.variable if isinstance(node, AccumulateGrad) else None  # a leaf's tensor
         leaf = variable is not None
         if not (leaf or self.capture or self.needed is not None or not self.accumulate):
-            return grads  # the common case: Tensor.backward() at an inner node
+            # the common case: Tensor.backward() at an inner node
+            return _run_node_pre_hooks(node, grads) if node._node_pre_hooks else grads
         if variable is not None and variable._hooks and grads[0] is not None and self._runs_leaf(node):
             grads = [_run_leaf_hooks(variable, grads[0])]  # before capture, as PyTorch
         if self.capture:
@@ -251,10 +253,19 @@ class GraphTask:
                     captured[k] = g if captured[k] is None else captured[k] + g
         if variable is not None:
             if self.accumulate and self._runs_leaf(node) and grads[0] is not None:
-                if _profiler is None:
+                if node._node_pre_hooks:
+                    grads = _run_node_pre_hooks(node, grads)
+                if grads[0] is None:  # a prehook dropped it
+                    pass
+                elif _profiler is None:
                     _accumulate(variable, grads[0], self.create_graph)
                 else:
                     _profiler.accumulate(_accumulate, variable, grads, self.create_graph)
+                for hook in node._hooks:  # post hooks: after the accumulation, no gradient to pass on
+                    _capture.graph_break("a node hook runs Python in backward")
+                    out = hook((), tuple(grads))
+                    if out is not None:
+                        check_hook_results(hook, (), out)
             return None
         needed = self.needed
         if needed is not None and node not in needed:
@@ -263,6 +274,8 @@ class GraphTask:
             e is None or (needed is not None and e[0] not in needed) for e in node._edges
         ):
             return None  # autograd.grad: no input it asked about is behind this node
+        if node._node_pre_hooks:
+            grads = _run_node_pre_hooks(node, grads)
         return grads
 
     def call(self, node: Node, grads: list) -> tuple:
@@ -367,7 +380,9 @@ def check_hook_result(name: str, original, result):
 
 
 def check_hook_results(hook, originals: tuple, results) -> tuple:
-    """``check_hook_result`` for a hook that returns one gradient per input (a node's post hook)."""
+    """``check_hook_result`` for a node's hook, which returns a tuple (a post hook: one gradient per
+    input; a prehook: one per output). The tuple replaces the gradients as a whole, as in PyTorch's
+    ``_call_hooks``: a None in it is no gradient, not "keep this one"."""
     if not isinstance(results, tuple):
         raise TypeError(f"expected tuple, but hook returned '{type(results).__name__}'")
     name = hook_name(hook)
@@ -376,7 +391,7 @@ def check_hook_results(hook, originals: tuple, results) -> tuple:
             f"hook '{name}' has returned an incorrect number of values "
             f"(got {len(results)}, but expected {len(originals)})"
         )
-    return tuple(check_hook_result(name, o, r) for o, r in zip(originals, results))
+    return tuple([None if r is None else check_hook_result(name, o, r) for o, r in zip(originals, results)])
 
 
 def hook_name(hook) -> str:
@@ -479,6 +494,19 @@ def _run_pre_hooks(node: Node, grads: list) -> list:
             g = grads[nr]
             t.grad = g.detach().clone() if t.grad is None else t.grad + g.detach()
     return grads
+
+
+def _run_node_pre_hooks(node: Node, grads: list) -> list:
+    """The node's own prehooks (``Node.register_prehook``), each given the tuple of all its output
+    gradients as the previous one left it; a tuple returned replaces it (each gradient checked as
+    a tensor hook's; a None in it is no gradient)."""
+    _capture.graph_break("a node prehook runs Python in backward")
+    grads_out = tuple(grads)
+    for hook in node._node_pre_hooks:
+        out = hook(grads_out)
+        if out is not None:
+            grads_out = check_hook_results(hook, grads_out, out)
+    return list(grads_out)
 
 
 def _materialize(node: Node, grads: list) -> list:

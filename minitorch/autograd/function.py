@@ -14,6 +14,9 @@ arrays. Its ``backward`` is written with differentiable Tensor ops, so it runs
 on every backend and can itself be differentiated (``create_graph=True``).
 One formula recorded under several of PyTorch's node names is one class and
 ``Fn.named(name)`` (``NamedFunction``), not a subclass per name.
+
+Who watches ``apply`` (the profiler, ``minitorch.compile``'s capture) is ``observers.py``'s
+business; this module only reads its one global ``_observer``, which ``observers`` keeps current.
 """
 
 from __future__ import annotations
@@ -29,11 +32,11 @@ from typing import Any
 import numpy as np
 
 from .._core import args as _args
-from . import grad_mode
+from . import grad_mode, observers
 
 _sequence = itertools.count()
 _anomaly_enabled = False
-_observer: Any = None  # who watches Function.apply: None, or an ``Observer`` (see ``watch``)
+_observer: Any = None  # who watches Function.apply: None, or an ``Observer`` (``observers.py``)
 
 
 class Node:
@@ -45,7 +48,8 @@ class Node:
     # tensor hooks, keyed by output_nr (see Tensor.register_hook); read-only until _tensor_hooks
     _pre_hooks: Mapping[int, list] = MappingProxyType({})
     _retained: Mapping[int, Any] = MappingProxyType({})  # output_nr -> weakref of a tensor that retain_grad()
-    _hooks: tuple = ()
+    _hooks: tuple = ()  # post hooks: fn(grad_inputs, grad_outputs) after the node runs
+    _node_pre_hooks: tuple = ()  # fn(grad_outputs) before it runs (PyTorch's ``pre_hooks``)
     _forward_trace = None
     _seq: float  # creation order: backward runs later nodes first (AccumulateGrad: inf)
 
@@ -83,11 +87,33 @@ class Node:
         retained[output_nr] = tensor_ref
 
     def register_hook(self, fn):
-        """``fn(grad_inputs, grad_outputs)`` runs after this node's backward."""
+        """``fn(grad_inputs, grad_outputs) -> grad_inputs | None`` runs after this node's backward.
+
+        ``grad_outputs``: the gradients of the node's outputs (what it ran with); ``grad_inputs``:
+        what it computed, one per forward input. A tuple returned replaces ``grad_inputs`` (a None
+        in it: no gradient). A leaf's ``AccumulateGrad`` runs them after adding into ``.grad``, with
+        ``grad_inputs == ()``.
+        """
         if "_hooks" not in self.__dict__:
             self._hooks = []
         self._hooks.append(fn)
         return _RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs) -> grad_outputs | None`` runs before this node's backward.
+
+        ``grad_outputs`` is a tuple, one gradient per output of the node (None where none
+        arrived); a tuple returned replaces it, of the same length, each gradient of the same size
+        and dtype. The order at a node is PyTorch's: the hooks of its output tensors
+        (``Tensor.register_hook``), ``retain_grad``, then these prehooks in registration order,
+        then the node. A leaf's ``AccumulateGrad`` runs them after the leaf's tensor hooks and
+        before adding into ``.grad``. Like the node itself they run only when the node runs:
+        not at a node that ``autograd.grad`` only captures a gradient at.
+        """
+        if "_node_pre_hooks" not in self.__dict__:
+            self._node_pre_hooks = []
+        self._node_pre_hooks.append(fn)
+        return _RemovableHandle(self._node_pre_hooks, fn)
 
     def apply(self, grads: tuple) -> tuple:
         raise NotImplementedError
@@ -353,7 +379,7 @@ class Function(metaclass=_FunctionMeta):
         """Run the op: check the arguments, run ``forward``, record the node (when one is needed).
 
         Whoever watches (``_observer``: a profile, a ``minitorch.compile`` capture) is told when the
-        call begins and ends and around a Primitive's forward; see ``Observer``.
+        call begins and ends and around a Primitive's forward; see ``observers.py: Observer``.
         """
         obs = _observer
         if obs is not None:
@@ -560,74 +586,10 @@ def is_anomaly_enabled() -> bool:
     return _anomaly_enabled
 
 
-# ----------------------------------------------------------------------------- observers
-class Observer:
-    """What ``Function.apply`` tells whoever watches it, one protocol for all watchers:
-    minitorch.profiler's recorder (it times each op and its kernel) and minitorch.compile's
-    capture (it records each Primitive's forward as a step of a plan). Every method has a
-    do-nothing default, so a watcher defines only what it needs.
-
-    - ``begin_op(cls, args)``: the op ``cls`` starts, before its arguments are checked; returns a
-      token that ``end_op`` gets back;
-    - ``kernel(cls)``: a Primitive's forward, its computation on the arrays, is about to run;
-    - ``primitive(cls, ctx, fwd_args, kwargs, res)``: it returned ``res``; returns what ``apply``
-      goes on with (``res`` itself, or an equivalent);
-    - ``end_op(token)``: the op is done (also when it raised).
-    """
-
-    def begin_op(self, cls, args) -> Any:
-        return None
-
-    def kernel(self, cls) -> None:
-        pass
-
-    def primitive(self, cls, ctx, fwd_args, kwargs, res):
-        return res
-
-    def end_op(self, token) -> None:
-        pass
-
-
-class _Observers(Observer):
-    """Several watchers at once (a profile around a ``minitorch.compile`` capture), in the order
-    they started watching: told in that order, and ``end_op`` in the reverse one."""
-
-    def __init__(self, observers: tuple) -> None:
-        self.observers = observers
-
-    def begin_op(self, cls, args):
-        return [o.begin_op(cls, args) for o in self.observers]
-
-    def kernel(self, cls) -> None:
-        for o in self.observers:
-            o.kernel(cls)
-
-    def primitive(self, cls, ctx, fwd_args, kwargs, res):
-        for o in self.observers:
-            res = o.primitive(cls, ctx, fwd_args, kwargs, res)
-        return res
-
-    def end_op(self, tokens) -> None:
-        for o, token in reversed(list(zip(self.observers, tokens))):
-            o.end_op(token)
-
-
-_watching: list[Observer] = []
-
-
-def watch(observer: Observer) -> None:
-    """``observer`` is told about every ``Function.apply`` from now on (until ``unwatch``)."""
-    _watching.append(observer)
-    _set_observer()
-
-
-def unwatch(observer: Observer) -> None:
-    """Stop telling ``observer``; with nobody left, ``apply`` is back to its one ``is None`` test."""
-    if observer in _watching:
-        _watching.remove(observer)
-    _set_observer()
-
-
-def _set_observer() -> None:
+def _set_observer(observer: Any) -> None:
+    """Who ``apply`` tells from now on; ``observers.watch``/``unwatch`` call it (``subscribe``)."""
     global _observer
-    _observer = None if not _watching else _watching[0] if len(_watching) == 1 else _Observers(tuple(_watching))
+    _observer = observer
+
+
+observers.subscribe(_set_observer)

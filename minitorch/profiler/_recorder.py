@@ -1,7 +1,7 @@
 """The recorder: how the ops, the backward nodes and ``record_function`` ranges become events.
 
 minitorch is not instrumented. Profiling is off until a ``profile`` installs a ``Recorder``: as an
-``Observer`` of ``Function.apply`` (``autograd/function.py``'s ``watch``, the protocol that
+``Observer`` of ``Function.apply`` (``autograd/observers.py``'s ``watch``, the protocol that
 ``minitorch.compile``'s capture uses too), and in ``autograd/engine.py``'s ``_profiler`` (checked
 where a node's backward and a leaf's accumulation run). With no profile the whole cost of the
 profiler is one ``is not None`` test in each.
@@ -31,6 +31,7 @@ from typing import Any
 
 from ..autograd import engine as _engine
 from ..autograd import function as _function
+from ..autograd import observers
 from ._events import FunctionEvent
 
 # Names PyTorch gives that the node name does not spell (``Log1PBackward0`` -> ``aten::log1p``).
@@ -63,7 +64,7 @@ _EVALUATE = "autograd::engine::evaluate_function: "
 _ACCUMULATE = "torch::autograd::AccumulateGrad"
 
 
-class Recorder(_function.Observer):
+class Recorder(observers.Observer):
     """Collects the ranges of one profiling session, on the thread that started it.
 
     While recording, a range is two tuples in a log, ``(id, name, category, shapes, stack, t)`` at
@@ -225,9 +226,9 @@ def install(recorder: Recorder | None) -> None:
     """Make ``recorder`` receive the ops and backward nodes (None: stop, back to zero cost)."""
     global _current
     if _current is not None:
-        _function.unwatch(_current)
+        observers.unwatch(_current)
     if recorder is not None:
-        _function.watch(recorder)
+        observers.watch(recorder)
     _current = recorder
     _engine._profiler = recorder
 
