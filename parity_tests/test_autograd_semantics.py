@@ -353,6 +353,38 @@ def node_prehook_runs_only_where_the_node_runs(lib):
     return log, gx.tolist(), gy.tolist()
 
 
+@scenario
+def hooks_removed_while_running(lib):
+    """A hook that removes hooks while the hooks run: each kind of hook list runs the list as it
+    was when it started (PyTorch iterates over a snapshot), so every hook runs once."""
+    out = {}
+    for kind in ("tensor", "leaf", "node", "prenode"):
+        x = lib.ones(2, requires_grad=True)
+        y = x * 2
+        calls, handles = [], {}
+
+        def a(*g, calls=calls, handles=handles):
+            calls.append("a")
+            handles["a"].remove()
+
+        def b(*g, calls=calls, handles=handles):
+            calls.append("b")
+            handles["c"].remove()
+
+        def c(*g, calls=calls):
+            calls.append("c")
+
+        target = {"tensor": y, "leaf": x, "node": y.grad_fn, "prenode": y.grad_fn}[kind]
+        register = target.register_prehook if kind == "prenode" else target.register_hook
+        for name, fn in (("a", a), ("b", b), ("c", c)):
+            handles[name] = register(fn)
+        y.sum().backward()
+        if kind == "leaf":  # the removed hooks stay removed: a second backward runs b only
+            (x * 2).sum().backward()
+        out[kind] = list(calls)
+    return out
+
+
 def _prehook_returning(value):
     def bad(go):
         return value(go)

@@ -261,7 +261,7 @@ class GraphTask:
                     _accumulate(variable, grads[0], self.create_graph)
                 else:
                     _profiler.accumulate(_accumulate, variable, grads, self.create_graph)
-                for hook in node._hooks:  # post hooks: after the accumulation, no gradient to pass on
+                for hook in tuple(node._hooks):  # post hooks: after the accumulation, no gradient to pass on
                     _capture.graph_break("a node hook runs Python in backward")
                     out = hook((), tuple(grads))
                     if out is not None:
@@ -289,7 +289,7 @@ class GraphTask:
             grads_in = node.apply(tuple(grads)) if _profiler is None else _profiler.node(node, tuple(grads))
             if len(grads_in) != len(node._edges):
                 self.wrong_count(node, grads_in)
-            for hook in node._hooks:  # a node hook may replace the gradients it is given
+            for hook in tuple(node._hooks):  # a node hook may replace the gradients it is given
                 _capture.graph_break("a node hook runs Python in backward")
                 out = hook(grads_in, tuple(grads))
                 if out is not None:
@@ -484,7 +484,7 @@ def _run_pre_hooks(node: Node, grads: list) -> list:
         _capture.graph_break("a tensor hook runs Python in backward")
     grads = list(grads)
     for nr, hooks in node._pre_hooks.items():
-        for hook in hooks:
+        for hook in tuple(hooks):  # a snapshot, as PyTorch's: a hook may remove hooks while they run
             if grads[nr] is None:
                 continue
             grads[nr] = check_hook_result(hook_name(hook), grads[nr], hook(grads[nr]))
@@ -502,7 +502,7 @@ def _run_node_pre_hooks(node: Node, grads: list) -> list:
     a tensor hook's; a None in it is no gradient)."""
     _capture.graph_break("a node prehook runs Python in backward")
     grads_out = tuple(grads)
-    for hook in node._node_pre_hooks:
+    for hook in tuple(node._node_pre_hooks):
         out = hook(grads_out)
         if out is not None:
             grads_out = check_hook_results(hook, grads_out, out)
@@ -531,7 +531,7 @@ def _materialize(node: Node, grads: list) -> list:
 def _run_leaf_hooks(variable, grad):
     """The hooks registered on a leaf (``Tensor.register_hook``), each given the previous one's result."""
     _capture.graph_break("a tensor hook runs Python in backward")
-    for hook in variable._hooks:
+    for hook in tuple(variable._hooks):
         grad = check_hook_result(hook_name(hook), grad, hook(grad))
     return grad
 
