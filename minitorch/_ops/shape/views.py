@@ -25,17 +25,57 @@ from ..._core.args import (
     wrap_dim,
 )
 from ..._core.strides import compute_view_stride, contiguous_strides, expand_geometry, numel
+import numpy as np
+
 from ..._tensor.tensor import Tensor
+from ...autograd import function as _fn
 from ...autograd.function import Primitive
 from ...backends import backend_of
 
+_ndarray = np.ndarray
+_grad_state = _fn._grad_state
+_NEEDS = {n: (True,) + (False,) * (n - 1) for n in (5, 6)}  # needs_input_grad: only x is a Tensor
 
-class View(Primitive):
+
+class ViewPrimitive(Primitive):
+    """A view op: ``apply(x, storage, shape-or-dims, stride, offset, *rest)`` returns one Tensor
+    over ``storage`` with exactly ``stride``, sharing x's version counter and base.
+
+    Its ``apply`` is ``Function.apply`` without the generic parts a view never needs: one Tensor
+    input, so no device agreement and no argument loop; one array out with the stride already
+    known (not read back from NumPy); a forward with no Tensor ops, so no grad-mode switch.
+    """
+
+    is_view = True
+
+    @classmethod
+    def apply(cls, x, storage, arg, stride, offset, *rest):
+        data = x._data
+        # the generic path while someone watches (a profile, a compile capture records the
+        # forward as a plan step) and off the CPU: both need Function.apply's observer calls
+        if _fn._observer is not None or type(data) is not _ndarray:
+            return Primitive.apply.__func__(cls, x, storage, arg, stride, offset, *rest)
+        ctx = cls._backward_cls()
+        arr = cls.forward(ctx, data, storage, arg, stride, offset, *rest)
+        base = x._base
+        # what _wrap_result does, with the stride we gave as_strided instead of NumPy's read back
+        out = _fn._make(arr, x._device, x._get_storage(), stride if type(stride) is tuple else tuple(stride),
+                        x._version_counter, base if base is not None else x)
+        if not _grad_state.enabled:
+            out._view_version = -1  # made under no_grad: never joins its base's history
+            return out
+        if x._requires_grad or (base is not None and x.requires_grad):
+            args = (x, storage, arg, stride, offset, *rest)
+            ctx.needs_input_grad = _NEEDS[len(args)]
+            _fn._record(ctx, cls, args, (out,), None, (arr,))
+        return out
+
+
+class View(ViewPrimitive):
     """y = x seen with another shape (same storage);  dx = g.reshape(x.shape)."""
 
     node_name = "ViewBackward0"
     reason = "node"
-    is_view = True
 
     @staticmethod
     def forward(ctx, x, storage, shape, stride, offset):
@@ -53,12 +93,11 @@ SqueezeDim = View.named("SqueezeBackward1")  # squeeze(dim)
 SqueezeDims = View.named("SqueezeBackward2")  # squeeze((d0, d1))
 
 
-class Permute(Primitive):
+class Permute(ViewPrimitive):
     """y[i_p0, i_p1, ...] = x[i0, i1, ...];  dx = g.permute(inverse permutation)."""
 
     node_name = "PermuteBackward0"
     reason = "node"
-    is_view = True
 
     @staticmethod
     def forward(ctx, x, storage, dims, stride, offset):
@@ -90,7 +129,7 @@ class Expand(View):
         return sum_to_size(g, ctx.in_shape), None, None, None, None
 
 
-class StridedView(Primitive):
+class StridedView(ViewPrimitive):
     """y = the elements of x at ``offset + sum(i_d * stride_d)`` (a selecting view);
     dx = zeros(x.shape) with g added at those positions.
 
@@ -100,7 +139,6 @@ class StridedView(Primitive):
 
     node_name = "AsStridedBackward0"
     reason = "node"
-    is_view = True
 
     @staticmethod
     def forward(ctx, x, storage, shape, stride, offset, rel):
