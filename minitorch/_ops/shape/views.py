@@ -35,6 +35,7 @@ from ...backends import backend_of
 _ndarray = np.ndarray
 _grad_state = _fn._grad_state
 _NEEDS = {n: (True,) + (False,) * (n - 1) for n in (5, 6)}  # needs_input_grad: only x is a Tensor
+_NONES = {n: (None,) * n for n in (4, 5)}
 
 
 class ViewPrimitive(Primitive):
@@ -65,9 +66,18 @@ class ViewPrimitive(Primitive):
             out._view_version = -1  # made under no_grad: never joins its base's history
             return out
         if x._requires_grad or (base is not None and x.requires_grad):
-            args = (x, storage, arg, stride, offset, *rest)
-            ctx.needs_input_grad = _NEEDS[len(args)]
-            _fn._record(ctx, cls, args, (out,), None, (arr,))
+            # _record for one Tensor input, one output and nothing saved (a view's forward saves
+            # only Python values on ctx): the same fields, without its loops over args and outputs
+            needs = _NEEDS[5 + len(rest)]
+            ctx.needs_input_grad = ctx._tensor_args = needs
+            ctx._seq = next(_fn._sequence)
+            if _fn._anomaly_enabled:
+                ctx._forward_trace = _fn._user_stack()
+            ctx._edges = (x._grad_edge(),) + _NONES[len(needs) - 1]
+            ctx._out_meta = [(arr.shape, x.dtype, x._device)]
+            ctx._saved = ()
+            out._requires_grad = True  # x requires grad, so it is floating point, and so is the view
+            out._grad_fn = ctx
         return out
 
 
@@ -84,7 +94,7 @@ class View(ViewPrimitive):
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(ctx.in_shape), None, None, None, None
+        return _reshape_known(g, ctx.in_shape), None, None, None, None
 
 
 Unsqueeze = View.named("UnsqueezeBackward0")
@@ -109,7 +119,10 @@ class Permute(ViewPrimitive):
         inverse = [0] * len(ctx.dims)
         for i, d in enumerate(ctx.dims):
             inverse[d] = i
-        return g.permute(inverse), None, None, None, None
+        # g.permute(inverse) without permute's checks: the dims are the forward's, checked there
+        stride = g.stride()
+        return (Permute.apply(g, g._get_storage(), tuple(inverse), tuple([stride[d] for d in inverse]),
+                              g.storage_offset()), None, None, None, None)
 
 
 Transpose = Permute.named("TransposeBackward0")
@@ -221,9 +234,32 @@ def strided_view(cls, x: Tensor, geom_fn, *args):
 
 
 # ----------------------------------------------------------------------------- public view ops
+def _reshape_known(x: Tensor, shape: tuple) -> Tensor:
+    """``x.reshape(shape)`` inside a backward formula, without reshape's argument parsing: ``shape``
+    is a tuple of non-negative ints holding x's elements (a forward's shape, checked there)."""
+    stride = compute_view_stride(x._data.shape, x.stride(), shape)
+    if stride is None:
+        x = x.contiguous()
+        stride = compute_view_stride(x._data.shape, x.stride(), shape)
+    return View.apply(x, x._get_storage(), shape, stride, x.storage_offset())
+
+
+def _int_shape(shape: tuple, n: int):
+    """A shape given as plain ints ``x.view(2, -1)`` (the common case), resolved against ``n``
+    elements without the argument parser's conversions; None for anything else."""
+    for s in shape:
+        if type(s) is not int:
+            return None
+    return infer_size(shape, n)
+
+
 def view(input: Tensor, *shape, size=None, dtype=None) -> Tensor:
     """The same storage with a new shape; raises when the strides do not allow it (use ``reshape``).
     ``view(dtype)`` (reinterpreting the bytes as another dtype) is not implemented: it raises."""
+    if size is None and dtype is None and shape and (ints := _int_shape(shape, input.numel())) is not None:
+        stride = compute_view_stride(input._data.shape, input.stride(), ints)
+        if stride is not None:
+            return View.apply(input, input._get_storage(), ints, stride, input.storage_offset())
     if dtype is not None and not shape and size is None:
         shape = (dtype,)
     shape = sizes_argument("view", shape, size)
@@ -272,8 +308,11 @@ def infer_size(shape: tuple[int, ...], n: int) -> tuple[int, ...]:
 
 def reshape(input: Tensor, *sizes, shape=None) -> Tensor:
     """A view when the strides allow it, otherwise a copy (``reshape`` never fails on layout)."""
-    shape = sizes_argument("reshape", sizes, shape, "shape")
-    shape = infer_size(normalize_shape_allow_neg(shape, "reshape", "shape"), input.numel())
+    if shape is None and sizes and (ints := _int_shape(sizes, input.numel())) is not None:
+        shape = ints  # plain ints: what sizes_argument and int_sizes would return
+    else:
+        shape = sizes_argument("reshape", sizes, shape, "shape")
+        shape = infer_size(normalize_shape_allow_neg(shape, "reshape", "shape"), input.numel())
     stride = compute_view_stride(tuple(input.shape), input.stride(), shape)
     if stride is not None:
         return View.apply(input, input._get_storage(), shape, stride, input.storage_offset())
@@ -300,16 +339,16 @@ def permute(input: Tensor, *order, dims=None) -> Tensor:
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dims (a view)."""
-    n = input.dim()
-    d0, d1 = wrap_dim(dim0, n), wrap_dim(dim1, n)
+    n = input._data.ndim
+    # in-range plain ints (the common case) wrap without wrap_dim's call and conversions
+    d0 = dim0 % n if type(dim0) is int and -n <= dim0 < n else wrap_dim(dim0, n)
+    d1 = dim1 % n if type(dim1) is int and -n <= dim1 < n else wrap_dim(dim1, n)
     dims = list(range(n))
-    dims[d0], dims[d1] = dims[d1], dims[d0]
-    if n == 0:
-        dims = []
-    stride = input.stride()
-    return Transpose.apply(
-        input, input._get_storage(), tuple(dims), tuple(stride[d] for d in dims), input.storage_offset()
-    )
+    stride = list(input.stride())
+    if n:
+        dims[d0], dims[d1] = d1, d0
+        stride[d0], stride[d1] = stride[d1], stride[d0]
+    return Transpose.apply(input, input._get_storage(), tuple(dims), tuple(stride), input.storage_offset())
 
 
 def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
