@@ -16,6 +16,8 @@ Backward of a view:
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..._core.args import (
     int_argument,
     int_sizes,
@@ -25,8 +27,6 @@ from ..._core.args import (
     wrap_dim,
 )
 from ..._core.strides import compute_view_stride, contiguous_strides, expand_geometry, numel
-import numpy as np
-
 from ..._tensor.tensor import Tensor
 from ...autograd import function as _fn
 from ...autograd.function import Primitive
@@ -222,14 +222,16 @@ def _positions(xp, shape, stride, offset):
 
 
 # ----------------------------------------------------------------------------- geometry helpers
-def _geometry(x: Tensor):
-    return tuple(x.shape), x.stride(), x.storage_offset()
-
-
 def strided_view(cls, x: Tensor, geom_fn, *args):
     """Apply the selecting view ``geom_fn(shape, stride, offset, *args) -> (shape, stride, offset)``."""
-    shape, stride, offset = geom_fn(*_geometry(x), *args)
-    rel = geom_fn(tuple(x.shape), contiguous_strides(x.shape), 0, *args)
+    in_shape = x._data.shape
+    shape, stride, offset = geom_fn(in_shape, x.stride(), x.storage_offset(), *args)
+    # rel (the same view of a contiguous x) is read only by backward, and by a capture replaying
+    # forward: not computed when no node can be recorded (no_grad, or x needs no gradient)
+    if (_grad_state.enabled and x.requires_grad) or _fn._observer is not None:
+        rel = geom_fn(in_shape, contiguous_strides(in_shape), 0, *args)
+    else:
+        rel = None
     return cls.apply(x, x._get_storage(), shape, stride, offset, rel)
 
 
@@ -244,13 +246,22 @@ def _reshape_known(x: Tensor, shape: tuple) -> Tensor:
     return View.apply(x, x._get_storage(), shape, stride, x.storage_offset())
 
 
-def _int_shape(shape: tuple, n: int):
-    """A shape given as plain ints ``x.view(2, -1)`` (the common case), resolved against ``n``
-    elements without the argument parser's conversions; None for anything else."""
+def _plain_ints(shape: tuple) -> bool:
+    """Whether a size given as varargs is plain ints in ``[-1, 2**63)`` (``x.view(2, -1)``, the
+    common case): then ``int_sizes`` would return it as it is, so its conversions can be skipped."""
     for s in shape:
-        if type(s) is not int:
-            return None
-    return infer_size(shape, n)
+        if type(s) is not int or s < -1 or s >= _INT64_END:
+            return False
+    return True
+
+
+_INT64_END = 2**63
+
+
+def _int_shape(shape: tuple, n: int):
+    """A shape of plain ints resolved against ``n`` elements (``infer_size``), or None for
+    anything else (then the argument parser converts it, or raises PyTorch's TypeError)."""
+    return infer_size(shape, n) if _plain_ints(shape) else None
 
 
 def view(input: Tensor, *shape, size=None, dtype=None) -> Tensor:
@@ -374,8 +385,9 @@ def t(input: Tensor) -> Tensor:
 
 def expand(input: Tensor, *sizes, size=None, implicit: bool = False) -> Tensor:
     """Broadcast size-1 dims to ``sizes`` without copying (stride 0); -1 keeps a dim."""
-    sizes = normalize_shape_allow_neg(sizes_argument("expand", sizes, size), "expand")
-    shape, stride = expand_geometry(tuple(input.shape), input.stride(), sizes)
+    if size is not None or not sizes or not _plain_ints(sizes):  # plain ints need no conversion
+        sizes = normalize_shape_allow_neg(sizes_argument("expand", sizes, size), "expand")
+    shape, stride = expand_geometry(input._data.shape, input.stride(), sizes)
     return Expand.apply(input, input._get_storage(), shape, stride, input.storage_offset())
 
 
@@ -391,9 +403,9 @@ def broadcast_to(input: Tensor, size) -> Tensor:
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dim at ``dim``; its stride is ``size*stride`` of the dim after it."""
-    n = input.dim()
-    d = wrap_dim(dim, n + 1)
-    shape, stride = list(input.shape), list(input.stride())
+    n = input._data.ndim
+    d = dim % (n + 1) if type(dim) is int and -n - 1 <= dim <= n else wrap_dim(dim, n + 1)
+    shape, stride = list(input._data.shape), list(input.stride())
     new_stride = shape[d] * stride[d] if d < n else 1
     shape.insert(d, 1)
     stride.insert(d, new_stride)
