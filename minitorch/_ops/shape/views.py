@@ -335,17 +335,18 @@ def permute(input: Tensor, *order, dims=None) -> Tensor:
     dims = sizes_argument("permute", order, dims, "dims")
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
-    n = input.dim()
+    n = input._data.ndim
     if len(dims) != n:
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
             f"the desired ordering of dimensions i.e. input.dim() = {n} is not equal to len(dims) = {len(dims)}"
         )
-    dims = tuple(wrap_dim(d, n) for d in dims)
+    # in-range plain ints (the common case) wrap without wrap_dim's call and conversions
+    dims = tuple([d % n if type(d) is int and -n <= d < n else wrap_dim(d, n) for d in dims])
     if len(set(dims)) != n:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     stride = input.stride()
-    return Permute.apply(input, input._get_storage(), dims, tuple(stride[d] for d in dims), input.storage_offset())
+    return Permute.apply(input, input._get_storage(), dims, tuple([stride[d] for d in dims]), input.storage_offset())
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -374,13 +375,15 @@ def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
 
 def t(input: Tensor) -> Tensor:
     """Transpose a matrix; 0-d and 1-d tensors are returned as they are."""
-    if input.dim() > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.dim()}D")
-    dims = tuple(range(input.dim()))[::-1]
+    n = input._data.ndim
+    if n > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
+    dims = _REVERSED[n]
     stride = input.stride()
-    return MatrixTranspose.apply(
-        input, input._get_storage(), dims, tuple(stride[d] for d in dims), input.storage_offset()
-    )
+    return MatrixTranspose.apply(input, input._get_storage(), dims, stride[::-1], input.storage_offset())
+
+
+_REVERSED = ((), (0,), (1, 0))  # t()'s permutation by dim
 
 
 def expand(input: Tensor, *sizes, size=None, implicit: bool = False) -> Tensor:
