@@ -68,6 +68,7 @@ def main() -> None:
         "view(x, 64)": lambda v: v.view(x, 64),
         "view(x, 4, -1)": lambda v: v.view(x, 4, -1),
         "reshape(x, 4, 16)": lambda v: v.reshape(x, 4, 16),
+        "reshape(x, (4, 16))": lambda v: v.reshape(x, (4, 16)),
         "reshape(x.mT, 64) (copy)": lambda v: v.reshape(xt, 64),
         "unsqueeze(x, 0)": lambda v: v.unsqueeze(x, 0),
         "squeeze(x)": lambda v: v.squeeze(x),

@@ -259,8 +259,11 @@ _INT64_END = 2**63
 
 
 def _int_shape(shape: tuple, n: int):
-    """A shape of plain ints resolved against ``n`` elements (``infer_size``), or None for
-    anything else (then the argument parser converts it, or raises PyTorch's TypeError)."""
+    """A shape of plain ints, as varargs or one tuple (a ``Size``), resolved against ``n`` elements
+    (``infer_size``), or None for anything else (then the argument parser converts it, or raises
+    PyTorch's TypeError)."""
+    if len(shape) == 1 and isinstance(shape[0], tuple):  # int_sizes unpacks one tuple alike
+        shape = tuple(shape[0])
     return infer_size(shape, n) if _plain_ints(shape) else None
 
 
