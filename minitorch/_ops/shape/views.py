@@ -112,7 +112,8 @@ class Permute(ViewPrimitive):
     @staticmethod
     def forward(ctx, x, storage, dims, stride, offset):
         ctx.dims = dims
-        return backend_of(x).as_strided(storage, tuple(x.shape[d] for d in dims), stride, offset)
+        shape = x.shape
+        return backend_of(x).as_strided(storage, tuple([shape[d] for d in dims]), stride, offset)
 
     @staticmethod
     def backward(ctx, g):
@@ -391,7 +392,10 @@ _REVERSED = ((), (0,), (1, 0))  # t()'s permutation by dim
 
 def expand(input: Tensor, *sizes, size=None, implicit: bool = False) -> Tensor:
     """Broadcast size-1 dims to ``sizes`` without copying (stride 0); -1 keeps a dim."""
-    if size is not None or not sizes or not _plain_ints(sizes):  # plain ints need no conversion
+    ints = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], tuple) else sizes  # int_sizes
+    if size is None and sizes and _plain_ints(ints):  # unpacks one tuple (a Size) alike; plain ints
+        sizes = ints  # need no conversion
+    else:
         sizes = normalize_shape_allow_neg(sizes_argument("expand", sizes, size), "expand")
     shape, stride = expand_geometry(input._data.shape, input.stride(), sizes)
     return Expand.apply(input, input._get_storage(), shape, stride, input.storage_offset())
