@@ -54,11 +54,7 @@ def test_view_as_torch_and_as_the_generic_path(name, requires_grad):
     op = OPS[name]
     xt, xm = _make(torch, requires_grad), _make(mt, requires_grad)
     yt, ym = op(xt), op(xm)
-    if name == "reshape_copy":  # known gap: PyTorch's copying reshape is an _unsafe_view (no _base,
-        # UnsafeViewBackward0); minitorch's is a view of the copy (a _base, ViewBackward0)
-        assert _describe(ym, xm)[:4] == _describe(yt, xt)[:4]
-    else:
-        assert _describe(ym, xm) == _describe(yt, xt)
+    assert _describe(ym, xm) == _describe(yt, xt)
     assert np.array_equal(ym.numpy() if not requires_grad else ym.detach().numpy(), yt.detach().numpy())
     watcher = _Watch()
     fn.watch(watcher)

@@ -172,6 +172,27 @@ Diagonal = StridedView.named("DiagonalBackward0")
 Unfold = StridedView.named("UnfoldBackward0")
 
 
+class UnsafeView(Primitive):
+    """y = x with another shape, x being reshape's own contiguous copy (y is not a view);
+    dx = g.reshape(x.shape).
+
+    PyTorch's ``_unsafe_view``: the result of a copying ``reshape`` has no ``_base`` and records
+    ``UnsafeViewBackward0`` after the ``CloneBackward0`` of the copy.
+    """
+
+    node_name = "UnsafeViewBackward0"
+    reason = "node"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return x.reshape(shape)  # x is contiguous: a view of the copy's memory, never a second copy
+
+    @staticmethod
+    def backward(ctx, g):
+        return _reshape_known(g, ctx.in_shape), None
+
+
 class StridedScatterAdd(Primitive):
     """y = base + (src added at the positions ``(shape, stride, offset)`` of base's flat layout);
     dbase = g,  dsrc = g viewed through the same positions (a ``StridedView``).
@@ -332,7 +353,7 @@ def reshape(input: Tensor, *sizes, shape=None) -> Tensor:
     stride = compute_view_stride(tuple(input.shape), input.stride(), shape)
     if stride is not None:
         return View.apply(input, input._get_storage(), shape, stride, input.storage_offset())
-    return view(input.contiguous(), shape)
+    return UnsafeView.apply(input.contiguous(), shape)
 
 
 def permute(input: Tensor, *order, dims=None) -> Tensor:
