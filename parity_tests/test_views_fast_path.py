@@ -86,8 +86,7 @@ def test_view_shares_storage_version_and_base(name):
 @pytest.mark.parametrize("name", ["transpose", "view", "slice", "unsqueeze", "permute"])
 def test_view_made_under_no_grad_never_joins_the_history(name):
     """A view made under no_grad needs no grad and is marked never to take its base's history
-    (``_view_version = -1``), on the fast path as on the generic one. (PyTorch also refuses to
-    write such a view in place while its base requires grad; minitorch does not yet: a known gap.)"""
+    (``_view_version = -1``), on the fast path as on the generic one."""
     op = OPS[name]
     x = _make(mt, True)
     watcher = _Watch()
@@ -100,6 +99,31 @@ def test_view_made_under_no_grad_never_joins_the_history(name):
             fn.unwatch(watcher)
     for v in (y, yg):
         assert v.requires_grad is False and v.grad_fn is None and v._view_version == -1 and v._base is x
+
+
+@pytest.mark.parametrize("leaf", [False, True])
+@pytest.mark.parametrize("write", ["mul_", "zero_", "copy_"])
+@pytest.mark.parametrize("name", ["transpose", "view", "slice", "unsqueeze", "permute"])
+def test_no_grad_view_written_in_place_with_grad_enabled_raises_as_torch(name, write, leaf):
+    """PyTorch forbids it while the base requires grad (ambiguous: track the write or not?);
+    a base that needs no grad lets it through. (A view of such a view, ``v[0] = 1``, raises in
+    PyTorch too; minitorch does not yet pass the no_grad mark on to views of views.)"""
+    op = OPS[name]
+    outcomes = []
+    for lib in (torch, mt):
+        row = []
+        for requires_grad in (True, False):
+            x = lib.tensor(np.arange(24.0).reshape(2, 3, 4), dtype=lib.float32, requires_grad=requires_grad)
+            base = x if leaf else x * 1
+            with lib.no_grad():
+                v = op(base)
+            try:
+                getattr(v, write)(*((lib.ones(tuple(v.shape)),) if write == "copy_" else (2,) if write == "mul_" else ()))
+                row.append(None)
+            except RuntimeError as e:
+                row.append(str(e))
+        outcomes.append(row)
+    assert outcomes[1] == outcomes[0]
 
 
 @pytest.mark.parametrize("name", ["transpose", "view", "slice", "expand", "permute", "mT", "reshape_copy"])
