@@ -59,6 +59,14 @@ class _Version:
     value = 0  # a class default, so a new counter runs no Python ``__init__``; a bump sets its own
 
 
+_NO_GRAD_VIEW_WRITE = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use "
+    "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the "
+    "inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if "
+    "you want the inplace to be tracked)."
+)
+
+
 class TensorBase:
     """A tensor's data, geometry and autograd identity (``torch._C.TensorBase``); the methods that
     compute are those of its subclass ``minitorch.Tensor`` (``_tensor/methods.py``)."""
@@ -466,6 +474,8 @@ class TensorBase:
         if self._base is None:
             if self._requires_grad and self._grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        elif self._view_version == -1 and self._base._requires_grad:  # made under no_grad (see _wrap_result)
+            raise RuntimeError(_NO_GRAD_VIEW_WRITE)
         elif self._base._requires_grad and self._base._grad_fn is None:
             raise RuntimeError(
                 "a view of a leaf Variable that requires grad is being used in an in-place operation."

@@ -16,6 +16,8 @@ Backward of a view:
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..._core.args import (
     int_argument,
     int_sizes,
@@ -26,16 +28,65 @@ from ..._core.args import (
 )
 from ..._core.strides import compute_view_stride, contiguous_strides, expand_geometry, numel
 from ..._tensor.tensor import Tensor
+from ...autograd import function as _fn
 from ...autograd.function import Primitive
 from ...backends import backend_of
 
+_ndarray = np.ndarray
+_grad_state = _fn._grad_state
+_NEEDS = {n: (True,) + (False,) * (n - 1) for n in (5, 6)}  # needs_input_grad: only x is a Tensor
+_NONES = {n: (None,) * n for n in (4, 5)}
 
-class View(Primitive):
+
+class ViewPrimitive(Primitive):
+    """y = x seen through another (shape, stride, offset) of its storage;  dx = the subclass's formula.
+
+    ``apply(x, storage, shape-or-dims, stride, offset, *rest)`` returns one Tensor over ``storage``
+    with exactly ``stride``, sharing x's version counter and base. Its ``apply`` is ``Function.apply`` without the generic parts a view never needs: one Tensor
+    input, so no device agreement and no argument loop; one array out with the stride already
+    known (not read back from NumPy); a forward with no Tensor ops, so no grad-mode switch.
+    """
+
+    is_view = True
+    reason = "base: the apply of the view ops below (View, Permute, StridedView)"
+
+    @classmethod
+    def apply(cls, x, storage, arg, stride, offset, *rest):
+        data = x._data
+        # the generic path while someone watches (a profile, a compile capture records the
+        # forward as a plan step) and off the CPU: both need Function.apply's observer calls
+        if _fn._observer is not None or type(data) is not _ndarray:
+            return Primitive.apply.__func__(cls, x, storage, arg, stride, offset, *rest)
+        ctx = cls._backward_cls()
+        arr = cls.forward(ctx, data, storage, arg, stride, offset, *rest)
+        base = x._base
+        # what _wrap_result does, with the stride we gave as_strided instead of NumPy's read back
+        out = _fn._make(arr, x._device, x._get_storage(), stride if type(stride) is tuple else tuple(stride),
+                        x._version_counter, base if base is not None else x)
+        if not _grad_state.enabled:
+            out._view_version = -1  # made under no_grad: never joins its base's history
+            return out
+        if x._requires_grad or (base is not None and x.requires_grad):
+            # _record for one Tensor input, one output and nothing saved (a view's forward saves
+            # only Python values on ctx): the same fields, without its loops over args and outputs
+            needs = _NEEDS[5 + len(rest)]
+            ctx.needs_input_grad = ctx._tensor_args = needs
+            ctx._seq = next(_fn._sequence)
+            if _fn._anomaly_enabled:
+                ctx._forward_trace = _fn._user_stack()
+            ctx._edges = (x._grad_edge(),) + _NONES[len(needs) - 1]
+            ctx._out_meta = [(arr.shape, x.dtype, x._device)]
+            ctx._saved = ()
+            out._requires_grad = True  # x requires grad, so it is floating point, and so is the view
+            out._grad_fn = ctx
+        return out
+
+
+class View(ViewPrimitive):
     """y = x seen with another shape (same storage);  dx = g.reshape(x.shape)."""
 
     node_name = "ViewBackward0"
     reason = "node"
-    is_view = True
 
     @staticmethod
     def forward(ctx, x, storage, shape, stride, offset):
@@ -44,7 +95,7 @@ class View(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(ctx.in_shape), None, None, None, None
+        return _reshape_known(g, ctx.in_shape), None, None, None, None
 
 
 Unsqueeze = View.named("UnsqueezeBackward0")
@@ -53,24 +104,27 @@ SqueezeDim = View.named("SqueezeBackward1")  # squeeze(dim)
 SqueezeDims = View.named("SqueezeBackward2")  # squeeze((d0, d1))
 
 
-class Permute(Primitive):
+class Permute(ViewPrimitive):
     """y[i_p0, i_p1, ...] = x[i0, i1, ...];  dx = g.permute(inverse permutation)."""
 
     node_name = "PermuteBackward0"
     reason = "node"
-    is_view = True
 
     @staticmethod
     def forward(ctx, x, storage, dims, stride, offset):
         ctx.dims = dims
-        return backend_of(x).as_strided(storage, tuple(x.shape[d] for d in dims), stride, offset)
+        shape = x.shape
+        return backend_of(x).as_strided(storage, tuple([shape[d] for d in dims]), stride, offset)
 
     @staticmethod
     def backward(ctx, g):
         inverse = [0] * len(ctx.dims)
         for i, d in enumerate(ctx.dims):
             inverse[d] = i
-        return g.permute(inverse), None, None, None, None
+        # g.permute(inverse) without permute's checks: the dims are the forward's, checked there
+        stride = g.stride()
+        return (Permute.apply(g, g._get_storage(), tuple(inverse), tuple([stride[d] for d in inverse]),
+                              g.storage_offset()), None, None, None, None)
 
 
 Transpose = Permute.named("TransposeBackward0")
@@ -90,7 +144,7 @@ class Expand(View):
         return sum_to_size(g, ctx.in_shape), None, None, None, None
 
 
-class StridedView(Primitive):
+class StridedView(ViewPrimitive):
     """y = the elements of x at ``offset + sum(i_d * stride_d)`` (a selecting view);
     dx = zeros(x.shape) with g added at those positions.
 
@@ -100,7 +154,6 @@ class StridedView(Primitive):
 
     node_name = "AsStridedBackward0"
     reason = "node"
-    is_view = True
 
     @staticmethod
     def forward(ctx, x, storage, shape, stride, offset, rel):
@@ -117,6 +170,27 @@ Select = StridedView.named("SelectBackward0")
 Slice = StridedView.named("SliceBackward0")
 Diagonal = StridedView.named("DiagonalBackward0")
 Unfold = StridedView.named("UnfoldBackward0")
+
+
+class UnsafeView(Primitive):
+    """y = x with another shape, x being reshape's own contiguous copy (y is not a view);
+    dx = g.reshape(x.shape).
+
+    PyTorch's ``_unsafe_view``: the result of a copying ``reshape`` has no ``_base`` and records
+    ``UnsafeViewBackward0`` after the ``CloneBackward0`` of the copy.
+    """
+
+    node_name = "UnsafeViewBackward0"
+    reason = "node"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return x.reshape(shape)  # x is contiguous: a view of the copy's memory, never a second copy
+
+    @staticmethod
+    def backward(ctx, g):
+        return _reshape_known(g, ctx.in_shape), None
 
 
 class StridedScatterAdd(Primitive):
@@ -171,21 +245,58 @@ def _positions(xp, shape, stride, offset):
 
 
 # ----------------------------------------------------------------------------- geometry helpers
-def _geometry(x: Tensor):
-    return tuple(x.shape), x.stride(), x.storage_offset()
-
-
 def strided_view(cls, x: Tensor, geom_fn, *args):
     """Apply the selecting view ``geom_fn(shape, stride, offset, *args) -> (shape, stride, offset)``."""
-    shape, stride, offset = geom_fn(*_geometry(x), *args)
-    rel = geom_fn(tuple(x.shape), contiguous_strides(x.shape), 0, *args)
+    in_shape = x._data.shape
+    shape, stride, offset = geom_fn(in_shape, x.stride(), x.storage_offset(), *args)
+    # rel (the same view of a contiguous x) is read only by backward, and by a capture replaying
+    # forward: not computed when no node can be recorded (no_grad, or x needs no gradient)
+    if (_grad_state.enabled and x.requires_grad) or _fn._observer is not None:
+        rel = geom_fn(in_shape, contiguous_strides(in_shape), 0, *args)
+    else:
+        rel = None
     return cls.apply(x, x._get_storage(), shape, stride, offset, rel)
 
 
 # ----------------------------------------------------------------------------- public view ops
+def _reshape_known(x: Tensor, shape: tuple) -> Tensor:
+    """``x.reshape(shape)`` inside a backward formula, without reshape's argument parsing: ``shape``
+    is a tuple of non-negative ints holding x's elements (a forward's shape, checked there)."""
+    stride = compute_view_stride(x._data.shape, x.stride(), shape)
+    if stride is None:
+        x = x.contiguous()
+        stride = compute_view_stride(x._data.shape, x.stride(), shape)
+    return View.apply(x, x._get_storage(), shape, stride, x.storage_offset())
+
+
+def _plain_ints(shape: tuple) -> bool:
+    """Whether a size given as varargs is plain ints in ``[-1, 2**63)`` (``x.view(2, -1)``, the
+    common case): then ``int_sizes`` would return it as it is, so its conversions can be skipped."""
+    for s in shape:
+        if type(s) is not int or s < -1 or s >= _INT64_END:
+            return False
+    return True
+
+
+_INT64_END = 2**63
+
+
+def _int_shape(shape: tuple, n: int):
+    """A shape of plain ints, as varargs or one tuple (a ``Size``), resolved against ``n`` elements
+    (``infer_size``), or None for anything else (then the argument parser converts it, or raises
+    PyTorch's TypeError)."""
+    if len(shape) == 1 and isinstance(shape[0], tuple):  # int_sizes unpacks one tuple alike
+        shape = tuple(shape[0])
+    return infer_size(shape, n) if _plain_ints(shape) else None
+
+
 def view(input: Tensor, *shape, size=None, dtype=None) -> Tensor:
     """The same storage with a new shape; raises when the strides do not allow it (use ``reshape``).
     ``view(dtype)`` (reinterpreting the bytes as another dtype) is not implemented: it raises."""
+    if size is None and dtype is None and shape and (ints := _int_shape(shape, input.numel())) is not None:
+        stride = compute_view_stride(input._data.shape, input.stride(), ints)
+        if stride is not None:
+            return View.apply(input, input._get_storage(), ints, stride, input.storage_offset())
     if dtype is not None and not shape and size is None:
         shape = (dtype,)
     shape = sizes_argument("view", shape, size)
@@ -234,12 +345,15 @@ def infer_size(shape: tuple[int, ...], n: int) -> tuple[int, ...]:
 
 def reshape(input: Tensor, *sizes, shape=None) -> Tensor:
     """A view when the strides allow it, otherwise a copy (``reshape`` never fails on layout)."""
-    shape = sizes_argument("reshape", sizes, shape, "shape")
-    shape = infer_size(normalize_shape_allow_neg(shape, "reshape", "shape"), input.numel())
+    if shape is None and sizes and (ints := _int_shape(sizes, input.numel())) is not None:
+        shape = ints  # plain ints: what sizes_argument and int_sizes would return
+    else:
+        shape = sizes_argument("reshape", sizes, shape, "shape")
+        shape = infer_size(normalize_shape_allow_neg(shape, "reshape", "shape"), input.numel())
     stride = compute_view_stride(tuple(input.shape), input.stride(), shape)
     if stride is not None:
         return View.apply(input, input._get_storage(), shape, stride, input.storage_offset())
-    return view(input.contiguous(), shape)
+    return UnsafeView.apply(input.contiguous(), shape)
 
 
 def permute(input: Tensor, *order, dims=None) -> Tensor:
@@ -247,31 +361,32 @@ def permute(input: Tensor, *order, dims=None) -> Tensor:
     dims = sizes_argument("permute", order, dims, "dims")
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
-    n = input.dim()
+    n = input._data.ndim
     if len(dims) != n:
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
             f"the desired ordering of dimensions i.e. input.dim() = {n} is not equal to len(dims) = {len(dims)}"
         )
-    dims = tuple(wrap_dim(d, n) for d in dims)
+    # in-range plain ints (the common case) wrap without wrap_dim's call and conversions
+    dims = tuple([d % n if type(d) is int and -n <= d < n else wrap_dim(d, n) for d in dims])
     if len(set(dims)) != n:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     stride = input.stride()
-    return Permute.apply(input, input._get_storage(), dims, tuple(stride[d] for d in dims), input.storage_offset())
+    return Permute.apply(input, input._get_storage(), dims, tuple([stride[d] for d in dims]), input.storage_offset())
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dims (a view)."""
-    n = input.dim()
-    d0, d1 = wrap_dim(dim0, n), wrap_dim(dim1, n)
+    n = input._data.ndim
+    # in-range plain ints (the common case) wrap without wrap_dim's call and conversions
+    d0 = dim0 % n if type(dim0) is int and -n <= dim0 < n else wrap_dim(dim0, n)
+    d1 = dim1 % n if type(dim1) is int and -n <= dim1 < n else wrap_dim(dim1, n)
     dims = list(range(n))
-    dims[d0], dims[d1] = dims[d1], dims[d0]
-    if n == 0:
-        dims = []
-    stride = input.stride()
-    return Transpose.apply(
-        input, input._get_storage(), tuple(dims), tuple(stride[d] for d in dims), input.storage_offset()
-    )
+    stride = list(input.stride())
+    if n:
+        dims[d0], dims[d1] = d1, d0
+        stride[d0], stride[d1] = stride[d1], stride[d0]
+    return Transpose.apply(input, input._get_storage(), tuple(dims), tuple(stride), input.storage_offset())
 
 
 def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
@@ -286,19 +401,25 @@ def swapdims(input: Tensor, dim0: int, dim1: int) -> Tensor:
 
 def t(input: Tensor) -> Tensor:
     """Transpose a matrix; 0-d and 1-d tensors are returned as they are."""
-    if input.dim() > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.dim()}D")
-    dims = tuple(range(input.dim()))[::-1]
+    n = input._data.ndim
+    if n > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
+    dims = _REVERSED[n]
     stride = input.stride()
-    return MatrixTranspose.apply(
-        input, input._get_storage(), dims, tuple(stride[d] for d in dims), input.storage_offset()
-    )
+    return MatrixTranspose.apply(input, input._get_storage(), dims, stride[::-1], input.storage_offset())
+
+
+_REVERSED = ((), (0,), (1, 0))  # t()'s permutation by dim
 
 
 def expand(input: Tensor, *sizes, size=None, implicit: bool = False) -> Tensor:
     """Broadcast size-1 dims to ``sizes`` without copying (stride 0); -1 keeps a dim."""
-    sizes = normalize_shape_allow_neg(sizes_argument("expand", sizes, size), "expand")
-    shape, stride = expand_geometry(tuple(input.shape), input.stride(), sizes)
+    ints = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], tuple) else sizes  # int_sizes
+    if size is None and sizes and _plain_ints(ints):  # unpacks one tuple (a Size) alike; plain ints
+        sizes = ints  # need no conversion
+    else:
+        sizes = normalize_shape_allow_neg(sizes_argument("expand", sizes, size), "expand")
+    shape, stride = expand_geometry(input._data.shape, input.stride(), sizes)
     return Expand.apply(input, input._get_storage(), shape, stride, input.storage_offset())
 
 
@@ -314,9 +435,9 @@ def broadcast_to(input: Tensor, size) -> Tensor:
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a size-1 dim at ``dim``; its stride is ``size*stride`` of the dim after it."""
-    n = input.dim()
-    d = wrap_dim(dim, n + 1)
-    shape, stride = list(input.shape), list(input.stride())
+    n = input._data.ndim
+    d = dim % (n + 1) if type(dim) is int and -n - 1 <= dim <= n else wrap_dim(dim, n + 1)
+    shape, stride = list(input._data.shape), list(input.stride())
     new_stride = shape[d] * stride[d] if d < n else 1
     shape.insert(d, 1)
     stride.insert(d, new_stride)
