@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import minitorch as mt
-from minitorch.autograd import function as fn
+from minitorch.autograd import observers
 
 OPS = {
     "transpose": lambda t: t.transpose(0, 1),
@@ -44,7 +44,7 @@ def _describe(y, x):
             y._base is not None, y.requires_grad, type(y.grad_fn).__name__ if y.grad_fn else None)
 
 
-class _Watch(fn.Observer):
+class _Watch(observers.Observer):
     """An observer that does nothing: with it, ``apply`` takes the generic path."""
 
 
@@ -57,11 +57,11 @@ def test_view_as_torch_and_as_the_generic_path(name, requires_grad):
     assert _describe(ym, xm) == _describe(yt, xt)
     assert np.array_equal(ym.numpy() if not requires_grad else ym.detach().numpy(), yt.detach().numpy())
     watcher = _Watch()
-    fn.watch(watcher)
+    observers.watch(watcher)
     try:
         yg = op(xm)
     finally:
-        fn.unwatch(watcher)
+        observers.unwatch(watcher)
     assert _describe(yg, xm) == _describe(ym, xm)
     if requires_grad:
         g = np.arange(float(yt.numel())).reshape(tuple(yt.shape))
@@ -92,11 +92,11 @@ def test_view_made_under_no_grad_never_joins_the_history(name):
     watcher = _Watch()
     with mt.no_grad():
         y = op(x)
-        fn.watch(watcher)
+        observers.watch(watcher)
         try:
             yg = op(x)
         finally:
-            fn.unwatch(watcher)
+            observers.unwatch(watcher)
     for v in (y, yg):
         assert v.requires_grad is False and v.grad_fn is None and v._view_version == -1 and v._base is x
 
