@@ -203,8 +203,8 @@ def _emit_transpose8(context, builder, scalar, row_at, dst, dst_step):
                 new[i + b] = builder.shuffle_vector(rows[i], rows[i + b], high)
         rows = new
     for k in range(8):
-        p = builder.bitcast(builder.gep(dst, [builder.mul(dst_step, llvm.Constant(dst_step.type, k))]), vec.as_pointer())
-        builder.store(rows[k], p, align=align)
+        at = builder.gep(dst, [builder.mul(dst_step, llvm.Constant(dst_step.type, k))])
+        builder.store(rows[k], builder.bitcast(at, vec.as_pointer()), align=align)
 
 
 @intrinsic
