@@ -35,10 +35,12 @@ with open(path, "w") as f:
 atexit.register(os.remove, path)  # a scratch copy, never committed
 from minitorch.kernels import _gemm_old as old
 
-SHAPES = [  # (x shape, C_out): 3x3, padding 1, stride 1, as the gallery's 32 px DenseNet and ResNet
+SHAPES = [  # (x shape, C_out[, k]): k x k (3 unless given), padding k // 2, stride 1: the gallery's 32 px DenseNet and ResNet, NiN
     ((64, 64, 8, 8), 32), ((64, 96, 8, 8), 32), ((64, 128, 8, 8), 32), ((64, 160, 8, 8), 32),
     ((64, 64, 8, 8), 64), ((64, 128, 8, 8), 128),
     ((64, 32, 8, 8), 160),  # DenseNet's input gradient as a forward convolution of gy
+    ((64, 96, 7, 7), 256, 5),  # NiN's 5x5, padding 2: 8-row slivers wrap past the 7-wide rows
+    ((64, 256, 3, 3), 384),  # NiN's 3x3 on a 3x3 map (slivers wrap too)
 ]
 
 
@@ -54,15 +56,17 @@ def clock(f):
 def cases():
     """(name, {contender: thunk}) for each GEMM of each shape."""
     rng = np.random.default_rng(0)
-    for (N, C, H, W), C_out in SHAPES:
-        x_pad = np.zeros((N, H + 2, W + 2, C), np.float32)
-        x_pad[:, 1:-1, 1:-1] = rng.standard_normal((N, H, W, C))
-        rows, kcols = conv._offsets(x_pad.shape, (3, 3), (H, W), (1, 1), (1, 1))
+    for (N, C, H, W), C_out, *size in SHAPES:
+        k = size[0] if size else 3  # k x k, padding k // 2, stride 1
+        p = k // 2
+        x_pad = np.zeros((N, H + 2 * p, W + 2 * p, C), np.float32)
+        x_pad[:, p:p + H, p:p + W] = rng.standard_normal((N, H, W, C))
+        rows, kcols = conv._offsets(x_pad.shape, (k, k), (H, W), (1, 1), (1, 1))
         flat = x_pad.reshape(-1)
-        w_t = rng.standard_normal((C_out, 9 * C)).astype(np.float32).T  # W'.T, column-major
+        w_t = rng.standard_normal((C_out, k * k * C)).astype(np.float32).T  # W'.T, column-major
         gy = rng.standard_normal((C_out, N * H * W)).astype(np.float32)
         w_rows = np.ascontiguousarray(w_t.T)
-        name = f"({N},{C},{H},{W})->{C_out}"
+        name = f"({N},{C},{H},{W})->{C_out}" + (f" {k}x{k}" if k != 3 else "")
         yield f"fwd indexed {name}", both(lambda m, x=flat, r=rows, k=kcols, b=w_t: m.matmul_indexed(x, r, k, b))
         yield f"dw indexed_b {name}", both(lambda m, a=gy, x=flat, r=rows, k=kcols: m.matmul_indexed_b(a, x, r, k))
         yield f"dx gemm {name}", both(lambda m, a=gy.T, b=w_rows: m.matmul(a, b))

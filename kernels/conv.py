@@ -191,7 +191,10 @@ def _nhwc_weight(w):
 # channels-last x (gemm.py, "An indexed A"). CPU ms at 1 thread, minimum of 9, columns ->
 # indexed (load average 5.4-5.8): DenseNet (64,160,8,8)->32 3x3 5.48 -> 3.35, (64,96,8,8)->32
 # 3.22 -> 1.85; GoogLeNet (64,64,8,8)->192 7.39 -> 5.54; (64,128,16,16)->128 44.9 -> 36.9; but
-# NiN's 7x7 map (64,96,7,7)->256 5x5 30.9 -> 33.2 (its slivers straddle output rows), hence the rule.
+# NiN's 7x7 map (64,96,7,7)->256 5x5 30.9 -> 33.2 (its slivers straddle output rows), hence the rule
+# then. Since 2026-12-07 gemm.py packs such a sliver by 8x8 transposes too (``_transpose8_rows``)
+# and the forward takes it at any width (see ``_indexed``); the input gradient's rule below still
+# asks for whole rows (not measured at other widths).
 
 
 # The weight gradient ``gw = GY (C_out, N*L) @ cols`` can read its B, cols, the same way: a
@@ -218,12 +221,15 @@ def _indexed_weight_grad(x_shape, w_shape, groups: int, dtype) -> bool:
                  or gemm_narrow.narrow(w_shape[0], dtype)))
 
 
-def _indexed(x_shape, oW: int, dtype, c_out: int = 0) -> bool:
-    """Whether the channels-last forward runs on the indexed GEMM (see above); with at most one
-    register tile of output channels (``c_out``) at any width: kernels/gemm_narrow.py reads A in
-    place and needs neither whole slivers of 8 positions nor runs of 8 channels."""
+def _indexed(x_shape, oW: int, dtype, c_out: int = 0, whole_rows: bool = False) -> bool:
+    """Whether the channels-last forward runs on the indexed GEMM (see above): C_in a multiple
+    of 8 (runs of 8 channels), at any output width (with ``whole_rows``, the input gradient's
+    rule, only where output rows are whole slivers of 8); with at most one register tile of
+    output channels (``c_out``) always: kernels/gemm_narrow.py reads A in place and needs
+    neither whole slivers of 8 positions nor runs of 8 channels."""
     narrow = 0 < c_out and gemm_narrow.narrow(c_out, dtype)
-    return (narrow or oW % 8 == 0 and x_shape[1] % 8 == 0) and gemm.available(dtype)
+    wide = x_shape[1] % 8 == 0 and (oW % 8 == 0 or not whole_rows)
+    return (narrow or wide) and gemm.available(dtype)
 
 
 # DenseNet's growth layers (32 output channels) on 4x4 maps: the narrow indexed GEMM against one
@@ -763,7 +769,7 @@ def _input_grad_as_forward(gy, w, input_shape, stride: Pair, padding: Padding4, 
     """
     C_out, C_in, kH, kW = w.shape
     dtype = np.result_type(gy.dtype, w.dtype)
-    wide = C_out >= C_in and not (C_out <= 2 * C_in and _indexed(gy.shape, input_shape[3], dtype))
+    wide = C_out >= C_in and not (C_out <= 2 * C_in and _indexed(gy.shape, input_shape[3], dtype, whole_rows=True))
     if tuple(stride) != (1, 1) or groups != 1 or wide or not _nhwc(input_shape, w.shape, groups):
         return None
     (pT, _), (pL, _) = padding

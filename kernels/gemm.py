@@ -184,37 +184,61 @@ def _address(typingctx, array, offset):
     return types.CPointer(array.dtype)(array, offset), codegen
 
 
+def _emit_transpose8(context, builder, scalar, row_at, dst, dst_step):
+    """Emit an 8x8 transpose in registers: load 8 vectors of 8 from ``row_at(x)`` (x < 8, each a
+    pointer to a row's first number), then ``dst[k*dst_step + x] = row x's number k``. Three
+    rounds of shuffles swap the off-diagonal blocks of 4x4, then 2x2, then 1x1: 24 shuffles
+    instead of 64 single-number stores. Shared by ``_transpose8`` and ``_transpose8_rows``."""
+    vec = llvm.VectorType(scalar, 8)
+    mask = llvm.VectorType(llvm.IntType(32), 8)
+    align = context.get_abi_sizeof(scalar)
+    rows = [builder.load(builder.bitcast(row_at(x), vec.as_pointer()), align=align) for x in range(8)]
+    for b in (4, 2, 1):
+        low = llvm.Constant(mask, [j if j & b == 0 else 8 + j - b for j in range(8)])
+        high = llvm.Constant(mask, [j + b if j & b == 0 else 8 + j for j in range(8)])
+        new = list(rows)
+        for i in range(8):
+            if i & b == 0:  # rows i and i + b trade their off-diagonal b x b blocks
+                new[i] = builder.shuffle_vector(rows[i], rows[i + b], low)
+                new[i + b] = builder.shuffle_vector(rows[i], rows[i + b], high)
+        rows = new
+    for k in range(8):
+        at = builder.gep(dst, [builder.mul(dst_step, llvm.Constant(dst_step.type, k))])
+        builder.store(rows[k], builder.bitcast(at, vec.as_pointer()), align=align)
+
+
 @intrinsic
 def _transpose8(typingctx, src, step, dst, dst_step):
-    """dst[k*dst_step + x] = src[x*step + k] for x, k < 8: an 8x8 block transposed in registers.
-
-    Eight rows of eight are loaded as vectors, and three rounds of shuffles swap the
-    off-diagonal blocks of 4x4, then 2x2, then 1x1: 24 shuffles instead of 64 single-number
-    stores. This is the packing of an operand stored along k (A row-major, B column-major).
-    """
+    """dst[k*dst_step + x] = src[x*step + k] for x, k < 8: an 8x8 block transposed in registers
+    (``_emit_transpose8``). This is the packing of an operand stored along k (A row-major, B
+    column-major)."""
     def codegen(context, builder, sig, args):
         src, step, dst, dst_step = args
         scalar = context.get_value_type(sig.args[0].dtype)
-        vec = llvm.VectorType(scalar, 8)
-        mask = llvm.VectorType(llvm.IntType(32), 8)
-        align = context.get_abi_sizeof(scalar)
-        rows = [builder.load(builder.bitcast(builder.gep(src, [builder.mul(step, llvm.Constant(step.type, x))]),
-                                             vec.as_pointer()), align=align) for x in range(8)]
-        for b in (4, 2, 1):
-            low = llvm.Constant(mask, [j if j & b == 0 else 8 + j - b for j in range(8)])
-            high = llvm.Constant(mask, [j + b if j & b == 0 else 8 + j for j in range(8)])
-            new = list(rows)
-            for i in range(8):
-                if i & b == 0:  # rows i and i + b trade their off-diagonal b x b blocks
-                    new[i] = builder.shuffle_vector(rows[i], rows[i + b], low)
-                    new[i + b] = builder.shuffle_vector(rows[i], rows[i + b], high)
-            rows = new
-        for k in range(8):
-            p = builder.bitcast(builder.gep(dst, [builder.mul(dst_step, llvm.Constant(dst_step.type, k))]), vec.as_pointer())
-            builder.store(rows[k], p, align=align)
+        _emit_transpose8(context, builder, scalar,
+                         lambda x: builder.gep(src, [builder.mul(step, llvm.Constant(step.type, x))]), dst, dst_step)
         return context.get_dummy_value()
 
     return types.void(src, step, dst, dst_step), codegen
+
+
+@intrinsic
+def _transpose8_rows(typingctx, src, offsets, dst, dst_step):
+    """dst[k*dst_step + x] = src[offsets[x] + k] for x, k < 8: ``_transpose8`` for 8 rows at
+    any offsets (8 int64 read from ``offsets``), not a constant stride apart. The packing of an
+    indexed A whose 8-row sliver wraps past the end of an output row (NiN's 7-wide maps)."""
+    def codegen(context, builder, sig, args):
+        src, offsets, dst, dst_step = args
+        scalar = context.get_value_type(sig.args[0].dtype)
+        intp = dst_step.type
+
+        def row_at(x):
+            return builder.gep(src, [builder.load(builder.gep(offsets, [llvm.Constant(intp, x)]))])
+
+        _emit_transpose8(context, builder, scalar, row_at, dst, dst_step)
+        return context.get_dummy_value()
+
+    return types.void(src, offsets, dst, dst_step), codegen
 
 
 @intrinsic
@@ -463,7 +487,8 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
 # columns that im2col wrote first: the columns (kH*kW times x's size: 24 MB for DenseNet's
 # (64,160,8,8) 3x3) are never written nor read back; x_pad stays in cache. Packing is fast when
 # an MR-row sliver is 8 output positions of one output row (their rows[] a constant stride apart)
-# and k runs over C in aligned groups of 8: then each 8x8 block is one ``_transpose8``.
+# and k runs over C in aligned groups of 8: then each 8x8 block is one ``_transpose8``; 8 rows at
+# any offsets (a sliver across two output rows) with k in groups of 8: one ``_transpose8_rows``.
 
 
 @njit(cache=True)
@@ -472,7 +497,15 @@ def _pack_indexed(src, rows, kcols, r0, k0, kc, xc, w, dst, runs8):
     width w (zeros past xc), as ``_pack`` packs A. ``runs8``: kcols[k0 + k: k0 + k + 8] is
     contiguous for every k multiple of 8 below kc. A sliver of 8 rows a constant stride apart
     is packed 8x8 blocks at a time (``_transpose8``) with ``runs8``, one run of 8 per k when
-    the stride is 1 (the weight gradient's A: 8 channels of one tap); any other number by number."""
+    the stride is 1 (the weight gradient's A: 8 channels of one tap); a full sliver of 8 rows
+    at any offsets with ``runs8`` also 8x8 blocks at a time, each row's address read from
+    ``rows`` (``_transpose8_rows``): a sliver that wraps past the end of an output row, every
+    one on a map whose width is not a multiple of 8. Until 2026-12-07 those went number by
+    number (0.7 ns a number): NiN's 5x5 forward GEMM (64,96,7,7)->256, 3136 x 2400 x 256,
+    31.8 -> 24.0 ms, its (64,256,3,3)->384 3x3 8.2 -> 6.9 (bench_gemm_indexed.py, 1 thread, CPU
+    time, medians of 9, load 5.1; the same packed numbers, so bitwise the same C). A ragged last
+    sliver (fewer than 8 rows) or kcols not in runs of 8: number by number. Cost: kc*xc loads
+    and stores, one vector each per 8 numbers on the transposed paths."""
     for s in range(0, xc, w):
         width = min(w, xc - s)
         sliver = dst[s * kc: s * kc + kc * w]
@@ -492,6 +525,10 @@ def _pack_indexed(src, rows, kcols, r0, k0, kc, xc, w, dst, runs8):
         if regular and runs8:
             for k in range(0, kc, 8):
                 _transpose8(_address(src, base + kcols[k0 + k]), d, _address(sliver, k * w), w)
+            continue
+        if width == 8 and w == 8 and runs8:  # 8 rows at any offsets (a sliver across output rows)
+            for k in range(0, kc, 8):
+                _transpose8_rows(_address(src, kcols[k0 + k]), _address(rows, r0 + s), _address(sliver, k * w), w)
             continue
         for k in range(kc):
             off = kcols[k0 + k]

@@ -85,6 +85,9 @@ def test_channels_last_in_several_blocks(dtype, monkeypatch):
 
     y_t, gy, (gx_t, gw_t, _) = torch_forward_and_grads(torch_conv, [x, w, b])
     per_sample = 36 * 9 * 32 * np.dtype(dtype).itemsize
+    # the columns' path (the indexed forward, which builds none, takes a 6-wide map since gemm.py's
+    # _transpose8_rows; its own tests are test_matmul.py's and the forward parity tests)
+    monkeypatch.setattr(conv_module, "_indexed", lambda *args, **kwargs: False)
     for block, big in ((2 * per_sample, 1 << 30), (2 * per_sample, per_sample)):
         monkeypatch.setattr(conv_module, "NHWC_BLOCK_BYTES", block)  # 2 samples a block: 2 + 2 + 1
         monkeypatch.setattr(conv_module, "COLUMN_BLOCK_BYTES", big)  # kept, or too big to keep
@@ -133,7 +136,8 @@ def test_deep_paths_are_taken():
     assert conv_module._input_grad_as_forward(gy, np.zeros((16, 8, 3, 3)), (2, 8, 8, 8), (1, 1),
                                               ((1, 1), (1, 1)), (1, 1), 1) is None  # C_out >= C_in
     assert conv_module._indexed((2, 32, 8, 8), 8, np.float32) == conv_module.gemm.available(np.float32)
-    assert not conv_module._indexed((2, 32, 7, 7), 7, np.float32)      # output rows of 7
+    assert conv_module._indexed((2, 32, 7, 7), 7, np.float32) == conv_module.gemm.available(np.float32)  # rows of 7
+    assert not conv_module._indexed((2, 32, 7, 7), 7, np.float32, whole_rows=True)  # dx's rule: whole rows
     # 32 output channels: with 16 or fewer the few-channel loops (kernels/conv_few_channels.py) come first
     _, kept = conv2d(np.zeros((2, 32, 8, 8), np.float32), np.zeros((32, 32, 3, 3), np.float32), None, (1, 1),
                      ((1, 1), (1, 1)), (1, 1), 1, keep_columns=True)  # indexed: x_pad, not columns, is kept

@@ -82,7 +82,7 @@ def test_densenet_growth_convolution_against_torch(x_shape, dtype, monkeypatch):
     """DenseNet's 3x3 convolutions to 32 channels (padding 1): forward and weight gradient on
     the narrow GEMMs (float32; float64's tile is 16 wide, so there gemm.py's), on every map of
     4x4 positions or more (kernels/conv.py, ``_indexed`` and ``_narrow_small_map``), against torch."""
-    from minitorch.kernels import conv
+    from minitorch.kernels import conv, conv_small
 
     calls = []
     monkeypatch.setattr(conv.gemm_narrow, "matmul_indexed",
@@ -96,6 +96,8 @@ def test_densenet_growth_convolution_against_torch(x_shape, dtype, monkeypatch):
     assert_close(y, y_t, dtype)
     assert_close(conv2d_input_grad(gy, w, x.shape, (1, 1), (1, 1), (1, 1), 1), gx_t, dtype)
     assert_close(conv2d_weight_grad(gy, x, w.shape, (1, 1), (1, 1), (1, 1), 1, columns), gw_t, dtype)
-    whole_rows = x_shape[3] % 8 == 0 and x_shape[1] % 8 == 0  # the indexed GEMM at any width of C
+    # the indexed GEMM at C_in in runs of 8, at any width (slivers across rows: _transpose8_rows)
+    # where the map is not one GEMM per tap; narrow (one register tile) at any C_in
+    runs = x_shape[1] % 8 == 0 and x_shape[2] * x_shape[3] > conv_small.TAPS_MAX_POSITIONS
     narrow = gemm_narrow.narrow(32, dtype) and x_shape[2] * x_shape[3] >= conv.NARROW_MIN_POSITIONS
-    assert bool(calls) == (gemm.available(dtype) and (whole_rows or narrow))
+    assert bool(calls) == (gemm.available(dtype) and (runs or narrow))

@@ -146,6 +146,34 @@ def test_indexed_gemm_matches_numpy(dtype, regular):
         gemm.matmul_indexed_b(left, a, rows, kcols + 4000)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_indexed_gemm_slivers_across_rows(dtype):
+    """matmul_indexed with 8-row slivers whose rows are not a constant stride apart (a 7-wide map:
+    a sliver wraps past an output row's end) and kcols in aligned runs of 8: packed by
+    ``_transpose8_rows``, bitwise the number-by-number packing's result (runs8 off), and A @ b."""
+    from minitorch.kernels import gemm
+
+    if not gemm.available(dtype):
+        pytest.skip("no AVX-512: the indexed GEMM is not used")
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal(6000).astype(dtype)
+    # 2 images of a 7x7 output map (98 positions, the last sliver 2 rows) on a padded 11x11x8 x
+    rows = np.array([((n * 11 + oh) * 11 + ow) * 8 for n in range(2) for oh in range(7) for ow in range(7)],
+                    np.int64)
+    kcols = np.array([(i * 11 + j) * 8 + c for i in range(5) for j in range(5) for c in range(8)], np.int64)
+    A = a[rows[:, None] + kcols[None, :]]
+    for n in (5, 32, 70):
+        b = rng.standard_normal((n, kcols.size)).astype(dtype).T  # read in place, transposed
+        got = gemm.matmul_indexed(a, rows, kcols, b)
+        tol = 1e-12 if dtype == np.float64 else 1e-5
+        np.testing.assert_allclose(got, A @ b, rtol=tol, atol=tol * kcols.size)
+        plain = np.empty_like(got)  # the same GEMM with every sliver packed number by number
+        rsb, csb = (s // b.itemsize for s in b.strides)
+        gemm._gemm_indexed_rows(rows.size, n, kcols.size, a, rows, kcols, gemm._flat(b), 0, rsb, csb,
+                                plain.reshape(-1), gemm.workspace(dtype), False, 1, False)
+        assert np.array_equal(got, plain)
+
+
 def _threading_setup(env_layer: str | None) -> list[str]:
     """In a fresh process: could the one pool be used, is it, numba's layer after a parallel
     kernel ran, OpenBLAS's thread count, numba's thread count."""
