@@ -284,8 +284,9 @@ def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, b
     into y[block], adding b on the way``; the transposes are kernels/layout.py's (prange if big).
     Cost: 2*N*C_out*C_in*kH*kW*oH*oW flops, no junk columns; one block of columns
     (NHWC_BLOCK_BYTES). ``columns_out``: a list that receives the columns when the whole batch's
-    fit COLUMN_BLOCK_BYTES (then computed as one block). On the indexed GEMM (``_indexed``: no columns) it receives x_pad instead, for the indexed weight
-    gradient (saves it one pad and transpose of x).
+    fit COLUMN_BLOCK_BYTES (then computed as one block). On the indexed GEMM (``_indexed``: no
+    columns) it receives x_pad instead, for the indexed weight gradient (saves it one pad and
+    transpose of x).
     """
     oH, oW = _check_forward(x, w, stride, padding, dilation, 1, bias)
     dtype = np.result_type(x.dtype, w.dtype)

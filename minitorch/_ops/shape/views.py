@@ -42,9 +42,10 @@ class ViewPrimitive(Primitive):
     """y = x seen through another (shape, stride, offset) of its storage;  dx = the subclass's formula.
 
     ``apply(x, storage, shape-or-dims, stride, offset, *rest)`` returns one Tensor over ``storage``
-    with exactly ``stride``, sharing x's version counter and base. Its ``apply`` is ``Function.apply`` without the generic parts a view never needs: one Tensor
-    input, so no device agreement and no argument loop; one array out with the stride already
-    known (not read back from NumPy); a forward with no Tensor ops, so no grad-mode switch.
+    with exactly ``stride``, sharing x's version counter and base. Its ``apply`` is
+    ``Function.apply`` without the generic parts a view never needs: one Tensor input, so no
+    device agreement and no argument loop; one array out with the stride already known (not read
+    back from NumPy); a forward with no Tensor ops, so no grad-mode switch.
     """
 
     is_view = True
