@@ -425,15 +425,22 @@ def _block(kc, mc, nc, ap, b, b_first, ldb, direct, bp, c, c_first, ldc, tile, m
                 _micro_kernel(kc, a_sliver, b_sliver, ld, _address(c, first), ldc, accumulate)
             else:  # an edge: the whole tile into scratch, its valid part into C
                 _micro_kernel(kc, a_sliver, b_sliver, ld, _address(tile, 0), nr, False)
-                for i in range(rows):
-                    out = c[first + i * ldc: first + i * ldc + cols]
-                    part = tile[i * nr: i * nr + cols]
-                    if accumulate:
-                        for j in range(cols):
-                            out[j] += part[j]
-                    else:
-                        for j in range(cols):
-                            out[j] = part[j]
+                _edge(tile, nr, c, first, ldc, rows, cols, accumulate)
+
+
+@njit(cache=True)
+def _edge(tile, nr, c, first, ldc, n_rows, n_cols, accumulate):
+    """The valid n_rows x n_cols part of a scratch tile (rows nr apart) into C, added or stored
+    (the edge tiles of ``_block`` and of kernels/gemm_narrow.py)."""
+    for i in range(n_rows):
+        out = c[first + i * ldc: first + i * ldc + n_cols]
+        part = tile[i * nr: i * nr + n_cols]
+        if accumulate:
+            for j in range(n_cols):
+                out[j] += part[j]
+        else:
+            for j in range(n_cols):
+                out[j] = part[j]
 
 
 @njit(cache=True)

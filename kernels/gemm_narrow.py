@@ -43,6 +43,7 @@ from .gemm import (
     TILE,
     VECTOR_BYTES,
     _address,
+    _edge,
     _micro_kernel,
     _pack,
     _pack_indexed,
@@ -102,20 +103,6 @@ def _tile_b_rows(typingctx, kc, ap, b, brows, c, ldc, accumulate):
         return context.get_dummy_value()
 
     return types.void(kc, ap, b, brows, c, ldc, accumulate), codegen
-
-
-@njit(cache=True)
-def _edge(tile, nr, c, first, ldc, n_rows, n_cols, accumulate):
-    """The valid n_rows x n_cols part of a scratch tile (rows nr apart) into C, added or stored."""
-    for i in range(n_rows):
-        out = c[first + i * ldc: first + i * ldc + n_cols]
-        part = tile[i * nr: i * nr + n_cols]
-        if accumulate:
-            for j in range(n_cols):
-                out[j] += part[j]
-        else:
-            for j in range(n_cols):
-                out[j] = part[j]
 
 
 @njit(cache=True)
