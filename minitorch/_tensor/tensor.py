@@ -36,7 +36,7 @@ from .._core.size import Size
 from .._core.strides import contiguous_strides, is_contiguous
 from ..autograd import backward as _backward
 from ..autograd import grad_mode
-from ..autograd.function import AccumulateGrad, register_tensor_class
+from ..autograd.function import AccumulateGrad, _forward_name, register_tensor_class
 from ..backends import backend_of
 
 _NON_LEAF_GRAD_WARNING = (
@@ -73,6 +73,7 @@ class TensorBase:
         "_grad",
         "_grad_fn",
         "_hooks",
+        "_multi_output_view",  # set only on (views of) split/unbind outputs: read with getattr
         "_offset_cache",
         "_output_nr",
         "_requires_grad",
@@ -147,6 +148,8 @@ class TensorBase:
         )
         if not grad_mode.is_grad_enabled():
             t._view_version = -1  # made under no_grad: never joins its base's history
+        elif getattr(view_of, "_multi_output_view", False):  # a view of a split/unbind output
+            t._multi_output_view = True
         return t
 
     # ------------------------------------------------------------------ storage and geometry
@@ -344,6 +347,13 @@ class TensorBase:
         return self._version_counter.value
 
     @property
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is (0 for a leaf; ``i`` for ``x.unbind()[i]``)."""
+        if self._view_version != self._version_counter.value and self._base is not None:
+            self._regenerate_view_grad_fn()  # a view whose base was written in place: its new node's number
+        return self._output_nr
+
+    @property
     def grad_fn(self):
         """The node that made this tensor (None for a leaf).
 
@@ -460,9 +470,17 @@ class TensorBase:
 
     # ------------------------------------------------------------------ in-place writes
     def _check_inplace(self) -> None:
-        """PyTorch forbids in-place ops on a leaf (or a view of a leaf) that requires grad."""
+        """PyTorch forbids in-place ops on a leaf (or a view of a leaf) that requires grad, and on an
+        output of split/unbind (or a view of one) that requires grad: that node's backward joins
+        all its outputs' gradients and could not follow the write."""
         if not grad_mode.is_grad_enabled():
             return
+        if getattr(self, "_multi_output_view", False):  # set only where the output requires grad
+            raise RuntimeError(
+                f"Output {self.output_nr} of {_forward_name(self.grad_fn)} is a view and is being modified inplace. "
+                "This view is the output of a function that returns multiple views. Such functions do not allow the "
+                "output views to be modified inplace. You should replace the inplace operation by an out-of-place one."
+            )
         if self._base is None:
             if self._requires_grad and self._grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
