@@ -292,3 +292,27 @@ def test_inplace_on_a_multi_output_view_raises_as_torch(split_name, make, write_
         write(make(lib, base.detach())[0])
     assert messages[M] == messages[torch]
     assert "is a view and is being modified inplace" in messages[M]
+
+
+def test_multi_output_view_after_its_base_is_written_raises_as_torch():
+    """When the base (or another view of it) is written in place, PyTorch refuses to regenerate an
+    unbind/split output's node: reading ``grad_fn`` (any op on it) raises, ``output_nr`` and
+    ``repr`` (``grad_fn=<Invalid>``) do not, an in-place write names the old node, and a backward
+    through what was computed before the write still runs."""
+    seen = {}
+    for lib in (M, torch):
+        x = lib.ones(3, 2, dtype=lib.float64, requires_grad=True)
+        y = x * 1
+        a = y.unbind()[1]
+        v = y.split(2)[0][0]  # a view of an output
+        z = a * 2
+        y[2].add_(1)
+        errors = []
+        for use in (lambda t: t.grad_fn, lambda t: t * 2, lambda t: t.is_leaf, lambda t: t.mul_(2)):
+            for t in (a, v):
+                with pytest.raises(RuntimeError) as info:
+                    use(t)
+                errors.append(str(info.value))
+        (grad,) = lib.autograd.grad(z.sum(), x)
+        seen[lib] = (errors, a.output_nr, repr(a), a.requires_grad, grad.tolist())
+    assert seen[M] == seen[torch]

@@ -349,9 +349,7 @@ class TensorBase:
     @property
     def output_nr(self) -> int:
         """Which output of its ``grad_fn`` this tensor is (0 for a leaf; ``i`` for ``x.unbind()[i]``)."""
-        if self._view_version != self._version_counter.value and self._base is not None:
-            self._regenerate_view_grad_fn()  # a view whose base was written in place: its new node's number
-        return self._output_nr
+        return self._output_nr  # a regenerated view's node (AsStridedBackward0) has one output: 0 too
 
     @property
     def grad_fn(self):
@@ -374,6 +372,13 @@ class TensorBase:
         base = self._base
         if self._view_version < 0:
             return
+        if getattr(self, "_multi_output_view", False):  # PyTorch refuses to regenerate it
+            raise RuntimeError(
+                f"Output {self._output_nr} of {_forward_name(self._grad_fn)} is a view and its base or another view "
+                "of its base has been modified inplace. This view is the output of a function that returns multiple "
+                "views. Such functions do not allow the output views to be modified inplace. You should replace the "
+                "inplace operation by an out-of-place one."
+            )
         self._view_version = self._version_counter.value
         if not (base._requires_grad and grad_mode.is_grad_enabled()):
             return
@@ -477,7 +482,7 @@ class TensorBase:
             return
         if getattr(self, "_multi_output_view", False):  # set only where the output requires grad
             raise RuntimeError(
-                f"Output {self.output_nr} of {_forward_name(self.grad_fn)} is a view and is being modified inplace. "
+                f"Output {self._output_nr} of {_forward_name(self._grad_fn)} is a view and is being modified inplace. "
                 "This view is the output of a function that returns multiple views. Such functions do not allow the "
                 "output views to be modified inplace. You should replace the inplace operation by an out-of-place one."
             )
