@@ -73,7 +73,7 @@ class TensorBase:
         "_grad",
         "_grad_fn",
         "_hooks",
-        "_multi_output_view",  # set only on (views of) split/unbind outputs: read with getattr
+        "_multi_output_view",  # an output of split/unbind that requires grad, or a view of one
         "_offset_cache",
         "_output_nr",
         "_requires_grad",
@@ -127,6 +127,7 @@ class TensorBase:
         t._hooks = None
         t._accumulator = None
         t._retains_grad = False
+        t._multi_output_view = False
         t._offset_cache = None
         return t
 
@@ -148,7 +149,7 @@ class TensorBase:
         )
         if not grad_mode.is_grad_enabled():
             t._view_version = -1  # made under no_grad: never joins its base's history
-        elif getattr(view_of, "_multi_output_view", False):  # a view of a split/unbind output
+        elif view_of._multi_output_view:  # a view of a split/unbind output
             t._multi_output_view = True
         return t
 
@@ -372,7 +373,7 @@ class TensorBase:
         base = self._base
         if self._view_version < 0:
             return
-        if getattr(self, "_multi_output_view", False):  # PyTorch refuses to regenerate it
+        if self._multi_output_view:  # PyTorch refuses to regenerate it
             raise RuntimeError(
                 f"Output {self._output_nr} of {_forward_name(self._grad_fn)} is a view and its base or another view "
                 "of its base has been modified inplace. This view is the output of a function that returns multiple "
@@ -480,7 +481,7 @@ class TensorBase:
         all its outputs' gradients and could not follow the write."""
         if not grad_mode.is_grad_enabled():
             return
-        if getattr(self, "_multi_output_view", False):  # set only where the output requires grad
+        if self._multi_output_view:  # set only where the output requires grad
             raise RuntimeError(
                 f"Output {self._output_nr} of {_forward_name(self._grad_fn)} is a view and is being modified inplace. "
                 "This view is the output of a function that returns multiple views. Such functions do not allow the "
