@@ -191,3 +191,128 @@ def test_node_repr_is_pytorchs():
     assert ours[3] == theirs[3].replace("torch.", "minitorch.", 1)
     leaf = M.ones(2, requires_grad=True)
     assert (leaf * 2).grad_fn.next_functions[0][0].name() == "torch::autograd::AccumulateGrad"
+
+
+# ---------------------------------------------------------------------------- multi-output views
+# (id, the outputs as a function of (lib, x)); x is (4, 3) float64 and requires grad
+SPLITS = [
+    ("unbind", lambda lib, x: x.unbind(0)),
+    ("unbind_dim1", lambda lib, x: x.unbind(1)),
+    ("unbind_transposed", lambda lib, x: x.t().unbind(-1)),
+    ("split", lambda lib, x: x.split(3)),
+    ("split_dim1", lambda lib, x: lib.split(x, 2, dim=1)),
+    ("split_one_piece", lambda lib, x: x.split(4)),
+    ("split_with_sizes", lambda lib, x: x.split([1, 0, 3])),
+    ("split_with_sizes_one", lambda lib, x: x.split([3], 1)),
+    ("chunk", lambda lib, x: x.chunk(2)),
+    ("chunk_uneven", lambda lib, x: x.chunk(3, 1)),
+    ("chunk_of_a_view", lambda lib, x: x[1:].chunk(2, 1)),
+    ("tensor_split", lambda lib, x: x.tensor_split(2)),  # torch: one SliceBackward0 per output
+]
+
+
+def _split_outputs(lib, make):
+    rng = np.random.default_rng(2)
+    x = lib.tensor(rng.standard_normal((4, 3)), dtype=lib.float64, requires_grad=True)
+    return x, make(lib, x)
+
+
+@pytest.mark.parametrize("name,make", SPLITS, ids=[case[0] for case in SPLITS])
+def test_split_records_one_multi_output_node(name, make):
+    """``unbind``/``split``/``chunk`` record ONE node that every output points at with its own
+    ``output_nr``, as PyTorch's multi-output views: the same names, the same sharing of nodes, the
+    same ``next_functions``; the outputs are views of x (same storage, ``_base``, version)."""
+    seen = {}
+    for lib in (M, torch):
+        x, outs = _split_outputs(lib, make)
+        nodes = [o.grad_fn for o in outs]
+        seen[lib] = ([n.name() for n in nodes], [o.output_nr for o in outs],
+                     [nodes.index(m) for m in nodes], [walk(n) for n in nodes],
+                     [tuple(o.shape) for o in outs], [o.stride() for o in outs],
+                     [o.storage_offset() for o in outs])
+        for o in outs:
+            assert o._base is x and o._version == x._version
+            if lib is M:
+                assert o._get_storage() is x._get_storage()
+            else:
+                assert o.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()
+    assert seen[M] == seen[torch]
+
+
+@pytest.mark.parametrize("name,make", SPLITS, ids=[case[0] for case in SPLITS])
+def test_split_gradients_match_torch(name, make):
+    """Gradients through the node when only some outputs are used (the others count as zeros),
+    first and second order."""
+    results = []
+    for lib in (M, torch):
+        x, outs = _split_outputs(lib, make)
+        used = [o for i, o in enumerate(outs) if i % 2 == 0]
+        loss = sum(((i + 2) * o * o).sum() for i, o in enumerate(used))
+        (grad,) = lib.autograd.grad(loss, x, create_graph=True)
+        (grad2,) = lib.autograd.grad((grad * grad * x).sum(), x)
+        results.append((grad.detach().numpy(), grad2.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name,make", SPLITS[:-1], ids=[case[0] for case in SPLITS[:-1]])
+def test_split_gradcheck(name, make):
+    x = M.tensor(np.random.default_rng(3).standard_normal((4, 3)), dtype=M.float64, requires_grad=True)
+    assert M.autograd.gradcheck(lambda t: make(M, t), (x,))
+    assert M.autograd.gradgradcheck(lambda t: make(M, t), (x,))
+
+
+INPLACE_ON_OUTPUT = [
+    ("add_", lambda o: o.add_(1)),
+    ("zero_", lambda o: o.zero_()),
+    ("setitem", lambda o: o.__setitem__(0, 3.0)),
+    ("view_of_output", lambda o: o.view(-1).mul_(2)),
+]
+
+
+@pytest.mark.parametrize("leaf", [False, True], ids=["non_leaf", "leaf"])
+@pytest.mark.parametrize("write_name,write", INPLACE_ON_OUTPUT, ids=[case[0] for case in INPLACE_ON_OUTPUT])
+@pytest.mark.parametrize("split_name,make", SPLITS[:3] + SPLITS[6:7], ids=[c[0] for c in SPLITS[:3] + SPLITS[6:7]])
+def test_inplace_on_a_multi_output_view_raises_as_torch(split_name, make, write_name, write, leaf):
+    """PyTorch forbids writing in place into an output of unbind/split (or a view of one) that
+    requires grad: "Output 0 of UnbindBackward0 is a view and is being modified inplace. ...".
+    The values stay unchanged; under no_grad, or on a base without grad, the write goes through."""
+    messages = {}
+    for lib in (M, torch):
+        x, _ = _split_outputs(lib, make)
+        base = x if leaf else x * 1
+        out = make(lib, base)[-1]
+        before = base.detach().clone()
+        with pytest.raises(RuntimeError) as info:
+            write(out)
+        messages[lib] = str(info.value)
+        assert lib.equal(base.detach(), before)
+        with lib.no_grad():
+            write(make(lib, base)[0])
+        write(make(lib, base.detach())[0])
+    assert messages[M] == messages[torch]
+    assert "is a view and is being modified inplace" in messages[M]
+
+
+def test_multi_output_view_after_its_base_is_written_raises_as_torch():
+    """When the base (or another view of it) is written in place, PyTorch refuses to regenerate an
+    unbind/split output's node: reading ``grad_fn`` (any op on it) raises, ``output_nr`` and
+    ``repr`` (``grad_fn=<Invalid>``) do not, an in-place write names the old node, and a backward
+    through what was computed before the write still runs."""
+    seen = {}
+    for lib in (M, torch):
+        x = lib.ones(3, 2, dtype=lib.float64, requires_grad=True)
+        y = x * 1
+        a = y.unbind()[1]
+        v = y.split(2)[0][0]  # a view of an output
+        z = a * 2
+        y[2].add_(1)
+        errors = []
+        for use in (lambda t: t.grad_fn, lambda t: t * 2, lambda t: t.is_leaf, lambda t: t.mul_(2)):
+            for t in (a, v):
+                with pytest.raises(RuntimeError) as info:
+                    use(t)
+                errors.append(str(info.value))
+        (grad,) = lib.autograd.grad(z.sum(), x)
+        seen[lib] = (errors, a.output_nr, repr(a), a.requires_grad, grad.tolist())
+    assert seen[M] == seen[torch]

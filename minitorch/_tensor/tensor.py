@@ -36,7 +36,7 @@ from .._core.size import Size
 from .._core.strides import contiguous_strides, is_contiguous
 from ..autograd import backward as _backward
 from ..autograd import grad_mode
-from ..autograd.function import AccumulateGrad, register_tensor_class
+from ..autograd.function import AccumulateGrad, _forward_name, register_tensor_class
 from ..backends import backend_of
 
 _NON_LEAF_GRAD_WARNING = (
@@ -81,6 +81,7 @@ class TensorBase:
         "_grad",
         "_grad_fn",
         "_hooks",
+        "_multi_output_view",  # an output of split/unbind that requires grad, or a view of one
         "_offset_cache",
         "_output_nr",
         "_requires_grad",
@@ -134,6 +135,7 @@ class TensorBase:
         t._hooks = None
         t._accumulator = None
         t._retains_grad = False
+        t._multi_output_view = False
         t._offset_cache = None
         return t
 
@@ -155,6 +157,8 @@ class TensorBase:
         )
         if not grad_mode.is_grad_enabled():
             t._view_version = -1  # made under no_grad: never joins its base's history
+        elif view_of._multi_output_view:  # a view of a split/unbind output
+            t._multi_output_view = True
         return t
 
     # ------------------------------------------------------------------ storage and geometry
@@ -352,6 +356,11 @@ class TensorBase:
         return self._version_counter.value
 
     @property
+    def output_nr(self) -> int:
+        """Which output of its ``grad_fn`` this tensor is (0 for a leaf; ``i`` for ``x.unbind()[i]``)."""
+        return self._output_nr  # a regenerated view's node (AsStridedBackward0) has one output: 0 too
+
+    @property
     def grad_fn(self):
         """The node that made this tensor (None for a leaf).
 
@@ -372,6 +381,13 @@ class TensorBase:
         base = self._base
         if self._view_version < 0:
             return
+        if self._multi_output_view:  # PyTorch refuses to regenerate it
+            raise RuntimeError(
+                f"Output {self._output_nr} of {_forward_name(self._grad_fn)} is a view and its base or another view "
+                "of its base has been modified inplace. This view is the output of a function that returns multiple "
+                "views. Such functions do not allow the output views to be modified inplace. You should replace the "
+                "inplace operation by an out-of-place one."
+            )
         self._view_version = self._version_counter.value
         if not (base._requires_grad and grad_mode.is_grad_enabled()):
             return
@@ -468,9 +484,17 @@ class TensorBase:
 
     # ------------------------------------------------------------------ in-place writes
     def _check_inplace(self) -> None:
-        """PyTorch forbids in-place ops on a leaf (or a view of a leaf) that requires grad."""
+        """PyTorch forbids in-place ops on a leaf (or a view of a leaf) that requires grad, and on an
+        output of split/unbind (or a view of one) that requires grad: that node's backward joins
+        all its outputs' gradients and could not follow the write."""
         if not grad_mode.is_grad_enabled():
             return
+        if self._multi_output_view:  # set only where the output requires grad
+            raise RuntimeError(
+                f"Output {self._output_nr} of {_forward_name(self._grad_fn)} is a view and is being modified inplace. "
+                "This view is the output of a function that returns multiple views. Such functions do not allow the "
+                "output views to be modified inplace. You should replace the inplace operation by an out-of-place one."
+            )
         if self._base is None:
             if self._requires_grad and self._grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")

@@ -227,8 +227,13 @@ def tensor_repr(t) -> str:
         if t.dtype not in (default, _dtype.int64, _dtype.bool_):
             suffixes.append(f"dtype={t.dtype}")
         body = _tensor_str(a, indent)
-    if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
-    elif t.requires_grad:
-        suffixes.append("requires_grad=True")
+    try:
+        grad_fn = t.grad_fn
+    except RuntimeError:  # an output of unbind/split whose base was written in place (PyTorch prints this)
+        suffixes.append("grad_fn=<Invalid>")
+    else:
+        if grad_fn is not None:
+            suffixes.append(f"grad_fn=<{type(grad_fn).__name__}>")
+        elif t.requires_grad:
+            suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, indent)

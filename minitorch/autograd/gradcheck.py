@@ -267,7 +267,10 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     outputs = _differentiable_outputs(_as_tuple(func(*inputs)))
     if grad_outputs is None:
         rng = np.random.default_rng(0)
+        # an empty output's ``v`` is made with row-major strides, as torch's (NumPy gives an empty array
+        # zero strides, which the input check would take for overlapping memory)
         grad_outputs = [_fill.tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype, device=o.device, requires_grad=True)
+                        if o.numel() else _fill.zeros(tuple(o.shape), dtype=o.dtype, device=o.device).requires_grad_()
                         for o in outputs]
     grad_outputs = list(_as_tuple(grad_outputs))
     n = len(inputs)

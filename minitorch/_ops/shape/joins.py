@@ -3,8 +3,10 @@ forms (with the ``atleast_1d/2d/3d`` views they use), and ``split``, ``chunk``, 
 ``unbind``.
 
 Joining copies, and each input's gradient is its part of ``g``: ``cat`` narrows ``g`` to the
-input's slab, ``stack`` selects its slice. Splitting returns views (``narrow``, ``select`` in
-``_ops/shape/views.py``), so it needs no backward of its own.
+input's slab, ``stack`` selects its slice. Splitting is the reverse: one multi-output view node
+(``Split``, ``Unbind``) whose outputs are views of the input, every one pointing at the same
+node with its own ``output_nr``, as PyTorch records them; its backward joins the outputs'
+gradients again. ``tensor_split`` records one ``SliceBackward0`` per output, as PyTorch does.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from ...autograd.function import Primitive
 from ...backends import backend_of
 from .._out import _legacy, can_cast, finish
 from .._promotion import cast
-from .views import narrow, reshape, select, unsqueeze
+from .views import narrow, reshape, unsqueeze
 
 
 def _tensor_list(tensors) -> list:
@@ -220,11 +222,8 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
             )
         count = max((size + step - 1) // step, 1) if step else 1
         sizes = [step] * (count - 1) + [size - step * (count - 1)]
-    out, start = [], 0
-    for s in sizes:
-        out.append(narrow(tensor, d, start, s))
-        start += s
-    return tuple(out)
+    cls = SplitWithSizes if isinstance(split_size_or_sections, (list, tuple)) else SplitEqual
+    return _multi_output_views(cls, tensor, d, tuple(sizes))
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
@@ -236,7 +235,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = wrap_dim(dim, input.dim())
     size = input.shape[d]
-    if size == 0:
+    if size == 0:  # PyTorch: split_with_sizes([0] * chunks)
         return split(input, [0] * chunks, d)
     return split(input, math.ceil(size / chunks), d)
 
@@ -274,11 +273,76 @@ def tensor_split(input: Tensor, indices_or_sections=None, dim: int = 0, *, secti
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:
-    """Every slice along ``dim``, as views (``select``)."""
+    """Every slice along ``dim``, as views (one ``UnbindBackward0`` node for all)."""
     if input.dim() == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, input.dim())
-    return tuple(select(input, d, i) for i in range(input.shape[d]))
+    return _multi_output_views(Unbind, input, d, (1,) * input.shape[d])
+
+
+class Split(Primitive):
+    """(y_0, y_1, ...) = views of x's consecutive slabs of ``sizes[i]`` along ``dim``;
+    dx = cat(g_0, g_1, ...) along ``dim`` (an output that got no gradient gives zeros).
+
+    One node for all the outputs (PyTorch's multi-output view): each ``y_i`` shares x's storage
+    at offset ``start_i * stride[dim]``, and its ``output_nr`` is ``i``. ``split(n)``/``chunk``
+    record ``SplitBackward0``, ``split([sizes])`` ``SplitWithSizesBackward0``.
+    """
+
+    node_name = "SplitWithSizesBackward0"
+    reason = "node"
+    also_named = ("SplitBackward0",)
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, storage, dim, sizes, stride, offset):
+        ctx.dim = dim
+        xp, shape, out, start = backend_of(x), list(x.shape), [], 0
+        for s in sizes:
+            shape[dim] = s
+            out.append(xp.as_strided(storage, tuple(shape), stride, offset + start * stride[dim]))
+            start += s
+        return tuple(out)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return cat(grads, ctx.dim), None, None, None, None, None
+
+
+class Unbind(Primitive):
+    """(y_0, y_1, ...) = (x.select(dim, 0), x.select(dim, 1), ...), views;
+    dx = stack(g_0, g_1, ...) along ``dim`` (an output that got no gradient gives zeros)."""
+
+    node_name = "UnbindBackward0"
+    reason = "node"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, storage, dim, sizes, stride, offset):
+        ctx.dim = dim
+        xp = backend_of(x)
+        shape = tuple(x.shape[:dim]) + tuple(x.shape[dim + 1:])
+        kept = tuple(stride[:dim]) + tuple(stride[dim + 1:])
+        return tuple(xp.as_strided(storage, shape, kept, offset + i * stride[dim]) for i in range(len(sizes)))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return stack(grads, ctx.dim), None, None, None, None, None
+
+
+SplitWithSizes = Split
+SplitEqual = Split.named("SplitBackward0")
+
+
+def _multi_output_views(cls, x: Tensor, dim: int, sizes: tuple) -> tuple:
+    """The outputs of the multi-output view ``cls`` (``Split``/``Unbind``), marked so that an in-place
+    write to one of them (or to a view of one) raises, as PyTorch: the node's backward could not
+    follow it."""
+    outs = cls.apply(x, x._get_storage(), dim, sizes, x.stride(), x.storage_offset())
+    if outs and outs[0]._grad_fn is not None:
+        for o in outs:
+            o._multi_output_view = True
+    return outs
 
 
 __all__ = [
