@@ -67,6 +67,8 @@ class ViewPrimitive(Primitive):
         if not _grad_state.enabled:
             out._view_version = -1  # made under no_grad: never joins its base's history
             return out
+        if x._multi_output_view:  # a view of a split/unbind output (as _wrap_result)
+            out._multi_output_view = True
         if x._requires_grad or (base is not None and x.requires_grad):
             # _record for one Tensor input, one output and nothing saved (a view's forward saves
             # only Python values on ctx): the same fields, without its loops over args and outputs
