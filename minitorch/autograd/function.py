@@ -560,6 +560,25 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
     ctx._to_save = ()
 
 
+def _record_view(ctx: FunctionCtx, x, out, n_args: int) -> None:
+    """``_record`` for a view op (``_ops/shape/views.py: ViewPrimitive.apply``): one Tensor input
+    ``x`` (the first of ``n_args`` arguments; it requires grad, so it and ``out`` are floating
+    point), one output, nothing saved. The same fields as ``_record``, without its loops."""
+    needs = _VIEW_NEEDS[n_args]
+    ctx.needs_input_grad = ctx._tensor_args = needs
+    ctx._seq = next(_sequence)
+    if _anomaly_enabled:
+        ctx._forward_trace = _user_stack()
+    ctx._edges = (x._grad_edge(),) + (None,) * (n_args - 1)
+    ctx._out_meta = [(out._data.shape, x.dtype, x._device)]
+    ctx._saved = ()
+    out._requires_grad = True
+    out._grad_fn = ctx
+
+
+_VIEW_NEEDS = {n: (True,) + (False,) * (n - 1) for n in range(1, 8)}  # needs_input_grad: x alone
+
+
 # ``Tensor`` is defined one layer up (``_tensor/tensor.py`` imports this module), so it registers itself
 # here at import time instead of being imported on every ``apply``; this passes it on to the argument
 # checks of ``_core/args.py``, a layer further down.

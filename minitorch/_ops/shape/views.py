@@ -34,8 +34,6 @@ from ...backends import backend_of
 
 _ndarray = np.ndarray
 _grad_state = _fn._grad_state
-_NEEDS = {n: (True,) + (False,) * (n - 1) for n in (5, 6)}  # needs_input_grad: only x is a Tensor
-_NONES = {n: (None,) * n for n in (4, 5)}
 
 
 class ViewPrimitive(Primitive):
@@ -70,18 +68,7 @@ class ViewPrimitive(Primitive):
         if x._multi_output_view:  # a view of a split/unbind output (as _wrap_result)
             out._multi_output_view = True
         if x._requires_grad or (base is not None and x.requires_grad):
-            # _record for one Tensor input, one output and nothing saved (a view's forward saves
-            # only Python values on ctx): the same fields, without its loops over args and outputs
-            needs = _NEEDS[5 + len(rest)]
-            ctx.needs_input_grad = ctx._tensor_args = needs
-            ctx._seq = next(_fn._sequence)
-            if _fn._anomaly_enabled:
-                ctx._forward_trace = _fn._user_stack()
-            ctx._edges = (x._grad_edge(),) + _NONES[len(needs) - 1]
-            ctx._out_meta = [(arr.shape, x.dtype, x._device)]
-            ctx._saved = ()
-            out._requires_grad = True  # x requires grad, so it is floating point, and so is the view
-            out._grad_fn = ctx
+            _fn._record_view(ctx, x, out, 5 + len(rest))
         return out
 
 
