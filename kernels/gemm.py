@@ -584,6 +584,14 @@ def _gemm_indexed_rows(M, N, K, a, rows, kcols, b, b_off, rsb, csb, c, work, run
         gemm_indexed(M, N, K, a, rows, kcols, 0, b, b_off, rsb, csb, c, 0, N, work[numba.get_thread_id()], runs8)
 
 
+def split_pieces(M: int, N: int, K: int, pieces: int) -> tuple[int, bool]:
+    """How an indexed GEMM of M x N x K shares out ``pieces`` independent pieces (whole slivers
+    of C's rows or columns): ``(parts, parallel)``, as kernels/blas.py shares a GEMM: in
+    parallel when ``in_parallel`` says the work pays for the threads, one part per thread."""
+    parts = min(split_threads(), pieces) if in_parallel(M * N * K // 16) else 1
+    return parts, parts > 1
+
+
 def matmul_indexed(a: np.ndarray, rows: np.ndarray, kcols: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``A @ b`` with ``A[i, k] = a[rows[i] + kcols[k]]`` (a 1-d, contiguous; rows, kcols int64),
     b (K, N) with non-negative strides, both of a's float dtype. Only where ``available(a.dtype)``.
@@ -599,10 +607,9 @@ def matmul_indexed(a: np.ndarray, rows: np.ndarray, kcols: np.ndarray, b: np.nda
     (M, N), K = c.shape, b.shape[0]
     runs8 = K % 8 == 0 and bool(np.all(np.diff(kcols.reshape(-1, 8), axis=1) == 1))
     rsb, csb = (s // b.itemsize for s in b.strides)
-    shared = in_parallel(M * N * K // 16)
-    parts = min(split_threads(), (M + MR - 1) // MR) if shared else 1
+    parts, parallel = split_pieces(M, N, K, (M + MR - 1) // MR)
     _gemm_indexed_rows(M, N, K, a, rows, kcols, b.reshape(-1) if b.flags.c_contiguous else _flat(b), 0, rsb, csb,
-                       c.reshape(-1), workspace(a.dtype), runs8, parts, shared and parts > 1)
+                       c.reshape(-1), workspace(a.dtype), runs8, parts, parallel)
     return c
 
 
@@ -711,10 +718,9 @@ def matmul_indexed_b(a: np.ndarray, b: np.ndarray, rows: np.ndarray, kcols: np.n
     (M, N), K = c.shape, a.shape[1]
     nr = TILE[b.dtype][1]
     rsa, csa = (s // a.itemsize for s in a.strides)
-    shared = in_parallel(M * N * K // 16)
-    parts = min(split_threads(), (N + nr - 1) // nr) if shared else 1
+    parts, parallel = split_pieces(M, N, K, (N + nr - 1) // nr)
     _gemm_indexed_b_cols(M, N, K, a.reshape(-1) if a.flags.c_contiguous else _flat(a), rsa, csa, b, rows, kcols,
-                         c.reshape(-1), workspace(b.dtype), nr, parts, shared and parts > 1)
+                         c.reshape(-1), workspace(b.dtype), nr, parts, parallel)
     return c
 
 

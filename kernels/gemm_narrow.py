@@ -49,7 +49,6 @@ from .gemm import (
     _pack_indexed,
     emit_tile,
 )
-from .threading import in_parallel, split_threads
 
 KC_NARROW = KC  # gemm.py's K blocks (see above)
 
@@ -225,10 +224,9 @@ def matmul_indexed(a: np.ndarray, rows: np.ndarray, kcols: np.ndarray, b: np.nda
         return c
     (M, N), K = c.shape, b.shape[0]
     rsb, csb = (s // b.itemsize for s in b.strides)
-    shared = in_parallel(M * N * K // 16)
-    parts = min(split_threads(), (M + MR - 1) // MR) if shared else 1
+    parts, parallel = gemm.split_pieces(M, N, K, (M + MR - 1) // MR)
     _gemm_indexed_narrow_rows(M, N, K, a, rows, kcols, b.reshape(-1) if b.flags.c_contiguous else gemm._flat(b),
-                              rsb, csb, c.reshape(-1), gemm.workspace(a.dtype), parts, shared and parts > 1)
+                              rsb, csb, c.reshape(-1), gemm.workspace(a.dtype), parts, parallel)
     return c
 
 
@@ -256,8 +254,7 @@ def matmul_indexed_b(a: np.ndarray, b: np.ndarray, rows: np.ndarray, kcols: np.n
     (M, N), K = c.shape, a.shape[1]
     nr = TILE[b.dtype][1]
     rsa, csa = (s // a.itemsize for s in a.strides)
-    shared = in_parallel(M * N * K // 16)
-    parts = min(split_threads(), N // nr) if shared else 1
+    parts, parallel = gemm.split_pieces(M, N, K, N // nr)
     _gemm_indexed_b_narrow_cols(M, N, K, a.reshape(-1) if a.flags.c_contiguous else gemm._flat(a), rsa, csa, b,
-                                rows, kcols, c.reshape(-1), gemm.workspace(b.dtype), nr, parts, shared and parts > 1)
+                                rows, kcols, c.reshape(-1), gemm.workspace(b.dtype), nr, parts, parallel)
     return c
