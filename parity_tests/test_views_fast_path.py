@@ -84,21 +84,25 @@ def test_view_shares_storage_version_and_base(name):
 
 
 @pytest.mark.parametrize("name", ["transpose", "view", "slice", "unsqueeze", "permute"])
-def test_view_made_under_no_grad_never_joins_the_history(name):
-    """A view made under no_grad needs no grad and is marked never to take its base's history
-    (``_view_version = -1``), on the fast path as on the generic one."""
+def test_view_made_under_no_grad_is_marked_on_both_paths(name):
+    """A view made under no_grad requires grad through its base, as in PyTorch, is a leaf, and is
+    marked (``_no_grad_view``, PyTorch's CreationMeta::NO_GRAD_MODE) on the fast path as on the
+    generic one; parity_tests/test_no_grad_views.py compares what follows with torch."""
     op = OPS[name]
     x = _make(mt, True)
+    tx = _make(torch, True)
     watcher = _Watch()
-    with mt.no_grad():
+    with mt.no_grad(), torch.no_grad():
         y = op(x)
+        ty = OPS[name](tx)
         observers.watch(watcher)
         try:
             yg = op(x)
         finally:
             observers.unwatch(watcher)
     for v in (y, yg):
-        assert v.requires_grad is False and v.grad_fn is None and v._view_version == -1 and v._base is x
+        assert (v.requires_grad, v.is_leaf, v.grad_fn) == (ty.requires_grad, ty.is_leaf, None)
+        assert v._no_grad_view and v._base is x
 
 
 @pytest.mark.parametrize("leaf", [False, True])
@@ -106,8 +110,7 @@ def test_view_made_under_no_grad_never_joins_the_history(name):
 @pytest.mark.parametrize("name", ["transpose", "view", "slice", "unsqueeze", "permute"])
 def test_no_grad_view_written_in_place_with_grad_enabled_raises_as_torch(name, write, leaf):
     """PyTorch forbids it while the base requires grad (ambiguous: track the write or not?);
-    a base that needs no grad lets it through. (A view of such a view, ``v[0] = 1``, raises in
-    PyTorch too; minitorch does not yet pass the no_grad mark on to views of views.)"""
+    a base that needs no grad lets it through. (Views of such views: test_no_grad_views.py.)"""
     op = OPS[name]
     outcomes = []
     for lib in (torch, mt):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .._core import capture as _capture
 from .._core.strides import is_contiguous
-from .._tensor.tensor import Tensor
+from .._tensor.tensor import Tensor, _no_grad_view_error
 from ..autograd import grad_mode
 from ..autograd.function import Primitive, SavedTensor
 from ..backends import backend_of
@@ -120,6 +120,8 @@ def rebase_history(self: Tensor, result: Tensor) -> None:
             result = Overwrite.apply(self._alias(), result)
         self.grad_fn, self._output_nr, self._requires_grad = result._grad_fn, result._output_nr, True
         return
+    if self._no_grad_view:  # a value that requires grad written into a no_grad view (PyTorch refuses)
+        raise _no_grad_view_error(self, indirect=False)
     base = self._base
     perm = _storage_order(base)
     old_base = base._alias()

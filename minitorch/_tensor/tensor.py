@@ -59,12 +59,29 @@ class _Version:
     value = 0  # a class default, so a new counter runs no Python ``__init__``; a bump sets its own
 
 
-_NO_GRAD_VIEW_WRITE = (
-    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use "
-    "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the "
-    "inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if "
-    "you want the inplace to be tracked)."
-)
+def _no_grad_view_error(view, indirect: bool) -> RuntimeError:
+    """PyTorch's error for a view made under no_grad (or a view of one) that is written in place with
+    grad mode on (``indirect``: its base or another view was written, seen when its grad_fn is read)."""
+    what = "its base or another view of its base has been modified inplace" if indirect else "is being modified inplace"
+    if view._grad_fn is not None:  # a view of the no_grad view, made with grad mode on
+        who = f"Output {view._output_nr} of {_forward_name(view._grad_fn)} is a view of a view which was created in no_grad mode and"
+    else:
+        who = "A view was created in no_grad mode and"
+    return RuntimeError(
+        f"{who} {what} with grad mode enabled. Given that this use case is ambiguous and error-prone, it is "
+        "forbidden. You can clarify your code by moving both the view and the inplace either both inside the "
+        "no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be "
+        "tracked)."
+    )
+
+
+def mark_no_grad_view(view, base) -> None:
+    """A view made under no_grad: it never takes its base's history, and like PyTorch's it requires
+    grad when its base does (``view.requires_grad`` is True, ``is_leaf`` too, and the gradients of
+    what is computed from it stop at it: ``_grad_edge`` gives no accumulator)."""
+    view._no_grad_view = True
+    if base.requires_grad:
+        view._requires_grad = True
 
 
 class TensorBase:
@@ -91,6 +108,10 @@ class TensorBase:
         "_version_counter",
         "_view_version",
     )
+
+    # True on a view made under no_grad and on views of it (PyTorch's CreationMeta::NO_GRAD_MODE, which a
+    # view passes on to its views): a class default, so only such views store it (in ``__dict__``)
+    _no_grad_view = False
 
     # Legacy constructor: Tensor(2, 3) is uninitialised float32, Tensor([1, 2]) copies data.
     def __new__(cls, *args, **kwargs):
@@ -156,9 +177,11 @@ class TensorBase:
             base=base,
         )
         if not grad_mode.is_grad_enabled():
-            t._view_version = -1  # made under no_grad: never joins its base's history
+            mark_no_grad_view(t, base)
         elif view_of._multi_output_view:  # a view of a split/unbind output
             t._multi_output_view = True
+        elif view_of._no_grad_view:  # a view of a no_grad view: PyTorch passes the mark on
+            t._no_grad_view = True
         return t
 
     # ------------------------------------------------------------------ storage and geometry
@@ -379,8 +402,10 @@ class TensorBase:
 
     def _regenerate_view_grad_fn(self) -> None:
         base = self._base
-        if self._view_version < 0:
-            return
+        if self._no_grad_view:  # never takes its base's history; PyTorch refuses once the base needs grad
+            if self._grad_fn is None and not base._requires_grad:
+                return
+            raise _no_grad_view_error(self, indirect=True)
         if self._multi_output_view:  # PyTorch refuses to regenerate it
             raise RuntimeError(
                 f"Output {self._output_nr} of {_forward_name(self._grad_fn)} is a view and its base or another view "
@@ -408,6 +433,8 @@ class TensorBase:
         if self._requires_grad:
             acc = self._accumulator() if self._accumulator is not None else None
             if acc is None:
+                if self._no_grad_view:  # requires grad through its base only: gradients stop here (PyTorch)
+                    return None
                 acc = AccumulateGrad(self)
                 self._accumulator = weakref.ref(acc)
             return (acc, 0)
@@ -498,8 +525,8 @@ class TensorBase:
         if self._base is None:
             if self._requires_grad and self._grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        elif self._view_version == -1 and self._base._requires_grad:  # made under no_grad (see _wrap_result)
-            raise RuntimeError(_NO_GRAD_VIEW_WRITE)
+        elif self._no_grad_view and self._requires_grad:  # made under no_grad, or a view of such a view
+            raise _no_grad_view_error(self, indirect=False)
         elif self._base._requires_grad and self._base._grad_fn is None:
             raise RuntimeError(
                 "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -543,7 +570,7 @@ class TensorBase:
         """The values as a NumPy array sharing memory with this tensor."""
         if not isinstance(force, bool):
             raise TypeError(f"numpy(): argument 'force' must be bool, not {type(force).__name__}")
-        if self._requires_grad and not force:
+        if self._requires_grad and not force and grad_mode.is_grad_enabled():  # PyTorch allows it under no_grad
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )

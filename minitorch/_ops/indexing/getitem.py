@@ -7,7 +7,7 @@ Advanced indexing (integer or boolean tensors) gathers into a new tensor.
 
 from __future__ import annotations
 
-from ..._tensor.tensor import Tensor
+from ..._tensor.tensor import Tensor, mark_no_grad_view
 from ...autograd import grad_mode
 from ..shape import views as movement
 
@@ -22,6 +22,16 @@ def _is_basic(item) -> bool:
 
 def _expand_key(key, ndim: int) -> list:
     """Normalise ``key`` to a list and replace ``...`` by the right number of full slices."""
+    if ndim == 0 and not isinstance(key, tuple):  # PyTorch's messages for a lone key on a 0-d tensor
+        if isinstance(key, slice):
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        if key is not None and key is not Ellipsis and key.__index__() != 0:  # checked before the 0-dim test
+            raise IndexError(f"index {key.__index__()} is out of bounds for dimension 0 with size 0")
+        if key is not None and key is not Ellipsis:
+            raise IndexError(
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
+                "convert a 0-dim tensor to a number"
+            )
     key = list(key) if isinstance(key, tuple) else [key]
     n_ell = sum(1 for k in key if k is Ellipsis)
     if n_ell > 1:
@@ -75,15 +85,15 @@ def select_int(x: Tensor, index: int) -> Tensor:
     base = x._base if x._base is not None else x
     t = Tensor._make(x._data[index, ...], x._device, storage, x.stride()[1:], x._version_counter, base)
     if not grad_mode._state.enabled:
-        t._view_version = -1  # made under no_grad: never joins its base's history
+        mark_no_grad_view(t, base)
+    elif x._no_grad_view:  # a view of a no_grad view (as _wrap_result)
+        t._no_grad_view = True
     return t
 
 
 def getitem(x: Tensor, key) -> Tensor:
     if type(key) is int and x._data.ndim:
         return select_int(x, key)
-    if x.dim() == 0 and not isinstance(key, (tuple, type(None), type(Ellipsis))) and not isinstance(key, Tensor):
-        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     keys = key if isinstance(key, tuple) else (key,)
     if all(_is_basic(k) for k in keys):
         return basic_index(x, key)

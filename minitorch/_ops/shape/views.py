@@ -27,7 +27,7 @@ from ..._core.args import (
     wrap_dim,
 )
 from ..._core.strides import compute_view_stride, contiguous_strides, expand_geometry, numel
-from ..._tensor.tensor import Tensor
+from ..._tensor.tensor import Tensor, mark_no_grad_view
 from ...autograd import function as _fn
 from ...autograd.function import Primitive
 from ...backends import backend_of
@@ -63,10 +63,12 @@ class ViewPrimitive(Primitive):
         out = _fn._make(arr, x._device, x._get_storage(), stride if type(stride) is tuple else tuple(stride),
                         x._version_counter, base if base is not None else x)
         if not _grad_state.enabled:
-            out._view_version = -1  # made under no_grad: never joins its base's history
+            mark_no_grad_view(out, base if base is not None else x)
             return out
         if x._multi_output_view:  # a view of a split/unbind output (as _wrap_result)
             out._multi_output_view = True
+        elif x._no_grad_view:  # a view of a no_grad view (as _wrap_result)
+            out._no_grad_view = True
         if x._requires_grad or (base is not None and x.requires_grad):
             _fn._record_view(ctx, x, out, 5 + len(rest))
         return out
