@@ -24,8 +24,9 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-import minitorch
 from minitorch.kernels import normalization
+
+import minitorch
 
 SHAPES = [(64, 64, 16, 16), (64, 64, 8, 8), (64, 128, 4, 4), (64, 256, 2, 2), (64, 512, 1, 1),
           (64, 832, 1, 1), (64, 480, 4, 4), (64, 96, 5, 5), (64, 16, 4, 4)]
