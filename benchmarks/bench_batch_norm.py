@@ -1,6 +1,6 @@
 """Batch norm's kernels (forward + backward) before and after a change, at 1 and 2 threads, in one process.
 
-Run: ``python benchmarks/bench_batch_norm.py [--baseline REV] [--rounds 15]`` from the repository
+Run: ``python benchmarks/bench_batch_norm.py [--baseline REV] [--rounds 15]`` (REV default 55c4f62) from the repository
 root. The baseline is kernels/normalization.py as committed at REV (``git show``), imported
 beside this checkout's; both run the same inputs, alternating old / new and 1 / 2 threads, and
 the table gives medians in µs of ``batch_norm`` + ``batch_norm_backward`` (training, weight and
@@ -52,7 +52,7 @@ def step(mod, x, g, w, b):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--baseline", default="HEAD")
+    parser.add_argument("--baseline", default="55c4f62", help="the commit before the small-map blocks")
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
     old = baseline_module(args.baseline)
