@@ -27,12 +27,13 @@ from .pool import (
     max_pool2d,
     max_pool2d_backward,
 )
+from .reduction import sum_leading
 from .threading import get_num_threads, set_num_threads
 
 __all__ = [
     "adam_step", "adaptive_avg_pool2d", "adaptive_avg_pool2d_backward", "adaptive_max_pool2d", "add_scaled", "avg_pool2d",
     "avg_pool2d_backward", "batch_norm", "batch_norm_backward", "col2im", "conv2d",
     "conv2d_input_grad", "conv2d_weight_grad", "get_num_threads", "im2col", "matmul", "max_pool2d",
-    "max_pool2d_backward", "relu", "set_num_threads", "sigmoid", "sigmoid_backward", "threading",
+    "max_pool2d_backward", "relu", "set_num_threads", "sigmoid", "sigmoid_backward", "sum_leading", "threading",
     "threshold_backward",
 ]

@@ -54,17 +54,32 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
 
     NumPy's multi-axis reduction of a contiguous (64, 6, 28, 28) over (0, 2, 3) took 46 us; summing
     axis 0 first (whole-slab vector adds) and then the rest takes 21 us, and (64, 16, 10, 10) goes
-    from 29 to 7 us. Both orders add the batch sequentially, so the rounding is alike.
+    from 29 to 7 us. Both orders add the batch sequentially, so the rounding is alike. The sum over
+    the batch (``_sum_batch``) of a big float array runs on the kernels' threads, with NumPy's bits.
     """
     if (out is None and not kwargs and isinstance(axis, tuple) and len(axis) > 1 and a.ndim >= 3
             and a.dtype.kind == "f" and a.itemsize >= 4 and a.flags.c_contiguous):
         axes = {d % a.ndim for d in axis}
         if 0 in axes and len(axes) == len(axis) < a.ndim:  # a full reduction stays one pairwise sum
-            first = np.sum(a, axis=0, dtype=dtype, keepdims=keepdims)
+            first = _sum_batch(a, dtype, keepdims)
             return np.sum(first, axis=tuple(sorted(d if keepdims else d - 1 for d in axes if d)), keepdims=keepdims)
+    if out is None and not kwargs and (axis == 0 or axis == (0,)) and a.ndim >= 2:  # a conv's bias gradient
+        return _sum_batch(a, dtype, keepdims)
     if type(a) is np.ndarray:  # np.sum without its Python wrapper (about 1 µs a call)
         return np.add.reduce(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
     return np.sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kwargs)
+
+
+def _sum_batch(a, dtype, keepdims):
+    """``np.sum(a, axis=0)``; a big float32/float64 one runs kernels/reduction.py's ``sum_leading``,
+    which shares the columns over the threads with NumPy's bits (each column added in order of rows)."""
+    if (a.size >= _SUM_LEADING_MIN and type(a) is np.ndarray and a.dtype.kind == "f" and a.itemsize >= 4
+            and (dtype is None or np.dtype(dtype) == a.dtype)):
+        return (globals().get("sum_leading") or __getattr__("sum_leading"))(a, keepdims)  # bound at first use
+    return np.add.reduce(a, axis=0, dtype=dtype, keepdims=keepdims)
+
+
+_SUM_LEADING_MIN = 1 << 18  # sum_leading's grain (kernels/reduction.py): smaller sums need not import the kernels
 
 
 all, any, cumsum, cumprod = np.all, np.any, np.cumsum, np.cumprod
@@ -162,6 +177,7 @@ _KERNELS = (
     "relu", "threshold_backward",  # relu and its gradient, kernels/activation.py
     "sigmoid", "sigmoid_backward",  # sigmoid and its gradient, one pass each (kernels/activation.py)
     "batch_norm", "batch_norm_backward",  # kernels/normalization.py
+    "sum_leading",  # sum over the batch, the columns shared over the threads (kernels/reduction.py)
 )
 
 

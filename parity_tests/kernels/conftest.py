@@ -13,7 +13,7 @@ import pytest
 # with the choice forced to threads and once forced to serial.
 _KERNEL_MODULES = tuple(f"minitorch.kernels.{name}" for name in ("im2col", "pool", "conv", "blas", "gemm",
                                                                   "activation", "conv_few_channels", "optim",
-                                                                  "conv_small", "layout"))
+                                                                  "conv_small", "layout", "normalization", "reduction"))
 
 
 @pytest.fixture(autouse=True, params=["serial", "threads"])

@@ -1,0 +1,89 @@
+"""Batch norm's kernels (forward + backward) before and after a change, at 1 and 2 threads, in one process.
+
+Run: ``python benchmarks/bench_batch_norm.py [--baseline REV] [--rounds 15]`` (REV default 55c4f62) from the repository
+root. The baseline is kernels/normalization.py as committed at REV (``git show``), imported
+beside this checkout's; both run the same inputs, alternating old / new and 1 / 2 threads, and
+the table gives medians in µs of ``batch_norm`` + ``batch_norm_backward`` (training, weight and
+bias), whether the new kernels' bits are the same at 1 and 2 threads, and the largest difference
+from the baseline. Shapes: the gallery's ResNet and GoogLeNet at 32 px, batch 64.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from minitorch.kernels import normalization
+
+import minitorch
+
+SHAPES = [(64, 64, 16, 16), (64, 64, 8, 8), (64, 128, 4, 4), (64, 256, 2, 2), (64, 512, 1, 1),
+          (64, 832, 1, 1), (64, 480, 4, 4), (64, 96, 5, 5), (64, 16, 4, 4)]
+
+
+def baseline_module(rev: str):
+    """kernels/normalization.py at ``rev``, imported as a module of minitorch.kernels' package."""
+    text = subprocess.run(["git", "show", f"{rev}:kernels/normalization.py"], cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout
+    path = os.path.join(tempfile.mkdtemp(), "normalization_baseline.py")
+    with open(path, "w") as f:
+        f.write(text)
+    spec = importlib.util.spec_from_file_location("minitorch.kernels.normalization_baseline", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def step(mod, x, g, w, b):
+    y, mean, invstd = mod.batch_norm(x, w, b, None, None, True, 0.1, 1e-5)
+    return (y, mean, invstd, *mod.batch_norm_backward(g, x, w, mean, invstd, True, (True, True, True)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--baseline", default="55c4f62", help="the commit before the small-map blocks")
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+    old = baseline_module(args.baseline)
+    rng = np.random.default_rng(0)
+    print(f"load {' '.join(f'{v:.2f}' for v in os.getloadavg())}; baseline {args.baseline}; µs, medians of {args.rounds}")
+    print("| shape | old 1t | new 1t | old 2t | new 2t | new 1t == 2t bits | max diff from old |")
+    print("|---|---:|---:|---:|---:|---|---:|")
+    for shape in SHAPES:
+        x = (rng.standard_normal(shape) * 3 + 2).astype(np.float32)
+        g = rng.standard_normal(shape).astype(np.float32)
+        w, b = rng.standard_normal(shape[1]).astype(np.float32), rng.standard_normal(shape[1]).astype(np.float32)
+        outs = {}
+        for threads in (1, 2):
+            minitorch.set_num_threads(threads)
+            outs[threads] = step(normalization, x, g, w, b)
+        same = all(np.array_equal(p, q) for p, q in zip(outs[1], outs[2]))
+        diff = max(float(np.max(np.abs(p.astype(np.float64) - q))) for p, q in zip(outs[1], step(old, x, g, w, b)))
+        times: dict = {(name, t): [] for name in ("old", "new") for t in (1, 2)}
+        for r in range(args.rounds):
+            for name, mod in (("old", old), ("new", normalization))[:: 1 if r % 2 == 0 else -1]:
+                for threads in (1, 2):
+                    minitorch.set_num_threads(threads)
+                    step(mod, x, g, w, b)
+                    start = time.perf_counter()
+                    step(mod, x, g, w, b)
+                    times[name, threads].append(time.perf_counter() - start)
+        m = {k: statistics.median(v) * 1e6 for k, v in times.items()}
+        print(f"| {shape} | {m['old', 1]:.0f} | {m['new', 1]:.0f} | {m['old', 2]:.0f} | {m['new', 2]:.0f} | "
+              f"{same} | {diff:.1e} |")
+    print(f"load after {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
