@@ -159,63 +159,6 @@ def _own_gemm(fn, batch, parts, by_columns, unit, pa, na, sa, rsa, csa, pb, nb, 
                             rsb, csb, pc, M, N, K, pw, nw, w_row)
 
 
-@njit(cache=True)
-def _add_scaled_piece(p, c, alpha, lo, hi, by_columns):
-    """``p[block] = p[block] + c[block] * alpha`` on the block of rows or columns ``lo..hi`` of
-    row-major (M, N) ``p`` and ``c``, both flat (the piece of C a thread has just computed): the
-    product rounded to the dtype, then the sum, as kernels/optim.py's ``add_scaled`` and NumPy's
-    two calls. The indices are unsigned, so numba adds no negative-index test and the inner loop
-    vectorises; no view is made per row (each would be a reference count, an atomic operation
-    on one cache line that both threads' rows share)."""
-    M, N = c.shape
-    pf, cf = p.reshape(-1), c.reshape(-1)
-    rows, cols = (M, hi - lo) if by_columns else (hi - lo, N)
-    first = np.uint64(lo if by_columns else lo * N)
-    for i in range(rows):
-        row = first + np.uint64(i * N)
-        for j in range(np.uint64(cols)):
-            k = row + j
-            pf[k] = pf[k] + cf[k] * alpha
-
-
-@njit(cache=True, parallel=True)
-def _gemm_add_scaled(fn, parts, by_columns, pa, pb, pc, M, N, K, ta, tb, lda, ldb, ldc, item, one, zero,
-                     c, p, alpha, parallel):
-    """``_gemm``'s pieces of one matrix, each followed in its thread by ``_add_scaled_piece`` on
-    the block it wrote; ``parallel`` False: the pieces one after the other in the calling thread."""
-    if parallel:
-        for t in prange(parts):
-            _gemm_piece(fn, t, parts, by_columns, pa, pb, pc, M, N, K, ta, tb, lda, ldb, ldc,
-                        0, 0, 0, item, one, zero)
-            lo, hi = _piece(t, parts, N if by_columns else M, 1)
-            _add_scaled_piece(p, c, alpha, lo, hi, by_columns)
-    else:
-        for t in range(parts):
-            _gemm_piece(fn, t, parts, by_columns, pa, pb, pc, M, N, K, ta, tb, lda, ldb, ldc,
-                        0, 0, 0, item, one, zero)
-            lo, hi = _piece(t, parts, N if by_columns else M, 1)
-            _add_scaled_piece(p, c, alpha, lo, hi, by_columns)
-
-
-@njit(cache=True, parallel=True)
-def _own_gemm_add_scaled(fn, parts, by_columns, unit, pa, na, rsa, csa, pb, nb, rsb, csb, pc, M, N, K,
-                         pw, nw, w_row, c, p, alpha, parallel):
-    """``_own_gemm``'s pieces of one matrix, each followed in its thread by
-    ``_add_scaled_piece`` on the block it wrote (see ``_gemm_add_scaled``)."""
-    if parallel:
-        for t in prange(parts):
-            _own_gemm_piece(fn, t, 1, parts, by_columns, unit, pa, na, 0, rsa, csa, pb, nb, 0, rsb, csb,
-                            pc, M, N, K, pw, nw, w_row)
-            lo, hi = _piece(t, parts, N if by_columns else M, unit)
-            _add_scaled_piece(p, c, alpha, lo, hi, by_columns)
-    else:
-        for t in range(parts):
-            _own_gemm_piece(fn, t, 1, parts, by_columns, unit, pa, na, 0, rsa, csa, pb, nb, 0, rsb, csb,
-                            pc, M, N, K, pw, nw, w_row)
-            lo, hi = _piece(t, parts, N if by_columns else M, unit)
-            _add_scaled_piece(p, c, alpha, lo, hi, by_columns)
-
-
 def _layout(a: np.ndarray):
     """How BLAS can read the matrices of a 3-d ``a`` (batch, R, C) in place: (trans, ld, batch
     stride) in elements, or None when neither dim is contiguous (then it is copied)."""
@@ -248,57 +191,23 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     shape = check_matmul("matmul", a, b)
     if out is not None:
         check_shape("matmul", "out", out.shape, shape)
-    return _matmul(a, b, out, None, 0.0)[0]
-
-
-def matmul_add_scaled_(a: np.ndarray, b: np.ndarray, param: np.ndarray, alpha: float) -> np.ndarray:
-    """``c = a @ b``, then ``param += alpha * c`` in place; returns ``c``. SGD's step on a weight
-    gradient that was just computed (minitorch.compile's ``MatmulDescend`` fusion):
-    ``W -= lr * (dY^T X)`` with the gradient kept (it is ``W.grad``).
-
-    Math: ``c`` is ``matmul(a, b)``, bit for bit (the same pieces, the same kernel calls); then
-    ``param[i, j] + c[i, j] * alpha``, the product rounded to the dtype first, as
-    kernels/optim.py's ``add_scaled`` and NumPy's ``np.add(p, np.multiply(c, alpha))``.
-    Loop nest: where ``matmul`` runs the GEMM as pieces (a 2-d float GEMM shared out, or on
-    kernels/gemm.py), ``for piece (prange when shared) / one GEMM call on its block of C, then
-    the update of that block of param`` (rows x columns of the block): each thread updates
-    the block it has just written, while it is still in its cache, inside the same parallel
-    region. Otherwise (NumPy's GEMM, a stack, another layout or dtype, or ``param``
-    overlapping an operand) ``matmul``, then ``add_scaled``. Cost: the GEMM's, plus 2 flops
-    and 3 passes over the block per element, read from cache rather than memory.
-    """
-    shape = check_matmul("matmul_add_scaled_", a, b)
-    check_shape("matmul_add_scaled_", "param", param.shape, shape)
-    from .optim import ADD_SCALED_MIN, add_scaled
-
-    # In the GEMM only where add_scaled's own loop would run (it casts alpha to the dtype; under
-    # ADD_SCALED_MIN it makes NumPy's two calls, which keep a NumPy float64 alpha's precision).
-    c, done = _matmul(a, b, None, param if param.size >= ADD_SCALED_MIN else None, alpha)
-    if not done:
-        add_scaled(param, c, alpha)
-    return c
-
-
-def _matmul(a: np.ndarray, b: np.ndarray, out, param, alpha: float) -> tuple[np.ndarray, bool]:
-    """``matmul``'s body: ``(a @ b, whether param += alpha * (a @ b) was done as well)``; ``param``
-    None for none (``matmul_add_scaled_``: only a 2-d GEMM run as pieces does it)."""
     fn = _GEMM.get(a.dtype) if a.dtype == b.dtype and one_pool() else None
     if a.dtype != b.dtype or a.ndim < 2 or b.ndim < 2 or 0 in a.shape or 0 in b.shape:
-        return np.matmul(a, b, out=out), False
+        return np.matmul(a, b, out=out)
     shared = in_parallel(a.size * b.shape[-1] // GEMM_WORK_DIVISOR)
     if not shared and not (gemm.available(a.dtype) and a.shape[-2] * a.shape[-1] * b.shape[-1] >= SERIAL_OWN_MIN):
-        return np.matmul(a, b, out=out), False
+        return np.matmul(a, b, out=out)
     if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
         y = matmul(a.reshape(-1, a.shape[-1]), b, None if out is None else out.reshape(-1, b.shape[1]))
-        return (y.reshape(a.shape[:-1] + b.shape[-1:]) if out is None else out), False
+        return y.reshape(a.shape[:-1] + b.shape[-1:]) if out is None else out
     if a.shape[:-2] != b.shape[:-2]:
-        return np.matmul(a, b, out=out), False
+        return np.matmul(a, b, out=out)
     batch_shape = a.shape[:-2]
     M, K, N = a.shape[-2], a.shape[-1], b.shape[-1]
     if out is None:
         out = np.empty(batch_shape + (M, N), dtype=a.dtype)
     elif out.shape != batch_shape + (M, N) or out.dtype != a.dtype or not out.flags.c_contiguous:
-        return np.matmul(a, b, out=out), False
+        return np.matmul(a, b, out=out)
     a3, b3 = a.reshape((-1, M, K)), b.reshape((-1, K, N))
     c3 = out.reshape((-1, M, N))
     la, lb = _layout(a3), _layout(b3)
@@ -311,13 +220,10 @@ def _matmul(a: np.ndarray, b: np.ndarray, out, param, alpha: float) -> tuple[np.
     along_k = la[0] == NO_TRANS and lb[0] == TRANS  # A row-major, B column-major
     own = gemm.available(a.dtype) and gemm.pays(M, N, K, along_k, a.dtype, la[0] == NO_TRANS)  # else OpenBLAS's
     if not own and (fn is None or not shared):
-        return np.matmul(a, b, out=out), False
+        return np.matmul(a, b, out=out)
     batch = c3.shape[0]
     threads = split_threads()  # the configured count, also during a spell (numba's is 1 then)
     parts = (min(threads, max(M, N)) if batch < threads else 1) if shared else 1  # else one matrix per thread
-    update = (param is not None and out.ndim == 2 and type(param) is np.ndarray and param.dtype == out.dtype
-              and param.shape == out.shape and param.flags.c_contiguous and param.flags.writeable
-              and not np.may_share_memory(param, a) and not np.may_share_memory(param, b))
     if own:
         mr, nr = gemm.TILE[a.dtype]
         (ta, lda, sa), (tb, ldb, sb) = la, lb
@@ -325,31 +231,19 @@ def _matmul(a: np.ndarray, b: np.ndarray, out, param, alpha: float) -> tuple[np.
         rsb, csb = (ldb, 1) if tb == NO_TRANS else (1, ldb)
         work = gemm.workspace(a.dtype)
         start = time.perf_counter()
-        if update:
-            _own_gemm_add_scaled(gemm.kernel(a.dtype), parts, N >= M, nr if N >= M else mr,
-                                 a3.ctypes.data, gemm.extent(a3), rsa, csa, b3.ctypes.data, gemm.extent(b3), rsb,
-                                 csb, c3.ctypes.data, M, N, K, work.ctypes.data, work.shape[1], work.strides[0],
-                                 out, param, out.dtype.type(alpha), shared)
-        else:
-            _own_gemm(gemm.kernel(a.dtype), batch, parts, N >= M, nr if N >= M else mr,
-                      a3.ctypes.data, gemm.extent(a3), sa, rsa, csa, b3.ctypes.data, gemm.extent(b3), sb, rsb, csb,
-                      c3.ctypes.data, M, N, K, work.ctypes.data, work.shape[1], work.strides[0], shared)
+        _own_gemm(gemm.kernel(a.dtype), batch, parts, N >= M, nr if N >= M else mr,
+                  a3.ctypes.data, gemm.extent(a3), sa, rsa, csa, b3.ctypes.data, gemm.extent(b3), sb, rsb, csb,
+                  c3.ctypes.data, M, N, K, work.ctypes.data, work.shape[1], work.strides[0], shared)
         if shared and not pool_off():
-            region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, True, update), time.perf_counter() - start,
-                         threads)
-        return out, update
+            region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, True), time.perf_counter() - start, threads)
+        return out
     one, zero = a.dtype.type(1), a.dtype.type(0)
     start = time.perf_counter()
-    if update:
-        _gemm_add_scaled(fn, parts, N >= M, a3.ctypes.data, b3.ctypes.data, c3.ctypes.data, M, N, K,
-                         la[0], lb[0], la[1], lb[1], N, a.itemsize, one, zero, out, param, out.dtype.type(alpha), True)
-    else:
-        _gemm(fn, batch, parts, N >= M, a3.ctypes.data, b3.ctypes.data, c3.ctypes.data, M, N, K,
-              la[0], lb[0], la[1], lb[1], N, la[2], lb[2], M * N, a.itemsize, one, zero)
+    _gemm(fn, batch, parts, N >= M, a3.ctypes.data, b3.ctypes.data, c3.ctypes.data, M, N, K,
+          la[0], lb[0], la[1], lb[1], N, la[2], lb[2], M * N, a.itemsize, one, zero)
     if not pool_off():
-        region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, False, update), time.perf_counter() - start,
-                     threads)
-    return out, update
+        region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, False), time.perf_counter() - start, threads)
+    return out
 
 
 @njit(cache=True)

@@ -119,8 +119,6 @@ GROUPS: dict[str, list[str]] = {
         "blas.bias_relu_(r(4, 5), r(4))",
         "blas.bias_relu_(r(4, 5), r(4, 5))",
         "blas.relu_backward_bias_grad(r(4, 5), r(4, 6))",
-        "blas.matmul_add_scaled_(r(256, 64), r(64, 784), r(784, 256), -0.1)",
-        "blas.matmul_add_scaled_(r(2, 3), r(4, 5), r(2, 5), -0.1)",
         "gemm.matmul(r(64, 32), r(16, 64))",
         "gemm.matmul(r(64), r(64, 64))",
     ],

@@ -24,12 +24,8 @@ temporaries nobody reads. Run by ``Recorder.finish`` after the passes of ``passe
 - ``fuse_target_checks``: ``nll_loss``'s two value checks of its class-index target ("is a
   target ignored?", "is one out of range?", hoisted to the front of the plan) run as one
   ``TargetChecks`` call, from the target's min and max;
-- ``fuse_matmul_descend``: plain SGD's update of a weight, ``descend_arrays``, joins the
-  ``MatMul`` that made the weight's gradient: one ``MatmulDescend`` call
-  (``kernels/blas.py: matmul_add_scaled_``), each thread updating the block of the weight whose
-  gradient it has just written, while that block is in its cache;
-- ``fuse_sgd``: an optimizer's other ``descend_arrays`` steps for one parameter group (plain
-  SGD) run as one ``descend_all`` call, which reads ``lr`` once (``optim/_functional.py``).
+- ``fuse_sgd``: an optimizer's consecutive ``descend_arrays`` steps for one parameter group
+  (plain SGD) run as one ``descend_all`` call, which reads ``lr`` once (``optim/_functional.py``).
 
 ``lowering.py`` does the same for single steps. MLP 784-256-10 (``benchmarks/bench_compile.py``):
 see docs/compile.md, "Fusions", for the figures.
@@ -41,7 +37,6 @@ import functools
 
 import numpy as np
 
-from .._ops.linalg.matmul import MatMul
 from .._ops.linalg.products import Addmm
 from .._ops.pointwise.unary import UNARY_FUNCTIONS, ThresholdBackward
 from .._ops.reductions.softmax import LogSoftmax, LogSoftmaxBackwardData
@@ -162,14 +157,12 @@ def _cross_entropy_step(plan, arrays, run: list[Step]) -> Step | None:
                 "CrossEntropy", shapes)
 
 
-def fuse_sgd(rec, skip: frozenset[int] = frozenset()) -> list[tuple[tuple[int, ...], Step]]:
-    """Each run of two or more ``descend_arrays`` steps on one parameter group (the same dict in
-    their constant slots), consecutive once the steps in ``skip`` (updates fused elsewhere:
-    ``fuse_matmul_descend``) are left out, as one ``descend_all`` step (the same updates, in the
-    same order)."""
+def fuse_sgd(rec) -> list[tuple[tuple[int, ...], Step]]:
+    """Each run of two or more consecutive ``descend_arrays`` steps on one parameter group (the
+    same dict in their constant slots) as one ``descend_all`` step (``optim/_functional.py``: the
+    same updates, in the same order, ``lr`` read once)."""
     plan = rec.plan
-    numbers = [n for n in range(len(plan.steps)) if n not in skip]
-    steps = [plan.steps[n] for n in numbers]
+    steps = plan.steps
     found: list[tuple[tuple[int, ...], Step]] = []
     n = 0
     while n < len(steps):
@@ -181,8 +174,8 @@ def fuse_sgd(rec, skip: frozenset[int] = frozenset()) -> list[tuple[tuple[int, .
             run = steps[n:k]
             ins = (run[0].ins[2], *(i for s in run for i in s.ins[:2]))
             shapes = tuple(sh for s in run for sh in s.shapes[:2])
-            found.append((tuple(numbers[n:k]), Step(optim_functional.descend_all, ins, {}, (), (), False, "descend_all",
-                                                           shapes)))
+            found.append((tuple(range(n, k)), Step(optim_functional.descend_all, ins, {}, (), (), False,
+                                                   "descend_all", shapes)))
         n = max(k, n + 1)
     return found
 
@@ -191,84 +184,6 @@ def _descends(s: Step) -> bool:
     """Whether ``s`` is ``descend_arrays(param, grad, group)`` (each call's group is a constant slot of its own)."""
     return (s.fn is optim_functional.descend_arrays and len(s.ins) == 3 and not s.kw_slots and not s.kwargs
             and not s.outs)
-
-
-class MatmulDescend:
-    """A plan step: a weight's gradient ``c = a @ b`` (a lone ``MatMul``) and plain SGD's update of
-    the weight with it, ``W -= lr * c`` (``descend_arrays``), ``lr`` read from the group when it
-    runs, in one call: ``kernels/blas.py: matmul_add_scaled_``, where each thread updates the
-    block of ``W`` whose gradient it has just computed, in the same parallel region. ``c`` is
-    still made and returned (it is ``W.grad``). The bits of ``matmul`` and of ``add_arrays``.
-    Arguments: ``(a, b, W, group)``."""
-
-    __slots__ = ("__name__", "kernel")
-
-    def __init__(self) -> None:
-        from .. import kernels
-
-        self.kernel = kernels.blas.matmul_add_scaled_
-        self.__name__ = "MatmulDescend"
-
-    def __call__(self, a: np.ndarray, b: np.ndarray, param: np.ndarray, group: dict) -> np.ndarray:
-        return self.kernel(a, b, param, -optim_functional.scalar(group["lr"]))
-
-
-def fuse_matmul_descend(rec) -> list[tuple[tuple[int, ...], Step]]:
-    """Each ``descend_arrays(W, g, group)`` whose gradient ``g`` (or the array a ``steal`` handed
-    on as ``g``) is the very array (same memory, shape and strides) that a ``MatMul`` of two 2-d
-    float NumPy matrices made earlier, or a view of it with the same layout, as one
-    ``MatmulDescend`` step where the ``MatMul`` was. The update moves earlier, so the steps
-    between must not see it: each only reads (a Primitive's forward, a view, ``steal``) or is
-    another ``descend_arrays`` of other memory, and none of them touches ``W``'s memory (a view
-    of the weight read by a later product would read the new values)."""
-    from .passes import _steal, owner_of
-
-    plan, arrays = rec.plan, rec.arrays
-    steps, const = plan.steps, plan.template
-    made_by = {o: n for n, s in enumerate(steps) for o in s.outs}
-    found: list[tuple[tuple[int, ...], Step]] = []
-    for d, s in enumerate(steps):
-        if not _descends(s) or plan.kinds[s.ins[0]] != "s":
-            continue
-        g_slot = s.ins[1]
-        while g_slot in made_by and steps[made_by[g_slot]].fn is _steal:  # .grad took the array itself
-            g_slot = steps[made_by[g_slot]].ins[0]
-        w, g = const[s.ins[0]], arrays.get(g_slot)
-        if type(w) is not np.ndarray or type(g) is not np.ndarray or w.shape != g.shape or w.dtype != g.dtype:
-            continue
-        m = max((made_by[i] for i in made_by if made_by[i] < d and type(arrays.get(i)) is np.ndarray
-                 and arrays[i].__array_interface__ == g.__array_interface__
-                 and _forward_of(steps[made_by[i]]) is MatMul.forward), default=None)
-        if m is None:
-            continue
-        mm = steps[m]
-        a, b = (arrays.get(i, const[i]) for i in mm.ins) if len(mm.ins) == 2 else (None, None)
-        if (type(a) is not np.ndarray or type(b) is not np.ndarray or a.ndim != 2 or b.ndim != 2
-                or a.dtype != g.dtype or b.dtype != g.dtype or g.dtype.kind != "f" or mm.kw_slots or mm.kwargs):
-            continue
-        w_owner, g_owner = owner_of(w), owner_of(g)
-
-        def touches(slot: int, owner: int) -> bool:
-            v = arrays.get(slot, const[slot])
-            return type(v) is np.ndarray and owner_of(v) == owner
-
-        between_ok = True
-        for t in steps[m + 1:d]:
-            slots = (*t.ins, *(i for _, i in t.kw_slots), *t.outs)
-            if any(touches(i, w_owner) for i in slots):
-                between_ok = False
-            elif _descends(t):
-                between_ok = not touches(t.ins[0], g_owner)
-            else:
-                between_ok = _reads_only(t) or t.fn is _steal
-            if not between_ok:
-                break
-        if not between_ok:
-            continue
-        shapes = (a.shape, b.shape, w.shape, g.shape)
-        found.append(((m, d), Step(MatmulDescend(), (*mm.ins, s.ins[0], s.ins[2]), {}, (), mm.outs, False,
-                                   "MatmulDescend", shapes)))
-    return found
 
 
 class TargetChecks:

@@ -37,7 +37,6 @@ from ..backends import backend_of
 from .fusions import (
     fuse_cross_entropy,
     fuse_linear_relu,
-    fuse_matmul_descend,
     fuse_relu_backward_bias_grad,
     fuse_sgd,
     fuse_target_checks,
@@ -369,10 +368,8 @@ class Recorder(Observer):
         drop_unused_views(self)
         plan.fusions = []
         taken: set[int] = set()
-        updates = fuse_matmul_descend(self)  # (SGD's other updates of the group: one call, below)
         fused = (fuse_target_checks(self) + fuse_linear_relu(self) + fuse_cross_entropy(self)
-                 + fuse_relu_backward_bias_grad(self) + updates
-                 + fuse_sgd(self, frozenset(members[-1] for members, _ in updates)))
+                 + fuse_relu_backward_bias_grad(self) + fuse_sgd(self))
         for members, step in sorted(fused, key=lambda f: f[0]) + lower_products(self):
             if taken.isdisjoint(members):  # (no step is in two fusions; a fusion before a lowering)
                 plan.fusions.append((members, step))
