@@ -23,7 +23,13 @@ threads spin for milliseconds after a parallel region, so a variant timed right 
 machine (``kernels/threading.py``: a stalled GEMM starts a serial spell, hundreds of kernel
 loops on one thread). The column ``spells`` counts the serial spells that began while a variant
 ran; a spell outlasts the variant it began in (hundreds of kernel loops), so with spells in any
-row, the minitorch figures at 2 threads are partly 1-thread figures. ``--profile`` prints
+row, the minitorch figures at 2 threads are partly 1-thread figures. The first call after a pause
+pays for it in every variant: its code and data are cold (the other variants ran in between) and
+an OpenMP pool has gone to sleep (2026-12-07, MLP step, ``chrt -f 1``: the first call took
+1.07 ms compiled, 1.12 ms PyTorch on 2 threads, 1.76 ms on 1, against 0.43 / 0.56 / 0.74 ms for
+the calls after it), which is 10% of a round of 10 calls. ``--settle 1`` makes one untimed call
+after each pause, so the table shows a training loop's steady state, in every variant alike;
+the default (0) times the first call too, as the figures of docs/compile.md so far. ``--profile`` prints
 the compiled step's per-kernel table (``CompiledFunction.profile``).
 
 ``--baseline REV`` compares instead this working tree's compiled and eager steps with those of git
@@ -95,8 +101,9 @@ def _spells() -> int:
     return kernel_threads.serial_spells()
 
 
-def measure(name: str, rounds: int, calls: int, pause: float = 0.02) -> tuple[dict, dict, object]:
-    """Medians (s per call) and serial spells begun per variant, and the compiled function."""
+def measure(name: str, rounds: int, calls: int, pause: float = 0.02, settle: int = 0) -> tuple[dict, dict, object]:
+    """Medians (s per call) and serial spells begun per variant, and the compiled function;
+    ``settle`` untimed calls after each pause (see the module docstring)."""
     fns, compiled = variants(name)
     runs = [(k, f, 1) for k, f in fns.items() if k != "torch"] + [("torch 1 thread", fns["torch"], 1),
                                                                    ("torch 2 threads", fns["torch"], 2)]
@@ -112,6 +119,8 @@ def measure(name: str, rounds: int, calls: int, pause: float = 0.02) -> tuple[di
             for k, f, threads in order:
                 torch.set_num_threads(threads)
                 time.sleep(pause)
+                for _ in range(settle):
+                    f()
                 before = _spells()
                 t0 = time.perf_counter()
                 for _ in range(calls):
@@ -187,6 +196,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="minitorch's threads")
     parser.add_argument("--only", default="mlp,lenet,chain")
     parser.add_argument("--pause", type=float, default=0.02, help="s between two timings (0: none)")
+    parser.add_argument("--settle", type=int, default=0,
+                        help="untimed calls after each pause, before the timed ones (default 0: none)")
     parser.add_argument("--profile", action="store_true", help="print the compiled steps' per-kernel tables")
     parser.add_argument("--baseline", metavar="REV", help="compare with git revision REV instead (old / new)")
     args = parser.parse_args()
@@ -195,9 +206,9 @@ def main() -> None:
         return
     minitorch.set_num_threads(args.threads)
     print(f"load before: {os.getloadavg()[0]:.2f}; minitorch on {args.threads} thread(s); medians of "
-          f"{args.rounds} rounds x {args.calls} calls")
+          f"{args.rounds} rounds x {args.calls} calls" + (f", {args.settle} untimed after each pause" if args.settle else ""))
     for name in args.only.split(","):
-        med, spells, compiled = measure(name, args.rounds, args.calls, args.pause)
+        med, spells, compiled = measure(name, args.rounds, args.calls, args.pause, args.settle)
         t1, t2 = med["torch 1 thread"], med["torch 2 threads"]
         print(f"\n{name}  (plan: {len(compiled.plans[0].steps)} kernels)")
         print(f"  {'variant':<22}{'us/call':>10}{'/ torch 1t':>12}{'/ torch 2t':>12}{'spells':>8}")

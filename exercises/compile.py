@@ -39,7 +39,7 @@ def primitive_kernels(plan: Any) -> list[str]:
     ``plan`` is one of a compiled function's ``plans``; read ``str(plan)``, the printed plan
     (a header line, then one line per kernel: number, name, shapes, buffers; then ``effect:``
     lines). A Primitive's name is its class name, in CamelCase (``Addmm``, ``Relu``); the other
-    kernels (``empty``, ``copyto``, ``as_strided``, ``_add_arrays``, a ``check``...) start with a
+    kernels (``empty``, ``copyto``, ``as_strided``, ``add_arrays``, a ``check``...) start with a
     small letter or an underscore.
     """
     raise NotImplementedError("exercise compile_3")

@@ -8,7 +8,8 @@ its one OpenMP pool, minitorch uses one pool: numba's. OpenBLAS is set to one th
 big enough to share is cut into one piece per thread, each piece an ordinary single-threaded
 ``cblas_?gemm`` call on a block of C:
 
-    C (M x N) = A (M x K) @ B (K x N), cut along the longer of M and N:
+    C (M x N) = A (M x K) @ B (K x N), cut along the longer of M and N (on kernels/gemm.py,
+    by rows where the caller asks, ``rows=True``: ``ROWS_C_BYTES``):
       by columns:  C[:, lo:hi] = A @ B[:, lo:hi]      (each thread its own block of columns)
       by rows:     C[lo:hi, :] = A[lo:hi, :] @ B
 
@@ -70,6 +71,20 @@ GEMM_WORK_DIVISOR = 16
 # 0.92, 3136x2400x256 (NiN's 5x5) 0.91, 64x784x256 0.86-0.91, 64x6400x4096 (AlexNet's first
 # Linear) 0.95; but 256x256x64 1.02-1.12, 128x128x64 1.63, 64x64x64 3.4 (the call's overhead).
 SERIAL_OWN_MIN = 1 << 22
+
+# ``matmul(..., rows=True)``: a GEMM shared out on kernels/gemm.py is cut by rows, not along the
+# longer of M and N, where B is row-major (so no transposition of B is repeated in every thread:
+# it is copied, ~0.2 ns a number), each thread gets at least one MC block of rows, and C is at
+# most this many bytes a thread: then each thread's block of C is one contiguous span that stays
+# in its cache, and a flat element-wise loop that reads C next (SGD's ``add_scaled``, split into
+# the same two halves) finds it there. The caller asks, because it knows what reads C next
+# (minitorch.compile's plan: a weight gradient that SGD's update reads); alone, the cut by rows
+# is no faster (2 threads, isolated GEMMs, a loaded machine: 0.98-1.06x the cut by columns).
+# The MLP's weight gradient 256x64 @ 64x784 at 2 threads (the compiled plan, alternating, 12
+# profiles of 100 replays each, chrt -f 1, load 9.9): GEMM 126.4 -> 118.2 us, the SGD update
+# after it 48.3 -> 38.8, the step 452.4 -> 435.5. The cut changes no bits: every element of C
+# is one dot product over K in one call either way.
+ROWS_C_BYTES = 1 << 20
 
 
 def _cblas_gemm(prefix: str, c_float):
@@ -178,7 +193,7 @@ def _layout(a: np.ndarray):
     return None
 
 
-def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None, *, rows: bool = False) -> np.ndarray:
     """``np.matmul(a, b, out=out)``, with float32/float64 GEMMs run on numba's threads.
 
     Shared out here: matrices (2-d), stacks of matrices with the same batch shape, and a stack
@@ -186,7 +201,8 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     batch dims, vectors, integers, empty operands, or no OpenBLAS found) is NumPy's, on one
     thread when the pool is ours; so is a GEMM too small to share (``in_parallel``). A GEMM
     shared out is cut into the same pieces during a serial spell, which only runs them on the
-    calling thread alone: the result never depends on the spell.
+    calling thread alone: the result never depends on the spell. ``rows``: cut it by rows where
+    that keeps each thread's block of C in its cache (``ROWS_C_BYTES``; the same bits).
     """
     shape = check_matmul("matmul", a, b)
     if out is not None:
@@ -231,7 +247,9 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
         rsb, csb = (ldb, 1) if tb == NO_TRANS else (1, ldb)
         work = gemm.workspace(a.dtype)
         start = time.perf_counter()
-        _own_gemm(gemm.kernel(a.dtype), batch, parts, N >= M, nr if N >= M else mr,
+        by_columns = N >= M and not (rows and lb[0] == NO_TRANS and M >= parts * gemm.MC
+                                     and M * N * a.itemsize <= parts * ROWS_C_BYTES)
+        _own_gemm(gemm.kernel(a.dtype), batch, parts, by_columns, nr if by_columns else mr,
                   a3.ctypes.data, gemm.extent(a3), sa, rsa, csa, b3.ctypes.data, gemm.extent(b3), sb, rsb, csb,
                   c3.ctypes.data, M, N, K, work.ctypes.data, work.shape[1], work.strides[0], shared)
         if shared and not pool_off():

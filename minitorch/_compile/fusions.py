@@ -24,8 +24,8 @@ temporaries nobody reads. Run by ``Recorder.finish`` after the passes of ``passe
 - ``fuse_target_checks``: ``nll_loss``'s two value checks of its class-index target ("is a
   target ignored?", "is one out of range?", hoisted to the front of the plan) run as one
   ``TargetChecks`` call, from the target's min and max;
-- ``fuse_sgd``: an optimizer's consecutive ``_descend_arrays`` steps for one parameter group
-  (plain SGD) run as one ``DescendAll`` call, which reads ``lr`` once.
+- ``fuse_sgd``: an optimizer's consecutive ``descend_arrays`` steps for one parameter group
+  (plain SGD) run as one ``descend_all`` call, which reads ``lr`` once (``optim/_functional.py``).
 
 ``lowering.py`` does the same for single steps. MLP 784-256-10 (``benchmarks/bench_compile.py``):
 see docs/compile.md, "Fusions", for the figures.
@@ -34,7 +34,6 @@ see docs/compile.md, "Fusions", for the figures.
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 import numpy as np
 
@@ -43,7 +42,7 @@ from .._ops.pointwise.unary import UNARY_FUNCTIONS, ThresholdBackward
 from .._ops.reductions.softmax import LogSoftmax, LogSoftmaxBackwardData
 from .._ops.reductions.sums import Sum
 from ..nn.functional.loss.classification import NllLoss, NllLossBackward
-from ..optim.optimizer import _add_arrays, _descend_arrays, _scalar
+from ..optim import _functional as optim_functional
 from .passes import _Fixed, _Window, spec_slots
 from .plan import Step
 
@@ -67,6 +66,11 @@ def _readers(plan) -> dict[int, int]:
     return count
 
 
+# Whether NumPy's sum of one element starts from +0.0 (NumPy 2.4: the sum of [-0.0] is +0.0) or
+# is the element itself (older NumPy): CrossEntropy's row sums of one class depend on it.
+_SUM_OF_ONE_ADDS_ZERO = not np.signbit(np.add.reduce(np.array([[-0.0]]), axis=1, keepdims=True)[0, 0])
+
+
 class CrossEntropy:
     """A plan step: ``cross_entropy(x, target)`` forward and its gradient ``g * d loss / dx`` in one
     call, on (N, C) logits ``x`` with class indices ``target``, no weights, nothing ignored.
@@ -77,26 +81,34 @@ class CrossEntropy:
         d = zeros; d[i, t_i] = -g (/ N)                         its gradient  (NllLossBackward)
         dx = d - exp(y) * sum(d)                                 log_softmax's (LogSoftmaxBackwardData)
     each line the NumPy calls of the Primitive named beside it, in their order, so the bits are
-    theirs. Returns ``(loss, dx)``. Cost: ~20 NumPy calls on N x C numbers, no Python of the ops.
+    theirs, with three exact shortcuts: ``y[i, t_i]`` read and ``d[i, t_i]`` written as flat
+    ``take``/``put`` (the same elements), and ``sum(d)`` along dim 1, whose rows each hold one
+    ``v = -g (/ N)`` among +0.0s, as the scalar ``v + 0.0`` (what the row sum gives, -0.0 included).
+    Returns ``(loss, dx)``. Cost: ~18 NumPy calls on N x C numbers, no Python of the ops.
     """
 
-    __slots__ = ("__name__", "count", "rows", "shape", "sum_all")
+    __slots__ = ("__name__", "count", "row_starts", "shape", "sum_all")
 
     def __init__(self, shape: tuple, count: int, reduction: str) -> None:
         self.shape, self.count, self.sum_all = shape, count, reduction == "sum"
-        self.rows = np.arange(shape[0])
+        self.row_starts = np.arange(shape[0]) * shape[1]  # the flat index of [i, 0]
         self.__name__ = "CrossEntropy"
 
     def __call__(self, x: np.ndarray, target: np.ndarray, g: np.ndarray) -> tuple:
         add = np.add.reduce  # np.sum's and np.amax's ufunc reductions, without their Python wrappers
         z = x - np.maximum.reduce(x, axis=1, keepdims=True)
         y = z - np.log(add(np.exp(z), axis=1, keepdims=True))
-        rows, count = self.rows, self.count
-        total = add(-y[rows, target], axis=(0,), dtype=None, out=None, keepdims=False)
+        count = self.count
+        picked = self.row_starts + target  # [i, t_i] as flat indices: take/put, not fancy indexing
+        total = add(-y.reshape(-1).take(picked), axis=(0,), dtype=None, out=None, keepdims=False)
         loss = np.asarray(total if self.sum_all else total / count)
         d = np.zeros(self.shape, dtype=g.dtype)
-        d[rows, target] = -(g if self.sum_all else g / count)  # NllLossBackward broadcasts it first: same values
-        return loss, d - np.exp(y) * add(d, axis=1, keepdims=True)
+        v = -(g if self.sum_all else g / count)  # NllLossBackward broadcasts it first: same values
+        d.reshape(-1).put(picked, v)
+        # sum(d, dim 1): each row is v among +0.0s, so NumPy's row sum is v + 0.0 exactly (which
+        # turns -0.0 into +0.0, as the sum does), or, for one class where this NumPy's sum adds
+        # nothing, v itself: one scalar, no reduction.
+        return loss, d - np.exp(y) * (v + 0.0 if self.shape[1] > 1 or _SUM_OF_ONE_ADDS_ZERO else v)
 
 
 def fuse_cross_entropy(rec) -> list[tuple[tuple[int, ...], Step]]:
@@ -158,25 +170,10 @@ def _cross_entropy_step(plan, arrays, run: list[Step]) -> Step | None:
                 "CrossEntropy", shapes)
 
 
-class DescendAll:
-    """A plan step: plain SGD's update of several parameters of one group, ``p -= lr * g`` each
-    (``optim/optimizer.py: _descend_arrays``), with ``lr`` read from the group once, when it runs.
-    Arguments: the group, then each parameter's array and its gradient's."""
-
-    __slots__ = ("__name__",)
-
-    def __init__(self) -> None:
-        self.__name__ = "_descend_all"
-
-    def __call__(self, group: dict, *arrays: Any) -> None:
-        alpha = -_scalar(group["lr"])
-        for k in range(0, len(arrays), 2):
-            _add_arrays(arrays[k], arrays[k + 1], alpha)
-
-
 def fuse_sgd(rec) -> list[tuple[tuple[int, ...], Step]]:
-    """Each run of two or more consecutive ``_descend_arrays`` steps on one parameter group (the
-    same dict in their constant slots) as one ``DescendAll`` step (the same updates, in the same order)."""
+    """Each run of two or more consecutive ``descend_arrays`` steps on one parameter group (the
+    same dict in their constant slots) as one ``descend_all`` step (``optim/_functional.py``: the
+    same updates, in the same order, ``lr`` read once)."""
     plan = rec.plan
     steps = plan.steps
     found: list[tuple[tuple[int, ...], Step]] = []
@@ -190,14 +187,16 @@ def fuse_sgd(rec) -> list[tuple[tuple[int, ...], Step]]:
             run = steps[n:k]
             ins = (run[0].ins[2], *(i for s in run for i in s.ins[:2]))
             shapes = tuple(sh for s in run for sh in s.shapes[:2])
-            found.append((tuple(range(n, k)), Step(DescendAll(), ins, {}, (), (), False, "_descend_all", shapes)))
+            found.append((tuple(range(n, k)), Step(optim_functional.descend_all, ins, {}, (), (), False,
+                                                   "descend_all", shapes)))
         n = max(k, n + 1)
     return found
 
 
 def _descends(s: Step) -> bool:
-    """Whether ``s`` is ``_descend_arrays(param, grad, group)`` (each call's group is a constant slot of its own)."""
-    return s.fn is _descend_arrays and len(s.ins) == 3 and not s.kw_slots and not s.kwargs and not s.outs
+    """Whether ``s`` is ``descend_arrays(param, grad, group)`` (each call's group is a constant slot of its own)."""
+    return (s.fn is optim_functional.descend_arrays and len(s.ins) == 3 and not s.kw_slots and not s.kwargs
+            and not s.outs)
 
 
 class TargetChecks:

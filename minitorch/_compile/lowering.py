@@ -18,22 +18,26 @@ import numpy as np
 from .._ops.linalg.matmul import MatMul
 from .._ops.linalg.products import Addmm
 from .._ops.reductions.sums import Sum, accumulator
-from .fusions import _forward_of
+from .fusions import _descends, _forward_of
+from .passes import owner_of
 from .plan import Step
 
 
 class Matmul:
-    """A plan step: ``MatMul``'s forward without its Python, the backend's ``matmul(a, b)``."""
+    """A plan step: ``MatMul``'s forward without its Python, the backend's ``matmul(a, b)``;
+    ``rows``: its result is a gradient that SGD's update reads next, so a GEMM shared out is cut
+    by rows (``kernels/blas.py: ROWS_C_BYTES``: each thread's rows stay in its cache for the
+    half of the update it runs; the same bits)."""
 
-    __slots__ = ("__name__", "matmul")
+    __slots__ = ("__name__", "matmul", "rows")
 
-    def __init__(self) -> None:
+    def __init__(self, rows: bool = False) -> None:
         from ..backends import cpu
 
-        self.matmul, self.__name__ = cpu.matmul, "matmul"
+        self.matmul, self.rows, self.__name__ = cpu.matmul, rows, "matmul"
 
     def __call__(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return self.matmul(a, b)
+        return self.matmul(a, b, rows=True) if self.rows else self.matmul(a, b)
 
 
 class Linear:
@@ -68,11 +72,14 @@ class SumOver:
 
 
 def lower_products(rec) -> list[tuple[tuple[int, ...], Step]]:
-    """Each ``MatMul`` of two NumPy arrays, ``Addmm`` (beta 1, alpha 1) of a bias and two NumPy
-    matrices whose product has the bias's dtype and whose bias broadcasts along the rows, and
+    """Each ``MatMul`` of two NumPy arrays (cut by rows where its result's memory is a gradient
+    that a ``descend_arrays`` step reads: ``Matmul.rows``), ``Addmm`` (beta 1, alpha 1) of a bias
+    and two NumPy matrices whose product has the bias's dtype and whose bias broadcasts along
+    the rows, and
     ``Sum`` of a NumPy array, as one step that calls the backend directly."""
     plan, arrays = rec.plan, rec.arrays
     steps, const = plan.steps, plan.template
+    descended = _descended_memory(steps, arrays)
     found: list[tuple[tuple[int, ...], Step]] = []
     for n, s in enumerate(steps):
         fwd = _forward_of(s)
@@ -83,7 +90,8 @@ def lower_products(rec) -> list[tuple[tuple[int, ...], Step]]:
         if type(out) is not np.ndarray:
             continue
         if fwd is MatMul.forward and len(values) == 2 and all(type(v) is np.ndarray for v in values):
-            found.append(((n,), Step(Matmul(), s.ins, {}, (), s.outs, False, "matmul", s.shapes)))
+            rows = owner_of(out) in descended
+            found.append(((n,), Step(Matmul(rows), s.ins, {}, (), s.outs, False, "matmul", s.shapes)))
         elif (fwd is Addmm.forward and len(values) == 5 and all(type(v) is np.ndarray for v in values[:3])
               and all(plan.kinds[i] == "c" and type(const[i]) is int and const[i] == 1 for i in s.ins[3:])
               and values[0].dtype == out.dtype and values[0].shape in (out.shape[1:], (1,) + out.shape[1:])
@@ -92,4 +100,22 @@ def lower_products(rec) -> list[tuple[tuple[int, ...], Step]]:
         elif (fwd is Sum.forward and len(values) == 4 and type(values[0]) is np.ndarray
               and all(plan.kinds[i] == "c" for i in s.ins[1:])):
             found.append(((n,), Step(SumOver(*values[1:]), s.ins[:1], {}, (), s.outs, False, "sum", s.shapes)))
+    return found
+
+
+def _descended_memory(steps: list[Step], arrays: dict) -> set[int]:
+    """The memory (``owner_of``) of every gradient a ``descend_arrays`` step reads, through the
+    ``steal`` that handed it to ``.grad``."""
+    from .passes import _steal
+
+    made_by = {o: s for s in steps for o in s.outs}
+    found = set()
+    for s in steps:
+        if not _descends(s):
+            continue
+        slot = s.ins[1]
+        while slot in made_by and made_by[slot].fn is _steal:
+            slot = made_by[slot].ins[0]
+        if type(arrays.get(slot)) is np.ndarray:
+            found.add(owner_of(arrays[slot]))
     return found

@@ -14,7 +14,8 @@ from typing import Any
 
 from .._ops.creation.factories import zeros_like
 from .._tensor.methods import Tensor
-from .optimizer import Optimizer, _new_step, _scalar
+from ._functional import scalar
+from .optimizer import Optimizer, _new_step
 
 
 class Adadelta(Optimizer):
@@ -54,4 +55,4 @@ class Adadelta(Optimizer):
         std = square_avg.add(eps).sqrt_()
         delta = acc_delta.add(eps).sqrt_().div_(std).mul_(g)
         acc_delta.mul_(rho).add_(delta * delta, alpha=1 - rho)
-        p.add_(delta, alpha=-_scalar(group["lr"]))
+        p.add_(delta, alpha=-scalar(group["lr"]))

@@ -13,7 +13,8 @@ from typing import Any
 
 from .._ops.creation.factories import full_like
 from .._tensor.methods import Tensor
-from .optimizer import Optimizer, _new_step, _scalar
+from ._functional import scalar
+from .optimizer import Optimizer, _new_step
 
 
 class Adagrad(Optimizer):
@@ -55,7 +56,7 @@ class Adagrad(Optimizer):
         if group["weight_decay"] != 0:
             g = g.add(p, alpha=group["weight_decay"])
 
-        clr = _scalar(group["lr"]) / (1 + (step - 1) * group["lr_decay"])
+        clr = scalar(group["lr"]) / (1 + (step - 1) * group["lr_decay"])
         state_sum = state["sum"]
         state_sum.add_(g * g)
         std = state_sum.sqrt().add_(group["eps"])

@@ -16,7 +16,8 @@ from .._core import capture as _capture
 from .._ops.creation.factories import zeros_like
 from .._tensor.methods import Tensor
 from ..backends import backend_of
-from .optimizer import Optimizer, _new_step, _scalar
+from ._functional import scalar
+from .optimizer import Optimizer, _new_step
 
 
 def _adam_arrays(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, step, group: dict[str, Any]) -> None:
@@ -25,7 +26,7 @@ def _adam_arrays(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, step, group: dict[st
     beta1, beta2 = group["betas"]
     t = float(step)
     backend_of(p).adam_step(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2,
-                            _scalar(group["lr"]) / (1 - beta1**t), (1 - beta2**t) ** 0.5, group["eps"])
+                            scalar(group["lr"]) / (1 - beta1**t), (1 - beta2**t) ** 0.5, group["eps"])
 
 
 class Adam(Optimizer):
@@ -51,7 +52,7 @@ class Adam(Optimizer):
             raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
         if not 0.0 <= weight_decay:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        betas = (_scalar(betas[0]), _scalar(betas[1]))
+        betas = (scalar(betas[0]), scalar(betas[1]))
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,
                         "maximize": maximize, "foreach": foreach, "capturable": capturable,
                         "differentiable": differentiable, "fused": fused, "decoupled_weight_decay": decoupled_weight_decay}
@@ -64,7 +65,7 @@ class Adam(Optimizer):
             state["exp_avg_sq"] = zeros_like(p)
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = zeros_like(p)
-        lr, weight_decay = _scalar(group["lr"]), group["weight_decay"]
+        lr, weight_decay = scalar(group["lr"]), group["weight_decay"]
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
 
         state["step"] += 1

@@ -24,8 +24,8 @@ from .._core.strides import is_non_overlapping_and_dense
 from .._ops.creation.factories import tensor
 from .._tensor.methods import Tensor
 from ..autograd import enable_grad, no_grad
-from ..backends import cpu as _cpu
 from ..profiler._recorder import profiled_method
+from ._functional import add_arrays, descend_arrays, scalar
 
 
 class _RequiredParameter:
@@ -47,11 +47,6 @@ def _typename(obj: Any) -> str:
     return name if module in ("builtins", None) else f"{module}.{name}"
 
 
-def _scalar(value: Any) -> Any:
-    """A one-element tensor hyper-parameter (``lr=torch.tensor(0.1)``) as a Python number."""
-    return value.item() if isinstance(value, Tensor) else value
-
-
 def _add_(p: Tensor, g: Tensor, alpha: float) -> None:
     """``p.add_(g, alpha=alpha)`` under ``no_grad`` (an update step), written on the arrays in place
     where that gives the same values: float NumPy arrays of one dtype and shape, ``p`` writable and
@@ -60,7 +55,7 @@ def _add_(p: Tensor, g: Tensor, alpha: float) -> None:
     temporary and one in-place add, with the same rounding. Anything else (CUDA, a dtype cast, a
     broadcast, a self-overlapping ``p``) goes through ``add_`` and its checks."""
     if _in_place(p._data, g._data):
-        _capture.call(_add_arrays, p._data, g._data, alpha, writes=(0,))
+        _capture.call(add_arrays, p._data, g._data, alpha, writes=(0,))
         p._bump_version()
         return
     p.add_(g, alpha=alpha)
@@ -74,11 +69,11 @@ def _descend_(p: Tensor, g: Tensor, group: dict[str, Any]) -> None:
     again (the plan's optimizer guard leaves ``lr`` out: ``_live_options``). Otherwise it is ``add_``
     with ``-lr`` a constant of the plan, and ``capture.baked`` keeps ``lr`` guarded."""
     if _in_place(p._data, g._data):
-        _capture.call(_descend_arrays, p._data, g._data, group, writes=(0,))
+        _capture.call(descend_arrays, p._data, g._data, group, writes=(0,))
         p._bump_version()
         return
     _capture.baked(group, "lr")
-    p.add_(g, alpha=-_scalar(group["lr"]))
+    p.add_(g, alpha=-scalar(group["lr"]))
 
 
 def _mul_(t: Tensor, factor: float) -> Tensor:
@@ -91,22 +86,8 @@ def _mul_(t: Tensor, factor: float) -> Tensor:
     return t.mul_(factor)
 
 
-def _add_arrays(pd: np.ndarray, gd: np.ndarray, alpha: float) -> None:
-    """``pd += alpha * gd`` in place (``_add_``'s array step; one step of a compiled plan): one pass
-    (``kernels/optim.py: add_scaled``), with the rounding of ``add_``'s ``p + alpha * g``."""
-    if alpha == 1:
-        np.add(pd, gd, out=pd)
-    else:
-        _cpu.add_scaled(pd, gd, alpha)
-
-
-def _descend_arrays(pd: np.ndarray, gd: np.ndarray, group: dict[str, Any]) -> None:
-    """``pd -= lr * gd`` in place, ``lr`` read from ``group`` now (``_descend_``'s array step)."""
-    _add_arrays(pd, gd, -_scalar(group["lr"]))
-
-
 def _in_place(pd: Any, gd: Any) -> bool:
-    """Whether ``_add_arrays(pd, gd, alpha)`` gives ``add_``'s values: float NumPy arrays of one dtype
+    """Whether ``add_arrays(pd, gd, alpha)`` gives ``add_``'s values: float NumPy arrays of one dtype
     and shape, ``pd`` writable with no element in two places."""
     return _writable_in_place(pd) and type(gd) is np.ndarray and pd.dtype == gd.dtype and pd.shape == gd.shape
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from .._ops.creation.factories import zeros_like
 from .._tensor.methods import Tensor
-from .optimizer import Optimizer, _new_step, _scalar
+from ._functional import scalar
+from .optimizer import Optimizer, _new_step
 
 
 class RMSprop(Optimizer):
@@ -50,7 +51,7 @@ class RMSprop(Optimizer):
                 state["momentum_buffer"] = zeros_like(p)
             if group["centered"]:
                 state["grad_avg"] = zeros_like(p)
-        lr, alpha, momentum = _scalar(group["lr"]), group["alpha"], group["momentum"]
+        lr, alpha, momentum = scalar(group["lr"]), group["alpha"], group["momentum"]
         square_avg = state["square_avg"]
 
         state["step"] += 1

@@ -323,3 +323,25 @@ def test_own_gemm_dispatch():
         f32, f64, i64, avx512 = out.stdout.split()
         expected = str(avx512 == "True" and choice != "openblas")
         assert (f32, f64, i64) == (expected, expected, "False")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(256, 64, 784), (128, 64, 256), (300, 17, 301)])
+def test_rows_or_columns_cut_gives_the_same_bits(shape, dtype):
+    """A GEMM shared out on kernels/gemm.py is cut by rows where its caller asks (``rows=True``:
+    minitorch.compile, for a weight gradient that SGD reads next), else along the longer side:
+    every element is one dot product over K in one call either way, so the cut never changes a
+    bit (a weight gradient dY^T X here)."""
+    import minitorch
+    from minitorch.kernels import blas
+
+    before = minitorch.get_num_threads()
+    minitorch.set_num_threads(2)
+    try:
+        m, k, n = shape
+        rng = np.random.default_rng(0)
+        a = rng.standard_normal((k, m)).astype(dtype).T
+        b = rng.standard_normal((k, n)).astype(dtype)
+        assert np.array_equal(blas.matmul(a, b, rows=True), blas.matmul(a, b))
+    finally:
+        minitorch.set_num_threads(before)
