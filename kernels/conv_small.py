@@ -163,7 +163,9 @@ def _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride: Pair):
 # A tap that reads only padding is skipped (its weight gradient is 0). The flops are exactly the
 # convolution's, never a multiply by padding; the price is a copy of each rectangle (none for a
 # tap that covers the whole map, as the centre tap does) and an addition of each product into
-# the result. bench_conv_shapes.py --baseline, 1 thread (docs in conv2d's docstring).
+# the result. bench_conv_shapes.py --baseline, 1 thread (docs in conv2d's docstring). With at most
+# one register tile of output channels (DenseNet's 32) a 4x4 map's forward, weight gradient and
+# input gradient run on the indexed GEMMs instead (kernels/conv.py, "DenseNet's growth layers").
 
 TAPS_MAX_POSITIONS = 4 * 4
 

@@ -40,6 +40,10 @@ CASES = [
     ((3, 40, 1, 1), 24, (1, 1), (1, 1), ((0, 0), (0, 0)), (1, 1)),      # 1x1 on a 1x1 map: x @ W.T
     ((3, 40, 3, 1), 24, (1, 1), (1, 1), ((0, 0), (0, 0)), (1, 1)),      # 1x1, planes of 3: NumPy's copy
     ((2, 40, 2, 3), 24, (1, 1), (2, 3), ((0, 0), (0, 0)), (1, 1)),      # 1x1 strided to a 1x1 output
+    ((2, 64, 4, 4), 16, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # 4x4: dx as an indexed forward
+    ((2, 40, 4, 4), 24, (3, 3), (1, 1), ((2, 0), (1, 1)), (1, 1)),      # ... asymmetric (float64: taps)
+    ((2, 48, 4, 4), 8, (3, 3), (1, 1), ((2, 2), (2, 2)), (2, 2)),       # ... dilated
+    ((2, 48, 4, 4), 16, (3, 3), (2, 1), ((1, 1), (1, 1)), (1, 1)),      # ... strided: taps
 ]
 
 
@@ -151,6 +155,12 @@ def test_deep_paths_are_taken():
     as_forward = conv_module._input_grad_as_forward(np.zeros((2, 48, 8, 8)), np.zeros((48, 32, 3, 3)), (2, 32, 8, 8),
                                                     (1, 1), ((1, 1), (1, 1)), (1, 1), 1)
     assert (as_forward is not None) == conv_module.gemm.available(np.float64)  # 48 <= 2 * 32, indexed
+    # 4x4 maps: dx as the indexed forward of gy where C_out is one register tile, a multiple of 8
+    assert conv_module._narrow_small_map_input_grad((2, 64, 4, 4), (16, 64, 3, 3), 1, np.float64) == \
+        conv_module.gemm.available(np.float64)
+    assert not conv_module._narrow_small_map_input_grad((2, 40, 4, 4), (24, 40, 3, 3), 1, np.float64)  # NR 16
+    assert not conv_module._narrow_small_map_input_grad((2, 40, 4, 4), (20, 40, 3, 3), 1, np.float32)  # % 8
+    assert not conv_module._narrow_small_map_input_grad((2, 64, 2, 2), (16, 64, 3, 3), 1, np.float32)  # 2x2
     assert not conv_module._indexed((2, 36, 8, 8), 8, np.float32)      # C_in not a multiple of 8
     assert conv_module._nhwc((2, 33, 12, 10), (8, 33, 3, 2), 1)
     assert not conv_module._nhwc_weight_grad((2, 33, 12, 10), (8, 33, 3, 2), 1)
