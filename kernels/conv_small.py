@@ -347,7 +347,7 @@ def _dense_weight(w, table, dtype):
     C_out, C_in = w.shape[:2]
     P, O = table.shape
     wd = np.empty((C_in, P, C_out, O), dtype=dtype)
-    _dense_matrix(np.ascontiguousarray(w, dtype=dtype).reshape(C_out, C_in, -1), table, wd,
+    _dense_matrix(np.ascontiguousarray(w, dtype=dtype).reshape(C_out, C_in, w.shape[2] * w.shape[3]), table, wd,
                   in_parallel(2 * wd.size))
     return wd.reshape(C_in * P, C_out * O)
 
@@ -357,9 +357,10 @@ def _conv2d_forward_dense(x, w, table, out_hw, bias, dtype):
     ``_dense_weight / one blas.matmul, written into y / y += b (add_channel_bias)``. Cost:
     2*N*C_out*C_in*H*W*oH*oW flops, the per-tap GEMMs' exactly; no copy of x or y."""
     N = x.shape[0]
+    P, O = table.shape
     y = np.empty((N, w.shape[0]) + tuple(out_hw), dtype=dtype)
-    blas.matmul(np.ascontiguousarray(x, dtype=dtype).reshape(N, -1), _dense_weight(w, table, dtype),
-                out=y.reshape(N, -1))
+    blas.matmul(np.ascontiguousarray(x, dtype=dtype).reshape(N, x.shape[1] * P), _dense_weight(w, table, dtype),
+                out=y.reshape(N, w.shape[0] * O))
     if bias is not None:
         add_channel_bias(y, bias.astype(dtype, copy=False))
     return y
@@ -417,8 +418,8 @@ def _conv2d_input_grad_taps(gy, w, input_shape, stride: Pair, padding: Padding4,
     table = _dense_path(input_shape, w.shape, (oH, oW), stride, padding, dilation)
     if table is not None:  # GX (N, C_in*H*W) = GY (N, C_out*oH*oW) @ Wd.T, Wd read transposed in place
         gx = np.empty(input_shape, dtype=dtype)
-        blas.matmul(np.ascontiguousarray(gy, dtype=dtype).reshape(N, -1), _dense_weight(w, table, dtype).T,
-                    out=gx.reshape(N, -1))
+        blas.matmul(np.ascontiguousarray(gy, dtype=dtype).reshape(N, C_out * oH * oW), _dense_weight(w, table, dtype).T,
+                    out=gx.reshape(N, C_in * H * W))
         return gx
     gy_l = _channels_last(gy, dtype)
     gx_l = np.zeros((N, H, W, C_in), dtype=dtype)

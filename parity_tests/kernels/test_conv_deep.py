@@ -196,6 +196,17 @@ def test_input_grad_of_a_shorter_gy(case):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_dense_small_map_of_an_empty_batch(dtype):
+    """The 2x2 maps' dense GEMM (kernels/conv_small.py) with no samples: empty results, as torch."""
+    x, w, b = np.zeros((0, 24, 2, 2), dtype), np.ones((20, 24, 3, 3), dtype), np.ones(20, dtype)
+    pad = ((1, 1), (1, 1))
+    assert conv2d(x, w, b, (1, 1), pad, (1, 1), 1).shape == (0, 20, 2, 2)
+    assert conv2d_input_grad(np.zeros((0, 20, 2, 2), dtype), w, x.shape, (1, 1), pad, (1, 1), 1).shape == x.shape
+    np.testing.assert_array_equal(conv2d_weight_grad(np.zeros((0, 20, 2, 2), dtype), x, w.shape, (1, 1), pad, (1, 1), 1),
+                                  np.zeros(w.shape, dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_tap_weights_taps_first_where_most_taps_read_input(dtype):
     from minitorch.kernels import conv_small
 
