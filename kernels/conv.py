@@ -240,6 +240,12 @@ def _indexed(x_shape, oW: int, dtype, c_out: int = 0, whole_rows: bool = False) 
 # (64,112,2,2) 0.26 -> 0.23 but (64,208,2,2) 0.37 -> 0.42, weight gradient (64,112) 0.16 -> 0.27.
 NARROW_MIN_POSITIONS = 4 * 4
 NARROW_WEIGHT_GRAD_MIN_POSITIONS = 4 * 4
+# Their input gradients on 4x4 maps: the forward convolution of gy (C_out = 32 channels in, C_in
+# out) on the indexed GEMM (``_input_grad_as_forward``), against one GEMM per tap. CPU ms at 1
+# thread, medians of 31 alternating, load 7.2 (taps -> as forward): (64,96,4,4) 0.83 -> 0.66,
+# (64,128,4,4) 1.01 -> 0.70, (64,160,4,4) 1.23 -> 0.81, (64,192,4,4) 1.57 -> 1.07; not at 2x2,
+# (64,112,2,2) 0.27 -> 0.31, (64,208,2,2) 0.41 -> 0.47.
+NARROW_INPUT_GRAD_MIN_POSITIONS = 4 * 4
 
 
 def _narrow_small_map(x_shape, w_shape, groups: int, dtype, weight_grad: bool = False) -> bool:
@@ -252,6 +258,14 @@ def _narrow_small_map(x_shape, w_shape, groups: int, dtype, weight_grad: bool = 
                 and _indexed_weight_grad(x_shape, w_shape, groups, dtype))
     return (positions >= NARROW_MIN_POSITIONS and _nhwc(x_shape, w_shape, groups)
             and gemm.available(dtype) and gemm_narrow.narrow(w_shape[0], dtype))
+
+
+def _narrow_small_map_input_grad(input_shape, w_shape, groups: int, dtype) -> bool:
+    """Whether a map small enough for one GEMM per tap takes ``_input_grad_as_forward`` instead
+    (see above): the channels-last case, C_out at most one register tile and a multiple of 8
+    (gy's runs in the indexed GEMM), from NARROW_INPUT_GRAD_MIN_POSITIONS positions on."""
+    return (input_shape[2] * input_shape[3] >= NARROW_INPUT_GRAD_MIN_POSITIONS and _nhwc(input_shape, w_shape, groups)
+            and gemm.available(dtype) and gemm_narrow.narrow(w_shape[0], dtype) and w_shape[0] % 8 == 0)
 
 
 def _forward_indexed(x_pad, w_rows, k_hw, out_hw, stride: Pair, dilation: Pair):
@@ -692,7 +706,8 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     and at most 24x24 positions runs on channels-last columns (``conv2d_forward_nhwc``), at any
     stride; (4) the rest as below. The input gradient follows the same rule, except that in case
     (3) at stride 1 with fewer output than input channels it is the forward convolution of gy
-    (``_input_grad_as_forward``); the weight gradient follows it too, but (3) only up to 8x8
+    (``_input_grad_as_forward``), and so in case (2) on 4x4 maps with at most one register tile
+    of output channels (``_narrow_small_map_input_grad``); the weight gradient follows it too, but (3) only up to 8x8
     (NHWC_WEIGHT_GRAD_MAX_POSITIONS) or where its GEMM reads x_pad in place
     (``_indexed_weight_grad``). In (1), maps of fewer than 8x8 positions run one GEMM over
     the batch instead of one per sample (POINTWISE_CHANNELS_FIRST_MAX_L). Why (2): on the gallery's 32 px
@@ -780,6 +795,8 @@ def _input_grad_as_forward(gy, w, input_shape, stride: Pair, padding: Padding4, 
     if min(qT, qB, qL, qR) < 0:
         return None
     w_flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+    if _taps_path(input_shape, w.shape, 1):  # a small map: not conv2d's taps (_narrow_small_map_input_grad)
+        return conv2d_forward_nhwc(gy, w_flipped, (1, 1), ((qT, qB), (qL, qR)), dilation)
     return conv2d(gy, w_flipped, None, (1, 1), ((qT, qB), (qL, qR)), dilation, 1)
 
 
@@ -806,7 +823,9 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
     if _pointwise(w.shape, pad, groups):
         return _conv2d_input_grad_pointwise(gy, w, input_shape, stride)
     if _taps_path(input_shape, w.shape, groups):
-        return _conv2d_input_grad_taps(gy, w, input_shape, stride, pad, dilation)
+        gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups) if _narrow_small_map_input_grad(
+            input_shape, w.shape, groups, np.result_type(gy.dtype, w.dtype)) else None
+        return gx if gx is not None else _conv2d_input_grad_taps(gy, w, input_shape, stride, pad, dilation)
     gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups)
     if gx is not None:
         return gx

@@ -4,7 +4,9 @@ Two ideas, each avoiding im2col's columns where they are mostly copies or paddin
   * 1x1 kernels without padding in one group: the columns are x itself, so each pass is one
     batched GEMM on the NCHW arrays (or one GEMM over the batch on maps under 8x8);
   * maps of at most 4x4 positions in one group: one GEMM per kernel tap that reads input, on
-    channels-last copies, so no multiply ever meets padding.
+    channels-last copies, so no multiply ever meets padding; where every output reads every
+    input (2x2 maps under a 3x3 kernel), the forward and input gradient as one GEMM with a
+    dense (C_in*H*W, C_out*oH*oW) matrix built from the taps, on the NCHW arrays as they are.
 Shapes and the math are those of kernels/conv.py's docstring; the rule that picks these paths is in
 its ``conv2d`` docstring. Every entry here is called after conv.py's checks (the forwards check
 again, ``_check_forward``), so a wrong shape never reaches a GEMM.
@@ -163,7 +165,9 @@ def _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride: Pair):
 # A tap that reads only padding is skipped (its weight gradient is 0). The flops are exactly the
 # convolution's, never a multiply by padding; the price is a copy of each rectangle (none for a
 # tap that covers the whole map, as the centre tap does) and an addition of each product into
-# the result. bench_conv_shapes.py --baseline, 1 thread (docs in conv2d's docstring).
+# the result. bench_conv_shapes.py --baseline, 1 thread (docs in conv2d's docstring). With at most
+# one register tile of output channels (DenseNet's 32) a 4x4 map's forward, weight gradient and
+# input gradient run on the indexed GEMMs instead (kernels/conv.py, "DenseNet's growth layers").
 
 TAPS_MAX_POSITIONS = 4 * 4
 
@@ -277,6 +281,91 @@ def _tap_weights(w, taps, dtype):
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# Maps where every output position reads every input position (DenseNet's 2x2 maps under a 3x3
+# kernel with padding 1): the convolution is one dense linear map of a sample, from its C_in*H*W
+# numbers to its C_out*oH*oW, with no padding in it. Its matrix
+#     Wd[(ci, p), (co, o)] = w[co, ci, i, j]    (i, j) the one tap that joins input p to output o
+# has exactly the multiplies of the per-tap GEMMs, and NCHW is already its layout: x (N, C_in, H,
+# W) is X (N, C_in*H*W), y is Y (N, C_out*oH*oW). So the forward and the input gradient are one
+# GEMM each and nothing is copied:
+#     forward      Y = X @ Wd (+ b)           input grad   GX = GY @ Wd.T
+# against nine GEMMs, nine rectangle copies, eight additions and two channels-last copies a pass
+# on the taps, mostly Python at this size. CPU ms at 1 thread, medians of 31 alternating, load
+# 5.5-6.0, taps -> dense (torch in bench_conv_shapes' run before): (64,112,2,2)->32 forward 0.25
+# -> 0.15 (0.15), input grad 0.29 -> 0.15 (0.19); (64,208,2,2)->32 0.35 -> 0.23 (0.24), 0.41 ->
+# 0.23 (0.30). Not: the weight gradient (X.T @ GY, then each tap's entries summed: 0.16 -> 0.15,
+# 0.25 -> 0.27), a larger Wd (ResNet's (64,256,2,2)->256, 1M numbers: forward 1.87 -> 2.01, its
+# gather dearer than the copies it saves), a 1x1 map (one tap, one GEMM already; (64,512,1,1)
+# ->512 forward 0.80 -> 1.59).
+DENSE_MAX_NUMBERS = 1 << 17
+
+
+def _dense_path(x_shape, w_shape, out_hw, stride: Pair, padding: Padding4, dilation: Pair):
+    """Where the dense path applies (above: every output reads every input, through more than one
+    tap, Wd at most DENSE_MAX_NUMBERS), the tap joining input p = ih*W + iw to output o = oh*oW +
+    ow as an int64 (H*W, oH*oW) table of i*kW + j; else None."""
+    in_hw, out_hw, k_hw = tuple(x_shape[2:]), tuple(out_hw), tuple(w_shape[2:])
+    P, O = in_hw[0] * in_hw[1], out_hw[0] * out_hw[1]
+    if P * O * w_shape[0] * w_shape[1] > DENSE_MAX_NUMBERS or P * O == 1:
+        return None
+    taps = _taps(in_hw, out_hw, k_hw, stride, padding, dilation)
+    if sum((oh[1] - oh[0]) * (ow[1] - ow[0]) for _, _, oh, ow, _, _ in taps) != P * O:
+        return None  # some output does not read some input: Wd would hold zeros
+    table = np.empty((P, O), dtype=np.int64)
+    for i, j, oh, ow, ih0, iw0 in taps:
+        for a in range(oh[1] - oh[0]):
+            for b in range(ow[1] - ow[0]):
+                p = (ih0 + a * stride[0]) * in_hw[1] + iw0 + b * stride[1]
+                table[p, (oh[0] + a) * out_hw[1] + ow[0] + b] = i * k_hw[1] + j
+    return table
+
+
+@njit(cache=True, parallel=True)
+def _dense_matrix(w, table, out, parallel):
+    """out[ci, p, co, o] = w[co, ci, table[p, o]]: Wd from w (C_out, C_in, kH*kW). Loop nest:
+    ``for ci (prange if big) / for p / for co / for o``, writing out in order."""
+    C_out, C_in, _ = w.shape
+    P, O = table.shape
+    if parallel:
+        for ci in prange(C_in):
+            for p in range(P):
+                for co in range(C_out):
+                    for o in range(O):
+                        out[ci, p, co, o] = w[co, ci, table[p, o]]
+    else:
+        for ci in range(C_in):
+            for p in range(P):
+                for co in range(C_out):
+                    for o in range(O):
+                        out[ci, p, co, o] = w[co, ci, table[p, o]]
+
+
+def _dense_weight(w, table, dtype):
+    """Wd (C_in*H*W, C_out*oH*oW) of dtype (see above): ``_dense_matrix``, prange if big. Cost:
+    one gather of C_in*C_out*H*W*oH*oW numbers."""
+    C_out, C_in = w.shape[:2]
+    P, O = table.shape
+    wd = np.empty((C_in, P, C_out, O), dtype=dtype)
+    _dense_matrix(np.ascontiguousarray(w, dtype=dtype).reshape(C_out, C_in, w.shape[2] * w.shape[3]), table, wd,
+                  in_parallel(2 * wd.size))
+    return wd.reshape(C_in * P, C_out * O)
+
+
+def _conv2d_forward_dense(x, w, table, out_hw, bias, dtype):
+    """conv2d as ``Y (N, C_out*oH*oW) = X (N, C_in*H*W) @ Wd`` (see above), plus bias. Loop nest:
+    ``_dense_weight / one blas.matmul, written into y / y += b (add_channel_bias)``. Cost:
+    2*N*C_out*C_in*H*W*oH*oW flops, the per-tap GEMMs' exactly; no copy of x or y."""
+    N = x.shape[0]
+    P, O = table.shape
+    y = np.empty((N, w.shape[0]) + tuple(out_hw), dtype=dtype)
+    blas.matmul(np.ascontiguousarray(x, dtype=dtype).reshape(N, x.shape[1] * P), _dense_weight(w, table, dtype),
+                out=y.reshape(N, w.shape[0] * O))
+    if bias is not None:
+        add_channel_bias(y, bias.astype(dtype, copy=False))
+    return y
+
+
 def _conv2d_forward_taps(x, w, stride: Pair, padding: Padding4, dilation: Pair, bias=None):
     """conv2d (one group) as one GEMM per tap (see above), plus bias.
 
@@ -285,9 +374,13 @@ def _conv2d_forward_taps(x, w, stride: Pair, padding: Padding4, dilation: Pair, 
     y_l's rectangle (the first tap covering all of y_l writes it; kernels/layout.py's add_rows,
     prange if big) / y_l back to NCHW (+ b)``.
     Cost: 2*C_out*C_in*(the products that read input) flops, at most the convolution's.
+    Where ``_dense_path``: ``_conv2d_forward_dense`` instead (one GEMM, no copies).
     """
     oH, oW = _check_forward(x, w, stride, padding, dilation, 1, bias)
     dtype = np.result_type(x.dtype, w.dtype)
+    table = _dense_path(x.shape, w.shape, (oH, oW), stride, padding, dilation)
+    if table is not None:  # every output reads every input: one GEMM on NCHW (see above)
+        return _conv2d_forward_dense(x, w, table, (oH, oW), bias, dtype)
     N, C_in, H, W = x.shape
     C_out = w.shape[0]
     x_l = _channels_last(x, dtype)
@@ -317,10 +410,17 @@ def _conv2d_input_grad_taps(gy, w, input_shape, stride: Pair, padding: Padding4,
     """conv2d_input_grad (one group), one GEMM per tap: ``gx_l[input rectangle] += gy_l[output
     rectangle] @ w[:, :, i, j]``. Loop nest: ``gy to channels last / for tap / copy gy's rectangle
     (N*nh*nw, C_out) / one blas.matmul / add into gx_l's strided rectangle (add_rows, prange if
-    big) / gx_l back to NCHW``."""
+    big) / gx_l back to NCHW``. Where ``_dense_path``: ``GX = GY @ Wd.T``, one GEMM on the NCHW
+    arrays (Wd read transposed in place)."""
     N, C_out, oH, oW = gy.shape
     _, C_in, H, W = input_shape
     dtype = np.result_type(gy.dtype, w.dtype)
+    table = _dense_path(input_shape, w.shape, (oH, oW), stride, padding, dilation)
+    if table is not None:  # GX (N, C_in*H*W) = GY (N, C_out*oH*oW) @ Wd.T, Wd read transposed in place
+        gx = np.empty(input_shape, dtype=dtype)
+        blas.matmul(np.ascontiguousarray(gy, dtype=dtype).reshape(N, C_out * oH * oW), _dense_weight(w, table, dtype).T,
+                    out=gx.reshape(N, C_in * H * W))
+        return gx
     gy_l = _channels_last(gy, dtype)
     gx_l = np.zeros((N, H, W, C_in), dtype=dtype)
     taps = _taps((H, W), (oH, oW), w.shape[2:], stride, padding, dilation)

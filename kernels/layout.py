@@ -27,6 +27,7 @@ import numpy as np
 from numba import njit, prange
 
 from .checks import check_shape
+from .gemm import _address, _transpose8
 from .threading import in_parallel
 
 # Planes are copied SWAP_BLOCK at a time per loop iteration: enough work per iteration on small
@@ -167,6 +168,12 @@ def nchw_to_nhwc(x: np.ndarray, padding=((0, 0), (0, 0)), dtype=None) -> np.ndar
     return out
 
 
+# Without a crop, C and H*W multiples of 8: 8x8 blocks (8 positions x 8 channels), each read as
+# 8 runs of 8 and transposed in registers (the GEMM's packing, kernels/gemm.py's ``_transpose8``)
+# instead of one number at a time with a stride of C.
+TRANSPOSE8_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 @njit(cache=True, inline="always")
 def _nchw_plane(src, out, bias, has_bias, C, H, W, Hs, Ws, top, left, p):
     """Plane p = n * C + c of out: out[n, c] = src[n, top:top + H, left:left + W, c] (+ b[c])."""
@@ -197,6 +204,37 @@ def _to_nchw(src, out, bias, has_bias, N, C, H, W, Hs, Ws, top, left, parallel):
             _nchw_plane(src, out, bias, has_bias, C, H, W, Hs, Ws, top, left, p)
 
 
+@njit(cache=True, inline="always")
+def _nchw_planes8(src, out, bias, has_bias, C, L, q):
+    """Planes n*C + c0 .. + 8 of out, q = n * (C // 8) + c0 // 8, from an uncropped src (N, L,
+    C): 8 positions x 8 channels at a time, each block transposed in registers (kernels/gemm.py's
+    ``_transpose8``), then the 8 planes' bias added while they are in cache."""
+    q = np.uint64(q)
+    blocks = C // np.uint64(8)
+    n, c0 = q // blocks, (q % blocks) * np.uint64(8)
+    first = (n * C + c0) * L
+    for t in range(L // np.uint64(8)):
+        l0 = np.uint64(t) * np.uint64(8)
+        _transpose8(_address(src, (n * L + l0) * C + c0), np.int64(C), _address(out, first + l0), np.int64(L))
+    if has_bias:
+        for c in range(8):
+            start = first + np.uint64(c) * L
+            b = bias[c0 + np.uint64(c)]
+            for k in range(L):
+                out[start + k] += b
+
+
+@njit(cache=True, parallel=True)
+def _to_nchw8(src, out, bias, has_bias, N, C, L, parallel):
+    N, C, L = np.uint64(N), np.uint64(C), np.uint64(L)
+    if parallel:
+        for q in prange(N * (C // np.uint64(8))):
+            _nchw_planes8(src, out, bias, has_bias, C, L, q)
+    else:
+        for q in range(N * (C // np.uint64(8))):
+            _nchw_planes8(src, out, bias, has_bias, C, L, q)
+
+
 def nhwc_to_nchw(src: np.ndarray, out: np.ndarray, top: int = 0, left: int = 0,
                  bias: np.ndarray | None = None) -> np.ndarray:
     """Channels last back to NCHW, cropped, plus a per-channel bias: for out (N, C, H, W) and
@@ -204,7 +242,11 @@ def nhwc_to_nchw(src: np.ndarray, out: np.ndarray, top: int = 0, left: int = 0,
     (``out[...] = src[:, top:top+H, left:left+W].transpose(0, 3, 1, 2) + b[:, None, None]``).
 
     Loop nest: ``for n*C + c (prange if big) / for h / for w`` (without a crop ``for h*W + w``):
-    each iteration writes one plane of ``out`` in order, reading src with a stride of C. Cost:
+    each iteration writes one plane of ``out`` in order, reading src with a stride of C. Without
+    a crop, C and H*W multiples of 8 (float32, float64): ``for n*C/8 + c/8 (prange if big) / for
+    8 positions: one 8x8 block transposed in registers / the 8 planes' bias``, 0.43-0.75x the
+    plane loop's time ((64, 8, 8, 160) 0.33 -> 0.25 ms, (64, 4, 4, 192) 0.08 -> 0.04, with a
+    bias (64, 8, 8, 32) 0.045 -> 0.027; 1 thread, medians of 41 alternating, load 8.7). Cost:
     N*C*H*W copies (and additions). Where ``out`` or ``src`` is not C-contiguous, the dtypes
     differ or a plane has fewer than SWAP_MIN_PLANE numbers: NumPy's copy, on one thread.
     """
@@ -226,6 +268,10 @@ def nhwc_to_nchw(src: np.ndarray, out: np.ndarray, top: int = 0, left: int = 0,
             np.add(view, bias.reshape(-1, 1, 1), out=out)
         return out
     has_bias = bias is not None
+    if (Hs, Ws) == (H, W) and C % 8 == 0 and H * W % 8 == 0 and out.dtype in TRANSPOSE8_DTYPES:
+        _to_nchw8(src.reshape(-1), out.reshape(-1), bias if has_bias else np.empty(0, out.dtype), has_bias,
+                  N, C, H * W, in_parallel(2 * out.size))
+        return out
     if (Hs, Ws) == (H, W):  # no crop: each plane is one run of H*W, read as a row of (1, H*W)
         H, W, Hs, Ws = 1, H * W, 1, H * W
     _to_nchw(src.reshape(-1), out.reshape(-1), bias if has_bias else np.empty(0, out.dtype), has_bias,

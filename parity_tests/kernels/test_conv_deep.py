@@ -24,7 +24,9 @@ CASES = [
     ((2, 8, 2, 2), 12, (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1)),       # taps, strided
     ((2, 6, 4, 3), 5, (3, 2), (1, 2), ((2, 0), (1, 3)), (2, 1)),        # taps, dilated, asymmetric
     ((2, 5, 2, 2), 4, (3, 3), (1, 1), ((3, 3), (3, 3)), (1, 1)),        # taps: outputs of padding only
-    ((2, 24, 2, 2), 20, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # taps: all 9, the weight taps-first
+    ((2, 24, 2, 2), 20, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # all 9 taps, every output reads
+    ((2, 24, 2, 3), 20, (3, 5), (1, 1), ((1, 1), (2, 2)), (1, 1)),      # ... every input: dense (fwd, dx)
+    ((2, 24, 3, 3), 20, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # taps: all 9, the weight taps-first
     ((2, 40, 8, 8), 16, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # dx as a forward conv of gy
     ((2, 48, 9, 7), 36, (3, 2), (1, 1), ((2, 1), (0, 1)), (2, 1)),      # ... asymmetric, dilated
     ((2, 36, 8, 8), 16, (3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1)),
@@ -40,6 +42,10 @@ CASES = [
     ((3, 40, 1, 1), 24, (1, 1), (1, 1), ((0, 0), (0, 0)), (1, 1)),      # 1x1 on a 1x1 map: x @ W.T
     ((3, 40, 3, 1), 24, (1, 1), (1, 1), ((0, 0), (0, 0)), (1, 1)),      # 1x1, planes of 3: NumPy's copy
     ((2, 40, 2, 3), 24, (1, 1), (2, 3), ((0, 0), (0, 0)), (1, 1)),      # 1x1 strided to a 1x1 output
+    ((2, 64, 4, 4), 16, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # 4x4: dx as an indexed forward
+    ((2, 40, 4, 4), 24, (3, 3), (1, 1), ((2, 0), (1, 1)), (1, 1)),      # ... asymmetric (float64: taps)
+    ((2, 48, 4, 4), 8, (3, 3), (1, 1), ((2, 2), (2, 2)), (2, 2)),       # ... dilated
+    ((2, 48, 4, 4), 16, (3, 3), (2, 1), ((1, 1), (1, 1)), (1, 1)),      # ... strided: taps
 ]
 
 
@@ -121,6 +127,7 @@ def test_indexed_weight_grad(case, dtype):
 
 def test_deep_paths_are_taken():
     """The cases above reach the paths they are named for (the rule in conv2d's docstring)."""
+    from minitorch.kernels import conv_small
     P0 = ((0, 0), (0, 0))
     assert conv_module._pointwise((24, 40, 1, 1), P0, 1)
     assert not conv_module._pointwise((24, 40, 1, 1), ((1, 1), (0, 0)), 1)
@@ -151,6 +158,19 @@ def test_deep_paths_are_taken():
     as_forward = conv_module._input_grad_as_forward(np.zeros((2, 48, 8, 8)), np.zeros((48, 32, 3, 3)), (2, 32, 8, 8),
                                                     (1, 1), ((1, 1), (1, 1)), (1, 1), 1)
     assert (as_forward is not None) == conv_module.gemm.available(np.float64)  # 48 <= 2 * 32, indexed
+    # where every output reads every input through several taps, one GEMM with a dense matrix
+    P1 = ((1, 1), (1, 1))
+    assert conv_small._dense_path((2, 24, 2, 2), (20, 24, 3, 3), (2, 2), (1, 1), P1, (1, 1)) is not None
+    assert conv_small._dense_path((2, 24, 2, 3), (20, 24, 3, 5), (2, 3), (1, 1), ((1, 1), (2, 2)), (1, 1)) is not None
+    assert conv_small._dense_path((2, 24, 3, 3), (20, 24, 3, 3), (3, 3), (1, 1), P1, (1, 1)) is None  # corners
+    assert conv_small._dense_path((2, 24, 1, 1), (20, 24, 3, 3), (1, 1), (1, 1), P1, (1, 1)) is None  # one tap
+    assert conv_small._dense_path((2, 256, 2, 2), (256, 256, 3, 3), (2, 2), (1, 1), P1, (1, 1)) is None  # 1M
+    # 4x4 maps: dx as the indexed forward of gy where C_out is one register tile, a multiple of 8
+    assert conv_module._narrow_small_map_input_grad((2, 64, 4, 4), (16, 64, 3, 3), 1, np.float64) == \
+        conv_module.gemm.available(np.float64)
+    assert not conv_module._narrow_small_map_input_grad((2, 40, 4, 4), (24, 40, 3, 3), 1, np.float64)  # NR 16
+    assert not conv_module._narrow_small_map_input_grad((2, 40, 4, 4), (20, 40, 3, 3), 1, np.float32)  # % 8
+    assert not conv_module._narrow_small_map_input_grad((2, 64, 2, 2), (16, 64, 3, 3), 1, np.float32)  # 2x2
     assert not conv_module._indexed((2, 36, 8, 8), 8, np.float32)      # C_in not a multiple of 8
     assert conv_module._nhwc((2, 33, 12, 10), (8, 33, 3, 2), 1)
     assert not conv_module._nhwc_weight_grad((2, 33, 12, 10), (8, 33, 3, 2), 1)
@@ -159,7 +179,7 @@ def test_deep_paths_are_taken():
     assert not conv_module._nhwc((2, 64, 4, 4), (8, 32, 3, 3), 2)     # groups
 
 
-@pytest.mark.parametrize("case", [CASES[0], CASES[2], CASES[4], CASES[6], CASES[7], CASES[9], CASES[12], CASES[13]])
+@pytest.mark.parametrize("case", [CASES[0], CASES[2], CASES[4], CASES[6], CASES[7], CASES[9], CASES[10], CASES[14], CASES[15]])
 def test_input_grad_of_a_shorter_gy(case):
     """conv_transpose2d with output_padding asks for an input larger than gy's conv output
     allows: a gy one row short must act as the full gy with a zero last row."""
@@ -173,6 +193,17 @@ def test_input_grad_of_a_shorter_gy(case):
     gy_full = np.zeros(y.shape)  # the same gradient with the missing rows as zeros
     gy_full[:, :, :gy.shape[2]] = gy
     assert_close(ours, conv2d_input_grad(gy_full, w, x.shape, stride, pad, dil, 1), np.float64)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_dense_small_map_of_an_empty_batch(dtype):
+    """The 2x2 maps' dense GEMM (kernels/conv_small.py) with no samples: empty results, as torch."""
+    x, w, b = np.zeros((0, 24, 2, 2), dtype), np.ones((20, 24, 3, 3), dtype), np.ones(20, dtype)
+    pad = ((1, 1), (1, 1))
+    assert conv2d(x, w, b, (1, 1), pad, (1, 1), 1).shape == (0, 20, 2, 2)
+    assert conv2d_input_grad(np.zeros((0, 20, 2, 2), dtype), w, x.shape, (1, 1), pad, (1, 1), 1).shape == x.shape
+    np.testing.assert_array_equal(conv2d_weight_grad(np.zeros((0, 20, 2, 2), dtype), x, w.shape, (1, 1), pad, (1, 1), 1),
+                                  np.zeros(w.shape, dtype))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -1,7 +1,8 @@
 """kernels/layout.py's copies against NumPy's: the swap of the two leading axes, NCHW to padded
 channels last and back (cropped, plus a bias), a block added into a strided rectangle; contiguous
-and strided inputs, planes too short for the loops, dtype conversions, and the entry checks (the
-conftest runs each serial and threaded)."""
+and strided inputs, planes too short for the loops, the 8x8 register transposes of an uncropped
+copy back to NCHW, dtype conversions, and the entry checks (the conftest runs each serial and
+threaded)."""
 
 import numpy as np
 import pytest
@@ -78,7 +79,8 @@ def test_nchw_to_nhwc_of_a_strided_view_and_to_another_dtype():
     np.testing.assert_array_equal(nchw_to_nhwc(x, ((1, 0), (0, 2)), np.float32), want.astype(np.float32))
 
 
-@pytest.mark.parametrize("shape", [(2, 5, 4, 6), (3, 40, 3, 3), (2, 3, 1, 1), (1, 7, 2, 1)])
+@pytest.mark.parametrize("shape", [(2, 5, 4, 6), (3, 40, 3, 3), (2, 3, 1, 1), (1, 7, 2, 1),
+                                   (2, 16, 4, 4), (3, 24, 2, 4), (2, 8, 8, 8)])  # 8x8 blocks, uncropped
 @pytest.mark.parametrize("padding", PADS)
 @pytest.mark.parametrize("with_bias", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
