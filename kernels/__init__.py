@@ -30,6 +30,14 @@ from .pool import (
 from .reduction import sum_leading
 from .threading import get_num_threads, set_num_threads
 
+# A count given to minitorch.set_num_threads before this package was imported is remembered by
+# minitorch/_core/threads.py and applied here, on every way in (the CPU backend's first kernel, or a
+# direct ``import minitorch.kernels``). Looked up, not imported: nothing here imports minitorch.
+_sys_threads = __import__("sys").modules.get("minitorch._core.threads")
+if _sys_threads is not None:
+    _sys_threads.apply_pending(threading)
+del _sys_threads
+
 __all__ = [
     "adam_step", "adaptive_avg_pool2d", "adaptive_avg_pool2d_backward", "adaptive_max_pool2d", "add_scaled", "avg_pool2d",
     "avg_pool2d_backward", "batch_norm", "batch_norm_backward", "col2im", "conv2d",

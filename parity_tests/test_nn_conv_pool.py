@@ -442,6 +442,17 @@ def test_import_compiles_nothing_and_threads_apply_lazily():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_a_count_set_before_a_direct_import_of_the_kernels_applies():
+    """benchmarks import ``minitorch.kernels`` themselves: the count set before still holds."""
+    code = (
+        "import minitorch\n"
+        "minitorch.set_num_threads(1)\n"
+        "import minitorch.kernels, numba\n"
+        "assert numba.get_num_threads() == 1 == minitorch.get_num_threads()\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_more_threads_than_cores_is_accepted_as_in_torch():
     """torch.set_num_threads takes any positive count and get_num_threads reports it; numba
     cannot start more threads than NUMBA_NUM_THREADS, so the kernels use at most that many."""

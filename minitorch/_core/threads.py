@@ -17,7 +17,7 @@ split for the count that was set all the same, so results never depend on the lo
 
 ``import minitorch`` does not import numba (it must stay fast and compile nothing), so a count
 set before the first kernel call is remembered here and applied when the CPU backend first
-imports ``minitorch.kernels`` (``backends/cpu.py: __getattr__``).
+imports ``minitorch.kernels`` (``kernels/__init__.py`` calls ``apply_pending``, however it is imported).
 """
 
 from __future__ import annotations

@@ -185,10 +185,8 @@ def __getattr__(name: str):
     """A kernel entry of ``_KERNELS``: the first one asked for imports ``minitorch.kernels``."""
     if name not in _KERNELS:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from .. import kernels
-    from .._core import threads as _threads
+    from .. import kernels  # applies a thread count set before it was imported (kernels/__init__.py)
 
-    _threads.apply_pending(kernels)  # a thread count set before the kernels were imported
     globals().update({entry: getattr(kernels, entry) for entry in _KERNELS})
     return globals()[name]
 
