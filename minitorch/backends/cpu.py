@@ -185,7 +185,9 @@ def __getattr__(name: str):
     """A kernel entry of ``_KERNELS``: the first one asked for imports ``minitorch.kernels``."""
     if name not in _KERNELS:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from .. import kernels  # applies a thread count set before it was imported (kernels/__init__.py)
+    from .. import (
+        kernels,  # applies a thread count set before it was imported (kernels/__init__.py)
+    )
 
     globals().update({entry: getattr(kernels, entry) for entry in _KERNELS})
     return globals()[name]

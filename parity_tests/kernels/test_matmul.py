@@ -332,8 +332,9 @@ def test_rows_or_columns_cut_gives_the_same_bits(shape, dtype):
     minitorch.compile, for a weight gradient that SGD reads next), else along the longer side:
     every element is one dot product over K in one call either way, so the cut never changes a
     bit (a weight gradient dY^T X here)."""
-    import minitorch
     from minitorch.kernels import blas
+
+    import minitorch
 
     before = minitorch.get_num_threads()
     minitorch.set_num_threads(2)
