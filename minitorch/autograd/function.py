@@ -605,6 +605,14 @@ def is_anomaly_enabled() -> bool:
     return _anomaly_enabled
 
 
+def arrays_suffice() -> bool:
+    """Whether an op may compute on the backend arrays without ``Function.apply``: grad mode is off
+    (no node can be recorded: a backward without ``create_graph``, ``no_grad``) and nobody watches
+    ``apply`` (a profile and a ``minitorch.compile`` capture must see every op). A backward formula
+    asks this before its direct path (``_ops/linalg/matmul.py: grad_a``)."""
+    return not _grad_state.enabled and _observer is None
+
+
 def _set_observer(observer: Any) -> None:
     """Who ``apply`` tells from now on; ``observers.watch``/``unwatch`` call it (``subscribe``)."""
     global _observer
