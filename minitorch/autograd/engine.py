@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .._core import capture as _capture
+from .._core.dtype import _BY_NP
 from .._core.strides import is_contiguous, is_non_overlapping_and_dense, numel
 from .._core.strides import is_expandable_to as _is_expandable_to
 from ..backends import backend_of
@@ -73,7 +74,7 @@ def run_backward(
     plain = task.plain  # Tensor.backward() with no hooks, capture, anomaly mode or profiler
     with grad_mode.set_grad_enabled(create_graph):  # create_graph: backward records a graph too
         while ready:
-            node = _pop(ready)
+            node = ready.pop() if len(ready) == 1 else _pop(ready)  # (one node, a chain's: no heap walk)
             grads = buffers.pop(node)
             # An inner node without hooks skips ``arrived`` (which would return ``grads`` as they are).
             if not plain or node._pre_hooks or node._retained or node._node_pre_hooks \
@@ -97,7 +98,8 @@ def run_backward(
                 nxt, nr = edge
                 if g is not None:  # 4. un-broadcast, and sum into the next node's buffer
                     meta = nxt._out_meta[nr]
-                    if g._data.shape != meta[0] or g.dtype is not meta[1]:  # (the call only when it acts)
+                    # (the call only when it acts; ``_BY_NP[...]`` is ``g.dtype`` without the property's frame)
+                    if g._data.shape != meta[0] or _BY_NP[g._data.dtype] is not meta[1]:
                         g = validate_grad(node, i, g, meta)
                     buf = buffers.get(nxt)
                     if buf is None:
@@ -106,12 +108,15 @@ def run_backward(
                         buf[nr] = g
                     elif create_graph or not _add_in_place(buf, nr, g):
                         buf[nr] = buf[nr] + g
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
-                    if nxt in buffers:
-                        _push(ready, nxt)
-                    else:
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
+                    if nxt not in buffers:
                         _skip_subgraph(nxt, deps, buffers, ready)
+                    elif ready:
+                        _push(ready, nxt)
+                    else:  # an empty queue: what ``_push`` would do
+                        ready.append(nxt)
             g = None  # hold no gradient that a leaf could take over (``_can_steal``)
             del grads, grads_in
     return task.captured
