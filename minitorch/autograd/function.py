@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from .._core import args as _args
+from .._core.dtype import _BY_NP
 from . import grad_mode, observers
 
 _sequence = itertools.count()
@@ -407,7 +408,9 @@ class Function(metaclass=_FunctionMeta):
             ctx = cls._backward_cls()
             record = grad and needed
             if needed and (grad or not raw):  # per input: a second pass, only where one requires grad
-                ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+                # (``requires_grad`` inline, as in the pass above: the property only for a view)
+                ctx.needs_input_grad = tuple([isinstance(a, Tensor) and (a._requires_grad or (
+                    a._base is not None and a.requires_grad)) for a in args])
             else:  # also a Primitive under no_grad (a backward without create_graph): it records
                 # nothing, so its forward need not save anything for a gradient (PyTorch's own ops
                 # do not even make the node); a user's Function still sees requires_grad, as PyTorch's
@@ -518,9 +521,19 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
     ctx._seq = next(_sequence)
     if _anomaly_enabled:
         ctx._forward_trace = _user_stack()
-    # an input that needs no gradient has no edge (``needs_input_grad`` is its ``requires_grad``)
-    ctx._edges = tuple([a._grad_edge() if need else None for a, need in zip(args, ctx.needs_input_grad)])
-    ctx._tensor_args = tuple([isinstance(a, Tensor) for a in args])
+    # An input that needs no gradient has no edge (``needs_input_grad`` is its ``requires_grad``).
+    # One pass for edges and tensor flags; an input that is no view and has a grad_fn is its edge
+    # as ``_grad_edge`` gives it (the ``grad_fn`` property regenerates only a view's).
+    edges, tensor_args = [], []
+    for a, need in zip(args, ctx.needs_input_grad):
+        if need:
+            fn = a._grad_fn
+            edges.append((fn, a._output_nr) if fn is not None and a._base is None else a._grad_edge())
+        else:
+            edges.append(None)
+        tensor_args.append(isinstance(a, Tensor))
+    ctx._edges = tuple(edges)
+    ctx._tensor_args = tuple(tensor_args)
     non_diff = ctx._non_differentiable
     meta: list[tuple | None] = []
     ctx._out_meta = meta
@@ -528,7 +541,7 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
         if not isinstance(o, Tensor):
             meta.append(None)
             continue
-        dtype = o.dtype
+        dtype = _BY_NP[o._data.dtype]  # ``o.dtype`` without the property's frame
         meta.append((o._data.shape, dtype, o._device))
         if dtype.is_floating_point and not (non_diff and any(o is n or o._data is n for n in non_diff)):
             o._requires_grad = True

@@ -53,6 +53,8 @@ def column_major(a) -> bool:
     """``a`` is a matrix stored column by column (element strides (1, rows)), both dims > 1."""
     if a.ndim != 2 or a.shape[0] < 2 or a.shape[1] < 2:
         return False
+    if type(a) is _ndarray:  # the element strides (1, rows) in bytes, without making the tuple
+        return a.strides == (a.itemsize, a.itemsize * a.shape[0])
     return backend_of(a).element_strides(a) == (1, a.shape[0])
 
 
