@@ -15,7 +15,7 @@
    inputs are captured instead.
 
 Everything else is a special case, kept out of the core loop in ``GraphTask`` below it: the
-tensor and node hooks, what ``autograd.grad`` captures and the nodes it can skip, the gradient
+tensor and node hooks (run and checked by ``hooks.py``), what ``autograd.grad`` captures and the nodes it can skip, the gradient
 layout contract of ``.grad`` (``_clone_obey_contract``), integer outputs that get no zeros
 (``_materialize``), and anomaly mode's NaN check.
 """
@@ -33,7 +33,7 @@ from .._core.dtype import _BY_NP
 from .._core.strides import is_contiguous, is_non_overlapping_and_dense, numel
 from .._core.strides import is_expandable_to as _is_expandable_to
 from ..backends import backend_of
-from . import function, grad_mode
+from . import function, grad_mode, hooks
 from ._fill import zeros
 from .function import AccumulateGrad, Node
 
@@ -243,14 +243,14 @@ class GraphTask:
     def arrived(self, node: Node, grads: list):
         """The gradients ``node`` runs with, or None when it does not run (a leaf, or not needed)."""
         if node._pre_hooks or node._retained:
-            grads = _run_pre_hooks(node, grads)
+            grads = hooks.run_tensor_hooks(node, grads)
         variable = node.variable if isinstance(node, AccumulateGrad) else None  # a leaf's tensor
         leaf = variable is not None
         if not (leaf or self.capture or self.needed is not None or not self.accumulate):
             # the common case: Tensor.backward() at an inner node
-            return _run_node_pre_hooks(node, grads) if node._node_pre_hooks else grads
+            return hooks.run_node_pre_hooks(node, grads) if node._node_pre_hooks else grads
         if variable is not None and variable._hooks and grads[0] is not None and self._runs_leaf(node):
-            grads = [_run_leaf_hooks(variable, grads[0])]  # before capture, as PyTorch
+            grads = [hooks.run_leaf_hooks(variable, grads[0])]  # before capture, as PyTorch
         if self.capture:
             captured = self.captured
             for nr, g in enumerate(grads):
@@ -259,7 +259,7 @@ class GraphTask:
         if variable is not None:
             if self.accumulate and self._runs_leaf(node) and grads[0] is not None:
                 if node._node_pre_hooks:
-                    grads = _run_node_pre_hooks(node, grads)
+                    grads = hooks.run_node_pre_hooks(node, grads)
                 if grads[0] is None:  # a prehook dropped it
                     pass
                 elif _profiler is None:
@@ -270,7 +270,7 @@ class GraphTask:
                     _capture.graph_break("a node hook runs Python in backward")
                     out = hook((), tuple(grads))
                     if out is not None:
-                        check_hook_results(hook, (), out)
+                        hooks.check_hook_results(hook, (), out)
             return None
         needed = self.needed
         if needed is not None and node not in needed:
@@ -280,7 +280,7 @@ class GraphTask:
         ):
             return None  # autograd.grad: no input it asked about is behind this node
         if node._node_pre_hooks:
-            grads = _run_node_pre_hooks(node, grads)
+            grads = hooks.run_node_pre_hooks(node, grads)
         return grads
 
     def call(self, node: Node, grads: list) -> tuple:
@@ -298,7 +298,7 @@ class GraphTask:
                 _capture.graph_break("a node hook runs Python in backward")
                 out = hook(grads_in, tuple(grads))
                 if out is not None:
-                    grads_in = check_hook_results(hook, grads_in, out)
+                    grads_in = hooks.check_hook_results(hook, grads_in, out)
             if self.anomaly:
                 _check_nan(node, grads_in)
         if not self.retain_graph:
@@ -360,54 +360,6 @@ def validate_grad(node: Node, index: int, grad, meta):
     if grad.dtype is not dtype:
         grad = grad.to(dtype)
     return grad
-
-
-def check_hook_result(name: str, original, result):
-    """What the hook ``name`` returned, checked against the gradient it was given (``original`` if None).
-
-    A hook may change a gradient's values, never its type or size: the node that receives it (a
-    kernel indexing by the forward's shape, an optimizer's fused loop) trusts both. PyTorch's
-    ``check_single_result`` (``torch/csrc/autograd/python_hook.cpp``) raises the same errors.
-    """
-    if result is None:
-        return original
-    if original is None:
-        raise RuntimeError("can't replace a None gradient with a non-None value")
-    if not isinstance(result, function._tensor_class):  # (Tensor registers itself there: no import per call)
-        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
-    if result.dtype is not original.dtype or result.device != original.device:
-        raise RuntimeError(
-            f"hook '{name}' has changed the type of value (was {_type_name(original)} got {_type_name(result)})"
-        )
-    if result._data.shape != original._data.shape:
-        raise RuntimeError(f"hook '{name}' has changed the size of value")
-    return result
-
-
-def check_hook_results(hook, originals: tuple, results) -> tuple:
-    """``check_hook_result`` for a node's hook, which returns a tuple (a post hook: one gradient per
-    input; a prehook: one per output). The tuple replaces the gradients as a whole, as in PyTorch's
-    ``_call_hooks``: a None in it is no gradient, not "keep this one"."""
-    if not isinstance(results, tuple):
-        raise TypeError(f"expected tuple, but hook returned '{type(results).__name__}'")
-    name = hook_name(hook)
-    if len(results) != len(originals):
-        raise RuntimeError(
-            f"hook '{name}' has returned an incorrect number of values "
-            f"(got {len(results)}, but expected {len(originals)})"
-        )
-    return tuple([None if r is None else check_hook_result(name, o, r) for o, r in zip(originals, results)])
-
-
-def hook_name(hook) -> str:
-    """How error messages name a hook: its ``__name__`` (``'<lambda>'`` for a lambda)."""
-    return getattr(hook, "__name__", type(hook).__name__)
-
-
-def _type_name(t) -> str:
-    """PyTorch's ``Tensor.toString()``: ``torch.FloatTensor``, ``torch.cuda.FloatTensor``."""
-    name = t.type()
-    return name.replace("torch.", "torch.cuda.", 1) if t.device.type == "cuda" and ".cuda." not in name else name
 
 
 def _collect_dependencies(roots: list[Node]) -> dict[Node, int]:
@@ -481,39 +433,6 @@ def _skip_subgraph(node, deps, buffers, ready) -> None:
                     stack.append(nxt)
 
 
-def _run_pre_hooks(node: Node, grads: list) -> list:
-    """Tensor hooks of the node's outputs, then ``retain_grad`` (which PyTorch always runs last)."""
-    if not node._pre_hooks and not node._retained:
-        return grads
-    if node._pre_hooks:
-        _capture.graph_break("a tensor hook runs Python in backward")
-    grads = list(grads)
-    for nr, hooks in node._pre_hooks.items():
-        for hook in tuple(hooks):  # a snapshot, as PyTorch's: a hook may remove hooks while they run
-            if grads[nr] is None:
-                continue
-            grads[nr] = check_hook_result(hook_name(hook), grads[nr], hook(grads[nr]))
-    for nr, ref in node._retained.items():
-        t = ref()
-        if t is not None and grads[nr] is not None:
-            g = grads[nr]
-            t.grad = g.detach().clone() if t.grad is None else t.grad + g.detach()
-    return grads
-
-
-def _run_node_pre_hooks(node: Node, grads: list) -> list:
-    """The node's own prehooks (``Node.register_prehook``), each given the tuple of all its output
-    gradients as the previous one left it; a tuple returned replaces it (each gradient checked as
-    a tensor hook's; a None in it is no gradient)."""
-    _capture.graph_break("a node prehook runs Python in backward")
-    grads_out = tuple(grads)
-    for hook in tuple(node._node_pre_hooks):
-        out = hook(grads_out)
-        if out is not None:
-            grads_out = check_hook_results(hook, grads_out, out)
-    return list(grads_out)
-
-
 def _materialize(node: Node, grads: list) -> list:
     """Outputs that received no gradient get zeros (PyTorch's ``materialize_grads``).
 
@@ -531,14 +450,6 @@ def _materialize(node: Node, grads: list) -> list:
             g = zeros(meta[0], dtype=meta[1], device=meta[2])
         out.append(g)
     return out
-
-
-def _run_leaf_hooks(variable, grad):
-    """The hooks registered on a leaf (``Tensor.register_hook``), each given the previous one's result."""
-    _capture.graph_break("a tensor hook runs Python in backward")
-    for hook in tuple(variable._hooks):
-        grad = check_hook_result(hook_name(hook), grad, hook(grad))
-    return grad
 
 
 def _accumulate(variable, grad, create_graph: bool) -> None:
