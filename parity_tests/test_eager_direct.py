@@ -219,3 +219,33 @@ def test_matmul_gradients_direct_taken_only_without_a_graph_or_a_watcher(monkeyp
         (a @ b).sum().backward()
     assert len(calls) == 3
     assert "aten::transpose" in {e.key for e in prof.key_averages()}
+
+
+# ----------------------------------------------------------------------------- a bias's gradient
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("lead", [1, 2])
+def test_bias_gradient_sum_direct_equals_general_and_torch(dtype, lead):
+    """A gradient summed over leading dims (a bias's, ``engine.validate_grad``) is summed on the
+    array when nobody watches: bit for bit the ``sum`` op a watcher sees, and torch's value."""
+    rng = np.random.default_rng(3)
+    x_np = rng.standard_normal((2, 3, 4)[-lead - 1:]).astype(dtype)
+    b_np = rng.standard_normal(4).astype(dtype)
+    w_np = rng.standard_normal(x_np.shape).astype(dtype)
+
+    def bias_grad(lib, watch=False):
+        b = lib.tensor(b_np, requires_grad=True)
+        y = (lib.tensor(x_np) + b) * lib.tensor(w_np)
+        watcher = observers.Observer()
+        if watch:
+            observers.watch(watcher)
+        try:
+            y.sum().backward()
+        finally:
+            observers.unwatch(watcher)
+        return b.grad
+
+    direct, general, theirs = bias_grad(mt), bias_grad(mt, watch=True), bias_grad(torch)
+    assert direct.dtype is general.dtype and str(direct.dtype) == str(theirs.dtype)
+    assert np.array_equal(direct.numpy(), general.numpy())
+    np.testing.assert_allclose(direct.numpy().astype(float), theirs.numpy().astype(float),
+                               rtol=1e-2 if dtype == "float16" else 1e-6)

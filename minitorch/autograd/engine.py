@@ -349,7 +349,14 @@ def validate_grad(node: Node, index: int, grad, meta):
             # only leading dims to sum (a bias; expandable, so no check): one op; the view
             # sum_to_size adds after its keepdim sum, as PyTorch's, is seen only in a recorded
             # graph (create_graph)
-            grad = grad.sum(dim=0 if lead == 1 else tuple(range(lead)))
+            dims = tuple(range(lead))
+            data = grad._data
+            if function._observer is None and type(data) is np.ndarray and data.dtype.kind == "f":
+                # ``Sum.forward``'s array sum (a float sums in its own dtype) without ``sum()``'s
+                # argument checks and the op: grad mode is off, so no node, and nobody watches
+                grad = function._make(np.asarray(backend_of(data).sum(data, axis=dims)), grad._device)
+            else:
+                grad = grad.sum(dim=dims)
         elif not _is_expandable_to(shape, grad.shape):
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {index} - got "

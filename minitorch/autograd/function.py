@@ -194,7 +194,7 @@ class SavedTensor:
             )
         if self.is_output:
             node = self.node()
-            alias = _detached(t)
+            alias = t._make(t._data, t._device, t._storage, t._stride, t._version_counter)  # _detached(t)
             alias._requires_grad = node is not None
             alias.grad_fn, alias._output_nr = node, self.output_nr
             return alias
@@ -257,9 +257,13 @@ class FunctionCtx(Node):
 
     @property
     def saved_tensors(self) -> tuple:
-        if self._saved is None:
+        saved = self._saved
+        if saved is None:
             raise RuntimeError(_FREED)
-        return tuple([s.unpack() if isinstance(s, SavedTensor) else s for s in self._saved])
+        if len(saved) == 1:  # (the common case, without the list comprehension's frame)
+            s = saved[0]
+            return (s.unpack() if isinstance(s, SavedTensor) else s,)
+        return tuple([s.unpack() if isinstance(s, SavedTensor) else s for s in saved])
 
     def mark_non_differentiable(self, *tensors) -> None:
         """These outputs get ``requires_grad=False`` (e.g. the indices of ``max``)."""
