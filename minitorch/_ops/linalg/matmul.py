@@ -152,8 +152,9 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {n_in}D and {n_other}D"
         )
-    check_same_dtype(input, other)
-    if input.dtype is _dtype.bool_ or out is not None:
+    if input._data.dtype is not other._data.dtype:  # (one array dtype: the same dtype, no call)
+        check_same_dtype(input, other)
+    if _dtype._BY_NP[input._data.dtype] is _dtype.bool_ or out is not None:
         check_not_bool(input, _KERNEL.get((n_in, n_other), "bmm"), out)
     a = input.unsqueeze(0) if n_in == 1 else input
     b = other.unsqueeze(-1) if n_other == 1 else other

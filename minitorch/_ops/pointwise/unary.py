@@ -195,7 +195,7 @@ def unary(name: str, x: Tensor, out=None) -> Tensor:
     """Apply the unary op ``name`` (int inputs are promoted to float where PyTorch does)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
-    dt = x.dtype
+    dt = _dtype._BY_NP[x._data.dtype]  # ``x.dtype`` without the property's frame
     if not dt.is_floating_point:
         if name in ("floor", "ceil", "trunc", "round"):
             return finish(x.clone(), out)  # integers are already whole: a copy, as PyTorch returns
