@@ -86,7 +86,7 @@ def _direct(g: Tensor, x: Tensor) -> bool:
     ``arrays_suffice`` (no node to record, nobody watching). An array's ``.T`` is the geometry the
     ``Transpose`` view gives the kernel (``cpu.matmul``, as ``MatMul.forward``'s), so the product
     is bit for bit the same. A column-major result stays the ``Transpose`` view of the product,
-    as on the general path: ``.grad`` takes over its memory the same way (``engine._sole_owner``
+    as on the general path: ``.grad`` takes over its memory the same way (``accumulate._sole_owner``
     follows a view's ``_base``)."""
     return type(g._data) is _ndarray and g._data.ndim == 2 and x._data.ndim == 2 and arrays_suffice()
 
