@@ -1,4 +1,4 @@
-"""The graph: backward nodes, saved tensors, and ``autograd.Function``.
+"""The graph: backward nodes and ``autograd.Function`` (what a node saves: ``saved.py``).
 
 Every differentiable op is a ``Function`` subclass with a ``forward`` and a
 ``backward``. Calling ``MyFn.apply(*inputs)`` runs ``forward`` and, when grad
@@ -24,7 +24,6 @@ from __future__ import annotations
 import itertools
 import traceback
 import types
-import weakref
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -34,6 +33,7 @@ import numpy as np
 from .._core import args as _args
 from .._core.dtype import _BY_NP
 from . import grad_mode, observers
+from .saved import SavedTensor
 
 _sequence = itertools.count()
 _anomaly_enabled = False
@@ -157,71 +157,6 @@ class _RemovableHandle:
     def remove(self) -> None:
         if self._item in self._container:
             self._container.remove(self._item)
-
-
-class SavedTensor:
-    """A tensor saved for backward, with the version it had when saved.
-
-    If the tensor is modified in place before backward, unpacking raises, as in
-    PyTorch: the gradient formula would silently use the wrong values.
-    An *output* of the node is saved without its ``grad_fn`` (that would be a
-    reference cycle) and re-attached when unpacked.
-    """
-
-    __slots__ = ("is_output", "node", "output_nr", "tensor", "version")
-
-    def __init__(self, tensor, node=None, output_nr=None):
-        self.version = tensor._version_counter.value
-        self.is_output = output_nr is not None
-        if self.is_output:
-            self.tensor = _detached(tensor)
-            self.node, self.output_nr = weakref.ref(node), output_nr
-        else:
-            self.tensor, self.node, self.output_nr = tensor, None, None
-
-    def unpack(self):
-        t = self.tensor
-        if t._version_counter.value != self.version:
-            # PyTorch names the node that made the tensor's *current* value.
-            node, nr = (self.node(), self.output_nr) if self.is_output else (t._grad_fn, t._output_nr)
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{t.type()} {list(t.shape)}]"
-                + (f", which is output {nr} of {_forward_name(node)}," if node is not None else "")
-                + f" is at version {t._version_counter.value}; expected version {self.version} instead. "
-                "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
-                "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
-            )
-        if self.is_output:
-            node = self.node()
-            alias = t._make(t._data, t._device, t._storage, t._stride, t._version_counter)  # _detached(t)
-            alias._requires_grad = node is not None
-            alias.grad_fn, alias._output_nr = node, self.output_nr
-            return alias
-        return t
-
-    def keep_original(self, overwritten) -> None:
-        """``overwritten`` is about to be written in place: save a copy of its current values instead.
-
-        This is PyTorch's ``original_self``: ``b.mul_(a)`` needs the old ``b`` for ``a``'s gradient.
-        The copy is a ``clone``, so it stays connected to the old history (double backward).
-        """
-        if not self.is_output and self.tensor is overwritten:
-            self.tensor = overwritten.clone()
-            self.version = 0
-
-
-def _detached(t):
-    """``t.detach()`` without materialising ``t``'s storage view (a saved output is aliased on
-    every forward and backward; the storage is made when something asks for it)."""
-    return t._make(t._data, t._device, t._storage, t._stride, t._version_counter)
-
-
-def _forward_name(node) -> str:
-    """``ExpBackward0`` -> ``Exp``: the forward op's name, as PyTorch's messages use it."""
-    import re
-
-    return re.sub(r"Backward\d*$", "", node.name())
 
 
 _FREED = (
