@@ -22,7 +22,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-import minitorch as lib  # noqa: E402
+import minitorch as lib
 
 
 def graph():
