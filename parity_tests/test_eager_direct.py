@@ -3,8 +3,9 @@
 - ``x + y``, ``x - y``, ``x * y``, ``x / y`` of two tensors of one floating dtype, shape and device
   that need no node, while nobody watches, are the backend's ufunc and a new Tensor
   (``_ops/pointwise/direct.py``); anything else takes the general path;
+- a unary op on such a float tensor is its table's forward on the array (``unary.py: unary``);
 - matmul's gradient products under no_grad skip the transposes' view Tensors and the ``MatMul`` op
-  (``_ops/linalg/matmul.py: grad_a``, ``grad_b``).
+  (``_ops/linalg/matmul.py: grad_a``, ``grad_b``), and a bias gradient's sum the ``sum`` op.
 
 Each direct path is checked three ways: its result is bit for bit the general path's, the
 operands it must not take (mixed dtypes, broadcasting, a node, a view of a base given grad, a
@@ -22,6 +23,7 @@ import torch
 import minitorch as mt
 from minitorch._ops.linalg import matmul as mm
 from minitorch._ops.pointwise import binary as ew
+from minitorch._ops.pointwise import unary
 from minitorch.autograd import observers
 
 OPS = {"add": (operator.add, ew.Add), "sub": (operator.sub, ew.Sub), "mul": (operator.mul, ew.Mul),
@@ -130,7 +132,7 @@ def test_only_the_signature_goes_direct(op, applies):
 
 def test_a_view_of_a_base_given_grad_records_a_node():
     """A view whose base was later written in place with a tensor that requires grad requires
-    grad too (its grad_fn is regenerated): ``v * y`` must record, not go direct."""
+    grad too (its grad_fn is regenerated): ``v * y`` and ``v.exp()`` must record, not go direct."""
     results = []
     for lib in (mt, torch):
         w = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
@@ -139,9 +141,12 @@ def test_a_view_of_a_base_given_grad_records_a_node():
         base.mul_(0).add_(w)  # base now has history; v, made before, is a view of it
         y = lib.tensor([5.0, 6.0])
         z = v * y
-        z.sum().backward()
-        results.append((v.requires_grad, z.requires_grad, type(z.grad_fn).__name__, w.grad.tolist()))
-    assert results[0] == results[1]
+        e = v.exp()
+        (z.sum() + e.sum()).backward()
+        results.append((v.requires_grad, z.requires_grad, type(z.grad_fn).__name__, type(e.grad_fn).__name__,
+                        np.array(w.grad.tolist())))
+    assert results[0][:4] == results[1][:4]
+    np.testing.assert_allclose(results[0][4], results[1][4], rtol=1e-6)
 
 
 def test_a_profile_records_a_direct_op():
@@ -249,3 +254,52 @@ def test_bias_gradient_sum_direct_equals_general_and_torch(dtype, lead):
     assert np.array_equal(direct.numpy(), general.numpy())
     np.testing.assert_allclose(direct.numpy().astype(float), theirs.numpy().astype(float),
                                rtol=1e-2 if dtype == "float16" else 1e-6)
+
+
+# ----------------------------------------------------------------------------- unary ops
+def _watched(fn):
+    """``fn()`` while an observer watches ``apply``: the general path."""
+    watcher = observers.Observer()
+    observers.watch(watcher)
+    try:
+        return fn()
+    finally:
+        observers.unwatch(watcher)
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+@pytest.mark.parametrize("name", sorted(unary.UNARY))
+def test_unary_direct_equals_general_and_torch(name, layout):
+    """Every row of the unary table: the direct result is the general op's bit for bit (values,
+    dtype, strides), and torch's values."""
+    a = np.random.default_rng(4).uniform(0.1, 0.9, (3, 4)).astype(np.float32)
+    x = mt.tensor(a)
+    x = x.t() if layout == "transposed" else x
+    direct = getattr(mt, name)(x)
+    general = _watched(lambda: getattr(mt, name)(x))
+    assert direct.dtype is general.dtype and direct.stride() == general.stride()
+    assert not direct.requires_grad and direct.grad_fn is None
+    np.testing.assert_array_equal(direct.numpy(), general.numpy())
+    t = torch.tensor(a)
+    t = t.t() if layout == "transposed" else t
+    np.testing.assert_allclose(direct.numpy(), getattr(torch, name)(t).numpy(), rtol=1e-6, atol=1e-7)
+
+
+def test_unary_only_the_signature_goes_direct(monkeypatch):
+    calls = []
+    exp = unary.UNARY_FUNCTIONS["exp"]
+    original = exp.apply
+    monkeypatch.setattr(exp, "apply", classmethod(lambda cls, *a: calls.append(1) or original(*a)))
+    x = mt.randn(3, 3)
+    x.exp()
+    assert not calls
+    for k, case in enumerate([lambda: mt.randn(()).exp(),                        # 0-d
+                              lambda: mt.tensor([1, 2]).exp(),                  # an int input: cast
+                              lambda: mt.randn(3, requires_grad=True).exp(),    # a node
+                              lambda: mt.exp(x, out=mt.empty(3, 3)),            # out=
+                              lambda: _watched(x.exp)], 1):                     # a watcher
+        case()
+        assert len(calls) == k, k
+    with mt.no_grad():
+        y = mt.randn(3, requires_grad=True).exp()
+    assert len(calls) == 5 and not y.requires_grad

@@ -19,7 +19,8 @@ Then the op is the backend's ufunc on the two arrays, wrapped in a new Tensor: e
 ``Add.forward`` (``Sub``, ``Mul``, ``Div``) computes, so the values are bit for bit the same.
 Backward formulas are made of such ops (``g * b`` in ``Mul``'s, ``g * y`` in ``exp``'s), and so is
 inference. Anything else (numbers, other dtypes or shapes, a node to record, ``alpha``) takes the
-general path; ``parity_tests/test_eager_fast_paths.py`` checks both against each other and torch.
+general path; ``parity_tests/test_eager_direct.py`` checks both against each other and torch.
+``unary.py: unary`` applies the same rule to one operand (``x.exp()`` is the table's forward).
 """
 
 from __future__ import annotations
