@@ -10,7 +10,11 @@ every workload once; the parent then asks the workers for one timing each in tur
 which goes first, ``--repeats`` times, and prints medians. Both workers live through the whole
 run, so imports, numba compilation and allocator warm-up are outside the timings, and load on the
 machine hits both sides alike. The workloads use only the public API, so any two revisions can be
-compared. Threads: minitorch's default (the kernels' pool); note the machine's load with the figure.
+compared. Threads: minitorch's default (the kernels' pool), or ``--threads N``; note the machine's
+load with the figure. ``--cpu-time`` times each call by the worker's CPU time
+(``time.process_time``) instead of the wall clock: on a machine so busy that a worker waits for a
+core (load average well above the core count), the wall clock counts the waiting, the CPU time
+only the work. Use it with ``--threads 1`` (more threads add the kernels' spinning to the count).
 """
 
 from __future__ import annotations
@@ -67,8 +71,9 @@ def make_workloads(torch):
     }
 
 
-def worker(root: str, conn) -> None:
-    """Import minitorch from ``root``, then serve timings: receive a workload name, send seconds per call."""
+def worker(root: str, conn, cpu_time: bool = False, threads: int | None = None) -> None:
+    """Import minitorch from ``root``, then serve timings: receive a workload name, send seconds per
+    call (wall clock, or the process's CPU time with ``cpu_time``)."""
     sys.path.insert(0, root)
     import minitorch
 
@@ -86,6 +91,9 @@ def worker(root: str, conn) -> None:
         sys.modules["minitorch.kernels"] = module
         spec.loader.exec_module(module)
         minitorch.kernels = module
+    if threads:
+        minitorch.set_num_threads(threads)
+    clock = time.process_time if cpu_time else time.perf_counter
     workloads = make_workloads(minitorch)
     for fn, number in workloads.values():
         for _ in range(3):
@@ -93,10 +101,10 @@ def worker(root: str, conn) -> None:
     conn.send(list(workloads))
     while (name := conn.recv()) is not None:
         fn, number = workloads[name]
-        start = time.perf_counter()
+        start = clock()
         for _ in range(number):
             fn()
-        conn.send((time.perf_counter() - start) / number)
+        conn.send((clock() - start) / number)
 
 
 def checkout(rev: str) -> str:
@@ -115,13 +123,15 @@ def main() -> None:
     parser.add_argument("old")
     parser.add_argument("new", nargs="?", default=None, help="default: the working tree")
     parser.add_argument("--repeats", type=int, default=21)
+    parser.add_argument("--cpu-time", action="store_true", help="time by CPU time, not the wall clock")
+    parser.add_argument("--threads", type=int, help="minitorch's threads (default: its own)")
     args = parser.parse_args()
     roots = {"old": checkout(args.old), "new": checkout(args.new) if args.new else ROOT}
     ctx = mp.get_context("spawn")
     conns, procs = {}, []
     for side, root in roots.items():
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=worker, args=(root, child))
+        proc = ctx.Process(target=worker, args=(root, child, args.cpu_time, args.threads))
         proc.start()
         conns[side] = parent
         procs.append(proc)
@@ -144,7 +154,8 @@ def main() -> None:
         proc.join()
     print(f"old: {args.old} ({roots['old']})\nnew: {args.new or 'working tree'} ({roots['new']})")
     print(f"load average before: {load_before[0]:.2f}, after: {os.getloadavg()[0]:.2f}; "
-          f"{os.cpu_count()} cores; medians of {args.repeats}\n")
+          f"{os.cpu_count()} cores; medians of {args.repeats}; "
+          f"{'CPU time' if args.cpu_time else 'wall clock'}, {args.threads or 'default'} thread(s)\n")
     print("| workload | old µs | new µs | new / old |\n|---|---:|---:|---:|")
     for name, old, new in rows:
         print(f"| {name} | {old:.1f} | {new:.1f} | {new / old:.2f}x |")

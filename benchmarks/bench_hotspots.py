@@ -10,7 +10,7 @@ along the channels (DenseNet), ``x ** k`` with a Python exponent, and the data p
 backward where the op has a gradient, on the shapes of the models in ``minitorch.vision``;
 the gradients are taken with ``autograd.grad``, as inside a network, where an activation's
 gradient flows on instead of being copied into a leaf's ``.grad`` (PyTorch's AccumulateGrad
-steals the buffer, minitorch's copies it: autograd/engine.py's ``_clone_obey_contract``).
+steals the buffer, minitorch's copies it: autograd/accumulate.py's ``_clone_obey_contract``).
 
 Both libraries run in this one process. Each repeat times a loop of calls of each library in
 turn, alternating which goes first; the table shows medians of the per-call time. torch runs

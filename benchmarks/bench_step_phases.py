@@ -13,7 +13,7 @@ time). The libraries alternate which goes first from one round to the next; the 
 phase's median over the rounds, and the load average before and after (the machine is shared).
 
 ``--accumulate``: a fresh float32 gradient of a conv weight's or a bias's shape is given to
-``autograd/engine.py``'s ``_accumulate`` (``.grad`` empty: it takes the array over, PyTorch's
+``autograd/accumulate.py``'s ``_accumulate`` (``.grad`` empty: it takes the array over, PyTorch's
 "stealing") and, alternately, to ``_clone_obey_contract`` (the copy it made for every gradient
 that was not a view until ``_can_steal`` stopped counting its own reference), medians of 200.
 """
@@ -90,7 +90,7 @@ def accumulate(rounds: int = 200) -> None:
     import numpy as np
 
     import minitorch
-    from minitorch.autograd import engine
+    from minitorch.autograd import accumulate as engine  # (autograd/accumulate.py since the split)
 
     for shape in ((384, 384, 3, 3), (256, 96, 5, 5), (4096,)):
         w = minitorch.zeros(*shape, requires_grad=True)

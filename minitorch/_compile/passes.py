@@ -91,7 +91,7 @@ def steal_gradient_copies(rec) -> None:
     """Let ``.grad`` take over a gradient's memory where the eager step would have.
 
     Eager backward gives a leaf the incoming gradient itself when nothing else holds it
-    (PyTorch's "stealing", ``autograd/engine.py: _can_steal``, by reference counts), else a
+    (PyTorch's "stealing", ``autograd/accumulate.py: _can_steal``, by reference counts), else a
     copy in the leaf's layout (``_clone_obey_contract``: ``empty``, ``copyto``). Under capture
     the recorder holds every array, so it always sees the copy. Here an ``empty`` + ``copyto``
     pair becomes one ``steal`` step (the source array itself) when the same rule holds in the

@@ -13,7 +13,8 @@ from .._core import capture as _capture
 from .._core.strides import is_contiguous
 from .._tensor.tensor import Tensor, _no_grad_view_error
 from ..autograd import grad_mode
-from ..autograd.function import Primitive, SavedTensor
+from ..autograd.function import Primitive
+from ..autograd.saved import SavedTensor
 from ..backends import backend_of
 from ._out import _legacy, can_cast
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .._core import dtype as _dtype
 from .._core.args import scalar_in_range
+from .._core.dtype import _BY_NP
 from .._tensor.tensor import Tensor
 from ..autograd.function import Primitive
 from ..backends import backend_of
@@ -17,7 +18,7 @@ def promote(a, b, to_float: bool = False):
     """Cast the operands of a binary op to their common dtype; Python numbers stay numbers."""
     a_tensor = isinstance(a, Tensor)
     if a_tensor and isinstance(b, Tensor) and a._data.dtype is b._data.dtype:
-        dt = a.dtype  # the common case, answered before result_type's walk over categories
+        dt = _BY_NP[a._data.dtype]  # the common case, before result_type's walk (``a.dtype``, no frame)
         if not to_float or dt.is_floating_point:
             return a, b, dt  # and nothing to cast
     elif a_tensor and type(b) in (int, float, bool) and a.dtype.is_floating_point:

@@ -21,6 +21,8 @@ from __future__ import annotations
 import functools
 import inspect
 
+import numpy as np
+
 from .._core import dtype as _dtype
 from .._ops._inplace import write_inplace
 from .._ops.indexing import advanced as _advanced
@@ -31,6 +33,7 @@ from .._ops.pointwise import binary as _binary
 from .._ops.pointwise import binary as ew
 from .._ops.pointwise import compare as _compare
 from .._ops.pointwise import compare as cmp
+from .._ops.pointwise import direct as _direct
 from .._ops.pointwise import unary as _unary
 from .._ops.pointwise.unary import unary
 from .._ops.random import sampling as _sampling
@@ -461,11 +464,11 @@ class Tensor(TensorBase):
     __array_priority__ = 1000  # NumPy defers to the Tensor's operators
     __array_wrap__ = array_wrap
 
-    # ---- arithmetic operators (_ops/pointwise/binary.py)
-    __add__ = declines_arrays(ew.add)
-    __sub__ = declines_arrays(ew.sub)
-    __mul__ = declines_arrays(ew.mul)
-    __truediv__ = declines_arrays(ew.div)
+    # ---- arithmetic operators (_ops/pointwise/binary.py; two tensors that need no node: direct.py)
+    __add__ = _direct.operator(ew.add, np.add, "__add__")
+    __sub__ = _direct.operator(ew.sub, np.subtract, "__sub__")
+    __mul__ = _direct.operator(ew.mul, np.multiply, "__mul__")
+    __truediv__ = _direct.operator(ew.div, np.true_divide, "__truediv__")
     __floordiv__ = declines_arrays(lambda s, o: ew.floor_divide(s, o))
     __mod__ = declines_arrays(lambda s, o: ew.remainder(s, o))
     __pow__ = declines_arrays(lambda s, o: ew.pow(s, o))

@@ -36,7 +36,8 @@ from .._core.size import Size
 from .._core.strides import contiguous_strides, is_contiguous
 from ..autograd import backward as _backward
 from ..autograd import grad_mode
-from ..autograd.function import AccumulateGrad, _forward_name, register_tensor_class
+from ..autograd.function import AccumulateGrad, register_tensor_class
+from ..autograd.saved import _forward_name
 from ..backends import backend_of
 
 _NON_LEAF_GRAD_WARNING = (

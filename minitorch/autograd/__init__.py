@@ -1,8 +1,11 @@
 """``minitorch.autograd``: reverse-mode automatic differentiation.
 
 - ``function.py``: graph nodes, saved tensors, ``Function``;
+- ``saved.py``: the tensors a node saves for backward, checked against in-place writes;
 - ``observers.py``: who watches ``Function.apply`` (the profiler, ``minitorch.compile``'s capture);
 - ``engine.py``: the backward pass (``run_backward``);
+- ``accumulate.py``: gradients summed into the engine's buffers and into a leaf's ``.grad`` (stealing, layout);
+- ``hooks.py``: the tensor, leaf and node hooks backward runs, and the checks of what they return;
 - ``grad_mode.py``: ``no_grad`` and friends;
 - ``gradcheck.py``: finite-difference checks of gradients;
 - ``anomaly.py``: ``detect_anomaly``.

@@ -14,26 +14,27 @@
    adds into ``.grad``; for ``autograd.grad`` the gradients of the requested
    inputs are captured instead.
 
-Everything else is a special case, kept out of the core loop in ``GraphTask`` below it: the
-tensor and node hooks, what ``autograd.grad`` captures and the nodes it can skip, the gradient
-layout contract of ``.grad`` (``_clone_obey_contract``), integer outputs that get no zeros
-(``_materialize``), and anomaly mode's NaN check.
+Everything else is a special case, kept out of the core loop in ``GraphTask`` below it: what
+``autograd.grad`` captures and the nodes it can skip, integer outputs that get no zeros
+(``_materialize``), and anomaly mode's NaN check. Two ideas of their own have their own files:
+the tensor and node hooks (``hooks.py``), and summing gradients without a copy where nothing
+else sees them, into a buffer or a leaf's ``.grad`` (``accumulate.py``).
 """
 
 from __future__ import annotations
 
-import sys
 import warnings
 from typing import Any
 
 import numpy as np
 
 from .._core import capture as _capture
-from .._core.strides import is_contiguous, is_non_overlapping_and_dense, numel
+from .._core.dtype import _BY_NP
 from .._core.strides import is_expandable_to as _is_expandable_to
 from ..backends import backend_of
-from . import function, grad_mode
+from . import function, grad_mode, hooks
 from ._fill import zeros
+from .accumulate import _accumulate, _add_in_place
 from .function import AccumulateGrad, Node
 
 _profiler: Any = None  # the recorder of a running minitorch.profiler.profile (profiler/_recorder.py)
@@ -73,7 +74,7 @@ def run_backward(
     plain = task.plain  # Tensor.backward() with no hooks, capture, anomaly mode or profiler
     with grad_mode.set_grad_enabled(create_graph):  # create_graph: backward records a graph too
         while ready:
-            node = _pop(ready)
+            node = ready.pop() if len(ready) == 1 else _pop(ready)  # (one node, a chain's: no heap walk)
             grads = buffers.pop(node)
             # An inner node without hooks skips ``arrived`` (which would return ``grads`` as they are).
             if not plain or node._pre_hooks or node._retained or node._node_pre_hooks \
@@ -97,7 +98,8 @@ def run_backward(
                 nxt, nr = edge
                 if g is not None:  # 4. un-broadcast, and sum into the next node's buffer
                     meta = nxt._out_meta[nr]
-                    if g._data.shape != meta[0] or g.dtype is not meta[1]:  # (the call only when it acts)
+                    # (the call only when it acts; ``_BY_NP[...]`` is ``g.dtype`` without the property's frame)
+                    if g._data.shape != meta[0] or _BY_NP[g._data.dtype] is not meta[1]:
                         g = validate_grad(node, i, g, meta)
                     buf = buffers.get(nxt)
                     if buf is None:
@@ -106,43 +108,20 @@ def run_backward(
                         buf[nr] = g
                     elif create_graph or not _add_in_place(buf, nr, g):
                         buf[nr] = buf[nr] + g
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
-                    if nxt in buffers:
-                        _push(ready, nxt)
-                    else:
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
+                    if nxt not in buffers:
                         _skip_subgraph(nxt, deps, buffers, ready)
+                    elif ready:
+                        _push(ready, nxt)
+                    else:  # an empty queue: what ``_push`` would do
+                        ready.append(nxt)
             g = None  # hold no gradient that a leaf could take over (``_can_steal``)
             del grads, grads_in
     return task.captured
 
 
-def _add_in_place(buf: list, nr: int, g) -> bool:
-    """``buf[nr] += g`` on the arrays, when nothing but the buffer can see ``buf[nr]`` (PyTorch's
-    ``InputBuffer::accumulate``: in place when grad mode is off and it holds the last reference
-    to the tensor and its storage; a new sum otherwise). Returns whether it added.
-
-    The caller is in no_grad (no ``create_graph``), and ``g`` and ``buf[nr]`` were both made the
-    input's shape and dtype (``validate_grad``). Here: a NumPy array that owns its memory
-    (``base`` None), referenced by this Tensor alone (no view, alias or cached storage of it), a
-    Tensor referenced by the buffer alone (not ``g``, not a user's gradient, not one a hook kept),
-    and no capture watching (its plan would see the write as a step; it gets the sum instead).
-    """
-    old = buf[nr]
-    data = old._data
-    if (type(data) is not np.ndarray or data.base is not None or old is g or _capture.observer is not None
-            or sys.getrefcount(old) > _BUFFER_REFS or sys.getrefcount(data) > _DATA_REFS
-            or not data.flags.writeable or data.dtype != g._data.dtype or data.shape != g._data.shape):
-        return False
-    np.add(data, g._data, out=data)
-    return True
-
-
-# References while ``_add_in_place`` runs when only the buffer holds the old gradient: the buffer
-# list's, ``old`` and getrefcount's argument; its array: the Tensor's ``_data``, ``data`` and the
-# argument.
-_BUFFER_REFS = 3
-_DATA_REFS = 3
 
 
 # ----------------------------------------------------------------------------- the ready queue
@@ -238,14 +217,14 @@ class GraphTask:
     def arrived(self, node: Node, grads: list):
         """The gradients ``node`` runs with, or None when it does not run (a leaf, or not needed)."""
         if node._pre_hooks or node._retained:
-            grads = _run_pre_hooks(node, grads)
+            grads = hooks.run_tensor_hooks(node, grads)
         variable = node.variable if isinstance(node, AccumulateGrad) else None  # a leaf's tensor
         leaf = variable is not None
         if not (leaf or self.capture or self.needed is not None or not self.accumulate):
             # the common case: Tensor.backward() at an inner node
-            return _run_node_pre_hooks(node, grads) if node._node_pre_hooks else grads
+            return hooks.run_node_pre_hooks(node, grads) if node._node_pre_hooks else grads
         if variable is not None and variable._hooks and grads[0] is not None and self._runs_leaf(node):
-            grads = [_run_leaf_hooks(variable, grads[0])]  # before capture, as PyTorch
+            grads = [hooks.run_leaf_hooks(variable, grads[0])]  # before capture, as PyTorch
         if self.capture:
             captured = self.captured
             for nr, g in enumerate(grads):
@@ -254,7 +233,7 @@ class GraphTask:
         if variable is not None:
             if self.accumulate and self._runs_leaf(node) and grads[0] is not None:
                 if node._node_pre_hooks:
-                    grads = _run_node_pre_hooks(node, grads)
+                    grads = hooks.run_node_pre_hooks(node, grads)
                 if grads[0] is None:  # a prehook dropped it
                     pass
                 elif _profiler is None:
@@ -265,7 +244,7 @@ class GraphTask:
                     _capture.graph_break("a node hook runs Python in backward")
                     out = hook((), tuple(grads))
                     if out is not None:
-                        check_hook_results(hook, (), out)
+                        hooks.check_hook_results(hook, (), out)
             return None
         needed = self.needed
         if needed is not None and node not in needed:
@@ -275,7 +254,7 @@ class GraphTask:
         ):
             return None  # autograd.grad: no input it asked about is behind this node
         if node._node_pre_hooks:
-            grads = _run_node_pre_hooks(node, grads)
+            grads = hooks.run_node_pre_hooks(node, grads)
         return grads
 
     def call(self, node: Node, grads: list) -> tuple:
@@ -293,7 +272,7 @@ class GraphTask:
                 _capture.graph_break("a node hook runs Python in backward")
                 out = hook(grads_in, tuple(grads))
                 if out is not None:
-                    grads_in = check_hook_results(hook, grads_in, out)
+                    grads_in = hooks.check_hook_results(hook, grads_in, out)
             if self.anomaly:
                 _check_nan(node, grads_in)
         if not self.retain_graph:
@@ -344,7 +323,14 @@ def validate_grad(node: Node, index: int, grad, meta):
             # only leading dims to sum (a bias; expandable, so no check): one op; the view
             # sum_to_size adds after its keepdim sum, as PyTorch's, is seen only in a recorded
             # graph (create_graph)
-            grad = grad.sum(dim=0 if lead == 1 else tuple(range(lead)))
+            dims = tuple(range(lead))
+            data = grad._data
+            if function._observer is None and type(data) is np.ndarray and data.dtype.kind == "f":
+                # ``Sum.forward``'s array sum (a float sums in its own dtype) without ``sum()``'s
+                # argument checks and the op: grad mode is off, so no node, and nobody watches
+                grad = function._make(np.asarray(backend_of(data).sum(data, axis=dims)), grad._device)
+            else:
+                grad = grad.sum(dim=dims)
         elif not _is_expandable_to(shape, grad.shape):
             raise RuntimeError(
                 f"Function {node.name()} returned an invalid gradient at index {index} - got "
@@ -355,54 +341,6 @@ def validate_grad(node: Node, index: int, grad, meta):
     if grad.dtype is not dtype:
         grad = grad.to(dtype)
     return grad
-
-
-def check_hook_result(name: str, original, result):
-    """What the hook ``name`` returned, checked against the gradient it was given (``original`` if None).
-
-    A hook may change a gradient's values, never its type or size: the node that receives it (a
-    kernel indexing by the forward's shape, an optimizer's fused loop) trusts both. PyTorch's
-    ``check_single_result`` (``torch/csrc/autograd/python_hook.cpp``) raises the same errors.
-    """
-    if result is None:
-        return original
-    if original is None:
-        raise RuntimeError("can't replace a None gradient with a non-None value")
-    if not isinstance(result, function._tensor_class):  # (Tensor registers itself there: no import per call)
-        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
-    if result.dtype is not original.dtype or result.device != original.device:
-        raise RuntimeError(
-            f"hook '{name}' has changed the type of value (was {_type_name(original)} got {_type_name(result)})"
-        )
-    if result._data.shape != original._data.shape:
-        raise RuntimeError(f"hook '{name}' has changed the size of value")
-    return result
-
-
-def check_hook_results(hook, originals: tuple, results) -> tuple:
-    """``check_hook_result`` for a node's hook, which returns a tuple (a post hook: one gradient per
-    input; a prehook: one per output). The tuple replaces the gradients as a whole, as in PyTorch's
-    ``_call_hooks``: a None in it is no gradient, not "keep this one"."""
-    if not isinstance(results, tuple):
-        raise TypeError(f"expected tuple, but hook returned '{type(results).__name__}'")
-    name = hook_name(hook)
-    if len(results) != len(originals):
-        raise RuntimeError(
-            f"hook '{name}' has returned an incorrect number of values "
-            f"(got {len(results)}, but expected {len(originals)})"
-        )
-    return tuple([None if r is None else check_hook_result(name, o, r) for o, r in zip(originals, results)])
-
-
-def hook_name(hook) -> str:
-    """How error messages name a hook: its ``__name__`` (``'<lambda>'`` for a lambda)."""
-    return getattr(hook, "__name__", type(hook).__name__)
-
-
-def _type_name(t) -> str:
-    """PyTorch's ``Tensor.toString()``: ``torch.FloatTensor``, ``torch.cuda.FloatTensor``."""
-    name = t.type()
-    return name.replace("torch.", "torch.cuda.", 1) if t.device.type == "cuda" and ".cuda." not in name else name
 
 
 def _collect_dependencies(roots: list[Node]) -> dict[Node, int]:
@@ -476,39 +414,6 @@ def _skip_subgraph(node, deps, buffers, ready) -> None:
                     stack.append(nxt)
 
 
-def _run_pre_hooks(node: Node, grads: list) -> list:
-    """Tensor hooks of the node's outputs, then ``retain_grad`` (which PyTorch always runs last)."""
-    if not node._pre_hooks and not node._retained:
-        return grads
-    if node._pre_hooks:
-        _capture.graph_break("a tensor hook runs Python in backward")
-    grads = list(grads)
-    for nr, hooks in node._pre_hooks.items():
-        for hook in tuple(hooks):  # a snapshot, as PyTorch's: a hook may remove hooks while they run
-            if grads[nr] is None:
-                continue
-            grads[nr] = check_hook_result(hook_name(hook), grads[nr], hook(grads[nr]))
-    for nr, ref in node._retained.items():
-        t = ref()
-        if t is not None and grads[nr] is not None:
-            g = grads[nr]
-            t.grad = g.detach().clone() if t.grad is None else t.grad + g.detach()
-    return grads
-
-
-def _run_node_pre_hooks(node: Node, grads: list) -> list:
-    """The node's own prehooks (``Node.register_prehook``), each given the tuple of all its output
-    gradients as the previous one left it; a tuple returned replaces it (each gradient checked as
-    a tensor hook's; a None in it is no gradient)."""
-    _capture.graph_break("a node prehook runs Python in backward")
-    grads_out = tuple(grads)
-    for hook in tuple(node._node_pre_hooks):
-        out = hook(grads_out)
-        if out is not None:
-            grads_out = check_hook_results(hook, grads_out, out)
-    return list(grads_out)
-
-
 def _materialize(node: Node, grads: list) -> list:
     """Outputs that received no gradient get zeros (PyTorch's ``materialize_grads``).
 
@@ -525,109 +430,4 @@ def _materialize(node: Node, grads: list) -> list:
         if g is None and meta is not None and not (builtin and not meta[1].is_floating_point):
             g = zeros(meta[0], dtype=meta[1], device=meta[2])
         out.append(g)
-    return out
-
-
-def _run_leaf_hooks(variable, grad):
-    """The hooks registered on a leaf (``Tensor.register_hook``), each given the previous one's result."""
-    _capture.graph_break("a tensor hook runs Python in backward")
-    for hook in tuple(variable._hooks):
-        grad = check_hook_result(hook_name(hook), grad, hook(grad))
-    return grad
-
-
-def _accumulate(variable, grad, create_graph: bool) -> None:
-    """``variable.grad += grad`` with PyTorch's rules for the first and later accumulations."""
-    if variable.grad is None:
-        if not create_graph and sys.getrefcount(grad) <= _ENGINE_REFS and _can_steal(grad, variable):
-            variable.grad = type(grad)._make(grad._data, grad._device)  # PyTorch's "stealing"
-            return
-        # Never keep an alias of another tensor's memory (a broadcast view, the user's gradient).
-        variable.grad = _clone_obey_contract(grad, variable, create_graph)
-    elif create_graph or grad_mode.is_grad_enabled():
-        variable.grad = variable.grad + grad
-    else:
-        variable.grad._inplace_data_add(grad)
-
-
-# PyTorch's AccumulateGrad steals an incoming gradient only while nothing else holds it
-# (``new_grad.use_count() <= num_expected_refs``); Python's reference count is that use count.
-# While ``_accumulate`` runs, a gradient that only the engine holds has three references: the list
-# of the leaf's incoming gradients, ``_accumulate``'s argument and ``sys.getrefcount``'s own. A
-# fourth (the user's variable, a hook's closure) means someone else may still read it: copy.
-_ENGINE_REFS = 3
-
-
-def _can_steal(grad, variable) -> bool:
-    """Whether ``.grad`` may take over ``grad``'s memory instead of a copy (PyTorch's
-    ``AccumulateGrad::accumulateGrad``: no other reference to the incoming gradient, and its layout
-    already the one ``_clone_obey_contract`` would give).
-
-    The caller checked that no other Python object holds the ``grad`` Tensor. Here: it records no
-    history and has no hooks, its dtype, shape and strides are those of the copy, and nothing else
-    reaches its memory (``_sole_owner``). A CUDA (torch) array is always copied.
-    """
-    data = grad._data
-    if (type(data) is not np.ndarray or grad._grad_fn is not None or grad._requires_grad or grad._hooks
-            or data.dtype != variable._data.dtype or data.shape != variable._data.shape
-            or not data.flags.writeable):
-        return False
-    shape, stride = tuple(variable.shape), variable.stride()
-    if is_contiguous(shape, stride) or not is_non_overlapping_and_dense(shape, stride):
-        if not data.flags.c_contiguous:
-            return False
-    elif tuple(s // data.itemsize for s in data.strides) != tuple(stride):
-        return False
-    # ``_sole_owner`` counts the references to the memory: this frame's must be gone (``data`` is a
-    # cell of the generator above, so it lives until the return; kept, no array that is not a view
-    # was ever stolen: AlexNet's conv weights and biases, 12 copies a step, ~1.7 ms).
-    del data
-    return _sole_owner(grad)
-
-
-def _sole_owner(grad) -> bool:
-    """Whether ``grad`` is the only way to its memory: the NumPy array that owns the memory is
-    ``grad``'s array or its base, ``grad`` spans all of it, and the only references to that array
-    are ``grad``'s own (its array, its storage, its cached offset) and its base Tensor's, where
-    that base is held by ``grad`` alone (a backward that returns a view of a temporary, as ``t()``
-    of a product). A reference this does not know of only makes it copy."""
-    data, base = grad._data, grad._base
-    root = data if data.base is None else data.base
-    if type(root) is not np.ndarray or root.base is not None or root.nbytes != data.nbytes:
-        return False
-    if base is not None and sys.getrefcount(base) > 3:  # grad._base, base, the argument
-        return False
-    slots = [a for t in ((grad, base) if base is not None else (grad,))
-             for a in (t._data, t._storage, *(t._offset_cache or ())[:2])]  # what grad and base hold
-    views = {id(a): a for a in slots if a is not root and type(a) is np.ndarray and a.base is root}
-    # The references to ``root`` we know of: the slots that are ``root`` itself, one per view of it
-    # (its ``.base``), this frame's ``root`` (and ``data`` when it is ``root``), getrefcount's argument.
-    expected = sum(a is root for a in slots) + len(views) + (data is root) + 2
-    del slots, views
-    return sys.getrefcount(root) <= expected
-
-
-def _clone_obey_contract(grad, variable, create_graph: bool = False):
-    """A copy of ``grad`` laid out as ``variable`` (PyTorch's "gradient layout contract",
-    ``torch/csrc/autograd/utils/grad_layout_contract.h``).
-
-    ``.grad`` gets the leaf's strides when the leaf is non-overlapping and dense, and is
-    row-major otherwise, whatever layout the backward produced (a transposed or a broadcast view).
-    With ``create_graph`` the copy is a differentiable ``copy_`` into that layout, so ``.grad``
-    has PyTorch's ``CopyBackwards`` history. Otherwise grad mode is off and the copy is made on
-    the raw arrays rather than through ``clone``'s dispatch (a Function call per leaf per step).
-    PyTorch skips the copy when nothing else holds the gradient ("stealing"); so does
-    ``_accumulate``, by reference counts (``_can_steal``).
-    """
-    xp = backend_of(grad._data)
-    shape, stride = tuple(variable.shape), variable.stride()
-    if is_contiguous(shape, stride) or not is_non_overlapping_and_dense(shape, stride):
-        data = _capture.call(xp.empty, shape, dtype=grad._data.dtype)
-    else:
-        flat = _capture.call(xp.empty, (numel(shape),), dtype=grad._data.dtype)
-        data = _capture.call(xp.as_strided, flat, shape, stride, 0)
-    out = type(grad)._make(data, grad._device)
-    if create_graph:
-        return out.copy_(grad)
-    _capture.call(xp.copyto, data, grad._data, writes=(0,))
     return out

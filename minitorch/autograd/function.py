@@ -1,4 +1,4 @@
-"""The graph: backward nodes, saved tensors, and ``autograd.Function``.
+"""The graph: backward nodes and ``autograd.Function`` (what a node saves: ``saved.py``).
 
 Every differentiable op is a ``Function`` subclass with a ``forward`` and a
 ``backward``. Calling ``MyFn.apply(*inputs)`` runs ``forward`` and, when grad
@@ -24,7 +24,6 @@ from __future__ import annotations
 import itertools
 import traceback
 import types
-import weakref
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -32,7 +31,9 @@ from typing import Any
 import numpy as np
 
 from .._core import args as _args
+from .._core.dtype import _BY_NP
 from . import grad_mode, observers
+from .saved import SavedTensor
 
 _sequence = itertools.count()
 _anomaly_enabled = False
@@ -158,71 +159,6 @@ class _RemovableHandle:
             self._container.remove(self._item)
 
 
-class SavedTensor:
-    """A tensor saved for backward, with the version it had when saved.
-
-    If the tensor is modified in place before backward, unpacking raises, as in
-    PyTorch: the gradient formula would silently use the wrong values.
-    An *output* of the node is saved without its ``grad_fn`` (that would be a
-    reference cycle) and re-attached when unpacked.
-    """
-
-    __slots__ = ("is_output", "node", "output_nr", "tensor", "version")
-
-    def __init__(self, tensor, node=None, output_nr=None):
-        self.version = tensor._version_counter.value
-        self.is_output = output_nr is not None
-        if self.is_output:
-            self.tensor = _detached(tensor)
-            self.node, self.output_nr = weakref.ref(node), output_nr
-        else:
-            self.tensor, self.node, self.output_nr = tensor, None, None
-
-    def unpack(self):
-        t = self.tensor
-        if t._version_counter.value != self.version:
-            # PyTorch names the node that made the tensor's *current* value.
-            node, nr = (self.node(), self.output_nr) if self.is_output else (t._grad_fn, t._output_nr)
-            raise RuntimeError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{t.type()} {list(t.shape)}]"
-                + (f", which is output {nr} of {_forward_name(node)}," if node is not None else "")
-                + f" is at version {t._version_counter.value}; expected version {self.version} instead. "
-                "Hint: enable anomaly detection to find the operation that failed to compute its gradient, "
-                "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
-            )
-        if self.is_output:
-            node = self.node()
-            alias = _detached(t)
-            alias._requires_grad = node is not None
-            alias.grad_fn, alias._output_nr = node, self.output_nr
-            return alias
-        return t
-
-    def keep_original(self, overwritten) -> None:
-        """``overwritten`` is about to be written in place: save a copy of its current values instead.
-
-        This is PyTorch's ``original_self``: ``b.mul_(a)`` needs the old ``b`` for ``a``'s gradient.
-        The copy is a ``clone``, so it stays connected to the old history (double backward).
-        """
-        if not self.is_output and self.tensor is overwritten:
-            self.tensor = overwritten.clone()
-            self.version = 0
-
-
-def _detached(t):
-    """``t.detach()`` without materialising ``t``'s storage view (a saved output is aliased on
-    every forward and backward; the storage is made when something asks for it)."""
-    return t._make(t._data, t._device, t._storage, t._stride, t._version_counter)
-
-
-def _forward_name(node) -> str:
-    """``ExpBackward0`` -> ``Exp``: the forward op's name, as PyTorch's messages use it."""
-    import re
-
-    return re.sub(r"Backward\d*$", "", node.name())
-
-
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
     "they have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -256,9 +192,13 @@ class FunctionCtx(Node):
 
     @property
     def saved_tensors(self) -> tuple:
-        if self._saved is None:
+        saved = self._saved
+        if saved is None:
             raise RuntimeError(_FREED)
-        return tuple([s.unpack() if isinstance(s, SavedTensor) else s for s in self._saved])
+        if len(saved) == 1:  # (the common case, without the list comprehension's frame)
+            s = saved[0]
+            return (s.unpack() if isinstance(s, SavedTensor) else s,)
+        return tuple([s.unpack() if isinstance(s, SavedTensor) else s for s in saved])
 
     def mark_non_differentiable(self, *tensors) -> None:
         """These outputs get ``requires_grad=False`` (e.g. the indices of ``max``)."""
@@ -407,7 +347,9 @@ class Function(metaclass=_FunctionMeta):
             ctx = cls._backward_cls()
             record = grad and needed
             if needed and (grad or not raw):  # per input: a second pass, only where one requires grad
-                ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+                # (``requires_grad`` inline, as in the pass above: the property only for a view)
+                ctx.needs_input_grad = tuple([isinstance(a, Tensor) and (a._requires_grad or (
+                    a._base is not None and a.requires_grad)) for a in args])
             else:  # also a Primitive under no_grad (a backward without create_graph): it records
                 # nothing, so its forward need not save anything for a gradient (PyTorch's own ops
                 # do not even make the node); a user's Function still sees requires_grad, as PyTorch's
@@ -518,9 +460,19 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
     ctx._seq = next(_sequence)
     if _anomaly_enabled:
         ctx._forward_trace = _user_stack()
-    # an input that needs no gradient has no edge (``needs_input_grad`` is its ``requires_grad``)
-    ctx._edges = tuple([a._grad_edge() if need else None for a, need in zip(args, ctx.needs_input_grad)])
-    ctx._tensor_args = tuple([isinstance(a, Tensor) for a in args])
+    # An input that needs no gradient has no edge (``needs_input_grad`` is its ``requires_grad``).
+    # One pass for edges and tensor flags; an input that is no view and has a grad_fn is its edge
+    # as ``_grad_edge`` gives it (the ``grad_fn`` property regenerates only a view's).
+    edges, tensor_args = [], []
+    for a, need in zip(args, ctx.needs_input_grad):
+        if need:
+            fn = a._grad_fn
+            edges.append((fn, a._output_nr) if fn is not None and a._base is None else a._grad_edge())
+        else:
+            edges.append(None)
+        tensor_args.append(isinstance(a, Tensor))
+    ctx._edges = tuple(edges)
+    ctx._tensor_args = tuple(tensor_args)
     non_diff = ctx._non_differentiable
     meta: list[tuple | None] = []
     ctx._out_meta = meta
@@ -528,7 +480,7 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
         if not isinstance(o, Tensor):
             meta.append(None)
             continue
-        dtype = o.dtype
+        dtype = _BY_NP[o._data.dtype]  # ``o.dtype`` without the property's frame
         meta.append((o._data.shape, dtype, o._device))
         if dtype.is_floating_point and not (non_diff and any(o is n or o._data is n for n in non_diff)):
             o._requires_grad = True
@@ -603,6 +555,14 @@ def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
 
 def is_anomaly_enabled() -> bool:
     return _anomaly_enabled
+
+
+def arrays_suffice() -> bool:
+    """Whether an op may compute on the backend arrays without ``Function.apply``: grad mode is off
+    (no node can be recorded: a backward without ``create_graph``, ``no_grad``) and nobody watches
+    ``apply`` (a profile and a ``minitorch.compile`` capture must see every op). A backward formula
+    asks this before its direct path (``_ops/linalg/matmul.py: grad_a``)."""
+    return not _grad_state.enabled and _observer is None
 
 
 def _set_observer(observer: Any) -> None:

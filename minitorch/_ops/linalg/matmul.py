@@ -10,10 +10,13 @@ other products that own a backward, for their PyTorch node names (``DotBackward0
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..._core import dtype as _dtype
 from ..._tensor.tensor import Tensor
-from ...autograd.function import Primitive
+from ...autograd.function import Primitive, arrays_suffice
 from ...backends import backend_of
+from ...backends import cpu as _cpu
 from .._out import finish
 from .._tensor_args import tensor_args
 from ..shape.views import Transpose
@@ -50,6 +53,8 @@ def column_major(a) -> bool:
     """``a`` is a matrix stored column by column (element strides (1, rows)), both dims > 1."""
     if a.ndim != 2 or a.shape[0] < 2 or a.shape[1] < 2:
         return False
+    if type(a) is _ndarray:  # the element strides (1, rows) in bytes, without making the tuple
+        return a.strides == (a.itemsize, a.itemsize * a.shape[0])
     return backend_of(a).element_strides(a) == (1, a.shape[0])
 
 
@@ -58,13 +63,32 @@ def grad_a(g: Tensor, b: Tensor, column_major: bool = False) -> Tensor:
     for a column-major ``a``, the same product computed as (b @ g^T)^T, column-major too."""
     if b.dim() == 1:
         return g.unsqueeze(-1) * b
+    if _direct(g, b):
+        gd, bd = g._data, b._data
+        return _mT(Tensor._make(_cpu.matmul(bd, gd.T), g._device)) if column_major \
+            else Tensor._make(_cpu.matmul(gd, bd.T), g._device)
     return _mT(_mm(b, _mT(g))) if column_major else _mm(g, _mT(b))
 
 
 def grad_b(g: Tensor, a: Tensor, column_major: bool = False) -> Tensor:
     """d(a @ b)/db contracted with g: a^T @ g (a vector when g is); for a column-major ``b``,
     (g^T @ a)^T."""
+    if _direct(g, a):
+        gd, ad = g._data, a._data
+        return _mT(Tensor._make(_cpu.matmul(gd.T, ad), g._device)) if column_major \
+            else Tensor._make(_cpu.matmul(ad.T, gd), g._device)
     return _mT(_mm(_mT(g), a)) if column_major else _mm(_mT(a), g)
+
+
+def _direct(g: Tensor, x: Tensor) -> bool:
+    """Whether a gradient product may skip its operand's transpose (a view Tensor) and the
+    ``MatMul`` op (three ops of ~2 µs each around the GEMM): both NumPy matrices and
+    ``arrays_suffice`` (no node to record, nobody watching). An array's ``.T`` is the geometry the
+    ``Transpose`` view gives the kernel (``cpu.matmul``, as ``MatMul.forward``'s), so the product
+    is bit for bit the same. A column-major result stays the ``Transpose`` view of the product,
+    as on the general path: ``.grad`` takes over its memory the same way (``accumulate._sole_owner``
+    follows a view's ``_base``)."""
+    return type(g._data) is _ndarray and g._data.ndim == 2 and x._data.ndim == 2 and arrays_suffice()
 
 
 def _mT(x: Tensor) -> Tensor:
@@ -78,6 +102,7 @@ def _mT(x: Tensor) -> Tensor:
 
 
 _SWAP = (1, 0)
+_ndarray = np.ndarray
 
 
 def _mm(a: Tensor, b: Tensor) -> Tensor:
@@ -127,8 +152,9 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {n_in}D and {n_other}D"
         )
-    check_same_dtype(input, other)
-    if input.dtype is _dtype.bool_ or out is not None:
+    if input._data.dtype is not other._data.dtype:  # (one array dtype: the same dtype, no call)
+        check_same_dtype(input, other)
+    if _dtype._BY_NP[input._data.dtype] is _dtype.bool_ or out is not None:
         check_not_bool(input, _KERNEL.get((n_in, n_other), "bmm"), out)
     a = input.unsqueeze(0) if n_in == 1 else input
     b = other.unsqueeze(-1) if n_other == 1 else other

@@ -28,10 +28,8 @@ from ..indexing.nonzero import nonzero
 
 
 # ----------------------------------------------------------------------------- binary primitives
-def _needs(ctx, i: int) -> bool:
-    return ctx.needs_input_grad[i]
-
-
+# A backward computes the gradient of input i only if ``ctx.needs_input_grad[i]`` (PyTorch's
+# ``should_compute_output``); read inline, it is one subscript, not a helper's frame per node.
 class Add(Primitive):
     """y = a + alpha * b;  da = g,  db = alpha * g."""
 
@@ -45,7 +43,7 @@ class Add(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        db = (g if ctx.alpha == 1 else g * ctx.alpha) if _needs(ctx, 1) else None
+        db = (g if ctx.alpha == 1 else g * ctx.alpha) if ctx.needs_input_grad[1] else None
         return g, db, None
 
 
@@ -63,7 +61,7 @@ class Sub(Primitive):
     @staticmethod
     def backward(ctx, g):
         # no ``-g`` for a ``b`` that needs no gradient (``h - x``, x a constant: an op the engine drops)
-        db = (-g if ctx.alpha == 1 else -g * ctx.alpha) if _needs(ctx, 1) else None
+        db = (-g if ctx.alpha == 1 else -g * ctx.alpha) if ctx.needs_input_grad[1] else None
         return g, db, None
 
 
@@ -98,7 +96,7 @@ class Mul(Primitive):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return (g * b if _needs(ctx, 0) else None), (g * a if _needs(ctx, 1) else None)
+        return (g * b if ctx.needs_input_grad[0] else None), (g * a if ctx.needs_input_grad[1] else None)
 
 
 class Div(Primitive):
@@ -116,7 +114,7 @@ class Div(Primitive):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         # db in PyTorch's order, -g * ((a / b) / b), which stays finite where b is infinite
-        return (g / b if _needs(ctx, 0) else None), (-g * ((a / b) / b) if _needs(ctx, 1) else None)
+        return (g / b if ctx.needs_input_grad[0] else None), (-g * ((a / b) / b) if ctx.needs_input_grad[1] else None)
 
 
 # ``x * s`` and ``x / s`` for a Python number ``s`` as PyTorch's C++ composites compute them
@@ -205,8 +203,8 @@ class Pow(Primitive):
     def backward(ctx, g):
         a, b, y = ctx.saved_tensors
         zero = g.new_zeros(())
-        da = where(b == 0, zero, g * (b * a ** (b - 1))) if _needs(ctx, 0) else None
-        db = g * where((a == 0) & (b >= 0), zero, y * a.log()) if _needs(ctx, 1) else None
+        da = where(b == 0, zero, g * (b * a ** (b - 1))) if ctx.needs_input_grad[0] else None
+        db = g * where((a == 0) & (b >= 0), zero, y * a.log()) if ctx.needs_input_grad[1] else None
         return da, db
 
 
@@ -249,7 +247,7 @@ class Maximum(Primitive):
     def backward(cls, ctx, g):
         a, b = ctx.saved_tensors
         share = ((a > b) if cls.ufunc == "maximum" else (a < b)) + (a == b) * 0.5
-        return (g * share if _needs(ctx, 0) else None), (g * (1 - share) if _needs(ctx, 1) else None)
+        return (g * share if ctx.needs_input_grad[0] else None), (g * (1 - share) if ctx.needs_input_grad[1] else None)
 
 
 class Minimum(Maximum):
@@ -275,7 +273,7 @@ class Atan2(Primitive):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         r = a * a + b * b
-        return (g * b / r if _needs(ctx, 0) else None), (-g * a / r if _needs(ctx, 1) else None)
+        return (g * b / r if ctx.needs_input_grad[0] else None), (-g * a / r if ctx.needs_input_grad[1] else None)
 
 
 class Where(Primitive):
@@ -293,8 +291,8 @@ class Where(Primitive):
     def backward(ctx, g):
         (cond,) = ctx.saved_tensors
         zero = g.new_zeros(())
-        da = where(cond, g, zero) if _needs(ctx, 1) else None
-        db = where(cond, zero, g) if _needs(ctx, 2) else None
+        da = where(cond, g, zero) if ctx.needs_input_grad[1] else None
+        db = where(cond, zero, g) if ctx.needs_input_grad[2] else None
         return None, da, db
 
 

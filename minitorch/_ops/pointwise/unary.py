@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..._core import dtype as _dtype
 from ..._core.args import int_argument
 from ..._tensor.tensor import Tensor
+from ...autograd import function as _function
+from ...autograd import grad_mode
 from ...autograd.function import Primitive
 from ...backends import backend_of
+from ...backends import cpu as _cpu
 from .._out import finish
 from .._promotion import cast
 
 LN2, LN10 = math.log(2.0), math.log(10.0)
+_ndarray = np.ndarray
+_grad_state = grad_mode._state
 
 # name -> (forward on an array, gradient: (x, y, g) -> dx). ``x`` is the input, ``y`` the result.
 # The gradient column is PyTorch's ``derivatives.yaml`` in Tensor ops.
@@ -195,7 +202,8 @@ def unary(name: str, x: Tensor, out=None) -> Tensor:
     """Apply the unary op ``name`` (int inputs are promoted to float where PyTorch does)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
-    dt = x.dtype
+    data = x._data
+    dt = _dtype._BY_NP[data.dtype]  # ``x.dtype`` without the property's frame
     if not dt.is_floating_point:
         if name in ("floor", "ceil", "trunc", "round"):
             return finish(x.clone(), out)  # integers are already whole: a copy, as PyTorch returns
@@ -203,6 +211,12 @@ def unary(name: str, x: Tensor, out=None) -> Tensor:
             x = cast(x, _dtype.get_default_dtype())
         elif dt is _dtype.bool_ and name in _NO_BOOL:
             raise _NO_BOOL[name]
+    elif (out is None and data.shape and type(data) is _ndarray and _function._observer is None
+          and (not _grad_state.enabled or not (x._requires_grad or x._base is not None))):
+        # The direct path (``direct.py``'s rule for one operand): a float tensor of at least one dim
+        # (NumPy returns an array) that needs no node while nobody watches is the table's forward
+        # on its array, what ``Unary.forward`` computes, without the op around it.
+        return Tensor._make(UNARY[name][0](_cpu, data), x._device)
     y = UNARY_FUNCTIONS[name].apply(x)
     return y if out is None else finish(y, out)
 

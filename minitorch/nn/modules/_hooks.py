@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..._tensor.methods import Tensor
-from ...autograd.engine import check_hook_result
 from ...autograd.function import Function
+from ...autograd.hooks import check_hook_result
 
 if TYPE_CHECKING:
     from .module import Module
