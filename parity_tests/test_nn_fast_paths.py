@@ -82,7 +82,7 @@ def test_conv_dtype_is_part_of_the_key():
 
 def test_conv_large_padded_input_is_not_stored(monkeypatch):
     """A padded input past ``_ALWAYS_FITS`` asks for free memory every call: never stored."""
-    monkeypatch.setattr(conv_module, "_ALWAYS_FITS", 64)
+    monkeypatch.setattr(conv_module, "_ALWAYS_FITS", 64)  # bytes: the 1x1x4x4 float32 input is 64
     monkeypatch.setattr(conv_module, "_CHECKED", {})
     F.conv2d(mt.ones(1, 1, 4, 4), mt.ones(1, 1, 3, 3))
     assert conv_module._CHECKED == {}
@@ -131,3 +131,24 @@ def test_cat_gradients_with_legacy_empties():
         (z * lib.arange(4.0, dtype=lib.float64)).sum().backward()
         out.append((z.tolist(), e.grad.tolist(), x.grad.tolist(), y.grad.tolist()))
     assert out[0] == out[1]
+
+
+@pytest.mark.parametrize("call", [
+    lambda L, x: L.nn.functional.max_pool2d(x, 3, 1, 1),              # the stored call itself
+    lambda L, x: L.nn.functional.max_pool2d(x[:, :, :1, :1], 3, 1, 1),   # output too small for this map
+    lambda L, x: L.nn.functional.max_pool2d(x, 3, 1.0, 1),            # a float: TypeError in PyTorch
+    lambda L, x: L.nn.functional.max_pool2d(x, 3, [1, 1], [1, 1]),    # lists: checked every call
+    lambda L, x: L.nn.functional.max_pool2d(x, 3, 1, 2),              # pad over half the kernel
+    lambda L, x: L.nn.functional.max_pool2d(x, 3, 2, 1, ceil_mode=True),
+    lambda L, x: L.nn.functional.max_pool2d(x, 3, 2, 1, ceil_mode=1),
+    lambda L, x: L.nn.functional.max_pool2d(x[0], 3, 1, 1),           # unbatched
+    lambda L, x: L.nn.functional.avg_pool2d(x, 3, 1, 1),
+    lambda L, x: L.nn.functional.avg_pool2d(x[:, :, :2, :2], 3, 3, 1),
+    lambda L, x: L.nn.functional.max_pool1d(x[0], 3, 1, 1),
+])
+def test_pool_after_a_stored_window_as_torch(call):
+    x = np.random.default_rng(4).standard_normal((2, 3, 6, 6))
+    stored = (lambda L: L.nn.functional.max_pool2d(L.tensor(x), 3, 1, 1))
+    assert _outcome(mt, stored) == _outcome(torch, stored)
+    for _ in range(2):  # the second time from the stored entry, where there is one
+        assert _outcome(mt, lambda L: call(L, L.tensor(x))) == _outcome(torch, lambda L: call(L, L.tensor(x)))

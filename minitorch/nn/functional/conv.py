@@ -15,6 +15,7 @@ from ..._ops._tensor_args import tensor_args
 from ..._ops.conv import Convolution, ConvTranspose
 from ..._ops.linalg.products import addmm, einsum
 from ..._tensor.methods import Tensor
+from ._checked import checked, plain
 from ._compute_dtype import widened
 
 
@@ -75,44 +76,21 @@ def _pairs(t: tuple, nd: int, fill: int = 1) -> tuple:
 
 
 def _conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int, nd: int) -> Tensor:
-    key = _geometry_key(input, weight, bias, stride, padding, dilation, groups, nd)
-    geometry = _CHECKED.get(key) if key is not None else None
-    if geometry is None:
-        geometry, storable = _checked_geometry(input, weight, bias, stride, padding, dilation, groups, nd)
-        if key is not None and storable:
-            if len(_CHECKED) >= _CHECKED_MAX:
-                _CHECKED.clear()
-            _CHECKED[key] = geometry
-    stride, pad, dilation = geometry
+    key = None
+    if type(groups) is int and plain(stride, padding, dilation):  # else no key: checked every call
+        key = (nd, input._data.shape, input.dtype, weight._data.shape, weight.dtype,
+               None if bias is None else (bias._data.shape, bias.dtype), stride, padding, dilation, groups)
+    s, p, d = checked(_CHECKED, key, lambda: _checked_geometry(input, weight, bias, stride, padding, dilation,
+                                                               groups, nd))
     batched = input.dim() == nd + 2
     x = input if batched else input.unsqueeze(0)
-    y = widened(lambda x, w, b: Convolution.apply(x, w, b, stride, pad, dilation, groups), x, weight, bias,
-                integers=True)
+    y = widened(lambda x, w, b: Convolution.apply(x, w, b, s, p, d, groups), x, weight, bias, integers=True)
     return y if batched else y.squeeze(0)
 
 
-# The geometries that passed ``_checked_geometry``, by everything its checks read: a call that
-# matches one skips them (each layer of a network calls with the same shapes every step; the
-# checks were two thirds of conv2d's Python, benchmarks/bench_layers.py). Safe because the checks
-# are a function of the key alone: the key holds only exact ints, tuples of ints and strings (so
-# that ``1.0``, ``True`` or a list, which compare equal to an int or a tuple, never reuse an int's
-# entry and still meet their TypeError), and a padded input past ``_ALWAYS_FITS`` bytes, whose
-# check asks the system for free memory, is never stored.
+# _checked_geometry's results by what it reads (_checked.py); a padded input past _ALWAYS_FITS
+# bytes, whose check asks the system for free memory, is not stored.
 _CHECKED: dict = {}
-_CHECKED_MAX = 1024
-
-
-def _plain(v) -> bool:
-    t = type(v)
-    return t is int or t is str or (t is tuple and all(type(i) is int for i in v))
-
-
-def _geometry_key(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups, nd: int):
-    """What ``_checked_geometry`` reads, as a dict key, or None when an argument is not plain."""
-    if not (type(groups) is int and _plain(stride) and _plain(padding) and _plain(dilation)):
-        return None
-    return (nd, input._data.shape, input.dtype, weight._data.shape, weight.dtype,
-            None if bias is None else (bias._data.shape, bias.dtype), stride, padding, dilation, groups)
 
 
 def _checked_geometry(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int,
