@@ -53,6 +53,54 @@ def cases(lib) -> dict:
     return out
 
 
+def gallery_step(chapter: str, threads: int = 1):
+    """One training step of a gallery chapter in minitorch, on one batch of 64 at the budget of
+    ``bench_gallery.py`` (its model, loss and optimizer), after two warm-up steps; for an A/B of a
+    change spread over a few functions::
+
+        python benchmarks/bench_function_ab.py \\
+            minitorch.nn.functional.conv:_conv,minitorch._ops.shape.joins:cat 55c4f62 \\
+            "import bench_layers; step = bench_layers.gallery_step('googlenet')" "step()" --number 3 --rounds 11
+    """
+    import contextlib
+    import io
+    import runpy
+
+    gallery = os.path.join(ROOT, "examples", "gallery")
+    sys.path[:0] = [gallery, os.path.join(ROOT, "benchmarks")]
+    import _gallery
+    from bench_gallery import BUDGETS
+
+    steps = []
+
+    def capture(net, train_iter, test_iter, loss, updater, args, torch):
+        X, y = next(iter(train_iter))
+
+        def step():
+            if isinstance(updater, torch.optim.Optimizer):
+                updater.zero_grad()
+                loss(net(X), y).mean().backward()
+                updater.step()
+            else:  # the scratch chapters' sgd(batch_size)
+                loss(net(X), y).sum().backward()
+                updater(X.shape[0])
+
+        step()
+        step()
+        steps.append(step)
+
+    _gallery.train = capture
+    argv = sys.argv
+    sys.argv = [f"{chapter}.py", "--lib", "minitorch", "--limit", "64", "--threads", str(threads), "--no-download",
+                *BUDGETS[chapter][1]]
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            runpy.run_path(os.path.join(gallery, f"{chapter}.py"), run_name="__main__")
+    finally:
+        sys.argv = argv
+    return steps[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=9)
