@@ -20,7 +20,6 @@ import sys
 import timeit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
 
 
 def cases(lib) -> dict:
@@ -105,7 +104,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--number", type=int, default=500)
+    parser.add_argument("--minitorch", default=ROOT, metavar="DIR",
+                        help="the checkout whose minitorch is timed (a baseline: git worktree add DIR REV)")
     args = parser.parse_args()
+    sys.path.insert(0, os.path.abspath(args.minitorch))
     import torch
 
     import minitorch
@@ -122,6 +124,7 @@ def main() -> None:
                     times[lib, name, k].append(best / args.number * 1e6)
     med = {key: statistics.median(v) for key, v in times.items()}
     base = {lib: med[lib, "(x.sum().backward() alone)", 1] for lib in libs}
+    print(f"minitorch from {os.path.dirname(minitorch.__file__)}")
     print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}; us per call, medians of {args.rounds}, "
           "1 thread; fwd+bwd is minus x.sum().backward() alone "
           f"({base['minitorch']:.1f} / {base['torch']:.1f} us)")

@@ -3,6 +3,8 @@
 - ``F.conv1d``/``conv2d`` skip their argument checks for a geometry that passed them before
   (``nn/functional/conv.py``, ``_CHECKED``): only exact ints, tuples of ints and strings reuse an
   entry, so a float, a bool or a new shape is still checked, with PyTorch's exception;
+- a convolution's bias gradient is two sums on the arrays in an ordinary backward (``_ops/conv.py``,
+  ``bias_grad``), Tensor ops under ``create_graph``;
 - ``cat`` compares the arrays' plain shape tuples (``_ops/shape/joins.py``): the same errors and
   legacy-empty rule as before, and the same gradients.
 """
@@ -101,9 +103,27 @@ def test_conv_module_and_gradients_as_torch():
         for _ in range(2):  # the second call takes the stored geometry
             y = conv(xt)
             y.square().sum().backward()
-        results.append((y.detach().numpy(), xt.grad.numpy(), conv.weight.grad.numpy()))
+        results.append((y.detach().numpy(), xt.grad.numpy(), conv.weight.grad.numpy(), conv.bias.grad.numpy()))
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_conv_bias_gradient_differentiable_under_create_graph():
+    """``bias_grad`` runs on the arrays in an ordinary backward, as Tensor ops under ``create_graph``:
+    the bias gradient's own gradient with respect to the input is PyTorch's."""
+    rng = np.random.default_rng(5)
+    x, w = rng.standard_normal((2, 3, 5, 5)), rng.standard_normal((4, 3, 3, 3))
+    results = []
+    for lib in (mt, torch):
+        xt, wt = lib.tensor(x, requires_grad=True), lib.tensor(w)
+        b = lib.zeros(4, dtype=lib.float64, requires_grad=True)
+        y = lib.nn.functional.conv2d(xt, wt, b, padding=1)
+        (db,) = lib.autograd.grad(y.square().sum(), b, create_graph=True)
+        assert db.requires_grad
+        (dx,) = lib.autograd.grad(db.square().sum(), xt)
+        results.append((db.detach().numpy(), dx.numpy()))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
 
 
 @pytest.mark.parametrize("make", [
