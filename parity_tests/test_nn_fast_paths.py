@@ -5,6 +5,7 @@
   entry, so a float, a bool or a new shape is still checked, with PyTorch's exception;
 - a convolution's bias gradient is two sums on the arrays in an ordinary backward (``_ops/conv.py``,
   ``bias_grad``), Tensor ops under ``create_graph``;
+- ``F.dropout`` draws its mask with ``bernoulli_`` on one new tensor (``torch.bernoulli`` made a second);
 - ``cat`` compares the arrays' plain shape tuples (``_ops/shape/joins.py``): the same errors and
   legacy-empty rule as before, and the same gradients.
 """
@@ -172,3 +173,15 @@ def test_pool_after_a_stored_window_as_torch(call):
     assert _outcome(mt, stored) == _outcome(torch, stored)
     for _ in range(2):  # the second time from the stored entry, where there is one
         assert _outcome(mt, lambda L: call(L, L.tensor(x))) == _outcome(torch, lambda L: call(L, L.tensor(x)))
+
+
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.9])
+def test_dropout_mask_is_bernoulli_draw(p):
+    """``F.dropout``'s mask is ``new_empty(shape).bernoulli_(1 - p)`` (one allocation less than
+    ``torch.bernoulli``): the same draws from the default generator, so a seeded run keeps its masks."""
+    x = mt.ones(16, 32)
+    mt.manual_seed(7)
+    y = F.dropout(x, p)
+    mt.manual_seed(7)
+    expected = mt.bernoulli(mt.empty(16, 32), 1 - p) / (1 - p)
+    assert bool((y == expected).all())
