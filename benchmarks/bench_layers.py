@@ -7,8 +7,9 @@ For each layer (Conv2d, BatchNorm2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool
 Linear, CrossEntropyLoss): microseconds per forward call, and per forward + ``.sum().backward()``
 (minus ``x.sum().backward()`` alone, so that it is the layer's forward and backward node). The
 two libraries take turns, ``--rounds`` times, alternating which goes first; each turn keeps the
-best of two timings of ``--number`` calls; the medians are printed with the load average. On one
-thread each. The per-layer figures of the issue 17 report (docs/performance-notes.md) come from here.
+best of two timings of ``--number`` calls, in this thread's CPU time (on one thread each: the
+same work, without the moments another process has the core); the medians are printed with the
+load average. The per-layer figures of the issue 17 report (docs/performance-notes.md) come from here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import os
 import statistics
 import sys
+import time
 import timeit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -120,12 +122,12 @@ def main() -> None:
         for lib in ("minitorch", "torch") if r % 2 == 0 else ("torch", "minitorch"):
             for name, fns in libs[lib].items():
                 for k, fn in enumerate(fns):
-                    best = min(timeit.repeat(fn, number=args.number, repeat=2))
+                    best = min(timeit.repeat(fn, number=args.number, repeat=2, timer=time.thread_time))
                     times[lib, name, k].append(best / args.number * 1e6)
     med = {key: statistics.median(v) for key, v in times.items()}
     base = {lib: med[lib, "(x.sum().backward() alone)", 1] for lib in libs}
     print(f"minitorch from {os.path.dirname(minitorch.__file__)}")
-    print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}; us per call, medians of {args.rounds}, "
+    print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}; CPU us per call, medians of {args.rounds}, "
           "1 thread; fwd+bwd is minus x.sum().backward() alone "
           f"({base['minitorch']:.1f} / {base['torch']:.1f} us)")
     print("| layer | forward minitorch / torch | fwd+bwd minitorch / torch |")

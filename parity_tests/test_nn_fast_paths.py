@@ -1,8 +1,10 @@
 """Issue 17, less Python around the layers: the shortcuts keep PyTorch's semantics.
 
-- ``F.conv1d``/``conv2d`` skip their argument checks for a geometry that passed them before
-  (``nn/functional/conv.py``, ``_CHECKED``): only exact ints, tuples of ints and strings reuse an
-  entry, so a float, a bool or a new shape is still checked, with PyTorch's exception;
+- ``F.conv1d``/``conv2d`` and the pooling functions skip their argument checks for arguments and
+  shapes that passed them before (``nn/functional/_checked.py``): only exact ints, tuples of ints
+  and strings reuse an entry, so a float, a bool or a new shape is still checked, with PyTorch's
+  exception (a bool stride/padding/dilation/groups, or a non-bool ``ceil_mode``, is now PyTorch's
+  TypeError: it used to pass as an int);
 - a convolution's bias gradient is two sums on the arrays in an ordinary backward (``_ops/conv.py``,
   ``bias_grad``), Tensor ops under ``create_graph``;
 - ``F.dropout`` draws its mask with ``bernoulli_`` on one new tensor (``torch.bernoulli`` made a second);
