@@ -89,7 +89,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     # the arrays' shapes, plain tuples: each Size index would be a Python call (a 4-way cat of
-    # NCHW maps made ~60 of them; benchmarks/bench_layers.py)
+    # NCHW maps made 52 Size calls; 22 -> 10 us a call, benchmarks/bench_layers.py)
     shapes = [t._data.shape for t in tensors]
     for i, shape in enumerate(shapes):
         if not shape:
