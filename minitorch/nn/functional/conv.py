@@ -9,12 +9,13 @@ unbatched inputs) into their canonical form and raises PyTorch's errors. ``linea
 from __future__ import annotations
 
 from ..._core import dtype as _dtype
-from ..._core.args import check_storage_size, ntuple
+from ..._core.args import _ALWAYS_FITS, check_storage_size, ntuple
 from ..._ops._out import _legacy
 from ..._ops._tensor_args import tensor_args
 from ..._ops.conv import Convolution, ConvTranspose
 from ..._ops.linalg.products import addmm, einsum
 from ..._tensor.methods import Tensor
+from ._checked import checked, plain
 from ._compute_dtype import widened
 
 
@@ -75,15 +76,41 @@ def _pairs(t: tuple, nd: int, fill: int = 1) -> tuple:
 
 
 def _conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int, nd: int) -> Tensor:
-    name = f"conv{nd}d"
-    _check_input(input, nd, name)
+    key = None
+    if type(groups) is int and plain(stride, padding, dilation):  # else no key: checked every call
+        key = (nd, input._data.shape, input.dtype, weight._data.shape, weight.dtype,
+               None if bias is None else (bias._data.shape, bias.dtype), stride, padding, dilation, groups)
+    s, p, d = checked(_CHECKED, key, lambda: _checked_geometry(input, weight, bias, stride, padding, dilation,
+                                                               groups, nd))
+    batched = input.dim() == nd + 2
+    x = input if batched else input.unsqueeze(0)
+    y = widened(lambda x, w, b: Convolution.apply(x, w, b, s, p, d, groups), x, weight, bias, integers=True)
+    return y if batched else y.squeeze(0)
+
+
+# _checked_geometry's results by what it reads (_checked.py); a padded input past _ALWAYS_FITS
+# bytes, whose check asks the system for free memory, is not stored.
+_CHECKED: dict = {}
+
+
+def _checked_geometry(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int,
+                      nd: int) -> tuple[tuple, bool]:
+    """PyTorch's argument checks of conv1d/conv2d; the canonical (stride, padding, dilation)
+    (pairs, and ((top, bottom), (left, right)) pads), and whether they may be stored in
+    ``_CHECKED`` (the padded input's storage needed no memory query)."""
+    _check_input(input, nd, f"conv{nd}d")
+    for name, value in (("stride", stride), ("padding", padding), ("dilation", dilation), ("groups", groups)):
+        if isinstance(value, bool) or (isinstance(value, (tuple, list)) and any(isinstance(v, bool) for v in value)):
+            # PyTorch's parser takes no bool for an int (Python's == does: True == 1)
+            raise TypeError(f"conv{nd}d() received an invalid combination of arguments - got "
+                            f"{name}={type(value).__name__}")
     stride, dilation = ntuple(stride, nd, "stride"), ntuple(dilation, nd, "dilation")
     _check_common(input, weight, bias, stride, dilation, groups, nd)
     pad = _conv_padding(padding, weight, stride, dilation, nd)
     if any(d != 1 for d in dilation):
         _integer_kernel(input, "slow_conv_dilated<>")
     batched = input.dim() == nd + 2
-    x = input if batched else input.unsqueeze(0)
+    x_shape = input.shape if batched else (1, *input.shape)
     C_out, C_in_g = weight.shape[0], weight.shape[1]
     if C_out < groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
@@ -91,22 +118,20 @@ def _conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups
     if C_out % groups != 0:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
                            f"but got weight of size {list(weight.shape)} instead")
-    if x.shape[1] != C_in_g * groups:
+    if x_shape[1] != C_in_g * groups:
         raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
-                           f"{list(x.shape)} to have {C_in_g * groups} channels, but got {x.shape[1]} channels instead")
+                           f"{list(x_shape)} to have {C_in_g * groups} channels, but got {x_shape[1]} channels instead")
     if bias is not None and (bias.dim() != 1 or bias.shape[0] != C_out):
         raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
                            f"{C_out} elements, but got bias of size {list(bias.shape)} instead")
-    padded = [s + a + b for s, (a, b) in zip(x.shape[2:], pad[2 - nd:])]
-    check_storage_size((*x.shape[:2], *padded), x.dtype.itemsize)
+    padded = [s + a + b for s, (a, b) in zip(x_shape[2:], pad[2 - nd:])]
+    nbytes = check_storage_size((*x_shape[:2], *padded), input.dtype.itemsize)
     kernel = [d * (k - 1) + 1 for d, k in zip(dilation, weight.shape[2:])]
     if any(p < k for p, k in zip(padded, kernel)):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
                            f"Kernel size: ({' x '.join(map(str, kernel))}). "
                            "Kernel size can't be greater than actual input size")
-    y = widened(lambda x, w, b: Convolution.apply(x, w, b, _pairs(stride, nd), pad, _pairs(dilation, nd), groups),
-                x, weight, bias, integers=True)
-    return y if batched else y.squeeze(0)
+    return (_pairs(stride, nd), pad, _pairs(dilation, nd)), nbytes < _ALWAYS_FITS
 
 
 @tensor_args("input", "weight", optional=("bias",))

@@ -28,7 +28,7 @@ def _check_p(p: float) -> None:
 
 def _keep_mask(input: Tensor, shape, p: float) -> Tensor:
     """1 with probability ``1 - p``, else 0, in ``input``'s dtype: ``Bernoulli(1 - p)`` of ``shape``."""
-    return torch.bernoulli(input.new_empty(shape), 1 - p)
+    return input.new_empty(shape).bernoulli_(1 - p)  # torch.bernoulli(t, q) is this on a second new_empty
 
 
 def _apply(input: Tensor, mask_shape, p: float, inplace: bool) -> Tensor:

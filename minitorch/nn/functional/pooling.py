@@ -13,6 +13,7 @@ from ..._core.args import ntuple
 from ..._ops._tensor_args import tensor_args
 from ..._ops.pool import AdaptiveAvgPool2D, AdaptiveMaxPool2D, AvgPool2D, MaxPool2DWithIndices
 from ..._tensor.methods import Tensor
+from ._checked import checked, plain
 from ._compute_dtype import widened
 
 
@@ -29,13 +30,27 @@ def _as_batched(input: Tensor, name: str) -> tuple[Tensor, bool]:
     if input.dim() < 3 and name == "avg_pool2d":  # PyTorch's avg_pool2d reads input.size(-3) first
         n = max(input.dim(), 1)
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got -3)")
-    if input.dim() not in (3, 4) or any(s == 0 for s in input.shape[-3:]):
+    if input.dim() not in (3, 4) or 0 in input._data.shape[-3:]:
         raise RuntimeError(f"{name}: non-empty 3D or 4D (batch mode) tensor expected for input")
     return (input, True) if input.dim() == 4 else (input.unsqueeze(0), False)
 
 
 def _window_args(name: str, x: Tensor, kernel_size, stride, padding, dilation, ceil_mode: bool):
-    """Normalise kernel/stride/padding/dilation to pairs, check them, return them and the output size."""
+    """Normalise kernel/stride/padding/dilation to pairs, check them against ``x``'s (C, H, W), return them."""
+    key = None
+    if type(ceil_mode) is bool and plain(kernel_size, stride, padding, dilation):  # else checked every call
+        key = (name, x._data.shape[1:], kernel_size, stride, padding, dilation, ceil_mode)
+    return checked(_CHECKED, key, lambda: (_checked_window_args(name, x, kernel_size, stride, padding, dilation,
+                                                                ceil_mode), True))
+
+
+_CHECKED: dict = {}  # _checked_window_args's results by what it reads (_checked.py)
+
+
+def _checked_window_args(name: str, x: Tensor, kernel_size, stride, padding, dilation, ceil_mode: bool):
+    """PyTorch's checks of a pooling window; kernel_size, stride, padding and dilation as pairs."""
+    if not isinstance(ceil_mode, bool):  # PyTorch's parser takes no int for a bool
+        raise TypeError(f"{name}() received an invalid combination of arguments - got ceil_mode={type(ceil_mode).__name__}")
     k = ntuple(kernel_size, 2, "kernel_size")
     s = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) else ntuple(stride, 2, "stride")
     p, d = ntuple(padding, 2, "padding"), ntuple(dilation, 2, "dilation")

@@ -83,7 +83,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     _class_dim_checks(input, target, weight)
     class_dim = 0 if input.dim() == 1 else 1
     n_classes = input.shape[class_dim]
-    target = target.long()
+    if target.dtype is not torch.int64:  # (long() of an int64 target parses its arguments for nothing)
+        target = target.long()
     if weight is None and target.numel() and not _capture.value(_any_equal, target._data, ignore_index):
         # The common case (no weights, nothing ignored) in fewer ops: the mean over kept
         # entries is a plain mean, and the bounds are the target's min and max.
