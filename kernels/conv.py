@@ -35,6 +35,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import blas, gemm, gemm_narrow
+from . import conv_borders as borders
 from . import conv_few_channels as few
 from .blas import GEMM_WORK_DIVISOR
 from .checks import check_at_most, check_shape
@@ -309,10 +310,12 @@ def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, b
     N, C_out, L, K = x.shape[0], w.shape[0], oH * oW, w_rows.shape[1]
     if _indexed(x.shape, oW, dtype, C_out):
         x_pad = _nhwc_padded(x, padding)
-        Y = _forward_indexed(x_pad, w_rows, w.shape[2:], (oH, oW), stride, dilation)
         if columns_out is not None and x_pad.nbytes <= COLUMN_BLOCK_BYTES and _indexed_weight_grad(
                 x.shape, w.shape, 1, dtype):
             columns_out.append(x_pad)  # what the indexed weight gradient reads instead of columns
+        if borders.pays(x.shape, w.shape, stride, padding, dilation, dtype):  # skip the padding's products
+            return borders.conv2d_forward(x_pad, w_rows, w.shape[2:], padding, (oH, oW), stride, dilation, bias)
+        Y = _forward_indexed(x_pad, w_rows, w.shape[2:], (oH, oW), stride, dilation)
         return nhwc_to_nchw(Y.reshape(N, oH, oW, C_out), np.empty((N, C_out, oH, oW), dtype),
                             bias=None if bias is None else bias.astype(dtype, copy=False))
     # the whole batch's columns in one block when the weight gradient can reuse them (that
@@ -696,15 +699,17 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     With ``keep_columns`` (the weight gradient will be needed) it returns ``(y, columns)``:
     the im2col columns of x when conv2d_weight_grad can reuse them, else None.
 
-    The rule, in order: (0) one group, at most 16 float32 output channels, at most 512 taps
-    (C_in*kH*kW) and a kernel larger than 1x1 (d2l's LeNet) run as direct loops with no columns
+    The rule, in order: (0) one group, at most 16 float32 output channels or (forward only) at
+    most 4 input channels, at most 512 taps (C_in*kH*kW) and a kernel larger than 1x1 (d2l's
+    LeNet, the gallery's stems) run as direct loops with no columns
     (kernels/conv_few_channels.py, on AVX-512 CPUs; its docstring has the measurements);
     (1) a 1x1 kernel without padding in one group is one batched GEMM on the NCHW arrays
     (``conv2d_forward_pointwise``); (2) one group and a map of at most 4x4 positions
     (TAPS_MAX_POSITIONS) runs one GEMM per kernel tap that reads input (``_conv2d_forward_taps``);
     (3) one group with C_in >= NHWC_MIN_CHANNELS (32)
     and at most 24x24 positions runs on channels-last columns (``conv2d_forward_nhwc``), at any
-    stride; (4) the rest as below. The input gradient follows the same rule, except that in case
+    stride, padded ones with more than 32 output channels in border classes that skip the
+    padding's products where that saves 10% of them (kernels/conv_borders.py); (4) the rest as below. The input gradient follows the same rule, except that in case
     (3) at stride 1 with fewer output than input channels it is the forward convolution of gy
     (``_input_grad_as_forward``), and so in case (2) on 4x4 maps with at most one register tile
     of output channels (``_narrow_small_map_input_grad``); the weight gradient follows it too, but (3) only up to 8x8
@@ -782,17 +787,23 @@ def _input_grad_as_forward(gy, w, input_shape, stride: Pair, padding: Padding4, 
     GEMM (``_indexed``: no columns at all; 1 thread, minimum of 9, load average 3.1, transposed
     -> as forward): (64,64,8,8)->64 2.87 -> 2.44, (64,32,8,8)->64 1.59 -> 1.49, (64,128,16,16)
     ->128 44.1 -> 41.0, (64,96,8,8)->128 7.5 -> 7.2; but (64,64,8,8)->192 7.3 -> 7.9.
+    And with any number of output channels where that forward skips the padding's products
+    (kernels/conv_borders.py, ``pays``): NiN's 5x5 (64,96,7,7)->256, 1 thread, CPU ms,
+    transposed 28.4 -> as forward in border classes 19.9 (load 6.5).
     """
     C_out, C_in, kH, kW = w.shape
     dtype = np.result_type(gy.dtype, w.dtype)
     wide = C_out >= C_in and not (C_out <= 2 * C_in and _indexed(gy.shape, input_shape[3], dtype, whole_rows=True))
-    if tuple(stride) != (1, 1) or groups != 1 or wide or not _nhwc(input_shape, w.shape, groups):
+    if tuple(stride) != (1, 1) or groups != 1 or not _nhwc(input_shape, w.shape, groups):
         return None
     (pT, _), (pL, _) = padding
     qT, qL = dilation[0] * (kH - 1) - pT, dilation[1] * (kW - 1) - pL
     qB = input_shape[2] - gy.shape[2] + dilation[0] * (kH - 1) - qT
     qR = input_shape[3] - gy.shape[3] + dilation[1] * (kW - 1) - qL
     if min(qT, qB, qL, qR) < 0:
+        return None
+    if wide and not (_indexed(gy.shape, input_shape[3], dtype) and borders.pays(
+            gy.shape, (C_in, C_out, kH, kW), (1, 1), ((qT, qB), (qL, qR)), dilation, dtype)):
         return None
     w_flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
     if _taps_path(input_shape, w.shape, 1):  # a small map: not conv2d's taps (_narrow_small_map_input_grad)
@@ -873,7 +884,7 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     check_at_most("conv2d_weight_grad", "gy's spatial size", gy.shape[2:], out)
     if _direct_weight_grad(weight_shape, stride, groups):
         return _conv2d_weight_grad_direct(gy, x, weight_shape, pad, dilation)
-    if few.applies(x.shape, weight_shape, groups, x, gy):
+    if few.applies(x.shape, weight_shape, groups, x, gy, stems=False):
         return few.conv2d_weight_grad(gy, x, weight_shape, stride, pad, dilation)
     if _pointwise(weight_shape, pad, groups):
         return _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride)

@@ -21,7 +21,9 @@ vector types, and its auto-vectoriser does not keep a tile of accumulators in re
   broadcasts of the input, R FMAs, every lane useful when C_out is VW (conv2: 16). The R x VW
   result is transposed in registers (log2(VW) rounds of shuffles, as gemm.py's ``_transpose8``)
   and stored as C_out runs of R positions into y's NCHW planes (a masked store), bias added.
-  Positions run in y's order across rows (the pos table), any stride and dilation.
+  Positions run in y's order across rows (the pos table), any stride and dilation. More output
+  channels than one vector (the stems: 1 input channel to 64 or 96, ``STEM_MAX_CHANNELS``) run
+  one tile per block of VW channels, the weight packed as (blocks, K, VW).
 * The row tile (``_row_tile_<MR>``): at stride 1 with C_out <= 8 (conv1's 6; conv2's input
   gradient, 6), vectorised over positions instead: positions in *full-width* order (oh*Wp + ow,
   the Wp - oW past each row's end computed and dropped, as kernels/im2col.py's full-width
@@ -56,6 +58,7 @@ from numba.extending import intrinsic
 
 from .checks import check_at_most, check_output_size, check_shape, check_window
 from .gemm import VECTOR_BYTES, _address, _avx512_host
+from .layout import nchw_to_nhwc
 from .threading import in_parallel, split_threads
 
 # Two channel tiles: a wide one (64-byte vectors: 16 float32 channels, R = 10 positions) and a
@@ -75,20 +78,20 @@ def _vector_type(context, dtype, vector_bytes):
 
 def _make_tile(R_max: int, vector_bytes: int):
     @intrinsic
-    def _tile(typingctx, k, x, pos, offs, wt, bias, dst, ld, channels):
+    def _tile(typingctx, k, x, pos, offs, wt, ldw, bias, dst, ld, channels):
         """The channel tile: R output positions x VW output channels, transposed on the way out.
 
-        For r < R, co < VW: ``acc[r][co] = sum_{t < k} x[pos[r] + offs[t]] * wt[t*VW + co]`` (one
+        For r < R, co < VW: ``acc[r][co] = sum_{t < k} x[pos[r] + offs[t]] * wt[t*ldw + co]`` (one
         vector per position r), then ``dst[co*ld + r] = acc[r][co] + bias[co]`` for co < channels:
         the tile, padded to VW x VW with zero vectors, is transposed in registers (log2(VW)
         rounds of shuffles, as gemm.py's ``_transpose8``) so that each channel's R positions are
         one vector store (masked to R lanes when R < VW).
         x points at the sample's padded input, pos at the tile's VW position offsets, offs at the tap
-        table, wt at the packed weight (k rows of VW), bias at VW numbers, dst at the tile's first
+        table, wt at the packed weight (k rows of VW numbers, ldw apart), bias at VW numbers, dst at the tile's first
         output (channel co's run starts ld numbers after channel co-1's).
         """
         def codegen(context, builder, sig, args):
-            k, x, pos, offs, wt, bias, dst, ld, channels = args
+            k, x, pos, offs, wt, ldw, bias, dst, ld, channels = args
             scalar, size, width = _vector_type(context, sig.args[1].dtype, vector_bytes)
             R = min(R_max, width)
             vec = llvm.VectorType(scalar, width)
@@ -110,7 +113,7 @@ def _make_tile(R_max: int, vector_bytes: int):
             with cgutils.for_range(builder, k) as loop:
                 t = loop.index
                 off = builder.load(builder.gep(offs, [t]))
-                wv = builder.load(builder.bitcast(builder.gep(wt, [builder.mul(t, llvm.Constant(intp, width))]),
+                wv = builder.load(builder.bitcast(builder.gep(wt, [builder.mul(t, ldw)]),
                                                   vec.as_pointer()), align=size)
                 for r in range(R):
                     a = builder.load(builder.gep(rows[r], [off]))
@@ -142,7 +145,7 @@ def _make_tile(R_max: int, vector_bytes: int):
                         builder.call(mstore, [value, builder.bitcast(p, vec.as_pointer()), llvm.Constant(i32, size), mask])
             return context.get_dummy_value()
 
-        return types.void(k, x, pos, offs, wt, bias, dst, ld, channels), codegen
+        return types.void(k, x, pos, offs, wt, ldw, bias, dst, ld, channels), codegen
     return _tile
 
 
@@ -153,12 +156,13 @@ _tile_narrow = _make_tile(TILE_R_NARROW, NARROW_BYTES)
 @njit(cache=True)
 def _forward_sample(x, n, pad, pos, wt, offs, y, bias):
     """y[n] (as (C_out, L)) from sample x[n], padded first into a buffer when ``pad`` = (pT, pB,
-    pL, pR) is not all zero: a tile per R positions; the last, partial tile through a scratch tile."""
+    pL, pR) is not all zero: for each tile of R positions, a tile per block of VW output channels
+    (``wt`` is (blocks, K, VW), ``bias`` blocks*VW numbers); the last, partial tile of positions
+    through a scratch tile."""
     C_out = y.shape[1]
     _N, C, H, W = x.shape
-    VW = wt.shape[1]
+    blocks, K, VW = wt.shape
     L = y.shape[2]
-    K = offs.shape[0]
     pT, pB, pL, pR = pad
     if pT == 0 and pB == 0 and pL == 0 and pR == 0:
         x_n = x[n].reshape(-1)
@@ -176,24 +180,23 @@ def _forward_sample(x, n, pad, pos, wt, offs, y, bias):
     narrow = VW * wt.itemsize == NARROW_BYTES
     R = min(TILE_R_NARROW if narrow else TILE_R, VW)
     full = L // R * R
-    for p0 in range(0, full, R):
-        if narrow:
-            _tile_narrow(K, _address(x_n, 0), _address(pos, p0), _address(offs, 0), _address(w_flat, 0),
-                         _address(bias, 0), _address(y_n, p0), L, C_out)
-        else:
-            _tile(K, _address(x_n, 0), _address(pos, p0), _address(offs, 0), _address(w_flat, 0),
-                  _address(bias, 0), _address(y_n, p0), L, C_out)
-    if full < L:
-        scratch = np.empty(VW * VW, dtype=y.dtype)
-        if narrow:
-            _tile_narrow(K, _address(x_n, 0), _address(pos, full), _address(offs, 0), _address(w_flat, 0),
-                         _address(bias, 0), _address(scratch, 0), VW, C_out)
-        else:
-            _tile(K, _address(x_n, 0), _address(pos, full), _address(offs, 0), _address(w_flat, 0),
-                  _address(bias, 0), _address(scratch, 0), VW, C_out)
-        for co in range(C_out):
-            for p in range(full, L):
-                y_n[co * L + p] = scratch[co * VW + p - full]
+    scratch = np.empty(VW * VW, dtype=y.dtype)
+    for p0 in range(0, L, R):
+        partial = p0 == full
+        for cb in range(blocks):
+            co0 = cb * VW
+            channels = min(VW, C_out - co0)
+            dst, ld = (_address(scratch, 0), VW) if partial else (_address(y_n, co0 * L + p0), L)
+            if narrow:
+                _tile_narrow(K, _address(x_n, 0), _address(pos, p0), _address(offs, 0), _address(w_flat, cb * K * VW),
+                             VW, _address(bias, co0), dst, ld, channels)
+            else:
+                _tile(K, _address(x_n, 0), _address(pos, p0), _address(offs, 0), _address(w_flat, cb * K * VW),
+                      VW, _address(bias, co0), dst, ld, channels)
+            if partial:
+                for co in range(channels):
+                    for p in range(full, L):
+                        y_n[(co0 + co) * L + p] = scratch[co * VW + p - full]
 
 
 @njit(cache=True, parallel=True)
@@ -335,19 +338,33 @@ def _tables(C: int, kH: int, kW: int, Hp: int, Wp: int, oH: int, oW: int, stride
     return offs, pos
 
 
-def applies(x_shape, w_shape, groups: int, *arrays: np.ndarray) -> bool:
+def applies(x_shape, w_shape, groups: int, *arrays: np.ndarray, stems: bool = True) -> bool:
     """Whether conv2d takes this module's path (kernels/conv.py asks, one line per entry point):
     4-d operands, a kernel larger than 1x1 (1x1 is one GEMM on the NCHW arrays), one group,
-    float32 or float64, at most one vector of output channels (16 float32, 8 float64) and at
-    most MAX_TAPS taps per output (C_in*kH*kW), on a CPU with AVX-512 (``AVX512``). The numbers
-    behind the rule: the module's docstring. (With stride 1 and C_out <= 8 the forward takes the row tile.)"""
+    float32 or float64, at most MAX_TAPS taps per output (C_in*kH*kW), on a CPU with AVX-512
+    (``AVX512``), and at most one vector of output channels (16 float32, 8 float64), or, with
+    ``stems`` (the forward only), any number of them from at most STEM_MAX_CHANNELS input
+    channels: the first layers of the gallery's nets, one tile per block of 16 channels (see
+    STEM_MAX_CHANNELS). The numbers behind the rule: the module's docstring. (With stride 1 and
+    C_out <= 8 the forward takes the row tile.)"""
     if not AVX512 or groups != 1 or len(x_shape) != 4 or len(w_shape) != 4 or w_shape[2] * w_shape[3] == 1:
         return False
     dtype = np.result_type(*arrays)  # the operands' common dtype
     if dtype not in (np.float32, np.float64):
         return False
-    return w_shape[0] <= VECTOR_BYTES // dtype.itemsize and w_shape[1] * w_shape[2] * w_shape[3] <= MAX_TAPS
+    few_out = w_shape[0] <= VECTOR_BYTES // dtype.itemsize or (stems and w_shape[1] <= STEM_MAX_CHANNELS)
+    return few_out and w_shape[1] * w_shape[2] * w_shape[3] <= MAX_TAPS
 
+
+# The stems: one input channel (Fashion-MNIST) to 64 or 96, where im2col's columns (kH*kW rows
+# of strided gathers) took as long as the GEMM and the GEMM's result was transposed into NCHW
+# once more. The channel tile runs once per block of 16 output channels, the input read in place.
+# Forward, 1 thread, CPU ms, im2col + GEMM -> tiles (load average 10-13: ratios only): NiN
+# (64,1,67,67)->96 11x11 s4 8.59 -> 3.55; (32,1,96,96)->96 6.23 -> 3.93; AlexNet's padding 1
+# 7.76 -> 3.84; ResNet's 7x7 s2 p3 (64,1,32,32)->64 2.62 -> 1.14, (16,1,96,96)->64 5.17 -> 2.61;
+# (8,1,20,20)->40 3x3 0.14 -> 0.07. Not the weight gradient: its swapped tile, one pass over the
+# whole batch per block of 16 channels and R taps, took 1.6-2.3x im2col + GEMM's time there.
+STEM_MAX_CHANNELS = 4
 
 MAX_TAPS = 512
 # The tiles were written and measured for AVX-512's 32 vector registers (the channel tile keeps
@@ -360,9 +377,10 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias, stride, padding, dilation, keep_c
     """y = conv2d(x, w) + b for one group and few output channels: the register tile above.
 
     Loop nest: ``for n (prange if big) / pad sample n (a copy, if padded) / for tile of R
-    positions / for tap (c, i, j) / R broadcasts and FMAs into R vectors of C_out channels /
-    transpose the tile, C_out vector stores (+ bias)``. Each parallel iteration owns sample n.
-    Cost: 2*N*VW*C_in*kH*kW*oH*oW flops (C_out rounded up to the vector width VW, positions to
+    positions / for block of VW output channels / for tap (c, i, j) / R broadcasts and FMAs into
+    R vectors of VW channels / transpose the tile, VW vector stores (+ bias)``. Each parallel
+    iteration owns sample n.
+    Cost: 2*N*C_out*C_in*kH*kW*oH*oW flops (C_out rounded up to the vector width VW, positions to
     whole tiles); an (oH*oW x VW) scratch tile and a padded sample per sample, nothing the size
     of im2col's columns. ``padding`` is ((top, bottom), (left, right)). With ``keep_columns``
     returns ``(y, None)`` (kernels/conv.py's conv2d's contract: there are no columns to keep).
@@ -393,14 +411,14 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias, stride, padding, dilation, keep_c
         _rows(np.ascontiguousarray(x, dtype=dtype), (pT, pB, pL, pR), wp, offs, y, b, in_parallel(y.size * K))
         return (y, None) if keep_columns else y
     dtype = np.result_type(x.dtype, w.dtype)
+    if dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"conv2d_few_channels: float32 or float64, got {dtype}")
     VW = (NARROW_BYTES if C_out * dtype.itemsize <= NARROW_BYTES else VECTOR_BYTES) // dtype.itemsize
-    if C_out > VW or dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"conv2d_few_channels: float32 or float64 and at most {VW} output channels, "
-                           f"got {dtype} and {C_out}")
-    K = C_in * kH * kW
-    wt = np.zeros((K, VW), dtype=dtype)
-    wt[:, :C_out] = w.reshape(C_out, K).T
-    b = np.zeros(VW, dtype=dtype)
+    K, blocks = C_in * kH * kW, -(-C_out // VW)
+    wt = np.zeros((blocks * VW, K), dtype=dtype)  # w as (blocks, K, VW): each block of VW channels a slab
+    wt[:C_out] = w.reshape(C_out, K)
+    wt = np.ascontiguousarray(wt.reshape(blocks, VW, K).transpose(0, 2, 1))
+    b = np.zeros(blocks * VW, dtype=dtype)
     if bias is not None:
         b[:C_out] = bias
     offs, pos = _tables(C_in, kH, kW, Hp, Wp, oH, oW, tuple(stride), tuple(dilation))
@@ -424,7 +442,7 @@ def conv2d_input_grad(gy, w, input_shape, stride, padding, dilation, groups: int
     qB = input_shape[2] - gy.shape[2] + dilation[0] * (kH - 1) - qT
     qR = input_shape[3] - gy.shape[3] + dilation[1] * (kW - 1) - qL
     w_flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
-    if min(qT, qB, qL, qR) < 0 or not applies(gy.shape, w_flipped.shape, 1, gy, w):
+    if min(qT, qB, qL, qR) < 0 or not applies(gy.shape, w_flipped.shape, 1, gy, w, stems=False):
         return None
     return conv2d(gy, w_flipped, None, (1, 1), ((qT, qB), (qL, qR)), dilation)
 
@@ -442,43 +460,46 @@ def conv2d_input_grad(gy, w, input_shape, stride, padding, dilation, groups: int
 
 
 @njit(cache=True)
-def _weight_grad_part(xp, red, offs, g, gw, lo, hi):
-    """gw (C_out, K) = the sum over reduction indices lo..hi (whole samples' positions)."""
+def _weight_grad_part(xp, red, offs, g, gw, VW, lo, hi):
+    """gw (C_out, K) = the sum over reduction indices lo..hi (whole samples' positions); g is
+    (N*L, Cp), gy channels last padded to whole blocks of VW channels, one tile per block."""
     C_out, K = gw.shape
-    VW = g.shape[1]
+    Cp = g.shape[1]
     narrow = VW * g.itemsize == NARROW_BYTES
     R = min(TILE_R_NARROW if narrow else TILE_R, VW)
     gw_flat = gw.reshape(-1)
     g_flat = g.reshape(-1)
     zero = np.zeros(VW, dtype=g.dtype)
     scratch = np.empty(VW * VW, dtype=g.dtype)
-    for t0 in range(0, K, R):
-        last = t0 + R > K
-        dst = _address(scratch, 0) if last else _address(gw_flat, t0)
-        ld = VW if last else K
-        if narrow:
-            _tile_narrow(hi - lo, _address(xp, 0), _address(offs, t0), _address(red, lo),
-                         _address(g_flat, lo * VW), _address(zero, 0), dst, ld, C_out)
-        else:
-            _tile(hi - lo, _address(xp, 0), _address(offs, t0), _address(red, lo),
-                  _address(g_flat, lo * VW), _address(zero, 0), dst, ld, C_out)
-        if last:
-            for co in range(C_out):
-                for t in range(t0, K):
-                    gw[co, t] = scratch[co * VW + t - t0]
+    for co0 in range(0, C_out, VW):
+        channels = min(VW, C_out - co0)
+        for t0 in range(0, K, R):
+            last = t0 + R > K
+            dst = _address(scratch, 0) if last else _address(gw_flat, co0 * K + t0)
+            ld = VW if last else K
+            if narrow:
+                _tile_narrow(hi - lo, _address(xp, 0), _address(offs, t0), _address(red, lo),
+                             _address(g_flat, lo * Cp + co0), Cp, _address(zero, 0), dst, ld, channels)
+            else:
+                _tile(hi - lo, _address(xp, 0), _address(offs, t0), _address(red, lo),
+                      _address(g_flat, lo * Cp + co0), Cp, _address(zero, 0), dst, ld, channels)
+            if last:
+                for co in range(channels):
+                    for t in range(t0, K):
+                        gw[co0 + co, t] = scratch[co * VW + t - t0]
 
 
 @njit(cache=True, parallel=True)
-def _weight_grad(xp, red, offs, g, gw_parts, N, parallel):
+def _weight_grad(xp, red, offs, g, gw_parts, VW, N, parallel):
     """gw_parts[q] = the sum over the q-th slice of the batch; ``prange`` over slices when parallel."""
     parts = gw_parts.shape[0]
     L = red.shape[0] // N
     if parallel:
         for q in prange(parts):
-            _weight_grad_part(xp, red, offs, g, gw_parts[q], q * N // parts * L, (q + 1) * N // parts * L)
+            _weight_grad_part(xp, red, offs, g, gw_parts[q], VW, q * N // parts * L, (q + 1) * N // parts * L)
     else:
         for q in range(parts):
-            _weight_grad_part(xp, red, offs, g, gw_parts[q], q * N // parts * L, (q + 1) * N // parts * L)
+            _weight_grad_part(xp, red, offs, g, gw_parts[q], VW, q * N // parts * L, (q + 1) * N // parts * L)
 
 
 @functools.lru_cache(maxsize=64)
@@ -519,13 +540,17 @@ def conv2d_weight_grad(gy, x, weight_shape, stride, padding, dilation):
         xp = np.zeros((N, C_in, Hp, Wp), dtype=dtype)
         xp[:, :, pT:pT + H, pL:pL + W] = x
         xp = xp.reshape(-1)
-    g = np.zeros((N, L, VW), dtype=dtype)
-    g[:, :, :C_out] = gy.reshape(N, C_out, L).transpose(0, 2, 1)
+    Cp = -(-C_out // VW) * VW  # whole blocks of VW channels
+    if Cp == C_out:
+        g = nchw_to_nhwc(gy, dtype=dtype)  # (N, oH, oW, C_out), on the threads
+    else:
+        g = np.zeros((N, L, Cp), dtype=dtype)
+        g[:, :, :C_out] = gy.reshape(N, C_out, L).transpose(0, 2, 1)
     key = (C_in, kH, kW, Hp, Wp, oH, oW, tuple(stride), tuple(dilation))
     offs = _tables(*key)[0]
     offs = np.concatenate([offs, np.full(TILE_R, offs[-1])])  # the last tile's extra taps: in bounds
     red = _reduction_table(N, C_in * Hp * Wp, L, key)
     parts = min(N, split_threads()) if in_parallel(N * L * K) else 1
     gw = np.empty((parts, C_out, K), dtype=dtype)
-    _weight_grad(xp, red, offs, g.reshape(N * L, VW), gw, N, parts > 1)
+    _weight_grad(xp, red, offs, g.reshape(N * L, Cp), gw, VW, N, parts > 1)
     return (gw[0] if parts == 1 else gw.sum(axis=0)).reshape(weight_shape)

@@ -569,6 +569,63 @@ def gemm_indexed(M, N, K, a, rows, kcols, r0, b, b_off, rsb, csb, c, c_off, ldc,
                 _block(kc, mc, nc, ap, bp, 0, nr, 0, bp, c, c_off + ic * ldc + jc, ldc, tile, mr, nr, pc > 0)
 
 
+@njit(cache=True)
+def _pack_b_gather(src, bk, ldb, k0, j0, kc, xc, w, dst):
+    """Pack the kc x xc block of B(k, j) = src[bk[k0 + k] + (j0 + j)*ldb] (a column-major B whose
+    rows k are gathered: bk picks them) into slivers of width w (zeros past xc), as ``_pack``
+    packs a column-major B: where 8 consecutive k are 8 consecutive numbers of src, 8x8 blocks
+    transposed in registers (``_transpose8``), the rest number by number. Cost: kc*xc loads and
+    stores, a vector each per 8 numbers on the transposed path."""
+    for s in range(0, xc, w):
+        width = min(w, xc - s)
+        sliver = dst[s * kc: s * kc + kc * w]
+        blocked = width // 8 * 8 if w % 8 == 0 else 0
+        for k in range(0, kc, 8):
+            first = bk[k0 + k]
+            run = k + 8 <= kc
+            if run:
+                for kk in range(1, 8):
+                    if bk[k0 + k + kk] != first + kk:
+                        run = False
+            if run:
+                for x in range(0, blocked, 8):
+                    _transpose8(_address(src, first + (j0 + s + x) * ldb), ldb, _address(sliver, k * w + x), w)
+                lo = blocked
+            else:
+                lo = 0
+            for kk in range(k, min(k + 8, kc)):
+                row = bk[k0 + kk] + j0 * ldb
+                for x in range(lo, width):
+                    sliver[kk * w + x] = src[row + (s + x) * ldb]
+                for x in range(width, w):
+                    sliver[kk * w + x] = 0
+
+
+@njit(cache=True)
+def gemm_indexed_gather(M, N, K, a, rows, kcols, r0, b, bk, ldb, c, c_off, ldc, work, runs8):
+    """C = A @ B on one thread, A indexed as in ``gemm_indexed`` and B column-major with its rows
+    gathered: ``B(k, j) = b[bk[k] + j*ldb]``. ``gemm_indexed``'s loop nest (the same sums in the
+    same order), B packed by ``_pack_b_gather``. Used where the k of a GEMM is a subset of a
+    larger one's (kernels/conv_borders.py: the taps that reach into the input, for one class of
+    output positions), both operands read from the full arrays (x_pad and W' as (C_out, K))."""
+    nr = NV * VECTOR_BYTES // a.itemsize
+    mr = min(MR, nr)
+    ap = work[: MC * KC]
+    bp = work[MC * KC: MC * KC + KC * NC]
+    tile = work[MC * KC + KC * NC: MC * KC + KC * NC + mr * nr]
+    blocks = (K + KC - 1) // KC
+    step = ((K + blocks - 1) // blocks + 7) // 8 * 8  # at most KC, a multiple of 8
+    for jc in range(0, N, NC):
+        nc = min(NC, N - jc)
+        for pc in range(0, K, step):
+            kc = min(step, K - pc)
+            _pack_b_gather(b, bk, ldb, pc, jc, kc, nc, nr, bp)
+            for ic in range(0, M, MC):
+                mc = min(MC, M - ic)
+                _pack_indexed(a, rows, kcols, r0 + ic, pc, kc, mc, mr, ap, runs8 and kc % 8 == 0)
+                _block(kc, mc, nc, ap, bp, 0, nr, 0, bp, c, c_off + ic * ldc + jc, ldc, tile, mr, nr, pc > 0)
+
+
 @njit(cache=True, parallel=True)
 def _gemm_indexed_rows(M, N, K, a, rows, kcols, b, b_off, rsb, csb, c, work, runs8, parts, parallel):
     """``gemm_indexed`` over all M rows, cut into ``parts`` pieces of whole MR-row slivers, one

@@ -13,7 +13,8 @@ import pytest
 # with the choice forced to threads and once forced to serial.
 _KERNEL_MODULES = tuple(f"minitorch.kernels.{name}" for name in ("im2col", "pool", "conv", "blas", "gemm",
                                                                   "activation", "conv_few_channels", "optim",
-                                                                  "conv_small", "layout", "normalization", "reduction"))
+                                                                  "conv_small", "layout", "normalization", "reduction",
+                                                                  "conv_borders"))
 
 
 @pytest.fixture(autouse=True, params=["serial", "threads"])
@@ -30,7 +31,8 @@ def loop_kind(request, monkeypatch):
 # by direct dot products and anything else by im2col + GEMM. Most test shapes are small, so each
 # kernel test also runs with the direct path switched off, to keep the GEMM path covered; the
 # same run switches off the few-channel convolutions (kernels/conv_few_channels.py), which
-# would otherwise take most of the small one-group shapes.
+# would otherwise take most of the small one-group shapes, and the border classes
+# (kernels/conv_borders.py), which take the padded channels-last ones with 33 or more output channels.
 @pytest.fixture(autouse=True, params=["direct if tiny", "always GEMM"])
 def weight_grad_algorithm(request, monkeypatch):
     import minitorch.kernels  # noqa: F401
@@ -38,4 +40,5 @@ def weight_grad_algorithm(request, monkeypatch):
     if request.param == "always GEMM":
         monkeypatch.setattr(sys.modules["minitorch.kernels.conv"], "DIRECT_WEIGHT_GRAD_MAX", 0)
         monkeypatch.setattr(sys.modules["minitorch.kernels.conv_few_channels"], "MAX_TAPS", 0)
+        monkeypatch.setattr(sys.modules["minitorch.kernels.conv_borders"], "MIN_SKIPPED", 2.0)  # never
     return request.param

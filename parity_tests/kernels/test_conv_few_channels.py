@@ -34,6 +34,8 @@ SHAPES = [
     ((2, 1, 1, 7), (3, 1, 1, 3), (1, 1), (0, 1), (1, 1)),  # height 1 (conv1d's shape)
     ((2, 16, 6, 6), (7, 16, 3, 3), (1, 1), (1, 1), (1, 1)),  # many taps, 7 channels (padded to 8)
     ((2, 1, 40, 37), (1, 1, 3, 3), (1, 1), (1, 1), (1, 1)),  # one channel; rows of several tiles
+    ((2, 1, 27, 27), (40, 1, 11, 11), (4, 4), (0, 0), (1, 1)),  # NiN's stem: three blocks of channels
+    ((2, 1, 12, 13), (20, 1, 7, 7), (2, 2), (3, 3), (1, 1)),  # ResNet's stem: a partial block
 ]
 
 
@@ -47,8 +49,10 @@ def test_few_channel_conv_matches_torch(x_shape, w_shape, stride, padding, dilat
     x = random_array(rng, x_shape, dtype, contiguous)
     w = random_array(rng, w_shape, dtype, contiguous)
     b = random_array(rng, (w_shape[0],), dtype) if bias else None
-    taken = few.MAX_TAPS > 0 and few.AVX512 and w_shape[0] * np.dtype(dtype).itemsize <= 64  # one vector
+    one_vector = w_shape[0] * np.dtype(dtype).itemsize <= 64
+    taken = few.MAX_TAPS > 0 and few.AVX512 and (one_vector or w_shape[1] <= few.STEM_MAX_CHANNELS)  # or a stem
     assert few.applies(x.shape, w.shape, 1, x, w) == taken
+    assert few.applies(x.shape, w.shape, 1, x, w, stems=False) == (taken and one_vector)
 
     def torch_conv(xt, wt, bt=None):
         return F.conv2d(xt, wt, bt, stride, padding, dilation)
@@ -77,7 +81,8 @@ def test_asymmetric_padding_matches_torch():
 
 def test_the_rule():
     """Which convolutions come here: one group, a kernel larger than 1x1, float, at most one
-    vector of output channels and MAX_TAPS taps, on an AVX-512 CPU."""
+    vector of output channels (or, in the forward, a stem's few input channels) and MAX_TAPS
+    taps, on an AVX-512 CPU."""
     f32, f64 = np.zeros(1, np.float32), np.zeros(1, np.float64)
     on = few.MAX_TAPS > 0 and few.AVX512
     assert few.applies((64, 1, 28, 28), (6, 1, 5, 5), 1, f32) == on
@@ -88,6 +93,9 @@ def test_the_rule():
     assert not few.applies((64, 6, 14, 14), (6, 6, 1, 1), 1, f32)  # 1x1: one GEMM on NCHW
     assert not few.applies((64, 6, 14, 14), (6, 6, 5, 5), 1, np.zeros(1, np.int64))
     assert not few.applies((64, 64, 14, 14), (6, 64, 3, 3), 1, f32)  # 576 taps
+    assert few.applies((64, 1, 67, 67), (96, 1, 11, 11), 1, f32) == on  # a stem: 6 blocks of 16 ...
+    assert not few.applies((64, 1, 67, 67), (96, 1, 11, 11), 1, f32, stems=False)  # ... forward only
+    assert not few.applies((64, 5, 67, 67), (96, 5, 5, 5), 1, f32)  # more than STEM_MAX_CHANNELS
 
 
 def test_wrong_shapes_raise_before_any_loop():

@@ -1,0 +1,221 @@
+"""The channels-last convolution without the padding's zeros: output positions in border classes.
+
+On a small map a padded convolution spends much of its GEMM on taps that land in the padding.
+NiN's 5x5 layer, padding 2, on a 7x7 map: along each axis the 7 output positions reach 3, 4, 5, 5,
+5, 4 and 3 of the 5 taps, so of the 35 x 35 (position, tap) pairs of a plane only 29 x 29 read
+the input, and 31% of the GEMM's products are products with zero. oneDNN skips them.
+
+So are they skipped here. Along each axis the output positions fall into classes that reach the
+same range of taps [lo, hi) (``_axis_classes``); a class of the map is a pair of an H class and a
+W class, and its positions, over the whole batch, are one GEMM over its own taps only:
+
+    Y[rows of class q] = A_q @ B_q,  A_q(r, k) = x_pad[rows[r] + kcols[k]],  k over the class's taps
+                                     B_q(k, co) = W'[(i, j, c), co],          the same taps' rows of W'
+
+with x_pad the padded, channels-last input (N, Hp, Wp, C) and W' the weight as (kH*kW*C, C_out),
+(i, j, c) order: kernels/conv.py's indexed forward (``_forward_indexed``) cut into classes, both
+operands read where they lie (``gemm.gemm_indexed_gather``). A class that reaches no tap is all
+bias. The classes' rows of Y follow one another (class by class), and the copy into y's NCHW planes,
+which the indexed forward makes anyway, puts them back in place (``_to_nchw``, with the bias).
+
+Since x_pad holds the padding as zeros, the classes only decide which products are skipped, never
+what is computed: a tap left in a class reads zeros, as in the unsplit GEMM.
+
+The price: every class packs its own B (K_q x C_out), once per thread, where the unsplit GEMM packs
+W' once; a class of few rows amortises that badly. Where it runs: ``pays``.
+"""
+
+import functools
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from . import gemm
+from .checks import check_shape
+from .threading import in_parallel, split_threads
+
+# The fraction of the GEMM's products that must be skipped for the classes to pay (``pays``).
+MIN_SKIPPED = 0.10
+
+
+def _axis_classes(out_size: int, kernel: int, stride: int, pad_before: int, dilation: int, in_size: int):
+    """Output positions along one axis grouped by the taps that reach the input:
+    ``[(positions, lo, hi)]``, tap i of position o reading ``o*stride - pad_before + i*dilation``;
+    consecutive positions with the same [lo, hi) form one class (at most 2*kernel - 1 of them)."""
+    classes: list = []
+    for o in range(out_size):
+        first = o * stride - pad_before
+        lo = 0
+        while lo < kernel and first + lo * dilation < 0:
+            lo += 1
+        hi = lo
+        while hi < kernel and first + hi * dilation < in_size:
+            hi += 1
+        if classes and classes[-1][1:] == (lo, hi):
+            classes[-1][0].append(o)
+        else:
+            classes.append(([o], lo, hi))
+    return classes
+
+
+@functools.lru_cache(maxsize=64)
+def _tables(N: int, Hp: int, Wp: int, C: int, C_out: int, kH: int, kW: int, out_hw, stride, padding4, dilation):
+    """The classes' tables for x_pad (N, Hp, Wp, C) and W' (kH*kW*C, C_out):
+    ``rows`` (every output position once, class by class; int64 offsets into the flat x_pad),
+    ``kcols`` and ``brows`` (each class's taps, one after the other: offsets into x_pad and into
+    the flat W'), ``r_lo`` / ``k_lo`` (where class q's rows and taps start, q + 1 where they end),
+    ``inv`` (the row of Y of output position n*oH*oW + oh*oW + ow) and the fraction of the
+    unsplit GEMM's products that the classes compute."""
+    (oH, oW), (sH, sW), (dH, dW) = out_hw, stride, dilation
+    (pT, pB), (pL, pR) = padding4
+    H, W = Hp - pT - pB, Wp - pL - pR
+    hcls = _axis_classes(oH, kH, sH, pT, dH, H)
+    wcls = _axis_classes(oW, kW, sW, pL, dW, W)
+    n = np.arange(N, dtype=np.int64)[:, None, None]
+    chans = np.arange(C, dtype=np.int64)
+    rows, kcols, brows, inv_parts, r_lo, k_lo = [], [], [], [], [0], [0]
+    computed = 0
+    for hs, ilo, ihi in hcls:
+        for ws, jlo, jhi in wcls:
+            oh = np.array(hs, dtype=np.int64)[None, :, None]
+            ow = np.array(ws, dtype=np.int64)[None, None, :]
+            rows.append((((n * Hp + oh * sH) * Wp + ow * sW) * C).reshape(-1))
+            inv_parts.append(((n * oH + oh) * oW + ow).reshape(-1))
+            i = np.arange(ilo, ihi, dtype=np.int64)[:, None, None]
+            j = np.arange(jlo, jhi, dtype=np.int64)[None, :, None]
+            kcols.append(((i * dH * Wp + j * dW) * C + chans).reshape(-1))
+            brows.append(((i * kW + j) * C + chans).reshape(-1))
+            r_lo.append(r_lo[-1] + rows[-1].shape[0])
+            k_lo.append(k_lo[-1] + kcols[-1].shape[0])
+            computed += rows[-1].shape[0] * kcols[-1].shape[0]
+    positions = np.concatenate(inv_parts)
+    inv = np.empty(N * oH * oW, dtype=np.int64)
+    inv[positions] = np.arange(positions.shape[0], dtype=np.int64)
+    share = computed / max(1, N * oH * oW * kH * kW * C)
+    return (np.concatenate(rows), np.concatenate(kcols), np.concatenate(brows), np.array(r_lo, dtype=np.int64),
+            np.array(k_lo, dtype=np.int64), inv, share)
+
+
+def pays(x_shape, w_shape, stride, padding4, dilation, dtype) -> bool:
+    """Whether conv2d's indexed forward (kernels/conv.py, ``_indexed``) runs in border classes:
+    gemm.py's GEMM available, C_out wider than one float32 register tile (32: narrower ones are
+    kernels/gemm_narrow.py's in float32, and were not measured in float64), C_in a multiple of 8
+    (A packed in 8x8 blocks) and at least MIN_SKIPPED of the products skipped."""
+    _N, C, H, W = x_shape
+    C_out, _, kH, kW = w_shape
+    if not gemm.available(dtype) or C_out <= gemm.TILE[np.dtype(np.float32)][1] or C % 8 != 0:
+        return False
+    (pT, pB), (pL, pR) = padding4
+    if pT == pB == pL == pR == 0:
+        return False
+    oH = (H + pT + pB - dilation[0] * (kH - 1) - 1) // stride[0] + 1
+    oW = (W + pL + pR - dilation[1] * (kW - 1) - 1) // stride[1] + 1
+    if oH <= 0 or oW <= 0:
+        return False
+    share = _tables(1, H + pT + pB, W + pL + pR, C, C_out, kH, kW, (oH, oW), tuple(stride),
+                    tuple(map(tuple, padding4)), tuple(dilation))[-1]
+    return share <= 1 - MIN_SKIPPED
+
+
+@njit(cache=True)
+def _classes_part(a, rows, kcols, b, brows, N, K_all, r_lo, k_lo, c, work, runs8, t, parts):
+    """Thread t's share of every class: its t-th part of the class's rows (whole MR-row slivers)
+    times the class's taps, on ``gemm.gemm_indexed_gather``."""
+    for q in range(r_lo.shape[0] - 1):
+        M, K = r_lo[q + 1] - r_lo[q], k_lo[q + 1] - k_lo[q]
+        tiles = (M + gemm.MR - 1) // gemm.MR
+        lo = r_lo[q] + min(M, t * tiles // parts * gemm.MR)
+        hi = r_lo[q] + min(M, (t + 1) * tiles // parts * gemm.MR)
+        if hi <= lo:
+            continue
+        if K == 0:  # no tap reaches the input: the products are all zero
+            for e in range(lo * N, hi * N):
+                c[e] = 0
+            continue
+        gemm.gemm_indexed_gather(hi - lo, N, K, a, rows, kcols[k_lo[q]:k_lo[q + 1]], lo, b,
+                                 brows[k_lo[q]:k_lo[q + 1]], K_all, c, lo * N, N, work, runs8)
+
+
+@njit(cache=True, parallel=True)
+def _gemm_classes(a, rows, kcols, b, brows, N, K_all, r_lo, k_lo, c, work, runs8, parts, parallel):
+    """Every class's GEMM: ``parts`` threads (``prange``) when ``parallel``, each taking its part of
+    every class (so the classes' sizes do not unbalance them), each with its workspace row."""
+    if parallel:
+        for t in prange(parts):
+            _classes_part(a, rows, kcols, b, brows, N, K_all, r_lo, k_lo, c, work[numba.get_thread_id()],
+                          runs8, t, parts)
+    else:
+        _classes_part(a, rows, kcols, b, brows, N, K_all, r_lo, k_lo, c, work[numba.get_thread_id()],
+                      runs8, 0, 1)
+
+
+@njit(cache=True)
+def _sample_to_nchw(Y, inv, y, bias, has_bias, n):
+    """y[n, co, p] = Y[inv[n*L + p], co] (+ bias[co]): sample n's rows of Y into its planes."""
+    C_out, L = y.shape[1], y.shape[2]
+    for p in range(L):
+        row = Y[inv[n * L + p]]
+        if has_bias:
+            for co in range(C_out):
+                y[n, co, p] = row[co] + bias[co]
+        else:
+            for co in range(C_out):
+                y[n, co, p] = row[co]
+
+
+@njit(cache=True, parallel=True)
+def _to_nchw(Y, inv, y, bias, has_bias, parallel):
+    """Every sample's rows of Y into y (N, C_out, L); ``prange`` over samples when ``parallel``."""
+    if parallel:
+        for n in prange(y.shape[0]):
+            _sample_to_nchw(Y, inv, y, bias, has_bias, n)
+    else:
+        for n in range(y.shape[0]):
+            _sample_to_nchw(Y, inv, y, bias, has_bias, n)
+
+
+def conv2d_forward(x_pad: np.ndarray, w_rows: np.ndarray, kernel, padding4, out_hw, stride, dilation,
+                   bias=None) -> np.ndarray:
+    """y = conv2d(x, w) + b (one group) from x's padded channels-last copy x_pad (N, Hp, Wp, C_in)
+    and w as W' (C_out, kH*kW*C_in), (i, j, c) order (kernels/conv.py's ``_nhwc_weight``), the
+    padding's products skipped (see above). ``kernel`` is (kH, kW), ``padding4`` ((top, bottom),
+    (left, right)), what x_pad was padded with; y is (N, C_out, oH, oW), C-contiguous.
+
+    Loop nest: ``for part of the threads (prange if big) / for class / gemm_indexed_gather (the
+    class's rows of Y, W' packed from its columns) / then for n (prange if big) / for position /
+    for co: y[n, co, p] = Y[inv[n, p], co] + b[co]``.
+    Cost: 2*C_out*sum over classes of rows*taps*C_in flops (``pays`` asks it to be at most 0.9 of
+    the unsplit GEMM's); each class's part of W' packed once per thread.
+    """
+    op = "conv2d"
+    check_shape(op, "x_pad", x_pad.shape, (None,) * 4)
+    N, Hp, Wp, C = x_pad.shape
+    kH, kW = kernel
+    check_shape(op, "weight rows", w_rows.shape, (None, kH * kW * C))
+    C_out = w_rows.shape[0]
+    (pT, pB), (pL, pR) = padding4
+    oH, oW = out_hw
+    want = ((Hp - dilation[0] * (kH - 1) - 1) // stride[0] + 1, (Wp - dilation[1] * (kW - 1) - 1) // stride[1] + 1)
+    if (tuple(out_hw) != want or min(want) <= 0 or min(pT, pB, pL, pR) < 0 or Hp - pT - pB <= 0
+            or Wp - pL - pR <= 0 or min(kH, kW, *stride, *dilation) <= 0):
+        raise RuntimeError(f"conv2d: output size {tuple(out_hw)} does not match x_pad {x_pad.shape}, "
+                           f"kernel {tuple(kernel)}, stride {tuple(stride)} and dilation {tuple(dilation)}")
+    dtype = x_pad.dtype
+    if dtype not in gemm.TILE or not x_pad.flags.c_contiguous or w_rows.dtype != dtype or not w_rows.flags.c_contiguous:
+        raise RuntimeError("conv2d (border classes): x_pad and the weight's rows must be C-contiguous "
+                           "float32 or float64 arrays of one dtype")
+    if bias is not None:
+        check_shape(op, "bias", bias.shape, (C_out,))
+    rows, kcols, brows, r_lo, k_lo, inv, _ = _tables(N, Hp, Wp, C, C_out, kH, kW, (oH, oW), tuple(stride),
+                                                     tuple(map(tuple, padding4)), tuple(dilation))
+    M = N * oH * oW
+    Y = np.empty(M * C_out, dtype=dtype)
+    parts = min(split_threads(), (M + gemm.MR - 1) // gemm.MR) if in_parallel(M * C_out * kcols.shape[0] // 16) else 1
+    _gemm_classes(x_pad.reshape(-1), rows, kcols, w_rows.reshape(-1), brows, C_out, kH * kW * C, r_lo, k_lo, Y,
+                  gemm.workspace(dtype), C % 8 == 0, parts, parts > 1)
+    y = np.empty((N, C_out, oH, oW), dtype=dtype)
+    has_bias = bias is not None
+    b = bias.astype(dtype, copy=False) if has_bias else Y[:1]
+    _to_nchw(Y.reshape(M, C_out), inv, y.reshape(N, C_out, oH * oW), b, has_bias, in_parallel(2 * M * C_out))
+    return y
