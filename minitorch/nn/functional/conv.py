@@ -74,6 +74,13 @@ def _pairs(t: tuple, nd: int, fill: int = 1) -> tuple:
     return (fill,) * (2 - nd) + tuple(t)
 
 
+def _check_not_empty_map(x: Tensor) -> None:
+    """PyTorch's convolutions accept an empty batch or channel dim, not an empty map."""
+    if 0 in x.shape[2:]:
+        raise RuntimeError(f"Only zero batch or zero channel inputs are supported, but got input shape: "
+                           f"{list(x.shape)}")
+
+
 def _conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int, nd: int) -> Tensor:
     name = f"conv{nd}d"
     _check_input(input, nd, name)
@@ -84,6 +91,7 @@ def _conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups
         _integer_kernel(input, "slow_conv_dilated<>")
     batched = input.dim() == nd + 2
     x = input if batched else input.unsqueeze(0)
+    _check_not_empty_map(x)
     C_out, C_in_g = weight.shape[0], weight.shape[1]
     if C_out < groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
@@ -104,6 +112,11 @@ def _conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
                            f"Kernel size: ({' x '.join(map(str, kernel))}). "
                            "Kernel size can't be greater than actual input size")
+    if x.shape[1] == 0:  # PyTorch: no input channels give no output channels, and zero gradients
+        out = [(p - k) // s + 1 for p, k, s in zip(padded, kernel, stride)]
+        zero = x.sum() + weight.sum() + (0 if bias is None else bias.sum() * 0)
+        y = zero.reshape([1] * (nd + 2)).expand(x.shape[0], 0, *out)
+        return y if batched else y.squeeze(0)
     y = widened(lambda x, w, b: Convolution.apply(x, w, b, _pairs(stride, nd), pad, _pairs(dilation, nd), groups),
                 x, weight, bias, integers=True)
     return y if batched else y.squeeze(0)
@@ -146,7 +159,11 @@ def _conv_transpose(input: Tensor, weight: Tensor, bias, stride, padding, output
         raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got {msg}")
     batched = input.dim() == nd + 2
     x = input if batched else input.unsqueeze(0)
+    _check_not_empty_map(x)
     C_in, C_out_g = weight.shape[0], weight.shape[1]
+    if C_in == 0 or C_out_g == 0:  # PyTorch refuses both (the second in oneDNN, with this type)
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least 1 at dimensions 0 and 1, but "
+                           f"got weight of size {list(weight.shape)} instead")
     if x.shape[1] != C_in:
         raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected input{list(x.shape)} "
                            f"to have {C_in} channels, but got {x.shape[1]} channels instead")
@@ -159,7 +176,7 @@ def _conv_transpose(input: Tensor, weight: Tensor, bias, stride, padding, output
                            f"{list(bias.shape)} instead")
     out = [(L - 1) * s - 2 * p + d * (k - 1) + op + 1
            for L, k, s, p, op, d in zip(x.shape[2:], weight.shape[2:], stride, padding, output_padding, dilation)]
-    if any(o <= 0 for o in out):
+    if any(o < 0 for o in out):  # PyTorch allows an empty output
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). "
                            f"Calculated output size per channel: ({' x '.join(map(str, out))}). Output size is too small")
     pad = tuple([(0, 0)] * (2 - nd) + [(p, p) for p in padding])
