@@ -211,6 +211,8 @@ def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray,
     check_same_shape(op, ("grad_output", "indices"), (gy, indices))
     check_dtype(op, "indices", indices, "iu", "integer")
     check_shape(op, "grad_output", gy.shape, tuple(input_shape[:2]) + (None,) * (len(input_shape) - 2))
+    if gy.size == 0 or 0 in input_shape:  # nothing to scatter (reshape(N*C, -1) needs N*C > 0)
+        return np.zeros(input_shape, dtype=gy.dtype)
     N, C = input_shape[:2]
     gx = np.empty((N * C, int(np.prod(input_shape[2:]))), dtype=gy.dtype)
     _scatter_add_planes(np.ascontiguousarray(gy).reshape(N * C, -1),
