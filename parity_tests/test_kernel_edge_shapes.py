@@ -379,23 +379,86 @@ def _linear_sum_optim_cases() -> list[str]:
     return cases
 
 
+# The kernel entries themselves (what cpu.py calls) on arrays empty in each dim in turn: each returns
+# or raises RuntimeError (kernels/checks.py), never another type, a crash or uninitialised memory.
+ENTRY_CHILD = r'''
+import importlib, json, sys
+import numpy as np
+import minitorch.kernels as K
+lay = importlib.import_module("minitorch.kernels.layout")
+cs = importlib.import_module("minitorch.kernels.conv_small")
+
+def r(*shape):
+    return np.random.default_rng(0).random(shape).astype(np.float32)
+
+def i64(*shape):
+    return np.zeros(shape, np.int64)
+
+for code in json.loads(sys.argv[1]):
+    print(json.dumps(["start", code]), flush=True)
+    try:
+        out = eval(code)
+        outs = out if isinstance(out, tuple) else (out,)
+        what = "" if all(o is None or isinstance(o, np.ndarray) for o in outs) else f"returned {out!r}"
+    except RuntimeError:
+        what = ""
+    except Exception as e:
+        what = f"{type(e).__name__}: {str(e)[:200]}"
+    print(json.dumps(["done", code, what]), flush=True)
+'''
+
+
+def _entry_cases() -> list[str]:
+    cases = []
+    for shape in ((0, 3, 6, 6), (2, 0, 6, 6), (2, 3, 0, 6), (2, 3, 6, 0)):
+        n, c, h, w = shape
+        s = ", ".join(map(str, shape))
+        cases += [
+            f"K.relu(r({s}))", f"K.sigmoid(r({s}))", f"K.threshold_backward(r({s}), r({s}))",
+            f"K.sigmoid_backward(r({s}), r({s}))", f"K.sum_leading(r({s}))", f"K.sum_leading(r({s}), keepdims=True)",
+            f"K.max_pool2d(r({s}), (2, 2), (2, 2), (0, 0), (1, 1), False)",
+            f"K.avg_pool2d(r({s}), (2, 2), (2, 2), (0, 0), False, True, None)",
+            f"K.avg_pool2d_backward(r({n}, {c}, 3, 3), ({s}), (2, 2), (2, 2), (0, 0), False, True, None)",
+            f"K.max_pool2d_backward(r({n}, {c}, 3, 3), i64({n}, {c}, 3, 3), ({s}))",
+            f"K.adaptive_avg_pool2d(r({s}), (2, 2))", f"K.adaptive_max_pool2d(r({s}), (2, 2))",
+            f"K.adaptive_avg_pool2d_backward(r({n}, {c}, 2, 2), ({s}))",
+            f"K.batch_norm(r({s}), None, None, None, None, True, 0.1, 1e-5)",
+            f"K.batch_norm(r({s}), r({c}), r({c}), r({c}), r({c}), False, 0.1, 1e-5)",
+            f"K.batch_norm_backward(r({s}), r({s}), r({c}), r({c}), r({c}), True, (True, True, True))",
+            f"K.conv2d(r({s}), r(4, {c}, 3, 3), None, (1, 1), (1, 1), (1, 1), 1)",
+            f"K.conv2d(r({s}), r(4, {c}, 1, 1), r(4), (1, 1), (0, 0), (1, 1), 1, keep_columns=True)",
+            f"K.conv2d(r({s}), r(40, {c}, 3, 3), r(40), (2, 2), (1, 1), (1, 1), 1)",
+            f"K.conv2d_input_grad(r({n}, 4, {h}, {w}), r(4, {c}, 3, 3), ({s}), (1, 1), (1, 1), (1, 1), 1)",
+            f"K.conv2d_weight_grad(r({n}, 4, {h}, {w}), r({s}), (4, {c}, 3, 3), (1, 1), (1, 1), (1, 1), 1)",
+            f"K.im2col(r({s}), (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1))",
+            f"lay.nchw_to_nhwc(r({s}), ((1, 1), (1, 1)))", f"lay.swap_leading_axes(r({s}))",
+            f"lay.nhwc_to_nchw(r({n}, {h}, {w}, {c}), np.empty(({s}), np.float32))",
+            f"lay.add_channel_bias(r({s}), r({c}))", f"lay.add_rows(r({s}), r({s}))",
+            f"cs.conv2d_forward_pointwise(r({s}), r(4, {c}, 1, 1), (2, 2), r(4))",
+        ]
+    return cases + ["K.relu(r(0))", "K.sum_leading(r(5, 0))", "K.matmul(r(0, 3), r(3, 4))",
+                    "K.matmul(r(2, 0), r(0, 4))", "K.add_scaled(r(0), r(0), 0.1)",
+                    "lay.swap_leading_axes(r(5, 0, 3))"]
+
+
 GROUPS = {
     "conv": _conv_cases(),
     "pool": _pool_cases(),
     "norm and activation": _norm_activation_cases(),
     "linear, sum and optimizers": _linear_sum_optim_cases(),
+    "kernel entries on empty arrays": _entry_cases(),
 }
 
 
-def run_cases(cases: list[str]) -> dict[str, str]:
+def run_cases(cases: list[str], child: str = CHILD) -> dict[str, str]:
     """case -> '' (agrees with torch), what differs, or 'crashed (...)'; a crash ends its child and
     the next child starts after that case."""
     results: dict[str, str] = {}
     remaining = list(cases)
     env = dict(os.environ, NUMBA_NUM_THREADS=os.environ.get("NUMBA_NUM_THREADS", "2"))
     while remaining:
-        proc = subprocess.run([sys.executable, "-c", CHILD, json.dumps(remaining)], capture_output=True,
-                              text=True, cwd=ROOT, env=env, timeout=600)
+        proc = subprocess.run([sys.executable, "-c", child, json.dumps(remaining)], check=False,
+                              capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
         started = None
         for line in proc.stdout.splitlines():
             if not line.startswith("["):
@@ -417,13 +480,14 @@ def run_cases(cases: list[str]) -> dict[str, str]:
 
 @pytest.mark.parametrize("group", list(GROUPS))
 def test_edge_shapes_match_torch(group):
-    results = run_cases(GROUPS[group])
+    results = run_cases(GROUPS[group], ENTRY_CHILD if group.startswith("kernel entries") else CHILD)
     bad = {case: what for case, what in results.items() if what}
     assert not bad, "\n".join(f"{case}: {what}" for case, what in bad.items())
 
 
 if __name__ == "__main__":  # the sweep's report: python parity_tests/test_kernel_edge_shapes.py [group]
     for group in sys.argv[1:] or GROUPS:
-        for case, what in run_cases(GROUPS[group]).items():
+        child = ENTRY_CHILD if group.startswith("kernel entries") else CHILD
+        for case, what in run_cases(GROUPS[group], child).items():
             if what:
                 print(f"[{group}] {case}: {what}")
