@@ -330,7 +330,7 @@ def batch_norm(x, weight, bias, running_mean, running_var, training, momentum, e
         if running_mean is not None:
             running_mean[...] = momentum * mean + (1 - momentum) * running_mean
         if running_var is not None:
-            with np.errstate(divide="ignore", invalid="ignore"):  # one value per channel: inf * 0, as PyTorch
+            with np.errstate(divide="ignore", invalid="ignore"):  # n = 1: nan (0 * inf), not ZeroDivisionError
                 unbiased = var * (np.float64(n) / (n - 1))
             running_var[...] = momentum * unbiased + (1 - momentum) * running_var
     else:

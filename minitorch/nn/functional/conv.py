@@ -114,7 +114,7 @@ def _conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups
                            "Kernel size can't be greater than actual input size")
     if x.shape[1] == 0:  # PyTorch: no input channels give no output channels, and zero gradients
         out = [(p - k) // s + 1 for p, k, s in zip(padded, kernel, stride)]
-        zero = x.sum() + weight.sum() + (0 if bias is None else bias.sum() * 0)
+        zero = (x.sum() + weight.sum() + (0 if bias is None else bias.sum() * 0)).to(x.dtype)
         y = zero.reshape([1] * (nd + 2)).expand(x.shape[0], 0, *out)
         return y if batched else y.squeeze(0)
     y = widened(lambda x, w, b: Convolution.apply(x, w, b, _pairs(stride, nd), pad, _pairs(dilation, nd), groups),
@@ -176,7 +176,7 @@ def _conv_transpose(input: Tensor, weight: Tensor, bias, stride, padding, output
                            f"{list(bias.shape)} instead")
     out = [(L - 1) * s - 2 * p + d * (k - 1) + op + 1
            for L, k, s, p, op, d in zip(x.shape[2:], weight.shape[2:], stride, padding, output_padding, dilation)]
-    if any(o < 0 for o in out):  # PyTorch allows an empty output
+    if any(o <= 0 for o in out):  # PyTorch's rule (its float32 oneDNN path returns an empty output instead)
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). "
                            f"Calculated output size per channel: ({' x '.join(map(str, out))}). Output size is too small")
     pad = tuple([(0, 0)] * (2 - nd) + [(p, p) for p in padding])
