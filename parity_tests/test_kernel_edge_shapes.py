@@ -10,8 +10,10 @@ parameters.
 
 The cases run in child processes, a batch per child; each child reports every case as it
 finishes, so a crash (a numba loop writing past a buffer: SIGSEGV, or glibc's abort on a
-corrupted heap) names the case that caused it, and the next child goes on after it. Found this
-way: conv2d with zero input channels aborted the process in its backward.
+corrupted heap) names the case that caused it, and the next child goes on after it. glibc may
+find a corrupted heap a few cases later (or at exit) than the write that corrupted it, so a crash
+names where it showed, and ``kernel entries on empty arrays`` calls each kernel entry on its own.
+Found this way: conv2d with zero input channels aborted the process in its backward.
 """
 
 from __future__ import annotations
@@ -479,7 +481,7 @@ def run_cases(cases: list[str], child: str = CHILD) -> dict[str, str]:
     while remaining:
         proc = subprocess.run([sys.executable, "-c", child, json.dumps(remaining)], check=False,
                               capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
-        started = None
+        started = finished = None
         for line in proc.stdout.splitlines():
             if not line.startswith("["):
                 continue
@@ -488,12 +490,14 @@ def run_cases(cases: list[str], child: str = CHILD) -> dict[str, str]:
                 started = record[1]
             else:
                 results[record[1]] = record[2]
-                started = None
+                started, finished = None, record[1]
+        tail = (proc.stderr.strip().splitlines()[-1:] or [""])[0][:200]
         if started is not None:
-            tail = proc.stderr.strip().splitlines()[-1:] or [""]
-            results[started] = f"crashed (returncode {proc.returncode}: {tail[0][:200]})"
-        elif proc.returncode != 0 and len(results) == len(cases) - len(remaining):
+            results[started] = f"crashed (returncode {proc.returncode}: {tail})"
+        elif proc.returncode != 0 and finished is None:
             raise RuntimeError(f"the child failed before any case:\n{proc.stderr[-2000:]}")
+        elif proc.returncode != 0:  # a heap corrupted earlier, found when the child exits
+            results[finished] = f"the child crashed after this case (returncode {proc.returncode}: {tail})"
         remaining = [c for c in remaining if c not in results]
     return results
 
