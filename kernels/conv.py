@@ -734,6 +734,12 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     1 x kH*kW row times a matrix and the direct loops win (stride 2: 11 ms against 16 ms).
     """
     pad = as_padding4(padding)
+    if x.size == 0 or w.size == 0:  # an empty dim: the sums are empty (zeros, plus the bias), no loop runs
+        oH, oW = _check_forward(x, w, stride, pad, dilation, groups, bias)
+        y = np.zeros((x.shape[0], w.shape[0], oH, oW), dtype=np.result_type(x.dtype, w.dtype))
+        if bias is not None:
+            y += bias.reshape(1, -1, 1, 1)
+        return (y, None) if keep_columns else y
     if few.applies(x.shape, w.shape, groups, x, w):  # few output channels: direct loops, no columns
         return few.conv2d(x, w, bias, stride, pad, dilation, keep_columns)
     columns = None
@@ -828,6 +834,8 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
     out = _check_conv("conv2d_input_grad", input_shape, w.shape, stride, pad, dilation, groups)
     check_shape("conv2d_input_grad", "gy", gy.shape, (input_shape[0], w.shape[0], None, None))
     check_at_most("conv2d_input_grad", "gy's spatial size", gy.shape[2:], out)
+    if gy.size == 0 or w.size == 0 or 0 in input_shape:  # empty sums (or an empty gx): no loop runs
+        return np.zeros(input_shape, dtype=np.result_type(gy.dtype, w.dtype))
     gx = few.conv2d_input_grad(gy, w, input_shape, stride, pad, dilation, groups)  # None: not its case
     if gx is not None:
         return gx
@@ -882,6 +890,8 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     out = _check_conv("conv2d_weight_grad", x.shape, weight_shape, stride, pad, dilation, groups)
     check_shape("conv2d_weight_grad", "gy", gy.shape, (x.shape[0], weight_shape[0], None, None))
     check_at_most("conv2d_weight_grad", "gy's spatial size", gy.shape[2:], out)
+    if gy.size == 0 or x.size == 0 or 0 in weight_shape:  # empty sums (or an empty gw): no loop runs
+        return np.zeros(weight_shape, dtype=np.result_type(gy.dtype, x.dtype))
     if _direct_weight_grad(weight_shape, stride, groups):
         return _conv2d_weight_grad_direct(gy, x, weight_shape, pad, dilation)
     if few.applies(x.shape, weight_shape, groups, x, gy, stems=False):

@@ -272,7 +272,7 @@ def _as_nck(a: np.ndarray) -> np.ndarray:
     """``(N, C, *)`` as a C-contiguous ``(N, C, K)`` of float32 or float64 (others computed in float64)."""
     if a.dtype != np.float32 and a.dtype != np.float64:
         a = a.astype(np.float64)
-    return np.ascontiguousarray(a).reshape(a.shape[0], a.shape[1], -1)
+    return np.ascontiguousarray(a).reshape(a.shape[0], a.shape[1], int(np.prod(a.shape[2:])))  # -1 fails when N*C == 0
 
 
 def _batch_norm_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -326,11 +326,13 @@ def batch_norm(x, weight, bias, running_mean, running_var, training, momentum, e
     if training:
         mean, var = _batch_norm_stats(x)
         invstd = 1 / np.sqrt(var + eps)
-        n = x.size // x.shape[1]
+        n = x.size // max(x.shape[1], 1)
         if running_mean is not None:
             running_mean[...] = momentum * mean + (1 - momentum) * running_mean
         if running_var is not None:
-            running_var[...] = momentum * (var * (n / (n - 1))) + (1 - momentum) * running_var
+            with np.errstate(divide="ignore", invalid="ignore"):  # n = 1: nan (0 * inf), not ZeroDivisionError
+                unbiased = var * (np.float64(n) / (n - 1))
+            running_var[...] = momentum * unbiased + (1 - momentum) * running_var
     else:
         mean = running_mean.astype(np.float64)
         invstd = 1 / np.sqrt(running_var.astype(np.float64) + eps)

@@ -211,6 +211,8 @@ def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray,
     check_same_shape(op, ("grad_output", "indices"), (gy, indices))
     check_dtype(op, "indices", indices, "iu", "integer")
     check_shape(op, "grad_output", gy.shape, tuple(input_shape[:2]) + (None,) * (len(input_shape) - 2))
+    if gy.size == 0 or 0 in input_shape:  # nothing to scatter (reshape(N*C, -1) needs N*C > 0)
+        return np.zeros(input_shape, dtype=gy.dtype)
     N, C = input_shape[:2]
     gx = np.empty((N * C, int(np.prod(input_shape[2:]))), dtype=gy.dtype)
     _scatter_add_planes(np.ascontiguousarray(gy).reshape(N * C, -1),
@@ -555,11 +557,14 @@ def _adaptive_max_pool2d(x, y, indices, parallel):
             _adaptive_max_pool2d_plane(x, y, indices, nc)
 
 
-def _check_adaptive(op: str, x: np.ndarray, output_size: Pair) -> None:
-    """A 4-d input and two non-negative output sizes (each window is computed from both)."""
-    check_shape(op, "input", x.shape, (None,) * 4)
+def _check_adaptive(op: str, x_shape: tuple[int, ...], output_size: Pair) -> None:
+    """A 4-d input with a non-empty map (every window holds at least one input: its mean divides
+    by its size, its max reads its first) and two non-negative output sizes."""
+    check_shape(op, "input", x_shape, (None,) * 4)
     check_shape(op, "output_size", np.shape(output_size), (2,))
     check_ints(op, "output_size", output_size, 0)
+    if 0 in x_shape[2:]:
+        raise RuntimeError(f"{op}: expected an input with a non-empty map, but got shape {tuple(x_shape)}")
 
 
 def adaptive_avg_pool2d(x: np.ndarray, output_size: Pair) -> np.ndarray:
@@ -568,7 +573,7 @@ def adaptive_avg_pool2d(x: np.ndarray, output_size: Pair) -> np.ndarray:
     Loop nest: ``for n*c (prange if big) / for oh / for ow / for ih / for iw``.
     Cost: about N*C*H*W additions (windows overlap by at most one row/column).
     """
-    _check_adaptive("adaptive_avg_pool2d", x, output_size)
+    _check_adaptive("adaptive_avg_pool2d", x.shape, output_size)
     if tuple(x.shape[2:]) == tuple(output_size):
         # Every window is one number (ResNet's head on a 32 px input, a 1x1 map): the loop's
         # 0 + x in one vectorised pass (-0.0 becomes 0.0 as in the loop). (64,512,1,1): 0.38 -> 0.03 ms.
@@ -581,7 +586,7 @@ def adaptive_avg_pool2d(x: np.ndarray, output_size: Pair) -> np.ndarray:
 def adaptive_avg_pool2d_backward(gy: np.ndarray,
                                  input_shape: tuple[int, int, int, int]) -> np.ndarray:
     """dL/dx of adaptive_avg_pool2d: gy / window size spread over each window (loop over n*c)."""
-    check_shape("adaptive_avg_pool2d_backward", "input", input_shape, (None,) * 4)
+    _check_adaptive("adaptive_avg_pool2d_backward", tuple(input_shape), gy.shape[2:])
     check_shape("adaptive_avg_pool2d_backward", "grad_output", gy.shape, (*input_shape[:2], None, None))
     if gy.shape == tuple(input_shape):  # windows of one number: the loop's 0 + gy / 1
         return np.add(gy, gy.dtype.type(0), order="C")
@@ -596,7 +601,7 @@ def adaptive_max_pool2d(x: np.ndarray,
 
     Same scan, tie and NaN rules as max_pool2d. Loop nest: ``for n*c (prange if big) / oh / ow / ih / iw``.
     """
-    _check_adaptive("adaptive_max_pool2d", x, output_size)
+    _check_adaptive("adaptive_max_pool2d", x.shape, output_size)
     y = np.empty((*x.shape[:2], *output_size), dtype=x.dtype)
     indices = np.empty(y.shape, dtype=np.int64)
     _adaptive_max_pool2d(np.ascontiguousarray(x), y, indices, in_parallel(x.size * SCALAR_WORK))

@@ -101,7 +101,8 @@ def _keep_original_values(self: Tensor, result: Tensor) -> None:
 
 
 def _check_no_overlap(t: Tensor) -> None:
-    if any(st == 0 and n > 1 for n, st in zip(t.shape, t.stride())):
+    # an empty tensor has no elements to overlap (NumPy gives some of them zero strides)
+    if t.numel() and any(st == 0 and n > 1 for n, st in zip(t.shape, t.stride())):
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a single "
             "memory location. Please clone() the tensor before performing the operation."

@@ -16,6 +16,15 @@ from ..autograd.function import Primitive
 from ..backends import backend_of
 
 
+def check_adaptive_grad_output(name: str, g) -> None:
+    """PyTorch's adaptive pooling backward refuses an output gradient empty in a non-batch dim (an
+    output_size of 0, or no channels), though its forward returns one."""
+    for d in range(1, g.ndim):
+        if g.shape[d] == 0:
+            raise RuntimeError(f"{name}_backward(): Expected grad_output to have non-zero size for non-batch "
+                               f"dimensions, but grad_output has sizes {list(g.shape)} with dimension {d} being empty")
+
+
 class MaxPool2DWithIndices(Primitive):
     """y, indices = max_pool2d(x);  dx = scatter of g to the winners (MaxPoolBackward)."""
 
@@ -50,6 +59,7 @@ class AdaptiveMaxPool2D(Primitive):
 
     @staticmethod
     def backward(ctx, g, _g_indices):
+        check_adaptive_grad_output("adaptive_max_pool2d", g)
         (indices,) = ctx.saved_tensors
         return MaxPoolBackward.apply(g, indices, tuple(ctx.x_shape)), None
 
@@ -122,6 +132,7 @@ class AdaptiveAvgPool2D(Primitive):
 
     @staticmethod
     def backward(ctx, g):
+        check_adaptive_grad_output("adaptive_avg_pool2d", g)
         return AdaptiveAvgPoolBackward.apply(g, tuple(ctx.x_shape), ctx.output_size), None
 
 

@@ -75,6 +75,13 @@ def _pairs(t: tuple, nd: int, fill: int = 1) -> tuple:
     return (fill,) * (2 - nd) + tuple(t)
 
 
+def _check_not_empty_map(shape) -> None:
+    """PyTorch's convolutions accept an empty batch or channel dim, not an empty map."""
+    if 0 in tuple(shape)[2:]:
+        raise RuntimeError(f"Only zero batch or zero channel inputs are supported, but got input shape: "
+                           f"{list(shape)}")
+
+
 def _conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int, nd: int) -> Tensor:
     key = None
     if type(groups) is int and plain(stride, padding, dilation):  # else no key: checked every call
@@ -84,6 +91,12 @@ def _conv(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups
                                                                groups, nd))
     batched = input.dim() == nd + 2
     x = input if batched else input.unsqueeze(0)
+    if x.shape[1] == 0:  # PyTorch: no input channels give no output channels, and zero gradients
+        out = [(size + a + b - (dl * (k - 1) + 1)) // st + 1
+               for size, (a, b), st, dl, k in zip(x.shape[2:], p[2 - nd:], s[2 - nd:], d[2 - nd:], weight.shape[2:])]
+        zero = (x.sum() + weight.sum() + (0 if bias is None else bias.sum() * 0)).to(x.dtype)
+        y = zero.reshape([1] * (nd + 2)).expand(x.shape[0], 0, *out)
+        return y if batched else y.squeeze(0)
     y = widened(lambda x, w, b: Convolution.apply(x, w, b, s, p, d, groups), x, weight, bias, integers=True)
     return y if batched else y.squeeze(0)
 
@@ -111,6 +124,7 @@ def _checked_geometry(input: Tensor, weight: Tensor, bias, stride, padding, dila
         _integer_kernel(input, "slow_conv_dilated<>")
     batched = input.dim() == nd + 2
     x_shape = input.shape if batched else (1, *input.shape)
+    _check_not_empty_map(x_shape)
     C_out, C_in_g = weight.shape[0], weight.shape[1]
     if C_out < groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, "
@@ -171,7 +185,11 @@ def _conv_transpose(input: Tensor, weight: Tensor, bias, stride, padding, output
         raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got {msg}")
     batched = input.dim() == nd + 2
     x = input if batched else input.unsqueeze(0)
+    _check_not_empty_map(x.shape)
     C_in, C_out_g = weight.shape[0], weight.shape[1]
+    if C_in == 0 or C_out_g == 0:  # PyTorch refuses both (the second in oneDNN, with this type)
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least 1 at dimensions 0 and 1, but "
+                           f"got weight of size {list(weight.shape)} instead")
     if x.shape[1] != C_in:
         raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected input{list(x.shape)} "
                            f"to have {C_in} channels, but got {x.shape[1]} channels instead")
@@ -184,7 +202,7 @@ def _conv_transpose(input: Tensor, weight: Tensor, bias, stride, padding, output
                            f"{list(bias.shape)} instead")
     out = [(L - 1) * s - 2 * p + d * (k - 1) + op + 1
            for L, k, s, p, op, d in zip(x.shape[2:], weight.shape[2:], stride, padding, output_padding, dilation)]
-    if any(o <= 0 for o in out):
+    if any(o <= 0 for o in out):  # PyTorch's rule (its float32 oneDNN path returns an empty output instead)
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). "
                            f"Calculated output size per channel: ({' x '.join(map(str, out))}). Output size is too small")
     pad = tuple([(0, 0)] * (2 - nd) + [(p, p) for p in padding])

@@ -91,6 +91,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         for stat in (weight, bias, running_mean, running_var):
             if stat is not None and stat.dtype is not input.dtype:
                 raise RuntimeError(f"mixed dtype (CPU): expect parameter to have scalar type of {_legacy(input.dtype)}")
+    if channels == 0 and (weight is not None or bias is not None):  # PyTorch's error, from its per-channel loop
+        raise IndexError("select(): index 0 out of range for tensor of size [0] at dimension 0")
     if input.dim() >= 2 and input.dtype.is_floating_point and input.numel():
         # In training the backend updates the running statistics in place, without a version
         # bump: PyTorch's kernel writes them behind autograd's back too (their _version stays 0).

@@ -152,7 +152,9 @@ def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 def _adaptive_args(name: str, input: Tensor, output_size, n: int) -> tuple[Tensor, bool, tuple]:
     if input.dim() not in (n + 1, n + 2):
         raise RuntimeError(f"{name}(): Expected {n + 1}D or {n + 2}D tensor, but got {list(input.shape)}")
-    for d in range(1, input.dim()):
+    # PyTorch's adaptive_avg_pool2d accepts no channels in a batch (its backward does not)
+    first = 2 if name == "adaptive_avg_pool2d" and input.dim() == 4 else 1
+    for d in range(first, input.dim()):
         if input.shape[d] == 0:
             raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch dimensions, "
                                f"but input has sizes {list(input.shape)} with dimension {d} being empty")
