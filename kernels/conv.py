@@ -59,6 +59,7 @@ from .im2col import (
     im2col_full_width_into,
     im2col_into,
     im2col_nhwc_into,
+    im2col_phases_into,
     valid_output_range,
 )
 from .layout import add_channel_bias, nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
@@ -879,8 +880,9 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     ``gw_g.T = cols_g @ GY_g.T``: the same products, but OpenBLAS runs this orientation of the
     long, thin GEMM faster (LeNet conv2 0.26 against 0.31 ms with its AVX2 kernels, 0.21 against
     0.46-0.53 with its AVX-512 ones; docs/performance-notes.md), and the small result is transposed once.
-    Loop nest: ``for block of B samples / im2col_into (over B*C_in, prange if big) / gy[block] to
-    (C_out, B*L) (a copy unless B == 1) / one BLAS GEMM per group``.
+    Loop nest: ``for block of B samples / im2col_into (over B*C_in, prange if big; the stems, at
+    most few.STEM_MAX_CHANNELS input channels: im2col_phases_into, the same columns copied in runs)
+    / gy[block] to (C_out, B*L) (a copy unless B == 1) / one BLAS GEMM per group``.
     Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops; one block of columns, reused.
     A weight of at most DIRECT_WEIGHT_GRAD_MAX entries at stride 1 (LeNet's first layer) is
     computed by direct dot products instead (_conv2d_weight_grad_direct), 2x faster there.
@@ -914,9 +916,11 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     B, blocks = _batch_blocks(N, rows * L * x.itemsize)
     cols_buf = np.empty(rows * B * L, dtype=dtype)
     gw_t = np.zeros((G, rows // G, C_out // G), dtype=dtype)
+    # the stems' (few input channels) columns through the stride phases: the same, copied in runs
+    to_columns = im2col_phases_into if rows <= few.STEM_MAX_CHANNELS * kH * kW else im2col_into
     for n0, nb in blocks:
         cols = _columns(cols_buf, rows, nb, L)
-        im2col_into(x[n0:n0 + nb], cols, (kH, kW), (oH, oW), stride, pad, dilation)
+        to_columns(x[n0:n0 + nb], cols, (kH, kW), (oH, oW), stride, pad, dilation)
         GY = _channels_first(gy[n0:n0 + nb].reshape(nb, C_out, L), G)
         gw_t += blas.matmul(cols.reshape(G, rows // G, nb * L), GY.transpose(0, 2, 1))
     return np.ascontiguousarray(gw_t.transpose(0, 2, 1)).reshape(weight_shape)

@@ -137,3 +137,51 @@ def test_gradcheck_float64(stride, padding, c_out):
     w = minitorch.tensor(rng.standard_normal((c_out, 2, 3, 3)), dtype=minitorch.float64, requires_grad=True)
     b = minitorch.tensor(rng.standard_normal(c_out), dtype=minitorch.float64, requires_grad=True)
     assert gradcheck(lambda x, w, b: minitorch.nn.functional.conv2d(x, w, b, stride, padding), (x, w, b))
+
+
+# The stems' weight gradient (more than one vector of output channels, so not this module's)
+# builds its columns through the stride phases (kernels/im2col.py, im2col_phases_into): the
+# same columns as im2col_into, bit for bit, at any stride, padding (asymmetric too) and dilation.
+PHASE_CASES = [
+    ((3, 1, 67, 67), (11, 11), (4, 4), ((0, 0), (0, 0)), (1, 1)),  # NiN's stem
+    ((2, 1, 67, 67), (11, 11), (4, 4), ((1, 1), (1, 1)), (1, 1)),  # AlexNet's padding 1
+    ((2, 1, 32, 32), (7, 7), (2, 2), ((3, 3), (3, 3)), (1, 1)),  # ResNet's and DenseNet's
+    ((2, 3, 13, 10), (3, 4), (3, 2), ((2, 0), (1, 3)), (2, 3)),  # asymmetric, dilated, 3 channels
+    ((1, 2, 5, 9), (2, 2), (5, 1), ((4, 4), (0, 1)), (1, 1)),  # stride past the kernel, wide padding
+    ((2, 1, 8, 8), (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),  # stride 1: one phase
+]
+
+
+@pytest.mark.parametrize("x_shape,kernel,stride,padding,dilation", PHASE_CASES)
+def test_im2col_phases_matches_im2col(x_shape, kernel, stride, padding, dilation):
+    from minitorch.kernels.im2col import conv_output_size, im2col_into, im2col_phases_into
+
+    x = random_array(np.random.default_rng(5), x_shape, np.float32)
+    out = tuple(conv_output_size(x_shape[2 + d], kernel[d], stride[d], *padding[d], dilation[d]) for d in (0, 1))
+    rows = x_shape[1] * kernel[0] * kernel[1]
+    want = np.full((rows, x_shape[0], out[0] * out[1]), np.nan, np.float32)
+    got = np.full_like(want, np.nan)
+    im2col_into(x, want, kernel, out, stride, padding, dilation)
+    im2col_phases_into(x, got, kernel, out, stride, padding, dilation)
+    np.testing.assert_array_equal(got, want)
+    with pytest.raises(RuntimeError, match="does not fit"):  # a window past x_pad never reaches the loops
+        big = (out[0] + 1, out[1])
+        im2col_phases_into(x, np.empty((rows, x_shape[0], big[0] * big[1]), np.float32), kernel, big, stride,
+                           padding, dilation)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", [((4, 1, 27, 27), (40, 1, 11, 11), (4, 4), (1, 1)),
+                                  ((4, 1, 16, 16), (24, 1, 7, 7), (2, 2), (3, 3))])
+def test_stem_weight_grad(case, dtype):
+    """NiN's and ResNet's stems with more output channels than one vector: conv2d_weight_grad's
+    im2col + GEMM on phase-built columns, against torch (float32 sums in another order)."""
+    x_shape, w_shape, stride, padding = case
+    rng = np.random.default_rng(1)
+    x, w = random_array(rng, x_shape, dtype), random_array(rng, w_shape, dtype)
+    gy_shape = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), stride=stride, padding=padding).shape
+    gy = random_array(rng, tuple(gy_shape), dtype)
+    want = torch.ops.aten.convolution_backward(
+        torch.from_numpy(gy), torch.from_numpy(x), torch.from_numpy(w), None, list(stride), list(padding),
+        [1, 1], False, [0, 0], 1, [False, True, False])[1].numpy()
+    assert_close(conv2d_weight_grad(gy, x, w_shape, stride, padding, (1, 1), 1), want, dtype)
