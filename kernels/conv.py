@@ -266,14 +266,15 @@ def _narrow_small_map(x_shape, w_shape, groups: int, dtype, weight_grad: bool = 
 # 1): channels-last columns and one GEMM (``conv2d_forward_nhwc``) against one GEMM per tap, whose
 # small GEMMs and per-tap copies barely use the second core. Wall ms, medians of 15 alternating,
 # ``chrt -f 1``, load 0.2-0.5, 1 thread / 2 threads, taps -> columns (2026-12-07; bench_conv_shapes.py
-# --only "g32 googlenet" --baseline DIR for the same in its house style): forward (64,96,4,4)->128 1.69 -> 1.07 / 1.09 -> 0.70,
-# (64,32,4,4)->96 5x5 1.62 -> 0.62 / 1.36 -> 0.40, (64,160,2,2)->320 1.57 -> 0.95 / 0.94 -> 0.65,
+# --only "g32 googlenet" --baseline DIR for the same in its house style): forward (64,96,4,4)->128
+# 1.69 -> 1.07 / 1.09 -> 0.70, (64,32,4,4)->96 5x5 1.62 -> 0.62 / 1.36 -> 0.40, (64,160,2,2)->320 1.57 -> 0.95 / 0.94 -> 0.65,
 # (64,256,2,2)->256 1.71 -> 1.22 / 1.05 -> 0.82; input gradient (64,128,4,4)->192 2.91 -> 2.26 /
 # 1.90 -> 1.42; weight gradient 2.90 -> 2.90 / 2.30 -> 1.70. Not the gradients on 2x2 maps
 # ((64,160,2,2)->320 input gradient 1.03 -> 1.11, weight gradient 0.86 -> 1.16 at 2 threads), nor
 # where the dense path applies or on 1x1 maps (one tap, one GEMM already). Bits: the columns' GEMM
 # sums over all taps in one call, so they differ from the taps' (by ~1e-4 on these), but not
-# between 1 and 2 threads.
+# between 1 and 2 threads. GoogLeNet's epoch (bench_gallery.py --only googlenet --baseline, medians
+# of 5, load 2.6-3.5): 2 threads 0.527 -> 0.463 s (torch 0.447), 1 thread 0.756 -> 0.734 (0.729).
 SMALL_MAP_COLUMNS_MIN_POSITIONS = 2
 SMALL_MAP_COLUMNS_GRAD_MIN_POSITIONS = 4 * 4
 
