@@ -46,6 +46,7 @@ from .conv_small import (
     _conv2d_input_grad_taps,
     _conv2d_weight_grad_pointwise,
     _conv2d_weight_grad_taps,
+    _dense_path,
     _pointwise,
     _taps_path,
     conv2d_forward_pointwise,
@@ -260,6 +261,34 @@ def _narrow_small_map(x_shape, w_shape, groups: int, dtype, weight_grad: bool = 
                 and _indexed_weight_grad(x_shape, w_shape, groups, dtype))
     return (positions >= NARROW_MIN_POSITIONS and _nhwc(x_shape, w_shape, groups)
             and gemm.available(dtype) and gemm_narrow.narrow(w_shape[0], dtype))
+
+
+# GoogLeNet's and ResNet's 3x3 and 5x5 layers on 4x4 and 2x2 maps (at least 32 input channels, stride
+# 1): channels-last columns and one GEMM (``conv2d_forward_nhwc``) against one GEMM per tap, whose
+# small GEMMs and per-tap copies barely use the second core. Wall ms, medians of 15 alternating,
+# ``chrt -f 1``, load 0.2-0.5, 1 thread / 2 threads, taps -> columns (2026-12-07; bench_conv_shapes.py
+# --only "g32 googlenet" --baseline DIR for the same in its house style): forward (64,96,4,4)->128
+# 1.69 -> 1.07 / 1.09 -> 0.70, (64,32,4,4)->96 5x5 1.62 -> 0.62 / 1.36 -> 0.40, (64,160,2,2)->320 1.57 -> 0.95 / 0.94 -> 0.65,
+# (64,256,2,2)->256 1.71 -> 1.22 / 1.05 -> 0.82; input gradient (64,128,4,4)->192 2.91 -> 2.26 /
+# 1.90 -> 1.42; weight gradient 2.90 -> 2.90 / 2.30 -> 1.70. Not the gradients on 2x2 maps
+# ((64,160,2,2)->320 input gradient 1.03 -> 1.11, weight gradient 0.86 -> 1.16 at 2 threads), nor
+# where the dense path applies or on 1x1 maps (one tap, one GEMM already). Bits: the columns' GEMM
+# sums over all taps in one call, so they differ from the taps' (by ~1e-4 on these), but not
+# between 1 and 2 threads. GoogLeNet's epoch (bench_gallery.py --only googlenet --baseline, medians
+# of 5, load 2.6-3.5): 2 threads 0.527 -> 0.463 s (torch 0.447), 1 thread 0.756 -> 0.734 (0.729).
+SMALL_MAP_COLUMNS_MIN_POSITIONS = 2
+SMALL_MAP_COLUMNS_GRAD_MIN_POSITIONS = 4 * 4
+
+
+def _small_map_columns(x_shape, w_shape, groups: int, stride: Pair, padding: Padding4, dilation: Pair,
+                       min_positions: int) -> bool:
+    """Whether a map small enough for one GEMM per tap runs on the channels-last columns instead
+    (see above): ``_nhwc``, stride 1, at least ``min_positions`` positions and not the dense path."""
+    if tuple(stride) != (1, 1) or x_shape[2] * x_shape[3] < min_positions or not _nhwc(x_shape, w_shape, groups):
+        return False
+    out_hw = tuple((x_shape[2 + a] + padding[a][0] + padding[a][1] - dilation[a] * (w_shape[2 + a] - 1) - 1) + 1
+                   for a in range(2))
+    return min(out_hw) > 0 and _dense_path(x_shape, w_shape, out_hw, stride, padding, dilation) is None
 
 
 def _narrow_small_map_input_grad(input_shape, w_shape, groups: int, dtype) -> bool:
@@ -706,7 +735,10 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     (kernels/conv_few_channels.py, on AVX-512 CPUs; its docstring has the measurements);
     (1) a 1x1 kernel without padding in one group is one batched GEMM on the NCHW arrays
     (``conv2d_forward_pointwise``); (2) one group and a map of at most 4x4 positions
-    (TAPS_MAX_POSITIONS) runs one GEMM per kernel tap that reads input (``_conv2d_forward_taps``);
+    (TAPS_MAX_POSITIONS) runs one GEMM per kernel tap that reads input (``_conv2d_forward_taps``),
+    except at stride 1 with more than one position and C_in >= NHWC_MIN_CHANNELS where the dense
+    path does not apply: there (3)'s channels-last columns, one GEMM that both threads share
+    (``_small_map_columns``; the gradients so from 4x4 positions on);
     (3) one group with C_in >= NHWC_MIN_CHANNELS (32)
     and at most 24x24 positions runs on channels-last columns (``conv2d_forward_nhwc``), at any
     stride, padded ones with more than 32 output channels in border classes that skip the
@@ -748,7 +780,8 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     if w.ndim == 4 and _pointwise(w.shape, pad, groups):
         y = conv2d_forward_pointwise(x, w, stride, bias)
     elif w.ndim == 4 and x.ndim == 4 and _taps_path(x.shape, w.shape, groups) and not _narrow_small_map(
-            x.shape, w.shape, groups, np.result_type(x.dtype, w.dtype)):
+            x.shape, w.shape, groups, np.result_type(x.dtype, w.dtype)) and not _small_map_columns(
+            x.shape, w.shape, groups, stride, pad, dilation, SMALL_MAP_COLUMNS_MIN_POSITIONS):
         y = _conv2d_forward_taps(x, w, stride, pad, dilation, bias)
     elif w.ndim == 4 and x.ndim == 4 and _nhwc(x.shape, w.shape, groups):
         kept: list = []
@@ -842,7 +875,8 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
         return gx
     if _pointwise(w.shape, pad, groups):
         return _conv2d_input_grad_pointwise(gy, w, input_shape, stride)
-    if _taps_path(input_shape, w.shape, groups):
+    if _taps_path(input_shape, w.shape, groups) and not _small_map_columns(
+            input_shape, w.shape, groups, stride, pad, dilation, SMALL_MAP_COLUMNS_GRAD_MIN_POSITIONS):
         gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups) if _narrow_small_map_input_grad(
             input_shape, w.shape, groups, np.result_type(gy.dtype, w.dtype)) else None
         return gx if gx is not None else _conv2d_input_grad_taps(gy, w, input_shape, stride, pad, dilation)
@@ -901,7 +935,8 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
     if _pointwise(weight_shape, pad, groups):
         return _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride)
     if _taps_path(x.shape, weight_shape, groups) and not _narrow_small_map(
-            x.shape, weight_shape, groups, np.result_type(x.dtype, gy.dtype), weight_grad=True):
+            x.shape, weight_shape, groups, np.result_type(x.dtype, gy.dtype), weight_grad=True) and not _small_map_columns(
+            x.shape, weight_shape, groups, stride, pad, dilation, SMALL_MAP_COLUMNS_GRAD_MIN_POSITIONS):
         return _conv2d_weight_grad_taps(gy, x, weight_shape, stride, pad, dilation)
     if _nhwc_weight_grad(x.shape, weight_shape, groups) or _indexed_weight_grad(
             x.shape, weight_shape, groups, np.result_type(x.dtype, gy.dtype)):

@@ -43,7 +43,10 @@ CASES = [
     ((3, 40, 3, 1), 24, (1, 1), (1, 1), ((0, 0), (0, 0)), (1, 1)),      # 1x1, planes of 3: NumPy's copy
     ((2, 40, 2, 3), 24, (1, 1), (2, 3), ((0, 0), (0, 0)), (1, 1)),      # 1x1 strided to a 1x1 output
     ((2, 64, 4, 4), 16, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # 4x4: dx as an indexed forward
-    ((2, 40, 4, 4), 24, (3, 3), (1, 1), ((2, 0), (1, 1)), (1, 1)),      # ... asymmetric (float64: taps)
+    ((2, 40, 4, 4), 24, (3, 3), (1, 1), ((2, 0), (1, 1)), (1, 1)),      # ... asymmetric (float64: columns)
+    ((2, 40, 4, 4), 48, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),      # 4x4, GoogLeNet's: columns, not taps
+    ((2, 32, 4, 4), 40, (5, 5), (1, 1), ((2, 2), (2, 2)), (1, 1)),      # ... its 5x5
+    ((2, 96, 2, 2), 100, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),     # 2x2: forward columns, grads taps
     ((2, 48, 4, 4), 8, (3, 3), (1, 1), ((2, 2), (2, 2)), (2, 2)),       # ... dilated
     ((2, 48, 4, 4), 16, (3, 3), (2, 1), ((1, 1), (1, 1)), (1, 1)),      # ... strided: taps
 ]
@@ -177,6 +180,17 @@ def test_deep_paths_are_taken():
     assert not conv_module._nhwc((2, 8, 4, 4), (8, 8, 3, 3), 1)       # few channels
     assert not conv_module._nhwc((2, 64, 32, 32), (8, 64, 3, 3), 1)   # large image
     assert not conv_module._nhwc((2, 64, 4, 4), (8, 32, 3, 3), 2)     # groups
+    # maps of the taps' size with >= 32 input channels at stride 1: channels-last columns instead
+    cols = conv_module._small_map_columns
+    assert cols((2, 40, 4, 4), (48, 40, 3, 3), 1, (1, 1), P1, (1, 1), conv_module.SMALL_MAP_COLUMNS_MIN_POSITIONS)
+    assert cols((2, 40, 4, 4), (48, 40, 3, 3), 1, (1, 1), P1, (1, 1), conv_module.SMALL_MAP_COLUMNS_GRAD_MIN_POSITIONS)
+    assert cols((2, 96, 2, 2), (100, 96, 3, 3), 1, (1, 1), P1, (1, 1), conv_module.SMALL_MAP_COLUMNS_MIN_POSITIONS)
+    assert not cols((2, 96, 2, 2), (100, 96, 3, 3), 1, (1, 1), P1, (1, 1),
+                    conv_module.SMALL_MAP_COLUMNS_GRAD_MIN_POSITIONS)  # 2x2 gradients: taps
+    assert not cols((2, 24, 4, 4), (48, 24, 3, 3), 1, (1, 1), P1, (1, 1), 2)  # few channels
+    assert not cols((2, 48, 4, 4), (16, 48, 3, 3), 1, (2, 1), P1, (1, 1), 2)  # strided
+    assert not cols((2, 40, 1, 1), (48, 40, 3, 3), 1, (1, 1), P1, (1, 1), 2)  # one tap
+    assert not cols((2, 40, 2, 2), (48, 40, 3, 3), 1, (1, 1), P1, (1, 1), 2)  # the dense path
 
 
 @pytest.mark.parametrize("case", [CASES[0], CASES[2], CASES[4], CASES[6], CASES[7], CASES[9], CASES[10], CASES[14], CASES[15]])
@@ -216,3 +230,27 @@ def test_tap_weights_taps_first_where_most_taps_read_input(dtype):
     np.testing.assert_array_equal(conv_small._tap_weights(w, all_taps, dtype), w.transpose(2, 3, 0, 1))
     assert conv_small._tap_weights(w, all_taps[:4], dtype) is None  # 4 of 9: each tap copied alone
     assert conv_small._tap_weights(w, all_taps, np.float64 if dtype == np.float32 else np.float32) is None
+
+
+@pytest.mark.parametrize("case", [((4, 40, 4, 4), 48, 3, 1), ((4, 32, 4, 4), 40, 5, 2), ((4, 96, 2, 2), 100, 3, 1)])
+def test_small_maps_same_bits_at_one_and_two_threads(case):
+    """GoogLeNet's small maps (columns forward, taps or columns gradients): each output is one
+    GEMM's dot product or a fixed sum of taps, whatever the thread count."""
+    from minitorch.kernels.threading import get_num_threads, set_num_threads
+    x_shape, c_out, k, p = case
+    rng = np.random.default_rng(5)
+    x, w = random_array(rng, x_shape, np.float32), random_array(rng, (c_out, x_shape[1], k, k), np.float32)
+    b = random_array(rng, (c_out,), np.float32)
+    args = ((1, 1), ((p, p), (p, p)), (1, 1), 1)
+    gy = random_array(rng, (x_shape[0], c_out) + x_shape[2:], np.float32)
+    before = get_num_threads()
+    results = []
+    try:
+        for threads in (1, 2):
+            set_num_threads(threads)
+            results.append((conv2d(x, w, b, *args), conv2d_input_grad(gy, w, x_shape, *args),
+                            conv2d_weight_grad(gy, x, w.shape, *args)))
+    finally:
+        set_num_threads(before)
+    for one, two in zip(*results):
+        np.testing.assert_array_equal(one, two)
