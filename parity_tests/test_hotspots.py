@@ -155,8 +155,10 @@ def test_int_index_records_select_when_grad_is_needed(device):
     assert y.grad_fn.name() == "SelectBackward0"
     (y * 3).sum().backward()
     assert _np(x.grad).tolist() == [[0, 0], [3, 3], [0, 0]]
-    with mt.no_grad():
-        assert x[1].grad_fn is None and not x[1].requires_grad
+    tx = torch.ones(3, 2, requires_grad=True)
+    with mt.no_grad(), torch.no_grad():  # a view made under no_grad: no node, requires grad through its base
+        v, tv = x[1], tx[1]
+        assert (v.grad_fn, v.requires_grad, v.is_leaf) == (tv.grad_fn, tv.requires_grad, tv.is_leaf) == (None, True, True)
 
 
 # ----------------------------------------------------------------------------- DataLoader

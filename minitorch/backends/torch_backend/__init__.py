@@ -179,6 +179,7 @@ from .reductions import (
     prod,
     sort,
     sum,
+    sum_leading,
 )
 
 name = "cuda"

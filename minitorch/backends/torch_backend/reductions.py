@@ -27,6 +27,12 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=
     return out.copy_(r) if out is not None else r
 
 
+def sum_leading(a, keepdims=False):
+    """``sum(a, axis=0)``: the CPU backend's batch sum shared over its threads
+    (kernels/reduction.py); torch's own sum already shares the work."""
+    return torch.sum(_t(a), 0, keepdim=keepdims)
+
+
 def mean(a, axis=None, dtype=None, out=None, keepdims=False):
     a = _t(a)
     if dtype is None and not a.is_floating_point():
