@@ -98,6 +98,9 @@ def test_densenet_growth_convolution_against_torch(x_shape, dtype, monkeypatch):
     assert_close(conv2d_weight_grad(gy, x, w.shape, (1, 1), (1, 1), (1, 1), 1, columns), gw_t, dtype)
     # the indexed GEMM at C_in in runs of 8, at any width (slivers across rows: _transpose8_rows)
     # where the map is not one GEMM per tap; narrow (one register tile) at any C_in
-    runs = x_shape[1] % 8 == 0 and x_shape[2] * x_shape[3] > conv_small.TAPS_MAX_POSITIONS
+    # (a map small enough for the taps goes to the columns where _small_map_columns says so)
+    columns = conv._small_map_columns(x_shape, w.shape, 1, (1, 1), ((1, 1), (1, 1)), (1, 1),
+                                      conv.SMALL_MAP_COLUMNS_MIN_POSITIONS)
+    runs = x_shape[1] % 8 == 0 and (x_shape[2] * x_shape[3] > conv_small.TAPS_MAX_POSITIONS or columns)
     narrow = gemm_narrow.narrow(32, dtype) and x_shape[2] * x_shape[3] >= conv.NARROW_MIN_POSITIONS
     assert bool(calls) == (gemm.available(dtype) and (runs or narrow))
