@@ -120,3 +120,19 @@ def test_indexing_a_0_dim_tensor(key):
         write = _outcome(lambda x=x: x.__setitem__(key, 1.0))
         rows.append((read, write))
     assert rows[1] == rows[0]
+
+
+def test_requires_grad_of_a_no_grad_view_is_taken_when_it_is_made():
+    """A deliberate difference (docs/differences.md): PyTorch reads the base's flag at every
+    ``requires_grad``; minitorch takes it when the view is made. Both agree until the base's flag
+    changes after the view was made."""
+    rows = []
+    for lib in (torch, mt):
+        x = lib.zeros(3)
+        with lib.no_grad():
+            u = x[:2]
+        before = u.requires_grad
+        x.requires_grad_()
+        rows.append((before, u.requires_grad))
+    assert rows[0] == (False, True)  # torch follows the base
+    assert rows[1] == (False, False)  # minitorch keeps what it was made with
