@@ -1,6 +1,7 @@
 """Python frames per op: where the 20-op graph's time goes, counted instead of timed.
 
-Run: ``python benchmarks/bench_frames.py [--top 15]`` from the repository root.
+Run: ``python benchmarks/bench_frames.py [--top 15] [--chapter googlenet,batchnorm]`` from the
+repository root.
 
 Timings on a shared machine scatter by 2x; the number of Python calls an op makes does not. This
 counts, with ``sys.setprofile``, the Python frames ('call' events) and the C functions they call
@@ -8,6 +9,8 @@ counts, with ``sys.setprofile``, the Python frames ('call' events) and the C fun
 node) and backward (the engine running those 21 nodes) separately, per op or node, and lists the
 functions entered most often in each. Fewer frames per op is the aim of issue 19's "less Python
 per op"; ``python benchmarks/bench_overhead.py --only graph`` times the same workload.
+``--chapter``: instead, one training step of each named gallery chapter (``bench_layers.gallery_step``,
+batch 64, one thread), its Python frames and C calls per step and the functions entered most.
 """
 
 from __future__ import annotations
@@ -77,8 +80,20 @@ def count(fn, *args):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--top", type=int, default=15, help="functions listed per phase")
+    parser.add_argument("--chapter", default="", help="comma-separated gallery chapters: count one training step each")
     args = parser.parse_args()
     lib.set_num_threads(1)
+    if args.chapter:
+        sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+        import bench_layers
+
+        for chapter in args.chapter.split(","):
+            step = bench_layers.gallery_step(chapter)
+            _, frames, c_calls = count(step)
+            print(f"{chapter} step: {sum(frames.values())} Python frames, {c_calls} C calls")
+            for name, n in frames.most_common(args.top):
+                print(f"  {n:5d}  {name}")
+        return
     forward, backward = graph()
     for _ in range(3):  # warm up: numba compiles, caches fill
         backward(forward())

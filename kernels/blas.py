@@ -193,6 +193,93 @@ def _layout(a: np.ndarray):
     return None
 
 
+@njit(cache=True)
+def _addresses(a, b, c):
+    """The three arrays' data pointers: one compiled call, where ``x.ctypes.data`` is ~1.5 µs each."""
+    return a.ctypes.data, b.ctypes.data, c.ctypes.data
+
+
+NUMPY, STACK_AS_ROWS, OWN, OPENBLAS = range(4)  # what a plan does (``_Plan.how``)
+
+
+class _Plan:
+    """How ``matmul`` runs a GEMM of one geometry: everything that depends only on the operands'
+    dtypes, shapes and strides, ``out``'s, ``rows`` and the configured thread count, worked out
+    at the first call of that geometry (the shape checks included) and looked up at the next."""
+
+    __slots__ = ("a3", "a_args", "b3", "b_args", "c3", "copy_a", "copy_b", "dtype", "elements", "fn", "head",
+                 "how", "out_shape", "region", "rows_shape", "shared", "tail")
+
+
+_PLANS: dict = {}  # (dtypes, shapes, strides, out's, rows, threads) -> _Plan
+PLANS_MAX = 4096  # a program of ever new shapes: start again (as threading.region_timed's table)
+
+
+def _plan(a: np.ndarray, b: np.ndarray, out: np.ndarray | None, rows: bool) -> _Plan:
+    """``matmul``'s decisions for this geometry (module docstring): NumPy's call, a row-major stack
+    times a matrix as one tall GEMM, or the pieces on kernels/gemm.py or OpenBLAS, with their
+    arguments but the three data pointers. Raises RuntimeError where the shapes do not multiply."""
+    shape = check_matmul("matmul", a, b)
+    if out is not None:
+        check_shape("matmul", "out", out.shape, shape)
+    plan = _Plan()
+    plan.how, plan.shared, plan.elements = NUMPY, False, 0
+    fn = _GEMM.get(a.dtype) if a.dtype == b.dtype and one_pool() else None
+    if a.dtype != b.dtype or a.ndim < 2 or b.ndim < 2 or 0 in a.shape or 0 in b.shape:
+        return plan
+    plan.elements = a.size * b.shape[-1] // GEMM_WORK_DIVISOR
+    plan.shared = shared = in_parallel(plan.elements)
+    if not shared and not (gemm.available(a.dtype) and a.shape[-2] * a.shape[-1] * b.shape[-1] >= SERIAL_OWN_MIN):
+        return plan
+    if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
+        plan.how, plan.a3, plan.rows_shape = STACK_AS_ROWS, (-1, a.shape[-1]), (-1, b.shape[1])
+        plan.out_shape = a.shape[:-1] + b.shape[-1:]
+        return plan
+    if a.shape[:-2] != b.shape[:-2]:
+        return plan
+    batch_shape = a.shape[:-2]
+    M, K, N = a.shape[-2], a.shape[-1], b.shape[-1]
+    if out is not None and (out.shape != batch_shape + (M, N) or out.dtype != a.dtype or not out.flags.c_contiguous):
+        return plan
+    plan.a3, plan.b3, plan.c3 = (-1, M, K), (-1, K, N), (-1, M, N)
+    plan.out_shape, plan.dtype = batch_shape + (M, N), a.dtype
+    a3, b3 = a.reshape(plan.a3), b.reshape(plan.b3)
+    la, lb = _layout(a3), _layout(b3)
+    plan.copy_a, plan.copy_b = la is None, lb is None
+    if la is None:
+        a3 = np.ascontiguousarray(a3)
+        la = _layout(a3)
+    if lb is None:
+        b3 = np.ascontiguousarray(b3)
+        lb = _layout(b3)
+    along_k = la[0] == NO_TRANS and lb[0] == TRANS  # A row-major, B column-major
+    own = gemm.available(a.dtype) and gemm.pays(M, N, K, along_k, a.dtype, la[0] == NO_TRANS)  # else OpenBLAS's
+    if not own and (fn is None or not shared):
+        return plan
+    batch = a3.shape[0]
+    threads = split_threads()  # the configured count, also during a spell (numba's is 1 then)
+    parts = (min(threads, max(M, N)) if batch < threads else 1) if shared else 1  # else one matrix per thread
+    plan.region = (batch, M, N, K, la[0], lb[0], a.dtype.char, own)
+    if own:
+        mr, nr = gemm.TILE[a.dtype]
+        (ta, lda, sa), (tb, ldb, sb) = la, lb
+        rsa, csa = (lda, 1) if ta == NO_TRANS else (1, lda)
+        rsb, csb = (ldb, 1) if tb == NO_TRANS else (1, ldb)
+        work = gemm.workspace(a.dtype)  # allocated once per dtype and kept: its address is fixed
+        by_columns = N >= M and not (rows and lb[0] == NO_TRANS and M >= parts * gemm.MC
+                                     and M * N * a.itemsize <= parts * ROWS_C_BYTES)
+        plan.how, plan.fn = OWN, gemm.kernel(a.dtype)
+        plan.head = (batch, parts, by_columns, nr if by_columns else mr)
+        plan.a_args, plan.b_args = (gemm.extent(a3), sa, rsa, csa), (gemm.extent(b3), sb, rsb, csb)
+        plan.tail = (M, N, K, work.ctypes.data, work.shape[1], work.strides[0], shared)
+    else:
+        plan.how, plan.fn = OPENBLAS, fn
+        plan.head = (batch, parts, N >= M)
+        plan.tail = (M, N, K, la[0], lb[0], la[1], lb[1], N, la[2], lb[2], M * N, a.itemsize,
+                     a.dtype.type(1), a.dtype.type(0))
+    return plan
+
+
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None, *, rows: bool = False) -> np.ndarray:
     """``np.matmul(a, b, out=out)``, with float32/float64 GEMMs run on numba's threads.
 
@@ -203,64 +290,46 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None, *, rows:
     shared out is cut into the same pieces during a serial spell, which only runs them on the
     calling thread alone: the result never depends on the spell. ``rows``: cut it by rows where
     that keeps each thread's block of C in its cache (``ROWS_C_BYTES``; the same bits).
+
+    The decisions and the kernel's arguments are a ``_Plan`` made at the first call of a
+    geometry (``_plan``: the shape checks, ``_layout``, ``gemm.pays``, the pieces); a later call
+    of it looks the plan up (one dict lookup on a tuple of shapes and strides), asks
+    ``in_parallel`` again where it was shared (a serial spell counts its loops), copies an
+    operand the plan says BLAS cannot read in place, and takes the three data pointers
+    (``_addresses``). 3 µs of Python a call where it was 15 (benchmarks/bench_layers.py's notes).
     """
-    shape = check_matmul("matmul", a, b)
-    if out is not None:
-        check_shape("matmul", "out", out.shape, shape)
-    fn = _GEMM.get(a.dtype) if a.dtype == b.dtype and one_pool() else None
-    if a.dtype != b.dtype or a.ndim < 2 or b.ndim < 2 or 0 in a.shape or 0 in b.shape:
+    key = (a.dtype, a.shape, a.strides, b.dtype, b.shape, b.strides,
+           None if out is None else (out.dtype, out.shape, out.strides), rows, split_threads())
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _plan(a, b, out, rows)
+        if len(_PLANS) >= PLANS_MAX:
+            _PLANS.clear()
+        _PLANS[key] = plan
+    elif plan.shared:
+        in_parallel(plan.elements)  # True again; called for its count of a serial spell's loops
+    how = plan.how
+    if how == NUMPY:
         return np.matmul(a, b, out=out)
-    shared = in_parallel(a.size * b.shape[-1] // GEMM_WORK_DIVISOR)
-    if not shared and not (gemm.available(a.dtype) and a.shape[-2] * a.shape[-1] * b.shape[-1] >= SERIAL_OWN_MIN):
-        return np.matmul(a, b, out=out)
-    if b.ndim == 2 and a.ndim > 2 and a.flags.c_contiguous:
-        y = matmul(a.reshape(-1, a.shape[-1]), b, None if out is None else out.reshape(-1, b.shape[1]))
-        return y.reshape(a.shape[:-1] + b.shape[-1:]) if out is None else out
-    if a.shape[:-2] != b.shape[:-2]:
-        return np.matmul(a, b, out=out)
-    batch_shape = a.shape[:-2]
-    M, K, N = a.shape[-2], a.shape[-1], b.shape[-1]
-    if out is None:
-        out = np.empty(batch_shape + (M, N), dtype=a.dtype)
-    elif out.shape != batch_shape + (M, N) or out.dtype != a.dtype or not out.flags.c_contiguous:
-        return np.matmul(a, b, out=out)
-    a3, b3 = a.reshape((-1, M, K)), b.reshape((-1, K, N))
-    c3 = out.reshape((-1, M, N))
-    la, lb = _layout(a3), _layout(b3)
-    if la is None:
+    if how == STACK_AS_ROWS:
+        y = matmul(a.reshape(plan.a3), b, None if out is None else out.reshape(plan.rows_shape))
+        return y.reshape(plan.out_shape) if out is None else out
+    a3, b3 = a.reshape(plan.a3), b.reshape(plan.b3)
+    if plan.copy_a:
         a3 = np.ascontiguousarray(a3)
-        la = _layout(a3)
-    if lb is None:
+    if plan.copy_b:
         b3 = np.ascontiguousarray(b3)
-        lb = _layout(b3)
-    along_k = la[0] == NO_TRANS and lb[0] == TRANS  # A row-major, B column-major
-    own = gemm.available(a.dtype) and gemm.pays(M, N, K, along_k, a.dtype, la[0] == NO_TRANS)  # else OpenBLAS's
-    if not own and (fn is None or not shared):
-        return np.matmul(a, b, out=out)
-    batch = c3.shape[0]
-    threads = split_threads()  # the configured count, also during a spell (numba's is 1 then)
-    parts = (min(threads, max(M, N)) if batch < threads else 1) if shared else 1  # else one matrix per thread
-    if own:
-        mr, nr = gemm.TILE[a.dtype]
-        (ta, lda, sa), (tb, ldb, sb) = la, lb
-        rsa, csa = (lda, 1) if ta == NO_TRANS else (1, lda)
-        rsb, csb = (ldb, 1) if tb == NO_TRANS else (1, ldb)
-        work = gemm.workspace(a.dtype)
-        start = time.perf_counter()
-        by_columns = N >= M and not (rows and lb[0] == NO_TRANS and M >= parts * gemm.MC
-                                     and M * N * a.itemsize <= parts * ROWS_C_BYTES)
-        _own_gemm(gemm.kernel(a.dtype), batch, parts, by_columns, nr if by_columns else mr,
-                  a3.ctypes.data, gemm.extent(a3), sa, rsa, csa, b3.ctypes.data, gemm.extent(b3), sb, rsb, csb,
-                  c3.ctypes.data, M, N, K, work.ctypes.data, work.shape[1], work.strides[0], shared)
-        if shared and not pool_off():
-            region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, True), time.perf_counter() - start, threads)
-        return out
-    one, zero = a.dtype.type(1), a.dtype.type(0)
+    if out is None:
+        out = np.empty(plan.out_shape, dtype=plan.dtype)
+    pa, pb, pc = _addresses(a3, b3, out.reshape(plan.c3))
+    shared = plan.shared
     start = time.perf_counter()
-    _gemm(fn, batch, parts, N >= M, a3.ctypes.data, b3.ctypes.data, c3.ctypes.data, M, N, K,
-          la[0], lb[0], la[1], lb[1], N, la[2], lb[2], M * N, a.itemsize, one, zero)
-    if not pool_off():
-        region_timed((batch, M, N, K, la[0], lb[0], a.dtype.char, False), time.perf_counter() - start, threads)
+    if how == OWN:
+        _own_gemm(plan.fn, *plan.head, pa, *plan.a_args, pb, *plan.b_args, pc, *plan.tail)
+    else:
+        _gemm(plan.fn, *plan.head, pa, pb, pc, *plan.tail)
+    if shared and not pool_off():
+        region_timed(plan.region, time.perf_counter() - start, split_threads())
     return out
 
 
