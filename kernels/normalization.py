@@ -26,6 +26,8 @@ after (benchmarks/bench_batch_norm.py): (64, 512, 1, 1) 318 / 77, (64, 256, 2, 2
 (64, 480, 4, 4) 1506 / 783 (2 threads 626 / 418).
 """
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
@@ -272,25 +274,39 @@ def _as_nck(a: np.ndarray) -> np.ndarray:
     """``(N, C, *)`` as a C-contiguous ``(N, C, K)`` of float32 or float64 (others computed in float64)."""
     if a.dtype != np.float32 and a.dtype != np.float64:
         a = a.astype(np.float64)
-    return np.ascontiguousarray(a).reshape(a.shape[0], a.shape[1], int(np.prod(a.shape[2:])))  # -1 fails when N*C == 0
+    return np.ascontiguousarray(a).reshape(a.shape[0], a.shape[1], math.prod(a.shape[2:]))  # -1 fails when N*C == 0
 
 
-def _batch_norm_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(mean, var)`` per channel of ``x (N, C, *)``, biased variance, both float64."""
-    x3 = _as_nck(x)
-    mean = np.empty(x3.shape[1])
-    var = np.empty(x3.shape[1])
-    _stats(x3, mean, var, _blocks(x3), in_parallel(x3.size))
-    return mean, var
-
-
-def _batch_norm_affine(x: np.ndarray, alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
-    """``y = x * alpha[c] + beta[c]`` for ``x (N, C, *)``; ``y`` has ``x``'s shape and dtype."""
-    x3 = _as_nck(x)
-    y = np.empty(x3.shape, dtype=x3.dtype)
-    alpha, beta = alpha.astype(x3.dtype), beta.astype(x3.dtype)
-    _affine(x3, alpha, beta, y, _blocks(x3), in_parallel(x3.size))
-    return y.reshape(x.shape).astype(x.dtype, copy=False)
+@njit(cache=True, error_model="numpy")
+def _coefficients(mean, var, training, momentum, eps, n, weight, bias, running_mean, running_var,
+                  alpha, beta, mean_out, invstd_out):
+    """The per-channel numbers around the two passes, in one loop over the C channels (serial: C
+    numbers; as NumPy ops on C-vectors they were ~20 calls of ~1 µs each). ``mean`` and ``var``
+    are the batch's (float64, biased) in training, the running statistics in evaluation:
+    ``invstd = 1 / sqrt(var + eps)`` in float64, ``alpha = invstd * w`` and ``beta = b - mean *
+    alpha`` written in ``alpha``'s dtype (the input's), ``mean`` and ``invstd`` in ``mean_out``'s.
+    Training also updates the running statistics given, in place: ``running = momentum * batch +
+    (1 - momentum) * running`` with the unbiased ``var * n / (n - 1)`` (n = 1: nan or inf, as
+    PyTorch). Rounded as the NumPy expressions it replaces: float64 except ``(1 - momentum) *
+    running``, which NumPy computes in the running statistic's dtype (a Python float is a weak
+    scalar)."""
+    unbias = np.float64(n) / (n - 1)
+    for c in range(alpha.size):
+        m = np.float64(mean[c])
+        v = np.float64(var[c])
+        invstd = 1 / np.sqrt(v + eps)
+        if training:
+            if running_mean is not None:
+                keep = running_mean.dtype.type(1 - momentum) * running_mean[c]
+                running_mean[c] = momentum * m + keep
+            if running_var is not None:
+                keep = running_var.dtype.type(1 - momentum) * running_var[c]
+                running_var[c] = momentum * (v * unbias) + keep
+        a = invstd if weight is None else invstd * weight[c]
+        alpha[c] = a
+        beta[c] = -m * a if bias is None else bias[c] - m * a
+        mean_out[c] = m
+        invstd_out[c] = invstd
 
 
 def _batch_norm_sums(g: np.ndarray, x: np.ndarray, mean: np.ndarray, invstd: np.ndarray,
@@ -309,42 +325,53 @@ def _batch_norm_sums(g: np.ndarray, x: np.ndarray, mean: np.ndarray, invstd: np.
     return (gx.reshape(x.shape).astype(x.dtype, copy=False) if input_grad else None), sums, dotps
 
 
-def _check_channels(op: str, x: np.ndarray, **vectors) -> None:
+def _check_channels(op: str, x: np.ndarray, names: tuple[str, ...], vectors: tuple) -> None:
     """Every per-channel vector given has C = x.shape[1] entries (the loops index them by channel)."""
     if x.ndim < 2:
         raise RuntimeError(f"{op}: expected an input of at least 2 dims (N, C, *), but got shape {x.shape}")
-    for name, v in vectors.items():
+    channels = x.shape[1:2]
+    for name, v in zip(names, vectors):
         if v is not None:
-            check_shape(op, name, v.shape, (x.shape[1],))
+            check_shape(op, name, v.shape, channels)
+
+
+_FORWARD_VECTORS = ("weight", "bias", "running_mean", "running_var")
 
 
 def batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps):
     """PyTorch's ``native_batch_norm``: ``(y, mean, invstd)``, per-channel statistics in ``x``'s dtype.
     Training: batch statistics, and ``running <- momentum * batch + (1 - momentum) * running`` in
     place (the unbiased variance); evaluation: the running statistics."""
-    _check_channels("batch_norm", x, weight=weight, bias=bias, running_mean=running_mean, running_var=running_var)
+    _check_channels("batch_norm", x, _FORWARD_VECTORS, (weight, bias, running_mean, running_var))
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("batch_norm: running_mean and running_var must be given in evaluation mode")
+    x3 = _as_nck(x)
+    C = x3.shape[1]
+    cb, parallel = _blocks(x3), in_parallel(x3.size)
+    weight, bias, rm, rv = (v if v is None or v.dtype.char in "fd" else v.astype(np.float64)
+                            for v in (weight, bias, running_mean, running_var))  # a half's: in float64
     if training:
-        mean, var = _batch_norm_stats(x)
-        invstd = 1 / np.sqrt(var + eps)
-        n = x.size // max(x.shape[1], 1)
-        if running_mean is not None:
-            running_mean[...] = momentum * mean + (1 - momentum) * running_mean
-        if running_var is not None:
-            with np.errstate(divide="ignore", invalid="ignore"):  # n = 1: nan (0 * inf), not ZeroDivisionError
-                unbiased = var * (np.float64(n) / (n - 1))
-            running_var[...] = momentum * unbiased + (1 - momentum) * running_var
+        mean, var = np.empty(C), np.empty(C)
+        _stats(x3, mean, var, cb, parallel)
     else:
-        mean = running_mean.astype(np.float64)
-        invstd = 1 / np.sqrt(running_var.astype(np.float64) + eps)
-    alpha = invstd if weight is None else invstd * weight
-    beta = -mean * alpha if bias is None else bias - mean * alpha
-    return _batch_norm_affine(x, alpha, beta), mean.astype(x.dtype), invstd.astype(x.dtype)
+        mean, var = rm, rv
+    alpha, beta = np.empty(C, dtype=x3.dtype), np.empty(C, dtype=x3.dtype)
+    mean_out, invstd_out = np.empty(C, dtype=x3.dtype), np.empty(C, dtype=x3.dtype)
+    _coefficients(mean, var, bool(training), float(momentum), float(eps), x.size // max(C, 1), weight, bias,
+                  rm, rv, alpha, beta, mean_out, invstd_out)
+    for kept, computed in ((running_mean, rm), (running_var, rv)):
+        if kept is not computed:
+            kept[...] = computed
+    y = np.empty(x3.shape, dtype=x3.dtype)
+    _affine(x3, alpha, beta, y, cb, parallel)
+    return y.reshape(x.shape).astype(x.dtype, copy=False), mean_out.astype(x.dtype, copy=False), \
+        invstd_out.astype(x.dtype, copy=False)
 
 
 def batch_norm_backward(g, x, weight, mean, invstd, training, output_mask):
     """PyTorch's ``native_batch_norm_backward``: ``(gx, gw, gb)``, each None where ``output_mask``
     is False; ``mean`` and ``invstd`` are what ``batch_norm`` returned."""
-    _check_channels("batch_norm_backward", x, weight=weight, mean=mean, invstd=invstd)
+    _check_channels("batch_norm_backward", x, ("weight", "mean", "invstd"), (weight, mean, invstd))
     if g.shape != x.shape:
         raise RuntimeError(f"batch_norm_backward: grad_output of shape {g.shape} does not match input {x.shape}")
     c = x.shape[1]
