@@ -1,7 +1,7 @@
 """The Python around each layer: one call of each module of the gallery's CNNs on a tiny input
 (2 x 4 x 4 x 4, where the kernels take a few microseconds), minitorch against PyTorch, in one process.
 
-    python benchmarks/bench_layers.py [--rounds 9] [--number 500]
+    python benchmarks/bench_layers.py [--rounds 9] [--number 500] [--baseline DIR]
 
 For each layer (Conv2d, BatchNorm2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, cat, Flatten,
 Linear, CrossEntropyLoss): microseconds per forward call, and per forward + ``.sum().backward()``
@@ -10,6 +10,11 @@ two libraries take turns, ``--rounds`` times, alternating which goes first; each
 best of two timings of ``--number`` calls, in this thread's CPU time (on one thread each: the
 same work, without the moments another process has the core); the medians are printed with the
 load average. The per-layer figures of the issue 17 report (docs/performance-notes.md) come from here.
+
+``--baseline DIR`` (a checkout: ``git worktree add DIR REV``) times that minitorch against this
+one instead, old and new alternating: each round runs one child process per checkout (in turn
+first), each timing every layer once as above; the medians over the rounds are printed, with
+torch's from this process for reference.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ def cases(lib) -> dict:
         "Conv2d 3x3": nn.Conv2d(4, 4, 3, padding=1),
         "Conv2d 1x1": nn.Conv2d(4, 4, 1),
         "BatchNorm2d (train)": nn.BatchNorm2d(4),
+        "BatchNorm2d (eval)": nn.BatchNorm2d(4).eval(),
         "ReLU": nn.ReLU(),
         "MaxPool2d 3/1/1": nn.MaxPool2d(3, stride=1, padding=1),
         "AvgPool2d 2/2": nn.AvgPool2d(2, stride=2),
@@ -108,8 +114,24 @@ def main() -> None:
     parser.add_argument("--number", type=int, default=500)
     parser.add_argument("--minitorch", default=ROOT, metavar="DIR",
                         help="the checkout whose minitorch is timed (a baseline: git worktree add DIR REV)")
+    parser.add_argument("--baseline", metavar="DIR", help="A/B: this checkout against DIR's, alternating processes")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.baseline:
+        return ab(args)
     sys.path.insert(0, os.path.abspath(args.minitorch))
+    if args.child:  # one turn of an A/B: this checkout's minitorch, each layer once, as JSON
+        import json
+
+        import minitorch
+
+        minitorch.set_num_threads(1)
+        out = {}
+        for name, fns in cases(minitorch).items():
+            out[name] = [min(timeit.repeat(fn, number=args.number, repeat=2, timer=time.thread_time))
+                         / args.number * 1e6 for fn in fns]
+        print(json.dumps(out))
+        return
     import torch
 
     import minitorch
@@ -138,6 +160,44 @@ def main() -> None:
         f = [med[lib, name, 0] for lib in libs]
         b = [med[lib, name, 1] - base[lib] for lib in libs]
         print(f"| {name} | {f[0]:.1f} / {f[1]:.1f} | {b[0]:.1f} / {b[1]:.1f} |")
+
+
+def ab(args) -> None:
+    """``--baseline``: old (DIR) and new (this checkout) in alternating child processes, medians."""
+    import json
+    import subprocess
+
+    import torch
+
+    torch.set_num_threads(1)
+    dirs = {"old": os.path.abspath(args.baseline), "new": ROOT}
+    runs: dict = {"old": [], "new": []}
+    start = os.getloadavg()
+    for r in range(args.rounds):
+        for which in ("old", "new") if r % 2 == 0 else ("new", "old"):
+            child = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", "--number", str(args.number),
+                                    "--minitorch", dirs[which]], capture_output=True, text=True, check=True)
+            runs[which].append(json.loads(child.stdout.strip().splitlines()[-1]))
+    torch_cases = cases(torch)
+    torch_med = {name: [statistics.median(min(timeit.repeat(fn, number=args.number, repeat=2, timer=time.thread_time))
+                                          / args.number * 1e6 for _ in range(3)) for fn in fns]
+                 for name, fns in torch_cases.items()}
+    med = {w: {name: [statistics.median(run[name][k] for run in runs[w]) for k in (0, 1)] for name in runs[w][0]}
+           for w in runs}
+    alone = "(x.sum().backward() alone)"
+    print(f"old {dirs['old']} / new {dirs['new']}; load average {' '.join(f'{v:.2f}' for v in start)} -> "
+          f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}; CPU us per call, medians of {args.rounds} alternating "
+          f"processes, 1 thread; fwd+bwd is minus x.sum().backward() alone (old / new / torch: "
+          f"{med['old'][alone][1]:.1f} / {med['new'][alone][1]:.1f} / {torch_med[alone][1]:.1f} us)")
+    print("| layer | forward old / new / torch | fwd+bwd old / new / torch |")
+    print("| --- | ---: | ---: |")
+    for name in med["new"]:
+        if name.startswith("("):
+            continue
+        f = [med["old"][name][0], med["new"][name][0], torch_med[name][0]]
+        b = [med["old"][name][1] - med["old"][alone][1], med["new"][name][1] - med["new"][alone][1],
+             torch_med[name][1] - torch_med[alone][1]]
+        print(f"| {name} | {f[0]:.1f} / {f[1]:.1f} / {f[2]:.1f} | {b[0]:.1f} / {b[1]:.1f} / {b[2]:.1f} |")
 
 
 if __name__ == "__main__":

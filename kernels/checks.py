@@ -70,15 +70,23 @@ def check_window(op: str, kernel: Sequence[int], stride: Sequence[int], padding:
 
     ``padding`` may hold pairs (``((top, bottom), (left, right))``) as well as ints.
     """
-    for v in (*kernel, *stride, *dilation):  # the common case first: plain ints, in one loop each
+    passes = True  # the common case first: plain ints (padding's pairs tuples of them), plain loops
+    for v in (*kernel, *stride, *dilation):
         if type(v) is not int or v < 1:
+            passes = False
             break
-    else:
+    if passes:
         for p in padding:
-            if type(p) is not int or p < 0:
+            if type(p) is tuple and len(p) == 2:
+                lo, hi = p
+                if type(lo) is not int or type(hi) is not int or lo < 0 or hi < 0:
+                    passes = False
+                    break
+            elif type(p) is not int or p < 0:
+                passes = False
                 break
-        else:
-            return
+    if passes:
+        return
     pads = [p for entry in padding for p in (entry if isinstance(entry, (tuple, list)) else (entry,))]
     check_ints(op, "kernel size", kernel, 1)
     check_ints(op, "stride", stride, 1)

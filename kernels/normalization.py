@@ -320,7 +320,9 @@ def _batch_norm_sums(g: np.ndarray, x: np.ndarray, mean: np.ndarray, invstd: np.
     c = x3.shape[1]
     sums, dotps = np.empty(c), np.empty(c)
     gx = np.empty(x3.shape if input_grad else (0, 0, 0), dtype=x3.dtype)
-    mean, invstd, weight = (np.ascontiguousarray(v, dtype=np.float64) for v in (mean, invstd, weight))
+    mean = np.ascontiguousarray(mean, dtype=np.float64)
+    invstd = np.ascontiguousarray(invstd, dtype=np.float64)
+    weight = np.ascontiguousarray(weight, dtype=np.float64)
     _backward(g3, x3, mean, invstd, weight, training, sums, dotps, gx, _blocks(x3), in_parallel(x3.size))
     return (gx.reshape(x.shape).astype(x.dtype, copy=False) if input_grad else None), sums, dotps
 
@@ -348,8 +350,12 @@ def batch_norm(x, weight, bias, running_mean, running_var, training, momentum, e
     x3 = _as_nck(x)
     C = x3.shape[1]
     cb, parallel = _blocks(x3), in_parallel(x3.size)
-    weight, bias, rm, rv = (v if v is None or v.dtype.char in "fd" else v.astype(np.float64)
-                            for v in (weight, bias, running_mean, running_var))  # a half's: in float64
+    rm, rv = running_mean, running_var
+    for v in (weight, bias, rm, rv):
+        if v is not None and v.dtype.char not in "fd":  # a half's vectors: computed in float64
+            weight, bias, rm, rv = (u if u is None or u.dtype.char in "fd" else u.astype(np.float64)
+                                    for u in (weight, bias, rm, rv))
+            break
     if training:
         mean, var = np.empty(C), np.empty(C)
         _stats(x3, mean, var, cb, parallel)

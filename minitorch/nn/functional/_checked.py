@@ -22,7 +22,11 @@ def plain(*values) -> bool:
     """Whether every value is an exact int, str or None, or a tuple of exact ints."""
     for v in values:
         t = type(v)
-        if not (t is int or t is str or v is None or (t is tuple and all(type(i) is int for i in v))):
+        if t is tuple:
+            for i in v:  # a loop, not all(generator): this runs on every conv and pooling call
+                if type(i) is not int:
+                    return False
+        elif not (t is int or t is str or v is None):
             return False
     return True
 

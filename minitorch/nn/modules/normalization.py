@@ -8,9 +8,13 @@ cumulative average, factor ``1 / num_batches_tracked``); eval normalises with th
 
 from __future__ import annotations
 
+import numpy as np
+
+from ..._core import capture as _capture
 from ..._core import dtype as _dtype
 from ..._ops.creation import factories as _creation
 from ..._tensor.methods import Tensor
+from ...autograd import function as _function
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -25,6 +29,19 @@ def _affine_parameters(self: Module, n: int, affine: bool, bias: bool, device, d
     self.register_parameter("weight", weight)
     self.register_parameter("bias", Parameter(_creation.empty(n, device=device, dtype=dtype))
                             if affine and bias else None)
+
+
+def _count_batch(counter: Tensor) -> None:
+    """``counter.add_(1)`` (``num_batches_tracked``), on its array where nothing of ``add_``'s
+    general path can act: a NumPy int64 counter that is no view and needs no grad, while nobody
+    watches ``Function.apply`` (a profile lists PyTorch's ``aten::add_`` here). The same write,
+    version bump and ``minitorch.compile`` record as ``add_``, in ~1 µs instead of ~10."""
+    data = counter._data
+    if type(data) is np.ndarray and counter._base is None and not counter._requires_grad and _function._observer is None:
+        _capture.call(np.add, data, 1, data, writes=(2,))
+        counter._bump_version()
+    else:
+        counter.add_(1)
 
 
 def _reset_affine(self: Module) -> None:
@@ -92,16 +109,25 @@ class _BatchNorm(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.add_(1)
-            factor = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
+        # the registries read directly: each attribute would be a Module.__getattr__ call
+        buffers, parameters, momentum = self._buffers, self._parameters, self.momentum
+        try:
+            running_mean, running_var = buffers["running_mean"], buffers["running_var"]
+            weight, bias = parameters["weight"], parameters["bias"]
+        except KeyError:  # one was deleted: PyTorch's AttributeError, from the attributes
+            running_mean, running_var, weight, bias = self.running_mean, self.running_var, self.weight, self.bias
+        factor = 0.0 if momentum is None else momentum
+        if self.training and self.track_running_stats:
+            # not buffers.get(name, self.name): that default is read first, and raises when deleted
+            counter = buffers["num_batches_tracked"] if "num_batches_tracked" in buffers else self.num_batches_tracked  # noqa: SIM401
+            if counter is not None:
+                _count_batch(counter)
+                factor = 1.0 / float(counter) if momentum is None else momentum
         # eval mode uses the batch statistics too when there are no running ones
-        bn_training = self.training or (self.running_mean is None and self.running_var is None)
+        bn_training = self.training or (running_mean is None and running_var is None)
         use_buffers = not self.training or self.track_running_stats
-        return F.batch_norm(input, self.running_mean if use_buffers else None,
-                            self.running_var if use_buffers else None, self.weight, self.bias,
-                            bn_training, factor, self.eps)
+        return F.batch_norm(input, running_mean if use_buffers else None, running_var if use_buffers else None,
+                            weight, bias, bn_training, factor, self.eps)
 
 
 class BatchNorm1d(_BatchNorm):
