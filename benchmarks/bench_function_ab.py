@@ -43,7 +43,7 @@ sys.path.insert(0, ROOT)
 def old_version(module, qualname: str, rev: str):
     """``qualname``'s definition in ``module``'s file at git revision ``rev``, compiled in the
     module's globals (so it sees the working tree's helpers under the same names)."""
-    path = os.path.relpath(module.__file__, ROOT)
+    path = os.path.relpath(os.path.realpath(module.__file__), ROOT)  # minitorch/kernels may be a symlink
     source = subprocess.run(["git", "-C", ROOT, "show", f"{rev}:{path}"], capture_output=True, text=True,
                             check=True).stdout
     body: list = ast.parse(source).body
