@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
-import minitorch as mt
 from minitorch.kernels import blas
 from minitorch.kernels.checks import check_at_most, check_output_size, check_shape, check_window
+
+import minitorch as mt
 
 
 @pytest.mark.parametrize("shape, expected, ok", [
