@@ -127,55 +127,41 @@ def add_scaled(param: np.ndarray, grad: np.ndarray, alpha: float) -> None:
 
 
 @njit(cache=True)
-def _add_scaled_all_block(ps, gs, starts, alpha, b):
-    k = 0
-    while starts[k + 1] <= b:  # the array block b belongs to (a handful of arrays: a linear search)
-        k += 1
-    p, g = ps[k], gs[k]
-    lo = (b - starts[k]) * ADD_SCALED_BLOCK
-    hi = min(lo + ADD_SCALED_BLOCK, p.size)
-    pb, gb = p[lo:hi], g[lo:hi]
-    for i in range(hi - lo):
-        pb[i] = pb[i] + gb[i] * alpha
-
-
-@njit(cache=True, parallel=True)
-def _add_scaled_all(ps, gs, alpha, parallel):
-    starts = np.zeros(len(ps) + 1, np.int64)
+def _add_scaled_each(ps, gs, alpha):
     for k in range(len(ps)):
-        starts[k + 1] = starts[k] + (ps[k].size + ADD_SCALED_BLOCK - 1) // ADD_SCALED_BLOCK
-    if parallel:
-        for b in prange(starts[-1]):
-            _add_scaled_all_block(ps, gs, starts, alpha, b)
-    else:
-        for b in range(starts[-1]):
-            _add_scaled_all_block(ps, gs, starts, alpha, b)
+        p, g = ps[k], gs[k]
+        for i in range(p.size):
+            p[i] = p[i] + g[i] * alpha
 
 
 def add_scaled_all(params: tuple, grads: tuple, alpha: float) -> None:
-    """``p += alpha * g`` for every pair of ``params`` and ``grads``, in one call (SGD's update of a
-    whole parameter group; minitorch.compile's ``descend_all``).
+    """``p += alpha * g`` for every pair of ``params`` and ``grads`` (SGD's update of a whole
+    parameter group; minitorch.compile's ``descend_all``), in at most one call per big array and
+    one call for all the small ones.
 
     Math: p = p + (g * alpha) per element, the product rounded to the dtype first: the bits of
-    ``add_scaled`` and of NumPy's two calls, for every size. Loop nest: the blocks of
-    ``ADD_SCALED_BLOCK`` elements of all the arrays, one after the other, as one loop (a
-    ``prange`` from ``in_parallel(3 * total size)`` on; each element is computed alike whichever
-    thread runs its block) x the elements of a block. Cost: 2 flops and 3 array passes per
-    element, no temporary; one call where a small parameter cost NumPy's two calls and a big one
-    ``add_scaled``'s checks (the MLP's four parameters: one call instead of seven).
-    Pairs of other layouts, or of several dtypes, are updated one by one as ``add_scaled`` does.
+    ``add_scaled`` and of NumPy's two calls, for every size. Loop nest: each array of
+    ``ADD_SCALED_MIN`` elements or more is ``add_scaled``'s loop (its blocks a ``prange`` from
+    ``in_parallel``); the smaller ones are one serial loop over the arrays x their elements, one
+    call where each cost NumPy's two calls and a temporary. Cost: 2 flops and 3 array passes
+    per element. (One loop over the blocks of all the arrays, a ``prange`` over them all, was
+    ~15% slower on the MLP's 256x784 weight at one thread: the arrays picked from a tuple by a
+    run-time index did not vectorise as well.) Pairs of other layouts or dtypes are updated one
+    by one as ``add_scaled`` does.
     """
     if len(params) != len(grads):
         raise RuntimeError(f"add_scaled_all: {len(params)} params but {len(grads)} grads")
     for p, g in zip(params, grads):
         check_same_shape("add_scaled_all", ["param", "grad"], [p, g])
         check_dtype("add_scaled_all", "param", p, "f", "floating")
+    small_p, small_g = [], []
     dtype = params[0].dtype if params else None
-    if not params or any(p.dtype != dtype or g.dtype != dtype or not p.flags.c_contiguous or not g.flags.c_contiguous
-                         or not p.flags.writeable for p, g in zip(params, grads)):
-        for p, g in zip(params, grads):
+    for p, g in zip(params, grads):
+        if (p.size < ADD_SCALED_MIN and p.dtype == dtype and g.dtype == dtype and p.flags.c_contiguous
+                and g.flags.c_contiguous and p.flags.writeable):
+            small_p.append(p.reshape(-1))
+            small_g.append(g.reshape(-1))
+        else:
             add_scaled(p, g, alpha)
-        return
-    size = sum(p.size for p in params)
-    _add_scaled_all(tuple(p.reshape(-1) for p in params), tuple(g.reshape(-1) for g in grads), dtype.type(alpha),
-                    in_parallel(size * 3))
+    if small_p:
+        _add_scaled_each(tuple(small_p), tuple(small_g), dtype.type(alpha))
