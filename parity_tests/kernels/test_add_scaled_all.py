@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from minitorch.kernels import add_scaled_all
 from minitorch.kernels import threading as kernel_threads
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from minitorch.kernels import cross_entropy as ce
 
 
