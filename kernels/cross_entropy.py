@@ -14,8 +14,8 @@ fastmath). Serial: on (64, 10) logits a pass is ~1 µs, less than waking a threa
   Linear layer that made the logits) in NumPy's order for a reduction over the leading dim;
 - ``target_checks``: ``nll_loss``'s two value checks of a class-index target in one pass.
 
-Each entry checks shapes and the targets' range before its loop (kernels/checks.py): a loop
-never indexes past a row.
+Each entry checks the shapes before its loop (kernels/checks.py; the ``_into`` kernels in their
+own first lines) and each target before it indexes with it: a loop never indexes past a row.
 """
 
 from __future__ import annotations
