@@ -17,7 +17,7 @@ from .blas import matmul
 from .conv import conv2d, conv2d_input_grad, conv2d_weight_grad
 from .im2col import col2im, im2col
 from .normalization import batch_norm, batch_norm_backward
-from .optim import adam_step, add_scaled
+from .optim import adam_step, add_scaled, add_scaled_all
 from .pool import (
     adaptive_avg_pool2d,
     adaptive_avg_pool2d_backward,
@@ -39,7 +39,8 @@ if _sys_threads is not None:
 del _sys_threads
 
 __all__ = [
-    "adam_step", "adaptive_avg_pool2d", "adaptive_avg_pool2d_backward", "adaptive_max_pool2d", "add_scaled", "avg_pool2d",
+    "adam_step", "adaptive_avg_pool2d", "adaptive_avg_pool2d_backward", "adaptive_max_pool2d", "add_scaled",
+    "add_scaled_all", "avg_pool2d",
     "avg_pool2d_backward", "batch_norm", "batch_norm_backward", "col2im", "conv2d",
     "conv2d_input_grad", "conv2d_weight_grad", "get_num_threads", "im2col", "matmul", "max_pool2d",
     "max_pool2d_backward", "relu", "set_num_threads", "sigmoid", "sigmoid_backward", "sum_leading", "threading",

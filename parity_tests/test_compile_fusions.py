@@ -114,26 +114,45 @@ def test_relu_backward_bias_grad_kernel_gives_threshold_backward_and_sums_bits(s
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 @pytest.mark.parametrize("shape", [(64, 10), (5, 1), (3, 7)])
 def test_cross_entropy_step_gives_the_four_primitives_bits(shape, reduction, dtype):
-    """``CrossEntropy``'s shortcuts (flat take/put for ``[i, t_i]``, the row sums of the nll
-    gradient as one scalar) against the Primitives' own NumPy calls, for upstream gradients
-    whose sign of zero or NaN the row sum could change."""
+    """``CrossEntropy``'s shortcuts (the element-wise passes of kernels/cross_entropy.py, the row
+    sums of the nll gradient as one scalar, the bias gradient's sum over the rows) against the
+    Primitives' own NumPy calls, for upstream gradients whose sign of zero or NaN the row sum
+    could change, and logits with a NaN, infinities and signed zeros (a NaN's sign aside, as before)."""
     from minitorch._compile.fusions import CrossEntropy
 
-    def four_primitives(x, target, g, count):
+    def five_primitives(x, target, g, count):
         z = x - np.max(x, axis=1, keepdims=True)
         y = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
         total = np.sum(-y[np.arange(len(x)), target], axis=(0,))
         loss = np.asarray(total if reduction == "sum" else total / count)
         d = np.zeros(x.shape, dtype=g.dtype)
         d[np.arange(len(x)), target] = -(g if reduction == "sum" else g / count)
-        return loss, d - np.exp(y) * np.sum(d, axis=1, keepdims=True)
+        dx = d - np.exp(y) * np.sum(d, axis=1, keepdims=True)
+        return loss, dx, np.add.reduce(dx, axis=(0,), dtype=None, out=None, keepdims=False)
 
     rng = np.random.default_rng(0)
     x = (rng.standard_normal(shape) * 3).astype(dtype)
     target = rng.integers(0, shape[1], shape[0])
-    for g in (1.0, 0.0, -0.0, np.nan, 2.5):
-        g = np.asarray(dtype(g))
-        got = CrossEntropy(shape, shape[0], reduction)(x, target, g)
-        for a, b in zip(got, four_primitives(x, target, g, shape[0])):
-            assert a.dtype == b.dtype and a.shape == b.shape
-            assert np.array_equal(a, b, equal_nan=True) and np.array_equal(np.signbit(a), np.signbit(b))
+    special = x.copy()
+    special.reshape(-1)[:4] = [np.nan, np.inf, -0.0, 0.0][: special.size]
+    for logits in (x, special, -x * 30):
+        for g in (1.0, 0.0, -0.0, np.nan, 2.5):
+            g = np.asarray(dtype(g))
+            expected = five_primitives(logits, target, g, shape[0])
+            for bias_grad in (False, True):
+                got = CrossEntropy(shape, shape[0], reduction, bias_grad, dtype)(logits, target, g)
+                assert len(got) == 2 + bias_grad
+                for a, b in zip(got, expected):  # (which NaN a sum of two keeps, and its sign, is the CPU's)
+                    assert a.dtype == b.dtype and a.shape == b.shape
+                    assert np.array_equal(a, b, equal_nan=True)
+                    assert np.array_equal(np.signbit(a)[~np.isnan(a)], np.signbit(b)[~np.isnan(b)])
+
+
+def test_cross_entropy_step_raises_eagers_error_for_a_target_out_of_range():
+    from minitorch._compile.fusions import CrossEntropy
+
+    x = np.zeros((3, 4), np.float32)
+    with pytest.raises(IndexError, match="Target 4 is out of bounds"):
+        CrossEntropy((3, 4), 3, "mean")(x, np.array([0, 4, 1]), np.asarray(np.float32(1)))
+    with pytest.raises(RuntimeError, match="shapes of its capture"):
+        CrossEntropy((3, 4), 3, "mean")(x, np.array([0, 1]), np.asarray(np.float32(1)))

@@ -13,7 +13,10 @@ temporaries nobody reads. Run by ``Recorder.finish`` after the passes of ``passe
 
 - ``fuse_cross_entropy``: ``LogSoftmax``, ``NllLoss``, ``NllLossBackward`` and
   ``LogSoftmaxBackwardData``, as ``cross_entropy`` and its backward record them on (N, C) logits
-  (no class weights, nothing ignored), run as one ``CrossEntropy`` call;
+  (no class weights, nothing ignored), and the ``Sum`` over the batch of the logits' gradient
+  (the bias gradient of the Linear layer before) where there is one, run as one
+  ``CrossEntropy`` call (NumPy's exp, log and sums, ``kernels/cross_entropy.py``'s passes for
+  the element-wise rest);
 - ``fuse_linear_relu``: a Linear layer's ``Addmm`` (``bias + x @ W.t()``) and the ``Relu`` on
   its result run as one ``LinearRelu`` call: the same GEMM, then the bias and the relu in one
   pass (``kernels/blas.py: bias_relu_``, whose bits are NumPy's add and the relu kernel's);
@@ -23,7 +26,7 @@ temporaries nobody reads. Run by ``Recorder.finish`` after the passes of ``passe
   (``kernels/blas.py: relu_backward_bias_grad``, the bits of both);
 - ``fuse_target_checks``: ``nll_loss``'s two value checks of its class-index target ("is a
   target ignored?", "is one out of range?", hoisted to the front of the plan) run as one
-  ``TargetChecks`` call, from the target's min and max;
+  ``TargetChecks`` call, one pass of ``kernels/cross_entropy.py: target_checks``;
 - ``fuse_sgd``: an optimizer's consecutive ``descend_arrays`` steps for one parameter group
   (plain SGD) run as one ``descend_all`` call, which reads ``lr`` once (``optim/_functional.py``).
 
@@ -73,42 +76,59 @@ _SUM_OF_ONE_ADDS_ZERO = not np.signbit(np.add.reduce(np.array([[-0.0]]), axis=1,
 
 class CrossEntropy:
     """A plan step: ``cross_entropy(x, target)`` forward and its gradient ``g * d loss / dx`` in one
-    call, on (N, C) logits ``x`` with class indices ``target``, no weights, nothing ignored.
+    call, on (N, C) logits ``x`` with class indices ``target``, no weights, nothing ignored; with
+    ``bias_grad``, also ``sum(dx, dim 0)`` (the bias gradient of the Linear layer that made ``x``).
 
     Math (C along dim 1; 'mean' divides by N, 'sum' does not):
         y = x - max(x) - log(sum(exp(x - max(x))))              log_softmax   (LogSoftmax)
         loss = -sum_i y[i, t_i]  (/ N)                          nll_loss      (NllLoss)
         d = zeros; d[i, t_i] = -g (/ N)                         its gradient  (NllLossBackward)
         dx = d - exp(y) * sum(d)                                 log_softmax's (LogSoftmaxBackwardData)
-    each line the NumPy calls of the Primitive named beside it, in their order, so the bits are
-    theirs, with three exact shortcuts: ``y[i, t_i]`` read and ``d[i, t_i]`` written as flat
-    ``take``/``put`` (the same elements), and ``sum(d)`` along dim 1, whose rows each hold one
-    ``v = -g (/ N)`` among +0.0s, as the scalar ``v + 0.0`` (what the row sum gives, -0.0 included).
-    Returns ``(loss, dx)``. Cost: ~18 NumPy calls on N x C numbers, no Python of the ops.
+        gb = sum(dx, dim 0)                                      the bias's    (Sum)
+    NumPy makes every call whose bits are NumPy's own (``max``, ``exp``, ``log``, the row sums,
+    the loss's sum), as the Primitives named beside each line make them; the element-wise rest is
+    two serial passes of ``kernels/cross_entropy.py`` with the same rounding (``nll_pick``:
+    ``y`` and ``-y[i, t_i]``; ``nll_log_softmax_backward``: ``dx``, and ``gb`` with the rows
+    added in order as NumPy's reduction over dim 0 adds them). ``sum(d)`` along dim 1, whose rows
+    each hold one ``v = -g (/ N)`` among +0.0s, is the scalar ``v + 0.0`` (what the row sum gives,
+    -0.0 included). Returns ``(loss, dx)`` or ``(loss, dx, gb)``. Cost: 8 NumPy calls and 2
+    kernel passes on N x C numbers, where the Primitives made ~20 NumPy calls (and the Sum 1).
     """
 
-    __slots__ = ("__name__", "count", "row_starts", "shape", "sum_all")
+    __slots__ = ("__name__", "backward", "bias_grad", "count", "dtype", "one_class", "pick", "shape", "sum_all")
 
-    def __init__(self, shape: tuple, count: int, reduction: str) -> None:
-        self.shape, self.count, self.sum_all = shape, count, reduction == "sum"
-        self.row_starts = np.arange(shape[0]) * shape[1]  # the flat index of [i, 0]
+    def __init__(self, shape: tuple, count: int, reduction: str, bias_grad: bool = False, dtype=np.float32) -> None:
+        from ..kernels.cross_entropy import nll_log_softmax_backward_into, nll_pick_into
+
+        self.shape, self.count, self.sum_all, self.bias_grad = shape, count, reduction == "sum", bias_grad
+        self.one_class = shape[1] == 1 and not _SUM_OF_ONE_ADDS_ZERO
+        self.pick, self.backward, self.dtype = nll_pick_into, nll_log_softmax_backward_into, np.dtype(dtype)
         self.__name__ = "CrossEntropy"
 
     def __call__(self, x: np.ndarray, target: np.ndarray, g: np.ndarray) -> tuple:
         add = np.add.reduce  # np.sum's and np.amax's ufunc reductions, without their Python wrappers
         z = x - np.maximum.reduce(x, axis=1, keepdims=True)
-        y = z - np.log(add(np.exp(z), axis=1, keepdims=True))
-        count = self.count
-        picked = self.row_starts + target  # [i, t_i] as flat indices: take/put, not fancy indexing
-        total = add(-y.reshape(-1).take(picked), axis=(0,), dtype=None, out=None, keepdims=False)
-        loss = np.asarray(total if self.sum_all else total / count)
-        d = np.zeros(self.shape, dtype=g.dtype)
-        v = -(g if self.sum_all else g / count)  # NllLossBackward broadcasts it first: same values
-        d.reshape(-1).put(picked, v)
+        y, picked = np.empty(self.shape, self.dtype), np.empty(self.shape[0], self.dtype)
+        _raise_if_bad(self.pick(z, np.log(add(np.exp(z), axis=1, keepdims=True)), target, y, picked), target)
+        total = add(picked, axis=(0,), dtype=None, out=None, keepdims=False)
+        loss = np.asarray(total if self.sum_all else total / self.count)
+        v = -(g if self.sum_all else g / self.count)  # NllLossBackward broadcasts it first: same values
         # sum(d, dim 1): each row is v among +0.0s, so NumPy's row sum is v + 0.0 exactly (which
         # turns -0.0 into +0.0, as the sum does), or, for one class where this NumPy's sum adds
         # nothing, v itself: one scalar, no reduction.
-        return loss, d - np.exp(y) * (v + 0.0 if self.shape[1] > 1 or _SUM_OF_ONE_ADDS_ZERO else v)
+        w = v if self.one_class else v + 0.0
+        dx, gb = np.empty(self.shape, self.dtype), np.zeros(self.shape[1], self.dtype)
+        kind = self.dtype.type
+        _raise_if_bad(self.backward(np.exp(y, out=y), target, kind(v), kind(w), dx, gb, self.bias_grad), target)
+        return (loss, dx, gb) if self.bias_grad else (loss, dx)
+
+
+def _raise_if_bad(code: int, target: np.ndarray) -> None:
+    """A ``kernels/cross_entropy.py`` ``_into`` kernel's return code as eager's exception."""
+    if code == -2:
+        raise RuntimeError("CrossEntropy: the arrays of a replay do not have the shapes of its capture")
+    if code >= 0:
+        raise IndexError(f"Target {target[code]} is out of bounds.")
 
 
 def fuse_cross_entropy(rec) -> list[tuple[tuple[int, ...], Step]]:
@@ -117,18 +137,44 @@ def fuse_cross_entropy(rec) -> list[tuple[tuple[int, ...], Step]]:
     ``CrossEntropy`` step, ``((its four steps), step)``, where: the logits are a 2-d float NumPy
     array with no empty dim, both softmaxes are along dim 1, NllLoss has no weights and no mask
     ('mean' or 'sum'), the backward is that NllLoss's, and nothing else reads the
-    log-probabilities or the steps' other outputs."""
+    log-probabilities or the steps' other outputs. A later ``Sum(dx, (0,), False, None)`` of the
+    gradient (the bias gradient of the Linear layer before), with only steps that write nothing
+    between, joins the fusion (``_sum_over_batch``)."""
     plan = rec.plan
     found: list[tuple[tuple[int, ...], Step]] = []
     n = 0
     while n + 3 < len(plan.steps):
         fused = _cross_entropy_step(plan, rec.arrays, plan.steps[n:n + 4])
         if fused is not None:
-            found.append((tuple(range(n, n + 4)), fused))
+            members: tuple[int, ...] = tuple(range(n, n + 4))
+            k = _sum_over_batch(plan, n + 3)
+            if k is not None:
+                fused.fn = CrossEntropy(fused.fn.shape, fused.fn.count, "sum" if fused.fn.sum_all else "mean", True,
+                                         fused.fn.dtype)
+                fused.outs += plan.steps[k].outs
+                fused.shapes += (fused.shapes[-1][1:],)
+                members += (k,)
+            found.append((members, fused))
             n += 4
         else:
             n += 1
     return found
+
+
+def _sum_over_batch(plan, n: int) -> int | None:
+    """The number of the first later step that is ``Sum(x, (0,), False, None)`` of step ``n``'s
+    one output, if only steps that write nothing lie between, else None."""
+    steps, const = plan.steps, plan.template
+    out = steps[n].outs[0]
+    for k in range(n + 1, len(steps)):
+        t = steps[k]
+        if (_forward_of(t) is Sum.forward and t.ins[0] == out and len(t.ins) == 4 and len(t.outs) == 1
+                and not t.kw_slots and all(plan.kinds[i] == "c" for i in t.ins[1:])
+                and [const[i] for i in t.ins[1:]] == [(0,), False, None]):
+            return k
+        if not _reads_only(t):
+            return None
+    return None
 
 
 def _cross_entropy_step(plan, arrays, run: list[Step]) -> Step | None:
@@ -164,7 +210,7 @@ def _cross_entropy_step(plan, arrays, run: list[Step]) -> Step | None:
     inner = {y: 2, nll.outs[1]: 1, nll.outs[2]: 1, back.outs[0]: 1}  # the reads among the four steps
     if any(readers.get(s, 0) != inner.get(s, 0) for s in (*nll.outs[1:], *back.outs, y)):
         return None
-    fn = CrossEntropy(x.shape, bkw["count"], kw["reduction"])
+    fn = CrossEntropy(x.shape, bkw["count"], kw["reduction"], False, x.dtype)
     shapes = (x.shape, arrays[target].shape, (), (), x.shape)
     return Step(fn, (ls.ins[0], target, back.ins[0]), {}, (), (nll.outs[0], lsb.outs[0]), True,
                 "CrossEntropy", shapes)
@@ -201,25 +247,24 @@ def _descends(s: Step) -> bool:
 
 class TargetChecks:
     """A plan step: ``nll_loss``'s value checks of an integer target ``a``, ``_any_equal(a,
-    ignore_index)`` and ``_out_of_range(a, n)`` (``nn/functional/loss/classification.py``), from
-    its min and max: an ``ignore_index`` outside ``[min, max]`` equals no element (else the
-    elements are compared), and ``[min, max]`` inside ``[0, n)`` is "none out of range". The same
-    two answers, compared with the captured ones as ``recorder.Check`` does: a different one stops
-    the replay before any step that writes. Cost: two reductions, where the checks made six
-    array ops."""
+    ignore_index)`` and ``_out_of_range(a, n)`` (``nn/functional/loss/classification.py``), in
+    one pass (``kernels/cross_entropy.py: target_checks``). The same two answers, compared with
+    the captured ones as ``recorder.Check`` does: a different one stops the replay before any
+    step that writes. Cost: one serial pass over ``a``, where the checks made six array ops."""
 
-    __slots__ = ("__name__", "expected", "failure", "ignore", "n")
+    __slots__ = ("__name__", "checks", "expected", "failure", "ignore", "n")
 
     def __init__(self, ignore: int, n: int, expected: tuple[bool, bool], failure: type) -> None:
+        from ..kernels.cross_entropy import target_checks
+
         self.ignore, self.n, self.expected, self.failure = ignore, n, expected, failure
-        self.__name__ = "check target"
+        self.checks, self.__name__ = target_checks, "check target"
 
     def __call__(self, a: np.ndarray) -> None:
-        lo, hi = np.minimum.reduce(a, axis=None), np.maximum.reduce(a, axis=None)
-        ignored = bool(lo <= self.ignore <= hi and (a == self.ignore).any())
+        ignored, outside = self.checks(a, self.ignore, self.n)
         if ignored != self.expected[0]:
             raise self.failure("_any_equal")
-        if bool(lo < 0 or hi >= self.n) != self.expected[1]:
+        if outside != self.expected[1]:
             raise self.failure("_out_of_range")
 
 
@@ -323,7 +368,7 @@ def fuse_relu_backward_bias_grad(rec) -> list[tuple[tuple[int, ...], Step]]:
     result ``gx`` a later ``Sum(gx, (0,), False, None)`` reduces, with only steps that write
     nothing between them, as one ``ReluBackwardBiasGrad`` step where the first was."""
     plan, arrays = rec.plan, rec.arrays
-    steps, const = plan.steps, plan.template
+    steps = plan.steps
     found: list[tuple[tuple[int, ...], Step]] = []
     for n, s in enumerate(steps):
         if _forward_of(s) is not ThresholdBackward.forward or len(s.ins) != 2 or len(s.outs) != 1 or s.kw_slots:
@@ -332,15 +377,9 @@ def fuse_relu_backward_bias_grad(rec) -> list[tuple[tuple[int, ...], Step]]:
         if not (type(g) is type(y) is type(gx) is np.ndarray and g.ndim == 2 and g.shape == y.shape == gx.shape
                 and g.dtype == y.dtype == gx.dtype and g.dtype.kind == "f"):
             continue
-        for k in range(n + 1, len(steps)):
-            t = steps[k]
-            if (_forward_of(t) is Sum.forward and t.ins[0] == s.outs[0] and len(t.ins) == 4 and len(t.outs) == 1
-                    and not t.kw_slots and all(plan.kinds[i] == "c" for i in t.ins[1:])
-                    and [const[i] for i in t.ins[1:]] == [(0,), False, None]):
-                shapes = (g.shape, y.shape, gx.shape, arrays[t.outs[0]].shape)
-                found.append(((n, k), Step(ReluBackwardBiasGrad(), s.ins, {}, (), (s.outs[0], t.outs[0]), True,
-                                            "ReluBackwardBiasGrad", shapes)))
-                break
-            if not _reads_only(t):
-                break
+        k = _sum_over_batch(plan, n)
+        if k is not None:
+            shapes = (g.shape, y.shape, gx.shape, arrays[steps[k].outs[0]].shape)
+            found.append(((n, k), Step(ReluBackwardBiasGrad(), s.ins, {}, (), (s.outs[0], steps[k].outs[0]), True,
+                                        "ReluBackwardBiasGrad", shapes)))
     return found

@@ -23,11 +23,21 @@ from .passes import owner_of
 from .plan import Step
 
 
+def _numpys(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether the backend's ``matmul(a, b)`` is ``np.matmul(a, b)`` at every thread count
+    (``kernels/blas.py: numpys_at_every_thread_count``): then a replay calls ``np.matmul``
+    itself, the same call without the backend's routing (~1.5 µs)."""
+    from ..kernels import blas
+
+    return blas.numpys_at_every_thread_count(a, b)
+
+
 class Matmul:
     """A plan step: ``MatMul``'s forward without its Python, the backend's ``matmul(a, b)``;
     ``rows``: its result is a gradient that SGD's update reads next, so a GEMM shared out is cut
     by rows (``kernels/blas.py: ROWS_C_BYTES``: each thread's rows stay in its cache for the
-    half of the update it runs; the same bits)."""
+    half of the update it runs; the same bits). Where the backend's call is ``np.matmul``
+    (``_numpys``), the step is ``np.matmul`` itself."""
 
     __slots__ = ("__name__", "matmul", "rows")
 
@@ -42,14 +52,15 @@ class Matmul:
 
 class Linear:
     """A plan step: ``Addmm``'s forward with ``beta = alpha = 1``, ``bias + a @ b``: the backend's
-    ``matmul``, then NumPy's add into the product (Addmm adds into a new array: the same values)."""
+    ``matmul`` (or ``np.matmul``: ``_numpys``), then NumPy's add into the product (Addmm
+    adds into a new array: the same values)."""
 
     __slots__ = ("__name__", "matmul")
 
-    def __init__(self) -> None:
+    def __init__(self, numpys: bool = False) -> None:
         from ..backends import cpu
 
-        self.matmul, self.__name__ = cpu.matmul, "linear"
+        self.matmul, self.__name__ = np.matmul if numpys else cpu.matmul, "linear"
 
     def __call__(self, bias: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         y = self.matmul(a, b)
@@ -91,12 +102,14 @@ def lower_products(rec) -> list[tuple[tuple[int, ...], Step]]:
             continue
         if fwd is MatMul.forward and len(values) == 2 and all(type(v) is np.ndarray for v in values):
             rows = owner_of(out) in descended
-            found.append(((n,), Step(Matmul(rows), s.ins, {}, (), s.outs, False, "matmul", s.shapes)))
+            fn = np.matmul if _numpys(*values) else Matmul(rows)
+            found.append(((n,), Step(fn, s.ins, {}, (), s.outs, False, "matmul", s.shapes)))
         elif (fwd is Addmm.forward and len(values) == 5 and all(type(v) is np.ndarray for v in values[:3])
               and all(plan.kinds[i] == "c" and type(const[i]) is int and const[i] == 1 for i in s.ins[3:])
               and values[0].dtype == out.dtype and values[0].shape in (out.shape[1:], (1,) + out.shape[1:])
               and out.ndim == 2):
-            found.append(((n,), Step(Linear(), s.ins[:3], {}, (), s.outs, False, "linear", s.shapes)))
+            fn = Linear(_numpys(values[1], values[2]))
+            found.append(((n,), Step(fn, s.ins[:3], {}, (), s.outs, False, "linear", s.shapes)))
         elif (fwd is Sum.forward and len(values) == 4 and type(values[0]) is np.ndarray
               and all(plan.kinds[i] == "c" for i in s.ins[1:])):
             found.append(((n,), Step(SumOver(*values[1:]), s.ins[:1], {}, (), s.outs, False, "sum", s.shapes)))

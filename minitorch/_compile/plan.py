@@ -55,6 +55,9 @@ class Plan:
         self.optimizer_guards: list[tuple[Any, list, list]] = []  # (optimizer, options read live, the others)
         self.python_guards: list[tuple[Any, str | None, Any]] = []  # (globals or cell, name, value)
         self.fusions: list[tuple[tuple[int, ...], Step]] = []  # (the steps' numbers, the one step run for them)
+        self.presets: list[tuple[int, Any]] = []  # (slot, the array a step not run would make: passes.py)
+        self.unrun: set[int] = set()  # the numbers of the steps a replay does not call (passes.py)
+        self._initial: list[Any] = []  # the template with the presets: a replay's buffers start as this
         self._fast: list[tuple] = []
         self._covers: list[tuple[int, ...]] = []  # the numbers of the steps each entry of _fast runs
         self._module_values: tuple = ()  # every guarded module's __dict__ values at capture, in order
@@ -64,9 +67,13 @@ class Plan:
         """Turn the steps into the tuples the replay loop reads: ``(fn, get, arity, kwargs, out, outs)``
         with ``get = itemgetter(*ins)`` (one C call for the arguments), ``out`` the one output slot or
         -1, ``outs`` the slots of a tuple result. The steps of a fusion (``fusions.py``) are one
-        tuple, of their fused step, where the first of them was; ``steps`` stays what the eager call ran."""
+        tuple, of their fused step, where the first of them was; ``steps`` stays what the eager call ran.
+        The steps in ``unrun`` are left out, their slots that are read filled from ``presets``."""
         fused = {members[0]: (members, step) for members, step in self.fusions}
-        skipped = {n for members, _ in self.fusions for n in members[1:]}
+        skipped = {n for members, _ in self.fusions for n in members[1:]} | self.unrun
+        self._initial = self.template.copy()
+        for slot, value in self.presets:
+            self._initial[slot] = value
         fast, covers = [], []
         for n, s in enumerate(self.steps):
             if n in skipped:
@@ -88,7 +95,7 @@ class Plan:
     def run(self, input_arrays: list, input_tensors: list, steps: list | None = None) -> Any:
         """Replay on new input arrays; returns the function's result built from the output slots.
         ``steps``: the finalized steps to run in place of ``_fast`` (``profile.py`` times each one)."""
-        bufs = self.template.copy()
+        bufs = self._initial.copy()
         for s, a in zip(self.input_slots, input_arrays):
             bufs[s] = a
         for s, value in self.fresh:

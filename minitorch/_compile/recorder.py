@@ -42,7 +42,13 @@ from .fusions import (
     fuse_target_checks,
 )
 from .lowering import lower_products
-from .passes import drop_unused_views, fold_views, owner_of, steal_gradient_copies
+from .passes import (
+    drop_unused_views,
+    fold_views,
+    owner_of,
+    replay_only_what_is_read,
+    steal_gradient_copies,
+)
 from .plan import (
     _PURE,
     Plan,
@@ -375,6 +381,7 @@ class Recorder(Observer):
                 plan.fusions.append((members, step))
                 taken.update(members)
         plan.fusions.sort(key=lambda f: f[0])
+        replay_only_what_is_read(self)
         plan.finalize()
         return plan
 

@@ -173,7 +173,7 @@ _KERNELS = (
     "conv2d", "conv2d_input_grad", "conv2d_weight_grad", "im2col", "col2im",  # kernels/conv.py, im2col.py
     "max_pool2d", "max_pool2d_backward", "adaptive_max_pool2d",  # kernels/pool.py
     "avg_pool2d", "avg_pool2d_backward", "adaptive_avg_pool2d", "adaptive_avg_pool2d_backward",
-    "adam_step", "add_scaled",  # kernels/optim.py
+    "adam_step", "add_scaled", "add_scaled_all",  # kernels/optim.py
     "relu", "threshold_backward",  # relu and its gradient, kernels/activation.py
     "sigmoid", "sigmoid_backward",  # sigmoid and its gradient, one pass each (kernels/activation.py)
     "batch_norm", "batch_norm_backward",  # kernels/normalization.py

@@ -49,7 +49,7 @@ def descend_arrays(pd: np.ndarray, gd: np.ndarray, group: dict[str, Any]) -> Non
 
 def descend_all(group: dict[str, Any], *arrays: np.ndarray) -> None:
     """``descend_arrays`` for several parameters of one group, ``lr`` read once: ``arrays`` is
-    ``param, grad, param, grad, ...``; the same updates, in the same order."""
+    ``param, grad, param, grad, ...``; the same updates (each element's bits are
+    ``add_arrays``'), in one kernel call (``kernels/optim.py: add_scaled_all``)."""
     alpha = -scalar(group["lr"])
-    for k in range(0, len(arrays), 2):
-        add_arrays(arrays[k], arrays[k + 1], alpha)
+    _cpu.add_scaled_all(arrays[0::2], arrays[1::2], alpha)

@@ -161,7 +161,7 @@ from .nn import (
     sigmoid_backward,
     threshold_backward,
 )
-from .optim import adam_step, add_scaled
+from .optim import adam_step, add_scaled, add_scaled_all
 from .reductions import (
     add_reduceat,
     all,

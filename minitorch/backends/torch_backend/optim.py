@@ -11,6 +11,12 @@ def add_scaled(param, grad, alpha: float) -> None:
     param.add_(grad, alpha=alpha)
 
 
+def add_scaled_all(params, grads, alpha: float) -> None:
+    """``add_scaled`` for every pair of ``params`` and ``grads`` (SGD's update of a group)."""
+    for param, grad in zip(params, grads):
+        param.add_(grad, alpha=alpha)
+
+
 def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, step_size, bias_correction2_sqrt,
               eps):
     """Adam's update of ``param`` and its moments, in place: torch's own single-tensor Adam
