@@ -20,7 +20,8 @@ from ...autograd.function import Primitive
 from ...backends import backend_of
 from .._out import _legacy, can_cast, finish
 from .._promotion import cast
-from .views import narrow, reshape, unsqueeze
+from .selecting_views import narrow
+from .views import reshape, unsqueeze
 
 
 def _tensor_list(tensors) -> list:
