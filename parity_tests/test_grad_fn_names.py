@@ -316,3 +316,42 @@ def test_multi_output_view_after_its_base_is_written_raises_as_torch():
         (grad,) = lib.autograd.grad(z.sum(), x)
         seen[lib] = (errors, a.output_nr, repr(a), a.requires_grad, grad.tolist())
     assert seen[M] == seen[torch]
+
+
+# ---------------------------------------------------------------------------- next_functions with numbers
+NUMBER_OPERANDS = {
+    "x + 2": lambda lib, x, c: x + 2, "2 + x": lambda lib, x, c: 2 + x, "x - 2": lambda lib, x, c: x - 2,
+    "2 - x": lambda lib, x, c: 2 - x, "x * 2": lambda lib, x, c: x * 2, "2 * x": lambda lib, x, c: 2 * x,
+    "x / 2": lambda lib, x, c: x / 2, "2 / x": lambda lib, x, c: 2 / x, "x ** 2": lambda lib, x, c: x ** 2,
+    "2 ** x": lambda lib, x, c: 2 ** x, "x ** 0.5": lambda lib, x, c: x ** 0.5, "x * 2.5": lambda lib, x, c: x * 2.5,
+    "x + True": lambda lib, x, c: x + True, "x * c": lambda lib, x, c: x * c, "c / x": lambda lib, x, c: c / x,
+    "x ** c": lambda lib, x, c: x ** c, "c ** x": lambda lib, x, c: c ** x,
+    "add(x, 2)": lambda lib, x, c: lib.add(x, 2), "add(2, x)": lambda lib, x, c: lib.add(2, x),
+    "add(x, 2, alpha=3)": lambda lib, x, c: lib.add(x, 2, alpha=3), "sub(x, 2)": lambda lib, x, c: lib.sub(x, 2),
+    "sub(2, x)": lambda lib, x, c: lib.sub(2, x), "rsub(x, 2)": lambda lib, x, c: lib.rsub(x, 2),
+    "mul(x, 2)": lambda lib, x, c: lib.mul(x, 2), "mul(2, x)": lambda lib, x, c: lib.mul(2, x),
+    "div(x, 2)": lambda lib, x, c: lib.div(x, 2), "div(2, x)": lambda lib, x, c: lib.div(2, x),
+    "div(x, 2, floor)": lambda lib, x, c: lib.div(x, 2, rounding_mode="floor"),
+    "div(2, x, trunc)": lambda lib, x, c: lib.div(2, x, rounding_mode="trunc"),
+    "pow(x, 2)": lambda lib, x, c: lib.pow(x, 2), "pow(2, x)": lambda lib, x, c: lib.pow(2, x),
+    "x.add(2)": lambda lib, x, c: x.add(2), "x.sub(2)": lambda lib, x, c: x.sub(2),
+    "x.mul(2)": lambda lib, x, c: x.mul(2), "x.div(2)": lambda lib, x, c: x.div(2),
+    "x.pow(2)": lambda lib, x, c: x.pow(2), "x.true_divide(2)": lambda lib, x, c: x.true_divide(2),
+    "where(x > 0, x, 2.0)": lambda lib, x, c: lib.where(x > 0, x, 2.0),
+    "where(x > 0, 2.0, x)": lambda lib, x, c: lib.where(x > 0, 2.0, x),
+    "where(x > 0, x, c)": lambda lib, x, c: lib.where(x > 0, x, c),
+}
+
+
+@pytest.mark.parametrize("make", NUMBER_OPERANDS.values(), ids=NUMBER_OPERANDS.keys())
+def test_next_functions_list_a_number_operand_as_torch(make):
+    """PyTorch wraps a Python number given where its op takes a Tensor (``add.Tensor``) in a 0-d
+    tensor, which shows in ``next_functions`` as ``(None, 0)``; a Scalar argument (``pow(x, 2)``,
+    ``rsub``) has no entry, nor has ``where``'s condition. The same entries, in the same order."""
+    seen = {}
+    for lib in (M, torch):
+        x = lib.tensor([1.5, 2.0], dtype=lib.float64, requires_grad=True)
+        c = lib.tensor([0.5, 3.0], dtype=lib.float64)
+        node = make(lib, x, c).grad_fn
+        seen[lib] = (node.name(), [(None if n is None else n.name(), nr) for n, nr in node.next_functions])
+    assert seen[M] == seen[torch]

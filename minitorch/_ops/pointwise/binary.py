@@ -37,6 +37,7 @@ class Add(Primitive):
 
     node_name = "AddBackward0"
     reason = "node"
+    tensor_operands = (True, True, False)  # add.Tensor(self, other, alpha): ``x + 2`` lists (None, 0) for the 2
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -54,6 +55,7 @@ class Sub(Primitive):
 
     node_name = "SubBackward0"
     reason = "node"
+    tensor_operands = (True, True, False)
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
@@ -88,6 +90,7 @@ class Mul(Primitive):
 
     node_name = "MulBackward0"
     reason = "node"
+    tensor_operands = (True, True)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -106,6 +109,7 @@ class Div(Primitive):
 
     node_name = "DivBackward0"
     reason = "node"
+    tensor_operands = (True, True)
 
     @staticmethod
     def forward(ctx, a, b):
@@ -266,6 +270,7 @@ class DivRounding(Primitive):
 
     node_name = "DivBackward2"
     reason = "node"
+    tensor_operands = (True, True, False, False)
 
     @staticmethod
     def forward(ctx, a, b, mode, floating):

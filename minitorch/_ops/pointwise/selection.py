@@ -56,6 +56,7 @@ class Where(Primitive):
 
     node_name = "WhereBackward0"
     reason = "node"
+    tensor_operands = (False, True, True)  # where.self(condition, self, other): no edge for the bool condition
 
     @staticmethod
     def forward(ctx, cond, a, b):
