@@ -250,9 +250,13 @@ dstack = _joins.dstack
 hstack = _joins.hstack
 row_stack = _joins.row_stack
 split = _joins.split
+split_with_sizes = _checked(_joins.split_with_sizes)
 stack = _joins.stack
 tensor_split = _checked(_joins.tensor_split)
 unbind = _checked(_joins.unbind)
+unsafe_chunk = _checked(_joins.unsafe_chunk)
+unsafe_split = _checked(_joins.unsafe_split)
+unsafe_split_with_sizes = _checked(_joins.unsafe_split_with_sizes)
 vstack = _joins.vstack
 
 # ---- copies that move elements (_ops/shape/copies.py)

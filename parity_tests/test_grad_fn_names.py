@@ -207,6 +207,8 @@ SPLITS = [
     ("chunk", lambda lib, x: x.chunk(2)),
     ("chunk_uneven", lambda lib, x: x.chunk(3, 1)),
     ("chunk_of_a_view", lambda lib, x: x[1:].chunk(2, 1)),
+    ("split_with_sizes_function", lambda lib, x: lib.split_with_sizes(x, [1, 0, 3])),
+    ("split_with_sizes_method", lambda lib, x: x.split_with_sizes([2, 1], dim=1)),
     ("tensor_split", lambda lib, x: x.tensor_split(2)),  # torch: one SliceBackward0 per output
 ]
 
@@ -315,6 +317,114 @@ def test_multi_output_view_after_its_base_is_written_raises_as_torch():
                 errors.append(str(info.value))
         (grad,) = lib.autograd.grad(z.sum(), x)
         seen[lib] = (errors, a.output_nr, repr(a), a.requires_grad, grad.tolist())
+    assert seen[M] == seen[torch]
+
+
+# ---------------------------------------------------------------------------- unsafe splits
+# (id, the outputs as a function of (lib, x)); x is (4, 3) float64 and requires grad
+UNSAFE_SPLITS = [
+    ("unsafe_split", lambda lib, x: lib.unsafe_split(x, 3)),
+    ("unsafe_split_dim1", lambda lib, x: x.unsafe_split(2, dim=1)),
+    ("unsafe_split_one_piece", lambda lib, x: x.unsafe_split(4)),
+    ("unsafe_chunk", lambda lib, x: lib.unsafe_chunk(x, 2)),
+    ("unsafe_chunk_uneven", lambda lib, x: x.unsafe_chunk(3, 1)),
+    ("unsafe_chunk_of_a_view", lambda lib, x: x[1:].t().unsafe_chunk(2)),
+    ("unsafe_chunk_of_an_empty_dim", lambda lib, x: x[:0].unsafe_chunk(3)),  # UnsafeSplitWithSizesBackward0
+    ("unsafe_split_with_sizes", lambda lib, x: lib.unsafe_split_with_sizes(x, [1, 0, 3])),
+    ("unsafe_split_with_sizes_method", lambda lib, x: x.unsafe_split_with_sizes([2, 1], 1)),
+]
+
+
+def _shares_memory(lib, out, x) -> bool:
+    if lib is M:
+        return out._get_storage() is x._get_storage()
+    return out.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()
+
+
+@pytest.mark.parametrize("name,make", UNSAFE_SPLITS, ids=[case[0] for case in UNSAFE_SPLITS])
+def test_unsafe_split_records_one_node_of_outputs_that_are_not_views(name, make):
+    """``unsafe_split``/``unsafe_chunk``/``unsafe_split_with_sizes``: one node for all the outputs,
+    as ``split``, but the outputs are not views to autograd (no ``_base``, a version counter each)
+    while they share the input's memory (same storage, the same offsets and strides as torch's)."""
+    seen = {}
+    for lib in (M, torch):
+        x, outs = _split_outputs(lib, make)
+        base = x if x._base is None else x._base
+        nodes = [o.grad_fn for o in outs]
+        seen[lib] = ([n.name() for n in nodes], [o.output_nr for o in outs],
+                     [nodes.index(m) for m in nodes], [walk(n) for n in nodes],
+                     [tuple(o.shape) for o in outs], [o.stride() for o in outs],
+                     [o.storage_offset() for o in outs], [o.tolist() for o in outs])
+        for o in outs:
+            assert o._base is None and not o._is_view() and o.requires_grad
+            assert _shares_memory(lib, o, base)
+    assert seen[M] == seen[torch]
+
+
+@pytest.mark.parametrize("name,make", UNSAFE_SPLITS, ids=[case[0] for case in UNSAFE_SPLITS])
+def test_unsafe_split_gradients_match_torch(name, make):
+    """First and second gradients when only some outputs are used (the others count as zeros)."""
+    results = []
+    for lib in (M, torch):
+        x, outs = _split_outputs(lib, make)
+        loss = sum(((i + 2) * o * o).sum() for i, o in enumerate(outs) if i % 2 == 0) + (x * 0).sum()
+        (grad,) = lib.autograd.grad(loss, x, create_graph=True)
+        (grad2,) = lib.autograd.grad((grad * grad * x).sum(), x)
+        results.append((grad.detach().numpy(), grad2.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name,make", UNSAFE_SPLITS[:-3], ids=[case[0] for case in UNSAFE_SPLITS[:-3]])
+def test_unsafe_split_gradcheck(name, make):
+    x = M.tensor(np.random.default_rng(3).standard_normal((4, 3)), dtype=M.float64, requires_grad=True)
+    assert M.autograd.gradcheck(lambda t: make(M, t), (x,))
+    assert M.autograd.gradgradcheck(lambda t: make(M, t), (x,))
+
+
+@pytest.mark.parametrize("leaf", [False, True], ids=["non_leaf", "leaf"])
+@pytest.mark.parametrize("write_name,write", INPLACE_ON_OUTPUT, ids=[case[0] for case in INPLACE_ON_OUTPUT])
+def test_inplace_on_an_unsafe_split_output_goes_through_as_torch(write_name, write, leaf):
+    """Where ``split``'s outputs raise, an ``unsafe_split`` output is written in place like any
+    tensor: the write lands in the input's memory, only the output's version moves, the output
+    records the write's node, and backward runs through it. (The nodes are compared for the writes
+    that record the same ones on any tensor: ``zero_`` records ``CopyBackwards`` in minitorch, and
+    a write through a view a ``CopySlices`` with fewer edges than PyTorch's.)"""
+    seen = {}
+    for lib in (M, torch):
+        x, _ = _split_outputs(lib, lambda lib, x: ())
+        base = x if leaf else x * 1
+        outs = lib.unsafe_split(base, 3)
+        write(outs[-1])
+        loss = sum(((i + 2) * o).sum() for i, o in enumerate(outs))
+        (grad,) = lib.autograd.grad(loss, x)
+        nodes = walk(outs[-1].grad_fn) if write_name in ("add_", "setitem") else None
+        seen[lib] = (base.tolist(), base._version, [o._version for o in outs], nodes, grad.tolist())
+    assert seen[M] == seen[torch]
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: lib.unsafe_split(x, 2.5), lambda lib, x: lib.unsafe_split(x, [2, 2]),
+    lambda lib, x: lib.unsafe_split(x, True), lambda lib, x: lib.unsafe_split(x, -1),
+    lambda lib, x: lib.unsafe_split(x, 0), lambda lib, x: lib.unsafe_split(x, 2, 2),
+    lambda lib, x: lib.unsafe_split(x[0, 0], 1), lambda lib, x: x.unsafe_split(2, out=None),
+    lambda lib, x: lib.unsafe_chunk(x, 0), lambda lib, x: lib.unsafe_chunk(x, 2.0),
+    lambda lib, x: lib.unsafe_chunk(x[0, 0], 2), lambda lib, x: x.unsafe_chunk(2, -3),
+    lambda lib, x: lib.split_with_sizes(x, 2), lambda lib, x: lib.split_with_sizes(x, [2.0, 2]),
+    lambda lib, x: lib.split_with_sizes(x, [True, 3]), lambda lib, x: lib.split_with_sizes(x, [1, 2]),
+    lambda lib, x: lib.split_with_sizes(x, [-1, 5]), lambda lib, x: lib.split_with_sizes(x[0, 0], [1]),
+    lambda lib, x: x.split_with_sizes([4], 2), lambda lib, x: lib.unsafe_split_with_sizes(x, (1, 1)),
+    lambda lib, x: lib.unsafe_split("x", 2), lambda lib, x: lib.split_with_sizes(x, lib.tensor([1, 3])),
+])
+def test_split_forms_raise_as_torch(call):
+    """The argument errors of the three forms: the exception type and message of PyTorch's (the
+    argument parser's TypeError positions apart)."""
+    seen = {}
+    for lib in (M, torch):
+        x, _ = _split_outputs(lib, lambda lib, x: ())
+        with pytest.raises(Exception) as info:
+            call(lib, x)
+        seen[lib] = (type(info.value), re.sub(r" \(position \d\)", "", str(info.value)))
     assert seen[M] == seen[torch]
 
 

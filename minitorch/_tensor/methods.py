@@ -364,8 +364,12 @@ class Tensor(TensorBase):
         return _joins.split(self, split_size, dim)
 
     chunk = _joins.chunk
+    split_with_sizes = _joins.split_with_sizes
     tensor_split = _joins.tensor_split
     unbind = _joins.unbind
+    unsafe_chunk = _joins.unsafe_chunk
+    unsafe_split = _joins.unsafe_split
+    unsafe_split_with_sizes = _joins.unsafe_split_with_sizes
 
     # ---- copies that move elements (_ops/shape/copies.py)
     movedim = _copies.movedim
