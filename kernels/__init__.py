@@ -18,15 +18,9 @@ from .conv import conv2d, conv2d_input_grad, conv2d_weight_grad
 from .im2col import col2im, im2col
 from .normalization import batch_norm, batch_norm_backward
 from .optim import adam_step, add_scaled, add_scaled_all
-from .pool import (
-    adaptive_avg_pool2d,
-    adaptive_avg_pool2d_backward,
-    adaptive_max_pool2d,
-    avg_pool2d,
-    avg_pool2d_backward,
-    max_pool2d,
-    max_pool2d_backward,
-)
+from .pool import max_pool2d, max_pool2d_backward
+from .pool_adaptive import adaptive_avg_pool2d, adaptive_avg_pool2d_backward, adaptive_max_pool2d
+from .pool_avg import avg_pool2d, avg_pool2d_backward
 from .reduction import sum_leading
 from .threading import get_num_threads, set_num_threads
 

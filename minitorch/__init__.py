@@ -59,6 +59,7 @@ from ._ops.indexing import advanced as _advanced
 from ._ops.linalg import matmul as _matmul
 from ._ops.linalg import products as _products
 from ._ops.pointwise import binary as _binary
+from ._ops.pointwise import selection as _selection
 from ._ops.pointwise import compare as _compare
 from ._ops.pointwise import unary as _unary
 from ._ops.random import sampling as _sampling
@@ -68,6 +69,7 @@ from ._ops.reductions import softmax as _softmax
 from ._ops.reductions import sort as _sort
 from ._ops.shape import copies as _copies
 from ._ops.shape import joins as _joins
+from ._ops.shape import selecting_views as _selecting_views
 from ._ops.shape import views as _views
 
 # ---- pointwise math (_ops/pointwise/unary.py)
@@ -112,10 +114,6 @@ round = _checked(_unary.round)
 add = _checked(_binary.add)
 arctan2 = _checked(_binary.arctan2, "arctan2")
 atan2 = _checked(_binary.atan2)
-clamp = _checked(_binary.clamp)
-clamp_max = _checked(_binary.clamp_max)
-clamp_min = _checked(_binary.clamp_min)
-clip = _checked(_binary.clip, "clip")
 div = _checked(_binary.div)
 float_power = _checked(_binary.float_power)
 floor_divide = _checked(_binary.floor_divide)
@@ -123,16 +121,22 @@ fmod = _checked(_binary.fmod)
 frac = _checked(_binary.frac)
 lerp = _checked(_binary.lerp)
 logit = _checked(_binary.logit)
-maximum = _checked(_binary.maximum)
-minimum = _checked(_binary.minimum)
 mul = _checked(_binary.mul)
-nan_to_num = _checked(_binary.nan_to_num)
 pow = _checked(_binary.pow)
 remainder = _checked(_binary.remainder)
 rsub = _checked(_binary.rsub)
 sub = _checked(_binary.sub)
 true_divide = _checked(_binary.true_divide, "true_divide")
-where = _checked(_binary.where)
+
+# ---- selection: where, maximum, minimum, clamp, nan_to_num (_ops/pointwise/selection.py)
+clamp = _checked(_selection.clamp)
+clamp_max = _checked(_selection.clamp_max)
+clamp_min = _checked(_selection.clamp_min)
+clip = _checked(_selection.clip, "clip")
+maximum = _checked(_selection.maximum)
+minimum = _checked(_selection.minimum)
+nan_to_num = _checked(_selection.nan_to_num)
+where = _checked(_selection.where)
 
 # ---- comparisons, logical and bitwise ops (_ops/pointwise/compare.py)
 allclose = _checked(_compare.allclose)
@@ -163,15 +167,11 @@ lt = _checked(_compare.lt)
 ne = _checked(_compare.ne)
 not_equal = _checked(_compare.not_equal, "not_equal")
 
-# ---- views (_ops/shape/views.py)
-as_strided = _checked(_views.as_strided)
+# ---- reshaping views (_ops/shape/views.py)
 broadcast_to = _checked(_views.broadcast_to)
-diagonal = _checked(_views.diagonal)
 flatten = _checked(_views.flatten)
-narrow = _checked(_views.narrow)
 permute = _checked(_views._permute_function, "permute")
 reshape = _checked(_views._reshape_function, "reshape")
-select = _checked(_views.select)
 squeeze = _checked(_views.squeeze)
 swapaxes = _checked(_views.swapaxes)
 swapdims = _checked(_views.swapdims)
@@ -179,6 +179,12 @@ t = _checked(_views.t)
 transpose = _checked(_views.transpose)
 unflatten = _checked(_views.unflatten)
 unsqueeze = _checked(_views.unsqueeze)
+
+# ---- selecting views (_ops/shape/selecting_views.py)
+as_strided = _checked(_selecting_views.as_strided)
+diagonal = _checked(_selecting_views.diagonal)
+narrow = _checked(_selecting_views.narrow)
+select = _checked(_selecting_views.select)
 
 # ---- reductions (_ops/reductions/reduce.py)
 all = _checked(_reduce.all)
@@ -244,9 +250,13 @@ dstack = _joins.dstack
 hstack = _joins.hstack
 row_stack = _joins.row_stack
 split = _joins.split
+split_with_sizes = _checked(_joins.split_with_sizes)
 stack = _joins.stack
 tensor_split = _checked(_joins.tensor_split)
 unbind = _checked(_joins.unbind)
+unsafe_chunk = _checked(_joins.unsafe_chunk)
+unsafe_split = _checked(_joins.unsafe_split)
+unsafe_split_with_sizes = _checked(_joins.unsafe_split_with_sizes)
 vstack = _joins.vstack
 
 # ---- copies that move elements (_ops/shape/copies.py)

@@ -207,6 +207,8 @@ SPLITS = [
     ("chunk", lambda lib, x: x.chunk(2)),
     ("chunk_uneven", lambda lib, x: x.chunk(3, 1)),
     ("chunk_of_a_view", lambda lib, x: x[1:].chunk(2, 1)),
+    ("split_with_sizes_function", lambda lib, x: lib.split_with_sizes(x, [1, 0, 3])),
+    ("split_with_sizes_method", lambda lib, x: x.split_with_sizes([2, 1], dim=1)),
     ("tensor_split", lambda lib, x: x.tensor_split(2)),  # torch: one SliceBackward0 per output
 ]
 
@@ -316,3 +318,188 @@ def test_multi_output_view_after_its_base_is_written_raises_as_torch():
         (grad,) = lib.autograd.grad(z.sum(), x)
         seen[lib] = (errors, a.output_nr, repr(a), a.requires_grad, grad.tolist())
     assert seen[M] == seen[torch]
+
+
+# ---------------------------------------------------------------------------- unsafe splits
+# (id, the outputs as a function of (lib, x)); x is (4, 3) float64 and requires grad
+UNSAFE_SPLITS = [
+    ("unsafe_split", lambda lib, x: lib.unsafe_split(x, 3)),
+    ("unsafe_split_dim1", lambda lib, x: x.unsafe_split(2, dim=1)),
+    ("unsafe_split_one_piece", lambda lib, x: x.unsafe_split(4)),
+    ("unsafe_chunk", lambda lib, x: lib.unsafe_chunk(x, 2)),
+    ("unsafe_chunk_uneven", lambda lib, x: x.unsafe_chunk(3, 1)),
+    ("unsafe_chunk_of_a_view", lambda lib, x: x[1:].t().unsafe_chunk(2)),
+    ("unsafe_chunk_of_an_empty_dim", lambda lib, x: x[:0].unsafe_chunk(3)),  # UnsafeSplitWithSizesBackward0
+    ("unsafe_split_with_sizes", lambda lib, x: lib.unsafe_split_with_sizes(x, [1, 0, 3])),
+    ("unsafe_split_with_sizes_method", lambda lib, x: x.unsafe_split_with_sizes([2, 1], 1)),
+]
+
+
+def _shares_memory(lib, out, x) -> bool:
+    if lib is M:
+        return out._get_storage() is x._get_storage()
+    return out.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()
+
+
+@pytest.mark.parametrize("name,make", UNSAFE_SPLITS, ids=[case[0] for case in UNSAFE_SPLITS])
+def test_unsafe_split_records_one_node_of_outputs_that_are_not_views(name, make):
+    """``unsafe_split``/``unsafe_chunk``/``unsafe_split_with_sizes``: one node for all the outputs,
+    as ``split``, but the outputs are not views to autograd (no ``_base``, a version counter each)
+    while they share the input's memory (same storage, the same offsets and strides as torch's)."""
+    seen = {}
+    for lib in (M, torch):
+        x, outs = _split_outputs(lib, make)
+        base = x if x._base is None else x._base
+        nodes = [o.grad_fn for o in outs]
+        seen[lib] = ([n.name() for n in nodes], [o.output_nr for o in outs],
+                     [nodes.index(m) for m in nodes], [walk(n) for n in nodes],
+                     [tuple(o.shape) for o in outs], [o.stride() for o in outs],
+                     [o.storage_offset() for o in outs], [o.tolist() for o in outs])
+        for o in outs:
+            assert o._base is None and not o._is_view() and o.requires_grad
+            assert _shares_memory(lib, o, base)
+    assert seen[M] == seen[torch]
+
+
+@pytest.mark.parametrize("name,make", UNSAFE_SPLITS, ids=[case[0] for case in UNSAFE_SPLITS])
+def test_unsafe_split_gradients_match_torch(name, make):
+    """First and second gradients when only some outputs are used (the others count as zeros)."""
+    results = []
+    for lib in (M, torch):
+        x, outs = _split_outputs(lib, make)
+        loss = sum(((i + 2) * o * o).sum() for i, o in enumerate(outs) if i % 2 == 0) + (x * 0).sum()
+        (grad,) = lib.autograd.grad(loss, x, create_graph=True)
+        (grad2,) = lib.autograd.grad((grad * grad * x).sum(), x)
+        results.append((grad.detach().numpy(), grad2.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name,make", UNSAFE_SPLITS[:-3], ids=[case[0] for case in UNSAFE_SPLITS[:-3]])
+def test_unsafe_split_gradcheck(name, make):
+    x = M.tensor(np.random.default_rng(3).standard_normal((4, 3)), dtype=M.float64, requires_grad=True)
+    assert M.autograd.gradcheck(lambda t: make(M, t), (x,))
+    assert M.autograd.gradgradcheck(lambda t: make(M, t), (x,))
+
+
+@pytest.mark.parametrize("leaf", [False, True], ids=["non_leaf", "leaf"])
+@pytest.mark.parametrize("write_name,write", INPLACE_ON_OUTPUT, ids=[case[0] for case in INPLACE_ON_OUTPUT])
+def test_inplace_on_an_unsafe_split_output_goes_through_as_torch(write_name, write, leaf):
+    """Where ``split``'s outputs raise, an ``unsafe_split`` output is written in place like any
+    tensor: the write lands in the input's memory, only the output's version moves, the output
+    records the write's node, and backward runs through it. (The nodes are compared for the writes
+    that record the same ones on any tensor: ``zero_`` records ``CopyBackwards`` in minitorch, and
+    a write through a view a ``CopySlices`` with fewer edges than PyTorch's.)"""
+    seen = {}
+    for lib in (M, torch):
+        x, _ = _split_outputs(lib, lambda lib, x: ())
+        base = x if leaf else x * 1
+        outs = lib.unsafe_split(base, 3)
+        write(outs[-1])
+        loss = sum(((i + 2) * o).sum() for i, o in enumerate(outs))
+        (grad,) = lib.autograd.grad(loss, x)
+        nodes = walk(outs[-1].grad_fn) if write_name in ("add_", "setitem") else None
+        seen[lib] = (base.tolist(), base._version, [o._version for o in outs], nodes, grad.tolist())
+    assert seen[M] == seen[torch]
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x: lib.unsafe_split(x, 2.5), lambda lib, x: lib.unsafe_split(x, [2, 2]),
+    lambda lib, x: lib.unsafe_split(x, True), lambda lib, x: lib.unsafe_split(x, -1),
+    lambda lib, x: lib.unsafe_split(x, 0), lambda lib, x: lib.unsafe_split(x, 2, 2),
+    lambda lib, x: lib.unsafe_split(x[0, 0], 1), lambda lib, x: x.unsafe_split(2, out=None),
+    lambda lib, x: lib.unsafe_chunk(x, 0), lambda lib, x: lib.unsafe_chunk(x, 2.0),
+    lambda lib, x: lib.unsafe_chunk(x[0, 0], 2), lambda lib, x: x.unsafe_chunk(2, -3),
+    lambda lib, x: lib.split_with_sizes(x, 2), lambda lib, x: lib.split_with_sizes(x, [2.0, 2]),
+    lambda lib, x: lib.split_with_sizes(x, [True, 3]), lambda lib, x: lib.split_with_sizes(x, [1, 2]),
+    lambda lib, x: lib.split_with_sizes(x, [-1, 5]), lambda lib, x: lib.split_with_sizes(x[0, 0], [1]),
+    lambda lib, x: x.split_with_sizes([4], 2), lambda lib, x: lib.unsafe_split_with_sizes(x, (1, 1)),
+    lambda lib, x: lib.unsafe_split("x", 2), lambda lib, x: lib.split_with_sizes(x, lib.tensor([1, 3])),
+])
+def test_split_forms_raise_as_torch(call):
+    """The argument errors of the three forms: the exception type and message of PyTorch's (the
+    argument parser's TypeError positions apart)."""
+    seen = {}
+    for lib in (M, torch):
+        x, _ = _split_outputs(lib, lambda lib, x: ())
+        with pytest.raises(Exception) as info:
+            call(lib, x)
+        seen[lib] = (type(info.value), re.sub(r" \(position \d\)", "", str(info.value)))
+    assert seen[M] == seen[torch]
+
+
+# ---------------------------------------------------------------------------- next_functions with numbers
+NUMBER_OPERANDS = {
+    "x + 2": lambda lib, x, c: x + 2, "2 + x": lambda lib, x, c: 2 + x, "x - 2": lambda lib, x, c: x - 2,
+    "2 - x": lambda lib, x, c: 2 - x, "x * 2": lambda lib, x, c: x * 2, "2 * x": lambda lib, x, c: 2 * x,
+    "x / 2": lambda lib, x, c: x / 2, "2 / x": lambda lib, x, c: 2 / x, "x ** 2": lambda lib, x, c: x ** 2,
+    "2 ** x": lambda lib, x, c: 2 ** x, "x ** 0.5": lambda lib, x, c: x ** 0.5, "x * 2.5": lambda lib, x, c: x * 2.5,
+    "x + True": lambda lib, x, c: x + True, "x * c": lambda lib, x, c: x * c, "c / x": lambda lib, x, c: c / x,
+    "x ** c": lambda lib, x, c: x ** c, "c ** x": lambda lib, x, c: c ** x,
+    "add(x, 2)": lambda lib, x, c: lib.add(x, 2), "add(2, x)": lambda lib, x, c: lib.add(2, x),
+    "add(x, 2, alpha=3)": lambda lib, x, c: lib.add(x, 2, alpha=3), "sub(x, 2)": lambda lib, x, c: lib.sub(x, 2),
+    "sub(2, x)": lambda lib, x, c: lib.sub(2, x), "rsub(x, 2)": lambda lib, x, c: lib.rsub(x, 2),
+    "mul(x, 2)": lambda lib, x, c: lib.mul(x, 2), "mul(2, x)": lambda lib, x, c: lib.mul(2, x),
+    "div(x, 2)": lambda lib, x, c: lib.div(x, 2), "div(2, x)": lambda lib, x, c: lib.div(2, x),
+    "div(x, 2, floor)": lambda lib, x, c: lib.div(x, 2, rounding_mode="floor"),
+    "div(2, x, trunc)": lambda lib, x, c: lib.div(2, x, rounding_mode="trunc"),
+    "pow(x, 2)": lambda lib, x, c: lib.pow(x, 2), "pow(2, x)": lambda lib, x, c: lib.pow(2, x),
+    "x.add(2)": lambda lib, x, c: x.add(2), "x.sub(2)": lambda lib, x, c: x.sub(2),
+    "x.mul(2)": lambda lib, x, c: x.mul(2), "x.div(2)": lambda lib, x, c: x.div(2),
+    "x.pow(2)": lambda lib, x, c: x.pow(2), "x.true_divide(2)": lambda lib, x, c: x.true_divide(2),
+    "where(x > 0, x, 2.0)": lambda lib, x, c: lib.where(x > 0, x, 2.0),
+    "where(x > 0, 2.0, x)": lambda lib, x, c: lib.where(x > 0, 2.0, x),
+    "where(x > 0, x, c)": lambda lib, x, c: lib.where(x > 0, x, c),
+}
+
+
+@pytest.mark.parametrize("make", NUMBER_OPERANDS.values(), ids=NUMBER_OPERANDS.keys())
+def test_next_functions_list_a_number_operand_as_torch(make):
+    """PyTorch wraps a Python number given where its op takes a Tensor (``add.Tensor``) in a 0-d
+    tensor, which shows in ``next_functions`` as ``(None, 0)``; a Scalar argument (``pow(x, 2)``,
+    ``rsub``) has no entry, nor has ``where``'s condition. The same entries, in the same order."""
+    seen = {}
+    for lib in (M, torch):
+        x = lib.tensor([1.5, 2.0], dtype=lib.float64, requires_grad=True)
+        c = lib.tensor([0.5, 3.0], dtype=lib.float64)
+        node = make(lib, x, c).grad_fn
+        seen[lib] = (node.name(), [(None if n is None else n.name(), nr) for n, nr in node.next_functions])
+    assert seen[M] == seen[torch]
+
+
+# ---------------------------------------------------------------------------- in-place writes' nodes
+INPLACE_NODES = {
+    "zero_": lambda lib, y: y.zero_(),
+    "fill_": lambda lib, y: y.fill_(2),
+    "row.zero_": lambda lib, y: y[0].zero_(),
+    "view.mul_": lambda lib, y: y.view(-1).mul_(2),
+    "copy_": lambda lib, y: y.copy_(lib.zeros(4, 3, dtype=lib.float64)),
+    "setitem": lambda lib, y: y.__setitem__(0, 3.0),
+    "mul_": lambda lib, y: y.mul_(2),
+}
+# docs/differences.md, "grad_fn after zero_, fill_ or a write through a view": minitorch records
+# these writes as a copy of the new values (CopyBackwards; CopySlices with edges to the base's
+# history and the values written), PyTorch as the op itself (ZeroBackward0, FillBackward2) and,
+# through a view, a CopySlices over the op's own node. The gradients agree.
+INPLACE_NODES_DIFFER = {"zero_", "fill_", "row.zero_", "view.mul_"}
+
+
+@pytest.mark.parametrize("name", INPLACE_NODES)
+def test_inplace_write_nodes(name):
+    """The nodes an in-place write records, walked from the written tensor: PyTorch's, except for
+    the writes listed in ``INPLACE_NODES_DIFFER`` (pinned here with both answers); the gradients
+    through them agree in every case."""
+    walks, grads = {}, {}
+    for lib in (M, torch):
+        x = lib.ones(4, 3, dtype=lib.float64, requires_grad=True)
+        y = x * 1
+        INPLACE_NODES[name](lib, y)
+        walks[lib] = walk(y.grad_fn)
+        ((y * y).sum()).backward()
+        grads[lib] = x.grad.tolist()
+    assert grads[M] == grads[torch]
+    if name not in INPLACE_NODES_DIFFER:
+        assert walks[M] == walks[torch]
+        return
+    assert walks[M] != walks[torch]
+    assert walks[M][0] == ("torch::autograd::CopySlices" if "." in name else "torch::autograd::CopyBackwards")

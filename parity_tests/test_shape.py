@@ -191,6 +191,27 @@ def test_split_chunk_unbind(a, data, layout):
     check_op(lambda lib, x: lib.tensor_split(x, indices, dim), [a], layout)
 
 
+@SETTINGS
+@given(arrays(min_dims=1), st.data(), layouts)
+def test_split_with_sizes_and_the_unsafe_splits(a, data, layout):
+    """``split_with_sizes`` and ``unsafe_split``/``unsafe_chunk``/``unsafe_split_with_sizes``: the
+    values and gradients of ``split``'s, on every layout (the unsafe outputs' autograd semantics:
+    test_grad_fn_names.py)."""
+    dim = data.draw(st.integers(-a.ndim, a.ndim - 1))
+    size = a.shape[dim]
+    step = data.draw(st.integers(1 if size else 0, 4))
+    check_op(lambda lib, x: lib.unsafe_split(x, step, dim), [a], layout)
+    check_op(lambda lib, x: x.unsafe_split(step, dim=dim), [a], layout)
+    cuts = sorted(data.draw(st.lists(st.integers(0, size), max_size=3)))
+    sections = [b - c for b, c in zip(cuts + [size], [0] + cuts)]
+    check_op(lambda lib, x: lib.split_with_sizes(x, sections, dim), [a], layout)
+    check_op(lambda lib, x: x.split_with_sizes(tuple(sections), dim=dim), [a], layout)
+    check_op(lambda lib, x: lib.unsafe_split_with_sizes(x, sections, dim), [a], layout)
+    chunks = data.draw(st.integers(1, 5))
+    check_op(lambda lib, x: lib.unsafe_chunk(x, chunks, dim), [a], layout)
+    check_op(lambda lib, x: x.unsafe_chunk(chunks, dim), [a], layout)
+
+
 def test_split_returns_views():
     x = minitorch.zeros(4, 3)
     parts = minitorch.split(x, 2)

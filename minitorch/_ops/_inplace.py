@@ -36,7 +36,7 @@ class CopySlices(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        from .shape.views import StridedView
+        from .shape.selecting_views import StridedView
 
         shape, stride, offset = ctx.rel
         gc = g.contiguous()
@@ -139,7 +139,7 @@ def rebase_history(self: Tensor, result: Tensor) -> None:
 
 def view_of_base(view: Tensor) -> Tensor:
     """``view`` re-derived from its base's current history: ``as_strided(base, ...)`` (AsStridedBackward0)."""
-    from .shape.views import StridedView
+    from .shape.selecting_views import StridedView
 
     base = view._base
     perm = _storage_order(base)

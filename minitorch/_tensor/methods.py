@@ -13,6 +13,8 @@ ops are written beside it, one file per idea:
 - ``inplace_writes.py``: the in-place writes that are not ops (``fill_``, ``zero_``, ``copy_``, ``t_``);
 - ``operators.py``: what Python's operators add to the ops (operands declined with
   ``NotImplemented``, NumPy operands, ``&`` on bools, ``x.T``);
+- ``python_protocol.py``: what Python and NumPy ask of a tensor (``len``, ``iter``, ``bool``,
+  ``float``, ``repr``, pickling, ``deepcopy``) and the values out (``item``, ``tolist``, ``numpy``);
 - ``legacy.py`` (``x.new_*``), ``interop.py`` (``to_torch``).
 """
 
@@ -34,6 +36,7 @@ from .._ops.pointwise import binary as ew
 from .._ops.pointwise import compare as _compare
 from .._ops.pointwise import compare as cmp
 from .._ops.pointwise import direct as _direct
+from .._ops.pointwise import selection as _selection
 from .._ops.pointwise import unary as _unary
 from .._ops.pointwise.unary import unary
 from .._ops.random import sampling as _sampling
@@ -43,11 +46,13 @@ from .._ops.reductions import softmax as _softmax
 from .._ops.reductions import sort as _sort
 from .._ops.shape import copies as _copies
 from .._ops.shape import joins as _joins
+from .._ops.shape import selecting_views as _selecting_views
 from .._ops.shape import views as _views
 from . import conversions as _conversions
 from . import inplace_writes as _inplace_writes
 from . import interop as _interop
 from . import legacy as _legacy
+from . import python_protocol as _python_protocol
 from .conversions import cast_method
 from .operators import (
     array_wrap,
@@ -103,7 +108,8 @@ class Tensor(TensorBase):
     in an ``_ops`` module (``x.exp()`` runs ``_ops/pointwise/unary.py: exp``), ``op_`` methods are
     ``_inplace(op)``, and the rest are written in ``_tensor/conversions.py`` (``to``, ``clone``,
     casts), ``inplace_writes.py`` (``fill_``, ``copy_`` ...), ``operators.py`` (Python's operators),
-    ``legacy.py`` (``new_*``), ``interop.py`` and ``_ops/random/sampling.py`` (``normal_`` ...).
+    ``legacy.py`` (``new_*``), ``python_protocol.py`` (``len``, ``item``, ``numpy``, ``repr``,
+    pickling ...), ``interop.py`` and ``_ops/random/sampling.py`` (``normal_`` ...).
     ``parity_tests/test_names_written_down.py`` checks that no method is attached anywhere else.
     """
 
@@ -178,14 +184,10 @@ class Tensor(TensorBase):
     trunc_ = _inplace(_unary.trunc)
     round_ = _inplace(_unary.round)
 
-    # ---- arithmetic and other binary ops (_ops/pointwise/binary.py)
+    # ---- arithmetic (_ops/pointwise/binary.py)
     add = _refuses_out(_binary.add)
     arctan2 = _refuses_out(_binary.arctan2)
     atan2 = _refuses_out(_binary.atan2)
-    clamp = _refuses_out(_binary.clamp)
-    clamp_max = _binary.clamp_max
-    clamp_min = _binary.clamp_min
-    clip = _refuses_out(_binary.clip)
     div = _refuses_out(_binary.div)
     float_power = _refuses_out(_binary.float_power)
     floor_divide = _refuses_out(_binary.floor_divide)
@@ -193,18 +195,11 @@ class Tensor(TensorBase):
     frac = _refuses_out(_binary.frac)
     lerp = _refuses_out(_binary.lerp)
     logit = _refuses_out(_binary.logit)
-    maximum = _refuses_out(_binary.maximum)
-    minimum = _refuses_out(_binary.minimum)
     mul = _refuses_out(_binary.mul)
-    nan_to_num = _refuses_out(_binary.nan_to_num)
     pow = _refuses_out(_binary.pow)
     remainder = _refuses_out(_binary.remainder)
     sub = _refuses_out(_binary.sub)
     true_divide = _refuses_out(_binary.true_divide)
-    def where(self, condition, other):
-        """``torch.where(condition, self, other)``: ``self`` where ``condition`` holds, else ``other``."""
-        return _binary.where(condition, self, other)
-
     # in place
     add_ = _inplace(_binary.add)
     sub_ = _inplace(_binary.sub)
@@ -215,15 +210,30 @@ class Tensor(TensorBase):
     remainder_ = _inplace(_binary.remainder)
     fmod_ = _inplace(_binary.fmod)
     pow_ = _inplace(_binary.pow)
-    clamp_ = _inplace(_binary.clamp)
-    clip_ = _inplace(_binary.clip)
-    clamp_min_ = _inplace(_binary.clamp_min)
-    clamp_max_ = _inplace(_binary.clamp_max)
     lerp_ = _inplace(_binary.lerp)
     logit_ = _inplace(_binary.logit)
     frac_ = _inplace(_binary.frac)
-    nan_to_num_ = _inplace(_binary.nan_to_num)
     atan2_ = _inplace(_binary.atan2)
+
+    # ---- selection: where, maximum, minimum, clamp, nan_to_num (_ops/pointwise/selection.py)
+    clamp = _refuses_out(_selection.clamp)
+    clamp_max = _selection.clamp_max
+    clamp_min = _selection.clamp_min
+    clip = _refuses_out(_selection.clip)
+    maximum = _refuses_out(_selection.maximum)
+    minimum = _refuses_out(_selection.minimum)
+    nan_to_num = _refuses_out(_selection.nan_to_num)
+
+    def where(self, condition, other):
+        """``torch.where(condition, self, other)``: ``self`` where ``condition`` holds, else ``other``."""
+        return _selection.where(condition, self, other)
+
+    # in place
+    clamp_ = _inplace(_selection.clamp)
+    clip_ = _inplace(_selection.clip)
+    clamp_min_ = _inplace(_selection.clamp_min)
+    clamp_max_ = _inplace(_selection.clamp_max)
+    nan_to_num_ = _inplace(_selection.nan_to_num)
 
     # ---- comparisons, logical and bitwise ops (_ops/pointwise/compare.py)
     allclose = _compare.allclose
@@ -267,28 +277,30 @@ class Tensor(TensorBase):
     bitwise_left_shift_ = _inplace(_compare.bitwise_left_shift)
     bitwise_right_shift_ = _inplace(_compare.bitwise_right_shift)
 
-    # ---- views (_ops/shape/views.py)
-    as_strided = _views.as_strided
+    # ---- reshaping views (_ops/shape/views.py)
     broadcast_to = _views.broadcast_to
-    diagonal = _views.diagonal
     expand = _views.expand
     expand_as = _views.expand_as
     flatten = _views.flatten
-    narrow = _views.narrow
     permute = _views.permute
     reshape = _views.reshape
     reshape_as = _views.reshape_as
-    select = _views.select
     squeeze = _views.squeeze
     swapaxes = _views.swapaxes
     swapdims = _views.swapdims
     t = _views.t
     transpose = _views.transpose
     unflatten = _views.unflatten
-    unfold = _views.unfold
     unsqueeze = _views.unsqueeze
     view = _views.view
     view_as = _views.view_as
+
+    # ---- selecting views (_ops/shape/selecting_views.py)
+    as_strided = _selecting_views.as_strided
+    diagonal = _selecting_views.diagonal
+    narrow = _selecting_views.narrow
+    select = _selecting_views.select
+    unfold = _selecting_views.unfold
 
     # ---- reductions (_ops/reductions/reduce.py)
     all = _refuses_out(_reduce.all)
@@ -352,8 +364,12 @@ class Tensor(TensorBase):
         return _joins.split(self, split_size, dim)
 
     chunk = _joins.chunk
+    split_with_sizes = _joins.split_with_sizes
     tensor_split = _joins.tensor_split
     unbind = _joins.unbind
+    unsafe_chunk = _joins.unsafe_chunk
+    unsafe_split = _joins.unsafe_split
+    unsafe_split_with_sizes = _joins.unsafe_split_with_sizes
 
     # ---- copies that move elements (_ops/shape/copies.py)
     movedim = _copies.movedim
@@ -450,6 +466,22 @@ class Tensor(TensorBase):
     geometric_ = _sampling.geometric_
     cauchy_ = _sampling.cauchy_
     log_normal_ = _sampling.log_normal_
+
+    # ---- Python's protocol and the values out (_tensor/python_protocol.py)
+    __len__ = _python_protocol.__len__
+    __iter__ = _python_protocol.__iter__
+    __bool__ = _python_protocol.__bool__
+    __float__ = _python_protocol.__float__
+    __int__ = _python_protocol.__int__
+    __index__ = _python_protocol.__index__
+    __repr__ = _python_protocol.__repr__
+    __format__ = _python_protocol.__format__
+    __reduce_ex__ = _python_protocol.__reduce_ex__
+    __deepcopy__ = _python_protocol.__deepcopy__
+    __array__ = _python_protocol.__array__
+    item = _python_protocol.item
+    tolist = _python_protocol.tolist
+    numpy = _python_protocol.numpy
 
     # ---- PyTorch interop (_tensor/interop.py)
     def to_torch(self):

@@ -70,7 +70,16 @@ class Node:
 
     @property
     def next_functions(self) -> tuple:
-        """One ``(node, output_nr)`` per Tensor input (``(None, 0)`` where it needs no grad)."""
+        """One ``(node, output_nr)`` per Tensor input (``(None, 0)`` where it needs no grad).
+
+        A node whose Function states ``tensor_operands`` (PyTorch's schema: which arguments are
+        Tensors) has one entry per such operand instead: ``x * 2`` gives ``((AccumulateGrad, 0),
+        (None, 0))`` as in PyTorch, which wraps the 2 in a 0-d tensor (a "wrapped number") that
+        needs no gradient, and ``where(c, x, y)`` none for the bool condition.
+        """
+        operands = getattr(self, "_tensor_operands", ())
+        if operands:
+            return tuple(e if e is not None else (None, 0) for e, operand in zip(self._edges, operands) if operand)
         mask = getattr(self, "_tensor_args", None) or (True,) * len(self._edges)
         return tuple(e if e is not None else (None, 0) for e, is_tensor in zip(self._edges, mask) if is_tensor)
 
@@ -230,12 +239,14 @@ class FunctionCtx(Node):
         self._saved = None
 
 
-def _node_class(cls, node_name: str) -> type:
+def _node_class(cls, node_name: str, tensor_operands: tuple[bool, ...] = ()) -> type:
     """The class of ``cls``'s backward nodes, named like PyTorch's (``type(y.grad_fn).__name__``).
 
     "torch::autograd::CopySlices": the class is CopySlices, ``name()`` is the full name.
+    ``tensor_operands``: what ``next_functions`` lists (``Function.tensor_operands``).
     """
-    return type(node_name.split("::")[-1], (FunctionCtx,), {"_forward_cls": cls, "_name": node_name})
+    return type(node_name.split("::")[-1], (FunctionCtx,),
+                {"_forward_cls": cls, "_name": node_name, "_tensor_operands": tensor_operands})
 
 
 class _FunctionMeta(type):
@@ -244,7 +255,7 @@ class _FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
         node_name = attrs.get("node_name") or (name + "Backward")
-        cls._backward_cls = _node_class(cls, node_name)
+        cls._backward_cls = _node_class(cls, node_name, cls.tensor_operands)
         cls._names = {}  # node_name -> NamedFunction, see ``Function.named``
 
 
@@ -290,6 +301,11 @@ class Function(metaclass=_FunctionMeta):
     # backward (see ``Primitive``), and the other node names it records through ``named``.
     reason: str = ""
     also_named: tuple[str, ...] = ()
+    # Per positional argument of ``apply``, whether PyTorch's node has an edge for it (its schema
+    # takes a Tensor there: a Python number is wrapped into a 0-d tensor, ``(None, 0)`` in
+    # ``next_functions``). Empty: an edge per Tensor argument. Not inherited by ``named`` variants,
+    # whose schema often takes a Scalar (``mul.Scalar``: MulBackward1).
+    tensor_operands: tuple[bool, ...] = ()
 
     @classmethod
     def named(cls, node_name: str):

@@ -104,7 +104,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
-    from .._ops.pointwise.binary import where
+    from .._ops.pointwise.selection import where
 
     with no_grad():
         values = tensor.new_empty(tensor.shape).normal_(mean, std, generator=generator)

@@ -167,6 +167,18 @@ def split_args(draw, shape):
     return (shape,), {"sections": [cut, n - cut], "dim": dim}
 
 
+def split_size_args(draw, shape):
+    return (shape,), {"split_size": draw(st.integers(1, 4)), "dim": axis(draw, len(shape))}
+
+
+def split_sizes_args(draw, shape):
+    dim = axis(draw, len(shape))
+    n = shape[dim]
+    cut = draw(st.integers(0, n))
+    sizes = [cut, n - cut] if draw(st.booleans()) else [n]
+    return (shape,), {"split_sizes": sizes, "dim": dim}
+
+
 def unbind_args(draw, shape):
     return (shape,), {"dim": axis(draw, len(shape))}
 
@@ -248,6 +260,13 @@ SHAPE = [
     OpSpec("split", lambda lib, x, sections, dim: lib.split(x, sections, dim), shaped(split_args, min_dims=1),
            errors=(ErrorCase("split sections not summing to the size",
                          lambda lib: lib.ones(4).split([1, 2])),)),
+    *F("split_with_sizes", shaped(split_sizes_args, min_dims=1),
+       errors=(ErrorCase("split_with_sizes of an int", lambda lib: lib.split_with_sizes(lib.ones(4), 2)),)),
+    # not views to autograd, but the same parts, values and gradients (test_grad_fn_names.py: the rest)
+    *F("unsafe_split", shaped(split_size_args, min_dims=1),
+       errors=(ErrorCase("unsafe_split of a list", lambda lib: lib.unsafe_split(lib.ones(4), [1, 3])),)),
+    *F("unsafe_split_with_sizes", shaped(split_sizes_args, min_dims=1)),
+    *F("unsafe_chunk", shaped(chunk_args, min_dims=1)),
     *F("unbind", shaped(unbind_args, min_dims=1)),
     OpSpec("cat", lambda lib, *ts, dim: lib.cat(ts, dim=dim), joinable(), dtypes=TYPES,
            errors=(ErrorCase("cat of mismatched shapes", lambda lib: lib.cat([lib.ones(2, 3), lib.ones(2, 4)])),

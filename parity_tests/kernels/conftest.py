@@ -12,7 +12,7 @@ import pytest
 # so without this fixture only the serial loops would ever run: each kernel test runs once
 # with the choice forced to threads and once forced to serial.
 _KERNEL_MODULES = tuple(f"minitorch.kernels.{name}" for name in ("im2col", "pool", "conv", "blas", "gemm",
-                                                                  "activation", "conv_few_channels", "optim",
+                                                                  "pool_avg", "pool_adaptive", "activation", "conv_few_channels", "optim",
                                                                   "conv_small", "layout", "normalization", "reduction",
                                                                   "conv_borders"))
 

@@ -29,8 +29,9 @@ from ...autograd.function import Primitive
 from ...backends import backend_of
 from .._inplace import write_inplace
 from .._out import _legacy
+from .._promotion import as_tensor_like, cast
 from .._tensor_args import check_scalar, tensor_args
-from ..pointwise.binary import as_tensor_like, cast, where
+from ..pointwise.selection import where
 from .keys import (
     _bounds,
     _check_dim_op,

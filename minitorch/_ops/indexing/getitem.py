@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..._tensor.tensor import Tensor, mark_no_grad_view
 from ...autograd import grad_mode
+from ..shape import selecting_views as selecting
 from ..shape import views as movement
 
 
@@ -55,14 +56,14 @@ def basic_index(x: Tensor, key) -> Tensor:
             dim += 1
         elif isinstance(k, slice):
             step = 1 if k.step is None else int(k.step)  # slice_dim rejects step <= 0
-            out = movement.slice_dim(out, dim, k.start, k.stop, step)
+            out = selecting.slice_dim(out, dim, k.start, k.stop, step)
             dim += 1
         else:
             idx = int(k)
             size = out.shape[dim]
             if not -size <= idx < size:
                 raise IndexError(f"index {idx} is out of bounds for dimension {dim} with size {size}")
-            out = movement.select(out, dim, idx)
+            out = selecting.select(out, dim, idx)
     if out is x:
         # ``x[...]`` (nothing consumed) is still a new view object, as in PyTorch
         out = movement.View.apply(x, x._get_storage(), tuple(x.shape), x.stride(), x.storage_offset())
@@ -80,7 +81,7 @@ def select_int(x: Tensor, index: int) -> Tensor:
     if not -size <= index < size:
         raise IndexError(f"index {index} is out of bounds for dimension 0 with size {size}")
     if x.requires_grad and grad_mode._state.enabled:
-        return movement.select(x, 0, index)
+        return selecting.select(x, 0, index)
     storage = x._get_storage()  # first: it may replace a negatively-strided ``_data`` by a copy
     base = x._base if x._base is not None else x
     t = Tensor._make(x._data[index, ...], x._device, storage, x.stride()[1:], x._version_counter, base)
@@ -104,7 +105,7 @@ def getitem(x: Tensor, key) -> Tensor:
 
 def setitem(x: Tensor, key, value) -> None:
     from .._inplace import write_inplace
-    from ..pointwise.binary import as_tensor_like, cast
+    from .._promotion import as_tensor_like, cast
 
     keys = key if isinstance(key, tuple) else (key,)
     if all(_is_basic(k) for k in keys):

@@ -22,6 +22,7 @@ from ..._core import dtype as _dtype
 from ..._tensor.tensor import Tensor
 from ...backends import backend_of
 from .._out import _legacy
+from ..shape import selecting_views as selecting
 from ..shape import views as movement
 
 
@@ -82,11 +83,11 @@ def index_key(x: Tensor, key) -> tuple[Tensor, tuple]:
             # A slice of the whole dim is no view at all, as in PyTorch's applySlicing: then
             # x[:, [0]] = v is IndexPutBackward0 of x itself, not CopySlices of a view.
             if not (step == 1 and slice(k.start, k.stop).indices(view.shape[dim])[:2] == (0, view.shape[dim])):
-                view = movement.slice_dim(view, dim, k.start, k.stop, step)
+                view = selecting.slice_dim(view, dim, k.start, k.stop, step)
             indices.append(None)
             dim += 1
         elif isinstance(k, (int, np.integer)):
-            view = movement.select(view, dim, int(k))
+            view = selecting.select(view, dim, int(k))
         else:
             a = _index_array(k)
             if a.dtype == bool or a.dtype == np.uint8 and isinstance(k, Tensor):

@@ -17,7 +17,7 @@ from ..._tensor.tensor import Tensor
 from ...backends import backend_of
 from .. import return_types
 from .._out import can_cast, finish
-from ..pointwise.binary import maximum, minimum
+from ..pointwise.selection import maximum, minimum
 from .extremum import EvenlyDistributed
 from .sort import _check_nonempty, _index_tensor, values_at
 

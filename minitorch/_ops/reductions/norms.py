@@ -15,7 +15,7 @@ from ..._tensor.tensor import Tensor
 from ...autograd.function import Primitive
 from ...backends import backend_of
 from .._out import finish
-from ..pointwise.binary import where
+from ..pointwise.selection import where
 from .extremum import restore_dims
 from .sums import _name
 

@@ -15,7 +15,7 @@ from ..._tensor.tensor import Tensor
 from ...autograd.function import Primitive
 from ...backends import backend_of
 from .._out import computing_dtype, finish
-from ..pointwise.binary import where
+from ..pointwise.selection import where
 from .sums import _accumulate_dtype, accumulator, in_requested_dtype
 
 

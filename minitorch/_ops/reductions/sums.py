@@ -22,7 +22,7 @@ from ...autograd.engine import sum_to_size as _unbroadcast
 from ...autograd.function import Primitive
 from ...backends import backend_of
 from .._out import computing_dtype, finish
-from ..pointwise.binary import where
+from ..pointwise.selection import where
 from ..shape.views import normalize_shape_allow_neg
 from .extremum import restore_dims
 

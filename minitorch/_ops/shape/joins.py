@@ -1,12 +1,14 @@
 """Joining tensors and splitting them apart: ``cat``, ``stack`` and their ``h/v/d/column_stack``
-forms (with the ``atleast_1d/2d/3d`` views they use), and ``split``, ``chunk``, ``tensor_split``,
-``unbind``.
+forms (with the ``atleast_1d/2d/3d`` views they use), and ``split``, ``split_with_sizes``,
+``chunk``, ``tensor_split``, ``unbind``, and ``unsafe_split``/``unsafe_chunk``.
 
 Joining copies, and each input's gradient is its part of ``g``: ``cat`` narrows ``g`` to the
 input's slab, ``stack`` selects its slice. Splitting is the reverse: one multi-output view node
 (``Split``, ``Unbind``) whose outputs are views of the input, every one pointing at the same
 node with its own ``output_nr``, as PyTorch records them; its backward joins the outputs'
 gradients again. ``tensor_split`` records one ``SliceBackward0`` per output, as PyTorch does.
+The unsafe forms (``UnsafeSplit``) give the same parts in the same memory, but not as views:
+autograd lets them be written in place, at the user's risk.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from __future__ import annotations
 import math
 
 from ..._core import dtype as _dtype
-from ..._core.args import _as_int, int_argument, tensor_sequence_argument, wrap_dim
+from ..._core.args import _as_int, int_argument, int_sizes, tensor_sequence_argument, wrap_dim
 from ..._tensor.tensor import Tensor
 from ...autograd.function import Primitive
 from ...backends import backend_of
 from .._out import _legacy, can_cast, finish
 from .._promotion import cast
-from .views import narrow, reshape, unsqueeze
+from .selecting_views import narrow
+from .views import reshape, unsqueeze
 
 
 def _tensor_list(tensors) -> list:
@@ -205,47 +208,82 @@ def _joined(op: str, tensors) -> list:
 # ----------------------------------------------------------------------------- splitting (views)
 def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     """Views of ``split_size`` elements each (the last may be shorter), or of the given sizes."""
+    d = _split_dim(tensor, dim)
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = _checked_sizes([_as_int(s) for s in split_size_or_sections], tensor.shape[d], d)
+        return _multi_output_views(SplitWithSizes, tensor, d, sizes)
+    return _multi_output_views(SplitEqual, tensor, d, _equal_sizes(_as_int(split_size_or_sections), tensor.shape[d]))
+
+
+def split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+    """``split(input, split_sizes, dim)`` with a sequence of sizes only (PyTorch's own op for that form)."""
+    sizes = _split_sizes_argument("split_with_sizes", split_sizes)
+    d = _split_dim(input, dim)
+    return _multi_output_views(SplitWithSizes, input, d, _checked_sizes(sizes, input.shape[d], d))
+
+
+def _split_dim(tensor: Tensor, dim) -> int:
     if tensor.dim() == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
-    d = wrap_dim(dim, tensor.dim())
-    size = tensor.shape[d]
-    if isinstance(split_size_or_sections, (list, tuple)):
-        sizes = [_as_int(s) for s in split_size_or_sections]
-        if any(s < 0 for s in sizes):
-            raise RuntimeError(
-                f"split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes={sizes}"
-            )
-        if sum(sizes) != size:
-            raise RuntimeError(
-                f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
-                f"dimension {d}), but got split_sizes={sizes}"
-            )
-    else:
-        step = _as_int(split_size_or_sections)
-        if step < 0:
-            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
-        if step == 0 and size != 0:
-            raise RuntimeError(
-                f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
-            )
-        count = max((size + step - 1) // step, 1) if step else 1
-        sizes = [step] * (count - 1) + [size - step * (count - 1)]
-    cls = SplitWithSizes if isinstance(split_size_or_sections, (list, tuple)) else SplitEqual
-    return _multi_output_views(cls, tensor, d, tuple(sizes))
+    return wrap_dim(dim, tensor.dim())
+
+
+def _equal_sizes(step: int, size: int) -> tuple:
+    """``split(n)``'s sizes: ``n`` each, the last what is left (one empty part for an empty dim)."""
+    if step < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+    if step == 0 and size != 0:
+        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
+    count = max((size + step - 1) // step, 1) if step else 1
+    return tuple([step] * (count - 1) + [size - step * (count - 1)])
+
+
+def _checked_sizes(sizes: list, size: int, d: int) -> tuple:
+    """``split([sizes])``'s sizes: non-negative, summing to the dim's size."""
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(
+            f"split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes={sizes}"
+        )
+    if sum(sizes) != size:
+        raise RuntimeError(
+            f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
+            f"dimension {d}), but got split_sizes={sizes}"
+        )
+    return tuple(sizes)
+
+
+def _split_sizes_argument(op: str, split_sizes) -> list:
+    """``split_sizes`` as PyTorch's parser takes it: a list or tuple of ints (an int, a float or a bool
+    anywhere is its TypeError)."""
+    if not isinstance(split_sizes, (list, tuple)):
+        raise TypeError(f"{op}(): argument 'split_sizes' (position 2) must be tuple of ints, not "
+                        f"{type(split_sizes).__name__}")
+    for i, s in enumerate(split_sizes):
+        if isinstance(s, (bool, float)):
+            raise TypeError(f"{op}(): argument 'split_sizes' (position 2) must be tuple of ints, but found "
+                            f"element of type {type(s).__name__} at pos {i}")
+    return list(int_sizes(op, (tuple(split_sizes),), "split_sizes"))
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     """At most ``chunks`` views of ``ceil(size / chunks)`` elements each."""
-    chunks = int_argument("chunk", "chunks", chunks, 2)
+    d, sizes, with_sizes = _chunk_sizes("chunk", input, chunks, dim)
+    return _multi_output_views(SplitWithSizes if with_sizes else SplitEqual, input, d, sizes)
+
+
+def _chunk_sizes(op: str, input: Tensor, chunks, dim) -> tuple:
+    """``(dim, sizes, with_sizes)`` of ``chunk``: ``split(ceil(size / chunks))``'s sizes, or for an
+    empty dim ``chunks`` empty parts, which PyTorch makes with ``split_with_sizes``."""
+    chunks = int_argument(op, "chunks", chunks, 2)
     if input.dim() == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = wrap_dim(dim, input.dim())
     size = input.shape[d]
-    if size == 0:  # PyTorch: split_with_sizes([0] * chunks)
-        return split(input, [0] * chunks, d)
-    return split(input, math.ceil(size / chunks), d)
+    if size == 0:
+        return d, (0,) * chunks, True
+    return d, _equal_sizes(math.ceil(size / chunks), size), False
 
 
 def tensor_split(input: Tensor, indices_or_sections=None, dim: int = 0, *, sections=None, indices=None,
@@ -353,6 +391,58 @@ def _multi_output_views(cls, x: Tensor, dim: int, sizes: tuple) -> tuple:
     return outs
 
 
+# ----------------------------------------------------------------------------- unsafe splits (not views)
+class UnsafeSplit(Split):
+    """(y_0, y_1, ...) = x's consecutive slabs of ``sizes[i]`` along ``dim``, in x's memory;
+    dx = cat(g_0, g_1, ...) along ``dim`` (an output that got no gradient gives zeros).
+
+    ``Split``'s forward and backward, but the outputs are not views to autograd (PyTorch's
+    ``unsafe_split``/``unsafe_chunk``): no ``_base``, a version counter each, so writing one in
+    place records an ordinary node where ``split``'s outputs raise. They share x's storage all the
+    same (a write to one changes x), which is why PyTorch calls them unsafe: written after the
+    input was saved for a backward, they make its gradient silently wrong. ``unsafe_chunk`` of an
+    empty dim and ``unsafe_split_with_sizes`` record ``UnsafeSplitWithSizesBackward0``.
+    """
+
+    node_name = "UnsafeSplitBackward0"
+    reason = "node"
+    also_named = ("UnsafeSplitWithSizesBackward0",)
+    is_view = False
+
+
+UnsafeSplitWithSizes = UnsafeSplit.named("UnsafeSplitWithSizesBackward0")
+
+
+def unsafe_split(input: Tensor, split_size: int, dim: int = 0) -> tuple:
+    """``split(input, split_size, dim)`` whose outputs are not views to autograd (``UnsafeSplit``)."""
+    split_size = int_argument("unsafe_split", "split_size", split_size, 2)
+    d = _split_dim(input, dim)
+    return _unsafe_split(UnsafeSplit, input, d, _equal_sizes(split_size, input.shape[d]))
+
+
+def unsafe_split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+    """``split_with_sizes`` whose outputs are not views to autograd (``UnsafeSplit``)."""
+    sizes = _split_sizes_argument("unsafe_split_with_sizes", split_sizes)
+    d = _split_dim(input, dim)
+    return _unsafe_split(UnsafeSplitWithSizes, input, d, _checked_sizes(sizes, input.shape[d], d))
+
+
+def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """``chunk(input, chunks, dim)`` whose outputs are not views to autograd (``UnsafeSplit``)."""
+    d, sizes, with_sizes = _chunk_sizes("unsafe_chunk", input, chunks, dim)
+    return _unsafe_split(UnsafeSplitWithSizes if with_sizes else UnsafeSplit, input, d, sizes)
+
+
+def _unsafe_split(cls, x: Tensor, dim: int, sizes: tuple) -> tuple:
+    """The outputs of ``cls``, each given x's storage (PyTorch's share it: ``storage_offset`` counts
+    from x's first element) but neither its base nor its version counter."""
+    storage = x._get_storage()  # first: it may replace x._data (see there)
+    outs = cls.apply(x, storage, dim, sizes, x.stride(), x.storage_offset())
+    for o in outs:
+        o._storage = storage
+    return outs
+
+
 __all__ = [
     "atleast_1d",
     "atleast_2d",
@@ -366,8 +456,12 @@ __all__ = [
     "hstack",
     "row_stack",
     "split",
+    "split_with_sizes",
     "stack",
     "tensor_split",
     "unbind",
+    "unsafe_chunk",
+    "unsafe_split",
+    "unsafe_split_with_sizes",
     "vstack",
 ]
