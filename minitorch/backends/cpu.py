@@ -171,8 +171,8 @@ take, bincount, mean = np.take, np.bincount, np.mean
 _KERNELS = (
     "matmul",  # np.matmul, the big float GEMMs shared over the kernels' threads (kernels/blas.py)
     "conv2d", "conv2d_input_grad", "conv2d_weight_grad", "im2col", "col2im",  # kernels/conv.py, im2col.py
-    "max_pool2d", "max_pool2d_backward", "adaptive_max_pool2d",  # kernels/pool.py
-    "avg_pool2d", "avg_pool2d_backward", "adaptive_avg_pool2d", "adaptive_avg_pool2d_backward",
+    "max_pool2d", "max_pool2d_backward", "adaptive_max_pool2d",  # kernels/pool.py, pool_adaptive.py
+    "avg_pool2d", "avg_pool2d_backward", "adaptive_avg_pool2d", "adaptive_avg_pool2d_backward",  # pool_avg.py, pool_adaptive.py
     "adam_step", "add_scaled", "add_scaled_all",  # kernels/optim.py
     "relu", "threshold_backward",  # relu and its gradient, kernels/activation.py
     "sigmoid", "sigmoid_backward",  # sigmoid and its gradient, one pass each (kernels/activation.py)
