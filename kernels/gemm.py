@@ -40,7 +40,12 @@ against 209 with W.t() stored row-major, read in place: the rest is the transpos
 tile) are packed with zeros and the tile is computed into a scratch tile first. One exception: a
 row-major B is read in place (slivers straight from its rows, ``ldb`` apart) when A is a single
 MC block, since then each number of B is read once either way and packing it is a copy for
-nothing (LeNet conv2's forward: 213 -> 110 us, 122 of them the packing).
+nothing (LeNet conv2's forward: 213 -> 110 us, 122 of them the packing). A column-major B with A
+a single MC block is packed one sliver at a time, right before the micro-kernels that read it:
+packing a whole KC x NC block first wrote 2 MB, more than L2 keeps beside A, for a Linear
+``x @ W.t()`` whose W is read once from memory (64 x 4096 x 4096: 0.86-0.87x the time at 1 and 2
+threads; MLP-64's 64 x 784 x 256 0.97-1.05x, noise; bench_gemm_threads.py). A row-major B so
+packed read 128 bytes of each far-apart row per sliver and took 1.6x the time: it keeps blocks.
 
 The two inner loops (``for jr / for ir / micro-kernel``, with the edge tiles) are one function,
 ``_block`` (BLIS's macro-kernel), which the three loop nests below share.
@@ -453,7 +458,11 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
     A C narrower than the register tile with A and B both contiguous along k (a weight
     gradient ``cols @ gy^T`` with few output channels) goes to ``_gemm_dot`` instead: half of
     every 8 x 32 tile would be empty, and packing A, whose every number is used only N times,
-    would cost as much as the products."""
+    would cost as much as the products.
+
+    A single block of A (M <= MC) and a column-major B: the loop nest is ``for jc / for pc /
+    pack A / for jr: pack B's sliver jr, _block over it`` (the same tiles and sums as packing B's
+    whole block first; see the module docstring for why)."""
     nr = NV * VECTOR_BYTES // a.itemsize
     if csa == 1 and rsb == 1 and DC <= N < nr and M >= DR:  # narrow C, both along k: dot products
         _gemm_dot(M, N, K, a, a_off, rsa, b, b_off, csb, c, c_off, ldc)
@@ -468,11 +477,19 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
     # when B's rows are a multiple of 4 KB apart and A is tall enough to reread them often:
     # such rows all fall in the same cache sets)
     in_place = csb == 1 and M <= MC and (M <= 32 or rsb * a.itemsize % 4096 != 0)
+    by_sliver = M <= MC and rsb == 1 and csb != 1
     for jc in range(0, N, NC):
         nc = min(NC, N - jc)
         direct = nc // nr * nr if in_place else 0
         for pc in range(0, K, step):
             kc = min(step, K - pc)
+            if by_sliver:  # A one block, B column-major: each sliver of B transposed just before its use
+                _pack(a, a_off + pc * csa, csa, rsa, kc, M, mr, ap)
+                for jr in range(jc, jc + nc, nr):
+                    w = min(nr, jc + nc - jr)
+                    _pack(b, b_off + pc * rsb + jr * csb, rsb, csb, kc, w, nr, bp)
+                    _block(kc, M, w, ap, b, 0, nr, 0, bp, c, c_off + jr, ldc, tile, mr, nr, pc > 0)
+                continue
             if direct < nc:
                 _pack(b, b_off + pc * rsb + (jc + direct) * csb, rsb, csb, kc, nc - direct, nr, bp)
             for ic in range(0, M, MC):
@@ -602,9 +619,10 @@ def _pack_b_gather(src, bk, ldb, k0, j0, kc, xc, w, dst):
 
 
 @njit(cache=True)
-def gemm_indexed_gather(M, N, K, a, rows, kcols, r0, b, bk, ldb, c, c_off, ldc, work, runs8):
+def gemm_indexed_gather(M, N, K, a, rows, kcols, r0, b, bk, ldb, j0, c, c_off, ldc, work, runs8):
     """C = A @ B on one thread, A indexed as in ``gemm_indexed`` and B column-major with its rows
-    gathered: ``B(k, j) = b[bk[k] + j*ldb]``. ``gemm_indexed``'s loop nest (the same sums in the
+    gathered: ``B(k, j) = b[bk[k] + (j0 + j)*ldb]`` (columns j0 .. j0 + N of the full B: a
+    thread's share of them). ``gemm_indexed``'s loop nest (the same sums in the
     same order), B packed by ``_pack_b_gather``. Used where the k of a GEMM is a subset of a
     larger one's (kernels/conv_borders.py: the taps that reach into the input, for one class of
     output positions), both operands read from the full arrays (x_pad and W' as (C_out, K))."""
@@ -619,7 +637,7 @@ def gemm_indexed_gather(M, N, K, a, rows, kcols, r0, b, bk, ldb, c, c_off, ldc, 
         nc = min(NC, N - jc)
         for pc in range(0, K, step):
             kc = min(step, K - pc)
-            _pack_b_gather(b, bk, ldb, pc, jc, kc, nc, nr, bp)
+            _pack_b_gather(b, bk, ldb, pc, j0 + jc, kc, nc, nr, bp)
             for ic in range(0, M, MC):
                 mc = min(MC, M - ic)
                 _pack_indexed(a, rows, kcols, r0 + ic, pc, kc, mc, mr, ap, runs8 and kc % 8 == 0)
