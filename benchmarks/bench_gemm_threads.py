@@ -32,6 +32,7 @@ CASES = [  # (name, M, K, N, A column-major, B column-major): the calls kernels/
     ("AlexNet stem dW 121x14400x96 (B col)", 121, 14400, 96, False, True),
     ("VGG stem dW 144x14400x32 (B col)", 144, 14400, 32, False, True),
     ("NiN-like 3136x2400x256 (B col)", 3136, 2400, 256, False, True),
+    ("NiN 5x5 dx gy @ W' 3136x256x2400", 3136, 256, 2400, False, False),
     ("512^3", 512, 512, 512, False, False),
 ]
 

@@ -68,3 +68,23 @@ def test_border_classes_cut_by_columns_same_bits(batch, c_in, size, c_out, dtype
     assert np.array_equal(y1, y2)
     ref = F.conv2d(torch.from_numpy(x).double(), torch.from_numpy(w).double(), padding=1).numpy()
     assert_close(y2, ref, dtype)
+
+
+def test_large_c_streamed_same_bits(loop_kind):
+    """A C of STREAM_C_BYTES or more written once (K in one block: a big Linear's weight gradient)
+    goes to memory by non-temporal stores, its first columns up to C's first 64-byte boundary by
+    ordinary ones: the same bits as the same products in two halves of C too small to stream,
+    at 1 and 2 threads, and where C starts on the boundary or 4 bytes past it."""
+    m, k, n = 4096, 64, 2048  # C: 32 MB
+    assert m * n * 4 >= gemm.STREAM_C_BYTES
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((k, m)).astype(np.float32).T  # g.t(), as in the weight gradient
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    halves = np.concatenate([gemm.matmul(a, b[:, : n // 2]), gemm.matmul(a, b[:, n // 2:])], axis=1)
+    for threads in (1, 2):
+        assert np.array_equal(at_threads(threads, lambda: blas.matmul(a, b)), halves)
+    for skip in (0, 1):  # C's first element on a 64-byte boundary, then 4 bytes past it
+        raw = gemm.aligned_empty((m * n + 16,), np.float32)
+        out = raw[skip: skip + m * n].reshape(m, n)
+        assert np.array_equal(blas.matmul(a, b, out=out), halves)
+    np.testing.assert_allclose(halves[:64], a[:64].astype(np.float64) @ b, rtol=1e-5, atol=1e-4)
