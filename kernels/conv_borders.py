@@ -121,20 +121,30 @@ def pays(x_shape, w_shape, stride, padding4, dilation, dtype) -> bool:
 @njit(cache=True)
 def _classes_part(a, rows, kcols, b, brows, N, K_all, r_lo, k_lo, c, work, runs8, t, parts):
     """Thread t's share of every class: its t-th part of the class's rows (whole MR-row slivers)
-    times the class's taps, on ``gemm.gemm_indexed_gather``."""
+    times the class's taps, on ``gemm.gemm_indexed_gather``; of a class with fewer rows than
+    C_out, its t-th part of the columns instead (whole NR-wide slivers, where they split into
+    equal parts), so that each thread packs its part of W' and all of the class's smaller A, not
+    all of W' and part of A. Either way every number of Y is the same sum in the same order."""
+    nr = gemm.NV * gemm.VECTOR_BYTES // a.itemsize
     for q in range(r_lo.shape[0] - 1):
         M, K = r_lo[q + 1] - r_lo[q], k_lo[q + 1] - k_lo[q]
-        tiles = (M + gemm.MR - 1) // gemm.MR
-        lo = r_lo[q] + min(M, t * tiles // parts * gemm.MR)
-        hi = r_lo[q] + min(M, (t + 1) * tiles // parts * gemm.MR)
-        if hi <= lo:
+        tiles = (N + nr - 1) // nr
+        if parts > 1 and M < N and tiles % parts == 0:  # by columns (in equal parts)
+            lo, hi = min(N, t * tiles // parts * nr), min(N, (t + 1) * tiles // parts * nr)
+            r0, r1 = r_lo[q], r_lo[q + 1]
+        else:
+            tiles = (M + gemm.MR - 1) // gemm.MR
+            r0 = r_lo[q] + min(M, t * tiles // parts * gemm.MR)
+            r1 = r_lo[q] + min(M, (t + 1) * tiles // parts * gemm.MR)
+            lo, hi = 0, N
+        if r1 <= r0 or hi <= lo:
             continue
         if K == 0:  # no tap reaches the input: the products are all zero
-            for e in range(lo * N, hi * N):
-                c[e] = 0
+            for r in range(r0, r1):
+                c[r * N + lo: r * N + hi] = 0
             continue
-        gemm.gemm_indexed_gather(hi - lo, N, K, a, rows, kcols[k_lo[q]:k_lo[q + 1]], lo, b,
-                                 brows[k_lo[q]:k_lo[q + 1]], K_all, c, lo * N, N, work, runs8)
+        gemm.gemm_indexed_gather(r1 - r0, hi - lo, K, a, rows, kcols[k_lo[q]:k_lo[q + 1]], r0, b,
+                                 brows[k_lo[q]:k_lo[q + 1]], K_all, lo, c, r0 * N + lo, N, work, runs8)
 
 
 @njit(cache=True, parallel=True)
@@ -186,7 +196,10 @@ def conv2d_forward(x_pad: np.ndarray, w_rows: np.ndarray, kernel, padding4, out_
     class's rows of Y, W' packed from its columns) / then for n (prange if big) / for position /
     for co: y[n, co, p] = Y[inv[n, p], co] + b[co]``.
     Cost: 2*C_out*sum over classes of rows*taps*C_in flops (``pays`` asks it to be at most 0.9 of
-    the unsplit GEMM's); each class's part of W' packed once per thread.
+    the unsplit GEMM's); each class's part of W' packed once, or once per thread when the class
+    is split by rows (one with fewer rows than C_out is split by columns: AlexNet's 3x3 layers on
+    3x3 maps, nine classes of 64 rows and 256-384 columns, took 0.76-0.85x the time at 2 threads;
+    benchmarks/bench_gemm_threads.py, the s13 section of docs/performance-notes.md).
     """
     op = "conv2d"
     check_shape(op, "x_pad", x_pad.shape, (None,) * 4)

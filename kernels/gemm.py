@@ -40,7 +40,18 @@ against 209 with W.t() stored row-major, read in place: the rest is the transpos
 tile) are packed with zeros and the tile is computed into a scratch tile first. One exception: a
 row-major B is read in place (slivers straight from its rows, ``ldb`` apart) when A is a single
 MC block, since then each number of B is read once either way and packing it is a copy for
-nothing (LeNet conv2's forward: 213 -> 110 us, 122 of them the packing).
+nothing (LeNet conv2's forward: 213 -> 110 us, 122 of them the packing). A column-major B with A
+a single MC block is packed one sliver at a time, right before the micro-kernels that read it:
+packing a whole KC x NC block first wrote 2 MB, more than L2 keeps beside A, for a Linear
+``x @ W.t()`` whose W is read once from memory (64 x 4096 x 4096: 0.86-0.87x the time at 1 and 2
+threads; MLP-64's 64 x 784 x 256 0.97-1.05x, noise; bench_gemm_threads.py). A row-major B so
+packed read 128 bytes of each far-apart row per sliver and took 1.6x the time: it keeps blocks.
+A C of ``STREAM_C_BYTES`` or more written once (K in one block), its rows a multiple of 64 bytes
+apart, is written by non-temporal stores (``vmovntps``: to memory, without first reading each
+cache line for ownership), its first columns up to a 64-byte boundary by ordinary ones so that
+every later tile starts on one (NumPy's large arrays start 16 bytes past a boundary). The 4096 x
+64 x 4096 weight gradient of a 4096-wide Linear writes 64 MB: 0.64x the time at 1 thread, 0.71x
+at 2 (bench_gemm_threads.py); with SGD's update reading the gradient after it, 0.71x and 0.82x.
 
 The two inner loops (``for jr / for ir / micro-kernel``, with the edge tiles) are one function,
 ``_block`` (BLIS's macro-kernel), which the three loop nests below share.
@@ -85,18 +96,21 @@ VECTOR_BYTES = 64  # one AVX-512 register (a narrower machine splits each vector
 MR, NV = 8, 2  # the register tile: MR rows x NV vectors of C (16 accumulators)
 UNROLL = 8  # k steps per iteration of the micro-kernel's loop (emit_tile)
 KC, MC, NC = 512, 64, 1024  # cache blocks (at most): a sliver of Bp (KC x NR) in L1, Ap in L2, Bp in L3
+STREAM_C_BYTES = 1 << 25  # a C of this many bytes or more, written once, goes to memory by non-temporal stores
 
 TILE = {np.dtype(np.float32): (MR, NV * VECTOR_BYTES // 4),
         np.dtype(np.float64): (MR, NV * VECTOR_BYTES // 8)}  # (MR, NR) per dtype
 
 
-def emit_tile(context, builder, dtype, kc, a_at, b_row, c, ldc, accumulate):
+def emit_tile(context, builder, dtype, kc, a_at, b_row, c, ldc, accumulate, stream=False):
     """Emit the register tile's loop: ``C[0:MR, 0:NR] (=|+=) sum over k < kc of A[i, k] * B[k, :]``,
     where ``a_at(k, i)`` returns a pointer to A[i, k] and ``b_row(k)`` one to B[k, 0] (NR
     contiguous numbers), both given k as an LLVM integer. ``c`` points at the tile's first
     element, ``ldc`` is C's row stride; with ``accumulate`` (an i1) the tile is added to C.
     Shared by ``_micro_kernel`` (packed slivers) and kernels/gemm_narrow.py (operands read where
-    they lie): only the addressing differs. The loop over k is unrolled UNROLL times (then the
+    they lie): only the addressing differs. ``stream`` (a Python bool, for ``_micro_kernel_stream``):
+    the tile is stored with non-temporal stores (``vmovntps``: C's rows must be 64-byte aligned),
+    which write it to memory without first reading its cache lines. The loop over k is unrolled UNROLL times (then the
     kc % UNROLL last steps), which changes no sum's order: float32, 1 thread, CPU time, old / new
     alternating, medians of 15, load 4.3: NiN's 5x5 forward GEMM (3136 x 2400 x 256) 25.3 ->
     23.9 ms, its weight gradient 29.4 -> 28.0, 512^3 1.78 -> 1.66, every one of 7 shapes 0.94-0.99
@@ -145,7 +159,11 @@ def emit_tile(context, builder, dtype, kc, a_at, b_row, c, ldc, accumulate):
                         value = builder.load(acc[i][v])
                         if to_c:
                             value = builder.fadd(builder.load(p, align=align), value)
-                        builder.store(value, p, align=align)
+                        if stream and not to_c:
+                            store = builder.store(value, p, align=VECTOR_BYTES)
+                            store.set_metadata("nontemporal", builder.module.add_metadata([llvm.Constant(llvm.IntType(32), 1)]))
+                        else:
+                            builder.store(value, p, align=align)
 
 
 @intrinsic
@@ -172,6 +190,66 @@ def _micro_kernel(typingctx, kc, ap, bp, ldb, c, ldc, accumulate):
         return context.get_dummy_value()
 
     return types.void(kc, ap, bp, ldb, c, ldc, accumulate), codegen
+
+
+@intrinsic
+def _micro_kernel_stream(typingctx, kc, ap, bp, ldb, c, ldc):
+    """``_micro_kernel`` that overwrites C's tile with non-temporal stores (``emit_tile``'s
+    ``stream``): for a C written once and too large to stay in cache. Each row of the tile must
+    start on a 64-byte boundary (``_aligned``)."""
+    dtype = ap.dtype
+
+    def codegen(context, builder, sig, args):
+        kc, ap, bp, ldb, c, ldc = args
+        intp = kc.type
+
+        def a_at(k, i):
+            return builder.gep(ap, [builder.add(builder.mul(k, llvm.Constant(intp, MR)), llvm.Constant(intp, i))])
+
+        def b_row(k):
+            return builder.gep(bp, [builder.mul(k, ldb)])
+
+        emit_tile(context, builder, dtype, kc, a_at, b_row, c, ldc, llvm.Constant(llvm.IntType(1), 0), stream=True)
+        return context.get_dummy_value()
+
+    return types.void(kc, ap, bp, ldb, c, ldc), codegen
+
+
+@intrinsic
+def _aligned(typingctx, array, offset):
+    """Whether element ``offset`` of a contiguous 1-d array starts on a 64-byte boundary."""
+    def codegen(context, builder, sig, args):
+        data = context.make_array(sig.args[0])(context, builder, args[0]).data
+        address = builder.ptrtoint(builder.gep(data, [args[1]]), llvm.IntType(64))
+        return builder.icmp_unsigned("==", builder.and_(address, llvm.Constant(llvm.IntType(64), 63)),
+                                     llvm.Constant(llvm.IntType(64), 0))
+
+    return types.boolean(array, offset), codegen
+
+
+@intrinsic
+def _misaligned(typingctx, array, offset):
+    """How many bytes from element ``offset`` of a contiguous 1-d array to the next 64-byte
+    boundary (0 when it is on one)."""
+    def codegen(context, builder, sig, args):
+        data = context.make_array(sig.args[0])(context, builder, args[0]).data
+        address = builder.ptrtoint(builder.gep(data, [args[1]]), llvm.IntType(64))
+        return builder.and_(builder.sub(llvm.Constant(llvm.IntType(64), 0), address), llvm.Constant(llvm.IntType(64), 63))
+
+    return types.int64(array, offset), codegen
+
+
+@intrinsic
+def _store_fence(typingctx):
+    """``sfence``: the non-temporal stores before it are visible to every core before any store
+    after it (the end of a GEMM that streamed C, before another thread reads C)."""
+    def codegen(context, builder, sig, args):
+        fn = cgutils.get_or_insert_function(builder.module, llvm.FunctionType(llvm.VoidType(), []),
+                                            "llvm.x86.sse.sfence")
+        builder.call(fn, [])
+        return context.get_dummy_value()
+
+    return types.void(), codegen
 
 
 @intrinsic
@@ -401,13 +479,15 @@ def _pack(src, start, step_k, step_x, kc, xc, w, dst):
 
 
 @njit(cache=True)
-def _block(kc, mc, nc, ap, b, b_first, ldb, direct, bp, c, c_first, ldc, tile, mr, nr, accumulate):
+def _block(kc, mc, nc, ap, b, b_first, ldb, direct, bp, c, c_first, ldc, tile, mr, nr, accumulate, stream=False):
     """The block loop that ``gemm``, ``gemm_indexed`` and ``gemm_indexed_b`` share (BLIS's
     macro-kernel): ``C[0:mc, 0:nc] (=|+=) Ap @ B`` for one packed block Ap (mc x kc, in MR-row
     slivers) and one block of B (kc x nc), C's element (0, 0) at ``c[c_first]``, rows ``ldc``
     apart. B's first ``direct`` columns (whole NR slivers) are read in place from ``b``, its
     row k at ``b[b_first + k*ldb]``; the rest are packed in ``bp`` (NR-wide slivers, kc x NR each).
-    With ``accumulate`` the products are added to C (a later block of K), else they overwrite it.
+    With ``accumulate`` the products are added to C (a later block of K), else they overwrite it;
+    with ``stream`` (never with ``accumulate``) whole tiles that start on a 64-byte boundary are
+    written by non-temporal stores (``_micro_kernel_stream``; the caller fences).
 
     Loop nest: ``for jr (one sliver of B, kept in L1) / for ir (every sliver of Ap passes it) /
     _micro_kernel``; a tile that C's edge cuts is computed whole into ``tile`` (scratch, mr x nr)
@@ -421,7 +501,9 @@ def _block(kc, mc, nc, ap, b, b_first, ldb, direct, bp, c, c_first, ldc, tile, m
             a_sliver = _address(ap, ir * kc)
             first = c_first + ir * ldc + jr
             rows, cols = min(mr, mc - ir), min(nr, nc - jr)
-            if rows == mr and cols == nr:
+            if rows == mr and cols == nr and stream and _aligned(c, first):  # C's rows are 64-byte multiples
+                _micro_kernel_stream(kc, a_sliver, b_sliver, ld, _address(c, first), ldc)
+            elif rows == mr and cols == nr:
                 _micro_kernel(kc, a_sliver, b_sliver, ld, _address(c, first), ldc, accumulate)
             else:  # an edge: the whole tile into scratch, its valid part into C
                 _micro_kernel(kc, a_sliver, b_sliver, ld, _address(tile, 0), nr, False)
@@ -453,7 +535,13 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
     A C narrower than the register tile with A and B both contiguous along k (a weight
     gradient ``cols @ gy^T`` with few output channels) goes to ``_gemm_dot`` instead: half of
     every 8 x 32 tile would be empty, and packing A, whose every number is used only N times,
-    would cost as much as the products."""
+    would cost as much as the products.
+
+    A single block of A (M <= MC) and a column-major B: the loop nest is ``for jc / for pc /
+    pack A / for jr: pack B's sliver jr, _block over it`` (the same tiles and sums as packing B's
+    whole block first; see the module docstring for why). A C of ``STREAM_C_BYTES`` or more,
+    K in one block: ``_blocks`` twice, C's columns up to its first 64-byte boundary with ordinary
+    stores, the rest with non-temporal ones (the same tiles' sums), then ``sfence``."""
     nr = NV * VECTOR_BYTES // a.itemsize
     if csa == 1 and rsb == 1 and DC <= N < nr and M >= DR:  # narrow C, both along k: dot products
         _gemm_dot(M, N, K, a, a_off, rsa, b, b_off, csb, c, c_off, ldc)
@@ -468,18 +556,44 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
     # when B's rows are a multiple of 4 KB apart and A is tall enough to reread them often:
     # such rows all fall in the same cache sets)
     in_place = csb == 1 and M <= MC and (M <= 32 or rsb * a.itemsize % 4096 != 0)
+    by_sliver = M <= MC and rsb == 1 and csb != 1
+    # C written once (one block of K) and far larger than the caches: streamed to memory, its
+    # first columns up to a 64-byte boundary apart so that every later tile starts on one
+    if blocks == 1 and M * N * a.itemsize >= STREAM_C_BYTES and ldc * a.itemsize % 64 == 0:
+        shift = min(N, _misaligned(c, c_off) // a.itemsize)
+        _blocks(M, shift, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, ap, bp, tile, mr, nr, step,
+                in_place, by_sliver, False)
+        _blocks(M, N - shift, K, a, a_off, rsa, csa, b, b_off + shift * csb, rsb, csb, c, c_off + shift, ldc, ap, bp,
+                tile, mr, nr, step, in_place, by_sliver, True)
+        _store_fence()
+    else:
+        _blocks(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, ap, bp, tile, mr, nr, step, in_place,
+                by_sliver, False)
+
+
+@njit(cache=True)
+def _blocks(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, ap, bp, tile, mr, nr, step, in_place,
+            by_sliver, stream):
+    """``gemm``'s loop nest over its blocks (``for jc / for pc / pack B / for ic / pack A / _block``)."""
     for jc in range(0, N, NC):
         nc = min(NC, N - jc)
         direct = nc // nr * nr if in_place else 0
         for pc in range(0, K, step):
             kc = min(step, K - pc)
+            if by_sliver:  # A one block, B column-major: each sliver of B transposed just before its use
+                _pack(a, a_off + pc * csa, csa, rsa, kc, M, mr, ap)
+                for jr in range(jc, jc + nc, nr):
+                    w = min(nr, jc + nc - jr)
+                    _pack(b, b_off + pc * rsb + jr * csb, rsb, csb, kc, w, nr, bp)
+                    _block(kc, M, w, ap, b, 0, nr, 0, bp, c, c_off + jr, ldc, tile, mr, nr, pc > 0)
+                continue
             if direct < nc:
                 _pack(b, b_off + pc * rsb + (jc + direct) * csb, rsb, csb, kc, nc - direct, nr, bp)
             for ic in range(0, M, MC):
                 mc = min(MC, M - ic)
                 _pack(a, a_off + ic * rsa + pc * csa, csa, rsa, kc, mc, mr, ap)
                 _block(kc, mc, nc, ap, b, b_off + pc * rsb + jc, rsb, direct, bp, c, c_off + ic * ldc + jc, ldc,
-                       tile, mr, nr, pc > 0)
+                       tile, mr, nr, pc > 0, stream)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -602,9 +716,10 @@ def _pack_b_gather(src, bk, ldb, k0, j0, kc, xc, w, dst):
 
 
 @njit(cache=True)
-def gemm_indexed_gather(M, N, K, a, rows, kcols, r0, b, bk, ldb, c, c_off, ldc, work, runs8):
+def gemm_indexed_gather(M, N, K, a, rows, kcols, r0, b, bk, ldb, j0, c, c_off, ldc, work, runs8):
     """C = A @ B on one thread, A indexed as in ``gemm_indexed`` and B column-major with its rows
-    gathered: ``B(k, j) = b[bk[k] + j*ldb]``. ``gemm_indexed``'s loop nest (the same sums in the
+    gathered: ``B(k, j) = b[bk[k] + (j0 + j)*ldb]`` (columns j0 .. j0 + N of the full B: a
+    thread's share of them). ``gemm_indexed``'s loop nest (the same sums in the
     same order), B packed by ``_pack_b_gather``. Used where the k of a GEMM is a subset of a
     larger one's (kernels/conv_borders.py: the taps that reach into the input, for one class of
     output positions), both operands read from the full arrays (x_pad and W' as (C_out, K))."""
@@ -619,7 +734,7 @@ def gemm_indexed_gather(M, N, K, a, rows, kcols, r0, b, bk, ldb, c, c_off, ldc, 
         nc = min(NC, N - jc)
         for pc in range(0, K, step):
             kc = min(step, K - pc)
-            _pack_b_gather(b, bk, ldb, pc, jc, kc, nc, nr, bp)
+            _pack_b_gather(b, bk, ldb, pc, j0 + jc, kc, nc, nr, bp)
             for ic in range(0, M, MC):
                 mc = min(MC, M - ic)
                 _pack_indexed(a, rows, kcols, r0 + ic, pc, kc, mc, mr, ap, runs8 and kc % 8 == 0)
