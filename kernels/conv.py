@@ -37,6 +37,7 @@ from numba import njit, prange
 from . import blas, gemm, gemm_narrow
 from . import conv_borders as borders
 from . import conv_few_channels as few
+from . import conv_stem_grad as stem_grad
 from .blas import GEMM_WORK_DIVISOR
 from .checks import check_at_most, check_shape
 from .conv_args import Padding, Pair, _as_matrices, _check_conv, _check_forward, as_padding4
@@ -932,6 +933,8 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape: tuple[int, i
         return _conv2d_weight_grad_direct(gy, x, weight_shape, pad, dilation)
     if few.applies(x.shape, weight_shape, groups, x, gy, stems=False):
         return few.conv2d_weight_grad(gy, x, weight_shape, stride, pad, dilation)
+    if stem_grad.applies(x.shape, weight_shape, groups, stride, np.result_type(x.dtype, gy.dtype)):
+        return stem_grad.conv2d_weight_grad(gy, x, weight_shape, stride, pad, dilation)
     if _pointwise(weight_shape, pad, groups):
         return _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride)
     if _taps_path(x.shape, weight_shape, groups) and not _narrow_small_map(
