@@ -57,88 +57,94 @@ TAPS = {1: 12, 2: 12, 3: 8, 4: 6, 5: 5, 6: 4}  # taps per tile for NV vectors: N
 POSITIONS = 64  # positions per call: their NV vectors of gy (24 KB) and the sample stay in L1
 
 
-@functools.cache
-def _make_tile(rt: int, nv: int):
-    @intrinsic
-    def _tile(typingctx, k, x, red, offs, g, ldg, acc):
-        """``acc[t*nv + v] += sum_{p < k} x[red[p] + offs[t]] * g[p*ldg + v*VW : ... + VW]`` for t < rt,
-        v < nv: rt taps x nv vectors of output channels in registers, from zero; per position nv
-        vector loads of gy (channels last), rt broadcasts of x, rt*nv FMAs; the k-term sums are
-        then added to acc (a sum of POSITIONS-term sums: a float32 error like a blocked GEMM's,
-        not that of one running sum over the batch)."""
-        def codegen(context, builder, sig, args):
-            k, x, red, offs, g, ldg, acc = args
-            scalar = context.get_value_type(sig.args[1].dtype)
-            size = context.get_abi_sizeof(scalar)
-            width = VECTOR_BYTES // size
-            vec = llvm.VectorType(scalar, width)
-            i32, intp = llvm.IntType(32), k.type
-            fma = cgutils.get_or_insert_function(
-                builder.module, llvm.FunctionType(vec, [vec, vec, vec]), f"llvm.fma.v{width}f{8 * size}")
-            lanes = llvm.Constant(llvm.VectorType(i32, width), [0] * width)
-            undef = llvm.Constant(vec, llvm.Undefined)
-            accp = builder.bitcast(acc, vec.as_pointer())
-            # stack slots for the accumulators; LLVM's mem2reg keeps them in registers
-            slots = [cgutils.alloca_once_value(builder, llvm.Constant(vec, [0.0] * width)) for _ in range(rt * nv)]
-            off = [builder.load(builder.gep(offs, [llvm.Constant(intp, t)])) for t in range(rt)]
-            with cgutils.for_range(builder, k) as loop:
-                p = loop.index
-                at = builder.gep(x, [builder.load(builder.gep(red, [p]))])
-                row = builder.bitcast(builder.gep(g, [builder.mul(p, ldg)]), vec.as_pointer())
-                gv = [builder.load(builder.gep(row, [llvm.Constant(intp, v)]), align=size) for v in range(nv)]
-                for t in range(rt):
-                    a = builder.load(builder.gep(at, [off[t]]))
-                    a = builder.shuffle_vector(builder.insert_element(undef, a, llvm.Constant(i32, 0)), undef, lanes)
-                    for v in range(nv):
-                        s = slots[t * nv + v]
-                        builder.store(builder.call(fma, [a, gv[v], builder.load(s)]), s)
-            for q in range(rt * nv):  # the call's sums (at most POSITIONS terms) into acc
-                at = builder.gep(accp, [llvm.Constant(intp, q)])
-                builder.store(builder.fadd(builder.load(at, align=size), builder.load(slots[q])), at, align=size)
-            return context.get_dummy_value()
+@intrinsic(prefer_literal=True)
+def _tile(typingctx, k, x, red, offs, g, ldg, acc, rt, nv):
+    """``acc[t*nv + v] += sum_{p < k} x[red[p] + offs[t]] * g[p*ldg + v*VW : ... + VW]`` for t < rt,
+    v < nv (rt and nv literal ints: the tile's shape is compiled in): rt taps x nv vectors of
+    output channels in registers, from zero; per position nv vector loads of gy (channels last),
+    rt broadcasts of x, rt*nv FMAs; the k-term sums are then added to acc (a sum of
+    POSITIONS-term sums: a float32 error like a blocked GEMM's, not that of one running sum over
+    the batch)."""
+    if not isinstance(rt, types.IntegerLiteral) or not isinstance(nv, types.IntegerLiteral):
+        return None
+    RT, NV = rt.literal_value, nv.literal_value
 
-        return types.void(k, x, red, offs, g, ldg, acc), codegen
-    return _tile
+    def codegen(context, builder, sig, args):
+        k, x, red, offs, g, ldg, acc = args[:7]
+        scalar = context.get_value_type(sig.args[1].dtype)
+        size = context.get_abi_sizeof(scalar)
+        width = VECTOR_BYTES // size
+        vec = llvm.VectorType(scalar, width)
+        i32, intp = llvm.IntType(32), k.type
+        fma = cgutils.get_or_insert_function(
+            builder.module, llvm.FunctionType(vec, [vec, vec, vec]), f"llvm.fma.v{width}f{8 * size}")
+        lanes = llvm.Constant(llvm.VectorType(i32, width), [0] * width)
+        undef = llvm.Constant(vec, llvm.Undefined)
+        accp = builder.bitcast(acc, vec.as_pointer())
+        # stack slots for the accumulators; LLVM's mem2reg keeps them in registers
+        slots = [cgutils.alloca_once_value(builder, llvm.Constant(vec, [0.0] * width)) for _ in range(RT * NV)]
+        off = [builder.load(builder.gep(offs, [llvm.Constant(intp, t)])) for t in range(RT)]
+        with cgutils.for_range(builder, k) as loop:
+            p = loop.index
+            at = builder.gep(x, [builder.load(builder.gep(red, [p]))])
+            row = builder.bitcast(builder.gep(g, [builder.mul(p, ldg)]), vec.as_pointer())
+            gv = [builder.load(builder.gep(row, [llvm.Constant(intp, v)]), align=size) for v in range(NV)]
+            for t in range(RT):
+                a = builder.load(builder.gep(at, [off[t]]))
+                a = builder.shuffle_vector(builder.insert_element(undef, a, llvm.Constant(i32, 0)), undef, lanes)
+                for v in range(NV):
+                    s = slots[t * NV + v]
+                    builder.store(builder.call(fma, [a, gv[v], builder.load(s)]), s)
+        for q in range(RT * NV):  # the call's sums (at most POSITIONS terms) into acc
+            at = builder.gep(accp, [llvm.Constant(intp, q)])
+            builder.store(builder.fadd(builder.load(at, align=size), builder.load(slots[q])), at, align=size)
+        return context.get_dummy_value()
 
-
-def _make_part(rt: int, nv: int):
-    tile = _make_tile(rt, nv)
-
-    @njit(cache=True)
-    def _part(xp, pos, offs, g, acc, n_lo, n_hi):
-        """acc (channel blocks, tap blocks, rt*nv*VW) += samples n_lo..n_hi: for n / for block
-        of POSITIONS / for channel block / for tap block / the tile."""
-        N, sample = xp.shape
-        L, Cp = g.shape[1], g.shape[2]
-        cblocks, tblocks, size = acc.shape
-        VW = size // (rt * nv)
-        af = acc.reshape(-1)
-        for n in range(n_lo, n_hi):
-            xn = xp[n]
-            gn = g[n].reshape(-1)
-            for p0 in range(0, L, POSITIONS):
-                k = min(POSITIONS, L - p0)
-                for cb in range(cblocks):
-                    for tb in range(tblocks):
-                        tile(k, _address(xn, 0), _address(pos, p0), _address(offs, tb * rt),
-                             _address(gn, p0 * Cp + cb * nv * VW), Cp, _address(af, (cb * tblocks + tb) * size))
-    return _part
+    return types.void(k, x, red, offs, g, ldg, acc, rt, nv), codegen
 
 
-@functools.cache
-def _make_weight_grad(rt: int, nv: int):
-    part = _make_part(rt, nv)
+@njit(cache=True)
+def _part(xp, pos, offs, g, acc, nv, n_lo, n_hi):
+    """acc (channel blocks, tap blocks, rt*nv*VW) += samples n_lo..n_hi: for n / for block of
+    POSITIONS / for channel block / for tap block / the tile (one compiled shape per nv, rt =
+    TAPS[nv])."""
+    L, Cp = g.shape[1], g.shape[2]
+    cblocks, tblocks, size = acc.shape
+    rt = offs.shape[0] // tblocks
+    VW = size // (rt * nv)
+    af = acc.reshape(-1)
+    for n in range(n_lo, n_hi):
+        xn = xp[n]
+        gn = g[n].reshape(-1)
+        for p0 in range(0, L, POSITIONS):
+            k = min(POSITIONS, L - p0)
+            for cb in range(cblocks):
+                for tb in range(tblocks):
+                    x_at, red_at, offs_at = _address(xn, 0), _address(pos, p0), _address(offs, tb * rt)
+                    g_at, acc_at = _address(gn, p0 * Cp + cb * nv * VW), _address(af, (cb * tblocks + tb) * size)
+                    if nv == 6:
+                        _tile(k, x_at, red_at, offs_at, g_at, Cp, acc_at, 4, 6)
+                    elif nv == 5:
+                        _tile(k, x_at, red_at, offs_at, g_at, Cp, acc_at, 5, 5)
+                    elif nv == 4:
+                        _tile(k, x_at, red_at, offs_at, g_at, Cp, acc_at, 6, 4)
+                    elif nv == 3:
+                        _tile(k, x_at, red_at, offs_at, g_at, Cp, acc_at, 8, 3)
+                    elif nv == 2:
+                        _tile(k, x_at, red_at, offs_at, g_at, Cp, acc_at, 12, 2)
+                    else:
+                        _tile(k, x_at, red_at, offs_at, g_at, Cp, acc_at, 12, 1)
 
-    @njit(cache=True, parallel=True)
-    def _weight_grad(xp, pos, offs, g, acc):
-        """acc[q] = the sum over the q-th slice of the batch (one slice per configured thread)."""
-        parts, N = acc.shape[0], xp.shape[0]
-        if parts > 1:
-            for q in prange(parts):
-                part(xp, pos, offs, g, acc[q], q * N // parts, (q + 1) * N // parts)
-        else:
-            part(xp, pos, offs, g, acc[0], 0, N)
-    return _weight_grad
+
+@njit(cache=True, parallel=True)
+def _weight_grad(xp, pos, offs, g, acc, nv):
+    """acc[q] = the sum over the q-th slice of the batch (one slice per configured thread)."""
+    parts, N = acc.shape[0], xp.shape[0]
+    if parts > 1:
+        for q in prange(parts):
+            _part(xp, pos, offs, g, acc[q], nv, q * N // parts, (q + 1) * N // parts)
+    else:
+        _part(xp, pos, offs, g, acc[0], nv, 0, N)
 
 
 @functools.lru_cache(maxsize=64)
@@ -203,7 +209,7 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape, stride, padd
     offs, pos = _tables(C_in, kH, kW, Hp, Wp, oH, oW, (sH, sW), (dH, dW), rt)
     parts = min(N, split_threads()) if in_parallel(N * L * offs.size * Cp // GEMM_WORK_DIVISOR) else 1
     acc = np.zeros((parts, Cp // (nv * VW), offs.size // rt, rt * nv * VW), dtype=dtype)
-    _make_weight_grad(rt, nv)(xp, pos, offs, g, acc)
+    _weight_grad(xp, pos, offs, g, acc, nv)
     gw = (acc[0] if parts == 1 else acc.sum(axis=0)).reshape(Cp // (nv * VW), -1, rt, nv * VW)
     gw = gw.transpose(0, 3, 1, 2).reshape(Cp, -1)  # (channel, tap)
     return np.ascontiguousarray(gw[:C_out, :K]).reshape(weight_shape)
