@@ -14,7 +14,7 @@ import pytest
 _KERNEL_MODULES = tuple(f"minitorch.kernels.{name}" for name in ("im2col", "pool", "conv", "blas", "gemm",
                                                                   "activation", "conv_few_channels", "optim",
                                                                   "conv_small", "layout", "normalization", "reduction",
-                                                                  "conv_borders", "conv_stem_grad"))
+                                                                  "conv_borders", "conv_stem_grad", "conv_weight_grad"))
 
 
 @pytest.fixture(autouse=True, params=["serial", "threads"])
