@@ -316,7 +316,10 @@ def report_conv_algorithms(quick: bool) -> None:
     print()
 
     from minitorch.kernels.conv import DIRECT_WEIGHT_GRAD_MAX
-    from minitorch.kernels.conv_weight_grad import _conv2d_weight_grad_direct, _conv2d_weight_grad_full_width
+    from minitorch.kernels.conv_weight_grad import (
+        _conv2d_weight_grad_direct,
+        _conv2d_weight_grad_full_width,
+    )
 
     print("| conv2d weight gradient (float32, stride 1) | weight entries | direct ms "
           "| full-width im2col+GEMM ms | dispatch picks |")
