@@ -315,8 +315,8 @@ def report_conv_algorithms(quick: bool) -> None:
         print(f"| {name} | {direct * 1e3:.2f} | {gemm * 1e3:.2f} | {wide_ms} | {picks} |")
     print()
 
-    from minitorch.kernels.conv import (
-        DIRECT_WEIGHT_GRAD_MAX,
+    from minitorch.kernels.conv import DIRECT_WEIGHT_GRAD_MAX
+    from minitorch.kernels.conv_weight_grad import (
         _conv2d_weight_grad_direct,
         _conv2d_weight_grad_full_width,
     )

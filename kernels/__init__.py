@@ -14,7 +14,8 @@ first time it is called.
 from . import threading  # first: fixes numba's threading layer before any parallel call
 from .activation import relu, sigmoid, sigmoid_backward, threshold_backward
 from .blas import matmul
-from .conv import conv2d, conv2d_input_grad, conv2d_weight_grad
+from .conv import conv2d, conv2d_input_grad
+from .conv_weight_grad import conv2d_weight_grad
 from .im2col import col2im, im2col
 from .normalization import batch_norm, batch_norm_backward
 from .optim import adam_step, add_scaled, add_scaled_all

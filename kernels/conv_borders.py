@@ -232,3 +232,125 @@ def conv2d_forward(x_pad: np.ndarray, w_rows: np.ndarray, kernel, padding4, out_
     b = bias.astype(dtype, copy=False) if has_bias else Y[:1]
     _to_nchw(Y.reshape(M, C_out), inv, y.reshape(N, C_out, oH * oW), b, has_bias, in_parallel(2 * M * C_out))
     return y
+
+
+# The weight gradient by tap rows. gw's columns of tap row i (all j, all c: kW*C_in columns of
+# gw as (C_out, K), (i, j, c) order, one after the other) are a sum over the output positions
+# whose row oh reaches input row oh*sH - pT + i*dH inside x: output rows [lo_i, hi_i), so the
+# padding's rows are skipped along H (along W a tap row still reads the padding's zeros: per
+# (i, j) the positions would be rectangles of rows of 3-5 positions). With gy's positions in
+# (oh, n, ow) order, GY' (C_out, oH*N*oW), those positions are consecutive columns of GY', and
+# each tap row is one GEMM, written once (no classes to add up, unlike the forward's):
+#     gw[:, tap row i] (C_out, kW*C) = GY'[:, lo_i*N*oW : hi_i*N*oW] @ B_i,  B_i(r, (j, c)) = x_pad[rows[r] + kcols_i[(j, c)]]
+# on ``gemm.gemm_indexed_b`` (A strided, B's slivers runs of channels of one tap, packed 8 at a time).
+
+
+@functools.lru_cache(maxsize=64)
+def _weight_grad_tables(N: int, Hp: int, Wp: int, C: int, kH: int, kW: int, out_hw, stride, padding4, dilation):
+    """``rows`` (the offsets of every output position into the flat x_pad, (oh, n, ow) order),
+    ``kcols`` (per tap row i the kW*C offsets of (i, j, c), concatenated), ``r_lo`` / ``r_hi``
+    (tap row i's positions: rows[r_lo[i]:r_hi[i]]) and the fraction of the unsplit GEMM's
+    products computed."""
+    (oH, oW), (sH, sW), (dH, dW) = out_hw, stride, dilation
+    (pT, pB), _ = padding4
+    H = Hp - pT - pB
+    oh = np.arange(oH, dtype=np.int64)[:, None, None]
+    n = np.arange(N, dtype=np.int64)[None, :, None]
+    ow = np.arange(oW, dtype=np.int64)[None, None, :]
+    rows = (((n * Hp + oh * sH) * Wp + ow * sW) * C).reshape(-1)
+    tap = (np.arange(kW, dtype=np.int64)[:, None] * dW * C + np.arange(C, dtype=np.int64)).reshape(-1)
+    kcols = np.concatenate([i * dH * Wp * C + tap for i in range(kH)])
+    lo = np.array([min(oH, max(0, -(-(pT - i * dH) // sH))) for i in range(kH)], dtype=np.int64)  # oh*sH - pT + i*dH >= 0
+    hi = np.maximum(lo, [min(oH, (H - 1 + pT - i * dH) // sH + 1) for i in range(kH)])  # ... and < H
+    share = float((hi - lo).sum()) / (oH * kH)
+    return rows, kcols, lo * N * oW, hi * N * oW, share
+
+
+def weight_grad_pays(x_shape, w_shape, stride, padding4, dilation, dtype) -> bool:
+    """Whether the indexed weight gradient (kernels/conv_weight_grad.py) runs by tap rows: gemm.py's
+    GEMM available, C_in a multiple of 8 (B's slivers: runs of one tap's channels), more than one
+    register tile of output channels (as ``pays``) and at least MIN_SKIPPED of the products
+    skipped along H."""
+    _N, C, H, W = x_shape
+    C_out, _, kH, kW = w_shape
+    if not gemm.available(dtype) or C_out <= gemm.TILE[np.dtype(np.float32)][1] or C % 8 != 0:
+        return False
+    (pT, pB), (pL, pR) = padding4
+    oH = (H + pT + pB - dilation[0] * (kH - 1) - 1) // stride[0] + 1
+    oW = (W + pL + pR - dilation[1] * (kW - 1) - 1) // stride[1] + 1
+    if pT == pB == 0 or oH <= 0 or oW <= 0:
+        return False
+    share = _weight_grad_tables(1, H + pT + pB, W + pL + pR, C, kH, kW, (oH, oW), tuple(stride),
+                                tuple(map(tuple, padding4)), tuple(dilation))[-1]
+    return share <= 1 - MIN_SKIPPED
+
+
+@njit(cache=True)
+def _tap_rows_part(a, rsa, b, rows, kcols, r_lo, r_hi, c, C_out, work, nr, t, parts):
+    """Thread t's share of every tap row: its t-th part of the row's kW*C columns of gw (whole
+    NR-wide slivers) on ``gemm.gemm_indexed_b``; a row no position reaches is zero."""
+    kH = r_lo.shape[0]
+    cols = kcols.shape[0] // kH
+    K_all = kcols.shape[0]
+    tiles = (cols + nr - 1) // nr
+    lo, hi = min(cols, t * tiles // parts * nr), min(cols, (t + 1) * tiles // parts * nr)
+    if hi <= lo:
+        return
+    for i in range(kH):
+        K = r_hi[i] - r_lo[i]
+        if K == 0:
+            for m in range(C_out):
+                for j in range(i * cols + lo, i * cols + hi):
+                    c[m * K_all + j] = 0
+            continue
+        gemm.gemm_indexed_b(C_out, hi - lo, K, a, r_lo[i], rsa, 1, b, rows[r_lo[i]:r_hi[i]],
+                            kcols[i * cols:(i + 1) * cols], lo, c, i * cols + lo, K_all, work)
+
+
+@njit(cache=True, parallel=True)
+def _gemm_tap_rows(a, rsa, b, rows, kcols, r_lo, r_hi, c, C_out, work, nr, parts, parallel):
+    """Every tap row's GEMM: ``parts`` threads (``prange``) when ``parallel``, each taking its
+    columns of every row, each with its workspace row."""
+    if parallel:
+        for t in prange(parts):
+            _tap_rows_part(a, rsa, b, rows, kcols, r_lo, r_hi, c, C_out, work[numba.get_thread_id()], nr, t, parts)
+    else:
+        _tap_rows_part(a, rsa, b, rows, kcols, r_lo, r_hi, c, C_out, work[numba.get_thread_id()], nr, 0, 1)
+
+
+def conv2d_weight_grad(gy: np.ndarray, x_pad: np.ndarray, weight_shape, padding4, stride, dilation) -> np.ndarray:
+    """dL/dw of conv2d (one group) from gy (N, C_out, oH, oW) and x's padded channels-last copy
+    x_pad (N, Hp, Wp, C_in), by tap rows (see above); gw (C_out, C_in, kH, kW), C-contiguous.
+    Loop nest: ``gy to GY' (C_out, oH, N, oW) (one NumPy copy) / for part of the threads (prange
+    if big) / for tap row / gemm_indexed_b (the part's columns of gw) / then one transpose of gw
+    (C_out, kH, kW, C_in) into (C_out, C_in, kH, kW)``.
+    Cost: 2*C_out*kW*C_in*N*oW*sum_i(hi_i - lo_i) flops (``weight_grad_pays`` asks it to be at
+    most 0.9 of the unsplit GEMM's); GY' packed once per tap row and thread.
+    """
+    op = "conv2d_weight_grad"
+    check_shape(op, "x_pad", x_pad.shape, (None,) * 4)
+    check_shape(op, "gy", gy.shape, (x_pad.shape[0], None, None, None))
+    N, Hp, Wp, C = x_pad.shape
+    C_out, _, kH, kW = weight_shape
+    check_shape(op, "weight", tuple(weight_shape), (gy.shape[1], C, None, None))
+    oH, oW = gy.shape[2:]
+    (pT, pB), (pL, pR) = padding4
+    want = ((Hp - dilation[0] * (kH - 1) - 1) // stride[0] + 1, (Wp - dilation[1] * (kW - 1) - 1) // stride[1] + 1)
+    if ((oH, oW) != want or min(want) <= 0 or min(pT, pB, pL, pR) < 0 or Hp - pT - pB <= 0
+            or Wp - pL - pR <= 0 or min(kH, kW, *stride, *dilation) <= 0):
+        raise RuntimeError(f"{op}: gy's size {(oH, oW)} does not match x_pad {x_pad.shape}, "
+                           f"kernel {(kH, kW)}, stride {tuple(stride)} and dilation {tuple(dilation)}")
+    dtype = x_pad.dtype
+    if dtype not in gemm.TILE or not x_pad.flags.c_contiguous:
+        raise RuntimeError(f"{op} (tap rows): x_pad must be a C-contiguous float32 or float64 array")
+    rows, kcols, r_lo, r_hi, _ = _weight_grad_tables(N, Hp, Wp, C, kH, kW, (oH, oW), tuple(stride),
+                                                     tuple(map(tuple, padding4)), tuple(dilation))
+    GY = np.ascontiguousarray(gy.transpose(1, 2, 0, 3), dtype=dtype)  # (C_out, oH, N, oW)
+    K_all = kcols.shape[0]
+    gw = np.empty(C_out * K_all, dtype=dtype)
+    nr = gemm.TILE[dtype][1]
+    parts = min(split_threads(), -(-kW * C // nr)) if in_parallel(
+        C_out * kW * C * int((r_hi - r_lo).sum()) // 16) else 1
+    _gemm_tap_rows(GY.reshape(-1), N * oH * oW, x_pad.reshape(-1), rows, kcols, r_lo, r_hi, gw, C_out,
+                   gemm.workspace(dtype), nr, parts, parts > 1)
+    return np.ascontiguousarray(gw.reshape(C_out, kH, kW, C).transpose(0, 3, 1, 2))

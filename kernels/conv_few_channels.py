@@ -363,7 +363,8 @@ def applies(x_shape, w_shape, groups: int, *arrays: np.ndarray, stems: bool = Tr
 # (64,1,67,67)->96 11x11 s4 8.59 -> 3.55; (32,1,96,96)->96 6.23 -> 3.93; AlexNet's padding 1
 # 7.76 -> 3.84; ResNet's 7x7 s2 p3 (64,1,32,32)->64 2.62 -> 1.14, (16,1,96,96)->64 5.17 -> 2.61;
 # (8,1,20,20)->40 3x3 0.14 -> 0.07. Not the weight gradient: its swapped tile, one pass over the
-# whole batch per block of 16 channels and R taps, took 1.6-2.3x im2col + GEMM's time there.
+# whole batch per block of 16 channels and R taps, took 1.6-2.3x im2col + GEMM's time there (the
+# stems' weight gradient is kernels/conv_stem_grad.py's wider tile, 24 FMAs per 10 loads).
 STEM_MAX_CHANNELS = 4
 
 MAX_TAPS = 512

@@ -187,7 +187,8 @@ def im2col_into(x: np.ndarray, cols: np.ndarray, kernel: tuple[int, int],
 # b*sW + q]``, and the same tap reads phase (i*dH % sH, j*dW % sW) at (oh + i*dH // sH, ow +
 # j*dW // sW): oW consecutive numbers, a plain copy. The columns are the same numbers in the same
 # places (bitwise), for one extra pass over x (the phases), which the stems' kH*kW-fold columns
-# make small. Used by the stems' weight gradient (kernels/conv.py, conv2d_weight_grad). 1 thread,
+# make small. Used by the stems' weight gradient where kernels/conv_stem_grad.py does not run
+# (kernels/conv_weight_grad.py, conv2d_weight_grad: no AVX-512). 1 thread,
 # CPU ms, medians of 30, alternating in one process (load 3.4), im2col_into -> phases: NiN
 # (64,1,67,67) 11x11 s4 1.39 -> 1.05; ResNet's 7x7 s2 p3 (64,1,32,32) 0.56 -> 0.34,
 # (16,1,96,96) 1.04 -> 0.44. The phase split indexes both arrays flat: with a view per row

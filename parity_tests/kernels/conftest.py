@@ -14,7 +14,7 @@ import pytest
 _KERNEL_MODULES = tuple(f"minitorch.kernels.{name}" for name in ("im2col", "pool", "conv", "blas", "gemm",
                                                                   "pool_avg", "pool_adaptive", "activation", "conv_few_channels", "optim",
                                                                   "conv_small", "layout", "normalization", "reduction",
-                                                                  "conv_borders"))
+                                                                  "conv_borders", "conv_stem_grad", "conv_weight_grad"))
 
 
 @pytest.fixture(autouse=True, params=["serial", "threads"])
@@ -32,7 +32,8 @@ def loop_kind(request, monkeypatch):
 # kernel test also runs with the direct path switched off, to keep the GEMM path covered; the
 # same run switches off the few-channel convolutions (kernels/conv_few_channels.py), which
 # would otherwise take most of the small one-group shapes, and the border classes
-# (kernels/conv_borders.py), which take the padded channels-last ones with 33 or more output channels.
+# (kernels/conv_borders.py), which take the padded channels-last ones with 33 or more output channels,
+# and the stems' direct weight gradient (kernels/conv_stem_grad.py).
 @pytest.fixture(autouse=True, params=["direct if tiny", "always GEMM"])
 def weight_grad_algorithm(request, monkeypatch):
     import minitorch.kernels  # noqa: F401
@@ -41,4 +42,5 @@ def weight_grad_algorithm(request, monkeypatch):
         monkeypatch.setattr(sys.modules["minitorch.kernels.conv"], "DIRECT_WEIGHT_GRAD_MAX", 0)
         monkeypatch.setattr(sys.modules["minitorch.kernels.conv_few_channels"], "MAX_TAPS", 0)
         monkeypatch.setattr(sys.modules["minitorch.kernels.conv_borders"], "MIN_SKIPPED", 2.0)  # never
+        monkeypatch.setattr(sys.modules["minitorch.kernels.conv_stem_grad"], "MAX_CHANNELS", 0)
     return request.param

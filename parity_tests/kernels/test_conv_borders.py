@@ -138,3 +138,40 @@ def test_gradcheck_float64(padding, monkeypatch):
     b = minitorch.tensor(rng.standard_normal(40), dtype=minitorch.float64, requires_grad=True)
     assert borders.pays((1, 40, 5, 4), (40, 40, 5, 3), (1, 1), conv_module.as_padding4(padding), (1, 1), np.float64)
     assert gradcheck(lambda x, b: minitorch.nn.functional.conv2d(x, w, b, 1, padding), (x, b))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", CASES + [
+    ((2, 32, 1, 6), 40, (3, 3), (2, 1), ((2, 2), (1, 1)), (1, 1)),      # a tap row no position reaches
+    ((2, 64, 7, 7), 96, (5, 5), (1, 1), ((2, 2), (2, 2)), (1, 1)),      # NiN's, through the dispatch
+])
+def test_weight_grad_by_tap_rows(case, dtype, monkeypatch, weight_grad_algorithm):
+    """The weight gradient by tap rows (``borders.conv2d_weight_grad``, the padding's rows
+    skipped) against torch, called directly and through kernels.conv2d_weight_grad, which takes
+    it where the indexed weight gradient runs and ``weight_grad_pays`` (not in the "always
+    GEMM" run); gw's bits do not depend on the loops' kind."""
+    x_shape, c_out, kernel, stride, pad, dil = case
+    rng = np.random.default_rng(6)
+    x = random_array(rng, x_shape, dtype)
+    w = random_array(rng, (c_out, x_shape[1]) + kernel, dtype)
+    (pT, pB), (pL, pR) = pad
+
+    def torch_conv(x, w):
+        return F.conv2d(F.pad(x, (pL, pR, pT, pB)), w, None, stride, 0, dil)
+
+    _, gy, (_, gw_t) = torch_forward_and_grads(torch_conv, [x, w])
+    x_pad = np.ascontiguousarray(np.pad(x, ((0, 0), (0, 0), pad[0], pad[1])).transpose(0, 2, 3, 1))
+    assert_close(borders.conv2d_weight_grad(gy, x_pad, w.shape, pad, stride, dil), gw_t, dtype)
+    calls = []
+    monkeypatch.setattr(conv_module.borders, "conv2d_weight_grad",
+                        lambda *a, f=borders.conv2d_weight_grad: calls.append(1) or f(*a))
+    assert_close(conv2d_weight_grad(gy, x, w.shape, stride, pad, dil, 1), gw_t, dtype)
+    indexed = conv_module._indexed_weight_grad(x.shape, w.shape, 1, dtype)
+    if not (indexed and borders.weight_grad_pays(x.shape, w.shape, stride, pad, dil, dtype)):
+        assert not calls  # (where both hold, a small map may still take one GEMM per tap)
+    elif x_shape == (2, 64, 7, 7):
+        assert calls
+    with pytest.raises(RuntimeError):  # gy of another size than the output
+        borders.conv2d_weight_grad(gy[:, :, :-1], x_pad, w.shape, pad, stride, dil)
+    with pytest.raises(RuntimeError):  # the weight's input channels are not x_pad's
+        borders.conv2d_weight_grad(gy, x_pad, (c_out, x_shape[1] + 1) + kernel, pad, stride, dil)

@@ -171,17 +171,59 @@ def test_im2col_phases_matches_im2col(x_shape, kernel, stride, padding, dilation
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("case", [((4, 1, 27, 27), (40, 1, 11, 11), (4, 4), (1, 1)),
-                                  ((4, 1, 16, 16), (24, 1, 7, 7), (2, 2), (3, 3))])
+@pytest.mark.parametrize("case", [((4, 1, 27, 27), (40, 1, 11, 11), (4, 4), (1, 1), (1, 1)),
+                                  ((4, 1, 16, 16), (24, 1, 7, 7), (2, 2), (3, 3), (1, 1)),
+                                  ((3, 1, 35, 35), (96, 1, 11, 11), (4, 4), (0, 0), (1, 1)),  # NiN's 96
+                                  ((2, 1, 30, 29), (100, 1, 5, 5), (3, 2), (1, 2), (1, 1)),  # two blocks
+                                  ((2, 4, 13, 17), (9, 4, 3, 4), (2, 3), (2, 1), (2, 1)),  # 4 channels, dilated
+                                  ((5, 2, 9, 9), (33, 2, 3, 3), (2, 2), (0, 0), (1, 1))])  # a partial vector
 def test_stem_weight_grad(case, dtype):
-    """NiN's and ResNet's stems with more output channels than one vector: conv2d_weight_grad's
-    im2col + GEMM on phase-built columns, against torch (float32 sums in another order)."""
-    x_shape, w_shape, stride, padding = case
+    """The stems' weight gradient (more output channels than one vector, at most
+    STEM_MAX_CHANNELS input channels, stride > 1): kernels/conv_stem_grad.py's direct kernel,
+    or (the "always GEMM" run, or a CPU without AVX-512) im2col + GEMM on phase-built columns,
+    against torch (float32 sums in another order); the bits do not depend on the loops' kind."""
+    from minitorch.kernels import conv_stem_grad
+
+    x_shape, w_shape, stride, padding, dilation = case
     rng = np.random.default_rng(1)
     x, w = random_array(rng, x_shape, dtype), random_array(rng, w_shape, dtype)
-    gy_shape = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), stride=stride, padding=padding).shape
+    gy_shape = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), stride=stride, padding=padding,
+                        dilation=dilation).shape
     gy = random_array(rng, tuple(gy_shape), dtype)
     want = torch.ops.aten.convolution_backward(
         torch.from_numpy(gy), torch.from_numpy(x), torch.from_numpy(w), None, list(stride), list(padding),
+        list(dilation), False, [0, 0], 1, [False, True, False])[1].numpy()
+    assert conv_stem_grad.applies(x_shape, w_shape, 1, stride, dtype) == (
+        few.AVX512 and conv_stem_grad.MAX_CHANNELS >= w_shape[1])
+    got = conv2d_weight_grad(gy, x, w_shape, stride, padding, dilation, 1)
+    assert_close(got, want, dtype)
+    if few.AVX512:
+        pad = tuple((p, p) for p in padding)
+        np.testing.assert_array_equal(conv_stem_grad.conv2d_weight_grad(gy, x, w_shape, stride, pad, dilation),
+                                      conv_stem_grad.conv2d_weight_grad(gy, x, w_shape, stride, pad, dilation))
+
+
+def test_stem_weight_grad_reads_nothing_past_the_windows():
+    """inf and NaN in x where no window reaches (the last rows and columns past the stride's
+    reach) do not reach gw, as in torch; and wrong shapes raise before any loop."""
+    from minitorch.kernels import conv_stem_grad
+
+    rng = np.random.default_rng(4)
+    x = random_array(rng, (2, 1, 30, 30), np.float32)  # 11x11 at stride 4: rows and columns 27..29 unread
+    x[:, :, 27:, :] = np.inf
+    x[:, :, :, 28] = np.nan
+    gy = random_array(rng, (2, 40, 5, 5), np.float32)
+    want = torch.ops.aten.convolution_backward(
+        torch.from_numpy(gy), torch.from_numpy(x), torch.zeros(40, 1, 11, 11), None, [4, 4], [0, 0],
         [1, 1], False, [0, 0], 1, [False, True, False])[1].numpy()
-    assert_close(conv2d_weight_grad(gy, x, w_shape, stride, padding, (1, 1), 1), want, dtype)
+    got = conv2d_weight_grad(gy, x, (40, 1, 11, 11), (4, 4), (0, 0), (1, 1), 1)
+    assert np.isfinite(want).all()
+    assert_close(got, want, np.float32)
+    pad = ((0, 0), (0, 0))
+    with pytest.raises(RuntimeError):  # gy larger than the output
+        conv_stem_grad.conv2d_weight_grad(np.zeros((2, 40, 6, 5), np.float32), x, (40, 1, 11, 11), (4, 4), pad,
+                                          (1, 1))
+    with pytest.raises(RuntimeError):  # the weight's input channels are not x's
+        conv_stem_grad.conv2d_weight_grad(gy, x, (40, 2, 11, 11), (4, 4), pad, (1, 1))
+    with pytest.raises(RuntimeError):  # gy's channels are not the weight's
+        conv_stem_grad.conv2d_weight_grad(gy, x, (41, 1, 11, 11), (4, 4), pad, (1, 1))
