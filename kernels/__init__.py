@@ -11,7 +11,10 @@ package compiles nothing: every numba kernel is compiled (or loaded from the on-
 first time it is called.
 """
 
-from . import threading  # first: fixes numba's threading layer before any parallel call
+from . import (
+    stale_cache,  # imports nothing of numba's
+    threading,  # before the kernels: fixes numba's threading layer before any parallel call
+)
 from .activation import relu, sigmoid, sigmoid_backward, threshold_backward
 from .blas import matmul
 from .conv import conv2d, conv2d_input_grad
@@ -24,6 +27,10 @@ from .pool_adaptive import adaptive_avg_pool2d, adaptive_avg_pool2d_backward, ad
 from .pool_avg import avg_pool2d, avg_pool2d_backward
 from .reduction import sum_leading
 from .threading import get_num_threads, set_num_threads
+
+# numba's cache keys a kernel by its own file only: drop the cached code of every module that
+# imports a kernel file changed since the last check (stale_cache.py says why).
+stale_cache.drop_stale(__path__[0])
 
 # A count given to minitorch.set_num_threads before this package was imported is remembered by
 # minitorch/_core/threads.py and applied here, on every way in (the CPU backend's first kernel, or a
@@ -38,6 +45,7 @@ __all__ = [
     "add_scaled_all", "avg_pool2d",
     "avg_pool2d_backward", "batch_norm", "batch_norm_backward", "col2im", "conv2d",
     "conv2d_input_grad", "conv2d_weight_grad", "get_num_threads", "im2col", "matmul", "max_pool2d",
-    "max_pool2d_backward", "relu", "set_num_threads", "sigmoid", "sigmoid_backward", "sum_leading", "threading",
+    "max_pool2d_backward", "relu", "set_num_threads", "sigmoid", "sigmoid_backward", "stale_cache", "sum_leading",
+    "threading",
     "threshold_backward",
 ]
