@@ -3,7 +3,7 @@ torch: forward, and the input gradient where it is the forward of gy with at mos
 tile of output channels (GoogLeNet's 5x5), through kernels.conv2d, which dispatches there; one
 row per class (a last tile of fewer than 8 rows), C_out under a register tile, strides, dilation,
 asymmetric padding, rows that reach no input, float32 and float64; the entry's checks; the rule;
-a float64 gradcheck through minitorch's autograd.
+a float64 gradcheck through minitorch's autograd; the bits against conv_borders.py's GEMM.
 
 The conftest runs every test with the loops forced serial and forced to threads; its "always
 GEMM" run switches the classes off (conv_borders.MIN_SKIPPED above 1), where conv2d takes the
@@ -152,3 +152,19 @@ def test_gradcheck_float64(monkeypatch):
     if gemm.available(np.float64):
         assert small_classes.pays((1, 32, 4, 3), (8, 32, 3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1), np.float64)
     assert gradcheck(lambda x, b: minitorch.nn.functional.conv2d(x, w, b, 1, 1), (x, b))
+
+
+@pytest.mark.parametrize("layer", [(3, 40, 4, 32, 3, 1), (2, 32, 8, 20, 3, 1), (1, 64, 4, 32, 5, 2)])
+def test_bitwise_conv_borders_classes(layer):
+    """The same classes, K blocks and sums as conv_borders.py's GEMM (A packed there, read in place
+    here): the same bits."""
+    if not gemm.available(np.float32):
+        pytest.skip("no AVX-512: the indexed GEMM is not used")
+    n, c, hw, c_out, k, p = layer
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((n, c, hw, hw)).astype(np.float32)
+    w = rng.standard_normal((c_out, c, k, k)).astype(np.float32)
+    pad = ((p, p), (p, p))
+    x_pad, w_rows = conv_module._nhwc_padded(x, pad), conv_module._nhwc_weight(w)
+    y = small_classes.conv2d_forward(x_pad, w_rows, (k, k), pad, (hw, hw), (1, 1), (1, 1))
+    np.testing.assert_array_equal(y, borders.conv2d_forward(x_pad, w_rows, (k, k), pad, (hw, hw), (1, 1), (1, 1)))
