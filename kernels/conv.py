@@ -285,10 +285,10 @@ def _narrow_small_map(x_shape, w_shape, groups: int, dtype, weight_grad: bool = 
 # of 5, load 2.6-3.5): 2 threads 0.527 -> 0.463 s (torch 0.447), 1 thread 0.756 -> 0.734 (0.729).
 SMALL_MAP_COLUMNS_MIN_POSITIONS = 2
 SMALL_MAP_COLUMNS_GRAD_MIN_POSITIONS = 4 * 4
-# SMALL_MAP_INPUT_GRAD_IN_CLASSES: their input gradients on maps under 4x4 positions with more
-# output than input channels (GoogLeNet's 2x2 layers) are the forward of gy in border classes
-# (``_input_grad_as_forward(classes_only=True)``: on a 2x2 map under a 3x3 kernel the four taps
-# each output position reaches, so no product with padding), not one GEMM per tap. CPU ms at 1
+# Their input gradients on maps under 4x4 positions with more output than input channels
+# (GoogLeNet's 2x2 layers) are the forward of gy in border classes, not one GEMM per tap
+# (``_input_grad_as_forward(classes_only=True)``: on a 2x2 map under a 3x3 kernel each output
+# position's class holds exactly the four taps that read input, so no product meets padding). CPU ms at 1
 # thread, medians of 41 alternating, load 6.5 (2026-12-07 12:10), taps -> classes: (64,96,2,2)
 # ->208 0.80 -> 0.66, (64,128,2,2)->256 1.22 -> 0.99, (64,160,2,2)->320 1.63 -> 1.47 (torch 0.73,
 # 1.09, 1.64 in bench_conv_shapes' run); at 2 threads 0.77-0.86 of the taps' wall time. Not with
@@ -766,7 +766,7 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     (3) at stride 1 with fewer output than input channels it is the forward convolution of gy
     (``_input_grad_as_forward``), and so in case (2) on 4x4 maps with at most one register tile
     of output channels (``_narrow_small_map_input_grad``) and on smaller maps with more output than
-    input channels where that forward skips the padding (SMALL_MAP_INPUT_GRAD_IN_CLASSES); the weight gradient follows it too, but (3) only up to 8x8
+    input channels where that forward skips the padding (see above ``_small_map_columns``); the weight gradient follows it too, but (3) only up to 8x8
     (NHWC_WEIGHT_GRAD_MAX_POSITIONS) or where its GEMM reads x_pad in place
     (``_indexed_weight_grad``). In (1), maps of fewer than 8x8 positions run one GEMM over
     the batch instead of one per sample (POINTWISE_CHANNELS_FIRST_MAX_L). Why (2): on the gallery's 32 px
@@ -851,8 +851,8 @@ def _input_grad_as_forward(gy, w, input_shape, stride: Pair, padding: Padding4, 
     And with any number of output channels where that forward skips the padding's products
     (kernels/conv_borders.py, ``pays``): NiN's 5x5 (64,96,7,7)->256, 1 thread, CPU ms,
     transposed 28.4 -> as forward in border classes 19.9 (load 6.5).
-    ``classes_only``: only where that forward skips the padding's products (GoogLeNet's 2x2 maps,
-    ``_small_map_input_grad_in_classes``); else None.
+    ``classes_only``: only where that forward skips the padding's products (GoogLeNet's 2x2 maps:
+    "Their input gradients on maps under 4x4 positions" above ``_small_map_columns``); else None.
     """
     C_out, C_in, kH, kW = w.shape
     dtype = np.result_type(gy.dtype, w.dtype)
@@ -865,8 +865,9 @@ def _input_grad_as_forward(gy, w, input_shape, stride: Pair, padding: Padding4, 
     qR = input_shape[3] - gy.shape[3] + dilation[1] * (kW - 1) - qL
     if min(qT, qB, qL, qR) < 0:
         return None
-    if (wide or classes_only) and not (_indexed(gy.shape, input_shape[3], dtype) and any(classes.pays(
-            gy.shape, (C_in, C_out, kH, kW), (1, 1), ((qT, qB), (qL, qR)), dilation, dtype) for classes in (borders, small_classes))):
+    in_classes = any(classes.pays(gy.shape, (C_in, C_out, kH, kW), (1, 1), ((qT, qB), (qL, qR)), dilation, dtype)
+                     for classes in (borders, small_classes))  # wide or narrow output (C_in here)
+    if (wide or classes_only) and not (_indexed(gy.shape, input_shape[3], dtype) and in_classes):
         return None
     if _taps_path(input_shape, w.shape, 1):  # a small map: not conv2d's taps; W' flipped in one pass
         return conv2d_forward_nhwc(gy, w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), (1, 1), ((qT, qB), (qL, qR)),
@@ -906,7 +907,7 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
             gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups)
         elif w.shape[0] > input_shape[1] and _small_map_columns(input_shape, w.shape, groups, stride, pad, dilation,
                                                                 SMALL_MAP_COLUMNS_MIN_POSITIONS):
-            # GoogLeNet's 2x2 maps: the forward of gy where it skips the padding (SMALL_MAP_INPUT_GRAD_IN_CLASSES)
+            # GoogLeNet's 2x2 maps: the forward of gy where it skips the padding (see above _small_map_columns)
             gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups, classes_only=True)
         return gx if gx is not None else _conv2d_input_grad_taps(gy, w, input_shape, stride, pad, dilation)
     gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups)

@@ -172,7 +172,7 @@ def _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride: Pair):
 # one register tile of output channels (DenseNet's 32) a 4x4 map's forward, weight gradient and
 # input gradient run on the indexed GEMMs instead (kernels/conv.py, "DenseNet's growth layers"),
 # the forward in border classes (kernels/conv_small_classes.py); so do GoogLeNet's 2x2 input
-# gradients (conv.py's SMALL_MAP_INPUT_GRAD_IN_CLASSES).
+# gradients (conv.py, above ``_small_map_columns``).
 
 TAPS_MAX_POSITIONS = 4 * 4
 
