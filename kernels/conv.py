@@ -39,6 +39,7 @@ from numba import njit, prange
 from . import blas, gemm, gemm_narrow
 from . import conv_borders as borders
 from . import conv_few_channels as few
+from . import conv_small_classes as small_classes
 from .checks import check_at_most, check_shape
 from .conv_args import Padding, Pair, _as_matrices, _check_conv, _check_forward, as_padding4
 from .conv_small import (
@@ -61,7 +62,13 @@ from .im2col import (
     im2col_nhwc_into,
     valid_output_range,
 )
-from .layout import add_channel_bias, nchw_to_nhwc, nhwc_to_nchw, swap_leading_axes
+from .layout import (
+    add_channel_bias,
+    flipped_weight_rows,
+    nchw_to_nhwc,
+    nhwc_to_nchw,
+    swap_leading_axes,
+)
 from .threading import in_parallel
 
 # ---------------------------------------------------------------------------------------------
@@ -276,6 +283,14 @@ def _narrow_small_map(x_shape, w_shape, groups: int, dtype, weight_grad: bool = 
 # of 5, load 2.6-3.5): 2 threads 0.527 -> 0.463 s (torch 0.447), 1 thread 0.756 -> 0.734 (0.729).
 SMALL_MAP_COLUMNS_MIN_POSITIONS = 2
 SMALL_MAP_COLUMNS_GRAD_MIN_POSITIONS = 4 * 4
+# Their input gradients on maps under 4x4 positions with more output than input channels
+# (GoogLeNet's 2x2 layers) are the forward of gy in border classes, not one GEMM per tap
+# (``_input_grad_as_forward(classes_only=True)``: on a 2x2 map under a 3x3 kernel each output
+# position's class holds exactly the four taps that read input, so no product meets padding). CPU ms at 1
+# thread, medians of 41 alternating, load 6.5 (2026-12-07 12:10), taps -> classes: (64,96,2,2)
+# ->208 0.80 -> 0.66, (64,128,2,2)->256 1.22 -> 0.99, (64,160,2,2)->320 1.63 -> 1.47 (torch 0.73,
+# 1.09, 1.64 in bench_conv_shapes' run); at 2 threads 0.77-0.86 of the taps' wall time. Not with
+# as many output as input channels: ResNet's (64,256,2,2)->256 0.94-0.99 at 1 thread, 1.07 at 2.
 
 
 def _small_map_columns(x_shape, w_shape, groups: int, stride: Pair, padding: Padding4, dilation: Pair,
@@ -319,7 +334,7 @@ def _offsets(pad_shape, k_hw, out_hw, stride: Pair, dilation: Pair):
 
 
 def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, bias=None,
-                        columns_out: list | None = None):
+                        columns_out: list | None = None, w_rows=None):
     """conv2d (one group) on channels-last columns, plus bias.
 
     Loop nest: ``for block of B samples / pad + transpose to (B, Hp, Wp, C_in) / im2col_nhwc_into
@@ -329,18 +344,22 @@ def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, b
     (NHWC_BLOCK_BYTES). ``columns_out``: a list that receives the columns when the whole batch's
     fit COLUMN_BLOCK_BYTES (then computed as one block). On the indexed GEMM (``_indexed``: no
     columns) it receives x_pad instead, for the indexed weight gradient (saves it one pad and
-    transpose of x).
+    transpose of x). ``w_rows``: W' of w, of the result's dtype, where the caller has made it
+    (the input gradient's flipped kernel, ``layout.flipped_weight_rows``; then w may be a view).
     """
     oH, oW = _check_forward(x, w, stride, padding, dilation, 1, bias)
     dtype = np.result_type(x.dtype, w.dtype)
     x = np.ascontiguousarray(x, dtype=dtype)
-    w_rows = _nhwc_weight(w.astype(dtype, copy=False))
+    if w_rows is None or w_rows.dtype != dtype or w_rows.shape != (w.shape[0], w[0].size):
+        w_rows = _nhwc_weight(w.astype(dtype, copy=False))
     N, C_out, L, K = x.shape[0], w.shape[0], oH * oW, w_rows.shape[1]
     if _indexed(x.shape, oW, dtype, C_out):
         x_pad = _nhwc_padded(x, padding)
         if columns_out is not None and x_pad.nbytes <= COLUMN_BLOCK_BYTES and _indexed_weight_grad(
                 x.shape, w.shape, 1, dtype):
             columns_out.append(x_pad)  # what the indexed weight gradient reads instead of columns
+        if small_classes.pays(x.shape, w.shape, stride, padding, dilation, dtype):  # narrow, small map: the same
+            return small_classes.conv2d_forward(x_pad, w_rows, w.shape[2:], padding, (oH, oW), stride, dilation, bias)
         if borders.pays(x.shape, w.shape, stride, padding, dilation, dtype):  # skip the padding's products
             return borders.conv2d_forward(x_pad, w_rows, w.shape[2:], padding, (oH, oW), stride, dilation, bias)
         Y = _forward_indexed(x_pad, w_rows, w.shape[2:], (oH, oW), stride, dilation)
@@ -593,10 +612,12 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     (3) one group with C_in >= NHWC_MIN_CHANNELS (32)
     and at most 24x24 positions runs on channels-last columns (``conv2d_forward_nhwc``), at any
     stride, padded ones with more than 32 output channels in border classes that skip the
-    padding's products where that saves 10% of them (kernels/conv_borders.py); (4) the rest as below. The input gradient follows the same rule, except that in case
+    padding's products where that saves 10% of them (kernels/conv_borders.py), with at most 32
+    on maps up to 8x8 too (kernels/conv_small_classes.py); (4) the rest as below. The input gradient follows the same rule, except that in case
     (3) at stride 1 with fewer output than input channels it is the forward convolution of gy
     (``_input_grad_as_forward``), and so in case (2) on 4x4 maps with at most one register tile
-    of output channels (``_narrow_small_map_input_grad``); the weight gradient follows it too, but (3) only up to 8x8
+    of output channels (``_narrow_small_map_input_grad``) and on smaller maps with more output than
+    input channels where that forward skips the padding (see above ``_small_map_columns``); the weight gradient follows it too, but (3) only up to 8x8
     (NHWC_WEIGHT_GRAD_MAX_POSITIONS) or where its GEMM reads x_pad in place
     (``_indexed_weight_grad``); the stems' weight gradient (at most 4 input channels, stride > 1)
     is kernels/conv_stem_grad.py's direct kernel. In (1), maps of fewer than 8x8 positions run
@@ -656,7 +677,7 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
 
 
 def _input_grad_as_forward(gy, w, input_shape, stride: Pair, padding: Padding4, dilation: Pair,
-                           groups: int):
+                           groups: int, classes_only: bool = False):
     """conv2d_input_grad at stride 1 as the forward convolution of gy with the flipped, transposed
     kernel, or None where that does not apply.
 
@@ -677,6 +698,8 @@ def _input_grad_as_forward(gy, w, input_shape, stride: Pair, padding: Padding4, 
     And with any number of output channels where that forward skips the padding's products
     (kernels/conv_borders.py, ``pays``): NiN's 5x5 (64,96,7,7)->256, 1 thread, CPU ms,
     transposed 28.4 -> as forward in border classes 19.9 (load 6.5).
+    ``classes_only``: only where that forward skips the padding's products (GoogLeNet's 2x2 maps:
+    "Their input gradients on maps under 4x4 positions" above ``_small_map_columns``); else None.
     """
     C_out, C_in, kH, kW = w.shape
     dtype = np.result_type(gy.dtype, w.dtype)
@@ -689,12 +712,14 @@ def _input_grad_as_forward(gy, w, input_shape, stride: Pair, padding: Padding4, 
     qR = input_shape[3] - gy.shape[3] + dilation[1] * (kW - 1) - qL
     if min(qT, qB, qL, qR) < 0:
         return None
-    if wide and not (_indexed(gy.shape, input_shape[3], dtype) and borders.pays(
-            gy.shape, (C_in, C_out, kH, kW), (1, 1), ((qT, qB), (qL, qR)), dilation, dtype)):
+    in_classes = any(classes.pays(gy.shape, (C_in, C_out, kH, kW), (1, 1), ((qT, qB), (qL, qR)), dilation, dtype)
+                     for classes in (borders, small_classes))  # wide or narrow output (C_in here)
+    if (wide or classes_only) and not (_indexed(gy.shape, input_shape[3], dtype) and in_classes):
         return None
+    if _taps_path(input_shape, w.shape, 1):  # a small map: not conv2d's taps; W' flipped in one pass
+        return conv2d_forward_nhwc(gy, w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), (1, 1), ((qT, qB), (qL, qR)),
+                                   dilation, w_rows=flipped_weight_rows(w, dtype))
     w_flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-    if _taps_path(input_shape, w.shape, 1):  # a small map: not conv2d's taps (_narrow_small_map_input_grad)
-        return conv2d_forward_nhwc(gy, w_flipped, (1, 1), ((qT, qB), (qL, qR)), dilation)
     return conv2d(gy, w_flipped, None, (1, 1), ((qT, qB), (qL, qR)), dilation, 1)
 
 
@@ -724,8 +749,13 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
         return _conv2d_input_grad_pointwise(gy, w, input_shape, stride)
     if _taps_path(input_shape, w.shape, groups) and not _small_map_columns(
             input_shape, w.shape, groups, stride, pad, dilation, SMALL_MAP_COLUMNS_GRAD_MIN_POSITIONS):
-        gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups) if _narrow_small_map_input_grad(
-            input_shape, w.shape, groups, np.result_type(gy.dtype, w.dtype)) else None
+        gx = None
+        if _narrow_small_map_input_grad(input_shape, w.shape, groups, np.result_type(gy.dtype, w.dtype)):
+            gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups)
+        elif w.shape[0] > input_shape[1] and _small_map_columns(input_shape, w.shape, groups, stride, pad, dilation,
+                                                                SMALL_MAP_COLUMNS_MIN_POSITIONS):
+            # GoogLeNet's 2x2 maps: the forward of gy where it skips the padding (see above _small_map_columns)
+            gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups, classes_only=True)
         return gx if gx is not None else _conv2d_input_grad_taps(gy, w, input_shape, stride, pad, dilation)
     gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups)
     if gx is not None:

@@ -14,7 +14,8 @@ import pytest
 _KERNEL_MODULES = tuple(f"minitorch.kernels.{name}" for name in ("im2col", "pool", "conv", "blas", "gemm",
                                                                   "pool_avg", "pool_adaptive", "activation", "conv_few_channels", "optim",
                                                                   "conv_small", "layout", "normalization", "reduction",
-                                                                  "conv_borders", "conv_stem_grad", "conv_weight_grad"))
+                                                                  "conv_borders", "conv_stem_grad", "conv_weight_grad",
+                                                                  "conv_small_classes"))
 
 
 @pytest.fixture(autouse=True, params=["serial", "threads"])
@@ -32,7 +33,8 @@ def loop_kind(request, monkeypatch):
 # kernel test also runs with the direct path switched off, to keep the GEMM path covered; the
 # same run switches off the few-channel convolutions (kernels/conv_few_channels.py), which
 # would otherwise take most of the small one-group shapes, and the border classes
-# (kernels/conv_borders.py), which take the padded channels-last ones with 33 or more output channels,
+# (kernels/conv_borders.py and, narrow, kernels/conv_small_classes.py: both read its MIN_SKIPPED),
+# which take the padded channels-last ones,
 # and the stems' direct weight gradient (kernels/conv_stem_grad.py).
 @pytest.fixture(autouse=True, params=["direct if tiny", "always GEMM"])
 def weight_grad_algorithm(request, monkeypatch):

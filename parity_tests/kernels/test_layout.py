@@ -1,7 +1,7 @@
 """kernels/layout.py's copies against NumPy's: the swap of the two leading axes, NCHW to padded
 channels last and back (cropped, plus a bias), a block added into a strided rectangle; contiguous
 and strided inputs, planes too short for the loops, the 8x8 register transposes of an uncropped
-copy back to NCHW, dtype conversions, and the entry checks (the conftest runs each serial and
+copy back to NCHW, the flipped kernel's channels-last rows, dtype conversions, and the entry checks (the conftest runs each serial and
 threaded)."""
 
 import numpy as np
@@ -10,6 +10,7 @@ from minitorch.kernels.layout import (
     SWAP_BLOCK,
     add_channel_bias,
     add_rows,
+    flipped_weight_rows,
     nchw_to_nhwc,
     nhwc_to_nchw,
     swap_leading_axes,
@@ -164,3 +165,20 @@ def test_add_channel_bias_in_place(dtype, view):
 def test_add_channel_bias_checks_before_its_loop(y_shape, b_shape):
     with pytest.raises(RuntimeError, match="add_channel_bias"):
         add_channel_bias(np.zeros(y_shape), np.zeros(b_shape))
+
+
+@pytest.mark.parametrize("shape", [(320, 160, 3, 3), (7, 5, 5, 3), (1, 1, 1, 1), (0, 3, 3, 3)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_flipped_weight_rows_is_the_flipped_kernel_channels_last(shape, dtype):
+    w = np.random.default_rng(5).standard_normal(shape).astype(dtype)
+    want = w[:, :, ::-1, ::-1].transpose(1, 2, 3, 0).reshape(shape[1], -1)  # (ci, (i, j, co))
+    out = flipped_weight_rows(w)
+    assert out.flags.c_contiguous and out.dtype == dtype
+    np.testing.assert_array_equal(out, want)
+    strided = np.swapaxes(np.swapaxes(w, 2, 3).copy(), 2, 3)  # the same values, not contiguous
+    np.testing.assert_array_equal(flipped_weight_rows(strided, np.float32), want.astype(np.float32))
+
+
+def test_flipped_weight_rows_checks_before_its_loop():
+    with pytest.raises(RuntimeError, match="flipped_weight_rows"):
+        flipped_weight_rows(np.zeros((3, 3, 3), np.float32))
