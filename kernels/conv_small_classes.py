@@ -20,11 +20,8 @@ The sums are those of conv_borders' classes (the same K blocks, in the same orde
 
 Where it runs (kernels/conv.py's ``conv2d_forward_nhwc``, ``pays``): at most NR output channels,
 a padded kernel, and at least conv_borders.MIN_SKIPPED of the products skipped on a map of at
-most MAX_POSITIONS positions. CPU ms at 1 thread, medians of 41, one process alternating, the
-unsplit narrow GEMM -> these classes (2026-12-07, load 5-6): DenseNet (64,96,4,4)->32 0.565 ->
-0.404, (64,192,4,4)->32 1.033 -> 0.769, (64,64,8,8)->32 1.284 -> 1.057, (64,160,8,8)->32 2.858
--> 2.578; GoogLeNet's 5x5 input gradient (64,32,4,4)<-96 1.628 -> 0.894; conv_borders' own GEMM
-(A packed) on the same classes: 0.89-0.91 of the unsplit time on 4x4, 1.05-1.08 on 8x8
+most MAX_POSITIONS positions. On those it is faster than the unsplit narrow GEMM on every DenseNet
+and GoogLeNet layer measured, and than conv_borders' own GEMM on the same classes
 (docs/performance-notes.md, "(s13): small maps").
 """
 

@@ -29,11 +29,8 @@ for tap block / the tile``.
 Cost: 2*N*oH*oW*Kp*Cp flops (K = C_in*kH*kW rounded up to RT, C_out to NV*VW); copies of gy
 (and of x when padded); per call RT*NV vectors read, added and written back.
 
-Measured (CPU ms, 1 thread, medians of 5 rounds of 15 alternating; im2col + GEMM -> this /
-torch, load average 4.3-5.4, 2026-12-07 12:03): NiN (64,1,67,67)->96 11x11 s4 5.69 -> 2.60 /
-2.98; (32,1,96,96)->96 5.19 -> 3.05 / 2.94; AlexNet's padding 1 4.67 -> 2.68 / 2.60; ResNet's
-(64,1,32,32)->64 7x7 s2 p3 1.95 -> 1.35 / 1.10; a tiny (3,2,19,23)->7 (3,5) at stride (2,3) 0.019
--> 0.018 / 0.055.
+Measured against im2col + GEMM and torch on NiN's, AlexNet's and ResNet's stems:
+docs/performance-notes.md, "2026-12-07 (s13): NiN's weight gradients".
 """
 
 import functools

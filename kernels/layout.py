@@ -323,8 +323,8 @@ def flipped_weight_rows(w: np.ndarray, dtype=None) -> np.ndarray:
 
     Loop nest: ``for ci (prange if big) / for FLIP_BLOCK output channels / for t / for co``:
     each iteration writes its own kH*kW*C_out numbers (in cache). One pass where NumPy's flip
-    and the channels-last copy were two: float32, 1 thread, CPU ms, medians of 41, (320, 160,
-    3, 3) 0.56 -> 0.31, (192, 128, 3, 3) 0.23-0.27 -> 0.12 (2026-12-07, load 10-13). A
+    and the channels-last copy were two (about half their time: docs/performance-notes.md,
+    "(s13): small maps"). A
     non-contiguous w or a dtype conversion is made contiguous first (NumPy's copy).
     """
     check_shape("flipped_weight_rows", "weight", w.shape, (None,) * 4)
