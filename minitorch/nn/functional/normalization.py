@@ -26,9 +26,9 @@ from minitorch import Tensor
 from ..._core import capture as _capture
 from ..._ops._out import _legacy
 from ..._ops._tensor_args import tensor_args
-from ._checked import LIMIT as _LIMIT
 from ...autograd.function import Primitive
 from ...backends import backend_of
+from ._checked import LIMIT as _LIMIT
 
 __all__ = [
     "batch_norm",
