@@ -185,6 +185,25 @@ def _to_nchw(Y, inv, y, bias, has_bias, parallel):
             _sample_to_nchw(Y, inv, y, bias, has_bias, n)
 
 
+def check_forward(x_pad: np.ndarray, w_rows: np.ndarray, kernel, padding4, out_hw, stride, dilation):
+    """The geometry checks of a forward in border classes (this module's and
+    kernels/conv_small_classes.py's): x_pad channels last and 4-d, the weight's rows (C_out,
+    kH*kW*C), and an output size that the padded input, kernel, stride and dilation give, with
+    real input inside the padding. Returns (N, Hp, Wp, C, C_out); raises RuntimeError otherwise."""
+    op = "conv2d"
+    check_shape(op, "x_pad", x_pad.shape, (None,) * 4)
+    N, Hp, Wp, C = x_pad.shape
+    kH, kW = kernel
+    check_shape(op, "weight rows", w_rows.shape, (None, kH * kW * C))
+    (pT, pB), (pL, pR) = padding4
+    want = ((Hp - dilation[0] * (kH - 1) - 1) // stride[0] + 1, (Wp - dilation[1] * (kW - 1) - 1) // stride[1] + 1)
+    if (tuple(out_hw) != want or min(want) <= 0 or min(pT, pB, pL, pR) < 0 or Hp - pT - pB <= 0
+            or Wp - pL - pR <= 0 or min(kH, kW, *stride, *dilation) <= 0):
+        raise RuntimeError(f"conv2d: output size {tuple(out_hw)} does not match x_pad {x_pad.shape}, "
+                           f"kernel {tuple(kernel)}, stride {tuple(stride)} and dilation {tuple(dilation)}")
+    return N, Hp, Wp, C, w_rows.shape[0]
+
+
 def conv2d_forward(x_pad: np.ndarray, w_rows: np.ndarray, kernel, padding4, out_hw, stride, dilation,
                    bias=None) -> np.ndarray:
     """y = conv2d(x, w) + b (one group) from x's padded channels-last copy x_pad (N, Hp, Wp, C_in)
@@ -202,18 +221,9 @@ def conv2d_forward(x_pad: np.ndarray, w_rows: np.ndarray, kernel, padding4, out_
     benchmarks/bench_gemm_threads.py, the s13 section of docs/performance-notes.md).
     """
     op = "conv2d"
-    check_shape(op, "x_pad", x_pad.shape, (None,) * 4)
-    N, Hp, Wp, C = x_pad.shape
+    N, Hp, Wp, C, C_out = check_forward(x_pad, w_rows, kernel, padding4, out_hw, stride, dilation)
     kH, kW = kernel
-    check_shape(op, "weight rows", w_rows.shape, (None, kH * kW * C))
-    C_out = w_rows.shape[0]
-    (pT, pB), (pL, pR) = padding4
     oH, oW = out_hw
-    want = ((Hp - dilation[0] * (kH - 1) - 1) // stride[0] + 1, (Wp - dilation[1] * (kW - 1) - 1) // stride[1] + 1)
-    if (tuple(out_hw) != want or min(want) <= 0 or min(pT, pB, pL, pR) < 0 or Hp - pT - pB <= 0
-            or Wp - pL - pR <= 0 or min(kH, kW, *stride, *dilation) <= 0):
-        raise RuntimeError(f"conv2d: output size {tuple(out_hw)} does not match x_pad {x_pad.shape}, "
-                           f"kernel {tuple(kernel)}, stride {tuple(stride)} and dilation {tuple(dilation)}")
     dtype = x_pad.dtype
     if dtype not in gemm.TILE or not x_pad.flags.c_contiguous or w_rows.dtype != dtype or not w_rows.flags.c_contiguous:
         raise RuntimeError("conv2d (border classes): x_pad and the weight's rows must be C-contiguous "

@@ -151,18 +151,9 @@ def conv2d_forward(x_pad: np.ndarray, w_rows: np.ndarray, kernel, padding4, out_
     thread and K block; x_pad read once per class's tap.
     """
     op = "conv2d"
-    check_shape(op, "x_pad", x_pad.shape, (None,) * 4)
-    N, Hp, Wp, C = x_pad.shape
+    N, Hp, Wp, C, C_out = borders.check_forward(x_pad, w_rows, kernel, padding4, out_hw, stride, dilation)
     kH, kW = kernel
-    check_shape(op, "weight rows", w_rows.shape, (None, kH * kW * C))
-    C_out = w_rows.shape[0]
-    (pT, pB), (pL, pR) = padding4
     oH, oW = out_hw
-    want = ((Hp - dilation[0] * (kH - 1) - 1) // stride[0] + 1, (Wp - dilation[1] * (kW - 1) - 1) // stride[1] + 1)
-    if (tuple(out_hw) != want or min(want) <= 0 or min(pT, pB, pL, pR) < 0 or Hp - pT - pB <= 0
-            or Wp - pL - pR <= 0 or min(kH, kW, *stride, *dilation) <= 0):
-        raise RuntimeError(f"conv2d: output size {tuple(out_hw)} does not match x_pad {x_pad.shape}, "
-                           f"kernel {tuple(kernel)}, stride {tuple(stride)} and dilation {tuple(dilation)}")
     dtype = x_pad.dtype
     if (not narrow(C_out, dtype) or not x_pad.flags.c_contiguous or w_rows.dtype != dtype
             or not w_rows.flags.c_contiguous):
