@@ -7,7 +7,7 @@
 
 import numpy as np
 
-from .checks import check_output_size, check_shape, check_window
+from .checks import check_at_most, check_output_size, check_shape, check_window
 from .im2col import Padding4, conv_output_size
 
 Pair = tuple[int, int]
@@ -51,6 +51,23 @@ def _check_forward(x, w, stride: Pair, pad: Padding4, dilation: Pair, groups: in
     if bias is not None:
         check_shape("conv2d", "bias", bias.shape, (w.shape[0],))
     return out
+
+
+def _check_direct_weight_grad(op: str, gy, x, weight_shape, stride: Pair, pad: Padding4, dilation: Pair) -> Pair:
+    """What the direct weight-gradient kernels (one group: kernels/conv_few_channels.py and
+    kernels/conv_stem_grad.py) assume before their tables index x_pad and gy: x (N, C_in, H, W),
+    gy (N, C_out, oH, oW) for a weight (C_out, C_in, kH, kW), a valid window, and gy no larger
+    than the output those give. Returns the padded input's (Hp, Wp)."""
+    check_shape(op, "weight", weight_shape, (None,) * 4)
+    check_shape(op, "input", x.shape, (None, weight_shape[1], None, None))
+    check_shape(op, "gy", gy.shape, (x.shape[0], weight_shape[0], None, None))
+    check_window(op, weight_shape[2:], stride, pad, dilation)
+    (pT, pB), (pL, pR) = pad
+    kH, kW = weight_shape[2:]
+    Hp, Wp = x.shape[2] + pT + pB, x.shape[3] + pL + pR
+    check_at_most(op, "gy's spatial size", gy.shape[2:], ((Hp - dilation[0] * (kH - 1) - 1) // stride[0] + 1,
+                                                         (Wp - dilation[1] * (kW - 1) - 1) // stride[1] + 1))
+    return Hp, Wp
 
 
 def _as_matrices(x, w, groups):

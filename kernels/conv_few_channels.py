@@ -56,7 +56,8 @@ from numba import njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from .checks import check_at_most, check_output_size, check_shape, check_window
+from .checks import check_output_size, check_shape, check_window
+from .conv_args import _check_direct_weight_grad
 from .gemm import VECTOR_BYTES, _address, _avx512_host
 from .layout import nchw_to_nhwc
 from .threading import in_parallel, split_threads
@@ -521,17 +522,11 @@ def conv2d_weight_grad(gy, x, weight_shape, stride, padding, dilation):
     ``padding`` is ((top, bottom), (left, right)).
     """
     op = "conv2d_weight_grad"
-    check_shape(op, "weight", weight_shape, (None,) * 4)
-    check_shape(op, "input", x.shape, (None, weight_shape[1], None, None))
-    check_shape(op, "gy", gy.shape, (x.shape[0], weight_shape[0], None, None))
-    check_window(op, weight_shape[2:], stride, padding, dilation)
+    Hp, Wp = _check_direct_weight_grad(op, gy, x, weight_shape, stride, padding, dilation)
     N, C_out, oH, oW = gy.shape
     _, C_in, kH, kW = weight_shape
     (pT, pB), (pL, pR) = padding
     _, _, H, W = x.shape
-    Hp, Wp = H + pT + pB, W + pL + pR
-    check_at_most(op, "gy's spatial size", (oH, oW), ((Hp - dilation[0] * (kH - 1) - 1) // stride[0] + 1,
-                                                     (Wp - dilation[1] * (kW - 1) - 1) // stride[1] + 1))
     dtype = np.result_type(x.dtype, gy.dtype)
     VW = (NARROW_BYTES if C_out * dtype.itemsize <= NARROW_BYTES else VECTOR_BYTES) // dtype.itemsize
     K, L = C_in * kH * kW, oH * oW

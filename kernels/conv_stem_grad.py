@@ -42,7 +42,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from .blas import GEMM_WORK_DIVISOR
-from .checks import check_at_most, check_shape, check_window
+from .conv_args import _check_direct_weight_grad
 from .conv_few_channels import AVX512, STEM_MAX_CHANNELS
 from .gemm import VECTOR_BYTES, _address
 from .layout import nchw_to_nhwc
@@ -174,17 +174,11 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape, stride, padd
     (a padded tap reads x_pad[n, 0, 0, 0], a padded channel gy's zeros).
     """
     op = "conv2d_weight_grad"
-    check_shape(op, "weight", weight_shape, (None,) * 4)
-    check_shape(op, "input", x.shape, (None, weight_shape[1], None, None))
-    check_shape(op, "gy", gy.shape, (x.shape[0], weight_shape[0], None, None))
-    check_window(op, weight_shape[2:], stride, padding, dilation)
+    Hp, Wp = _check_direct_weight_grad(op, gy, x, weight_shape, stride, padding, dilation)
     N, C_out, oH, oW = gy.shape
     _, C_in, kH, kW = weight_shape
     (pT, pB), (pL, pR) = padding
     (sH, sW), (dH, dW) = stride, dilation
-    Hp, Wp = x.shape[2] + pT + pB, x.shape[3] + pL + pR
-    check_at_most(op, "gy's spatial size", (oH, oW), ((Hp - dH * (kH - 1) - 1) // sH + 1,
-                                                     (Wp - dW * (kW - 1) - 1) // sW + 1))
     dtype = np.result_type(x.dtype, gy.dtype)
     VW = VECTOR_BYTES // np.dtype(dtype).itemsize
     nv = min(MAX_VECTORS, -(-C_out // VW))
