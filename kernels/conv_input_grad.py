@@ -166,7 +166,7 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
             gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups)
         elif w.shape[0] > input_shape[1] and _small_map_columns(input_shape, w.shape, groups, stride, pad, dilation,
                                                                 SMALL_MAP_COLUMNS_MIN_POSITIONS):
-            # GoogLeNet's 2x2 maps: the forward of gy where it skips the padding ("The small maps that keep one GEMM per tap" above)
+            # GoogLeNet's 2x2 maps: the forward of gy where it skips the padding (the small maps' note above)
             gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups, classes_only=True)
         return gx if gx is not None else _conv2d_input_grad_taps(gy, w, input_shape, stride, pad, dilation)
     gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups)
