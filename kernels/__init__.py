@@ -17,7 +17,8 @@ from . import (
 )
 from .activation import relu, sigmoid, sigmoid_backward, threshold_backward
 from .blas import matmul
-from .conv import conv2d, conv2d_input_grad
+from .conv import conv2d
+from .conv_input_grad import conv2d_input_grad
 from .conv_weight_grad import conv2d_weight_grad
 from .im2col import col2im, im2col
 from .normalization import batch_norm, batch_norm_backward

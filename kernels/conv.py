@@ -1,4 +1,5 @@
-"""conv2d and its two gradients (torch.nn.functional.conv2d; conv1d runs it with H = 1).
+"""conv2d, its dispatch and the rules its two gradients share (torch.nn.functional.conv2d; conv1d
+runs it with H = 1).
 
 Shapes follow PyTorch: x (N, C_in, H, W), w (C_out, C_in / groups, kH, kW), y (N, C_out, oH, oW).
 Channels are split into ``groups`` independent convolutions; groups == C_in is depthwise.
@@ -15,11 +16,10 @@ Which algorithm runs is chosen by shape (``conv2d``'s docstring has the rule and
 1x1 convolutions are one batched GEMM on the NCHW arrays; maps of at most 4x4 positions one GEMM
 per kernel tap, skipping the padding (both in kernels/conv_small.py); convolutions with many input
 channels (the deep nets) use channels-last columns; the rest (LeNet's few channels, grouped and
-depthwise) the channels-first columns described next. This module holds the dispatch
-(``conv2d``, ``conv2d_input_grad``, and the rules ``conv2d_weight_grad`` shares with them) and
-the large-map algorithms of the forward and the input gradient; the weight gradient's dispatch
-and its paths are in kernels/conv_weight_grad.py, the argument checks shared by all paths in
-kernels/conv_args.py.
+depthwise) the channels-first columns described next. This module holds the forward's dispatch
+(``conv2d``), its large-map algorithms and the rules the gradients share with it; the input
+gradient's dispatch and its paths are in kernels/conv_input_grad.py, the weight gradient's in
+kernels/conv_weight_grad.py, the argument checks shared by all paths in kernels/conv_args.py.
 
 Those run im2col-based GEMMs a block of samples at a time, so a block's columns stay in
 cache and one buffer is reused (``COLUMN_BLOCK_BYTES``); at stride 1 the columns span the
@@ -40,12 +40,10 @@ from . import blas, gemm, gemm_narrow
 from . import conv_borders as borders
 from . import conv_few_channels as few
 from . import conv_small_classes as small_classes
-from .checks import check_at_most, check_shape
-from .conv_args import Padding, Pair, _as_matrices, _check_conv, _check_forward, as_padding4
+from .checks import check_shape
+from .conv_args import Padding, Pair, _as_matrices, _check_forward, as_padding4
 from .conv_small import (
     _conv2d_forward_taps,
-    _conv2d_input_grad_pointwise,
-    _conv2d_input_grad_taps,
     _dense_path,
     _pointwise,
     _taps_path,
@@ -54,9 +52,6 @@ from .conv_small import (
 from .im2col import (
     Padding4,
     _copy,
-    col2im_full_width_into,
-    col2im_into,
-    col2im_nhwc_into,
     im2col_full_width_into,
     im2col_into,
     im2col_nhwc_into,
@@ -64,7 +59,6 @@ from .im2col import (
 )
 from .layout import (
     add_channel_bias,
-    flipped_weight_rows,
     nchw_to_nhwc,
     nhwc_to_nchw,
     swap_leading_axes,
@@ -143,7 +137,7 @@ def _channels_first(a, groups):
 # output position, (B*oH*oW, kH*kW*C_in), copied in runs of C_in; the GEMMs then run with the
 # output positions as M:
 #     forward      Y (B*L, C_out) = cols @ W'.T           W' = w as (C_out, kH*kW*C_in), (i, j, c) order
-#     input grad   gcols = GY (B*L, C_out) @ W',  then col2im_nhwc and back to NCHW
+#     input grad   gcols = GY (B*L, C_out) @ W',  then col2im_nhwc and back to NCHW (conv_input_grad.py)
 #     weight grad  W'.T += cols.T @ GY
 # where GY is the block's gy channels last. The price is the transposes of x, y (gy) and gx
 # between NCHW and NHWC, each one pass over an activation, against im2col's kH*kW-fold columns.
@@ -201,8 +195,8 @@ def _nhwc_weight(w):
 # 3.22 -> 1.85; GoogLeNet (64,64,8,8)->192 7.39 -> 5.54; (64,128,16,16)->128 44.9 -> 36.9; but
 # NiN's 7x7 map (64,96,7,7)->256 5x5 30.9 -> 33.2 (its slivers straddle output rows), hence the rule
 # then. Since 2026-12-07 gemm.py packs such a sliver by 8x8 transposes too (``_transpose8_rows``)
-# and the forward takes it at any width (see ``_indexed``); the input gradient's rule below still
-# asks for whole rows (not measured at other widths).
+# and the forward takes it at any width (see ``_indexed``); the input gradient's rule
+# (kernels/conv_input_grad.py) still asks for whole rows (not measured at other widths).
 
 
 # The weight gradient ``gw = GY (C_out, N*L) @ cols`` can read its B, cols, the same way: a
@@ -248,12 +242,6 @@ def _indexed(x_shape, oW: int, dtype, c_out: int = 0, whole_rows: bool = False) 
 # (64,112,2,2) 0.26 -> 0.23 but (64,208,2,2) 0.37 -> 0.42, weight gradient (64,112) 0.16 -> 0.27.
 NARROW_MIN_POSITIONS = 4 * 4
 NARROW_WEIGHT_GRAD_MIN_POSITIONS = 4 * 4
-# Their input gradients on 4x4 maps: the forward convolution of gy (C_out = 32 channels in, C_in
-# out) on the indexed GEMM (``_input_grad_as_forward``), against one GEMM per tap. CPU ms at 1
-# thread, medians of 31 alternating, load 7.2 (taps -> as forward): (64,96,4,4) 0.83 -> 0.66,
-# (64,128,4,4) 1.01 -> 0.70, (64,160,4,4) 1.23 -> 0.81, (64,192,4,4) 1.57 -> 1.07; not at 2x2,
-# (64,112,2,2) 0.27 -> 0.31, (64,208,2,2) 0.41 -> 0.47.
-NARROW_INPUT_GRAD_MIN_POSITIONS = 4 * 4
 
 
 def _narrow_small_map(x_shape, w_shape, groups: int, dtype, weight_grad: bool = False) -> bool:
@@ -283,14 +271,6 @@ def _narrow_small_map(x_shape, w_shape, groups: int, dtype, weight_grad: bool = 
 # of 5, load 2.6-3.5): 2 threads 0.527 -> 0.463 s (torch 0.447), 1 thread 0.756 -> 0.734 (0.729).
 SMALL_MAP_COLUMNS_MIN_POSITIONS = 2
 SMALL_MAP_COLUMNS_GRAD_MIN_POSITIONS = 4 * 4
-# Their input gradients on maps under 4x4 positions with more output than input channels
-# (GoogLeNet's 2x2 layers) are the forward of gy in border classes, not one GEMM per tap
-# (``_input_grad_as_forward(classes_only=True)``: on a 2x2 map under a 3x3 kernel each output
-# position's class holds exactly the four taps that read input, so no product meets padding). CPU ms at 1
-# thread, medians of 41 alternating, load 6.5 (2026-12-07 12:10), taps -> classes: (64,96,2,2)
-# ->208 0.80 -> 0.66, (64,128,2,2)->256 1.22 -> 0.99, (64,160,2,2)->320 1.63 -> 1.47 (torch 0.73,
-# 1.09, 1.64 in bench_conv_shapes' run); at 2 threads 0.77-0.86 of the taps' wall time. Not with
-# as many output as input channels: ResNet's (64,256,2,2)->256 0.94-0.99 at 1 thread, 1.07 at 2.
 
 
 def _small_map_columns(x_shape, w_shape, groups: int, stride: Pair, padding: Padding4, dilation: Pair,
@@ -302,14 +282,6 @@ def _small_map_columns(x_shape, w_shape, groups: int, stride: Pair, padding: Pad
     out_hw = tuple((x_shape[2 + a] + padding[a][0] + padding[a][1] - dilation[a] * (w_shape[2 + a] - 1) - 1) + 1
                    for a in range(2))
     return min(out_hw) > 0 and _dense_path(x_shape, w_shape, out_hw, stride, padding, dilation) is None
-
-
-def _narrow_small_map_input_grad(input_shape, w_shape, groups: int, dtype) -> bool:
-    """Whether a map small enough for one GEMM per tap takes ``_input_grad_as_forward`` instead
-    (see above): the channels-last case, C_out at most one register tile and a multiple of 8
-    (gy's runs in the indexed GEMM), from NARROW_INPUT_GRAD_MIN_POSITIONS positions on."""
-    return (input_shape[2] * input_shape[3] >= NARROW_INPUT_GRAD_MIN_POSITIONS and _nhwc(input_shape, w_shape, groups)
-            and gemm.available(dtype) and gemm_narrow.narrow(w_shape[0], dtype) and w_shape[0] % 8 == 0)
 
 
 def _forward_indexed(x_pad, w_rows, k_hw, out_hw, stride: Pair, dilation: Pair):
@@ -381,32 +353,11 @@ def conv2d_forward_nhwc(x, w, stride: Pair, padding: Padding4, dilation: Pair, b
     return y
 
 
-def _conv2d_input_grad_nhwc(gy, w, input_shape, stride: Pair, padding: Padding4, dilation: Pair):
-    """conv2d_input_grad (one group) on channels-last columns. Loop nest: ``for block / gy[block]
-    channels last (B*L, C_out) / one blas.matmul @ W' / col2im_nhwc_into a padded block (over B,
-    prange if big) / crop and transpose into gx[block]``."""
-    N, C_out, oH, oW = gy.shape
-    (pT, pB), (pL, pR) = padding
-    _, C_in, H, W = input_shape
-    dtype = np.result_type(gy.dtype, w.dtype)
-    w_rows = _nhwc_weight(w.astype(dtype, copy=False))
-    L, K = oH * oW, w_rows.shape[1]
-    B, blocks = _batch_blocks(N, K * L * np.dtype(dtype).itemsize, NHWC_BLOCK_BYTES)
-    cols_buf = np.empty(B * L * K, dtype=dtype)
-    gx = np.empty(input_shape, dtype=dtype)
-    for n0, nb in blocks:
-        GY = nchw_to_nhwc(gy[n0:n0 + nb], dtype=dtype).reshape(nb * L, C_out)
-        gcols = blas.matmul(GY, w_rows, out=cols_buf[: nb * L * K].reshape(nb * L, K))
-        gx_pad = np.empty((nb, H + pT + pB, W + pL + pR, C_in), dtype=dtype)
-        col2im_nhwc_into(gcols, gx_pad, w.shape[2:], (oH, oW), stride, dilation)
-        nhwc_to_nchw(gx_pad, gx[n0:n0 + nb], pT, pL)
-    return gx
-
-
 # ---------------------------------------------------------------------------------------------
 # Stride 1: full-width columns (kernels/im2col.py explains the layout).
 #
-# The three functions below are conv2d_forward_gemm, conv2d_input_grad and conv2d_weight_grad
+# conv2d_forward_full_width below and the gradients' ``_full_width`` paths (conv_input_grad.py,
+# conv_weight_grad.py) are conv2d_forward_gemm, conv2d_input_grad and conv2d_weight_grad
 # at stride 1 with columns over the padded width Wp instead of oW: each column row is one
 # contiguous copy, and the GEMMs run over Wp/oW times more (junk) columns, which are dropped
 # from y and met with zeros in the gradients.
@@ -503,33 +454,6 @@ def _rows_into(Y, y, n0, oW, bias):
     _rows_into_serial(Y, y, n0, oW, bias if has_bias else Y[:, 0, 0, 0], has_bias)
 
 
-def _conv2d_input_grad_full_width(gy, w, input_shape, padding: Padding4, dilation: Pair,
-                                  groups: int):
-    """conv2d_input_grad at stride 1: ``gcols_g = W_g.T @ GY_g`` (GY zero in the junk columns),
-    then col2im_full_width_into a padded block, cropped into gx. Loop nest: ``for block /
-    widen gy / one BLAS GEMM per group / col2im (over B*C_in, prange if big) / crop (if padded)``."""
-    N, _, oH, _ = gy.shape
-    _, C_in_g, kH, kW = w.shape
-    (pT, pB), (pL, pR) = padding
-    _, C_in, H, W = input_shape
-    Hp, Wp = H + pT + pB, W + pL + pR
-    G, rows, Lw = groups, groups * C_in_g * kH * kW, oH * Wp
-    gy, w_mat = _as_matrices(gy, w, groups)
-    w_t = w_mat.transpose(0, 2, 1)
-    B, blocks = _batch_blocks(N, rows * Lw * gy.itemsize)
-    cols_buf = np.empty(rows * B * Lw, dtype=gy.dtype)
-    gx = np.empty(input_shape, dtype=gy.dtype)
-    unpadded = pT == pB == pL == pR == 0
-    for n0, nb in blocks:
-        GY = _full_width_gradient(gy[n0:n0 + nb], Wp, G)
-        gcols = blas.matmul(w_t, GY, out=cols_buf[: rows * nb * Lw].reshape(G, rows // G, nb * Lw))
-        gx_pad = gx[n0:n0 + nb] if unpadded else np.empty((nb, C_in, Hp, Wp), dtype=gy.dtype)
-        col2im_full_width_into(gcols.reshape(rows, nb, Lw), gx_pad, (kH, kW), dilation, oH)
-        if not unpadded:
-            gx[n0:n0 + nb] = gx_pad[:, :, pT:pT + H, pL:pL + W]
-    return gx
-
-
 # The direct weight gradient (kernels/conv_weight_grad.py) takes a weight of at most this many
 # entries at stride 1 in one group (LeNet's first layer); the forward keeps no columns for it.
 DIRECT_WEIGHT_GRAD_MAX = 256  # at most this many weight entries: direct, else im2col + GEMM
@@ -613,11 +537,13 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     and at most 24x24 positions runs on channels-last columns (``conv2d_forward_nhwc``), at any
     stride, padded ones with more than 32 output channels in border classes that skip the
     padding's products where that saves 10% of them (kernels/conv_borders.py), with at most 32
-    on maps up to 8x8 too (kernels/conv_small_classes.py); (4) the rest as below. The input gradient follows the same rule, except that in case
+    on maps up to 8x8 too (kernels/conv_small_classes.py); (4) the rest as below.
+    The input gradient (kernels/conv_input_grad.py) follows the same rule, except that in case
     (3) at stride 1 with fewer output than input channels it is the forward convolution of gy
     (``_input_grad_as_forward``), and so in case (2) on 4x4 maps with at most one register tile
     of output channels (``_narrow_small_map_input_grad``) and on smaller maps with more output than
-    input channels where that forward skips the padding (see above ``_small_map_columns``); the weight gradient follows it too, but (3) only up to 8x8
+    input channels where that forward skips the padding (both rules are in that module);
+    the weight gradient (kernels/conv_weight_grad.py) follows it too, but (3) only up to 8x8
     (NHWC_WEIGHT_GRAD_MAX_POSITIONS) or where its GEMM reads x_pad in place
     (``_indexed_weight_grad``); the stems' weight gradient (at most 4 input channels, stride > 1)
     is kernels/conv_stem_grad.py's direct kernel. In (1), maps of fewer than 8x8 positions run
@@ -670,111 +596,3 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
             check_shape("conv2d", "bias", bias.shape, (w.shape[0],))
             add_channel_bias(y, bias)
     return (y, columns) if keep_columns else y
-
-
-# ---------------------------------------------------------------------------------------------
-# Gradients.
-
-
-def _input_grad_as_forward(gy, w, input_shape, stride: Pair, padding: Padding4, dilation: Pair,
-                           groups: int, classes_only: bool = False):
-    """conv2d_input_grad at stride 1 as the forward convolution of gy with the flipped, transposed
-    kernel, or None where that does not apply.
-
-    Math: at stride 1, ``gx[ih] = sum_i gy[ih + pT - i*d] w[i]`` is a correlation of gy, padded
-    by ``qT = d*(kH-1) - pT`` above (and what makes H rows below), with ``w[:, :, ::-1, ::-1]``
-    read as (C_in, C_out, kH, kW); the same along the width. It runs through ``conv2d``'s rule.
-    When it applies: the channels-last case (``_nhwc``), one group, stride 1, fewer output than
-    input channels, padding at most the dilated kernel's reach. Then the columns are those of gy
-    (C_out channels) and the GEMM writes gx's C_in channels directly, where the transposed form
-    writes kH*kW*C_in columns per position and adds them up in col2im. CPU ms at 1 thread
-    (bench_conv_shapes' shapes, before -> after): DenseNet (64,160,8,8)->32 6.3 -> 3.6,
-    (16,128,24,24)->32 11.4 -> 7.3; with C_out = C_in the same (ResNet (64,128,16,16) 44.5 / 44.7),
-    with more output channels slower (NiN (64,96,7,7)->256 5x5: 28.9 -> 38.2), hence the rule.
-    Up to twice as many output channels it applies too where that forward runs on the indexed
-    GEMM (``_indexed``: no columns at all; 1 thread, minimum of 9, load average 3.1, transposed
-    -> as forward): (64,64,8,8)->64 2.87 -> 2.44, (64,32,8,8)->64 1.59 -> 1.49, (64,128,16,16)
-    ->128 44.1 -> 41.0, (64,96,8,8)->128 7.5 -> 7.2; but (64,64,8,8)->192 7.3 -> 7.9.
-    And with any number of output channels where that forward skips the padding's products
-    (kernels/conv_borders.py, ``pays``): NiN's 5x5 (64,96,7,7)->256, 1 thread, CPU ms,
-    transposed 28.4 -> as forward in border classes 19.9 (load 6.5).
-    ``classes_only``: only where that forward skips the padding's products (GoogLeNet's 2x2 maps:
-    "Their input gradients on maps under 4x4 positions" above ``_small_map_columns``); else None.
-    """
-    C_out, C_in, kH, kW = w.shape
-    dtype = np.result_type(gy.dtype, w.dtype)
-    wide = C_out >= C_in and not (C_out <= 2 * C_in and _indexed(gy.shape, input_shape[3], dtype, whole_rows=True))
-    if tuple(stride) != (1, 1) or groups != 1 or not _nhwc(input_shape, w.shape, groups):
-        return None
-    (pT, _), (pL, _) = padding
-    qT, qL = dilation[0] * (kH - 1) - pT, dilation[1] * (kW - 1) - pL
-    qB = input_shape[2] - gy.shape[2] + dilation[0] * (kH - 1) - qT
-    qR = input_shape[3] - gy.shape[3] + dilation[1] * (kW - 1) - qL
-    if min(qT, qB, qL, qR) < 0:
-        return None
-    in_classes = any(classes.pays(gy.shape, (C_in, C_out, kH, kW), (1, 1), ((qT, qB), (qL, qR)), dilation, dtype)
-                     for classes in (borders, small_classes))  # wide or narrow output (C_in here)
-    if (wide or classes_only) and not (_indexed(gy.shape, input_shape[3], dtype) and in_classes):
-        return None
-    if _taps_path(input_shape, w.shape, 1):  # a small map: not conv2d's taps; W' flipped in one pass
-        return conv2d_forward_nhwc(gy, w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), (1, 1), ((qT, qB), (qL, qR)),
-                                   dilation, w_rows=flipped_weight_rows(w, dtype))
-    w_flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-    return conv2d(gy, w_flipped, None, (1, 1), ((qT, qB), (qL, qR)), dilation, 1)
-
-
-def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int, int, int],
-                      stride: Pair, padding: Padding, dilation: Pair, groups: int) -> np.ndarray:
-    """dL/dx of conv2d: the transposed convolution of gy with w (conv_transpose2d's forward).
-
-    Math: ``gcols_g = W_g.T @ GY_g`` per block (GY_g: the block's gy as (C_out/G, B*oH*oW)),
-    then ``gx[block] = col2im(gcols)``: every output gradient flows back to each input it was
-    computed from, weighted by the tap that joined them.
-    Loop nest: ``for block of B samples / gy[block] to (C_out, B*L) (a copy unless B == 1) /
-    one BLAS GEMM per group / col2im_into (over B*C_in, each owning a plane of gx; prange if big)``.
-    Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops, as the forward; one block of columns, reused.
-    Always GEMM: a direct scatter would need atomics or an output-stationary loop with
-    divisibility tests on the stride, both slower than BLAS plus col2im in our measurements.
-    """
-    pad = as_padding4(padding)
-    out = _check_conv("conv2d_input_grad", input_shape, w.shape, stride, pad, dilation, groups)
-    check_shape("conv2d_input_grad", "gy", gy.shape, (input_shape[0], w.shape[0], None, None))
-    check_at_most("conv2d_input_grad", "gy's spatial size", gy.shape[2:], out)
-    if gy.size == 0 or w.size == 0 or 0 in input_shape:  # empty sums (or an empty gx): no loop runs
-        return np.zeros(input_shape, dtype=np.result_type(gy.dtype, w.dtype))
-    gx = few.conv2d_input_grad(gy, w, input_shape, stride, pad, dilation, groups)  # None: not its case
-    if gx is not None:
-        return gx
-    if _pointwise(w.shape, pad, groups):
-        return _conv2d_input_grad_pointwise(gy, w, input_shape, stride)
-    if _taps_path(input_shape, w.shape, groups) and not _small_map_columns(
-            input_shape, w.shape, groups, stride, pad, dilation, SMALL_MAP_COLUMNS_GRAD_MIN_POSITIONS):
-        gx = None
-        if _narrow_small_map_input_grad(input_shape, w.shape, groups, np.result_type(gy.dtype, w.dtype)):
-            gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups)
-        elif w.shape[0] > input_shape[1] and _small_map_columns(input_shape, w.shape, groups, stride, pad, dilation,
-                                                                SMALL_MAP_COLUMNS_MIN_POSITIONS):
-            # GoogLeNet's 2x2 maps: the forward of gy where it skips the padding (see above _small_map_columns)
-            gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups, classes_only=True)
-        return gx if gx is not None else _conv2d_input_grad_taps(gy, w, input_shape, stride, pad, dilation)
-    gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups)
-    if gx is not None:
-        return gx
-    if _nhwc(input_shape, w.shape, groups):
-        return _conv2d_input_grad_nhwc(gy, w, input_shape, stride, pad, dilation)
-    if tuple(stride) == (1, 1):  # as in conv2d: one copy per column row, not per oH
-        return _conv2d_input_grad_full_width(gy, w, input_shape, pad, dilation, groups)
-    N, C_out, oH, oW = gy.shape
-    _, C_in_g, kH, kW = w.shape
-    G, L, rows = groups, oH * oW, groups * C_in_g * kH * kW
-    gy, w_mat = _as_matrices(gy, w, groups)
-    w_t = w_mat.transpose(0, 2, 1)
-    B, blocks = _batch_blocks(N, rows * L * gy.itemsize)
-    cols_buf = np.empty(rows * B * L, dtype=gy.dtype)
-    gx = np.empty(input_shape, dtype=gy.dtype)
-    for n0, nb in blocks:
-        GY = _channels_first(gy[n0:n0 + nb].reshape(nb, C_out, L), G)
-        gcols = blas.matmul(w_t, GY, out=cols_buf[: rows * nb * L].reshape(G, rows // G, nb * L))
-        col2im_into(gcols.reshape(rows, nb, L), gx[n0:n0 + nb], (kH, kW), (oH, oW), stride, pad,
-                    dilation)
-    return gx

@@ -433,8 +433,8 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias, stride, padding, dilation, keep_c
 def conv2d_input_grad(gy, w, input_shape, stride, padding, dilation, groups: int):
     """dL/dx of conv2d at stride 1 as the forward convolution of gy (this module's ``conv2d``)
     with the flipped kernel read as (C_in, C_out, kH, kW), gy padded by the kernel's reach minus
-    the padding (kernels/conv.py's ``_input_grad_as_forward`` derives it); None where that does
-    not apply (another stride, groups, a padding past the reach, too many input channels: ``applies``).
+    the padding (kernels/conv_input_grad.py's ``_input_grad_as_forward`` derives it); None where
+    that does not apply (another stride, groups, a padding past the reach, too many input channels: ``applies``).
     Cost: 2*N*VW*C_out*kH*kW*H*W flops, C_in rounded up to VW."""
     kH, kW = w.shape[2:]
     if tuple(stride) != (1, 1) or groups != 1 or len(input_shape) != 4 or gy.ndim != 4:

@@ -170,9 +170,10 @@ def _conv2d_weight_grad_pointwise(gy, x, weight_shape, stride: Pair):
 # tap that covers the whole map, as the centre tap does) and an addition of each product into
 # the result. bench_conv_shapes.py --baseline, 1 thread (docs in conv2d's docstring). With at most
 # one register tile of output channels (DenseNet's 32) a 4x4 map's forward, weight gradient and
-# input gradient run on the indexed GEMMs instead (kernels/conv.py, "DenseNet's growth layers"),
-# the forward in border classes (kernels/conv_small_classes.py); so do GoogLeNet's 2x2 input
-# gradients (conv.py, above ``_small_map_columns``).
+# input gradient run on the indexed GEMMs instead (kernels/conv.py, "DenseNet's growth layers";
+# the input gradient's rule in kernels/conv_input_grad.py), the forward in border classes
+# (kernels/conv_small_classes.py); so do GoogLeNet's 2x2 input gradients (conv_input_grad.py,
+# "The small maps that keep one GEMM per tap").
 
 TAPS_MAX_POSITIONS = 4 * 4
 

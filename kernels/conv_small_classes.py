@@ -5,10 +5,10 @@ DenseNet's growth layers write 32 channels (one float32 register tile, NR). On i
 3x3 kernel with padding 1 reaches the input with 10 of 12 (position, tap) pairs along each axis,
 so 31% of the products of the channels-last GEMM ``Y (N*L, 32) = A @ W'.T`` (kernels/conv.py's
 ``_forward_indexed``) are products with the padding's zeros; GoogLeNet's 5x5 input gradient on
-4x4 maps (the forward of gy with 32 output channels, ``_input_grad_as_forward``) reaches 14 of 20
-per axis, 51% of its products zeros. conv_borders.py skips them by grouping the output positions
-into classes that reach the same taps (its module docstring), each class one GEMM over its own
-taps only:
+4x4 maps (the forward of gy with 32 output channels, kernels/conv_input_grad.py's
+``_input_grad_as_forward``) reaches 14 of 20 per axis, 51% of its products zeros.
+conv_borders.py skips them by grouping the output positions into classes that reach the same
+taps (its module docstring), each class one GEMM over its own taps only:
 
     Y[rows of class q] = A_q @ B_q,   A_q(r, k) = x_pad[rows[r] + kcols[k]],   B_q(k, co) = W'[co, brows[k]]
 

@@ -280,8 +280,9 @@ def nhwc_to_nchw(src: np.ndarray, out: np.ndarray, top: int = 0, left: int = 0,
 
 
 # ---------------------------------------------------------------------------------------------
-# The input gradient as the forward convolution of gy (kernels/conv.py's ``_input_grad_as_forward``)
-# runs with the kernel flipped and its channel axes swapped, channels last: one pass from w.
+# The input gradient as the forward convolution of gy (kernels/conv_input_grad.py's
+# ``_input_grad_as_forward``) runs with the kernel flipped and its channel axes swapped,
+# channels last: one pass from w.
 
 
 # Output channels at a time in the flip's inner loop: their T numbers each are read together,

@@ -170,7 +170,7 @@ take, bincount, mean = np.take, np.bincount, np.mean
 # of them (``cpu.conv2d``) imports minitorch.kernels and binds them all here (PEP 562 module __getattr__).
 _KERNELS = (
     "matmul",  # np.matmul, the big float GEMMs shared over the kernels' threads (kernels/blas.py)
-    "conv2d", "conv2d_input_grad", "conv2d_weight_grad", "im2col", "col2im",  # kernels/conv.py, im2col.py
+    "conv2d", "conv2d_input_grad", "conv2d_weight_grad", "im2col", "col2im",  # kernels/conv.py, conv_input_grad.py, conv_weight_grad.py, im2col.py
     "max_pool2d", "max_pool2d_backward", "adaptive_max_pool2d",  # kernels/pool.py, pool_adaptive.py
     "avg_pool2d", "avg_pool2d_backward", "adaptive_avg_pool2d", "adaptive_avg_pool2d_backward",  # pool_avg.py, pool_adaptive.py
     "adam_step", "add_scaled", "add_scaled_all",  # kernels/optim.py

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from kernel_parity_helpers import assert_close, random_array, torch_forward_and_grads
 from minitorch.kernels import conv as conv_module
 from minitorch.kernels import conv2d, conv2d_input_grad, conv2d_weight_grad
+from minitorch.kernels import conv_input_grad as input_grad_module
 
 DTYPES = [np.float64, np.float32]
 
@@ -96,9 +97,11 @@ def test_channels_last_in_several_blocks(dtype, monkeypatch):
     per_sample = 36 * 9 * 32 * np.dtype(dtype).itemsize
     # the columns' path (the indexed forward, which builds none, takes a 6-wide map since gemm.py's
     # _transpose8_rows; its own tests are test_matmul.py's and the forward parity tests)
-    monkeypatch.setattr(conv_module, "_indexed", lambda *args, **kwargs: False)
+    for module in (conv_module, input_grad_module):  # each looks the rules up in its own namespace
+        monkeypatch.setattr(module, "_indexed", lambda *args, **kwargs: False)
     for block, big in ((2 * per_sample, 1 << 30), (2 * per_sample, per_sample)):
-        monkeypatch.setattr(conv_module, "NHWC_BLOCK_BYTES", block)  # 2 samples a block: 2 + 2 + 1
+        for module in (conv_module, input_grad_module):
+            monkeypatch.setattr(module, "NHWC_BLOCK_BYTES", block)  # 2 samples a block: 2 + 2 + 1
         monkeypatch.setattr(conv_module, "COLUMN_BLOCK_BYTES", big)  # kept, or too big to keep
         y, columns = conv2d(x, w, b, stride, pad, (1, 1), 1, keep_columns=True)
         assert (columns is not None) == (big > 5 * per_sample)
@@ -141,10 +144,10 @@ def test_deep_paths_are_taken():
     assert conv_module._taps_path((2, 24, 2, 2), (20, 24, 3, 3), 1)
     assert not conv_module._taps_path((2, 6, 4, 4), (6, 3, 3, 3), 2)  # groups
     gy = np.zeros((2, 16, 8, 8))
-    assert conv_module._input_grad_as_forward(gy, np.zeros((16, 40, 3, 3)), (2, 40, 8, 8), (1, 1),
-                                              ((1, 1), (1, 1)), (1, 1), 1) is not None
-    assert conv_module._input_grad_as_forward(gy, np.zeros((16, 8, 3, 3)), (2, 8, 8, 8), (1, 1),
-                                              ((1, 1), (1, 1)), (1, 1), 1) is None  # C_out >= C_in
+    assert input_grad_module._input_grad_as_forward(gy, np.zeros((16, 40, 3, 3)), (2, 40, 8, 8), (1, 1),
+                                                    ((1, 1), (1, 1)), (1, 1), 1) is not None
+    assert input_grad_module._input_grad_as_forward(gy, np.zeros((16, 8, 3, 3)), (2, 8, 8, 8), (1, 1),
+                                                    ((1, 1), (1, 1)), (1, 1), 1) is None  # C_out >= C_in
     assert conv_module._indexed((2, 32, 8, 8), 8, np.float32) == conv_module.gemm.available(np.float32)
     assert conv_module._indexed((2, 32, 7, 7), 7, np.float32) == conv_module.gemm.available(np.float32)  # rows of 7
     assert not conv_module._indexed((2, 32, 7, 7), 7, np.float32, whole_rows=True)  # dx's rule: whole rows
@@ -158,8 +161,8 @@ def test_deep_paths_are_taken():
     assert not conv_module._indexed_weight_grad((2, 32, 12, 12), (48, 32, 3, 3), 1, np.float32)  # 12x12: 64
     assert conv_module._indexed_weight_grad((2, 32, 12, 12), (32, 32, 3, 3), 1, np.float32) == \
         conv_module.gemm.available(np.float32)  # ... or one register tile (kernels/gemm_narrow.py)
-    as_forward = conv_module._input_grad_as_forward(np.zeros((2, 48, 8, 8)), np.zeros((48, 32, 3, 3)), (2, 32, 8, 8),
-                                                    (1, 1), ((1, 1), (1, 1)), (1, 1), 1)
+    as_forward = input_grad_module._input_grad_as_forward(np.zeros((2, 48, 8, 8)), np.zeros((48, 32, 3, 3)),
+                                                          (2, 32, 8, 8), (1, 1), ((1, 1), (1, 1)), (1, 1), 1)
     assert (as_forward is not None) == conv_module.gemm.available(np.float64)  # 48 <= 2 * 32, indexed
     # where every output reads every input through several taps, one GEMM with a dense matrix
     P1 = ((1, 1), (1, 1))
@@ -169,11 +172,11 @@ def test_deep_paths_are_taken():
     assert conv_small._dense_path((2, 24, 1, 1), (20, 24, 3, 3), (1, 1), (1, 1), P1, (1, 1)) is None  # one tap
     assert conv_small._dense_path((2, 256, 2, 2), (256, 256, 3, 3), (2, 2), (1, 1), P1, (1, 1)) is None  # 1M
     # 4x4 maps: dx as the indexed forward of gy where C_out is one register tile, a multiple of 8
-    assert conv_module._narrow_small_map_input_grad((2, 64, 4, 4), (16, 64, 3, 3), 1, np.float64) == \
+    assert input_grad_module._narrow_small_map_input_grad((2, 64, 4, 4), (16, 64, 3, 3), 1, np.float64) == \
         conv_module.gemm.available(np.float64)
-    assert not conv_module._narrow_small_map_input_grad((2, 40, 4, 4), (24, 40, 3, 3), 1, np.float64)  # NR 16
-    assert not conv_module._narrow_small_map_input_grad((2, 40, 4, 4), (20, 40, 3, 3), 1, np.float32)  # % 8
-    assert not conv_module._narrow_small_map_input_grad((2, 64, 2, 2), (16, 64, 3, 3), 1, np.float32)  # 2x2
+    assert not input_grad_module._narrow_small_map_input_grad((2, 40, 4, 4), (24, 40, 3, 3), 1, np.float64)  # NR 16
+    assert not input_grad_module._narrow_small_map_input_grad((2, 40, 4, 4), (20, 40, 3, 3), 1, np.float32)  # % 8
+    assert not input_grad_module._narrow_small_map_input_grad((2, 64, 2, 2), (16, 64, 3, 3), 1, np.float32)  # 2x2
     assert not conv_module._indexed((2, 36, 8, 8), 8, np.float32)      # C_in not a multiple of 8
     assert conv_module._nhwc((2, 33, 12, 10), (8, 33, 3, 2), 1)
     assert not conv_module._nhwc_weight_grad((2, 33, 12, 10), (8, 33, 3, 2), 1)
