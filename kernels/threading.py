@@ -49,7 +49,7 @@ MLP-64 step took 12-16 ms against ~1 ms quiet, and PyTorch's two-thread step 38-
   thread count but never on timing. A split is a loop's ``prange`` or ``range`` variant (batch
   norm's per-channel sums, picked by ``in_parallel``), a GEMM's pieces (kernels/blas.py, one
   BLAS call per piece: a piece's sums are not NumPy's single call's), the batch slices of
-  conv2d's direct weight gradient (kernels/conv.py, added at the end). All are sized by
+  conv2d's direct weight gradient (kernels/conv_weight_grad.py, added at the end). All are sized by
   ``split_threads()``, the configured count, never by numba's current count. (Until 2026-12-07 a spell also changed
   the split, to NumPy's single GEMM call, one weight-gradient slice, the serial variants: a
   matmul's and every convolution's weight gradient's last bits then depended on the load, and

@@ -11,6 +11,7 @@ from kernel_parity_helpers import assert_close, random_array, torch_forward_and_
 from minitorch.kernels import conv as conv_module
 from minitorch.kernels import conv2d, conv2d_input_grad, conv2d_weight_grad
 from minitorch.kernels import conv_input_grad as input_grad_module
+from minitorch.kernels import conv_weight_grad as weight_grad_module
 
 DTYPES = [np.float64, np.float32]
 
@@ -100,7 +101,7 @@ def test_channels_last_in_several_blocks(dtype, monkeypatch):
     for module in (conv_module, input_grad_module):  # each looks the rules up in its own namespace
         monkeypatch.setattr(module, "_indexed", lambda *args, **kwargs: False)
     for block, big in ((2 * per_sample, 1 << 30), (2 * per_sample, per_sample)):
-        for module in (conv_module, input_grad_module):
+        for module in (conv_module, input_grad_module, weight_grad_module):
             monkeypatch.setattr(module, "NHWC_BLOCK_BYTES", block)  # 2 samples a block: 2 + 2 + 1
         monkeypatch.setattr(conv_module, "COLUMN_BLOCK_BYTES", big)  # kept, or too big to keep
         y, columns = conv2d(x, w, b, stride, pad, (1, 1), 1, keep_columns=True)
