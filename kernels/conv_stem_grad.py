@@ -47,7 +47,7 @@ from numba.extending import intrinsic
 from .blas import GEMM_WORK_DIVISOR
 from .checks import check_at_most, check_shape, check_window
 from .conv_few_channels import AVX512, STEM_MAX_CHANNELS
-from .gemm import VECTOR_BYTES, _address
+from .gemm_tile import VECTOR_BYTES, _address
 from .layout import nchw_to_nhwc
 from .threading import in_parallel, split_threads
 
