@@ -1,8 +1,10 @@
-"""The convolutions' indexed GEMMs (kernels/gemm.py), old vs new, in one process.
+"""The convolutions' indexed GEMMs (kernels/gemm_indexed.py), old vs new, in one process.
 
 Run from the repository root: ``python benchmarks/bench_gemm_indexed.py [--threads 1] [--old REV]``.
-``new`` is this checkout's kernels/gemm.py, ``old`` the same file at ``--old`` (default HEAD),
-loaded beside it as bench_gemm_layouts.py does, so that old and new alternate in one process in a
+``new`` is this checkout's kernels/gemm_indexed.py (and gemm.py's ``matmul``), ``old`` the file that
+held them at ``--old`` (default HEAD): kernels/gemm_indexed.py, or before it was split off
+(2026-12-07) kernels/gemm.py, whole; an old gemm_indexed.py runs over this checkout's gemm.py and
+gemm_tile.py, and its ``matmul`` is this checkout's. It is loaded beside them as bench_gemm_layouts.py does, so that old and new alternate in one process in a
 shuffled order each round; medians (and minima) of ``--repeats`` rounds, CPU time at one thread. The cases are the GEMMs of
 kernels/conv.py's channels-last path on the gallery's shapes: the forward ``matmul_indexed``
 (cols read from x_pad, times W'.T), the weight gradient ``matmul_indexed_b`` (GY times cols read
@@ -14,26 +16,37 @@ import random
 import subprocess
 import sys
 import time
+import types
 
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ap.add_argument("--threads", type=int, default=1)
 ap.add_argument("--repeats", type=int, default=31)
 ap.add_argument("--only", default="", help="run the cases whose name contains this")
-ap.add_argument("--old", default="HEAD", help="git revision of kernels/gemm.py to compare with")
+ap.add_argument("--old", default="HEAD", help="git revision of the indexed GEMMs to compare with")
 args = ap.parse_args()
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ[var] = str(args.threads)
 sys.path.insert(0, os.getcwd())
 
 import numpy as np
-from minitorch.kernels import conv, gemm
+from minitorch.kernels import conv, gemm, gemm_indexed
 
 path = os.path.join(os.path.dirname(gemm.__file__), "_gemm_old.py")
+source = subprocess.run(["git", "show", f"{args.old}:kernels/gemm_indexed.py"], capture_output=True, text=True,
+                        check=False)
+split = source.returncode == 0
+if not split:  # before the split: gemm.py held them all
+    source = subprocess.run(["git", "show", f"{args.old}:kernels/gemm.py"], capture_output=True, text=True,
+                            check=True)
 with open(path, "w") as f:
-    f.write(subprocess.run(["git", "show", f"{args.old}:kernels/gemm.py"], capture_output=True, text=True,
-                           check=True).stdout)
+    f.write(source.stdout)
 atexit.register(os.remove, path)  # a scratch copy, never committed
-from minitorch.kernels import _gemm_old as old
+from minitorch.kernels import _gemm_old as old_module
+
+old = types.SimpleNamespace(matmul_indexed=old_module.matmul_indexed, matmul_indexed_b=old_module.matmul_indexed_b,
+                            matmul=gemm.matmul if split else old_module.matmul)
+new = types.SimpleNamespace(matmul_indexed=gemm_indexed.matmul_indexed,
+                            matmul_indexed_b=gemm_indexed.matmul_indexed_b, matmul=gemm.matmul)
 
 SHAPES = [  # (x shape, C_out[, k]): k x k (3 unless given), padding k // 2, stride 1: the gallery's 32 px DenseNet and ResNet, NiN
     ((64, 64, 8, 8), 32), ((64, 96, 8, 8), 32), ((64, 128, 8, 8), 32), ((64, 160, 8, 8), 32),
@@ -73,8 +86,8 @@ def cases():
 
 
 def both(call):
-    """{'old': thunk, 'new': thunk} calling ``call(module)`` on the old and the new gemm."""
-    return {"old": lambda: call(old), "new": lambda: call(gemm)}
+    """{'old': thunk, 'new': thunk} calling ``call(functions)`` on the old and the new GEMMs."""
+    return {"old": lambda: call(old), "new": lambda: call(new)}
 
 print(f"threads {args.threads}, old = {args.old}, load {os.getloadavg()}")
 for name, runs in cases():

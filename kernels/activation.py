@@ -16,7 +16,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from .checks import check_broadcast
-from .gemm import _address
+from .gemm_tile import _address
 from .threading import SCALAR_WORK, in_parallel
 
 

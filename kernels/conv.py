@@ -189,19 +189,19 @@ def _nhwc_weight(w):
 
 
 # Where the output rows are whole multiples of 8 and C_in of 8, the forward skips the columns:
-# kernels/gemm.py's ``matmul_indexed`` packs its blocks of A straight from the padded,
-# channels-last x (gemm.py, "An indexed A"). CPU ms at 1 thread, minimum of 9, columns ->
+# kernels/gemm_indexed.py's ``matmul_indexed`` packs its blocks of A straight from the padded,
+# channels-last x (gemm_indexed.py, "An indexed A"). CPU ms at 1 thread, minimum of 9, columns ->
 # indexed (load average 5.4-5.8): DenseNet (64,160,8,8)->32 3x3 5.48 -> 3.35, (64,96,8,8)->32
 # 3.22 -> 1.85; GoogLeNet (64,64,8,8)->192 7.39 -> 5.54; (64,128,16,16)->128 44.9 -> 36.9; but
 # NiN's 7x7 map (64,96,7,7)->256 5x5 30.9 -> 33.2 (its slivers straddle output rows), hence the rule
-# then. Since 2026-12-07 gemm.py packs such a sliver by 8x8 transposes too (``_transpose8_rows``)
+# then. Since 2026-12-07 gemm_indexed.py packs such a sliver by 8x8 transposes too (``_transpose8_rows``)
 # and the forward takes it at any width (see ``_indexed``); the input gradient's rule
 # (kernels/conv_input_grad.py) still asks for whole rows (not measured at other widths).
 
 
 # The weight gradient ``gw = GY (C_out, N*L) @ cols`` can read its B, cols, the same way: a
 # sliver of B is NR consecutive (i, j, c) of one position, one run of x_pad when C_in is a
-# multiple of NR (``gemm.matmul_indexed_b``). 1 thread, minimum of 9, ms, columns (OpenBLAS on
+# multiple of NR (``gemm_indexed.matmul_indexed_b``). 1 thread, minimum of 9, ms, columns (OpenBLAS on
 # cols.T, or the indexed A on cols.T) -> indexed B (load average 4.1): DenseNet (64,160,8,8)->32
 # 5.56 -> 5.19, (64,64,8,8)->32 2.29 -> 1.93; (64,64,8,8)->192 7.66 -> 6.83; (64,64,16,16)->128
 # 23.5 -> 20.4 (on maps over 8x8 the columns were channels first; from 64 output channels there,
@@ -287,7 +287,7 @@ def _small_map_columns(x_shape, w_shape, groups: int, stride: Pair, padding: Pad
 def _forward_indexed(x_pad, w_rows, k_hw, out_hw, stride: Pair, dilation: Pair):
     """Y (N*oH*oW, C_out) = cols @ W'.T with cols never built: ``A(r, k) = x_pad[rows[r] +
     kcols[k]]`` on the flat channels-last x_pad (N, Hp, Wp, C_in). Loop nest: ``the two offset
-    vectors / gemm.matmul_indexed (its row blocks over the threads)``; at most one register tile
+    vectors / gemm_indexed.matmul_indexed (its row blocks over the threads)``; at most one register tile
     of output channels (DenseNet's 32) on kernels/gemm_narrow.py's, A never packed."""
     rows, kcols = _offsets(x_pad.shape, k_hw, out_hw, stride, dilation)
     return gemm_narrow.matmul_indexed(x_pad.reshape(-1), rows, kcols, w_rows.T)

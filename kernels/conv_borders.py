@@ -14,7 +14,7 @@ W class, and its positions, over the whole batch, are one GEMM over its own taps
 
 with x_pad the padded, channels-last input (N, Hp, Wp, C) and W' the weight as (kH*kW*C, C_out),
 (i, j, c) order: kernels/conv.py's indexed forward (``_forward_indexed``) cut into classes, both
-operands read where they lie (``gemm.gemm_indexed_gather``). A class that reaches no tap is all
+operands read where they lie (``gemm_indexed.gemm_indexed_gather``). A class that reaches no tap is all
 bias. The classes' rows of Y follow one another (class by class), and the copy into y's NCHW planes,
 which the indexed forward makes anyway, puts them back in place (``_to_nchw``, with the bias).
 
@@ -31,7 +31,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from . import gemm
+from . import gemm, gemm_indexed
 from .checks import check_shape
 from .threading import in_parallel, split_threads
 
@@ -121,7 +121,7 @@ def pays(x_shape, w_shape, stride, padding4, dilation, dtype) -> bool:
 @njit(cache=True)
 def _classes_part(a, rows, kcols, b, brows, N, K_all, r_lo, k_lo, c, work, runs8, t, parts):
     """Thread t's share of every class: its t-th part of the class's rows (whole MR-row slivers)
-    times the class's taps, on ``gemm.gemm_indexed_gather``; of a class with fewer rows than
+    times the class's taps, on ``gemm_indexed.gemm_indexed_gather``; of a class with fewer rows than
     C_out, its t-th part of the columns instead (whole NR-wide slivers, where they split into
     equal parts), so that each thread packs its part of W' and all of the class's smaller A, not
     all of W' and part of A. Either way every number of Y is the same sum in the same order."""
@@ -143,8 +143,8 @@ def _classes_part(a, rows, kcols, b, brows, N, K_all, r_lo, k_lo, c, work, runs8
             for r in range(r0, r1):
                 c[r * N + lo: r * N + hi] = 0
             continue
-        gemm.gemm_indexed_gather(r1 - r0, hi - lo, K, a, rows, kcols[k_lo[q]:k_lo[q + 1]], r0, b,
-                                 brows[k_lo[q]:k_lo[q + 1]], K_all, lo, c, r0 * N + lo, N, work, runs8)
+        gemm_indexed.gemm_indexed_gather(r1 - r0, hi - lo, K, a, rows, kcols[k_lo[q]:k_lo[q + 1]], r0, b,
+                                         brows[k_lo[q]:k_lo[q + 1]], K_all, lo, c, r0 * N + lo, N, work, runs8)
 
 
 @njit(cache=True, parallel=True)
@@ -252,7 +252,7 @@ def conv2d_forward(x_pad: np.ndarray, w_rows: np.ndarray, kernel, padding4, out_
 # (oh, n, ow) order, GY' (C_out, oH*N*oW), those positions are consecutive columns of GY', and
 # each tap row is one GEMM, written once (no classes to add up, unlike the forward's):
 #     gw[:, tap row i] (C_out, kW*C) = GY'[:, lo_i*N*oW : hi_i*N*oW] @ B_i,  B_i(r, (j, c)) = x_pad[rows[r] + kcols_i[(j, c)]]
-# on ``gemm.gemm_indexed_b`` (A strided, B's slivers runs of channels of one tap, packed 8 at a time).
+# on ``gemm_indexed.gemm_indexed_b`` (A strided, B's slivers runs of channels of one tap, packed 8 at a time).
 
 
 @functools.lru_cache(maxsize=64)
@@ -298,7 +298,7 @@ def weight_grad_pays(x_shape, w_shape, stride, padding4, dilation, dtype) -> boo
 @njit(cache=True)
 def _tap_rows_part(a, rsa, b, rows, kcols, r_lo, r_hi, c, C_out, work, nr, t, parts):
     """Thread t's share of every tap row: its t-th part of the row's kW*C columns of gw (whole
-    NR-wide slivers) on ``gemm.gemm_indexed_b``; a row no position reaches is zero."""
+    NR-wide slivers) on ``gemm_indexed.gemm_indexed_b``; a row no position reaches is zero."""
     kH = r_lo.shape[0]
     cols = kcols.shape[0] // kH
     K_all = kcols.shape[0]
@@ -313,8 +313,8 @@ def _tap_rows_part(a, rsa, b, rows, kcols, r_lo, r_hi, c, C_out, work, nr, t, pa
                 for j in range(i * cols + lo, i * cols + hi):
                     c[m * K_all + j] = 0
             continue
-        gemm.gemm_indexed_b(C_out, hi - lo, K, a, r_lo[i], rsa, 1, b, rows[r_lo[i]:r_hi[i]],
-                            kcols[i * cols:(i + 1) * cols], lo, c, i * cols + lo, K_all, work)
+        gemm_indexed.gemm_indexed_b(C_out, hi - lo, K, a, r_lo[i], rsa, 1, b, rows[r_lo[i]:r_hi[i]],
+                                    kcols[i * cols:(i + 1) * cols], lo, c, i * cols + lo, K_all, work)
 
 
 @njit(cache=True, parallel=True)

@@ -12,14 +12,14 @@ Tap t = (c, i, j) of output position p = (oh, ow) reads ``x_pad[n].flat[pos[p] +
 with ``pos[p] = oh*sH*Wp + ow*sW`` and ``offs[t] = c*Hp*Wp + i*dH*Wp + j*dW``, tables computed
 once per shape (``_tables``), so a tap costs one table read whatever its (c, i, j).
 
-Two register tiles, both LLVM ``@intrinsic``s like kernels/gemm.py's micro-kernel (numba has no
+Two register tiles, both LLVM ``@intrinsic``s like kernels/gemm_tile.py's micro-kernel (numba has no
 vector types, and its auto-vectoriser does not keep a tile of accumulators in registers):
 
 * The channel tile (``_tile``): R = TILE_R output positions (10: LeNet conv2's rows) x one vector
   of output channels (C_out padded to VW = 16 float32 / 8 float64; ``_tile_narrow`` has 8-lane
   vectors and R = 8 for C_out <= 8). Per tap: one vector load of the packed weight wt[t, :], R
   broadcasts of the input, R FMAs, every lane useful when C_out is VW (conv2: 16). The R x VW
-  result is transposed in registers (log2(VW) rounds of shuffles, as gemm.py's ``_transpose8``)
+  result is transposed in registers (log2(VW) rounds of shuffles, as gemm_tile.py's ``_transpose8``)
   and stored as C_out runs of R positions into y's NCHW planes (a masked store), bias added.
   Positions run in y's order across rows (the pos table), any stride and dilation. More output
   channels than one vector (the stems: 1 input channel to 64 or 96, ``STEM_MAX_CHANNELS``) run
@@ -58,7 +58,8 @@ from numba.extending import intrinsic
 
 from .checks import check_output_size, check_shape, check_window
 from .conv_args import _check_direct_weight_grad
-from .gemm import VECTOR_BYTES, _address, _avx512_host
+from .gemm import _avx512_host
+from .gemm_tile import VECTOR_BYTES, _address
 from .layout import nchw_to_nhwc
 from .threading import in_parallel, split_threads
 
@@ -85,7 +86,7 @@ def _make_tile(R_max: int, vector_bytes: int):
         For r < R, co < VW: ``acc[r][co] = sum_{t < k} x[pos[r] + offs[t]] * wt[t*ldw + co]`` (one
         vector per position r), then ``dst[co*ld + r] = acc[r][co] + bias[co]`` for co < channels:
         the tile, padded to VW x VW with zero vectors, is transposed in registers (log2(VW)
-        rounds of shuffles, as gemm.py's ``_transpose8``) so that each channel's R positions are
+        rounds of shuffles, as gemm_tile.py's ``_transpose8``) so that each channel's R positions are
         one vector store (masked to R lanes when R < VW).
         x points at the sample's padded input, pos at the tile's VW position offsets, offs at the tap
         table, wt at the packed weight (k rows of VW numbers, ldw apart), bias at VW numbers, dst at the tile's first

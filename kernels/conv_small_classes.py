@@ -12,10 +12,10 @@ taps (its module docstring), each class one GEMM over its own taps only:
 
     Y[rows of class q] = A_q @ B_q,   A_q(r, k) = x_pad[rows[r] + kcols[k]],   B_q(k, co) = W'[co, brows[k]]
 
-but its GEMM (``gemm.gemm_indexed_gather``) packs A, which a narrow GEMM uses once: gemm_narrow.py
+but its GEMM (``gemm_indexed.gemm_indexed_gather``) packs A, which a narrow GEMM uses once: gemm_narrow.py
 reads A in place instead (its module docstring). Here the two meet: the same classes, tables
 (``conv_borders._tables``) and copy back to NCHW (``conv_borders._to_nchw``), each class's GEMM on
-``gemm_gather_narrow``, gemm_narrow's loop nest with B's rows gathered (``gemm._pack_b_gather``).
+``gemm_gather_narrow``, gemm_narrow's loop nest with B's rows gathered (``gemm_indexed._pack_b_gather``).
 The sums are those of conv_borders' classes (the same K blocks, in the same order).
 
 Where it runs (kernels/conv.py's ``conv2d_forward_nhwc``, ``pays``): at most NR output channels,
@@ -32,17 +32,10 @@ from numba import njit, prange
 from . import conv_borders as borders
 from . import gemm
 from .checks import check_shape
-from .gemm import (
-    MR,
-    NV,
-    VECTOR_BYTES,
-    _address,
-    _edge,
-    _micro_kernel,
-    _pack_b_gather,
-    _pack_indexed,
-)
+from .gemm import _edge
+from .gemm_indexed import _pack_b_gather, _pack_indexed
 from .gemm_narrow import KC_NARROW, _tile_a_rows, narrow
+from .gemm_tile import MR, NV, VECTOR_BYTES, _address, _micro_kernel
 from .threading import in_parallel, split_threads
 
 # The classes must skip conv_borders.MIN_SKIPPED of the products (its rule, read at each call)
@@ -75,11 +68,11 @@ def pays(x_shape, w_shape, stride, padding4, dilation, dtype) -> bool:
 @njit(cache=True)
 def gemm_gather_narrow(M, N, K, a, rows, kcols, r0, b, bk, ldb, c, c_off, ldc, work):
     """C = A @ B on one thread for N <= NR, ``A(i, k) = a[rows[r0 + i] + kcols[k]]`` read in place
-    and ``B(k, j) = b[bk[k] + j*ldb]`` (rows gathered, as ``gemm.gemm_indexed_gather``'s B).
+    and ``B(k, j) = b[bk[k] + j*ldb]`` (rows gathered, as ``gemm_indexed.gemm_indexed_gather``'s B).
 
     Loop nest: ``for pc (gemm_indexed's K blocks) / pack B's one sliver (kc x NR, zeros past N;
     _pack_b_gather) / for ir (MR rows of C) / gemm_narrow._tile_a_rows``; a last tile of fewer
-    than MR rows is packed and goes through ``gemm._micro_kernel``, a C narrower than NR through
+    than MR rows is packed and goes through ``gemm_tile._micro_kernel``, a C narrower than NR through
     the scratch tile. Cost: 2*M*NR*K flops, B packed once per K block, A read once."""
     nr = NV * VECTOR_BYTES // a.itemsize
     mr = min(MR, nr)

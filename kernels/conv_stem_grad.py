@@ -44,7 +44,7 @@ from numba.extending import intrinsic
 from .blas import GEMM_WORK_DIVISOR
 from .conv_args import _check_direct_weight_grad
 from .conv_few_channels import AVX512, STEM_MAX_CHANNELS
-from .gemm import VECTOR_BYTES, _address
+from .gemm_tile import VECTOR_BYTES, _address
 from .layout import nchw_to_nhwc
 from .threading import in_parallel, split_threads
 

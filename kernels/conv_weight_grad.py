@@ -131,7 +131,7 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
     im2col_nhwc_into (over B, prange if big) / gy[block] channels last (B*L, C_out) / one
     blas.matmul, W'.T += cols.T @ GY (the orientation conv2d_weight_grad explains)``;
     with the forward's ``columns`` (one block) there is no im2col. Where ``_indexed_weight_grad``:
-    ``gw = GY @ cols`` on gemm.matmul_indexed_b, cols read from x_pad (the indexed forward's,
+    ``gw = GY @ cols`` on gemm_indexed.matmul_indexed_b, cols read from x_pad (the indexed forward's,
     handed over as ``columns``, or padded here); at most one register tile of output channels
     on kernels/gemm_narrow.py's, cols never packed."""
     N, C_out, oH, oW = gy.shape

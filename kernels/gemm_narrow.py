@@ -1,4 +1,4 @@
-"""The convolutions' indexed GEMMs (kernels/gemm.py) when C is one register tile narrow: the wide
+"""The convolutions' indexed GEMMs (kernels/gemm_indexed.py) when C is one register tile narrow: the wide
 operand is read where it lies, in x_pad, and never packed.
 
 DenseNet's 3x3 layers have 32 output channels (its growth rate). Their forward on the indexed
@@ -10,7 +10,7 @@ GY (32, N*L) @ B``, ``B(k, j) = x_pad[rows[k] + kcols[j]]``, is the same on the 
 32 rows, four MR slivers, so each number of B is used four times, by four calls that follow each
 other, and ``gemm_indexed_b``'s packing of B costs as much as a third of the products.
 
-Here the micro-kernel (gemm.py's ``emit_tile``: MR x NV vectors of C in registers, one broadcast
+Here the micro-kernel (gemm_tile.py's ``emit_tile``: MR x NV vectors of C in registers, one broadcast
 of A and NV fused multiply-adds per row and k) addresses the unpacked operand through the offset
 vectors instead of a packed sliver:
 
@@ -24,7 +24,7 @@ vectors instead of a packed sliver:
 
 K is cut into the blocks gemm.py cuts it into (at most KC), so that the sums are the same, in
 the same order, as on gemm.py's loop nests: the results are bitwise those of
-``gemm.matmul_indexed`` and ``gemm.matmul_indexed_b`` (blocks of 256, which keep the reused
+``gemm_indexed.matmul_indexed`` and ``gemm_indexed.matmul_indexed_b`` (blocks of 256, which keep the reused
 sliver, kc x NR numbers, inside L1, measured no faster: forward 0.81 against 0.82 of the packed
 time, weight gradient 0.74 against 0.66, at a load of 7).
 """
@@ -35,20 +35,10 @@ from llvmlite import ir as llvm
 from numba import njit, prange, types
 from numba.extending import intrinsic
 
-from . import gemm
-from .gemm import (
-    KC,
-    MR,
-    NV,
-    TILE,
-    VECTOR_BYTES,
-    _address,
-    _edge,
-    _micro_kernel,
-    _pack,
-    _pack_indexed,
-    emit_tile,
-)
+from . import gemm, gemm_indexed
+from .gemm import KC, TILE, _edge, _pack
+from .gemm_indexed import _pack_indexed
+from .gemm_tile import MR, NV, VECTOR_BYTES, _address, _micro_kernel, emit_tile
 
 KC_NARROW = KC  # gemm.py's K blocks (see above)
 
@@ -56,7 +46,7 @@ KC_NARROW = KC  # gemm.py's K blocks (see above)
 @intrinsic
 def _tile_a_rows(typingctx, kc, a, arows, acols, bp, c, ldc, accumulate):
     """C[0:MR, 0:NR] (=|+=) A @ Bp, ``A(i, k) = a[arows[i] + acols[k]]`` for i < MR, k < kc (a,
-    arows and acols pointers), Bp a packed sliver (kc x NR). As ``gemm._micro_kernel`` otherwise."""
+    arows and acols pointers), Bp a packed sliver (kc x NR). As ``gemm_tile._micro_kernel`` otherwise."""
     dtype = a.dtype
 
     def codegen(context, builder, sig, args):
@@ -84,7 +74,7 @@ def _tile_a_rows(typingctx, kc, a, arows, acols, bp, c, ldc, accumulate):
 @intrinsic
 def _tile_b_rows(typingctx, kc, ap, b, brows, c, ldc, accumulate):
     """C[0:MR, 0:NR] (=|+=) Ap @ B for a packed sliver Ap (kc x MR) and ``B[k, 0:NR]`` the NR
-    contiguous numbers at ``b + brows[k]`` (b and brows pointers). As ``gemm._micro_kernel``
+    contiguous numbers at ``b + brows[k]`` (b and brows pointers). As ``gemm_tile._micro_kernel``
     otherwise."""
     dtype = ap.dtype
 
@@ -111,7 +101,7 @@ def gemm_indexed_narrow(M, N, K, a, rows, kcols, r0, b, b_off, rsb, csb, c, c_of
 
     Loop nest: ``for pc (gemm_indexed's K blocks) / pack B's one sliver (kc x NR, zeros
     past N) / for ir (MR rows of C) / _tile_a_rows``; a last tile of fewer than MR rows is packed
-    (``gemm._pack_indexed``) and goes through ``gemm._micro_kernel``, and a C narrower than NR is
+    (``gemm_indexed._pack_indexed``) and goes through ``gemm_tile._micro_kernel``, and a C narrower than NR is
     computed into the scratch tile, then copied. Cost: 2*M*NR*K flops (N padded to NR), B packed
     once per block, A read once (from x_pad, each number of it kH*kW times from cache)."""
     nr = NV * VECTOR_BYTES // a.itemsize
@@ -213,19 +203,19 @@ def narrow(N: int, dtype) -> bool:
 
 
 def matmul_indexed(a: np.ndarray, rows: np.ndarray, kcols: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``gemm.matmul_indexed`` (``A @ b``, ``A[i, k] = a[rows[i] + kcols[k]]``), on
-    ``gemm_indexed_narrow`` where C is at most NR wide (``narrow``), else on gemm.py's.
+    """``gemm_indexed.matmul_indexed`` (``A @ b``, ``A[i, k] = a[rows[i] + kcols[k]]``), on
+    ``gemm_indexed_narrow`` where C is at most NR wide (``narrow``), else on gemm_indexed.py's.
     Loop nest: ``for piece of whole MR-row slivers (prange when shared) / gemm_indexed_narrow``.
-    Checks as gemm.matmul_indexed (``gemm.check_indexed``) before any loop."""
+    Checks as gemm_indexed.matmul_indexed (``gemm_indexed.check_indexed``) before any loop."""
     if b.ndim != 2 or not narrow(b.shape[1], a.dtype):
-        return gemm.matmul_indexed(a, rows, kcols, b)
-    c, trivial = gemm.check_indexed(a, rows, kcols, b)
+        return gemm_indexed.matmul_indexed(a, rows, kcols, b)
+    c, trivial = gemm_indexed.check_indexed(a, rows, kcols, b)
     if trivial:
         return c
     (M, N), K = c.shape, b.shape[0]
     rsb, csb = (s // b.itemsize for s in b.strides)
-    parts, parallel = gemm.split_pieces(M, N, K, (M + MR - 1) // MR)
-    _gemm_indexed_narrow_rows(M, N, K, a, rows, kcols, b.reshape(-1) if b.flags.c_contiguous else gemm._flat(b),
+    parts, parallel = gemm_indexed.split_pieces(M, N, K, (M + MR - 1) // MR)
+    _gemm_indexed_narrow_rows(M, N, K, a, rows, kcols, b.reshape(-1) if b.flags.c_contiguous else gemm_indexed._flat(b),
                               rsb, csb, c.reshape(-1), gemm.workspace(a.dtype), parts, parallel)
     return c
 
@@ -242,19 +232,19 @@ def narrow_b(M: int, kcols: np.ndarray, dtype) -> bool:
 
 
 def matmul_indexed_b(a: np.ndarray, b: np.ndarray, rows: np.ndarray, kcols: np.ndarray) -> np.ndarray:
-    """``gemm.matmul_indexed_b`` (``a @ B``, ``B[k, j] = b[rows[k] + kcols[j]]``), on
-    ``gemm_indexed_b_narrow`` where ``narrow_b``, else on gemm.py's.
+    """``gemm_indexed.matmul_indexed_b`` (``a @ B``, ``B[k, j] = b[rows[k] + kcols[j]]``), on
+    ``gemm_indexed_b_narrow`` where ``narrow_b``, else on gemm_indexed.py's.
     Loop nest: ``for piece of whole NR-wide slivers of C's columns (prange when shared) /
-    gemm_indexed_b_narrow``. Checks as gemm.matmul_indexed_b (``gemm.check_indexed_b``)."""
+    gemm_indexed_b_narrow``. Checks as gemm_indexed.matmul_indexed_b (``gemm_indexed.check_indexed_b``)."""
     if a.ndim != 2 or not narrow_b(a.shape[0], kcols, b.dtype):
-        return gemm.matmul_indexed_b(a, b, rows, kcols)
-    c, trivial = gemm.check_indexed_b(a, b, rows, kcols)
+        return gemm_indexed.matmul_indexed_b(a, b, rows, kcols)
+    c, trivial = gemm_indexed.check_indexed_b(a, b, rows, kcols)
     if trivial:
         return c
     (M, N), K = c.shape, a.shape[1]
     nr = TILE[b.dtype][1]
     rsa, csa = (s // a.itemsize for s in a.strides)
-    parts, parallel = gemm.split_pieces(M, N, K, N // nr)
-    _gemm_indexed_b_narrow_cols(M, N, K, a.reshape(-1) if a.flags.c_contiguous else gemm._flat(a), rsa, csa, b,
+    parts, parallel = gemm_indexed.split_pieces(M, N, K, N // nr)
+    _gemm_indexed_b_narrow_cols(M, N, K, a.reshape(-1) if a.flags.c_contiguous else gemm_indexed._flat(a), rsa, csa, b,
                                 rows, kcols, c.reshape(-1), gemm.workspace(b.dtype), nr, parts, parallel)
     return c

@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit, prange
 
 from .checks import check_shape
-from .gemm import _address, _transpose8
+from .gemm_tile import _address, _transpose8
 from .threading import in_parallel
 
 # Planes are copied SWAP_BLOCK at a time per loop iteration: enough work per iteration on small
@@ -169,7 +169,7 @@ def nchw_to_nhwc(x: np.ndarray, padding=((0, 0), (0, 0)), dtype=None) -> np.ndar
 
 
 # Without a crop, C and H*W multiples of 8: 8x8 blocks (8 positions x 8 channels), each read as
-# 8 runs of 8 and transposed in registers (the GEMM's packing, kernels/gemm.py's ``_transpose8``)
+# 8 runs of 8 and transposed in registers (the GEMM's packing, kernels/gemm_tile.py's ``_transpose8``)
 # instead of one number at a time with a stride of C.
 TRANSPOSE8_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -207,7 +207,7 @@ def _to_nchw(src, out, bias, has_bias, N, C, H, W, Hs, Ws, top, left, parallel):
 @njit(cache=True, inline="always")
 def _nchw_planes8(src, out, bias, has_bias, C, L, q):
     """Planes n*C + c0 .. + 8 of out, q = n * (C // 8) + c0 // 8, from an uncropped src (N, L,
-    C): 8 positions x 8 channels at a time, each block transposed in registers (kernels/gemm.py's
+    C): 8 positions x 8 channels at a time, each block transposed in registers (kernels/gemm_tile.py's
     ``_transpose8``), then the 8 planes' bias added while they are in cache."""
     q = np.uint64(q)
     blocks = C // np.uint64(8)

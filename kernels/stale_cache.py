@@ -3,8 +3,8 @@
 A kernel compiled with ``cache=True`` is saved next to its file (``kernels/__pycache__``, or
 numba's user-wide cache where that folder cannot be written) under an index that records its own
 file's modification time and size, and nothing else. A kernel that calls a kernel of another file
-has the callee's code compiled into it: ``conv_borders.py``'s loops call ``gemm.py``'s
-micro-kernel and inline its block sizes. When only the callee's file changes (a ``git pull``, an
+has the callee's code compiled into it: ``conv_borders.py``'s loops call ``gemm_indexed.py``'s
+GEMMs, which inline ``gemm_tile.py``'s micro-kernel and ``gemm.py``'s block sizes. When only the callee's file changes (a ``git pull``, an
 edit), numba still loads the caller's old machine code: wrong results, or a crash where a block
 size changed under a workspace sized by the new one.
 

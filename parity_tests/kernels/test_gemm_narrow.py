@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 import torch.nn.functional as F
 from kernel_parity_helpers import assert_close, random_array, torch_forward_and_grads
-from minitorch.kernels import conv2d, conv2d_input_grad, conv2d_weight_grad, gemm, gemm_narrow
+from minitorch.kernels import (
+    conv2d,
+    conv2d_input_grad,
+    conv2d_weight_grad,
+    gemm,
+    gemm_indexed,
+    gemm_narrow,
+)
 
 DTYPES = [np.float64, np.float32]
 
@@ -41,13 +48,13 @@ def test_narrow_gemms_bitwise_as_packed(layer, dtype):
         b = rng.standard_normal((width, kcols.size)).astype(dtype).T  # W'.T: column-major
         assert gemm_narrow.narrow(width, dtype)
         y = gemm_narrow.matmul_indexed(a, rows, kcols, b)
-        np.testing.assert_array_equal(y, gemm.matmul_indexed(a, rows, kcols, b))
+        np.testing.assert_array_equal(y, gemm_indexed.matmul_indexed(a, rows, kcols, b))
         np.testing.assert_allclose(y, A @ b, rtol=tol, atol=tol * kcols.size)
     for height in (nr, 12, 3):  # whole row tiles, a last one of 4 rows, one of 3
         gy = rng.standard_normal((height, rows.size)).astype(dtype)
         assert gemm_narrow.narrow_b(height, kcols, dtype) == (c % nr == 0 and height <= nr)
         gw = gemm_narrow.matmul_indexed_b(gy, a, rows, kcols)
-        np.testing.assert_array_equal(gw, gemm.matmul_indexed_b(gy, a, rows, kcols))
+        np.testing.assert_array_equal(gw, gemm_indexed.matmul_indexed_b(gy, a, rows, kcols))
         np.testing.assert_allclose(gw, gy @ A, rtol=tol, atol=tol * rows.size)
         gy_t = np.asfortranarray(gy)  # read in place with its strides
         np.testing.assert_array_equal(gemm_narrow.matmul_indexed_b(gy_t, a, rows, kcols), gw)
@@ -64,7 +71,7 @@ def test_narrow_gemms_check_first():
         gemm_narrow.matmul_indexed(a, rows + 100, kcols, b)
     with pytest.raises(RuntimeError, match="outside"):
         gemm_narrow.matmul_indexed_b(np.zeros((32, rows.size), np.float32), a, rows, kcols + 100)
-    with pytest.raises(RuntimeError, match="gemm.matmul_indexed|matmul_indexed"):
+    with pytest.raises(RuntimeError, match="gemm_indexed.matmul_indexed|matmul_indexed"):
         gemm_narrow.matmul_indexed(a, rows, kcols, b[1:])
     with pytest.raises(RuntimeError, match="matmul_indexed_b"):
         gemm_narrow.matmul_indexed_b(np.zeros((32, rows.size + 1), np.float32), a, rows, kcols)

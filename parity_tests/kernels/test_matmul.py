@@ -115,11 +115,11 @@ def test_gemm_not_shared_on_own_kernel_matches_numpy(data, m, k, n, batch, dtype
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("regular", [True, False])
 def test_indexed_gemm_matches_numpy(dtype, regular):
-    """kernels/gemm.py's matmul_indexed, A[i, k] = a[rows[i] + kcols[k]], and matmul_indexed_b,
+    """kernels/gemm_indexed.py's matmul_indexed, A[i, k] = a[rows[i] + kcols[k]], and matmul_indexed_b,
     a @ B with B[k, j] = b[rows[k] + kcols[j]]: rows in slivers of 8 a
     constant stride apart with kcols in aligned runs of 8 (the 8x8 transposes), or irregular
     (number by number), edges in M, N and K, a transposed b; and its index check."""
-    from minitorch.kernels import gemm
+    from minitorch.kernels import gemm, gemm_indexed
 
     if not gemm.available(dtype):
         pytest.skip("no AVX-512: the indexed GEMM is not used")
@@ -135,17 +135,17 @@ def test_indexed_gemm_matches_numpy(dtype, regular):
     for n in (5, 32, 70):
         b = rng.standard_normal((n, kcols.size)).astype(dtype).T  # read in place, transposed
         tol = 1e-12 if dtype == np.float64 else 1e-5
-        np.testing.assert_allclose(gemm.matmul_indexed(a, rows, kcols, b), A @ b, rtol=tol, atol=tol * kcols.size)
+        np.testing.assert_allclose(gemm_indexed.matmul_indexed(a, rows, kcols, b), A @ b, rtol=tol, atol=tol * kcols.size)
     with pytest.raises(RuntimeError, match="outside"):
-        gemm.matmul_indexed(a, rows + 4000, kcols, b)
+        gemm_indexed.matmul_indexed(a, rows + 4000, kcols, b)
     # the same A as the B of matmul_indexed_b (rows and kcols swapping roles: B = A.T's layout)
     for m in (3, 8, 19):
         left = rng.standard_normal((rows.size, m)).astype(dtype).T  # (m, M) read in place, transposed
         tol = 1e-12 if dtype == np.float64 else 1e-5
-        np.testing.assert_allclose(gemm.matmul_indexed_b(left, a, rows, kcols), left @ A, rtol=tol,
+        np.testing.assert_allclose(gemm_indexed.matmul_indexed_b(left, a, rows, kcols), left @ A, rtol=tol,
                                    atol=tol * rows.size)
     with pytest.raises(RuntimeError, match="outside"):
-        gemm.matmul_indexed_b(left, a, rows, kcols + 4000)
+        gemm_indexed.matmul_indexed_b(left, a, rows, kcols + 4000)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -153,7 +153,7 @@ def test_indexed_gemm_slivers_across_rows(dtype):
     """matmul_indexed with 8-row slivers whose rows are not a constant stride apart (a 7-wide map:
     a sliver wraps past an output row's end) and kcols in aligned runs of 8: packed by
     ``_transpose8_rows``, bitwise the number-by-number packing's result (runs8 off), and A @ b."""
-    from minitorch.kernels import gemm
+    from minitorch.kernels import gemm, gemm_indexed
 
     if not gemm.available(dtype):
         pytest.skip("no AVX-512: the indexed GEMM is not used")
@@ -166,13 +166,13 @@ def test_indexed_gemm_slivers_across_rows(dtype):
     A = a[rows[:, None] + kcols[None, :]]
     for n in (5, 32, 70):
         b = rng.standard_normal((n, kcols.size)).astype(dtype).T  # read in place, transposed
-        got = gemm.matmul_indexed(a, rows, kcols, b)
+        got = gemm_indexed.matmul_indexed(a, rows, kcols, b)
         tol = 1e-12 if dtype == np.float64 else 1e-5
         np.testing.assert_allclose(got, A @ b, rtol=tol, atol=tol * kcols.size)
         plain = np.empty_like(got)  # the same GEMM with every sliver packed number by number
         rsb, csb = (s // b.itemsize for s in b.strides)
-        gemm._gemm_indexed_rows(rows.size, n, kcols.size, a, rows, kcols, gemm._flat(b), 0, rsb, csb,
-                                plain.reshape(-1), gemm.workspace(dtype), False, 1, False)
+        gemm_indexed._gemm_indexed_rows(rows.size, n, kcols.size, a, rows, kcols, gemm_indexed._flat(b), 0, rsb,
+                                        csb, plain.reshape(-1), gemm.workspace(dtype), False, 1, False)
         assert np.array_equal(got, plain)
 
 
