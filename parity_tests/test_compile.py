@@ -183,6 +183,38 @@ def test_tensor_guards_data_replaced_and_requires_grad(device):
         assert f(x).item() == 6.0
 
 
+def test_guards_after_replays_see_a_changed_grad_and_a_new_param_group(device):
+    """After a replay the guards first compare, object by object, what they read with what they
+    read when they last held (``Plan.guards_pass``): a ``.grad`` the plan reads replaced or set
+    to None, or a group added to the optimizer, still fails them and captures again."""
+    w = nn.Parameter(minitorch.ones(3).to(device))
+    w.grad = minitorch.full((3,), 2.0).to(device)
+    f, ran = _counting(lambda x: (x * w.grad).sum())
+    x = minitorch.ones(3).to(device)
+    with minitorch.no_grad():
+        assert [f(x).item() for _ in range(4)] == [6.0] * 4 and len(ran) == 2
+        w.grad = minitorch.full((3,), 3.0).to(device)
+        assert [f(x).item() for _ in range(3)] == [9.0] * 3 and len(ran) == 3
+    p = nn.Parameter(minitorch.ones(2).to(device))
+    opt = minitorch.optim.SGD([p], lr=0.1, momentum=0.5)
+
+    def step():
+        opt.zero_grad()
+        (p * p).sum().backward()
+        opt.step()
+
+    g, runs = _counting(step)
+    for _ in range(4):
+        g()
+    assert len(runs) == 2
+    opt.param_groups[0]["momentum"] = 0.0  # not read live: the optimizer guard fails
+    g()
+    assert len(runs) == 3
+    opt.add_param_group({"params": [nn.Parameter(minitorch.ones(1).to(device))]})
+    g()
+    assert len(runs) == 4
+
+
 _SCALE = 2.0
 
 
