@@ -563,14 +563,23 @@ def test_sgd_update_kernel_gives_numpys_bits(shape, dtype):
     """``kernels/optim.py: add_scaled`` (SGD's one-pass ``p += alpha * g``) rounds as NumPy's
     ``p + (alpha * g)``, which eager steps and replays both used before it: the same bits."""
     from minitorch.kernels import add_scaled
+    from minitorch.kernels.optim import add_scaled_each_into, add_scaled_into
 
     rng = np.random.default_rng(0)
     p, g = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
     expected = np.add(p, np.multiply(g, -0.1))
+    q, r = p.copy().reshape(-1), p.copy().reshape(-1)
     add_scaled(p, g, -0.1)
     assert np.array_equal(p, expected)
     with pytest.raises(RuntimeError, match="add_scaled: grad of shape"):
         add_scaled(p, g[:1], -0.1)
+    # the compiled SGD step's entries (flat views made once): the same bits; a size that
+    # differs writes nothing and answers False
+    assert add_scaled_into(q, g.reshape(-1), dtype(-0.1)) and np.array_equal(q, expected.reshape(-1))
+    assert add_scaled_each_into((r,), (g.reshape(-1),), dtype(-0.1)) and np.array_equal(r, q)
+    assert not add_scaled_into(q, g.reshape(-1)[1:], dtype(-0.1))
+    assert not add_scaled_each_into((r, q), (g.reshape(-1), g.reshape(-1)[1:]), dtype(-0.1))
+    assert np.array_equal(q, expected.reshape(-1)) and np.array_equal(r, q)
 
 
 def test_gradients_are_stolen_only_where_nothing_else_reaches_them(device):
