@@ -77,7 +77,7 @@ def test_sgd_step_of_a_big_weight_replays_eagers_bits(device):
         lin = nn.Linear(128, 96).to(device)
         opt = minitorch.optim.SGD(lin.parameters(), lr=0.05)
 
-        def step(x):
+        def step(x, lin=lin, opt=opt):
             opt.zero_grad()
             lin(x).square().mean().backward()
             opt.step()
