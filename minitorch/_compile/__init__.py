@@ -172,8 +172,8 @@ def _key(values, tensors: list, keep: list) -> tuple:
             v = v[1]
         if isinstance(v, Tensor):
             tensors.append(v)
-            d = v._data
-            out.append((d.shape, d.dtype, v._device, v._stride or v.stride(), v._requires_grad))
+            d, device = v._data, v._device  # the device as its fields: hashed and compared in C, not by device's Python
+            out.append((d.shape, d.dtype, device.type, device.index, v._stride or v.stride(), v._requires_grad))
         elif v is None or isinstance(v, (bool, int, float, str)):
             out.append((type(v), v))
         else:
