@@ -1,15 +1,12 @@
-"""A compiled training step's replay with and without the fourteenth session's changes, in one process.
+"""A compiled training step's replay with and without the fourteenth session's SGD step, in one process.
 
 Run: ``python benchmarks/bench_replay_ab.py [--threads 1] [--rounds 41] [--calls 10] [--only mlp,lenet]``
-from the repository root.
+from the repository root (``chrt -f 1`` in front on a busy machine).
 
 Two copies of one training step (``training_steps.py``: same model, batch, seeds) are compiled and
 warmed up; in one of them ("before") the plan is put back as it replayed before the session:
-
-- its guards checked one by one on every call (``Plan._check``: the tensor, grad, module and
-  optimizer guards as ``guards_pass`` checked them before), not first by identity in one pass;
-- SGD's group update through ``optim/_functional.py: descend_all`` (``add_scaled_all``'s checks
-  and reshapes on every call), not ``fusions.DescendAll`` (flat views and checks made at capture).
+SGD's group update through ``optim/_functional.py: descend_all`` (``add_scaled_all``'s checks and
+reshapes on every call), not ``fusions.DescendAll`` (flat views and checks made at capture).
 
 Each round times ``--calls`` calls of each copy, the copies alternating which goes first; the
 table gives the medians (wall clock and this thread's CPU time) and after / before. One process, so
@@ -57,10 +54,8 @@ def _step(make, lr: float):
 
 
 def as_before(compiled) -> None:
-    """Make ``compiled``'s plan replay as before the session (see the module docstring)."""
+    """Make ``compiled``'s plan replay SGD's update as before the session (see the module docstring)."""
     plan = compiled.plans[0]
-    plan.guards_pass = plan._check  # (no python guards in these steps)
-    plan._rearm = False
     fast = list(plan._fast)
     for k, (entry, members) in enumerate(zip(fast, plan._covers)):
         if isinstance(entry[0], DescendAll):

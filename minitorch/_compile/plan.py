@@ -61,10 +61,6 @@ class Plan:
         self._fast: list[tuple] = []
         self._covers: list[tuple[int, ...]] = []  # the numbers of the steps each entry of _fast runs
         self._module_values: tuple = ()  # every guarded module's __dict__ values at capture, in order
-        self._watched: tuple = ((), (), (), ())  # what ``_read`` reads: guarded tensors, grads, modules, optimizers
-        self._seen: tuple | None = None  # ``_read()`` when the guards last held (None: check them in full)
-        self._seen_grads: tuple | None = None  # the guarded ``.grad`` at that time, or as the last replay left them
-        self._rearm = False  # whether the ``.grad`` a replay leaves pass the grad guards (then it updates _seen_grads)
 
     # ------------------------------------------------------------------ replay
     def finalize(self) -> None:
@@ -91,11 +87,6 @@ class Plan:
             covers.append(members)
         self._fast, self._covers = fast, covers
         self._module_values = self._modules_now()
-        self._watched = (tuple(t for t, _, _ in self.tensor_guards), tuple(t for t, _, _ in self.grad_guards),
-                         tuple(m for m, _ in self.module_guards), tuple(o for o, _, _ in self.optimizer_guards))
-        effects = {id(t): slot for t, slot, _ in self.grad_effects if not isinstance(t, int)}
-        self._rearm = all((effects[id(t)] is None) is is_none for t, grad, is_none in self.grad_guards if id(t) in effects)
-        self._seen = self._seen_grads = None
 
     def _modules_now(self) -> tuple:
         """The values in every guarded module's ``__dict__``, one flat tuple (made in C)."""
@@ -121,52 +112,15 @@ class Plan:
             elif outs:
                 for i, o in zip(outs, r):
                     bufs[i] = o
-        make = Tensor._make
         for target, slot, device in self.grad_effects:
             t = input_tensors[target] if isinstance(target, int) else target
-            t._grad = None if slot is None else make(bufs[slot], device)
+            t._grad = None if slot is None else Tensor._make(bufs[slot], device)
         for counter, increment in self.version_effects:
             counter.value += increment
-        # The guarded .grad are now the ones this replay made: the next call's guards read those.
-        self._seen_grads = tuple(map(_grad_of, self._watched[1])) if self._rearm else None
         return _build(self.outputs, bufs)
 
-    def _read(self) -> tuple:
-        """Every object the tensor, grad, module and optimizer guards read, but the ``.grad``, in
-        one flat tuple made in C: each guarded tensor's array and ``requires_grad``, each guarded
-        module's ``__dict__`` values, each optimizer's ``param_groups`` and its groups' values."""
-        tensors, _, modules, optimizers = self._watched
-        groups = tuple(map(_param_groups_of, optimizers))
-        return (*map(_data_of, tensors), *map(_requires_grad_of, tensors),
-                *chain.from_iterable(map(dict.values, map(_dict_of, modules))),
-                *groups, *chain.from_iterable(map(dict.values, chain.from_iterable(groups))))
-
     def guards_pass(self) -> str | None:
-        """None when every guard holds, else what changed (the reason to capture again).
-
-        First in one pass: if every object the guards read (``_read``, and the guarded ``.grad``)
-        is the very object it was when the guards last held in full, or the ``.grad`` the last
-        replay set, they hold (an object is equal to itself; the Python values of
-        ``python_guards`` are checked every time). Else each guard in turn (``_check``), and if all
-        hold, what they read becomes the objects of the next call's pass. MLP 784-256-10: 4
-        tensor, 4 grad, 5 module and 1 optimizer guards, ~60 attribute reads."""
-        seen, seen_grads = self._seen, self._seen_grads
-        now = self._read()
-        grads = tuple(map(_grad_of, self._watched[1]))
-        if (seen is None or seen_grads is None or len(now) != len(seen) or not all(map(operator.is_, now, seen))
-                or not all(map(operator.is_, grads, seen_grads))):
-            failed = self._check()
-            if failed is not None:
-                return failed
-            self._seen, self._seen_grads = now, grads
-        for scope, name, value in self.python_guards:
-            current = scope.get(name, _MISSING) if name is not None else scope.cell_contents
-            if type(current) is not type(value) or current != value:
-                return f"the Python value {name or 'of a closure variable'} changed"
-        return None
-
-    def _check(self) -> str | None:
-        """The tensor, grad, module and optimizer guards one by one: None, or what changed."""
+        """None when every guard holds, else what changed (the reason to capture again)."""
         for t, array, requires_grad in self.tensor_guards:
             if t._data is not array:
                 return f"a tensor of shape {tuple(t.shape)} the plan reads has new memory (.data was replaced)"
@@ -183,6 +137,10 @@ class Plan:
         for opt, live, snapshot in self.optimizer_guards:
             if _optimizer_snapshot(opt, live) != snapshot:
                 return f"{type(opt).__name__}'s hyper-parameters changed (lr from a scheduler?)"
+        for scope, name, value in self.python_guards:
+            now = scope.get(name, _MISSING) if name is not None else scope.cell_contents
+            if type(now) is not type(value) or now != value:
+                return f"the Python value {name or 'of a closure variable'} changed"
         return None
 
     # ------------------------------------------------------------------ printing
@@ -255,12 +213,6 @@ def _pack_list(*xs) -> list:
 
 _PURE = (_pack_tuple, _pack_list, _view_of)
 
-
-_data_of = operator.attrgetter("_data")
-_requires_grad_of = operator.attrgetter("_requires_grad")
-_grad_of = operator.attrgetter("_grad")
-_param_groups_of = operator.attrgetter("param_groups")
-_dict_of = operator.attrgetter("__dict__")
 
 _SCALARS = (bool, int, float, str, type(None))
 _MISSING = object()
