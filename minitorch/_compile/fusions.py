@@ -28,7 +28,8 @@ temporaries nobody reads. Run by ``Recorder.finish`` after the passes of ``passe
   target ignored?", "is one out of range?", hoisted to the front of the plan) run as one
   ``TargetChecks`` call, one pass of ``kernels/cross_entropy.py: target_checks``;
 - ``fuse_sgd``: an optimizer's consecutive ``descend_arrays`` steps for one parameter group
-  (plain SGD) run as one ``descend_all`` call, which reads ``lr`` once (``optim/_functional.py``).
+  (plain SGD) run as one ``descend_all`` call, which reads ``lr`` once (``optim/_functional.py``);
+  where the parameters are state, as ``DescendAll``, their flat views and checks made at capture.
 
 ``lowering.py`` does the same for single steps. MLP 784-256-10 (``benchmarks/bench_compile.py``):
 see docs/compile.md, "Fusions", for the figures.
