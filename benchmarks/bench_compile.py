@@ -34,7 +34,8 @@ the compiled step's per-kernel table (``CompiledFunction.profile``).
 
 ``--baseline REV`` compares instead this working tree's compiled and eager steps with those of git
 revision REV (checked out as bench_commits.py does), one worker process per side, alternating,
-medians: the before/after figure of a change to the compiler.
+medians: the before/after figure of a change to the compiler (``--cpu-time``: each worker's CPU
+time, ``time.process_time``, for a machine so busy that the wall clock mostly measures waiting).
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def measure(name: str, rounds: int, calls: int, pause: float = 0.02, settle: int
     return {k: statistics.median(v) for k, v in times.items()}, spells, compiled
 
 
-def _ab_worker(root: str, threads: int, names: list, conn) -> None:
+def _ab_worker(root: str, threads: int, names: list, conn, cpu_time: bool = False) -> None:
     """bench_commits.py's worker for ``--baseline``: import ``root``'s minitorch, build the steps, time on request."""
     import bench_commits
 
@@ -138,7 +139,7 @@ def _ab_worker(root: str, threads: int, names: list, conn) -> None:
     for name in [m for m in sys.modules if m == "minitorch" or m.startswith("minitorch.")]:
         del sys.modules[name]
     bench_commits.worker.__globals__["make_workloads"] = lambda lib: _ab_workloads(lib, threads, names)
-    bench_commits.worker(root, conn)
+    bench_commits.worker(root, conn, cpu_time)
 
 
 def _ab_workloads(lib, threads: int, names: list) -> dict:
@@ -154,7 +155,7 @@ def _ab_workloads(lib, threads: int, names: list) -> dict:
     return out
 
 
-def baseline(rev: str, threads: int, names: list, repeats: int) -> None:
+def baseline(rev: str, threads: int, names: list, repeats: int, cpu_time: bool = False) -> None:
     """Old (``rev``) against new (this working tree), one worker process each; see the module docstring."""
     import multiprocessing as mp
 
@@ -166,12 +167,12 @@ def baseline(rev: str, threads: int, names: list, repeats: int) -> None:
     conns, procs = {}, []
     for side, root in roots.items():
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_ab_worker, args=(root, threads, names, child))
+        proc = ctx.Process(target=_ab_worker, args=(root, threads, names, child, cpu_time))
         proc.start()
         conns[side], procs = parent, procs + [proc]
     workloads = [conns[side].recv() for side in roots][-1]
     print(f"load before: {os.getloadavg()[0]:.2f}; old {rev}, new the working tree; minitorch on {threads} "
-          f"thread(s); medians of {repeats}, alternating\n")
+          f"thread(s); medians of {repeats}, alternating; {'CPU time' if cpu_time else 'wall clock'}\n")
     print("| step | old us | new us | new / old |\n|---|---:|---:|---:|")
     for name in workloads:
         samples: dict = {side: [] for side in roots}
@@ -200,9 +201,12 @@ def main() -> None:
                         help="untimed calls after each pause, before the timed ones (default 0: none)")
     parser.add_argument("--profile", action="store_true", help="print the compiled steps' per-kernel tables")
     parser.add_argument("--baseline", metavar="REV", help="compare with git revision REV instead (old / new)")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="with --baseline: time by each worker's CPU time (a busy machine; 1 thread)")
     args = parser.parse_args()
     if args.baseline:
-        baseline(args.baseline, args.threads, [n for n in args.only.split(",") if n != "chain"], args.rounds)
+        baseline(args.baseline, args.threads, [n for n in args.only.split(",") if n != "chain"], args.rounds,
+                 args.cpu_time)
         return
     minitorch.set_num_threads(args.threads)
     print(f"load before: {os.getloadavg()[0]:.2f}; minitorch on {args.threads} thread(s); medians of "

@@ -165,3 +165,32 @@ def add_scaled_all(params: tuple, grads: tuple, alpha: float) -> None:
             add_scaled(p, g, alpha)
     if small_p:
         _add_scaled_each(tuple(small_p), tuple(small_g), dtype.type(alpha))
+
+
+@njit(cache=True)
+def add_scaled_each_into(ps, gs, alpha) -> bool:
+    """``p += alpha * g`` for each pair of the tuples ``ps``, ``gs`` of 1-d arrays of one dtype, with
+    ``add_scaled``'s rounding (the bits of NumPy's two calls), for a caller that made its flat
+    views once (minitorch.compile's SGD step: the parameters are the same arrays every replay).
+    The sizes are checked here first: False, nothing written, if a pair differs, else True.
+    Loop nest: pairs x elements, serial. Cost: 2 flops and 3 array passes per element."""
+    for k in range(len(ps)):
+        if ps[k].size != gs[k].size:
+            return False
+    for k in range(len(ps)):
+        p, g = ps[k], gs[k]
+        for i in range(p.size):
+            p[i] = p[i] + g[i] * alpha
+    return True
+
+
+def add_scaled_into(p: np.ndarray, g: np.ndarray, alpha) -> bool:
+    """``add_scaled``'s loop on 1-d arrays ``p`` (C-contiguous, writable) and ``g`` of one float
+    dtype, ``alpha`` a scalar of that dtype, without its checks of layout and dtype (the caller's,
+    made once: minitorch.compile's SGD step); the sizes are checked here: False, nothing written,
+    if they differ, else True. Loop nest and threads: ``add_scaled``'s (blocks of
+    ``ADD_SCALED_BLOCK``, a ``prange`` from ``in_parallel(3 * size)`` on)."""
+    if p.size != g.size or p.ndim != 1 or g.ndim != 1:
+        return False
+    _add_scaled(p, g, alpha, in_parallel(p.size * 3))
+    return True

@@ -183,6 +183,38 @@ def test_tensor_guards_data_replaced_and_requires_grad(device):
         assert f(x).item() == 6.0
 
 
+def test_guards_after_replays_see_a_changed_grad_and_a_new_param_group(device):
+    """After a replay the guards first compare, object by object, what they read with what they
+    read when they last held (``Plan.guards_pass``): a ``.grad`` the plan reads replaced or set
+    to None, or a group added to the optimizer, still fails them and captures again."""
+    w = nn.Parameter(minitorch.ones(3).to(device))
+    w.grad = minitorch.full((3,), 2.0).to(device)
+    f, ran = _counting(lambda x: (x * w.grad).sum())
+    x = minitorch.ones(3).to(device)
+    with minitorch.no_grad():
+        assert [f(x).item() for _ in range(4)] == [6.0] * 4 and len(ran) == 2
+        w.grad = minitorch.full((3,), 3.0).to(device)
+        assert [f(x).item() for _ in range(3)] == [9.0] * 3 and len(ran) == 3
+    p = nn.Parameter(minitorch.ones(2).to(device))
+    opt = minitorch.optim.SGD([p], lr=0.1, momentum=0.5)
+
+    def step():
+        opt.zero_grad()
+        (p * p).sum().backward()
+        opt.step()
+
+    g, runs = _counting(step)
+    for _ in range(4):
+        g()
+    assert len(runs) == 2
+    opt.param_groups[0]["momentum"] = 0.0  # not read live: the optimizer guard fails
+    g()
+    assert len(runs) == 3
+    opt.add_param_group({"params": [nn.Parameter(minitorch.ones(1).to(device))]})
+    g()
+    assert len(runs) == 4
+
+
 _SCALE = 2.0
 
 
@@ -531,14 +563,23 @@ def test_sgd_update_kernel_gives_numpys_bits(shape, dtype):
     """``kernels/optim.py: add_scaled`` (SGD's one-pass ``p += alpha * g``) rounds as NumPy's
     ``p + (alpha * g)``, which eager steps and replays both used before it: the same bits."""
     from minitorch.kernels import add_scaled
+    from minitorch.kernels.optim import add_scaled_each_into, add_scaled_into
 
     rng = np.random.default_rng(0)
     p, g = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
     expected = np.add(p, np.multiply(g, -0.1))
+    q, r = p.copy().reshape(-1), p.copy().reshape(-1)
     add_scaled(p, g, -0.1)
     assert np.array_equal(p, expected)
     with pytest.raises(RuntimeError, match="add_scaled: grad of shape"):
         add_scaled(p, g[:1], -0.1)
+    # the compiled SGD step's entries (flat views made once): the same bits; a size that
+    # differs writes nothing and answers False
+    assert add_scaled_into(q, g.reshape(-1), dtype(-0.1)) and np.array_equal(q, expected.reshape(-1))
+    assert add_scaled_each_into((r,), (g.reshape(-1),), dtype(-0.1)) and np.array_equal(r, q)
+    assert not add_scaled_into(q, g.reshape(-1)[1:], dtype(-0.1))
+    assert not add_scaled_each_into((r, q), (g.reshape(-1), g.reshape(-1)[1:]), dtype(-0.1))
+    assert np.array_equal(q, expected.reshape(-1)) and np.array_equal(r, q)
 
 
 def test_gradients_are_stolen_only_where_nothing_else_reaches_them(device):

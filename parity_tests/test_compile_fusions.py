@@ -65,6 +65,38 @@ def test_fused_cross_entropy_and_sgd_replay_eagers_bits(reduction, device):
     assert len(prof.kernel_s) == len(plan.steps)
 
 
+def test_sgd_step_of_a_big_weight_replays_eagers_bits(device):
+    """The fused SGD step with its flat views made at capture (``fusions.DescendAll``) on a
+    weight of 12,288 elements (``add_scaled``'s parallel loop) and the small bias: eager's bits;
+    a gradient of another shape takes ``descend_all``, which raises as eager does."""
+    from minitorch._compile.fusions import DescendAll
+
+    models = []
+    for compiled in (False, True):
+        minitorch.manual_seed(0)
+        lin = nn.Linear(128, 96).to(device)
+        opt = minitorch.optim.SGD(lin.parameters(), lr=0.05)
+
+        def step(x, lin=lin, opt=opt):
+            opt.zero_grad()
+            lin(x).square().mean().backward()
+            opt.step()
+
+        fn = minitorch.compile(step) if compiled else step
+        for k in range(6):
+            fn(minitorch.full((4, 128), 0.1 * k + 0.05).to(device))
+        models.append((lin, fn))
+    (a, _), (b, fn) = models
+    for p, q in zip(a.parameters(), b.parameters()):
+        assert np.array_equal(p.detach().cpu().numpy(), q.detach().cpu().numpy())
+        assert np.array_equal(p.grad.cpu().numpy(), q.grad.cpu().numpy())
+    if device == "cpu":
+        sgd = [s.fn for _, s in fn.plans[-1].fusions if s.name == "descend_all"]
+        assert len(sgd) == 1 and isinstance(sgd[0], DescendAll)
+        with pytest.raises(RuntimeError, match="add_scaled"):
+            sgd[0]({"lr": 0.1}, np.zeros((96, 127), np.float32), np.zeros(96, np.float32))
+
+
 def test_fused_target_checks_stop_a_replay_that_does_not_apply(device):
     """A target with ignore_index in it captures again; one out of range raises eager's IndexError."""
     _, _, fn = _train(device, True, 3)

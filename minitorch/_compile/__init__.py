@@ -75,7 +75,8 @@ class CompiledFunction:
             return self._fn(*args, **kwargs)
         tensors: list = []
         keep: list = []
-        key = (grad_mode.is_grad_enabled(), _key(args, tensors, keep), _key(tuple(sorted(kwargs.items())), tensors, keep))
+        key = (grad_mode.is_grad_enabled(), _key(args, tensors, keep),
+               _key(tuple(sorted(kwargs.items())), tensors, keep) if kwargs else ())
         entry = self._entries.get(key)
         if entry is None:
             if len(self._entries) >= 8:  # a few signatures (the last smaller batch...): forget the oldest
@@ -107,7 +108,8 @@ class CompiledFunction:
         replays are real calls (a training step steps its optimizer). RuntimeError if no plan
         replays these arguments yet (call the function twice first: warm-up, capture)."""
         tensors: list = []
-        key = (grad_mode.is_grad_enabled(), _key(args, tensors, []), _key(tuple(sorted(kwargs.items())), tensors, []))
+        key = (grad_mode.is_grad_enabled(), _key(args, tensors, []),
+               _key(tuple(sorted(kwargs.items())), tensors, []) if kwargs else ())
         entry = self._entries.get(key)
         plan = next((p for p in entry.plans if p.guards_pass() is None), None) if entry is not None else None
         if plan is None:
@@ -170,8 +172,8 @@ def _key(values, tensors: list, keep: list) -> tuple:
             v = v[1]
         if isinstance(v, Tensor):
             tensors.append(v)
-            d = v._data
-            out.append((d.shape, d.dtype, v._device, v.stride(), v._requires_grad))
+            d, device = v._data, v._device  # the device as its fields: hashed and compared in C, not by device's Python
+            out.append((d.shape, d.dtype, device.type, device.index, v._stride or v.stride(), v._requires_grad))
         elif v is None or isinstance(v, (bool, int, float, str)):
             out.append((type(v), v))
         else:

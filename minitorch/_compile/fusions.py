@@ -28,7 +28,8 @@ temporaries nobody reads. Run by ``Recorder.finish`` after the passes of ``passe
   target ignored?", "is one out of range?", hoisted to the front of the plan) run as one
   ``TargetChecks`` call, one pass of ``kernels/cross_entropy.py: target_checks``;
 - ``fuse_sgd``: an optimizer's consecutive ``descend_arrays`` steps for one parameter group
-  (plain SGD) run as one ``descend_all`` call, which reads ``lr`` once (``optim/_functional.py``).
+  (plain SGD) run as one ``descend_all`` call, which reads ``lr`` once (``optim/_functional.py``);
+  where the parameters are state, as ``DescendAll``, their flat views and checks made at capture.
 
 ``lowering.py`` does the same for single steps. MLP 784-256-10 (``benchmarks/bench_compile.py``):
 see docs/compile.md, "Fusions", for the figures.
@@ -37,6 +38,7 @@ see docs/compile.md, "Fusions", for the figures.
 from __future__ import annotations
 
 import functools
+import operator
 
 import numpy as np
 
@@ -233,10 +235,72 @@ def fuse_sgd(rec) -> list[tuple[tuple[int, ...], Step]]:
             run = steps[n:k]
             ins = (run[0].ins[2], *(i for s in run for i in s.ins[:2]))
             shapes = tuple(sh for s in run for sh in s.shapes[:2])
-            found.append((tuple(range(n, k)), Step(optim_functional.descend_all, ins, {}, (), (), False,
-                                                   "descend_all", shapes)))
+            prepared = DescendAll.of(plan, rec.arrays, run)
+            step = (Step(prepared, (run[0].ins[2], *(s.ins[1] for s in run)), {}, (), (), False, "descend_all", shapes)
+                    if prepared is not None else
+                    Step(optim_functional.descend_all, ins, {}, (), (), False, "descend_all", shapes))
+            found.append((tuple(range(n, k)), step))
         n = max(k, n + 1)
     return found
+
+
+class DescendAll:
+    """A plan step: ``descend_all(group, p0, g0, p1, g1, ...)`` (SGD's update of a parameter group,
+    ``p -= lr * g``, ``lr`` read from the group when it runs) where the parameters are state, the
+    same arrays every replay: their flat views and the checks of their layout and dtype are made
+    once, at capture, and a replay checks only its gradients' shapes and dtypes against the
+    capture's (one tuple comparison each) before ``kernels/optim.py``'s loops
+    (``add_scaled_into`` for each array of ``ADD_SCALED_MIN`` elements or more,
+    ``add_scaled_each_into`` for the rest: the loops, and so the bits, of ``add_scaled_all``).
+    Gradients of other shapes or dtypes take ``descend_all`` itself, which raises as eager does.
+    Called as ``(group, g0, g1, ...)``. MLP 784-256-10: the Python of the 8 checks, 8 reshapes
+    and 2 entries of ``add_scaled_all`` goes."""
+
+    __slots__ = ("__name__", "big", "dtypes", "each_into", "flat", "into", "kind", "params", "shapes", "small",
+                 "small_flat")
+
+    def __init__(self, params: tuple) -> None:
+        from ..kernels.optim import ADD_SCALED_MIN, add_scaled_each_into, add_scaled_into
+
+        self.into, self.each_into = add_scaled_into, add_scaled_each_into
+        self.params, self.kind = params, params[0].dtype.type
+        self.shapes, self.dtypes = tuple(p.shape for p in params), tuple(p.dtype for p in params)
+        self.flat = tuple(p.reshape(-1) for p in params)
+        self.big = tuple(i for i, p in enumerate(params) if p.size >= ADD_SCALED_MIN)
+        self.small = tuple(i for i, p in enumerate(params) if p.size < ADD_SCALED_MIN)
+        self.small_flat = tuple(self.flat[i] for i in self.small)
+        self.__name__ = "descend_all"
+
+    @classmethod
+    def of(cls, plan, arrays: dict, run: list[Step]) -> DescendAll | None:
+        """The prepared step for ``run`` (``descend_arrays`` steps of one group), or None where a
+        parameter is not a C-contiguous writable float NumPy array of state, the parameters'
+        dtypes differ, or a gradient at capture had not its parameter's shape and dtype."""
+        params = tuple(plan.template[s.ins[0]] for s in run)
+        grads = [arrays.get(s.ins[1]) for s in run]
+        if not all(plan.kinds[s.ins[0]] == "s" for s in run) or not all(type(p) is np.ndarray for p in params):
+            return None
+        dtype = params[0].dtype
+        if not all(p.dtype == dtype and p.dtype.kind == "f" and p.flags.c_contiguous and p.flags.writeable
+                   and type(g) is np.ndarray and g.shape == p.shape and g.dtype == dtype for p, g in zip(params, grads)):
+            return None
+        return cls(params)
+
+    def __call__(self, group: dict, *grads: np.ndarray) -> None:
+        if tuple(map(_shape_of, grads)) != self.shapes or tuple(map(_dtype_of, grads)) != self.dtypes:
+            optim_functional.descend_all(group, *(a for pair in zip(self.params, grads) for a in pair))
+            return
+        lr = group["lr"]
+        alpha = self.kind(-(lr if type(lr) is float else optim_functional.scalar(lr)))
+        flat = [g.reshape(-1) for g in grads]
+        for i in self.big:
+            self.into(self.flat[i], flat[i], alpha)
+        if self.small:
+            self.each_into(self.small_flat, tuple(flat[i] for i in self.small), alpha)
+
+
+_shape_of = operator.attrgetter("shape")
+_dtype_of = operator.attrgetter("dtype")
 
 
 def _descends(s: Step) -> bool:
