@@ -99,6 +99,7 @@ from .gemm_tile import (
     _copy8,
     _dot_tile,
     _micro_kernel,
+    _micro_kernel_rows,
     _micro_kernel_stream,
     _misaligned,
     _store_fence,
@@ -278,41 +279,36 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
     tile = work[MC * KC + KC * NC: MC * KC + KC * NC + mr * nr]
     blocks = (K + KC - 1) // KC
     step = (K + blocks - 1) // blocks  # K cut into equal blocks (576 = 288 + 288, not 512 + 64)
+    if M <= MC and rsb == 1 and csb != 1:  # A one block, B column-major: C^T = B^T @ A^T, B^T read in place
+        _gemm_b_rows(M, N, K, a, a_off, rsa, csa, b, b_off, csb, c, c_off, ldc, ap, bp, mr, nr, step)
+        return
     # B row-major and A one block: B's whole slivers are read in place, the rest packed (not
     # when B's rows are a multiple of 4 KB apart and A is tall enough to reread them often:
     # such rows all fall in the same cache sets)
     in_place = csb == 1 and M <= MC and (M <= 32 or rsb * a.itemsize % 4096 != 0)
-    by_sliver = M <= MC and rsb == 1 and csb != 1
     # C written once (one block of K) and far larger than the caches: streamed to memory, its
     # first columns up to a 64-byte boundary apart so that every later tile starts on one
     if blocks == 1 and M * N * a.itemsize >= STREAM_C_BYTES and ldc * a.itemsize % 64 == 0:
         shift = min(N, _misaligned(c, c_off) // a.itemsize)
         _blocks(M, shift, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, ap, bp, tile, mr, nr, step,
-                in_place, by_sliver, False)
+                in_place, False)
         _blocks(M, N - shift, K, a, a_off, rsa, csa, b, b_off + shift * csb, rsb, csb, c, c_off + shift, ldc, ap, bp,
-                tile, mr, nr, step, in_place, by_sliver, True)
+                tile, mr, nr, step, in_place, True)
         _store_fence()
     else:
         _blocks(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, ap, bp, tile, mr, nr, step, in_place,
-                by_sliver, False)
+                False)
 
 
 @njit(cache=True)
 def _blocks(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, ap, bp, tile, mr, nr, step, in_place,
-            by_sliver, stream):
+            stream):
     """``gemm``'s loop nest over its blocks (``for jc / for pc / pack B / for ic / pack A / _block``)."""
     for jc in range(0, N, NC):
         nc = min(NC, N - jc)
         direct = nc // nr * nr if in_place else 0
         for pc in range(0, K, step):
             kc = min(step, K - pc)
-            if by_sliver:  # A one block, B column-major: each sliver of B transposed just before its use
-                _pack(a, a_off + pc * csa, csa, rsa, kc, M, mr, ap)
-                for jr in range(jc, jc + nc, nr):
-                    w = min(nr, jc + nc - jr)
-                    _pack(b, b_off + pc * rsb + jr * csb, rsb, csb, kc, w, nr, bp)
-                    _block(kc, M, w, ap, b, 0, nr, 0, bp, c, c_off + jr, ldc, tile, mr, nr, pc > 0)
-                continue
             if direct < nc:
                 _pack(b, b_off + pc * rsb + (jc + direct) * csb, rsb, csb, kc, nc - direct, nr, bp)
             for ic in range(0, M, MC):
@@ -320,6 +316,59 @@ def _blocks(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, ap, 
                 _pack(a, a_off + ic * rsa + pc * csa, csa, rsa, kc, mc, mr, ap)
                 _block(kc, mc, nc, ap, b, b_off + pc * rsb + jc, rsb, direct, bp, c, c_off + ic * ldc + jc, ldc,
                        tile, mr, nr, pc > 0, stream)
+
+
+@njit(cache=True)
+def _gemm_b_rows(M, N, K, a, a_off, rsa, csa, b, b_off, csb, c, c_off, ldc, ap, bp, mr, nr, step):
+    """``gemm`` for A one block (M <= MC) and B column-major (``B[k, j] = b[b_off + j*csb + k]``,
+    a Linear's ``x @ W.t()``), computed as ``C^T = B^T @ A^T``: B^T's rows (W's rows) are the
+    micro-kernel's MR broadcast rows, read in place (``_micro_kernel_rows``), and only A^T, the
+    small operand (M x K against N x K), is packed (into NR-wide slivers, 8x8 transposes where A
+    is row-major). So the big operand is never transposed: MLP-64's 64 x 784 x 256 forward
+    packed W1^T's 200K numbers in ~24 of its ~215 us at one thread.
+
+    Loop nest: ``for jc (NC columns of C) / for pc (the K blocks of gemm: the same sums) / pack
+    A^T (kc x M, NR-wide slivers) / for ir (MR rows of B^T: kept in L1) / for jr (A^T's slivers)
+    / _micro_kernel_rows`` into a scratch C^T block (``bp``, its rows padded to whole NR slivers,
+    added to from the second K block on, as ``_block`` adds to C), then C's columns jc.. from it
+    by 8x8 transposes (``_transpose_into``). Rows of B^T past the last whole MR are packed (zeros
+    past N) and go through ``_micro_kernel``. Every element of C is the sum ``_blocks`` forms, in
+    the same order (one fused multiply-add chain per K block, the blocks added to C in turn):
+    the same bits as a row-major B. Cost: 2*M*N*K flops (M padded to NR), A^T packed once per
+    (jc, pc) block, B read once, C^T copied once (M*N numbers)."""
+    m_pad = (M + nr - 1) // nr * nr
+    for jc in range(0, N, NC):
+        nc = min(NC, N - jc)
+        full = nc // mr * mr
+        ct = bp[: (full + mr) * m_pad]  # C^T's block, rows m_pad apart
+        edge = bp[(full + mr) * m_pad: (full + mr) * m_pad + mr * step]  # B^T's last rows, packed
+        for pc in range(0, K, step):
+            kc = min(step, K - pc)
+            _pack(a, a_off + pc * csa, csa, rsa, kc, M, nr, ap)
+            for ir in range(0, full, mr):
+                first = _address(b, b_off + (jc + ir) * csb + pc)
+                for jr in range(0, m_pad, nr):
+                    _micro_kernel_rows(kc, first, csb, _address(ap, jr * kc), nr, _address(ct, ir * m_pad + jr),
+                                       m_pad, pc > 0)
+            if full < nc:
+                _pack(b, b_off + (jc + full) * csb + pc, 1, csb, kc, nc - full, mr, edge)
+                for jr in range(0, m_pad, nr):
+                    _micro_kernel(kc, _address(edge, 0), _address(ap, jr * kc), nr, _address(ct, full * m_pad + jr),
+                                  m_pad, pc > 0)
+        _transpose_into(ct, m_pad, nc, M, c, c_off + jc, ldc)
+
+
+@njit(cache=True)
+def _transpose_into(t, ldt, rows, cols, c, c_first, ldc):
+    """``C[i, j] = T[j, i]`` for j < rows, i < cols: ``c[c_first + i*ldc + j] = t[j*ldt + i]``,
+    8x8 blocks transposed in registers (``_transpose8``), the ragged edges number by number."""
+    r8, c8 = rows // 8 * 8, cols // 8 * 8
+    for j in range(0, r8, 8):
+        for i in range(0, c8, 8):
+            _transpose8(_address(t, j * ldt + i), ldt, _address(c, c_first + i * ldc + j), ldc)
+    for i in range(cols):
+        for j in range(r8 if i < c8 else 0, rows):
+            c[c_first + i * ldc + j] = t[j * ldt + i]
 
 
 def workspace_size(dtype) -> int:
