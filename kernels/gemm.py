@@ -41,11 +41,11 @@ tile) are packed with zeros and the tile is computed into a scratch tile first. 
 row-major B is read in place (slivers straight from its rows, ``ldb`` apart) when A is a single
 MC block, since then each number of B is read once either way and packing it is a copy for
 nothing (LeNet conv2's forward: 213 -> 110 us, 122 of them the packing). A column-major B with A
-a single MC block is packed one sliver at a time, right before the micro-kernels that read it:
-packing a whole KC x NC block first wrote 2 MB, more than L2 keeps beside A, for a Linear
-``x @ W.t()`` whose W is read once from memory (64 x 4096 x 4096: 0.86-0.87x the time at 1 and 2
-threads; MLP-64's 64 x 784 x 256 0.97-1.05x, noise; bench_gemm_threads.py). A row-major B so
-packed read 128 bytes of each far-apart row per sliver and took 1.6x the time: it keeps blocks.
+a single MC block (a Linear's ``x @ W.t()``) is not packed at all: C^T = B^T @ A^T is computed
+instead, B^T's rows (W's) read in place as the micro-kernel's broadcast rows and only A^T packed
+(``_gemm_b_rows``; the same sums), so W is never transposed: 64 x 4096 x 4096 0.79x the time of
+packing B one sliver at a time (itself 0.86x packing its KC x NC blocks, 2 MB, more than L2
+keeps beside A), MLP-64's 64 x 784 x 256 0.90x (bench_gemm_threads.py, 2026-12-07 s14).
 A C of ``STREAM_C_BYTES`` or more written once (K in one block), its rows a multiple of 64 bytes
 apart, is written by non-temporal stores (``vmovntps``: to memory, without first reading each
 cache line for ownership), its first columns up to a 64-byte boundary by ordinary ones so that
@@ -85,7 +85,9 @@ import os
 
 import numba
 import numpy as np
+from llvmlite import ir as llvm
 from numba import carray, cfunc, njit, types
+from numba.extending import intrinsic
 
 from .checks import check_shape
 from .gemm_tile import (
@@ -264,11 +266,11 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
     every 8 x 32 tile would be empty, and packing A, whose every number is used only N times,
     would cost as much as the products.
 
-    A single block of A (M <= MC) and a column-major B: the loop nest is ``for jc / for pc /
-    pack A / for jr: pack B's sliver jr, _block over it`` (the same tiles and sums as packing B's
-    whole block first; see the module docstring for why). A C of ``STREAM_C_BYTES`` or more,
-    K in one block: ``_blocks`` twice, C's columns up to its first 64-byte boundary with ordinary
-    stores, the rest with non-temporal ones (the same tiles' sums), then ``sfence``."""
+    A single block of A (M <= MC) and a column-major B: ``_gemm_b_rows``, C^T = B^T @ A^T with
+    B^T's rows read in place (the same sums as ``_blocks``; see the module docstring for why).
+    A C of ``STREAM_C_BYTES`` or more, K in one block: ``_blocks`` twice, C's columns up to its
+    first 64-byte boundary with ordinary stores, the rest with non-temporal ones (the same
+    tiles' sums), then ``sfence``."""
     nr = NV * VECTOR_BYTES // a.itemsize
     if csa == 1 and rsb == 1 and DC <= N < nr and M >= DR:  # narrow C, both along k: dot products
         _gemm_dot(M, N, K, a, a_off, rsa, b, b_off, csb, c, c_off, ldc)
@@ -388,6 +390,23 @@ _POINTERS = ("pa", "pb", "pc", "pw")  # the four arrays' addresses; every other 
 _KERNEL: dict = {}
 
 
+@intrinsic
+def call_kernel(typingctx, address, M, N, K, pa, na, a_off, rsa, csa, pb, nb, b_off, rsb, csb, pc, nc, c_off, ldc,
+                pw, nw):
+    """Call ``kernel``'s compiled GEMM at ``address`` (``kernel_address``) from compiled code, every
+    argument an integer (the four arrays' addresses too), as ``kernel``'s ctypes function takes
+    them. kernels/blas.py's prange loop calls it: an integer argument costs its caller's dispatch
+    ~0.1 µs, where a ctypes function object cost ~1.1 µs (numba types it anew at every call)."""
+    def codegen(context, builder, sig, args):
+        i64, ptr = llvm.IntType(64), llvm.IntType(8).as_pointer()
+        params = [ptr if name in _POINTERS else i64 for name in _GEMM_C_ARGS]
+        fn = builder.inttoptr(args[0], llvm.FunctionType(llvm.VoidType(), params).as_pointer())
+        builder.call(fn, [builder.inttoptr(v, ptr) if t == ptr else v for v, t in zip(args[1:], params)])
+        return context.get_dummy_value()
+
+    return types.void(*[types.int64] * (1 + len(_GEMM_C_ARGS))), codegen
+
+
 def kernel(dtype):
     """``gemm`` for one dtype compiled as a C function (a numba ``cfunc``, cached on disk like
     the jitted kernels), as a ctypes function whose pointers are ``void *``: the prange loop in
@@ -408,6 +427,12 @@ def kernel(dtype):
         prototype = ctypes.CFUNCTYPE(None, *(ctypes.c_void_p if p else ctypes.c_int64 for p in is_pointer))
         _KERNEL[dtype] = compiled, prototype(compiled.address)  # the cfunc keeps the code alive
     return _KERNEL[dtype][1]
+
+
+def kernel_address(dtype) -> int:
+    """The address of ``kernel(dtype)``'s code, for ``call_kernel`` (valid while this process lives)."""
+    kernel(dtype)
+    return _KERNEL[np.dtype(dtype)][0].address
 
 
 def arguments(a: np.ndarray, b: np.ndarray, c: np.ndarray, work: np.ndarray) -> tuple:
