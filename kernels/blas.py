@@ -34,8 +34,9 @@ on this machine); every other one on OpenBLAS.
 
 The function is found in the OpenBLAS that numpy loaded (``threading.openblas_symbol``) and handed
 to the compiled kernel as a function pointer argument, so the kernel is cached like the others.
-Ours is handed over the same way (``gemm.kernel``, a compiled C function), so that numba does
-not compile the GEMM into the prange loop a second time.
+Ours (``gemm.kernel``, a compiled C function) is handed over as its address, an integer
+(``gemm.kernel_address``, called by ``gemm.call_kernel``), so that numba does not compile the
+GEMM into the prange loop a second time, nor type a ctypes function object at every call.
 Where it is not found (numpy built on another BLAS), ``matmul`` is ``np.matmul``.
 
 Every shared GEMM is timed and reported to ``threading.region_timed``: one that stalls (slower
@@ -54,6 +55,7 @@ from numba import njit, prange
 
 from . import gemm
 from .checks import check_matmul, check_shape
+from .gemm import call_kernel
 from .threading import (
     PARALLEL_GRAIN,
     in_parallel,
@@ -150,26 +152,28 @@ def _gemm(fn, batch, parts, by_columns, pa, pb, pc, M, N, K, ta, tb, lda, ldb, l
 @njit(cache=True, inline="always")
 def _own_gemm_piece(fn, t, batch, parts, by_columns, unit, pa, na, sa, rsa, csa, pb, nb, sb, rsb, csb,
                     pc, M, N, K, pw, nw, w_row):
-    """Piece t % parts of matrix t // parts: one call of kernels/gemm.py's GEMM on its block of C."""
+    """Piece t % parts of matrix t // parts: one call of kernels/gemm.py's GEMM (at address ``fn``)
+    on its block of C."""
     m = t // parts
     work = pw + numba.get_thread_id() * w_row
     lo, hi = _piece(t % parts, parts, N if by_columns else M, unit)
     if hi <= lo:
         return
     if by_columns:
-        fn(M, hi - lo, K, pa, na, m * sa, rsa, csa, pb, nb, m * sb + lo * csb, rsb, csb,
-           pc, batch * M * N, m * M * N + lo, N, work, nw)
+        call_kernel(fn, M, hi - lo, K, pa, na, m * sa, rsa, csa, pb, nb, m * sb + lo * csb, rsb, csb,
+                    pc, batch * M * N, m * M * N + lo, N, work, nw)
     else:
-        fn(hi - lo, N, K, pa, na, m * sa + lo * rsa, rsa, csa, pb, nb, m * sb, rsb, csb,
-           pc, batch * M * N, m * M * N + lo * N, N, work, nw)
+        call_kernel(fn, hi - lo, N, K, pa, na, m * sa + lo * rsa, rsa, csa, pb, nb, m * sb, rsb, csb,
+                    pc, batch * M * N, m * M * N + lo * N, N, work, nw)
 
 
 @njit(cache=True, parallel=True)
 def _own_gemm(fn, batch, parts, by_columns, unit, pa, na, sa, rsa, csa, pb, nb, sb, rsb, csb,
               pc, M, N, K, pw, nw, w_row, parallel):
-    """The same pieces as ``_gemm``, each one call of kernels/gemm.py's GEMM (``fn``, its C
-    function: ``gemm.kernel``) with this thread's workspace row (``w_row`` bytes apart); a
-    piece's edges fall on whole register tiles (multiples of ``unit``) where the size allows.
+    """The same pieces as ``_gemm``, each one call of kernels/gemm.py's GEMM (``fn``, the address
+    of its C function: ``gemm.kernel_address``) with this thread's workspace row (``w_row`` bytes
+    apart); a piece's edges fall on whole register tiles (multiples of ``unit``) where the size
+    allows.
     ``parallel`` False: the pieces one after the other on the calling thread (a GEMM too small
     to share, or one thread configured: ``SERIAL_OWN_MIN``)."""
     if parallel:
@@ -216,7 +220,7 @@ class _Plan:
     at the first call of that geometry (the shape checks included) and looked up at the next."""
 
     __slots__ = ("a3", "a_args", "b3", "b_args", "c3", "copy_a", "copy_b", "dtype", "elements", "fn", "head",
-                 "how", "out_shape", "region", "rows_shape", "shared", "tail")
+                 "how", "out_shape", "region", "rows_shape", "shared", "tail", "view_a", "view_b")
 
 
 _PLANS: dict = {}  # (dtypes, shapes, strides, out's, rows, threads) -> _Plan
@@ -254,6 +258,10 @@ def _plan(a: np.ndarray, b: np.ndarray, out: np.ndarray | None, rows: bool) -> _
     a3, b3 = a.reshape(plan.a3), b.reshape(plan.b3)
     la, lb = _layout(a3), _layout(b3)
     plan.copy_a, plan.copy_b = la is None, lb is None
+    # the reshape is a view, which starts where the operand does: ``matmul`` takes the operand's
+    # own data pointer (a reshape that cannot be a view copies, at every call)
+    plan.view_a = la is not None and a3.ctypes.data == a.ctypes.data
+    plan.view_b = lb is not None and b3.ctypes.data == b.ctypes.data
     if la is None:
         a3 = np.ascontiguousarray(a3)
         la = _layout(a3)
@@ -276,7 +284,7 @@ def _plan(a: np.ndarray, b: np.ndarray, out: np.ndarray | None, rows: bool) -> _
         work = gemm.workspace(a.dtype)  # allocated once per dtype and kept: its address is fixed
         by_columns = N >= M and not (rows and lb[0] == NO_TRANS and M >= parts * gemm.MC
                                      and M * N * a.itemsize <= parts * ROWS_C_BYTES)
-        plan.how, plan.fn = OWN, gemm.kernel(a.dtype)
+        plan.how, plan.fn = OWN, gemm.kernel_address(a.dtype)
         plan.head = (batch, parts, by_columns, nr if by_columns else mr)
         plan.a_args, plan.b_args = (gemm.extent(a3), sa, rsa, csa), (gemm.extent(b3), sb, rsb, csb)
         plan.tail = (M, N, K, work.ctypes.data, work.shape[1], work.strides[0], shared)
@@ -322,14 +330,11 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None, *, rows:
     if how == STACK_AS_ROWS:
         y = matmul(a.reshape(plan.a3), b, None if out is None else out.reshape(plan.rows_shape))
         return y.reshape(plan.out_shape) if out is None else out
-    a3, b3 = a.reshape(plan.a3), b.reshape(plan.b3)
-    if plan.copy_a:
-        a3 = np.ascontiguousarray(a3)
-    if plan.copy_b:
-        b3 = np.ascontiguousarray(b3)
+    a3 = a if plan.view_a else np.ascontiguousarray(a.reshape(plan.a3))
+    b3 = b if plan.view_b else np.ascontiguousarray(b.reshape(plan.b3))
     if out is None:
         out = np.empty(plan.out_shape, dtype=plan.dtype)
-    pa, pb, pc = _addresses(a3, b3, out.reshape(plan.c3))
+    pa, pb, pc = _addresses(a3, b3, out)  # C-contiguous out: its 3-d view starts where it does
     shared = plan.shared
     start = time.perf_counter()
     if how == OWN:

@@ -41,11 +41,11 @@ tile) are packed with zeros and the tile is computed into a scratch tile first. 
 row-major B is read in place (slivers straight from its rows, ``ldb`` apart) when A is a single
 MC block, since then each number of B is read once either way and packing it is a copy for
 nothing (LeNet conv2's forward: 213 -> 110 us, 122 of them the packing). A column-major B with A
-a single MC block is packed one sliver at a time, right before the micro-kernels that read it:
-packing a whole KC x NC block first wrote 2 MB, more than L2 keeps beside A, for a Linear
-``x @ W.t()`` whose W is read once from memory (64 x 4096 x 4096: 0.86-0.87x the time at 1 and 2
-threads; MLP-64's 64 x 784 x 256 0.97-1.05x, noise; bench_gemm_threads.py). A row-major B so
-packed read 128 bytes of each far-apart row per sliver and took 1.6x the time: it keeps blocks.
+a single MC block (a Linear's ``x @ W.t()``) is not packed at all: C^T = B^T @ A^T is computed
+instead, B^T's rows (W's) read in place as the micro-kernel's broadcast rows and only A^T packed
+(``_gemm_b_rows``; the same sums), so W is never transposed: 64 x 4096 x 4096 0.79x the time of
+packing B one sliver at a time (itself 0.86x packing its KC x NC blocks, 2 MB, more than L2
+keeps beside A), MLP-64's 64 x 784 x 256 0.90x (bench_gemm_threads.py, 2026-12-07 s14).
 A C of ``STREAM_C_BYTES`` or more written once (K in one block), its rows a multiple of 64 bytes
 apart, is written by non-temporal stores (``vmovntps``: to memory, without first reading each
 cache line for ownership), its first columns up to a 64-byte boundary by ordinary ones so that
@@ -85,7 +85,9 @@ import os
 
 import numba
 import numpy as np
+from llvmlite import ir as llvm
 from numba import carray, cfunc, njit, types
+from numba.extending import intrinsic
 
 from .checks import check_shape
 from .gemm_tile import (
@@ -99,6 +101,7 @@ from .gemm_tile import (
     _copy8,
     _dot_tile,
     _micro_kernel,
+    _micro_kernel_rows,
     _micro_kernel_stream,
     _misaligned,
     _store_fence,
@@ -263,11 +266,11 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
     every 8 x 32 tile would be empty, and packing A, whose every number is used only N times,
     would cost as much as the products.
 
-    A single block of A (M <= MC) and a column-major B: the loop nest is ``for jc / for pc /
-    pack A / for jr: pack B's sliver jr, _block over it`` (the same tiles and sums as packing B's
-    whole block first; see the module docstring for why). A C of ``STREAM_C_BYTES`` or more,
-    K in one block: ``_blocks`` twice, C's columns up to its first 64-byte boundary with ordinary
-    stores, the rest with non-temporal ones (the same tiles' sums), then ``sfence``."""
+    A single block of A (M <= MC) and a column-major B: ``_gemm_b_rows``, C^T = B^T @ A^T with
+    B^T's rows read in place (the same sums as ``_blocks``; see the module docstring for why).
+    A C of ``STREAM_C_BYTES`` or more, K in one block: ``_blocks`` twice, C's columns up to its
+    first 64-byte boundary with ordinary stores, the rest with non-temporal ones (the same
+    tiles' sums), then ``sfence``."""
     nr = NV * VECTOR_BYTES // a.itemsize
     if csa == 1 and rsb == 1 and DC <= N < nr and M >= DR:  # narrow C, both along k: dot products
         _gemm_dot(M, N, K, a, a_off, rsa, b, b_off, csb, c, c_off, ldc)
@@ -278,41 +281,36 @@ def gemm(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, work):
     tile = work[MC * KC + KC * NC: MC * KC + KC * NC + mr * nr]
     blocks = (K + KC - 1) // KC
     step = (K + blocks - 1) // blocks  # K cut into equal blocks (576 = 288 + 288, not 512 + 64)
+    if M <= MC and rsb == 1 and csb != 1:  # A one block, B column-major: C^T = B^T @ A^T, B^T read in place
+        _gemm_b_rows(M, N, K, a, a_off, rsa, csa, b, b_off, csb, c, c_off, ldc, ap, bp, mr, nr, step)
+        return
     # B row-major and A one block: B's whole slivers are read in place, the rest packed (not
     # when B's rows are a multiple of 4 KB apart and A is tall enough to reread them often:
     # such rows all fall in the same cache sets)
     in_place = csb == 1 and M <= MC and (M <= 32 or rsb * a.itemsize % 4096 != 0)
-    by_sliver = M <= MC and rsb == 1 and csb != 1
     # C written once (one block of K) and far larger than the caches: streamed to memory, its
     # first columns up to a 64-byte boundary apart so that every later tile starts on one
     if blocks == 1 and M * N * a.itemsize >= STREAM_C_BYTES and ldc * a.itemsize % 64 == 0:
         shift = min(N, _misaligned(c, c_off) // a.itemsize)
         _blocks(M, shift, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, ap, bp, tile, mr, nr, step,
-                in_place, by_sliver, False)
+                in_place, False)
         _blocks(M, N - shift, K, a, a_off, rsa, csa, b, b_off + shift * csb, rsb, csb, c, c_off + shift, ldc, ap, bp,
-                tile, mr, nr, step, in_place, by_sliver, True)
+                tile, mr, nr, step, in_place, True)
         _store_fence()
     else:
         _blocks(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, ap, bp, tile, mr, nr, step, in_place,
-                by_sliver, False)
+                False)
 
 
 @njit(cache=True)
 def _blocks(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, ap, bp, tile, mr, nr, step, in_place,
-            by_sliver, stream):
+            stream):
     """``gemm``'s loop nest over its blocks (``for jc / for pc / pack B / for ic / pack A / _block``)."""
     for jc in range(0, N, NC):
         nc = min(NC, N - jc)
         direct = nc // nr * nr if in_place else 0
         for pc in range(0, K, step):
             kc = min(step, K - pc)
-            if by_sliver:  # A one block, B column-major: each sliver of B transposed just before its use
-                _pack(a, a_off + pc * csa, csa, rsa, kc, M, mr, ap)
-                for jr in range(jc, jc + nc, nr):
-                    w = min(nr, jc + nc - jr)
-                    _pack(b, b_off + pc * rsb + jr * csb, rsb, csb, kc, w, nr, bp)
-                    _block(kc, M, w, ap, b, 0, nr, 0, bp, c, c_off + jr, ldc, tile, mr, nr, pc > 0)
-                continue
             if direct < nc:
                 _pack(b, b_off + pc * rsb + (jc + direct) * csb, rsb, csb, kc, nc - direct, nr, bp)
             for ic in range(0, M, MC):
@@ -320,6 +318,59 @@ def _blocks(M, N, K, a, a_off, rsa, csa, b, b_off, rsb, csb, c, c_off, ldc, ap, 
                 _pack(a, a_off + ic * rsa + pc * csa, csa, rsa, kc, mc, mr, ap)
                 _block(kc, mc, nc, ap, b, b_off + pc * rsb + jc, rsb, direct, bp, c, c_off + ic * ldc + jc, ldc,
                        tile, mr, nr, pc > 0, stream)
+
+
+@njit(cache=True)
+def _gemm_b_rows(M, N, K, a, a_off, rsa, csa, b, b_off, csb, c, c_off, ldc, ap, bp, mr, nr, step):
+    """``gemm`` for A one block (M <= MC) and B column-major (``B[k, j] = b[b_off + j*csb + k]``,
+    a Linear's ``x @ W.t()``), computed as ``C^T = B^T @ A^T``: B^T's rows (W's rows) are the
+    micro-kernel's MR broadcast rows, read in place (``_micro_kernel_rows``), and only A^T, the
+    small operand (M x K against N x K), is packed (into NR-wide slivers, 8x8 transposes where A
+    is row-major). So the big operand is never transposed: MLP-64's 64 x 784 x 256 forward
+    packed W1^T's 200K numbers in ~24 of its ~215 us at one thread.
+
+    Loop nest: ``for jc (NC columns of C) / for pc (the K blocks of gemm: the same sums) / pack
+    A^T (kc x M, NR-wide slivers) / for ir (MR rows of B^T: kept in L1) / for jr (A^T's slivers)
+    / _micro_kernel_rows`` into a scratch C^T block (``bp``, its rows padded to whole NR slivers,
+    added to from the second K block on, as ``_block`` adds to C), then C's columns jc.. from it
+    by 8x8 transposes (``_transpose_into``). Rows of B^T past the last whole MR are packed (zeros
+    past N) and go through ``_micro_kernel``. Every element of C is the sum ``_blocks`` forms, in
+    the same order (one fused multiply-add chain per K block, the blocks added to C in turn):
+    the same bits as a row-major B. Cost: 2*M*N*K flops (M padded to NR), A^T packed once per
+    (jc, pc) block, B read once, C^T copied once (M*N numbers)."""
+    m_pad = (M + nr - 1) // nr * nr
+    for jc in range(0, N, NC):
+        nc = min(NC, N - jc)
+        full = nc // mr * mr
+        ct = bp[: (full + mr) * m_pad]  # C^T's block, rows m_pad apart
+        edge = bp[(full + mr) * m_pad: (full + mr) * m_pad + mr * step]  # B^T's last rows, packed
+        for pc in range(0, K, step):
+            kc = min(step, K - pc)
+            _pack(a, a_off + pc * csa, csa, rsa, kc, M, nr, ap)
+            for ir in range(0, full, mr):
+                first = _address(b, b_off + (jc + ir) * csb + pc)
+                for jr in range(0, m_pad, nr):
+                    _micro_kernel_rows(kc, first, csb, _address(ap, jr * kc), nr, _address(ct, ir * m_pad + jr),
+                                       m_pad, pc > 0)
+            if full < nc:
+                _pack(b, b_off + (jc + full) * csb + pc, 1, csb, kc, nc - full, mr, edge)
+                for jr in range(0, m_pad, nr):
+                    _micro_kernel(kc, _address(edge, 0), _address(ap, jr * kc), nr, _address(ct, full * m_pad + jr),
+                                  m_pad, pc > 0)
+        _transpose_into(ct, m_pad, nc, M, c, c_off + jc, ldc)
+
+
+@njit(cache=True)
+def _transpose_into(t, ldt, rows, cols, c, c_first, ldc):
+    """``C[i, j] = T[j, i]`` for j < rows, i < cols: ``c[c_first + i*ldc + j] = t[j*ldt + i]``,
+    8x8 blocks transposed in registers (``_transpose8``), the ragged edges number by number."""
+    r8, c8 = rows // 8 * 8, cols // 8 * 8
+    for j in range(0, r8, 8):
+        for i in range(0, c8, 8):
+            _transpose8(_address(t, j * ldt + i), ldt, _address(c, c_first + i * ldc + j), ldc)
+    for i in range(cols):
+        for j in range(r8 if i < c8 else 0, rows):
+            c[c_first + i * ldc + j] = t[j * ldt + i]
 
 
 def workspace_size(dtype) -> int:
@@ -337,6 +388,23 @@ def _gemm_c(M, N, K, pa, na, a_off, rsa, csa, pb, nb, b_off, rsb, csb, pc, nc, c
 _GEMM_C_ARGS = _gemm_c.__code__.co_varnames[: _gemm_c.__code__.co_argcount]
 _POINTERS = ("pa", "pb", "pc", "pw")  # the four arrays' addresses; every other argument an int64
 _KERNEL: dict = {}
+
+
+@intrinsic
+def call_kernel(typingctx, address, M, N, K, pa, na, a_off, rsa, csa, pb, nb, b_off, rsb, csb, pc, nc, c_off, ldc,
+                pw, nw):
+    """Call ``kernel``'s compiled GEMM at ``address`` (``kernel_address``) from compiled code, every
+    argument an integer (the four arrays' addresses too), as ``kernel``'s ctypes function takes
+    them. kernels/blas.py's prange loop calls it: an integer argument costs its caller's dispatch
+    ~0.1 µs, where a ctypes function object cost ~1.1 µs (numba types it anew at every call)."""
+    def codegen(context, builder, sig, args):
+        i64, ptr = llvm.IntType(64), llvm.IntType(8).as_pointer()
+        params = [ptr if name in _POINTERS else i64 for name in _GEMM_C_ARGS]
+        fn = builder.inttoptr(args[0], llvm.FunctionType(llvm.VoidType(), params).as_pointer())
+        builder.call(fn, [builder.inttoptr(v, ptr) if t == ptr else v for v, t in zip(args[1:], params)])
+        return context.get_dummy_value()
+
+    return types.void(*[types.int64] * (1 + len(_GEMM_C_ARGS))), codegen
 
 
 def kernel(dtype):
@@ -359,6 +427,12 @@ def kernel(dtype):
         prototype = ctypes.CFUNCTYPE(None, *(ctypes.c_void_p if p else ctypes.c_int64 for p in is_pointer))
         _KERNEL[dtype] = compiled, prototype(compiled.address)  # the cfunc keeps the code alive
     return _KERNEL[dtype][1]
+
+
+def kernel_address(dtype) -> int:
+    """The address of ``kernel(dtype)``'s code, for ``call_kernel`` (valid while this process lives)."""
+    kernel(dtype)
+    return _KERNEL[np.dtype(dtype)][0].address
 
 
 def arguments(a: np.ndarray, b: np.ndarray, c: np.ndarray, work: np.ndarray) -> tuple:

@@ -8,8 +8,9 @@ All of them reach the vector registers through the functions here:
   A[i, k] * B[k, :]``, the MR x NV vectors of C held in registers for the whole of kc. Per k:
   NV vector loads of B, MR broadcasts of A, MR*NV fused multiply-adds (``llvm.fma``); the loop
   over k unrolled UNROLL times. Cost 2*MR*NR*kc flops, MR + NV loads per MR*NV FMAs.
-  ``_micro_kernel`` (packed slivers, or B read in place) and ``_micro_kernel_stream``
-  (non-temporal stores of C) wrap it; kernels/gemm_narrow.py addresses it otherwise.
+  ``_micro_kernel`` (packed slivers, or B read in place), ``_micro_kernel_rows`` (A's MR rows
+  read in place) and ``_micro_kernel_stream`` (non-temporal stores of C) wrap it;
+  kernels/gemm_narrow.py addresses it otherwise.
 * ``_dot_tile``: a DR x DC tile of dot products along k (``gemm``'s narrow-C path, ``_gemm_dot``).
 * ``_transpose8``, ``_transpose8_rows`` (an 8x8 block transposed in registers, 24 shuffles) and
   ``_copy8`` (8 numbers, one vector move): the moves of packing.
@@ -124,6 +125,31 @@ def _micro_kernel(typingctx, kc, ap, bp, ldb, c, ldc, accumulate):
         return context.get_dummy_value()
 
     return types.void(kc, ap, bp, ldb, c, ldc, accumulate), codegen
+
+
+@intrinsic
+def _micro_kernel_rows(typingctx, kc, a, lda, bp, ldb, c, ldc, accumulate):
+    """``_micro_kernel`` with A read where it lies: ``A[i, k] = a[i*lda + k]``, MR rows stored
+    along k (``lda`` apart), not a packed sliver. The MR row addresses are formed once; per k the
+    MR broadcasts read one number from each row, so each row streams along k (kernels/gemm.py's
+    ``_gemm_b_rows``: a column-major B's columns, read as the rows of B^T)."""
+    dtype = bp.dtype
+
+    def codegen(context, builder, sig, args):
+        kc, a, lda, bp, ldb, c, ldc, accumulate = args
+        intp = kc.type
+        rows = [builder.gep(a, [builder.mul(lda, llvm.Constant(intp, i))]) for i in range(MR)]
+
+        def a_at(k, i):
+            return builder.gep(rows[i], [k])
+
+        def b_row(k):
+            return builder.gep(bp, [builder.mul(k, ldb)])
+
+        emit_tile(context, builder, dtype, kc, a_at, b_row, c, ldc, accumulate)
+        return context.get_dummy_value()
+
+    return types.void(kc, a, lda, bp, ldb, c, ldc, accumulate), codegen
 
 
 @intrinsic

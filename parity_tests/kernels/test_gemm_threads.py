@@ -1,5 +1,5 @@
-"""How kernels/gemm.py's GEMMs are cut and packed never changes a bit: a column-major B packed one
-sliver at a time (``gemm``, A one block) against the same B read row-major, and the border
+"""How kernels/gemm.py's GEMMs are cut and packed never changes a bit: a column-major B read as the
+rows of B^T (``gemm``, A one block) against the same B read row-major, and the border
 classes' GEMMs (kernels/conv_borders.py) cut by rows or by columns over the threads, each at 1
 and 2 threads, against each other and against torch (float64 reference) within tolerance.
 
@@ -30,10 +30,12 @@ def at_threads(n, f):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("m, k, n", [(64, 784, 256), (5, 100, 70), (64, 1100, 97), (33, 8, 64), (1, 600, 40)])
-def test_b_column_major_packed_by_sliver_same_bits(m, k, n, dtype, loop_kind):
-    """A column-major B (``x @ W.t()``) with A one MC block: each sliver transposed just before its
-    use; the same sums as a row-major B (packed by blocks or read in place), in any thread count."""
+@pytest.mark.parametrize("m, k, n", [(64, 784, 256), (5, 100, 70), (64, 1100, 97), (33, 8, 64), (1, 600, 40),
+                                     (3, 20, 1100)])
+def test_b_column_major_as_rows_of_b_transposed_same_bits(m, k, n, dtype, loop_kind):
+    """A column-major B (``x @ W.t()``) with A one MC block: computed as C^T = B^T @ A^T, B^T's
+    rows read in place (``gemm._gemm_b_rows``; N past NC and not a multiple of MR in the last
+    case); the same sums as a row-major B (packed by blocks or read in place), in any thread count."""
     rng = np.random.default_rng(0)
     a = rng.standard_normal((m, k)).astype(dtype)
     b_col = rng.standard_normal((n, k)).astype(dtype).T

@@ -48,9 +48,12 @@ def test_large_matmul_float32_tolerance():
 @st.composite
 def stored(draw, shape, dtype, rng):
     """An array of ``shape`` stored one of the ways a GEMM operand arrives: row-major, a
-    transposed (column-major) view, a slice with a padded leading dimension, or every other
-    element (neither dim contiguous: kernels/blas.py copies it)."""
-    how = draw(st.sampled_from(["row", "transposed", "padded", "strided"]))
+    transposed (column-major) view, a slice with a padded leading dimension, every other
+    element (neither dim contiguous: kernels/blas.py copies it), or every other matrix of a stack
+    (with two batch dims, no 3-d view of it exists: the reshape copies)."""
+    how = draw(st.sampled_from(["row", "transposed", "padded", "strided", "every other matrix"]))
+    if how == "every other matrix" and len(shape) > 2:
+        return rng.standard_normal((2 * shape[0],) + shape[1:]).astype(dtype)[::2]
     if how == "transposed":
         return np.swapaxes(rng.standard_normal(shape[:-2] + shape[-2:][::-1]).astype(dtype), -1, -2)
     if how == "padded":
