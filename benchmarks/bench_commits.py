@@ -91,6 +91,10 @@ def worker(root: str, conn, cpu_time: bool = False, threads: int | None = None) 
         sys.modules["minitorch.kernels"] = module
         spec.loader.exec_module(module)
         minitorch.kernels = module
+    if os.path.isfile(os.path.join(root, "kernels", "__init__.py")):
+        import minitorch.kernels
+
+        assert minitorch.kernels.__file__.startswith(root), (minitorch.kernels.__file__, root)
     if threads:
         minitorch.set_num_threads(threads)
     clock = time.process_time if cpu_time else time.perf_counter
