@@ -25,6 +25,8 @@ and GoogLeNet layer measured, and than conv_borders' own GEMM on the same classe
 (docs/performance-notes.md, "(s13): small maps").
 """
 
+import functools
+
 import numba
 import numpy as np
 from numba import njit, prange
@@ -34,7 +36,7 @@ from . import gemm
 from .checks import check_shape
 from .gemm import _edge
 from .gemm_indexed import _pack_b_gather, _pack_indexed
-from .gemm_narrow import KC_NARROW, _tile_a_rows, narrow
+from .gemm_narrow import KC_NARROW, _tile_a_rows, _tile_b_rows, narrow
 from .gemm_tile import MR, NV, VECTOR_BYTES, _address, _micro_kernel
 from .threading import in_parallel, split_threads
 
@@ -166,3 +168,209 @@ def conv2d_forward(x_pad: np.ndarray, w_rows: np.ndarray, kernel, padding4, out_
     b = bias.astype(dtype, copy=False) if has_bias else Y[:1]
     borders._to_nchw(Y.reshape(M, C_out), inv, y.reshape(N, C_out, oH * oW), b, has_bias, in_parallel(2 * M * C_out))
     return y
+
+
+# ---------------------------------------------------------------------------------------------
+# The weight gradient in tap rectangles. ``gw (C_out, kH*kW*C_in) = GY (C_out, P) @ B``, B(p, (i, j,
+# c)) = x_pad[rows[p] + kcols[(i, j, c)]] over the P = N*oH*oW output positions
+# (kernels/conv_weight_grad.py's narrow indexed GEMM, ``gemm_narrow.matmul_indexed_b``), multiplies
+# tap (i, j)'s C_in columns of B by every position, though only those in a rectangle of outputs,
+# oh in [hlo_i, hhi_i) and ow in [wlo_j, whi_j), read the input (the others read x_pad's zeros):
+# on DenseNet's 4x4 maps under a 3x3 kernel 9 of 16 for a corner tap, 31% of all the products
+# on the map, 16% on 8x8. With the positions in (oh, ow, n) order, GY' (C_out, oH, oW, N), the
+# rectangle's positions are nh_i runs of nw_j*N consecutive columns of GY' (one run when
+# nw_j = oW), and each tap is a GEMM over those runs only:
+#     gw[:, tap (i, j)] (C_out, C_in) = sum over oh in [hlo_i, hhi_i) of
+#         GY'[:, (oh, wlo_j, 0) : (oh, whi_j, 0)] @ B_ij,  B_ij(p, c) = x_pad[rows'[p] + (i*dH*Wp + j*dW)*C + c]
+# GY' is packed once, whole, into the micro-kernel's MR-row slivers (the packed A of every tap
+# and run is then an address in it, never repacked), and each NR-wide sliver of a tap's columns
+# of B (NR channels of one tap, one run of x_pad) is read in place by gemm_narrow's ``_tile_b_rows``.
+# Where it runs: ``weight_grad_pays``. CPU ms, 1 thread, medians of 21 alternating, load 4.7-4.8,
+# unsplit narrow GEMM -> tap rectangles (2026-12-07, s14; the A/B in docs/performance-notes.md):
+# (64,96,4,4)->32 0.68 -> 0.45, (64,128,4,4) 0.80 -> 0.53, (64,160,4,4) 1.21 -> 0.74, (64,192,4,4)
+# 1.36 -> 0.94. Not on 8x8 maps: (64,64,8,8) 1.58 -> 1.78, (64,160,8,8) 3.76 -> 4.40: (oh, ow, n)
+# order makes consecutive rows of B different samples, and an x_pad over L2 (1.6-4 MB there,
+# 0.3-1.7 MB on 4x4) then streams badly; only 16% of the products are skipped there.
+WEIGHT_GRAD_MAX_POSITIONS = 4 * 4
+
+
+@functools.lru_cache(maxsize=64)
+def _weight_grad_tables(N: int, Hp: int, Wp: int, C: int, kH: int, kW: int, out_hw, stride, padding4, dilation):
+    """``rows`` (int64 offsets into the flat x_pad of every output position, (oh, ow, n) order),
+    ``h_lo`` / ``h_hi`` (kH) and ``w_lo`` / ``w_hi`` (kW): the outputs whose tap row i (column
+    j) reads the input (lo == hi where none does), and the fraction of the unsplit GEMM's
+    products computed."""
+    (oH, oW), (sH, sW), (dH, dW) = out_hw, stride, dilation
+    (pT, pB), (pL, pR) = padding4
+    H, W = Hp - pT - pB, Wp - pL - pR
+
+    def reach(out_size, k, s, before, d, size):
+        lo, hi = np.zeros(k, dtype=np.int64), np.zeros(k, dtype=np.int64)
+        for t in range(k):
+            inside = [o for o in range(out_size) if 0 <= o * s - before + t * d < size]
+            if inside:
+                lo[t], hi[t] = inside[0], inside[-1] + 1
+        return lo, hi
+
+    h_lo, h_hi = reach(oH, kH, sH, pT, dH, H)
+    w_lo, w_hi = reach(oW, kW, sW, pL, dW, W)
+    oh = np.arange(oH, dtype=np.int64)[:, None, None]
+    ow = np.arange(oW, dtype=np.int64)[None, :, None]
+    n = np.arange(N, dtype=np.int64)[None, None, :]
+    rows = (((n * Hp + oh * sH) * Wp + ow * sW) * C).reshape(-1)
+    share = float((h_hi - h_lo).sum() * (w_hi - w_lo).sum()) / (oH * oW * kH * kW)
+    return rows, h_lo, h_hi, w_lo, w_hi, share
+
+
+def weight_grad_pays(x_shape, w_shape, stride, padding4, dilation, dtype) -> bool:
+    """Whether conv2d_weight_grad's narrow indexed GEMM runs in tap rectangles (see above): gemm.py's
+    GEMM available, at most one register tile of output channels, C_in a multiple of its width
+    (a sliver of B is one run of x_pad), a map of at most WEIGHT_GRAD_MAX_POSITIONS positions, and at least
+    conv_borders.MIN_SKIPPED of the products skipped."""
+    _N, C, H, W = x_shape
+    C_out, _, kH, kW = w_shape
+    if not gemm.available(dtype) or not narrow(C_out, dtype) or C % gemm.TILE[np.dtype(dtype)][1] != 0:
+        return False
+    (pT, pB), (pL, pR) = padding4
+    if pT == pB == pL == pR == 0 or H * W > WEIGHT_GRAD_MAX_POSITIONS:
+        return False
+    oH = (H + pT + pB - dilation[0] * (kH - 1) - 1) // stride[0] + 1
+    oW = (W + pL + pR - dilation[1] * (kW - 1) - 1) // stride[1] + 1
+    if oH <= 0 or oW <= 0:
+        return False
+    share = _weight_grad_tables(1, H + pT + pB, W + pL + pR, C, kH, kW, (oH, oW), tuple(stride),
+                                tuple(map(tuple, padding4)), tuple(dilation))[-1]
+    return share <= 1 - borders.MIN_SKIPPED
+
+
+@njit(cache=True, parallel=True)
+def _pack_gy(gy, ap, mr, parallel):
+    """GY' packed into MR-row slivers: ``ap[s*P + p*mr + r] = gy[n, s + r, oh, ow]``, p = (oh*oW +
+    ow)*N + n, zeros in rows past C_out. Loop nest: ``for sliver s (prange if parallel) / for n /
+    for r / for position``, reading gy's planes in order."""
+    N, C_out, oH, oW = gy.shape
+    L = oH * oW
+    P = N * L
+    slivers = (C_out + mr - 1) // mr
+    g = gy.reshape(N, C_out, L)
+    if parallel:
+        for q in prange(slivers):
+            _pack_gy_sliver(g, ap, mr, q * mr, P)
+    else:
+        for q in range(slivers):
+            _pack_gy_sliver(g, ap, mr, q * mr, P)
+
+
+@njit(cache=True)
+def _pack_gy_sliver(g, ap, mr, s, P):
+    N, C_out, L = g.shape
+    for n in range(N):
+        for r in range(mr):
+            if s + r < C_out:
+                for p in range(L):
+                    ap[s * P + (p * N + n) * mr + r] = g[n, s + r, p]
+            else:
+                for p in range(L):
+                    ap[s * P + (p * N + n) * mr + r] = 0
+
+
+@njit(cache=True)
+def _rectangles_part(ap, M, P, N, oW, b, Wp, C, kW, dH, dW, rows, h_lo, h_hi, w_lo, w_hi, c, ldc, work, nr,
+                     q_lo, q_hi):
+    """Pieces q_lo .. q_hi of gw, piece q = (tap t, sliver s) = divmod(q, C // nr): gw[:, t*C + s*nr:
+    + nr] = the sum over the tap's runs of positions of packed GY' @ the sliver's B (``_tile_b_rows``,
+    each run cut into gemm_narrow's K blocks); zero for a tap that reaches no input."""
+    mr = min(MR, nr)
+    tile = work[: mr * nr]
+    S = C // nr
+    for t in range(q_lo // S, (q_hi + S - 1) // S):
+        s_lo, s_hi = max(q_lo - t * S, 0), min(q_hi - t * S, S)
+        i, j = t // kW, t % kW
+        nh, nw = h_hi[i] - h_lo[i], w_hi[j] - w_lo[j]
+        col0 = t * C
+        if nh <= 0 or nw <= 0:
+            for m in range(M):
+                for e in range(col0 + s_lo * nr, col0 + s_hi * nr):
+                    c[m * ldc + e] = 0
+            continue
+        kbase = (i * dH * Wp + j * dW) * C
+        runs, run = (1, nh * oW * N) if nw == oW else (nh, nw * N)
+        blocks = (run + KC_NARROW - 1) // KC_NARROW
+        step = (run + blocks - 1) // blocks
+        accumulate = False
+        for u in range(runs):
+            k0 = ((h_lo[i] + u) * oW + w_lo[j]) * N
+            for pc in range(0, run, step):
+                kc = min(step, run - pc)
+                for s in range(s_lo, s_hi):
+                    b_sliver = _address(b, kbase + s * nr)
+                    for ir in range(0, M, mr):
+                        first = ir * ldc + col0 + s * nr
+                        a_at = _address(ap, ir * P + (k0 + pc) * mr)
+                        if M - ir >= mr:
+                            _tile_b_rows(kc, a_at, b_sliver, _address(rows, k0 + pc), _address(c, first), ldc,
+                                         accumulate)
+                        else:
+                            _tile_b_rows(kc, a_at, b_sliver, _address(rows, k0 + pc), _address(tile, 0), nr, False)
+                            _edge(tile, nr, c, first, ldc, M - ir, nr, accumulate)
+                accumulate = True
+
+
+@njit(cache=True, parallel=True)
+def _gemm_rectangles(ap, M, P, N, oW, b, Wp, C, kW, dH, dW, rows, h_lo, h_hi, w_lo, w_hi, c, ldc, work, nr,
+                     pieces, parts, parallel):
+    """Every piece (tap, NR-wide sliver of its columns): ``parts`` threads (``prange``) when
+    ``parallel``, each taking a run of consecutive pieces, each with its workspace row."""
+    if parallel:
+        for t in prange(parts):
+            _rectangles_part(ap, M, P, N, oW, b, Wp, C, kW, dH, dW, rows, h_lo, h_hi, w_lo, w_hi, c, ldc,
+                             work[numba.get_thread_id()], nr, t * pieces // parts, (t + 1) * pieces // parts)
+    else:
+        _rectangles_part(ap, M, P, N, oW, b, Wp, C, kW, dH, dW, rows, h_lo, h_hi, w_lo, w_hi, c, ldc,
+                         work[numba.get_thread_id()], nr, 0, pieces)
+
+
+def conv2d_weight_grad(gy: np.ndarray, x_pad: np.ndarray, weight_shape, padding4, stride, dilation) -> np.ndarray:
+    """dL/dw of conv2d (one group, at most one register tile of output channels) from gy (N,
+    C_out, oH, oW) and x's padded channels-last copy x_pad (N, Hp, Wp, C_in), C_in a multiple of
+    the tile's width, in tap rectangles (see above); gw (C_out, C_in, kH, kW), C-contiguous.
+
+    Loop nest: ``_pack_gy: GY' into MR-row slivers (prange over slivers if big) / for part of the
+    threads (prange if big) / for (tap, NR-wide sliver of its columns) / for run of positions /
+    for K block / for MR rows of gw: _tile_b_rows (B read from x_pad in place) / then one
+    transpose of gw (C_out, kH, kW, C_in) into (C_out, C_in, kH, kW)``.
+    Cost: 2*MR*ceil(C_out/MR)*C_in*sum over taps of N*nh_i*nw_j flops (``weight_grad_pays`` asks
+    it to be at most 0.9 of the unsplit GEMM's); GY' packed once, x_pad read once per tap.
+    """
+    op = "conv2d_weight_grad"
+    check_shape(op, "x_pad", x_pad.shape, (None,) * 4)
+    check_shape(op, "gy", gy.shape, (x_pad.shape[0], None, None, None))
+    N, Hp, Wp, C = x_pad.shape
+    C_out, _, kH, kW = weight_shape
+    check_shape(op, "weight", tuple(weight_shape), (gy.shape[1], C, None, None))
+    oH, oW = gy.shape[2:]
+    (pT, pB), (pL, pR) = padding4
+    want = ((Hp - dilation[0] * (kH - 1) - 1) // stride[0] + 1, (Wp - dilation[1] * (kW - 1) - 1) // stride[1] + 1)
+    if ((oH, oW) != want or min(want) <= 0 or min(pT, pB, pL, pR) < 0 or Hp - pT - pB <= 0
+            or Wp - pL - pR <= 0 or min(kH, kW, *stride, *dilation) <= 0):
+        raise RuntimeError(f"{op}: gy's size {(oH, oW)} does not match x_pad {x_pad.shape}, "
+                           f"kernel {(kH, kW)}, stride {tuple(stride)} and dilation {tuple(dilation)}")
+    dtype = x_pad.dtype
+    if not narrow(C_out, dtype) or not x_pad.flags.c_contiguous or C % gemm.TILE[dtype][1] != 0:
+        raise RuntimeError(f"{op} (tap rectangles): x_pad must be a C-contiguous float32 or float64 array "
+                           "of a multiple of the register tile's width of channels, gw at most one tile of rows")
+    rows, h_lo, h_hi, w_lo, w_hi, _ = _weight_grad_tables(N, Hp, Wp, C, kH, kW, (oH, oW), tuple(stride),
+                                                          tuple(map(tuple, padding4)), tuple(dilation))
+    nr = gemm.TILE[dtype][1]
+    mr = min(MR, nr)
+    P = N * oH * oW
+    ap = np.empty((C_out + mr - 1) // mr * mr * P, dtype=dtype)
+    _pack_gy(np.ascontiguousarray(gy, dtype=dtype), ap, mr, in_parallel(2 * ap.size))
+    K_all = kH * kW * C
+    gw = np.empty(C_out * K_all, dtype=dtype)
+    pieces = kH * kW * (C // nr)
+    computed = int((h_hi - h_lo).sum() * (w_hi - w_lo).sum()) * N
+    parts = min(split_threads(), pieces) if in_parallel(C_out * C * computed // 16) else 1
+    _gemm_rectangles(ap, C_out, P, N, oW, x_pad.reshape(-1), Wp, C, kW, dilation[0], dilation[1], rows, h_lo, h_hi,
+                     w_lo, w_hi, gw, K_all, gemm.workspace(dtype), nr, pieces, parts, parts > 1)
+    return np.ascontiguousarray(gw.reshape(C_out, kH, kW, C).transpose(0, 3, 1, 2))

@@ -26,6 +26,7 @@ from numba import njit, prange
 from . import blas, gemm_narrow
 from . import conv_borders as borders
 from . import conv_few_channels as few
+from . import conv_small_classes as small_classes
 from . import conv_stem_grad as stem_grad
 from .blas import GEMM_WORK_DIVISOR
 from .checks import check_at_most, check_shape
@@ -149,6 +150,8 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
         # gw = GY (C_out, N*L) @ cols, cols read straight from x_pad: B(r, k) = x_pad.flat[rows[r] + kcols[k]]
         if x_pad is None:
             x_pad = _nhwc_padded(x, padding)
+        if small_classes.weight_grad_pays(x.shape, weight_shape, stride, padding, dilation, dtype):  # narrow: by taps
+            return small_classes.conv2d_weight_grad(gy, x_pad, weight_shape, padding, stride, dilation)
         if borders.weight_grad_pays(x.shape, weight_shape, stride, padding, dilation, dtype):  # skip the padding's rows
             return borders.conv2d_weight_grad(gy, x_pad, weight_shape, padding, stride, dilation)
         rows, kcols = _offsets(x_pad.shape, (kH, kW), (oH, oW), stride, dilation)
