@@ -12,7 +12,9 @@ kernels/conv.py's ``conv2d`` rule (its docstring), each path's measurements besi
   (few input channels, stride > 1): kernels/conv_stem_grad.py's tile;
 * 1x1 kernels and maps of at most 4x4 positions: kernels/conv_small.py;
 * the channels-last columns, or the indexed GEMM reading x_pad in place
-  (``_conv2d_weight_grad_nhwc``);
+  (``_conv2d_weight_grad_nhwc``): at most one register tile of output channels on maps up to
+  8x8 in tap rectangles (kernels/conv_small_classes.py), more by tap rows where the padding's
+  rows are 10% of the products (kernels/conv_borders.py);
 * at stride 1 the full-width columns (``_conv2d_weight_grad_full_width``), else the columns
   (through the stride phases for few input channels) and one GEMM per block of samples.
 

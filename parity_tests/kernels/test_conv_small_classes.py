@@ -106,7 +106,7 @@ def test_small_map_input_grad_in_classes(c_in, c_out, dtype, monkeypatch, weight
 
 # (x shape, C_out, kernel, stride, padding, dilation): the weight gradient in tap rectangles
 RECTANGLE_CASES = [
-    ((2, 32, 4, 4), 32, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),   # DenseNet's 4x4 (float32)
+    ((3, 32, 4, 4), 32, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),   # DenseNet's 4x4 (float32)
     ((2, 32, 4, 4), 12, (3, 2), (2, 1), ((2, 1), (0, 1)), (1, 2)),   # strided, dilated, asymmetric; 12 rows
     ((1, 32, 4, 4), 20, (3, 3), (1, 1), ((6, 0), (1, 1)), (3, 1)),   # a tap row that reaches no input
 ]
@@ -115,15 +115,18 @@ RECTANGLE_CASES = [
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", RECTANGLE_CASES)
 def test_weight_grad_in_tap_rectangles(case, dtype, monkeypatch, weight_grad_algorithm):
-    """The entry against torch, and conv2d_weight_grad's dispatch to it where ``weight_grad_pays``."""
+    """The entry against torch, and conv2d_weight_grad's dispatch to it where ``weight_grad_pays``;
+    in blocks of two samples (three samples: a last block of one)."""
     x_shape, c_out, kernel, stride, pad, dil = case
+    (pT, pB), (pL, pR) = pad
+    padded_sample = (x_shape[2] + pT + pB) * (x_shape[3] + pL + pR) * x_shape[1] * np.dtype(dtype).itemsize
+    monkeypatch.setattr(small_classes, "WEIGHT_GRAD_BLOCK_BYTES", 2 * padded_sample)
     calls = []
     monkeypatch.setattr(small_classes, "conv2d_weight_grad",
                         lambda *a, f=small_classes.conv2d_weight_grad: calls.append(a[1].shape) or f(*a))
     rng = np.random.default_rng(5)
     x = random_array(rng, x_shape, dtype)
     w = random_array(rng, (c_out, x_shape[1]) + kernel, dtype)
-    (pT, pB), (pL, pR) = pad
     _, gy, (_, gw_t) = torch_forward_and_grads(lambda x, w: F.conv2d(F.pad(x, (pL, pR, pT, pB)), w, None, stride, 0, dil),
                                                [x, w])
     assert_close(conv2d_weight_grad(gy, x, w.shape, stride, pad, dil, 1), gw_t, dtype)
@@ -187,10 +190,11 @@ def test_pays_only_where_measured(monkeypatch):
     assert not small_classes.pays((64, 192, 4, 4), (32, 192, 3, 3), (1, 1), pad1, (1, 1), np.float64)  # 2 tiles
     assert not small_classes.pays((16, 128, 12, 12), (32, 128, 3, 3), (1, 1), pad1, (1, 1), np.float32)
     assert not small_classes.pays((64, 192, 4, 4), (32, 192, 3, 3), (1, 1), pad0, (1, 1), np.float32)
-    # the weight gradient in tap rectangles: 4x4 maps, not 8x8 (measured slower), C_in in runs of 32
+    # the weight gradient in tap rectangles: the same maps, C_in in runs of 32
     assert small_classes.weight_grad_pays((64, 192, 4, 4), (32, 192, 3, 3), (1, 1), pad1, (1, 1), np.float32)
     assert small_classes.weight_grad_pays((64, 32, 4, 4), (32, 32, 5, 5), (1, 1), pad2, (1, 1), np.float32)
-    assert not small_classes.weight_grad_pays((64, 160, 8, 8), (32, 160, 3, 3), (1, 1), pad1, (1, 1), np.float32)
+    assert small_classes.weight_grad_pays((64, 160, 8, 8), (32, 160, 3, 3), (1, 1), pad1, (1, 1), np.float32)
+    assert not small_classes.weight_grad_pays((16, 128, 12, 12), (32, 128, 3, 3), (1, 1), pad1, (1, 1), np.float32)
     assert not small_classes.weight_grad_pays((64, 200, 4, 4), (32, 200, 3, 3), (1, 1), pad1, (1, 1), np.float32)
     assert not small_classes.weight_grad_pays((64, 192, 4, 4), (33, 192, 3, 3), (1, 1), pad1, (1, 1), np.float32)
     assert not small_classes.weight_grad_pays((64, 192, 4, 4), (32, 192, 3, 3), (1, 1), pad0, (1, 1), np.float32)
