@@ -205,11 +205,10 @@ WEIGHT_GRAD_BLOCK_BYTES = 512 << 10
 @functools.lru_cache(maxsize=64)
 def _weight_grad_tables(N: int, Hp: int, Wp: int, C: int, kH: int, kW: int, out_hw, stride, padding4, dilation,
                         nb: int = 1):
-    """``rows`` (int64 offsets into the flat x_pad of every output position, (block of nb samples,
-    oh, ow, n) order),
-    ``h_lo`` / ``h_hi`` (kH) and ``w_lo`` / ``w_hi`` (kW): the outputs whose tap row i (column
-    j) reads the input (lo == hi where none does), and the fraction of the unsplit GEMM's
-    products computed."""
+    """``rows`` (int64 offsets into the flat x_pad of every output position, in (block of nb
+    samples, oh, ow, n) order), ``h_lo`` / ``h_hi`` (kH) and ``w_lo`` / ``w_hi`` (kW): the outputs
+    whose tap row i (column j) reads the input (lo == hi where none does), and the fraction of
+    the unsplit GEMM's products computed."""
     (oH, oW), (sH, sW), (dH, dW) = out_hw, stride, dilation
     (pT, pB), (pL, pR) = padding4
     H, W = Hp - pT - pB, Wp - pL - pR
