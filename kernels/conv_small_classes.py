@@ -18,12 +18,19 @@ reads A in place instead (its module docstring). Here the two meet: the same cla
 ``gemm_gather_narrow``, gemm_narrow's loop nest with B's rows gathered (``gemm_indexed._pack_b_gather``).
 The sums are those of conv_borders' classes (the same K blocks, in the same order).
 
-Where it runs (kernels/conv.py's ``conv2d_forward_nhwc``, ``pays``): at most NR output channels,
+The weight gradient of the same layers (C_in a multiple of NR) skips the same products in tap
+rectangles: each tap a GEMM over the output positions where it reads the input, on gemm_narrow's
+weight-gradient micro-kernel (``conv2d_weight_grad``, below; kernels/conv_weight_grad.py
+dispatches to it, ``weight_grad_pays``).
+
+Where the forward runs (kernels/conv.py's ``conv2d_forward_nhwc``, ``pays``): at most NR output channels,
 a padded kernel, and at least conv_borders.MIN_SKIPPED of the products skipped on a map of at
 most MAX_POSITIONS positions. On those it is faster than the unsplit narrow GEMM on every DenseNet
 and GoogLeNet layer measured, and than conv_borders' own GEMM on the same classes
 (docs/performance-notes.md, "(s13): small maps").
 """
+
+import functools
 
 import numba
 import numpy as np
@@ -34,7 +41,7 @@ from . import gemm
 from .checks import check_shape
 from .gemm import _edge
 from .gemm_indexed import _pack_b_gather, _pack_indexed
-from .gemm_narrow import KC_NARROW, _tile_a_rows, narrow
+from .gemm_narrow import KC_NARROW, _tile_a_rows, _tile_b_rows, narrow
 from .gemm_tile import MR, NV, VECTOR_BYTES, _address, _micro_kernel
 from .threading import in_parallel, split_threads
 
@@ -166,3 +173,224 @@ def conv2d_forward(x_pad: np.ndarray, w_rows: np.ndarray, kernel, padding4, out_
     b = bias.astype(dtype, copy=False) if has_bias else Y[:1]
     borders._to_nchw(Y.reshape(M, C_out), inv, y.reshape(N, C_out, oH * oW), b, has_bias, in_parallel(2 * M * C_out))
     return y
+
+
+# ---------------------------------------------------------------------------------------------
+# The weight gradient in tap rectangles. ``gw (C_out, kH*kW*C_in) = GY (C_out, P) @ B``, B(p, (i, j,
+# c)) = x_pad[rows[p] + kcols[(i, j, c)]] over the P = N*oH*oW output positions
+# (kernels/conv_weight_grad.py's narrow indexed GEMM, ``gemm_narrow.matmul_indexed_b``), multiplies
+# tap (i, j)'s C_in columns of B by every position, though only those in a rectangle of outputs,
+# oh in [hlo_i, hhi_i) and ow in [wlo_j, whi_j), read the input (the others read x_pad's zeros):
+# on DenseNet's 4x4 maps under a 3x3 kernel 9 of 16 for a corner tap, 31% of all the products
+# on the map, 16% on 8x8. With the positions of a block of nb samples in (oh, ow, n) order, the
+# rectangle's positions in the block are nh_i runs of nw_j*nb consecutive positions (one run
+# when nw_j = oW), and each tap is a GEMM over those runs only:
+#     gw[:, tap (i, j)] (C_out, C_in) = sum over blocks, over oh in [hlo_i, hhi_i) of
+#         GY'[:, (block, oh, wlo_j, 0) : (block, oh, whi_j, 0)] @ B_ij,  B_ij(p, c) = x_pad[rows'[p] + (i*dH*Wp + j*dW)*C + c]
+# GY' is packed once, whole, into the micro-kernel's MR-row slivers (the packed A of every tap
+# and run is then an address in it, never repacked), and each NR-wide sliver of a tap's columns
+# of B (NR channels of one tap, one run of x_pad) is read in place by gemm_narrow's ``_tile_b_rows``.
+# The blocks keep the x_pad that every tap of a block reads in L2 (WEIGHT_GRAD_BLOCK_BYTES of it):
+# with the whole batch as one block, each tap streamed all of x_pad again, and on 8x8 maps (1.6-4 MB
+# of x_pad) the rectangles were slower than the unsplit GEMM (1.05-1.15x; 4x4 0.40-0.56x);
+# blocks of 128 KB / 256 KB / 512 KB / 1 MB: 8x8 0.80-0.95 / 0.75-0.81 / 0.73-0.80 / 0.79-0.87,
+# 4x4 0.45-0.63 / 0.40-0.57 / 0.42-0.47 / 0.39-0.49 (1 thread, medians of 15 alternating, load 11).
+# Where it runs: ``weight_grad_pays``. CPU ms at 1 thread, medians of 15 alternating, load 11.6
+# (2026-12-07, s14), unsplit narrow GEMM -> tap rectangles: (64,64,8,8)->32 2.14 -> 1.63,
+# (64,96,8,8) 2.67 -> 2.24, (64,128,8,8) 3.80 -> 3.19, (64,160,8,8) 4.91 -> 3.75, (64,96,4,4) 0.92
+# -> 0.53, (64,192,4,4) 1.59 -> 0.97 (docs/performance-notes.md, "(s14)").
+WEIGHT_GRAD_BLOCK_BYTES = 512 << 10
+
+
+@functools.lru_cache(maxsize=64)
+def _weight_grad_tables(N: int, Hp: int, Wp: int, C: int, kH: int, kW: int, out_hw, stride, padding4, dilation,
+                        nb: int = 1):
+    """``rows`` (int64 offsets into the flat x_pad of every output position, in (block of nb
+    samples, oh, ow, n) order), ``h_lo`` / ``h_hi`` (kH) and ``w_lo`` / ``w_hi`` (kW): the outputs
+    whose tap row i (column j) reads the input (lo == hi where none does), and the fraction of
+    the unsplit GEMM's products computed."""
+    (oH, oW), (sH, sW), (dH, dW) = out_hw, stride, dilation
+    (pT, pB), (pL, pR) = padding4
+    H, W = Hp - pT - pB, Wp - pL - pR
+
+    def reach(out_size, k, s, before, d, size):
+        lo, hi = np.zeros(k, dtype=np.int64), np.zeros(k, dtype=np.int64)
+        for t in range(k):
+            inside = [o for o in range(out_size) if 0 <= o * s - before + t * d < size]
+            if inside:
+                lo[t], hi[t] = inside[0], inside[-1] + 1
+        return lo, hi
+
+    h_lo, h_hi = reach(oH, kH, sH, pT, dH, H)
+    w_lo, w_hi = reach(oW, kW, sW, pL, dW, W)
+    oh = np.arange(oH, dtype=np.int64)[:, None, None]
+    ow = np.arange(oW, dtype=np.int64)[None, :, None]
+    rows = np.concatenate([(((np.arange(n0, min(N, n0 + nb), dtype=np.int64)[None, None, :] * Hp + oh * sH) * Wp
+                             + ow * sW) * C).reshape(-1) for n0 in range(0, N, nb)])
+    share = float((h_hi - h_lo).sum() * (w_hi - w_lo).sum()) / (oH * oW * kH * kW)
+    return rows, h_lo, h_hi, w_lo, w_hi, share
+
+
+def weight_grad_pays(x_shape, w_shape, stride, padding4, dilation, dtype) -> bool:
+    """Whether conv2d_weight_grad's narrow indexed GEMM runs in tap rectangles (see above): gemm.py's
+    GEMM available, at most one register tile of output channels, C_in a multiple of its width
+    (a sliver of B is one run of x_pad), a map of at most MAX_POSITIONS positions, and at least
+    conv_borders.MIN_SKIPPED of the products skipped."""
+    _N, C, H, W = x_shape
+    C_out, _, kH, kW = w_shape
+    if not gemm.available(dtype) or not narrow(C_out, dtype) or C % gemm.TILE[np.dtype(dtype)][1] != 0:
+        return False
+    (pT, pB), (pL, pR) = padding4
+    if pT == pB == pL == pR == 0 or H * W > MAX_POSITIONS:
+        return False
+    oH = (H + pT + pB - dilation[0] * (kH - 1) - 1) // stride[0] + 1
+    oW = (W + pL + pR - dilation[1] * (kW - 1) - 1) // stride[1] + 1
+    if oH <= 0 or oW <= 0:
+        return False
+    share = _weight_grad_tables(1, H + pT + pB, W + pL + pR, C, kH, kW, (oH, oW), tuple(stride),
+                                tuple(map(tuple, padding4)), tuple(dilation))[-1]
+    return share <= 1 - borders.MIN_SKIPPED
+
+
+@njit(cache=True, parallel=True)
+def _pack_gy(gy, ap, mr, nb, parallel):
+    """GY' packed into MR-row slivers: ``ap[s*P + k*mr + r] = gy[n, s + r, oh, ow]``, k = n0*L +
+    (oh*oW + ow)*nbk + n - n0 for n in the block of nbk samples from n0 (blocks of nb), zeros in
+    rows past C_out. Loop nest: ``for sliver s (prange if parallel) / for n / for r / for
+    position``, reading gy's planes in order."""
+    N, C_out, oH, oW = gy.shape
+    L = oH * oW
+    slivers = (C_out + mr - 1) // mr
+    g = gy.reshape(N, C_out, L)
+    if parallel:
+        for q in prange(slivers):
+            _pack_gy_sliver(g, ap, mr, nb, q * mr)
+    else:
+        for q in range(slivers):
+            _pack_gy_sliver(g, ap, mr, nb, q * mr)
+
+
+@njit(cache=True)
+def _pack_gy_sliver(g, ap, mr, nb, s):
+    N, C_out, L = g.shape
+    P = N * L
+    for n in range(N):
+        n0 = n // nb * nb
+        nbk = min(nb, N - n0)
+        first = s * P + n0 * L * mr + (n - n0) * mr
+        for r in range(mr):
+            if s + r < C_out:
+                for p in range(L):
+                    ap[first + p * nbk * mr + r] = g[n, s + r, p]
+            else:
+                for p in range(L):
+                    ap[first + p * nbk * mr + r] = 0
+
+
+@njit(cache=True)
+def _rectangles_part(ap, M, P, N, oW, b, Wp, C, kW, dH, dW, rows, h_lo, h_hi, w_lo, w_hi, c, ldc, work, nr, nb,
+                     q_lo, q_hi):
+    """Pieces q_lo .. q_hi of gw, piece q = (tap t, sliver s) = divmod(q, C // nr): gw[:, t*C + s*nr:
+    + nr] = the sum over the blocks of nb samples and the tap's runs of positions in each of packed
+    GY' @ the sliver's B (``_tile_b_rows``, each run cut into gemm_narrow's K blocks); zero for a
+    tap that reaches no input."""
+    mr = min(MR, nr)
+    tile = work[: mr * nr]
+    S = C // nr
+    L = P // N
+    for n0 in range(0, N, nb):
+        nbk = min(nb, N - n0)
+        for t in range(q_lo // S, (q_hi + S - 1) // S):
+            s_lo, s_hi = max(q_lo - t * S, 0), min(q_hi - t * S, S)
+            i, j = t // kW, t % kW
+            nh, nw = h_hi[i] - h_lo[i], w_hi[j] - w_lo[j]
+            col0 = t * C
+            if nh <= 0 or nw <= 0:
+                if n0 == 0:
+                    for m in range(M):
+                        for e in range(col0 + s_lo * nr, col0 + s_hi * nr):
+                            c[m * ldc + e] = 0
+                continue
+            kbase = (i * dH * Wp + j * dW) * C
+            runs, run = (1, nh * oW * nbk) if nw == oW else (nh, nw * nbk)
+            blocks = (run + KC_NARROW - 1) // KC_NARROW
+            step = (run + blocks - 1) // blocks
+            for u in range(runs):
+                k0 = n0 * L + ((h_lo[i] + u) * oW + w_lo[j]) * nbk
+                for pc in range(0, run, step):
+                    kc = min(step, run - pc)
+                    accumulate = n0 > 0 or u > 0 or pc > 0
+                    for s in range(s_lo, s_hi):
+                        b_sliver = _address(b, kbase + s * nr)
+                        for ir in range(0, M, mr):
+                            first = ir * ldc + col0 + s * nr
+                            a_at = _address(ap, ir * P + (k0 + pc) * mr)
+                            if M - ir >= mr:
+                                _tile_b_rows(kc, a_at, b_sliver, _address(rows, k0 + pc), _address(c, first), ldc,
+                                             accumulate)
+                            else:
+                                _tile_b_rows(kc, a_at, b_sliver, _address(rows, k0 + pc), _address(tile, 0), nr, False)
+                                _edge(tile, nr, c, first, ldc, M - ir, nr, accumulate)
+
+
+@njit(cache=True, parallel=True)
+def _gemm_rectangles(ap, M, P, N, oW, b, Wp, C, kW, dH, dW, rows, h_lo, h_hi, w_lo, w_hi, c, ldc, work, nr, nb,
+                     pieces, parts, parallel):
+    """Every piece (tap, NR-wide sliver of its columns): ``parts`` threads (``prange``) when
+    ``parallel``, each taking a run of consecutive pieces, each with its workspace row."""
+    if parallel:
+        for t in prange(parts):
+            _rectangles_part(ap, M, P, N, oW, b, Wp, C, kW, dH, dW, rows, h_lo, h_hi, w_lo, w_hi, c, ldc,
+                             work[numba.get_thread_id()], nr, nb, t * pieces // parts, (t + 1) * pieces // parts)
+    else:
+        _rectangles_part(ap, M, P, N, oW, b, Wp, C, kW, dH, dW, rows, h_lo, h_hi, w_lo, w_hi, c, ldc,
+                         work[numba.get_thread_id()], nr, nb, 0, pieces)
+
+
+def conv2d_weight_grad(gy: np.ndarray, x_pad: np.ndarray, weight_shape, padding4, stride, dilation) -> np.ndarray:
+    """dL/dw of conv2d (one group, at most one register tile of output channels) from gy (N,
+    C_out, oH, oW) and x's padded channels-last copy x_pad (N, Hp, Wp, C_in), C_in a multiple of
+    the tile's width, in tap rectangles (see above); gw (C_out, C_in, kH, kW), C-contiguous.
+
+    Loop nest: ``_pack_gy: GY' into MR-row slivers (prange over slivers if big) / for part of the
+    threads (prange if big) / for block of nb samples (WEIGHT_GRAD_BLOCK_BYTES of x_pad) / for
+    (tap, NR-wide sliver of its columns) / for run of positions / for K block / for MR rows of
+    gw: _tile_b_rows (B read from x_pad in place) / then one transpose of gw (C_out, kH, kW,
+    C_in) into (C_out, C_in, kH, kW)``.
+    Cost: 2*MR*ceil(C_out/MR)*C_in*sum over taps of N*nh_i*nw_j flops (``weight_grad_pays`` asks
+    it to be at most 0.9 of the unsplit GEMM's); GY' packed once; x_pad read once from memory,
+    then once per tap from L2.
+    """
+    op = "conv2d_weight_grad"
+    check_shape(op, "x_pad", x_pad.shape, (None,) * 4)
+    check_shape(op, "gy", gy.shape, (x_pad.shape[0], None, None, None))
+    N, Hp, Wp, C = x_pad.shape
+    C_out, _, kH, kW = weight_shape
+    check_shape(op, "weight", tuple(weight_shape), (gy.shape[1], C, None, None))
+    oH, oW = gy.shape[2:]
+    (pT, pB), (pL, pR) = padding4
+    want = ((Hp - dilation[0] * (kH - 1) - 1) // stride[0] + 1, (Wp - dilation[1] * (kW - 1) - 1) // stride[1] + 1)
+    if ((oH, oW) != want or min(want) <= 0 or min(pT, pB, pL, pR) < 0 or Hp - pT - pB <= 0
+            or Wp - pL - pR <= 0 or min(kH, kW, *stride, *dilation) <= 0):
+        raise RuntimeError(f"{op}: gy's size {(oH, oW)} does not match x_pad {x_pad.shape}, "
+                           f"kernel {(kH, kW)}, stride {tuple(stride)} and dilation {tuple(dilation)}")
+    dtype = x_pad.dtype
+    if not narrow(C_out, dtype) or not x_pad.flags.c_contiguous or C % gemm.TILE[dtype][1] != 0:
+        raise RuntimeError(f"{op} (tap rectangles): x_pad must be a C-contiguous float32 or float64 array "
+                           "of a multiple of the register tile's width of channels, gw at most one tile of rows")
+    nb = max(1, min(N, WEIGHT_GRAD_BLOCK_BYTES // (Hp * Wp * C * x_pad.itemsize)))
+    rows, h_lo, h_hi, w_lo, w_hi, _ = _weight_grad_tables(N, Hp, Wp, C, kH, kW, (oH, oW), tuple(stride),
+                                                          tuple(map(tuple, padding4)), tuple(dilation), nb)
+    nr = gemm.TILE[dtype][1]
+    mr = min(MR, nr)
+    P = N * oH * oW
+    ap = np.empty((C_out + mr - 1) // mr * mr * P, dtype=dtype)
+    _pack_gy(np.ascontiguousarray(gy, dtype=dtype), ap, mr, nb, in_parallel(2 * ap.size))
+    K_all = kH * kW * C
+    gw = np.empty(C_out * K_all, dtype=dtype)
+    pieces = kH * kW * (C // nr)
+    computed = int((h_hi - h_lo).sum() * (w_hi - w_lo).sum()) * N
+    parts = min(split_threads(), pieces) if in_parallel(C_out * C * computed // 16) else 1
+    _gemm_rectangles(ap, C_out, P, N, oW, x_pad.reshape(-1), Wp, C, kW, dilation[0], dilation[1], rows, h_lo, h_hi,
+                     w_lo, w_hi, gw, K_all, gemm.workspace(dtype), nr, nb, pieces, parts, parts > 1)
+    return np.ascontiguousarray(gw.reshape(C_out, kH, kW, C).transpose(0, 3, 1, 2))

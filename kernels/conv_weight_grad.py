@@ -12,7 +12,9 @@ kernels/conv.py's ``conv2d`` rule (its docstring), each path's measurements besi
   (few input channels, stride > 1): kernels/conv_stem_grad.py's tile;
 * 1x1 kernels and maps of at most 4x4 positions: kernels/conv_small.py;
 * the channels-last columns, or the indexed GEMM reading x_pad in place
-  (``_conv2d_weight_grad_nhwc``);
+  (``_conv2d_weight_grad_nhwc``): at most one register tile of output channels on maps up to
+  8x8 in tap rectangles (kernels/conv_small_classes.py), more by tap rows where the padding's
+  rows are 10% of the products (kernels/conv_borders.py);
 * at stride 1 the full-width columns (``_conv2d_weight_grad_full_width``), else the columns
   (through the stride phases for few input channels) and one GEMM per block of samples.
 
@@ -26,6 +28,7 @@ from numba import njit, prange
 from . import blas, gemm_narrow
 from . import conv_borders as borders
 from . import conv_few_channels as few
+from . import conv_small_classes as small_classes
 from . import conv_stem_grad as stem_grad
 from .blas import GEMM_WORK_DIVISOR
 from .checks import check_at_most, check_shape
@@ -149,6 +152,8 @@ def _conv2d_weight_grad_nhwc(gy, x, weight_shape, stride: Pair, padding: Padding
         # gw = GY (C_out, N*L) @ cols, cols read straight from x_pad: B(r, k) = x_pad.flat[rows[r] + kcols[k]]
         if x_pad is None:
             x_pad = _nhwc_padded(x, padding)
+        if small_classes.weight_grad_pays(x.shape, weight_shape, stride, padding, dilation, dtype):  # narrow: by taps
+            return small_classes.conv2d_weight_grad(gy, x_pad, weight_shape, padding, stride, dilation)
         if borders.weight_grad_pays(x.shape, weight_shape, stride, padding, dilation, dtype):  # skip the padding's rows
             return borders.conv2d_weight_grad(gy, x_pad, weight_shape, padding, stride, dilation)
         rows, kcols = _offsets(x_pad.shape, (kH, kW), (oH, oW), stride, dilation)

@@ -3,7 +3,8 @@ torch: forward, and the input gradient where it is the forward of gy with at mos
 tile of output channels (GoogLeNet's 5x5), through kernels.conv2d, which dispatches there; one
 row per class (a last tile of fewer than 8 rows), C_out under a register tile, strides, dilation,
 asymmetric padding, rows that reach no input, float32 and float64; the entry's checks; the rule;
-a float64 gradcheck through minitorch's autograd; the bits against conv_borders.py's GEMM.
+a float64 gradcheck through minitorch's autograd; the bits against conv_borders.py's GEMM; the
+weight gradient in tap rectangles (its entry and its dispatch, its checks and its rule).
 
 The conftest runs every test with the loops forced serial and forced to threads; its "always
 GEMM" run switches the classes off (conv_borders.MIN_SKIPPED above 1), where conv2d takes the
@@ -103,6 +104,40 @@ def test_small_map_input_grad_in_classes(c_in, c_out, dtype, monkeypatch, weight
     assert calls == ([(3, 4, 4, c_out)] if expected else [])
 
 
+# (x shape, C_out, kernel, stride, padding, dilation): the weight gradient in tap rectangles
+RECTANGLE_CASES = [
+    ((3, 32, 4, 4), 32, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),   # DenseNet's 4x4 (float32)
+    ((2, 32, 4, 4), 12, (3, 2), (2, 1), ((2, 1), (0, 1)), (1, 2)),   # strided, dilated, asymmetric; 12 rows
+    ((1, 32, 4, 4), 20, (3, 3), (1, 1), ((6, 0), (1, 1)), (3, 1)),   # a tap row that reaches no input
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", RECTANGLE_CASES)
+def test_weight_grad_in_tap_rectangles(case, dtype, monkeypatch, weight_grad_algorithm):
+    """The entry against torch, and conv2d_weight_grad's dispatch to it where ``weight_grad_pays``;
+    in blocks of two samples (three samples: a last block of one)."""
+    x_shape, c_out, kernel, stride, pad, dil = case
+    (pT, pB), (pL, pR) = pad
+    padded_sample = (x_shape[2] + pT + pB) * (x_shape[3] + pL + pR) * x_shape[1] * np.dtype(dtype).itemsize
+    monkeypatch.setattr(small_classes, "WEIGHT_GRAD_BLOCK_BYTES", 2 * padded_sample)
+    calls = []
+    monkeypatch.setattr(small_classes, "conv2d_weight_grad",
+                        lambda *a, f=small_classes.conv2d_weight_grad: calls.append(a[1].shape) or f(*a))
+    rng = np.random.default_rng(5)
+    x = random_array(rng, x_shape, dtype)
+    w = random_array(rng, (c_out, x_shape[1]) + kernel, dtype)
+    _, gy, (_, gw_t) = torch_forward_and_grads(lambda x, w: F.conv2d(F.pad(x, (pL, pR, pT, pB)), w, None, stride, 0, dil),
+                                               [x, w])
+    assert_close(conv2d_weight_grad(gy, x, w.shape, stride, pad, dil, 1), gw_t, dtype)
+    pays = small_classes.weight_grad_pays(x_shape, w.shape, stride, pad, dil, dtype)
+    assert (len(calls) == 1) == (pays and conv_module._indexed_weight_grad(x_shape, w.shape, 1, dtype)
+                                 and not few.applies(x.shape, w.shape, 1, x, gy, stems=False))
+    if gemm.available(dtype) and gemm_narrow.narrow(c_out, dtype) and x_shape[1] % gemm.TILE[np.dtype(dtype)][1] == 0:
+        gw = small_classes.conv2d_weight_grad(gy, conv_module._nhwc_padded(x, pad), w.shape, pad, stride, dil)
+        assert_close(gw, gw_t, dtype)
+
+
 def test_checks_before_any_loop():
     if not gemm.available(np.float32):
         pytest.skip("no AVX-512: the indexed GEMM is not used")
@@ -123,6 +158,22 @@ def test_checks_before_any_loop():
         small_classes.conv2d_forward(x_pad[0], w_rows, (3, 3), pad, (4, 4), (1, 1), (1, 1))
     y = small_classes.conv2d_forward(x_pad, w_rows, (3, 3), pad, (4, 4), (1, 1), (1, 1))
     np.testing.assert_array_equal(y, np.zeros((2, 32, 4, 4), np.float32))
+    x_pad, gy = np.zeros((2, 6, 6, 32), np.float32), np.zeros((2, 16, 4, 4), np.float32)
+    weight_grad = small_classes.conv2d_weight_grad
+    with pytest.raises(RuntimeError, match="x_pad"):
+        weight_grad(gy, x_pad[0], (16, 32, 3, 3), pad, (1, 1), (1, 1))
+    with pytest.raises(RuntimeError, match="gy"):
+        weight_grad(gy[:1], x_pad, (16, 32, 3, 3), pad, (1, 1), (1, 1))
+    with pytest.raises(RuntimeError, match="weight"):
+        weight_grad(gy, x_pad, (16, 24, 3, 3), pad, (1, 1), (1, 1))
+    with pytest.raises(RuntimeError, match="size"):
+        weight_grad(gy, x_pad, (16, 32, 5, 5), pad, (1, 1), (1, 1))
+    with pytest.raises(RuntimeError, match="register tile"):
+        weight_grad(gy, x_pad[..., :24], (16, 24, 3, 3), pad, (1, 1), (1, 1))  # runs of 24 channels
+    with pytest.raises(RuntimeError, match="register tile"):
+        weight_grad(np.zeros((2, 40, 4, 4), np.float32), x_pad, (40, 32, 3, 3), pad, (1, 1), (1, 1))
+    np.testing.assert_array_equal(weight_grad(gy, x_pad, (16, 32, 3, 3), pad, (1, 1), (1, 1)),
+                                  np.zeros((16, 32, 3, 3), np.float32))
 
 
 def test_pays_only_where_measured(monkeypatch):
@@ -139,6 +190,14 @@ def test_pays_only_where_measured(monkeypatch):
     assert not small_classes.pays((64, 192, 4, 4), (32, 192, 3, 3), (1, 1), pad1, (1, 1), np.float64)  # 2 tiles
     assert not small_classes.pays((16, 128, 12, 12), (32, 128, 3, 3), (1, 1), pad1, (1, 1), np.float32)
     assert not small_classes.pays((64, 192, 4, 4), (32, 192, 3, 3), (1, 1), pad0, (1, 1), np.float32)
+    # the weight gradient in tap rectangles: the same maps, C_in in runs of 32
+    assert small_classes.weight_grad_pays((64, 192, 4, 4), (32, 192, 3, 3), (1, 1), pad1, (1, 1), np.float32)
+    assert small_classes.weight_grad_pays((64, 32, 4, 4), (32, 32, 5, 5), (1, 1), pad2, (1, 1), np.float32)
+    assert small_classes.weight_grad_pays((64, 160, 8, 8), (32, 160, 3, 3), (1, 1), pad1, (1, 1), np.float32)
+    assert not small_classes.weight_grad_pays((16, 128, 12, 12), (32, 128, 3, 3), (1, 1), pad1, (1, 1), np.float32)
+    assert not small_classes.weight_grad_pays((64, 200, 4, 4), (32, 200, 3, 3), (1, 1), pad1, (1, 1), np.float32)
+    assert not small_classes.weight_grad_pays((64, 192, 4, 4), (33, 192, 3, 3), (1, 1), pad1, (1, 1), np.float32)
+    assert not small_classes.weight_grad_pays((64, 192, 4, 4), (32, 192, 3, 3), (1, 1), pad0, (1, 1), np.float32)
 
 
 def test_gradcheck_float64(monkeypatch):
