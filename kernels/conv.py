@@ -496,7 +496,8 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     (TAPS_MAX_POSITIONS) runs one GEMM per kernel tap that reads input (``_conv2d_forward_taps``),
     except at stride 1 with more than one position and C_in >= NHWC_MIN_CHANNELS where the dense
     path does not apply: there (3)'s channels-last columns, one GEMM that both threads share
-    (``_small_map_columns``; the gradients so from 4x4 positions on);
+    (``_small_map_columns``; the gradients so from 4x4 positions on; on 4x4 maps the forward and
+    the input gradient from 16 input channels, a multiple of 8: ``_few_channels_columns``);
     (3) one group with C_in >= NHWC_MIN_CHANNELS (32)
     and at most 24x24 positions runs on channels-last columns (``conv2d_forward_nhwc``), at any
     stride, padded ones with more than 32 output channels in border classes that skip the

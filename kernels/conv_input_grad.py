@@ -11,7 +11,9 @@ rule (its docstring), each path's measurements beside it:
 * at stride 1 with few input channels (LeNet's): the forward of gy in kernels/conv_few_channels.py's
   direct loops (its ``conv2d_input_grad``);
 * 1x1 kernels and maps of at most 4x4 positions: kernels/conv_small.py (one GEMM per tap), except
-  the narrow 4x4 maps and GoogLeNet's 2x2 ones, which run as the forward of gy (below);
+  the narrow 4x4 maps and GoogLeNet's 2x2 ones, which run as the forward of gy (below), and the
+  4x4 maps that kernels/conv.py's ``_small_map_columns`` gives the channels-last columns (from 16
+  input channels: ``_few_channels_columns``), which run as the cases below;
 * at stride 1 on the channels-last case where it pays: the forward convolution of gy with the
   flipped kernel (``_input_grad_as_forward``), through kernels/conv.py's ``conv2d``;
 * else the channels-last columns (``_conv2d_input_grad_nhwc``), at stride 1 the full-width
