@@ -34,7 +34,7 @@ Padding is ``(ph, pw)`` (symmetric, PyTorch's int form) or ``((top, bottom), (le
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from . import blas, gemm, gemm_narrow
 from . import conv_borders as borders
@@ -42,6 +42,7 @@ from . import conv_few_channels as few
 from . import conv_small_classes as small_classes
 from .checks import check_shape
 from .conv_args import Padding, Pair, _as_matrices, _check_forward, as_padding4
+from .conv_direct import conv2d_forward_direct
 from .conv_small import (
     _conv2d_forward_taps,
     _dense_path,
@@ -55,7 +56,6 @@ from .im2col import (
     im2col_full_width_into,
     im2col_into,
     im2col_nhwc_into,
-    valid_output_range,
 )
 from .layout import (
     add_channel_bias,
@@ -63,7 +63,6 @@ from .layout import (
     nhwc_to_nchw,
     swap_leading_axes,
 )
-from .threading import in_parallel
 
 # ---------------------------------------------------------------------------------------------
 # Forward: three algorithms (im2col + GEMM here, full-width at stride 1 and direct loops below)
@@ -269,15 +268,32 @@ def _narrow_small_map(x_shape, w_shape, groups: int, dtype, weight_grad: bool = 
 # sums over all taps in one call, so they differ from the taps' (by ~1e-4 on these), but not
 # between 1 and 2 threads. GoogLeNet's epoch (bench_gallery.py --only googlenet --baseline, medians
 # of 5, load 2.6-3.5): 2 threads 0.527 -> 0.463 s (torch 0.447), 1 thread 0.756 -> 0.734 (0.729).
+# With 16-31 input channels (a multiple of 8) the forward and the input gradient so on 4x4 maps
+# (``_few_channels_columns``; GoogLeNet's 5x5 branch (64,16,4,4)->32, its 1x1 reduction's 16 channels):
+# CPU ms at 1 thread, medians of 21 alternating, load 4.9, taps -> columns (torch): forward
+# 0.99 -> 0.22 (0.29), input gradient 0.81 -> 0.43 (0.30); not the weight gradient (0.61 -> 0.72),
+# nor at 2x2 ((64,16,2,2)->48 forward 0.12 -> 0.16). (64,24,4,4)->64: 1.76 -> 0.58, 1.55 -> 0.79.
 SMALL_MAP_COLUMNS_MIN_POSITIONS = 2
 SMALL_MAP_COLUMNS_GRAD_MIN_POSITIONS = 4 * 4
+SMALL_MAP_COLUMNS_MIN_CHANNELS = 16
+
+
+def _few_channels_columns(x_shape, w_shape, groups: int) -> bool:
+    """Whether a small map with fewer than NHWC_MIN_CHANNELS input channels takes the channels-last
+    columns (see above): one group, C_in >= SMALL_MAP_COLUMNS_MIN_CHANNELS and a multiple of 8, a
+    kernel larger than 1x1, a map for the taps (``_taps_path``) of at least 4x4 positions."""
+    return (_taps_path(x_shape, w_shape, groups) and SMALL_MAP_COLUMNS_MIN_CHANNELS <= x_shape[1] < NHWC_MIN_CHANNELS
+            and x_shape[1] % 8 == 0 and tuple(w_shape[2:]) != (1, 1)
+            and x_shape[2] * x_shape[3] >= SMALL_MAP_COLUMNS_GRAD_MIN_POSITIONS)
 
 
 def _small_map_columns(x_shape, w_shape, groups: int, stride: Pair, padding: Padding4, dilation: Pair,
-                       min_positions: int) -> bool:
+                       min_positions: int, few_channels: bool = False) -> bool:
     """Whether a map small enough for one GEMM per tap runs on the channels-last columns instead
-    (see above): ``_nhwc``, stride 1, at least ``min_positions`` positions and not the dense path."""
-    if tuple(stride) != (1, 1) or x_shape[2] * x_shape[3] < min_positions or not _nhwc(x_shape, w_shape, groups):
+    (see above): ``_nhwc`` (with ``few_channels``, the forward's and input gradient's rule, or
+    ``_few_channels_columns``), stride 1, at least ``min_positions`` positions, not the dense path."""
+    nhwc = _nhwc(x_shape, w_shape, groups) or (few_channels and _few_channels_columns(x_shape, w_shape, groups))
+    if tuple(stride) != (1, 1) or x_shape[2] * x_shape[3] < min_positions or not nhwc:
         return False
     out_hw = tuple((x_shape[2 + a] + padding[a][0] + padding[a][1] - dilation[a] * (w_shape[2 + a] - 1) - 1) + 1
                    for a in range(2))
@@ -464,58 +480,6 @@ def _direct_weight_grad(weight_shape, stride: Pair, groups: int) -> bool:
     return tuple(stride) == (1, 1) and groups == 1 and int(np.prod(weight_shape)) <= DIRECT_WEIGHT_GRAD_MAX
 
 
-@njit(cache=True)
-def _conv2d_direct_plane(x, w, y, sH, sW, pT, pL, dH, dW, groups, nco):
-    """Output plane y[n, co] (already zero) for nco = n*C_out + co."""
-    _N, _C_in, H, W = x.shape
-    C_out, C_in_g, kH, kW = w.shape
-    oH, oW = y.shape[2], y.shape[3]
-    n = nco // C_out
-    co = nco % C_out
-    g = co // (C_out // groups)
-    for ci in range(C_in_g):
-        c = g * C_in_g + ci
-        for i in range(kH):
-            oh_lo, oh_hi = valid_output_range(oH, sH, pT, i * dH, H)
-            for j in range(kW):
-                ow_lo, ow_hi = valid_output_range(oW, sW, pL, j * dW, W)
-                wv = w[co, ci, i, j]
-                for oh in range(oh_lo, oh_hi):
-                    ih = oh * sH - pT + i * dH
-                    for ow in range(ow_lo, ow_hi):
-                        y[n, co, oh, ow] += wv * x[n, c, ih, ow * sW - pL + j * dW]
-
-
-@njit(cache=True, parallel=True)
-def _conv2d_direct(x, w, y, sH, sW, pT, pL, dH, dW, groups, parallel):
-    planes = y.shape[0] * y.shape[1]
-    if parallel:
-        for nco in prange(planes):
-            _conv2d_direct_plane(x, w, y, sH, sW, pT, pL, dH, dW, groups, nco)
-    else:
-        for nco in range(planes):
-            _conv2d_direct_plane(x, w, y, sH, sW, pT, pL, dH, dW, groups, nco)
-
-
-def conv2d_forward_direct(x: np.ndarray, w: np.ndarray, stride: Pair, padding: Padding4,
-                          dilation: Pair, groups: int) -> np.ndarray:
-    """conv2d as the textbook seven-deep loop nest (no bias, no extra memory).
-
-    Math: the definition at the top of this module.
-    Loop nest: ``for n*co (prange if big) / for ci in group / for i, j / for oh / for ow``; the
-    weight is hoisted out of the two spatial loops, whose bounds are precomputed so the
-    innermost loop has no branch. Each parallel iteration owns the output plane y[n, co].
-    Cost: 2*N*C_out*C_in/G*kH*kW*oH*oW flops, no memory beyond y, but no BLAS blocking.
-    """
-    oH, oW = _check_forward(x, w, stride, padding, dilation, groups)
-    (pT, _), (pL, _) = padding
-    y = np.zeros((x.shape[0], w.shape[0], oH, oW), dtype=np.result_type(x.dtype, w.dtype))
-    taps = w.shape[1] * w.shape[2] * w.shape[3]
-    _conv2d_direct(np.ascontiguousarray(x), np.ascontiguousarray(w), y, stride[0], stride[1],
-                   pT, pL, dilation[0], dilation[1], groups, in_parallel(y.size * taps))
-    return y
-
-
 def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
                    padding: Padding, dilation: Pair, groups: int, keep_columns: bool = False):
     """y = conv2d(x, w) + b (torch.nn.functional.conv2d), choosing the algorithm per case.
@@ -532,7 +496,8 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
     (TAPS_MAX_POSITIONS) runs one GEMM per kernel tap that reads input (``_conv2d_forward_taps``),
     except at stride 1 with more than one position and C_in >= NHWC_MIN_CHANNELS where the dense
     path does not apply: there (3)'s channels-last columns, one GEMM that both threads share
-    (``_small_map_columns``; the gradients so from 4x4 positions on);
+    (``_small_map_columns``; the gradients so from 4x4 positions on; on 4x4 maps the forward and
+    the input gradient from 16 input channels, a multiple of 8: ``_few_channels_columns``);
     (3) one group with C_in >= NHWC_MIN_CHANNELS (32)
     and at most 24x24 positions runs on channels-last columns (``conv2d_forward_nhwc``), at any
     stride, padded ones with more than 32 output channels in border classes that skip the
@@ -575,9 +540,10 @@ def conv2d(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: Pair,
         y = conv2d_forward_pointwise(x, w, stride, bias)
     elif w.ndim == 4 and x.ndim == 4 and _taps_path(x.shape, w.shape, groups) and not _narrow_small_map(
             x.shape, w.shape, groups, np.result_type(x.dtype, w.dtype)) and not _small_map_columns(
-            x.shape, w.shape, groups, stride, pad, dilation, SMALL_MAP_COLUMNS_MIN_POSITIONS):
+            x.shape, w.shape, groups, stride, pad, dilation, SMALL_MAP_COLUMNS_MIN_POSITIONS, few_channels=True):
         y = _conv2d_forward_taps(x, w, stride, pad, dilation, bias)
-    elif w.ndim == 4 and x.ndim == 4 and _nhwc(x.shape, w.shape, groups):
+    elif w.ndim == 4 and x.ndim == 4 and (_nhwc(x.shape, w.shape, groups) or _few_channels_columns(x.shape, w.shape,
+                                                                                                    groups)):
         kept: list = []
         keep = keep_columns and _nhwc_weight_grad(x.shape, w.shape, groups)
         y = conv2d_forward_nhwc(x, w, stride, pad, dilation, bias, kept if keep else None)

@@ -11,7 +11,9 @@ rule (its docstring), each path's measurements beside it:
 * at stride 1 with few input channels (LeNet's): the forward of gy in kernels/conv_few_channels.py's
   direct loops (its ``conv2d_input_grad``);
 * 1x1 kernels and maps of at most 4x4 positions: kernels/conv_small.py (one GEMM per tap), except
-  the narrow 4x4 maps and GoogLeNet's 2x2 ones, which run as the forward of gy (below);
+  the narrow 4x4 maps and GoogLeNet's 2x2 ones, which run as the forward of gy (below), and the
+  4x4 maps that kernels/conv.py's ``_small_map_columns`` gives the channels-last columns (from 16
+  input channels: ``_few_channels_columns``), which run as the cases below;
 * at stride 1 on the channels-last case where it pays: the forward convolution of gy with the
   flipped kernel (``_input_grad_as_forward``), through kernels/conv.py's ``conv2d``;
 * else the channels-last columns (``_conv2d_input_grad_nhwc``), at stride 1 the full-width
@@ -35,6 +37,7 @@ from .conv import (
     SMALL_MAP_COLUMNS_MIN_POSITIONS,
     _batch_blocks,
     _channels_first,
+    _few_channels_columns,
     _full_width_gradient,
     _indexed,
     _nhwc,
@@ -116,7 +119,8 @@ def _input_grad_as_forward(gy, w, input_shape, stride: Pair, padding: Padding4, 
     C_out, C_in, kH, kW = w.shape
     dtype = np.result_type(gy.dtype, w.dtype)
     wide = C_out >= C_in and not (C_out <= 2 * C_in and _indexed(gy.shape, input_shape[3], dtype, whole_rows=True))
-    if tuple(stride) != (1, 1) or groups != 1 or not _nhwc(input_shape, w.shape, groups):
+    if tuple(stride) != (1, 1) or groups != 1 or not (_nhwc(input_shape, w.shape, groups)
+                                                      or _few_channels_columns(input_shape, w.shape, groups)):
         return None
     (pT, _), (pL, _) = padding
     qT, qL = dilation[0] * (kH - 1) - pT, dilation[1] * (kW - 1) - pL
@@ -128,11 +132,12 @@ def _input_grad_as_forward(gy, w, input_shape, stride: Pair, padding: Padding4, 
                      for classes in (borders, small_classes))  # wide or narrow output (C_in here)
     if (wide or classes_only) and not (_indexed(gy.shape, input_shape[3], dtype) and in_classes):
         return None
-    if _taps_path(input_shape, w.shape, 1):  # a small map: not conv2d's taps; W' flipped in one pass
-        return conv2d_forward_nhwc(gy, w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), (1, 1), ((qT, qB), (qL, qR)),
-                                   dilation, w_rows=flipped_weight_rows(w, dtype))
-    w_flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-    return conv2d(gy, w_flipped, None, (1, 1), ((qT, qB), (qL, qR)), dilation, 1)
+    w_t = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # a view; W' of it flipped in one pass (layout.py)
+    if _taps_path(input_shape, w.shape, 1) or (_nhwc(gy.shape, w_t.shape, 1) and not _taps_path(gy.shape, w_t.shape, 1)):
+        # a small map (not conv2d's taps), or where conv2d takes the channels-last forward (C_in, C_out >= 32:
+        # not kernels/conv_few_channels.py's case)
+        return conv2d_forward_nhwc(gy, w_t, (1, 1), ((qT, qB), (qL, qR)), dilation, w_rows=flipped_weight_rows(w, dtype))
+    return conv2d(gy, np.ascontiguousarray(w_t), None, (1, 1), ((qT, qB), (qL, qR)), dilation, 1)
 
 
 def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int, int, int],
@@ -160,7 +165,7 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
     if _pointwise(w.shape, pad, groups):
         return _conv2d_input_grad_pointwise(gy, w, input_shape, stride)
     if _taps_path(input_shape, w.shape, groups) and not _small_map_columns(
-            input_shape, w.shape, groups, stride, pad, dilation, SMALL_MAP_COLUMNS_GRAD_MIN_POSITIONS):
+            input_shape, w.shape, groups, stride, pad, dilation, SMALL_MAP_COLUMNS_GRAD_MIN_POSITIONS, few_channels=True):
         gx = None
         if _narrow_small_map_input_grad(input_shape, w.shape, groups, np.result_type(gy.dtype, w.dtype)):
             gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups)
@@ -172,7 +177,7 @@ def conv2d_input_grad(gy: np.ndarray, w: np.ndarray, input_shape: tuple[int, int
     gx = _input_grad_as_forward(gy, w, input_shape, stride, pad, dilation, groups)
     if gx is not None:
         return gx
-    if _nhwc(input_shape, w.shape, groups):
+    if _nhwc(input_shape, w.shape, groups) or _few_channels_columns(input_shape, w.shape, groups):
         return _conv2d_input_grad_nhwc(gy, w, input_shape, stride, pad, dilation)
     if tuple(stride) == (1, 1):  # as in conv2d: one copy per column row, not per oH
         return _conv2d_input_grad_full_width(gy, w, input_shape, pad, dilation, groups)

@@ -9,8 +9,12 @@ im2col + GEMM (kernels/conv.py) wrote kH*kW column rows of strided gathers (1.1 
 at 1 thread) and transposed gy (0.4 ms) for a GEMM that alone took torch's whole time. Here x is
 read in place (padded first if the layer pads) through two tables, as kernels/conv_few_channels.py's
 tiles read it: tap t = (c, i, j) of output position p = (oh, ow) is ``x_pad[n].flat[pos[p] +
-offs[t]]``. gy is copied once to channels last, (N, oH*oW, C_out), so that a position's output
-channels are consecutive vectors.
+offs[t]]``. gy is read channels last, a position's output channels consecutive vectors: each
+block of POSITIONS positions of a sample is transposed into an L1 buffer right before its tiles
+(``_gy_block``). Until 2026-12-07 the whole gy was copied to channels last first, half of the
+kernel's time (1 thread, CPU ms, medians of 9, bench_conv_shapes.py --baseline, load 13-14,
+copy -> blocks (torch): NiN's (64,1,67,67)->96 11x11 s4 4.40 -> 2.97 (3.80), ResNet's and
+GoogLeNet's (64,1,32,32)->64 7x7 s2 2.00 -> 1.08 (1.54)).
 
 The tile (``_make_tile``): RT taps x NV vectors of output channels (VW = 16 float32 / 8 float64
 each; NV = 6 holds NiN's 96) in RT*NV registers. Per position: NV aligned vector loads of gy,
@@ -22,12 +26,12 @@ those positions' gy stay in L1 across the tap blocks, and the float32 sum is blo
 GEMM's, 7e-7 of the largest entry on NiN's stem, not the 4e-6 of one running sum over 14,400
 terms).
 
-Loop nest: ``gy to channels last (copy, on the threads) / for slice of the batch (prange: one
-slice per configured thread, kernels/threading.py; the slices' sums added at the end, so the
-bits follow the configured count only) / for n / for block of POSITIONS / for channel block /
-for tap block / the tile``.
-Cost: 2*N*oH*oW*Kp*Cp flops (K = C_in*kH*kW rounded up to RT, C_out to NV*VW); copies of gy
-(and of x when padded); per call RT*NV vectors read, added and written back.
+Loop nest: ``for slice of the batch (prange: one slice per configured thread,
+kernels/threading.py; the slices' sums added at the end, so the bits follow the configured count
+only) / for n / for block of POSITIONS / its gy channels last (8x8 transposes) / for channel
+block / for tap block / the tile``.
+Cost: 2*N*oH*oW*Kp*Cp flops (K = C_in*kH*kW rounded up to RT, C_out to NV*VW); one transposed
+read of gy (a copy of x when padded); per call RT*NV vectors read, added and written back.
 
 Measured against im2col + GEMM and torch on NiN's, AlexNet's and ResNet's stems:
 docs/performance-notes.md, "2026-12-07 (s13): NiN's weight gradients".
@@ -44,8 +48,7 @@ from numba.extending import intrinsic
 from .blas import GEMM_WORK_DIVISOR
 from .conv_args import _check_direct_weight_grad
 from .conv_few_channels import AVX512, STEM_MAX_CHANNELS
-from .gemm_tile import VECTOR_BYTES, _address
-from .layout import nchw_to_nhwc
+from .gemm_tile import VECTOR_BYTES, _address, _transpose8
 from .threading import in_parallel, split_threads
 
 MAX_CHANNELS = STEM_MAX_CHANNELS  # input channels at most (the tests set 0: the columns' path)
@@ -101,24 +104,42 @@ def _tile(typingctx, k, x, red, offs, g, ldg, acc, rt, nv):
 
 
 @njit(cache=True)
-def _part(xp, pos, offs, g, acc, nv, n_lo, n_hi):
+def _gy_block(gy, n, p0, k, gb, Cp):
+    """gb[p*Cp + c] = gy[n, c, p0 + p] for p < k, c < C_out: a block of positions of gy channels
+    last, in L1 (channels past C_out stay zero); 8 positions x 8 channels at a time transposed
+    in registers (``_transpose8``) where whole, else number by number."""
+    C_out, L = gy.shape[1], gy.shape[2]
+    flat = gy.reshape(-1)
+    c8 = C_out // 8 * 8 if k % 8 == 0 else 0
+    for c0 in range(0, c8, 8):
+        for q in range(0, k, 8):
+            _transpose8(_address(flat, (n * C_out + c0) * L + p0 + q), L, _address(gb, q * Cp + c0), Cp)
+    for c in range(c8, C_out):
+        for p in range(k):
+            gb[p * Cp + c] = gy[n, c, p0 + p]
+
+
+@njit(cache=True)
+def _part(xp, pos, offs, gy, acc, nv, n_lo, n_hi):
     """acc (channel blocks, tap blocks, rt*nv*VW) += samples n_lo..n_hi: for n / for block of
-    POSITIONS / for channel block / for tap block / the tile (one compiled shape per nv, rt =
-    TAPS[nv])."""
-    L, Cp = g.shape[1], g.shape[2]
+    POSITIONS / gy's block channels last (``_gy_block``) / for channel block / for tap block /
+    the tile (one compiled shape per nv, rt = TAPS[nv])."""
+    L = gy.shape[2]
     cblocks, tblocks, size = acc.shape
     rt = offs.shape[0] // tblocks
     VW = size // (rt * nv)
+    Cp = cblocks * nv * VW
     af = acc.reshape(-1)
+    gn = np.zeros(POSITIONS * Cp, dtype=acc.dtype)
     for n in range(n_lo, n_hi):
         xn = xp[n]
-        gn = g[n].reshape(-1)
         for p0 in range(0, L, POSITIONS):
             k = min(POSITIONS, L - p0)
+            _gy_block(gy, n, p0, k, gn, Cp)
             for cb in range(cblocks):
                 for tb in range(tblocks):
                     x_at, red_at, offs_at = _address(xn, 0), _address(pos, p0), _address(offs, tb * rt)
-                    g_at, acc_at = _address(gn, p0 * Cp + cb * nv * VW), _address(af, (cb * tblocks + tb) * size)
+                    g_at, acc_at = _address(gn, cb * nv * VW), _address(af, (cb * tblocks + tb) * size)
                     if nv == 6:
                         _tile(k, x_at, red_at, offs_at, g_at, Cp, acc_at, 4, 6)
                     elif nv == 5:
@@ -192,11 +213,7 @@ def conv2d_weight_grad(gy: np.ndarray, x: np.ndarray, weight_shape, stride, padd
         xp = np.zeros((N, C_in, Hp, Wp), dtype=dtype)
         xp[:, :, pT:pT + H, pL:pL + W] = x
         xp = xp.reshape(N, -1)
-    if Cp == C_out:
-        g = nchw_to_nhwc(gy, dtype=dtype).reshape(N, L, Cp)  # on the threads
-    else:
-        g = np.zeros((N, L, Cp), dtype=dtype)
-        g[:, :, :C_out] = gy.reshape(N, C_out, L).transpose(0, 2, 1)
+    g = np.ascontiguousarray(gy, dtype=dtype).reshape(N, C_out, L)  # read a block at a time (``_gy_block``)
     offs, pos = _tables(C_in, kH, kW, Hp, Wp, oH, oW, (sH, sW), (dH, dW), rt)
     parts = min(N, split_threads()) if in_parallel(N * L * offs.size * Cp // GEMM_WORK_DIVISOR) else 1
     acc = np.zeros((parts, Cp // (nv * VW), offs.size // rt, rt * nv * VW), dtype=dtype)

@@ -11,7 +11,7 @@ import pytest
 # kernels/threading.py's ``in_parallel`` picks one per call by size. The test inputs are small,
 # so without this fixture only the serial loops would ever run: each kernel test runs once
 # with the choice forced to threads and once forced to serial.
-_KERNEL_MODULES = tuple(f"minitorch.kernels.{name}" for name in ("im2col", "pool", "conv", "blas", "gemm_indexed",
+_KERNEL_MODULES = tuple(f"minitorch.kernels.{name}" for name in ("im2col", "pool", "conv_direct", "blas", "gemm_indexed",
                                                                   "pool_avg", "pool_adaptive", "activation", "conv_few_channels", "optim",
                                                                   "conv_small", "layout", "normalization", "reduction",
                                                                   "conv_borders", "conv_stem_grad", "conv_weight_grad",

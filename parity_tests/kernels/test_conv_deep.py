@@ -51,6 +51,7 @@ CASES = [
     ((2, 96, 2, 2), 100, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),     # 2x2: forward columns, grads taps
     ((2, 48, 4, 4), 8, (3, 3), (1, 1), ((2, 2), (2, 2)), (2, 2)),       # ... dilated
     ((2, 48, 4, 4), 16, (3, 3), (2, 1), ((1, 1), (1, 1)), (1, 1)),      # ... strided: taps
+    ((2, 16, 4, 4), 32, (5, 5), (1, 1), ((2, 2), (2, 2)), (1, 1)),      # 16 channels: fwd, dx columns; dw taps
 ]
 
 
@@ -192,6 +193,12 @@ def test_deep_paths_are_taken():
     assert not cols((2, 96, 2, 2), (100, 96, 3, 3), 1, (1, 1), P1, (1, 1),
                     conv_module.SMALL_MAP_COLUMNS_GRAD_MIN_POSITIONS)  # 2x2 gradients: taps
     assert not cols((2, 24, 4, 4), (48, 24, 3, 3), 1, (1, 1), P1, (1, 1), 2)  # few channels
+    # ... from 16 (a multiple of 8) on 4x4 maps for the forward and the input gradient
+    assert cols((2, 16, 4, 4), (32, 16, 3, 3), 1, (1, 1), P1, (1, 1), 2, few_channels=True)
+    assert cols((2, 24, 4, 4), (48, 24, 3, 3), 1, (1, 1), P1, (1, 1), 16, few_channels=True)
+    assert not cols((2, 20, 4, 4), (32, 20, 3, 3), 1, (1, 1), P1, (1, 1), 2, few_channels=True)  # % 8
+    assert not cols((2, 8, 4, 4), (32, 8, 3, 3), 1, (1, 1), P1, (1, 1), 2, few_channels=True)  # < 16
+    assert not cols((2, 16, 2, 2), (32, 16, 3, 3), 1, (1, 1), P1, (1, 1), 2, few_channels=True)  # 2x2
     assert not cols((2, 48, 4, 4), (16, 48, 3, 3), 1, (2, 1), P1, (1, 1), 2)  # strided
     assert not cols((2, 40, 1, 1), (48, 40, 3, 3), 1, (1, 1), P1, (1, 1), 2)  # one tap
     assert not cols((2, 40, 2, 2), (48, 40, 3, 3), 1, (1, 1), P1, (1, 1), 2)  # the dense path
