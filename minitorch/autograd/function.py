@@ -497,39 +497,33 @@ def _record(ctx: FunctionCtx, cls, args, outs, raw_args, raw_outs) -> None:
     non_diff = ctx._non_differentiable
     meta: list[tuple | None] = []
     ctx._out_meta = meta
-    outputs = []  # (output nr, Tensor, the array forward returned for it)
     for i, o in enumerate(outs):
         if not isinstance(o, Tensor):
             meta.append(None)
             continue
-        outputs.append((i, o, raw_outs[i] if raw_args is not None else o))
         dtype = _BY_NP[o._data.dtype]  # ``o.dtype`` without the property's frame
         meta.append((o._data.shape, dtype, o._device))
         if dtype.is_floating_point and not (non_diff and any(o is n or o._data is n for n in non_diff)):
             o._requires_grad = True
             o._grad_fn, o._output_nr = ctx, i  # the ``grad_fn`` setter's two stores, without its call
             o._view_version = o._version_counter.value
-    # Resolve what forward saved, by identity: an output (saved weakly), else an input, else a
-    # constant. A Primitive saved arrays: its outputs' and inputs' arrays count as them. (The
-    # Tensors among args and outs are listed once, not tested per saved value: BatchNorm saves 4
-    # of its 8 arguments' worth, and the pairwise tests were half its ~58 isinstance calls.)
+    # Resolve what forward saved: inputs stay as they are, outputs are saved weakly.
     if not ctx._to_save:
         ctx._saved = ()
         return
-    inputs = [(a, a if raw_args is None else raw_args[j]) for j, a in enumerate(args) if tensor_args[j]]
     saved = []
     for s in ctx._to_save:
         if s is None or not hasattr(s, "shape"):  # None and Python numbers are kept as they are
             saved.append(s)
             continue
         found = None
-        for i, o, raw_o in outputs:
-            if s is o or s is raw_o or (raw_args is not None and s is o._data):
+        for i, o in enumerate(outs):
+            if s is o or (cls._raw and isinstance(o, Tensor) and (s is o._data or s is raw_outs[i])):
                 found = SavedTensor(o, ctx, i) if o._grad_fn is ctx else SavedTensor(o)
                 break
         if found is None:
-            for a, raw_a in inputs:
-                if s is a or s is raw_a:
+            for j, a in enumerate(args):
+                if isinstance(a, Tensor) and (s is a or (cls._raw and s is raw_args[j])):
                     found = SavedTensor(a)
                     break
         if found is None:  # an intermediate array (a mask, indices): a constant for backward
