@@ -176,7 +176,6 @@ def test_pool_after_a_stored_window_as_torch(call):
     x = np.random.default_rng(4).standard_normal((2, 3, 6, 6))
     stored = (lambda L: L.nn.functional.max_pool2d(L.tensor(x), 3, 1, 1))
     assert _outcome(mt, stored) == _outcome(torch, stored)
-    assert any(k[0] == (3, 5) and k[2] == (4, 5) for k in conv_module._ADDMM_CALLS)  # stored
     for _ in range(2):  # the second time from the stored entry, where there is one
         assert _outcome(mt, lambda L: call(L, L.tensor(x))) == _outcome(torch, lambda L: call(L, L.tensor(x)))
 
