@@ -54,8 +54,17 @@ def old_version(module, qualname: str, rev: str):
     start = min([d.lineno for d in node.decorator_list] + [node.lineno]) - 1
     text = textwrap.dedent("\n".join(source.splitlines()[start:node.end_lineno]))
     namespace: dict = {}
+    if not classes:
+        exec(compile(text, f"{path}@{rev}", "exec"), module.__dict__, namespace)  # noqa: S102 - our own source
+        return namespace[name]
+    # A method is compiled inside a function whose argument ``__class__`` is its class, the cell
+    # that a zero-argument ``super()`` reads (a class body would give it one).
+    owner = module
+    for cls in classes:
+        owner = getattr(owner, cls)
+    text = "def _make(__class__):\n" + textwrap.indent(text, "    ") + f"\n    return {name}\n"
     exec(compile(text, f"{path}@{rev}", "exec"), module.__dict__, namespace)  # noqa: S102 - our own source
-    return namespace[name]
+    return namespace["_make"](owner)
 
 
 def main() -> None:

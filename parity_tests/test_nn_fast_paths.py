@@ -9,7 +9,10 @@
   ``bias_grad``), Tensor ops under ``create_graph``;
 - ``F.dropout`` draws its mask with ``bernoulli_`` on one new tensor (``torch.bernoulli`` made a second);
 - ``cat`` compares the arrays' plain shape tuples (``_ops/shape/joins.py``): the same errors and
-  legacy-empty rule as before, and the same gradients.
+  legacy-empty rule as before, and the same gradients;
+- ``F.linear`` with a 2-d input and a bias skips addmm's checks for the shapes and dtypes that
+  passed them before (``nn/functional/conv.py: _ADDMM_CALLS``): the same node, values, gradients,
+  and errors for any other shape or dtype.
 """
 
 from __future__ import annotations
@@ -187,3 +190,38 @@ def test_dropout_mask_is_bernoulli_draw(p):
     mt.manual_seed(7)
     expected = mt.bernoulli(mt.empty(16, 32), 1 - p) / (1 - p)
     assert bool((y == expected).all())
+
+
+@pytest.mark.parametrize("x_shape, w_shape, b_shape, x_dtype", [
+    ((3, 5), (4, 5), (4,), "float64"),     # the stored call again
+    ((3, 6), (4, 5), (4,), "float64"),     # in_features differ: addmm's RuntimeError
+    ((3, 5), (4, 5), (3,), "float64"),     # a bias that does not broadcast
+    ((3, 5), (4, 5), (3, 4), "float64"),
+    ((3, 5), (4, 5), (4,), "float32"),     # input and weight dtypes differ
+    ((2, 3, 5), (4, 5), (4,), "float64"),  # a batch of matrices: matmul, not addmm
+    ((5,), (4, 5), (4,), "float64"),
+])
+def test_linear_after_a_stored_call_as_torch(x_shape, w_shape, b_shape, x_dtype):
+    rng = np.random.default_rng(3)
+    arrays = [rng.standard_normal(s) for s in ((3, 5), (4, 5), (4,), x_shape, w_shape, b_shape)]
+    names = {}
+
+    def call(lib, x, w, b, dtype):
+        wt, bt = lib.tensor(w, requires_grad=True), lib.tensor(b, requires_grad=True)
+        y = lib.nn.functional.linear(lib.tensor(x, dtype=getattr(lib, dtype)), wt, bt)
+        y.square().sum().backward()
+        names[lib] = (type(y.grad_fn).__name__, [type(f).__name__ for f, _ in y.grad_fn.next_functions])
+        return lib.cat([y.detach().flatten(), wt.grad.flatten(), bt.grad.flatten()])
+
+    def stored(lib):
+        return call(lib, *arrays[:3], "float64")
+
+    def again(lib):
+        return call(lib, *arrays[3:], x_dtype)
+
+    assert _outcome(mt, stored) == _outcome(torch, stored)
+    assert any(k[0] == (3, 5) and k[2] == (4, 5) for k in conv_module._ADDMM_CALLS)  # stored
+    for _ in range(2):  # the second time from a stored key where the first stored one
+        assert _outcome(mt, again) == _outcome(torch, again)
+        if len(x_shape) == 2:  # (another rank: torch views through addmm, minitorch's matmul + add)
+            assert names.get(mt) == names.get(torch)

@@ -190,9 +190,10 @@ class TensorBase:
     def _get_storage(self):
         if self._storage is None:
             xp = backend_of(self._data)
-            if min(xp.element_strides(self._data), default=0) < 0:  # a fresh result with negative strides
-                # a copy, so the strides cached from the old array are stale (permute read them
-                # first: a (2, 1) gradient of cumsum with stride -1, offset 0; thorough profile)
+            # A fresh result with negative strides becomes a copy, so the strides cached from the
+            # old array are stale (permute read them first: a (2, 1) gradient of cumsum with stride
+            # -1, offset 0; thorough profile). A C-contiguous one (most) is read as it is: no strides.
+            if not xp.is_c_contiguous(self._data) and min(xp.element_strides(self._data), default=0) < 0:
                 self._data, self._stride = xp.ascontiguousarray(self._data), None
             self._storage = xp.storage_of(self._data)
             self._offset_cache = (self._data, self._storage, 0)  # it starts at the first element

@@ -149,11 +149,16 @@ def _user_stack() -> list[str]:
 class AccumulateGrad(Node):
     """The node at a leaf: adds the incoming gradient into ``variable.grad``."""
 
+    _seq = float("inf")  # PyTorch runs leaf accumulation as soon as it is ready
+
     def __init__(self, variable) -> None:
-        super().__init__()
+        # (not Node's __init__: its creation order would be replaced by inf.) A parameter's node
+        # lives as long as the graph that uses it, so every forward makes one per parameter.
+        if _anomaly_enabled:
+            self._forward_trace = _user_stack()
         self.variable = variable
-        self._out_meta = [(variable.shape, variable.dtype, variable.device)]
-        self._seq = float("inf")  # PyTorch runs leaf accumulation as soon as it is ready
+        data = variable._data  # (shape, dtype, device) without the properties' frames
+        self._out_meta = [(data.shape, _BY_NP[data.dtype], variable._device)]
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"

@@ -13,8 +13,9 @@ from ..._core.args import _ALWAYS_FITS, check_storage_size, ntuple
 from ..._ops._out import _legacy
 from ..._ops._tensor_args import tensor_args
 from ..._ops.conv import Convolution, ConvTranspose
-from ..._ops.linalg.products import addmm, einsum
+from ..._ops.linalg.products import Addmm, addmm, einsum
 from ..._tensor.methods import Tensor
+from ._checked import LIMIT as _LIMIT
 from ._checked import checked, plain
 from ._compute_dtype import widened
 
@@ -231,11 +232,26 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)
 
 
+# Linear calls that passed addmm's checks, by everything those read: the three arrays' shapes and
+# dtypes (_checked.py's reasoning; cleared past its LIMIT). A network's Linear layers call with the
+# same ones every step, and the checks were ~13 of its ~50 us (docs/performance-notes.md, s14).
+_ADDMM_CALLS: set = set()
+
+
 @tensor_args("input", "weight", optional=("bias",))
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x @ W.T + b over any leading dims of x (addmm for a 2-d input with bias, as PyTorch)."""
-    if input.dim() == 2 and weight.dim() == 2 and bias is not None:
-        return addmm(bias, input, weight.t())
+    if bias is not None:
+        x, w, b = input._data, weight._data, bias._data
+        key = (x.shape, x.dtype, w.shape, w.dtype, b.shape, b.dtype)
+        if key in _ADDMM_CALLS:
+            return Addmm.apply(bias, input, weight.t(), 1, 1)
+        if x.ndim == 2 and w.ndim == 2:
+            y = addmm(bias, input, weight.t())  # raises PyTorch's error where the arguments do not fit
+            if len(_ADDMM_CALLS) >= _LIMIT:
+                _ADDMM_CALLS.clear()
+            _ADDMM_CALLS.add(key)
+            return y
     y = input.matmul(weight.t())
     return y if bias is None else y + bias
 
