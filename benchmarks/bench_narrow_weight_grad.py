@@ -63,8 +63,9 @@ def layers(rounds: int, clock) -> None:
 
 
 def step(rounds: int, clock) -> None:
-    import minitorch as torch
     from minitorch.kernels import conv_small_classes as small_classes
+
+    import minitorch as torch
 
     nn = torch.nn
 
