@@ -503,3 +503,46 @@ def test_inplace_write_nodes(name):
         return
     assert walks[M] != walks[torch]
     assert walks[M][0] == ("torch::autograd::CopySlices" if "." in name else "torch::autograd::CopyBackwards")
+
+
+# Linear and matmul on more than a matrix: PyTorch folds the leading dims into rows of one product
+# (``_flatten_nd_linear`` for a contiguous input with a bias, ``matmul``'s ``should_fold``), and the
+# graph shows it: ``ViewBackward0`` over ``AddmmBackward0``, ``UnsafeViewBackward0`` over ``MmBackward0``.
+def _stack(lib, shape, transpose=False, grad=True):
+    rng = np.random.default_rng(sum(shape))
+    x = lib.tensor(rng.standard_normal(shape), dtype=lib.float64)
+    x = x.transpose(0, 1) if transpose else x
+    return x.requires_grad_() if grad and x.is_leaf else x
+
+
+FOLDS = [
+    ("linear_3d", lambda lib, w, b: lib.nn.functional.linear(_stack(lib, (2, 3, 4)), w, b)),
+    ("linear_4d", lambda lib, w, b: lib.nn.functional.linear(_stack(lib, (2, 2, 3, 4)), w, b)),
+    ("linear_1d", lambda lib, w, b: lib.nn.functional.linear(_stack(lib, (4,)), w, b)),
+    ("linear_empty", lambda lib, w, b: lib.nn.functional.linear(_stack(lib, (2, 0, 4)), w, b)),
+    ("linear_non_contiguous", lambda lib, w, b: lib.nn.functional.linear(_stack(lib, (3, 2, 4), True), w, b)),
+    ("linear_3d_no_bias", lambda lib, w, b: lib.nn.functional.linear(_stack(lib, (2, 3, 4)), w)),
+    ("matmul_stack_matrix", lambda lib, w, b: lib.matmul(_stack(lib, (2, 3, 4)), w.t())),
+    ("matmul_stack_constant", lambda lib, w, b: lib.matmul(_stack(lib, (2, 3, 4)), w.detach().t())),
+    ("matmul_copied_stack", lambda lib, w, b: lib.matmul(_stack(lib, (3, 2, 4), True), w.t())),
+]
+
+
+@pytest.mark.parametrize("name,make", FOLDS, ids=[case[0] for case in FOLDS])
+def test_linear_and_matmul_fold_a_stack_as_torch(name, make):
+    """Node names depth-first, values, and the gradients of every leaf against torch."""
+    results = {}
+    for lib in (torch, M):
+        rng = np.random.default_rng(1)
+        w = lib.tensor(rng.standard_normal((5, 4)), dtype=lib.float64, requires_grad=True)
+        b = lib.tensor(rng.standard_normal(5), dtype=lib.float64, requires_grad=True)
+        y = make(lib, w, b)
+        leaves = [w, b]
+        y.backward(lib.ones_like(y))
+        results[lib] = (walk(y.grad_fn), y.detach().numpy(), [None if t.grad is None else t.grad.numpy() for t in leaves])
+    assert results[M][0] == results[torch][0]
+    np.testing.assert_allclose(results[M][1], results[torch][1], rtol=1e-12, atol=1e-12)
+    for ours, theirs in zip(results[M][2], results[torch][2]):
+        assert (ours is None) == (theirs is None)
+        if ours is not None:
+            np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)

@@ -19,7 +19,7 @@ from ...backends import backend_of
 from ...backends import cpu as _cpu
 from .._out import finish
 from .._tensor_args import tensor_args
-from ..shape.views import Transpose
+from ..shape.views import Transpose, UnsafeView
 
 
 class MatMul(Primitive):
@@ -159,14 +159,38 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     a = input.unsqueeze(0) if n_in == 1 else input
     b = other.unsqueeze(-1) if n_other == 1 else other
     (*_, rows_a, k_a), (*_, k_b, cols_b) = a._data.shape, b._data.shape
+    fold = n_in >= 3 and n_other == 2 and _folds(input, other, out)
+    if fold:  # the stack's matrices as the rows of one (the product's message names them so)
+        *batch, _ = input.shape
+        rows_a = 1
+        for size in batch:
+            rows_a *= size
     if k_a != k_b:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{k_a} and {k_b}x{cols_b})")
+    if fold:
+        # PyTorch's fold (LinearAlgebra.cpp, ``should_fold``): a stack of matrices times one matrix
+        # is one GEMM over the stack's rows (``mm``), not one per matrix (``bmm``); the result is
+        # ``_unsafe_view``'s reshape of the product.
+        y = UnsafeView.apply(MatMul.apply(input.reshape(rows_a, k_a), other), (*batch, cols_b))
+        return y if out is None else finish(y, out, same_dtype=True)
     y = (MatMul if n_in <= 2 and n_other <= 2 else BatchedMatMul).apply(a, b)
     if n_in == 1:
         y = y.squeeze(-2)
     if n_other == 1:
         y = y.squeeze(-1)
     return y if out is None else finish(y, out, same_dtype=True)
+
+
+def _folds(a: Tensor, b: Tensor, out) -> bool:
+    """PyTorch's ``should_fold`` for a stack ``a`` (3-d or more) times a matrix ``b``: fold when b
+    requires grad (b's gradient is then one product, not a stack of them summed), when ``a`` is
+    empty, or when a's batch dims are contiguous, so that its reshape to rows is a view."""
+    if b.requires_grad and out is None:
+        return True
+    if a.numel() == 0:
+        return True
+    shape, stride = a.shape, a.stride()
+    return all(stride[i] == stride[i + 1] * shape[i + 1] for i in range(a.dim() - 2))
 
 
 __all__ = ["matmul"]

@@ -240,7 +240,9 @@ _ADDMM_CALLS: set = set()
 
 @tensor_args("input", "weight", optional=("bias",))
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x @ W.T + b over any leading dims of x (addmm for a 2-d input with bias, as PyTorch)."""
+    """y = x @ W.T + b over any leading dims of x; with a bias, PyTorch's nodes: ``addmm`` for a 2-d
+    input, a contiguous input of other dims flattened to rows of one ``addmm`` and viewed back, else
+    ``matmul`` (which folds a stack into one GEMM) and ``+ bias``."""
     if bias is not None:
         x, w, b = input._data, weight._data, bias._data
         key = (x.shape, x.dtype, w.shape, w.dtype, b.shape, b.dtype)
@@ -252,6 +254,14 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                 _ADDMM_CALLS.clear()
             _ADDMM_CALLS.add(key)
             return y
+        if x.ndim != 2 and x.ndim and w.ndim == 2 and input.is_contiguous():
+            # PyTorch's ``_flatten_nd_linear``: the leading dims as rows of one addmm, then a view
+            *lead, k = x.shape
+            rows = 1
+            for size in lead:
+                rows *= size
+            y = addmm(bias, input.reshape(rows, k), weight.t())
+            return y.view(*lead, y.shape[1])
     y = input.matmul(weight.t())
     return y if bias is None else y + bias
 
