@@ -437,6 +437,51 @@ def test_module_hooks_are_a_graph_break(device):
     assert len(seen) == 4
 
 
+def test_another_models_hooks_are_not_a_graph_break(device):
+    """Only the modules whose parameters or buffers the plan uses are guarded: a hook on another
+    model alive in the process (an earlier experiment, a test's leftover) changes nothing."""
+    other = nn.Linear(2, 2).to(device)
+    other.register_forward_hook(lambda m, i, o: None)
+    model = nn.Linear(3, 2).to(device)
+    f = minitorch.compile(lambda x: model(x).sum().detach())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = [f(minitorch.ones(1, 3).to(device)).item() for _ in range(4)]
+    assert len(f.plans) == 1 and values == [model(minitorch.ones(1, 3).to(device)).sum().item()] * 4
+
+
+
+def test_hooks_registered_after_the_capture_run(device):
+    """A replay runs no Python: a module or tensor hook registered after the capture fails a guard,
+    and the call captures again, meets the hook as a graph break and runs eagerly, hook and all."""
+    model = nn.Linear(3, 2).to(device)
+    opt = minitorch.optim.SGD(model.parameters(), lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        loss = model(x).sum()
+        loss.backward()
+        opt.step()
+        return loss.detach()
+
+    f = minitorch.compile(step)
+    x = minitorch.ones(1, 3).to(device)
+    [f(x) for _ in range(3)]
+    assert len(f.plans) == 1
+    seen = []
+    handle = model.register_forward_hook(lambda m, i, o: seen.append("module"))
+    with pytest.warns(UserWarning, match="has hooks"):
+        [f(x) for _ in range(2)]
+    assert seen == ["module"] * 2
+    handle.remove()
+    [f(x) for _ in range(2)]  # the plan holds again
+    assert seen == ["module"] * 2
+    model.weight.register_hook(lambda g: seen.append("tensor"))
+    with pytest.warns(UserWarning, match="tensor hook"):
+        [f(x) for _ in range(2)]
+    assert seen == ["module"] * 2 + ["tensor"] * 2
+
+
 def test_tensor_hooks_are_a_graph_break(device):
     w = minitorch.ones(3).to(device).requires_grad_()
     seen = []

@@ -126,6 +126,8 @@ class Plan:
                 return f"a tensor of shape {tuple(t.shape)} the plan reads has new memory (.data was replaced)"
             if t._requires_grad is not requires_grad:
                 return f"requires_grad of a tensor of shape {tuple(t.shape)} changed"
+            if t._hooks:  # a plan runs no hook: one registered since the capture must run, eagerly
+                return f"a tensor of shape {tuple(t.shape)} the plan reads has a hook now"
         for t, grad, is_none in self.grad_guards:
             if (t._grad is None) is not is_none or (grad is not None and t._grad is not grad):
                 return "a .grad the plan reads or replaces was changed outside the function"
@@ -134,6 +136,9 @@ class Plan:
             for m, module_snapshot in self.module_guards:
                 if _module_snapshot(m) != module_snapshot:
                     return f"{type(m).__name__}'s training flag or a Python attribute changed"
+        for m, _ in self.module_guards:  # hooks sit in dicts changed in place: the identities above miss them
+            if m._forward_pre_hooks or m._forward_hooks or m._backward_hooks:
+                return f"{type(m).__name__} has a hook now"
         for opt, live, snapshot in self.optimizer_guards:
             if _optimizer_snapshot(opt, live) != snapshot:
                 return f"{type(opt).__name__}'s hyper-parameters changed (lr from a scheduler?)"

@@ -352,7 +352,7 @@ class Recorder(Observer):
         plan.outputs = self._output_spec(result, grads_changed)
         if self.broken is not None:
             return None
-        used = {id(a) for a in self.keep}
+        used = self.ids  # the arrays the plan has slots for (kept alive, so their ids are theirs)
         for m in self.modules:
             if (any(m is r for r in roots) or any(id(p._data) in used for p in m.parameters())
                     or any(id(b._data) in used for b in m.buffers())):
