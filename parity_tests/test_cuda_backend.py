@@ -26,15 +26,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 @pytest.fixture(scope="module", autouse=True)
 def cuda_or_fake():
-    """Fake CUDA for this module when there is no GPU (restored afterwards)."""
-    old = os.environ.get("MINITORCH_FAKE_CUDA")
-    if not M.cuda.is_available():
-        os.environ["MINITORCH_FAKE_CUDA"] = "1"
-    yield
-    if old is None:
-        os.environ.pop("MINITORCH_FAKE_CUDA", None)
-    else:
-        os.environ["MINITORCH_FAKE_CUDA"] = old
+    """Fake CUDA for this module when there is no GPU (restored afterwards). The torch backend reads
+    the variable once, at its import: where an earlier test of this process (another file, under
+    pytest-xdist's workers) imported it without fake CUDA, its host-or-GPU choice is set here too."""
+    with pytest.MonkeyPatch.context() as patch:
+        if not M.cuda.is_available():
+            patch.setenv("MINITORCH_FAKE_CUDA", "1")
+            backend = sys.modules.get("minitorch.backends.torch_backend")
+            if backend is not None and not backend.FAKE:
+                for module, name, value in [(backend, "FAKE", True), (backend.convert, "FAKE", True),
+                                            (backend.convert, "device", torch.device("cpu")),
+                                            (backend.creation, "device", torch.device("cpu"))]:
+                    patch.setattr(module, name, value)
+        yield
 
 
 def rand(*shape, seed=0):

@@ -223,7 +223,7 @@ def test_every_example_on_a_fresh_clone_offline_exits_1_without_traceback(tmp_pa
     env |= {"PYTHONPATH": str(ROOT), "http_proxy": proxy, "https_proxy": proxy}
     for flags in ([], ["--no-download"]):
         run = subprocess.run([sys.executable, f"examples/{example}.py", *flags], cwd=clone, env=env, check=False,
-                             capture_output=True, text=True, timeout=120)
+                             capture_output=True, text=True, timeout=600)
         assert run.returncode == 1, run.stdout + run.stderr
         assert "Traceback" not in run.stderr
         assert "MNIST not found in data, " in run.stderr

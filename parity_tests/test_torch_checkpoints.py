@@ -68,7 +68,7 @@ print(json.dumps({"tree": tree, "torch_loaded": "torch" in sys.modules and sys.m
 def _load_without_torch(path, tmp_path):
     out = tmp_path / "arrays.npz"
     proc = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(out)], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120, check=False)
+                          cwd=ROOT, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report["torch_loaded"] is False
@@ -343,7 +343,7 @@ def test_reader_does_not_import_torch_or_numba():
     code = ("import sys; sys.modules['torch'] = None; import minitorch, minitorch.serialization.torch_format, minitorch.hub, "
             "minitorch.vision.models; "
             "assert 'numba' not in sys.modules; print('ok')")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=600,
                           check=False)
     assert proc.stdout.strip() == "ok", proc.stderr
 

@@ -7,8 +7,11 @@ process that prints one JSON line per case. The parent reads the lines with a pe
 
 - a child that dies (SIGSEGV, abort) is a **crash** of the case it had started, and a new child
   goes on with the next case;
-- a case that prints nothing within :data:`CASE_TIMEOUT` seconds is a **hang**: the child is
-  killed and a new one goes on.
+- a case that prints nothing within :data:`CASE_TIMEOUT` seconds of the child's CPU time is a
+  **hang**: the child is killed and a new one goes on. CPU time, not the wall clock, because a
+  loaded machine (pytest-xdist's workers, other jobs) stretches a case's wall time, e.g. a numba
+  compilation, far more than its CPU time; a child that waits without computing is a hang after
+  :data:`WALL_FACTOR` times the limit of wall time. (Without ``/proc`` the limit is wall time.)
 
 Exception types are compared by their nearest built-in class (``torch.linalg.LinAlgError`` is a
 ``RuntimeError``; minitorch raises built-in types only): minitorch's must be torch's or a subclass.
@@ -22,9 +25,14 @@ import queue
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 
 CASE_TIMEOUT = 30.0
+WALL_FACTOR = 10
+"""A child that has neither printed nor used up its CPU-time limit is a hang after this many times
+the limit of wall time (a deadlock spends no CPU time)."""
+READY_TIMEOUT = 120.0
 # Each child may map at most this much memory, so that an "impossible size" case fails with an
 # error instead of taking the machine's memory.
 MEMORY_LIMIT = 8 * 1024 ** 3
@@ -111,6 +119,32 @@ def _reader(proc: subprocess.Popen, lines: queue.Queue) -> None:
     lines.put(None)
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """A live child's CPU time (user + system) in seconds, from ``/proc``; None where there is none."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()  # after the command name: state, ppid, ...
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _next_line(proc: subprocess.Popen, lines: queue.Queue, limit: float) -> str | None:
+    """The child's next line (None once it closed its output); ``queue.Empty`` when it has spent
+    ``limit`` seconds of CPU time, or ``WALL_FACTOR * limit`` seconds of wall time, without one."""
+    start, cpu_start = time.monotonic(), _cpu_seconds(proc.pid)
+    while True:
+        try:
+            return lines.get(timeout=min(limit, 1.0))
+        except queue.Empty:
+            waited, cpu = time.monotonic() - start, _cpu_seconds(proc.pid)
+            if cpu is None or cpu_start is None:  # no /proc, or the child is gone: the wall clock
+                if waited >= limit:
+                    raise
+            elif cpu - cpu_start >= limit or waited >= WALL_FACTOR * limit:
+                raise
+
+
 def run_cases(library: str, batch: list[Case], timeout: float = CASE_TIMEOUT) -> dict[str, dict]:
     """Each case's outcome in ``library`` ("torch" or "minitorch"), by case id.
 
@@ -124,7 +158,7 @@ def run_cases(library: str, batch: list[Case], timeout: float = CASE_TIMEOUT) ->
         proc = _spawn(library)
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=_reader, args=(proc, lines), daemon=True).start()
-        ready = lines.get(timeout=120)
+        ready = _next_line(proc, lines, READY_TIMEOUT)
         if ready is None:
             raise RuntimeError(f"the {library} child died before it was ready (returncode {proc.wait()})")
         position = start
@@ -133,7 +167,7 @@ def run_cases(library: str, batch: list[Case], timeout: float = CASE_TIMEOUT) ->
                 case = batch[position]
                 proc.stdin.write(json.dumps([position, SETUP, case.code]) + "\n")
                 proc.stdin.flush()
-                line = lines.get(timeout=timeout)
+                line = _next_line(proc, lines, timeout)
                 if line is None:
                     results[case.id] = {"outcome": "crash", "returncode": proc.wait()}
                     break

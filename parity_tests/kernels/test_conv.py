@@ -215,21 +215,26 @@ def test_conv_transpose2d_matches_torch(case, data):
 
 
 def test_importing_kernels_compiles_nothing():
-    """Compilation is lazy: a fresh interpreter imports minitorch.kernels in well under a second."""
+    """Compilation is lazy: a fresh interpreter imports minitorch.kernels in well under a second.
+
+    The limits are on CPU time (the child's own, and the whole interpreter's as the parent sees
+    it), not on the wall clock: a compiled kernel costs seconds of CPU however busy the machine
+    is, while a loaded machine (pytest-xdist's workers, other jobs) stretches the wall time."""
+    import resource
     import subprocess
     import sys
-    import time
 
-    code = ("import time; t = time.perf_counter(); import minitorch.kernels, numba; "
+    code = ("import time; t = time.process_time(); import minitorch.kernels, numba; "
             "from minitorch.kernels.im2col import _im2col; "
             "assert not _im2col.signatures, _im2col.signatures; "
-            "print(time.perf_counter() - t)")
-    start = time.perf_counter()
+            "print(time.process_time() - t)")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                          cwd=__file__.rsplit("/parity_tests/", 1)[0])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert out.returncode == 0, out.stderr
     assert float(out.stdout) < 2.0
-    assert time.perf_counter() - start < 10.0
+    assert (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime) < 10.0
     assert torch is not None  # torch stays a test-only dependency of the kernels
 
 
