@@ -195,13 +195,35 @@ def check_forward(x_pad: np.ndarray, w_rows: np.ndarray, kernel, padding4, out_h
     N, Hp, Wp, C = x_pad.shape
     kH, kW = kernel
     check_shape(op, "weight rows", w_rows.shape, (None, kH * kW * C))
+    _check_window(f"{op}: output size", x_pad.shape, kernel, padding4, out_hw, stride, dilation)
+    return N, Hp, Wp, C, w_rows.shape[0]
+
+
+def check_weight_grad(op: str, gy: np.ndarray, x_pad: np.ndarray, weight_shape, padding4, stride, dilation):
+    """The geometry checks of a weight gradient in border classes (this module's tap rows and
+    kernels/conv_small_classes.py's tap rectangles): x_pad channels last, gy (N, C_out, oH, oW) of
+    the output size the padded input, kernel, stride and dilation give. Returns (N, Hp, Wp, C,
+    C_out, kH, kW, oH, oW); raises RuntimeError otherwise."""
+    check_shape(op, "x_pad", x_pad.shape, (None,) * 4)
+    check_shape(op, "gy", gy.shape, (x_pad.shape[0], None, None, None))
+    N, Hp, Wp, C = x_pad.shape
+    C_out, _, kH, kW = weight_shape
+    check_shape(op, "weight", tuple(weight_shape), (gy.shape[1], C, None, None))
+    oH, oW = gy.shape[2:]
+    _check_window(f"{op}: gy's size", x_pad.shape, (kH, kW), padding4, (oH, oW), stride, dilation)
+    return N, Hp, Wp, C, C_out, kH, kW, oH, oW
+
+
+def _check_window(what: str, x_pad_shape, kernel, padding4, out_hw, stride, dilation) -> None:
+    """``out_hw`` is the output size of x_pad's window, and the padding leaves real input."""
+    _, Hp, Wp, _ = x_pad_shape
+    kH, kW = kernel
     (pT, pB), (pL, pR) = padding4
     want = ((Hp - dilation[0] * (kH - 1) - 1) // stride[0] + 1, (Wp - dilation[1] * (kW - 1) - 1) // stride[1] + 1)
     if (tuple(out_hw) != want or min(want) <= 0 or min(pT, pB, pL, pR) < 0 or Hp - pT - pB <= 0
             or Wp - pL - pR <= 0 or min(kH, kW, *stride, *dilation) <= 0):
-        raise RuntimeError(f"conv2d: output size {tuple(out_hw)} does not match x_pad {x_pad.shape}, "
+        raise RuntimeError(f"{what} {tuple(out_hw)} does not match x_pad {tuple(x_pad_shape)}, "
                            f"kernel {tuple(kernel)}, stride {tuple(stride)} and dilation {tuple(dilation)}")
-    return N, Hp, Wp, C, w_rows.shape[0]
 
 
 def conv2d_forward(x_pad: np.ndarray, w_rows: np.ndarray, kernel, padding4, out_hw, stride, dilation,
@@ -338,18 +360,7 @@ def conv2d_weight_grad(gy: np.ndarray, x_pad: np.ndarray, weight_shape, padding4
     most 0.9 of the unsplit GEMM's); GY' packed once per tap row and thread.
     """
     op = "conv2d_weight_grad"
-    check_shape(op, "x_pad", x_pad.shape, (None,) * 4)
-    check_shape(op, "gy", gy.shape, (x_pad.shape[0], None, None, None))
-    N, Hp, Wp, C = x_pad.shape
-    C_out, _, kH, kW = weight_shape
-    check_shape(op, "weight", tuple(weight_shape), (gy.shape[1], C, None, None))
-    oH, oW = gy.shape[2:]
-    (pT, pB), (pL, pR) = padding4
-    want = ((Hp - dilation[0] * (kH - 1) - 1) // stride[0] + 1, (Wp - dilation[1] * (kW - 1) - 1) // stride[1] + 1)
-    if ((oH, oW) != want or min(want) <= 0 or min(pT, pB, pL, pR) < 0 or Hp - pT - pB <= 0
-            or Wp - pL - pR <= 0 or min(kH, kW, *stride, *dilation) <= 0):
-        raise RuntimeError(f"{op}: gy's size {(oH, oW)} does not match x_pad {x_pad.shape}, "
-                           f"kernel {(kH, kW)}, stride {tuple(stride)} and dilation {tuple(dilation)}")
+    N, Hp, Wp, C, C_out, kH, kW, oH, oW = check_weight_grad(op, gy, x_pad, weight_shape, padding4, stride, dilation)
     dtype = x_pad.dtype
     if dtype not in gemm.TILE or not x_pad.flags.c_contiguous:
         raise RuntimeError(f"{op} (tap rows): x_pad must be a C-contiguous float32 or float64 array")

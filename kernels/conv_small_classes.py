@@ -362,18 +362,8 @@ def conv2d_weight_grad(gy: np.ndarray, x_pad: np.ndarray, weight_shape, padding4
     then once per tap from L2.
     """
     op = "conv2d_weight_grad"
-    check_shape(op, "x_pad", x_pad.shape, (None,) * 4)
-    check_shape(op, "gy", gy.shape, (x_pad.shape[0], None, None, None))
-    N, Hp, Wp, C = x_pad.shape
-    C_out, _, kH, kW = weight_shape
-    check_shape(op, "weight", tuple(weight_shape), (gy.shape[1], C, None, None))
-    oH, oW = gy.shape[2:]
-    (pT, pB), (pL, pR) = padding4
-    want = ((Hp - dilation[0] * (kH - 1) - 1) // stride[0] + 1, (Wp - dilation[1] * (kW - 1) - 1) // stride[1] + 1)
-    if ((oH, oW) != want or min(want) <= 0 or min(pT, pB, pL, pR) < 0 or Hp - pT - pB <= 0
-            or Wp - pL - pR <= 0 or min(kH, kW, *stride, *dilation) <= 0):
-        raise RuntimeError(f"{op}: gy's size {(oH, oW)} does not match x_pad {x_pad.shape}, "
-                           f"kernel {(kH, kW)}, stride {tuple(stride)} and dilation {tuple(dilation)}")
+    N, Hp, Wp, C, C_out, kH, kW, oH, oW = borders.check_weight_grad(op, gy, x_pad, weight_shape, padding4, stride,
+                                                                    dilation)
     dtype = x_pad.dtype
     if not narrow(C_out, dtype) or not x_pad.flags.c_contiguous or C % gemm.TILE[dtype][1] != 0:
         raise RuntimeError(f"{op} (tap rectangles): x_pad must be a C-contiguous float32 or float64 array "
