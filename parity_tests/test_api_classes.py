@@ -15,7 +15,14 @@ import minitorch as mt
 from minitorch import nn
 from minitorch.autograd.function import FunctionCtx
 from minitorch.optim.lr_scheduler import LRScheduler
-from minitorch.utils.data import ChainDataset, DataLoader, IterableDataset, Sampler, get_worker_info
+from minitorch.utils.data import (
+    ChainDataset,
+    DataLoader,
+    IterableDataset,
+    Sampler,
+    WorkerInfo,
+    get_worker_info,
+)
 
 
 def test_short_is_int16() -> None:
@@ -209,14 +216,15 @@ def test_chain_dataset() -> None:
         list(ChainDataset([[1, 2]]))
 
 
-def _sharded(base, info):
+def _sharded(base, info, info_type):
     class Sharded(base):
         """Each worker yields the numbers of its own residue class, as torch's docs shard."""
 
         def __iter__(self):
             w = info()
-            worker, workers = (0, 1) if w is None else (w.id, w.num_workers)
-            return iter(range(worker, 8, workers))
+            assert isinstance(w, info_type) and w.dataset is self  # the worker's own copy
+            assert 0 <= w.id < w.num_workers == 2 and isinstance(w.seed, int)
+            return iter(range(w.id, 8, w.num_workers))
     return Sharded()
 
 
@@ -225,8 +233,9 @@ def test_worker_info_shards_an_iterable_dataset() -> None:
     worker's id and count, so an IterableDataset can shard itself: the same batches as torch."""
     assert get_worker_info() is None and torch.utils.data.get_worker_info() is None
     t = sorted(tuple(b.tolist()) for b in torch.utils.data.DataLoader(
-        _sharded(torch.utils.data.IterableDataset, torch.utils.data.get_worker_info), batch_size=2, num_workers=2))
+        _sharded(torch.utils.data.IterableDataset, torch.utils.data.get_worker_info,
+                 torch.utils.data._utils.worker.WorkerInfo), batch_size=2, num_workers=2))
     m = sorted(tuple(b.tolist()) for b in DataLoader(
-        _sharded(IterableDataset, get_worker_info), batch_size=2, num_workers=2))
+        _sharded(IterableDataset, get_worker_info, WorkerInfo), batch_size=2, num_workers=2))
     assert m == t
     assert sorted(x for b in m for x in b) == list(range(8))
