@@ -133,8 +133,10 @@ def _category(d: dtype) -> int:
 
 
 def promote_types(type1: dtype, type2: dtype) -> dtype:
-    """The smallest dtype to which both ``type1`` and ``type2`` can be safely cast (``torch.promote_types``)."""
-    a, b = type1, type2
+    """The smallest dtype to which both ``type1`` and ``type2`` can be safely cast (``torch.promote_types``);
+    the Python types ``float``, ``int`` and ``bool`` stand for float64, int64 and bool, as in PyTorch."""
+    python_types: dict[object, dtype] = {float: float64, int: int64, bool: bool_}
+    a, b = python_types.get(type1, type1), python_types.get(type2, type2)
     if a is b:
         return a
     for i, d in enumerate((a, b)):

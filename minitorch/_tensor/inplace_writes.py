@@ -62,6 +62,10 @@ def t_(self: Tensor) -> Tensor:
     if self.dim() > 2:
         raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self.dim()}D")
     self._check_inplace()
+    current = self._view_version == self._version_counter.value
+    self._bump_version()  # as PyTorch's t_, of every rank: a write to the metadata, no values moved
+    if current:  # self's own history stays valid; other views of the storage regenerate theirs
+        self._view_version = self._version_counter.value
     if self.dim() < 2:
         return self
     y = self.t()

@@ -38,12 +38,27 @@ def _rebuild_parameter(array, requires_grad: bool) -> Parameter:
     return Parameter(_rebuild(array, False), requires_grad)
 
 
-class Buffer:
-    """Marks a tensor to register as a buffer when assigned to a Module attribute (``torch.nn.Buffer``).
+class _BufferMeta(type(Tensor)):
+    """``isinstance(t, Buffer)``: a tensor that ``Buffer(...)`` marked (PyTorch's ``_BufferMeta``)."""
+
+    def __instancecheck__(cls, instance) -> bool:
+        return isinstance(instance, Tensor) and getattr(instance, "_is_buffer", False)
+
+
+class Buffer(Tensor, metaclass=_BufferMeta):
+    """A tensor marked to register as a buffer when assigned to a Module attribute (``torch.nn.Buffer``).
 
     ``self.stats = Buffer(torch.zeros(3), persistent=False)`` is
-    ``self.register_buffer('stats', torch.zeros(3), persistent=False)``.
+    ``self.register_buffer('stats', torch.zeros(3), persistent=False)``. As in PyTorch,
+    ``Buffer(t)`` is a plain Tensor (``t.detach()``, keeping ``requires_grad``) that carries the mark
+    and ``persistent``, so it computes like any tensor before it is assigned.
     """
 
-    def __init__(self, data: Tensor, *, persistent: bool = True) -> None:
-        self.data, self.persistent = data, persistent
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True):
+        if data is None:
+            from .._ops.creation.factories import empty
+
+            data = empty(0)
+        t = data.detach().requires_grad_(data.requires_grad)  # a list raises AttributeError, as torch's
+        t.persistent, t._is_buffer = persistent, True
+        return t

@@ -99,12 +99,22 @@ def method(name: str) -> Call:
 
 
 def inplace_method(name: str) -> Call:
-    """``x.<name>(...)``, checking that it returns ``x`` itself."""
-    def call(lib: Any, x: Any, *tensors: Any, **kwargs: Any) -> Any:
-        result = getattr(x, name)(*tensors, **kwargs)
-        assert result is x, f"Tensor.{name} must return self"
-        return result
+    """``x.<name>(...)``, checking that it is in place (:func:`in_place`)."""
+    call = in_place(method(name))
     call.__qualname__ = f"Tensor.{name}"
+    return call
+
+
+def in_place(op: Call) -> Call:
+    """``op(lib, x, ...)`` checking that it returns ``x`` itself, writes into x's storage (same
+    ``data_ptr``) and bumps x's version counter, as torch's in-place ops do."""
+    def call(lib: Any, x: Any, *tensors: Any, **kwargs: Any) -> Any:
+        version, pointer = x._version, x.data_ptr()
+        result = op(lib, x, *tensors, **kwargs)
+        assert result is x, "an in-place op must return self"
+        assert x.data_ptr() == pointer, "an in-place op must write into the tensor's own storage"
+        assert x._version > version, "an in-place op must bump the tensor's version"
+        return result
     return call
 
 

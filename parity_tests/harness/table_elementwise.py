@@ -14,6 +14,7 @@ from .spec import (
     binary_operator,
     fn,
     function_and_method,
+    in_place,
     inplace_method,
     with_variant,
 )
@@ -282,4 +283,58 @@ SHIFTS = [
            **SHIFT),
 ]
 
-TABLE = ARITHMETIC + MATH + COMPARISON + LOGIC + SHIFTS
+
+def ternary_into(draw, dtype):
+    """``x`` with an ``end`` and a ``weight`` that broadcast to x's shape (``lerp_``)."""
+    shape = draw(shapes())
+    others = [shape[len(shape) - draw(st.integers(0, len(shape))):] for _ in range(2)]
+    return (shape, *others), {}
+
+
+def inplace_entry(name: str, sample, dtypes=ALL, cast=False, **flags) -> OpSpec:
+    """``x.<name>_(...)``; ``cast``: a float result into an int ``x`` raises torch's error."""
+    return OpSpec(f"Tensor.{name}_", inplace_method(f"{name}_"), sample, inplace=True, dtypes=dtypes,
+                  errors=(cast_error(f"{name}_"),) if cast else (), **flags)
+
+
+BIT = {"dtypes": ("bool", "int64", "int32"), "grad": False}
+MORE = [
+    *[spec for name in ("bitwise_and", "bitwise_or", "bitwise_xor")
+      for spec in [*F(name, binary(), out=True, **BIT),
+                   *with_variant(F(name, with_scalar(Domain(-9, 9), st.sampled_from([0, 5, -3])),
+                                   dtypes=("int64",), grad=False), "scalar")]],
+    *F("bitwise_not", unary(), out=True, **BIT,
+       errors=(ErrorCase("bitwise_not of a float tensor", lambda lib: lib.bitwise_not(tensor(lib, [1.0]))),)),
+    *F("clamp_min", unary(domain=Domain(avoid=(0.5,)), min=0.5), dtypes=ALL),
+    *F("clamp_max", unary(domain=Domain(avoid=(0.5,)), max=0.5), dtypes=ALL),
+    *with_variant(F("clamp_min", binary(unique=True)), "tensor"),
+    *with_variant(F("clamp_max", binary(unique=True)), "tensor"),
+    # float_power computes in float64 whatever the inputs
+    *F("float_power", binary(domain=(POSITIVE, ANY)), dtypes=ALL, out=True),
+    *with_variant(F("float_power", with_scalar(NONZERO, st.sampled_from([2, -1, 0.5]), "exponent")),
+                  "scalar-exponent"),
+    *F("fmod", binary(domain=DIV), dtypes=ALL, out=True, gradgrad=False),
+    *with_variant(F("fmod", with_scalar(ANY, st.sampled_from([1.5, -2.0, 3]))), "scalar"),
+]
+
+# in-place forms: the result, written into x (same storage, version bumped), x's dtype kept
+INPLACE_MORE = [
+    inplace_entry("atan2", broadcast_into((ANY, NONZERO)), dtypes=FLOATS, cast=True),
+    *[inplace_entry(name, broadcast_into(), grad=False) for name in ("eq", "ne", "lt", "le", "gt", "ge")],
+    *[inplace_entry(name, with_scalar(ANY, st.sampled_from([0, 1.5])), variant="scalar", grad=False)
+      for name in ("eq", "lt")],
+    *[inplace_entry(name, broadcast_into(), dtypes=LOGIC_DTYPES, grad=False)
+      for name in ("logical_and", "logical_or", "logical_xor")],
+    inplace_entry("logical_not", unary(), dtypes=LOGIC_DTYPES, grad=False),
+    inplace_entry("remainder", broadcast_into(DIV), cast=True, gradgrad=False),
+    inplace_entry("fmod", broadcast_into(DIV), cast=True, gradgrad=False),
+    inplace_entry("floor_divide", broadcast_into(DIV), cast=True, grad=False),
+    inplace_entry("lerp", custom(ternary_into), dtypes=FLOATS),
+    OpSpec("Tensor.lerp_", in_place(lambda lib, x, end: x.lerp_(end, 0.25)), broadcast_into(),
+           variant="scalar-weight", inplace=True),
+    inplace_entry("sign", unary(domain=NONZERO)),
+    inplace_entry("bitwise_left_shift", broadcast_into(SHIFT_DOMAIN), **SHIFT),
+    inplace_entry("bitwise_right_shift", broadcast_into(SHIFT_DOMAIN), **SHIFT),
+]
+
+TABLE = ARITHMETIC + MATH + COMPARISON + LOGIC + SHIFTS + MORE + INPLACE_MORE

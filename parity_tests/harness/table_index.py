@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from .libs import tensor
-from .spec import ErrorCase, OpSpec, function_and_method, with_variant
+from .spec import ErrorCase, OpSpec, function_and_method, in_place, with_variant
 from .strategies import FLOATS, NONZERO, Domain, custom, shapes
 
 F = function_and_method
@@ -268,4 +268,42 @@ OPS = [
            variant="condition", dtypes=("bool",), grad=False),
 ]
 
-TABLE = SET + OPS
+
+def index_copy_args(draw, dtype):
+    """Like index_add's, with distinct indices (a repeated one writes in an unspecified order)."""
+    shape = draw(shapes(min_dims=1, min_side=1))
+    dim, n = along(draw, shape)
+    k = draw(st.integers(0, n))
+    source = list(shape)
+    source[dim] = k
+    return (shape, tuple(source)), {"dim": dim, "index": rng(draw).permutation(n)[:k]}
+
+
+def masked_scatter_args(draw, dtype):
+    """``x``, a mask broadcasting to x's shape and a ``source`` with at least as many elements as
+    the mask selects (x's shape)."""
+    shape = draw(shapes())
+    return (shape, shape[draw(st.integers(0, len(shape))):], shape), {}
+
+
+def index_inplace(name, sample, **flags):
+    return OpSpec(f"Tensor.{name}", in_place(index_fn(name, method=True)), sample, inplace=True, **flags)
+
+
+INPLACE = [
+    index_inplace("index_add_", custom(index_add_args), dtypes=TYPES),
+    index_inplace("index_add_", custom(index_add_alpha_args), variant="alpha"),
+    index_inplace("index_copy_", custom(index_copy_args), dtypes=TYPES,
+                  errors=(ErrorCase("index_copy_ with a source of other ndim",
+                                    lambda lib: lib.ones(3, 2).index_copy_(0, tensor(lib, [0]), lib.ones(2))),)),
+    index_inplace("index_fill_", custom(index_fill_args), dtypes=TYPES),
+    index_inplace("scatter_add_", custom(scatter_args(unique=False)), dtypes=TYPES),
+    OpSpec("Tensor.masked_scatter_", in_place(lambda lib, x, mask, source: x.masked_scatter_(mask, source)),
+           custom(masked_scatter_args, dtypes=(None, "bool", None)), inplace=True, dtypes=TYPES,
+           errors=(ErrorCase("masked_scatter_ with a float mask",
+                             lambda lib: lib.ones(2).masked_scatter_(tensor(lib, [1.0, 0.0]), lib.ones(2))),)),
+    *F("argwhere", custom(lambda d, t: ((d(shapes()),), {}), domain=Domain(-1, 1)), dtypes=TYPES + ("bool",),
+       grad=False),
+]
+
+TABLE = SET + OPS + INPLACE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from .spec import ErrorCase, OpSpec, function_and_method, with_variant
+from .spec import ErrorCase, OpSpec, function_and_method, inplace_method, with_variant
 from .strategies import FLOATS, custom, shapes
 
 F = function_and_method
@@ -137,4 +137,27 @@ LINALG = [
     *with_variant(F("tril", shaped(matrix_and())), "default"),
 ]
 
-TABLE = LINALG
+
+def inplace_product(shapes_of):
+    """``self`` of the product's full shape (an in-place op cannot broadcast it), the factors,
+    and alpha/beta drawn."""
+    def build(draw):
+        b, n, k, m = draw(side), draw(side), draw(side), draw(side)
+        return shapes_of(b, n, k, m), draw(st.sampled_from([{}, {"beta": 0.5, "alpha": 2.0}]))
+    return shaped(build)
+
+
+def inplace(name, sample, **flags):
+    return OpSpec(f"Tensor.{name}", inplace_method(name), sample, inplace=True, **flags)
+
+
+INPLACE = [
+    inplace("addbmm_", inplace_product(lambda b, n, k, m: ((n, m), (b, n, k), (b, k, m)))),
+    inplace("addr_", inplace_product(lambda b, n, k, m: ((n, m), (n,), (m,)))),
+    inplace("baddbmm_", inplace_product(lambda b, n, k, m: ((b, n, m), (b, n, k), (b, k, m)))),
+    inplace("triu_", shaped(matrix_and(diagonal=st.integers(-2, 2))), dtypes=FLOATS + ("int64",)),
+    OpSpec("Tensor.mH", lambda lib, x: x.mH, shaped(matrix_and()), dtypes=FLOATS + ("int64",),
+           errors=(ErrorCase("mH of a 1-d tensor", lambda lib: lib.ones(3).mH),)),
+]
+
+TABLE = LINALG + INPLACE

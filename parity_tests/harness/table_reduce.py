@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from .libs import tensor
-from .spec import ErrorCase, OpSpec, function_and_method, with_variant
+from .spec import ErrorCase, OpSpec, function_and_method, inplace_method, with_variant
 from .strategies import ANY, FLOATS, INTS, NONZERO, Domain, custom, reduction, same_shape, shapes
 from .table_shape import varargs
 
@@ -190,4 +190,13 @@ NAN_SEMANTICS = [
     *with_variant(F("argmin", reduction(domain=SPECIAL, allow_tuple=False, **NONEMPTY), grad=False), "nan"),
 ]
 
-TABLE = SUMS + SOFTMAX + EXTREMA + COUNTING + NAN_SEMANTICS
+INPLACE_SCANS = [
+    OpSpec("Tensor.cumsum_", inplace_method("cumsum_"), custom(along_dim()), inplace=True, dtypes=ALL),
+    OpSpec("Tensor.cumprod_", inplace_method("cumprod_"), custom(along_dim(), domain=PROD), inplace=True,
+           dtypes=ALL),
+    OpSpec("Tensor.cumsum_", inplace_method("cumsum_"), custom(along_dim(dtype="float64")), inplace=True,
+           variant="dtype", dtypes=("float64",)),
+    *F("msort", custom(lambda d, t: ((d(shapes()),), {}), unique=True), dtypes=ALL, out=True),
+]
+
+TABLE = SUMS + SOFTMAX + EXTREMA + COUNTING + NAN_SEMANTICS + INPLACE_SCANS

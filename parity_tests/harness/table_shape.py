@@ -283,4 +283,28 @@ SHAPE = [
     OpSpec("meshgrid", lambda lib, *ts, indexing: lib.meshgrid(*ts, indexing=indexing), custom(meshgrid_args)),
 ]
 
-TABLE = SHAPE
+
+def as_strided_args(draw, shape):
+    """A size, a stride (0 and overlapping ones too) and an offset that stay inside x's storage
+    (x contiguous: its storage is its numel)."""
+    numel = math.prod(shape)
+    ndim = draw(st.integers(0, 3))
+    size = tuple(draw(st.integers(0, 3)) for _ in range(ndim))
+    stride = tuple(draw(st.integers(0, 3)) for _ in range(ndim))
+    reach = sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else -1
+    if reach >= numel:  # too far: one element, or none of an empty x
+        size, stride, reach = ((), (), 0) if numel else ((0,), (1,), -1)
+    offset = draw(st.integers(0, numel - 1 - reach)) if reach >= 0 else 0
+    return (shape,), {"size": size, "stride": stride, "storage_offset": offset}
+
+
+MORE = [
+    *F("swapdims", shaped(lambda d, s: ((s,), {"dim0": axis(d, len(s)), "dim1": axis(d, len(s))}), min_dims=1),
+       dtypes=TYPES),
+    *F("as_strided", shaped(as_strided_args, vary_layout=False, allow_expand=False), dtypes=TYPES,
+       errors=(ErrorCase("as_strided past the storage", lambda lib: lib.ones(4).as_strided((3,), (2,))),
+               ErrorCase("as_strided with a negative stride",
+                         lambda lib: lib.ones(4).as_strided((2,), (-1,), 3)))),
+]
+
+TABLE = SHAPE + MORE

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from .libs import device_for
 from .spec import ErrorCase, OpSpec, inplace_method
-from .strategies import FLOATS, Domain, custom, elementwise, shapes
+from .strategies import FLOATS, Domain, custom, elementwise, no_tensors, shapes
 from .table_creation import NO_INPUT, data_lists, in_range, kw
 
 TYPES = FLOATS + ("int64", "bool")
@@ -168,4 +168,36 @@ PRINTING = [
            variant="grad_fn", grad=False, dtypes=NO_INPUT),
 ]
 
-TABLE = ATTRIBUTES + CASTS + RANDOM_FILLS + PRINTING
+DTYPE_NAMES = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64")
+
+
+def promote_types(lib, type1, type2):
+    return lib.promote_types(getattr(lib, type1), getattr(lib, type2))
+
+
+def result_type_args(draw, dtype):
+    """Two tensors of any dims (0-d ones rank below dimensioned ones) and the other's dtype."""
+    return (draw(shapes()), draw(shapes())), {}
+
+
+PROMOTION = [
+    OpSpec("promote_types", promote_types,
+           no_tensors(st.fixed_dictionaries({"type1": st.sampled_from(DTYPE_NAMES),
+                                             "type2": st.sampled_from(DTYPE_NAMES)})),
+           dtypes=("float32",), grad=False,
+           errors=(ErrorCase("promote_types of a string", lambda lib: lib.promote_types("float32", lib.int64)),)),
+    OpSpec("promote_types", lambda lib: (lib.promote_types(float, lib.int32), lib.promote_types(lib.int8, int),
+                                         lib.promote_types(bool, lib.uint8), lib.promote_types(float, float)),
+           no_tensors(st.just({})), variant="python-types", dtypes=("float32",), grad=False),
+    *[OpSpec("result_type", lambda lib, x, y: lib.result_type(x, y),
+             custom(result_type_args, dtypes=(None, other)), variant=other, dtypes=TYPES, grad=False)
+      for other in ("int32", "uint8", "float64", "bool")],
+    OpSpec("result_type", lambda lib, x, scalar: lib.result_type(x, scalar),
+           custom(lambda d, t: ((d(shapes()),), {"scalar": d(st.sampled_from([2, 2.5, True]))})),
+           variant="scalar", dtypes=TYPES, grad=False),
+    OpSpec("is_tensor", lambda lib, x: (lib.is_tensor(x), lib.is_tensor(cpu(x).tolist()), lib.is_tensor(1.0),
+                                        lib.is_tensor(np.zeros(2)), lib.is_tensor(x.dtype)),
+           any_tensor, **ATTR),
+]
+
+TABLE = ATTRIBUTES + CASTS + RANDOM_FILLS + PRINTING + PROMOTION

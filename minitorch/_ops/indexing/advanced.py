@@ -467,16 +467,15 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
         raise RuntimeError("masked_scatter: expected self and source to have same dtypes but got "
                            f"{_legacy(input.dtype)} and {_legacy(source.dtype)}")
     shape = broadcast_shapes(tuple(input.shape), tuple(mask.shape))
-    if shape == ():  # a 0-d selection is a selection from one element
+    zero_d = shape == ()
+    if zero_d:  # scattered as one element, then given back its 0-d shape
         input, mask, shape = input.reshape(1), mask.reshape(1), (1,)
     key = tuple(np.nonzero(np.broadcast_to(backend_of(mask._data).to_numpy(mask._data), shape)))
-    n = int(key[0].size) if key else int(mask.item())
+    n = int(key[0].size)
     if source.numel() < n:
         raise RuntimeError("Number of elements of source < number of ones in mask")
-    x = input.expand(shape)
-    if not key:
-        return x.clone() if n == 0 else source.reshape(-1)[0].reshape(())
-    return MaskedScatter.apply(x, source.reshape(-1)[:n], key, False)
+    y = MaskedScatter.apply(input.expand(shape), source.reshape(-1)[:n], key, False)
+    return y.reshape(()) if zero_d else y
 
 
 @tensor_args("input", "index")

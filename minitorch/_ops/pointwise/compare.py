@@ -137,22 +137,22 @@ def bitwise_right_shift(input, other):
     return _bitwise("right_shift", input, other, "rshift")
 
 
-def bitwise_and(input, other):
-    return _bitwise("bitwise_and", input, other)
+def bitwise_and(input, other, *, out=None):
+    return finish(_bitwise("bitwise_and", input, other), out)
 
 
-def bitwise_or(input, other):
-    return _bitwise("bitwise_or", input, other)
+def bitwise_or(input, other, *, out=None):
+    return finish(_bitwise("bitwise_or", input, other), out)
 
 
-def bitwise_xor(input, other):
-    return _bitwise("bitwise_xor", input, other)
+def bitwise_xor(input, other, *, out=None):
+    return finish(_bitwise("bitwise_xor", input, other), out)
 
 
-def bitwise_not(input):
+def bitwise_not(input, *, out=None):
     if input.dtype.is_floating_point:
         raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{_legacy(input.dtype)}\'')
-    return _constant(input, _capture.call(backend_of(input._data).invert, input._data))
+    return finish(_constant(input, _capture.call(backend_of(input._data).invert, input._data)), out)
 
 
 def isnan(input):

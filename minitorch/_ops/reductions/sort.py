@@ -125,9 +125,9 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: b
     return input._wrap_result(_capture.call(_argsort, input._data, d, descending).reshape(input.shape))
 
 
-def msort(input: Tensor) -> Tensor:
+def msort(input: Tensor, *, out=None) -> Tensor:
     """``sort(input, dim=0).values``."""
-    return sort(input, 0).values
+    return finish(sort(input, 0).values, out)
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *, out=None):

@@ -68,7 +68,7 @@ class StridedScatterAdd(Primitive):
         flat = out.reshape(-1)
         shape, stride, offset = rel
         if _overlaps(shape, stride):
-            xp.add.at(flat, _positions(xp, shape, stride, offset), src)
+            xp.index_put(flat, (_positions(xp, shape, stride, offset),), src, accumulate=True)  # repeats add up
         else:
             region = xp.as_strided(flat, shape, stride, offset)
             region += src

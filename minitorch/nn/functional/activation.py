@@ -79,6 +79,15 @@ def _no_bool(input: Tensor, message: str) -> None:
         raise RuntimeError(message)
 
 
+def _source(input: Tensor, inplace: bool) -> Tensor:
+    """What an activation computes from: ``input``, or a clone when ``input`` is about to be
+    overwritten in place while autograd records, so that the tensors the backward saved are not
+    the ones the write replaces (PyTorch's in-place kernels save their output instead)."""
+    if inplace and input.requires_grad and torch.is_grad_enabled():
+        return input.clone()
+    return input
+
+
 def _result(input: Tensor, y: Tensor, inplace: bool) -> Tensor:
     """Out of place: ``y``; in place: ``y`` written into ``input`` (autograd records the write)."""
     if not inplace:
@@ -141,8 +150,9 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
 @_floating_kernel("elu_cpu")
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``y = x if x > 0 else alpha * (exp(x) - 1)``."""
-    negative = torch.expm1(input.clamp(max=0)) * alpha
-    return _result(input, torch.where(input > 0, input, negative), inplace)
+    x = _source(input, inplace)
+    negative = torch.expm1(x.clamp(max=0)) * alpha
+    return _result(input, torch.where(x > 0, x, negative), inplace)
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
@@ -156,7 +166,7 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 @_floating_kernel("elu_cpu")
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``y = scale * elu(x, alpha)`` with the self-normalising constants of Klambauer et al."""
-    return _result(input, elu(input, _SELU_ALPHA) * _SELU_SCALE, inplace)
+    return _result(input, elu(_source(input, inplace), _SELU_ALPHA) * _SELU_SCALE, inplace)
 
 
 @_floating_kernel("elu_cpu")
@@ -164,8 +174,9 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``y = x if x > 0 else alpha * (exp(x / alpha) - 1)``."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    negative = torch.expm1(input.clamp(max=0) / alpha) * alpha
-    return _result(input, torch.where(input > 0, input, negative), inplace)
+    x = _source(input, inplace)
+    negative = torch.expm1(x.clamp(max=0) / alpha) * alpha
+    return _result(input, torch.where(x > 0, x, negative), inplace)
 
 
 @_floating_kernel("softplus_cpu")
@@ -197,13 +208,15 @@ def tanh(input: Tensor) -> Tensor:
 @_floating_kernel("silu_cpu")
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``y = x * sigmoid(x)`` (swish)."""
-    return _result(input, input * torch.sigmoid(input), inplace)
+    x = _source(input, inplace)
+    return _result(input, x * torch.sigmoid(x), inplace)
 
 
 @_floating_kernel("mish_cpu")
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``y = x * tanh(softplus(x))``."""
-    return _result(input, input * torch.tanh(softplus(input)), inplace)
+    x = _source(input, inplace)
+    return _result(input, x * torch.tanh(softplus(x)), inplace)
 
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -230,7 +243,8 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 @_floating_kernel("hardswish_cpu")
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """``y = x * relu6(x + 3) / 6``."""
-    return _result(input, input * relu6(input + 3) / 6, inplace)
+    x = _source(input, inplace)
+    return _result(input, x * relu6(x + 3) / 6, inplace)
 
 
 def softsign(input: Tensor) -> Tensor:

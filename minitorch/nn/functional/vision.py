@@ -213,7 +213,7 @@ def _linear_weights(n_in: int, n_out: int, scale: float | None, align_corners: b
 def _along(x: Tensor, d: int, weights) -> Tensor:
     shape = [1] * x.dim()
     shape[d] = -1
-    return tensor(weights, dtype=x.dtype).reshape(shape)
+    return tensor(weights, dtype=x.dtype, device=x.device).reshape(shape)
 
 
 _MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")

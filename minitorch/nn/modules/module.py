@@ -189,13 +189,13 @@ class Module(StateDictMixin):
                 )
             modules[name] = value
         elif isinstance(value, Buffer) or (buffers is not None and name in buffers):
-            if value is not None and not isinstance(value, (Tensor, Buffer)):
+            if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
                     f"cannot assign '{_typename(value)}' as buffer '{name}' "
                     "(torch.nn.Buffer, torch.Tensor or None expected)"
                 )
             if isinstance(value, Buffer):
-                value, persistent = value.data, value.persistent
+                persistent = value.persistent
             else:
                 persistent = name not in self._non_persistent_buffers_set
             self.register_buffer(name, value, persistent)
