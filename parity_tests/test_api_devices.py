@@ -14,6 +14,7 @@ import warnings
 
 import pytest
 import torch
+from harness.fake_cuda import fake_cuda_on
 
 import minitorch as M
 
@@ -31,7 +32,7 @@ def no_gpu(monkeypatch):
 
 @pytest.fixture
 def fake_cuda(monkeypatch):
-    monkeypatch.setenv("MINITORCH_FAKE_CUDA", "1")
+    fake_cuda_on(monkeypatch)
 
 
 @pytest.fixture(autouse=True)
@@ -215,7 +216,7 @@ def test_which_factories_follow_the_default_device_as_torch():
     finally:
         torch.set_default_device(None)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MINITORCH_FAKE_CUDA", "1")
+        fake_cuda_on(patch)
         M.set_default_device("cuda")
         try:
             ours = [eval(f"M.{c}", {"M": M, "lib": M, "np": np}).device.type != "cpu" for c in calls]

@@ -18,6 +18,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from harness.fake_cuda import fake_cuda_on
 
 import minitorch as M
 
@@ -26,18 +27,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 @pytest.fixture(scope="module", autouse=True)
 def cuda_or_fake():
-    """Fake CUDA for this module when there is no GPU (restored afterwards). The torch backend reads
-    the variable once, at its import: where an earlier test of this process (another file, under
-    pytest-xdist's workers) imported it without fake CUDA, its host-or-GPU choice is set here too."""
+    """Fake CUDA for this module when there is no GPU (restored afterwards; harness/fake_cuda.py)."""
     with pytest.MonkeyPatch.context() as patch:
         if not M.cuda.is_available():
-            patch.setenv("MINITORCH_FAKE_CUDA", "1")
-            backend = sys.modules.get("minitorch.backends.torch_backend")
-            if backend is not None and not backend.FAKE:
-                for module, name, value in [(backend, "FAKE", True), (backend.convert, "FAKE", True),
-                                            (backend.convert, "device", torch.device("cpu")),
-                                            (backend.creation, "device", torch.device("cpu"))]:
-                    patch.setattr(module, name, value)
+            fake_cuda_on(patch)
         yield
 
 
