@@ -10,6 +10,8 @@ other products that own a backward, for their PyTorch node names (``DotBackward0
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..._core import dtype as _dtype
@@ -162,9 +164,7 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     fold = n_in >= 3 and n_other == 2 and _folds(input, other, out)
     if fold:  # the stack's matrices as the rows of one (the product's message names them so)
         *batch, _ = input.shape
-        rows_a = 1
-        for size in batch:
-            rows_a *= size
+        rows_a = math.prod(batch)
     if k_a != k_b:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{k_a} and {k_b}x{cols_b})")
     if fold:

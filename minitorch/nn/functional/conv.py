@@ -8,6 +8,8 @@ unbatched inputs) into their canonical form and raises PyTorch's errors. ``linea
 
 from __future__ import annotations
 
+import math
+
 from ..._core import dtype as _dtype
 from ..._core.args import _ALWAYS_FITS, check_storage_size, ntuple
 from ..._ops._out import _legacy
@@ -257,10 +259,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         if x.ndim != 2 and x.ndim and w.ndim == 2 and input.is_contiguous():
             # PyTorch's ``_flatten_nd_linear``: the leading dims as rows of one addmm, then a view
             *lead, k = x.shape
-            rows = 1
-            for size in lead:
-                rows *= size
-            y = addmm(bias, input.reshape(rows, k), weight.t())
+            y = addmm(bias, input.reshape(math.prod(lead), k), weight.t())
             return y.view(*lead, y.shape[1])
     y = input.matmul(weight.t())
     return y if bias is None else y + bias
