@@ -192,13 +192,10 @@ def conv2d_forward(x_pad: np.ndarray, w_rows: np.ndarray, kernel, padding4, out_
 # of B (NR channels of one tap, one run of x_pad) is read in place by gemm_narrow's ``_tile_b_rows``.
 # The blocks keep the x_pad that every tap of a block reads in L2 (WEIGHT_GRAD_BLOCK_BYTES of it):
 # with the whole batch as one block, each tap streamed all of x_pad again, and on 8x8 maps (1.6-4 MB
-# of x_pad) the rectangles were slower than the unsplit GEMM (1.05-1.15x; 4x4 0.40-0.56x);
-# blocks of 128 KB / 256 KB / 512 KB / 1 MB: 8x8 0.80-0.95 / 0.75-0.81 / 0.73-0.80 / 0.79-0.87,
-# 4x4 0.45-0.63 / 0.40-0.57 / 0.42-0.47 / 0.39-0.49 (1 thread, medians of 15 alternating, load 11).
-# Where it runs: ``weight_grad_pays``. CPU ms at 1 thread, medians of 15 alternating, load 11.6
-# (2026-12-07, s14), unsplit narrow GEMM -> tap rectangles: (64,64,8,8)->32 2.14 -> 1.63,
-# (64,96,8,8) 2.67 -> 2.24, (64,128,8,8) 3.80 -> 3.19, (64,160,8,8) 4.91 -> 3.75, (64,96,4,4) 0.92
-# -> 0.53, (64,192,4,4) 1.59 -> 0.97 (docs/performance-notes.md, "(s14)").
+# of x_pad) the rectangles were slower than the unsplit GEMM; 512 KB was the best of the block
+# sizes tried. Where it runs: ``weight_grad_pays``. The measurements (block sizes, each DenseNet
+# layer before -> after) are in docs/performance-notes.md, "2026-12-07 (s14): DenseNet's narrow
+# weight gradients in tap rectangles".
 WEIGHT_GRAD_BLOCK_BYTES = 512 << 10
 
 

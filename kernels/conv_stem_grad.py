@@ -11,10 +11,8 @@ read in place (padded first if the layer pads) through two tables, as kernels/co
 tiles read it: tap t = (c, i, j) of output position p = (oh, ow) is ``x_pad[n].flat[pos[p] +
 offs[t]]``. gy is read channels last, a position's output channels consecutive vectors: each
 block of POSITIONS positions of a sample is transposed into an L1 buffer right before its tiles
-(``_gy_block``). Until 2026-12-07 the whole gy was copied to channels last first, half of the
-kernel's time (1 thread, CPU ms, medians of 9, bench_conv_shapes.py --baseline, load 13-14,
-copy -> blocks (torch): NiN's (64,1,67,67)->96 11x11 s4 4.40 -> 2.97 (3.80), ResNet's and
-GoogLeNet's (64,1,32,32)->64 7x7 s2 2.00 -> 1.08 (1.54)).
+(``_gy_block``), not copied whole to channels last first: that copy was half of the kernel's
+time (docs/performance-notes.md, "2026-12-07 (s14): GoogLeNet's and NiN's convolutions").
 
 The tile (``_make_tile``): RT taps x NV vectors of output channels (VW = 16 float32 / 8 float64
 each; NV = 6 holds NiN's 96) in RT*NV registers. Per position: NV aligned vector loads of gy,

@@ -43,9 +43,9 @@ MC block, since then each number of B is read once either way and packing it is 
 nothing (LeNet conv2's forward: 213 -> 110 us, 122 of them the packing). A column-major B with A
 a single MC block (a Linear's ``x @ W.t()``) is not packed at all: C^T = B^T @ A^T is computed
 instead, B^T's rows (W's) read in place as the micro-kernel's broadcast rows and only A^T packed
-(``_gemm_b_rows``; the same sums), so W is never transposed: 64 x 4096 x 4096 0.79x the time of
-packing B one sliver at a time (itself 0.86x packing its KC x NC blocks, 2 MB, more than L2
-keeps beside A), MLP-64's 64 x 784 x 256 0.90x (bench_gemm_threads.py, 2026-12-07 s14).
+(``_gemm_b_rows``; the same sums), so W is never transposed (packing W's KC x NC blocks wrote
+2 MB, more than L2 keeps beside A; the measurements are in docs/performance-notes.md, s14's GEMM
+section; ``bench_gemm_threads.py``).
 A C of ``STREAM_C_BYTES`` or more written once (K in one block), its rows a multiple of 64 bytes
 apart, is written by non-temporal stores (``vmovntps``: to memory, without first reading each
 cache line for ownership), its first columns up to a 64-byte boundary by ordinary ones so that
@@ -326,8 +326,8 @@ def _gemm_b_rows(M, N, K, a, a_off, rsa, csa, b, b_off, csb, c, c_off, ldc, ap, 
     a Linear's ``x @ W.t()``), computed as ``C^T = B^T @ A^T``: B^T's rows (W's rows) are the
     micro-kernel's MR broadcast rows, read in place (``_micro_kernel_rows``), and only A^T, the
     small operand (M x K against N x K), is packed (into NR-wide slivers, 8x8 transposes where A
-    is row-major). So the big operand is never transposed: MLP-64's 64 x 784 x 256 forward
-    packed W1^T's 200K numbers in ~24 of its ~215 us at one thread.
+    is row-major). So the big operand is never transposed, which was a tenth of the MLP-64
+    forward's time (docs/performance-notes.md, s14).
 
     Loop nest: ``for jc (NC columns of C) / for pc (the K blocks of gemm: the same sums) / pack
     A^T (kc x M, NR-wide slivers) / for ir (MR rows of B^T: kept in L1) / for jr (A^T's slivers)
