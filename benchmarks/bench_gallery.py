@@ -1,6 +1,6 @@
 """The gallery's chapters (``examples/gallery/``) in minitorch and in PyTorch, on a fixed small budget.
 
-Run: ``python benchmarks/bench_gallery.py [--scale 1] [--out gallery.md] [--only lenet,resnet]``
+Run: ``python benchmarks/bench_gallery.py [--scale 1] [--rounds 1] [--out gallery.md] [--only lenet,resnet]``
 from the repository root; ``--profile resnet`` profiles one chapter in both libraries instead,
 ``--profile-step resnet [--repeats 5] [--threads 2]`` one training step of it, op by op (CPU time
 at 1 thread, wall time at more); ``--baseline DIR [--repeats 3] [--threads 2]`` times another
@@ -11,7 +11,8 @@ before/after tables.
 Each chapter program runs in a child process, as a user runs it, on the first N training images of
 Fashion-MNIST (and N / 5 test images) for 2 epochs, four times: minitorch at its default thread count
 and at 1 thread, PyTorch at 1 and at 2 threads (``--threads``), in an order that alternates from one
-chapter to the next. The cheap chapters see 2,000 images at 28x28 in batches of 64; the deep ones 256 images at
+chapter to the next; ``--rounds N`` runs those four N times, reversing the order each round, and
+takes each one's median seconds per epoch. The cheap chapters see 2,000 images at 28x28 in batches of 64; the deep ones 256 images at
 the smallest side their layers take, in batches of 64 (``BUDGETS``). ``--scale`` multiplies the image counts.
 
 The table gives each run's test accuracy after the 2 epochs, its seconds per epoch (the second epoch's:
@@ -224,6 +225,8 @@ def main() -> None:
                         help="instead: before/after (at --threads) against another checkout (git worktree add DIR REV)")
     parser.add_argument("--repeats", type=int, default=3, help="rounds of --baseline (or of --profile-step)")
     parser.add_argument("--threads", type=int, default=1, help="--profile-step's and --baseline's thread count, both libraries")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="runs of each chapter and configuration for the table, alternating; the median")
     args = parser.parse_args()
     if args.profile:
         profile(args.profile, args.scale)
@@ -245,10 +248,14 @@ def main() -> None:
         limit, extra = BUDGETS[chapter]
         limit = max(int(limit * args.scale), 32)
         order = configs if i % 2 == 0 else configs[::-1]  # alternate who runs first
-        results = {}
-        for lib, threads in order:
-            results[lib, threads] = run(chapter, lib, threads, limit, extra)
-            print(f"{chapter:16s} {lib:9s} threads={threads}: {results[lib, threads]}", file=sys.stderr)
+        runs: dict = {config: [] for config in configs}
+        for r in range(args.rounds):
+            for lib, threads in order if r % 2 == 0 else order[::-1]:
+                runs[lib, threads].append(run(chapter, lib, threads, limit, extra))
+                print(f"{chapter:16s} {lib:9s} threads={threads}: {runs[lib, threads][-1]}", file=sys.stderr)
+        # the seconds per epoch: the median over the rounds; loss and accuracy: the first round's
+        # (the same seed in every round)
+        results = {config: {**rs[0], "s": statistics.median(x["s"] for x in rs)} for config, rs in runs.items()}
         rows.append((chapter, limit, extra, results))
 
     spread = []
@@ -290,7 +297,8 @@ def main() -> None:
     lines += ["", (f"Measured {started:%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} CPUs "
                    f"({platform.processor() or platform.platform()}), minitorch {minitorch.__version__}, "
                    f"torch {torch.__version__}; load average (1, 5, 15 min) {load_before} before, "
-                   f"{load_after} after; 2 epochs each, seconds per epoch of the second; "
+                   f"{load_after} after; 2 epochs each, seconds per epoch of the second"
+                   f"{f' (median of {args.rounds} runs)' if args.rounds > 1 else ''}; "
                    f"{time.time() - started.timestamp():.0f} s in all.")]
     text = "\n".join(lines)
     print(text)
