@@ -5,7 +5,9 @@ root. The baseline is kernels/normalization.py as committed at REV (``git show``
 beside this checkout's; both run the same inputs, alternating old / new and 1 / 2 threads, and
 the table gives medians in µs of ``batch_norm`` + ``batch_norm_backward`` (training, weight and
 bias), whether the new kernels' bits are the same at 1 and 2 threads, and the largest difference
-from the baseline. Shapes: the gallery's ResNet and GoogLeNet at 32 px, batch 64.
+from the baseline. Shapes: the gallery's ResNet, GoogLeNet and DenseNet at 32 px and the
+batchnorm chapter's LeNet, batch 64. One thread is timed in CPU time (``time.thread_time``: less disturbed by
+the machine's other users), more in wall time. ``--threads 1`` times one thread only.
 """
 
 from __future__ import annotations
@@ -29,7 +31,11 @@ from minitorch.kernels import normalization
 import minitorch
 
 SHAPES = [(64, 64, 16, 16), (64, 64, 8, 8), (64, 128, 4, 4), (64, 256, 2, 2), (64, 512, 1, 1),
-          (64, 832, 1, 1), (64, 480, 4, 4), (64, 96, 5, 5), (64, 16, 4, 4)]
+          (64, 832, 1, 1), (64, 480, 4, 4), (64, 96, 5, 5), (64, 16, 4, 4),
+          # DenseNet's (32 px): the dense blocks' 8x8 and 2x2 inputs, the last BatchNorm's 1x1
+          (64, 128, 8, 8), (64, 192, 8, 8), (64, 176, 2, 2), (64, 248, 1, 1),
+          # the batchnorm chapter's LeNet: BatchNorm2d after each convolution, BatchNorm1d after the Linears
+          (64, 6, 24, 24), (64, 16, 8, 8), (64, 120), (64, 84)]
 
 
 def baseline_module(rev: str):
@@ -54,12 +60,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--baseline", default="55c4f62", help="the commit before the small-map blocks")
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--threads", default="1,2", help="thread counts to time (the bits are compared at 1 and 2)")
     args = parser.parse_args()
+    counts = [int(t) for t in args.threads.split(",")]
     old = baseline_module(args.baseline)
     rng = np.random.default_rng(0)
     print(f"load {' '.join(f'{v:.2f}' for v in os.getloadavg())}; baseline {args.baseline}; µs, medians of {args.rounds}")
-    print("| shape | old 1t | new 1t | old 2t | new 2t | new 1t == 2t bits | max diff from old |")
-    print("|---|---:|---:|---:|---:|---|---:|")
+    print("| shape | " + " | ".join(f"old {t}t | new {t}t" for t in counts) + " | new 1t == 2t bits | max diff from old |")
+    print("|---|" + "---:|---:|" * len(counts) + "---|---:|")
     for shape in SHAPES:
         x = (rng.standard_normal(shape) * 3 + 2).astype(np.float32)
         g = rng.standard_normal(shape).astype(np.float32)
@@ -70,18 +78,19 @@ def main() -> None:
             outs[threads] = step(normalization, x, g, w, b)
         same = all(np.array_equal(p, q) for p, q in zip(outs[1], outs[2]))
         diff = max(float(np.max(np.abs(p.astype(np.float64) - q))) for p, q in zip(outs[1], step(old, x, g, w, b)))
-        times: dict = {(name, t): [] for name in ("old", "new") for t in (1, 2)}
+        times: dict = {(name, t): [] for name in ("old", "new") for t in counts}
         for r in range(args.rounds):
             for name, mod in (("old", old), ("new", normalization))[:: 1 if r % 2 == 0 else -1]:
-                for threads in (1, 2):
+                for threads in counts:
                     minitorch.set_num_threads(threads)
+                    clock = time.thread_time if threads == 1 else time.perf_counter
                     step(mod, x, g, w, b)
-                    start = time.perf_counter()
+                    start = clock()
                     step(mod, x, g, w, b)
-                    times[name, threads].append(time.perf_counter() - start)
+                    times[name, threads].append(clock() - start)
         m = {k: statistics.median(v) * 1e6 for k, v in times.items()}
-        print(f"| {shape} | {m['old', 1]:.0f} | {m['new', 1]:.0f} | {m['old', 2]:.0f} | {m['new', 2]:.0f} | "
-              f"{same} | {diff:.1e} |")
+        cells = " | ".join(f"{m['old', t]:.0f} | {m['new', t]:.0f}" for t in counts)
+        print(f"| {shape} | {cells} | {same} | {diff:.1e} |")
     print(f"load after {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 

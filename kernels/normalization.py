@@ -65,13 +65,21 @@ def _channel_affine(x, c, alpha, beta, y):
 def _channel_backward(g, x, c, mean, invstd, weight, training, sums, dotps, gx):
     n_, _, k_ = x.shape
     m = mean[c]
+    mx = gx.dtype.type(m)
+    zero = x.dtype.type(0)
     s = 0.0
     p = 0.0
     for n in range(n_):
+        # each run of K numbers summed in the input's dtype (PyTorch's opmath: float for float32,
+        # full-width vectors), the runs' sums added in float64
+        gr, xr = g[n, c], x[n, c]
+        rs, rp = zero, zero
         for k in range(k_):
-            gv = g[n, c, k]
-            s += gv
-            p += (x[n, c, k] - m) * gv
+            gv = gr[k]
+            rs += gv
+            rp += (xr[k] - mx) * gv
+        s += rs
+        p += rp
     sums[c], dotps[c] = s, p
     if gx.size == 0:
         return
@@ -84,7 +92,6 @@ def _channel_backward(g, x, c, mean, invstd, weight, training, sums, dotps, gx):
     count = n_ * k_
     proj = gx.dtype.type(p * invstd[c] * invstd[c] / count)
     gmean = gx.dtype.type(s / count)
-    mx = gx.dtype.type(m)
     for n in range(n_):
         for k in range(k_):
             gx[n, c, k] = (g[n, c, k] - gmean - (x[n, c, k] - mx) * proj) * scale
@@ -97,16 +104,23 @@ def _channel_backward(g, x, c, mean, invstd, weight, training, sums, dotps, gx):
 # accumulator per (c, k) position (acc[j] += x[n, c0*K + j], one vectorised loop), and each
 # channel's sum is then its K accumulators added in order of k. The elementwise steps read their
 # per-channel coefficients repeated per position (a[j] = alpha[c0 + j // K]), so they are one
-# vectorised loop per run too. Every channel's sum is computed in the same order whichever thread
-# runs its block, and the blocks depend on (C, K) only: the same bits at any thread count.
+# vectorised loop per run too. Every channel's sum is computed in the same order whichever block
+# holds it and whichever thread runs that block: the same bits at any thread count and any split.
 SMALL_MAP = 64  # positions per channel below which the blocked loops run (8x8 maps and up: per channel)
 BLOCK_RUN = 4096  # numbers per block's run at most (a float64 accumulator of 32 KB, L1-sized)
 MIN_BLOCKS = 8  # blocks wanted at least, channels permitting, so that threads have several to share
+SERIAL_RUN = 1024  # numbers per run at most on one thread: the backward's two accumulators and four
+# coefficient vectors of a run then stay in L1 (a run of 4096, (64, 480, 4, 4) in 2 blocks, was 1.2x slower)
 
 
-def channel_blocks(C: int, K: int) -> int:
-    """Channels per block of the small-map loops: at most BLOCK_RUN numbers per run, and at least
-    MIN_BLOCKS blocks where there are channels enough. A function of (C, K) only."""
+def channel_blocks(C: int, K: int, parallel: bool = True) -> int:
+    """Channels per block of the small-map loops: at most BLOCK_RUN numbers per run and, for the
+    threads (``parallel``), at least MIN_BLOCKS blocks where there are channels enough. On one
+    thread the blocks are as long as SERIAL_RUN allows: each block costs its own accumulators and
+    coefficient vectors, and a run of (C / 8) * K numbers (15 for BatchNorm1d(120)) is too short to
+    vectorise; a (64, 120) forward + backward took ~2x PyTorch's time in 8 blocks."""
+    if not parallel:
+        return max(1, min(C, SERIAL_RUN // K))
     return max(1, min(-(-C // MIN_BLOCKS), BLOCK_RUN // K))
 
 
@@ -264,10 +278,10 @@ def _backward(g, x, mean, invstd, weight, training, sums, dotps, gx, cb, paralle
                 _channel_backward(g, x, u, mean, invstd, weight, training, sums, dotps, gx)
 
 
-def _blocks(x3: np.ndarray) -> int:
+def _blocks(x3: np.ndarray, parallel: bool) -> int:
     """Channels per block for the small-map loops, 0 for the per-channel ones."""
     C, K = x3.shape[1], x3.shape[2]
-    return channel_blocks(C, K) if 0 < K < SMALL_MAP and C > 0 else 0
+    return channel_blocks(C, K, parallel) if 0 < K < SMALL_MAP and C > 0 else 0
 
 
 def _as_nck(a: np.ndarray) -> np.ndarray:
@@ -323,7 +337,8 @@ def _batch_norm_sums(g: np.ndarray, x: np.ndarray, mean: np.ndarray, invstd: np.
     mean = np.ascontiguousarray(mean, dtype=np.float64)
     invstd = np.ascontiguousarray(invstd, dtype=np.float64)
     weight = np.ascontiguousarray(weight, dtype=np.float64)
-    _backward(g3, x3, mean, invstd, weight, training, sums, dotps, gx, _blocks(x3), in_parallel(x3.size))
+    parallel = in_parallel(x3.size)
+    _backward(g3, x3, mean, invstd, weight, training, sums, dotps, gx, _blocks(x3, parallel), parallel)
     return (gx.reshape(x.shape).astype(x.dtype, copy=False) if input_grad else None), sums, dotps
 
 
@@ -349,7 +364,8 @@ def batch_norm(x, weight, bias, running_mean, running_var, training, momentum, e
         raise RuntimeError("batch_norm: running_mean and running_var must be given in evaluation mode")
     x3 = _as_nck(x)
     C = x3.shape[1]
-    cb, parallel = _blocks(x3), in_parallel(x3.size)
+    parallel = in_parallel(x3.size)
+    cb = _blocks(x3, parallel)
     rm, rv = running_mean, running_var
     for v in (weight, bias, rm, rv):
         if v is not None and v.dtype.char not in "fd":  # a half's vectors: computed in float64
