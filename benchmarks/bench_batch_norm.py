@@ -6,8 +6,8 @@ beside this checkout's; both run the same inputs, alternating old / new and 1 / 
 the table gives medians in µs of ``batch_norm`` + ``batch_norm_backward`` (training, weight and
 bias), whether the new kernels' bits are the same at 1 and 2 threads, and the largest difference
 from the baseline. Shapes: the gallery's ResNet, GoogLeNet and DenseNet at 32 px and the
-batchnorm chapter's LeNet, batch 64. One thread is timed in CPU time (``time.thread_time``: less disturbed by
-the machine's other users), more in wall time. ``--threads 1`` times one thread only.
+batchnorm chapter's LeNet, batch 64. Wall time; ``--threads 1 --cpu`` times one thread only, in CPU time (``time.thread_time``: less
+disturbed by the machine's other users).
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ def main() -> None:
     parser.add_argument("--baseline", default="55c4f62", help="the commit before the small-map blocks")
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--threads", default="1,2", help="thread counts to time (the bits are compared at 1 and 2)")
+    parser.add_argument("--cpu", action="store_true", help="time one thread in CPU time (with --threads 1)")
     args = parser.parse_args()
     counts = [int(t) for t in args.threads.split(",")]
     old = baseline_module(args.baseline)
@@ -83,7 +84,7 @@ def main() -> None:
             for name, mod in (("old", old), ("new", normalization))[:: 1 if r % 2 == 0 else -1]:
                 for threads in counts:
                     minitorch.set_num_threads(threads)
-                    clock = time.thread_time if threads == 1 else time.perf_counter
+                    clock = time.thread_time if threads == 1 and args.cpu else time.perf_counter
                     step(mod, x, g, w, b)
                     start = clock()
                     step(mod, x, g, w, b)
