@@ -10,20 +10,22 @@ the M = N*K values of that channel:
               gx = g * invstd * w                                                      (evaluation)
               gw = dotp * invstd,  gb = sum_g
 
-These are PyTorch's CPU formulas (aten/src/ATen/native/batch_norm.cpp): the sums are accumulated
-in float64 for a float32 input, as PyTorch's ``acc_type`` is, and the elementwise steps run in
-the input's dtype. Composed from NumPy ops, the same computation was about ten passes over the
-activation (3.7x PyTorch's time on a (64, 64, 28, 28) forward + backward); here it is three
-passes forward and two backward.
+These are PyTorch's CPU formulas (aten/src/ATen/native/batch_norm.cpp,
+native/cpu/batch_norm_kernel.cpp). The forward's statistics are accumulated in float64 for a
+float32 input, as PyTorch's ``acc_type`` is. The backward's sums on per-channel maps add each
+run x[n, c, :] in the input's dtype, as PyTorch's ``opmath_type`` does (full-width float32
+vectors, twice as many lanes as float64), and the N runs' sums in float64; on the small maps
+they stay in float64 per position. The elementwise steps run in the input's dtype. Composed from
+NumPy ops, the same computation was about ten passes over the activation (3.7x PyTorch's time on
+a (64, 64, 28, 28) forward + backward); here it is three passes forward and two backward.
 
 Loop nest: channels outside (``prange`` if big, kernels/threading.py), then n, then the
-contiguous k. The float64 sums are reassociated (``fastmath={"reassoc"}``) so that LLVM can
+contiguous k. The sums are reassociated (``fastmath={"reassoc"}``) so that LLVM can
 vectorise them; no other fast-math flag is set, so NaN and inf propagate as in PyTorch.
 Small maps (fewer than SMALL_MAP = 64 positions per channel) go in blocks of channels instead,
 below: blocks outside (``prange`` if big), then n, then the block's contiguous run of channels
-times positions. ResNet's and GoogLeNet's last stages, forward + backward, 1 thread, µs before /
-after (benchmarks/bench_batch_norm.py): (64, 512, 1, 1) 318 / 77, (64, 256, 2, 2) 319 / 108,
-(64, 480, 4, 4) 1506 / 783 (2 threads 626 / 418).
+times positions. Measurements: docs/performance-notes.md ("the second core, op by op" and the
+s15 batch-norm section; ``benchmarks/bench_batch_norm.py``).
 """
 
 import math
