@@ -20,7 +20,9 @@ NumPy ops, the same computation was about ten passes over the activation (3.7x P
 a (64, 64, 28, 28) forward + backward); here it is three passes forward and two backward.
 
 Loop nest: channels outside (``prange`` if big, kernels/threading.py), then n, then the
-contiguous k. The sums are reassociated (``fastmath={"reassoc"}``) so that LLVM can
+contiguous k. Each direction is one parallel region: a channel's forward runs its statistics,
+its coefficients (and running-statistics update) and its y in one iteration, while its x is in
+cache; the backward's iteration runs both sums, then gx. The sums are reassociated (``fastmath={"reassoc"}``) so that LLVM can
 vectorise them; no other fast-math flag is set, so NaN and inf propagate as in PyTorch.
 Small maps (fewer than SMALL_MAP = 64 positions per channel) go in blocks of channels instead,
 below: blocks outside (``prange`` if big), then n, then the block's contiguous run of channels
@@ -220,42 +222,42 @@ def _block_backward(g2, x2, c0, c1, K, mean, invstd, weight, training, sums, dot
 # Each entry loops over the channels (K >= SMALL_MAP) or over channel blocks of ``cb`` channels
 # (``cb`` > 0: the small maps), ``prange`` when ``parallel`` (kernels/threading.py), as pool.py
 # writes its plane loops. x arrives as (N, C, K); the blocked loops view it as (N, C*K).
-@njit(cache=True, parallel=True)
-def _stats(x, mean, var, cb, parallel):
+@njit(cache=True, error_model="numpy")
+def _forward_unit(x, x2, y, y2, u, cb, training, momentum, eps, n, weight, bias, running_mean, running_var,
+                  mean, var, alpha, beta, mean_out, invstd_out):
+    """One channel (``cb`` = 0) or one block of ``cb`` channels, start to end: the statistics
+    (training), the coefficients and the running statistics' update, then y. The unit's x is
+    still in cache for the last pass: one parallel region instead of three."""
     C, K = x.shape[1], x.shape[2]
-    x2 = x.reshape(x.shape[0], C * K)
-    units = -(-C // cb) if cb else C
-    if parallel:
-        for u in prange(units):
-            if cb:
-                _block_stats(x2, u * cb, min(C, (u + 1) * cb), K, mean, var)
-            else:
-                _channel_stats(x, u, mean, var)
+    c0 = np.int64(u) * cb if cb else np.int64(u)  # prange's index may be unsigned (unsigned * signed: a float)
+    c1 = min(C, c0 + cb) if cb else c0 + 1
+    if training:
+        if cb:
+            _block_stats(x2, c0, c1, K, mean, var)
+        else:
+            _channel_stats(x, c0, mean, var)
+    _coefficients(mean, var, training, momentum, eps, n, weight, bias, running_mean, running_var,
+                  alpha, beta, mean_out, invstd_out, c0, c1)
+    if cb:
+        _block_affine(x2, c0, c1, K, alpha, beta, y2)
     else:
-        for u in range(units):
-            if cb:
-                _block_stats(x2, u * cb, min(C, (u + 1) * cb), K, mean, var)
-            else:
-                _channel_stats(x, u, mean, var)
+        _channel_affine(x, c0, alpha, beta, y)
 
 
 @njit(cache=True, parallel=True)
-def _affine(x, alpha, beta, y, cb, parallel):
+def _forward(x, y, cb, parallel, training, momentum, eps, n, weight, bias, running_mean, running_var,
+             mean, var, alpha, beta, mean_out, invstd_out):
     C, K = x.shape[1], x.shape[2]
     x2, y2 = x.reshape(x.shape[0], C * K), y.reshape(y.shape[0], C * K)
     units = -(-C // cb) if cb else C
     if parallel:
         for u in prange(units):
-            if cb:
-                _block_affine(x2, u * cb, min(C, (u + 1) * cb), K, alpha, beta, y2)
-            else:
-                _channel_affine(x, u, alpha, beta, y)
+            _forward_unit(x, x2, y, y2, u, cb, training, momentum, eps, n, weight, bias, running_mean,
+                          running_var, mean, var, alpha, beta, mean_out, invstd_out)
     else:
         for u in range(units):
-            if cb:
-                _block_affine(x2, u * cb, min(C, (u + 1) * cb), K, alpha, beta, y2)
-            else:
-                _channel_affine(x, u, alpha, beta, y)
+            _forward_unit(x, x2, y, y2, u, cb, training, momentum, eps, n, weight, bias, running_mean,
+                          running_var, mean, var, alpha, beta, mean_out, invstd_out)
 
 
 @njit(cache=True, parallel=True)
@@ -295,9 +297,9 @@ def _as_nck(a: np.ndarray) -> np.ndarray:
 
 @njit(cache=True, error_model="numpy")
 def _coefficients(mean, var, training, momentum, eps, n, weight, bias, running_mean, running_var,
-                  alpha, beta, mean_out, invstd_out):
-    """The per-channel numbers around the two passes, in one loop over the C channels (serial: C
-    numbers; as NumPy ops on C-vectors they were ~20 calls of ~1 µs each). ``mean`` and ``var``
+                  alpha, beta, mean_out, invstd_out, c0, c1):
+    """The per-channel numbers around the passes, for channels c0..c1 (as NumPy ops on C-vectors
+    they were ~20 calls of ~1 µs each). ``mean`` and ``var``
     are the batch's (float64, biased) in training, the running statistics in evaluation:
     ``invstd = 1 / sqrt(var + eps)`` in float64, ``alpha = invstd * w`` and ``beta = b - mean *
     alpha`` written in ``alpha``'s dtype (the input's), ``mean`` and ``invstd`` in ``mean_out``'s.
@@ -307,7 +309,7 @@ def _coefficients(mean, var, training, momentum, eps, n, weight, bias, running_m
     running``, which NumPy computes in the running statistic's dtype (a Python float is a weak
     scalar)."""
     unbias = np.float64(n) / (n - 1)
-    for c in range(alpha.size):
+    for c in range(c0, c1):
         m = np.float64(mean[c])
         v = np.float64(var[c])
         invstd = 1 / np.sqrt(v + eps)
@@ -374,20 +376,15 @@ def batch_norm(x, weight, bias, running_mean, running_var, training, momentum, e
             weight, bias, rm, rv = (u if u is None or u.dtype.char in "fd" else u.astype(np.float64)
                                     for u in (weight, bias, rm, rv))
             break
-    if training:
-        mean, var = np.empty(C), np.empty(C)
-        _stats(x3, mean, var, cb, parallel)
-    else:
-        mean, var = rm, rv
+    mean, var = (np.empty(C), np.empty(C)) if training else (rm, rv)
     alpha, beta = np.empty(C, dtype=x3.dtype), np.empty(C, dtype=x3.dtype)
     mean_out, invstd_out = np.empty(C, dtype=x3.dtype), np.empty(C, dtype=x3.dtype)
-    _coefficients(mean, var, bool(training), float(momentum), float(eps), x.size // max(C, 1), weight, bias,
-                  rm, rv, alpha, beta, mean_out, invstd_out)
+    y = np.empty(x3.shape, dtype=x3.dtype)
+    _forward(x3, y, cb, parallel, bool(training), float(momentum), float(eps), x.size // max(C, 1), weight, bias,
+             rm, rv, mean, var, alpha, beta, mean_out, invstd_out)
     for kept, computed in ((running_mean, rm), (running_var, rv)):
         if kept is not computed:
             kept[...] = computed
-    y = np.empty(x3.shape, dtype=x3.dtype)
-    _affine(x3, alpha, beta, y, cb, parallel)
     return y.reshape(x.shape).astype(x.dtype, copy=False), mean_out.astype(x.dtype, copy=False), \
         invstd_out.astype(x.dtype, copy=False)
 
