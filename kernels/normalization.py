@@ -10,20 +10,24 @@ the M = N*K values of that channel:
               gx = g * invstd * w                                                      (evaluation)
               gw = dotp * invstd,  gb = sum_g
 
-These are PyTorch's CPU formulas (aten/src/ATen/native/batch_norm.cpp): the sums are accumulated
-in float64 for a float32 input, as PyTorch's ``acc_type`` is, and the elementwise steps run in
-the input's dtype. Composed from NumPy ops, the same computation was about ten passes over the
-activation (3.7x PyTorch's time on a (64, 64, 28, 28) forward + backward); here it is three
-passes forward and two backward.
+These are PyTorch's CPU formulas (aten/src/ATen/native/batch_norm.cpp,
+native/cpu/batch_norm_kernel.cpp). The forward's statistics are accumulated in float64 for a
+float32 input, as PyTorch's ``acc_type`` is. The backward's sums on per-channel maps add each
+run x[n, c, :] in the input's dtype (full-width float32 vectors, twice as many lanes as float64)
+and the N runs' sums in float64, as PyTorch's contiguous backward does (``vec::reduce_all`` in
+``scalar_t`` per run, ``acc_type`` across runs); on the small maps they stay in float64 per position. The elementwise steps run in the input's dtype. Composed from
+NumPy ops, the same computation was about ten passes over the activation (3.7x PyTorch's time on
+a (64, 64, 28, 28) forward + backward); here it is three passes forward and two backward.
 
 Loop nest: channels outside (``prange`` if big, kernels/threading.py), then n, then the
-contiguous k. The float64 sums are reassociated (``fastmath={"reassoc"}``) so that LLVM can
+contiguous k. Each direction is one parallel region: a channel's forward runs its statistics,
+its coefficients (and running-statistics update) and its y in one iteration, while its x is in
+cache; the backward's iteration runs both sums, then gx. The sums are reassociated (``fastmath={"reassoc"}``) so that LLVM can
 vectorise them; no other fast-math flag is set, so NaN and inf propagate as in PyTorch.
 Small maps (fewer than SMALL_MAP = 64 positions per channel) go in blocks of channels instead,
 below: blocks outside (``prange`` if big), then n, then the block's contiguous run of channels
-times positions. ResNet's and GoogLeNet's last stages, forward + backward, 1 thread, µs before /
-after (benchmarks/bench_batch_norm.py): (64, 512, 1, 1) 318 / 77, (64, 256, 2, 2) 319 / 108,
-(64, 480, 4, 4) 1506 / 783 (2 threads 626 / 418).
+times positions. Measurements: docs/performance-notes.md ("the second core, op by op" and the
+s15 batch-norm section; ``benchmarks/bench_batch_norm.py``).
 """
 
 import math
@@ -65,13 +69,21 @@ def _channel_affine(x, c, alpha, beta, y):
 def _channel_backward(g, x, c, mean, invstd, weight, training, sums, dotps, gx):
     n_, _, k_ = x.shape
     m = mean[c]
+    mx = gx.dtype.type(m)
+    zero = x.dtype.type(0)
     s = 0.0
     p = 0.0
     for n in range(n_):
+        # each run of K numbers summed in the input's dtype (full-width vectors), the runs' sums
+        # in float64: PyTorch's order (batch_norm_cpu_backward_contiguous_impl)
+        gr, xr = g[n, c], x[n, c]
+        rs, rp = zero, zero
         for k in range(k_):
-            gv = g[n, c, k]
-            s += gv
-            p += (x[n, c, k] - m) * gv
+            gv = gr[k]
+            rs += gv
+            rp += (xr[k] - mx) * gv
+        s += rs
+        p += rp
     sums[c], dotps[c] = s, p
     if gx.size == 0:
         return
@@ -84,7 +96,6 @@ def _channel_backward(g, x, c, mean, invstd, weight, training, sums, dotps, gx):
     count = n_ * k_
     proj = gx.dtype.type(p * invstd[c] * invstd[c] / count)
     gmean = gx.dtype.type(s / count)
-    mx = gx.dtype.type(m)
     for n in range(n_):
         for k in range(k_):
             gx[n, c, k] = (g[n, c, k] - gmean - (x[n, c, k] - mx) * proj) * scale
@@ -97,16 +108,23 @@ def _channel_backward(g, x, c, mean, invstd, weight, training, sums, dotps, gx):
 # accumulator per (c, k) position (acc[j] += x[n, c0*K + j], one vectorised loop), and each
 # channel's sum is then its K accumulators added in order of k. The elementwise steps read their
 # per-channel coefficients repeated per position (a[j] = alpha[c0 + j // K]), so they are one
-# vectorised loop per run too. Every channel's sum is computed in the same order whichever thread
-# runs its block, and the blocks depend on (C, K) only: the same bits at any thread count.
+# vectorised loop per run too. Every channel's sum is computed in the same order whichever block
+# holds it and whichever thread runs that block: the same bits at any thread count and any split.
 SMALL_MAP = 64  # positions per channel below which the blocked loops run (8x8 maps and up: per channel)
 BLOCK_RUN = 4096  # numbers per block's run at most (a float64 accumulator of 32 KB, L1-sized)
 MIN_BLOCKS = 8  # blocks wanted at least, channels permitting, so that threads have several to share
+SERIAL_RUN = 1024  # numbers per run at most on one thread: the backward's two accumulators and four
+# coefficient vectors of a run then stay in L1 (a run of 4096, (64, 480, 4, 4) in 2 blocks, was 1.2x slower)
 
 
-def channel_blocks(C: int, K: int) -> int:
-    """Channels per block of the small-map loops: at most BLOCK_RUN numbers per run, and at least
-    MIN_BLOCKS blocks where there are channels enough. A function of (C, K) only."""
+def channel_blocks(C: int, K: int, parallel: bool = True) -> int:
+    """Channels per block of the small-map loops: at most BLOCK_RUN numbers per run and, for the
+    threads (``parallel``), at least MIN_BLOCKS blocks where there are channels enough. On one
+    thread the blocks are as long as SERIAL_RUN allows: each block costs its own accumulators and
+    coefficient vectors, and a run of (C / 8) * K numbers (15 for BatchNorm1d(120)) is too short to
+    vectorise; a (64, 120) forward + backward took ~2x PyTorch's time in 8 blocks."""
+    if not parallel:
+        return max(1, min(C, SERIAL_RUN // K))
     return max(1, min(-(-C // MIN_BLOCKS), BLOCK_RUN // K))
 
 
@@ -204,42 +222,42 @@ def _block_backward(g2, x2, c0, c1, K, mean, invstd, weight, training, sums, dot
 # Each entry loops over the channels (K >= SMALL_MAP) or over channel blocks of ``cb`` channels
 # (``cb`` > 0: the small maps), ``prange`` when ``parallel`` (kernels/threading.py), as pool.py
 # writes its plane loops. x arrives as (N, C, K); the blocked loops view it as (N, C*K).
-@njit(cache=True, parallel=True)
-def _stats(x, mean, var, cb, parallel):
+@njit(cache=True, error_model="numpy")
+def _forward_unit(x, x2, y, y2, u, cb, training, momentum, eps, n, weight, bias, running_mean, running_var,
+                  mean, var, alpha, beta, mean_out, invstd_out):
+    """One channel (``cb`` = 0) or one block of ``cb`` channels, start to end: the statistics
+    (training), the coefficients and the running statistics' update, then y. The unit's x is
+    still in cache for the last pass: one parallel region instead of three."""
     C, K = x.shape[1], x.shape[2]
-    x2 = x.reshape(x.shape[0], C * K)
-    units = -(-C // cb) if cb else C
-    if parallel:
-        for u in prange(units):
-            if cb:
-                _block_stats(x2, u * cb, min(C, (u + 1) * cb), K, mean, var)
-            else:
-                _channel_stats(x, u, mean, var)
+    c0 = np.int64(u) * cb if cb else np.int64(u)  # prange's index may be unsigned (unsigned * signed: a float)
+    c1 = min(C, c0 + cb) if cb else c0 + 1
+    if training:
+        if cb:
+            _block_stats(x2, c0, c1, K, mean, var)
+        else:
+            _channel_stats(x, c0, mean, var)
+    _coefficients(mean, var, training, momentum, eps, n, weight, bias, running_mean, running_var,
+                  alpha, beta, mean_out, invstd_out, c0, c1)
+    if cb:
+        _block_affine(x2, c0, c1, K, alpha, beta, y2)
     else:
-        for u in range(units):
-            if cb:
-                _block_stats(x2, u * cb, min(C, (u + 1) * cb), K, mean, var)
-            else:
-                _channel_stats(x, u, mean, var)
+        _channel_affine(x, c0, alpha, beta, y)
 
 
 @njit(cache=True, parallel=True)
-def _affine(x, alpha, beta, y, cb, parallel):
+def _forward(x, y, cb, parallel, training, momentum, eps, n, weight, bias, running_mean, running_var,
+             mean, var, alpha, beta, mean_out, invstd_out):
     C, K = x.shape[1], x.shape[2]
     x2, y2 = x.reshape(x.shape[0], C * K), y.reshape(y.shape[0], C * K)
     units = -(-C // cb) if cb else C
     if parallel:
         for u in prange(units):
-            if cb:
-                _block_affine(x2, u * cb, min(C, (u + 1) * cb), K, alpha, beta, y2)
-            else:
-                _channel_affine(x, u, alpha, beta, y)
+            _forward_unit(x, x2, y, y2, u, cb, training, momentum, eps, n, weight, bias, running_mean,
+                          running_var, mean, var, alpha, beta, mean_out, invstd_out)
     else:
         for u in range(units):
-            if cb:
-                _block_affine(x2, u * cb, min(C, (u + 1) * cb), K, alpha, beta, y2)
-            else:
-                _channel_affine(x, u, alpha, beta, y)
+            _forward_unit(x, x2, y, y2, u, cb, training, momentum, eps, n, weight, bias, running_mean,
+                          running_var, mean, var, alpha, beta, mean_out, invstd_out)
 
 
 @njit(cache=True, parallel=True)
@@ -264,10 +282,10 @@ def _backward(g, x, mean, invstd, weight, training, sums, dotps, gx, cb, paralle
                 _channel_backward(g, x, u, mean, invstd, weight, training, sums, dotps, gx)
 
 
-def _blocks(x3: np.ndarray) -> int:
+def _blocks(x3: np.ndarray, parallel: bool) -> int:
     """Channels per block for the small-map loops, 0 for the per-channel ones."""
     C, K = x3.shape[1], x3.shape[2]
-    return channel_blocks(C, K) if 0 < K < SMALL_MAP and C > 0 else 0
+    return channel_blocks(C, K, parallel) if 0 < K < SMALL_MAP and C > 0 else 0
 
 
 def _as_nck(a: np.ndarray) -> np.ndarray:
@@ -279,9 +297,9 @@ def _as_nck(a: np.ndarray) -> np.ndarray:
 
 @njit(cache=True, error_model="numpy")
 def _coefficients(mean, var, training, momentum, eps, n, weight, bias, running_mean, running_var,
-                  alpha, beta, mean_out, invstd_out):
-    """The per-channel numbers around the two passes, in one loop over the C channels (serial: C
-    numbers; as NumPy ops on C-vectors they were ~20 calls of ~1 µs each). ``mean`` and ``var``
+                  alpha, beta, mean_out, invstd_out, c0, c1):
+    """The per-channel numbers around the passes, for channels c0..c1 (as NumPy ops on C-vectors
+    they were ~20 calls of ~1 µs each). ``mean`` and ``var``
     are the batch's (float64, biased) in training, the running statistics in evaluation:
     ``invstd = 1 / sqrt(var + eps)`` in float64, ``alpha = invstd * w`` and ``beta = b - mean *
     alpha`` written in ``alpha``'s dtype (the input's), ``mean`` and ``invstd`` in ``mean_out``'s.
@@ -291,7 +309,7 @@ def _coefficients(mean, var, training, momentum, eps, n, weight, bias, running_m
     running``, which NumPy computes in the running statistic's dtype (a Python float is a weak
     scalar)."""
     unbias = np.float64(n) / (n - 1)
-    for c in range(alpha.size):
+    for c in range(c0, c1):
         m = np.float64(mean[c])
         v = np.float64(var[c])
         invstd = 1 / np.sqrt(v + eps)
@@ -323,7 +341,8 @@ def _batch_norm_sums(g: np.ndarray, x: np.ndarray, mean: np.ndarray, invstd: np.
     mean = np.ascontiguousarray(mean, dtype=np.float64)
     invstd = np.ascontiguousarray(invstd, dtype=np.float64)
     weight = np.ascontiguousarray(weight, dtype=np.float64)
-    _backward(g3, x3, mean, invstd, weight, training, sums, dotps, gx, _blocks(x3), in_parallel(x3.size))
+    parallel = in_parallel(x3.size)
+    _backward(g3, x3, mean, invstd, weight, training, sums, dotps, gx, _blocks(x3, parallel), parallel)
     return (gx.reshape(x.shape).astype(x.dtype, copy=False) if input_grad else None), sums, dotps
 
 
@@ -349,27 +368,23 @@ def batch_norm(x, weight, bias, running_mean, running_var, training, momentum, e
         raise RuntimeError("batch_norm: running_mean and running_var must be given in evaluation mode")
     x3 = _as_nck(x)
     C = x3.shape[1]
-    cb, parallel = _blocks(x3), in_parallel(x3.size)
+    parallel = in_parallel(x3.size)
+    cb = _blocks(x3, parallel)
     rm, rv = running_mean, running_var
     for v in (weight, bias, rm, rv):
         if v is not None and v.dtype.char not in "fd":  # a half's vectors: computed in float64
             weight, bias, rm, rv = (u if u is None or u.dtype.char in "fd" else u.astype(np.float64)
                                     for u in (weight, bias, rm, rv))
             break
-    if training:
-        mean, var = np.empty(C), np.empty(C)
-        _stats(x3, mean, var, cb, parallel)
-    else:
-        mean, var = rm, rv
+    mean, var = (np.empty(C), np.empty(C)) if training else (rm, rv)
     alpha, beta = np.empty(C, dtype=x3.dtype), np.empty(C, dtype=x3.dtype)
     mean_out, invstd_out = np.empty(C, dtype=x3.dtype), np.empty(C, dtype=x3.dtype)
-    _coefficients(mean, var, bool(training), float(momentum), float(eps), x.size // max(C, 1), weight, bias,
-                  rm, rv, alpha, beta, mean_out, invstd_out)
+    y = np.empty(x3.shape, dtype=x3.dtype)
+    _forward(x3, y, cb, parallel, bool(training), float(momentum), float(eps), x.size // max(C, 1), weight, bias,
+             rm, rv, mean, var, alpha, beta, mean_out, invstd_out)
     for kept, computed in ((running_mean, rm), (running_var, rv)):
         if kept is not computed:
             kept[...] = computed
-    y = np.empty(x3.shape, dtype=x3.dtype)
-    _affine(x3, alpha, beta, y, cb, parallel)
     return y.reshape(x.shape).astype(x.dtype, copy=False), mean_out.astype(x.dtype, copy=False), \
         invstd_out.astype(x.dtype, copy=False)
 

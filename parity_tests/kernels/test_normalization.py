@@ -13,11 +13,12 @@ from minitorch.kernels.normalization import (
     channel_blocks,
 )
 
-SHAPES = [(16, 40, 3, 3),  # blocks of 5 channels, all full
-          (8, 37, 2, 2),  # blocks of 5, the last of 2
-          (4, 600, 1, 1),  # blocks of 75 channels
-          (3, 2, 5),  # a 1-d input: blocks of one channel
-          (4, 3, 9, 9)]  # 81 positions: per channel
+SHAPES = [(16, 40, 3, 3),  # blocks of 5 channels, all full (serial: one block of 40)
+          (8, 37, 2, 2),  # blocks of 5, the last of 2 (serial: one block)
+          (4, 600, 1, 1),  # blocks of 75 channels (serial: one of 600)
+          (3, 2, 5),  # a 1-d input: blocks of one channel (serial: one block of 2)
+          (4, 3, 9, 9),  # 81 positions: per channel
+          (24, 3, 16, 16)]  # per channel, 6,144 values each: runs of 256 summed in float32
 
 
 def _reference(x, g, w, b, eps, training, mean=None, var=None):
@@ -59,6 +60,9 @@ def _run(x, g, w, b, training):
 def test_the_shapes_take_both_loops():
     blocked = [s for s in SHAPES if int(np.prod(s[2:])) < SMALL_MAP]
     assert {channel_blocks(s[1], int(np.prod(s[2:]))) for s in blocked} == {5, 75, 1}
+    # one thread takes longer blocks: the bits test below compares two different splits
+    assert [channel_blocks(s[1], int(np.prod(s[2:])), parallel=False) for s in blocked] == [40, 37, 600, 2]
+    assert channel_blocks(4, 1024, parallel=False) == 1
     assert any(int(np.prod(s[2:])) >= SMALL_MAP for s in SHAPES)
 
 
@@ -103,3 +107,23 @@ def test_no_input_gradient_and_float64():
     want = _reference(x, g, w, b, 1e-5, True)
     np.testing.assert_allclose(gw, want[2], rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(gb, want[3], rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(64, 64, 8, 8), (64, 6, 24, 24), (64, 176, 2, 2), (64, 120)])
+def test_matches_torch(shape):
+    """The gallery's shapes (DenseNet, the batchnorm chapter's LeNet) against torch's
+    native_batch_norm and its backward, float32: y, gx, gw, gb and the running statistics within
+    rtol 1e-5, atol 1e-5 (the backward's per-run sums are in float32 as PyTorch's are, the runs
+    and the forward's statistics in float64)."""
+    import torch
+
+    x, g, w, b = _data(shape, seed=3)
+    rm, rv = np.zeros(shape[1], np.float32), np.ones(shape[1], np.float32)
+    y, mean, invstd = batch_norm(x, w, b, rm, rv, True, 0.1, 1e-5)
+    gx, gw, gb = batch_norm_backward(g, x, w, mean, invstd, True, (True, True, True))
+    tx, tw, tb = (torch.from_numpy(a.copy()).requires_grad_() for a in (x, w, b))
+    trm, trv = torch.zeros(shape[1]), torch.ones(shape[1])
+    ty = torch.nn.functional.batch_norm(tx, trm, trv, tw, tb, True, 0.1, 1e-5)
+    ty.backward(torch.from_numpy(g))
+    for got, want in ((y, ty), (gx, tx.grad), (gw, tw.grad), (gb, tb.grad), (rm, trm), (rv, trv)):
+        np.testing.assert_allclose(got, want.detach().numpy(), rtol=1e-5, atol=1e-5)
