@@ -240,3 +240,25 @@ def test_backward_broadcast_sums_and_index_grad_as_torch():
     tx[[0, 0, 2], [1, 1, 3]].sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
     assert x.grad.dtype is mt.float64
+
+
+def test_compare_of_one_shape_and_dtype_as_torch():
+    """``y_hat.argmax(1) == y`` (one shape, dtype and device) skips the checks and the promotion;
+    other operands still broadcast, promote and raise as torch."""
+    rng = np.random.default_rng(4)
+    a, b = rng.integers(0, 4, 12), rng.integers(0, 4, 12)
+    pairs = [(a, b), (a.astype(np.float32), b.astype(np.float32)), (a.reshape(3, 4), b[:4]),
+             (a.astype(np.float32), b), (np.float64(2.0) * a[:1].reshape(()), b)]
+    for op in (operator.eq, operator.ne, operator.lt, operator.ge):
+        for x, y in pairs:
+            ours, theirs = op(mt.tensor(x), mt.tensor(y)), op(torch.tensor(x), torch.tensor(y))
+            assert ours.dtype is mt.bool and ours.grad_fn is None
+            np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    with pytest.raises(RuntimeError) as ours:
+        mt.tensor(a) == mt.tensor(b[:5])  # noqa: B015
+    with pytest.raises(RuntimeError) as theirs:
+        torch.tensor(a) == torch.tensor(b[:5])  # noqa: B015
+    assert str(ours.value) == str(theirs.value)
+    out = mt.empty(12, dtype=mt.bool)
+    assert mt.eq(mt.tensor(a), mt.tensor(b), out=out) is out
+    np.testing.assert_array_equal(out.numpy(), a == b)
