@@ -89,6 +89,30 @@ def make_workloads(lib):
         l.mean().backward()
         sgd.step()
 
+    # the softmax-from-scratch chapter's batch (examples/gallery/softmax_scratch.py): its hand-written
+    # softmax and cross-entropy, its SGD by hand, and the loop's bookkeeping (_gallery.py's train)
+    sw = lib.tensor(rng.standard_normal((784, 10)) * 0.01, dtype=lib.float32, requires_grad=True)
+    sb = lib.zeros(10, requires_grad=True)
+
+    def softmax_scratch_batch():
+        o = lib.matmul(images.reshape(-1, 784), sw) + sb
+        e = lib.exp(o - o.max(dim=1, keepdim=True).values)
+        y_hat = e / e.sum(dim=1, keepdim=True)
+        l = -lib.log(y_hat[range(len(y_hat)), mlp_labels])
+        l.sum().backward()
+        with lib.no_grad():
+            for param in (sw, sb):
+                param -= 0.1 * param.grad / 64
+                param.grad.zero_()
+        float(l.detach().sum())
+        int((y_hat.detach().argmax(dim=1) == mlp_labels).sum())
+
+    samples = [(lib.tensor(rng.random((1, 28, 28)), dtype=lib.float32), int(k)) for k in rng.integers(0, 10, 64)]
+    collate = lib.utils.data.default_collate
+
+    def collate_batch():  # a DataLoader's batch of 64 (image, label) samples
+        return collate(samples)
+
     return {
         "x + y (8x8 float32, no grad)": add,
         "x.sum() (8x8)": reduce_sum,
@@ -96,6 +120,8 @@ def make_workloads(lib):
         "cross_entropy fwd + bwd (64x10 logits)": cross_entropy,
         "relu fwd + bwd (64,6,28,28)": relu,
         "MLP 784-256-10 SGD step (batch 64)": mlp_step,
+        "softmax_scratch batch: fwd, bwd, SGD by hand, bookkeeping (batch 64)": softmax_scratch_batch,
+        "default_collate of 64 (1x28x28 image, label) samples": collate_batch,
     }
 
 

@@ -9,6 +9,8 @@ view's region replaced by the result" - PyTorch's mechanism of the same name.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._core import capture as _capture
 from .._core.strides import is_contiguous
 from .._tensor.tensor import Tensor, _no_grad_view_error
@@ -72,6 +74,18 @@ def _zero_region(g: Tensor, rel) -> Tensor:
 
 def write_inplace(self: Tensor, result: Tensor) -> Tensor:
     """Store ``result`` (computed out of place from ``self``) into ``self`` and rebase its history."""
+    a, r = self._data, result._data
+    if (type(a) is np.ndarray and a.dtype is r.dtype and a.shape == r.shape and a.flags.c_contiguous
+            and result._grad_fn is None and (not grad_mode._state.enabled or not (
+                self._requires_grad or result._requires_grad or self._base is not None or result._base is not None))):
+        # an update under no_grad (``p -= lr * p.grad``) or of a tensor outside any graph
+        # (``p.grad.zero_()``): none of the checks below can act (one dtype and shape; a C-contiguous
+        # array has no zero stride over a dim of more than one element; a result without a node saved
+        # nothing; no history to rebase: grad mode is off, or neither side requires grad), so only
+        # the write and the version remain
+        _capture.call(np.copyto, a, r, writes=(0,), casting="unsafe")
+        self._version_counter.value += 1
+        return self
     if not can_cast(result.dtype, self.dtype):
         raise RuntimeError(
             f"result type {_legacy(result.dtype)} can't be cast to the desired output type {_legacy(self.dtype)}"

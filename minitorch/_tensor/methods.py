@@ -506,9 +506,9 @@ class Tensor(TensorBase):
     __pow__ = declines_arrays(lambda s, o: ew.pow(s, o))
     # Reflected forms run only when the left operand is not a Tensor: a number, or something
     # Python should be told we do not handle (``None ** x`` is then Python's TypeError).
-    __radd__ = operand_or_not_implemented(lambda s, o: ew.add(s, o))
-    __rsub__ = operand_or_not_implemented(lambda s, o: ew.rsub(s, o))
-    __rmul__ = operand_or_not_implemented(lambda s, o: ew.mul(s, o))
+    __radd__ = _direct.reflected(ew.add, np.add, "__radd__")
+    __rsub__ = _direct.reflected(ew.rsub, np.subtract, "__rsub__")
+    __rmul__ = _direct.reflected(ew.mul, np.multiply, "__rmul__")
     __rtruediv__ = rtruediv
     __rfloordiv__ = operand_or_not_implemented(lambda s, o: ew.floor_divide(o, s))
     __rmod__ = operand_or_not_implemented(lambda s, o: ew.remainder(o, s))

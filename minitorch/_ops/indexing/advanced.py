@@ -59,7 +59,9 @@ class Index(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        return IndexPut.apply(g.new_zeros(ctx.in_shape), g, ctx.key, True), None
+        # ``g.new_zeros(ctx.in_shape)`` without its argument checks: the shape is x's, g's dtype
+        zeros = g._wrap_result(backend_of(g._data).zeros(ctx.in_shape, dtype=g._data.dtype))
+        return IndexPut.apply(zeros, g, ctx.key, True), None
 
 
 class IndexPut(Primitive):

@@ -23,6 +23,10 @@ def _compare(op: str, input, other, out=None):
         raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
     xp = backend_of(input._data)
     if isinstance(other, Tensor):
+        a, b = input._data, other._data
+        if a.shape == b.shape and a.dtype is b.dtype and input._device is other._device:
+            # one shape, dtype and device (``y_hat.argmax(1) == y``): nothing to check, promote or cast
+            return finish(_constant(input, _capture.call(getattr(xp, op), a, b)), out)
         _check_same_device(input, other)
         broadcast_shapes(input.shape, other.shape)  # PyTorch's RuntimeError, not NumPy's ValueError
         dt = _dtype.result_type(input, other)

@@ -21,6 +21,15 @@ Backward formulas are made of such ops (``g * b`` in ``Mul``'s, ``g * y`` in ``e
 inference. Anything else (numbers, other dtypes or shapes, a node to record, ``alpha``) takes the
 general path; ``parity_tests/test_eager_direct.py`` checks both against each other and torch.
 ``unary.py: unary`` applies the same rule to one operand (``x.exp()`` is the table's forward).
+
+A **Python float or int** operand (``lr * p.grad / n`` in a hand-written SGD step, ``x * 0.5``)
+takes the same path on a floating tensor of at least one dim that needs no node: ``promote``
+keeps the tensor's dtype (a Python number is a 'wrapped number') and casts the number with
+``float``, and the forward is the ufunc on the array and that float; so is it here, bit for bit.
+The reflected ``s + x`` and ``s * x`` are ``x + s`` and ``x * s`` (IEEE addition and multiplication
+commute); ``s - x`` is ``np.subtract(s, x)``, as ``RSub`` computes it. An int outside 64 bits
+(PyTorch's OverflowError), a bool (no 'wrapped' float), and ``s / x`` (PyTorch's
+``reciprocal() * s``) take the general path.
 """
 
 from __future__ import annotations
@@ -54,8 +63,40 @@ def operator(general, ufunc, name: str):
                         and self._device is other._device and _function._observer is None):
                     return make(ufunc(a, b), self._device)
             return general(self, other)
+        kind = type(other)
+        if kind is float or kind is int and -(2**63) <= other < 2**63:
+            a = self._data
+            if ((not _grad_state.enabled or not (self._requires_grad or self._base is not None))
+                    and a.shape and a.dtype in _FLOATS and _function._observer is None):
+                return make(ufunc(a, float(other)), self._device)
+            return general(self, other)
         return NotImplemented if isinstance(other, np.ndarray) else general(self, other)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"``{name}``: ``{general.__name__}``, or ``np.{ufunc.__name__}`` on the arrays (``_ops/pointwise/direct.py``)."
+    return method
+
+
+def reflected(general, ufunc, name: str):
+    """The reflected dunder ``name`` (``__rmul__``: ``s * x`` for a number ``s``): the scalar direct
+    path above (``ufunc(s, x)`` on the array), the op ``general(x, s)`` otherwise."""
+    from ..._tensor.tensor import Tensor
+
+    make = Tensor._make
+
+    def method(self, other):
+        kind = type(other)
+        if kind is float or kind is int and -(2**63) <= other < 2**63:
+            a = self._data
+            if ((not _grad_state.enabled or not (self._requires_grad or self._base is not None))
+                    and a.shape and a.dtype in _FLOATS and _function._observer is None):
+                return make(ufunc(float(other), a), self._device)
+        elif isinstance(other, np.generic) and not isinstance(other, (np.ndarray, np.object_)):
+            other = other.item()  # a NumPy scalar counts as the Python number it holds
+        if not isinstance(other, (Tensor, bool, int, float)):
+            return NotImplemented
+        return general(self, other)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"``{name}``: ``{general.__name__}``, or ``np.{ufunc.__name__}`` on the array and a number (``_ops/pointwise/direct.py``)."
     return method
