@@ -379,11 +379,7 @@ def add(input, other, *, alpha=1, out=None):
 
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``."""
-    if _is_bool(input) and _is_bool(other):
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. "
-            "Use the `^` or `logical_xor()` operator instead."
-        )
+    _sub_check(input, other)
     if not isinstance(input, Tensor):
         input, other = _two_numbers_as_tensor(input, other)
     a, b, dt = promote(input, other)
@@ -393,6 +389,21 @@ def sub(input, other, *, alpha=1, out=None):
 
 def _is_bool(x) -> bool:
     return isinstance(x, bool) or isinstance(x, Tensor) and x.dtype is _dtype.bool_
+
+
+def _sub_check(input, other) -> None:
+    """PyTorch's ``sub_check``: no bool operand in a subtraction (a Python bool counts as a bool
+    tensor), with its own message when both are bool."""
+    if _is_bool(input) and _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. "
+            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
 
 
 def _two_numbers_as_tensor(input, other):
@@ -420,11 +431,7 @@ def _alpha(op: str, alpha, dt: _dtype.dtype):
 
 def rsub(input, other, *, alpha=1):
     """``other - alpha * input``."""
-    if _is_bool(input) and _is_bool(other):
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. "
-            "Use the `^` or `logical_xor()` operator instead."
-        )
+    _sub_check(input, other)
     a, b, _ = promote(input, other)
     return RSub.apply(a, b, alpha)
 
