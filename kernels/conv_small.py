@@ -278,45 +278,49 @@ def _tap_matrix(w, i, j, out, parallel):
 
 @njit(cache=True, parallel=True)
 def _taps_first(w, out, parallel):
+    """out[t, co, ci] = w[co, ci, t]. Loop nest: ``for co (prange if big) / for t / for ci``: each
+    innermost loop writes one run of C_in numbers in order and reads them kH*kW apart from the
+    L1-resident row w[co] (a strided load LLVM vectorises), where ``for ci / for t`` wrote kH*kW
+    scattered streams one number at a time (2.8-6x slower, docs/performance-notes.md, s15)."""
     C_out, C_in, T = w.shape
     if parallel:
         for co in prange(C_out):
-            for ci in range(C_in):
-                for t in range(T):
+            for t in range(T):
+                for ci in range(C_in):
                     out[t, co, ci] = w[co, ci, t]
     else:
         for co in range(C_out):
-            for ci in range(C_in):
-                for t in range(T):
+            for t in range(T):
+                for ci in range(C_in):
                     out[t, co, ci] = w[co, ci, t]
 
 
 @njit(cache=True, parallel=True)
 def _taps_last(g, out, parallel):
     """out[co, ci, t] = g[t, co, ci]: _taps_first's inverse, for the weight gradient. Loop nest:
-    ``for co (prange if big) / for ci / for t``, writing out in order and reading T streams."""
+    ``for co (prange if big) / for t / for ci``: each innermost loop reads one run of g in order
+    and writes it T apart into the L1-resident row out[co] (1.6-2.5x faster than ``for ci / for
+    t`` reading T streams, docs/performance-notes.md, s15)."""
     T, C_out, C_in = g.shape
     if parallel:
         for co in prange(C_out):
-            for ci in range(C_in):
-                for t in range(T):
+            for t in range(T):
+                for ci in range(C_in):
                     out[co, ci, t] = g[t, co, ci]
     else:
         for co in range(C_out):
-            for ci in range(C_in):
-                for t in range(T):
+            for t in range(T):
+                for ci in range(C_in):
                     out[co, ci, t] = g[t, co, ci]
 
 
 def _tap_weights(w, taps, dtype):
     """Where more than half the taps read input: the whole weight as (kH, kW, C_out, C_in), each
     tap's matrix ``[i, j]`` contiguous, in one pass; else None (each tap copied on its own,
-    ``_tap_weight``). Loop nest: ``for co (prange from in_parallel(2 * size) on) / for ci / for
-    tap: out[tap, co, ci] = w[co, ci, tap]``, reading w in order and writing kH*kW streams; a
-    pure copy, so any split gives the same array. Cost: one read and one write of the weight.
-    NumPy's strided copies, tap by tap or the whole transpose, took 1.6-2.2 ms for a 384x384x3x3
-    float32 weight, this 0.9 ms on one thread and 0.35 ms on two (2026-12-07): AlexNet's step
-    spent 10.8 ms at 2 threads on the per-tap copies."""
+    ``_tap_weight``). Loop nest: ``_taps_first``'s, ``for co (prange from in_parallel(2 * size)
+    on) / for tap / for ci: out[tap, co, ci] = w[co, ci, tap]``; a pure copy, so any split gives
+    the same array. Cost: one read and one write of the weight (NumPy's strided copies, tap by
+    tap or the whole transpose, took 2-4x as long: docs/performance-notes.md)."""
     kH, kW = w.shape[2:]
     if 2 * len(taps) <= kH * kW or w.dtype != dtype or not w.flags.c_contiguous:
         return None
