@@ -118,22 +118,25 @@ def _conv2d_input_grad_pointwise(gy, w, input_shape, stride: Pair):
 # channels-first copy (C_in, B*L), its product (C_out, B*L) and the copy back into y's samples
 # (with the bias) stay in L2 between one pass and the next, where the whole batch's (3.2 MB for
 # NiN's (64,256,7,7)) went to memory and back three times. At most this many bytes of the wider
-# of the two copies per block; a batch that fits is one block, as before. The sums are the same
+# of the two copies per block; a batch that fits is one block, as before; so are maps of fewer
+# than POINTWISE_BLOCK_MIN_L positions (GoogLeNet's 4x4: 0.97-1.07x the one GEMM's time, against
+# 0.89-0.95x on NiN's 7x7; docs/performance-notes.md, s15). On gemm.py's GEMM the sums are the same
 # (each number of y is one row of W times one column of x, over all of C_in, whatever the block).
 POINTWISE_BLOCK_BYTES = 1 << 20
+POINTWISE_BLOCK_MIN_L = 32
 
 
 def _channels_first_blocks(a, w_mat, out, bias, dtype):
     """``out[n] = w_mat @ a[n] (+ bias)`` for a (N, K, H, W) and out (N, M, H, W), C-contiguous,
     as GEMMs over blocks of samples: ``for block of B samples / a[block] to (K, B*L) (a
     transposing copy) / one blas.matmul (M, K) @ (K, B*L) / back into out[block] / + bias``.
-    B: POINTWISE_BLOCK_BYTES (above), the blocks as equal as N allows. Cost: 2*N*M*K*L flops,
-    one copy of a and of out, each through L2."""
+    B: POINTWISE_BLOCK_BYTES (above), the blocks as equal as N allows; one block below
+    POINTWISE_BLOCK_MIN_L positions. Cost: 2*N*M*K*L flops, one copy of a and of out."""
     N, K, H, W = a.shape
     M, L = w_mat.shape[0], H * W
     per_sample = max(K, M) * L * np.dtype(dtype).itemsize
     # a GEMM of fewer than 32 rows or a reduction that short may go to another kernel at another size
-    blocks = max(1, -(-N * per_sample // POINTWISE_BLOCK_BYTES)) if min(K, M) >= 32 else 1
+    blocks = max(1, -(-N * per_sample // POINTWISE_BLOCK_BYTES)) if min(K, M) >= 32 and L >= POINTWISE_BLOCK_MIN_L else 1
     if blocks == 1:
         A = swap_leading_axes(a, dtype).reshape(K, N * L)
         swap_leading_axes(blas.matmul(w_mat, A).reshape(M, N, H, W), out=out)
