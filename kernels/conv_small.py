@@ -52,9 +52,10 @@ def conv2d_forward_pointwise(x: np.ndarray, w: np.ndarray, stride: Pair, bias: n
     (C_out, C_in) @ (N, C_in, oH*oW) -> (N, C_out, oH*oW), a sample per thread when shared /
     y += b (kernels/layout.py's add_channel_bias, prange if big)``. Cost: 2*N*C_out*C_in*oH*oW
     flops; no memory beyond y (and the strided copy).
-    Maps of fewer than POINTWISE_CHANNELS_FIRST_MAX_L positions: ``x to (C_in, N*L) / one
-    blas.matmul / back to NCHW``, two copies of a small activation (kernels/layout.py, prange if
-    big); a 1x1 map needs neither: ``y (N, C_out) = x (N, C_in) @ W.T``.
+    Maps of fewer than POINTWISE_CHANNELS_FIRST_MAX_L positions: ``for block of samples / x's
+    block to (C_in, B*L) / one blas.matmul / back to NCHW (+ b)`` (``_channels_first_blocks``),
+    two copies of a small activation through L2 (kernels/layout.py, prange if big); a 1x1 map
+    needs neither: ``y (N, C_out) = x (N, C_in) @ W.T``.
     """
     oH, oW = _check_forward(x, w, stride, ((0, 0), (0, 0)), (1, 1), 1, bias)
     dtype = np.result_type(x.dtype, w.dtype)
@@ -66,9 +67,9 @@ def conv2d_forward_pointwise(x: np.ndarray, w: np.ndarray, stride: Pair, bias: n
     if oH * oW == 1:  # x is (N, C_in) and y (N, C_out): y = x @ W.T, W read transposed in place
         blas.matmul(np.ascontiguousarray(x, dtype=dtype).reshape(N, C_in), w_mat.T, out=y.reshape(N, C_out))
     elif oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:
-        # one GEMM over the batch: (C_out, C_in) @ (C_in, N*L), transposing copies in and out
-        X = swap_leading_axes(x, dtype).reshape(C_in, N * oH * oW)
-        swap_leading_axes(blas.matmul(w_mat, X).reshape(C_out, N, oH, oW), out=y)
+        # one GEMM per block of samples: (C_out, C_in) @ (C_in, B*L), transposing copies in and out
+        _channels_first_blocks(x, w_mat, y, bias, dtype)
+        return y
     else:
         x = np.ascontiguousarray(x, dtype=dtype)
         blas.matmul(np.broadcast_to(w_mat, (N, C_out, C_in)), x.reshape(N, C_in, oH * oW),
@@ -82,8 +83,8 @@ def _conv2d_input_grad_pointwise(gy, w, input_shape, stride: Pair):
     """conv2d_input_grad of a 1x1 kernel: ``gx[n, :, ::sH, ::sW] = W.T @ gy[n]``, zero elsewhere
     (and beyond gy's extent). Loop nest: ``one blas.matmul of the stack, (C_in, C_out) @
     (N, C_out, oH*oW) / (strided or short gy: scatter into a zeroed gx)``; on maps of fewer than
-    POINTWISE_CHANNELS_FIRST_MAX_L positions one GEMM over the batch, as in the forward (on a 1x1
-    map ``gx (N, C_in) = gy (N, C_out) @ W``, no copies)."""
+    POINTWISE_CHANNELS_FIRST_MAX_L positions GEMMs over blocks of samples, as in the forward (one
+    over the batch where strided; on a 1x1 map ``gx (N, C_in) = gy (N, C_out) @ W``, no copies)."""
     N, C_out, oH, oW = gy.shape
     C_in = input_shape[1]
     sH, sW = stride
@@ -91,12 +92,13 @@ def _conv2d_input_grad_pointwise(gy, w, input_shape, stride: Pair):
         dtype = np.result_type(gy.dtype, w.dtype)
         return blas.matmul(np.ascontiguousarray(gy, dtype=dtype).reshape(N, C_out),
                            np.ascontiguousarray(w, dtype=dtype).reshape(C_out, C_in)).reshape(input_shape)
-    if oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:  # one GEMM over the batch, as in the forward
+    if oH * oW < POINTWISE_CHANNELS_FIRST_MAX_L:  # GEMMs over blocks of samples, as in the forward
         dtype = np.result_type(gy.dtype, w.dtype)
-        G = swap_leading_axes(gy, dtype).reshape(C_out, N * oH * oW)
-        g = blas.matmul(np.ascontiguousarray(w, dtype=dtype).reshape(C_out, C_in).T, G)
+        w_t = np.ascontiguousarray(w, dtype=dtype).reshape(C_out, C_in).T
         if (sH, sW, oH, oW) == (1, 1, *input_shape[2:]):
-            return swap_leading_axes(g.reshape(C_in, N, oH, oW))
+            return _channels_first_blocks(gy, w_t, np.empty(input_shape, dtype=dtype), None, dtype)
+        G = swap_leading_axes(gy, dtype).reshape(C_out, N * oH * oW)
+        g = blas.matmul(w_t, G)
         gx = np.zeros(input_shape, dtype=dtype)
         gx[:, :, :oH * sH:sH, :oW * sW:sW] = g.reshape(C_in, N, oH, oW).transpose(1, 0, 2, 3)
         return gx
@@ -110,6 +112,46 @@ def _conv2d_input_grad_pointwise(gy, w, input_shape, stride: Pair):
     gx = np.zeros(input_shape, dtype=gy.dtype)
     gx[:, :, :oH * sH:sH, :oW * sW:sW] = g
     return gx
+
+
+# The GEMM over the batch on maps under 8x8 runs block of samples by block: each block's
+# channels-first copy (C_in, B*L), its product (C_out, B*L) and the copy back into y's samples
+# (with the bias) stay in L2 between one pass and the next, where the whole batch's (3.2 MB for
+# NiN's (64,256,7,7)) went to memory and back three times. At most this many bytes of the wider
+# of the two copies per block; a batch that fits is one block, as before; so are maps of fewer
+# than POINTWISE_BLOCK_MIN_L positions (GoogLeNet's 4x4: 0.97-1.07x the one GEMM's time, against
+# 0.89-0.95x on NiN's 7x7; docs/performance-notes.md, s15). On gemm.py's GEMM the sums are the same
+# (each number of y is one row of W times one column of x, over all of C_in, whatever the block).
+POINTWISE_BLOCK_BYTES = 1 << 20
+POINTWISE_BLOCK_MIN_L = 32
+
+
+def _channels_first_blocks(a, w_mat, out, bias, dtype):
+    """``out[n] = w_mat @ a[n] (+ bias)`` for a (N, K, H, W) and out (N, M, H, W), C-contiguous,
+    as GEMMs over blocks of samples: ``for block of B samples / a[block] to (K, B*L) (a
+    transposing copy) / one blas.matmul (M, K) @ (K, B*L) / back into out[block] / + bias``.
+    B: POINTWISE_BLOCK_BYTES (above), the blocks as equal as N allows; one block below
+    POINTWISE_BLOCK_MIN_L positions. Cost: 2*N*M*K*L flops, one copy of a and of out."""
+    N, K, H, W = a.shape
+    M, L = w_mat.shape[0], H * W
+    per_sample = max(K, M) * L * np.dtype(dtype).itemsize
+    # a GEMM of fewer than 32 rows or a reduction that short may go to another kernel at another size
+    blocks = max(1, -(-N * per_sample // POINTWISE_BLOCK_BYTES)) if min(K, M) >= 32 and L >= POINTWISE_BLOCK_MIN_L else 1
+    if blocks == 1:
+        A = swap_leading_axes(a, dtype).reshape(K, N * L)
+        swap_leading_axes(blas.matmul(w_mat, A).reshape(M, N, H, W), out=out)
+        return out if bias is None else add_channel_bias(out, bias)
+    B = -(-N // blocks)
+    a_buf = np.empty(K * B * L, dtype=dtype)
+    c_buf = np.empty(M * B * L, dtype=dtype)
+    for n0 in range(0, N, B):
+        nb = min(B, N - n0)
+        A = swap_leading_axes(a[n0:n0 + nb], dtype, out=a_buf[:K * nb * L].reshape(K, nb, H, W))
+        C = blas.matmul(w_mat, A.reshape(K, nb * L), out=c_buf[:M * nb * L].reshape(M, nb * L))
+        swap_leading_axes(C.reshape(M, nb, H, W), out=out[n0:n0 + nb])
+        if bias is not None:
+            add_channel_bias(out[n0:n0 + nb], bias)
+    return out
 
 
 # Samples of at least this many positions (16x16) make the 1x1 weight gradient one GEMM per
@@ -239,45 +281,49 @@ def _tap_matrix(w, i, j, out, parallel):
 
 @njit(cache=True, parallel=True)
 def _taps_first(w, out, parallel):
+    """out[t, co, ci] = w[co, ci, t]. Loop nest: ``for co (prange if big) / for t / for ci``: each
+    innermost loop writes one run of C_in numbers in order and reads them kH*kW apart from the
+    L1-resident row w[co] (a strided load LLVM vectorises), where ``for ci / for t`` wrote kH*kW
+    scattered streams one number at a time (2.8-6x slower, docs/performance-notes.md, s15)."""
     C_out, C_in, T = w.shape
     if parallel:
         for co in prange(C_out):
-            for ci in range(C_in):
-                for t in range(T):
+            for t in range(T):
+                for ci in range(C_in):
                     out[t, co, ci] = w[co, ci, t]
     else:
         for co in range(C_out):
-            for ci in range(C_in):
-                for t in range(T):
+            for t in range(T):
+                for ci in range(C_in):
                     out[t, co, ci] = w[co, ci, t]
 
 
 @njit(cache=True, parallel=True)
 def _taps_last(g, out, parallel):
     """out[co, ci, t] = g[t, co, ci]: _taps_first's inverse, for the weight gradient. Loop nest:
-    ``for co (prange if big) / for ci / for t``, writing out in order and reading T streams."""
+    ``for co (prange if big) / for t / for ci``: each innermost loop reads one run of g in order
+    and writes it T apart into the L1-resident row out[co] (1.6-2.5x faster than ``for ci / for
+    t`` reading T streams, docs/performance-notes.md, s15)."""
     T, C_out, C_in = g.shape
     if parallel:
         for co in prange(C_out):
-            for ci in range(C_in):
-                for t in range(T):
+            for t in range(T):
+                for ci in range(C_in):
                     out[co, ci, t] = g[t, co, ci]
     else:
         for co in range(C_out):
-            for ci in range(C_in):
-                for t in range(T):
+            for t in range(T):
+                for ci in range(C_in):
                     out[co, ci, t] = g[t, co, ci]
 
 
 def _tap_weights(w, taps, dtype):
     """Where more than half the taps read input: the whole weight as (kH, kW, C_out, C_in), each
     tap's matrix ``[i, j]`` contiguous, in one pass; else None (each tap copied on its own,
-    ``_tap_weight``). Loop nest: ``for co (prange from in_parallel(2 * size) on) / for ci / for
-    tap: out[tap, co, ci] = w[co, ci, tap]``, reading w in order and writing kH*kW streams; a
-    pure copy, so any split gives the same array. Cost: one read and one write of the weight.
-    NumPy's strided copies, tap by tap or the whole transpose, took 1.6-2.2 ms for a 384x384x3x3
-    float32 weight, this 0.9 ms on one thread and 0.35 ms on two (2026-12-07): AlexNet's step
-    spent 10.8 ms at 2 threads on the per-tap copies."""
+    ``_tap_weight``). Loop nest: ``_taps_first``'s, ``for co (prange from in_parallel(2 * size)
+    on) / for tap / for ci: out[tap, co, ci] = w[co, ci, tap]``; a pure copy, so any split gives
+    the same array. Cost: one read and one write of the weight (NumPy's strided copies, tap by
+    tap or the whole transpose, took 2-4x as long: docs/performance-notes.md)."""
     kH, kW = w.shape[2:]
     if 2 * len(taps) <= kH * kW or w.dtype != dtype or not w.flags.c_contiguous:
         return None

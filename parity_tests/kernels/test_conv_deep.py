@@ -113,6 +113,36 @@ def test_channels_last_in_several_blocks(dtype, monkeypatch):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(5, 40, 7, 7, 48), (5, 48, 6, 6, 40)])
+def test_pointwise_small_maps_in_several_blocks(shape, dtype, monkeypatch):
+    """The 1x1 forward (with its bias) and input gradient on maps under 8x8 a few samples per
+    block (POINTWISE_BLOCK_BYTES: 2 + 2 + 1 samples), against torch and against one block. (Bit
+    for bit only where every GEMM is gemm.py's: NumPy's OpenBLAS, which takes GEMMs this small,
+    rounds a column differently with the number of columns.)"""
+    from minitorch.kernels import conv_small
+    N, C_in, H, W, C_out = shape
+    rng = np.random.default_rng(3)
+    x = random_array(rng, (N, C_in, H, W), dtype)
+    w = random_array(rng, (C_out, C_in, 1, 1), dtype)
+    b = random_array(rng, (C_out,), dtype)
+    y_t, gy, (gx_t, _, _) = torch_forward_and_grads(lambda x, w, b: F.conv2d(x, w, b), [x, w, b])
+    args = ((1, 1), ((0, 0), (0, 0)), (1, 1), 1)
+    whole = conv2d(x, w, b, *args), conv2d_input_grad(gy, w, x.shape, *args)
+    assert_close(whole[0], y_t, dtype)
+    per_sample = max(C_in, C_out) * H * W * np.dtype(dtype).itemsize
+    monkeypatch.setattr(conv_small, "POINTWISE_BLOCK_BYTES", 2 * per_sample)
+    copies = []  # two copies a block: 3 blocks each way
+    swap = conv_small.swap_leading_axes
+    monkeypatch.setattr(conv_small, "swap_leading_axes", lambda a, *rest, **kw: copies.append(a.shape[0]) or swap(a, *rest, **kw))
+    blocked = conv2d(x, w, b, *args), conv2d_input_grad(gy, w, x.shape, *args)
+    assert copies == [2, C_out, 2, C_out, 1, C_out] + [2, C_in, 2, C_in, 1, C_in]
+    assert_close(blocked[0], y_t, dtype)
+    assert_close(blocked[1], gx_t, dtype)
+    for one, several in zip(whole, blocked):
+        assert_close(several, one, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", [((2, 32, 8, 6), 12, (3, 2), (2, 1), ((1, 2), (0, 1)), (1, 2)),
                                   ((3, 64, 5, 5), 40, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),
                                   ((2, 32, 11, 9), 70, (2, 3), (1, 2), ((0, 1), (2, 2)), (1, 1))])
@@ -241,6 +271,11 @@ def test_tap_weights_taps_first_where_most_taps_read_input(dtype):
     np.testing.assert_array_equal(conv_small._tap_weights(w, all_taps, dtype), w.transpose(2, 3, 0, 1))
     assert conv_small._tap_weights(w, all_taps[:4], dtype) is None  # 4 of 9: each tap copied alone
     assert conv_small._tap_weights(w, all_taps, np.float64 if dtype == np.float32 else np.float32) is None
+    g = random_array(np.random.default_rng(1), (9, 20, 24), dtype)  # the weight gradient's inverse
+    for parallel in (False, True):
+        out = np.empty((20, 24, 9), dtype)
+        conv_small._taps_last(g, out, parallel)
+        np.testing.assert_array_equal(out, g.transpose(1, 2, 0))
 
 
 @pytest.mark.parametrize("case", [((4, 40, 4, 4), 48, 3, 1), ((4, 32, 4, 4), 40, 5, 2), ((4, 96, 2, 2), 100, 3, 1)])
