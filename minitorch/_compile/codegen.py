@@ -22,6 +22,7 @@ loop's, so the arrays, and the bits, are the same; what goes is the loop's Pytho
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from typing import Any
@@ -54,6 +55,8 @@ def replay_source(plan) -> tuple[str, Any]:
     assigned = set()
 
     def buffer(slot: int) -> str:
+        if slot not in assigned and plan.kinds[slot] == "c" and _is_literal(plan._initial[slot]):
+            return repr(plan._initial[slot])  # a Python number, flag or tuple: as print(plan) shows it
         name = f"{plan.kinds[slot]}{slot}"
         if slot not in assigned and name not in names:  # state, a constant, a preset view, or None
             names[name] = plan._initial[slot]
@@ -107,6 +110,14 @@ def replay_source(plan) -> tuple[str, Any]:
     scope: dict[str, Any] = {}
     exec(compile(source, "<minitorch.compile replay>", "exec"), dict(names), scope)  # noqa: S102 (our own text)
     return source, scope["replay"]
+
+
+def _is_literal(v: Any) -> bool:
+    """Whether ``repr(v)`` is Python source for an equal object of the same type (ints, finite
+    floats, bools, None, strings, tuples of them)."""
+    if type(v) is tuple:
+        return all(map(_is_literal, v))
+    return type(v) in (int, bool, str, type(None)) or (type(v) is float and math.isfinite(v))
 
 
 def _literal(w: _Window) -> bool:

@@ -13,6 +13,8 @@ kwargs, out slots)``, over a list of buffers (*slots*). A slot is one of
 
 Replaying is ``for step in steps: outs = fn(*bufs[ins])``, then the effects Python can see:
 ``p.grad`` rebound to the new gradient arrays, version counters advanced as eager would have.
+``finalize`` writes that loop out as one Python function of straight-line calls (``codegen.py``:
+``plan.source``), which a replay runs; ``run(..., steps)`` keeps the loop, for the profiler.
 """
 
 from __future__ import annotations
@@ -92,9 +94,16 @@ class Plan:
         self._fast, self._covers = fast, covers
         self._module_values = self._modules_now()
         # (imported here: codegen imports passes, which imports this module)
-        from .codegen import guards_source, replay_source
+        from .codegen import replay_source
 
         self.source, self._replay = replay_source(self)
+        self.write_guards()
+
+    def write_guards(self) -> None:
+        """Generate the identity checks ``guards_pass`` asks first (``codegen.guards_source``) from
+        the guards as they are now; called again by whoever adds a guard after ``finalize``."""
+        from .codegen import guards_source
+
         self.guards_source, self._guards_hold = guards_source(self)
 
     def _modules_now(self) -> tuple:
