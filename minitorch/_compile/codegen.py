@@ -22,6 +22,7 @@ loop's, so the arrays, and the bits, are the same; what goes is the loop's Pytho
 
 from __future__ import annotations
 
+import keyword
 import math
 import operator
 import re
@@ -81,7 +82,7 @@ def replay_source(plan) -> tuple[str, Any]:
             lines.append(f"{buffer(out)} = {args[0]}{label}")
             continue
         if isinstance(fn, _Window) and out >= 0 and len(args) == 1 and kwargs is None and _literal(fn):
-            call = (f"ndarray({fn.shape!r}, {bind(f'{fn.dtype}', fn.dtype)}, {args[0]}, {fn.offset!r}, "
+            call = (f"ndarray({fn.shape!r}, {bind(_identifier(str(fn.dtype)), fn.dtype)}, {args[0]}, {fn.offset!r}, "
                     f"{fn.strides!r})")
         else:
             if kwargs is not None:
@@ -90,7 +91,7 @@ def replay_source(plan) -> tuple[str, Any]:
                 rest = {k: v for k, v in kwargs.items() if k not in given}
                 if rest:
                     args.append(f"**{bind(f'kwargs_{members[0]}', rest)}")
-            call = f"{bind(re.sub(r'[^0-9A-Za-z_]', '_', name) + f'_{members[0]}', fn, False)}({', '.join(args)})"
+            call = f"{bind(_identifier(f'{name}_{members[0]}'), fn, False)}({', '.join(args)})"
         if out >= 0:
             lines.append(f"{buffer(out)} = {call}{label}")
         elif outs:
@@ -126,7 +127,13 @@ def _literal(w: _Window) -> bool:
 
 
 def _device_name(device: Any) -> str:
-    return re.sub(r"[^0-9A-Za-z_]", "_", f"{getattr(device, 'type', 'device')}{getattr(device, 'index', '') or ''}")
+    return _identifier(f"{getattr(device, 'type', 'device')}{getattr(device, 'index', '') or ''}")
+
+
+def _identifier(text: str) -> str:
+    """``text`` as a Python name: other characters as ``_``, a leading digit or a keyword prefixed."""
+    name = re.sub(r"[^0-9A-Za-z_]", "_", text)
+    return name if name.isidentifier() and not keyword.iskeyword(name) and name != "r" else f"_{name}"
 
 
 def _span(members: tuple[int, ...]) -> str:
