@@ -4,20 +4,26 @@
 list of buffers with an ``itemgetter``, tests how to call, and stores the result back in the list.
 ``replay_source`` writes the same replay as straight-line Python instead, one line per call:
 
-    def replay(inputs, tensors):
-        b6 = ndarray(w2_shape, w2_dtype, inputs[0], 0, w2_strides)   # View (2)
-        b17 = k4(b13, b6, b12)                                       # LinearRelu (4-5)
+    def replay(inputs, tensors, ndarray=ndarray, make=make, LinearRelu_4=LinearRelu_4, s13=s13, ...):
+        x0 = inputs[0]
+        t6 = ndarray((64, 784), float32, x0, 0, (3136, 4))  # View (2)
+        t17 = LinearRelu_4(s13, t6, t12)  # LinearRelu (4-5)
         ...
-        p0._grad = make(b61, d0)                                     # effect: .grad
-        return make(b32, d4)
+        t91 = t89  # steal (28)
+        descend_all_29(c92, t91, t85, t67, t61)  # descend_all (29-32)
+        grad_owner_0._grad = make(t61, cpu)
+        ...
+        return make(t32, cpu)
 
-Buffers are local variables (``b`` and the slot number), the step functions, constants and state
-arrays are default arguments (locals too: no dictionary lookups), a ``steal`` is an assignment, a
-window (``passes.py: _Window``) is the ``np.ndarray`` call itself, and the effects and the result
-are the lines ``Plan.run`` would have run. The calls, their arguments and their order are the
-loop's, so the arrays, and the bits, are the same; what goes is the loop's Python around each call
-(a few hundred nanoseconds a step, more with the interpreter's data cold after a GEMM).
-``print(plan.source)`` shows the function; ``Plan.run(..., steps)`` (the profiler) still runs the loop.
+Buffers are local variables named as ``print(plan)`` names them (``x`` input, ``s`` state, ``c``
+constant, ``t`` temporary, and the slot number; a Python number as its value); the step
+functions, state arrays and constants are default arguments (locals too: no dictionary
+lookups); a ``steal`` is an assignment, a window (``passes.py: _Window``) the ``np.ndarray`` call
+itself, and the effects and the result are the lines ``Plan.run`` would have run. The calls,
+their arguments and their order are the loop's, so the arrays, and the bits, are the same; what
+goes is the loop's Python around each call (a few hundred nanoseconds a step, more with the
+interpreter's data cold after a GEMM). ``guards_source`` does the same for the guards' identity
+checks. ``print(plan.source)`` shows the function; ``Plan.run(..., steps)`` (the profiler) still runs the loop.
 """
 
 from __future__ import annotations
