@@ -1,12 +1,19 @@
-"""A compiled training step's replay with and without the fourteenth session's SGD step, in one process.
+"""A compiled training step's replay with and without one change to the replay, in one process.
 
-Run: ``python benchmarks/bench_replay_ab.py [--threads 1] [--rounds 41] [--calls 10] [--only mlp,lenet]``
-from the repository root (``chrt -f 1`` in front on a busy machine).
+Run: ``python benchmarks/bench_replay_ab.py [--threads 1] [--rounds 41] [--calls 10] [--only mlp,lenet]
+[--change replay]`` from the repository root (``chrt -f 1`` in front on a busy machine).
 
 Two copies of one training step (``training_steps.py``: same model, batch, seeds) are compiled and
-warmed up; in one of them ("before") the plan is put back as it replayed before the session:
-SGD's group update through ``optim/_functional.py: descend_all`` (``add_scaled_all``'s checks and
-reshapes on every call), not ``fusions.DescendAll`` (flat views and checks made at capture).
+warmed up; in one of them ("before") the plan is put back as it replayed before the change:
+
+* ``--change replay`` (the default): the plan replayed by ``Plan.run``'s loop over its steps, not
+  by the generated function (``_compile/codegen.py``);
+* ``--change guards``: the guards checked by ``Plan.guards_pass``'s loops and snapshots, not
+  first by the generated identity checks (``codegen.guards_source``);
+* ``--change all``: both of the above;
+* ``--change sgd``: SGD's group update through ``optim/_functional.py: descend_all``
+  (``add_scaled_all``'s checks and reshapes on every call), not ``fusions.DescendAll`` (flat
+  views and checks made at capture), and the loop as well.
 
 Each round times ``--calls`` calls of each copy, the copies alternating which goes first; the
 table gives the medians (wall clock and this thread's CPU time) and after / before. One process, so
@@ -53,9 +60,16 @@ def _step(make, lr: float):
     return compiled, (images, labels), model
 
 
-def as_before(compiled) -> None:
-    """Make ``compiled``'s plan replay SGD's update as before the session (see the module docstring)."""
+def as_before(compiled, change: str) -> None:
+    """Make ``compiled``'s plan replay as before ``change`` (see the module docstring)."""
     plan = compiled.plans[0]
+    if change in ("guards", "all"):
+        plan._guards_hold = None
+    if change == "guards":
+        return
+    plan._replay = None  # Plan.run's loop
+    if change in ("replay", "all"):
+        return
     fast = list(plan._fast)
     for k, (entry, members) in enumerate(zip(fast, plan._covers)):
         if isinstance(entry[0], DescendAll):
@@ -65,10 +79,10 @@ def as_before(compiled) -> None:
     plan._fast = fast
 
 
-def measure(make, lr: float, rounds: int, calls: int) -> dict:
+def measure(make, lr: float, rounds: int, calls: int, change: str) -> dict:
     new, new_args, new_model = _step(make, lr)
     old, old_args, old_model = _step(make, lr)
-    as_before(old)
+    as_before(old, change)
     variants = [("before", old, old_args), ("after", new, new_args)]
     wall: dict = {k: [] for k, _, _ in variants}
     cpu: dict = {k: [] for k, _, _ in variants}
@@ -92,15 +106,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=41)
     parser.add_argument("--calls", type=int, default=10)
     parser.add_argument("--only", default="mlp,lenet")
+    parser.add_argument("--change", choices=("replay", "guards", "all", "sgd"), default="replay")
     args = parser.parse_args()
     minitorch.set_num_threads(args.threads)
     print(f"load before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; minitorch on {args.threads} thread(s); "
-          f"medians of {args.rounds} rounds x {args.calls} calls, alternating")
+          f"medians of {args.rounds} rounds x {args.calls} calls, alternating; change: {args.change}")
     print("| step | before us (wall) | after us (wall) | after / before | before us (CPU) | after us (CPU) | after / before |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name in args.only.split(","):
         make, lr = {"mlp": (mlp, 0.1), "lenet": (d2l_lenet, 0.9)}[name]
-        m = measure(make, lr, args.rounds, args.calls)
+        m = measure(make, lr, args.rounds, args.calls, args.change)
         (bw, bc), (aw, ac) = m["before"], m["after"]
         print(f"| {name} compiled | {bw * 1e6:.1f} | {aw * 1e6:.1f} | {aw / bw:.3f}x | {bc * 1e6:.1f} | "
               f"{ac * 1e6:.1f} | {ac / bc:.3f}x |")

@@ -698,3 +698,67 @@ def test_replayed_views_follow_each_new_input(layout, device):
             warnings.simplefilter("error")  # no graph break: calls 3 and 4 are replays
             assert np.array_equal(_arrays(compiled(x)), _arrays(f(x)))
     assert len(compiled.plans) == 1
+
+
+# ----------------------------------------------------------------------------- the generated replay and guards
+def test_generated_replay_is_the_loop_and_reads_as_the_plan(device):
+    """A replay runs ``plan.source``, one Python function (``_compile/codegen.py``); ``Plan.run``'s
+    loop over the steps (what the profiler times) makes the same calls: two copies of one step,
+    one replayed each way, stay bit-identical, and the source names the plan's buffers and steps."""
+    runs = []
+    for loop in (False, True):
+        model, opt, _ = _mlp(device)
+
+        def step(x, y, model=model, opt=opt):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = minitorch.compile(step)
+        rng = np.random.default_rng(3)
+        losses = []
+        for k in range(6):
+            x = minitorch.tensor(rng.standard_normal((8, 1, 28, 28)).astype(np.float32)).to(device)
+            y = minitorch.tensor(rng.integers(0, 10, 8)).to(device)
+            if k == 2 and loop:
+                fn.plans[0]._replay = None
+            losses.append(_arrays(fn(x, y)))
+        runs.append((losses, [_arrays(p) for p in model.parameters()], [_arrays(p.grad) for p in model.parameters()]))
+    (plan,) = fn.plans
+    assert plan._replay is None  # the second copy replayed by the loop
+    for a, b in zip(runs[0], runs[1]):
+        assert all(np.array_equal(u, v) for u, v in zip(a, b))
+    source = plan.source
+    assert source.startswith("def replay(inputs, tensors") and "x0 = inputs[0]" in source
+    assert "._grad = make(" in source and source.rstrip().splitlines()[-1].strip().startswith("return make(")
+    for members, s in plan.fusions:
+        assert f"# {s.name} (" in source
+
+
+def test_guards_by_identity_then_by_value(device):
+    """``plan.guards_source``'s identity checks answer first; an option set again to an equal
+    value (a new object) fails them but not ``guards_pass``'s checks by value: the plan replays,
+    nothing is captured. A different value captures again."""
+    p = nn.Parameter(minitorch.ones(2).to(device))
+    opt = minitorch.optim.SGD([p], lr=0.1, momentum=0.5)
+
+    def step():
+        opt.zero_grad()
+        (p * p).sum().backward()
+        opt.step()
+
+    g, runs = _counting(step)
+    for _ in range(3):
+        g()
+    (plan,) = g.plans
+    assert "momentum" in plan.guards_source and plan._guards_hold()
+    opt.param_groups[0]["momentum"] = float("0.5")  # equal, another object
+    assert not plan._guards_hold() and plan.guards_pass() is None
+    g()
+    assert len(runs) == 2
+    opt.param_groups[0]["momentum"] = 0.25
+    assert plan.guards_pass() is not None
+    g()
+    assert len(runs) == 3

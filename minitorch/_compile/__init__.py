@@ -147,6 +147,7 @@ class CompiledFunction:
                        f"{recorder.broken}; this call signature runs eagerly")
         else:
             plan.python_guards = python_scalars(self._fn)
+            plan.write_guards()  # its identity checks must see them too
             entry.plans.append(plan)
             if len(entry.plans) > 4:
                 entry.plans.pop(0)

@@ -13,6 +13,8 @@ kwargs, out slots)``, over a list of buffers (*slots*). A slot is one of
 
 Replaying is ``for step in steps: outs = fn(*bufs[ins])``, then the effects Python can see:
 ``p.grad`` rebound to the new gradient arrays, version counters advanced as eager would have.
+``finalize`` writes that loop out as one Python function of straight-line calls (``codegen.py``:
+``plan.source``), which a replay runs; ``run(..., steps)`` keeps the loop, for the profiler.
 """
 
 from __future__ import annotations
@@ -61,6 +63,10 @@ class Plan:
         self._fast: list[tuple] = []
         self._covers: list[tuple[int, ...]] = []  # the numbers of the steps each entry of _fast runs
         self._module_values: tuple = ()  # every guarded module's __dict__ values at capture, in order
+        self.source = ""  # the replay as Python (``replay_source``): ``print(plan.source)``
+        self._replay: Any = None  # that source's function, ``(input arrays, input tensors) -> result``
+        self.guards_source = ""  # the guards' identity checks as Python (``codegen.guards_source``)
+        self._guards_hold: Any = None  # that source's function: True when every guard holds by identity
 
     # ------------------------------------------------------------------ replay
     def finalize(self) -> None:
@@ -87,6 +93,18 @@ class Plan:
             covers.append(members)
         self._fast, self._covers = fast, covers
         self._module_values = self._modules_now()
+        # (imported here: codegen imports passes, which imports this module)
+        from .codegen import replay_source
+
+        self.source, self._replay = replay_source(self)
+        self.write_guards()
+
+    def write_guards(self) -> None:
+        """Generate the identity checks ``guards_pass`` asks first (``codegen.guards_source``) from
+        the guards as they are now; called again by whoever adds a guard after ``finalize``."""
+        from .codegen import guards_source
+
+        self.guards_source, self._guards_hold = guards_source(self)
 
     def _modules_now(self) -> tuple:
         """The values in every guarded module's ``__dict__``, one flat tuple (made in C)."""
@@ -94,7 +112,10 @@ class Plan:
 
     def run(self, input_arrays: list, input_tensors: list, steps: list | None = None) -> Any:
         """Replay on new input arrays; returns the function's result built from the output slots.
-        ``steps``: the finalized steps to run in place of ``_fast`` (``profile.py`` times each one)."""
+        ``steps``: the finalized steps to run in place of ``_fast`` (``profile.py`` times each one);
+        without, the generated function ``_replay`` (``replay_source``) runs the same calls."""
+        if steps is None and self._replay is not None:
+            return self._replay(input_arrays, input_tensors)
         bufs = self._initial.copy()
         for s, a in zip(self.input_slots, input_arrays):
             bufs[s] = a
@@ -120,7 +141,11 @@ class Plan:
         return _build(self.outputs, bufs)
 
     def guards_pass(self) -> str | None:
-        """None when every guard holds, else what changed (the reason to capture again)."""
+        """None when every guard holds, else what changed (the reason to capture again). The
+        generated identity checks (``_guards_hold``) answer first; the checks below, by value,
+        run only where one of them saw a different object."""
+        if self._guards_hold is not None and self._guards_hold():
+            return None
         for t, array, requires_grad in self.tensor_guards:
             if t._data is not array:
                 return f"a tensor of shape {tuple(t.shape)} the plan reads has new memory (.data was replaced)"
