@@ -8,6 +8,10 @@ kernels/normalization.py as committed at REV, and the batch sums on NumPy's call
 raised past every size); "on" with this checkout's. Both in the same process, on the same model
 and batch, alternating off / on and 1 / 2 threads (``rounds`` each), wall time per step, medians;
 serial spells off (``MINITORCH_ADAPTIVE_THREADS=0``). The machine is shared: read the ratios.
+
+``--swap MODULE:ENTRY[,ENTRY...]`` (repeatable) compares other kernels instead: "off" runs the CPU
+backend's ENTRYs from kernels/MODULE.py as committed at REV (e.g. ``--swap pool:max_pool2d alexnet
+--baseline main``), "on" this checkout's.
 """
 
 from __future__ import annotations
@@ -22,11 +26,31 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = {"MINITORCH_ADAPTIVE_THREADS": "0"}
 
 
+def baseline_kernel(rev: str, module: str):
+    """kernels/MODULE.py at ``rev``, imported as a module of minitorch.kernels' package (its
+    relative imports reach this checkout's other kernels)."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    text = subprocess.run(["git", "show", f"{rev}:kernels/{module}.py"], cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout
+    path = os.path.join(tempfile.mkdtemp(), f"{module}_baseline.py")
+    with open(path, "w") as f:
+        f.write(text)
+    spec = importlib.util.spec_from_file_location(f"minitorch.kernels.{module}_baseline", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("chapters", nargs="*", default=["alexnet", "vgg", "googlenet", "resnet"])
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--baseline", default="55c4f62")
+    parser.add_argument("--swap", action="append", default=[], metavar="MODULE:ENTRY[,ENTRY...]",
+                        help="kernels/MODULE.py's ENTRYs at --baseline against this checkout's (instead of batch norm)")
     args = parser.parse_args()
     if any(os.environ.get(k) != v for k, v in ENV.items()):  # read at import: re-run with them set
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **ENV})
@@ -37,13 +61,23 @@ def main() -> None:
     import minitorch
     from minitorch.backends import cpu
 
-    old_bn = bench_batch_norm.baseline_module(args.baseline)
     cpu.batch_norm  # noqa: B018  (binds the kernels' entries in the backend)
-    new = (cpu.batch_norm, cpu.batch_norm_backward, cpu._SUM_LEADING_MIN)
-    old = (old_bn.batch_norm, old_bn.batch_norm_backward, 1 << 62)
+    if args.swap:
+        names = [(m, e) for spec in args.swap for m, entries in [spec.split(":")] for e in entries.split(",")]
+        modules = {m: baseline_kernel(args.baseline, m) for m, _ in names}
+        new = tuple(getattr(cpu, e) for _, e in names)
+        old = tuple(getattr(modules[m], e) for m, e in names)
 
-    def use(entries):
-        cpu.batch_norm, cpu.batch_norm_backward, cpu._SUM_LEADING_MIN = entries
+        def use(entries):
+            for (_, e), f in zip(names, entries):
+                setattr(cpu, e, f)
+    else:
+        old_bn = bench_batch_norm.baseline_module(args.baseline)
+        new = (cpu.batch_norm, cpu.batch_norm_backward, cpu._SUM_LEADING_MIN)
+        old = (old_bn.batch_norm, old_bn.batch_norm_backward, 1 << 62)
+
+        def use(entries):
+            cpu.batch_norm, cpu.batch_norm_backward, cpu._SUM_LEADING_MIN = entries
 
     print(f"load {' '.join(f'{v:.2f}' for v in os.getloadavg())}; wall ms per step, medians of {args.rounds}")
     print("| chapter | off 1t | on 1t | off 2t | on 2t | on / off 1t | on / off 2t | 1t / 2t off | 1t / 2t on |")

@@ -233,16 +233,31 @@ def _dot(a, b, n):
 
 
 @njit(cache=True)
-def _weight_grad_direct_samples(x_pad, gy_wide, gw, kH, kW, dH, dW, oH, n_lo, n_hi):
+def _weight_grad_direct_samples(x, gy, gw, pad, kH, kW, dH, dW, n_lo, n_hi):
     """gw (C_out, C*kH*kW) += the dot products of samples n_lo..n_hi. Sample-major, so that a
     sample's gradient rows (C_out*oH*Wp) and padded planes stay in L1 while every tap reads them
-    (tap-major, each tap re-reading the whole batch, was 3x slower)."""
-    _N, C, Hp, Wp = x_pad.shape
-    C_out = gy_wide.shape[1]
+    (tap-major, each tap re-reading the whole batch, was 3x slower). Each sample is first copied
+    into this slice's own zero-padded planes and full-width gradient rows (their padding and
+    junk columns zeroed once), so the copies run on the slice's thread too."""
+    _N, C, H, W = x.shape
+    C_out, oH, oW = gy.shape[1], gy.shape[2], gy.shape[3]
+    pT, pB, pL, pR = pad
+    Hp, Wp = H + pT + pB, W + pL + pR
     run = oH * Wp
+    planes = np.zeros((C, Hp * Wp), dtype=gw.dtype)
+    rows = np.zeros((C_out, run), dtype=gw.dtype)
     for n in range(n_lo, n_hi):
         for c in range(C):
-            plane = x_pad[n, c].reshape(Hp * Wp)
+            for h in range(H):
+                at = (pT + h) * Wp + pL
+                for w in range(W):
+                    planes[c, at + w] = x[n, c, h, w]
+        for co in range(C_out):
+            for oh in range(oH):
+                for ow in range(oW):
+                    rows[co, oh * Wp + ow] = gy[n, co, oh, ow]
+        for c in range(C):
+            plane = planes[c]
             for i in range(kH):
                 for j in range(kW):
                     start = i * dH * Wp + j * dW
@@ -250,37 +265,36 @@ def _weight_grad_direct_samples(x_pad, gy_wide, gw, kH, kW, dH, dW, oH, n_lo, n_
                     src = plane[start:]
                     t = (c * kH + i) * kW + j
                     for co in range(C_out):
-                        gw[co, t] += _dot(gy_wide[n, co], src, m)
+                        gw[co, t] += _dot(rows[co], src, m)
 
 
 @njit(cache=True, parallel=True)
-def _weight_grad_direct(x_pad, gy_wide, gw_parts, kH, kW, dH, dW, oH):
+def _weight_grad_direct(x, gy, gw_parts, pad, kH, kW, dH, dW):
     """gw_parts[p] = the sum over the p-th slice of the batch (one slice per thread)."""
-    N = x_pad.shape[0]
+    N = x.shape[0]
     parts = gw_parts.shape[0]
     for p in prange(parts):
-        _weight_grad_direct_samples(x_pad, gy_wide, gw_parts[p], kH, kW, dH, dW, oH,
+        _weight_grad_direct_samples(x, gy, gw_parts[p], pad, kH, kW, dH, dW,
                                     p * N // parts, (p + 1) * N // parts)
 
 
 def _conv2d_weight_grad_direct(gy, x, weight_shape, padding: Padding4, dilation: Pair):
     """conv2d_weight_grad at stride 1, groups 1, by direct dot products (see above).
 
-    Loop nest: ``for slice of the batch (prange if big) / for n / for c, i, j / for co / one
-    vectorised dot product of oH*Wp``; each thread sums its slice into its own copy of gw, and
-    the copies are added at the end. (On workqueue's ~95 µs start-up the split had cost more
-    than it saved at LeNet's size: 0.50 ms against 0.30 serially.)
+    Loop nest: ``for slice of the batch (prange if big) / for n / pad sample n, its gy rows to
+    full width / for c, i, j / for co / one vectorised dot product of oH*Wp``; each thread sums
+    its slice into its own copy of gw, and the copies are added at the end. (On workqueue's
+    ~95 µs start-up the split had cost more than it saved at LeNet's size: 0.50 ms against 0.30
+    serially.)
     Cost: 2*N*C_out*C_in*kH*kW*oH*Wp flops; reads x and gy, no columns.
     """
-    N, C_out, oH, oW = gy.shape
+    N, C_out, oH, _oW = gy.shape
     dtype = np.result_type(x.dtype, gy.dtype)
-    x_pad = _padded(np.ascontiguousarray(x, dtype=dtype), padding)
-    Wp = x_pad.shape[3]
-    gy_wide = np.zeros((N, C_out, oH, Wp), dtype=dtype)
-    gy_wide[..., :oW] = gy
+    (pT, pB), (pL, pR) = padding
+    Wp = x.shape[3] + pL + pR
     taps = weight_shape[1] * weight_shape[2] * weight_shape[3]
-    parts = min(N, split_threads()) if in_parallel(gy_wide.size * taps // GEMM_WORK_DIVISOR) else 1
+    parts = min(N, split_threads()) if in_parallel(N * C_out * oH * Wp * taps // GEMM_WORK_DIVISOR) else 1
     gw = np.zeros((parts, C_out, taps), dtype=dtype)
-    _weight_grad_direct(x_pad, gy_wide.reshape(N, C_out, oH * Wp), gw, weight_shape[2],
-                        weight_shape[3], dilation[0], dilation[1], oH)
+    _weight_grad_direct(np.ascontiguousarray(x, dtype=dtype), np.ascontiguousarray(gy, dtype=dtype), gw,
+                        (pT, pB, pL, pR), weight_shape[2], weight_shape[3], dilation[0], dilation[1])
     return (gw[0] if parts == 1 else gw.sum(axis=0)).reshape(weight_shape)

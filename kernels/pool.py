@@ -126,21 +126,97 @@ def _max_pool2d_2x2_plane(x, y, indices, nc):
             i_plane[oh, ow] = best_index
 
 
+@njit(cache=True, inline="always")
+def _max3(a, b, c, ia, ib, ic):
+    """The winner of three taps scanned in the order a, b, c (``_take``'s rule) and its index."""
+    t = _take(b, a)
+    best, at = (b, ib) if t else (a, ia)
+    t = _take(c, best)
+    return (c, ic) if t else (best, at)
+
+
+@njit(cache=True, inline="always")
+def _max_pool2d_3x3_plane(x, y, indices, sH, sW, pH, pW, nc):
+    """_max_pool2d_plane for a 3x3 window without dilation (every 3x3 max pool of the gallery:
+    AlexNet, NiN, ResNet, GoogLeNet, DenseNet), any stride and padding: the windows wholly
+    inside the plane take their nine taps written out, as three rows of three (the winner of
+    each row, then of the three rows: the first of the row-by-row scan's ties is the first of
+    the earliest row holding the maximum, and its last NaN is the last NaN of the last row
+    holding one, so the same winner as the scan); windows that reach into the padding take the
+    general loop."""
+    _N, C, H, W = x.shape
+    oH, oW = y.shape[2], y.shape[3]
+    n, c = nc // C, nc % C
+    plane, y_plane, i_plane = x[n, c], y[n, c], indices[n, c]
+    ow0 = min(oW, max(0, -(-pW // sW)))  # the first window inside the plane's columns
+    ow1 = max(ow0, min(oW, (W - 3 + pW) // sW + 1))  # past the last
+    for oh in range(oH):
+        ih = oh * sH - pH
+        if ih < 0 or ih + 3 > H:  # the row's windows reach into the padding
+            _max_pool2d_row(plane, y_plane, i_plane, oh, 3, 3, sH, sW, pH, pW, 1, 1, 0, 0)
+            continue
+        if ow0 > 0 or ow1 < oW:  # its first and last windows do
+            _max_pool2d_row(plane, y_plane, i_plane, oh, 3, 3, sH, sW, pH, pW, 1, 1, ow0, ow1)
+        r0, r1, r2 = plane[ih], plane[ih + 1], plane[ih + 2]
+        a0, a1, a2 = ih * W, (ih + 1) * W, (ih + 2) * W
+        for ow in range(ow0, ow1):
+            iw = ow * sW - pW
+            b0, i0 = _max3(r0[iw], r0[iw + 1], r0[iw + 2], a0 + iw, a0 + iw + 1, a0 + iw + 2)
+            b1, i1 = _max3(r1[iw], r1[iw + 1], r1[iw + 2], a1 + iw, a1 + iw + 1, a1 + iw + 2)
+            b2, i2 = _max3(r2[iw], r2[iw + 1], r2[iw + 2], a2 + iw, a2 + iw + 1, a2 + iw + 2)
+            best, at = _max3(b0, b1, b2, i0, i1, i2)
+            y_plane[oh, ow] = best
+            i_plane[oh, ow] = at
+
+
+@njit(cache=True, inline="always")
+def _max_pool2d_row(plane, y_plane, i_plane, oh, kH, kW, sH, sW, pH, pW, dH, dW, skip0, skip1):
+    """Output row oh of one plane by the general scan, except the outputs skip0..skip1."""
+    H, W = plane.shape
+    oW = y_plane.shape[1]
+    ih0 = oh * sH - pH
+    ih1 = min(ih0 + (kH - 1) * dH + 1, H)
+    while ih0 < 0:
+        ih0 += dH
+    for ow in range(oW):
+        if skip0 <= ow < skip1:
+            continue
+        iw0 = ow * sW - pW
+        iw1 = min(iw0 + (kW - 1) * dW + 1, W)
+        while iw0 < 0:
+            iw0 += dW
+        best = -np.inf
+        best_index = ih0 * W + iw0
+        for ih in range(ih0, ih1, dH):
+            for iw in range(iw0, iw1, dW):
+                v = plane[ih, iw]
+                t = _take(v, best)
+                best, best_index = (v, ih * W + iw) if t else (best, best_index)
+        y_plane[oh, ow] = best
+        i_plane[oh, ow] = best_index
+
+
+@njit(cache=True, inline="always")
+def _pool_plane(x, y, indices, kH, kW, sH, sW, pH, pW, dH, dW, case, nc):
+    """One plane by the case ``max_pool2d`` chose: 0 the general scan, 1 the 2x2 window at
+    stride 2, 2 the 3x3 window."""
+    if case == 1:
+        _max_pool2d_2x2_plane(x, y, indices, nc)
+    elif case == 2:
+        _max_pool2d_3x3_plane(x, y, indices, sH, sW, pH, pW, nc)
+    else:
+        _max_pool2d_plane(x, y, indices, kH, kW, sH, sW, pH, pW, dH, dW, nc)
+
+
 @njit(cache=True, parallel=True)
-def _max_pool2d(x, y, indices, kH, kW, sH, sW, pH, pW, dH, dW, two_by_two, parallel):
+def _max_pool2d(x, y, indices, kH, kW, sH, sW, pH, pW, dH, dW, case, parallel):
     planes = x.shape[0] * x.shape[1]
     if parallel:
         for nc in prange(planes):
-            if two_by_two:
-                _max_pool2d_2x2_plane(x, y, indices, nc)
-            else:
-                _max_pool2d_plane(x, y, indices, kH, kW, sH, sW, pH, pW, dH, dW, nc)
+            _pool_plane(x, y, indices, kH, kW, sH, sW, pH, pW, dH, dW, case, nc)
     else:
         for nc in range(planes):
-            if two_by_two:
-                _max_pool2d_2x2_plane(x, y, indices, nc)
-            else:
-                _max_pool2d_plane(x, y, indices, kH, kW, sH, sW, pH, pW, dH, dW, nc)
+            _pool_plane(x, y, indices, kH, kW, sH, sW, pH, pW, dH, dW, case, nc)
 
 
 def max_pool2d(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair,
@@ -151,8 +227,10 @@ def max_pool2d(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair,
     in-bounds taps (padding never wins); ``indices`` holds the winner's ih*W + iw (int64).
     Loop nest: ``for n*c (prange if big) / for oh / for ow / for i / for j``.
     Cost: N*C*oH*oW*kH*kW comparisons; reads x about kH*kW/(sH*sW) times, writes y and indices.
-    The one per-case choice: a 2x2 window at stride 2 with every window inside the input
-    (LeNet's and VGG's pooling) runs a written-out, branch-free loop (_max_pool2d_2x2_plane).
+    The per-case choices: a 2x2 window at stride 2 with every window inside the input
+    (LeNet's and VGG's pooling) runs a written-out, branch-free loop (_max_pool2d_2x2_plane);
+    a 3x3 window without dilation (AlexNet's, NiN's and the stems') on planes of at least 4x4
+    its nine taps written out where a window lies inside the plane (_max_pool2d_3x3_plane).
     """
     check_shape("max_pool2d", "input", x.shape, (None,) * 4)
     check_window("max_pool2d", kernel_size, stride, padding, dilation)
@@ -164,8 +242,11 @@ def max_pool2d(x: np.ndarray, kernel_size: Pair, stride: Pair, padding: Pair,
     indices = np.empty((N, C, oH, oW), dtype=np.int64)
     two_by_two = (tuple(kernel_size) == tuple(stride) == (2, 2) and tuple(padding) == (0, 0)
                   and tuple(dilation) == (1, 1) and 2 * oH <= H and 2 * oW <= W)
+    # planes under 4x4 have at most one window inside: the general loop costs less per plane there
+    three_by_three = tuple(kernel_size) == (3, 3) and tuple(dilation) == (1, 1) and min(H, W) >= 4
     _max_pool2d(np.ascontiguousarray(x), y, indices, kernel_size[0], kernel_size[1], stride[0],
-                stride[1], padding[0], padding[1], dilation[0], dilation[1], two_by_two,
+                stride[1], padding[0], padding[1], dilation[0], dilation[1],
+                1 if two_by_two else 2 if three_by_three else 0,
                 in_parallel(y.size * kernel_size[0] * kernel_size[1] * SCALAR_WORK))
     return y, indices
 

@@ -195,6 +195,32 @@ def test_max_pool2d_all_nan_and_all_minus_inf_windows():
     np.testing.assert_array_equal(idx, idx_t.numpy())
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("stride, padding, ceil_mode", [
+    (2, 0, False), (2, 0, True), (2, 1, False), (2, 1, True), (1, 1, False), (1, 0, False), (3, 1, True)])
+@pytest.mark.parametrize("data", ["normal", "ties", "nan", "minus_inf_and_nan"])
+def test_max_pool2d_3x3_matches_torch(stride, padding, ceil_mode, data, dtype):
+    """The 3x3 window's written-out taps (AlexNet's, NiN's, the stems' pools): the same maxima and
+    indices as torch's row-by-row scan, ties and NaNs included, on planes from 3x3 (one window)
+    to 15x15 (AlexNet's first pool), odd and even sides, windows inside and in the padding."""
+    rng = np.random.default_rng(stride * 10 + padding)
+    for H, W in [(3, 3), (4, 5), (7, 7), (8, 6), (15, 15), (2, 9)]:
+        if H + 2 * padding < 3 or W + 2 * padding < 3:
+            continue
+        x = rng.standard_normal((2, 3, H, W)).astype(dtype)
+        if data == "ties":
+            x = np.round(x)
+        elif data == "nan":
+            x[rng.random(x.shape) < 0.2] = np.nan
+        elif data == "minus_inf_and_nan":
+            x[...] = -np.inf
+            x[rng.random(x.shape) < 0.1] = np.nan
+        y_t, idx_t = F.max_pool2d(torch.tensor(x), 3, stride, padding, ceil_mode=ceil_mode, return_indices=True)
+        y, idx = max_pool2d(x, (3, 3), (stride, stride), (padding, padding), (1, 1), ceil_mode)
+        np.testing.assert_array_equal(y, y_t.numpy())
+        np.testing.assert_array_equal(idx, idx_t.numpy())
+
+
 def test_max_pool2d_window_wholly_in_padding_gets_no_gradient():
     """H=1, k=2, p=1, d=2: the only row window taps rows -1 and 1, neither of them real.
 
