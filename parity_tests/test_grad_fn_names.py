@@ -388,8 +388,8 @@ def test_inplace_on_an_unsafe_split_output_goes_through_as_torch(write_name, wri
     """Where ``split``'s outputs raise, an ``unsafe_split`` output is written in place like any
     tensor: the write lands in the input's memory, only the output's version moves, the output
     records the write's node, and backward runs through it. (The nodes are compared for the writes
-    that record the same ones on any tensor: ``zero_`` records ``CopyBackwards`` in minitorch, and
-    a write through a view a ``CopySlices`` with fewer edges than PyTorch's.)"""
+    that record the same ones on any tensor: a write through a view records a ``CopySlices`` with
+    other edges than PyTorch's, ``INPLACE_NODES_DIFFER``.)"""
     seen = {}
     for lib in (M, torch):
         x, _ = _split_outputs(lib, lambda lib, x: ())
@@ -398,7 +398,7 @@ def test_inplace_on_an_unsafe_split_output_goes_through_as_torch(write_name, wri
         write(outs[-1])
         loss = sum(((i + 2) * o).sum() for i, o in enumerate(outs))
         (grad,) = lib.autograd.grad(loss, x)
-        nodes = walk(outs[-1].grad_fn) if write_name in ("add_", "setitem") else None
+        nodes = walk(outs[-1].grad_fn) if write_name in ("add_", "setitem", "zero_") else None
         seen[lib] = (base.tolist(), base._version, [o._version for o in outs], nodes, grad.tolist())
     assert seen[M] == seen[torch]
 
@@ -471,17 +471,20 @@ def test_next_functions_list_a_number_operand_as_torch(make):
 INPLACE_NODES = {
     "zero_": lambda lib, y: y.zero_(),
     "fill_": lambda lib, y: y.fill_(2),
+    "fill_tensor": lambda lib, y: y.fill_(lib.tensor(2.0, dtype=lib.float64, requires_grad=True)),
+    "fill_constant_tensor": lambda lib, y: y.fill_(lib.tensor(2.0, dtype=lib.float64)),
+    "fill_tensor_cast": lambda lib, y: y.fill_(lib.tensor(2.0, requires_grad=True)),
+    "t_": lambda lib, y: y.t_(),
     "row.zero_": lambda lib, y: y[0].zero_(),
     "view.mul_": lambda lib, y: y.view(-1).mul_(2),
     "copy_": lambda lib, y: y.copy_(lib.zeros(4, 3, dtype=lib.float64)),
     "setitem": lambda lib, y: y.__setitem__(0, 3.0),
     "mul_": lambda lib, y: y.mul_(2),
 }
-# docs/differences.md, "grad_fn after zero_, fill_ or a write through a view": minitorch records
-# these writes as a copy of the new values (CopyBackwards; CopySlices with edges to the base's
-# history and the values written), PyTorch as the op itself (ZeroBackward0, FillBackward2) and,
-# through a view, a CopySlices over the op's own node. The gradients agree.
-INPLACE_NODES_DIFFER = {"zero_", "fill_", "row.zero_", "view.mul_"}
+# docs/differences.md, "grad_fn after a write through a view": minitorch records these writes as a
+# CopySlices with edges to the base's history and the values written, PyTorch as a CopySlices over
+# the op's own node (its edges: the base's history and the op's other inputs). The gradients agree.
+INPLACE_NODES_DIFFER = {"row.zero_", "view.mul_"}
 
 
 @pytest.mark.parametrize("name", INPLACE_NODES)
@@ -502,7 +505,60 @@ def test_inplace_write_nodes(name):
         assert walks[M] == walks[torch]
         return
     assert walks[M] != walks[torch]
-    assert walks[M][0] == ("torch::autograd::CopySlices" if "." in name else "torch::autograd::CopyBackwards")
+    assert walks[M][0] == walks[torch][0] == "torch::autograd::CopySlices"
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (4, 3)], ids=["0d", "1d", "2d"])
+@pytest.mark.parametrize("value_grad", [False, True], ids=["constant", "requires_grad"])
+@pytest.mark.parametrize("self_grad", [False, True], ids=["constant", "requires_grad"])
+def test_fill_and_zero_record_pytorchs_nodes(shape, value_grad, self_grad):
+    """``zero_``/``fill_`` of a tensor that is no view record PyTorch's node: ``ZeroBackward0``,
+    ``FillBackward2`` (a number) or ``FillBackward3`` (a 0-d tensor, an edge to it as well), or
+    none where nothing requires grad; the gradients of self's history (zero) and of the value (the
+    sum of the incoming gradient), first and second order."""
+    seen = {}
+    for lib in (M, torch):
+        x = lib.arange(1.0, 1.0 + np.prod(shape, dtype=int), dtype=lib.float64).reshape(shape)
+        x.requires_grad_(self_grad)
+        v = lib.tensor(1.5, dtype=lib.float64, requires_grad=value_grad)
+        ys = [x * 1, x * 1, x * 1]
+        ys[0].zero_()
+        ys[1].fill_(2.5)
+        ys[2].fill_(v)
+        names = [None if y.grad_fn is None else walk(y.grad_fn) for y in ys]
+        w = lib.arange(1.0, 1.0 + np.prod(shape, dtype=int), dtype=lib.float64).reshape(shape)
+        leaves = [t for t in (x, v) if t.requires_grad]
+        loss = sum((y * y * w).sum() for y in ys)
+        grads = []
+        if leaves:
+            first = lib.autograd.grad(loss, leaves, create_graph=True, allow_unused=True)
+            grads = [None if g is None else g.detach().tolist() for g in first]
+            used = [g for g in first if g is not None and g.requires_grad]
+            if used:
+                second = lib.autograd.grad(sum((g * g).sum() for g in used), leaves, allow_unused=True)
+                grads += [None if g is None else g.tolist() for g in second]
+        seen[lib] = (names, [y.tolist() for y in ys], grads)
+    assert seen[M] == seen[torch]
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib, x: x * 1, lambda lib, x: x[0] * 1, lambda lib, x: x.sum() * 1, lambda lib, x: (x * 1)[1:],
+    lambda lib, x: (x * 1)[0],
+], ids=["2d", "1d", "0d", "view", "1d_view"])
+def test_t_in_place_records_tbackward1(make):
+    """``t_`` records ``TBackward1`` (``t()`` records ``TBackward0``) at every rank, on a view too
+    (the view's own history, its base untouched); shape, strides and gradients as PyTorch's."""
+    seen = {}
+    for lib in (M, torch):
+        x = lib.arange(6.0, dtype=lib.float64).reshape(2, 3).requires_grad_()
+        m = make(lib, x)
+        base = m._base
+        m.t_()
+        w = lib.arange(1.0, 1.0 + m.numel(), dtype=lib.float64).reshape(m.shape)
+        (grad,) = lib.autograd.grad((m * m * w).sum(), x)
+        seen[lib] = (walk(m.grad_fn), None if base is None else walk(base.grad_fn), tuple(m.shape), m.stride(),
+                     m.tolist(), grad.tolist())
+    assert seen[M] == seen[torch]
 
 
 # Linear and matmul on more than a matrix: PyTorch folds the leading dims into rows of one product

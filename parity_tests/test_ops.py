@@ -88,3 +88,21 @@ FOUND = [
 def test_gradients_found_by_the_thorough_profile(op_id: str, sample: Sample) -> None:
     (spec,) = [s for specs in FAMILIES.values() for s in specs if s.id == op_id]
     check_gradients(spec, sample)
+
+
+@pytest.mark.parametrize("shapes", [((), (4, 3)), ((3,), ()), ((), ()), ((), (3,), (4,))],
+                         ids=["0d_input", "0d_weight", "both_0d", "0d_input_with_bias"])
+def test_linear_of_a_0d_argument_raises_as_torch(shapes) -> None:
+    """``F.linear`` names itself when an argument is 0-d (matmul would name matmul)."""
+    import torch
+
+    import minitorch
+
+    seen = {}
+    for lib in (minitorch, torch):
+        args = [lib.ones(s) for s in shapes]
+        with pytest.raises(Exception) as info:
+            lib.nn.functional.linear(*args)
+        seen[lib] = (type(info.value), str(info.value))
+    assert seen[minitorch] == seen[torch]
+    assert "both arguments to linear need to be at least 1D" in seen[torch][1]

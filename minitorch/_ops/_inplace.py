@@ -63,6 +63,50 @@ class Overwrite(Primitive):
         return zeros_like(g), g
 
 
+class Fill(Primitive):
+    """y = a constant written over all of ``old`` (``fill_`` of a number);  dold = 0.
+
+    The constant is an array argument, not an input, so the node has one edge (``old``'s), as
+    PyTorch's ``FillBackward2``; ``zero_`` is the same node under PyTorch's ``ZeroBackward0``.
+    """
+
+    node_name = "FillBackward2"
+    reason = "node"
+
+    @staticmethod
+    def forward(ctx, old, filled):
+        return filled
+
+    @staticmethod
+    def backward(ctx, g):
+        from .creation.factories import zeros_like
+
+        return zeros_like(g), None
+
+
+Zero = Fill.named("ZeroBackward0")  # zero_()
+
+
+class FillTensor(Primitive):
+    """y = the 0-d ``value`` (cast to ``old``'s dtype) at every position of ``old`` (``fill_`` of a
+    0-d tensor);  dold = 0,  dvalue = sum(g) in value's dtype."""
+
+    node_name = "FillBackward3"
+    reason = "node"
+
+    @staticmethod
+    def forward(ctx, old, value):
+        ctx.value_dtype = value.dtype
+        return backend_of(old).full(old.shape, value, dtype=old.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        from .._core import dtype as _dtype
+        from .creation.factories import zeros_like
+
+        return zeros_like(g), g.sum().to(_dtype.from_numpy_dtype(ctx.value_dtype))
+
+
 def _zero_region(g: Tensor, rel) -> Tensor:
     """``g`` with the positions ``rel`` set to zero, differentiable in ``g``."""
     xp = backend_of(g._data)

@@ -9,8 +9,9 @@ counter and rebases the autograd history.
 from __future__ import annotations
 
 from .._core.args import bool_argument, number_argument
-from .._ops._inplace import Overwrite, write_inplace
+from .._ops._inplace import Fill, FillTensor, Overwrite, Zero, write_inplace
 from .._ops.creation.factories import fill_value_as
+from .._ops.shape.views import t_in_place
 from ..autograd import grad_mode
 from ..backends import backend_of
 from .conversions import clone
@@ -19,21 +20,34 @@ from .tensor import Tensor
 
 def fill_(self: Tensor, value) -> Tensor:
     """Fill with ``value`` (a number, or a 0-d tensor whose gradient then flows back)."""
+    return _fill(self, value, Fill)
+
+
+def zero_(self: Tensor) -> Tensor:
+    return _fill(self, 0, Zero)
+
+
+def _fill(self: Tensor, value, node) -> Tensor:
+    """Write ``value`` over all of ``self``. Where autograd follows the write and ``self`` is no
+    view, it records PyTorch's node of the op (``node`` for a number: ``FillBackward2`` or
+    ``ZeroBackward0``; ``FillBackward3`` for a tensor); through a view, ``write_inplace`` records
+    the ``CopySlices`` over the values written."""
     self._check_inplace()
+    recorded = self._base is None and grad_mode.is_grad_enabled()
     if isinstance(value, Tensor):
         if value.dim() != 0:
             raise RuntimeError(
                 f"fill_ only supports 0-dimension value tensor but got tensor with {value.dim()} dimensions."
             )
+        if recorded and (self.requires_grad or value.requires_grad):  # casts in the node, as PyTorch
+            return write_inplace(self, FillTensor.apply(self._alias(), value))
         return write_inplace(self, value.to(self.dtype).expand(self.shape))
     value = fill_value_as(number_argument("fill_", "value", value, 1), self.dtype)
     xp = backend_of(self._data)
     filled = xp.full(self._data.shape, value, dtype=self._data.dtype)
+    if recorded and self.requires_grad:
+        return write_inplace(self, node.apply(self._alias(), filled))
     return write_inplace(self, self._wrap_result(filled))
-
-
-def zero_(self: Tensor) -> Tensor:
-    return fill_(self, 0)
 
 
 def copy_(self: Tensor, other: Tensor, non_blocking: bool = False) -> Tensor:
@@ -66,9 +80,7 @@ def t_(self: Tensor) -> Tensor:
     self._bump_version()  # as PyTorch's t_, of every rank: a write to the metadata, no values moved
     if current:  # self's own history stays valid; other views of the storage regenerate theirs
         self._view_version = self._version_counter.value
-    if self.dim() < 2:
-        return self
-    y = self.t()
+    y = t_in_place(self)  # of a 0-d or 1-d tensor too: PyTorch records TBackward1 at every rank
     self._data, self._storage, self._stride, self._offset_cache = y._data, y._storage, y._stride, None
     if y.grad_fn is not None:
         self.grad_fn, self._output_nr = y.grad_fn, y._output_nr

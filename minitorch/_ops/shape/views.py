@@ -124,6 +124,7 @@ class Permute(ViewPrimitive):
 
 Transpose = Permute.named("TransposeBackward0")
 MatrixTranspose = Permute.named("TBackward0")  # t(), .T, .mT
+MatrixTransposeInPlace = Permute.named("TBackward1")  # t_(): the view self becomes
 
 
 class Expand(View):
@@ -309,6 +310,14 @@ def t(input: Tensor) -> Tensor:
     dims = _REVERSED[n]
     stride = input.stride()
     return MatrixTranspose.apply(input, input._get_storage(), dims, stride[::-1], input.storage_offset())
+
+
+def t_in_place(input: Tensor) -> Tensor:
+    """``input.t()`` recorded as ``t_``'s node (``TBackward1``, at every rank): what ``Tensor.t_``
+    turns ``input`` into. The caller has checked the rank."""
+    stride = input.stride()
+    return MatrixTransposeInPlace.apply(input, input._get_storage(), _REVERSED[input._data.ndim], stride[::-1],
+                                        input.storage_offset())
 
 
 _REVERSED = ((), (0,), (1, 0))  # t()'s permutation by dim

@@ -261,6 +261,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             *lead, k = x.shape
             y = addmm(bias, input.reshape(math.prod(lead), k), weight.t())
             return y.view(*lead, y.shape[1])
+    if not input._data.ndim or not weight._data.ndim:  # matmul would name itself in the error
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are "
+                           f"{input._data.ndim}D and {weight._data.ndim}D")
     y = input.matmul(weight.t())
     return y if bias is None else y + bias
 
