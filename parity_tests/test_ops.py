@@ -106,3 +106,107 @@ def test_linear_of_a_0d_argument_raises_as_torch(shapes) -> None:
         seen[lib] = (type(info.value), str(info.value))
     assert seen[minitorch] == seen[torch]
     assert "both arguments to linear need to be at least 1D" in seen[torch][1]
+
+
+def _lerp_operands(lib, weight_shape):
+    """float64 input (2, 3), end (3,) and a weight of ``weight_shape`` (None: the number 0.7), all
+    requiring grad, so that every gradient is summed back over a broadcast dim."""
+    rng = np.random.default_rng(7)
+    x = lib.tensor(rng.standard_normal((2, 3)), dtype=lib.float64, requires_grad=True)
+    end = lib.tensor(rng.standard_normal(3), dtype=lib.float64, requires_grad=True)
+    if weight_shape is None:
+        return x, end, 0.7
+    w = lib.tensor(rng.uniform(-0.5, 1.5, weight_shape), dtype=lib.float64, requires_grad=True)
+    return x, end, w
+
+
+LERP_WEIGHTS = [None, (), (2, 1), (4, 1, 1)]
+
+
+@pytest.mark.parametrize("weight_shape", LERP_WEIGHTS, ids=["number", "0d", "column", "batch"])
+def test_lerp_is_one_node_with_torchs_gradients(weight_shape) -> None:
+    """``lerp`` records ``LerpBackward0`` (a number weight) or ``LerpBackward1`` (a tensor weight)
+    with torch's edges; its values (within 1 ulp: torch uses a fused multiply-add) and its first and
+    second gradients for input, end and weight (float64, rtol 1e-12) are torch's."""
+    import torch
+
+    import minitorch
+
+    seen = {}
+    for lib in (minitorch, torch):
+        x, end, w = _lerp_operands(lib, weight_shape)
+        y = lib.lerp(x, end, w)
+        node = y.grad_fn
+        leaves = [t for t in (x, end, w) if isinstance(t, lib.Tensor)]
+        grads = lib.autograd.grad((y * y).sum(), leaves, create_graph=True)
+        grads2 = lib.autograd.grad(sum((g * g).sum() for g in grads), leaves, allow_unused=True)
+        seen[lib] = (node.name(), [None if n is None else n.name() for n, _ in node.next_functions],
+                     y.detach().numpy(), [g.detach().numpy() for g in grads],
+                     [None if g is None else g.numpy() for g in grads2])
+    ours, theirs = seen[minitorch], seen[torch]
+    assert ours[:2] == theirs[:2]
+    assert ours[0] == ("LerpBackward0" if weight_shape is None else "LerpBackward1")
+    np.testing.assert_allclose(ours[2], theirs[2], rtol=0, atol=4e-16)
+    for a, b in zip(ours[3] + ours[4], theirs[3] + theirs[4]):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("weight_shape", LERP_WEIGHTS, ids=["number", "0d", "column", "batch"])
+def test_lerp_gradcheck(weight_shape) -> None:
+    import minitorch
+
+    x, end, w = _lerp_operands(minitorch, weight_shape)
+    inputs = (x, end) if weight_shape is None else (x, end, w)
+    fn = (lambda a, b: minitorch.lerp(a, b, w)) if weight_shape is None else minitorch.lerp
+    assert minitorch.autograd.gradcheck(fn, inputs)
+    assert minitorch.autograd.gradgradcheck(fn, inputs)
+
+
+@pytest.mark.parametrize("weight_shape", [None, (), (2, 1)], ids=["number", "0d", "column"])
+def test_lerp_in_place_and_out_as_torch(weight_shape) -> None:
+    """``lerp_`` of a non-leaf records torch's node over the old history (saved input kept as it
+    was before the write); ``out=`` writes the values and records nothing."""
+    import torch
+
+    import minitorch
+
+    seen = {}
+    for lib in (minitorch, torch):
+        x, end, w = _lerp_operands(lib, weight_shape)
+        y = x * 1
+        y.lerp_(end, w)
+        names = [y.grad_fn.name()] + [None if n is None else n.name() for n, _ in y.grad_fn.next_functions]
+        leaves = [t for t in (x, end, w) if isinstance(t, lib.Tensor)]
+        grads = [g.numpy() for g in lib.autograd.grad((y * y).sum(), leaves)]
+        out = lib.empty(2, 3, dtype=lib.float64)
+        with lib.no_grad():
+            result = lib.lerp(x, end, w, out=out)
+        seen[lib] = (names, y._version, grads, out.numpy(), result is out, out.grad_fn)
+    ours, theirs = seen[minitorch], seen[torch]
+    assert ours[:2] == theirs[:2] and ours[4:] == theirs[4:]
+    for a, b in zip(ours[2], theirs[2]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(ours[3], theirs[3], rtol=0, atol=4e-16)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.lerp(lib.ones(3), lib.ones(3), lib.ones(3, dtype=lib.int64)),
+    lambda lib: lib.lerp(lib.ones(3), lib.ones(3, dtype=lib.float64), 0.5),
+    lambda lib: lib.lerp(lib.ones(3, dtype=lib.int64), lib.ones(3, dtype=lib.int64), 0.5),
+    lambda lib: lib.lerp(lib.ones(3, dtype=lib.int32), lib.ones(3, dtype=lib.int32), lib.ones(3, dtype=lib.int32)),
+    lambda lib: lib.lerp(lib.ones(3), lib.ones(2), 0.5),
+    lambda lib: lib.lerp(lib.ones(3), lib.ones(3), lib.ones(2)),
+], ids=["weight_dtype", "end_dtype", "long_scalar", "int_tensor", "end_shape", "weight_shape"])
+def test_lerp_errors_as_torch(call) -> None:
+    import torch
+
+    import minitorch
+
+    seen = {}
+    for lib in (minitorch, torch):
+        with pytest.raises(Exception) as info:
+            call(lib)
+        seen[lib] = (type(info.value), str(info.value))
+    assert seen[minitorch] == seen[torch]
