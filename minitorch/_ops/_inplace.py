@@ -64,18 +64,18 @@ class Overwrite(Primitive):
 
 
 class Fill(Primitive):
-    """y = a constant written over all of ``old`` (``fill_`` of a number);  dold = 0.
+    """y = the number ``value`` at every position of ``old`` (``fill_`` of a number);  dold = 0.
 
-    The constant is an array argument, not an input, so the node has one edge (``old``'s), as
-    PyTorch's ``FillBackward2``; ``zero_`` is the same node under PyTorch's ``ZeroBackward0``.
+    The number is no tensor input, so the node has one edge (``old``'s), as PyTorch's
+    ``FillBackward2``; ``zero_`` is the same node under PyTorch's ``ZeroBackward0``.
     """
 
     node_name = "FillBackward2"
     reason = "node"
 
     @staticmethod
-    def forward(ctx, old, filled):
-        return filled
+    def forward(ctx, old, value):
+        return backend_of(old).full(old.shape, value, dtype=old.dtype)
 
     @staticmethod
     def backward(ctx, g):

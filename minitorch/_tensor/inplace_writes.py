@@ -43,11 +43,10 @@ def _fill(self: Tensor, value, node) -> Tensor:
             return write_inplace(self, FillTensor.apply(self._alias(), value))
         return write_inplace(self, value.to(self.dtype).expand(self.shape))
     value = fill_value_as(number_argument("fill_", "value", value, 1), self.dtype)
-    xp = backend_of(self._data)
-    filled = xp.full(self._data.shape, value, dtype=self._data.dtype)
     if recorded and self.requires_grad:
-        return write_inplace(self, node.apply(self._alias(), filled))
-    return write_inplace(self, self._wrap_result(filled))
+        return write_inplace(self, node.apply(self._alias(), value))
+    xp = backend_of(self._data)
+    return write_inplace(self, self._wrap_result(xp.full(self._data.shape, value, dtype=self._data.dtype)))
 
 
 def copy_(self: Tensor, other: Tensor, non_blocking: bool = False) -> Tensor:
