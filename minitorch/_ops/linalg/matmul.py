@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from ..._core import dtype as _dtype
+from ..._core.strides import broadcast_shapes
 from ..._tensor.tensor import Tensor
 from ...autograd.function import Primitive, arrays_suffice
 from ...backends import backend_of
@@ -166,7 +167,7 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         *batch, _ = input.shape
         rows_a = math.prod(batch)
     if k_a != k_b:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{k_a} and {k_b}x{cols_b})")
+        raise RuntimeError(_mismatch_message(a._data.shape, b._data.shape, n_in, n_other, fold, rows_a, k_a, cols_b))
     if fold:
         # PyTorch's fold (LinearAlgebra.cpp, ``should_fold``): a stack of matrices times one matrix
         # is one GEMM over the stack's rows (``mm``), not one per matrix (``bmm``); the result is
@@ -179,6 +180,25 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     if n_other == 1:
         y = y.squeeze(-1)
     return y if out is None else finish(y, out, same_dtype=True)
+
+
+def _mismatch_message(a_shape, b_shape, n_in: int, n_other: int, fold: bool, rows_a: int, k_a: int,
+                      cols_b: int) -> str:
+    """PyTorch's error for inner dims that differ, from the kernel its ``matmul`` calls for these
+    dims: ``dot`` (1-d @ 1-d), ``mv`` (a matrix or a stack folded to one, @ 1-d), ``mm`` (matrices,
+    a row vector, a folded stack) or ``bmm`` (the rest, over the broadcast batch dims flattened)."""
+    k_b = b_shape[-2]
+    if n_in == 1 and n_other == 1:
+        return (f"inconsistent tensor size, expected tensor [{k_a}] and src [{k_b}] to have the same number of "
+                f"elements, but got {k_a} and {k_b} elements respectively")
+    if n_other == 1:
+        rows = math.prod(a_shape[:-1])
+        return f"size mismatch, got input ({rows}), mat ({rows}x{k_a}), vec ({k_b})"
+    if fold or (n_in <= 2 and n_other == 2):
+        return f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{k_a} and {k_b}x{cols_b})"
+    batch = math.prod(broadcast_shapes(a_shape[:-2], b_shape[:-2]))
+    return (f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {k_a}] but got: "
+            f"[{batch}, {k_b}].")
 
 
 def _folds(a: Tensor, b: Tensor, out) -> bool:

@@ -264,6 +264,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if not input._data.ndim or not weight._data.ndim:  # matmul would name itself in the error
         raise RuntimeError("both arguments to linear need to be at least 1D, but they are "
                            f"{input._data.ndim}D and {weight._data.ndim}D")
+    if bias is not None and weight._data.ndim == 1:  # PyTorch's addmm (or its flattened form) refuses it
+        raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
     y = input.matmul(weight.t())
     return y if bias is None else y + bias
 
