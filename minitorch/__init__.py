@@ -59,6 +59,7 @@ from ._ops.indexing import advanced as _advanced
 from ._ops.linalg import matmul as _matmul
 from ._ops.linalg import products as _products
 from ._ops.pointwise import binary as _binary
+from ._ops.pointwise import lerp as _lerp
 from ._ops.pointwise import selection as _selection
 from ._ops.pointwise import compare as _compare
 from ._ops.pointwise import unary as _unary
@@ -119,7 +120,7 @@ float_power = _checked(_binary.float_power)
 floor_divide = _checked(_binary.floor_divide)
 fmod = _checked(_binary.fmod)
 frac = _checked(_binary.frac)
-lerp = _checked(_binary.lerp)
+lerp = _checked(_lerp.lerp)  # _ops/pointwise/lerp.py
 logit = _checked(_binary.logit)
 mul = _checked(_binary.mul)
 pow = _checked(_binary.pow)

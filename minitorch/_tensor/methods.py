@@ -36,6 +36,7 @@ from .._ops.pointwise import binary as ew
 from .._ops.pointwise import compare as _compare
 from .._ops.pointwise import compare as cmp
 from .._ops.pointwise import direct as _direct
+from .._ops.pointwise import lerp as _lerp
 from .._ops.pointwise import selection as _selection
 from .._ops.pointwise import unary as _unary
 from .._ops.pointwise.unary import unary
@@ -193,7 +194,7 @@ class Tensor(TensorBase):
     floor_divide = _refuses_out(_binary.floor_divide)
     fmod = _refuses_out(_binary.fmod)
     frac = _refuses_out(_binary.frac)
-    lerp = _refuses_out(_binary.lerp)
+    lerp = _refuses_out(_lerp.lerp)
     logit = _refuses_out(_binary.logit)
     mul = _refuses_out(_binary.mul)
     pow = _refuses_out(_binary.pow)
@@ -210,7 +211,7 @@ class Tensor(TensorBase):
     remainder_ = _inplace(_binary.remainder)
     fmod_ = _inplace(_binary.fmod)
     pow_ = _inplace(_binary.pow)
-    lerp_ = _inplace(_binary.lerp)
+    lerp_ = _inplace(_lerp.lerp)
     logit_ = _inplace(_binary.logit)
     frac_ = _inplace(_binary.frac)
     atan2_ = _inplace(_binary.atan2)

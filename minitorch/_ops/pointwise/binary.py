@@ -1,4 +1,4 @@
-"""Elementwise arithmetic with two operands: ``+ - * / // % **``, ``atan2``, ``lerp``, ``logit``, ``frac``.
+"""Elementwise arithmetic with two operands: ``+ - * / // % **``, ``atan2``, ``logit``, ``frac``.
 
 Each differentiable op is a ``Primitive``: ``forward`` on backend arrays,
 ``backward`` in Tensor ops. Broadcasting needs no code here: the backend
@@ -10,7 +10,7 @@ PyTorch's type promotion: ``int_tensor + 2.5`` is float32, ``float32_tensor * fl
 stays float32, ``int / int`` is float. Neighbours: the one-operand math table is in
 ``_ops/pointwise/unary.py``; ``where``, ``maximum``/``minimum``, ``clamp`` and ``nan_to_num``
 (ops that choose an element rather than compute one) in ``selection.py``, whose ``where`` the
-guarded gradients of ``pow`` and ``logit`` here use; comparisons and logic in ``compare.py``.
+guarded gradients of ``pow`` and ``logit`` here use; comparisons and logic in ``compare.py``; ``lerp`` in ``lerp.py``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ..._core.args import number_argument, tensor_argument
 from ..._tensor.tensor import Tensor
 from ...autograd.function import Primitive
 from ...backends import backend_of
-from .._out import _C_TYPE, _legacy, finish
+from .._out import _legacy, finish
 from .._promotion import cast, promote
 from .selection import where
 
@@ -253,56 +253,6 @@ class Atan2(Primitive):
         a, b = ctx.saved_tensors
         r = a * a + b * b
         return (g * b / r if ctx.needs_input_grad[0] else None), (-g * a / r if ctx.needs_input_grad[1] else None)
-
-
-class Lerp(Primitive):
-    """y = a + w * (b - a) for a number w;  da = g * (1 - w),  db = g * w.
-
-    Computed as PyTorch does: ``a + w * (b - a)`` when ``|w| < 0.5``, else ``b - (b - a) * (1 - w)``,
-    so that ``w = 1`` gives ``b`` exactly.
-    """
-
-    node_name = "LerpBackward0"
-    reason = "node"
-
-    @staticmethod
-    def forward(ctx, a, b, w):
-        ctx.weight = w
-        d = b - a
-        return a + w * d if abs(w) < 0.5 else b - d * (1 - w)
-
-    @staticmethod
-    def backward(ctx, g):
-        w = ctx.weight
-        return (g * (1 - w) if ctx.needs_input_grad[0] else None), (g * w if ctx.needs_input_grad[1] else None), None
-
-
-class LerpTensor(Primitive):
-    """y = a + w * (b - a) for a tensor w;  da = g * (1 - w),  db = g * w,  dw = g * (b - a).
-
-    The forward chooses per element as ``Lerp`` does; the engine sums each gradient back to its
-    input's shape (broadcasting). A 0-d ``w`` of another dtype is cast in the forward, its
-    gradient cast back.
-    """
-
-    node_name = "LerpBackward1"
-    reason = "node"
-
-    @staticmethod
-    def forward(ctx, a, b, w):
-        ctx.save_for_backward(a, b, w)
-        xp = backend_of(a)
-        wa = w.astype(a.dtype, copy=False)
-        d = b - a
-        return xp.where(xp.abs(wa) < 0.5, a + wa * d, b - d * (1 - wa))
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b, w = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        wa = cast(w, a.dtype)
-        dw = cast(g * (b - a), w.dtype) if need[2] else None
-        return (g * (1 - wa) if need[0] else None), (g * wa if need[1] else None), dw
 
 
 def _rounded_quotient(xp, a, b, mode: str, floating: bool):
@@ -582,29 +532,6 @@ def atan2(input, other, *, out=None):
 arctan2 = atan2
 
 
-def lerp(input, end, weight, *, out=None):
-    """``input + weight * (end - input)``: ``LerpBackward0`` for a number ``weight``, ``LerpBackward1``
-    for a tensor (of input's dtype, or 0-d of any dtype); floating point only, as in PyTorch."""
-    tensor_argument("lerp", end, "end", 2)
-    if end.dtype is not input.dtype:
-        raise RuntimeError(f"expected dtype {_C_TYPE[input.dtype.name]} for `end` but got dtype "
-                           f"{_C_TYPE[end.dtype.name]}")
-    if isinstance(weight, Tensor):
-        if weight.dim() and weight.dtype is not input.dtype:
-            raise RuntimeError(f"expected dtype {_C_TYPE[input.dtype.name]} for `weight` but got dtype "
-                               f"{_C_TYPE[weight.dtype.name]}")
-        _floating_lerp(input, "tensor")
-        return finish(LerpTensor.apply(input, end, weight), out)
-    number_argument("lerp", "weight", weight, 3)
-    _floating_lerp(input, "scalar")
-    return finish(Lerp.apply(input, end, float(weight)), out)
-
-
-def _floating_lerp(input: Tensor, kernel: str) -> None:
-    if not input.dtype.is_floating_point:
-        raise NotImplementedError(f"\"lerp_kernel_{kernel}\" not implemented for '{_legacy(input.dtype)}'")
-
-
 def logit(input, eps=None, *, out=None):
     """``log(p / (1 - p))``, with p clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
     x = input if input.dtype.is_floating_point else cast(input, _dtype.get_default_dtype())
@@ -628,7 +555,6 @@ __all__ = [
     "floor_divide",
     "fmod",
     "frac",
-    "lerp",
     "logit",
     "mul",
     "pow",
