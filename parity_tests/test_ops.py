@@ -110,6 +110,29 @@ def test_linear_of_a_0d_or_vector_argument_raises_as_torch(shapes) -> None:
     assert seen[minitorch] == seen[torch]
 
 
+@pytest.mark.parametrize("input_shape, transposed", [((3,), False), ((2, 3), False), ((4, 2, 3), False),
+                                                     ((4, 3, 2), True), ((5, 4, 2, 3), False), ((5, 4, 3, 2), True)])
+@pytest.mark.parametrize("bias_shape", [(), (1,), (1, 1), (5,), None])
+def test_linear_of_a_vector_weight_as_torch(input_shape, transposed, bias_shape) -> None:
+    """A 1-d weight: PyTorch's ``linear`` refuses it only where it takes ``addmm`` (a 2-d input, or
+    a contiguous input with a 1-d bias); elsewhere it is ``matmul`` and an in-place ``add_`` of the
+    bias, which must fit the product's shape. The same result shape, or exception and message."""
+    import torch
+
+    import minitorch
+
+    seen = {}
+    for lib in (minitorch, torch):
+        x = lib.ones(input_shape)
+        x = x.transpose(-1, -2) if transposed else x
+        bias = None if bias_shape is None else lib.ones(bias_shape)
+        try:
+            seen[lib] = tuple(lib.nn.functional.linear(x, lib.ones(3), bias).shape)
+        except Exception as e:  # noqa: BLE001 - the exception is what is compared
+            seen[lib] = (type(e).__name__, str(e))
+    assert seen[minitorch] == seen[torch]
+
+
 def _lerp_operands(lib, weight_shape):
     """float64 input (2, 3), end (3,) and a weight of ``weight_shape`` (None: the number 0.7), all
     requiring grad, so that every gradient is summed back over a broadcast dim."""

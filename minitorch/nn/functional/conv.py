@@ -12,6 +12,7 @@ import math
 
 from ..._core import dtype as _dtype
 from ..._core.args import _ALWAYS_FITS, check_storage_size, ntuple
+from ..._core.strides import broadcast_shapes
 from ..._ops._out import _legacy
 from ..._ops._tensor_args import tensor_args
 from ..._ops.conv import Convolution, ConvTranspose
@@ -264,10 +265,18 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if not input._data.ndim or not weight._data.ndim:  # matmul would name itself in the error
         raise RuntimeError("both arguments to linear need to be at least 1D, but they are "
                            f"{input._data.ndim}D and {weight._data.ndim}D")
-    if bias is not None and weight._data.ndim == 1:  # PyTorch's addmm (or its flattened form) refuses it
+    if bias is not None and weight._data.ndim == 1 and (
+            input._data.ndim == 2 or (input.is_contiguous() and bias._data.ndim == 1)):
+        # PyTorch takes addmm for a 2-d input, and its flattened form for a contiguous input with a
+        # 1-d bias; addmm refuses a 1-d weight. Other 1-d weights go through matmul, as here.
         raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
     y = input.matmul(weight.t())
-    return y if bias is None else y + bias
+    if bias is None:
+        return y
+    shape = broadcast_shapes(tuple(y.shape), tuple(bias.shape))
+    if shape != tuple(y.shape):  # PyTorch adds the bias in place: the product's shape must hold the sum
+        raise RuntimeError(f"output with shape {list(y.shape)} doesn't match the broadcast shape {list(shape)}")
+    return y + bias
 
 
 @tensor_args("input1", "input2", "weight", optional=("bias",))
