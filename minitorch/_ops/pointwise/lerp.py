@@ -53,7 +53,7 @@ class LerpTensor(Primitive):
     def forward(ctx, a, b, w):
         ctx.save_for_backward(a, b, w)
         xp = backend_of(a)
-        wa = w.astype(a.dtype, copy=False)
+        wa = w if w.dtype == a.dtype else xp.astype(w, a.dtype)  # the backend's cast: NumPy or torch arrays
         d = b - a
         return xp.where(xp.abs(wa) < 0.5, a + wa * d, b - d * (1 - wa))
 
