@@ -151,10 +151,14 @@ def profile_step(chapter: str, rounds: int = 5, threads: int = 1) -> None:
     def capture(net, train_iter, test_iter, loss, updater, args, torch):
         X, y = next(iter(train_iter))
 
-        def step():
-            updater.zero_grad()
-            loss(net(X), y).mean().backward()
-            updater.step()
+        def step():  # as _gallery.train's loop: an optimizer, or a scratch chapter's updater(batch_size)
+            if isinstance(updater, torch.optim.Optimizer):
+                updater.zero_grad()
+                loss(net(X), y).mean().backward()
+                updater.step()
+            else:
+                loss(net(X), y).sum().backward()
+                updater(X.shape[0])
 
         step()  # warm up: numba compiles (or loads its cache), torch allocates
         steps[args.lib] = step
