@@ -9,18 +9,20 @@ beside it for the data) against this one and torch, at 1 thread each unless ``--
 before/after tables.
 
 Each chapter program runs in a child process, as a user runs it, on the first N training images of
-Fashion-MNIST (and N / 5 test images) for 2 epochs, four times: minitorch at its default thread count
+Fashion-MNIST (and N / 5 test images) for 2 epochs (``--epochs``), four times: minitorch at its default thread count
 and at 1 thread, PyTorch at 1 and at 2 threads (``--threads``), in an order that alternates from one
 chapter to the next; ``--rounds N`` runs those four N times, reversing the order each round, and
 takes each one's median seconds per epoch. The cheap chapters see 2,000 images at 28x28 in batches of 64; the deep ones 256 images at
 the smallest side their layers take, in batches of 64 (``BUDGETS``). ``--scale`` multiplies the image counts.
 
 The table gives each run's test accuracy after the 2 epochs, its seconds per epoch (the second epoch's:
-the first also compiles minitorch's numba kernels), and the ratio of minitorch's faster to PyTorch's
+the first also compiles minitorch's numba kernels; with ``--epochs N``, the median of epochs 2..N,
+since on a shared VM one epoch of a few hundred images moves by 20% from one to the next), and the ratio of minitorch's faster to PyTorch's
 faster thread count (> 1: minitorch is slower; on a loaded machine, two threads can be slower than
 one in either library). On a few hundred images the deep networks are still at chance level (10%): their
 accuracy columns say that the program runs, not how well the network learns; the accuracy spread that
-PyTorch itself shows across seeds is measured for two cheap chapters (``--seeds``). The load average
+PyTorch itself shows across seeds is measured for the cheap chapters whose single-seed accuracies
+differ most (``--seeds``, ``SPREAD``). The load average
 before and after is printed with the table: our machine is shared, and a busy neighbour moves
 every figure.
 """
@@ -40,6 +42,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 GALLERY = ROOT / "examples" / "gallery"
+
+# the chapters whose accuracy spread across seeds the table shows (--seeds): two plain ones, and the
+# two whose single-seed accuracies differ most between the libraries on this budget (dropout's random
+# masks, batch norm's running statistics after 64 steps)
+SPREAD = ("softmax_concise", "mlp_concise", "dropout", "batchnorm")
 
 # chapter -> (images to train on, extra arguments): a budget that runs in seconds to a minute on 2 cores
 BUDGETS = {
@@ -220,7 +227,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies every chapter's image count")
     parser.add_argument("--only", help="comma-separated chapters (default: all)")
     parser.add_argument("--seeds", type=int, default=3,
-                        help="seeds of the accuracy-spread runs of softmax_concise and mlp_concise (0: none)")
+                        help="seeds of the accuracy-spread runs of the SPREAD chapters (0: none)")
+    parser.add_argument("--epochs", type=int, default=2,
+                        help="epochs per run; the seconds per epoch are the median of epochs 2..N")
     parser.add_argument("--out", type=Path, help="also write the markdown here")
     parser.add_argument("--profile", metavar="CHAPTER", help="profile one chapter in both libraries instead")
     parser.add_argument("--profile-step", metavar="CHAPTER",
@@ -255,7 +264,7 @@ def main() -> None:
         runs: dict = {config: [] for config in configs}
         for r in range(args.rounds):
             for lib, threads in order if r % 2 == 0 else order[::-1]:
-                runs[lib, threads].append(run(chapter, lib, threads, limit, extra))
+                runs[lib, threads].append(run(chapter, lib, threads, limit, extra, epochs=args.epochs))
                 print(f"{chapter:16s} {lib:9s} threads={threads}: {runs[lib, threads][-1]}", file=sys.stderr)
         # the seconds per epoch: the median over the rounds; loss and accuracy: the first round's
         # (the same seed in every round)
@@ -263,13 +272,13 @@ def main() -> None:
         rows.append((chapter, limit, extra, results))
 
     spread = []
-    for chapter in ("softmax_concise", "mlp_concise")[: 2 if args.seeds else 0]:
+    for chapter in [c for c in SPREAD if c in chapters] if args.seeds else []:
         limit = max(int(BUDGETS[chapter][0] * args.scale), 32)
         accs = {lib: [] for lib in ("minitorch", "torch")}
         for seed in range(args.seeds):
             for lib in (("minitorch", "torch") if seed % 2 == 0 else ("torch", "minitorch")):
                 accs[lib].append(run(chapter, lib, 2 if lib == "torch" else None, limit, BUDGETS[chapter][1],
-                                     seed=seed)["acc"])
+                                     seed=seed, epochs=args.epochs)["acc"])
         spread.append((chapter, limit, accs))
         print(f"{chapter} seeds: {accs}", file=sys.stderr)
     load_after = load()
@@ -287,7 +296,7 @@ def main() -> None:
                      f"| {mt['s']:.3f} / {m1['s']:.3f} | {t1['s']:.3f} / {t2['s']:.3f} "
                      f"| {min(mt['s'], m1['s']) / min(t1['s'], t2['s']):.2f}x |")
     if spread:
-        lines += ["", (f"Test accuracy after 2 epochs across seeds 0..{args.seeds - 1} "
+        lines += ["", (f"Test accuracy after {args.epochs} epochs across seeds 0..{args.seeds - 1} "
                        "(minitorch at its default threads, torch at 2):"), "",
                   "| chapter | images | minitorch | torch |", "| --- | --- | --- | --- |"]
         for chapter, limit, accs in spread:
@@ -301,7 +310,8 @@ def main() -> None:
     lines += ["", (f"Measured {started:%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} CPUs "
                    f"({platform.processor() or platform.platform()}), minitorch {minitorch.__version__}, "
                    f"torch {torch.__version__}; load average (1, 5, 15 min) {load_before} before, "
-                   f"{load_after} after; 2 epochs each, seconds per epoch of the second"
+                   f"{load_after} after; {args.epochs} epochs each, seconds per epoch of the second"
+                   f"{' to the last (their median)' if args.epochs > 2 else ''}"
                    f"{f' (median of {args.rounds} runs)' if args.rounds > 1 else ''}; "
                    f"{time.time() - started.timestamp():.0f} s in all.")]
     text = "\n".join(lines)
