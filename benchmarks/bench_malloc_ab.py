@@ -2,13 +2,14 @@
 ``keep_freed_memory``) against ``MINITORCH_MALLOC=system``, in alternating worker processes.
 
 Run from the repository root: ``python benchmarks/bench_malloc_ab.py CHAPTER [CHAPTER ...] [--rounds 5]
-[--steps 10] [--threads 1,2] [--lib minitorch]``. Two workers per chapter, one with each setting (a
+[--steps 10] [--threads 1,2] [--lib minitorch] [--torch]``. Two workers per chapter, one with each setting (a
 process-wide one, read at import, hence two processes); at each round each worker, in turn and at
 each thread count, runs ``--steps`` steps and reports their median wall time; the table gives
 medians over the rounds, ms. The serial spells of kernels/threading.py are off
 (``MINITORCH_ADAPTIVE_THREADS=0``, as in bench_thread_scaling.py), so that a disturbance does not turn
 one worker's 2-thread rounds into 1-thread ones. ``--lib torch`` runs torch's step in both workers (minitorch imported
-beside it, so the setting applies to torch's allocations too). Never two libraries at 2 threads in
+beside it, so the setting applies to torch's allocations too); ``--torch`` adds a third worker, torch's
+step with malloc as it is, for the ratio to torch in the same rounds. Never two libraries at 2 threads in
 one worker: only ``--lib``'s step runs. Run it under ``chrt -f 1`` and read the load printed.
 """
 import argparse
@@ -68,6 +69,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--lib", default="minitorch")
+    ap.add_argument("--torch", action="store_true", help="a third worker: torch's step, malloc as it is")
     ap.add_argument("--worker", default="", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -76,9 +78,10 @@ def main() -> None:
     threads = [int(t) for t in args.threads.split(",")]
     for chapter in args.chapters:
         procs = {}
-        for name, value in (("keep", ""), ("system", "system")):
+        workers = [("keep", "", args.lib), ("system", "system", args.lib)] + [("torch", "system", "torch")] * args.torch
+        for name, value, lib in workers:
             env = dict(os.environ, PYTHONPATH=ROOT, MINITORCH_MALLOC=value, MINITORCH_ADAPTIVE_THREADS="0")
-            procs[name] = subprocess.Popen([sys.executable, __file__, "--worker", chapter, "--lib", args.lib],
+            procs[name] = subprocess.Popen([sys.executable, __file__, "--worker", chapter, "--lib", lib],
                                            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                            cwd=ROOT)
             while (line := procs[name].stdout.readline()).strip() != "ready":
@@ -97,11 +100,14 @@ def main() -> None:
             p.wait()
         print(f"\n{chapter} ({args.lib}): step wall ms, medians of {args.rounds} rounds of the median of "
               f"{args.steps} steps; load {load:.2f} -> {os.getloadavg()[0]:.2f}")
-        print("| threads | malloc keeps freed memory | MINITORCH_MALLOC=system | keep / system |")
-        print("|---:|---:|---:|---:|")
+        print("| threads | malloc keeps freed memory | MINITORCH_MALLOC=system | keep / system |"
+              + " torch | keep / torch | system / torch |" * args.torch)
+        print("|---:|---:|---:|---:|" + "---:|---:|---:|" * args.torch)
         for t in threads:
             k, s = (statistics.median(times[(n, t)]) for n in ("keep", "system"))
-            print(f"| {t} | {k:.1f} | {s:.1f} | {k / s:.3f} |")
+            o = statistics.median(times[("torch", t)]) if args.torch else 0
+            print(f"| {t} | {k:.1f} | {s:.1f} | {k / s:.3f} |"
+                  + f" {o:.1f} | {k / o:.3f} | {s / o:.3f} |" * args.torch)
 
 
 if __name__ == "__main__":

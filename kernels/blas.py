@@ -57,8 +57,10 @@ to ``mmap`` a chunk (``M_MMAP_MAX`` = 0) and to give the top of its heap back on
 ``TRIM_BYTES`` free: a freed gradient's memory serves the next step's, already faulted in. The
 cost: freed memory up to ``TRIM_BYTES`` stays with the process, as PyTorch's caching allocators
 keep theirs, and the heap holds its peak. The setting is process-wide (torch's allocations in
-the same process are served so too); ``MINITORCH_MALLOC=system`` leaves malloc as it is. Only
-where the C library has glibc's ``mallopt``.
+the same process are served so too); ``MINITORCH_MALLOC=system`` leaves malloc as it is, and so
+does a user's own setting of the same (``MALLOC_MMAP_MAX_``, ``MALLOC_TRIM_THRESHOLD_`` ...,
+a ``glibc.malloc`` tunable). Only where the C library
+has glibc's ``mallopt``.
 """
 
 import ctypes
@@ -116,17 +118,21 @@ ROWS_C_BYTES = 1 << 20
 # to the kernel; below it, it serves the next allocation without page faults.
 TRIM_BYTES = 1 << 30
 _M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4  # glibc's malloc.h
+_MALLOC_VARIABLES = ("MALLOC_MMAP_MAX_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
 
 
 def keep_freed_memory() -> bool:
     """Make glibc's malloc keep freed memory for reuse (module docstring, "Fresh pages"): no chunk
     from its own ``mmap``, the heap's top trimmed only past ``TRIM_BYTES``. Returns whether the
-    setting was made (False with ``MINITORCH_MALLOC=system`` or without glibc's ``mallopt``)."""
-    if os.environ.get("MINITORCH_MALLOC", "").lower() == "system":
+    setting was made (False with ``MINITORCH_MALLOC=system``, where the user tuned malloc through
+    its own environment variables, or without glibc's ``mallopt``)."""
+    env = os.environ
+    if env.get("MINITORCH_MALLOC", "").lower() == "system" or "glibc.malloc" in env.get("GLIBC_TUNABLES", "") \
+            or any(name in env for name in _MALLOC_VARIABLES):
         return False
     try:
         mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # no C library by that name, no mallopt (not glibc)
         return False
     mallopt.restype, mallopt.argtypes = ctypes.c_int, [ctypes.c_int, ctypes.c_int]
     return bool(mallopt(_M_TRIM_THRESHOLD, TRIM_BYTES)) and bool(mallopt(_M_MMAP_MAX, 0))

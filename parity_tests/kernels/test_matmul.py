@@ -356,10 +356,10 @@ def test_rows_or_columns_cut_gives_the_same_bits(shape, dtype):
         minitorch.set_num_threads(before)
 
 
-def _faults_of_a_second_big_array(choice: str) -> tuple[str, int]:
-    """In a fresh process with MINITORCH_MALLOC=choice: whether kernels/blas.py set malloc to keep
-    freed memory, and the page faults of writing a 64 MB array allocated after one like it was
-    freed (a Linear layer's weight gradient at every step)."""
+def _faults_of_a_second_big_array(choice: str, **user) -> tuple[str, int]:
+    """In a fresh process with MINITORCH_MALLOC=choice (and the environment ``user``): whether
+    kernels/blas.py set malloc to keep freed memory, and the page faults of writing a 64 MB array
+    allocated after one like it was freed (a Linear layer's weight gradient at every step)."""
     import os
     import subprocess
     import sys
@@ -370,8 +370,10 @@ def _faults_of_a_second_big_array(choice: str) -> tuple[str, int]:
             "before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
             "b = np.empty(1 << 24, np.float32); b.fill(2)\n"
             "print(blas.MALLOC_KEEPS_FREED, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_") and k != "GLIBC_TUNABLES"}
+    env.update(MINITORCH_MALLOC=choice, **user)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
-                         env=dict(os.environ, MINITORCH_MALLOC=choice), cwd=__file__.rsplit("/parity_tests/", 1)[0])
+                         env=env, cwd=__file__.rsplit("/parity_tests/", 1)[0])
     assert out.returncode == 0, out.stderr
     kept, faults = out.stdout.split()
     return kept, int(faults)
@@ -381,7 +383,9 @@ def _faults_of_a_second_big_array(choice: str) -> tuple[str, int]:
 def test_malloc_keeps_freed_memory_unless_told_not_to():
     """kernels/blas.py's ``keep_freed_memory``: a 64 MB array allocated after one like it was freed
     reuses its pages (no page faults, where fresh memory faults at least once per 2 MB huge page);
-    with MINITORCH_MALLOC=system malloc is left as it is, and the same array is fresh memory."""
+    with MINITORCH_MALLOC=system malloc is left as it is, and the same array is fresh memory; a
+    user's own malloc setting is left alone too."""
     assert _faults_of_a_second_big_array("") == ("True", pytest.approx(0, abs=16))
     kept, faults = _faults_of_a_second_big_array("system")
     assert kept == "False" and faults >= (64 << 20) // (2 << 20)
+    assert _faults_of_a_second_big_array("", MALLOC_TRIM_THRESHOLD_="4096")[0] == "False"
