@@ -3,6 +3,9 @@
 Its gradients are matmuls too, taken by autograd (minitorch/_ops/linalg.py; test_linalg.py).
 """
 
+import platform
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -351,3 +354,38 @@ def test_rows_or_columns_cut_gives_the_same_bits(shape, dtype):
         assert np.array_equal(blas.matmul(a, b, rows=True), blas.matmul(a, b))
     finally:
         minitorch.set_num_threads(before)
+
+
+def _faults_of_a_second_big_array(choice: str, **user) -> tuple[str, int]:
+    """In a fresh process with MINITORCH_MALLOC=choice (and the environment ``user``): whether
+    kernels/blas.py set malloc to keep freed memory, and the page faults of writing a 64 MB array
+    allocated after one like it was freed (a Linear layer's weight gradient at every step)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import resource, numpy as np\n"
+            "from minitorch.kernels import blas\n"
+            "a = np.empty(1 << 24, np.float32); a.fill(1); del a\n"
+            "before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+            "b = np.empty(1 << 24, np.float32); b.fill(2)\n"
+            "print(blas.MALLOC_KEEPS_FREED, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_") and k != "GLIBC_TUNABLES"}
+    env.update(MINITORCH_MALLOC=choice, **user)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                         env=env, cwd=__file__.rsplit("/parity_tests/", 1)[0])
+    assert out.returncode == 0, out.stderr
+    kept, faults = out.stdout.split()
+    return kept, int(faults)
+
+
+@pytest.mark.skipif(sys.platform != "linux" or platform.libc_ver()[0] != "glibc", reason="glibc's mallopt")
+def test_malloc_keeps_freed_memory_unless_told_not_to():
+    """kernels/blas.py's ``keep_freed_memory``: a 64 MB array allocated after one like it was freed
+    reuses its pages (no page faults, where fresh memory faults at least once per 2 MB huge page);
+    with MINITORCH_MALLOC=system malloc is left as it is, and the same array is fresh memory; a
+    user's own malloc setting is left alone too."""
+    assert _faults_of_a_second_big_array("") == ("True", pytest.approx(0, abs=16))
+    kept, faults = _faults_of_a_second_big_array("system")
+    assert kept == "False" and faults >= (64 << 20) // (2 << 20)
+    assert _faults_of_a_second_big_array("", MALLOC_TRIM_THRESHOLD_="4096")[0] == "False"
