@@ -1,5 +1,5 @@
-"""A gallery chapter's training step with malloc keeping freed memory (the default, kernels/blas.py's
-``keep_freed_memory``) against ``MINITORCH_MALLOC=system``, in alternating worker processes.
+"""A gallery chapter's training step with malloc keeping freed memory (the default,
+minitorch/backends/_malloc.py) against glibc's defaults (``MINITORCH_MALLOC_TUNING=0``), in alternating worker processes.
 
 Run from the repository root: ``python benchmarks/bench_malloc_ab.py CHAPTER [CHAPTER ...] [--rounds 5]
 [--steps 10] [--threads 1,2] [--lib minitorch] [--torch]``. Two workers per chapter, one with each setting (a
@@ -78,9 +78,9 @@ def main() -> None:
     threads = [int(t) for t in args.threads.split(",")]
     for chapter in args.chapters:
         procs = {}
-        workers = [("keep", "", args.lib), ("system", "system", args.lib)] + [("torch", "system", "torch")] * args.torch
+        workers = [("keep", "1", args.lib), ("system", "0", args.lib)] + [("torch", "0", "torch")] * args.torch
         for name, value, lib in workers:
-            env = dict(os.environ, PYTHONPATH=ROOT, MINITORCH_MALLOC=value, MINITORCH_ADAPTIVE_THREADS="0")
+            env = dict(os.environ, PYTHONPATH=ROOT, MINITORCH_MALLOC_TUNING=value, MINITORCH_ADAPTIVE_THREADS="0")
             procs[name] = subprocess.Popen([sys.executable, __file__, "--worker", chapter, "--lib", lib],
                                            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                            cwd=ROOT)
@@ -100,7 +100,7 @@ def main() -> None:
             p.wait()
         print(f"\n{chapter} ({args.lib}): step wall ms, medians of {args.rounds} rounds of the median of "
               f"{args.steps} steps; load {load:.2f} -> {os.getloadavg()[0]:.2f}")
-        print("| threads | malloc keeps freed memory | MINITORCH_MALLOC=system | keep / system |"
+        print("| threads | malloc keeps freed memory | MINITORCH_MALLOC_TUNING=0 | keep / system |"
               + " torch | keep / torch | system / torch |" * args.torch)
         print("|---:|---:|---:|---:|" + "---:|---:|---:|" * args.torch)
         for t in threads:

@@ -45,26 +45,13 @@ a busy machine"), during which the same pieces run one after the other in the ca
 (numba on one thread) and are not timed. The pieces depend on the shapes and the configured
 thread count (``split_threads``) only, so a GEMM's bits never depend on the spell, on the load.
 
-Fresh pages (``keep_freed_memory``, applied when this module is imported). glibc's malloc serves
-a request of 32 MB or more (its largest mmap threshold) from a new ``mmap`` and gives it back to
-the kernel when it is freed, so such an array is fresh memory every time: its first write
-faults in every page and the kernel zeroes each one, in the writing thread, before the GEMM's
-own stores. A Linear layer's weight gradient is such an array at every step (4096 x 4096
-float32, 64 MB, allocated by the backward and freed by ``zero_grad``): 4096 x 64 x 4096 took
-25 ms into a fresh C against 14 ms into a reused one at 1 thread, 19-21 against 11 at 2 (the
-zeroing is a memory-bound pass that the second core barely speeds up). So malloc is told never
-to ``mmap`` a chunk (``M_MMAP_MAX`` = 0) and to give the top of its heap back only past
-``TRIM_BYTES`` free: a freed gradient's memory serves the next step's, already faulted in. The
-cost: freed memory up to ``TRIM_BYTES`` stays with the process, as PyTorch's caching allocators
-keep theirs, and the heap holds its peak. The setting is process-wide (torch's allocations in
-the same process are served so too); ``MINITORCH_MALLOC=system`` leaves malloc as it is, and so
-does a user's own setting of the same (``MALLOC_MMAP_MAX_``, ``MALLOC_TRIM_THRESHOLD_`` ...,
-a ``glibc.malloc`` tunable). Only where the C library
-has glibc's ``mallopt``.
+Fresh pages. A GEMM's result array is new memory when malloc hands out a fresh ``mmap``: its
+first write faults in every page, and the kernel zeroes each one before the GEMM's own stores
+(a Linear layer's 64 MB weight gradient at every step). ``import minitorch`` tells glibc's malloc
+to keep freed memory instead (minitorch/backends/_malloc.py, with the measurements).
 """
 
 import ctypes
-import os
 import time
 
 import numba
@@ -113,32 +100,6 @@ SERIAL_OWN_MIN = 1 << 22
 # after it 48.3 -> 38.8, the step 452.4 -> 435.5. The cut changes no bits: every element of C
 # is one dot product over K in one call either way.
 ROWS_C_BYTES = 1 << 20
-
-# ``keep_freed_memory``: free memory at the top of malloc's heap beyond this many bytes goes back
-# to the kernel; below it, it serves the next allocation without page faults.
-TRIM_BYTES = 1 << 30
-_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4  # glibc's malloc.h
-_MALLOC_VARIABLES = ("MALLOC_MMAP_MAX_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
-
-
-def keep_freed_memory() -> bool:
-    """Make glibc's malloc keep freed memory for reuse (module docstring, "Fresh pages"): no chunk
-    from its own ``mmap``, the heap's top trimmed only past ``TRIM_BYTES``. Returns whether the
-    setting was made (False with ``MINITORCH_MALLOC=system``, where the user tuned malloc through
-    its own environment variables, or without glibc's ``mallopt``)."""
-    env = os.environ
-    if env.get("MINITORCH_MALLOC", "").lower() == "system" or "glibc.malloc" in env.get("GLIBC_TUNABLES", "") \
-            or any(name in env for name in _MALLOC_VARIABLES):
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError, TypeError):  # no C library by that name, no mallopt (not glibc)
-        return False
-    mallopt.restype, mallopt.argtypes = ctypes.c_int, [ctypes.c_int, ctypes.c_int]
-    return bool(mallopt(_M_TRIM_THRESHOLD, TRIM_BYTES)) and bool(mallopt(_M_MMAP_MAX, 0))
-
-
-MALLOC_KEEPS_FREED = keep_freed_memory()
 
 
 def _cblas_gemm(prefix: str, c_float):

@@ -476,7 +476,7 @@ def test_more_threads_than_cores_is_accepted_as_in_torch():
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt is Linux-only")
 @pytest.mark.parametrize("setting, tuned", [(None, True), ("0", False)])
 def test_import_tunes_malloc_unless_told_not_to(setting, tuned):
-    """``import minitorch`` fixes glibc's mmap/trim thresholds (backends/_malloc.py), so a
+    """``import minitorch`` tells glibc's malloc to keep freed memory (backends/_malloc.py), so a
     training loop reuses freed activations instead of faulting pages in again each step;
     MINITORCH_MALLOC_TUNING=0 keeps glibc's defaults."""
     import os

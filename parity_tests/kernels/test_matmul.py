@@ -356,22 +356,23 @@ def test_rows_or_columns_cut_gives_the_same_bits(shape, dtype):
         minitorch.set_num_threads(before)
 
 
-def _faults_of_a_second_big_array(choice: str, **user) -> tuple[str, int]:
-    """In a fresh process with MINITORCH_MALLOC=choice (and the environment ``user``): whether
-    kernels/blas.py set malloc to keep freed memory, and the page faults of writing a 64 MB array
-    allocated after one like it was freed (a Linear layer's weight gradient at every step)."""
+def _faults_of_a_second_big_array(tuning: str, **user) -> tuple[str, int]:
+    """In a fresh process with MINITORCH_MALLOC_TUNING=tuning (and the environment ``user``):
+    whether ``import minitorch`` set malloc to keep freed memory (minitorch/backends/_malloc.py),
+    and the page faults of writing a 64 MB array allocated after one like it was freed (a Linear
+    layer's weight gradient at every step)."""
     import os
     import subprocess
     import sys
 
     code = ("import resource, numpy as np\n"
-            "from minitorch.kernels import blas\n"
+            "from minitorch.backends import _malloc\n"
             "a = np.empty(1 << 24, np.float32); a.fill(1); del a\n"
             "before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
             "b = np.empty(1 << 24, np.float32); b.fill(2)\n"
-            "print(blas.MALLOC_KEEPS_FREED, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)\n")
+            "print(_malloc.tuned, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_") and k != "GLIBC_TUNABLES"}
-    env.update(MINITORCH_MALLOC=choice, **user)
+    env.update(MINITORCH_MALLOC_TUNING=tuning, **user)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                          env=env, cwd=__file__.rsplit("/parity_tests/", 1)[0])
     assert out.returncode == 0, out.stderr
@@ -381,11 +382,12 @@ def _faults_of_a_second_big_array(choice: str, **user) -> tuple[str, int]:
 
 @pytest.mark.skipif(sys.platform != "linux" or platform.libc_ver()[0] != "glibc", reason="glibc's mallopt")
 def test_malloc_keeps_freed_memory_unless_told_not_to():
-    """kernels/blas.py's ``keep_freed_memory``: a 64 MB array allocated after one like it was freed
-    reuses its pages (no page faults, where fresh memory faults at least once per 2 MB huge page);
-    with MINITORCH_MALLOC=system malloc is left as it is, and the same array is fresh memory; a
+    """minitorch/backends/_malloc.py: a 64 MB array allocated after one like it was freed reuses
+    its pages (no page faults, where fresh memory faults at least once per 2 MB huge page); with
+    MINITORCH_MALLOC_TUNING=0 malloc is left as it is, and the same array is fresh memory; a
     user's own malloc setting is left alone too."""
-    assert _faults_of_a_second_big_array("") == ("True", pytest.approx(0, abs=16))
-    kept, faults = _faults_of_a_second_big_array("system")
+    assert _faults_of_a_second_big_array("1") == ("True", pytest.approx(0, abs=16))
+    kept, faults = _faults_of_a_second_big_array("0")
     assert kept == "False" and faults >= (64 << 20) // (2 << 20)
-    assert _faults_of_a_second_big_array("", MALLOC_TRIM_THRESHOLD_="4096")[0] == "False"
+    assert _faults_of_a_second_big_array("1", MALLOC_TRIM_THRESHOLD_="4096")[0] == "False"
+    assert _faults_of_a_second_big_array("1", GLIBC_TUNABLES="glibc.malloc.mmap_max=1")[0] == "False"
