@@ -14,6 +14,15 @@ time in microseconds. torch runs with 1 and with 2 threads (``torch.set_num_thre
 cProfile of the forward+backward workload, the hot path of small-model training. ``--cpu-time``
 times by the process's CPU time instead of the wall clock (a machine so busy that the process
 waits for a core: the wait is not counted); torch's 2-thread column then adds both threads' time.
+
+``--steps mlp_scratch,mlp_concise [--baseline DIR] [--rounds 5]`` times instead one training step of
+those gallery chapters (their model, loss and updater as ``examples/gallery``'s chapter builds
+them, batch 64, eight random batches in turn, 1 thread, CPU time of each step), each library in
+processes of its own: in one process, minitorch's and torch's µs-scale ops slow each other
+down (each evicts the other's code and data), by 1.5-2x on this machine. Per round one process
+each of the baseline checkout's minitorch (``DIR``: ``git worktree add DIR REV`` with its
+``minitorch/kernels`` link), this checkout's and torch, in turn; the medians of the processes'
+median step times, their minima, and the ratios.
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ import time
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
+sys.path.insert(0, os.environ.get("BENCH_MINITORCH_ROOT", ROOT))  # --steps' workers: the checkout to time
 
 import torch
 
@@ -203,8 +212,93 @@ def profile(fn=None, calls: int = 300) -> None:
     pstats.Stats(prof).sort_stats("tottime").print_stats(25)
 
 
+def gallery_step(lib, chapter: str):
+    """One training step of a gallery chapter, as ``bench_gallery.py --profile-step`` takes it:
+    ``step(X, y)`` does forward, backward and the update (an optimizer, or the scratch updater)."""
+    lib.manual_seed(0)
+    nn = lib.nn
+    loss = nn.CrossEntropyLoss(reduction="none")
+    if chapter == "mlp_scratch":
+        w1, b1 = (lib.randn(784, 256) * 0.01).requires_grad_(), lib.zeros(256, requires_grad=True)
+        w2, b2 = (lib.randn(256, 10) * 0.01).requires_grad_(), lib.zeros(10, requires_grad=True)
+        params = [w1, b1, w2, b2]
+
+        def net(x):
+            h = x.reshape(-1, 784) @ w1 + b1
+            return lib.max(h, lib.zeros_like(h)) @ w2 + b2
+
+        def step(x, y):
+            loss(net(x), y).sum().backward()
+            with lib.no_grad():
+                for p in params:
+                    p -= 0.1 * p.grad / x.shape[0]
+                    p.grad.zero_()
+        return step
+    if chapter == "mlp_concise":
+        net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+        for m in net:
+            if type(m) is nn.Linear:
+                nn.init.normal_(m.weight, std=0.01)
+        opt = lib.optim.SGD(net.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss(net(x), y).mean().backward()
+            opt.step()
+        return step
+    raise SystemExit(f"--steps: no chapter {chapter!r} (mlp_scratch, mlp_concise)")
+
+
+def step_worker(lib_name: str, chapter: str, steps: int) -> None:
+    """Print the median and the minimum CPU ms of ``steps`` steps (after 5 untimed ones)."""
+    lib = torch if lib_name == "torch" else minitorch
+    lib.set_num_threads(1)
+    rng = np.random.default_rng(0)
+    batches = [(lib.tensor(rng.random((64, 1, 28, 28)), dtype=lib.float32), lib.tensor(rng.integers(0, 10, 64)))
+               for _ in range(8)]
+    step = gallery_step(lib, chapter)
+    times = []
+    for i in range(steps + 5):
+        x, y = batches[i % 8]
+        start = time.thread_time()
+        step(x, y)
+        times.append(time.thread_time() - start)
+    print(statistics.median(times[5:]) * 1e3, min(times[5:]) * 1e3)
+
+
+def compare_steps(chapters: list[str], baseline: str | None, rounds: int, steps: int = 61) -> None:
+    """``--steps``: each chapter's step in processes of their own, alternating (see the docstring)."""
+    import subprocess
+
+    who = ([("baseline", "minitorch", baseline)] if baseline else []) + [("this", "minitorch", ROOT), ("torch", "torch", ROOT)]
+    print(f"load before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; CPU ms per step (1 thread), "
+          f"median of {rounds} processes' medians of {steps} steps / their minimum")
+    for chapter in chapters:
+        runs: dict = {name: [] for name, _, _ in who}
+        for _ in range(rounds):
+            for name, lib, root in who:
+                env = {**os.environ, "BENCH_MINITORCH_ROOT": root, "PYTHONPATH": root}
+                out = subprocess.run([sys.executable, os.path.abspath(__file__), "--step-worker", lib, chapter, str(steps)],
+                                     capture_output=True, text=True, check=True, env=env, cwd=root).stdout.split()
+                runs[name].append((float(out[0]), float(out[1])))
+        med = {k: statistics.median(m for m, _ in v) for k, v in runs.items()}
+        low = {k: min(m for _, m in v) for k, v in runs.items()}
+        cells = ", ".join(f"{k} {med[k]:.3f} / {low[k]:.3f}" for k in runs)
+        ratios = f"this / torch {med['this'] / med['torch']:.3f}"
+        if baseline:
+            ratios += f", baseline / torch {med['baseline'] / med['torch']:.3f}, this / baseline {med['this'] / med['baseline']:.3f}"
+        print(f"{chapter}: {cells}; {ratios}")
+    print(f"load after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--step-worker"]:
+        step_worker(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", help="comma-separated gallery chapters (mlp_scratch, mlp_concise): time their steps instead")
+    parser.add_argument("--baseline", help="--steps: another checkout's minitorch to time beside this one")
+    parser.add_argument("--rounds", type=int, default=5, help="--steps: processes per library")
     parser.add_argument("--repeats", type=int, default=41)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--only", help="run only the workloads whose name contains this")
@@ -214,6 +308,9 @@ def main() -> None:
     if args.cpu_time:
         global clock
         clock = time.process_time
+    if args.steps:
+        compare_steps(args.steps.split(","), args.baseline, args.rounds)
+        return
     if args.mini_threads:
         minitorch.set_num_threads(args.mini_threads)
     if args.profile:

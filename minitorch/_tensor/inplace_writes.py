@@ -8,10 +8,14 @@ counter and rebases the autograd history.
 
 from __future__ import annotations
 
+import numpy as np
+
+from .._core import capture as _capture
 from .._core.args import bool_argument, number_argument
 from .._ops._inplace import Fill, FillTensor, Overwrite, Zero, write_inplace
 from .._ops.creation.factories import fill_value_as
 from .._ops.shape.views import t_in_place
+from ..autograd import function as _function
 from ..autograd import grad_mode
 from ..backends import backend_of
 from .conversions import clone
@@ -24,6 +28,16 @@ def fill_(self: Tensor, value) -> Tensor:
 
 
 def zero_(self: Tensor) -> Tensor:
+    """Fill with zeros. Where no node is recorded (grad mode off, or ``self`` requires no grad and is
+    no view), nobody watches, and the NumPy array is C-contiguous (no zero strides to refuse), none
+    of ``_fill``'s steps can act but the write and the version bump: the array's own ``fill(0)``
+    (``p.grad.zero_()`` in a hand-written SGD step)."""
+    a = self._data
+    if (type(a) is np.ndarray and a.flags.c_contiguous and _function._observer is None and _capture.observer is None
+            and (not grad_mode._state.enabled or not (self._requires_grad or self._base is not None))):
+        a.fill(0)
+        self._version_counter.value += 1
+        return self
     return _fill(self, 0, Zero)
 
 

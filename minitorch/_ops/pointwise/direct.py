@@ -30,12 +30,21 @@ The reflected ``s + x`` and ``s * x`` are ``x + s`` and ``x * s`` (IEEE addition
 commute); ``s - x`` is ``np.subtract(s, x)``, as ``RSub`` computes it. An int outside 64 bits
 (PyTorch's OverflowError), a bool (no 'wrapped' float), and ``s / x`` (PyTorch's
 ``reciprocal() * s``) take the general path.
+
+**In place** (``p -= lr * g``, ``x *= 0.5``, ``p.add_(g)``): the general path computes the result
+out of place and copies it in (``_ops/_inplace.py: write_inplace``), two passes over memory and a
+new array. For the signature above with a C-contiguous NumPy target (no zero strides to refuse),
+and no node to record or rebase (grad mode off, or neither side requires grad nor is a view), the
+checks of ``_check_inplace`` and ``write_inplace`` cannot act, and the op is ``ufunc(a, b,
+out=a)`` and the version bump: one pass, the same values (the same ufunc loop; NumPy buffers an
+operand that overlaps the output, so ``x -= x.flip(0)`` reads the old values, as the copy did).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..._core import capture as _capture
 from ...autograd import function as _function
 from ...autograd import grad_mode
 
@@ -99,4 +108,37 @@ def reflected(general, ufunc, name: str):
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"``{name}``: ``{general.__name__}``, or ``np.{ufunc.__name__}`` on the array and a number (``_ops/pointwise/direct.py``)."
+    return method
+
+
+def inplace(general, ufunc, name: str):
+    """The in-place op ``name`` (``__isub__``, ``sub_``): ``ufunc(a, b, out=a)`` for the signature
+    above (one operand, no ``alpha``), ``general(self, other, ...)`` otherwise."""
+    from ..._tensor.tensor import Tensor
+
+    def method(self, other, *args, **kwargs):
+        a = self._data
+        if (not args and not kwargs and type(a) is np.ndarray and a.dtype in _FLOATS and a.flags.c_contiguous
+                and _function._observer is None and _capture.observer is None):
+            if isinstance(other, Tensor):
+                b = other._data
+                if ((not _grad_state.enabled or not (self._requires_grad or other._requires_grad
+                                                     or self._base is not None or other._base is not None))
+                        and type(b) is np.ndarray and b.shape == a.shape and b.dtype is a.dtype
+                        and self._device is other._device):
+                    ufunc(a, b, out=a)
+                    self._version_counter.value += 1
+                    return self
+            else:
+                kind = type(other)
+                if ((kind is float or kind is int and -(2**63) <= other < 2**63)
+                        and (not _grad_state.enabled or not (self._requires_grad or self._base is not None))):
+                    ufunc(a, float(other), out=a)
+                    self._version_counter.value += 1
+                    return self
+        return general(self, other, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (f"``{name}``: ``np.{ufunc.__name__}(a, b, out=a)`` on the arrays where nothing else can act "
+                      f"(``_ops/pointwise/direct.py``), else {getattr(general, '__doc__', None) or 'the general path'}")
     return method

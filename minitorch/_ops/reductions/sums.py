@@ -18,6 +18,7 @@ from ..._core import dtype as _dtype
 from ..._core.args import bool_argument, normalize_dims, sizes_argument, wrap_dim
 from ..._core.strides import is_expandable_to
 from ..._tensor.tensor import Tensor
+from ...autograd import function as _function
 from ...autograd.engine import sum_to_size as _unbroadcast
 from ...autograd.function import Primitive
 from ...backends import backend_of
@@ -25,6 +26,8 @@ from .._out import computing_dtype, finish
 from ..pointwise.selection import where
 from ..shape.views import normalize_shape_allow_neg
 from .extremum import restore_dims
+
+_grad_state = _function._grad_state
 
 
 def accumulator(x):
@@ -130,7 +133,26 @@ ProdAll = Prod.named("ProdBackward0")  # prod() over all dims
 
 # ----------------------------------------------------------------------------- sum, mean
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
-    """Sum over ``dim`` (int, tuple, or all). Integer and bool inputs sum in int64."""
+    """Sum over ``dim`` (int, tuple, or all). Integer and bool inputs sum in int64.
+
+    ``x.sum()`` of a NumPy array of at least one dim, with no other argument, takes a short path:
+    where no node is recorded (grad mode off, or ``x`` requires no grad and is no view) and nobody
+    watches, it is ``Sum.forward``'s one call, ``np.add.reduce`` over every axis (in int64 for an
+    integer or bool array: the int64 cast and sum of the general path, exact either way), and a new
+    Tensor (``float(l.detach().sum())``, ``int((y_hat.argmax(1) == y).sum())``); a float ``x`` that
+    needs a node skips the argument checks that cannot act and records ``SumBackward0`` as always."""
+    if dim is None and dtype is None and out is None and keepdim is False and isinstance(input, Tensor):
+        a = input._data
+        if type(a) is np.ndarray and a.ndim and _function._observer is None:
+            kind = a.dtype.kind
+            if not _grad_state.enabled or not (input._requires_grad or input._base is not None):
+                if kind == "f":
+                    return Tensor._make(np.asarray(np.add.reduce(a, axis=tuple(range(a.ndim)))), input._device)
+                if kind in "biu":
+                    return Tensor._make(np.asarray(np.add.reduce(a, axis=tuple(range(a.ndim)), dtype=np.int64)),
+                                        input._device)
+            elif kind == "f":
+                return SumAll.apply(input, tuple(range(a.ndim)), False, None)
     bool_argument("sum", "keepdim", keepdim)
     dtype = computing_dtype(input, dtype, out, "sum")
     if dtype is not None:
@@ -160,7 +182,13 @@ def sum_to_size(input: Tensor, *sizes, size=None) -> Tensor:
 
 
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
-    """Arithmetic mean over ``dim``; only floating point inputs (or an explicit float ``dtype``)."""
+    """Arithmetic mean over ``dim``; only floating point inputs (or an explicit float ``dtype``).
+    ``x.mean()`` of a float NumPy array of at least one dim, with no other argument, goes straight
+    to ``MeanAll`` (the checks below cannot act on it)."""
+    if dim is None and dtype is None and out is None and keepdim is False and isinstance(input, Tensor):
+        a = input._data
+        if type(a) is np.ndarray and a.ndim and a.dtype.kind == "f":
+            return MeanAll.apply(input, tuple(range(a.ndim)), False)
     bool_argument("mean", "keepdim", keepdim)
     if dtype is not None:
         input = input.to(_dtype.to_dtype(dtype, "mean"))

@@ -29,7 +29,7 @@ from ..._core.args import (
     tensor_argument,
     wrap_dim,
 )
-from ..._core.strides import compute_view_stride, expand_geometry, numel
+from ..._core.strides import compute_view_stride, contiguous_strides, expand_geometry, numel
 from ..._tensor.tensor import Tensor, mark_no_grad_view
 from ...autograd import function as _fn
 from ...autograd.function import Primitive
@@ -184,6 +184,18 @@ def _plain_ints(shape: tuple) -> bool:
 _INT64_END = 2**63
 
 
+def _row_major_view_stride(input: Tensor, shape: tuple):
+    """``compute_view_stride`` of ``input`` to ``shape``. A tensor with row-major strides (a fresh
+    result: no strides cached, a C-contiguous array) views any shape of its size with row-major
+    strides (``computeStride``'s chunks are then one), so the walk is skipped there; other strides
+    (a size-1 dim's, which PyTorch carries over) take it."""
+    data = input._data
+    own = input._stride
+    if type(data) is _ndarray and data.flags.c_contiguous and (own is None or own == contiguous_strides(data.shape)):
+        return contiguous_strides(shape)
+    return compute_view_stride(data.shape, input.stride(), shape)
+
+
 def _int_shape(shape: tuple, n: int):
     """A shape of plain ints, as varargs or one tuple (a ``Size``), resolved against ``n`` elements
     (``infer_size``), or None for anything else (then the argument parser converts it, or raises
@@ -197,7 +209,7 @@ def view(input: Tensor, *shape, size=None, dtype=None) -> Tensor:
     """The same storage with a new shape; raises when the strides do not allow it (use ``reshape``).
     ``view(dtype)`` (reinterpreting the bytes as another dtype) is not implemented: it raises."""
     if size is None and dtype is None and shape and (ints := _int_shape(shape, input.numel())) is not None:
-        stride = compute_view_stride(input._data.shape, input.stride(), ints)
+        stride = _row_major_view_stride(input, ints)
         if stride is not None:
             return View.apply(input, input._get_storage(), ints, stride, input.storage_offset())
     if dtype is not None and not shape and size is None:
@@ -253,7 +265,7 @@ def reshape(input: Tensor, *sizes, shape=None) -> Tensor:
     else:
         shape = sizes_argument("reshape", sizes, shape, "shape")
         shape = infer_size(normalize_shape_allow_neg(shape, "reshape", "shape"), input.numel())
-    stride = compute_view_stride(tuple(input.shape), input.stride(), shape)
+    stride = _row_major_view_stride(input, shape)
     if stride is not None:
         return View.apply(input, input._get_storage(), shape, stride, input.storage_offset())
     return UnsafeView.apply(input.contiguous(), shape)
