@@ -26,26 +26,66 @@ from numba import njit
 from .log_softmax import exp_of, log_softmax_row
 
 
-@njit(cache=True)
-def cross_entropy_into(x, target, v, w, picked, dx, gb, with_sum):
-    """``cross_entropy`` forward and backward on (N, C) logits in one serial pass over the rows,
-    with eager's bits (the row function of eager's ``log_softmax``, the rounding of eager's
-    ``nll_loss`` and ``log_softmax_backward`` expressions):
+PAIRWISE_BLOCK = 128  # NumPy's PW_BLOCKSIZE: up to this many numbers its pairwise sum is one block
 
+
+@njit(cache=True)
+def pairwise_sum(a):
+    """The sum of ``a`` (1-d, at most ``PAIRWISE_BLOCK`` numbers) in NumPy's pairwise order
+    (``pairwise_sum``, numpy/_core/src/umath/loops_utils.h.src) in ``a``'s dtype: under 8 numbers
+    in order from 0; else eight running sums, combined as ((0+1)+(2+3))+((4+5)+(6+7)), then the
+    rest in order. (Longer arrays split in halves first; no recursion here: numba's cache does
+    not hold a recursive function safely, so callers sum those with NumPy.)"""
+    n = a.shape[0]
+    if n < 8:
+        res = a.dtype.type(0)
+        for i in range(n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3, r4, r5, r6, r7 = a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+    i = 8
+    while i < n - n % 8:
+        r0 += a[i]
+        r1 += a[i + 1]
+        r2 += a[i + 2]
+        r3 += a[i + 3]
+        r4 += a[i + 4]
+        r5 += a[i + 5]
+        r6 += a[i + 6]
+        r7 += a[i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for k in range(i, n):
+        res += a[k]
+    return res
+
+
+@njit(cache=True)
+def cross_entropy_into(x, target, g, count, sum_all, picked, loss, dx, gb, with_sum):
+    """``cross_entropy`` forward and backward on (N, C) logits in one serial pass over the rows,
+    with eager's bits (the row functions of eager's ``log_softmax`` and its gradient, the rounding
+    of eager's NumPy calls in ``nll_loss`` and its gradient):
+
+        v = -(g / count)  ('sum': -g);  w = v + 0.0  (sum(d, dim 1): v among +0.0s)
         y = log_softmax_row(x[i])                     (into dx[i], as scratch)
-        picked[i] = -y[t_i]                           (nll_loss's terms; the caller sums them)
+        picked[i] = -y[t_i]
         dx[i, j] = 0 - exp(y[j]) * w,  dx[i, t_i] = v - exp(y[t_i]) * w
         gb[j] += dx[i, j]                              (with ``with_sum``: the rows in order)
+        loss = (0 + pairwise_sum(picked)) / count    ('sum': not divided; N <= 128 only)
 
-    ``v`` is nll_loss's gradient at ``[i, t_i]`` and ``w`` the sum of its row (``v`` among zeros:
-    ``v + 0.0``, what ``log_softmax_backward_row``'s float64 sum from 0 gives), both cast to the
-    arrays' dtype by the caller. Returns -2 for shapes that do not fit, the row of a target
-    outside ``[0, C)`` (nothing after it written), else -1. Cost: per row the log_softmax's three
-    passes and one more with C ``exp``s; on (64, 10) ~2 µs, less than waking a thread."""
+    ``g`` and ``loss`` are 0-d arrays of the logits' dtype; ``v`` and ``w`` are what NumPy's
+    ``-(g / count)`` (a float32 array over a Python int: float32 arithmetic) and the row sums of
+    ``log_softmax_backward_row`` give; the loss's sum is ``np.add.reduce``'s (its +0.0 start, then
+    the pairwise sum; for N > ``PAIRWISE_BLOCK`` the caller sums ``picked`` with NumPy). Returns -2 for shapes that do not fit, the row of a target outside
+    ``[0, C)`` (nothing after it written), else -1. Cost: per row the log_softmax's three passes
+    and one more with C ``exp``s; on (64, 10) a few µs, less than waking a thread."""
     n, c = x.shape
-    if target.shape[0] != n or dx.shape != x.shape or picked.shape[0] != n or gb.shape[0] != c:
+    if target.shape[0] != n or dx.shape != x.shape or gb.shape[0] != c or picked.shape[0] != n:
         return -2
-    zero = dx.dtype.type(0)
+    kind = dx.dtype.type
+    zero, cnt = kind(0), kind(count)
+    v = -g[()] if sum_all else -(g[()] / cnt)
+    w = kind(v + zero)
     for i in range(n):
         t = target[i]
         if t < 0 or t >= c:
@@ -60,6 +100,9 @@ def cross_entropy_into(x, target, v, w, picked, dx, gb, with_sum):
         if with_sum:
             for j in range(c):
                 gb[j] += yr[j]
+    if n <= PAIRWISE_BLOCK:
+        total = zero + pairwise_sum(picked)
+        loss[()] = total if sum_all else total / cnt
     return -1
 
 

@@ -144,7 +144,7 @@ def test_relu_backward_bias_grad_kernel_gives_threshold_backward_and_sums_bits(s
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
-@pytest.mark.parametrize("shape", [(64, 10), (5, 1), (3, 7)])
+@pytest.mark.parametrize("shape", [(64, 10), (5, 1), (3, 7), (130, 3)])  # 130: the loss summed by NumPy
 def test_cross_entropy_step_gives_the_four_primitives_bits(shape, reduction, dtype):
     """``CrossEntropy``'s shortcuts (one kernel pass, kernels/cross_entropy.py, the row sums of the
     nll gradient as one scalar, the bias gradient's sum over the rows) against the Primitives'

@@ -71,6 +71,12 @@ def _readers(plan) -> dict[int, int]:
     return count
 
 
+# NllLoss's np.sum of the picked terms is "+0.0, then the pairwise sum" in NumPy 2.4 (the sum of
+# [-0.0] is +0.0), which kernels/cross_entropy.py: pairwise_sum repeats; an older NumPy started
+# from the first term, so there the plan keeps the four steps.
+_SUM_STARTS_FROM_ZERO = not np.signbit(np.add.reduce(np.array([-0.0]), axis=(0,)))
+
+
 class CrossEntropy:
     """A plan step: ``cross_entropy(x, target)`` forward and its gradient ``g * d loss / dx`` in one
     call, on (N, C) float32/float64 logits ``x`` with class indices ``target``, no weights, nothing
@@ -84,32 +90,31 @@ class CrossEntropy:
         dx = d - exp(y) * sum(d)                                 log_softmax's (LogSoftmaxBackwardData)
         gb = sum(dx, dim 0)                                      the bias's    (Sum)
     One serial kernel pass over the rows (``kernels/cross_entropy.py: cross_entropy_into``) makes
-    y, the picked terms, dx and gb with the row functions eager's LogSoftmax and
-    LogSoftmaxBackwardData call on the CPU (``kernels/log_softmax.py``); NumPy sums the picked
-    terms (the loss's sum, NumPy's pairwise order, as NllLoss). ``sum(d)`` along dim 1, whose rows
-    each hold one ``v = -g (/ N)`` among +0.0s, is the scalar ``v + 0.0`` (what the row kernel's
-    sum from 0 gives, -0.0 included). Returns ``(loss, dx)`` or ``(loss, dx, gb)``. Cost: one
-    kernel call and ~6 NumPy calls (two on N numbers, the rest on scalars), where the Primitives
-    made ~20 NumPy calls (and the Sum 1).
+    y, the loss (its sum in NumPy's pairwise order, as NllLoss's ``np.sum``), dx and gb with the
+    row functions eager's LogSoftmax and LogSoftmaxBackwardData call on the CPU
+    (``kernels/log_softmax.py``). ``sum(d)`` along dim 1, whose rows each hold one
+    ``v = -g (/ N)`` among +0.0s, is the scalar ``v + 0.0`` (what the row kernel's sum from 0
+    gives, -0.0 included). Returns ``(loss, dx)`` or ``(loss, dx, gb)``. Cost: one kernel call
+    and three allocations, where the Primitives made ~20 NumPy calls (and the Sum 1).
     """
 
-    __slots__ = ("__name__", "bias_grad", "count", "dtype", "kernel", "shape", "sum_all")
+    __slots__ = ("__name__", "bias_grad", "block", "count", "dtype", "kernel", "shape", "sum_all")
 
     def __init__(self, shape: tuple, count: int, reduction: str, bias_grad: bool = False, dtype=np.float32) -> None:
-        from ..kernels.cross_entropy import cross_entropy_into
+        from ..kernels.cross_entropy import PAIRWISE_BLOCK, cross_entropy_into
 
         self.shape, self.count, self.sum_all, self.bias_grad = shape, count, reduction == "sum", bias_grad
-        self.kernel, self.dtype = cross_entropy_into, np.dtype(dtype)
+        self.kernel, self.dtype, self.block = cross_entropy_into, np.dtype(dtype), PAIRWISE_BLOCK
         self.__name__ = "CrossEntropy"
 
     def __call__(self, x: np.ndarray, target: np.ndarray, g: np.ndarray) -> tuple:
-        v = -(g if self.sum_all else g / self.count)  # NllLossBackward broadcasts it first: same values
-        kind = self.dtype.type
-        picked, dx, gb = np.empty(self.shape[0], self.dtype), np.empty(self.shape, self.dtype), np.zeros(
-            self.shape[1], self.dtype)
-        _raise_if_bad(self.kernel(x, target, kind(v), kind(v + 0.0), picked, dx, gb, self.bias_grad), target)
-        total = np.add.reduce(picked, axis=(0,), dtype=None, out=None, keepdims=False)  # np.sum's reduction
-        loss = np.asarray(total if self.sum_all else total / self.count)
+        n, dtype = self.shape[0], self.dtype
+        picked, loss, dx, gb = np.empty(n, dtype), np.empty((), dtype), np.empty(self.shape, dtype), np.zeros(
+            self.shape[1], dtype)
+        _raise_if_bad(self.kernel(x, target, g, self.count, self.sum_all, picked, loss, dx, gb, self.bias_grad), target)
+        if n > self.block:  # NllLoss's np.sum, pairwise over halves (the kernel sums one block)
+            total = np.add.reduce(picked, axis=(0,), dtype=None, out=None, keepdims=False)
+            loss = np.asarray(total if self.sum_all else total / self.count)
         return (loss, dx, gb) if self.bias_grad else (loss, dx)
 
 
@@ -174,7 +179,7 @@ def _cross_entropy_step(plan, arrays, run: list[Step]) -> Step | None:
         return None
     x = arrays.get(ls.ins[0])
     const = plan.template
-    if (type(x) is not np.ndarray or x.ndim != 2 or 0 in x.shape or x.dtype not in (np.float32, np.float64)
+    if (not _SUM_STARTS_FROM_ZERO or type(x) is not np.ndarray or x.ndim != 2 or 0 in x.shape or x.dtype not in (np.float32, np.float64)
             or len(ls.ins) != 2
             or plan.kinds[ls.ins[1]] != "c" or const[ls.ins[1]] != 1 or ls.kwargs or ls.kw_slots):
         return None
