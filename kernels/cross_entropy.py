@@ -25,7 +25,6 @@ from numba import njit
 
 from .log_softmax import exp_of, log_softmax_row
 
-
 PAIRWISE_BLOCK = 128  # NumPy's PW_BLOCKSIZE: up to this many numbers its pairwise sum is one block
 
 
@@ -34,8 +33,8 @@ def pairwise_sum(a):
     """The sum of ``a`` (1-d, at most ``PAIRWISE_BLOCK`` numbers) in NumPy's pairwise order
     (``pairwise_sum``, numpy/_core/src/umath/loops_utils.h.src) in ``a``'s dtype: under 8 numbers
     in order from 0; else eight running sums, combined as ((0+1)+(2+3))+((4+5)+(6+7)), then the
-    rest in order. (Longer arrays split in halves first; no recursion here: numba's cache does
-    not hold a recursive function safely, so callers sum those with NumPy.)"""
+    rest in order. (Longer arrays split in halves first; not here: a recursive numba function
+    loaded from numba's cache segfaulted, so callers sum those with NumPy.)"""
     n = a.shape[0]
     if n < 8:
         res = a.dtype.type(0)
