@@ -21,6 +21,7 @@ from .conv import conv2d
 from .conv_input_grad import conv2d_input_grad
 from .conv_weight_grad import conv2d_weight_grad
 from .im2col import col2im, im2col
+from .log_softmax import log_softmax, log_softmax_backward
 from .normalization import batch_norm, batch_norm_backward
 from .optim import adam_step, add_scaled, add_scaled_all
 from .pool import max_pool2d, max_pool2d_backward
@@ -45,7 +46,8 @@ __all__ = [
     "adam_step", "adaptive_avg_pool2d", "adaptive_avg_pool2d_backward", "adaptive_max_pool2d", "add_scaled",
     "add_scaled_all", "avg_pool2d",
     "avg_pool2d_backward", "batch_norm", "batch_norm_backward", "col2im", "conv2d",
-    "conv2d_input_grad", "conv2d_weight_grad", "get_num_threads", "im2col", "matmul", "max_pool2d",
+    "conv2d_input_grad", "conv2d_weight_grad", "get_num_threads", "im2col", "log_softmax", "log_softmax_backward",
+    "matmul", "max_pool2d",
     "max_pool2d_backward", "relu", "set_num_threads", "sigmoid", "sigmoid_backward", "stale_cache", "sum_leading",
     "threading",
     "threshold_backward",

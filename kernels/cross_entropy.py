@@ -1,21 +1,21 @@
-"""Cross-entropy's element-wise passes: the nll pick, its gradient through log_softmax, the target's checks.
+"""Cross-entropy forward and backward in one pass over the logits' rows; the target's checks.
 
 ``minitorch.compile`` replays ``cross_entropy`` forward and backward on (N, C) logits as one call
-(``minitorch/_compile/fusions.py: CrossEntropy``). The arithmetic whose bits only NumPy can give
-(``exp``, ``log``, the row sums and the loss's sum, NumPy's SIMD loops and pairwise order) stays
-NumPy's; what is left is element-wise arithmetic and index work, about a dozen NumPy calls and
-their temporaries, done here in two serial passes with the rounding of those calls (float
-operations in the arrays' dtype, no fused multiply-add: numba contracts nothing without
-fastmath). Serial: on (64, 10) logits a pass is ~1 µs, less than waking a thread.
+(``minitorch/_compile/fusions.py: CrossEntropy``), and a replay must give eager's bits. Eager's
+``log_softmax`` and its gradient run, on the CPU, the row functions of ``kernels/log_softmax.py``;
+``cross_entropy_into`` calls the same functions and adds nll_loss's pick and gradient, with the
+rounding of eager's NumPy calls for those (float operations in the arrays' dtype, no fused
+multiply-add: numba contracts nothing without fastmath). Serial: on (64, 10) logits the pass is a
+few µs, less than waking a thread.
 
-- ``nll_pick``: ``y = z - l`` (log_softmax's last subtraction) and ``-y[i, t_i]`` per row;
-- ``nll_log_softmax_backward``: ``dx = d - e * w`` with ``d`` nll's gradient (``v`` at
-  ``[i, t_i]``, zeros elsewhere), and optionally ``sum(dx, dim 0)`` (the bias gradient of the
-  Linear layer that made the logits) in NumPy's order for a reduction over the leading dim;
+- ``cross_entropy_into``: log_softmax, ``-y[i, t_i]``, ``dx = d - exp(y) * w`` with ``d`` nll's
+  gradient (``v`` at ``[i, t_i]``, zeros elsewhere), and optionally ``sum(dx, dim 0)`` (the bias
+  gradient of the Linear layer that made the logits) in NumPy's order for a reduction over the
+  leading dim;
 - ``target_checks``: ``nll_loss``'s two value checks of a class-index target in one pass.
 
-Each entry checks the shapes before its loop (kernels/checks.py; the ``_into`` kernels in their
-own first lines) and each target before it indexes with it: a loop never indexes past a row.
+``cross_entropy_into`` checks the shapes in its first lines and each target before it indexes
+with it: the loop never indexes past a row.
 """
 
 from __future__ import annotations
@@ -23,98 +23,86 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .checks import check_shape
+from .log_softmax import exp_of, log_softmax_row
+
+PAIRWISE_BLOCK = 128  # NumPy's PW_BLOCKSIZE: up to this many numbers its pairwise sum is one block
 
 
 @njit(cache=True)
-def nll_pick_into(z, l, target, y, picked):
-    """``nll_pick`` into ``y`` and ``picked`` (shapes and targets checked here, in the loop's own
-    terms: the entry for callers that make their arrays once, as a compiled plan does). Returns -2
-    for a shape that does not fit, the row of a target outside ``[0, C)``, else -1."""
-    n, c = z.shape
-    if l.shape[0] != n or l.shape[1] != 1 or target.shape[0] != n or y.shape != z.shape or picked.shape[0] != n:
+def pairwise_sum(a):
+    """The sum of ``a`` (1-d, at most ``PAIRWISE_BLOCK`` numbers) in NumPy's pairwise order
+    (``pairwise_sum``, numpy/_core/src/umath/loops_utils.h.src) in ``a``'s dtype: under 8 numbers
+    in order from 0; else eight running sums, combined as ((0+1)+(2+3))+((4+5)+(6+7)), then the
+    rest in order. (Longer arrays split in halves first; not here: a recursive numba function
+    loaded from numba's cache segfaulted, so callers sum those with NumPy.)"""
+    n = a.shape[0]
+    if n < 8:
+        res = a.dtype.type(0)
+        for i in range(n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3, r4, r5, r6, r7 = a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+    i = 8
+    while i < n - n % 8:
+        r0 += a[i]
+        r1 += a[i + 1]
+        r2 += a[i + 2]
+        r3 += a[i + 3]
+        r4 += a[i + 4]
+        r5 += a[i + 5]
+        r6 += a[i + 6]
+        r7 += a[i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for k in range(i, n):
+        res += a[k]
+    return res
+
+
+@njit(cache=True)
+def cross_entropy_into(x, target, g, count, sum_all, picked, loss, dx, gb, with_sum):
+    """``cross_entropy`` forward and backward on (N, C) logits in one serial pass over the rows,
+    with eager's bits (the row functions of eager's ``log_softmax`` and its gradient, the rounding
+    of eager's NumPy calls in ``nll_loss`` and its gradient):
+
+        v = -(g / count)  ('sum': -g);  w = v + 0.0  (sum(d, dim 1): v among +0.0s)
+        y = log_softmax_row(x[i])                     (into dx[i], as scratch)
+        picked[i] = -y[t_i]
+        dx[i, j] = 0 - exp(y[j]) * w,  dx[i, t_i] = v - exp(y[t_i]) * w
+        gb[j] += dx[i, j]                              (with ``with_sum``: the rows in order)
+        loss = (0 + pairwise_sum(picked)) / count    ('sum': not divided; N <= 128 only)
+
+    ``g`` and ``loss`` are 0-d arrays of the logits' dtype; ``v`` and ``w`` are what NumPy's
+    ``-(g / count)`` (a float32 array over a Python int: float32 arithmetic) and the row sums of
+    ``log_softmax_backward_row`` give; the loss's sum is ``np.add.reduce``'s (its +0.0 start, then
+    the pairwise sum; for N > ``PAIRWISE_BLOCK`` the caller sums ``picked`` with NumPy). Returns -2 for shapes that do not fit, the row of a target outside
+    ``[0, C)`` (nothing after it written), else -1. Cost: per row the log_softmax's three passes
+    and one more with C ``exp``s; on (64, 10) a few µs, less than waking a thread."""
+    n, c = x.shape
+    if target.shape[0] != n or dx.shape != x.shape or gb.shape[0] != c or picked.shape[0] != n:
         return -2
+    kind = dx.dtype.type
+    zero, cnt = kind(0), kind(count)
+    v = -g[()] if sum_all else -(g[()] / cnt)
+    w = kind(v + zero)
     for i in range(n):
         t = target[i]
         if t < 0 or t >= c:
             return i
-        li = l[i, 0]
-        zr, yr = z[i], y[i]
+        yr = dx[i]
+        log_softmax_row(x[i], yr)
+        yt = yr[t]
+        picked[i] = -yt
         for j in range(c):
-            yr[j] = zr[j] - li
-        picked[i] = -yr[t]
-    return -1
-
-
-def nll_pick(z: np.ndarray, l: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(y, picked)``: ``y = z - l`` (``l`` (N, 1) broadcast along the rows of ``z`` (N, C)) and
-    ``picked[i] = -y[i, target[i]]``, the terms of nll_loss's sum.
-
-    Math: y[i, j] = z[i, j] - l[i];  picked[i] = -y[i, t_i]; NumPy's ``z - l`` and
-    ``-y[arange(N), t]`` to the bit (one subtraction, one negation per element).
-    Loop nest: rows x columns, serial. Cost: one pass over z, N reads of y.
-    RuntimeError for a wrong shape, IndexError for a target outside ``[0, C)``."""
-    check_shape("nll_pick", "l", l.shape, (z.shape[0], 1))
-    check_shape("nll_pick", "target", target.shape, z.shape[:1])
-    if z.ndim != 2 or z.dtype != l.dtype or z.dtype.kind != "f" or target.dtype.kind not in "iu":
-        raise RuntimeError(f"nll_pick: expected float (N, C) z and l of one dtype and an integer target, got "
-                           f"{z.dtype} {z.shape}, {l.dtype}, {target.dtype}")
-    z, l, target = np.ascontiguousarray(z), np.ascontiguousarray(l), np.ascontiguousarray(target)
-    y = np.empty(z.shape, dtype=z.dtype)
-    picked = np.empty(z.shape[0], dtype=z.dtype)
-    bad = nll_pick_into(z, l, target, y, picked)
-    if bad >= 0:
-        raise IndexError(f"Target {target[bad]} is out of bounds.")
-    return y, picked
-
-
-@njit(cache=True)
-def nll_log_softmax_backward_into(e, target, v, w, dx, gb, with_sum):
-    """``nll_log_softmax_backward`` into ``dx`` and ``gb`` (added into: zeros for the sum),
-    checked here as ``nll_pick_into``; the same return codes."""
-    n, c = e.shape
-    if target.shape[0] != n or dx.shape != e.shape or gb.shape[0] != c:
-        return -2
-    zero = dx.dtype.type(0)
-    for i in range(n):
-        t = target[i]
-        if t < 0 or t >= c:
-            return i
-        er, xr = e[i], dx[i]
-        for j in range(c):
-            xr[j] = zero - er[j] * w
-        xr[t] = v - er[t] * w
+            yr[j] = zero - exp_of(yr[j]) * w
+        yr[t] = v - exp_of(yt) * w
         if with_sum:
             for j in range(c):
-                gb[j] += xr[j]
+                gb[j] += yr[j]
+    if n <= PAIRWISE_BLOCK:
+        total = zero + pairwise_sum(picked)
+        loss[()] = total if sum_all else total / cnt
     return -1
-
-
-def nll_log_softmax_backward(e: np.ndarray, target: np.ndarray, v, w, with_sum: bool = False):
-    """``dx`` (and ``gb`` with ``with_sum``): nll_loss's gradient taken through log_softmax,
-    ``e = exp(y)`` given, and its sum over the rows.
-
-    Math (d nll's gradient: d[i, t_i] = v, 0 elsewhere; w = sum(d, dim 1), which the caller
-    knows is ``v + 0.0``):
-        dx[i, j] = d[i, j] - e[i, j] * w                    (NumPy's ``d - e * w``)
-        gb[j] = 0 + dx[0, j] + dx[1, j] + ...               (NumPy's ``add.reduce(dx, axis=0)``)
-    in ``e``'s dtype (``v`` and ``w`` are cast to it, as NumPy casts its 0-d operands), each
-    product rounded before the difference; the rows are added in order from zero, as NumPy's
-    reduction over the leading dim of a row-major array adds them.
-    Loop nest: rows x columns, serial. Cost: one pass over e, writing dx (and adding it into gb).
-    Returns ``dx`` or ``(dx, gb)``. RuntimeError for a wrong shape, IndexError for a bad target."""
-    check_shape("nll_log_softmax_backward", "target", target.shape, e.shape[:1])
-    if e.ndim != 2 or e.dtype.kind != "f" or target.dtype.kind not in "iu":
-        raise RuntimeError(f"nll_log_softmax_backward: expected a float (N, C) e and an integer target, got "
-                           f"{e.dtype} {e.shape}, {target.dtype}")
-    e, target = np.ascontiguousarray(e), np.ascontiguousarray(target)
-    kind = e.dtype.type
-    dx = np.empty(e.shape, dtype=e.dtype)
-    gb = np.zeros(e.shape[1], dtype=e.dtype)
-    bad = nll_log_softmax_backward_into(e, target, kind(v), kind(w), dx, gb, with_sum)
-    if bad >= 0:
-        raise IndexError(f"Target {target[bad]} is out of bounds.")
-    return (dx, gb) if with_sum else dx
 
 
 @njit(cache=True)

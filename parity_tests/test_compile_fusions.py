@@ -144,23 +144,23 @@ def test_relu_backward_bias_grad_kernel_gives_threshold_backward_and_sums_bits(s
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
-@pytest.mark.parametrize("shape", [(64, 10), (5, 1), (3, 7)])
+@pytest.mark.parametrize("shape", [(64, 10), (5, 1), (3, 7), (130, 3)])  # 130: the loss summed by NumPy
 def test_cross_entropy_step_gives_the_four_primitives_bits(shape, reduction, dtype):
-    """``CrossEntropy``'s shortcuts (the element-wise passes of kernels/cross_entropy.py, the row
-    sums of the nll gradient as one scalar, the bias gradient's sum over the rows) against the
-    Primitives' own NumPy calls, for upstream gradients whose sign of zero or NaN the row sum
-    could change, and logits with a NaN, infinities and signed zeros (a NaN's sign aside, as before)."""
+    """``CrossEntropy``'s shortcuts (one kernel pass, kernels/cross_entropy.py, the row sums of the
+    nll gradient as one scalar, the bias gradient's sum over the rows) against the Primitives'
+    own array calls (the CPU backend's log_softmax row kernels, NumPy's pick, scatter and sums),
+    for upstream gradients whose sign of zero or NaN the row sum could change, and logits with a
+    NaN, infinities and signed zeros (a NaN's sign aside, as before)."""
     from minitorch._compile.fusions import CrossEntropy
+    from minitorch.kernels import log_softmax, log_softmax_backward
 
     def five_primitives(x, target, g, count):
-        with np.errstate(invalid="ignore"):  # the infinities' rows: inf - inf is the NaN we compare
-            z = x - np.max(x, axis=1, keepdims=True)
-        y = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+        y = log_softmax(x, 1)
         total = np.sum(-y[np.arange(len(x)), target], axis=(0,))
         loss = np.asarray(total if reduction == "sum" else total / count)
         d = np.zeros(x.shape, dtype=g.dtype)
         d[np.arange(len(x)), target] = -(g if reduction == "sum" else g / count)
-        dx = d - np.exp(y) * np.sum(d, axis=1, keepdims=True)
+        dx = log_softmax_backward(d, y, 1)
         return loss, dx, np.add.reduce(dx, axis=(0,), dtype=None, out=None, keepdims=False)
 
     rng = np.random.default_rng(0)

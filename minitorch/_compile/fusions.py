@@ -15,8 +15,8 @@ temporaries nobody reads. Run by ``Recorder.finish`` after the passes of ``passe
   ``LogSoftmaxBackwardData``, as ``cross_entropy`` and its backward record them on (N, C) logits
   (no class weights, nothing ignored), and the ``Sum`` over the batch of the logits' gradient
   (the bias gradient of the Linear layer before) where there is one, run as one
-  ``CrossEntropy`` call (NumPy's exp, log and sums, ``kernels/cross_entropy.py``'s passes for
-  the element-wise rest);
+  ``CrossEntropy`` call (one pass of ``kernels/cross_entropy.py: cross_entropy_into``, with
+  the row functions eager's log_softmax and its gradient run on the CPU, and NumPy's loss sum);
 - ``fuse_linear_relu``: a Linear layer's ``Addmm`` (``bias + x @ W.t()``) and the ``Relu`` on
   its result run as one ``LinearRelu`` call: the same GEMM, then the bias and the relu in one
   pass (``kernels/blas.py: bias_relu_``, whose bits are NumPy's add and the relu kernel's);
@@ -71,15 +71,17 @@ def _readers(plan) -> dict[int, int]:
     return count
 
 
-# Whether NumPy's sum of one element starts from +0.0 (NumPy 2.4: the sum of [-0.0] is +0.0) or
-# is the element itself (older NumPy): CrossEntropy's row sums of one class depend on it.
-_SUM_OF_ONE_ADDS_ZERO = not np.signbit(np.add.reduce(np.array([[-0.0]]), axis=1, keepdims=True)[0, 0])
+# NllLoss's np.sum of the picked terms is "+0.0, then the pairwise sum" in NumPy 2.4 (the sum of
+# [-0.0] is +0.0), which kernels/cross_entropy.py: pairwise_sum repeats; an older NumPy started
+# from the first term, so there the plan keeps the four steps.
+_SUM_STARTS_FROM_ZERO = not np.signbit(np.add.reduce(np.array([-0.0]), axis=(0,)))
 
 
 class CrossEntropy:
     """A plan step: ``cross_entropy(x, target)`` forward and its gradient ``g * d loss / dx`` in one
-    call, on (N, C) logits ``x`` with class indices ``target``, no weights, nothing ignored; with
-    ``bias_grad``, also ``sum(dx, dim 0)`` (the bias gradient of the Linear layer that made ``x``).
+    call, on (N, C) float32/float64 logits ``x`` with class indices ``target``, no weights, nothing
+    ignored; with ``bias_grad``, also ``sum(dx, dim 0)`` (the bias gradient of the Linear layer
+    that made ``x``).
 
     Math (C along dim 1; 'mean' divides by N, 'sum' does not):
         y = x - max(x) - log(sum(exp(x - max(x))))              log_softmax   (LogSoftmax)
@@ -87,41 +89,32 @@ class CrossEntropy:
         d = zeros; d[i, t_i] = -g (/ N)                         its gradient  (NllLossBackward)
         dx = d - exp(y) * sum(d)                                 log_softmax's (LogSoftmaxBackwardData)
         gb = sum(dx, dim 0)                                      the bias's    (Sum)
-    NumPy makes every call whose bits are NumPy's own (``max``, ``exp``, ``log``, the row sums,
-    the loss's sum), as the Primitives named beside each line make them; the element-wise rest is
-    two serial passes of ``kernels/cross_entropy.py`` with the same rounding (``nll_pick``:
-    ``y`` and ``-y[i, t_i]``; ``nll_log_softmax_backward``: ``dx``, and ``gb`` with the rows
-    added in order as NumPy's reduction over dim 0 adds them). ``sum(d)`` along dim 1, whose rows
-    each hold one ``v = -g (/ N)`` among +0.0s, is the scalar ``v + 0.0`` (what the row sum gives,
-    -0.0 included). Returns ``(loss, dx)`` or ``(loss, dx, gb)``. Cost: 8 NumPy calls and 2
-    kernel passes on N x C numbers, where the Primitives made ~20 NumPy calls (and the Sum 1).
+    One serial kernel pass over the rows (``kernels/cross_entropy.py: cross_entropy_into``) makes
+    y, the loss (its sum in NumPy's pairwise order, as NllLoss's ``np.sum``), dx and gb with the
+    row functions eager's LogSoftmax and LogSoftmaxBackwardData call on the CPU
+    (``kernels/log_softmax.py``). ``sum(d)`` along dim 1, whose rows each hold one
+    ``v = -g (/ N)`` among +0.0s, is the scalar ``v + 0.0`` (what the row kernel's sum from 0
+    gives, -0.0 included). Returns ``(loss, dx)`` or ``(loss, dx, gb)``. Cost: one kernel call
+    and three allocations, where the Primitives made ~20 NumPy calls (and the Sum 1).
     """
 
-    __slots__ = ("__name__", "backward", "bias_grad", "count", "dtype", "one_class", "pick", "shape", "sum_all")
+    __slots__ = ("__name__", "bias_grad", "block", "count", "dtype", "kernel", "shape", "sum_all")
 
     def __init__(self, shape: tuple, count: int, reduction: str, bias_grad: bool = False, dtype=np.float32) -> None:
-        from ..kernels.cross_entropy import nll_log_softmax_backward_into, nll_pick_into
+        from ..kernels.cross_entropy import PAIRWISE_BLOCK, cross_entropy_into
 
         self.shape, self.count, self.sum_all, self.bias_grad = shape, count, reduction == "sum", bias_grad
-        self.one_class = shape[1] == 1 and not _SUM_OF_ONE_ADDS_ZERO
-        self.pick, self.backward, self.dtype = nll_pick_into, nll_log_softmax_backward_into, np.dtype(dtype)
+        self.kernel, self.dtype, self.block = cross_entropy_into, np.dtype(dtype), PAIRWISE_BLOCK
         self.__name__ = "CrossEntropy"
 
     def __call__(self, x: np.ndarray, target: np.ndarray, g: np.ndarray) -> tuple:
-        add = np.add.reduce  # np.sum's and np.amax's ufunc reductions, without their Python wrappers
-        z = x - np.maximum.reduce(x, axis=1, keepdims=True)
-        y, picked = np.empty(self.shape, self.dtype), np.empty(self.shape[0], self.dtype)
-        _raise_if_bad(self.pick(z, np.log(add(np.exp(z), axis=1, keepdims=True)), target, y, picked), target)
-        total = add(picked, axis=(0,), dtype=None, out=None, keepdims=False)
-        loss = np.asarray(total if self.sum_all else total / self.count)
-        v = -(g if self.sum_all else g / self.count)  # NllLossBackward broadcasts it first: same values
-        # sum(d, dim 1): each row is v among +0.0s, so NumPy's row sum is v + 0.0 exactly (which
-        # turns -0.0 into +0.0, as the sum does), or, for one class where this NumPy's sum adds
-        # nothing, v itself: one scalar, no reduction.
-        w = v if self.one_class else v + 0.0
-        dx, gb = np.empty(self.shape, self.dtype), np.zeros(self.shape[1], self.dtype)
-        kind = self.dtype.type
-        _raise_if_bad(self.backward(np.exp(y, out=y), target, kind(v), kind(w), dx, gb, self.bias_grad), target)
+        n, dtype = self.shape[0], self.dtype
+        picked, loss, dx, gb = np.empty(n, dtype), np.empty((), dtype), np.empty(self.shape, dtype), np.zeros(
+            self.shape[1], dtype)
+        _raise_if_bad(self.kernel(x, target, g, self.count, self.sum_all, picked, loss, dx, gb, self.bias_grad), target)
+        if n > self.block:  # NllLoss's np.sum, pairwise over halves (the kernel sums one block)
+            total = np.add.reduce(picked, axis=(0,), dtype=None, out=None, keepdims=False)
+            loss = np.asarray(total if self.sum_all else total / self.count)
         return (loss, dx, gb) if self.bias_grad else (loss, dx)
 
 
@@ -186,7 +179,8 @@ def _cross_entropy_step(plan, arrays, run: list[Step]) -> Step | None:
         return None
     x = arrays.get(ls.ins[0])
     const = plan.template
-    if (type(x) is not np.ndarray or x.ndim != 2 or 0 in x.shape or x.dtype.kind != "f" or len(ls.ins) != 2
+    if (not _SUM_STARTS_FROM_ZERO or type(x) is not np.ndarray or x.ndim != 2 or 0 in x.shape or x.dtype not in (np.float32, np.float64)
+            or len(ls.ins) != 2
             or plan.kinds[ls.ins[1]] != "c" or const[ls.ins[1]] != 1 or ls.kwargs or ls.kw_slots):
         return None
     y = ls.outs[0]

@@ -178,6 +178,7 @@ _KERNELS = (
     "sigmoid", "sigmoid_backward",  # sigmoid and its gradient, one pass each (kernels/activation.py)
     "batch_norm", "batch_norm_backward",  # kernels/normalization.py
     "sum_leading",  # sum over the batch, the columns shared over the threads (kernels/reduction.py)
+    "log_softmax", "log_softmax_backward",  # along the last dim, row by row (kernels/log_softmax.py)
 )
 
 

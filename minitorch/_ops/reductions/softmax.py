@@ -40,9 +40,8 @@ class LogSoftmax(Primitive):
         ctx.dim = dim
         if 0 in x.shape:  # (not x.size: a torch tensor's size is a method)
             y = xp.exp(x)  # an empty result of x's shape and dtype
-        else:
-            z = x - xp.amax(x, axis=dim, keepdims=True)
-            y = z - xp.log(xp.sum(xp.exp(z), axis=dim, keepdims=True))
+        else:  # on the CPU, float rows along the last dim: one numba pass a row (kernels/log_softmax.py)
+            y = xp.log_softmax(x, dim)
         ctx.save_for_backward(y)
         return y
 
@@ -70,7 +69,7 @@ class LogSoftmaxBackwardData(Primitive):
         xp = backend_of(g)
         ctx.dim = dim
         ctx.save_for_backward(g if ctx.needs_input_grad[1] else None, y)
-        return g - xp.exp(y) * xp.sum(g, axis=dim, keepdims=True)
+        return xp.log_softmax_backward(g, y, dim)  # g - exp(y) * sum(g, dim), as the forward's rows
 
     @staticmethod
     def backward(ctx, gg):

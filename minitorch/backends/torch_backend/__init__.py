@@ -154,6 +154,8 @@ from .nn import (
     conv2d_input_grad,
     conv2d_weight_grad,
     im2col,
+    log_softmax,
+    log_softmax_backward,
     max_pool2d,
     max_pool2d_backward,
     relu,

@@ -148,6 +148,18 @@ def sigmoid(x):
     return torch.sigmoid(x)
 
 
+def log_softmax(x, dim):
+    """log_softmax along ``dim`` as NumPy's expression in torch ops (the CPU backend's row kernel
+    is libm's exp in a loop; here the same math in torch's kernels)."""
+    z = x - torch.amax(x, dim=dim, keepdim=True)
+    return z - torch.log(torch.sum(torch.exp(z), dim=dim, keepdim=True))
+
+
+def log_softmax_backward(g, y, dim):
+    """log_softmax's gradient from its result, ``g - exp(y) * sum(g, dim)``."""
+    return g - torch.exp(y) * torch.sum(g, dim=dim, keepdim=True)
+
+
 def sigmoid_backward(g, y):
     """sigmoid's gradient from its result, ``g * (1 - y) * y`` (PyTorch's sigmoid_backward order;
     as an expression, so mixed dtypes and broadcasting promote as the op's callers expect)."""
