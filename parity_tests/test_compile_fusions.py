@@ -151,8 +151,9 @@ def test_cross_entropy_step_gives_the_four_primitives_bits(shape, reduction, dty
     own array calls (the CPU backend's log_softmax row kernels, NumPy's pick, scatter and sums),
     for upstream gradients whose sign of zero or NaN the row sum could change, and logits with a
     NaN, infinities and signed zeros (a NaN's sign aside, as before)."""
-    from minitorch._compile.fusions import CrossEntropy
     from minitorch.kernels import log_softmax, log_softmax_backward
+
+    from minitorch._compile.fusions import CrossEntropy
 
     def five_primitives(x, target, g, count):
         y = log_softmax(x, 1)
