@@ -21,8 +21,9 @@ which the indexed forward makes anyway, puts them back in place (``_to_nchw``, w
 Since x_pad holds the padding as zeros, the classes only decide which products are skipped, never
 what is computed: a tap left in a class reads zeros, as in the unsplit GEMM.
 
-The price: every class packs its own B (K_q x C_out), once per thread, where the unsplit GEMM packs
-W' once; a class of few rows amortises that badly. Where it runs: ``pays``.
+The price: every class packs its own B (K_q x C_out), once (twice where two threads share the
+class), where the unsplit GEMM packs W' once; a class of few rows amortises that badly. Where it
+runs: ``pays``.
 """
 
 import functools
