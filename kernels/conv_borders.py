@@ -21,8 +21,9 @@ which the indexed forward makes anyway, puts them back in place (``_to_nchw``, w
 Since x_pad holds the padding as zeros, the classes only decide which products are skipped, never
 what is computed: a tap left in a class reads zeros, as in the unsplit GEMM.
 
-The price: every class packs its own B (K_q x C_out), once per thread, where the unsplit GEMM packs
-W' once; a class of few rows amortises that badly. Where it runs: ``pays``.
+The price: every class packs its own B (K_q x C_out), once (twice where two threads share the
+class), where the unsplit GEMM packs W' once; a class of few rows amortises that badly. Where it
+runs: ``pays``.
 """
 
 import functools
@@ -118,46 +119,56 @@ def pays(x_shape, w_shape, stride, padding4, dilation, dtype) -> bool:
     return share <= 1 - MIN_SKIPPED
 
 
+def _class_rows(r_lo: np.ndarray, k_lo: np.ndarray, parts: int) -> np.ndarray:
+    """Which rows of which class each thread computes: ``spans[t, q] = (first, end)`` rows of Y.
+    The classes' MR-row slivers, class by class, are cut into ``parts`` runs of about equal work
+    (a sliver of class q costs its K_q taps' columns; a class that reaches no tap one unit, its
+    zeros): a thread takes whole classes where it can and packs those classes' part of W' alone,
+    where cutting every class made each thread pack all of W' (NiN's 5x5: 25 classes, 361 taps x
+    C_in x C_out = 8.9 M numbers packed per thread, forward and input gradient alike)."""
+    M = np.diff(r_lo)
+    slivers = -(-M // gemm.MR)
+    cost = np.repeat(np.maximum(np.diff(k_lo), 1), slivers)
+    ends = np.cumsum(cost)
+    first = np.concatenate(([0], np.cumsum(slivers)))  # class q's slivers: first[q] .. first[q + 1]
+    cuts = [0] + [int(np.searchsorted(ends - cost / 2, ends[-1] * t / parts)) for t in range(1, parts)] + [first[-1]]
+    spans = np.zeros((parts, M.shape[0], 2), dtype=np.int64)
+    for t in range(parts):
+        for q in range(M.shape[0]):
+            lo, hi = max(cuts[t], first[q]), min(cuts[t + 1], first[q + 1])
+            if hi > lo:
+                spans[t, q] = r_lo[q] + min(M[q], (lo - first[q]) * gemm.MR), r_lo[q] + min(M[q], (hi - first[q]) * gemm.MR)
+    return spans
+
+
 @njit(cache=True)
-def _classes_part(a, rows, kcols, b, brows, N, K_all, r_lo, k_lo, c, work, runs8, t, parts):
-    """Thread t's share of every class: its t-th part of the class's rows (whole MR-row slivers)
-    times the class's taps, on ``gemm_indexed.gemm_indexed_gather``; of a class with fewer rows than
-    C_out, its t-th part of the columns instead (whole NR-wide slivers, where they split into
-    equal parts), so that each thread packs its part of W' and all of the class's smaller A, not
-    all of W' and part of A. Either way every number of Y is the same sum in the same order."""
-    nr = gemm.NV * gemm.VECTOR_BYTES // a.itemsize
-    for q in range(r_lo.shape[0] - 1):
-        M, K = r_lo[q + 1] - r_lo[q], k_lo[q + 1] - k_lo[q]
-        tiles = (N + nr - 1) // nr
-        if parts > 1 and M < N and tiles % parts == 0:  # by columns (in equal parts)
-            lo, hi = min(N, t * tiles // parts * nr), min(N, (t + 1) * tiles // parts * nr)
-            r0, r1 = r_lo[q], r_lo[q + 1]
-        else:
-            tiles = (M + gemm.MR - 1) // gemm.MR
-            r0 = r_lo[q] + min(M, t * tiles // parts * gemm.MR)
-            r1 = r_lo[q] + min(M, (t + 1) * tiles // parts * gemm.MR)
-            lo, hi = 0, N
-        if r1 <= r0 or hi <= lo:
+def _classes_part(a, rows, kcols, b, brows, N, K_all, k_lo, c, work, runs8, spans):
+    """One thread's rows of the classes (``spans``, ``_class_rows``): per class q its rows of Y
+    (whole MR-row slivers) times the class's taps, on ``gemm_indexed.gemm_indexed_gather``.
+    Every number of Y is the same sum in the same order, whichever thread computes it."""
+    for q in range(spans.shape[0]):
+        r0, r1 = spans[q, 0], spans[q, 1]
+        K = k_lo[q + 1] - k_lo[q]
+        if r1 <= r0:
             continue
         if K == 0:  # no tap reaches the input: the products are all zero
             for r in range(r0, r1):
-                c[r * N + lo: r * N + hi] = 0
+                c[r * N: r * N + N] = 0
             continue
-        gemm_indexed.gemm_indexed_gather(r1 - r0, hi - lo, K, a, rows, kcols[k_lo[q]:k_lo[q + 1]], r0, b,
-                                         brows[k_lo[q]:k_lo[q + 1]], K_all, lo, c, r0 * N + lo, N, work, runs8)
+        gemm_indexed.gemm_indexed_gather(r1 - r0, N, K, a, rows, kcols[k_lo[q]:k_lo[q + 1]], r0, b,
+                                         brows[k_lo[q]:k_lo[q + 1]], K_all, 0, c, r0 * N, N, work, runs8)
 
 
 @njit(cache=True, parallel=True)
-def _gemm_classes(a, rows, kcols, b, brows, N, K_all, r_lo, k_lo, c, work, runs8, parts, parallel):
-    """Every class's GEMM: ``parts`` threads (``prange``) when ``parallel``, each taking its part of
-    every class (so the classes' sizes do not unbalance them), each with its workspace row."""
+def _gemm_classes(a, rows, kcols, b, brows, N, K_all, k_lo, c, work, runs8, spans, parallel):
+    """Every class's GEMM: ``spans.shape[0]`` threads (``prange``) when ``parallel``, each taking
+    its rows (``_class_rows``), each with its workspace row."""
     if parallel:
-        for t in prange(parts):
-            _classes_part(a, rows, kcols, b, brows, N, K_all, r_lo, k_lo, c, work[numba.get_thread_id()],
-                          runs8, t, parts)
+        for t in prange(spans.shape[0]):
+            _classes_part(a, rows, kcols, b, brows, N, K_all, k_lo, c, work[numba.get_thread_id()], runs8, spans[t])
     else:
-        _classes_part(a, rows, kcols, b, brows, N, K_all, r_lo, k_lo, c, work[numba.get_thread_id()],
-                      runs8, 0, 1)
+        for t in range(spans.shape[0]):
+            _classes_part(a, rows, kcols, b, brows, N, K_all, k_lo, c, work[numba.get_thread_id()], runs8, spans[t])
 
 
 @njit(cache=True)
@@ -234,13 +245,15 @@ def conv2d_forward(x_pad: np.ndarray, w_rows: np.ndarray, kernel, padding4, out_
     (left, right)), what x_pad was padded with; y is (N, C_out, oH, oW), C-contiguous.
 
     Loop nest: ``for part of the threads (prange if big) / for class / gemm_indexed_gather (the
-    class's rows of Y, W' packed from its columns) / then for n (prange if big) / for position /
-    for co: y[n, co, p] = Y[inv[n, p], co] + b[co]``.
+    part's rows of the class, W' packed from the class's columns) / then for n (prange if big) /
+    for position / for co: y[n, co, p] = Y[inv[n, p], co] + b[co]``. The parts are runs of the
+    classes' slivers of equal work (``_class_rows``): a thread takes whole classes, and only a
+    class cut between two threads has its part of W' packed twice. (Until s16 every class was
+    cut among all threads, by rows, or by columns where it had fewer rows than C_out, so that
+    each thread packed all of W': AlexNet's 3x3 layers on 3x3 maps took 0.76-0.85x the time at 2
+    threads by columns than by rows; the s13 and s16 sections of docs/performance-notes.md.)
     Cost: 2*C_out*sum over classes of rows*taps*C_in flops (``pays`` asks it to be at most 0.9 of
-    the unsplit GEMM's); each class's part of W' packed once, or once per thread when the class
-    is split by rows (one with fewer rows than C_out is split by columns: AlexNet's 3x3 layers on
-    3x3 maps, nine classes of 64 rows and 256-384 columns, took 0.76-0.85x the time at 2 threads;
-    benchmarks/bench_gemm_threads.py, the s13 section of docs/performance-notes.md).
+    the unsplit GEMM's); each class's part of W' packed once (twice for a class cut in two).
     """
     op = "conv2d"
     N, Hp, Wp, C, C_out = check_forward(x_pad, w_rows, kernel, padding4, out_hw, stride, dilation)
@@ -257,8 +270,8 @@ def conv2d_forward(x_pad: np.ndarray, w_rows: np.ndarray, kernel, padding4, out_
     M = N * oH * oW
     Y = np.empty(M * C_out, dtype=dtype)
     parts = min(split_threads(), (M + gemm.MR - 1) // gemm.MR) if in_parallel(M * C_out * kcols.shape[0] // 16) else 1
-    _gemm_classes(x_pad.reshape(-1), rows, kcols, w_rows.reshape(-1), brows, C_out, kH * kW * C, r_lo, k_lo, Y,
-                  gemm.workspace(dtype), C % 8 == 0, parts, parts > 1)
+    _gemm_classes(x_pad.reshape(-1), rows, kcols, w_rows.reshape(-1), brows, C_out, kH * kW * C, k_lo, Y,
+                  gemm.workspace(dtype), C % 8 == 0, _class_rows(r_lo, k_lo, parts), parts > 1)
     y = np.empty((N, C_out, oH, oW), dtype=dtype)
     has_bias = bias is not None
     b = bias.astype(dtype, copy=False) if has_bias else Y[:1]
@@ -317,18 +330,37 @@ def weight_grad_pays(x_shape, w_shape, stride, padding4, dilation, dtype) -> boo
     return share <= 1 - MIN_SKIPPED
 
 
+def _tap_row_tiles(kH: int, tiles: int, K_rows, parts: int) -> np.ndarray:
+    """Which NR-wide slivers of which tap row each thread computes: ``spans[t, i] = (first,
+    end)`` tiles of row i for thread t. The kH*tiles (row, sliver) pairs, in order, are cut into
+    ``parts`` runs of about equal work (a sliver of row i costs K_rows[i]; a row no position
+    reaches costs one unit, its zeros), so a thread takes whole rows where it can and packs
+    those rows' GY' alone, where cutting every row's columns made each thread pack all of GY'
+    (NiN's 5x5: 15 slivers per row, 7 and 8 per thread, each packing 256 x 12,992 numbers of A)."""
+    cost = np.repeat(np.maximum(np.asarray(K_rows, dtype=np.int64), 1), tiles)
+    ends = np.cumsum(cost)
+    cuts = [0] + [int(np.searchsorted(ends - cost / 2, ends[-1] * t / parts)) for t in range(1, parts)] + [kH * tiles]
+    spans = np.zeros((parts, kH, 2), dtype=np.int64)
+    for t in range(parts):
+        for i in range(kH):
+            lo, hi = max(cuts[t], i * tiles), min(cuts[t + 1], (i + 1) * tiles)
+            if hi > lo:
+                spans[t, i] = lo - i * tiles, hi - i * tiles
+    return spans
+
+
 @njit(cache=True)
-def _tap_rows_part(a, rsa, b, rows, kcols, r_lo, r_hi, c, C_out, work, nr, t, parts):
-    """Thread t's share of every tap row: its t-th part of the row's kW*C columns of gw (whole
-    NR-wide slivers) on ``gemm_indexed.gemm_indexed_b``; a row no position reaches is zero."""
+def _tap_rows_part(a, rsa, b, rows, kcols, r_lo, r_hi, c, C_out, work, nr, spans):
+    """One thread's slivers of the tap rows (``spans``, ``_tap_row_tiles``): per row i its
+    columns of gw (whole NR-wide slivers) on ``gemm_indexed.gemm_indexed_b``; a row no position
+    reaches is zero."""
     kH = r_lo.shape[0]
     cols = kcols.shape[0] // kH
     K_all = kcols.shape[0]
-    tiles = (cols + nr - 1) // nr
-    lo, hi = min(cols, t * tiles // parts * nr), min(cols, (t + 1) * tiles // parts * nr)
-    if hi <= lo:
-        return
     for i in range(kH):
+        lo, hi = min(cols, spans[i, 0] * nr), min(cols, spans[i, 1] * nr)
+        if hi <= lo:
+            continue
         K = r_hi[i] - r_lo[i]
         if K == 0:
             for m in range(C_out):
@@ -340,24 +372,72 @@ def _tap_rows_part(a, rsa, b, rows, kcols, r_lo, r_hi, c, C_out, work, nr, t, pa
 
 
 @njit(cache=True, parallel=True)
-def _gemm_tap_rows(a, rsa, b, rows, kcols, r_lo, r_hi, c, C_out, work, nr, parts, parallel):
-    """Every tap row's GEMM: ``parts`` threads (``prange``) when ``parallel``, each taking its
-    columns of every row, each with its workspace row."""
+def _gemm_tap_rows(a, rsa, b, rows, kcols, r_lo, r_hi, c, C_out, work, nr, spans, parallel):
+    """Every tap row's GEMM: ``spans.shape[0]`` threads (``prange``) when ``parallel``, each
+    taking its slivers (``_tap_row_tiles``), each with its workspace row."""
     if parallel:
-        for t in prange(parts):
-            _tap_rows_part(a, rsa, b, rows, kcols, r_lo, r_hi, c, C_out, work[numba.get_thread_id()], nr, t, parts)
+        for t in prange(spans.shape[0]):
+            _tap_rows_part(a, rsa, b, rows, kcols, r_lo, r_hi, c, C_out, work[numba.get_thread_id()], nr, spans[t])
     else:
-        _tap_rows_part(a, rsa, b, rows, kcols, r_lo, r_hi, c, C_out, work[numba.get_thread_id()], nr, 0, 1)
+        for t in range(spans.shape[0]):
+            _tap_rows_part(a, rsa, b, rows, kcols, r_lo, r_hi, c, C_out, work[numba.get_thread_id()], nr, spans[t])
+
+
+@njit(cache=True, inline="always")
+def _gy_row(gy, out, N, C, H, W, p):
+    """Row p = co*H + oh of GY' (C_out, oH, N, oW): out[co, oh, n, :] = gy[n, co, oh, :]."""
+    p = np.uint64(p)
+    co, oh = p // H, p % H
+    d = p * N * W
+    for n in range(N):
+        s = ((np.uint64(n) * C + co) * H + oh) * W
+        o = d + np.uint64(n) * W
+        for w in range(W):
+            out[o + w] = gy[s + w]
+
+
+@njit(cache=True, parallel=True)
+def _rows_first(gy, out, N, C, H, W, parallel):
+    """GY' = gy (N, C_out, oH, oW) as (C_out, oH, N, oW), flat and C-contiguous: ``prange`` over
+    the C_out*oH rows when ``parallel``, each row (N*oW numbers) written by one iteration."""
+    N, C, H, W = np.uint64(N), np.uint64(C), np.uint64(H), np.uint64(W)
+    if parallel:
+        for p in prange(C * H):
+            _gy_row(gy, out, N, C, H, W, p)
+    else:
+        for p in range(C * H):
+            _gy_row(gy, out, N, C, H, W, p)
+
+
+@njit(cache=True, parallel=True)
+def _taps_to_channels(src, out, C_out, T, C, parallel):
+    """out (C_out, C, T) from src (C_out, T, C), flat: gw's (i, j, c) columns into w's layout,
+    ``prange`` over C_out when ``parallel`` (each iteration one output channel, in cache)."""
+    C_out, T, C = np.uint64(C_out), np.uint64(T), np.uint64(C)
+    if parallel:
+        for co in prange(C_out):
+            base = np.uint64(co) * T * C
+            for c in range(C):
+                for t in range(T):
+                    out[base + np.uint64(c) * T + np.uint64(t)] = src[base + np.uint64(t) * C + np.uint64(c)]
+    else:
+        for co in range(C_out):
+            base = np.uint64(co) * T * C
+            for c in range(C):
+                for t in range(T):
+                    out[base + np.uint64(c) * T + np.uint64(t)] = src[base + np.uint64(t) * C + np.uint64(c)]
 
 
 def conv2d_weight_grad(gy: np.ndarray, x_pad: np.ndarray, weight_shape, padding4, stride, dilation) -> np.ndarray:
     """dL/dw of conv2d (one group) from gy (N, C_out, oH, oW) and x's padded channels-last copy
     x_pad (N, Hp, Wp, C_in), by tap rows (see above); gw (C_out, C_in, kH, kW), C-contiguous.
-    Loop nest: ``gy to GY' (C_out, oH, N, oW) (one NumPy copy) / for part of the threads (prange
-    if big) / for tap row / gemm_indexed_b (the part's columns of gw) / then one transpose of gw
-    (C_out, kH, kW, C_in) into (C_out, C_in, kH, kW)``.
+    Loop nest: ``gy to GY' (C_out, oH, N, oW) (for row co*oH + oh, prange if big) / for part of
+    the threads (prange if big) / for tap row / gemm_indexed_b (the part's slivers of the row's
+    columns, ``_tap_row_tiles``) / then gw (C_out, kH, kW, C_in) into (C_out, C_in, kH, kW) (for
+    co, prange if big)``. Every number of gw is one gemm_indexed_b sum over the row's positions,
+    whichever thread computes it: the same bits at any thread count.
     Cost: 2*C_out*kW*C_in*N*oW*sum_i(hi_i - lo_i) flops (``weight_grad_pays`` asks it to be at
-    most 0.9 of the unsplit GEMM's); GY' packed once per tap row and thread.
+    most 0.9 of the unsplit GEMM's); GY' packed once per tap row and thread that has slivers of it.
     """
     op = "conv2d_weight_grad"
     N, Hp, Wp, C, C_out, kH, kW, oH, oW = check_weight_grad(op, gy, x_pad, weight_shape, padding4, stride, dilation)
@@ -366,12 +446,17 @@ def conv2d_weight_grad(gy: np.ndarray, x_pad: np.ndarray, weight_shape, padding4
         raise RuntimeError(f"{op} (tap rows): x_pad must be a C-contiguous float32 or float64 array")
     rows, kcols, r_lo, r_hi, _ = _weight_grad_tables(N, Hp, Wp, C, kH, kW, (oH, oW), tuple(stride),
                                                      tuple(map(tuple, padding4)), tuple(dilation))
-    GY = np.ascontiguousarray(gy.transpose(1, 2, 0, 3), dtype=dtype)  # (C_out, oH, N, oW)
+    GY = np.empty(gy.size, dtype=dtype)  # GY' (C_out, oH, N, oW)
+    g = np.ascontiguousarray(gy, dtype=dtype).reshape(-1)
+    _rows_first(g, GY, N, C_out, oH, oW, in_parallel(2 * gy.size))
     K_all = kcols.shape[0]
     gw = np.empty(C_out * K_all, dtype=dtype)
     nr = gemm.TILE[dtype][1]
     parts = min(split_threads(), -(-kW * C // nr)) if in_parallel(
         C_out * kW * C * int((r_hi - r_lo).sum()) // 16) else 1
-    _gemm_tap_rows(GY.reshape(-1), N * oH * oW, x_pad.reshape(-1), rows, kcols, r_lo, r_hi, gw, C_out,
-                   gemm.workspace(dtype), nr, parts, parts > 1)
-    return np.ascontiguousarray(gw.reshape(C_out, kH, kW, C).transpose(0, 3, 1, 2))
+    spans = _tap_row_tiles(kH, -(-kW * C // nr), r_hi - r_lo, parts)
+    _gemm_tap_rows(GY, N * oH * oW, x_pad.reshape(-1), rows, kcols, r_lo, r_hi, gw, C_out,
+                   gemm.workspace(dtype), nr, spans, parts > 1)
+    out = np.empty((C_out, C, kH, kW), dtype=dtype)
+    _taps_to_channels(gw, out.reshape(-1), C_out, kH * kW, C, in_parallel(2 * gw.size))
+    return out

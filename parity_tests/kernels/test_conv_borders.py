@@ -175,3 +175,76 @@ def test_weight_grad_by_tap_rows(case, dtype, monkeypatch, weight_grad_algorithm
         borders.conv2d_weight_grad(gy[:, :, :-1], x_pad, w.shape, pad, stride, dil)
     with pytest.raises(RuntimeError):  # the weight's input channels are not x_pad's
         borders.conv2d_weight_grad(gy, x_pad, (c_out, x_shape[1] + 1) + kernel, pad, stride, dil)
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 5, 16])
+@pytest.mark.parametrize("geometry", [
+    (4, 11, 11, 16, 40, (5, 5), (7, 7), ((2, 2), (2, 2))),    # NiN's 5x5 on 7x7, batch 4
+    (3, 5, 5, 8, 96, (3, 3), (3, 3), ((1, 1), (1, 1))),       # a 3x3 map: classes of 3 rows
+    (2, 13, 11, 8, 33, (3, 2), (9, 10), ((4, 4), (3, 3))),    # rows that reach no input
+])
+def test_thread_parts_cover_each_sliver_once(geometry, parts):
+    """The threads' shares of the classes (``_class_rows``) and of the tap rows
+    (``_tap_row_tiles``) cover every row (every sliver) exactly once, in whole MR-row slivers
+    (NR-wide ones), for any number of parts, however the classes' sizes fall."""
+    N, Hp, Wp, C, C_out, (kH, kW), out_hw, pad = geometry
+    *_, r_lo, k_lo, _, _ = borders._tables(N, Hp, Wp, C, C_out, kH, kW, out_hw, (1, 1), pad, (1, 1))
+    spans = borders._class_rows(r_lo, k_lo, parts)
+    assert spans.shape == (parts, r_lo.shape[0] - 1, 2)
+    seen = np.zeros(r_lo[-1], dtype=np.int64)
+    for t in range(parts):
+        for q in range(r_lo.shape[0] - 1):
+            lo, hi = spans[t, q]
+            if hi > lo:
+                assert r_lo[q] <= lo and hi <= r_lo[q + 1] and (lo - r_lo[q]) % 8 == 0
+                seen[lo:hi] += 1
+    assert (seen == 1).all()
+    tiles = 7
+    K_rows = np.array([0, 5, 3, 9, 1][:kH] + [2] * max(0, kH - 5))
+    spans = borders._tap_row_tiles(kH, tiles, K_rows, parts)
+    seen = np.zeros((kH, tiles), dtype=np.int64)
+    for t in range(parts):
+        for i in range(kH):
+            seen[i, spans[t, i, 0]:spans[t, i, 1]] += 1
+    assert (seen == 1).all()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_same_bits_for_any_split(dtype):
+    """Y of the classes' GEMMs and gw of the tap rows' are the same bits whatever the threads'
+    shares (one part, or 2, 3, 5 parts run one after the other or on the threads): every number
+    is one GEMM sum over its class's taps (its tap row's positions), whoever computes it."""
+    from minitorch.kernels import gemm
+
+    rng = np.random.default_rng(3)
+    N, C, C_out, H = 3, 16, 72, 7
+    pad = ((2, 2), (2, 2))
+    x_pad = np.ascontiguousarray(np.pad(random_array(rng, (N, C, H, H), dtype), ((0, 0), (0, 0), *pad)).transpose(0, 2, 3, 1))
+    w_rows = np.ascontiguousarray(random_array(rng, (C_out, 25 * C), dtype))
+    rows, kcols, brows, r_lo, k_lo, _, _ = borders._tables(N, H + 4, H + 4, C, C_out, 5, 5, (H, H), (1, 1), pad, (1, 1))
+    gy = random_array(rng, (N, C_out, H, H), dtype)
+    results = {}
+    for parts in (1, 2, 3, 5):
+        for parallel in (False, True):
+            Y = np.full(r_lo[-1] * C_out, np.nan, dtype=dtype)
+            borders._gemm_classes(x_pad.reshape(-1), rows, kcols, w_rows.reshape(-1), brows, C_out, 25 * C, k_lo, Y,
+                                  gemm.workspace(dtype), True, borders._class_rows(r_lo, k_lo, parts), parallel)
+            results[parts, parallel] = Y
+    for Y in results.values():
+        np.testing.assert_array_equal(Y, results[1, False])
+    assert not np.isnan(results[1, False]).any()
+    wrows, wkcols, wr_lo, wr_hi, _ = borders._weight_grad_tables(N, H + 4, H + 4, C, 5, 5, (H, H), (1, 1), pad, (1, 1))
+    GY = np.ascontiguousarray(gy.transpose(1, 2, 0, 3)).reshape(-1)
+    nr = gemm.TILE[np.dtype(dtype)][1]
+    tiles = -(-5 * C // nr)
+    grads = []
+    for parts in (1, 2, 3, 5):
+        for parallel in (False, True):
+            gw = np.full(C_out * wkcols.shape[0], np.nan, dtype=dtype)
+            borders._gemm_tap_rows(GY, N * H * H, x_pad.reshape(-1), wrows, wkcols, wr_lo, wr_hi, gw, C_out,
+                                   gemm.workspace(dtype), nr, borders._tap_row_tiles(5, tiles, wr_hi - wr_lo, parts),
+                                   parallel)
+            grads.append(gw)
+    for gw in grads:
+        np.testing.assert_array_equal(gw, grads[0])
+    assert not np.isnan(grads[0]).any()
