@@ -15,7 +15,8 @@ _KERNEL_MODULES = tuple(f"minitorch.kernels.{name}" for name in ("im2col", "pool
                                                                   "pool_avg", "pool_adaptive", "activation", "conv_few_channels", "optim",
                                                                   "conv_small", "layout", "normalization", "reduction",
                                                                   "conv_borders", "conv_stem_grad", "conv_weight_grad",
-                                                                  "conv_small_classes"))
+                                                                  "conv_small_classes", "conv_pointwise_grad",
+                                                                  "log_softmax"))
 
 
 @pytest.fixture(autouse=True, params=["serial", "threads"])

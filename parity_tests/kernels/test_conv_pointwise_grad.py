@@ -6,27 +6,19 @@ on it); its checks before any loop; and where it does not apply.
 
 Its order of summation is not the one GEMM's over the batch (blocks of samples, then the blocks'
 sums): float32 is compared with torch at the helpers' tolerance, as every other kernel.
-The conftest forces the loops of its list of kernel modules serial and to threads; this module's
-own fixture does the same for kernels/conv_pointwise_grad.py (not in that list).
+The conftest forces the loops of its list of kernel modules, this one's included, serial and to
+threads.
 """
 
 import numpy as np
 import pytest
 import torch.nn.functional as F
 from kernel_parity_helpers import assert_close, random_array, torch_forward_and_grads
-
-from minitorch.kernels import conv2d_weight_grad
+from minitorch.kernels import conv2d_weight_grad, conv_small
 from minitorch.kernels import conv_pointwise_grad as pointwise_grad
-from minitorch.kernels import conv_small
 
 DTYPES = [np.float64, np.float32]
 
-
-@pytest.fixture(autouse=True, params=["blocks serial", "blocks on threads"])
-def block_loop(request, monkeypatch):
-    threads = request.param == "blocks on threads"
-    monkeypatch.setattr(pointwise_grad, "in_parallel", lambda elements: threads)
-    return request.param
 
 # (x shape, C_out): NiN's 1x1 layers made smaller, a last block of 3 samples, C not a tile's multiple
 CASES = [
