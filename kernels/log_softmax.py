@@ -4,8 +4,9 @@
     dx[j] = g[j] - exp(y[j]) * sum_k g[k]
 
 The CPU backend's ``log_softmax`` and ``log_softmax_backward`` (``_ops/reductions/softmax.py``:
-``LogSoftmax``, ``LogSoftmaxBackwardData``) for float32 and float64 along the last dim; other
-cases (another dim, other dtypes, empty or 0-d arrays) are NumPy's expression, as before.
+``LogSoftmax``, ``LogSoftmaxBackwardData``) for float32 and float64 along the last dim, on rows of
+at most ``ROW_MAX`` numbers (a classifier's scores); other cases (longer rows, another dim, other
+dtypes, empty or 0-d arrays) are NumPy's expression, as before.
 
 Why a kernel: ``minitorch.compile`` replays cross-entropy forward and backward as one kernel
 (``kernels/cross_entropy.py: cross_entropy_into``), and a compiled step must give eager's bits.
@@ -21,7 +22,9 @@ bits do not depend on the thread count) x four passes over the row (the max; ``e
 vectorised; their sum, serial; ``(x - m) - log(sum)``, vectorised). Cost: ~4 reads and 2 writes
 a number and one float32 ``exp`` at a few vector instructions; on (64, 10) logits ~5 µs against
 NumPy's ~17 (its calls' overhead dominates small rows). float64 rows call libm's ``exp`` once a
-number (~10 ns): slower than NumPy's SIMD loop on long rows.
+number (~10 ns). Past a few dozen numbers a row NumPy's SIMD loops win (64 rows, 1 thread, µs,
+kernel / NumPy, forward + backward: float32 rows of 10 24 / 35, of 32 29 / 41, of 128 68 / 51, of
+1000 420 / 220; float64 rows of 32 46 / 45, of 128 159 / 82), hence ``ROW_MAX``.
 """
 
 from __future__ import annotations
@@ -134,9 +137,16 @@ def _log_softmax_backward_rows(g, y, dx, parallel):
             log_softmax_backward_row(g[i], y[i], dx[i])
 
 
+# The longest row the kernels take (module docstring: past it NumPy's SIMD loops are faster);
+# minitorch.compile fuses cross-entropy (kernels/cross_entropy.py) on such rows only, for eager's bits.
+ROW_MAX = 32
+
+
 def _on_rows(a: np.ndarray, dim: int) -> bool:
-    """Whether the row kernels take ``a``: float32/float64, at least 1-d, not empty, along its last dim."""
-    return a.dtype in (np.float32, np.float64) and a.ndim >= 1 and dim in (-1, a.ndim - 1) and a.size > 0
+    """Whether the row kernels take ``a``: float32/float64, at least 1-d, not empty, along its last
+    dim, rows of at most ``ROW_MAX`` numbers."""
+    return (a.dtype in (np.float32, np.float64) and a.ndim >= 1 and dim in (-1, a.ndim - 1) and a.size > 0
+            and a.shape[-1] <= ROW_MAX)
 
 
 def log_softmax(x: np.ndarray, dim: int) -> np.ndarray:

@@ -13,7 +13,8 @@ temporaries nobody reads. Run by ``Recorder.finish`` after the passes of ``passe
 
 - ``fuse_cross_entropy``: ``LogSoftmax``, ``NllLoss``, ``NllLossBackward`` and
   ``LogSoftmaxBackwardData``, as ``cross_entropy`` and its backward record them on (N, C) logits
-  (no class weights, nothing ignored), and the ``Sum`` over the batch of the logits' gradient
+  (C at most ``kernels/log_softmax.py: ROW_MAX``, where eager runs the row kernels; no class
+  weights, nothing ignored), and the ``Sum`` over the batch of the logits' gradient
   (the bias gradient of the Linear layer before) where there is one, run as one
   ``CrossEntropy`` call (one pass of ``kernels/cross_entropy.py: cross_entropy_into``, with
   the row functions eager's log_softmax and its gradient run on the CPU, and NumPy's loss sum);
@@ -177,9 +178,13 @@ def _cross_entropy_step(plan, arrays, run: list[Step]) -> Step | None:
     if ([_forward_of(s) for s in run] != [LogSoftmax.forward, NllLoss.forward, NllLossBackward.forward,
                                           LogSoftmaxBackwardData.forward]):
         return None
+    # eager's log_softmax runs its row kernels on rows up to ROW_MAX long, NumPy on longer ones
+    from ..kernels.log_softmax import ROW_MAX
+
     x = arrays.get(ls.ins[0])
     const = plan.template
     if (not _SUM_STARTS_FROM_ZERO or type(x) is not np.ndarray or x.ndim != 2 or 0 in x.shape or x.dtype not in (np.float32, np.float64)
+            or x.shape[1] > ROW_MAX
             or len(ls.ins) != 2
             or plan.kinds[ls.ins[1]] != "c" or const[ls.ins[1]] != 1 or ls.kwargs or ls.kw_slots):
         return None

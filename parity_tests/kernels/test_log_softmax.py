@@ -92,3 +92,23 @@ def test_float32_exp_is_within_one_ulp_and_the_same_bits_vectorised_or_not():
     assert np.array_equal(out[~finite], exact[~finite], equal_nan=True)
     scalar = np.array([one(np.float32(z)) for z in a[-2000:]], np.float32)
     assert np.array_equal(scalar, out[-2000:], equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rows_longer_than_row_max_are_numpys_expression(dtype):
+    """Past ``ROW_MAX`` numbers a row NumPy's SIMD loops are faster than the row kernels, so the
+    result is NumPy's expression to the bit there (and the row kernels' up to it)."""
+    rng = np.random.default_rng(3)
+    for n in (rows.ROW_MAX, rows.ROW_MAX + 1):
+        x = (rng.standard_normal((5, n)) * 3).astype(dtype)
+        g = rng.standard_normal(x.shape).astype(dtype)
+        z = x - np.amax(x, axis=1, keepdims=True)
+        y_numpy = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+        y_rows = np.empty_like(x)
+        rows._log_softmax_rows(x, y_rows, False)
+        expected = y_numpy if n > rows.ROW_MAX else y_rows
+        assert np.array_equal(log_softmax(x, 1), expected)
+        d_numpy = g - np.exp(expected) * np.sum(g, axis=1, keepdims=True)
+        d_rows = np.empty_like(x)
+        rows._log_softmax_backward_rows(g, expected, d_rows, False)
+        assert np.array_equal(log_softmax_backward(g, expected, 1), d_numpy if n > rows.ROW_MAX else d_rows)
